@@ -1,0 +1,90 @@
+"""Reading one table cell: raw text -> value, unit and status. Blank is never 0."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Cell statuses. `missing` cells were never found in the source.
+OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
+
+BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
+_NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_UNIT = re.compile(r"^(.*?)(万元|万|元)$")
+_COUNT_SUFFIX = re.compile(r"^(.*?\d)(件|个|项|条|次|人次)$")
+_AMOUNT_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4}
+
+
+@dataclass(frozen=True, slots=True)
+class CellValue:
+    value: float | None
+    status: str
+    unit: str | None = None
+    reason: str | None = None
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits, Kangxi radicals, brackets) and stripped."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def is_value_like(text: str) -> bool:
+    """True when a token reads as a cell value (number, number with unit, blank mark)."""
+    t = "".join(text.split())
+    if t in BLANK_MARKS:
+        return True
+    m = _UNIT.match(t) or _COUNT_SUFFIX.match(t)
+    if m:
+        t = m.group(1)
+    return bool(_NUM.match(t))
+
+
+def parse_number(text: str) -> float | None:
+    m = _NUM.match(text)
+    if not m:
+        return None
+    sign, whole, frac = m.groups()
+    v = float(whole.replace(",", "") + (frac or ""))
+    return -v if sign == "-" else v
+
+
+def read_count(raw: str | None) -> CellValue:
+    """A count cell (applications, reviews, active-disclosure counts)."""
+    if raw is None:
+        return CellValue(None, MISSING, reason="未找到该单元格")
+    t = "".join(normalize(raw).split())
+    if t in BLANK_MARKS:
+        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计")
+    m = _COUNT_SUFFIX.match(t)
+    v = parse_number(m.group(1) if m else t)
+    if v is None:
+        return CellValue(None, UNREADABLE, reason=f"无法识别为数字：'{raw.strip()}'")
+    return CellValue(v, OK)
+
+
+def read_amount(raw: str | None, header_unit: str | None) -> CellValue:
+    """An amount cell, normalised to 万元; the unit found (cell, else header) is kept."""
+    if raw is None:
+        return CellValue(None, MISSING, reason="未找到该单元格")
+    t = "".join(normalize(raw).split())
+    if t in BLANK_MARKS:
+        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计")
+    m = _UNIT.match(t)
+    unit = header_unit
+    if m:
+        t, unit = m.group(1), m.group(2)
+    v = parse_number(t)
+    if v is None:
+        return CellValue(None, UNREADABLE, reason=f"无法识别为金额：'{raw.strip()}'")
+    if unit is None:
+        return CellValue(v, OK, None, "未注明金额单位，按万元计")
+    unit = "万元" if unit == "万" else unit
+    return CellValue(round(v * _AMOUNT_UNITS[unit], 6), OK, unit)
+
+
+def unit_in_label(label: str) -> str | None:
+    """The amount unit a header label declares, e.g. 本年收费金额（单位：万元）."""
+    t = normalize(label)
+    m = re.search(r"[(:：]\s*(?:单位[:：]?)?\s*(万元|元)\s*\)?", t)
+    return m.group(1) if m else None

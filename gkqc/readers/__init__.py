@@ -1,0 +1,143 @@
+"""Readers: one collected file (bytes) -> one report record with a parse status.
+
+``read_document`` never raises for bad input: every outcome is a ParseResult
+with a status (parsed / partial / not_a_report / unreadable) and a reason.
+"""
+
+from __future__ import annotations
+
+from gkqc.cells import MISSING, UNREADABLE
+from gkqc.readers import metadata as md
+from gkqc.readers.decode import Unreadable, declared_charset, decode, sniff_format
+from gkqc.readers.html import html_tokens
+from gkqc.readers.sections import split_sections
+from gkqc.readers.tables import detect_template, read_active, read_applications, read_reviews
+from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
+from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
+from gkqc.record import UNREADABLE as FILE_UNREADABLE
+from gkqc.templates import registry
+
+_UNSUPPORTED = {"pdf": "PDF 文件暂不支持（请先提取文本层）", "docx": "Word 文件暂不支持（后续版本）",
+                "empty": "空文件", "binary": "二进制内容，不是文本或网页"}
+SECTION_NAMES = {s.no: f"{s.no}、{s.label}" for s in registry().sections}
+TABLE_SECTION = {"active": "二", "applications": "三", "reviews": "四"}
+
+
+def tokens_of(fmt: str, data: bytes) -> tuple[list[Tok], dict[str, str], str]:
+    """Decode and tokenise. Returns (tokens, html meta, encoding)."""
+    text, enc = decode(data, declared_charset(data) if fmt == "html" else None)
+    if fmt == "html":
+        meta, toks = html_tokens(text)
+        return toks, meta, enc
+    return (pagetext_tokens(text) if fmt == "pagetext" else pdftext_tokens(text)), {}, enc
+
+
+def read_document(name: str, data: bytes) -> ParseResult:
+    fmt = sniff_format(name, data)
+    if fmt in _UNSUPPORTED:
+        return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
+    try:
+        toks, html_meta, enc = tokens_of(fmt, data)
+    except Unreadable as e:
+        return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
+    except Exception as e:  # a reader bug must not stop the batch
+        return ParseResult(fmt, None, FILE_UNREADABLE, f"读取失败：{type(e).__name__}: {e}")
+    rep = build_report(name, toks, html_meta)
+    status, reason = judge(rep)
+    return ParseResult(fmt, enc, status, reason, rep if status != NOT_A_REPORT else rep)
+
+
+def _resolve_metadata(name: str, rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:
+    meta = md.metadata_pairs(toks)
+    meta.update({k: v for k, v in html_meta.items() if k in ("articletitle", "pubdate", "contentsource", "title")})
+    rep.meta = meta
+    rep.title = md.find_title(toks, meta)
+    rep.report_year, rep.year_source = md.year_from(rep.title), "标题"
+    sig, closing_date = md.closing_lines(toks)
+    for src, raw in (("元数据 发布日期", meta.get("发布日期")), ("<meta PubDate>", meta.get("pubdate")),
+                     ("页面 发布时间", meta.get("发布时间")), ("落款日期", closing_date and closing_date.isoformat())):
+        d = md.parse_date(raw)
+        if d:
+            rep.published_at, rep.published_source = d, src
+            break
+    issuer = meta.get("发文机构") or meta.get("发布机构") or meta.get("发文单位")
+    rep.publisher = sig or issuer or meta.get("contentsource")
+    for src, cand in (("标题", md.office_from_title(rep.title)), ("落款", sig), ("元数据 发文机构", issuer),
+                      ("<meta ContentSource>", meta.get("contentsource"))):
+        if cand:
+            rep.office, rep.office_source = cand, src
+            break
+    rep.office_kind = md.office_kind(rep.office)
+    rep.region = md.region_of(rep.office)
+    del name
+
+
+def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Report:
+    rep = Report()
+    _resolve_metadata(name, rep, toks, html_meta)
+    bounds = split_sections(toks)
+    for pos, (no, (s, e)) in enumerate(bounds.items(), 1):
+        body = "\n".join(t.raw for t in toks[s + 1:e])
+        rep.sections.append(Section(no, toks[s].raw, body, toks[s].line, pos))
+    if rep.report_year is None and "一" in bounds:
+        s, e = bounds["一"]
+        rep.report_year = md.year_from(" ".join(t.text for t in toks[s:min(e, s + 5)]))
+        rep.year_source = "一、总体情况正文"
+    if rep.report_year is None:
+        rep.report_year, rep.year_source = md.year_from(name), "文件名"
+    if rep.report_year is None:
+        rep.year_source = None
+    sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
+    template, how = detect_template(sec.get("二", []), sec.get("三", []))
+    if rep.report_year is not None and rep.report_year < 2019:
+        template, how = "legacy", "报告年度早于2019年"
+    elif template is None:
+        template, how = registry().template_for_year(rep.report_year), "按报告年度推定"
+    rep.template, rep.template_source = template, how
+    if template not in ("gov2019", "gov2021") or not bounds:
+        return rep
+    last_no = max(bounds, key=lambda no: bounds[no][1])
+    for table, reader in (("active", read_active), ("applications", read_applications), ("reviews", read_reviews)):
+        no = TABLE_SECTION[table]
+        part = sec.get(no)
+        if part is None:
+            missing = f"未找到第{no}部分（{SECTION_NAMES[no]}）"
+            part, at_end = [], False
+        else:
+            missing = f"{SECTION_NAMES[no]}中未找到该单元格"
+            at_end = no == last_no and bounds[no][1] == len(toks)
+        args = (part, template, at_end, missing) if table != "reviews" else (part, at_end, missing)
+        cells, notes = reader(*args)
+        rep.cells += cells
+        rep.notes += notes
+    return rep
+
+
+def cell_where(c) -> str:
+    """Human-readable location of a cell: section / row / column, with template labels."""
+    reg = registry()
+    t = "gov2021"
+    if c.table == "applications":
+        return f"{SECTION_NAMES['三']} / {reg.label_of('app_row', c.row_id, 'gov2021' if c.row_id.startswith('other_') and c.row_id != 'other_handling' else 'gov2019')} / {reg.label_of('app_column', c.col_id, t)}"
+    if c.table == "reviews":
+        return f"{SECTION_NAMES['四']} / {reg.label_of('review_group', c.row_id, t)} / {reg.label_of('review_metric', c.col_id, t)}"
+    return f"{SECTION_NAMES['二']} / {c.block_id} / {c.row_id} / {c.col_id}"
+
+
+def judge(rep: Report) -> tuple[str, str | None]:
+    """The file's parse status and a reason naming the first cell that could not be read."""
+    found = {s.no for s in rep.sections}
+    is_report = len(found) >= 3 or (len(found) >= 2 and {"二", "三", "四"} & found)
+    if not is_report:
+        why = "未找到年度报告的章节结构（一至六）" + (f"，仅找到：{'、'.join(sorted(found))}" if found else "")
+        return NOT_A_REPORT, why
+    if rep.template == "legacy":
+        return PARSED, "2019年以前的旧版报告：仅保存，不读取表格"
+    if rep.template is None:
+        return PARTIAL, "无法判断报告模板与年度，表格未读取"
+    bad = [c for c in rep.cells if c.status in (MISSING, UNREADABLE)]
+    if not bad:
+        return PARSED, None
+    first = bad[0]
+    label = "未找到" if first.status == MISSING else "无法读取"
+    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first)}：{first.reason}"

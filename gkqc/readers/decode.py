@@ -1,0 +1,75 @@
+"""Sniffing a collected file's format and decoding its bytes to text."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_COMMON = frozenset("的年政公信息报告工作开府作和是在了有")
+
+
+class Unreadable(Exception):
+    """The file cannot be read as text; the message says why (Chinese)."""
+
+
+def sniff_format(name: str, data: bytes) -> str:
+    """One of html, pagetext, pdftext, pdf, docx, empty, binary."""
+    head = data[:4096]
+    if not data.strip():
+        return "empty"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary"
+    lower = head.lower()
+    if name.lower().endswith((".html", ".htm")) or b"<html" in lower or b"<table" in lower or b"<!doctype html" in lower:
+        return "html"
+    text = data[:200_000]
+    pipe_lines = sum(1 for line in text.splitlines() if line.rstrip().endswith(b"|"))
+    return "pagetext" if pipe_lines >= 5 else "pdftext"
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    return "gb18030" if name in {"gbk", "gb2312", "gb18030", "x-gbk"} else name
+
+
+def _plausible(text: str) -> bool:
+    """Decoded text looks like Chinese or plain text, not mojibake or junk."""
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for c in sample if c == "\ufffd" or (ord(c) < 32 and c not in "\r\n\t"))
+    if bad > len(sample) * 0.02:
+        return False
+    cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+    return cjk < 50 or any(c in _COMMON for c in sample)
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding). Raises Unreadable with a reason."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc
+    tried = [e for e in (declared, "utf-8", "gb18030") if e]
+    for enc in dict.fromkeys(tried):
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _plausible(text):
+            return text, enc
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        text = data.decode(best.encoding, errors="replace")
+        if _plausible(text):
+            return text, best.encoding
+    raise Unreadable("无法识别文件编码（已尝试 " + "、".join(dict.fromkeys(tried)) + " 及自动检测）")

@@ -1,0 +1,154 @@
+"""Report metadata: title, year, publication date, issuing office, its region and kind."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from gkqc.readers.tokens import Tok
+
+META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机构", "发文单位", "名称", "标题", "公文种类", "分类",
+             "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
+_KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}\s*年度?)|政府信息公开(?:工作)?(?:年度)?报告|年度报告|[《》\"“”]")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+
+_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "街道", "省", "市", "州", "盟",
+          "县", "旗", "区", "乡", "镇")
+# Characters around a unit word that show it is part of an ordinary word (城乡, 市场, 社区…).
+_NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超都", "镇": "城乡"}
+_NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
+_GOV_SUFFIXES = ("人民政府", "政府", "行政公署", "行署")
+_DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "所", "队", "处", "部", "会", "站", "馆",
+                  "分局", "署", "集团", "公司", "学校", "大学")
+
+
+def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
+    """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens."""
+    out: dict[str, str] = {}
+    head = toks[:limit]
+    for i, t in enumerate(head):
+        m = _KV.match(t.text)
+        if not m:
+            continue
+        key, value = "".join(m.group(1).split()), m.group(2).strip()
+        if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text):
+            value = head[i + 1].text
+        if value:
+            out.setdefault(key, value)
+    return out
+
+
+def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
+    for key in ("名称", "标题", "articletitle"):
+        if "年度报告" in meta.get(key, ""):
+            return meta[key]
+    for t in toks[:80]:
+        if "年度报告" in t.text and len(t.text) <= 80 and not _KV.match(t.text):
+            return t.text
+    return meta.get("title")
+
+
+def year_from(text: str | None) -> int | None:
+    m = _YEAR_IN_TITLE.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+def parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    m = _DATE.search(text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    m = _CN_DATE.match("".join(text.split()))
+    if m:
+        y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        return _cn_date(y, m.group(2), m.group(3))
+    return None
+
+
+def _cn_num(s: str) -> int:
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_DIGITS[s[1]]
+    if s.endswith("十"):
+        return _CN_DIGITS[s[0]] * 10
+    if "十" in s:
+        return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[2]]
+    return _CN_DIGITS[s]
+
+
+def _cn_date(y: int, mo: str, d: str) -> date | None:
+    try:
+        return date(y, _cn_num(mo), _cn_num(d))
+    except (ValueError, KeyError):
+        return None
+
+
+def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
+    """(signature, date) from the report's last lines: the 落款 and its date."""
+    tail = [t for t in toks[-6:] if t.text]
+    for k in range(len(tail) - 1, -1, -1):
+        d = parse_date(tail[k].text) if len(tail[k].text) <= 20 else None
+        if d:
+            sig = tail[k - 1].text if k > 0 and len(tail[k - 1].text) <= 30 and not tail[k - 1].text.endswith(("。", ".")) else None
+            return sig, d
+    return None, None
+
+
+def office_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    rest = _REPORT_PHRASE.sub("", title).strip(" ：:—-_()（）")
+    return rest or None
+
+
+def region_prefix(name: str) -> str:
+    """The administrative-area prefix of an office name (宿迁市宿城区教育局 -> 宿迁市宿城区)."""
+    end, i = 0, 0
+    while i < len(name):
+        hit = None
+        for j in range(i + 1, min(len(name), i + 12)):
+            for u in _UNITS:
+                if name.startswith(u, j):
+                    before = name[j - 1]
+                    after = name[j + len(u)] if j + len(u) < len(name) else ""
+                    if before in _NOT_UNIT_BEFORE.get(u, "") or (after and after in _NOT_UNIT_AFTER.get(u, "")):
+                        continue
+                    hit = (j, u)
+                    break
+            if hit:
+                break
+        if not hit:
+            break
+        end = i = hit[0] + len(hit[1])
+    return name[:end]
+
+
+def office_kind(office: str | None) -> str | None:
+    """government (a government's own report) | department | township | other."""
+    if not office:
+        return None
+    region = region_prefix(office)
+    rest = office[len(region):]
+    if region and (not rest or rest in _GOV_SUFFIXES):
+        return "township" if region.endswith(("乡", "镇", "街道")) else "government"
+    if rest.endswith(("街道办事处",)):
+        return "township"
+    if rest.endswith(_DEPT_SUFFIXES):
+        return "department"
+    return "other"
+
+
+def region_of(office: str | None) -> str | None:
+    if not office:
+        return None
+    region = region_prefix(office)
+    return region or None

@@ -1,0 +1,244 @@
+"""Reading the tables of sections 二, 三 and 四 from a token stream, by their labels.
+
+A row is found by the last known label printed before its values (so a missing or
+extra row never shifts the rows after it); its values are the value tokens that
+follow, up to the template's column count. Values are never split or guessed: a
+row whose cells cannot be told apart is marked unreadable with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gkqc.cells import BLANK, MISSING, OK, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
+from gkqc.readers.tokens import Tok
+from gkqc.record import Cell
+from gkqc.templates import Block, Item, norm_label, registry
+
+_GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*([\d,]+)$")
+_BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
+_ITEM_NO = {"一": "item_1", "五": "item_5", "六": "item_6", "八": "item_8", "九": "item_9"}
+TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
+
+
+@dataclass
+class RowRead:
+    """Raw value tokens of one row (None where not found) and why, if unreadable."""
+
+    toks: list[Tok | None]
+    reason: str | None = None  # set: every cell of the row is unreadable for this reason
+    missing_reason: str | None = None  # set: cells that are None are missing for this reason
+
+
+@dataclass
+class TableRead:
+    rows: dict[str, RowRead] = field(default_factory=dict)
+    header: str = ""  # label text printed before the first row (column headings)
+    notes: list[str] = field(default_factory=list)
+
+
+def match_row(context: str, rows: Sequence[Item]) -> Item | None:
+    """The row whose label variant ends last in `context` (longest wins a tie)."""
+    best, best_key = None, (-1, -1)
+    for row in rows:
+        for v in row.variants:
+            i = context.rfind(v)
+            if i >= 0 and (i + len(v), len(v)) > best_key:
+                best, best_key = row, (i + len(v), len(v))
+    return best
+
+
+def _digits_run(tok: Tok) -> bool:
+    return tok.text.replace(",", "").isdigit() and len(tok.text) >= 2
+
+
+def _finish_row(vals: list[Tok], n: int, at_end: bool) -> RowRead:
+    extra = [v for v in vals[n:] if v.text]
+    if extra:
+        shown = " ".join(v.raw for v in vals if v.text)
+        return RowRead([None] * n, f"该行读到{len([v for v in vals if v.text])}个值（{shown}），多于应有的{n}个，"
+                                   "可能有数字被拆开，不作猜测")
+    if len(vals) >= n:
+        return RowRead(list(vals[:n]))
+    if at_end:
+        return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
+    runs = [v for v in vals if _digits_run(v)]
+    if runs:
+        return RowRead([None] * n, f"数字连在一起、单元格之间无分隔（'{runs[0].raw}'），无法确定各单元格的值，不作猜测拆分")
+    shown = " ".join(v.raw or "空" for v in vals)
+    return RowRead([None] * n, f"该行只有{len(vals)}个值（{shown}），应有{n}个，无法确定对应的列")
+
+
+def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_here: bool) -> TableRead:
+    """Read labelled rows of `ncols` values each from a section's tokens."""
+    out = TableRead()
+    context: list[str] = []
+    row: Item | None = None
+    skip = False
+    vals: list[Tok] = []
+    seen_first = False
+
+    def finish(at_end: bool) -> None:
+        nonlocal row
+        if row is None:
+            return
+        read = _finish_row(vals, ncols, at_end)
+        prev = out.rows.get(row.id)
+        if prev is None:
+            out.rows[row.id] = read
+        elif [t.raw if t else None for t in prev.toks] != [t.raw if t else None for t in read.toks]:
+            line = vals[0].line if vals else "?"
+            out.rows[row.id] = RowRead([None] * ncols, f"该行出现两次且数值不同（第{line}行为重复行），不作取舍")
+        else:
+            out.notes.append(f"{row.label}：重复行（数值相同），已忽略")
+        row = None
+
+    for i, tok in enumerate(toks):
+        if not is_value_like(tok.text):
+            if row is not None or skip:
+                finish(False)
+                skip = False
+            m = _GLUED.match(tok.text)
+            if m and match_row(norm_label(m.group(1)), rows):
+                context.append(norm_label(m.group(1)))
+                tok = Tok(m.group(2), m.group(2), tok.line)
+            else:
+                context.append(norm_label(tok.text))
+                continue
+        if row is None and not skip:
+            if not context:
+                continue  # padding cells between rows
+            ctx = "".join(context)
+            row = match_row(ctx, rows)
+            if row is None and not tok.text:
+                continue  # an empty heading cell: the row label is still to come
+            if not seen_first and row is not None:
+                out.header = ctx
+                seen_first = True
+            context.clear()
+            vals = []
+            if row is None:
+                out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
+                skip = True
+                continue
+        if skip:
+            continue
+        vals.append(tok)
+        if i == len(toks) - 1:
+            finish(doc_ends_here)
+    finish(doc_ends_here)
+    return out
+
+
+def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
+                    missing: str, header_unit: str | None = None, amounts: bool = False) -> list[Cell]:
+    out = []
+    for k, col in enumerate(cols):
+        tok = read.toks[k] if read else None
+        if read and read.reason:
+            out.append(Cell(table, block, row_id, col.id, None, None, UNREADABLE, read.reason))
+            continue
+        if tok is None:
+            reason = (read.missing_reason if read else None) or missing
+            out.append(Cell(table, block, row_id, col.id, None, None, MISSING, reason))
+            continue
+        cv = read_amount(tok.raw, header_unit) if (amounts and col.unit) else read_count(tok.raw)
+        out.append(Cell(table, block, row_id, col.id, tok.raw, cv.value, cv.status, cv.reason, cv.unit, tok.line))
+    return out
+
+
+def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
+    reg = registry()
+    rows = reg.app_rows_for(template)
+    tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here)
+    cells = []
+    for r in rows:
+        cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing)
+    return cells, tr.notes
+
+
+def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
+    """Section 四: one run of 15 values after the headings, in registry order."""
+    reg = registry()
+    n = len(reg.review_groups) * len(reg.review_metrics)
+    run: list[Tok] = []
+    started = False
+    for tok in toks:
+        if is_value_like(tok.text):
+            run.append(tok)
+            started = started or bool(tok.text)
+        elif started:
+            break
+        else:
+            run.clear()
+    while run and not run[0].text:
+        run.pop(0)
+    while run and not run[-1].text:
+        run.pop()
+    at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
+    read = _finish_row(run, n, at_end) if run else None
+    cells = []
+    m = len(reg.review_metrics)
+    for g, group in enumerate(reg.review_groups):
+        part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
+        cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing)
+    return cells, []
+
+
+def _metric_order(header: str, metrics: Sequence[Item]) -> list[Item]:
+    pos = {}
+    for m in metrics:
+        found = [header.find(v) for v in m.variants if v in header]
+        if found:
+            pos[m.id] = min(found)
+    if len(pos) == len(metrics) and len(set(pos.values())) == len(metrics):
+        return sorted(metrics, key=lambda m: pos[m.id])
+    return list(metrics)
+
+
+def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
+    """Section 二: blocks 第二十条第（x）项, each a small table read by labels."""
+    blocks: dict[str, Block] = {b.id: b for b in registry().blocks_for(template)}
+    starts: list[tuple[str, int]] = []
+    for i, t in enumerate(toks):
+        m = _BLOCK.search(t.text)
+        if m and _ITEM_NO.get(m.group(1)) in blocks:
+            starts.append((_ITEM_NO[m.group(1)], i))
+    bounds = [i for _, i in starts] + [len(toks)]
+    found: dict[str, tuple[int, int]] = {}
+    for k, (bid, s) in enumerate(starts):
+        found.setdefault(bid, (s + 1, bounds[k + 1]))
+    cells, notes = [], []
+    for bid, block in blocks.items():
+        if bid not in found:
+            for r in block.rows:
+                cells += _cells_from_row("active", bid, r.id, block.metrics, None, f"未找到{block.label}表格；{missing}")
+            continue
+        s, e = found[bid]
+        tr = read_rows(toks[s:e], block.rows, len(block.metrics), doc_ends_here and e == len(toks))
+        order = _metric_order(tr.header, block.metrics)
+        unit = unit_in_label(tr.header) if any(m.unit for m in block.metrics) else None
+        notes += tr.notes
+        for r in block.rows:
+            cells += _cells_from_row("active", bid, r.id, order, tr.rows.get(r.id), missing, unit, amounts=True)
+    return cells, notes
+
+
+def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
+    """(template, how it was told) from printed column headings and sub-rows."""
+    s2 = "".join(norm_label(t.text) for t in sec2)
+    if any(v in s2 for v in ("本年制发件数", "本年废止件数", "现行有效件数")):
+        return "gov2021", "二、列标题（本年制发件数…）"
+    if any(v in s2 for v in ("本年新制作数量", "本年新公开数量", "对外公开总数量")):
+        return "gov2019", "二、列标题（本年新制作数量…）"
+    s3 = "".join(norm_label(t.text) for t in sec3)
+    if any(v in s3 for v in ("逾期不补正", "逾期未按收费", "逾期不缴费")):
+        return "gov2021", "三、（六）其他处理分项"
+    if "其他处理" in s3:
+        return "gov2019", "三、（六）其他处理无分项"
+    return None, None
+
+
+__all__ = ["read_active", "read_applications", "read_reviews", "detect_template", "match_row", "BLANK", "OK"]

@@ -1,0 +1,65 @@
+"""Turning each collected form into one stream of tokens (cell or line texts).
+
+All three forms end up as the same thing: an ordered list of short texts, each
+with the source line it came from. Tables are then read from labels in
+``tables.py``; nothing here knows the template.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from gkqc.cells import is_value_like
+
+
+@dataclass(slots=True)
+class Tok:
+    text: str  # NFKC-normalised, stripped
+    raw: str  # as printed, stripped
+    line: int  # 1-based source line
+
+
+def _tok(raw: str, line: int) -> Tok:
+    raw = raw.strip()
+    return Tok(unicodedata.normalize("NFKC", raw).strip(), raw, line)
+
+
+_PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
+
+
+def split_trailing_values(raw: str, line: int) -> list[Tok]:
+    """A text line as `label v1 v2 …`: the label, then each trailing value token."""
+    parts = raw.split()
+    values: list[str] = []
+    while parts and is_value_like(unicodedata.normalize("NFKC", parts[-1])):
+        values.append(parts.pop())
+    out = [_tok(" ".join(parts), line)] if parts else []
+    return out + [_tok(v, line) for v in reversed(values)]
+
+
+def pagetext_tokens(text: str) -> list[Tok]:
+    """Flattened page text: `cell |` per cell, runs of `|` for padding cells."""
+    out: list[Tok] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if "|" not in line:
+            if line.strip():
+                out.extend(split_trailing_values(line, n))
+            continue
+        cells = line.split("|")
+        if not cells[-1].strip():
+            cells.pop()
+        out.extend(_tok(c, n) for c in cells)
+    return out
+
+
+def pdftext_tokens(text: str) -> list[Tok]:
+    """PDF-extracted text: rows on lines, values separated by spaces."""
+    out: list[Tok] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or _PAGE_NO.match(unicodedata.normalize("NFKC", s)):
+            continue
+        out.extend(split_trailing_values(s, n))
+    return out

@@ -1,0 +1,61 @@
+"""The report record every reader produces: metadata, sections and every cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Parse statuses of a collected file.
+PARSED, PARTIAL, NOT_A_REPORT, UNREADABLE = "parsed", "partial", "not_a_report", "unreadable"
+
+
+@dataclass(slots=True)
+class Cell:
+    table: str  # active | applications | reviews
+    block_id: str | None  # active: block id; reviews: group id; applications: None
+    row_id: str  # applications/active: row id; reviews: group id
+    col_id: str  # applications: column id; active/reviews: metric id
+    raw: str | None
+    value: float | None
+    status: str  # ok | blank | unreadable | missing
+    reason: str | None = None
+    unit: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Section:
+    no: str
+    heading: str
+    text: str
+    line: int
+    position: int  # order of appearance, 1-based
+
+
+@dataclass(slots=True)
+class Report:
+    title: str | None = None
+    report_year: int | None = None
+    year_source: str | None = None
+    template: str | None = None
+    template_source: str | None = None
+    published_at: date | None = None
+    published_source: str | None = None
+    office: str | None = None
+    office_source: str | None = None
+    office_kind: str | None = None
+    region: str | None = None
+    publisher: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParseResult:
+    format: str
+    encoding: str | None
+    status: str
+    reason: str | None
+    report: Report | None = None

@@ -1,0 +1,152 @@
+"""Template registry: the ids and printed labels of the two national templates.
+
+Everything that needs a row, column, block, group or metric id reads it from
+here (loaded from ``templates.yaml``); nothing else spells a label.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+TEMPLATES = ("gov2019", "gov2021")
+REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
+
+
+def norm_label(text: str) -> str:
+    """Normalise printed label text for matching: NFKC, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    label: str
+    variants: tuple[str, ...] = ()
+    templates: tuple[str, ...] = TEMPLATES
+    parent: str | None = None
+    unit: str | None = None
+    signed: bool = False
+    group: str | None = None
+    no: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    label: str
+    rows: tuple[Item, ...]
+    metrics: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    sections: tuple[Item, ...]
+    app_columns: tuple[Item, ...]
+    app_rows: tuple[Item, ...]
+    active: dict[str, tuple[Block, ...]]
+    review_groups: tuple[Item, ...]
+    review_metrics: tuple[Item, ...]
+    template_years: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def app_rows_for(self, template: str | None) -> tuple[Item, ...]:
+        if template not in TEMPLATES:
+            return self.app_rows
+        return tuple(r for r in self.app_rows if template in r.templates)
+
+    def blocks_for(self, template: str) -> tuple[Block, ...]:
+        return self.active[template]
+
+    def template_for_year(self, year: int | None) -> str | None:
+        if year is None:
+            return None
+        for tid, (lo, hi) in self.template_years.items():
+            if lo <= year <= hi:
+                return tid
+        return None
+
+    def ids(self, kind: str, template: str | None = None) -> set[str]:
+        """All ids of one kind: section, app_row, app_column, block, active_row,
+        active_metric, review_group, review_metric."""
+        if kind == "section":
+            return {s.no for s in self.sections}
+        if kind == "app_row":
+            return {r.id for r in self.app_rows_for(template)}
+        if kind == "app_column":
+            return {c.id for c in self.app_columns}
+        if kind == "review_group":
+            return {g.id for g in self.review_groups}
+        if kind == "review_metric":
+            return {m.id for m in self.review_metrics}
+        tids = [template] if template in TEMPLATES else list(TEMPLATES)
+        blocks = [b for t in tids for b in self.active[t]]
+        if kind == "block":
+            return {b.id for b in blocks}
+        if kind == "active_row":
+            return {r.id for b in blocks for r in b.rows}
+        if kind == "active_metric":
+            return {m.id for b in blocks for m in b.metrics}
+        raise KeyError(kind)
+
+    def labels(self) -> list[dict[str, str]]:
+        """One record per (template, table, id) with its printed label, for SQL joins."""
+        out: list[dict[str, str]] = []
+        for t in TEMPLATES:
+            out += [dict(template=t, table="section", id=s.no, label=s.label) for s in self.sections]
+            out += [dict(template=t, table="app_row", id=r.id, label=r.label) for r in self.app_rows_for(t)]
+            out += [dict(template=t, table="app_column", id=c.id, label=c.label) for c in self.app_columns]
+            out += [dict(template=t, table="review_group", id=g.id, label=g.label) for g in self.review_groups]
+            out += [dict(template=t, table="review_metric", id=m.id, label=m.label) for m in self.review_metrics]
+            for b in self.active[t]:
+                out.append(dict(template=t, table="block", id=b.id, label=b.label))
+                out += [dict(template=t, table="active_row", id=f"{b.id}.{r.id}", label=r.label) for r in b.rows]
+                out += [dict(template=t, table="active_metric", id=f"{b.id}.{m.id}", label=m.label) for m in b.metrics]
+        return out
+
+    def label_of(self, kind: str, id_: str, template: str = "gov2021") -> str:
+        for rec in self.labels():
+            if rec["template"] == template and rec["table"] == kind and rec["id"] == id_:
+                return rec["label"]
+        return id_
+
+
+def _item(d: dict) -> Item:
+    variants = tuple(norm_label(v) for v in d.get("variants", []))
+    return Item(
+        id=str(d["id"]),
+        label=str(d["label"]),
+        variants=variants or (norm_label(d["label"]),),
+        templates=tuple(d.get("templates", TEMPLATES)),
+        parent=d.get("parent"),
+        unit=d.get("unit"),
+        signed=bool(d.get("signed", False)),
+        group=d.get("group"),
+        no=d.get("no"),
+    )
+
+
+@cache
+def registry() -> Registry:
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    sections = tuple(_item({**s, "id": s["num"], "no": s["num"]}) for s in raw["sections"])
+    active = {
+        t: tuple(
+            Block(b["id"], b["label"], tuple(map(_item, b["rows"])), tuple(map(_item, b["metrics"])))
+            for b in raw["active"][t]
+        )
+        for t in TEMPLATES
+    }
+    years = {k: tuple(v["years"]) for k, v in raw["templates"].items()}
+    return Registry(
+        sections=sections,
+        app_columns=tuple(map(_item, raw["applications"]["columns"])),
+        app_rows=tuple(map(_item, raw["applications"]["rows"])),
+        active=active,
+        review_groups=tuple(map(_item, raw["reviews"]["groups"])),
+        review_metrics=tuple(map(_item, raw["reviews"]["metrics"])),
+        template_years=years,
+    )
