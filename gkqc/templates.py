@@ -7,6 +7,7 @@ here (loaded from ``templates.yaml``); nothing else spells a label.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -112,6 +113,17 @@ class Registry:
             if rec["template"] == template and rec["table"] == kind and rec["id"] == id_:
                 return rec["label"]
         return id_
+
+
+def match_label(context: str, rows: Sequence[Item]) -> Item | None:
+    """The item whose label variant ends last in `context` (longest wins a tie)."""
+    best, best_key = None, (-1, -1)
+    for row in rows:
+        for v in row.variants:
+            i = context.rfind(v)
+            if i >= 0 and (i + len(v), len(v)) > best_key:
+                best, best_key = row, (i + len(v), len(v))
+    return best
 
 
 def _item(d: dict) -> Item:

@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gkqc.cells import BLANK, MISSING, OK, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
+from gkqc.cells import MISSING, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
 from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
-from gkqc.templates import Block, Item, norm_label, registry
+from gkqc.templates import Block, Item, match_label, norm_label, registry
 
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*([\d,]+)$")
 _BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
@@ -37,17 +37,6 @@ class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
-
-
-def match_row(context: str, rows: Sequence[Item]) -> Item | None:
-    """The row whose label variant ends last in `context` (longest wins a tie)."""
-    best, best_key = None, (-1, -1)
-    for row in rows:
-        for v in row.variants:
-            i = context.rfind(v)
-            if i >= 0 and (i + len(v), len(v)) > best_key:
-                best, best_key = row, (i + len(v), len(v))
-    return best
 
 
 def _digits_run(tok: Tok) -> bool:
@@ -101,7 +90,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 finish(False)
                 skip = False
             m = _GLUED.match(tok.text)
-            if m and match_row(norm_label(m.group(1)), rows):
+            if m and match_label(norm_label(m.group(1)), rows):
                 context.append(norm_label(m.group(1)))
                 tok = Tok(m.group(2), m.group(2), tok.line)
             else:
@@ -111,7 +100,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if not context:
                 continue  # padding cells between rows
             ctx = "".join(context)
-            row = match_row(ctx, rows)
+            row = match_label(ctx, rows)
             if row is None and not tok.text:
                 continue  # an empty heading cell: the row label is still to come
             if not seen_first and row is not None:
@@ -241,4 +230,3 @@ def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | Non
     return None, None
 
 
-__all__ = ["read_active", "read_applications", "read_reviews", "detect_template", "match_row", "BLANK", "OK"]
