@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from gkqc.cells import MISSING, UNREADABLE
 from gkqc.readers import metadata as md
-from gkqc.readers.decode import Unreadable, declared_charset, decode, sniff_format
+from gkqc.readers.decode import (
+    Unreadable,
+    declared_charset,
+    decode,
+    looks_like_html,
+    sniff_binary,
+    sniff_text,
+)
 from gkqc.readers.html import html_tokens
 from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import detect_template, read_active, read_applications, read_reviews
@@ -23,28 +30,30 @@ SECTION_NAMES = {s.no: f"{s.no}、{s.label}" for s in registry().sections}
 TABLE_SECTION = {"active": "二", "applications": "三", "reviews": "四"}
 
 
-def tokens_of(fmt: str, data: bytes) -> tuple[list[Tok], dict[str, str], str]:
-    """Decode and tokenise. Returns (tokens, html meta, encoding)."""
-    text, enc = decode(data, declared_charset(data) if fmt == "html" else None)
-    if fmt == "html":
+def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], str]:
+    """Decode, tell the form, tokenise. Returns (format, tokens, html meta, encoding)."""
+    html = looks_like_html(name, data)
+    text, enc = decode(data, declared_charset(data) if html else None)
+    if html or "<html" in text[:4096].lower():
         meta, toks = html_tokens(text)
-        return toks, meta, enc
-    return (pagetext_tokens(text) if fmt == "pagetext" else pdftext_tokens(text)), {}, enc
+        return "html", toks, meta, enc
+    fmt = sniff_text(text)
+    return fmt, (pagetext_tokens(text) if fmt == "pagetext" else pdftext_tokens(text)), {}, enc
 
 
 def read_document(name: str, data: bytes) -> ParseResult:
-    fmt = sniff_format(name, data)
-    if fmt in _UNSUPPORTED:
+    fmt = sniff_binary(data)
+    if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
     try:
-        toks, html_meta, enc = tokens_of(fmt, data)
+        fmt, toks, html_meta, enc = tokens_of(name, data)
     except Unreadable as e:
-        return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
+        return ParseResult("unknown", None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug must not stop the batch
-        return ParseResult(fmt, None, FILE_UNREADABLE, f"读取失败：{type(e).__name__}: {e}")
+        return ParseResult("unknown", None, FILE_UNREADABLE, f"读取失败：{type(e).__name__}: {e}")
     rep = build_report(name, toks, html_meta)
     status, reason = judge(rep)
-    return ParseResult(fmt, enc, status, reason, rep if status != NOT_A_REPORT else rep)
+    return ParseResult(fmt, enc, status, reason, rep)
 
 
 def _resolve_metadata(name: str, rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:

@@ -15,8 +15,8 @@ class Unreadable(Exception):
     """The file cannot be read as text; the message says why (Chinese)."""
 
 
-def sniff_format(name: str, data: bytes) -> str:
-    """One of html, pagetext, pdftext, pdf, docx, empty, binary."""
+def sniff_binary(data: bytes) -> str | None:
+    """The kind of a file that is not text at all (empty, pdf, docx, binary), else None."""
     head = data[:4096]
     if not data.strip():
         return "empty"
@@ -26,11 +26,17 @@ def sniff_format(name: str, data: bytes) -> str:
         return "docx"
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "binary"
-    lower = head.lower()
-    if name.lower().endswith((".html", ".htm")) or b"<html" in lower or b"<table" in lower or b"<!doctype html" in lower:
-        return "html"
-    text = data[:200_000]
-    pipe_lines = sum(1 for line in text.splitlines() if line.rstrip().endswith(b"|"))
+    return None
+
+
+def looks_like_html(name: str, data: bytes) -> bool:
+    lower = data[:4096].lower().replace(b"\x00", b"")
+    return name.lower().endswith((".html", ".htm")) or any(t in lower for t in (b"<html", b"<table", b"<!doctype html"))
+
+
+def sniff_text(text: str) -> str:
+    """pagetext (cells ending in `|`) or pdftext (rows on lines)."""
+    pipe_lines = sum(1 for line in text[:200_000].splitlines() if line.rstrip().endswith("|"))
     return "pagetext" if pipe_lines >= 5 else "pdftext"
 
 
@@ -51,6 +57,9 @@ def _plausible(text: str) -> bool:
     if bad > len(sample) * 0.02:
         return False
     cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+    latin_ext = sum(1 for c in sample if "\u0080" <= c <= "\u02ff")
+    if latin_ext > len(sample) * 0.05:  # CJK bytes read as a single-byte code page
+        return False
     return cjk < 50 or any(c in _COMMON for c in sample)
 
 

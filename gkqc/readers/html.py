@@ -54,7 +54,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             pass
         elif tag in ("td", "th"):
             flush()
-            out.append(_tok(_cell_text(el), el.sourceline or 0))
+            out.append(_tok(_cell_text(el), el.sourceline or 0, True))
         elif tag == "br":
             flush()
         else:

@@ -19,11 +19,12 @@ class Tok:
     text: str  # NFKC-normalised, stripped
     raw: str  # as printed, stripped
     line: int  # 1-based source line
+    cell: bool = False  # a table cell of its own (page-text `|` cell, HTML <td>), not a text line
 
 
-def _tok(raw: str, line: int) -> Tok:
+def _tok(raw: str, line: int, cell: bool = False) -> Tok:
     raw = raw.strip()
-    return Tok(unicodedata.normalize("NFKC", raw).strip(), raw, line)
+    return Tok(unicodedata.normalize("NFKC", raw).strip(), raw, line, cell)
 
 
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
@@ -50,7 +51,7 @@ def pagetext_tokens(text: str) -> list[Tok]:
         cells = line.split("|")
         if not cells[-1].strip():
             cells.pop()
-        out.extend(_tok(c, n) for c in cells)
+        out.extend(_tok(c, n, True) for c in cells)
     return out
 
 

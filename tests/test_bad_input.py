@@ -1,0 +1,207 @@
+"""Bad input gets a status and a reason naming where; nothing raises."""
+
+import random
+
+import pytest
+from builders import spec
+
+from gkqc.readers import read_document
+from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
+
+
+def cells(result, table="applications"):
+    return {(c.block_id, c.row_id, c.col_id) if table == "active" else (c.row_id, c.col_id): c
+            for c in result.report.cells if c.table == table}
+
+
+def test_empty_file():
+    for data in (b"", b"   \n\n"):
+        r = read_document("x.txt", data)
+        assert (r.status, r.reason) == ("unreadable", "空文件")
+
+
+def test_binary_junk():
+    junk = random.Random(3).randbytes(5000)
+    r = read_document("x.txt", junk)
+    assert r.status == "unreadable" and r.reason
+
+
+def test_unknown_encoding():
+    # bytes valid in no encoding a Chinese site uses: GB18030 and UTF-8 both reject 0xFF
+    data = render_pagetext(spec()).encode("utf-8").replace("公开".encode(), b"\xff\x80\xfe")
+    r = read_document("x.txt", data)
+    assert r.status == "unreadable" and "编码" in r.reason
+
+
+def test_big5_is_detected_and_read():
+    r = read_document("x.txt", render_pagetext(spec(office="青山市教育局")).encode("big5", errors="ignore"))
+    assert r.encoding.lower().startswith("big5") and r.report.office == "青山市教育局"
+
+
+def test_utf16_with_bom_is_read():
+    r = read_document("x.txt", render_pagetext(spec()).encode("utf-16"))
+    assert r.status == "parsed"
+
+
+@pytest.mark.parametrize("render", [render_pagetext, render_pdftext])
+def test_truncated_keeps_cells_before_the_cut(render):
+    s = spec("gov2021", seed=7)
+    text = render(s)
+    cut = text.index("（七）总计")
+    r = read_document("x.txt", text[:cut].encode())
+    assert r.status == "partial"
+    g = cells(r)
+    assert g[("other_else", "total")].raw == s.applications[("other_else", "total")]
+    assert g[("granted", "natural_person")].status == "ok"
+    assert g[("results_total", "total")].status == "missing"
+    assert all(c.status == "missing" for c in r.report.cells if c.table == "reviews")
+    assert "（七）总计" in r.reason or "四、" in r.reason
+
+
+def test_truncated_mid_row_keeps_the_first_values():
+    s = spec("gov2019", 2020, seed=2)
+    text = render_pagetext(s)
+    start = text.index("（七）总计")
+    lines = text[start:].splitlines()
+    cut = start + len("\n".join(lines[:4]))  # label and three values
+    r = read_document("x.txt", text[:cut].encode())
+    g = cells(r)
+    assert [g[("results_total", c)].raw for c in ("natural_person", "commercial", "research")] == \
+        [s.applications[("results_total", c)] for c in ("natural_person", "commercial", "research")]
+    assert g[("results_total", "social_org")].status == "missing"
+    assert "截断" in g[("results_total", "social_org")].reason
+    assert r.status == "partial"
+
+
+def test_page_about_reports_is_not_a_report():
+    page = ("关于做好2020年政府信息公开工作年度报告编制发布工作的通知\n各县人民政府：\n"
+            "请于2021年1月31日前在本单位网站发布政府信息公开工作年度报告。\n特此通知。\n")
+    r = read_document("notice.txt", page.encode())
+    assert r.status == "not_a_report" and "章节" in r.reason
+    html = "<html><body><ul><li><a href='1.html'>2020年政府信息公开工作年度报告</a></li></ul></body></html>"
+    assert read_document("index.html", html.encode()).status == "not_a_report"
+
+
+def test_blank_marks_are_null_not_zero():
+    s = spec("gov2021", seed=3)
+    marks = {"granted": "-", "partial": "—", "denied_query": "/", "unable_unclear": "无", "unprocessed_repeat": ""}
+    for row, mark in marks.items():
+        s.applications[(row, "research")] = mark
+    r = read_document("x.txt", render_pagetext(s).encode())
+    g = cells(r)
+    for row, mark in marks.items():
+        c = g[(row, "research")]
+        assert (c.value, c.status, c.raw) == (None, "blank", mark)
+    assert r.status == "parsed"
+
+
+def test_html_blank_nbsp_is_null():
+    s = spec("gov2019", 2020, seed=3)
+    s.applications[("granted", "total")] = ""
+    g = cells(read_document("x.html", render_html(s)))
+    assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "blank")
+
+
+def test_fullwidth_digits_and_thousands_separators():
+    s = spec("gov2021", seed=4)
+    s.applications[("new_received", "natural_person")] = "１２"
+    s.applications[("new_received", "total")] = "1,234"
+    s.active[("item_5", "licensing", "decisions")] = "１,８０８,５９５"
+    r = read_document("x.txt", render_pagetext(s).encode())
+    g = cells(r)
+    assert g[("new_received", "natural_person")].value == 12
+    assert g[("new_received", "total")].value == 1234 and g[("new_received", "total")].raw == "1,234"
+    assert cells(r, "active")[("item_5", "licensing", "decisions")].value == 1808595
+
+
+def test_units_in_amount_cells():
+    s = spec("gov2019", 2020, seed=4)
+    for raw_amount, want, unit in (("251000元", 25.1, "元"), ("0.5万元", 0.5, "万元"), ("11212.974705万", 11212.974705, "万元")):
+        s.active[("item_9", "procurement", "procurement_amount")] = raw_amount
+        c = cells(read_document("x.txt", render_pagetext(s).encode()), "active")[("item_9", "procurement", "procurement_amount")]
+        assert (c.value, c.unit, c.raw) == (want, unit, raw_amount)
+
+
+def test_stray_spaces_in_labels():
+    s = spec("gov2019", 2020, seed=6)
+    text = render_pagetext(s).replace("（四）无法提供", "（四）无法 提供").replace("2.重复申请", "2. 重复 申请")
+    r = read_document("x.txt", text.encode())
+    assert r.status == "parsed"
+    assert cells(r)[("unprocessed_repeat", "total")].raw == s.applications[("unprocessed_repeat", "total")]
+
+
+def test_duplicated_row_same_values_is_ignored():
+    s = spec("gov2021", seed=8)
+    vals = [s.applications[("granted", c)] for c in
+            ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")]
+    s.extra_app_rows = [("（一）予以公开", vals)]
+    r = read_document("x.txt", render_pagetext(s).encode())
+    assert r.status == "parsed" and any("重复行" in n for n in r.report.notes)
+
+
+def test_duplicated_row_conflicting_values_is_unreadable():
+    s = spec("gov2021", seed=8)
+    s.extra_app_rows = [("（一）予以公开", ["9"] * 7)]
+    r = read_document("x.txt", render_pagetext(s).encode())
+    c = cells(r)[("granted", "total")]
+    assert c.status == "unreadable" and "两次" in c.reason and r.status == "partial"
+
+
+def test_run_together_digits_are_not_split():
+    s = spec("gov2021", seed=9)
+    text = render_pdftext(s, kangxi=False)
+    row = next(line for line in text.splitlines() if line.startswith("一、本年新收"))
+    glued = "一、本年新收政府信息公开申请数量 640020470"
+    r = read_document("x.txt", text.replace(row, glued).encode())
+    g = cells(r)
+    assert all(g[("new_received", c)].status == "unreadable" for c in ("natural_person", "total"))
+    assert "640020470" in g[("new_received", "total")].reason and "不作猜测" in g[("new_received", "total")].reason
+    assert g[("carried_over", "total")].status == "ok"
+    assert r.status == "partial" and "一、本年新收政府信息公开申请数量" in r.reason and "640020470" in r.reason
+
+
+def test_run_together_digits_glued_to_label():
+    s = spec("gov2019", 2020, seed=9)
+    text = render_pdftext(s, kangxi=False)
+    row = next(line for line in text.splitlines() if line.startswith("（七）总计"))
+    r = read_document("x.txt", text.replace(row, "（七）总计8800088").encode())
+    c = cells(r)[("results_total", "natural_person")]
+    assert c.status == "unreadable" and "8800088" in c.reason
+
+
+def test_reason_names_section_row_and_cell():
+    s = spec("gov2021", seed=10)
+    s.applications[("denied_internal", "legal_service")] = "约3"
+    r = read_document("x.txt", render_pagetext(s).encode())
+    assert r.status == "partial"
+    assert "三、收到和处理政府信息公开申请情况" in r.reason
+    assert "5.属于三类内部事务信息" in r.reason and "法律服务机构" in r.reason and "约3" in r.reason
+
+
+def test_missing_row_does_not_shift_the_rest():
+    s = spec("gov2021", seed=11)
+    text = render_pagetext(s)
+    start = text.index("2.重复申请")
+    end = text.index("3.要求提供公开出版物")
+    r = read_document("x.txt", (text[:start] + text[end:]).encode())
+    g = cells(r)
+    assert g[("unprocessed_repeat", "total")].status == "missing"
+    assert g[("unprocessed_publication", "total")].raw == s.applications[("unprocessed_publication", "total")]
+    assert g[("results_total", "total")].raw == s.applications[("results_total", "total")]
+
+
+def test_gbk_html_without_charset_declaration():
+    s = spec("gov2021", seed=12, office="青山市财政局")
+    r = read_document("x.htm", render_html(s, "gbk", declare=False))
+    assert (r.status, r.encoding, r.report.office) == ("parsed", "gb18030", "青山市财政局")
+
+
+def test_2021_report_on_2019_template_is_detected():
+    s = spec("gov2019", 2022, seed=13)
+    rep = read_document("x.txt", render_pagetext(s).encode()).report
+    assert (rep.report_year, rep.template) == (2022, "gov2019")
+
+
+def test_pdf_and_word_files_are_kept_as_unreadable_for_now():
+    assert read_document("a.pdf", b"%PDF-1.7 ...").status == "unreadable"
+    assert read_document("a.docx", b"PK\x03\x04....").status == "unreadable"
