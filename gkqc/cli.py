@@ -1,0 +1,124 @@
+"""The `gkqc` command line: a thin layer over the library and the flow."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from gkqc import progress
+from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
+
+app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量检查 (data quality for annual disclosure reports)",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+WarehouseOpt = Annotated[Path, typer.Option("--warehouse", "-w", help="数据仓库目录 (warehouse folder)")]
+
+
+def fail(msg: str) -> None:
+    err.print(f"[red]错误 error:[/red] {msg}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox; default: bundled samples)")] = None,
+        warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+        workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+    """运行主流程：收集解析新文件、检查、重建评分卡。 Run the main job.
+
+    例 example: gkqc run ./inbox --warehouse ./wh
+    """
+    inbox = inbox or SAMPLE_INBOX
+    if not inbox.is_dir():
+        fail(f"收件箱不存在：{inbox} (inbox not found)")
+    warehouse = warehouse.resolve()
+    quiet_prefect(warehouse)
+    from flows.pipeline import gkqc_run
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        progress.set_reporter(on_progress)
+        try:
+            result = gkqc_run(str(inbox.resolve()), str(warehouse), workers)
+        except Exception as e:  # the run itself could not complete
+            fail(f"运行未完成：{type(e).__name__}: {e}")
+        finally:
+            progress.set_reporter(None)
+    print_summary(result)
+
+
+def print_summary(r) -> None:
+    s = r.ingest
+    st = s.statuses
+    t = Table(title="gkqc 运行摘要 run summary", show_header=False)
+    t.add_row("文件 files seen", str(s.seen))
+    t.add_row("新增 new / 未变 unchanged / 重复 duplicate", f"{s.new} / {s.unchanged} / {s.duplicates}")
+    t.add_row("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}")
+    t.add_row("非报告 not_a_report / 无法读取 unreadable", f"{st['not_a_report']} / {st['unreadable']}")
+    t.add_row("新报告版本 new report versions", str(s.reports_new))
+    for k, v in r.extra.items():
+        t.add_row(k, str(v))
+    if s.schema_problems:
+        t.add_row("[red]模式校验问题 schema problems[/red]", str(len(s.schema_problems)))
+    t.add_row("数据仓库 warehouse", r.database)
+    console.print(t)
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
+        warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+        format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table") -> None:
+    """在只读连接上执行 SQL。 Ad-hoc SQL on a read-only connection.
+
+    例 example: gkqc sql "select office, report_year, score from scorecard_office order by score"
+    """
+    import duckdb
+
+    from warehouse.build import connect_readonly
+
+    if format not in ("table", "csv", "json"):
+        fail(f"未知格式 {format}（可选 table、csv、json）")
+    try:
+        con = connect_readonly(warehouse.resolve())
+    except FileNotFoundError as e:
+        fail(str(e))
+    try:
+        rel = con.sql(query)
+    except duckdb.Error as e:
+        fail(f"SQL 错误：{str(e).splitlines()[0]}")
+    if rel is None:
+        return
+    cols = rel.columns
+    rows = rel.fetchall()
+    if format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+    elif format == "json":
+        sys.stdout.write(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, default=str))
+        sys.stdout.write("\n")
+    else:
+        t = Table(*cols)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        console.print(t)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,235 @@
+"""Ingest: every file under an inbox -> documents log, reports and cells in the lake.
+
+Files are identified by content hash. A path whose content is unchanged is skipped;
+identical content under a new path gets a document row pointing to the report
+already stored; only new content is parsed (in worker processes for large inboxes).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gkqc.lake import Batch, Lake, add_document, doc_id_of
+from gkqc.readers import read_document
+from schemas import validate_tables
+
+SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
+OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
+
+
+@dataclass
+class IngestSummary:
+    seen: int = 0
+    unchanged: int = 0
+    new: int = 0
+    duplicates: int = 0  # new paths whose bytes were already known
+    statuses: Counter = field(default_factory=Counter)
+    reports_new: int = 0
+    new_report_ids: set[str] = field(default_factory=set)
+    schema_problems: list[dict] = field(default_factory=list)
+
+
+def scan_inbox(inbox: Path) -> list[Path]:
+    """Every regular file under the inbox, in a stable order (hidden files skipped)."""
+    out = []
+    for root, dirs, files in os.walk(inbox):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        out += [Path(root) / f for f in sorted(files) if not f.startswith(".") and not f.endswith(".duckdb")]
+    return out
+
+
+def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """(source path, bytes) for each file; members of .zip archives count as files."""
+    for p in files:
+        rel = str(p.relative_to(inbox)) if p.is_relative_to(inbox) else str(p)
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            yield rel, f"\x00unreadable:{e}".encode()
+            continue
+        if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                for info in z.infolist():
+                    if not info.is_dir():
+                        yield f"{rel}!{info.filename}", z.read(info)
+            continue
+        yield rel, data
+
+
+def load_known(lake: Lake) -> tuple[dict[str, str], dict[str, dict], set[str]]:
+    """(path -> latest doc_id, doc_id -> parse outcome, known report ids) from the lake."""
+    con = duckdb.connect()
+    docs = con.sql(f"""
+        SELECT source_path, doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet('{lake.glob('documents')}')
+        QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
+    paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
+    outcomes = {r["doc_id"]: {k: r[k] for k in OUTCOME_COLS} for r in docs.to_pylist()}
+    reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet('{lake.glob('reports')}')").fetchall()}
+    con.close()
+    return paths, outcomes, reports
+
+
+def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
+    """Worker: parse new files; return their lake rows and each doc's outcome."""
+    batch = Batch()
+    outcomes = {}
+    for source_path, doc_id, data in items:
+        if data.startswith(b"\x00unreadable:"):
+            from gkqc.record import ParseResult
+            res = ParseResult("unknown", None, "unreadable", "无法读取文件：" + data[12:].decode(errors="replace"))
+        else:
+            res = read_document(source_path, data)
+        add_document(batch, source_path=source_path, doc_id=doc_id, size=len(data), result=res, known=None,
+                     ingested_at=at, run_id=run_id, write_report=True)
+        doc_cols = batch.cols["documents"]
+        outcomes[doc_id] = {k: doc_cols[k][-1] for k in OUTCOME_COLS}
+    return batch.tables(), outcomes
+
+
+def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, pa.Table]:
+    """Drop report and cell rows whose report was stored before or earlier in this batch."""
+    reps = tables["reports"]
+    if reps.num_rows == 0:
+        return tables
+    ids = reps["report_id"].to_pylist()
+    keep_idx, fresh = [], set()
+    for i, rid in enumerate(ids):
+        if rid not in known and rid not in fresh:
+            fresh.add(rid)
+            keep_idx.append(i)
+    if len(keep_idx) == len(ids):
+        known.update(fresh)
+        return tables
+    out = dict(tables)
+    out["reports"] = reps.take(keep_idx)
+    first_doc = dict(zip(out["reports"]["report_id"].to_pylist(), out["reports"]["doc_id"].to_pylist(), strict=True))
+    for t in ("sections", "active_disclosure", "applications", "reviews"):
+        tbl = tables[t]
+        mask = pc.is_in(tbl["report_id"], value_set=pa.array(list(fresh)))
+        out[t] = tbl.filter(mask)
+    # cells of a report repeated within the batch appear once per copy: keep the first copy's rows
+    if len(first_doc) < len(keep_idx) or sum(1 for r in ids if r in fresh) > len(fresh):
+        for t in ("sections", "active_disclosure", "applications", "reviews"):
+            out[t] = _first_copy(out[t])
+    known.update(fresh)
+    return out
+
+
+def _first_copy(tbl: pa.Table) -> pa.Table:
+    """Keep each report's rows from its first contiguous run only."""
+    ids = tbl["report_id"].to_pylist()
+    keep, done, cur = [], set(), None
+    for i, rid in enumerate(ids):
+        if rid != cur:
+            if cur is not None:
+                done.add(cur)
+            cur = rid
+        if rid not in done:
+            keep.append(i)
+    return tbl.take(keep)
+
+
+def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
+
+
+def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int = 200, flush_every: int = 5000,
+           progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+    lake.init()
+    summary = IngestSummary()
+    known_paths, outcomes, known_reports = load_known(lake)
+    files = scan_inbox(inbox)
+    at = datetime.now().replace(microsecond=0)
+    pending_dups: list[tuple[str, str, int]] = []  # (path, doc_id, size) waiting for a doc parsed this run
+    run_docs: set[str] = set()
+    parts: list[dict[str, pa.Table]] = []
+    parts_docs = 0
+    flushes = 0
+    use_pool = workers > 1 and len(files) > 2 * chunk
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if use_pool else None
+    inflight: deque[Future] = deque()
+    done_files = 0
+
+    def collect(result) -> None:
+        nonlocal parts_docs
+        tables, outs = result
+        outcomes.update(outs)
+        parts.append(tables)
+        parts_docs += tables["documents"].num_rows
+
+    def flush(final: bool = False) -> None:
+        nonlocal parts_docs, flushes
+        if not parts:
+            return
+        merged = _dedupe_reports(_merge(parts), known_reports)
+        summary.reports_new += merged["reports"].num_rows
+        summary.new_report_ids.update(merged["reports"]["report_id"].to_pylist())
+        summary.statuses.update(merged["documents"]["parse_status"].to_pylist())
+        summary.schema_problems += validate_tables(merged)
+        for t, tbl in merged.items():
+            lake.write(t, tbl, f"{run_id}-{flushes:05d}")
+        flushes += 1
+        parts.clear()
+        parts_docs = 0
+
+    items: list[tuple[str, str, bytes]] = []
+
+    def submit(final: bool = False) -> None:
+        nonlocal items
+        if items:
+            if pool is None:
+                collect(parse_chunk(items, run_id, at))
+            else:
+                inflight.append(pool.submit(parse_chunk, items, run_id, at))
+            items = []
+        while inflight and (final or len(inflight) > 2 * workers or inflight[0].done()):
+            collect(inflight.popleft().result())
+        if parts_docs >= flush_every or final:
+            flush(final)
+
+    try:
+        for source_path, data in iter_sources(inbox, files):
+            summary.seen += 1
+            done_files += 1
+            doc_id = doc_id_of(data)
+            if known_paths.get(source_path) == doc_id:
+                summary.unchanged += 1
+            elif doc_id in outcomes or doc_id in run_docs:
+                summary.new += 1
+                summary.duplicates += 1
+                pending_dups.append((source_path, doc_id, len(data)))
+            else:
+                summary.new += 1
+                run_docs.add(doc_id)
+                items.append((source_path, doc_id, data))
+                if len(items) >= chunk:
+                    submit()
+            if progress and (done_files % 50 == 0):
+                progress(done_files, len(files))
+        submit(final=True)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if pending_dups:
+        batch = Batch()
+        for source_path, doc_id, size in pending_dups:
+            add_document(batch, source_path=source_path, doc_id=doc_id, size=size, result=None,
+                         known=outcomes[doc_id], ingested_at=at, run_id=run_id, write_report=False)
+        tables = batch.tables()
+        summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
+        lake.write("documents", tables["documents"], f"{run_id}-dups")
+    if progress:
+        progress(len(files), len(files))
+    return summary

@@ -1,0 +1,23 @@
+"""Paths and environment: where the sample collection and default warehouse live; quiet, offline Prefect."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_INBOX = PROJECT_ROOT / "samples" / "collection"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse"
+
+
+def quiet_prefect(state_dir: Path) -> None:
+    """Keep Prefect offline and silent, with its state in a local folder (call before importing prefect)."""
+    (state_dir / ".prefect").mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(state_dir / ".prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_CLI_PROMPT", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

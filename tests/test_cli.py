@@ -1,0 +1,58 @@
+"""The command line as a user meets it: `gkqc run` then `gkqc sql` (one real Prefect flow run)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SAMPLES
+
+
+def gkqc(*args, cwd=ROOT):
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "gkqc.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("inbox")
+    for f in SAMPLES.iterdir():
+        shutil.copy(f, inbox / f.name)
+    (inbox / "copy-of-ali.txt").write_bytes((SAMPLES / "ali-2020-annual-report.txt").read_bytes())
+    (inbox / "junk.bin").write_bytes(bytes(range(256)) * 4)
+    wh = tmp_path_factory.mktemp("wh")
+    r = gkqc("run", str(inbox), "--warehouse", str(wh))
+    assert r.returncode == 0, r.stderr
+    return wh, r.stdout
+
+
+def test_run_prints_a_summary(warehouse):
+    _, out = warehouse
+    assert "files seen" in out and "5" in out and "gkqc.duckdb" in out
+
+
+def test_sql_reads_the_warehouse(warehouse):
+    wh, _ = warehouse
+    r = gkqc("sql", "select source_path, parse_status, report_id from documents order by source_path",
+             "--warehouse", str(wh), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    docs = json.loads(r.stdout)
+    by_path = {d["source_path"]: d for d in docs}
+    assert by_path["junk.bin"]["parse_status"] == "unreadable"
+    assert by_path["copy-of-ali.txt"]["report_id"] == by_path["ali-2020-annual-report.txt"]["report_id"]
+    r = gkqc("sql", "select count(*) as n from reports", "--warehouse", str(wh), "--format", "csv")
+    assert r.stdout.splitlines() == ["n", "3"]
+
+
+def test_sql_connection_is_read_only(warehouse):
+    wh, _ = warehouse
+    r = gkqc("sql", "create table t as select 1", "--warehouse", str(wh))
+    assert r.returncode != 0 and "read-only" in r.stderr.replace("\n", " ").lower()
+
+
+def test_missing_inbox_is_a_one_line_error(tmp_path):
+    r = gkqc("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path))
+    assert r.returncode == 2 and "收件箱不存在" in r.stderr

@@ -1,0 +1,2 @@
+-- 暂存层：湖中 applications 表的全部 Parquet 文件 (staging: every Parquet part of the lake table)
+select * from read_parquet('{lake}/applications/*.parquet', union_by_name = true)
