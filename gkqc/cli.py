@@ -35,9 +35,15 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省
 
     例 example: gkqc run ./inbox --warehouse ./wh
     """
+    from checks.spec import SuiteError, load_suite
+
     inbox = inbox or SAMPLE_INBOX
     if not inbox.is_dir():
         fail(f"收件箱不存在：{inbox} (inbox not found)")
+    try:
+        load_suite()  # a broken check file stops the run before any data is touched
+    except SuiteError as e:
+        fail(f"检查定义有误 (bad check file): {e}")
     warehouse = warehouse.resolve()
     quiet_prefect(warehouse)
     from flows.pipeline import gkqc_run
@@ -70,11 +76,33 @@ def print_summary(r) -> None:
     t.add_row("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}")
     t.add_row("非报告 not_a_report / 无法读取 unreadable", f"{st['not_a_report']} / {st['unreadable']}")
     t.add_row("新报告版本 new report versions", str(s.reports_new))
+    if r.checks is not None:
+        f = r.checks.failed
+        t.add_row("检查不通过 failed: error / warning / info",
+                  f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}")
     for k, v in r.extra.items():
         t.add_row(k, str(v))
     if s.schema_problems:
         t.add_row("[red]模式校验问题 schema problems[/red]", str(len(s.schema_problems)))
     t.add_row("数据仓库 warehouse", r.database)
+    console.print(t)
+
+
+@app.command("checks")
+def list_checks() -> None:
+    """列出检查项（编号、严重程度、适用模板、名称）。 List the check suite.
+
+    例 example: gkqc checks
+    """
+    from checks.spec import SuiteError, load_suite
+
+    try:
+        specs = load_suite()
+    except SuiteError as e:
+        fail(str(e))
+    t = Table("id", "severity", "templates", "kind", "title 名称", title="检查项 check suite")
+    for s in specs:
+        t.add_row(s.id, s.severity, ",".join(s.templates), s.kind, s.title)
     console.print(t)
 
 

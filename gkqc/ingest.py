@@ -20,12 +20,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from gkqc.lake import Batch, Lake, add_document, doc_id_of
+from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of
 from gkqc.readers import read_document
 from schemas import validate_tables
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
+SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside the reports that are not collected reports
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
 
@@ -39,15 +41,29 @@ class IngestSummary:
     reports_new: int = 0
     new_report_ids: set[str] = field(default_factory=set)
     schema_problems: list[dict] = field(default_factory=list)
+    offices: int | None = None  # rows of the office registry, when the inbox has one
 
 
 def scan_inbox(inbox: Path) -> list[Path]:
-    """Every regular file under the inbox, in a stable order (hidden files skipped)."""
+    """Every regular file under the inbox, in a stable order (hidden files and sidecars skipped)."""
     out = []
     for root, dirs, files in os.walk(inbox):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        out += [Path(root) / f for f in sorted(files) if not f.startswith(".") and not f.endswith(".duckdb")]
+        top = Path(root) == inbox
+        out += [Path(root) / f for f in sorted(files)
+                if not f.startswith(".") and not f.endswith(".duckdb") and not (top and f in SIDECARS)]
     return out
+
+
+def load_offices(inbox: Path, lake: Lake) -> int | None:
+    """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake."""
+    path = inbox / "offices.csv"
+    if not path.exists():
+        return None
+    table = pacsv.read_csv(path).select(["office", "region", "office_kind"])
+    table = table.cast(SCHEMAS["offices"])
+    lake.replace("offices", [table], "registry")
+    return table.num_rows
 
 
 def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
@@ -149,6 +165,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
            progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     lake.init()
     summary = IngestSummary()
+    summary.offices = load_offices(inbox, lake)
     known_paths, outcomes, known_reports = load_known(lake)
     files = scan_inbox(inbox)
     at = datetime.now().replace(microsecond=0)

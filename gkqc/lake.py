@@ -40,10 +40,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     "reviews": pa.schema([
         ("report_id", S), ("group_id", S), ("metric_id", S), ("value", F), ("raw", S), ("status", S),
         ("reason", S), ("line", INT)]),
+    "offices": pa.schema([("office", S), ("region", S), ("office_kind", S)]),
     "check_results": pa.schema([
         ("report_id", S), ("check_id", S), ("severity", S), ("status", S), ("subject", S), ("expected", F),
         ("actual", F), ("difference", F), ("cells", S), ("message", S), ("run_id", S)]),
 }
+DERIVED = {"check_results", "offices"}  # tables not filled from parsed files
 CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
 
 
@@ -69,7 +71,7 @@ class Batch:
     """Columns of every lake table for one batch of files, filled row by row."""
 
     cols: dict[str, dict[str, list]] = field(
-        default_factory=lambda: {t: {f.name: [] for f in s} for t, s in SCHEMAS.items() if t != "check_results"})
+        default_factory=lambda: {t: {f.name: [] for f in s} for t, s in SCHEMAS.items() if t not in DERIVED})
 
     def add(self, table: str, **row) -> None:
         cols = self.cols[table]

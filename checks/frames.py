@@ -1,0 +1,90 @@
+"""Loading one lake part as polars frames, and pivoting cells into the wide frames rules read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from gkqc.templates import registry
+
+CELL_COLS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric_id"),
+             "active_disclosure": ("row_id", "metric_id")}
+REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office", "office_kind", "region"]
+
+
+@dataclass
+class PartData:
+    reports: pl.DataFrame
+    sections: pl.DataFrame
+    cells: dict[str, pl.DataFrame]  # table -> long cells, with `template` and `cell_id`
+
+
+def _read(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    return pl.read_parquet(path, columns=columns) if path.exists() else None
+
+
+def cell_id_expr(table: str) -> pl.Expr:
+    if table == "applications":
+        return pl.concat_str([pl.col("row_id"), pl.col("column_id")], separator=".")
+    if table == "reviews":
+        return pl.concat_str([pl.col("group_id"), pl.col("metric_id")], separator=".")
+    return pl.concat_str([pl.col("block_id"), pl.col("row_id"), pl.col("metric_id")], separator=".")
+
+
+def with_template(cells: pl.DataFrame, reports: pl.DataFrame, table: str) -> pl.DataFrame:
+    return cells.join(reports.select("report_id", "template"), on="report_id", how="left") \
+        .with_columns(cell_id_expr(table).alias("cell_id"))
+
+
+def load_part(lake_root: Path, part: str, empty: dict[str, pl.DataFrame]) -> PartData:
+    reports = pl.read_parquet(lake_root / "reports" / part, columns=REPORT_COLS)
+    sections = _read(lake_root / "sections" / part, ["report_id", "section_no", "position", "text"])
+    cells = {}
+    for t in CELL_COLS:
+        df = _read(lake_root / t / part)
+        cells[t] = with_template(df if df is not None else empty[t], reports, t)
+    return PartData(reports, sections if sections is not None else empty["sections"], cells)
+
+
+def wide(cells: pl.DataFrame, table: str, scope: str, block: str | None = None) -> tuple[pl.DataFrame, str]:
+    """Pivot long cells into one row per (report, subject); return (frame, subject column)."""
+    df = cells
+    if table == "active_disclosure" and block:
+        df = df.filter(pl.col("block_id") == block)
+    if table == "applications":
+        subject, on = ("column_id", "row_id") if scope == "per_column" else ("row_id", "column_id")
+    elif table == "reviews":
+        subject, on = "group_id", "metric_id"
+    else:
+        subject, on = "row_id", "metric_id"
+    out = df.pivot(on=on, index=["report_id", "template", subject], values="value", aggregate_function="first")
+    return out.rename({subject: "subject"}), "subject"
+
+
+def labels(kind: str) -> dict[str, str]:
+    """id -> printed label, across both templates (gov2021 wins ties)."""
+    out: dict[str, str] = {}
+    for rec in registry().labels():
+        if rec["table"] == kind:
+            out[rec["id"]] = rec["label"]
+    return out
+
+
+def cell_labels() -> dict[str, str]:
+    """cell_id -> 'row label / column label' for messages."""
+    reg = registry()
+    out = {}
+    for t in ("gov2019", "gov2021"):
+        for r in reg.app_rows_for(t):
+            for c in reg.app_columns:
+                out[f"{r.id}.{c.id}"] = f"{r.label} / {c.label}"
+        for b in reg.blocks_for(t):
+            for r in b.rows:
+                for m in b.metrics:
+                    out[f"{b.id}.{r.id}.{m.id}"] = f"{b.label} / {r.label} / {m.label}"
+    for g in reg.review_groups:
+        for m in reg.review_metrics:
+            out[f"{g.id}.{m.id}"] = f"{g.label} / {m.label}"
+    return out

@@ -1,0 +1,191 @@
+"""Procedural checks: rules that are not equations over cells (sections, template, deadlines, text).
+
+Each function takes the part's data, the reports it applies to and its spec, and returns
+result rows (report_id, subject, status, expected, actual, difference, cells, message) for
+the whole batch at once. The suite names them by `function:`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from checks.frames import PartData, cell_labels
+from checks.spec import CheckSpec
+from gkqc.templates import registry
+
+FUNCTIONS: dict[str, Callable] = {}
+NULL_F = pl.lit(None, dtype=pl.Float64)
+NULL_S = pl.lit(None, dtype=pl.Utf8)
+
+
+def procedural(fn: Callable) -> Callable:
+    FUNCTIONS[fn.__name__] = fn
+    return fn
+
+
+def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str, message: pl.Expr | str,
+         expected: pl.Expr = NULL_F, actual: pl.Expr = NULL_F, cells: pl.Expr = NULL_S) -> pl.DataFrame:
+    lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731
+    return df.select(
+        "report_id", lit(subject).alias("subject"), lit(status).alias("status"), expected.alias("expected"),
+        actual.alias("actual"), (actual - expected).alias("difference"), cells.alias("cells"),
+        lit(message).alias("message"))
+
+
+def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    ok = reports.select("report_id").join(failed.select("report_id").unique(), on="report_id", how="anti")
+    return rows(ok, status="pass", message=f"符合：{spec.title}")
+
+
+def _cell_findings(data: PartData, reports: pl.DataFrame, spec: CheckSpec, statuses: list[str],
+                   message: pl.Expr) -> pl.DataFrame:
+    ids = reports.select("report_id")
+    found = [data.cells[t].join(ids, on="report_id").filter(pl.col("status").is_in(statuses))
+             .select("report_id", "cell_id", "raw", "reason") for t in data.cells]
+    bad = pl.concat(found)
+    fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=message,
+                cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw").fill_null("")]))
+    return pl.concat([fail, _pass_others(reports, bad, spec)])
+
+
+def _label(e: pl.Expr) -> pl.Expr:
+    return e.replace_strict(cell_labels(), default=e)
+
+
+@procedural
+def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    reg = registry()
+    order = {s.no: k for k, s in enumerate(reg.sections)}
+    names = {s.no: s.label for s in reg.sections}
+    secs = data.sections.join(reports.select("report_id"), on="report_id").sort(["report_id", "position"])
+    expected = reports.select("report_id").join(pl.DataFrame({"section_no": list(order)}), how="cross")
+    missing = expected.join(secs, on=["report_id", "section_no"], how="anti")
+    seq = secs.with_columns(pl.col("section_no").replace_strict(order, return_dtype=pl.Int32).alias("k"))
+    seq = seq.with_columns(pl.col("k").cum_max().shift(1).over("report_id").alias("before"))
+    misplaced = seq.filter(pl.col("before").is_not_null() & (pl.col("k") < pl.col("before")))
+    label = pl.col("section_no").replace_strict(names, default="")
+    fail = pl.concat([
+        rows(missing, subject=pl.col("section_no"), status="fail",
+             message=pl.concat_str([pl.lit("缺少第"), pl.col("section_no"), pl.lit("部分（"), label, pl.lit("）")])),
+        rows(misplaced.select("report_id", "section_no"), subject=pl.col("section_no"), status="fail",
+             message=pl.concat_str([pl.lit("第"), pl.col("section_no"), pl.lit("部分（"), label,
+                                    pl.lit("）顺序错位，应在前面的部分之前")])),
+    ])
+    return pl.concat([fail, _pass_others(reports, fail, spec)])
+
+
+@procedural
+def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    reg = registry()
+    want = pl.col("report_year").map_elements(reg.template_for_year, return_dtype=pl.Utf8)
+    df = reports.with_columns(want.alias("want"))
+    label = {"gov2019": "2019版模板（国办公开办函〔2019〕60号）", "gov2021": "2021版模板（国办公开办函〔2021〕30号）"}
+    status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
+        .when(pl.col("want") == pl.col("template")).then(pl.lit("pass")).otherwise(pl.lit("fail"))
+    msg = pl.when(pl.col("report_year").is_null()).then(pl.lit("无法判断：未能确定报告年度")) \
+        .when(pl.col("want") == pl.col("template")).then(pl.concat_str([pl.lit("符合：使用"), pl.col("template").replace_strict(label, default="")])) \
+        .otherwise(pl.concat_str([pl.col("report_year").cast(pl.Utf8), pl.lit("年度报告应使用"),
+                                  pl.col("want").replace_strict(label, default=""), pl.lit("，实际使用"),
+                                  pl.col("template").replace_strict(label, default="")]))
+    return rows(df, status=status, message=msg)
+
+
+@procedural
+def cells_complete(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit("："), pl.col("reason").fill_null("未读取")])
+    return _cell_findings(data, reports, spec, ["missing", "unreadable"], msg)
+
+
+@procedural
+def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit(" 留空（"), pl.col("raw").replace("", "空").fill_null("空"),
+                         pl.lit("），不按0计；请填写数字，没有则填0")])
+    return _cell_findings(data, reports, spec, ["blank"], msg)
+
+
+@procedural
+def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    amounts = [f"{b.id}.{r.id}.{m.id}" for t in ("gov2019", "gov2021") for b in registry().blocks_for(t)
+               for r in b.rows for m in b.metrics if m.unit]
+    cells = data.cells["active_disclosure"].join(reports.select("report_id"), on="report_id") \
+        .filter(pl.col("cell_id").is_in(amounts) & (pl.col("status") == "ok"))
+    bad = cells.filter(pl.col("unit").is_null())
+    fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
+                cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),
+                message=pl.concat_str([_label(pl.col("cell_id")), pl.lit("：未注明金额单位，按万元计（原文 "),
+                                       pl.col("raw"), pl.lit("）")]))
+    ok = cells.select("report_id").unique().join(bad.select("report_id").unique(), on="report_id", how="anti")
+    na = reports.select("report_id").join(cells.select("report_id").unique(), on="report_id", how="anti")
+    return pl.concat([fail, rows(ok, status="pass", message="符合：金额单位已注明"),
+                      rows(na, status="not_assessable", message="无法判断：没有可读取的金额单元格")])
+
+
+def deadline(kind: str | None, region: str | None, settings: dict) -> str:
+    kind = kind or "other"
+    for prefix, over in (settings.get("provinces") or {}).items():
+        if region and region.startswith(prefix) and kind in over:
+            return over[kind]
+    return settings["deadlines"].get(kind, settings["deadlines"]["other"])
+
+
+@procedural
+def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict) -> pl.DataFrame:
+    kinds = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他机关"}
+    dl = reports.select("office_kind", "region").unique().with_columns(
+        pl.struct("office_kind", "region").map_elements(
+            lambda s: deadline(s["office_kind"], s["region"], settings), return_dtype=pl.Utf8).alias("mmdd"))
+    df = reports.join(dl, on=["office_kind", "region"], how="left", nulls_equal=True).with_columns(
+        pl.concat_str([(pl.col("report_year") + 1).cast(pl.Utf8), pl.lit("-"), pl.col("mmdd")])
+        .str.to_date("%Y-%m-%d", strict=False).alias("due"))
+    late = (pl.col("published_at") - pl.col("due")).dt.total_days().cast(pl.Float64)
+    assessable = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
+    kind = pl.col("office_kind").fill_null("other").replace_strict(kinds, default="其他机关")
+    base = [pl.lit("发布于 "), pl.col("published_at").cast(pl.Utf8), pl.lit("，期限 "), pl.col("due").cast(pl.Utf8),
+            pl.lit("（"), kind, pl.lit("）")]
+    msg = pl.when(~assessable).then(pl.lit("无法判断：未找到发布日期或报告年度")) \
+        .when(late > 0).then(pl.concat_str([*base, pl.lit("，逾期 "), late.cast(pl.Int64).cast(pl.Utf8), pl.lit(" 天")])) \
+        .otherwise(pl.concat_str([*base, pl.lit("，按时发布")]))
+    status = pl.when(~assessable).then(pl.lit("not_assessable")).when(late > 0).then(pl.lit("fail")) \
+        .otherwise(pl.lit("pass"))
+    return rows(df, status=status, message=msg, expected=pl.when(assessable).then(pl.lit(0.0)),
+                actual=pl.when(assessable).then(late),
+                cells=pl.concat_str([pl.lit("published_at="), pl.col("published_at").cast(pl.Utf8).fill_null("空"),
+                                     pl.lit("; deadline="), pl.col("due").cast(pl.Utf8).fill_null("空")]))
+
+
+@procedural
+def publish_date_known(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    known = pl.col("published_at").is_not_null()
+    return rows(reports, status=pl.when(known).then(pl.lit("pass")).otherwise(pl.lit("fail")),
+                message=pl.when(known).then(pl.concat_str([pl.lit("发布日期 "), pl.col("published_at").cast(pl.Utf8)]))
+                .otherwise(pl.lit("未找到发布日期（元数据、页面发布时间、落款日期均无）")))
+
+
+def _section_text(data: PartData, reports: pl.DataFrame, no: str) -> pl.DataFrame:
+    secs = data.sections.filter(pl.col("section_no") == no).group_by("report_id").agg(pl.col("text").first())
+    return reports.select("report_id").join(secs, on="report_id", how="left")
+
+
+@procedural
+def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    df = _section_text(data, reports, "五")
+    text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
+    empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | text.str.contains(r"^(无|暂无|没有|无。|暂无。)$")
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit("未找到第五部分（存在的主要问题及改进情况）")) \
+        .when(empty).then(pl.concat_str([pl.lit("第五部分 内容过少："), pl.col("text").fill_null("")])) \
+        .otherwise(pl.lit("符合：第五部分有实质内容"))
+    return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
+
+
+@procedural
+def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    df = _section_text(data, reports, "六")
+    says = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.contains("信息处理费|处理费")
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit("未找到第六部分（其他需要报告的事项），未说明信息处理费收取情况")) \
+        .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
+        .otherwise(pl.lit("第六部分未说明信息处理费的收取情况（收取金额或未收取）"))
+    return rows(df, status=pl.when(says).then(pl.lit("pass")).otherwise(pl.lit("fail")), message=msg)
+
+

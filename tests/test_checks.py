@@ -1,0 +1,183 @@
+"""The check suite on real and generated reports: failing, holding and not assessable."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+from builders import spec
+from checking import check_files, findings, status_of
+from conftest import SAMPLES
+
+from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
+
+ALL_CHECKS = {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
+              "S1", "S2", "S3", "S4", "D1", "D2", "T1", "T2"}
+
+
+def test_sample_yields_exactly_the_worked_example(tmp_path, ali_bytes):
+    res = check_files(tmp_path, {"ali.txt": ali_bytes})
+    assert findings(res) == {
+        ("A1", "natural_person"), ("A1", "other_org"), ("A1", "total"),
+        ("A2", "natural_person"), ("A2", "legal_service"), ("A2", "other_org"), ("A2", "total"),
+        ("P1", "regulations"),
+    }
+    a1 = res.filter((pl.col("check_id") == "A1") & (pl.col("subject") == "total")).row(0, named=True)
+    assert (a1["expected"], a1["actual"], a1["difference"]) == (18, 671, 653)
+    a2 = res.filter((pl.col("check_id") == "A2") & (pl.col("subject") == "natural_person")).row(0, named=True)
+    assert a2["message"] == "（七）总计 自然人列 应为 1（各项办理结果之和），实为 2，相差 1"
+    assert "results_total=2" in a2["cells"]
+    assert status_of(res, "D1") == "pass" and status_of(res, "A3", "new_received") == "pass"
+    for r in ("R1", "R2", "R3"):
+        assert set(res.filter(pl.col("check_id") == r)["status"]) == {"pass"}
+    assert {c for c, _ in findings(res, status="pass")} | {c for c, _ in findings(res, status="not_assessable")} \
+        | {c for c, _ in findings(res)} == ALL_CHECKS - {"P2", "P3", "T2"}
+
+
+@pytest.mark.parametrize("template,year", [("gov2019", 2020), ("gov2021", 2022)])
+@pytest.mark.parametrize("render", [render_pagetext, render_pdftext, render_html])
+def test_consistent_reports_yield_no_failure(tmp_path, template, year, render):
+    files = {}
+    for seed in range(4):
+        s = spec(template, year, office=f"青山市第{seed}局", seed=seed)
+        data = render(s)
+        files[f"r{seed}.html" if render is render_html else f"r{seed}.txt"] = data if isinstance(data, bytes) else data.encode()
+    res = check_files(tmp_path, files)
+    assert findings(res) == set()
+    assert len(findings(res, status="pass")) > 20
+
+
+def _broken(template="gov2021", year=2022, **edits):
+    s = spec(template, year, seed=21)
+    for key, value in edits.items():
+        table, *ids = key.split("__")
+        getattr(s, table)[tuple(ids)] = value
+    return s
+
+
+def _bump(s, table, key, by=1):
+    getattr(s, table)[key] = str(int(getattr(s, table)[key]) + by)
+
+
+@pytest.mark.parametrize("template,year", [("gov2019", 2020), ("gov2021", 2022)])
+def test_equation_checks_fail_hold_and_are_not_assessable(tmp_path, template, year):
+    s = spec(template, year, seed=31)
+    _bump(s, "applications", ("new_received", "research"), 5)  # A1 research, A3 new_received
+    _bump(s, "applications", ("new_received", "total"), 5)  # keep A3 total consistent → A1 total too
+    _bump(s, "applications", ("granted", "commercial"), 2)  # A2 commercial, A1 commercial, A3 granted
+    s.applications[("partial", "social_org")] = ""  # blank: A1/A2 social_org and A3 partial not assessable
+    _bump(s, "reviews", ("suit_direct", "total"), 1)  # R2
+    s.reviews[("review", "pending")] = "-"  # R1 not assessable
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()})
+    f = findings(res)
+    assert ("A1", "research") in f and ("A1", "total") in f and ("A3", "new_received") not in f
+    assert ("A2", "commercial") in f and ("A1", "commercial") not in f and ("A3", "granted") in f
+    assert ("R2", "suit_direct") in f
+    assert status_of(res, "R1", "review") == "not_assessable" and status_of(res, "R3", "suit_after_review") == "pass"
+    assert status_of(res, "A2", "social_org") == "not_assessable" == status_of(res, "A3", "partial")
+    assert status_of(res, "A2", "natural_person") == "pass"
+    assert ("S4", "partial.social_org") in f and ("S4", "review.pending") in f
+    msg = res.filter((pl.col("check_id") == "A2") & (pl.col("subject") == "commercial"))["message"][0]
+    assert "商业企业" in msg and "相差 -2" in msg
+
+
+@pytest.mark.parametrize("template,year", [("gov2019", 2020), ("gov2021", 2022)])
+def test_cell_checks(tmp_path, template, year):
+    s = spec(template, year, seed=41)
+    s.applications[("granted", "natural_person")] = "2.5"
+    s.reviews[("review", "upheld")] = "-1"
+    first = "item_1", "regulations", ("new_made" if template == "gov2019" else "issued")
+    s.active[first] = "-3"
+    s.applications[("partial", "research")] = "约4"
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()})
+    f = findings(res)
+    assert ("A4", "granted.natural_person") in f and ("R4", "review.upheld") in f
+    assert ("P4", ".".join(first)) in f
+    assert ("S3", "partial.research") in f
+    assert status_of(res, "S2") == "pass"
+
+
+def test_change_may_be_negative(tmp_path):
+    s = spec("gov2019", 2020, seed=42)
+    s.active[("item_5", "licensing", "change")] = "-7"
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()})
+    assert status_of(res, "P4") == "pass"
+
+
+def test_active_disclosure_checks(tmp_path):
+    old = spec("gov2019", 2020, seed=51)
+    old.active[("item_1", "normative_docs", "total_published")] = "0"
+    old.active[("item_1", "normative_docs", "new_published")] = "9"
+    old.active[("item_9", "procurement", "procurement_amount")] = "123.5"
+    new = spec("gov2021", 2022, seed=52, office="青山市水利局")
+    new.active[("item_1", "regulations", "in_force")] = "0"
+    new.active[("item_1", "regulations", "issued")] = "4"
+    new.active[("item_8", "fees", "fee_amount")] = "5000元"
+    res = check_files(tmp_path, {"old.txt": render_pagetext(old).encode(), "new.txt": render_pagetext(new).encode()})
+    assert ("P1", "normative_docs") in findings(res, "old.txt")
+    assert ("P5", "item_9.procurement.procurement_amount") in findings(res, "old.txt")
+    assert ("P2", "regulations") in findings(res, "new.txt") and status_of(res, "P5", path="new.txt") == "pass"
+
+
+def test_structure_and_timeliness(tmp_path):
+    late = spec("gov2021", 2022, seed=61, office="青山市教育局", published=date(2023, 2, 15))  # department: 31 Jan
+    gov = spec("gov2021", 2022, seed=62, office="青山市", published=date(2023, 3, 30))  # government: 31 Mar
+    wrong = spec("gov2019", 2022, seed=63, office="青山市民政局", published=date(2023, 1, 5))
+    nodate = spec("gov2021", 2022, seed=64, office="青山市司法局")
+    nodate.published_at = None
+    gaps = spec("gov2021", 2022, seed=65, office="青山市审计局")
+    gaps.sections = ("一", "二", "三", "四", "六")
+    gaps.other_matters = "无。"
+    res = check_files(tmp_path, {f"{k}.txt": render_pagetext(v).encode() for k, v in
+                                 dict(late=late, gov=gov, wrong=wrong, nodate=nodate, gaps=gaps).items()})
+    assert status_of(res, "D1", path="late.txt") == "fail" and status_of(res, "D1", path="gov.txt") == "pass"
+    d1 = res.filter((pl.col("check_id") == "D1") & (pl.col("source_path") == "late.txt")).row(0, named=True)
+    assert d1["actual"] == 15 and "逾期 15 天" in d1["message"]
+    assert status_of(res, "S2", path="wrong.txt") == "fail"
+    assert status_of(res, "D2", path="nodate.txt") == "fail" and status_of(res, "D1", path="nodate.txt") == "not_assessable"
+    assert findings(res, "gaps.txt") >= {("S1", "五"), ("T1", ""), ("T2", "")}
+    assert status_of(res, "T2", path="late.txt") == "pass"
+
+
+def test_cross_year_pair(tmp_path):
+    import random
+
+    from gkqc.simulate.numbers import OfficeState, make_values, raw
+
+    state = OfficeState()
+    rng = random.Random(7)
+    specs = {}
+    for year in (2021, 2022, 2023):
+        v = make_values(rng, "gov2021", state)
+        s = spec("gov2021", year, seed=1, office="青山市统计局")
+        s.applications = {k: raw(x) for k, x in v.applications.items()}
+        s.active = {k: raw(x) for k, x in v.active.items()}
+        specs[year] = s
+    _bump(specs[2023], "applications", ("carried_over", "natural_person"), 3)
+    _bump(specs[2023], "applications", ("carried_over", "total"), 3)
+    _bump(specs[2023], "applications", ("results_total", "natural_person"), 3)
+    _bump(specs[2023], "applications", ("results_total", "total"), 3)
+    _bump(specs[2023], "applications", ("granted", "natural_person"), 3)
+    _bump(specs[2023], "applications", ("granted", "total"), 3)
+    _bump(specs[2023], "active", ("item_1", "normative_docs", "in_force"), 2)
+    res = check_files(tmp_path, {f"{y}.txt": render_pagetext(s).encode() for y, s in specs.items()})
+    assert findings(res, "2021.txt") == set()
+    assert status_of(res, "A5", "total", path="2021.txt") == "not_assessable"
+    assert status_of(res, "A5", "total", path="2022.txt") == "pass"
+    assert status_of(res, "P3", "regulations", path="2022.txt") == "pass"
+    assert findings(res, "2023.txt") == {("A5", "natural_person"), ("A5", "total"), ("P3", "normative_docs")}
+
+
+def test_a_report_that_could_not_be_read_is_not_assessable(tmp_path, ali_bytes):
+    text = ali_bytes.decode()
+    cut = text.index("二、上年结转")
+    res = check_files(tmp_path, {"cut.txt": text[:cut].encode()})
+    assert status_of(res, "A1", "total") == "not_assessable"
+    assert status_of(res, "R1", "review") == "not_assessable"
+    assert ("S3", "results_total.total") in findings(res)
+
+
+def test_pdf_samples_hold_their_equations(tmp_path):
+    files = {p.name: p.read_bytes() for p in SAMPLES.glob("suqian_*.txt")}
+    res = check_files(tmp_path, files)
+    equations = {c for c, _ in findings(res)} & {"A1", "A2", "A3", "R1", "R2", "R3", "A4", "R4", "P2"}
+    assert equations == set()

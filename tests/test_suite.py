@@ -1,0 +1,63 @@
+"""The check suite is data: loaded, validated at start-up, extended without code."""
+
+import shutil
+
+import pytest
+from builders import spec
+from checking import check_files, findings
+
+from checks.spec import SUITE_DIR, SuiteError, load_suite
+from gkqc.simulate.render import render_pagetext
+
+
+def test_suite_covers_the_catalogue():
+    ids = {s.id for s in load_suite()}
+    assert ids == {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
+                   "S1", "S2", "S3", "S4", "D1", "D2", "T1", "T2"}
+
+
+def _suite_with(tmp_path, text: str):
+    d = tmp_path / "suite"
+    shutil.copytree(SUITE_DIR, d)
+    (d / "zz_extra.yaml").write_text(text, encoding="utf-8")
+    return d
+
+
+@pytest.mark.parametrize("text,line,needle", [
+    ("- id: X1\n  title: t\n  severity: error\n  kind: equation\n  table: applications\n  scope: per_column\n"
+     "  rule: granted + == partial\n", 1, "语法错误"),
+    ("- id: X1\n  title: t\n  severity: error\n  kind: equation\n  table: applications\n  scope: per_column\n"
+     "  rule: granted == no_such_row\n", 1, "no_such_row"),
+    ("- id: X1\n  title: ok\n  severity: error\n  kind: cell\n  table: reviews\n  rule: value >= 0\n"
+     "- id: X2\n  title: t\n  severity: fatal\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 7, "fatal"),
+    ("- id: X1\n  title: t\n  severity: error\n  kind: procedural\n  function: nope\n", 1, "nope"),
+    ("- id: A1\n  title: again\n  severity: error\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 1, "重复"),
+    ("- id: X1\n  title: [unclosed\n", 2, "YAML"),
+    ("- id: X1\n  title: t\n  severity: error\n  kind: equation\n  table: reviews\n  scope: per_group\n"
+     "  subjects: [appeal]\n  rule: total == upheld\n", 1, "appeal"),
+])
+def test_bad_check_files_are_rejected_with_file_and_line(tmp_path, text, line, needle):
+    with pytest.raises(SuiteError) as e:
+        load_suite(_suite_with(tmp_path, text))
+    msg = str(e.value)
+    assert f"zz_extra.yaml:{line}:" in msg and needle in msg
+
+
+def test_a_new_check_is_a_new_entry(tmp_path):
+    text = """
+- id: X9
+  title: 予以公开 不超过 本年新收与上年结转之和
+  severity: warning
+  kind: equation
+  table: applications
+  scope: per_column
+  rule: granted <= new_received + carried_over
+  message: "{subject_label}列：予以公开 {actual} 超过 收到的申请 {expected}"
+"""
+    specs = load_suite(_suite_with(tmp_path, text))
+    s = spec("gov2021", 2022, seed=5)
+    s.applications[("granted", "other_org")] = "999"
+    s.applications[("new_received", "other_org")] = "1"
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()}, specs=specs)
+    assert ("X9", "other_org") in findings(res)
+    assert ("X9", "natural_person") not in findings(res)

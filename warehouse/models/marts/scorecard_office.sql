@@ -1,0 +1,41 @@
+-- 机关评分卡：每个机关每个报告年度一行，按该年度最新版本报告计分。
+-- 计分：100 分起，每项不通过的 error 检查扣 10 分，每项 warning 检查扣 3 分（同一检查多处不通过只扣一次），最低 0 分。
+-- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
+-- (office scorecard: one row per office and report year, from the newest version)
+with latest as (
+    select * from reports where is_latest and office is not null and report_year is not null
+),
+per_report as (
+    select l.report_id,
+           count(distinct c.check_id) filter (where c.status = 'fail' and c.severity = 'error') as error_checks,
+           count(distinct c.check_id) filter (where c.status = 'fail' and c.severity = 'warning') as warning_checks,
+           count(*) filter (where c.status = 'fail' and c.severity = 'error') as errors,
+           count(*) filter (where c.status = 'fail' and c.severity = 'warning') as warnings,
+           max(case when c.check_id = 'D1' then c.status end) as d1
+    from latest l left join check_results c using (report_id)
+    group by l.report_id
+),
+scored as (
+    select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
+           l.report_year, l.report_id, l.published_at, l.template,
+           greatest(0, 100 - 10 * p.error_checks - 3 * p.warning_checks) as score,
+           case p.d1 when 'pass' then true when 'fail' then false end as on_time,
+           p.errors, p.warnings, p.error_checks, p.warning_checks
+    from latest l join per_report p using (report_id)
+    left join stg_offices o on o.office = l.office
+),
+years as (select distinct report_year from latest),
+unpublished as (
+    select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::date as published_at,
+           null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
+           0::bigint as error_checks, 0::bigint as warning_checks
+    from stg_offices o cross join years y
+    where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
+),
+allrows as (select * from scored union all select * from unpublished)
+select office, region, office_kind, report_year, report_id, published_at, template, score,
+       case when report_id is null then 'F'
+            when score >= 90 then 'A' when score >= 75 then 'B' when score >= 60 then 'C' else 'D' end as grade,
+       on_time, errors, warnings, error_checks, warning_checks,
+       rank() over (partition by region, report_year order by score desc) as rank_in_region
+from allrows
