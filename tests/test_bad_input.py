@@ -205,3 +205,14 @@ def test_2021_report_on_2019_template_is_detected():
 def test_pdf_and_word_files_are_kept_as_unreadable_for_now():
     assert read_document("a.pdf", b"%PDF-1.7 ...").status == "unreadable"
     assert read_document("a.docx", b"PK\x03\x04....").status == "unreadable"
+
+
+def test_blank_first_and_last_review_numbers_are_kept():
+    s = spec("gov2021", seed=14)
+    s.reviews[("review", "upheld")] = ""
+    s.reviews[("suit_after_review", "total")] = ""
+    r = read_document("x.txt", render_pagetext(s).encode())
+    g = cells(r, "reviews")
+    assert g[("review", "upheld")].status == "blank" and g[("suit_after_review", "total")].status == "blank"
+    assert g[("review", "total")].raw == s.reviews[("review", "total")]
+    assert r.status == "parsed"

@@ -166,10 +166,17 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
             break
         else:
             run.clear()
-    while run and not run[0].text:
+    # padding cells precede the numbers (end of the heading rows) or follow them; drop only
+    # as many as exceed the count, so a genuinely blank first or last number is kept
+    while len(run) > n and not run[0].text:
         run.pop(0)
-    while run and not run[-1].text:
+    while len(run) > n and not run[-1].text:
         run.pop()
+    if len(run) < n:
+        while run and not run[0].text:
+            run.pop(0)
+        while run and not run[-1].text:
+            run.pop()
     at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
     read = _finish_row(run, n, at_end) if run else None
     cells = []

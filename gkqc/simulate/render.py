@@ -122,6 +122,11 @@ def _wrap(label: str, width: int = 14) -> list[str]:
     return [label[i:i + width] for i in range(0, len(label), width)] or [""]
 
 
+def pdf_row_line(label: str, values: list[str]) -> str:
+    """The line a PDF text layer shows for a table row: the label's last part, then the numbers."""
+    return " ".join([_wrap(label, 16)[-1]] + [v for v in values if v != ""])
+
+
 def render_pdftext(spec: ReportSpec, kangxi: bool = True) -> str:
     reg = registry()
     out = [spec.full_title()]
@@ -143,9 +148,9 @@ def render_pdftext(spec: ReportSpec, kangxi: bool = True) -> str:
                 vals = [spec.applications.get((r.id, c.id), "") for c in reg.app_columns]
                 for lb in labels[:-1]:
                     out += list(lb) if lb.startswith("三、") else _wrap(lb, 4)
-                *head, last = _wrap(labels[-1], 16)
+                *head, _ = _wrap(labels[-1], 16)
                 out += head
-                out.append(" ".join([last] + [v for v in vals if v != ""]))
+                out.append(pdf_row_line(labels[-1], vals))
             for label, vals in spec.extra_app_rows:
                 out.append(" ".join([label] + [v for v in vals if v != ""]))
             out.append("（本列数据的勾稽关系为：第⼀项加第⼆项之和，等于第三项加第四项之和）")
@@ -163,7 +168,12 @@ def render_pdftext(spec: ReportSpec, kangxi: bool = True) -> str:
         d = spec.published_at
         out.append(f"{d.year}年{d.month}月{d.day}日")
     text = "\n".join(out) + "\n"
-    return text.translate(_KANGXI) if kangxi else text
+    return kangxi_text(text) if kangxi else text
+
+
+def kangxi_text(text: str) -> str:
+    """Replace some characters by the Kangxi-radical look-alikes PDF text layers carry."""
+    return text.translate(_KANGXI)
 
 
 # ---------------------------------------------------------------- HTML
@@ -255,3 +265,20 @@ def render_html(spec: ReportSpec, encoding: str = "utf-8", declare: bool = True)
     h.append('</div><div class="footer">主办：某某人民政府办公室 网站标识码：1234567890</div></body></html>')
     text = "\n".join(x for x in h if x)
     return text.encode("gb18030" if encoding.lower() in ("gbk", "gb18030", "gb2312") else encoding)
+
+
+# ---------------------------------------------------------------- before 2019
+LEGACY_HEADINGS = ("一、概述", "二、主动公开政府信息情况", "三、依申请公开政府信息情况", "四、政府信息公开的收费及减免情况",
+                   "五、因政府信息公开申请行政复议、提起行政诉讼的情况", "六、存在的主要问题及改进措施", "七、其他需要报告的事项")
+
+
+def render_legacy(spec: ReportSpec) -> str:
+    """A free-form report of the years before the 2019 template (no fixed tables)."""
+    lines = [f"- 名 称:{spec.full_title()}"]
+    if spec.published_at:
+        lines.append(f"- 发布日期:{spec.published_at.isoformat()}")
+    lines.append(spec.full_title())
+    for h in LEGACY_HEADINGS:
+        lines += [h, "本年度相关工作按照条例要求开展，具体情况如下：共主动公开政府信息若干条，受理申请若干件。"]
+    lines.append(spec.publisher)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,287 @@
+"""`gkqc simulate`: a realistic synthetic collection with a ground-truth manifest.
+
+Deterministic for a given seed. Writes DIR/offices.csv, the report files (page text,
+PDF text, HTML in UTF-8 and GBK), junk and non-report files, and DIR/truth.jsonl with,
+per file, its parse status, office, year, template and the [check, subject] it must fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from gkqc.simulate.numbers import OfficeState, make_values, raw
+from gkqc.simulate.offices import Office, make_offices
+from gkqc.simulate.render import (
+    ReportSpec,
+    kangxi_text,
+    pdf_row_line,
+    render_html,
+    render_legacy,
+    render_pagetext,
+    render_pdftext,
+)
+from gkqc.simulate.truth import DEADLINE, Printed, cell_values, evaluate
+from gkqc.templates import registry
+
+FORMS = [("pagetext", 0.45), ("pdftext", 0.25), ("html", 0.2), ("html-gbk", 0.1)]
+DEFECTS = ["equation", "row_total", "review_total", "blank", "negative", "missing_section", "thin_problems",
+           "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit"]
+PROBLEMS = [
+    "一是政策解读的形式还不够丰富；二是依申请公开答复的规范性有待提高。下一步将加强业务培训，完善工作机制。",
+    "主要问题：主动公开的及时性和全面性仍需提升，基层公开标准化建设进展不平衡。改进措施：建立定期检查通报制度。",
+    "存在问题是政务新媒体更新频率不高，部分栏目内容更新不及时。今后将落实专人负责，强化日常监测与考核。",
+]
+FEES = ["本年度未收取信息处理费。", "本年度共收取信息处理费{n}元。", "本机关未收取政府信息公开信息处理费。"]
+
+
+@dataclass
+class SimSummary:
+    files: int = 0
+    reports: int = 0
+    offices: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    defects: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)
+
+
+def _pub_date(rng: random.Random, office: Office, year: int, late: bool) -> date:
+    m, d = DEADLINE[office.kind]
+    due = date(year + 1, m, d)
+    if late:
+        return due + timedelta(days=rng.randint(1, 90))
+    start = date(year + 1, 1, 5)
+    return start + timedelta(days=rng.randint(0, (due - start).days))
+
+
+def _cosmetic(rng: random.Random, raw_value: str, form: str) -> str:
+    """Print a number as real reports sometimes do: thousands separators, full-width digits."""
+    if raw_value.isdigit() and len(raw_value) > 3 and rng.random() < 0.3:
+        return f"{int(raw_value):,}"
+    if raw_value.isdigit() and form != "pdftext" and rng.random() < 0.02:
+        return raw_value.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return raw_value
+
+
+def _spec(rng: random.Random, office: Office, year: int, template: str, state: OfficeState) -> ReportSpec:
+    v = make_values(rng, template, state, scale=3.0 if office.kind == "government" else 1.0)
+    s = ReportSpec(
+        office=office.name, year=year, template=template, published_at=_pub_date(rng, office, year, False),
+        publisher=office.name + ("人民政府办公室" if office.kind == "government" else ""),
+        applications={k: raw(x) for k, x in v.applications.items()},
+        active={k: raw(x) for k, x in v.active.items()},
+        reviews={k: raw(x) for k, x in v.reviews.items()},
+        problems=rng.choice(PROBLEMS),
+        other_matters=rng.choice(FEES).format(n=rng.randint(1, 9) * 100) if template == "gov2021" else "无其他需要报告的事项。",
+        index_no=f"{office.code}/{year + 1}-{rng.randint(1, 999):05d}",
+    )
+    amount = ("item_9", "procurement", "procurement_amount")
+    if amount in s.active:
+        wan = v.active[amount]
+        s.active[amount] = f"{raw(wan)}万元" if rng.random() < 0.6 else f"{int(round(wan * 10000))}元"
+    return s
+
+
+@dataclass
+class Rendered:
+    data: bytes
+    printed: Printed
+    status: str
+
+
+def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, form: str) -> dict:
+    """Change the spec as a real report would go wrong; return text-level effects."""
+    reg = registry()
+    cols = [c.id for c in reg.app_columns]
+    rows = [r.id for r in reg.app_rows_for(s.template)]
+    effects: dict = {}
+    if kind == "equation":  # one result cell too large: A2 breaks in that column and the total column
+        r, c = rng.choice(rows[2:-2]), rng.choice(cols[:6])
+        k = rng.randint(1, 9)
+        for col in (c, "total"):
+            s.applications[(r, col)] = str(int(s.applications[(r, col)]) + k)
+    elif kind == "row_total":  # a row total that is not the sum of its row: A3 (and A1/A2 on total)
+        r = rng.choice(rows)
+        s.applications[(r, "total")] = str(int(s.applications[(r, "total")]) + rng.randint(1, 5))
+    elif kind == "review_total":
+        g = rng.choice([g.id for g in reg.review_groups])
+        s.reviews[(g, "total")] = str(int(s.reviews[(g, "total")]) + rng.randint(1, 3))
+    elif kind == "blank":
+        marks = ["-", "—", "/", "无"] + ([] if form == "pdftext" else [""])
+        for _ in range(rng.randint(1, 3)):
+            if rng.random() < 0.7:
+                key = (rng.choice(rows), rng.choice(cols))
+                s.applications[key] = rng.choice(marks)
+            else:
+                key = (rng.choice([g.id for g in reg.review_groups]), rng.choice([m.id for m in reg.review_metrics]))
+                s.reviews[key] = rng.choice(marks)
+    elif kind == "negative":
+        s.applications[(rng.choice(rows), rng.choice(cols[:6]))] = f"-{rng.randint(1, 5)}"
+    elif kind == "missing_section":
+        s.sections = tuple(x for x in s.sections if x != rng.choice(["五", "六"]))
+    elif kind == "thin_problems":
+        s.problems = rng.choice(["无。", "无", "暂无。"])
+    elif kind == "no_fee" and s.template == "gov2021":
+        s.other_matters = "无其他需要报告的事项。"
+    elif kind == "late":
+        s.published_at = _pub_date(rng, office, s.year, True)
+    elif kind == "no_date":
+        s.published_at = None
+    elif kind == "carry_break":  # carried over differs from last year's carried forward: A5
+        c = rng.choice(cols[:6])
+        k = rng.randint(1, 4)
+        for col in (c, "total"):
+            for r in ("carried_over", "granted", "results_total"):
+                s.applications[(r, col)] = str(int(s.applications[(r, col)]) + k)
+    elif kind == "truncated":
+        effects["truncate_at"] = "（七）总计"
+    elif kind == "run_together" and form == "pdftext":
+        effects["glue_row"] = rng.choice(rows)
+    elif kind == "no_unit":
+        amount = ("item_9", "procurement", "procurement_amount")
+        if amount in s.active:
+            s.active[amount] = s.active[amount].removesuffix("万元").removesuffix("元")
+    return effects
+
+
+def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effects: dict) -> Rendered:
+    reg = registry()
+    missing: set = set()
+    unreadable: set = set()
+    published = s.published_at
+    sections = s.sections
+    if form == "pagetext":
+        text = render_pagetext(s)
+    elif form == "pdftext":
+        text = render_pdftext(s)
+    else:
+        text = render_html(s, "gbk" if form == "html-gbk" else "utf-8", declare=rng.random() < 0.5).decode(
+            "gb18030" if form == "html-gbk" else "utf-8")
+    if "glue_row" in effects:
+        r = effects["glue_row"]
+        label = next(x.label for x in reg.app_rows_for(s.template) if x.id == r)
+        vals = [s.applications[(r, c.id)] for c in reg.app_columns]
+        line = kangxi_text(pdf_row_line(label, vals))
+        head = kangxi_text(pdf_row_line(label, []))
+        glued = head + " " + "".join(v.replace(",", "") for v in vals if v)
+        assert line in text, line
+        text = text.replace("\n" + line + "\n", "\n" + glued + "\n", 1)
+        unreadable = {("applications", r, c.id) for c in reg.app_columns}
+    if "truncate_at" in effects:
+        cut_label = effects["truncate_at"]
+        text = text[: text.index(cut_label)]
+        rows = [x.id for x in reg.app_rows_for(s.template)]
+        gone = rows[rows.index("results_total"):]
+        missing = {("applications", r, c.id) for r in gone for c in reg.app_columns}
+        missing |= {("reviews", g.id, m.id) for g in reg.review_groups for m in reg.review_metrics}
+        sections = tuple(x for x in sections if x in "一二三")
+        if form == "pdftext":
+            published = None
+    data = text.encode("gb18030" if form == "html-gbk" else "utf-8")
+    cells = cell_values(s.template, s.applications, s.active, s.reviews, missing, unreadable)
+    printed = Printed(office.name, office.kind, s.year, s.template, published, sections, s.problems,
+                      s.other_matters, cells)
+    status = "partial" if missing or unreadable else "parsed"
+    return Rendered(data, printed, status)
+
+
+def _junk(rng: random.Random, k: int, year: int) -> tuple[str, bytes, str]:
+    kind = k % 5
+    if kind == 0:
+        return f"misc/empty-{k}.txt", b"", "unreadable"
+    if kind == 1:
+        return f"misc/blob-{k}.bin", rng.randbytes(rng.randint(200, 4000)), "unreadable"
+    if kind == 2:
+        notice = (f"关于报送{year}年政府信息公开工作年度报告的通知\n各县人民政府、市各部门：\n"
+                  f"请于{year + 1}年1月31日前完成年度报告的编制和发布工作。\n特此通知。\n")
+        return f"misc/notice-{k}.txt", notice.encode(), "not_a_report"
+    if kind == 3:
+        page = (f"<html><head><meta charset='utf-8'><title>年度报告</title></head><body><ul>"
+                f"<li><a href='a.html'>{year}年政府信息公开工作年度报告</a></li></ul></body></html>")
+        return f"misc/index-{k}.html", page.encode(), "not_a_report"
+    return f"misc/garbled-{k}.txt", "政府信息公开".encode() + b"\xff\xfe\x80" * 50 + "年度报告".encode(), "unreadable"
+
+
+def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, defect_rate: float = 0.1,
+             progress: Callable[[int, int], None] | None = None) -> SimSummary:
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    offs = make_offices(offices, rng)
+    summary = SimSummary(offices=len(offs))
+    with (out / "offices.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["office", "region", "office_kind", "code"])
+        w.writerows([o.name, o.region, o.kind, o.code] for o in offs)
+    truth = (out / "truth.jsonl").open("w", encoding="utf-8")
+
+    def emit(path: str, data: bytes, status: str, p: Printed | None, fails: list) -> None:
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        rec = {"file": path, "parse_status": status, "office": p.office if p else None,
+               "report_year": p.year if p else None, "template": p.template if p else None, "fails": fails}
+        truth.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        summary.files += 1
+        summary.statuses[status] += 1
+
+    reg = registry()
+    for n, office in enumerate(offs):
+        state = OfficeState()
+        prev: Printed | None = None
+        for year in range(years[0], years[1] + 1):
+            if rng.random() < 0.04:  # publishes nothing this year
+                make_values(rng, reg.template_for_year(year) or "gov2021", state)
+                prev = None
+                continue
+            if year < 2019:  # free-form reports of the old days: kept, not scored
+                s = _spec(rng, office, year, "gov2019", OfficeState())
+                path = f"{office.code}/{year}.txt"
+                emit(path, render_legacy(s).encode(), "parsed",
+                     Printed(office.name, office.kind, year, "legacy", s.published_at, (), "", ""), [])
+                summary.reports += 1
+                prev = None
+                continue
+            defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
+            template = reg.template_for_year(year) or "gov2021"
+            if defect == "wrong_template":
+                template = "gov2019" if year >= 2021 else "gov2021"
+            form = rng.choices([f for f, _ in FORMS], weights=[w for _, w in FORMS])[0]
+            s = _spec(rng, office, year, template, state)
+            clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
+            for key, v in list(s.applications.items()):
+                s.applications[key] = _cosmetic(rng, v, form)
+            effects = _apply_defect(rng, defect, s, office, form) if defect else {}
+            if defect:
+                summary.defects[defect] += 1
+            summary.forms[form] += 1
+            r = _render(rng, s, office, form, effects)
+            ext = "html" if form.startswith("html") else "txt"
+            path = f"{office.code}/{year}.{ext}"
+            emit(path, r.data, r.status, r.printed, evaluate(r.printed, prev))
+            summary.reports += 1
+            latest = r.printed
+            if rng.random() < defect_rate * 0.25:  # the same page collected twice (another URL)
+                emit(f"mirror/{office.code}-{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
+            if defect in ("equation", "row_total", "review_total") and rng.random() < 0.5:
+                # a corrected re-publication, some days later
+                fixed = replace(clean, published_at=(s.published_at or clean.published_at) + timedelta(days=rng.randint(3, 30)))
+                r2 = _render(rng, fixed, office, form, {})
+                emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev))
+                summary.reports += 1
+                latest = r2.printed
+            prev = latest
+        if progress and n % 100 == 0:
+            progress(n, len(offs))
+    for k in range(max(5, int(summary.reports * defect_rate * 0.05))):
+        path, data, status = _junk(rng, k, years[1])
+        emit(path, data, status, None, [])
+    truth.close()
+    if progress:
+        progress(len(offs), len(offs))
+    return summary

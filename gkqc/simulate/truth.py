@@ -1,0 +1,138 @@
+"""Reference evaluation of the check catalogue on a report's printed values (the ground truth).
+
+Independent of the pipeline's vectorised engine on purpose: plain Python over the values the
+generator printed, following checks.md. Used to write truth.jsonl.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from gkqc.cells import MISSING, OK, UNREADABLE, CellValue, read_amount, read_count
+from gkqc.templates import registry
+
+DEADLINE = {"department": (1, 31), "government": (3, 31), "township": (3, 31), "other": (3, 31)}
+
+
+@dataclass
+class Printed:
+    """What one report file shows, as the generator printed it."""
+
+    office: str
+    kind: str
+    year: int
+    template: str
+    published_at: date | None
+    sections: tuple[str, ...]
+    problems: str
+    other_matters: str
+    cells: dict[tuple[str, ...], CellValue] = field(default_factory=dict)  # (table, *ids) -> value
+
+
+def cell_values(template: str, applications: dict, active: dict, reviews: dict,
+                missing: set[tuple[str, ...]] = frozenset(), unreadable: set[tuple[str, ...]] = frozenset()
+                ) -> dict[tuple[str, ...], CellValue]:
+    reg = registry()
+    out: dict[tuple[str, ...], CellValue] = {}
+
+    def put(key, raw, amount_unit=None, is_amount=False):
+        if key in missing:
+            out[key] = CellValue(None, MISSING)
+        elif key in unreadable:
+            out[key] = CellValue(None, UNREADABLE)
+        else:
+            out[key] = read_amount(raw, amount_unit) if is_amount else read_count(raw)
+
+    for r in reg.app_rows_for(template):
+        for c in reg.app_columns:
+            put(("applications", r.id, c.id), applications.get((r.id, c.id), ""))
+    for g in reg.review_groups:
+        for m in reg.review_metrics:
+            put(("reviews", g.id, m.id), reviews.get((g.id, m.id), ""))
+    for b in reg.blocks_for(template):
+        for r in b.rows:
+            for m in b.metrics:
+                unit = "万元" if template == "gov2021" and m.unit else None
+                put(("active", b.id, r.id, m.id), active.get((b.id, r.id, m.id), ""), unit, bool(m.unit))
+    return out
+
+
+def _v(p: Printed, *key):
+    c = p.cells.get(key)
+    return c.value if c is not None and c.status == OK else None
+
+
+def _eq(fails, check, subject, lhs_refs, rhs_refs, op="=="):
+    if any(x is None for x in lhs_refs + rhs_refs):
+        return
+    lhs, rhs = sum(lhs_refs), sum(rhs_refs)
+    bad = {"==": abs(lhs - rhs) >= 1e-6, ">=": lhs - rhs <= -1e-6}[op]
+    if bad:
+        fails.append([check, subject])
+
+
+def evaluate(p: Printed, prev: Printed | None) -> list[list[str]]:
+    """The [check_id, subject] pairs this report must fail."""
+    reg = registry()
+    fails: list[list[str]] = []
+    t = p.template
+    rows = [r.id for r in reg.app_rows_for(t)]
+    cols = [c.id for c in reg.app_columns]
+    results = [r for r in rows if r.startswith(("granted", "partial", "denied_", "unable_", "unprocessed_", "other_"))]
+    app = lambda r, c: _v(p, "applications", r, c)  # noqa: E731
+    for c in cols:
+        _eq(fails, "A1", c, [app("results_total", c), app("carried_forward", c)],
+            [app("new_received", c), app("carried_over", c)])
+        _eq(fails, "A2", c, [app("results_total", c)], [app(r, c) for r in results])
+    for r in rows:
+        _eq(fails, "A3", r, [app(r, "total")], [app(r, c) for c in cols[:6]])
+    for table, check in (("applications", "A4"), ("reviews", "R4")):
+        for key, cv in p.cells.items():
+            if key[0] == table and cv.status == OK and (cv.value < 0 or cv.value != int(cv.value)):
+                fails.append([check, ".".join(key[1:])])
+    for g, check in (("review", "R1"), ("suit_direct", "R2"), ("suit_after_review", "R3")):
+        parts = [_v(p, "reviews", g, m) for m in ("upheld", "corrected", "other", "pending")]
+        _eq(fails, check, g, [_v(p, "reviews", g, "total")], parts)
+    act = lambda r, m: _v(p, "active", "item_1", r, m)  # noqa: E731
+    for r in ("regulations", "normative_docs"):
+        if t == "gov2019":
+            _eq(fails, "P1", r, [act(r, "total_published")], [act(r, "new_published")], ">=")
+        else:
+            _eq(fails, "P2", r, [act(r, "in_force")], [act(r, "issued")], ">=")
+    for key, cv in p.cells.items():
+        if key[0] == "active" and cv.status == OK:
+            if key[3] != "change" and cv.value < 0:
+                fails.append(["P4", ".".join(key[1:])])
+            if key[3] in ("procurement_amount", "fee_amount") and cv.unit is None:
+                fails.append(["P5", ".".join(key[1:])])
+    if prev is not None:
+        for c in cols:
+            _eq(fails, "A5", c, [app("carried_over", c)], [_v(prev, "applications", "carried_forward", c)])
+        if t == "gov2021":
+            for r in ("regulations", "normative_docs"):
+                _eq(fails, "P3", r, [act(r, "in_force")],
+                    [_v(prev, "active", "item_1", r, "in_force"), act(r, "issued"), None if act(r, "repealed") is None
+                     else -act(r, "repealed")])
+    for no in "一二三四五六":
+        if no not in p.sections:
+            fails.append(["S1", no])
+    if reg.template_for_year(p.year) != t:
+        fails.append(["S2", ""])
+    for key, cv in p.cells.items():
+        if cv.status in (MISSING, UNREADABLE):
+            fails.append(["S3", ".".join(key[1:])])
+        elif cv.status == "blank":
+            fails.append(["S4", ".".join(key[1:])])
+    if p.published_at is None:
+        fails.append(["D2", ""])
+    else:
+        m, d = DEADLINE[p.kind]
+        if p.published_at > date(p.year + 1, m, d):
+            fails.append(["D1", ""])
+    problems = "".join(p.problems.split()) if "五" in p.sections else ""
+    if len(problems) < 15 or problems in ("无", "暂无", "没有", "无。", "暂无。"):
+        fails.append(["T1", ""])
+    if t == "gov2021" and ("六" not in p.sections or "处理费" not in p.other_matters):
+        fails.append(["T2", ""])
+    return sorted(fails)
