@@ -1,4 +1,7 @@
-"""The main job as one Prefect flow: ingest → check → build warehouse. Tasks only call plain functions."""
+"""The main job as one Prefect flow: ingest → check → build warehouse → publish scorecards.
+
+Tasks only call plain functions; the flow reads like the process.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from checks.engine import CheckSummary, check_lake
 from gkqc import progress
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
-from warehouse.build import build
+from gkqc.outputs.scorecard import load, write_outputs
+from warehouse.build import build, connect_readonly
 
 
 @dataclass
@@ -24,6 +29,8 @@ class RunSummary:
     ingest: IngestSummary
     checks: CheckSummary | None = None
     database: str = ""
+    scorecards: str = ""
+    offices_scored: int = 0
     extra: dict = field(default_factory=dict)
 
 
@@ -42,6 +49,34 @@ def build_task(warehouse_dir: Path, lake: Lake) -> Path:
     return build(warehouse_dir, lake.root)
 
 
+@task(name="publish scorecards 评分卡")
+def publish_task(warehouse_dir: Path) -> tuple[str, int, list[dict]]:
+    con = connect_readonly(warehouse_dir)
+    try:
+        data = load(con)
+    finally:
+        con.close()
+    site, workbook = write_outputs(data, warehouse_dir / "scorecards")
+    return str(site.parent.parent), len(data.offices), data.regions
+
+
+def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
+    s = summary.ingest
+    failed = summary.checks.failed if summary.checks else {}
+    create_markdown_artifact(
+        key="gkqc-run-summary",
+        markdown=(f"# gkqc 运行摘要\n\n| 项目 | 数量 |\n|---|---|\n| 文件 | {s.seen} |\n| 新增 | {s.new} |\n"
+                  f"| 解析 / 部分 | {s.statuses['parsed']} / {s.statuses['partial']} |\n"
+                  f"| 非报告 / 无法读取 | {s.statuses['not_a_report']} / {s.statuses['unreadable']} |\n"
+                  f"| 检查不通过（错误/警告） | {failed.get('error', 0)} / {failed.get('warning', 0)} |\n"
+                  f"| 评分机关年度 | {summary.offices_scored} |\n\n评分卡：`{summary.scorecards}`\n"),
+        description="gkqc run summary")
+    if regions:
+        create_table_artifact(key="gkqc-region-scorecard", table=[
+            {k: (str(v) if v is not None else "") for k, v in r.items()} for r in regions[:500]],
+            description="地区评分卡 region scorecard")
+
+
 @flow(name="gkqc-run", log_prints=False)
 def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -50,4 +85,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
     summary = ingest_task(Path(inbox), lake, run_id, workers)
     checked = check_task(lake, run_id)
     db = build_task(wh, lake)
-    return RunSummary(run_id, inbox, str(wh), summary, checked, str(db))
+    out = RunSummary(run_id, inbox, str(wh), summary, checked, str(db))
+    out.scorecards, out.offices_scored, regions = publish_task(wh)
+    _artifacts(out, regions)
+    return out

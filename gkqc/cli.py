@@ -84,7 +84,9 @@ def print_summary(r) -> None:
         t.add_row(k, str(v))
     if s.schema_problems:
         t.add_row("[red]模式校验问题 schema problems[/red]", str(len(s.schema_problems)))
+    t.add_row("评分机关年度 offices scored", str(r.offices_scored))
     t.add_row("数据仓库 warehouse", r.database)
+    t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
     console.print(t)
 
 
@@ -114,6 +116,35 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
     console.print(f"已生成 {s.files} 个文件（{s.reports} 份报告，{s.offices} 个机关）于 {out}；"
                   f"标准答案 truth.jsonl，机关名录 offices.csv")
     console.print(f"状态 statuses: {dict(s.statuses)}  缺陷 defects: {dict(s.defects)}")
+
+
+@app.command()
+def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (report year)")] = None,
+              region: Annotated[str | None, typer.Option(help="地区 (region)")] = None,
+              office: Annotated[str | None, typer.Option(help="机关名称 (office)")] = None,
+              out: Annotated[Path | None, typer.Option(help="输出网页与 Excel 的目录 (write HTML and Excel here)")] = None,
+              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """在终端显示评分卡，或输出网页和 Excel。 Print a scorecard, or write the HTML site and Excel workbook.
+
+    例 example: gkqc scorecard --year 2020 --region 阿里地区
+    例 example: gkqc scorecard --out ./scorecards
+    """
+    from gkqc.outputs.scorecard import load, print_terminal, write_outputs
+    from warehouse.build import connect_readonly
+
+    try:
+        con = connect_readonly(warehouse.resolve())
+    except FileNotFoundError as e:
+        fail(str(e))
+    data = load(con, year, region, office)
+    con.close()
+    if not data.offices:
+        fail("没有符合条件的评分（检查 --year、--region、--office） (nothing matches)")
+    if out is None:
+        print_terminal(data, console)
+        return
+    site, workbook = write_outputs(data, out)
+    console.print(f"网页 site: {site}\nExcel: {workbook}")
 
 
 @app.command("checks")

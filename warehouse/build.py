@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 import yaml
 
+from checks.spec import load_suite
 from gkqc.templates import registry
 
 MODELS = Path(__file__).with_name("models")
@@ -34,13 +35,19 @@ def create_views(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
     con.register("labels_src", labels)
     con.execute("create or replace table template_labels as select * from labels_src")
     con.unregister("labels_src")
+    catalog = pa.Table.from_pylist([
+        dict(id=s.id, title=s.title, severity=s.severity, templates=",".join(s.templates), kind=s.kind,
+             rule=s.rule or s.function, source=f"{Path(s.source).name}:{s.line}") for s in load_suite()])
+    con.register("catalog_src", catalog)
+    con.execute("create or replace table check_catalog as select * from catalog_src")
+    con.unregister("catalog_src")
     lake = str(Path(lake_dir).resolve()).replace("'", "''")
     for path in model_files():
         sql = path.read_text(encoding="utf-8").replace("{lake}", lake)
         con.execute(f"create or replace view {path.stem} as {sql}")
     comments = yaml.safe_load((MODELS / "schema.yml").read_text(encoding="utf-8"))
     for view, cols in comments.items():
-        kind = "table" if view == "template_labels" else "view"
+        kind = "table" if view in ("template_labels", "check_catalog") else "view"
         con.execute(f"comment on {kind} {view} is '{_q(cols['_'])}'")
         for col, text in cols.items():
             if col != "_":

@@ -1,0 +1,51 @@
+"""The scorecard as an Excel workbook: regions, offices, findings and unread files, one sheet each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+
+from gkqc.outputs.scorecard import GRADES, KINDS, SEVERITY_ZH, ScorecardData
+
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def _sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold) -> None:
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, header, bold)
+    for i, row in enumerate(rows[:EXCEL_MAX_ROWS], 1):
+        ws.write_row(i, 0, row)
+    for k, w in enumerate(widths):
+        ws.set_column(k, k, w)
+    ws.freeze_panes(1, 0)
+    if rows:
+        ws.autofilter(0, 0, min(len(rows), EXCEL_MAX_ROWS), len(header) - 1)
+
+
+def write_excel(data: ScorecardData, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False})
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    _sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
+           [[r["region"], r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
+             r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold)
+    _sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
+                         "发布日期", "报告版本"],
+           [[o["office"], o["region"], KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
+             f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], ""),
+             o["errors"], o["warnings"], o["rank_in_region"],
+             o["published_at"].isoformat() if o["published_at"] else "", o["report_id"] or ""] for o in data.offices],
+           [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34], bold)
+    _sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明", "涉及单元格"],
+           [[f["region"], f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
+             SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
+             f["message"], f["cells"] or ""] for f in data.findings],
+           [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60], bold)
+    _sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
+           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
+            for f in data.files], [40, 10, 10, 12, 80], bold)
+    wb.close()
+    tmp.replace(path)
+    return path

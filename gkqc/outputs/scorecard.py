@@ -1,0 +1,105 @@
+"""Scorecards from the warehouse: one query layer, three renderings (terminal, HTML, Excel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+GRADES = {"A": "优", "B": "良", "C": "中", "D": "差", "F": "未发布"}
+KINDS = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass
+class ScorecardData:
+    regions: list[dict]
+    offices: list[dict]
+    findings: list[dict]
+    files: list[dict]  # files that could not be fully read
+    findings_total: int
+
+
+def _where(year: int | None, region: str | None, office: str | None, alias: str = "") -> tuple[str, list]:
+    a = f"{alias}." if alias else ""
+    cond, params = ["true"], []
+    if year is not None:
+        cond.append(f"{a}report_year = ?")
+        params.append(year)
+    if region:
+        cond.append(f"{a}region = ?")
+        params.append(region)
+    if office:
+        cond.append(f"{a}office = ?")
+        params.append(office)
+    return " and ".join(cond), params
+
+
+def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
+         office: str | None = None, max_findings: int = 100_000) -> ScorecardData:
+    def rows(sql: str, params: list) -> list[dict]:
+        rel = con.execute(sql, params)
+        cols = [d[0] for d in rel.description]
+        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+    w, p = _where(year, region, None)
+    regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
+    w, p = _where(year, region, office)
+    offices = rows(f"select * from scorecard_office where {w} order by report_year desc, region, rank_in_region, office", p)
+    w, p = _where(year, region, office, "s")
+    base = f"""from scorecard_office s join check_results c using (report_id)
+               left join check_catalog k on k.id = c.check_id
+               where c.status = 'fail' and {w}"""
+    total = con.execute(f"select count(*) {base}", p).fetchone()[0]
+    findings = rows(f"""select s.region, s.office, s.report_year, c.check_id, k.title as check_title, c.severity,
+                              c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id
+                       {base}
+                       order by s.region, s.office, s.report_year desc,
+                                case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.check_id, c.subject
+                       limit {int(max_findings)}""", p)
+    files = rows("""select source_path, format, encoding, parse_status, parse_error from documents
+                    where parse_status <> 'parsed' order by parse_status, source_path limit 100000""", [])
+    return ScorecardData(regions, offices, findings, files, total)
+
+
+def fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:.4g}" if abs(v) < 1 else f"{v:.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
+    from rich.table import Table
+
+    t = Table("地区 region", "年度 year", "应报 expected", "已报 found", "按期率 on time", "无错误率 error-free",
+              "平均分 mean", title="地区评分卡 region scorecard")
+    for r in data.regions[:limit]:
+        t.add_row(r["region"], fmt(r["report_year"]), fmt(r["offices_expected"]), fmt(r["reports_found"]),
+                  f"{(r['on_time_rate'] or 0):.0%}", f"{(r['error_free_rate'] or 0):.0%}", fmt(r["mean_score"]))
+    console.print(t)
+    t = Table("机关 office", "地区 region", "年度 year", "得分 score", "等级 grade", "按期 on time", "错误 errors",
+              "警告 warnings", "名次 rank", title="机关评分卡 office scorecard")
+    for o in data.offices[:limit]:
+        t.add_row(o["office"], o["region"], fmt(o["report_year"]), fmt(o["score"]),
+                  f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], "—"),
+                  fmt(o["errors"]), fmt(o["warnings"]), fmt(o["rank_in_region"]))
+    console.print(t)
+    if len(data.offices) > limit:
+        console.print(f"（另有 {len(data.offices) - limit} 行；用 --out 输出完整的网页和 Excel）")
+    if data.findings and len(data.offices) <= 5:
+        t = Table("检查 check", "级别", "对象 subject", "说明 message", title="问题清单 findings")
+        for f in data.findings[:limit]:
+            t.add_row(f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
+        console.print(t)
+
+
+def write_outputs(data: ScorecardData, out: Path) -> tuple[Path, Path]:
+    """The HTML site (index.html) and the Excel workbook (scorecard.xlsx) under `out`."""
+    from gkqc.outputs.excel import write_excel
+    from gkqc.outputs.html import write_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    return write_html(data, out / "site"), write_excel(data, out / "scorecard.xlsx")

@@ -1,0 +1,90 @@
+"""Scorecards: marts computed from check results, and the HTML and Excel outputs."""
+
+import csv
+
+import openpyxl
+import pytest
+from builders import spec
+from conftest import SAMPLES
+
+from checks.engine import check_lake
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.outputs.scorecard import load, write_outputs
+from gkqc.simulate.render import render_pagetext
+from warehouse.build import build, connect_readonly
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sc")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes((SAMPLES / "ali-2020-annual-report.txt").read_bytes())
+    good = spec("gov2019", 2020, office="阿里地区财政局", seed=3)
+    (inbox / "dept.txt").write_text(render_pagetext(good), encoding="utf-8")
+    with (inbox / "offices.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["office", "region", "office_kind"])
+        w.writerows([["阿里地区", "阿里地区", "government"], ["阿里地区财政局", "阿里地区", "department"],
+                     ["阿里地区教育局", "阿里地区", "department"]])
+    lake = Lake(root / "wh" / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    build(root / "wh", lake.root)
+    return root / "wh"
+
+
+def test_office_scorecard(warehouse):
+    con = connect_readonly(warehouse)
+    rows = {r[0]: r for r in con.sql("""select office, score, grade, on_time, errors, warnings, rank_in_region
+                                        from scorecard_office where report_year = 2020""").fetchall()}
+    # 阿里地区 fails two error checks (A1, A2: -20) and one warning check (P1: -3)
+    assert rows["阿里地区"][1:6] == (77, "B", True, 7, 1)
+    assert rows["阿里地区财政局"][1:3] == (100, "A")
+    assert rows["阿里地区教育局"][1:3] == (0, "F")  # in the registry, no report found
+    assert rows["阿里地区财政局"][6] == 1 and rows["阿里地区"][6] == 2
+
+
+def test_region_scorecard(warehouse):
+    con = connect_readonly(warehouse)
+    r = con.execute("select * from scorecard_region where region = '阿里地区' and report_year = 2020").fetchone()
+    cols = [d[0] for d in con.sql("select * from scorecard_region limit 0").description]
+    r = dict(zip(cols, r, strict=True))
+    assert (r["offices_expected"], r["reports_found"]) == (3, 2)
+    assert r["on_time_rate"] == 1.0 and r["error_free_rate"] == 0.5
+    assert r["mean_score"] == round((77 + 100 + 0) / 3, 2)
+
+
+def test_every_view_and_column_has_a_comment(warehouse):
+    con = connect_readonly(warehouse)
+    views = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
+             "scorecard_office", "scorecard_region"}
+    have = {r[0] for r in con.sql("select view_name from duckdb_views() where comment is not null").fetchall()}
+    assert views <= have
+    missing = con.sql(f"""select table_name, column_name from duckdb_columns()
+                          where table_name in {tuple(views)} and comment is null""").fetchall()
+    assert missing == []
+
+
+def test_html_and_excel_outputs(warehouse, tmp_path):
+    con = connect_readonly(warehouse)
+    data = load(con, year=2020)
+    site, workbook = write_outputs(data, tmp_path)
+    index = site.read_text(encoding="utf-8")
+    assert "阿里地区" in index and "region-" in index
+    region_page = next(p for p in site.parent.glob("region-*.html"))
+    page = region_page.read_text(encoding="utf-8")
+    assert "（七）总计 自然人列 应为 1（各项办理结果之和），实为 2，相差 1" in page
+    wb = openpyxl.load_workbook(workbook, read_only=True)
+    assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件"]
+    offices = list(wb["机关评分"].iter_rows(values_only=True))
+    assert offices[0][0] == "机关" and any(r[0] == "阿里地区" and r[4] == 77 for r in offices[1:])
+    findings = list(wb["问题清单"].iter_rows(values_only=True))
+    assert sum(1 for r in findings if r[3] == "A2") == 4
+
+
+def test_filters(warehouse):
+    con = connect_readonly(warehouse)
+    data = load(con, office="阿里地区财政局")
+    assert [o["office"] for o in data.offices] == ["阿里地区财政局"] and data.findings == []
