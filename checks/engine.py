@@ -105,25 +105,33 @@ def run_equations(frame: pl.DataFrame, rules: list[_Rule], subject_labels: dict[
         if sub.height == 0:
             continue
         assessable = pl.all_horizontal([pl.col(x).is_not_null() for x in c.refs])
-        evidence = pl.concat_str([pl.concat_str([pl.lit(f"{x}="), fmt_num(pl.col(x))]) for x in c.refs], separator="; ")
-        actual, expected = c.lhs, c.rhs if c.rhs is not None else pl.lit(None, dtype=pl.Float64)
         failed = pl.col("__i").is_in(list(fails.get(key, ())))
+        actual, expected = c.lhs, c.rhs if c.rhs is not None else pl.lit(None, dtype=pl.Float64)
+        sub = sub.with_columns(
+            pl.when(~assessable).then(pl.lit("not_assessable")).when(failed).then(pl.lit("fail"))
+            .otherwise(pl.lit("pass")).alias("status"))
+        # passing rows are the bulk: a fixed message, no evidence strings; findings get the full text
+        passed = sub.filter(pl.col("status") == "pass").select(
+            "report_id", "subject", "status", expected.alias("expected"), actual.alias("actual"),
+            (actual - expected).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
+            pl.lit(f"符合：{r.spec.title}").alias("message"))
+        rest = sub.filter(pl.col("status") != "pass")
+        evidence = pl.concat_str([pl.concat_str([pl.lit(f"{x}="), fmt_num(pl.col(x))]) for x in c.refs], separator="; ")
         fields = {"subject": pl.col("subject"),
                   "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
                   "expected": fmt_num(expected), "actual": fmt_num(actual), "difference": fmt_num(actual - expected),
                   "cells": evidence}
-        status = pl.when(~assessable).then(pl.lit("not_assessable")).when(failed).then(pl.lit("fail")) \
-            .otherwise(pl.lit("pass"))
-        message = pl.when(~assessable).then(render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields)) \
-            .when(failed).then(render(r.spec.message or r.spec.title, fields)) \
-            .otherwise(render(f"符合：{r.spec.title}（{{cells}}）", fields))
-        df = sub.select(
-            pl.col("report_id"), pl.col("subject"), status.alias("status"), expected.alias("expected"),
-            actual.alias("actual"), (actual - expected).alias("difference"), evidence.alias("cells"),
-            message.alias("message"))
-        out.append(finish(df.with_columns(
-            pl.when(pl.col("status") == "not_assessable").then(None).otherwise(pl.col(x)).alias(x)
-            for x in ("expected", "actual", "difference")), r.spec))
+        na = pl.col("status") == "not_assessable"
+        found = rest.select(
+            "report_id", "subject", "status",
+            pl.when(na).then(None).otherwise(expected).alias("expected"),
+            pl.when(na).then(None).otherwise(actual).alias("actual"),
+            pl.when(na).then(None).otherwise(actual - expected).alias("difference"),
+            evidence.alias("cells"),
+            pl.when(na).then(render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields))
+            .otherwise(render(r.spec.message or r.spec.title, fields)).alias("message"))
+        out.append(finish(passed, r.spec))
+        out.append(finish(found, r.spec))
     return out
 
 

@@ -5,6 +5,7 @@ Tasks only call plain functions; the flow reads like the process.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ class RunSummary:
     database: str = ""
     scorecards: str = ""
     offices_scored: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     extra: dict = field(default_factory=dict)
 
 
@@ -52,8 +54,9 @@ def build_task(warehouse_dir: Path, lake: Lake) -> Path:
 @task(name="publish scorecards 评分卡")
 def publish_task(warehouse_dir: Path) -> tuple[str, int, list[dict]]:
     con = connect_readonly(warehouse_dir)
-    try:
-        data = load(con)
+    try:  # the run publishes the latest report year; `gkqc scorecard --out` writes any other selection
+        latest = con.execute("select max(report_year) from scorecard_office").fetchone()[0]
+        data = load(con, year=latest)
     finally:
         con.close()
     site, workbook = write_outputs(data, warehouse_dir / "scorecards")
@@ -82,10 +85,22 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     wh = Path(warehouse)
     lake = Lake(wh / "lake")
+    clock = [time.perf_counter()]
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = now - clock[0]
+        clock[0] = now
+
     summary = ingest_task(Path(inbox), lake, run_id, workers)
+    lap("parse")
     checked = check_task(lake, run_id)
+    lap("validate")
     db = build_task(wh, lake)
     out = RunSummary(run_id, inbox, str(wh), summary, checked, str(db))
     out.scorecards, out.offices_scored, regions = publish_task(wh)
+    lap("scorecards")
+    out.timings = timings
     _artifacts(out, regions)
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Cell statuses. `missing` cells were never found in the source.
 OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
@@ -29,6 +30,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def is_value_like(text: str) -> bool:
     """True when a token reads as a cell value (number, number with unit, blank mark)."""
     t = "".join(text.split())
@@ -49,6 +51,7 @@ def parse_number(text: str) -> float | None:
     return -v if sign == "-" else v
 
 
+@lru_cache(maxsize=65536)
 def read_count(raw: str | None) -> CellValue:
     """A count cell (applications, reviews, active-disclosure counts)."""
     if raw is None:
@@ -63,6 +66,7 @@ def read_count(raw: str | None) -> CellValue:
     return CellValue(v, OK)
 
 
+@lru_cache(maxsize=16384)
 def read_amount(raw: str | None, header_unit: str | None) -> CellValue:
     """An amount cell, normalised to 万元; the unit found (cell, else header) is kept."""
     if raw is None:

@@ -147,6 +147,22 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
     console.print(f"网页 site: {site}\nExcel: {workbook}")
 
 
+@app.command()
+def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (number of reports)")] = 20000,
+          json_out: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON (last line is JSON)")] = False,
+          seed: Annotated[int, typer.Option(help="模拟的随机种子 (simulation seed)")] = 1,
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+    """基准测试：在 N 份模拟报告上运行整个流水线并报告各阶段速度。 Benchmark the pipeline.
+
+    例 example: gkqc bench --reports 20000 --json
+    """
+    from gkqc.bench import CACHE, print_result, run_bench
+
+    quiet_prefect(CACHE)
+    res = run_bench(reports, seed=seed, workers=workers, log=lambda m: err.print(m))
+    print_result(res, console, json_out)
+
+
 @app.command("checks")
 def list_checks() -> None:
     """列出检查项（编号、严重程度、适用模板、名称）。 List the check suite.

@@ -23,12 +23,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of
-from gkqc.readers import read_document
+from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from schemas import validate_tables
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
 SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside the reports that are not collected reports
-OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
 
 @dataclass
@@ -68,15 +67,18 @@ def load_offices(inbox: Path, lake: Lake) -> int | None:
 
 def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
     """(source path, bytes) for each file; members of .zip archives count as files."""
+    prefix = str(inbox).rstrip(os.sep) + os.sep
     for p in files:
-        rel = str(p.relative_to(inbox)) if p.is_relative_to(inbox) else str(p)
+        name = str(p)
+        rel = name[len(prefix):] if name.startswith(prefix) else name
         try:
-            data = p.read_bytes()
+            with open(name, "rb") as f:
+                data = f.read()
         except OSError as e:
             yield rel, f"\x00unreadable:{e}".encode()
             continue
-        if p.suffix.lower() == ".zip" and zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
+        if name.endswith((".zip", ".ZIP")) and zipfile.is_zipfile(name):
+            with zipfile.ZipFile(name) as z:
                 for info in z.infolist():
                     if not info.is_dir():
                         yield f"{rel}!{info.filename}", z.read(info)
@@ -95,23 +97,6 @@ def load_known(lake: Lake) -> tuple[dict[str, str], dict[str, dict], set[str]]:
     reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet('{lake.glob('reports')}')").fetchall()}
     con.close()
     return paths, outcomes, reports
-
-
-def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
-    """Worker: parse new files; return their lake rows and each doc's outcome."""
-    batch = Batch()
-    outcomes = {}
-    for source_path, doc_id, data in items:
-        if data.startswith(b"\x00unreadable:"):
-            from gkqc.record import ParseResult
-            res = ParseResult("unknown", None, "unreadable", "无法读取文件：" + data[12:].decode(errors="replace"))
-        else:
-            res = read_document(source_path, data)
-        add_document(batch, source_path=source_path, doc_id=doc_id, size=len(data), result=res, known=None,
-                     ingested_at=at, run_id=run_id, write_report=True)
-        doc_cols = batch.cols["documents"]
-        outcomes[doc_id] = {k: doc_cols[k][-1] for k in OUTCOME_COLS}
-    return batch.tables(), outcomes
 
 
 def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, pa.Table]:

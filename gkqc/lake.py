@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -56,14 +57,10 @@ def doc_id_of(data: bytes) -> str:
 
 def report_id_of(rep: Report) -> str:
     """Hash of the parsed content: the same report collected twice gets one id."""
-    h = hashlib.sha256()
-    for part in (rep.title, rep.report_year, rep.office, rep.published_at, rep.template):
-        h.update(f"{part}\x1f".encode())
-    for c in rep.cells:
-        h.update(f"{c.table}\x1f{c.block_id}\x1f{c.row_id}\x1f{c.col_id}\x1f{c.raw}\x1f{c.status}\x1e".encode())
-    for s in rep.sections:
-        h.update(f"{s.no}\x1f{s.text}\x1e".encode())
-    return h.hexdigest()[:32]
+    parts = [f"{rep.title}\x1f{rep.report_year}\x1f{rep.office}\x1f{rep.published_at}\x1f{rep.template}"]
+    parts += [f"{c.table}\x1f{c.block_id}\x1f{c.row_id}\x1f{c.col_id}\x1f{c.raw}\x1f{c.status}" for c in rep.cells]
+    parts += [f"{s.no}\x1f{s.text}" for s in rep.sections]
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -109,16 +106,32 @@ def add_document(batch: Batch, *, source_path: str, doc_id: str, size: int, resu
     for s in rep.sections:
         batch.add("sections", report_id=report_id, section_no=s.no, heading=s.heading, position=s.position,
                   line=s.line, text=s.text)
-    for c in rep.cells:
-        common = dict(report_id=report_id, value=c.value, raw=c.raw, status=c.status, reason=c.reason, line=c.line)
-        if c.table == "applications":
-            batch.add("applications", row_id=c.row_id, column_id=c.col_id, **common)
-        elif c.table == "reviews":
-            batch.add("reviews", group_id=c.block_id, metric_id=c.col_id, **common)
-        else:
-            batch.add("active_disclosure", block_id=c.block_id, row_id=c.row_id, metric_id=c.col_id, unit=c.unit,
-                      **common)
+    _extend_cells(batch, report_id, rep.cells)
     return report_id
+
+
+_CELL_FIELDS = {  # lake column -> Cell attribute, per cell table
+    "applications": {"row_id": "row_id", "column_id": "col_id"},
+    "reviews": {"group_id": "block_id", "metric_id": "col_id"},
+    "active_disclosure": {"block_id": "block_id", "row_id": "row_id", "metric_id": "col_id", "unit": "unit"},
+}
+
+
+_CELL_TABLE_KEY = {v: k for k, v in CELL_TABLES.items()}
+
+
+def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
+    """Append a report's cells column by column (no per-cell dicts)."""
+    for table, fields in _CELL_FIELDS.items():
+        mine = [c for c in cells if c.table == _CELL_TABLE_KEY[table]]
+        if not mine:
+            continue
+        cols = batch.cols[table]
+        names = ["value", "raw", "status", "reason", "line", *fields]
+        get = attrgetter("value", "raw", "status", "reason", "line", *fields.values())
+        for name, column in zip(names, zip(*map(get, mine), strict=True), strict=True):
+            cols[name].extend(column)
+        cols["report_id"].extend([report_id] * len(mine))
 
 
 class Lake:
@@ -141,7 +154,7 @@ class Lake:
             return None
         path = self.dir(table) / f"part-{name}.parquet"
         tmp = path.with_suffix(".tmp")
-        pq.write_table(data, tmp, compression="zstd")
+        pq.write_table(data, tmp, compression="lz4")
         tmp.replace(path)
         return path
 

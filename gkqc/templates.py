@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,7 @@ def norm_label(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # registry singletons: identity equality, cheap hashing
 class Item:
     id: str
     label: str
@@ -116,6 +116,12 @@ class Registry:
 
 
 def match_label(context: str, rows: Sequence[Item]) -> Item | None:
+    """The item whose label variant ends last in `context` (longest wins a tie)."""
+    return _match_label(context, tuple(rows))
+
+
+@lru_cache(maxsize=65536)
+def _match_label(context: str, rows: tuple[Item, ...]) -> Item | None:
     """The item whose label variant ends last in `context` (longest wins a tie)."""
     best, best_key = None, (-1, -1)
     for row in rows:

@@ -39,6 +39,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     buf_line = [1]
 
     def flush() -> None:
+        if not buf:
+            return
         s = "".join(buf).strip()
         if s:
             out.extend(split_trailing_values(s, buf_line[0]))

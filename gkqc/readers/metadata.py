@@ -31,6 +31,8 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     out: dict[str, str] = {}
     head = toks[:limit]
     for i, t in enumerate(head):
+        if ":" not in t.text:
+            continue
         m = _KV.match(t.text)
         if not m:
             continue

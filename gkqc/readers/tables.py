@@ -127,18 +127,17 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
 
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
                     missing: str, header_unit: str | None = None, amounts: bool = False) -> list[Cell]:
+    if read is None or read.reason:
+        status, reason = (UNREADABLE, read.reason) if read else (MISSING, missing)
+        return [Cell(table, block, row_id, col.id, None, None, status, reason) for col in cols]
     out = []
-    for k, col in enumerate(cols):
-        tok = read.toks[k] if read else None
-        if read and read.reason:
-            out.append(Cell(table, block, row_id, col.id, None, None, UNREADABLE, read.reason))
-            continue
+    for col, tok in zip(cols, read.toks, strict=True):
         if tok is None:
-            reason = (read.missing_reason if read else None) or missing
-            out.append(Cell(table, block, row_id, col.id, None, None, MISSING, reason))
+            out.append(Cell(table, block, row_id, col.id, None, None, MISSING, read.missing_reason or missing))
             continue
-        cv = read_amount(tok.raw, header_unit) if (amounts and col.unit) else read_count(tok.raw)
-        out.append(Cell(table, block, row_id, col.id, tok.raw, cv.value, cv.status, cv.reason, cv.unit, tok.line))
+        raw = tok.raw
+        cv = read_amount(raw, header_unit) if (amounts and col.unit) else read_count(raw)
+        out.append(Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gkqc.cells import is_value_like
 
@@ -22,9 +23,14 @@ class Tok:
     cell: bool = False  # a table cell of its own (page-text `|` cell, HTML <td>), not a text line
 
 
+@lru_cache(maxsize=131072)
+def _nfkc(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
 def _tok(raw: str, line: int, cell: bool = False) -> Tok:
     raw = raw.strip()
-    return Tok(unicodedata.normalize("NFKC", raw).strip(), raw, line, cell)
+    return Tok(_nfkc(raw), raw, line, cell)
 
 
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
@@ -34,7 +40,7 @@ def split_trailing_values(raw: str, line: int) -> list[Tok]:
     """A text line as `label v1 v2 …`: the label, then each trailing value token."""
     parts = raw.split()
     values: list[str] = []
-    while parts and is_value_like(unicodedata.normalize("NFKC", parts[-1])):
+    while parts and is_value_like(_nfkc(parts[-1])):
         values.append(parts.pop())
     out = [_tok(" ".join(parts), line)] if parts else []
     return out + [_tok(v, line) for v in reversed(values)]
@@ -43,15 +49,22 @@ def split_trailing_values(raw: str, line: int) -> list[Tok]:
 def pagetext_tokens(text: str) -> list[Tok]:
     """Flattened page text: `cell |` per cell, runs of `|` for padding cells."""
     out: list[Tok] = []
+    append = out.append
     for n, line in enumerate(text.splitlines(), 1):
         if "|" not in line:
             if line.strip():
                 out.extend(split_trailing_values(line, n))
             continue
+        if not line.strip(" |"):  # a run of padding cells: one shared empty token
+            pad = Tok("", "", n, True)
+            out.extend([pad] * line.count("|"))
+            continue
         cells = line.split("|")
         if not cells[-1].strip():
             cells.pop()
-        out.extend(_tok(c, n, True) for c in cells)
+        for c in cells:
+            c = c.strip()
+            append(Tok(_nfkc(c), c, n, True) if c else Tok("", "", n, True))
     return out
 
 

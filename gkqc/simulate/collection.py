@@ -254,9 +254,9 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
             form = rng.choices([f for f, _ in FORMS], weights=[w for _, w in FORMS])[0]
             s = _spec(rng, office, year, template, state)
             clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
+            effects = _apply_defect(rng, defect, s, office, form) if defect else {}
             for key, v in list(s.applications.items()):
                 s.applications[key] = _cosmetic(rng, v, form)
-            effects = _apply_defect(rng, defect, s, office, form) if defect else {}
             if defect:
                 summary.defects[defect] += 1
             summary.forms[form] += 1

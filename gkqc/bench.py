@@ -1,0 +1,179 @@
+"""`gkqc bench`: the whole pipeline on a simulated collection of N reports, stage by stage.
+
+Prints reports per second for parse, validate, scorecards and end to end (first file read to
+last scorecard written), Prefect's fixed start-up on its own, peak memory of the process tree,
+validation time against a hand-written DuckDB SQL baseline of the A1–A3 residuals, and the
+time of an unchanged re-run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from gkqc.settings import PROJECT_ROOT
+
+CACHE = PROJECT_ROOT / "bench-cache"
+YEARS = (2020, 2024)
+
+
+class PeakRSS:
+    """Samples the resident memory of this process and its children (the parser workers)."""
+
+    def __init__(self, every: float = 0.1):
+        self.every, self.peak = every, 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakRSS:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def collection(reports: int, seed: int) -> Path:
+    """A simulated collection of about `reports` reports, cached by size and seed."""
+    from gkqc.simulate.collection import simulate
+
+    d = CACHE / f"sim-n{reports}-s{seed}"
+    if (d / "truth.jsonl").exists():
+        return d
+    shutil.rmtree(d, ignore_errors=True)
+    years = YEARS[1] - YEARS[0] + 1
+    simulate(d, max(1, round(reports / (years * 0.96 * 1.02))), YEARS, seed=seed, defect_rate=0.1)
+    return d
+
+
+A1_A3_SQL = """
+copy (
+  with a as (select report_id, row_id, column_id, value from read_parquet('{lake}/applications/*.parquet')),
+  a1 as (select report_id, 'A1' as check_id, column_id as subject,
+                sum(case when row_id in ('results_total', 'carried_forward') then value
+                         when row_id in ('new_received', 'carried_over') then -value end) as residual,
+                count(*) filter (where row_id in ('results_total', 'carried_forward', 'new_received', 'carried_over')
+                                 and value is null) as blanks
+         from a group by all),
+  a2 as (select report_id, 'A2' as check_id, column_id as subject,
+                sum(case when row_id = 'results_total' then value
+                         when row_id not in ('new_received', 'carried_over', 'results_total', 'carried_forward')
+                         then -value end) as residual,
+                count(*) filter (where row_id not in ('new_received', 'carried_over', 'carried_forward')
+                                 and value is null) as blanks
+         from a group by all),
+  a3 as (select report_id, 'A3' as check_id, row_id as subject,
+                sum(case when column_id = 'total' then value else -value end) as residual,
+                count(*) filter (where value is null) as blanks
+         from a group by all)
+  select report_id, check_id, subject,
+         case when blanks > 0 then 'not_assessable' when abs(residual) > 1e-6 then 'fail' else 'pass' end as status,
+         residual
+  from (select * from a1 union all select * from a2 union all select * from a3)
+) to '{out}' (format parquet)
+"""
+
+
+def duckdb_baseline(lake: Path, out: Path) -> float:
+    """Seconds for DuckDB to compute and write the A1–A3 residuals of every report."""
+    con = duckdb.connect()
+    start = time.perf_counter()
+    con.execute(A1_A3_SQL.format(lake=lake, out=out))
+    elapsed = time.perf_counter() - start
+    con.close()
+    return elapsed
+
+
+def prefect_startup() -> float:
+    """Seconds for Prefect to start its API and run an empty flow (paid once per process)."""
+    from prefect import flow
+
+    @flow(name="gkqc-bench-startup")
+    def noop() -> None:
+        return None
+
+    start = time.perf_counter()
+    noop()
+    return time.perf_counter() - start
+
+
+@dataclass
+class BenchResult:
+    reports: int
+    files: int
+    startup_s: float
+    parse_s: float
+    validate_s: float
+    scorecards_s: float
+    end_to_end_s: float
+    rerun_s: float
+    baseline_s: float
+    peak_rss_mb: float
+
+    def as_dict(self) -> dict:
+        r = self.reports
+        return {
+            "reports": r, "files": self.files, "startup_s": round(self.startup_s, 2),
+            "parse_s": round(self.parse_s, 2), "validate_s": round(self.validate_s, 2),
+            "scorecards_s": round(self.scorecards_s, 2), "end_to_end_s": round(self.end_to_end_s, 2),
+            "parse_rps": round(r / self.parse_s, 1), "validate_rps": round(r / self.validate_s, 1),
+            "scorecards_rps": round(r / self.scorecards_s, 1), "end_to_end_rps": round(r / self.end_to_end_s, 1),
+            "peak_rss_mb": round(self.peak_rss_mb, 1), "duckdb_baseline_s": round(self.baseline_s, 2),
+            "validate_vs_duckdb_ratio": round(self.validate_s / self.baseline_s, 2),
+            "rerun_s": round(self.rerun_s, 2), "rerun_vs_first": round(self.rerun_s / self.end_to_end_s, 3),
+        }
+
+
+def run_bench(reports: int, seed: int = 1, workers: int = 2, log=print) -> BenchResult:
+    from flows.pipeline import gkqc_run
+
+    log(f"模拟 {reports} 份报告（缓存于 {CACHE}）… simulating")
+    sim = collection(reports, seed)
+    truth_lines = (sim / "truth.jsonl").read_text(encoding="utf-8").count("\n")
+    wh = CACHE / f"wh-n{reports}-s{seed}"
+    shutil.rmtree(wh, ignore_errors=True)
+    log("启动 Prefect … starting Prefect")
+    startup = prefect_startup()
+    log(f"运行流水线 … running the pipeline on {truth_lines} files")
+    with PeakRSS() as mem:
+        first = gkqc_run(str(sim), str(wh), workers)
+    n = first.ingest.reports_new
+    start = time.perf_counter()
+    gkqc_run(str(sim), str(wh), workers)
+    rerun = time.perf_counter() - start
+    baseline = duckdb_baseline(wh / "lake", wh / "baseline.parquet")
+    t = first.timings
+    return BenchResult(reports=n, files=first.ingest.seen, startup_s=startup, parse_s=t["parse"],
+                       validate_s=t["validate"], scorecards_s=t["scorecards"], end_to_end_s=sum(t.values()),
+                       rerun_s=rerun, baseline_s=baseline, peak_rss_mb=mem.peak / 2**20)
+
+
+def print_result(res: BenchResult, console, as_json: bool) -> None:
+    d = res.as_dict()
+    from rich.table import Table
+
+    t = Table("指标 metric", "值 value", title=f"gkqc bench：{d['reports']} 份报告（{d['files']} 个文件）")
+    for k, v in d.items():
+        t.add_row(k, str(v))
+    console.print(t)
+    if as_json:
+        print(json.dumps(d, ensure_ascii=False))

@@ -1,0 +1,41 @@
+"""The parsing worker: new files -> lake rows. Kept light to import (no pandera, polars or duckdb),
+since each worker process imports it."""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime
+
+import pyarrow as pa
+
+from gkqc.lake import Batch, add_document
+from gkqc.readers import read_document
+from gkqc.record import UNREADABLE, ParseResult
+
+OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
+
+
+def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
+    """Worker: parse new files; return their lake rows and each doc's outcome."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many short-lived objects and no cycles: reference counting frees them
+    try:
+        return _parse_chunk(items, run_id, at)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
+    batch = Batch()
+    outcomes = {}
+    for source_path, doc_id, data in items:
+        if data.startswith(b"\x00unreadable:"):
+            res = ParseResult("unknown", None, UNREADABLE, "无法读取文件：" + data[12:].decode(errors="replace"))
+        else:
+            res = read_document(source_path, data)
+        add_document(batch, source_path=source_path, doc_id=doc_id, size=len(data), result=res, known=None,
+                     ingested_at=at, run_id=run_id, write_report=True)
+        doc_cols = batch.cols["documents"]
+        outcomes[doc_id] = {k: doc_cols[k][-1] for k in OUTCOME_COLS}
+    return batch.tables(), outcomes
