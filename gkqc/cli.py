@@ -148,6 +148,52 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
 
 
 @app.command()
+def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox)")] = None,
+          warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+          cron: Annotated[str, typer.Option(help="cron 表达式，默认每天 6:00 (cron schedule; default daily)")] = "0 6 * * *",
+          port: Annotated[int, typer.Option(help="本地 Prefect 服务器端口 (local server port)")] = 4200,
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+    """按计划定时运行主流程（启动本地 Prefect 服务器）。 Serve the main flow on a schedule.
+
+    例 example: gkqc serve ./inbox --cron "0 6 * * *"
+    """
+    import os
+    import signal
+
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as e:
+        fail(f"无效的 cron 表达式 '{cron}'：{e}")
+    inbox = (inbox or SAMPLE_INBOX).resolve()
+    if not inbox.is_dir():
+        fail(f"收件箱不存在：{inbox} (inbox not found)")
+    warehouse = warehouse.resolve()
+    quiet_prefect(warehouse)
+    from flows import schedule
+
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        api = f"http://127.0.0.1:{port}/api"
+        server = schedule.start_server(port, warehouse / ".prefect" / "server.log")
+        os.environ["PREFECT_API_URL"] = api
+        try:
+            schedule.wait_healthy(api)
+        except TimeoutError as e:
+            os.killpg(server.pid, signal.SIGTERM)
+            fail(str(e))
+        err.print(f"Prefect 服务器已启动 server: {api.removesuffix('/api')}")
+    try:
+        err.print(f"按计划 {cron} 运行 gkqc run {inbox} → {warehouse}（Ctrl-C 停止）")
+        schedule.serve(str(inbox), str(warehouse), cron, workers)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+@app.command()
 def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (number of reports)")] = 20000,
           json_out: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON (last line is JSON)")] = False,
           seed: Annotated[int, typer.Option(help="模拟的随机种子 (simulation seed)")] = 1,

@@ -7,6 +7,7 @@ already stored; only new content is parsed (in worker processes for large inboxe
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from collections import Counter, deque
@@ -41,6 +42,7 @@ class IngestSummary:
     new_report_ids: set[str] = field(default_factory=set)
     schema_problems: list[dict] = field(default_factory=list)
     offices: int | None = None  # rows of the office registry, when the inbox has one
+    offices_changed: bool = False
 
 
 def scan_inbox(inbox: Path) -> list[Path]:
@@ -54,15 +56,21 @@ def scan_inbox(inbox: Path) -> list[Path]:
     return out
 
 
-def load_offices(inbox: Path, lake: Lake) -> int | None:
-    """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake."""
+def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
+    """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake.
+
+    Returns (rows, whether it changed since the last run)."""
     path = inbox / "offices.csv"
     if not path.exists():
-        return None
+        return None, False
+    stamp = lake.dir("offices") / "_source.sha256"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     table = pacsv.read_csv(path).select(["office", "region", "office_kind"])
-    table = table.cast(SCHEMAS["offices"])
-    lake.replace("offices", [table], "registry")
-    return table.num_rows
+    if stamp.exists() and stamp.read_text() == digest:
+        return table.num_rows, False
+    lake.replace("offices", [table.cast(SCHEMAS["offices"])], "registry")
+    stamp.write_text(digest)
+    return table.num_rows, True
 
 
 def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
@@ -150,7 +158,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
            progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     lake.init()
     summary = IngestSummary()
-    summary.offices = load_offices(inbox, lake)
+    summary.offices, summary.offices_changed = load_offices(inbox, lake)
     known_paths, outcomes, known_reports = load_known(lake)
     files = scan_inbox(inbox)
     at = datetime.now().replace(microsecond=0)
