@@ -14,7 +14,7 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 
 from checks.expr import Compiled, compile_rule
-from checks.frames import CELL_COLS, PartData, cell_labels, labels, load_part, wide
+from checks.frames import CELL_COLS, PartData, cell_labels, labels, load_parts, wide
 from checks.spec import CheckSpec, load_settings, load_suite, scope_ids, suite_fingerprint
 from gkqc.lake import SCHEMAS, Lake
 
@@ -272,6 +272,28 @@ def _to_arrow(df: pl.DataFrame, run_id: str):
     return df.with_columns(pl.lit(run_id).alias("run_id")).to_arrow().cast(SCHEMAS["check_results"])
 
 
+BATCH_REPORTS = 25_000  # reports evaluated together (bounded memory, few polars calls)
+
+
+def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
+    import pyarrow.parquet as pq
+
+    out: list[list[str]] = [[]]
+    size = 0
+    for p in parts:
+        n = pq.ParquetFile(lake.dir("reports") / p).metadata.num_rows
+        if out[-1] and size + n > BATCH_REPORTS:
+            out.append([])
+            size = 0
+        out[-1].append(p)
+        size += n
+    return [b for b in out if b]
+
+
+def _fail_counts(df: pl.DataFrame) -> dict[str, int]:
+    return dict(df.filter(pl.col("status") == "fail").group_by("severity").len().iter_rows())
+
+
 def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None, settings: dict | None = None,
                progress: Callable[[int, int], None] | None = None) -> CheckSummary:
     """Check every report in the lake; parts already checked with the same suite are kept."""
@@ -283,34 +305,49 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     out_dir = lake.dir("check_results")
     state_path = out_dir / "_state.json"
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    done = set(state.get("parts", [])) if state.get("fingerprint") == fingerprint else set()
-    parts = sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
-    todo = [p for p in parts if p not in done]
-    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
-    summary = CheckSummary()
-    if not done:  # suite changed: drop every old result
+    if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
+        state = {"fingerprint": fingerprint, "parts": [], "files": {}}
         for p in out_dir.glob("part-*.parquet"):
             if p.name != "part-empty.parquet":
                 p.unlink()
-    for k, part in enumerate(todo):
-        res = evaluate_part(load_part(lake.root, part, empty), specs, settings)
-        table = _to_arrow(res, run_id)
-        summary.schema_problems += validate_tables({"check_results": table})
-        lake.write("check_results", table, f"r-{part.removeprefix('part-').removesuffix('.parquet')}")
-        summary.evaluated_parts += 1
-        if progress:
-            progress(k + 1, len(todo))
-    if not todo and "failed" in state and state.get("fingerprint") == fingerprint:
-        summary.failed, summary.results = state["failed"], state["results"]
+    parts = sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
+    todo = [p for p in parts if p not in set(state["parts"])]
+    summary = CheckSummary()
+    if not todo and "cross" in state:
+        counts = [*state["files"].values(), state["cross"]]
+        summary.failed = _sum_counts(counts)
+        summary.results = sum(c["_rows"] for c in counts)
         return summary  # nothing new: every result, cross-year ones included, still holds
     summary.changed = True
+    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
+    batches = _batches(lake, todo)
+    for k, batch in enumerate(batches):
+        res = evaluate_part(load_parts(lake.root, batch, empty), specs, settings)
+        table = _to_arrow(res, run_id)
+        summary.schema_problems += validate_tables({"check_results": table})
+        name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
+        lake.write("check_results", table, name)
+        state["files"][name] = {**_fail_counts(res), "_rows": res.height}
+        state["parts"] += batch
+        summary.evaluated_parts += len(batch)
+        if progress:
+            progress(k + 1, len(batches))
     cross = run_cross_year(lake, specs)  # a new year N−1 report changes year N's results: always redo
+    state["cross"] = {"_rows": 0}
     if cross is not None:
         lake.write("check_results", _to_arrow(cross, run_id), "x-cross-year")
-    counts = pl.scan_parquet(lake.glob("check_results")).filter(pl.col("status") == "fail") \
-        .group_by("severity").len().collect()
-    summary.failed = dict(counts.iter_rows())
-    summary.results = pl.scan_parquet(lake.glob("check_results")).select(pl.len()).collect().item()
-    state_path.write_text(json.dumps({"fingerprint": fingerprint, "parts": parts, "failed": summary.failed,
-                                      "results": summary.results}))
+        state["cross"] = {**_fail_counts(cross), "_rows": cross.height}
+    counts = [*state["files"].values(), state["cross"]]
+    summary.failed = _sum_counts(counts)
+    summary.results = sum(c["_rows"] for c in counts)
+    state_path.write_text(json.dumps(state))
     return summary
+
+
+def _sum_counts(counts: list[dict]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for c in counts:
+        for k, v in c.items():
+            if k != "_rows":
+                out[k] += v
+    return dict(out)

@@ -21,8 +21,9 @@ class PartData:
     cells: dict[str, pl.DataFrame]  # table -> long cells, with `template` and `cell_id`
 
 
-def _read(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
-    return pl.read_parquet(path, columns=columns) if path.exists() else None
+def _read(paths: list[Path], columns: list[str] | None = None) -> pl.DataFrame | None:
+    paths = [p for p in paths if p.exists()]
+    return pl.read_parquet(paths, columns=columns) if paths else None
 
 
 def cell_id_expr(table: str) -> pl.Expr:
@@ -38,12 +39,13 @@ def with_template(cells: pl.DataFrame, reports: pl.DataFrame, table: str) -> pl.
         .with_columns(cell_id_expr(table).alias("cell_id"))
 
 
-def load_part(lake_root: Path, part: str, empty: dict[str, pl.DataFrame]) -> PartData:
-    reports = pl.read_parquet(lake_root / "reports" / part, columns=REPORT_COLS)
-    sections = _read(lake_root / "sections" / part, ["report_id", "section_no", "position", "text"])
+def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]) -> PartData:
+    """The reports of some lake parts with their sections and cells (a part is one ingest batch)."""
+    reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS)
+    sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"])
     cells = {}
     for t in CELL_COLS:
-        df = _read(lake_root / t / part)
+        df = _read([lake_root / t / p for p in parts])
         cells[t] = with_template(df if df is not None else empty[t], reports, t)
     return PartData(reports, sections if sections is not None else empty["sections"], cells)
 

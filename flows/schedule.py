@@ -13,11 +13,21 @@ DEPLOYMENT = "gkqc-scheduled"
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen:
-    """`prefect server start` on loopback, in its own process group, logging to a file."""
+    """`prefect server start` on loopback, logging to a file. It stays in our process group, so the
+    Ctrl-C (or signal) that stops `gkqc serve` stops the server too."""
     prefect = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     out = log.open("ab")
-    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ.copy())
+    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def wait_healthy(api_url: str, timeout: float = 180) -> None:

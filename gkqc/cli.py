@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -158,7 +159,6 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
     例 example: gkqc serve ./inbox --cron "0 6 * * *"
     """
     import os
-    import signal
 
     from prefect.client.schemas.schedules import CronSchedule
 
@@ -181,16 +181,16 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
         try:
             schedule.wait_healthy(api)
         except TimeoutError as e:
-            os.killpg(server.pid, signal.SIGTERM)
+            schedule.stop_server(server)
             fail(str(e))
         err.print(f"Prefect 服务器已启动 server: {api.removesuffix('/api')}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the cleanup below on SIGTERM too
     try:
         err.print(f"按计划 {cron} 运行 gkqc run {inbox} → {warehouse}（Ctrl-C 停止）")
         schedule.serve(str(inbox), str(warehouse), cron, workers)
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            schedule.stop_server(server)
 
 
 @app.command()

@@ -181,3 +181,41 @@ def test_pdf_samples_hold_their_equations(tmp_path):
     res = check_files(tmp_path, files)
     equations = {c for c, _ in findings(res)} & {"A1", "A2", "A3", "R1", "R2", "R3", "A4", "R4", "P2"}
     assert equations == set()
+
+
+def test_late_previous_year_report_re_evaluates_cross_year(tmp_path):
+    import random
+
+    from checks.engine import check_lake
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+    from gkqc.simulate.numbers import OfficeState, make_values, raw
+
+    state, rng = OfficeState(), random.Random(3)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    texts = {}
+    for year in (2021, 2022):
+        v = make_values(rng, "gov2021", state)
+        s = spec("gov2021", year, seed=1, office="青山市林业局")
+        s.applications = {k: raw(x) for k, x in v.applications.items()}
+        s.active = {k: raw(x) for k, x in v.active.items()}
+        texts[year] = render_pagetext(s).encode()
+    lake = Lake(tmp_path / "lake")
+    (inbox / "2022.txt").write_bytes(texts[2022])
+    ingest(inbox, lake, "r1", workers=1)
+    assert check_lake(lake, "r1").changed
+
+    def a5():
+        res = pl.read_parquet(lake.glob("check_results")).filter(
+            (pl.col("check_id") == "A5") & (pl.col("subject") == "total"))
+        return set(res["status"])
+
+    assert a5() == {"not_assessable"}
+    ingest(inbox, lake, "r2", workers=1)
+    again = check_lake(lake, "r2")
+    assert not again.changed and a5() == {"not_assessable"}  # unchanged re-run: nothing re-evaluated
+    (inbox / "2021.txt").write_bytes(texts[2021])
+    ingest(inbox, lake, "r3", workers=1)
+    assert check_lake(lake, "r3").changed
+    assert a5() == {"pass", "not_assessable"}  # 2022 now compared with 2021; 2021 has no 2020

@@ -32,11 +32,20 @@ def test_schedule_fires_a_run(tmp_path):
         assert db.exists(), "no scheduled run completed within 4 minutes"
         assert (wh / "scorecards" / "scorecard.xlsx").exists() or _wait(wh / "scorecards" / "scorecard.xlsx")
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: serve and its server stop together
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    end = time.monotonic() + 60  # the server shuts down gracefully: give it time
+    while (leftover := _group(proc.pid)) and time.monotonic() < end:
+        time.sleep(1)
+    assert leftover == [], f"processes left running: {leftover}"
+
+
+def _group(pgid: int) -> list[str]:
+    return subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
 
 
 def _wait(path, seconds=60):
