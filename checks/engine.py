@@ -13,8 +13,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
-from checks.expr import Compiled, compile_rule
-from checks.frames import CELL_COLS, PartData, cell_labels, labels, load_parts, wide
+from checks.expr import Linear, compile_rule, linear
+from checks.frames import CELL_COLS, PartData, cell_labels, labels, load_parts, with_cell_id
 from checks.spec import CheckSpec, load_settings, load_suite, scope_ids, suite_fingerprint
 from gkqc.lake import SCHEMAS, Lake
 
@@ -50,29 +50,48 @@ def finish(df: pl.DataFrame, spec: CheckSpec) -> pl.DataFrame:
 
 
 # ----------------------------------------------------------------------------- equations
+# (term column, subject column) of the long cell table, per table and scope
+KEYS = {("applications", "per_column"): ("row_id", "column_id"), ("applications", "per_row"): ("column_id", "row_id"),
+        ("reviews", "per_group"): ("metric_id", "group_id"), ("active_disclosure", "per_row"): ("metric_id", "row_id")}
+
+
 @dataclass
 class _Rule:
+    key: str
     spec: CheckSpec
     template: str
-    compiled: Compiled
-    mask: pl.Expr
+    lin: Linear
 
 
-def _rules_for(spec: CheckSpec) -> list[_Rule]:
+def rules_for(spec: CheckSpec, n: int) -> list[_Rule]:
     out = []
     for t in spec.templates:
         ids, _ = scope_ids(spec.table, spec.scope, t, spec.block)
-        if spec.kind == "cross_year":
-            ids = ids | set()
-        mask = pl.col("template") == t
-        if spec.subjects:
-            mask = mask & pl.col("subject").is_in(list(spec.subjects))
-        out.append(_Rule(spec, t, compile_rule(spec.rule, ids), mask))
+        out.append(_Rule(f"{spec.id}|{t}|{n}", spec, t, linear(spec.rule, ids)))
     return out
 
 
+def _rule_table(rules: list[_Rule]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(coefficients per rule, template and term; constants, arity and operator per rule). Rules are numbered."""
+    coef, meta = [], []
+    for k, r in enumerate(rules):
+        for term in r.lin.ids:
+            coef.append((k, r.template, term, r.lin.lhs.get(term, 0.0), r.lin.rhs.get(term, 0.0)))
+        meta.append((k, r.lin.lhs.get("", 0.0), r.lin.rhs.get("", 0.0), len(r.lin.ids), r.lin.op,
+                     list(r.spec.subjects) or None))
+    return (pl.DataFrame(coef, schema={"rule": pl.UInt32, "template": pl.Utf8, "term": pl.Utf8, "cl": pl.Float64,
+                                       "cr": pl.Float64}, orient="row"),
+            pl.DataFrame(meta, schema={"rule": pl.UInt32, "kl": pl.Float64, "kr": pl.Float64, "arity": pl.UInt32,
+                                       "op": pl.Utf8, "subjects": pl.List(pl.Utf8)}, orient="row"))
+
+
+def holds(op: pl.Expr, diff: pl.Expr) -> pl.Expr:
+    return (pl.when(op == "==").then(diff.abs() < 1e-6).when(op == ">=").then(diff > -1e-6)
+            .when(op == "<=").then(diff < 1e-6).when(op == ">").then(diff > 1e-6).otherwise(diff < -1e-6))
+
+
 def failures_by_pandera(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict[str, set[int]]:
-    """Validate `frame` against one pandera check per rule; return failing row indices per rule."""
+    """Validate `frame` against one pandera check per entry; return failing row indices per entry."""
     schema = pa.DataFrameSchema(checks=[
         pa.Check(lambda d, e=expr: d.lazyframe.select(e.fill_null(True)), name=key, error=key)
         for key, expr in checks.items()])
@@ -87,52 +106,73 @@ def failures_by_pandera(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict
     return out
 
 
-def run_equations(frame: pl.DataFrame, rules: list[_Rule], subject_labels: dict[str, str]) -> list[pl.DataFrame]:
-    """Evaluate rules on a wide frame (one row per report × subject) with evidence."""
-    if frame.height == 0 or not rules:
+def run_linear(cells: pl.DataFrame, rules: list[_Rule], subject_labels: dict[str, str],
+               missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
+    """Evaluate linear rules over long cells (report_id, template, term, subject, value, raw), all at once.
+
+    Each rule × report × subject gets its two sides as sums of coefficient × value; the comparison is
+    one pandera check over the whole batch. Evidence and messages are built for findings only."""
+    if cells.height == 0 or not rules:
         return []
-    frame = frame.with_row_index("__i")
-    for r in rules:
-        for ref in r.compiled.refs:
-            if ref not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(ref))
-    keyed = {f"{r.spec.id}|{r.template}|{k}": r for k, r in enumerate(rules)}
-    fails = failures_by_pandera(frame, {k: pl.when(r.mask).then(r.compiled.cond) for k, r in keyed.items()})
+    coef, meta = _rule_table(rules)
+    # integer keys for the heavy group-by: report ids are long strings
+    rid = cells.select("report_id").unique(maintain_order=True).with_row_index("rid")
+    joined = cells.join(rid, on="report_id").join(coef, on=["template", "term"])
+    agg = (joined.group_by(["rule", "rid", "subject"])
+           .agg((pl.col("cl") * pl.col("value")).sum().alias("lhs"), (pl.col("cr") * pl.col("value")).sum().alias("rhs"),
+                pl.col("value").is_null().sum().alias("nulls"), pl.len().alias("n"))
+           .join(meta, on="rule")
+           .filter(pl.col("subjects").is_null() | pl.col("subject").is_in(pl.col("subjects")))
+           .with_columns((pl.col("lhs") + pl.col("kl")).alias("actual"), (pl.col("rhs") + pl.col("kr")).alias("expected"))
+           .with_columns(((pl.col("nulls") == 0) & (pl.col("n") == pl.col("arity"))).alias("assessable"))
+           .with_row_index("__i"))
+    ok = pl.when(pl.col("assessable")).then(holds(pl.col("op"), pl.col("actual") - pl.col("expected")))
+    failed_idx = failures_by_pandera(agg, {"linear rules": ok}).get("linear rules", set())
+    agg = agg.with_columns(
+        pl.when(~pl.col("assessable")).then(pl.lit("not_assessable"))
+        .when(pl.col("__i").is_in(list(failed_idx))).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"))
+    agg = agg.join(rid, on="rid")
+    keys = ["rule", "rid", "subject"]
+    findings = agg.filter(pl.col("status") != "pass")
+    evidence = (joined.join(findings.select(keys), on=keys).sort("term").group_by(keys)
+                .agg(pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value"))]).str.join("; ").alias("cells")))
+    findings = findings.join(evidence, on=keys, how="left")
     out = []
-    for key, r in keyed.items():
-        c = r.compiled
-        sub = frame.filter(r.mask)
-        if sub.height == 0:
+    na = pl.col("status") == "not_assessable"
+    passed_all = agg.filter(pl.col("status") == "pass")
+    for k, r in enumerate(rules):
+        passed = passed_all.filter(pl.col("rule") == k).select(
+            "report_id", "subject", "status", "expected", "actual", (pl.col("actual") - pl.col("expected")).alias("difference"),
+            pl.lit(None, dtype=pl.Utf8).alias("cells"), pl.lit(f"符合：{r.spec.title}").alias("message"))
+        out.append(finish(passed, r.spec))
+        rest = findings.filter(pl.col("rule") == k)
+        if rest.height == 0:
             continue
-        assessable = pl.all_horizontal([pl.col(x).is_not_null() for x in c.refs])
-        failed = pl.col("__i").is_in(list(fails.get(key, ())))
-        actual, expected = c.lhs, c.rhs if c.rhs is not None else pl.lit(None, dtype=pl.Float64)
-        sub = sub.with_columns(
-            pl.when(~assessable).then(pl.lit("not_assessable")).when(failed).then(pl.lit("fail"))
-            .otherwise(pl.lit("pass")).alias("status"))
-        # passing rows are the bulk: a fixed message, no evidence strings; findings get the full text
-        passed = sub.filter(pl.col("status") == "pass").select(
-            "report_id", "subject", "status", expected.alias("expected"), actual.alias("actual"),
-            (actual - expected).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
-            pl.lit(f"符合：{r.spec.title}").alias("message"))
-        rest = sub.filter(pl.col("status") != "pass")
-        evidence = pl.concat_str([pl.concat_str([pl.lit(f"{x}="), fmt_num(pl.col(x))]) for x in c.refs], separator="; ")
         fields = {"subject": pl.col("subject"),
                   "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
-                  "expected": fmt_num(expected), "actual": fmt_num(actual), "difference": fmt_num(actual - expected),
-                  "cells": evidence}
-        na = pl.col("status") == "not_assessable"
+                  "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
+                  "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
+        incomplete = pl.col("n") < pl.col("arity")
+        na_message = render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields)
+        if missing_message is not None:
+            na_message = pl.when(incomplete).then(missing_message).otherwise(na_message)
         found = rest.select(
             "report_id", "subject", "status",
-            pl.when(na).then(None).otherwise(expected).alias("expected"),
-            pl.when(na).then(None).otherwise(actual).alias("actual"),
-            pl.when(na).then(None).otherwise(actual - expected).alias("difference"),
-            evidence.alias("cells"),
-            pl.when(na).then(render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields))
-            .otherwise(render(r.spec.message or r.spec.title, fields)).alias("message"))
-        out.append(finish(passed, r.spec))
+            pl.when(na).then(None).otherwise(pl.col("expected")).alias("expected"),
+            pl.when(na).then(None).otherwise(pl.col("actual")).alias("actual"),
+            pl.when(na).then(None).otherwise(pl.col("actual") - pl.col("expected")).alias("difference"),
+            "cells",
+            pl.when(na).then(na_message).otherwise(render(r.spec.message or r.spec.title, fields)).alias("message"))
         out.append(finish(found, r.spec))
     return out
+
+
+def long_cells(cells: pl.DataFrame, table: str, scope: str, block: str | None = None) -> pl.DataFrame:
+    term, subject = KEYS[(table, scope)]
+    if block:
+        cells = cells.filter(pl.col("block_id") == block)
+    return cells.select("report_id", "template", pl.col(term).alias("term"), pl.col(subject).alias("subject"),
+                        "value", "raw")
 
 
 # ----------------------------------------------------------------------------- cell rules
@@ -153,7 +193,7 @@ def run_cell_rules(cells: pl.DataFrame, specs: list[CheckSpec], reports: pl.Data
         scoped = reports.filter(pl.col("template").is_in(list(s.templates))).select("report_id")
         if scoped.height == 0:
             continue
-        failed = frame.filter(mask & pl.col("__i").is_in(list(fails.get(key, ()))))
+        failed = with_cell_id(frame.filter(mask & pl.col("__i").is_in(list(fails.get(key, ())))), s.table)
         fields = {"subject_label": pl.col("cell_id").replace_strict(names, default=pl.col("cell_id")),
                   "raw": pl.col("raw"), "actual": fmt_num(pl.col("value"))}
         fail_rows = failed.select(
@@ -189,13 +229,11 @@ def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.
                      "reviews": labels("review_group"),
                      "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
     by_frame: dict[tuple, list[_Rule]] = defaultdict(list)
-    for s in specs:
+    for n, s in enumerate(specs):
         if s.kind == "equation":
-            for r in _rules_for(s):
-                by_frame[(s.table, s.scope, s.block)].append(r)
+            by_frame[(s.table, s.scope, s.block)] += rules_for(s, n)
     for (table, scope, block), rules in by_frame.items():
-        frame, _ = wide(data.cells[table], table, scope, block)
-        out += run_equations(frame, rules, subject_names[table])
+        out += run_linear(long_cells(data.cells[table], table, scope, block), rules, subject_names[table])
     for table in CELL_COLS:
         out += run_cell_rules(data.cells[table], [s for s in specs if s.kind == "cell" and s.table == table],
                               data.reports)
@@ -215,10 +253,12 @@ def latest_prev(reports: pl.DataFrame) -> pl.DataFrame:
               .sort(["published_at", "ingested_at", "report_id"], descending=[True, True, False], nulls_last=True)
               .group_by(["office", "report_year"], maintain_order=True).first()
               .select("office", (pl.col("report_year") + 1).alias("report_year"), pl.col("report_id").alias("prev_id")))
-    return reports.join(latest, on=["office", "report_year"], how="left").select("report_id", "template", "prev_id")
+    return reports.join(latest, on=["office", "report_year"], how="left").select(
+        "report_id", "template", "report_year", "prev_id")
 
 
 def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame | None:
+    """Cross-year rules: this year's cells with last year's re-keyed as `prev__…` terms, year by year."""
     specs = [s for s in specs if s.kind == "cross_year"]
     if not specs:
         return None
@@ -229,32 +269,34 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame | None:
     pairs = latest_prev(reports)
     subject_names = {**labels("app_row"), **labels("app_column"),
                      **{k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
+    no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
     out = []
-    for s in specs:
-        rules = _rules_for(s)
-        refs = {x.removeprefix("prev__") for r in rules for x in r.compiled.refs}
-        row_key, _ = CELL_COLS[s.table]
-        on_col = {"applications": "row_id" if s.scope == "per_column" else "column_id",
-                  "active_disclosure": "metric_id", "reviews": "metric_id"}[s.table]
-        cells = pl.scan_parquet(lake.glob(s.table)).filter(pl.col(on_col).is_in(list(refs)))
+    for n, s in enumerate(specs):
+        rules = rules_for(s, n)
+        terms = {t for r in rules for t in r.lin.ids}
+        now_terms = sorted(t for t in terms if not t.startswith("prev__"))
+        prev_terms = sorted(t.removeprefix("prev__") for t in terms if t.startswith("prev__"))
+        term_col, _ = KEYS[(s.table, s.scope)]
+        scan = pl.scan_parquet(lake.glob(s.table)).filter(pl.col(term_col).is_in(now_terms + prev_terms))
         if s.block:
-            cells = cells.filter(pl.col("block_id") == s.block)
-        cells = cells.collect().join(reports.select("report_id", "template"), on="report_id", how="left")
-        frame, _ = wide(cells, s.table, s.scope, s.block)
-        value_cols = [c for c in frame.columns if c not in ("report_id", "template", "subject")]
-        prev = frame.select(pl.col("report_id").alias("prev_id"), "subject",
-                            *[pl.col(c).alias(f"prev__{c}") for c in value_cols])
-        joined = frame.join(pairs.select("report_id", "prev_id"), on="report_id", how="left") \
-            .join(prev, on=["prev_id", "subject"], how="left")
-        parts = run_equations(joined, rules, subject_names)
-        if not parts:
-            continue
-        res = pl.concat(parts)
-        no_prev = joined.filter(pl.col("prev_id").is_null()).select("report_id").unique()
-        res = res.join(no_prev.with_columns(pl.lit(True).alias("__np")), on="report_id", how="left").with_columns(
-            pl.when(pl.col("__np")).then(pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对"))
-            .otherwise(pl.col("message")).alias("message")).drop("__np")
-        out.append(res)
+            scan = scan.filter(pl.col("block_id") == s.block)
+        for year in sorted(y for y in pairs["report_year"].unique().to_list() if y is not None):
+            now = pairs.filter((pl.col("report_year") == year) & pl.col("template").is_in(list(s.templates)))
+            if now.height == 0:
+                continue
+            ids = pl.concat([now["report_id"], now["prev_id"].drop_nulls()]).unique()
+            cells = scan.filter(pl.col("report_id").is_in(ids.implode())).collect()
+            cells = cells.join(now.select("report_id", "template"), on="report_id", how="left")
+            current = long_cells(cells.filter(pl.col("template").is_not_null() & pl.col(term_col).is_in(now_terms)),
+                                 s.table, s.scope, s.block)
+            prev = long_cells(cells.drop("template").filter(pl.col(term_col).is_in(prev_terms))
+                              .with_columns(pl.lit(None, dtype=pl.Utf8).alias("template")), s.table, s.scope, s.block)
+            prev = (prev.rename({"report_id": "prev_id"}).drop("template")
+                    .join(now.select("report_id", "template", "prev_id"), on="prev_id")
+                    .select("report_id", "template", pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"),
+                            "subject", "value", "raw"))
+            out += run_linear(pl.concat([current, prev]), rules, subject_names, missing_message=no_prev)
+    out = [d for d in out if d.height]
     return pl.concat(out) if out else None
 
 

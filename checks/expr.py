@@ -102,3 +102,48 @@ def compile_part(node: ast.AST, ev):
         e = ev(node)
         return e, None, None, e
     raise RuleError("规则必须是比较或 whole(…) (a rule must be a comparison)")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A rule as `Σ lhs[id]·value  op  Σ rhs[id]·value` (constants under the key '')."""
+
+    lhs: dict[str, float]
+    rhs: dict[str, float]
+    op: str
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted({k for k in (*self.lhs, *self.rhs) if k})
+
+
+def linear(rule: str, ids: set[str]) -> Linear:
+    """The rule's linear form; RuleError when it is not a linear comparison over ids."""
+    compile_rule(rule, ids)  # reports unknown ids and syntax first
+    tree = ast.parse(expand(rule, ids), mode="eval").body
+    if not isinstance(tree, ast.Compare) or len(tree.ops) != 1:
+        raise RuleError("方程类检查须为一个线性比较（如 a + b == c） (an equation must be one linear comparison)")
+
+    def terms(node: ast.AST, sign: float, out: dict[str, float]) -> None:
+        if isinstance(node, ast.Name):
+            out[node.id] = out.get(node.id, 0.0) + sign
+        elif isinstance(node, ast.Attribute):
+            key = f"prev__{node.attr}"
+            out[key] = out.get(key, 0.0) + sign
+        elif isinstance(node, ast.Constant):
+            out[""] = out.get("", 0.0) + sign * float(node.value)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            terms(node.operand, -sign, out)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            terms(node.left, sign, out)
+            terms(node.right, sign if isinstance(node.op, ast.Add) else -sign, out)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant):
+            terms(node.right, sign * float(node.left.value), out)
+        else:
+            raise RuleError(f"方程类检查须为线性表达式 (not linear): {ast.unparse(node)}")
+
+    lhs: dict[str, float] = {}
+    rhs: dict[str, float] = {}
+    terms(tree.left, 1.0, lhs)
+    terms(tree.comparators[0], 1.0, rhs)
+    return Linear(lhs, rhs, _CMP[type(tree.ops[0])])

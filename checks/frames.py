@@ -35,8 +35,13 @@ def cell_id_expr(table: str) -> pl.Expr:
 
 
 def with_template(cells: pl.DataFrame, reports: pl.DataFrame, table: str) -> pl.DataFrame:
-    return cells.join(reports.select("report_id", "template"), on="report_id", how="left") \
-        .with_columns(cell_id_expr(table).alias("cell_id"))
+    """Cells with their report's template (cell ids are made only where needed)."""
+    return cells.join(reports.select("report_id", "template"), on="report_id", how="left")
+
+
+def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Add `cell_id` (row.column, group.metric or block.row.metric) to a few cells of one table."""
+    return cells.with_columns(cell_id_expr(table).alias("cell_id"))
 
 
 def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]) -> PartData:
@@ -48,21 +53,6 @@ def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]
         df = _read([lake_root / t / p for p in parts])
         cells[t] = with_template(df if df is not None else empty[t], reports, t)
     return PartData(reports, sections if sections is not None else empty["sections"], cells)
-
-
-def wide(cells: pl.DataFrame, table: str, scope: str, block: str | None = None) -> tuple[pl.DataFrame, str]:
-    """Pivot long cells into one row per (report, subject); return (frame, subject column)."""
-    df = cells
-    if table == "active_disclosure" and block:
-        df = df.filter(pl.col("block_id") == block)
-    if table == "applications":
-        subject, on = ("column_id", "row_id") if scope == "per_column" else ("row_id", "column_id")
-    elif table == "reviews":
-        subject, on = "group_id", "metric_id"
-    else:
-        subject, on = "row_id", "metric_id"
-    out = df.pivot(on=on, index=["report_id", "template", subject], values="value", aggregate_function="first")
-    return out.rename({subject: "subject"}), "subject"
 
 
 def labels(kind: str) -> dict[str, str]:

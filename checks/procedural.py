@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from checks.frames import PartData, cell_labels
+from checks.frames import PartData, cell_labels, with_cell_id
 from checks.spec import CheckSpec
 from gkqc.templates import registry
 
@@ -42,7 +42,7 @@ def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, s
 def _cell_findings(data: PartData, reports: pl.DataFrame, spec: CheckSpec, statuses: list[str],
                    message: pl.Expr) -> pl.DataFrame:
     ids = reports.select("report_id")
-    found = [data.cells[t].join(ids, on="report_id").filter(pl.col("status").is_in(statuses))
+    found = [with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses)).join(ids, on="report_id"), t)
              .select("report_id", "cell_id", "raw", "reason") for t in data.cells]
     bad = pl.concat(found)
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=message,
@@ -109,8 +109,9 @@ def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     amounts = [f"{b.id}.{r.id}.{m.id}" for t in ("gov2019", "gov2021") for b in registry().blocks_for(t)
                for r in b.rows for m in b.metrics if m.unit]
-    cells = data.cells["active_disclosure"].join(reports.select("report_id"), on="report_id") \
-        .filter(pl.col("cell_id").is_in(amounts) & (pl.col("status") == "ok"))
+    active = data.cells["active_disclosure"].filter(pl.col("status") == "ok")
+    cells = with_cell_id(active.join(reports.select("report_id"), on="report_id"), "active_disclosure") \
+        .filter(pl.col("cell_id").is_in(amounts))
     bad = cells.filter(pl.col("unit").is_null())
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from checks.expr import RuleError, compile_rule
+from checks.expr import RuleError, compile_rule, linear
 from gkqc.templates import TEMPLATES, registry
 
 SUITE_DIR = Path(__file__).with_name("suite")
@@ -127,7 +127,7 @@ def _spec(d: dict, path: Path, line: int, known_functions: set[str]) -> CheckSpe
             if set(spec.subjects) - subjects:
                 raise bad(f"模板 {t} 中没有对象 {sorted(set(spec.subjects) - subjects)}")
         try:
-            compile_rule(spec.rule, ids)
+            linear(spec.rule, ids) if spec.kind in ("equation", "cross_year") else compile_rule(spec.rule, ids)
         except RuleError as e:
             raise bad(f"模板 {t}：{e}") from None
     return spec
