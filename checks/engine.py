@@ -237,6 +237,9 @@ def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.
     for table in CELL_COLS:
         out += run_cell_rules(data.cells[table], [s for s in specs if s.kind == "cell" and s.table == table],
                               data.reports)
+    unknown = data.reports.filter(pl.col("template").is_null()).select("report_id")
+    for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently
+        out.append(finish(_report_rows(unknown, "not_assessable", "无法判断：未能确定报告模板与年度，表格未读取"), s))
     for s in specs:
         if s.kind == "procedural":
             scoped = data.reports.filter(pl.col("template").is_in(list(s.templates)))
@@ -314,7 +317,7 @@ def _to_arrow(df: pl.DataFrame, run_id: str):
     return df.with_columns(pl.lit(run_id).alias("run_id")).to_arrow().cast(SCHEMAS["check_results"])
 
 
-BATCH_REPORTS = 25_000  # reports evaluated together (bounded memory, few polars calls)
+BATCH_REPORTS = 8_000  # reports evaluated together (bounded memory, few polars calls)
 
 
 def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:

@@ -61,7 +61,7 @@ def collection(reports: int, seed: int) -> Path:
         return d
     shutil.rmtree(d, ignore_errors=True)
     years = YEARS[1] - YEARS[0] + 1
-    simulate(d, max(1, round(reports / (years * 0.96 * 1.02))), YEARS, seed=seed, defect_rate=0.1)
+    simulate(d, max(1, round(reports / (years * 0.96 * 1.02))), YEARS, seed=seed, defect_rate=0.1, workers=2)
     return d
 
 

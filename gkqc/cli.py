@@ -96,7 +96,8 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
              years: Annotated[str, typer.Option("--years", help="报告年度范围，如 2019-2024 (year range)")],
              out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
              seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 0,
-             defect_rate: Annotated[float, typer.Option("--defect-rate", help="报告出错比例 (share of reports with a defect)")] = 0.1) -> None:
+             defect_rate: Annotated[float, typer.Option("--defect-rate", help="报告出错比例 (share of reports with a defect)")] = 0.1,
+             workers: Annotated[int, typer.Option(help="生成进程数 (processes)")] = 2) -> None:
     """生成带标准答案（truth.jsonl）的模拟采集集合。 Write a synthetic collection with ground truth.
 
     例 example: gkqc simulate --offices 200 --years 2020-2024 --out ./sim --seed 7 --defect-rate 0.2
@@ -112,7 +113,7 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("生成 simulate", total=offices)
-        s = run_simulation(out, offices, (a, b), seed=seed, defect_rate=defect_rate,
+        s = run_simulation(out, offices, (a, b), seed=seed, defect_rate=defect_rate, workers=workers,
                            progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print(f"已生成 {s.files} 个文件（{s.reports} 份报告，{s.offices} 个机关）于 {out}；"
                   f"标准答案 truth.jsonl，机关名录 offices.csv")

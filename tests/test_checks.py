@@ -219,3 +219,15 @@ def test_late_previous_year_report_re_evaluates_cross_year(tmp_path):
     ingest(inbox, lake, "r3", workers=1)
     assert check_lake(lake, "r3").changed
     assert a5() == {"pass", "not_assessable"}  # 2022 now compared with 2021; 2021 has no 2020
+
+
+def test_report_of_unknown_template_is_not_assessable_everywhere(tmp_path):
+    s = spec("gov2021", 2022, seed=71)
+    text = render_pdftext(s, kangxi=False).replace("2022年", "本年度")
+    # sections 二 and 三 keep their headings but lose the tables that tell the template
+    start, mid, end = text.index("二、主动公开"), text.index("三、收到和处理"), text.index("四、政府信息公开")
+    text = text[:start] + "二、主动公开政府信息情况\n" + text[mid:mid + len("三、收到和处理政府信息公开申请情况\n")] + text[end:]
+    res = check_files(tmp_path, {"nameless.txt": text.encode()})
+    assert set(res["status"]) == {"not_assessable"}
+    assert set(res["check_id"]) == ALL_CHECKS
+    assert "未能确定报告模板" in res["message"][0]

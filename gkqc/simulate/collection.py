@@ -208,8 +208,89 @@ def _junk(rng: random.Random, k: int, year: int) -> tuple[str, bytes, str]:
     return f"misc/garbled-{k}.txt", "政府信息公开".encode() + b"\xff\xfe\x80" * 50 + "年度报告".encode(), "unreadable"
 
 
+class _Writer:
+    """Writes files and their truth lines under `out`, counting as it goes."""
+
+    def __init__(self, out: Path):
+        self.out, self.lines, self.summary = out, [], SimSummary()
+
+    def emit(self, path: str, data: bytes, status: str, p: Printed | None, fails: list) -> None:
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        rec = {"file": path, "parse_status": status, "office": p.office if p else None,
+               "report_year": p.year if p else None, "template": p.template if p else None, "fails": fails}
+        self.lines.append(json.dumps(rec, ensure_ascii=False))
+        self.summary.files += 1
+        self.summary.statuses[status] += 1
+
+
+def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: int, defect_rate: float) -> None:
+    """Every report one office publishes over the years (its own random stream: any worker, same files)."""
+    reg = registry()
+    summary, emit = w.summary, w.emit
+    rng = random.Random(f"{seed}/{office.code}")
+    state = OfficeState()
+    prev: Printed | None = None
+    for year in range(years[0], years[1] + 1):
+        if rng.random() < 0.04:  # publishes nothing this year
+            make_values(rng, reg.template_for_year(year) or "gov2021", state)
+            prev = None
+            continue
+        if year < 2019:  # free-form reports of the old days: kept, not scored
+            s = _spec(rng, office, year, "gov2019", OfficeState())
+            emit(f"{office.code}/{year}.txt", render_legacy(s).encode(), "parsed",
+                 Printed(office.name, office.kind, year, "legacy", s.published_at, (), "", ""), [])
+            summary.reports += 1
+            prev = None
+            continue
+        defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
+        template = reg.template_for_year(year) or "gov2021"
+        if defect == "wrong_template":
+            template = "gov2019" if year >= 2021 else "gov2021"
+        form = rng.choices([f for f, _ in FORMS], weights=[w for _, w in FORMS])[0]
+        s = _spec(rng, office, year, template, state)
+        clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
+        effects = _apply_defect(rng, defect, s, office, form) if defect else {}
+        for key, v in list(s.applications.items()):
+            s.applications[key] = _cosmetic(rng, v, form)
+        if defect:
+            summary.defects[defect] += 1
+        summary.forms[form] += 1
+        r = _render(rng, s, office, form, effects)
+        ext = "html" if form.startswith("html") else "txt"
+        emit(f"{office.code}/{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
+        summary.reports += 1
+        latest = r.printed
+        if rng.random() < defect_rate * 0.25:  # the same page collected twice (another URL)
+            emit(f"mirror/{office.code}-{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
+        if defect in ("equation", "row_total", "review_total") and rng.random() < 0.5:
+            # a corrected re-publication, some days later
+            fixed = replace(clean, published_at=(s.published_at or clean.published_at) + timedelta(days=rng.randint(3, 30)))
+            r2 = _render(rng, fixed, office, form, {})
+            emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev))
+            summary.reports += 1
+            latest = r2.printed
+        prev = latest
+
+
+def _office_chunk(out: Path, offices: list[Office], years: tuple[int, int], seed: int,
+                  defect_rate: float) -> tuple[list[str], SimSummary]:
+    w = _Writer(out)
+    for office in offices:
+        _office_reports(w, office, years, seed, defect_rate)
+    return w.lines, w.summary
+
+
+def _merge(into: SimSummary, part: SimSummary) -> None:
+    into.files += part.files
+    into.reports += part.reports
+    for name in ("statuses", "defects", "forms"):
+        getattr(into, name).update(getattr(part, name))
+
+
 def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, defect_rate: float = 0.1,
-             progress: Callable[[int, int], None] | None = None) -> SimSummary:
+             progress: Callable[[int, int], None] | None = None, workers: int = 1) -> SimSummary:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     offs = make_offices(offices, rng)
@@ -218,70 +299,32 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
         w = csv.writer(f)
         w.writerow(["office", "region", "office_kind", "code"])
         w.writerows([o.name, o.region, o.kind, o.code] for o in offs)
-    truth = (out / "truth.jsonl").open("w", encoding="utf-8")
+    size = max(1, min(200, -(-len(offs) // (workers * 4))))
+    chunks = [offs[i:i + size] for i in range(0, len(offs), size)]
+    lines: list[str] = []
+    if workers > 1 and len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
 
-    def emit(path: str, data: bytes, status: str, p: Printed | None, fails: list) -> None:
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        rec = {"file": path, "parse_status": status, "office": p.office if p else None,
-               "report_year": p.year if p else None, "template": p.template if p else None, "fails": fails}
-        truth.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        summary.files += 1
-        summary.statuses[status] += 1
-
-    reg = registry()
-    for n, office in enumerate(offs):
-        state = OfficeState()
-        prev: Printed | None = None
-        for year in range(years[0], years[1] + 1):
-            if rng.random() < 0.04:  # publishes nothing this year
-                make_values(rng, reg.template_for_year(year) or "gov2021", state)
-                prev = None
-                continue
-            if year < 2019:  # free-form reports of the old days: kept, not scored
-                s = _spec(rng, office, year, "gov2019", OfficeState())
-                path = f"{office.code}/{year}.txt"
-                emit(path, render_legacy(s).encode(), "parsed",
-                     Printed(office.name, office.kind, year, "legacy", s.published_at, (), "", ""), [])
-                summary.reports += 1
-                prev = None
-                continue
-            defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
-            template = reg.template_for_year(year) or "gov2021"
-            if defect == "wrong_template":
-                template = "gov2019" if year >= 2021 else "gov2021"
-            form = rng.choices([f for f, _ in FORMS], weights=[w for _, w in FORMS])[0]
-            s = _spec(rng, office, year, template, state)
-            clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
-            effects = _apply_defect(rng, defect, s, office, form) if defect else {}
-            for key, v in list(s.applications.items()):
-                s.applications[key] = _cosmetic(rng, v, form)
-            if defect:
-                summary.defects[defect] += 1
-            summary.forms[form] += 1
-            r = _render(rng, s, office, form, effects)
-            ext = "html" if form.startswith("html") else "txt"
-            path = f"{office.code}/{year}.{ext}"
-            emit(path, r.data, r.status, r.printed, evaluate(r.printed, prev))
-            summary.reports += 1
-            latest = r.printed
-            if rng.random() < defect_rate * 0.25:  # the same page collected twice (another URL)
-                emit(f"mirror/{office.code}-{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
-            if defect in ("equation", "row_total", "review_total") and rng.random() < 0.5:
-                # a corrected re-publication, some days later
-                fixed = replace(clean, published_at=(s.published_at or clean.published_at) + timedelta(days=rng.randint(3, 30)))
-                r2 = _render(rng, fixed, office, form, {})
-                emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev))
-                summary.reports += 1
-                latest = r2.printed
-            prev = latest
-        if progress and n % 100 == 0:
-            progress(n, len(offs))
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as ex:
+            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate) for c in chunks]
+            for k, fut in enumerate(futures):
+                part_lines, part = fut.result()
+                lines += part_lines
+                _merge(summary, part)
+                if progress:
+                    progress(min((k + 1) * size, len(offs)), len(offs))
+    else:
+        for k, c in enumerate(chunks):
+            part_lines, part = _office_chunk(out, c, years, seed, defect_rate)
+            lines += part_lines
+            _merge(summary, part)
+            if progress:
+                progress(min((k + 1) * size, len(offs)), len(offs))
+    junk = _Writer(out)
     for k in range(max(5, int(summary.reports * defect_rate * 0.05))):
         path, data, status = _junk(rng, k, years[1])
-        emit(path, data, status, None, [])
-    truth.close()
-    if progress:
-        progress(len(offs), len(offs))
+        junk.emit(path, data, status, None, [])
+    _merge(summary, junk.summary)
+    (out / "truth.jsonl").write_text("\n".join(lines + junk.lines) + "\n", encoding="utf-8")
     return summary

@@ -21,12 +21,19 @@ class Office:
 
 
 def _names(rng: random.Random, suffix: str, n: int, taken: set[str]) -> list[str]:
+    """`n` new place names: two syllables while they last, then longer ones (never loops forever)."""
     out = []
+    length, misses = 2, 0
     while len(out) < n:
-        name = rng.choice(_SYL) + rng.choice(_SYL) + suffix
+        name = "".join(rng.choice(_SYL) for _ in range(length)) + suffix
         if name not in taken and name[0] != name[1]:
             taken.add(name)
             out.append(name)
+            misses = 0
+        else:
+            misses += 1
+            if misses > 50:
+                length, misses = length + 1, 0
     return out
 
 

@@ -1,0 +1,111 @@
+"""Generated reports in every form read back exactly as printed; metadata resolution order."""
+
+from datetime import date
+
+import pytest
+from builders import spec
+
+from gkqc.readers import read_document
+from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
+
+
+def printed(s, c):
+    if c.table == "applications":
+        return s.applications[(c.row_id, c.col_id)]
+    if c.table == "reviews":
+        return s.reviews[(c.block_id, c.col_id)]
+    return s.active[(c.block_id, c.row_id, c.col_id)]
+
+
+FORMS = {
+    "pagetext": lambda s: ("r.txt", render_pagetext(s).encode()),
+    "pdftext": lambda s: ("r.txt", render_pdftext(s).encode()),
+    "html-utf8": lambda s: ("r.html", render_html(s)),
+    "html-gbk-declared": lambda s: ("r.htm", render_html(s, "gbk")),
+    "html-gbk-undeclared": lambda s: ("r.htm", render_html(s, "gbk", declare=False)),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("template,year", [("gov2019", 2020), ("gov2021", 2023)])
+def test_every_cell_as_printed(form, template, year):
+    for seed in range(3):
+        s = spec(template, year, seed=seed, office="青山市交通运输局")
+        r = read_document(*FORMS[form](s))
+        assert (r.status, r.report.template, r.report.report_year) == ("parsed", template, year)
+        assert len(r.report.cells) == (198 if template == "gov2019" else 200)
+        assert [c.raw for c in r.report.cells] == [printed(s, c) for c in r.report.cells]
+        assert r.report.office == "青山市交通运输局" and r.report.office_kind == "department"
+
+
+def test_html_spanning_cells_and_br_in_labels():
+    s = spec("gov2019", 2020, seed=4)
+    html = render_html(s).decode()
+    assert 'rowspan="' in html and 'colspan="' in html and "本年新<br />制作数量" in html
+    r = read_document("r.html", html.encode())
+    assert r.status == "parsed"
+
+
+def test_html_metadata_from_meta_tags():
+    s = spec("gov2021", 2022, seed=5, office="青山市审计局", published=date(2023, 1, 18))
+    s.title = "2022年政府信息公开工作年度报告"  # the title does not name the office
+    html = render_html(s).decode().replace("<p style=\"text-align:right\">青山市审计局</p>", "")
+    r = read_document("r.html", html.encode())
+    rep = r.report
+    assert rep.published_at == date(2023, 1, 18) and rep.published_source == "<meta PubDate>"
+    assert rep.office == "青山市审计局" and rep.office_source == "<meta ContentSource>"
+
+
+def test_signature_names_the_office_when_the_title_does_not():
+    s = spec("gov2021", 2022, seed=6, office="青山市统计局")
+    s.title = "2022年度政府信息公开工作年度报告"
+    s.issuer_meta = "统计局"
+    rep = read_document("r.txt", render_pagetext(s).encode()).report
+    assert (rep.office, rep.office_source, rep.meta["发文机构"]) == ("青山市统计局", "落款", "统计局")
+
+
+def test_government_own_report_published_by_its_office():
+    s = spec("gov2021", 2022, seed=7, office="青山市")
+    s.publisher = "青山市人民政府办公室"
+    rep = read_document("r.txt", render_pagetext(s).encode()).report
+    assert (rep.office, rep.office_kind, rep.region, rep.publisher) == ("青山市", "government", "青山市", "青山市人民政府办公室")
+
+
+@pytest.mark.parametrize("office,kind,region", [
+    ("东坪县石桥镇", "township", "东坪县石桥镇"), ("宿迁市住房和城乡建设局", "department", "宿迁市"),
+    ("宿迁市市场监督管理局", "department", "宿迁市"), ("宿迁市宿城区", "government", "宿迁市宿城区"),
+])
+def test_office_kinds_and_regions(office, kind, region):
+    rep = read_document("r.txt", render_pagetext(spec(office=office)).encode()).report
+    assert (rep.office_kind, rep.region) == (kind, region)
+
+
+def test_date_trust_order_falls_back_to_the_closing_line():
+    s = spec("gov2021", 2022, seed=8, published=date(2023, 3, 2))
+    text = render_pdftext(s)  # PDF text carries no metadata: only the closing date
+    rep = read_document("r.txt", text.encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2023, 3, 2), "落款日期")
+
+
+def test_pdf_number_split_in_two_tokens_is_not_guessed():
+    s = spec("gov2021", 2022, seed=9)
+    s.active[("item_5", "licensing", "decisions")] = "1808595"
+    text = render_pdftext(s, kangxi=False).replace("行政许可 1808595", "行政许可 1 808595")
+    r = read_document("r.txt", text.encode())
+    c = next(c for c in r.report.cells if c.row_id == "licensing")
+    assert c.status == "unreadable" and "拆开" in c.reason and r.status == "partial"
+
+
+def test_zip_archives_are_read_member_by_member(tmp_path):
+    import zipfile
+
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "batch.zip", "w") as z:
+        z.writestr("a/2020.txt", render_pagetext(spec("gov2019", 2020, seed=1)))
+        z.writestr("b/2022.html", render_html(spec("gov2021", 2022, seed=2)))
+    s = ingest(inbox, Lake(tmp_path / "lake"), "r1", workers=1)
+    assert s.seen == 2 and s.statuses["parsed"] == 2
