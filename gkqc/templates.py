@@ -53,6 +53,7 @@ class Registry:
     review_groups: tuple[Item, ...]
     review_metrics: tuple[Item, ...]
     template_years: dict[str, tuple[int, int]] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def app_rows_for(self, template: str | None) -> tuple[Item, ...]:
         if template not in TEMPLATES:
@@ -109,11 +110,13 @@ class Registry:
         return out
 
     def label_of(self, kind: str, id_: str, template: str = "gov2021") -> str:
-        for rec in self.labels():
-            if rec["template"] == template and rec["table"] == kind and rec["id"] == id_:
-                return rec["label"]
-        return id_
+        """The printed label of an id (the id itself when unknown)."""
+        return self._label_index().get((template, kind, id_), id_)
 
+    def _label_index(self) -> dict[tuple[str, str, str], str]:
+        if "labels" not in self.cache:
+            self.cache["labels"] = {(r["template"], r["table"], r["id"]): r["label"] for r in self.labels()}
+        return self.cache["labels"]
 
 def match_label(context: str, rows: Sequence[Item]) -> Item | None:
     """The item whose label variant ends last in `context` (longest wins a tie)."""

@@ -56,7 +56,8 @@ def read_document(name: str, data: bytes) -> ParseResult:
     return ParseResult(fmt, enc, status, reason, rep)
 
 
-def _resolve_metadata(name: str, rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:
+def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:
+    """Title, year, publication date (metadata > PubDate > 页面发布时间 > 落款), office, kind, region."""
     meta = md.metadata_pairs(toks)
     meta.update({k: v for k, v in html_meta.items() if k in ("articletitle", "pubdate", "contentsource", "title")})
     rep.meta = meta
@@ -78,12 +79,11 @@ def _resolve_metadata(name: str, rep: Report, toks: list[Tok], html_meta: dict[s
             break
     rep.office_kind = md.office_kind(rep.office)
     rep.region = md.region_of(rep.office)
-    del name
 
 
 def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Report:
     rep = Report()
-    _resolve_metadata(name, rep, toks, html_meta)
+    _resolve_metadata(rep, toks, html_meta)
     bounds = split_sections(toks)
     for pos, (no, (s, e)) in enumerate(bounds.items(), 1):
         body = "\n".join(t.raw for t in toks[s + 1:e])
@@ -122,15 +122,15 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
     return rep
 
 
-def cell_where(c) -> str:
-    """Human-readable location of a cell: section / row / column, with template labels."""
-    reg = registry()
-    t = "gov2021"
+def cell_where(c, template: str) -> str:
+    """Where a cell is, in the template's printed labels: section / row / column."""
+    lab = registry().label_of
     if c.table == "applications":
-        return f"{SECTION_NAMES['三']} / {reg.label_of('app_row', c.row_id, 'gov2021' if c.row_id.startswith('other_') and c.row_id != 'other_handling' else 'gov2019')} / {reg.label_of('app_column', c.col_id, t)}"
+        return f"{SECTION_NAMES['三']} / {lab('app_row', c.row_id, template)} / {lab('app_column', c.col_id, template)}"
     if c.table == "reviews":
-        return f"{SECTION_NAMES['四']} / {reg.label_of('review_group', c.row_id, t)} / {reg.label_of('review_metric', c.col_id, t)}"
-    return f"{SECTION_NAMES['二']} / {c.block_id} / {c.row_id} / {c.col_id}"
+        return f"{SECTION_NAMES['四']} / {lab('review_group', c.row_id, template)} / {lab('review_metric', c.col_id, template)}"
+    return (f"{SECTION_NAMES['二']} / {lab('block', c.block_id, template)} / "
+            f"{lab('active_row', f'{c.block_id}.{c.row_id}', template)} / {lab('active_metric', f'{c.block_id}.{c.col_id}', template)}")
 
 
 def judge(rep: Report) -> tuple[str, str | None]:
@@ -149,4 +149,4 @@ def judge(rep: Report) -> tuple[str, str | None]:
         return PARSED, None
     first = bad[0]
     label = "未找到" if first.status == MISSING else "无法读取"
-    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first)}：{first.reason}"
+    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first, rep.template)}：{first.reason}"
