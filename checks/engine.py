@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandera.polars as pa
@@ -260,26 +260,28 @@ def latest_prev(reports: pl.DataFrame) -> pl.DataFrame:
         "report_id", "template", "report_year", "prev_id")
 
 
-def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame | None:
-    """Cross-year rules: this year's cells with last year's re-keyed as `prev__…` terms, year by year."""
+def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> Iterator[pl.DataFrame]:
+    """Cross-year rules: this year's cells with last year's re-keyed as `prev__…` terms, year by year,
+    in chunks of reports; yields the results chunk by chunk."""
     specs = [s for s in specs if s.kind == "cross_year"]
     if not specs:
-        return None
+        return
     reports = pl.read_parquet(lake.glob("reports"), columns=["report_id", "template", "office", "report_year",
                                                               "published_at", "ingested_at"])
     if reports.height == 0:
-        return None
+        return
     pairs = latest_prev(reports)
     subject_names = {**labels("app_row"), **labels("app_column"),
                      **{k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
-    out = []
+    del reports
     for n, s in enumerate(specs):
         rules = rules_for(s, n)
         terms = {t for r in rules for t in r.lin.ids}
         now_terms = sorted(t for t in terms if not t.startswith("prev__"))
         prev_terms = sorted(t.removeprefix("prev__") for t in terms if t.startswith("prev__"))
-        term_col, _ = KEYS[(s.table, s.scope)]
+        term_col, subject_col = KEYS[(s.table, s.scope)]
+        keep = ["report_id", term_col, subject_col, "value", "raw"] + (["block_id"] if s.block else [])
         scan = pl.scan_parquet(lake.glob(s.table)).filter(pl.col(term_col).is_in(now_terms + prev_terms))
         if s.block:
             scan = scan.filter(pl.col("block_id") == s.block)
@@ -288,19 +290,24 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame | None:
             if now.height == 0:
                 continue
             ids = pl.concat([now["report_id"], now["prev_id"].drop_nulls()]).unique()
-            cells = scan.filter(pl.col("report_id").is_in(ids.implode())).collect()
-            cells = cells.join(now.select("report_id", "template"), on="report_id", how="left")
-            current = long_cells(cells.filter(pl.col("template").is_not_null() & pl.col(term_col).is_in(now_terms)),
-                                 s.table, s.scope, s.block)
-            prev = long_cells(cells.drop("template").filter(pl.col(term_col).is_in(prev_terms))
-                              .with_columns(pl.lit(None, dtype=pl.Utf8).alias("template")), s.table, s.scope, s.block)
-            prev = (prev.rename({"report_id": "prev_id"}).drop("template")
-                    .join(now.select("report_id", "template", "prev_id"), on="prev_id")
-                    .select("report_id", "template", pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"),
-                            "subject", "value", "raw"))
-            out += run_linear(pl.concat([current, prev]), rules, subject_names, missing_message=no_prev)
-    out = [d for d in out if d.height]
-    return pl.concat(out) if out else None
+            year_cells = scan.filter(pl.col("report_id").is_in(ids.implode())).select(*keep).collect(engine="streaming")
+            for start in range(0, now.height, CROSS_YEAR_CHUNK):  # bounded joins whatever N
+                chunk = now.slice(start, CROSS_YEAR_CHUNK)
+                wanted = pl.concat([chunk["report_id"], chunk["prev_id"].drop_nulls()]).unique()
+                cells = year_cells.filter(pl.col("report_id").is_in(wanted.implode()))
+                cells = cells.join(chunk.select("report_id", "template"), on="report_id", how="left")
+                current = long_cells(cells.filter(pl.col("template").is_not_null() & pl.col(term_col).is_in(now_terms)),
+                                     s.table, s.scope, s.block)
+                prev = long_cells(cells.drop("template").filter(pl.col(term_col).is_in(prev_terms))
+                                  .with_columns(pl.lit(None, dtype=pl.Utf8).alias("template")), s.table, s.scope, s.block)
+                prev = (prev.rename({"report_id": "prev_id"}).drop("template")
+                        .join(chunk.select("report_id", "template", "prev_id"), on="prev_id")
+                        .select("report_id", "template", pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"),
+                                "subject", "value", "raw"))
+                found = [d for d in run_linear(pl.concat([current, prev]), rules, subject_names, missing_message=no_prev)
+                         if d.height]
+                if found:
+                    yield pl.concat(found)
 
 
 # ----------------------------------------------------------------------------- the run
@@ -317,7 +324,8 @@ def _to_arrow(df: pl.DataFrame, run_id: str):
     return df.with_columns(pl.lit(run_id).alias("run_id")).to_arrow().cast(SCHEMAS["check_results"])
 
 
-BATCH_REPORTS = 8_000  # reports evaluated together (bounded memory, few polars calls)
+BATCH_REPORTS = 8_000
+CROSS_YEAR_CHUNK = 25_000  # reports evaluated together (bounded memory, few polars calls)
 
 
 def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
@@ -377,11 +385,14 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         summary.evaluated_parts += len(batch)
         if progress:
             progress(k + 1, len(batches))
-    cross = run_cross_year(lake, specs)  # a new year N−1 report changes year N's results: always redo
+    # a new year N−1 report changes year N's results: cross-year checks are always redone
+    for p in out_dir.glob("part-x-cross-year*.parquet"):
+        p.unlink()
     state["cross"] = {"_rows": 0}
-    if cross is not None:
-        lake.write("check_results", _to_arrow(cross, run_id), "x-cross-year")
-        state["cross"] = {**_fail_counts(cross), "_rows": cross.height}
+    for k, cross in enumerate(run_cross_year(lake, specs)):
+        lake.write("check_results", _to_arrow(cross, run_id), f"x-cross-year-{k:05d}")
+        for key, v in {**_fail_counts(cross), "_rows": cross.height}.items():
+            state["cross"][key] = state["cross"].get(key, 0) + v
     counts = [*state["files"].values(), state["cross"]]
     summary.failed = _sum_counts(counts)
     summary.results = sum(c["_rows"] for c in counts)

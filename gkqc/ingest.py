@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
+from gkqc.settings import DUCKDB_CONFIG
 from schemas import validate_tables
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
@@ -94,17 +95,28 @@ def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
         yield rel, data
 
 
-def load_known(lake: Lake) -> tuple[dict[str, str], dict[str, dict], set[str]]:
-    """(path -> latest doc_id, doc_id -> parse outcome, known report ids) from the lake."""
-    con = duckdb.connect()
+def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
+    """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
+    con = duckdb.connect(config=DUCKDB_CONFIG)
     docs = con.sql(f"""
-        SELECT source_path, doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet('{lake.glob('documents')}')
+        SELECT source_path, doc_id FROM read_parquet('{lake.glob('documents')}')
         QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
     paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
-    outcomes = {r["doc_id"]: {k: r[k] for k in OUTCOME_COLS} for r in docs.to_pylist()}
     reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet('{lake.glob('reports')}')").fetchall()}
     con.close()
-    return paths, outcomes, reports
+    return paths, set(paths.values()), reports
+
+
+def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
+    """The parse outcome stored for each of some doc ids (for files whose bytes were seen before)."""
+    con = duckdb.connect(config=DUCKDB_CONFIG)
+    con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
+    rows = con.sql(f"""
+        SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet('{lake.glob('documents')}') d
+        SEMI JOIN wanted USING (doc_id)
+        QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY ingested_at) = 1""").fetchall()
+    con.close()
+    return {r[0]: dict(zip(OUTCOME_COLS, r[1:], strict=True)) for r in rows}
 
 
 def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, pa.Table]:
@@ -159,7 +171,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
     lake.init()
     summary = IngestSummary()
     summary.offices, summary.offices_changed = load_offices(inbox, lake)
-    known_paths, outcomes, known_reports = load_known(lake)
+    known_paths, known_docs, known_reports = load_known(lake)
     files = scan_inbox(inbox)
     at = datetime.now().replace(microsecond=0)
     pending_dups: list[tuple[str, str, int]] = []  # (path, doc_id, size) waiting for a doc parsed this run
@@ -172,10 +184,8 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
     inflight: deque[Future] = deque()
     done_files = 0
 
-    def collect(result) -> None:
+    def collect(tables: dict[str, pa.Table]) -> None:
         nonlocal parts_docs
-        tables, outs = result
-        outcomes.update(outs)
         parts.append(tables)
         parts_docs += tables["documents"].num_rows
 
@@ -216,7 +226,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
             doc_id = doc_id_of(data)
             if known_paths.get(source_path) == doc_id:
                 summary.unchanged += 1
-            elif doc_id in outcomes or doc_id in run_docs:
+            elif doc_id in known_docs or doc_id in run_docs:
                 summary.new += 1
                 summary.duplicates += 1
                 pending_dups.append((source_path, doc_id, len(data)))
@@ -232,7 +242,8 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
     finally:
         if pool is not None:
             pool.shutdown()
-    if pending_dups:
+    if pending_dups:  # identical bytes under new paths: reuse the stored outcome, parse nothing
+        outcomes = outcomes_of(lake, {d for _, d, _ in pending_dups})
         batch = Batch()
         for source_path, doc_id, size in pending_dups:
             add_document(batch, source_path=source_path, doc_id=doc_id, size=size, result=None,

@@ -15,8 +15,8 @@ from gkqc.record import UNREADABLE, ParseResult
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
 
-def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
-    """Worker: parse new files; return their lake rows and each doc's outcome."""
+def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> dict[str, pa.Table]:
+    """Worker: parse new files; return their lake rows, table by table."""
     gc_was_on = gc.isenabled()
     gc.disable()  # many short-lived objects and no cycles: reference counting frees them
     try:
@@ -26,9 +26,8 @@ def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) 
             gc.enable()
 
 
-def _parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> tuple[dict[str, pa.Table], dict]:
+def _parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> dict[str, pa.Table]:
     batch = Batch()
-    outcomes = {}
     for source_path, doc_id, data in items:
         if data.startswith(b"\x00unreadable:"):
             res = ParseResult("unknown", None, UNREADABLE, "无法读取文件：" + data[12:].decode(errors="replace"))
@@ -36,6 +35,4 @@ def _parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime)
             res = read_document(source_path, data)
         add_document(batch, source_path=source_path, doc_id=doc_id, size=len(data), result=res, known=None,
                      ingested_at=at, run_id=run_id, write_report=True)
-        doc_cols = batch.cols["documents"]
-        outcomes[doc_id] = {k: doc_cols[k][-1] for k in OUTCOME_COLS}
-    return batch.tables(), outcomes
+    return batch.tables()

@@ -21,3 +21,7 @@ def quiet_prefect(state_dir: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_CLI_PROMPT", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+# DuckDB may otherwise take most of the machine's memory; past this it spills to disk.
+DUCKDB_CONFIG = {"memory_limit": os.environ.get("GKQC_DUCKDB_MEMORY", "1GB"), "threads": 2}

@@ -15,6 +15,7 @@ import pyarrow as pa
 import yaml
 
 from checks.spec import load_suite
+from gkqc.settings import DUCKDB_CONFIG
 from gkqc.templates import registry
 
 MODELS = Path(__file__).with_name("models")
@@ -60,7 +61,7 @@ def build(warehouse_dir: Path, lake_dir: Path) -> Path:
     final = warehouse_dir / DB_NAME
     tmp = warehouse_dir / f".{DB_NAME}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
     try:
         create_views(con, lake_dir)
     finally:
@@ -73,4 +74,4 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     db = warehouse_dir / DB_NAME
     if not db.exists():
         raise FileNotFoundError(f"未找到数据仓库 {db}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
-    return duckdb.connect(str(db), read_only=True)
+    return duckdb.connect(str(db), read_only=True, config=DUCKDB_CONFIG)

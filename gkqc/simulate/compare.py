@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from gkqc.settings import DUCKDB_CONFIG
+
 
 @dataclass
 class Agreement:
@@ -21,7 +23,7 @@ class Agreement:
 
 def compare(sim_dir: Path, lake_dir: Path) -> Agreement:
     """Every file's status, office, year, template and failing [check, subject] set must agree."""
-    con = duckdb.connect()
+    con = duckdb.connect(config=DUCKDB_CONFIG)
     lake = str(lake_dir)
     rows = con.sql(f"""
         select d.source_path, d.parse_status, r.office, r.report_year, r.template, d.report_id
