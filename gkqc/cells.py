@@ -51,14 +51,22 @@ def parse_number(text: str) -> float | None:
     return -v if sign == "-" else v
 
 
+def _absent(raw: str | None) -> tuple[CellValue | None, str]:
+    """(a missing or blank cell's value, or None; the cell text compacted)."""
+    if raw is None:
+        return CellValue(None, MISSING, reason="未找到该单元格"), ""
+    t = "".join(normalize(raw).split())
+    if t in BLANK_MARKS:
+        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计"), t
+    return None, t
+
+
 @lru_cache(maxsize=65536)
 def read_count(raw: str | None) -> CellValue:
     """A count cell (applications, reviews, active-disclosure counts)."""
-    if raw is None:
-        return CellValue(None, MISSING, reason="未找到该单元格")
-    t = "".join(normalize(raw).split())
-    if t in BLANK_MARKS:
-        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计")
+    absent, t = _absent(raw)
+    if absent is not None:
+        return absent
     m = _COUNT_SUFFIX.match(t)
     v = parse_number(m.group(1) if m else t)
     if v is None:
@@ -69,11 +77,9 @@ def read_count(raw: str | None) -> CellValue:
 @lru_cache(maxsize=16384)
 def read_amount(raw: str | None, header_unit: str | None) -> CellValue:
     """An amount cell, normalised to 万元; the unit found (cell, else header) is kept."""
-    if raw is None:
-        return CellValue(None, MISSING, reason="未找到该单元格")
-    t = "".join(normalize(raw).split())
-    if t in BLANK_MARKS:
-        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计")
+    absent, t = _absent(raw)
+    if absent is not None:
+        return absent
     m = _UNIT.match(t)
     unit = header_unit
     if m:
