@@ -19,6 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -135,31 +136,20 @@ def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, p
         return tables
     out = dict(tables)
     out["reports"] = reps.take(keep_idx)
-    first_doc = dict(zip(out["reports"]["report_id"].to_pylist(), out["reports"]["doc_id"].to_pylist(), strict=True))
+    copies = {r: n for r, n in Counter(ids).items() if n > 1 and r in fresh}  # a report twice in this batch
     for t in ("sections", "active_disclosure", "applications", "reviews"):
-        tbl = tables[t]
-        mask = pc.is_in(tbl["report_id"], value_set=pa.array(list(fresh)))
-        out[t] = tbl.filter(mask)
-    # cells of a report repeated within the batch appear once per copy: keep the first copy's rows
-    if len(first_doc) < len(keep_idx) or sum(1 for r in ids if r in fresh) > len(fresh):
-        for t in ("sections", "active_disclosure", "applications", "reviews"):
-            out[t] = _first_copy(out[t])
+        rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh))))
+        out[t] = _first_copy(rows, copies) if copies else rows
     known.update(fresh)
     return out
 
 
-def _first_copy(tbl: pa.Table) -> pa.Table:
-    """Keep each report's rows from its first contiguous run only."""
-    ids = tbl["report_id"].to_pylist()
-    keep, done, cur = [], set(), None
-    for i, rid in enumerate(ids):
-        if rid != cur:
-            if cur is not None:
-                done.add(cur)
-            cur = rid
-        if rid not in done:
-            keep.append(i)
-    return tbl.take(keep)
+def _first_copy(tbl: pa.Table, copies: dict[str, int]) -> pa.Table:
+    """Keep one copy of the rows of reports read from several files (every copy has the same rows)."""
+    df = pl.from_arrow(tbl)
+    n = pl.col("report_id").replace_strict(copies, default=1, return_dtype=pl.Int64)
+    df = df.filter(pl.int_range(pl.len()).over("report_id") < pl.len().over("report_id") // n)
+    return df.to_arrow().cast(tbl.schema)
 
 
 def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
