@@ -106,32 +106,33 @@ def failures_by_pandera(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict
     return out
 
 
-def run_linear(cells: pl.DataFrame, rules: list[_Rule], subject_labels: dict[str, str],
+def run_linear(cells: pl.DataFrame, rules: list[_Rule], subject_labels: dict[str, str], report_ids: pl.Series,
                missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
-    """Evaluate linear rules over long cells (report_id, template, term, subject, value, raw), all at once.
+    """Evaluate linear rules over long cells (rid, template, term, subject, value), all at once.
 
-    Each rule × report × subject gets its two sides as sums of coefficient × value; the comparison is
-    one pandera check over the whole batch. Evidence and messages are built for findings only."""
+    `rid` numbers the reports: `report_ids[rid]` is the report. Each rule × report × subject gets
+    its two sides as sums of coefficient × value; the comparison is one pandera check over the
+    whole batch. Evidence and messages are built for findings only."""
     if cells.height == 0 or not rules:
         return []
     coef, meta = _rule_table(rules)
-    # integer keys for the heavy group-by: report ids are long strings
-    rid = cells.select("report_id").unique(maintain_order=True).with_row_index("rid")
-    joined = cells.join(rid, on="report_id").join(coef, on=["template", "term"])
+    joined = cells.join(coef, on=["template", "term"])
     agg = (joined.group_by(["rule", "rid", "subject"])
            .agg((pl.col("cl") * pl.col("value")).sum().alias("lhs"), (pl.col("cr") * pl.col("value")).sum().alias("rhs"),
                 pl.col("value").is_null().sum().alias("nulls"), pl.len().alias("n"))
            .join(meta, on="rule")
            .filter(pl.col("subjects").is_null() | pl.col("subject").is_in(pl.col("subjects")))
            .with_columns((pl.col("lhs") + pl.col("kl")).alias("actual"), (pl.col("rhs") + pl.col("kr")).alias("expected"))
-           .with_columns(((pl.col("nulls") == 0) & (pl.col("n") == pl.col("arity"))).alias("assessable"))
-           .with_row_index("__i"))
+           .with_columns(((pl.col("nulls") == 0) & (pl.col("n") == pl.col("arity"))).alias("assessable")))
     ok = pl.when(pl.col("assessable")).then(holds(pl.col("op"), pl.col("actual") - pl.col("expected")))
     failed_idx = failures_by_pandera(agg, {"linear rules": ok}).get("linear rules", set())
+    failed = pl.zeros(agg.height, dtype=pl.Boolean, eager=True)
+    if failed_idx:
+        failed = failed.scatter(sorted(failed_idx), True)
     agg = agg.with_columns(
         pl.when(~pl.col("assessable")).then(pl.lit("not_assessable"))
-        .when(pl.col("__i").is_in(list(failed_idx))).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"))
-    agg = agg.join(rid, on="rid")
+        .when(failed).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"),
+        report_ids.gather(agg["rid"]).alias("report_id"))
     keys = ["rule", "rid", "subject"]
     findings = agg.filter(pl.col("status") != "pass")
     evidence = (joined.join(findings.select(keys), on=keys).sort("term").group_by(keys)
@@ -171,8 +172,7 @@ def long_cells(cells: pl.DataFrame, table: str, scope: str, block: str | None = 
     term, subject = KEYS[(table, scope)]
     if block:
         cells = cells.filter(pl.col("block_id") == block)
-    return cells.select("report_id", "template", pl.col(term).alias("term"), pl.col(subject).alias("subject"),
-                        "value", "raw")
+    return cells.select("rid", "template", pl.col(term).alias("term"), pl.col(subject).alias("subject"), "value")
 
 
 # ----------------------------------------------------------------------------- cell rules
@@ -190,7 +190,7 @@ def run_cell_rules(cells: pl.DataFrame, specs: list[CheckSpec], reports: pl.Data
     fails = failures_by_pandera(frame, {k: pl.when(m).then(c.cond) for k, (_, m, c) in rules.items()})
     out = []
     for key, (s, mask, _c) in rules.items():
-        scoped = reports.filter(pl.col("template").is_in(list(s.templates))).select("report_id")
+        scoped = reports.filter(pl.col("template").is_in(list(s.templates))).select("rid", "report_id")
         if scoped.height == 0:
             continue
         failed = with_cell_id(frame.filter(mask & pl.col("__i").is_in(list(fails.get(key, ())))), s.table)
@@ -202,12 +202,11 @@ def run_cell_rules(cells: pl.DataFrame, specs: list[CheckSpec], reports: pl.Data
             pl.lit(None, dtype=pl.Float64).alias("difference"),
             pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]).alias("cells"),
             render(s.message or s.title, fields).alias("message"))
-        read = frame.filter(mask).select("report_id").unique()
-        ok_reports = read.join(failed.select("report_id").unique(), on="report_id", how="anti")
-        na_reports = scoped.join(read, on="report_id", how="anti")
+        read = pl.col("rid").is_in(frame.filter(mask)["rid"].unique().implode())
+        bad = pl.col("rid").is_in(failed["rid"].unique().implode())
         out.append(finish(fail_rows, s))
-        out.append(finish(_report_rows(ok_reports, "pass", f"符合：{s.title}"), s))
-        out.append(finish(_report_rows(na_reports, "not_assessable", "无法判断：没有可读取的单元格"), s))
+        out.append(finish(_report_rows(scoped.filter(read & ~bad), "pass", f"符合：{s.title}"), s))
+        out.append(finish(_report_rows(scoped.filter(~read), "not_assessable", "无法判断：没有可读取的单元格"), s))
     return out
 
 
@@ -233,7 +232,8 @@ def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.
         if s.kind == "equation":
             by_frame[(s.table, s.scope, s.block)] += rules_for(s, n)
     for (table, scope, block), rules in by_frame.items():
-        out += run_linear(long_cells(data.cells[table], table, scope, block), rules, subject_names[table])
+        out += run_linear(long_cells(data.cells[table], table, scope, block), rules, subject_names[table],
+                          data.reports["report_id"])
     for table in CELL_COLS:
         out += run_cell_rules(data.cells[table], [s for s in specs if s.kind == "cell" and s.table == table],
                               data.reports)
@@ -281,7 +281,7 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> Iterator[pl.DataFrame]
         now_terms = sorted(t for t in terms if not t.startswith("prev__"))
         prev_terms = sorted(t.removeprefix("prev__") for t in terms if t.startswith("prev__"))
         term_col, subject_col = KEYS[(s.table, s.scope)]
-        keep = ["report_id", term_col, subject_col, "value", "raw"] + (["block_id"] if s.block else [])
+        keep = ["report_id", term_col, subject_col, "value"] + (["block_id"] if s.block else [])
         scan = pl.scan_parquet(lake.glob(s.table)).filter(pl.col(term_col).is_in(now_terms + prev_terms))
         if s.block:
             scan = scan.filter(pl.col("block_id") == s.block)
@@ -292,20 +292,17 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> Iterator[pl.DataFrame]
             ids = pl.concat([now["report_id"], now["prev_id"].drop_nulls()]).unique()
             year_cells = scan.filter(pl.col("report_id").is_in(ids.implode())).select(*keep).collect(engine="streaming")
             for start in range(0, now.height, CROSS_YEAR_CHUNK):  # bounded joins whatever N
-                chunk = now.slice(start, CROSS_YEAR_CHUNK)
+                chunk = now.slice(start, CROSS_YEAR_CHUNK).with_row_index("rid")
                 wanted = pl.concat([chunk["report_id"], chunk["prev_id"].drop_nulls()]).unique()
                 cells = year_cells.filter(pl.col("report_id").is_in(wanted.implode()))
-                cells = cells.join(chunk.select("report_id", "template"), on="report_id", how="left")
-                current = long_cells(cells.filter(pl.col("template").is_not_null() & pl.col(term_col).is_in(now_terms)),
-                                     s.table, s.scope, s.block)
-                prev = long_cells(cells.drop("template").filter(pl.col(term_col).is_in(prev_terms))
-                                  .with_columns(pl.lit(None, dtype=pl.Utf8).alias("template")), s.table, s.scope, s.block)
-                prev = (prev.rename({"report_id": "prev_id"}).drop("template")
-                        .join(chunk.select("report_id", "template", "prev_id"), on="prev_id")
-                        .select("report_id", "template", pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"),
-                                "subject", "value", "raw"))
-                found = [d for d in run_linear(pl.concat([current, prev]), rules, subject_names, missing_message=no_prev)
-                         if d.height]
+                current = cells.filter(pl.col(term_col).is_in(now_terms)).join(
+                    chunk.select("report_id", "rid", "template"), on="report_id")
+                prev = (cells.filter(pl.col(term_col).is_in(prev_terms)).rename({"report_id": "prev_id"})
+                        .join(chunk.select("prev_id", "rid", "template"), on="prev_id"))
+                prev = long_cells(prev, s.table, s.scope, s.block).with_columns(
+                    pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"))
+                found = [d for d in run_linear(pl.concat([long_cells(current, s.table, s.scope, s.block), prev]), rules,
+                                               subject_names, chunk["report_id"], missing_message=no_prev) if d.height]
                 if found:
                     yield pl.concat(found)
 

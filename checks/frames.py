@@ -34,9 +34,20 @@ def cell_id_expr(table: str) -> pl.Expr:
     return pl.concat_str([pl.col("block_id"), pl.col("row_id"), pl.col("metric_id")], separator=".")
 
 
-def with_template(cells: pl.DataFrame, reports: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Cells with their report's template (cell ids are made only where needed)."""
-    return cells.join(reports.select("report_id", "template"), on="report_id", how="left")
+def with_rid(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """Cells with their report's row number `rid` in `reports` and its `template`.
+
+    A report's cells are stored together, so only the first cell of each run of one report_id
+    is looked up (a join over runs, not over every cell); cells of reports not in `reports`
+    get null."""
+    if cells.height == 0:
+        return cells.with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"))
+    starts = (pl.col("report_id") != pl.col("report_id").shift()).fill_null(True)
+    run = cells.select(starts.cum_sum().cast(pl.UInt32).alias("run") - 1)["run"]
+    firsts = cells.filter(starts).select("report_id")
+    rid_of_run = firsts.join(reports.select("report_id", "rid"), on="report_id", how="left", maintain_order="left")["rid"]
+    rid = rid_of_run.gather(run)
+    return cells.with_columns(rid.alias("rid"), reports["template"].gather(rid).alias("template"))
 
 
 def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -46,12 +57,12 @@ def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
 
 def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch)."""
-    reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS)
+    reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
     sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"])
     cells = {}
     for t in CELL_COLS:
         df = _read([lake_root / t / p for p in parts])
-        cells[t] = with_template(df if df is not None else empty[t], reports, t)
+        cells[t] = with_rid(df if df is not None else empty[t], reports)
     return PartData(reports, sections if sections is not None else empty["sections"], cells)
 
 

@@ -41,8 +41,8 @@ def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, s
 
 def _cell_findings(data: PartData, reports: pl.DataFrame, spec: CheckSpec, statuses: list[str],
                    message: pl.Expr) -> pl.DataFrame:
-    ids = reports.select("report_id")
-    found = [with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses)).join(ids, on="report_id"), t)
+    scoped = pl.col("rid").is_in(reports["rid"].implode())
+    found = [with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
              .select("report_id", "cell_id", "raw", "reason") for t in data.cells]
     bad = pl.concat(found)
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=message,
@@ -109,9 +109,9 @@ def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     amounts = [f"{b.id}.{r.id}.{m.id}" for t in ("gov2019", "gov2021") for b in registry().blocks_for(t)
                for r in b.rows for m in b.metrics if m.unit]
-    active = data.cells["active_disclosure"].filter(pl.col("status") == "ok")
-    cells = with_cell_id(active.join(reports.select("report_id"), on="report_id"), "active_disclosure") \
-        .filter(pl.col("cell_id").is_in(amounts))
+    active = data.cells["active_disclosure"].filter(
+        (pl.col("status") == "ok") & pl.col("rid").is_in(reports["rid"].implode()))
+    cells = with_cell_id(active, "active_disclosure").filter(pl.col("cell_id").is_in(amounts))
     bad = cells.filter(pl.col("unit").is_null())
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),
