@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import lxml.html
+from lxml import etree
 
 from gkqc.readers.tokens import Tok, _tok, split_trailing_values
 
@@ -19,65 +19,92 @@ def html_meta(root) -> dict[str, str]:
         if name and m.get("content") is not None:
             out.setdefault(name, m.get("content").strip())
     t = root.find(".//title")
-    if t is not None and t.text_content().strip():
-        out.setdefault("title", t.text_content().strip())
+    title = "".join(t.itertext()).strip() if t is not None else ""
+    if title:
+        out.setdefault("title", title)
     return out
 
 
 def _cell_text(el) -> str:
     # <br> inside a label joins its parts (本年新<br/>制作数量)
-    return "".join(el.itertext())
+    return (el.text or "") if len(el) == 0 else "".join(el.itertext())
+
+
+_ROW_GROUPS = {"thead", "tbody", "tfoot"}
+
+
+def _plain_table_cells(table) -> list[Tok] | None:
+    """The cells of a table made only of rows of <td>/<th> (the common case), read without
+    walking every element; None when anything else is inside (then the table is walked)."""
+    out = []
+    for part in table:
+        rows = part if part.tag in _ROW_GROUPS else (part,)
+        if (part.tail and part.tail.strip()) or (rows is part and part.text and part.text.strip()):
+            return None
+        for tr in rows:
+            if tr.tag != "tr" or (tr.text and tr.text.strip()) or (tr.tail and tr.tail.strip()):
+                return None
+            for td in tr:
+                if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
+                    return None
+                out.append(_tok(_cell_text(td), td.sourceline or 0, True))
+    return out
+
+
+_PARSER = etree.HTMLParser()  # plain etree elements: no per-element Python class lookup
 
 
 def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
+    """Cells (<td>/<th>) and text lines of a page, in document order, with source lines."""
     if text.startswith("<?xml"):
         text = text.split("?>", 1)[-1]
-    root = lxml.html.document_fromstring(text)
+    root = etree.fromstring(text, _PARSER) if text.strip() else None
+    if root is None:
+        return {}, []
     meta = html_meta(root)
     out: list[Tok] = []
     buf: list[str] = []
-    buf_line = [1]
+    line = 1
 
     def flush() -> None:
-        if not buf:
-            return
-        s = "".join(buf).strip()
-        if s:
-            out.extend(split_trailing_values(s, buf_line[0]))
-        buf.clear()
+        if buf:  # text lines: label, then trailing values
+            s = "".join(buf).strip()
+            buf.clear()
+            if s:
+                out.extend(split_trailing_values(s, line))
 
-    def walk(el) -> None:
-        if not isinstance(el.tag, str):  # comments, processing instructions
-            if el.tail:
-                buf.append(el.tail)
-            return
-        tag = el.tag.lower()
-        if tag in _SKIP:
-            pass
-        elif tag in ("td", "th"):
-            flush()
-            out.append(_tok(_cell_text(el), el.sourceline or 0, True))
-        elif tag == "br":
-            flush()
-        else:
-            block = tag in _BLOCK
-            if block:
+    body = root.find("body")
+    walker = etree.iterwalk(body if body is not None else root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag
+            if tag in _SKIP:
+                walker.skip_subtree()
+                continue
+            if tag == "td" or tag == "th":
+                flush()
+                out.append(_tok(_cell_text(el), el.sourceline or 0, True))
+                walker.skip_subtree()
+                continue
+            if tag == "table" and not (el.text and el.text.strip()):
+                cells = _plain_table_cells(el)
+                if cells is not None:
+                    flush()
+                    out += cells
+                    walker.skip_subtree()
+                    continue
+            if tag == "br" or tag in _BLOCK:
                 flush()
             if el.text:
                 if not buf:
-                    buf_line[0] = el.sourceline or 0
+                    line = el.sourceline or 0
                 buf.append(el.text)
-            for child in el:
-                walk(child)
-            if block:
-                flush()
-        if el.tail:
+            continue
+        if event == "end" and el.tag in _BLOCK:
+            flush()
+        if el.tail:  # text after an element (or comment) belongs to its parent
             if not buf:
-                buf_line[0] = el.sourceline or 0
+                line = el.sourceline or 0
             buf.append(el.tail)
-
-    body = root.find("body")
-    walk(body if body is not None else root)
     flush()
     return meta, out
-

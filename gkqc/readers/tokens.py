@@ -51,7 +51,12 @@ def pagetext_tokens(text: str) -> list[Tok]:
     out: list[Tok] = []
     append = out.append
     for n, line in enumerate(text.splitlines(), 1):
-        if "|" not in line:
+        bars = line.count("|")
+        if bars == 1 and line[-1] == "|":  # the common line: one cell
+            c = line[:-1].strip()
+            append(Tok(_nfkc(c), c, n, True) if c else Tok("", "", n, True))
+            continue
+        if not bars:
             if line.strip():
                 out.extend(split_trailing_values(line, n))
             continue
