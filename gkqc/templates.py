@@ -18,6 +18,7 @@ TEMPLATES = ("gov2019", "gov2021")
 REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
 
 
+@lru_cache(maxsize=131072)
 def norm_label(text: str) -> str:
     """Normalise printed label text for matching: NFKC, no whitespace."""
     return "".join(unicodedata.normalize("NFKC", text).split())

@@ -86,7 +86,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
     _resolve_metadata(rep, toks, html_meta)
     bounds = split_sections(toks)
     for pos, (no, (s, e)) in enumerate(bounds.items(), 1):
-        body = "\n".join(t.raw for t in toks[s + 1:e])
+        body = "\n".join([t.raw for t in toks[s + 1:e]])
         rep.sections.append(Section(no, toks[s].raw, body, toks[s].line, pos))
     if rep.report_year is None and "一" in bounds:
         s, e = bounds["一"]

@@ -58,11 +58,11 @@ def _plausible(text: str) -> bool:
     sample = text[:4000]
     if not sample:
         return False
-    if len(_BAD.findall(sample)) > len(sample) * 0.02:
+    if _BAD.search(sample) and len(_BAD.findall(sample)) > len(sample) * 0.02:
         return False
-    if len(_LATIN_EXT.findall(sample)) > len(sample) * 0.05:  # CJK bytes read as a single-byte code page
-        return False
-    return len(_CJK.findall(sample)) < 50 or any(c in sample for c in _COMMON)
+    if _LATIN_EXT.search(sample) and len(_LATIN_EXT.findall(sample)) > len(sample) * 0.05:
+        return False  # CJK bytes read as a single-byte code page
+    return any(c in sample for c in _COMMON) or len(_CJK.findall(sample)) < 50
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:

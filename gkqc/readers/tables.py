@@ -85,11 +85,12 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         row = None
 
     for i, tok in enumerate(toks):
-        if row is not None and tok.cell and len(vals) < ncols and not is_value_like(tok.text) \
+        value_like = is_value_like(tok.text)
+        if row is not None and not value_like and tok.cell and len(vals) < ncols \
                 and len(tok.text) <= 20 and match_label(norm_label(tok.text), rows) is None:
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label
             continue
-        if not is_value_like(tok.text):
+        if not value_like:
             if row is not None or skip:
                 finish(False)
                 skip = False
