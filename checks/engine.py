@@ -281,28 +281,27 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> Iterator[pl.DataFrame]
         now_terms = sorted(t for t in terms if not t.startswith("prev__"))
         prev_terms = sorted(t.removeprefix("prev__") for t in terms if t.startswith("prev__"))
         term_col, subject_col = KEYS[(s.table, s.scope)]
-        keep = ["report_id", term_col, subject_col, "value"] + (["block_id"] if s.block else [])
-        scan = pl.scan_parquet(lake.glob(s.table)).filter(pl.col(term_col).is_in(now_terms + prev_terms))
+        scan = pl.scan_parquet(lake.glob(s.table))
         if s.block:
             scan = scan.filter(pl.col("block_id") == s.block)
         for year in sorted(y for y in pairs["report_year"].unique().to_list() if y is not None):
             now = pairs.filter((pl.col("report_year") == year) & pl.col("template").is_in(list(s.templates)))
             if now.height == 0:
                 continue
-            ids = pl.concat([now["report_id"], now["prev_id"].drop_nulls()]).unique()
-            year_cells = scan.filter(pl.col("report_id").is_in(ids.implode())).select(*keep).collect(engine="streaming")
+            # number this year's reports (rid); cells come back keyed by rid, without report_id strings
+            now = now.with_row_index("rid")
+            keys = now.lazy().select("report_id", "rid", "template")
+            current = long_cells(scan.filter(pl.col(term_col).is_in(now_terms)).join(keys, on="report_id"),
+                                 s.table, s.scope, s.block).collect(engine="streaming")
+            prev_keys = now.lazy().filter(pl.col("prev_id").is_not_null()).select(
+                pl.col("prev_id").alias("report_id"), "rid", "template")
+            prev = long_cells(scan.filter(pl.col(term_col).is_in(prev_terms)).join(prev_keys, on="report_id"),
+                              s.table, s.scope, s.block).with_columns(
+                pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term")).collect(engine="streaming")
             for start in range(0, now.height, CROSS_YEAR_CHUNK):  # bounded joins whatever N
-                chunk = now.slice(start, CROSS_YEAR_CHUNK).with_row_index("rid")
-                wanted = pl.concat([chunk["report_id"], chunk["prev_id"].drop_nulls()]).unique()
-                cells = year_cells.filter(pl.col("report_id").is_in(wanted.implode()))
-                current = cells.filter(pl.col(term_col).is_in(now_terms)).join(
-                    chunk.select("report_id", "rid", "template"), on="report_id")
-                prev = (cells.filter(pl.col(term_col).is_in(prev_terms)).rename({"report_id": "prev_id"})
-                        .join(chunk.select("prev_id", "rid", "template"), on="prev_id"))
-                prev = long_cells(prev, s.table, s.scope, s.block).with_columns(
-                    pl.concat_str([pl.lit("prev__"), pl.col("term")]).alias("term"))
-                found = [d for d in run_linear(pl.concat([long_cells(current, s.table, s.scope, s.block), prev]), rules,
-                                               subject_names, chunk["report_id"], missing_message=no_prev) if d.height]
+                in_chunk = pl.col("rid").is_between(start, start + CROSS_YEAR_CHUNK, closed="left")
+                found = [d for d in run_linear(pl.concat([current.filter(in_chunk), prev.filter(in_chunk)]), rules,
+                                               subject_names, now["report_id"], missing_message=no_prev) if d.height]
                 if found:
                     yield pl.concat(found)
 

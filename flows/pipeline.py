@@ -87,6 +87,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
     wh = Path(warehouse)
     lake = Lake(wh / "lake")
     clock = [time.perf_counter()]
+    started = clock[0]
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
@@ -110,5 +111,6 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
         out.scorecards, out.offices_scored, regions = prev["scorecards"], prev["offices_scored"], []
     lap("scorecards")
     out.timings = timings
+    out.extra["started"] = started
     _artifacts(out, regions)
     return out

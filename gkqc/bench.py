@@ -29,7 +29,7 @@ class PeakRSS:
     """Samples the resident memory of this process and its children (the parser workers)."""
 
     def __init__(self, every: float = 0.1):
-        self.every, self.peak = every, 0
+        self.every, self.peak, self.peak_at = every, 0, 0.0  # peak_at: time.perf_counter() of the peak
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
@@ -40,7 +40,8 @@ class PeakRSS:
             for p in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
-            self.peak = max(self.peak, total)
+            if total > self.peak:
+                self.peak, self.peak_at = total, time.perf_counter()
             self._stop.wait(self.every)
 
     def __enter__(self) -> PeakRSS:
@@ -103,6 +104,28 @@ def duckdb_baseline(lake: Path, out: Path) -> float:
     return elapsed
 
 
+def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2", "A3")) -> float:
+    """Seconds for our check engine to evaluate and write only the baseline's checks (like for like)."""
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    from checks.engine import _batches, _to_arrow, evaluate_part
+    from checks.frames import CELL_COLS, load_parts
+    from checks.spec import load_settings, load_suite
+    from gkqc.lake import Lake
+
+    specs = [s for s in load_suite() if s.id in ids]
+    settings, lk = load_settings(), Lake(lake)
+    start = time.perf_counter()
+    parts = sorted(p.name for p in lk.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
+    empty = {t: pl.read_parquet(lk.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
+    out.mkdir(parents=True, exist_ok=True)
+    for k, batch in enumerate(_batches(lk, parts)):
+        res = evaluate_part(load_parts(lk.root, batch, empty), specs, settings)
+        pq.write_table(_to_arrow(res, "bench"), out / f"part-{k:05d}.parquet", compression="lz4")
+    return time.perf_counter() - start
+
+
 def prefect_startup() -> float:
     """Seconds for Prefect to start its API and run an empty flow (paid once per process)."""
     from prefect import flow
@@ -127,7 +150,9 @@ class BenchResult:
     end_to_end_s: float
     rerun_s: float
     baseline_s: float
+    same_checks_s: float  # our engine on A1–A3 only, the baseline's checks
     peak_rss_mb: float
+    peak_stage: str = ""
 
     def as_dict(self) -> dict:
         r = self.reports
@@ -137,8 +162,11 @@ class BenchResult:
             "scorecards_s": round(self.scorecards_s, 2), "end_to_end_s": round(self.end_to_end_s, 2),
             "parse_rps": round(r / self.parse_s, 1), "validate_rps": round(r / self.validate_s, 1),
             "scorecards_rps": round(r / self.scorecards_s, 1), "end_to_end_rps": round(r / self.end_to_end_s, 1),
-            "peak_rss_mb": round(self.peak_rss_mb, 1), "duckdb_baseline_s": round(self.baseline_s, 2),
+            "peak_rss_mb": round(self.peak_rss_mb, 1), "peak_stage": self.peak_stage,
+            "duckdb_baseline_s": round(self.baseline_s, 2),
             "validate_vs_duckdb_ratio": round(self.validate_s / self.baseline_s, 2),
+            "a1_a3_s": round(self.same_checks_s, 2),
+            "a1_a3_vs_duckdb_ratio": round(self.same_checks_s / self.baseline_s, 2),
             "rerun_s": round(self.rerun_s, 2), "rerun_vs_first": round(self.rerun_s / self.end_to_end_s, 3),
         }
 
@@ -161,10 +189,22 @@ def run_bench(reports: int, seed: int = 1, workers: int = 2, log=print) -> Bench
     gkqc_run(str(sim), str(wh), workers)
     rerun = time.perf_counter() - start
     baseline = duckdb_baseline(wh / "lake", wh / "baseline.parquet")
+    same = engine_same_checks(wh / "lake", wh / "bench-a1-a3")
     t = first.timings
     return BenchResult(reports=n, files=first.ingest.seen, startup_s=startup, parse_s=t["parse"],
                        validate_s=t["validate"], scorecards_s=t["scorecards"], end_to_end_s=sum(t.values()),
-                       rerun_s=rerun, baseline_s=baseline, peak_rss_mb=mem.peak / 2**20)
+                       rerun_s=rerun, baseline_s=baseline, same_checks_s=same, peak_rss_mb=mem.peak / 2**20,
+                       peak_stage=stage_at(first.extra.get("started", 0.0), t, mem.peak_at))
+
+
+def stage_at(started: float, timings: dict[str, float], when: float) -> str:
+    """The pipeline stage running at perf_counter time `when` (for the memory peak)."""
+    end = started
+    for stage, seconds in timings.items():
+        end += seconds
+        if when <= end:
+            return stage
+    return "after"
 
 
 def print_result(res: BenchResult, console, as_json: bool) -> None:

@@ -41,19 +41,20 @@ class IngestSummary:
     duplicates: int = 0  # new paths whose bytes were already known
     statuses: Counter = field(default_factory=Counter)
     reports_new: int = 0
-    new_report_ids: set[str] = field(default_factory=set)
     schema_problems: list[dict] = field(default_factory=list)
     offices: int | None = None  # rows of the office registry, when the inbox has one
     offices_changed: bool = False
 
 
-def scan_inbox(inbox: Path) -> list[Path]:
-    """Every regular file under the inbox, in a stable order (hidden files and sidecars skipped)."""
+def scan_inbox(inbox: Path) -> list[str]:
+    """Every regular file under the inbox, in a stable order (hidden files and sidecars skipped).
+
+    Paths are plain strings: a national archive has a million of them."""
     out = []
     for root, dirs, files in os.walk(inbox):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
         top = Path(root) == inbox
-        out += [Path(root) / f for f in sorted(files)
+        out += [os.path.join(root, f) for f in sorted(files)
                 if not f.startswith(".") and not f.endswith(".duckdb") and not (top and f in SIDECARS)]
     return out
 
@@ -75,7 +76,7 @@ def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
     return table.num_rows, True
 
 
-def iter_sources(inbox: Path, files: list[Path]) -> Iterator[tuple[str, bytes]]:
+def iter_sources(inbox: Path, files: list[str]) -> Iterator[tuple[str, bytes]]:
     """(source path, bytes) for each file; members of .zip archives count as files."""
     prefix = str(inbox).rstrip(os.sep) + os.sep
     for p in files:
@@ -185,7 +186,6 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
             return
         merged = _dedupe_reports(_merge(parts), known_reports)
         summary.reports_new += merged["reports"].num_rows
-        summary.new_report_ids.update(merged["reports"]["report_id"].to_pylist())
         summary.statuses.update(merged["documents"]["parse_status"].to_pylist())
         summary.schema_problems += validate_tables(merged)
         for t, tbl in merged.items():

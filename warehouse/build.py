@@ -1,8 +1,9 @@
-"""Building the DuckDB warehouse: one view per SQL file, staging before core before marts.
+"""Building the DuckDB warehouse: one model per SQL file, staging before core before marts.
 
-The database file only holds views (and the small label table), so it is rebuilt
-whole at the end of every run into a temporary file and moved into place: readers
-keep working on the previous file while a run writes.
+Staging and core models are views over the lake's Parquet; marts (the scorecards) are
+materialised as tables, computed once per run rather than at every query. The database
+file is rebuilt whole at the end of every run into a temporary file and moved into place:
+readers keep working on the previous file while a run writes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _q(text: str) -> str:
     return text.replace("'", "''")
 
 
-def create_views(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
+def create_models(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
     labels = pa.Table.from_pylist(registry().labels())
     con.register("labels_src", labels)
     con.execute("create or replace table template_labels as select * from labels_src")
@@ -43,12 +44,16 @@ def create_views(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
     con.execute("create or replace table check_catalog as select * from catalog_src")
     con.unregister("catalog_src")
     lake = str(Path(lake_dir).resolve()).replace("'", "''")
+    tables = {"template_labels", "check_catalog"}
     for path in model_files():
         sql = path.read_text(encoding="utf-8").replace("{lake}", lake)
-        con.execute(f"create or replace view {path.stem} as {sql}")
+        kind = "table" if path.parent.name == "marts" else "view"
+        con.execute(f"create or replace {kind} {path.stem} as {sql}")
+        if kind == "table":
+            tables.add(path.stem)
     comments = yaml.safe_load((MODELS / "schema.yml").read_text(encoding="utf-8"))
     for view, cols in comments.items():
-        kind = "table" if view in ("template_labels", "check_catalog") else "view"
+        kind = "table" if view in tables else "view"
         con.execute(f"comment on {kind} {view} is '{_q(cols['_'])}'")
         for col, text in cols.items():
             if col != "_":
@@ -63,7 +68,7 @@ def build(warehouse_dir: Path, lake_dir: Path) -> Path:
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
     try:
-        create_views(con, lake_dir)
+        create_models(con, lake_dir)
     finally:
         con.close()
     tmp.replace(final)

@@ -48,16 +48,19 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     w, p = _where(year, region, office)
     offices = rows(f"select * from scorecard_office where {w} order by report_year desc, region, rank_in_region, office", p)
     w, p = _where(year, region, office, "s")
-    base = f"""from scorecard_office s join check_results c using (report_id)
-               left join check_catalog k on k.id = c.check_id
-               where c.status = 'fail' and {w}"""
-    total = con.execute(f"select count(*) {base}", p).fetchone()[0]
-    findings = rows(f"""select s.region, s.office, s.report_year, c.check_id, k.title as check_title, c.severity,
-                              c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id
-                       {base}
-                       order by s.region, s.office, s.report_year desc,
-                                case c.severity when 'error' then 0 when 'warning' then 1 else 2 end, c.check_id, c.subject
-                       limit {int(max_findings)}""", p)
+    # the failing results of the selection, read from the lake once (count and list come from it)
+    con.execute(f"""create or replace temp table _findings as
+                    select s.region, s.office, s.report_year, c.check_id, k.title as check_title, c.severity,
+                           c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id
+                    from scorecard_office s join check_results c using (report_id)
+                    left join check_catalog k on k.id = c.check_id
+                    where c.status = 'fail' and {w}""", p)
+    total = con.execute("select count(*) from _findings").fetchone()[0]
+    findings = rows(f"""select * from _findings
+                       order by region, office, report_year desc,
+                                case severity when 'error' then 0 when 'warning' then 1 else 2 end, check_id, subject
+                       limit {int(max_findings)}""", [])
+    con.execute("drop table _findings")
     files = rows("""select source_path, format, encoding, parse_status, parse_error from documents
                     where parse_status <> 'parsed' order by parse_status, source_path limit 100000""", [])
     return ScorecardData(regions, offices, findings, files, total)

@@ -5,15 +5,24 @@
 with latest as (
     select * from reports where is_latest and office is not null and report_year is not null
 ),
+-- 只读取不通过的结果与 D1（按期发布）结果：检查结果远多于报告 (only failures and D1 are read)
+fails as (
+    select report_id,
+           count(distinct check_id) filter (where severity = 'error') as error_checks,
+           count(distinct check_id) filter (where severity = 'warning') as warning_checks,
+           count(*) filter (where severity = 'error') as errors,
+           count(*) filter (where severity = 'warning') as warnings
+    from check_results where status = 'fail'
+    group by report_id
+),
+on_time as (
+    select report_id, max(status) as d1 from check_results where check_id = 'D1' group by report_id
+),
 per_report as (
     select l.report_id,
-           count(distinct c.check_id) filter (where c.status = 'fail' and c.severity = 'error') as error_checks,
-           count(distinct c.check_id) filter (where c.status = 'fail' and c.severity = 'warning') as warning_checks,
-           count(*) filter (where c.status = 'fail' and c.severity = 'error') as errors,
-           count(*) filter (where c.status = 'fail' and c.severity = 'warning') as warnings,
-           max(case when c.check_id = 'D1' then c.status end) as d1
-    from latest l left join check_results c using (report_id)
-    group by l.report_id
+           coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
+           coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings, d.d1
+    from latest l left join fails f using (report_id) left join on_time d using (report_id)
 ),
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
