@@ -131,7 +131,7 @@ class CheckResults(pa.DataFrameModel):
     actual: float = pa.Field(nullable=True)
     difference: float = pa.Field(nullable=True)
     cells: str = pa.Field(nullable=True)
-    message: str
+    message: str = pa.Field(nullable=True)  # null for a plain pass: the view reads 符合：<title>
     run_id: str
 
     class Config:

@@ -90,3 +90,14 @@ def test_filters(warehouse):
     con = connect_readonly(warehouse)
     data = load(con, office="阿里地区财政局")
     assert [o["office"] for o in data.offices] == ["阿里地区财政局"] and data.findings == []
+
+
+def test_plain_pass_is_stored_without_message_and_read_with_one(warehouse):
+    con = connect_readonly(warehouse)
+    stored = con.execute("select count(*) filter (where message is null), count(*) from stg_check_results "
+                         "where status = 'pass' and check_id = 'A3'").fetchall()[0]
+    assert stored[0] == stored[1] > 0
+    shown = con.sql("""select distinct r.message, k.title from check_results r join check_catalog k on k.id = r.check_id
+                       where r.status = 'pass' and r.check_id = 'A3'""").fetchall()
+    assert shown == [(f"符合：{shown[0][1]}", shown[0][1])]
+    assert con.execute("select count(*) from check_results where message is null").fetchall() == [(0,)]

@@ -55,7 +55,7 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
                     from scorecard_office s join check_results c using (report_id)
                     left join check_catalog k on k.id = c.check_id
                     where c.status = 'fail' and {w}""", p)
-    total = con.execute("select count(*) from _findings").fetchone()[0]
+    total = con.execute("select count(*) from _findings").fetchall()[0][0]
     findings = rows(f"""select * from _findings
                        order by region, office, report_year desc,
                                 case severity when 'error' then 0 when 'warning' then 1 else 2 end, check_id, subject

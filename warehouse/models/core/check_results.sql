@@ -1,4 +1,7 @@
 -- 检查结果：每个 检查 × 报告 × 对象 一行，含期望值、实际值、差额与中文说明
--- (one row per check × report × subject, with evidence)
-select report_id, check_id, severity, status, subject, expected, actual, difference, cells, message, run_id
-from stg_check_results
+-- 单纯通过的结果在湖中不存说明，此处补为"符合：<检查名称>"
+-- (one row per check × report × subject, with evidence; a plain pass reads 符合：<check title>)
+select c.report_id, c.check_id, c.severity, c.status, c.subject, c.expected, c.actual, c.difference, c.cells,
+       coalesce(c.message, '符合：' || k.title) as message, c.run_id
+from stg_check_results c
+left join check_catalog k on k.id = c.check_id
