@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from gkqc.readers.tokens import Tok
 
@@ -112,6 +113,7 @@ def office_from_title(title: str | None) -> str | None:
     return rest or None
 
 
+@lru_cache(maxsize=65536)  # an office reports every year: names repeat
 def region_prefix(name: str) -> str:
     """The administrative-area prefix of an office name (宿迁市宿城区教育局 -> 宿迁市宿城区)."""
     end, i = 0, 0
