@@ -224,6 +224,19 @@ def _report_rows(report_ids: pl.DataFrame, status: str, message: str | pl.Expr, 
 
 
 # ----------------------------------------------------------------------------- one part
+def tables_needed(specs: list[CheckSpec]) -> set[str]:
+    """The lake tables (besides reports) a suite reads within one batch."""
+    from checks.procedural import NEEDS
+
+    out: set[str] = set()
+    for s in specs:
+        if s.kind in ("equation", "cell"):
+            out.add(s.table)
+        elif s.kind == "procedural":
+            out.update(NEEDS[s.function])
+    return out
+
+
 def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.DataFrame:
     from checks.procedural import FUNCTIONS
 
@@ -375,7 +388,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
     batches = _batches(lake, todo)
     for k, batch in enumerate(batches):
-        res = evaluate_part(load_parts(lake.root, batch, empty), specs, settings)
+        res = evaluate_part(load_parts(lake.root, batch, empty, tables_needed(specs)), specs, settings)
         table = _to_arrow(res, run_id)
         summary.schema_problems += validate_tables({"check_results": table})
         name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"

@@ -55,13 +55,18 @@ def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
     return cells.with_columns(cell_id_expr(table).alias("cell_id"))
 
 
-def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]) -> PartData:
-    """The reports of some lake parts with their sections and cells (a part is one ingest batch)."""
+def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame],
+               tables: set[str] | None = None) -> PartData:
+    """The reports of some lake parts with their sections and cells (a part is one ingest batch).
+
+    Only the `tables` asked for are read (all when None); the others are empty."""
     reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
-    sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"])
+    wanted = (lambda t: tables is None or t in tables)  # noqa: E731
+    sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"]) \
+        if wanted("sections") else None
     cells = {}
     for t in CELL_COLS:
-        df = _read([lake_root / t / p for p in parts])
+        df = _read([lake_root / t / p for p in parts]) if wanted(t) else None
         cells[t] = with_rid(df if df is not None else empty[t], reports)
     return PartData(reports, sections if sections is not None else empty["sections"], cells)
 

@@ -16,13 +16,19 @@ from checks.spec import CheckSpec
 from gkqc.templates import registry
 
 FUNCTIONS: dict[str, Callable] = {}
+NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
+CELLS = ("active_disclosure", "applications", "reviews")
 NULL_F = pl.lit(None, dtype=pl.Float64)
 NULL_S = pl.lit(None, dtype=pl.Utf8)
 
 
-def procedural(fn: Callable) -> Callable:
-    FUNCTIONS[fn.__name__] = fn
-    return fn
+def procedural(*needs: str) -> Callable[[Callable], Callable]:
+    """Register a check function under its name, with the lake tables it reads."""
+    def register(fn: Callable) -> Callable:
+        FUNCTIONS[fn.__name__] = fn
+        NEEDS[fn.__name__] = needs
+        return fn
+    return register
 
 
 def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str, message: pl.Expr | str,
@@ -54,7 +60,7 @@ def _label(e: pl.Expr) -> pl.Expr:
     return e.replace_strict(cell_labels(), default=e)
 
 
-@procedural
+@procedural("sections")
 def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     reg = registry()
     order = {s.no: k for k, s in enumerate(reg.sections)}
@@ -76,7 +82,7 @@ def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, set
     return pl.concat([fail, _pass_others(reports, fail, spec)])
 
 
-@procedural
+@procedural()
 def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     reg = registry()
     want = pl.col("report_year").map_elements(reg.template_for_year, return_dtype=pl.Utf8)
@@ -92,20 +98,20 @@ def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, se
     return rows(df, status=status, message=msg)
 
 
-@procedural
+@procedural(*CELLS)
 def cells_complete(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit("："), pl.col("reason").fill_null("未读取")])
     return _cell_findings(data, reports, spec, ["missing", "unreadable"], msg)
 
 
-@procedural
+@procedural(*CELLS)
 def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit(" 留空（"), pl.col("raw").replace("", "空").fill_null("空"),
                          pl.lit("），不按0计；请填写数字，没有则填0")])
     return _cell_findings(data, reports, spec, ["blank"], msg)
 
 
-@procedural
+@procedural("active_disclosure")
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     amounts = [f"{b.id}.{r.id}.{m.id}" for t in ("gov2019", "gov2021") for b in registry().blocks_for(t)
                for r in b.rows for m in b.metrics if m.unit]
@@ -131,7 +137,7 @@ def deadline(kind: str | None, region: str | None, settings: dict) -> str:
     return settings["deadlines"].get(kind, settings["deadlines"]["other"])
 
 
-@procedural
+@procedural()
 def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict) -> pl.DataFrame:
     kinds = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他机关"}
     dl = reports.select("office_kind", "region").unique().with_columns(
@@ -156,7 +162,7 @@ def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: di
                                      pl.lit("; deadline="), pl.col("due").cast(pl.Utf8).fill_null("空")]))
 
 
-@procedural
+@procedural()
 def publish_date_known(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     known = pl.col("published_at").is_not_null()
     return rows(reports, status=pl.when(known).then(pl.lit("pass")).otherwise(pl.lit("fail")),
@@ -169,7 +175,7 @@ def _section_text(data: PartData, reports: pl.DataFrame, no: str) -> pl.DataFram
     return reports.select("report_id").join(secs, on="report_id", how="left")
 
 
-@procedural
+@procedural("sections")
 def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     df = _section_text(data, reports, "五")
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
@@ -180,7 +186,7 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
     return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
 
 
-@procedural
+@procedural("sections")
 def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     df = _section_text(data, reports, "六")
     says = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.contains("信息处理费|处理费")

@@ -109,7 +109,7 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     import polars as pl
     import pyarrow.parquet as pq
 
-    from checks.engine import _batches, _to_arrow, evaluate_part
+    from checks.engine import _batches, _to_arrow, evaluate_part, tables_needed
     from checks.frames import CELL_COLS, load_parts
     from checks.spec import load_settings, load_suite
     from gkqc.lake import Lake
@@ -121,7 +121,7 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     empty = {t: pl.read_parquet(lk.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
     out.mkdir(parents=True, exist_ok=True)
     for k, batch in enumerate(_batches(lk, parts)):
-        res = evaluate_part(load_parts(lk.root, batch, empty), specs, settings)
+        res = evaluate_part(load_parts(lk.root, batch, empty, tables_needed(specs)), specs, settings)
         pq.write_table(_to_arrow(res, "bench"), out / f"part-{k:05d}.parquet", compression="lz4")
     return time.perf_counter() - start
 

@@ -231,3 +231,22 @@ def test_report_of_unknown_template_is_not_assessable_everywhere(tmp_path):
     assert set(res["status"]) == {"not_assessable"}
     assert set(res["check_id"]) == ALL_CHECKS
     assert "未能确定报告模板" in res["message"][0]
+
+
+def test_a_partial_suite_reads_only_its_tables_and_finds_the_same(tmp_path, ali_bytes):
+    from checks.engine import tables_needed
+    from checks.spec import load_suite
+
+    suite = load_suite()
+    only = [s for s in suite if s.id in ("A1", "A2", "T1")]
+    assert tables_needed(only) == {"applications", "sections"}
+    assert tables_needed([s for s in suite if s.id == "D1"]) == set()
+    assert tables_needed([s for s in suite if s.id == "S3"]) == {"active_disclosure", "applications", "reviews"}
+    (tmp_path / "full").mkdir()
+    (tmp_path / "part").mkdir()
+    full = check_files(tmp_path / "full", {"ali.txt": ali_bytes})
+    part = check_files(tmp_path / "part", {"ali.txt": ali_bytes}, specs=only)
+    assert set(part["check_id"]) == {"A1", "A2", "T1"}
+    keep = pl.col("check_id").is_in(["A1", "A2", "T1"])
+    cols = ["check_id", "subject", "status", "expected", "actual", "message"]
+    assert part.select(cols).sort(cols[:2]).equals(full.filter(keep).select(cols).sort(cols[:2]))
