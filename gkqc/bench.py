@@ -185,16 +185,19 @@ def run_bench(reports: int, seed: int = 1, workers: int = 2, log=print) -> Bench
     with PeakRSS() as mem:
         first = gkqc_run(str(sim), str(wh), workers)
     n = first.ingest.reports_new
-    start = time.perf_counter()
-    gkqc_run(str(sim), str(wh), workers)
-    rerun = time.perf_counter() - start
+    with PeakRSS() as mem_rerun:  # the re-run is the pipeline too: its memory counts
+        start = time.perf_counter()
+        gkqc_run(str(sim), str(wh), workers)
+        rerun = time.perf_counter() - start
     baseline = duckdb_baseline(wh / "lake", wh / "baseline.parquet")
     same = engine_same_checks(wh / "lake", wh / "bench-a1-a3")
     t = first.timings
     return BenchResult(reports=n, files=first.ingest.seen, startup_s=startup, parse_s=t["parse"],
                        validate_s=t["validate"], scorecards_s=t["scorecards"], end_to_end_s=sum(t.values()),
-                       rerun_s=rerun, baseline_s=baseline, same_checks_s=same, peak_rss_mb=mem.peak / 2**20,
-                       peak_stage=stage_at(first.extra.get("started", 0.0), t, mem.peak_at))
+                       rerun_s=rerun, baseline_s=baseline, same_checks_s=same,
+                       peak_rss_mb=max(mem.peak, mem_rerun.peak) / 2**20,
+                       peak_stage=stage_at(first.extra.get("started", 0.0), t, mem.peak_at)
+                       if mem.peak >= mem_rerun.peak else "rerun")
 
 
 def stage_at(started: float, timings: dict[str, float], when: float) -> str:
