@@ -1,5 +1,6 @@
 """Generated reports in every form read back exactly as printed; metadata resolution order."""
 
+import re
 from datetime import date
 
 import pytest
@@ -44,6 +45,22 @@ def test_html_spanning_cells_and_br_in_labels():
     assert 'rowspan="' in html and 'colspan="' in html and "本年新<br />制作数量" in html
     r = read_document("r.html", html.encode())
     assert r.status == "parsed"
+
+
+def test_html_tables_with_captions_and_comments_read_the_same():
+    # plain tables are read row by row; anything else inside a table falls back to the full walk
+    from lxml import etree
+
+    from gkqc.readers.html import _plain_table_cells
+
+    s = spec("gov2021", 2023, seed=5)
+    html = render_html(s).decode()
+    odd = re.sub(r"(<table[^>]*>)", r"\1<caption>单位：件</caption>", html, count=1).replace("<tr", "<!-- 行 --><tr", 3)
+    first = {name: etree.HTML(text).find(".//table") for name, text in (("plain", html), ("odd", odd))}
+    assert _plain_table_cells(first["plain"]) is not None and _plain_table_cells(first["odd"]) is None
+    plain, other = read_document("r.html", html.encode()), read_document("r.html", odd.encode())
+    assert other.status == plain.status == "parsed"
+    assert [(c.row_id, c.col_id, c.raw) for c in other.report.cells] == [(c.row_id, c.col_id, c.raw) for c in plain.report.cells]
 
 
 def test_html_metadata_from_meta_tags():
