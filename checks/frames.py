@@ -45,7 +45,8 @@ def with_rid(cells: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
     starts = (pl.col("report_id") != pl.col("report_id").shift()).fill_null(True)
     run = cells.select(starts.cum_sum().cast(pl.UInt32).alias("run") - 1)["run"]
     firsts = cells.filter(starts).select("report_id")
-    rid_of_run = firsts.join(reports.select("report_id", "rid"), on="report_id", how="left", maintain_order="left")["rid"]
+    ids = reports.select("report_id", "rid").unique("report_id", keep="first")  # one rid per id, whatever happens
+    rid_of_run = firsts.join(ids, on="report_id", how="left", maintain_order="left")["rid"]
     rid = rid_of_run.gather(run)
     return cells.with_columns(rid.alias("rid"), reports["template"].gather(rid).alias("template"))
 
