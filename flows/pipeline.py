@@ -34,7 +34,7 @@ class RunSummary:
     scorecards: str = ""
     offices_scored: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    extra: dict = field(default_factory=dict)
+    clock_start: float = 0.0  # time.perf_counter() when the first stage began (to place a memory peak)
 
 
 @task(name="ingest 收集与解析")
@@ -111,6 +111,6 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
         out.scorecards, out.offices_scored, regions = prev["scorecards"], prev["offices_scored"], []
     lap("scorecards")
     out.timings = timings
-    out.extra["started"] = started
+    out.clock_start = started
     _artifacts(out, regions)
     return out

@@ -196,7 +196,7 @@ def run_bench(reports: int, seed: int = 1, workers: int = 2, log=print) -> Bench
                        validate_s=t["validate"], scorecards_s=t["scorecards"], end_to_end_s=sum(t.values()),
                        rerun_s=rerun, baseline_s=baseline, same_checks_s=same,
                        peak_rss_mb=max(mem.peak, mem_rerun.peak) / 2**20,
-                       peak_stage=stage_at(first.extra.get("started", 0.0), t, mem.peak_at)
+                       peak_stage=stage_at(first.clock_start, t, mem.peak_at)
                        if mem.peak >= mem_rerun.peak else "rerun")
 
 

@@ -81,8 +81,6 @@ def print_summary(r) -> None:
         f = r.checks.failed
         t.add_row("检查不通过 failed: error / warning / info",
                   f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}")
-    for k, v in r.extra.items():
-        t.add_row(k, str(v))
     if s.schema_problems:
         t.add_row("[red]模式校验问题 schema problems[/red]", str(len(s.schema_problems)))
     t.add_row("评分机关年度 offices scored", str(r.offices_scored))

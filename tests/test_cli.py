@@ -32,6 +32,8 @@ def warehouse(tmp_path_factory):
 def test_run_prints_a_summary(warehouse):
     _, out = warehouse
     assert "files seen" in out and "5" in out and "gkqc.duckdb" in out
+    assert "检查不通过" in out and "offices scored" in out
+    assert "started" not in out  # internal timings stay out of the user's summary
 
 
 def test_sql_reads_the_warehouse(warehouse):
