@@ -94,7 +94,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if row is not None or skip:
                 finish(False)
                 skip = False
-            m = _GLUED.match(tok.text) if tok.text[-1:].isdigit() else None  # a label with digits glued on
+            glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
+            m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
             if m and match_label(norm_label(m.group(1)), rows):
                 context.append(norm_label(m.group(1)))
                 tok = Tok(m.group(2), m.group(2), tok.line)
