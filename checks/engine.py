@@ -177,6 +177,9 @@ def long_cells(cells: pl.DataFrame, table: str, scope: str, block: str | None = 
 
 
 # ----------------------------------------------------------------------------- cell rules
+PASSED = pl.lit(None, dtype=pl.Utf8)  # a plain pass: the check_results view says 符合：<title>
+
+
 def run_cell_rules(cells: pl.DataFrame, specs: list[CheckSpec], reports: pl.DataFrame) -> list[pl.DataFrame]:
     if not specs:
         return []
@@ -209,9 +212,6 @@ def run_cell_rules(cells: pl.DataFrame, specs: list[CheckSpec], reports: pl.Data
         out.append(finish(_report_rows(scoped.filter(read & ~bad), "pass", PASSED), s))
         out.append(finish(_report_rows(scoped.filter(~read), "not_assessable", "无法判断：没有可读取的单元格"), s))
     return out
-
-
-PASSED = pl.lit(None, dtype=pl.Utf8)  # a plain pass: the check_results view says 符合：<title>
 
 
 def _report_rows(report_ids: pl.DataFrame, status: str, message: str | pl.Expr, subject: str = "") -> pl.DataFrame:
@@ -356,6 +356,20 @@ def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
     return [b for b in out if b]
 
 
+def report_parts(lake: Lake) -> list[str]:
+    """Names of the lake's report parts (one per ingest batch), in order."""
+    return sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
+
+
+def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec],
+                     settings: dict) -> Iterator[tuple[list[str], pl.DataFrame]]:
+    """(batch of parts, its results) for each batch (see `_batches`), reading only the tables needed."""
+    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
+    needed = tables_needed(specs)
+    for batch in batches:
+        yield batch, evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings)
+
+
 def _fail_counts(df: pl.DataFrame) -> dict[str, int]:
     return dict(df.filter(pl.col("status") == "fail").group_by("severity").len().iter_rows())
 
@@ -376,8 +390,8 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         for p in out_dir.glob("part-*.parquet"):
             if p.name != "part-empty.parquet":
                 p.unlink()
-    parts = sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
-    todo = [p for p in parts if p not in set(state["parts"])]
+    done = set(state["parts"])
+    todo = [p for p in report_parts(lake) if p not in done]
     summary = CheckSummary()
     if not todo and "cross" in state:
         counts = [*state["files"].values(), state["cross"]]
@@ -385,10 +399,8 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         summary.results = sum(c["_rows"] for c in counts)
         return summary  # nothing new: every result, cross-year ones included, still holds
     summary.changed = True
-    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
     batches = _batches(lake, todo)
-    for k, batch in enumerate(batches):
-        res = evaluate_part(load_parts(lake.root, batch, empty, tables_needed(specs)), specs, settings)
+    for k, (batch, res) in enumerate(evaluate_batches(lake, batches, specs, settings)):
         table = _to_arrow(res, run_id)
         summary.schema_problems += validate_tables({"check_results": table})
         name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"

@@ -106,22 +106,17 @@ def duckdb_baseline(lake: Path, out: Path) -> float:
 
 def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2", "A3")) -> float:
     """Seconds for our check engine to evaluate and write only the baseline's checks (like for like)."""
-    import polars as pl
     import pyarrow.parquet as pq
 
-    from checks.engine import _batches, _to_arrow, evaluate_part, tables_needed
-    from checks.frames import CELL_COLS, load_parts
+    from checks.engine import _batches, _to_arrow, evaluate_batches, report_parts
     from checks.spec import load_settings, load_suite
     from gkqc.lake import Lake
 
     specs = [s for s in load_suite() if s.id in ids]
     settings, lk = load_settings(), Lake(lake)
     start = time.perf_counter()
-    parts = sorted(p.name for p in lk.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
-    empty = {t: pl.read_parquet(lk.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
     out.mkdir(parents=True, exist_ok=True)
-    for k, batch in enumerate(_batches(lk, parts)):
-        res = evaluate_part(load_parts(lk.root, batch, empty, tables_needed(specs)), specs, settings)
+    for k, (_, res) in enumerate(evaluate_batches(lk, _batches(lk, report_parts(lk)), specs, settings)):
         pq.write_table(_to_arrow(res, "bench"), out / f"part-{k:05d}.parquet", compression="lz4")
     return time.perf_counter() - start
 
