@@ -15,11 +15,9 @@ import polars as pl
 from checks.cellrules import run_cell_rules
 from checks.frames import CELL_COLS, PartData, labels, load_parts
 from checks.linear import Rule, cells_sql, rules_for, run_linear
-from checks.results import RESULT_COLS, empty_results, finish, report_rows
+from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec, load_settings, load_suite, suite_fingerprint
 from gkqc.lake import Lake, frame_of
-
-__all__ = ["RESULT_COLS", "check_lake", "evaluate_batches", "report_parts", "tables_needed"]
 
 
 def connect() -> duckdb.DuckDBPyConnection:
