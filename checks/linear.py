@@ -87,7 +87,9 @@ def coefficient_table(groups: list[list[Rule]]) -> pa_arrow.Table:
 
 def residuals_sql(source: str, groups: list[list[Rule]], coef: str = "_coef") -> str:
     """Per report × subject × check: lhs, rhs, blanks among its cells, cells found — one join with
-    the coefficient table (`coefficient_table`, registered as `coef`) and one group-by."""
+    the coefficient table (`coefficient_table`, registered as `coef`) and one group-by. A report's
+    cells carry only its own template's ids, so the union of the templates' terms counts the same
+    cells as its template's terms; arity is compared per template afterwards."""
     aggs, longs = [], []
     for g in range(len(groups)):
         aggs += [f"sum(value * cl{g}) as l{g}", f"sum(value * cr{g}) as r{g}", f"sum(m{g}) as n{g}",
