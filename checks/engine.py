@@ -57,17 +57,16 @@ KEYS = {("applications", "per_column"): ("row_id", "column_id"), ("applications"
 
 @dataclass
 class _Rule:
-    key: str
     spec: CheckSpec
     template: str
     lin: Linear
 
 
-def rules_for(spec: CheckSpec, n: int) -> list[_Rule]:
+def rules_for(spec: CheckSpec) -> list[_Rule]:
     out = []
     for t in spec.templates:
         ids, _ = scope_ids(spec.table, spec.scope, t, spec.block)
-        out.append(_Rule(f"{spec.id}|{t}|{n}", spec, t, linear(spec.rule, ids)))
+        out.append(_Rule(spec, t, linear(spec.rule, ids)))
     return out
 
 
@@ -245,9 +244,9 @@ def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.
                      "reviews": labels("review_group"),
                      "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
     by_frame: dict[tuple, list[_Rule]] = defaultdict(list)
-    for n, s in enumerate(specs):
+    for s in specs:
         if s.kind == "equation":
-            by_frame[(s.table, s.scope, s.block)] += rules_for(s, n)
+            by_frame[(s.table, s.scope, s.block)] += rules_for(s)
     for (table, scope, block), rules in by_frame.items():
         out += run_linear(long_cells(data.cells[table], table, scope, block), rules, subject_names[table],
                           data.reports["report_id"])
@@ -292,8 +291,8 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec]) -> Iterator[pl.DataFrame]
                      **{k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
     del reports
-    for n, s in enumerate(specs):
-        rules = rules_for(s, n)
+    for s in specs:
+        rules = rules_for(s)
         terms = {t for r in rules for t in r.lin.ids}
         now_terms = sorted(t for t in terms if not t.startswith("prev__"))
         prev_terms = sorted(t.removeprefix("prev__") for t in terms if t.startswith("prev__"))
