@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from gkqc.templates import registry
@@ -16,9 +17,14 @@ REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office",
 
 @dataclass
 class PartData:
+    """One batch of lake parts: reports numbered by `rid`, their sections, the cells procedural
+    checks read (those not read as numbers, and amounts) and the cell files for SQL."""
+
     reports: pl.DataFrame
     sections: pl.DataFrame
-    cells: dict[str, pl.DataFrame]  # table -> long cells, with `template` and `cell_id`
+    cells: dict[str, pl.DataFrame]  # table -> cells not read as numbers (and amounts), with rid and template
+    files: dict[str, list[str]]  # table -> Parquet files of the batch
+    con: duckdb.DuckDBPyConnection | None = None
 
 
 def _read(paths: list[Path], columns: list[str] | None = None) -> pl.DataFrame | None:
@@ -56,20 +62,29 @@ def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
     return cells.with_columns(cell_id_expr(table).alias("cell_id"))
 
 
-def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame],
-               tables: set[str] | None = None) -> PartData:
-    """The reports of some lake parts with their sections and cells (a part is one ingest batch).
+def amount_metrics() -> list[str]:
+    """Metric ids of active-disclosure cells that are amounts (carry a unit)."""
+    return sorted({m.id for t in ("gov2019", "gov2021") for b in registry().blocks_for(t) for m in b.metrics if m.unit})
 
-    Only the `tables` asked for are read (all when None); the others are empty."""
+
+def load_parts(con: duckdb.DuckDBPyConnection, lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame],
+               tables: set[str] | None = None) -> PartData:
+    """The reports of some lake parts with their sections and the cells procedural checks read
+    (a part is one ingest batch). Only the `tables` asked for are read (all when None)."""
+    from checks.linear import sql_list
+
     reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"]) \
         if wanted("sections") else None
-    cells = {}
+    files, cells = {}, {}
     for t in CELL_COLS:
-        df = _read([lake_root / t / p for p in parts]) if wanted(t) else None
-        cells[t] = with_rid(df if df is not None else empty[t], reports)
-    return PartData(reports, sections if sections is not None else empty["sections"], cells)
+        files[t] = [str(p) for p in (lake_root / t / x for x in parts) if p.exists()] \
+            or [str(lake_root / t / "part-empty.parquet")]
+        keep = "status <> 'ok'" + (f" or metric_id in {sql_list(amount_metrics())}" if t == "active_disclosure" else "")
+        df = con.sql(f"select * from read_parquet({files[t]}) where {keep}").pl() if wanted(t) else empty[t]
+        cells[t] = with_rid(df, reports)
+    return PartData(reports, sections if sections is not None else empty["sections"], cells, files, con)
 
 
 def labels(kind: str) -> dict[str, str]:

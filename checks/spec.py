@@ -157,7 +157,6 @@ def load_settings(path: Path = SETTINGS) -> dict:
 def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:
     """Changes when any check or setting changes (then every report is re-checked)."""
     h = hashlib.sha256()
-    for p in [*sorted(Path(suite_dir).glob("*.y*ml")), settings, Path(__file__).with_name("procedural.py"),
-              Path(__file__).with_name("engine.py"), Path(__file__).with_name("expr.py")]:
+    for p in [*sorted(Path(suite_dir).glob("*.y*ml")), settings, *sorted(Path(__file__).parent.glob("*.py"))]:
         h.update(p.read_bytes())
     return h.hexdigest()[:16]

@@ -13,6 +13,7 @@ from datetime import datetime
 from operator import attrgetter
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -48,6 +49,12 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 DERIVED = {"check_results", "offices"}  # tables not filled from parsed files
 CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
+
+
+def frame_of(table: str, df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with exactly the table's columns, in order and of its types."""
+    schema = pl.from_arrow(SCHEMAS[table].empty_table()).schema
+    return df.select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 def doc_id_of(data: bytes) -> str:
@@ -155,6 +162,16 @@ class Lake:
         path = self.dir(table) / f"part-{name}.parquet"
         tmp = path.with_suffix(".tmp")
         pq.write_table(data, tmp, compression="lz4")
+        tmp.replace(path)
+        return path
+
+    def write_frame(self, table: str, data: pl.DataFrame, name: str) -> Path | None:
+        """Write a polars frame already in the table's columns and types (see `frame_of`)."""
+        if data.height == 0:
+            return None
+        path = self.dir(table) / f"part-{name}.parquet"
+        tmp = path.with_suffix(".tmp")
+        data.write_parquet(tmp, compression="lz4")
         tmp.replace(path)
         return path
 

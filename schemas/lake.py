@@ -144,15 +144,17 @@ SCHEMA_BY_TABLE: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
-def validate_tables(tables: dict[str, pa_arrow.Table]) -> list[dict[str, str]]:
-    """Validate a whole batch; return schema violations (never raises on bad rows)."""
+def validate_tables(tables: dict[str, pa_arrow.Table | pl.DataFrame]) -> list[dict[str, str]]:
+    """Validate a whole batch (Arrow tables or polars frames); return schema violations (never
+    raises on bad rows)."""
     problems: list[dict[str, str]] = []
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         for name, table in tables.items():
-            if table.num_rows == 0:
+            frame = table if isinstance(table, pl.DataFrame) else pl.from_arrow(table)
+            if frame.height == 0:
                 continue
             try:
-                SCHEMA_BY_TABLE[name].validate(pl.from_arrow(table), lazy=True)
+                SCHEMA_BY_TABLE[name].validate(frame, lazy=True)
             except pa.errors.SchemaErrors as e:
                 fc = e.failure_cases
                 for rec in fc.head(50).iter_rows(named=True):

@@ -1,0 +1,56 @@
+"""Shaping `check_results` rows: number formatting, message templates, the column order."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from checks.spec import CheckSpec
+from gkqc.lake import SCHEMAS
+
+RESULT_COLS = ["report_id", "check_id", "severity", "status", "subject", "expected", "actual", "difference",
+               "cells", "message"]
+PASSED = pl.lit(None, dtype=pl.Utf8)  # a plain pass: the check_results view says 符合：<title>
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def fmt_num(e: pl.Expr) -> pl.Expr:
+    """A number as a report would print it; null as 空."""
+    return (pl.when(e.is_null()).then(pl.lit("空"))
+            .when(e == e.floor()).then(e.cast(pl.Int64, strict=False).cast(pl.Utf8))
+            .otherwise(e.round(4).cast(pl.Utf8)))
+
+
+def render(template: str, fields: dict[str, pl.Expr]) -> pl.Expr:
+    """A message template with {field} placeholders as one vectorised string expression."""
+    parts = _FIELD.split(template)
+    exprs = []
+    for k, p in enumerate(parts):
+        if k % 2 == 0:
+            if p:
+                exprs.append(pl.lit(p))
+        else:
+            exprs.append(fields.get(p, pl.lit("{" + p + "}")))
+    return pl.concat_str(exprs) if exprs else pl.lit("")
+
+
+def finish(df: pl.DataFrame, spec: CheckSpec) -> pl.DataFrame:
+    return df.with_columns(pl.lit(spec.id).alias("check_id"), pl.lit(spec.severity).alias("severity")) \
+        .select([pl.col(c).cast(pl.Float64) if c in ("expected", "actual", "difference") else pl.col(c)
+                 for c in RESULT_COLS])
+
+
+def report_rows(report_ids: pl.DataFrame, status: str, message: str | pl.Expr, subject: str = "") -> pl.DataFrame:
+    """One result per report (no subject, no numbers)."""
+    msg = message if isinstance(message, pl.Expr) else pl.lit(message)
+    return report_ids.select(
+        "report_id", pl.lit(subject).alias("subject"), pl.lit(status).alias("status"),
+        pl.lit(None, dtype=pl.Float64).alias("expected"), pl.lit(None, dtype=pl.Float64).alias("actual"),
+        pl.lit(None, dtype=pl.Float64).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
+        msg.alias("message"))
+
+
+def empty_results() -> pl.DataFrame:
+    return pl.DataFrame(schema={c: pl.from_arrow(SCHEMAS["check_results"].empty_table()).schema[c]
+                                for c in RESULT_COLS})
