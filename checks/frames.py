@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from checks.linear import sql_list
 from gkqc.templates import registry
 
 CELL_COLS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric_id"),
@@ -24,7 +25,7 @@ class PartData:
     sections: pl.DataFrame
     cells: dict[str, pl.DataFrame]  # table -> cells not read as numbers (and amounts), with rid and template
     files: dict[str, list[str]]  # table -> Parquet files of the batch
-    con: duckdb.DuckDBPyConnection | None = None
+    con: duckdb.DuckDBPyConnection
 
 
 def _read(paths: list[Path], columns: list[str] | None = None) -> pl.DataFrame | None:
@@ -71,8 +72,6 @@ def load_parts(con: duckdb.DuckDBPyConnection, lake_root: Path, parts: list[str]
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and the cells procedural checks read
     (a part is one ingest batch). Only the `tables` asked for are read (all when None)."""
-    from checks.linear import sql_list
-
     reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"]) \
