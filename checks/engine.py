@@ -23,9 +23,10 @@ from gkqc.lake import Lake, frame_of
 CROSS_YEAR_CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for one check run (bounded memory: it spills beyond the limit)."""
-    return duckdb.connect(config={"memory_limit": "1GB"})
+def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for one check run: bounded memory, spilling beyond it into the lake's
+    folder (never the working directory)."""
+    return duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(lake.root / ".duckdb-spill")})
 
 
 # ----------------------------------------------------------------------------- one part
@@ -204,7 +205,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         summary.results = sum(c["_rows"] for c in counts)
         return summary  # nothing new: every result, cross-year ones included, still holds
     summary.changed = True
-    with connect() as con:
+    with connect(lake) as con:
         _check_parts(lake, run_id, todo, specs, settings, con, state, summary, progress)
     counts = [*state["files"].values(), state["cross"]]
     summary.failed = _sum_counts(counts)

@@ -114,7 +114,7 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     settings, lk = load_settings(), Lake(lake)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    with connect() as con:
+    with connect(lk) as con:
         for k, (_, res) in enumerate(evaluate_batches(lk, _batches(lk, report_parts(lk)), specs, settings, con)):
             _results_frame(res, "bench").write_parquet(out / f"part-{k:05d}.parquet", compression="lz4")
     return time.perf_counter() - start
