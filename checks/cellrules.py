@@ -1,53 +1,45 @@
 """Cell rules (every cell of a table obeys a condition, e.g. a non-negative whole number) over a
-whole batch: DuckDB counts readable and failing cells per report for every rule in one pass and
-returns the failing cells with their raw text; a report passes when it has readable cells and
-none fails, and is not assessable when it has none."""
+whole batch: the condition is evaluated on every cell at once, readable and failing cells are
+counted per report in one group-by, and the failing cells come back with their raw text. A report
+passes when it has readable cells and none fails, and is not assessable when it has none."""
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
-from checks.expr import compile_sql
+from checks.expr import compile_rule
 from checks.frames import cell_id_expr, cell_labels
-from checks.linear import sql_list
+from checks.grid import CellTable, per_chunk
 from checks.results import PASSED, finish, fmt_num, render, report_rows
 from checks.spec import CheckSpec
 
-CELL_KEYS = {"applications": ["row_id", "column_id"], "reviews": ["group_id", "metric_id"],
-             "active_disclosure": ["block_id", "row_id", "metric_id"]}
 
-
-def _mask(spec: CheckSpec) -> str:
-    m = "status = 'ok'"
+def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
+    """(the cell is read for this rule, the cell is read and breaks it) as expressions over `long`."""
+    read = pl.col("ok")
     if spec.exclude_metrics:
-        m += f" and metric_id not in {sql_list(spec.exclude_metrics)}"
-    return m
+        excluded = per_chunk(cells.arrow["metric_id"], dict.fromkeys(spec.exclude_metrics, True), pl.Boolean)
+        read = read & ~pl.lit(excluded.fill_null(False))
+    return read, read & ~compile_rule(spec.rule, {"value"}).cond.fill_null(True)
 
 
-def run_cell_rules(con: duckdb.DuckDBPyConnection, source: str, table: str, specs: list[CheckSpec],
-                   reports: pl.DataFrame) -> list[pl.DataFrame]:
-    """`source`: SQL of one cell table's rows for the batch; `reports`: report_id, template."""
+def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFrame) -> list[pl.DataFrame]:
+    """`reports`: report_id, rid, template of the batch the cells belong to."""
     if not specs:
         return []
-    masks = [_mask(s) for s in specs]
-    bad = [f"({m} and not coalesce({compile_sql(s.rule, {'value'})}, true))" for s, m in zip(specs, masks, strict=True)]
-    counts = con.sql(
-        "select report_id, " + ", ".join(f"count(*) filter (where {m}) as read{k}, count(*) filter (where {b}) as bad{k}"
-                                         for k, (m, b) in enumerate(zip(masks, bad, strict=True)))
-        + f" from ({source}) group by report_id").pl()
-    failing = con.sql(
-        f"select report_id, {', '.join(CELL_KEYS[table])}, value, raw, "
-        + ", ".join(f"{b} as bad{k}" for k, b in enumerate(bad)) + f" from ({source}) where {' or '.join(bad)}").pl()
-    failing = failing.with_columns(cell_id_expr(table).alias("cell_id"))
+    judged = [_judged(cells, s) for s in specs]
+    flags = cells.long.select("rid", *[e.alias(f"{name}{k}") for k, (r, b) in enumerate(judged)
+                                       for name, e in (("read", r), ("bad", b))])
+    counts = flags.filter(pl.col("rid").is_not_null()).group_by("rid").agg(pl.exclude("rid").sum())
+    counts = reports.select("report_id", "rid", "template").join(counts, on="rid", how="left")
     names = cell_labels()
-    counts = reports.select("report_id", "template").join(counts, on="report_id", how="left")
     out = []
     for k, s in enumerate(specs):
         scoped = counts.filter(pl.col("template").is_in(list(s.templates)))
         if scoped.height == 0:
             continue
-        failed = failing.filter(pl.col(f"bad{k}") & pl.col("report_id").is_in(scoped["report_id"].implode()))
+        failed = cells.rows(flags[f"bad{k}"]).filter(pl.col("template").is_in(list(s.templates)))
+        failed = failed.with_columns(cell_id_expr(cells.table).alias("cell_id"))
         fields = {"subject_label": pl.col("cell_id").replace_strict(names, default=pl.col("cell_id")),
                   "raw": pl.col("raw"), "actual": fmt_num(pl.col("value"))}
         fail_rows = failed.select(

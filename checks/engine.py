@@ -1,32 +1,38 @@
-"""Running the suite over whole batches: equations and cell rules as SQL over the batch's Parquet
-files (judged by pandera), procedural checks as vectorised polars computations, cross-year checks
-over the whole lake. Output: `check_results` rows."""
+"""Running the suite over whole batches: each cell table is read once into a grid (one row per
+report, one column per cell); equations are column arithmetic over it (judged by pandera), cell
+rules one pass over its cells, procedural checks vectorised polars computations; cross-year
+checks pair each report with its office's previous one. Output: `check_results` rows."""
 
 from __future__ import annotations
 
 import json
-import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from checks.cellrules import run_cell_rules
-from checks.frames import CELL_COLS, PartData, labels, load_parts
-from checks.linear import Rule, cells_sql, rules_for, run_linear, sql_list
+from checks.frames import PartData, labels, load_parts
+from checks.grid import DIMS
+from checks.linear import Rule, grid_columns, rules_for, run_linear
 from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec, load_settings, load_suite, suite_fingerprint
 from gkqc.lake import Lake, frame_of
 
 CROSS_YEAR_CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
+CARRY_DIR = "_carry"  # beside check_results: per batch, the cells cross-year checks read
 
 
-def connect(lake: Lake) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB for one check run: bounded memory, spilling beyond it into the lake's
-    folder (never the working directory)."""
-    return duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(lake.root / ".duckdb-spill")})
+def subject_labels(table: str | None = None) -> dict[str, str]:
+    """Printed labels of the subjects of one table's rules (all tables when None)."""
+    by_table = {"applications": {**labels("app_row"), **labels("app_column")},
+                "reviews": labels("review_group"),
+                "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
+    return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}
 
 
 # ----------------------------------------------------------------------------- one part
@@ -36,43 +42,54 @@ def tables_needed(specs: list[CheckSpec]) -> set[str]:
 
     out: set[str] = set()
     for s in specs:
-        if s.kind in ("equation", "cell"):
+        if s.kind in ("equation", "cell", "cross_year"):
             out.add(s.table)
         elif s.kind == "procedural":
             out.update(NEEDS[s.function])
     return out
 
 
-def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> pl.DataFrame:
+def cross_year_rules(specs: list[CheckSpec]) -> list[Rule]:
+    return [r for n, s in enumerate(specs) if s.kind == "cross_year" for r in rules_for(s, n)]
+
+
+def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
+    """table -> the grid columns cross-year rules read, this year's and last year's alike."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rules:
+        out[r.spec.table] |= {c.removeprefix("prev__") for c in grid_columns([r])}
+    return {t: sorted(cs) for t, cs in out.items()}
+
+
+def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(results of every within-report check, the cells cross-year checks will read) for one batch."""
     from checks.procedural import FUNCTIONS
 
-    out: list[pl.DataFrame] = []
-    con = data.con
-    reports = data.reports.select("report_id", "template")
-    subject_names = {"applications": {**labels("app_row"), **labels("app_column")},
-                     "reviews": labels("review_group"),
-                     "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
-    by_frame: dict[tuple, list[Rule]] = defaultdict(list)
+    by_table: dict[str, list[Rule]] = defaultdict(list)
     for n, s in enumerate(specs):
         if s.kind == "equation":
-            by_frame[(s.table, s.scope, s.block)] += rules_for(s, n)
-    for (table, scope, block), rules in by_frame.items():
-        terms = {t for r in rules for t in r.lin.ids}
-        out += run_linear(con, cells_sql(data.files[table], table, scope, block, terms), rules, subject_names[table],
-                          reports)
-    for table in CELL_COLS:
-        out += run_cell_rules(con, f"select * from read_parquet({data.files[table]})", table,
-                              [s for s in specs if s.kind == "cell" and s.table == table], reports)
-    unknown = data.reports.filter(pl.col("template").is_null()).select("report_id")
-    for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently
-        out.append(finish(report_rows(unknown, "not_assessable", "无法判断：未能确定报告模板与年度，表格未读取"), s))
+            by_table[s.table] += rules_for(s, n)
+    jobs: list[Callable[[], list[pl.DataFrame]]] = []
+    for table, rules in by_table.items():
+        jobs.append(partial(run_linear, data.grids[table].grid, rules, subject_labels(table)))
+    for table, cells in data.grids.items():
+        jobs.append(partial(run_cell_rules, cells, [s for s in specs if s.kind == "cell" and s.table == table],
+                            data.reports))
     for s in specs:
         if s.kind == "procedural":
             scoped = data.reports.filter(pl.col("template").is_in(list(s.templates)))
             if scoped.height:
-                out.append(finish(FUNCTIONS[s.function](data, scoped, s, settings), s))
+                jobs.append(lambda s=s, scoped=scoped: [finish(FUNCTIONS[s.function](data, scoped, s, settings), s)])
+    with ThreadPoolExecutor(2) as pool:  # polars releases the GIL: independent checks run side by side
+        out = [d for found in pool.map(lambda job: job(), jobs) for d in found]
+    unknown = data.reports.filter(pl.col("template").is_null()).select("report_id")
+    for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently
+        out.append(finish(report_rows(unknown, "not_assessable", "无法判断：未能确定报告模板与年度，表格未读取"), s))
     out = [d for d in out if d.height]
-    return pl.concat(out) if out else empty_results()
+    carry = pl.concat([data.reports.select("report_id"),
+                       *(data.grids[t].grid.select(cs) for t, cs in carry_columns(cross_year_rules(specs)).items())],
+                      how="horizontal")
+    return (pl.concat(out) if out else empty_results()), carry
 
 
 # ----------------------------------------------------------------------------- across years
@@ -86,49 +103,27 @@ def latest_prev(reports: pl.DataFrame) -> pl.DataFrame:
         "report_id", "template", "report_year", "prev_id")
 
 
-def run_cross_year(lake: Lake, specs: list[CheckSpec], con: duckdb.DuckDBPyConnection) -> Iterator[pl.DataFrame]:
-    """Cross-year rules: each report's cells with its previous report's as `prev__…` terms.
-
-    The cells a check reads are first copied out of the lake into one small Parquet file, so
-    the reports can then be taken in slices (bounded memory) without reading the lake again;
-    yields the results slice by slice."""
-    specs = [s for s in specs if s.kind == "cross_year"]
-    if not specs:
+def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path]) -> Iterator[pl.DataFrame]:
+    """Cross-year rules over every report of the lake: each report's cells (from the batches'
+    carry files) beside its previous report's as `prev__…` columns, `CROSS_YEAR_CHUNK` reports
+    at a time (bounded memory); yields the results slice by slice."""
+    rules = cross_year_rules(specs)
+    if not rules or not carry_files:
         return
     reports = pl.read_parquet(lake.glob("reports"), columns=["report_id", "template", "office", "report_year",
                                                               "published_at", "ingested_at"])
-    pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null())
+    pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
+                                        & pl.col("template").is_in(list({r.template for r in rules})))
     del reports
-    subject_names = {**labels("app_row"), **labels("app_column"),
-                     **{k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
+    carry = pl.read_parquet(carry_files)
+    prev = carry.select(pl.col("report_id").alias("prev_id"), pl.exclude("report_id").name.prefix("prev__"))
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
-    with tempfile.TemporaryDirectory(dir=lake.root, prefix=".cross-year-") as tmp:
-        for n, s in enumerate(specs):
-            scoped = pairs.filter(pl.col("template").is_in(list(s.templates)))
-            if scoped.height == 0:
-                continue
-            rules = rules_for(s, n)
-            terms = {t for r in rules for t in r.lin.ids}
-            now_terms = {t for t in terms if not t.startswith("prev__")}
-            prev_terms = {t.removeprefix("prev__") for t in terms if t.startswith("prev__")}
-            files = [str(p) for p in sorted(lake.dir(s.table).glob("part-*.parquet"))]
-            extract = f"{tmp}/{n}.parquet"
-            con.execute(f"copy ({cells_sql(files, s.table, s.scope, s.block, now_terms | prev_terms)}) "
-                        f"to '{extract}' (format parquet)")
-            source = (f"select c.* from read_parquet('{extract}') c where c.term in {sql_list(now_terms)} "
-                      f"and c.report_id in (select report_id from _pairs) union all "
-                      f"select p.report_id, 'prev__' || c.term, c.subject, c.value from read_parquet('{extract}') c "
-                      f"join _pairs p on c.report_id = p.prev_id where c.term in {sql_list(prev_terms)}")
-            for start in range(0, scoped.height, CROSS_YEAR_CHUNK):
-                chunk = scoped.slice(start, CROSS_YEAR_CHUNK)
-                con.register("_pairs", chunk.select("report_id", "prev_id").to_arrow())
-                try:
-                    found = [d for d in run_linear(con, source, rules, subject_names, chunk, missing_message=no_prev)
-                             if d.height]
-                finally:
-                    con.unregister("_pairs")
-                if found:
-                    yield pl.concat(found)
+    for start in range(0, pairs.height, CROSS_YEAR_CHUNK):
+        chunk = pairs.slice(start, CROSS_YEAR_CHUNK)
+        wide = chunk.join(carry, on="report_id").join(prev, on="prev_id", how="left")
+        found = [d for d in run_linear(wide, rules, subject_labels(), missing_message=no_prev) if d.height]
+        if found:
+            yield pl.concat(found)
 
 
 # ----------------------------------------------------------------------------- the run
@@ -146,7 +141,8 @@ def _results_frame(df: pl.DataFrame, run_id: str) -> pl.DataFrame:
     return frame_of("check_results", df.with_columns(pl.lit(run_id).alias("run_id")))
 
 
-BATCH_REPORTS = 8_000
+BATCH_REPORTS = 10_000
+BATCHES_AT_ONCE = 2
 
 
 def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
@@ -169,13 +165,24 @@ def report_parts(lake: Lake) -> list[str]:
     return sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
 
 
-def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec], settings: dict,
-                     con: duckdb.DuckDBPyConnection) -> Iterator[tuple[list[str], pl.DataFrame]]:
-    """(batch of parts, its results) for each batch (see `_batches`), reading only the tables needed."""
-    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*CELL_COLS, "sections")}
+def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec],
+                     settings: dict) -> Iterator[tuple[list[str], pl.DataFrame, pl.DataFrame]]:
+    """(batch of parts, its results, its carry cells) for each batch (see `_batches`), reading
+    only the tables needed."""
+    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*DIMS, "sections")}
     needed = tables_needed(specs)
-    for batch in batches:
-        yield batch, evaluate_part(load_parts(con, lake.root, batch, empty, needed), specs, settings)
+
+    def one(batch: list[str]) -> tuple[list[str], pl.DataFrame, pl.DataFrame]:
+        return batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings)
+
+    with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap; at most two are held in memory
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(one, batch))
+            if len(pending) == BATCHES_AT_ONCE:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _fail_counts(df: pl.DataFrame) -> dict[str, int]:
@@ -193,7 +200,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
     if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
         state = {"fingerprint": fingerprint, "parts": [], "files": {}}
-        for p in out_dir.glob("part-*.parquet"):
+        for p in [*out_dir.glob("part-*.parquet"), *(out_dir / CARRY_DIR).glob("*.parquet")]:
             if p.name != "part-empty.parquet":
                 p.unlink()
     done = set(state["parts"])
@@ -205,8 +212,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         summary.results = sum(c["_rows"] for c in counts)
         return summary  # nothing new: every result, cross-year ones included, still holds
     summary.changed = True
-    with connect(lake) as con:
-        _check_parts(lake, run_id, todo, specs, settings, con, state, summary, progress)
+    _check_parts(lake, run_id, todo, specs, settings, state, summary, progress)
     counts = [*state["files"].values(), state["cross"]]
     summary.failed = _sum_counts(counts)
     summary.results = sum(c["_rows"] for c in counts)
@@ -214,32 +220,60 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     return summary
 
 
-def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec], settings: dict,
-                 con: duckdb.DuckDBPyConnection, state: dict, summary: CheckSummary,
-                 progress: Callable[[int, int], None] | None) -> None:
-    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both."""
+def _store(lake: Lake, res: pl.DataFrame, run_id: str, name: str) -> tuple[list, dict[str, int]]:
+    """Validate and write one part of the results; (schema problems, failures per severity and rows)."""
     from schemas import validate_tables
 
+    table = _results_frame(res, run_id)
+    problems = validate_tables({"check_results": table})
+    lake.write_frame("check_results", table, name)
+    return problems, {**_fail_counts(res), "_rows": res.height}
+
+
+def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec], settings: dict,
+                 state: dict, summary: CheckSummary,
+                 progress: Callable[[int, int], None] | None) -> None:
+    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both.
+    Results are validated and written by a second thread while the next ones are computed."""
     out_dir = lake.dir("check_results")
+    carry_dir = out_dir / CARRY_DIR
+    carry_dir.mkdir(exist_ok=True)
     batches = _batches(lake, todo)
-    for k, (batch, res) in enumerate(evaluate_batches(lake, batches, specs, settings, con)):
-        table = _results_frame(res, run_id)
-        summary.schema_problems += validate_tables({"check_results": table})
-        name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
-        lake.write_frame("check_results", table, name)
-        state["files"][name] = {**_fail_counts(res), "_rows": res.height}
-        state["parts"] += batch
-        summary.evaluated_parts += len(batch)
-        if progress:
-            progress(k + 1, len(batches))
-    # a new year N−1 report changes year N's results: cross-year checks are always redone
-    for p in out_dir.glob("part-x-cross-year*.parquet"):
-        p.unlink()
-    state["cross"] = {"_rows": 0}
-    for k, cross in enumerate(run_cross_year(lake, specs, con)):
-        lake.write_frame("check_results", _results_frame(cross, run_id), f"x-cross-year-{k:05d}")
-        for key, v in {**_fail_counts(cross), "_rows": cross.height}.items():
-            state["cross"][key] = state["cross"].get(key, 0) + v
+    with ThreadPoolExecutor(1) as writer:
+        stored: deque = deque()
+
+        def store(res: pl.DataFrame, name: str, record: Callable[[dict[str, int]], None]) -> None:
+            while stored and (len(stored) > 1 or stored[0][0].done()):  # at most one part waits to be written
+                done, rec = stored.popleft()
+                problems, counts = done.result()
+                summary.schema_problems += problems
+                rec(counts)
+            stored.append((writer.submit(_store, lake, res, run_id, name), record))
+
+        for k, (batch, res, carry) in enumerate(evaluate_batches(lake, batches, specs, settings)):
+            name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
+            carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
+            store(res, name, lambda counts, name=name: state["files"].__setitem__(name, counts))
+            state["parts"] += batch
+            summary.evaluated_parts += len(batch)
+            if progress:
+                progress(k + 1, len(batches))
+        # a new year N−1 report changes year N's results: cross-year checks are always redone
+        for p in out_dir.glob("part-x-cross-year*.parquet"):
+            p.unlink()
+        state["cross"] = {"_rows": 0}
+
+        def add_cross(counts: dict[str, int]) -> None:
+            for key, v in counts.items():
+                state["cross"][key] = state["cross"].get(key, 0) + v
+
+        for k, cross in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")))):
+            store(cross, f"x-cross-year-{k:05d}", add_cross)
+        while stored:
+            done, rec = stored.popleft()
+            problems, counts = done.result()
+            summary.schema_problems += problems
+            rec(counts)
 
 
 def _sum_counts(counts: list[dict]) -> dict[str, int]:

@@ -1,28 +1,24 @@
-"""Linear rules (equations, cross-year) over a whole batch at once.
+"""Linear rules (equations, cross-year) over grids (`checks.grid`).
 
-DuckDB sums both sides of every rule per report and subject in one pass over the cells (one
-group-by per table and scope, whatever the number of rules); pandera judges every comparison
-on that residual frame; findings then get their evidence (the cells read) and a message.
+Each rule × subject is column arithmetic over the reports of the rule's template: both sides,
+the blanks among its cells and the cells found. pandera judges every comparison on that residual
+frame; findings then get their evidence (the cells read, from the same grid) and a message.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
-import duckdb
 import pandera.polars as pa
 import polars as pl
-import pyarrow as pa_arrow
 from pandera.config import ValidationDepth, config_context
 
 from checks.expr import Linear, linear
-from checks.results import finish, fmt_num, render
+from checks.grid import cells_of
+from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
-
-# (term column, subject column) of the cell table, per table and scope
-KEYS = {("applications", "per_column"): ("row_id", "column_id"), ("applications", "per_row"): ("column_id", "row_id"),
-        ("reviews", "per_group"): ("metric_id", "group_id"), ("active_disclosure", "per_row"): ("metric_id", "row_id")}
 
 
 @dataclass
@@ -34,6 +30,16 @@ class Rule:
     template: str
     lin: Linear
 
+    @cached_property
+    def plan(self) -> dict[str, dict[str, list[str]]]:
+        """subject -> term -> the grid columns the term reads for that subject."""
+        s = self.spec
+        _, subjects = scope_ids(s.table, s.scope, self.template, s.block)
+        if s.subjects:
+            subjects &= set(s.subjects)
+        return {subj: {t: cells_of(s.table, s.scope, s.block, self.template, t, subj) for t in self.lin.ids}
+                for subj in sorted(subjects)}
+
 
 def rules_for(spec: CheckSpec, n: int) -> list[Rule]:
     out = []
@@ -43,61 +49,43 @@ def rules_for(spec: CheckSpec, n: int) -> list[Rule]:
     return out
 
 
-def sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+def grid_columns(rules: list[Rule]) -> set[str]:
+    """Every grid column some rule reads."""
+    return {c for r in rules for terms in r.plan.values() for cs in terms.values() for c in cs}
 
 
-def sql_list(items) -> str:
-    return "(" + ", ".join(sql_str(i) for i in items) + ")"
+def _side(coefs: dict[str, float], terms: dict[str, list[str]]) -> pl.Expr:
+    parts = [pl.col(c).fill_nan(None) * k for t, k in coefs.items() if t and k for c in terms[t]]
+    return pl.sum_horizontal(parts or [pl.lit(0.0)]) + coefs.get("", 0.0)
 
 
-def cells_sql(files: list[str], table: str, scope: str, block: str | None, terms: set[str]) -> str:
-    """The cells of some lake files as (report_id, term, subject, value), only the terms named."""
-    term, subject = KEYS[(table, scope)]
-    where = f"{term} in {sql_list(sorted(terms))}" + (f" and block_id = {sql_str(block)}" if block else "")
-    return (f"select report_id, {term} as term, {subject} as subject, value "
-            f"from read_parquet({[str(f) for f in files]}) where {where}")
-
-
-def _coefficients(rules: list[Rule]) -> tuple[dict[str, float], dict[str, float]]:
-    """Both sides' coefficients of one check, merged over its templates (they never differ per term)."""
-    cl: dict[str, float] = {}
-    cr: dict[str, float] = {}
-    for r in rules:
-        for side, out in ((r.lin.lhs, cl), (r.lin.rhs, cr)):
-            for term in r.lin.ids:
-                c = side.get(term, 0.0)
-                if out.setdefault(term, c) != c:
-                    raise ValueError(f"检查 {r.spec.id}：{term} 的系数因模板而异 (coefficient differs by template)")
-    return cl, cr
-
-
-def coefficient_table(groups: list[list[Rule]]) -> pa_arrow.Table:
-    """One row per term: for each check g its coefficient on either side (cl{g}, cr{g}) and
-    whether it names the term at all (m{g})."""
-    coefs = [_coefficients(rules) for rules in groups]
-    terms = sorted({t for cl, _ in coefs for t in cl})
-    cols: dict[str, list] = {"term": terms}
-    for g, (cl, cr) in enumerate(coefs):
-        cols[f"cl{g}"] = [cl.get(t, 0.0) for t in terms]
-        cols[f"cr{g}"] = [cr.get(t, 0.0) for t in terms]
-        cols[f"m{g}"] = [int(t in cl) for t in terms]
-    return pa_arrow.table(cols)
-
-
-def residuals_sql(source: str, groups: list[list[Rule]], coef: str = "_coef") -> str:
-    """Per report × subject × check: lhs, rhs, blanks among its cells, cells found — one join with
-    the coefficient table (`coefficient_table`, registered as `coef`) and one group-by. A report's
-    cells carry only its own template's ids, so the union of the templates' terms counts the same
-    cells as its template's terms; arity is compared per template afterwards."""
-    aggs, longs = [], []
-    for g in range(len(groups)):
-        aggs += [f"sum(value * cl{g}) as l{g}", f"sum(value * cr{g}) as r{g}", f"sum(m{g}) as n{g}",
-                 f"sum(case when value is null then m{g} else 0 end) as z{g}"]
-        longs.append(f"select report_id, subject, {g} as grp, coalesce(l{g}, 0.0) as lhs, coalesce(r{g}, 0.0) as rhs, "
-                     f"z{g} as nulls, n{g} as n from g where n{g} > 0")
-    return (f"with g as (select report_id, subject, {', '.join(aggs)} from ({source}) c join {coef} using (term) "
-            f"group by report_id, subject) " + " union all ".join(longs))
+def residuals(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """Per rule × report × subject: actual (lhs), expected (rhs), blanks, cells found and arity,
+    for every subject with at least one cell. `wide`: report_id, template and the grid columns;
+    each report's rules are those of its template. One select per template computes every rule ×
+    subject side by side; unpivoting makes them rows."""
+    frames = []
+    for template in sorted({r.template for r in rules}):
+        stats = []
+        for k, r in enumerate(rules):
+            if r.template != template:
+                continue
+            for subject, terms in r.plan.items():
+                cols = [pl.col(c) for cs in terms.values() for c in cs]
+                if cols:
+                    stats.append(pl.struct(
+                        pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
+                        _side(r.lin.lhs, terms).alias("actual"), _side(r.lin.rhs, terms).alias("expected"),
+                        pl.sum_horizontal([c.is_nan() for c in cols]).cast(pl.Int64).alias("nulls"),
+                        pl.sum_horizontal([c.is_not_null() for c in cols]).cast(pl.Int64).alias("n"),
+                        pl.lit(len(cols), dtype=pl.Int64).alias("arity")).alias(f"s{len(stats)}"))
+        if stats:
+            frames.append(wide.lazy().filter(pl.col("template") == template).select("report_id", *stats)
+                          .unpivot(index="report_id").drop("variable").unnest("value").filter(pl.col("n") > 0))
+    schema = {"report_id": pl.Utf8, "rule": pl.UInt32, "subject": pl.Utf8, "actual": pl.Float64,
+              "expected": pl.Float64, "nulls": pl.Int64, "n": pl.Int64, "arity": pl.Int64}
+    agg = pl.concat(frames).collect() if frames else pl.DataFrame(schema=schema)
+    return agg.with_columns(((pl.col("nulls") == 0) & (pl.col("n") == pl.col("arity"))).alias("assessable"))
 
 
 def holds(op: pl.Expr, diff: pl.Expr) -> pl.Expr:
@@ -121,53 +109,19 @@ def failures_by_pandera(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict
     return out
 
 
-def _tables(rules: list[Rule]) -> tuple[list[list[Rule]], pl.DataFrame, pl.DataFrame]:
-    """(rules grouped by check; per rule its group, template, constants, arity, operator and subjects;
-    per rule its terms)."""
-    groups: dict[int, list[Rule]] = {}
-    for r in rules:
-        groups.setdefault(r.n, []).append(r)
-    grp = {n: g for g, n in enumerate(groups)}
-    meta = pl.DataFrame(
-        [(k, grp[r.n], r.template, r.lin.lhs.get("", 0.0), r.lin.rhs.get("", 0.0), len(r.lin.ids), r.lin.op,
-          list(r.spec.subjects) or None, r.spec.id, r.spec.severity) for k, r in enumerate(rules)],
-        schema={"rule": pl.UInt32, "grp": pl.Int32, "template": pl.Utf8, "kl": pl.Float64, "kr": pl.Float64,
-                "arity": pl.Int64, "op": pl.Utf8, "subjects": pl.List(pl.Utf8), "check_id": pl.Utf8,
-                "severity": pl.Utf8}, orient="row")
-    terms = pl.DataFrame([(k, t) for k, r in enumerate(rules) for t in r.lin.ids],
-                         schema={"rule": pl.UInt32, "term": pl.Utf8}, orient="row")
-    return list(groups.values()), meta, terms
-
-
-def residuals(con: duckdb.DuckDBPyConnection, source: str, rules: list[Rule], reports: pl.DataFrame) -> pl.DataFrame:
-    """Per rule × report × subject: actual (lhs), expected (rhs), blanks, cells found, arity and
-    operator; each report's rules are those of its template. `reports`: report_id, template."""
-    groups, meta, _ = _tables(rules)
-    con.register("_rules", meta.drop("check_id", "severity").to_arrow())
-    con.register("_coef", coefficient_table(groups))
-    con.register("_reports", reports.select("report_id", "template").to_arrow())
-    try:
-        return con.sql(
-            f"select m.rule, s.report_id, s.subject, s.lhs + m.kl as actual, s.rhs + m.kr as expected, "
-            f"s.nulls, s.n, m.arity, m.op, s.nulls = 0 and s.n = m.arity as assessable "
-            f"from ({residuals_sql(source, groups)}) s join _reports r using (report_id) "
-            f"join _rules m on m.grp = s.grp and m.template = r.template "
-            f"where m.subjects is null or list_contains(m.subjects, s.subject)").pl()
-    finally:
-        for name in ("_rules", "_reports", "_coef"):
-            con.unregister(name)
-
-
-def run_linear(con: duckdb.DuckDBPyConnection, source: str, rules: list[Rule], subject_labels: dict[str, str],
-               reports: pl.DataFrame, missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
-    """Evaluate linear rules over the cells `source` (SQL: report_id, term, subject, value) for
-    `reports` (report_id, template). Evidence and messages are built for findings only."""
-    if not rules or reports.height == 0:
+def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, str],
+               missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
+    """Evaluate linear rules over `wide` (report_id, template, grid columns). Evidence and
+    messages are built for findings only."""
+    if not rules or wide.height == 0:
         return []
-    _, meta, terms = _tables(rules)
-    agg = residuals(con, source, rules, reports)
+    agg = residuals(wide, rules)
     if agg.height == 0:
         return []
+    meta = pl.DataFrame({"rule": list(range(len(rules))), "check_id": [r.spec.id for r in rules],
+                         "severity": [r.spec.severity for r in rules], "op": [r.lin.op for r in rules]},
+                        schema_overrides={"rule": pl.UInt32})
+    agg = agg.join(meta, on="rule", how="left")
     ok = pl.when(pl.col("assessable")).then(holds(pl.col("op"), pl.col("actual") - pl.col("expected")))
     failed_idx = failures_by_pandera(agg, {"linear rules": ok}).get("linear rules", set())
     failed = pl.zeros(agg.height, dtype=pl.Boolean, eager=True)
@@ -175,48 +129,50 @@ def run_linear(con: duckdb.DuckDBPyConnection, source: str, rules: list[Rule], s
         failed = failed.scatter(sorted(failed_idx), True)
     agg = agg.with_columns(pl.when(~pl.col("assessable")).then(pl.lit("not_assessable"))
                            .when(failed).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"))
-    passed = agg.filter(pl.col("status") == "pass").join(meta.select("rule", "check_id", "severity"), on="rule").select(
+    passed = agg.filter(pl.col("status") == "pass").select(
         "report_id", "check_id", "severity", "status", "subject", "expected", "actual",  # the view says 符合：…
         (pl.col("actual") - pl.col("expected")).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
         pl.lit(None, dtype=pl.Utf8).alias("message"))
     findings = agg.filter(pl.col("status") != "pass")
-    return [passed, *_findings(con, source, rules, findings, terms, subject_labels, missing_message)]
+    return [passed, *_findings(wide, rules, findings, subject_labels, missing_message)]
 
 
-def _findings(con: duckdb.DuckDBPyConnection, source: str, rules: list[Rule], findings: pl.DataFrame,
-              terms: pl.DataFrame, subject_labels: dict[str, str], missing_message: pl.Expr | None) -> list[pl.DataFrame]:
+def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> pl.DataFrame:
+    """Per finding (rule, report_id, subject): 'term=value; …' over the cells its rule reads for
+    its subject, sorted by term (cells the report lacks left out)."""
+    keys = ["rule", "report_id", "subject"]
+    plan = pl.DataFrame([(k, subject, term, c) for k, r in enumerate(rules) for subject, terms in r.plan.items()
+                         for term, cs in terms.items() for c in cs],
+                        schema={"rule": pl.UInt32, "subject": pl.Utf8, "term": pl.Utf8, "column": pl.Utf8}, orient="row")
+    read = findings.select(keys).join(plan, on=["rule", "subject"])
+    values = (wide.filter(pl.col("report_id").is_in(findings["report_id"].unique().implode()))
+              .select("report_id", *read["column"].unique().sort())
+              .unpivot(index="report_id", variable_name="column"))
+    return (read.join(values, on=["report_id", "column"]).filter(pl.col("value").is_not_null()).sort("term")
+            .group_by(keys).agg(pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))])
+                                .str.join("; ").alias("cells")))
+
+
+def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, subject_labels: dict[str, str],
+              missing_message: pl.Expr | None) -> list[pl.DataFrame]:
+    """Result rows for fails and not-assessable results, every rule's message at once."""
     if findings.height == 0:
         return []
-    keys = ["rule", "report_id", "subject"]
-    con.register("_found", findings.select("report_id").unique().to_arrow())
-    try:
-        read = con.sql(f"select * from ({source}) where report_id in (select report_id from _found)").pl()
-    finally:
-        con.unregister("_found")
-    evidence = (read.join(findings.select(keys), on=["report_id", "subject"]).join(terms, on=["rule", "term"])
-                .sort("term").group_by(keys)
-                .agg(pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value"))]).str.join("; ").alias("cells")))
-    findings = findings.join(evidence, on=keys, how="left")
-    out = []
+    findings = findings.join(_evidence(wide, rules, findings), on=["rule", "report_id", "subject"], how="left")
     na = pl.col("status") == "not_assessable"
-    for k, r in enumerate(rules):
-        rest = findings.filter(pl.col("rule") == k)
-        if rest.height == 0:
-            continue
-        fields = {"subject": pl.col("subject"),
-                  "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
-                  "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
-                  "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
-        incomplete = pl.col("n") < pl.col("arity")
-        na_message = render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields)
-        if missing_message is not None:
-            na_message = pl.when(incomplete).then(missing_message).otherwise(na_message)
-        found = rest.select(
-            "report_id", "subject", "status",
-            pl.when(na).then(None).otherwise(pl.col("expected")).alias("expected"),
-            pl.when(na).then(None).otherwise(pl.col("actual")).alias("actual"),
-            pl.when(na).then(None).otherwise(pl.col("actual") - pl.col("expected")).alias("difference"),
-            "cells",
-            pl.when(na).then(na_message).otherwise(render(r.spec.message or r.spec.title, fields)).alias("message"))
-        out.append(finish(found, r.spec))
-    return out
+    fields = {"subject": pl.col("subject"),
+              "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
+              "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
+              "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
+    na_message = render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields)
+    if missing_message is not None:
+        na_message = pl.when(pl.col("n") < pl.col("arity")).then(missing_message).otherwise(na_message)
+    message = pl.when(na).then(na_message)
+    for k in findings["rule"].unique().sort():
+        message = message.when(pl.col("rule") == k).then(render(rules[k].spec.message or rules[k].spec.title, fields))
+    return [findings.select(
+        "report_id", "check_id", "severity", "status", "subject",
+        pl.when(na).then(None).otherwise(pl.col("expected")).alias("expected"),
+        pl.when(na).then(None).otherwise(pl.col("actual")).alias("actual"),
+        pl.when(na).then(None).otherwise(pl.col("actual") - pl.col("expected")).alias("difference"),
+        pl.col("cells").fill_null(""), message.alias("message"))]

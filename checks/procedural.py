@@ -65,7 +65,8 @@ def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, set
     reg = registry()
     order = {s.no: k for k, s in enumerate(reg.sections)}
     names = {s.no: s.label for s in reg.sections}
-    secs = data.sections.join(reports.select("report_id"), on="report_id").sort(["report_id", "position"])
+    secs = data.sections.select("report_id", "section_no", "position").join(reports.select("report_id"), on="report_id") \
+        .sort(["report_id", "position"])
     expected = reports.select("report_id").join(pl.DataFrame({"section_no": list(order)}), how="cross")
     missing = expected.join(secs, on=["report_id", "section_no"], how="anti")
     seq = secs.with_columns(pl.col("section_no").replace_strict(order, return_dtype=pl.Int32).alias("k"))

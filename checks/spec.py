@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from checks.expr import RuleError, compile_rule, linear
+from gkqc import yamlfile
 from gkqc.templates import TEMPLATES, registry
 
 SUITE_DIR = Path(__file__).with_name("suite")
@@ -58,7 +59,7 @@ def scope_ids(table: str, scope: str | None, template: str, block: str | None = 
 
 
 def _lines_of(text: str) -> list[int]:
-    node = yaml.compose(text)
+    node = yamlfile.compose(text)
     if node is None:
         return []
     if not isinstance(node, yaml.SequenceNode):
@@ -69,7 +70,7 @@ def _lines_of(text: str) -> list[int]:
 def load_file(path: Path, known_functions: set[str]) -> list[CheckSpec]:
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
+        data = yamlfile.load(text)
         lines = _lines_of(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
@@ -151,7 +152,7 @@ def load_suite(suite_dir: Path = SUITE_DIR) -> list[CheckSpec]:
 
 
 def load_settings(path: Path = SETTINGS) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamlfile.load(path.read_text(encoding="utf-8"))
 
 
 def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:

@@ -106,7 +106,7 @@ def duckdb_baseline(lake: Path, out: Path) -> float:
 
 def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2", "A3")) -> float:
     """Seconds for our check engine to evaluate and write only the baseline's checks (like for like)."""
-    from checks.engine import _batches, _results_frame, connect, evaluate_batches, report_parts
+    from checks.engine import _batches, _results_frame, evaluate_batches, report_parts
     from checks.spec import load_settings, load_suite
     from gkqc.lake import Lake
 
@@ -114,9 +114,8 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     settings, lk = load_settings(), Lake(lake)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    with connect(lk) as con:
-        for k, (_, res) in enumerate(evaluate_batches(lk, _batches(lk, report_parts(lk)), specs, settings, con)):
-            _results_frame(res, "bench").write_parquet(out / f"part-{k:05d}.parquet", compression="lz4")
+    for k, (_, res, _) in enumerate(evaluate_batches(lk, _batches(lk, report_parts(lk)), specs, settings)):
+        _results_frame(res, "bench").write_parquet(out / f"part-{k:05d}.parquet", compression="lz4")
     return time.perf_counter() - start
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
+from gkqc import yamlfile
 
 TEMPLATES = ("gov2019", "gov2021")
 REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
@@ -153,7 +153,7 @@ def _item(d: dict) -> Item:
 
 @cache
 def registry() -> Registry:
-    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    raw = yamlfile.load(REGISTRY_PATH.read_text(encoding="utf-8"))
     sections = tuple(_item({**s, "id": s["num"], "no": s["num"]}) for s in raw["sections"])
     active = {
         t: tuple(

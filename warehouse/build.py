@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import yaml
 
 from checks.spec import load_suite
+from gkqc import yamlfile
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.templates import registry
 
@@ -51,7 +51,7 @@ def create_models(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
         con.execute(f"create or replace {kind} {path.stem} as {sql}")
         if kind == "table":
             tables.add(path.stem)
-    comments = yaml.safe_load((MODELS / "schema.yml").read_text(encoding="utf-8"))
+    comments = yamlfile.load((MODELS / "schema.yml").read_text(encoding="utf-8"))
     for view, cols in comments.items():
         kind = "table" if view in tables else "view"
         con.execute(f"comment on {kind} {view} is '{_q(cols['_'])}'")
