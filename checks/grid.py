@@ -41,19 +41,6 @@ def cell_ids(table: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@cache
-def _dim_values(table: str) -> tuple[tuple[str, ...], ...]:
-    parts = [c.split(".") for c in cell_ids(table)]
-    return tuple(tuple(dict.fromkeys(p[d] for p in parts)) for d in range(len(DIMS[table])))
-
-
-@cache
-def _key_of_combination(table: str) -> pl.Series:
-    """Position in `cell_ids` of every combination of dimension values (null when no template has it)."""
-    index = {c: k for k, c in enumerate(cell_ids(table))}
-    return pl.Series([index.get(".".join(combo)) for combo in product(*_dim_values(table))], dtype=pl.UInt32)
-
-
 def cells_of(table: str, scope: str, block: str | None, template: str, term: str, subject: str) -> list[str]:
     """The grid columns one term of a rule reads for one subject (`prev__` terms: last year's)."""
     prefix = "prev__" if term.startswith("prev__") else ""
@@ -96,31 +83,44 @@ def per_chunk(col: pa.ChunkedArray, lookup: dict, dtype: pl.DataType = pl.Int32)
             last = chunk.dictionary
             mapped = pl.Series([lookup.get(v) for v in last.to_pylist()], dtype=dtype)
         parts.append(mapped.gather(pl.Series(chunk.indices)))
-    return pl.concat(parts) if parts else pl.Series([], dtype=dtype)
+    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=dtype)
+
+
+def _keys(arrow: pa.Table, table: str) -> pl.Series:
+    """Each cell's position in `cell_ids` (null: no template has it), from its id columns'
+    dictionaries: one lookup table per dictionary combination, one gather per chunk."""
+    index = {c: k for k, c in enumerate(cell_ids(table))}
+    cols = [arrow[d] for d in DIMS[table]]
+    parts, cache = [], {}
+    for chunks in zip(*(c.chunks for c in cols), strict=True):
+        dicts = [tuple(ch.dictionary.to_pylist()) for ch in chunks]
+        key = tuple(dicts)
+        if key not in cache:
+            cache[key] = pl.Series([index.get(".".join(map(str, combo))) for combo in product(*dicts)], dtype=pl.UInt32)
+        code = pl.Series(chunks[0].indices).cast(pl.UInt32)
+        for ch, d in zip(chunks[1:], dicts[1:], strict=True):
+            code = code * len(d) + pl.Series(ch.indices).cast(pl.UInt32)
+        parts.append(cache[key].gather(code))
+    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=pl.UInt32)
 
 
 def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable:
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
-    rid = row number)."""
-    dims = DIMS[table]
-    columns = ["report_id", *dims, "value", "raw", "status", "reason", *EXTRA.get(table, ())]
+    rid = row number). Values are scattered column-major, so each grid column is a slice."""
+    columns = ["report_id", *DIMS[table], "value", "raw", "status", "reason", *EXTRA.get(table, ())]
     arrow = pq.read_table(files, columns=columns, read_dictionary=[c for c in columns if c != "value"])
-    combo = pl.Series([], dtype=pl.Int32)
-    for k, (d, values) in enumerate(zip(dims, _dim_values(table), strict=True)):
-        code = per_chunk(arrow[d], {v: k for k, v in enumerate(values)})
-        combo = code if k == 0 else combo * len(values) + code
     long = pl.DataFrame({
         "rid": per_chunk(arrow["report_id"], dict(zip(reports["report_id"], reports["rid"], strict=True)), pl.UInt32),
-        "key": _key_of_combination(table).gather(combo),
+        "key": _keys(arrow, table),
         "value": pl.Series(arrow["value"], dtype=pl.Float64),
         "ok": per_chunk(arrow["status"], {"ok": True}, pl.Boolean).fill_null(False)})
     ids = cell_ids(table)
-    n, k = reports.height, len(ids)
-    placed = long.filter(pl.col("rid").is_not_null() & pl.col("key").is_not_null())
-    flat = placed["rid"].cast(pl.Int64) * k + placed["key"].cast(pl.Int64)
-    values = pl.Series("v", [None], pl.Float64).extend_constant(None, n * k - 1) if n else pl.Series("v", [], pl.Float64)
+    n = reports.height
+    placed = long if long["rid"].null_count() + long["key"].null_count() == 0 else \
+        long.filter(pl.col("rid").is_not_null() & pl.col("key").is_not_null())
+    flat = placed["key"].cast(pl.Int64) * n + placed["rid"].cast(pl.Int64)
+    values = pl.Series("v", [None], pl.Float64).extend_constant(None, n * len(ids) - 1) if n else pl.Series([], dtype=pl.Float64)
     values = values.scatter(flat, placed["value"].fill_null(float("nan")))
-    grid = pl.DataFrame({"v": values.reshape((n, k))}).select(pl.col("v").arr.to_struct(list(ids))).unnest("v") \
-        if n else pl.DataFrame(schema=dict.fromkeys(ids, pl.Float64))
-    grid = pl.concat([reports.select("report_id", "rid", "template"), grid], how="horizontal")
+    grid = pl.DataFrame([reports["report_id"], reports["rid"], reports["template"],
+                         *(values.slice(j * n, n).alias(c) for j, c in enumerate(ids))])
     return CellTable(table, grid, long, arrow)

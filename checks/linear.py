@@ -54,16 +54,17 @@ def grid_columns(rules: list[Rule]) -> set[str]:
     return {c for r in rules for terms in r.plan.values() for cs in terms.values() for c in cs}
 
 
-def _side(coefs: dict[str, float], terms: dict[str, list[str]]) -> pl.Expr:
-    parts = [pl.col(c).fill_nan(None) * k for t, k in coefs.items() if t and k for c in terms[t]]
-    return pl.sum_horizontal(parts or [pl.lit(0.0)]) + coefs.get("", 0.0)
+def _strict_sum(coefs: dict[str, float], terms: dict[str, list[str]]) -> pl.Expr:
+    """Σ coefficient·cell, null if a cell is absent and NaN if one is blank or unreadable."""
+    parts = [pl.col(c) if k == 1 else pl.col(c) * k for t, k in coefs.items() if t for c in terms[t]]
+    return pl.sum_horizontal(parts, ignore_nulls=False) if parts else pl.lit(0.0)
 
 
 def residuals(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
-    """Per rule × report × subject: actual (lhs), expected (rhs), blanks, cells found and arity,
-    for every subject with at least one cell. `wide`: report_id, template and the grid columns;
-    each report's rules are those of its template. One select per template computes every rule ×
-    subject side by side; unpivoting makes them rows."""
+    """Per rule × report × subject: actual (lhs), expected (rhs) and whether every cell is there
+    and readable (`assessable`), for every subject with at least one cell. `wide`: report_id,
+    template and the grid columns; each report's rules are those of its template. One select
+    per template computes every rule × subject side by side; unpivoting makes them rows."""
     frames = []
     for template in sorted({r.template for r in rules}):
         stats = []
@@ -72,20 +73,21 @@ def residuals(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
                 continue
             for subject, terms in r.plan.items():
                 cols = [pl.col(c) for cs in terms.values() for c in cs]
-                if cols:
-                    stats.append(pl.struct(
-                        pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
-                        _side(r.lin.lhs, terms).alias("actual"), _side(r.lin.rhs, terms).alias("expected"),
-                        pl.sum_horizontal([c.is_nan() for c in cols]).cast(pl.Int64).alias("nulls"),
-                        pl.sum_horizontal([c.is_not_null() for c in cols]).cast(pl.Int64).alias("n"),
-                        pl.lit(len(cols), dtype=pl.Int64).alias("arity")).alias(f"s{len(stats)}"))
+                if not cols:
+                    continue
+                lhs, rhs = _strict_sum(r.lin.lhs, terms), _strict_sum(r.lin.rhs, terms)
+                stats.append(pl.struct(
+                    pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
+                    (lhs + r.lin.lhs.get("", 0.0)).alias("actual"), (rhs + r.lin.rhs.get("", 0.0)).alias("expected"),
+                    (lhs + rhs).is_finite().fill_null(False).alias("assessable"),
+                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"))
         if stats:
             frames.append(wide.lazy().filter(pl.col("template") == template).select("report_id", *stats)
-                          .unpivot(index="report_id").drop("variable").unnest("value").filter(pl.col("n") > 0))
+                          .unpivot(index="report_id").drop("variable").unnest("value")
+                          .filter(pl.col("found")).drop("found"))
     schema = {"report_id": pl.Utf8, "rule": pl.UInt32, "subject": pl.Utf8, "actual": pl.Float64,
-              "expected": pl.Float64, "nulls": pl.Int64, "n": pl.Int64, "arity": pl.Int64}
-    agg = pl.concat(frames).collect() if frames else pl.DataFrame(schema=schema)
-    return agg.with_columns(((pl.col("nulls") == 0) & (pl.col("n") == pl.col("arity"))).alias("assessable"))
+              "expected": pl.Float64, "assessable": pl.Boolean}
+    return pl.concat(frames).collect() if frames else pl.DataFrame(schema=schema)
 
 
 def holds(op: pl.Expr, diff: pl.Expr) -> pl.Expr:
@@ -139,18 +141,22 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, 
 
 def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> pl.DataFrame:
     """Per finding (rule, report_id, subject): 'term=value; …' over the cells its rule reads for
-    its subject, sorted by term (cells the report lacks left out)."""
+    its subject, sorted by term (cells the report lacks left out); how many of them it has (`n`)
+    of how many the rule reads (`arity`)."""
     keys = ["rule", "report_id", "subject"]
     plan = pl.DataFrame([(k, subject, term, c) for k, r in enumerate(rules) for subject, terms in r.plan.items()
-                         for term, cs in terms.items() for c in cs],
+                         for term in sorted(terms) for c in terms[term]],
                         schema={"rule": pl.UInt32, "subject": pl.Utf8, "term": pl.Utf8, "column": pl.Utf8}, orient="row")
-    read = findings.select(keys).join(plan, on=["rule", "subject"])
-    values = (wide.filter(pl.col("report_id").is_in(findings["report_id"].unique().implode()))
-              .select("report_id", *read["column"].unique().sort())
+    read = findings.select(keys).join(plan, on=["rule", "subject"], maintain_order="left_right")  # terms in order
+    values = (wide.select("report_id", *read["column"].unique().sort())
+              .filter(pl.col("report_id").is_in(findings["report_id"].unique().implode()))
               .unpivot(index="report_id", variable_name="column"))
-    return (read.join(values, on=["report_id", "column"]).filter(pl.col("value").is_not_null()).sort("term")
-            .group_by(keys).agg(pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))])
-                                .str.join("; ").alias("cells")))
+    present = pl.col("value").is_not_null()
+    return (read.join(values, on=["report_id", "column"], how="left", maintain_order="left")
+            .group_by(keys).agg(
+                pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))])
+                .filter(present).str.join("; ").alias("cells"),
+                present.sum().alias("n"), pl.len().alias("arity")))
 
 
 def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, subject_labels: dict[str, str],

@@ -65,13 +65,19 @@ def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, set
     reg = registry()
     order = {s.no: k for k, s in enumerate(reg.sections)}
     names = {s.no: s.label for s in reg.sections}
-    secs = data.sections.select("report_id", "section_no", "position").join(reports.select("report_id"), on="report_id") \
-        .sort(["report_id", "position"])
-    expected = reports.select("report_id").join(pl.DataFrame({"section_no": list(order)}), how="cross")
-    missing = expected.join(secs, on=["report_id", "section_no"], how="anti")
-    seq = secs.with_columns(pl.col("section_no").replace_strict(order, return_dtype=pl.Int32).alias("k"))
-    seq = seq.with_columns(pl.col("k").cum_max().shift(1).over("report_id").alias("before"))
-    misplaced = seq.filter(pl.col("before").is_not_null() & (pl.col("k") < pl.col("before")))
+    # integer keys: rid·N + k grows from report to report, so one running max finds sections printed
+    # after a later one within the same report
+    n = len(order)
+    secs = (data.sections.select("report_id", "section_no", "position")
+            .join(reports.select("report_id", "rid"), on="report_id")
+            .with_columns(pl.col("section_no").replace_strict(order, return_dtype=pl.Int64).alias("k"))
+            .sort(["rid", "position"]))
+    expected = reports.select("report_id", "rid").join(
+        pl.DataFrame({"section_no": list(order), "k": list(order.values())}, schema_overrides={"k": pl.Int64}), how="cross")
+    missing = expected.join(secs.select("rid", "k"), on=["rid", "k"], how="anti")
+    key = pl.col("rid").cast(pl.Int64) * n + pl.col("k")
+    seq = secs.with_columns(key.alias("key"), key.cum_max().shift(1).alias("before"))
+    misplaced = seq.filter((pl.col("before") >= pl.col("rid").cast(pl.Int64) * n) & (pl.col("key") < pl.col("before")))
     label = pl.col("section_no").replace_strict(names, default="")
     fail = pl.concat([
         rows(missing, subject=pl.col("section_no"), status="fail",
@@ -86,7 +92,9 @@ def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, set
 @procedural()
 def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     reg = registry()
-    want = pl.col("report_year").map_elements(reg.template_for_year, return_dtype=pl.Utf8)
+    years = reports["report_year"].drop_nulls().unique().to_list()
+    want = pl.col("report_year").replace_strict({y: reg.template_for_year(y) for y in years}, default=None,
+                                                return_dtype=pl.Utf8)
     df = reports.with_columns(want.alias("want"))
     label = {"gov2019": "2019版模板（国办公开办函〔2019〕60号）", "gov2021": "2021版模板（国办公开办函〔2021〕30号）"}
     status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
