@@ -186,7 +186,8 @@ def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec
 
 
 def _fail_counts(df: pl.DataFrame) -> dict[str, int]:
-    return dict(df.filter(pl.col("status") == "fail").group_by("severity").len().iter_rows())
+    return dict(df.lazy().select("status", "severity").filter(pl.col("status") == "fail").group_by("severity").len()
+                .collect().iter_rows())
 
 
 def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None, settings: dict | None = None,

@@ -125,7 +125,8 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, 
                         schema_overrides={"rule": pl.UInt32})
     agg = agg.join(meta, on="rule", how="left")
     ok = pl.when(pl.col("assessable")).then(holds(pl.col("op"), pl.col("actual") - pl.col("expected")))
-    failed_idx = failures_by_pandera(agg, {"linear rules": ok}).get("linear rules", set())
+    judged = agg.select("assessable", "op", "actual", "expected")
+    failed_idx = failures_by_pandera(judged, {"linear rules": ok}).get("linear rules", set())
     failed = pl.zeros(agg.height, dtype=pl.Boolean, eager=True)
     if failed_idx:
         failed = failed.scatter(sorted(failed_idx), True)
@@ -148,11 +149,15 @@ def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> 
                          for term in sorted(terms) for c in terms[term]],
                         schema={"rule": pl.UInt32, "subject": pl.Utf8, "term": pl.Utf8, "column": pl.Utf8}, orient="row")
     read = findings.select(keys).join(plan, on=["rule", "subject"], maintain_order="left_right")  # terms in order
-    values = (wide.select("report_id", *read["column"].unique().sort())
-              .filter(pl.col("report_id").is_in(findings["report_id"].unique().implode()))
-              .unpivot(index="report_id", variable_name="column"))
+    # each value by position: the columns read, stacked, gathered at column·height + row
+    columns = read["column"].unique().sort()
+    stacked = pl.concat([wide[c] for c in columns]) if len(columns) else pl.Series([], dtype=pl.Float64)
+    read = (read.join(pl.DataFrame({"column": columns, "cpos": range(len(columns))}, schema_overrides={"cpos": pl.Int64}),
+                      on="column", maintain_order="left")
+            .join(wide.select("report_id").with_row_index("rpos"), on="report_id", maintain_order="left"))
+    read = read.with_columns(stacked.gather(read["cpos"] * wide.height + read["rpos"]).alias("value"))
     present = pl.col("value").is_not_null()
-    return (read.join(values, on=["report_id", "column"], how="left", maintain_order="left")
+    return (read
             .group_by(keys).agg(
                 pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))])
                 .filter(present).str.join("; ").alias("cells"),
