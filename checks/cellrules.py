@@ -30,7 +30,10 @@ def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFra
     judged = [_judged(cells, s) for s in specs]
     flags = cells.long.select("rid", *[e.alias(f"{name}{k}") for k, (r, b) in enumerate(judged)
                                        for name, e in (("read", r), ("bad", b))])
-    counts = flags.filter(pl.col("rid").is_not_null()).group_by("rid").agg(pl.exclude("rid").sum())
+    placed = flags.filter(pl.col("rid").is_not_null())
+    if placed["rid"].is_sorted():  # a report's cells are stored together: group runs, not hashes
+        placed = placed.with_columns(pl.col("rid").set_sorted())
+    counts = placed.group_by("rid").agg(pl.exclude("rid").sum())
     counts = reports.select("report_id", "rid", "template").join(counts, on="rid", how="left")
     names = cell_labels()
     out = []

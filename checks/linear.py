@@ -141,27 +141,42 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, 
 
 
 def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> pl.DataFrame:
-    """Per finding (rule, report_id, subject): 'term=value; …' over the cells its rule reads for
-    its subject, sorted by term (cells the report lacks left out); how many of them it has (`n`)
-    of how many the rule reads (`arity`)."""
-    keys = ["rule", "report_id", "subject"]
+    """Per finding (row `f` of `findings`): 'term=value; …' over the cells its rule reads for its
+    subject, sorted by term (cells the report lacks left out); how many of them it has (`n`) of
+    how many the rule reads (`arity`)."""
     plan = pl.DataFrame([(k, subject, term, c) for k, r in enumerate(rules) for subject, terms in r.plan.items()
                          for term in sorted(terms) for c in terms[term]],
                         schema={"rule": pl.UInt32, "subject": pl.Utf8, "term": pl.Utf8, "column": pl.Utf8}, orient="row")
-    read = findings.select(keys).join(plan, on=["rule", "subject"], maintain_order="left_right")  # terms in order
+    read = findings.select("f", "rule", "report_id", "subject").join(
+        plan, on=["rule", "subject"], maintain_order="left_right")  # per finding, its terms in order
     # each value by position: the columns read, stacked, gathered at column·height + row
     columns = read["column"].unique().sort()
     stacked = pl.concat([wide[c] for c in columns]) if len(columns) else pl.Series([], dtype=pl.Float64)
-    read = (read.join(pl.DataFrame({"column": columns, "cpos": range(len(columns))}, schema_overrides={"cpos": pl.Int64}),
-                      on="column", maintain_order="left")
-            .join(wide.select("report_id").with_row_index("rpos"), on="report_id", maintain_order="left"))
-    read = read.with_columns(stacked.gather(read["cpos"] * wide.height + read["rpos"]).alias("value"))
+    at = (read.select("f", "column", "report_id")
+          .join(pl.DataFrame({"column": columns, "cpos": range(len(columns))}, schema_overrides={"cpos": pl.Int64}),
+                on="column", maintain_order="left")
+          .join(wide.select("report_id").with_row_index("rpos"), on="report_id", maintain_order="left"))
+    read = read.select("f", "term").with_columns(stacked.gather(at["cpos"] * wide.height + at["rpos"]).alias("value"))
+    # a finding's rows are together, in term order: the k-th of them goes to column k of a small
+    # grid (findings × terms), whose columns are then joined side by side
     present = pl.col("value").is_not_null()
-    return (read
-            .group_by(keys).agg(
-                pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))])
-                .filter(present).str.join("; ").alias("cells"),
-                present.sum().alias("n"), pl.len().alias("arity")))
+    starts = (pl.col("f") != pl.col("f").shift()).fill_null(True)
+    read = read.with_row_index("i").with_columns(
+        pl.when(present).then(pl.concat_str([pl.col("term"), pl.lit("="), fmt_num(pl.col("value").fill_nan(None))]))
+        .alias("piece"), present.alias("present"),
+        (pl.col("i") - pl.when(starts).then(pl.col("i")).forward_fill()).cast(pl.Int64).alias("pos"))
+    found, width = findings.height, int(read["pos"].max() or 0) + 1
+    at_pos = pl.Series([None], dtype=pl.UInt32).extend_constant(None, found * width - 1) \
+        .scatter(read["pos"] * found + read["f"].cast(pl.Int64), read["i"])
+    rows = [at_pos.slice(k * found, found) for k in range(width)]
+    pieces = pl.DataFrame([read["piece"].gather(r).alias(f"p{k}") for k, r in enumerate(rows)])
+    return pl.DataFrame({
+        "f": pl.Series(range(found), dtype=pl.UInt32),
+        "cells": pieces.select(pl.concat_str(pl.all(), separator="; ", ignore_nulls=True)).to_series(),
+        "n": pl.DataFrame([read["present"].gather(r).alias(f"p{k}") for k, r in enumerate(rows)])
+        .select(pl.sum_horizontal(pl.all())).to_series().cast(pl.Int64),
+        "arity": pl.DataFrame([r.is_not_null().alias(f"p{k}") for k, r in enumerate(rows)])
+        .select(pl.sum_horizontal(pl.all())).to_series().cast(pl.Int64)})
 
 
 def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, subject_labels: dict[str, str],
@@ -169,7 +184,8 @@ def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, sub
     """Result rows for fails and not-assessable results, every rule's message at once."""
     if findings.height == 0:
         return []
-    findings = findings.join(_evidence(wide, rules, findings), on=["rule", "report_id", "subject"], how="left")
+    findings = findings.with_row_index("f")
+    findings = findings.join(_evidence(wide, rules, findings), on="f", how="left", maintain_order="left")
     na = pl.col("status") == "not_assessable"
     fields = {"subject": pl.col("subject"),
               "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
