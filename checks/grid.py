@@ -108,7 +108,7 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
     columns = ["report_id", *DIMS[table], "value", "raw", "status", "reason", *EXTRA.get(table, ())]
-    arrow = pq.read_table(files, columns=columns, read_dictionary=[c for c in columns if c != "value"])
+    arrow = pq.read_table(files, columns=columns, read_dictionary=[c for c in columns if c != "value"], use_threads=False)
     long = pl.DataFrame({
         "rid": per_chunk(arrow["report_id"], dict(zip(reports["report_id"], reports["rid"], strict=True)), pl.UInt32),
         "key": _keys(arrow, table),

@@ -120,23 +120,29 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, 
     agg = residuals(wide, rules)
     if agg.height == 0:
         return []
-    meta = pl.DataFrame({"rule": list(range(len(rules))), "check_id": [r.spec.id for r in rules],
-                         "severity": [r.spec.severity for r in rules], "op": [r.lin.op for r in rules]},
-                        schema_overrides={"rule": pl.UInt32})
-    agg = agg.join(meta, on="rule", how="left")
-    ok = pl.when(pl.col("assessable")).then(holds(pl.col("op"), pl.col("actual") - pl.col("expected")))
-    judged = agg.select("assessable", "op", "actual", "expected")
-    failed_idx = failures_by_pandera(judged, {"linear rules": ok}).get("linear rules", set())
+    # each rule's operator, check id and severity by position (no per-row strings until output)
+    by_op = defaultdict(list)
+    for k, r in enumerate(rules):
+        by_op[r.lin.op].append(k)
+    op = pl.lit(None, dtype=pl.Utf8)
+    for o, ks in by_op.items():
+        op = pl.when(pl.col("rule").is_in(ks)).then(pl.lit(o)).otherwise(op)
+    ok = pl.when(pl.col("assessable")).then(holds(op, pl.col("actual") - pl.col("expected")))
+    failed_idx = failures_by_pandera(agg.select("rule", "assessable", "actual", "expected"),
+                                     {"linear rules": ok}).get("linear rules", set())
     failed = pl.zeros(agg.height, dtype=pl.Boolean, eager=True)
     if failed_idx:
         failed = failed.scatter(sorted(failed_idx), True)
-    agg = agg.with_columns(pl.when(~pl.col("assessable")).then(pl.lit("not_assessable"))
-                           .when(failed).then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("status"))
-    passed = agg.filter(pl.col("status") == "pass").select(
-        "report_id", "check_id", "severity", "status", "subject", "expected", "actual",  # the view says 符合：…
-        (pl.col("actual") - pl.col("expected")).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
-        pl.lit(None, dtype=pl.Utf8).alias("message"))
-    findings = agg.filter(pl.col("status") != "pass")
+    check_id = pl.col("rule").replace_strict({k: r.spec.id for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
+    severity = pl.col("rule").replace_strict({k: r.spec.severity for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
+    passes = pl.col("assessable") & ~failed
+    passed = agg.filter(passes).select(
+        "report_id", check_id.alias("check_id"), severity.alias("severity"), pl.lit("pass").alias("status"), "subject",
+        "expected", "actual", (pl.col("actual") - pl.col("expected")).alias("difference"),  # the view says 符合：…
+        pl.lit(None, dtype=pl.Utf8).alias("cells"), pl.lit(None, dtype=pl.Utf8).alias("message"))
+    findings = agg.filter(~passes).with_columns(
+        check_id.alias("check_id"), severity.alias("severity"),
+        pl.when(pl.col("assessable")).then(pl.lit("fail")).otherwise(pl.lit("not_assessable")).alias("status"))
     return [passed, *_findings(wide, rules, findings, subject_labels, missing_message)]
 
 
