@@ -9,7 +9,7 @@ import polars as pl
 
 from checks.expr import compile_rule
 from checks.frames import cell_id_expr, cell_labels
-from checks.grid import CellTable, per_chunk
+from checks.grid import CellTable
 from checks.results import PASSED, finish, fmt_num, render, report_rows
 from checks.spec import CheckSpec
 
@@ -18,8 +18,7 @@ def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
     """(the cell is read for this rule, the cell is read and breaks it) as expressions over `long`."""
     read = pl.col("ok")
     if spec.exclude_metrics:
-        excluded = per_chunk(cells.arrow["metric_id"], dict.fromkeys(spec.exclude_metrics, True), pl.Boolean)
-        read = read & ~pl.lit(excluded.fill_null(False))
+        read = read & ~pl.col("key").is_in(cells.keys_where("metric_id", spec.exclude_metrics)).fill_null(False)
     return read, read & ~compile_rule(spec.rule, {"value"}).cond.fill_null(True)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from checks.grid import AMOUNT_TABLE, DIMS, CellTable, per_chunk, read_cells
+from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
 from gkqc.templates import registry
 
 REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office", "office_kind", "region"]
@@ -52,8 +52,8 @@ def _files(lake_root: Path, table: str, parts: list[str]) -> list[str]:
 def _procedural_cells(cells: CellTable) -> pl.DataFrame:
     keep = ~cells.long["ok"]
     if cells.table == AMOUNT_TABLE:
-        amounts = per_chunk(cells.arrow["metric_id"], dict.fromkeys(amount_metrics(), True), pl.Boolean)
-        keep = keep | amounts.fill_null(False)
+        amounts = cells.long["key"].is_in(cells.keys_where("metric_id", amount_metrics())).fill_null(False)
+        keep = keep | amounts
     return cells.rows(keep)
 
 

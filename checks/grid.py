@@ -9,6 +9,7 @@ it and NaN where it is there but blank or unreadable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -24,6 +25,7 @@ DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric
         "active_disclosure": ("block_id", "row_id", "metric_id")}
 EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
 AMOUNT_TABLE = "active_disclosure"
+STATUSES = ("ok", "blank", "unreadable", "missing")  # a cell's status, by code (ok = 0)
 
 
 @cache
@@ -57,21 +59,35 @@ def cells_of(table: str, scope: str, block: str | None, template: str, term: str
 
 @dataclass
 class CellTable:
-    """One cell table of a batch: its grid, and the long cells (rid, key, value, ok) in file order
-    with the Arrow table they came from (for raw text, status and reasons)."""
+    """One cell table of a batch: its grid, and its cells in file order as (rid, key, value, status
+    code); the text columns (raw, reason, unit) stay in the files until some cells are asked for."""
 
     table: str
     grid: pl.DataFrame  # report_id, rid, template, then one column per cell id
-    long: pl.DataFrame  # rid, key (position in cell_ids; null: not a template cell), value, ok
-    arrow: pa.Table
+    long: pl.DataFrame  # rid, key (position in cell_ids; null: not a template cell), value, ok, status (code)
+    files: list[str]
+
+    def keys_where(self, dim: str, values: Iterable[str]) -> list[int]:
+        """Positions in `cell_ids` of the cells whose `dim` (e.g. metric_id) is one of `values`."""
+        k, wanted = DIMS[self.table].index(dim), set(values)
+        return [j for j, c in enumerate(cell_ids(self.table)) if c.split(".")[k] in wanted]
 
     def rows(self, mask: pl.Series) -> pl.DataFrame:
-        """The cells where `mask` holds, with every stored column as text/numbers, plus rid and template."""
-        picked = self.arrow.filter(pa.array(mask.fill_null(False).to_arrow()))
-        df = pl.from_arrow(pa.table({n: (c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c)
-                                      for n, c in zip(picked.column_names, picked.columns, strict=True)}))
-        rid = self.long["rid"].filter(mask.fill_null(False))
-        return df.with_columns(rid.alias("rid"), self.grid["template"].gather(rid).alias("template"))
+        """The cells where `mask` holds with their report, ids, value, status and text columns,
+        plus rid and template."""
+        at = mask.fill_null(False).arg_true()
+        cells = self.long[at]
+        ids = pl.DataFrame([pl.Series(d, [c.split(".")[k] for c in cell_ids(self.table)])
+                            for k, d in enumerate(DIMS[self.table])])
+        text = ["raw", "reason", *EXTRA.get(self.table, ())]
+        stored = pq.read_table(self.files, columns=text, read_dictionary=text, use_threads=False).take(at.to_arrow())
+        return pl.DataFrame([
+            self.grid["report_id"].gather(cells["rid"]),
+            *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
+            cells["value"],
+            *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8) for n in text),
+            pl.Series("status", STATUSES).gather(cells["status"]),
+            cells["rid"], self.grid["template"].gather(cells["rid"])])
 
 
 def per_chunk(col: pa.ChunkedArray, lookup: dict, dtype: pl.DataType = pl.Int32) -> pl.Series:
@@ -107,13 +123,18 @@ def _keys(arrow: pa.Table, table: str) -> pl.Series:
 def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable:
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
-    columns = ["report_id", *DIMS[table], "value", "raw", "status", "reason", *EXTRA.get(table, ())]
-    arrow = pq.read_table(files, columns=columns, read_dictionary=[c for c in columns if c != "value"], use_threads=False)
-    long = pl.DataFrame({
-        "rid": per_chunk(arrow["report_id"], dict(zip(reports["report_id"], reports["rid"], strict=True)), pl.UInt32),
-        "key": _keys(arrow, table),
-        "value": pl.Series(arrow["value"], dtype=pl.Float64),
-        "ok": per_chunk(arrow["status"], {"ok": True}, pl.Boolean).fill_null(False)})
+    columns = ["report_id", *DIMS[table], "value", "status"]
+    rids = dict(zip(reports["report_id"], reports["rid"], strict=True))
+    parts = []
+    for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
+        arrow = pq.read_table(f, columns=columns, read_dictionary=[c for c in columns if c != "value"], use_threads=False)
+        status = per_chunk(arrow["status"], {s: k for k, s in enumerate(STATUSES)}, pl.UInt8)
+        parts.append(pl.DataFrame({
+            "rid": per_chunk(arrow["report_id"], rids, pl.UInt32), "key": _keys(arrow, table),
+            "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
+            "status": status}))
+        del arrow
+    long = pl.concat(parts, rechunk=False)
     ids = cell_ids(table)
     n = reports.height
     placed = long if long["rid"].null_count() + long["key"].null_count() == 0 else \
@@ -123,4 +144,4 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     values = values.scatter(flat, placed["value"].fill_null(float("nan")))
     grid = pl.DataFrame([reports["report_id"], reports["rid"], reports["template"],
                          *(values.slice(j * n, n).alias(c) for j, c in enumerate(ids))])
-    return CellTable(table, grid, long, arrow)
+    return CellTable(table, grid, long, files)
