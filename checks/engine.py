@@ -14,6 +14,8 @@ from functools import partial
 from pathlib import Path
 
 import polars as pl
+import psutil
+import pyarrow as pa
 
 from checks.cellrules import run_cell_rules
 from checks.frames import PartData, labels, load_parts
@@ -86,44 +88,53 @@ def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> tup
     for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently
         out.append(finish(report_rows(unknown, "not_assessable", "无法判断：未能确定报告模板与年度，表格未读取"), s))
     out = [d for d in out if d.height]
-    carry = pl.concat([data.reports.select("report_id"),
+    carry = pl.concat([data.reports.select("report_id", "report_year"),
                        *(data.grids[t].grid.select(cs) for t, cs in carry_columns(cross_year_rules(specs)).items())],
                       how="horizontal")
     return (pl.concat(out) if out else empty_results()), carry
 
 
 # ----------------------------------------------------------------------------- across years
-def latest_prev(reports: pl.DataFrame) -> pl.DataFrame:
-    """For each report: the latest report of the same office for the previous year (or null)."""
+def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
+    """For each report: the latest report of the same office for the previous year (or null);
+    latest = published last, then ingested last, then the smallest report id."""
     latest = (reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
-              .sort(["published_at", "ingested_at", "report_id"], descending=[True, True, False], nulls_last=True)
-              .group_by(["office", "report_year"], maintain_order=True).first()
-              .select("office", (pl.col("report_year") + 1).alias("report_year"), pl.col("report_id").alias("prev_id")))
+              .group_by("office", "report_year")
+              .agg(pl.col("report_id").sort_by(["published_at", "ingested_at", "report_id"],
+                                                descending=[True, True, False], nulls_last=True).first().alias("prev_id"))
+              .select("office", (pl.col("report_year") + 1).alias("report_year"), "prev_id"))
     return reports.join(latest, on=["office", "report_year"], how="left").select(
         "report_id", "template", "report_year", "prev_id")
 
 
 def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path]) -> Iterator[pl.DataFrame]:
     """Cross-year rules over every report of the lake: each report's cells (from the batches'
-    carry files) beside its previous report's as `prev__…` columns, `CROSS_YEAR_CHUNK` reports
-    at a time (bounded memory); yields the results slice by slice."""
+    carry files) beside its previous report's as `prev__…` columns, a report year at a time and
+    `CROSS_YEAR_CHUNK` reports at a time within it (bounded memory); yields the results slice
+    by slice."""
     rules = cross_year_rules(specs)
     if not rules or not carry_files:
         return
-    reports = pl.read_parquet(lake.glob("reports"), columns=["report_id", "template", "office", "report_year",
-                                                              "published_at", "ingested_at"])
+    reports = pl.scan_parquet(lake.glob("reports")).select("report_id", "template", "office", "report_year",
+                                                            "published_at", "ingested_at")
     pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
-                                        & pl.col("template").is_in(list({r.template for r in rules})))
-    del reports
-    carry = pl.read_parquet(carry_files)
-    prev = carry.select(pl.col("report_id").alias("prev_id"), pl.exclude("report_id").name.prefix("prev__"))
+                                        & pl.col("template").is_in(list({r.template for r in rules}))).collect()
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
-    for start in range(0, pairs.height, CROSS_YEAR_CHUNK):
-        chunk = pairs.slice(start, CROSS_YEAR_CHUNK)
-        wide = chunk.join(carry, on="report_id").join(prev, on="prev_id", how="left")
-        found = [d for d in run_linear(wide, rules, subject_labels(), missing_message=no_prev) if d.height]
-        if found:
-            yield pl.concat(found)
+    for year in sorted(pairs["report_year"].unique()):  # a year and the one before are in memory at a time
+        cells = pl.scan_parquet(carry_files).filter(pl.col("report_year").is_in([year - 1, year])).collect()
+        # each report's and its predecessor's row in `cells`, found once; chunks then gather by position
+        at = cells.select("report_id").with_row_index("at")
+        year_pairs = (pairs.filter(pl.col("report_year") == year).join(at, on="report_id")
+                      .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
+                      .select("report_id", "template", "at", "prev_at"))
+        cells = cells.drop("report_id", "report_year")
+        for start in range(0, year_pairs.height, CROSS_YEAR_CHUNK):
+            chunk = year_pairs.slice(start, CROSS_YEAR_CHUNK)
+            wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
+                              cells[chunk["prev_at"]].select(pl.all().name.prefix("prev__"))], how="horizontal")
+            found = [d for d in run_linear(wide, rules, subject_labels(), missing_message=no_prev) if d.height]
+            if found:
+                yield pl.concat(found)
 
 
 # ----------------------------------------------------------------------------- the run
@@ -143,6 +154,7 @@ def _results_frame(df: pl.DataFrame, run_id: str) -> pl.DataFrame:
 
 BATCH_REPORTS = 10_000
 BATCHES_AT_ONCE = 2
+OVERLAP_BELOW = 768 << 20  # resident bytes: above this, batches run one at a time (peak memory stays bounded)
 
 
 def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
@@ -175,11 +187,12 @@ def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec
     def one(batch: list[str]) -> tuple[list[str], pl.DataFrame, pl.DataFrame]:
         return batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings)
 
-    with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap; at most two are held in memory
+    process = psutil.Process()
+    with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap while the process is small
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(one, batch))
-            if len(pending) == BATCHES_AT_ONCE:
+            if len(pending) == BATCHES_AT_ONCE or process.memory_info().rss > OVERLAP_BELOW:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -259,6 +272,7 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
             summary.evaluated_parts += len(batch)
             if progress:
                 progress(k + 1, len(batches))
+        pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
         # a new year N−1 report changes year N's results: cross-year checks are always redone
         for p in out_dir.glob("part-x-cross-year*.parquet"):
             p.unlink()

@@ -1,10 +1,11 @@
 """A batch's cell tables as grids: one row per report, one Float64 column per cell id.
 
-Each table is read once as Arrow with dictionary-encoded ids; ids become integer positions through
-their (small) dictionaries and the values are scattered into the grid. Every equation of the
-batch is then column arithmetic over reports, with no join and no group-by, and a finding's
-evidence is read from the same grid. In a grid a cell is null where the report does not have
-it and NaN where it is there but blank or unreadable.
+Each table's ids and values are read once as Arrow with dictionary-encoded ids; ids become integer
+positions through their (small) dictionaries and the values are scattered into the grid. Every
+equation of the batch is then column arithmetic over reports, with no join and no group-by, and a
+finding's evidence is read from the same grid; text columns (raw, reason, unit) are read back only
+for the cells a message quotes. In a grid a cell is null where the report does not have it and
+NaN where it is there but blank or unreadable.
 """
 
 from __future__ import annotations
@@ -107,16 +108,16 @@ def _keys(arrow: pa.Table, table: str) -> pl.Series:
     dictionaries: one lookup table per dictionary combination, one gather per chunk."""
     index = {c: k for k, c in enumerate(cell_ids(table))}
     cols = [arrow[d] for d in DIMS[table]]
-    parts, cache = [], {}
+    parts, lookups = [], {}
     for chunks in zip(*(c.chunks for c in cols), strict=True):
-        dicts = [tuple(ch.dictionary.to_pylist()) for ch in chunks]
-        key = tuple(dicts)
-        if key not in cache:
-            cache[key] = pl.Series([index.get(".".join(map(str, combo))) for combo in product(*dicts)], dtype=pl.UInt32)
+        dicts = tuple(tuple(ch.dictionary.to_pylist()) for ch in chunks)
+        if dicts not in lookups:
+            lookups[dicts] = pl.Series([index.get(".".join(map(str, combo))) for combo in product(*dicts)],
+                                       dtype=pl.UInt32)
         code = pl.Series(chunks[0].indices).cast(pl.UInt32)
         for ch, d in zip(chunks[1:], dicts[1:], strict=True):
             code = code * len(d) + pl.Series(ch.indices).cast(pl.UInt32)
-        parts.append(cache[key].gather(code))
+        parts.append(lookups[dicts].gather(code))
     return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=pl.UInt32)
 
 
@@ -142,6 +143,11 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     flat = placed["key"].cast(pl.Int64) * n + placed["rid"].cast(pl.Int64)
     values = pl.Series("v", [None], pl.Float64).extend_constant(None, n * len(ids) - 1) if n else pl.Series([], dtype=pl.Float64)
     values = values.scatter(flat, placed["value"].fill_null(float("nan")))
+    if values.len() - values.null_count() != placed.height:  # two cells of one report share an id
+        twice = placed.filter(flat.is_duplicated()).head(1)
+        rid, key = twice["rid"][0], twice["key"][0]
+        raise ValueError(f"{table}：报告 {reports['report_id'][rid]} 的单元格 {ids[key]} 出现两次，湖中每个单元格应只有一行 "
+                         f"(a cell is stored twice; the lake holds one row per cell)")
     grid = pl.DataFrame([reports["report_id"], reports["rid"], reports["template"],
                          *(values.slice(j * n, n).alias(c) for j, c in enumerate(ids))])
     return CellTable(table, grid, long, files)

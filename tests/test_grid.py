@@ -3,6 +3,7 @@
 import math
 
 import polars as pl
+import pytest
 from builders import spec
 
 from checks.expr import compile_rule, linear
@@ -72,3 +73,12 @@ def test_cell_rule_rejects_the_values_it_should():
     frame = pl.DataFrame({"value": [-1.0, 0.0, 0.5, 2.0, 3.0000001, 1e9, None]})
     cond = compile_rule("value >= 0 and whole(value)", {"value"}).cond
     assert frame.select(cond).to_series().to_list() == [False, True, False, True, False, True, None]
+
+
+def test_a_cell_stored_twice_is_refused_not_dropped(tmp_path, ali_bytes):
+    lake = _lake(tmp_path, {"ali.txt": ali_bytes})
+    part = next(p for p in sorted(lake.dir("applications").glob("part-*.parquet")) if p.name != "part-empty.parquet")
+    cells = pl.read_parquet(part)
+    pl.concat([cells, cells.head(1)]).write_parquet(part)
+    with pytest.raises(ValueError, match="出现两次"):
+        _grid(lake, "applications")
