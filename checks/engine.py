@@ -107,11 +107,25 @@ def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
         "report_id", "template", "report_year", "prev_id")
 
 
+def _year_groups(pairs: pl.DataFrame) -> list[list[int]]:
+    """Report years in order, grouped while a group holds at most `CROSS_YEAR_CHUNK` reports
+    (a single larger year is a group of its own)."""
+    groups: list[list[int]] = []
+    size = 0
+    for year, n in pairs.group_by("report_year").len().sort("report_year").iter_rows():
+        if not groups or size + n > CROSS_YEAR_CHUNK:
+            groups.append([])
+            size = 0
+        groups[-1].append(year)
+        size += n
+    return groups
+
+
 def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path]) -> Iterator[pl.DataFrame]:
     """Cross-year rules over every report of the lake: each report's cells (from the batches'
-    carry files) beside its previous report's as `prev__…` columns, a report year at a time and
-    `CROSS_YEAR_CHUNK` reports at a time within it (bounded memory); yields the results slice
-    by slice."""
+    carry files) beside its previous report's as `prev__…` columns, a few report years at a time
+    and `CROSS_YEAR_CHUNK` reports at a time within them (bounded memory); yields the results
+    slice by slice."""
     rules = cross_year_rules(specs)
     if not rules or not carry_files:
         return
@@ -120,11 +134,12 @@ def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path]) 
     pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
                                         & pl.col("template").is_in(list({r.template for r in rules}))).collect()
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
-    for year in sorted(pairs["report_year"].unique()):  # a year and the one before are in memory at a time
-        cells = pl.scan_parquet(carry_files).filter(pl.col("report_year").is_in([year - 1, year])).collect()
+    for years in _year_groups(pairs):  # those years and the ones before are in memory at a time
+        cells = pl.scan_parquet(carry_files).filter(
+            pl.col("report_year").is_in(sorted({y - 1 for y in years} | set(years)))).collect()
         # each report's and its predecessor's row in `cells`, found once; chunks then gather by position
         at = cells.select("report_id").with_row_index("at")
-        year_pairs = (pairs.filter(pl.col("report_year") == year).join(at, on="report_id")
+        year_pairs = (pairs.filter(pl.col("report_year").is_in(years)).join(at, on="report_id")
                       .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
                       .select("report_id", "template", "at", "prev_at"))
         cells = cells.drop("report_id", "report_year")
