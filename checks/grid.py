@@ -91,16 +91,16 @@ class CellTable:
             cells["rid"], self.grid["template"].gather(cells["rid"])])
 
 
-def per_chunk(col: pa.ChunkedArray, lookup: dict, dtype: pl.DataType = pl.Int32) -> pl.Series:
-    """Map a dictionary-encoded column through `lookup` by its dictionaries (a few values each);
-    values it lacks become null."""
+def per_chunk(col: pa.ChunkedArray, keys: pl.Series, values: pl.Series) -> pl.Series:
+    """Map a dictionary-encoded column from `keys` to `values` through its dictionaries (one
+    vectorised lookup per distinct dictionary, then a gather per chunk); unknown values become null."""
     parts, last, mapped = [], None, None
     for chunk in col.chunks:
         if last is None or not chunk.dictionary.equals(last):  # a file's chunks share one dictionary
             last = chunk.dictionary
-            mapped = pl.Series([lookup.get(v) for v in last.to_pylist()], dtype=dtype)
+            mapped = pl.Series(last).cast(pl.Utf8).replace_strict(keys, values, default=None, return_dtype=values.dtype)
         parts.append(mapped.gather(pl.Series(chunk.indices)))
-    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=dtype)
+    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=values.dtype)
 
 
 def _keys(arrow: pa.Table, table: str) -> pl.Series:
@@ -125,13 +125,13 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
     columns = ["report_id", *DIMS[table], "value", "status"]
-    rids = dict(zip(reports["report_id"], reports["rid"], strict=True))
+    statuses = pl.Series(STATUSES), pl.Series(range(len(STATUSES)), dtype=pl.UInt8)
     parts = []
     for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
         arrow = pq.read_table(f, columns=columns, read_dictionary=[c for c in columns if c != "value"], use_threads=False)
-        status = per_chunk(arrow["status"], {s: k for k, s in enumerate(STATUSES)}, pl.UInt8)
+        status = per_chunk(arrow["status"], *statuses)
         parts.append(pl.DataFrame({
-            "rid": per_chunk(arrow["report_id"], rids, pl.UInt32), "key": _keys(arrow, table),
+            "rid": per_chunk(arrow["report_id"], reports["report_id"], reports["rid"]), "key": _keys(arrow, table),
             "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
             "status": status}))
         del arrow
