@@ -262,48 +262,30 @@ def _store(lake: Lake, res: pl.DataFrame, run_id: str, name: str) -> tuple[list,
 def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec], settings: dict,
                  state: dict, summary: CheckSummary,
                  progress: Callable[[int, int], None] | None) -> None:
-    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both.
-    Results are validated and written by a second thread while the next ones are computed."""
+    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both."""
     out_dir = lake.dir("check_results")
     carry_dir = out_dir / CARRY_DIR
     carry_dir.mkdir(exist_ok=True)
     batches = _batches(lake, todo)
-    with ThreadPoolExecutor(1) as writer:
-        stored: deque = deque()
-
-        def store(res: pl.DataFrame, name: str, record: Callable[[dict[str, int]], None]) -> None:
-            while stored and (len(stored) > 1 or stored[0][0].done()):  # at most one part waits to be written
-                done, rec = stored.popleft()
-                problems, counts = done.result()
-                summary.schema_problems += problems
-                rec(counts)
-            stored.append((writer.submit(_store, lake, res, run_id, name), record))
-
-        for k, (batch, res, carry) in enumerate(evaluate_batches(lake, batches, specs, settings)):
-            name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
-            carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
-            store(res, name, lambda counts, name=name: state["files"].__setitem__(name, counts))
-            state["parts"] += batch
-            summary.evaluated_parts += len(batch)
-            if progress:
-                progress(k + 1, len(batches))
-        pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
-        # a new year N−1 report changes year N's results: cross-year checks are always redone
-        for p in out_dir.glob("part-x-cross-year*.parquet"):
-            p.unlink()
-        state["cross"] = {"_rows": 0}
-
-        def add_cross(counts: dict[str, int]) -> None:
-            for key, v in counts.items():
-                state["cross"][key] = state["cross"].get(key, 0) + v
-
-        for k, cross in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")))):
-            store(cross, f"x-cross-year-{k:05d}", add_cross)
-        while stored:
-            done, rec = stored.popleft()
-            problems, counts = done.result()
-            summary.schema_problems += problems
-            rec(counts)
+    for k, (batch, res, carry) in enumerate(evaluate_batches(lake, batches, specs, settings)):
+        name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
+        carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
+        problems, state["files"][name] = _store(lake, res, run_id, name)
+        summary.schema_problems += problems
+        state["parts"] += batch
+        summary.evaluated_parts += len(batch)
+        if progress:
+            progress(k + 1, len(batches))
+    pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
+    # a new year N−1 report changes year N's results: cross-year checks are always redone
+    for p in out_dir.glob("part-x-cross-year*.parquet"):
+        p.unlink()
+    state["cross"] = {"_rows": 0}
+    for k, cross in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")))):
+        problems, counts = _store(lake, cross, run_id, f"x-cross-year-{k:05d}")
+        summary.schema_problems += problems
+        for key, v in counts.items():
+            state["cross"][key] = state["cross"].get(key, 0) + v
 
 
 def _sum_counts(counts: list[dict]) -> dict[str, int]:

@@ -1,8 +1,9 @@
 """Linear rules (equations, cross-year) over grids (`checks.grid`).
 
 Each rule × subject is column arithmetic over the reports of the rule's template: both sides,
-the blanks among its cells and the cells found. pandera judges every comparison on that residual
-frame; findings then get their evidence (the cells read, from the same grid) and a message.
+and whether every cell is there and readable (a strict sum is null or NaN otherwise). pandera
+judges every comparison on that residual frame; findings then get their evidence (the cells
+read, from the same grid) and a message.
 """
 
 from __future__ import annotations
