@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import psutil
@@ -25,6 +26,7 @@ from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec, load_settings, load_suite, suite_fingerprint
 from gkqc.lake import Lake, frame_of
 
+T = TypeVar("T")
 CROSS_YEAR_CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
 CARRY_DIR = "_carry"  # beside check_results: per batch, the cells cross-year checks read
 
@@ -192,15 +194,17 @@ def report_parts(lake: Lake) -> list[str]:
     return sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
 
 
-def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec],
-                     settings: dict) -> Iterator[tuple[list[str], pl.DataFrame, pl.DataFrame]]:
-    """(batch of parts, its results, its carry cells) for each batch (see `_batches`), reading
-    only the tables needed."""
+def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec], settings: dict,
+                     then: Callable[[list[str], pl.DataFrame, pl.DataFrame], T] | None = None) -> Iterator[T]:
+    """For each batch of parts (see `_batches`), in order: `then(batch, its results, its carry
+    cells)`, called on the worker thread that evaluated the batch (so storing one batch overlaps
+    evaluating the next); without `then`, that triple itself. Only the tables needed are read."""
     empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*DIMS, "sections")}
     needed = tables_needed(specs)
+    after = then or (lambda batch, res, carry: (batch, res, carry))
 
-    def one(batch: list[str]) -> tuple[list[str], pl.DataFrame, pl.DataFrame]:
-        return batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings)
+    def one(batch: list[str]) -> T:
+        return after(batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings))
 
     process = psutil.Process()
     with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap while the process is small
@@ -267,10 +271,14 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
     carry_dir = out_dir / CARRY_DIR
     carry_dir.mkdir(exist_ok=True)
     batches = _batches(lake, todo)
-    for k, (batch, res, carry) in enumerate(evaluate_batches(lake, batches, specs, settings)):
+
+    def store(batch: list[str], res: pl.DataFrame, carry: pl.DataFrame) -> tuple[list[str], str, list, dict]:
         name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
         carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
-        problems, state["files"][name] = _store(lake, res, run_id, name)
+        return batch, name, *_store(lake, res, run_id, name)
+
+    for k, (batch, name, problems, counts) in enumerate(evaluate_batches(lake, batches, specs, settings, store)):
+        state["files"][name] = counts
         summary.schema_problems += problems
         state["parts"] += batch
         summary.evaluated_parts += len(batch)

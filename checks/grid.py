@@ -81,7 +81,7 @@ class CellTable:
         ids = pl.DataFrame([pl.Series(d, [c.split(".")[k] for c in cell_ids(self.table)])
                             for k, d in enumerate(DIMS[self.table])])
         text = ["raw", "reason", *EXTRA.get(self.table, ())]
-        stored = pq.read_table(self.files, columns=text, read_dictionary=text, use_threads=False).take(at.to_arrow())
+        stored = pa.concat_tables([read_file(f, text, text) for f in self.files]).take(at.to_arrow())
         return pl.DataFrame([
             self.grid["report_id"].gather(cells["rid"]),
             *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
@@ -89,6 +89,12 @@ class CellTable:
             *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8) for n in text),
             pl.Series("status", STATUSES).gather(cells["status"]),
             cells["rid"], self.grid["template"].gather(cells["rid"])])
+
+
+def read_file(path: str, columns: list[str], dictionary: list[str]) -> pa.Table:
+    """Some columns of one Parquet file, `dictionary` ones dictionary-encoded, on this thread
+    (`ParquetFile.read` is a few times faster than `pq.read_table`'s dataset path for one file)."""
+    return pq.ParquetFile(path, read_dictionary=dictionary).read(columns=columns, use_threads=False)
 
 
 def per_chunk(col: pa.ChunkedArray, keys: pl.Series, values: pl.Series) -> pl.Series:
@@ -128,7 +134,7 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     statuses = pl.Series(STATUSES), pl.Series(range(len(STATUSES)), dtype=pl.UInt8)
     parts = []
     for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
-        arrow = pq.read_table(f, columns=columns, read_dictionary=[c for c in columns if c != "value"], use_threads=False)
+        arrow = read_file(f, columns, [c for c in columns if c != "value"])
         status = per_chunk(arrow["status"], *statuses)
         parts.append(pl.DataFrame({
             "rid": per_chunk(arrow["report_id"], reports["report_id"], reports["rid"]), "key": _keys(arrow, table),

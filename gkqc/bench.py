@@ -114,8 +114,13 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     settings, lk = load_settings(), Lake(lake)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    for k, (_, res, _) in enumerate(evaluate_batches(lk, _batches(lk, report_parts(lk)), specs, settings)):
-        _results_frame(res, "bench").write_parquet(out / f"part-{k:05d}.parquet", compression="lz4")
+    batches = _batches(lk, report_parts(lk))
+
+    def write(batch: list[str], res, _carry) -> None:  # on the worker, as the check stage stores its batches
+        _results_frame(res, "bench").write_parquet(out / f"part-{batches.index(batch):05d}.parquet", compression="lz4")
+
+    for _ in evaluate_batches(lk, batches, specs, settings, write):
+        pass
     return time.perf_counter() - start
 
 
