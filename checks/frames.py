@@ -63,12 +63,13 @@ def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]
     Only the `tables` asked for are read (all when None)."""
     reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
-    sections = _read([lake_root / "sections" / p for p in parts], ["report_id", "section_no", "position", "text"]) \
-        if wanted("sections") else None
     read = [t for t in DIMS if wanted(t)]
     with ThreadPoolExecutor(2) as pool:  # Arrow and polars release the GIL: the tables load side by side
+        sections = pool.submit(_read, [lake_root / "sections" / p for p in parts],
+                               ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
         grids = dict(zip(read, pool.map(lambda t: read_cells(t, _files(lake_root, t, parts), reports), read),
                          strict=True))
+        sections = sections.result() if sections else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else
              empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"))
              for t in DIMS}

@@ -17,6 +17,7 @@ from itertools import product
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from gkqc.templates import TEMPLATES, registry
@@ -97,16 +98,16 @@ def read_file(path: str, columns: list[str], dictionary: list[str]) -> pa.Table:
     return pq.ParquetFile(path, read_dictionary=dictionary).read(columns=columns, use_threads=False)
 
 
-def per_chunk(col: pa.ChunkedArray, keys: pl.Series, values: pl.Series) -> pl.Series:
-    """Map a dictionary-encoded column from `keys` to `values` through its dictionaries (one
-    vectorised lookup per distinct dictionary, then a gather per chunk); unknown values become null."""
+def positions(col: pa.ChunkedArray, keys: pa.Array) -> pl.Series:
+    """Each value of a dictionary-encoded column as its position in `keys` (null: not there):
+    one hash lookup per distinct dictionary (a file's chunks share one), then a gather per chunk."""
     parts, last, mapped = [], None, None
     for chunk in col.chunks:
-        if last is None or not chunk.dictionary.equals(last):  # a file's chunks share one dictionary
+        if last is None or not chunk.dictionary.equals(last):
             last = chunk.dictionary
-            mapped = pl.Series(last).cast(pl.Utf8).replace_strict(keys, values, default=None, return_dtype=values.dtype)
+            mapped = pl.Series(pc.index_in(last, value_set=keys)).cast(pl.UInt32)
         parts.append(mapped.gather(pl.Series(chunk.indices)))
-    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=values.dtype)
+    return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=pl.UInt32)
 
 
 def _keys(arrow: pa.Table, table: str) -> pl.Series:
@@ -131,13 +132,13 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
     columns = ["report_id", *DIMS[table], "value", "status"]
-    statuses = pl.Series(STATUSES), pl.Series(range(len(STATUSES)), dtype=pl.UInt8)
+    statuses, report_ids = pa.array(STATUSES), reports["report_id"].to_arrow()
     parts = []
     for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
         arrow = read_file(f, columns, [c for c in columns if c != "value"])
-        status = per_chunk(arrow["status"], *statuses)
+        status = positions(arrow["status"], statuses).cast(pl.UInt8)
         parts.append(pl.DataFrame({
-            "rid": per_chunk(arrow["report_id"], reports["report_id"], reports["rid"]), "key": _keys(arrow, table),
+            "rid": positions(arrow["report_id"], report_ids), "key": _keys(arrow, table),  # rid = row in reports
             "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
             "status": status}))
         del arrow
