@@ -6,9 +6,10 @@ checks pair each report with its office's previous one. Output: `check_results` 
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -263,37 +264,55 @@ def _store(lake: Lake, res: pl.DataFrame, run_id: str, name: str) -> tuple[list,
     return problems, {**_fail_counts(res), "_rows": res.height}
 
 
+WRITERS = 2  # threads validating and writing results while later batches (and cross-year checks) run
+
+
 def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec], settings: dict,
                  state: dict, summary: CheckSummary,
                  progress: Callable[[int, int], None] | None) -> None:
-    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both."""
+    """Check the new parts batch by batch, then redo the cross-year checks; `state` records both.
+    Results are validated and written by `WRITERS` threads, at most that many waiting at a time
+    (bounded memory), so writing overlaps the next batches and the cross-year step."""
     out_dir = lake.dir("check_results")
     carry_dir = out_dir / CARRY_DIR
     carry_dir.mkdir(exist_ok=True)
     batches = _batches(lake, todo)
+    slots = threading.BoundedSemaphore(WRITERS)
 
-    def store(batch: list[str], res: pl.DataFrame, carry: pl.DataFrame) -> tuple[list[str], str, list, dict]:
-        name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
-        carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
-        return batch, name, *_store(lake, res, run_id, name)
+    with ThreadPoolExecutor(WRITERS) as writers:
+        def write(res: pl.DataFrame, name: str) -> Future:
+            slots.acquire()  # on the evaluating thread: wait while `WRITERS` results are still being written
+            future = writers.submit(_store, lake, res, run_id, name)
+            future.add_done_callback(lambda _: slots.release())
+            return future
 
-    for k, (batch, name, problems, counts) in enumerate(evaluate_batches(lake, batches, specs, settings, store)):
-        state["files"][name] = counts
-        summary.schema_problems += problems
-        state["parts"] += batch
-        summary.evaluated_parts += len(batch)
-        if progress:
-            progress(k + 1, len(batches))
-    pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
-    # a new year N−1 report changes year N's results: cross-year checks are always redone
-    for p in out_dir.glob("part-x-cross-year*.parquet"):
-        p.unlink()
-    state["cross"] = {"_rows": 0}
-    for k, cross in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")))):
-        problems, counts = _store(lake, cross, run_id, f"x-cross-year-{k:05d}")
-        summary.schema_problems += problems
-        for key, v in counts.items():
-            state["cross"][key] = state["cross"].get(key, 0) + v
+        def store(batch: list[str], res: pl.DataFrame, carry: pl.DataFrame) -> tuple[list[str], str, Future]:
+            name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
+            carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
+            return batch, name, write(res, name)
+
+        written = []
+        for k, done in enumerate(evaluate_batches(lake, batches, specs, settings, store)):
+            written.append(done)
+            if progress:
+                progress(k + 1, len(batches))
+        pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
+        # a new year N−1 report changes year N's results: cross-year checks are always redone
+        for p in out_dir.glob("part-x-cross-year*.parquet"):
+            p.unlink()
+        cross = [write(res, f"x-cross-year-{k:05d}")
+                 for k, res in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet"))))]
+        for batch, name, future in written:
+            problems, state["files"][name] = future.result()
+            summary.schema_problems += problems
+            state["parts"] += batch
+            summary.evaluated_parts += len(batch)
+        state["cross"] = {"_rows": 0}
+        for future in cross:
+            problems, counts = future.result()
+            summary.schema_problems += problems
+            for key, v in counts.items():
+                state["cross"][key] = state["cross"].get(key, 0) + v
 
 
 def _sum_counts(counts: list[dict]) -> dict[str, int]:
