@@ -124,18 +124,26 @@ def _year_groups(pairs: pl.DataFrame) -> list[list[int]]:
     return groups
 
 
-def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path]) -> Iterator[pl.DataFrame]:
+def cross_year_pairs(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame:
+    """Every report a cross-year rule applies to, with its previous report (`latest_prev`); it
+    reads only the reports table, so it can be found while the batches are checked."""
+    templates = list({r.template for r in cross_year_rules(specs)})
+    reports = pl.scan_parquet(lake.glob("reports")).select("report_id", "template", "office", "report_year",
+                                                            "published_at", "ingested_at")
+    return latest_prev(reports).filter(pl.col("report_year").is_not_null()
+                                       & pl.col("template").is_in(templates)).collect()
+
+
+def run_cross_year(lake: Lake, specs: list[CheckSpec], carry_files: list[Path],
+                   pairs: pl.DataFrame | None = None) -> Iterator[pl.DataFrame]:
     """Cross-year rules over every report of the lake: each report's cells (from the batches'
     carry files) beside its previous report's as `prev__…` columns, a few report years at a time
     and `CROSS_YEAR_CHUNK` reports at a time within them (bounded memory); yields the results
-    slice by slice."""
+    slice by slice. `pairs`: `cross_year_pairs`, when already found."""
     rules = cross_year_rules(specs)
     if not rules or not carry_files:
         return
-    reports = pl.scan_parquet(lake.glob("reports")).select("report_id", "template", "office", "report_year",
-                                                            "published_at", "ingested_at")
-    pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
-                                        & pl.col("template").is_in(list({r.template for r in rules}))).collect()
+    pairs = cross_year_pairs(lake, specs) if pairs is None else pairs
     no_prev = pl.lit("无法判断：缺少同一机关上一年度的报告，无法比对")
     for years in _year_groups(pairs):  # those years and the ones before are in memory at a time
         cells = pl.scan_parquet(carry_files).filter(
@@ -280,6 +288,7 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
     slots = threading.BoundedSemaphore(WRITERS)
 
     with ThreadPoolExecutor(WRITERS) as writers:
+        pairs = writers.submit(cross_year_pairs, lake, specs)  # the writers are idle until the first batch is done
         def write(res: pl.DataFrame, name: str) -> Future:
             slots.acquire()  # on the evaluating thread: wait while `WRITERS` results are still being written
             future = writers.submit(_store, lake, res, run_id, name)
@@ -301,7 +310,8 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
         for p in out_dir.glob("part-x-cross-year*.parquet"):
             p.unlink()
         cross = [write(res, f"x-cross-year-{k:05d}")
-                 for k, res in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet"))))]
+                 for k, res in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")),
+                                                        pairs.result()))]
         for batch, name, future in written:
             problems, state["files"][name] = future.result()
             summary.schema_problems += problems
