@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from itertools import product
 
 import polars as pl
@@ -74,6 +74,13 @@ class CellTable:
         k, wanted = DIMS[self.table].index(dim), set(values)
         return [j for j, c in enumerate(cell_ids(self.table)) if c.split(".")[k] in wanted]
 
+    @cached_property
+    def text(self) -> pa.Table:
+        """The text columns of every cell, dictionary-encoded, read from the files once (when a
+        first message quotes them) and kept for the others."""
+        text = ["raw", "reason", *EXTRA.get(self.table, ())]
+        return pa.concat_tables([read_file(f, text, text) for f in self.files])
+
     def rows(self, mask: pl.Series) -> pl.DataFrame:
         """The cells where `mask` holds with their report, ids, value, status and text columns,
         plus rid and template."""
@@ -82,7 +89,7 @@ class CellTable:
         ids = pl.DataFrame([pl.Series(d, [c.split(".")[k] for c in cell_ids(self.table)])
                             for k, d in enumerate(DIMS[self.table])])
         text = ["raw", "reason", *EXTRA.get(self.table, ())]
-        stored = pa.concat_tables([read_file(f, text, text) for f in self.files]).take(at.to_arrow())
+        stored = self.text.take(at.to_arrow())
         return pl.DataFrame([
             self.grid["report_id"].gather(cells["rid"]),
             *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
