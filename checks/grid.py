@@ -154,7 +154,8 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     n = reports.height
     placed = long if long["rid"].null_count() + long["key"].null_count() == 0 else \
         long.filter(pl.col("rid").is_not_null() & pl.col("key").is_not_null())
-    flat = placed["key"].cast(pl.Int64) * n + placed["rid"].cast(pl.Int64)
+    wide = pl.UInt32 if n * len(ids) < 2**32 else pl.Int64  # positions in the column-major grid
+    flat = placed["key"].cast(wide) * n + placed["rid"].cast(wide)
     values = pl.Series("v", [None], pl.Float64).extend_constant(None, n * len(ids) - 1) if n else pl.Series([], dtype=pl.Float64)
     values = values.scatter(flat, placed["value"].fill_null(float("nan")))
     if values.len() - values.null_count() != placed.height:  # two cells of one report share an id
