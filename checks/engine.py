@@ -289,6 +289,7 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
 
     with ThreadPoolExecutor(WRITERS) as writers:
         pairs = writers.submit(cross_year_pairs, lake, specs)  # the writers are idle until the first batch is done
+
         def write(res: pl.DataFrame, name: str) -> Future:
             slots.acquire()  # on the evaluating thread: wait while `WRITERS` results are still being written
             future = writers.submit(_store, lake, res, run_id, name)
