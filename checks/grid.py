@@ -88,13 +88,12 @@ class CellTable:
         cells = self.long[at]
         ids = pl.DataFrame([pl.Series(d, [c.split(".")[k] for c in cell_ids(self.table)])
                             for k, d in enumerate(DIMS[self.table])])
-        text = ["raw", "reason", *EXTRA.get(self.table, ())]
         stored = self.text.take(at.to_arrow())
         return pl.DataFrame([
             self.grid["report_id"].gather(cells["rid"]),
             *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
             cells["value"],
-            *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8) for n in text),
+            *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8) for n in stored.column_names),
             pl.Series("status", STATUSES).gather(cells["status"]),
             cells["rid"], self.grid["template"].gather(cells["rid"])])
 
