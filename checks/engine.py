@@ -175,7 +175,7 @@ class CheckSummary:
 
 def _results_frame(df: pl.DataFrame, run_id: str) -> pl.DataFrame:
     """Results in the lake's `check_results` columns and types, stamped with the run."""
-    return frame_of("check_results", df.with_columns(pl.lit(run_id).alias("run_id")))
+    return frame_of("check_results", df.hstack([pl.repeat(run_id, df.height, dtype=pl.Utf8, eager=True).alias("run_id")]))
 
 
 BATCH_REPORTS = 10_000
@@ -212,8 +212,12 @@ def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec
     needed = tables_needed(specs)
     after = then or (lambda batch, res, carry: (batch, res, carry))
 
+    loading = threading.Lock()  # one batch loads while the one before it is evaluated (staggered, not in lockstep)
+
     def one(batch: list[str]) -> T:
-        return after(batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings))
+        with loading:
+            data = load_parts(lake.root, batch, empty, needed)
+        return after(batch, *evaluate_part(data, specs, settings))
 
     process = psutil.Process()
     with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap while the process is small
