@@ -212,12 +212,8 @@ def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec
     needed = tables_needed(specs)
     after = then or (lambda batch, res, carry: (batch, res, carry))
 
-    loading = threading.Lock()  # one batch loads while the one before it is evaluated (staggered, not in lockstep)
-
     def one(batch: list[str]) -> T:
-        with loading:
-            data = load_parts(lake.root, batch, empty, needed)
-        return after(batch, *evaluate_part(data, specs, settings))
+        return after(batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings))
 
     process = psutil.Process()
     with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap while the process is small

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cell_file, read_cells
+from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
 from gkqc.templates import registry
 
 REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office", "office_kind", "region"]
@@ -64,21 +64,13 @@ def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame]
     reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     read = [t for t in DIMS if wanted(t)]
-    files = {t: _files(lake_root, t, parts) for t in read}
-    with ThreadPoolExecutor(2) as pool:  # Arrow and polars release the GIL: files load side by side
-        cell_files = {t: [pool.submit(read_cell_file, t, f, reports) for f in fs] for t, fs in files.items()}
+    with ThreadPoolExecutor(2) as pool:  # Arrow and polars release the GIL: the tables load side by side
         sections = pool.submit(_read, [lake_root / "sections" / p for p in parts],
                                ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
-
-        def table(t: str) -> tuple[CellTable, pl.DataFrame]:  # its files are read (or being read) by then
-            grid = read_cells(t, files[t], reports, [f.result() for f in cell_files[t]])
-            return grid, _procedural_cells(grid)
-
-        loaded = {t: pool.submit(table, t) for t in read}
-        loaded = {t: f.result() for t, f in loaded.items()}
+        grids = dict(zip(read, pool.map(lambda t: read_cells(t, _files(lake_root, t, parts), reports), read),
+                         strict=True))
         sections = sections.result() if sections else None
-    grids = {t: grid for t, (grid, _) in loaded.items()}
-    cells = {t: loaded[t][1] if t in loaded else
+    cells = {t: _procedural_cells(grids[t]) if t in grids else
              empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"))
              for t in DIMS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)

@@ -135,22 +135,20 @@ def _keys(arrow: pa.Table, table: str) -> pl.Series:
     return pl.concat(parts, rechunk=False) if parts else pl.Series([], dtype=pl.UInt32)
 
 
-def read_cell_file(table: str, path: str, reports: pl.DataFrame) -> pl.DataFrame:
-    """One lake file's cells of `table` as (rid, key, value, ok, status): rid = row in `reports`,
-    key = position in `cell_ids` (either null when not there), status by code."""
-    columns = ["report_id", *DIMS[table], "value", "status"]
-    arrow = read_file(path, columns, [c for c in columns if c != "value"])
-    status = positions(arrow["status"], pa.array(STATUSES)).cast(pl.UInt8)
-    return pl.DataFrame({
-        "rid": positions(arrow["report_id"], reports["report_id"].to_arrow()), "key": _keys(arrow, table),
-        "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False), "status": status})
-
-
-def read_cells(table: str, files: list[str], reports: pl.DataFrame, parts: list[pl.DataFrame] | None = None) -> CellTable:
+def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable:
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
-    rid = row number); `parts`: the files already read by `read_cell_file`, in order. Values are
-    scattered column-major, so each grid column is a slice."""
-    parts = parts if parts is not None else [read_cell_file(table, f, reports) for f in files]
+    rid = row number). Values are scattered column-major, so each grid column is a slice."""
+    columns = ["report_id", *DIMS[table], "value", "status"]
+    statuses, report_ids = pa.array(STATUSES), reports["report_id"].to_arrow()
+    parts = []
+    for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
+        arrow = read_file(f, columns, [c for c in columns if c != "value"])
+        status = positions(arrow["status"], statuses).cast(pl.UInt8)
+        parts.append(pl.DataFrame({
+            "rid": positions(arrow["report_id"], report_ids), "key": _keys(arrow, table),  # rid = row in reports
+            "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
+            "status": status}))
+        del arrow
     long = pl.concat(parts, rechunk=False)
     ids = cell_ids(table)
     n = reports.height
