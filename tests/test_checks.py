@@ -250,3 +250,29 @@ def test_a_partial_suite_reads_only_its_tables_and_finds_the_same(tmp_path, ali_
     keep = pl.col("check_id").is_in(["A1", "A2", "T1"])
     cols = ["check_id", "subject", "status", "expected", "actual", "message"]
     assert part.select(cols).sort(cols[:2]).equals(full.filter(keep).select(cols).sort(cols[:2]))
+
+
+def test_results_keep_their_pieces_and_take_the_lake_types(tmp_path):
+    """Results are stamped and typed without being copied into one block first (they are
+    written in the pieces the checks built), and read back exactly."""
+    from checks.engine import _results_frame
+    from gkqc.lake import SCHEMAS, Lake
+
+    def piece(report: str, expected) -> pl.DataFrame:
+        return pl.DataFrame({"report_id": [report] * 3, "check_id": ["A1"] * 3, "severity": ["error"] * 3,
+                             "status": ["pass", "fail", "not_assessable"], "subject": ["total", "total", ""],
+                             "expected": expected, "actual": [1.0, 2.0, None], "difference": [0.0, 1.0, None],
+                             "cells": [None, "x=1", None], "message": [None, "m", "n"]})
+
+    res = pl.concat([piece("r1", [1.0, 1.0, None]), piece("r2", [1.0, 1.0, None])], rechunk=False)
+    res = res.with_columns(pl.col("cells").cast(pl.Categorical))  # a column not yet of the lake's type
+    out = _results_frame(res, "run-7")
+    assert out.columns == SCHEMAS["check_results"].names
+    assert out.schema == pl.from_arrow(SCHEMAS["check_results"].empty_table()).schema
+    assert out["report_id"].n_chunks() == 2  # not rechunked
+    assert out["run_id"].to_list() == ["run-7"] * 6
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    back = pl.read_parquet(lake.write_frame("check_results", out, "t"))
+    assert back.equals(out)
+    assert back.filter(pl.col("status") == "fail")["cells"].to_list() == ["x=1", "x=1"]
