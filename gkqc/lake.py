@@ -54,8 +54,8 @@ CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "r
 def frame_of(table: str, df: pl.DataFrame) -> pl.DataFrame:
     """`df` with exactly the table's columns, in order and of its types. Columns are taken as
     they are (a frame concatenated from pieces stays in pieces: no copy before writing)."""
-    schema = pl.from_arrow(SCHEMAS[table].empty_table()).schema
-    return pl.DataFrame([df[c] if df.schema[c] == t else df[c].cast(t) for c, t in schema.items()])
+    schema, have = pl.from_arrow(SCHEMAS[table].empty_table()).schema, df.schema
+    return pl.DataFrame([df[c] if have[c] == t else df[c].cast(t) for c, t in schema.items()])
 
 
 def doc_id_of(data: bytes) -> str:
