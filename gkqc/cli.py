@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gkqc import progress
+from gkqc.lifeline import prefect_api
 from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
 
 app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量检查 (data quality for annual disclosure reports)",
@@ -60,7 +61,8 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省
 
         progress.set_reporter(on_progress)
         try:
-            result = gkqc_run(str(inbox.resolve()), str(warehouse), workers)
+            with prefect_api(warehouse):
+                result = gkqc_run(str(inbox.resolve()), str(warehouse), workers)
         except Exception as e:  # the run itself could not complete
             fail(f"运行未完成：{type(e).__name__}: {e}")
         finally:

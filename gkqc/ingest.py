@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of
+from gkqc.lifeline import die_with_parent
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
 from schemas import validate_tables
@@ -171,7 +172,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
     parts_docs = 0
     flushes = 0
     use_pool = workers > 1 and len(files) > 2 * chunk
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if use_pool else None
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent) if use_pool else None
     inflight: deque[Future] = deque()
     done_files = 0
 
