@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -9,13 +11,35 @@ import xlsxwriter
 from gkqc.outputs.scorecard import GRADES, KINDS, SEVERITY_ZH, ScorecardData
 
 EXCEL_MAX_ROWS = 1_048_575
+EXCEL_MAX_CHARS = 32_767  # Excel's limit for one cell
+
+
+def _fit(text: str) -> str:
+    """`text` cut to one cell's limit, the cut marked visibly."""
+    if len(text) <= EXCEL_MAX_CHARS:
+        return text
+    mark = f"……（已截断：原文共 {len(text)} 字，此处仅显示前部分）"
+    return text[: EXCEL_MAX_CHARS - len(mark)] + mark
+
+
+def _write_row(ws, r: int, row: list, fmt=None) -> None:
+    """Numbers as numbers, everything else as text: never `write()`, which turns "=…" into a formula."""
+    for c, v in enumerate(row):
+        if v is None:
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(v, bool):
+            ws.write_boolean(r, c, v, fmt)
+        elif isinstance(v, int | float | Decimal) and math.isfinite(v):
+            ws.write_number(r, c, float(v) if isinstance(v, Decimal) else v, fmt)
+        else:
+            ws.write_string(r, c, _fit(str(v)), fmt)
 
 
 def _sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold) -> None:
     ws = wb.add_worksheet(name)
-    ws.write_row(0, 0, header, bold)
+    _write_row(ws, 0, header, bold)
     for i, row in enumerate(rows[:EXCEL_MAX_ROWS], 1):
-        ws.write_row(i, 0, row)
+        _write_row(ws, i, row)
     for k, w in enumerate(widths):
         ws.set_column(k, k, w)
     ws.freeze_panes(1, 0)
@@ -26,7 +50,9 @@ def _sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int]
 def write_excel(data: ScorecardData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False})
+    # data is text: no option may turn a cell into a number, a formula or a hyperlink
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
     _sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
            [[r["region"], r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
