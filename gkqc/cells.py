@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,13 @@ _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"^(.*?)(万元|万|元)$")
 _COUNT_SUFFIX = re.compile(r"^(.*?\d)(件|个|项|条|次|人次)$")
 _AMOUNT_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4}
+
+DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
+
+# Values are float64 in the lake: integers are exact only below 2**53 (~9.007e15), and the
+# checks add up to ~90 cells. No real count or amount comes near 10^14, and 90 cells of at
+# most 10^14 still sum exactly, so anything larger (or inf) is unreadable, never a value.
+MAX_EXACT = 10**14
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +41,8 @@ def normalize(text: str) -> str:
 @lru_cache(maxsize=65536)
 def is_value_like(text: str) -> bool:
     """True when a token reads as a cell value (number, number with unit, blank mark)."""
-    t = "".join(text.split())
+    # a cell with a stray byte in it still holds a value's place (and is read as unreadable)
+    t = "".join(text.split()).replace(DAMAGED, "")
     if t in BLANK_MARKS:
         return True
     m = _UNIT.match(t) or _COUNT_SUFFIX.match(t)
@@ -43,6 +52,8 @@ def is_value_like(text: str) -> bool:
 
 
 def parse_number(text: str) -> float | None:
+    """A plain number (sign, thousands separators, decimals; no exponent), else None.
+    The result may be inf or beyond MAX_EXACT: check it with `out_of_range`."""
     m = _NUM.match(text)
     if not m:
         return None
@@ -51,11 +62,22 @@ def parse_number(text: str) -> float | None:
     return -v if sign == "-" else v
 
 
+def out_of_range(v: float, raw: str) -> CellValue | None:
+    """The unreadable cell for a number beyond MAX_EXACT (or inf), else None."""
+    if math.isfinite(v) and abs(v) <= MAX_EXACT:
+        return None
+    t = raw.strip()
+    shown = t if len(t) <= 40 else f"{t[:30]}…（共{len(t)}个字符）"
+    return CellValue(None, UNREADABLE, reason=f"数值超出可精确计算的范围（>10^14）：'{shown}'")
+
+
 def _absent(raw: str | None) -> tuple[CellValue | None, str]:
-    """(a missing or blank cell's value, or None; the cell text compacted)."""
+    """(a missing, blank or damaged cell's value, or None; the cell text compacted)."""
     if raw is None:
         return CellValue(None, MISSING, reason="未找到该单元格"), ""
     t = "".join(normalize(raw).split())
+    if DAMAGED in t:
+        return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
     if t in BLANK_MARKS:
         return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计"), t
     return None, t
@@ -71,7 +93,7 @@ def read_count(raw: str | None) -> CellValue:
     v = parse_number(m.group(1) if m else t)
     if v is None:
         return CellValue(None, UNREADABLE, reason=f"无法识别为数字：'{raw.strip()}'")
-    return CellValue(v, OK)
+    return out_of_range(v, raw) or CellValue(v, OK)
 
 
 @lru_cache(maxsize=16384)
@@ -87,6 +109,9 @@ def read_amount(raw: str | None, header_unit: str | None) -> CellValue:
     v = parse_number(t)
     if v is None:
         return CellValue(None, UNREADABLE, reason=f"无法识别为金额：'{raw.strip()}'")
+    too_large = out_of_range(v, raw)  # the number as written, before any unit conversion
+    if too_large is not None:
+        return too_large
     if unit is None:
         return CellValue(v, OK, None, "未注明金额单位，按万元计")
     unit = "万元" if unit == "万" else unit

@@ -24,7 +24,9 @@ def sniff_binary(data: bytes) -> str | None:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    # a stray NUL or two is damage in a text file (decode() marks it); more means binary
+    if not utf16 and head.count(b"\x00") > max(1, len(head) // 1000):
         return "binary"
     return None
 
@@ -49,6 +51,8 @@ def declared_charset(data: bytes) -> str | None:
 
 
 _BAD = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
+_DAMAGED = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")  # what a stray byte leaves in decoded text
 _CJK = re.compile("[\u4e00-\u9fff]")
 _LATIN_EXT = re.compile("[\u0080-\u02ff]")
 
@@ -65,22 +69,54 @@ def _plausible(text: str) -> bool:
     return any(c in sample for c in _COMMON) or len(_CJK.findall(sample)) < 50
 
 
+def _stray_limit(text: str) -> int:
+    """How many damaged characters (U+FFFD, controls) a text may have and still be read:
+    a few stray bytes, not a wrong encoding (8, or 1 in 500 characters in longer texts)."""
+    return max(8, len(text) // 500)
+
+
+_CONTROL_BYTES = bytes(range(0x09)) + bytes(range(0x0E, 0x20))
+
+
+def _clean(text: str, data: bytes, enc: str) -> str:
+    """Control characters (NUL …) become U+FFFD: they reach no lake column, HTML or CSV raw.
+    (In UTF-8 and GB18030 only control bytes decode to them: a quick look at the bytes first.)"""
+    if enc in ("utf-8", "gb18030") and len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return text
+    return _CONTROL.sub("\ufffd", text)
+
+
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding). Raises Unreadable with a reason."""
+    """Return (text, encoding). Raises Unreadable with a reason.
+
+    A few stray bytes (0xFF, a broken sequence) in an otherwise valid file spoil only the
+    characters they touch: those read as U+FFFD, the rest of the text as in a clean file."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc, errors="replace"), enc
-    tried = [e for e in (declared, "utf-8", "gb18030") if e]
-    for enc in dict.fromkeys(tried):
+            return _clean(data.decode(enc, errors="replace"), data, enc), enc
+    tried = [e for e in dict.fromkeys((declared, "utf-8", "gb18030")) if e]
+    for enc in tried:
         try:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
         if _plausible(text):
-            return text, enc
+            return _clean(text, data, enc), enc
+    readable: list[tuple[int, str, str]] = []  # (damaged characters, text, encoding)
+    for enc in tried:
+        try:
+            text = data.decode(enc, errors="replace")
+        except LookupError:
+            continue
+        bad = len(_DAMAGED.findall(text))
+        if bad <= _stray_limit(text) and _plausible(text):
+            readable.append((bad, text, enc))
+    if readable:
+        _, text, enc = min(readable, key=lambda r: r[0])  # the least damaged, declared first on a tie
+        return _clean(text, data, enc), enc
     best = from_bytes(data[:200_000]).best()
     if best is not None and best.encoding:
         text = data.decode(best.encoding, errors="replace")
         if _plausible(text):
-            return text, best.encoding
-    raise Unreadable("无法识别文件编码（已尝试 " + "、".join(dict.fromkeys(tried)) + " 及自动检测）")
+            return _clean(text, data, best.encoding), best.encoding
+    raise Unreadable("无法识别文件编码（已尝试 " + "、".join(tried) + " 及自动检测）")

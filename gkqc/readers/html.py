@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
+from gkqc.readers.decode import Unreadable
 from gkqc.readers.tokens import Tok, _tok, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
@@ -51,14 +54,46 @@ def _plain_table_cells(table) -> list[Tok] | None:
     return out
 
 
-_PARSER = etree.HTMLParser()  # plain etree elements: no per-element Python class lookup
+# kept by _flatten: what the walker reads (tables, cells, <br>, <meta>) or skips
+_KEEP = _SKIP | {"html", "body", "meta", "br", "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot",
+                 "tr", "td", "th"}
+_TAG = re.compile(r"""</?([A-Za-z][A-Za-z0-9]*)(?:"[^"]*"|'[^']*'|[^'">])*>""")
+
+
+def _flatten(text: str) -> str:
+    """The page without its layout containers (div, span, p, …): block ones become <br>, so
+    text still breaks where it did; newlines inside tags are kept, so are source lines."""
+    def plain(m: re.Match[str]) -> str:
+        tag = m.group(1).lower()
+        if tag in _KEEP:
+            return m.group(0)
+        return ("<br>" if tag in _BLOCK else "") + "\n" * m.group(0).count("\n")
+    return _TAG.sub(plain, text)
+
+
+def _tree(text: str) -> tuple[etree._Element | None, str | None]:
+    """(the page's tree, the parser's resource-limit message or None). huge_tree: no limit on
+    a text node's size (inline scripts, data: URIs), and 2048 nested elements instead of 256."""
+    parser = etree.HTMLParser(huge_tree=True)  # plain etree elements: no per-element class lookup
+    root = etree.fromstring(text, parser)
+    limits = [e.message for e in parser.error_log if e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT]
+    return root, (limits[0].strip() if limits else None)
+
+
+def _parse(text: str) -> etree._Element | None:
+    root, limit = _tree(text)
+    if limit is not None:  # nested deeper than libxml2 goes: read the page again flattened
+        root, limit = _tree(_flatten(text))
+    if limit is not None:
+        raise Unreadable(f"网页结构超出解析器限制（{limit.split(',')[0]}）")
+    return root
 
 
 def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     """Cells (<td>/<th>) and text lines of a page, in document order, with source lines."""
     if text.startswith("<?xml"):
         text = text.split("?>", 1)[-1]
-    root = etree.fromstring(text, _PARSER) if text.strip() else None
+    root = _parse(text) if text.strip() else None
     if root is None:
         return {}, []
     meta = html_meta(root)

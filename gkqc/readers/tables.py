@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gkqc.cells import MISSING, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
+from gkqc.cells import DAMAGED, MISSING, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
 from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, match_label, norm_label, registry
@@ -43,8 +43,13 @@ def _digits_run(tok: Tok) -> bool:
     return tok.text.replace(",", "").isdigit() and len(tok.text) >= 2
 
 
+def _padding(tok: Tok) -> bool:
+    """An empty cell, or one holding only a stray byte's U+FFFD: dropped where padding is."""
+    return not tok.text.strip(DAMAGED)
+
+
 def _finish_row(vals: list[Tok], n: int, at_end: bool) -> RowRead:
-    extra = [v for v in vals[n:] if v.text]
+    extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
         shown = " ".join(v.raw for v in vals if v.text)
         return RowRead([None] * n, f"该行读到{len([v for v in vals if v.text])}个值（{shown}），多于应有的{n}个，"
@@ -162,21 +167,21 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
     for tok in toks:
         if is_value_like(tok.text):
             run.append(tok)
-            started = started or bool(tok.text)
+            started = started or not _padding(tok)
         elif started:
             break
         else:
             run.clear()
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
-    while len(run) > n and not run[0].text:
+    while len(run) > n and _padding(run[0]):
         run.pop(0)
-    while len(run) > n and not run[-1].text:
+    while len(run) > n and _padding(run[-1]):
         run.pop()
     if len(run) < n:
-        while run and not run[0].text:
+        while run and _padding(run[0]):
             run.pop(0)
-        while run and not run[-1].text:
+        while run and _padding(run[-1]):
             run.pop()
     at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
     read = _finish_row(run, n, at_end) if run else None
