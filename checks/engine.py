@@ -25,11 +25,11 @@ from checks.grid import DIMS
 from checks.linear import Rule, grid_columns, rules_for, run_linear
 from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec, load_settings, load_suite, suite_fingerprint
-from gkqc.lake import Lake, frame_of
+from gkqc import faults
+from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
 
 T = TypeVar("T")
 CROSS_YEAR_CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
-CARRY_DIR = "_carry"  # beside check_results: per batch, the cells cross-year checks read
 
 
 def subject_labels(table: str | None = None) -> dict[str, str]:
@@ -128,7 +128,7 @@ def cross_year_pairs(lake: Lake, specs: list[CheckSpec]) -> pl.DataFrame:
     """Every report a cross-year rule applies to, with its previous report (`latest_prev`); it
     reads only the reports table, so it can be found while the batches are checked."""
     templates = list({r.template for r in cross_year_rules(specs)})
-    reports = pl.scan_parquet(lake.glob("reports")).select("report_id", "template", "office", "report_year",
+    reports = pl.scan_parquet(lake.paths("reports")).select("report_id", "template", "office", "report_year",
                                                             "published_at", "ingested_at")
     return latest_prev(reports).filter(pl.col("report_year").is_not_null()
                                        & pl.col("template").is_in(templates)).collect()
@@ -184,12 +184,10 @@ OVERLAP_BELOW = 768 << 20  # resident bytes: above this, batches run one at a ti
 
 
 def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
-    import pyarrow.parquet as pq
-
     out: list[list[str]] = [[]]
     size = 0
     for p in parts:
-        n = pq.ParquetFile(lake.dir("reports") / p).metadata.num_rows
+        n = lake.rows("reports", p)
         if out[-1] and size + n > BATCH_REPORTS:
             out.append([])
             size = 0
@@ -200,7 +198,7 @@ def _batches(lake: Lake, parts: list[str]) -> list[list[str]]:
 
 def report_parts(lake: Lake) -> list[str]:
     """Names of the lake's report parts (one per ingest batch), in order."""
-    return sorted(p.name for p in lake.dir("reports").glob("part-*.parquet") if p.name != "part-empty.parquet")
+    return lake.part_names("reports")
 
 
 def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec], settings: dict,
@@ -208,12 +206,12 @@ def evaluate_batches(lake: Lake, batches: list[list[str]], specs: list[CheckSpec
     """For each batch of parts (see `_batches`), in order: `then(batch, its results, its carry
     cells)`, called on the worker thread that evaluated the batch (so storing one batch overlaps
     evaluating the next); without `then`, that triple itself. Only the tables needed are read."""
-    empty = {t: pl.read_parquet(lake.dir(t) / "part-empty.parquet") for t in (*DIMS, "sections")}
+    empty = {t: pl.read_parquet(lake.dir(t) / SCHEMA_FILE) for t in (*DIMS, "sections")}
     needed = tables_needed(specs)
     after = then or (lambda batch, res, carry: (batch, res, carry))
 
     def one(batch: list[str]) -> T:
-        return after(batch, *evaluate_part(load_parts(lake.root, batch, empty, needed), specs, settings))
+        return after(batch, *evaluate_part(load_parts(lake, batch, empty, needed), specs, settings))
 
     process = psutil.Process()
     with ThreadPoolExecutor(BATCHES_AT_ONCE) as pool:  # batches overlap while the process is small
@@ -237,14 +235,11 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     specs = specs if specs is not None else load_suite()
     settings = settings if settings is not None else load_settings()
     fingerprint = suite_fingerprint() + str(len(specs))
-    out_dir = lake.dir("check_results")
-    state_path = out_dir / "_state.json"
-    state = json.loads(state_path.read_text()) if state_path.exists() else {}
+    state = json.loads(json.dumps(lake.state.get("checks", {})))
     if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
         state = {"fingerprint": fingerprint, "parts": [], "files": {}}
-        for p in [*out_dir.glob("part-*.parquet"), *(out_dir / CARRY_DIR).glob("*.parquet")]:
-            if p.name != "part-empty.parquet":
-                p.unlink()
+        lake.drop("check_results", lake.part_names("check_results"))
+        lake.drop(CARRY, lake.part_names(CARRY))
     done = set(state["parts"])
     todo = [p for p in report_parts(lake) if p not in done]
     summary = CheckSummary()
@@ -258,7 +253,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     counts = [*state["files"].values(), state["cross"]]
     summary.failed = _sum_counts(counts)
     summary.results = sum(c["_rows"] for c in counts)
-    state_path.write_text(json.dumps(state))
+    lake.state["checks"] = state
     return summary
 
 
@@ -269,6 +264,7 @@ def _store(lake: Lake, res: pl.DataFrame, run_id: str, name: str) -> tuple[list,
     table = _results_frame(res, run_id)
     problems = validate_tables({"check_results": table})
     lake.write_frame("check_results", table, name)
+    faults.point("check-write")
     return problems, {**_fail_counts(res), "_rows": res.height}
 
 
@@ -281,9 +277,6 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
     """Check the new parts batch by batch, then redo the cross-year checks; `state` records both.
     Results are validated and written by `WRITERS` threads, at most that many waiting at a time
     (bounded memory), so writing overlaps the next batches and the cross-year step."""
-    out_dir = lake.dir("check_results")
-    carry_dir = out_dir / CARRY_DIR
-    carry_dir.mkdir(exist_ok=True)
     batches = _batches(lake, todo)
     slots = threading.BoundedSemaphore(WRITERS)
 
@@ -298,7 +291,7 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
 
         def store(batch: list[str], res: pl.DataFrame, carry: pl.DataFrame) -> tuple[list[str], str, Future]:
             name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
-            carry.write_parquet(carry_dir / f"{name}.parquet", compression="lz4")
+            lake.write_frame(CARRY, carry, name)
             return batch, name, write(res, name)
 
         written = []
@@ -308,11 +301,9 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
                 progress(k + 1, len(batches))
         pa.default_memory_pool().release_unused()  # Arrow's read buffers go back before the cross-year step
         # a new year N−1 report changes year N's results: cross-year checks are always redone
-        for p in out_dir.glob("part-x-cross-year*.parquet"):
-            p.unlink()
-        cross = [write(res, f"x-cross-year-{k:05d}")
-                 for k, res in enumerate(run_cross_year(lake, specs, sorted(carry_dir.glob("*.parquet")),
-                                                        pairs.result()))]
+        lake.drop("check_results", [p for p in lake.part_names("check_results") if p.startswith("part-x-cross-year")])
+        cross = [write(res, f"x-cross-year-{run_id}-{k:05d}")
+                 for k, res in enumerate(run_cross_year(lake, specs, lake.files(CARRY), pairs.result()))]
         for batch, name, future in written:
             problems, state["files"][name] = future.result()
             summary.schema_problems += problems

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
+from gkqc.lake import SCHEMA_FILE, Lake
 from gkqc.templates import registry
 
 REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office", "office_kind", "region"]
@@ -44,9 +45,10 @@ def amount_metrics() -> list[str]:
     return sorted({m.id for t in ("gov2019", "gov2021") for b in registry().blocks_for(t) for m in b.metrics if m.unit})
 
 
-def _files(lake_root: Path, table: str, parts: list[str]) -> list[str]:
-    return [str(p) for p in (lake_root / table / x for x in parts) if p.exists()] \
-        or [str(lake_root / table / "part-empty.parquet")]
+def _files(lake: Lake, table: str, parts: list[str]) -> list[str]:
+    """The table's files of these ingest batches (a batch may have no rows in a table)."""
+    have = set(lake.part_names(table))
+    return [str(lake.dir(table) / p) for p in parts if p in have] or [str(lake.dir(table) / SCHEMA_FILE)]
 
 
 def _procedural_cells(cells: CellTable) -> pl.DataFrame:
@@ -57,17 +59,17 @@ def _procedural_cells(cells: CellTable) -> pl.DataFrame:
     return cells.rows(keep)
 
 
-def load_parts(lake_root: Path, parts: list[str], empty: dict[str, pl.DataFrame],
+def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch).
     Only the `tables` asked for are read (all when None)."""
-    reports = pl.read_parquet([lake_root / "reports" / p for p in parts], columns=REPORT_COLS).with_row_index("rid")
+    reports = pl.read_parquet(_files(lake, "reports", parts), columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     read = [t for t in DIMS if wanted(t)]
     with ThreadPoolExecutor(2) as pool:  # Arrow and polars release the GIL: the tables load side by side
-        sections = pool.submit(_read, [lake_root / "sections" / p for p in parts],
+        sections = pool.submit(_read, [Path(p) for p in _files(lake, "sections", parts)],
                                ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
-        grids = dict(zip(read, pool.map(lambda t: read_cells(t, _files(lake_root, t, parts), reports), read),
+        grids = dict(zip(read, pool.map(lambda t: read_cells(t, _files(lake, t, parts), reports), read),
                          strict=True))
         sections = sections.result() if sections else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else

@@ -16,11 +16,14 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from checks.engine import CheckSummary, check_lake
-from gkqc import progress
+from gkqc import faults, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import load, write_outputs
-from warehouse.build import DB_NAME, build, connect_readonly
+from warehouse.access import connect_readonly
+from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
+
+PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
 
 @dataclass
@@ -33,8 +36,20 @@ class RunSummary:
     database: str = ""
     scorecards: str = ""
     offices_scored: int = 0
+    leftovers_removed: int = 0  # files an interrupted run had left, removed before this one wrote
+    committed: bool = False  # whether this run changed the lake (else it stood as last committed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     clock_start: float = 0.0  # time.perf_counter() when the first stage began (to place a memory peak)
+
+
+@task(name="open lake 打开数据湖")
+def open_task(warehouse_dir: Path) -> tuple[Lake, int]:
+    """The lake as last committed, checked against its manifest; an interrupted run's files removed."""
+    lake = Lake(warehouse_dir / "lake")
+    lake.init()
+    lake.verify()
+    remove_leftovers(warehouse_dir)
+    return lake, lake.clean()
 
 
 @task(name="ingest 收集与解析")
@@ -47,9 +62,14 @@ def check_task(lake: Lake, run_id: str) -> CheckSummary:
     return check_lake(lake, run_id, progress=progress.for_stage("检查 check"))
 
 
+@task(name="commit 提交")
+def commit_task(lake: Lake, run_id: str) -> bool:
+    return lake.commit(run_id)
+
+
 @task(name="build warehouse 数据仓库")
 def build_task(warehouse_dir: Path, lake: Lake) -> Path:
-    return build(warehouse_dir, lake.root)
+    return build(warehouse_dir, lake)
 
 
 @task(name="publish scorecards 评分卡")
@@ -62,6 +82,21 @@ def publish_task(warehouse_dir: Path) -> tuple[str, int, list[dict]]:
         con.close()
     site, workbook = write_outputs(data, warehouse_dir / "scorecards")
     return str(site.parent.parent), len(data.offices), data.regions
+
+
+def _published(wh: Path) -> dict:
+    """What the scorecards were last published from (empty when never, or unreadable)."""
+    try:
+        return json.loads((wh / "scorecards" / PUBLISHED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_published(wh: Path, record: dict) -> None:
+    path = wh / "scorecards" / PUBLISHED
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
@@ -85,7 +120,6 @@ def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
 def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     wh = Path(warehouse)
-    lake = Lake(wh / "lake")
     clock = [time.perf_counter()]
     started = clock[0]
     timings: dict[str, float] = {}
@@ -95,20 +129,26 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
         timings[stage] = now - clock[0]
         clock[0] = now
 
-    summary = ingest_task(Path(inbox), lake, run_id, workers)
-    lap("parse")
-    checked = check_task(lake, run_id)
-    lap("validate")
-    out = RunSummary(run_id, inbox, str(wh), summary, checked, str(wh / DB_NAME))
-    published = wh / "scorecards" / "published.json"
-    if summary.new or summary.offices_changed or checked.changed or not published.exists() or not (wh / DB_NAME).exists():
-        build_task(wh, lake)
-        out.scorecards, out.offices_scored, regions = publish_task(wh)
-        published.write_text(json.dumps({"scorecards": out.scorecards, "offices_scored": out.offices_scored},
-                                        ensure_ascii=False))
-    else:  # nothing new arrived: the warehouse and scorecards already hold
-        prev = json.loads(published.read_text())
-        out.scorecards, out.offices_scored, regions = prev["scorecards"], prev["offices_scored"], []
+    with runlock.hold(wh):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
+        lake, cleaned = open_task(wh)
+        summary = ingest_task(Path(inbox), lake, run_id, workers)
+        lap("parse")
+        checked = check_task(lake, run_id)
+        lap("validate")
+        out = RunSummary(run_id, inbox, str(wh), summary, checked, str(wh / DB_NAME), leftovers_removed=cleaned)
+        out.committed = commit_task(lake, run_id)
+        # derived outputs follow the last commit: rebuilt whenever they were built from another one
+        fingerprint = build_fingerprint(lake)
+        if built_from(wh) != fingerprint:
+            build_task(wh, lake)
+        published = _published(wh)
+        if published.get("fingerprint") == fingerprint:
+            out.scorecards, out.offices_scored, regions = published["scorecards"], published["offices_scored"], []
+        else:
+            out.scorecards, out.offices_scored, regions = publish_task(wh)
+            faults.point("publish")
+            _write_published(wh, {"fingerprint": fingerprint, "scorecards": out.scorecards,
+                                  "offices_scored": out.offices_scored})
     lap("scorecards")
     out.timings = timings
     out.clock_start = started

@@ -112,6 +112,7 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
 
     specs = [s for s in load_suite() if s.id in ids]
     settings, lk = load_settings(), Lake(lake)
+    lk.init()
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     batches = _batches(lk, report_parts(lk))

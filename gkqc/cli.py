@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -25,7 +27,7 @@ WarehouseOpt = Annotated[Path, typer.Option("--warehouse", "-w", help="数据仓
 
 
 def fail(msg: str) -> None:
-    err.print(f"[red]错误 error:[/red] {msg}")
+    err.print(f"[red]错误 error:[/red] {escape(msg)}", soft_wrap=True, highlight=False)
     raise typer.Exit(2)
 
 
@@ -35,18 +37,91 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省
         workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
     """运行主流程：收集解析新文件、检查、重建评分卡。 Run the main job.
 
+    一个数据仓库同一时间只运行一个 gkqc run：另一个正在运行时，立即以状态 2 退出并指明它。
+    Ctrl-C 在数秒内停止（状态 130），本次未提交的内容不生效。
+    One run per warehouse at a time: while another holds it, this one exits 2 at once, naming it.
+    Ctrl-C stops within seconds (exit 130); nothing of the interrupted run becomes visible.
+
     例 example: gkqc run ./inbox --warehouse ./wh
     """
-    from checks.spec import SuiteError, load_suite
-
     inbox = inbox or SAMPLE_INBOX
     if not inbox.is_dir():
         fail(f"收件箱不存在：{inbox} (inbox not found)")
+    _job(inbox, warehouse.resolve(), workers)
+
+
+@app.command()
+def repair(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox; default: bundled samples)")] = None,
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+    """修复受损的数据湖：去掉损坏的部分，再从收件箱重新读取并运行主流程。 Repair a damaged lake, then run.
+
+    例 example: gkqc repair ./inbox --warehouse ./wh
+    """
+    inbox = inbox or SAMPLE_INBOX
+    if not inbox.is_dir():
+        fail(f"收件箱不存在：{inbox} (inbox not found)")
+    _job(inbox, warehouse.resolve(), workers, repair_first=True)
+
+
+def _job(inbox: Path, warehouse: Path, workers: int, repair_first: bool = False) -> None:
+    """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals."""
+    from checks.spec import SuiteError, load_suite
+    from gkqc import runlock
+    from gkqc.lake import Lake, LakeDamaged
+
     try:
         load_suite()  # a broken check file stops the run before any data is touched
     except SuiteError as e:
         fail(f"检查定义有误 (bad check file): {e}")
-    warehouse = warehouse.resolve()
+    try:
+        runlock.prepare(warehouse)
+    except runlock.WarehouseUnusable as e:
+        fail(str(e))
+    stop = _StopOnSignal()
+    try:
+        with runlock.hold(warehouse, "gkqc repair" if repair_first else "gkqc run"), stop:
+            if repair_first:
+                from gkqc.repair import repair as repair_lake
+
+                print_repair(repair_lake(warehouse, "repair"))
+            lake = Lake(warehouse / "lake")
+            lake.init()
+            lake.verify()
+            result = _flow(inbox, warehouse, workers)
+    except runlock.WarehouseBusy as e:
+        fail(str(e))
+    except LakeDamaged as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        err.print(f"已中断（{stop.name}）：本次运行未提交，数据湖保持上一次提交的状态 "
+                  "(interrupted: nothing of this run was committed)", soft_wrap=True, highlight=False)
+        raise typer.Exit(stop.code) from None
+    print_summary(result)
+
+
+class _StopOnSignal:
+    """Within the body, SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt, then exit 128+signal)."""
+
+    name, code = "Ctrl-C", 130
+
+    def __enter__(self) -> None:
+        def on_term(signum: int, frame: object) -> None:
+            self.name, self.code = "SIGTERM", 128 + signum
+            raise KeyboardInterrupt
+
+        self._old = signal.signal(signal.SIGTERM, on_term)
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._old)
+
+
+def _flow(inbox: Path, warehouse: Path, workers: int):
+    import os
+
+    # the run's own messages say what happened (one line on failure); Prefect's console logs would repeat
+    # it (GKQC_PREFECT_LOG_LEVEL=INFO shows them)
+    os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("GKQC_PREFECT_LOG_LEVEL", "CRITICAL")
     quiet_prefect(warehouse)
     from flows.pipeline import gkqc_run
 
@@ -62,12 +137,26 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省
         progress.set_reporter(on_progress)
         try:
             with prefect_api(warehouse):
-                result = gkqc_run(str(inbox.resolve()), str(warehouse), workers)
+                return gkqc_run(str(inbox.resolve()), str(warehouse), workers)
+        except KeyboardInterrupt:
+            raise
         except Exception as e:  # the run itself could not complete
-            fail(f"运行未完成：{type(e).__name__}: {e}")
+            fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
         finally:
             progress.set_reporter(None)
-    print_summary(result)
+
+
+def print_repair(r) -> None:
+    if not r.damaged and not r.manifest_restored_from:
+        console.print("数据湖完好，无需修复 (the lake is intact)")
+        return
+    for table, part, why in r.damaged:
+        console.print(f"损坏 damaged: {table}/{part}：{why}")
+    if r.manifest_restored_from:
+        console.print(f"清单已从提交记录恢复 manifest restored from: {r.manifest_restored_from}")
+    console.print(f"已移出 {len(r.batches_dropped)} 个批次（{r.documents_dropped} 个文件记录），将从收件箱重新读取；"
+                  f"检查结果{'将全部重算' if r.checks_reset else '不受影响'} "
+                  f"(dropped {len(r.batches_dropped)} batches; their files are read again from the inbox)")
 
 
 def print_summary(r) -> None:
@@ -85,6 +174,8 @@ def print_summary(r) -> None:
                   f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}")
     if s.schema_problems:
         t.add_row("[red]模式校验问题 schema problems[/red]", str(len(s.schema_problems)))
+    if r.leftovers_removed:
+        t.add_row("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed))
     t.add_row("评分机关年度 offices scored", str(r.offices_scored))
     t.add_row("数据仓库 warehouse", r.database)
     t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
@@ -132,11 +223,11 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
     例 example: gkqc scorecard --out ./scorecards
     """
     from gkqc.outputs.scorecard import load, print_terminal, write_outputs
-    from warehouse.build import connect_readonly
+    from warehouse.access import WarehouseError, connect_readonly
 
     try:
         con = connect_readonly(warehouse.resolve())
-    except FileNotFoundError as e:
+    except WarehouseError as e:
         fail(str(e))
     data = load(con, year, region, office)
     con.close()
@@ -238,13 +329,14 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
     """
     import duckdb
 
-    from warehouse.build import connect_readonly
+    from warehouse.access import NotAQuery, WarehouseError, connect_readonly, only_queries
 
     if format not in ("table", "csv", "json"):
         fail(f"未知格式 {format}（可选 table、csv、json）")
     try:
+        only_queries(query)
         con = connect_readonly(warehouse.resolve())
-    except FileNotFoundError as e:
+    except (NotAQuery, WarehouseError) as e:
         fail(str(e))
     try:
         rel = con.sql(query)
@@ -261,13 +353,19 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
         w.writerow(cols)
         w.writerows(rows)
     elif format == "json":
-        sys.stdout.write(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, default=str))
+        sys.stdout.write(json.dumps([dict(zip(cols, map(_json_safe, r), strict=True)) for r in rows],
+                                    ensure_ascii=False, default=str, allow_nan=False))
         sys.stdout.write("\n")
     else:
         t = Table(*cols)
         for r in rows:
             t.add_row(*("" if v is None else str(v) for v in r))
         console.print(t)
+
+
+def _json_safe(v: object) -> object:
+    """Infinity and NaN have no JSON spelling: they are written as strings."""
+    return str(v) if isinstance(v, float) and not math.isfinite(v) else v
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of
+from gkqc import faults
+from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
@@ -67,13 +68,12 @@ def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
     path = inbox / "offices.csv"
     if not path.exists():
         return None, False
-    stamp = lake.dir("offices") / "_source.sha256"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     table = pacsv.read_csv(path).select(["office", "region", "office_kind"])
-    if stamp.exists() and stamp.read_text() == digest:
+    if lake.state.get("offices_sha256") == digest:
         return table.num_rows, False
-    lake.replace("offices", [table.cast(SCHEMAS["offices"])], "registry")
-    stamp.write_text(digest)
+    lake.replace("offices", [table.cast(SCHEMAS["offices"])], f"registry-{digest[:12]}")
+    lake.state["offices_sha256"] = digest
     return table.num_rows, True
 
 
@@ -102,10 +102,10 @@ def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
     """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
     docs = con.sql(f"""
-        SELECT source_path, doc_id FROM read_parquet('{lake.glob('documents')}')
+        SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
         QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
     paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
-    reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet('{lake.glob('reports')}')").fetchall()}
+    reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
     con.close()
     return paths, set(paths.values()), reports
 
@@ -115,7 +115,7 @@ def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
     con = duckdb.connect(config=DUCKDB_CONFIG)
     con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
     rows = con.sql(f"""
-        SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet('{lake.glob('documents')}') d
+        SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet({sql_list(lake.paths('documents'))}) d
         SEMI JOIN wanted USING (doc_id)
         QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY ingested_at) = 1""").fetchall()
     con.close()
@@ -137,7 +137,7 @@ def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, p
         known.update(fresh)
         return tables
     out = dict(tables)
-    out["reports"] = reps.take(keep_idx)
+    out["reports"] = reps.take(pa.array(keep_idx, pa.int64()))
     copies = {r: n for r, n in Counter(ids).items() if n > 1 and r in fresh}  # a report twice in this batch
     for t in ("sections", "active_disclosure", "applications", "reviews"):
         rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh))))
@@ -191,6 +191,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
         summary.schema_problems += validate_tables(merged)
         for t, tbl in merged.items():
             lake.write(t, tbl, f"{run_id}-{flushes:05d}")
+            faults.point("ingest-write")
         flushes += 1
         parts.clear()
         parts_docs = 0

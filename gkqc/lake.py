@@ -1,12 +1,19 @@
-"""The Parquet lake: explicit Arrow schemas, one folder per table, one file per batch.
+"""The Parquet lake: explicit Arrow schemas, one folder per table, one file per batch, and
+one manifest that says which files are the lake.
 
-Layout: ``<warehouse>/lake/<table>/part-<run>-<batch>.parquet``. Every table folder
-always holds at least an empty file with its schema, so views never break.
+Layout: ``<warehouse>/lake/<table>/part-<run>-<batch>.parquet`` and ``<warehouse>/lake/_manifest.json``.
+A run writes its parts under new names, invisible to readers, and publishes them all at once by
+replacing the manifest (written to a temporary file, flushed to disk, renamed over the old one).
+A file the manifest does not name is a leftover of an interrupted run and is removed by the next
+run; a file a commit drops stays one more commit, so a reader of the previous snapshot keeps working.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +24,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gkqc import faults
 from gkqc.record import ParseResult, Report
 
 S, F, INT = pa.string(), pa.float64(), pa.int32()
@@ -56,6 +64,11 @@ def frame_of(table: str, df: pl.DataFrame) -> pl.DataFrame:
     they are (a frame concatenated from pieces stays in pieces: no copy before writing)."""
     schema, have = pl.from_arrow(SCHEMAS[table].empty_table()).schema, df.schema
     return pl.DataFrame([df[c] if have[c] == t else df[c].cast(t) for c, t in schema.items()])
+
+
+def sql_list(paths: list[str]) -> str:
+    """Paths as a DuckDB list literal: ['a', 'b']."""
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
 def doc_id_of(data: bytes) -> str:
@@ -142,48 +155,246 @@ def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
         cols["report_id"].extend([report_id] * len(mine))
 
 
+MANIFEST = "_manifest.json"
+COMMITS = "_commits"  # the last few commit records, newest last: what `repair` falls back on
+KEEP_COMMITS = 5
+SCHEMA_FILE = "_schema.parquet"  # an empty file with the table's columns, so a table of no parts still reads
+INGEST_TABLES = ("documents", "reports", "sections", "active_disclosure", "applications", "reviews")
+CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)
+TABLES = (*SCHEMAS, CARRY)
+
+
+class LakeDamaged(RuntimeError):
+    """The lake does not match its manifest (a part missing or truncated, the manifest unreadable)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Flush a finished file to disk and move it to its name."""
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    tmp.replace(path)
+
+
 class Lake:
+    """A lake folder and the snapshot a run sees: the last commit plus what this run wrote and dropped.
+
+    Readers ask for `files(table)`; writers `write` parts, `drop` parts and change `state`;
+    nothing is visible to other processes until `commit`."""
+
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._committed: dict | None = None
+        self._parts: dict[str, dict[str, dict]] = {}  # table -> part name -> {"rows", "bytes"}
+        self.state: dict = {}  # check state, office registry digest: committed with the parts
 
+    # ------------------------------------------------------------------ reading the snapshot
     def dir(self, table: str) -> Path:
         return self.root / table
 
     def init(self) -> None:
-        for table, schema in SCHEMAS.items():
-            d = self.dir(table)
-            d.mkdir(parents=True, exist_ok=True)
-            empty = d / "part-empty.parquet"
-            if not empty.exists():
-                pq.write_table(schema.empty_table(), empty)
+        """Create the folders and schema files; read the manifest. A lake written before manifests
+        existed (it has `part-empty.parquet` schema files) has its ingested parts adopted as commit 1."""
+        legacy = not (self.root / MANIFEST).exists() and (self.dir("documents") / "part-empty.parquet").exists()
+        for table in TABLES:
+            self.dir(table).mkdir(parents=True, exist_ok=True)
+            if table in SCHEMAS and not (self.dir(table) / SCHEMA_FILE).exists():
+                tmp = self.dir(table) / f"{SCHEMA_FILE}.tmp"
+                pq.write_table(SCHEMAS[table].empty_table(), tmp)
+                _publish(tmp, self.dir(table) / SCHEMA_FILE)
+        if self._committed is None:
+            self._load(legacy)
+
+    def _load(self, legacy: bool = False) -> None:
+        path = self.root / MANIFEST
+        if path.exists():
+            try:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+                parts = {t: dict(manifest["tables"].get(t, {})) for t in TABLES}
+            except (ValueError, KeyError, AttributeError) as e:
+                raise LakeDamaged(f"湖清单无法读取 {path}（{e}）：请运行 gkqc repair (lake manifest unreadable)") from e
+        else:
+            manifest = {"commit": 0, "tables": {}, "retired": [], "state": {}}
+            parts = {t: {} for t in TABLES}
+            if legacy:
+                parts.update(self._adoptable())
+        self._committed = manifest
+        self._parts = parts
+        self.state = json.loads(json.dumps(manifest.get("state", {})))
+        if legacy:
+            self.commit("adopted")
+
+    def _adoptable(self) -> dict[str, dict[str, dict]]:
+        """The readable parts of the ingest tables and the office registry, as manifest entries."""
+        out: dict[str, dict[str, dict]] = {}
+        for table in (*INGEST_TABLES, "offices"):
+            found = {}
+            for p in sorted(self.dir(table).glob("part-*.parquet")):
+                if p.name == "part-empty.parquet":
+                    continue
+                try:
+                    found[p.name] = {"rows": pq.ParquetFile(p).metadata.num_rows, "bytes": p.stat().st_size}
+                except Exception:  # noqa: BLE001 - an unreadable part is left out, its files re-read
+                    continue
+            out[table] = found
+        return out
+
+    def files(self, table: str) -> list[str]:
+        """The table's parts in this snapshot, in name order (may be empty)."""
+        return [str(self.dir(table) / n) for n in sorted(self._parts[table])]
+
+    def paths(self, table: str) -> list[str]:
+        """The table's parts, or its schema file when it has none (for readers that need a file)."""
+        return self.files(table) or [str(self.dir(table) / SCHEMA_FILE)]
+
+    def part_names(self, table: str) -> list[str]:
+        return sorted(self._parts[table])
+
+    def rows(self, table: str, name: str) -> int:
+        return self._parts[table][name]["rows"]
+
+    @property
+    def commit_no(self) -> int:
+        return (self._committed or {}).get("commit", 0)
+
+    def fingerprint(self) -> str:
+        """Identifies the committed snapshot: what derived outputs were built from."""
+        c = self._committed or {}
+        return hashlib.sha256(json.dumps([c.get("tables"), c.get("state")], sort_keys=True).encode()).hexdigest()[:24]
+
+    # ------------------------------------------------------------------ writing
+    def _add(self, table: str, name: str, path: Path, rows: int) -> Path:
+        self._parts[table][path.name] = {"rows": rows, "bytes": path.stat().st_size}
+        return path
+
+    def _target(self, table: str, name: str) -> Path:
+        path = self.dir(table) / f"part-{name}.parquet"
+        if path.name in self._parts[table]:
+            raise ValueError(f"lake part written twice: {table}/{path.name}")
+        return path
 
     def write(self, table: str, data: pa.Table, name: str) -> Path | None:
         if data.num_rows == 0:
             return None
-        path = self.dir(table) / f"part-{name}.parquet"
+        path = self._target(table, name)
         tmp = path.with_suffix(".tmp")
         pq.write_table(data, tmp, compression="lz4")
-        tmp.replace(path)
-        return path
+        _publish(tmp, path)
+        return self._add(table, name, path, data.num_rows)
 
     def write_frame(self, table: str, data: pl.DataFrame, name: str) -> Path | None:
         """Write a polars frame already in the table's columns and types (see `frame_of`)."""
         if data.height == 0:
             return None
-        path = self.dir(table) / f"part-{name}.parquet"
+        path = self._target(table, name)
         tmp = path.with_suffix(".tmp")
         data.write_parquet(tmp, compression="lz4")
-        tmp.replace(path)
-        return path
+        _publish(tmp, path)
+        return self._add(table, name, path, data.height)
+
+    def drop(self, table: str, names: Iterable[str]) -> None:
+        """Leave parts out of this snapshot (their files go after the next commit but one)."""
+        for n in list(names):
+            self._parts[table].pop(n, None)
 
     def replace(self, table: str, parts: Iterable[pa.Table], name: str) -> None:
-        """Replace a derived table (check results) with new parts, atomically per file."""
-        d = self.dir(table)
-        old = [p for p in d.glob("part-*.parquet") if p.name != "part-empty.parquet"]
-        written = {self.write(table, t, f"{name}-{k:05d}") for k, t in enumerate(parts)}
-        for p in old:
-            if p not in written:
-                p.unlink()
+        """Replace a derived table (the office registry) with new parts."""
+        self.drop(table, self.part_names(table))
+        for k, t in enumerate(parts):
+            self.write(table, t, f"{name}-{k:05d}")
 
-    def glob(self, table: str) -> str:
-        return str(self.dir(table) / "*.parquet")
+    @property
+    def changed(self) -> bool:
+        c = self._committed or {}
+        return (any(self._parts[t] != c.get("tables", {}).get(t, {}) for t in TABLES)
+                or self.state != c.get("state", {}))
+
+    def commit(self, run_id: str) -> bool:
+        """Publish this snapshot as the lake (one atomic rename); False when nothing changed."""
+        if not self.changed:
+            return False
+        old = self._committed or {}
+        live = {f"{t}/{n}" for t in TABLES for n in self._parts[t]}
+        was = {f"{t}/{n}" for t, ps in old.get("tables", {}).items() for n in ps}
+        manifest = {"commit": old.get("commit", 0) + 1, "run_id": run_id,
+                    "committed_at": datetime.now().isoformat(timespec="seconds"),
+                    "tables": {t: self._parts[t] for t in TABLES}, "retired": sorted(was - live),
+                    "state": self.state}
+        text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+        log = self.root / COMMITS
+        log.mkdir(exist_ok=True)
+        for path in (log / f"{manifest['commit']:08d}.json", self.root / MANIFEST):
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            _publish(tmp, path)
+            faults.point("commit")
+        _fsync_dir(self.root)
+        for old_record in sorted(log.glob("*.json"))[:-KEEP_COMMITS]:
+            old_record.unlink(missing_ok=True)
+        self._committed = json.loads(json.dumps(manifest))
+        for rel in set(old.get("retired", [])) - live:  # dropped two commits ago: no snapshot names them
+            (self.root / rel).unlink(missing_ok=True)
+        return True
+
+    # ------------------------------------------------------------------ damage and leftovers
+    def leftovers(self) -> list[Path]:
+        """Files in the table folders that no commit names (an interrupted run's writes)."""
+        keep = {f"{t}/{n}" for t in TABLES for n in (self._committed or {}).get("tables", {}).get(t, {})}
+        keep |= set((self._committed or {}).get("retired", []))
+        out = []
+        for table in TABLES:
+            for p in sorted(self.dir(table).iterdir()) if self.dir(table).is_dir() else ():
+                if p.name != SCHEMA_FILE and f"{table}/{p.name}" not in keep:
+                    out.append(p)
+        return out
+
+    def clean(self) -> int:
+        """Remove what an interrupted run left behind (call only while holding the warehouse lock)."""
+        gone = self.leftovers()
+        for p in gone:
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+        for tmp in (*self.root.glob("*.tmp"), *(self.root / COMMITS).glob("*.tmp")):
+            tmp.unlink(missing_ok=True)
+        for record in (self.root / COMMITS).glob("*.json"):  # written by a commit that did not finish
+            if record.stem.isdigit() and int(record.stem) > self.commit_no:
+                record.unlink()
+        return len(gone)
+
+    def damaged(self) -> list[tuple[str, str, str]]:
+        """(table, part, what is wrong) for each committed part that is missing, truncated or not Parquet."""
+        out = []
+        for table, parts in (self._committed or {}).get("tables", {}).items():
+            for name, entry in parts.items():
+                path = self.dir(table) / name
+                try:
+                    size = path.stat().st_size
+                    with open(path, "rb") as f:
+                        f.seek(max(size - 4, 0))
+                        tail = f.read(4)
+                except OSError:
+                    out.append((table, name, "文件缺失 (missing)"))
+                    continue
+                if size != entry["bytes"]:
+                    out.append((table, name, f"大小 {size} 字节，应为 {entry['bytes']} (truncated or changed)"))
+                elif tail != b"PAR1":
+                    out.append((table, name, "不是完整的 Parquet 文件 (no Parquet footer)"))
+        return out
+
+    def verify(self) -> None:
+        """Raise LakeDamaged naming the first damaged part and the repair command."""
+        bad = self.damaged()
+        if bad:
+            table, name, why = bad[0]
+            more = f"（另有 {len(bad) - 1} 处）" if len(bad) > 1 else ""
+            raise LakeDamaged(f"湖文件损坏：{self.dir(table) / name}：{why}{more}；请运行 gkqc repair 修复 "
+                              f"(lake part damaged; run `gkqc repair`)")

@@ -21,8 +21,8 @@ def check_files(tmp: Path, files: dict[str, bytes], **kw) -> pl.DataFrame:
     lake = Lake(tmp / "lake")
     ingest(inbox, lake, "t1", workers=1)
     check_lake(lake, "t1", **kw)
-    docs = pl.read_parquet(lake.glob("documents")).select("source_path", "report_id")
-    res = pl.read_parquet(lake.glob("check_results"))
+    docs = pl.read_parquet(lake.paths("documents")).select("source_path", "report_id")
+    res = pl.read_parquet(lake.paths("check_results"))
     return res.join(docs, on="report_id", how="left")
 
 

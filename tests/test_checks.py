@@ -207,7 +207,7 @@ def test_late_previous_year_report_re_evaluates_cross_year(tmp_path):
     assert check_lake(lake, "r1").changed
 
     def a5():
-        res = pl.read_parquet(lake.glob("check_results")).filter(
+        res = pl.read_parquet(lake.paths("check_results")).filter(
             (pl.col("check_id") == "A5") & (pl.col("subject") == "total"))
         return set(res["status"])
 

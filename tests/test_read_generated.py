@@ -142,9 +142,9 @@ def test_same_report_in_two_files_of_one_batch_is_stored_once(tmp_path):
     (inbox / "c.txt").write_text(render_pagetext(spec("gov2021", 2022, seed=4)), encoding="utf-8")
     lake = Lake(tmp_path / "lake")
     ingest(inbox, lake, "r1", workers=1)
-    docs = pl.read_parquet(lake.glob("documents")).sort("source_path")
+    docs = pl.read_parquet(lake.paths("documents")).sort("source_path")
     assert docs["doc_id"].n_unique() == 3 and docs["report_id"].n_unique() == 2
     assert docs["report_id"][0] == docs["report_id"][1]
-    apps = pl.read_parquet(lake.glob("applications"))
+    apps = pl.read_parquet(lake.paths("applications"))
     assert apps.height == 23 * 7 + 25 * 7
-    assert pl.read_parquet(lake.glob("reports")).height == 2
+    assert pl.read_parquet(lake.paths("reports")).height == 2

@@ -12,7 +12,8 @@ from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import load, write_outputs
 from gkqc.simulate.render import render_pagetext
-from warehouse.build import build, connect_readonly
+from warehouse.access import connect_readonly
+from warehouse.build import build
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,8 @@ def warehouse(tmp_path_factory):
     lake = Lake(root / "wh" / "lake")
     ingest(inbox, lake, "t1", workers=1)
     check_lake(lake, "t1")
-    build(root / "wh", lake.root)
+    lake.commit("t1")
+    build(root / "wh", lake)
     return root / "wh"
 
 

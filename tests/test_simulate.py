@@ -42,7 +42,7 @@ def test_pipeline_agrees_exactly_with_truth(tmp_path, sim):
     lake = Lake(tmp_path / "lake")
     ingest(d, lake, "t1", workers=1)
     check_lake(lake, "t1")
-    result = compare(d, lake.root)
+    result = compare(d, lake)
     assert result.files > 300
     assert result.mismatches == []
 
@@ -58,4 +58,4 @@ def test_comparison_notices_a_wrong_finding(tmp_path, sim):
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     (wrong / "truth.jsonl").write_text("\n".join([json.dumps(first, ensure_ascii=False), *truth[1:]]), encoding="utf-8")
-    assert len(compare(wrong, lake.root).mismatches) == 1
+    assert len(compare(wrong, lake).mismatches) == 1

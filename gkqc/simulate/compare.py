@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from gkqc.lake import Lake, sql_list
 from gkqc.settings import DUCKDB_CONFIG
 
 
@@ -21,18 +22,17 @@ class Agreement:
         return not self.mismatches
 
 
-def compare(sim_dir: Path, lake_dir: Path) -> Agreement:
+def compare(sim_dir: Path, lake: Lake) -> Agreement:
     """Every file's status, office, year, template and failing [check, subject] set must agree."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
-    lake = str(lake_dir)
     rows = con.sql(f"""
         select d.source_path, d.parse_status, r.office, r.report_year, r.template, d.report_id
-        from read_parquet('{lake}/documents/*.parquet') d
-        left join read_parquet('{lake}/reports/*.parquet') r using (report_id)""").fetchall()
+        from read_parquet({sql_list(lake.paths('documents'))}) d
+        left join read_parquet({sql_list(lake.paths('reports'))}) r using (report_id)""").fetchall()
     got = {p: (st, o, y, t, rid) for p, st, o, y, t, rid in rows}
     fails: dict[str, set] = {}
     for rid, check, subject in con.sql(f"""
-            select report_id, check_id, subject from read_parquet('{lake}/check_results/*.parquet')
+            select report_id, check_id, subject from read_parquet({sql_list(lake.paths('check_results'))})
             where status = 'fail'""").fetchall():
         fails.setdefault(rid, set()).add((check, subject))
     out = Agreement()

@@ -1,2 +1,2 @@
--- 暂存层：湖中 reports 表的全部 Parquet 文件 (staging: every Parquet part of the lake table)
-select * from read_parquet('{lake}/reports/*.parquet', union_by_name = true)
+-- 暂存层：湖中 reports 表在最近一次提交中的全部 Parquet 文件 (staging: the lake table's parts as of the last commit)
+select * from read_parquet({parts:reports}, union_by_name = true)

@@ -1,2 +1,2 @@
--- 暂存层：湖中 sections 表的全部 Parquet 文件 (staging: every Parquet part of the lake table)
-select * from read_parquet('{lake}/sections/*.parquet', union_by_name = true)
+-- 暂存层：湖中 sections 表在最近一次提交中的全部 Parquet 文件 (staging: the lake table's parts as of the last commit)
+select * from read_parquet({parts:sections}, union_by_name = true)

@@ -1,0 +1,81 @@
+"""One run at a time per warehouse: an exclusive lock on `<warehouse>/.gkqc.lock`.
+
+The lock is the kernel's (flock): it goes with the process that holds it, however that process
+ends, so a killed run never leaves a stale lock. The file says who holds it, for the message a
+second run prints. Within one process the lock is re-entrant (the CLI takes it before Prefect
+starts, the flow again for scheduled runs).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+LOCK_NAME = ".gkqc.lock"
+_held: dict[Path, int] = {}  # lock path -> depth, in this process
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse."""
+
+
+class WarehouseUnusable(RuntimeError):
+    """The warehouse folder cannot be created or written."""
+
+
+def prepare(warehouse: Path) -> Path:
+    """Create the warehouse folder if needed; raise WarehouseUnusable with one line naming the path."""
+    if warehouse.exists() and not warehouse.is_dir():
+        raise WarehouseUnusable(f"数据仓库路径不是目录：{warehouse} (warehouse path is not a folder)")
+    try:
+        warehouse.mkdir(parents=True, exist_ok=True)
+        probe = warehouse / f".gkqc-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise WarehouseUnusable(f"数据仓库目录无法写入：{warehouse}（{e.strerror or e}） (warehouse not writable)") from e
+    return warehouse
+
+
+@contextmanager
+def hold(warehouse: Path, what: str = "gkqc run") -> Iterator[None]:
+    """Hold the warehouse for the body; raise WarehouseBusy at once if another process holds it."""
+    path = (Path(warehouse) / LOCK_NAME).resolve()
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(_busy_message(path)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "command": what,
+                                 "started": datetime.now().isoformat(timespec="seconds")}).encode())
+        _held[path] = 1
+        try:
+            yield
+        finally:
+            del _held[path]
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _busy_message(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        who = f"{info.get('command', 'gkqc')}（PID {info.get('pid')}，开始于 {info.get('started')}）"
+    except (OSError, ValueError):
+        who = "另一个 gkqc 进程"
+    return (f"数据仓库 {path.parent} 正被 {who} 使用，请等它结束后再运行 "
+            f"(warehouse busy: another run holds {path})")

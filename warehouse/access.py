@@ -1,0 +1,55 @@
+"""Reading the warehouse: a read-only connection that can touch no file but the lake's own.
+
+DuckDB's sandbox does the work: external access off, only the lake files the views read allowed,
+the configuration locked. On top, only queries are accepted (no COPY, EXPORT, ATTACH, SET …).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from gkqc.lake import sql_list
+from gkqc.settings import DUCKDB_CONFIG
+from warehouse.build import DB_NAME, FILES_TABLE
+
+QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be read (one line, naming the path)."""
+
+
+class NotAQuery(ValueError):
+    """A statement that is not a query, refused by `gkqc sql`."""
+
+
+def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
+    db = warehouse_dir / DB_NAME
+    if warehouse_dir.exists() and not warehouse_dir.is_dir():
+        raise WarehouseError(f"数据仓库路径不是目录：{warehouse_dir} (warehouse is not a folder)")
+    if not db.exists():
+        raise WarehouseError(f"未找到数据仓库 {db}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
+    try:
+        con = duckdb.connect(str(db), read_only=True, config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
+        files = [r[0] for r in con.execute(f"select path from {FILES_TABLE}").fetchall()]
+        allowed = [*files, *(str(warehouse_dir / f) for f in files)]
+        con.execute(f"set allowed_paths = {sql_list(allowed)}")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except duckdb.Error as e:
+        raise WarehouseError(f"数据仓库文件无法读取 {db}：{str(e).splitlines()[0]}；运行 gkqc run 可重建 "
+                             f"(warehouse file unreadable; `gkqc run` rebuilds it)") from e
+    return con
+
+
+def only_queries(sql: str) -> None:
+    """Raise NotAQuery unless every statement of `sql` is a query."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error:
+        return  # a syntax error: DuckDB itself reports it when the query runs
+    for st in statements:
+        if st.type not in QUERY_TYPES:
+            raise NotAQuery(f"只读连接只允许查询语句（SELECT），拒绝 {st.type.name} (read-only: only queries are allowed, {st.type.name} refused)")
