@@ -68,12 +68,17 @@ def _job(inbox: Path, warehouse: Path, workers: int, repair_first: bool = False)
     """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals."""
     from checks.spec import SuiteError, load_suite
     from gkqc import runlock
+    from gkqc.inbox import OfficesError, read_offices
     from gkqc.lake import Lake, LakeDamaged
 
-    try:
-        load_suite()  # a broken check file stops the run before any data is touched
+    try:  # a broken check file or office registry stops the run before any data is touched
+        load_suite()
+        if (inbox / "offices.csv").is_file():
+            read_offices(inbox / "offices.csv")
     except SuiteError as e:
         fail(f"检查定义有误 (bad check file): {e}")
+    except OfficesError as e:
+        fail(f"机关名录有误 (bad office registry): {e}")
     try:
         runlock.prepare(warehouse)
     except runlock.WarehouseUnusable as e:

@@ -8,10 +8,8 @@ already stored; only new content is parsed (in worker processes for large inboxe
 from __future__ import annotations
 
 import hashlib
-import os
-import zipfile
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,17 +20,14 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from gkqc import faults
+from gkqc.inbox import Source, iter_sources, read_offices, scan_inbox
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
 from schemas import validate_tables
-
-SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
-SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside the reports that are not collected reports
 
 
 @dataclass
@@ -48,19 +43,6 @@ class IngestSummary:
     offices_changed: bool = False
 
 
-def scan_inbox(inbox: Path) -> list[str]:
-    """Every regular file under the inbox, in a stable order (hidden files and sidecars skipped).
-
-    Paths are plain strings: a national archive has a million of them."""
-    out = []
-    for root, dirs, files in os.walk(inbox):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
-        top = Path(root) == inbox
-        out += [os.path.join(root, f) for f in sorted(files)
-                if not f.startswith(".") and not f.endswith(".duckdb") and not (top and f in SIDECARS)]
-    return out
-
-
 def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
     """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake.
 
@@ -69,33 +51,12 @@ def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
     if not path.exists():
         return None, False
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    table = pacsv.read_csv(path).select(["office", "region", "office_kind"])
+    table = read_offices(path)
     if lake.state.get("offices_sha256") == digest:
         return table.num_rows, False
     lake.replace("offices", [table.cast(SCHEMAS["offices"])], f"registry-{digest[:12]}")
     lake.state["offices_sha256"] = digest
     return table.num_rows, True
-
-
-def iter_sources(inbox: Path, files: list[str]) -> Iterator[tuple[str, bytes]]:
-    """(source path, bytes) for each file; members of .zip archives count as files."""
-    prefix = str(inbox).rstrip(os.sep) + os.sep
-    for p in files:
-        name = str(p)
-        rel = name[len(prefix):] if name.startswith(prefix) else name
-        try:
-            with open(name, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            yield rel, f"\x00unreadable:{e}".encode()
-            continue
-        if name.endswith((".zip", ".ZIP")) and zipfile.is_zipfile(name):
-            with zipfile.ZipFile(name) as z:
-                for info in z.infolist():
-                    if not info.is_dir():
-                        yield f"{rel}!{info.filename}", z.read(info)
-            continue
-        yield rel, data
 
 
 def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
@@ -140,7 +101,7 @@ def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, p
     out["reports"] = reps.take(pa.array(keep_idx, pa.int64()))
     copies = {r: n for r, n in Counter(ids).items() if n > 1 and r in fresh}  # a report twice in this batch
     for t in ("sections", "active_disclosure", "applications", "reviews"):
-        rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh))))
+        rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh), pa.string())))
         out[t] = _first_copy(rows, copies) if copies else rows
     known.update(fresh)
     return out
@@ -196,7 +157,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
         parts.clear()
         parts_docs = 0
 
-    items: list[tuple[str, str, bytes]] = []
+    items: list[tuple[str, Source]] = []  # (doc_id, the file) to parse
 
     def submit(final: bool = False) -> None:
         nonlocal items
@@ -212,20 +173,22 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
             flush(final)
 
     try:
-        for source_path, data in iter_sources(inbox, files):
+        for src in iter_sources(inbox, files):
             summary.seen += 1
             done_files += 1
-            doc_id = doc_id_of(data)
+            source_path = src.path
+            # a file that cannot be read is identified by its problem: the same problem is the same outcome
+            doc_id = doc_id_of(src.data if src.data is not None else f"\x00{src.problem}".encode())
             if known_paths.get(source_path) == doc_id:
                 summary.unchanged += 1
             elif doc_id in known_docs or doc_id in run_docs:
                 summary.new += 1
                 summary.duplicates += 1
-                pending_dups.append((source_path, doc_id, len(data)))
+                pending_dups.append((source_path, doc_id, src.size))
             else:
                 summary.new += 1
                 run_docs.add(doc_id)
-                items.append((source_path, doc_id, data))
+                items.append((doc_id, src))
                 if len(items) >= chunk:
                     submit()
             if progress and (done_files % 50 == 0):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from gkqc.inbox import Source
 from gkqc.lake import Batch, add_document
 from gkqc.readers import read_document
 from gkqc.record import UNREADABLE, ParseResult
@@ -15,7 +16,7 @@ from gkqc.record import UNREADABLE, ParseResult
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
 
-def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> dict[str, pa.Table]:
+def parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> dict[str, pa.Table]:
     """Worker: parse new files; return their lake rows, table by table."""
     gc_was_on = gc.isenabled()
     gc.disable()  # many short-lived objects and no cycles: reference counting frees them
@@ -26,13 +27,13 @@ def parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) 
             gc.enable()
 
 
-def _parse_chunk(items: list[tuple[str, str, bytes]], run_id: str, at: datetime) -> dict[str, pa.Table]:
+def _parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> dict[str, pa.Table]:
     batch = Batch()
-    for source_path, doc_id, data in items:
-        if data.startswith(b"\x00unreadable:"):
-            res = ParseResult("unknown", None, UNREADABLE, "无法读取文件：" + data[12:].decode(errors="replace"))
+    for doc_id, src in items:
+        if src.data is None:  # the inbox could not give its bytes: the reason is the outcome
+            res = ParseResult("unknown", None, UNREADABLE, src.problem)
         else:
-            res = read_document(source_path, data)
-        add_document(batch, source_path=source_path, doc_id=doc_id, size=len(data), result=res, known=None,
+            res = read_document(src.path, src.data)
+        add_document(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, known=None,
                      ingested_at=at, run_id=run_id, write_report=True)
     return batch.tables()

@@ -1,0 +1,327 @@
+"""Inbox: a folder of collected files -> each file's bytes, or the reason it cannot be read.
+
+Every name and file is treated as hostile: names that are not UTF-8, FIFOs, devices,
+sockets, symlinks (never followed out of the inbox or into directories), unreadable
+folders, damaged or encrypted zips, zip bombs and oversized files each become one
+`Source` with a reason in Chinese (English in brackets), never a traceback, a hang or
+unbounded memory. The office registry (`offices.csv`) is read here too.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+
+SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
+SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside reports at the inbox top that are not reports
+MAX_FILE_BYTES = 64 << 20  # larger files are not read
+MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
+MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
+MAX_MEMBERS = 10_000  # members read from one zip
+CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
+CHUNK = 1 << 20
+OFFICE_COLUMNS = ("office", "region", "office_kind")
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never a symlink, never blocks on a FIFO
+_KINDS = {stat.S_IFIFO: ("命名管道", "FIFO"), stat.S_IFCHR: ("设备", "device"), stat.S_IFBLK: ("设备", "device"),
+          stat.S_IFSOCK: ("套接字", "socket"), stat.S_IFDIR: ("目录", "directory")}
+NESTED = "压缩包内嵌套压缩包，未展开（nested archive not expanded）"
+ENCRYPTED = "压缩包已加密，无法读取（encrypted zip member）"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One collected file or zip member: its bytes, or (data None) a one-line reason."""
+
+    path: str  # relative to the inbox, '/'-separated, zip members as 'a.zip!dir/m.txt'; valid UTF-8
+    data: bytes | None
+    problem: str | None
+    size: int  # bytes on disk / member size (0 when unknown)
+
+
+class OfficesError(ValueError):
+    """offices.csv cannot be used; the message is one line naming the file, line and column."""
+
+
+class _Unreadable(Exception):
+    """The reason an entry cannot be read (becomes its Source's problem)."""
+
+
+def _text(s: str) -> str:
+    """Valid UTF-8 text: bytes a file name could not decode (surrogateescape) shown as '\\xNN'."""
+    try:
+        raw = s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = s.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _line(s: str) -> str:
+    return _text(s).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _limit(n: int) -> str:
+    return f"{n >> 20} MB" if n % (1 << 20) == 0 else f"{n} 字节"
+
+
+def _bad(path: str, problem: str, size: int = 0) -> Source:
+    return Source(path, None, _line(problem), size)
+
+
+def _kind(mode: int) -> tuple[str, str]:
+    return _KINDS.get(stat.S_IFMT(mode), ("未知类型的文件", "unknown file type"))
+
+
+def _too_big(limit: int) -> str:
+    return f"文件超过大小上限 {_limit(limit)}（file over the size limit）"
+
+
+def scan_inbox(inbox: Path) -> list[str]:
+    """Every entry under the inbox as an absolute path string, in a stable order.
+
+    Depth first: a folder's own entries (sorted by name), then its subfolders. Hidden
+    names, SKIP_DIRS, '*.duckdb' and top-level sidecars are skipped; everything else is
+    kept, FIFOs, devices and symlinks included (symlinked folders are never entered), and
+    a folder that cannot be listed is kept as itself. A missing inbox gives []."""
+    top = os.path.abspath(inbox)
+    out: list[str] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted((e for e in it if _wanted(e.name, folder == top)), key=lambda e: e.name)
+        except OSError as e:
+            if not (folder == top and isinstance(e, FileNotFoundError)):
+                out.append(folder)
+            continue
+        subdirs = []
+        for e in entries:
+            (subdirs if _is_real_dir(e) else out).append(e.path)
+        stack.extend(reversed(subdirs))
+    return out
+
+
+def _wanted(name: str, top: bool) -> bool:
+    return not (name.startswith(".") or name in SKIP_DIRS or name.endswith(".duckdb") or (top and name in SIDECARS))
+
+
+def _is_real_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # gets a row of its own, with the reason
+
+
+def iter_sources(inbox: Path, files: list[str]) -> Iterator[Source]:
+    """One Source per regular file, per zip member and per entry that cannot be read. Never raises."""
+    top = os.path.abspath(inbox)
+    real_top = os.path.realpath(top)
+    for name in files:
+        rel = "." if name == top else name.removeprefix(top + os.sep)
+        rel = _text(rel.replace(os.sep, "/"))
+        try:
+            yield from _sources(name, rel, real_top)
+        except _Unreadable as e:
+            yield _bad(rel, str(e))
+        except OSError as e:
+            yield _bad(rel, f"无法读取：{e.strerror or e}（{type(e).__name__}）")
+        except Exception as e:  # whatever else a hostile file finds, it is a row, not a crash
+            yield _bad(rel, f"无法读取（unexpected {type(e).__name__}: {e}）")
+
+
+def _sources(path: str, rel: str, real_top: str) -> Iterator[Source]:
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        path = os.path.realpath(path)
+        try:
+            st = os.stat(path)
+        except OSError as e:
+            raise _Unreadable("符号链接指向不存在的目标（broken symlink）" if e.errno == errno.ENOENT else
+                              "符号链接循环（symlink loop）" if e.errno == errno.ELOOP else
+                              f"符号链接无法解析：{e.strerror}（unresolvable symlink）") from None
+        if not stat.S_ISREG(st.st_mode):
+            cn, en = _kind(st.st_mode)
+            raise _Unreadable(f"指向{cn}的符号链接（symlink to a {en}）")
+        if not path.startswith(real_top + os.sep):
+            raise _Unreadable("符号链接指向收件箱之外的文件（symlink to a file outside the inbox）")
+    if stat.S_ISDIR(st.st_mode):
+        yield _bad(rel, _folder_problem(path))
+    elif rel.lower().endswith(".zip"):  # by name only: .docx/.xlsx are zips too and are reports
+        yield from _zip_sources(path, rel, st.st_size)
+    else:
+        try:
+            yield Source(rel, _read_regular(path, MAX_FILE_BYTES), None, st.st_size)
+        except _Unreadable as e:
+            yield _bad(rel, str(e), st.st_size)
+
+
+def _folder_problem(path: str) -> str:
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as e:
+        return f"目录无法读取：{e.strerror or e}（unreadable folder）"
+    return "目录无法读取（unreadable folder: could not be listed during the scan）"
+
+
+def _open_regular(path: str, limit: int | None = None) -> BinaryIO:
+    """Open a regular file: checked before opening (no FIFO/device is ever opened) and after (no swap)."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        cn, en = _kind(st.st_mode)
+        raise _Unreadable(f"不是普通文件：{cn}（{en}）")
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _Unreadable("读取时已不是普通文件（file replaced while read）")
+        if limit is not None and st.st_size > limit:
+            raise _Unreadable(_too_big(limit))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_capped(stream: BinaryIO, limit: int) -> bytes | None:
+    """At most `limit` bytes of a stream; None when it has more (never reads past limit + 1)."""
+    chunks, total = [], 0
+    while chunk := stream.read(min(CHUNK, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+    return b"".join(chunks)
+
+
+def _read_regular(path: str, limit: int) -> bytes:
+    with _open_regular(path, limit) as f:
+        data = _read_capped(f, limit)
+    if data is None:  # grew while read
+        raise _Unreadable(_too_big(limit))
+    return data
+
+
+def _zip_sources(path: str, rel: str, size: int) -> Iterator[Source]:
+    with _open_regular(path) as f:
+        try:
+            end = zipfile._EndRecData(f)  # the central directory's size, before zipfile loads all of it
+            if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
+                yield _bad(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
+                return
+            z = zipfile.ZipFile(f)
+        except Exception as e:
+            why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
+            yield _bad(rel, f"压缩包已损坏（bad zip: {why}）", size)
+            return
+        with z:
+            members = [i for i in z.infolist() if not i.is_dir()]
+            for info in members[:MAX_MEMBERS]:
+                yield _member(z, info, f"{rel}!{_member_name(info)}")
+            if len(members) > MAX_MEMBERS:
+                yield _bad(rel, f"压缩包成员过多，只读取了前 {MAX_MEMBERS} 个（too many members: {len(members)}）", size)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name. Without the UTF-8 flag zipfile decodes cp437; those bytes are tried
+    as UTF-8 (macOS), then GB18030 (zips made on Chinese Windows), else the cp437 text stays."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    raw = name.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return name
+
+
+def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Source:
+    """One member's bytes or reason; sizes from the header are checked first, and the stream is
+    still cut at the limit (headers lie)."""
+    size = info.file_size
+    if info.flag_bits & 0x1:
+        return _bad(path, ENCRYPTED, size)
+    if info.filename.lower().endswith(".zip"):
+        return _bad(path, NESTED, size)
+    too_big = f"压缩包成员超过大小上限 {_limit(MAX_MEMBER_BYTES)}（zip member over the size limit）"
+    if size > MAX_MEMBER_BYTES:
+        return _bad(path, too_big, size)
+    if size > MAX_RATIO * max(info.compress_size, 1):
+        ratio = size / max(info.compress_size, 1)
+        return _bad(path, f"压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹（zip bomb: compression ratio）", size)
+    try:
+        with z.open(info) as m:
+            data = _read_capped(m, MAX_MEMBER_BYTES)
+    except NotImplementedError as e:
+        return _bad(path, f"压缩方式不支持，无法读取（unsupported compression: {e}）", size)
+    except Exception as e:
+        why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
+        return _bad(path, f"压缩包已损坏（bad zip: {why}）", size)
+    return _bad(path, too_big, size) if data is None else Source(path, data, None, size)
+
+
+def read_offices(path: Path) -> pa.Table:
+    """The office registry: a CSV with columns office, region, office_kind (others ignored, any order).
+
+    UTF-8 (with or without BOM) or GBK/GB18030; values stripped, empty region/office_kind
+    null. Anything else raises OfficesError naming the file, line and column."""
+    where = _line(str(path))
+
+    def fail(line: int, msg: str, col: int | None = None) -> OfficesError:
+        at = f"第{line}行" + (f"第{col}列" if col else "")
+        return OfficesError(_line(f"{where} {at}：{msg}"))
+
+    try:
+        data = _read_regular(os.path.realpath(path), MAX_FILE_BYTES)
+    except _Unreadable as e:
+        raise OfficesError(_line(f"{where}：{e}")) from None
+    except OSError as e:
+        raise OfficesError(_line(f"{where}：无法读取：{e.strerror or e}（{type(e).__name__}）")) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            line_start = data.rfind(b"\n", 0, e.start) + 1
+            raise fail(data.count(b"\n", 0, e.start) + 1, "无法解码，既不是 UTF-8 也不是 GBK/GB18030（unknown encoding）",
+                       e.start - line_start + 1) from None
+    rows = csv.reader(io.StringIO(text, newline=""))
+    cols: tuple[list[str | None], ...] = ([], [], [])
+    try:
+        header = next(rows, None)
+        names = [h.strip().lstrip("\ufeff").strip().lower() for h in header or []]
+        missing = [c for c in OFFICE_COLUMNS if c not in names]
+        if missing:
+            raise fail(1, f"缺少列 {', '.join(missing)}（需要 {', '.join(OFFICE_COLUMNS)}）（missing column）")
+        twice = [c for c in OFFICE_COLUMNS if names.count(c) > 1]
+        if twice:
+            raise fail(1, f"列 {', '.join(twice)} 出现不止一次（duplicate column）")
+        at = [names.index(c) for c in OFFICE_COLUMNS]
+        for row in rows:
+            if not any(v.strip() for v in row):
+                continue  # blank lines, and Excel's all-empty ',,' rows
+            if len(row) != len(names):
+                what = f"缺少 {names[len(row)]}" if len(row) < len(names) else "多出字段"
+                raise fail(rows.line_num, f"{what}：应有 {len(names)} 个字段，实有 {len(row)} 个"
+                           f"（expected {len(names)} fields, got {len(row)}）", min(len(row), len(names)) + 1)
+            values = [row[i].strip() for i in at]
+            if not values[0]:
+                raise fail(rows.line_num, "office 为空（empty office）", at[0] + 1)
+            for col, v in zip(cols, values, strict=True):
+                col.append(v or None)
+    except csv.Error as e:
+        raise fail(rows.line_num, f"CSV 格式错误（{e}）") from None
+    return pa.table({c: pa.array(v, pa.string()) for c, v in zip(OFFICE_COLUMNS, cols, strict=True)})

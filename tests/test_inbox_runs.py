@@ -1,0 +1,126 @@
+"""What the inbox brings into a run: re-collected copies of a known report, and hostile entries,
+each one row of `documents`, none stopping the run."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import polars as pl
+from conftest import SAMPLES
+from runs import gkqc, snapshot
+
+from checks.engine import check_lake
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+
+ALI = (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
+
+
+def _variants() -> dict[str, bytes]:
+    """The same report as a crawler saves it again: other line ends, a page counter, another name."""
+    return {"ali.txt": ALI, "ali-crlf.txt": ALI.replace(b"\n", b"\r\n"),
+            "mirror/ali-counter.txt": ALI.replace("浏览次数:".encode(), "浏览次数:1234".encode())}
+
+
+def _run(inbox, lake: Lake, run_id: str) -> None:
+    ingest(inbox, lake, run_id, workers=1)
+    check_lake(lake, run_id)
+    lake.commit(run_id)
+
+
+def test_recollected_bytes_are_one_report_with_a_document_row_each(tmp_path):
+    inbox = tmp_path / "inbox"
+    for name, data in _variants().items():  # all in one batch
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(data)
+    lake = Lake(tmp_path / "lake")
+    _run(inbox, lake, "r1")
+    docs = pl.read_parquet(lake.paths("documents"))
+    assert docs.height == 3 and docs["doc_id"].n_unique() == 3
+    assert docs["parse_status"].to_list() == ["parsed"] * 3 and docs["report_id"].n_unique() == 1
+    assert pl.read_parquet(lake.paths("reports")).height == 1
+    # the next night: yet another copy (new name, CRLF and a new counter)
+    again = ALI.replace("浏览次数:".encode(), "浏览次数:99".encode()).replace(b"\n", b"\r\n")
+    (inbox / "ali-again.txt").write_bytes(again)
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    _run(inbox, lake, "r2")
+    docs = pl.read_parquet(lake.paths("documents"))
+    assert docs.height == 4 and docs["report_id"].n_unique() == 1
+    assert pl.read_parquet(lake.paths("reports")).height == 1
+    results = pl.read_parquet(lake.paths("check_results"))
+    assert results.filter(pl.col("check_id") == "A1").height == results.filter(
+        pl.col("check_id") == "A1")["subject"].n_unique()  # checked once, not once per copy
+
+
+def _encrypted_zip(path) -> None:
+    """A zip whose member says it is encrypted (zipfile cannot write one: set the flag bit by hand)."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("secret.txt", ALI)
+    data = bytearray(path.read_bytes())
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        at = data.find(sig)
+        flag = at + (6 if sig == b"PK\x03\x04" else 8)
+        data[flag] |= 1
+    path.write_bytes(bytes(data))
+
+
+def test_hostile_entries_are_rows_and_the_run_completes(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    with zipfile.ZipFile(inbox / "good.zip", "w") as z:
+        z.writestr("inner/suqian.txt", (SAMPLES / "suqian_2024.txt").read_bytes())
+    damaged = inbox / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.txt", ALI)
+    damaged.write_bytes(damaged.read_bytes()[:200])
+    _encrypted_zip(inbox / "locked.zip")
+    os.mkfifo(inbox / "pipe.txt")
+    os.symlink("/dev/zero", inbox / "zero.txt")
+    (inbox / os.fsdecode(b"\xb0\xa2-report.txt")).write_bytes(ALI.replace("阿里地区".encode(), "噶尔县".encode()))
+    (inbox / "offices.csv").write_bytes("office,region,office_kind\n阿里地区,阿里地区,government\n".encode("gbk"))
+    wh = tmp_path / "wh"
+    r = gkqc("run", str(inbox), "--warehouse", str(wh), timeout=300)
+    assert r.returncode == 0, r.stderr
+    docs = {row[0]: row[1:] for row in snapshot(wh)["documents"]}
+    status = {p: v[5] for p, v in docs.items()}
+    reason = {p: v[6] or "" for p, v in docs.items()}
+    assert status["ali.txt"] == "parsed" and status["good.zip!inner/suqian.txt"] in ("parsed", "partial")
+    assert status["damaged.zip"] == "unreadable" and "损坏" in reason["damaged.zip"]
+    assert status["locked.zip!secret.txt"] == "unreadable" and "加密" in reason["locked.zip!secret.txt"]
+    assert status["pipe.txt"] == "unreadable" and "FIFO" in reason["pipe.txt"]
+    assert status["zero.txt"] == "unreadable" and "device" in reason["zero.txt"]
+    odd = next(p for p in docs if p.endswith("-report.txt"))
+    assert status[odd] == "parsed" and "\\xb0" in odd
+    assert [row[0] for row in snapshot(wh)["offices"]] == ["阿里地区"]
+
+
+def test_a_wrong_office_header_stops_the_run_before_anything_is_touched(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    (inbox / "offices.csv").write_text("name,region,kind\n阿里地区,阿里地区,government\n", encoding="utf-8")
+    wh = tmp_path / "wh"
+    r = gkqc("run", str(inbox), "--warehouse", str(wh))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "offices.csv" in r.stderr and "第1行" in r.stderr and "office" in r.stderr
+    assert not (wh / "lake").exists()
+
+
+def test_json_output_never_prints_bare_infinity(tmp_path):
+    import json
+
+    from runs import sample_inbox
+
+    inbox = sample_inbox(tmp_path)
+    wh = tmp_path / "wh"
+    assert gkqc("run", str(inbox), "--warehouse", str(wh)).returncode == 0
+    r = gkqc("sql", "select 'inf'::double as a, 'nan'::double as b, 1.5::double as c", "--warehouse", str(wh), "--format", "json")
+    assert r.returncode == 0, r.stderr
+
+    def refuse(name):
+        raise ValueError(name)
+
+    assert json.loads(r.stdout, parse_constant=refuse) == [{"a": "inf", "b": "nan", "c": 1.5}]
