@@ -196,7 +196,7 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
         submit(final=True)
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)  # on Ctrl-C: queued chunks are dropped, not parsed
     if pending_dups:  # identical bytes under new paths: reuse the stored outcome, parse nothing
         outcomes = outcomes_of(lake, {d for _, d, _ in pending_dups})
         batch = Batch()

@@ -58,3 +58,42 @@ def test_sql_connection_is_read_only(warehouse):
 def test_missing_inbox_is_a_one_line_error(tmp_path):
     r = gkqc("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path))
     assert r.returncode == 2 and "收件箱不存在" in r.stderr
+
+
+REFUSED = {
+    "copy": "copy (select 1) to '{tmp}/out.csv'",
+    "copy into the lake": "copy (select 1 as a) to '{wh}/lake/documents/part-evil.parquet'",
+    "export": "export database '{tmp}/export'",
+    "read another file": "select * from read_csv('/etc/passwd')",
+    "read beside the lake": "select * from read_text('{wh}/lake/_manifest.json')",
+    "glob": "select * from glob('/root/*')",
+    "attach": "attach '{tmp}/other.duckdb'",
+    "set": "set enable_external_access = true",
+    "install": "install httpfs",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
+    wh, _ = warehouse
+    r = gkqc("sql", REFUSED[name].format(tmp=tmp_path, wh=wh), "--warehouse", str(wh))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert list(tmp_path.iterdir()) == [] and not (wh / "lake" / "documents" / "part-evil.parquet").exists()
+
+
+def test_the_sandbox_itself_refuses_what_a_query_could_reach(warehouse, tmp_path):
+    """Below the statement filter: DuckDB's own sandbox, for a query that only reads."""
+    import duckdb
+
+    from warehouse.access import connect_readonly
+
+    wh, _ = warehouse
+    con = connect_readonly(wh)
+    try:
+        assert con.sql("select count(*) from documents").fetchone()[0] == 5
+        for q in ("select * from read_csv('/etc/passwd')", f"select * from glob('{wh}/lake/*/*')",
+                  f"select * from read_parquet('{wh}/lake/documents/_schema.parquet')"):
+            with pytest.raises(duckdb.Error):
+                con.sql(q).fetchall()
+    finally:
+        con.close()
