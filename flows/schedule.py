@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from gkqc.lifeline import start_child, stop_child, wait_healthy
+
+__all__ = ["DEPLOYMENT", "serve", "start_server", "stop_server", "wait_healthy"]
 
 DEPLOYMENT = "gkqc-scheduled"
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen:
-    """`prefect server start` on loopback, logging to a file. It stays in our process group, so the
-    Ctrl-C (or signal) that stops `gkqc serve` stops the server too."""
+    """`prefect server start` on loopback, logging to a file. The kernel kills it if `gkqc serve` dies; in
+    its own process group, so Ctrl-C reaches only `gkqc serve`, which stops it once the runner has stopped."""
     prefect = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    out = log.open("ab")
-    return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+    return start_child(cmd, log, own_group=True)
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def wait_healthy(api_url: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"Prefect 服务器在 {timeout:.0f} 秒内未就绪 (server not healthy at {api_url})")
+    stop_child(server, timeout=30)
 
 
 def serve(inbox: str, warehouse: str, cron: str, workers: int = 2) -> None:
     """Register the deployment with its cron schedule and run it until interrupted."""
+    from prefect.context import refresh_global_settings_context
+
     from flows.pipeline import gkqc_run
 
+    refresh_global_settings_context()  # Prefect read its settings on import, before PREFECT_API_URL named our server
     gkqc_run.serve(name=DEPLOYMENT, cron=cron, parameters={"inbox": inbox, "warehouse": warehouse, "workers": workers},
                    print_starting_message=True)

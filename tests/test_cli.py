@@ -90,7 +90,7 @@ def test_the_sandbox_itself_refuses_what_a_query_could_reach(warehouse, tmp_path
     wh, _ = warehouse
     con = connect_readonly(wh)
     try:
-        assert con.sql("select count(*) from documents").fetchone()[0] == 5
+        assert con.execute("select count(*) from documents").fetchall() == [(5,)]
         for q in ("select * from read_csv('/etc/passwd')", f"select * from glob('{wh}/lake/*/*')",
                   f"select * from read_parquet('{wh}/lake/documents/_schema.parquet')"):
             with pytest.raises(duckdb.Error):
