@@ -45,6 +45,7 @@ def prepare(warehouse: Path) -> Path:
 @contextmanager
 def hold(warehouse: Path, what: str = "gkqc run") -> Iterator[None]:
     """Hold the warehouse for the body; raise WarehouseBusy at once if another process holds it."""
+    Path(warehouse).mkdir(parents=True, exist_ok=True)
     path = (Path(warehouse) / LOCK_NAME).resolve()
     if path in _held:
         _held[path] += 1
