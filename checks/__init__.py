@@ -1,3 +1,1 @@
-"""The check suite and its batch engine."""
-
-import gkqc  # noqa: F401  (sets the allocators up before polars and pyarrow load: see gkqc/__init__.py)
+"""The check suite and its engine: checks as data (suite/*.yaml), kinds as plug-ins (kinds/), batches (engine)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,8 @@ def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
 
 def amount_metrics() -> list[str]:
     """Metric ids of active-disclosure cells that are amounts (carry a unit)."""
-    return sorted({m.id for t in ("gov2019", "gov2021") for b in registry().blocks_for(t) for m in b.metrics if m.unit})
+    reg = registry()
+    return sorted({m.id for t in reg.templates for b in reg.blocks_for(t) for m in b.metrics if m.unit})
 
 
 def _files(lake: Lake, table: str, parts: list[str]) -> list[str]:
@@ -65,21 +65,25 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
     Only the `tables` asked for are read (all when None)."""
     reports = pl.read_parquet(_files(lake, "reports", parts), columns=REPORT_COLS).with_row_index("rid")
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
-    read = [t for t in DIMS if wanted(t)]
-    with ThreadPoolExecutor(2) as pool:  # Arrow and polars release the GIL: the tables load side by side
-        sections = pool.submit(_read, [Path(p) for p in _files(lake, "sections", parts)],
-                               ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
-        grids = dict(zip(read, pool.map(lambda t: read_cells(t, _files(lake, t, parts), reports), read),
-                         strict=True))
-        sections = sections.result() if sections else None
+    grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in DIMS if wanted(t)}
+    sections = _read([Path(p) for p in _files(lake, "sections", parts)],
+                     ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else
              empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"))
              for t in DIMS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)
 
 
+def subject_labels(table: str | None = None) -> dict[str, str]:
+    """Printed labels of the subjects of one table's rules (all tables when None)."""
+    by_table = {"applications": {**labels("app_row"), **labels("app_column")},
+                "reviews": labels("review_group"),
+                "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
+    return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}
+
+
 def labels(kind: str) -> dict[str, str]:
-    """id -> printed label, across both templates (gov2021 wins ties)."""
+    """id -> printed label, across the templates (the last listed wins ties)."""
     out: dict[str, str] = {}
     for rec in registry().labels():
         if rec["table"] == kind:
@@ -91,7 +95,7 @@ def cell_labels() -> dict[str, str]:
     """cell_id -> 'row label / column label' for messages."""
     reg = registry()
     out = {}
-    for t in ("gov2019", "gov2021"):
+    for t in reg.templates:
         for r in reg.app_rows_for(t):
             for c in reg.app_columns:
                 out[f"{r.id}.{c.id}"] = f"{r.label} / {c.label}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from itertools import product
 
 import polars as pl
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gkqc.templates import TEMPLATES, registry
+from gkqc.templates import registry
 
 # the id columns that name a cell, in the order its cell id joins them ("row.column")
 DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric_id"),
@@ -30,12 +30,18 @@ AMOUNT_TABLE = "active_disclosure"
 STATUSES = ("ok", "blank", "unreadable", "missing")  # a cell's status, by code (ok = 0)
 
 
-@cache
 def cell_ids(table: str) -> tuple[str, ...]:
-    """Every cell id either template gives the table, in template order."""
+    """Every cell id any template gives the table, in template order."""
     reg = registry()
+    key = ("cell_ids", table)
+    if key not in reg.cache:
+        reg.cache[key] = _cell_ids(reg, table)
+    return reg.cache[key]
+
+
+def _cell_ids(reg, table: str) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for t in TEMPLATES:
+    for t in reg.templates:
         if table == "applications":
             out.update((f"{r.id}.{c.id}", None) for r in reg.app_rows_for(t) for c in reg.app_columns)
         elif table == "reviews":

@@ -1,14 +1,13 @@
 """Linear rules (equations, cross-year) over grids (`checks.grid`).
 
 Each rule × subject is column arithmetic over the reports of the rule's template: both sides,
-and whether every cell is there and readable (a strict sum is null or NaN otherwise). pandera
-judges every comparison on that residual frame; findings then get their evidence (the cells
-read, from the same grid) and a message.
+and whether every cell is there and readable (a strict sum is null or NaN otherwise). Each
+residual is a column with its rule's pandera check, whose failure cases are the findings; they
+then get their evidence (the cells read, from the same grid) and a message.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +19,8 @@ from checks.expr import Linear, linear
 from checks.grid import cells_of
 from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
+
+TOLERANCE = 1e-6  # counts are whole numbers; amounts are compared to a millionth of 万元
 
 
 @dataclass
@@ -61,14 +62,24 @@ def _strict_sum(coefs: dict[str, float], terms: dict[str, list[str]]) -> pl.Expr
     return pl.sum_horizontal(parts, ignore_nulls=False) if parts else pl.lit(0.0)
 
 
-def residuals(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
-    """Per rule × report × subject: actual (lhs), expected (rhs) and whether every cell is there
-    and readable (`assessable`), for every subject with at least one cell. `wide`: report_id,
-    template and the grid columns; each report's rules are those of its template. One select
-    per template computes every rule × subject side by side; unpivoting makes them rows."""
+def _judge(op: str) -> pa.Check:
+    """The pandera check a residual (actual − expected) of a rule with operator `op` must pass."""
+    return {"==": pa.Check.in_range(-TOLERANCE, TOLERANCE), ">=": pa.Check.ge(-TOLERANCE),
+            "<=": pa.Check.le(TOLERANCE), ">": pa.Check.gt(TOLERANCE), "<": pa.Check.lt(-TOLERANCE)}[op]
+
+
+def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """Per rule × report × subject: actual (lhs), expected (rhs), whether every cell is there and
+    readable (`assessable`), and whether the rule fails (`failed`), for every subject with at least
+    one cell. `wide`: report_id, template and the grid columns; each report's rules are those of
+    its template.
+
+    Per template, one select computes every rule × subject side by side, including a residual
+    column each (null where not assessable); a pandera schema gives each residual column its
+    rule's check, and its failure cases (column, report) are the failing results."""
     frames = []
     for template in sorted({r.template for r in rules}):
-        stats = []
+        stats, checks = [], {}
         for k, r in enumerate(rules):
             if r.template != template:
                 continue
@@ -77,39 +88,42 @@ def residuals(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
                 if not cols:
                     continue
                 lhs, rhs = _strict_sum(r.lin.lhs, terms), _strict_sum(r.lin.rhs, terms)
-                stats.append(pl.struct(
+                actual, expected = lhs + r.lin.lhs.get("", 0.0), rhs + r.lin.rhs.get("", 0.0)
+                assessable = (lhs + rhs).is_finite().fill_null(False)
+                name = f"{r.spec.id}:{subject}#{len(stats)}"
+                checks[name] = pa.Column(float, checks=_judge(r.lin.op), nullable=True)
+                stats.append((pl.struct(
                     pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
-                    (lhs + r.lin.lhs.get("", 0.0)).alias("actual"), (rhs + r.lin.rhs.get("", 0.0)).alias("expected"),
-                    (lhs + rhs).is_finite().fill_null(False).alias("assessable"),
-                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"))
-        if stats:
-            frames.append(wide.lazy().filter(pl.col("template") == template).select("report_id", *stats)
-                          .unpivot(index="report_id").drop("variable").unnest("value")
-                          .filter(pl.col("found")).drop("found"))
+                    actual.alias("actual"), expected.alias("expected"), assessable.alias("assessable"),
+                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"),
+                    pl.when(assessable).then(actual - expected).alias(name)))
+        if not stats:
+            continue
+        frame = wide.lazy().filter(pl.col("template") == template).select(
+            "report_id", *(s for s, _ in stats), *(res for _, res in stats)).collect()
+        failed = pl.zeros(frame.height * len(stats), dtype=pl.Boolean, eager=True)
+        at = _failure_cases(frame.select(list(checks)), pa.DataFrameSchema(checks))
+        if at.height:  # the k-th residual column's row i is row k·height + i of the unpivoted results
+            failed = failed.scatter(at["column"] * frame.height + at["index"], True)
+        frames.append(frame.select("report_id", *(f"s{k}" for k in range(len(stats))))
+                      .unpivot(index="report_id").drop("variable").unnest("value")
+                      .with_columns(failed.alias("failed")).filter(pl.col("found")).drop("found"))
     schema = {"report_id": pl.Utf8, "rule": pl.UInt32, "subject": pl.Utf8, "actual": pl.Float64,
-              "expected": pl.Float64, "assessable": pl.Boolean}
-    return pl.concat(frames).collect() if frames else pl.DataFrame(schema=schema)
+              "expected": pl.Float64, "assessable": pl.Boolean, "failed": pl.Boolean}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
-def holds(op: pl.Expr, diff: pl.Expr) -> pl.Expr:
-    return (pl.when(op == "==").then(diff.abs() < 1e-6).when(op == ">=").then(diff > -1e-6)
-            .when(op == "<=").then(diff < 1e-6).when(op == ">").then(diff > 1e-6).otherwise(diff < -1e-6))
-
-
-def failures_by_pandera(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> dict[str, set[int]]:
-    """Validate `frame` against one pandera check per entry; return failing row indices per entry."""
-    schema = pa.DataFrameSchema(checks=[
-        pa.Check(lambda d, e=expr: d.lazyframe.select(e.fill_null(True)), name=key, error=key)
-        for key, expr in checks.items()])
-    out: dict[str, set[int]] = defaultdict(set)
+def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
+    """(column position, row index) of every failure case of `schema` on `frame`."""
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
             schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as e:
-            fc = e.failure_cases.select("check", "index")
-            for key, idx in fc.group_by("check").agg(pl.col("index")).iter_rows():
-                out[key].update(idx)
-    return out
+            position = {c: k for k, c in enumerate(frame.columns)}
+            fc = e.failure_cases.filter(pl.col("index").is_not_null())
+            return fc.select(pl.col("column").replace_strict(position, return_dtype=pl.Int64),
+                             pl.col("index").cast(pl.Int64))
+    return pl.DataFrame(schema={"column": pl.Int64, "index": pl.Int64})
 
 
 def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, str],
@@ -118,30 +132,17 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, 
     messages are built for findings only."""
     if not rules or wide.height == 0:
         return []
-    agg = residuals(wide, rules)
+    agg = judged(wide, rules)
     if agg.height == 0:
         return []
-    # each rule's operator, check id and severity by position (no per-row strings until output)
-    by_op = defaultdict(list)
-    for k, r in enumerate(rules):
-        by_op[r.lin.op].append(k)
-    op = pl.lit(None, dtype=pl.Utf8)
-    for o, ks in by_op.items():
-        op = pl.when(pl.col("rule").is_in(ks)).then(pl.lit(o)).otherwise(op)
-    ok = pl.when(pl.col("assessable")).then(holds(op, pl.col("actual") - pl.col("expected")))
-    failed_idx = failures_by_pandera(agg.select("rule", "assessable", "actual", "expected"),
-                                     {"linear rules": ok}).get("linear rules", set())
-    failed = pl.zeros(agg.height, dtype=pl.Boolean, eager=True)
-    if failed_idx:
-        failed = failed.scatter(sorted(failed_idx), True)
     check_id = pl.col("rule").replace_strict({k: r.spec.id for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
     severity = pl.col("rule").replace_strict({k: r.spec.severity for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
-    passes = pl.col("assessable") & ~failed
+    passes = pl.col("assessable") & ~pl.col("failed")
     passed = agg.filter(passes).select(
         "report_id", check_id.alias("check_id"), severity.alias("severity"), pl.lit("pass").alias("status"), "subject",
         "expected", "actual", (pl.col("actual") - pl.col("expected")).alias("difference"),  # the view says 符合：…
         pl.lit(None, dtype=pl.Utf8).alias("cells"), pl.lit(None, dtype=pl.Utf8).alias("message"))
-    findings = agg.filter(~passes).with_columns(
+    findings = agg.filter(~passes).drop("failed").with_columns(
         check_id.alias("check_id"), severity.alias("severity"),
         pl.when(pl.col("assessable")).then(pl.lit("fail")).otherwise(pl.lit("not_assessable")).alias("status"))
     return [passed, *_findings(wide, rules, findings, subject_labels, missing_message)]

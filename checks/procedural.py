@@ -96,7 +96,7 @@ def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, se
     want = pl.col("report_year").replace_strict({y: reg.template_for_year(y) for y in years}, default=None,
                                                 return_dtype=pl.Utf8)
     df = reports.with_columns(want.alias("want"))
-    label = {"gov2019": "2019版模板（国办公开办函〔2019〕60号）", "gov2021": "2021版模板（国办公开办函〔2021〕30号）"}
+    label = {t: reg.title_of(t) for t in reg.templates}
     status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
         .when(pl.col("want") == pl.col("template")).then(pl.lit("pass")).otherwise(pl.lit("fail"))
     msg = pl.when(pl.col("report_year").is_null()).then(pl.lit("无法判断：未能确定报告年度")) \
@@ -122,7 +122,7 @@ def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
 
 @procedural("active_disclosure")
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    amounts = [f"{b.id}.{r.id}.{m.id}" for t in ("gov2019", "gov2021") for b in registry().blocks_for(t)
+    amounts = [f"{b.id}.{r.id}.{m.id}" for t in registry().templates for b in registry().blocks_for(t)
                for r in b.rows for m in b.metrics if m.unit]
     active = data.cells["active_disclosure"].filter(
         (pl.col("status") == "ok") & pl.col("rid").is_in(reports["rid"].implode()))

@@ -106,8 +106,8 @@ def duckdb_baseline(lake: Path, out: Path) -> float:
 
 def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2", "A3")) -> float:
     """Seconds for our check engine to evaluate and write only the baseline's checks (like for like)."""
-    from checks.engine import _batches, _results_frame, evaluate_batches, report_parts
-    from checks.spec import load_settings, load_suite
+    from checks.engine import batches, evaluate_batches, results_frame
+    from checks.suite import load_settings, load_suite
     from gkqc.lake import Lake
 
     specs = [s for s in load_suite() if s.id in ids]
@@ -115,13 +115,8 @@ def engine_same_checks(lake: Path, out: Path, ids: tuple[str, ...] = ("A1", "A2"
     lk.init()
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    batches = _batches(lk, report_parts(lk))
-
-    def write(batch: list[str], res, _carry) -> None:  # on the worker, as the check stage stores its batches
-        _results_frame(res, "bench").write_parquet(out / f"part-{batches.index(batch):05d}.parquet", compression="lz4")
-
-    for _ in evaluate_batches(lk, batches, specs, settings, write):
-        pass
+    for k, (_, res, _carry) in enumerate(evaluate_batches(lk, batches(lk, lk.part_names("reports")), specs, settings)):
+        results_frame(res, "bench").write_parquet(out / f"part-{k:05d}.parquet", compression="lz4")
     return time.perf_counter() - start
 
 

@@ -66,7 +66,8 @@ def repair(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；
 
 def _job(inbox: Path, warehouse: Path, workers: int, repair_first: bool = False) -> None:
     """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals."""
-    from checks.spec import SuiteError, load_suite
+    from checks.spec import SuiteError
+    from checks.suite import load_suite
     from gkqc import runlock
     from gkqc.inbox import OfficesError, read_offices
     from gkqc.lake import Lake, LakeDamaged
@@ -312,7 +313,8 @@ def list_checks() -> None:
 
     例 example: gkqc checks
     """
-    from checks.spec import SuiteError, load_suite
+    from checks.spec import SuiteError
+    from checks.suite import load_suite
 
     try:
         specs = load_suite()

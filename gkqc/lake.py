@@ -26,35 +26,9 @@ import pyarrow.parquet as pq
 
 from gkqc import faults
 from gkqc.record import ParseResult, Report
+from schemas.lake import MODELS, arrow_schema
 
-S, F, INT = pa.string(), pa.float64(), pa.int32()
-
-SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema([
-        ("source_path", S), ("doc_id", S), ("size_bytes", pa.int64()), ("format", S), ("encoding", S),
-        ("template", S), ("parse_status", S), ("parse_error", S), ("report_id", S),
-        ("ingested_at", pa.timestamp("us")), ("run_id", S)]),
-    "reports": pa.schema([
-        ("report_id", S), ("doc_id", S), ("office", S), ("office_source", S), ("region", S), ("office_kind", S),
-        ("report_year", INT), ("year_source", S), ("template", S), ("template_source", S), ("title", S),
-        ("published_at", pa.date32()), ("published_source", S), ("publisher", S), ("index_no", S),
-        ("issuer_meta", S), ("notes", S), ("ingested_at", pa.timestamp("us")), ("run_id", S)]),
-    "sections": pa.schema([
-        ("report_id", S), ("section_no", S), ("heading", S), ("position", INT), ("line", INT), ("text", S)]),
-    "active_disclosure": pa.schema([
-        ("report_id", S), ("block_id", S), ("row_id", S), ("metric_id", S), ("value", F), ("unit", S),
-        ("raw", S), ("status", S), ("reason", S), ("line", INT)]),
-    "applications": pa.schema([
-        ("report_id", S), ("row_id", S), ("column_id", S), ("value", F), ("raw", S), ("status", S),
-        ("reason", S), ("line", INT)]),
-    "reviews": pa.schema([
-        ("report_id", S), ("group_id", S), ("metric_id", S), ("value", F), ("raw", S), ("status", S),
-        ("reason", S), ("line", INT)]),
-    "offices": pa.schema([("office", S), ("region", S), ("office_kind", S)]),
-    "check_results": pa.schema([
-        ("report_id", S), ("check_id", S), ("severity", S), ("status", S), ("subject", S), ("expected", F),
-        ("actual", F), ("difference", F), ("cells", S), ("message", S), ("run_id", S)]),
-}
+SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
 DERIVED = {"check_results", "offices"}  # tables not filled from parsed files
 CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
 
@@ -202,7 +176,7 @@ class Lake:
     def init(self) -> None:
         """Create the folders and schema files; read the manifest. A lake written before manifests
         existed (it has `part-empty.parquet` schema files) has its ingested parts adopted as commit 1."""
-        legacy = not (self.root / MANIFEST).exists() and (self.dir("documents") / "part-empty.parquet").exists()
+        old_layout = not (self.root / MANIFEST).exists() and (self.dir("documents") / "part-empty.parquet").exists()
         for table in TABLES:
             self.dir(table).mkdir(parents=True, exist_ok=True)
             if table in SCHEMAS and not (self.dir(table) / SCHEMA_FILE).exists():
@@ -210,9 +184,9 @@ class Lake:
                 pq.write_table(SCHEMAS[table].empty_table(), tmp)
                 _publish(tmp, self.dir(table) / SCHEMA_FILE)
         if self._committed is None:
-            self._load(legacy)
+            self._load(old_layout)
 
-    def _load(self, legacy: bool = False) -> None:
+    def _load(self, old_layout: bool = False) -> None:
         path = self.root / MANIFEST
         if path.exists():
             try:
@@ -223,12 +197,12 @@ class Lake:
         else:
             manifest = {"commit": 0, "tables": {}, "retired": [], "state": {}}
             parts = {t: {} for t in TABLES}
-            if legacy:
+            if old_layout:
                 parts.update(self._adoptable())
         self._committed = manifest
         self._parts = parts
         self.state = json.loads(json.dumps(manifest.get("state", {})))
-        if legacy:
+        if old_layout:
             self.commit("adopted")
 
     def _adoptable(self) -> dict[str, dict[str, dict]]:

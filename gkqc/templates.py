@@ -1,11 +1,13 @@
-"""Template registry: the ids and printed labels of the two national templates.
+"""Template registry: the templates, their ids, printed labels and how a printed report tells them.
 
-Everything that needs a row, column, block, group or metric id reads it from
-here (loaded from ``templates.yaml``); nothing else spells a label.
+Everything that needs a template id, a row, column, block, group or metric id, or a label reads
+it from here (loaded from ``templates.yaml``, or the file named by ``GKQC_REGISTRY``); nothing
+else spells one. Adding a template or a label variant is a change to that file.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,8 +16,8 @@ from pathlib import Path
 
 from gkqc import yamlfile
 
-TEMPLATES = ("gov2019", "gov2021")
 REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
+REGISTRY_ENV = "GKQC_REGISTRY"  # another registry file (tests, a province's own variants)
 
 
 @lru_cache(maxsize=131072)
@@ -29,7 +31,7 @@ class Item:
     id: str
     label: str
     variants: tuple[str, ...] = ()
-    templates: tuple[str, ...] = TEMPLATES
+    templates: tuple[str, ...] = ()  # the templates that print it (empty: every template with tables)
     parent: str | None = None
     unit: str | None = None
     signed: bool = False
@@ -46,6 +48,25 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    years: tuple[int, int]
+    tables: bool = True  # False: a free-form template with no national tables
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Printed text that tells a template: any of `texts` in section `section`."""
+
+    section: str
+    template: str
+    texts: tuple[str, ...]
+    how: str
+
+
+@dataclass(frozen=True)
 class Registry:
     sections: tuple[Item, ...]
     app_columns: tuple[Item, ...]
@@ -53,13 +74,33 @@ class Registry:
     active: dict[str, tuple[Block, ...]]
     review_groups: tuple[Item, ...]
     review_metrics: tuple[Item, ...]
-    template_years: dict[str, tuple[int, int]] = field(default_factory=dict)
+    template_defs: tuple[Template, ...] = ()
+    cues: tuple[Cue, ...] = ()
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The templates with national tables (those read and checked)."""
+        return tuple(t.id for t in self.template_defs if t.tables)
+
+    @property
+    def all_templates(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.template_defs)
+
+    @property
+    def default_template(self) -> str:
+        return next((t.id for t in self.template_defs if t.default), self.templates[-1])
+
+    def title_of(self, template: str) -> str:
+        return next((t.title for t in self.template_defs if t.id == template), template)
+
+    def has_tables(self, template: str | None) -> bool:
+        return template in self.templates
+
     def app_rows_for(self, template: str | None) -> tuple[Item, ...]:
-        if template not in TEMPLATES:
+        if template not in self.templates:
             return self.app_rows
-        return tuple(r for r in self.app_rows if template in r.templates)
+        return tuple(r for r in self.app_rows if not r.templates or template in r.templates)
 
     def blocks_for(self, template: str) -> tuple[Block, ...]:
         return self.active[template]
@@ -67,10 +108,7 @@ class Registry:
     def template_for_year(self, year: int | None) -> str | None:
         if year is None:
             return None
-        for tid, (lo, hi) in self.template_years.items():
-            if lo <= year <= hi:
-                return tid
-        return None
+        return next((t.id for t in self.template_defs if t.years[0] <= year <= t.years[1]), None)
 
     def ids(self, kind: str, template: str | None = None) -> set[str]:
         """All ids of one kind: section, app_row, app_column, block, active_row,
@@ -85,7 +123,7 @@ class Registry:
             return {g.id for g in self.review_groups}
         if kind == "review_metric":
             return {m.id for m in self.review_metrics}
-        tids = [template] if template in TEMPLATES else list(TEMPLATES)
+        tids = [template] if template in self.templates else list(self.templates)
         blocks = [b for t in tids for b in self.active[t]]
         if kind == "block":
             return {b.id for b in blocks}
@@ -98,7 +136,7 @@ class Registry:
     def labels(self) -> list[dict[str, str]]:
         """One record per (template, table, id) with its printed label, for SQL joins."""
         out: list[dict[str, str]] = []
-        for t in TEMPLATES:
+        for t in self.templates:
             out += [dict(template=t, table="section", id=s.no, label=s.label) for s in self.sections]
             out += [dict(template=t, table="app_row", id=r.id, label=r.label) for r in self.app_rows_for(t)]
             out += [dict(template=t, table="app_column", id=c.id, label=c.label) for c in self.app_columns]
@@ -110,9 +148,9 @@ class Registry:
                 out += [dict(template=t, table="active_metric", id=f"{b.id}.{m.id}", label=m.label) for m in b.metrics]
         return out
 
-    def label_of(self, kind: str, id_: str, template: str = "gov2021") -> str:
-        """The printed label of an id (the id itself when unknown)."""
-        return self._label_index().get((template, kind, id_), id_)
+    def label_of(self, kind: str, id_: str, template: str | None = None) -> str:
+        """The printed label of an id (the default template's; the id itself when unknown)."""
+        return self._label_index().get((template or self.default_template, kind, id_), id_)
 
     def _label_index(self) -> dict[tuple[str, str, str], str]:
         if "labels" not in self.cache:
@@ -142,7 +180,7 @@ def _item(d: dict) -> Item:
         id=str(d["id"]),
         label=str(d["label"]),
         variants=variants or (norm_label(d["label"]),),
-        templates=tuple(d.get("templates", TEMPLATES)),
+        templates=tuple(d.get("templates", ())),
         parent=d.get("parent"),
         unit=d.get("unit"),
         signed=bool(d.get("signed", False)),
@@ -151,18 +189,26 @@ def _item(d: dict) -> Item:
     )
 
 
-@cache
 def registry() -> Registry:
-    raw = yamlfile.load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    """The registry in force: `GKQC_REGISTRY` if set, else the bundled templates.yaml (loaded once)."""
+    return _load(Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH))
+
+
+@cache
+def _load(path: Path) -> Registry:
+    raw = yamlfile.load(path.read_text(encoding="utf-8"))
+    defs = tuple(Template(id=k, title=v.get("title", k), years=tuple(v["years"]), tables=v.get("tables", True),
+                          default=v.get("default", False)) for k, v in raw["templates"].items())
     sections = tuple(_item({**s, "id": s["num"], "no": s["num"]}) for s in raw["sections"])
     active = {
-        t: tuple(
+        t.id: tuple(
             Block(b["id"], b["label"], tuple(map(_item, b["rows"])), tuple(map(_item, b["metrics"])))
-            for b in raw["active"][t]
+            for b in raw["active"][t.id]
         )
-        for t in TEMPLATES
+        for t in defs if t.tables
     }
-    years = {k: tuple(v["years"]) for k, v in raw["templates"].items()}
+    cues = tuple(Cue(c["section"], c["template"], tuple(norm_label(x) for x in c["any"]), c["how"])
+                 for c in raw.get("detection", ()))
     return Registry(
         sections=sections,
         app_columns=tuple(map(_item, raw["applications"]["columns"])),
@@ -170,5 +216,6 @@ def registry() -> Registry:
         active=active,
         review_groups=tuple(map(_item, raw["reviews"]["groups"])),
         review_metrics=tuple(map(_item, raw["reviews"]["metrics"])),
-        template_years=years,
+        template_defs=defs,
+        cues=cues,
     )

@@ -1,7 +1,10 @@
-"""One DataFrameModel per lake table: types, nullability, allowed ids and statuses.
+"""One DataFrameModel per lake table: each column declared once, with its type, constraints and a
+description (Chinese / English). The lake's Arrow schemas and the warehouse's column comments are
+generated from these models; every batch is validated against them before it is written.
 
-Value ranges (counts ≥ 0, whole numbers) are *findings* about a report, not type
-errors, so they live in the check suite (A4, R4, P4) rather than here.
+Ids (rows, columns, blocks, sections…) are checked against the template registry in force when
+the batch is validated. Value ranges (counts ≥ 0, whole numbers) are *findings* about a report,
+not type errors, so they live in the check suite (A4, R4, P4) rather than here.
 """
 
 from __future__ import annotations
@@ -12,136 +15,200 @@ import pyarrow as pa_arrow
 from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
-from gkqc.templates import TEMPLATES, registry
+from gkqc.templates import registry
 
-_REG = registry()
 CELL_STATUSES = ["ok", "blank", "unreadable", "missing"]
 PARSE_STATUSES = ["parsed", "partial", "not_a_report", "unreadable"]
 FORMATS = ["pagetext", "pdftext", "html", "pdf", "docx", "empty", "binary", "unknown"]
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]
+OFFICE_KINDS = ["government", "department", "township", "other"]
 
 
-def _value_iff_read(data: PolarsData) -> pl.LazyFrame:
-    """A value is present exactly when the cell was read as a number."""
-    return data.lazyframe.select(pl.col("value").is_not_null() == (pl.col("status") == "ok"))
+def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column declaration
+    return pa.Field(description=description, **kw)
+
+
+def _in_registry(data: PolarsData, column: str, kind: str) -> pl.LazyFrame:
+    """The column's ids are ids of the registry in force (any template)."""
+    return data.lazyframe.select(pl.col(column).is_in(sorted(registry().ids(kind))))
 
 
 class Documents(pa.DataFrameModel):
-    source_path: str
-    doc_id: str = pa.Field(str_length={"min_value": 32, "max_value": 32})
-    size_bytes: pl.Int64 = pa.Field(ge=0)
-    format: str = pa.Field(isin=FORMATS)
-    encoding: str = pa.Field(nullable=True)
-    template: str = pa.Field(nullable=True, isin=[*TEMPLATES, "legacy"])
-    parse_status: str = pa.Field(isin=PARSE_STATUSES)
-    parse_error: str = pa.Field(nullable=True)
-    report_id: str = pa.Field(nullable=True)
-    ingested_at: pl.Datetime("us")
-    run_id: str
+    source_path: str = F("文件在收件箱中的路径（压缩包内文件为 包!成员） / Path under the inbox (archive!member for zip members)")
+    doc_id: str = F("文件内容哈希，内容相同的文件共用 / Content hash; identical files share it",
+                    str_length={"min_value": 32, "max_value": 32})
+    size_bytes: pl.Int64 = F("文件大小（字节） / File size in bytes", ge=0)
+    format: str = F("识别出的格式 / Detected form", isin=FORMATS)
+    encoding: str = F("识别出的文字编码 / Detected text encoding", nullable=True)
+    template: str = F("报告模板（见 template_labels） / Template of the report", nullable=True)
+    parse_status: str = F("解析状态：parsed/partial/not_a_report/unreadable / Parse status", isin=PARSE_STATUSES)
+    parse_error: str = F("未完全读取的原因（指明部分、行、列） / Why it was not fully read (section, row, cell)",
+                         nullable=True)
+    report_id: str = F("对应的报告版本 / The report version this file holds", nullable=True)
+    ingested_at: pl.Datetime("us") = F("入库时间 / When it was ingested")
+    run_id: str = F("入库批次 / Run that ingested it")
 
     class Config:
         strict = True
 
 
 class Reports(pa.DataFrameModel):
-    report_id: str = pa.Field(unique=True)
-    doc_id: str
-    office: str = pa.Field(nullable=True)
-    office_source: str = pa.Field(nullable=True)
-    region: str = pa.Field(nullable=True)
-    office_kind: str = pa.Field(nullable=True, isin=["government", "department", "township", "other"])
-    report_year: pl.Int32 = pa.Field(nullable=True, in_range={"min_value": 1990, "max_value": 2100})
-    year_source: str = pa.Field(nullable=True)
-    template: str = pa.Field(nullable=True, isin=[*TEMPLATES, "legacy"])
-    template_source: str = pa.Field(nullable=True)
-    title: str = pa.Field(nullable=True)
-    published_at: pl.Date = pa.Field(nullable=True)
-    published_source: str = pa.Field(nullable=True)
-    publisher: str = pa.Field(nullable=True)
-    index_no: str = pa.Field(nullable=True)
-    issuer_meta: str = pa.Field(nullable=True)
-    notes: str = pa.Field(nullable=True)
-    ingested_at: pl.Datetime("us")
-    run_id: str
+    report_id: str = F("报告版本标识（解析内容哈希） / Report version id (hash of parsed content)", unique=True)
+    doc_id: str = F("首次读到该版本的文件 / First file this version was read from")
+    office: str = F("报告机关 / Issuing office", nullable=True)
+    office_source: str = F("机关名称的来源（标题/落款/元数据） / Where the office name came from", nullable=True)
+    region: str = F("所属地区 / Region of the office", nullable=True)
+    office_kind: str = F("机关类别：government 政府本级 / department 部门 / township 乡镇 / other / Office kind",
+                         nullable=True, isin=OFFICE_KINDS)
+    report_year: pl.Int32 = F("报告年度 / Report year", nullable=True, in_range={"min_value": 1990, "max_value": 2100})
+    year_source: str = F("年度的来源 / Where the year came from", nullable=True)
+    template: str = F("模板 / Template", nullable=True)
+    template_source: str = F("判断模板的依据 / How the template was told", nullable=True)
+    title: str = F("标题 / Title", nullable=True)
+    published_at: pl.Date = F("发布日期 / Publication date", nullable=True)
+    published_source: str = F("发布日期的来源（元数据/PubDate/页面/落款） / Where the date came from", nullable=True)
+    publisher: str = F("发布单位（落款或发文机构） / Publishing body (signature or issuer)", nullable=True)
+    index_no: str = F("索引号 / Index number", nullable=True)
+    issuer_meta: str = F("元数据中的发文机构 / Issuer in the page metadata", nullable=True)
+    notes: str = F("解析备注 / Parser notes", nullable=True)
+    ingested_at: pl.Datetime("us") = F("入库时间 / When it was ingested")
+    run_id: str = F("入库批次 / Run that ingested it")
 
     class Config:
         strict = True
+
+    @pa.dataframe_check(name="known_template", error="模板不在模板登记表中 (template not in the registry)")
+    @classmethod
+    def known_template(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("template").is_in(registry().all_templates) | pl.col("template").is_null())
 
 
 class Sections(pa.DataFrameModel):
-    report_id: str
-    section_no: str = pa.Field(isin=sorted(_REG.ids("section")))
-    heading: str
-    position: pl.Int32 = pa.Field(ge=1, le=6)
-    line: pl.Int32 = pa.Field(nullable=True)
-    text: str
+    report_id: str = F("报告版本 / Report version")
+    section_no: str = F("部分序号（一至六） / Section numeral")
+    heading: str = F("印刷的标题 / Heading as printed")
+    position: pl.Int32 = F("出现顺序 / Order of appearance", ge=1, le=6)
+    line: pl.Int32 = F("标题所在行 / Source line of the heading", nullable=True)
+    text: str = F("正文 / Text")
 
     class Config:
         strict = True
 
+    @pa.dataframe_check(name="known_section", error="部分序号不在模板登记表中")
+    @classmethod
+    def known_section(cls, data: PolarsData) -> pl.LazyFrame:
+        return _in_registry(data, "section_no", "section")
+
 
 class _Cells(pa.DataFrameModel):
-    report_id: str
-    value: float = pa.Field(nullable=True)
-    raw: str = pa.Field(nullable=True)
-    status: str = pa.Field(isin=CELL_STATUSES)
-    reason: str = pa.Field(nullable=True)
-    line: pl.Int32 = pa.Field(nullable=True)
+    report_id: str = F("报告版本 / Report version")
+    value: float = F("数值（空白为 NULL，不记为 0） / Value (blank is NULL, never 0)", nullable=True)
+    raw: str = F("原文 / Raw text as printed", nullable=True)
+    status: str = F("单元格状态：ok/blank/unreadable/missing / Cell status", isin=CELL_STATUSES)
+    reason: str = F("空白或无法读取的原因 / Why blank or unreadable", nullable=True)
+    line: pl.Int32 = F("原文所在行 / Source line", nullable=True)
 
     @pa.dataframe_check(name="value_iff_read", error="value 非空当且仅当 status=ok（空白不得记为0）")
     @classmethod
     def value_iff_read(cls, data: PolarsData) -> pl.LazyFrame:
-        return _value_iff_read(data)
+        return data.lazyframe.select(pl.col("value").is_not_null() == (pl.col("status") == "ok"))
 
 
 class ActiveDisclosure(_Cells):
-    block_id: str = pa.Field(isin=sorted(_REG.ids("block")))
-    row_id: str = pa.Field(isin=sorted(_REG.ids("active_row")))
-    metric_id: str = pa.Field(isin=sorted(_REG.ids("active_metric")))
-    unit: str = pa.Field(nullable=True, isin=["万元", "元"])
+    block_id: str = F("表块（第二十条第x项） / Block (article 20 item)")
+    row_id: str = F("行标识 / Row id")
+    metric_id: str = F("列标识 / Metric id")
+    unit: str = F("找到的金额单位 / Amount unit found", nullable=True, isin=["万元", "元"])
 
     class Config:
         strict = True
+
+    @pa.dataframe_check(name="known_ids", error="表块、行或列标识不在模板登记表中")
+    @classmethod
+    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
+        reg = registry()
+        return data.lazyframe.select(pl.col("block_id").is_in(sorted(reg.ids("block")))
+                                     & pl.col("row_id").is_in(sorted(reg.ids("active_row")))
+                                     & pl.col("metric_id").is_in(sorted(reg.ids("active_metric"))))
 
 
 class Applications(_Cells):
-    row_id: str = pa.Field(isin=sorted(_REG.ids("app_row")))
-    column_id: str = pa.Field(isin=sorted(_REG.ids("app_column")))
+    row_id: str = F("行标识 / Row id")
+    column_id: str = F("列标识（申请人类别） / Column id (applicant kind)")
 
     class Config:
         strict = True
 
+    @pa.dataframe_check(name="known_ids", error="行或列标识不在模板登记表中")
+    @classmethod
+    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
+        reg = registry()
+        return data.lazyframe.select(pl.col("row_id").is_in(sorted(reg.ids("app_row")))
+                                     & pl.col("column_id").is_in(sorted(reg.ids("app_column"))))
+
 
 class Reviews(_Cells):
-    group_id: str = pa.Field(isin=sorted(_REG.ids("review_group")))
-    metric_id: str = pa.Field(isin=sorted(_REG.ids("review_metric")))
+    group_id: str = F("组（行政复议/直接起诉/复议后起诉） / Group")
+    metric_id: str = F("指标（维持/纠正/其他/未审结/总计） / Metric")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(name="known_ids", error="组或指标标识不在模板登记表中")
+    @classmethod
+    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
+        reg = registry()
+        return data.lazyframe.select(pl.col("group_id").is_in(sorted(reg.ids("review_group")))
+                                     & pl.col("metric_id").is_in(sorted(reg.ids("review_metric"))))
+
+
+class Offices(pa.DataFrameModel):
+    office: str = F("机关名称 / Office")
+    region: str = F("所属地区 / Region", nullable=True)
+    office_kind: str = F("机关类别 / Office kind", nullable=True)
 
     class Config:
         strict = True
 
 
 class CheckResults(pa.DataFrameModel):
-    report_id: str
-    check_id: str
-    severity: str = pa.Field(isin=SEVERITIES)
-    status: str = pa.Field(isin=RESULT_STATUSES)
-    subject: str
-    expected: float = pa.Field(nullable=True)
-    actual: float = pa.Field(nullable=True)
-    difference: float = pa.Field(nullable=True)
-    cells: str = pa.Field(nullable=True)
-    message: str = pa.Field(nullable=True)  # null for a plain pass: the view reads 符合：<title>
-    run_id: str
+    report_id: str = F("报告版本 / Report version")
+    check_id: str = F("检查编号（A1、R2、D1…） / Check id of the catalogue")
+    severity: str = F("严重程度：error/warning/info / Severity", isin=SEVERITIES)
+    status: str = F("结果：pass/fail/not_assessable / Result", isin=RESULT_STATUSES)
+    subject: str = F("检查对象（列、行、组、部分；整份报告为空） / Subject (column, row, group, section; empty for the whole report)")
+    expected: float = F("期望值 / Expected value", nullable=True)
+    actual: float = F("实际值 / Actual value", nullable=True)
+    difference: float = F("差额（实际 − 期望） / Difference (actual − expected)", nullable=True)
+    cells: str = F("涉及的单元格及其数值 / Cells involved and their values", nullable=True)
+    message: str = F("中文说明（单纯通过为空，视图读作 符合：<检查名称>） / Message in Chinese", nullable=True)
+    run_id: str = F("检查批次 / Run that evaluated it")
 
     class Config:
         strict = True
 
 
-SCHEMA_BY_TABLE: dict[str, type[pa.DataFrameModel]] = {
+MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents, "reports": Reports, "sections": Sections, "active_disclosure": ActiveDisclosure,
-    "applications": Applications, "reviews": Reviews, "check_results": CheckResults,
+    "applications": Applications, "reviews": Reviews, "offices": Offices, "check_results": CheckResults,
 }
+SCHEMA_BY_TABLE = MODELS
+
+_ARROW = {pl.Utf8: pa_arrow.string(), pl.Float64: pa_arrow.float64(), pl.Int32: pa_arrow.int32(),
+          pl.Int64: pa_arrow.int64(), pl.Date: pa_arrow.date32(), pl.Datetime("us"): pa_arrow.timestamp("us")}
+
+
+def arrow_schema(model: type[pa.DataFrameModel]) -> pa_arrow.Schema:
+    """The Arrow schema the lake stores a table in, from its model (columns in declaration order)."""
+    cols = model.to_schema().columns
+    return pa_arrow.schema([(name, _ARROW[col.dtype.type]) for name, col in cols.items()])
+
+
+def descriptions() -> dict[str, dict[str, str]]:
+    """table -> column -> description, for the warehouse's column comments."""
+    return {t: {n: c.description for n, c in m.to_schema().columns.items() if c.description}
+            for t, m in MODELS.items()}
 
 
 def validate_tables(tables: dict[str, pa_arrow.Table | pl.DataFrame]) -> list[dict[str, str]]:
@@ -154,7 +221,7 @@ def validate_tables(tables: dict[str, pa_arrow.Table | pl.DataFrame]) -> list[di
             if frame.height == 0:
                 continue
             try:
-                SCHEMA_BY_TABLE[name].validate(frame, lazy=True)
+                MODELS[name].validate(frame, lazy=True)
             except pa.errors.SchemaErrors as e:
                 fc = e.failure_cases
                 for rec in fc.head(50).iter_rows(named=True):

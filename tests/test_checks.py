@@ -235,7 +235,7 @@ def test_report_of_unknown_template_is_not_assessable_everywhere(tmp_path):
 
 def test_a_partial_suite_reads_only_its_tables_and_finds_the_same(tmp_path, ali_bytes):
     from checks.engine import tables_needed
-    from checks.spec import load_suite
+    from checks.suite import load_suite
 
     suite = load_suite()
     only = [s for s in suite if s.id in ("A1", "A2", "T1")]
@@ -255,7 +255,7 @@ def test_a_partial_suite_reads_only_its_tables_and_finds_the_same(tmp_path, ali_
 def test_results_keep_their_pieces_and_take_the_lake_types(tmp_path):
     """Results are stamped and typed without being copied into one block first (they are
     written in the pieces the checks built), and read back exactly."""
-    from checks.engine import _results_frame
+    from checks.engine import results_frame
     from gkqc.lake import SCHEMAS, Lake
 
     def piece(report: str, expected) -> pl.DataFrame:
@@ -266,7 +266,7 @@ def test_results_keep_their_pieces_and_take_the_lake_types(tmp_path):
 
     res = pl.concat([piece("r1", [1.0, 1.0, None]), piece("r2", [1.0, 1.0, None])], rechunk=False)
     res = res.with_columns(pl.col("cells").cast(pl.Categorical))  # a column not yet of the lake's type
-    out = _results_frame(res, "run-7")
+    out = results_frame(res, "run-7")
     assert out.columns == SCHEMAS["check_results"].names
     assert out.schema == pl.from_arrow(SCHEMAS["check_results"].empty_table()).schema
     assert out["report_id"].n_chunks() == 2  # not rechunked

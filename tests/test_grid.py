@@ -8,8 +8,8 @@ from builders import spec
 
 from checks.expr import compile_rule, linear
 from checks.grid import cell_ids, read_cells
-from checks.linear import Rule, residuals
-from checks.spec import load_suite
+from checks.linear import Rule, judged
+from checks.suite import load_suite
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.simulate.render import render_pagetext
@@ -60,7 +60,7 @@ def test_a_rule_is_evaluated_with_its_own_templates_coefficients(tmp_path):
     ids = {"results_total", "carried_forward", "new_received", "carried_over"}
     rules = [Rule(0, a1, "gov2019", linear("results_total == new_received", ids)),
              Rule(0, a1, "gov2021", linear("results_total == 2 * new_received", ids))]
-    got = residuals(table.grid, rules).filter(pl.col("subject") == "total").join(
+    got = judged(table.grid, rules).filter(pl.col("subject") == "total").join(
         table.grid.select("report_id", "template", "results_total.total", "new_received.total"), on="report_id")
     assert got.height == 2
     for row in got.iter_rows(named=True):

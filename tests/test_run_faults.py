@@ -68,9 +68,8 @@ def test_a_second_run_on_a_held_warehouse_exits_at_once_naming_the_first(tmp_pat
         r = gkqc("run", str(inbox), "--warehouse", str(wh))
         assert r.returncode == 2 and time.monotonic() - start < 10
         assert str(holder.pid) in r.stderr and len(r.stderr.strip().splitlines()) == 1
-        with pytest.raises(runlock.WarehouseBusy):
-            with runlock.hold(wh):
-                pass
+        with pytest.raises(runlock.WarehouseBusy), runlock.hold(wh):
+            pass
     finally:
         holder.kill()
         holder.wait()

@@ -6,7 +6,8 @@ import pytest
 from builders import spec
 from checking import check_files, findings
 
-from checks.spec import SUITE_DIR, SuiteError, load_suite
+from checks.spec import SuiteError
+from checks.suite import SUITE_DIR, load_suite
 from gkqc.simulate.render import render_pagetext
 
 

@@ -1,5 +1,7 @@
-"""Building the DuckDB warehouse: one model per SQL file, staging before core before marts.
+"""Building the DuckDB warehouse: one model per SQL file, each built after the models it reads.
 
+The order comes from the models' references (DuckDB's parser names the tables each reads); the
+layers are folders, and a model reads only its own layer or the ones before: staging → core → marts.
 Staging and core models are views over the lake's Parquet parts as of its last commit (paths
 relative to the warehouse folder, so a copied warehouse reads its own lake); marts (the
 scorecards) are materialised as tables, computed once per run rather than at every query. The
@@ -10,6 +12,7 @@ the previous file while a run writes. It records the lake commit and suite it wa
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -17,22 +20,84 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from checks.spec import load_suite, suite_fingerprint
+from checks.suite import load_suite, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.templates import registry
+from schemas.lake import descriptions
 
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
 DB_NAME = "gkqc.duckdb"
 BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
 FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
+BUILT_IN = ("template_labels", "templates", "check_catalog")  # tables the build writes before any model
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
 
+class ModelError(ValueError):
+    """A model that cannot be built: unparsable, reading an unknown or later-layer table, or in a cycle."""
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(MODELS.parent))
+
+
+def _tables(node: object, found: set[str], ctes: set[str]) -> None:
+    """Collect the base tables and CTE names of a serialised DuckDB parse tree."""
+    if isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE":
+            found.add(node["table_name"].lower())
+        ctes.update(c["key"].lower() for c in (node.get("cte_map") or {}).get("map", []))
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            _tables(child, found, ctes)
+
+
+def references(path: Path) -> set[str]:
+    """The tables and views the model in `path` reads (its own CTEs excluded)."""
+    sql = _PARTS.sub("[]", path.read_text(encoding="utf-8"))
+    with duckdb.connect() as con:
+        tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    if tree["error"]:
+        raise ModelError(f"{_name(path)}: 无法解析 (cannot parse): {tree['error_message']}")
+    found: set[str] = set()
+    ctes: set[str] = set()
+    _tables(tree["statements"], found, ctes)
+    return found - ctes
+
+
 def model_files() -> list[Path]:
-    return [p for layer in LAYERS for p in sorted((MODELS / layer).glob("*.sql"))]
+    """Every model, each after the models it reads; ties by layer, then name."""
+    files = [p for layer in LAYERS for p in sorted((MODELS / layer).glob("*.sql"))]
+    by_stem = {p.stem: p for p in files}
+    reads: dict[str, set[str]] = {}
+    for p in files:
+        if by_stem[p.stem] != p:
+            raise ModelError(f"{_name(p)}: 与 {_name(by_stem[p.stem])} 重名 (two models share a name)")
+        reads[p.stem] = references(p) - set(BUILT_IN)
+        if unknown := sorted(reads[p.stem] - by_stem.keys()):
+            raise ModelError(f"{_name(p)}: 引用了未知的表或视图 (reads unknown tables) {', '.join(unknown)}")
+        for ref in sorted(reads[p.stem]):
+            if LAYERS.index(by_stem[ref].parent.name) > LAYERS.index(p.parent.name):
+                raise ModelError(f"{_name(p)}: {p.parent.name} 层的模型不能引用后面一层的 {_name(by_stem[ref])} "
+                                 f"(a {p.parent.name} model must not read a {by_stem[ref].parent.name} model)")
+    order: list[Path] = []
+    done: set[str] = set()
+    while len(order) < len(files):
+        ready = [p for p in files if p.stem not in done and reads[p.stem] <= done]
+        if not ready:  # every model left reads another one left: follow those reads round a cycle
+            path = [next(p.stem for p in files if p.stem not in done)]
+            while path[-1] not in path[:-1]:
+                path.append(min(reads[path[-1]] - done))
+            cycle = path[path.index(path[-1]):]
+            raise ModelError(f"{_name(by_stem[cycle[0]])}: 模型循环引用 (models read each other in a cycle): "
+                             + " → ".join(_name(by_stem[s]) for s in cycle))
+        order.append(ready[0])
+        done.add(ready[0].stem)
+    return order
 
 
 def _q(text: str) -> str:
@@ -45,33 +110,52 @@ def build_fingerprint(lake: Lake) -> str:
     return f"{lake.fingerprint()}-{suite_fingerprint()}-{models[:12]}"
 
 
+def _built_in(con: duckdb.DuckDBPyConnection) -> None:
+    """The registry's templates and labels, and the suite's catalogue, as tables for joins."""
+    reg = registry()
+    rows = {
+        "template_labels": reg.labels(),
+        "templates": [dict(template=t.id, title=t.title, first_year=t.years[0], last_year=t.years[1],
+                           has_tables=t.tables, is_default=t.id == reg.default_template) for t in reg.template_defs],
+        "check_catalog": [dict(id=s.id, title=s.title, severity=s.severity, templates=",".join(s.templates),
+                               kind=s.kind, rule=s.rule or s.function, source=f"{Path(s.source).name}:{s.line}")
+                          for s in load_suite()],
+    }
+    for name in BUILT_IN:
+        con.register("src", pa.Table.from_pylist(rows[name]))
+        con.execute(f"create or replace table {name} as select * from src")
+        con.unregister("src")
+
+
+def _comment(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    """COMMENTs on every model: `models/schema.yml` says what a view is and what its own columns
+    are; a column that comes from a lake table is described by that table's model (schemas/)."""
+    notes = yamlfile.load((MODELS / "schema.yml").read_text(encoding="utf-8"))
+    lake_cols = descriptions()
+    for name, cols in con.execute("select table_name, list(column_name) from duckdb_columns() "
+                                  "where database_name = current_database() group by all").fetchall():
+        kind = "table" if name in tables else "view"
+        mine, lake = notes.get(name, {}), lake_cols.get(name.removeprefix("stg_"), {})
+        if "_" in mine:
+            con.execute(f"comment on {kind} {name} is '{_q(mine['_'])}'")
+        for col in cols:
+            text = mine.get(col) or lake.get(col)
+            if text:
+                con.execute(f'comment on column {name}."{col}" is \'{_q(text)}\'')
+
+
 def create_models(con: duckdb.DuckDBPyConnection, lake: Lake, base: Path) -> list[str]:
     """Create every model over the lake's committed parts (paths relative to `base`); return those paths."""
-    labels = pa.Table.from_pylist(registry().labels())
-    con.register("labels_src", labels)
-    con.execute("create or replace table template_labels as select * from labels_src")
-    con.unregister("labels_src")
-    catalog = pa.Table.from_pylist([
-        dict(id=s.id, title=s.title, severity=s.severity, templates=",".join(s.templates), kind=s.kind,
-             rule=s.rule or s.function, source=f"{Path(s.source).name}:{s.line}") for s in load_suite()])
-    con.register("catalog_src", catalog)
-    con.execute("create or replace table check_catalog as select * from catalog_src")
-    con.unregister("catalog_src")
+    _built_in(con)
     parts = {t: [os.path.relpath(p, base) for p in lake.paths(t)] for t in SCHEMAS}
-    tables = {"template_labels", "check_catalog"}
+    tables = set(BUILT_IN)
     for path in model_files():
         sql = _PARTS.sub(lambda m: sql_list(parts[m.group(1)]), path.read_text(encoding="utf-8"))
         kind = "table" if path.parent.name == "marts" else "view"
         con.execute(f"create or replace {kind} {path.stem} as {sql}")
         if kind == "table":
             tables.add(path.stem)
-    comments = yamlfile.load((MODELS / "schema.yml").read_text(encoding="utf-8"))
-    for view, cols in comments.items():
-        kind = "table" if view in tables else "view"
-        con.execute(f"comment on {kind} {view} is '{_q(cols['_'])}'")
-        for col, text in cols.items():
-            if col != "_":
-                con.execute(f'comment on column {view}."{col}" is \'{_q(text)}\'')
+    _comment(con, tables)
     return [p for ps in parts.values() for p in ps]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from gkqc.outputs.scorecard import GRADES, KINDS, SEVERITY_ZH, ScorecardData
+from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, ScorecardData
 
 EXCEL_MAX_ROWS = 1_048_575
 EXCEL_MAX_CHARS = 32_767  # Excel's limit for one cell

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from gkqc.outputs.scorecard import GRADES, KINDS, SEVERITY_ZH, ScorecardData, fmt
+from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, ScorecardData, fmt
 
 # every value comes from collected files: escape all of it (select_autoescape() never matched *.html.j2)
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)

@@ -98,12 +98,14 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
         rep.year_source = None
     sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
     template, how = detect_template(sec.get("二", []), sec.get("三", []))
-    if rep.report_year is not None and rep.report_year < 2019:
-        template, how = "legacy", "报告年度早于2019年"
+    reg = registry()
+    by_year = reg.template_for_year(rep.report_year)
+    if by_year is not None and not reg.has_tables(by_year):  # a year before the national tables
+        template, how = by_year, f"报告年度{rep.report_year}适用{reg.title_of(by_year)}"
     elif template is None:
-        template, how = registry().template_for_year(rep.report_year), "按报告年度推定"
+        template, how = by_year, "按报告年度推定"
     rep.template, rep.template_source = template, how
-    if template not in ("gov2019", "gov2021") or not bounds:
+    if not reg.has_tables(template) or not bounds:
         return rep
     last_no = max(bounds, key=lambda no: bounds[no][1])
     for table, reader in (("active", read_active), ("applications", read_applications), ("reviews", read_reviews)):
@@ -140,8 +142,9 @@ def judge(rep: Report) -> tuple[str, str | None]:
     if not is_report:
         why = "未找到年度报告的章节结构（一至六）" + (f"，仅找到：{'、'.join(sorted(found))}" if found else "")
         return NOT_A_REPORT, why
-    if rep.template == "legacy":
-        return PARSED, "2019年以前的旧版报告：仅保存，不读取表格"
+    reg = registry()
+    if rep.template is not None and not reg.has_tables(rep.template):
+        return PARSED, f"{reg.title_of(rep.template)}的报告（无全国统一表格）：仅保存，不读取表格"
     if rep.template is None:
         return PARTIAL, "无法判断报告模板与年度，表格未读取"
     bad = [c for c in rep.cells if c.status in (MISSING, UNREADABLE)]

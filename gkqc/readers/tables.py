@@ -234,16 +234,10 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
 
 def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
     """(template, how it was told) from printed column headings and sub-rows."""
-    s2 = "".join(norm_label(t.text) for t in sec2)
-    if any(v in s2 for v in ("本年制发件数", "本年废止件数", "现行有效件数")):
-        return "gov2021", "二、列标题（本年制发件数…）"
-    if any(v in s2 for v in ("本年新制作数量", "本年新公开数量", "对外公开总数量")):
-        return "gov2019", "二、列标题（本年新制作数量…）"
-    s3 = "".join(norm_label(t.text) for t in sec3)
-    if any(v in s3 for v in ("逾期不补正", "逾期未按收费", "逾期不缴费")):
-        return "gov2021", "三、（六）其他处理分项"
-    if "其他处理" in s3:
-        return "gov2019", "三、（六）其他处理无分项"
+    text = {"二": "".join(norm_label(t.text) for t in sec2), "三": "".join(norm_label(t.text) for t in sec3)}
+    for cue in registry().cues:  # the registry's cues, in order: the first found names the template
+        if any(v in text.get(cue.section, "") for v in cue.texts):
+            return cue.template, cue.how
     return None, None
 
 

@@ -2,5 +2,5 @@
 select c.report_id, c.group_id, c.metric_id, c.value, c.raw, c.status, c.reason, c.line,
        gl.label as group_label, ml.label as metric_label
 from stg_reviews c
-left join template_labels gl on gl.template = 'gov2021' and gl."table" = 'review_group' and gl.id = c.group_id
-left join template_labels ml on ml.template = 'gov2021' and ml."table" = 'review_metric' and ml.id = c.metric_id
+left join template_labels gl on gl.template = (select template from templates where is_default) and gl."table" = 'review_group' and gl.id = c.group_id
+left join template_labels ml on ml.template = (select template from templates where is_default) and ml."table" = 'review_metric' and ml.id = c.metric_id

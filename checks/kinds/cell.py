@@ -1,17 +1,18 @@
-"""Cell rules (every cell of a table obeys a condition, e.g. a non-negative whole number) over a
-whole batch: the condition is evaluated on every cell at once, readable and failing cells are
-counted per report in one group-by, and the failing cells come back with their raw text. A report
-passes when it has readable cells and none fails, and is not assessable when it has none."""
+"""Cell rules: every cell of a table obeys a condition (A4: a non-negative whole number), over a
+whole batch at once: readable and failing cells are counted per report in one group-by, and the
+failing cells come back with their raw text. A report passes when it has readable cells and none
+fails, and is not assessable when it has none."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from checks.expr import compile_rule
-from checks.frames import cell_id_expr, cell_labels
+from checks.expr import RuleError, compile_rule
+from checks.frames import PartData, cell_id_expr, cell_labels
 from checks.grid import CellTable
+from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
-from checks.spec import CheckSpec
+from checks.spec import TABLES, CheckSpec
 
 
 def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
@@ -24,8 +25,6 @@ def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
 
 def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFrame) -> list[pl.DataFrame]:
     """`reports`: report_id, rid, template of the batch the cells belong to."""
-    if not specs:
-        return []
     judged = [_judged(cells, s) for s in specs]
     flags = cells.long.select("rid", *[e.alias(f"{name}{k}") for k, (r, b) in enumerate(judged)
                                        for name, e in (("read", r), ("bad", b))])
@@ -55,3 +54,27 @@ def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFra
         out.append(finish(report_rows(scoped.filter(read & (pl.col(f"bad{k}") == 0)), "pass", PASSED), s))
         out.append(finish(report_rows(scoped.filter(~read), "not_assessable", "无法判断：没有可读取的单元格"), s))
     return out
+
+
+@register
+class CellRule(Kind):
+    name = "cell"
+    fields = frozenset({"table", "rule", "message", "exclude_metrics"})
+
+    def validate(self, spec: CheckSpec, bad: Bad) -> None:
+        if spec.table not in TABLES:
+            raise bad(f"表 '{spec.table}' 无效，应为 {sorted(TABLES)}")
+        if not spec.rule:
+            raise bad("缺少规则 rule (missing rule)")
+        try:
+            compile_rule(spec.rule, {"value"})
+        except RuleError as e:
+            raise bad(str(e)) from None
+
+    def tables(self, spec: CheckSpec) -> set[str]:
+        return {spec.table}
+
+    def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
+        return [d for table, cells in data.grids.items()
+                for d in run_cell_rules(cells, [s for s in specs if s.table == table], data.reports)
+                if any(s.table == table for s in specs)]

@@ -1,0 +1,47 @@
+"""What a check kind provides (`Kind`), and the registry of kinds (`KINDS`) they add themselves to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import polars as pl
+
+from checks.frames import PartData
+from checks.spec import CheckSpec, SuiteError
+from gkqc.lake import Lake
+
+Bad = Callable[[str], SuiteError]  # makes the error for an entry, naming its file and line
+KINDS: dict[str, Kind] = {}
+
+
+class Kind:
+    """What every kind provides; the defaults suit a kind that only looks inside each report."""
+
+    name: str = ""
+    fields: frozenset[str] = frozenset()  # YAML fields this kind reads, beyond id/title/severity/templates/kind
+
+    def validate(self, spec: CheckSpec, bad: Bad) -> None:
+        """Raise `bad(reason)` if the entry cannot be used (checked before any data is touched)."""
+
+    def tables(self, spec: CheckSpec) -> set[str]:
+        """The lake tables (besides reports) an entry reads within a batch."""
+        return set()
+
+    def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
+        """Result rows for one batch of reports (the entries of this kind)."""
+        return []
+
+    def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
+        """Columns of this batch (one row per report) to keep for `across` (default: none)."""
+        return []
+
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
+        """Result rows that compare reports with each other, after every batch (default: none).
+        `carried`: the files of what every batch kept (see `carry`)."""
+        return iter(())
+
+
+def register(cls: type[Kind]) -> type[Kind]:
+    KINDS[cls.name] = cls()
+    return cls
+

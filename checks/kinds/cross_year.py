@@ -1,0 +1,100 @@
+"""Cross-year checks (R4 style): a linear rule between a report and its office's previous year's
+report (`prev.x`). Each batch keeps the cells these rules read; after every batch, each report is
+paired with the latest report of the same office for the year before, a few years at a time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import polars as pl
+
+from checks.frames import PartData, subject_labels
+from checks.kinds.base import Bad, Kind, register
+from checks.kinds.equation import validate_linear
+from checks.linear import Rule, grid_columns, rules_for, run_linear
+from checks.spec import CheckSpec
+from gkqc.lake import Lake
+
+CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
+NO_PREV = "无法判断：缺少同一机关上一年度的报告，无法比对"
+
+
+def _rules(specs: list[CheckSpec]) -> list[Rule]:
+    return [r for n, s in enumerate(specs) for r in rules_for(s, n)]
+
+
+def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
+    """table -> the grid columns cross-year rules read, this year's and last year's alike."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rules:
+        out[r.spec.table] |= {c.removeprefix("prev__") for c in grid_columns([r])}
+    return {t: sorted(cs) for t, cs in out.items()}
+
+
+def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
+    """For each report: the latest report of the same office for the previous year (or null);
+    latest = published last, then ingested last, then the smallest report id."""
+    latest = (reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
+              .group_by("office", "report_year")
+              .agg(pl.col("report_id").sort_by(["published_at", "ingested_at", "report_id"],
+                                                descending=[True, True, False], nulls_last=True).first().alias("prev_id"))
+              .select("office", (pl.col("report_year") + 1).alias("report_year"), "prev_id"))
+    return reports.join(latest, on=["office", "report_year"], how="left").select(
+        "report_id", "template", "report_year", "prev_id")
+
+
+def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
+    """Report years in order, grouped while a group holds at most `CHUNK` reports
+    (a single larger year is a group of its own)."""
+    groups: list[list[int]] = []
+    size = 0
+    for year, n in pairs.group_by("report_year").len().sort("report_year").iter_rows():
+        if not groups or size + n > CHUNK:
+            groups.append([])
+            size = 0
+        groups[-1].append(year)
+        size += n
+    return groups
+
+
+@register
+class CrossYear(Kind):
+    name = "cross_year"
+    fields = frozenset({"table", "scope", "rule", "message", "subjects", "block"})
+
+    def validate(self, spec: CheckSpec, bad: Bad) -> None:
+        validate_linear(spec, bad)
+
+    def tables(self, spec: CheckSpec) -> set[str]:
+        return {spec.table}
+
+    def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
+        return [data.grids[t].grid.select(cs) for t, cs in carry_columns(_rules(specs)).items()]
+
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
+        """Each report's carried cells beside its previous report's as `prev__…` columns, a few
+        report years and at most `CHUNK` reports at a time (bounded memory)."""
+        rules = _rules(specs)
+        if not rules or not carried:
+            return
+        reports = pl.scan_parquet(lake.paths("reports")).select(
+            "report_id", "template", "office", "report_year", "published_at", "ingested_at")
+        pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
+                                            & pl.col("template").is_in(list({r.template for r in rules}))).collect()
+        for years in year_groups(pairs):  # those years and the ones before are in memory at a time
+            cells = pl.scan_parquet(carried).filter(
+                pl.col("report_year").is_in(sorted({y - 1 for y in years} | set(years)))).collect()
+            at = cells.select("report_id").with_row_index("at")  # each report's row, found once
+            year_pairs = (pairs.filter(pl.col("report_year").is_in(years)).join(at, on="report_id")
+                          .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
+                          .select("report_id", "template", "at", "prev_at"))
+            cells = cells.drop("report_id", "report_year")
+            for start in range(0, year_pairs.height, CHUNK):
+                chunk = year_pairs.slice(start, CHUNK)
+                wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
+                                  cells[chunk["prev_at"]].select(pl.all().name.prefix("prev__"))], how="horizontal")
+                found = [d for d in run_linear(wide, rules, subject_labels(), missing_message=pl.lit(NO_PREV))
+                         if d.height]
+                if found:
+                    yield pl.concat(found)

@@ -1,0 +1,54 @@
+"""Equations: a linear rule between cells of one report (A1–A3, R1–R3, P1–P3), one result per
+report × subject, evaluated as column arithmetic over the batch's grids (see checks.linear)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+
+from checks.expr import RuleError, linear
+from checks.frames import PartData, subject_labels
+from checks.kinds.base import Bad, Kind, register
+from checks.linear import rules_for, run_linear
+from checks.spec import SCOPES, TABLES, CheckSpec, scope_ids
+from gkqc.templates import registry
+
+
+def validate_linear(spec: CheckSpec, bad: Bad) -> None:
+    """A linear rule over one table and scope, whose ids each template of the entry has."""
+    if spec.table not in TABLES:
+        raise bad(f"表 '{spec.table}' 无效，应为 {sorted(TABLES)}")
+    if not spec.rule:
+        raise bad("缺少规则 rule (missing rule)")
+    if spec.scope not in SCOPES[spec.table]:
+        raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(SCOPES[spec.table])}")
+    for t in spec.templates:
+        if spec.block and spec.block not in registry().ids("block", t):
+            raise bad(f"模板 {t} 中没有表块 '{spec.block}'")
+        ids, subjects = scope_ids(spec.table, spec.scope, t, spec.block)
+        if set(spec.subjects) - subjects:
+            raise bad(f"模板 {t} 中没有对象 {sorted(set(spec.subjects) - subjects)}")
+        try:
+            linear(spec.rule, ids)
+        except RuleError as e:
+            raise bad(f"模板 {t}：{e}") from None
+
+
+@register
+class Equation(Kind):
+    name = "equation"
+    fields = frozenset({"table", "scope", "rule", "message", "subjects", "block"})
+
+    def validate(self, spec: CheckSpec, bad: Bad) -> None:
+        validate_linear(spec, bad)
+
+    def tables(self, spec: CheckSpec) -> set[str]:
+        return {spec.table}
+
+    def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
+        by_table = defaultdict(list)
+        for n, s in enumerate(specs):
+            by_table[s.table] += rules_for(s, n)
+        return [d for table, rules in by_table.items()
+                for d in run_linear(data.grids[table].grid, rules, subject_labels(table))]

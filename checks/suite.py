@@ -1,0 +1,101 @@
+"""Loading the check suite: YAML entries -> CheckSpec, each validated by its kind, rejected at
+start-up with file, line and reason before any data is touched."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from checks.kinds import KINDS
+from checks.spec import COMMON_FIELDS, SEVERITIES, CheckSpec, SuiteError
+from gkqc import yamlfile
+from gkqc.templates import registry
+
+SUITE_DIR = Path(__file__).with_name("suite")
+SETTINGS = Path(__file__).with_name("settings.yaml")
+
+
+def _lines_of(text: str) -> list[int]:
+    node = yamlfile.compose(text)
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        return [node.start_mark.line + 1]
+    return [item.start_mark.line + 1 for item in node.value]
+
+
+def load_file(path: Path) -> list[CheckSpec]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yamlfile.load(text)
+        lines = _lines_of(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise SuiteError(f"{where}: YAML 语法错误 (syntax error): {getattr(e, 'problem', e)}") from None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise SuiteError(f"{path}:1: 检查文件应为条目列表 (a check file is a list of entries)")
+    return [_spec(entry, path, line) for entry, line in zip(data, lines, strict=True)]
+
+
+def _spec(d: dict, path: Path, line: int) -> CheckSpec:
+    def bad(reason: str) -> SuiteError:
+        return SuiteError(f"{path}:{line}: 检查 {d.get('id', '?') if isinstance(d, dict) else '?'}: {reason}")
+
+    if not isinstance(d, dict):
+        raise bad("条目应为键值对 (an entry is a mapping)")
+    for req in ("id", "title", "severity", "kind"):
+        if req not in d:
+            raise bad(f"缺少字段 {req} (missing field)")
+    if d["severity"] not in SEVERITIES:
+        raise bad(f"严重程度 '{d['severity']}' 无效，应为 {sorted(SEVERITIES)}")
+    kind = KINDS.get(d["kind"])
+    if kind is None:
+        raise bad(f"类别 '{d['kind']}' 无效，应为 {sorted(KINDS)}")
+    unknown = set(d) - COMMON_FIELDS - kind.fields
+    if unknown:
+        raise bad(f"未知字段 {sorted(unknown)} (unknown fields for kind {kind.name})")
+    known = registry().templates
+    templates = tuple(d.get("templates", known))
+    if set(templates) - set(known):
+        raise bad(f"未知模板 {sorted(set(templates) - set(known))}")
+    spec = CheckSpec(
+        id=str(d["id"]), title=d["title"], severity=d["severity"], kind=d["kind"], templates=templates,
+        table=d.get("table"), scope=d.get("scope"), rule=d.get("rule"), message=d.get("message"),
+        subjects=tuple(d.get("subjects", ())), block=d.get("block"),
+        exclude_metrics=tuple(d.get("exclude_metrics", ())), function=d.get("function"),
+        source=str(path), line=line)
+    kind.validate(spec, bad)
+    return spec
+
+
+def load_suite(suite_dir: Path = SUITE_DIR) -> list[CheckSpec]:
+    """Every check of every file in the suite folder; ids unique per template."""
+    specs: list[CheckSpec] = []
+    for path in sorted(Path(suite_dir).glob("*.y*ml")):
+        specs += load_file(path)
+    seen: dict[tuple[str, str], CheckSpec] = {}
+    for s in specs:
+        for t in s.templates:
+            if (s.id, t) in seen:
+                first = seen[(s.id, t)]
+                raise SuiteError(f"{s.source}:{s.line}: 检查 {s.id}: 与 {first.source}:{first.line} 重复 (duplicate id)")
+            seen[(s.id, t)] = s
+    return specs
+
+
+def load_settings(path: Path = SETTINGS) -> dict:
+    return yamlfile.load(path.read_text(encoding="utf-8"))
+
+
+def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:
+    """Changes when any check or setting changes (then every report is re-checked)."""
+    h = hashlib.sha256()
+    code = sorted(Path(__file__).parent.glob("**/*.py"))
+    for p in [*sorted(Path(suite_dir).glob("*.y*ml")), settings, *code]:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]

@@ -1,0 +1,71 @@
+"""The template registry is the one place that knows the templates: no code spells a template id,
+and a third template added to a registry file is detected, read and checked end to end."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+
+import polars as pl
+import yaml
+from builders import spec
+from conftest import ROOT
+
+from checks.engine import check_lake
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.simulate.render import render_pagetext
+from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
+
+EXEMPT = ("tests/", "gkqc/simulate/")  # the simulator writes reports of the national templates by design
+
+
+def test_no_code_spells_a_template_id():
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py", "*.sql"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    ids = registry().all_templates
+    found = [f"{f}: {t}" for f in files if not f.startswith(EXEMPT) and (ROOT / f).exists()
+             for t in ids if t in (ROOT / f).read_text(encoding="utf-8")]
+    assert found == []
+
+
+def _with_gov2025(path) -> None:
+    """The bundled registry plus a template from 2025 that renames section 二's first columns."""
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    raw["templates"]["gov2021"]["years"] = [2021, 2024]
+    raw["templates"]["gov2025"] = {"title": "2025版模板（测试）", "issued_by": "测试", "years": [2025, 9999]}
+    active = copy.deepcopy(raw["active"]["gov2021"])
+    active[0]["metrics"][0] = {"id": "issued", "label": "本年发布件数", "variants": ["本年发布件数"]}
+    raw["active"]["gov2025"] = active
+    for row in raw["applications"]["rows"]:
+        if "gov2021" in row.get("templates", []):
+            row["templates"].append("gov2025")
+    raw["detection"].insert(0, {"section": "二", "template": "gov2025", "any": ["本年发布件数"], "how": "二、本年发布件数"})
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+
+def test_a_template_added_to_the_registry_is_read_and_checked(tmp_path, monkeypatch):
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    assert registry().templates == ("gov2019", "gov2021", "gov2025")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    good = spec("gov2021", 2025, office="青山市教育局", seed=4)
+    bad = spec("gov2021", 2025, office="青山市财政局", seed=5)
+    bad.applications[("new_received", "natural_person")] = str(int(bad.applications[("new_received", "natural_person")]) + 3)
+    for name, s in (("good.txt", good), ("bad.txt", bad)):
+        (inbox / name).write_text(render_pagetext(s).replace("本年制发件数", "本年发布件数"), encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    reports = pl.read_parquet(lake.paths("reports")).sort("office")
+    assert reports["template"].to_list() == ["gov2025", "gov2025"]
+    assert reports["template_source"].to_list() == ["二、本年发布件数"] * 2
+    issued = pl.read_parquet(lake.paths("active_disclosure")).filter(pl.col("metric_id") == "issued")
+    assert issued.height == 4 and issued["status"].to_list() == ["ok"] * 4
+    results = pl.read_parquet(lake.paths("check_results")).join(reports.select("report_id", "office"), on="report_id")
+    s2 = results.filter(pl.col("check_id") == "S2")
+    assert s2["status"].to_list() == ["pass", "pass"]
+    a1 = results.filter((pl.col("check_id") == "A1") & (pl.col("subject") == "natural_person")).sort("office")
+    assert a1.select("office", "status").rows() == [("青山市教育局", "pass"), ("青山市财政局", "fail")]
