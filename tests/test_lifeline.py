@@ -1,0 +1,113 @@
+"""A run leaves no processes behind however it ends: SIGKILL, SIGTERM or Ctrl-C (Prefect's API server and
+the parser workers go with it)."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ties children only on Linux")
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sim")  # enough files for the run to use its parser pool
+    subprocess.run([sys.executable, "-m", "gkqc.cli", "simulate", "--offices", "500", "--years", "2020-2022",
+                    "--out", str(out)], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    return out
+
+
+def start_run(inbox: Path, wh: Path, settled: bool = False) -> tuple[subprocess.Popen, list[psutil.Process]]:
+    """Start `gkqc run` in its own session; return it with its descendants once the Prefect server is up and
+    the parser workers exist. `settled`: also wait (a while) for the workers' initializer to have run."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # conftest's PREFECT_HOME: migrated once
+    wh.mkdir()
+    with (wh / "run.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "run", str(inbox), "--warehouse", str(wh)],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    seen: dict[int, psutil.Process] = {}
+    deadline, workers_since = time.monotonic() + 90, 0.0
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            seen |= {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
+        server = [p for p in seen.values() if "uvicorn" in _cmdline(p)]
+        workers = [p for p in seen.values() if "spawn_main" in _cmdline(p)]
+        workers_since = workers_since or (time.monotonic() if workers else 0.0)
+        if server and workers and (not settled or all(map(_ignores_sigint, workers))
+                                   or time.monotonic() - workers_since > 2):
+            return proc, list(seen.values())
+        time.sleep(0.1)
+    _kill(proc, seen.values())
+    pytest.fail(f"no Prefect server and parser workers seen; run log:\n{(wh / 'run.log').read_text()}")
+
+
+def _cmdline(p: psutil.Process) -> str:
+    try:
+        return " ".join(p.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _ignores_sigint(p: psutil.Process) -> bool:
+    try:
+        status = Path(f"/proc/{p.pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:"))
+    return bool(int(mask, 16) & (1 << (signal.SIGINT - 1)))
+
+
+def assert_all_end(procs, seconds: float = 10) -> None:
+    end = time.monotonic() + seconds
+    while (left := [f"{p.pid} {_cmdline(p)[:150]}" for p in procs if _running(p)]) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert not left, "still running:\n" + "\n".join(left)
+
+
+def _running(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _kill(proc: subprocess.Popen, procs) -> None:
+    """Leave nothing behind when a test fails."""
+    for p in [psutil.Process(proc.pid), *procs] if proc.poll() is None else procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    proc.wait()
+
+
+def test_sigkill_leaves_no_processes(inbox, tmp_path):
+    proc, procs = start_run(inbox, tmp_path / "wh")
+    try:
+        proc.kill()
+        proc.wait()
+        assert_all_end(procs)
+        assert (tmp_path / "wh" / ".prefect" / "server.log").exists()  # the server's output, off the terminal
+    finally:
+        _kill(proc, procs)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stopped_run_leaves_no_processes(inbox, tmp_path, sig):
+    proc, procs = start_run(inbox, tmp_path / "wh", settled=True)  # Ctrl-C in their first second: traceback
+    try:
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)  # as Ctrl-C in a terminal: the whole foreground process group
+        else:
+            proc.send_signal(sig)
+        assert proc.wait(timeout=30) != 0  # stopped, not completed
+        assert_all_end(procs)
+        log = (tmp_path / "wh" / "run.log").read_text(errors="replace")
+        assert "Traceback" not in log, log  # workers and server print nothing on the user's terminal
+    finally:
+        _kill(proc, procs)
