@@ -17,6 +17,7 @@ from gkqc.readers.decode import (
     sniff_text,
 )
 from gkqc.readers.html import html_tokens
+from gkqc.readers.pdf import read_pdf
 from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import detect_template, read_active, read_applications, read_reviews
 from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
@@ -24,7 +25,7 @@ from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Sect
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
-_UNSUPPORTED = {"pdf": "PDF 文件暂不支持（请先提取文本层）", "docx": "Word 文件暂不支持（后续版本）",
+_UNSUPPORTED = {"docx": "Word 文件暂不支持（后续版本）",
                 "empty": "空文件", "binary": "二进制内容，不是文本或网页"}
 SECTION_NAMES = {s.no: f"{s.no}、{s.label}" for s in registry().sections}
 TABLE_SECTION = {"active": "二", "applications": "三", "reviews": "四"}
@@ -43,6 +44,8 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
 
 def read_document(name: str, data: bytes) -> ParseResult:
     fmt = sniff_binary(data)
+    if fmt == "pdf":
+        return _read_pdf(name, data)
     if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
     try:
@@ -54,6 +57,20 @@ def read_document(name: str, data: bytes) -> ParseResult:
     rep = build_report(name, toks, html_meta)
     status, reason = judge(rep)
     return ParseResult(fmt, enc, status, reason, rep)
+
+
+def _read_pdf(name: str, data: bytes) -> ParseResult:
+    """A PDF with a text layer: its cells and lines as tokens (readers/pdf.py), then as any report."""
+    try:
+        doc = read_pdf(data)
+    except Unreadable as e:
+        return ParseResult("pdf", None, FILE_UNREADABLE, str(e))
+    except Exception as e:  # a reader bug or a PDF pdfium chokes on must not stop the batch
+        return ParseResult("pdf", None, FILE_UNREADABLE, f"读取 PDF 失败：{type(e).__name__}: {e}")
+    rep = build_report(name, doc.tokens, {})
+    doc.annotate(rep)
+    status, reason = judge(rep)
+    return ParseResult("pdf", None, status, reason, rep)
 
 
 def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:

@@ -1,0 +1,443 @@
+"""PDF attachments with a text layer: characters with positions -> lines -> table rows -> tokens.
+
+pdfium gives every character with its box. Characters on one line and close together form a
+chunk (a word, or the text of one cell); a stack of single characters is a vertical label
+(`三、本年度办理结果`). A line holding a value (number, blank mark) is a table row: label text
+printed around it (wrapped, cut by a page break, spanning rows) is attached to the nearest row,
+and its values are put in the table's columns, found from the x-positions of the values and of
+the lowest column headings, so a blank cell is an empty token, as an empty <td> is. The tokens
+are the HTML reader's: one per cell, rows in order, label cells first; other lines are text.
+
+Every token's `line` is a running number over the rebuilt page text (`pdf_text` prints it);
+`PdfDoc.where` maps it to the page and the line on that page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gkqc.cells import is_value_like
+from gkqc.readers import metadata as md
+from gkqc.readers.decode import Unreadable
+from gkqc.readers.sections import find_headings
+from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
+from gkqc.record import Report
+
+if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read (~0.1 s): batches without PDFs skip it
+    import pypdfium2 as pdfium
+
+MAX_PAGES = 200
+TIME_BUDGET_S = 20.0
+_OPEN_ERRORS = {3: "不是有效的 PDF 或文件已损坏", 4: "PDF 已加密，需要密码才能打开", 5: "PDF 使用了不支持的加密方式",
+                2: "PDF 文件无法打开", 6: "PDF 页面损坏"}
+_STOP = re.compile(r"第二十条第|[。；;]$")  # block headings and body text end a table
+_COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责|编制)")
+_SPACES = " \u3000\xa0\t"
+
+
+@dataclass(slots=True, eq=False)
+class Chunk:
+    """Text printed close together on one line (PDF points, y upwards)."""
+
+    raw: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    page: int
+    line: int
+    top: float = 0.0  # y of the first line (a vertical stack: of its top character)
+    value: bool = False
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    no: int
+    page: int
+    cy: float
+    h: float
+    chunks: list[Chunk]
+    data: bool = False  # holds a value: a table row
+    stop: bool = False  # a heading or body text: no table goes on across it
+    furniture: bool = False  # a page number
+    taken: bool = False  # attached to a table row
+    attached: list[Chunk] = field(default_factory=list)  # a row's label text from other lines
+
+    def first_value_x(self) -> float:
+        return min(c.x0 for c in self.chunks if c.value)
+
+
+@dataclass
+class PdfDoc:
+    tokens: list[Tok]
+    lines: list[Line]
+    pages: int
+    meta: dict[str, str]
+    where: dict[int, tuple[int, int]]  # line -> (page, line on the page)
+
+    def annotate(self, rep: Report) -> None:
+        """The report's PDF facts: the office that compiled it (本报告由…编制) as publisher, and as
+        office when the title names none; the PDF's own metadata (`pdf_title`…, weak: often a
+        generic title and a clerk's name); which lines each page holds; and the page and line
+        in the reason of every cell that has one."""
+        head = "".join(t.raw for t in self.tokens[:60])
+        m = _COMPILED_BY.search(head)
+        if m:
+            compiled = m.group(1).strip("，,。 ")
+            rep.publisher = rep.publisher or compiled
+            if rep.office is None:
+                rep.office, rep.office_source = compiled, "正文 本报告由…编制"
+                rep.office_kind, rep.region = md.office_kind(compiled), md.region_of(compiled)
+        rep.meta.update({f"pdf_{k.lower()}": v for k, v in self.meta.items() if v})
+        spans: dict[int, list[int]] = {}
+        for ln in self.lines:
+            spans.setdefault(ln.page, []).append(ln.no)
+        rep.notes.append("PDF 行号：" + "，".join(f"第{p}页 {min(n)}–{max(n)}" for p, n in spans.items()))
+        for c in rep.cells:
+            if c.reason and c.line in self.where:
+                page, k = self.where[c.line]
+                c.reason += f"（PDF 第{page}页第{k}行）"
+
+
+def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
+    """(character, left, bottom, right, top) of every printed character of a page: its font
+    box, or an em square at its origin where the font's box is implausible (vertical fonts)."""
+    import pypdfium2.raw as pdfium_c
+    tp = textpage.raw  # the bare handle: no wrapper lookup per call
+    out = []
+    rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    pending_high = None
+    for i in range(pdfium_c.FPDFText_CountChars(tp)):
+        if pdfium_c.FPDFText_IsGenerated(tp, i) == 1:
+            continue
+        u = pdfium_c.FPDFText_GetUnicode(tp, i)
+        if 0xD800 <= u < 0xDC00:  # a character beyond the BMP comes as two halves
+            pending_high = u
+            continue
+        if 0xDC00 <= u < 0xE000:
+            u, pending_high = (0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00) if pending_high else 0xFFFD), None
+        if u < 0x20 or u in (0xFFFE, 0xFFFF):
+            continue
+        loose = pdfium_c.FPDFText_GetLooseCharBox(tp, i, rect) and rect.top - rect.bottom > 0.5
+        size = max(rect.top - rect.bottom, rect.right - rect.left)
+        if loose and size <= 30:  # the common case: text up to 30 pt
+            out.append((chr(u), rect.left, rect.bottom, rect.right, rect.top))
+            continue
+        if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
+            continue
+        tight = max(right.value - left.value, top.value - bottom.value)
+        if loose and size <= 4 * tight + 12:
+            out.append((chr(u), rect.left, rect.bottom, rect.right, rect.top))
+            continue
+        pdfium_c.FPDFText_GetMatrix(tp, i, matrix)
+        em = pdfium_c.FPDFText_GetFontSize(tp, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        em = em if 0.5 < em < 4 * tight + 12 else tight
+        pdfium_c.FPDFText_GetCharOrigin(tp, i, left, bottom)
+        out.append((chr(u), left.value, bottom.value - 0.1 * em, left.value + em, bottom.value + 0.9 * em))
+    return out
+
+
+def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
+                height: float) -> tuple[list[Line], int]:
+    """Characters -> lines (by their vertical middle) -> chunks (split at gaps wider than 0.4 em).
+    Returns the lines and the number the next page's lines start from."""
+    rows: list[list[tuple[str, float, float, float, float]]] = []
+    for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
+        cy, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
+        if rows:
+            r0 = rows[-1][0]
+            if abs((r0[2] + r0[4]) / 2 - cy) <= 0.35 * min(h, r0[4] - r0[2]):
+                rows[-1].append(ch)
+                continue
+        rows.append([ch])
+    lines = []
+    for k, row in enumerate(rows):
+        no = first_no + k
+        chunks: list[list[tuple[str, float, float, float, float]]] = []
+        for ch in sorted(row, key=lambda c: c[1]):
+            if chunks:
+                prev = chunks[-1][-1]
+                if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * (ch[4] - ch[2]):
+                    continue  # the same character drawn twice (bold by overprinting)
+                if ch[1] - prev[3] <= 0.4 * min(ch[4] - ch[2], prev[4] - prev[2]):  # (CJK-Latin space: 0.25)
+                    chunks[-1].append(ch)
+                    continue
+            chunks.append([ch])
+        made = []
+        for cs in chunks:
+            raw = re.sub(r"[ \u3000\xa0\t]+", " ", "".join(c[0] for c in cs)).strip(_SPACES)
+            if raw:
+                c = Chunk(raw, min(c[1] for c in cs), min(c[2] for c in cs), max(c[3] for c in cs),
+                          max(c[4] for c in cs), page, no)
+                c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
+                made.append(c)
+        if made:
+            lines.append(Line(no, page, made[0].top, max(c.h for c in made), made))
+    _stack_vertical(lines)
+    for ln in lines:  # a page number: `- 3 -`, `第3页`, or a bare number in the top or bottom margin
+        text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
+        ln.furniture = bool(_PAGE_NO.match(text)) or (text.isdigit() and len(text) <= 4
+                                                       and not 0.08 * height < ln.cy < 0.92 * height)
+    return [ln for ln in lines if ln.chunks], first_no + len(rows)
+
+
+def _stack_vertical(lines: list[Line]) -> None:
+    """Single characters stacked one under another (a vertical label) become one chunk, on
+    its own line at the top character's place."""
+    stacks: list[list[tuple[Line, Chunk]]] = []
+    for ln in lines:
+        for c in ln.chunks:
+            if len(c.raw) != 1 or c.value:
+                continue
+            for s in stacks:
+                last = s[-1][1]
+                if abs(last.cx - c.cx) < 0.3 * c.h and 0 < last.top - c.top <= 1.6 * c.h:
+                    s.append((ln, c))
+                    break
+            else:
+                stacks.append([(ln, c)])
+    for s in stacks:
+        if len(s) < 3:
+            continue
+        for ln, c in s:
+            ln.chunks.remove(c)
+        cs = [c for _, c in s]
+        v = Chunk("".join(c.raw for c in cs), min(c.x0 for c in cs), min(c.y0 for c in cs),
+                  max(c.x1 for c in cs), max(c.y1 for c in cs), cs[0].page, cs[0].line, cs[0].top)
+        lines.append(Line(v.line, v.page, v.top, cs[0].h, [v]))
+    lines.sort(key=lambda ln: ln.no)
+
+
+def _classify(lines: list[Line]) -> None:
+    for ln in lines:
+        ln.chunks.sort(key=lambda c: c.x0)
+        text = "".join(c.raw for c in ln.chunks)
+        ln.data = not ln.furniture and any(c.value for c in ln.chunks)
+        ln.stop = not ln.data and (bool(_STOP.search(_nfkc(text))) or bool(find_headings([Tok(_nfkc(text), text, 0)])))
+
+
+def _label_side(ln: Line, boundary: float) -> bool:
+    """Every chunk of a free line ends left of the table's first value column."""
+    return not ln.stop and all(c.x1 <= boundary + 0.3 * c.h for c in ln.chunks)
+
+
+def _near(free: Line, row: Line) -> bool:
+    """A free line close enough above or below a row to be the rest of its label."""
+    return free.page == row.page and abs(free.cy - row.cy) <= 1.6 * free.h and _label_side(free, row.first_value_x())
+
+
+def _attach(free: Line, row: Line) -> None:
+    row.attached += free.chunks
+    free.taken = True
+
+
+def _tables(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
+    """(heading lines, rows) of each table. A table goes on, across page breaks too, while
+    only label text (left of its values) lies between two rows; that text is attached to the
+    nearer row, and so is label text just above its first or below its last row."""
+    tables: list[tuple[list[Line], list[Line]]] = []
+    pending: list[Line] = []
+    for ln in lines:
+        if ln.furniture:
+            continue
+        if not ln.data:
+            pending.append(ln)
+            continue
+        rows = tables[-1][1] if tables else []
+        if rows and all(_label_side(p, min(rows[-1].first_value_x(), ln.first_value_x())) for p in pending):
+            for p in pending:  # to the nearer row; halfway (a cell over two rows): the upper one
+                same = [r for r in (rows[-1], ln) if r.page == p.page] or [rows[-1]]
+                _attach(p, min(same, key=lambda r: abs(r.cy - p.cy) - (0.25 * p.h if r.cy > p.cy else 0)))
+            rows.append(ln)
+        else:
+            for p in pending if rows else []:  # the last table's label, wrapped under its last row
+                if not _near(p, rows[-1]):
+                    break
+                _attach(p, rows[-1])
+            for p in reversed(pending):  # the first row's label, wrapped above it
+                if p.taken or not _near(p, ln):
+                    break
+                _attach(p, ln)
+            free = [p for p in pending if not p.taken]
+            stops = [i for i, p in enumerate(free) if p.stop]
+            tables.append((free[stops[-1] + 1:] if stops else free, [ln]))
+        pending = []
+    for p in pending if tables else []:
+        if not _near(p, tables[-1][1][-1]):
+            break
+        _attach(p, tables[-1][1][-1])
+    return tables
+
+
+def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
+    """(right edge of the label side, x of each value column's middle): the values' own places,
+    plus the lowest heading over a column where no value is printed at all. A heading left of
+    every value (leading blank columns) counts only at the values' column pitch: the labels'
+    own heading (信息内容) is not a column."""
+    first = min(r.first_value_x() for r in rows)
+    labels = [c.x1 for r in rows for c in r.chunks + r.attached
+              if not c.value and len(c.raw) > 3 and c.x1 <= r.first_value_x()]  # (not a stray '约3')
+    boundary = min(max(labels, default=first), first)
+    cells = sorted((c for r in rows for c in r.chunks if c.cx > boundary), key=lambda c: c.cx)
+    h = statistics.median(c.h for c in cells)
+    groups: list[list[Chunk]] = []
+    for c in cells:
+        if groups and c.cx - groups[-1][-1].cx <= h:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    cols = [sum(c.cx for c in g) / len(g) for g in groups]
+    spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
+    heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
+    lowest = sorted((c for c in heads if not any(o is not c and o.y1 <= c.y0 + 0.1 and o.x0 < c.x1 and c.x0 < o.x1
+                                                 for o in heads)), key=lambda c: c.cx)
+    known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
+    pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
+    for c in lowest:
+        k = (cols[0] - c.cx) / pitch if pitch else 0.0
+        regular = c.cx > cols[0] or (k > 0.5 and abs(k - round(k)) <= 0.2)
+        if regular and not any(a < c.x1 and c.x0 < b for a, b in spans):
+            cols.append(c.cx)
+            spans.append((c.x0, c.x1))
+    return boundary, sorted(cols)
+
+
+def _cell_tok(chunks: list[Chunk]) -> Tok:
+    chunks = sorted(chunks, key=lambda c: -c.top)
+    raw = "".join(c.raw for c in chunks)
+    return Tok(_nfkc(raw), raw, chunks[0].line, True)
+
+
+def _row_tokens(row: Line, boundary: float, cols: list[float]) -> list[Tok]:
+    """A table row as cells: label cells (text grouped by column, top to bottom), then one
+    cell per value column, empty where nothing is printed."""
+    labels: list[Chunk] = []
+    for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
+        prev = labels[-1] if labels else None
+        if prev and prev.line == c.line and c.x0 - prev.x1 <= c.h:  # a gap inside a label: `反复 申请`
+            labels[-1] = Chunk(f"{prev.raw} {c.raw}", prev.x0, min(prev.y0, c.y0), c.x1, max(prev.y1, c.y1),
+                               c.page, c.line, prev.top)
+        else:
+            labels.append(c)
+    labels.sort(key=lambda c: c.x0)
+    groups: list[list[Chunk]] = []
+    for c in labels:
+        if groups and c.x0 < max(o.x1 for o in groups[-1]):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    out = [_cell_tok(g) for g in groups]
+    by_col: dict[int, list[Chunk]] = {}
+    for c in row.chunks:
+        if c.cx > boundary:
+            by_col.setdefault(min(range(len(cols)), key=lambda k: abs(cols[k] - c.cx)), []).append(c)
+    for k in range(len(cols)):
+        cs = by_col.get(k)
+        if cs:
+            raw = " ".join(c.raw for c in cs)
+            out.append(Tok(_nfkc(raw), raw, row.no, True))
+        else:
+            out.append(Tok("", "", row.no, True))
+    return out
+
+
+def _title(lines: list[Line]) -> set[int]:
+    """The title lines at the top of page 1: up to four lines printed larger than what follows."""
+    head = [ln for ln in lines if ln.page == 1 and not ln.furniture][:5]
+    out: list[Line] = []
+    for ln in head[:4]:
+        if ln.data or (out and ln.h < 0.9 * out[0].h):
+            break
+        out.append(ln)
+    body = head[len(out)] if len(out) < len(head) else None
+    return {ln.no for ln in out} if out and body and out[0].h >= 1.15 * body.h else set()
+
+
+def _tokens(lines: list[Line]) -> list[Tok]:
+    """The document as tokens: the title as one line, each table row as cells, other lines as text."""
+    _classify(lines)
+    layout: dict[int, tuple[float, list[float]]] = {}
+    for header, rows in _tables(lines):
+        boundary, cols = _columns(header, rows)
+        for r in rows:
+            layout[r.no] = (boundary, cols)
+    title = _title(lines)
+    out: list[Tok] = []
+    for ln in lines:
+        if ln.furniture or ln.taken:
+            continue
+        if ln.no in title:
+            if out and out[-1].line in title:
+                raw = out[-1].raw + "".join(c.raw for c in ln.chunks)
+                out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
+                continue
+            raw = "".join(c.raw for c in ln.chunks)
+            out.append(Tok(_nfkc(raw), raw, ln.no))
+        elif ln.data:
+            out += _row_tokens(ln, *layout[ln.no])
+        else:
+            out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
+    return out
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise Unreadable(_OPEN_ERRORS.get(getattr(e, "err_code", None), f"PDF 无法打开（{e}）")) from None
+
+
+def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None = None) -> PdfDoc:
+    """The tokens of a PDF with a text layer (at most MAX_PAGES pages, read within
+    TIME_BUDGET_S seconds). Raises Unreadable with the reason."""
+    start = time.monotonic()
+    max_pages, budget_s = max_pages or MAX_PAGES, TIME_BUDGET_S if budget_s is None else budget_s
+    doc = _open(data)
+    try:
+        n = len(doc)
+        if n == 0:
+            raise Unreadable("PDF 没有页面")
+        if n > max_pages:
+            raise Unreadable(f"PDF 共 {n} 页，超过单个文件 {max_pages} 页的上限，未读取")
+        lines: list[Line] = []
+        starts = {1: 1}  # page -> its first line number
+        for i in range(n):
+            if time.monotonic() - start > budget_s:
+                raise Unreadable(f"读取 PDF 超过时限（{budget_s:g} 秒，已读 {i}/{n} 页）")
+            page = doc[i]
+            textpage = page.get_textpage()
+            try:
+                more, starts[i + 2] = _page_lines(_chars(textpage), i + 1, starts[i + 1], page.get_height())
+                lines += more
+            finally:
+                textpage.close()
+                page.close()
+        meta = {k: str(v) for k, v in doc.get_metadata_dict(skip_empty=True).items()}
+    finally:
+        doc.close()
+    if sum(len(c.raw) for ln in lines for c in ln.chunks) < 10:
+        raise Unreadable(f"PDF 没有文本层（{n} 页均无文字，可能是扫描件，需要 OCR）")
+    where = {ln.no: (ln.page, ln.no - starts[ln.page] + 1) for ln in lines}
+    return PdfDoc(_tokens(lines), lines, n, meta, where)
+
+
+def pdf_text(data: bytes) -> str:
+    """The rebuilt page text, one numbered line per printed line (what `line` refers to)."""
+    d = read_pdf(data)
+    return "\n".join(f"{ln.no:5d} p{ln.page} {'  '.join(c.raw for c in ln.chunks)}" for ln in d.lines)
