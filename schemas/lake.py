@@ -29,9 +29,10 @@ def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column decla
     return pa.Field(description=description, **kw)
 
 
-def _in_registry(data: PolarsData, column: str, kind: str) -> pl.LazyFrame:
-    """The column's ids are ids of the registry in force (any template)."""
-    return data.lazyframe.select(pl.col(column).is_in(sorted(registry().ids(kind))))
+def _known(data: PolarsData, columns: dict[str, str]) -> pl.LazyFrame:
+    """Each column's ids are ids of its kind in the registry in force (any template)."""
+    reg = registry()
+    return data.lazyframe.select(pl.all_horizontal([pl.col(c).is_in(sorted(reg.ids(k))) for c, k in columns.items()]))
 
 
 class Documents(pa.DataFrameModel):
@@ -98,7 +99,7 @@ class Sections(pa.DataFrameModel):
     @pa.dataframe_check(name="known_section", error="部分序号不在模板登记表中")
     @classmethod
     def known_section(cls, data: PolarsData) -> pl.LazyFrame:
-        return _in_registry(data, "section_no", "section")
+        return _known(data, {"section_no": "section"})
 
 
 class _Cells(pa.DataFrameModel):
@@ -127,10 +128,7 @@ class ActiveDisclosure(_Cells):
     @pa.dataframe_check(name="known_ids", error="表块、行或列标识不在模板登记表中")
     @classmethod
     def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        reg = registry()
-        return data.lazyframe.select(pl.col("block_id").is_in(sorted(reg.ids("block")))
-                                     & pl.col("row_id").is_in(sorted(reg.ids("active_row")))
-                                     & pl.col("metric_id").is_in(sorted(reg.ids("active_metric"))))
+        return _known(data, {"block_id": "block", "row_id": "active_row", "metric_id": "active_metric"})
 
 
 class Applications(_Cells):
@@ -143,9 +141,7 @@ class Applications(_Cells):
     @pa.dataframe_check(name="known_ids", error="行或列标识不在模板登记表中")
     @classmethod
     def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        reg = registry()
-        return data.lazyframe.select(pl.col("row_id").is_in(sorted(reg.ids("app_row")))
-                                     & pl.col("column_id").is_in(sorted(reg.ids("app_column"))))
+        return _known(data, {"row_id": "app_row", "column_id": "app_column"})
 
 
 class Reviews(_Cells):
@@ -158,9 +154,7 @@ class Reviews(_Cells):
     @pa.dataframe_check(name="known_ids", error="组或指标标识不在模板登记表中")
     @classmethod
     def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        reg = registry()
-        return data.lazyframe.select(pl.col("group_id").is_in(sorted(reg.ids("review_group")))
-                                     & pl.col("metric_id").is_in(sorted(reg.ids("review_metric"))))
+        return _known(data, {"group_id": "review_group", "metric_id": "review_metric"})
 
 
 class Offices(pa.DataFrameModel):

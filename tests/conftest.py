@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,12 +9,35 @@ SAMPLES = ROOT / "samples" / "collection"
 DATA = Path(__file__).with_name("data")
 
 # Keep Prefect quiet, offline and out of the user's home in every test.
-os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
+# one Prefect home per test process (pytest-xdist workers each run their own API server and database)
+os.environ["PREFECT_HOME"] = str(ROOT / ".prefect" / os.environ.get("PYTEST_XDIST_WORKER", "main"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # a new home migrates its database first
 
 
 @pytest.fixture(scope="session")
 def ali_bytes() -> bytes:
     return (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_api(tmp_path_factory):
+    """One Prefect API server for every flow run of the session, in-process or a `gkqc run` child
+    (each would otherwise start its own: 5–7 s). Tests of that start-up remove PREFECT_API_URL."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from gkqc.lifeline import start_prefect_server, stop_child
+
+    server, api = start_prefect_server(tmp_path_factory.mktemp("prefect") / "server.log")
+    os.environ["PREFECT_API_URL"] = api
+    if "prefect.context" in sys.modules:
+        sys.modules["prefect.context"].refresh_global_settings_context()
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_child(server)

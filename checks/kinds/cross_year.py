@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import polars as pl
 
 from checks.frames import PartData, subject_labels
-from checks.kinds.base import Bad, Kind, register
-from checks.kinds.equation import validate_linear
+from checks.kinds.base import register
+from checks.kinds.equation import Equation
 from checks.linear import Rule, grid_columns, rules_for, run_linear
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
@@ -59,15 +59,13 @@ def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
 
 
 @register
-class CrossYear(Kind):
+class CrossYear(Equation):
+    """Entries as equations take them; nothing within a batch, everything `across` batches."""
+
     name = "cross_year"
-    fields = frozenset({"table", "scope", "rule", "message", "subjects", "block"})
 
-    def validate(self, spec: CheckSpec, bad: Bad) -> None:
-        validate_linear(spec, bad)
-
-    def tables(self, spec: CheckSpec) -> set[str]:
-        return {spec.table}
+    def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
+        return []
 
     def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
         return [data.grids[t].grid.select(cs) for t, cs in carry_columns(_rules(specs)).items()]
