@@ -11,7 +11,10 @@ from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
 from gkqc.templates import registry
 
-REPORT_COLS = ["report_id", "template", "report_year", "published_at", "office", "office_kind", "region"]
+REPORT_COLS = ["report_id", "template", "template_variant", "report_year", "published_at", "office", "office_kind",
+               "region"]
+# the form a report's tables were read in, which its checks follow: its printed variant, else its template
+PRINTED_FORM = pl.coalesce("template_variant", "template").alias("template")
 
 
 @dataclass
@@ -63,7 +66,8 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch).
     Only the `tables` asked for are read (all when None)."""
-    reports = pl.read_parquet(_files(lake, "reports", parts), columns=REPORT_COLS).with_row_index("rid")
+    reports = (pl.read_parquet(_files(lake, "reports", parts), columns=REPORT_COLS, missing_columns="insert")
+               .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in DIMS if wanted(t)}
     sections = _read([Path(p) for p in _files(lake, "sections", parts)],

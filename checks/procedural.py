@@ -95,7 +95,8 @@ def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, se
     years = reports["report_year"].drop_nulls().unique().to_list()
     want = pl.col("report_year").replace_strict({y: reg.template_for_year(y) for y in years}, default=None,
                                                 return_dtype=pl.Utf8)
-    df = reports.with_columns(want.alias("want"))
+    base = pl.col("template").replace_strict({t: reg.base_of(t) for t in reg.printed}, default=pl.col("template"))
+    df = reports.with_columns(want.alias("want"), base.alias("template"))  # a variant is of its template
     label = {t: reg.title_of(t) for t in reg.templates}
     status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
         .when(pl.col("want") == pl.col("template")).then(pl.lit("pass")).otherwise(pl.lit("fail"))

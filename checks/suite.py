@@ -59,10 +59,11 @@ def _spec(d: dict, path: Path, line: int) -> CheckSpec:
     unknown = set(d) - COMMON_FIELDS - kind.fields
     if unknown:
         raise bad(f"未知字段 {sorted(unknown)} (unknown fields for kind {kind.name})")
-    known = registry().templates
-    templates = tuple(d.get("templates", known))
-    if set(templates) - set(known):
-        raise bad(f"未知模板 {sorted(set(templates) - set(known))}")
+    reg = registry()
+    named = tuple(d.get("templates", reg.templates))
+    if set(named) - set(reg.printed):
+        raise bad(f"未知模板 {sorted(set(named) - set(reg.printed))}")
+    templates = named + tuple(v for v in reg.variants_of(named) if v not in named)  # a template's variants too
     spec = CheckSpec(
         id=str(d["id"]), title=d["title"], severity=d["severity"], kind=d["kind"], templates=templates,
         table=d.get("table"), scope=d.get("scope"), rule=d.get("rule"), message=d.get("message"),

@@ -94,6 +94,7 @@ def add_document(batch: Batch, *, source_path: str, doc_id: str, size: int, resu
     batch.add("reports", report_id=report_id, doc_id=doc_id, office=rep.office, office_source=rep.office_source,
               region=rep.region, office_kind=rep.office_kind, report_year=rep.report_year,
               year_source=rep.year_source, template=rep.template, template_source=rep.template_source,
+              template_variant=rep.template_variant,
               title=rep.title, published_at=rep.published_at, published_source=rep.published_source,
               publisher=rep.publisher, index_no=rep.meta.get("索引号"),
               issuer_meta=rep.meta.get("发文机构") or rep.meta.get("发布机构"),

@@ -39,6 +39,7 @@ class Report:
     year_source: str | None = None
     template: str | None = None
     template_source: str | None = None
+    template_variant: str | None = None  # a printed variant of the template (registry `variants`)
     published_at: date | None = None
     published_source: str | None = None
     office: str | None = None

@@ -67,6 +67,23 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A template as some reports print it (see templates.yaml `variants`)."""
+
+    id: str
+    template: str
+    title: str
+    section: str
+    any: tuple[str, ...]
+    none: tuple[str, ...]
+    drop: tuple[str, ...]
+    add: tuple[str, ...]
+
+    def printed_in(self, text: str) -> bool:
+        return any(v in text for v in self.any) and not any(v in text for v in self.none)
+
+
+@dataclass(frozen=True)
 class Registry:
     sections: tuple[Item, ...]
     app_columns: tuple[Item, ...]
@@ -76,6 +93,7 @@ class Registry:
     review_metrics: tuple[Item, ...]
     template_defs: tuple[Template, ...] = ()
     cues: tuple[Cue, ...] = ()
+    variants: tuple[Variant, ...] = ()
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -88,22 +106,44 @@ class Registry:
         return tuple(t.id for t in self.template_defs)
 
     @property
+    def printed(self) -> tuple[str, ...]:
+        """Every form a report's tables are read and checked in: the templates and their variants."""
+        return self.templates + tuple(v.id for v in self.variants)
+
+    def base_of(self, template: str | None) -> str | None:
+        """The template a variant is of (a template is its own)."""
+        return next((v.template for v in self.variants if v.id == template), template)
+
+    def variants_of(self, templates: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.id for v in self.variants if v.template in templates)
+
+    def variant_for(self, template: str | None, text: dict[str, str]) -> Variant | None:
+        """The variant of `template` a report prints, from its normalised section texts (or None)."""
+        return next((v for v in self.variants if v.template == template and v.printed_in(text.get(v.section, ""))),
+                    None)
+
+    @property
     def default_template(self) -> str:
         return next((t.id for t in self.template_defs if t.default), self.templates[-1])
 
     def title_of(self, template: str) -> str:
-        return next((t.title for t in self.template_defs if t.id == template), template)
+        titles = {**{t.id: t.title for t in self.template_defs}, **{v.id: v.title for v in self.variants}}
+        return titles.get(template, template)
 
     def has_tables(self, template: str | None) -> bool:
-        return template in self.templates
+        return template in self.printed
 
     def app_rows_for(self, template: str | None) -> tuple[Item, ...]:
-        if template not in self.templates:
+        if template not in self.printed:
             return self.app_rows
-        return tuple(r for r in self.app_rows if not r.templates or template in r.templates)
+        base = self.base_of(template)
+        variant = next((v for v in self.variants if v.id == template), None)
+        drop, add = (variant.drop, variant.add) if variant else ((), ())
+        return tuple(r for r in self.app_rows
+                     if ((not r.templates or base in r.templates) and r.id not in drop) or r.id in add)
 
     def blocks_for(self, template: str) -> tuple[Block, ...]:
-        return self.active[template]
+        return self.active[self.base_of(template)]
 
     def template_for_year(self, year: int | None) -> str | None:
         if year is None:
@@ -123,8 +163,8 @@ class Registry:
             return {g.id for g in self.review_groups}
         if kind == "review_metric":
             return {m.id for m in self.review_metrics}
-        tids = [template] if template in self.templates else list(self.templates)
-        blocks = [b for t in tids for b in self.active[t]]
+        tids = [template] if template in self.printed else list(self.templates)
+        blocks = [b for t in tids for b in self.blocks_for(t)]
         if kind == "block":
             return {b.id for b in blocks}
         if kind == "active_row":
@@ -136,13 +176,13 @@ class Registry:
     def labels(self) -> list[dict[str, str]]:
         """One record per (template, table, id) with its printed label, for SQL joins."""
         out: list[dict[str, str]] = []
-        for t in self.templates:
+        for t in self.printed:
             out += [dict(template=t, table="section", id=s.no, label=s.label) for s in self.sections]
             out += [dict(template=t, table="app_row", id=r.id, label=r.label) for r in self.app_rows_for(t)]
             out += [dict(template=t, table="app_column", id=c.id, label=c.label) for c in self.app_columns]
             out += [dict(template=t, table="review_group", id=g.id, label=g.label) for g in self.review_groups]
             out += [dict(template=t, table="review_metric", id=m.id, label=m.label) for m in self.review_metrics]
-            for b in self.active[t]:
+            for b in self.blocks_for(t):
                 out.append(dict(template=t, table="block", id=b.id, label=b.label))
                 out += [dict(template=t, table="active_row", id=f"{b.id}.{r.id}", label=r.label) for r in b.rows]
                 out += [dict(template=t, table="active_metric", id=f"{b.id}.{m.id}", label=m.label) for m in b.metrics]
@@ -209,6 +249,11 @@ def _load(path: Path) -> Registry:
     }
     cues = tuple(Cue(c["section"], c["template"], tuple(norm_label(x) for x in c["any"]), c["how"])
                  for c in raw.get("detection", ()))
+    variants = tuple(Variant(v["id"], v["template"], v.get("title", v["id"]), v["cue"]["section"],
+                             tuple(norm_label(x) for x in v["cue"].get("any", ())),
+                             tuple(norm_label(x) for x in v["cue"].get("none", ())),
+                             tuple(v["app_rows"].get("drop", ())), tuple(v["app_rows"].get("add", ())))
+                     for v in raw.get("variants", ()))
     return Registry(
         sections=sections,
         app_columns=tuple(map(_item, raw["applications"]["columns"])),
@@ -218,4 +263,5 @@ def _load(path: Path) -> Registry:
         review_metrics=tuple(map(_item, raw["reviews"]["metrics"])),
         template_defs=defs,
         cues=cues,
+        variants=variants,
     )

@@ -66,6 +66,8 @@ class Reports(pa.DataFrameModel):
     year_source: str = F("年度的来源 / Where the year came from", nullable=True)
     template: str = F("模板 / Template", nullable=True)
     template_source: str = F("判断模板的依据 / How the template was told", nullable=True)
+    template_variant: str = F("报告印出的模板变体（如（六）其他处理印作一行），无则为空 / Printed variant of the template",
+                              nullable=True)
     title: str = F("标题 / Title", nullable=True)
     published_at: pl.Date = F("发布日期 / Publication date", nullable=True)
     published_source: str = F("发布日期的来源（元数据/PubDate/页面/落款） / Where the date came from", nullable=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import polars as pl
 import pypdfium2 as pdfium
 import pytest
 from builders import spec
@@ -19,6 +20,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from checks.engine import check_lake
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
 from gkqc.readers import pdf as pdfreader
 from gkqc.readers import read_document
 from gkqc.simulate.render import ReportSpec
@@ -27,14 +31,6 @@ from gkqc.templates import registry
 
 SAMPLE_DIR = Path(__file__).parents[2] / "shared" / "samples" / "pdf"
 HONGZE = SAMPLE_DIR / "hongze-2024.pdf"
-
-# Cells of the 洪泽 sample that fail only because the template registry does not yet know the
-# printed variant of the 2021 template that prints （六）其他处理 as one row (strict xfail: once
-# a cell reads right, its entry must go).
-AWAITING_REGISTRY_OTHER_HANDLING_ONE_ROW = [
-    f"applications.other_handling.{c}" for c in
-    ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")]
-
 
 # ---------------------------------------------------------------- the 洪泽 sample
 
@@ -57,9 +53,7 @@ def _got(rep) -> dict[str, object]:
 
 
 def _hongze_params():
-    waiting = set(AWAITING_REGISTRY_OTHER_HANDLING_ONE_ROW)
-    return [pytest.param(k, v, marks=[pytest.mark.xfail(strict=True, reason="printed variant not yet in the registry")]
-                         if k in waiting else []) for k, v in _hongze_expected().items()]
+    return list(_hongze_expected().items())
 
 
 needs_sample = pytest.mark.skipif(not HONGZE.exists(), reason=f"{HONGZE} not present")
@@ -490,3 +484,29 @@ def test_page_limit_and_time_budget(monkeypatch):
     monkeypatch.setattr(pdfreader, "TIME_BUDGET_S", 0.0)
     r = read_document("slow.pdf", data)
     assert r.status == "unreadable" and r.reason.startswith("读取 PDF 超过时限（0 秒，已读 ")
+
+
+@needs_sample
+def test_hongze_is_read_and_checked_as_printed(tmp_path):
+    """A 2021-template report printing （六）其他处理 as one row: the registry's variant; the row is
+    kept under its own id, the three sub-rows are absent, and A2 sums what is printed."""
+    rep = hongze().report
+    assert (rep.template, rep.template_variant) == ("gov2021", "gov2021_other_one_row")
+    assert not [c for c in rep.cells if c.row_id in ("other_no_correction", "other_no_fee", "other_else")]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / HONGZE.name).write_bytes(HONGZE.read_bytes())
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    res = pl.read_parquet(lake.paths("check_results"))
+    exp = _hongze_expected()
+    results_rows = ("granted", "partial", "denied_", "unable_", "unprocessed_", "other_handling")
+    for col in ("natural_person", "commercial", "total"):
+        printed = sum(v or 0 for k, v in exp.items() if k.startswith("applications.")
+                      and k.split(".")[1].startswith(results_rows) and k.endswith(f".{col}"))
+        a2 = res.filter((pl.col("check_id") == "A2") & (pl.col("subject") == col)).row(0, named=True)
+        assert a2["status"] == ("pass" if printed == exp[f"applications.results_total.{col}"] else "fail")
+        assert a2["expected"] == printed
+    s3 = res.filter((pl.col("check_id") == "S3") & (pl.col("status") == "fail"))
+    assert not s3.filter(pl.col("subject").str.starts_with("other_")).height

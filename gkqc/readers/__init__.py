@@ -19,7 +19,7 @@ from gkqc.readers.decode import (
 from gkqc.readers.html import html_tokens
 from gkqc.readers.pdf import read_pdf
 from gkqc.readers.sections import split_sections
-from gkqc.readers.tables import detect_template, read_active, read_applications, read_reviews
+from gkqc.readers.tables import detect_template, detect_variant, read_active, read_applications, read_reviews
 from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
@@ -122,6 +122,11 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
     elif template is None:
         template, how = by_year, "按报告年度推定"
     rep.template, rep.template_source = template, how
+    variant = detect_variant(template, sec)
+    if variant is not None:  # read as printed: the variant's rows, not the template's
+        rep.template_variant = variant.id
+        rep.template_source = f"{how}；{variant.title}"
+    form = rep.template_variant or template
     if not reg.has_tables(template) or not bounds:
         return rep
     last_no = max(bounds, key=lambda no: bounds[no][1])
@@ -134,7 +139,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
         else:
             missing = f"{SECTION_NAMES[no]}中未找到该单元格"
             at_end = no == last_no and bounds[no][1] == len(toks)
-        args = (part, template, at_end, missing) if table != "reviews" else (part, at_end, missing)
+        args = (part, form, at_end, missing) if table != "reviews" else (part, at_end, missing)
         cells, notes = reader(*args)
         rep.cells += cells
         rep.notes += notes
@@ -169,4 +174,4 @@ def judge(rep: Report) -> tuple[str, str | None]:
         return PARSED, None
     first = bad[0]
     label = "未找到" if first.status == MISSING else "无法读取"
-    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first, rep.template)}：{first.reason}"
+    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first, rep.template_variant or rep.template)}：{first.reason}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from gkqc.cells import DAMAGED, MISSING, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
 from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
-from gkqc.templates import Block, Item, match_label, norm_label, registry
+from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
 
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*([\d,]+)$")
 _BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
@@ -230,6 +230,12 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         for r in block.rows:
             cells += _cells_from_row("active", bid, r.id, order, tr.rows.get(r.id), missing, unit, amounts=True)
     return cells, notes
+
+
+def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> Variant | None:
+    """The printed variant of `template` the report's sections show, if any (from the registry)."""
+    text = {no: "".join(norm_label(t.text) for t in toks) for no, toks in sections.items()}
+    return registry().variant_for(template, text)
 
 
 def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
