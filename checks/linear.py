@@ -1,9 +1,10 @@
 """Linear rules (equations, cross-year) over grids (`checks.grid`).
 
 Each rule × subject is column arithmetic over the reports of the rule's template: both sides,
-and whether every cell is there and readable (a strict sum is null or NaN otherwise). Each
-residual is a column with its rule's pandera check, whose failure cases are the findings; they
-then get their evidence (the cells read, from the same grid) and a message.
+and whether every cell is there and readable (a strict sum is null or NaN otherwise). The
+residuals are judged by a pandera schema (`RESIDUALS`: one column and built-in check per
+operator) whose failure cases are the findings; they then get their evidence (the cells read,
+from the same grid) and a message.
 """
 
 from __future__ import annotations
@@ -62,24 +63,28 @@ def _strict_sum(coefs: dict[str, float], terms: dict[str, list[str]]) -> pl.Expr
     return pl.sum_horizontal(parts, ignore_nulls=False) if parts else pl.lit(0.0)
 
 
-def _judge(op: str) -> pa.Check:
-    """The pandera check a residual (actual − expected) of a rule with operator `op` must pass."""
-    return {"==": pa.Check.in_range(-TOLERANCE, TOLERANCE), ">=": pa.Check.ge(-TOLERANCE),
-            "<=": pa.Check.le(TOLERANCE), ">": pa.Check.gt(TOLERANCE), "<": pa.Check.lt(-TOLERANCE)}[op]
+OPERATORS = {"==": "eq", ">=": "ge", "<=": "le", ">": "gt", "<": "lt"}
+# The judgement of every linear rule, declared: the residual (actual − expected) of a rule with
+# operator `op` is in column residual_<op> and must pass that column's check; null where the rule
+# does not use that operator or a cell is blank or unreadable. Its failure cases are the findings.
+RESIDUALS = pa.DataFrameSchema({
+    "residual_eq": pa.Column(float, pa.Check.in_range(-TOLERANCE, TOLERANCE), nullable=True),
+    "residual_ge": pa.Column(float, pa.Check.ge(-TOLERANCE), nullable=True),
+    "residual_le": pa.Column(float, pa.Check.le(TOLERANCE), nullable=True),
+    "residual_gt": pa.Column(float, pa.Check.gt(TOLERANCE), nullable=True),
+    "residual_lt": pa.Column(float, pa.Check.lt(-TOLERANCE), nullable=True),
+}, name="linear rules")
 
 
 def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     """Per rule × report × subject: actual (lhs), expected (rhs), whether every cell is there and
-    readable (`assessable`), and whether the rule fails (`failed`), for every subject with at least
-    one cell. `wide`: report_id, template and the grid columns; each report's rules are those of
-    its template.
-
-    Per template, one select computes every rule × subject side by side, including a residual
-    column each (null where not assessable); a pandera schema gives each residual column its
-    rule's check, and its failure cases (column, report) are the failing results."""
+    readable (`assessable`), and whether the rule fails (`failed`, pandera's failure cases on
+    `RESIDUALS`), for every subject with at least one cell. `wide`: report_id, template and the grid
+    columns; each report's rules are those of its template. One select per template computes every
+    rule × subject side by side; unpivoting makes them rows."""
     frames = []
     for template in sorted({r.template for r in rules}):
-        stats, checks = [], {}
+        stats = []
         for k, r in enumerate(rules):
             if r.template != template:
                 continue
@@ -88,42 +93,38 @@ def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
                 if not cols:
                     continue
                 lhs, rhs = _strict_sum(r.lin.lhs, terms), _strict_sum(r.lin.rhs, terms)
-                actual, expected = lhs + r.lin.lhs.get("", 0.0), rhs + r.lin.rhs.get("", 0.0)
-                assessable = (lhs + rhs).is_finite().fill_null(False)
-                name = f"{r.spec.id}:{subject}#{len(stats)}"
-                checks[name] = pa.Column(float, checks=_judge(r.lin.op), nullable=True)
-                stats.append((pl.struct(
+                stats.append(pl.struct(
                     pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
-                    actual.alias("actual"), expected.alias("expected"), assessable.alias("assessable"),
-                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"),
-                    pl.when(assessable).then(actual - expected).alias(name)))
-        if not stats:
-            continue
-        frame = wide.lazy().filter(pl.col("template") == template).select(
-            "report_id", *(s for s, _ in stats), *(res for _, res in stats)).collect()
-        failed = pl.zeros(frame.height * len(stats), dtype=pl.Boolean, eager=True)
-        at = _failure_cases(frame.select(list(checks)), pa.DataFrameSchema(checks))
-        if at.height:  # the k-th residual column's row i is row k·height + i of the unpivoted results
-            failed = failed.scatter(at["column"] * frame.height + at["index"], True)
-        frames.append(frame.select("report_id", *(f"s{k}" for k in range(len(stats))))
-                      .unpivot(index="report_id").drop("variable").unnest("value")
-                      .with_columns(failed.alias("failed")).filter(pl.col("found")).drop("found"))
+                    (lhs + r.lin.lhs.get("", 0.0)).alias("actual"), (rhs + r.lin.rhs.get("", 0.0)).alias("expected"),
+                    (lhs + rhs).is_finite().fill_null(False).alias("assessable"),
+                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"))
+        if stats:
+            frames.append(wide.lazy().filter(pl.col("template") == template).select("report_id", *stats)
+                          .unpivot(index="report_id").drop("variable").unnest("value")
+                          .filter(pl.col("found")).drop("found"))
     schema = {"report_id": pl.Utf8, "rule": pl.UInt32, "subject": pl.Utf8, "actual": pl.Float64,
               "expected": pl.Float64, "assessable": pl.Boolean, "failed": pl.Boolean}
-    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    out = pl.concat(frames).collect()
+    op = pl.col("rule").replace_strict({k: r.lin.op for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
+    residual = pl.when(pl.col("assessable")).then(pl.col("actual") - pl.col("expected"))
+    frame = out.select([pl.when(op == o).then(residual).alias(f"residual_{n}") for o, n in OPERATORS.items()])
+    failed = pl.zeros(out.height, dtype=pl.Boolean, eager=True)
+    at = _failure_cases(frame, RESIDUALS)
+    if len(at):
+        failed = failed.scatter(at, True)
+    return out.with_columns(failed.alias("failed"))
 
 
-def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.DataFrame:
-    """(column position, row index) of every failure case of `schema` on `frame`."""
+def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.Series:
+    """The rows of `frame` with a failure case of `schema`."""
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
             schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as e:
-            position = {c: k for k, c in enumerate(frame.columns)}
-            fc = e.failure_cases.filter(pl.col("index").is_not_null())
-            return fc.select(pl.col("column").replace_strict(position, return_dtype=pl.Int64),
-                             pl.col("index").cast(pl.Int64))
-    return pl.DataFrame(schema={"column": pl.Int64, "index": pl.Int64})
+            return e.failure_cases["index"].drop_nulls().unique().cast(pl.Int64)
+    return pl.Series([], dtype=pl.Int64)
 
 
 def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, str],
