@@ -11,7 +11,7 @@ import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from gkqc import yamlfile
@@ -96,16 +96,16 @@ class Registry:
     variants: tuple[Variant, ...] = ()
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
     def templates(self) -> tuple[str, ...]:
         """The templates with national tables (those read and checked)."""
         return tuple(t.id for t in self.template_defs if t.tables)
 
-    @property
+    @cached_property
     def all_templates(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.template_defs)
 
-    @property
+    @cached_property
     def printed(self) -> tuple[str, ...]:
         """Every form a report's tables are read and checked in: the templates and their variants."""
         return self.templates + tuple(v.id for v in self.variants)
@@ -134,6 +134,11 @@ class Registry:
         return template in self.printed
 
     def app_rows_for(self, template: str | None) -> tuple[Item, ...]:
+        if ("app_rows", template) not in self.cache:
+            self.cache[("app_rows", template)] = self._app_rows_for(template)
+        return self.cache[("app_rows", template)]
+
+    def _app_rows_for(self, template: str | None) -> tuple[Item, ...]:
         if template not in self.printed:
             return self.app_rows
         base = self.base_of(template)
@@ -231,12 +236,12 @@ def _item(d: dict) -> Item:
 
 def registry() -> Registry:
     """The registry in force: `GKQC_REGISTRY` if set, else the bundled templates.yaml (loaded once)."""
-    return _load(Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH))
+    return _load(os.environ.get(REGISTRY_ENV) or "")
 
 
 @cache
-def _load(path: Path) -> Registry:
-    raw = yamlfile.load(path.read_text(encoding="utf-8"))
+def _load(path: str) -> Registry:
+    raw = yamlfile.load(Path(path or REGISTRY_PATH).read_text(encoding="utf-8"))
     defs = tuple(Template(id=k, title=v.get("title", k), years=tuple(v["years"]), tables=v.get("tables", True),
                           default=v.get("default", False)) for k, v in raw["templates"].items())
     sections = tuple(_item({**s, "id": s["num"], "no": s["num"]}) for s in raw["sections"])
