@@ -234,8 +234,10 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
 
 def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> Variant | None:
     """The printed variant of `template` the report's sections show, if any (from the registry)."""
-    text = {no: "".join(norm_label(t.text) for t in toks) for no, toks in sections.items()}
-    return registry().variant_for(template, text)
+    reg = registry()
+    cued = {v.section for v in reg.variants if v.template == template}  # only the sections a variant is told by
+    text = {no: "".join(norm_label(t.text) for t in sections.get(no, ())) for no in cued}
+    return reg.variant_for(template, text)
 
 
 def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
