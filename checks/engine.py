@@ -24,6 +24,7 @@ from checks.spec import CheckSpec
 from checks.suite import load_settings, load_suite, suite_fingerprint
 from gkqc import faults
 from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
+from schemas import validate_tables
 
 BATCH_REPORTS = 10_000  # reports read and checked together
 NO_TEMPLATE = "无法判断：未能确定报告模板与年度，表格未读取"
@@ -93,8 +94,6 @@ def results_frame(df: pl.DataFrame, run_id: str) -> pl.DataFrame:
 
 def _store(lake: Lake, res: pl.DataFrame, run_id: str, name: str) -> tuple[list, dict[str, int]]:
     """Validate and write one part of the results; (schema problems, failures per severity and rows)."""
-    from schemas import validate_tables
-
     table = results_frame(res, run_id)
     problems = validate_tables({"check_results": table})
     lake.write_frame("check_results", table, name)

@@ -202,9 +202,10 @@ def test_2021_report_on_2019_template_is_detected():
     assert (rep.report_year, rep.template) == (2022, "gov2019")
 
 
-def test_pdf_and_word_files_are_kept_as_unreadable_for_now():
-    assert read_document("a.pdf", b"%PDF-1.7 ...").status == "unreadable"
-    assert read_document("a.docx", b"PK\x03\x04....").status == "unreadable"
+def test_a_broken_pdf_and_a_word_file_are_unreadable_with_a_reason():
+    pdf, docx = read_document("a.pdf", b"%PDF-1.7 ..."), read_document("a.docx", b"PK\x03\x04....")
+    assert pdf.status == docx.status == "unreadable"
+    assert pdf.reason and docx.reason
 
 
 def test_blank_first_and_last_review_numbers_are_kept():

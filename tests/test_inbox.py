@@ -50,6 +50,16 @@ def rows(inbox: Path) -> dict[str, Source]:
     return by_path
 
 
+def rows_and_peak(inbox: Path) -> tuple[dict[str, Source], int]:
+    """`rows`, and the most memory Python allocated while reading them."""
+    tracemalloc.start()
+    try:
+        got = rows(inbox)
+        return got, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def problem(inbox: Path, path: str) -> str:
     s = rows(inbox)[path]
     assert s.data is None and s.problem, s
@@ -235,12 +245,7 @@ def test_symlink_rows(tmp_path):
 def test_file_over_the_size_limit_is_not_read(tmp_path):
     with open(tmp_path / "huge.txt", "wb") as f:  # sparse: costs no disk
         f.truncate(MAX_FILE_BYTES + 1)
-    tracemalloc.start()
-    try:
-        got = rows(tmp_path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    got, peak = rows_and_peak(tmp_path)
     assert got["huge.txt"] == Source("huge.txt", None, "文件超过大小上限 64 MB（file over the size limit）", MAX_FILE_BYTES + 1)
     assert peak < 4 * MB
 
@@ -395,12 +400,7 @@ def test_zip_bomb_member_is_a_row_and_memory_stays_small(tmp_path):
     zip_of_zeros(tmp_path / "bomb.zip", "bomb.txt", 100)
     assert (tmp_path / "bomb.zip").stat().st_size < MB
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
-    try:
-        got = rows(tmp_path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    got, peak = rows_and_peak(tmp_path)
     assert got["bomb.zip!bomb.txt"] == Source(
         "bomb.zip!bomb.txt", None, "压缩包成员超过大小上限 64 MB（zip member over the size limit）", 100 * MB)
     assert got["bomb.zip!before.txt"].data == b"before" and got["bomb.zip!after.txt"].data == b"after"
@@ -425,12 +425,7 @@ def test_zip_header_that_lies_about_size(tmp_path):
     compressed = int.from_bytes(buf[at + 20:at + 24], "little")
     buf[at + 24:at + 28] = (compressed * 2).to_bytes(4, "little")  # says ratio 2, really ~1000
     write(tmp_path / "lie.zip", bytes(buf))
-    tracemalloc.start()
-    try:
-        got = rows(tmp_path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    got, peak = rows_and_peak(tmp_path)
     assert got["lie.zip!lie.txt"].problem.startswith("压缩包已损坏（bad zip: ")
     assert got["lie.zip!after.txt"].data == b"after"
     assert peak < 10 * MB
