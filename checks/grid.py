@@ -27,7 +27,7 @@ DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric
         "active_disclosure": ("block_id", "row_id", "metric_id")}
 EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
 AMOUNT_TABLE = "active_disclosure"
-STATUSES = ("ok", "blank", "unreadable", "missing")  # a cell's status, by code (ok = 0)
+STATUSES = ("ok", "blank", "unreadable", "missing", "ocr", "inferred")  # a cell's status, by code (ok = 0)
 
 
 def cell_ids(table: str) -> tuple[str, ...]:

@@ -10,6 +10,11 @@ from functools import lru_cache
 
 # Cell statuses. `missing` cells were never found in the source.
 OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
+# Values read with less than certainty, kept apart from `ok`: `ocr` (read from a page image, with
+# the engine's confidence; it enters the checks only where the equations it takes part in hold)
+# and `inferred` (a glued run of digits split by the row's printed total; the rule is the reason).
+OCR, INFERRED = "ocr", "inferred"
+READ = (OK, OCR, INFERRED)  # the statuses that carry a value
 
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")

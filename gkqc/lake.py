@@ -123,8 +123,8 @@ def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
         if not mine:
             continue
         cols = batch.cols[table]
-        names = ["value", "raw", "status", "reason", "line", *fields]
-        get = attrgetter("value", "raw", "status", "reason", "line", *fields.values())
+        names = ["value", "raw", "status", "reason", "line", "confidence", *fields]
+        get = attrgetter("value", "raw", "status", "reason", "line", "confidence", *fields.values())
         for name, column in zip(names, zip(*map(get, mine), strict=True), strict=True):
             cols[name].extend(column)
         cols["report_id"].extend([report_id] * len(mine))

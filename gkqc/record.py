@@ -17,10 +17,11 @@ class Cell:
     col_id: str  # applications: column id; active/reviews: metric id
     raw: str | None
     value: float | None
-    status: str  # ok | blank | unreadable | missing
-    reason: str | None = None
+    status: str  # ok | blank | unreadable | missing | ocr | inferred (gkqc.cells)
+    reason: str | None = None  # why blank/unreadable, or how an ocr/inferred/by-position value was read
     unit: str | None = None
     line: int | None = None
+    confidence: float | None = None  # status ocr: the OCR engine's confidence, 0–1
 
 
 @dataclass(slots=True)

@@ -17,9 +17,10 @@ from pandera.config import ValidationDepth, config_context
 
 from gkqc.templates import registry
 
-CELL_STATUSES = ["ok", "blank", "unreadable", "missing"]
+CELL_STATUSES = ["ok", "blank", "unreadable", "missing", "ocr", "inferred"]
 PARSE_STATUSES = ["parsed", "partial", "not_a_report", "unreadable"]
-FORMATS = ["pagetext", "pdftext", "html", "pdf", "docx", "empty", "binary", "unknown"]
+FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "wps", "markdown", "crawl",
+           "empty", "binary", "unknown"]
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]
 OFFICE_KINDS = ["government", "department", "township", "other"]
@@ -108,14 +109,23 @@ class _Cells(pa.DataFrameModel):
     report_id: str = F("报告版本 / Report version")
     value: float = F("数值（空白为 NULL，不记为 0） / Value (blank is NULL, never 0)", nullable=True)
     raw: str = F("原文 / Raw text as printed", nullable=True)
-    status: str = F("单元格状态：ok/blank/unreadable/missing / Cell status", isin=CELL_STATUSES)
-    reason: str = F("空白或无法读取的原因 / Why blank or unreadable", nullable=True)
+    status: str = F("单元格状态：ok/blank/unreadable/missing，ocr（OCR 读数）/inferred（按本行合计推定拆分） / Cell status",
+                    isin=CELL_STATUSES)
+    reason: str = F("空白或无法读取的原因；ocr/inferred/按列序读取时说明如何读出 / Why blank or unreadable, or how it was read",
+                    nullable=True)
     line: pl.Int32 = F("原文所在行 / Source line", nullable=True)
+    confidence: float = F("OCR 置信度（0–1，仅 status=ocr） / OCR confidence (status ocr only)", nullable=True,
+                          in_range={"min_value": 0.0, "max_value": 1.0})
 
-    @pa.dataframe_check(name="value_iff_read", error="value 非空当且仅当 status=ok（空白不得记为0）")
+    @pa.dataframe_check(name="value_iff_read", error="value 非空当且仅当 status 为 ok/ocr/inferred（空白不得记为0）")
     @classmethod
     def value_iff_read(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("value").is_not_null() == (pl.col("status") == "ok"))
+        return data.lazyframe.select(pl.col("value").is_not_null() == pl.col("status").is_in(["ok", "ocr", "inferred"]))
+
+    @pa.dataframe_check(name="confidence_iff_ocr", error="confidence 非空当且仅当 status=ocr")
+    @classmethod
+    def confidence_iff_ocr(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("confidence").is_not_null() == (pl.col("status") == "ocr"))
 
 
 class ActiveDisclosure(_Cells):

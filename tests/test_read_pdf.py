@@ -472,7 +472,7 @@ def test_malformed_truncated_and_zero_page_pdfs_never_raise():
 
 def test_scanned_pdf_without_text_layer():
     r = read_document("scan.pdf", _plain_pdf(2, text=False))
-    assert (r.status, r.reason) == ("unreadable", "PDF 没有文本层（2 页均无文字，可能是扫描件，需要 OCR）")
+    assert (r.format, r.status) == ("scanned_pdf", "unreadable") and "OCR" in r.reason
 
 
 def test_page_limit_and_time_budget(monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gkqc.cells import MISSING, UNREADABLE
 from gkqc.readers import metadata as md
+from gkqc.readers.crawl import crawl_tokens
 from gkqc.readers.decode import (
     Unreadable,
     declared_charset,
@@ -17,16 +18,20 @@ from gkqc.readers.decode import (
     sniff_text,
 )
 from gkqc.readers.html import html_tokens
-from gkqc.readers.pdf import read_pdf
+from gkqc.readers.markdown import markdown_tokens
+from gkqc.readers.ocr import ocr_pdf
+from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import detect_template, detect_variant, read_active, read_applications, read_reviews
 from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
+from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
-_UNSUPPORTED = {"docx": "Word 文件暂不支持（后续版本）",
-                "empty": "空文件", "binary": "二进制内容，不是文本或网页"}
+_UNSUPPORTED = {"empty": "空文件", "binary": "二进制内容，不是文本或网页"}
+_TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown": markdown_tokens,
+               "crawl": crawl_tokens}
 SECTION_NAMES = {s.no: f"{s.no}、{s.label}" for s in registry().sections}
 TABLE_SECTION = {"active": "二", "applications": "三", "reviews": "四"}
 
@@ -39,13 +44,15 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
         meta, toks = html_tokens(text)
         return "html", toks, meta, enc
     fmt = sniff_text(text)
-    return fmt, (pagetext_tokens(text) if fmt == "pagetext" else pdftext_tokens(text)), {}, enc
+    return fmt, _TEXT_FORMS[fmt](text), {}, enc
 
 
 def read_document(name: str, data: bytes) -> ParseResult:
     fmt = sniff_binary(data)
     if fmt == "pdf":
         return _read_pdf(name, data)
+    if fmt in ("docx", "ole"):
+        return _read_word(name, data, fmt)
     if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
     try:
@@ -60,17 +67,39 @@ def read_document(name: str, data: bytes) -> ParseResult:
 
 
 def _read_pdf(name: str, data: bytes) -> ParseResult:
-    """A PDF with a text layer: its cells and lines as tokens (readers/pdf.py), then as any report."""
+    """A PDF with a text layer: its cells and lines as tokens (readers/pdf.py), then as any report.
+    A PDF without one (a scan) is read by OCR (readers/ocr.py)."""
+    fmt = "pdf"
     try:
-        doc = read_pdf(data)
+        try:
+            doc = read_pdf(data)
+        except NoTextLayer:
+            fmt = "scanned_pdf"
+            doc = ocr_pdf(data)
     except Unreadable as e:
-        return ParseResult("pdf", None, FILE_UNREADABLE, str(e))
+        return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug or a PDF pdfium chokes on must not stop the batch
-        return ParseResult("pdf", None, FILE_UNREADABLE, f"读取 PDF 失败：{type(e).__name__}: {e}")
+        return ParseResult(fmt, None, FILE_UNREADABLE, f"读取 PDF 失败：{type(e).__name__}: {e}")
     rep = build_report(name, doc.tokens, {})
     doc.annotate(rep)
     status, reason = judge(rep)
-    return ParseResult("pdf", None, status, reason, rep)
+    return ParseResult(fmt, None, status, reason, rep)
+
+
+def _read_word(name: str, data: bytes, sniffed: str) -> ParseResult:
+    """A Word file: .docx read from its tables (readers/word.py); .doc/.wps (OLE2) converted first."""
+    fmt = "docx" if sniffed == "docx" else ("wps" if name.lower().endswith(".wps") else "doc")
+    try:
+        if fmt != "docx":
+            data = convert_to_docx(name, data, fmt)
+        toks, meta = docx_tokens(data)
+    except Unreadable as e:
+        return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
+    except Exception as e:  # a reader bug or a file python-docx chokes on must not stop the batch
+        return ParseResult(fmt, None, FILE_UNREADABLE, f"读取 Word 文件失败：{type(e).__name__}: {e}")
+    rep = build_report(name, toks, meta)
+    status, reason = judge(rep)
+    return ParseResult(fmt, None, status, reason, rep)
 
 
 def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:

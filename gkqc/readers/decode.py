@@ -7,6 +7,9 @@ import re
 
 from charset_normalizer import from_bytes
 
+from gkqc.readers.crawl import is_crawl
+from gkqc.readers.markdown import is_markdown
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _COMMON = frozenset("的年政公信息报告工作开府作和是在了有")
 
@@ -24,6 +27,8 @@ def sniff_binary(data: bytes) -> str | None:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file: .doc, .wps (and .xls…)
+        return "ole"
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     # a stray NUL or two is damage in a text file (decode() marks it); more means binary
     if not utf16 and head.count(b"\x00") > max(1, len(head) // 1000):
@@ -37,9 +42,14 @@ def looks_like_html(name: str, data: bytes) -> bool:
 
 
 def sniff_text(text: str) -> str:
-    """pagetext (cells ending in `|`) or pdftext (rows on lines)."""
+    """markdown (a converter's), crawl (a page's text on a few long lines), pagetext (cells
+    ending in `|`) or pdftext (rows on lines)."""
+    if is_markdown(text):
+        return "markdown"
     head = text[:200_000].replace(" \n", "\n").replace("\r\n", "\n")
-    return "pagetext" if head.count("|\n") >= 5 else "pdftext"
+    if head.count("|\n") >= 5:
+        return "pagetext"
+    return "crawl" if is_crawl(text) else "pdftext"
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -40,6 +40,10 @@ _COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责
 _SPACES = " \u3000\xa0\t"
 
 
+class NoTextLayer(Unreadable):
+    """A PDF whose pages hold no text (a scan): only OCR can read it."""
+
+
 @dataclass(slots=True, eq=False)
 class Chunk:
     """Text printed close together on one line (PDF points, y upwards)."""
@@ -432,7 +436,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
     finally:
         doc.close()
     if sum(len(c.raw) for ln in lines for c in ln.chunks) < 10:
-        raise Unreadable(f"PDF 没有文本层（{n} 页均无文字，可能是扫描件，需要 OCR）")
+        raise NoTextLayer(f"PDF 没有文本层（{n} 页均无文字，可能是扫描件，需要 OCR）")
     where = {ln.no: (ln.page, ln.no - starts[ln.page] + 1) for ln in lines}
     return PdfDoc(_tokens(lines), lines, n, meta, where)
 

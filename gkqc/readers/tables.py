@@ -12,7 +12,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gkqc.cells import DAMAGED, MISSING, UNREADABLE, is_value_like, read_amount, read_count, unit_in_label
+from gkqc.cells import (
+    DAMAGED,
+    INFERRED,
+    MISSING,
+    OCR,
+    UNREADABLE,
+    is_value_like,
+    read_amount,
+    read_count,
+    unit_in_label,
+)
 from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
@@ -144,8 +154,22 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
             continue
         raw = tok.raw
         cv = read_amount(raw, header_unit) if (amounts and col.unit) else read_count(raw)
-        out.append(Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line))
+        out.append(_cell(Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line), tok))
     return out
+
+
+def _cell(cell: Cell, tok: Tok) -> Cell:
+    """A cell read from a token that was read by OCR, split by rule or placed by position: its
+    status (ocr / inferred) and how it was read, beside any reason the value already has."""
+    if tok.note:
+        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason else tok.note
+    if cell.value is None:
+        return cell
+    if tok.conf is not None:
+        cell.status, cell.confidence = OCR, round(min(max(tok.conf, 0.0), 1.0), 4)
+    elif tok.inferred:
+        cell.status = INFERRED
+    return cell
 
 
 def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:

@@ -21,6 +21,9 @@ class Tok:
     raw: str  # as printed, stripped
     line: int  # 1-based source line
     cell: bool = False  # a table cell of its own (page-text `|` cell, HTML <td>), not a text line
+    conf: float | None = None  # read by OCR: the engine's confidence (0–1); the cell's status is `ocr`
+    note: str | None = None  # how the value was told apart (a split rule, columns by position): the cell's reason
+    inferred: bool = False  # the value comes from a split fixed only by the row's printed total (status `inferred`)
 
 
 @lru_cache(maxsize=131072)
