@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from checks import ocr
 from checks.frames import PartData, load_parts
 from checks.grid import DIMS
 from checks.kinds import KINDS
@@ -54,6 +55,7 @@ def tables_needed(specs: list[CheckSpec]) -> set[str]:
 def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(results of every within-report check, the columns kinds carry to `across`) for one batch."""
     kinds = by_kind(specs)
+    data.rejected = ocr.gate(data, specs)  # before any kind reads a value: OCR values are proven first
     out = [d for name, mine in kinds.items() for d in KINDS[name].evaluate(data, mine, settings)]
     unknown = data.reports.filter(pl.col("template").is_null()).select("report_id")
     for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently

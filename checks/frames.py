@@ -26,6 +26,7 @@ class PartData:
     sections: pl.DataFrame
     grids: dict[str, CellTable]  # table -> its cells
     cells: dict[str, pl.DataFrame]  # table -> cells not read as numbers (and amounts), with rid and template
+    rejected: pl.DataFrame | None = None  # OCR cells an equation disproved (checks.ocr), once gated
 
 
 def _read(paths: list[Path], columns: list[str] | None = None) -> pl.DataFrame | None:
@@ -73,7 +74,8 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
     sections = _read([Path(p) for p in _files(lake, "sections", parts)],
                      ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else
-             empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"))
+             empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"),
+                                   pl.lit(None, dtype=pl.Float64).alias("confidence"))
              for t in DIMS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)
 

@@ -74,6 +74,7 @@ class CellTable:
     grid: pl.DataFrame  # report_id, rid, template, then one column per cell id
     long: pl.DataFrame  # rid, key (position in cell_ids; null: not a template cell), value, ok, status (code)
     files: list[str]
+    stored: pa.Table | None = None  # the text columns, when the cells came from memory rather than files
 
     def keys_where(self, dim: str, values: Iterable[str]) -> list[int]:
         """Positions in `cell_ids` of the cells whose `dim` (e.g. metric_id) is one of `values`."""
@@ -84,8 +85,33 @@ class CellTable:
     def text(self) -> pa.Table:
         """The text columns of every cell, dictionary-encoded, read from the files once (when a
         first message quotes them) and kept for the others."""
+        if self.stored is not None:
+            return self.stored
         text = ["raw", "reason", *EXTRA.get(self.table, ())]
-        return pa.concat_tables([read_file(f, text, text) for f in self.files])
+        return pa.concat_tables([_with_confidence(f, read_file(f, text, text)) for f in self.files])
+
+    def marks(self, status: str) -> pl.DataFrame:
+        """One Boolean column `<status>__<cell id>` per cell that has `status` in some report of the
+        batch (true in those reports), aligned with the grid; no columns when none has it."""
+        code = STATUSES.index(status)
+        hit = self.long.filter((pl.col("status") == code) & pl.col("rid").is_not_null() & pl.col("key").is_not_null())
+        n, ids = self.grid.height, cell_ids(self.table)
+        cols = []
+        for key, rids in hit.group_by("key").agg("rid").sort("key").iter_rows():
+            cols.append(pl.Series(f"{status}__{ids[key]}", [False] * n).scatter(rids, True))
+        return pl.DataFrame(cols, height=n) if cols else pl.DataFrame(height=n)
+
+    def reject(self, cells: pl.DataFrame) -> None:
+        """Read the cells at (rid, cell_id) as unreadable from now on: NaN in the grid, no value
+        and status unreadable in `long`."""
+        for cell_id, rids in cells.group_by("cell_id").agg("rid").sort("cell_id").iter_rows():
+            self.grid = self.grid.with_columns(self.grid[cell_id].scatter(rids, float("nan")))
+        index = {c: k for k, c in enumerate(cell_ids(self.table))}
+        gone = cells.select("rid", pl.col("cell_id").replace_strict(index, return_dtype=pl.UInt32).alias("key"))
+        hit = pl.struct("rid", "key").is_in(gone.select(pl.struct("rid", "key")).to_series().implode())
+        self.long = self.long.with_columns(
+            pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
+            pl.when(hit).then(STATUSES.index("unreadable")).otherwise(pl.col("status")).cast(pl.UInt8).alias("status"))
 
     def rows(self, mask: pl.Series) -> pl.DataFrame:
         """The cells where `mask` holds with their report, ids, value, status and text columns,
@@ -99,9 +125,19 @@ class CellTable:
             self.grid["report_id"].gather(cells["rid"]),
             *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
             cells["value"],
-            *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8) for n in stored.column_names),
+            *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8)
+              for n in stored.column_names if n != "confidence"),
+            pl.Series("confidence", stored["confidence"], dtype=pl.Float64),
             pl.Series("status", STATUSES).gather(cells["status"]),
             cells["rid"], self.grid["template"].gather(cells["rid"])])
+
+
+def _with_confidence(path: str, text: pa.Table) -> pa.Table:
+    """The text columns of a file plus its OCR confidences (null in parts written before there was
+    such a column)."""
+    if "confidence" in pq.read_schema(path).names:
+        return text.append_column("confidence", read_file(path, ["confidence"], [])["confidence"])
+    return text.append_column("confidence", pa.nulls(text.num_rows, pa.float64()))
 
 
 def read_file(path: str, columns: list[str], dictionary: list[str]) -> pa.Table:
@@ -145,16 +181,34 @@ def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
     columns = ["report_id", *DIMS[table], "value", "status"]
-    statuses, report_ids = pa.array(STATUSES), reports["report_id"].to_arrow()
-    parts = []
-    for f in files:  # a file at a time: Arrow's read buffers are reused rather than held together
-        arrow = read_file(f, columns, [c for c in columns if c != "value"])
-        status = positions(arrow["status"], statuses).cast(pl.UInt8)
-        parts.append(pl.DataFrame({
-            "rid": positions(arrow["report_id"], report_ids), "key": _keys(arrow, table),  # rid = row in reports
-            "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
-            "status": status}))
-        del arrow
+    # a file at a time: Arrow's read buffers are reused rather than held together
+    parts = [_long(read_file(f, columns, [c for c in columns if c != "value"]), table, reports) for f in files]
+    return _grid(table, parts, reports, files)
+
+
+def cells_in_memory(table: str, cells: pl.DataFrame, reports: pl.DataFrame) -> CellTable:
+    """The same from cells already in memory (the lake's columns for `table`): tests and tools."""
+    text = ["raw", "reason", *EXTRA.get(table, ())]
+    if "confidence" not in cells.columns:
+        cells = cells.with_columns(pl.lit(None, dtype=pl.Float64).alias("confidence"))
+    arrow = cells.to_arrow()
+    encoded = pa.table({c: arrow[c] if c in ("value", "confidence") else pc.dictionary_encode(arrow[c])
+                        for c in ["report_id", *DIMS[table], "value", "status", *text, "confidence"]})
+    out = _grid(table, [_long(encoded, table, reports)], reports, [])
+    out.stored = encoded.select([*text, "confidence"])
+    return out
+
+
+def _long(arrow: pa.Table, table: str, reports: pl.DataFrame) -> pl.DataFrame:
+    """rid (row in reports), key (position in cell_ids), value, ok, status code of each cell."""
+    status = positions(arrow["status"], pa.array(STATUSES)).cast(pl.UInt8)
+    return pl.DataFrame({
+        "rid": positions(arrow["report_id"], reports["report_id"].to_arrow()), "key": _keys(arrow, table),
+        "value": pl.Series(arrow["value"], dtype=pl.Float64), "ok": (status == 0).fill_null(False),
+        "status": status})
+
+
+def _grid(table: str, parts: list[pl.DataFrame], reports: pl.DataFrame, files: list[str]) -> CellTable:
     long = pl.concat(parts, rechunk=False)
     ids = cell_ids(table)
     n = reports.height

@@ -22,6 +22,9 @@ from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
 
 TOLERANCE = 1e-6  # counts are whole numbers; amounts are compared to a millionth of 万元
+UNREAD = "无法判断：涉及的单元格有空白或无法读取（{cells}）"
+SPLIT = "无法判断：本行数字连写，系按本行合计拆分（{cells}），本行合计检查无法自证"
+OCR_NOTE = "（含 OCR 读数）"
 
 
 @dataclass
@@ -83,27 +86,31 @@ def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     columns; each report's rules are those of its template. One select per template computes every
     rule × subject side by side; unpivoting makes them rows."""
     frames = []
+    marked = set(wide.columns)
     for template in sorted({r.template for r in rules}):
         stats = []
         for k, r in enumerate(rules):
             if r.template != template:
                 continue
             for subject, terms in r.plan.items():
-                cols = [pl.col(c) for cs in terms.values() for c in cs]
-                if not cols:
+                names = [c for cs in terms.values() for c in cs]
+                if not names:
                     continue
                 lhs, rhs = _strict_sum(r.lin.lhs, terms), _strict_sum(r.lin.rhs, terms)
+                split = _any_marked("inferred", names, marked) if len({_row(c) for c in names}) == 1 else pl.lit(False)
                 stats.append(pl.struct(
                     pl.lit(k, dtype=pl.UInt32).alias("rule"), pl.lit(subject).alias("subject"),
                     (lhs + r.lin.lhs.get("", 0.0)).alias("actual"), (rhs + r.lin.rhs.get("", 0.0)).alias("expected"),
-                    (lhs + rhs).is_finite().fill_null(False).alias("assessable"),
-                    pl.max_horizontal(cols).is_not_null().alias("found")).alias(f"s{len(stats)}"))
+                    ((lhs + rhs).is_finite().fill_null(False) & ~split).alias("assessable"),
+                    split.alias("split"), _any_marked("ocr", names, marked).alias("ocr"),
+                    pl.max_horizontal([pl.col(c) for c in names]).is_not_null().alias("found")).alias(f"s{len(stats)}"))
         if stats:
             frames.append(wide.lazy().filter(pl.col("template") == template).select("report_id", *stats)
                           .unpivot(index="report_id").drop("variable").unnest("value")
                           .filter(pl.col("found")).drop("found"))
     schema = {"report_id": pl.Utf8, "rule": pl.UInt32, "subject": pl.Utf8, "actual": pl.Float64,
-              "expected": pl.Float64, "assessable": pl.Boolean, "failed": pl.Boolean}
+              "expected": pl.Float64, "assessable": pl.Boolean, "split": pl.Boolean, "ocr": pl.Boolean,
+              "failed": pl.Boolean}
     if not frames:
         return pl.DataFrame(schema=schema)
     out = pl.concat(frames).collect()
@@ -115,6 +122,17 @@ def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     if len(at):
         failed = failed.scatter(at, True)
     return out.with_columns(failed.alias("failed"))
+
+
+def _row(cell: str) -> str:
+    """The printed row a grid column belongs to (its cell id without the column part)."""
+    return cell.removeprefix("prev__").rsplit(".", 1)[0]
+
+
+def _any_marked(status: str, columns: list[str], marked: set[str]) -> pl.Expr:
+    """Whether any of these cells has `status` (columns `<status>__<cell>`, see CellTable.marks)."""
+    flags = [pl.col(f"{status}__{c}") for c in columns if f"{status}__{c}" in marked]
+    return pl.any_horizontal(flags).fill_null(False) if flags else pl.lit(False)
 
 
 def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.Series:
@@ -200,12 +218,13 @@ def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, sub
               "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
               "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
               "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
-    na_message = render("无法判断：涉及的单元格有空白或无法读取（{cells}）", fields)
+    na_message = pl.when(pl.col("split")).then(render(SPLIT, fields)).otherwise(render(UNREAD, fields))
     if missing_message is not None:
         na_message = pl.when(pl.col("n") < pl.col("arity")).then(missing_message).otherwise(na_message)
     message = pl.when(na).then(na_message)
     for k in findings["rule"].unique().sort():
         message = message.when(pl.col("rule") == k).then(render(rules[k].spec.message or rules[k].spec.title, fields))
+    message = pl.when(pl.col("ocr")).then(pl.concat_str([message, pl.lit(OCR_NOTE)])).otherwise(message)
     return [findings.select(
         "report_id", "check_id", "severity", "status", "subject",
         pl.when(na).then(None).otherwise(pl.col("expected")).alias("expected"),

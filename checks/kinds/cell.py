@@ -17,7 +17,7 @@ from checks.spec import TABLES, CheckSpec
 
 def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
     """(the cell is read for this rule, the cell is read and breaks it) as expressions over `long`."""
-    read = pl.col("ok")
+    read = pl.col("value").is_not_null()  # ok, inferred, and OCR values no equation disproved
     if spec.exclude_metrics:
         read = read & ~pl.col("key").is_in(cells.keys_where("metric_id", spec.exclude_metrics)).fill_null(False)
     return read, read & ~compile_rule(spec.rule, {"value"}).cond.fill_null(True)

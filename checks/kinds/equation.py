@@ -51,4 +51,10 @@ class Equation(Kind):
         for n, s in enumerate(specs):
             by_table[s.table] += rules_for(s, n)
         return [d for table, rules in by_table.items()
-                for d in run_linear(data.grids[table].grid, rules, subject_labels(table))]
+                for d in run_linear(marked_grid(data, table), rules, subject_labels(table))]
+
+
+def marked_grid(data: PartData, table: str) -> pl.DataFrame:
+    """A table's grid with its cells read by OCR or split by a row's total marked (CellTable.marks)."""
+    cells = data.grids[table]
+    return pl.concat([cells.grid, cells.marks("inferred"), cells.marks("ocr")], how="horizontal")

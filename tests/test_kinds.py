@@ -1,0 +1,130 @@
+"""Each check kind on tiny in-memory batches: section 四 (reviews) of a few made-up reports, built
+cell by cell, through the kind's own interface (`KINDS[name].evaluate`) with the suite's entries."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from checks import ocr
+from checks.frames import PartData, subject_labels
+from checks.grid import cells_in_memory
+from checks.kinds import KINDS
+from checks.kinds.cross_year import _rules as cross_year_rules
+from checks.linear import run_linear
+from checks.suite import load_suite
+from gkqc.templates import registry
+
+TEMPLATE = "gov2021"
+SUITE = {s.id: s for s in load_suite()}
+METRICS = ("upheld", "corrected", "other", "pending", "total")
+CELL_COLS = {"report_id": pl.Utf8, "group_id": pl.Utf8, "metric_id": pl.Utf8, "value": pl.Float64, "raw": pl.Utf8,
+             "status": pl.Utf8, "reason": pl.Utf8, "confidence": pl.Float64}
+
+
+def cell(raw: str, status: str = "ok", confidence: float | None = None) -> tuple:
+    value = float(raw) if status in ("ok", "ocr", "inferred") else None
+    return raw, value, status, confidence
+
+
+def batch(reports: dict[str, dict[str, list]]) -> PartData:
+    """reports: report id -> group id -> five cells (upheld, corrected, other, pending, total),
+    each a bare number (ok), '' (blank) or `cell(...)`; groups not given are all zeros."""
+    rows = []
+    for rid, groups in reports.items():
+        for g in registry().review_groups:
+            for m, c in zip(METRICS, groups.get(g.id, ["0"] * 5), strict=True):
+                raw, value, status, conf = (c, None, "blank", None) if c == "" else c if isinstance(c, tuple) else cell(c)
+                rows.append((rid, g.id, m, value, raw, status, "空白单元格" if status == "blank" else None, conf))
+    cells = pl.DataFrame(rows, schema=CELL_COLS, orient="row")
+    reps = pl.DataFrame({"report_id": list(reports), "template": [TEMPLATE] * len(reports)}).with_row_index("rid")
+    grid = cells_in_memory("reviews", cells, reps)
+    return PartData(reps, pl.DataFrame(), {"reviews": grid}, {"reviews": grid.rows(~grid.long["ok"])})
+
+
+def results(data: PartData, *ids: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
+    """(check, report, subject) -> (status, message) from the kinds of the entries `ids`."""
+    specs = [SUITE[i] for i in ids]
+    data.rejected = ocr.gate(data, list(SUITE.values()))
+    out = {}
+    for kind in {s.kind for s in specs}:
+        for d in KINDS[kind].evaluate(data, [s for s in specs if s.kind == kind], {}):
+            for r in d.iter_rows(named=True):
+                out[(r["check_id"], r["report_id"], r["subject"])] = (r["status"], r["message"])
+    return out
+
+
+def test_equation_passes_fails_and_cannot_judge_blanks():
+    got = results(batch({"good": {"review": ["1", "2", "0", "1", "4"]},
+                         "bad": {"review": ["1", "2", "0", "1", "5"]},
+                         "blank": {"review": ["1", "", "0", "1", "4"]}}), "R1")
+    assert got[("R1", "good", "review")][0] == "pass"
+    status, message = got[("R1", "bad", "review")]
+    assert status == "fail" and "应为 4" in message and "实为 5" in message
+    status, message = got[("R1", "blank", "review")]
+    assert status == "not_assessable" and "空白或无法读取" in message
+
+
+def test_a_row_split_by_its_own_total_cannot_check_itself():
+    split = [cell("1", "inferred"), cell("2", "inferred"), cell("0", "inferred"), cell("1", "inferred"), "4"]
+    got = results(batch({"crawl": {"review": split, "suit_direct": ["1", "0", "0", "0", "1"]}}), "R1", "R2")
+    status, message = got[("R1", "crawl", "review")]
+    assert status == "not_assessable" and "按本行合计拆分" in message
+    assert got[("R2", "crawl", "suit_direct")][0] == "pass"  # another row: judged as usual
+
+
+def test_ocr_values_enter_only_where_their_equations_hold():
+    held = [cell("3", "ocr", 0.91), "1", "0", "0", "4"]
+    wrong = [cell("8", "ocr", 0.42), "1", "0", "0", "4"]  # OCR read 3 as 8: R1 would fail
+    got = results(batch({"held": {"review": held}, "wrong": {"review": wrong}}), "R1", "R4", "S5")
+    assert got[("R1", "held", "review")][0] == "pass"
+    assert got[("S5", "held", "")][0] == "pass"
+    # the disproved value is unreadable for every check: the equation cannot judge, the cell rule skips it
+    status, message = got[("R1", "wrong", "review")]
+    assert status == "not_assessable"
+    assert ("R4", "wrong", "review.upheld") not in got
+    status, message = got[("S5", "wrong", "review.upheld")]
+    assert status == "fail" and "'8'" in message and "0.42" in message and "R1" in message
+
+
+def test_a_finding_that_uses_an_ocr_value_says_so():
+    wrong_total = ["3", "1", "0", "0", cell("5", "ocr", 0.9)]
+    data = batch({"r": {"review": ["3", "1", "0", "0", "5"]}, "o": {"review": wrong_total}})
+    got = results(data, "R1")
+    assert got[("R1", "r", "review")][0] == "fail" and "OCR" not in got[("R1", "r", "review")][1]
+    assert got[("R1", "o", "review")][0] == "not_assessable"  # gated: the OCR total is not believed
+
+
+def test_cell_rule_names_the_cell_and_its_raw_text():
+    got = results(batch({"neg": {"review": ["-1", "0", "0", "0", "-1"]}, "fine": {}}), "R4")
+    status, message = got[("R4", "neg", "review.upheld")]
+    assert status == "fail" and "-1" in message
+    assert got[("R4", "fine", "")][0] == "pass"
+
+
+def test_cell_rule_reads_split_and_proven_ocr_values():
+    got = results(batch({"r": {"review": [cell("1.5", "inferred"), "0", "0", "0", cell("1.5", "ocr", 0.8)]}}), "R4")
+    assert got[("R4", "r", "review.upheld")][0] == "fail" and got[("R4", "r", "review.total")][0] == "fail"
+
+
+@pytest.mark.parametrize("blank", [True, False])
+def test_procedural_blank_cells(blank):
+    got = results(batch({"r": {"review": ["", "0", "0", "0", "0"] if blank else ["0"] * 5}}), "S4")
+    if blank:
+        status, message = got[("S4", "r", "review.upheld")]
+        assert status == "fail" and "不按0计" in message
+    else:
+        assert got[("S4", "r", "")][0] == "pass"
+
+
+def test_cross_year_compares_with_last_years_columns():
+    """A cross-year rule reads `prev__` columns beside this year's (here: an equation of the same
+    shape, made a cross-year entry, over a frame with both years)."""
+    spec = SUITE["A5"]
+    wide = pl.DataFrame({"report_id": ["same", "differs"], "template": [TEMPLATE] * 2})
+    kind = KINDS[spec.kind]
+    rules = cross_year_rules([spec])
+    cols = sorted({c for r in rules for terms in r.plan.values() for cs in terms.values() for c in cs})
+    wide = wide.with_columns([pl.Series(c, [2.0, 2.0 if c.startswith("prev__") else 3.0]) for c in cols])
+    got = {(d["report_id"][i], d["status"][i]) for d in run_linear(wide, rules, subject_labels()) for i in range(d.height)}
+    assert ("same", "pass") in got and ("differs", "fail") in got and kind.name == "cross_year"
