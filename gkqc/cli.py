@@ -353,12 +353,14 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
         fail(str(e))
     try:
         rel = con.sql(query)
+        if rel is None:
+            return
+        cols = rel.columns
+        rows = rel.fetchall()
     except duckdb.Error as e:
         fail(f"SQL 错误：{str(e).splitlines()[0]}")
-    if rel is None:
-        return
-    cols = rel.columns
-    rows = rel.fetchall()
+    finally:
+        con.close()  # the database file is free again (and its locked configuration with it)
     if format == "csv":
         import csv
 

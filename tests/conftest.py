@@ -23,10 +23,12 @@ def ali_bytes() -> bytes:
     return (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory):
-    """One Prefect API server for every flow run of the session, in-process or a `gkqc run` child
-    (each would otherwise start its own: 5–7 s). Tests of that start-up remove PREFECT_API_URL."""
+    """One Prefect API server for every flow run of a test process, in-process or a `gkqc run`
+    child (each would otherwise start its own: 5–7 s), started when a first test asks for it
+    (`pytestmark = pytest.mark.usefixtures("prefect_api")`). Tests of that start-up remove
+    PREFECT_API_URL."""
     if os.environ.get("PREFECT_API_URL"):
         yield
         return

@@ -1,19 +1,35 @@
-"""The command line as a user meets it: `gkqc run` then `gkqc sql` (one real Prefect flow run)."""
+"""The command line as a user meets it: `gkqc run` (one real Prefect flow run, in a process of its
+own as a user starts it) then `gkqc sql` (in this process, through typer's runner: nothing in it
+needs a process of its own)."""
 
 import json
 import os
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from conftest import ROOT, SAMPLES
+from typer.testing import CliRunner
+
+from gkqc.cli import app
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
 def gkqc(*args, cwd=ROOT):
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "gkqc.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
+
+
+def cli(*args: str) -> SimpleNamespace:
+    """`gkqc …` in this process: exit code, standard output and standard error apart."""
+    r = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
 
 
 @pytest.fixture(scope="module")
@@ -38,25 +54,25 @@ def test_run_prints_a_summary(warehouse):
 
 def test_sql_reads_the_warehouse(warehouse):
     wh, _ = warehouse
-    r = gkqc("sql", "select source_path, parse_status, report_id from documents order by source_path",
+    r = cli("sql", "select source_path, parse_status, report_id from documents order by source_path",
              "--warehouse", str(wh), "--format", "json")
     assert r.returncode == 0, r.stderr
     docs = json.loads(r.stdout)
     by_path = {d["source_path"]: d for d in docs}
     assert by_path["junk.bin"]["parse_status"] == "unreadable"
     assert by_path["copy-of-ali.txt"]["report_id"] == by_path["ali-2020-annual-report.txt"]["report_id"]
-    r = gkqc("sql", "select count(*) as n from reports", "--warehouse", str(wh), "--format", "csv")
+    r = cli("sql", "select count(*) as n from reports", "--warehouse", str(wh), "--format", "csv")
     assert r.stdout.splitlines() == ["n", "3"]
 
 
 def test_sql_connection_is_read_only(warehouse):
     wh, _ = warehouse
-    r = gkqc("sql", "create table t as select 1", "--warehouse", str(wh))
+    r = cli("sql", "create table t as select 1", "--warehouse", str(wh))
     assert r.returncode != 0 and "read-only" in r.stderr.replace("\n", " ").lower()
 
 
 def test_missing_inbox_is_a_one_line_error(tmp_path):
-    r = gkqc("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path))
+    r = cli("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path))
     assert r.returncode == 2 and "收件箱不存在" in r.stderr
 
 
@@ -76,7 +92,7 @@ REFUSED = {
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
     wh, _ = warehouse
-    r = gkqc("sql", REFUSED[name].format(tmp=tmp_path, wh=wh), "--warehouse", str(wh))
+    r = cli("sql", REFUSED[name].format(tmp=tmp_path, wh=wh), "--warehouse", str(wh))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert list(tmp_path.iterdir()) == [] and not (wh / "lake" / "documents" / "part-evil.parquet").exists()
 

@@ -7,12 +7,15 @@ import os
 import zipfile
 
 import polars as pl
+import pytest
 from conftest import SAMPLES
 from runs import gkqc, snapshot
 
 from checks.engine import check_lake
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
 
 ALI = (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
 

@@ -13,7 +13,8 @@ import psutil
 import pytest
 from conftest import ROOT
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ties children only on Linux")
+pytestmark = [pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ties children only on Linux"),
+              pytest.mark.usefixtures("prefect_api")]
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ import pytest
 from conftest import ROOT
 from runs import gkqc, sample_inbox, snapshot, stray_files
 
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):

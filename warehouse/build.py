@@ -56,11 +56,13 @@ def _tables(node: object, found: set[str], ctes: set[str]) -> None:
             _tables(child, found, ctes)
 
 
-def references(path: Path) -> set[str]:
+def references(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> set[str]:
     """The tables and views the model in `path` reads (its own CTEs excluded)."""
     sql = _PARTS.sub("[]", path.read_text(encoding="utf-8"))
-    with duckdb.connect() as con:
-        tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    if con is None:
+        with duckdb.connect() as own:
+            return references(path, own)
+    tree = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
     if tree["error"]:
         raise ModelError(f"{_name(path)}: 无法解析 (cannot parse): {tree['error_message']}")
     found: set[str] = set()
@@ -72,12 +74,25 @@ def references(path: Path) -> set[str]:
 def model_files() -> list[Path]:
     """Every model, each after the models it reads; ties by layer, then name."""
     files = [p for layer in LAYERS for p in sorted((MODELS / layer).glob("*.sql"))]
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if stamp not in _ORDERED:  # parsing every model takes a while: once per process and set of files
+        _ORDERED.clear()
+        _ORDERED[stamp] = _ordered(files)
+    return list(_ORDERED[stamp])
+
+
+_ORDERED: dict[tuple, list[Path]] = {}
+
+
+def _ordered(files: list[Path]) -> list[Path]:
     by_stem = {p.stem: p for p in files}
     reads: dict[str, set[str]] = {}
+    with duckdb.connect() as con:
+        for p in files:
+            reads[p.stem] = references(p, con) - set(BUILT_IN)
     for p in files:
         if by_stem[p.stem] != p:
             raise ModelError(f"{_name(p)}: 与 {_name(by_stem[p.stem])} 重名 (two models share a name)")
-        reads[p.stem] = references(p) - set(BUILT_IN)
         if unknown := sorted(reads[p.stem] - by_stem.keys()):
             raise ModelError(f"{_name(p)}: 引用了未知的表或视图 (reads unknown tables) {', '.join(unknown)}")
         for ref in sorted(reads[p.stem]):
