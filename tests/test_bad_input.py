@@ -102,6 +102,15 @@ def test_html_blank_nbsp_is_null():
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "blank")
 
 
+def test_html_digits_either_side_of_a_line_break_are_not_joined():
+    s = spec("gov2019", 2020, seed=3)
+    s.applications[("granted", "total")] = "1|2"
+    page = render_html(s).replace(b">1|2<", b">1<br/>2<")  # two lines in one cell: not the number 12
+    assert b">1<br/>2<" in page
+    g = cells(read_document("x.html", page))
+    assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "unreadable")
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"

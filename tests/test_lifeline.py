@@ -112,3 +112,24 @@ def test_stopped_run_leaves_no_processes(inbox, tmp_path, sig):
         assert "Traceback" not in log, log  # workers and server print nothing on the user's terminal
     finally:
         _kill(proc, procs)
+
+
+def test_sigkill_of_a_benchmark_leaves_no_processes(tmp_path):
+    """`gkqc bench` starts its own Prefect API server too: it dies with the benchmark."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    with (tmp_path / "bench.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "bench", "--reports", "200", "--seed", "7"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    seen: dict[int, psutil.Process] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not any("uvicorn" in _cmdline(p) for p in seen.values()):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                seen |= {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
+            time.sleep(0.1)
+        assert any("uvicorn" in _cmdline(p) for p in seen.values()), (tmp_path / "bench.log").read_text()
+        proc.kill()
+        proc.wait()
+        assert_all_end(seen.values())
+    finally:
+        _kill(proc, seen.values())

@@ -18,7 +18,7 @@ from gkqc.readers.decode import (
     sniff_text,
 )
 from gkqc.readers.html import html_tokens
-from gkqc.readers.markdown import markdown_tokens
+from gkqc.readers.markdown import is_markdown, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
@@ -40,7 +40,10 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     """Decode, tell the form, tokenise. Returns (format, tokens, html meta, encoding)."""
     html = looks_like_html(name, data)
     text, enc = decode(data, declared_charset(data) if html else None)
-    if html or "<html" in text[:4096].lower():
+    page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
+    if html and not page and is_markdown(text):  # converter Markdown with <table> fragments near the top
+        return "markdown", markdown_tokens(text), {}, enc
+    if html or page:
         meta, toks = html_tokens(text)
         return "html", toks, meta, enc
     fmt = sniff_text(text)

@@ -29,8 +29,25 @@ def html_meta(root) -> dict[str, str]:
 
 
 def _cell_text(el) -> str:
-    # <br> inside a label joins its parts (本年新<br/>制作数量)
-    return (el.text or "") if len(el) == 0 else "".join(el.itertext())
+    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
+    digits (`1<br/>2` is not 12: the break stays in the text, and the cell reads as unreadable)."""
+    if len(el) == 0:
+        return el.text or ""
+    parts: list[str] = []
+    _texts(el, parts)
+    return "".join(parts)
+
+
+def _texts(el, parts: list[str]) -> None:
+    """The text inside `el` in document order, a `<br>` kept between digits."""
+    parts.append(el.text or "")
+    for child in el:
+        if isinstance(child.tag, str):
+            before = next((t for t in reversed(parts) if t), "")
+            if child.tag == "br" and before[-1:].isdigit() and (child.tail or "")[:1].isdigit():
+                parts.append("<br>")
+            _texts(child, parts)
+        parts.append(child.tail or "")
 
 
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}

@@ -1,14 +1,359 @@
-"""Converter Markdown: `#` headings, pipe tables, converter noise rows."""
+"""Converter Markdown: `#` headings, pipe tables, converter noise rows.
+
+PDF-to-Markdown tools write sections as `#` headings and tables as pipe rows (or HTML <table>
+fragments); merged cells come out repeated or left empty, and heading rows the tool could not
+read come out as placeholders (`| 类别 | 数据1 | … | 总计 |`). Each table row becomes its label
+cells (empty merged-cell remnants dropped; the first label ends any row before it, as a new
+<tr> does) and then one cell token per value column, blanks included, so a row that lost or
+gained a cell is refused by tables.py, never shifted. Values under placeholder headings, with no
+real heading row in the section (or block of section 二), carry a note: their columns come from
+the template's order alone.
+"""
 
 from __future__ import annotations
 
-from gkqc.readers.tokens import Tok
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from lxml import etree
+
+from gkqc.cells import is_value_like
+from gkqc.readers.sections import find_headings
+from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, split_trailing_values
+from gkqc.templates import norm_label, registry
+
+NOTE = "列标题缺失（转换噪声），按模板列序读取"
+_HEAD = 200_000  # characters looked at by is_markdown
+_SEP_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", re.M)
+_ATX_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+\S.*$", re.M)
+_HTML_PAGE = re.compile(r"<html|<body|<!doctype", re.I)
+_CJK = re.compile("[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SEP_CELL = re.compile(r"^:?-+:?$")
+_PIPE = re.compile(r"(?<!\\)\|")
+_MARKUP = re.compile(r"[<&\\]|\*\*|__")  # what _clean has to look at
+_BR = re.compile(r"<br\s*/?>", re.I)
+_BR_AROUND = re.compile(r"(\d?)\s*<br\s*/?>\s*(\d?)", re.I)
+_TAG = re.compile(r"</?(?!br\b)[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.I)  # any tag but <br>
+_EMPH = re.compile(r"(\*\*|__)(.+?)\1")
+_ESC = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_SKIP_LINE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,}|`{3,}.*|~{3,}.*|<!--.*-->|!\[[^\]]*\]\([^)]*\))$")
+_PLACEHOLDER = re.compile(r"^(?:数据|列|字段|栏目?|column|col|field|unnamed:?)_?\d{1,3}$", re.I)
+_GENERIC = frozenset({"类别", "项目", "类型", "分类", "序号", "名称", "内容", "信息内容", "指标", "总计", "合计",
+                      "备注", "单位"})
+_MAX_SPAN = 64  # colspan / rowspan beyond this is damage, not a table
 
 
 def is_markdown(text: str) -> bool:
-    """True when the text is a PDF-to-Markdown converter's output."""
+    """True when the text is a PDF-to-Markdown converter's output: a pipe table with its
+    `|---|` separator row, or at least two `#` headings in Chinese (looks at a bounded head)."""
+    head = text[:_HEAD]
+    if "|" not in head and "#" not in head:
+        return False
+    if _HTML_PAGE.search(head[:4096]):
+        return False
+    for m in _SEP_LINE.finditer(head):
+        end = m.start() - 1  # the line break before the separator row
+        above = head[head.rfind("\n", 0, max(end, 0)) + 1:max(end, 0)]
+        if "|" in above and above.strip(" \t\r|-:"):
+            return True
+    found = 0
+    for m in _ATX_LINE.finditer(head):
+        found += bool(_CJK.search(m.group(0)))
+        if found >= 2:
+            return True
     return False
 
 
+@dataclass
+class _Scope:
+    """What the tables of one section (or block of section 二) have shown so far."""
+
+    headed: bool = False  # a real column-heading row was seen
+    noise: bool = False  # a placeholder heading row was seen
+    vstart: dict[int, int] = field(default_factory=dict)  # table width -> first value column
+
+    def boundary(self, text: str) -> None:
+        """A section heading starts a new scope; a block label of section 二 needs its own
+        heading row again (placeholders seen above still count, as does the grid)."""
+        kind = _boundary(text) if text and ("第" in text or text[0] in "一二三四五六") else None
+        if kind:
+            self.headed = False
+        if kind == "section":
+            self.noise = False
+            self.vstart.clear()
+
+
+@lru_cache(maxsize=4096)
+def _boundary(text: str) -> str | None:
+    """'block' for a block label of section 二, 'section' for a section heading, else None."""
+    reg = registry()
+    n = norm_label(text)
+    if any(norm_label(b.label) in n for t in reg.templates for b in reg.blocks_for(t)):
+        return "block"
+    return "section" if find_headings([Tok(text, text, 0)]) else None
+
+
+@cache
+def _column_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Printed column headings of every table (exact words; prefixes for long ones)."""
+    reg = registry()
+    words = {c.label for c in reg.app_columns} | {c.group for c in reg.app_columns if c.group}
+    words |= {m.label for m in reg.review_metrics} | {p for g in reg.review_groups for p in g.label.split("/")}
+    long: set[str] = set()
+    for t in reg.templates:
+        for b in reg.blocks_for(t):
+            for m in b.metrics:
+                words |= {m.label, *m.variants}
+                long |= {v for v in m.variants if len(v) >= 4}
+    return frozenset(norm_label(w) for w in words), tuple(sorted(long))
+
+
+def _heading_word(cell: str) -> bool:
+    words, prefixes = _column_words()
+    n = norm_label(cell)
+    return n in words or n.startswith(prefixes)
+
+
+_value = lru_cache(maxsize=65536)(is_value_like)
+
+
+def _placeholder(cell: str) -> bool:
+    return bool(_PLACEHOLDER.match(norm_label(cell)))
+
+
+def _noise_row(cells: list[str]) -> bool:
+    """A heading row a converter made up: placeholders (数据1, 列2, Column3…) and generic words."""
+    if not any(c and c[0] in "数列字栏CcFfUu" for c in cells):
+        return False
+    filled = [c for c in cells if c]
+    marks = sum(_placeholder(c) for c in filled)
+    return marks >= 1 and all(_placeholder(c) or norm_label(c) in _GENERIC for c in filled)
+
+
+@lru_cache(maxsize=65536)
+def _labelish(cell: str) -> bool:
+    """Text that labels a row (not a damaged value such as '约3')."""
+    return bool(cell) and not _value(cell) and (not _DIGIT.search(cell) or len(_CJK.findall(cell)) >= 2)
+
+
+def _clean(raw: str) -> str:
+    """A cell's or line's text: tags and emphasis dropped, `<br>` inside a label joined, entities
+    and escapes resolved. A `<br>` between two digits stays as printed (the cell is unreadable)."""
+    if "<" in raw:
+        raw = _BR_AROUND.sub(_join_br, _TAG.sub("", raw))
+    if "&" in raw:
+        raw = html.unescape(raw)
+    if "\\" in raw:
+        raw = _ESC.sub(r"\1", raw)
+    if "**" in raw or "__" in raw:
+        raw = _EMPH.sub(r"\2", raw)
+    return raw.strip()
+
+
+def _join_br(m: re.Match[str]) -> str:
+    """本年<br>制发件数 -> 本年制发件数; 1<br>2 stays (two numbers: never glued into 12)."""
+    a, b = m.group(1), m.group(2)
+    return a + ("<br>" if a and b else "") + b
+
+
+def _row_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return _PIPE.split(s) if "\\" in s else s.split("|")
+
+
+def _is_separator(cells: list[str], second: bool) -> bool:
+    """`|---|:---:|` (a row of `-` blank marks counts only as a table's second row)."""
+    parts = [c.strip() for c in cells]
+    return all(_SEP_CELL.match(p) for p in parts) and (second or all(p.strip(":").count("-") >= 3 for p in parts))
+
+
+def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[Tok]) -> None:
+    """One table's rows (source line, cleaned cells) as tokens."""
+    if not rows:
+        return
+    width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
+    firsts = [_first_value(c) for _, c in rows]
+    kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(_heading_word(x) for x in c if x)
+             else "data" for (_, c), f in zip(rows, firsts, strict=True)]
+    vstart = _value_start(rows, kinds, firsts, width, scope)
+    for (line, cells), kind, first in zip(rows, kinds, firsts, strict=True):
+        if kind == "noise":
+            scope.noise = True
+            kept = [c for c in cells if c and not _placeholder(c) and norm_label(c) not in _GENERIC]
+            _labels(kept, line, scope, out)
+            continue
+        if kind == "heading":
+            scope.headed = True
+            _labels([c for c in cells if c], line, scope, out)
+            continue
+        labels, values = _split_row(cells, first, width, vstart)
+        _labels(labels, line, scope, out)
+        note = NOTE if scope.noise and not scope.headed else None
+        for c in values:
+            out.append(Tok(_nfkc(c), c, line, True, note=note) if c else Tok("", "", line, True, note=note))
+
+
+def _first_value(cells: list[str]) -> int:
+    """Index of the row's first printed value (len(cells) if none)."""
+    for i, x in enumerate(cells):
+        if x and _value(x):
+            return i
+    return len(cells)
+
+
+def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: list[int], width: int,
+                 scope: _Scope) -> int | None:
+    """The table's first value column: under its heading words, else as an earlier table of the
+    same width in the section had it (a table cut in parts), else where its rows' numbers start."""
+    full = [(c, k, f) for (_, c), k, f in zip(rows, kinds, firsts, strict=True) if len(c) == width]
+    heads = [next(i for i, x in enumerate(c) if x and _heading_word(x)) for c, k, _ in full if k == "heading"]
+    start = min(heads) if heads else scope.vstart.get(width)
+    if start is None:
+        start = min((f for _, k, f in full if k == "data" and f < width), default=None)
+    if start is not None:
+        scope.vstart[width] = start
+    return start
+
+
+def _split_row(cells: list[str], first: int, width: int, vstart: int | None) -> tuple[list[str], list[str]]:
+    """(label cells, value cells) of a data row. A row on the table's grid has its values from
+    the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
+    number left of the value columns) only its printed values: were a blank among them the row
+    comes out short and tables.py refuses it, never shifting a value to another column."""
+    lab = -1
+    for i in range(first):
+        if _labelish(cells[i]):
+            lab = i
+    if lab < 0:
+        return [], cells  # no label: every cell is a value (section 四's one row)
+    if vstart is not None and len(cells) == width and first >= vstart:
+        start = max(lab + 1, vstart)
+        return [c for c in cells[:start] if c], cells[start:]
+    return [c for c in cells[:lab + 1] if c], [c for c in cells[lab + 1:] if c]
+
+
+def _labels(cells: list[str], line: int, scope: _Scope, out: list[Tok]) -> None:
+    """A row's label cells, a spanning cell repeated in each position once; the first ends any
+    row before it (cell=False, as a text line does)."""
+    for k, c in enumerate(cells):
+        if k and c == cells[k - 1]:
+            continue
+        t = _tok(c, line, k > 0)
+        scope.boundary(t.text)
+        out.append(t)
+
+
+def _html_rows(fragment: str, first_line: int) -> list[list[tuple[int, list[str]]]]:
+    """The tables of an HTML fragment as grids (see _grid)."""
+    root = etree.fromstring(fragment, etree.HTMLParser(huge_tree=True)) if fragment.strip() else None
+    return [] if root is None else [_grid(t, first_line) for t in root.iter("table")]
+
+
+def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
+    """A table's rows with a spanning cell's text in its first position and empty cells in the
+    others, as a converter that lost the merge writes them."""
+    grid: list[tuple[int, list[str]]] = []
+    carry: dict[int, int] = {}  # column -> rows still covered by a rowspan above
+    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        cells: list[str] = []
+        for td in [*tr, None]:
+            if td is not None and td.tag not in ("td", "th"):
+                continue
+            while len(cells) in carry:  # positions a cell above still covers
+                col = len(cells)
+                carry[col] -= 1
+                if not carry[col]:
+                    del carry[col]
+                cells.append("")
+            if td is None:
+                break
+            span, down = _span(td.get("colspan")), _span(td.get("rowspan"))
+            col = len(cells)
+            cells += [_clean(_td_text(td))] + [""] * (span - 1)
+            if down > 1:
+                carry.update({k: down - 1 for k in range(col, col + span)})
+        grid.append((first_line + (tr.sourceline or 1) - 1, cells))
+    return grid
+
+
+def _td_text(td) -> str:
+    """A cell's text with its <br> kept (for _clean to join a label or keep two numbers apart)."""
+    parts = [td.text or ""]
+    for ch in td:
+        if isinstance(ch.tag, str):
+            parts.append("<br>" if ch.tag == "br" else "".join(ch.itertext()))
+        parts.append(ch.tail or "")
+    return "".join(parts)
+
+
+def _span(v: str | None) -> int:
+    try:
+        return min(max(int(v or 1), 1), _MAX_SPAN)
+    except ValueError:
+        return 1
+
+
+def _paragraph(raw: str, n: int, scope: _Scope, out: list[Tok]) -> None:
+    for part in _BR.split(raw):
+        s = _clean(part.lstrip("> \t"))
+        if s and not _PAGE_NO.match(_nfkc(s)):
+            toks = split_trailing_values(s, n)
+            if toks:
+                scope.boundary(toks[0].text)
+            out += toks
+
+
 def markdown_tokens(text: str) -> list[Tok]:
-    return []
+    """Headings and paragraphs as text lines; table rows as label cells, then value cells."""
+    lines = text.splitlines()
+    out: list[Tok] = []
+    scope = _Scope()
+    i, n = 0, len(lines)
+    while i < n:
+        s = lines[i].strip()
+        if not s or _SKIP_LINE.match(s):
+            i += 1
+            continue
+        if "<table" in s.lower():
+            j = next((k for k in range(i, n) if "</table" in lines[k].lower()), n - 1)
+            block = "\n".join(lines[i:j + 1])
+            low = block.lower()
+            a, b = low.find("<table"), low.rfind("</table>")
+            b = len(block) if b < 0 else b + len("</table>")
+            _paragraph(block[:a], i + 1, scope, out)
+            for grid in _html_rows(block[a:b], i + 1):
+                _table_tokens(grid, scope, out)
+            _paragraph(block[b:].strip(), j + 1, scope, out)
+            i = j + 1
+            continue
+        nxt = lines[i + 1] if i + 1 < n else ""
+        if s.startswith("|") or ("|" in s and "|" in nxt and _is_separator(_row_cells(nxt), True)):
+            rows: list[tuple[int, list[str]]] = []
+            while i < n and "|" in lines[i] and lines[i].strip():
+                cells = _row_cells(lines[i])
+                if lines[i].strip(" \t|-:") or not _is_separator(cells, len(rows) == 1):
+                    plain = not _MARKUP.search(lines[i])
+                    rows.append((i + 1, [c.strip() if plain else _clean(c) for c in cells]))
+                i += 1
+            _table_tokens(rows, scope, out)
+            continue
+        m = _ATX.match(s)
+        if m:
+            t = _clean(m.group(1) or "")
+            if t:
+                tok = _tok(t, i + 1)
+                scope.boundary(tok.text)
+                out.append(tok)
+        else:
+            _paragraph(s, i + 1, scope, out)
+        i += 1
+    return out

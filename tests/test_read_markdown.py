@@ -1,0 +1,261 @@
+"""Converter Markdown (`.md`, or `.txt` that is Markdown), generated for both templates the way
+PDF-to-Markdown tools write it: every cell against the printed values, columns by position only
+under placeholder headings (and said so), broken rows refused, the other text forms unchanged."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import polars as pl
+import pytest
+from builders import spec
+from conftest import SAMPLES
+from mddocs import Style, render_markdown
+
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.readers import build_report, judge, read_document
+from gkqc.readers.decode import looks_like_html, sniff_text
+from gkqc.readers.markdown import NOTE, is_markdown, markdown_tokens
+from gkqc.simulate.render import ReportSpec, render_html, render_legacy, render_pagetext, render_pdftext
+from gkqc.simulate.truth import cell_values
+from gkqc.templates import registry
+
+OFFICE, MISREAD = "沭阳县交通运输局", "沐阳县交通运输局"  # 沭 read as 沐 by the converter's OCR
+BLANK = ("partial", "research")
+
+
+def busy(template: str, year: int, seed: int = 1) -> ReportSpec:
+    """A report with applications in most rows, and one cell left blank (not 0)."""
+    for k in range(seed, seed + 300):
+        s = spec(template, year, seed=k, office=OFFICE)
+        if int(s.applications[("new_received", "total")]) > 20:
+            s.applications[BLANK] = ""
+            return s
+    raise AssertionError("no busy seed")
+
+
+def key(c) -> tuple[str, ...]:
+    return (c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id)))
+
+
+def by_position(s: ReportSpec, st: Style) -> set[tuple[str, ...]]:
+    """The cells a reader can only place by the template's column order: those of tables whose
+    heading rows the converter lost (section 三's continuation parts keep the first part's)."""
+    reg = registry()
+    out: set[tuple[str, ...]] = set()
+    if "三" in st.lost:
+        out |= {("applications", r.id, c.id) for r in reg.app_rows_for(s.template) for c in reg.app_columns}
+    if "四" in st.lost and not st.html_reviews:
+        out |= {("reviews", g.id, m.id) for g in reg.review_groups for m in reg.review_metrics}
+    for b in reg.blocks_for(s.template):
+        if "二" in st.lost or b.id in st.lost_blocks:
+            out |= {("active", b.id, r.id, m.id) for r in b.rows for m in b.metrics}
+    return out
+
+
+STYLES = {
+    "plain": Style(),
+    "spans-repeated-one-table": Style(repeat=True, cut=False),
+    "headings-lost": Style(lost=frozenset("三四"), lost_blocks=frozenset({"item_5"}), printed_office=MISREAD),
+    "all-lost-html-四": Style(lost=frozenset("二三四"), repeat=True, html_reviews=True),
+}
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+@pytest.mark.parametrize("template,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_every_cell(template, year, style):
+    s, st = busy(template, year), STYLES[style]
+    md = render_markdown(s, st)
+    assert sniff_text(md) == "markdown"
+    r = read_document("report.md", md.encode())
+    rep = r.report
+    assert (r.format, r.status, r.reason) == ("markdown", "parsed", None)
+    assert (rep.template, rep.report_year, rep.template_variant) == (template, year, None)
+    assert [x.no for x in rep.sections] == list("一二三四五六")
+    assert rep.office == (st.printed_office or OFFICE)  # names are kept as printed, never corrected
+    got = {key(c): c for c in rep.cells}
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    assert {k: c.value for k, c in got.items()} == {k: v.value for k, v in want.items()}
+    assert {k: c.status for k, c in got.items()} == {k: v.status for k, v in want.items()}
+    assert got[("applications", *BLANK)].status == "blank"  # an empty cell is blank, not 0
+    placed = {k for k, c in got.items() if NOTE in (c.reason or "")}
+    assert placed == by_position(s, st)
+    assert bool(placed) == (style in ("headings-lost", "all-lost-html-四"))
+
+
+def test_cells_keep_their_source_lines():
+    s = busy("gov2021", 2023)
+    md = render_markdown(s, Style(lost=frozenset("三")))
+    lines = md.splitlines()
+    col = [c.id for c in registry().app_columns]
+    for c in read_document("r.md", md.encode()).report.cells:
+        if c.table == "applications" and c.row_id == "unable_not_held":
+            cells = [x.strip() for x in lines[c.line - 1].strip("| ").split("|")]
+            assert "1.本机关不掌握相关政府信息" in cells and cells[-7:][col.index(c.col_id)] == c.raw
+
+
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_row_with_a_cell_too_few_or_too_many_is_refused_not_shifted(lost):
+    s = busy("gov2021", 2023)
+    bad = (("granted", -1), ("unable_not_held", 1), ("other_else", -1))
+    st = Style(lost=frozenset("三") if lost else frozenset(), bad_rows=bad)
+    rep = read_document("r.md", render_markdown(s, st).encode()).report
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    for c in rep.cells:
+        if c.table != "applications":
+            continue
+        if c.row_id in dict(bad):
+            assert (c.status, c.value) == ("unreadable", None)
+            assert ("只有6个值" if dict(bad)[c.row_id] < 0 else "8个值") in c.reason
+        else:
+            assert c.value == want[key(c)].value, key(c)
+
+
+def test_a_blank_label_remnant_is_not_read_as_a_blank_value():
+    """A row one cell short whose label columns were left empty: the empty remnant could be a
+    blank first value; the row is refused, its six numbers are not placed in seven columns."""
+    s = busy("gov2019", 2020)
+    rep = read_document("r.md", render_markdown(s, Style(bad_rows=(("partial", -1),))).encode()).report
+    row = [c for c in rep.cells if c.table == "applications" and c.row_id == "partial"]
+    assert len(row) == 7 and {c.status for c in row} == {"unreadable"}
+
+
+def _md(*body: str) -> str:
+    return "\n".join(["# 某县2023年政府信息公开工作年度报告", "", "## 一、总体情况", "", "正文。", "", *body]) + "\n"
+
+
+def test_tokens_of_a_table():
+    text = _md("| 类别 | 数据1 | 数据2 | 总计 |", "|:---|---:|:---:|---|",
+               "| 本年<br>新收 | 1 | | 1<br/>2 |", "| a \\| b | **3** | &nbsp; | - |")
+    toks = markdown_tokens(text)
+    assert [t.text for t in toks[:3]] == ["某县2023年政府信息公开工作年度报告", "一、总体情况", "正文。"]
+    rows = [(t.raw, t.line, t.cell, t.note) for t in toks[3:]]
+    assert rows == [("本年新收", 9, False, None), ("1", 9, True, NOTE), ("", 9, True, NOTE), ("1<br>2", 9, True, NOTE),
+                    ("a | b", 10, False, None), ("3", 10, True, NOTE), ("", 10, True, NOTE), ("-", 10, True, NOTE)]
+    assert not any("数据" in t.text or "---" in t.text for t in toks)
+
+
+def test_a_real_heading_row_means_no_note():
+    toks = markdown_tokens(_md("| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |", "|---|---|---|---|",
+                               "| 规章 | 1 | 0 | 3 |"))
+    assert [t.text for t in toks if t.cell] == ["本年制发件数", "本年废止件数", "现行有效件数", "1", "0", "3"]
+    assert not any(t.note for t in toks)
+
+
+def test_two_values_in_one_cell_are_not_glued():
+    s = busy("gov2021", 2023)
+    v1, v2 = (s.applications[("granted", c)] for c in ("natural_person", "commercial"))
+    md = render_markdown(s).replace(f"| （一）予以公开 |  | {v1} | {v2} |", f"| （一）予以公开 |  | {v1} | {v2}<br>{v2} |", 1)
+    assert f"{v2}<br>{v2}" in md
+    row = {c.col_id: c for c in read_document("r.md", md.encode()).report.cells
+           if (c.table, c.row_id) == ("applications", "granted")}
+    assert (row["commercial"].status, row["commercial"].raw) == ("unreadable", f"{v2}<br>{v2}")
+    assert row["natural_person"].value == float(v1) and row["total"].raw == s.applications[("granted", "total")]
+
+
+def test_an_html_table_fragment_is_read_with_its_spans():
+    s = busy("gov2021", 2023)
+    md = render_markdown(s, Style(html_reviews=True))
+    rep = read_document("r.md", md.encode()).report
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    revs = {key(c): c for c in rep.cells if c.table == "reviews"}
+    assert len(revs) == 15 and all(c.value == want[k].value and not c.reason for k, c in revs.items())
+    lines = md.splitlines()
+    assert {lines[c.line - 1] for c in revs.values()} == {next(x for x in lines if x.startswith("<tr><td>") and
+                                                            "行政" not in x and "结果" not in x)}
+    # a fragment at the very top (MinerU writes every table so): the tokens are the same
+    frag = md[md.index("<table"):md.index("</table>") + 8]
+    head = "\n".join(["# 报告", "", "## 四、政府信息公开行政复议、行政诉讼情况", "", frag, ""])
+    toks = markdown_tokens(head)
+    values = [t.raw for t in toks if t.cell and t.raw.isdigit()]
+    assert values == [s.reviews[(g.id, m.id)] for g in registry().review_groups for m in registry().review_metrics]
+    # and a whole file with such a fragment in its first 4 KB is still read as Markdown, not as a web page
+    r = read_document("r.md", ("<table><tr><td>首页</td><td>政务公开</td></tr></table>\n\n" + md).encode())
+    assert r.format == "markdown" and r.status == "parsed", r.reason
+
+
+def test_a_table_without_outer_pipes():
+    toks = markdown_tokens(_md("类别 | 数据1 | 数据2", "---|---|---", "规章 | 4 | 5", "", "之后的段落 7"))
+    assert [(t.text, t.cell) for t in toks[3:]] == [("规章", False), ("4", True), ("5", True), ("之后的段落", False),
+                                                      ("7", False)]
+
+
+def test_other_text_forms_still_sniff_as_before(ali_bytes):
+    assert sniff_text(ali_bytes.decode("utf-8")) == "pagetext"
+    assert read_document("ali.txt", ali_bytes).format == "pagetext"
+    pdf_texts = sorted(SAMPLES.glob("suqian_*.txt"))
+    assert pdf_texts
+    for p in pdf_texts:
+        assert sniff_text(p.read_text(encoding="utf-8")) == "pdftext", p
+        assert read_document(p.name, p.read_bytes()).format == "pdftext"
+    for template, year in (("gov2021", 2023), ("gov2019", 2020)):
+        s = busy(template, year)
+        assert sniff_text(render_pagetext(s)) == "pagetext"
+        assert sniff_text(render_pdftext(s)) == "pdftext"
+        assert sniff_text(render_legacy(s)) == "pdftext"
+        assert not is_markdown(render_html(s).decode("utf-8"))
+    assert not is_markdown("一、总体情况\n表格 | 见附件 |\n# 一个标题\n")  # a pipe in prose, one heading
+    assert is_markdown("## 一、总体情况\n\n正文\n\n## 二、主动公开政府信息情况\n")
+
+
+def test_a_txt_that_is_markdown_is_read_as_markdown():
+    s = busy("gov2019", 2020)
+    md = render_markdown(s, Style(lost=frozenset("三")))
+    assert not looks_like_html("r.txt", md.encode())
+    for name, data in (("r.txt", md.encode("utf-8")), ("r.txt", md.encode("gb18030")), ("r.md", md.encode("utf-8"))):
+        r = read_document(name, data)
+        assert (r.format, r.status) == ("markdown", "parsed")
+        assert sum(c.reason is not None and NOTE in c.reason for c in r.report.cells) == 23 * 7
+
+
+def test_ingest_records_markdown(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    s = busy("gov2021", 2023)
+    (inbox / "a.md").write_text(render_markdown(s, Style(lost=frozenset("三"))), encoding="utf-8")
+    (inbox / "b.txt").write_text(render_markdown(busy("gov2019", 2020, seed=40)), encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    docs = pl.read_parquet(lake.paths("documents")).sort("source_path")
+    assert docs["format"].to_list() == ["markdown", "markdown"]
+    assert docs["parse_status"].to_list() == ["parsed", "parsed"]
+    apps = pl.read_parquet(lake.paths("applications"))
+    noted = apps.filter(pl.col("reason").str.contains(NOTE, literal=True))
+    assert noted.height == 25 * 7 and noted["report_id"].n_unique() == 1
+    row = noted.filter((pl.col("row_id") == "granted") & (pl.col("column_id") == "total")).row(0, named=True)
+    assert (row["value"], row["status"]) == (float(s.applications[("granted", "total")]), "ok")
+
+
+def test_read_rate():
+    docs = [render_markdown(busy(t, y, seed=k), STYLES[st]).encode()
+            for k in range(1, 6) for t, y in (("gov2021", 2023), ("gov2019", 2020)) for st in STYLES]
+    t0 = time.perf_counter()
+    for d in docs:
+        assert read_document("r.md", d).status == "parsed"
+    rate = len(docs) / (time.perf_counter() - t0)
+    assert rate > 20, f"{rate:.0f} reports/s"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_damaged_markdown_never_breaks_the_reader(seed):
+    """Lines dropped, the file cut short, cells merged or split, stray markup: still read as
+    Markdown, every cell accounted for, no reader failure."""
+    rng = random.Random(seed)
+    s = busy(("gov2021", "gov2019")[seed % 2], (2023, 2020)[seed % 2], seed=seed + 1)
+    lines = render_markdown(s, list(STYLES.values())[seed % len(STYLES)]).splitlines()
+    for _ in range(12):
+        k = rng.randrange(len(lines))
+        lines[k] = rng.choice(["", lines[k].replace(" | ", " ", 1), lines[k].replace(" | ", " | | ", 1),
+                               lines[k] + " <td colspan=999999>", "<table><tr><td rowspan=x>1</td>",
+                               "|---|", "| 数据1 | 数据2 |", lines[k][: len(lines[k]) // 2]])
+    text = "\n".join(lines[: rng.randrange(len(lines) // 2, len(lines))])
+    assert is_markdown(text)
+    rep = build_report("r.md", markdown_tokens(text), {})  # raises on a reader bug (read_document would hide it)
+    status, _ = judge(rep)
+    assert status in ("parsed", "partial", "not_a_report")
+    if rep.cells:
+        reg = registry()
+        assert len([c for c in rep.cells if c.table == "applications"]) == len(reg.app_rows_for(
+            rep.template_variant or rep.template)) * len(reg.app_columns)
