@@ -19,7 +19,7 @@ from gkqc.templates import registry
 
 CELL_STATUSES = ["ok", "blank", "unreadable", "missing", "ocr", "inferred"]
 PARSE_STATUSES = ["parsed", "partial", "not_a_report", "unreadable"]
-FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "wps", "markdown", "crawl",
+FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "wps", "rtf", "markdown", "crawl",
            "empty", "binary", "unknown"]
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]

@@ -29,6 +29,7 @@ from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Sect
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
+OCR_READ = "扫描件，经 OCR 识别：数值状态为 ocr，须经所在等式核验后才参与检查（S5）"
 _UNSUPPORTED = {"empty": "空文件", "binary": "二进制内容，不是文本或网页"}
 _TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown": markdown_tokens,
                "crawl": crawl_tokens}
@@ -54,7 +55,7 @@ def read_document(name: str, data: bytes) -> ParseResult:
     fmt = sniff_binary(data)
     if fmt == "pdf":
         return _read_pdf(name, data)
-    if fmt in ("docx", "ole"):
+    if fmt in ("docx", "ole", "rtf"):
         return _read_word(name, data, fmt)
     if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
@@ -86,12 +87,14 @@ def _read_pdf(name: str, data: bytes) -> ParseResult:
     rep = build_report(name, doc.tokens, {})
     doc.annotate(rep)
     status, reason = judge(rep)
+    if fmt == "scanned_pdf":  # said wherever the file is listed; each value's status is `ocr`
+        reason = f"{OCR_READ}；{reason}" if reason else OCR_READ
     return ParseResult(fmt, None, status, reason, rep)
 
 
 def _read_word(name: str, data: bytes, sniffed: str) -> ParseResult:
     """A Word file: .docx read from its tables (readers/word.py); .doc/.wps (OLE2) converted first."""
-    fmt = "docx" if sniffed == "docx" else ("wps" if name.lower().endswith(".wps") else "doc")
+    fmt = sniffed if sniffed in ("docx", "rtf") else ("wps" if name.lower().endswith(".wps") else "doc")
     try:
         if fmt != "docx":
             data = convert_to_docx(name, data, fmt)

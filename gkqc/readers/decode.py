@@ -29,6 +29,8 @@ def sniff_binary(data: bytes) -> str | None:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file: .doc, .wps (and .xls…)
         return "ole"
+    if head.startswith(b"{\\rtf"):  # RTF, often saved as .doc
+        return "rtf"
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     # a stray NUL or two is damage in a text file (decode() marks it); more means binary
     if not utf16 and head.count(b"\x00") > max(1, len(head) // 1000):

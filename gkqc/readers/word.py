@@ -1,16 +1,604 @@
-"""Word attachments: .docx read from its table structure; .doc and .wps converted first."""
+"""Word attachments: .docx read from its table structure; .doc and .wps converted to .docx first.
+
+Tokens come as HTML's do (html.py), in document order: each body paragraph is a text line (label,
+then trailing values: `split_trailing_values`; a line break inside it starts a new line); each table
+cell is one cell token: a cell merged across columns (`gridSpan`) once, a cell merged down (`vMerge`)
+once in its first row, its continuations nothing, as for `colspan`/`rowspan`; an empty cell is an
+empty token. A cell's runs are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks
+and paragraphs join label parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
+the cell is unreadable, and the cell's note says so). A cell that holds a nested table (a layout frame around the report) is read as
+its content: paragraphs as text lines, tables as tables. Content controls (`w:sdt`), inserted text,
+hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not. Word's
+automatic list numbers (`一、` before a heading, `（一）` before a row label) are printed from
+numbering.xml. An `altChunk` holding HTML is read as HTML.
+
+`line` of a token is a running number over the document's paragraphs and table rows together (body
+paragraphs, text-box paragraphs and table rows counted from 1 in document order; a cell's own
+paragraphs are not counted): the Nth paragraph-or-row of the document as Word shows it.
+
+.doc and .wps files (OLE2; told from .xls, .ppt and password-protected files by their OLE directory
+first), OpenDocument texts (a zip without [Content_Types].xml) and RTF are converted by LibreOffice
+headless (soffice.bin, in a new session, killed with its process group after CONVERT_TIMEOUT_S, and by
+the kernel if we die), each call with its own profile and temporary folder, removed afterwards.
+"""
 
 from __future__ import annotations
 
-from gkqc.readers.decode import Unreadable
-from gkqc.readers.tokens import Tok
+import contextlib
+import io
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+import zipfile
+from functools import partial
+from pathlib import Path
+
+from gkqc.inbox import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
+from gkqc.lifeline import tie_to
+from gkqc.readers.decode import Unreadable, declared_charset, decode
+from gkqc.readers.html import html_tokens
+from gkqc.readers.tokens import Tok, _tok, split_trailing_values
+
+MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
+RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
+CONVERT_TIMEOUT_S = 60  # one .doc/.wps conversion, LibreOffice's start included
+NO_OFFICE = "无法读取 .doc/.wps：需要安装 LibreOffice（Debian：apt-get install libreoffice-writer-nogui）"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+P, TBL, TR, TC, T, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "sdt", "sdtContent"))
+_VAL = _W + "val"
+_WRAPPERS = {SDT, _W + "customXml", _W + "ins", _W + "smartTag", _W + "hyperlink", _W + "fldSimple", _W + "dir",
+             _W + "bdo", _MC + "AlternateContent", _MC + "Choice"}  # looked through, to their content
+_NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W + "tblGrid", _W + "sdtPr",
+             _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText", _MC + "Fallback",
+             _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
+_BREAKS = {_W + "br", _W + "cr"}
+_TABS = {_W + "tab", _W + "ptab"}
+_TXBX = _W + "txbxContent"
+_ALNUM_END = re.compile(r"[0-9A-Za-z０-９.,]$")
+_ALNUM_START = re.compile(r"^[0-9A-Za-z０-９]")
+_OTHER_MAIN = (b"application/vnd.ms-word.document.macroEnabled.main+xml",
+               b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+               b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_NOT_WORD = {"spreadsheetml": "Excel 工作簿（.xlsx）", "presentationml": "PowerPoint 演示文稿（.pptx）"}
+
+
+# ---------------------------------------------------------------- .docx
 
 
 def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
-    """(tokens, document properties) of a .docx. Raises Unreadable with the reason."""
-    raise Unreadable("Word 文件暂不支持（后续版本）")
+    """(tokens, document properties) of a .docx. Raises Unreadable with the reason.
+
+    The properties hold `title` when the file's core properties name one (weak evidence: the
+    body's title line wins)."""
+    doc = _open_docx(data)
+    if doc is None:  # an OpenDocument text: converted, then read as any .docx
+        doc = _open_docx(convert_to_docx("document.odt", data, "odt"))
+    if doc is None:
+        raise Unreadable("OpenDocument 文本转换后仍不是 Word 文档，未读取")
+    body = doc.element.body
+    if body is None:
+        raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
+    reader = _Reader(_Numbering(doc), doc.part)
+    reader.blocks(body)
+    title = (doc.core_properties.title or "").strip()
+    return reader.out, ({"title": title} if title else {})
+
+
+def _open_docx(data: bytes):
+    """The python-docx Document, after the zip's sizes are checked; None for an OpenDocument text."""
+    import docx  # python-docx: imported when a Word file comes, not by every parser worker
+
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # the central directory's size, before zipfile loads it
+        if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
+            raise Unreadable(f"Word 文件（压缩包）成员过多（{end[zipfile._ECD_ENTRIES_TOTAL]} 个），未读取")
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            _check_parts(infos)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names:
+                if "mimetype" in names and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument.text"):
+                    return None
+                raise Unreadable("压缩包内没有 Office 文档结构（缺少 [Content_Types].xml），不是 Word 文档")
+            types = z.read("[Content_Types].xml")
+    except Unreadable:
+        raise
+    except Exception as e:  # BadZipFile, an unsupported compression method, a broken stream
+        raise Unreadable(f"Word 文件已损坏（压缩包无法打开：{type(e).__name__}: {str(e)[:200]}）") from None
+    if _DOCX_MAIN not in types and any(t in types for t in _OTHER_MAIN):
+        data = _as_document(data, types)  # .docm / .dotx / .dotm: the same body, another content type
+    try:
+        return docx.Document(io.BytesIO(data))
+    except ValueError as e:
+        if "is not a Word file" in str(e):
+            kind = next((v for k, v in _NOT_WORD.items() if k in str(e)), "Office 文件")
+            raise Unreadable(f"这是{kind}，不是 Word 文档") from None
+        raise Unreadable(f"Word 文件已损坏（{type(e).__name__}: {e}）") from None
+    except KeyError as e:
+        raise Unreadable(f"Word 文件已损坏或不完整（缺少部件 {e}）") from None
+    except Exception as e:  # damaged XML or zip members
+        raise Unreadable(f"Word 文件已损坏（{type(e).__name__}: {str(e)[:200]}）") from None
+
+
+def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
+    """Zip bombs and encrypted parts, from the sizes the zip declares (zipfile reads no more than those)."""
+    if len(infos) > MAX_MEMBERS:
+        raise Unreadable(f"Word 文件（压缩包）成员过多（{len(infos)} 个），未读取")
+    total = 0
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise Unreadable(f"Word 文件中的部件已加密（{i.filename}），无法读取")
+        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            ratio = i.file_size / max(i.compress_size, 1)
+            raise Unreadable(f"Word 文件部件 {i.filename} 压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹，未读取")
+        total += i.file_size
+    if total > MAX_UNPACKED:
+        raise Unreadable(f"Word 文件解压后共 {_size(total)}，超过上限 {_size(MAX_UNPACKED)}，未读取")
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{n} 字节"
+
+
+def _as_document(data: bytes, types: bytes) -> bytes:
+    """The package again with its main part typed as a plain .docx document (python-docx opens only that)."""
+    for t in _OTHER_MAIN:
+        types = types.replace(t, _DOCX_MAIN)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, types if info.filename == "[Content_Types].xml" else src.read(info))
+    return out.getvalue()
+
+
+def _continues(tc) -> bool:
+    """A cell that continues the merged cell above (vMerge) or to its left (legacy hMerge): no token."""
+    pr = tc.find(_W + "tcPr")
+    if pr is None:
+        return False
+    for tag in ("vMerge", "hMerge"):
+        m = pr.find(_W + tag)
+        if m is not None and m.get(_VAL, "continue") == "continue":
+            return True
+    return False
+
+
+def _hidden(run) -> bool:
+    pr = run.find(_W + "rPr")
+    v = pr.find(_W + "vanish") if pr is not None else None
+    return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
+
+
+def _children(el, want: str):
+    """Children of `el` with tag `want`, looking through content controls and custom XML around them."""
+    for ch in el:
+        if ch.tag == want:
+            yield ch
+        elif ch.tag in (SDT, SDT_CONTENT, _W + "customXml"):
+            yield from _children(ch, want)
+
+
+class _Reader:
+    """Walks the body: paragraphs and tables in document order, into `out`."""
+
+    def __init__(self, numbering: _Numbering, part) -> None:
+        self.out: list[Tok] = []
+        self.line = 0
+        self.numbering = numbering
+        self.part = part
+
+    def blocks(self, parent) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == P:
+                self.paragraph(el)
+            elif tag == TBL:
+                self.table(el)
+            elif tag in (SDT, SDT_CONTENT, _W + "customXml"):
+                self.blocks(el)
+            elif tag == _W + "altChunk":
+                self.alt_chunk(el)
+
+    def lines(self, p) -> tuple[list[str], list]:
+        """The printed lines of a paragraph (its list number first) and the text boxes in it."""
+        parts, boxes = [self.numbering.label(p)], []
+        _runs(p, parts, boxes)
+        return parts, boxes
+
+    def paragraph(self, p) -> None:
+        self.line += 1
+        parts, boxes = self.lines(p)
+        for s in parts:
+            if s.strip():
+                self.out += split_trailing_values(s, self.line)
+        for box in boxes:
+            self.blocks(box)
+
+    def table(self, tbl) -> None:
+        for tr in _children(tbl, TR):
+            self.line += 1
+            for tc in _children(tr, TC):
+                if _continues(tc):
+                    continue
+                if any(True for _ in _children(tc, TBL)):  # a frame around tables: its content as blocks
+                    self.blocks(tc)
+                    continue
+                parts: list[str] = []
+                for p in _children(tc, P):
+                    parts += self.lines(p)[0]
+                text, note = _join(parts)
+                tok = _tok(text, self.line, True)
+                tok.note = note
+                self.out.append(tok)
+
+    def alt_chunk(self, el) -> None:
+        """Content Word imports when it opens the file (an HTML page, or plain text)."""
+        part = self.part.related_parts.get(el.get(_R_ID))
+        if part is None or not part.content_type.startswith(("text/html", "application/xhtml", "text/plain")):
+            return
+        text, _ = decode(part.blob, declared_charset(part.blob))
+        if part.content_type.startswith("text/plain"):
+            toks = [t for n, s in enumerate(text.splitlines(), 1) if s.strip() for t in split_trailing_values(s, n)]
+        else:
+            toks = html_tokens(text)[1]
+        base = self.line
+        for t in toks:
+            t.line += base
+            self.line = max(self.line, t.line)
+        self.out += toks
+
+
+def _runs(el, parts: list[str], boxes: list) -> None:
+    """The text under `el` as printed, split at line breaks into `parts` (appending to the last);
+    text boxes are collected in `boxes`."""
+    for ch in el:
+        tag = ch.tag
+        if tag == T:
+            parts[-1] += ch.text or ""
+        elif tag in _TABS:
+            parts[-1] += "\t"
+        elif tag in _BREAKS:
+            parts.append("")
+        elif tag == _W + "noBreakHyphen":
+            parts[-1] += "-"
+        elif tag == _TXBX:
+            boxes.append(ch)
+        elif tag in _NOT_TEXT or (tag == _W + "r" and _hidden(ch)) or not isinstance(tag, str):
+            continue
+        elif len(ch):
+            _runs(ch, parts, boxes)
+
+
+def _join(parts: list[str]) -> tuple[str, str | None]:
+    """A cell's lines as one text: label parts joined as `<br>` joins them; two numbers one under
+    the other keep a `<br>` between them (never one number), with a note (a cell should hold one)."""
+    parts = [s.strip() for s in parts if s.strip()]
+    if not parts:
+        return "", None
+    text, split = parts[0], []
+    for s in parts[1:]:
+        if text[-1].isdigit() and s[0].isdigit():  # two numbers, not one: the cell reads as unreadable
+            split.append(s)
+            text += "<br>" + s
+        elif _ALNUM_END.search(text) and _ALNUM_START.match(s):
+            split.append(s)
+            text += " " + s
+        else:
+            text += s
+    return text, (f"单元格内分行书写：{'／'.join(parts)}" if split else None)
+
+
+# ---------------------------------------------------------------- list numbering
+
+_CN = "〇一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _cn_count(n: int, digits: str = _CN, ten: str = "十") -> str:
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else (ten if tens == 1 and digits is _CN else digits[tens] + ten)
+    return head + (digits[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+                 (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        k, n = divmod(n, v)
+        out += s * k
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+
+
+def _fmt(n: int, fmt: str) -> str | None:
+    """The number `n` as a list number of format `fmt`; None for a format not printed here (bullets…)."""
+    simple = {"decimal": str, "decimalZero": lambda k: f"{k:02d}", "upperRoman": _roman,
+              "lowerRoman": lambda k: _roman(k).lower(), "upperLetter": _letters, "lowerLetter": lambda k: _letters(k).lower(),
+              "chineseCounting": _cn_count, "chineseCountingThousand": _cn_count, "taiwaneseCounting": _cn_count,
+              "ideographDigital": lambda k: "".join(_CN[int(c)] for c in str(k)),
+              "chineseLegalSimplified": lambda k: _cn_count(k, _CN_LEGAL, "拾"),
+              "decimalFullWidth": lambda k: str(k).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}),
+              "none": lambda k: ""}
+    if fmt in simple:
+        return simple[fmt](n)
+    circled = {"decimalEnclosedCircle": (0x2460, 20), "decimalEnclosedCircleChinese": (0x2460, 20),
+               "decimalEnclosedParen": (0x2474, 20), "decimalEnclosedFullstop": (0x2488, 20),
+               "ideographEnclosedCircle": (0x3220, 10)}
+    if fmt in circled and 0 < n <= circled[fmt][1]:
+        return chr(circled[fmt][0] + n - 1)
+    if fmt == "ideographTraditional" and 0 < n <= 10:
+        return _STEMS[n - 1]
+    return None
+
+
+def _int(el, tag: str, default: int | None = None) -> int | None:
+    found = el.find(_W + tag) if el is not None else None
+    try:
+        return int(found.get(_VAL)) if found is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _level(lvl) -> tuple[str, str, int, str, bool]:
+    """A list level: (number format, text with %1…, start, what follows the number, isLgl)."""
+    def val(tag: str, default: str) -> str:
+        el = lvl.find(_W + tag)
+        return el.get(_VAL, default) if el is not None else default
+
+    suffix = {"nothing": "", "space": " "}.get(val("suff", "tab"), "\t")
+    return val("numFmt", "decimal"), val("lvlText", ""), _int(lvl, "start", 1) or 0, suffix, lvl.find(_W + "isLgl") is not None
+
+
+class _Numbering:
+    """Word's automatic list numbers, printed before a paragraph's text as Word shows them: counters
+    per abstract list (lists sharing one continue each other), restarted by a list's startOverride."""
+
+    def __init__(self, doc) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int, str, bool]]] = {}  # abstract id -> ilvl -> _level()
+        self.lists: dict[int, tuple[str, dict[int, int]]] = {}  # numId -> (abstract id, ilvl -> start override)
+        self.styles: dict[str, tuple[object, str | None]] = {}  # style id -> (numPr, basedOn)
+        self.default_style: str | None = None
+        self.counters: dict[str, list[int | None]] = {}
+        self.started: set[int] = set()
+        try:
+            self._load(doc.part.numbering_part.element, doc.styles.element)
+        except Exception:  # no numbering part (python-docx cannot add one), or a damaged one: no list numbers
+            self.lists = {}
+
+    def _load(self, root, styles) -> None:
+        for a in root.findall(_W + "abstractNum"):
+            self.levels[a.get(_W + "abstractNumId", "")] = {int(lvl.get(_W + "ilvl", "0")): _level(lvl)
+                                                            for lvl in a.findall(_W + "lvl")}
+        for n in root.findall(_W + "num"):
+            overrides = {int(o.get(_W + "ilvl", "0")): _int(o, "startOverride") for o in n.findall(_W + "lvlOverride")}
+            aid = n.find(_W + "abstractNumId")
+            if aid is not None:
+                self.lists[int(n.get(_W + "numId", "0"))] = (aid.get(_VAL, ""), {k: v for k, v in overrides.items() if v is not None})
+        for s in styles.findall(_W + "style"):
+            if s.get(_W + "type") == "paragraph":
+                ppr, based = s.find(_W + "pPr"), s.find(_W + "basedOn")
+                sid = s.get(_W + "styleId", "")
+                self.styles[sid] = (ppr.find(_W + "numPr") if ppr is not None else None,
+                                    based.get(_VAL) if based is not None else None)
+                if s.get(_W + "default") in ("1", "true"):
+                    self.default_style = sid
+
+    def _num_pr(self, p) -> tuple[int | None, int | None]:
+        ppr = p.find(_W + "pPr")
+        own = ppr.find(_W + "numPr") if ppr is not None else None
+        num_id, ilvl = _int(own, "numId"), _int(own, "ilvl")
+        style = ppr.find(_W + "pStyle") if ppr is not None else None
+        sid, seen = (style.get(_VAL) if style is not None else self.default_style), set()
+        while num_id is None and sid in self.styles and sid not in seen:  # the style's list, or its base's
+            seen.add(sid)
+            npr, sid = self.styles[sid]
+            num_id = _int(npr, "numId")
+            ilvl = _int(npr, "ilvl") if ilvl is None else ilvl
+        return num_id, ilvl or 0
+
+    def label(self, p) -> str:
+        if not self.lists:
+            return ""
+        num_id, ilvl = self._num_pr(p)
+        if not num_id or num_id not in self.lists:
+            return ""
+        aid, overrides = self.lists[num_id]
+        levels = self.levels.get(aid, {})
+        if ilvl not in levels or not 0 <= ilvl < 9:
+            return ""
+        counters = self.counters.setdefault(aid, [None] * 10)
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lvl, start in overrides.items():
+                if 0 <= lvl < 10:
+                    counters[lvl] = start - 1
+        k = counters[ilvl]
+        counters[ilvl] = levels[ilvl][2] if k is None else k + 1
+        counters[ilvl + 1:] = [None] * (9 - ilvl)
+        fmt, text, _, suffix, legal = levels[ilvl]
+        if fmt == "bullet":
+            return ""
+        for ref in set(re.findall(r"%([1-9])", text)):  # each level's number in its own format (isLgl: decimal)
+            lvl = int(ref) - 1
+            f, _, start, _, _ = levels.get(lvl, ("decimal", "", 1, "", False))
+            shown = _fmt(counters[lvl] if counters[lvl] is not None else start, "decimal" if legal else f)
+            if shown is None:
+                return ""
+            text = text.replace(f"%{ref}", shown)
+        return text + suffix if text else ""
+
+
+# ---------------------------------------------------------------- .doc / .wps
 
 
 def convert_to_docx(name: str, data: bytes, kind: str) -> bytes:
-    """A .doc or .wps file as .docx bytes. Raises Unreadable with the reason."""
-    raise Unreadable(f"{kind} 文件暂不支持（后续版本）")
+    """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
+    LibreOffice. Raises Unreadable with the reason. The file name is not used (it is not trusted)."""
+    if kind not in ("doc", "wps", "odt", "rtf"):
+        raise Unreadable(f"不支持转换的文件类型：{kind}")
+    if kind in ("doc", "wps"):
+        _check_ole(data, kind)
+    soffice = find_soffice()
+    if soffice is None:
+        raise Unreadable(NO_OFFICE)
+    with tempfile.TemporaryDirectory(prefix="gkqc-word-", ignore_cleanup_errors=True) as tmp:
+        src, out = Path(tmp, f"in.{kind}"), Path(tmp, "out")
+        src.write_bytes(data)
+        cmd = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--invisible",
+               "--nologo", "--norestore", "--nolockcheck", "--nodefault", "--convert-to", "docx:MS Word 2007 XML",
+               "--outdir", str(out), str(src)]
+        env = {**os.environ, "TMPDIR": tmp, "LC_ALL": "C", "SAL_ENABLE_FILE_LOCKING": "1"}
+        deadline = time.monotonic() + CONVERT_TIMEOUT_S
+        for _ in range(3):  # 81: a new profile was set up and LibreOffice asks to be started again
+            rc, log = _run(cmd, env, Path(tmp), deadline)
+            if rc != 81:
+                break
+        result = out / "in.docx"
+        if not result.is_file():
+            why = log.strip().splitlines()[-1][:200] if log.strip() else f"退出码 {rc}"
+            raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
+        if result.stat().st_size > MAX_MEMBER_BYTES:
+            raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
+        return result.read_bytes()
+
+
+def find_soffice() -> str | None:
+    """LibreOffice's soffice.bin, started directly (the `soffice` launcher's oosplash would leave it
+    running if we died); the launcher itself where no soffice.bin sits beside it; None if absent."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            binary = Path(os.path.realpath(found)).with_name("soffice.bin")
+            return str(binary) if os.access(binary, os.X_OK) else found
+    return None
+
+
+def _run(cmd: list[str], env: dict[str, str], tmp: Path, deadline: float) -> tuple[int, str]:
+    """Run `cmd` in its own session until it exits or `deadline`; then its whole process group is
+    killed (while the leader is still unreaped, so the group id cannot have been reused)."""
+    log = tmp / "convert.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                cwd=tmp, start_new_session=True,
+                                preexec_fn=partial(tie_to, os.getpid()))
+    timed_out = False
+    try:
+        while not _exited(proc.pid):
+            if time.monotonic() > deadline:
+                timed_out = True
+                break
+            time.sleep(0.02)
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        rc = proc.wait()
+    if timed_out:
+        raise Unreadable(f"转换 Word 文件超过时限（{CONVERT_TIMEOUT_S} 秒），已终止 LibreOffice，未读取")
+    return rc, log.read_bytes()[-4000:].decode("utf-8", "replace")
+
+
+def _exited(pid: int) -> bool:
+    """The child has ended (it stays unreaped: WNOWAIT)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None
+    except ChildProcessError:  # already reaped (SIGCHLD ignored)
+        return True
+
+
+# ---------------------------------------------------------------- OLE2: what a .doc / .wps holds
+
+_FREE = 0xFFFFFFFA  # sector numbers from here on are markers (end of chain, free, FAT sector…)
+
+
+def ole_streams(data: bytes) -> dict[str, bytes]:
+    """Stream name -> its first bytes (up to 64), from an OLE2 compound file's directory.
+    Raises ValueError when the structure cannot be followed."""
+    if len(data) < 512 or not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ValueError("no OLE2 header")
+    shift, = struct.unpack_from("<H", data, 0x1E)
+    if shift not in (9, 12):
+        raise ValueError(f"sector shift {shift}")
+    size = 1 << shift
+    n_fat, dir_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, = struct.unpack_from("<I", data, 0x38)
+    difat_next, n_difat = struct.unpack_from("<II", data, 0x44)
+    n_sectors = (len(data) - 512) // size
+
+    def sector(n: int) -> bytes:
+        if n >= n_sectors:
+            raise ValueError(f"sector {n} beyond the file")
+        return data[512 + n * size:512 + (n + 1) * size]
+
+    fat_at = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE]
+    for _ in range(min(n_difat, n_sectors)):
+        if difat_next >= _FREE:
+            break
+        entries = struct.unpack(f"<{size // 4}I", sector(difat_next))
+        fat_at += [s for s in entries[:-1] if s < _FREE]
+        difat_next = entries[-1]
+    fat = b"".join(sector(s) for s in fat_at[:n_fat])
+    fat_len = len(fat) // 4
+
+    def chain(start: int):
+        for _ in range(n_sectors):
+            if start >= _FREE:
+                return
+            yield start
+            if start >= fat_len:
+                raise ValueError("broken sector chain")
+            start, = struct.unpack_from("<I", fat, start * 4)
+
+    directory = b"".join(sector(s) for s in chain(dir_start))
+    entries = [directory[k:k + 128] for k in range(0, len(directory) - 127, 128)]
+    root_start = struct.unpack_from("<I", entries[0], 116)[0] if entries else _FREE
+    out: dict[str, bytes] = {}
+    for e in entries:
+        n_len, kind = struct.unpack_from("<HB", e, 64)
+        if kind != 2 or not 2 <= n_len <= 64:
+            continue
+        name = e[:n_len - 2].decode("utf-16-le", "replace")
+        start, length = struct.unpack_from("<II", e, 116)
+        if length >= cutoff:
+            head = sector(start) if start < _FREE else b""
+        else:  # in the mini stream (64-byte sectors), itself a chain of normal sectors from the root
+            at = start * 64
+            regular = next((s for k, s in enumerate(chain(root_start)) if k == at // size), None)
+            head = sector(regular)[at % size:at % size + 64] if regular is not None and start < _FREE else b""
+        out[name] = head[:min(64, length)]
+    return out
+
+
+def _check_ole(data: bytes, kind: str) -> None:
+    """A .doc/.wps that is not a Word document (an .xls, a password-protected file…): Unreadable."""
+    try:
+        streams = ole_streams(data)
+    except (ValueError, struct.error):
+        return  # damaged: LibreOffice may still recover it, and says so if not
+    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+        raise Unreadable("文件已加密（受密码保护的 Office 文档），需要密码才能打开，未读取")
+    fib = streams.get("WordDocument")
+    if fib is not None:
+        if len(fib) >= 12 and struct.unpack_from("<H", fib, 10)[0] & 0x0100:  # FIB fEncrypted
+            raise Unreadable("Word 文档已加密，需要密码才能打开，未读取")
+        return
+    for stream, what in (("Workbook", "Excel 工作簿（.xls）"), ("Book", "Excel 工作簿（.xls）"),
+                         ("PowerPoint Document", "PowerPoint 演示文稿（.ppt）")):
+        if stream in streams:
+            raise Unreadable(f"这是{what}，不是 Word 文档")
+    if kind == "doc":
+        raise Unreadable("OLE 复合文件中没有 Word 正文（WordDocument 流），不是 Word 文档")

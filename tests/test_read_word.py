@@ -1,0 +1,493 @@
+"""Word attachments: .docx generated here from the HTML layout of both templates (merged header
+cells, the vertical 三、本年度办理结果 label, numbers split across runs, labels with line breaks, blank
+cells), read cell for cell; .doc and .wps made from them by LibreOffice; Word files that cannot be
+read (other Office files, damaged, encrypted, zip bombs, a converter that hangs)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import docx
+import polars as pl
+import psutil
+import pytest
+from builders import spec
+from worddocs import (
+    alt_chunk_docx,
+    body_xml,
+    have_soffice,
+    ole_file,
+    report_docx,
+    set_part,
+    soffice_convert,
+    word_fib,
+)
+
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.readers import read_document, tokens_of, word
+from gkqc.simulate.render import ReportSpec, render_html
+from gkqc.simulate.truth import cell_values
+from gkqc.templates import registry
+
+needs_soffice = pytest.mark.skipif(
+    not have_soffice(), reason="LibreOffice not installed (apt-get install libreoffice-writer-nogui): .doc/.wps not tested")
+TEMPLATES = [("gov2021", 2023), ("gov2019", 2020)]
+ORGS = ("commercial", "research", "social_org", "legal_service", "other_org")
+
+
+def busy(template: str, year: int, seed: int = 1) -> ReportSpec:
+    """A report with many applications, so that section 三 holds more than zeros."""
+    for k in range(seed, seed + 200):
+        s = spec(template, year, seed=k, office="青山市交通运输局")
+        if int(s.applications[("new_received", "total")]) > 20:
+            return s
+    raise AssertionError("no busy seed")
+
+
+def expected(s: ReportSpec) -> dict[tuple[str, ...], float | None]:
+    return {k: v.value for k, v in cell_values(s.template, s.applications, s.active, s.reviews).items()}
+
+
+def read_back(name: str, data: bytes):
+    r = read_document(name, data)
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c
+           for c in r.report.cells} if r.report else {}
+    return r, got
+
+
+def assert_every_cell(r, got, s: ReportSpec, fmt: str) -> None:
+    assert (r.format, r.status) == (fmt, "parsed"), r.reason
+    assert {k: c.value for k, c in got.items()} == expected(s)
+    rep = r.report
+    assert (rep.office, rep.report_year, rep.template, rep.published_at) == (
+        s.office, s.year, s.template, s.published_at)
+    assert [x.no for x in rep.sections] == list("一二三四五六")
+
+
+@cache
+def generated(template: str, year: int, **kw) -> tuple[ReportSpec, bytes]:
+    s = busy(template, year)
+    return s, report_docx(s, **kw)
+
+
+# ---------------------------------------------------------------- .docx
+
+
+@pytest.mark.parametrize("layout", ["plain", "numbered", "frame", "sdt"])
+@pytest.mark.parametrize("template,year", TEMPLATES)
+def test_docx_every_cell(template, year, layout):
+    """Plain; section headings numbered by Word (一、 not in the text); the whole report inside a
+    layout table's cell (nested tables); section 三's table inside a content control."""
+    kw = {"plain": {}, "numbered": {"numbered": True}, "frame": {"frame": True}, "sdt": {"sdt_table": 1}}[layout]
+    s, data = generated(template, year, **kw)
+    r, got = read_back("r.docx", data)
+    assert_every_cell(r, got, s, "docx")
+
+
+def test_docx_layout_is_what_word_writes():
+    """The generated files hold what the reader has to deal with: merged cells both ways, a
+    number split across runs, a line break inside a label cell, a vertical label."""
+    _, data = generated("gov2021", 2023)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert '<w:gridSpan w:val="7"/>' in xml and '<w:vMerge w:val="restart"/>' in xml
+    assert re.search(r"<w:vMerge/>|<w:vMerge w:val=\"continue\"/>", xml)
+    assert re.search(r"<w:t>\d</w:t></w:r><w:r><w:t>\d</w:t>", xml)  # one digit per run
+    assert re.search(r"<w:t>本年制</w:t><w:br/></w:r><w:r><w:t>发件数</w:t>", xml)
+    assert 'w:val="tbRlV"' in xml
+
+
+@pytest.mark.parametrize("template,year", TEMPLATES)
+def test_docx_tokens_are_those_of_the_same_page_as_html(template, year):
+    """One token per distinct grid cell, in the order html.py gives the <td>s: tables.py reads both alike."""
+    s, data = generated(template, year)
+    toks, _ = word.docx_tokens(data)
+    _, html_toks, _, _ = tokens_of("r.html", render_html(s))
+    assert [(t.text, t.cell) for t in toks] == [(t.text, t.cell) for t in html_toks]
+    broken = {unicodedata.normalize("NFKC", m.label) for b in registry().blocks_for(template) for m in b.metrics
+              if m.label.startswith("本年")}
+    assert broken and broken <= {t.text for t in toks}  # printed with a line break inside
+
+
+def test_line_is_the_running_paragraph_and_row_number():
+    s, data = generated("gov2021", 2023)
+    r, got = read_back("r.docx", data)
+    numbers: dict[str, int] = {}  # first cell text of a row / paragraph text -> its running number
+    n = 0
+    for block in docx.Document(io.BytesIO(data)).iter_inner_content():
+        if isinstance(block, docx.text.paragraph.Paragraph):
+            n += 1
+            numbers.setdefault(block.text, n)
+        else:
+            for row in block.rows:
+                n += 1
+                numbers.setdefault(row._tr.xpath("string(.)"), n)
+    granted = got[("applications", "granted", "total")]
+    row_text = next(k for k in numbers if "（一）予以公开" in k)
+    assert granted.line == numbers[row_text]
+    assert got[("applications", "partial", "total")].line == granted.line + 1
+    assert r.report.sections[0].line == numbers["一、总体情况"]
+
+
+def test_blank_cells_stay_blank():
+    s = busy("gov2021", 2023, seed=5)
+    for row in registry().app_rows_for(s.template):
+        for col in ORGS:
+            s.applications[(row.id, col)] = ""
+    r, got = read_back("r.docx", report_docx(s))
+    assert r.status == "parsed" and {k: c.value for k, c in got.items()} == expected(s)
+    blanks = [c for k, c in got.items() if k[0] == "applications" and k[2] in ORGS]
+    assert len(blanks) == 25 * 5 and all(c.status == "blank" and c.raw == "" for c in blanks)
+
+
+def _tbl(*rows: str) -> str:
+    return "<w:tbl><w:tblGrid/>" + "".join(f"<w:tr>{r}</w:tr>" for r in rows) + "</w:tbl><w:p/>"
+
+
+def _tc(*paras: str) -> str:
+    return "<w:tc>" + "".join(f"<w:p>{p}</w:p>" for p in paras) + "</w:tc>"
+
+
+def _r(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def test_cell_text_joins_runs_lines_and_paragraphs():
+    data = body_xml(_tbl(_tc(_r("本年新") + "<w:r><w:br/></w:r>" + _r("制作数量")) + _tc(_r("1") + _r("2") + _r("3"))
+                         + _tc(_r("5"), _r("3")) + _tc("") + _tc(_r("4.无正当理由大量反复"), _r("申请"))))
+    toks, meta = word.docx_tokens(data)
+    assert [(t.text, t.cell, t.line) for t in toks] == [("本年新制作数量", True, 1), ("123", True, 1), ("5<br>3", True, 1),
+                                                       ("", True, 1), ("4.无正当理由大量反复申请", True, 1)]
+    assert toks[2].note == "单元格内分行书写：5／3" and toks[1].note is None
+    assert meta == {}
+
+
+def test_paragraph_text_as_word_shows_it():
+    """Inserted text, fields' results, hyperlinks, smart tags, content controls, text boxes are read;
+    deleted text, field codes, hidden runs and a shape's fallback copy are not; a line break splits."""
+    box = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p>' + _r("框内标题")
+           + '</w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p>'
+           + _r("框内标题") + "</w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    p = ("<w:p>" + _r("共") + "<w:ins>" + _r("12") + "</w:ins><w:del><w:r><w:delText>99</w:delText></w:r></w:del>"
+         + '<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>' + _r("件")
+         + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+         + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + _r("，第7页") + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+         + "<w:hyperlink>" + _r("，见网站") + "</w:hyperlink><w:smartTag>" + _r("2024年1月") + "</w:smartTag>"
+         + "<w:r><w:br/></w:r>" + _r("下一行 3 4") + box + "</w:p>")
+    sdt = "<w:sdt><w:sdtPr/><w:sdtContent><w:p>" + _r("控件内容") + "</w:p></w:sdtContent></w:sdt>"
+    toks, _ = word.docx_tokens(body_xml(p + sdt))
+    assert [(t.text, t.line, t.cell) for t in toks] == [
+        ("共12件,第7页,见网站2024年1月", 1, False), ("下一行", 1, False), ("3", 1, False), ("4", 1, False),
+        ("框内标题", 2, False), ("控件内容", 3, False)]
+
+
+def test_list_numbers_as_printed():
+    assert [word._fmt(n, "chineseCounting") for n in (1, 6, 10, 11, 23)] == ["一", "六", "十", "十一", "二十三"]
+    assert [word._fmt(n, f) for n, f in ((3, "decimalEnclosedCircle"), (2, "ideographTraditional"), (14, "upperRoman"),
+                                         (28, "lowerLetter"), (12, "chineseLegalSimplified"), (7, "bullet"))] == [
+        "③", "乙", "XIV", "bb", "壹拾贰", None]
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering.insert(0, docx.oxml.parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="97"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:lvlText w:val="（%1）"/><w:suff w:val="nothing"/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl><w:lvl w:ilvl="2"><w:start w:val="1"/><w:isLgl/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2.%3、"/><w:suff w:val="space"/></w:lvl></w:abstractNum>'))
+    numbering.append(docx.oxml.parse_xml(f'<w:num {ns} w:numId="97"><w:abstractNumId w:val="97"/></w:num>'))
+    numbering.append(docx.oxml.parse_xml(f'<w:num {ns} w:numId="98"><w:abstractNumId w:val="97"/><w:lvlOverride w:ilvl="0">'
+                                         '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    for num, lvl, text in ((97, 0, "予以公开"), (97, 0, "部分公开"), (97, 1, "国家秘密"), (97, 2, "甲"), (97, 1, "其他"),
+                           (97, 0, "无法提供"), (98, 0, "重新开始")):
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(docx.oxml.parse_xml(
+            f'<w:numPr {ns}><w:ilvl w:val="{lvl}"/><w:numId w:val="{num}"/></w:numPr>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    toks, _ = word.docx_tokens(buf.getvalue())
+    # a level's number in its own format (二.1), all in decimal where isLgl (2.1.1); a new list restarts
+    assert [t.raw for t in toks] == ["（一）予以公开", "（二）部分公开", "二.1 国家秘密", "2.1.1、 甲", "二.2 其他",
+                                     "（三）无法提供", "（一）重新开始"]
+
+
+def test_core_title_is_weak_evidence():
+    s = busy("gov2021", 2023)
+    data = report_docx(s, core_title="政府信息公开工作年度报告")
+    toks, meta = word.docx_tokens(data)
+    assert meta == {"title": "政府信息公开工作年度报告"}
+    r = read_document("r.docx", data)
+    assert r.report.title == s.full_title() and r.report.office == s.office
+    assert word.docx_tokens(generated("gov2021", 2023)[1])[1] == {}
+
+
+def test_alt_chunk_html_is_read():
+    s = busy("gov2019", 2020)
+    r, got = read_back("r.docx", alt_chunk_docx(render_html(s)))
+    assert_every_cell(r, got, s, "docx")
+
+
+def test_macro_enabled_document_is_read():
+    s, data = generated("gov2021", 2023)
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    docm = types.replace(b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                         b"application/vnd.ms-word.document.macroEnabled.main+xml")
+    assert docm != types
+    r, got = read_back("r.docm", set_part(data, "[Content_Types].xml", docm))
+    assert_every_cell(r, got, s, "docx")
+
+
+# ---------------------------------------------------------------- .docx that cannot be read
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, blob in members.items():
+            z.writestr(name, blob)
+    return buf.getvalue()
+
+
+def _xlsx() -> bytes:
+    ct = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Override PartName="/xl/workbook.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    wb = ('<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+          "<sheets/></workbook>")
+    return _zip({"[Content_Types].xml": ct.encode(), "_rels/.rels": rels.encode(), "xl/workbook.xml": wb.encode()})
+
+
+def _bomb(data: bytes) -> bytes:
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    return set_part(data, "word/document.xml", xml.replace(b"<w:body>", b"<w:body>" + b" " * (20 << 20)))
+
+
+def _encrypted_member(data: bytes, name: str = "word/document.xml") -> bytes:
+    """The package with `name` flagged as encrypted, in its local header and the central directory."""
+    out = bytearray(data)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    out[z.getinfo(name).header_offset + 6] |= 0x1
+    at = z.start_dir
+    for _ in z.infolist():
+        n, extra, comment = (int.from_bytes(data[k:k + 2], "little") for k in (at + 28, at + 30, at + 32))
+        if data[at + 46:at + 46 + n] == name.encode():
+            out[at + 8] |= 0x1
+        at += 46 + n + extra + comment
+    return bytes(out)
+
+
+def _bad_docx() -> dict[str, tuple[bytes, str]]:
+    good = generated("gov2021", 2023)[1]
+    return {
+        "images.docx": (_zip({"a.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40}, zipfile.ZIP_STORED),
+                        "缺少 [Content_Types].xml"),
+        "sheet.docx": (_xlsx(), "这是Excel 工作簿（.xlsx），不是 Word 文档"),
+        "junk.docx": (b"PK\x03\x04" + os.urandom(3000), "Word 文件已损坏"),
+        "truncated.docx": (good[: len(good) // 2], "Word 文件已损坏"),
+        "bomb.docx": (_bomb(good), "疑似压缩炸弹"),
+        "no-document.docx": (set_part(good, "word/document.xml", None), "缺少部件"),
+        "bad-xml.docx": (set_part(good, "word/document.xml", b"<w:document><w:body>"), "Word 文件已损坏"),
+        "locked.docx": (_encrypted_member(good), "已加密"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_bad_docx()))
+def test_unreadable_docx_never_raises(name):
+    data, why = _bad_docx()[name]
+    r = read_document(name, data)
+    assert (r.format, r.status) == ("docx", "unreadable") and why in r.reason, r.reason
+
+
+def test_unpacked_size_limit(monkeypatch):
+    monkeypatch.setattr(word, "MAX_UNPACKED", 20_000)
+    r = read_document("big.docx", generated("gov2021", 2023)[1])
+    assert r.status == "unreadable" and re.fullmatch(r"Word 文件解压后共 \d+ 字节，超过上限 20000 字节，未读取", r.reason), r.reason
+
+
+def test_html_named_doc_is_read_as_html():
+    s = busy("gov2021", 2023)
+    r, got = read_back("r.doc", render_html(s))
+    assert_every_cell(r, got, s, "html")
+
+
+# ---------------------------------------------------------------- OLE2: .doc / .wps that are not Word
+
+
+@pytest.mark.parametrize("name,streams,why", [
+    ("r.docx", {"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x10" * 64}, "文件已加密"),
+    ("r.doc", {"WordDocument": word_fib(encrypted=True), "1Table": b""}, "Word 文档已加密"),
+    ("r.doc", {"Workbook": b"\x09\x08"}, "这是Excel 工作簿（.xls），不是 Word 文档"),
+    ("r.wps", {"PowerPoint Document": b""}, "这是PowerPoint 演示文稿（.ppt），不是 Word 文档"),
+    ("r.doc", {"Contents": b"x"}, "没有 Word 正文（WordDocument 流）"),
+])
+def test_ole_files_that_are_not_word_documents(name, streams, why, monkeypatch):
+    monkeypatch.setattr(word, "find_soffice", lambda: pytest.fail("LibreOffice must not be started"))
+    data = ole_file(streams)
+    assert set(word.ole_streams(data)) == set(streams)
+    r = read_document(name, data)
+    assert r.status == "unreadable" and why in r.reason, r.reason
+    assert r.format == ("wps" if name.endswith(".wps") else "doc")
+
+
+def test_without_libreoffice_the_hint_names_what_to_install(monkeypatch):
+    monkeypatch.setattr(word.shutil, "which", lambda name: None)
+    assert word.find_soffice() is None
+    for name, fmt in (("r.doc", "doc"), ("r.wps", "wps")):
+        r = read_document(name, ole_file({"WordDocument": word_fib(encrypted=False)}))
+        assert (r.format, r.status, r.reason) == (fmt, "unreadable", word.NO_OFFICE)
+    assert "libreoffice-writer-nogui" in word.NO_OFFICE
+
+
+def _fake_soffice(tmp_path: Path, spawn: bool) -> tuple[Path, Path]:
+    """A 'LibreOffice' that never ends: writes its pids, then sleeps (after starting a child if `spawn`)."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "fake-soffice"
+    script.write_text("#!/bin/sh\n" + (f"sleep 300 &\necho $! >> {pids}\n" if spawn else "")
+                      + f"echo $$ >> {pids}\nexec sleep 300\n")
+    script.chmod(0o755)
+    return script, pids
+
+
+def _pids(path: Path, n: int, timeout: float = 10) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().split()) >= n:
+            return [int(x) for x in path.read_text().split()]
+        time.sleep(0.02)
+    raise AssertionError("the fake converter did not start")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_a_hanging_converter_is_killed_with_its_children(tmp_path, monkeypatch):
+    script, pids = _fake_soffice(tmp_path, spawn=True)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    monkeypatch.setattr(word, "CONVERT_TIMEOUT_S", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    t = time.monotonic()
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert time.monotonic() - t < 5
+    assert (r.format, r.status) == ("doc", "unreadable")
+    assert r.reason == "转换 Word 文件超过时限（1 秒），已终止 LibreOffice，未读取"
+    started = _pids(pids, 2)
+    time.sleep(0.2)
+    assert not [p for p in started if _alive(p)]
+    assert not list(temp.iterdir())  # the input copy, profile and output folder are gone
+
+
+def test_the_converter_dies_with_the_process_that_started_it(tmp_path):
+    script, pids = _fake_soffice(tmp_path, spawn=False)
+    code = ("import sys; sys.path.insert(0, 'tests'); from worddocs import ole_file, word_fib; from gkqc.readers import word;"
+            f"word.find_soffice = lambda: {str(script)!r};"
+            "word.convert_to_docx('r.doc', ole_file({'WordDocument': word_fib(False)}), 'doc')")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                              env={**os.environ, "TMPDIR": str(tmp_path)})  # its temporary folder is left behind
+    try:
+        child, = _pids(pids, 1, timeout=30)
+        assert _alive(child)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+# ---------------------------------------------------------------- .doc / .wps by LibreOffice
+
+
+@cache
+def doc_of(template: str, year: int) -> tuple[ReportSpec, bytes]:
+    s, data = generated(template, year)
+    return s, soffice_convert(data, ".docx", "doc")
+
+
+@needs_soffice
+@pytest.mark.parametrize("ext", ["doc", "wps"])
+@pytest.mark.parametrize("template,year", TEMPLATES)
+def test_doc_and_wps_every_cell(template, year, ext):
+    s, data = doc_of(template, year)
+    assert data.startswith(b"\xd0\xcf\x11\xe0")
+    r, got = read_back(f"r.{ext}", data)
+    assert_every_cell(r, got, s, ext)
+
+
+@needs_soffice
+def test_ole_directory_of_a_real_doc():
+    streams = word.ole_streams(doc_of("gov2021", 2023)[1])
+    assert streams["WordDocument"][:2] == b"\xec\xa5"  # wIdent of a Word 97 FIB, not encrypted
+    assert not streams["WordDocument"][11] & 0x01
+    assert streams["\x05SummaryInformation"][:2] == b"\xfe\xff"  # a small stream, read from the mini stream
+
+
+@needs_soffice
+def test_odt_is_converted_and_read():
+    s, data = generated("gov2019", 2020)
+    r, got = read_back("r.odt", soffice_convert(data, ".docx", "odt"))
+    assert r.status == "parsed" and {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_soffice
+def test_rtf_saved_as_doc_is_converted_and_read():
+    """RTF saved under a .doc name is common: sniffed by its first bytes, converted, read."""
+    s, data = generated("gov2021", 2023)
+    r, got = read_back("r.doc", soffice_convert(data, ".docx", "rtf"))
+    assert (r.format, r.status) == ("rtf", "parsed") and r.report.office == s.office
+    assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_soffice
+def test_damaged_doc_never_raises():
+    data = doc_of("gov2021", 2023)[1]
+    for cut in (600, len(data) // 2):
+        r = read_document("r.doc", data[:cut])
+        assert r.format == "doc" and r.status in ("unreadable", "not_a_report", "partial", "parsed") and r.reason
+
+
+# ---------------------------------------------------------------- through the whole ingest
+
+
+def test_ingest_docx_and_doc_into_the_lake(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    s21, docx21 = generated("gov2021", 2023)
+    (inbox / "a.docx").write_bytes(docx21)
+    files = {"a.docx": (s21, "docx")}
+    if have_soffice():
+        s19, doc19 = doc_of("gov2019", 2020)
+        (inbox / "b.doc").write_bytes(doc19)
+        files["b.doc"] = (s19, "doc")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    docs = pl.read_parquet(lake.paths("documents"))
+    apps = pl.read_parquet(lake.paths("applications"))
+    for name, (s, fmt) in files.items():
+        row = docs.filter(pl.col("source_path") == name).row(0, named=True)
+        assert (row["format"], row["parse_status"], row["template"]) == (fmt, "parsed", s.template)
+        mine = apps.filter(pl.col("report_id") == row["report_id"])
+        assert {("applications", r["row_id"], r["column_id"]): r["value"] for r in mine.iter_rows(named=True)} == {
+            k: v for k, v in expected(s).items() if k[0] == "applications"}
+        assert mine["line"].null_count() == 0
