@@ -37,6 +37,7 @@ class Item:
     signed: bool = False
     group: str | None = None
     no: str | None = None
+    sums: tuple[str, ...] = ()  # a total printed in the row: the ids of the cells of that row it adds up
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _item(d: dict) -> Item:
         signed=bool(d.get("signed", False)),
         group=d.get("group"),
         no=d.get("no"),
+        sums=tuple(d.get("sums", ())),
     )
 
 

@@ -1,14 +1,286 @@
-"""One-line crawls: a page's textContent, the whole report on one or a few long lines."""
+"""One-line crawls: a page's textContent, the whole report on one or a few long lines.
+
+The text is cut only where a cut can be told without guessing: the six section headings;
+before them the title and `key:value` metadata; in sections 二, 三 and 四 the known table
+labels (template registry) and the values between them; after the last section the closing
+signature and date. A run of values printed without a separator stays one token
+(`GluedRun`): tables.py splits it once the row's column count is known, and only when the
+split is provably unique.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
+from gkqc.templates import norm_label, registry
+
+_NUMERALS = "一二三四五六"
+_LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
+
+
+@dataclass(slots=True)
+class GluedRun(Tok):
+    """Values printed without a separator (`640020470`): one token until the row is known.
+    `at` is its 1-based character offset in its source line (for the split's note)."""
+
+    at: int = 0
+
+
+# ------------------------------------------------------------------ telling a crawl
+@cache
+def _heading_re() -> re.Pattern[str]:
+    """A section heading inside running text: numeral, separator, a few label characters (no
+    digits, no sentence end, no other ordinal) and one of that section's label variants."""
+    lead = r"(?:(?![一二三四五六七八九十][、.,:])[^\d。;!?]){0,24}?"
+    branches = []
+    for s in registry().sections:
+        variants = "|".join(re.escape(v) for v in sorted(s.variants, key=len, reverse=True))
+        branches.append(rf"{s.no}[、.,:]{lead}(?:{variants})")
+    return re.compile("|".join(branches))
+
+
+def _headings_in(compact: str) -> list[re.Match[str]]:
+    """Section heading matches (the numeral is the match's first character)."""
+    return list(_heading_re().finditer(compact))
 
 
 def is_crawl(text: str) -> bool:
-    """True when the text is a crawl that kept a page's text on one or a few long lines."""
-    return False
+    """True when the text is a crawl that kept a page's text on one or a few long lines: a long
+    line holding two section headings, or at most 30 lines holding three, one of them long."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not any(len(ln) >= _LONG_LINE for ln in lines):
+        return False
+    seen: set[str] = set()
+    long_heading = False
+    for ln in lines if len(lines) <= 30 else [ln for ln in lines if len(ln) >= _LONG_LINE]:
+        found = {m.group(0)[0] for m in _headings_in("".join(unicodedata.normalize("NFKC", ln).split()))}
+        if len(ln) >= _LONG_LINE:
+            if len(found) >= 2:
+                return True
+            long_heading = long_heading or bool(found)
+        seen |= found
+    return long_heading and len(seen) >= 3 and len(lines) <= 30
+
+
+# ------------------------------------------------------------------ the text, normalised
+_NORM: dict[str, str] = {}
+
+
+class _View:
+    """The text NFKC-normalised character by character (`full`, whitespace as one space), the
+    same without spaces (`comp`), and maps back to raw offsets: labels are found in `comp`
+    (they may be printed with spaces inside), values in `full` (spaces separate them)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        full: list[str] = []
+        fpos = array("q")
+        for i, ch in enumerate(text):
+            n = _NORM.get(ch)
+            if n is None:
+                n = _NORM[ch] = "".join(" " if c.isspace() else c for c in unicodedata.normalize("NFKC", ch))
+            full.append(n)
+            fpos.extend([i] * len(n))
+        self.full = "".join(full)
+        self.fpos = fpos
+        self.cpos = array("q", (i for i, c in enumerate(self.full) if c != " "))
+        self.comp = "".join(self.full[i] for i in self.cpos)
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def span(self, cs: int, ce: int) -> tuple[int, int]:
+        """`comp` span -> `full` span."""
+        return self.cpos[cs], self.cpos[ce - 1] + 1
+
+    def ci(self, fi: int) -> int:
+        """The first `comp` index at or after `full` index fi."""
+        return bisect_right(self.cpos, fi - 1)
+
+    def tok(self, fs: int, fe: int, kind: type[Tok] = Tok) -> Tok | None:
+        while fs < fe and self.full[fs] == " ":
+            fs += 1
+        while fe > fs and self.full[fe - 1] == " ":
+            fe -= 1
+        if fs >= fe:
+            return None
+        rs, re_ = self.fpos[fs], self.fpos[fe - 1] + 1
+        raw = self.text[rs:re_].strip()
+        line = bisect_right(self.line_starts, rs)
+        text = unicodedata.normalize("NFKC", raw).strip()
+        if kind is GluedRun:
+            return GluedRun(text, raw, line, at=rs - self.line_starts[line - 1] + 1)
+        return Tok(text, raw, line)
+
+    def words(self, fs: int, fe: int, cuts: list[int] = ()) -> list[Tok]:
+        """Tokens of a text stretch: cut at whitespace and at the `full` offsets in `cuts`."""
+        out = []
+        for m in _WORD.finditer(self.full, fs, fe):
+            edges = [m.start()] + sorted(c for c in cuts if m.start() < c < m.end()) + [m.end()]
+            out += [t for a, b in zip(edges, edges[1:], strict=False) if (t := self.tok(a, b))]
+        return out
+
+
+_WORD = re.compile(r"\S+")
+
+
+# ------------------------------------------------------------------ the parts of a crawl
+def _cut_points(pattern: re.Pattern[str], v: _View, fs: int, fe: int) -> list[int]:
+    cs, ce = v.ci(fs), v.ci(fe)
+    return [v.cpos[m.start()] for m in pattern.finditer(v.comp, cs, ce)]
+
+
+_KEY = re.compile("(?:" + "|".join(sorted(META_KEYS, key=len, reverse=True)) + ")(?=:)")
+_TITLE_END = "年度报告"
+_TITLE_CHARS = re.compile(r"[\u4e00-\u9fff\d()《》“”\"〇]")
+_TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _title_span(v: _View, cs: int, ce: int) -> tuple[int, int] | None:
+    """The report title among the page chrome (`comp` span): the first run of title characters
+    ending in 年度报告 that names a year, cut after any breadcrumb word before it."""
+    at = v.comp.find(_TITLE_END, cs, ce)
+    while at >= 0:
+        end = at + len(_TITLE_END)
+        start = at
+        while start > cs and at - start < 60 and _TITLE_CHARS.match(v.comp[start - 1]) \
+                and not v.comp.endswith(_TITLE_STOPS, cs, start):
+            start -= 1
+        if _YEAR.search(v.comp, start, end):
+            return start, end
+        at = v.comp.find(_TITLE_END, end, ce)
+    return None
+
+
+def _chrome(v: _View, fs: int, fe: int) -> list[Tok]:
+    """Page chrome, metadata and title before section 一; the title first (find_title takes the
+    first token naming 年度报告, and a breadcrumb ending in …年度报告 must not be it)."""
+    cuts = _cut_points(_KEY, v, fs, fe)
+    title = _title_span(v, v.ci(fs), v.ci(fe))
+    if title is None:
+        return v.words(fs, fe, cuts)
+    ts, te = v.span(*title)
+    head = v.tok(ts, te)
+    return [head] + v.words(fs, ts, cuts) + v.words(te, fe, cuts)
+
+
+_SUBHEADING = re.compile(r"\([一二三四五六七八九十]{1,3}\)")
+
+
+def _narrative(v: _View, fs: int, fe: int) -> list[Tok]:
+    return v.words(fs, fe, _cut_points(_SUBHEADING, v, fs, fe))
+
+
+_TABLE_IN = {"二": "active", "三": "applications", "四": "reviews"}  # as readers.TABLE_SECTION
+
+
+@cache
+def _label_re(table: str) -> re.Pattern[str] | None:
+    """The registry's printed labels of `table` (any template), longest first; None for ''."""
+    reg = registry()
+    words: set[str] = set()
+    if table == "active":
+        words.add("信息内容")
+        for blocks in reg.active.values():
+            for b in blocks:
+                for it in (*b.rows, *b.metrics):
+                    words |= {*it.variants, norm_label(it.label)}
+    elif table == "applications":
+        for r in reg.app_rows:
+            words |= set(r.variants)
+    elif table == "reviews":
+        for it in (*reg.review_groups, *reg.review_metrics):
+            words |= {*norm_label(it.label).split("/"), *it.variants}
+    else:
+        return None
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+    block = r"第二十条第\(?[一二三四五六七八九十]+\)?项|" if table == "active" else ""
+    # a sub-row's number (1.属于国家秘密) belongs to its label, not to the values before it
+    return re.compile(rf"(?:\d[.、])?(?:{block}{alts})")
+
+
+_NUM = r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|万|元)?(?![.、][^\d\s])(?![)）])"
+_MARK = r"[-—–―/]{1,2}"
+_VALUES = re.compile(rf"(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
+
+
+def _gap(v: _View, fs: int, fe: int) -> list[Tok]:
+    """Between two labels: values (each whitespace-separated part a token; a part of several
+    characters a GluedRun) and any other text. A run of marks alone ('/') is a value only when
+    the whole gap is that run."""
+    out: list[Tok] = []
+    at = fs
+    whole = v.full[fs:fe].strip()
+    for m in _VALUES.finditer(v.full, fs, fe):
+        if not any(c.isdigit() for c in m.group(0)) and m.group(0).strip() != whole:
+            continue
+        out += v.words(at, m.start())
+        for w in _WORD.finditer(v.full, m.start(), m.end()):
+            t = v.tok(w.start(), w.end(), GluedRun if w.end() - w.start() > 1 else Tok)
+            if t:
+                out.append(t)
+        at = m.end()
+    return out + v.words(at, fe)
+
+
+def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int) -> list[Tok]:
+    out: list[Tok] = []
+    at = fs
+    for m in labels.finditer(v.comp, v.ci(fs), v.ci(fe)):
+        ls, le = v.span(m.start(), m.end())
+        out += _gap(v, at, ls)
+        out.append(v.tok(ls, le))
+        at = le
+    return out + _gap(v, at, fe)
+
+
+_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零O一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+                   r"[一二三四五六七八九十]{1,3}日")
+_SENTENCE_END = "。!?;"
+
+
+def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
+    """The report's close in the last section: (where it starts, [signature, date, the rest of
+    the page as one token]); (fe, []) when no date follows a signature-like line."""
+    for m in _DATE.finditer(v.comp, v.ci(fs), v.ci(fe)):
+        ds, de = v.span(m.start(), m.end())
+        k = ds
+        while k > fs and v.full[k - 1] == " ":
+            k -= 1
+        s = k
+        while s > fs and v.full[s - 1] not in _SENTENCE_END and v.full[s - 1] != " " and k - s <= 40:
+            s -= 1
+        sig = v.full[s:k]
+        if k - s > 40 or any(c.isdigit() for c in sig):
+            continue
+        return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
+    return fe, []
 
 
 def crawl_tokens(text: str) -> list[Tok]:
-    return []
+    """Tokens of a crawl: chrome and title, then each section's heading and body, the close."""
+    v = _View(text)
+    heads: list[tuple[str, int, int]] = []
+    for m in _headings_in(v.comp):  # in text order, each numeral after the one before it
+        no = m.group(0)[0]
+        if not heads or _NUMERALS.index(no) > _NUMERALS.index(heads[-1][0]):
+            heads.append((no, *v.span(m.start(), m.end())))
+    if not heads:
+        return _narrative(v, 0, len(v.full))
+    out = _chrome(v, 0, heads[0][1])
+    ends = [h[1] for h in heads[1:]] + [len(v.full)]
+    for (no, hs, he), end in zip(heads, ends, strict=True):
+        out.append(v.tok(hs, he))
+        close: list[Tok] = []
+        if end == len(v.full):
+            end, close = _closing(v, he, end)
+        labels = _label_re(_TABLE_IN.get(no, ""))
+        out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end)
+        out += close
+    return out

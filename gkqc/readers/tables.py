@@ -2,8 +2,10 @@
 
 A row is found by the last known label printed before its values (so a missing or
 extra row never shifts the rows after it); its values are the value tokens that
-follow, up to the template's column count. Values are never split or guessed: a
-row whose cells cannot be told apart is marked unreadable with the reason.
+follow, up to the template's column count. Values are never guessed: a row whose
+cells cannot be told apart is marked unreadable with the reason. The one split made
+is of a crawl's glued run of values (crawl.GluedRun), and only when it is provably
+unique (see `_split_glued`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gkqc.cells import (
     read_count,
     unit_in_label,
 )
+from gkqc.readers.crawl import GluedRun
 from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
@@ -53,12 +56,242 @@ def _digits_run(tok: Tok) -> bool:
     return tok.text.replace(",", "").isdigit() and len(tok.text) >= 2
 
 
+def _value_like(tok: Tok) -> bool:
+    """A value's token: it reads as a value, or it is a crawl's glued run of them ('1245-19')."""
+    return isinstance(tok, GluedRun) or is_value_like(tok.text)
+
+
 def _padding(tok: Tok) -> bool:
     """An empty cell, or one holding only a stray byte's U+FFFD: dropped where padding is."""
     return not tok.text.strip(DAMAGED)
 
 
-def _finish_row(vals: list[Tok], n: int, at_end: bool) -> RowRead:
+# ------------------------------------------------------------------ a crawl's glued values
+Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the row, the positions it sums)
+MAX_GLUED = 40  # characters of glued values a row may hold and still be split
+_BUDGET = 100_000  # pieces tried per row before a split is given up
+_PIECE = re.compile(r"[-—–―/]{1,2}|-?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
+_WHOLE = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*")
+DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
+COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
+TOTAL_NOTE = "数字连写，按本行合计唯一拆分（总计=各列之和）"
+
+
+def row_sums(cols: Sequence[Item]) -> Sums:
+    """The totals a row (or review group) prints, by column position: the registry's `sums`."""
+    ids = [c.id for c in cols]
+    return tuple((ids.index(c.id), tuple(ids.index(p) for p in c.sums)) for c in cols
+                 if c.sums and all(p in ids for p in c.sums))
+
+
+class _Exhausted(Exception):
+    pass
+
+
+Pick = tuple[tuple[int, int, int], ...]  # one (part, start, end) per column
+
+
+class _Splits:
+    """The ways a row's value tokens make n pieces: a glued run cut between any two valid
+    pieces (a number, which never starts with 0 unless it is 0, or a blank mark), every other
+    token one piece."""
+
+    def __init__(self, vals: list[Tok], n: int):
+        self.vals, self.n = vals, n
+        self.parts = [v.text for v in vals]
+        self.ends = [[[j for j in range(i + 1, len(t) + 1) if _PIECE.fullmatch(t, i, j)] for i in range(len(t))]
+                     if isinstance(v, GluedRun) else [[len(t)]] for v, t in zip(vals, self.parts, strict=True)]
+        self.suffix = [sum(map(len, self.parts[p:])) for p in range(len(self.parts) + 1)]
+        self.plain = all(t.isdigit() for t in self.parts)  # digits only: the bounds of _summands hold
+        self.digit_sums = [0]  # of the row's characters so far (plain rows)
+        for ch in "".join(self.parts) if self.plain else "":
+            self.digit_sums.append(self.digit_sums[-1] + int(ch))
+        self.memo: dict[tuple[int, int, int], int] = {}
+        self.steps = 0
+
+    def _next(self, p: int, j: int) -> tuple[int, int]:
+        return (p + 1, 0) if j == len(self.parts[p]) else (p, j)
+
+    def _step(self) -> None:
+        self.steps += 1
+        if self.steps > _BUDGET:
+            raise _Exhausted
+
+    def count(self, p: int = 0, i: int = 0, c: int = 0) -> int:
+        """How many ways the rest (from part p, offset i) fills columns c…n-1."""
+        if p == len(self.parts) or c == self.n:
+            return int(p == len(self.parts) and c == self.n)
+        key = (p, i, c)
+        if key not in self.memo:
+            self.memo[key] = sum(self.count(*self._next(p, j), c + 1) for j in self.ends[p][i])
+        return self.memo[key]
+
+    def only(self) -> Pick:
+        """The pick, when count() is 1."""
+        out, p, i = [], 0, 0
+        for c in range(self.n):
+            j = next(j for j in self.ends[p][i] if self.count(*self._next(p, j), c + 1))
+            out.append((p, i, j))
+            p, i = self._next(p, j)
+        return tuple(out)
+
+    def _int(self, p: int, i: int, j: int) -> int | None:
+        piece = self.parts[p][i:j]
+        return int(piece.replace(",", "")) if _WHOLE.fullmatch(piece) else None
+
+    def by_totals(self, groups: dict[int, int], limit: int = 2) -> list[Pick]:
+        """Up to `limit` picks in which each group's total (column t, summing columns c…t-1 for
+        groups[c] == t) equals the sum of its summands. Raises _Exhausted past the budget."""
+        memo: dict[tuple[int, int, int], list[Pick]] = {}
+
+        def rest(p: int, i: int, c: int) -> list[Pick]:
+            if c == self.n or p == len(self.parts):
+                return [()] if (c == self.n and p == len(self.parts)) else []
+            if (p, i, c) in memo:
+                return memo[(p, i, c)]
+            out: list[Pick] = []
+            t = groups.get(c)
+            for q, x, y in self._spans(p, i, c, t):
+                self._step()
+                head = [((p, i, y),)] if t is None else (
+                    [(*a, (q, x, y)) for a in self._summands(p, i, t - c, total, q, x, limit)]
+                    if (total := self._int(q, x, y)) is not None else [])
+                for a in head:
+                    out += [a + b for b in rest(*self._next(q, y), (t if t is not None else c) + 1)][:limit - len(out)]
+                if len(out) >= limit:
+                    break
+            memo[(p, i, c)] = out
+            return out
+
+        return rest(0, 0, 0) if self.count() else []
+
+    def _spans(self, p: int, i: int, c: int, t: int | None):
+        """Where column c's piece lies (no group at c), or where the total of the group c…t may."""
+        if t is None:
+            yield from ((p, i, j) for j in self.ends[p][i])
+            return
+        for q in range(p, len(self.parts)):
+            glued = isinstance(self.vals[q], GluedRun)  # any other token is one piece, read whole
+            for x in range(i if q == p else 0, len(self.parts[q])) if glued else (0,):
+                for y in self.ends[q][x]:
+                    if self.count(*self._next(q, y), t + 1):
+                        yield q, x, y
+
+    def _summands(self, p: int, i: int, k: int, total: int, q: int, x: int, limit: int) -> list[Pick]:
+        """Up to `limit` ways k numbers fill exactly (p, i)…(q, x) and add up to `total`."""
+        if k == 0:
+            return [()] if (p, i) == (q, x) and total == 0 else []
+        if p > q or (p == q and i >= x):
+            return []
+        start, end = self.suffix[0] - self.suffix[p] + i, self.suffix[0] - self.suffix[q] + x
+        if self.plain and ((total - self.digit_sums[end] + self.digit_sums[start]) % 9
+                           or not _reachable(end - start, k, total)):
+            return []  # a number is its digit sum mod 9, so however they are cut the k add up to that
+        out: list[Pick] = []
+        for j in self.ends[p][i]:
+            if p == q and j > x:
+                break
+            self._step()
+            v = self._int(p, i, j)
+            if v is None or v > total:
+                continue
+            for b in self._summands(*self._next(p, j), k - 1, total - v, q, x, limit - len(out)):
+                out.append(((p, i, j), *b))
+            if len(out) >= limit:
+                break
+        return out
+
+    def contradicts(self, pick: Pick, sums: Sums) -> bool:
+        """Some total equation fails on the pick's values (all whole numbers)."""
+        vals = [self._int(*at) for at in pick]
+        return any(None not in (xs := [vals[k] for k in (t, *cols)]) and xs[0] != sum(xs[1:]) for t, cols in sums)
+
+    def one_digit_each(self, pick: Pick) -> bool:
+        return all(j - i == 1 for p, i, j in pick if isinstance(self.vals[p], GluedRun))
+
+    def row(self, pick: Pick, note: str, inferred: bool) -> RowRead:
+        out: list[Tok | None] = []
+        for p, i, j in pick:
+            v = self.vals[p]
+            whole = (i, j) == (0, len(v.text))
+            if whole and not inferred:
+                out.append(v)
+                continue
+            text = v.text[i:j]
+            raw = v.raw[i:j] if len(v.raw) == len(v.text) else text
+            where = f"（原文'{v.raw}'，第{v.line}行第{v.at}字起）" if isinstance(v, GluedRun) else ""
+            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred))
+        return RowRead(out)
+
+
+def _groups(sums: Sums) -> dict[int, int] | None:
+    """Each total equation as a group first summand -> total column, when every group is a run
+    of summands followed by its total and no two groups share a column (else None)."""
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for t, cols in sums:
+        span = set(range(min(cols), t + 1))
+        if sorted(cols) != list(range(min(cols), t)) or span & used:
+            return None
+        used |= span
+        out[min(cols)] = t
+    return out
+
+
+def _reachable(chars: int, k: int, total: int) -> bool:
+    """Whether k numbers written with `chars` digits (no leading 0) can add up to `total`."""
+    if k == 0:
+        return chars == 0 and total == 0
+    if chars < k or total < 0:
+        return False
+    longest = -(-chars // k)  # the longest of the k has at least this many digits
+    low = 10 ** (longest - 1) if longest > 1 else 0
+    return low <= total <= 10 ** (chars - k + 1) - 1 + 9 * (k - 1)
+
+
+def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
+    """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
+    when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
+    contradicts it: a blank cell may have vanished); (b) the only split that
+    makes the row's printed total(s) hold, no number written with a leading 0: `inferred`
+    (in a row without a total, the only split there is at all: `inferred`); else unreadable."""
+    shown = " ".join(v.raw for v in vals)
+    head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
+
+    def unreadable(why: str) -> RowRead:
+        return RowRead([None] * n, f"{head}，{why}，无法确定各单元格的值，不作猜测拆分")
+
+    chars = sum(len(v.text) for v in vals if isinstance(v, GluedRun))
+    if chars > MAX_GLUED:
+        return unreadable(f"共{chars}个字符，超过可拆分的上限{MAX_GLUED}个")
+    sp = _Splits(vals, n)
+    ways = sp.count()
+    if ways == 0:
+        return unreadable(f"无法拆成{n}个数值（可能有空白单元格未显示）")
+    if ways == 1:
+        pick = sp.only()
+        if sp.one_digit_each(pick):
+            if sp.contradicts(pick, sums):  # a blank cell that left no trace would shift every digit after it
+                return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
+            return sp.row(pick, DIGIT_NOTE, inferred=False)
+        if not sums:
+            return sp.row(pick, COUNT_NOTE, inferred=True)
+    elif not sums:
+        return unreadable(f"可能的拆分有{ways}种")
+    groups = _groups(sums)
+    if groups is None:
+        return unreadable(f"可能的拆分有{ways}种，本行合计关系无法用于拆分")
+    try:
+        found = sp.by_totals(groups)
+    except _Exhausted:
+        return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
+    if len(found) == 1:
+        return sp.row(found[0], TOTAL_NOTE, inferred=True)
+    return unreadable(f"可能的拆分有{ways}种，" + ("其中与本行合计相符的不止一种" if found
+                                                  else "无一与本行合计相符（可能有空白单元格未显示）"))
+
+
+def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
         shown = " ".join(v.raw for v in vals if v.text)
@@ -68,6 +301,8 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool) -> RowRead:
         return RowRead(list(vals[:n]))
     if at_end:
         return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
+    if any(isinstance(v, GluedRun) for v in vals):
+        return _split_glued(vals, n, sums)
     runs = [v for v in vals if _digits_run(v)]
     if runs:
         return RowRead([None] * n, f"数字连在一起、单元格之间无分隔（'{runs[0].raw}'），无法确定各单元格的值，不作猜测拆分")
@@ -75,8 +310,10 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool) -> RowRead:
     return RowRead([None] * n, f"该行只有{len(vals)}个值（{shown}），应有{n}个，无法确定对应的列")
 
 
-def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_here: bool) -> TableRead:
-    """Read labelled rows of `ncols` values each from a section's tokens."""
+def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_here: bool,
+              sums: dict[str, Sums] | None = None) -> TableRead:
+    """Read labelled rows of `ncols` values each from a section's tokens (`sums`: each row's
+    total equations, used only to split a crawl's glued values)."""
     out = TableRead()
     context: list[str] = []
     row: Item | None = None
@@ -88,7 +325,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         nonlocal row
         if row is None:
             return
-        read = _finish_row(vals, ncols, at_end)
+        read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         prev = out.rows.get(row.id)
         if prev is None:
             out.rows[row.id] = read
@@ -100,7 +337,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         row = None
 
     for i, tok in enumerate(toks):
-        value_like = is_value_like(tok.text)
+        value_like = _value_like(tok)
         if row is not None and not value_like and tok.cell and len(vals) < ncols \
                 and len(tok.text) <= 20 and match_label(norm_label(tok.text), rows) is None:
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label
@@ -175,7 +412,8 @@ def _cell(cell: Cell, tok: Tok) -> Cell:
 def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
     reg = registry()
     rows = reg.app_rows_for(template)
-    tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here)
+    sums = dict.fromkeys((r.id for r in rows), row_sums(reg.app_columns))
+    tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
     cells = []
     for r in rows:
         cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing)
@@ -189,7 +427,7 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
     run: list[Tok] = []
     started = False
     for tok in toks:
-        if is_value_like(tok.text):
+        if _value_like(tok):
             run.append(tok)
             started = started or not _padding(tok)
         elif started:
@@ -208,9 +446,11 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
         while run and _padding(run[-1]):
             run.pop()
     at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
-    read = _finish_row(run, n, at_end) if run else None
-    cells = []
     m = len(reg.review_metrics)
+    sums = tuple((g * m + t, tuple(g * m + c for c in cs)) for g, group in enumerate(reg.review_groups)
+                 for t, cs in row_sums(reg.review_metrics))
+    read = _finish_row(run, n, at_end, sums) if run else None
+    cells = []
     for g, group in enumerate(reg.review_groups):
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
         cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing)

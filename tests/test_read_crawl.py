@@ -1,0 +1,310 @@
+"""One-line crawls (a page's textContent): read as reports, glued values split only when provably unique."""
+
+import itertools
+import random
+from collections import Counter
+
+import polars as pl
+import pytest
+from builders import spec
+from conftest import SAMPLES
+from crawls import HEAD, TAIL, crawl_of_html, crawl_of_pagetext, text_content
+
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.readers import read_document
+from gkqc.readers.crawl import is_crawl
+from gkqc.readers.decode import sniff_text
+from gkqc.readers.tables import COUNT_NOTE, DIGIT_NOTE, MAX_GLUED, TOTAL_NOTE
+from gkqc.simulate.render import render_html, render_legacy, render_pagetext, render_pdftext
+from gkqc.simulate.truth import cell_values
+from gkqc.templates import registry
+
+ALI = SAMPLES / "ali-2020-annual-report.txt"  # the samples' copies in the repository
+YEARS = {"gov2019": 2020, "gov2021": 2023}
+OFFICE = "青山市交通运输局"
+STYLES = {  # how the crawler joined the page: (between elements, between table cells)
+    "glued": ("", ""),
+    "rows-spaced": (" ", ""),
+    "cells-spaced": (" ", " "),
+}
+
+
+def key(c):
+    if c.table == "applications":
+        return ("applications", c.row_id, c.col_id)
+    if c.table == "reviews":
+        return ("reviews", c.block_id, c.col_id)
+    return ("active", c.block_id, c.row_id, c.col_id)
+
+
+def read(text: str):
+    return read_document("crawl.txt", text.encode("utf-8"))
+
+
+def app_row(rep, row_id):
+    cells = {c.col_id: c for c in rep.cells if c.table == "applications" and c.row_id == row_id}
+    return [cells[c.id] for c in registry().app_columns]
+
+
+def crawl_with_row(values: dict[str, list[int]], template: str = "gov2021", seed: int = 2, style: str = "glued") -> str:
+    """A generated report's crawl with some applications rows printed as given."""
+    s = spec(template, YEARS[template], seed=seed, office=OFFICE)
+    for row, vals in values.items():
+        for col, v in zip(registry().app_columns, vals, strict=True):
+            s.applications[(row, col.id)] = str(v)
+    return crawl_of_html(render_html(s), *STYLES[style])
+
+
+# ---------------------------------------------------------------- telling a crawl
+def each_section_on_a_line(body: str) -> str:
+    for h in ("二、主动公开", "三、收到和处理", "四、政府信息公开行政", "五、存在", "六、其他需要"):
+        body = body.replace(h, "\n" + h)
+    return body
+
+
+def test_crawls_are_told_and_other_texts_are_not():
+    s = spec("gov2021", 2023, seed=3, office=OFFICE)
+    html = render_html(s)
+    body = text_content(html).replace("\n", "")
+    crawls = [crawl_of_html(html, *style) for style in STYLES.values()]
+    crawls += [HEAD + "\n" + body + "\n" + TAIL,  # a few lines: chrome, the report, chrome
+               body.replace("三、收到和处理", "\n三、收到和处理").replace("五、存在", "\n五、存在"),
+               each_section_on_a_line(body),
+               crawl_of_pagetext(ALI.read_text(encoding="utf-8"))]
+    for text in crawls:
+        assert is_crawl(text) and sniff_text(text) == "crawl"
+    others = [(SAMPLES / f"suqian_{y}.txt").read_text(encoding="utf-8") for y in (2023, 2024)]
+    others += [ALI.read_text(encoding="utf-8"), render_pagetext(s), render_pdftext(s), render_pdftext(s, kangxi=False),
+               render_legacy(s), "", "一、总体情况\n二、主动公开政府信息情况\n",
+               "本年度政府信息公开工作有序推进，主动公开政府信息情况良好。" * 20]
+    for text in others:
+        assert not is_crawl(text)
+    assert sniff_text(others[0]) == "pdftext" and sniff_text(others[2]) == "pagetext"
+
+
+# ---------------------------------------------------------------- generated reports
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("template", YEARS)
+def test_generated_crawls_give_true_values_or_unreadable_never_a_wrong_one(template, style):
+    year, seen = YEARS[template], Counter()
+    for seed in range(50):
+        s = spec(template, year, seed=seed, office=OFFICE)
+        truth = cell_values(template, s.applications, s.active, s.reviews)
+        r = read(crawl_of_html(render_html(s), *STYLES[style]))
+        rep = r.report
+        assert r.format == "crawl" and r.status in ("parsed", "partial"), (seed, r.status, r.reason)
+        assert (rep.title, rep.report_year, rep.template) == (s.full_title(), year, template)
+        assert (rep.office, rep.office_kind, rep.published_at) == (OFFICE, "department", s.published_at)
+        assert [x.no for x in rep.sections] == list("一二三四五六")
+        assert rep.sections[5].text.startswith("本年度未收取信息处理费")
+        assert len(rep.cells) == len(truth)
+        for c in rep.cells:
+            seen[c.status] += 1
+            if c.status in ("ok", "inferred"):
+                assert c.value == truth[key(c)].value, (seed, key(c), c.raw, c.reason)
+            else:
+                assert c.status == "unreadable" and c.reason.startswith("数字连在一起"), (seed, key(c), c.status)
+            if c.status == "inferred":
+                assert c.reason.startswith((TOTAL_NOTE, COUNT_NOTE))
+    total = sum(seen.values())
+    print(f"\n{template} {style}: " + ", ".join(f"{k} {v} ({v / total:.1%})" for k, v in sorted(seen.items())))
+    if style == "cells-spaced":  # nothing glued: every cell as printed
+        assert seen == Counter(ok=total)
+    else:  # most cells are read; some only by the row total; the rest unreadable, never guessed
+        assert (seen["ok"] + seen["inferred"]) / total > 0.8
+        assert seen["inferred"] > 0 and seen["unreadable"] > 0
+
+
+# ---------------------------------------------------------------- the page-text sample
+@pytest.mark.parametrize("glue", ["", " "])
+def test_page_text_sample_as_a_crawl(glue):
+    text = ALI.read_text(encoding="utf-8")
+    base = read_document("ali.txt", text.encode("utf-8")).report
+    r = read(crawl_of_pagetext(text, glue))
+    rep = r.report
+    assert r.format == "crawl"
+    for attr in ("title", "report_year", "template", "published_at", "office", "office_kind", "publisher"):
+        assert getattr(rep, attr) == getattr(base, attr), attr
+    assert [x.no for x in rep.sections] == list("一二三四五六")
+    assert rep.sections[5].text.startswith("无其他需报告事项")
+    expect = {key(c): c for c in base.cells}
+    assert {key(c) for c in rep.cells} == set(expect)
+    for c in rep.cells:
+        b = expect[key(c)]
+        if c.status in ("ok", "inferred"):
+            assert (c.value, c.raw, c.unit) == (b.value, b.raw, b.unit), key(c)
+        else:
+            assert c.status == "unreadable" and "不作猜测" in c.reason, key(c)
+    if glue == " ":
+        assert r.status == "parsed" and all(c.status == "ok" for c in rep.cells)
+        return
+    assert r.status == "partial"
+    by = {key(c): c for c in rep.cells}
+    fees = [by[("active", "item_8", "fees", m)] for m in ("prev_items", "change")]
+    assert [(c.value, c.status) for c in fees] == [(1245, "inferred"), (-19, "inferred")]
+    assert fees[0].reason.startswith(COUNT_NOTE) and "'1245-19'" in fees[0].reason
+    granted = app_row(rep, "granted")  # 000001616: 16 = 0+0+0+0+0+16, the only way
+    assert [c.value for c in granted] == [0, 0, 0, 0, 0, 16, 16] and {c.status for c in granted} == {"inferred"}
+    assert granted[0].reason.startswith(TOTAL_NOTE)
+    new = app_row(rep, "new_received")  # 100001617: 1,0,0,0,0,16,17 or 10,0,0,0,1,6,17
+    assert {c.status for c in new} == {"unreadable"} and "其中与本行合计相符的不止一种" in new[0].reason
+    reviews = [c for c in rep.cells if c.table == "reviews"]
+    assert {(c.value, c.status) for c in reviews} == {(0, "ok")} and reviews[0].reason.startswith(DIGIT_NOTE)
+    amount = by[("active", "item_9", "procurement", "procurement_amount")]  # 79 glued to 11212.974705万
+    assert amount.status == "unreadable" and "可能的拆分有" in amount.reason
+
+
+# ---------------------------------------------------------------- the rules of a split
+def test_one_digit_per_cell_is_split_as_ok():
+    rep = read(crawl_with_row({"new_received": [1, 0, 0, 0, 0, 0, 1]})).report
+    row = app_row(rep, "new_received")
+    assert [(c.value, c.status) for c in row] == [(1, "ok")] + [(0, "ok")] * 5 + [(1, "ok")]
+    assert row[0].reason.startswith(DIGIT_NOTE) and "'1000001'" in row[0].reason and "第1行" in row[0].reason
+
+
+@pytest.mark.parametrize("printed", ["640020470", "6400 2 0470", "64 0 0204 70"])  # glued, or partly spaced
+def test_split_fixed_by_the_row_total_is_inferred(printed):
+    text = crawl_with_row({"new_received": [64, 0, 0, 2, 0, 4, 70]})
+    rep = read(text.replace("640020470", printed)).report
+    row = app_row(rep, "new_received")
+    assert [c.value for c in row] == [64, 0, 0, 2, 0, 4, 70]
+    assert {c.status for c in row} == {"inferred"}
+    assert row[0].reason.startswith(TOTAL_NOTE) and [c.raw for c in row] == ["64", "0", "0", "2", "0", "4", "70"]
+
+
+def test_ambiguous_or_impossible_runs_are_unreadable_with_the_reason():
+    rep = read(crawl_with_row({
+        "new_received": [11, 0, 0, 0, 0, 0, 11],  # also 1,10,0,0,0,0,11 …
+        "granted": [12, 0, 0, 0, 0, 0, 13],  # no split adds up: the report's own total is wrong
+        "carried_forward": [123456, 234567, 345678, 456789, 567890, 678901, 2407281],  # 43 digits
+    })).report
+    new, granted, forward = (app_row(rep, r) for r in ("new_received", "granted", "carried_forward"))
+    assert {c.status for c in new + granted + forward} == {"unreadable"}
+    assert "可能的拆分有4种，其中与本行合计相符的不止一种" in new[0].reason and new[0].reason.endswith("不作猜测拆分")
+    assert "无一与本行合计相符" in granted[0].reason
+    assert f"超过可拆分的上限{MAX_GLUED}个" in forward[0].reason
+
+
+def test_blank_cells_that_leave_no_trace_make_a_row_unreadable():
+    s = spec("gov2021", 2023, seed=2, office=OFFICE)
+    printed = {"partial": ["1", "0", "0", "0", "0", "", "1"],  # 100001: six digits for seven cells
+               "granted": ["", "1", "1", "1", "1", "6", "10"]}  # 1111610: one digit each would misread it
+    for row, vals in printed.items():
+        for col, v in zip(registry().app_columns, vals, strict=True):
+            s.applications[(row, col.id)] = v
+    rep = read(crawl_of_html(render_html(s)).replace("\xa0", "")).report  # empty <td>, no &nbsp;
+    partial, granted = app_row(rep, "partial"), app_row(rep, "granted")
+    assert {c.status for c in partial + granted} == {"unreadable"}
+    assert "无法拆成7个数值" in partial[0].reason and "逐位拆分与本行合计不符" in granted[0].reason
+
+
+def consistent_splits(digits: str, n: int, leading_zero: bool) -> list[list[int]]:
+    """Brute force: every cut of `digits` into n numbers whose last is the sum of the others."""
+    out = []
+    for cuts in itertools.combinations(range(1, len(digits)), n - 1):
+        edges = (0, *cuts, len(digits))
+        pieces = [digits[a:b] for a, b in itertools.pairwise(edges)]
+        if not leading_zero and any(len(p) > 1 and p[0] == "0" for p in pieces):
+            continue
+        vals = [int(p) for p in pieces]
+        if vals[-1] == sum(vals[:-1]):
+            out.append(vals)
+    return out
+
+
+def test_a_number_never_starts_with_zero_decides_a_split():
+    row_vals = [2, 0, 3, 12, 5, 12, 34]  # 2031251234: also 2,03,1,25,1,2,34 if 03 were a number
+    digits = "".join(map(str, row_vals))
+    assert len(consistent_splits(digits, 7, leading_zero=True)) == 2
+    assert consistent_splits(digits, 7, leading_zero=False) == [row_vals]
+    row = app_row(read(crawl_with_row({"granted": row_vals})).report, "granted")
+    assert [c.value for c in row] == row_vals and {c.status for c in row} == {"inferred"}
+
+
+def test_splits_agree_with_brute_force_on_random_rows():
+    rng = random.Random(7)
+    rows = registry().app_rows_for("gov2021")
+    checked = Counter()
+    for seed in range(12):
+        values = {}
+        for r in rows:
+            vals = [rng.choice([0, 0, 0, 0, 0, 1, 2, 3, 5, 7, 10, 12, 20, 31]) for _ in range(6)]
+            total = sum(vals) + (rng.choice([1, 10]) if rng.random() < 0.2 else 0)  # some totals wrong
+            values[r.id] = vals + [total]
+        rep = read(crawl_with_row(values, seed=seed)).report
+        for r in rows:
+            got = app_row(rep, r.id)
+            digits = "".join(map(str, values[r.id]))
+            if len(digits) == 7:  # one digit each: unless the total says a blank cell vanished
+                ok = values[r.id][6] == sum(values[r.id][:6])
+                expect, status = ([int(d) for d in digits], "ok") if ok else (None, "unreadable")
+            else:
+                found = consistent_splits(digits, 7, leading_zero=False)
+                expect, status = (found[0], "inferred") if len(found) == 1 else (None, "unreadable")
+            assert {c.status for c in got} == {status}, (r.id, digits)
+            if expect is not None:
+                assert [c.value for c in got] == expect, (r.id, digits)
+            checked[status] += 1
+    assert min(checked.values()) >= 10, checked  # each outcome was exercised
+
+
+def test_review_groups_split_by_their_own_totals():
+    s = spec("gov2021", 2023, seed=2, office=OFFICE)
+    printed = {"review": [3, 3, 3, 3, 12], "suit_direct": [10, 0, 0, 1, 11], "suit_after_review": [0, 0, 0, 0, 0]}
+    for g, vals in printed.items():
+        for m, v in zip(registry().review_metrics, vals, strict=True):
+            s.reviews[(g, m.id)] = str(v)
+    rep = read(crawl_of_html(render_html(s))).report
+    got = {g: [c.value for c in rep.cells if c.table == "reviews" and c.block_id == g] for g in printed}
+    assert got == printed
+    assert {c.status for c in rep.cells if c.table == "reviews"} == {"inferred"}
+
+
+# ---------------------------------------------------------------- provenance and the lake
+def test_a_crawl_with_each_section_on_a_line():
+    s = spec("gov2021", 2023, seed=9, office=OFFICE)
+    text = each_section_on_a_line(text_content(render_html(s)).replace("\n", ""))
+    assert len(text.splitlines()) == 6 and max(map(len, text.splitlines())) >= 200  # one heading a line
+    r = read(text)
+    assert r.format == "crawl" and [(x.no, x.line) for x in r.report.sections] == list(zip("一二三四五六", range(1, 7), strict=True))
+    assert r.report.title == s.full_title() and r.report.published_at == s.published_at
+
+
+def test_a_crawl_on_a_few_lines_keeps_its_lines():
+    s = spec("gov2019", 2020, seed=7, office=OFFICE)
+    body = text_content(render_html(s)).replace("\n", "")
+    text = body.replace("三、收到和处理", "\n三、收到和处理").replace("四、政府信息公开行政", "\n四、政府信息公开行政")
+    rep = read(HEAD + "\n" + text + "\n" + TAIL + "\n").report
+    assert [(x.no, x.line) for x in rep.sections] == [("一", 2), ("二", 2), ("三", 3), ("四", 4), ("五", 4), ("六", 4)]
+    assert {c.line for c in rep.cells if c.table == "applications" and c.line} == {3}
+    assert {c.line for c in rep.cells if c.table == "reviews"} == {4}
+
+
+def test_ingested_crawl_lands_with_its_inferred_cells(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "crawl.txt").write_text(crawl_with_row({"new_received": [64, 0, 0, 2, 0, 4, 70]}), encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    docs = pl.read_parquet(lake.paths("documents"))
+    assert docs["format"].to_list() == ["crawl"] and docs["parse_status"].to_list()[0] in ("parsed", "partial")
+    apps = pl.read_parquet(lake.paths("applications")).filter(pl.col("row_id") == "new_received")
+    assert sorted(apps["status"].to_list()) == ["inferred"] * 7
+    assert apps.sort("value")["value"].to_list() == [0, 0, 0, 2, 4, 64, 70]
+    assert all(r.startswith(TOTAL_NOTE) for r in apps["reason"].to_list())
+
+
+def test_cut_or_damaged_crawls_never_stop_the_reader():
+    s = spec("gov2019", 2020, seed=11, office=OFFICE)
+    text = crawl_of_html(render_html(s))
+    rng = random.Random(3)
+    variants = [text[:k] for k in range(300, len(text), 97)]  # truncated anywhere, also inside a glued run
+    for _ in range(40):  # stray characters dropped into the page
+        k = rng.randrange(len(text))
+        variants.append(text[:k] + rng.choice(["\ufffd", "a", "、", "1", "（", "-", "\u3000", "万元"]) + text[k:])
+    for v in variants:
+        r = read(v)
+        assert not (r.reason or "").startswith("读取失败"), r.reason
+        if "四、政府信息公开行政" in v:  # sections 一 to 四 are there: a report, whatever else is broken
+            assert r.format == "crawl" and r.status in ("parsed", "partial")
