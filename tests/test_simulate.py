@@ -59,3 +59,15 @@ def test_comparison_notices_a_wrong_finding(tmp_path, sim):
     wrong.mkdir()
     (wrong / "truth.jsonl").write_text("\n".join([json.dumps(first, ensure_ascii=False), *truth[1:]]), encoding="utf-8")
     assert len(compare(wrong, lake).mismatches) == 1
+
+
+def test_word_collection_agrees_exactly_with_truth(tmp_path):
+    """Reports published as .docx attachments, with the same defects (but those of text files)."""
+    d = tmp_path / "sim"
+    s = simulate(d, 12, (2020, 2023), seed=5, defect_rate=0.5, workers=1, forms=[("docx", 1.0)])
+    assert set(s.forms) == {"docx"} and any(p.suffix == ".docx" for p in d.rglob("*"))
+    lake = Lake(tmp_path / "lake")
+    ingest(d, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    result = compare(d, lake)
+    assert result.files >= 40 and result.mismatches == []

@@ -31,6 +31,8 @@ from gkqc.simulate.truth import DEADLINE, Printed, cell_values, evaluate
 from gkqc.templates import registry
 
 FORMS = [("pagetext", 0.45), ("pdftext", 0.25), ("html", 0.2), ("html-gbk", 0.1)]
+DOCUMENTS = {"docx": ".docx", "pdf": ".pdf"}  # forms rendered as files, not text: text-level defects skip them
+EXTENSIONS = {"pagetext": ".txt", "pdftext": ".txt", "html": ".html", "html-gbk": ".html", **DOCUMENTS}
 DEFECTS = ["equation", "row_total", "review_total", "blank", "negative", "missing_section", "thin_problems",
            "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit"]
 PROBLEMS = [
@@ -139,7 +141,7 @@ def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, 
         for col in (c, "total"):
             for r in ("carried_over", "granted", "results_total"):
                 s.applications[(r, col)] = str(int(s.applications[(r, col)]) + k)
-    elif kind == "truncated":
+    elif kind == "truncated" and form not in DOCUMENTS:
         effects["truncate_at"] = "（七）总计"
     elif kind == "run_together" and form == "pdftext":
         effects["glue_row"] = rng.choice(rows)
@@ -156,6 +158,11 @@ def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effect
     unreadable: set = set()
     published = s.published_at
     sections = s.sections
+    if form in DOCUMENTS:
+        data = render_document(s, form)
+        cells = cell_values(s.template, s.applications, s.active, s.reviews)
+        return Rendered(data, Printed(office.name, office.kind, s.year, s.template, published, sections, s.problems,
+                                      s.other_matters, cells), "parsed")
     if form == "pagetext":
         text = render_pagetext(s)
     elif form == "pdftext":
@@ -189,6 +196,17 @@ def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effect
                       s.other_matters, cells)
     status = "partial" if missing or unreadable else "parsed"
     return Rendered(data, printed, status)
+
+
+def render_document(s: ReportSpec, form: str) -> bytes:
+    """A report as a Word or PDF file (imported when asked: python-docx and reportlab load slowly)."""
+    if form == "docx":
+        from gkqc.simulate.word import report_docx
+
+        return report_docx(s)
+    from gkqc.simulate.pdf import render_pdf
+
+    return render_pdf(s)
 
 
 def _junk(rng: random.Random, k: int, year: int) -> tuple[str, bytes, str]:
@@ -225,7 +243,8 @@ class _Writer:
         self.summary.statuses[status] += 1
 
 
-def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: int, defect_rate: float) -> None:
+def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: int, defect_rate: float,
+                    forms: list[tuple[str, float]]) -> None:
     """Every report one office publishes over the years (its own random stream: any worker, same files)."""
     reg = registry()
     summary, emit = w.summary, w.emit
@@ -248,7 +267,7 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
         template = reg.template_for_year(year) or "gov2021"
         if defect == "wrong_template":
             template = "gov2019" if year >= 2021 else "gov2021"
-        form = rng.choices([f for f, _ in FORMS], weights=[w for _, w in FORMS])[0]
+        form = rng.choices([f for f, _ in forms], weights=[w for _, w in forms])[0]
         s = _spec(rng, office, year, template, state)
         clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
         effects = _apply_defect(rng, defect, s, office, form) if defect else {}
@@ -258,7 +277,7 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
             summary.defects[defect] += 1
         summary.forms[form] += 1
         r = _render(rng, s, office, form, effects)
-        ext = "html" if form.startswith("html") else "txt"
+        ext = EXTENSIONS[form].lstrip(".")
         emit(f"{office.code}/{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
         summary.reports += 1
         latest = r.printed
@@ -275,10 +294,10 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
 
 
 def _office_chunk(out: Path, offices: list[Office], years: tuple[int, int], seed: int,
-                  defect_rate: float) -> tuple[list[str], SimSummary]:
+                  defect_rate: float, forms: list[tuple[str, float]]) -> tuple[list[str], SimSummary]:
     w = _Writer(out)
     for office in offices:
-        _office_reports(w, office, years, seed, defect_rate)
+        _office_reports(w, office, years, seed, defect_rate, forms)
     return w.lines, w.summary
 
 
@@ -290,7 +309,11 @@ def _merge(into: SimSummary, part: SimSummary) -> None:
 
 
 def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, defect_rate: float = 0.1,
-             progress: Callable[[int, int], None] | None = None, workers: int = 1) -> SimSummary:
+             progress: Callable[[int, int], None] | None = None, workers: int = 1,
+             forms: list[tuple[str, float]] | None = None) -> SimSummary:
+    """`forms`: (form, weight) of the reports' forms (default FORMS: the text forms); "docx" and
+    "pdf" render Word and PDF files."""
+    forms = forms or FORMS
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     offs = make_offices(offices, rng)
@@ -307,7 +330,7 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
         from multiprocessing import get_context
 
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as ex:
-            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate) for c in chunks]
+            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate, forms) for c in chunks]
             for k, fut in enumerate(futures):
                 part_lines, part = fut.result()
                 lines += part_lines
@@ -316,7 +339,7 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
                     progress(min((k + 1) * size, len(offs)), len(offs))
     else:
         for k, c in enumerate(chunks):
-            part_lines, part = _office_chunk(out, c, years, seed, defect_rate)
+            part_lines, part = _office_chunk(out, c, years, seed, defect_rate, forms)
             lines += part_lines
             _merge(summary, part)
             if progress:
