@@ -301,15 +301,23 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
 def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (number of reports)")] = 20000,
           json_out: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON (last line is JSON)")] = False,
           seed: Annotated[int, typer.Option(help="模拟的随机种子 (simulation seed)")] = 1,
-          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+          forms: Annotated[str, typer.Option(help="另测这些文件形式，各自一次运行 (also bench these forms: pdf,docx)")] = "",
+          form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)")] = 1000) -> None:
     """基准测试：在 N 份模拟报告上运行整个流水线并报告各阶段速度。 Benchmark the pipeline.
 
     例 example: gkqc bench --reports 20000 --json
+    例 example: gkqc bench --reports 20000 --forms pdf,docx --form-reports 1000
     """
     from gkqc.bench import CACHE, print_result, run_bench
+    from gkqc.simulate.collection import DOCUMENTS
 
+    wanted = tuple(f.strip() for f in forms.split(",") if f.strip())
+    if unknown := [f for f in wanted if f not in DOCUMENTS]:
+        fail(f"未知的文件形式 {', '.join(unknown)}（可选 {', '.join(DOCUMENTS)}）")
     quiet_prefect(CACHE)
-    res = run_bench(reports, seed=seed, workers=workers, log=lambda m: err.print(m))
+    res = run_bench(reports, seed=seed, workers=workers, log=lambda m: err.print(m), forms=wanted,
+                    form_reports=form_reports)
     print_result(res, console, json_out)
 
 
