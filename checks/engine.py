@@ -9,6 +9,7 @@ since a new report of year N−1 changes year N's results.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from checks import ocr
+from checks.blanks import blank_policy
 from checks.frames import PartData, load_parts
 from checks.grid import DIMS
 from checks.kinds import KINDS
@@ -25,6 +27,7 @@ from checks.spec import CheckSpec
 from checks.suite import load_settings, load_suite, suite_fingerprint
 from gkqc import faults
 from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
+from gkqc.storage import read_frame
 from schemas import validate_tables
 
 BATCH_REPORTS = 10_000  # reports read and checked together
@@ -52,10 +55,20 @@ def tables_needed(specs: list[CheckSpec]) -> set[str]:
     return {t for s in specs for t in KINDS[s.kind].tables(s)}
 
 
+def prepare(data: PartData, specs: list[CheckSpec], settings: dict) -> None:
+    """Before any kind reads a value: the blank-cell policy is applied to the grids (under `zero` a
+    blank is 0 for every equation and cross-year rule, and for the OCR gate), then OCR values are
+    proven by their equations."""
+    if blank_policy(settings) == "zero":
+        for cells in data.grids.values():
+            cells.count_blanks_as_zero()
+    data.rejected = ocr.gate(data, specs)
+
+
 def evaluate_part(data: PartData, specs: list[CheckSpec], settings: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(results of every within-report check, the columns kinds carry to `across`) for one batch."""
     kinds = by_kind(specs)
-    data.rejected = ocr.gate(data, specs)  # before any kind reads a value: OCR values are proven first
+    prepare(data, specs, settings)
     out = [d for name, mine in kinds.items() for d in KINDS[name].evaluate(data, mine, settings)]
     unknown = data.reports.filter(pl.col("template").is_null()).select("report_id")
     for s in specs if unknown.height else ():  # no template: nothing can be judged, and nothing passes silently
@@ -83,7 +96,7 @@ def batches(lake: Lake, parts: list[str]) -> list[list[str]]:
 def evaluate_batches(lake: Lake, parts: list[list[str]], specs: list[CheckSpec],
                      settings: dict) -> Iterator[tuple[list[str], pl.DataFrame, pl.DataFrame]]:
     """(batch, its results, its carried columns) for each batch, reading only the tables needed."""
-    empty = {t: pl.read_parquet(lake.dir(t) / SCHEMA_FILE) for t in (*DIMS, "sections")}
+    empty = {t: read_frame([lake.file(t, SCHEMA_FILE)]) for t in (*DIMS, "sections")}
     needed = tables_needed(specs)
     for batch in parts:
         yield batch, *evaluate_part(load_parts(lake, batch, empty, needed), specs, settings)
@@ -109,7 +122,9 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     """Check every report of the lake's snapshot; the state of what was checked goes with it."""
     specs = specs if specs is not None else load_suite()
     settings = settings if settings is not None else load_settings()
-    fingerprint = suite_fingerprint() + str(len(specs))
+    # the settings in use too: a run with other settings (e.g. the blank policy) re-checks everything
+    fingerprint = suite_fingerprint() + str(len(specs)) + hashlib.sha256(
+        json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:8]
     state = json.loads(json.dumps(lake.state.get("checks", {})))
     if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
         state = {"fingerprint": fingerprint, "parts": [], "files": {}}

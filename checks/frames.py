@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
 from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
+from gkqc.storage import read_frame
 from gkqc.templates import registry
 
 REPORT_COLS = ["report_id", "template", "template_variant", "report_year", "published_at", "office", "office_kind",
@@ -29,9 +29,6 @@ class PartData:
     rejected: pl.DataFrame | None = None  # OCR cells an equation disproved (checks.ocr), once gated
 
 
-def _read(paths: list[Path], columns: list[str] | None = None) -> pl.DataFrame | None:
-    paths = [p for p in paths if p.exists()]
-    return pl.read_parquet(paths, columns=columns) if paths else None
 
 
 def cell_id_expr(table: str) -> pl.Expr:
@@ -52,7 +49,7 @@ def amount_metrics() -> list[str]:
 def _files(lake: Lake, table: str, parts: list[str]) -> list[str]:
     """The table's files of these ingest batches (a batch may have no rows in a table)."""
     have = set(lake.part_names(table))
-    return [str(lake.dir(table) / p) for p in parts if p in have] or [str(lake.dir(table) / SCHEMA_FILE)]
+    return [lake.file(table, p) for p in parts if p in have] or [lake.file(table, SCHEMA_FILE)]
 
 
 def _procedural_cells(cells: CellTable) -> pl.DataFrame:
@@ -67,12 +64,12 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch).
     Only the `tables` asked for are read (all when None)."""
-    reports = (pl.read_parquet(_files(lake, "reports", parts), columns=REPORT_COLS, missing_columns="insert")
+    reports = (read_frame(_files(lake, "reports", parts), columns=REPORT_COLS, missing_columns="insert")
                .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in DIMS if wanted(t)}
-    sections = _read([Path(p) for p in _files(lake, "sections", parts)],
-                     ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
+    sections = read_frame(_files(lake, "sections", parts),
+                          ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else
              empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"),
                                    pl.lit(None, dtype=pl.Float64).alias("confidence"))

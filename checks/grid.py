@@ -5,7 +5,11 @@ positions through their (small) dictionaries and the values are scattered into t
 equation of the batch is then column arithmetic over reports, with no join and no group-by, and a
 finding's evidence is read from the same grid; text columns (raw, reason, unit) are read back only
 for the cells a message quotes. In a grid a cell is null where the report does not have it and
-NaN where it is there but blank or unreadable.
+NaN where it is there but has no number (blank, unreadable or missing); beside each cell's column,
+a Boolean column `blank__<cell id>` is true where the cell was left blank. The blank-cell policy
+(`blank_cells` in checks/settings.yaml) is applied to the grid once per batch, before any check
+reads it: under `zero` a blank cell's value becomes 0 (`CellTable.count_blanks_as_zero`), under
+`strict` it stays NaN; either way its `blank__` column says the value rests on a blank.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gkqc.storage import resolve
 from gkqc.templates import registry
 
 # the id columns that name a cell, in the order its cell id joins them ("row.column")
@@ -28,6 +33,17 @@ DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric
 EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
 AMOUNT_TABLE = "active_disclosure"
 STATUSES = ("ok", "blank", "unreadable", "missing", "ocr", "inferred")  # a cell's status, by code (ok = 0)
+BLANK_CODE = STATUSES.index("blank")
+BLANK = "blank__"  # prefix of the grid's blank markers
+PREV = "prev__"  # prefix of last year's columns beside this year's (cross-year rules)
+
+
+def blank_col(column: str) -> str:
+    """The blank marker of a grid column: `blank__x` for `x`, `prev__blank__x` for `prev__x`
+    (so that last year's markers keep the `prev__` prefix their values get)."""
+    if column.startswith(PREV):
+        return PREV + BLANK + column.removeprefix(PREV)
+    return BLANK + column
 
 
 def cell_ids(table: str) -> tuple[str, ...]:
@@ -71,7 +87,7 @@ class CellTable:
     code); the text columns (raw, reason, unit) stay in the files until some cells are asked for."""
 
     table: str
-    grid: pl.DataFrame  # report_id, rid, template, then one column per cell id
+    grid: pl.DataFrame  # report_id, rid, template, one column per cell id, then its `blank__` marker
     long: pl.DataFrame  # rid, key (position in cell_ids; null: not a template cell), value, ok, status (code)
     files: list[str]
     stored: pa.Table | None = None  # the text columns, when the cells came from memory rather than files
@@ -92,7 +108,8 @@ class CellTable:
 
     def marks(self, status: str) -> pl.DataFrame:
         """One Boolean column `<status>__<cell id>` per cell that has `status` in some report of the
-        batch (true in those reports), aligned with the grid; no columns when none has it."""
+        batch (true in those reports), aligned with the grid; no columns when none has it. (Blank
+        cells need none: the grid has a `blank__` column for every cell.)"""
         code = STATUSES.index(status)
         hit = self.long.filter((pl.col("status") == code) & pl.col("rid").is_not_null() & pl.col("key").is_not_null())
         n, ids = self.grid.height, cell_ids(self.table)
@@ -100,6 +117,12 @@ class CellTable:
         for key, rids in hit.group_by("key").agg("rid").sort("key").iter_rows():
             cols.append(pl.Series(f"{status}__{ids[key]}", [False] * n).scatter(rids, True))
         return pl.DataFrame(cols, height=n) if cols else pl.DataFrame(height=n)
+
+    def count_blanks_as_zero(self) -> None:
+        """The `zero` policy: every blank cell's value becomes 0 (its `blank__` marker stays)."""
+        hit = [c for c in cell_ids(self.table) if self.grid[blank_col(c)].any()]
+        self.grid = self.grid.with_columns(pl.when(pl.col(blank_col(c))).then(0.0).otherwise(pl.col(c)).alias(c)
+                                           for c in hit)
 
     def reject(self, cells: pl.DataFrame) -> None:
         """Read the cells at (rid, cell_id) as unreadable from now on: NaN in the grid, no value
@@ -135,16 +158,18 @@ class CellTable:
 def _with_confidence(path: str, text: pa.Table) -> pa.Table:
     """The text columns of a file plus its OCR confidences (null in parts written before there was
     such a column)."""
-    if "confidence" in pq.read_schema(path).names:
+    fs, where = resolve(path)
+    if "confidence" in pq.read_schema(where, filesystem=fs).names:
         return text.append_column("confidence", read_file(path, ["confidence"], [])["confidence"])
     return text.append_column("confidence", pa.nulls(text.num_rows, pa.float64()))
 
 
 def read_file(path: str, columns: list[str], dictionary: list[str]) -> pa.Table:
-    """Some columns of one Parquet file, `dictionary` ones dictionary-encoded, on this thread
-    (`ParquetFile.read` skips the dataset set-up of `pq.read_table`, which made a process's first
-    reads about twice as slow)."""
-    return pq.ParquetFile(path, read_dictionary=dictionary).read(columns=columns, use_threads=False)
+    """Some columns of one Parquet file (a local path or an s3:// URI), `dictionary` ones
+    dictionary-encoded, on this thread (`ParquetFile.read` skips the dataset set-up of
+    `pq.read_table`, which made a process's first reads about twice as slow)."""
+    fs, where = resolve(path)
+    return pq.ParquetFile(where, read_dictionary=dictionary, filesystem=fs).read(columns=columns, use_threads=False)
 
 
 def positions(col: pa.ChunkedArray, keys: pa.Array) -> pl.Series:
@@ -223,6 +248,11 @@ def _grid(table: str, parts: list[pl.DataFrame], reports: pl.DataFrame, files: l
         rid, key = twice["rid"][0], twice["key"][0]
         raise ValueError(f"{table}：报告 {reports['report_id'][rid]} 的单元格 {ids[key]} 出现两次，湖中每个单元格应只有一行 "
                          f"(a cell is stored twice; the lake holds one row per cell)")
+    blank = placed["status"] == BLANK_CODE
+    marked = pl.zeros(n * len(ids), dtype=pl.Boolean, eager=True)
+    if blank.any():
+        marked = marked.scatter(flat.filter(blank), True)
     grid = pl.DataFrame([reports["report_id"], reports["rid"], reports["template"],
-                         *(values.slice(j * n, n).alias(c) for j, c in enumerate(ids))])
+                         *(values.slice(j * n, n).alias(c) for j, c in enumerate(ids)),
+                         *(marked.slice(j * n, n).alias(blank_col(c)) for j, c in enumerate(ids))])
     return CellTable(table, grid, long, files)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from checks.blanks import blank_policy
 from checks.frames import PartData, cell_labels, with_cell_id
 from checks.spec import CheckSpec
 from gkqc.templates import registry
@@ -18,6 +19,8 @@ from gkqc.templates import registry
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
 CELLS = ("active_disclosure", "applications", "reviews")
+SECTION_OF = {"active_disclosure": "二", "applications": "三", "reviews": "四"}  # the section printing each table
+LISTED = 20  # cell ids a per-table message names (all are in `cells`)
 NULL_F = pl.lit(None, dtype=pl.Float64)
 NULL_S = pl.lit(None, dtype=pl.Utf8)
 
@@ -45,15 +48,35 @@ def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, s
     return rows(ok, status="pass", message=NULL_S)  # the check_results view says 符合：<title>
 
 
-def _cell_findings(data: PartData, reports: pl.DataFrame, spec: CheckSpec, statuses: list[str],
-                   message: pl.Expr) -> pl.DataFrame:
+def _table_label(table: pl.Expr) -> pl.Expr:
+    """第三部分（收到和处理政府信息公开申请情况） for a cell table's name."""
+    names = {s.no: s.label for s in registry().sections}
+    return table.replace_strict({t: f"第{no}部分（{names[no]}）" for t, no in SECTION_OF.items()}, default=table)
+
+
+def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
+               message: Callable[[dict[str, pl.Expr]], pl.Expr]) -> pl.DataFrame:
+    """One result per report × cell table: fail when some of its cells have one of `statuses`,
+    naming how many and which (the first `LISTED` in the message, all in `cells` as id=raw), else pass.
+    `message` makes the failure's message from the fields label, n, listed, first (the first cell's
+    label) and reason (its reason)."""
     scoped = pl.col("rid").is_in(reports["rid"].implode())
-    found = [with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
-             .select("report_id", "cell_id", "raw", "reason") for t in data.cells]
-    bad = pl.concat(found)
-    fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=message,
-                cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw").fill_null("")]))
-    return pl.concat([fail, _pass_others(reports, bad, spec)])
+    tables = [t for t in CELLS if t in data.cells]
+    found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
+                       .select("report_id", pl.lit(t).alias("table"), "cell_id", "raw", "reason") for t in tables])
+    raw = pl.col("raw").fill_null("").replace("", "（空白）")
+    bad = found.group_by("report_id", "table", maintain_order=True).agg(
+        pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
+        pl.col("reason").first().alias("reason"),
+        pl.concat_str([pl.col("cell_id"), pl.lit("="), raw]).str.join("; ").alias("cells"))
+    fields = {"label": _table_label(pl.col("table")), "n": pl.col("n").cast(pl.Utf8),
+              "listed": pl.concat_str([pl.col("listed").list.join("、"),
+                                       pl.when(pl.col("n") > LISTED).then(pl.lit(" 等")).otherwise(pl.lit(""))]),
+              "first": _label(pl.col("first")), "reason": pl.col("reason").fill_null("未读取")}
+    fail = rows(bad, subject=pl.col("table"), status="fail", message=message(fields), cells=pl.col("cells"))
+    every = reports.select("report_id").join(pl.DataFrame({"table": tables}, schema={"table": pl.Utf8}), how="cross")
+    ok = every.join(bad.select("report_id", "table"), on=["report_id", "table"], how="anti")
+    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=NULL_S)])
 
 
 def _label(e: pl.Expr) -> pl.Expr:
@@ -110,15 +133,25 @@ def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, se
 
 @procedural(*CELLS)
 def cells_complete(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit("："), pl.col("reason").fill_null("未读取")])
-    return _cell_findings(data, reports, spec, ["missing", "unreadable"], msg)
+    """S3, one result per report and table: a table whose cells were not all found and read is one
+    problem (a cut-off page or a glued row leaves many), named with its cells."""
+    def msg(f: dict[str, pl.Expr]) -> pl.Expr:
+        return pl.concat_str([f["label"], pl.lit("有 "), f["n"], pl.lit(" 个单元格未找到或无法读取："), f["listed"],
+                              pl.lit("（"), f["first"], pl.lit("："), f["reason"], pl.lit("）")])
+    return _per_table(data, reports, ["missing", "unreadable"], msg)
 
 
 @procedural(*CELLS)
 def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit(" 留空（"), pl.col("raw").replace("", "空").fill_null("空"),
-                         pl.lit("），不按0计；请填写数字，没有则填0")])
-    return _cell_findings(data, reports, spec, ["blank"], msg)
+    """S4, one result per report and table: its blank cells (as opposed to 0), how the checks
+    counted them (the blank-cell policy) and what to do."""
+    counted = ("相关等式按空白为0计算" if blank_policy(settings or {}) == "zero"
+               else "不按0计，相关等式无法判断")
+
+    def msg(f: dict[str, pl.Expr]) -> pl.Expr:
+        return pl.concat_str([f["label"], pl.lit("有 "), f["n"], pl.lit(" 个单元格留空："), f["listed"],
+                              pl.lit(f"；{counted}。请填写数字，没有则填0")])
+    return _per_table(data, reports, ["blank"], msg)
 
 
 @procedural(*CELLS)

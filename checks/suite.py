@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from checks.blanks import blank_policy
 from checks.kinds import KINDS
 from checks.spec import COMMON_FIELDS, SEVERITIES, CheckSpec, SuiteError
 from gkqc import yamlfile
@@ -69,13 +70,15 @@ def _spec(d: dict, path: Path, line: int) -> CheckSpec:
         table=d.get("table"), scope=d.get("scope"), rule=d.get("rule"), message=d.get("message"),
         subjects=tuple(d.get("subjects", ())), block=d.get("block"),
         exclude_metrics=tuple(d.get("exclude_metrics", ())), function=d.get("function"),
-        source=str(path), line=line)
+        source=str(path), line=line, extra={k: d[k] for k in kind.fields if k in d})
     kind.validate(spec, bad)
     return spec
 
 
 def load_suite(suite_dir: Path = SUITE_DIR) -> list[CheckSpec]:
-    """Every check of every file in the suite folder; ids unique per template."""
+    """Every check of every file in the suite folder; ids unique per template. The settings are
+    checked too, so that a bad one stops a run before any data is touched."""
+    load_settings()
     specs: list[CheckSpec] = []
     for path in sorted(Path(suite_dir).glob("*.y*ml")):
         specs += load_file(path)
@@ -90,7 +93,13 @@ def load_suite(suite_dir: Path = SUITE_DIR) -> list[CheckSpec]:
 
 
 def load_settings(path: Path = SETTINGS) -> dict:
-    return yamlfile.load(path.read_text(encoding="utf-8"))
+    """The suite's settings (deadlines, blank-cell policy), checked: a bad value stops the run."""
+    settings = yamlfile.load(path.read_text(encoding="utf-8")) or {}
+    try:
+        blank_policy(settings)
+    except SuiteError as e:
+        raise SuiteError(f"{path}: {e}") from None
+    return settings
 
 
 def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:

@@ -1,6 +1,8 @@
 """The main job as one Prefect flow: ingest → check → build warehouse → publish scorecards.
 
-Tasks only call plain functions; the flow reads like the process.
+Tasks only call plain functions; the flow reads like the process. The warehouse may be a local
+folder or an s3:// prefix (its local side then holds the lock, Prefect's state and the outputs
+as built, which are uploaded); the parse stage may run on a Dask cluster (`cluster`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from gkqc import faults, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import load, write_outputs
+from gkqc.settings import DEFAULT_WAREHOUSE
+from gkqc.storage import Warehouse
+from gkqc.storage import warehouse as locate
 from warehouse.access import connect_readonly
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
 
@@ -36,6 +41,7 @@ class RunSummary:
     database: str = ""
     scorecards: str = ""
     offices_scored: int = 0
+    local: str = ""  # the warehouse's local folder when it is on object storage (database file, scorecards)
     leftovers_removed: int = 0  # files an interrupted run had left, removed before this one wrote
     committed: bool = False  # whether this run changed the lake (else it stood as last committed)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -43,18 +49,18 @@ class RunSummary:
 
 
 @task(name="open lake 打开数据湖")
-def open_task(warehouse_dir: Path) -> tuple[Lake, int]:
+def open_task(wh: Warehouse) -> tuple[Lake, int]:
     """The lake as last committed, checked against its manifest; an interrupted run's files removed."""
-    lake = Lake(warehouse_dir / "lake")
+    lake = Lake(wh.lake)
     lake.init()
     lake.verify()
-    remove_leftovers(warehouse_dir)
+    remove_leftovers(wh.local)
     return lake, lake.clean()
 
 
 @task(name="ingest 收集与解析")
-def ingest_task(inbox: Path, lake: Lake, run_id: str, workers: int) -> IngestSummary:
-    return ingest(inbox, lake, run_id, workers=workers, progress=progress.for_stage("解析 parse"))
+def ingest_task(inbox: str, lake: Lake, run_id: str, workers: int, cluster: str | None) -> IngestSummary:
+    return ingest(inbox, lake, run_id, workers=workers, cluster=cluster, progress=progress.for_stage("解析 parse"))
 
 
 @task(name="check 检查")
@@ -68,19 +74,22 @@ def commit_task(lake: Lake, run_id: str) -> bool:
 
 
 @task(name="build warehouse 数据仓库")
-def build_task(warehouse_dir: Path, lake: Lake) -> Path:
-    return build(warehouse_dir, lake)
+def build_task(wh: Warehouse, lake: Lake) -> Path:
+    db = build(wh.local, lake)
+    wh.upload(db, DB_NAME)  # on object storage: one object, put whole
+    return db
 
 
 @task(name="publish scorecards 评分卡")
-def publish_task(warehouse_dir: Path) -> tuple[str, int, list[dict]]:
-    con = connect_readonly(warehouse_dir)
+def publish_task(wh: Warehouse) -> tuple[str, int, list[dict]]:
+    con = connect_readonly(wh.local)
     try:  # the run publishes the latest report year; `gkqc scorecard --out` writes any other selection
         latest = con.execute("select max(report_year) from scorecard_office").fetchone()[0]
         data = load(con, year=latest)
     finally:
         con.close()
-    site, workbook = write_outputs(data, warehouse_dir / "scorecards")
+    site, workbook = write_outputs(data, wh.local / "scorecards")
+    wh.upload(wh.local / "scorecards", "scorecards")
     return str(site.parent.parent), len(data.offices), data.regions
 
 
@@ -117,9 +126,11 @@ def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
 
 
 @flow(name="gkqc-run", log_prints=False)
-def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
+def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None = None) -> RunSummary:
+    """`inbox` and `warehouse`: local folders or s3:// URLs; `cluster`: a Dask scheduler address to
+    parse on (else `workers` local processes)."""
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    wh = Path(warehouse)
+    wh = locate(warehouse, DEFAULT_WAREHOUSE / "s3")
     clock = [time.perf_counter()]
     started = clock[0]
     timings: dict[str, float] = {}
@@ -129,26 +140,27 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2) -> RunSummary:
         timings[stage] = now - clock[0]
         clock[0] = now
 
-    with runlock.hold(wh):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
+    with runlock.hold(wh.local):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
         lake, cleaned = open_task(wh)
-        summary = ingest_task(Path(inbox), lake, run_id, workers)
+        summary = ingest_task(inbox, lake, run_id, workers, cluster)
         lap("parse")
         checked = check_task(lake, run_id)
         lap("validate")
-        out = RunSummary(run_id, inbox, str(wh), summary, checked, str(wh / DB_NAME), leftovers_removed=cleaned)
+        out = RunSummary(run_id, inbox, wh.url, summary, checked, wh.uri(DB_NAME), leftovers_removed=cleaned,
+                         local=str(wh.local) if wh.remote else "")
         out.committed = commit_task(lake, run_id)
         # derived outputs follow the last commit: rebuilt whenever they were built from another one
         fingerprint = build_fingerprint(lake)
-        if built_from(wh) != fingerprint:
+        if built_from(wh.local) != fingerprint:
             build_task(wh, lake)
-        published = _published(wh)
+        published = _published(wh.local)
         if published.get("fingerprint") == fingerprint:
             out.scorecards, out.offices_scored, regions = published["scorecards"], published["offices_scored"], []
         else:
             out.scorecards, out.offices_scored, regions = publish_task(wh)
             faults.point("publish")
-            _write_published(wh, {"fingerprint": fingerprint, "scorecards": out.scorecards,
-                                  "offices_scored": out.offices_scored})
+            _write_published(wh.local, {"fingerprint": fingerprint, "scorecards": out.scorecards,
+                                        "offices_scored": out.offices_scored})
     lap("scorecards")
     out.timings = timings
     out.clock_start = started

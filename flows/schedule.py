@@ -25,12 +25,14 @@ def stop_server(server: subprocess.Popen) -> None:
     stop_child(server, timeout=30)
 
 
-def serve(inbox: str, warehouse: str, cron: str, workers: int = 2) -> None:
-    """Register the deployment with its cron schedule and run it until interrupted."""
+def serve(inbox: str, warehouse: str, cron: str, workers: int = 2, cluster: str | None = None) -> None:
+    """Register the deployment with its cron schedule and run it until interrupted (`cluster`: the
+    Dask scheduler its runs parse on)."""
     from prefect.context import refresh_global_settings_context
 
     from flows.pipeline import gkqc_run
 
     refresh_global_settings_context()  # Prefect read its settings on import, before PREFECT_API_URL named our server
-    gkqc_run.serve(name=DEPLOYMENT, cron=cron, parameters={"inbox": inbox, "warehouse": warehouse, "workers": workers},
+    gkqc_run.serve(name=DEPLOYMENT, cron=cron, parameters={"inbox": inbox, "warehouse": warehouse, "workers": workers,
+                                                           "cluster": cluster},
                    print_starting_message=True)

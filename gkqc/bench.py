@@ -14,6 +14,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -258,3 +259,91 @@ def print_result(res: BenchResult, console, as_json: bool) -> None:
         console.print(f)
     if as_json:
         print(json.dumps(d, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------------------------- on a cluster
+@contextlib.contextmanager
+def _scheduler(address: str):
+    """The scheduler to use: `address`, or for "local" a cluster of two single-threaded worker
+    processes started (and stopped) here."""
+    if address != "local":
+        yield address
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def _warm() -> None:
+    """On a worker: import the parser (what its first chunk would otherwise pay)."""
+    import gkqc.parse_worker  # noqa: F401
+
+
+def _parse_rate(sim: Path, lake_dir: Path, **where) -> dict:
+    """Ingest a collection into a fresh lake (the parse stage: read, hash, parse, validate, write);
+    files and reports per second, and milliseconds per file."""
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+
+    shutil.rmtree(lake_dir, ignore_errors=True)
+    start = time.perf_counter()
+    s = ingest(sim, Lake(lake_dir), "bench", **where)
+    took = time.perf_counter() - start
+    return {"files": s.seen, "reports": s.reports_new, "parse_s": round(took, 2),
+            "files_per_s": round(s.seen / took, 1), "reports_per_s": round(s.reports_new / took, 1),
+            "ms_per_file": round(1000 * took / s.seen, 2)}
+
+
+def run_cluster_bench(reports: int, address: str, seed: int = 1, workers: int = 2, log=print,
+                      forms: tuple[str, ...] = (), form_reports: int = 1000) -> dict:
+    """The parse stage of a simulated collection (and of one per extra form) with local parser
+    processes, then on the cluster with one and with two of its workers (chunks as `gkqc run
+    --cluster` sends them). `address`: a Dask scheduler, or "local" for two worker processes here.
+    `ms_per_file × workers` on the cluster is the per-file cost (all stages of parsing) per worker."""
+    from gkqc.cluster import ClusterParser, workers_of
+
+    sims = {"text": collection(reports, seed)}
+    for form in forms:
+        log(f"模拟 {form_reports} 份 {form} 报告 … simulating {form} reports")
+        sims[form] = collection(form_reports, seed, form)
+    out: dict = {"cluster": address, "collections": {}}
+    with _scheduler(address) as scheduler, prefect_api(CACHE):  # chunk task runs report to this API
+        names = workers_of(scheduler)
+        if len(names) < 2:
+            raise RuntimeError(f"集群 {address} 只有 {len(names)} 个工作进程，需要至少 2 个 (need 2 workers)")
+        from distributed import Client
+
+        with Client(scheduler, timeout=30) as client:  # warm the workers: imports are paid once, not measured
+            client.run(_warm)
+            out["worker_threads"] = {w: n for w, n in client.nthreads().items() if w in names[:2]}
+        for w in names[:2]:  # and Prefect's task engine on each, with an empty chunk
+            with ClusterParser(scheduler, [w]) as parser:
+                parser.submit([], "warm-up", datetime.now()).result()
+        for name, sim in sims.items():
+            rows = {"local": {"processes": workers, **_parse_rate(sim, CACHE / "wh-cluster" / "local", workers=workers)}}
+            log(f"{name}: 本机 {workers} 个进程 local processes {rows['local']['files_per_s']} files/s")
+            for k in (1, 2):
+                rate = _parse_rate(sim, CACHE / "wh-cluster" / f"w{k}", cluster=ClusterParser(scheduler, names[:k]))
+                rows[f"workers_{k}"] = {"workers": k, **rate, "ms_per_file_per_worker": round(rate["ms_per_file"] * k, 2)}
+                log(f"{name}: 集群 {k} 个工作进程 cluster workers {rate['files_per_s']} files/s")
+            rows["speedup_2_vs_1"] = round(rows["workers_1"]["parse_s"] / rows["workers_2"]["parse_s"], 2)
+            out["collections"][name] = rows
+    shutil.rmtree(CACHE / "wh-cluster", ignore_errors=True)
+    return out
+
+
+def print_cluster_result(res: dict, console, as_json: bool) -> None:
+    from rich.table import Table
+
+    t = Table("文件形式 form", "解析方式 parsed by", "文件 files", "文件/秒 files/s", "报告/秒 reports/s",
+              "毫秒/文件 ms/file", title=f"gkqc bench --cluster {res['cluster']}：解析阶段 parse stage")
+    for form, rows in res["collections"].items():
+        for key, r in rows.items():
+            if isinstance(r, dict):
+                who = f"本机 {r['processes']} 进程 local" if key == "local" else f"集群 {r['workers']} 工作进程 cluster"
+                t.add_row(form, who, str(r["files"]), str(r["files_per_s"]), str(r["reports_per_s"]), str(r["ms_per_file"]))
+        t.add_row(form, "2 比 1 加速 speedup", "", str(rows["speedup_2_vs_1"]), "", "")
+    console.print(t)
+    if as_json:
+        print(json.dumps(res, ensure_ascii=False))

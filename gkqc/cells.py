@@ -84,7 +84,7 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
     if t in BLANK_MARKS:
-        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），不按0计"), t
+        return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），与0区分保存；检查中按 blank_cells 设置处理"), t
     return None, t
 
 

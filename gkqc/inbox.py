@@ -214,22 +214,27 @@ def _read_regular(path: str, limit: int) -> bytes:
 
 def _zip_sources(path: str, rel: str, size: int) -> Iterator[Source]:
     with _open_regular(path) as f:
-        try:
-            end = zipfile._EndRecData(f)  # the central directory's size, before zipfile loads all of it
-            if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
-                yield _bad(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
-                return
-            z = zipfile.ZipFile(f)
-        except Exception as e:
-            why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
-            yield _bad(rel, f"压缩包已损坏（bad zip: {why}）", size)
+        yield from _zip_members(f, rel, size)
+
+
+def _zip_members(f: BinaryIO, rel: str, size: int) -> Iterator[Source]:
+    """The members of an open, seekable zip file (a local file or an object)."""
+    try:
+        end = zipfile._EndRecData(f)  # the central directory's size, before zipfile loads all of it
+        if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
+            yield _bad(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
             return
-        with z:
-            members = [i for i in z.infolist() if not i.is_dir()]
-            for info in members[:MAX_MEMBERS]:
-                yield _member(z, info, f"{rel}!{_member_name(info)}")
-            if len(members) > MAX_MEMBERS:
-                yield _bad(rel, f"压缩包成员过多，只读取了前 {MAX_MEMBERS} 个（too many members: {len(members)}）", size)
+        z = zipfile.ZipFile(f)
+    except Exception as e:
+        why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
+        yield _bad(rel, f"压缩包已损坏（bad zip: {why}）", size)
+        return
+    with z:
+        members = [i for i in z.infolist() if not i.is_dir()]
+        for info in members[:MAX_MEMBERS]:
+            yield _member(z, info, f"{rel}!{_member_name(info)}")
+        if len(members) > MAX_MEMBERS:
+            yield _bad(rel, f"压缩包成员过多，只读取了前 {MAX_MEMBERS} 个（too many members: {len(members)}）", size)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:

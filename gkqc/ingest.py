@@ -2,7 +2,9 @@
 
 Files are identified by content hash. A path whose content is unchanged is skipped;
 identical content under a new path gets a document row pointing to the report
-already stored; only new content is parsed (in worker processes for large inboxes).
+already stored; only new content is parsed: in worker processes for large inboxes, or on a
+Dask cluster (`cluster=`, see gkqc.cluster) in chunks sized for the network. The inbox may be a
+local folder or an s3:// prefix (gkqc.inboxes), the lake local or on object storage.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -22,12 +25,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gkqc import faults
-from gkqc.inbox import Source, iter_sources, read_offices, scan_inbox
+from gkqc.inbox import Source
+from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
+from gkqc.storage import attach
 from schemas import validate_tables
+
+if TYPE_CHECKING:
+    from gkqc.cluster import ClusterParser
 
 
 @dataclass
@@ -43,15 +51,15 @@ class IngestSummary:
     offices_changed: bool = False
 
 
-def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
+def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, bool]:
     """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake.
 
     Returns (rows, whether it changed since the last run)."""
-    path = inbox / "offices.csv"
-    if not path.exists():
+    found = open_inbox(inbox).offices()
+    if found is None:
         return None, False
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    table = read_offices(path)
+    data, table = found
+    digest = hashlib.sha256(data).hexdigest()
     if lake.state.get("offices_sha256") == digest:
         return table.num_rows, False
     lake.replace("offices", [table.cast(SCHEMAS["offices"])], f"registry-{digest[:12]}")
@@ -62,6 +70,7 @@ def load_offices(inbox: Path, lake: Lake) -> tuple[int | None, bool]:
 def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
     """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
+    attach(con, lake.paths("documents"))
     docs = con.sql(f"""
         SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
         QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
@@ -74,6 +83,7 @@ def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
 def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
     """The parse outcome stored for each of some doc ids (for files whose bytes were seen before)."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
+    attach(con, lake.paths("documents"))
     con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
     rows = con.sql(f"""
         SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet({sql_list(lake.paths('documents'))}) d
@@ -119,21 +129,37 @@ def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
 
 
-def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int = 200, flush_every: int = 5000,
-           progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
+    """Where chunks are parsed: a Dask cluster, local worker processes, or None (in this process)."""
+    if cluster:
+        from gkqc.cluster import ClusterParser
+
+        parser = ClusterParser(cluster) if isinstance(cluster, str) else cluster
+        return parser.__enter__()
+    if workers > 1 and files > 2 * chunk:
+        return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent)
+    return None
+
+
+def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int = 2, chunk: int = 200,
+           flush_every: int = 5000, progress: Callable[[int, int], None] | None = None,
+           cluster: str | ClusterParser | None = None) -> IngestSummary:
+    """Ingest every new or changed file of the inbox into the lake (uncommitted). `cluster`: a Dask
+    scheduler address (or a `ClusterParser`) to parse on, instead of `workers` local processes."""
+    inbox = open_inbox(inbox)
     lake.init()
     summary = IngestSummary()
     summary.offices, summary.offices_changed = load_offices(inbox, lake)
     known_paths, known_docs, known_reports = load_known(lake)
-    files = scan_inbox(inbox)
+    files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
     pending_dups: list[tuple[str, str, int]] = []  # (path, doc_id, size) waiting for a doc parsed this run
     run_docs: set[str] = set()
     parts: list[dict[str, pa.Table]] = []
     parts_docs = 0
     flushes = 0
-    use_pool = workers > 1 and len(files) > 2 * chunk
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent) if use_pool else None
+    pool = _parser(workers, cluster, len(files), chunk)
+    slots = getattr(pool, "slots", workers)  # chunks kept in flight: twice the parsers
     inflight: deque[Future] = deque()
     done_files = 0
 
@@ -158,22 +184,25 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
         parts_docs = 0
 
     items: list[tuple[str, Source]] = []  # (doc_id, the file) to parse
+    items_bytes = 0
 
     def submit(final: bool = False) -> None:
-        nonlocal items
+        nonlocal items, items_bytes
         if items:
             if pool is None:
                 collect(parse_chunk(items, run_id, at))
+            elif cluster:
+                inflight.append(pool.submit(items, run_id, at))
             else:
                 inflight.append(pool.submit(parse_chunk, items, run_id, at))
-            items = []
-        while inflight and (final or len(inflight) > 2 * workers or inflight[0].done()):
+            items, items_bytes = [], 0
+        while inflight and (final or len(inflight) > 2 * slots or inflight[0].done()):
             collect(inflight.popleft().result())
         if parts_docs >= flush_every or final:
             flush(final)
 
     try:
-        for src in iter_sources(inbox, files):
+        for src in inbox.sources(files):
             summary.seen += 1
             done_files += 1
             source_path = src.path
@@ -189,7 +218,8 @@ def ingest(inbox: Path, lake: Lake, run_id: str, *, workers: int = 2, chunk: int
                 summary.new += 1
                 run_docs.add(doc_id)
                 items.append((doc_id, src))
-                if len(items) >= chunk:
+                items_bytes += len(src.data) if src.data is not None else 0
+                if pool.full(len(items), items_bytes) if cluster else len(items) >= chunk:
                     submit()
             if progress and (done_files % 50 == 0):
                 progress(done_files, len(files))

@@ -1,22 +1,23 @@
 """The Parquet lake: explicit Arrow schemas, one folder per table, one file per batch, and
 one manifest that says which files are the lake.
 
-Layout: ``<warehouse>/lake/<table>/part-<run>-<batch>.parquet`` and ``<warehouse>/lake/_manifest.json``.
+Layout: ``<warehouse>/lake/<table>/part-<run>-<batch>.parquet`` and ``<warehouse>/lake/_manifest.json``,
+in a local folder or under an S3 prefix (`gkqc.storage`: the same code, another filesystem).
 A run writes its parts under new names, invisible to readers, and publishes them all at once by
-replacing the manifest (written to a temporary file, flushed to disk, renamed over the old one).
-A file the manifest does not name is a leftover of an interrupted run and is removed by the next
-run; a file a commit drops stays one more commit, so a reader of the previous snapshot keeps working.
+replacing the manifest (locally: written to a temporary file, flushed, renamed over the old one; on
+object storage: one PUT, which is atomic). A file the manifest does not name is a leftover of an
+interrupted run and is removed by a later run; a file a commit drops stays one more commit, so a
+reader of the previous snapshot keeps working.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 
 from gkqc import faults
 from gkqc.record import ParseResult, Report
+from gkqc.storage import Entry, Store, place, resolve
 from schemas.lake import MODELS, arrow_schema
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
@@ -134,67 +136,71 @@ MANIFEST = "_manifest.json"
 COMMITS = "_commits"  # the last few commit records, newest last: what `repair` falls back on
 KEEP_COMMITS = 5
 SCHEMA_FILE = "_schema.parquet"  # an empty file with the table's columns, so a table of no parts still reads
+OLD_EMPTY = "part-empty.parquet"  # the schema file of lakes written before manifests existed
 INGEST_TABLES = ("documents", "reports", "sections", "active_disclosure", "applications", "reviews")
 CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)
 TABLES = (*SCHEMAS, CARRY)
+# on object storage an object no commit names is removed only once this old: younger ones may be the
+# unpublished parts of a run on another machine (a local folder has one writer, under its lock)
+LEFTOVER_AGE = timedelta(hours=6)
 
 
 class LakeDamaged(RuntimeError):
     """The lake does not match its manifest (a part missing or truncated, the manifest unreadable)."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _publish(tmp: Path, path: Path) -> None:
-    """Flush a finished file to disk and move it to its name."""
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    tmp.replace(path)
+class LakeConflict(RuntimeError):
+    """Another run committed to the lake after this run read it: this run's commit is refused."""
 
 
 class Lake:
-    """A lake folder and the snapshot a run sees: the last commit plus what this run wrote and dropped.
+    """A lake (a local folder or an S3 prefix, through its `Store`) and the snapshot a run sees: the
+    last commit plus what this run wrote and dropped.
 
-    Readers ask for `files(table)`; writers `write` parts, `drop` parts and change `state`;
-    nothing is visible to other processes until `commit`."""
+    Readers ask for `files(table)` (local paths or s3:// URIs); writers `write` parts, `drop` parts and
+    change `state`; nothing is visible to other processes until `commit`."""
 
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: Path | str | Store):
+        self.store = root if isinstance(root, Store) else place(root)
         self._committed: dict | None = None
         self._parts: dict[str, dict[str, dict]] = {}  # table -> part name -> {"rows", "bytes"}
         self.state: dict = {}  # check state, office registry digest: committed with the parts
 
     # ------------------------------------------------------------------ reading the snapshot
-    def dir(self, table: str) -> Path:
-        return self.root / table
+    @property
+    def root(self) -> str:
+        """The lake's location: a local path or an s3:// URL."""
+        return self.store.url
+
+    def file(self, table: str, name: str) -> str:
+        """A file of a table, as readers open it (local path or s3:// URI)."""
+        return self.store.uri(table, name)
 
     def init(self) -> None:
         """Create the folders and schema files; read the manifest. A lake written before manifests
         existed (it has `part-empty.parquet` schema files) has its ingested parts adopted as commit 1."""
-        old_layout = not (self.root / MANIFEST).exists() and (self.dir("documents") / "part-empty.parquet").exists()
+        st = self.store
+        old_layout = not st.exists(MANIFEST) and st.exists(f"documents/{OLD_EMPTY}")
         for table in TABLES:
-            self.dir(table).mkdir(parents=True, exist_ok=True)
-            if table in SCHEMAS and not (self.dir(table) / SCHEMA_FILE).exists():
-                tmp = self.dir(table) / f"{SCHEMA_FILE}.tmp"
-                pq.write_table(SCHEMAS[table].empty_table(), tmp)
-                _publish(tmp, self.dir(table) / SCHEMA_FILE)
+            st.makedirs(table)
+            if table in SCHEMAS and not st.exists(f"{table}/{SCHEMA_FILE}"):
+                empty = SCHEMAS[table].empty_table()
+                st.write_with(f"{table}/{SCHEMA_FILE}", lambda target, t=empty: pq.write_table(t, target))
         if self._committed is None:
             self._load(old_layout)
 
     def _load(self, old_layout: bool = False) -> None:
-        path = self.root / MANIFEST
-        if path.exists():
+        try:
+            text = self.store.read_bytes(MANIFEST)
+        except FileNotFoundError:
+            text = None
+        if text is not None:
             try:
-                manifest = json.loads(path.read_text(encoding="utf-8"))
+                manifest = json.loads(text.decode("utf-8"))
                 parts = {t: dict(manifest["tables"].get(t, {})) for t in TABLES}
             except (ValueError, KeyError, AttributeError) as e:
-                raise LakeDamaged(f"湖清单无法读取 {path}（{e}）：请运行 gkqc repair (lake manifest unreadable)") from e
+                raise LakeDamaged(f"湖清单无法读取 {self.store.uri(MANIFEST)}（{e}）：请运行 gkqc repair "
+                                  f"(lake manifest unreadable)") from e
         else:
             manifest = {"commit": 0, "tables": {}, "retired": [], "state": {}}
             parts = {t: {} for t in TABLES}
@@ -211,11 +217,12 @@ class Lake:
         out: dict[str, dict[str, dict]] = {}
         for table in (*INGEST_TABLES, "offices"):
             found = {}
-            for p in sorted(self.dir(table).glob("part-*.parquet")):
-                if p.name == "part-empty.parquet":
+            for name, entry in sorted(self.store.list(table).items()):
+                if not (name.startswith("part-") and name.endswith(".parquet")) or name == OLD_EMPTY:
                     continue
                 try:
-                    found[p.name] = {"rows": pq.ParquetFile(p).metadata.num_rows, "bytes": p.stat().st_size}
+                    fs, path = resolve(self.file(table, name))
+                    found[name] = {"rows": pq.ParquetFile(path, filesystem=fs).metadata.num_rows, "bytes": entry.size}
                 except Exception:  # noqa: BLE001 - an unreadable part is left out, its files re-read
                     continue
             out[table] = found
@@ -223,11 +230,11 @@ class Lake:
 
     def files(self, table: str) -> list[str]:
         """The table's parts in this snapshot, in name order (may be empty)."""
-        return [str(self.dir(table) / n) for n in sorted(self._parts[table])]
+        return [self.store.uri(table, n) for n in sorted(self._parts[table])]
 
     def paths(self, table: str) -> list[str]:
         """The table's parts, or its schema file when it has none (for readers that need a file)."""
-        return self.files(table) or [str(self.dir(table) / SCHEMA_FILE)]
+        return self.files(table) or [self.store.uri(table, SCHEMA_FILE)]
 
     def part_names(self, table: str) -> list[str]:
         return sorted(self._parts[table])
@@ -245,34 +252,30 @@ class Lake:
         return hashlib.sha256(json.dumps([c.get("tables"), c.get("state")], sort_keys=True).encode()).hexdigest()[:24]
 
     # ------------------------------------------------------------------ writing
-    def _add(self, table: str, name: str, path: Path, rows: int) -> Path:
-        self._parts[table][path.name] = {"rows": rows, "bytes": path.stat().st_size}
-        return path
+    def _target(self, table: str, name: str) -> str:
+        part = f"part-{name}.parquet"
+        if part in self._parts[table]:
+            raise ValueError(f"lake part written twice: {table}/{part}")
+        return part
 
-    def _target(self, table: str, name: str) -> Path:
-        path = self.dir(table) / f"part-{name}.parquet"
-        if path.name in self._parts[table]:
-            raise ValueError(f"lake part written twice: {table}/{path.name}")
-        return path
+    def _put(self, table: str, name: str, rows: int, writer) -> str:
+        """Write one part under its new name (whole or not at all) and add it to this snapshot."""
+        part = self._target(table, name)
+        size = self.store.write_with(f"{table}/{part}", writer)
+        self._parts[table][part] = {"rows": rows, "bytes": size}
+        return self.store.uri(table, part)
 
-    def write(self, table: str, data: pa.Table, name: str) -> Path | None:
+    def write(self, table: str, data: pa.Table, name: str) -> str | None:
+        """Write an Arrow table as a new part; its path or URI (None when it has no rows)."""
         if data.num_rows == 0:
             return None
-        path = self._target(table, name)
-        tmp = path.with_suffix(".tmp")
-        pq.write_table(data, tmp, compression="lz4")
-        _publish(tmp, path)
-        return self._add(table, name, path, data.num_rows)
+        return self._put(table, name, data.num_rows, lambda target: pq.write_table(data, target, compression="lz4"))
 
-    def write_frame(self, table: str, data: pl.DataFrame, name: str) -> Path | None:
+    def write_frame(self, table: str, data: pl.DataFrame, name: str) -> str | None:
         """Write a polars frame already in the table's columns and types (see `frame_of`)."""
         if data.height == 0:
             return None
-        path = self._target(table, name)
-        tmp = path.with_suffix(".tmp")
-        data.write_parquet(tmp, compression="lz4")
-        _publish(tmp, path)
-        return self._add(table, name, path, data.height)
+        return self._put(table, name, data.height, lambda target: data.write_parquet(target, compression="lz4"))
 
     def drop(self, table: str, names: Iterable[str]) -> None:
         """Leave parts out of this snapshot (their files go after the next commit but one)."""
@@ -291,10 +294,22 @@ class Lake:
         return (any(self._parts[t] != c.get("tables", {}).get(t, {}) for t in TABLES)
                 or self.state != c.get("state", {}))
 
+    def _check_head(self) -> None:
+        """Refuse to publish over a commit this run did not start from (compare-and-swap on the
+        commit number; on object storage the guard against a second machine)."""
+        try:
+            head = json.loads(self.store.read_bytes(MANIFEST).decode("utf-8")).get("commit", 0)
+        except (OSError, ValueError, AttributeError):
+            return  # none yet, or unreadable: nothing newer to lose
+        if head != self.commit_no:
+            raise LakeConflict(f"数据湖 {self.root} 在本次运行期间已由另一运行提交（提交 {head}，本次基于 {self.commit_no}），"
+                               f"本次未提交，请重新运行 (another run committed meanwhile; nothing of this run was committed)")
+
     def commit(self, run_id: str) -> bool:
-        """Publish this snapshot as the lake (one atomic rename); False when nothing changed."""
+        """Publish this snapshot as the lake (one atomic rename, or one PUT); False when nothing changed."""
         if not self.changed:
             return False
+        self._check_head()
         old = self._committed or {}
         live = {f"{t}/{n}" for t in TABLES for n in self._parts[t]}
         was = {f"{t}/{n}" for t, ps in old.get("tables", {}).items() for n in ps}
@@ -302,67 +317,74 @@ class Lake:
                     "committed_at": datetime.now().isoformat(timespec="seconds"),
                     "tables": {t: self._parts[t] for t in TABLES}, "retired": sorted(was - live),
                     "state": self.state}
-        text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
-        log = self.root / COMMITS
-        log.mkdir(exist_ok=True)
-        for path in (log / f"{manifest['commit']:08d}.json", self.root / MANIFEST):
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            _publish(tmp, path)
+        text = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        st = self.store
+        st.makedirs(COMMITS)
+        for rel in (f"{COMMITS}/{manifest['commit']:08d}.json", MANIFEST):
+            st.write_bytes(rel, text)
             faults.point("commit")
-        _fsync_dir(self.root)
-        for old_record in sorted(log.glob("*.json"))[:-KEEP_COMMITS]:
-            old_record.unlink(missing_ok=True)
-        self._committed = json.loads(json.dumps(manifest))
+        st.sync()
+        records = sorted(n for n in st.list(COMMITS) if n.endswith(".json"))
+        for name in records[:-KEEP_COMMITS]:
+            st.delete(f"{COMMITS}/{name}")
+        self._committed = json.loads(text)
         for rel in set(old.get("retired", [])) - live:  # dropped two commits ago: no snapshot names them
-            (self.root / rel).unlink(missing_ok=True)
+            st.delete(rel)
         return True
 
     # ------------------------------------------------------------------ damage and leftovers
-    def leftovers(self) -> list[Path]:
-        """Files in the table folders that no commit names (an interrupted run's writes)."""
+    def _leftovers(self) -> list[str]:
         keep = {f"{t}/{n}" for t in TABLES for n in (self._committed or {}).get("tables", {}).get(t, {})}
         keep |= set((self._committed or {}).get("retired", []))
+        cutoff = datetime.now(UTC) - LEFTOVER_AGE if self.store.remote else None
         out = []
         for table in TABLES:
-            for p in sorted(self.dir(table).iterdir()) if self.dir(table).is_dir() else ():
-                if p.name != SCHEMA_FILE and f"{table}/{p.name}" not in keep:
-                    out.append(p)
+            for name, e in sorted(self.store.list(table).items()):
+                young = cutoff is not None and e.mtime is not None and e.mtime > cutoff
+                if name != SCHEMA_FILE and f"{table}/{name}" not in keep and not young:
+                    out.append(f"{table}/{name}")
         return out
+
+    def leftovers(self) -> list[str]:
+        """Files in the table folders that no commit names (an interrupted run's writes)."""
+        return [self.store.uri(rel) for rel in self._leftovers()]
 
     def clean(self) -> int:
         """Remove what an interrupted run left behind (call only while holding the warehouse lock)."""
-        gone = self.leftovers()
-        for p in gone:
-            if p.is_dir():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
-        for tmp in (*self.root.glob("*.tmp"), *(self.root / COMMITS).glob("*.tmp")):
-            tmp.unlink(missing_ok=True)
-        for record in (self.root / COMMITS).glob("*.json"):  # written by a commit that did not finish
-            if record.stem.isdigit() and int(record.stem) > self.commit_no:
-                record.unlink()
+        gone = self._leftovers()
+        for rel in gone:
+            self.store.delete(rel)
+        for folder in ("", COMMITS):
+            for name in self.store.list(folder):
+                stem = name.removesuffix(".json")
+                # a temporary file, or the record of a commit that did not finish
+                if name.endswith(".tmp") or (folder and stem.isdigit() and int(stem) > self.commit_no):
+                    self.store.delete(f"{folder}/{name}" if folder else name)
         return len(gone)
+
+    def _tail(self, table: str, name: str, e: Entry | None) -> bytes | None:
+        """The last 4 bytes of a part (None when it is not there)."""
+        try:
+            return self.store.tail(f"{table}/{name}", e.size, 4) if e is not None and not e.is_dir else None
+        except OSError:
+            return None
 
     def damaged(self) -> list[tuple[str, str, str]]:
         """(table, part, what is wrong) for each committed part that is missing, truncated or not Parquet."""
         out = []
-        for table, parts in (self._committed or {}).get("tables", {}).items():
-            for name, entry in parts.items():
-                path = self.dir(table) / name
-                try:
-                    size = path.stat().st_size
-                    with open(path, "rb") as f:
-                        f.seek(max(size - 4, 0))
-                        tail = f.read(4)
-                except OSError:
-                    out.append((table, name, "文件缺失 (missing)"))
-                    continue
-                if size != entry["bytes"]:
-                    out.append((table, name, f"大小 {size} 字节，应为 {entry['bytes']} (truncated or changed)"))
-                elif tail != b"PAR1":
-                    out.append((table, name, "不是完整的 Parquet 文件 (no Parquet footer)"))
+        # objects answer in tens of milliseconds: their footers are read many at a time
+        with ThreadPoolExecutor(16 if self.store.remote else 1) as pool:
+            for table, parts in (self._committed or {}).get("tables", {}).items():
+                found = self.store.list(table) if parts else {}
+                entries = [(name, entry, found.get(name)) for name, entry in parts.items()]
+                tails = pool.map(lambda x, t=table: self._tail(t, x[0], x[2]), entries)
+                for (name, entry, e), tail in zip(entries, tails, strict=True):
+                    if tail is None:
+                        out.append((table, name, "文件缺失 (missing)"))
+                    elif e.size != entry["bytes"]:
+                        out.append((table, name, f"大小 {e.size} 字节，应为 {entry['bytes']} (truncated or changed)"))
+                    elif tail != b"PAR1":
+                        out.append((table, name, "不是完整的 Parquet 文件 (no Parquet footer)"))
         return out
 
     def verify(self) -> None:
@@ -371,5 +393,5 @@ class Lake:
         if bad:
             table, name, why = bad[0]
             more = f"（另有 {len(bad) - 1} 处）" if len(bad) > 1 else ""
-            raise LakeDamaged(f"湖文件损坏：{self.dir(table) / name}：{why}{more}；请运行 gkqc repair 修复 "
+            raise LakeDamaged(f"湖文件损坏：{self.store.uri(table, name)}：{why}{more}；请运行 gkqc repair 修复 "
                               f"(lake part damaged; run `gkqc repair`)")

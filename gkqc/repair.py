@@ -2,6 +2,8 @@
 
 A damaged part of an ingest batch takes its whole batch out of the lake (documents, reports,
 sections, cells): the batch's files are then new to the next run and parsed again from the inbox.
+So do the rows of re-collected copies (`…-dups` parts: files whose bytes were seen before, whose
+rows point at a report of some batch), which are cheap to take again.
 Check results and the office registry are derived: they are dropped and recomputed. An unreadable
 manifest is replaced by the newest commit record whose parts are all intact.
 """
@@ -13,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkqc.lake import CARRY, COMMITS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
+from gkqc.storage import place
+
+DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkqc.ingest)
 
 
 @dataclass
@@ -26,32 +31,38 @@ class RepairReport:
 
 def _restore_manifest(lake: Lake) -> str | None:
     """Put the newest intact commit record in place of an unreadable manifest; its name, or None."""
-    for record in sorted((lake.root / COMMITS).glob("*.json"), reverse=True):
+    st = lake.store
+    for name in sorted((n for n in st.list(COMMITS) if n.endswith(".json")), reverse=True):
         try:
-            json.loads(record.read_text(encoding="utf-8"))
+            record = st.read_bytes(f"{COMMITS}/{name}")
+            json.loads(record.decode("utf-8"))
         except (OSError, ValueError):
             continue
-        candidate = Lake(lake.root)
-        (lake.root / MANIFEST).write_bytes(record.read_bytes())
+        candidate = Lake(st)
+        st.write_bytes(MANIFEST, record)
         candidate.init()
         if not candidate.damaged():
-            return record.name
-    (lake.root / MANIFEST).unlink(missing_ok=True)  # nothing intact: adopt the readable parts
+            return name
+    st.delete(MANIFEST)  # nothing intact: adopt the readable parts
     return None
 
 
-def repair(warehouse: Path, run_id: str) -> RepairReport:
-    """Make the lake consistent with its files again and commit that (call while holding the lock)."""
+def repair(warehouse: Path | str, run_id: str) -> RepairReport:
+    """Make the lake consistent with its files again and commit that (call while holding the lock).
+    `warehouse`: a local folder or an s3:// URL."""
     report = RepairReport()
-    lake = Lake(warehouse / "lake")
+    lake_at = place(warehouse).child("lake")
+    lake = Lake(lake_at)
     try:
         lake.init()
     except LakeDamaged:
         report.manifest_restored_from = _restore_manifest(lake) or "（无完好记录，已收编可读文件）"
-        lake = Lake(warehouse / "lake")
+        lake = Lake(lake_at)
         lake.init()
     report.damaged = lake.damaged()
     batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
+    if batches:  # rows of files whose bytes were seen before point at reports of any batch: read them again too
+        batches += [n for n in lake.part_names("documents") if n.endswith(DUPS) and n not in batches]
     for name in batches:
         if name in lake.part_names("documents"):
             report.documents_dropped += lake.rows("documents", name)

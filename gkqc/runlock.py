@@ -4,6 +4,13 @@ The lock is the kernel's (flock): it goes with the process that holds it, howeve
 ends, so a killed run never leaves a stale lock. The file says who holds it, for the message a
 second run prints. Within one process the lock is re-entrant (the CLI takes it before Prefect
 starts, the flow again for scheduled runs).
+
+A warehouse on object storage (s3://bucket/prefix) has no folder to lock: the lock file is in its
+local folder, which is named after the URL (`gkqc.storage.warehouse`), so runs on one machine
+exclude each other as they do locally. Across machines the lake itself refuses a lost update: a
+commit first reads the manifest and publishes only if it is still the commit the run started
+from (`Lake.commit`), and objects no commit names are removed only once hours old, so a run never
+deletes the unpublished parts of another. Run one scheduler per warehouse.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from gkqc.storage import Store
+
 LOCK_NAME = ".gkqc.lock"
 _held: dict[Path, int] = {}  # lock path -> depth, in this process
 
@@ -26,6 +35,18 @@ class WarehouseBusy(RuntimeError):
 
 class WarehouseUnusable(RuntimeError):
     """The warehouse folder cannot be created or written."""
+
+
+def prepare_remote(store: Store) -> None:
+    """Check that an object-storage warehouse can be written (one small object put and removed);
+    raise WarehouseUnusable with one line naming it."""
+    probe = f".gkqc-write-test-{os.getpid()}"
+    try:
+        store.write_bytes(probe, b"")
+        store.delete(probe)
+    except OSError as e:
+        raise WarehouseUnusable(f"对象存储中的数据仓库无法写入：{store.url}（{str(e).splitlines()[0]}） "
+                                f"(warehouse on object storage not writable)") from e
 
 
 def prepare(warehouse: Path) -> Path:

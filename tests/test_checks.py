@@ -8,10 +8,11 @@ from builders import spec
 from checking import check_files, findings, status_of
 from conftest import SAMPLES
 
+from checks.suite import load_settings
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
 ALL_CHECKS = {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
-              "S1", "S2", "S3", "S4", "S5", "D1", "D2", "T1", "T2"}
+              "S1", "S2", "S3", "S4", "S5", "D1", "D2", "T1", "T2", "T3", "C1"}
 
 
 def test_sample_yields_exactly_the_worked_example(tmp_path, ali_bytes):
@@ -58,24 +59,35 @@ def _bump(s, table, key, by=1):
     getattr(s, table)[key] = str(int(getattr(s, table)[key]) + by)
 
 
+@pytest.mark.parametrize("blanks", ["zero", "strict"])
 @pytest.mark.parametrize("template,year", [("gov2019", 2020), ("gov2021", 2022)])
-def test_equation_checks_fail_hold_and_are_not_assessable(tmp_path, template, year):
+def test_equation_checks_fail_hold_and_follow_the_blank_policy(tmp_path, template, year, blanks):
     s = spec(template, year, seed=31)
     _bump(s, "applications", ("new_received", "research"), 5)  # A1 research, A3 new_received
     _bump(s, "applications", ("new_received", "total"), 5)  # keep A3 total consistent → A1 total too
     _bump(s, "applications", ("granted", "commercial"), 2)  # A2 commercial, A1 commercial, A3 granted
-    s.applications[("partial", "social_org")] = ""  # blank: A1/A2 social_org and A3 partial not assessable
+    s.applications[("partial", "social_org")] = ""  # a 0 left blank: A1/A2 social_org and A3 partial read it
     _bump(s, "reviews", ("suit_direct", "total"), 1)  # R2
-    s.reviews[("review", "pending")] = "-"  # R1 not assessable
-    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()})
+    s.reviews[("review", "pending")] = "-"  # another 0 left blank: R1 reads it
+    settings = {**load_settings(), "blank_cells": blanks}
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()}, settings=settings)
     f = findings(res)
     assert ("A1", "research") in f and ("A1", "total") in f and ("A3", "new_received") not in f
     assert ("A2", "commercial") in f and ("A1", "commercial") not in f and ("A3", "granted") in f
     assert ("R2", "suit_direct") in f
-    assert status_of(res, "R1", "review") == "not_assessable" and status_of(res, "R3", "suit_after_review") == "pass"
-    assert status_of(res, "A2", "social_org") == "not_assessable" == status_of(res, "A3", "partial")
-    assert status_of(res, "A2", "natural_person") == "pass"
-    assert ("S4", "partial.social_org") in f and ("S4", "review.pending") in f
+    assert status_of(res, "R3", "suit_after_review") == "pass" and status_of(res, "A2", "natural_person") == "pass"
+    assert status_of(res, "A1", "social_org") == "pass"  # reads no blank cell: a plain pass, either way
+    on_blanks = [("R1", "review"), ("A2", "social_org"), ("A3", "partial")]
+    for check, subject in on_blanks:  # under zero: assessed, holding, saying they took a blank as 0
+        row = res.filter((pl.col("check_id") == check) & (pl.col("subject") == subject)).row(0, named=True)
+        if blanks == "zero":
+            assert row["status"] == "pass" and row["message"].startswith("按空白为0计算：")
+            assert "空→0" in row["cells"]
+        else:
+            assert row["status"] == "not_assessable" and "留空" in row["message"]
+    a3 = res.filter((pl.col("check_id") == "A3") & (pl.col("subject") == "partial"))["message"][0]
+    assert blanks == "strict" or a3.startswith("按空白为0计算：partial.social_org；符合：")
+    assert {(c, x) for c, x in f if c == "S4"} == {("S4", "applications"), ("S4", "reviews")}  # one per table
     msg = res.filter((pl.col("check_id") == "A2") & (pl.col("subject") == "commercial"))["message"][0]
     assert "商业企业" in msg and "相差 -2" in msg
 
@@ -92,7 +104,9 @@ def test_cell_checks(tmp_path, template, year):
     f = findings(res)
     assert ("A4", "granted.natural_person") in f and ("R4", "review.upheld") in f
     assert ("P4", ".".join(first)) in f
-    assert ("S3", "partial.research") in f
+    assert ("S3", "applications") in f  # one result per report and table, naming its cells
+    s3 = res.filter((pl.col("check_id") == "S3") & (pl.col("subject") == "applications")).row(0, named=True)
+    assert "1 个单元格" in s3["message"] and "partial.research" in s3["message"] and s3["cells"] == "partial.research=约4"
     assert status_of(res, "S2") == "pass"
 
 
@@ -173,7 +187,9 @@ def test_a_report_that_could_not_be_read_is_not_assessable(tmp_path, ali_bytes):
     res = check_files(tmp_path, {"cut.txt": text[:cut].encode()})
     assert status_of(res, "A1", "total") == "not_assessable"
     assert status_of(res, "R1", "review") == "not_assessable"
-    assert ("S3", "results_total.total") in findings(res)
+    assert {(c, x) for c, x in findings(res) if c == "S3"} == {("S3", "applications"), ("S3", "reviews")}
+    s3 = res.filter((pl.col("check_id") == "S3") & (pl.col("subject") == "applications")).row(0, named=True)
+    assert "results_total.total" in s3["cells"] and " 等（" in s3["message"]  # more than 20: the message stops
 
 
 def test_pdf_samples_hold_their_equations(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from checks import ocr
+from checks.engine import prepare
 from checks.frames import PartData, subject_labels
 from checks.grid import cells_in_memory
 from checks.kinds import KINDS
@@ -42,27 +42,36 @@ def batch(reports: dict[str, dict[str, list]]) -> PartData:
     return PartData(reps, pl.DataFrame(), {"reviews": grid}, {"reviews": grid.rows(~grid.long["ok"])})
 
 
-def results(data: PartData, *ids: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
-    """(check, report, subject) -> (status, message) from the kinds of the entries `ids`."""
+def results(data: PartData, *ids: str, blanks: str = "zero") -> dict[tuple[str, str, str], tuple[str, str | None]]:
+    """(check, report, subject) -> (status, message) from the kinds of the entries `ids`, as the
+    engine runs them (blank-cell policy `blanks` applied, OCR values gated first)."""
     specs = [SUITE[i] for i in ids]
-    data.rejected = ocr.gate(data, list(SUITE.values()))
+    settings = {"blank_cells": blanks}
+    prepare(data, list(SUITE.values()), settings)
     out = {}
     for kind in {s.kind for s in specs}:
-        for d in KINDS[kind].evaluate(data, [s for s in specs if s.kind == kind], {}):
+        for d in KINDS[kind].evaluate(data, [s for s in specs if s.kind == kind], settings):
             for r in d.iter_rows(named=True):
                 out[(r["check_id"], r["report_id"], r["subject"])] = (r["status"], r["message"])
     return out
 
 
-def test_equation_passes_fails_and_cannot_judge_blanks():
+@pytest.mark.parametrize("blanks", ["zero", "strict"])
+def test_equation_passes_fails_and_follows_the_blank_policy(blanks):
     got = results(batch({"good": {"review": ["1", "2", "0", "1", "4"]},
                          "bad": {"review": ["1", "2", "0", "1", "5"]},
-                         "blank": {"review": ["1", "", "0", "1", "4"]}}), "R1")
-    assert got[("R1", "good", "review")][0] == "pass"
+                         "blank": {"review": ["1", "", "0", "1", "2"]},
+                         "unread": {"review": ["1", cell("约2", "unreadable"), "0", "1", "4"]}}), "R1", blanks=blanks)
+    assert got[("R1", "good", "review")] == ("pass", None)
     status, message = got[("R1", "bad", "review")]
     assert status == "fail" and "应为 4" in message and "实为 5" in message
     status, message = got[("R1", "blank", "review")]
-    assert status == "not_assessable" and "空白或无法读取" in message
+    if blanks == "zero":  # 1 + 0 + 0 + 1 = 2: it holds, taking the blank as 0, and says so
+        assert status == "pass" and message == "按空白为0计算：review.corrected；符合：行政复议 总计 等于各结果之和"
+    else:
+        assert status == "not_assessable" and "留空" in message and "strict" in message
+    status, message = got[("R1", "unread", "review")]
+    assert status == "not_assessable" and "未能读取" in message and "corrected=未能读取" in message
 
 
 def test_a_row_split_by_its_own_total_cannot_check_itself():
@@ -110,11 +119,11 @@ def test_cell_rule_reads_split_and_proven_ocr_values():
 @pytest.mark.parametrize("blank", [True, False])
 def test_procedural_blank_cells(blank):
     got = results(batch({"r": {"review": ["", "0", "0", "0", "0"] if blank else ["0"] * 5}}), "S4")
+    status, message = got[("S4", "r", "reviews")]  # one result per report and table
     if blank:
-        status, message = got[("S4", "r", "review.upheld")]
-        assert status == "fail" and "不按0计" in message
+        assert status == "fail" and "1 个单元格留空：review.upheld" in message and "按空白为0计算" in message
     else:
-        assert got[("S4", "r", "")][0] == "pass"
+        assert (status, message) == ("pass", None)
 
 
 def test_cross_year_compares_with_last_years_columns():

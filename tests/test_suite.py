@@ -14,7 +14,7 @@ from gkqc.simulate.render import render_pagetext
 def test_suite_covers_the_catalogue():
     ids = {s.id for s in load_suite()}
     assert ids == {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
-                   "S1", "S2", "S3", "S4", "S5", "D1", "D2", "T1", "T2"}
+                   "S1", "S2", "S3", "S4", "S5", "D1", "D2", "T1", "T2", "T3", "C1"}
 
 
 def _suite_with(tmp_path, text: str):

@@ -12,6 +12,7 @@ import duckdb
 
 from gkqc.lake import sql_list
 from gkqc.settings import DUCKDB_CONFIG
+from gkqc.storage import attach, is_remote
 from warehouse.build import DB_NAME, FILES_TABLE
 
 QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
@@ -34,7 +35,8 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(db), read_only=True, config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
         files = [r[0] for r in con.execute(f"select path from {FILES_TABLE}").fetchall()]
-        allowed = [*files, *(str(warehouse_dir / f) for f in files)]
+        attach(con, files)  # a lake on object storage is read through pyarrow's S3 client
+        allowed = [*files, *(str(warehouse_dir / f) for f in files if not is_remote(f))]
         con.execute(f"set allowed_paths = {sql_list(allowed)}")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")

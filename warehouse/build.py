@@ -3,7 +3,8 @@
 The order comes from the models' references (DuckDB's parser names the tables each reads); the
 layers are folders, and a model reads only its own layer or the ones before: staging → core → marts.
 Staging and core models are views over the lake's Parquet parts as of its last commit (paths
-relative to the warehouse folder, so a copied warehouse reads its own lake); marts (the
+relative to the warehouse folder, so a copied warehouse reads its own lake; s3:// URIs for a lake
+on object storage, read through the filesystem `gkqc.storage.attach` gives DuckDB); marts (the
 scorecards) are materialised as tables, computed once per run rather than at every query. The
 database file is rebuilt whole into a temporary file and moved into place: readers keep working on
 the previous file while a run writes. It records the lake commit and suite it was built from.
@@ -24,6 +25,7 @@ from checks.suite import load_suite, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
 from gkqc.settings import DUCKDB_CONFIG
+from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
 
@@ -162,7 +164,10 @@ def _comment(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
 def create_models(con: duckdb.DuckDBPyConnection, lake: Lake, base: Path) -> list[str]:
     """Create every model over the lake's committed parts (paths relative to `base`); return those paths."""
     _built_in(con)
-    parts = {t: [os.path.relpath(p, base) for p in lake.paths(t)] for t in SCHEMAS}
+    parts = {t: lake.paths(t) for t in SCHEMAS}
+    attach(con, [p for ps in parts.values() for p in ps])  # objects: read through pyarrow's S3 client
+    # local files by paths relative to the warehouse folder (a copied warehouse reads its own lake)
+    parts = {t: [p if is_remote(p) else os.path.relpath(p, base) for p in ps] for t, ps in parts.items()}
     tables = set(BUILT_IN)
     for path in model_files():
         sql = _PARTS.sub(lambda m: sql_list(parts[m.group(1)]), path.read_text(encoding="utf-8"))

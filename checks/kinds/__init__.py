@@ -6,7 +6,7 @@ A new kind is a module beside these that subclasses `base.Kind`, is decorated wi
 `@base.register`, and is imported below.
 """
 
-from checks.kinds import cell, cross_year, equation, procedural  # noqa: F401  (each registers itself)
+from checks.kinds import cell, cross_year, equation, narrative, procedural, similarity  # noqa: F401  (each registers itself)
 from checks.kinds.base import KINDS, Kind
 
 __all__ = ["KINDS", "Kind"]

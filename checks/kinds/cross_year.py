@@ -76,12 +76,13 @@ class CrossYear(Equation):
         rules = _rules(specs)
         if not rules or not carried:
             return
+        columns = sorted({c for cs in carry_columns(rules).values() for c in cs})
         reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
             "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
         pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
                                             & pl.col("template").is_in(list({r.template for r in rules}))).collect()
         for years in year_groups(pairs):  # those years and the ones before are in memory at a time
-            cells = pl.scan_parquet(carried).filter(
+            cells = pl.scan_parquet(carried).select("report_id", "report_year", *columns).filter(  # only its own
                 pl.col("report_year").is_in(sorted({y - 1 for y in years} | set(years)))).collect()
             at = cells.select("report_id").with_row_index("at")  # each report's row, found once
             year_pairs = (pairs.filter(pl.col("report_year").is_in(years)).join(at, on="report_id")

@@ -34,7 +34,8 @@ FORMS = [("pagetext", 0.45), ("pdftext", 0.25), ("html", 0.2), ("html-gbk", 0.1)
 DOCUMENTS = {"docx": ".docx", "pdf": ".pdf"}  # forms rendered as files, not text: text-level defects skip them
 EXTENSIONS = {"pagetext": ".txt", "pdftext": ".txt", "html": ".html", "html-gbk": ".html", **DOCUMENTS}
 DEFECTS = ["equation", "row_total", "review_total", "blank", "negative", "missing_section", "thin_problems",
-           "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit"]
+           "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit",
+           "blank_for_zero"]
 PROBLEMS = [
     "一是政策解读的形式还不够丰富；二是依申请公开答复的规范性有待提高。下一步将加强业务培训，完善工作机制。",
     "主要问题：主动公开的及时性和全面性仍需提升，基层公开标准化建设进展不平衡。改进措施：建立定期检查通报制度。",
@@ -97,6 +98,28 @@ class Rendered:
     status: str
 
 
+def marks_for(form: str) -> list[str]:
+    """What reports print in a cell left blank (a PDF's text layer drops an empty cell altogether)."""
+    return ["-", "—", "/", "无"] + ([] if form == "pdftext" else [""])
+
+
+def _blank_for_zero(rng: random.Random, s: ReportSpec, mark: str) -> None:
+    """Zeros printed as blanks, as many offices do: the applicant columns with no applications at
+    all left wholly blank (a department's usual case), or else every 0 of sections 三 and 四."""
+    reg = registry()
+    rows = [r.id for r in reg.app_rows_for(s.template)]
+    empty = [c.id for c in reg.app_columns[:6] if all(s.applications[(r, c.id)] == "0" for r in rows)]
+    if empty and rng.random() < 0.6:
+        for c in empty:
+            for r in rows:
+                s.applications[(r, c)] = mark
+        return
+    for cells in (s.applications, s.reviews):
+        for key, v in cells.items():
+            if v == "0":
+                cells[key] = mark
+
+
 def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, form: str) -> dict:
     """Change the spec as a real report would go wrong; return text-level effects."""
     reg = registry()
@@ -114,8 +137,8 @@ def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, 
     elif kind == "review_total":
         g = rng.choice([g.id for g in reg.review_groups])
         s.reviews[(g, "total")] = str(int(s.reviews[(g, "total")]) + rng.randint(1, 3))
-    elif kind == "blank":
-        marks = ["-", "—", "/", "无"] + ([] if form == "pdftext" else [""])
+    elif kind == "blank":  # a number lost: a few cells left blank that were not 0
+        marks = marks_for(form)
         for _ in range(rng.randint(1, 3)):
             if rng.random() < 0.7:
                 key = (rng.choice(rows), rng.choice(cols))
@@ -123,6 +146,8 @@ def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, 
             else:
                 key = (rng.choice([g.id for g in reg.review_groups]), rng.choice([m.id for m in reg.review_metrics]))
                 s.reviews[key] = rng.choice(marks)
+    elif kind == "blank_for_zero":  # blank meaning none, one mark throughout: see _blank_for_zero
+        _blank_for_zero(rng, s, rng.choice(marks_for(form)))
     elif kind == "negative":
         s.applications[(rng.choice(rows), rng.choice(cols[:6]))] = f"-{rng.randint(1, 5)}"
     elif kind == "missing_section":
@@ -244,8 +269,9 @@ class _Writer:
 
 
 def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: int, defect_rate: float,
-                    forms: list[tuple[str, float]]) -> None:
-    """Every report one office publishes over the years (its own random stream: any worker, same files)."""
+                    forms: list[tuple[str, float]], blanks: str) -> None:
+    """Every report one office publishes over the years (its own random stream: any worker, same
+    files); their truth under the blank-cell policy `blanks`."""
     reg = registry()
     summary, emit = w.summary, w.emit
     rng = random.Random(f"{seed}/{office.code}")
@@ -278,26 +304,26 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
         summary.forms[form] += 1
         r = _render(rng, s, office, form, effects)
         ext = EXTENSIONS[form].lstrip(".")
-        emit(f"{office.code}/{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
+        emit(f"{office.code}/{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev, blanks))
         summary.reports += 1
         latest = r.printed
         if rng.random() < defect_rate * 0.25:  # the same page collected twice (another URL)
-            emit(f"mirror/{office.code}-{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev))
+            emit(f"mirror/{office.code}-{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev, blanks))
         if defect in ("equation", "row_total", "review_total") and rng.random() < 0.5:
             # a corrected re-publication, some days later
             fixed = replace(clean, published_at=(s.published_at or clean.published_at) + timedelta(days=rng.randint(3, 30)))
             r2 = _render(rng, fixed, office, form, {})
-            emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev))
+            emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev, blanks))
             summary.reports += 1
             latest = r2.printed
         prev = latest
 
 
 def _office_chunk(out: Path, offices: list[Office], years: tuple[int, int], seed: int,
-                  defect_rate: float, forms: list[tuple[str, float]]) -> tuple[list[str], SimSummary]:
+                  defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> tuple[list[str], SimSummary]:
     w = _Writer(out)
     for office in offices:
-        _office_reports(w, office, years, seed, defect_rate, forms)
+        _office_reports(w, office, years, seed, defect_rate, forms, blanks)
     return w.lines, w.summary
 
 
@@ -310,10 +336,16 @@ def _merge(into: SimSummary, part: SimSummary) -> None:
 
 def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, defect_rate: float = 0.1,
              progress: Callable[[int, int], None] | None = None, workers: int = 1,
-             forms: list[tuple[str, float]] | None = None) -> SimSummary:
+             forms: list[tuple[str, float]] | None = None, blanks: str | None = None) -> SimSummary:
     """`forms`: (form, weight) of the reports' forms (default FORMS: the text forms); "docx" and
-    "pdf" render Word and PDF files."""
+    "pdf" render Word and PDF files. `blanks`: the blank-cell policy the truth follows (default:
+    the one checks/settings.yaml sets, which the pipeline follows)."""
     forms = forms or FORMS
+    if blanks is None:
+        from checks.blanks import blank_policy
+        from checks.suite import load_settings
+
+        blanks = blank_policy(load_settings())
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     offs = make_offices(offices, rng)
@@ -330,7 +362,7 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
         from multiprocessing import get_context
 
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as ex:
-            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate, forms) for c in chunks]
+            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate, forms, blanks) for c in chunks]
             for k, fut in enumerate(futures):
                 part_lines, part = fut.result()
                 lines += part_lines
@@ -339,7 +371,7 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
                     progress(min((k + 1) * size, len(offs)), len(offs))
     else:
         for k, c in enumerate(chunks):
-            part_lines, part = _office_chunk(out, c, years, seed, defect_rate, forms)
+            part_lines, part = _office_chunk(out, c, years, seed, defect_rate, forms, blanks)
             lines += part_lines
             _merge(summary, part)
             if progress:

@@ -1,7 +1,9 @@
 """Reference evaluation of the check catalogue on a report's printed values (the ground truth).
 
 Independent of the pipeline's vectorised engine on purpose: plain Python over the values the
-generator printed, following checks.md. Used to write truth.jsonl.
+generator printed, following checks.md. Used to write truth.jsonl. `blanks` is the blank-cell
+policy (`blank_cells` in checks/settings.yaml): under `zero` a blank cell is 0 in every equation
+and cross-year rule, under `strict` it leaves them unjudged, like a cell that could not be read.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from gkqc.cells import MISSING, OK, UNREADABLE, CellValue, read_amount, read_count
+from gkqc.cells import BLANK, MISSING, OK, UNREADABLE, CellValue, read_amount, read_count
 from gkqc.templates import registry
 
 DEADLINE = {"department": (1, 31), "government": (3, 31), "township": (3, 31), "other": (3, 31)}
+TABLES = {"applications": "applications", "reviews": "reviews", "active": "active_disclosure"}  # key[0] -> lake table
 
 
 @dataclass
@@ -58,8 +61,11 @@ def cell_values(template: str, applications: dict, active: dict, reviews: dict,
     return out
 
 
-def _v(p: Printed, *key):
+def _v(p: Printed, blanks: str, *key):
+    """A cell's value for an equation: its number, 0 for a blank under `zero`, else None."""
     c = p.cells.get(key)
+    if c is not None and c.status == BLANK and blanks == "zero":
+        return 0.0
     return c.value if c is not None and c.status == OK else None
 
 
@@ -72,15 +78,15 @@ def _eq(fails, check, subject, lhs_refs, rhs_refs, op="=="):
         fails.append([check, subject])
 
 
-def evaluate(p: Printed, prev: Printed | None) -> list[list[str]]:
-    """The [check_id, subject] pairs this report must fail."""
+def evaluate(p: Printed, prev: Printed | None, blanks: str = "zero") -> list[list[str]]:
+    """The [check_id, subject] pairs this report must fail under the blank-cell policy `blanks`."""
     reg = registry()
     fails: list[list[str]] = []
     t = p.template
     rows = [r.id for r in reg.app_rows_for(t)]
     cols = [c.id for c in reg.app_columns]
     results = [r for r in rows if r.startswith(("granted", "partial", "denied_", "unable_", "unprocessed_", "other_"))]
-    app = lambda r, c: _v(p, "applications", r, c)  # noqa: E731
+    app = lambda r, c: _v(p, blanks, "applications", r, c)  # noqa: E731
     for c in cols:
         _eq(fails, "A1", c, [app("results_total", c), app("carried_forward", c)],
             [app("new_received", c), app("carried_over", c)])
@@ -92,9 +98,9 @@ def evaluate(p: Printed, prev: Printed | None) -> list[list[str]]:
             if key[0] == table and cv.status == OK and (cv.value < 0 or cv.value != int(cv.value)):
                 fails.append([check, ".".join(key[1:])])
     for g, check in (("review", "R1"), ("suit_direct", "R2"), ("suit_after_review", "R3")):
-        parts = [_v(p, "reviews", g, m) for m in ("upheld", "corrected", "other", "pending")]
-        _eq(fails, check, g, [_v(p, "reviews", g, "total")], parts)
-    act = lambda r, m: _v(p, "active", "item_1", r, m)  # noqa: E731
+        parts = [_v(p, blanks, "reviews", g, m) for m in ("upheld", "corrected", "other", "pending")]
+        _eq(fails, check, g, [_v(p, blanks, "reviews", g, "total")], parts)
+    act = lambda r, m: _v(p, blanks, "active", "item_1", r, m)  # noqa: E731
     for r in ("regulations", "normative_docs"):
         if t == "gov2019":
             _eq(fails, "P1", r, [act(r, "total_published")], [act(r, "new_published")], ">=")
@@ -108,22 +114,19 @@ def evaluate(p: Printed, prev: Printed | None) -> list[list[str]]:
                 fails.append(["P5", ".".join(key[1:])])
     if prev is not None:
         for c in cols:
-            _eq(fails, "A5", c, [app("carried_over", c)], [_v(prev, "applications", "carried_forward", c)])
+            _eq(fails, "A5", c, [app("carried_over", c)], [_v(prev, blanks, "applications", "carried_forward", c)])
         if t == "gov2021":
             for r in ("regulations", "normative_docs"):
                 _eq(fails, "P3", r, [act(r, "in_force")],
-                    [_v(prev, "active", "item_1", r, "in_force"), act(r, "issued"), None if act(r, "repealed") is None
+                    [_v(prev, blanks, "active", "item_1", r, "in_force"), act(r, "issued"), None if act(r, "repealed") is None
                      else -act(r, "repealed")])
     for no in "一二三四五六":
         if no not in p.sections:
             fails.append(["S1", no])
     if reg.template_for_year(p.year) != t:
         fails.append(["S2", ""])
-    for key, cv in p.cells.items():
-        if cv.status in (MISSING, UNREADABLE):
-            fails.append(["S3", ".".join(key[1:])])
-        elif cv.status == "blank":
-            fails.append(["S4", ".".join(key[1:])])
+    for check, statuses in (("S3", (MISSING, UNREADABLE)), ("S4", (BLANK,))):  # one per report and table
+        fails += [[check, t] for t in sorted({TABLES[key[0]] for key, cv in p.cells.items() if cv.status in statuses})]
     if p.published_at is None:
         fails.append(["D2", ""])
     else:

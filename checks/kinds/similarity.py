@@ -1,0 +1,222 @@
+"""Copied text (C1): sections 一 and 五 of a report beside its office's previous year's report and
+beside other offices' reports of the same year, as sets of character 5-grams (`checks.minhash`).
+
+Each batch carries one MinHash signature per report and section compared. After the last batch,
+year by year (that year's and the year before's signatures in memory): LSH banding proposes pairs
+of different offices, and each report meets its office's latest report of the year before; the
+signatures' estimate drops most, the exact Jaccard similarity of the 5-gram sets (texts read back
+from the lake for these reports only) decides, and difflib finds the longest shared passage of
+each pair found. Sections shorter than `MIN_CHARS` are not compared: a short text shares stock
+phrases with many others and proves nothing.
+
+Who is flagged: against the previous year, the later report; between two offices of one year,
+both, each naming the other (which one copied cannot be told from the texts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import polars as pl
+
+from checks import minhash as mh
+from checks.frames import PRINTED_FORM, PartData
+from checks.kinds.base import Bad, Kind, register
+from checks.kinds.cross_year import latest_prev
+from checks.results import PASSED, finish
+from checks.spec import CheckSpec
+from gkqc.lake import Lake
+from gkqc.templates import registry
+
+MIN_CHARS = 100  # significant characters (after normalising) below which a section is not compared
+PREFILTER = 0.15  # a pair is verified when its signature estimate is at least threshold − this
+RULE = re.compile(r"^\s*similarity\s*>=\s*(0(?:\.\d+)?|1(?:\.0+)?)\s*$")
+NUMERALS = "〇一二三四五六七八九"
+NO_OFFICE = "无法判断：未识别报告机关或年度，无法与其他报告比对"
+FOUND = {"report_id": pl.Utf8, "other_id": pl.Utf8, "prev": pl.Boolean, "section": pl.Utf8, "similarity": pl.Float64,
+         "passage": pl.Utf8}
+
+
+# ---------------------------------------------------------------- the entry: sections compared, threshold
+def sections_of(spec: CheckSpec) -> tuple[str, ...]:
+    return spec.subjects or ("一", "五")
+
+
+def threshold_of(spec: CheckSpec) -> float:
+    m = RULE.match(spec.rule or "")
+    return float(m.group(1)) if m else 0.5
+
+
+def sig_column(section: str) -> str:
+    """The carried column of a section's signatures (`minhash_s5` for 五)."""
+    return f"minhash_s{NUMERALS.index(section) if section in NUMERALS else section}"
+
+
+def section_texts(sections: pl.DataFrame, wanted: tuple[str, ...]) -> pl.DataFrame:
+    """report_id, section_no, text (a section printed in parts: the parts in order) of some sections."""
+    return (sections.filter(pl.col("section_no").is_in(list(wanted)))
+            .sort("report_id", "position")
+            .group_by("report_id", "section_no", maintain_order=True).agg(pl.col("text").str.join("\n")))
+
+
+# ---------------------------------------------------------------- comparing the reports of one year
+def _candidates(year: int, secs: pl.DataFrame, section: str, threshold: float, stats: dict[str, int]) -> pl.DataFrame:
+    """(report_id, other_id, section, prev) of one year worth verifying: reports of other offices
+    the same year (LSH), and each report's office's previous report; pre-filtered by signature."""
+    col = sig_column(section)
+    have = secs.filter(pl.col(col).is_not_null())
+    now = have.filter(pl.col("report_year") == year).with_row_index("i")
+    sig = now[col].to_numpy()
+    offices = now.select(pl.col("office").rank("dense")).to_series().to_numpy()
+    pairs, proposed = mh.lsh_pairs(sig, offices, threshold, threshold - PREFILTER)
+    stats["band_pairs"] += proposed
+    same = (pl.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1]}, schema={"i": pl.UInt32, "j": pl.UInt32})
+            .join(now.select("i", "report_id"), on="i").join(now.select(j="i", other_id="report_id"), on="j")
+            .select("report_id", "other_id", pl.lit(False).alias("prev")))
+    before = have.filter(pl.col("report_year") == year - 1).select(pl.col("report_id").alias("prev_id"),
+                                                                   pl.col(col).alias("prev_sig"))
+    prev = now.join(before, on="prev_id")
+    estimate = (prev[col].to_numpy() == prev["prev_sig"].to_numpy()).mean(axis=1) if prev.height else np.zeros(0)
+    prev = prev.filter(pl.Series(estimate) >= threshold - PREFILTER)
+    return pl.concat([same, prev.select("report_id", other_id="prev_id", prev=pl.lit(True))]).with_columns(
+        pl.lit(section).alias("section"))
+
+
+def _verify(lake: Lake, cands: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The candidates whose exact similarity reaches the threshold, with the similarity and the
+    longest shared passage, each same-year pair in both directions."""
+    if cands.height == 0:
+        return pl.DataFrame(schema=FOUND)
+    ids = pl.concat([cands["report_id"], cands["other_id"]]).unique()
+    texts = (pl.scan_parquet(lake.paths("sections"))
+             .filter(pl.col("report_id").is_in(ids.implode()) & pl.col("section_no").is_in(cands["section"].unique().implode()))
+             .select("report_id", "section_no", "position", "text").collect())
+    texts = (section_texts(texts, tuple(cands["section"].unique()))
+             .with_columns(mh.significant(pl.col("text")).alias("significant")))
+    raw = {(r, s): (t, sig) for r, s, t, sig in texts.iter_rows()}
+    grams: dict[tuple[str, str], set[str]] = {}
+    rows = []
+    for rid, other, prev, sec in cands.unique(maintain_order=True).iter_rows():
+        a, b = (rid, sec), (other, sec)
+        for k in (a, b):
+            if k not in grams:
+                grams[k] = mh.shingles(raw[k][1])
+        sim = mh.jaccard(grams[a], grams[b])
+        if sim >= threshold:
+            passage = mh.longest_passage(raw[a][0], raw[b][0])
+            rows.append((rid, other, prev, sec, sim, passage))
+            if not prev:
+                rows.append((other, rid, prev, sec, sim, passage))
+    return pl.DataFrame(rows, schema=FOUND, orient="row").unique(["report_id", "other_id", "section"], keep="first",
+                                                                  maintain_order=True)
+
+
+def _fail_rows(found: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
+    """One failing result per report and other office-year: the most similar version of it."""
+    other = info.select(pl.col("report_id").alias("other_id"), pl.col("office").alias("other_office"),
+                        pl.col("report_year").alias("other_year"))
+    sim = pl.col("similarity").round(2).cast(pl.Utf8).str.pad_end(4, "0")
+    part = pl.concat_str([pl.lit("第"), pl.col("section"), pl.lit("部分相似度 "), sim, pl.lit("，最长相同段落「"),
+                          pl.col("passage"), pl.lit("」")])
+    order = pl.col("section").replace_strict({c: k for k, c in enumerate(NUMERALS)}, default=len(NUMERALS))
+    df = (found.join(other, on="other_id").sort("report_id", "other_office", "other_year", order)
+          .group_by("report_id", "other_office", "other_year", "other_id", "prev", maintain_order=True)
+          .agg(pl.col("similarity").max().alias("actual"), part.str.join("；").alias("parts"),
+               pl.concat_str([pl.col("section"), pl.lit("="), pl.col("similarity").round(4).cast(pl.Utf8)]).str.join("; ")
+               .alias("sims"))
+          .sort(["report_id", "other_office", "other_year", "actual", "other_id"], descending=[False, False, False, True, False])
+          .unique(["report_id", "other_office", "other_year"], keep="first", maintain_order=True))
+    who = pl.when(pl.col("prev")).then(pl.concat_str([pl.lit("本机关上一年度（"), pl.col("other_year").cast(pl.Utf8),
+                                                      pl.lit("年度）报告")])) \
+        .otherwise(pl.concat_str([pl.col("other_office"), pl.lit(" "), pl.col("other_year").cast(pl.Utf8), pl.lit("年度报告")]))
+    return df.select(
+        "report_id", pl.concat_str([pl.col("other_office"), pl.lit(" "), pl.col("other_year").cast(pl.Utf8),
+                                    pl.lit("年度")]).alias("subject"),
+        pl.lit("fail").alias("status"), pl.lit(None, dtype=pl.Float64).alias("expected"), "actual",
+        pl.lit(None, dtype=pl.Float64).alias("difference"),
+        pl.concat_str([pl.lit("other_report_id="), pl.col("other_id"), pl.lit("; "), pl.col("sims")]).alias("cells"),
+        pl.concat_str([pl.lit("与"), who, pl.lit("高度雷同："), pl.col("parts")]).alias("message"))
+
+
+def _plain_rows(ids: pl.DataFrame, status: str, message: pl.Expr) -> pl.DataFrame:
+    return ids.select("report_id", pl.lit("").alias("subject"), pl.lit(status).alias("status"),
+                      *(pl.lit(None, dtype=pl.Float64).alias(c) for c in ("expected", "actual", "difference")),
+                      pl.lit(None, dtype=pl.Utf8).alias("cells"), message.alias("message"))
+
+
+@register
+class Similarity(Kind):
+    """Entries name the sections compared (`subjects`) and the threshold (`rule: similarity >= x`);
+    nothing within a batch but the signatures it carries, every result `across` batches."""
+
+    name = "similarity"
+    fields = frozenset({"subjects", "rule"})
+
+    def __init__(self) -> None:
+        self.stats: dict[str, int] = {}  # pairs at each step of the last `across` (for the benchmark)
+
+    def validate(self, spec: CheckSpec, bad: Bad) -> None:
+        if spec.rule is not None and not RULE.match(spec.rule):
+            raise bad(f"规则 '{spec.rule}' 无效，应为 similarity >= 0 至 1 之间的数 (rule: similarity >= x)")
+        unknown = set(sections_of(spec)) - registry().ids("section")
+        if unknown:
+            raise bad(f"未知部分 {sorted(unknown)} (unknown sections)")
+
+    def tables(self, spec: CheckSpec) -> set[str]:
+        return {"sections"}
+
+    def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
+        """One signature per report and section compared (null when missing or shorter than `MIN_CHARS`)."""
+        wanted = tuple(sorted({s for spec in specs for s in sections_of(spec)}))
+        texts = section_texts(data.sections, wanted).with_columns(mh.significant(pl.col("text")).alias("significant")) \
+            .filter(pl.col("significant").str.len_chars() >= MIN_CHARS)
+        out = []
+        for sec in wanted:
+            mine = texts.filter(pl.col("section_no") == sec)
+            sig = pl.Series(sig_column(sec), mh.signatures(mine["significant"].to_list()),
+                            dtype=pl.Array(pl.UInt32, mh.NUM_PERM))
+            out.append(data.reports.select("report_id").join(mine.select("report_id").with_columns(sig), on="report_id",
+                                                              how="left", maintain_order="left").drop("report_id"))
+        return out
+
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
+        """Year by year: that year's and the year before's signatures in memory, the rest on disk."""
+        self.stats = dict.fromkeys(("band_pairs", "verified_pairs", "confirmed_pairs"), 0)
+        if not carried:
+            return
+        reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
+            "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
+        info = latest_prev(reports).join(reports.select("report_id", "office"), on="report_id").collect()
+        for spec in specs:
+            yield from self._spec(lake, spec, info, carried)
+
+    def _spec(self, lake: Lake, spec: CheckSpec, info: pl.DataFrame, carried: list[str]) -> Iterator[pl.DataFrame]:
+        threshold, wanted = threshold_of(spec), sections_of(spec)
+        scope = info.filter(pl.col("template").is_in(list(spec.templates)))
+        unknown = scope.filter(pl.col("office").is_null() | pl.col("report_year").is_null())
+        if unknown.height:
+            yield finish(_plain_rows(unknown, "not_assessable", pl.lit(NO_OFFICE)), spec)
+        cols = [sig_column(s) for s in wanted]
+        for year in sorted(scope.filter(pl.col("office").is_not_null())["report_year"].drop_nulls().unique()):
+            secs = (pl.scan_parquet(carried).filter(pl.col("report_year").is_in([year - 1, year]))
+                    .select("report_id", *cols).collect()
+                    .join(info.filter(pl.col("office").is_not_null()).select("report_id", "office", "report_year", "prev_id"),
+                          on="report_id"))
+            cands = pl.concat([_candidates(year, secs, s, threshold, self.stats) for s in wanted])
+            found = _verify(lake, cands, threshold)
+            self.stats["verified_pairs"] += cands.height
+            self.stats["confirmed_pairs"] += found.filter((pl.col("report_id") < pl.col("other_id")) | pl.col("prev")).height
+            mine = scope.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select("report_id")
+            fails = finish(_fail_rows(found.join(mine, on="report_id"), info), spec)
+            compared = secs.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols)).select("report_id")
+            passed = mine.join(compared, on="report_id", how="semi").join(fails, on="report_id", how="anti")
+            short = mine.join(compared, on="report_id", how="anti")
+            yield pl.concat([fails, finish(_plain_rows(passed, "pass", PASSED), spec),
+                             finish(_plain_rows(short, "not_assessable", pl.lit(too_short(wanted))), spec)])
+
+
+def too_short(sections: tuple[str, ...]) -> str:
+    names = "、".join(sections)
+    return f"无法判断：第{names}部分缺失或正文过短（不足 {MIN_CHARS} 字），不作雷同比对"

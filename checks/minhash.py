@@ -1,0 +1,175 @@
+"""Near-duplicate texts: character 5-gram sets, their MinHash signatures for many texts at once,
+LSH banding to propose similar pairs without comparing all pairs, and the exact measures for the
+pairs proposed (Jaccard similarity, the longest shared passage).
+
+Signatures are those of datasketch's `MinHash` (its default `affine32` scheme and permutations),
+computed for a whole batch of texts with numpy instead of one `update_batch` per text; a test holds
+them equal. Banding splits each signature into `b` bands of `r` values, as datasketch's
+`MinHashLSH` does, but joins on each band's key with polars, one band at a time, so that memory
+holds one band's pairs rather than an index of every text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import cache
+
+import numpy as np
+import polars as pl
+from datasketch import MinHash
+
+SHINGLE = 5  # characters per shingle
+NUM_PERM = 128  # MinHash permutations
+SEED = 1
+SCHEME = "affine32"
+RECALL = 0.99  # banding proposes a pair of similarity at the threshold at least this often
+MAX_OTHERS = 50  # in a bucket of more texts, each text meets only the next this many
+PASSAGE = 60  # characters of a longest shared passage kept for a message
+_NOISE = r"[^\p{L}]"  # what is not compared: whitespace, punctuation, digits, symbols
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the rolling shingle hash
+
+
+@cache
+def _compat() -> dict[str, str]:
+    """Kangxi radicals, CJK radicals and compatibility ideographs → the ideographs NFKC reads them as."""
+    out = {}
+    for lo, hi in [(0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)]:
+        for c in map(chr, range(lo, hi + 1)):
+            if (n := unicodedata.normalize("NFKC", c)) != c:
+                out[c] = n
+    return out
+
+
+@cache
+def _table() -> dict[int, str]:
+    return str.maketrans(_compat())
+
+
+def significant(text: pl.Expr) -> pl.Expr:
+    """The characters compared: letters and ideographs (compatibility forms read as NFKC reads
+    them), without whitespace, punctuation and digits, so that changed numbers hide nothing."""
+    compat = _compat()
+    return text.str.replace_many(list(compat), list(compat.values())).str.replace_all(_NOISE, "")
+
+
+def shingles(text: str) -> set[str]:
+    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def shingle_hash(shingle: str) -> int:
+    """The 32-bit hash of one shingle, as `shingle_hashes` computes it for whole texts."""
+    h = 0
+    for ch in shingle:
+        h = (h * int(_MIX) + ord(ch)) & 0xFFFFFFFFFFFFFFFF
+    return (h >> 32) ^ (h & 0xFFFFFFFF)
+
+
+def shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(the hash of every shingle of every text, in order; shingles per text)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = max(cp.size - SHINGLE + 1, 0)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(SHINGLE):
+            h = h * _MIX + cp[j:j + n]
+    ends = np.cumsum(lengths)
+    h = h[np.arange(n) + SHINGLE <= ends[np.repeat(np.arange(len(texts)), lengths)[:n]]]  # windows within a text
+    return ((h >> np.uint64(32)) ^ (h & np.uint64(0xFFFFFFFF))).astype(np.uint32), np.maximum(lengths - SHINGLE + 1, 0)
+
+
+@cache
+def _permutations() -> np.ndarray:
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch applies before its affine permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def signatures(texts: list[str], chunk: int = 1 << 20) -> np.ndarray:
+    """MinHash signatures (len(texts) × NUM_PERM, uint32) of texts of at least one shingle: the
+    hash values `datasketch.MinHash(scheme='affine32')` holds after `update_batch` of a text's
+    shingles hashed by `shingle_hash`; about `chunk` characters of texts at a time."""
+    a, b = _permutations()
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    at = 0
+    while at < len(texts):
+        size, end = 0, at
+        while end < len(texts) and (end == at or size + len(texts[end]) <= chunk):
+            size += len(texts[end])
+            end += 1
+        hv, counts = shingle_hashes(texts[at:end])
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        with np.errstate(over="ignore"):
+            hv = _fmix32(hv)
+            for k in range(NUM_PERM):
+                out[at:end, k] = np.minimum.reduceat(hv * a[k] + b[k], starts)
+        at = end
+    return out
+
+
+def banding(threshold: float) -> tuple[int, int]:
+    """(bands, values per band): the most values per band for which banding still proposes a pair
+    of similarity `threshold` with probability at least `RECALL` (1 − (1 − t^r)^b, b = NUM_PERM // r)."""
+    for rows in range(NUM_PERM, 0, -1):
+        bands = NUM_PERM // rows
+        if 1 - (1 - threshold**rows) ** bands >= RECALL:
+            return bands, rows
+    return NUM_PERM, 1
+
+
+def agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """The MinHash estimate of each pair's similarity: the share of equal signature values."""
+    parts = [(sig[i[s:s + chunk]] == sig[j[s:s + chunk]]).mean(axis=1) for s in range(0, len(i), chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _bucket_pairs(df: pl.DataFrame) -> pl.DataFrame:
+    """(i, j), i < j, of rows sharing a key; in a bucket of more than MAX_OTHERS + 1 rows, each
+    row with the MAX_OTHERS after it."""
+    df = df.filter(pl.col("key").is_duplicated()).with_columns(pl.len().over("key").alias("m"))
+    small = df.filter(pl.col("m") <= MAX_OTHERS + 1).select("i", "key")
+    big = df.filter(pl.col("m") > MAX_OTHERS + 1).sort("key", "i").with_columns(pos=pl.int_range(pl.len()).over("key"))
+    after = big.select("i", "key", pos=pl.int_ranges(pl.col("pos") + 1, pl.min_horizontal(
+        pl.col("pos") + MAX_OTHERS + 1, pl.col("m")))).explode("pos").drop_nulls("pos")
+    return pl.concat([small.join(small, on="key", suffix="_j").filter(pl.col("i") < pl.col("i_j")).select("i", j="i_j"),
+                      after.join(big.select("key", "pos", j="i"), on=["key", "pos"]).select("i", "j")])
+
+
+def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: float) -> tuple[np.ndarray, int]:
+    """(pairs (i, j), i < j, of rows of different `groups` that agree on a whole band of their
+    signatures and whose estimate reaches `floor`; how many pairs the bands proposed)."""
+    bands, rows = banding(threshold)
+    mult = np.random.RandomState(SEED).randint(1, 1 << 62, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    found, proposed = [np.zeros((0, 2), np.int64)], 0
+    for k in range(bands):
+        with np.errstate(over="ignore"):
+            key = (sig[:, k * rows:(k + 1) * rows].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
+        ij = _bucket_pairs(pl.DataFrame({"i": np.arange(len(sig), dtype=np.uint32), "key": key})).to_numpy()
+        proposed += len(ij)
+        ij = ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64)
+        found.append(ij[agreement(sig, ij[:, 0], ij[:, 1]) >= floor])
+    return np.unique(np.concatenate(found), axis=0), proposed
+
+
+def longest_passage(a: str, b: str) -> str:
+    """The longest passage two texts share (whitespace removed), shortened for a message. difflib
+    compares the texts as sequences of 4-character tokens: a run of tokens consecutive in both is
+    a shared passage 3 characters longer, and tokens, unlike characters, rarely repeat."""
+    a, b = (re.sub(r"\s", "", t.translate(_table())) for t in (a, b))
+    ta, tb = ([t[i:i + 4] for i in range(len(t) - 3)] for t in (a, b))
+    m = SequenceMatcher(None, ta, tb, autojunk=False).find_longest_match(0, len(ta), 0, len(tb))
+    s = a[m.a:m.a + m.size + 3] if m.size else ""
+    return s if len(s) <= PASSAGE else s[:PASSAGE // 2] + "……" + s[-PASSAGE // 2:]

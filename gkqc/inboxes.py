@@ -1,0 +1,154 @@
+"""An inbox wherever it is: a local folder (`gkqc.inbox`, every entry treated as hostile) or a
+prefix of an S3-compatible bucket, each giving the same `Source`s in the same order.
+
+Objects are listed once and read a few at a time, in order (object storage answers one request
+in tens of milliseconds: reading them one by one would leave the network idle). The rules are
+the local ones: hidden names, skipped folders and top-level sidecars are left out, files over
+64 MB are refused unread, zips are expanded member by member with the same limits, and a source
+path is the key relative to the inbox, so a collection gives the same documents wherever it is.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from gkqc.inbox import (
+    MAX_FILE_BYTES,
+    OfficesError,
+    Source,
+    _bad,
+    _too_big,
+    _wanted,
+    _zip_members,
+    iter_sources,
+    read_offices,
+    scan_inbox,
+)
+from gkqc.storage import SCHEME, ObjectStore, is_remote, place
+
+OFFICES = "offices.csv"
+READ_AHEAD = 16  # objects read at a time
+
+
+class LocalInbox:
+    """A folder of collected files."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.url = str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.is_dir()
+
+    def scan(self) -> list[str]:
+        return scan_inbox(self.path)
+
+    def sources(self, files: list[str]) -> Iterator[Source]:
+        return iter_sources(self.path, files)
+
+    def offices(self) -> tuple[bytes, pa.Table] | None:
+        """(bytes, table) of the office registry beside the reports, or None; OfficesError when unusable."""
+        path = self.path / OFFICES
+        if not path.exists():
+            return None
+        table = read_offices(path)  # a registry that is not a regular file is refused here, unread
+        return path.read_bytes(), table
+
+
+class ObjectInbox:
+    """Collected files under an s3://bucket/prefix."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+        store = place(self.url)
+        assert isinstance(store, ObjectStore)
+        self.fs, self.base = store.fs, store.base
+
+    def exists(self) -> bool:
+        """Whether any object is under the prefix (OSError when the storage cannot be asked)."""
+        return bool(self.fs.get_file_info(pafs.FileSelector(self.base, recursive=False, allow_not_found=True)))
+
+    def scan(self) -> list[pafs.FileInfo]:
+        """Every object under the prefix in the local inbox's order: a folder's own files by name, then
+        its subfolders (depth first), with the local rules for names that are skipped."""
+        found = self.fs.get_file_info(pafs.FileSelector(self.base, recursive=True, allow_not_found=True))
+        keep = []
+        for info in found:
+            if info.type != pafs.FileType.File:
+                continue
+            parts = info.path[len(self.base) + 1:].split("/")
+            if all(p and _wanted(p, k == 0) for k, p in enumerate(parts)):
+                keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
+        return [info for _, info in sorted(keep, key=lambda x: x[0])]
+
+    def _read(self, info: pafs.FileInfo) -> bytes | None:
+        """An object's bytes; None when it is over the limit (only its first limit + 1 bytes are read)."""
+        with self.fs.open_input_stream(info.path) as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        return None if len(data) > MAX_FILE_BYTES else data
+
+    def sources(self, files: list[pafs.FileInfo]) -> Iterator[Source]:
+        """One Source per object and per zip member; an object that cannot be read is a row with the reason."""
+        with ThreadPoolExecutor(READ_AHEAD) as pool:
+            ahead: deque[tuple[pafs.FileInfo, Future]] = deque()
+            todo = iter(files)
+            for info in todo:
+                ahead.append((info, pool.submit(self._read, info)))
+                if len(ahead) >= READ_AHEAD:
+                    break
+            while ahead:
+                info, fut = ahead.popleft()
+                for nxt in todo:
+                    ahead.append((nxt, pool.submit(self._read, nxt)))
+                    break
+                yield from self._sources(info, fut)
+
+    def _sources(self, info: pafs.FileInfo, fut: Future) -> Iterator[Source]:
+        rel = info.path[len(self.base) + 1:]
+        size = info.size or 0
+        try:
+            data = fut.result()
+            if rel.lower().endswith(".zip"):
+                with (io.BytesIO(data) if data is not None else self.fs.open_input_file(info.path)) as f:
+                    yield from _zip_members(f, rel, size)
+            elif data is None:
+                yield _bad(rel, _too_big(MAX_FILE_BYTES), size)
+            else:
+                yield Source(rel, data, None, size)
+        except OSError as e:
+            yield _bad(rel, f"无法读取：{e}（{type(e).__name__}）", size)
+        except Exception as e:  # whatever else, it is a row, not a crash
+            yield _bad(rel, f"无法读取（unexpected {type(e).__name__}: {e}）", size)
+
+    def offices(self) -> tuple[bytes, pa.Table] | None:
+        """(bytes, table) of the office registry object, or None; read as a local one would be."""
+        try:
+            with self.fs.open_input_stream(f"{self.base}/{OFFICES}") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return None
+        with tempfile.TemporaryDirectory(prefix="gkqc-offices-") as tmp:
+            path = Path(tmp) / OFFICES
+            path.write_bytes(data)
+            try:
+                return data, read_offices(path)
+            except OfficesError as e:  # name the object, not the temporary copy
+                raise OfficesError(str(e).replace(str(path), f"{SCHEME}{self.base}/{OFFICES}")) from None
+
+
+Inbox = LocalInbox | ObjectInbox
+
+
+def open_inbox(where: str | Path | Inbox) -> Inbox:
+    """The inbox at a local path or an s3:// URL."""
+    if isinstance(where, LocalInbox | ObjectInbox):
+        return where
+    return ObjectInbox(str(where)) if is_remote(where) else LocalInbox(where)

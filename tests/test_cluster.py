@@ -1,0 +1,152 @@
+"""The parse stage on a Dask cluster (two worker processes started here) through Prefect's Dask task
+runner, the inbox and the lake on S3-compatible storage (moto's server, started here): the same rows
+as a local run, in chunks of files rather than a task per file, and a worker killed mid-run loses
+and repeats nothing. Everything started is stopped by PID."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import threading
+import time
+
+import psutil
+import pytest
+from runs import snapshot
+from s3server import admin_fs, gone, s3_server, upload
+
+from gkqc import cluster as cluster_mod
+from gkqc.simulate.collection import simulate
+from gkqc.storage import warehouse
+
+BUCKET = "gkqc-cluster"
+
+
+def _descendants() -> dict[int, str]:
+    out = {}
+    for p in psutil.Process().children(recursive=True):
+        try:
+            out[p.pid] = " ".join(p.cmdline())
+        except psutil.Error:
+            continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        fs = admin_fs(endpoint)
+        fs.create_dir(BUCKET)
+        yield fs
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(prefect_api, s3):
+    """A scheduler in this process and two single-threaded worker processes (each under a nanny that
+    restarts it when it dies). `track()` notes the processes started since; all are gone at the end."""
+    from distributed import Client, LocalCluster
+
+    before = set(_descendants())
+    started: set[int] = set()
+
+    def track() -> None:  # Python's resource tracker lives as long as this process: not the cluster's
+        started.update(pid for pid, cmd in _descendants().items() if pid not in before and "resource_tracker" not in cmd)
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    client = Client(cluster)
+    try:
+        track()
+        assert len(started) >= 2
+        yield cluster, client, track
+    finally:
+        track()
+        client.close()
+        cluster.close()
+        deadline = time.monotonic() + 30
+        while not all(gone(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [pid for pid in started if not gone(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"cluster processes still running: {left}"
+
+
+def _kill_a_busy_worker(client, done: threading.Event, killed: list) -> None:
+    """SIGKILL the first worker seen holding a parse chunk (its nanny starts a new one)."""
+    pids = client.run(os.getpid)
+    while not done.is_set():
+        for worker, keys in client.processing().items():
+            if any("parse" in str(k) for k in keys):
+                os.kill(pids[worker], signal.SIGKILL)
+                killed.append((worker, pids[worker], sorted(map(str, keys))))
+                return
+        time.sleep(0.02)
+
+
+def test_a_cluster_run_with_a_worker_killed_gives_what_a_local_run_gives(dask_cluster, s3, tmp_path, monkeypatch):
+    from distributed import get_task_stream
+
+    from flows.pipeline import gkqc_run
+
+    cluster, client, track = dask_cluster
+    sim = tmp_path / "sim"
+    simulate(sim, 24, (2020, 2023), seed=3, defect_rate=0.3, workers=1)
+    local = gkqc_run(str(sim), str(tmp_path / "wh-local"))
+    upload(s3, sim, f"{BUCKET}/sim")
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    monkeypatch.setattr(cluster_mod, "CHUNK_FILES", 8)  # many chunks: one is surely on a worker when it dies
+    done, killed = threading.Event(), []
+    killer = threading.Thread(target=_kill_a_busy_worker, args=(client, done, killed), daemon=True)
+    with get_task_stream(client) as stream:
+        killer.start()
+        try:
+            remote = gkqc_run(f"s3://{BUCKET}/sim", f"s3://{BUCKET}/wh", cluster=cluster.scheduler_address)
+        finally:
+            done.set()
+            killer.join()
+    track()  # the worker its nanny started again
+    assert killed, "no worker was killed while holding a chunk"
+    worker, pid, _ = killed[0]
+    assert gone(pid)
+    assert remote.ingest.seen == local.ingest.seen and remote.ingest.statuses == local.ingest.statuses
+    assert snapshot(warehouse(f"s3://{BUCKET}/wh", tmp_path / "local").local) == snapshot(tmp_path / "wh-local")
+    chunks = {t["key"] for t in stream.data if "parse" in str(t["key"])}
+    parsed = remote.ingest.new - remote.ingest.duplicates
+    assert len(chunks) == math.ceil(parsed / 8) < parsed  # chunks of files, each run to completion once
+
+
+def test_chunks_are_cut_by_bytes_as_well_as_by_count(dask_cluster, tmp_path, monkeypatch):
+    """Large files travel a few at a time; the rows are those of a local ingest."""
+    import polars as pl
+    from distributed import get_task_stream
+
+    from checks.engine import check_lake
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+
+    cluster, client, track = dask_cluster
+    inbox = tmp_path / "inbox"
+    simulate(inbox, 4, (2021, 2023), seed=9, defect_rate=0.0, workers=1)
+    sizes = [p.stat().st_size for p in inbox.rglob("*") if p.is_file() and p.name not in ("offices.csv", "truth.jsonl")]
+    monkeypatch.setattr(cluster_mod, "CHUNK_BYTES", max(sizes))
+    lakes = {where: Lake(tmp_path / where) for where in ("local", "cluster")}
+    ingest(inbox, lakes["local"], "t", workers=1)
+    with get_task_stream(client) as stream:
+        summary = ingest(inbox, lakes["cluster"], "t", cluster=cluster.scheduler_address)
+    track()
+    chunks = {t["key"] for t in stream.data if "parse" in str(t["key"])}
+    # every chunk but the last reached the byte limit, and none went past it by a whole file
+    assert summary.new == len(sizes) and sum(sizes) / (2 * max(sizes)) < len(chunks) <= sum(sizes) / max(sizes) + 1
+    assert len(chunks) > 1  # by count alone (200 files a chunk) they would have been one
+    for lake in lakes.values():
+        check_lake(lake, "t")
+
+    def rows(lake: Lake, table: str) -> list[tuple]:
+        df = pl.read_parquet(lake.paths(table)).drop("run_id", "ingested_at", strict=False)
+        return df.sort(df.columns).rows()
+
+    for table in ("documents", "reports", "sections", "applications", "active_disclosure", "reviews", "check_results"):
+        assert rows(lakes["cluster"], table) == rows(lakes["local"], table), table

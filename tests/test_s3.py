@@ -1,0 +1,232 @@
+"""The inbox and the lake on S3-compatible object storage: moto's server on 127.0.0.1, started and
+stopped here, spoken to over HTTP by the same client a user's run uses. A run there gives what a
+local run of the same inbox gives, row for row; its writes are atomic the object-store way."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import SAMPLES
+from runs import gkqc, sample_inbox, snapshot
+from s3server import admin_fs, keys, s3_server, upload
+
+from gkqc import inbox as local_inbox
+from gkqc import inboxes
+from gkqc import lake as lake_mod
+from gkqc.inbox import iter_sources, scan_inbox
+from gkqc.inboxes import ObjectInbox
+from gkqc.lake import Lake, LakeConflict
+from gkqc.settings import DEFAULT_WAREHOUSE
+from gkqc.storage import attach, warehouse
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+BUCKET = "gkqc-test"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    """The server's admin client (buckets), with AWS_* pointing at the server for the module."""
+    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        fs = admin_fs(endpoint)
+        fs.create_dir(BUCKET)
+        yield fs
+
+
+def collection(root):
+    """The samples with an office registry, plus what a crawl brings: a copy in a subfolder, a zip,
+    a note that is not a report, a hidden file and an empty one."""
+    inbox = sample_inbox(root)
+    ali = (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
+    (inbox / "mirror").mkdir()
+    (inbox / "mirror" / "ali-copy.txt").write_bytes(ali)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("2023/suqian-crlf.txt", (SAMPLES / "suqian_2023.txt").read_bytes().replace(b"\n", b"\r\n"))
+        z.writestr("readme.txt", "附件说明".encode())
+    (inbox / "bundle.zip").write_bytes(buf.getvalue())
+    (inbox / "a-note.txt").write_text("本站声明：以下为转载内容。", encoding="utf-8")
+    (inbox / ".hidden.txt").write_bytes(ali)
+    (inbox / "mirror" / "empty.txt").write_bytes(b"")
+    return inbox
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """The collection and what a local run of it leaves."""
+    from flows.pipeline import gkqc_run
+
+    root = tmp_path_factory.mktemp("local")
+    inbox = collection(root)
+    gkqc_run(str(inbox), str(root / "wh"))
+    return inbox, snapshot(root / "wh")
+
+
+def test_an_object_inbox_gives_the_local_sources_in_the_local_order(s3, tmp_path, monkeypatch):
+    inbox = collection(tmp_path)
+    (inbox / "deep" / "er").mkdir(parents=True)
+    (inbox / "deep" / "er" / "z.txt").write_bytes(b"z")
+    (inbox / "deep" / "a.txt").write_bytes(b"a")
+    (inbox / "big.txt").write_bytes(b"x" * 10_000)
+    with zipfile.ZipFile(inbox / "deep" / "big.zip", "w", zipfile.ZIP_STORED) as z:  # read in ranges, not whole
+        z.writestr("suqian.txt", (SAMPLES / "suqian_2024.txt").read_bytes())
+    (inbox / "lake").mkdir()
+    (inbox / "lake" / "skipped.txt").write_bytes(b"s")
+    upload(s3, inbox, f"{BUCKET}/order")
+    for module in (local_inbox, inboxes):  # files over the limit are refused unread, with the same reason
+        monkeypatch.setattr(module, "MAX_FILE_BYTES", 9000)
+    box = ObjectInbox(f"s3://{BUCKET}/order")
+    remote = list(box.sources(box.scan()))
+    local = list(iter_sources(inbox, scan_inbox(inbox)))
+    assert [s.path for s in remote] == [s.path for s in local]
+    assert remote == local
+    assert {s.path for s in remote if s.problem} == {"big.txt", "suqian_2023.txt", "suqian_2024.txt"}
+    assert {"bundle.zip!2023/suqian-crlf.txt", "deep/big.zip!suqian.txt", "mirror/empty.txt"} <= {
+        s.path for s in remote if s.data is not None}
+    assert box.offices()[0] == (inbox / "offices.csv").read_bytes()
+
+
+def test_a_run_on_object_storage_gives_what_a_local_run_gives(s3, tmp_path, local_run):
+    inbox, want = local_run
+    upload(s3, inbox, f"{BUCKET}/inbox")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    r = gkqc("run", f"s3://{BUCKET}/inbox", "--warehouse", f"s3://{BUCKET}/wh", env=env)
+    assert r.returncode == 0, r.stderr
+    assert f"s3://{BUCKET}/wh/gkqc.duckdb" in r.stdout
+    wh = warehouse(f"s3://{BUCKET}/wh", tmp_path / "local")
+    assert snapshot(wh.local) == want  # documents, reports, cells, check results, scorecards: row for row
+    objects = keys(s3, f"{BUCKET}/wh")
+    assert objects["gkqc.duckdb"] == (wh.local / "gkqc.duckdb").stat().st_size  # uploaded whole
+    assert {"lake/_manifest.json", "scorecards/scorecard.xlsx", "scorecards/site/index.html"} <= set(objects)
+    con = duckdb.connect(str(wh.local / "gkqc.duckdb"), read_only=True)
+    try:  # the views read the objects themselves, through the client they are given: no extension
+        attach(con)
+        paths = [p for (p,) in con.execute("select path from _gkqc_lake_files").fetchall()]
+        assert con.execute("select count(*) from documents").fetchone()[0] == len(want["documents"])
+        loaded = {n for (n,) in con.execute("select extension_name from duckdb_extensions() where loaded").fetchall()}
+    finally:
+        con.close()
+    assert paths and all(p.startswith(f"s3://{BUCKET}/wh/lake/") for p in paths)
+    assert "httpfs" not in loaded
+
+
+def test_an_unchanged_rerun_commits_nothing_and_a_new_object_is_read(s3, tmp_path, local_run):
+    from flows.pipeline import gkqc_run
+
+    inbox, _ = local_run
+    upload(s3, inbox, f"{BUCKET}/again")
+    url, local = f"s3://{BUCKET}/again-wh", tmp_path / "local"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GKQC_LOCAL_DIR", str(local))
+        first = gkqc_run(f"s3://{BUCKET}/again", url)
+        second = gkqc_run(f"s3://{BUCKET}/again", url)
+        assert first.committed and not second.committed
+        assert second.ingest.unchanged == second.ingest.seen == first.ingest.seen
+        with s3.open_output_stream(f"{BUCKET}/again/later/suqian-2024-copy.txt") as out:
+            out.write((SAMPLES / "suqian_2024.txt").read_bytes())
+        third = gkqc_run(f"s3://{BUCKET}/again", url)
+    assert third.committed and third.ingest.new == third.ingest.duplicates == 1
+    lake = Lake(f"{url}/lake")
+    lake.init()
+    assert lake.commit_no == 2
+
+
+def test_an_interrupted_run_is_invisible_and_its_objects_go_once_old(s3, tmp_path, local_run, monkeypatch):
+    inbox, want = local_run
+    upload(s3, inbox, f"{BUCKET}/faults")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/faults-wh"
+    killed = gkqc("run", f"s3://{BUCKET}/faults", "--warehouse", url, env={**env, "GKQC_FAULT": "commit:SIGKILL"})
+    assert killed.returncode == -9, killed.stderr
+    written = keys(s3, f"{BUCKET}/faults-wh/lake")
+    assert any(k.startswith("documents/part-") for k in written) and "_manifest.json" not in written
+    reader = Lake(f"{url}/lake")
+    reader.init()
+    assert reader.files("documents") == [] and reader.commit_no == 0  # a reader sees no half batch
+    again = gkqc("run", f"s3://{BUCKET}/faults", "--warehouse", url, env=env)
+    assert again.returncode == 0, again.stderr
+    assert snapshot(warehouse(url, tmp_path / "local").local) == want
+    lake = Lake(f"{url}/lake")
+    lake.init()
+    assert lake.leftovers() == []  # the killed run's objects are young: perhaps another machine's
+    orphans = {k for k in keys(s3, f"{BUCKET}/faults-wh/lake") if "/part-" in k} - {
+        f"{t}/{n}" for t in lake_mod.TABLES for n in lake.part_names(t)}
+    assert orphans and orphans <= set(written)
+    monkeypatch.setattr(lake_mod, "LEFTOVER_AGE", lake_mod.timedelta(0))
+    assert sorted(lake.leftovers()) == sorted(f"{url}/lake/{k}" for k in orphans)
+    assert lake.clean() == len(orphans)
+    assert not {k for k in keys(s3, f"{BUCKET}/faults-wh/lake") if "/part-" in k} & orphans
+    assert snapshot(warehouse(url, tmp_path / "local").local) == want
+
+
+def test_a_commit_over_a_newer_one_is_refused(s3):
+    url = f"s3://{BUCKET}/cas/lake"
+    first, second = Lake(url), Lake(url)
+    first.init()
+    second.init()
+    schema = lake_mod.SCHEMAS["offices"]
+    second.write("offices", pa.Table.from_pylist([{"office": "甲", "region": "乙"}], schema=schema), "b")
+    assert second.commit("b")
+    first.write("offices", pa.Table.from_pylist([{"office": "丙", "region": "丁"}], schema=schema), "a")
+    with pytest.raises(LakeConflict):
+        first.commit("a")
+    reader = Lake(url)
+    reader.init()
+    assert reader.part_names("offices") == ["part-b.parquet"]
+
+
+def test_a_damaged_object_stops_the_run_and_repair_reads_its_batch_again(s3, tmp_path, local_run):
+    inbox, want = local_run
+    upload(s3, inbox, f"{BUCKET}/damage")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/damage-wh"
+    assert gkqc("run", f"s3://{BUCKET}/damage", "--warehouse", url, env=env).returncode == 0
+    lake = Lake(f"{url}/lake")
+    lake.init()
+    part = lake.part_names("applications")[0]
+    key = f"{BUCKET}/damage-wh/lake/applications/{part}"
+    with s3.open_input_stream(key) as f:
+        data = f.read()
+    with s3.open_output_stream(key) as out:
+        out.write(data[: len(data) // 2])
+    r = gkqc("run", f"s3://{BUCKET}/damage", "--warehouse", url, env=env)
+    assert r.returncode == 2 and f"{url}/lake/applications/{part}" in r.stderr
+    fixed = gkqc("repair", f"s3://{BUCKET}/damage", "--warehouse", url, env=env)
+    assert fixed.returncode == 0, fixed.stderr
+    assert snapshot(warehouse(url, tmp_path / "local").local) == want
+
+
+def test_the_local_side_of_a_remote_warehouse_is_named_after_its_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("GKQC_LOCAL_DIR", raising=False)
+    a, b = warehouse("s3://b/x/", DEFAULT_WAREHOUSE / "s3"), warehouse("s3://b/x_", DEFAULT_WAREHOUSE / "s3")
+    assert a.url == "s3://b/x" and a.local.parent == DEFAULT_WAREHOUSE / "s3" and a.local != b.local
+    here = warehouse(tmp_path / "wh", DEFAULT_WAREHOUSE / "s3")
+    assert not here.remote and here.local == (tmp_path / "wh").resolve()
+
+
+def test_lake_files_on_object_storage_read_as_local_ones_do(s3, tmp_path):
+    """Every reader the checks use gives the same frame from an object as from a local file."""
+    import polars as pl
+
+    from checks.grid import read_file
+    from gkqc.storage import read_frame, scan_frame
+
+    local, remote = Lake(tmp_path / "lake"), Lake(f"s3://{BUCKET}/readers/lake")
+    rows = pa.Table.from_pylist([{"office": f"机关{k}", "region": "甲" if k % 2 else None} for k in range(50)],
+                                schema=lake_mod.SCHEMAS["offices"])
+    for lake in (local, remote):
+        lake.init()
+        lake.write("offices", rows, "a")
+        lake.write("offices", rows.slice(10, 5).drop(["office_kind"]), "b")  # a part written before a column was
+    a, b = local.files("offices"), remote.files("offices")
+    assert all(u.startswith(f"s3://{BUCKET}/readers/lake/offices/part-") for u in b)
+    cols = ["office", "region", "office_kind"]
+    assert read_frame(b, cols, missing_columns="insert").equals(read_frame(a, cols, missing_columns="insert"))
+    assert read_frame(b, cols, missing_columns="insert").height == 55
+    odd = pl.col("region").is_not_null()
+    schema = lake_mod.SCHEMAS["offices"]
+    assert scan_frame(b, schema).filter(odd).collect().equals(scan_frame(a, schema).filter(odd).collect())
+    assert read_file(b[0], ["office", "region"], ["region"]).equals(read_file(a[0], ["office", "region"], ["region"]))

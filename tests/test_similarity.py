@@ -1,0 +1,186 @@
+"""Copied text (C1): planted copies in a simulated province are found, and nothing else; the real
+samples are flagged with nothing; signatures are datasketch's MinHash of the texts' 5-grams."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+from builders import spec
+from checking import check_files
+from conftest import SAMPLES
+from datasketch import MinHash
+
+from checks.engine import check_lake
+from checks.kinds import KINDS
+from checks.kinds.similarity import MIN_CHARS
+from checks.minhash import (
+    MAX_OTHERS,
+    NUM_PERM,
+    SEED,
+    banding,
+    jaccard,
+    lsh_pairs,
+    shingle_hash,
+    shingles,
+    signatures,
+    significant,
+)
+from checks.spec import SuiteError
+from checks.suite import load_suite
+from gkqc.bench_similarity import Chunk, office_name, overview, problems, province, write_chunk
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.simulate.render import render_pagetext
+
+C1 = [s for s in load_suite() if s.id == "C1"]
+
+
+def sig_text(text: str) -> str:
+    return pl.select(significant(pl.lit(text))).item()
+
+
+def check_chunks(tmp_path, chunks: list[Chunk]) -> pl.DataFrame:
+    """The chunks as ingest parts of a new lake, checked with C1 alone; its results."""
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    for k, c in enumerate(chunks):
+        write_chunk(lake, c, f"b{k:05d}")
+    check_lake(lake, "t1", specs=C1)
+    return pl.read_parquet(lake.paths("check_results"))
+
+
+def fails(res: pl.DataFrame) -> set[tuple[str, str]]:
+    return set(res.filter(pl.col("status") == "fail").select("report_id", "subject").iter_rows())
+
+
+def test_text_is_compared_without_spaces_punctuation_digits_or_kangxi_forms():
+    assert sig_text("⼀是加强 2023年，“政务 公开”！b１２") == "一是加强年政务公开b"
+
+
+def test_signatures_are_datasketch_minhashes_of_the_5_grams():
+    rng = random.Random(3)
+    texts = [sig_text(overview(rng, "青山县教育局", 2022)), sig_text(problems(rng, "临江区财政局", 2021)),
+             sig_text((SAMPLES / "ali-2020-annual-report.txt").read_text(encoding="utf-8"))]
+    sig = signatures(texts, chunk=800)  # several chunks: texts are hashed a few at a time
+    for text, row in zip(texts, sig, strict=True):
+        m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=shingle_hash)
+        m.update_batch(sorted(shingles(text)))
+        assert (m.hashvalues == row).all()
+
+
+def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket():
+    rng = np.random.default_rng(0)
+    sig = rng.integers(0, 2**32, size=(300, NUM_PERM), dtype=np.uint32)
+    sig[:120] = sig[0]  # one text 120 times: a crowded bucket in every band
+    sig[200:203] = sig[200]
+    sig[250, :40] = sig[251, :40]  # 13 bands of 3 equal: proposed, but an estimate of 0.31 is not kept
+    offices = np.arange(300)
+    offices[202] = offices[201]  # versions of one office are never paired
+    pairs, proposed = lsh_pairs(sig, offices, 0.5, 0.35)
+    crowded = {(i, j) for i in range(120) for j in range(i + 1, min(i + MAX_OTHERS + 1, 120))}
+    assert {tuple(p) for p in pairs} == crowded | {(200, 201), (200, 202)}
+    bands, rows = banding(0.5)
+    assert (bands, rows) == (42, 3)
+    assert proposed == bands * (len(crowded) + 3) + 40 // rows
+
+
+def test_planted_copies_are_found_and_nothing_else(tmp_path):
+    chunks = list(province(90, range(2019, 2024), seed=7, prev_rate=0.06, copy_rate=0.12, per_chunk=45))
+    expected = set().union(*(c.expected for c in chunks))
+    office = {r: o for c in chunks for r, o, _ in c.reports.iter_rows()}
+    kinds = {"prev" if s.startswith(office[r] + " ") else "same" for r, s in expected}
+    assert len(expected) > 30 and kinds == {"prev", "same"}  # both kinds of copy were planted
+    res = check_chunks(tmp_path, chunks)
+    assert fails(res) == expected
+    assert set(res["status"]) == {"pass", "fail"} and res.filter(pl.col("status") == "pass").height > 350
+    bad = res.filter(pl.col("status") == "fail")
+    assert set(bad["severity"]) == {"warning"} and bad["actual"].min() >= 0.5
+    assert bad["message"].str.contains("高度雷同").all() and bad["message"].str.contains("最长相同段落「").all()
+    assert bad["cells"].str.starts_with("other_report_id=r").all()
+    all_pairs = 5 * 2 * 90 * 89 / 2  # years × sections × pairs of offices
+    assert KINDS["similarity"].stats["band_pairs"] < 0.1 * all_pairs  # LSH banding proposed a small part of them
+
+
+def _report(rid: str, office: str | None, year: int, one: str, five: str) -> tuple[tuple, list[tuple]]:
+    return (rid, office, year), [(rid, "一", 1, one), (rid, "五", 5, five)]
+
+
+def test_the_later_report_is_flagged_and_both_of_a_year(tmp_path):
+    rng = random.Random(11)
+    old = overview(rng, "青山县教育局", 2021)  # copied into 2022 by the same office (and its mirror)
+    five = problems(rng, "临江区财政局", 2022)  # copied by another office the same year
+    own = overview(rng, "永川市统计局", 2022)
+    rows = [
+        _report("a21", "青山县教育局", 2021, old, problems(rng, "青山县教育局", 2021)),
+        _report("a22", "青山县教育局", 2022, old.replace("2021年", "2022年"), problems(rng, "青山县教育局", 2022)),
+        _report("a22-mirror", "青山县教育局", 2022, old.replace("2021年", "2022年"), problems(rng, "青山县教育局", 2022)),
+        _report("b22", "临江区财政局", 2022, overview(rng, "临江区财政局", 2022), five),
+        _report("c22", "永川市统计局", 2022, own, five.replace("临江区财政局", "永川市统计局")),
+        _report("short", "安源县审计局", 2022, "本年度工作有序推进。", "无。"),
+        _report("nameless", None, 2022, own, five),  # office unknown: not compared, and not a source either
+    ]
+    chunk = Chunk(pl.DataFrame([r for r, _ in rows], schema={"report_id": pl.Utf8, "office": pl.Utf8,
+                                                             "report_year": pl.Int32}, orient="row"),
+                  pl.DataFrame([s for _, ss in rows for s in ss], schema={"report_id": pl.Utf8, "section_no": pl.Utf8,
+                                                                          "position": pl.Int32, "text": pl.Utf8},
+                               orient="row"))
+    res = check_chunks(tmp_path, [chunk])
+    got = {(r, s): (st, m) for r, s, st, m in res.select("report_id", "subject", "status", "message").iter_rows()}
+    # versions of one office's report (a22, its mirror) are not compared with each other
+    assert fails(res) == {("a22", "青山县教育局 2021年度"), ("a22-mirror", "青山县教育局 2021年度"),
+                          ("b22", "永川市统计局 2022年度"), ("c22", "临江区财政局 2022年度")}
+    assert got[("a22", "青山县教育局 2021年度")][1].startswith("与本机关上一年度（2021年度）报告高度雷同：第一部分相似度 1.00，")
+    assert got[("b22", "永川市统计局 2022年度")][1].startswith("与永川市统计局 2022年度报告高度雷同：第五部分相似度 ")
+    assert got[("a21", "")] == ("pass", None)  # the earlier report is not the copy
+    assert got[("short", "")][0] == "not_assessable" and f"不足 {MIN_CHARS} 字" in got[("short", "")][1]
+    assert got[("nameless", "")][0] == "not_assessable"
+
+
+def test_copies_are_found_in_rendered_reports_end_to_end(tmp_path):
+    rng = random.Random(5)
+    a = spec("gov2021", 2022, office="青山县教育局", seed=1)
+    b = spec("gov2021", 2022, office="临江区财政局", seed=2)
+    c = spec("gov2021", 2022, office="永川市统计局", seed=3)
+    for s in (a, b, c):
+        s.overview, s.problems = overview(rng, s.office, 2022), problems(rng, s.office, 2022)
+    b.problems = a.problems.replace(a.office, b.office)
+    res = check_files(tmp_path, {f"{k}.txt": render_pagetext(s).encode() for k, s in enumerate((a, b, c))}, specs=C1)
+    assert {(p, s) for p, s in res.filter(pl.col("status") == "fail").select("source_path", "subject").iter_rows()} == {
+        ("0.txt", "临江区财政局 2022年度"), ("1.txt", "青山县教育局 2022年度")}
+    assert res.filter(pl.col("source_path") == "2.txt")["status"].to_list() == ["pass"]
+
+
+def test_real_samples_are_flagged_with_nothing(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "t1", workers=1)
+    check_lake(lake, "t1", specs=C1)
+    docs = pl.read_parquet(lake.paths("documents")).select("source_path", "report_id")
+    res = pl.read_parquet(lake.paths("check_results")).join(docs, on="report_id")
+    assert fails(res) == set()
+    assert res.filter(pl.col("source_path") == "ali-2020-annual-report.txt")["status"].to_list() == ["pass"]
+    # the two 宿迁 reports are one office's consecutive years, written anew: far below the threshold
+    secs = pl.read_parquet(lake.paths("sections")).join(docs, on="report_id")
+    for no in ("一", "五"):
+        text = dict(secs.filter(pl.col("section_no") == no).select("source_path", "text").iter_rows())
+        assert jaccard(*(shingles(sig_text(text[f"suqian_{y}.txt"])) for y in (2023, 2024))) < 0.2
+
+
+def test_office_names_of_the_simulated_province_are_distinct():
+    assert len({office_name(k) for k in range(120_000)}) == 120_000
+
+
+@pytest.mark.parametrize("entry,needle", [
+    ("  rule: similarity > 0.5\n", "similarity >= x"),
+    ("  rule: similarity >= 1.5\n", "similarity >= x"),
+    ("  subjects: [五, 七]\n", "七"),
+])
+def test_bad_entries_are_rejected_with_file_and_line(tmp_path, entry, needle):
+    d = tmp_path / "suite"
+    d.mkdir()
+    (d / "c.yaml").write_text("- id: C9\n  title: t\n  severity: warning\n  kind: similarity\n" + entry, encoding="utf-8")
+    with pytest.raises(SuiteError) as e:
+        load_suite(d)
+    assert "c.yaml:1:" in str(e.value) and needle in str(e.value)
