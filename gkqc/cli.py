@@ -30,6 +30,9 @@ app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量
 console = Console()
 err = Console(stderr=True)
 WarehouseOpt = Annotated[Path, typer.Option("--warehouse", "-w", help="数据仓库目录 (warehouse folder)")]
+# `run` and `repair` also take object storage: s3://bucket/prefix
+WarehouseUrlOpt = Annotated[str, typer.Option("--warehouse", "-w", help="数据仓库目录或 s3://桶/前缀 (warehouse folder or s3:// URL)")]
+InboxUrlArg = Annotated[str | None, typer.Argument(help="收件箱目录或 s3://桶/前缀；省略则使用自带样例 (inbox folder or s3:// URL; default: bundled samples)")]
 
 
 def fail(msg: str) -> None:
@@ -38,9 +41,11 @@ def fail(msg: str) -> None:
 
 
 @app.command()
-def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox; default: bundled samples)")] = None,
-        warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
-        workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+def run(inbox: InboxUrlArg = None,
+        warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE),
+        workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+        cluster: Annotated[str | None, typer.Option("--cluster", envvar="GKQC_CLUSTER",
+                                                    help="在已有的 Dask 集群上解析，如 tcp://10.0.0.5:8786 (parse on this Dask scheduler)")] = None) -> None:
     """运行主流程：收集解析新文件、检查、重建评分卡。 Run the main job.
 
     一个数据仓库同一时间只运行一个 gkqc run：另一个正在运行时，立即以状态 2 退出并指明它。
@@ -48,62 +53,72 @@ def run(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省
     One run per warehouse at a time: while another holds it, this one exits 2 at once, naming it.
     Ctrl-C stops within seconds (exit 130); nothing of the interrupted run becomes visible.
 
+    收件箱与数据仓库可在 S3 兼容的对象存储上（地址、凭据、区域取自 AWS_ENDPOINT_URL、AWS_ACCESS_KEY_ID 等环境变量或 AWS_PROFILE）。
+    Inbox and warehouse may be on S3-compatible storage (endpoint, credentials, region from the usual AWS_* variables or a profile).
+
     例 example: gkqc run ./inbox --warehouse ./wh
+    例 example: gkqc run s3://reports/inbox --warehouse s3://reports/wh --cluster tcp://10.0.0.5:8786
     """
-    inbox = inbox or SAMPLE_INBOX
-    if not inbox.is_dir():
-        fail(f"收件箱不存在：{inbox} (inbox not found)")
-    _job(inbox, warehouse.resolve(), workers)
+    _job(inbox or str(SAMPLE_INBOX), warehouse, workers, cluster)
 
 
 @app.command()
-def repair(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox; default: bundled samples)")] = None,
-           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+def repair(inbox: InboxUrlArg = None,
+           warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE),
            workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
     """修复受损的数据湖：去掉损坏的部分，再从收件箱重新读取并运行主流程。 Repair a damaged lake, then run.
 
     例 example: gkqc repair ./inbox --warehouse ./wh
     """
-    inbox = inbox or SAMPLE_INBOX
-    if not inbox.is_dir():
-        fail(f"收件箱不存在：{inbox} (inbox not found)")
-    _job(inbox, warehouse.resolve(), workers, repair_first=True)
+    _job(inbox or str(SAMPLE_INBOX), warehouse, workers, None, repair_first=True)
 
 
-def _job(inbox: Path, warehouse: Path, workers: int, repair_first: bool = False) -> None:
-    """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals."""
+def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_first: bool = False) -> None:
+    """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals.
+    `inbox` and `warehouse`: local paths or s3:// URLs."""
     from checks.spec import SuiteError
     from checks.suite import load_suite
     from gkqc import runlock
-    from gkqc.inbox import OfficesError, read_offices
-    from gkqc.lake import Lake, LakeDamaged
+    from gkqc.inbox import OfficesError
+    from gkqc.inboxes import open_inbox
+    from gkqc.lake import Lake, LakeConflict, LakeDamaged
+    from gkqc.storage import normalize
+    from gkqc.storage import warehouse as locate
 
-    try:  # a broken check file or office registry stops the run before any data is touched
-        load_suite()
-        if (inbox / "offices.csv").is_file():
-            read_offices(inbox / "offices.csv")
+    inbox = normalize(inbox)
+    box = open_inbox(inbox)
+    try:
+        if not box.exists():
+            fail(f"收件箱不存在：{inbox} (inbox not found)")
+        load_suite()  # a broken check file or office registry stops the run before any data is touched
+        box.offices()
     except SuiteError as e:
         fail(f"检查定义有误 (bad check file): {e}")
     except OfficesError as e:
         fail(f"机关名录有误 (bad office registry): {e}")
+    except OSError as e:  # object storage unreachable, no such bucket, no credentials
+        fail(f"收件箱无法读取：{inbox}（{str(e).splitlines()[0]}） (inbox unreadable)")
+    wh = locate(warehouse, DEFAULT_WAREHOUSE / "s3")
     try:
-        runlock.prepare(warehouse)
+        runlock.prepare(wh.local)
+        if wh.remote:
+            runlock.prepare_remote(wh.store)
     except runlock.WarehouseUnusable as e:
         fail(str(e))
     stop = _StopOnSignal()
     try:
-        with runlock.hold(warehouse, "gkqc repair" if repair_first else "gkqc run"), stop:
+        with runlock.hold(wh.local, "gkqc repair" if repair_first else "gkqc run"), stop:
             if repair_first:
                 from gkqc.repair import repair as repair_lake
 
-                print_repair(repair_lake(warehouse, "repair"))
-            lake = Lake(warehouse / "lake")
+                print_repair(repair_lake(wh.url, "repair"))
+            lake = Lake(wh.lake)
             lake.init()
             lake.verify()
-            result = _flow(inbox, warehouse, workers)
+            result = _flow(inbox, wh, workers, cluster)
     except runlock.WarehouseBusy as e:
         fail(str(e))
-    except LakeDamaged as e:
+    except (LakeDamaged, LakeConflict) as e:
         fail(str(e))
     except KeyboardInterrupt:
         err.print(f"已中断（{stop.name}）：本次运行未提交，数据湖保持上一次提交的状态 "
@@ -128,13 +143,13 @@ class _StopOnSignal:
         signal.signal(signal.SIGTERM, self._old)
 
 
-def _flow(inbox: Path, warehouse: Path, workers: int):
+def _flow(inbox: str, wh, workers: int, cluster: str | None):
     import os
 
     # the run's own messages say what happened (one line on failure); Prefect's console logs would repeat
     # it (GKQC_PREFECT_LOG_LEVEL=INFO shows them)
     os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("GKQC_PREFECT_LOG_LEVEL", "CRITICAL")
-    quiet_prefect(warehouse)
+    quiet_prefect(wh.local)
     from flows.pipeline import gkqc_run
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -148,8 +163,8 @@ def _flow(inbox: Path, warehouse: Path, workers: int):
 
         progress.set_reporter(on_progress)
         try:
-            with prefect_api(warehouse):
-                return gkqc_run(str(inbox.resolve()), str(warehouse), workers)
+            with prefect_api(wh.local):
+                return gkqc_run(inbox, wh.url, workers, cluster)
         except KeyboardInterrupt:
             raise
         except Exception as e:  # the run itself could not complete
@@ -191,6 +206,8 @@ def print_summary(r) -> None:
     t.add_row("评分机关年度 offices scored", str(r.offices_scored))
     t.add_row("数据仓库 warehouse", r.database)
     t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
+    if getattr(r, "local", ""):
+        t.add_row("本地副本 local copy", f"{r.local}（gkqc sql --warehouse {r.local}）")
     console.print(t)
 
 
@@ -257,7 +274,9 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
           cron: Annotated[str, typer.Option(help="cron 表达式，默认每天 6:00 (cron schedule; default daily)")] = "0 6 * * *",
           port: Annotated[int, typer.Option(help="本地 Prefect 服务器端口 (local server port)")] = 4200,
-          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+          cluster: Annotated[str | None, typer.Option("--cluster", envvar="GKQC_CLUSTER",
+                                                      help="在已有的 Dask 集群上解析 (parse on this Dask scheduler)")] = None) -> None:
     """按计划定时运行主流程（启动本地 Prefect 服务器）。 Serve the main flow on a schedule.
 
     例 example: gkqc serve ./inbox --cron "0 6 * * *"
@@ -291,7 +310,7 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run the cleanup below on SIGTERM too
     try:
         err.print(f"按计划 {cron} 运行 gkqc run {inbox} → {warehouse}（Ctrl-C 停止）")
-        schedule.serve(str(inbox), str(warehouse), cron, workers)
+        schedule.serve(str(inbox), str(warehouse), cron, workers, cluster)
     finally:
         if server is not None:
             schedule.stop_server(server)
@@ -303,11 +322,13 @@ def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (num
           seed: Annotated[int, typer.Option(help="模拟的随机种子 (simulation seed)")] = 1,
           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
           forms: Annotated[str, typer.Option(help="另测这些文件形式，各自一次运行 (also bench these forms: pdf,docx)")] = "",
-          form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)")] = 1000) -> None:
+          form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)")] = 1000,
+          cluster: Annotated[str | None, typer.Option("--cluster", help="只测解析阶段：本机进程与该 Dask 集群的 1、2 个工作进程；local 表示在本机启动两个 (parse stage only: local processes vs 1 and 2 workers of this Dask scheduler; 'local' starts two here)")] = None) -> None:
     """基准测试：在 N 份模拟报告上运行整个流水线并报告各阶段速度。 Benchmark the pipeline.
 
     例 example: gkqc bench --reports 20000 --json
     例 example: gkqc bench --reports 20000 --forms pdf,docx --form-reports 1000
+    例 example: gkqc bench --reports 4000 --cluster local --forms pdf --form-reports 200
     """
     from gkqc.bench import CACHE, print_result, run_bench
     from gkqc.simulate.collection import DOCUMENTS
@@ -316,6 +337,16 @@ def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (num
     if unknown := [f for f in wanted if f not in DOCUMENTS]:
         fail(f"未知的文件形式 {', '.join(unknown)}（可选 {', '.join(DOCUMENTS)}）")
     quiet_prefect(CACHE)
+    if cluster:
+        from gkqc.bench import print_cluster_result, run_cluster_bench
+
+        try:
+            res = run_cluster_bench(reports, cluster, seed=seed, workers=workers, log=lambda m: err.print(m),
+                                    forms=wanted, form_reports=form_reports)
+        except (OSError, RuntimeError) as e:
+            fail(f"集群基准测试未完成 (cluster bench failed): {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+        print_cluster_result(res, console, json_out)
+        return
     res = run_bench(reports, seed=seed, workers=workers, log=lambda m: err.print(m), forms=wanted,
                     form_reports=form_reports)
     print_result(res, console, json_out)
@@ -389,6 +420,65 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
 def _json_safe(v: object) -> object:
     """Infinity and NaN have no JSON spelling: they are written as strings."""
     return str(v) if isinstance(v, float) and not math.isfinite(v) else v
+
+
+
+@app.command()
+def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (check id)")],
+           office: Annotated[str, typer.Option("--office", help="机关名称 (office)")],
+           year: Annotated[int, typer.Option("--year", help="报告年度 (report year)")],
+           reason: Annotated[str, typer.Option("--reason", help="理由 (why)")],
+           subject: Annotated[str | None, typer.Option("--subject", help="检查对象（列、行、组…；该检查只有一项不通过时可省略） (subject)")] = None,
+           confirm: Annotated[bool, typer.Option("--confirm", help="确认问题属实 (the finding is real)")] = False,
+           dismiss: Annotated[bool, typer.Option("--dismiss", help="排除问题：误报，不计分 (a false alarm: not scored)")] = False,
+           by: Annotated[str | None, typer.Option("--by", help="审核人，默认为当前登录名 (reviewer; default: login name)")] = None,
+           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """记录审核决定：确认或排除一项问题（跨运行、跨重新发布保留）。 Confirm or dismiss a finding.
+
+    决定按 机关 × 年度 × 检查 × 对象 保存在 <数据仓库>/decisions/，随后重建数据仓库与评分卡：
+    排除的问题不计分，并在网页中标为已排除。与 gkqc run 互斥（同一数据仓库同一时间只运行一个）。
+    Kept under <warehouse>/decisions/ by office, year, check and subject; the warehouse and scorecards
+    are rebuilt at once (a dismissed finding leaves the score). Waits for no run: exits 2 if one holds it.
+
+    例 example: gkqc review A1 --office 阿里地区 --year 2020 --subject total --dismiss --reason "原表另有说明"
+    """
+    from gkqc import runlock
+    from gkqc.review import ReviewError, record
+    from warehouse.access import WarehouseError
+
+    if confirm == dismiss:
+        fail("请指定 --confirm（确认）或 --dismiss（排除）之一 (give exactly one of --confirm, --dismiss)")
+    try:
+        d = record(warehouse.resolve(), check, office, year, subject, "confirmed" if confirm else "dismissed",
+                   reason, by)
+    except (ReviewError, WarehouseError, runlock.WarehouseBusy) as e:
+        fail(str(e))
+    verb = "确认" if d.decision == "confirmed" else "排除"
+    console.print(f"已记录：{d.decided_by} 于 {d.decided_at} {verb} {d.office} {d.report_year} 年度 {d.check_id}"
+                  f"{' ' + d.subject if d.subject else ''}（理由：{d.reason}）；数据仓库与评分卡已更新",
+                  soft_wrap=True, highlight=False, markup=False)
+
+
+@app.command()
+def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (report year)")],
+            out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
+            region: Annotated[str | None, typer.Option("--region", help="只输出该地区 (one region only)")] = None,
+            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+    """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip。 Write rectification notices.
+
+    例 example: gkqc notices --year 2023 --region 阿里地区 --out ./notices
+    """
+    from gkqc.notices import write_notices
+    from warehouse.access import WarehouseError
+
+    try:
+        s = write_notices(warehouse.resolve(), year, out, region)
+    except WarehouseError as e:
+        fail(str(e))
+    if not s.workbooks and not s.offices_clear:
+        fail(f"{year} 年度{'在 ' + region if region else ''}没有机关评分（检查 --year、--region） (nothing matches)")
+    console.print(f"整改通知 {len(s.workbooks)} 份（{len(s.zips)} 个地区压缩包）于 {out}；无需整改的机关 {s.offices_clear} 个",
+                  soft_wrap=True, highlight=False, markup=False)
 
 
 if __name__ == "__main__":

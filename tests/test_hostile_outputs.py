@@ -1,21 +1,27 @@
-"""Hostile text from collected files stays inert in the scorecard outputs: escaped in HTML, plain text in Excel."""
+"""Hostile text from collected files stays inert in every output: escaped in the site, plain text in
+every workbook (the scorecard and each 整改通知), never a formula or a link."""
 
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import date
 
 import lxml.html
 import openpyxl
 import pytest
+from workspace import HOSTILE_REGION, MARKERS, make_inbox, run
 
-from gkqc.outputs.scorecard import ScorecardData, write_outputs
+from gkqc.notices import write_notices
+from gkqc.outputs.excel import write_excel
+from gkqc.outputs.scorecard import ScorecardData, publish
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
            '=HYPERLINK("http://x","y")', "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\n@SUM(A1)",
            "http://evil.example/x", "mailto:a@b.c", "external:c:\\x.xlsx", "' onmouseover='alert(1)"]
 LONG = "长" * 40_000
 EXCEL_MAX_CHARS = 32_767  # Excel's limit for one cell
+PAGE = re.compile(r"(index|offices|region-[0-9a-f]{10}|office-[0-9a-f]{12}(-\d{4})?)\.html")
 
 
 def hostile_data() -> ScorecardData:
@@ -28,7 +34,8 @@ def hostile_data() -> ScorecardData:
                             errors=1, warnings=0, rank_in_region=1, published_at=date(2021, 1, 31), report_id=h))
         findings.append(dict(region=h, office=h, report_year=2020, check_id=h, check_title=h, severity=h,
                              subject=h, expected=1.0, actual=2.0, difference=1.0,
-                             message=LONG if i == 0 else h, cells=h, report_id=h))
+                             message=LONG if i == 0 else h, cells=h, report_id=h, decision=None,
+                             decision_reason=h, decided_by=h))
         files.append(dict(source_path=f"{h}.txt", format=h, encoding=h, parse_status=h, parse_error=h))
     return ScorecardData(regions, offices, findings, files, len(findings))
 
@@ -38,36 +45,77 @@ def ooxml_text(v: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), v)
 
 
+def inert_cells(path) -> set[str]:
+    """Every string of a workbook, after checking that no cell is a formula or a link."""
+    wb = openpyxl.load_workbook(path)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f" or c.hyperlink is not None], path
+    return {ooxml_text(c.value) for c in cells if c.data_type == "s"}
+
+
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    site, workbook = write_outputs(hostile_data(), tmp_path_factory.mktemp("hostile"))
-    return sorted(site.parent.glob("*.html")), workbook
+def published(tmp_path_factory):
+    """A published warehouse whose reports carry hostile office names and titles (and a hostile region)."""
+    root = tmp_path_factory.mktemp("hostile")
+    wh = root / "wh"
+    run(make_inbox(root, offices=8, years=(2021, 2022)), wh, "t1")
+    publish(wh)
+    from warehouse.access import connect_readonly
+
+    with connect_readonly(wh) as con:
+        names = con.execute("""select office, title from reports where office like '%<%' or office like '=%'""").fetchall()
+    assert len(names) == len(MARKERS)
+    return wh, names
 
 
-def test_html_escapes_every_field(outputs):
-    pages, _ = outputs
-    assert len(pages) == len(HOSTILE) + 1 and all(re.fullmatch(r"index|region-[0-9a-f]{10}", p.stem) for p in pages)
+def test_site_escapes_every_hostile_name(published):
+    wh, names = published
+    pages = sorted((wh / "scorecards" / "site").glob("*.html"))
+    assert all(PAGE.fullmatch(p.name) for p in pages) and len(pages) > 20
     text = ""
     for page in pages:
         raw = page.read_text(encoding="utf-8")
-        assert "<script" not in raw and "<img" not in raw
+        assert "<img" not in raw and "<script>alert" not in raw
         doc = lxml.html.document_fromstring(raw)
-        assert not doc.xpath("//script | //img | //iframe | //object | //embed")
-        assert not [a for el in doc.iter() if isinstance(el.tag, str) for a in el.attrib if a.startswith("on")]
-        assert all(re.fullmatch(r"index\.html|region-[0-9a-f]{10}\.html", h) for h in doc.xpath("//a/@href"))
+        scripts = doc.xpath("//script")
+        assert [(s.get("src"), s.text) for s in scripts] == [("site.js", None)]  # the site's own, nothing inline
+        assert "default-src 'none'" in doc.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')[0]
+        assert not doc.xpath("//img | //iframe | //object | //embed | //form | //base")
+        assert not [a for el in doc.iter() if isinstance(el.tag, str) for a in el.attrib if a.lower().startswith("on")]
+        hrefs = doc.xpath("//a/@href")
+        assert all(PAGE.fullmatch(h.split("#")[0]) or re.fullmatch(r"#[fc]-[\w.-]+", h) for h in hrefs), page
         text += doc.text_content()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0].read_text(encoding="utf-8")
-    for h in HOSTILE:
-        assert h.strip() in text
+    for office, title in names:
+        assert office in text and title in text
+    assert HOSTILE_REGION in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (wh / "scorecards" / "site" / "offices.html").read_text(encoding="utf-8")
 
 
-def test_excel_cells_are_plain_text(outputs):
-    _, workbook = outputs
-    wb = openpyxl.load_workbook(workbook)
-    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
-    assert not [c.coordinate for c in cells if c.data_type == "f" or c.hyperlink is not None]
-    strings = {ooxml_text(c.value) for c in cells if c.data_type == "s"}
+def test_every_workbook_holds_hostile_names_as_text(published, tmp_path):
+    wh, names = published
+    strings = inert_cells(wh / "scorecards" / "scorecard.xlsx")
+    assert {o for o, _ in names} <= strings and HOSTILE_REGION in strings
+    summary = write_notices(wh, 2022, tmp_path)
+    notified = []
+    for path in summary.workbooks:
+        assert path.resolve().is_relative_to(tmp_path.resolve())
+        assert not set('<>:"\\|?*') & set(path.name)
+        strings = inert_cells(path)
+        for office, title in names:
+            if office in strings:
+                assert title in strings
+                notified.append(office)
+    assert sorted(notified) == sorted(o for o, _ in names)
+    for z in summary.zips:
+        with zipfile.ZipFile(z) as f:
+            assert all("/" not in n and ".." not in n for n in f.namelist())
+
+
+def test_excel_cells_are_plain_text(tmp_path):
+    workbook = write_excel(hostile_data(), tmp_path / "scorecard.xlsx")
+    strings = inert_cells(workbook)
     assert set(HOSTILE) <= strings and {f"{h}.txt" for h in HOSTILE} <= strings
+    wb = openpyxl.load_workbook(workbook)
     offices = wb["机关评分"]
     assert offices["E2"].data_type == "n" and offices["E2"].value == 90  # numbers stay numbers
     long = next(c.value for c in wb["问题清单"]["K"] if c.value and c.value.startswith("长"))

@@ -2,6 +2,7 @@
 
 import csv
 
+import lxml.html
 import openpyxl
 import pytest
 from builders import spec
@@ -10,6 +11,7 @@ from conftest import SAMPLES
 from checks.engine import check_lake
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
+from gkqc.outputs.html import office_page, region_page, report_page
 from gkqc.outputs.scorecard import load, write_outputs
 from gkqc.simulate.render import render_pagetext
 from warehouse.access import connect_readonly
@@ -38,68 +40,93 @@ def warehouse(tmp_path_factory):
 
 
 def test_office_scorecard(warehouse):
-    con = connect_readonly(warehouse)
-    rows = {r[0]: r for r in con.sql("""select office, score, grade, on_time, errors, warnings, rank_in_region
-                                        from scorecard_office where report_year = 2020""").fetchall()}
-    # 阿里地区 fails two error checks (A1, A2: -20) and one warning check (P1: -3)
-    assert rows["阿里地区"][1:6] == (77, "B", True, 7, 1)
-    assert rows["阿里地区财政局"][1:3] == (100, "A")
-    assert rows["阿里地区教育局"][1:3] == (0, "F")  # in the registry, no report found
-    assert rows["阿里地区财政局"][6] == 1 and rows["阿里地区"][6] == 2
+    with connect_readonly(warehouse) as con:
+        rows = {r[0]: r for r in con.sql("""select office, score, grade, on_time, errors, warnings, rank_in_region
+                                            from scorecard_office where report_year = 2020""").fetchall()}
+        # 阿里地区 fails two error checks (A1, A2: -20) and one warning check (P1: -3)
+        assert rows["阿里地区"][1:6] == (77, "B", True, 7, 1)
+        assert rows["阿里地区财政局"][1:3] == (100, "A")
+        assert rows["阿里地区教育局"][1:3] == (0, "F")  # in the registry, no report found
+        assert rows["阿里地区财政局"][6] == 1 and rows["阿里地区"][6] == 2
 
 
 def test_region_scorecard(warehouse):
-    con = connect_readonly(warehouse)
-    r = con.execute("select * from scorecard_region where region = '阿里地区' and report_year = 2020").fetchone()
-    cols = [d[0] for d in con.sql("select * from scorecard_region limit 0").description]
-    r = dict(zip(cols, r, strict=True))
-    assert (r["offices_expected"], r["reports_found"]) == (3, 2)
-    assert r["on_time_rate"] == 1.0 and r["error_free_rate"] == 0.5
-    assert r["mean_score"] == round((77 + 100 + 0) / 3, 2)
+    with connect_readonly(warehouse) as con:
+        r = con.execute("select * from scorecard_region where region = '阿里地区' and report_year = 2020").fetchone()
+        cols = [d[0] for d in con.sql("select * from scorecard_region limit 0").description]
+        r = dict(zip(cols, r, strict=True))
+        assert (r["offices_expected"], r["reports_found"]) == (3, 2)
+        assert r["on_time_rate"] == 1.0 and r["error_free_rate"] == 0.5
+        assert r["mean_score"] == round((77 + 100 + 0) / 3, 2)
 
 
 def test_every_view_and_column_has_a_comment(warehouse):
     # marts are materialised tables, the rest views; both carry comments
-    con = connect_readonly(warehouse)
-    views = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
-             "scorecard_office", "scorecard_region"}
-    have = {r[0] for r in con.sql("""select view_name from duckdb_views() where comment is not null
-                                     union all select table_name from duckdb_tables() where comment is not null""").fetchall()}
-    assert views <= have
-    missing = con.sql(f"""select table_name, column_name from duckdb_columns()
-                          where table_name in {tuple(views)} and comment is null""").fetchall()
-    assert missing == []
+    with connect_readonly(warehouse) as con:
+        views = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
+                 "scorecard_office", "scorecard_region", "decisions", "findings", "failures_by_check"}
+        have = {r[0] for r in con.sql("""select view_name from duckdb_views() where comment is not null
+                                         union all select table_name from duckdb_tables() where comment is not null""").fetchall()}
+        assert views <= have
+        missing = con.sql(f"""select table_name, column_name from duckdb_columns()
+                              where table_name in {tuple(views)} and comment is null""").fetchall()
+        assert missing == []
+
+
+def test_findings_and_failures_by_check(warehouse):
+    with connect_readonly(warehouse) as con:
+        rows = con.execute("""select check_id, subject, is_latest, version_no, decision, dismissed, rectification
+                              from findings where office = '阿里地区' and report_year = 2020 order by check_id, subject""").fetchall()
+        assert [(r[0], r[1]) for r in rows] == [("A1", "natural_person"), ("A1", "other_org"), ("A1", "total"),
+                                                ("A2", "legal_service"), ("A2", "natural_person"), ("A2", "other_org"),
+                                                ("A2", "total"), ("P1", "regulations")]
+        assert {r[2:] for r in rows} == {(True, 1, None, False, None)}  # one version, no decision, nothing rectified
+        by_check = dict(con.execute("""select check_id, offices_failing from failures_by_check
+                                       where region = '阿里地区' and report_year = 2020""").fetchall())
+        assert by_check == {"A1": 1, "A2": 1, "P1": 1}
+        assert con.execute("select count(*) from decisions").fetchone() == (0,)
 
 
 def test_html_and_excel_outputs(warehouse, tmp_path):
-    con = connect_readonly(warehouse)
-    data = load(con, year=2020)
+    with connect_readonly(warehouse) as con:
+        data = load(con, year=2020)
     site, workbook = write_outputs(data, tmp_path)
     index = site.read_text(encoding="utf-8")
-    assert "阿里地区" in index and "region-" in index
-    region_page = next(p for p in site.parent.glob("region-*.html"))
-    page = region_page.read_text(encoding="utf-8")
+    assert "阿里地区" in index and region_page("阿里地区") in index
+    region = (site.parent / region_page("阿里地区")).read_text(encoding="utf-8")
+    assert report_page("阿里地区", 2020) in region and office_page("阿里地区教育局") in region
+    assert not (site.parent / report_page("阿里地区教育局", 2020)).exists()  # no report: no office-year page
+    page = (site.parent / report_page("阿里地区", 2020)).read_text(encoding="utf-8")
     assert "（七）总计 自然人列 应为 1（各项办理结果之和），实为 2，相差 1" in page
+    doc = lxml.html.document_fromstring(page)
+    cell = doc.get_element_by_id("c-applications-results_total.natural_person")  # printed 2 where 1 adds up
+    assert cell.get("class") == "f" and cell.text == "2" and "原文第" in cell.get("title")
+    links = {a.text: a.get("href") for a in cell.xpath("sup/a")}
+    assert set(links) == {"A1", "A2"}
+    finding = doc.get_element_by_id(links["A2"][1:])
+    assert "自然人列 应为 1" in finding.text_content() and "gkqc review A2 --office" in finding.text_content()
+    assert len(doc.xpath('//td[contains(concat(" ", @class, " "), " f ")]')) > 20  # every cell A1 and A2 read
     wb = openpyxl.load_workbook(workbook, read_only=True)
     assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件"]
     offices = list(wb["机关评分"].iter_rows(values_only=True))
     assert offices[0][0] == "机关" and any(r[0] == "阿里地区" and r[4] == 77 for r in offices[1:])
     findings = list(wb["问题清单"].iter_rows(values_only=True))
     assert sum(1 for r in findings if r[3] == "A2") == 4
+    assert {r[12] for r in findings[1:]} == {"待审核"}
 
 
 def test_filters(warehouse):
-    con = connect_readonly(warehouse)
-    data = load(con, office="阿里地区财政局")
+    with connect_readonly(warehouse) as con:
+        data = load(con, office="阿里地区财政局")
     assert [o["office"] for o in data.offices] == ["阿里地区财政局"] and data.findings == []
 
 
 def test_plain_pass_is_stored_without_message_and_read_with_one(warehouse):
-    con = connect_readonly(warehouse)
-    stored = con.execute("select count(*) filter (where message is null), count(*) from stg_check_results "
-                         "where status = 'pass' and check_id = 'A3'").fetchall()[0]
-    assert stored[0] == stored[1] > 0
-    shown = con.sql("""select distinct r.message, k.title from check_results r join check_catalog k on k.id = r.check_id
-                       where r.status = 'pass' and r.check_id = 'A3'""").fetchall()
-    assert shown == [(f"符合：{shown[0][1]}", shown[0][1])]
-    assert con.execute("select count(*) from check_results where message is null").fetchall() == [(0,)]
+    with connect_readonly(warehouse) as con:
+        stored = con.execute("select count(*) filter (where message is null), count(*) from stg_check_results "
+                             "where status = 'pass' and check_id = 'A3'").fetchall()[0]
+        assert stored[0] == stored[1] > 0
+        shown = con.sql("""select distinct r.message, k.title from check_results r join check_catalog k on k.id = r.check_id
+                           where r.status = 'pass' and r.check_id = 'A3'""").fetchall()
+        assert shown == [(f"符合：{shown[0][1]}", shown[0][1])]
+        assert con.execute("select count(*) from check_results where message is null").fetchall() == [(0,)]

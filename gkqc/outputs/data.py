@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import duckdb
 
 GRADES = {"A": "优", "B": "良", "C": "中", "D": "差", "F": "未发布"}
 KINDS = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class Row(dict):
+    """A record the templates read by attribute (`o.office`): found at once, where a plain dict
+    costs Jinja a failed attribute lookup first. A missing key is still an error."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
+    """The rows of a query as records."""
+    rel = con.execute(sql, params or [])
+    cols = [d[0] for d in rel.description]
+    return [Row(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
 
 @dataclass
@@ -18,6 +40,21 @@ class ScorecardData:
     findings: list[dict]
     files: list[dict]  # files that could not be fully read
     findings_total: int
+    # where the data came from and the selection: the site reads its office pages from there
+    source: Path | None = None  # the warehouse folder (None: data made by hand, no office pages)
+    selection: dict = field(default_factory=dict)  # year, region, office as asked
+    connection: duckdb.DuckDBPyConnection | None = field(default=None, repr=False, compare=False)  # while still open
+
+
+def open_connection(data: ScorecardData) -> duckdb.DuckDBPyConnection | None:
+    """The connection `data` was loaded with, if its caller has not closed it yet."""
+    if data.connection is None:
+        return None
+    try:
+        data.connection.execute("select 1")
+    except duckdb.Error:
+        return None
+    return data.connection
 
 
 def _where(year: int | None, region: str | None, office: str | None, alias: str = "") -> tuple[str, list]:
@@ -37,23 +74,19 @@ def _where(year: int | None, region: str | None, office: str | None, alias: str 
 
 def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
          office: str | None = None, max_findings: int = 100_000) -> ScorecardData:
-    def rows(sql: str, params: list) -> list[dict]:
-        rel = con.execute(sql, params)
-        cols = [d[0] for d in rel.description]
-        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
-
+    rows = partial(records, con)
     w, p = _where(year, region, None)
     regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
     w, p = _where(year, region, office)
     offices = rows(f"select * from scorecard_office where {w} order by report_year desc, region, rank_in_region, office", p)
     w, p = _where(year, region, office, "s")
-    # the failing results of the selection, read from the lake once (count and list come from it)
+    # the failing results of the selection, with their decisions (count and list come from one table)
     con.execute(f"""create or replace temp table _findings as
-                    select s.region, s.office, s.report_year, c.check_id, k.title as check_title, c.severity,
-                           c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id
-                    from scorecard_office s join check_results c using (report_id)
-                    left join check_catalog k on k.id = c.check_id
-                    where c.status = 'fail' and {w}""", p)
+                    select s.region, s.office, s.report_year, c.check_id, c.check_title, c.severity,
+                           c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id,
+                           c.decision, c.decision_reason, c.decided_by, c.decided_at
+                    from scorecard_office s join findings c using (report_id)
+                    where {w}""", p)
     total = con.execute("select count(*) from _findings").fetchall()[0][0]
     findings = rows(f"""select * from _findings
                        order by region, office, report_year desc,
@@ -62,7 +95,14 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     con.execute("drop table _findings")
     files = rows("""select source_path, format, encoding, parse_status, parse_error from documents
                     where parse_status <> 'parsed' order by parse_status, source_path limit 100000""", [])
-    return ScorecardData(regions, offices, findings, files, total)
+    return ScorecardData(regions, offices, findings, files, total, source=warehouse_of(con),
+                         selection=dict(year=year, region=region, office=office), connection=con)
+
+
+def warehouse_of(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The warehouse folder a connection reads (None for an in-memory database)."""
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    return Path(path).parent if path else None
 
 
 def fmt(v) -> str:

@@ -10,6 +10,7 @@ import xlsxwriter
 
 from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, ScorecardData
 
+DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除（不计分）"}
 EXCEL_MAX_ROWS = 1_048_575
 EXCEL_MAX_CHARS = 32_767  # Excel's limit for one cell
 
@@ -22,7 +23,13 @@ def _fit(text: str) -> str:
     return text[: EXCEL_MAX_CHARS - len(mark)] + mark
 
 
-def _write_row(ws, r: int, row: list, fmt=None) -> None:
+def text_workbook(path: Path) -> xlsxwriter.Workbook:
+    """A workbook in which data stays data: no option may turn a cell into a number, a formula or a hyperlink."""
+    return xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+
+
+def write_row(ws, r: int, row: list, fmt=None) -> None:
     """Numbers as numbers, everything else as text: never `write()`, which turns "=…" into a formula."""
     for c, v in enumerate(row):
         if v is None:
@@ -35,11 +42,12 @@ def _write_row(ws, r: int, row: list, fmt=None) -> None:
             ws.write_string(r, c, _fit(str(v)), fmt)
 
 
-def _sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold) -> None:
+def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold) -> None:
+    """One sheet: a bold header row, the rows (as many as Excel holds), column widths, a filter."""
     ws = wb.add_worksheet(name)
-    _write_row(ws, 0, header, bold)
+    write_row(ws, 0, header, bold)
     for i, row in enumerate(rows[:EXCEL_MAX_ROWS], 1):
-        _write_row(ws, i, row)
+        write_row(ws, i, row)
     for k, w in enumerate(widths):
         ws.set_column(k, k, w)
     ws.freeze_panes(1, 0)
@@ -50,28 +58,29 @@ def _sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int]
 def write_excel(data: ScorecardData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    # data is text: no option may turn a cell into a number, a formula or a hyperlink
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    _sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
-           [[r["region"], r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
-             r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold)
-    _sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
-                         "发布日期", "报告版本"],
-           [[o["office"], o["region"], KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
-             f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], ""),
-             o["errors"], o["warnings"], o["rank_in_region"],
-             o["published_at"].isoformat() if o["published_at"] else "", o["report_id"] or ""] for o in data.offices],
-           [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34], bold)
-    _sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明", "涉及单元格"],
-           [[f["region"], f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
-             SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
-             f["message"], f["cells"] or ""] for f in data.findings],
-           [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60], bold)
-    _sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
-           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
-            for f in data.files], [40, 10, 10, 12, 80], bold)
+    sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
+          [[r["region"], r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
+            r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold)
+    sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
+                        "发布日期", "报告版本", "已排除"],
+          [[o["office"], o["region"], KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
+            f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], ""),
+            o["errors"], o["warnings"], o["rank_in_region"],
+            o["published_at"].isoformat() if o["published_at"] else "", o["report_id"] or "", o.get("dismissed", 0)]
+           for o in data.offices],
+          [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34, 8], bold)
+    sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明",
+                        "涉及单元格", "审核", "审核理由", "审核人"],
+          [[f["region"], f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
+            SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
+            f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), "待审核"),
+            f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],
+          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold)
+    sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
+          [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
+           for f in data.files], [40, 10, 10, 12, 80], bold)
     wb.close()
     tmp.replace(path)
     return path

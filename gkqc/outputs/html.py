@@ -1,43 +1,76 @@
-"""The scorecard as a static HTML site: an index of regions, one page per region with its offices and findings."""
+"""The site's pages: names, the Jinja environment and the files every page shares.
+
+Every value comes from collected files, so everything is escaped (autoescape on every template).
+Page names are hashes, so no office or region name reaches a path or an href. The pages load one
+stylesheet and one small script, both written beside them; their Content-Security-Policy allows
+nothing else (no network, no inline script).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import shutil
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, ScorecardData, fmt
+from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, fmt
 
-# every value comes from collected files: escape all of it (select_autoescape() never matched *.html.j2)
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
-_ENV.filters["fmt"] = fmt
-_ENV.filters["pct"] = lambda v: "" if v is None else f"{v:.0%}"
+STATIC = Path(__file__).with_name("static")
+DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
+
+# select_autoescape() never matched *.html.j2: autoescape everything
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+                   undefined=StrictUndefined)
+# labels as filters: a filter is a plain call, a method call in a template goes through Jinja's runtime
+_ENV.filters.update(
+    fmt=fmt, pct=lambda v: "" if v is None else f"{v:.0%}", kind=lambda v: KINDS.get(v, v or ""),
+    grade=lambda v: GRADES.get(v, ""), sev=lambda v: SEVERITY_ZH.get(v, v),
+    decision=lambda v: DECISIONS_ZH.get(v, v or "待审核"), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
 
 
-def page_name(region: str | None) -> str:
-    """A region page's file name: a hash, so no region name reaches a path or an href."""
-    return "region-" + hashlib.sha1((region or "").encode()).hexdigest()[:10] + ".html"
+def _digest(text: str, n: int) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
 
 
-def write_html(data: ScorecardData, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    findings = defaultdict(list)
-    for f in data.findings:
-        findings[(f["office"], f["report_year"])].append(f)
-    offices_by_region = defaultdict(list)
-    for o in data.offices:
-        offices_by_region[o["region"]].append(o)
-    ctx = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, page_name=page_name)
-    for region, offices in offices_by_region.items():
-        html = _ENV.get_template("region.html.j2").render(
-            region=region, offices=offices, findings=findings, **ctx,
-            regions=[r for r in data.regions if r["region"] == region])
-        (out / page_name(region)).write_text(html, encoding="utf-8")
-    index = _ENV.get_template("index.html.j2").render(
-        regions=data.regions, files=data.files, findings_total=data.findings_total,
-        findings_shown=len(data.findings), offices=len(data.offices), **ctx)
-    path = out / "index.html"
-    path.write_text(index, encoding="utf-8")
-    return path
+def region_page(region: str | None) -> str:
+    return f"region-{_digest(region or '', 10)}.html"
+
+
+def office_page(office: str) -> str:
+    return f"office-{_digest(office, 12)}.html"
+
+
+def report_page(office: str, year: int) -> str:
+    return f"office-{_digest(office, 12)}-{int(year)}.html"
+
+
+page_name = region_page  # the name earlier releases used
+
+COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,
+              office_page=office_page, report_page=report_page)
+
+
+def render(template: str, **ctx) -> str:
+    return _ENV.get_template(template).render(**COMMON, **ctx)
+
+
+def copy_static(out: Path) -> None:
+    for f in STATIC.iterdir():
+        shutil.copyfile(f, out / f.name)
+
+
+class Pages:
+    """Where pages are written: a new folder, moved into place whole afterwards (`live` False), or
+    the published site itself, each page replaced atomically (`live` True: a partial update)."""
+
+    def __init__(self, folder: Path, live: bool = False):
+        self.folder, self.live = folder, live
+
+    def put(self, name: str, html: str) -> None:
+        if not self.live:
+            (self.folder / name).write_text(html, encoding="utf-8")
+            return
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(self.folder / name)

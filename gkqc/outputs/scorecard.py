@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, fmt, load
+from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, fmt, load, open_connection
 from gkqc.outputs.excel import write_excel
-from gkqc.outputs.html import write_html
+from gkqc.outputs.site import write_site
 
-__all__ = ["ScorecardData", "load", "print_terminal", "write_outputs"]
+__all__ = ["ScorecardData", "load", "print_terminal", "publish", "write_outputs"]
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
@@ -36,7 +36,34 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
         console.print(t)
 
 
-def write_outputs(data: ScorecardData, out: Path) -> tuple[Path, Path]:
-    """The HTML site (index.html) and the Excel workbook (scorecard.xlsx) under `out`."""
+def write_outputs(data: ScorecardData, out: Path, inbox: Path | None = None,
+                  focus: str | None = None) -> tuple[Path, Path]:
+    """The HTML site (site/index.html) and the Excel workbook (scorecard.xlsx) under `out`.
+
+    The workbook holds exactly the selection `data` was loaded with. The site is read from the
+    warehouse `data` came from: the selection's region or office over every year (history and
+    trends need them all), opening on the selected year. `inbox`: link the collected files;
+    `focus`: only this office changed, rewrite only the pages it shows on (see `write_site`)."""
+    if data.source is None:
+        raise ValueError("the site is written from a warehouse: load the data with `load(con, …)`")
     out.mkdir(parents=True, exist_ok=True)
-    return write_html(data, out / "site"), write_excel(data, out / "scorecard.xlsx")
+    sel = data.selection
+    site = write_site(open_connection(data) or data.source, out / "site", year=sel.get("year"), region=sel.get("region"),
+                      office=sel.get("office"), inbox=inbox, focus=focus)
+    return site, write_excel(data, out / "scorecard.xlsx")
+
+
+def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None) -> tuple[str, int, list[dict]]:
+    """What a run publishes: the site of every year and the workbook of the latest year, under
+    `<warehouse>/scorecards`. Returns (scorecards folder, office-years in the workbook, its regions).
+    `focus`: only this office's results changed (a reviewer's decision)."""
+    from warehouse.access import connect_readonly
+
+    con = connect_readonly(warehouse)
+    try:
+        latest = con.execute("select max(report_year) from scorecard_office").fetchone()[0]
+        data = load(con, year=latest)
+    finally:
+        con.close()
+    site, _ = write_outputs(data, Path(warehouse) / "scorecards", inbox, focus)
+    return str(site.parent.parent), len(data.offices), data.regions

@@ -1,18 +1,21 @@
 -- 机关评分卡：每个机关每个报告年度一行，按该年度最新版本报告计分。
 -- 计分：100 分起，每项不通过的 error 检查扣 10 分，每项 warning 检查扣 3 分（同一检查多处不通过只扣一次），最低 0 分。
+-- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
 -- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
 -- (office scorecard: one row per office and report year, from the newest version)
 with latest as (
     select * from reports where is_latest and office is not null and report_year is not null
 ),
--- 只读取不通过的结果与 D1（按期发布）结果：检查结果远多于报告 (only failures and D1 are read)
+-- 只读取不通过的结果（findings）与 D1（按期发布）结果：检查结果远多于报告 (only failures and D1 are read)
 fails as (
     select report_id,
-           count(distinct check_id) filter (where severity = 'error') as error_checks,
-           count(distinct check_id) filter (where severity = 'warning') as warning_checks,
-           count(*) filter (where severity = 'error') as errors,
-           count(*) filter (where severity = 'warning') as warnings
-    from check_results where status = 'fail'
+           count(distinct check_id) filter (where severity = 'error' and not dismissed) as error_checks,
+           count(distinct check_id) filter (where severity = 'warning' and not dismissed) as warning_checks,
+           count(*) filter (where severity = 'error' and not dismissed) as errors,
+           count(*) filter (where severity = 'warning' and not dismissed) as warnings,
+           count(*) filter (where dismissed) as dismissed,
+           bool_or(check_id = 'D1' and dismissed) as d1_dismissed
+    from findings where is_latest
     group by report_id
 ),
 on_time as (
@@ -21,7 +24,9 @@ on_time as (
 per_report as (
     select l.report_id,
            coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
-           coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings, d.d1
+           coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
+           coalesce(f.dismissed, 0) as dismissed,
+           case when d.d1 = 'fail' and f.d1_dismissed then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
 ),
 scored as (
@@ -29,7 +34,7 @@ scored as (
            l.report_year, l.report_id, l.published_at, l.template,
            greatest(0, 100 - 10 * p.error_checks - 3 * p.warning_checks) as score,
            case p.d1 when 'pass' then true when 'fail' then false end as on_time,
-           p.errors, p.warnings, p.error_checks, p.warning_checks
+           p.errors, p.warnings, p.error_checks, p.warning_checks, p.dismissed
     from latest l join per_report p using (report_id)
     left join stg_offices o on o.office = l.office
 ),
@@ -37,7 +42,7 @@ years as (select distinct report_year from latest),
 unpublished as (
     select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::date as published_at,
            null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
-           0::bigint as error_checks, 0::bigint as warning_checks
+           0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed
     from stg_offices o cross join years y
     where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
 ),
@@ -45,6 +50,6 @@ allrows as (select * from scored union all select * from unpublished)
 select office, region, office_kind, report_year, report_id, published_at, template, score,
        case when report_id is null then 'F'
             when score >= 90 then 'A' when score >= 75 then 'B' when score >= 60 then 'C' else 'D' end as grade,
-       on_time, errors, warnings, error_checks, warning_checks,
+       on_time, errors, warnings, error_checks, warning_checks, dismissed,
        rank() over (partition by region, report_year order by score desc) as rank_in_region
 from allrows

@@ -1,0 +1,60 @@
+"""Printed labels for what findings name: a subject (column, row, group, section, cell) and a cell key."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from gkqc.templates import registry
+
+
+@cache
+def _specs() -> dict:
+    from checks.suite import load_suite
+
+    return {s.id: s for s in load_suite()}
+
+
+def spec_of(check_id: str):
+    """The check's entry in the suite (None when the suite no longer has it)."""
+    return _specs().get(check_id)
+
+
+def cell_label(table: str, key: str, template: str | None = None) -> str:
+    """'row label / column label' of a cell key of `table` (the key itself when unknown)."""
+    reg = registry()
+    parts = key.split(".")
+    if table == "applications" and len(parts) == 2:
+        return f"{reg.label_of('app_row', parts[0], template)} / {reg.label_of('app_column', parts[1], template)}"
+    if table == "reviews" and len(parts) == 2:
+        return f"{reg.label_of('review_group', parts[0], template)} / {reg.label_of('review_metric', parts[1], template)}"
+    if table == "active_disclosure" and len(parts) == 3:
+        b, r, m = parts
+        return (f"{reg.label_of('block', b, template)} / {reg.label_of('active_row', f'{b}.{r}', template)} / "
+                f"{reg.label_of('active_metric', f'{b}.{m}', template)}")
+    return key
+
+
+def subject_label(check_id: str, subject: str | None, template: str | None = None) -> str:
+    """What a finding is about, in the report's printed words."""
+    return _subject_label(id(registry()), check_id, subject, template)
+
+
+@lru_cache(maxsize=65536)
+def _subject_label(_registry: int, check_id: str, subject: str | None, template: str | None) -> str:
+    from gkqc.outputs.tables import table_of_key
+
+    reg = registry()
+    if not subject:
+        return "整份报告"
+    if (table := table_of_key(subject)) is not None:
+        return cell_label(table, subject, template)
+    spec = spec_of(check_id)
+    kind = {("applications", "per_column"): "app_column", ("applications", "per_row"): "app_row",
+            ("reviews", "per_group"): "review_group"}.get((spec.table, spec.scope)) if spec else None
+    if kind:
+        return reg.label_of(kind, subject, template)
+    if spec is not None and spec.table == "active_disclosure" and spec.block:
+        return reg.label_of("active_row", f"{spec.block}.{subject}", template)
+    if subject in reg.ids("section"):
+        return f"第{subject}部分"
+    return subject

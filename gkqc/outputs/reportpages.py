@@ -1,0 +1,206 @@
+"""One page per office-year: its versions and what changed between them, its findings with their
+evidence and decisions, what was rectified, and sections 二, 三, 四 re-drawn as printed.
+
+Written in batches of office-years: each batch's cells are read once per table and drawn by column
+expressions (`tables.render_tables`); Python loops over reports and findings, never over cells.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+from markupsafe import Markup
+
+from gkqc.outputs.data import Row, records
+from gkqc.outputs.html import Pages, render, report_page
+from gkqc.outputs.labels import cell_label, spec_of, subject_label
+from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_template, render_tables
+from gkqc.templates import registry
+
+BATCH = 1000  # office-years per batch (about 250 cells each)
+KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
+        "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
+
+
+def review_command(f: dict) -> str:
+    """The `gkqc review` line that records a decision on this finding (the reviewer fills in the reason)."""
+    subject = f" --subject {shlex.quote(f['subject'])}" if f["subject"] else ""
+    return (f"gkqc review {shlex.quote(f['check_id'])} --office {shlex.quote(f['office'])} --year {f['report_year']}"
+            f"{subject} --dismiss --reason '…'")
+
+
+def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every version of the selection's office-years (temp table `_scope`), numbered as `findings` numbers them."""
+    con.execute("""create or replace temp table _versions as
+                   select r.report_id, r.office, r.report_year, r.published_at, r.title, r.is_latest, r.versions,
+                          row_number() over (partition by r.office, r.report_year
+                                             order by r.published_at asc nulls first, r.ingested_at asc,
+                                                      r.report_id desc) as version_no
+                   from reports r join _scope using (office)""")
+    return records(con, "select * from _versions order by office, report_year, version_no")
+
+
+def _changes(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Cells whose printed text differs from the version before (office-years with several versions)."""
+    cells = " union all ".join(
+        f"select report_id, '{t}' as tbl, {KEYS[t]} as key, raw from stg_{t} "
+        f"where report_id in (select report_id from _versions where versions > 1)" for t in TABLES)
+    return records(con, f"""
+        with pairs as (
+            select n.report_id as new_id, o.report_id as old_id from _versions n join _versions o
+              on o.office = n.office and o.report_year = n.report_year and o.version_no = n.version_no - 1
+        ),
+        c as ({cells}),
+        n as (select p.new_id, c.tbl, c.key, c.raw from pairs p join c on c.report_id = p.new_id),
+        o as (select p.new_id, c.tbl, c.key, c.raw from pairs p join c on c.report_id = p.old_id)
+        select new_id as report_id, tbl, key, o.raw as old_raw, n.raw as new_raw
+        from n full join o using (new_id, tbl, key)
+        where n.raw is distinct from o.raw
+        order by new_id, tbl, key""")
+
+
+def _documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return records(con, """select report_id, source_path, format, parse_status from documents
+                         where report_id in (select report_id from _versions) order by report_id, source_path""")
+
+
+def _href(inbox: Path | None, source_path: str) -> str | None:
+    """A file:// link to a collected file, when the inbox is known (a zip member has none)."""
+    if inbox is None or "!" in source_path:
+        return None
+    return (Path(inbox) / source_path).resolve().as_uri()
+
+
+def _finding_cells(findings: list[dict], printed: dict[str, str | None]) -> pl.DataFrame:
+    rows = []
+    for f in findings:
+        for table, key in cells_of_finding(spec_of(f["check_id"]), printed.get(f["report_id"]), f["subject"], f["cells"]):
+            rows.append((f["report_id"], f["fno"], f["check_id"], table, key))
+    return pl.DataFrame(rows, schema={"report_id": pl.Utf8, "fno": pl.Int64, "check_id": pl.Utf8, "table": pl.Utf8,
+                                      "key": pl.Utf8}, orient="row")
+
+
+def _links(fc: pl.DataFrame) -> pl.DataFrame:
+    """report_id, table, key, links: the HTML links from a failing cell to its findings."""
+    check = pl.col("check_id").str.replace_all(r"[^0-9A-Za-z_]", "")
+    return (fc.sort("report_id", "fno")
+            .with_columns(pl.format('<a href="#f-{}">{}</a>', pl.col("fno"), check).alias("a"))
+            .group_by("report_id", "table", "key", maintain_order=True).agg(pl.col("a").str.join("").alias("links")))
+
+
+def _evidence(fc: pl.DataFrame, cells: pl.DataFrame, printed: dict[str, str | None]) -> dict[tuple[str, int], str]:
+    """(report_id, finding no) -> HTML listing the cells the finding rests on: label, printed text, line,
+    each a link to the cell in the table."""
+    if fc.is_empty():
+        return {}
+    form = pl.col("report_id").replace_strict(printed, default=None, return_dtype=pl.Utf8).alias("printed")
+    fc = fc.with_columns(form)
+    labels = pl.DataFrame([(t, k, p, cell_label(t, k, p)) for t, k, p in fc.select("table", "key", "printed").unique().iter_rows()],
+                          schema={"table": pl.Utf8, "key": pl.Utf8, "printed": pl.Utf8, "label": pl.Utf8}, orient="row")
+    shown = (pl.when(pl.col("raw").fill_null("") != "").then(pl.col("raw"))
+             .when(pl.col("status") == "blank").then(pl.lit("（空白）"))
+             .when(pl.col("status") == "unreadable").then(pl.lit("（无法读取）")).otherwise(pl.lit("（未找到）")))
+    html = pl.concat_str([
+        pl.format('<a href="#c-{}-{}">', pl.col("table"), pl.col("key")), escape_expr(pl.col("label")), pl.lit("</a> = "),
+        escape_expr(shown), pl.when(pl.col("line").is_not_null()).then(pl.format("（第 {} 行）", pl.col("line"))).otherwise(pl.lit(""))])
+    out = (fc.join(labels, on=["table", "key", "printed"], how="left", nulls_equal=True)
+           .join(cells, on=["report_id", "table", "key"], how="left")
+           .select("report_id", "fno", html.alias("h"))
+           .group_by("report_id", "fno", maintain_order=True).agg(pl.col("h").str.join("；")))
+    return {(r, n): h for r, n, h in out.iter_rows()}
+
+
+def _group(rows: list[Row], *key: str) -> dict:
+    out: dict = defaultdict(list)
+    for r in rows:
+        out[r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)].append(r)
+    return out
+
+
+class _Lookups:
+    """Everything an office-year page shows besides its cells, read once for the whole selection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, latest: list[Row], decisions: list[Row], inbox: Path | None):
+        self.versions = _group(_versions(con), "office", "report_year")
+        self.docs = _group([Row(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
+        self.changes = _group(_changes(con), "report_id")
+        earlier = records(con, """select f.* from findings f join _scope using (office) where not f.is_latest
+                                  order by f.office, f.report_year, f.version_no, f.check_id, f.subject""")
+        self.fails = _group([*latest, *earlier], "report_id")
+        self.stale = _group([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
+        self.catalog = {r["id"]: r for r in records(con, "select id, title, rule from check_catalog")}
+        self.meta = {r["report_id"]: r for r in records(
+            con, """select report_id, title, template, template_variant, published_source from reports
+                    where report_id in (select report_id from _sc)""")}
+
+    def findings(self, rid: str, printed: str | None, evidence: dict) -> list[Row]:
+        out = []
+        for f in sorted(self.fails.get(rid, []), key=lambda f: f["fno"]):
+            k = self.catalog.get(f["check_id"]) or {}
+            rule = " ".join(x for x in (k.get("title"), f"（{k['rule']}）" if k.get("rule") else "") if x)
+            out.append(Row(f, subject_label=subject_label(f["check_id"], f["subject"], printed), rule=rule,
+                           cells_html=Markup(evidence.get((rid, f["fno"]), "")), command=review_command(f)))
+        return out
+
+    def version_rows(self, vs: list[Row], printed: str | None) -> list[Row]:
+        """Each version with its files, its failures and what changed from the one before."""
+        out, before = [], None
+        for v in vs:
+            now = {(f["check_id"], f["subject"]) for f in self.fails.get(v["report_id"], [])}
+            then = {(f["check_id"], f["subject"]) for f in self.fails.get(before["report_id"], [])} if before else now
+            changes = [Row(c, label=f"{'二三四'[TABLES.index(c['tbl'])]}、{cell_label(c['tbl'], c['key'], printed)}")
+                       for c in self.changes.get(v["report_id"], [])]
+            out.append(Row(v, docs=self.docs.get(v["report_id"], []), failures=len(now), fixed=len(then - now),
+                           new=len(now - then), changes=changes))
+            before = v
+        return out
+
+    def rectified(self, vs: list[Row], printed: str | None) -> list[Row]:
+        return [Row(f, subject_label=subject_label(f["check_id"], f["subject"], printed))
+                for v in vs if not v["is_latest"] for f in self.fails.get(v["report_id"], []) if f["rectification"]]
+
+
+def _batch_tables(con: duckdb.DuckDBPyConnection, ids: list[str], printed: dict[str, str | None],
+                  findings: list[Row]) -> tuple[dict, dict]:
+    """The tables as printed of a batch of reports, and the evidence of their findings."""
+    con.register("_batch", pa.table({"report_id": ids}))
+    try:
+        cells = {t: con.sql(f"""select report_id, {KEYS[t]} as key, raw, status, reason, line from stg_{t}
+                                where report_id in (select report_id from _batch)""").pl() for t in TABLES}
+    finally:
+        con.unregister("_batch")
+    fc = _finding_cells(findings, printed)
+    tables = render_tables(pl.DataFrame({"report_id": ids, "printed": [printed[i] for i in ids]},
+                                        schema={"report_id": pl.Utf8, "printed": pl.Utf8}), cells, _links(fc))
+    every = pl.concat([c.with_columns(pl.lit(t).alias("table")) for t, c in cells.items()], how="diagonal_relaxed")
+    return tables, _evidence(fc, every, printed)
+
+
+def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
+    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many."""
+    reg = registry()
+    look = _Lookups(con, latest, decisions, inbox)
+    for start in range(0, len(offices), BATCH):
+        batch = offices[start:start + BATCH]
+        ids = [o["report_id"] for o in batch]
+        printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
+        tables, evidence = _batch_tables(con, ids, printed, [f for i in ids for f in look.fails.get(i, [])
+                                                             if f["is_latest"]])
+        for o in batch:
+            rid, m = o["report_id"], look.meta[o["report_id"]]
+            vs = look.versions[(o["office"], o["report_year"])]
+            template = m["template_variant"] or m["template"]
+            pages.put(report_page(o["office"], o["report_year"]), render(
+                "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
+                latest_version=max(v["version_no"] for v in vs), findings=look.findings(rid, printed[rid], evidence),
+                rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
+                template_title=reg.title_of(template) if template else "未能判断",
+                tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
+                no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"))
+    return len(offices)

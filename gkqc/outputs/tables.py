@@ -1,0 +1,235 @@
+"""Sections 二, 三 and 四 re-drawn as printed, for whole batches of reports at once.
+
+The registry gives each printed template's tables: rows, columns, headers. Each table is a fixed
+frame of static HTML with one slot per cell; a batch's cells are joined onto the frames of their
+reports' templates and turned into `<td>` fragments by column expressions (raw text escaped; blank,
+unreadable and missing cells marked; failing cells highlighted and linked to their findings), then
+joined into one table per report and table. No loop over cells in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from markupsafe import escape
+
+from gkqc.templates import registry
+
+TABLES = ("active_disclosure", "applications", "reviews")
+CAPTIONS = {"active_disclosure": "二", "applications": "三", "reviews": "四"}
+KEY_COLUMNS = {"active_disclosure": ("block_id", "row_id", "metric_id"), "applications": ("row_id", "column_id"),
+               "reviews": ("group_id", "metric_id")}
+STATUS_ZH = {"ok": "", "ocr": "OCR 读数", "inferred": "按本行合计推定", "blank": "空白", "unreadable": "无法读取",
+             "missing": "未找到"}
+STATUS_CLASS = {"ok": "", "ocr": "o", "inferred": "i", "blank": "b", "unreadable": "u", "missing": "m"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A table of one template: `prefixes[i]` is the HTML before cell `keys[i]`; `suffix` closes it."""
+
+    keys: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    suffix: str
+
+
+def _frame(parts: list) -> Frame:
+    keys, prefixes, pending = [], [], []
+    for p in parts:
+        if isinstance(p, tuple):  # a cell slot: ("cell", key)
+            keys.append(p[1])
+            prefixes.append("".join(pending))
+            pending = []
+        else:
+            pending.append(p)
+    return Frame(tuple(keys), tuple(prefixes), "".join(pending))
+
+
+def _caption(table: str) -> str:
+    no = CAPTIONS[table]
+    label = next((s.label for s in registry().sections if s.no == no), "")
+    return f'<table class="cells" id="t-{table}"><caption>{no}、{escape(label)}</caption>'
+
+
+def _applications(template: str) -> list:
+    reg = registry()
+    cols, rows = reg.app_columns, reg.app_rows_for(template)
+    top, sub = ['<thead><tr><th colspan="2" rowspan="2"></th>'], ["<tr>"]
+    i = 0
+    while i < len(cols):
+        c = cols[i]
+        if c.group is None:
+            top.append(f'<th rowspan="2">{escape(c.label)}</th>')
+            i += 1
+            continue
+        group = [x for x in cols[i:]]
+        n = next((k for k, x in enumerate(group) if x.group != c.group), len(group))
+        top.append(f'<th colspan="{n}">{escape(c.group)}</th>')
+        sub += [f"<th>{escape(x.label)}</th>" for x in group[:n]]
+        i += n
+    parts: list = ["".join(top) + "</tr>" + "".join(sub) + "</tr></thead><tbody>"]
+    for k, r in enumerate(rows):
+        if r.parent is None:
+            parts.append(f'<tr><th colspan="2">{escape(r.label)}</th>')
+        else:
+            if k == 0 or rows[k - 1].parent != r.parent:
+                span = next((j for j, x in enumerate(rows[k:]) if x.parent != r.parent), len(rows) - k)
+                parts.append(f'<tr><th rowspan="{span}" class="p">{escape(r.parent)}</th><th>{escape(r.label)}</th>')
+            else:
+                parts.append(f"<tr><th>{escape(r.label)}</th>")
+        parts += [("cell", f"{r.id}.{c.id}") for c in cols]
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _active(template: str) -> list:
+    blocks = registry().blocks_for(template)
+    width = max(len(b.metrics) for b in blocks)
+    parts: list = ["<tbody>"]
+    for b in blocks:
+        pad = width - len(b.metrics)
+        fill = f'<td class="x" colspan="{pad}"></td>' if pad else ""
+        parts.append(f'<tr><th colspan="{width + 1}" class="blk">{escape(b.label)}</th></tr><tr><th>信息内容</th>'
+                     + "".join(f"<th>{escape(m.label)}</th>" for m in b.metrics)
+                     + (f'<th colspan="{pad}"></th>' if pad else "") + "</tr>")
+        for r in b.rows:
+            parts.append(f"<tr><th>{escape(r.label)}</th>")
+            parts += [("cell", f"{b.id}.{r.id}.{m.id}") for m in b.metrics]
+            parts.append(fill + "</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _reviews(template: str) -> list:
+    reg = registry()
+    groups, metrics = reg.review_groups, reg.review_metrics
+    head = ("<thead><tr>" + "".join(f'<th colspan="{len(metrics)}">{escape(g.label)}</th>' for g in groups)
+            + "</tr><tr>" + "".join(f"<th>{escape(m.label)}</th>" for _ in groups for m in metrics)
+            + "</tr></thead><tbody><tr>")
+    return [head, *[("cell", f"{g.id}.{m.id}") for g in groups for m in metrics], "</tr></tbody></table>"]
+
+
+def frames(template: str) -> dict[str, Frame]:
+    """The three tables of a printed template (a template or its variant); none without tables.
+    Kept in the registry's cache: another registry draws its own."""
+    reg = registry()
+    if ("frames", template) not in reg.cache:
+        build = {"active_disclosure": _active, "applications": _applications, "reviews": _reviews}
+        reg.cache[("frames", template)] = ({t: _frame([_caption(t), *build[t](template)]) for t in TABLES}
+                                           if reg.has_tables(template) else {})
+    return reg.cache[("frames", template)]
+
+
+def printed_template(template: str | None, variant: str | None) -> str | None:
+    """The form a report's tables are drawn in: its variant, else its template."""
+    t = variant or template
+    return t if t and registry().has_tables(t) else None
+
+
+# ---------------------------------------------------------------------------------------- cells of findings
+def table_of_key(key: str) -> str | None:
+    """The table a full cell key (block.row.metric, row.column, group.metric) belongs to."""
+    reg = registry()
+    if "id_sets" not in reg.cache:
+        reg.cache["id_sets"] = {k: reg.ids(k) for k in ("block", "review_group", "review_metric", "app_row", "app_column")}
+    ids = reg.cache["id_sets"]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] in ids["block"]:
+        return "active_disclosure"
+    if len(parts) == 2:
+        if parts[0] in ids["review_group"] and parts[1] in ids["review_metric"]:
+            return "reviews"
+        if parts[0] in ids["app_row"] and parts[1] in ids["app_column"]:
+            return "applications"
+    return None
+
+
+def cells_of_finding(spec, template: str | None, subject: str, cells: str | None) -> list[tuple[str, str]]:
+    """(table, key) of every cell of this report a finding rests on, from its check and evidence."""
+    from checks.grid import cells_of
+
+    terms = [t.split("=", 1)[0].strip() for t in (cells or "").split(";") if "=" in t]
+    found: list[tuple[str, str]] = []
+    if spec is not None and spec.kind in ("equation", "cross_year") and spec.table in TABLES and template:
+        for term in terms:
+            if not term.startswith("prev__"):
+                found += [(spec.table, k) for k in cells_of(spec.table, spec.scope, spec.block, template, term, subject)]
+    else:
+        for key in [*terms, subject]:
+            if (table := table_of_key(key)) is not None:
+                found.append((table, key))
+    return list(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------------------------------- batch rendering
+def escape_expr(e: pl.Expr) -> pl.Expr:
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
+        e = e.str.replace_all(a, b, literal=True)
+    return e
+
+
+def _skeleton(templates: list[str], table: str) -> pl.DataFrame:
+    rows = [(t, i, k, p) for t in templates if (f := frames(t).get(table)) for i, (k, p) in
+            enumerate(zip(f.keys, f.prefixes, strict=True))]
+    return pl.DataFrame(rows, schema={"printed": pl.Utf8, "pos": pl.Int32, "key": pl.Utf8, "prefix": pl.Utf8},
+                        orient="row")
+
+
+def _cell_html(table: str) -> pl.Expr:
+    """The `<td>` of a cell from its columns raw, status, reason, line and links (NULL: not failing)."""
+    status = pl.col("status").fill_null("missing")
+    marked = pl.col("links").is_not_null()
+    raw = escape_expr(pl.col("raw").fill_null(""))
+    text = (pl.when(status == "missing").then(pl.lit("（未找到）"))
+            .when((status == "blank") & (raw == "")).then(pl.lit("（空白）"))
+            .when((status == "unreadable") & (raw == "")).then(pl.lit("（无法读取）"))
+            .otherwise(raw))
+    cls = pl.concat_str([status.replace_strict(STATUS_CLASS, default=""),
+                         pl.when(marked).then(pl.lit(" f")).otherwise(pl.lit(""))]).str.strip_chars()
+    tip = pl.concat_str([status.replace_strict(STATUS_ZH, default=""), escape_expr(pl.col("reason").fill_null("")),
+                         pl.when(pl.col("line").is_not_null())
+                         .then(pl.format("原文第 {} 行", pl.col("line"))).otherwise(pl.lit(""))],
+                        separator="；").str.strip_chars("；").str.replace_all("；+", "；")
+    return pl.concat_str([
+        pl.lit("<td"),
+        pl.when(marked).then(pl.format(' id="c-{}-{}"', pl.lit(table), pl.col("key"))).otherwise(pl.lit("")),
+        pl.when(cls != "").then(pl.format(' class="{}"', cls)).otherwise(pl.lit("")),
+        pl.when((status != "ok") | marked).then(pl.format(' title="{}"', tip)).otherwise(pl.lit("")),
+        pl.lit(">"), text, pl.when(marked).then(pl.format("<sup>{}</sup>", pl.col("links"))).otherwise(pl.lit("")),
+        pl.lit("</td>")])
+
+
+def render_tables(reports: pl.DataFrame, cells: dict[str, pl.DataFrame], marks: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """report_id -> table -> HTML of the table as printed.
+
+    reports: report_id, printed (template form, None: no tables).
+    cells[table]: report_id, key, raw, status, reason, line.
+    marks: report_id, table, key, links (HTML of the links to the findings a cell fails in).
+    """
+    out: dict[str, dict[str, str]] = {}
+    reports = reports.filter(pl.col("printed").is_not_null()).with_row_index("rid")
+    templates = sorted(set(reports["printed"].to_list()))
+    rid = reports.select("report_id", "rid")
+    for table in TABLES:
+        skel = _skeleton(templates, table)
+        if skel.is_empty():
+            continue
+        kid = skel.select("key").unique().sort("key").with_row_index("kid")
+        skel = skel.join(kid, on="key")
+
+        def coded(df: pl.DataFrame, kid: pl.DataFrame = kid) -> pl.DataFrame:  # keys as integers: joins on ints
+            return df.join(rid, on="report_id").join(kid, on="key").drop("report_id", "key")
+
+        grid = (reports.select("rid", "printed").join(skel, on="printed")
+                .join(coded(cells[table]), on=["rid", "kid"], how="left")
+                .join(coded(marks.filter(pl.col("table") == table).select("report_id", "key", "links")),
+                      on=["rid", "kid"], how="left"))
+        html = (grid.sort("rid", "pos")
+                .select("rid", pl.concat_str([pl.col("prefix"), _cell_html(table)]).alias("h"))
+                .group_by("rid", maintain_order=True).agg(pl.col("h").str.join(""))
+                .join(reports.select("rid", "report_id", "printed"), on="rid"))
+        for report_id, printed, h in html.select("report_id", "printed", "h").iter_rows():
+            out.setdefault(report_id, {})[table] = h + frames(printed)[table].suffix
+    return out

@@ -1,0 +1,144 @@
+"""Reviewers' decisions: confirm or dismiss a finding, kept beside the lake so that every run keeps them.
+
+A decision names its finding by office, report year, check and subject (never by file hash), so it
+holds for every later version of the report. Decisions are lines of `<warehouse>/decisions/decisions.jsonl`,
+only ever added to: the file is rewritten whole into a temporary file, flushed and renamed over the old
+one, under the warehouse's run lock. The `decisions` mart reads it at each build; recording a decision
+rebuilds the warehouse file and the published scorecards at once, so a dismissed finding leaves the
+score straight away.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from gkqc import runlock
+
+DECISIONS_DIR = "decisions"
+DECISIONS_FILE = "decisions.jsonl"
+DECISIONS = {"confirmed": "确认", "dismissed": "排除"}
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be recorded (one line, in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    office: str
+    report_year: int
+    check_id: str
+    subject: str
+    decision: str  # confirmed | dismissed
+    reason: str
+    decided_by: str
+    decided_at: str  # ISO local time, seconds
+
+
+def decisions_path(warehouse: Path) -> Path:
+    return Path(warehouse) / DECISIONS_DIR / DECISIONS_FILE
+
+
+def reviewer() -> str:
+    """Who is deciding, when `--by` is not given: the login name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def append(warehouse: Path, decision: Decision) -> Path:
+    """Add one decision to the file atomically (temporary file, fsync, rename, fsync of the folder).
+    Call while holding the warehouse lock."""
+    path = decisions_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = path.read_bytes() if path.exists() else b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    line = json.dumps(asdict(decision), ensure_ascii=False) + "\n"
+    tmp = path.with_name(f".{DECISIONS_FILE}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(old + line.encode("utf-8"))
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> list[str]:
+    """Subjects of the check's failing results in the newest version of the office-year."""
+    from warehouse.access import WarehouseError, connect_readonly
+
+    con = connect_readonly(warehouse)
+    try:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'findings'").fetchone()[0]:
+            raise WarehouseError(f"数据仓库 {warehouse} 尚无问题清单，请先运行 gkqc run (no findings table yet)")
+        return [r[0] for r in con.execute(
+            """select distinct subject from findings where is_latest and office = ? and report_year = ? and check_id = ?
+               order by subject""", [office, year, check_id]).fetchall()]
+    finally:
+        con.close()
+
+
+def record(warehouse: Path, check_id: str, office: str, year: int, subject: str | None, decision: str, reason: str,
+           by: str | None = None, publish: bool = True) -> Decision:
+    """Record a decision on a finding of the newest version of an office-year, then rebuild the
+    warehouse file and (if they were published) the scorecards. Raises ReviewError, WarehouseBusy."""
+    from checks.suite import load_suite
+
+    if decision not in DECISIONS:
+        raise ReviewError(f"决定只能是 confirmed（确认）或 dismissed（排除），而不是 {decision}")
+    if not reason or not reason.strip():
+        raise ReviewError("请用 --reason 写明理由 (a reason is required)")
+    known = {s.id for s in load_suite()}
+    if check_id not in known:
+        raise ReviewError(f"检查编号 {check_id} 不在检查集中（gkqc checks 列出全部） (unknown check)")
+    warehouse = Path(warehouse)
+    with runlock.hold(warehouse, "gkqc review"):
+        subjects = _open_findings(warehouse, office, year, check_id)
+        if subject is None:
+            if len(subjects) != 1:
+                raise ReviewError(_which(office, year, check_id, subjects))
+            subject = subjects[0]
+        elif subject not in subjects:
+            raise ReviewError(_which(office, year, check_id, subjects, subject))
+        d = Decision(office, year, check_id, subject, decision, reason.strip(), (by or reviewer()).strip(),
+                     datetime.now().isoformat(timespec="seconds"))
+        append(warehouse, d)
+        rebuild(warehouse, publish, office)
+    return d
+
+
+def _which(office: str, year: int, check_id: str, subjects: list[str], asked: str | None = None) -> str:
+    where = f"{office} {year} 年度最新版本"
+    if not subjects:
+        return f"{where}没有不通过的 {check_id} 问题 (no such finding)"
+    listed = "、".join(s or "（整份报告）" for s in subjects)
+    if asked is None:
+        return f"{where}有多项 {check_id} 问题，请用 --subject 指明其一：{listed} (several findings: name one)"
+    return f"{where}的 {check_id} 问题中没有对象 {asked}；不通过的对象为：{listed} (no such subject)"
+
+
+def rebuild(warehouse: Path, publish: bool = True, office: str | None = None) -> None:
+    """The warehouse file rebuilt from the lake's last commit (it reads the decisions), and the
+    scorecards published again when they had been (`office`: only its pages, the ones a decision
+    on it changes). Call while holding the warehouse lock."""
+    from gkqc.lake import Lake
+    from gkqc.outputs.scorecard import publish as publish_scorecards
+    from warehouse.build import build
+
+    lake = Lake(warehouse / "lake")
+    lake.init()
+    build(warehouse, lake)
+    if publish and (warehouse / "scorecards").is_dir():
+        publish_scorecards(warehouse, focus=office)

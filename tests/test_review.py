@@ -1,0 +1,208 @@
+"""Reviewers' decisions: kept across runs and corrected re-publications, taken out of the score when
+dismissed, shown stale when their finding disappears; rectification across three versions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import lxml.html
+import pytest
+from typer.testing import CliRunner
+from workspace import PLANTED, REVISED, YEAR, add_version, make_inbox, run
+
+from gkqc import runlock
+from gkqc.cli import app
+from gkqc.outputs.html import report_page
+from gkqc.outputs.scorecard import publish
+from gkqc.review import ReviewError, decisions_path, rebuild, record
+from warehouse.access import connect_readonly
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def q(wh, sql: str, *params) -> list[tuple]:
+    with connect_readonly(wh) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def score(wh, office: str = REVISED) -> tuple:
+    return q(wh, "select score, errors, dismissed from scorecard_office where office = ? and report_year = ?",
+             office, YEAR)[0]
+
+
+def findings(wh) -> set[tuple]:
+    return set(q(wh, """select check_id, subject from findings where office = ? and report_year = ? and is_latest""",
+                 REVISED, YEAR))
+
+
+def page(wh, office: str = REVISED):
+    path = wh / "scorecards" / "site" / report_page(office, YEAR)
+    return lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    root = tmp_path_factory.mktemp("review")
+    inbox = make_inbox(root, offices=6, years=(2021, 2022))
+    wh = root / "wh"
+    run(inbox, wh, "t1")
+    publish(wh)
+    return inbox, wh
+
+
+def test_decisions_survive_reruns_and_republications(province):
+    inbox, wh = province
+    assert findings(wh) == {("A1", "natural_person"), ("A2", "natural_person"), ("A3", "results_total"), ("R1", "review")}
+    assert score(wh) == (60, 4, 0)
+
+    # a reviewer dismisses R1 (its only subject is found without --subject) and confirms A1
+    d = record(wh, "R1", REVISED, YEAR, None, "dismissed", "复议总计含跨年案件，经核实无误", by="李四")
+    assert (d.subject, d.decided_by) == ("review", "李四")
+    record(wh, "A1", REVISED, YEAR, "natural_person", "confirmed", "与原表核对属实", by="李四")
+    assert score(wh) == (70, 3, 1)  # the dismissed finding leaves the score at once
+    li = next(li for li in page(wh).xpath("//ol[@class='findings']/li") if "[R1 " in li.text_content())
+    assert "dismissed" in li.get("class") and "已排除" in li.text_content() and "复议总计含跨年案件" in li.text_content()
+    assert len(decisions_path(wh).read_text(encoding="utf-8").splitlines()) == 2
+
+    # a re-run with nothing new, then one with a new file: the warehouse is rebuilt, the decisions stay
+    run(inbox, wh, "t2")
+    (inbox / "planted" / "late.txt").write_text((inbox / "planted" / "hostile-0.txt").read_text(encoding="utf-8")
+                                                .replace("2023-01-20", "2023-02-02"), encoding="utf-8")
+    run(inbox, wh, "t3")
+    assert score(wh) == (70, 3, 1)
+    assert q(wh, "select check_id, decision, stale from decisions order by check_id") == [
+        ("A1", "confirmed", False), ("R1", "dismissed", False)]
+
+    # a corrected re-publication: the applications table fixed, R1 still there, R2 newly broken
+    add_version(inbox, 2)
+    run(inbox, wh, "t4")
+    publish(wh)
+    assert findings(wh) == {("R1", "review"), ("R2", "suit_direct")}
+    assert score(wh) == (90, 1, 1)  # R1 still dismissed: the decision follows the finding, not the file
+    assert q(wh, "select check_id, stale from decisions order by check_id") == [("A1", True), ("R1", False)]
+    doc = page(wh)
+    stale = doc.xpath("//h2[text()='过期的审核决定']/following-sibling::ul[1]/li")
+    assert len(stale) == 1 and "A1" in stale[0].text_content() and "与原表核对属实" in stale[0].text_content()
+
+    # a newer decision on the same finding supersedes the older one; both are kept
+    record(wh, "R1", REVISED, YEAR, "review", "confirmed", "再次核对：总计确有错误", by="王五")
+    assert score(wh) == (80, 2, 0)
+    assert q(wh, """select decision, decided_by, is_current from decisions where check_id = 'R1'
+                    order by decided_at, decided_by""") == [("dismissed", "李四", False), ("confirmed", "王五", True)]
+
+
+def test_rectification_across_three_versions(province):
+    inbox, wh = province
+    add_version(inbox, 2)
+    add_version(inbox, 3)
+    run(inbox, wh, "t5")
+    publish(wh)
+    rows = q(wh, """select version_no, check_id, subject, rectification from findings
+                    where office = ? and report_year = ? order by version_no, check_id, subject""", REVISED, YEAR)
+    assert rows == [(1, "A1", "natural_person", "已整改"), (1, "A2", "natural_person", "已整改"),
+                    (1, "A3", "results_total", "已整改"), (1, "R1", "review", "未整改"),
+                    (2, "R1", "review", "未整改"), (2, "R2", "suit_direct", "已整改"),
+                    (3, "R1", "review", "未整改")]
+    doc = page(wh)
+    versions = doc.get_element_by_id("versions").xpath("tbody/tr")
+    assert [tr.xpath("td[1]")[0].text_content() for tr in versions] == ["第 1 版", "第 2 版", "第 3 版（最新，计分）"]
+    changed = versions[1].xpath("td[6]")[0].text_content()
+    assert "2 个单元格不同" in changed and "已整改 3 项" in changed and "新出现 1 项" in changed
+    assert "（七）总计 / 自然人" in changed
+    rect = [[td.text_content() for td in tr.xpath("td")] for tr in doc.get_element_by_id("rectification").xpath("tbody/tr")]
+    assert [(r[0], r[2], r[3][:5]) for r in rect] == [("A1", "已整改", "第 1 版"), ("A2", "已整改", "第 1 版"),
+                                                       ("A3", "已整改", "第 1 版"), ("R1", "未整改", "第 1 版"),
+                                                       ("R1", "未整改", "第 2 版"), ("R2", "已整改", "第 2 版")]
+    assert all(r[4].startswith("第 3 版") for r in rect)
+
+
+def test_refused_decisions_name_the_problem(province):
+    _, wh = province
+    before = decisions_path(wh).read_bytes() if decisions_path(wh).exists() else b""
+    with pytest.raises(ReviewError, match="--subject 指明其一：commercial、natural_person"):
+        record(wh, "A2", PLANTED, YEAR, None, "dismissed", "x")
+    with pytest.raises(ReviewError, match="没有对象 nowhere"):
+        record(wh, "A1", PLANTED, YEAR, "nowhere", "dismissed", "x")
+    with pytest.raises(ReviewError, match="没有不通过的 D1"):
+        record(wh, "D1", PLANTED, YEAR, None, "dismissed", "x")
+    with pytest.raises(ReviewError, match="不在检查集中"):
+        record(wh, "Z9", PLANTED, YEAR, None, "dismissed", "x")
+    with pytest.raises(ReviewError, match="理由"):
+        record(wh, "A1", PLANTED, YEAR, "natural_person", "dismissed", "  ")
+    assert (decisions_path(wh).read_bytes() if decisions_path(wh).exists() else b"") == before
+
+
+def test_review_waits_for_no_run(province):
+    """While a run holds the warehouse, a decision is refused at once and nothing is written."""
+    _, wh = province
+    before = decisions_path(wh).read_bytes() if decisions_path(wh).exists() else b""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\nfrom gkqc import runlock\n"
+         "with runlock.hold(Path(sys.argv[1]), 'gkqc run'):\n    print('held', flush=True)\n    time.sleep(120)\n",
+         str(wh)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(runlock.WarehouseBusy, match="gkqc run"):
+            record(wh, "A1", PLANTED, YEAR, "natural_person", "confirmed", "属实")
+        result = CliRunner().invoke(app, ["review", "A1", "--office", PLANTED, "--year", str(YEAR), "--subject",
+                                          "natural_person", "--confirm", "--reason", "属实", "-w", str(wh)])
+        assert result.exit_code == 2 and "正被" in result.output
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (decisions_path(wh).read_bytes() if decisions_path(wh).exists() else b"") == before
+
+
+def test_a_damaged_line_is_skipped_not_fatal(province):
+    _, wh = province
+    path = decisions_path(wh)
+    good = q(wh, "select count(*) from decisions")[0][0]
+    path.write_bytes(path.read_bytes() + b'{"office": "x", "report_year": \n')
+    with runlock.hold(wh, "test"):
+        rebuild(wh)
+    assert q(wh, "select count(*) from decisions")[0][0] == good
+
+
+def test_cli_review(province):
+    _, wh = province
+    runner = CliRunner()
+    result = runner.invoke(app, ["review", "A3", "--office", PLANTED, "--year", str(YEAR), "--subject", "results_total",
+                                 "--dismiss", "--reason", "行合计按原表说明", "--by", "赵六", "-w", str(wh)])
+    assert result.exit_code == 0, result.output
+    assert "赵六" in result.output and "排除" in result.output and "results_total" in result.output
+    assert q(wh, "select decided_by, subject from decisions where check_id = 'A3' and office = ?", PLANTED) == [
+        ("赵六", "results_total")]
+    both = runner.invoke(app, ["review", "A3", "--office", PLANTED, "--year", str(YEAR), "--dismiss", "--confirm",
+                               "--reason", "x", "-w", str(wh)])
+    assert both.exit_code == 2 and "--confirm" in both.output
+    unknown = runner.invoke(app, ["review", "A1", "--office", "没有这个机关", "--year", str(YEAR), "--dismiss",
+                                  "--reason", "x", "-w", str(wh)])
+    assert unknown.exit_code == 2 and "没有不通过的 A1" in unknown.output
+
+
+def test_a_decision_rewrites_only_the_pages_it_changes(province):
+    """After a decision the site is what a full publication would write, though only the pages of
+    the office, its region, the index and the office list were written again."""
+    _, wh = province
+    site = wh / "scorecards" / "site"
+    publish(wh)
+    before = {p.name: p.stat().st_mtime_ns for p in site.iterdir()}
+    record(wh, "A2", PLANTED, YEAR, "commercial", "dismissed", "商业企业列另有说明", by="钱七")
+    partial = {p.name: p.read_bytes() for p in site.iterdir()}
+    rewritten = {n for n, t in before.items() if (site / n).stat().st_mtime_ns != t}
+    assert {"index.html", "offices.html", report_page(PLANTED, YEAR)} <= rewritten
+    assert report_page(REVISED, YEAR) not in rewritten and len(rewritten) < len(before) / 2
+    publish(wh)
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == partial
+
+
+def test_a_dismissed_lateness_counts_as_on_time(province):
+    inbox, wh = province
+    late = (inbox / "planted" / "hostile-1.txt").read_text(encoding="utf-8").replace("2023-01-20", "2023-03-02")
+    (inbox / "planted" / "hostile-1-late.txt").write_text(late, encoding="utf-8")
+    run(inbox, wh, "t6")
+    office = q(wh, "select office from findings where check_id = 'D1' and is_latest and office like '%onerror%'")[0][0]
+    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(False,)]
+    record(wh, "D1", office, YEAR, None, "dismissed", "以落款日期为准，按期发布", by="孙八")
+    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(True,)]

@@ -1,0 +1,43 @@
+-- 审核决定：审核人对某项问题的确认（confirmed）或排除（dismissed），每条决定一行，含审核人、时间与理由。
+-- 决定保存在数据仓库目录下的 decisions/decisions.jsonl（gkqc review 写入，只追加），不在重建的 DuckDB 文件中，
+-- 因而在每次运行、每次重新发布后都保留；按 机关 × 年度 × 检查 × 对象 对应问题，不按文件哈希。
+-- 同一问题的最新一条决定有效（is_current）；该机关该年度最新版本中已无此问题的决定为过期（stale），照常保留。
+-- (reviewers' decisions, kept outside the rebuilt database file and keyed by office, year, check and subject;
+--  the newest decision per finding is current; one whose finding has disappeared is stale)
+with files as (
+    select filename, string_split(content, chr(10)) as lines from read_text('decisions/*.jsonl')
+),
+lines as (
+    select filename, unnest(lines) as line, generate_subscripts(lines, 1) as line_no from files
+),
+parsed as (
+    select json_extract_string(line, '$.office') as office,
+           try_cast(json_extract_string(line, '$.report_year') as integer) as report_year,
+           json_extract_string(line, '$.check_id') as check_id,
+           coalesce(json_extract_string(line, '$.subject'), '') as subject,
+           json_extract_string(line, '$.decision') as decision,
+           json_extract_string(line, '$.reason') as reason,
+           json_extract_string(line, '$.decided_by') as decided_by,
+           try_cast(json_extract_string(line, '$.decided_at') as timestamp) as decided_at,
+           line_no
+    from lines
+    where json_valid(line) and trim(line) <> ''
+),
+valid as (
+    select * from parsed
+    where office is not null and report_year is not null and check_id is not null
+      and decision in ('confirmed', 'dismissed')
+),
+-- 各机关各年度最新版本中仍不通过的问题 (findings of the newest version of each office-year)
+current_fails as (
+    select distinct r.office, r.report_year, c.check_id, c.subject
+    from check_results c join reports r using (report_id)
+    where c.status = 'fail' and r.is_latest and r.office is not null
+)
+select d.office, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by, d.decided_at,
+       row_number() over (partition by d.office, d.report_year, d.check_id, d.subject
+                          order by d.decided_at desc nulls last, d.line_no desc) = 1 as is_current,
+       f.office is null as stale
+from valid d
+left join current_fails f
+       on f.office = d.office and f.report_year = d.report_year and f.check_id = d.check_id and f.subject = d.subject

@@ -1,0 +1,41 @@
+-- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态。
+-- version_no：同一机关同一年度各版本按发布先后编号（最新版本即 is_latest）。
+-- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，无则为空；dismissed 的问题不计分。
+-- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中已消失为"已整改"，仍存在为"未整改"；
+--   最新版本中的问题若旧版本中已有，也为"未整改"；只有一个版本或新出现的问题为空。
+-- (every failing result of every report version, with the current decision and the rectification status)
+with versions as (
+    select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
+           r.is_latest, r.versions,
+           row_number() over (partition by coalesce(r.office, r.report_id), r.report_year
+                              order by r.published_at asc nulls first, r.ingested_at asc, r.report_id desc) as version_no,
+           first_value(r.report_id) over (partition by coalesce(r.office, r.report_id), r.report_year
+                                          order by r.published_at desc nulls last, r.ingested_at desc, r.report_id) as latest_report_id
+    from reports r left join offices o on o.office = r.office
+),
+fails as (
+    select v.office, v.region, v.report_year, v.report_id, v.published_at, v.version_no, v.versions, v.is_latest,
+           v.latest_report_id, c.check_id, c.severity, c.subject, c.expected, c.actual, c.difference, c.cells, c.message
+    from check_results c join versions v using (report_id)
+    where c.status = 'fail'
+),
+keyed as (
+    select *,
+           bool_or(is_latest) over k as in_latest,
+           bool_or(not is_latest) over k as in_earlier
+    from fails
+    window k as (partition by coalesce(office, report_id), report_year, check_id, subject)
+)
+select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version_no, f.versions, f.is_latest,
+       f.latest_report_id, f.check_id, k.title as check_title, f.severity, f.subject, f.expected, f.actual,
+       f.difference, f.cells, f.message,
+       d.decision, d.reason as decision_reason, d.decided_by, d.decided_at,
+       coalesce(d.decision = 'dismissed', false) as dismissed,
+       case when f.versions < 2 then null
+            when not f.is_latest and not f.in_latest then '已整改'
+            when not f.is_latest or f.in_earlier then '未整改' end as rectification
+from keyed f
+left join check_catalog k on k.id = f.check_id
+left join decisions d
+       on d.is_current and d.office = f.office and d.report_year = f.report_year
+      and d.check_id = f.check_id and d.subject = f.subject
