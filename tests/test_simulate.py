@@ -71,3 +71,15 @@ def test_word_collection_agrees_exactly_with_truth(tmp_path):
     check_lake(lake, "t1")
     result = compare(d, lake)
     assert result.files >= 40 and result.mismatches == []
+
+
+def test_pdf_collection_agrees_exactly_with_truth(tmp_path):
+    """Reports published as PDF attachments (tables across pages, the vertical label)."""
+    d = tmp_path / "sim"
+    s = simulate(d, 12, (2020, 2023), seed=6, defect_rate=0.5, workers=1, forms=[("pdf", 1.0)])
+    assert set(s.forms) == {"pdf"} and any(p.suffix == ".pdf" for p in d.rglob("*"))
+    lake = Lake(tmp_path / "lake")
+    ingest(d, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    result = compare(d, lake)
+    assert result.files >= 40 and result.mismatches == []
