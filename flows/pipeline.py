@@ -150,7 +150,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
                          local=str(wh.local) if wh.remote else "")
         out.committed = commit_task(lake, run_id)
         # derived outputs follow the last commit: rebuilt whenever they were built from another one
-        fingerprint = build_fingerprint(lake)
+        fingerprint = build_fingerprint(lake, wh.local)
         if built_from(wh.local) != fingerprint:
             build_task(wh, lake)
         published = _published(wh.local)

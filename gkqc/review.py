@@ -18,9 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from gkqc import runlock
+from gkqc.settings import DECISIONS_DIR, DECISIONS_FILE, decisions_path  # noqa: F401 - part of this module's API
 
-DECISIONS_DIR = "decisions"
-DECISIONS_FILE = "decisions.jsonl"
 DECISIONS = {"confirmed": "确认", "dismissed": "排除"}
 
 
@@ -39,9 +38,6 @@ class Decision:
     decided_by: str
     decided_at: str  # ISO local time, seconds
 
-
-def decisions_path(warehouse: Path) -> Path:
-    return Path(warehouse) / DECISIONS_DIR / DECISIONS_FILE
 
 
 def reviewer() -> str:

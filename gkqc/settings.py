@@ -25,3 +25,12 @@ def quiet_prefect(state_dir: Path) -> None:
 
 # DuckDB may otherwise take most of the machine's memory; past this it spills to disk.
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("GKQC_DUCKDB_MEMORY", "1GB"), "threads": 2}
+
+
+DECISIONS_DIR = "decisions"  # reviewers' decisions, beside the warehouse's DuckDB file (gkqc review)
+DECISIONS_FILE = "decisions.jsonl"
+
+
+def decisions_path(warehouse: Path) -> Path:
+    """The reviewers' decisions of a warehouse (its local folder)."""
+    return Path(warehouse) / DECISIONS_DIR / DECISIONS_FILE

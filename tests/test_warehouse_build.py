@@ -66,3 +66,18 @@ def test_an_unknown_table_is_refused_naming_the_file(tmp_path, monkeypatch):
     use_models(tmp_path, monkeypatch, {"core/a": "select * from nowhere"})
     with pytest.raises(wb.ModelError, match=r"^models/core/a\.sql: .*nowhere"):
         wb.model_files()
+
+
+def test_a_decision_written_by_hand_is_a_reason_to_rebuild(tmp_path):
+    """The derived outputs depend on the reviewers' decisions too (a review that died before its
+    rebuild, or a file edited by hand, is picked up by the next run)."""
+    from gkqc.settings import decisions_path
+
+    lake = Lake(tmp_path / "lake")
+    lake.init()
+    before = wb.build_fingerprint(lake, tmp_path)
+    path = decisions_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text('{"office": "x"}\n', encoding="utf-8")
+    after = wb.build_fingerprint(lake, tmp_path)
+    assert after != before and wb.build_fingerprint(lake, tmp_path) == after

@@ -24,7 +24,7 @@ import pyarrow as pa
 from checks.suite import load_suite, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
-from gkqc.settings import DUCKDB_CONFIG
+from gkqc.settings import DUCKDB_CONFIG, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
@@ -121,10 +121,13 @@ def _q(text: str) -> str:
     return text.replace("'", "''")
 
 
-def build_fingerprint(lake: Lake) -> str:
-    """What the derived outputs depend on: the lake's last commit, the suite and the SQL models."""
+def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
+    """What the derived outputs depend on: the lake's last commit, the suite, the SQL models and
+    (`local`: the warehouse's local folder) the reviewers' decisions kept there."""
     models = hashlib.sha256("".join(p.read_text(encoding="utf-8") for p in model_files()).encode()).hexdigest()
-    return f"{lake.fingerprint()}-{suite_fingerprint()}-{models[:12]}"
+    decided = decisions_path(local) if local is not None else None
+    decisions = hashlib.sha256(decided.read_bytes()).hexdigest()[:12] if decided and decided.is_file() else "none"
+    return f"{lake.fingerprint()}-{suite_fingerprint()}-{models[:12]}-{decisions}"
 
 
 def _built_in(con: duckdb.DuckDBPyConnection) -> None:
@@ -191,7 +194,7 @@ def build(warehouse_dir: Path, lake: Lake) -> Path:
         con.register("files_src", pa.table({"path": files}))
         con.execute(f"create table {FILES_TABLE} as select * from files_src")
         con.execute(f"create table {BUILD_TABLE} as select ? as fingerprint, ? as lake_commit, now() as built_at",
-                    [build_fingerprint(lake), lake.commit_no])
+                    [build_fingerprint(lake, warehouse_dir), lake.commit_no])
         con.execute(f"comment on table {BUILD_TABLE} is '构建信息：本文件依据的湖提交与检查集 (what this file was built from)'")
         con.execute(f"comment on table {FILES_TABLE} is '视图读取的湖文件 (the lake files the views read)'")
     finally:
