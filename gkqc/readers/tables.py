@@ -337,7 +337,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         row = None
 
     for i, tok in enumerate(toks):
-        value_like = _value_like(tok)
+        value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
         if row is not None and not value_like and tok.cell and len(vals) < ncols \
                 and len(tok.text) <= 20 and match_label(norm_label(tok.text), rows) is None:
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label
@@ -391,7 +391,8 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
             continue
         raw = tok.raw
         cv = read_amount(raw, header_unit) if (amounts and col.unit) else read_count(raw)
-        out.append(_cell(Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line), tok))
+        cell = Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line)
+        out.append(_cell(cell, tok) if tok.note or tok.conf is not None or tok.inferred else cell)
     return out
 
 
