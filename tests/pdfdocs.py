@@ -1,0 +1,32 @@
+"""Report PDFs for tests (drawn by gkqc.simulate.pdf, shared with the benchmark): what
+tests/test_read_pdf.py and tests/test_read_ocr.py expect of them."""
+
+from __future__ import annotations
+
+from builders import spec
+
+from gkqc.readers import read_document
+from gkqc.simulate.pdf import FONT, render_pdf  # noqa: F401 - the drawing is shared with the benchmark
+from gkqc.simulate.render import ReportSpec
+from gkqc.simulate.truth import cell_values
+
+
+def expected(s: ReportSpec, blank: tuple[str, ...] = ()) -> dict[tuple[str, ...], float | None]:
+    apps = {k: ("" if k[1] in blank else v) for k, v in s.applications.items()}
+    return {k: v.value for k, v in cell_values(s.template, apps, s.active, s.reviews).items()}
+
+
+def read_back(s: ReportSpec, **kw):
+    r = read_document("r.pdf", render_pdf(s, **kw))
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c
+           for c in r.report.cells}
+    return r, got
+
+
+def busy(template: str, year: int, seed: int) -> ReportSpec:
+    """A report with many applications, so that section 三 holds more than zeros."""
+    for k in range(seed, seed + 200):
+        s = spec(template, year, seed=k, office="青山市交通运输局")
+        if int(s.applications[("new_received", "total")]) > 20:
+            return s
+    raise AssertionError("no busy seed")

@@ -1,0 +1,197 @@
+"""Scanned PDFs read by OCR (readers/ocr.py): reports drawn as text PDFs (tests/pdfdocs.py), scanned
+to page images (a little askew, grey paper, slightly soft, JPEG) and read back; a cell crossed out by
+hand; a blank scan; no tesseract; a tesseract that hangs; the page and time limits."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import subprocess
+import time
+from functools import cache
+
+import psutil
+import pypdfium2 as pdfium
+import pytest
+from pdfdocs import busy, expected, render_pdf
+from PIL import Image, ImageDraw, ImageFilter
+
+from gkqc.readers import ocr, read_document
+from gkqc.readers import pdf as pdfreader
+
+DPI = 200  # an office scanner's usual setting
+
+
+def _tesseract_langs() -> set[str]:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return set()
+    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    return set(out.split()[1:])
+
+
+needs_tesseract = pytest.mark.skipif(
+    not {"chi_sim", "eng"} <= _tesseract_langs(),
+    reason="tesseract with chi_sim not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+
+
+def scan(data: bytes, seed: int = 1, crossed: tuple[int, float, float, float, float] | None = None) -> bytes:
+    """A text PDF as a scanner gives it back: page images only, turned a little, on grey paper,
+    slightly soft, JPEG-compressed. `crossed`: (page, box in points, y upwards) scribbled over by hand."""
+    rng = random.Random(seed)
+    doc = pdfium.PdfDocument(data)
+    pages = []
+    for i in range(len(doc)):
+        img = doc[i].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+        if crossed and crossed[0] == i:
+            _scribble(img, crossed[1:], doc[i].get_height(), rng)
+        img = img.rotate(rng.uniform(-0.4, 0.4), resample=Image.BICUBIC, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(0.4)).point(lambda v: v * 240 // 255)
+        pages.append(img)
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=DPI)
+    return buf.getvalue()
+
+
+def _scribble(img: Image.Image, box: tuple[float, float, float, float], height: float, rng: random.Random) -> None:
+    """A pen's zig-zag over a box (points): the printed figure is crossed out, still ink."""
+    s = DPI / 72
+    x0, y0, x1, y1 = box[0] * s, (height - box[3]) * s, box[2] * s, (height - box[1]) * s
+    pts = [(x0 - 4 + k * (x1 - x0 + 8) / 6, y0 - 3 if k % 2 else y1 + 3) for k in range(7)]
+    ImageDraw.Draw(img).line([(x + rng.uniform(-2, 2), y + rng.uniform(-2, 2)) for x, y in pts], fill=20, width=3)
+
+
+def _value_box(data: bytes, label: str, k: int) -> tuple[int, float, float, float, float]:
+    """(page, box) of the k-th value printed on the text PDF's line that starts with `label`."""
+    for ln in pdfreader.read_pdf(data).lines:
+        if ln.chunks[0].raw.startswith(label):
+            c = [c for c in ln.chunks if c.value][k]
+            return ln.page - 1, c.x0, c.y0, c.x1, c.y1
+    raise AssertionError(f"no line {label}")
+
+
+CROSSED = ("applications", "carried_over", "research")  # 二、上年结转…, the third value
+
+
+@cache
+def scanned(template: str, year: int):
+    """(spec, truth, result, seconds, pages) of a busy report of `template`, scanned and read back
+    (in the 2021 report one figure is crossed out by hand)."""
+    s = busy(template, year, seed=1)
+    text_pdf = render_pdf(s)
+    crossed = _value_box(text_pdf, "二、上年结转", 2) if template == "gov2021" else None
+    data = scan(text_pdf, crossed=crossed)
+    t = time.perf_counter()
+    r = read_document("scan.pdf", data)
+    return s, expected(s), r, time.perf_counter() - t, len(pdfium.PdfDocument(data))
+
+
+def _key(c) -> tuple[str, ...]:
+    return (c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id)))
+
+
+@needs_tesseract
+@pytest.mark.parametrize("template,year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_scanned_report_every_value_read_is_right(template, year):
+    s, truth, r, _, pages = scanned(template, year)
+    assert r.format == "scanned_pdf" and r.status in ("parsed", "partial"), r.reason
+    rep = r.report
+    assert rep.template == template and rep.report_year == year
+    assert rep.meta["pdf_ocr"].startswith("tesseract ") and rep.meta["pdf_ocr"].endswith(f"{pages} 页")
+    got = {_key(c): c for c in rep.cells}
+    assert set(got) == set(truth)
+    read = {k: c for k, c in got.items() if c.value is not None}
+    for k, c in read.items():  # every value OCR gives is the printed one, with its confidence
+        assert (c.status, c.value) == ("ocr", truth[k]), (k, c.raw, c.reason)
+        assert 0.0 <= c.confidence <= 1.0
+    # a cell is blank only where nothing is printed: a figure OCR could not read is unreadable
+    assert all(truth[k] is None for k, c in got.items() if c.status == "blank")
+    # how much OCR makes out (row labels misread are rows not found): measured 49% and 77% here
+    assert len(read) >= 0.4 * len(truth), f"{len(read)}/{len(truth)} cells read"
+    assert all(c.reason for c in got.values() if c.status in ("unreadable", "missing"))
+
+
+@needs_tesseract
+def test_a_crossed_out_figure_is_unreadable_not_guessed():
+    _, _, r, _, _ = scanned("gov2021", 2023)
+    c = {_key(c): c for c in r.report.cells}[CROSSED]
+    assert (c.status, c.value) == ("unreadable", None) and "PDF 第2页" in c.reason
+
+
+@needs_tesseract
+def test_ocr_speed():
+    """Seconds per page (two readings) on this machine's tesseract: well inside the page limit."""
+    per_page = [t / n for _, _, _, t, n in (scanned("gov2021", 2023), scanned("gov2019", 2020))]
+    assert max(per_page) < ocr.PAGE_TIMEOUT_S / 2, per_page
+
+
+def _blank_scan(pages: int = 1) -> bytes:
+    buf = io.BytesIO()
+    imgs = [Image.new("L", (int(8.27 * DPI), int(11.69 * DPI)), 245) for _ in range(pages)]
+    imgs[0].save(buf, format="PDF", save_all=True, append_images=imgs[1:], resolution=DPI)
+    return buf.getvalue()
+
+
+@needs_tesseract
+def test_blank_scan_is_unreadable_with_the_reason():
+    r = read_document("blank.pdf", _blank_scan())
+    assert (r.format, r.status) == ("scanned_pdf", "unreadable")
+    assert r.reason == "扫描件 PDF 经 OCR 未识别出文字（共 1 页），可能是空白页或图像无法辨认"
+
+
+def test_without_tesseract_the_reason_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(ocr.shutil, "which", lambda name, *a, **kw: None)
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.format, r.status, r.reason) == ("scanned_pdf", "unreadable", ocr.MISSING)
+    assert "tesseract-ocr-chi-sim" in r.reason
+
+
+@needs_tesseract
+def test_without_the_chinese_language_data_the_reason_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(ocr, "LANGS", "chi_sim_missing")
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.status, r.reason) == ("unreadable", f"{ocr.MISSING}（tesseract 缺少语言数据 chi_sim_missing）")
+
+
+@pytest.fixture
+def fake_tesseract(tmp_path, monkeypatch):
+    """A `tesseract` that answers --version, then hangs with a child of its own."""
+    pids = tmp_path / "pids"
+    exe = tmp_path / "tesseract"
+    exe.write_text(f'#!/bin/sh\n[ "$1" = --version ] && {{ echo "tesseract 9.9.9"; exit 0; }}\n'
+                   f'sleep 300 &\necho $$ $! > {pids}\nwait\n')
+    exe.chmod(0o755)
+    monkeypatch.setattr(ocr, "TESSERACT", str(exe))
+    return pids
+
+
+def test_a_hanging_tesseract_is_killed_with_its_children(fake_tesseract, monkeypatch):
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT_S", 1.0)
+    t = time.monotonic()
+    r = read_document("scan.pdf", _blank_scan())
+    assert time.monotonic() - t < 10
+    assert (r.status, r.reason) == ("unreadable", "OCR 超过时限（第 1/1 页：tesseract 1 秒未完成）")
+    assert all(_ended(int(pid)) for pid in fake_tesseract.read_text().split())  # the script and its `sleep`
+
+
+def _ended(pid: int, within: float = 5.0) -> bool:
+    """The process is gone (or dead, not yet reaped by whoever adopted it) within a few seconds."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
+    monkeypatch.setattr(ocr, "MAX_PAGES", 2)
+    r = read_document("big.pdf", _blank_scan(3))
+    assert (r.status, r.reason) == ("unreadable", "扫描件 PDF 共 3 页，超过 OCR 单个文件 2 页的上限，未读取")
+    monkeypatch.setattr(ocr, "TIME_BUDGET_S", 0.0)
+    r = read_document("slow.pdf", _blank_scan(2))
+    assert (r.status, r.reason) == ("unreadable", "OCR 超过时限（0 秒，已识别 0/2 页）")
