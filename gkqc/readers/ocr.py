@@ -518,17 +518,28 @@ def _layout(lines: list[Line], pages: dict[int, Page], conf: dict[int, float]) -
 
 def _columns(head: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
     """pdf._columns from the rows' values, but not a column squeezed between two others a pitch
-    apart; and from headings only a column apart from the values' (a blank column): OCR's
-    boxes stray across columns."""
+    apart, nor one at an end too close to its neighbour and holding no more values; and from
+    headings only a column whole pitches apart from the values' (a blank column): OCR's boxes
+    stray."""
     boundary, cols = pdf._columns([], _value_lines(rows))
-    if len(cols) < 2:
-        return boundary, cols
+    if len(cols) < 3:  # too few values to know the pitch by: the headings as pdf.py takes them
+        return pdf._columns(head, _value_lines(rows))
     pitch = statistics.median(b - a for a, b in zip(cols, cols[1:], strict=False))
-    squeezed = [k for k in range(1, len(cols) - 1) if cols[k + 1] - cols[k - 1] <= 1.3 * pitch]
-    if len(cols) >= 4 and squeezed:  # a figure's box astray between two columns a pitch apart
-        cols = [x for k, x in enumerate(cols) if k not in squeezed]
-    more = [x for x in pdf._columns(head, _value_lines(rows))[1] if all(abs(x - c) > pitch / 2 for c in cols)]
+    if len(cols) >= 4:  # a figure's box astray between two columns a pitch apart, or just outside
+        held = [sum(c.value and c.raw != ILLEGIBLE and abs(c.cx - x) < pitch / 2 for r in rows for c in r.chunks)
+                for x in cols]
+        stray = {k for k in range(1, len(cols) - 1) if cols[k + 1] - cols[k - 1] <= 1.3 * pitch}
+        stray |= {k for k, j in ((0, 1), (len(cols) - 1, len(cols) - 2))
+                  if abs(cols[j] - cols[k]) < 0.8 * pitch and held[k] <= held[j]}
+        cols = [x for k, x in enumerate(cols) if k not in stray]
+    more = [x for x in pdf._columns(head, _value_lines(rows))[1] if _apart(x, cols, pitch)]
     return boundary, sorted(cols + more)
+
+
+def _apart(x: float, cols: list[float], pitch: float) -> bool:
+    """A heading's column: a whole number of pitches from the nearest value column."""
+    d = min(abs(x - c) for c in cols) / pitch
+    return d > 0.5 and abs(d - round(d)) <= 0.2
 
 
 def _unseen(rows: list[Line], boundary: float, page: Page, conf: dict[int, float]) -> bool:
