@@ -61,23 +61,13 @@ def test_comparison_notices_a_wrong_finding(tmp_path, sim):
     assert len(compare(wrong, lake).mismatches) == 1
 
 
-def test_word_collection_agrees_exactly_with_truth(tmp_path):
-    """Reports published as .docx attachments, with the same defects (but those of text files)."""
+@pytest.mark.parametrize("form,seed", [("docx", 5), ("pdf", 6)])
+def test_document_collection_agrees_exactly_with_truth(tmp_path, form, seed):
+    """Reports published as Word or PDF attachments (tables across pages, the vertical label), with
+    the same defects but those of text files."""
     d = tmp_path / "sim"
-    s = simulate(d, 12, (2020, 2023), seed=5, defect_rate=0.5, workers=1, forms=[("docx", 1.0)])
-    assert set(s.forms) == {"docx"} and any(p.suffix == ".docx" for p in d.rglob("*"))
-    lake = Lake(tmp_path / "lake")
-    ingest(d, lake, "t1", workers=1)
-    check_lake(lake, "t1")
-    result = compare(d, lake)
-    assert result.files >= 40 and result.mismatches == []
-
-
-def test_pdf_collection_agrees_exactly_with_truth(tmp_path):
-    """Reports published as PDF attachments (tables across pages, the vertical label)."""
-    d = tmp_path / "sim"
-    s = simulate(d, 12, (2020, 2023), seed=6, defect_rate=0.5, workers=1, forms=[("pdf", 1.0)])
-    assert set(s.forms) == {"pdf"} and any(p.suffix == ".pdf" for p in d.rglob("*"))
+    s = simulate(d, 12, (2020, 2023), seed=seed, defect_rate=0.5, workers=1, forms=[(form, 1.0)])
+    assert set(s.forms) == {form} and any(p.suffix == f".{form}" for p in d.rglob("*"))
     lake = Lake(tmp_path / "lake")
     ingest(d, lake, "t1", workers=1)
     check_lake(lake, "t1")
