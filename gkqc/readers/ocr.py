@@ -597,12 +597,7 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
         if ln.furniture or ln.taken:
             continue
         if ln.no in title:
-            if out and out[-1].line in title:
-                raw = out[-1].raw + "".join(c.raw for c in ln.chunks)
-                out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
-                continue
-            raw = "".join(c.raw for c in ln.chunks)
-            out.append(Tok(_nfkc(raw), raw, ln.no))
+            pdf.add_title_line(out, ln, title)
         elif ln.data and ln.no in rows:
             head, values = rows[ln.no]
             out += head + [_decide(t, again[(ln.no, k)], third.get((ln.no, k))) if (ln.no, k) in again else t

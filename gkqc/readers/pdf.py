@@ -371,6 +371,16 @@ def _title(lines: list[Line]) -> set[int]:
     return {ln.no for ln in out} if out and body and out[0].h >= 1.15 * body.h else set()
 
 
+def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
+    """A line of the title (wrapped over lines): joined to the token of its first line."""
+    raw = "".join(c.raw for c in ln.chunks)
+    if out and out[-1].line in title:
+        raw = out[-1].raw + raw
+        out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
+    else:
+        out.append(Tok(_nfkc(raw), raw, ln.no))
+
+
 def _tokens(lines: list[Line]) -> list[Tok]:
     """The document as tokens: the title as one line, each table row as cells, other lines as text."""
     _classify(lines)
@@ -385,12 +395,7 @@ def _tokens(lines: list[Line]) -> list[Tok]:
         if ln.furniture or ln.taken:
             continue
         if ln.no in title:
-            if out and out[-1].line in title:
-                raw = out[-1].raw + "".join(c.raw for c in ln.chunks)
-                out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
-                continue
-            raw = "".join(c.raw for c in ln.chunks)
-            out.append(Tok(_nfkc(raw), raw, ln.no))
+            add_title_line(out, ln, title)
         elif ln.data:
             out += _row_tokens(ln, *layout[ln.no])
         else:
