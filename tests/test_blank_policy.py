@@ -174,3 +174,33 @@ def test_simulated_blank_for_zero_columns_agree_with_truth_under_either_policy(t
     again = pl.read_parquet(lake.paths("check_results")).join(
         on_blanks.select("report_id", "check_id", "subject"), on=["report_id", "check_id", "subject"])
     assert again.height == on_blanks.height and set(again["status"]) == {"not_assessable"}
+
+
+def test_the_scorecard_counts_failures_that_rest_on_blanks(tmp_path):
+    """A report that leaves a column blank and whose row total is then wrong: the failure rests on
+    blanks counted as 0, and the office's scorecard says how many of its failures do."""
+    from gkqc.simulate.render import render_pagetext
+    from warehouse.access import connect_readonly
+    from warehouse.build import build
+
+    s = spec("gov2021", 2022, office="青山市教育局", seed=4)
+    for key in list(s.applications):
+        if key[1] == "research":
+            s.applications[key] = ""  # no applications from research bodies: the column left blank
+    s.applications[("granted", "total")] = str(int(s.applications[("granted", "total")]) + 1)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "r.txt").write_text(render_pagetext(s), encoding="utf-8")
+    lake = Lake(tmp_path / "wh" / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    lake.commit("t1")
+    build(tmp_path / "wh", lake)
+    con = connect_readonly(tmp_path / "wh")
+    try:
+        (on_blanks, errors), = con.execute("select on_blanks, errors from scorecard_office").fetchall()
+        resting = con.execute("select count(*) from check_results where status = 'fail' "
+                              "and starts_with(message, '按空白为0计算：')").fetchall()[0][0]
+    finally:
+        con.close()
+    assert on_blanks == resting >= 1 and errors >= on_blanks

@@ -14,6 +14,8 @@ fails as (
            count(*) filter (where severity = 'error' and not dismissed) as errors,
            count(*) filter (where severity = 'warning' and not dismissed) as warnings,
            count(*) filter (where dismissed) as dismissed,
+           -- 依赖"空白按0计"假设的不通过结果 (failures that rest on blanks counted as 0)
+           count(*) filter (where not dismissed and starts_with(message, '按空白为0计算：')) as on_blanks,
            bool_or(check_id = 'D1' and dismissed) as d1_dismissed
     from findings where is_latest
     group by report_id
@@ -25,7 +27,7 @@ per_report as (
     select l.report_id,
            coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
            coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
-           coalesce(f.dismissed, 0) as dismissed,
+           coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
            case when d.d1 = 'fail' and f.d1_dismissed then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
 ),
@@ -34,7 +36,7 @@ scored as (
            l.report_year, l.report_id, l.published_at, l.template,
            greatest(0, 100 - 10 * p.error_checks - 3 * p.warning_checks) as score,
            case p.d1 when 'pass' then true when 'fail' then false end as on_time,
-           p.errors, p.warnings, p.error_checks, p.warning_checks, p.dismissed
+           p.errors, p.warnings, p.error_checks, p.warning_checks, p.dismissed, p.on_blanks
     from latest l join per_report p using (report_id)
     left join stg_offices o on o.office = l.office
 ),
@@ -42,7 +44,7 @@ years as (select distinct report_year from latest),
 unpublished as (
     select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::date as published_at,
            null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
-           0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed
+           0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed, 0::bigint as on_blanks
     from stg_offices o cross join years y
     where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
 ),
@@ -50,6 +52,6 @@ allrows as (select * from scored union all select * from unpublished)
 select office, region, office_kind, report_year, report_id, published_at, template, score,
        case when report_id is null then 'F'
             when score >= 90 then 'A' when score >= 75 then 'B' when score >= 60 then 'C' else 'D' end as grade,
-       on_time, errors, warnings, error_checks, warning_checks, dismissed,
+       on_time, errors, warnings, error_checks, warning_checks, dismissed, on_blanks,
        rank() over (partition by region, report_year order by score desc) as rank_in_region
 from allrows
