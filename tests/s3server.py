@@ -68,6 +68,15 @@ def admin_fs(endpoint: str) -> pafs.S3FileSystem:
                              secret_key="test", region="us-east-1", allow_bucket_creation=True)
 
 
+@contextmanager
+def s3_bucket(log: Path, bucket: str) -> Iterator[pafs.S3FileSystem]:
+    """A server with one empty bucket: its admin client (AWS_* point at the server meanwhile)."""
+    with s3_server(log) as endpoint:
+        fs = admin_fs(endpoint)
+        fs.create_dir(bucket)
+        yield fs
+
+
 def upload(fs: pafs.FileSystem, folder: Path, prefix: str) -> None:
     """Copy a local folder's files to bucket/prefix, keys relative to the folder."""
     for p in sorted(folder.rglob("*")):

@@ -15,7 +15,7 @@ import time
 import psutil
 import pytest
 from runs import snapshot
-from s3server import admin_fs, gone, s3_server, upload
+from s3server import gone, s3_bucket, upload
 
 from gkqc import cluster as cluster_mod
 from gkqc.simulate.collection import simulate
@@ -36,9 +36,7 @@ def _descendants() -> dict[int, str]:
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
-    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
-        fs = admin_fs(endpoint)
-        fs.create_dir(BUCKET)
+    with s3_bucket(tmp_path_factory.mktemp("moto") / "moto.log", BUCKET) as fs:
         yield fs
 
 

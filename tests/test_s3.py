@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 from conftest import SAMPLES
 from runs import gkqc, sample_inbox, snapshot
-from s3server import admin_fs, keys, s3_server, upload
+from s3server import keys, s3_bucket, upload
 
 from gkqc import inbox as local_inbox
 from gkqc import inboxes
@@ -30,9 +30,7 @@ BUCKET = "gkqc-test"
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
     """The server's admin client (buckets), with AWS_* pointing at the server for the module."""
-    with s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
-        fs = admin_fs(endpoint)
-        fs.create_dir(BUCKET)
+    with s3_bucket(tmp_path_factory.mktemp("moto") / "moto.log", BUCKET) as fs:
         yield fs
 
 

@@ -107,11 +107,7 @@ def ocr_pdf(data: bytes) -> PdfDoc:
     with tempfile.TemporaryDirectory(prefix="gkqc-ocr-") as tmp:
         doc = pdf._open(data)
         try:
-            n = len(doc)
-            if n == 0:
-                raise Unreadable("PDF 没有页面")
-            if n > MAX_PAGES:
-                raise Unreadable(f"扫描件 PDF 共 {n} 页，超过 OCR 单个文件 {MAX_PAGES} 页的上限，未读取")
+            n = pdf.page_count(doc, MAX_PAGES, "扫描件 PDF", " OCR 单个文件")
             meta = {k: str(v) for k, v in doc.get_metadata_dict(skip_empty=True).items()}
             pages, lines, starts, conf = _read_pages(doc, exe, Path(tmp), budget)
         finally:

@@ -412,6 +412,16 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise Unreadable(_OPEN_ERRORS.get(getattr(e, "err_code", None), f"PDF 无法打开（{e}）")) from None
 
 
+def page_count(doc: pdfium.PdfDocument, limit: int, what: str, per: str) -> int:
+    """The document's pages; Unreadable when it has none or more than `limit`."""
+    n = len(doc)
+    if n == 0:
+        raise Unreadable("PDF 没有页面")
+    if n > limit:
+        raise Unreadable(f"{what} 共 {n} 页，超过{per} {limit} 页的上限，未读取")
+    return n
+
+
 def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None = None) -> PdfDoc:
     """The tokens of a PDF with a text layer (at most MAX_PAGES pages, read within
     TIME_BUDGET_S seconds). Raises Unreadable with the reason."""
@@ -419,11 +429,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
     max_pages, budget_s = max_pages or MAX_PAGES, TIME_BUDGET_S if budget_s is None else budget_s
     doc = _open(data)
     try:
-        n = len(doc)
-        if n == 0:
-            raise Unreadable("PDF 没有页面")
-        if n > max_pages:
-            raise Unreadable(f"PDF 共 {n} 页，超过单个文件 {max_pages} 页的上限，未读取")
+        n = page_count(doc, max_pages, "PDF", "单个文件")
         lines: list[Line] = []
         starts = {1: 1}  # page -> its first line number
         for i in range(n):
