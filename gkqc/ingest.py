@@ -28,7 +28,7 @@ from gkqc import faults
 from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
-from gkqc.lifeline import die_with_parent
+from gkqc.lifeline import die_with_parent, start_workers
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.storage import attach
@@ -137,7 +137,8 @@ def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk
         parser = ClusterParser(cluster) if isinstance(cluster, str) else cluster
         return parser.__enter__()
     if workers > 1 and files > 2 * chunk:
-        return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent)
+        return start_workers(ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent),
+                             workers)
     return None
 
 

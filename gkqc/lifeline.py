@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -41,8 +42,31 @@ def die_with_parent() -> None:
     """Initializer for worker processes: end when the process that started them ends (create the pool in a
     thread that outlives it), and leave Ctrl-C to that process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held by `start_workers`
     parent = multiprocessing.parent_process()
     tie_to(parent.pid if parent is not None and parent.pid is not None else os.getppid())
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
+    """Start the pool's worker processes now, with Ctrl-C ignored from their first instruction: a spawned
+    worker imports for a second or two before its initializer runs, and a Ctrl-C then would print a
+    traceback from every worker. (An ignored signal stays ignored across exec; a blocked one does not.)
+    Ctrl-C and SIGTERM reaching us meanwhile are held, and take effect once every worker is started."""
+    if threading.current_thread() is not threading.main_thread():
+        return pool
+    try:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # blocked, a Ctrl-C stays pending on Linux
+        try:
+            for _ in range(workers):  # a task submitted while no worker is idle starts one, in this thread
+                pool.submit(int)
+        finally:
+            signal.signal(signal.SIGINT, before)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    return pool
 
 
 def start_child(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None,
