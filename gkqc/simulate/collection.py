@@ -3,6 +3,8 @@
 Deterministic for a given seed. Writes DIR/offices.csv, the report files (page text,
 PDF text, HTML in UTF-8 and GBK), junk and non-report files, and DIR/truth.jsonl with,
 per file, its parse status, office, year, template and the [check, subject] it must fail.
+Sections 一 and 五 are written by `prose`; the copied sections (C1) are known once every
+office's reports are written, and their findings are added to the truth then.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from gkqc.simulate import prose
 from gkqc.simulate.numbers import OfficeState, make_values, raw
 from gkqc.simulate.offices import Office, make_offices
 from gkqc.simulate.render import (
@@ -27,7 +30,7 @@ from gkqc.simulate.render import (
     render_pagetext,
     render_pdftext,
 )
-from gkqc.simulate.truth import DEADLINE, Printed, cell_values, evaluate
+from gkqc.simulate.truth import DEADLINE, Printed, cell_values, compared, copied_text, evaluate
 from gkqc.templates import registry
 
 FORMS = [("pagetext", 0.45), ("pdftext", 0.25), ("html", 0.2), ("html-gbk", 0.1)]
@@ -35,12 +38,7 @@ DOCUMENTS = {"docx": ".docx", "pdf": ".pdf"}  # forms rendered as files, not tex
 EXTENSIONS = {"pagetext": ".txt", "pdftext": ".txt", "html": ".html", "html-gbk": ".html", **DOCUMENTS}
 DEFECTS = ["equation", "row_total", "review_total", "blank", "negative", "missing_section", "thin_problems",
            "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit",
-           "blank_for_zero"]
-PROBLEMS = [
-    "一是政策解读的形式还不够丰富；二是依申请公开答复的规范性有待提高。下一步将加强业务培训，完善工作机制。",
-    "主要问题：主动公开的及时性和全面性仍需提升，基层公开标准化建设进展不平衡。改进措施：建立定期检查通报制度。",
-    "存在问题是政务新媒体更新频率不高，部分栏目内容更新不及时。今后将落实专人负责，强化日常监测与考核。",
-]
+           "blank_for_zero", "narrative_mismatch", "copied_section"]
 FEES = ["本年度未收取信息处理费。", "本年度共收取信息处理费{n}元。", "本机关未收取政府信息公开信息处理费。"]
 
 
@@ -52,6 +50,7 @@ class SimSummary:
     statuses: Counter = field(default_factory=Counter)
     defects: Counter = field(default_factory=Counter)
     forms: Counter = field(default_factory=Counter)
+    findings: Counter = field(default_factory=Counter)  # check id -> failing results the truth holds
 
 
 def _pub_date(rng: random.Random, office: Office, year: int, late: bool) -> date:
@@ -80,7 +79,6 @@ def _spec(rng: random.Random, office: Office, year: int, template: str, state: O
         applications={k: raw(x) for k, x in v.applications.items()},
         active={k: raw(x) for k, x in v.active.items()},
         reviews={k: raw(x) for k, x in v.reviews.items()},
-        problems=rng.choice(PROBLEMS),
         other_matters=rng.choice(FEES).format(n=rng.randint(1, 9) * 100) if template == "gov2021" else "无其他需要报告的事项。",
         index_no=f"{office.code}/{year + 1}-{rng.randint(1, 999):05d}",
     )
@@ -96,6 +94,72 @@ class Rendered:
     data: bytes
     printed: Printed
     status: str
+
+
+@dataclass
+class Written:
+    """Sections 一 and 五 of a report: their drafts, the numbers filled in, what 一 states (T3)."""
+
+    drafts: dict[str, prose.Draft]
+    values: dict[str, int]
+    stated: tuple[prose.Stated, ...] = ()
+
+
+def _write(rng: random.Random, defect: str | None, s: ReportSpec, office: Office, peers: list[Office],
+           before: Written | None, seed: int) -> Written:
+    """Sections 一 and 五 of `s` as the office writes them, or as the text defects have them."""
+    values = prose.numbers(s.applications, [r.id for r in registry().app_rows_for(s.template)])
+    w = Written({"一": prose.overview(seed, office.code, office.name, office.kind, s.year),
+                 "五": prose.problems(seed, office.code, office.name, s.year)}, values)
+    if defect == "copied_section":
+        w = _copied(rng, w, office, peers, before, seed, s.year)
+    if defect == "narrative_mismatch":
+        w.values = _misstated(rng, w.drafts["一"], w.values)
+    s.overview, w.stated = prose.fill(w.drafts["一"], s.year, w.values)
+    s.problems = prose.fill(w.drafts["五"], s.year, w.values)[0]
+    return w
+
+
+def _copied(rng: random.Random, w: Written, office: Office, peers: list[Office], before: Written | None,
+            seed: int, year: int) -> Written:
+    """Section 一 or 五 copied from the office's own text of the year before (the years put right,
+    perhaps one sentence rewritten, the numbers updated or left as they were), or from another
+    office's of its region the same year (the author's name replaced by the office's)."""
+    ways = [(sec, "before") for sec in ("一", "五") if before and sec in before.drafts
+            and before.drafts[sec].origin == (office.code, year - 1, sec)]  # an original, printed in full
+    ways += [(sec, "peer") for sec in ("一", "五") if peers]
+    if not ways:
+        return w
+    sec, way = rng.choice(ways)
+    if way == "before":
+        d = before.drafts[sec]
+        d = prose.rewritten(rng, d) if rng.random() < 0.5 else d
+        values = before.values if sec == "一" and rng.random() < 0.5 else w.values
+        return Written({**w.drafts, sec: d}, values)
+    src = rng.choice(peers)
+    d = prose.overview(seed, src.code, src.name, src.kind, year) if sec == "一" else prose.problems(
+        seed, src.code, src.name, year)
+    return Written({**w.drafts, sec: prose.renamed(d, src.name, office.name)}, w.values)
+
+
+def _misstated(rng: random.Random, d: prose.Draft, values: dict[str, int]) -> dict[str, int]:
+    """Values with one number section 一 states changed: neither its cell's value nor (for new
+    applications) new and carried over together."""
+    fields = prose.stated_fields(d)
+    if not fields:
+        return values
+    f = rng.choice(fields)
+    row = prose.STATED[f]
+    right = {values[row]} | ({values["received_all"]} if row == "new_received" else set())
+    wrong = [n for n in range(values[f] - 5, values[f] + 10) if n >= 0 and n not in right]
+    return {**values, f: rng.choice(wrong)}
+
+
+def _printed(s: ReportSpec, office: Office, published: date | None, sections: tuple[str, ...],
+             cells: dict, w: Written | None) -> Printed:
+    return Printed(office.name, office.kind, s.year, s.template, published, sections, s.problems, s.other_matters,
+                   cells, overview=s.overview, stated=w.stated if w else (),
+                   origins={k: d.origin for k, d in w.drafts.items()} if w else {})
 
 
 def marks_for(form: str) -> list[str]:
@@ -177,7 +241,8 @@ def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, 
     return effects
 
 
-def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effects: dict) -> Rendered:
+def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effects: dict,
+            w: Written | None = None) -> Rendered:
     reg = registry()
     missing: set = set()
     unreadable: set = set()
@@ -186,8 +251,7 @@ def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effect
     if form in DOCUMENTS:
         data = render_document(s, form)
         cells = cell_values(s.template, s.applications, s.active, s.reviews)
-        return Rendered(data, Printed(office.name, office.kind, s.year, s.template, published, sections, s.problems,
-                                      s.other_matters, cells), "parsed")
+        return Rendered(data, _printed(s, office, published, sections, cells, w), "parsed")
     if form == "pagetext":
         text = render_pagetext(s)
     elif form == "pdftext":
@@ -217,8 +281,7 @@ def _render(rng: random.Random, s: ReportSpec, office: Office, form: str, effect
             published = None
     data = text.encode("gb18030" if form == "html-gbk" else "utf-8")
     cells = cell_values(s.template, s.applications, s.active, s.reviews, missing, unreadable)
-    printed = Printed(office.name, office.kind, s.year, s.template, published, sections, s.problems,
-                      s.other_matters, cells)
+    printed = _printed(s, office, published, sections, cells, w)
     status = "partial" if missing or unreadable else "parsed"
     return Rendered(data, printed, status)
 
@@ -252,42 +315,46 @@ def _junk(rng: random.Random, k: int, year: int) -> tuple[str, bytes, str]:
 
 
 class _Writer:
-    """Writes files and their truth lines under `out`, counting as it goes."""
+    """Writes files under `out`, keeping their truth records (the texts C1 compares beside them),
+    counting as it goes."""
 
     def __init__(self, out: Path):
-        self.out, self.lines, self.summary = out, [], SimSummary()
+        self.out, self.records, self.texts, self.summary = out, [], [], SimSummary()
 
     def emit(self, path: str, data: bytes, status: str, p: Printed | None, fails: list) -> None:
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        rec = {"file": path, "parse_status": status, "office": p.office if p else None,
-               "report_year": p.year if p else None, "template": p.template if p else None, "fails": fails}
-        self.lines.append(json.dumps(rec, ensure_ascii=False))
+        self.records.append({"file": path, "parse_status": status, "office": p.office if p else None,
+                             "report_year": p.year if p else None, "template": p.template if p else None,
+                             "fails": fails})
+        self.texts.append((p.office, p.year, p.template in registry().templates, compared(p)) if p else None)
         self.summary.files += 1
         self.summary.statuses[status] += 1
 
 
-def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: int, defect_rate: float,
-                    forms: list[tuple[str, float]], blanks: str) -> None:
+def _office_reports(w: _Writer, office: Office, peers: list[Office], years: tuple[int, int], seed: int,
+                    defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> None:
     """Every report one office publishes over the years (its own random stream: any worker, same
-    files); their truth under the blank-cell policy `blanks`."""
+    files); their truth under the blank-cell policy `blanks`. `peers`: the other offices of its
+    region, whose texts it may copy."""
     reg = registry()
     summary, emit = w.summary, w.emit
     rng = random.Random(f"{seed}/{office.code}")
     state = OfficeState()
     prev: Printed | None = None
+    before: Written | None = None  # the sections of the year before, as printed
     for year in range(years[0], years[1] + 1):
         if rng.random() < 0.04:  # publishes nothing this year
             make_values(rng, reg.template_for_year(year) or "gov2021", state)
-            prev = None
+            prev, before = None, None
             continue
         if year < 2019:  # free-form reports of the old days: kept, not scored
             s = _spec(rng, office, year, "gov2019", OfficeState())
             emit(f"{office.code}/{year}.txt", render_legacy(s).encode(), "parsed",
                  Printed(office.name, office.kind, year, "legacy", s.published_at, (), "", ""), [])
             summary.reports += 1
-            prev = None
+            prev, before = None, None
             continue
         defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
         template = reg.template_for_year(year) or "gov2021"
@@ -295,6 +362,7 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
             template = "gov2019" if year >= 2021 else "gov2021"
         form = rng.choices([f for f, _ in forms], weights=[w for _, w in forms])[0]
         s = _spec(rng, office, year, template, state)
+        written = _write(rng, defect, s, office, peers, before, seed)
         clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
         effects = _apply_defect(rng, defect, s, office, form) if defect else {}
         for key, v in list(s.applications.items()):
@@ -302,7 +370,7 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
         if defect:
             summary.defects[defect] += 1
         summary.forms[form] += 1
-        r = _render(rng, s, office, form, effects)
+        r = _render(rng, s, office, form, effects, written)
         ext = EXTENSIONS[form].lstrip(".")
         emit(f"{office.code}/{year}.{ext}", r.data, r.status, r.printed, evaluate(r.printed, prev, blanks))
         summary.reports += 1
@@ -312,26 +380,44 @@ def _office_reports(w: _Writer, office: Office, years: tuple[int, int], seed: in
         if defect in ("equation", "row_total", "review_total") and rng.random() < 0.5:
             # a corrected re-publication, some days later
             fixed = replace(clean, published_at=(s.published_at or clean.published_at) + timedelta(days=rng.randint(3, 30)))
-            r2 = _render(rng, fixed, office, form, {})
+            r2 = _render(rng, fixed, office, form, {}, written)
             emit(f"{office.code}/{year}-corrected.{ext}", r2.data, r2.status, r2.printed, evaluate(r2.printed, prev, blanks))
             summary.reports += 1
             latest = r2.printed
         prev = latest
+        # what a copy next year may take: the sections printed as they were written
+        before = replace(written, drafts={k: d for k, d in written.drafts.items() if k in latest.sections
+                                          and getattr(latest, TEXTS[k]) == prose.fill(d, year, written.values)[0]})
 
 
-def _office_chunk(out: Path, offices: list[Office], years: tuple[int, int], seed: int,
-                  defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> tuple[list[str], SimSummary]:
+TEXTS = {"一": "overview", "五": "problems"}  # Printed's field holding each section compared by C1
+
+
+def _office_chunk(out: Path, offices: list[Office], regions: dict[str, list[Office]], years: tuple[int, int],
+                  seed: int, defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> _Writer:
     w = _Writer(out)
     for office in offices:
-        _office_reports(w, office, years, seed, defect_rate, forms, blanks)
-    return w.lines, w.summary
+        peers = [o for o in regions[office.region] if o.code != office.code]
+        _office_reports(w, office, peers, years, seed, defect_rate, forms, blanks)
+    return w
 
 
 def _merge(into: SimSummary, part: SimSummary) -> None:
     into.files += part.files
     into.reports += part.reports
-    for name in ("statuses", "defects", "forms"):
+    for name in ("statuses", "defects", "forms", "findings"):
         getattr(into, name).update(getattr(part, name))
+
+
+def _finish(out: Path, records: list[dict], texts: list, summary: SimSummary) -> None:
+    """Add the copied sections' findings (C1) to the records; write truth.jsonl; count the findings."""
+    shown = [k for k, t in enumerate(texts) if t is not None]
+    for k, fails in zip(shown, copied_text([texts[k] for k in shown]), strict=True):
+        records[k]["fails"] = sorted(records[k]["fails"] + fails)
+    for r in records:
+        summary.findings.update(check for check, _ in r["fails"])
+    (out / "truth.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                     encoding="utf-8")
 
 
 def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, defect_rate: float = 0.1,
@@ -349,6 +435,9 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     offs = make_offices(offices, rng)
+    regions: dict[str, list[Office]] = {}
+    for o in offs:
+        regions.setdefault(o.region, []).append(o)
     summary = SimSummary(offices=len(offs))
     with (out / "offices.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -356,30 +445,34 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
         w.writerows([o.name, o.region, o.kind, o.code] for o in offs)
     size = max(1, min(200, -(-len(offs) // (workers * 4))))
     chunks = [offs[i:i + size] for i in range(0, len(offs), size)]
-    lines: list[str] = []
+    records: list[dict] = []
+    texts: list = []
+
+    def take(part: _Writer, k: int) -> None:
+        records.extend(part.records)
+        texts.extend(part.texts)
+        _merge(summary, part.summary)
+        if progress:
+            progress(min((k + 1) * size, len(offs)), len(offs))
+
     if workers > 1 and len(chunks) > 1:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as ex:
-            futures = [ex.submit(_office_chunk, out, c, years, seed, defect_rate, forms, blanks) for c in chunks]
+            futures = [ex.submit(_office_chunk, out, c, {o.region: regions[o.region] for o in c}, years, seed,
+                                 defect_rate, forms, blanks) for c in chunks]
             for k, fut in enumerate(futures):
-                part_lines, part = fut.result()
-                lines += part_lines
-                _merge(summary, part)
-                if progress:
-                    progress(min((k + 1) * size, len(offs)), len(offs))
+                take(fut.result(), k)
     else:
         for k, c in enumerate(chunks):
-            part_lines, part = _office_chunk(out, c, years, seed, defect_rate, forms, blanks)
-            lines += part_lines
-            _merge(summary, part)
-            if progress:
-                progress(min((k + 1) * size, len(offs)), len(offs))
+            take(_office_chunk(out, c, regions, years, seed, defect_rate, forms, blanks), k)
     junk = _Writer(out)
     for k in range(max(5, int(summary.reports * defect_rate * 0.05))):
         path, data, status = _junk(rng, k, years[1])
         junk.emit(path, data, status, None, [])
+    records.extend(junk.records)
+    texts.extend(junk.texts)
     _merge(summary, junk.summary)
-    (out / "truth.jsonl").write_text("\n".join(lines + junk.lines) + "\n", encoding="utf-8")
+    _finish(out, records, texts, summary)
     return summary

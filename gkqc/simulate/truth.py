@@ -4,10 +4,14 @@ Independent of the pipeline's vectorised engine on purpose: plain Python over th
 generator printed, following checks.md. Used to write truth.jsonl. `blanks` is the blank-cell
 policy (`blank_cells` in checks/settings.yaml): under `zero` a blank cell is 0 in every equation
 and cross-year rule, under `strict` it leaves them unjudged, like a cell that could not be read.
+T3 reads the numbers the generator says section 一 states; C1 follows from where each section's
+text was first written: reports sharing a text copied it, every other text is the office's own.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +20,7 @@ from gkqc.templates import registry
 
 DEADLINE = {"department": (1, 31), "government": (3, 31), "township": (3, 31), "other": (3, 31)}
 TABLES = {"applications": "applications", "reviews": "reviews", "active": "active_disclosure"}  # key[0] -> lake table
+MIN_CHARS = 100  # C1 compares a section of at least this many letters (checks/kinds/similarity.py)
 
 
 @dataclass
@@ -31,6 +36,9 @@ class Printed:
     problems: str
     other_matters: str
     cells: dict[tuple[str, ...], CellValue] = field(default_factory=dict)  # (table, *ids) -> value
+    overview: str = ""
+    stated: tuple = ()  # prose.Stated: the numbers section 一 states about applications totals
+    origins: dict[str, tuple] = field(default_factory=dict)  # section -> where its text was first written
 
 
 def cell_values(template: str, applications: dict, active: dict, reviews: dict,
@@ -138,4 +146,57 @@ def evaluate(p: Printed, prev: Printed | None, blanks: str = "zero") -> list[lis
         fails.append(["T1", ""])
     if t == "gov2021" and ("六" not in p.sections or "处理费" not in p.other_matters):
         fails.append(["T2", ""])
-    return sorted(fails)
+    return sorted(fails + _narrative(p))
+
+
+def _narrative(p: Printed) -> list[list[str]]:
+    """T3, per applications total section 一 states: fails when the cell holds a number, no
+    stated number equals it, one number is stated, not of a wider scope, and (new applications)
+    not new and carried over together."""
+    if "一" not in p.sections:
+        return []
+    fails = []
+    carried = p.cells.get(("applications", "carried_over", "total"))
+    for row in sorted({x.row for x in p.stated}):
+        cell = p.cells.get(("applications", row, "total"))
+        if cell is None or cell.status != OK:
+            continue
+        said = [x for x in p.stated if x.row == row]
+        ns = {x.n for x in said}
+        if cell.value in ns or len(ns) > 1 or any(x.scope for x in said):
+            continue
+        if row == "new_received" and carried is not None and carried.status == OK and ns == {cell.value + carried.value}:
+            continue
+        fails.append(["T3", f"{row}.total"])
+    return fails
+
+
+def letters(text: str) -> int:
+    """How many characters of a text C1 compares (letters and ideographs)."""
+    return sum(c.isalpha() for c in unicodedata.normalize("NFKC", text))
+
+
+def compared(p: Printed) -> dict[str, tuple]:
+    """Where the text of each section C1 compares was first written (sections 一 and 五 printed
+    and long enough)."""
+    texts = {"一": p.overview, "五": p.problems}
+    return {no: o for no, o in p.origins.items() if no in p.sections and letters(texts[no]) >= MIN_CHARS}
+
+
+def copied_text(reports: list[tuple[str, int, bool, dict[str, tuple]]]) -> list[list[list[str]]]:
+    """C1 for every report: (office, year, in C1's scope, `compared`) of each -> the [C1, subject]
+    each must fail. Reports sharing a text: the later one of the same office a year apart, both of
+    two offices the same year, each naming the other ("<office> <year>年度")."""
+    sharing: dict[tuple, list[int]] = defaultdict(list)
+    for k, (_, _, _, origins) in enumerate(reports):
+        for origin in set(origins.values()):
+            sharing[origin].append(k)
+    found: list[set[str]] = [set() for _ in reports]
+    for ks in sharing.values():
+        for k in ks:
+            office, year, scoped, _ = reports[k]
+            for j in ks:
+                other, other_year = reports[j][:2]
+                if scoped and ((other == office and other_year == year - 1) or (other != office and other_year == year)):
+                    found[k].add(f"{other} {other_year}年度")
+    return [[["C1", subject] for subject in sorted(f)] for f in found]
