@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -42,27 +43,39 @@ def die_with_parent() -> None:
     """Initializer for worker processes: end when the process that started them ends (create the pool in a
     thread that outlives it), and leave Ctrl-C to that process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # held by `start_workers`
     parent = multiprocessing.parent_process()
     tie_to(parent.pid if parent is not None and parent.pid is not None else os.getppid())
 
 
-def start_workers(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
-    """Start the pool's worker processes now, with Ctrl-C ignored from their first instruction: a spawned
-    worker imports for a second or two before its initializer runs, and a Ctrl-C then would print a
-    traceback from every worker. (An ignored signal stays ignored across exec; a blocked one does not.)
-    Ctrl-C and SIGTERM reaching us meanwhile are held, and take effect once every worker is started."""
-    if threading.current_thread() is not threading.main_thread():
-        return pool
+WORKER_LOG = Path(tempfile.gettempdir()) / "gkqc-workers.log"  # what worker processes print (never the terminal)
+
+
+@contextmanager
+def workers_quiet(log: Path | None = None) -> Iterator[None]:
+    """Worker processes started in the body print to `log`, not to the terminal: a Ctrl-C reaches them
+    too (the terminal signals the whole process group), and one that comes while they still import,
+    before their initializer ignores it, would print a traceback from every worker. Our own output
+    written meanwhile (a few milliseconds) goes to the log too."""
+    log = log or WORKER_LOG
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    saved = os.dup(2)
+    os.dup2(target, 2)
     try:
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # blocked, a Ctrl-C stays pending on Linux
-        try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int, log: Path | None = None) -> ProcessPoolExecutor:
+    """Start every worker process of the pool now, under `workers_quiet(log)`."""
+    try:
+        with workers_quiet(log):
             for _ in range(workers):  # a task submitted while no worker is idle starts one, in this thread
                 pool.submit(int)
-        finally:
-            signal.signal(signal.SIGINT, before)
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
