@@ -130,3 +130,17 @@ def test_plain_pass_is_stored_without_message_and_read_with_one(warehouse):
                            where r.status = 'pass' and r.check_id = 'A3'""").fetchall()
         assert shown == [(f"符合：{shown[0][1]}", shown[0][1])]
         assert con.execute("select count(*) from check_results where message is null").fetchall() == [(0,)]
+
+
+def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_path, monkeypatch):
+    """A big site shares its office-year pages with a second process: the same files, byte for byte."""
+    from gkqc.outputs import reportpages
+    from gkqc.outputs.site import write_site
+
+    one = write_site(warehouse, tmp_path / "one").parent
+    monkeypatch.setattr(reportpages, "PARALLEL_FROM", 2)
+    two = write_site(warehouse, tmp_path / "two").parent
+    pages = sorted(p.name for p in one.iterdir())
+    assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years: one page each process
+    assert pages == sorted(p.name for p in two.iterdir())
+    assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 from collections import defaultdict
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -16,15 +17,32 @@ import polars as pl
 import pyarrow as pa
 from markupsafe import Markup
 
-from gkqc.outputs.data import Row, records
+from gkqc.lifeline import die_with_parent, workers_quiet
+from gkqc.outputs.data import Row, records, warehouse_of
 from gkqc.outputs.html import Pages, render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_template, render_tables
 from gkqc.templates import registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
+PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the pages
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
         "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
+
+
+def select_scope(con: duckdb.DuckDBPyConnection, region: str | None, office: str | None) -> None:
+    """Temp tables: the offices of the selection (_scope) and their scorecard rows of every year (_sc)."""
+    cond, params = ["s.office is not null"], []
+    if region:
+        cond.append("s.region = ?")
+        params.append(region)
+    if office:
+        cond.append("s.office = ?")
+        params.append(office)
+    con.execute(f"""create or replace temp table _sc as
+                    select s.*, r.versions from scorecard_office s left join reports r using (report_id)
+                    where {' and '.join(cond)}""", params)
+    con.execute("create or replace temp table _scope as select distinct office from _sc")
 
 
 def review_command(f: dict) -> str:
@@ -182,8 +200,40 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, ids: list[str], printed: dict[
 
 
 def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
-    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many."""
+                       decisions: list[Row], ctx: dict, inbox: Path | None,
+                       selection: tuple[str | None, str | None] = (None, None)) -> int:
+    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many.
+    Many pages of a new site are shared with a second process, reading the warehouse on its own
+    connection (`selection`: the region and office the connection's temp tables were made for)."""
+    db = warehouse_of(con)
+    if len(offices) < PARALLEL_FROM or pages.live or db is None:
+        return _write_pages(con, pages, offices, latest, decisions, ctx, inbox)
+    half = len(offices) // 2
+    with workers_quiet():
+        pool = get_context("spawn").Pool(1, initializer=die_with_parent)
+    with pool:  # ends it at once on any error, Ctrl-C included
+        other = pool.apply_async(_write_pages_from, (db, pages.folder, offices[half:], latest, decisions, ctx, inbox,
+                                                     selection))
+        _write_pages(con, pages, offices[:half], latest, decisions, ctx, inbox)
+        other.get()
+    return len(offices)
+
+
+def _write_pages_from(db: Path, folder: Path, offices: list[Row], latest: list[Row], decisions: list[Row], ctx: dict,
+                      inbox: Path | None, selection: tuple[str | None, str | None]) -> int:
+    """`_write_pages` in another process, on a connection of its own."""
+    from warehouse.access import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        select_scope(con, *selection)
+        return _write_pages(con, Pages(folder), offices, latest, decisions, ctx, inbox)
+    finally:
+        con.close()
+
+
+def _write_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+                 decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
     reg = registry()
     look = _Lookups(con, latest, decisions, inbox)
     for start in range(0, len(offices), BATCH):

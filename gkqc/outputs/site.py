@@ -24,24 +24,9 @@ from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.data import Row, records
 from gkqc.outputs.html import Pages, copy_static, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
-from gkqc.outputs.reportpages import write_report_pages
+from gkqc.outputs.reportpages import select_scope, write_report_pages
 
 FILES_LISTED = 2000  # unread files listed on the index page
-
-
-def _scope(con: duckdb.DuckDBPyConnection, region: str | None, office: str | None) -> None:
-    """Temp tables: the offices of the selection (_scope) and their scorecard rows of every year (_sc)."""
-    cond, params = ["s.office is not null"], []
-    if region:
-        cond.append("s.region = ?")
-        params.append(region)
-    if office:
-        cond.append("s.office = ?")
-        params.append(office)
-    con.execute(f"""create or replace temp table _sc as
-                    select s.*, r.versions from scorecard_office s left join reports r using (report_id)
-                    where {' and '.join(cond)}""", params)
-    con.execute("create or replace temp table _scope as select distinct office from _sc")
 
 
 def _failure_rows(rows: list[dict], years: list[int], value: str, link=None) -> list[dict]:
@@ -135,7 +120,7 @@ class _Selection:
 
 
 def _read(con: duckdb.DuckDBPyConnection, year: int | None, region: str | None, office: str | None) -> _Selection:
-    _scope(con, region, office)
+    select_scope(con, region, office)
     built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchone()[0]
     years = [r[0] for r in con.execute("select distinct report_year from _sc order by 1").fetchall()]
     year = year if year in years else (years[-1] if years else None)
@@ -245,4 +230,4 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
     _region_pages(pages, sel, near)
     _office_pages(pages, sel, by_office, near)
     write_report_pages(con, pages, [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])],
-                       sel.latest, sel.decisions, sel.ctx, inbox)
+                       sel.latest, sel.decisions, sel.ctx, inbox, selection=(region, office))

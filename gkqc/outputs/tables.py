@@ -226,8 +226,13 @@ def render_tables(reports: pl.DataFrame, cells: dict[str, pl.DataFrame], marks: 
                 .join(coded(cells[table]), on=["rid", "kid"], how="left")
                 .join(coded(marks.filter(pl.col("table") == table).select("report_id", "key", "links")),
                       on=["rid", "kid"], how="left"))
-        html = (grid.sort("rid", "pos")
-                .select("rid", pl.concat_str([pl.col("prefix"), _cell_html(table)]).alias("h"))
+        plain = ((pl.col("status") == "ok") & pl.col("links").is_null()).fill_null(False)
+        cell = pl.concat_str([pl.col("prefix"), _cell_html(table)]).alias("h")
+        plain_cell = pl.concat_str([pl.col("prefix"), pl.lit("<td>"), escape_expr(pl.col("raw")),  # most cells
+                                    pl.lit("</td>")]).alias("h")
+        html = (pl.concat([grid.filter(plain).select("rid", "pos", plain_cell),
+                           grid.filter(~plain).select("rid", "pos", cell)])
+                .sort("rid", "pos")
                 .group_by("rid", maintain_order=True).agg(pl.col("h").str.join(""))
                 .join(reports.select("rid", "report_id", "printed"), on="rid"))
         for report_id, printed, h in html.select("report_id", "printed", "h").iter_rows():
