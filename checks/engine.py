@@ -27,6 +27,7 @@ from checks.spec import CheckSpec
 from checks.suite import load_settings, load_suite, suite_fingerprint
 from gkqc import faults
 from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
+from gkqc.offices import resolution_key
 from gkqc.storage import read_frame
 from schemas import validate_tables
 
@@ -133,7 +134,9 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     done = set(state["parts"])
     todo = [p for p in lake.part_names("reports") if p not in done]
     summary = CheckSummary()
-    if todo or "cross" not in state:
+    offices = resolution_key(lake)  # the offices reports are paired by (gkqc.offices): a new alias re-pairs them
+    if todo or "cross" not in state or state.get("offices") != offices:
+        state["offices"] = offices
         summary.changed = True
         _check_parts(lake, run_id, todo, specs, settings, state, summary, progress)
         lake.state["checks"] = state

@@ -8,6 +8,7 @@ import polars as pl
 
 from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
+from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import read_frame
 from gkqc.templates import registry
 
@@ -75,6 +76,17 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                                    pl.lit(None, dtype=pl.Float64).alias("confidence"))
              for t in DIMS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)
+
+
+def paired_reports(lake: Lake) -> pl.LazyFrame:
+    """Every report as the checks that pair reports by office see it: report_id, template (its printed
+    form), office, report_year, published_at, ingested_at. `office` is the registry's office the
+    printed name was matched to (gkqc.offices), else the name as printed (a proposal is not applied)."""
+    reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
+        "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
+    found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office"]).rename({"office": "resolved"})
+    return (reports.join(found.lazy(), on="report_id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("resolved", "office").alias("office")).drop("resolved"))
 
 
 def subject_labels(table: str | None = None) -> dict[str, str]:

@@ -195,6 +195,9 @@ def print_summary(r) -> None:
     t.add_row("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}")
     t.add_row("非报告 not_a_report / 无法读取 unreadable", f"{st['not_a_report']} / {st['unreadable']}")
     t.add_row("新报告版本 new report versions", str(s.reports_new))
+    if s.office_proposals:
+        t.add_row("[yellow]机关名称近似待确认 office names proposed[/yellow]",
+                  f"{s.office_proposals}（未合并，见 gkqc sql \"select * from office_matches\"）")
     if r.checks is not None:
         f = r.checks.failed
         t.add_row("检查不通过 failed: error / warning / info",

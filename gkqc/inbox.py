@@ -22,6 +22,8 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from gkqc.offices import join_names, split_names
+
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
 SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside reports at the inbox top that are not reports
 MAX_FILE_BYTES = 64 << 20  # larger files are not read
@@ -31,6 +33,7 @@ MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
 CHUNK = 1 << 20
 OFFICE_COLUMNS = ("office", "region", "office_kind")
+OFFICE_OPTIONAL = ("aliases", "paths")  # gkqc.offices
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never a symlink, never blocks on a FIFO
 _KINDS = {stat.S_IFIFO: ("命名管道", "FIFO"), stat.S_IFCHR: ("设备", "device"), stat.S_IFBLK: ("设备", "device"),
           stat.S_IFSOCK: ("套接字", "socket"), stat.S_IFDIR: ("目录", "directory")}
@@ -278,10 +281,12 @@ def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Source:
 
 
 def read_offices(path: Path) -> pa.Table:
-    """The office registry: a CSV with columns office, region, office_kind (others ignored, any order).
+    """The office registry: a CSV with columns office, region, office_kind and, optionally, aliases
+    and paths (several separated by `|` or `；`; see gkqc.offices); others ignored, any order.
 
-    UTF-8 (with or without BOM) or GBK/GB18030; values stripped, empty region/office_kind
-    null. Anything else raises OfficesError naming the file, line and column."""
+    UTF-8 (with or without BOM) or GBK/GB18030; values stripped, empty values null, aliases and
+    paths written back with `|`. Anything else raises OfficesError naming the file, line and
+    column, as does an alias or path pattern given to two offices."""
     where = _line(str(path))
 
     def fail(line: int, msg: str, col: int | None = None) -> OfficesError:
@@ -304,17 +309,20 @@ def read_offices(path: Path) -> pa.Table:
             raise fail(data.count(b"\n", 0, e.start) + 1, "无法解码，既不是 UTF-8 也不是 GBK/GB18030（unknown encoding）",
                        e.start - line_start + 1) from None
     rows = csv.reader(io.StringIO(text, newline=""))
-    cols: tuple[list[str | None], ...] = ([], [], [])
+    columns = OFFICE_COLUMNS + OFFICE_OPTIONAL
+    cols: dict[str, list[str | None]] = {c: [] for c in columns}
+    seen: dict[tuple[str, str], tuple[str, int, int]] = {}  # (column, name) -> (office, line, column no)
+    offices: dict[str, int] = {}  # office -> its first line
     try:
         header = next(rows, None)
         names = [h.strip().lstrip("\ufeff").strip().lower() for h in header or []]
         missing = [c for c in OFFICE_COLUMNS if c not in names]
         if missing:
             raise fail(1, f"缺少列 {', '.join(missing)}（需要 {', '.join(OFFICE_COLUMNS)}）（missing column）")
-        twice = [c for c in OFFICE_COLUMNS if names.count(c) > 1]
+        twice = [c for c in columns if names.count(c) > 1]
         if twice:
             raise fail(1, f"列 {', '.join(twice)} 出现不止一次（duplicate column）")
-        at = [names.index(c) for c in OFFICE_COLUMNS]
+        at = {c: names.index(c) for c in columns if c in names}
         for row in rows:
             if not any(v.strip() for v in row):
                 continue  # blank lines, and Excel's all-empty ',,' rows
@@ -322,11 +330,28 @@ def read_offices(path: Path) -> pa.Table:
                 what = f"缺少 {names[len(row)]}" if len(row) < len(names) else "多出字段"
                 raise fail(rows.line_num, f"{what}：应有 {len(names)} 个字段，实有 {len(row)} 个"
                            f"（expected {len(names)} fields, got {len(row)}）", min(len(row), len(names)) + 1)
-            values = [row[i].strip() for i in at]
-            if not values[0]:
-                raise fail(rows.line_num, "office 为空（empty office）", at[0] + 1)
-            for col, v in zip(cols, values, strict=True):
-                col.append(v or None)
+            values = {c: row[i].strip() for c, i in at.items()}
+            office = values["office"]
+            if not office:
+                raise fail(rows.line_num, "office 为空（empty office）", at["office"] + 1)
+            for c in OFFICE_OPTIONAL:
+                listed = split_names(values.get(c))
+                for name in listed:
+                    other, line, _ = seen.setdefault((c, name), (office, rows.line_num, at[c] + 1))
+                    if other != office:
+                        raise fail(rows.line_num, _twice(c, name, other, line, office), at[c] + 1)
+                values[c] = join_names(listed)
+            offices.setdefault(office, rows.line_num)
+            for c in columns:
+                cols[c].append(values.get(c) or None)
     except csv.Error as e:
         raise fail(rows.line_num, f"CSV 格式错误（{e}）") from None
-    return pa.table({c: pa.array(v, pa.string()) for c, v in zip(OFFICE_COLUMNS, cols, strict=True)})
+    for (c, name), (office, line, col) in seen.items():  # an alias that is another office's name
+        if c == "aliases" and name in offices and name != office:
+            raise fail(line, _twice(c, name, name, offices[name], office), col)
+    return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
+
+
+def _twice(column: str, name: str, first: str, line: int, second: str) -> str:
+    what = "别名" if column == "aliases" else "路径模式"
+    return f"{what}「{name}」同时指向「{first}」（第{line}行）与「{second}」（{column} given to two offices）"

@@ -29,6 +29,7 @@ from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent, start_workers
+from gkqc.offices import resolve_lake
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.storage import attach
@@ -49,6 +50,7 @@ class IngestSummary:
     schema_problems: list[dict] = field(default_factory=list)
     offices: int | None = None  # rows of the office registry, when the inbox has one
     offices_changed: bool = False
+    office_proposals: int = 0  # printed office names near a registry office, proposed and not applied (gkqc.offices)
 
 
 def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, bool]:
@@ -237,6 +239,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         tables = batch.tables()
         summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
         lake.write("documents", tables["documents"], f"{run_id}-dups")
+    summary.office_proposals = resolve_lake(lake)
     if progress:
         progress(len(files), len(files))
     return summary

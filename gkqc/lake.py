@@ -31,7 +31,7 @@ from gkqc.storage import Entry, Store, place, resolve
 from schemas.lake import MODELS, arrow_schema
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
-DERIVED = {"check_results", "offices"}  # tables not filled from parsed files
+DERIVED = {"check_results", "offices", "report_offices"}  # tables not filled from parsed files
 CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkqc.lake import CARRY, COMMITS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
+from gkqc.offices import STATE as OFFICE_STATE
+from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import place
 
 DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkqc.ingest)
@@ -75,6 +77,8 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
     if report.damaged or report.manifest_restored_from:  # derived from what was dropped: recompute all
         lake.drop("check_results", lake.part_names("check_results"))
         lake.drop(CARRY, lake.part_names(CARRY))
+        lake.drop(OFFICE_TABLE, lake.part_names(OFFICE_TABLE))  # resolved again by the next run (gkqc.offices)
+        lake.state.pop(OFFICE_STATE, None)
         report.checks_reset = lake.state.pop("checks", None) is not None
     lake.commit(run_id)
     lake.clean()

@@ -24,6 +24,7 @@ FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]
 OFFICE_KINDS = ["government", "department", "township", "other"]
+OFFICE_MATCHES = ("normalised", "alias", "path", "proposal", "unmatched", "unknown")  # see gkqc.offices
 
 
 def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column declaration
@@ -173,6 +174,25 @@ class Offices(pa.DataFrameModel):
     office: str = F("机关名称 / Office")
     region: str = F("所属地区 / Region", nullable=True)
     office_kind: str = F("机关类别 / Office kind", nullable=True)
+    aliases: str = F("别名（报告上可能印的其他名称，以 | 分隔） / Other names reports print, separated by |",
+                     nullable=True)
+    paths: str = F("未印机关名称的报告按文件路径归属（收件箱内路径的通配模式，以 | 分隔） / Path patterns "
+                   "giving reports that print no office this office", nullable=True)
+
+    class Config:
+        strict = True
+
+
+class ReportOffices(pa.DataFrameModel):
+    report_id: str = F("报告版本（报告上所印名称与名录机关名称完全一致的不在此表） / Report version "
+                       "(reports printing a registry name exactly have no row)", unique=True)
+    office_printed: str = F("报告上印的机关名称（未印为空） / Office name as printed", nullable=True)
+    office: str = F("名录中的机关（未能确定为空，仍按所印名称） / The registry office it is, when found", nullable=True)
+    office_match: str = F("如何确定：normalised 规范化后一致 / alias 别名 / path 按路径 / proposal 近似待确认（未合并） / "
+                          "unmatched 名录中无 / unknown 未印名称 / How the office was found", isin=list(OFFICE_MATCHES))
+    office_proposed: str = F("近似的名录机关，待用户确认，未合并 / Near registry office proposed, not applied",
+                             nullable=True)
+    office_note: str = F("说明 / Why", nullable=True)
 
     class Config:
         strict = True
@@ -198,6 +218,7 @@ class CheckResults(pa.DataFrameModel):
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "documents": Documents, "reports": Reports, "sections": Sections, "active_disclosure": ActiveDisclosure,
     "applications": Applications, "reviews": Reviews, "offices": Offices, "check_results": CheckResults,
+    "report_offices": ReportOffices,
 }
 SCHEMA_BY_TABLE = MODELS
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from checks.frames import PRINTED_FORM, PartData, subject_labels
+from checks.frames import PartData, paired_reports, subject_labels
 from checks.kinds.base import register
 from checks.kinds.equation import Equation
 from checks.linear import Rule, grid_columns, rules_for, run_linear
@@ -77,9 +77,7 @@ class CrossYear(Equation):
         if not rules or not carried:
             return
         columns = sorted({c for cs in carry_columns(rules).values() for c in cs})
-        reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
-            "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
-        pairs = latest_prev(reports).filter(pl.col("report_year").is_not_null()
+        pairs = latest_prev(paired_reports(lake)).filter(pl.col("report_year").is_not_null()
                                             & pl.col("template").is_in(list({r.template for r in rules}))).collect()
         for years in year_groups(pairs):  # those years and the ones before are in memory at a time
             cells = pl.scan_parquet(carried).select("report_id", "report_year", *columns).filter(  # only its own

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from checks import minhash as mh
-from checks.frames import PRINTED_FORM, PartData
+from checks.frames import PartData, paired_reports
 from checks.kinds.base import Bad, Kind, register
 from checks.kinds.cross_year import latest_prev
 from checks.results import PASSED, finish
@@ -186,8 +186,7 @@ class Similarity(Kind):
         self.stats = dict.fromkeys(("band_pairs", "verified_pairs", "confirmed_pairs"), 0)
         if not carried:
             return
-        reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
-            "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
+        reports = paired_reports(lake)
         info = latest_prev(reports).join(reports.select("report_id", "office"), on="report_id").collect()
         for spec in specs:
             yield from self._spec(lake, spec, info, carried)

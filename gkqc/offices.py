@@ -1,0 +1,251 @@
+"""Office names as printed → the offices of the registry (offices.csv).
+
+A printed name is the registry's office when it is printed exactly so, when its normal form
+(`normalise`) is that of one office, or when it is one of an office's `aliases`. A name one
+character away from a single office is *proposed*, never applied: the user confirms it by
+adding the alias. A report that prints no office takes the office whose `paths` patterns match
+one of its files. Every report the registry does not name exactly gets a row in the lake table
+`report_offices` (`resolve_lake`), which the cross-report checks (`checks.frames.paired_reports`)
+and the warehouse (`reports`, `office_matches`) both read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from gkqc.lake import SCHEMAS, Lake, frame_of
+from gkqc.storage import read_frame
+
+TABLE = "report_offices"  # lake table: how each report's office was found, when not printed exactly
+STATE = "report_offices"  # lake state: what the table was computed from, and its proposals
+SEPARATORS = re.compile(r"[|｜；;]")  # between several aliases or path patterns in one cell
+QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关"})  # a trailing (…) that names no other office
+MIN_SUBSTITUTE = 3  # normal forms this long or longer may differ in one character for a proposal
+MIN_INDEL = 4  # …or by one character more or less
+RULES = 1  # the matching rules' version: a change resolves every report again
+_TAIL = re.compile(r"\(([^()]*)\)$")
+_SPACE = re.compile(r"\s+")
+
+
+def split_names(cell: str | None) -> list[str]:
+    """The names (aliases, path patterns) of one cell, split at `|` or `；` (or their other widths),
+    stripped, in order, once each."""
+    out: list[str] = []
+    for part in SEPARATORS.split(cell or ""):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def join_names(names: Iterable[str]) -> str | None:
+    """Names as one cell of offices.csv (`|` between them); None for none."""
+    names = list(names)
+    return "|".join(names) if names else None
+
+
+def normalise(name: str) -> str:
+    """The form two printings of one office share.
+
+    NFKC (full-width letters, digits and brackets, Kangxi radicals of PDF text), no whitespace,
+    a trailing (本级)-like qualifier dropped, 人民政府 read as 政府 and a final 政府 dropped (沭阳县,
+    沭阳县政府 and 沭阳县人民政府 are one office). 办公室/办公厅 are kept: 某县人民政府办公室 is
+    another office than 某县人民政府, and other bracketed text is kept (it may name a sub-unit)."""
+    s = _SPACE.sub("", unicodedata.normalize("NFKC", name))
+    m = _TAIL.search(s)
+    if m and m.group(1) in QUALIFIERS and m.start() > 0:
+        s = s[:m.start()]
+    s = s.replace("人民政府", "政府")
+    return s[:-2] if s.endswith("政府") and len(s) > 2 else s
+
+
+def variants(name: str) -> list[str]:
+    """Printed forms of `name` the matcher takes for it without an alias (for simulated collections):
+    政府 for 人民政府 or back, 某县 for 某县人民政府, full-width letters and digits, a space, a (本级) qualifier."""
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+    swapped = name.replace("人民政府", "政府") if "人民政府" in name else name.replace("政府", "人民政府", 1)
+    bare = name.removesuffix("人民政府") if len(name) > 5 else name
+    out = [swapped, bare, wide, f"{name[:2]} {name[2:]}" if len(name) > 2 else name, f"{name}（本级）"]
+    return [v for i, v in enumerate(out) if v != name and v not in out[:i] and normalise(v) == normalise(name)]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What a printed name is: the registry's office (`office`), or a proposal, or nothing."""
+
+    office: str | None
+    how: str  # exact / normalised / alias / proposal / unmatched
+    proposed: str | None = None
+    note: str | None = None
+
+
+class Matcher:
+    """The registry's names, aliases and normal forms, with indexes for near matches and path patterns."""
+
+    def __init__(self, rows: Iterable[tuple[str, list[str], list[str]]]):
+        """`rows`: (office, its aliases, its path patterns)."""
+        self.names: set[str] = set()
+        self.aliases: dict[str, str] = {}
+        self.by_key: dict[str, dict[str, str]] = defaultdict(dict)  # normal form -> office -> 'normalised'/'alias'
+        pats: dict[str, list[str]] = defaultdict(list)
+        for office, aliases, paths in rows:
+            self.names.add(office)
+            self.by_key[normalise(office)][office] = "normalised"
+            for a in aliases:
+                if a != office:
+                    self.aliases.setdefault(a, office)
+                    self.by_key[normalise(a)].setdefault(office, "alias")
+            pats[office] += paths
+        self.patterns: dict[str, re.Pattern] = {o: re.compile("|".join(fnmatch.translate(p) for p in ps)) for o, ps in pats.items() if ps}
+        self._near: dict[str, set[str]] = defaultdict(set)  # a key with one character wildcarded or left out -> keys
+        for key in self.by_key:
+            for probe in _probes(key):
+                self._near[probe].add(key)
+
+    @classmethod
+    def from_frame(cls, offices: pl.DataFrame) -> Matcher:
+        """From the registry as stored (columns office, aliases, paths)."""
+        cols = [offices[c] if c in offices.columns else pl.Series([None] * offices.height, dtype=pl.Utf8)
+                for c in ("office", "aliases", "paths")]
+        return cls((o, split_names(a), split_names(p)) for o, a, p in zip(*cols, strict=True))
+
+    def match(self, printed: str) -> Match:
+        if printed in self.names:
+            return Match(printed, "exact")
+        if printed in self.aliases:
+            return Match(self.aliases[printed], "alias")
+        key = normalise(printed)
+        found = self.by_key.get(key, {})
+        if len(found) == 1:
+            (office, how), = found.items()
+            return Match(office, how)
+        if found:
+            return Match(None, "unmatched", note=f"规范化后与名录中多个机关相同：{'、'.join(sorted(found))}，"
+                                                 "请在 offices.csv 中为其一加别名（ambiguous）")
+        near = {o: k for k in self._candidates(key) for o in self.by_key[k]}
+        if len(near) == 1:
+            (office, k), = near.items()
+            return Match(None, "proposal", office,
+                         f"与名录中的「{office}」{_difference(key, k)}，疑为同一机关（如识别错字），未合并；"
+                         f"确认后在 offices.csv 中把「{printed}」加为其别名（near match, not applied）")
+        if near:
+            return Match(None, "unmatched", note=f"与名录中多个机关近似：{'、'.join(sorted(near))}（several near matches）")
+        return Match(None, "unmatched", note="名录中没有此机关，可在 offices.csv 中补充机关或别名（not in the registry）")
+
+    def _candidates(self, key: str) -> set[str]:
+        """Registry normal forms one substitution (both ≥ MIN_SUBSTITUTE long) or one character more
+        or less (the shorter ≥ MIN_INDEL long) away from `key`."""
+        out = set()
+        for probe in _probes(key):
+            for k in self._near.get(probe, ()):
+                if k != key and min(len(k), len(key)) >= (MIN_SUBSTITUTE if len(k) == len(key) else MIN_INDEL):
+                    out.add(k)
+        return {k for k in out if _one_apart(key, k)}
+
+    def office_of_path(self, path: str) -> list[str]:
+        """The offices whose path patterns match an inbox-relative source path."""
+        return sorted(o for o, rx in self.patterns.items() if rx.match(path))
+
+
+def _probes(key: str) -> list[str]:
+    """`key` with each character replaced by a wildcard, with each left out, and itself: two keys one
+    edit apart share a probe."""
+    subs = [f"{key[:i]}\x00{key[i + 1:]}" for i in range(len(key))]
+    dels = [f"\x01{key[:i]}{key[i + 1:]}" for i in range(len(key))]
+    return [*subs, *dels, f"\x01{key}"]
+
+
+def _one_apart(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _difference(printed: str, key: str) -> str:
+    if len(printed) == len(key):
+        i = next(i for i, (x, y) in enumerate(zip(printed, key, strict=True)) if x != y)
+        return f"仅差一字（{printed[i]}/{key[i]}）"
+    return "多一字" if len(printed) > len(key) else "少一字"
+
+
+# ------------------------------------------------------------------ the lake
+def _source_key(lake: Lake, with_documents: bool) -> str:
+    parts = [RULES, lake.part_names("offices"), lake.part_names("reports")]
+    if with_documents:
+        parts.append(lake.part_names("documents"))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def resolution_key(lake: Lake) -> str | None:
+    """Identifies the `report_offices` in force (what the checks that pair reports were run with)."""
+    return (lake.state.get(STATE) or {}).get("key")
+
+
+def proposals(lake: Lake) -> int:
+    """Printed names proposed as near matches of registry offices, not applied (for the run summary)."""
+    return (lake.state.get(STATE) or {}).get("proposals", 0)
+
+
+def resolve_names(matcher: Matcher, printed: pl.Series) -> pl.DataFrame:
+    """One row per distinct printed name that is not exactly a registry office: how it is matched."""
+    rows = [(p, *(m.office, m.how, m.proposed, m.note)) for p in printed.drop_nulls().unique().sort()
+            if (m := matcher.match(p)).how != "exact"]
+    return pl.DataFrame(rows, schema={"office_printed": pl.Utf8, "office": pl.Utf8, "office_match": pl.Utf8,
+                                      "office_proposed": pl.Utf8, "office_note": pl.Utf8}, orient="row")
+
+
+def resolve_paths(matcher: Matcher, docs: pl.DataFrame) -> pl.DataFrame:
+    """report_id, office, office_match, office_note for reports without a printed office, from the
+    paths of their files (`docs`: report_id, source_path)."""
+    paths = docs["source_path"].unique()
+    found = pl.DataFrame({"source_path": paths, "hit": [matcher.office_of_path(p) for p in paths]},
+                         schema={"source_path": pl.Utf8, "hit": pl.List(pl.Utf8)})
+    hits = pl.col("hit").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+    per = docs.join(found, on="source_path").group_by("report_id").agg(hits)
+    one = pl.col("hit").list.len() == 1
+    return per.select(
+        "report_id",
+        pl.when(one).then(pl.col("hit").list.first()).alias("office"),
+        pl.when(one).then(pl.lit("path")).otherwise(pl.lit("unknown")).alias("office_match"),
+        pl.when(one).then(pl.lit("报告未印机关名称，按 offices.csv 的 paths 指定（by path）"))
+        .when(pl.col("hit").list.len() > 1)
+        .then(pl.lit("报告未印机关名称，文件路径同时符合多个机关的 paths：") + pl.col("hit").list.join("、"))
+        .otherwise(pl.lit("报告未印机关名称，可在 offices.csv 的 paths 列按文件夹或文件名指定（no office printed）"))
+        .alias("office_note"))
+
+
+def resolve_lake(lake: Lake) -> int:
+    """Resolve every report's office against the lake's registry into `report_offices` (when the
+    registry, the reports or, with path patterns, the files changed); the number of printed
+    names proposed and not applied."""
+    # parts written before aliases and paths existed lack those columns: read one by one
+    offices = pl.concat([read_frame([u]) for u in lake.paths("offices")], how="diagonal_relaxed")
+    matcher = Matcher.from_frame(offices)
+    key = _source_key(lake, bool(matcher.patterns))
+    if resolution_key(lake) == key:
+        return proposals(lake)
+    reports = read_frame(lake.paths("reports"), ["report_id", "office"])
+    rows = pl.DataFrame(schema={c: pl.Utf8 for c in SCHEMAS[TABLE].names})
+    if offices.height:  # else no registry: names stand as printed
+        names = resolve_names(matcher, reports["office"])
+        printed = reports.rename({"office": "office_printed"})
+        named = printed.join(names, on="office_printed")
+        unnamed = printed.filter(pl.col("office_printed").is_null()).select("report_id")
+        if unnamed.height:
+            docs = read_frame(lake.paths("documents"), ["source_path", "report_id"]).join(unnamed, on="report_id")
+            named = pl.concat([named, resolve_paths(matcher, docs)], how="diagonal_relaxed")
+        rows = named.sort("report_id")
+    lake.drop(TABLE, lake.part_names(TABLE))
+    lake.write_frame(TABLE, frame_of(TABLE, rows), f"offices-{key[:12]}")
+    n = rows.filter(pl.col("office_match") == "proposal")["office_printed"].n_unique()
+    lake.state[STATE] = {"key": key, "proposals": n}
+    return n

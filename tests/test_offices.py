@@ -1,0 +1,269 @@
+"""Offices known by every name: normal forms, aliases, near matches proposed (never merged), path
+mappings for reports that print no office, and what cross-year checks pair once the user says so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+from builders import spec
+
+from checks.engine import check_lake
+from checks.kinds.cross_year import NO_PREV
+from gkqc.inbox import OfficesError, read_offices
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.offices import Matcher, normalise, split_names, variants
+from gkqc.simulate.render import render_pagetext
+from warehouse.access import connect_readonly
+from warehouse.build import build
+
+SHUYANG, MUYANG = "沭阳县人民政府", "沐阳县人民政府"  # 沐 for 沭: a one-character OCR misreading
+SIHONG = "泗洪县人民政府"
+EDU = "宿迁市教育局"
+
+
+def registry(tmp_path: Path, text: str) -> Matcher:
+    p = tmp_path / "offices.csv"
+    p.write_text(text, encoding="utf-8")
+    return Matcher.from_frame(pl.from_arrow(read_offices(p)))
+
+
+# --- normal forms ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("沭阳县人民政府", "沭阳县政府"),
+    ("沭阳县人民政府", "沭阳县"),  # a title's office: 沭阳县2022年政府信息公开工作年度报告
+    ("沭阳县人民政府办公室", "沭阳县政府办公室"),
+    ("沭阳县人民政府", " 沭阳县　人民政府 "),  # spaces, ideographic space
+    ("沭阳县人民政府", "沭阳县⼈民政府"),  # a Kangxi radical of PDF text
+    ("宿迁市教育局", "宿迁市教育局（本级）"),
+    ("宿迁市教育局(本级)", "宿迁市教育局（本级）"),
+    ("ＸＸ市第１中学", "XX市第1中学"),
+])
+def test_one_office_printed_two_ways_has_one_normal_form(a, b):
+    assert normalise(a) == normalise(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("沭阳县人民政府办公室", "沭阳县人民政府"),  # the government's office is another office than the government
+    ("沭阳县人民政府办公室", "沭阳县"),
+    ("江苏省人民政府办公厅", "江苏省人民政府办公室"),
+    ("宿迁市公安局", "宿迁市公安局（交通警察支队）"),  # a bracket that may name a sub-unit is kept
+    ("沭阳县人民政府", "泗阳县人民政府"),
+    ("人民政府", "政府办公室"),
+])
+def test_different_offices_keep_different_normal_forms(a, b):
+    assert normalise(a) != normalise(b)
+
+
+def test_split_names_takes_either_separator():
+    assert split_names(" 甲 | 乙；丙;甲 ||") == ["甲", "乙", "丙"]
+    assert split_names(None) == []
+
+
+# --- matching against a registry ------------------------------------------------------------------------
+
+REGISTRY = (f"office,region,office_kind,aliases,paths\n"
+            f"{SHUYANG},宿迁市,government,,\n"
+            f"沭阳县人民政府办公室,宿迁市,department,县政府办,\n"
+            f"{SIHONG},宿迁市,government,泗洪县府；泗洪县政府网,宿迁/泗洪县/*\n"
+            f"{EDU},宿迁市,department,,\n")
+
+
+def test_exact_normalised_and_alias_matches(tmp_path):
+    m = registry(tmp_path, REGISTRY)
+    assert (m.match(SHUYANG).office, m.match(SHUYANG).how) == (SHUYANG, "exact")
+    assert (m.match("沭阳县政府").office, m.match("沭阳县政府").how) == (SHUYANG, "normalised")
+    assert (m.match("沭阳县").office, m.match("沭阳县").how) == (SHUYANG, "normalised")
+    assert (m.match("沭阳县政府办公室").office, m.match("沭阳县政府办公室").how) == ("沭阳县人民政府办公室", "normalised")
+    assert (m.match("泗洪县府").office, m.match("泗洪县府").how) == (SIHONG, "alias")
+    assert (m.match("泗洪县政府网").office, m.match("泗洪县政府网").how) == (SIHONG, "alias")
+    assert (m.match("县政府办").office, m.match("县政府办").how) == ("沭阳县人民政府办公室", "alias")
+
+
+def test_a_one_character_difference_is_proposed_not_applied(tmp_path):
+    m = registry(tmp_path, REGISTRY)
+    got = m.match(MUYANG)
+    assert (got.office, got.how, got.proposed) == (None, "proposal", SHUYANG)
+    assert "沐/沭" in got.note and "未合并" in got.note
+    missing = m.match("宿迁市教局")  # one character left out
+    assert (missing.office, missing.how, missing.proposed) == (None, "proposal", EDU)
+
+
+def test_near_matches_that_are_not_unique_or_too_short_are_not_proposed(tmp_path):
+    m = registry(tmp_path, REGISTRY)
+    both = m.match("泗阳县人民政府")  # 泗阳: one character from 沭阳 and from 泗洪, a county of its own
+    assert (both.office, both.how, both.proposed) == (None, "unmatched", None)
+    assert SHUYANG in both.note and SIHONG in both.note
+    short = registry(tmp_path, "office,region,office_kind\n甲县人民政府,,\n").match("乙县人民政府")  # 甲县/乙县
+    assert (short.how, short.proposed) == ("unmatched", None)
+    far = m.match("宿迁市公安局")
+    assert (far.office, far.how, far.proposed) == (None, "unmatched", None)
+
+
+def test_a_normal_form_two_offices_share_matches_neither(tmp_path):
+    m = registry(tmp_path, "office,region,office_kind\n沭阳县人民政府,,\n沭阳县政府,,\n")
+    assert m.match("沭阳县政府").how == "exact"
+    got = m.match("沭阳县")
+    assert (got.office, got.how) == (None, "unmatched") and "多个机关" in got.note
+
+
+def test_variants_the_simulator_may_print_are_matched_without_an_alias(tmp_path):
+    m = registry(tmp_path, REGISTRY)
+    for office in (SHUYANG, "沭阳县人民政府办公室", EDU):
+        forms = variants(office)
+        assert forms and office not in forms
+        assert {(m.match(v).office, m.match(v).how) for v in forms} == {(office, "normalised")}
+
+
+def test_path_patterns(tmp_path):
+    m = registry(tmp_path, REGISTRY)
+    assert m.office_of_path("宿迁/泗洪县/2022/报告.pdf") == [SIHONG]
+    assert m.office_of_path("宿迁/泗洪县.zip!2022.pdf") == []
+    assert m.office_of_path("宿迁/沭阳县/2022.pdf") == []
+
+
+# --- a bad registry -------------------------------------------------------------------------------------
+
+def offices_error(tmp_path: Path, text: str) -> str:
+    p = tmp_path / "offices.csv"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(OfficesError) as e:
+        read_offices(p)
+    assert str(p) in str(e.value)
+    return str(e.value)
+
+
+def test_an_alias_given_to_two_offices_is_refused_naming_line_and_column(tmp_path):
+    msg = offices_error(tmp_path, f"office,aliases,region,office_kind\n{SHUYANG},县政府,,\n{SIHONG},泗洪县府|县政府,,\n")
+    assert "第3行第2列" in msg and "别名「县政府」" in msg and SHUYANG in msg and SIHONG in msg
+
+
+def test_an_alias_that_is_another_office_is_refused(tmp_path):
+    msg = offices_error(tmp_path, f"office,region,office_kind,aliases\n{SHUYANG},,,{SIHONG}\n{SIHONG},,,\n")
+    assert "第2行第4列" in msg and f"别名「{SIHONG}」" in msg
+
+
+def test_a_path_pattern_given_to_two_offices_is_refused(tmp_path):
+    msg = offices_error(tmp_path, f"office,region,office_kind,paths\n{SHUYANG},,,宿迁/*\n{SIHONG},,,宿迁/*\n")
+    assert "第3行第4列" in msg and "路径模式「宿迁/*」" in msg
+
+
+def test_aliases_and_paths_are_stored_with_one_separator(tmp_path):
+    p = tmp_path / "offices.csv"
+    p.write_text(REGISTRY, encoding="utf-8")
+    t = read_offices(p).to_pydict()
+    assert t["aliases"] == [None, "县政府办", "泗洪县府|泗洪县政府网", None]
+    assert t["paths"] == [None, None, "宿迁/泗洪县/*", None]
+
+
+# --- through the pipeline -------------------------------------------------------------------------------
+
+def _report(office: str | None, year: int, seed: int, carried: dict | None = None):
+    """A gov2021 report; `carried`: its 上年结转 row (else random); no office: no title, signature or issuer."""
+    s = spec("gov2021", year, office=office or "某机关", seed=seed)
+    if office is None:
+        s.title, s.publisher, s.issuer_meta = f"{year}年政府信息公开工作年度报告", "", None
+    if carried is not None:
+        s.applications.update({("carried_over", c): v for c, v in carried.items()})
+    return s
+
+
+def _forward(s) -> dict[str, str]:
+    return {c: v for (r, c), v in s.applications.items() if r == "carried_forward"}
+
+
+def _run(inbox: Path, wh: Path, run_id: str):
+    lake = Lake(wh / "lake")
+    lake.init()
+    summary = ingest(inbox, lake, run_id, workers=1)
+    check_lake(lake, run_id)
+    lake.commit(run_id)
+    build(wh, lake)
+    con = connect_readonly(wh)
+    try:
+        a5 = {r[0]: r[1:] for r in con.sql("""
+            select r.office_printed, r.office, r.office_match, list(distinct c.status),
+                   list(distinct c.message) filter (where c.status <> 'pass')
+            from reports r join check_results c using (report_id)
+            where c.check_id = 'A5' and r.report_year = 2022 group by all""").fetchall()}
+        matches = con.sql("""select office_printed, office_match, office, office_proposed, reports, example_path
+                             from office_matches order by all""").fetchall()
+        scored = {r[0] for r in con.sql("select office from scorecard_office where report_id is not null").fetchall()}
+    finally:
+        con.close()
+    return summary, a5, matches, scored
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Run 1: a registry without aliases or paths. Run 2: the user adds the alias 沐阳县人民政府 and the
+    path pattern 宿迁/泗洪县/*."""
+    root = tmp_path_factory.mktemp("offices")
+    inbox, wh = root / "inbox", root / "wh"
+    shuyang, sihong = _report(SHUYANG, 2021, 1), _report(SIHONG, 2021, 2)
+    files = {"宿迁/沭阳县/2021.txt": shuyang, "宿迁/沭阳县/2022.txt": _report(MUYANG, 2022, 3, _forward(shuyang)),
+             "宿迁/泗洪县/2021.txt": sihong, "宿迁/泗洪县/2022.txt": _report(None, 2022, 4, _forward(sihong)),
+             "宿迁/泗洪县/edu-2022.txt": _report(EDU, 2022, 5)}  # in the folder, but printing its own office
+    for rel, s in files.items():
+        (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / rel).write_text(render_pagetext(s), encoding="utf-8")
+    def registry(aliases: str = "", paths: str = "") -> str:
+        return (f"office,region,office_kind,aliases,paths\n{SHUYANG},宿迁市,government,{aliases},\n"
+                f"{SIHONG},宿迁市,government,,{paths}\n{EDU},宿迁市,department,,\n")
+
+    (inbox / "offices.csv").write_text(registry(), encoding="utf-8")
+    first = _run(inbox, wh, "r1")
+    (inbox / "offices.csv").write_text(registry(MUYANG, "宿迁/泗洪县/*"), encoding="utf-8")
+    return first, _run(inbox, wh, "r2")
+
+
+def test_a_proposal_is_listed_and_not_paired(runs):
+    (summary, a5, matches, scored), _ = runs
+    assert summary.office_proposals == 1
+    assert a5[MUYANG] == (MUYANG, "proposal", ["not_assessable"], [NO_PREV])  # the printed name stands
+    assert (MUYANG, "proposal", None, SHUYANG, 1, "宿迁/沭阳县/2022.txt") in matches
+    assert MUYANG in scored and SHUYANG in scored  # two offices until the user says they are one
+
+
+def test_a_report_without_an_office_is_listed_and_not_paired(runs):
+    (_, a5, matches, _), _ = runs
+    assert a5[None] == (None, "unknown", ["not_assessable"], [NO_PREV])
+    assert (None, "unknown", None, None, 1, "宿迁/泗洪县/2022.txt") in matches
+
+
+def test_once_the_alias_is_added_cross_year_pairs_the_misread_name(runs):
+    _, (summary, a5, matches, scored) = runs
+    assert summary.office_proposals == 0
+    assert a5[MUYANG] == (SHUYANG, "alias", ["pass"], None)
+    assert (MUYANG, "alias", SHUYANG, None, 1, "宿迁/沭阳县/2022.txt") in matches
+    assert MUYANG not in scored and SHUYANG in scored
+
+
+def test_a_path_mapping_gives_a_report_without_a_title_its_office(runs):
+    _, (_, a5, matches, _) = runs
+    assert a5[None] == (SIHONG, "path", ["pass"], None)
+    assert (None, "path", SIHONG, None, 1, "宿迁/泗洪县/2022.txt") in matches
+    assert not [m for m in matches if m[0] == EDU]  # printed its own office exactly: the folder does not apply
+
+
+def test_the_run_summary_counts_the_proposals(runs, monkeypatch):
+    from types import SimpleNamespace
+
+    from gkqc import cli
+
+    (first, *_), (second, *_) = runs
+    monkeypatch.setattr(cli.console, "width", 200)
+
+    def printed(summary) -> str:
+        r = SimpleNamespace(ingest=summary, checks=None, leftovers_removed=0, offices_scored=0, database="",
+                            scorecards="", local="")
+        with cli.console.capture() as out:
+            cli.print_summary(r)
+        return out.get()
+
+    assert re.search(r"机关名称近似待确认 office names proposed\s*│ 1（未合并", printed(first))
+    assert "office names proposed" not in printed(second)
