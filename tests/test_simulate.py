@@ -11,17 +11,19 @@ import pytest
 
 from checks.engine import check_lake
 from checks.kinds import similarity
+from checks.kinds.cross_year import NO_PREV
 from checks.minhash import jaccard, shingles, significant
 from checks.suite import load_suite
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
+from gkqc.offices import Matcher
 from gkqc.simulate import prose
 from gkqc.simulate.collection import simulate
 from gkqc.simulate.compare import compare
-from gkqc.simulate.offices import make_offices
+from gkqc.simulate.offices import make_offices, misreadings, printed_forms
 from gkqc.simulate.truth import MIN_CHARS
 
-SEED = 14  # a collection with copies of both kinds (from the year before, from another office)
+SEED = 17  # a collection with copies of both kinds (from the year before, from another office) and misread names
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,52 @@ def test_pipeline_agrees_exactly_with_truth(sim, checked):
     # what T3 cannot judge was printed too: a wider area's count, new and carried over together
     assert unsure.str.contains("更大的范围").any() and unsure.str.contains("之和").any()
     assert t3.filter(pl.col("status") == "pass").height > 500
+
+
+def _offices_read(d) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The simulated offices.csv (aliases as written) and truth.jsonl's reports."""
+    offices = pl.read_csv(d / "offices.csv", infer_schema=False)
+    truth = pl.read_ndjson(d / "truth.jsonl").filter(pl.col("office").is_not_null())
+    return offices, truth
+
+
+def test_reports_printing_their_office_otherwise_pair_with_their_previous_year(sim, checked):
+    """office_variant: printed forms the matcher knows, and misread names offices.csv lists as
+    aliases (without them only proposed); each report is its office's, cross-year checks included."""
+    d, s = sim
+    offices, truth = _offices_read(d)
+    found = pl.read_parquet(checked.paths("report_offices"))
+    assert s.defects["office_variant"] >= 5
+    by = found.group_by("office_match").len().to_dict(as_series=False)
+    assert dict(zip(by["office_match"], by["len"], strict=True)).keys() == {"alias", "normalised"}
+    assert found.filter(pl.col("office_match") == "alias").height >= 3
+    assert found.filter(pl.col("office_match") == "normalised").height >= 3
+    bare = Matcher.from_frame(offices.drop("aliases"))
+    for printed, office in found.filter(pl.col("office_match") == "alias").select("office_printed", "office").rows():
+        m = bare.match(printed)
+        assert (m.how, m.proposed) == ("proposal", office)
+    reports = pl.read_parquet(checked.paths("reports")).select("report_id", "report_year")
+    had_prev = truth.filter(pl.col("template") != "legacy").select(
+        pl.col("office"), (pl.col("report_year") + 1).alias("report_year")).unique()
+    a5 = (pl.read_parquet(checked.paths("check_results")).filter(pl.col("check_id") == "A5")
+          .join(found.select("report_id", "office", "office_match"), on="report_id").join(reports, on="report_id"))
+    paired = a5.join(had_prev, on=["office", "report_year"])
+    assert paired.filter(pl.col("office_match") == "alias").height >= 7  # a misread report with a year before
+    assert paired.filter(pl.col("message") == NO_PREV).is_empty()
+    assert paired.filter(pl.col("status") == "not_assessable").height < paired.height
+
+
+def test_misread_names_are_one_character_from_their_office_alone():
+    offices = make_offices(300, random.Random(3))
+    near = misreadings(offices, 3)
+    names = {o.name for o in offices}
+    bare = Matcher((o.name, [], []) for o in offices)
+    assert len(near) > 200 and len(set(near.values())) == len(near) and not names & set(near.values())
+    for o in offices:
+        if o.code in near:
+            assert sum(a != b for a, b in zip(near[o.code], o.name, strict=True)) == 1
+            assert bare.match(near[o.code]).proposed == o.name
+        assert printed_forms(o) and all(bare.match(v).office == o.name for v in printed_forms(o))
 
 
 def test_independent_texts_are_unlike_and_copies_alike():

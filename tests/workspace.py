@@ -68,12 +68,13 @@ def make_inbox(root: Path, offices: int = 24, years: tuple[int, int] = (2019, 20
         s = spec("gov2021", YEAR, office=name, seed=30 + i, published=date(YEAR + 1, 1, 20))
         _bump(s.applications, ("granted", "total"), 3)  # a finding to show and to list in a notice
         (inbox / "planted" / f"hostile-{i}.txt").write_text(render_pagetext(s), encoding="utf-8")
+    with (inbox / "offices.csv").open(encoding="utf-8") as f:
+        width = len(next(csv.reader(f)))  # the simulator's columns: these rows leave the later ones empty
+    rows = [[PLANTED, "碧水市", "department", "q1"], [REVISED, "碧水市", "department", "q2"],
+            ["碧水市审计局", "碧水市", "department", "q3"],  # expected, never published
+            ['=HYPERLINK(http://x,y)局', HOSTILE_REGION, "department", "h1"]]
     with (inbox / "offices.csv").open("a", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow([PLANTED, "碧水市", "department", "q1"])
-        w.writerow([REVISED, "碧水市", "department", "q2"])
-        w.writerow(["碧水市审计局", "碧水市", "department", "q3"])  # expected, never published
-        w.writerow(['=HYPERLINK(http://x,y)局', HOSTILE_REGION, "department", "h1"])
+        csv.writer(f).writerows(row + [""] * (width - len(row)) for row in rows)
     return inbox
 
 

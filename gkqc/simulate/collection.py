@@ -3,6 +3,8 @@
 Deterministic for a given seed. Writes DIR/offices.csv, the report files (page text,
 PDF text, HTML in UTF-8 and GBK), junk and non-report files, and DIR/truth.jsonl with,
 per file, its parse status, office, year, template and the [check, subject] it must fail.
+A report may print its office in another form (`office_variant`); the truth names the registry's
+office, and offices.csv lists the misread forms used as aliases.
 Sections 一 and 五 are written by `prose`; the copied sections (C1) are known once every
 office's reports are written, and their findings are added to the truth then.
 """
@@ -18,9 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from gkqc.offices import join_names
 from gkqc.simulate import prose
 from gkqc.simulate.numbers import OfficeState, make_values, raw
-from gkqc.simulate.offices import Office, make_offices
+from gkqc.simulate.offices import Office, make_offices, misreadings, printed_forms
 from gkqc.simulate.render import (
     ReportSpec,
     kangxi_text,
@@ -38,7 +41,7 @@ DOCUMENTS = {"docx": ".docx", "pdf": ".pdf"}  # forms rendered as files, not tex
 EXTENSIONS = {"pagetext": ".txt", "pdftext": ".txt", "html": ".html", "html-gbk": ".html", **DOCUMENTS}
 DEFECTS = ["equation", "row_total", "review_total", "blank", "negative", "missing_section", "thin_problems",
            "no_fee", "late", "no_date", "wrong_template", "carry_break", "truncated", "run_together", "no_unit",
-           "blank_for_zero", "narrative_mismatch", "copied_section"]
+           "blank_for_zero", "narrative_mismatch", "copied_section", "office_variant"]
 FEES = ["本年度未收取信息处理费。", "本年度共收取信息处理费{n}元。", "本机关未收取政府信息公开信息处理费。"]
 
 
@@ -184,8 +187,10 @@ def _blank_for_zero(rng: random.Random, s: ReportSpec, mark: str) -> None:
                 cells[key] = mark
 
 
-def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, form: str) -> dict:
-    """Change the spec as a real report would go wrong; return text-level effects."""
+def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, form: str,
+                  misread: str | None = None) -> dict:
+    """Change the spec as a real report would go wrong; return text-level effects (and the alias
+    offices.csv must list: `misread`, the office's name with one character misread)."""
     reg = registry()
     cols = [c.id for c in reg.app_columns]
     rows = [r.id for r in reg.app_rows_for(s.template)]
@@ -234,6 +239,11 @@ def _apply_defect(rng: random.Random, kind: str, s: ReportSpec, office: Office, 
         effects["truncate_at"] = "（七）总计"
     elif kind == "run_together" and form == "pdftext":
         effects["glue_row"] = rng.choice(rows)
+    elif kind == "office_variant":  # the office printed in another form: one the matcher knows, or misread
+        if misread and rng.random() < 0.5:
+            s.office = effects["alias"] = misread
+        else:
+            s.office = rng.choice(printed_forms(office))
     elif kind == "no_unit":
         amount = ("item_9", "procurement", "procurement_amount")
         if amount in s.active:
@@ -320,6 +330,7 @@ class _Writer:
 
     def __init__(self, out: Path):
         self.out, self.records, self.texts, self.summary = out, [], [], SimSummary()
+        self.aliases: dict[str, list[str]] = {}  # office -> the misread names its reports printed
 
     def emit(self, path: str, data: bytes, status: str, p: Printed | None, fails: list) -> None:
         target = self.out / path
@@ -334,10 +345,10 @@ class _Writer:
 
 
 def _office_reports(w: _Writer, office: Office, peers: list[Office], years: tuple[int, int], seed: int,
-                    defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> None:
+                    defect_rate: float, forms: list[tuple[str, float]], blanks: str, misread: str | None = None) -> None:
     """Every report one office publishes over the years (its own random stream: any worker, same
     files); their truth under the blank-cell policy `blanks`. `peers`: the other offices of its
-    region, whose texts it may copy."""
+    region, whose texts it may copy; `misread`: its name as a report may misprint it."""
     reg = registry()
     summary, emit = w.summary, w.emit
     rng = random.Random(f"{seed}/{office.code}")
@@ -364,7 +375,9 @@ def _office_reports(w: _Writer, office: Office, peers: list[Office], years: tupl
         s = _spec(rng, office, year, template, state)
         written = _write(rng, defect, s, office, peers, before, seed)
         clean = replace(s, applications=dict(s.applications), active=dict(s.active), reviews=dict(s.reviews))
-        effects = _apply_defect(rng, defect, s, office, form) if defect else {}
+        effects = _apply_defect(rng, defect, s, office, form, misread) if defect else {}
+        if effects.get("alias") and effects["alias"] not in w.aliases.setdefault(office.name, []):
+            w.aliases[office.name].append(effects["alias"])
         for key, v in list(s.applications.items()):
             s.applications[key] = _cosmetic(rng, v, form)
         if defect:
@@ -394,11 +407,12 @@ TEXTS = {"一": "overview", "五": "problems"}  # Printed's field holding each s
 
 
 def _office_chunk(out: Path, offices: list[Office], regions: dict[str, list[Office]], years: tuple[int, int],
-                  seed: int, defect_rate: float, forms: list[tuple[str, float]], blanks: str) -> _Writer:
+                  seed: int, defect_rate: float, forms: list[tuple[str, float]], blanks: str,
+                  misread: dict[str, str]) -> _Writer:
     w = _Writer(out)
     for office in offices:
         peers = [o for o in regions[office.region] if o.code != office.code]
-        _office_reports(w, office, peers, years, seed, defect_rate, forms, blanks)
+        _office_reports(w, office, peers, years, seed, defect_rate, forms, blanks, misread.get(office.code))
     return w
 
 
@@ -439,18 +453,17 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
     for o in offs:
         regions.setdefault(o.region, []).append(o)
     summary = SimSummary(offices=len(offs))
-    with (out / "offices.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["office", "region", "office_kind", "code"])
-        w.writerows([o.name, o.region, o.kind, o.code] for o in offs)
+    misread = misreadings(offs, seed)
     size = max(1, min(200, -(-len(offs) // (workers * 4))))
     chunks = [offs[i:i + size] for i in range(0, len(offs), size)]
     records: list[dict] = []
     texts: list = []
+    aliases: dict[str, list[str]] = {}
 
     def take(part: _Writer, k: int) -> None:
         records.extend(part.records)
         texts.extend(part.texts)
+        aliases.update(part.aliases)
         _merge(summary, part.summary)
         if progress:
             progress(min((k + 1) * size, len(offs)), len(offs))
@@ -461,12 +474,17 @@ def simulate(out: Path, offices: int, years: tuple[int, int], seed: int = 0, def
 
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as ex:
             futures = [ex.submit(_office_chunk, out, c, {o.region: regions[o.region] for o in c}, years, seed,
-                                 defect_rate, forms, blanks) for c in chunks]
+                                 defect_rate, forms, blanks, {o.code: misread[o.code] for o in c if o.code in misread})
+                       for c in chunks]
             for k, fut in enumerate(futures):
                 take(fut.result(), k)
     else:
         for k, c in enumerate(chunks):
-            take(_office_chunk(out, c, regions, years, seed, defect_rate, forms, blanks), k)
+            take(_office_chunk(out, c, regions, years, seed, defect_rate, forms, blanks, misread), k)
+    with (out / "offices.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["office", "region", "office_kind", "code", "aliases"])
+        w.writerows([o.name, o.region, o.kind, o.code, join_names(aliases.get(o.name, [])) or ""] for o in offs)
     junk = _Writer(out)
     for k in range(max(5, int(summary.reports * defect_rate * 0.05))):
         path, data, status = _junk(rng, k, years[1])

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from gkqc.lake import Lake, sql_list
+from gkqc.offices import TABLE as OFFICES
 from gkqc.settings import DUCKDB_CONFIG
 
 
@@ -23,12 +24,14 @@ class Agreement:
 
 
 def compare(sim_dir: Path, lake: Lake) -> Agreement:
-    """Every file's status, office, year, template and failing [check, subject] set must agree."""
+    """Every file's status, office, year, template and failing [check, subject] set must agree.
+    The office is the registry's one the printed name resolves to (`report_offices`), else as printed."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
     rows = con.sql(f"""
-        select d.source_path, d.parse_status, r.office, r.report_year, r.template, d.report_id
+        select d.source_path, d.parse_status, coalesce(m.office, r.office), r.report_year, r.template, d.report_id
         from read_parquet({sql_list(lake.paths('documents'))}) d
-        left join read_parquet({sql_list(lake.paths('reports'))}) r using (report_id)""").fetchall()
+        left join read_parquet({sql_list(lake.paths('reports'))}) r using (report_id)
+        left join read_parquet({sql_list(lake.paths(OFFICES))}, union_by_name = true) m using (report_id)""").fetchall()
     got = {p: (st, o, y, t, rid) for p, st, o, y, t, rid in rows}
     fails: dict[str, set] = {}
     for rid, check, subject in con.sql(f"""
