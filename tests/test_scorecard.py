@@ -141,6 +141,6 @@ def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_
     monkeypatch.setattr(reportpages, "PARALLEL_FROM", 2)
     two = write_site(warehouse, tmp_path / "two").parent
     pages = sorted(p.name for p in one.iterdir())
-    assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years: one page each process
+    assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years, both written by the other process
     assert pages == sorted(p.name for p in two.iterdir())
     assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shlex
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_t
 from gkqc.templates import registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
-PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the pages
+PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
         "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
 
@@ -199,41 +201,43 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, ids: list[str], printed: dict[
     return tables, _evidence(fc, every, printed)
 
 
-def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                       decisions: list[Row], ctx: dict, inbox: Path | None,
-                       selection: tuple[str | None, str | None] = (None, None)) -> int:
-    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many.
-    Many pages of a new site are shared with a second process, reading the warehouse on its own
-    connection (`selection`: the region and office the connection's temp tables were made for)."""
+@contextmanager
+def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+                                 decisions: list[Row], ctx: dict, inbox: Path | None,
+                                 selection: tuple[str | None, str | None]) -> Iterator[list[Row]]:
+    """For a big new site: a second process writes two thirds of the office-year pages, on a connection
+    of its own (`selection`: the region and office our temp tables were made for), while the body writes
+    every other page and the office-years this yields; the end of the body waits for it."""
     db = warehouse_of(con)
     if len(offices) < PARALLEL_FROM or pages.live or db is None:
-        return _write_pages(con, pages, offices, latest, decisions, ctx, inbox)
-    half = len(offices) // 2
+        yield offices
+        return
+    cut = len(offices) // 3
     with workers_quiet():
         pool = get_context("spawn").Pool(1, initializer=die_with_parent)
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_write_pages_from, (db, pages.folder, offices[half:], latest, decisions, ctx, inbox,
+        other = pool.apply_async(_write_pages_from, (db, pages.folder, offices[cut:], latest, decisions, ctx, inbox,
                                                      selection))
-        _write_pages(con, pages, offices[:half], latest, decisions, ctx, inbox)
+        yield offices[:cut]
         other.get()
-    return len(offices)
 
 
 def _write_pages_from(db: Path, folder: Path, offices: list[Row], latest: list[Row], decisions: list[Row], ctx: dict,
                       inbox: Path | None, selection: tuple[str | None, str | None]) -> int:
-    """`_write_pages` in another process, on a connection of its own."""
+    """`write_report_pages` in another process, on a connection of its own."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(db)
     try:
         select_scope(con, *selection)
-        return _write_pages(con, Pages(folder), offices, latest, decisions, ctx, inbox)
+        return write_report_pages(con, Pages(folder), offices, latest, decisions, ctx, inbox)
     finally:
         con.close()
 
 
-def _write_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                 decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
+def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
+    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many."""
     reg = registry()
     look = _Lookups(con, latest, decisions, inbox)
     for start in range(0, len(offices), BATCH):

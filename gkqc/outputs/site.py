@@ -24,7 +24,7 @@ from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.data import Row, records
 from gkqc.outputs.html import Pages, copy_static, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
-from gkqc.outputs.reportpages import select_scope, write_report_pages
+from gkqc.outputs.reportpages import select_scope, shared_with_a_second_process, write_report_pages
 
 FILES_LISTED = 2000  # unread files listed on the index page
 
@@ -225,9 +225,11 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
     for o in sel.sc:
         by_office[o["office"]].append(o)
     near = None if focus is None else {o["region"] for o in by_office.get(focus, [])}  # a focus: its region only
-    _index(con, pages, sel, office or region or "全省")
-    _office_list(pages, sel, by_office)
-    _region_pages(pages, sel, near)
-    _office_pages(pages, sel, by_office, near)
-    write_report_pages(con, pages, [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])],
-                       sel.latest, sel.decisions, sel.ctx, inbox, selection=(region, office))
+    years = [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])]
+    with shared_with_a_second_process(con, pages, years, sel.latest, sel.decisions, sel.ctx, inbox,
+                                      (region, office)) as ours:
+        _index(con, pages, sel, office or region or "全省")
+        _office_list(pages, sel, by_office)
+        _region_pages(pages, sel, near)
+        _office_pages(pages, sel, by_office, near)
+        write_report_pages(con, pages, ours, sel.latest, sel.decisions, sel.ctx, inbox)
