@@ -5,7 +5,10 @@ extra row never shifts the rows after it); its values are the value tokens that
 follow, up to the template's column count. Values are never guessed: a row whose
 cells cannot be told apart is marked unreadable with the reason. The one split made
 is of a crawl's glued run of values (crawl.GluedRun), and only when it is provably
-unique (see `_split_glued`).
+unique (see `_split_glued`). Nor are they given to a row whose label may not be theirs
+(`_label_doubt`): label text beside the matched label that is not the row's own (another
+row's label read only partly by OCR; two rows' labels in one cell), or a label printed
+out of the table's row order, leaves the row unreadable with the reason.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
 
 from gkqc.cells import (
     DAMAGED,
@@ -30,7 +35,7 @@ from gkqc.readers.tokens import Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
 
-_GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*([\d,]+)$")
+_GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits (a trailing comma is the label's)
 _BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
 _ITEM_NO = {"一": "item_1", "五": "item_5", "六": "item_6", "八": "item_8", "九": "item_9"}
 TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
@@ -56,6 +61,25 @@ def _digits_run(tok: Tok) -> bool:
     return tok.text.replace(",", "").isdigit() and len(tok.text) >= 2
 
 
+class _Norms(dict):
+    """norm_label of texts seen (label texts repeat across rows and files), up to a bound."""
+
+    def __missing__(self, text: str) -> str:
+        out = norm_label(text)
+        if len(self) < 65536:
+            self[text] = out
+        return out
+
+
+_norm = _Norms().__getitem__
+_TEXT = attrgetter("text")
+
+
+def _norm_text(toks: Sequence[Tok]) -> str:
+    """A stretch of tokens as one normalised text (label cues are looked for in it)."""
+    return "".join(map(_norm, map(_TEXT, toks)))
+
+
 def _value_like(tok: Tok) -> bool:
     """A value's token: it reads as a value, or it is a crawl's glued run of them ('1245-19')."""
     return isinstance(tok, GluedRun) or is_value_like(tok.text)
@@ -79,6 +103,11 @@ TOTAL_NOTE = "数字连写，按本行合计唯一拆分（总计=各列之和�
 
 def row_sums(cols: Sequence[Item]) -> Sums:
     """The totals a row (or review group) prints, by column position: the registry's `sums`."""
+    return _row_sums(tuple(cols))
+
+
+@lru_cache(maxsize=256)
+def _row_sums(cols: tuple[Item, ...]) -> Sums:  # registry items: hashed by identity
     ids = [c.id for c in cols]
     return tuple((ids.index(c.id), tuple(ids.index(p) for p in c.sums)) for c in cols
                  if c.sums and all(p in ids for p in c.sums))
@@ -316,6 +345,10 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     total equations, used only to split a crawl's glued values)."""
     out = TableRead()
     context: list[str] = []
+    lines: list[int] = []  # the source line of each context piece
+    furthest, far = None, -1  # the row furthest down the table read so far, its place
+    rs = _row_set(tuple(rows))
+    order, seen = rs.order, rs.seen
     row: Item | None = None
     skip = False
     vals: list[Tok] = []
@@ -339,7 +372,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     for i, tok in enumerate(toks):
         value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
         if row is not None and not value_like and tok.cell and len(vals) < ncols \
-                and len(tok.text) <= 20 and match_label(norm_label(tok.text), rows) is None:
+                and len(tok.text) <= 20 and match_label(_norm(tok.text), rows) is None:
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label
             continue
         if not value_like:
@@ -348,11 +381,13 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 skip = False
             glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
             m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
-            if m and match_label(norm_label(m.group(1)), rows):
-                context.append(norm_label(m.group(1)))
+            if m and match_label(_norm(m.group(1)), rows):
+                context.append(_norm(m.group(1)))
+                lines.append(tok.line)
                 tok = Tok(m.group(2), m.group(2), tok.line)
             else:
-                context.append(norm_label(tok.text))
+                context.append(_norm(tok.text))
+                lines.append(tok.line)
                 continue
         if row is None and not skip:
             if not context:
@@ -364,10 +399,25 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if not seen_first and row is not None:
                 out.header = ctx
                 seen_first = True
+            doubt = None
+            if row is not None:  # is it plainly this row's label (the common case), and in order?
+                pos = order[row.id]
+                k, plain = seen.get((*context, row.id)) or rs.look(context, row)
+                if pos < far and row.id not in out.rows:
+                    doubt = _out_of_order(row, furthest)
+                elif not plain or (lines[k] != tok.line and tok.line in lines):
+                    doubt = _label_doubt(context, lines, tok.line, row, rs, out.rows)
+                if pos > far:
+                    far, furthest = pos, row
             context.clear()
+            lines.clear()
             vals = []
+            if doubt:  # the values may be another row's: that row's label was not (fully) read
+                out.rows.setdefault(row.id, RowRead([None] * ncols, doubt))
+                row = None
             if row is None:
-                out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
+                if not doubt:
+                    out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
                 skip = True
                 continue
         if skip:
@@ -379,20 +429,162 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     return out
 
 
+# ------------------------------------------------------------------ whose label is it
+_NOT_WORDING = re.compile(r"[^\u4e00-\u9fff]+|[一二三四五六七八九十]")  # numbering is often displaced (PDF, OCR)
+MIN_DOUBT = 2  # characters of another wording beside a row's label that put its values in doubt
+
+
+@lru_cache(maxsize=65536)
+def _wording(text: str) -> str:
+    """The Chinese characters of label text, numerals left out."""
+    return _NOT_WORDING.sub("", text)
+
+
+@lru_cache(maxsize=4096)
+def _spellings(item: Item) -> tuple[str, ...]:
+    """The wording of an item's printed label and of each of its variants."""
+    return tuple(dict.fromkeys(w for w in (_wording(item.label), *map(_wording, item.variants)) if w))
+
+
+@lru_cache(maxsize=65536)
+def _around(context: tuple[str, ...], row: Item) -> tuple[int, str, str]:
+    """(the piece of `context` in which `row`'s label starts — the variant match_label chose: it
+    ends last, the longest —, the text before the label in that piece, the text after the label)."""
+    ctx = "".join(context)
+    end, _, start = max(((i + len(v), len(v), i) for v in row.variants if (i := ctx.rfind(v)) >= 0),
+                        default=(0, 0, 0))
+    k, at = 0, 0
+    while k < len(context) - 1 and at + len(context[k]) <= start:
+        at += len(context[k])
+        k += 1
+    return k, ctx[at:start], ctx[end:]
+
+
+@lru_cache(maxsize=4096)
+def _headed(item: Item) -> tuple[str, ...]:
+    """The item's spellings after its group heading (（三）不予公开), which may share its label's cell."""
+    return tuple(_wording(item.parent or "") + sp for sp in _spellings(item))
+
+
+class _RowSet:
+    """A table's rows, their printed order, and the label text seen beside each row's label."""
+
+    def __init__(self, rows: tuple[Item, ...]):
+        self.rows = rows
+        self.order = {r.id: k for k, r in enumerate(rows)}
+        self.seen: dict[tuple, tuple[int, bool]] = {}  # (label pieces…, row id) -> what `look` says
+
+    def look(self, context: Sequence[str], row: Item) -> tuple[int, bool]:
+        """(the piece of `context` `row`'s label starts in, whether the text beside the label is
+        plainly the row's own: its numbering, the rest of its printed label, its group heading,
+        and no other row's label)."""
+        key = (*context, row.id)
+        got = self.seen.get(key)
+        if got is None:
+            k, before, after = _around(tuple(context), row)
+            got = (k, _plain(before, after, row, self.rows))
+            if len(self.seen) < 65536:
+                self.seen[key] = got
+        return got
+
+
+@lru_cache(maxsize=64)
+def _row_set(rows: tuple[Item, ...]) -> _RowSet:
+    return _RowSet(rows)
+
+
+def _plain(before: str, after: str, row: Item, rows: tuple[Item, ...]) -> bool:
+    """The text before and after `row`'s label holds no other row's label and no wording
+    (MIN_DOUBT characters or more) that the row's own label does not hold."""
+    for part, own in ((after, _spellings(row)), (before, _headed(row))):
+        w = _wording(part)
+        if not w:
+            continue
+        if any(r is not row for r in _named(part, rows)) or (len(w) >= MIN_DOUBT and not any(w in o for o in own)):
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def _common(part: str, label: str) -> int:
+    """How many of `part`'s characters `label` holds in the same order (longest common subsequence)."""
+    if part in label:
+        return len(part)
+    prev = [0] * (len(label) + 1)
+    for a in part:
+        cur = [0]
+        for j, b in enumerate(label):
+            cur.append(prev[j] + 1 if a == b else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=65536)
+def _named(part: str, rows: tuple[Item, ...]) -> tuple[Item, ...]:
+    """The rows one of whose label variants `part` holds."""
+    return tuple(r for r in rows if any(v in part for v in r.variants))
+
+
+def _foreign(part: str, own: Sequence[str], row: Item, rows: tuple[Item, ...],
+             read: dict[str, RowRead]) -> tuple[bool, Item | None]:
+    """Whether label text beside `row`'s matched label belongs to another row: it holds an
+    unread row's whole label, or MIN_DOUBT characters of wording that the row's own label
+    (`own`) does not hold, or an unread row's label holds more of it. With that row, if known."""
+    named = next((r for r in _named(part, rows) if r is not row and r.id not in read), None)
+    if named is not None:
+        return True, named
+    w = _wording(part)
+    if len(w) < MIN_DOUBT or any(w in o for o in own):
+        return False, None
+    unread = [r for r in rows if r is not row and r.id not in read]
+    mine = max((_common(w, o) for o in own), default=0)
+    like, k = max(((_common(w, sp), k) for k, r in enumerate(unread) for sp in _spellings(r)), default=(0, 0))
+    return len(w) - mine >= MIN_DOUBT or like > mine, unread[k] if like > mine else None
+
+
+def _out_of_order(row: Item, furthest: Item) -> str:
+    """Rows are printed in the template's order: a label after a later row's is not trusted."""
+    return (f"行标签“{row.label}”印在“{furthest.label}”之后，与表格的行序不符：其后的数值可能属于标签"
+            "未能识别的另一行，不作归属")
+
+
+def _label_doubt(context: Sequence[str], lines: Sequence[int], vline: int, row: Item, rs: _RowSet,
+                 read: dict[str, RowRead]) -> str | None:
+    """Why the values after `row`'s label may be another row's, whose label was not read or read
+    only partly (OCR; a label cell holding two rows' labels), or None: label text beside the
+    matched label — after it, before it in its cell, or (the label printed off the values' line
+    `vline`) on the values' line — that is not the row's own."""
+    k, before, after = _around(tuple(context), row)
+    if lines[k] != vline:
+        before += "".join([c for c, ln in zip(context[:k], lines[:k], strict=True) if ln == vline])
+    ctx = "".join(context)
+    for where, part, own in (("之后", after, _spellings(row)), ("之前", before, _headed(row))):
+        foreign, other = _foreign(part, own, row, rs.rows, read)
+        if foreign:
+            like = f"，像是“{other.label}”" if other else ""
+            return (f"行标签“{ctx[-60:]}”中，“{row.label}”{where}还有不属于它的文字“{part}”{like}：该行的数值"
+                    "可能属于标签未能完整识别的另一行，不作归属")
+    return None
+
+
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
                     missing: str, header_unit: str | None = None, amounts: bool = False) -> list[Cell]:
     if read is None or read.reason:
         status, reason = (UNREADABLE, read.reason) if read else (MISSING, missing)
         return [Cell(table, block, row_id, col.id, None, None, status, reason) for col in cols]
-    out = []
+    out: list[Cell] = []
+    append = out.append
+    absent = read.missing_reason or missing
     for col, tok in zip(cols, read.toks, strict=True):
         if tok is None:
-            out.append(Cell(table, block, row_id, col.id, None, None, MISSING, read.missing_reason or missing))
+            append(Cell(table, block, row_id, col.id, None, None, MISSING, absent))
             continue
         raw = tok.raw
-        cv = read_amount(raw, header_unit) if (amounts and col.unit) else read_count(raw)
+        cv = read_amount(raw, header_unit) if amounts and col.unit else read_count(raw)
         cell = Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line)
-        out.append(_cell(cell, tok) if tok.note or tok.conf is not None or tok.inferred else cell)
+        if tok.note or tok.inferred or tok.conf is not None:
+            cell = _cell(cell, tok)
+        append(cell)
     return out
 
 
@@ -428,7 +620,7 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
     run: list[Tok] = []
     started = False
     for tok in toks:
-        if _value_like(tok):
+        if is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok):  # the common case inline
             run.append(tok)
             started = started or not _padding(tok)
         elif started:
@@ -448,14 +640,19 @@ def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tupl
             run.pop()
     at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
     m = len(reg.review_metrics)
-    sums = tuple((g * m + t, tuple(g * m + c for c in cs)) for g, group in enumerate(reg.review_groups)
-                 for t, cs in row_sums(reg.review_metrics))
-    read = _finish_row(run, n, at_end, sums) if run else None
+    read = _finish_row(run, n, at_end, _review_sums(reg.review_groups, reg.review_metrics)) if run else None
     cells = []
     for g, group in enumerate(reg.review_groups):
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
         cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing)
     return cells, []
+
+
+@lru_cache(maxsize=16)
+def _review_sums(groups: tuple[Item, ...], metrics: tuple[Item, ...]) -> Sums:
+    """The total equations of section 四's run of values, by position in the run."""
+    m = len(metrics)
+    return tuple((g * m + t, tuple(g * m + c for c in cs)) for g in range(len(groups)) for t, cs in row_sums(metrics))
 
 
 def _metric_order(header: str, metrics: Sequence[Item]) -> list[Item]:
@@ -501,14 +698,17 @@ def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> 
     """The printed variant of `template` the report's sections show, if any (from the registry)."""
     reg = registry()
     cued = {v.section for v in reg.variants if v.template == template}  # only the sections a variant is told by
-    text = {no: "".join(norm_label(t.text) for t in sections.get(no, ())) for no in cued}
+    text = {no: _norm_text(sections.get(no, ())) for no in cued}
     return reg.variant_for(template, text)
 
 
 def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
     """(template, how it was told) from printed column headings and sub-rows."""
-    text = {"二": "".join(norm_label(t.text) for t in sec2), "三": "".join(norm_label(t.text) for t in sec3)}
+    toks = {"二": sec2, "三": sec3}
+    text: dict[str, str] = {}  # each section's text, made when a cue first looks in it
     for cue in registry().cues:  # the registry's cues, in order: the first found names the template
+        if cue.section in toks and cue.section not in text:
+            text[cue.section] = _norm_text(toks[cue.section])
         if any(v in text.get(cue.section, "") for v in cue.texts):
             return cue.template, cue.how
     return None, None

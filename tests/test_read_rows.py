@@ -1,0 +1,142 @@
+"""The row reader (readers/tables.read_rows) on hand-made token streams: a row whose label was not
+read, or read only partly (OCR), never gives its values to a neighbouring row; section headings
+ending in `。` still start their sections."""
+
+from __future__ import annotations
+
+import dataclasses
+from unittest import mock
+
+import pytest
+from builders import spec
+from crawls import crawl_of_pagetext
+from mddocs import render_markdown
+
+from gkqc.readers import read_document
+from gkqc.readers.tables import read_active, read_applications, read_rows
+from gkqc.readers.tokens import Tok
+from gkqc.simulate import pdf as draw
+from gkqc.simulate.pdf import render_pdf
+from gkqc.simulate.render import kangxi_text, render_html, render_pagetext, render_pdftext
+from gkqc.simulate.word import docx_from_html
+from gkqc.templates import registry
+
+N = len(registry().app_columns)
+
+
+def row(label: str, line: int, *values: int) -> list[Tok]:
+    """One printed table row as pdf.py and ocr.py give it: its label cell, then a cell per column."""
+    vals = values or (line,) * N
+    return [Tok(label, label, line, True)] + [Tok(str(v), str(v), line, True) for v in vals]
+
+
+def cells(toks: list[Tok], template: str = "gov2021") -> dict[str, tuple[float | None, ...]]:
+    got: dict[str, list] = {}
+    for c in read_applications(toks, template, False, "未找到")[0]:
+        got.setdefault(c.row_id, []).append(c.value if c.status == "ok" else c.status)
+    return {k: tuple(v) for k, v in got.items()}
+
+
+GRANTED = "(一)予以公开"
+PARTIAL = "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"
+SECRET = "1.属于国家秘密"
+LAW = "2.其他法律行政法规禁止公开"
+
+
+def test_clean_rows_are_read_with_their_own_values():
+    toks = [*row(GRANTED, 10), *row(PARTIAL, 11), Tok("(三)不予公开", "(三)不予公开", 12, True), *row(SECRET, 12),
+            *row(LAW, 13)]
+    got = cells(toks)
+    assert [got[r] for r in ("granted", "partial", "denied_state_secret", "denied_law_forbidden")] == \
+        [(float(n),) * N for n in (10, 11, 12, 13)]
+
+
+def test_a_wrapped_label_and_a_group_heading_in_the_label_cell_are_the_rows_own():
+    toks = [*row(GRANTED, 10), *row("(二)部分公开(区分处理的,只计这一情形,", 11)[:1],
+            *row("不计其他情形)", 11), *row("(三)不予公开1.属于国家秘密", 13)]
+    got = cells(toks)
+    assert (got["partial"], got["denied_state_secret"]) == ((11.0,) * N, (13.0,) * N)
+
+
+def test_the_next_rows_values_are_not_claimed_by_a_label_whose_own_values_were_lost():
+    """OCR lost the values of （二）部分公开 and garbled the next label (属于国家秘密 as 属于国豕秘蜜):
+    before, 部分公开 was the last label read and took row 1.'s values."""
+    toks = [*row(GRANTED, 10), Tok(PARTIAL, PARTIAL, 11, True), *row("1.属于国豕秘蜜", 12), *row(LAW, 13)]
+    got = cells(toks)
+    assert got["partial"] == ("unreadable",) * N and got["denied_state_secret"] == ("missing",) * N
+    assert (got["granted"], got["denied_law_forbidden"]) == ((10.0,) * N, (13.0,) * N)
+    tr = read_rows(toks, registry().app_rows_for("gov2021"), N, False)
+    assert "之后还有不属于它的文字" in tr.rows["partial"].reason and "属于国豕秘蜜" in tr.rows["partial"].reason
+
+
+def test_a_label_cell_holding_two_rows_labels_gives_the_values_to_neither():
+    """A line whose values OCR lost is attached to the row above: one label cell, the upper row's
+    values. The lower label ended last and used to take them."""
+    toks = [*row(GRANTED + PARTIAL, 10), *row(SECRET, 12)]
+    got = cells(toks)
+    assert got["partial"] == ("unreadable",) * N and got["granted"] == ("missing",) * N
+    assert got["denied_state_secret"] == (12.0,) * N
+    # the upper label read only partly (予以公幵): still not the lower row's values
+    got = cells([*row("(一)予以公幵" + PARTIAL, 10), *row(SECRET, 12)])
+    assert got["partial"] == ("unreadable",) * N
+
+
+def test_a_short_label_before_the_matched_one_in_its_cell():
+    """规章 (a two-character label) merged into the next row's cell: 规范性文件 must not take its values."""
+    toks = [Tok("第二十条第(一)项", "", 1), *[Tok(t, t, 2, True) for t in ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")],
+            *row("规章行政规范性文件", 3, 5, 1, 20)]
+    got = {(c.row_id, c.col_id): c for c in read_active(toks, "gov2021", False, "未找到")[0] if c.block_id == "item_1"}
+    assert {c.status for (r, _), c in got.items() if r == "normative_docs"} == {"unreadable"}
+    assert {c.status for (r, _), c in got.items() if r == "regulations"} == {"missing"}
+
+
+def test_a_label_out_of_the_printed_order_is_not_given_values():
+    """A row label printed after a later row's (a garbled label that happens to hold an earlier
+    row's words) is not trusted: the rows are printed in the template's order."""
+    toks = [*row(SECRET, 12), *row(LAW, 13), *row("予以公开内部事", 14), *row("6.属于四类过程性信息", 15)]
+    got = cells(toks)
+    assert got["granted"] == ("unreadable",) * N
+    assert (got["denied_law_forbidden"], got["denied_process"]) == ((13.0,) * N, (15.0,) * N)
+
+
+DOTTED = {f"{x.no}、{x.label}": f"{x.no}、{x.label}。" for x in registry().sections}
+
+
+def _dotted(text: str) -> str:
+    for plain, dotted in DOTTED.items():
+        for printed in {plain, kangxi_text(plain)}:  # (PDF text prints some characters as Kangxi radicals)
+            text = text.replace(printed, kangxi_text(dotted) if printed != plain else dotted)
+    return text
+
+
+def _pdf(s, dot) -> bytes:
+    """The report drawn as a PDF, its headings (drawn from the registry's section labels) through `dot`."""
+    reg = registry()
+    labels = tuple(dataclasses.replace(x, label=dot(f"{x.no}、{x.label}").split("、", 1)[1]) for x in reg.sections)
+    with mock.patch.object(draw, "registry", lambda: dataclasses.replace(reg, sections=labels)):
+        return render_pdf(s)
+
+
+FORMS = {  # (name, bytes) of a report, its section headings passed through `dot`
+    "pagetext": lambda s, dot: ("r.txt", dot(render_pagetext(s)).encode()),
+    "pdftext": lambda s, dot: ("r.txt", dot(render_pdftext(s)).encode()),
+    "html": lambda s, dot: ("r.html", dot(render_html(s).decode()).encode()),
+    "markdown": lambda s, dot: ("r.md", dot(render_markdown(s)).encode()),
+    "crawl": lambda s, dot: ("r.txt", crawl_of_pagetext(dot(render_pagetext(s))).encode()),
+    "docx": lambda s, dot: ("r.docx", docx_from_html(dot(render_html(s).decode()).encode(), numbered=True)),
+    "pdf": lambda s, dot: ("r.pdf", _pdf(s, dot)),
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_headings_ending_in_a_full_stop_start_their_sections(form):
+    s = spec("gov2021", 2023, seed=3)
+    plain = read_document(*FORMS[form](s, str))
+    r = read_document(*FORMS[form](s, _dotted))
+    assert r.format == plain.format
+    assert len(plain.report.sections) == 6
+    assert [(x.no, x.heading) for x in r.report.sections] == [(x.no, x.heading + ("" if form == "crawl" else "。"))
+                                                              for x in plain.report.sections]  # (a crawl cuts at 情况)
+    assert [(c.row_id, c.col_id, c.value, c.status) for c in r.report.cells] == \
+        [(c.row_id, c.col_id, c.value, c.status) for c in plain.report.cells]
+    assert sum(c.value is not None for c in r.report.cells) >= 190
