@@ -54,6 +54,8 @@ def _headings_in(compact: str) -> list[re.Match[str]]:
 def is_crawl(text: str) -> bool:
     """True when the text is a crawl that kept a page's text on one or a few long lines: a long
     line holding two section headings, or at most 30 lines holding three, one of them long."""
+    if max(map(len, text.splitlines()), default=0) < _LONG_LINE:  # the common case, without a loop
+        return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not any(len(ln) >= _LONG_LINE for ln in lines):
         return False

@@ -56,13 +56,13 @@ def is_markdown(text: str) -> bool:
         return False
     if _HTML_PAGE.search(head[:4096]):
         return False
-    for m in _SEP_LINE.finditer(head):
+    for m in _SEP_LINE.finditer(head) if "---" in head else ():  # a separator row has a `---`
         end = m.start() - 1  # the line break before the separator row
         above = head[head.rfind("\n", 0, max(end, 0)) + 1:max(end, 0)]
         if "|" in above and above.strip(" \t\r|-:"):
             return True
     found = 0
-    for m in _ATX_LINE.finditer(head):
+    for m in _ATX_LINE.finditer(head) if "#" in head else ():
         found += bool(_CJK.search(m.group(0)))
         if found >= 2:
             return True

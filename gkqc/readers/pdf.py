@@ -17,8 +17,12 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
+import struct
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from gkqc.cells import is_value_like
@@ -38,6 +42,8 @@ _OPEN_ERRORS = {3: "不是有效的 PDF 或文件已损坏", 4: "PDF 已加密�
 _STOP = re.compile(r"第二十条第|[。；;]$")  # block headings and body text end a table
 _COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责|编制)")
 _SPACES = " \u3000\xa0\t"
+_SPACE = re.compile(r"[ \u3000\xa0\t]+")
+_LEFT = itemgetter(1)  # a character's left edge
 
 
 class NoTextLayer(Unreadable):
@@ -116,19 +122,40 @@ class PdfDoc:
                 c.reason += f"（PDF 第{page}页第{k}行）"
 
 
+_RECT = struct.Struct("4f").unpack_from  # an FS_RECTF's fields at once
+
+
+@cache
+def _per_char() -> tuple:
+    """FPDFText_IsGenerated, _GetUnicode and _GetLooseCharBox without argument conversion (the
+    calls made for every character; their arguments are a text page, an int and a box pointer)."""
+    import pypdfium2.raw as pdfium_c
+
+    out = []
+    for f, restype in ((pdfium_c.FPDFText_IsGenerated, ctypes.c_int), (pdfium_c.FPDFText_GetUnicode, ctypes.c_uint),
+                       (pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)):
+        bare = type(f)(ctypes.cast(f, ctypes.c_void_p).value)
+        bare.restype = restype
+        out.append(bare)
+    return tuple(out)
+
+
 def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
     """(character, left, bottom, right, top) of every printed character of a page: its font
     box, or an em square at its origin where the font's box is implausible (vertical fonts)."""
     import pypdfium2.raw as pdfium_c
     tp = textpage.raw  # the bare handle: no wrapper lookup per call
     out = []
+    append = out.append
+    generated, unicode, loose_box = _per_char()
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    at = ctypes.byref(rect)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     pending_high = None
     for i in range(pdfium_c.FPDFText_CountChars(tp)):
-        if pdfium_c.FPDFText_IsGenerated(tp, i) == 1:
+        if generated(tp, i) == 1:
             continue
-        u = pdfium_c.FPDFText_GetUnicode(tp, i)
+        u = unicode(tp, i)
         if 0xD800 <= u < 0xDC00:  # a character beyond the BMP comes as two halves
             pending_high = u
             continue
@@ -136,16 +163,18 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float,
             u, pending_high = (0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00) if pending_high else 0xFFFD), None
         if u < 0x20 or u in (0xFFFE, 0xFFFF):
             continue
-        loose = pdfium_c.FPDFText_GetLooseCharBox(tp, i, rect) and rect.top - rect.bottom > 0.5
-        size = max(rect.top - rect.bottom, rect.right - rect.left)
+        found = loose_box(tp, i, at)
+        x0, y1, x1, y0 = _RECT(rect)  # (left, top, right, bottom; the last box's, if none was found)
+        loose = found and y1 - y0 > 0.5
+        size = max(y1 - y0, x1 - x0)
         if loose and size <= 30:  # the common case: text up to 30 pt
-            out.append((chr(u), rect.left, rect.bottom, rect.right, rect.top))
+            append((chr(u), x0, y0, x1, y1))
             continue
         if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
             continue
         tight = max(right.value - left.value, top.value - bottom.value)
         if loose and size <= 4 * tight + 12:
-            out.append((chr(u), rect.left, rect.bottom, rect.right, rect.top))
+            append((chr(u), x0, y0, x1, y1))
             continue
         pdfium_c.FPDFText_GetMatrix(tp, i, matrix)
         em = pdfium_c.FPDFText_GetFontSize(tp, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
@@ -160,33 +189,38 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
     """Characters -> lines (by their vertical middle) -> chunks (split at gaps wider than 0.4 em).
     Returns the lines and the number the next page's lines start from."""
     rows: list[list[tuple[str, float, float, float, float]]] = []
+    row_cy = row_h = 0.0  # the middle and height of the current row's first character
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
         cy, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
-        if rows:
-            r0 = rows[-1][0]
-            if abs((r0[2] + r0[4]) / 2 - cy) <= 0.35 * min(h, r0[4] - r0[2]):
-                rows[-1].append(ch)
-                continue
+        if rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h):  # (min(h, row_h))
+            rows[-1].append(ch)
+            continue
         rows.append([ch])
+        row_cy, row_h = cy, h
     lines = []
     for k, row in enumerate(rows):
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
-        for ch in sorted(row, key=lambda c: c[1]):
-            if chunks:
-                prev = chunks[-1][-1]
-                if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * (ch[4] - ch[2]):
+        prev = None  # the last character kept
+        for ch in sorted(row, key=_LEFT):
+            if prev is not None:
+                h, ph = ch[4] - ch[2], prev[4] - prev[2]
+                if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
-                if ch[1] - prev[3] <= 0.4 * min(ch[4] - ch[2], prev[4] - prev[2]):  # (CJK-Latin space: 0.25)
+                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h):  # (min(h, ph); CJK-Latin space: 0.25)
                     chunks[-1].append(ch)
+                    prev = ch
                     continue
             chunks.append([ch])
+            prev = ch
         made = []
         for cs in chunks:
-            raw = re.sub(r"[ \u3000\xa0\t]+", " ", "".join(c[0] for c in cs)).strip(_SPACES)
+            text, x0s, y0s, x1s, y1s = zip(*cs, strict=True)
+            raw = "".join(text)
+            if _SPACE.search(raw):
+                raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
-                c = Chunk(raw, min(c[1] for c in cs), min(c[2] for c in cs), max(c[3] for c in cs),
-                          max(c[4] for c in cs), page, no)
+                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no)
                 c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
                 made.append(c)
         if made:
@@ -320,6 +354,14 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
     return boundary, sorted(cols)
 
 
+def _nearest(cols: list[float], x: float) -> int:
+    """The column (sorted middles) nearest to x; on a tie the leftmost, as min() over them gives."""
+    j = bisect_left(cols, x)
+    if j == len(cols) or (j > 0 and x - cols[j - 1] <= cols[j] - x):
+        j -= 1
+    return bisect_left(cols, cols[j])  # the first of equal middles
+
+
 def _cell_tok(chunks: list[Chunk]) -> Tok:
     chunks = sorted(chunks, key=lambda c: -c.top)
     raw = "".join(c.raw for c in chunks)
@@ -348,7 +390,7 @@ def _row_tokens(row: Line, boundary: float, cols: list[float]) -> list[Tok]:
     by_col: dict[int, list[Chunk]] = {}
     for c in row.chunks:
         if c.cx > boundary:
-            by_col.setdefault(min(range(len(cols)), key=lambda k: abs(cols[k] - c.cx)), []).append(c)
+            by_col.setdefault(_nearest(cols, c.cx), []).append(c)
     for k in range(len(cols)):
         cs = by_col.get(k)
         if cs:
