@@ -140,3 +140,20 @@ def test_headings_ending_in_a_full_stop_start_their_sections(form):
     assert [(c.row_id, c.col_id, c.value, c.status) for c in r.report.cells] == \
         [(c.row_id, c.col_id, c.value, c.status) for c in plain.report.cells]
     assert sum(c.value is not None for c in r.report.cells) >= 190
+
+
+def _fee(header: str, amount: str, conf: float | None):
+    toks = [Tok("第二十条第(八)项", "", 1), Tok("信息内容", "信息内容", 2, True), Tok(header, header, 2, True, conf),
+            Tok("行政事业性收费", "行政事业性收费", 3, True, conf), Tok(amount, amount, 3, True, conf)]
+    return next(c for c in read_active(toks, "gov2021", False, "未找到")[0] if c.col_id == "fee_amount")
+
+
+@pytest.mark.parametrize(("header", "amount"), [("本年收费金额(单位:元)", "35"), ("本年收费金额(单位:万元)", "35元")])
+def test_an_ocr_amount_in_yuan_is_not_taken(header, amount):
+    """The template prints 万元; an OCR reading of 元 (header or cell) may have lost 万: unreadable, not
+    10⁴ too small. The same text from a text layer is taken as printed."""
+    ocr = _fee(header, amount, 0.93)
+    assert (ocr.value, ocr.status) == (None, "unreadable") and "万" in ocr.reason
+    printed = _fee(header, amount, None)
+    assert (printed.value, printed.status, printed.unit) == (0.0035, "ok", "元")
+    assert _fee("本年收费金额(单位:万元)", "35", 0.93).value == 35

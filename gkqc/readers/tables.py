@@ -596,6 +596,10 @@ def _cell(cell: Cell, tok: Tok) -> Cell:
     if cell.value is None:
         return cell
     if tok.conf is not None:
+        if cell.unit == "元":  # the templates print amounts in 万元: OCR losing 万 makes one 10⁴ too small
+            cell.value, cell.status = None, UNREADABLE
+            cell.reason = "OCR 读出的金额单位为“元”（模板为“万元”，可能漏识“万”字），不采用"
+            return cell
         cell.status, cell.confidence = OCR, round(min(max(tok.conf, 0.0), 1.0), 4)
     elif tok.inferred:
         cell.status = INFERRED
