@@ -148,3 +148,18 @@ def test_same_report_in_two_files_of_one_batch_is_stored_once(tmp_path):
     apps = pl.read_parquet(lake.paths("applications"))
     assert apps.height == 23 * 7 + 25 * 7
     assert pl.read_parquet(lake.paths("reports")).height == 2
+
+
+@pytest.mark.parametrize(("title", "office", "kind"), [
+    ("青江县（本级）2022年政府信息公开工作年度报告", "青江县（本级）", "government"),
+    ("青江县教育局政府信息公开工作年度报告（2022年度）", "青江县教育局", "department"),
+    ("（2022年度）青江县政府信息公开工作年度报告", "青江县", "government"),
+    ("《阿里地区2020年政府信息公开工作年度报告》", "阿里地区", "government"),
+    ("（青江县）政府信息公开工作年度报告", "青江县", "government"),
+])
+def test_the_office_of_a_title_keeps_its_own_brackets(title, office, kind):
+    """A qualifier the office prints, （本级）, stays whole (the office registry knows it); brackets left
+    around the year or around the whole name go."""
+    from gkqc.readers.metadata import office_from_title, office_kind
+
+    assert office_from_title(title) == office and office_kind(office) == kind

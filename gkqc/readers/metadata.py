@@ -109,8 +109,26 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _REPORT_PHRASE.sub("", title).strip(" ：:—-_()（）")
+    rest = _EMPTY_PAIR.sub("", _REPORT_PHRASE.sub("", title)).strip(" ：:—-_")  # （2022年度） leaves （）
+    while rest and rest[0] in _BRACKETS and not (rest[0] in "(（" and _depth(rest[1:]) < 0):
+        rest = rest[1:].strip(" ：:—-_")  # a bracket left over from around the year, not one the name opens
+    while rest and rest[-1] in _BRACKETS and not (rest[-1] in ")）" and _depth(rest[:-1]) > 0):
+        rest = rest[:-1].strip(" ：:—-_")  # …nor one that closes the name's own （本级）
+    if rest[:1] in ("(", "（") and rest[-1:] in (")", "）") and _depth(rest[1:-1]) == 0:
+        rest = rest[1:-1].strip()  # （青江县）: the whole name in brackets
     return rest or None
+
+
+_BRACKETS = "()（）"
+_EMPTY_PAIR = re.compile(r"[(（]\s*[)）]")
+
+
+def _depth(text: str) -> int:
+    """Opening brackets less closing ones, full or half width."""
+    return sum(text.count(c) for c in "(（") - sum(text.count(c) for c in ")）")
+
+
+_QUALIFIER = re.compile(r"[(（][^()（）]*[)）]$")
 
 
 @lru_cache(maxsize=65536)  # an office reports every year: names repeat
@@ -140,6 +158,7 @@ def office_kind(office: str | None) -> str | None:
     """government (a government's own report) | department | township | other."""
     if not office:
         return None
+    office = _QUALIFIER.sub("", office) or office  # 青江县（本级） is a government
     region = region_prefix(office)
     rest = office[len(region):]
     if region and (not rest or rest in _GOV_SUFFIXES):
