@@ -60,13 +60,17 @@ def collection(reports: int, seed: int, form: str | None = None) -> Path:
     report in that form (e.g. "pdf", "docx"), else the usual mix of text forms."""
     from gkqc.simulate.collection import simulate
 
+    if form == "pdf":  # files in the embedded font and in the named one are different collections
+        from gkqc.simulate.pdf import default_font
+
+        form = f"pdf-{default_font()}"
     d = CACHE / (f"sim-n{reports}-s{seed}" + (f"-{form}" if form else ""))
     if (d / "truth.jsonl").exists():
         return d
     shutil.rmtree(d, ignore_errors=True)
     years = YEARS[1] - YEARS[0] + 1
     simulate(d, max(1, round(reports / (years * 0.96 * 1.02))), YEARS, seed=seed, defect_rate=0.1, workers=2,
-             forms=[(form, 1.0)] if form else None)
+             forms=[(form.split("-")[0], 1.0)] if form else None)
     return d
 
 

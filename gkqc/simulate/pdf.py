@@ -9,14 +9,27 @@ from dataclasses import dataclass
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from gkqc.simulate.font import FAMILY, embeddable_font
 from gkqc.simulate.render import ReportSpec
 from gkqc.templates import registry
 
-FONT = "STSong-Light"  # reportlab's built-in CID font: no font file needed
+FONT = "STSong-Light"  # reportlab's built-in CID font: named, not embedded (readers load a system font)
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 W, H, M = 595.0, 842.0, 59.0
+
+
+def default_font() -> str:
+    """The font generated reports print in: a subset of it embedded in each file, as Word and WPS
+    exports do, when a CJK font is installed; else the named, non-embedded FONT."""
+    path = embeddable_font()
+    if path is None:
+        return FONT
+    if FAMILY not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FAMILY, str(path)))
+    return FAMILY
 
 
 @dataclass
@@ -37,7 +50,8 @@ class Writer:
     cells, page numbers `- n -` at the foot of each page. Pages are drawn at the end, so a
     spanning cell can be drawn on every page its rows reached."""
 
-    def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某"):
+    def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某", font: str | None = None):
+        self.font = font or default_font()
         self.page, self.y = 1, H - M
         self.ops: dict[int, list[tuple]] = {1: []}
         self.meta = (title, author)
@@ -59,8 +73,8 @@ class Writer:
                     c.setFillGray(0)
                     continue
                 _, x, y, text, size, center = op
-                c.setFont(FONT, size)
-                c.drawString(x - (pdfmetrics.stringWidth(text, FONT, size) / 2 if center else 0), y, text)
+                c.setFont(self.font, size)
+                c.drawString(x - (pdfmetrics.stringWidth(text, self.font, size) / 2 if center else 0), y, text)
             c.showPage()
         c.save()
         return buf.getvalue()
@@ -83,7 +97,7 @@ class Writer:
         """rows: (first column, columns, text) per cell; spans: cells over several rows."""
         xs = [M + sum(widths[:k]) for k in range(len(widths) + 1)]
         lh, offsets = size * 1.3, offsets or {}
-        heights = [max([len(_wrap(t, xs[a + n] - xs[a], size)) for a, n, t in r] + [1]) * lh + 8 for r in rows]
+        heights = [max([len(_wrap(t, xs[a + n] - xs[a], size, self.font)) for a, n, t in r] + [1]) * lh + 8 for r in rows]
         placed: dict[int, list[tuple[int, float]]] = {}  # row -> (page, top) of each time it is drawn
         if self.y - sum(heights[:header + 1]) < M + 20:  # headings stay with the first row
             self.new_page()
@@ -93,7 +107,7 @@ class Writer:
             placed.setdefault(i, []).append((self.page, top))
             for a, n, t in rows[i]:
                 self.ops[self.page].append(("rect", xs[a], top - heights[i], xs[a + n] - xs[a], heights[i]))
-                ls = _wrap(t, xs[a + n] - xs[a], size)
+                ls = _wrap(t, xs[a + n] - xs[a], size, self.font)
                 y = top - (heights[i] - len(ls) * lh) / 2 - size
                 self._lines(self.page, y, ls, size, lh, (xs[a] + xs[a + n]) / 2 + offsets.get(t, 0))
             self.y -= heights[i]
@@ -116,27 +130,29 @@ class Writer:
                 text = sp.text if sp.last < header else sp.text[k * share:(k + 1) * share]
                 x0, x1 = xs[sp.col], xs[sp.col + sp.ncols]
                 self.ops[page].append(("rect", x0, bottom, x1 - x0, top - bottom))
-                ls, sh = (list(text), size * 1.1) if sp.vertical else (_wrap(text, x1 - x0, size), lh)
+                ls, sh = (list(text), size * 1.1) if sp.vertical else (_wrap(text, x1 - x0, size, self.font), lh)
                 self._lines(page, (top + bottom) / 2 + len(ls) * sh / 2 - size, ls, size, sh, (x0 + x1) / 2)
 
 
-def _wrap(text: str, width: float, size: float) -> list[str]:
+def _wrap(text: str, width: float, size: float, font: str) -> list[str]:
     out = [""]
     for ch in text:
-        if out[-1] and pdfmetrics.stringWidth(out[-1] + ch, FONT, size) > width - 4:
+        if out[-1] and pdfmetrics.stringWidth(out[-1] + ch, font, size) > width - 4:
             out.append("")
         out[-1] += ch
     return out
 
 
 def render_pdf(s: ReportSpec, *, repeat_header: bool = False, break_before: str | None = "unable_need_create",
-               blank: tuple[str, ...] = (), signed: bool = True, page_before: str = "", overview_times: int = 6) -> bytes:
+               blank: tuple[str, ...] = (), signed: bool = True, page_before: str = "", overview_times: int = 6,
+               font: str | None = None) -> bytes:
     """A report as WPS exports it: a two-line title, 本报告由…编制, ruled tables with spanning
     cells and a vertical label, page numbers; `break_before` starts a page inside section 三,
     `page_before` before the sections named; `blank` leaves those applicant columns empty;
-    `overview_times`: the overview printed that many times (a paragraph wrapped over lines)."""
+    `overview_times`: the overview printed that many times (a paragraph wrapped over lines);
+    `font`: FONT for a file that names its font without embedding it."""
     reg = registry()
-    w = Writer()
+    w = Writer(font=font)
     w.text(s.office, 18, center=True)
     w.text(f"{s.year}年政府信息公开工作年度报告", 18, center=True)
     w.text(f"本报告由{s.publisher}根据《中华人民共和国政府信息公开条例》要求编制。报告中所列数据统计期限自"
