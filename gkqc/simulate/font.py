@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -92,7 +93,11 @@ def embeddable_font() -> Path | None:
     out = cache_dir() / f"{FAMILY}{VERSION}-{Path(src[0]).stem}-{src[1]}-{os.stat(src[0]).st_mtime_ns}.ttf"
     if out.exists():
         return out
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: the temporary folder
+        out = Path(tempfile.gettempdir()) / "gkqc" / out.name
+        out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / ".font.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not out.exists():
