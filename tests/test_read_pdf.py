@@ -131,11 +131,13 @@ def pdfium_sees_single_cjk_characters() -> bool:
     return pdfium.PdfDocument(buf.getvalue())[0].get_textpage().count_chars() > 0
 
 
+@pytest.mark.parametrize("font", [None, FONT], ids=["embedded-font", "named-font"])
 @pytest.mark.parametrize("repeat_header", [False, True])
 @pytest.mark.parametrize("template,year", [("gov2021", 2023), ("gov2019", 2020)])
-def test_generated_every_cell(template, year, repeat_header):
+def test_generated_every_cell(template, year, repeat_header, font):
+    """Read in a font embedded in the file (as exported by Word and WPS) and in one it only names."""
     s = busy(template, year, seed=1)
-    r, got = read_back(s, repeat_header=repeat_header)
+    r, got = read_back(s, repeat_header=repeat_header, font=font)
     want = expected(s)
     assert r.status == "parsed", r.reason
     assert {k: c.value for k, c in got.items()} == want
@@ -171,6 +173,69 @@ def test_generated_blank_columns_are_blank_not_zero():
     assert len(blanks) == 25 * 5 and all(c.status == "blank" and c.raw == "" for c in blanks)
     assert all(c.reason.endswith("）") and "PDF 第" in c.reason for c in blanks)
     assert all(got[("reviews", "suit_after_review", m.id)].status == "blank" for m in registry().review_metrics)
+
+
+def _blanked(s, keep=lambda key, v: v != "0", tables=("applications", "reviews", "active")):
+    """The report with the cells `keep` rejects printed empty (default: every 0, as many offices print)."""
+    for t in tables:
+        cells = getattr(s, t)
+        for key, v in cells.items():
+            cells[key] = v if keep(key, v) else ""
+    return s
+
+
+def _all_blank_or_as_printed(s, r, got):
+    assert r.status == "parsed", r.reason
+    assert {k: c.value for k, c in got.items()} == expected(s)
+    blank = [c for c in got.values() if c.value is None]
+    assert blank and all(c.status == "blank" and c.raw == "" for c in blank)
+
+
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_rows_printed_without_values_are_blank_rows(template):
+    """A row with every cell empty has only its label on its line: the rules drawn around its
+    cell set it apart from the wrapped labels of the rows beside it (first, middle and last
+    rows, in section 三 and in the blocks of section 二)."""
+    reg = registry()
+    rows = [r.id for r in reg.app_rows_for(template)]
+    blocks = reg.blocks_for(template)
+    for empty in ([rows[0]], [rows[3], rows[4]], [rows[-1]], rows[5:9]):
+        s = busy(template, 2022, seed=3)
+        _blanked(s, lambda key, v, empty=empty: key[0] not in empty, tables=("applications",))
+        _blanked(s, lambda key, v: key[1] != blocks[0].rows[0].id, tables=("active",))
+        r, got = read_back(s)
+        _all_blank_or_as_printed(s, r, got)
+        assert sum(c.value is None for c in got.values()) == 7 * len(empty) + len(blocks[0].metrics)
+
+
+@pytest.mark.parametrize("seed", [1, 4, 9])
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_zeros_printed_blank_are_blank(template, seed):
+    s = _blanked(busy(template, 2021, seed))
+    _all_blank_or_as_printed(s, *read_back(s))
+
+
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_tables_printed_without_any_value_are_blank(template):
+    """A department with nothing to report prints its tables empty: no value anywhere, every
+    row label in order (section 三), the headings (四), the block's rows (二)."""
+    s = _blanked(busy(template, 2021, 2), keep=lambda key, v: False)
+    r, got = read_back(s)
+    _all_blank_or_as_printed(s, r, got)
+    assert all(c.value is None for c in got.values())
+    assert all("整张表没有一个数值" in c.reason for c in got.values() if c.table == "applications")
+
+
+def test_a_table_missing_its_row_labels_is_not_taken_for_blank():
+    s = _blanked(busy("gov2021", 2021, 2), keep=lambda key, v: False)
+    data = render_pdf(s)
+    doc = pdfreader.read_pdf(data)
+    toks = [t for t in doc.tokens if t.text != "5.属于三类内部事务信息"]  # one row not printed
+    from gkqc.readers import build_report
+
+    rep = build_report("r.pdf", toks, {}, silent_blank=True)
+    apps = [c for c in rep.cells if c.table == "applications"]
+    assert apps and all(c.status == "missing" for c in apps)
 
 
 @pytest.mark.parametrize("k", range(16))

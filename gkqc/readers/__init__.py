@@ -84,7 +84,7 @@ def _read_pdf(name: str, data: bytes) -> ParseResult:
         return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug or a PDF pdfium chokes on must not stop the batch
         return ParseResult(fmt, None, FILE_UNREADABLE, f"读取 PDF 失败：{type(e).__name__}: {e}")
-    rep = build_report(name, doc.tokens, {})
+    rep = build_report(name, doc.tokens, {}, silent_blank=fmt == "pdf")  # OCR can miss every digit: never
     doc.annotate(rep)
     status, reason = judge(rep)
     if fmt == "scanned_pdf":  # said wherever the file is listed; each value's status is `ocr`
@@ -133,7 +133,9 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
     rep.region = md.region_of(rep.office)
 
 
-def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Report:
+def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_blank: bool = False) -> Report:
+    """The report record of a token stream (`silent_blank`: a table printed without any value is
+    blank, as a PDF's text layer shows one whose cells are all empty)."""
     rep = Report()
     _resolve_metadata(rep, toks, html_meta)
     bounds = split_sections(toks)
@@ -175,7 +177,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str]) -> Repor
             missing = f"{SECTION_NAMES[no]}中未找到该单元格"
             at_end = no == last_no and bounds[no][1] == len(toks)
         args = (part, form, at_end, missing) if table != "reviews" else (part, at_end, missing)
-        cells, notes = reader(*args)
+        cells, notes = reader(*args, silent_blank=silent_blank)
         rep.cells += cells
         rep.notes += notes
     return rep

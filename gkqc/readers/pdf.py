@@ -19,7 +19,7 @@ import re
 import statistics
 import struct
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -81,6 +81,7 @@ class Line:
     h: float
     chunks: list[Chunk]
     data: bool = False  # holds a value: a table row
+    blank: bool = False  # a table row of its own, ruled off from its neighbours, with nothing but its label
     stop: bool = False  # a heading or body text: no table goes on across it
     furniture: bool = False  # a page number
     taken: bool = False  # attached to a table row
@@ -138,6 +139,46 @@ def _per_char() -> tuple:
         bare.restype = restype
         out.append(bare)
     return tuple(out)
+
+
+@cache
+def _per_object() -> tuple:
+    """FPDFPage_GetObject, FPDFPageObj_GetType and _GetBounds on bare addresses (a call per
+    object of every page: the wrappers' conversions would cost more than the calls)."""
+    import pypdfium2.raw as pdfium_c
+
+    out = []
+    for f, restype, args in ((pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, None),
+                             (pdfium_c.FPDFPageObj_GetType, ctypes.c_int, [ctypes.c_void_p]),
+                             (pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, [ctypes.c_void_p, *[ctypes.c_void_p] * 4])):
+        bare = type(f)(ctypes.cast(f, ctypes.c_void_p).value)
+        bare.restype = restype
+        if args:
+            bare.argtypes = args
+        out.append(bare)
+    return tuple(out)
+
+
+def _rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, float, float]]]:
+    """The page's horizontal rules, by height: every flat path, and the top and bottom edges of
+    every box (a cell drawn as a rectangle). Returns (their y, sorted; (y, left, right) of each)."""
+    import pypdfium2.raw as pdfium_c
+
+    get_object, get_type, get_bounds = _per_object()
+    handle, path = page.raw, pdfium_c.FPDF_PAGEOBJ_PATH
+    box = (ctypes.c_float * 4)()
+    at = [ctypes.addressof(box) + 4 * k for k in range(4)]
+    out = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(handle)):
+        obj = get_object(handle, i)
+        if get_type(obj) != path or not get_bounds(obj, *at):
+            continue
+        x0, y0, x1, y1 = box
+        if x1 - x0 < 2:  # a vertical rule
+            continue
+        out += [((y0 + y1) / 2, x0, x1)] if y1 - y0 <= 2 else [(y0, x0, x1), (y1, x0, x1)]
+    out.sort()
+    return [r[0] for r in out], out
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
@@ -283,12 +324,60 @@ def _attach(free: Line, row: Line) -> None:
     free.taken = True
 
 
-def _tables(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
+Rules = dict[int, tuple[list[float], list[tuple[float, float, float]]]]  # page -> _rules of the page
+
+
+def _fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bool:
+    """A rule crosses p's text between p and `other` (on another page, or None: between p and
+    the side of p's page towards it; `below` says which side None is)."""
+    x0, x1 = min(c.x0 for c in p.chunks), max(c.x1 for c in p.chunks)
+    if other is not None and other.page == p.page:
+        lo, hi = sorted((p.cy, other.cy))
+    elif (other.page > p.page) if other is not None else below:
+        lo, hi = float("-inf"), p.cy
+    else:
+        lo, hi = p.cy, float("inf")
+    near, half = 0.3 * p.h, 0.5 * (x1 - x0)
+    ys, found = rules.get(p.page, ((), ()))
+    return any(abs(y - p.cy) > near and min(b, x1) - max(a, x0) >= half
+               for y, a, b in found[bisect_right(ys, lo):bisect_left(ys, hi)])
+
+
+def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
+    """Two lines printed one over the other with no rule between them."""
+    overlap = min(p.chunks[-1].x1, q.chunks[-1].x1) - max(p.chunks[0].x0, q.chunks[0].x0)
+    return p.page == q.page and overlap > 0 and not _fenced(p, q, rules) and not _fenced(q, p, rules)
+
+
+def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: Rules) -> list[Line]:
+    """Lines of `run` (lines between the rows `above` and `below`; None: the page's side) that are
+    rows of their own with nothing printed but the label: the text of a cell (lines not ruled off
+    from each other) ruled off from both rows; a wrapped label or a label spanning rows shares its
+    cell with a row. Each such row's first line is returned, the others attached to it."""
+    groups: list[list[Line]] = []
+    for p in run:
+        if groups and _same_cell(p, groups[-1][-1], rules):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    out = []
+    for g in groups:
+        if _fenced(g[0], above, rules) and _fenced(g[-1], below, rules, below=True):
+            g[0].blank = True
+            for p in g[1:]:
+                _attach(p, g[0])
+            out.append(g[0])
+    return out
+
+
+def _tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Line], list[Line]]]:
     """(heading lines, rows) of each table. A table goes on, across page breaks too, while
     only label text (left of its values) lies between two rows; that text is attached to the
-    nearer row, and so is label text just above its first or below its last row."""
+    nearer row, and so is label text just above its first or below its last row, unless the
+    page's rules (`rules`) fence it off from both rows: then it is a row with blank cells."""
     tables: list[tuple[list[Line], list[Line]]] = []
     pending: list[Line] = []
+    last: Line | None = None  # the last row with values
     for ln in lines:
         if ln.furniture:
             continue
@@ -296,29 +385,61 @@ def _tables(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
             pending.append(ln)
             continue
         rows = tables[-1][1] if tables else []
-        if rows and all(_label_side(p, min(rows[-1].first_value_x(), ln.first_value_x())) for p in pending):
+        if rows and all(_label_side(p, min(last.first_value_x(), ln.first_value_x())) for p in pending):
+            blank = _blank_rows(pending, last, ln, rules) if rules else []
             for p in pending:  # to the nearer row; halfway (a cell over two rows): the upper one
-                same = [r for r in (rows[-1], ln) if r.page == p.page] or [rows[-1]]
+                if p.taken or p.blank:
+                    continue
+                same = [r for r in (last, ln) if r.page == p.page] or [last]
                 _attach(p, min(same, key=lambda r: abs(r.cy - p.cy) - (0.25 * p.h if r.cy > p.cy else 0)))
-            rows.append(ln)
+            rows += [*blank, ln]
         else:
-            for p in pending if rows else []:  # the last table's label, wrapped under its last row
-                if not _near(p, rows[-1]):
-                    break
-                _attach(p, rows[-1])
-            for p in reversed(pending):  # the first row's label, wrapped above it
-                if p.taken or not _near(p, ln):
+            if rows:
+                pending = _close(rows, last, pending, rules)
+            for p in reversed(pending):  # the first row's label, wrapped above it (in its cell)
+                if p.taken or not _near(p, ln) or (rules and _fenced(p, ln, rules)):
                     break
                 _attach(p, ln)
-            free = [p for p in pending if not p.taken]
+            lead = _leading(pending, ln, rules) if rules else []
+            free = [p for p in pending if not p.taken and not p.blank]
             stops = [i for i, p in enumerate(free) if p.stop]
-            tables.append((free[stops[-1] + 1:] if stops else free, [ln]))
-        pending = []
-    for p in pending if tables else []:
-        if not _near(p, tables[-1][1][-1]):
-            break
-        _attach(p, tables[-1][1][-1])
+            tables.append((free[stops[-1] + 1:] if stops else free, [*lead, ln]))
+        pending, last = [], ln
+    if tables:
+        _close(tables[-1][1], last, pending, rules)
     return tables
+
+
+def _close(rows: list[Line], last: Line, pending: list[Line], rules: Rules | None) -> list[Line]:
+    """The end of a table: its last label, wrapped under its last row, and rows after it with
+    nothing printed but their label (the run of label-side lines ruled off from it). Returns
+    the lines that do not belong to it."""
+    k = 0
+    while k < len(pending) and _near(pending[k], last) and not (rules and _fenced(pending[k], last, rules)):
+        _attach(pending[k], last)
+        k += 1
+    if not rules:
+        return pending[k:]
+    run = []
+    for p in pending[k:]:
+        if not _label_side(p, last.first_value_x()):
+            break
+        run.append(p)
+    blank = _blank_rows(run, last, None, rules)
+    rows += blank
+    return [p for p in pending[k:] if not p.taken and not p.blank]
+
+
+def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
+    """Rows before a table's first row with values, with nothing printed but their label: the
+    label-side lines just above it, ruled off from it and from each other."""
+    run: list[Line] = []
+    for p in reversed(pending):
+        if p.taken or not _label_side(p, first.first_value_x()):
+            break
+        run.insert(0, p)
+    blank = _blank_rows(run, None, first, rules) if run else []
+    return [p for p in blank if _fenced(p, first, rules)]
 
 
 def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
@@ -326,11 +447,11 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
     plus the lowest heading over a column where no value is printed at all. A heading left of
     every value (leading blank columns) counts only at the values' column pitch: the labels'
     own heading (信息内容) is not a column."""
-    first = min(r.first_value_x() for r in rows)
-    labels = [c.x1 for r in rows for c in r.chunks + r.attached
-              if not c.value and len(c.raw) > 3 and c.x1 <= r.first_value_x()]  # (not a stray '约3')
+    first = min(r.first_value_x() for r in rows if r.data)
+    labels = [c.x1 for r in rows for c in r.chunks + r.attached  # (rows without values: all label)
+              if not c.value and len(c.raw) > 3 and c.x1 <= (r.first_value_x() if r.data else first)]
     boundary = min(max(labels, default=first), first)
-    cells = sorted((c for r in rows for c in r.chunks if c.cx > boundary), key=lambda c: c.cx)
+    cells = sorted((c for r in rows if r.data for c in r.chunks if c.cx > boundary), key=lambda c: c.cx)
     h = statistics.median(c.h for c in cells)
     groups: list[list[Chunk]] = []
     for c in cells:
@@ -423,11 +544,11 @@ def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
         out.append(Tok(_nfkc(raw), raw, ln.no))
 
 
-def _tokens(lines: list[Line]) -> list[Tok]:
+def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
     """The document as tokens: the title as one line, each table row as cells, other lines as text."""
     _classify(lines)
     layout: dict[int, tuple[float, list[float]]] = {}
-    for header, rows in _tables(lines):
+    for header, rows in _tables(lines, rules):
         boundary, cols = _columns(header, rows)
         for r in rows:
             layout[r.no] = (boundary, cols)
@@ -438,7 +559,7 @@ def _tokens(lines: list[Line]) -> list[Tok]:
             continue
         if ln.no in title:
             add_title_line(out, ln, title)
-        elif ln.data:
+        elif ln.data or ln.blank:
             out += _row_tokens(ln, *layout[ln.no])
         else:
             out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
@@ -473,6 +594,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
     try:
         n = page_count(doc, max_pages, "PDF", "单个文件")
         lines: list[Line] = []
+        rules: Rules = {}
         starts = {1: 1}  # page -> its first line number
         for i in range(n):
             if time.monotonic() - start > budget_s:
@@ -482,6 +604,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
             try:
                 more, starts[i + 2] = _page_lines(_chars(textpage), i + 1, starts[i + 1], page.get_height())
                 lines += more
+                rules[i + 1] = _rules(page)
             finally:
                 textpage.close()
                 page.close()
@@ -491,7 +614,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
     if sum(len(c.raw) for ln in lines for c in ln.chunks) < 10:
         raise NoTextLayer(f"PDF 没有文本层（{n} 页均无文字，可能是扫描件，需要 OCR）")
     where = {ln.no: (ln.page, ln.no - starts[ln.page] + 1) for ln in lines}
-    return PdfDoc(_tokens(lines), lines, n, meta, where)
+    return PdfDoc(_tokens(lines, rules), lines, n, meta, where)
 
 
 def pdf_text(data: bytes) -> str:

@@ -14,6 +14,7 @@ out of the table's row order, leaves the row unreadable with the reason.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -606,21 +607,57 @@ def _cell(cell: Cell, tok: Tok) -> Cell:
     return cell
 
 
-def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
+SILENT = "整张表没有一个数值（PDF 文本层中只有行标签），各单元格按空白读取"
+
+
+def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int) -> TableRead | None:
+    """A table printed with every cell empty, as a PDF's text layer shows it: every row's label in
+    printed order and no value anywhere. Each row then reads as `ncols` blank cells."""
+    if any(_value_like(t) and not _padding(t) for t in toks):
+        return None
+    text, ends, at = "", [], 0
+    for t in toks:  # the normalised text, and where each token's part of it ends
+        text += _norm(t.text)
+        ends.append(len(text))
+    out = TableRead()
+    for r in rows:
+        found = [i for v in r.variants if (i := text.find(v, at)) >= 0]
+        if not found:
+            return None
+        at = min(found)
+        line = toks[bisect_right(ends, at)].line
+        out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * ncols)
+    return out
+
+
+def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
+                      silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
+    """Section 三, rows by their labels (`silent_blank`: a table printed without any value is blank)."""
     reg = registry()
     rows = reg.app_rows_for(template)
     sums = dict.fromkeys((r.id for r in rows), row_sums(reg.app_columns))
     tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
+    if silent_blank and not tr.rows:
+        tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
     cells = []
     for r in rows:
         cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing)
     return cells, tr.notes
 
 
-def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
-    """Section 四: one run of 15 values after the headings, in registry order."""
+def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str,
+                 silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
+    """Section 四: one run of 15 values after the headings, in registry order (`silent_blank`:
+    the headings printed without any value are a blank table)."""
     reg = registry()
     n = len(reg.review_groups) * len(reg.review_metrics)
+    headings = {_norm(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
+    text = _norm_text(toks) if silent_blank else ""
+    if text and all(h in text for h in headings) and not any(_value_like(t) and not _padding(t) for t in toks):
+        line = toks[0].line
+        blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics))
+        return [c for g in reg.review_groups
+                for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing)], []
     run: list[Tok] = []
     started = False
     for tok in toks:
@@ -670,8 +707,10 @@ def _metric_order(header: str, metrics: Sequence[Item]) -> list[Item]:
     return list(metrics)
 
 
-def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str) -> tuple[list[Cell], list[str]]:
-    """Section 二: blocks 第二十条第（x）项, each a small table read by labels."""
+def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
+                silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
+    """Section 二: blocks 第二十条第（x）项, each a small table read by labels (`silent_blank`: a
+    block printed without any value is blank)."""
     blocks: dict[str, Block] = {b.id: b for b in registry().blocks_for(template)}
     starts: list[tuple[str, int]] = []
     for i, t in enumerate(toks):
@@ -690,6 +729,8 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
             continue
         s, e = found[bid]
         tr = read_rows(toks[s:e], block.rows, len(block.metrics), doc_ends_here and e == len(toks))
+        if silent_blank and not tr.rows:
+            tr = silent_rows(toks[s:e], block.rows, len(block.metrics)) or tr
         order = _metric_order(tr.header, block.metrics)
         unit = unit_in_label(tr.header) if any(m.unit for m in block.metrics) else None
         notes += tr.notes
