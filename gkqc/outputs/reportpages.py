@@ -7,6 +7,8 @@ expressions (`tables.render_tables`); Python loops over reports and findings, ne
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shlex
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,10 +23,10 @@ from markupsafe import Markup
 
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.data import Row, records, warehouse_of
-from gkqc.outputs.html import Pages, render, report_page
+from gkqc.outputs.html import Pages, digest, render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_template, render_tables
-from gkqc.templates import registry
+from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
@@ -45,6 +47,18 @@ def select_scope(con: duckdb.DuckDBPyConnection, region: str | None, office: str
                     select s.*, r.versions from scorecard_office s left join reports r using (report_id)
                     where {' and '.join(cond)}""", params)
     con.execute("create or replace temp table _scope as select distinct office from _sc")
+
+
+def site_key(con: duckdb.DuckDBPyConnection, ctx: dict, inbox: Path | None,
+             selection: tuple[str | None, str | None]) -> str:
+    """What every page depends on besides its own records: the code and templates that draw the
+    site, the template registry, the check catalog, the years, the inbox its links point into and
+    the selection. A page is carried over from the previous site only under the same key."""
+    code = sorted(p for p in Path(__file__).parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    reg = Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
+    sources = b"".join(p.read_bytes() for p in [*code, reg])
+    catalog = con.execute("select * from check_catalog order by id").fetchall()
+    return digest(hashlib.sha1(sources).hexdigest(), catalog, ctx.get("years"), ctx.get("year"), str(inbox), selection)
 
 
 def review_command(f: dict) -> str:
@@ -82,6 +96,11 @@ def _changes(con: duckdb.DuckDBPyConnection) -> list[dict]:
         from n full join o using (new_id, tbl, key)
         where n.raw is distinct from o.raw
         order by new_id, tbl, key""")
+
+
+_CELL_HASHES = "select report_id, bit_xor(h) from (" + " union all ".join(
+    f"select report_id, hash('{t}', {KEYS[t]}, raw, status, reason, line) as h from stg_{t} "
+    "where report_id in (select report_id from _versions)" for t in TABLES) + ") group by report_id"
 
 
 def _documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -157,6 +176,15 @@ class _Lookups:
         self.meta = {r["report_id"]: r for r in records(
             con, """select report_id, title, template, template_variant, published_source from reports
                     where report_id in (select report_id from _sc)""")}
+        self.cells = dict(con.execute(_CELL_HASHES).fetchall())
+
+    def digest(self, o: Row) -> str:
+        """Of everything the office-year page of scorecard row `o` is drawn from."""
+        vs = self.versions[(o["office"], o["report_year"])]
+        ids = [v["report_id"] for v in vs]
+        return digest(o, self.meta[o["report_id"]], vs, [self.docs.get(i) for i in ids],
+                      [self.fails.get(i) for i in ids], [self.cells.get(i) for i in ids],
+                      self.stale.get((o["office"], o["report_year"])))
 
     def findings(self, rid: str, printed: str | None, evidence: dict) -> list[Row]:
         out = []
@@ -216,37 +244,46 @@ def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, o
     with workers_quiet():
         pool = get_context("spawn").Pool(1, initializer=die_with_parent)
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_write_pages_from, (db, pages.folder, offices[cut:], latest, decisions, ctx, inbox,
+        other = pool.apply_async(_write_pages_from, (db, pages, offices[cut:], latest, decisions, ctx, inbox,
                                                      selection))
         yield offices[:cut]
-        other.get()
+        pages.digests.update(other.get())
 
 
-def _write_pages_from(db: Path, folder: Path, offices: list[Row], latest: list[Row], decisions: list[Row], ctx: dict,
-                      inbox: Path | None, selection: tuple[str | None, str | None]) -> int:
-    """`write_report_pages` in another process, on a connection of its own."""
+def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[Row], decisions: list[Row], ctx: dict,
+                      inbox: Path | None, selection: tuple[str | None, str | None]) -> dict[str, str]:
+    """`write_report_pages` in another process, on a connection of its own; returns the digests
+    of the pages it wrote or carried over."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(db)
     try:
         select_scope(con, *selection)
-        return write_report_pages(con, Pages(folder), offices, latest, decisions, ctx, inbox)
+        pages.digests = {}
+        write_report_pages(con, pages, offices, latest, decisions, ctx, inbox)
+        return pages.digests
     finally:
         con.close()
 
 
 def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
                        decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
-    """Write the page of every office-year in `offices` (scorecard rows with a report); return how many."""
+    """Write the page of every office-year in `offices` (scorecard rows with a report), or carry it
+    over from the previous site when nothing it is drawn from changed; return how many were drawn."""
     reg = registry()
     look = _Lookups(con, latest, decisions, inbox)
-    for start in range(0, len(offices), BATCH):
-        batch = offices[start:start + BATCH]
-        ids = [o["report_id"] for o in batch]
+    todo = []  # (scorecard row, digest) of the pages to draw: the others are carried over
+    for o in offices:
+        d = look.digest(o)
+        if not pages.reuse(report_page(o["office"], o["report_year"]), d):
+            todo.append((o, d))
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        ids = [o["report_id"] for o, _ in batch]
         printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
         tables, evidence = _batch_tables(con, ids, printed, [f for i in ids for f in look.fails.get(i, [])
                                                              if f["is_latest"]])
-        for o in batch:
+        for o, d in batch:
             rid, m = o["report_id"], look.meta[o["report_id"]]
             vs = look.versions[(o["office"], o["report_year"])]
             template = m["template_variant"] or m["template"]
@@ -256,5 +293,5 @@ def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: li
                 rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
                 template_title=reg.title_of(template) if template else "未能判断",
                 tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
-                no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"))
-    return len(offices)
+                no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)
+    return len(todo)

@@ -22,9 +22,9 @@ import duckdb
 
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.data import Row, records
-from gkqc.outputs.html import Pages, copy_static, office_page, region_page, render, report_page
+from gkqc.outputs.html import Pages, copy_static, digest, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
-from gkqc.outputs.reportpages import select_scope, shared_with_a_second_process, write_report_pages
+from gkqc.outputs.reportpages import select_scope, shared_with_a_second_process, site_key, write_report_pages
 
 FILES_LISTED = 2000  # unread files listed on the index page
 
@@ -86,7 +86,8 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     own = not isinstance(source, duckdb.DuckDBPyConnection)
     con = connect_readonly(Path(source)) if own else source
     try:
-        _write(con, Pages(folder, live), year, region, office, inbox, focus if live else None)
+        _write(con, Pages(folder, live, previous=out if out.exists() else None), year, region, office, inbox,
+               focus if live else None)
     except BaseException:
         if not live:
             shutil.rmtree(folder, ignore_errors=True)
@@ -187,12 +188,16 @@ def _region_pages(pages: Pages, sel: _Selection, only: set | None) -> None:
         if only is not None and reg not in only:
             continue
         own = sorted((r for r in sel.regions if r["region"] == reg), key=lambda r: r["report_year"])
-        failures = _failure_rows([r for r in sel.fbc if r["region"] == reg], sel.years, "offices_failing")
+        fbc = [r for r in sel.fbc if r["region"] == reg]
+        found = sorted(findings.get(reg, []), key=lambda f: (f["office"], f["fno"]))
+        d = digest(own, fbc, rows, found)
+        if pages.reuse(region_page(reg), d):
+            continue
+        failures = _failure_rows(fbc, sel.years, "offices_failing")
         rates, score = _trend_charts([Row(r, mean_score=_float(r["mean_score"])) for r in own], reg or "")
         pages.put(region_page(reg), render(
             "region.html.j2", **sel.ctx, region=reg, regions=own, trend_rates=rates, trend_score=score,
-            failures=failures, failures_chart=_failures_chart(failures, sel.year), offices=rows,
-            findings=sorted(findings.get(reg, []), key=lambda f: (f["office"], f["fno"]))))
+            failures=failures, failures_chart=_failures_chart(failures, sel.year), offices=rows, findings=found), d)
 
 
 def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]], only: set | None) -> None:
@@ -205,6 +210,9 @@ def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]]
     for name, rows in by_office.items():
         if only is not None and rows[0]["region"] not in only:
             continue
+        d = digest(rows, findings.get(name), decisions.get(name))
+        if pages.reuse(office_page(name), d):
+            continue
         hist = sorted(rows, key=lambda o: o["report_year"])
         ys = [o["report_year"] for o in hist]
         chart = line_chart(f"{name}：历年得分", ys, [("得分", [float(o["score"]) for o in hist])], y_max=100)
@@ -213,7 +221,7 @@ def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]]
         last = hist[-1]
         pages.put(office_page(name), render(
             "office.html.j2", **sel.ctx, office=name, region=last["region"], office_kind=last["office_kind"],
-            chart=chart, history=hist, year_list=ys, failures=matrix, decisions=decisions.get(name, [])))
+            chart=chart, history=hist, year_list=ys, failures=matrix, decisions=decisions.get(name, [])), d)
 
 
 def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, region: str | None, office: str | None,
@@ -221,6 +229,7 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
     if not pages.live:
         copy_static(pages.folder)
     sel = _read(con, year, region, office)
+    pages.start(site_key(con, sel.ctx, inbox, (region, office)))
     by_office: dict[str, list[Row]] = defaultdict(list)
     for o in sel.sc:
         by_office[o["office"]].append(o)
@@ -233,3 +242,4 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
         _region_pages(pages, sel, near)
         _office_pages(pages, sel, by_office, near)
         write_report_pages(con, pages, ours, sel.latest, sel.decisions, sel.ctx, inbox)
+    pages.save()

@@ -1,0 +1,86 @@
+"""A re-publication draws only the pages whose records changed and carries the others over from the
+site it replaces; the result is always the site a fresh publication writes, byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+from workspace import REVISED, YEAR, add_version, make_inbox, run
+
+from gkqc.outputs import reportpages
+from gkqc.outputs.html import MANIFEST, office_page, report_page
+from gkqc.outputs.site import write_site
+
+
+def _files(site):
+    return {p.name: p.read_bytes() for p in site.iterdir()}
+
+
+def _inodes(site):
+    return {p.name: p.stat().st_ino for p in site.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reuse")
+    inbox = make_inbox(root, offices=8, years=(2020, 2022))
+    run(inbox, root / "wh", "t1")
+    return root, inbox, root / "wh"
+
+
+def test_an_unchanged_site_is_carried_over_whole(province, tmp_path):
+    _, _, wh = province
+    site = write_site(wh, tmp_path / "site").parent
+    first, ino = _files(site), _inodes(site)
+    write_site(wh, site)
+    again = _inodes(site)
+    carried = {n for n in again if again[n] == ino.get(n)}
+    pages = {n for n in first if n.startswith(("office-", "region-"))}
+    assert pages and carried == pages  # the same files: linked, not drawn again
+    assert _files(site) == first
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_new_version_redraws_its_pages_and_equals_a_fresh_site(province, tmp_path, monkeypatch, processes):
+    root, inbox, wh = province
+    if processes == 2:  # the second process carries over and draws its share the same way
+        monkeypatch.setattr(reportpages, "PARALLEL_FROM", 2)
+    copy = tmp_path / "wh"
+    import shutil
+
+    shutil.copytree(wh, copy)
+    site = write_site(copy, tmp_path / "site").parent
+    ino = _inodes(site)
+    new_inbox = tmp_path / "inbox"
+    shutil.copytree(inbox, new_inbox)
+    add_version(new_inbox, 2)
+    run(new_inbox, copy, "t2")
+    write_site(copy, site)
+    fresh = write_site(copy, tmp_path / "fresh").parent
+    assert _files(site) == _files(fresh)
+    now = _inodes(site)
+    drawn = {n for n in now if n.startswith(("office-", "region-")) and now[n] != ino.get(n)}
+    assert {report_page(REVISED, YEAR), office_page(REVISED)} <= drawn
+    assert len(drawn) < len(now) / 4, sorted(drawn)
+
+
+def test_another_key_draws_every_page(province, tmp_path):
+    """The links into the inbox are on every office-year page: another inbox, every page drawn."""
+    _, inbox, wh = province
+    site = write_site(wh, tmp_path / "site").parent
+    ino = _inodes(site)
+    write_site(wh, site, inbox=inbox)
+    now = _inodes(site)
+    assert not {n for n in now if n.startswith("office-") and now[n] == ino.get(n)}
+    assert (site / MANIFEST).exists()
+
+
+def test_a_damaged_manifest_means_drawing_everything(province, tmp_path):
+    _, _, wh = province
+    site = write_site(wh, tmp_path / "site").parent
+    first = _files(site)
+    (site / MANIFEST).write_text("{not json", encoding="utf-8")
+    ino = _inodes(site)
+    write_site(wh, site)
+    now = _inodes(site)
+    assert not {n for n in now if n.startswith("office-") and now[n] == ino.get(n)}
+    assert _files(site) == first
