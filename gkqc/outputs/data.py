@@ -101,7 +101,7 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
 
 def warehouse_of(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The warehouse folder a connection reads (None for an in-memory database)."""
-    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
     return Path(path).parent if path else None
 
 

@@ -66,15 +66,9 @@ MANIFEST = ".pages.json"  # in a site: the key it was written under, and each pa
 
 
 def digest(*parts: object) -> str:
-    """A page's digest: of everything it is drawn from. Lists are taken as sets (their records say
-    their own order, e.g. a version number; a query without one may list them in any order)."""
-    return _digest(_canonical(parts), 40)
-
-
-def _canonical(x: object) -> str:
-    if isinstance(x, list | tuple):
-        return "[" + ",".join(sorted(map(_canonical, x))) + "]"
-    return repr(x)
+    """A page's digest: of everything it is drawn from, as read (every query the pages read from
+    says its order: the same records, the same digest)."""
+    return _digest(repr(parts), 40)
 
 
 class Pages:

@@ -230,23 +230,24 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, ids: list[str], printed: dict[
 
 
 @contextmanager
-def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                                 decisions: list[Row], ctx: dict, inbox: Path | None,
-                                 selection: tuple[str | None, str | None]) -> Iterator[list[Row]]:
-    """For a big new site: a second process writes two thirds of the office-year pages, on a connection
-    of its own (`selection`: the region and office our temp tables were made for), while the body writes
-    every other page and the office-years this yields; the end of the body waits for it."""
+def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str]],
+                                 latest: list[Row], decisions: list[Row], ctx: dict, inbox: Path | None,
+                                 selection: tuple[str | None, str | None]) -> Iterator[list[tuple[Row, str]]]:
+    """When many office-year pages are to be drawn (`todo`, from `carry_over`): a second process
+    draws two thirds of them, on a connection of its own (`selection`: the region and office our
+    temp tables were made for), while the body writes every other page and the share this yields;
+    the end of the body waits for it."""
     db = warehouse_of(con)
-    if len(offices) < PARALLEL_FROM or pages.live or db is None:
-        yield offices
+    if len(todo) < PARALLEL_FROM or pages.live or db is None:
+        yield todo
         return
-    cut = len(offices) // 3
+    cut = len(todo) // 3
     with workers_quiet():
         pool = get_context("spawn").Pool(1, initializer=die_with_parent)
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_write_pages_from, (db, pages, offices[cut:], latest, decisions, ctx, inbox,
-                                                     selection))
-        yield offices[:cut]
+        other = pool.apply_async(_write_pages_from, (db, pages, [o for o, _ in todo[cut:]], latest, decisions, ctx,
+                                                     inbox, selection))
+        yield todo[:cut]
         pages.digests.update(other.get())
 
 
@@ -266,17 +267,24 @@ def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[R
         con.close()
 
 
-def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
-    """Write the page of every office-year in `offices` (scorecard rows with a report), or carry it
-    over from the previous site when nothing it is drawn from changed; return how many were drawn."""
-    reg = registry()
+def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+               decisions: list[Row], inbox: Path | None) -> tuple[_Lookups, list[tuple[Row, str]]]:
+    """Carry over from the previous site the page of every office-year in `offices` (scorecard rows
+    with a report) that nothing it is drawn from changed; return the lookups and, for the pages
+    to draw, their row and digest."""
     look = _Lookups(con, latest, decisions, inbox)
-    todo = []  # (scorecard row, digest) of the pages to draw: the others are carried over
+    todo = []
     for o in offices:
         d = look.digest(o)
         if not pages.reuse(report_page(o["office"], o["report_year"]), d):
             todo.append((o, d))
+    return look, todo
+
+
+def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, look: _Lookups, todo: list[tuple[Row, str]],
+                      ctx: dict) -> None:
+    """Draw the office-year pages of `todo` (row, digest), in batches."""
+    reg = registry()
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         ids = [o["report_id"] for o, _ in batch]
@@ -294,4 +302,11 @@ def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: li
                 template_title=reg.title_of(template) if template else "未能判断",
                 tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
                 no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)
+
+
+def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
+                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
+    """Carry over or draw the page of every office-year in `offices`; return how many were drawn."""
+    look, todo = carry_over(con, pages, offices, latest, decisions, inbox)
+    draw_report_pages(con, pages, look, todo, ctx)
     return len(todo)

@@ -61,7 +61,7 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
 
     con = connect_readonly(warehouse)
     try:
-        latest = con.execute("select max(report_year) from scorecard_office").fetchone()[0]
+        latest = con.execute("select max(report_year) from scorecard_office").fetchall()[0][0]
         data = load(con, year=latest)
     finally:
         con.close()

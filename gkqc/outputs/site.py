@@ -24,7 +24,13 @@ from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.data import Row, records
 from gkqc.outputs.html import Pages, copy_static, digest, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
-from gkqc.outputs.reportpages import select_scope, shared_with_a_second_process, site_key, write_report_pages
+from gkqc.outputs.reportpages import (
+    carry_over,
+    draw_report_pages,
+    select_scope,
+    shared_with_a_second_process,
+    site_key,
+)
 
 FILES_LISTED = 2000  # unread files listed on the index page
 
@@ -122,21 +128,22 @@ class _Selection:
 
 def _read(con: duckdb.DuckDBPyConnection, year: int | None, region: str | None, office: str | None) -> _Selection:
     select_scope(con, region, office)
-    built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchone()[0]
+    built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchall()[0][0]
     years = [r[0] for r in con.execute("select distinct report_year from _sc order by 1").fetchall()]
     year = year if year in years else (years[-1] if years else None)
     latest = records(con, """select f.*, row_number() over (
                                  partition by f.report_id
                                  order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
                                           f.check_id, f.subject) as fno
-                             from findings f join _scope using (office) where f.is_latest""")
+                             from findings f join _scope using (office) where f.is_latest
+                             order by f.office, f.report_year, f.report_id, fno""")
     for f in latest:
         f["subject_label"] = subject_label(f["check_id"], f["subject"])
     return _Selection(
         years, year, records(con, "select * from _sc order by region, report_year desc, rank_in_region, office"),
         records(con, """select * from scorecard_region where region in (select distinct region from _sc)
                         order by report_year desc, mean_score desc, region"""),
-        records(con, "select * from failures_by_check where region in (select distinct region from _sc)"),
+        records(con, "select * from failures_by_check where region in (select distinct region from _sc) order by all"),
         latest,
         records(con, """select d.* from decisions d join _scope using (office)
                         order by d.report_year desc, d.check_id, d.subject, d.decided_at desc, d.decided_by,
@@ -150,12 +157,12 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, sel: _Selection, scope:
                                    avg(case when report_id is not null then (errors = 0)::int end) as error_free_rate,
                                    avg(score) as mean_score
                             from _sc group by report_year order by report_year""")
-    files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchone()[0]
+    files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
     offices, found, versions = con.execute("""select count(distinct office), count(report_id),
                                                      (select count(*) from reports join _scope using (office))
-                                              from _sc""").fetchone()
+                                              from _sc""").fetchall()[0]
     rows = _failure_rows(sel.fbc, sel.years, "offices_failing")
     rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
     pages.put("index.html", render(
@@ -235,11 +242,12 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
         by_office[o["office"]].append(o)
     near = None if focus is None else {o["region"] for o in by_office.get(focus, [])}  # a focus: its region only
     years = [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])]
-    with shared_with_a_second_process(con, pages, years, sel.latest, sel.decisions, sel.ctx, inbox,
+    look, todo = carry_over(con, pages, years, sel.latest, sel.decisions, inbox)
+    with shared_with_a_second_process(con, pages, todo, sel.latest, sel.decisions, sel.ctx, inbox,
                                       (region, office)) as ours:
         _index(con, pages, sel, office or region or "全省")
         _office_list(pages, sel, by_office)
         _region_pages(pages, sel, near)
         _office_pages(pages, sel, by_office, near)
-        write_report_pages(con, pages, ours, sel.latest, sel.decisions, sel.ctx, inbox)
+        draw_report_pages(con, pages, look, ours, sel.ctx)
     pages.save()
