@@ -22,6 +22,7 @@ from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
+from gkqc.readers.pdf import Line
 from gkqc.templates import registry
 
 SAMPLE_DIR = Path(__file__).parents[2] / "shared" / "samples" / "pdf"
@@ -224,6 +225,35 @@ def test_generated_tables_printed_without_any_value_are_blank(template):
     _all_blank_or_as_printed(s, r, got)
     assert all(c.value is None for c in got.values())
     assert all("整张表没有一个数值" in c.reason for c in got.values() if c.table == "applications")
+
+
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_number_wrapped_in_its_cell_is_one_value(template):
+    """Full-width digits too wide for their column wrap inside the cell (`２６８` over `６`, and a
+    third line for five digits): the parts are one value, the cell's; other rows keep their own."""
+    s = busy(template, 2022, seed=3)
+    s.applications[("new_received", "natural_person")] = "２６８６"
+    s.applications[("granted", "total")] = "１２３４５"
+    s.reviews[("review", "total")] = "１２３４"
+    r, got = read_back(s)
+    assert r.status == "parsed", r.reason
+    assert {k: c.value for k, c in got.items()} == expected(s)
+    assert got[("applications", "new_received", "natural_person")].raw == "２６８６"
+
+
+def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
+    rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
+            Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]
+    ruled = {1: ([694.5], [(694.5, 50.0, 550.0)])}
+    kept = pdfreader._join_wrapped_values(list(rows), ruled)
+    assert [[c.raw for c in ln.chunks] for ln in kept] == [["1.属于国家秘密", "5"], ["7"]]
+    joined = pdfreader._join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)])})
+    assert [[c.raw for c in ln.chunks] for ln in joined] == [["1.属于国家秘密", "57"]]
+
+
+def _chunk(raw: str, x: float, y: float, value: bool = False):
+    c = pdfreader.Chunk(raw, x, y - 4.5, x + 9 * len(raw), y + 4.5, 1, 1, y, value)
+    return c
 
 
 def test_a_table_missing_its_row_labels_is_not_taken_for_blank():

@@ -349,6 +349,38 @@ def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
     return p.page == q.page and overlap > 0 and not _fenced(p, q, rules) and not _fenced(q, p, rules)
 
 
+def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
+    """A value too long for its narrow column is printed over lines of its own, above and below its
+    row's line (`２６８` / `６`). A line of values only, beside a row on the same page
+    and not ruled off from it, goes into that row: each of its values joins the row's value in the
+    same column (top to bottom), or takes that column (a row without labels, as section 四's, has
+    many more values than such a line). Without rules on the page nothing is joined."""
+    def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
+        return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 1.5 * ln.h
+                and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
+
+    gone: set[int] = set()
+    for k, ln in enumerate(lines):
+        if not ln.data or not rules.get(ln.page, ((), ()))[0] or not all(c.value for c in ln.chunks):
+            continue
+        near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
+        row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
+        if row is None or _fenced(ln, row, rules):
+            continue
+        for c in ln.chunks:
+            same = next((o for o in row.chunks if o.value and o.x0 < c.x1 and c.x0 < o.x1), None)
+            if same is None:
+                row.chunks.append(c)
+                continue
+            top, low = (c, same) if c.top > same.top else (same, c)
+            joined = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0), max(c.x1, same.x1),
+                           max(c.y1, same.y1), row.page, row.no, top.top, True)
+            row.chunks[row.chunks.index(same)] = joined
+        row.chunks.sort(key=lambda c: c.x0)
+        gone.add(id(ln))
+    return [ln for ln in lines if id(ln) not in gone]
+
+
 def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: Rules) -> list[Line]:
     """Lines of `run` (lines between the rows `above` and `below`; None: the page's side) that are
     rows of their own with nothing printed but the label: the text of a cell (lines not ruled off
@@ -547,6 +579,8 @@ def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
 def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
     """The document as tokens: the title as one line, each table row as cells, other lines as text."""
     _classify(lines)
+    if rules:
+        lines[:] = _join_wrapped_values(lines, rules)
     layout: dict[int, tuple[float, list[float]]] = {}
     for header, rows in _tables(lines, rules):
         boundary, cols = _columns(header, rows)
