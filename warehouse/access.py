@@ -13,7 +13,9 @@ import duckdb
 from gkqc.lake import sql_list
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.storage import attach, is_remote
-from warehouse.build import DB_NAME, FILES_TABLE
+
+DB_NAME = "gkqc.duckdb"
+FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
 
 QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
 

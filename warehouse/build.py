@@ -28,12 +28,11 @@ from gkqc.settings import DUCKDB_CONFIG, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
+from warehouse.access import DB_NAME, FILES_TABLE
 
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
-DB_NAME = "gkqc.duckdb"
 BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
-FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
 BUILT_IN = ("template_labels", "templates", "check_catalog")  # tables the build writes before any model
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
