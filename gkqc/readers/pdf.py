@@ -5,8 +5,11 @@ chunk (a word, or the text of one cell); a stack of single characters is a verti
 (`三、本年度办理结果`). A line holding a value (number, blank mark) is a table row: label text
 printed around it (wrapped, cut by a page break, spanning rows) is attached to the nearest row,
 and its values are put in the table's columns, found from the x-positions of the values and of
-the lowest column headings, so a blank cell is an empty token, as an empty <td> is. The tokens
-are the HTML reader's: one per cell, rows in order, label cells first; other lines are text.
+the lowest column headings, so a blank cell is an empty token, as an empty <td> is. The page's
+drawn horizontal rules tell what text shares a cell: a line holding only a label and ruled off from
+the rows beside it is a row of its own with blank cells (not a wrapped label), and a number wrapped
+inside its narrow cell is joined. The tokens are the HTML reader's: one per cell, rows in order,
+label cells first; other lines are text.
 
 Every token's `line` is a running number over the rebuilt page text (`pdf_text` prints it);
 `PdfDoc.where` maps it to the page and the line on that page.
@@ -577,7 +580,8 @@ def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
 
 
 def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
-    """The document as tokens: the title as one line, each table row as cells, other lines as text."""
+    """The document as tokens: the title as one line, each table row as cells, other lines as text
+    (`lines` loses the lines of wrapped numbers, joined to their rows)."""
     _classify(lines)
     if rules:
         lines[:] = _join_wrapped_values(lines, rules)
