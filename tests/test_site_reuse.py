@@ -84,3 +84,12 @@ def test_a_damaged_manifest_means_drawing_everything(province, tmp_path):
     now = _inodes(site)
     assert not {n for n in now if n.startswith("office-") and now[n] == ino.get(n)}
     assert _files(site) == first
+
+
+def test_pages_drawn_part_by_part_are_the_pages_drawn_at_once(province, tmp_path, monkeypatch):
+    """The lookups are held for a part of the offices at a time: the pages do not depend on the parts."""
+    _, _, wh = province
+    whole = write_site(wh, tmp_path / "whole").parent
+    monkeypatch.setattr(reportpages, "PART", 3)
+    parts = write_site(wh, tmp_path / "parts").parent
+    assert _files(whole) == _files(parts)

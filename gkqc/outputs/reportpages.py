@@ -29,6 +29,7 @@ from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_t
 from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
+PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
         "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
@@ -69,13 +70,13 @@ def review_command(f: dict) -> str:
 
 
 def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every version of the selection's office-years (temp table `_scope`), numbered as `findings` numbers them."""
+    """Every version of the office-years of the offices in temp table `_part`, numbered as `findings` numbers them."""
     con.execute("""create or replace temp table _versions as
                    select r.report_id, r.office, r.report_year, r.published_at, r.title, r.is_latest, r.versions,
                           row_number() over (partition by r.office, r.report_year
                                              order by r.published_at asc nulls first, r.ingested_at asc,
                                                       r.report_id desc) as version_no
-                   from reports r join _scope using (office)""")
+                   from reports r join _part using (office)""")
     return records(con, "select * from _versions order by office, report_year, version_no")
 
 
@@ -161,21 +162,42 @@ def _group(rows: list[Row], *key: str) -> dict:
     return out
 
 
-class _Lookups:
-    """Everything an office-year page shows besides its cells, read once for the whole selection."""
+def _parts(todo: list[tuple[Row, str | None]]) -> Iterator[list[tuple[Row, str | None]]]:
+    """`todo` (office-year rows, each with a digest or None) in parts of whole offices, about PART each."""
+    by_office: dict[str, list[tuple[Row, str | None]]] = defaultdict(list)
+    for t in todo:
+        by_office[t[0]["office"]].append(t)
+    part: list[tuple[Row, str | None]] = []
+    for rows in by_office.values():
+        part += rows
+        if len(part) >= PART:
+            yield part
+            part = []
+    if part:
+        yield part
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, latest: list[Row], decisions: list[Row], inbox: Path | None):
+
+class _Lookups:
+    """Everything the office-year pages of a part (`_parts`) show besides their cells, read at once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, part: list[tuple[Row, str | None]], latest: list[Row],
+                 decisions: list[Row], inbox: Path | None):
+        con.register("_part_offices", pa.table({"office": sorted({o["office"] for o, _ in part})}))
+        try:
+            con.execute("create or replace temp table _part as select office from _part_offices")
+        finally:
+            con.unregister("_part_offices")
         self.versions = _group(_versions(con), "office", "report_year")
         self.docs = _group([Row(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
         self.changes = _group(_changes(con), "report_id")
-        earlier = records(con, """select f.* from findings f join _scope using (office) where not f.is_latest
+        earlier = records(con, """select f.* from findings f join _part using (office) where not f.is_latest
                                   order by f.office, f.report_year, f.version_no, f.check_id, f.subject""")
         self.fails = _group([*latest, *earlier], "report_id")
         self.stale = _group([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
         self.catalog = {r["id"]: r for r in records(con, "select id, title, rule from check_catalog")}
         self.meta = {r["report_id"]: r for r in records(
             con, """select report_id, title, template, template_variant, published_source from reports
-                    where report_id in (select report_id from _sc)""")}
+                    where report_id in (select report_id from _versions)""")}
         self.cells = dict(con.execute(_CELL_HASHES).fetchall())
 
     def digest(self, o: Row) -> str:
@@ -268,45 +290,48 @@ def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[R
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-               decisions: list[Row], inbox: Path | None) -> tuple[_Lookups, list[tuple[Row, str]]]:
+               decisions: list[Row], inbox: Path | None) -> list[tuple[Row, str]]:
     """Carry over from the previous site the page of every office-year in `offices` (scorecard rows
-    with a report) that nothing it is drawn from changed; return the lookups and, for the pages
-    to draw, their row and digest."""
-    look = _Lookups(con, latest, decisions, inbox)
+    with a report) that nothing it is drawn from changed; return the row and digest of the others."""
     todo = []
-    for o in offices:
-        d = look.digest(o)
-        if not pages.reuse(report_page(o["office"], o["report_year"]), d):
-            todo.append((o, d))
-    return look, todo
+    for part in _parts([(o, None) for o in offices]):
+        look = _Lookups(con, part, latest, decisions, inbox)
+        for o, _ in part:
+            d = look.digest(o)
+            if not pages.reuse(report_page(o["office"], o["report_year"]), d):
+                todo.append((o, d))
+    return todo
 
 
-def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, look: _Lookups, todo: list[tuple[Row, str]],
-                      ctx: dict) -> None:
-    """Draw the office-year pages of `todo` (row, digest), in batches."""
+def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str]], latest: list[Row],
+                      decisions: list[Row], ctx: dict, inbox: Path | None) -> None:
+    """Draw the office-year pages of `todo` (row, digest), part by part, in batches."""
     reg = registry()
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start:start + BATCH]
-        ids = [o["report_id"] for o, _ in batch]
-        printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
-        tables, evidence = _batch_tables(con, ids, printed, [f for i in ids for f in look.fails.get(i, [])
-                                                             if f["is_latest"]])
-        for o, d in batch:
-            rid, m = o["report_id"], look.meta[o["report_id"]]
-            vs = look.versions[(o["office"], o["report_year"])]
-            template = m["template_variant"] or m["template"]
-            pages.put(report_page(o["office"], o["report_year"]), render(
-                "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
-                latest_version=max(v["version_no"] for v in vs), findings=look.findings(rid, printed[rid], evidence),
-                rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
-                template_title=reg.title_of(template) if template else "未能判断",
-                tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
-                no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)
+    for part in _parts(todo):
+        look = _Lookups(con, part, latest, decisions, inbox)
+        for start in range(0, len(part), BATCH):
+            batch = part[start:start + BATCH]
+            ids = [o["report_id"] for o, _ in batch]
+            printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
+            tables, evidence = _batch_tables(con, ids, printed, [f for i in ids for f in look.fails.get(i, [])
+                                                                 if f["is_latest"]])
+            for o, d in batch:
+                rid, m = o["report_id"], look.meta[o["report_id"]]
+                vs = look.versions[(o["office"], o["report_year"])]
+                template = m["template_variant"] or m["template"]
+                pages.put(report_page(o["office"], o["report_year"]), render(
+                    "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
+                    latest_version=max(v["version_no"] for v in vs),
+                    findings=look.findings(rid, printed[rid], evidence),
+                    rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
+                    template_title=reg.title_of(template) if template else "未能判断",
+                    tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
+                    no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)
 
 
 def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
                        decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
     """Carry over or draw the page of every office-year in `offices`; return how many were drawn."""
-    look, todo = carry_over(con, pages, offices, latest, decisions, inbox)
-    draw_report_pages(con, pages, look, todo, ctx)
+    todo = carry_over(con, pages, offices, latest, decisions, inbox)
+    draw_report_pages(con, pages, todo, latest, decisions, ctx, inbox)
     return len(todo)

@@ -99,7 +99,7 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
             shutil.rmtree(folder, ignore_errors=True)
         raise
     finally:
-        for t in ("_sc", "_scope", "_versions"):
+        for t in ("_sc", "_scope", "_versions", "_part"):
             con.execute(f"drop table if exists {t}")
         if own:
             con.close()
@@ -242,12 +242,12 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
         by_office[o["office"]].append(o)
     near = None if focus is None else {o["region"] for o in by_office.get(focus, [])}  # a focus: its region only
     years = [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])]
-    look, todo = carry_over(con, pages, years, sel.latest, sel.decisions, inbox)
+    todo = carry_over(con, pages, years, sel.latest, sel.decisions, inbox)
     with shared_with_a_second_process(con, pages, todo, sel.latest, sel.decisions, sel.ctx, inbox,
                                       (region, office)) as ours:
         _index(con, pages, sel, office or region or "全省")
         _office_list(pages, sel, by_office)
         _region_pages(pages, sel, near)
         _office_pages(pages, sel, by_office, near)
-        draw_report_pages(con, pages, look, ours, sel.ctx)
+        draw_report_pages(con, pages, ours, sel.latest, sel.decisions, sel.ctx, inbox)
     pages.save()
