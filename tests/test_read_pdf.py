@@ -241,6 +241,19 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     assert got[("applications", "new_received", "natural_person")].raw == "２６８６"
 
 
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "no-rules"])
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
+    """Word's default: a cell's text at its top, so a wrapped label goes on below its row's values,
+    next to the row under it. With rules the cell tells whose it is; without, the next row's label
+    beginning on its own line with its number (`2.`) does."""
+    for seed in (1, 3):
+        s = busy(template, 2022, seed)
+        r, got = read_back(s, top=True, ruled=ruled)
+        assert r.status == "parsed", r.reason
+        assert {k: c.value for k, c in got.items()} == expected(s)
+
+
 def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
     rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
             Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]

@@ -69,6 +69,16 @@ def test_the_next_rows_values_are_not_claimed_by_a_label_whose_own_values_were_l
     assert "之后还有不属于它的文字" in tr.rows["partial"].reason and "属于国豕秘蜜" in tr.rows["partial"].reason
 
 
+def test_a_group_heading_after_a_short_row_is_not_taken_for_its_last_cell():
+    """A PDF row whose empty column was not found has one value too few; the group heading cell
+    printed next (（三）不予公开) must not fill the row up and shift its total into another column."""
+    short = row(PARTIAL, 11, 6, 1, 0, 0, 0, 7)  # six cells of seven
+    toks = [*row(GRANTED, 10), *short, Tok("(三)不予公开", "(三)不予公开", 12, True), *row(SECRET, 12)]
+    got = cells(toks)
+    assert got["partial"] == ("unreadable",) * N
+    assert (got["granted"], got["denied_state_secret"]) == ((10.0,) * N, (12.0,) * N)
+
+
 def test_a_label_cell_holding_two_rows_labels_gives_the_values_to_neither():
     """A line whose values OCR lost is attached to the row above: one label cell, the upper row's
     values. The lower label ended last and used to take them."""

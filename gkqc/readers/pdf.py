@@ -422,10 +422,14 @@ def _tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Li
         rows = tables[-1][1] if tables else []
         if rows and all(_label_side(p, min(last.first_value_x(), ln.first_value_x())) for p in pending):
             blank = _blank_rows(pending, last, ln, rules) if rules else []
-            for p in pending:  # to the nearer row; halfway (a cell over two rows): the upper one
+            head = _numbered_label(ln)
+            for p in pending:  # to the row whose cell it is in, else the nearer; halfway: the upper one
                 if p.taken or p.blank:
                     continue
                 same = [r for r in (last, ln) if r.page == p.page] or [last]
+                same = [r for r in same if not (rules and _fenced(p, r, rules))] or same
+                if head is not None and len(same) == 2 and _over(p, head):
+                    same = [last]  # ln's label begins on its own line: text above it in its column is not ln's
                 _attach(p, min(same, key=lambda r: abs(r.cy - p.cy) - (0.25 * p.h if r.cy > p.cy else 0)))
             rows += [*blank, ln]
         else:
@@ -443,6 +447,21 @@ def _tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Li
     if tables:
         _close(tables[-1][1], last, pending, rules)
     return tables
+
+
+_NUMBERED = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+
+
+def _numbered_label(row: Line) -> Chunk | None:
+    """The row's label chunk on its own line when it begins with a row number (`1.`, `（三）`, `二、`):
+    the label starts there, so no line above it is its label (cells aligned to the top)."""
+    own = [c for c in row.chunks if not c.value and c.x1 <= row.first_value_x()]
+    return own[-1] if own and _NUMBERED.match(_nfkc(own[-1].raw)) else None  # the last: a parent's label is left of it
+
+
+def _over(p: Line, chunk: Chunk) -> bool:
+    """p's text is printed over or under the chunk (their x-ranges overlap)."""
+    return min(max(c.x1 for c in p.chunks), chunk.x1) > max(min(c.x0 for c in p.chunks), chunk.x0)
 
 
 def _close(rows: list[Line], last: Line, pending: list[Line], rules: Rules | None) -> list[Line]:

@@ -373,8 +373,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     for i, tok in enumerate(toks):
         value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
         if row is not None and not value_like and tok.cell and len(vals) < ncols \
-                and len(tok.text) <= 20 and match_label(_norm(tok.text), rows) is None:
-            vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label
+                and len(tok.text) <= 20 and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
+            vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
         if not value_like:
             if row is not None or skip:
@@ -473,7 +473,13 @@ class _RowSet:
     def __init__(self, rows: tuple[Item, ...]):
         self.rows = rows
         self.order = {r.id: k for k, r in enumerate(rows)}
+        self.headings = tuple({w for r in rows if r.parent if (w := _wording(r.parent))})  # row groups' labels
         self.seen: dict[tuple, tuple[int, bool]] = {}  # (label pieces…, row id) -> what `look` says
+
+    def heading(self, text: str) -> bool:
+        """The text is (part of) a row group's printed label (`（三）不予公开`), not a cell's."""
+        w = _wording(text)
+        return len(w) >= 2 and any(w in h or h in w for h in self.headings)
 
     def look(self, context: Sequence[str], row: Item) -> tuple[int, bool]:
         """(the piece of `context` `row`'s label starts in, whether the text beside the label is

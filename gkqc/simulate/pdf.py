@@ -50,8 +50,11 @@ class Writer:
     cells, page numbers `- n -` at the foot of each page. Pages are drawn at the end, so a
     spanning cell can be drawn on every page its rows reached."""
 
-    def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某", font: str | None = None):
+    def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某", font: str | None = None,
+                 top: bool = False, ruled: bool = True):
         self.font = font or default_font()
+        self.top = top  # cells' text at their top, as Word's default; else in their middle
+        self.ruled = ruled  # cells drawn with borders
         self.page, self.y = 1, H - M
         self.ops: dict[int, list[tuple]] = {1: []}
         self.meta = (title, author)
@@ -68,9 +71,10 @@ class Writer:
         for page, ops in self.ops.items():
             for op in ops + [("text", W / 2, 40, f"- {page} -", 10.5, True)]:
                 if op[0] == "rect":
-                    c.setFillGray(1)
-                    c.rect(*op[1:], fill=1)
-                    c.setFillGray(0)
+                    if self.ruled:
+                        c.setFillGray(1)
+                        c.rect(*op[1:], fill=1)
+                        c.setFillGray(0)
                     continue
                 _, x, y, text, size, center = op
                 c.setFont(self.font, size)
@@ -108,7 +112,7 @@ class Writer:
             for a, n, t in rows[i]:
                 self.ops[self.page].append(("rect", xs[a], top - heights[i], xs[a + n] - xs[a], heights[i]))
                 ls = _wrap(t, xs[a + n] - xs[a], size, self.font)
-                y = top - (heights[i] - len(ls) * lh) / 2 - size
+                y = top - 4 - size if self.top else top - (heights[i] - len(ls) * lh) / 2 - size
                 self._lines(self.page, y, ls, size, lh, (xs[a] + xs[a + n]) / 2 + offsets.get(t, 0))
             self.y -= heights[i]
 
@@ -145,14 +149,15 @@ def _wrap(text: str, width: float, size: float, font: str) -> list[str]:
 
 def render_pdf(s: ReportSpec, *, repeat_header: bool = False, break_before: str | None = "unable_need_create",
                blank: tuple[str, ...] = (), signed: bool = True, page_before: str = "", overview_times: int = 6,
-               font: str | None = None) -> bytes:
+               font: str | None = None, top: bool = False, ruled: bool = True) -> bytes:
     """A report as WPS exports it: a two-line title, 本报告由…编制, ruled tables with spanning
     cells and a vertical label, page numbers; `break_before` starts a page inside section 三,
     `page_before` before the sections named; `blank` leaves those applicant columns empty;
     `overview_times`: the overview printed that many times (a paragraph wrapped over lines);
-    `font`: FONT for a file that names its font without embedding it."""
+    `font`: FONT for a file that names its font without embedding it; `top`: each cell's text at
+    its top (Word's default) rather than in its middle; `ruled`: False for tables drawn without borders."""
     reg = registry()
-    w = Writer(font=font)
+    w = Writer(font=font, top=top, ruled=ruled)
     w.text(s.office, 18, center=True)
     w.text(f"{s.year}年政府信息公开工作年度报告", 18, center=True)
     w.text(f"本报告由{s.publisher}根据《中华人民共和国政府信息公开条例》要求编制。报告中所列数据统计期限自"
