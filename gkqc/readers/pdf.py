@@ -428,8 +428,8 @@ def _tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Li
                     continue
                 same = [r for r in (last, ln) if r.page == p.page] or [last]
                 same = [r for r in same if not (rules and _fenced(p, r, rules))] or same
-                if head is not None and len(same) == 2 and _over(p, head):
-                    same = [last]  # ln's label begins on its own line: text above it in its column is not ln's
+                if head is not None and ln in same and p.page == ln.page and p.cy > ln.cy and _over(p, head):
+                    same = [last]  # ln's label begins on its line: text above it in its column (this page) is not ln's
                 _attach(p, min(same, key=lambda r: abs(r.cy - p.cy) - (0.25 * p.h if r.cy > p.cy else 0)))
             rows += [*blank, ln]
         else:
