@@ -40,4 +40,4 @@ def test_a_libreoffice_export_gives_no_wrong_value(template, zeros):
     assert all(c.reason for c in lost)
     if not zeros:  # rows printed without any value cannot be told from wrapped labels without rules
         read = sum(1 for k in want if got[k].status == "ok")
-        assert read >= 0.75 * len(want), read
+        assert read >= 0.9 * len(want), read
