@@ -1,6 +1,7 @@
 """PDFs from another producer: the generated .docx of reports exported to PDF by LibreOffice (no
 table borders, narrow label columns wrapped to a few characters a line, text at the top of each
-cell). Much of section 三 stays unreadable there, with its reason; no value may be wrong."""
+cell). Rows printed without any value cannot be told from wrapped labels there (no rules) and stay
+unreadable, with their reason; no value may be wrong."""
 
 from __future__ import annotations
 
