@@ -423,6 +423,8 @@ def _tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Li
         if rows and all(_label_side(p, min(last.first_value_x(), ln.first_value_x())) for p in pending):
             blank = _blank_rows(pending, last, ln, rules) if rules else []
             head = _numbered_label(ln)
+            if not blank and head is not None and rules is not None:  # a text layer (OCR text is not trusted so)
+                blank = _numbered_rows(pending, head)
             for p in pending:  # to the row whose cell it is in, else the nearer; halfway: the upper one
                 if p.taken or p.blank:
                     continue
@@ -457,6 +459,28 @@ def _numbered_label(row: Line) -> Chunk | None:
     the label starts there, so no line above it is its label (cells aligned to the top)."""
     own = [c for c in row.chunks if not c.value and c.x1 <= row.first_value_x()]
     return own[-1] if own and _NUMBERED.match(_nfkc(own[-1].raw)) else None  # the last: a parent's label is left of it
+
+
+def _numbered_rows(pending: list[Line], head: Chunk) -> list[Line]:
+    """Without rules to tell: between two rows, the row under beginning its label with its number on its
+    own line, a label line in that column that begins with a row number too is a row of its own with
+    nothing printed but its label (a label's continuation never begins so); the lines under it, up to
+    the next such line, are the rest of its label."""
+    out: list[Line] = []
+    for p in pending:
+        if p.taken or not _over(p, head):
+            continue
+        own = [c for c in p.chunks if _over_chunk(c, head)]
+        if own and _NUMBERED.match(_nfkc(own[0].raw)):
+            p.blank = True
+            out.append(p)
+        elif out:
+            _attach(p, out[-1])
+    return out
+
+
+def _over_chunk(c: Chunk, chunk: Chunk) -> bool:
+    return min(c.x1, chunk.x1) > max(c.x0, chunk.x0)
 
 
 def _over(p: Line, chunk: Chunk) -> bool:
