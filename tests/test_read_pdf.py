@@ -254,6 +254,22 @@ def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
         assert {k: c.value for k, c in got.items()} == expected(s)
 
 
+@pytest.mark.parametrize("top", [True, False], ids=["top", "middle"])
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(template, top):
+    """No rules to fence a row printed with only its label: rows whose label begins with its number
+    are told apart; what cannot be is unreadable with its reason, never a blank where a value is
+    printed or a value moved to another row."""
+    for seed in (1, 3):
+        s = _blanked(busy(template, 2022, seed))
+        r, got = read_back(s, top=top, ruled=False)
+        want = expected(s)
+        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert all(c.reason for c in got.values() if c.status in ("missing", "unreadable"))
+        if top:
+            assert sum(c.status in ("ok", "blank") for c in got.values()) >= 0.95 * len(want)
+
+
 def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
     rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
             Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]
