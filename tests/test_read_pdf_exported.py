@@ -1,7 +1,6 @@
 """PDFs from another producer: the generated .docx of reports exported to PDF by LibreOffice (no
 table borders, narrow label columns wrapped to a few characters a line, text at the top of each
-cell). Rows printed without any value cannot be told from wrapped labels there (no rules) and stay
-unreadable, with their reason; no value may be wrong."""
+cell). What cannot be told apart there stays unreadable, with its reason; no value may be wrong."""
 
 from __future__ import annotations
 
@@ -39,6 +38,5 @@ def test_a_libreoffice_export_gives_no_wrong_value(template, zeros):
     assert not wrong
     lost = [c for c in got.values() if c.status in ("missing", "unreadable")]
     assert all(c.reason for c in lost)
-    if not zeros:  # rows printed without any value cannot be told from wrapped labels without rules
-        read = sum(1 for k in want if got[k].status == "ok")
-        assert read >= 0.9 * len(want), read
+    read = sum(1 for k in want if got[k].status in ("ok", "blank"))
+    assert read >= 0.9 * len(want), read  # headings cut by a page break still give every column

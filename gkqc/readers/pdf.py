@@ -540,7 +540,7 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
     cols = [sum(c.cx for c in g) / len(g) for g in groups]
     spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
     heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
-    lowest = sorted((c for c in heads if not any(o is not c and o.y1 <= c.y0 + 0.1 and o.x0 < c.x1 and c.x0 < o.x1
+    lowest = sorted((c for c in heads if not any(o is not c and _under(o, c) and o.x0 < c.x1 and c.x0 < o.x1
                                                  for o in heads)), key=lambda c: c.cx)
     known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
     pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
@@ -551,6 +551,11 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
             cols.append(c.cx)
             spans.append((c.x0, c.x1))
     return boundary, sorted(cols)
+
+
+def _under(o: Chunk, c: Chunk) -> bool:
+    """o is printed under c: lower on the same page, or on a later page (headings cut by a page break)."""
+    return o.page > c.page or (o.page == c.page and o.y1 <= c.y0 + 0.1)
 
 
 def _nearest(cols: list[float], x: float) -> int:
