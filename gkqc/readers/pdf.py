@@ -135,13 +135,8 @@ def _per_char() -> tuple:
     calls made for every character; their arguments are a text page, an int and a box pointer)."""
     import pypdfium2.raw as pdfium_c
 
-    out = []
-    for f, restype in ((pdfium_c.FPDFText_IsGenerated, ctypes.c_int), (pdfium_c.FPDFText_GetUnicode, ctypes.c_uint),
-                       (pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)):
-        bare = type(f)(ctypes.cast(f, ctypes.c_void_p).value)
-        bare.restype = restype
-        out.append(bare)
-    return tuple(out)
+    return (_bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int), _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint),
+            _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int))
 
 
 @cache
@@ -150,16 +145,18 @@ def _per_object() -> tuple:
     object of every page: the wrappers' conversions would cost more than the calls)."""
     import pypdfium2.raw as pdfium_c
 
-    out = []
-    for f, restype, args in ((pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, None),
-                             (pdfium_c.FPDFPageObj_GetType, ctypes.c_int, [ctypes.c_void_p]),
-                             (pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, [ctypes.c_void_p, *[ctypes.c_void_p] * 4])):
-        bare = type(f)(ctypes.cast(f, ctypes.c_void_p).value)
-        bare.restype = restype
-        if args:
-            bare.argtypes = args
-        out.append(bare)
-    return tuple(out)
+    return (_bare(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p),
+            _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, [ctypes.c_void_p]),
+            _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, [ctypes.c_void_p] * 5))
+
+
+def _bare(f, restype, argtypes: list | None = None):
+    """A pdfium function called at its address, with this result type (and these argument types)."""
+    bare = type(f)(ctypes.cast(f, ctypes.c_void_p).value)
+    bare.restype = restype
+    if argtypes:
+        bare.argtypes = argtypes
+    return bare
 
 
 def _rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, float, float]]]:
