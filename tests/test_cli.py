@@ -113,3 +113,21 @@ def test_the_sandbox_itself_refuses_what_a_query_could_reach(warehouse, tmp_path
                 con.sql(q).fetchall()
     finally:
         con.close()
+
+
+def test_a_second_reader_in_the_same_process_shares_the_sandbox(warehouse):
+    """DuckDB gives a second connection to the same file the first one's (locked) instance."""
+    import duckdb
+
+    from warehouse.access import connect_readonly
+
+    wh, _ = warehouse
+    first = connect_readonly(wh)
+    try:
+        second = connect_readonly(wh)
+        assert second.execute("select count(*) from documents").fetchall() == [(5,)]
+        with pytest.raises(duckdb.Error):
+            second.sql("select * from read_csv('/etc/passwd')").fetchall()
+        second.close()
+    finally:
+        first.close()
