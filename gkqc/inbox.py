@@ -183,16 +183,18 @@ def _open_regular(path: str, limit: int | None = None) -> BinaryIO:
     if not stat.S_ISREG(st.st_mode):
         cn, en = _kind(st.st_mode)
         raise _Unreadable(f"不是普通文件：{cn}（{en}）")
-    fd = os.open(path, _OPEN_FLAGS)
+    # the file object owns the descriptor from the moment it exists: an interrupt (SIGTERM, Ctrl-C) landing
+    # anywhere below closes it exactly once, and is never turned into an OSError that reads as a bad file
+    f = open(path, "rb", opener=lambda p, _: os.open(p, _OPEN_FLAGS))  # noqa: SIM115 (returned to the caller open)
     try:
-        st = os.fstat(fd)
+        st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise _Unreadable("读取时已不是普通文件（file replaced while read）")
         if limit is not None and st.st_size > limit:
             raise _Unreadable(_too_big(limit))
-        return os.fdopen(fd, "rb")
+        return f
     except BaseException:
-        os.close(fd)
+        f.close()
         raise
 
 

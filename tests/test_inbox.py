@@ -606,3 +606,87 @@ def test_offices_through_a_symlink(tmp_path):
     write(tmp_path / "registry" / "o.csv", OFFICES)
     (tmp_path / "offices.csv").symlink_to(tmp_path / "registry" / "o.csv")
     assert read_offices(tmp_path / "offices.csv").num_rows == 2
+
+
+class _Interrupt:
+    """A trace function that raises KeyboardInterrupt at the n-th line or return of the inbox's own code or
+    of the `os` and `io` functions it calls: a Ctrl-C or SIGTERM landing there."""
+
+    def __init__(self, n: int):
+        self.n, self.fired = n, False
+
+    def __call__(self, frame, event, arg):
+        if event in ("line", "return") and not self.fired and frame.f_code.co_filename in (ib.__file__, os.__file__,
+                                                                                             "<frozen os>"):
+            self.n -= 1
+            if self.n == 0:
+                self.fired = True
+                raise KeyboardInterrupt
+        return self
+
+
+def _open_fds() -> set[int]:
+    """The process's open descriptors (not the one the listing itself used)."""
+    fds = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.fstat(int(name))
+            fds.add(int(name))
+        except OSError:
+            pass
+    return fds
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts descriptors in /proc")
+def test_an_interrupt_at_any_line_of_reading_a_file_is_an_interrupt(tmp_path):
+    """Never a row saying the file is unreadable (that row would be committed), never a descriptor closed twice
+    (it may be another's by then). Left open only at the one step where it exists and nothing owns it yet (the
+    run is stopping)."""
+    import gc
+    import sys
+
+    (tmp_path / "a.html").write_bytes(b"<p>report</p>")
+    files = scan_inbox(tmp_path)
+    n, leaked = 0, []
+    while True:
+        n += 1
+        before = _open_fds()
+        trace = _Interrupt(n)
+        sys.settrace(trace)
+        try:
+            rows = list(iter_sources(tmp_path, files))
+        except KeyboardInterrupt:
+            rows = None
+        finally:
+            sys.settrace(None)
+        gc.collect()
+        after = _open_fds()
+        assert before <= after, f"interrupt at step {n}: a descriptor closed that was not ours"
+        for fd in after - before:
+            leaked.append(n)
+            os.close(fd)
+        if not trace.fired:
+            assert [(r.path, r.data) for r in rows] == [("a.html", b"<p>report</p>")]
+            break
+        assert rows is None, f"interrupt at step {n} became rows: {rows}"
+    assert n > 10  # the trace did step through the reading
+    assert len(leaked) <= 1, leaked
+
+
+def test_an_interrupt_just_after_the_file_object_is_made_is_an_interrupt(tmp_path, monkeypatch):
+    """The signal handler runs as the call that made the file object returns: the object is dropped, and with it
+    its descriptor; closing that descriptor again must not turn the interrupt into an unreadable file."""
+    import builtins
+
+    real_open = io.open
+
+    def open_then_interrupt(*args, **kwargs):
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    (tmp_path / "a.html").write_bytes(b"<p>report</p>")
+    files = scan_inbox(tmp_path)
+    monkeypatch.setattr(io, "open", open_then_interrupt)
+    monkeypatch.setattr(builtins, "open", open_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        list(iter_sources(tmp_path, files))
