@@ -29,6 +29,7 @@ from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_t
 from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
+STAGED = 5 * BATCH  # office-years whose cells are read from the lake in one pass (about 60 MB in DuckDB)
 PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
@@ -181,7 +182,7 @@ class _Lookups:
     """Everything the office-year pages of a part (`_parts`) show besides their cells, read at once."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, part: list[tuple[Row, str | None]], latest: list[Row],
-                 decisions: list[Row], inbox: Path | None):
+                 decisions: list[Row], inbox: Path | None, digests: bool = False):
         con.register("_part_offices", pa.table({"office": sorted({o["office"] for o, _ in part})}))
         try:
             con.execute("create or replace temp table _part as select office from _part_offices")
@@ -198,7 +199,7 @@ class _Lookups:
         self.meta = {r["report_id"]: r for r in records(
             con, """select report_id, title, template, template_variant, published_source from reports
                     where report_id in (select report_id from _versions)""")}
-        self.cells = dict(con.execute(_CELL_HASHES).fetchall())
+        self.cells = dict(con.execute(_CELL_HASHES).fetchall()) if digests else {}  # only `digest` reads them
 
     def digest(self, o: Row) -> str:
         """Of everything the office-year page of scorecard row `o` is drawn from."""
@@ -235,15 +236,28 @@ class _Lookups:
                 for v in vs if not v["is_latest"] for f in self.fails.get(v["report_id"], []) if f["rectification"]]
 
 
-def _batch_tables(con: duckdb.DuckDBPyConnection, ids: list[str], printed: dict[str, str | None],
-                  findings: list[Row]) -> tuple[dict, dict]:
-    """The tables as printed of a batch of reports, and the evidence of their findings."""
-    con.register("_batch", pa.table({"report_id": ids}))
+def _stage_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Temp tables `_cells_<table>`: the cells of reports `ids`, each with its report's position in `ids`
+    (`n`), read in one pass over the lake."""
+    con.register("_ids", pa.table({"report_id": ids, "n": range(len(ids))}))
     try:
-        cells = {t: con.sql(f"""select report_id, {KEYS[t]} as key, raw, status, reason, line from stg_{t}
-                                where report_id in (select report_id from _batch)""").pl() for t in TABLES}
+        for t in TABLES:
+            con.execute(f"""create or replace temp table _cells_{t} as
+                            select b.n, {KEYS[t]} as key, c.raw, c.status, c.reason, c.line
+                            from stg_{t} c join _ids b using (report_id)""")
     finally:
-        con.unregister("_batch")
+        con.unregister("_ids")
+
+
+def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], printed: dict[str, str | None],
+                  findings: list[Row]) -> tuple[dict, dict]:
+    """The tables as printed of reports `ids`, staged from position `first` on, and the evidence of their
+    findings."""
+    where = pl.DataFrame({"n": range(first, first + len(ids)), "report_id": ids}, schema={"n": pl.Int64,
+                                                                                           "report_id": pl.Utf8})
+    cells = {t: where.join(con.sql(f"""select n, key, raw, status, reason, line from _cells_{t}
+                                       where n between {int(first)} and {int(first) + len(ids) - 1}""").pl(),
+                           on="n").drop("n") for t in TABLES}
     fc = _finding_cells(findings, printed)
     tables = render_tables(pl.DataFrame({"report_id": ids, "printed": [printed[i] for i in ids]},
                                         schema={"report_id": pl.Utf8, "printed": pl.Utf8}), cells, _links(fc))
@@ -295,7 +309,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row],
     with a report) that nothing it is drawn from changed; return the row and digest of the others."""
     todo = []
     for part in _parts([(o, None) for o in offices]):
-        look = _Lookups(con, part, latest, decisions, inbox)
+        look = _Lookups(con, part, latest, decisions, inbox, digests=True)
         for o, _ in part:
             d = look.digest(o)
             if not pages.reuse(report_page(o["office"], o["report_year"]), d):
@@ -310,11 +324,13 @@ def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[t
     for part in _parts(todo):
         look = _Lookups(con, part, latest, decisions, inbox)
         for start in range(0, len(part), BATCH):
+            if start % STAGED == 0:
+                _stage_cells(con, [o["report_id"] for o, _ in part[start:start + STAGED]])
             batch = part[start:start + BATCH]
             ids = [o["report_id"] for o, _ in batch]
             printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
-            tables, evidence = _batch_tables(con, ids, printed, [f for i in ids for f in look.fails.get(i, [])
-                                                                 if f["is_latest"]])
+            tables, evidence = _batch_tables(con, start % STAGED, ids, printed,
+                                             [f for i in ids for f in look.fails.get(i, []) if f["is_latest"]])
             for o, d in batch:
                 rid, m = o["report_id"], look.meta[o["report_id"]]
                 vs = look.versions[(o["office"], o["report_year"])]
