@@ -306,7 +306,10 @@ def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[R
 def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
                decisions: list[Row], inbox: Path | None) -> list[tuple[Row, str]]:
     """Carry over from the previous site the page of every office-year in `offices` (scorecard rows
-    with a report) that nothing it is drawn from changed; return the row and digest of the others."""
+    with a report) that nothing it is drawn from changed; return the row and digest of the others (None
+    when there is nothing to carry over: the digest is then taken as the page is drawn)."""
+    if not pages.old:
+        return [(o, None) for o in offices]
     todo = []
     for part in _parts([(o, None) for o in offices]):
         look = _Lookups(con, part, latest, decisions, inbox, digests=True)
@@ -319,10 +322,10 @@ def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row],
 
 def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str]], latest: list[Row],
                       decisions: list[Row], ctx: dict, inbox: Path | None) -> None:
-    """Draw the office-year pages of `todo` (row, digest), part by part, in batches."""
+    """Draw the office-year pages of `todo` (row, digest or None), part by part, in batches."""
     reg = registry()
     for part in _parts(todo):
-        look = _Lookups(con, part, latest, decisions, inbox)
+        look = _Lookups(con, part, latest, decisions, inbox, digests=any(d is None for _, d in part))
         for start in range(0, len(part), BATCH):
             if start % STAGED == 0:
                 _stage_cells(con, [o["report_id"] for o, _ in part[start:start + STAGED]])
@@ -342,7 +345,7 @@ def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[t
                     rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
                     template_title=reg.title_of(template) if template else "未能判断",
                     tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
-                    no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)
+                    no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d or look.digest(o))
 
 
 def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
