@@ -34,6 +34,7 @@ PART = 10_000  # office-years (whole offices) whose lookups are held at once: me
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
         "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
+TEMP_TABLES = ("_sc", "_scope", "_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # dropped when the site is written
 
 
 def select_scope(con: duckdb.DuckDBPyConnection, region: str | None, office: str | None) -> None:
@@ -253,11 +254,11 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], pr
                   findings: list[Row]) -> tuple[dict, dict]:
     """The tables as printed of reports `ids`, staged from position `first` on, and the evidence of their
     findings."""
-    where = pl.DataFrame({"n": range(first, first + len(ids)), "report_id": ids}, schema={"n": pl.Int64,
-                                                                                           "report_id": pl.Utf8})
-    cells = {t: where.join(con.sql(f"""select n, key, raw, status, reason, line from _cells_{t}
-                                       where n between {int(first)} and {int(first) + len(ids) - 1}""").pl(),
-                           on="n").drop("n") for t in TABLES}
+    position = pl.DataFrame({"n": range(first, first + len(ids)), "report_id": ids},
+                            schema={"n": pl.Int64, "report_id": pl.Utf8})
+    cells = {t: position.join(con.sql(f"""select n, key, raw, status, reason, line from _cells_{t}
+                                          where n between {int(first)} and {int(first) + len(ids) - 1}""").pl(),
+                              on="n").drop("n") for t in TABLES}
     fc = _finding_cells(findings, printed)
     tables = render_tables(pl.DataFrame({"report_id": ids, "printed": [printed[i] for i in ids]},
                                         schema={"report_id": pl.Utf8, "printed": pl.Utf8}), cells, _links(fc))
@@ -304,7 +305,7 @@ def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[R
 
 
 def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-               decisions: list[Row], inbox: Path | None) -> list[tuple[Row, str]]:
+               decisions: list[Row], inbox: Path | None) -> list[tuple[Row, str | None]]:
     """Carry over from the previous site the page of every office-year in `offices` (scorecard rows
     with a report) that nothing it is drawn from changed; return the row and digest of the others (None
     when there is nothing to carry over: the digest is then taken as the page is drawn)."""
@@ -320,7 +321,7 @@ def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row],
     return todo
 
 
-def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str]], latest: list[Row],
+def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str | None]], latest: list[Row],
                       decisions: list[Row], ctx: dict, inbox: Path | None) -> None:
     """Draw the office-year pages of `todo` (row, digest or None), part by part, in batches."""
     reg = registry()

@@ -25,6 +25,7 @@ from gkqc.outputs.data import Row, records
 from gkqc.outputs.html import Pages, copy_static, digest, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
 from gkqc.outputs.reportpages import (
+    TEMP_TABLES,
     carry_over,
     draw_report_pages,
     select_scope,
@@ -99,7 +100,7 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
             shutil.rmtree(folder, ignore_errors=True)
         raise
     finally:
-        for t in ("_sc", "_scope", "_versions", "_part"):
+        for t in TEMP_TABLES:
             con.execute(f"drop table if exists {t}")
         if own:
             con.close()
