@@ -36,7 +36,7 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"未找到数据仓库 {db}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
     try:
         con = duckdb.connect(str(db), read_only=True, config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
-        if con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+        if con.execute("select current_setting('lock_configuration')").fetchall()[0][0]:
             return con  # this process has the warehouse open already: DuckDB shares that sandboxed instance
         files = [r[0] for r in con.execute(f"select path from {FILES_TABLE}").fetchall()]
         attach(con, files)  # a lake on object storage is read through pyarrow's S3 client

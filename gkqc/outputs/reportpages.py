@@ -267,9 +267,9 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], pr
 
 
 @contextmanager
-def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str]],
+def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str | None]],
                                  latest: list[Row], decisions: list[Row], ctx: dict, inbox: Path | None,
-                                 selection: tuple[str | None, str | None]) -> Iterator[list[tuple[Row, str]]]:
+                                 selection: tuple[str | None, str | None]) -> Iterator[list[tuple[Row, str | None]]]:
     """When many office-year pages are to be drawn (`todo`, from `carry_over`): a second process
     draws two thirds of them, on a connection of its own (`selection`: the region and office our
     temp tables were made for), while the body writes every other page and the share this yields;
@@ -282,23 +282,23 @@ def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, t
     with workers_quiet():
         pool = get_context("spawn").Pool(1, initializer=die_with_parent)
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_write_pages_from, (db, pages, [o for o, _ in todo[cut:]], latest, decisions, ctx,
-                                                     inbox, selection))
+        other = pool.apply_async(_draw_pages_from, (db, pages, todo[cut:], latest, decisions, ctx, inbox, selection))
         yield todo[:cut]
         pages.digests.update(other.get())
 
 
-def _write_pages_from(db: Path, pages: Pages, offices: list[Row], latest: list[Row], decisions: list[Row], ctx: dict,
-                      inbox: Path | None, selection: tuple[str | None, str | None]) -> dict[str, str]:
-    """`write_report_pages` in another process, on a connection of its own; returns the digests
-    of the pages it wrote or carried over."""
+def _draw_pages_from(db: Path, pages: Pages, todo: list[tuple[Row, str | None]], latest: list[Row],
+                     decisions: list[Row], ctx: dict, inbox: Path | None,
+                     selection: tuple[str | None, str | None]) -> dict[str, str]:
+    """`draw_report_pages` in another process, on a connection of its own; returns the digests of
+    the pages it drew."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(db)
     try:
         select_scope(con, *selection)
         pages.digests = {}
-        write_report_pages(con, pages, offices, latest, decisions, ctx, inbox)
+        draw_report_pages(con, pages, todo, latest, decisions, ctx, inbox)
         return pages.digests
     finally:
         con.close()
@@ -348,10 +348,3 @@ def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[t
                     tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
                     no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d or look.digest(o))
 
-
-def write_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                       decisions: list[Row], ctx: dict, inbox: Path | None) -> int:
-    """Carry over or draw the page of every office-year in `offices`; return how many were drawn."""
-    todo = carry_over(con, pages, offices, latest, decisions, inbox)
-    draw_report_pages(con, pages, todo, latest, decisions, ctx, inbox)
-    return len(todo)
