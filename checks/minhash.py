@@ -2,9 +2,10 @@
 LSH banding to propose similar pairs without comparing all pairs, and the exact measures for the
 pairs proposed (Jaccard similarity, the longest shared passage).
 
-Signatures are those of datasketch's `MinHash` (its default `affine32` scheme and permutations),
-computed for a whole batch of texts with numpy instead of one `update_batch` per text; a test holds
-them equal. Banding splits each signature into `b` bands of `r` values, as datasketch's
+Signatures are those of datasketch's `MinHash` (its `affine32` scheme) given this module's
+permutations, computed for a whole batch of texts with numpy instead of one `update_batch` per text;
+a test holds them equal. datasketch is only that test's reference: importing it loads scipy, about
+a second in every run's process. Banding splits each signature into `b` bands of `r` values, as datasketch's
 `MinHashLSH` does, but joins on each band's key with polars, one band at a time, so that memory
 holds one band's pairs rather than an index of every text.
 """
@@ -18,12 +19,10 @@ from functools import cache
 
 import numpy as np
 import polars as pl
-from datasketch import MinHash
 
 SHINGLE = 5  # characters per shingle
 NUM_PERM = 128  # MinHash permutations
 SEED = 1
-SCHEME = "affine32"
 RECALL = 0.99  # banding proposes a pair of similarity at the threshold at least this often
 MAX_OTHERS = 50  # in a bucket of more texts, each text meets only the next this many
 PASSAGE = 60  # characters of a longest shared passage kept for a message
@@ -85,8 +84,11 @@ def shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @cache
-def _permutations() -> np.ndarray:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def permutations() -> np.ndarray:
+    """(a, b) of the NUM_PERM affine permutations h -> a·h + b mod 2³² (a odd, so each is a bijection)."""
+    rng = np.random.default_rng(SEED)
+    a = rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    return np.array([a, rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint32)])
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -100,9 +102,9 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 def signatures(texts: list[str], chunk: int = 1 << 20) -> np.ndarray:
     """MinHash signatures (len(texts) × NUM_PERM, uint32) of texts of at least one shingle: the
-    hash values `datasketch.MinHash(scheme='affine32')` holds after `update_batch` of a text's
-    shingles hashed by `shingle_hash`; about `chunk` characters of texts at a time."""
-    a, b = _permutations()
+    hash values datasketch's `MinHash` (scheme affine32, `permutations()`) holds after `update_batch`
+    of a text's shingles hashed by `shingle_hash`; about `chunk` characters of texts at a time."""
+    a, b = permutations()
     out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
     at = 0
     while at < len(texts):

@@ -1,6 +1,9 @@
-"""No import cycles among the project's modules: a static scan of every import, at module level or in a function."""
+"""No import cycles among the project's modules (a static scan of every import, at module level or in a
+function), and no heavy import the run does not need."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +91,11 @@ def test_cycles_are_found():
 def test_no_import_cycles():
     found = cycles(import_graph())
     assert not found, "import cycles among project modules:\n" + "\n".join(found)
+
+
+def test_a_run_does_not_load_scipy():
+    """datasketch, and scipy with it (about a second in each process), is only the tests' reference
+    for MinHash signatures: the run's modules never import it."""
+    code = "import sys, flows.pipeline, checks.kinds, checks.minhash; print(sorted({'scipy', 'datasketch'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

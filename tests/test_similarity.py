@@ -19,10 +19,10 @@ from checks.kinds.similarity import MIN_CHARS
 from checks.minhash import (
     MAX_OTHERS,
     NUM_PERM,
-    SEED,
     banding,
     jaccard,
     lsh_pairs,
+    permutations,
     shingle_hash,
     shingles,
     signatures,
@@ -66,7 +66,7 @@ def test_signatures_are_datasketch_minhashes_of_the_5_grams():
              sig_text((SAMPLES / "ali-2020-annual-report.txt").read_text(encoding="utf-8"))]
     sig = signatures(texts, chunk=800)  # several chunks: texts are hashed a few at a time
     for text, row in zip(texts, sig, strict=True):
-        m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=shingle_hash)
+        m = MinHash(num_perm=NUM_PERM, hashfunc=shingle_hash, scheme="affine32", permutations=permutations())
         m.update_batch(sorted(shingles(text)))
         assert (m.hashvalues == row).all()
 
