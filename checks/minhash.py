@@ -6,8 +6,8 @@ Signatures are those of datasketch's `MinHash` (its `affine32` scheme) given thi
 permutations, computed for a whole batch of texts with numpy instead of one `update_batch` per text;
 a test holds them equal. datasketch is only that test's reference: importing it loads scipy, about
 a second in every run's process. Banding splits each signature into `b` bands of `r` values, as datasketch's
-`MinHashLSH` does, but joins on each band's key with polars, one band at a time, so that memory
-holds one band's pairs rather than an index of every text.
+`MinHashLSH` does, but joins on the bands' keys with polars, several bands in one pass (about four
+million (row, band) keys), so that memory holds those bands' pairs rather than an index of every text.
 """
 
 from __future__ import annotations
@@ -139,29 +139,37 @@ def agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, chunk: int = 1 << 1
 
 
 def _bucket_pairs(df: pl.DataFrame) -> pl.DataFrame:
-    """(i, j), i < j, of rows sharing a key; in a bucket of more than MAX_OTHERS + 1 rows, each
-    row with the MAX_OTHERS after it."""
-    df = df.filter(pl.col("key").is_duplicated()).with_columns(pl.len().over("key").alias("m"))
-    small = df.filter(pl.col("m") <= MAX_OTHERS + 1).select("i", "key")
-    big = df.filter(pl.col("m") > MAX_OTHERS + 1).sort("key", "i").with_columns(pos=pl.int_range(pl.len()).over("key"))
-    after = big.select("i", "key", pos=pl.int_ranges(pl.col("pos") + 1, pl.min_horizontal(
+    """(i, j), i < j, of rows sharing a band's key, for every band at once; in a bucket of more than
+    MAX_OTHERS + 1 rows, each row with the MAX_OTHERS after it."""
+    by = ["band", "key"]
+    df = df.filter(pl.struct(by).is_duplicated()).with_columns(pl.len().over(by).alias("m"))
+    small = df.filter(pl.col("m") <= MAX_OTHERS + 1).select("i", *by)
+    big = df.filter(pl.col("m") > MAX_OTHERS + 1).sort(*by, "i").with_columns(pos=pl.int_range(pl.len()).over(by))
+    after = big.select("i", *by, pos=pl.int_ranges(pl.col("pos") + 1, pl.min_horizontal(
         pl.col("pos") + MAX_OTHERS + 1, pl.col("m")))).explode("pos").drop_nulls("pos")
-    return pl.concat([small.join(small, on="key", suffix="_j").filter(pl.col("i") < pl.col("i_j")).select("i", j="i_j"),
-                      after.join(big.select("key", "pos", j="i"), on=["key", "pos"]).select("i", "j")])
+    return pl.concat([small.join(small, on=by, suffix="_j").filter(pl.col("i") < pl.col("i_j")).select("i", j="i_j"),
+                      after.join(big.select(*by, "pos", j="i"), on=[*by, "pos"]).select("i", "j")])
 
 
-def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: float) -> tuple[np.ndarray, int]:
+def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: float,
+              cells: int = 4_000_000) -> tuple[np.ndarray, int]:
     """(pairs (i, j), i < j, of rows of different `groups` that agree on a whole band of their
-    signatures and whose estimate reaches `floor`; how many pairs the bands proposed)."""
+    signatures and whose estimate reaches `floor`; how many pairs the bands proposed). The bands are
+    keyed together, about `cells` (row, band) keys at a time."""
     bands, rows = banding(threshold)
     mult = np.random.RandomState(SEED).randint(1, 1 << 62, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    n = len(sig)
+    step = max(1, cells // max(n, 1))
     found, proposed = [np.zeros((0, 2), np.int64)], 0
-    for k in range(bands):
+    for first in range(0, bands, step):
+        part = range(first, min(first + step, bands))
         with np.errstate(over="ignore"):
-            key = (sig[:, k * rows:(k + 1) * rows].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
-        ij = _bucket_pairs(pl.DataFrame({"i": np.arange(len(sig), dtype=np.uint32), "key": key})).to_numpy()
+            keys = [(sig[:, k * rows:(k + 1) * rows].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64) for k in part]
+        df = pl.DataFrame({"band": np.repeat(np.arange(len(part), dtype=np.uint16), n),
+                           "i": np.tile(np.arange(n, dtype=np.uint32), len(part)), "key": np.concatenate(keys)})
+        ij = _bucket_pairs(df).to_numpy()
         proposed += len(ij)
-        ij = ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64)
+        ij = np.unique(ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64), axis=0)
         found.append(ij[agreement(sig, ij[:, 0], ij[:, 1]) >= floor])
     return np.unique(np.concatenate(found), axis=0), proposed
 

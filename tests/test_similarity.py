@@ -71,7 +71,8 @@ def test_signatures_are_datasketch_minhashes_of_the_5_grams():
         assert (m.hashvalues == row).all()
 
 
-def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket():
+@pytest.mark.parametrize("cells", [4_000_000, 300 * 5, 1])  # every band at once, five at a time, one at a time
+def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket(cells):
     rng = np.random.default_rng(0)
     sig = rng.integers(0, 2**32, size=(300, NUM_PERM), dtype=np.uint32)
     sig[:120] = sig[0]  # one text 120 times: a crowded bucket in every band
@@ -79,7 +80,7 @@ def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket():
     sig[250, :40] = sig[251, :40]  # 13 bands of 3 equal: proposed, but an estimate of 0.31 is not kept
     offices = np.arange(300)
     offices[202] = offices[201]  # versions of one office are never paired
-    pairs, proposed = lsh_pairs(sig, offices, 0.5, 0.35)
+    pairs, proposed = lsh_pairs(sig, offices, 0.5, 0.35, cells=cells)
     crowded = {(i, j) for i in range(120) for j in range(i + 1, min(i + MAX_OTHERS + 1, 120))}
     assert {tuple(p) for p in pairs} == crowded | {(200, 201), (200, 202)}
     bands, rows = banding(0.5)
