@@ -4,8 +4,8 @@ pairs proposed (Jaccard similarity, the longest shared passage).
 
 Signatures are those of datasketch's `MinHash` (its `affine32` scheme) given this module's
 permutations, computed for a whole batch of texts with numpy instead of one `update_batch` per text;
-a test holds them equal. datasketch is only that test's reference: importing it loads scipy, about
-a second in every run's process. Banding splits each signature into `b` bands of `r` values, as datasketch's
+a test holds them equal. datasketch is only that test's reference: importing it loads scipy, which
+a run does not otherwise need. Banding splits each signature into `b` bands of `r` values, as datasketch's
 `MinHashLSH` does, but joins on the bands' keys with polars, several bands in one pass (about four
 million (row, band) keys), so that memory holds those bands' pairs rather than an index of every text.
 """

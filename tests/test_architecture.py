@@ -94,8 +94,8 @@ def test_no_import_cycles():
 
 
 def test_a_run_does_not_load_scipy():
-    """datasketch, and scipy with it (about a second in each process), is only the tests' reference
-    for MinHash signatures: the run's modules never import it."""
+    """datasketch, and scipy with it, is only the tests' reference for MinHash signatures: the run's
+    modules never import it."""
     code = "import sys, flows.pipeline, checks.kinds, checks.minhash; print(sorted({'scipy', 'datasketch'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
