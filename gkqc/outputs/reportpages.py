@@ -29,7 +29,9 @@ from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_t
 from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
-STAGED = 2 * BATCH  # office-years whose cells are read from the lake in one pass (more costs memory in each of the site's processes: docs/benchmarks.md)
+# office-years whose cells are read from the lake in one pass (more costs memory in each of the
+# site's processes: docs/benchmarks.md)
+STAGED = 2 * BATCH
 PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
 KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
