@@ -9,7 +9,8 @@ import polars as pl
 
 from checks.frames import PartData
 from checks.grid import STATUSES, cell_ids
-from checks.linear import judged, rules_for
+from checks.kinds import KINDS
+from checks.linear import judged
 from checks.spec import CheckSpec
 
 OCR_CODE = STATUSES.index("ocr")
@@ -19,10 +20,10 @@ REJECTED = {"report_id": pl.Utf8, "rid": pl.UInt32, "table": pl.Utf8, "cell_id":
 def gate(data: PartData, specs: list[CheckSpec]) -> pl.DataFrame:
     """Reject the OCR cells of failing equations, in `data`'s grids, until no equation with an OCR
     cell fails; return the rejected cells (report_id, rid, table, cell_id, check_id)."""
-    equations = [s for s in specs if s.kind == "equation"]
+    stated = [r for n, s in enumerate(specs) for r in KINDS[s.kind].report_rules(s, n)]
     out = [pl.DataFrame(schema=REJECTED)]
     for table, cells in data.grids.items():
-        rules = [r for n, s in enumerate(equations) if s.table == table for r in rules_for(s, n)]
+        rules = [r for r in stated if r.spec.table == table]
         ocr = cells.long.filter(pl.col("status") == OCR_CODE).select("rid", "key")
         if not rules or ocr.height == 0:
             continue

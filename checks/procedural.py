@@ -14,12 +14,12 @@ import polars as pl
 from checks.blanks import blank_policy
 from checks.frames import PartData, cell_labels, with_cell_id
 from checks.spec import CheckSpec
+from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
 
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
-CELLS = ("active_disclosure", "applications", "reviews")
-SECTION_OF = {"active_disclosure": "二", "applications": "三", "reviews": "四"}  # the section printing each table
+CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
 LISTED = 20  # cell ids a per-table message names (all are in `cells`)
 NULL_F = pl.lit(None, dtype=pl.Float64)
 NULL_S = pl.lit(None, dtype=pl.Utf8)
@@ -48,10 +48,21 @@ def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, s
     return rows(ok, status="pass", message=NULL_S)  # the check_results view says 符合：<title>
 
 
+def _part(section: str) -> str:
+    """第三部分 for a section's name in the registry ('applications')."""
+    return f"第{registry().section_no(section)}部分"
+
+
+def _part_of(section: str) -> str:
+    """第三部分（收到和处理政府信息公开申请情况） for a section's name in the registry."""
+    reg = registry()
+    no = reg.section_no(section)
+    return f"{_part(section)}（{reg.section_title(no).removeprefix(f'{no}、')}）"
+
+
 def _table_label(table: pl.Expr) -> pl.Expr:
-    """第三部分（收到和处理政府信息公开申请情况） for a cell table's name."""
-    names = {s.no: s.label for s in registry().sections}
-    return table.replace_strict({t: f"第{no}部分（{names[no]}）" for t, no in SECTION_OF.items()}, default=table)
+    """The section printing a cell table, for the table's name (as _part_of)."""
+    return table.replace_strict({lake: _part_of(kind) for kind, lake in CELL_TABLES.items()}, default=table)
 
 
 def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
@@ -232,29 +243,31 @@ def publish_date_known(data: PartData, reports: pl.DataFrame, spec: CheckSpec, s
                 .otherwise(pl.lit("未找到发布日期（元数据、页面发布时间、落款日期均无）")))
 
 
-def _section_text(data: PartData, reports: pl.DataFrame, no: str) -> pl.DataFrame:
-    secs = data.sections.filter(pl.col("section_no") == no).group_by("report_id").agg(pl.col("text").first())
+def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.DataFrame:
+    """Each report's text of the section named `section` in the registry (null when not printed)."""
+    secs = (data.sections.filter(pl.col("section_no") == registry().section_no(section))
+            .group_by("report_id").agg(pl.col("text").first()))
     return reports.select("report_id").join(secs, on="report_id", how="left")
 
 
 @procedural("sections")
 def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    df = _section_text(data, reports, "五")
+    df = _section_text(data, reports, "problems")
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
     empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | text.str.contains(r"^(无|暂无|没有|无。|暂无。)$")
-    msg = pl.when(pl.col("text").is_null()).then(pl.lit("未找到第五部分（存在的主要问题及改进情况）")) \
-        .when(empty).then(pl.concat_str([pl.lit("第五部分 内容过少："), pl.col("text").fill_null("")])) \
-        .otherwise(pl.lit("符合：第五部分有实质内容"))
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('problems')}")) \
+        .when(empty).then(pl.concat_str([pl.lit(f"{_part('problems')} 内容过少："), pl.col("text").fill_null("")])) \
+        .otherwise(pl.lit(f"符合：{_part('problems')}有实质内容"))
     return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
 
 
 @procedural("sections")
 def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    df = _section_text(data, reports, "六")
+    df = _section_text(data, reports, "other")
     says = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.contains("信息处理费|处理费")
-    msg = pl.when(pl.col("text").is_null()).then(pl.lit("未找到第六部分（其他需要报告的事项），未说明信息处理费收取情况")) \
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
-        .otherwise(pl.lit("第六部分未说明信息处理费的收取情况（收取金额或未收取）"))
+        .otherwise(pl.lit(f"{_part('other')}未说明信息处理费的收取情况（收取金额或未收取）"))
     return rows(df, status=pl.when(says).then(pl.lit("pass")).otherwise(pl.lit("fail")), message=msg)
 
 

@@ -12,7 +12,7 @@ from checks.blanks import blank_policy
 from checks.kinds import KINDS
 from checks.spec import COMMON_FIELDS, SEVERITIES, CheckSpec, SuiteError
 from gkqc import yamlfile
-from gkqc.templates import registry
+from gkqc.templates import registry, registry_digest
 
 SUITE_DIR = Path(__file__).with_name("suite")
 SETTINGS = Path(__file__).with_name("settings.yaml")
@@ -76,19 +76,19 @@ def _spec(d: dict, path: Path, line: int) -> CheckSpec:
 
 
 def load_suite(suite_dir: Path = SUITE_DIR) -> list[CheckSpec]:
-    """Every check of every file in the suite folder; ids unique per template. The settings are
-    checked too, so that a bad one stops a run before any data is touched."""
+    """Every check of every file in the suite folder; ids unique in the suite (the catalog, the
+    findings and the reviewers' decisions know a check by its id). The settings are checked too, so
+    that a bad one stops a run before any data is touched."""
     load_settings()
     specs: list[CheckSpec] = []
     for path in sorted(Path(suite_dir).glob("*.y*ml")):
         specs += load_file(path)
-    seen: dict[tuple[str, str], CheckSpec] = {}
+    seen: dict[str, CheckSpec] = {}
     for s in specs:
-        for t in s.templates:
-            if (s.id, t) in seen:
-                first = seen[(s.id, t)]
-                raise SuiteError(f"{s.source}:{s.line}: 检查 {s.id}: 与 {first.source}:{first.line} 重复 (duplicate id)")
-            seen[(s.id, t)] = s
+        if s.id in seen:
+            first = seen[s.id]
+            raise SuiteError(f"{s.source}:{s.line}: 检查 {s.id}: 与 {first.source}:{first.line} 重复 (duplicate id)")
+        seen[s.id] = s
     return specs
 
 
@@ -103,8 +103,8 @@ def load_settings(path: Path = SETTINGS) -> dict:
 
 
 def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:
-    """Changes when any check or setting changes (then every report is re-checked)."""
-    h = hashlib.sha256()
+    """Changes when any check, setting or the template registry changes (then every report is re-checked)."""
+    h = hashlib.sha256(registry_digest().encode())
     code = sorted(Path(__file__).parent.glob("**/*.py"))
     for p in [*sorted(Path(suite_dir).glob("*.y*ml")), settings, *code]:
         h.update(p.read_bytes())

@@ -7,6 +7,7 @@ else spells one. Adding a template or a label variant is a change to that file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -95,6 +96,8 @@ class Registry:
     template_defs: tuple[Template, ...] = ()
     cues: tuple[Cue, ...] = ()
     variants: tuple[Variant, ...] = ()
+    section_ids: dict[str, str] = field(default_factory=dict)  # a section's name in templates.yaml -> its numeral
+    tables: tuple[str, ...] = ()  # the sections that print a national table, by name (= the table kinds)
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -126,6 +129,15 @@ class Registry:
     @property
     def default_template(self) -> str:
         return next((t.id for t in self.template_defs if t.default), self.templates[-1])
+
+    def section_no(self, name: str) -> str:
+        """The numeral of the section named `name` in templates.yaml (the table kinds active,
+        applications and reviews are the names of the sections printing them): 'applications' -> '三'."""
+        return self.section_ids[name]
+
+    def section_title(self, no: str) -> str:
+        """A section as printed in a heading: '三、收到和处理政府信息公开申请情况'."""
+        return next(f"{s.no}、{s.label}" for s in self.sections if s.no == no)
 
     def title_of(self, template: str) -> str:
         titles = {**{t.id: t.title for t in self.template_defs}, **{v.id: v.title for v in self.variants}}
@@ -236,6 +248,11 @@ def _item(d: dict) -> Item:
     )
 
 
+def registry_digest() -> str:
+    """Of the registry file in force: what was read, checked and drawn under it changes with it."""
+    return hashlib.sha256(Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH).read_bytes()).hexdigest()[:16]
+
+
 def registry() -> Registry:
     """The registry in force: `GKQC_REGISTRY` if set, else the bundled templates.yaml (loaded once)."""
     return _load(os.environ.get(REGISTRY_ENV) or "")
@@ -271,4 +288,6 @@ def _load(path: str) -> Registry:
         template_defs=defs,
         cues=cues,
         variants=variants,
+        section_ids={s["id"]: s["num"] for s in raw["sections"]},
+        tables=tuple(s["id"] for s in raw["sections"] if s["id"] in raw),
     )

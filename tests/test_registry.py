@@ -31,6 +31,18 @@ def test_no_code_spells_a_template_id():
     assert found == []
 
 
+def test_no_code_spells_a_section_by_its_numeral():
+    """Which section prints which table (二 active, 三 applications, 四 reviews), and which are the
+    overview and the problems, is the registry's to say: code asks `registry().section_no(name)`."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    exempt = (*EXEMPT, "gkqc/templates.py", "gkqc/bench_similarity.py")  # the registry; a generator, as the simulator
+    numeral = re.compile(r"""['"][一二三四五六]['"]""")
+    found = [f for f in files if not f.startswith(exempt) and (ROOT / f).exists()
+             and numeral.search((ROOT / f).read_text(encoding="utf-8"))]
+    assert found == []
+
+
 def _with_gov2025(path) -> None:
     """The bundled registry plus a template from 2025 that renames section 二's first columns."""
     raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
@@ -71,3 +83,17 @@ def test_a_template_added_to_the_registry_is_read_and_checked(tmp_path, monkeypa
     assert s2["status"].to_list() == ["pass", "pass"]
     a1 = results.filter((pl.col("check_id") == "A1") & (pl.col("subject") == "natural_person")).sort("office")
     assert a1.select("office", "status").rows() == [("青山市教育局", "pass"), ("青山市财政局", "fail")]
+
+
+def test_a_changed_registry_re_checks_every_report(tmp_path, monkeypatch):
+    """The registry's digest is part of the suite's fingerprint (and so of the warehouse's): what was
+    checked and built under another registry is checked and built again."""
+    from checks.suite import suite_fingerprint
+
+    before = suite_fingerprint()
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    assert suite_fingerprint() != before
+    monkeypatch.delenv(REGISTRY_ENV)
+    assert suite_fingerprint() == before

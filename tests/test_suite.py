@@ -33,6 +33,10 @@ def _suite_with(tmp_path, text: str):
      "- id: X2\n  title: t\n  severity: fatal\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 7, "fatal"),
     ("- id: X1\n  title: t\n  severity: error\n  kind: procedural\n  function: nope\n", 1, "nope"),
     ("- id: A1\n  title: again\n  severity: error\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 1, "重复"),
+    # one id, two templates: the catalog and the findings would have two rows for one check
+    ("- id: X1\n  title: t\n  severity: error\n  templates: [gov2019]\n  kind: cell\n  table: reviews\n  rule: value >= 0\n"
+     "- id: X1\n  title: t\n  severity: error\n  templates: [gov2021]\n  kind: cell\n  table: reviews\n  rule: value >= 0\n",
+     8, "重复"),
     ("- id: X1\n  title: [unclosed\n", 2, "YAML"),
     ("- id: X1\n  title: t\n  severity: error\n  kind: equation\n  table: reviews\n  scope: per_group\n"
      "  subjects: [appeal]\n  rule: total == upheld\n", 1, "appeal"),

@@ -121,8 +121,8 @@ def _q(text: str) -> str:
 
 
 def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
-    """What the derived outputs depend on: the lake's last commit, the suite, the SQL models and
-    (`local`: the warehouse's local folder) the reviewers' decisions kept there."""
+    """What the derived outputs depend on: the lake's last commit, the suite (the template registry
+    with it), the SQL models and (`local`: the warehouse's local folder) the reviewers' decisions."""
     models = hashlib.sha256("".join(p.read_text(encoding="utf-8") for p in model_files()).encode()).hexdigest()
     decided = decisions_path(local) if local is not None else None
     decisions = hashlib.sha256(decided.read_bytes()).hexdigest()[:12] if decided and decided.is_file() else "none"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from checks.frames import PartData
 from checks.spec import CheckSpec, SuiteError
 from gkqc.lake import Lake
+
+if TYPE_CHECKING:
+    from checks.linear import Rule
 
 Bad = Callable[[str], SuiteError]  # makes the error for an entry, naming its file and line
 KINDS: dict[str, Kind] = {}
@@ -30,6 +34,16 @@ class Kind:
     def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
         """Result rows for one batch of reports (the entries of this kind)."""
         return []
+
+    def report_rules(self, spec: CheckSpec, n: int) -> list[Rule]:
+        """The linear rules between one report's own cells an entry states (checks.linear; `n`: its
+        position in the suite): those by which values read by OCR are proven (default: none)."""
+        return []
+
+    def finding_cells(self, spec: CheckSpec, template: str, subject: str, terms: list[str]) -> list[tuple[str, str]] | None:
+        """(table, key) of the cells of a report a finding rests on, from its evidence's terms; None:
+        the terms name the cells themselves (the default)."""
+        return None
 
     def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
         """Columns of this batch (one row per report) to keep for `across` (default: none)."""

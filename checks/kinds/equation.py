@@ -10,8 +10,9 @@ import polars as pl
 
 from checks.expr import RuleError, linear
 from checks.frames import PartData, subject_labels
+from checks.grid import cells_of
 from checks.kinds.base import Bad, Kind, register
-from checks.linear import rules_for, run_linear
+from checks.linear import Rule, rules_for, run_linear
 from checks.spec import SCOPES, TABLES, CheckSpec, scope_ids
 from gkqc.templates import registry
 
@@ -46,6 +47,14 @@ class Equation(Kind):
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return {spec.table}
+
+    def report_rules(self, spec: CheckSpec, n: int) -> list[Rule]:
+        return rules_for(spec, n)
+
+    def finding_cells(self, spec: CheckSpec, template: str, subject: str, terms: list[str]) -> list[tuple[str, str]]:
+        """The cells each term of the rule adds up, for the finding's subject (a previous year's are not this report's)."""
+        return [(spec.table, k) for term in terms if not term.startswith("prev__")
+                for k in cells_of(spec.table, spec.scope, spec.block, template, term, subject)]
 
     def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
         by_table = defaultdict(list)

@@ -41,7 +41,9 @@ FOUND = {"report_id": pl.Utf8, "other_id": pl.Utf8, "prev": pl.Boolean, "section
 
 # ---------------------------------------------------------------- the entry: sections compared, threshold
 def sections_of(spec: CheckSpec) -> tuple[str, ...]:
-    return spec.subjects or ("一", "五")
+    """The sections compared (numerals): the spec's subjects, else 总体情况 and 存在的主要问题."""
+    reg = registry()
+    return spec.subjects or (reg.section_no("overview"), reg.section_no("problems"))
 
 
 def threshold_of(spec: CheckSpec) -> float:

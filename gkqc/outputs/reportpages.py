@@ -8,7 +8,6 @@ expressions (`tables.render_tables`); Python loops over reports and findings, ne
 from __future__ import annotations
 
 import hashlib
-import os
 import shlex
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,8 +24,15 @@ from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.data import Row, records, warehouse_of
 from gkqc.outputs.html import Pages, digest, render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
-from gkqc.outputs.tables import TABLES, cells_of_finding, escape_expr, printed_template, render_tables
-from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
+from gkqc.outputs.tables import (
+    TABLES,
+    cells_of_finding,
+    escape_expr,
+    printed_template,
+    render_tables,
+    section_of,
+)
+from gkqc.templates import registry, registry_digest
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
 # office-years whose cells are read from the lake in one pass (more costs memory in each of the
@@ -60,10 +66,9 @@ def site_key(con: duckdb.DuckDBPyConnection, ctx: dict, inbox: Path | None,
     site, the template registry, the check catalog, the years, the inbox its links point into and
     the selection. A page is carried over from the previous site only under the same key."""
     code = sorted(p for p in Path(__file__).parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    reg = Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
-    sources = b"".join(p.read_bytes() for p in [*code, reg])
+    sources = b"".join(p.read_bytes() for p in code)
     catalog = con.execute("select * from check_catalog order by id").fetchall()
-    return digest(hashlib.sha1(sources).hexdigest(), catalog, ctx.get("years"), ctx.get("year"), str(inbox), selection)
+    return digest(hashlib.sha1(sources).hexdigest(), registry_digest(), catalog, ctx.get("years"), ctx.get("year"), str(inbox), selection)
 
 
 def review_command(f: dict) -> str:
@@ -227,7 +232,7 @@ class _Lookups:
         for v in vs:
             now = {(f["check_id"], f["subject"]) for f in self.fails.get(v["report_id"], [])}
             then = {(f["check_id"], f["subject"]) for f in self.fails.get(before["report_id"], [])} if before else now
-            changes = [Row(c, label=f"{'二三四'[TABLES.index(c['tbl'])]}、{cell_label(c['tbl'], c['key'], printed)}")
+            changes = [Row(c, label=f"{section_of(c['tbl'])}、{cell_label(c['tbl'], c['key'], printed)}")
                        for c in self.changes.get(v["report_id"], [])]
             out.append(Row(v, docs=self.docs.get(v["report_id"], []), failures=len(now), fixed=len(then - now),
                            new=len(now - then), changes=changes))

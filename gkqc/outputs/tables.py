@@ -14,12 +14,11 @@ from dataclasses import dataclass
 import polars as pl
 from markupsafe import escape
 
+from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
 
-TABLES = ("active_disclosure", "applications", "reviews")
-CAPTIONS = {"active_disclosure": "二", "applications": "三", "reviews": "四"}
-KEY_COLUMNS = {"active_disclosure": ("block_id", "row_id", "metric_id"), "applications": ("row_id", "column_id"),
-               "reviews": ("group_id", "metric_id")}
+TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
+_KIND = {lake: kind for kind, lake in CELL_TABLES.items()}
 STATUS_ZH = {"ok": "", "ocr": "OCR 读数", "inferred": "按本行合计推定", "blank": "空白", "unreadable": "无法读取",
              "missing": "未找到"}
 STATUS_CLASS = {"ok": "", "ocr": "o", "inferred": "i", "blank": "b", "unreadable": "u", "missing": "m"}
@@ -46,10 +45,14 @@ def _frame(parts: list) -> Frame:
     return Frame(tuple(keys), tuple(prefixes), "".join(pending))
 
 
+def section_of(table: str) -> str:
+    """The numeral of the section that prints lake table `table`."""
+    return registry().section_no(_KIND[table])
+
+
 def _caption(table: str) -> str:
-    no = CAPTIONS[table]
-    label = next((s.label for s in registry().sections if s.no == no), "")
-    return f'<table class="cells" id="t-{table}"><caption>{no}、{escape(label)}</caption>'
+    title = registry().section_title(section_of(table))
+    return f'<table class="cells" id="t-{table}"><caption>{escape(title)}</caption>'
 
 
 def _applications(template: str) -> list:
@@ -148,18 +151,12 @@ def table_of_key(key: str) -> str | None:
 
 def cells_of_finding(spec, template: str | None, subject: str, cells: str | None) -> list[tuple[str, str]]:
     """(table, key) of every cell of this report a finding rests on, from its check and evidence."""
-    from checks.grid import cells_of
+    from checks.kinds import KINDS
 
     terms = [t.split("=", 1)[0].strip() for t in (cells or "").split(";") if "=" in t]
-    found: list[tuple[str, str]] = []
-    if spec is not None and spec.kind in ("equation", "cross_year") and spec.table in TABLES and template:
-        for term in terms:
-            if not term.startswith("prev__"):
-                found += [(spec.table, k) for k in cells_of(spec.table, spec.scope, spec.block, template, term, subject)]
-    else:
-        for key in [*terms, subject]:
-            if (table := table_of_key(key)) is not None:
-                found.append((table, key))
+    found = KINDS[spec.kind].finding_cells(spec, template, subject, terms) if spec is not None and template else None
+    if found is None:
+        found = [(table, key) for key in [*terms, subject] if (table := table_of_key(key)) is not None]
     return list(dict.fromkeys(found))
 
 

@@ -33,8 +33,6 @@ OCR_READ = "扫描件，经 OCR 识别：数值状态为 ocr，须经所在等�
 _UNSUPPORTED = {"empty": "空文件", "binary": "二进制内容，不是文本或网页"}
 _TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown": markdown_tokens,
                "crawl": crawl_tokens}
-SECTION_NAMES = {s.no: f"{s.no}、{s.label}" for s in registry().sections}
-TABLE_SECTION = {"active": "二", "applications": "三", "reviews": "四"}
 
 
 def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], str]:
@@ -142,8 +140,10 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     for pos, (no, (s, e)) in enumerate(bounds.items(), 1):
         body = "\n".join([t.raw for t in toks[s + 1:e]])
         rep.sections.append(Section(no, toks[s].raw, body, toks[s].line, pos))
-    if rep.report_year is None and "一" in bounds:
-        s, e = bounds["一"]
+    reg = registry()
+    overview = reg.section_no("overview")
+    if rep.report_year is None and overview in bounds:
+        s, e = bounds[overview]
         rep.report_year = md.year_from(" ".join(t.text for t in toks[s:min(e, s + 5)]))
         rep.year_source = "一、总体情况正文"
     if rep.report_year is None:
@@ -151,8 +151,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     if rep.report_year is None:
         rep.year_source = None
     sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
-    template, how = detect_template(sec.get("二", []), sec.get("三", []))
-    reg = registry()
+    template, how = detect_template(sec)
     by_year = reg.template_for_year(rep.report_year)
     if by_year is not None and not reg.has_tables(by_year):  # a year before the national tables
         template, how = by_year, f"报告年度{rep.report_year}适用{reg.title_of(by_year)}"
@@ -168,13 +167,13 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         return rep
     last_no = max(bounds, key=lambda no: bounds[no][1])
     for table, reader in (("active", read_active), ("applications", read_applications), ("reviews", read_reviews)):
-        no = TABLE_SECTION[table]
+        no = reg.section_no(table)
         part = sec.get(no)
         if part is None:
-            missing = f"未找到第{no}部分（{SECTION_NAMES[no]}）"
+            missing = f"未找到第{no}部分（{reg.section_title(no)}）"
             part, at_end = [], False
         else:
-            missing = f"{SECTION_NAMES[no]}中未找到该单元格"
+            missing = f"{reg.section_title(no)}中未找到该单元格"
             at_end = no == last_no and bounds[no][1] == len(toks)
         args = (part, form, at_end, missing) if table != "reviews" else (part, at_end, missing)
         cells, notes = reader(*args, silent_blank=silent_blank)
@@ -185,23 +184,24 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
 
 def cell_where(c, template: str) -> str:
     """Where a cell is, in the template's printed labels: section / row / column."""
-    lab = registry().label_of
+    reg = registry()
+    lab, section = reg.label_of, reg.section_title(reg.section_no(c.table))
     if c.table == "applications":
-        return f"{SECTION_NAMES['三']} / {lab('app_row', c.row_id, template)} / {lab('app_column', c.col_id, template)}"
+        return f"{section} / {lab('app_row', c.row_id, template)} / {lab('app_column', c.col_id, template)}"
     if c.table == "reviews":
-        return f"{SECTION_NAMES['四']} / {lab('review_group', c.row_id, template)} / {lab('review_metric', c.col_id, template)}"
-    return (f"{SECTION_NAMES['二']} / {lab('block', c.block_id, template)} / "
+        return f"{section} / {lab('review_group', c.row_id, template)} / {lab('review_metric', c.col_id, template)}"
+    return (f"{section} / {lab('block', c.block_id, template)} / "
             f"{lab('active_row', f'{c.block_id}.{c.row_id}', template)} / {lab('active_metric', f'{c.block_id}.{c.col_id}', template)}")
 
 
 def judge(rep: Report) -> tuple[str, str | None]:
     """The file's parse status and a reason naming the first cell that could not be read."""
     found = {s.no for s in rep.sections}
-    is_report = len(found) >= 3 or (len(found) >= 2 and {"二", "三", "四"} & found)
+    reg = registry()
+    is_report = len(found) >= 3 or (len(found) >= 2 and {reg.section_no(t) for t in reg.tables} & found)
     if not is_report:
         why = "未找到年度报告的章节结构（一至六）" + (f"，仅找到：{'、'.join(sorted(found))}" if found else "")
         return NOT_A_REPORT, why
-    reg = registry()
     if rep.template is not None and not reg.has_tables(rep.template):
         return PARSED, f"{reg.title_of(rep.template)}的报告（无全国统一表格）：仅保存，不读取表格"
     if rep.template is None:

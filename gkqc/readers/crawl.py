@@ -179,7 +179,10 @@ def _narrative(v: _View, fs: int, fe: int) -> list[Tok]:
     return v.words(fs, fe, _cut_points(_SUBHEADING, v, fs, fe))
 
 
-_TABLE_IN = {"二": "active", "三": "applications", "四": "reviews"}  # as readers.TABLE_SECTION
+def _table_in(no: str) -> str:
+    """The table kind section `no` prints ('' for a section without a national table)."""
+    reg = registry()
+    return next((t for t in reg.tables if reg.section_no(t) == no), "")
 
 
 @cache
@@ -282,7 +285,7 @@ def crawl_tokens(text: str) -> list[Tok]:
         close: list[Tok] = []
         if end == len(v.full):
             end, close = _closing(v, he, end)
-        labels = _label_re(_TABLE_IN.get(no, ""))
+        labels = _label_re(_table_in(no))
         out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end)
         out += close
     return out

@@ -38,7 +38,6 @@ from gkqc.templates import Block, Item, Variant, match_label, norm_label, regist
 
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits (a trailing comma is the label's)
 _BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
-_ITEM_NO = {"一": "item_1", "五": "item_5", "六": "item_6", "八": "item_8", "九": "item_9"}
 TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
 
 
@@ -713,16 +712,27 @@ def _metric_order(header: str, metrics: Sequence[Item]) -> list[Item]:
     return list(metrics)
 
 
+def _items_of(template: str) -> dict[str, str]:
+    """The item numeral of each of the template's blocks (from its label 第二十条第（x）项) -> the block id."""
+    reg = registry()
+    key = ("active_items", template)
+    if key not in reg.cache:
+        found = ((_BLOCK.search(norm_label(b.label)), b.id) for b in reg.blocks_for(template))
+        reg.cache[key] = {m.group(1): bid for m, bid in found if m}
+    return reg.cache[key]
+
+
 def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
                 silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 二: blocks 第二十条第（x）项, each a small table read by labels (`silent_blank`: a
     block printed without any value is blank)."""
     blocks: dict[str, Block] = {b.id: b for b in registry().blocks_for(template)}
+    item = _items_of(template)  # 第二十条第（x）项 -> its block
     starts: list[tuple[str, int]] = []
     for i, t in enumerate(toks):
         m = _BLOCK.search(t.text)
-        if m and _ITEM_NO.get(m.group(1)) in blocks:
-            starts.append((_ITEM_NO[m.group(1)], i))
+        if m and m.group(1) in item:
+            starts.append((item[m.group(1)], i))
     bounds = [i for _, i in starts] + [len(toks)]
     found: dict[str, tuple[int, int]] = {}
     for k, (bid, s) in enumerate(starts):
@@ -753,9 +763,9 @@ def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> 
     return reg.variant_for(template, text)
 
 
-def detect_template(sec2: Sequence[Tok], sec3: Sequence[Tok]) -> tuple[str | None, str | None]:
-    """(template, how it was told) from printed column headings and sub-rows."""
-    toks = {"二": sec2, "三": sec3}
+def detect_template(toks: dict[str, Sequence[Tok]]) -> tuple[str | None, str | None]:
+    """(template, how it was told) from printed column headings and sub-rows (`toks`: each section's
+    tokens, by numeral; the registry's cues say which sections they look in)."""
     text: dict[str, str] = {}  # each section's text, made when a cue first looks in it
     for cue in registry().cues:  # the registry's cues, in order: the first found names the template
         if cue.section in toks and cue.section not in text:

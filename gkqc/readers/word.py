@@ -54,8 +54,6 @@ _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 P, TBL, TR, TC, T, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "sdt", "sdtContent"))
 _VAL = _W + "val"
-_WRAPPERS = {SDT, _W + "customXml", _W + "ins", _W + "smartTag", _W + "hyperlink", _W + "fldSimple", _W + "dir",
-             _W + "bdo", _MC + "AlternateContent", _MC + "Choice"}  # looked through, to their content
 _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W + "tblGrid", _W + "sdtPr",
              _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText", _MC + "Fallback",
              _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
