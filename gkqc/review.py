@@ -5,7 +5,8 @@ holds for every later version of the report. Decisions are lines of `<warehouse>
 only ever added to: the file is rewritten whole into a temporary file, flushed and renamed over the old
 one, under the warehouse's run lock. The `decisions` mart reads it at each build; recording a decision
 rebuilds the warehouse file and the published scorecards at once, so a dismissed finding leaves the
-score straight away.
+score straight away. A warehouse on object storage keeps its decisions in its local folder (as its run
+lock and database file) and gets the rebuilt database and scorecards uploaded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from datetime import datetime
 from pathlib import Path
 
 from gkqc import runlock
-from gkqc.settings import DECISIONS_DIR, DECISIONS_FILE, decisions_path  # noqa: F401 - part of this module's API
+from gkqc.settings import DECISIONS_DIR, DECISIONS_FILE, DEFAULT_WAREHOUSE, decisions_path  # noqa: F401 - API
+from gkqc.storage import Warehouse
+from gkqc.storage import warehouse as locate
 
 DECISIONS = {"confirmed": "确认", "dismissed": "排除"}
 
@@ -86,7 +89,23 @@ def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> li
         con.close()
 
 
-def record(warehouse: Path, check_id: str, office: str, year: int, subject: str | None, decision: str, reason: str,
+def _warehouse(warehouse: Warehouse | Path | str) -> Warehouse:
+    return warehouse if isinstance(warehouse, Warehouse) else locate(warehouse, DEFAULT_WAREHOUSE / "s3")
+
+
+def _lake(wh: Warehouse):
+    """The warehouse's lake; ReviewError when none was ever written there (e.g. `wh` is the local
+    folder of a warehouse on object storage, given by its path instead of its URL)."""
+    from gkqc.lake import MANIFEST, OLD_EMPTY, Lake
+
+    lake = Lake(wh.lake)
+    if not (lake.store.exists(MANIFEST) or lake.store.exists(f"documents/{OLD_EMPTY}")):
+        raise ReviewError(f"{wh.url} 没有数据湖：对象存储上的数据仓库请用其 s3:// 地址指定 --warehouse "
+                          "(no lake here: give an object-storage warehouse by its s3:// URL)")
+    return lake
+
+
+def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: int, subject: str | None, decision: str, reason: str,
            by: str | None = None, publish: bool = True) -> Decision:
     """Record a decision on a finding of the newest version of an office-year, then rebuild the
     warehouse file and (if they were published) the scorecards. Raises ReviewError, WarehouseBusy."""
@@ -99,9 +118,10 @@ def record(warehouse: Path, check_id: str, office: str, year: int, subject: str 
     known = {s.id for s in load_suite()}
     if check_id not in known:
         raise ReviewError(f"检查编号 {check_id} 不在检查集中（gkqc checks 列出全部） (unknown check)")
-    warehouse = Path(warehouse)
-    with runlock.hold(warehouse, "gkqc review"):
-        subjects = _open_findings(warehouse, office, year, check_id)
+    wh = _warehouse(warehouse)
+    with runlock.hold(wh.local, "gkqc review"):
+        _lake(wh)
+        subjects = _open_findings(wh.local, office, year, check_id)
         if subject is None:
             if len(subjects) != 1:
                 raise ReviewError(_which(office, year, check_id, subjects))
@@ -110,8 +130,8 @@ def record(warehouse: Path, check_id: str, office: str, year: int, subject: str 
             raise ReviewError(_which(office, year, check_id, subjects, subject))
         d = Decision(office, year, check_id, subject, decision, reason.strip(), (by or reviewer()).strip(),
                      datetime.now().isoformat(timespec="seconds"))
-        append(warehouse, d)
-        rebuild(warehouse, publish, office)
+        append(wh.local, d)
+        rebuild(wh, publish, office)
     return d
 
 
@@ -125,16 +145,19 @@ def _which(office: str, year: int, check_id: str, subjects: list[str], asked: st
     return f"{where}的 {check_id} 问题中没有对象 {asked}；不通过的对象为：{listed} (no such subject)"
 
 
-def rebuild(warehouse: Path, publish: bool = True, office: str | None = None) -> None:
+def rebuild(warehouse: Warehouse | Path | str, publish: bool = True, office: str | None = None) -> None:
     """The warehouse file rebuilt from the lake's last commit (it reads the decisions), and the
     scorecards published again when they had been (`office`: only its pages, the ones a decision
-    on it changes). Call while holding the warehouse lock."""
-    from gkqc.lake import Lake
+    on it changes); uploaded when the warehouse is on object storage. Call while holding the
+    warehouse lock."""
     from gkqc.outputs.scorecard import publish as publish_scorecards
+    from warehouse.access import DB_NAME
     from warehouse.build import build
 
-    lake = Lake(warehouse / "lake")
+    wh = _warehouse(warehouse)
+    lake = _lake(wh)
     lake.init()
-    build(warehouse, lake)
-    if publish and (warehouse / "scorecards").is_dir():
-        publish_scorecards(warehouse, focus=office)
+    wh.upload(build(wh.local, lake), DB_NAME)
+    if publish and (wh.local / "scorecards").is_dir():
+        publish_scorecards(wh.local, focus=office)
+        wh.upload(wh.local / "scorecards", "scorecards")

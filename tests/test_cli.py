@@ -131,3 +131,17 @@ def test_a_second_reader_in_the_same_process_shares_the_sandbox(warehouse):
         second.close()
     finally:
         first.close()
+
+
+def test_the_summary_counts_schema_problems_of_both_stages(capsys):
+    """Rows the lake's models refuse are kept and counted: those of the check stage as well as ingest's."""
+    from checks.engine import CheckSummary
+    from flows.pipeline import RunSummary
+    from gkqc.cli import print_summary
+    from gkqc.ingest import IngestSummary
+
+    problem = {"table": "check_results", "column": "status", "check": "isin", "failure_case": "maybe", "index": "0"}
+    r = RunSummary("r", "in", "wh", IngestSummary(schema_problems=[problem]), CheckSummary(schema_problems=[problem] * 2))
+    print_summary(r)
+    out = capsys.readouterr().out
+    assert next(line for line in out.splitlines() if "schema problems" in line).split("│")[-2].strip() == "3"

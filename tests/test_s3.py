@@ -22,6 +22,7 @@ from gkqc.inboxes import ObjectInbox
 from gkqc.lake import Lake, LakeConflict
 from gkqc.settings import DEFAULT_WAREHOUSE
 from gkqc.storage import attach, warehouse
+from warehouse.access import connect_readonly
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 BUCKET = "gkqc-test"
@@ -207,10 +208,8 @@ def test_the_local_side_of_a_remote_warehouse_is_named_after_its_url(tmp_path, m
 
 def test_lake_files_on_object_storage_read_as_local_ones_do(s3, tmp_path):
     """Every reader the checks use gives the same frame from an object as from a local file."""
-    import polars as pl
-
     from checks.grid import read_file
-    from gkqc.storage import read_frame, scan_frame
+    from gkqc.storage import read_frame
 
     local, remote = Lake(tmp_path / "lake"), Lake(f"s3://{BUCKET}/readers/lake")
     rows = pa.Table.from_pylist([{"office": f"机关{k}", "region": "甲" if k % 2 else None} for k in range(50)],
@@ -224,7 +223,42 @@ def test_lake_files_on_object_storage_read_as_local_ones_do(s3, tmp_path):
     cols = ["office", "region", "office_kind"]
     assert read_frame(b, cols, missing_columns="insert").equals(read_frame(a, cols, missing_columns="insert"))
     assert read_frame(b, cols, missing_columns="insert").height == 55
-    odd = pl.col("region").is_not_null()
-    schema = lake_mod.SCHEMAS["offices"]
-    assert scan_frame(b, schema).filter(odd).collect().equals(scan_frame(a, schema).filter(odd).collect())
     assert read_file(b[0], ["office", "region"], ["region"]).equals(read_file(a[0], ["office", "region"], ["region"]))
+
+
+def test_a_decision_on_object_storage_is_uploaded_and_its_local_folder_is_refused(s3, tmp_path, local_run, monkeypatch):
+    """`gkqc review` on a warehouse in a bucket: by its URL, the rebuilt database and scorecards go up;
+    by the path of its local folder (which has no lake), refused before anything is written."""
+    from flows.pipeline import gkqc_run
+    from gkqc.review import ReviewError, decisions_path, record
+
+    inbox, _ = local_run
+    upload(s3, inbox, f"{BUCKET}/rev-inbox")
+    url = f"s3://{BUCKET}/rev-wh"
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    gkqc_run(f"s3://{BUCKET}/rev-inbox", url)
+    wh = warehouse(url, tmp_path / "local")
+    con = connect_readonly(wh.local)
+    try:
+        office, year, check, subject = con.execute(
+            "select office, report_year, check_id, subject from findings where is_latest and check_id = 'A1' "
+            "order by all limit 1").fetchone()
+    finally:
+        con.close()
+    with pytest.raises(ReviewError, match="s3://"):
+        record(wh.local, check, office, year, subject, "dismissed", "另有说明", by="李四")
+    assert not (wh.local / "lake").exists() and not decisions_path(wh.local).exists()
+
+    def uploaded() -> bytes:
+        with s3.open_input_stream(f"{BUCKET}/rev-wh/gkqc.duckdb") as src:
+            return src.read()
+
+    before = uploaded()
+    record(url, check, office, year, subject, "dismissed", "另有说明", by="李四")
+    after = uploaded()
+    assert after != before and after == (wh.local / "gkqc.duckdb").read_bytes()
+    con = connect_readonly(wh.local)
+    try:
+        assert con.execute("select decided_by, decision from decisions").fetchall() == [("李四", "dismissed")]
+    finally:
+        con.close()
