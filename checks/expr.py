@@ -104,39 +104,6 @@ def compile_part(node: ast.AST, ev):
     raise RuleError("规则必须是比较或 whole(…) (a rule must be a comparison)")
 
 
-_SQL_CMP = {"==": "abs(({l}) - ({r})) < 1e-6", ">=": "({l}) - ({r}) > -1e-6", "<=": "({l}) - ({r}) < 1e-6",
-            ">": "({l}) - ({r}) > 1e-6", "<": "({l}) - ({r}) < -1e-6"}
-
-
-def compile_sql(rule: str, ids: set[str]) -> str:
-    """The rule's condition as a SQL expression over columns named by the ids (same tolerance as
-    `compile_rule`; NULL where a value is missing)."""
-    compile_rule(rule, ids)  # reports unknown ids and syntax first
-    tree = ast.parse(expand(rule, ids), mode="eval").body
-
-    def ev(node: ast.AST) -> str:
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Constant):
-            return repr(float(node.value))
-        if isinstance(node, ast.BinOp):
-            op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}[type(node.op)]
-            return f"({ev(node.left)} {op} {ev(node.right)})"
-        if isinstance(node, ast.UnaryOp):
-            return f"(-{ev(node.operand)})"
-        if isinstance(node, ast.Call):
-            x = ev(node.args[0])
-            return f"({x} = floor({x}))" if node.func.id == "whole" else f"abs({x})"
-        if isinstance(node, ast.Compare):
-            op = _CMP[type(node.ops[0])]
-            return "(" + _SQL_CMP[op].format(l=ev(node.left), r=ev(node.comparators[0])) + ")"
-        raise RuleError(f"不支持的写法 (unsupported): {ast.unparse(node)}")
-
-    if isinstance(tree, ast.BoolOp):
-        return "(" + " and ".join(ev(v) for v in tree.values) + ")"
-    return ev(tree)
-
-
 @dataclass(frozen=True)
 class Linear:
     """A rule as `Σ lhs[id]·value  op  Σ rhs[id]·value` (constants under the key '')."""

@@ -306,20 +306,6 @@ def read_frame(uris: list[str], columns: list[str] | None = None, missing_column
     return out.select(columns) if columns is not None else out
 
 
-def scan_frame(uris: list[str], schema=None):
-    """Parquet files as one lazy polars frame: local paths scanned by polars itself; objects as a
-    pyarrow dataset through pyarrow's S3 client (streamed, filters pushed down). `schema` (Arrow):
-    the columns to read, null where a file lacks one."""
-    import polars as pl
-
-    if not any(is_remote(u) for u in uris):
-        return pl.scan_parquet(uris, missing_columns="insert") if schema is not None else pl.scan_parquet(uris)
-    import pyarrow.dataset as ds
-
-    paths = [u.removeprefix(SCHEME) for u in uris]
-    return pl.scan_pyarrow_dataset(ds.dataset(paths, schema=schema, format="parquet", filesystem=s3_filesystem()))
-
-
 def attach(con, uris: list[str] | None = None) -> None:
     """Let a DuckDB connection read s3:// files through pyarrow's S3 client (registered as an fsspec
     filesystem: no httpfs extension to download). Does nothing when every URI is local."""

@@ -220,7 +220,6 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "applications": Applications, "reviews": Reviews, "offices": Offices, "check_results": CheckResults,
     "report_offices": ReportOffices,
 }
-SCHEMA_BY_TABLE = MODELS
 
 _ARROW = {pl.Utf8: pa_arrow.string(), pl.Float64: pa_arrow.float64(), pl.Int32: pa_arrow.int32(),
           pl.Int64: pa_arrow.int64(), pl.Date: pa_arrow.date32(), pl.Datetime("us"): pa_arrow.timestamp("us")}
