@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -89,28 +90,27 @@ def paired_reports(lake: Lake) -> pl.LazyFrame:
             .with_columns(pl.coalesce("resolved", "office").alias("office")).drop("resolved"))
 
 
-def subject_labels(table: str | None = None) -> dict[str, str]:
-    """Printed labels of the subjects of one table's rules (all tables when None)."""
-    by_table = {"applications": {**labels("app_row"), **labels("app_column")},
-                "reviews": labels("review_group"),
-                "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row").items()}}
+def subject_labels(table: str | None = None, template: str | None = None) -> dict[str, str]:
+    """Printed labels of the subjects of one table's rules (all tables when None), in the words of
+    `template` (a template or printed variant; across the templates, the last listed winning, when None)."""
+    by_table = {"applications": {**labels("app_row", template), **labels("app_column", template)},
+                "reviews": labels("review_group", template),
+                "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row", template).items()}}
     return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}
 
 
-def labels(kind: str) -> dict[str, str]:
-    """id -> printed label, across the templates (the last listed wins ties)."""
-    out: dict[str, str] = {}
-    for rec in registry().labels():
-        if rec["table"] == kind:
-            out[rec["id"]] = rec["label"]
-    return out
+def labels(kind: str, template: str | None = None) -> dict[str, str]:
+    """id -> printed label in `template`'s words (across the templates, the last listed winning, when None)."""
+    return {rec["id"]: rec["label"] for rec in registry().labels()
+            if rec["table"] == kind and template in (None, rec["template"])}
 
 
-def cell_labels() -> dict[str, str]:
-    """cell_id -> 'row label / column label' for messages."""
+def cell_labels(template: str | None = None) -> dict[str, str]:
+    """cell_id -> 'row label / column label' for messages, in the words of `template` (a template or
+    printed variant; every template's cells, the last listed winning, when None)."""
     reg = registry()
     out = {}
-    for t in reg.templates:
+    for t in reg.templates if template is None else [template]:
         for r in reg.app_rows_for(t):
             for c in reg.app_columns:
                 out[f"{r.id}.{c.id}"] = f"{r.label} / {c.label}"
@@ -122,3 +122,18 @@ def cell_labels() -> dict[str, str]:
         for m in reg.review_metrics:
             out[f"{g.id}.{m.id}"] = f"{g.label} / {m.label}"
     return out
+
+
+def cell_label_expr(cell: pl.Expr, template: pl.Expr) -> pl.Expr:
+    """The label of each row's cell id in the words of its report's printed form (`template`)."""
+    return label_expr(cell, template, cell_labels)
+
+
+def label_expr(ids: pl.Expr, template: pl.Expr, words: Callable[[str | None], dict[str, str]]) -> pl.Expr:
+    """The label of each row's id in the words of `template` (a template or printed variant), from
+    `words(template)`: id -> label; an id that form does not have, or a form not in the registry, gets
+    the label across the templates (`words(None)`)."""
+    reg = registry()
+    table = {f"{t}/{i}": label for t in reg.printed for i, label in words(t).items()}
+    key = pl.concat_str([template.fill_null(reg.default_template), pl.lit("/"), ids])
+    return key.replace_strict(table, default=ids.replace_strict(words(None), default=ids))

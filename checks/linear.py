@@ -16,6 +16,7 @@ has none). Under `strict` a blank leaves the result not assessable. A cell that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,6 +26,7 @@ from pandera.config import ValidationDepth, config_context
 
 from checks.blanks import BLANK_NOTE
 from checks.expr import Linear, linear
+from checks.frames import label_expr
 from checks.grid import PREV, blank_col, cells_of
 from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
@@ -162,10 +164,10 @@ def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.Series
     return pl.Series([], dtype=pl.Int64)
 
 
-def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: dict[str, str],
+def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: Callable[[str | None], dict[str, str]],
                missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
     """Evaluate linear rules over `wide` (report_id, template, grid columns). Evidence and
-    messages are built for findings only."""
+    messages are built for findings only; `subject_labels(template)` names the subjects in a template's words."""
     if not rules or wide.height == 0:
         return []
     agg = judged(wide, rules)
@@ -241,7 +243,8 @@ def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> 
         .select(pl.sum_horizontal(pl.all())).to_series().cast(pl.Int64)})
 
 
-def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, subject_labels: dict[str, str],
+def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
+              subject_labels: Callable[[str | None], dict[str, str]],
               missing_message: pl.Expr | None) -> list[pl.DataFrame]:
     """Result rows for fails, not-assessable results and passes that rest on blanks, every rule's
     message at once."""
@@ -250,8 +253,9 @@ def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame, sub
     findings = findings.with_row_index("f")
     findings = findings.join(_evidence(wide, rules, findings), on="f", how="left", maintain_order="left")
     na, ok = pl.col("status") == "not_assessable", pl.col("status") == "pass"
+    template = pl.col("rule").replace_strict({k: r.template for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
     fields = {"subject": pl.col("subject"),
-              "subject_label": pl.col("subject").replace_strict(subject_labels, default=pl.col("subject")),
+              "subject_label": label_expr(pl.col("subject"), template, subject_labels),
               "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
               "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
     na_message = (pl.when(pl.col("split")).then(render(SPLIT, fields))

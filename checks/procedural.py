@@ -12,7 +12,7 @@ from collections.abc import Callable
 import polars as pl
 
 from checks.blanks import blank_policy
-from checks.frames import PartData, cell_labels, with_cell_id
+from checks.frames import PartData, cell_label_expr, with_cell_id
 from checks.spec import CheckSpec
 from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
@@ -74,11 +74,11 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     scoped = pl.col("rid").is_in(reports["rid"].implode())
     tables = [t for t in CELLS if t in data.cells]
     found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
-                       .select("report_id", pl.lit(t).alias("table"), "cell_id", "raw", "reason") for t in tables])
+                       .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "raw", "reason") for t in tables])
     raw = pl.col("raw").fill_null("").replace("", "（空白）")
     bad = found.group_by("report_id", "table", maintain_order=True).agg(
         pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
-        pl.col("reason").first().alias("reason"),
+        pl.col("reason").first().alias("reason"), pl.col("template").first(),
         pl.concat_str([pl.col("cell_id"), pl.lit("="), raw]).str.join("; ").alias("cells"))
     fields = {"label": _table_label(pl.col("table")), "n": pl.col("n").cast(pl.Utf8),
               "listed": pl.concat_str([pl.col("listed").list.join("、"),
@@ -90,8 +90,9 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=NULL_S)])
 
 
-def _label(e: pl.Expr) -> pl.Expr:
-    return e.replace_strict(cell_labels(), default=e)
+def _label(cell: pl.Expr) -> pl.Expr:
+    """The label of a cell id in the words of its report's printed form (column `template`)."""
+    return cell_label_expr(cell, pl.col("template"))
 
 
 @procedural("sections")
@@ -171,7 +172,7 @@ def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings:
     as unreadable by every check); a report whose OCR values all hold passes. Others: no row."""
     scoped = pl.col("rid").is_in(reports["rid"].implode())
     read = pl.concat([with_cell_id(data.cells[t].filter(scoped & (pl.col("status") == "ocr")), t)
-                      .select("report_id", "rid", pl.lit(t).alias("table"), "cell_id", "raw", "confidence")
+                      .select("report_id", "rid", "template", pl.lit(t).alias("table"), "cell_id", "raw", "confidence")
                       for t in data.cells])
     rejected = data.rejected if data.rejected is not None else read.clear().select("report_id", "rid", "table", "cell_id")
     bad = read.join(rejected.select("rid", "table", "cell_id", "check_id"), on=["rid", "table", "cell_id"])

@@ -132,6 +132,27 @@ def test_active_disclosure_checks(tmp_path):
     assert ("P2", "regulations") in findings(res, "new.txt") and status_of(res, "P5", path="new.txt") == "pass"
 
 
+def test_messages_name_cells_in_the_words_of_the_reports_template(tmp_path):
+    """The two templates print some cells under different labels (处理决定数量 / 本年处理决定数量,
+    规范性文件 / 行政规范性文件): each report's findings use its own."""
+    old = spec("gov2019", 2020, seed=53)
+    old.active[("item_5", "licensing", "decisions")] = "-2"
+    old.active[("item_1", "normative_docs", "total_published")] = "0"
+    old.active[("item_1", "normative_docs", "new_published")] = "9"
+    new = spec("gov2021", 2022, seed=54, office="青山市水利局")
+    new.active[("item_5", "licensing", "decisions")] = "-2"
+    res = check_files(tmp_path, {"old.txt": render_pagetext(old).encode(), "new.txt": render_pagetext(new).encode()})
+
+    def message(check: str, subject: str, path: str) -> str:
+        return res.filter((pl.col("check_id") == check) & (pl.col("subject") == subject)
+                          & pl.col("source_path").str.ends_with(path))["message"][0]
+
+    cell = "item_5.licensing.decisions"
+    assert message("P4", cell, "old.txt").startswith("第二十条第（五）项 / 行政许可 / 处理决定数量：")
+    assert message("P4", cell, "new.txt").startswith("第二十条第（五）项 / 行政许可 / 本年处理决定数量：")
+    assert message("P1", "normative_docs", "old.txt").startswith("规范性文件：")
+
+
 def test_structure_and_timeliness(tmp_path):
     late = spec("gov2021", 2022, seed=61, office="青山市教育局", published=date(2023, 2, 15))  # department: 31 Jan
     gov = spec("gov2021", 2022, seed=62, office="青山市", published=date(2023, 3, 30))  # government: 31 Mar

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from checks.expr import RuleError, compile_rule
-from checks.frames import PartData, cell_id_expr, cell_labels
+from checks.frames import PartData, cell_id_expr, cell_label_expr
 from checks.grid import CellTable
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
@@ -33,7 +33,6 @@ def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFra
         placed = placed.with_columns(pl.col("rid").set_sorted())
     counts = placed.group_by("rid").agg(pl.exclude("rid").sum())
     counts = reports.select("report_id", "rid", "template").join(counts, on="rid", how="left")
-    names = cell_labels()
     out = []
     for k, s in enumerate(specs):
         scoped = counts.filter(pl.col("template").is_in(list(s.templates)))
@@ -41,7 +40,7 @@ def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFra
             continue
         failed = cells.rows(flags[f"bad{k}"]).filter(pl.col("template").is_in(list(s.templates)))
         failed = failed.with_columns(cell_id_expr(cells.table).alias("cell_id"))
-        fields = {"subject_label": pl.col("cell_id").replace_strict(names, default=pl.col("cell_id")),
+        fields = {"subject_label": cell_label_expr(pl.col("cell_id"), pl.col("template")),
                   "raw": pl.col("raw"), "actual": fmt_num(pl.col("value"))}
         fail_rows = failed.select(
             "report_id", pl.col("cell_id").alias("subject"), pl.lit("fail").alias("status"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import partial
 
 import polars as pl
 
@@ -94,7 +95,7 @@ class CrossYear(Equation):
                 chunk = year_pairs.slice(start, CHUNK)
                 wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
                                   cells[chunk["prev_at"]].select(pl.all().name.prefix("prev__"))], how="horizontal")
-                found = [d for d in run_linear(wide, rules, subject_labels(), missing_message=pl.lit(NO_PREV))
+                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV))
                          if d.height]
                 if found:
                     yield pl.concat(found)

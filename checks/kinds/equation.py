@@ -5,6 +5,7 @@ blank cells as the blank-cell policy has already set them there (checks.engine.p
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 import polars as pl
 
@@ -61,7 +62,7 @@ class Equation(Kind):
         for n, s in enumerate(specs):
             by_table[s.table] += rules_for(s, n)
         return [d for table, rules in by_table.items()
-                for d in run_linear(marked_grid(data, table), rules, subject_labels(table))]
+                for d in run_linear(marked_grid(data, table), rules, partial(subject_labels, table))]
 
 
 def marked_grid(data: PartData, table: str) -> pl.DataFrame:

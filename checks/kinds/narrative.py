@@ -19,7 +19,7 @@ import re
 
 import polars as pl
 
-from checks.frames import PartData, cell_labels
+from checks.frames import PartData, cell_label_expr, cell_labels
 from checks.grid import blank_col, cell_ids
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
@@ -147,7 +147,8 @@ def judge(data: PartData, reports: pl.DataFrame, spec: CheckSpec) -> pl.DataFram
               .when(several | pl.col("scope").is_not_null() | summed).then(pl.lit("not_assessable"))
               .otherwise(pl.lit("fail")))
     n, v, q, unit = fmt_num(pl.col("n")), fmt_num(pl.col("value").fill_nan(None)), pl.col("quote"), pl.lit(e["unit"])
-    label = pl.col("cell").replace_strict(cell_labels(), default=pl.col("cell"))
+    per = per.join(data.reports.select("rid", "template"), on="rid", how="left", maintain_order="left")
+    label = cell_label_expr(pl.col("cell"), pl.col("template"))
     sums = {c: "、".join(cell_labels().get(x, x) for x in xs) for c, xs in (e.get("sums") or {}).items()}
     fields = {"quote": q, "actual": n, "expected": v, "unit": unit, "subject_label": label,
               "difference": fmt_num(pl.col("n") - pl.col("value"))}
