@@ -7,7 +7,7 @@ import pytest
 from workspace import REVISED, YEAR, add_version, make_inbox, run
 
 from gkqc.outputs import reportpages
-from gkqc.outputs.html import MANIFEST, office_page, report_page
+from gkqc.outputs.html import MANIFEST, Pages, office_page, report_page
 from gkqc.outputs.site import write_site
 
 
@@ -93,3 +93,31 @@ def test_pages_drawn_part_by_part_are_the_pages_drawn_at_once(province, tmp_path
     monkeypatch.setattr(reportpages, "PART", 3)
     parts = write_site(wh, tmp_path / "parts").parent
     assert _files(whole) == _files(parts)
+
+
+@pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])
+def test_an_interrupted_publication_keeps_the_site_and_the_next_one_clears_what_it_left(province, tmp_path,
+                                                                                         monkeypatch, fault):
+    """Ctrl-C stops at once, leaving its half-written folder to the next publication (removing a
+    large one takes minutes); an error removes it there and then. The published site never changes."""
+    _, _, wh = province
+    site = write_site(wh, tmp_path / "site").parent
+    first = _files(site)
+    put = Pages.put
+    calls = []
+
+    def failing(self, name, html, digest=None):
+        calls.append(name)
+        if len(calls) == 5:
+            raise fault("stopped")
+        put(self, name, html, digest)
+
+    monkeypatch.setattr(Pages, "put", failing)
+    with pytest.raises(fault):
+        write_site(wh, site, inbox=tmp_path)  # another key: every page drawn again
+    left = list(tmp_path.glob(".site.tmp-*"))
+    assert len(left) == (1 if fault is KeyboardInterrupt else 0)
+    assert _files(site) == first
+    monkeypatch.setattr(Pages, "put", put)
+    write_site(wh, site)
+    assert list(tmp_path.glob(".site.*")) == [] and _files(site) == first

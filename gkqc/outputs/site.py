@@ -95,10 +95,10 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     try:
         _write(con, Pages(folder, live, previous=out if out.exists() else None), year, region, office, inbox,
                focus if live else None)
-    except BaseException:
+    except Exception:
         if not live:
             shutil.rmtree(folder, ignore_errors=True)
-        raise
+        raise  # an interrupt leaves the folder to the next publication: removing a large site takes minutes
     finally:
         for t in TEMP_TABLES:
             con.execute(f"drop table if exists {t}")
