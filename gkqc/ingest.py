@@ -144,6 +144,93 @@ def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk
     return None
 
 
+class _Writer:
+    """Parsed chunks, gathered and written to the lake (uncommitted) in parts of about `flush_every`
+    documents, each part deduplicated and validated whole."""
+
+    def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int):
+        self.lake, self.run_id, self.known_reports, self.summary = lake, run_id, known_reports, summary
+        self.flush_every = flush_every
+        self.parts: list[dict[str, pa.Table]] = []
+        self.docs = 0  # documents gathered since the last part was written
+        self.written = 0  # parts written
+
+    def add(self, tables: dict[str, pa.Table]) -> None:
+        self.parts.append(tables)
+        self.docs += tables["documents"].num_rows
+        if self.docs >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        merged = _dedupe_reports(_merge(self.parts), self.known_reports)
+        self.summary.reports_new += merged["reports"].num_rows
+        self.summary.statuses.update(merged["documents"]["parse_status"].to_pylist())
+        self.summary.schema_problems += validate_tables(merged)
+        for t, tbl in merged.items():
+            self.lake.write(t, tbl, f"{self.run_id}-{self.written:05d}")
+            faults.point("ingest-write")
+        self.written += 1
+        self.parts.clear()
+        self.docs = 0
+
+
+class _Parsing:
+    """New files parsed in chunks: in this process (`pool` None), in local worker processes or on a
+    cluster, at most twice as many chunks in flight as there are parsers (`slots`); results go to
+    `writer` in the order the chunks were submitted."""
+
+    def __init__(self, pool, cluster: bool, chunk: int, slots: int, run_id: str, at: datetime, writer: _Writer):
+        self.pool, self.cluster, self.chunk, self.slots = pool, cluster, chunk, slots
+        self.run_id, self.at, self.writer = run_id, at, writer
+        self.items: list[tuple[str, Source]] = []  # (doc_id, the file) of the next chunk
+        self.bytes = 0
+        self.inflight: deque[Future] = deque()
+
+    def add(self, doc_id: str, src: Source) -> None:
+        self.items.append((doc_id, src))
+        self.bytes += len(src.data) if src.data is not None else 0
+        if self.pool.full(len(self.items), self.bytes) if self.cluster else len(self.items) >= self.chunk:
+            self.submit()
+
+    def submit(self, final: bool = False) -> None:
+        if self.items:
+            if self.pool is None:
+                self.writer.add(parse_chunk(self.items, self.run_id, self.at))
+            elif self.cluster:
+                self.inflight.append(self.pool.submit(self.items, self.run_id, self.at))
+            else:
+                self.inflight.append(self.pool.submit(parse_chunk, self.items, self.run_id, self.at))
+            self.items, self.bytes = [], 0
+        while self.inflight and (final or len(self.inflight) > 2 * self.slots or self.inflight[0].done()):
+            self.writer.add(self.inflight.popleft().result())
+
+    def finish(self) -> None:
+        """Parse what is left, wait for every chunk and write the last part."""
+        self.submit(final=True)
+        self.writer.flush()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)  # on Ctrl-C: queued chunks are dropped, not parsed
+
+
+def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, run_id: str,
+                  summary: IngestSummary) -> None:
+    """Document rows for known bytes under new paths (path, doc_id, size): the stored outcome, nothing parsed."""
+    if not copies:
+        return
+    outcomes = outcomes_of(lake, {d for _, d, _ in copies})
+    batch = Batch()
+    for source_path, doc_id, size in copies:
+        add_document(batch, source_path=source_path, doc_id=doc_id, size=size, result=None,
+                     known=outcomes[doc_id], ingested_at=at, run_id=run_id, write_report=False)
+    tables = batch.tables()
+    summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
+    lake.write("documents", tables["documents"], f"{run_id}-dups")
+
+
 def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int = 2, chunk: int = 200,
            flush_every: int = 5000, progress: Callable[[int, int], None] | None = None,
            cluster: str | ClusterParser | None = None) -> IngestSummary:
@@ -156,89 +243,32 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     known_paths, known_docs, known_reports = load_known(lake)
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
-    pending_dups: list[tuple[str, str, int]] = []  # (path, doc_id, size) waiting for a doc parsed this run
-    run_docs: set[str] = set()
-    parts: list[dict[str, pa.Table]] = []
-    parts_docs = 0
-    flushes = 0
+    writer = _Writer(lake, run_id, known_reports, summary, flush_every)
     pool = _parser(workers, cluster, len(files), chunk)
-    slots = getattr(pool, "slots", workers)  # chunks kept in flight: twice the parsers
-    inflight: deque[Future] = deque()
-    done_files = 0
-
-    def collect(tables: dict[str, pa.Table]) -> None:
-        nonlocal parts_docs
-        parts.append(tables)
-        parts_docs += tables["documents"].num_rows
-
-    def flush(final: bool = False) -> None:
-        nonlocal parts_docs, flushes
-        if not parts:
-            return
-        merged = _dedupe_reports(_merge(parts), known_reports)
-        summary.reports_new += merged["reports"].num_rows
-        summary.statuses.update(merged["documents"]["parse_status"].to_pylist())
-        summary.schema_problems += validate_tables(merged)
-        for t, tbl in merged.items():
-            lake.write(t, tbl, f"{run_id}-{flushes:05d}")
-            faults.point("ingest-write")
-        flushes += 1
-        parts.clear()
-        parts_docs = 0
-
-    items: list[tuple[str, Source]] = []  # (doc_id, the file) to parse
-    items_bytes = 0
-
-    def submit(final: bool = False) -> None:
-        nonlocal items, items_bytes
-        if items:
-            if pool is None:
-                collect(parse_chunk(items, run_id, at))
-            elif cluster:
-                inflight.append(pool.submit(items, run_id, at))
-            else:
-                inflight.append(pool.submit(parse_chunk, items, run_id, at))
-            items, items_bytes = [], 0
-        while inflight and (final or len(inflight) > 2 * slots or inflight[0].done()):
-            collect(inflight.popleft().result())
-        if parts_docs >= flush_every or final:
-            flush(final)
-
+    parsing = _Parsing(pool, bool(cluster), chunk, getattr(pool, "slots", workers), run_id, at, writer)
+    run_docs: set[str] = set()  # doc ids sent to parsing this run
+    copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
     try:
-        for src in inbox.sources(files):
+        for n, src in enumerate(inbox.sources(files), 1):
             summary.seen += 1
-            done_files += 1
-            source_path = src.path
             # a file that cannot be read is identified by its problem: the same problem is the same outcome
             doc_id = doc_id_of(src.data if src.data is not None else f"\x00{src.problem}".encode())
-            if known_paths.get(source_path) == doc_id:
+            if known_paths.get(src.path) == doc_id:
                 summary.unchanged += 1
             elif doc_id in known_docs or doc_id in run_docs:
                 summary.new += 1
                 summary.duplicates += 1
-                pending_dups.append((source_path, doc_id, src.size))
+                copies.append((src.path, doc_id, src.size))
             else:
                 summary.new += 1
                 run_docs.add(doc_id)
-                items.append((doc_id, src))
-                items_bytes += len(src.data) if src.data is not None else 0
-                if pool.full(len(items), items_bytes) if cluster else len(items) >= chunk:
-                    submit()
-            if progress and (done_files % 50 == 0):
-                progress(done_files, len(files))
-        submit(final=True)
+                parsing.add(doc_id, src)
+            if progress and n % 50 == 0:
+                progress(n, len(files))
+        parsing.finish()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)  # on Ctrl-C: queued chunks are dropped, not parsed
-    if pending_dups:  # identical bytes under new paths: reuse the stored outcome, parse nothing
-        outcomes = outcomes_of(lake, {d for _, d, _ in pending_dups})
-        batch = Batch()
-        for source_path, doc_id, size in pending_dups:
-            add_document(batch, source_path=source_path, doc_id=doc_id, size=size, result=None,
-                         known=outcomes[doc_id], ingested_at=at, run_id=run_id, write_report=False)
-        tables = batch.tables()
-        summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
-        lake.write("documents", tables["documents"], f"{run_id}-dups")
+        parsing.close()
+    _write_copies(lake, copies, at, run_id, summary)
     summary.office_proposals = resolve_lake(lake)
     if progress:
         progress(len(files), len(files))
