@@ -22,7 +22,6 @@ from gkqc import faults, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import load, write_outputs
-from gkqc.settings import DEFAULT_WAREHOUSE
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
 from warehouse.access import connect_readonly
@@ -130,7 +129,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
     """`inbox` and `warehouse`: local folders or s3:// URLs; `cluster`: a Dask scheduler address to
     parse on (else `workers` local processes)."""
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    wh = locate(warehouse, DEFAULT_WAREHOUSE / "s3")
+    wh = locate(warehouse)
     clock = [time.perf_counter()]
     started = clock[0]
     timings: dict[str, float] = {}

@@ -98,7 +98,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
         fail(f"机关名录有误 (bad office registry): {e}")
     except OSError as e:  # object storage unreachable, no such bucket, no credentials
         fail(f"收件箱无法读取：{inbox}（{str(e).splitlines()[0]}） (inbox unreadable)")
-    wh = locate(warehouse, DEFAULT_WAREHOUSE / "s3")
+    wh = locate(warehouse)
     try:
         runlock.prepare(wh.local)
         if wh.remote:

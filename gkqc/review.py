@@ -90,7 +90,7 @@ def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> li
 
 
 def _warehouse(warehouse: Warehouse | Path | str) -> Warehouse:
-    return warehouse if isinstance(warehouse, Warehouse) else locate(warehouse, DEFAULT_WAREHOUSE / "s3")
+    return warehouse if isinstance(warehouse, Warehouse) else locate(warehouse)
 
 
 def _lake(wh: Warehouse):

@@ -8,6 +8,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_INBOX = PROJECT_ROOT / "samples" / "collection"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data"  # data outside the code: warehouse/ holds only the SQL models
+REMOTE_WAREHOUSES = DEFAULT_WAREHOUSE / "s3"  # the local side (lock, database, scorecards) of s3:// warehouses
 
 
 def quiet_prefect(state_dir: Path) -> None:

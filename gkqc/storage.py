@@ -271,13 +271,15 @@ class Warehouse:
             store.upload(path, rel)
 
 
-def warehouse(url: str | Path, default_root: Path) -> Warehouse:
+def warehouse(url: str | Path, default_root: Path | None = None) -> Warehouse:
     """The warehouse at a local path or s3:// URL. The local side of a remote one is a folder named
-    after its URL under $GKQC_LOCAL_DIR (default `default_root`)."""
+    after its URL under $GKQC_LOCAL_DIR (else `default_root`, else `settings.REMOTE_WAREHOUSES`)."""
+    from gkqc.settings import REMOTE_WAREHOUSES
+
     url = normalize(url)
     if not is_remote(url):
         return Warehouse(url, Path(url))
-    root = Path(os.environ.get(LOCAL_ROOT_ENV) or default_root)
+    root = Path(os.environ.get(LOCAL_ROOT_ENV) or default_root or REMOTE_WAREHOUSES)
     name = url.removeprefix(SCHEME).strip("/").replace("/", "__")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
     return Warehouse(url, root / f"{safe}-{hashlib.sha256(url.encode()).hexdigest()[:8]}")

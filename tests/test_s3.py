@@ -200,9 +200,9 @@ def test_a_damaged_object_stops_the_run_and_repair_reads_its_batch_again(s3, tmp
 
 def test_the_local_side_of_a_remote_warehouse_is_named_after_its_url(tmp_path, monkeypatch):
     monkeypatch.delenv("GKQC_LOCAL_DIR", raising=False)
-    a, b = warehouse("s3://b/x/", DEFAULT_WAREHOUSE / "s3"), warehouse("s3://b/x_", DEFAULT_WAREHOUSE / "s3")
+    a, b = warehouse("s3://b/x/"), warehouse("s3://b/x_")
     assert a.url == "s3://b/x" and a.local.parent == DEFAULT_WAREHOUSE / "s3" and a.local != b.local
-    here = warehouse(tmp_path / "wh", DEFAULT_WAREHOUSE / "s3")
+    here = warehouse(tmp_path / "wh")
     assert not here.remote and here.local == (tmp_path / "wh").resolve()
 
 
