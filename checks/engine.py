@@ -123,9 +123,10 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     """Check every report of the lake's snapshot; the state of what was checked goes with it."""
     specs = specs if specs is not None else load_suite()
     settings = settings if settings is not None else load_settings()
-    # the settings in use too: a run with other settings (e.g. the blank policy) re-checks everything
+    # the settings in use too: a run with other settings (e.g. the blank policy) re-checks everything;
+    # and the office registry, which gives each report's office kind and region (deadlines, D1)
     fingerprint = suite_fingerprint() + str(len(specs)) + hashlib.sha256(
-        json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:8]
+        json.dumps([settings, lake.state.get("offices_sha256")], sort_keys=True, default=str).encode()).hexdigest()[:8]
     state = json.loads(json.dumps(lake.state.get("checks", {})))
     if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
         state = {"fingerprint": fingerprint, "parts": [], "files": {}}

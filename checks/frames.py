@@ -66,7 +66,8 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch).
     Only the `tables` asked for are read (all when None)."""
-    reports = (read_frame(_files(lake, "reports", parts), columns=REPORT_COLS, missing_columns="insert")
+    reports = (_as_registered(lake, read_frame(_files(lake, "reports", parts), columns=REPORT_COLS,
+                                               missing_columns="insert"))
                .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in DIMS if wanted(t)}
@@ -77,6 +78,24 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                                    pl.lit(None, dtype=pl.Float64).alias("confidence"))
              for t in DIMS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)
+
+
+def _as_registered(lake: Lake, reports: pl.DataFrame) -> pl.DataFrame:
+    """Each report's region and office kind as the office registry (offices.csv) gives them for its
+    office, matched as gkqc.offices matched it; as printed where the registry does not name it. The
+    scorecard reads them the same way."""
+    registry_rows = lake.files("offices")
+    if not registry_rows or reports.is_empty():
+        return reports
+    listed = read_frame(registry_rows, ["office", "region", "office_kind"]).unique("office", keep="first")
+    found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office"]).rename({"office": "resolved"})
+    return (reports.join(found, on="report_id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("resolved", "office").alias("resolved"))
+            .join(listed.rename({"office": "resolved", "region": "listed_region", "office_kind": "listed_kind"}),
+                  on="resolved", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("listed_region", "region").alias("region"),
+                          pl.coalesce("listed_kind", "office_kind").alias("office_kind"))
+            .select(reports.columns))
 
 
 def paired_reports(lake: Lake) -> pl.LazyFrame:

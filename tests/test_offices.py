@@ -4,6 +4,7 @@ mappings for reports that print no office, and what cross-year checks pair once 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -267,3 +268,26 @@ def test_the_run_summary_counts_the_proposals(runs, monkeypatch):
 
     assert re.search(r"机关名称近似待确认 office names proposed\s*│ 1（未合并", printed(first))
     assert "office names proposed" not in printed(second)
+
+
+def test_deadlines_follow_the_office_kind_the_registry_gives(tmp_path):
+    """宿迁市教育局 reads as a department's name (due 01-31); a registry that calls it a government
+    (due 03-31) decides D1, as it decides the scorecard's kind, and a changed registry re-checks it."""
+    inbox, lake = tmp_path / "inbox", Lake(tmp_path / "lake")
+    inbox.mkdir()
+    report = spec("gov2021", 2022, office=EDU, seed=7, published=date(2023, 2, 20))
+    (inbox / "edu.txt").write_text(render_pagetext(report), encoding="utf-8")
+
+    def d1(kind: str, run_id: str) -> tuple[str, str]:
+        (inbox / "offices.csv").write_text(f"office,region,office_kind\n{EDU},宿迁市,{kind}\n", encoding="utf-8")
+        lake.init()
+        ingest(inbox, lake, run_id, workers=1)
+        check_lake(lake, run_id)
+        lake.commit(run_id)
+        got = pl.read_parquet(lake.paths("check_results")).filter(pl.col("check_id") == "D1")
+        assert got.height == 1
+        return got["status"][0], got["message"][0]
+
+    assert d1("government", "r1") == ("pass", "发布于 2023-02-20，期限 2023-03-31（政府本级），按时发布")
+    status, message = d1("department", "r2")
+    assert status == "fail" and "期限 2023-01-31（部门）" in message and "逾期 20 天" in message
