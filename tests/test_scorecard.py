@@ -13,7 +13,7 @@ from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.outputs.html import office_page, region_page, report_page
 from gkqc.outputs.scorecard import load, write_outputs
-from gkqc.simulate.render import render_pagetext
+from gkqc.simulate.render import render_legacy, render_pagetext
 from warehouse.access import connect_readonly
 from warehouse.build import build
 
@@ -144,3 +144,28 @@ def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_
     assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years, both written by the other process
     assert pages == sorted(p.name for p in two.iterdir())
     assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)
+
+
+def test_years_before_the_national_tables_are_kept_and_not_scored(tmp_path):
+    """A 2018 report (the free-form template before the national tables) is read and kept, but no
+    check applies to it: it gets no score (it used to get 100, grade A), and an office without one
+    gets no F for that year."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "2018.txt").write_text(render_legacy(spec("gov2019", 2018, office="阿里地区财政局", seed=4)), encoding="utf-8")
+    (inbox / "2019.txt").write_text(render_pagetext(spec("gov2019", 2019, office="阿里地区财政局", seed=5)),
+                                    encoding="utf-8")
+    (inbox / "offices.csv").write_text("office,region,office_kind\n阿里地区财政局,阿里地区,department\n"
+                                       "阿里地区教育局,阿里地区,department\n", encoding="utf-8")
+    lake = Lake(tmp_path / "wh" / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    lake.commit("t1")
+    build(tmp_path / "wh", lake)
+    with connect_readonly(tmp_path / "wh") as con:
+        kept = con.sql("select report_year, template from reports order by 1").fetchall()
+        scored = con.sql("select report_year, office, grade from scorecard_office order by all").fetchall()
+        regions = con.sql("select distinct report_year from scorecard_region").fetchall()
+    assert kept == [(2018, "legacy"), (2019, "gov2019")]
+    assert scored == [(2019, "阿里地区教育局", "F"), (2019, "阿里地区财政局", "A")]
+    assert regions == [(2019,)]

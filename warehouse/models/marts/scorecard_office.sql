@@ -2,9 +2,14 @@
 -- 计分：100 分起，每项不通过的 error 检查扣 10 分，每项 warning 检查扣 3 分（同一检查多处不通过只扣一次），最低 0 分。
 -- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
 -- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
--- (office scorecard: one row per office and report year, from the newest version)
+-- 只为适用全国统一表格模板的年度评分：更早年度（旧版自由格式）的报告不做检查，保留在 reports 中，不评分。
+-- (office scorecard: one row per office and report year, from the newest version; years whose template
+-- has no national tables are not checked and not scored)
 with latest as (
-    select * from reports where is_latest and office is not null and report_year is not null
+    select * from reports r
+    where is_latest and office is not null and report_year is not null
+      and not exists (select 1 from templates t
+                      where not t.has_tables and r.report_year between t.first_year and t.last_year)
 ),
 -- 只读取不通过的结果（findings）与 D1（按期发布）结果：检查结果远多于报告 (only failures and D1 are read)
 fails as (
