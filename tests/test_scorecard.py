@@ -146,26 +146,46 @@ def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_
     assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)
 
 
+def _warehouse(root, files: dict[str, str], offices: str):
+    """A warehouse built from report texts and an offices.csv text."""
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for name, text in files.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    (inbox / "offices.csv").write_text(offices, encoding="utf-8")
+    lake = Lake(root / "wh" / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    check_lake(lake, "t1")
+    lake.commit("t1")
+    build(root / "wh", lake)
+    return root / "wh"
+
+
 def test_years_before_the_national_tables_are_kept_and_not_scored(tmp_path):
     """A 2018 report (the free-form template before the national tables) is read and kept, but no
     check applies to it: it gets no score (it used to get 100, grade A), and an office without one
     gets no F for that year."""
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "2018.txt").write_text(render_legacy(spec("gov2019", 2018, office="阿里地区财政局", seed=4)), encoding="utf-8")
-    (inbox / "2019.txt").write_text(render_pagetext(spec("gov2019", 2019, office="阿里地区财政局", seed=5)),
-                                    encoding="utf-8")
-    (inbox / "offices.csv").write_text("office,region,office_kind\n阿里地区财政局,阿里地区,department\n"
-                                       "阿里地区教育局,阿里地区,department\n", encoding="utf-8")
-    lake = Lake(tmp_path / "wh" / "lake")
-    ingest(inbox, lake, "t1", workers=1)
-    check_lake(lake, "t1")
-    lake.commit("t1")
-    build(tmp_path / "wh", lake)
-    with connect_readonly(tmp_path / "wh") as con:
+    wh = _warehouse(tmp_path, {"2018.txt": render_legacy(spec("gov2019", 2018, office="阿里地区财政局", seed=4)),
+                               "2019.txt": render_pagetext(spec("gov2019", 2019, office="阿里地区财政局", seed=5))},
+                    "office,region,office_kind\n阿里地区财政局,阿里地区,department\n阿里地区教育局,阿里地区,department\n")
+    with connect_readonly(wh) as con:
         kept = con.sql("select report_year, template from reports order by 1").fetchall()
         scored = con.sql("select report_year, office, grade from scorecard_office order by all").fetchall()
         regions = con.sql("select distinct report_year from scorecard_region").fetchall()
     assert kept == [(2018, "legacy"), (2019, "gov2019")]
     assert scored == [(2019, "阿里地区教育局", "F"), (2019, "阿里地区财政局", "A")]
     assert regions == [(2019,)]
+
+
+def test_the_region_page_names_a_finding_in_the_words_of_its_reports_template(tmp_path):
+    old = spec("gov2019", 2020, office="阿里地区财政局", seed=51)  # prints 规范性文件, the 2021 template 行政规范性文件
+    old.active[("item_1", "normative_docs", "total_published")] = "0"
+    old.active[("item_1", "normative_docs", "new_published")] = "9"
+    wh = _warehouse(tmp_path, {"old.txt": render_pagetext(old)},
+                    "office,region,office_kind\n阿里地区财政局,阿里地区,department\n")
+    with connect_readonly(wh) as con:
+        site, _ = write_outputs(load(con, year=2020), tmp_path / "out")
+    page = lxml.html.fromstring((site.parent / region_page("阿里地区")).read_bytes())
+    subjects = [tr.xpath("td")[3].text_content() for tr in page.xpath("//table[@id='findings']/tbody/tr")
+                if tr.xpath("td")[1].text_content() == "P1"]
+    assert subjects == ["规范性文件"]

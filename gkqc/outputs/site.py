@@ -32,6 +32,7 @@ from gkqc.outputs.reportpages import (
     shared_with_a_second_process,
     site_key,
 )
+from gkqc.outputs.tables import printed_template
 
 FILES_LISTED = 2000  # unread files listed on the index page
 
@@ -135,11 +136,14 @@ def _read(con: duckdb.DuckDBPyConnection, year: int | None, region: str | None, 
     latest = records(con, """select f.*, row_number() over (
                                  partition by f.report_id
                                  order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                                          f.check_id, f.subject) as fno
-                             from findings f join _scope using (office) where f.is_latest
+                                          f.check_id, f.subject) as fno,
+                                 r.template as report_template, r.template_variant
+                             from findings f join _scope using (office) left join reports r using (report_id)
+                             where f.is_latest
                              order by f.office, f.report_year, f.report_id, fno""")
-    for f in latest:
-        f["subject_label"] = subject_label(f["check_id"], f["subject"])
+    for f in latest:  # named in the words of the report's own template
+        printed = printed_template(f.pop("report_template"), f.pop("template_variant"))
+        f["subject_label"] = subject_label(f["check_id"], f["subject"], printed)
     return _Selection(
         years, year, records(con, "select * from _sc order by region, report_year desc, rank_in_region, office"),
         records(con, """select * from scorecard_region where region in (select distinct region from _sc)
