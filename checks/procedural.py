@@ -13,23 +13,28 @@ import polars as pl
 
 from checks.blanks import blank_policy
 from checks.frames import PartData, cell_label_expr, with_cell_id
+from checks.results import render
 from checks.spec import CheckSpec
 from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
 
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
+MESSAGES: set[str] = set()  # functions whose failure message an entry may write (`message:`)
 CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
 LISTED = 20  # cell ids a per-table message names (all are in `cells`)
 NULL_F = pl.lit(None, dtype=pl.Float64)
 NULL_S = pl.lit(None, dtype=pl.Utf8)
 
 
-def procedural(*needs: str) -> Callable[[Callable], Callable]:
-    """Register a check function under its name, with the lake tables it reads."""
+def procedural(*needs: str, message: bool = False) -> Callable[[Callable], Callable]:
+    """Register a check function under its name, with the lake tables it reads; `message`: it
+    renders an entry's `message:` (with the fields it documents) for its failures."""
     def register(fn: Callable) -> Callable:
         FUNCTIONS[fn.__name__] = fn
         NEEDS[fn.__name__] = needs
+        if message:
+            MESSAGES.add(fn.__name__)
         return fn
     return register
 
@@ -43,7 +48,7 @@ def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str
         lit(message).alias("message"))
 
 
-def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame) -> pl.DataFrame:
     ok = reports.select("report_id").join(failed.select("report_id").unique(), on="report_id", how="anti")
     return rows(ok, status="pass", message=NULL_S)  # the check_results view says 符合：<title>
 
@@ -121,7 +126,7 @@ def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, set
              message=pl.concat_str([pl.lit("第"), pl.col("section_no"), pl.lit("部分（"), label,
                                     pl.lit("）顺序错位，应在前面的部分之前")])),
     ])
-    return pl.concat([fail, _pass_others(reports, fail, spec)])
+    return pl.concat([fail, _pass_others(reports, fail)])
 
 
 @procedural()
@@ -185,8 +190,9 @@ def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings:
     return pl.concat([fail, rows(held, status="pass", message=NULL_S)])
 
 
-@procedural("active_disclosure")
+@procedural("active_disclosure", message=True)
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """Amounts printed without a unit (taken as 万元). Message fields: subject_label, raw."""
     amounts = [f"{b.id}.{r.id}.{m.id}" for t in registry().templates for b in registry().blocks_for(t)
                for r in b.rows for m in b.metrics if m.unit]
     active = data.cells["active_disclosure"].filter(
@@ -195,8 +201,8 @@ def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
     bad = cells.filter(pl.col("unit").is_null())
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),
-                message=pl.concat_str([_label(pl.col("cell_id")), pl.lit("：未注明金额单位，按万元计（原文 "),
-                                       pl.col("raw"), pl.lit("）")]))
+                message=render(spec.message or "{subject_label}：未注明金额单位，按万元计（原文 {raw}）",
+                               {"subject_label": _label(pl.col("cell_id")), "raw": pl.col("raw")}))
     ok = cells.select("report_id").unique().join(bad.select("report_id").unique(), on="report_id", how="anti")
     na = reports.select("report_id").join(cells.select("report_id").unique(), on="report_id", how="anti")
     return pl.concat([fail, rows(ok, status="pass", message="符合：金额单位已注明"),

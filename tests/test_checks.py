@@ -1,5 +1,6 @@
 """The check suite on real and generated reports: failing, holding and not assessable."""
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -8,7 +9,7 @@ from builders import spec
 from checking import check_files, findings, status_of
 from conftest import SAMPLES
 
-from checks.suite import load_settings
+from checks.suite import load_settings, load_suite
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
 ALL_CHECKS = {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
@@ -151,6 +152,15 @@ def test_messages_name_cells_in_the_words_of_the_reports_template(tmp_path):
     assert message("P4", cell, "old.txt").startswith("第二十条第（五）项 / 行政许可 / 处理决定数量：")
     assert message("P4", cell, "new.txt").startswith("第二十条第（五）项 / 行政许可 / 本年处理决定数量：")
     assert message("P1", "normative_docs", "old.txt").startswith("规范性文件：")
+
+
+def test_an_entrys_message_words_a_procedural_checks_failure(tmp_path):
+    s = spec("gov2019", 2020, seed=51)
+    s.active[("item_9", "procurement", "procurement_amount")] = "123.5"
+    specs = [replace(x, message="{subject_label} 无单位：{raw}") if x.id == "P5" else x for x in load_suite()]
+    res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()}, specs=specs)
+    got = res.filter((pl.col("check_id") == "P5") & (pl.col("status") == "fail"))["message"].to_list()
+    assert got == ["第二十条第（九）项 / 政府集中采购 / 采购总金额 无单位：123.5"]
 
 
 def test_structure_and_timeliness(tmp_path):

@@ -32,6 +32,8 @@ def _suite_with(tmp_path, text: str):
     ("- id: X1\n  title: ok\n  severity: error\n  kind: cell\n  table: reviews\n  rule: value >= 0\n"
      "- id: X2\n  title: t\n  severity: fatal\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 7, "fatal"),
     ("- id: X1\n  title: t\n  severity: error\n  kind: procedural\n  function: nope\n", 1, "nope"),
+    # a message the function would never read
+    ("- id: X1\n  title: t\n  severity: error\n  kind: procedural\n  function: on_time\n  message: late\n", 1, "message"),
     ("- id: A1\n  title: again\n  severity: error\n  kind: cell\n  table: reviews\n  rule: value >= 0\n", 1, "重复"),
     # one id, two templates: the catalog and the findings would have two rows for one check
     ("- id: X1\n  title: t\n  severity: error\n  templates: [gov2019]\n  kind: cell\n  table: reviews\n  rule: value >= 0\n"

@@ -7,7 +7,7 @@ import polars as pl
 
 from checks.frames import PartData
 from checks.kinds.base import Bad, Kind, register
-from checks.procedural import FUNCTIONS, NEEDS
+from checks.procedural import FUNCTIONS, MESSAGES, NEEDS
 from checks.results import finish
 from checks.spec import CheckSpec
 
@@ -20,6 +20,8 @@ class Procedural(Kind):
     def validate(self, spec: CheckSpec, bad: Bad) -> None:
         if spec.function not in FUNCTIONS:
             raise bad(f"未注册的程序性检查函数 '{spec.function}' (unknown function)")
+        if spec.message and spec.function not in MESSAGES:
+            raise bad(f"程序性检查函数 '{spec.function}' 不使用 message 字段 (this function writes its own messages)")
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return set(NEEDS[spec.function])
