@@ -40,7 +40,7 @@ def expand(rule: str, ids: set[str]) -> str:
     return _WILDCARD.sub(repl, rule)
 
 
-def compile_rule(rule: str, ids: set[str], order: list[str] | None = None) -> Compiled:
+def compile_rule(rule: str, ids: set[str]) -> Compiled:
     """Compile `rule` against the allowed ids; raise RuleError naming what is wrong."""
     text = expand(rule, ids)
     try:

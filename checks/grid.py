@@ -167,7 +167,7 @@ def _with_confidence(path: str, text: pa.Table) -> pa.Table:
 def read_file(path: str, columns: list[str], dictionary: list[str]) -> pa.Table:
     """Some columns of one Parquet file (a local path or an s3:// URI), `dictionary` ones
     dictionary-encoded, on this thread (`ParquetFile.read` skips the dataset set-up of
-    `pq.read_table`, which made a process's first reads about twice as slow)."""
+    `pq.read_table`, which costs a process's first reads most)."""
     fs, where = resolve(path)
     return pq.ParquetFile(where, read_dictionary=dictionary, filesystem=fs).read(columns=columns, use_threads=False)
 

@@ -31,7 +31,7 @@ from gkqc.parse_worker import parse_chunk
 CHUNK_FILES = 1000  # files per task at most
 CHUNK_BYTES = 4 << 20  # bytes of files per task at most (well under Dask's large-graph warning)
 FIRST_FILES = 16  # files per task until a first chunk has been timed
-TARGET_SECONDS = 2.0  # parsing per task: Prefect's bookkeeping and the transfer cost about 0.3 s a task
+TARGET_SECONDS = 2.0  # parsing per task: long enough that Prefect's bookkeeping and the transfer stay small
 
 
 @task(name="parse chunk 解析一组文件", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,

@@ -54,7 +54,7 @@ class IngestSummary:
 
 
 def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, bool]:
-    """Copy the inbox's office registry (offices.csv: office, region, office_kind) into the lake.
+    """Copy the inbox's office registry (offices.csv: office, region, office_kind, aliases, paths) into the lake.
 
     Returns (rows, whether it changed since the last run)."""
     found = open_inbox(inbox).offices()
@@ -71,27 +71,26 @@ def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, boo
 
 def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
     """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
-    con = duckdb.connect(config=DUCKDB_CONFIG)
-    attach(con, lake.paths("documents"))
-    docs = con.sql(f"""
-        SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
-        QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        attach(con, lake.paths("documents"))
+        docs = con.sql(f"""
+            SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
+            QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
+        reports = {r[0] for r in con.execute(
+            f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
     paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
-    reports = {r[0] for r in con.execute(f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
-    con.close()
     return paths, set(paths.values()), reports
 
 
 def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
     """The parse outcome stored for each of some doc ids (for files whose bytes were seen before)."""
-    con = duckdb.connect(config=DUCKDB_CONFIG)
-    attach(con, lake.paths("documents"))
-    con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
-    rows = con.sql(f"""
-        SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet({sql_list(lake.paths('documents'))}) d
-        SEMI JOIN wanted USING (doc_id)
-        QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY ingested_at) = 1""").fetchall()
-    con.close()
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        attach(con, lake.paths("documents"))
+        con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
+        rows = con.sql(f"""
+            SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet({sql_list(lake.paths('documents'))}) d
+            SEMI JOIN wanted USING (doc_id)
+            QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY ingested_at) = 1""").fetchall()
     return {r[0]: dict(zip(OUTCOME_COLS, r[1:], strict=True)) for r in rows}
 
 

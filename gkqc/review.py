@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gkqc import runlock
-from gkqc.settings import DECISIONS_DIR, DECISIONS_FILE, DEFAULT_WAREHOUSE, decisions_path  # noqa: F401 - API
+from gkqc.settings import DECISIONS_FILE, decisions_path
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
 

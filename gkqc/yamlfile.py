@@ -1,4 +1,4 @@
-"""YAML through libyaml when PyYAML was built with it (several times faster), else pure Python."""
+"""YAML through libyaml when PyYAML was built with it (faster), else pure Python."""
 
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"数据仓库路径不是目录：{warehouse_dir} (warehouse is not a folder)")
     if not db.exists():
         raise WarehouseError(f"未找到数据仓库 {db}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
+    con = None
     try:
         con = duckdb.connect(str(db), read_only=True, config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
         if con.execute("select current_setting('lock_configuration')").fetchall()[0][0]:
@@ -45,6 +46,8 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
     except duckdb.Error as e:
+        if con is not None:
+            con.close()
         raise WarehouseError(f"数据仓库文件无法读取 {db}：{str(e).splitlines()[0]}；运行 gkqc run 可重建 "
                              f"(warehouse file unreadable; `gkqc run` rebuilds it)") from e
     return con

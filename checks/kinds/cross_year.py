@@ -1,4 +1,4 @@
-"""Cross-year checks (R4 style): a linear rule between a report and its office's previous year's
+"""Cross-year checks (A5, P3): a linear rule between a report and its office's previous year's
 report (`prev.x`). Each batch keeps the cells these rules read; after every batch, each report is
 paired with the latest report of the same office for the year before, a few years at a time."""
 

@@ -1,4 +1,4 @@
-"""Equations: a linear rule between cells of one report (A1–A3, R1–R3, P1–P3), one result per
+"""Equations: a linear rule between cells of one report (A1–A3, R1–R3, P1–P2), one result per
 report × subject, evaluated as column arithmetic over the batch's grids (see checks.linear), with
 blank cells as the blank-cell policy has already set them there (checks.engine.prepare)."""
 

@@ -47,8 +47,6 @@ def report_page(office: str, year: int) -> str:
     return f"office-{_digest(office, 12)}-{int(year)}.html"
 
 
-page_name = region_page  # the name earlier releases used
-
 COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,
               office_page=office_page, report_page=report_page)
 

@@ -37,7 +37,7 @@ from gkqc.outputs.tables import printed_template
 FILES_LISTED = 2000  # unread files listed on the index page
 
 
-def _failure_rows(rows: list[dict], years: list[int], value: str, link=None) -> list[dict]:
+def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
     """Check × year matrix rows from (check_id, check_title, severity, report_year, value) rows."""
     by: dict[str, dict] = {}
     for r in rows:
@@ -99,7 +99,7 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     except Exception:
         if not live:
             shutil.rmtree(folder, ignore_errors=True)
-        raise  # an interrupt leaves the folder to the next publication: removing a large site takes minutes
+        raise  # an interrupt leaves the folder to the next publication: removing a large site is slow
     finally:
         for t in TEMP_TABLES:
             con.execute(f"drop table if exists {t}")
@@ -168,7 +168,7 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, sel: _Selection, scope:
     offices, found, versions = con.execute("""select count(distinct office), count(report_id),
                                                      (select count(*) from reports join _scope using (office))
                                               from _sc""").fetchall()[0]
-    rows = _failure_rows(sel.fbc, sel.years, "offices_failing")
+    rows = _failure_rows(sel.fbc, "offices_failing")
     rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
     pages.put("index.html", render(
         "index.html.j2", **sel.ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
@@ -205,7 +205,7 @@ def _region_pages(pages: Pages, sel: _Selection, only: set | None) -> None:
         d = digest(own, fbc, rows, found)
         if pages.reuse(region_page(reg), d):
             continue
-        failures = _failure_rows(fbc, sel.years, "offices_failing")
+        failures = _failure_rows(fbc, "offices_failing")
         rates, score = _trend_charts([Row(r, mean_score=_float(r["mean_score"])) for r in own], reg or "")
         pages.put(region_page(reg), render(
             "region.html.j2", **sel.ctx, region=reg, regions=own, trend_rates=rates, trend_score=score,
@@ -228,7 +228,7 @@ def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]]
         hist = sorted(rows, key=lambda o: o["report_year"])
         ys = [o["report_year"] for o in hist]
         chart = line_chart(f"{name}：历年得分", ys, [("得分", [float(o["score"]) for o in hist])], y_max=100)
-        matrix = _failure_rows([Row(f, n=1) for f in findings.get(name, []) if not f["dismissed"]], ys, "n",
+        matrix = _failure_rows([Row(f, n=1) for f in findings.get(name, []) if not f["dismissed"]], "n",
                                link=lambda y, name=name: report_page(name, y))
         last = hist[-1]
         pages.put(office_page(name), render(

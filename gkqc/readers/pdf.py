@@ -35,7 +35,7 @@ from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
 from gkqc.record import Report
 
-if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read (~0.1 s): batches without PDFs skip it
+if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read: batches without PDFs skip its import
     import pypdfium2 as pdfium
 
 MAX_PAGES = 200

@@ -18,10 +18,6 @@ class Agreement:
     files: int = 0
     mismatches: list[str] = field(default_factory=list)
 
-    @property
-    def exact(self) -> bool:
-        return not self.mismatches
-
 
 def compare(sim_dir: Path, lake: Lake) -> Agreement:
     """Every file's status, office, year, template and failing [check, subject] set must agree.

@@ -13,7 +13,6 @@ from datetime import date
 from gkqc.templates import Item, registry
 
 APP_WIDTH = 10  # cells per row of the flattened applications table
-REVIEW_WIDTH = 15
 
 
 @dataclass
