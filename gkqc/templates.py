@@ -135,6 +135,11 @@ class Registry:
         applications and reviews are the names of the sections printing them): 'applications' -> '三'."""
         return self.section_ids[name]
 
+    @cached_property
+    def numerals(self) -> str:
+        """The sections' numerals in their printed order: '一二三四五六'."""
+        return "".join(s.no for s in self.sections)
+
     def section_title(self, no: str) -> str:
         """A section as printed in a heading: '三、收到和处理政府信息公开申请情况'."""
         return next(f"{s.no}、{s.label}" for s in self.sections if s.no == no)

@@ -21,7 +21,6 @@ from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
 from gkqc.templates import norm_label, registry
 
-_NUMERALS = "一二三四五六"
 _LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
 
 
@@ -272,9 +271,10 @@ def crawl_tokens(text: str) -> list[Tok]:
     """Tokens of a crawl: chrome and title, then each section's heading and body, the close."""
     v = _View(text)
     heads: list[tuple[str, int, int]] = []
+    numerals = registry().numerals
     for m in _headings_in(v.comp):  # in text order, each numeral after the one before it
         no = m.group(0)[0]
-        if not heads or _NUMERALS.index(no) > _NUMERALS.index(heads[-1][0]):
+        if not heads or numerals.index(no) > numerals.index(heads[-1][0]):
             heads.append((no, *v.span(m.start(), m.end())))
     if not heads:
         return _narrative(v, 0, len(v.full))

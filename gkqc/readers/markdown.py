@@ -80,7 +80,7 @@ class _Scope:
     def boundary(self, text: str) -> None:
         """A section heading starts a new scope; a block label of section 二 needs its own
         heading row again (placeholders seen above still count, as does the grid)."""
-        kind = _boundary(text) if text and ("第" in text or text[0] in "一二三四五六") else None
+        kind = _boundary(text) if text and ("第" in text or text[0] in registry().numerals) else None
         if kind:
             self.headed = False
         if kind == "section":

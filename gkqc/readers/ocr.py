@@ -42,6 +42,7 @@ from gkqc.readers import pdf
 from gkqc.readers.decode import Unreadable
 from gkqc.readers.pdf import Chunk, Line, PdfDoc
 from gkqc.readers.tokens import Tok, _nfkc
+from gkqc.templates import registry
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -60,7 +61,7 @@ VERSION_TIMEOUT_S = 10.0
 MISSING = "PDF 没有文本层（扫描件），需要 OCR：请安装 tesseract-ocr 与 tesseract-ocr-chi-sim（Debian）"
 ILLEGIBLE = "□"  # the printed sign for a character that cannot be made out
 _BRACKETS = str.maketrans("〈〉", "()")  # OCR's reading of （）in labels (`第二十条第〈九)项`)
-_HEADING_STOP = re.compile(r"^([一二三四五六])。")  # and of the 、 after a section's numeral
+_HEADING_STOP = r"^([{}])。"  # and of the 、 after a section's numeral (the registry's numerals)
 _NUMBER = re.compile(r"^[+-]?[\d,.]+$")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
@@ -608,7 +609,7 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
     for t in out:  # every token is OCR's: read as a value anywhere, its cell is an `ocr` one
         if t.text != DAMAGED:
             t.conf = lowest.get(t.line, 0.0) if t.conf is None else t.conf
-            t.text = _HEADING_STOP.sub(r"\1、", t.text.translate(_BRACKETS))
+            t.text = re.sub(_HEADING_STOP.format(registry().numerals), r"\1、", t.text.translate(_BRACKETS))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Finding the six section headings (一 … 六) in a token stream."""
+"""Finding the section headings (一、… as the registry lists them) in a token stream."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import re
 from gkqc.readers.tokens import Tok
 from gkqc.templates import norm_label, registry
 
-_HEADING = re.compile(r"^([一二三四五六])\s*[、.,，．:：]\s*(.{2,60})$")
+
+def _heading(numerals: str) -> re.Pattern[str]:
+    return re.compile(rf"^([{numerals}])\s*[、.,，．:：]\s*(.{{2,60}})$")  # compiled once: re caches it
 
 
 def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
@@ -17,7 +19,7 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
     for i, t in enumerate(toks):
         if len(t.text) > 64 or not t.text or t.text[0] not in variants:
             continue
-        m = _HEADING.match(t.text)
+        m = _heading(registry().numerals).match(t.text)
         if m and m.group(1) not in hits:
             rest = norm_label(m.group(2))
             if any(v in rest for v in variants[m.group(1)]):
