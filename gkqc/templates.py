@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,29 @@ class Registry:
         """The numeral of the section named `name` in templates.yaml (the table kinds active,
         applications and reviews are the names of the sections printing them): 'applications' -> '三'."""
         return self.section_ids[name]
+
+    @cached_property
+    def _block_words(self) -> tuple[str, str] | None:
+        """The words every block label of section 二 prints before and after its numeral ('第二十条第', '项')."""
+        labels = sorted({norm_label(b.label) for bs in self.active.values() for b in bs})
+        if not labels:
+            return None
+        before = os.path.commonprefix(labels).rstrip("(")
+        after = os.path.commonprefix([x[::-1] for x in labels])[::-1].lstrip(")")
+        return before, after
+
+    @cached_property
+    def block_heading(self) -> str:
+        """A regex of a block heading of section 二 ('第二十条第(x)项'), its item numeral the first group."""
+        if self._block_words is None:
+            return r"(?!)"
+        before, after = self._block_words
+        return rf"{re.escape(before)}\(?([一二三四五六七八九十]+)\)?{re.escape(after)}"
+
+    @cached_property
+    def block_lead(self) -> str:
+        """A regex of the start of a block heading ('第二十条第'), for a heading split across lines."""
+        return re.escape(self._block_words[0]) if self._block_words else r"(?!)"
 
     @cached_property
     def numerals(self) -> str:

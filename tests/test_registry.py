@@ -100,3 +100,24 @@ def test_a_changed_registry_re_checks_every_report(tmp_path, monkeypatch):
     assert suite_fingerprint() != before
     monkeypatch.delenv(REGISTRY_ENV)
     assert suite_fingerprint() == before
+
+
+def test_block_headings_are_found_by_the_registrys_words(tmp_path, monkeypatch):
+    """Section 二's blocks are found under the words their labels share in the registry, whatever they are."""
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    for blocks in raw["active"].values():
+        for b in blocks:
+            b["label"] = b["label"].replace("第二十条", "第十九条")
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    s = spec("gov2021", 2022, seed=6)
+    text = render_pagetext(s)
+    assert "第十九条第（一）项" in text and "第二十条" not in text
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "r.txt").write_text(text, encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=1)
+    active = pl.read_parquet(lake.paths("active_disclosure"))
+    assert active.height == len(s.active) and set(active["status"]) == {"ok"}

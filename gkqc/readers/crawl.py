@@ -204,7 +204,7 @@ def _label_re(table: str) -> re.Pattern[str] | None:
     else:
         return None
     alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
-    block = r"第二十条第\(?[一二三四五六七八九十]+\)?项|" if table == "active" else ""
+    block = f"{reg.block_heading}|" if table == "active" else ""
     # a sub-row's number (1.属于国家秘密) belongs to its label, not to the values before it
     return re.compile(rf"(?:\d[.、])?(?:{block}{alts})")
 

@@ -34,6 +34,7 @@ from gkqc.readers.decode import Unreadable
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
 from gkqc.record import Report
+from gkqc.templates import registry
 
 if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read: batches without PDFs skip its import
     import pypdfium2 as pdfium
@@ -42,7 +43,7 @@ MAX_PAGES = 200
 TIME_BUDGET_S = 20.0
 _OPEN_ERRORS = {3: "不是有效的 PDF 或文件已损坏", 4: "PDF 已加密，需要密码才能打开", 5: "PDF 使用了不支持的加密方式",
                 2: "PDF 文件无法打开", 6: "PDF 页面损坏"}
-_STOP = re.compile(r"第二十条第|[。；;]$")  # block headings and body text end a table
+_STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text end a table
 _COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责|编制)")
 _SPACES = " \u3000\xa0\t"
 _SPACE = re.compile(r"[ \u3000\xa0\t]+")
@@ -302,11 +303,12 @@ def _stack_vertical(lines: list[Line]) -> None:
 
 
 def _classify(lines: list[Line]) -> None:
+    stop = re.compile(_STOP.format(registry().block_lead))
     for ln in lines:
         ln.chunks.sort(key=lambda c: c.x0)
         text = "".join(c.raw for c in ln.chunks)
         ln.data = not ln.furniture and any(c.value for c in ln.chunks)
-        ln.stop = not ln.data and (bool(_STOP.search(_nfkc(text))) or bool(find_headings([Tok(_nfkc(text), text, 0)])))
+        ln.stop = not ln.data and (bool(stop.search(_nfkc(text))) or bool(find_headings([Tok(_nfkc(text), text, 0)])))
 
 
 def _label_side(ln: Line, boundary: float) -> bool:

@@ -37,7 +37,11 @@ from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
 
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits (a trailing comma is the label's)
-_BLOCK = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
+
+
+def _block() -> re.Pattern[str]:
+    """A block heading of section 二 (第二十条第（x）项), its item numeral the first group."""
+    return re.compile(registry().block_heading)  # re caches the compiled pattern
 TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
 
 
@@ -717,7 +721,7 @@ def _items_of(template: str) -> dict[str, str]:
     reg = registry()
     key = ("active_items", template)
     if key not in reg.cache:
-        found = ((_BLOCK.search(norm_label(b.label)), b.id) for b in reg.blocks_for(template))
+        found = ((_block().search(norm_label(b.label)), b.id) for b in reg.blocks_for(template))
         reg.cache[key] = {m.group(1): bid for m, bid in found if m}
     return reg.cache[key]
 
@@ -729,8 +733,9 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
     blocks: dict[str, Block] = {b.id: b for b in registry().blocks_for(template)}
     item = _items_of(template)  # 第二十条第（x）项 -> its block
     starts: list[tuple[str, int]] = []
+    heading = _block()
     for i, t in enumerate(toks):
-        m = _BLOCK.search(t.text)
+        m = heading.search(t.text)
         if m and m.group(1) in item:
             starts.append((item[m.group(1)], i))
     bounds = [i for _, i in starts] + [len(toks)]
