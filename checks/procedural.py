@@ -17,6 +17,7 @@ from checks.results import render
 from checks.spec import CheckSpec
 from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
+from schemas.lake import OFFICE_KINDS
 
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
@@ -219,7 +220,6 @@ def deadline(kind: str | None, region: str | None, settings: dict) -> str:
 
 @procedural()
 def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict) -> pl.DataFrame:
-    kinds = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他机关"}
     dl = reports.select("office_kind", "region").unique().with_columns(
         pl.struct("office_kind", "region").map_elements(
             lambda s: deadline(s["office_kind"], s["region"], settings), return_dtype=pl.Utf8).alias("mmdd"))
@@ -228,7 +228,7 @@ def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: di
         .str.to_date("%Y-%m-%d", strict=False).alias("due"))
     late = (pl.col("published_at") - pl.col("due")).dt.total_days().cast(pl.Float64)
     assessable = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
-    kind = pl.col("office_kind").fill_null("other").replace_strict(kinds, default="其他机关")
+    kind = pl.col("office_kind").fill_null("other").replace_strict(OFFICE_KINDS, default=OFFICE_KINDS["other"])
     base = [pl.lit("发布于 "), pl.col("published_at").cast(pl.Utf8), pl.lit("，期限 "), pl.col("due").cast(pl.Utf8),
             pl.lit("（"), kind, pl.lit("）")]
     msg = pl.when(~assessable).then(pl.lit("无法判断：未找到发布日期或报告年度")) \

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from gkqc.offices import join_names, split_names
+from schemas.lake import OFFICE_KINDS
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
 SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside reports at the inbox top that are not reports
@@ -33,6 +34,7 @@ MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
 CHUNK = 1 << 20
 OFFICE_COLUMNS = ("office", "region", "office_kind")
+_KIND_NAMES = {**{v: k for k, v in OFFICE_KINDS.items()}, "其他": "other"}  # office kinds by their Chinese names
 OFFICE_OPTIONAL = ("aliases", "paths")  # gkqc.offices
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never a symlink, never blocks on a FIFO
 _KINDS = {stat.S_IFIFO: ("命名管道", "FIFO"), stat.S_IFCHR: ("设备", "device"), stat.S_IFBLK: ("设备", "device"),
@@ -336,6 +338,12 @@ def read_offices(path: Path) -> pa.Table:
             office = values["office"]
             if not office:
                 raise fail(rows.line_num, "office 为空（empty office）", at["office"] + 1)
+            kind = values["office_kind"]
+            values["office_kind"] = _KIND_NAMES.get(kind, kind)  # 部门 for department: as a reviewer may write it
+            if values["office_kind"] and values["office_kind"] not in OFFICE_KINDS:
+                allowed = "、".join(f"{k}（{v}）" for k, v in OFFICE_KINDS.items())
+                raise fail(rows.line_num, f"office_kind '{kind}' 无效，应为 {allowed} 之一或留空（unknown office kind）",
+                           at["office_kind"] + 1)
             for c in OFFICE_OPTIONAL:
                 listed = split_names(values.get(c))
                 for name in listed:

@@ -23,7 +23,7 @@ FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "
            "empty", "binary", "unknown"]
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]
-OFFICE_KINDS = ["government", "department", "township", "other"]
+OFFICE_KINDS = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他机关"}  # value -> its name
 OFFICE_MATCHES = ("normalised", "alias", "path", "proposal", "unmatched", "unknown")  # see gkqc.offices
 
 
@@ -63,7 +63,7 @@ class Reports(pa.DataFrameModel):
     office_source: str = F("机关名称的来源（标题/落款/元数据） / Where the office name came from", nullable=True)
     region: str = F("所属地区 / Region of the office", nullable=True)
     office_kind: str = F("机关类别：government 政府本级 / department 部门 / township 乡镇 / other / Office kind",
-                         nullable=True, isin=OFFICE_KINDS)
+                         nullable=True, isin=list(OFFICE_KINDS))
     report_year: pl.Int32 = F("报告年度 / Report year", nullable=True, in_range={"min_value": 1990, "max_value": 2100})
     year_source: str = F("年度的来源 / Where the year came from", nullable=True)
     template: str = F("模板 / Template", nullable=True)

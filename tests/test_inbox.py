@@ -516,7 +516,7 @@ def test_iter_sources_never_raises_even_for_odd_paths(tmp_path):
 
 # --- read_offices ---------------------------------------------------------------------------------------
 
-OFFICES = "office,region,office_kind\n阿里地区行政公署,阿里地区,region\n噶尔县人民政府,阿里地区,county\n"
+OFFICES = "office,region,office_kind\n阿里地区行政公署,阿里地区,government\n噶尔县人民政府,阿里地区,government\n"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
@@ -525,7 +525,7 @@ def test_offices_encodings(tmp_path, encoding):
     t = read_offices(p)
     assert t.schema == SCHEMAS["offices"]
     assert t.select(OFFICE_COLUMNS).to_pydict() == {"office": ["阿里地区行政公署", "噶尔县人民政府"], "region": ["阿里地区"] * 2,
-                             "office_kind": ["region", "county"]}
+                             "office_kind": ["government", "government"]}
 
 
 def test_offices_gb18030_only_characters(tmp_path):
@@ -538,9 +538,9 @@ def test_offices_gb18030_only_characters(tmp_path):
 
 def test_offices_header_order_extras_spaces_and_values(tmp_path):
     p = write(tmp_path / "offices.csv", "\ufeff Region , note,OFFICE ,office_kind\n"
-                                        " 阿里地区 ,x, 噶尔县 , county\n\n,,,\n\"西藏, 拉萨\",y,拉萨市, \n")
+                                        " 阿里地区 ,x, 噶尔县 , 政府本级\n\n,,,\n\"西藏, 拉萨\",y,拉萨市, \n")
     assert read_offices(p).select(OFFICE_COLUMNS).to_pydict() == {"office": ["噶尔县", "拉萨市"], "region": ["阿里地区", "西藏, 拉萨"],
-                                           "office_kind": ["county", None]}
+                                           "office_kind": ["government", None]}
 
 
 def offices_error(tmp_path: Path, content: bytes | str) -> str:
@@ -573,6 +573,14 @@ def test_offices_short_and_long_rows(tmp_path):
 def test_offices_empty_office(tmp_path):
     msg = offices_error(tmp_path, "region,office,office_kind\n阿里地区,  ,county\n")
     assert "第2行第2列：office 为空（empty office）" in msg
+
+
+def test_offices_kind_is_one_the_deadlines_know(tmp_path):
+    """A kind decides the deadline (D1): one the settings do not know is refused, not taken as 'other'."""
+    msg = offices_error(tmp_path, "office,region,office_kind\n噶尔县,阿里地区,county\n")
+    assert "第2行第3列：office_kind 'county' 无效" in msg and "department（部门）" in msg
+    named = read_offices(write(tmp_path / "offices.csv", "office,region,office_kind\n甲,,部门\n乙,,其他\n丙,,乡镇\n"))
+    assert named["office_kind"].to_pylist() == ["department", "other", "township"]
 
 
 def test_offices_undecodable(tmp_path):

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 
 GRADES = {"A": "优", "B": "良", "C": "中", "D": "差", "F": "未发布"}
-KINDS = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, ScorecardData
+from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData
+from schemas.lake import OFFICE_KINDS as KINDS
 
 DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除（不计分）"}
 EXCEL_MAX_ROWS = 1_048_575

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from gkqc.outputs.data import GRADES, KINDS, SEVERITY_ZH, fmt
+from gkqc.outputs.data import GRADES, SEVERITY_ZH, fmt
+from schemas.lake import OFFICE_KINDS as KINDS
 
 STATIC = Path(__file__).with_name("static")
 DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
