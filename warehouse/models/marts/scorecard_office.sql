@@ -11,7 +11,11 @@ with latest as (
       and not exists (select 1 from templates t
                       where not t.has_tables and r.report_year between t.first_year and t.last_year)
 ),
--- 只读取不通过的结果（findings）与 D1（按期发布）结果：检查结果远多于报告 (only failures and D1 are read)
+-- 按期发布的检查：套件中使用 on_time 函数的条目（即 D1） (the deadline check: the suite's entry of function on_time)
+deadline as (
+    select id as check_id from check_catalog where kind = 'procedural' and rule = 'on_time'
+),
+-- 只读取不通过的结果（findings）与按期发布结果：检查结果远多于报告 (only failures and the deadline check are read)
 fails as (
     select report_id,
            count(distinct check_id) filter (where severity = 'error' and not dismissed) as error_checks,
@@ -21,12 +25,12 @@ fails as (
            count(*) filter (where dismissed) as dismissed,
            -- 依赖"空白按0计"假设的不通过结果 (failures that rest on blanks counted as 0)
            count(*) filter (where not dismissed and starts_with(message, '按空白为0计算：')) as on_blanks,
-           bool_or(check_id = 'D1' and dismissed) as d1_dismissed
+           bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed
     from findings where is_latest
     group by report_id
 ),
 on_time as (
-    select report_id, max(status) as d1 from check_results where check_id = 'D1' group by report_id
+    select report_id, max(status) as d1 from check_results semi join deadline using (check_id) group by report_id
 ),
 per_report as (
     select l.report_id,
