@@ -91,9 +91,9 @@ class Reports(pa.DataFrameModel):
 
 class Sections(pa.DataFrameModel):
     report_id: str = F("报告版本 / Report version")
-    section_no: str = F("部分序号（一至六） / Section numeral")
+    section_no: str = F("部分序号（一、二……） / Section numeral")
     heading: str = F("印刷的标题 / Heading as printed")
-    position: pl.Int32 = F("出现顺序 / Order of appearance", ge=1, le=6)
+    position: pl.Int32 = F("出现顺序 / Order of appearance", ge=1, le=len(registry().sections))
     line: pl.Int32 = F("标题所在行 / Source line of the heading", nullable=True)
     text: str = F("正文 / Text")
 

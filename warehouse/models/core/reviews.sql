@@ -1,6 +1,7 @@
--- 第四部分 行政复议、行政诉讼情况：15 个数字，每个一行 (section 四: 15 cells)
+-- 第四部分 行政复议、行政诉讼情况：每个单元格一行 (section 四 cells, labelled in the report's own template's words)
 select c.report_id, c.group_id, c.metric_id, c.value, c.raw, c.status, c.reason, c.line,
        gl.label as group_label, ml.label as metric_label
 from stg_reviews c
-left join template_labels gl on gl.template = (select template from templates where is_default) and gl."table" = 'review_group' and gl.id = c.group_id
-left join template_labels ml on ml.template = (select template from templates where is_default) and ml."table" = 'review_metric' and ml.id = c.metric_id
+left join stg_reports r using (report_id)
+left join template_labels gl on gl.template = coalesce(r.template_variant, r.template, (select template from templates where is_default)) and gl."table" = 'review_group' and gl.id = c.group_id
+left join template_labels ml on ml.template = coalesce(r.template_variant, r.template, (select template from templates where is_default)) and ml."table" = 'review_metric' and ml.id = c.metric_id
