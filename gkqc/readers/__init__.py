@@ -200,7 +200,8 @@ def judge(rep: Report) -> tuple[str, str | None]:
     reg = registry()
     is_report = len(found) >= 3 or (len(found) >= 2 and {reg.section_no(t) for t in reg.tables} & found)
     if not is_report:
-        why = "未找到年度报告的章节结构（一至六）" + (f"，仅找到：{'、'.join(sorted(found))}" if found else "")
+        why = (f"未找到年度报告的章节结构（{reg.numerals[0]}至{reg.numerals[-1]}）"
+               + (f"，仅找到：{'、'.join(n for n in reg.numerals if n in found)}" if found else ""))
         return NOT_A_REPORT, why
     if rep.template is not None and not reg.has_tables(rep.template):
         return PARSED, f"{reg.title_of(rep.template)}的报告（无全国统一表格）：仅保存，不读取表格"
