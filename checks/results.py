@@ -9,8 +9,7 @@ import polars as pl
 from checks.spec import CheckSpec
 from gkqc.lake import SCHEMAS
 
-RESULT_COLS = ["report_id", "check_id", "severity", "status", "subject", "expected", "actual", "difference",
-               "cells", "message"]
+RESULT_COLS = [c for c in SCHEMAS["check_results"].names if c != "run_id"]  # a check's rows; the run stamps its id
 PASSED = pl.lit(None, dtype=pl.Utf8)  # a plain pass: the check_results view says 符合：<title>
 _FIELD = re.compile(r"\{(\w+)\}")
 

@@ -24,7 +24,7 @@ DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
 
 # select_autoescape() never matched *.html.j2: autoescape everything
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
-                   undefined=StrictUndefined)
+                   undefined=StrictUndefined, auto_reload=False)  # loaded once a process, not checked per page
 # labels as filters: a filter is a plain call, a method call in a template goes through Jinja's runtime
 _ENV.filters.update(
     fmt=fmt, pct=lambda v: "" if v is None else f"{v:.0%}", kind=lambda v: KINDS.get(v, v or ""),
