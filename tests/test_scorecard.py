@@ -1,6 +1,5 @@
 """Scorecards: marts computed from check results, and the HTML and Excel outputs."""
 
-import csv
 
 import lxml.html
 import openpyxl
@@ -18,25 +17,29 @@ from warehouse.access import connect_readonly
 from warehouse.build import build
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sc")
+def _warehouse(root, files: dict[str, str | bytes], offices: str):
+    """A warehouse built from report files (text or bytes) and an offices.csv text."""
     inbox = root / "inbox"
     inbox.mkdir()
-    (inbox / "ali.txt").write_bytes((SAMPLES / "ali-2020-annual-report.txt").read_bytes())
-    good = spec("gov2019", 2020, office="阿里地区财政局", seed=3)
-    (inbox / "dept.txt").write_text(render_pagetext(good), encoding="utf-8")
-    with (inbox / "offices.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["office", "region", "office_kind"])
-        w.writerows([["阿里地区", "阿里地区", "government"], ["阿里地区财政局", "阿里地区", "department"],
-                     ["阿里地区教育局", "阿里地区", "department"]])
+    for name, data in files.items():
+        (inbox / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    (inbox / "offices.csv").write_text(offices, encoding="utf-8")
     lake = Lake(root / "wh" / "lake")
     ingest(inbox, lake, "t1", workers=1)
     check_lake(lake, "t1")
     lake.commit("t1")
     build(root / "wh", lake)
     return root / "wh"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    good = spec("gov2019", 2020, office="阿里地区财政局", seed=3)
+    return _warehouse(tmp_path_factory.mktemp("sc"),
+                      {"ali.txt": (SAMPLES / "ali-2020-annual-report.txt").read_bytes(),
+                       "dept.txt": render_pagetext(good)},
+                      "office,region,office_kind\n阿里地区,阿里地区,government\n阿里地区财政局,阿里地区,department\n"
+                      "阿里地区教育局,阿里地区,department\n")
 
 
 def test_office_scorecard(warehouse):
@@ -144,21 +147,6 @@ def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_
     assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years, both written by the other process
     assert pages == sorted(p.name for p in two.iterdir())
     assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)
-
-
-def _warehouse(root, files: dict[str, str], offices: str):
-    """A warehouse built from report texts and an offices.csv text."""
-    inbox = root / "inbox"
-    inbox.mkdir()
-    for name, text in files.items():
-        (inbox / name).write_text(text, encoding="utf-8")
-    (inbox / "offices.csv").write_text(offices, encoding="utf-8")
-    lake = Lake(root / "wh" / "lake")
-    ingest(inbox, lake, "t1", workers=1)
-    check_lake(lake, "t1")
-    lake.commit("t1")
-    build(root / "wh", lake)
-    return root / "wh"
 
 
 def test_years_before_the_national_tables_are_kept_and_not_scored(tmp_path):
