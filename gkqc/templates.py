@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property, lru_cache, wraps
 from pathlib import Path
 
 from gkqc import yamlfile
@@ -282,9 +282,35 @@ def registry_digest() -> str:
     return hashlib.sha256(Path(os.environ.get(REGISTRY_ENV) or REGISTRY_PATH).read_bytes()).hexdigest()[:16]
 
 
+_DRAWN: list = []  # caches of what functions draw from the registry (`drawn_from_registry`)
+_in_force: list[Registry] = []
+
+
 def registry() -> Registry:
-    """The registry in force: `GKQC_REGISTRY` if set, else the bundled templates.yaml (loaded once)."""
-    return _load(os.environ.get(REGISTRY_ENV) or "")
+    """The registry in force: `GKQC_REGISTRY` if set, else the bundled templates.yaml (loaded once).
+    When another one comes in force, what was drawn from the last one is forgotten."""
+    reg = _load(os.environ.get(REGISTRY_ENV) or "")
+    if not _in_force or _in_force[0] is not reg:
+        for drawn in _DRAWN:
+            drawn.cache_clear()
+        _in_force[:] = [reg]
+    return reg
+
+
+def drawn_from_registry(maxsize: int | None = None):
+    """`lru_cache` for a function whose result depends on the registry in force (besides its
+    arguments): forgotten when another registry comes in force (a test's temporary one)."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+        _DRAWN.append(cached)
+
+        @wraps(fn)
+        def call(*args):
+            registry()  # another registry in force: the caches are emptied first
+            return cached(*args)
+        call.cache_clear = cached.cache_clear
+        return call
+    return wrap
 
 
 @cache

@@ -121,3 +121,18 @@ def test_block_headings_are_found_by_the_registrys_words(tmp_path, monkeypatch):
     ingest(inbox, lake, "t1", workers=1)
     active = pl.read_parquet(lake.paths("active_disclosure"))
     assert active.height == len(s.active) and set(active["status"]) == {"ok"}
+
+
+def test_what_is_drawn_from_a_registry_is_forgotten_when_another_comes_in_force(tmp_path, monkeypatch):
+    """Readers keep what they draw from the registry (a crawl's label pattern); a temporary registry
+    gets its own, and the bundled one its own again afterwards."""
+    from gkqc.readers.crawl import _label_re
+
+    bundled = _label_re("active").pattern
+    assert "本年发布件数" not in bundled
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    assert "本年发布件数" in _label_re("active").pattern
+    monkeypatch.delenv(REGISTRY_ENV)
+    assert _label_re("active").pattern == bundled

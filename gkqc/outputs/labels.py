@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from gkqc.templates import registry
+from gkqc.templates import drawn_from_registry, registry
 
 
-@cache
+@drawn_from_registry()
 def _specs() -> dict:
     from checks.suite import load_suite
 

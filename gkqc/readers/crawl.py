@@ -15,11 +15,10 @@ import unicodedata
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
 
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
-from gkqc.templates import norm_label, registry
+from gkqc.templates import drawn_from_registry, norm_label, registry
 
 _LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
 
@@ -33,7 +32,7 @@ class GluedRun(Tok):
 
 
 # ------------------------------------------------------------------ telling a crawl
-@cache
+@drawn_from_registry()
 def _heading_re() -> re.Pattern[str]:
     """A section heading inside running text: numeral, separator, a few label characters (no
     digits, no sentence end, no other ordinal) and one of that section's label variants."""
@@ -184,7 +183,7 @@ def _table_in(no: str) -> str:
     return next((t for t in reg.tables if reg.section_no(t) == no), "")
 
 
-@cache
+@drawn_from_registry()
 def _label_re(table: str) -> re.Pattern[str] | None:
     """The registry's printed labels of `table` (any template), longest first; None for ''."""
     reg = registry()

@@ -16,14 +16,14 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from lxml import etree
 
 from gkqc.cells import is_value_like
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, split_trailing_values
-from gkqc.templates import norm_label, registry
+from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
 _HEAD = 200_000  # characters looked at by is_markdown
@@ -88,7 +88,7 @@ class _Scope:
             self.vstart.clear()
 
 
-@lru_cache(maxsize=4096)
+@drawn_from_registry(maxsize=4096)
 def _boundary(text: str) -> str | None:
     """'block' for a block label of section 二, 'section' for a section heading, else None."""
     reg = registry()
@@ -98,7 +98,7 @@ def _boundary(text: str) -> str | None:
     return "section" if find_headings([Tok(text, text, 0)]) else None
 
 
-@cache
+@drawn_from_registry()
 def _column_words() -> tuple[frozenset[str], tuple[str, ...]]:
     """Printed column headings of every table (exact words; prefixes for long ones)."""
     reg = registry()
