@@ -130,16 +130,10 @@ def cell_labels(template: str | None = None) -> dict[str, str]:
     reg = registry()
     out = {}
     for t in reg.templates if template is None else [template]:
-        for r in reg.app_rows_for(t):
-            for c in reg.app_columns:
-                out[f"{r.id}.{c.id}"] = f"{r.label} / {c.label}"
-        for b in reg.blocks_for(t):
-            for r in b.rows:
-                for m in b.metrics:
-                    out[f"{b.id}.{r.id}.{m.id}"] = f"{b.label} / {r.label} / {m.label}"
-    for g in reg.review_groups:
-        for m in reg.review_metrics:
-            out[f"{g.id}.{m.id}"] = f"{g.label} / {m.label}"
+        keys = {"applications": [f"{r.id}.{c.id}" for r in reg.app_rows_for(t) for c in reg.app_columns],
+                "active": [f"{b.id}.{r.id}.{m.id}" for b in reg.blocks_for(t) for r in b.rows for m in b.metrics],
+                "reviews": [f"{g.id}.{m.id}" for g in reg.review_groups for m in reg.review_metrics]}
+        out.update({k: reg.cell_label(table, k, t) for table, ks in keys.items() for k in ks})
     return out
 
 

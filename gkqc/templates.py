@@ -239,6 +239,21 @@ class Registry:
         """The printed label of an id (the default template's; the id itself when unknown)."""
         return self._label_index().get((template or self.default_template, kind, id_), id_)
 
+    def cell_label(self, table: str, key: str, template: str | None = None) -> str:
+        """'row label / column label' of a cell of `table` (a table kind or its lake table), by its key
+        ('row.column', 'group.metric', 'block.row.metric'), in `template`'s words; the key when unknown."""
+        parts = key.split(".")
+        if table == "applications" and len(parts) == 2:
+            kinds = [("app_row", parts[0]), ("app_column", parts[1])]
+        elif table == "reviews" and len(parts) == 2:
+            kinds = [("review_group", parts[0]), ("review_metric", parts[1])]
+        elif table in ("active", "active_disclosure") and len(parts) == 3:
+            b, r, m = parts
+            kinds = [("block", b), ("active_row", f"{b}.{r}"), ("active_metric", f"{b}.{m}")]
+        else:
+            return key
+        return " / ".join(self.label_of(kind, id_, template) for kind, id_ in kinds)
+
     def _label_index(self) -> dict[tuple[str, str, str], str]:
         if "labels" not in self.cache:
             self.cache["labels"] = {(r["template"], r["table"], r["id"]): r["label"] for r in self.labels()}

@@ -21,17 +21,7 @@ def spec_of(check_id: str):
 
 def cell_label(table: str, key: str, template: str | None = None) -> str:
     """'row label / column label' of a cell key of `table` (the key itself when unknown)."""
-    reg = registry()
-    parts = key.split(".")
-    if table == "applications" and len(parts) == 2:
-        return f"{reg.label_of('app_row', parts[0], template)} / {reg.label_of('app_column', parts[1], template)}"
-    if table == "reviews" and len(parts) == 2:
-        return f"{reg.label_of('review_group', parts[0], template)} / {reg.label_of('review_metric', parts[1], template)}"
-    if table == "active_disclosure" and len(parts) == 3:
-        b, r, m = parts
-        return (f"{reg.label_of('block', b, template)} / {reg.label_of('active_row', f'{b}.{r}', template)} / "
-                f"{reg.label_of('active_metric', f'{b}.{m}', template)}")
-    return key
+    return registry().cell_label(table, key, template)
 
 
 def subject_label(check_id: str, subject: str | None, template: str | None = None) -> str:

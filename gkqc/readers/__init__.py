@@ -185,13 +185,8 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
 def cell_where(c, template: str) -> str:
     """Where a cell is, in the template's printed labels: section / row / column."""
     reg = registry()
-    lab, section = reg.label_of, reg.section_title(reg.section_no(c.table))
-    if c.table == "applications":
-        return f"{section} / {lab('app_row', c.row_id, template)} / {lab('app_column', c.col_id, template)}"
-    if c.table == "reviews":
-        return f"{section} / {lab('review_group', c.row_id, template)} / {lab('review_metric', c.col_id, template)}"
-    return (f"{section} / {lab('block', c.block_id, template)} / "
-            f"{lab('active_row', f'{c.block_id}.{c.row_id}', template)} / {lab('active_metric', f'{c.block_id}.{c.col_id}', template)}")
+    key = ".".join(k for k in (c.block_id if c.table == "active" else None, c.row_id, c.col_id) if k)
+    return f"{reg.section_title(reg.section_no(c.table))} / {reg.cell_label(c.table, key, template)}"
 
 
 def judge(rep: Report) -> tuple[str, str | None]:
