@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gkqc.cells import STATUSES
 from gkqc.storage import resolve
 from gkqc.templates import registry
 
@@ -32,7 +33,6 @@ DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric
         "active_disclosure": ("block_id", "row_id", "metric_id")}
 EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
 AMOUNT_TABLE = "active_disclosure"
-STATUSES = ("ok", "blank", "unreadable", "missing", "ocr", "inferred")  # a cell's status, by code (ok = 0)
 BLANK_CODE = STATUSES.index("blank")
 BLANK = "blank__"  # prefix of the grid's blank markers
 PREV = "prev__"  # prefix of last year's columns beside this year's (cross-year rules)

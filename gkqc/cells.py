@@ -14,6 +14,8 @@ OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
 # the engine's confidence; it enters the checks only where the equations it takes part in hold)
 # and `inferred` (a glued run of digits split by the row's printed total; the rule is the reason).
 OCR, INFERRED = "ocr", "inferred"
+STATUSES = (OK, BLANK, UNREADABLE, MISSING, OCR, INFERRED)  # every status, in the order grids code them (ok = 0)
+VALUED = (OK, OCR, INFERRED)  # the statuses of a cell that has a value
 
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")

@@ -15,9 +15,10 @@ import pyarrow as pa_arrow
 from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
+from gkqc.cells import STATUSES, VALUED
 from gkqc.templates import registry
 
-CELL_STATUSES = ["ok", "blank", "unreadable", "missing", "ocr", "inferred"]
+CELL_STATUSES = list(STATUSES)
 PARSE_STATUSES = ["parsed", "partial", "not_a_report", "unreadable"]
 FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "wps", "rtf", "markdown", "crawl",
            "empty", "binary", "unknown"]
@@ -121,7 +122,7 @@ class _Cells(pa.DataFrameModel):
     @pa.dataframe_check(name="value_iff_read", error="value 非空当且仅当 status 为 ok/ocr/inferred（空白不得记为0）")
     @classmethod
     def value_iff_read(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("value").is_not_null() == pl.col("status").is_in(["ok", "ocr", "inferred"]))
+        return data.lazyframe.select(pl.col("value").is_not_null() == pl.col("status").is_in(list(VALUED)))
 
     @pa.dataframe_check(name="confidence_iff_ocr", error="confidence 非空当且仅当 status=ocr")
     @classmethod
