@@ -22,16 +22,12 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_FILE_BYTES, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.offices import join_names, split_names
 from schemas.lake import OFFICE_KINDS
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
 SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside reports at the inbox top that are not reports
-MAX_FILE_BYTES = 64 << 20  # larger files are not read
-MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
-MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
-MAX_MEMBERS = 10_000  # members read from one zip
-CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
 CHUNK = 1 << 20
 OFFICE_COLUMNS = ("office", "region", "office_kind")
 _KIND_NAMES = {**{v: k for k, v in OFFICE_KINDS.items()}, "其他": "other"}  # office kinds by their Chinese names

@@ -38,8 +38,8 @@ import zipfile
 from functools import partial
 from pathlib import Path
 
-from gkqc.inbox import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.lifeline import tie_to
+from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.readers.decode import Unreadable, declared_charset, decode
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import Tok, _tok, split_trailing_values

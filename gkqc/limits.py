@@ -1,0 +1,8 @@
+"""What a run reads of one file at most: the bounds that keep hostile input (zip bombs, huge files)
+within the README's memory bound. The inbox and the readers of zip-based formats (Word) share them."""
+
+MAX_FILE_BYTES = 64 << 20  # larger files are not read
+MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
+MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
+MAX_MEMBERS = 10_000  # members read from one zip
+CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
