@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from checks.blanks import BLANK_NOTE
 from checks.suite import load_suite, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
@@ -33,7 +34,7 @@ from warehouse.access import DB_NAME, FILES_TABLE
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
 BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
-BUILT_IN = ("template_labels", "templates", "check_catalog")  # tables the build writes before any model
+BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes")  # tables the build writes before any model
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
 
@@ -130,7 +131,8 @@ def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
 
 
 def _built_in(con: duckdb.DuckDBPyConnection) -> None:
-    """The registry's templates and labels, and the suite's catalogue, as tables for joins."""
+    """The registry's templates and labels, the suite's catalogue and the notes messages begin with,
+    as tables for joins."""
     reg = registry()
     rows = {
         "template_labels": reg.labels(),
@@ -139,6 +141,7 @@ def _built_in(con: duckdb.DuckDBPyConnection) -> None:
         "check_catalog": [dict(id=s.id, title=s.title, severity=s.severity, templates=",".join(s.templates),
                                kind=s.kind, rule=s.rule or s.function, source=f"{Path(s.source).name}:{s.line}")
                           for s in load_suite()],
+        "message_notes": [dict(note="on_blanks", prefix=BLANK_NOTE)],
     }
     for name in BUILT_IN:
         con.register("src", pa.Table.from_pylist(rows[name]))

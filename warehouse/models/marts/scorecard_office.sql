@@ -24,7 +24,8 @@ fails as (
            count(*) filter (where severity = 'warning' and not dismissed) as warnings,
            count(*) filter (where dismissed) as dismissed,
            -- 依赖"空白按0计"假设的不通过结果 (failures that rest on blanks counted as 0)
-           count(*) filter (where not dismissed and starts_with(message, '按空白为0计算：')) as on_blanks,
+           count(*) filter (where not dismissed and starts_with(message, (select prefix from message_notes
+                                                                          where note = 'on_blanks'))) as on_blanks,
            bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed
     from findings where is_latest
     group by report_id
