@@ -15,7 +15,7 @@ import io
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -293,53 +293,18 @@ def read_offices(path: Path) -> pa.Table:
         at = f"第{line}行" + (f"第{col}列" if col else "")
         return OfficesError(_line(f"{where} {at}：{msg}"))
 
-    try:
-        data = _read_regular(os.path.realpath(path), MAX_FILE_BYTES)
-    except _Unreadable as e:
-        raise OfficesError(_line(f"{where}：{e}")) from None
-    except OSError as e:
-        raise OfficesError(_line(f"{where}：无法读取：{e.strerror or e}（{type(e).__name__}）")) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            line_start = data.rfind(b"\n", 0, e.start) + 1
-            raise fail(data.count(b"\n", 0, e.start) + 1, "无法解码，既不是 UTF-8 也不是 GBK/GB18030（unknown encoding）",
-                       e.start - line_start + 1) from None
-    rows = csv.reader(io.StringIO(text, newline=""))
+    rows = csv.reader(io.StringIO(_offices_text(path, where, fail), newline=""))
     columns = OFFICE_COLUMNS + OFFICE_OPTIONAL
     cols: dict[str, list[str | None]] = {c: [] for c in columns}
     seen: dict[tuple[str, str], tuple[str, int, int]] = {}  # (column, name) -> (office, line, column no)
     offices: dict[str, int] = {}  # office -> its first line
     try:
-        header = next(rows, None)
-        names = [h.strip().lstrip("\ufeff").strip().lower() for h in header or []]
-        missing = [c for c in OFFICE_COLUMNS if c not in names]
-        if missing:
-            raise fail(1, f"缺少列 {', '.join(missing)}（需要 {', '.join(OFFICE_COLUMNS)}）（missing column）")
-        twice = [c for c in columns if names.count(c) > 1]
-        if twice:
-            raise fail(1, f"列 {', '.join(twice)} 出现不止一次（duplicate column）")
-        at = {c: names.index(c) for c in columns if c in names}
+        names, at = _offices_header(next(rows, None), columns, fail)
         for row in rows:
             if not any(v.strip() for v in row):
                 continue  # blank lines, and Excel's all-empty ',,' rows
-            if len(row) != len(names):
-                what = f"缺少 {names[len(row)]}" if len(row) < len(names) else "多出字段"
-                raise fail(rows.line_num, f"{what}：应有 {len(names)} 个字段，实有 {len(row)} 个"
-                           f"（expected {len(names)} fields, got {len(row)}）", min(len(row), len(names)) + 1)
-            values = {c: row[i].strip() for c, i in at.items()}
+            values = _office_row(row, rows.line_num, names, at, fail)
             office = values["office"]
-            if not office:
-                raise fail(rows.line_num, "office 为空（empty office）", at["office"] + 1)
-            kind = values["office_kind"]
-            values["office_kind"] = _KIND_NAMES.get(kind, kind)  # 部门 for department: as a reviewer may write it
-            if values["office_kind"] and values["office_kind"] not in OFFICE_KINDS:
-                allowed = "、".join(f"{k}（{v}）" for k, v in OFFICE_KINDS.items())
-                raise fail(rows.line_num, f"office_kind '{kind}' 无效，应为 {allowed} 之一或留空（unknown office kind）",
-                           at["office_kind"] + 1)
             for c in OFFICE_OPTIONAL:
                 listed = split_names(values.get(c))
                 for name in listed:
@@ -356,6 +321,56 @@ def read_offices(path: Path) -> pa.Table:
         if c == "aliases" and name in offices and name != office:
             raise fail(line, _twice(c, name, name, offices[name], office), col)
     return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
+
+
+def _offices_text(path: Path, where: str, fail: Callable[..., OfficesError]) -> str:
+    """The registry file's text: read within the size limit, decoded as UTF-8 or GB18030."""
+    try:
+        data = _read_regular(os.path.realpath(path), MAX_FILE_BYTES)
+    except _Unreadable as e:
+        raise OfficesError(_line(f"{where}：{e}")) from None
+    except OSError as e:
+        raise OfficesError(_line(f"{where}：无法读取：{e.strerror or e}（{type(e).__name__}）")) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            line_start = data.rfind(b"\n", 0, e.start) + 1
+            raise fail(data.count(b"\n", 0, e.start) + 1, "无法解码，既不是 UTF-8 也不是 GBK/GB18030（unknown encoding）",
+                       e.start - line_start + 1) from None
+
+
+def _offices_header(header: list[str] | None, columns: tuple[str, ...],
+                    fail: Callable[..., OfficesError]) -> tuple[list[str], dict[str, int]]:
+    """(the header's names, the position of each known column), or the error of a missing or repeated one."""
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header or []]
+    missing = [c for c in OFFICE_COLUMNS if c not in names]
+    if missing:
+        raise fail(1, f"缺少列 {', '.join(missing)}（需要 {', '.join(OFFICE_COLUMNS)}）（missing column）")
+    twice = [c for c in columns if names.count(c) > 1]
+    if twice:
+        raise fail(1, f"列 {', '.join(twice)} 出现不止一次（duplicate column）")
+    return names, {c: names.index(c) for c in columns if c in names}
+
+
+def _office_row(row: list[str], line: int, names: list[str], at: dict[str, int],
+                fail: Callable[..., OfficesError]) -> dict[str, str]:
+    """One office's values, stripped, its kind by its English name; or the error naming line and column."""
+    if len(row) != len(names):
+        what = f"缺少 {names[len(row)]}" if len(row) < len(names) else "多出字段"
+        raise fail(line, f"{what}：应有 {len(names)} 个字段，实有 {len(row)} 个"
+                   f"（expected {len(names)} fields, got {len(row)}）", min(len(row), len(names)) + 1)
+    values = {c: row[i].strip() for c, i in at.items()}
+    if not values["office"]:
+        raise fail(line, "office 为空（empty office）", at["office"] + 1)
+    kind = values["office_kind"]
+    values["office_kind"] = _KIND_NAMES.get(kind, kind)  # 部门 for department: as a reviewer may write it
+    if values["office_kind"] and values["office_kind"] not in OFFICE_KINDS:
+        allowed = "、".join(f"{k}（{v}）" for k, v in OFFICE_KINDS.items())
+        raise fail(line, f"office_kind '{kind}' 无效，应为 {allowed} 之一或留空（unknown office kind）", at["office_kind"] + 1)
+    return values
 
 
 def _twice(column: str, name: str, first: str, line: int, second: str) -> str:
