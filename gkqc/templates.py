@@ -142,8 +142,8 @@ class Registry:
         labels = sorted({norm_label(b.label) for bs in self.active.values() for b in bs})
         if not labels:
             return None
-        before = os.path.commonprefix(labels).rstrip("(")
-        after = os.path.commonprefix([x[::-1] for x in labels])[::-1].lstrip(")")
+        before = os.path.commonprefix(labels).split("(")[0]  # up to the bracketed numeral, one label or many
+        after = os.path.commonprefix([x[::-1] for x in labels])[::-1].split(")")[-1]
         return before, after
 
     @cached_property
