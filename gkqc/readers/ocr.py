@@ -606,10 +606,11 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
     for ln in lines:
         for c in ln.chunks + ln.attached:
             lowest[c.line] = min(lowest.get(c.line, 1.0), conf.get(id(c), 0.0))
+    stop = re.compile(_HEADING_STOP.format(registry().numerals))
     for t in out:  # every token is OCR's: read as a value anywhere, its cell is an `ocr` one
         if t.text != DAMAGED:
             t.conf = lowest.get(t.line, 0.0) if t.conf is None else t.conf
-            t.text = re.sub(_HEADING_STOP.format(registry().numerals), r"\1、", t.text.translate(_BRACKETS))
+            t.text = stop.sub(r"\1、", t.text.translate(_BRACKETS))
     return out
 
 

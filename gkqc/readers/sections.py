@@ -14,12 +14,14 @@ def _heading(numerals: str) -> re.Pattern[str]:
 
 def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
     """(section numeral, token index) of each section's first heading, in token order."""
-    variants = {s.no: s.variants for s in registry().sections}
+    reg = registry()
+    variants = {s.no: s.variants for s in reg.sections}
+    heading = _heading(reg.numerals)
     hits: dict[str, int] = {}
     for i, t in enumerate(toks):
         if len(t.text) > 64 or not t.text or t.text[0] not in variants:
             continue
-        m = _heading(registry().numerals).match(t.text)
+        m = heading.match(t.text)
         if m and m.group(1) not in hits:
             rest = norm_label(m.group(2))
             if any(v in rest for v in variants[m.group(1)]):
