@@ -27,10 +27,9 @@ import pyarrow.parquet as pq
 from gkqc.cells import STATUSES
 from gkqc.storage import resolve
 from gkqc.templates import registry
+from schemas.lake import CELL_IDS
 
-# the id columns that name a cell, in the order its cell id joins them ("row.column")
-DIMS = {"applications": ("row_id", "column_id"), "reviews": ("group_id", "metric_id"),
-        "active_disclosure": ("block_id", "row_id", "metric_id")}
+DIMS = CELL_IDS  # lake table -> the id columns that name a cell, in the order its cell id joins them
 EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
 AMOUNT_TABLE = "active_disclosure"
 BLANK_CODE = STATUSES.index("blank")

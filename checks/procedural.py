@@ -15,9 +15,8 @@ from checks.blanks import blank_policy
 from checks.frames import PartData, cell_label_expr, with_cell_id
 from checks.results import render
 from checks.spec import CheckSpec
-from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
-from schemas.lake import OFFICE_KINDS
+from schemas.lake import CELL_TABLES, OFFICE_KINDS
 
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports

@@ -28,11 +28,10 @@ import pyarrow.parquet as pq
 from gkqc import faults
 from gkqc.record import ParseResult, Report
 from gkqc.storage import Entry, Store, place, resolve
-from schemas.lake import MODELS, arrow_schema
+from schemas.lake import CELL_TABLES, MODELS, arrow_schema, cell_fields
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
 DERIVED = {"check_results", "offices", "report_offices"}  # tables not filled from parsed files
-CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
 
 
 def frame_of(table: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -108,13 +107,7 @@ def add_document(batch: Batch, *, source_path: str, doc_id: str, size: int, resu
     return report_id
 
 
-_CELL_FIELDS = {  # lake column -> Cell attribute, per cell table
-    "applications": {"row_id": "row_id", "column_id": "col_id"},
-    "reviews": {"group_id": "block_id", "metric_id": "col_id"},
-    "active_disclosure": {"block_id": "block_id", "row_id": "row_id", "metric_id": "col_id", "unit": "unit"},
-}
-
-
+_CELL_FIELDS = {table: cell_fields(table) for table in CELL_TABLES.values()}  # lake column -> Cell attribute
 _CELL_TABLE_KEY = {v: k for k, v in CELL_TABLES.items()}
 
 
@@ -125,9 +118,7 @@ def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
         if not mine:
             continue
         cols = batch.cols[table]
-        names = ["value", "raw", "status", "reason", "line", "confidence", *fields]
-        get = attrgetter("value", "raw", "status", "reason", "line", "confidence", *fields.values())
-        for name, column in zip(names, zip(*map(get, mine), strict=True), strict=True):
+        for name, column in zip(fields, zip(*map(attrgetter(*fields.values()), mine), strict=True), strict=True):
             cols[name].extend(column)
         cols["report_id"].extend([report_id] * len(mine))
 

@@ -24,9 +24,9 @@ from gkqc.outputs.data import SEVERITY_ZH, records
 from gkqc.outputs.excel import sheet, text_workbook, write_row
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import TABLES, cells_of_finding, printed_template
+from schemas.lake import CELL_IDS, cell_key_sql
 
-KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
-        "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
+KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 STATUS = {"confirmed": "已确认", None: "待审核"}
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 

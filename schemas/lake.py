@@ -32,6 +32,12 @@ def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column decla
     return pa.Field(description=description, **kw)
 
 
+def Id(description: str, of: str, cell: str) -> object:  # noqa: N802 - reads as a column declaration
+    """An id column of a cell table: an id of registry kind `of` (checked against the registry in force),
+    read from the reader's `Cell.<cell>`. A cell's key joins its table's id columns in declaration order."""
+    return pa.Field(description=description, metadata={"id_of": of, "cell": cell})
+
+
 def _known(data: PolarsData, columns: dict[str, str]) -> pl.LazyFrame:
     """Each column's ids are ids of its kind in the registry in force (any template)."""
     reg = registry()
@@ -129,46 +135,60 @@ class _Cells(pa.DataFrameModel):
     def confidence_iff_ocr(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("confidence").is_not_null() == (pl.col("status") == "ocr"))
 
+    @pa.dataframe_check(name="known_ids", error="表块、行、组、列或指标标识不在模板登记表中")
+    @classmethod
+    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
+        return _known(data, {c: m["id_of"] for c, m in _id_columns(cls).items()})
+
 
 class ActiveDisclosure(_Cells):
-    block_id: str = F("表块（第二十条第x项） / Block (article 20 item)")
-    row_id: str = F("行标识 / Row id")
-    metric_id: str = F("列标识 / Metric id")
+    block_id: str = Id("表块（第二十条第x项） / Block (article 20 item)", of="block", cell="block_id")
+    row_id: str = Id("行标识 / Row id", of="active_row", cell="row_id")
+    metric_id: str = Id("列标识 / Metric id", of="active_metric", cell="col_id")
     unit: str = F("找到的金额单位 / Amount unit found", nullable=True, isin=["万元", "元"])
 
     class Config:
         strict = True
 
-    @pa.dataframe_check(name="known_ids", error="表块、行或列标识不在模板登记表中")
-    @classmethod
-    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        return _known(data, {"block_id": "block", "row_id": "active_row", "metric_id": "active_metric"})
-
 
 class Applications(_Cells):
-    row_id: str = F("行标识 / Row id")
-    column_id: str = F("列标识（申请人类别） / Column id (applicant kind)")
+    row_id: str = Id("行标识 / Row id", of="app_row", cell="row_id")
+    column_id: str = Id("列标识（申请人类别） / Column id (applicant kind)", of="app_column", cell="col_id")
 
     class Config:
         strict = True
-
-    @pa.dataframe_check(name="known_ids", error="行或列标识不在模板登记表中")
-    @classmethod
-    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        return _known(data, {"row_id": "app_row", "column_id": "app_column"})
 
 
 class Reviews(_Cells):
-    group_id: str = F("组（行政复议/直接起诉/复议后起诉） / Group")
-    metric_id: str = F("指标（维持/纠正/其他/未审结/总计） / Metric")
+    group_id: str = Id("组（行政复议/直接起诉/复议后起诉） / Group", of="review_group", cell="block_id")
+    metric_id: str = Id("指标（维持/纠正/其他/未审结/总计） / Metric", of="review_metric", cell="col_id")
 
     class Config:
         strict = True
 
-    @pa.dataframe_check(name="known_ids", error="组或指标标识不在模板登记表中")
-    @classmethod
-    def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        return _known(data, {"group_id": "review_group", "metric_id": "review_metric"})
+
+def _id_columns(model: type[pa.DataFrameModel]) -> dict[str, dict]:
+    """A cell table's id columns (name -> metadata), in the order a cell's key joins them."""
+    return {n: c.metadata for n, c in model.to_schema().columns.items() if c.metadata and "id_of" in c.metadata}
+
+
+# the registry's table kinds -> the lake's cell tables, in the order a report prints them
+CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
+CELL_MODELS: dict[str, type[_Cells]] = {"active_disclosure": ActiveDisclosure, "applications": Applications,
+                                        "reviews": Reviews}
+# lake table -> the id columns that name a cell, in the order its key joins them ("row.column")
+CELL_IDS: dict[str, tuple[str, ...]] = {t: tuple(_id_columns(m)) for t, m in CELL_MODELS.items()}
+
+
+def cell_fields(table: str) -> dict[str, str]:
+    """Each column of a cell table but report_id -> the reader's `Cell` attribute it is filled from."""
+    cols = CELL_MODELS[table].to_schema().columns
+    return {n: (c.metadata or {}).get("cell", n) for n, c in cols.items() if n != "report_id"}
+
+
+def cell_key_sql(table: str, alias: str = "") -> str:
+    """SQL of a cell's key ("block.row.metric", "row.column", "group.metric") in lake table `table`."""
+    return " || '.' || ".join(f"{alias}{c}" for c in CELL_IDS[table])
 
 
 class Offices(pa.DataFrameModel):

@@ -33,6 +33,7 @@ from gkqc.outputs.tables import (
     section_of,
 )
 from gkqc.templates import registry, registry_digest
+from schemas.lake import CELL_IDS, cell_key_sql
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
 # office-years whose cells are read from the lake in one pass (more costs memory in each of the
@@ -40,8 +41,7 @@ BATCH = 1000  # office-years per batch (about 250 cells each)
 STAGED = 2 * BATCH
 PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
-KEYS = {"active_disclosure": "block_id || '.' || row_id || '.' || metric_id",
-        "applications": "row_id || '.' || column_id", "reviews": "group_id || '.' || metric_id"}
+KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 TEMP_TABLES = ("_sc", "_scope", "_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # dropped when the site is written
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 from markupsafe import escape
 
-from gkqc.lake import CELL_TABLES
 from gkqc.templates import registry
+from schemas.lake import CELL_TABLES
 
 TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
 _KIND = {lake: kind for kind, lake in CELL_TABLES.items()}
