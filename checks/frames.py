@@ -112,9 +112,9 @@ def paired_reports(lake: Lake) -> pl.LazyFrame:
 def subject_labels(table: str | None = None, template: str | None = None) -> dict[str, str]:
     """Printed labels of the subjects of one table's rules (all tables when None), in the words of
     `template` (a template or printed variant; across the templates, the last listed winning, when None)."""
-    by_table = {"applications": {**labels("app_row", template), **labels("app_column", template)},
-                "reviews": labels("review_group", template),
-                "active_disclosure": {k.split(".", 1)[1]: v for k, v in labels("active_row", template).items()}}
+    reg = registry()
+    by_table = {t: {k.rsplit(".", 1)[-1]: v for kind in reg.axes(t)[-2:] for k, v in labels(kind, template).items()}
+                for t in DIMS}  # a rule's subjects are ids along one of a table's last two axes ('block.id' in a block)
     return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}
 
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from checks.spec import scoped_keys
 from gkqc.cells import STATUSES
 from gkqc.storage import resolve
 from gkqc.templates import registry
@@ -55,29 +56,19 @@ def cell_ids(table: str) -> tuple[str, ...]:
 
 
 def _cell_ids(reg, table: str) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    for t in reg.templates:
-        if table == "applications":
-            out.update((f"{r.id}.{c.id}", None) for r in reg.app_rows_for(t) for c in reg.app_columns)
-        elif table == "reviews":
-            out.update((f"{g.id}.{m.id}", None) for g in reg.review_groups for m in reg.review_metrics)
-        else:
-            out.update((f"{b.id}.{r.id}.{m.id}", None) for b in reg.blocks_for(t) for r in b.rows for m in b.metrics)
-    return tuple(out)
+    return tuple(dict.fromkeys(".".join(k) for t in reg.templates for k in reg.cell_keys(table, t)))
 
 
 def cells_of(table: str, scope: str, block: str | None, template: str, term: str, subject: str) -> list[str]:
     """The grid columns one term of a rule reads for one subject (`prev__` terms: last year's)."""
     prefix = "prev__" if term.startswith("prev__") else ""
-    term = term.removeprefix("prev__")
-    if table == "applications":
-        found = [f"{term}.{subject}" if scope == "per_column" else f"{subject}.{term}"]
-    elif table == "reviews":
-        found = [f"{subject}.{term}"]
-    else:
-        found = [f"{b.id}.{subject}.{term}" for b in registry().blocks_for(template) if block in (None, b.id)
-                 and subject in {r.id for r in b.rows} and term in {m.id for m in b.metrics}]
-    return [prefix + c for c in found]
+    reg, at = registry(), ("cells_of", table, scope, block, template)
+    if at not in reg.cache:
+        index: dict[tuple[str, str], list[str]] = {}
+        for subj, term_id, key in scoped_keys(table, scope, template, block):
+            index.setdefault((subj, term_id), []).append(key)
+        reg.cache[at] = index
+    return [prefix + c for c in reg.cache[at].get((subject, term.removeprefix("prev__")), [])]
 
 
 @dataclass

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gkqc.templates import registry
+from schemas.lake import CELL_IDS
 
 SEVERITIES = {"error", "warning", "info"}
-TABLES = {"applications", "reviews", "active_disclosure"}
-SCOPES = {"applications": {"per_column", "per_row"}, "reviews": {"per_group"}, "active_disclosure": {"per_row"}}
+TABLES = set(CELL_IDS)
 COMMON_FIELDS = {"id", "title", "severity", "templates", "kind"}  # every kind's entries; the rest is the kind's
 
 
@@ -38,15 +38,25 @@ class CheckSpec:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+def scopes(table: str) -> set[str]:
+    """The scopes a rule over `table` may run in: 'per_<axis>' for each of the table's last two id
+    columns (a leading one, the block, is fixed by the entry's `block` or left open)."""
+    return {"per_" + c.removesuffix("_id") for c in CELL_IDS[table][-2:]}
+
+
+def scoped_keys(table: str, scope: str, template: str, block: str | None = None) -> list[tuple[str, str, str]]:
+    """(subject, id a rule names, cell key) of every cell of the table in `template`: the subject is the
+    cell's id along the scope's axis, the rule's id its id along the other."""
+    dims = CELL_IDS[table]
+    subject = dims.index(scope.removeprefix("per_") + "_id")
+    other = len(dims) - 1 if subject == len(dims) - 2 else len(dims) - 2
+    keys = registry().cell_keys(table, template)
+    if block is not None and len(dims) > 2:
+        keys = [k for k in keys if k[0] == block]
+    return [(k[subject], k[other], ".".join(k)) for k in keys]
+
+
 def scope_ids(table: str, scope: str | None, template: str, block: str | None = None) -> tuple[set[str], set[str]]:
     """(ids a rule may name, ids that are subjects) for one table, scope and template."""
-    reg = registry()
-    if table == "applications":
-        rows, cols = reg.ids("app_row", template), reg.ids("app_column")
-        return (rows, cols) if scope == "per_column" else (cols, rows)
-    if table == "reviews":
-        return reg.ids("review_metric"), reg.ids("review_group")
-    blocks = [b for b in reg.blocks_for(template) if block is None or b.id == block]
-    return {m.id for b in blocks for m in b.metrics}, {r.id for b in blocks for r in b.rows}
-
-
+    keys = scoped_keys(table, scope, template, block)
+    return {i for _, i, _ in keys}, {s for s, _, _ in keys}

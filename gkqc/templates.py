@@ -197,6 +197,33 @@ class Registry:
             return None
         return next((t.id for t in self.template_defs if t.years[0] <= year <= t.years[1]), None)
 
+    # the id kinds of a cell key's parts, per table kind: a leading third part (a block) groups the
+    # table's rows and metrics; the last two are the axes a rule runs along
+    AXES = {"applications": ("app_row", "app_column"), "reviews": ("review_group", "review_metric"),
+            "active": ("block", "active_row", "active_metric")}
+
+    @staticmethod
+    def table_kind(table: str) -> str:
+        """The table kind of a table kind or its lake table ('active_disclosure' -> 'active')."""
+        return "active" if table == "active_disclosure" else table
+
+    def axes(self, table: str) -> tuple[str, ...]:
+        """The id kinds a cell key of `table` joins, in order."""
+        return self.AXES.get(self.table_kind(table), ())
+
+    def cell_keys(self, table: str, template: str) -> tuple[tuple[str, ...], ...]:
+        """Every cell of `table` in a printed template, as its key's parts, in printed order."""
+        kind = self.table_kind(table)
+        if ("cell_keys", kind, template) not in self.cache:
+            if kind == "applications":
+                keys = [(r.id, c.id) for r in self.app_rows_for(template) for c in self.app_columns]
+            elif kind == "reviews":
+                keys = [(g.id, m.id) for g in self.review_groups for m in self.review_metrics]
+            else:
+                keys = [(b.id, r.id, m.id) for b in self.blocks_for(template) for r in b.rows for m in b.metrics]
+            self.cache[("cell_keys", kind, template)] = tuple(keys)
+        return self.cache[("cell_keys", kind, template)]
+
     def ids(self, kind: str, template: str | None = None) -> set[str]:
         """All ids of one kind: section, app_row, app_column, block, active_row,
         active_metric, review_group, review_metric."""
@@ -241,18 +268,13 @@ class Registry:
 
     def cell_label(self, table: str, key: str, template: str | None = None) -> str:
         """'row label / column label' of a cell of `table` (a table kind or its lake table), by its key
-        ('row.column', 'group.metric', 'block.row.metric'), in `template`'s words; the key when unknown."""
-        parts = key.split(".")
-        if table == "applications" and len(parts) == 2:
-            kinds = [("app_row", parts[0]), ("app_column", parts[1])]
-        elif table == "reviews" and len(parts) == 2:
-            kinds = [("review_group", parts[0]), ("review_metric", parts[1])]
-        elif table in ("active", "active_disclosure") and len(parts) == 3:
-            b, r, m = parts
-            kinds = [("block", b), ("active_row", f"{b}.{r}"), ("active_metric", f"{b}.{m}")]
-        else:
+        ('row.column', 'group.metric', 'block.row.metric'), in `template`'s words; the key when unknown.
+        Within a block, its rows' and metrics' labels are keyed 'block.id'."""
+        parts, axes = key.split("."), self.axes(table)
+        if len(parts) != len(axes):
             return key
-        return " / ".join(self.label_of(kind, id_, template) for kind, id_ in kinds)
+        ids = [parts[0], *(f"{parts[0]}.{p}" for p in parts[1:])] if len(axes) == 3 else parts
+        return " / ".join(self.label_of(kind, id_, template) for kind, id_ in zip(axes, ids, strict=True))
 
     def _label_index(self) -> dict[tuple[str, str, str], str]:
         if "labels" not in self.cache:

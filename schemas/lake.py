@@ -32,10 +32,10 @@ def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column decla
     return pa.Field(description=description, **kw)
 
 
-def Id(description: str, of: str, cell: str) -> object:  # noqa: N802 - reads as a column declaration
-    """An id column of a cell table: an id of registry kind `of` (checked against the registry in force),
-    read from the reader's `Cell.<cell>`. A cell's key joins its table's id columns in declaration order."""
-    return pa.Field(description=description, metadata={"id_of": of, "cell": cell})
+def Id(description: str, cell: str) -> object:  # noqa: N802 - reads as a column declaration
+    """An id column of a cell table, read from the reader's `Cell.<cell>`. A cell's key joins its table's
+    id columns in declaration order; the registry's `axes` of the table say what kind of id each is."""
+    return pa.Field(description=description, metadata={"cell": cell, "id": True})
 
 
 def _known(data: PolarsData, columns: dict[str, str]) -> pl.LazyFrame:
@@ -138,13 +138,14 @@ class _Cells(pa.DataFrameModel):
     @pa.dataframe_check(name="known_ids", error="表块、行、组、列或指标标识不在模板登记表中")
     @classmethod
     def known_ids(cls, data: PolarsData) -> pl.LazyFrame:
-        return _known(data, {c: m["id_of"] for c, m in _id_columns(cls).items()})
+        table = next(t for t, m in CELL_MODELS.items() if m is cls)
+        return _known(data, dict(zip(CELL_IDS[table], registry().axes(table), strict=True)))
 
 
 class ActiveDisclosure(_Cells):
-    block_id: str = Id("表块（第二十条第x项） / Block (article 20 item)", of="block", cell="block_id")
-    row_id: str = Id("行标识 / Row id", of="active_row", cell="row_id")
-    metric_id: str = Id("列标识 / Metric id", of="active_metric", cell="col_id")
+    block_id: str = Id("表块（第二十条第x项） / Block (article 20 item)", cell="block_id")
+    row_id: str = Id("行标识 / Row id", cell="row_id")
+    metric_id: str = Id("列标识 / Metric id", cell="col_id")
     unit: str = F("找到的金额单位 / Amount unit found", nullable=True, isin=["万元", "元"])
 
     class Config:
@@ -152,16 +153,16 @@ class ActiveDisclosure(_Cells):
 
 
 class Applications(_Cells):
-    row_id: str = Id("行标识 / Row id", of="app_row", cell="row_id")
-    column_id: str = Id("列标识（申请人类别） / Column id (applicant kind)", of="app_column", cell="col_id")
+    row_id: str = Id("行标识 / Row id", cell="row_id")
+    column_id: str = Id("列标识（申请人类别） / Column id (applicant kind)", cell="col_id")
 
     class Config:
         strict = True
 
 
 class Reviews(_Cells):
-    group_id: str = Id("组（行政复议/直接起诉/复议后起诉） / Group", of="review_group", cell="block_id")
-    metric_id: str = Id("指标（维持/纠正/其他/未审结/总计） / Metric", of="review_metric", cell="col_id")
+    group_id: str = Id("组（行政复议/直接起诉/复议后起诉） / Group", cell="block_id")
+    metric_id: str = Id("指标（维持/纠正/其他/未审结/总计） / Metric", cell="col_id")
 
     class Config:
         strict = True
@@ -169,7 +170,7 @@ class Reviews(_Cells):
 
 def _id_columns(model: type[pa.DataFrameModel]) -> dict[str, dict]:
     """A cell table's id columns (name -> metadata), in the order a cell's key joins them."""
-    return {n: c.metadata for n, c in model.to_schema().columns.items() if c.metadata and "id_of" in c.metadata}
+    return {n: c.metadata for n, c in model.to_schema().columns.items() if (c.metadata or {}).get("id")}
 
 
 # the registry's table kinds -> the lake's cell tables, in the order a report prints them

@@ -46,6 +46,18 @@ def test_no_code_spells_a_section_by_its_numeral():
     assert found == []
 
 
+def test_no_code_spells_a_tables_shape():
+    """The kinds of id a table's cells are keyed by (rows and columns, groups and metrics, a block's rows
+    and metrics) are the registry's to say: code asks `registry().axes(table)` and `cell_keys`."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    kinds = {k for axes in registry().AXES.values() for k in axes[-2:]}
+    literal = re.compile("|".join(rf"""['"]{k}['"]""" for k in sorted(kinds)))
+    found = [f for f in files if not f.startswith((*EXEMPT, "gkqc/templates.py")) and (ROOT / f).exists()
+             and literal.search((ROOT / f).read_text(encoding="utf-8"))]
+    assert len(kinds) == 6 and found == []
+
+
 def _with_gov2025(path) -> None:
     """The bundled registry plus a template from 2025 that renames section 二's first columns."""
     raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from checks.frames import PartData, subject_labels
 from checks.grid import cells_of
 from checks.kinds.base import Bad, Kind, register
 from checks.linear import Rule, rules_for, run_linear
-from checks.spec import SCOPES, TABLES, CheckSpec, scope_ids
+from checks.spec import TABLES, CheckSpec, scope_ids, scopes
 from gkqc.templates import registry
 
 
@@ -24,8 +24,8 @@ def validate_linear(spec: CheckSpec, bad: Bad) -> None:
         raise bad(f"表 '{spec.table}' 无效，应为 {sorted(TABLES)}")
     if not spec.rule:
         raise bad("缺少规则 rule (missing rule)")
-    if spec.scope not in SCOPES[spec.table]:
-        raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(SCOPES[spec.table])}")
+    if spec.scope not in scopes(spec.table):
+        raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(scopes(spec.table))}")
     for t in spec.templates:
         if spec.block and spec.block not in registry().ids("block", t):
             raise bad(f"模板 {t} 中没有表块 '{spec.block}'")

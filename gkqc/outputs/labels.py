@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from gkqc.templates import drawn_from_registry, registry
+from schemas.lake import CELL_IDS
 
 
 @drawn_from_registry()
@@ -39,12 +40,13 @@ def _subject_label(_registry: int, check_id: str, subject: str | None, template:
     if (table := table_of_key(subject)) is not None:
         return cell_label(table, subject, template)
     spec = spec_of(check_id)
-    kind = {("applications", "per_column"): "app_column", ("applications", "per_row"): "app_row",
-            ("reviews", "per_group"): "review_group"}.get((spec.table, spec.scope)) if spec else None
-    if kind:
-        return reg.label_of(kind, subject, template)
-    if spec is not None and spec.table == "active_disclosure" and spec.block:
-        return reg.label_of("active_row", f"{spec.block}.{subject}", template)
+    if spec is not None and spec.table in CELL_IDS and spec.scope:  # a rule's subject: an id along its scope's axis
+        dims = CELL_IDS[spec.table]
+        kind = reg.axes(spec.table)[dims.index(spec.scope.removeprefix("per_") + "_id")]
+        if len(dims) == 2:
+            return reg.label_of(kind, subject, template)
+        if spec.block:  # within a block, rows and metrics are labelled as 'block.id'
+            return reg.label_of(kind, f"{spec.block}.{subject}", template)
     if subject in reg.ids("section"):
         return f"第{subject}部分"
     return subject

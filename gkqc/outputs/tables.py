@@ -136,17 +136,10 @@ def table_of_key(key: str) -> str | None:
     """The table a full cell key (block.row.metric, row.column, group.metric) belongs to."""
     reg = registry()
     if "id_sets" not in reg.cache:
-        reg.cache["id_sets"] = {k: reg.ids(k) for k in ("block", "review_group", "review_metric", "app_row", "app_column")}
-    ids = reg.cache["id_sets"]
+        reg.cache["id_sets"] = {t: [reg.ids(kind) for kind in reg.axes(t)] for t in TABLES}
     parts = key.split(".")
-    if len(parts) == 3 and parts[0] in ids["block"]:
-        return "active_disclosure"
-    if len(parts) == 2:
-        if parts[0] in ids["review_group"] and parts[1] in ids["review_metric"]:
-            return "reviews"
-        if parts[0] in ids["app_row"] and parts[1] in ids["app_column"]:
-            return "applications"
-    return None
+    return next((t for t, ids in reg.cache["id_sets"].items()
+                 if len(ids) == len(parts) and all(p in i for p, i in zip(parts, ids, strict=True))), None)
 
 
 def cells_of_finding(spec, template: str | None, subject: str, cells: str | None) -> list[tuple[str, str]]:
