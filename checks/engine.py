@@ -124,9 +124,10 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
     specs = specs if specs is not None else load_suite()
     settings = settings if settings is not None else load_settings()
     # the settings in use too: a run with other settings (e.g. the blank policy) re-checks everything;
-    # and the office registry, which gives each report's office kind and region (deadlines, D1)
+    # and the office registry, which gives each report's office kind and region (deadlines, D1); and
+    # the reading key (gkqc.reread): files read again replace reports, so every report is checked again
     fingerprint = suite_fingerprint() + str(len(specs)) + hashlib.sha256(
-        json.dumps([settings, lake.state.get("offices_sha256")], sort_keys=True, default=str).encode()).hexdigest()[:8]
+        json.dumps([settings, lake.state.get("offices_sha256"), lake.state.get("reading_key")], sort_keys=True, default=str).encode()).hexdigest()[:8]
     state = json.loads(json.dumps(lake.state.get("checks", {})))
     if state.get("fingerprint") != fingerprint:  # suite changed: every report is checked again
         state = {"fingerprint": fingerprint, "parts": [], "files": {}}

@@ -24,7 +24,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gkqc import faults
+from gkqc import faults, reread
 from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
@@ -51,6 +51,8 @@ class IngestSummary:
     offices: int | None = None  # rows of the office registry, when the inbox has one
     offices_changed: bool = False
     office_proposals: int = 0  # printed office names near a registry office, proposed and not applied (gkqc.offices)
+    reread: bool = False  # every file read again: the registry or the readers changed (gkqc.reread)
+    versions_replaced: int = 0  # report versions of the earlier reading that left the lake
 
 
 def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, bool]:
@@ -147,8 +149,9 @@ class _Writer:
     """Parsed chunks, gathered and written to the lake (uncommitted) in parts of about `flush_every`
     documents, each part deduplicated and validated whole."""
 
-    def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int):
-        self.lake, self.run_id, self.known_reports, self.summary = lake, run_id, known_reports, summary
+    def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int,
+                 rr: reread.Reread | None = None):
+        self.lake, self.run_id, self.known_reports, self.summary, self.rr = lake, run_id, known_reports, summary, rr
         self.flush_every = flush_every
         self.parts: list[dict[str, pa.Table]] = []
         self.docs = 0  # documents gathered since the last part was written
@@ -164,6 +167,8 @@ class _Writer:
         if not self.parts:
             return
         merged = _dedupe_reports(_merge(self.parts), self.known_reports)
+        if self.rr is not None:
+            merged = self.rr.restamp(merged)
         self.summary.reports_new += merged["reports"].num_rows
         self.summary.statuses.update(merged["documents"]["parse_status"].to_pylist())
         self.summary.schema_problems += validate_tables(merged)
@@ -239,10 +244,11 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     lake.init()
     summary = IngestSummary()
     summary.offices, summary.offices_changed = load_offices(inbox, lake)
-    known_paths, known_docs, known_reports = load_known(lake)
+    rr = reread.start(lake)
+    known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
-    writer = _Writer(lake, run_id, known_reports, summary, flush_every)
+    writer = _Writer(lake, run_id, known_reports, summary, flush_every, rr)
     pool = _parser(workers, cluster, len(files), chunk)
     parsing = _Parsing(pool, bool(cluster), chunk, getattr(pool, "slots", workers), run_id, at, writer)
     run_docs: set[str] = set()  # doc ids sent to parsing this run
@@ -267,6 +273,9 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         parsing.finish()
     finally:
         parsing.close()
+    if rr is not None:
+        summary.reread, summary.versions_replaced = True, reread.finish(rr, lake, run_id)
+        copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
     _write_copies(lake, copies, at, run_id, summary)
     summary.office_proposals = resolve_lake(lake)
     if progress:

@@ -1,0 +1,125 @@
+"""Reading again what other readers, or another template registry, read.
+
+The lake keeps the key of what read its files (`reading_key`: the registry's digest and the readers'
+source). When a run finds another key, it reads every file of the inbox again, as if new; then the
+rows the earlier reading wrote for those files leave the lake and the new reading takes their place.
+Each file keeps the time it was first seen, so the versions of an office-year keep their order. Files
+no longer in the inbox keep what was read of them. Everything happens inside the run's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache, cached_property
+from itertools import count
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from gkqc.lake import INGEST_TABLES, Lake, frame_of
+from gkqc.parse_worker import OUTCOME_COLS
+from gkqc.storage import read_frame
+from gkqc.templates import registry_digest
+
+STATE = "reading_key"
+_PACKAGE = Path(__file__).resolve().parent
+# the code a file's rows depend on: the readers and the records they fill
+READER_CODE = ("readers", "record.py", "cells.py", "limits.py", "parse_worker.py")
+
+
+@cache
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for name in READER_CODE:
+        path = _PACKAGE / name
+        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(f.relative_to(_PACKAGE).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def reading_key() -> str:
+    """What a file's rows in the lake were read with: the registry in force and the readers' code."""
+    return hashlib.sha256(f"{registry_digest()}:{_code_digest()}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Reread:
+    """A run that reads the inbox again: the ingest tables' parts before it, and when each file was first seen."""
+
+    before: dict[str, list[str]]
+    first_seen: pl.DataFrame  # source_path, doc_id, first (the earliest ingested_at of that path and content)
+
+    @cached_property
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.first_seen.select("source_path", "doc_id").iter_rows())
+
+    def seen(self, source_path: str, doc_id: str) -> bool:
+        """Whether the lake had this path with this content before the run."""
+        return (source_path, doc_id) in self._pairs
+
+    def restamp(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        """A part of the new reading with each document, and each report, stamped with when its file was
+        first seen (a content first seen under another path: that time; never seen: as read)."""
+        docs = pl.from_arrow(tables["documents"])
+        by_doc = self.first_seen.group_by("doc_id").agg(pl.col("first").min().alias("first_doc"))
+        docs = (docs.join(self.first_seen, on=["source_path", "doc_id"], how="left")
+                .join(by_doc, on="doc_id", how="left")
+                .with_columns(pl.coalesce("first", "first_doc", "ingested_at").alias("ingested_at")))
+        reports = pl.from_arrow(tables["reports"])
+        first_of_report = (docs.filter(pl.col("report_id").is_not_null()).group_by("report_id")
+                           .agg(pl.col("ingested_at").min().alias("first")))
+        reports = (reports.join(first_of_report, on="report_id", how="left")
+                   .with_columns(pl.coalesce("first", "ingested_at").alias("ingested_at")))
+        return {**tables, "documents": frame_of("documents", docs).to_arrow(),
+                "reports": frame_of("reports", reports).to_arrow()}
+
+
+def start(lake: Lake) -> Reread | None:
+    """Record the reading key in force; a `Reread` when the lake's files were read with another."""
+    key, had = reading_key(), lake.state.get(STATE)
+    lake.state[STATE] = key
+    if had in (None, key) or not lake.part_names("documents"):
+        return None
+    docs = read_frame(lake.files("documents"), ["source_path", "doc_id", "ingested_at"])
+    first = docs.group_by("source_path", "doc_id").agg(pl.col("ingested_at").min().alias("first"))
+    return Reread({t: lake.part_names(t) for t in INGEST_TABLES}, first)
+
+
+def finish(rr: Reread, lake: Lake, run_id: str) -> int:
+    """Leave out of the parts from before the run the rows the new reading replaced; the number of
+    earlier report versions that left the lake."""
+    new_parts = [lake.file("documents", n) for n in lake.part_names("documents") if n not in rr.before["documents"]]
+    new = read_frame(new_parts, ["source_path", "doc_id", *OUTCOME_COLS]) if new_parts else None
+    if new is None or new.is_empty():
+        return 0
+    pairs = new.select("source_path", "doc_id").unique()
+    outcome = new.unique("doc_id", keep="first").select("doc_id", *OUTCOME_COLS)
+    names = (f"{run_id}-kept-{k:05d}" for k in count())
+    kept_reports: set[str] = set()
+    for part in rr.before["documents"]:
+        old = read_frame([lake.file("documents", part)])
+        stays = old.join(pairs, on=["source_path", "doc_id"], how="anti")
+        kept = stays.join(outcome, on="doc_id", how="anti")  # not read again: as it was
+        # the same content under a path it no longer has: what the new reading gave it
+        fresh = stays.join(outcome, on="doc_id", how="semi").drop(*OUTCOME_COLS).join(outcome, on="doc_id")
+        kept_reports.update(kept["report_id"].drop_nulls().to_list())
+        if kept.height < old.height:
+            _rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), next(names))
+    kept_reports -= set(new["report_id"].drop_nulls().to_list())
+    left = 0
+    for table in INGEST_TABLES[1:]:
+        for part in rr.before[table]:
+            old = read_frame([lake.file(table, part)])
+            stays = old.filter(pl.col("report_id").is_in(sorted(kept_reports)))
+            if stays.height < old.height:
+                left += (old.height - stays.height) if table == "reports" else 0
+                _rewrite(lake, table, part, stays, next(names))
+    return left
+
+
+def _rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, name: str) -> None:
+    """Part `part` of `table` is replaced by one of `rows` (none when there are none)."""
+    lake.drop(table, [part])
+    lake.write_frame(table, frame_of(table, rows), name)

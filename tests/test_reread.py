@@ -1,0 +1,109 @@
+"""A changed registry (or changed readers) has the next run read every file of the inbox again: the new
+reading replaces the old one's rows, each file keeps when it was first seen, a file gone from the inbox
+keeps what was read of it, and the reports are checked again."""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+from builders import spec
+from test_registry import _with_gov2025
+
+from checks.engine import check_lake
+from gkqc import reread
+from gkqc.ingest import ingest
+from gkqc.lake import Lake
+from gkqc.simulate.render import render_pagetext
+from gkqc.templates import REGISTRY_ENV
+
+
+def _run(root, inbox, run_id):
+    lake = Lake(root / "lake")
+    summary = ingest(inbox, lake, run_id, workers=1)
+    check_lake(lake, run_id)
+    lake.commit(run_id)
+    return Lake(root / "lake"), summary
+
+
+def _table(lake: Lake, table: str) -> pl.DataFrame:
+    lake.init()
+    return pl.read_parquet(lake.paths(table))
+
+
+def test_a_changed_registry_reads_every_file_again_and_replaces_the_old_reading(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, office, year, seed in (("a.txt", "青山市教育局", 2025, 4), ("b.txt", "青山市财政局", 2025, 5),
+                                      ("c.txt", "青山市民政局", 2024, 6)):
+        text = render_pagetext(spec("gov2021", year, office=office, seed=seed)).replace("本年制发件数", "本年发布件数")
+        (inbox / name).write_text(text, encoding="utf-8")
+    (inbox / "a-copy.txt").write_bytes((inbox / "a.txt").read_bytes())  # the same file under a second name
+    lake, first = _run(tmp_path, inbox, "t1")
+    assert not first.reread and first.reports_new == 3
+    before_docs = _table(lake, "documents").sort("source_path")
+    before = _table(lake, "reports").sort("office")
+    assert before["template"].to_list() == ["gov2021"] * 3
+    c_cells = _table(lake, "applications").join(before.filter(pl.col("office") == "青山市民政局")
+                                                .select("report_id"), on="report_id").sort(pl.all())
+
+    (inbox / "c.txt").unlink()  # gone from the inbox before the registry changes: what was read of it stays
+    time.sleep(1.1)  # a later second: times that were kept are told from times that were not
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    lake, second = _run(tmp_path, inbox, "t2")
+    assert second.reread and second.seen == 3 and second.versions_replaced == 2 and second.unchanged == 0
+
+    reports = _table(lake, "reports").sort("office")
+    assert reports.select("office", "template").rows() == [
+        ("青山市教育局", "gov2025"), ("青山市民政局", "gov2021"), ("青山市财政局", "gov2025")]
+    assert reports["report_id"].n_unique() == 3
+    docs = _table(lake, "documents").sort("source_path")
+    assert docs["source_path"].to_list() == ["a-copy.txt", "a.txt", "b.txt", "c.txt"]  # one row a path
+    assert docs["report_id"][0] == docs["report_id"][1]  # the copy has the new reading's outcome
+    assert docs["ingested_at"].to_list() == before_docs["ingested_at"].to_list()  # when first seen, kept
+    assert docs["doc_id"].to_list() == before_docs["doc_id"].to_list()
+    assert set(docs["report_id"]) == set(reports["report_id"])
+    first_seen = dict(before.select("office", "ingested_at").iter_rows())
+    assert dict(reports.select("office", "ingested_at").iter_rows()) == first_seen
+    issued = (_table(lake, "active_disclosure").filter(pl.col("metric_id") == "issued")
+              .join(reports.filter(pl.col("template") == "gov2025").select("report_id"), on="report_id"))
+    assert issued.height == 4 and set(issued["status"]) == {"ok"}  # the new template's column, read
+    for table in ("sections", "applications", "reviews", "active_disclosure", "check_results"):
+        assert set(_table(lake, table)["report_id"]) == set(reports["report_id"]), table
+    kept = _table(lake, "applications").join(reports.filter(pl.col("office") == "青山市民政局")
+                                             .select("report_id"), on="report_id").sort(pl.all())
+    assert kept.equals(c_cells)
+    results = _table(lake, "check_results")
+    assert results.group_by("report_id", "check_id", "subject").len()["len"].max() == 1  # checked once, again
+
+    lake, third = _run(tmp_path, inbox, "t3")  # nothing changed since: nothing read
+    assert not third.reread and third.unchanged == 3 and third.new == 0
+    assert _table(lake, "reports").sort("office").equals(reports)
+
+
+def test_the_reading_key_follows_the_registry_and_the_readers_code(tmp_path, monkeypatch):
+    key = reread.reading_key()
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    assert reread.reading_key() != key
+    monkeypatch.delenv(REGISTRY_ENV)
+    assert reread.reading_key() == key
+    monkeypatch.setattr(reread, "_code_digest", lambda: "another reader")
+    assert reread.reading_key() != key
+
+
+def test_a_lake_from_before_reading_keys_records_one_and_reads_nothing_again(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(render_pagetext(spec("gov2021", 2023, office="青山市教育局", seed=7)), encoding="utf-8")
+    lake, _ = _run(tmp_path, inbox, "t1")
+    lake.init()
+    del lake.state[reread.STATE]
+    lake.commit("old")
+    lake, again = _run(tmp_path, inbox, "t2")
+    assert not again.reread and again.unchanged == 1
+    lake.init()
+    assert lake.state[reread.STATE] == reread.reading_key()
