@@ -52,7 +52,8 @@ class IngestSummary:
     offices_changed: bool = False
     office_proposals: int = 0  # printed office names near a registry office, proposed and not applied (gkqc.offices)
     reread: bool = False  # every file read again: the registry or the readers changed (gkqc.reread)
-    versions_replaced: int = 0  # report versions of the earlier reading that left the lake
+    read_again: int = 0  # files of the inbox read before and read again
+    versions_replaced: int = 0  # report versions the earlier reading gave and the new one does not
 
 
 def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, bool]:
@@ -258,14 +259,16 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
             summary.seen += 1
             # a file that cannot be read is identified by its problem: the same problem is the same outcome
             doc_id = doc_id_of(src.data if src.data is not None else f"\x00{src.problem}".encode())
+            again = rr is not None and rr.seen(src.path, doc_id)
+            summary.read_again += again
             if known_paths.get(src.path) == doc_id:
                 summary.unchanged += 1
             elif doc_id in known_docs or doc_id in run_docs:
-                summary.new += 1
-                summary.duplicates += 1
+                summary.new += not again
+                summary.duplicates += not again
                 copies.append((src.path, doc_id, src.size))
             else:
-                summary.new += 1
+                summary.new += not again
                 run_docs.add(doc_id)
                 parsing.add(doc_id, src)
             if progress and n % 50 == 0:
@@ -274,7 +277,8 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     finally:
         parsing.close()
     if rr is not None:
-        summary.reread, summary.versions_replaced = True, reread.finish(rr, lake, run_id)
+        summary.reread = True
+        summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
     _write_copies(lake, copies, at, run_id, summary)
     summary.office_proposals = resolve_lake(lake)

@@ -87,13 +87,13 @@ def start(lake: Lake) -> Reread | None:
     return Reread({t: lake.part_names(t) for t in INGEST_TABLES}, first)
 
 
-def finish(rr: Reread, lake: Lake, run_id: str) -> int:
-    """Leave out of the parts from before the run the rows the new reading replaced; the number of
-    earlier report versions that left the lake."""
+def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
+    """Leave out of the parts from before the run the rows the new reading replaced. Returns (report
+    versions the earlier reading had and the new one does not give, versions the lake did not have)."""
     new_parts = [lake.file("documents", n) for n in lake.part_names("documents") if n not in rr.before["documents"]]
     new = read_frame(new_parts, ["source_path", "doc_id", *OUTCOME_COLS]) if new_parts else None
     if new is None or new.is_empty():
-        return 0
+        return 0, 0
     pairs = new.select("source_path", "doc_id").unique()
     outcome = new.unique("doc_id", keep="first").select("doc_id", *OUTCOME_COLS)
     names = (f"{run_id}-kept-{k:05d}" for k in count())
@@ -107,16 +107,18 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> int:
         kept_reports.update(kept["report_id"].drop_nulls().to_list())
         if kept.height < old.height:
             _rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), next(names))
-    kept_reports -= set(new["report_id"].drop_nulls().to_list())
-    left = 0
+    new_ids = set(new["report_id"].drop_nulls().to_list())
+    kept_reports -= new_ids
+    old_ids: set[str] = set()
     for table in INGEST_TABLES[1:]:
         for part in rr.before[table]:
             old = read_frame([lake.file(table, part)])
+            if table == "reports":
+                old_ids.update(old["report_id"].to_list())
             stays = old.filter(pl.col("report_id").is_in(sorted(kept_reports)))
             if stays.height < old.height:
-                left += (old.height - stays.height) if table == "reports" else 0
                 _rewrite(lake, table, part, stays, next(names))
-    return left
+    return len(old_ids - kept_reports - new_ids), len(new_ids - old_ids)
 
 
 def _rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, name: str) -> None:

@@ -139,3 +139,17 @@ def test_cross_year_compares_with_last_years_columns():
     wide = wide.with_columns([pl.Series(c, [2.0, 2.0 if c.startswith("prev__") else 3.0]) for c in cols])
     got = {(d["report_id"][i], d["status"][i]) for d in run_linear(wide, rules, partial(subject_labels, None)) for i in range(d.height)}
     assert ("same", "pass") in got and ("differs", "fail") in got and kind.name == "cross_year"
+
+
+def test_a_rule_may_run_along_either_axis_of_its_table():
+    """`per_metric` on section 四: one result per metric, the rule naming the groups."""
+    from dataclasses import replace
+
+    spec = replace(SUITE["R1"], id="X_AXIS", scope="per_metric", rule="review >= suit_after_review", subjects=(),
+                   message="{subject_label}：行政复议 {actual}")
+    KINDS["equation"].validate(spec, lambda msg: AssertionError(msg))
+    data = batch({"r": {"review": ["1", "2", "0", "1", "4"], "suit_after_review": ["0", "3", "0", "1", "4"]}})
+    prepare(data, list(SUITE.values()), {"blank_cells": "zero"})
+    rows = {r["subject"]: r["status"] for d in KINDS["equation"].evaluate(data, [spec], {"blank_cells": "zero"})
+            for r in d.iter_rows(named=True)}
+    assert rows == {"upheld": "pass", "corrected": "fail", "other": "pass", "pending": "pass", "total": "pass"}

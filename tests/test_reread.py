@@ -53,7 +53,8 @@ def test_a_changed_registry_reads_every_file_again_and_replaces_the_old_reading(
     _with_gov2025(path)
     monkeypatch.setenv(REGISTRY_ENV, str(path))
     lake, second = _run(tmp_path, inbox, "t2")
-    assert second.reread and second.seen == 3 and second.versions_replaced == 2 and second.unchanged == 0
+    assert second.reread and second.seen == 3 and second.read_again == 3 and second.unchanged == 0
+    assert second.new == 0 and second.versions_replaced == 2 and second.reports_new == 2
 
     reports = _table(lake, "reports").sort("office")
     assert reports.select("office", "template").rows() == [
