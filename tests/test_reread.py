@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import polars as pl
+import pytest
 from builders import spec
 from test_registry import _with_gov2025
 
@@ -108,3 +109,34 @@ def test_a_lake_from_before_reading_keys_records_one_and_reads_nothing_again(tmp
     assert not again.reread and again.unchanged == 1
     lake.init()
     assert lake.state[reread.STATE] == reread.reading_key()
+
+
+def test_a_reading_again_stopped_halfway_leaves_the_lake_as_it_was_and_the_next_run_does_it(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, office, seed in (("a.txt", "青山市教育局", 8), ("b.txt", "青山市财政局", 9)):
+        (inbox / name).write_text(render_pagetext(spec("gov2021", 2025, office=office, seed=seed))
+                                  .replace("本年制发件数", "本年发布件数"), encoding="utf-8")
+    lake, _ = _run(tmp_path, inbox, "t1")
+    before = {t: _table(lake, t).sort(pl.all()) for t in ("documents", "reports", "active_disclosure")}
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    rewrite, calls = reread._rewrite, []
+
+    def stopped(*args):  # the run dies after its first rewritten part
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        rewrite(*args)
+
+    monkeypatch.setattr(reread, "_rewrite", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, inbox, "t2")
+    assert len(calls) == 2
+    lake = Lake(tmp_path / "lake")
+    assert all(_table(lake, t).sort(pl.all()).equals(before[t]) for t in before)  # nothing of it committed
+    monkeypatch.setattr(reread, "_rewrite", rewrite)
+    lake, again = _run(tmp_path, inbox, "t3")
+    assert again.reread and again.versions_replaced == 2
+    assert _table(lake, "reports")["template"].to_list() == ["gov2025", "gov2025"]
