@@ -44,11 +44,16 @@ def scopes(table: str) -> set[str]:
     return {"per_" + c.removesuffix("_id") for c in CELL_IDS[table][-2:]}
 
 
+def scope_axis(table: str, scope: str) -> int:
+    """The position in a cell key of the axis a scope runs along ('per_column' in applications: 1)."""
+    return CELL_IDS[table].index(scope.removeprefix("per_") + "_id")
+
+
 def scoped_keys(table: str, scope: str, template: str, block: str | None = None) -> list[tuple[str, str, str]]:
     """(subject, id a rule names, cell key) of every cell of the table in `template`: the subject is the
     cell's id along the scope's axis, the rule's id its id along the other."""
     dims = CELL_IDS[table]
-    subject = dims.index(scope.removeprefix("per_") + "_id")
+    subject = scope_axis(table, scope)
     other = len(dims) - 1 if subject == len(dims) - 2 else len(dims) - 2
     keys = registry().cell_keys(table, template)
     if block is not None and len(dims) > 2:

@@ -55,6 +55,10 @@ class Reread:
     def _pairs(self) -> set[tuple[str, str]]:
         return set(self.first_seen.select("source_path", "doc_id").iter_rows())
 
+    @cached_property
+    def _first_of_doc(self) -> pl.DataFrame:
+        return self.first_seen.group_by("doc_id").agg(pl.col("first").min().alias("first_doc"))
+
     def seen(self, source_path: str, doc_id: str) -> bool:
         """Whether the lake had this path with this content before the run."""
         return (source_path, doc_id) in self._pairs
@@ -63,9 +67,8 @@ class Reread:
         """A part of the new reading with each document, and each report, stamped with when its file was
         first seen (a content first seen under another path: that time; never seen: as read)."""
         docs = pl.from_arrow(tables["documents"])
-        by_doc = self.first_seen.group_by("doc_id").agg(pl.col("first").min().alias("first_doc"))
         docs = (docs.join(self.first_seen, on=["source_path", "doc_id"], how="left")
-                .join(by_doc, on="doc_id", how="left")
+                .join(self._first_of_doc, on="doc_id", how="left")
                 .with_columns(pl.coalesce("first", "first_doc", "ingested_at").alias("ingested_at")))
         reports = pl.from_arrow(tables["reports"])
         first_of_report = (docs.filter(pl.col("report_id").is_not_null()).group_by("report_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from checks.spec import scope_axis
 from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS
 
@@ -41,9 +42,8 @@ def _subject_label(_registry: int, check_id: str, subject: str | None, template:
         return cell_label(table, subject, template)
     spec = spec_of(check_id)
     if spec is not None and spec.table in CELL_IDS and spec.scope:  # a rule's subject: an id along its scope's axis
-        dims = CELL_IDS[spec.table]
-        kind = reg.axes(spec.table)[dims.index(spec.scope.removeprefix("per_") + "_id")]
-        if len(dims) == 2:
+        kind = reg.axes(spec.table)[scope_axis(spec.table, spec.scope)]
+        if len(CELL_IDS[spec.table]) == 2:
             return reg.label_of(kind, subject, template)
         if spec.block:  # within a block, rows and metrics are labelled as 'block.id'
             return reg.label_of(kind, f"{spec.block}.{subject}", template)
