@@ -1,7 +1,7 @@
 """Reading again what other readers, or another template registry, read.
 
-The lake keeps the key of what read its files (`reading_key`: the registry's digest and the readers'
-source). When a run finds another key, it reads every file of the inbox again, as if new; then the
+The lake keeps the key of what read its files (`reading_key`: the registry's digest, the readers'
+source, and the versions of the libraries and programs they read with). When a run finds another key, it reads every file of the inbox again, as if new; then the
 rows the earlier reading wrote for those files leave the lake and the new reading takes their place.
 Each file keeps the time it was first seen, so the versions of an office-year keep their order. Files
 no longer in the inbox keep what was read of them. Everything happens inside the run's transaction.
@@ -10,8 +10,12 @@ no longer in the inbox keep what was read of them. Everything happens inside the
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cache, cached_property
+from importlib import metadata
 from itertools import count
 from pathlib import Path
 
@@ -20,13 +24,18 @@ import pyarrow as pa
 
 from gkqc.lake import INGEST_TABLES, Lake, frame_of
 from gkqc.parse_worker import OUTCOME_COLS
+from gkqc.readers.ocr import TESSERACT
+from gkqc.readers.word import find_soffice
 from gkqc.storage import read_frame
 from gkqc.templates import registry_digest
 
 STATE = "reading_key"
 _PACKAGE = Path(__file__).resolve().parent
-# the code a file's rows depend on: the readers and the records they fill
-READER_CODE = ("readers", "record.py", "cells.py", "limits.py", "parse_worker.py")
+# the code a file's rows depend on: the readers, the label matching they ask the registry for, the
+# records they fill and how a record becomes the lake's rows
+READER_CODE = ("readers", "templates.py", "record.py", "cells.py", "limits.py", "parse_worker.py", "lake.py")
+# the libraries the readers read with (PDF, Word, HTML, encodings, images for OCR)
+READER_PACKAGES = ("pypdfium2", "python-docx", "lxml", "charset-normalizer", "pillow")
 
 
 @cache
@@ -39,9 +48,34 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+@cache
+def _tools() -> str:
+    """The versions of the readers' libraries and programs on this machine (a program absent: its
+    absence, so installing it reads the files it could not read)."""
+    found = [f"{name} {_package_version(name)}" for name in READER_PACKAGES]
+    exe = shutil.which(TESSERACT)
+    try:
+        ocr = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout if exe else ""
+    except (OSError, subprocess.SubprocessError):
+        ocr = "no answer"
+    found.append(f"tesseract {ocr.strip().splitlines()[0] if ocr.strip() else 'absent'}")
+    soffice = find_soffice()  # asking LibreOffice its version takes a fifth of a second: its program file instead
+    st = os.stat(soffice) if soffice else None
+    found.append(f"soffice {st.st_size}:{st.st_mtime_ns}" if st else "soffice absent")
+    return "; ".join(found)
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
 def reading_key() -> str:
-    """What a file's rows in the lake were read with: the registry in force and the readers' code."""
-    return hashlib.sha256(f"{registry_digest()}:{_code_digest()}".encode()).hexdigest()[:16]
+    """What a file's rows in the lake were read with: the registry in force, the readers' code and the
+    libraries and programs they use."""
+    return hashlib.sha256(f"{registry_digest()}:{_code_digest()}:{_tools()}".encode()).hexdigest()[:16]
 
 
 @dataclass

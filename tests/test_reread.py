@@ -97,6 +97,24 @@ def test_the_reading_key_follows_the_registry_and_the_readers_code(tmp_path, mon
     assert reread.reading_key() != key
 
 
+def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch):
+    key = reread.reading_key()
+    real = reread.metadata.version
+    monkeypatch.setattr(reread.metadata, "version", lambda name: "99.0" if name == "lxml" else real(name))
+    reread._tools.cache_clear()
+    assert reread.reading_key() != key  # another lxml reads HTML
+    monkeypatch.setattr(reread.metadata, "version", real)
+    reread._tools.cache_clear()
+    assert reread.reading_key() == key
+    monkeypatch.setenv("PATH", "/nonexistent")  # neither Tesseract nor LibreOffice on this machine
+    reread._tools.cache_clear()
+    assert "tesseract absent" in reread._tools() and "soffice absent" in reread._tools()
+    assert reread.reading_key() != key
+    monkeypatch.undo()
+    reread._tools.cache_clear()
+    assert reread.reading_key() == key
+
+
 def test_a_lake_from_before_reading_keys_records_one_and_reads_nothing_again(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
