@@ -98,7 +98,7 @@ def add_document(batch: Batch, *, source_path: str, doc_id: str, size: int, resu
               template_variant=rep.template_variant,
               title=rep.title, published_at=rep.published_at, published_source=rep.published_source,
               publisher=rep.publisher, index_no=rep.meta.get("索引号"),
-              issuer_meta=rep.meta.get("发文机构") or rep.meta.get("发布机构"),
+              issuer_meta=rep.issuer,
               notes="\n".join(rep.notes) or None, ingested_at=ingested_at, run_id=run_id)
     for s in rep.sections:
         batch.add("sections", report_id=report_id, section_no=s.no, heading=s.heading, position=s.position,

@@ -48,6 +48,7 @@ class Report:
     office_kind: str | None = None
     region: str | None = None
     publisher: str | None = None
+    issuer: str | None = None  # the issuing body the page's metadata names (发文机构, 发布机构 or 发文单位)
     meta: dict[str, str] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)

@@ -1,11 +1,12 @@
 """Generated reports in every form read back exactly as printed; metadata resolution order."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from builders import spec
 
+from gkqc.lake import Batch, add_document
 from gkqc.readers import read_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
@@ -163,3 +164,14 @@ def test_the_office_of_a_title_keeps_its_own_brackets(title, office, kind):
     from gkqc.readers.metadata import office_from_title, office_kind
 
     assert office_from_title(title) == office and office_kind(office) == kind
+
+
+@pytest.mark.parametrize("label", ["发文机构", "发布机构", "发文单位"])
+def test_the_issuer_the_metadata_names_reaches_the_lake_under_each_label(label):
+    s = spec("gov2021", 2022, seed=6, office="青山市统计局")
+    s.issuer_meta = "青山市统计局办公室"
+    text = render_pagetext(s).replace("发文机构", label)
+    batch = Batch()
+    add_document(batch, source_path="r.txt", doc_id="d", size=len(text), result=read_document("r.txt", text.encode()),
+                 known=None, ingested_at=datetime(2023, 1, 1, tzinfo=UTC), run_id="t", write_report=True)
+    assert batch.tables()["reports"].column("issuer_meta").to_pylist() == ["青山市统计局办公室"]

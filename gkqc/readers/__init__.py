@@ -120,9 +120,9 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
         if d:
             rep.published_at, rep.published_source = d, src
             break
-    issuer = meta.get("发文机构") or meta.get("发布机构") or meta.get("发文单位")
-    rep.publisher = sig or issuer or meta.get("contentsource")
-    for src, cand in (("标题", md.office_from_title(rep.title)), ("落款", sig), ("元数据 发文机构", issuer),
+    rep.issuer = meta.get("发文机构") or meta.get("发布机构") or meta.get("发文单位")
+    rep.publisher = sig or rep.issuer or meta.get("contentsource")
+    for src, cand in (("标题", md.office_from_title(rep.title)), ("落款", sig), ("元数据 发文机构", rep.issuer),
                       ("<meta ContentSource>", meta.get("contentsource"))):
         if cand:
             rep.office, rep.office_source = cand, src
