@@ -130,10 +130,8 @@ def cell_labels(template: str | None = None) -> dict[str, str]:
     reg = registry()
     out = {}
     for t in reg.templates if template is None else [template]:
-        keys = {"applications": [f"{r.id}.{c.id}" for r in reg.app_rows_for(t) for c in reg.app_columns],
-                "active": [f"{b.id}.{r.id}.{m.id}" for b in reg.blocks_for(t) for r in b.rows for m in b.metrics],
-                "reviews": [f"{g.id}.{m.id}" for g in reg.review_groups for m in reg.review_metrics]}
-        out.update({k: reg.cell_label(table, k, t) for table, ks in keys.items() for k in ks})
+        out.update({key: reg.cell_label(table, key, t) for table in reg.AXES
+                    for key in (".".join(parts) for parts in reg.cell_keys(table, t))})
     return out
 
 
