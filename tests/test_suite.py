@@ -42,6 +42,11 @@ def _suite_with(tmp_path, text: str):
     ("- id: X1\n  title: [unclosed\n", 2, "YAML"),
     ("- id: X1\n  title: t\n  severity: error\n  kind: equation\n  table: reviews\n  scope: per_group\n"
      "  subjects: [appeal]\n  rule: total == upheld\n", 1, "appeal"),
+    # a cell rule may leave out metrics only of a table that has them, and only metrics it has
+    ("- id: X1\n  title: t\n  severity: error\n  kind: cell\n  table: applications\n  rule: value >= 0\n"
+     "  exclude_metrics: [change]\n", 1, "exclude_metrics"),
+    ("- id: X1\n  title: t\n  severity: error\n  kind: cell\n  table: active_disclosure\n  rule: value >= 0\n"
+     "  exclude_metrics: [chagne]\n", 1, "chagne"),
 ])
 def test_bad_check_files_are_rejected_with_file_and_line(tmp_path, text, line, needle):
     with pytest.raises(SuiteError) as e:

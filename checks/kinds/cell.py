@@ -9,17 +9,19 @@ import polars as pl
 
 from checks.expr import RuleError, compile_rule
 from checks.frames import PartData, cell_id_expr, cell_label_expr
-from checks.grid import CellTable
+from checks.grid import DIMS, CellTable, cell_ids
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
 from checks.spec import TABLES, CheckSpec
+
+METRIC = "metric_id"  # the lake column `exclude_metrics` names values of
 
 
 def _judged(cells: CellTable, spec: CheckSpec) -> tuple[pl.Expr, pl.Expr]:
     """(the cell is read for this rule, the cell is read and breaks it) as expressions over `long`."""
     read = pl.col("value").is_not_null()  # ok, inferred, and OCR values no equation disproved
     if spec.exclude_metrics:
-        read = read & ~pl.col("key").is_in(cells.keys_where("metric_id", spec.exclude_metrics)).fill_null(False)
+        read = read & ~pl.col("key").is_in(cells.keys_where(METRIC, spec.exclude_metrics)).fill_null(False)
     return read, read & ~compile_rule(spec.rule, {"value"}).cond.fill_null(True)
 
 
@@ -69,6 +71,13 @@ class CellRule(Kind):
             compile_rule(spec.rule, {"value"})
         except RuleError as e:
             raise bad(str(e)) from None
+        if spec.exclude_metrics:
+            if METRIC not in DIMS[spec.table]:
+                raise bad(f"表 '{spec.table}' 没有指标列，不能用 exclude_metrics (the table has no metrics)")
+            k = DIMS[spec.table].index(METRIC)
+            unknown = set(spec.exclude_metrics) - {c.split(".")[k] for c in cell_ids(spec.table)}
+            if unknown:
+                raise bad(f"exclude_metrics 中的指标 {sorted(unknown)} 不在表 '{spec.table}' 中 (unknown metrics)")
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return {spec.table}
