@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from checks.grid import AMOUNT_TABLE, DIMS, CellTable, read_cells
+from checks.grid import DIMS, CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import read_frame
@@ -42,12 +42,6 @@ def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
     return cells.with_columns(cell_id_expr(table).alias("cell_id"))
 
 
-def amount_metrics() -> list[str]:
-    """Metric ids of active-disclosure cells that are amounts (carry a unit)."""
-    reg = registry()
-    return sorted({m.id for t in reg.templates for b in reg.blocks_for(t) for m in b.metrics if m.unit})
-
-
 def _files(lake: Lake, table: str, parts: list[str]) -> list[str]:
     """The table's files of these ingest batches (a batch may have no rows in a table)."""
     have = set(lake.part_names(table))
@@ -55,10 +49,10 @@ def _files(lake: Lake, table: str, parts: list[str]) -> list[str]:
 
 
 def _procedural_cells(cells: CellTable) -> pl.DataFrame:
-    keep = ~cells.long["ok"]
-    if cells.table == AMOUNT_TABLE:
-        amounts = cells.long["key"].is_in(cells.keys_where("metric_id", amount_metrics())).fill_null(False)
-        keep = keep | amounts
+    keep = ~cells.long["ok"]  # and every amount, whose unit a check reads
+    amounts = registry().amount_cells(cells.table)
+    if amounts:
+        keep = keep | cells.long["key"].is_in(cells.keys_of(amounts)).fill_null(False)
     return cells.rows(keep)
 
 

@@ -28,11 +28,11 @@ from checks.spec import scoped_keys
 from gkqc.cells import STATUSES
 from gkqc.storage import resolve
 from gkqc.templates import registry
-from schemas.lake import CELL_IDS
+from schemas.lake import CELL_IDS, CELL_MODELS
 
 DIMS = CELL_IDS  # lake table -> the id columns that name a cell, in the order its cell id joins them
-EXTRA = {"active_disclosure": ("unit",)}  # further columns procedural checks read
-AMOUNT_TABLE = "active_disclosure"
+# further columns procedural checks read: an amount's unit, in the tables that keep one
+EXTRA = {t: ("unit",) for t, model in CELL_MODELS.items() if "unit" in model.to_schema().columns}
 BLANK_CODE = STATUSES.index("blank")
 BLANK = "blank__"  # prefix of the grid's blank markers
 PREV = "prev__"  # prefix of last year's columns beside this year's (cross-year rules)
@@ -86,6 +86,11 @@ class CellTable:
         """Positions in `cell_ids` of the cells whose `dim` (e.g. metric_id) is one of `values`."""
         k, wanted = DIMS[self.table].index(dim), set(values)
         return [j for j, c in enumerate(cell_ids(self.table)) if c.split(".")[k] in wanted]
+
+    def keys_of(self, cell_ids_: Iterable[str]) -> list[int]:
+        """Positions in `cell_ids` of these cell ids."""
+        wanted = set(cell_ids_)
+        return [j for j, c in enumerate(cell_ids(self.table)) if c in wanted]
 
     @cached_property
     def text(self) -> pa.Table:

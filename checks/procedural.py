@@ -193,8 +193,7 @@ def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings:
 @procedural("active_disclosure", message=True)
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     """Amounts printed without a unit (taken as 万元). Message fields: subject_label, raw."""
-    amounts = [f"{b.id}.{r.id}.{m.id}" for t in registry().templates for b in registry().blocks_for(t)
-               for r in b.rows for m in b.metrics if m.unit]
+    amounts = list(registry().amount_cells("active_disclosure"))
     active = data.cells["active_disclosure"].filter(
         (pl.col("status") == "ok") & pl.col("rid").is_in(reports["rid"].implode()))
     cells = with_cell_id(active, "active_disclosure").filter(pl.col("cell_id").is_in(amounts))

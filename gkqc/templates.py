@@ -224,6 +224,13 @@ class Registry:
             self.cache[("cell_keys", kind, template)] = tuple(keys)
         return self.cache[("cell_keys", kind, template)]
 
+    def amount_cells(self, table: str) -> tuple[str, ...]:
+        """The cell ids of `table` (in any template) whose value is an amount: its metric carries a unit."""
+        if self.table_kind(table) != "active":
+            return ()
+        return tuple(dict.fromkeys(f"{b.id}.{r.id}.{m.id}" for t in self.templates for b in self.blocks_for(t)
+                                   for r in b.rows for m in b.metrics if m.unit))
+
     def ids(self, kind: str, template: str | None = None) -> set[str]:
         """All ids of one kind: section, app_row, app_column, block, active_row,
         active_metric, review_group, review_metric."""
