@@ -3,8 +3,9 @@ tables as grids: one row per report, one column per cell), every check kind eval
 `check_results` rows, and the rows are validated and written as one part. Kinds that compare
 reports with each other (`across`) run after the last batch, on what each batch carried.
 
-Batches already checked with the same suite are kept; cross-report results are always redone,
-since a new report of year N−1 changes year N's results.
+Batches already checked with the same suite are kept; cross-report results are redone whenever
+a batch is new (a new report of year N−1 changes year N's results) or the offices reports are
+paired by change.
 """
 
 from __future__ import annotations

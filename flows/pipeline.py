@@ -21,10 +21,9 @@ from checks.engine import CheckSummary, check_lake
 from gkqc import faults, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
-from gkqc.outputs.scorecard import load, write_outputs
+from gkqc.outputs.scorecard import publish
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
-from warehouse.access import connect_readonly
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
 
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
@@ -81,15 +80,9 @@ def build_task(wh: Warehouse, lake: Lake) -> Path:
 
 @task(name="publish scorecards 评分卡")
 def publish_task(wh: Warehouse) -> tuple[str, int, list[dict]]:
-    con = connect_readonly(wh.local)
-    try:  # the run publishes the latest report year; `gkqc scorecard --out` writes any other selection
-        latest = con.execute("select max(report_year) from scorecard_office").fetchone()[0]
-        data = load(con, year=latest)
-    finally:
-        con.close()
-    site, workbook = write_outputs(data, wh.local / "scorecards")
+    published = publish(wh.local)  # `gkqc scorecard --out` writes any other selection
     wh.upload(wh.local / "scorecards", "scorecards")
-    return str(site.parent.parent), len(data.offices), data.regions
+    return published
 
 
 def _published(wh: Path) -> dict:

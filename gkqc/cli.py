@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 # pyarrow's allocator (mimalloc) without transparent huge pages, for this process and the parser
-# processes it starts: ingest is about 10% faster (docs/benchmarks.md). A value you set wins.
+# processes it starts (measured in docs/benchmarks.md). A value you set wins.
 os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
 
 import json  # noqa: E402

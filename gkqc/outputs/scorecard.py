@@ -54,8 +54,8 @@ def write_outputs(data: ScorecardData, out: Path, inbox: Path | None = None,
 
 
 def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None) -> tuple[str, int, list[dict]]:
-    """What a run publishes: the site of every year and the workbook of the latest year, under
-    `<warehouse>/scorecards`. Returns (scorecards folder, office-years in the workbook, its regions).
+    """What a run, and a decision's rebuild, publishes: the site of every year and the workbook of
+    the latest year, under `<warehouse>/scorecards`. Returns (scorecards folder, office-years in the workbook, its regions).
     `focus`: only this office's results changed (a reviewer's decision)."""
     from warehouse.access import connect_readonly
 
