@@ -23,10 +23,8 @@ import pyarrow as pa
 from gkqc.outputs.data import SEVERITY_ZH, records
 from gkqc.outputs.excel import sheet, text_workbook, write_row
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
-from gkqc.outputs.tables import TABLES, cells_of_finding, printed_template
-from schemas.lake import CELL_IDS, cell_key_sql
+from gkqc.outputs.tables import KEYS, TABLES, cells_of_finding, printed_template, shown_expr
 
-KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 STATUS = {"confirmed": "已确认", None: "待审核"}
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
@@ -69,10 +67,10 @@ def _evidence(con, findings: list[dict], printed: dict[str, str | None]) -> dict
         con.unregister("_notice_reports")
     frame = pl.DataFrame(wanted, schema=["report_id", "check_id", "subject", "table", "key"], orient="row")
     out: dict[tuple, list[str]] = defaultdict(list)
-    for rid, check, subject, table, key, raw, status, line in (
+    for rid, check, subject, table, key, shown, line in (
             frame.join(cells, on=["report_id", "table", "key"], how="left")
-            .select("report_id", "check_id", "subject", "table", "key", "raw", "status", "line").iter_rows()):
-        shown = raw if raw not in (None, "") else {"blank": "（空白）", "unreadable": "（无法读取）"}.get(status, "（未找到）")
+            .select("report_id", "check_id", "subject", "table", "key",
+                    shown_expr(pl.col("raw"), pl.col("status")), "line").iter_rows()):
         where = f"（第 {line} 行）" if line is not None else ""
         out[(rid, check, subject)].append(f"{cell_label(table, key, printed.get(rid))} = {shown}{where}")
     return {k: "；".join(v) for k, v in out.items()}

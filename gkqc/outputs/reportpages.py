@@ -25,15 +25,16 @@ from gkqc.outputs.data import Row, records, warehouse_of
 from gkqc.outputs.html import Pages, digest, render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import (
+    KEYS,
     TABLES,
     cells_of_finding,
     escape_expr,
     printed_template,
     render_tables,
     section_of,
+    shown_expr,
 )
 from gkqc.templates import registry, registry_digest
-from schemas.lake import CELL_IDS, cell_key_sql
 
 BATCH = 1000  # office-years per batch (about 250 cells each)
 # office-years whose cells are read from the lake in one pass (more costs memory in each of the
@@ -41,7 +42,6 @@ BATCH = 1000  # office-years per batch (about 250 cells each)
 STAGED = 2 * BATCH
 PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
 PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
-KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 TEMP_TABLES = ("_sc", "_scope", "_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # dropped when the site is written
 
 
@@ -151,9 +151,7 @@ def _evidence(fc: pl.DataFrame, cells: pl.DataFrame, printed: dict[str, str | No
     fc = fc.with_columns(form)
     labels = pl.DataFrame([(t, k, p, cell_label(t, k, p)) for t, k, p in fc.select("table", "key", "printed").unique().iter_rows()],
                           schema={"table": pl.Utf8, "key": pl.Utf8, "printed": pl.Utf8, "label": pl.Utf8}, orient="row")
-    shown = (pl.when(pl.col("raw").fill_null("") != "").then(pl.col("raw"))
-             .when(pl.col("status") == "blank").then(pl.lit("（空白）"))
-             .when(pl.col("status") == "unreadable").then(pl.lit("（无法读取）")).otherwise(pl.lit("（未找到）")))
+    shown = shown_expr(pl.col("raw"), pl.col("status"))
     html = pl.concat_str([
         pl.format('<a href="#c-{}-{}">', pl.col("table"), pl.col("key")), escape_expr(pl.col("label")), pl.lit("</a> = "),
         escape_expr(shown), pl.when(pl.col("line").is_not_null()).then(pl.format("（第 {} 行）", pl.col("line"))).otherwise(pl.lit(""))])

@@ -15,12 +15,15 @@ import polars as pl
 from markupsafe import escape
 
 from gkqc.templates import registry
-from schemas.lake import CELL_TABLES
+from schemas.lake import CELL_IDS, CELL_TABLES, cell_key_sql
 
 TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
 _KIND = {lake: kind for kind, lake in CELL_TABLES.items()}
 STATUS_ZH = {"ok": "", "ocr": "OCR 读数", "inferred": "按本行合计推定", "blank": "空白", "unreadable": "无法读取",
              "missing": "未找到"}
+# what a cell without printed text shows instead, by its status (a cell not read at all: missing)
+NO_TEXT = {"blank": "（空白）", "unreadable": "（无法读取）", "missing": "（未找到）"}
+KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 STATUS_CLASS = {"ok": "", "ocr": "o", "inferred": "i", "blank": "b", "unreadable": "u", "missing": "m"}
 
 
@@ -154,6 +157,12 @@ def cells_of_finding(spec, template: str | None, subject: str, cells: str | None
 
 
 # ---------------------------------------------------------------------------------------- batch rendering
+def shown_expr(raw: pl.Expr, status: pl.Expr) -> pl.Expr:
+    """What a cell shows: its printed text, or for a cell without any, why (`NO_TEXT`)."""
+    instead = status.fill_null("missing").replace_strict(NO_TEXT, default="", return_dtype=pl.Utf8)
+    return pl.when(raw.fill_null("") != "").then(raw).otherwise(instead)
+
+
 def escape_expr(e: pl.Expr) -> pl.Expr:
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;")):
         e = e.str.replace_all(a, b, literal=True)
@@ -171,11 +180,7 @@ def _cell_html(table: str) -> pl.Expr:
     """The `<td>` of a cell from its columns raw, status, reason, line and links (NULL: not failing)."""
     status = pl.col("status").fill_null("missing")
     marked = pl.col("links").is_not_null()
-    raw = escape_expr(pl.col("raw").fill_null(""))
-    text = (pl.when(status == "missing").then(pl.lit("（未找到）"))
-            .when((status == "blank") & (raw == "")).then(pl.lit("（空白）"))
-            .when((status == "unreadable") & (raw == "")).then(pl.lit("（无法读取）"))
-            .otherwise(raw))
+    text = escape_expr(shown_expr(pl.col("raw"), status))
     cls = pl.concat_str([status.replace_strict(STATUS_CLASS, default=""),
                          pl.when(marked).then(pl.lit(" f")).otherwise(pl.lit(""))]).str.strip_chars()
     tip = pl.concat_str([status.replace_strict(STATUS_ZH, default=""), escape_expr(pl.col("reason").fill_null("")),
