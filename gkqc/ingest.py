@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from gkqc import faults, reread
 from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
-from gkqc.lake import SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
+from gkqc.lake import REPORT_TABLES, SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent, start_workers
 from gkqc.offices import resolve_lake
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
@@ -114,7 +114,7 @@ def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, p
     out = dict(tables)
     out["reports"] = reps.take(pa.array(keep_idx, pa.int64()))
     copies = {r: n for r, n in Counter(ids).items() if n > 1 and r in fresh}  # a report twice in this batch
-    for t in ("sections", "active_disclosure", "applications", "reviews"):
+    for t in REPORT_TABLES:
         rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh), pa.string())))
         out[t] = _first_copy(rows, copies) if copies else rows
     known.update(fresh)

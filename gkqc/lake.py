@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from gkqc import faults
 from gkqc.record import ParseResult, Report
 from gkqc.storage import Entry, Store, place, resolve
-from schemas.lake import CELL_TABLES, MODELS, arrow_schema, cell_fields
+from schemas.lake import CELL_KINDS, CELL_TABLES, MODELS, arrow_schema, cell_fields
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
 DERIVED = {"check_results", "offices", "report_offices"}  # tables not filled from parsed files
@@ -108,13 +108,12 @@ def add_document(batch: Batch, *, source_path: str, doc_id: str, size: int, resu
 
 
 _CELL_FIELDS = {table: cell_fields(table) for table in CELL_TABLES.values()}  # lake column -> Cell attribute
-_CELL_TABLE_KEY = {v: k for k, v in CELL_TABLES.items()}
 
 
 def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
     """Append a report's cells column by column (no per-cell dicts)."""
     for table, fields in _CELL_FIELDS.items():
-        mine = [c for c in cells if c.table == _CELL_TABLE_KEY[table]]
+        mine = [c for c in cells if c.table == CELL_KINDS[table]]
         if not mine:
             continue
         cols = batch.cols[table]
@@ -128,7 +127,8 @@ COMMITS = "_commits"  # the last few commit records, newest last: what `repair` 
 KEEP_COMMITS = 5
 SCHEMA_FILE = "_schema.parquet"  # an empty file with the table's columns, so a table of no parts still reads
 OLD_EMPTY = "part-empty.parquet"  # the schema file of lakes written before manifests existed
-INGEST_TABLES = ("documents", "reports", "sections", "active_disclosure", "applications", "reviews")
+REPORT_TABLES = ("sections", *CELL_TABLES.values())  # a report's rows beside its row in `reports`
+INGEST_TABLES = ("documents", "reports", *REPORT_TABLES)  # what reading a file writes
 CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)
 TABLES = (*SCHEMAS, CARRY)
 # on object storage an object no commit names is removed only once this old: younger ones may be the

@@ -1,5 +1,5 @@
-"""The parsing worker: new files -> lake rows. Kept light to import (no pandera, polars or duckdb),
-since each worker process imports it."""
+"""The parsing worker: new files -> lake rows. Kept light to import (no DuckDB or Prefect), since
+each worker process imports it."""
 
 from __future__ import annotations
 

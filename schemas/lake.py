@@ -161,8 +161,9 @@ class Applications(_Cells):
 
 
 class Reviews(_Cells):
-    group_id: str = Id("组（行政复议/直接起诉/复议后起诉） / Group", cell="block_id")
-    metric_id: str = Id("指标（维持/纠正/其他/未审结/总计） / Metric", cell="col_id")
+    group_id: str = Id("组标识（名称见 template_labels 的 review_group） / Group id (labels: template_labels)", cell="block_id")
+    metric_id: str = Id("指标标识（名称见 template_labels 的 review_metric） / Metric id (labels: template_labels)",
+                        cell="col_id")
 
     class Config:
         strict = True
@@ -175,6 +176,7 @@ def _id_columns(model: type[pa.DataFrameModel]) -> dict[str, dict]:
 
 # the registry's table kinds -> the lake's cell tables, in the order a report prints them
 CELL_TABLES = {"active": "active_disclosure", "applications": "applications", "reviews": "reviews"}
+CELL_KINDS = {lake: kind for kind, lake in CELL_TABLES.items()}  # lake table -> the registry's table kind
 CELL_MODELS: dict[str, type[_Cells]] = {"active_disclosure": ActiveDisclosure, "applications": Applications,
                                         "reviews": Reviews}
 # lake table -> the id columns that name a cell, in the order its key joins them ("row.column")

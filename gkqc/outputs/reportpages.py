@@ -36,7 +36,7 @@ from gkqc.outputs.tables import (
 )
 from gkqc.templates import registry, registry_digest
 
-BATCH = 1000  # office-years per batch (about 250 cells each)
+BATCH = 1000  # office-years per batch
 # office-years whose cells are read from the lake in one pass (more costs memory in each of the
 # site's processes: docs/benchmarks.md)
 STAGED = 2 * BATCH

@@ -15,10 +15,9 @@ import polars as pl
 from markupsafe import escape
 
 from gkqc.templates import registry
-from schemas.lake import CELL_IDS, CELL_TABLES, cell_key_sql
+from schemas.lake import CELL_IDS, CELL_KINDS, CELL_TABLES, cell_key_sql
 
 TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
-_KIND = {lake: kind for kind, lake in CELL_TABLES.items()}
 STATUS_ZH = {"ok": "", "ocr": "OCR 读数", "inferred": "按本行合计推定", "blank": "空白", "unreadable": "无法读取",
              "missing": "未找到"}
 # what a cell without printed text shows instead, by its status (a cell not read at all: missing)
@@ -50,7 +49,7 @@ def _frame(parts: list) -> Frame:
 
 def section_of(table: str) -> str:
     """The numeral of the section that prints lake table `table`."""
-    return registry().section_no(_KIND[table])
+    return registry().section_no(CELL_KINDS[table])
 
 
 def _caption(table: str) -> str:

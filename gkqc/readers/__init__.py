@@ -22,7 +22,7 @@ from gkqc.readers.markdown import is_markdown, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
-from gkqc.readers.tables import detect_template, detect_variant, read_active, read_applications, read_reviews
+from gkqc.readers.tables import READERS, detect_template, detect_variant
 from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
@@ -166,7 +166,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     if not reg.has_tables(template) or not bounds:
         return rep
     last_no = max(bounds, key=lambda no: bounds[no][1])
-    for table, reader in (("active", read_active), ("applications", read_applications), ("reviews", read_reviews)):
+    for table in reg.tables:
         no = reg.section_no(table)
         part = sec.get(no)
         if part is None:
@@ -175,8 +175,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         else:
             missing = f"{reg.section_title(no)}中未找到该单元格"
             at_end = no == last_no and bounds[no][1] == len(toks)
-        args = (part, form, at_end, missing) if table != "reviews" else (part, at_end, missing)
-        cells, notes = reader(*args, silent_blank=silent_blank)
+        cells, notes = READERS[table](part, form, at_end, missing, silent_blank=silent_blank)
         rep.cells += cells
         rep.notes += notes
     return rep
@@ -185,7 +184,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
 def cell_where(c, template: str) -> str:
     """Where a cell is, in the template's printed labels: section / row / column."""
     reg = registry()
-    key = ".".join(k for k in (c.block_id if c.table == "active" else None, c.row_id, c.col_id) if k)
+    key = ".".join((c.block_id, c.row_id, c.col_id)[-len(reg.axes(c.table)):])  # a block leads when the table has them
     return f"{reg.section_title(reg.section_no(c.table))} / {reg.cell_label(c.table, key, template)}"
 
 

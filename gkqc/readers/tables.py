@@ -654,10 +654,10 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     return cells, tr.notes
 
 
-def read_reviews(toks: Sequence[Tok], doc_ends_here: bool, missing: str,
+def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
                  silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
-    """Section 四: one run of 15 values after the headings, in registry order (`silent_blank`:
-    the headings printed without any value are a blank table)."""
+    """Section 四: one run of values after the headings, groups × metrics in registry order, the
+    same in every template (`silent_blank`: the headings printed without any value are a blank table)."""
     reg = registry()
     n = len(reg.review_groups) * len(reg.review_metrics)
     headings = {_norm(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
@@ -780,3 +780,7 @@ def detect_template(toks: dict[str, Sequence[Tok]]) -> tuple[str | None, str | N
     return None, None
 
 
+
+
+# how each table kind of the registry is read from its section's tokens
+READERS = {"active": read_active, "applications": read_applications, "reviews": read_reviews}
