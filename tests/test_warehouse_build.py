@@ -1,10 +1,17 @@
 """Warehouse models are built in the order their references require, within the layer convention."""
 
+import time
+from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
+from builders import spec
 
+from checks.kinds.cross_year import latest_prev
+from gkqc.ingest import ingest
 from gkqc.lake import Lake
+from gkqc.simulate.render import render_pagetext
 from warehouse import build as wb
 from warehouse.access import connect_readonly
 
@@ -81,3 +88,34 @@ def test_a_decision_written_by_hand_is_a_reason_to_rebuild(tmp_path):
     path.write_text('{"office": "x"}\n', encoding="utf-8")
     after = wb.build_fingerprint(lake, tmp_path)
     assert after != before and wb.build_fingerprint(lake, tmp_path) == after
+
+
+
+def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_path):
+    """Which version of an office-year is the newest is decided twice, by the cross-year checks
+    (polars) and by the warehouse (SQL, `is_latest`): through a tie, a later reading of the same day
+    and an undated version, they agree."""
+    inbox = tmp_path / "inbox"
+    lake = Lake(tmp_path / "lake")
+    a, b = "青山市教育局", "青山市财政局"
+    runs = [  # (run, file, office, seed, publication day in January 2023; None: undated)
+        [("a1", a, 1, 10), ("a2", a, 2, 20), ("a3", a, 3, 20),  # a2 and a3: one day, one run
+         ("b1", b, 4, 20), ("a-next", a, 9, None), ("b-next", b, 8, None)],
+        [("b2", b, 5, 20), ("b3", b, 6, None)],  # b2: b1's day, read later; b3: no date
+    ]
+    for n, files in enumerate(runs):
+        for name, office, seed, day in files:
+            s = spec(year=2023 if name.endswith("next") else 2022, office=office, seed=seed)
+            s.published_at = date(2023, 1, day) if day else (None if name == "b3" else s.published_at)
+            inbox.mkdir(exist_ok=True)
+            (inbox / f"{name}.txt").write_text(render_pagetext(s), encoding="utf-8")
+        ingest(inbox, lake, f"t{n}", workers=1)
+        time.sleep(1.1)  # a run's files are stamped to the second: the next run's are later
+    reports = pl.scan_parquet(lake.paths("reports"))
+    assert reports.filter(pl.col("report_year") == 2022).select(pl.len()).collect().item() == 6
+    prev = dict(latest_prev(reports).filter(pl.col("report_year") == 2023)
+                .join(reports.select("report_id", "office"), on="report_id").select("office", "prev_id").collect().iter_rows())
+    wb.build(tmp_path / "wh", lake)
+    with connect_readonly(tmp_path / "wh") as con:
+        newest = dict(con.execute("select office, report_id from reports where report_year = 2022 and is_latest").fetchall())
+    assert newest == prev and len(newest) == 2
