@@ -99,6 +99,7 @@ class Registry:
     variants: tuple[Variant, ...] = ()
     section_ids: dict[str, str] = field(default_factory=dict)  # a section's name in templates.yaml -> its numeral
     tables: tuple[str, ...] = ()  # the sections that print a national table, by name (= the table kinds)
+    row_headings: dict[str, str] = field(default_factory=dict)  # table kind -> printed over its row labels
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -223,6 +224,22 @@ class Registry:
                 keys = [(b.id, r.id, m.id) for b in self.blocks_for(template) for r in b.rows for m in b.metrics]
             self.cache[("cell_keys", kind, template)] = tuple(keys)
         return self.cache[("cell_keys", kind, template)]
+
+    def printed_words(self, table: str) -> set[str]:
+        """Every word a line of `table` may print as a label (any template, every variant; a
+        compound heading 'a/b' as its parts): the blocks' rows and metrics and their heading in
+        section 二 (a block's rows: under their heading), the rows in 三, the groups and metrics in 四."""
+        kind = self.table_kind(table)
+        if kind == "active":
+            items = [it for blocks in self.active.values() for b in blocks for it in (*b.rows, *b.metrics)]
+            return ({w for w in (self.row_headings.get(kind),) if w}
+                    | {w for it in items for w in (*it.variants, norm_label(it.label))})
+        if kind == "applications":
+            return {w for r in self.app_rows for w in r.variants}
+        if kind == "reviews":
+            items = (*self.review_groups, *self.review_metrics)
+            return {w for it in items for w in (*norm_label(it.label).split("/"), *it.variants)}
+        return set()
 
     def amount_cells(self, table: str) -> tuple[str, ...]:
         """The cell ids of `table` (in any template) whose value is an amount: its metric carries a unit."""
@@ -389,4 +406,5 @@ def _load(path: str) -> Registry:
         variants=variants,
         section_ids={s["id"]: s["num"] for s in raw["sections"]},
         tables=tuple(s["id"] for s in raw["sections"] if s["id"] in raw),
+        row_headings={s["id"]: s["row_heading"] for s in raw["sections"] if s.get("row_heading")},
     )

@@ -90,13 +90,13 @@ def _applications(template: str) -> list:
 
 
 def _active(template: str) -> list:
-    blocks = registry().blocks_for(template)
+    blocks, heading = registry().blocks_for(template), registry().row_headings.get("active", "")
     width = max(len(b.metrics) for b in blocks)
     parts: list = ["<tbody>"]
     for b in blocks:
         pad = width - len(b.metrics)
         fill = f'<td class="x" colspan="{pad}"></td>' if pad else ""
-        parts.append(f'<tr><th colspan="{width + 1}" class="blk">{escape(b.label)}</th></tr><tr><th>信息内容</th>'
+        parts.append(f'<tr><th colspan="{width + 1}" class="blk">{escape(b.label)}</th></tr><tr><th>{escape(heading)}</th>'
                      + "".join(f"<th>{escape(m.label)}</th>" for m in b.metrics)
                      + (f'<th colspan="{pad}"></th>' if pad else "") + "</tr>")
         for r in b.rows:

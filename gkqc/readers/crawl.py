@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
-from gkqc.templates import drawn_from_registry, norm_label, registry
+from gkqc.templates import drawn_from_registry, registry
 
 _LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
 
@@ -187,23 +187,11 @@ def _table_in(no: str) -> str:
 def _label_re(table: str) -> re.Pattern[str] | None:
     """The registry's printed labels of `table` (any template), longest first; None for ''."""
     reg = registry()
-    words: set[str] = set()
-    if table == "active":
-        words.add("信息内容")
-        for blocks in reg.active.values():
-            for b in blocks:
-                for it in (*b.rows, *b.metrics):
-                    words |= {*it.variants, norm_label(it.label)}
-    elif table == "applications":
-        for r in reg.app_rows:
-            words |= set(r.variants)
-    elif table == "reviews":
-        for it in (*reg.review_groups, *reg.review_metrics):
-            words |= {*norm_label(it.label).split("/"), *it.variants}
-    else:
+    words = reg.printed_words(table)
+    if not words:
         return None
-    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
-    block = f"{reg.block_heading}|" if table == "active" else ""
+    alts = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
+    block = f"{reg.block_heading}|" if reg.axes(table)[:1] == ("block",) else ""  # a table in blocks
     # a sub-row's number (1.属于国家秘密) belongs to its label, not to the values before it
     return re.compile(rf"(?:\d[.、])?(?:{block}{alts})")
 
