@@ -105,11 +105,20 @@ def paired_reports(lake: Lake) -> pl.LazyFrame:
 
 def subject_labels(table: str | None = None, template: str | None = None) -> dict[str, str]:
     """Printed labels of the subjects of one table's rules (all tables when None), in the words of
-    `template` (a template or printed variant; across the templates, the last listed winning, when None)."""
+    `template` (a template or printed variant; across the templates, the last listed winning, when None).
+    A rule's subjects are ids along one of a table's last two axes; in a table of blocks they are
+    labelled both as 'block.id' (a rule fixed to a block: `subject_key`) and as the bare id."""
     reg = registry()
-    by_table = {t: {k.rsplit(".", 1)[-1]: v for kind in reg.axes(t)[-2:] for k, v in labels(kind, template).items()}
-                for t in DIMS}  # a rule's subjects are ids along one of a table's last two axes ('block.id' in a block)
+    by_table = {}
+    for t in DIMS:
+        found = {k: v for kind in reg.axes(t)[-2:] for k, v in labels(kind, template).items()}
+        by_table[t] = {k.rsplit(".", 1)[-1]: v for k, v in found.items()} | found
     return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}
+
+
+def subject_key(block: pl.Expr, subject: pl.Expr) -> pl.Expr:
+    """What a subject's label is looked up by: 'block.id' for a rule fixed to a block, else the id."""
+    return pl.when(block.is_not_null()).then(pl.concat_str([block, pl.lit("."), subject])).otherwise(subject)
 
 
 def labels(kind: str, template: str | None = None) -> dict[str, str]:

@@ -26,7 +26,7 @@ from pandera.config import ValidationDepth, config_context
 
 from checks.blanks import BLANK_NOTE
 from checks.expr import Linear, linear
-from checks.frames import label_expr
+from checks.frames import label_expr, subject_key
 from checks.grid import PREV, blank_col, cells_of
 from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
@@ -254,8 +254,9 @@ def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
     findings = findings.join(_evidence(wide, rules, findings), on="f", how="left", maintain_order="left")
     na, ok = pl.col("status") == "not_assessable", pl.col("status") == "pass"
     template = pl.col("rule").replace_strict({k: r.template for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
+    block = pl.col("rule").replace_strict({k: r.spec.block for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
     fields = {"subject": pl.col("subject"),
-              "subject_label": label_expr(pl.col("subject"), template, subject_labels),
+              "subject_label": label_expr(subject_key(block, pl.col("subject")), template, subject_labels),
               "expected": fmt_num(pl.col("expected")), "actual": fmt_num(pl.col("actual")),
               "difference": fmt_num(pl.col("actual") - pl.col("expected")), "cells": pl.col("cells").fill_null("")}
     na_message = (pl.when(pl.col("split")).then(render(SPLIT, fields))

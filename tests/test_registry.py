@@ -10,6 +10,7 @@ import subprocess
 import polars as pl
 import yaml
 from builders import spec
+from checking import check_files
 from conftest import ROOT
 
 from checks.engine import check_lake
@@ -148,3 +149,21 @@ def test_what_is_drawn_from_a_registry_is_forgotten_when_another_comes_in_force(
     assert "本年发布件数" in _label_re("active").pattern
     monkeypatch.delenv(REGISTRY_ENV)
     assert _label_re("active").pattern == bundled
+
+
+def test_a_rule_within_a_block_names_its_subject_by_that_blocks_label(tmp_path, monkeypatch):
+    """Two blocks of section 二 may give a row the same id under different labels: a finding of a rule
+    fixed to one block names the row as that block prints it."""
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    item_5 = next(b for b in raw["active"]["gov2021"] if b["id"] == "item_5")
+    assert item_5["rows"][0]["label"] == "行政许可"
+    item_5["rows"][0]["id"] = "regulations"  # item_1 has a row 'regulations' too, printed 规章
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    s = spec("gov2021", 2022, seed=5)
+    s.active[("item_1", "regulations", "issued")], s.active[("item_1", "regulations", "in_force")] = "9", "1"
+    res = check_files(tmp_path, {"r.txt": render_pagetext(s).encode()})
+    p2 = res.filter((pl.col("check_id") == "P2") & (pl.col("status") == "fail"))
+    assert p2["subject"].to_list() == ["regulations"]
+    assert p2["message"][0].startswith("规章：")
