@@ -99,6 +99,7 @@ def test_scanned_report_every_value_read_is_right(template, year):
     rep = r.report
     assert rep.template == template and rep.report_year == year
     assert rep.meta["pdf_ocr"].startswith("tesseract ") and rep.meta["pdf_ocr"].endswith(f"{pages} 页")
+    assert f"OCR 识读：{rep.meta['pdf_ocr']}" in rep.notes  # the lake keeps what read the values
     got = {_key(c): c for c in rep.cells}
     assert set(got) == set(truth)
     read = {k: c for k, c in got.items() if c.value is not None}

@@ -105,9 +105,10 @@ class PdfDoc:
 
     def annotate(self, rep: Report) -> None:
         """The report's PDF facts: the office that compiled it (本报告由…编制) as publisher, and as
-        office when the title names none; the PDF's own metadata (`pdf_title`…, weak: often a
-        generic title and a clerk's name); which lines each page holds; and the page and line
-        in the reason of every cell that has one."""
+        office when the title names none; the PDF's own metadata (`pdf_title`…, in the record only:
+        weak, often a generic title and a clerk's name); what read a scanned report (the OCR engine,
+        its languages and the pages, as a note the lake keeps); which lines each page holds; and the
+        page and line in the reason of every cell that has one."""
         head = "".join(t.raw for t in self.tokens[:60])
         m = _COMPILED_BY.search(head)
         if m:
@@ -117,6 +118,8 @@ class PdfDoc:
                 rep.office, rep.office_source = compiled, "正文 本报告由…编制"
                 rep.office_kind, rep.region = md.office_kind(compiled), md.region_of(compiled)
         rep.meta.update({f"pdf_{k.lower()}": v for k, v in self.meta.items() if v})
+        if self.meta.get("OCR"):
+            rep.notes.append(f"OCR 识读：{self.meta['OCR']}")
         spans: dict[int, list[int]] = {}
         for ln in self.lines:
             spans.setdefault(ln.page, []).append(ln.no)
