@@ -1,8 +1,9 @@
 """Reading again what other readers, or another template registry, read.
 
 The lake keeps the key of what read its files (`reading_key`: the registry's digest, the readers'
-source, and the versions of the libraries and programs they read with). When a run finds another key, it reads every file of the inbox again, as if new; then the
-rows the earlier reading wrote for those files leave the lake and the new reading takes their place.
+source, and the versions of the libraries and programs they read with). When a run finds another
+key, it reads every file of the inbox again, as if new; then the rows the earlier reading wrote for
+those files leave the lake and the new reading takes their place.
 Each file keeps the time it was first seen, so the versions of an office-year keep their order. Files
 no longer in the inbox keep what was read of them. Everything happens inside the run's transaction.
 """
