@@ -136,15 +136,33 @@ def test_plain_pass_is_stored_without_message_and_read_with_one(warehouse):
 
 
 def test_pages_written_by_two_processes_are_the_pages_one_writes(warehouse, tmp_path, monkeypatch):
-    """A big site shares its office-year pages with a second process: the same files, byte for byte."""
-    from gkqc.outputs import reportpages
+    """A big site shares its office chunks with a second process, the two taking them in turn: the
+    same files, byte for byte."""
+    import time
+
+    from gkqc.outputs import site
     from gkqc.outputs.site import write_site
 
     one = write_site(warehouse, tmp_path / "one").parent
-    monkeypatch.setattr(reportpages, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(site, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(site, "CHUNK", 1)  # an office-year a chunk: as many chunks as rows
+    ours, chunks, take = [], [], site._take
+
+    def after_the_other(taken, n):  # this process waits until the other has taken a chunk
+        assert taken is not None  # shared
+        chunks.append(n)
+        deadline = time.monotonic() + 120
+        while taken.value == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for chunk in take(taken, n):
+            ours.append(chunk)
+            yield chunk
+
+    monkeypatch.setattr(site, "_take", after_the_other)
     two = write_site(warehouse, tmp_path / "two").parent
     pages = sorted(p.name for p in one.iterdir())
-    assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years, both written by the other process
+    assert sum(1 for p in pages if p.count("-") == 2) == 2  # two office-years
+    assert chunks == [3] and len(ours) < 3  # three offices, three chunks: the other process drew one or more
     assert pages == sorted(p.name for p in two.iterdir())
     assert all((one / p).read_bytes() == (two / p).read_bytes() for p in pages)
 

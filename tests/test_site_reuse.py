@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from workspace import REVISED, YEAR, add_version, make_inbox, run
 
-from gkqc.outputs import reportpages
+from gkqc.outputs import site as site_module
 from gkqc.outputs.html import MANIFEST, Pages, office_page, report_page
 from gkqc.outputs.site import write_site
 
@@ -43,7 +43,8 @@ def test_an_unchanged_site_is_carried_over_whole(province, tmp_path):
 def test_a_new_version_redraws_its_pages_and_equals_a_fresh_site(province, tmp_path, monkeypatch, processes):
     root, inbox, wh = province
     if processes == 2:  # the second process carries over and draws its share the same way
-        monkeypatch.setattr(reportpages, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(site_module, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(site_module, "CHUNK", 3)
     copy = tmp_path / "wh"
     import shutil
 
@@ -86,13 +87,18 @@ def test_a_damaged_manifest_means_drawing_everything(province, tmp_path):
     assert _files(site) == first
 
 
-def test_pages_drawn_part_by_part_are_the_pages_drawn_at_once(province, tmp_path, monkeypatch):
-    """The lookups are held for a part of the offices at a time: the pages do not depend on the parts."""
+def test_pages_drawn_chunk_by_chunk_are_the_pages_drawn_at_once(province, tmp_path, monkeypatch):
+    """The records are held for a chunk of offices (and of regions) at a time: the pages do not
+    depend on the chunks."""
     _, _, wh = province
     whole = write_site(wh, tmp_path / "whole").parent
-    monkeypatch.setattr(reportpages, "PART", 3)
-    parts = write_site(wh, tmp_path / "parts").parent
-    assert _files(whole) == _files(parts)
+    drawn = []
+    offices = site_module._offices
+    monkeypatch.setattr(site_module, "_offices", lambda con, pages, ctx, chunk, *a: drawn.append(chunk) or
+                        offices(con, pages, ctx, chunk, *a))
+    monkeypatch.setattr(site_module, "CHUNK", 3)
+    chunks = write_site(wh, tmp_path / "chunks").parent
+    assert len(drawn) > 4 and _files(whole) == _files(chunks)
 
 
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])

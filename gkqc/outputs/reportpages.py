@@ -1,7 +1,8 @@
 """One page per office-year: its versions and what changed between them, its findings with their
 evidence and decisions, what was rectified, and sections 二, 三, 四 re-drawn as printed.
 
-Written in batches of office-years: each batch's cells are read once per table and drawn by column
+The site hands them over a chunk of whole offices at a time (`site.CHUNK` office-years); a chunk's
+pages are written in batches: each batch's cells are read once per table and drawn by column
 expressions (`tables.render_tables`); Python loops over reports and findings, never over cells.
 """
 
@@ -10,9 +11,6 @@ from __future__ import annotations
 import hashlib
 import shlex
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -20,8 +18,7 @@ import polars as pl
 import pyarrow as pa
 from markupsafe import Markup
 
-from gkqc.lifeline import die_with_parent, workers_quiet
-from gkqc.outputs.data import Row, records, warehouse_of
+from gkqc.outputs.data import Row, records
 from gkqc.outputs.html import Pages, digest, render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import (
@@ -40,24 +37,7 @@ BATCH = 1000  # office-years per batch
 # office-years whose cells are read from the lake in one pass (more costs memory in each of the
 # site's processes: docs/benchmarks.md)
 STAGED = 2 * BATCH
-PART = 10_000  # office-years (whole offices) whose lookups are held at once: memory stays bounded
-PARALLEL_FROM = 4 * BATCH  # from this many office-years, two processes write the site
-TEMP_TABLES = ("_sc", "_scope", "_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # dropped when the site is written
-
-
-def select_scope(con: duckdb.DuckDBPyConnection, region: str | None, office: str | None) -> None:
-    """Temp tables: the offices of the selection (_scope) and their scorecard rows of every year (_sc)."""
-    cond, params = ["s.office is not null"], []
-    if region:
-        cond.append("s.region = ?")
-        params.append(region)
-    if office:
-        cond.append("s.office = ?")
-        params.append(office)
-    con.execute(f"""create or replace temp table _sc as
-                    select s.*, r.versions from scorecard_office s left join reports r using (report_id)
-                    where {' and '.join(cond)}""", params)
-    con.execute("create or replace temp table _scope as select distinct office from _sc")
+TEMP_TABLES = ("_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # dropped when the site is written
 
 
 def site_key(con: duckdb.DuckDBPyConnection, ctx: dict, inbox: Path | None,
@@ -169,27 +149,12 @@ def _group(rows: list[Row], *key: str) -> dict:
     return out
 
 
-def _parts(todo: list[tuple[Row, str | None]]) -> Iterator[list[tuple[Row, str | None]]]:
-    """`todo` (office-year rows, each with a digest or None) in parts of whole offices, about PART each."""
-    by_office: dict[str, list[tuple[Row, str | None]]] = defaultdict(list)
-    for t in todo:
-        by_office[t[0]["office"]].append(t)
-    part: list[tuple[Row, str | None]] = []
-    for rows in by_office.values():
-        part += rows
-        if len(part) >= PART:
-            yield part
-            part = []
-    if part:
-        yield part
-
-
 class _Lookups:
-    """Everything the office-year pages of a part (`_parts`) show besides their cells, read at once."""
+    """Everything the office-year pages of a chunk of whole offices show besides their cells, read at once."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, part: list[tuple[Row, str | None]], latest: list[Row],
-                 decisions: list[Row], inbox: Path | None, digests: bool = False):
-        con.register("_part_offices", pa.table({"office": sorted({o["office"] for o, _ in part})}))
+    def __init__(self, con: duckdb.DuckDBPyConnection, offices: list[Row], latest: list[Row], decisions: list[Row],
+                 inbox: Path | None):
+        con.register("_part_offices", pa.table({"office": sorted({o["office"] for o in offices})}))
         try:
             con.execute("create or replace temp table _part as select office from _part_offices")
         finally:
@@ -205,7 +170,7 @@ class _Lookups:
         self.meta = {r["report_id"]: r for r in records(
             con, """select report_id, title, template, template_variant, published_source from reports
                     where report_id in (select report_id from _versions)""")}
-        self.cells = dict(con.execute(_CELL_HASHES).fetchall()) if digests else {}  # only `digest` reads them
+        self.cells = dict(con.execute(_CELL_HASHES).fetchall())  # only `digest` reads them
 
     def digest(self, o: Row) -> str:
         """Of everything the office-year page of scorecard row `o` is drawn from."""
@@ -271,85 +236,33 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], pr
     return tables, _evidence(fc, every, printed)
 
 
-@contextmanager
-def shared_with_a_second_process(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str | None]],
-                                 latest: list[Row], decisions: list[Row], ctx: dict, inbox: Path | None,
-                                 selection: tuple[str | None, str | None]) -> Iterator[list[tuple[Row, str | None]]]:
-    """When many office-year pages are to be drawn (`todo`, from `carry_over`): a second process
-    draws two thirds of them, on a connection of its own (`selection`: the region and office our
-    temp tables were made for), while the body writes every other page and the share this yields;
-    the end of the body waits for it."""
-    db = warehouse_of(con)
-    if len(todo) < PARALLEL_FROM or pages.live or db is None:
-        yield todo
-        return
-    cut = len(todo) // 3
-    with workers_quiet():
-        pool = get_context("spawn").Pool(1, initializer=die_with_parent)
-    with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_draw_pages_from, (db, pages, todo[cut:], latest, decisions, ctx, inbox, selection))
-        yield todo[:cut]
-        pages.digests.update(other.get())
-
-
-def _draw_pages_from(db: Path, pages: Pages, todo: list[tuple[Row, str | None]], latest: list[Row],
-                     decisions: list[Row], ctx: dict, inbox: Path | None,
-                     selection: tuple[str | None, str | None]) -> dict[str, str]:
-    """`draw_report_pages` in another process, on a connection of its own; returns the digests of
-    the pages it drew."""
-    from warehouse.access import connect_readonly
-
-    con = connect_readonly(db)
-    try:
-        select_scope(con, *selection)
-        pages.digests = {}
-        draw_report_pages(con, pages, todo, latest, decisions, ctx, inbox)
-        return pages.digests
-    finally:
-        con.close()
-
-
-def carry_over(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-               decisions: list[Row], inbox: Path | None) -> list[tuple[Row, str | None]]:
-    """Carry over from the previous site the page of every office-year in `offices` (scorecard rows
-    with a report) that nothing it is drawn from changed; return the row and digest of the others (None
-    when there is nothing to carry over: the digest is then taken as the page is drawn)."""
-    if not pages.old:
-        return [(o, None) for o in offices]
-    todo = []
-    for part in _parts([(o, None) for o in offices]):
-        look = _Lookups(con, part, latest, decisions, inbox, digests=True)
-        for o, _ in part:
-            d = look.digest(o)
-            if not pages.reuse(report_page(o["office"], o["report_year"]), d):
-                todo.append((o, d))
-    return todo
-
-
-def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, todo: list[tuple[Row, str | None]], latest: list[Row],
+def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
                       decisions: list[Row], ctx: dict, inbox: Path | None) -> None:
-    """Draw the office-year pages of `todo` (row, digest or None), part by part, in batches."""
+    """Write the page of every office-year in `offices` (scorecard rows with a report, of whole
+    offices): carried over from the previous site when nothing it is drawn from changed, drawn in
+    batches otherwise."""
+    if not offices:
+        return
     reg = registry()
-    for part in _parts(todo):
-        look = _Lookups(con, part, latest, decisions, inbox, digests=any(d is None for _, d in part))
-        for start in range(0, len(part), BATCH):
-            if start % STAGED == 0:
-                _stage_cells(con, [o["report_id"] for o, _ in part[start:start + STAGED]])
-            batch = part[start:start + BATCH]
-            ids = [o["report_id"] for o, _ in batch]
-            printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
-            tables, evidence = _batch_tables(con, start % STAGED, ids, printed,
-                                             [f for i in ids for f in look.fails.get(i, []) if f["is_latest"]])
-            for o, d in batch:
-                rid, m = o["report_id"], look.meta[o["report_id"]]
-                vs = look.versions[(o["office"], o["report_year"])]
-                template = m["template_variant"] or m["template"]
-                pages.put(report_page(o["office"], o["report_year"]), render(
-                    "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
-                    latest_version=max(v["version_no"] for v in vs),
-                    findings=look.findings(rid, printed[rid], evidence),
-                    rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
-                    template_title=reg.title_of(template) if template else "未能判断",
-                    tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
-                    no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d or look.digest(o))
-
+    look = _Lookups(con, offices, latest, decisions, inbox)
+    todo = [(o, d) for o in offices if not pages.reuse(report_page(o["office"], o["report_year"]), d := look.digest(o))]
+    for start in range(0, len(todo), BATCH):
+        if start % STAGED == 0:
+            _stage_cells(con, [o["report_id"] for o, _ in todo[start:start + STAGED]])
+        batch = todo[start:start + BATCH]
+        ids = [o["report_id"] for o, _ in batch]
+        printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
+        tables, evidence = _batch_tables(con, start % STAGED, ids, printed,
+                                         [f for i in ids for f in look.fails.get(i, []) if f["is_latest"]])
+        for o, d in batch:
+            rid, m = o["report_id"], look.meta[o["report_id"]]
+            vs = look.versions[(o["office"], o["report_year"])]
+            template = m["template_variant"] or m["template"]
+            pages.put(report_page(o["office"], o["report_year"]), render(
+                "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
+                latest_version=max(v["version_no"] for v in vs),
+                findings=look.findings(rid, printed[rid], evidence),
+                rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),
+                template_title=reg.title_of(template) if template else "未能判断",
+                tables=[Markup(tables[rid][t]) for t in TABLES if t in tables.get(rid, {})],
+                no_tables="该报告的模板没有全国统一表格（或未能判断模板），不重绘表格。"), d)

@@ -6,8 +6,11 @@
     office-<hash>.html         an office: every year's score and findings side by side, decisions
     office-<hash>-<year>.html  an office-year: versions, findings, rectification, tables as printed
 
-Aggregates come from SQL; the office-year pages are written in batches (see `reportpages`). The site
-is built in a temporary folder and moved into place whole.
+Aggregates come from SQL. The region pages are drawn a chunk of whole regions at a time, the office
+and office-year pages a chunk of whole offices at a time (about CHUNK office-years each), so the
+records a process holds do not grow with the province. A big site is shared with a second process:
+the two take the office chunks in turn. The site is built in a temporary folder and moved into
+place whole.
 """
 
 from __future__ import annotations
@@ -15,26 +18,27 @@ from __future__ import annotations
 import os
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 
+from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
-from gkqc.outputs.data import Row, records
+from gkqc.outputs.data import Row, records, warehouse_of
 from gkqc.outputs.html import Pages, copy_static, digest, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
-from gkqc.outputs.reportpages import (
-    TEMP_TABLES,
-    carry_over,
-    draw_report_pages,
-    select_scope,
-    shared_with_a_second_process,
-    site_key,
-)
+from gkqc.outputs.reportpages import TEMP_TABLES as PAGE_TABLES
+from gkqc.outputs.reportpages import draw_report_pages, site_key
 from gkqc.outputs.tables import printed_template
 
 FILES_LISTED = 2000  # unread files listed on the index page
+CHUNK = 10_000  # office-years whose records a process holds at once (whole offices, whole regions)
+PARALLEL_FROM = 4_000  # from this many office-years with a report, two processes write the site
+TEMP_TABLES = ("_sc", "_scope", "_office_chunks", "_region_chunks", "_chunk", *PAGE_TABLES)  # dropped at the end
 
 
 def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
@@ -114,49 +118,73 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     return out / "index.html"
 
 
-@dataclass
-class _Selection:
-    """What the pages of a selection are drawn from, read once."""
+@dataclass(frozen=True)
+class _Scope:
+    """What is drawn: the selection (region, office) and the chunk size. A second process makes the
+    same temp tables from it, so both number the chunks alike."""
 
-    years: list[int]
-    year: int | None
-    sc: list[Row]  # scorecard rows of every year
-    regions: list[Row]
-    fbc: list[Row]  # failures by check
-    latest: list[Row]  # findings of the newest versions, numbered (fno) as their pages number them
-    decisions: list[Row]
-    ctx: dict  # what every page shows
+    region: str | None
+    office: str | None
+    chunk: int
 
 
-def _read(con: duckdb.DuckDBPyConnection, year: int | None, region: str | None, office: str | None) -> _Selection:
-    select_scope(con, region, office)
-    built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchall()[0][0]
-    years = [r[0] for r in con.execute("select distinct report_year from _sc order by 1").fetchall()]
-    year = year if year in years else (years[-1] if years else None)
-    latest = records(con, """select f.*, row_number() over (
-                                 partition by f.report_id
-                                 order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                                          f.check_id, f.subject) as fno,
-                                 r.template as report_template, r.template_variant
-                             from findings f join _scope using (office) left join reports r using (report_id)
-                             where f.is_latest
-                             order by f.office, f.report_year, f.report_id, fno""")
-    for f in latest:  # named in the words of the report's own template
+def _chunks(con: duckdb.DuckDBPyConnection, table: str, by: str, size: int) -> None:
+    """Temp table `table` (`by`, chunk): the values of column `by` of _sc in order, numbered in chunks
+    of about `size` scorecard rows (a value's rows all in one chunk)."""
+    con.execute(f"""create or replace temp table {table} as
+                    select {by}, ((sum(n) over (order by {by} nulls last) - n) // {int(size)})::int as chunk
+                    from (select {by}, count(*) as n from _sc group by {by})""")
+
+
+def _select(con: duckdb.DuckDBPyConnection, scope: _Scope) -> int:
+    """Temp tables: the offices of the selection (_scope), their scorecard rows of every year (_sc),
+    their offices and regions in chunks (_office_chunks, _region_chunks). Returns the number of
+    office chunks."""
+    cond, params = ["s.office is not null"], []
+    if scope.region:
+        cond.append("s.region = ?")
+        params.append(scope.region)
+    if scope.office:
+        cond.append("s.office = ?")
+        params.append(scope.office)
+    con.execute(f"""create or replace temp table _sc as
+                    select s.*, r.versions from scorecard_office s left join reports r using (report_id)
+                    where {' and '.join(cond)}""", params)
+    con.execute("create or replace temp table _scope as select distinct office from _sc")
+    _chunks(con, "_office_chunks", "office", scope.chunk)
+    _chunks(con, "_region_chunks", "region", scope.chunk)
+    return con.execute("select coalesce(max(chunk) + 1, 0) from _office_chunks").fetchall()[0][0]
+
+
+def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> list[Row]:
+    """The findings of the newest versions of the offices in temp table _chunk (`where` on them,
+    alias f), numbered (fno) as their pages number them and named in the words of each report's
+    own template."""
+    rows = records(con, f"""select f.*, row_number() over (
+                                partition by f.report_id
+                                order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
+                                         f.check_id, f.subject) as fno,
+                                r.template as report_template, r.template_variant
+                            from findings f join _chunk using (office) left join reports r using (report_id)
+                            where f.is_latest and {where}
+                            order by f.office, f.report_year, f.report_id, fno""", params)
+    for f in rows:
         printed = printed_template(f.pop("report_template"), f.pop("template_variant"))
         f["subject_label"] = subject_label(f["check_id"], f["subject"], printed)
-    return _Selection(
-        years, year, records(con, "select * from _sc order by region, report_year desc, rank_in_region, office"),
-        records(con, """select * from scorecard_region where region in (select distinct region from _sc)
-                        order by report_year desc, mean_score desc, region"""),
-        records(con, "select * from failures_by_check where region in (select distinct region from _sc) order by all"),
-        latest,
-        records(con, """select d.* from decisions d join _scope using (office)
-                        order by d.report_year desc, d.check_id, d.subject, d.decided_at desc, d.decided_by,
-                                 d.decision, d.reason"""),
-        dict(built_at=built_at, years=years, year=year))
+    return rows
 
 
-def _index(con: duckdb.DuckDBPyConnection, pages: Pages, sel: _Selection, scope: str) -> None:
+def _ctx(con: duckdb.DuckDBPyConnection, year: int | None) -> dict:
+    """What every page shows: when the warehouse was built, the years, the year pages open with."""
+    built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchall()[0][0]
+    years = [r[0] for r in con.execute("select distinct report_year from _sc order by 1").fetchall()]
+    return dict(built_at=built_at, years=years, year=year if year in years else (years[-1] if years else None))
+
+
+_REGIONS = "select * from scorecard_region where region in ({}) order by report_year desc, mean_score desc, region"
+
+
+def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) -> None:
     trend = records(con, """select report_year,
                                    avg(case when report_id is not null then on_time::int end) as on_time_rate,
                                    avg(case when report_id is not null then (errors = 0)::int end) as error_free_rate,
@@ -168,57 +196,64 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, sel: _Selection, scope:
     offices, found, versions = con.execute("""select count(distinct office), count(report_id),
                                                      (select count(*) from reports join _scope using (office))
                                               from _sc""").fetchall()[0]
-    rows = _failure_rows(sel.fbc, "offices_failing")
+    findings, confirmed, dismissed = con.execute("""select count(*), count(*) filter (where decision = 'confirmed'),
+                                                           count(*) filter (where decision = 'dismissed')
+                                                    from findings join _scope using (office) where is_latest""").fetchall()[0]
+    fbc = records(con, """select check_id, check_title, severity, report_year, sum(offices_failing)::bigint as offices_failing
+                          from failures_by_check where region in (select distinct region from _sc)
+                          group by all order by all""")
+    rows = _failure_rows(fbc, "offices_failing")
     rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
     pages.put("index.html", render(
-        "index.html.j2", **sel.ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
-        failures_chart=_failures_chart(rows, sel.year), regions=sel.regions, files=files, files_total=files_total,
-        n_offices=offices, n_reports=found, n_versions=versions - found, n_findings=len(sel.latest),
-        n_confirmed=sum(f["decision"] == "confirmed" for f in sel.latest),
-        n_dismissed=sum(f["decision"] == "dismissed" for f in sel.latest)))
+        "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
+        failures_chart=_failures_chart(rows, ctx["year"]),
+        regions=records(con, _REGIONS.format("select distinct region from _sc")), files=files,
+        files_total=files_total, n_offices=offices, n_reports=found, n_versions=versions - found,
+        n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
 
 
-def _office_list(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]]) -> None:
-    summary = []
-    for rows in by_office.values():
-        last = max([o for o in rows if o["report_id"]] or rows, key=lambda o: o["report_year"])
-        summary.append(Row(last, mean_score=sum(o["score"] for o in rows) / len(rows),
-                           missing=sum(1 for o in rows if not o["report_id"])))
-    summary.sort(key=lambda o: (o["region"] or "", o["office"]))
-    pages.put("offices.html", render("offices.html.j2", **sel.ctx, offices=summary))
+def _office_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict) -> None:
+    """Every office with its latest year that has a report (else its latest year), its mean score and
+    the years it published nothing."""
+    offices = records(con, """select office, region, office_kind, report_year, score, grade, mean_score, missing
+                              from (select *, avg(score) over o as mean_score,
+                                           count(*) filter (where report_id is null) over o as missing,
+                                           row_number() over (partition by office
+                                                              order by report_id is not null desc, report_year desc) as pick
+                                    from _sc window o as (partition by office))
+                              where pick = 1 order by coalesce(region, ''), office""")
+    pages.put("offices.html", render("offices.html.j2", **ctx, offices=offices))
 
 
-def _region_pages(pages: Pages, sel: _Selection, only: set | None) -> None:
-    findings: dict[str, list[Row]] = defaultdict(list)
-    for f in sel.latest:
-        if f["report_year"] == sel.year:
-            findings[f["region"]].append(f)
-    offices: dict[str, list[Row]] = defaultdict(list)
-    for o in sel.sc:
-        offices[o["region"]].append(o)
+def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, only: set | None) -> None:
+    """The pages of the regions in region chunk `chunk` (only those in `only`, if given)."""
+    con.execute("""create or replace temp table _chunk as select distinct s.office from _sc s
+                   join _region_chunks c on s.region is not distinct from c.region where c.chunk = ?""", [chunk])
+    in_chunk = f"select region from _region_chunks where chunk = {int(chunk)}"
+    regions = _group(records(con, _REGIONS.format(in_chunk)), "region")
+    fbc = _group(records(con, f"select * from failures_by_check where region in ({in_chunk}) order by all"), "region")
+    findings = _group(_latest(con, "f.report_year = ?", [ctx["year"]]), "region")
+    offices = _group(records(con, f"""select s.* from _sc s join _region_chunks c on s.region is not distinct from c.region
+                                      where c.chunk = {int(chunk)}
+                                      order by s.region, s.report_year desc, s.rank_in_region, s.office"""), "region")
     for reg, rows in offices.items():
         if only is not None and reg not in only:
             continue
-        own = sorted((r for r in sel.regions if r["region"] == reg), key=lambda r: r["report_year"])
-        fbc = [r for r in sel.fbc if r["region"] == reg]
+        own = sorted(regions.get(reg, []), key=lambda r: r["report_year"])
+        fbc_own = fbc.get(reg, [])
         found = sorted(findings.get(reg, []), key=lambda f: (f["office"], f["fno"]))
-        d = digest(own, fbc, rows, found)
+        d = digest(own, fbc_own, rows, found)
         if pages.reuse(region_page(reg), d):
             continue
-        failures = _failure_rows(fbc, "offices_failing")
+        failures = _failure_rows(fbc_own, "offices_failing")
         rates, score = _trend_charts([Row(r, mean_score=_float(r["mean_score"])) for r in own], reg or "")
         pages.put(region_page(reg), render(
-            "region.html.j2", **sel.ctx, region=reg, regions=own, trend_rates=rates, trend_score=score,
-            failures=failures, failures_chart=_failures_chart(failures, sel.year), offices=rows, findings=found), d)
+            "region.html.j2", **ctx, region=reg, regions=own, trend_rates=rates, trend_score=score,
+            failures=failures, failures_chart=_failures_chart(failures, ctx["year"]), offices=rows, findings=found), d)
 
 
-def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]], only: set | None) -> None:
-    findings: dict[str, list[Row]] = defaultdict(list)
-    for f in sel.latest:
-        findings[f["office"]].append(f)
-    decisions: dict[str, list[Row]] = defaultdict(list)
-    for d in sel.decisions:
-        decisions[d["office"]].append(d)
+def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[Row]], findings: dict[str, list[Row]],
+                  decisions: dict[str, list[Row]], only: set | None) -> None:
     for name, rows in by_office.items():
         if only is not None and rows[0]["region"] not in only:
             continue
@@ -232,27 +267,115 @@ def _office_pages(pages: Pages, sel: _Selection, by_office: dict[str, list[Row]]
                                link=lambda y, name=name: report_page(name, y))
         last = hist[-1]
         pages.put(office_page(name), render(
-            "office.html.j2", **sel.ctx, office=name, region=last["region"], office_kind=last["office_kind"],
+            "office.html.j2", **ctx, office=name, region=last["region"], office_kind=last["office_kind"],
             chart=chart, history=hist, year_list=ys, failures=matrix, decisions=decisions.get(name, [])), d)
+
+
+def _group(rows: list[Row], key: str) -> dict:
+    out: dict = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r)
+    return out
+
+
+def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, inbox: Path | None,
+             focus: str | None, only: set | None) -> None:
+    """The office pages and office-year pages of the offices in office chunk `chunk` (a focus: those
+    of its region, and its own years)."""
+    con.execute("create or replace temp table _chunk as select office from _office_chunks where chunk = ?", [chunk])
+    sc = records(con, """select s.* from _sc s join _chunk using (office)
+                         order by s.region, s.report_year desc, s.rank_in_region, s.office""")
+    latest = _latest(con)
+    decisions = records(con, """select d.* from decisions d join _chunk using (office)
+                                order by d.report_year desc, d.check_id, d.subject, d.decided_at desc, d.decided_by,
+                                         d.decision, d.reason""")
+    _office_pages(pages, ctx, _group(sc, "office"), _group(latest, "office"), _group(decisions, "office"), only)
+    years = [o for o in sc if o["report_id"] and focus in (None, o["office"])]
+    draw_report_pages(con, pages, years, latest, decisions, ctx, inbox)
+
+
+def _take(taken, n: int) -> Iterator[int]:
+    """The office chunks 0 … n-1 this process draws: all of them, or (`taken` a shared counter) the
+    next one not yet taken by the other process, in turn."""
+    if taken is None:
+        yield from range(n)
+        return
+    while True:
+        with taken.get_lock():
+            chunk = taken.value
+            taken.value += 1
+        if chunk >= n:
+            return
+        yield chunk
+
+
+_TAKEN = None  # in the second process: the counter it shares with the first
+
+
+def _start_second(taken) -> None:
+    global _TAKEN
+    die_with_parent()
+    _TAKEN = taken
+
+
+@contextmanager
+def _shared(con: duckdb.DuckDBPyConnection, pages: Pages, scope: _Scope, n: int, ctx: dict,
+            inbox: Path | None) -> Iterator[object]:
+    """A big site (PARALLEL_FROM office-years with a report) is shared with a second process on a
+    connection of its own: it yields the counter both take office chunks from (None: this process
+    draws them all); the end of the body waits for the other."""
+    db = warehouse_of(con)
+    reports = con.execute("select count(report_id) from _sc").fetchall()[0][0]
+    if reports < PARALLEL_FROM or n < 2 or pages.live or db is None:
+        yield None
+        return
+    spawn = get_context("spawn")
+    taken = spawn.Value("i", 0)
+    with workers_quiet():
+        pool = spawn.Pool(1, initializer=_start_second, initargs=(taken,))
+    with pool:  # ends it at once on any error, Ctrl-C included
+        other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox))
+        yield taken
+        pages.digests.update(other.get())
+
+
+def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None) -> dict[str, str]:
+    """The second process: office chunks in turn with the first, on a connection of its own; returns
+    the digests of the pages it wrote."""
+    from warehouse.access import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        _select(con, scope)
+        pages.digests = {}
+        for chunk in _take(_TAKEN, n):
+            _offices(con, pages, ctx, chunk, inbox, None, None)
+        return pages.digests
+    finally:
+        con.close()
 
 
 def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, region: str | None, office: str | None,
            inbox: Path | None, focus: str | None) -> None:
     if not pages.live:
         copy_static(pages.folder)
-    sel = _read(con, year, region, office)
-    pages.start(site_key(con, sel.ctx, inbox, (region, office)))
-    by_office: dict[str, list[Row]] = defaultdict(list)
-    for o in sel.sc:
-        by_office[o["office"]].append(o)
-    near = None if focus is None else {o["region"] for o in by_office.get(focus, [])}  # a focus: its region only
-    years = [o for o in sel.sc if o["report_id"] and focus in (None, o["office"])]
-    todo = carry_over(con, pages, years, sel.latest, sel.decisions, inbox)
-    with shared_with_a_second_process(con, pages, todo, sel.latest, sel.decisions, sel.ctx, inbox,
-                                      (region, office)) as ours:
-        _index(con, pages, sel, office or region or "全省")
-        _office_list(pages, sel, by_office)
-        _region_pages(pages, sel, near)
-        _office_pages(pages, sel, by_office, near)
-        draw_report_pages(con, pages, ours, sel.latest, sel.decisions, sel.ctx, inbox)
+    scope = _Scope(region, office, CHUNK)
+    n = _select(con, scope)
+    ctx = _ctx(con, year)
+    pages.start(site_key(con, ctx, inbox, (region, office)))
+    if focus is None:
+        near, office_chunks = None, range(n)
+        region_chunks = [r[0] for r in con.execute("select distinct chunk from _region_chunks order by 1").fetchall()]
+    else:  # a focus: its region's pages, and its own
+        near = {r[0] for r in con.execute("select distinct region from _sc where office = ?", [focus]).fetchall()}
+        office_chunks = sorted({c for c, r in con.execute("""select c.chunk, s.region from _office_chunks c
+                                                             join _sc s using (office)""").fetchall() if r in near})
+        region_chunks = sorted({c for c, r in con.execute("select chunk, region from _region_chunks").fetchall() if r in near})
+    with _shared(con, pages, scope, n, ctx, inbox) as taken:
+        _index(con, pages, ctx, office or region or "全省")
+        _office_list(con, pages, ctx)
+        for chunk in region_chunks:
+            _region_pages(con, pages, ctx, chunk, near)
+        for chunk in (office_chunks if taken is None else _take(taken, n)):
+            _offices(con, pages, ctx, chunk, inbox, focus, near)
     pages.save()
