@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from gkqc.lake import INGEST_TABLES, Lake, frame_of
 from gkqc.parse_worker import OUTCOME_COLS
+from gkqc.readers import pdf as pdf_reader
 from gkqc.readers.ocr import TESSERACT
 from gkqc.readers.word import find_soffice
 from gkqc.storage import read_frame
@@ -51,8 +52,9 @@ def _code_digest() -> str:
 
 @cache
 def _tools() -> str:
-    """The versions of the readers' libraries and programs on this machine (a program absent: its
-    absence, so installing it reads the files it could not read)."""
+    """The versions of the readers' libraries and programs on this machine, and whether a system font
+    stands in for a CJK font a PDF does not embed (a program or that font absent: its absence, so
+    installing it reads the files it could not read)."""
     found = [f"{name} {_package_version(name)}" for name in READER_PACKAGES]
     exe = shutil.which(TESSERACT)
     try:
@@ -63,6 +65,7 @@ def _tools() -> str:
     soffice = find_soffice()  # asking LibreOffice its version takes a fifth of a second: its program file instead
     st = os.stat(soffice) if soffice else None
     found.append(f"soffice {st.st_size}:{st.st_mtime_ns}" if st else "soffice absent")
+    found.append(f"CJK font {'present' if pdf_reader.system_cjk_font() else 'absent'}")
     return "; ".join(found)
 
 

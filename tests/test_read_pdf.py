@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
+import shutil
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
 import polars as pl
-import pypdfium2 as pdfium
 import pytest
-from pdfdocs import FONT, busy, expected, read_back, render_pdf
+from pdfdocs import FONT, busy, expected, needs_cjk_font, read_back, render_pdf
 from reportlab.pdfgen import canvas
 
 from checks.engine import check_lake
@@ -120,18 +123,7 @@ def test_hongze_speed():
 # ---------------------------------------------------------------- PDFs drawn here (tests/pdfdocs.py)
 
 
-@cache
-def pdfium_sees_single_cjk_characters() -> bool:
-    """pdfium measures a non-embedded CJK glyph only with a CJK system font (fonts-droid-fallback);
-    without one it drops text objects of one CJK character (a vertical label drawn char by char)."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.setFont(FONT, 12)
-    c.drawString(72, 700, "三")
-    c.save()
-    return pdfium.PdfDocument(buf.getvalue())[0].get_textpage().count_chars() > 0
-
-
+@needs_cjk_font
 @pytest.mark.parametrize("font", [None, FONT], ids=["embedded-font", "named-font"])
 @pytest.mark.parametrize("repeat_header", [False, True])
 @pytest.mark.parametrize("template,year", [("gov2021", 2023), ("gov2019", 2020)])
@@ -147,6 +139,7 @@ def test_generated_every_cell(template, year, repeat_header, font):
         "青山市交通运输局", year, template, s.published_at)
 
 
+@needs_cjk_font
 def test_generated_split_table_and_cut_label():
     s = busy("gov2021", 2023, seed=3)
     data = render_pdf(s, break_before="unable_need_create")
@@ -161,6 +154,7 @@ def test_generated_split_table_and_cut_label():
         float(s.applications[("unable_need_create", c.id)]) for c in registry().app_columns]
 
 
+@needs_cjk_font
 def test_generated_blank_columns_are_blank_not_zero():
     # a department with no applications from organisations leaves those five columns empty,
     # and one review group is left blank: the columns come from the headings
@@ -192,6 +186,7 @@ def _all_blank_or_as_printed(s, r, got):
     assert blank and all(c.status == "blank" and c.raw == "" for c in blank)
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_rows_printed_without_values_are_blank_rows(template):
     """A row with every cell empty has only its label on its line: the rules drawn around its
@@ -209,6 +204,7 @@ def test_generated_rows_printed_without_values_are_blank_rows(template):
         assert sum(c.value is None for c in got.values()) == 7 * len(empty) + len(blocks[0].metrics)
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("seed", [1, 4, 9])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_zeros_printed_blank_are_blank(template, seed):
@@ -216,6 +212,7 @@ def test_generated_zeros_printed_blank_are_blank(template, seed):
     _all_blank_or_as_printed(s, *read_back(s))
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_tables_printed_without_any_value_are_blank(template):
     """A department with nothing to report prints its tables empty: no value anywhere, every
@@ -227,6 +224,7 @@ def test_generated_tables_printed_without_any_value_are_blank(template):
     assert all("整张表没有一个数值" in c.reason for c in got.values() if c.table == "applications")
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     """Full-width digits too wide for their column wrap inside the cell (`２６８` over `６`, and a
@@ -241,6 +239,7 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     assert got[("applications", "new_received", "natural_person")].raw == "２６８６"
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "no-rules"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
@@ -254,6 +253,7 @@ def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
         assert {k: c.value for k, c in got.items()} == expected(s)
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("top", [True, False], ids=["top", "middle"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(template, top):
@@ -285,6 +285,7 @@ def _chunk(raw: str, x: float, y: float, value: bool = False):
     return c
 
 
+@needs_cjk_font
 def test_a_table_missing_its_row_labels_is_not_taken_for_blank():
     s = _blanked(busy("gov2021", 2021, 2), keep=lambda key, v: False)
     data = render_pdf(s)
@@ -297,6 +298,7 @@ def test_a_table_missing_its_row_labels_is_not_taken_for_blank():
     assert apps and all(c.status == "missing" for c in apps)
 
 
+@needs_cjk_font
 @pytest.mark.parametrize("k", range(16))
 def test_generated_variations_every_cell(k):
     """Seeded layouts: template, repeated headings or not, the page break anywhere in section 三,
@@ -316,8 +318,7 @@ def test_generated_variations_every_cell(k):
     assert {k: c.value for k, c in got.items()} == expected(s, blank)
 
 
-@pytest.mark.skipif(not pdfium_sees_single_cjk_characters(),
-                    reason="no CJK system font for pdfium (apt-get install fonts-noto-cjk)")
+@needs_cjk_font
 def test_generated_vertical_label_is_one_cell():
     s = busy("gov2021", 2023, seed=2)
     doc = pdfreader.read_pdf(render_pdf(s, break_before=None, page_before="三"))
@@ -327,6 +328,7 @@ def test_generated_vertical_label_is_one_cell():
     assert doc.tokens[i].cell and not any(len(t) == 1 and t in "三、本年度办理结果" for t in section3)
 
 
+@needs_cjk_font
 def test_generated_unsigned_report_has_no_date():
     s = busy("gov2021", 2023, seed=4)
     r = read_document("r.pdf", render_pdf(s, signed=False))
@@ -369,6 +371,46 @@ def test_malformed_truncated_and_zero_page_pdfs_never_raise():
     for cut in (len(good) // 3, len(good) // 2, len(good) - 200):
         r = read_document("t.pdf", good[:cut])
         assert r.format == "pdf" and r.status in ("parsed", "partial", "not_a_report", "unreadable") and r.reason
+
+
+_READ = """import json, sys
+from gkqc.readers import read_document
+from gkqc.readers.pdf import system_cjk_font
+r = read_document("r.pdf", open(sys.argv[1], "rb").read())
+print(json.dumps([system_cjk_font(), r.status, r.reason]))"""
+
+
+def _read_without_system_fonts(path: Path, tmp_path: Path) -> tuple[bool, str, str]:
+    """(whether a CJK font stood in, status, reason) of the file read on this machine without its
+    fonts: in a mount namespace with an empty /usr/share/fonts where it has any."""
+    cmd = [sys.executable, "-c", _READ, str(path)]
+    if pdfreader.system_cjk_font():
+        if shutil.which("unshare") is None or os.geteuid() != 0:
+            pytest.skip("this machine has a CJK font and cannot hide it (unshare as root)")
+        empty = tmp_path / "no-fonts"
+        empty.mkdir()
+        cmd = ["unshare", "--mount", "sh", "-c", 'mount --bind "$1" /usr/share/fonts && shift && exec "$@"',
+               "sh", str(empty), *cmd]
+    done = subprocess.run(cmd, cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 and "mount" in done.stderr:
+        pytest.skip(f"cannot hide this machine's fonts: {done.stderr.strip()[:200]}")
+    assert done.returncode == 0, done.stderr
+    return tuple(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_a_cjk_font_neither_embedded_nor_on_the_machine_leaves_the_file_unread_not_misread(tmp_path):
+    """pdfium loses the text objects of one CJK character in a font it has no face for: the last
+    digit of a full-width number wrapped in its cell (２６８ over ６) would read as 268. Unreadable,
+    naming the page, the font and the package that lets it be read."""
+    s = busy("gov2021", 2022, seed=3)
+    s.applications[("new_received", "natural_person")] = "２６８６"
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render_pdf(s, font=FONT))
+    stood_in, status, reason = _read_without_system_fonts(path, tmp_path)
+    assert not stood_in
+    assert status == "unreadable"
+    assert re.fullmatch(r"PDF 第\d+页有 \d+ 处文字读不出：所用字体（STSong-Light）未嵌入文件，本机没有可代替的中文字体"
+                        r"（安装 fonts-noto-cjk 后重新读取）", reason), reason
 
 
 def test_scanned_pdf_without_text_layer():

@@ -11,6 +11,7 @@ import pytest
 from builders import spec
 from crawls import crawl_of_pagetext
 from mddocs import render_markdown
+from pdfdocs import needs_cjk_font
 
 from gkqc.readers import read_document
 from gkqc.readers.tables import read_active, read_applications, read_rows
@@ -138,7 +139,7 @@ FORMS = {  # (name, bytes) of a report, its section headings passed through `dot
 }
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", [pytest.param(f, marks=needs_cjk_font) if f == "pdf" else f for f in FORMS])
 def test_headings_ending_in_a_full_stop_start_their_sections(form):
     s = spec("gov2021", 2023, seed=3)
     plain = read_document(*FORMS[form](s, str))

@@ -97,7 +97,7 @@ def test_the_reading_key_follows_the_registry_and_the_readers_code(tmp_path, mon
     assert reread.reading_key() != key
 
 
-def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch):
+def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch, tmp_path):
     key = reread.reading_key()
     real = reread.metadata.version
     monkeypatch.setattr(reread.metadata, "version", lambda name: "99.0" if name == "lxml" else real(name))
@@ -106,10 +106,23 @@ def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch)
     monkeypatch.setattr(reread.metadata, "version", real)
     reread._tools.cache_clear()
     assert reread.reading_key() == key
-    monkeypatch.setenv("PATH", "/nonexistent")  # neither Tesseract nor LibreOffice on this machine
+    monkeypatch.setenv("PATH", "/nonexistent")  # neither Tesseract nor LibreOffice on the machine
     reread._tools.cache_clear()
     assert "tesseract absent" in reread._tools() and "soffice absent" in reread._tools()
-    assert reread.reading_key() != key
+    absent = reread.reading_key()
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    for name, version in (("tesseract", "tesseract 9.1.0"), ("soffice", "LibreOffice 99")):
+        (programs / name).write_text(f"#!/bin/sh\necho '{version}'\n", encoding="utf-8")
+        (programs / name).chmod(0o755)
+        monkeypatch.setenv("PATH", str(programs))  # installed: the files they could not read are read again
+        reread._tools.cache_clear()
+        assert reread.reading_key() != absent
+    assert "tesseract tesseract 9.1.0" in reread._tools()
+    installed, font = reread.reading_key(), reread.pdf_reader.system_cjk_font()
+    monkeypatch.setattr(reread.pdf_reader, "system_cjk_font", lambda: not font)  # a CJK font installed or gone
+    reread._tools.cache_clear()
+    assert reread.reading_key() != installed
     monkeypatch.undo()
     reread._tools.cache_clear()
     assert reread.reading_key() == key

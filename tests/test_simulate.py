@@ -8,6 +8,7 @@ import re
 
 import polars as pl
 import pytest
+from pdfdocs import needs_cjk_font
 
 from checks.engine import check_lake
 from checks.kinds import similarity
@@ -168,7 +169,7 @@ def test_comparison_notices_a_wrong_finding(tmp_path, sim, checked):
     assert len(compare(wrong, lake).mismatches) == 1
 
 
-@pytest.mark.parametrize("form,seed", [("docx", 5), ("pdf", 6)])
+@pytest.mark.parametrize("form,seed", [("docx", 5), pytest.param("pdf", 6, marks=needs_cjk_font)])
 def test_document_collection_agrees_exactly_with_truth(tmp_path, form, seed):
     """Reports published as Word or PDF attachments (tables across pages, the vertical label), with
     the same defects but those of text files."""

@@ -18,6 +18,7 @@ Every token's `line` is a running number over the rebuilt page text (`pdf_text` 
 from __future__ import annotations
 
 import ctypes
+import io
 import re
 import statistics
 import struct
@@ -52,6 +53,57 @@ _LEFT = itemgetter(1)  # a character's left edge
 
 class NoTextLayer(Unreadable):
     """A PDF whose pages hold no text (a scan): only OCR can read it."""
+
+
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+@cache
+def system_cjk_font() -> bool:
+    """Whether pdfium finds a system font for a CJK font a PDF names without embedding it. Without
+    one it loses every text object of a single CJK character (a full-width digit wrapped in its
+    cell, a vertical label drawn character by character), so those files are not read."""
+    import pypdfium2 as pdfium
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 700, "字")  # one CJK character on its own
+    c.save()
+    doc = pdfium.PdfDocument(buf.getvalue())
+    try:
+        return doc[0].get_textpage().count_chars() > 0
+    finally:
+        doc.close()
+
+
+def _lost_text(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> tuple[int, str]:
+    """The text objects of a page drawn in a font the file does not embed whose text pdfium could
+    not read, having no face for the font (their number, and the font of the first)."""
+    import pypdfium2.raw as pdfium_c
+
+    lost, font = 0, ""
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        handle = pdfium_c.FPDFTextObj_GetFont(obj)
+        if not handle or pdfium_c.FPDFFont_GetIsEmbedded(handle):
+            continue
+        if pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, None, 0) > 2:  # bytes, with the terminator: 2 if none
+            continue
+        if not lost:
+            n = pdfium_c.FPDFFont_GetBaseFontName(handle, None, 0)
+            name = ctypes.create_string_buffer(n)
+            pdfium_c.FPDFFont_GetBaseFontName(handle, name, n)
+            font = name.value.decode("utf-8", "replace")
+        lost += 1
+    return lost, font
 
 
 @dataclass(slots=True, eq=False)
@@ -690,6 +742,9 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
             page = doc[i]
             textpage = page.get_textpage()
             try:
+                if not system_cjk_font() and (lost := _lost_text(page, textpage))[0]:
+                    raise Unreadable(f"PDF 第{i + 1}页有 {lost[0]} 处文字读不出：所用字体（{lost[1]}）未嵌入文件，本机没有"
+                                     f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
                 more, starts[i + 2] = _page_lines(_chars(textpage), i + 1, starts[i + 1], page.get_height())
                 lines += more
                 rules[i + 1] = _rules(page)
