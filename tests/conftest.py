@@ -43,3 +43,11 @@ def prefect_api(tmp_path_factory):
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         stop_child(server)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that runs flows on a Prefect API server is a `component` test, as are those of the modules
+    that mark themselves (a real browser, OCR engine, converter, scheduler or cluster)."""
+    for item in items:
+        if "prefect_api" in item.fixturenames:
+            item.add_marker(pytest.mark.component)

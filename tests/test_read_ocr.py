@@ -20,6 +20,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
 
+pytestmark = pytest.mark.component
+
 DPI = 200  # an office scanner's usual setting
 
 

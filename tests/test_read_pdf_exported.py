@@ -11,6 +11,8 @@ from worddocs import have_soffice, soffice_convert
 from gkqc.readers import read_document
 from gkqc.simulate.word import report_docx
 
+pytestmark = pytest.mark.component
+
 needs_soffice = pytest.mark.skipif(not have_soffice(), reason="LibreOffice not installed (libreoffice-writer-nogui)")
 
 

@@ -426,6 +426,7 @@ def doc_of(template: str, year: int) -> tuple[ReportSpec, bytes]:
 
 
 @needs_soffice
+@pytest.mark.component
 @pytest.mark.parametrize("ext", ["doc", "wps"])
 @pytest.mark.parametrize("template,year", TEMPLATES)
 def test_doc_and_wps_every_cell(template, year, ext):
@@ -436,6 +437,7 @@ def test_doc_and_wps_every_cell(template, year, ext):
 
 
 @needs_soffice
+@pytest.mark.component
 def test_ole_directory_of_a_real_doc():
     streams = word.ole_streams(doc_of("gov2021", 2023)[1])
     assert streams["WordDocument"][:2] == b"\xec\xa5"  # wIdent of a Word 97 FIB, not encrypted
@@ -444,6 +446,7 @@ def test_ole_directory_of_a_real_doc():
 
 
 @needs_soffice
+@pytest.mark.component
 def test_odt_is_converted_and_read():
     s, data = generated("gov2019", 2020)
     r, got = read_back("r.odt", soffice_convert(data, ".docx", "odt"))
@@ -451,6 +454,7 @@ def test_odt_is_converted_and_read():
 
 
 @needs_soffice
+@pytest.mark.component
 def test_rtf_saved_as_doc_is_converted_and_read():
     """RTF saved under a .doc name is common: sniffed by its first bytes, converted, read."""
     s, data = generated("gov2021", 2023)
@@ -460,6 +464,7 @@ def test_rtf_saved_as_doc_is_converted_and_read():
 
 
 @needs_soffice
+@pytest.mark.component
 def test_damaged_doc_never_raises():
     data = doc_of("gov2021", 2023)[1]
     for cut in (600, len(data) // 2):

@@ -7,7 +7,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.component
 
 
 def free_port() -> int:

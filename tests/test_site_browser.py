@@ -22,8 +22,9 @@ from warehouse.access import connect_readonly
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and Path(p).exists()), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="未安装 Chromium（.ci/run 从 Debian 软件包安装 chromium）："
-                                                         "跳过真实浏览器测试 (Chromium not installed)")
+pytestmark = [pytest.mark.component,
+              pytest.mark.skipif(CHROMIUM is None, reason="未安装 Chromium（.ci/run 从 Debian 软件包安装 chromium）："
+                                                          "跳过真实浏览器测试 (Chromium not installed)")]
 
 
 @pytest.fixture(scope="module")
