@@ -109,17 +109,18 @@ def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch,
     monkeypatch.setenv("PATH", "/nonexistent")  # neither Tesseract nor LibreOffice on the machine
     reread._tools.cache_clear()
     assert "tesseract absent" in reread._tools() and "soffice absent" in reread._tools()
-    absent = reread.reading_key()
+    before = reread.reading_key()
     programs = tmp_path / "bin"
     programs.mkdir()
+    monkeypatch.setenv("PATH", str(programs))
     for name, version in (("tesseract", "tesseract 9.1.0"), ("soffice", "LibreOffice 99")):
         (programs / name).write_text(f"#!/bin/sh\necho '{version}'\n", encoding="utf-8")
-        (programs / name).chmod(0o755)
-        monkeypatch.setenv("PATH", str(programs))  # installed: the files they could not read are read again
+        (programs / name).chmod(0o755)  # installed, one after the other: what they could not read is read again
         reread._tools.cache_clear()
-        assert reread.reading_key() != absent
+        assert reread.reading_key() != before
+        before = reread.reading_key()
     assert "tesseract tesseract 9.1.0" in reread._tools()
-    installed, font = reread.reading_key(), reread.pdf_reader.system_cjk_font()
+    installed, font = before, reread.pdf_reader.system_cjk_font()
     monkeypatch.setattr(reread.pdf_reader, "system_cjk_font", lambda: not font)  # a CJK font installed or gone
     reread._tools.cache_clear()
     assert reread.reading_key() != installed
