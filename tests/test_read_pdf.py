@@ -392,7 +392,7 @@ def _read_without_system_fonts(path: Path, tmp_path: Path) -> tuple[bool, str, s
         cmd = ["unshare", "--mount", "sh", "-c", 'mount --bind "$1" /usr/share/fonts && shift && exec "$@"',
                "sh", str(empty), *cmd]
     done = subprocess.run(cmd, cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 and "mount" in done.stderr:
+    if done.returncode != 0 and "Traceback" not in done.stderr:  # unshare or mount refused: Python never ran
         pytest.skip(f"cannot hide this machine's fonts: {done.stderr.strip()[:200]}")
     assert done.returncode == 0, done.stderr
     return tuple(json.loads(done.stdout.splitlines()[-1]))
