@@ -7,7 +7,8 @@ permutations, computed for a whole batch of texts with numpy instead of one `upd
 a test holds them equal. datasketch is only that test's reference: importing it loads scipy, which
 a run does not otherwise need. Banding splits each signature into `b` bands of `r` values, as datasketch's
 `MinHashLSH` does, but joins on the bands' keys with polars, a few bands in one pass (a band at a
-time for many texts), so that memory holds those bands' pairs rather than an index of every text.
+time for many texts, a share of a band's keys at a time for more), so that memory holds those
+keys' pairs rather than an index of every text.
 """
 
 from __future__ import annotations
@@ -53,12 +54,20 @@ def significant(text: pl.Expr) -> pl.Expr:
     return text.str.replace_many(list(compat), list(compat.values())).str.replace_all(_NOISE, "")
 
 
-def shingles(text: str) -> set[str]:
-    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+def packed_shingles(text: str) -> np.ndarray:
+    """The distinct shingles of a text, sorted, each its SHINGLE code points packed into one value
+    (a fifth of the memory of a set of strings, and compared as exactly)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if cp.size < SHINGLE:
+        return np.zeros(0, dtype=f"V{4 * SHINGLE}")
+    windows = np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(cp, SHINGLE))
+    return np.unique(windows.view(f"V{4 * SHINGLE}").ravel())
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """The Jaccard similarity of two texts' `packed_shingles`."""
+    both = np.intersect1d(a, b, assume_unique=True).size
+    return both / (a.size + b.size - both) if a.size or b.size else 0.0
 
 
 def shingle_hash(shingle: str) -> int:
@@ -132,9 +141,12 @@ def banding(threshold: float) -> tuple[int, int]:
     return NUM_PERM, 1
 
 
-def agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
-    """The MinHash estimate of each pair's similarity: the share of equal signature values."""
-    parts = [(sig[i[s:s + chunk]] == sig[j[s:s + chunk]]).mean(axis=1) for s in range(0, len(i), chunk)]
+def agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, other: np.ndarray | None = None,
+              chunk: int = 1 << 16) -> np.ndarray:
+    """The MinHash estimate of each pair's similarity: the share of equal signature values of rows
+    `i` of `sig` and rows `j` of `other` (default: of `sig`)."""
+    other = sig if other is None else other
+    parts = [(sig[i[s:s + chunk]] == other[j[s:s + chunk]]).mean(axis=1) for s in range(0, len(i), chunk)]
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
@@ -152,29 +164,34 @@ def _bucket_pairs(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: float,
-              cells: int = 200_000) -> tuple[np.ndarray, int]:
+              cells: int = 50_000) -> tuple[np.ndarray, int]:
     """(pairs (i, j), i < j, of rows of different `groups` that agree on a whole band of their
-    signatures and whose estimate reaches `floor`; how many pairs the bands proposed). Several bands
-    are keyed in one pass, about `cells` (row, band) keys at a time. The estimate is first taken on
-    each value's low byte, which agrees wherever the value does (a superset, four times less to
-    compare), then on the whole values for the few pairs that reach `floor`."""
+    signatures and whose estimate reaches `floor`; how many pairs the bands proposed). About `cells`
+    (row, band) keys are paired at a time: several bands in one pass, or a band's keys a share at a
+    time (those equal to each other modulo the number of shares), so that memory holds the pairs of
+    those keys only. The estimate is first taken on each value's low byte, which agrees wherever
+    the value does (a superset, four times less to compare), then on the whole values for the few
+    pairs that reach `floor`."""
     bands, rows = banding(threshold)
     mult = np.random.RandomState(SEED).randint(1, 1 << 62, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     n = len(sig)
     low = sig.astype(np.uint8)
-    step = max(1, cells // max(n, 1))
+    step, shares = max(1, cells // max(n, 1)), max(1, -(-n // cells))
     found, proposed = [np.zeros((0, 2), np.int64)], 0
     for first in range(0, bands, step):
         part = range(first, min(first + step, bands))
         with np.errstate(over="ignore"):
-            keys = [(sig[:, k * rows:(k + 1) * rows].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64) for k in part]
-        df = pl.DataFrame({"band": np.repeat(np.arange(len(part), dtype=np.uint16), n),
-                           "i": np.tile(np.arange(n, dtype=np.uint32), len(part)), "key": np.concatenate(keys)})
-        ij = _bucket_pairs(df).to_numpy()
-        proposed += len(ij)
-        ij = ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64)
-        ij = ij[agreement(low, ij[:, 0], ij[:, 1]) >= floor]
-        found.append(ij[agreement(sig, ij[:, 0], ij[:, 1]) >= floor])
+            keys = np.concatenate([(sig[:, k * rows:(k + 1) * rows].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
+                                   for k in part])
+        band = np.repeat(np.arange(len(part), dtype=np.uint16), n)
+        i = np.tile(np.arange(n, dtype=np.uint32), len(part))
+        for share in range(shares):
+            mine = keys % np.uint64(shares) == share if shares > 1 else slice(None)
+            ij = _bucket_pairs(pl.DataFrame({"band": band[mine], "i": i[mine], "key": keys[mine]})).to_numpy()
+            proposed += len(ij)
+            ij = ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64)
+            ij = ij[agreement(low, ij[:, 0], ij[:, 1]) >= floor]
+            found.append(ij[agreement(sig, ij[:, 0], ij[:, 1]) >= floor])
     return np.unique(np.concatenate(found), axis=0), proposed
 
 

@@ -19,12 +19,13 @@ from checks.kinds.similarity import MIN_CHARS
 from checks.minhash import (
     MAX_OTHERS,
     NUM_PERM,
+    SHINGLE,
     banding,
     jaccard,
     lsh_pairs,
+    packed_shingles,
     permutations,
     shingle_hash,
-    shingles,
     signatures,
     significant,
 )
@@ -60,6 +61,22 @@ def test_text_is_compared_without_spaces_punctuation_digits_or_kangxi_forms():
     assert sig_text("⼀是加强 2023年，“政务 公开”！b１２") == "一是加强年政务公开b"
 
 
+def five_grams(text: str) -> set[str]:
+    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+
+
+def test_jaccard_of_packed_shingles_is_that_of_the_5_gram_sets():
+    rng = random.Random(5)
+    texts = [sig_text(overview(rng, "青山县教育局", 2022)), sig_text(overview(rng, "临江区财政局", 2022)), "𠀀𠀁𠀂𠀃𠀄政务公开", "政务公", ""]
+    texts.append(texts[0][:300] + texts[1][300:])
+    for a in texts:
+        assert packed_shingles(a).size == len(five_grams(a))
+        for b in texts:
+            x, y = five_grams(a), five_grams(b)
+            assert jaccard(packed_shingles(a), packed_shingles(b)) == (len(x & y) / len(x | y) if x or y else 0.0)
+    assert 0 < jaccard(packed_shingles(texts[0]), packed_shingles(texts[-1])) < 1
+
+
 def test_signatures_are_datasketch_minhashes_of_the_5_grams():
     rng = random.Random(3)
     texts = [sig_text(overview(rng, "青山县教育局", 2022)), sig_text(problems(rng, "临江区财政局", 2021)),
@@ -67,11 +84,11 @@ def test_signatures_are_datasketch_minhashes_of_the_5_grams():
     sig = signatures(texts, chunk=800)  # several chunks: texts are hashed a few at a time
     for text, row in zip(texts, sig, strict=True):
         m = MinHash(num_perm=NUM_PERM, hashfunc=shingle_hash, scheme="affine32", permutations=permutations())
-        m.update_batch(sorted(shingles(text)))
+        m.update_batch(sorted(five_grams(text)))
         assert (m.hashvalues == row).all()
 
 
-@pytest.mark.parametrize("cells", [4_000_000, 300 * 5, 1])  # every band at once, five at a time, one at a time
+@pytest.mark.parametrize("cells", [4_000_000, 300 * 5, 300, 100])  # every band at once, five, one, a third of one
 def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket(cells):
     rng = np.random.default_rng(0)
     sig = rng.integers(0, 2**32, size=(300, NUM_PERM), dtype=np.uint32)
@@ -168,7 +185,7 @@ def test_real_samples_are_flagged_with_nothing(tmp_path):
     secs = pl.read_parquet(lake.paths("sections")).join(docs, on="report_id")
     for no in ("一", "五"):
         text = dict(secs.filter(pl.col("section_no") == no).select("source_path", "text").iter_rows())
-        assert jaccard(*(shingles(sig_text(text[f"suqian_{y}.txt"])) for y in (2023, 2024))) < 0.2
+        assert jaccard(*(packed_shingles(sig_text(text[f"suqian_{y}.txt"])) for y in (2023, 2024))) < 0.2
 
 
 def test_office_names_of_the_simulated_province_are_distinct():

@@ -13,7 +13,7 @@ from pdfdocs import needs_cjk_font
 from checks.engine import check_lake
 from checks.kinds import similarity
 from checks.kinds.cross_year import NO_PREV
-from checks.minhash import jaccard, shingles, significant
+from checks.minhash import jaccard, packed_shingles, significant
 from checks.suite import load_suite
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
@@ -144,7 +144,7 @@ def test_independent_texts_are_unlike_and_copies_alike():
     sig = lambda d, year=2022: pl.select(significant(pl.lit(prose.fill(d, year, values)[0]))).item()  # noqa: E731
     for write in (lambda o, y: prose.overview(3, o.code, o.name, o.kind, y), lambda o, y: prose.problems(3, o.code, o.name, y)):
         drafts = {(o, y): write(o, y) for o in offices for y in (2021, 2022)}
-        grams = {k: shingles(sig(d, k[1])) for k, d in drafts.items()}
+        grams = {k: packed_shingles(sig(d, k[1])) for k, d in drafts.items()}
         assert min(len(sig(d)) for d in drafts.values()) >= MIN_CHARS
         unlike = [jaccard(grams[(a, 2022)], grams[(b, 2022)]) for a, b in itertools.combinations(offices, 2)]
         unlike += [jaccard(grams[(o, 2022)], grams[(o, 2021)]) for o in offices]
@@ -152,8 +152,8 @@ def test_independent_texts_are_unlike_and_copies_alike():
         for a, b in zip(offices[::2], offices[1::2], strict=True):
             renamed = prose.renamed(drafts[(a, 2022)], a.name, b.name)  # another office's, the same year
             rewritten = prose.rewritten(rng, drafts[(a, 2021)])  # the office's own of the year before
-            assert min(jaccard(shingles(sig(renamed)), grams[(a, 2022)]),
-                       jaccard(shingles(sig(rewritten)), grams[(a, 2021)])) > threshold + 0.15
+            assert min(jaccard(packed_shingles(sig(renamed)), grams[(a, 2022)]),
+                       jaccard(packed_shingles(sig(rewritten)), grams[(a, 2021)])) > threshold + 0.15
         assert not any(re.search(r"[一二三四五六][、.,:，：．]", prose.fill(d, 2022, values)[0]) for d in drafts.values())
 
 

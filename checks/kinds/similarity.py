@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-import numpy as np
 import polars as pl
 
 from checks import minhash as mh
@@ -31,6 +31,7 @@ from gkqc.lake import Lake
 from gkqc.templates import registry
 
 MIN_CHARS = 100  # significant characters (after normalising) below which a section is not compared
+GRAMS_KEPT = 4096  # texts whose 5-gram sets are kept while the candidates are verified
 PREFILTER = 0.15  # a pair is verified when its signature estimate is at least threshold − this
 RULE = re.compile(r"^\s*similarity\s*>=\s*(0(?:\.\d+)?|1(?:\.0+)?)\s*$")
 NUMERALS = "〇一二三四五六七八九"
@@ -64,23 +65,32 @@ def section_texts(sections: pl.DataFrame, wanted: tuple[str, ...]) -> pl.DataFra
 
 
 # ---------------------------------------------------------------- comparing the reports of one year
-def _candidates(year: int, secs: pl.DataFrame, section: str, threshold: float, stats: dict[str, int]) -> pl.DataFrame:
-    """(report_id, other_id, section, prev) of one year worth verifying: reports of other offices
-    the same year (LSH), and each report's office's previous report; pre-filtered by signature."""
+def _signatures(carried: list[str], col: str, year: int, info: pl.DataFrame) -> pl.DataFrame:
+    """report_id, office, prev_id and signature column `col` of one year's reports that have one
+    (in the order the batches carried them)."""
+    return (pl.scan_parquet(carried).filter((pl.col("report_year") == year) & pl.col(col).is_not_null())
+            .select("report_id", col).collect()
+            .join(info.filter(pl.col("report_year") == year).select("report_id", "office", "prev_id"), on="report_id",
+                  maintain_order="left"))
+
+
+def _candidates(now: pl.DataFrame, before: pl.DataFrame, section: str, threshold: float,
+                stats: dict[str, int]) -> pl.DataFrame:
+    """(report_id, other_id, section, prev) worth verifying among one year's reports (`now`) and the
+    year before's (`before`), both from `_signatures`: reports of other offices the same year (LSH),
+    and each report's office's previous report; pre-filtered by signature."""
     col = sig_column(section)
-    have = secs.filter(pl.col(col).is_not_null())
-    now = have.filter(pl.col("report_year") == year).with_row_index("i")
     sig = now[col].to_numpy()
     offices = now.select(pl.col("office").rank("dense")).to_series().to_numpy()
     pairs, proposed = mh.lsh_pairs(sig, offices, threshold, threshold - PREFILTER)
     stats["band_pairs"] += proposed
+    ids = now.select("report_id").with_row_index("i")
     same = (pl.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1]}, schema={"i": pl.UInt32, "j": pl.UInt32})
-            .join(now.select("i", "report_id"), on="i").join(now.select(j="i", other_id="report_id"), on="j")
+            .join(ids, on="i").join(ids.select(j="i", other_id="report_id"), on="j")
             .select("report_id", "other_id", pl.lit(False).alias("prev")))
-    before = have.filter(pl.col("report_year") == year - 1).select(pl.col("report_id").alias("prev_id"),
-                                                                   pl.col(col).alias("prev_sig"))
-    prev = now.join(before, on="prev_id")
-    estimate = (prev[col].to_numpy() == prev["prev_sig"].to_numpy()).mean(axis=1) if prev.height else np.zeros(0)
+    prev = (now.select("report_id", "prev_id").with_row_index("i")
+            .join(before.select(pl.col("report_id").alias("prev_id")).with_row_index("k"), on="prev_id"))
+    estimate = mh.agreement(sig, prev["i"].to_numpy(), prev["k"].to_numpy(), before[col].to_numpy())
     prev = prev.filter(pl.Series(estimate) >= threshold - PREFILTER)
     return pl.concat([same, prev.select("report_id", other_id="prev_id", prev=pl.lit(True))]).with_columns(
         pl.lit(section).alias("section"))
@@ -98,14 +108,11 @@ def _verify(lake: Lake, cands: pl.DataFrame, threshold: float) -> pl.DataFrame:
     texts = (section_texts(texts, tuple(cands["section"].unique()))
              .with_columns(mh.significant(pl.col("text")).alias("significant")))
     raw = {(r, s): (t, sig) for r, s, t, sig in texts.iter_rows()}
-    grams: dict[tuple[str, str], set[str]] = {}
+    grams = lru_cache(maxsize=GRAMS_KEPT)(lambda k: mh.packed_shingles(raw[k][1]))
     rows = []
     for rid, other, prev, sec in cands.unique(maintain_order=True).iter_rows():
         a, b = (rid, sec), (other, sec)
-        for k in (a, b):
-            if k not in grams:
-                grams[k] = mh.shingles(raw[k][1])
-        sim = mh.jaccard(grams[a], grams[b])
+        sim = mh.jaccard(grams(a), grams(b))
         if sim >= threshold:
             passage = mh.longest_passage(raw[a][0], raw[b][0])
             rows.append((rid, other, prev, sec, sim, passage))
@@ -199,19 +206,20 @@ class Similarity(Kind):
         unknown = scope.filter(pl.col("office").is_null() | pl.col("report_year").is_null())
         if unknown.height:
             yield finish(_plain_rows(unknown, "not_assessable", pl.lit(NO_OFFICE)), spec)
-        cols = [sig_column(s) for s in wanted]
+        known = info.filter(pl.col("office").is_not_null())
         for year in sorted(scope.filter(pl.col("office").is_not_null())["report_year"].drop_nulls().unique()):
-            secs = (pl.scan_parquet(carried).filter(pl.col("report_year").is_in([year - 1, year]))
-                    .select("report_id", *cols).collect()
-                    .join(info.filter(pl.col("office").is_not_null()).select("report_id", "office", "report_year", "prev_id"),
-                          on="report_id"))
-            cands = pl.concat([_candidates(year, secs, s, threshold, self.stats) for s in wanted])
+            cands, compared = [], []
+            for sec in wanted:  # a section at a time: one year's signatures and the year before's in memory
+                now, before = (_signatures(carried, sig_column(sec), y, known) for y in (year, year - 1))
+                cands.append(_candidates(now, before, sec, threshold, self.stats))
+                compared.append(now.select("report_id"))
+            cands = pl.concat(cands)
             found = _verify(lake, cands, threshold)
             self.stats["verified_pairs"] += cands.height
             self.stats["confirmed_pairs"] += found.filter((pl.col("report_id") < pl.col("other_id")) | pl.col("prev")).height
             mine = scope.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select("report_id")
             fails = finish(_fail_rows(found.join(mine, on="report_id"), info), spec)
-            compared = secs.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cols)).select("report_id")
+            compared = pl.concat(compared).unique()
             passed = mine.join(compared, on="report_id", how="semi").join(fails, on="report_id", how="anti")
             short = mine.join(compared, on="report_id", how="anti")
             yield pl.concat([fails, finish(_plain_rows(passed, "pass", PASSED), spec),
