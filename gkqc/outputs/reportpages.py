@@ -62,9 +62,7 @@ def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every version of the office-years of the offices in temp table `_part`, numbered as `findings` numbers them."""
     con.execute("""create or replace temp table _versions as
                    select r.report_id, r.office, r.report_year, r.published_at, r.title, r.is_latest, r.versions,
-                          row_number() over (partition by r.office, r.report_year
-                                             order by r.published_at asc nulls first, r.ingested_at asc,
-                                                      r.report_id desc) as version_no
+                          r.version_no
                    from reports r join _part using (office)""")
     return records(con, "select * from _versions order by office, report_year, version_no")
 

@@ -8,11 +8,17 @@ with named as (
            r.office as office_printed,
            m.office_match
     from stg_reports r left join stg_report_offices m on m.report_id = r.report_id
+),
+numbered as (
+    select n.*,
+           row_number() over (
+               partition by coalesce(n.office, n.report_id), n.report_year
+               order by n.published_at asc nulls first, n.ingested_at asc, n.report_id desc
+           ) as version_no,
+           count(*) over (partition by coalesce(n.office, n.report_id), n.report_year) as versions
+    from named n
 )
-select n.*,
-       row_number() over (
-           partition by coalesce(n.office, n.report_id), n.report_year
-           order by n.published_at desc nulls last, n.ingested_at desc, n.report_id
-       ) = 1 as is_latest,
-       count(*) over (partition by coalesce(n.office, n.report_id), n.report_year) as versions
-from named n
+-- 版本按发布先后编号，最后发布（同日则最后采集）的为最新版本；检查阶段的上一年度比对按同一规则取版本
+-- (versions numbered by publication, then ingestion; the last is the newest, as the cross-year checks take it)
+select * exclude (version_no, versions), version_no = versions as is_latest, versions, version_no
+from numbered

@@ -6,11 +6,9 @@
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
-           r.is_latest, r.versions,
-           row_number() over (partition by coalesce(r.office, r.report_id), r.report_year
-                              order by r.published_at asc nulls first, r.ingested_at asc, r.report_id desc) as version_no,
-           first_value(r.report_id) over (partition by coalesce(r.office, r.report_id), r.report_year
-                                          order by r.published_at desc nulls last, r.ingested_at desc, r.report_id) as latest_report_id
+           r.is_latest, r.versions, r.version_no,
+           any_value(r.report_id) filter (where r.is_latest)
+               over (partition by coalesce(r.office, r.report_id), r.report_year) as latest_report_id
     from reports r left join offices o on o.office = r.office
 ),
 fails as (
