@@ -118,4 +118,9 @@ def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_pat
     wb.build(tmp_path / "wh", lake)
     with connect_readonly(tmp_path / "wh") as con:
         newest = dict(con.execute("select office, report_id from reports where report_year = 2022 and is_latest").fetchall())
+        numbers = con.execute("""select office, list(version_no order by version_no), max(versions),
+                                        list(report_id order by version_no)[-1]
+                                 from reports where report_year = 2022 group by office order by office""").fetchall()
     assert newest == prev and len(newest) == 2
+    # the versions are numbered 1, 2, 3 by publication and reading, the newest last
+    assert numbers == [(o, [1, 2, 3], 3, newest[o]) for o in sorted(newest)]
