@@ -55,8 +55,8 @@ def significant(text: pl.Expr) -> pl.Expr:
 
 
 def packed_shingles(text: str) -> np.ndarray:
-    """The distinct shingles of a text, sorted, each its SHINGLE code points packed into one value
-    (a fifth of the memory of a set of strings, and compared as exactly)."""
+    """The distinct shingles of a text, sorted, each its SHINGLE code points packed into one
+    4·SHINGLE-byte value: compared as exactly as the strings, without a Python object per shingle."""
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if cp.size < SHINGLE:
         return np.zeros(0, dtype=f"V{4 * SHINGLE}")

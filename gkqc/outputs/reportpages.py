@@ -59,7 +59,7 @@ def review_command(f: dict) -> str:
 
 
 def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every version of the office-years of the offices in temp table `_part`, numbered as `findings` numbers them."""
+    """Every version of the office-years of the offices in temp table `_part`, with its number (`reports.version_no`)."""
     con.execute("""create or replace temp table _versions as
                    select r.report_id, r.office, r.report_year, r.published_at, r.title, r.is_latest, r.versions,
                           r.version_no
