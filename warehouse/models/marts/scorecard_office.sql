@@ -43,7 +43,7 @@ per_report as (
 ),
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
-           l.report_year, l.report_id, l.published_at, l.template,
+           l.report_year, l.report_id, l.versions, l.published_at, l.template,
            greatest(0, 100 - 10 * p.error_checks - 3 * p.warning_checks) as score,
            case p.d1 when 'pass' then true when 'fail' then false end as on_time,
            p.errors, p.warnings, p.error_checks, p.warning_checks, p.dismissed, p.on_blanks
@@ -52,14 +52,15 @@ scored as (
 ),
 years as (select distinct report_year from latest),
 unpublished as (
-    select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::date as published_at,
+    select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::bigint as versions,
+           null::date as published_at,
            null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
            0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed, 0::bigint as on_blanks
     from stg_offices o cross join years y
     where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
 ),
 allrows as (select * from scored union all select * from unpublished)
-select office, region, office_kind, report_year, report_id, published_at, template, score,
+select office, region, office_kind, report_year, report_id, versions, published_at, template, score,
        case when report_id is null then 'F'
             when score >= 90 then 'A' when score >= 75 then 'B' when score >= 60 then 'C' else 'D' end as grade,
        on_time, errors, warnings, error_checks, warning_checks, dismissed, on_blanks,
