@@ -9,6 +9,7 @@ from workspace import REVISED, YEAR, add_version, make_inbox, run
 from gkqc.outputs import site as site_module
 from gkqc.outputs.html import MANIFEST, Pages, office_page, report_page
 from gkqc.outputs.site import write_site
+from warehouse.access import connect_readonly
 
 
 def _files(site):
@@ -127,3 +128,24 @@ def test_an_interrupted_publication_keeps_the_site_and_the_next_one_clears_what_
     monkeypatch.setattr(Pages, "put", put)
     write_site(wh, site)
     assert list(tmp_path.glob(".site.*")) == [] and _files(site) == first
+
+
+@pytest.mark.parametrize("selection", ["region", "office"])
+def test_a_selected_site_draws_the_pages_of_its_selection_only(province, tmp_path, selection):
+    """`gkqc scorecard --region/--office`: the site's offices are those of the selection, and their
+    pages are the whole site's pages for them."""
+    _, _, wh = province
+    with connect_readonly(wh) as con:
+        chosen = {r[0] for r in con.execute(
+            "select office from scorecard_office where region = ?" if selection == "region" else
+            "select office from scorecard_office where office = ?", ["碧水市" if selection == "region" else REVISED]
+        ).fetchall()}
+        others = {r[0] for r in con.execute("select office from scorecard_office where office is not null").fetchall()}
+    assert chosen and others - chosen
+    whole = _files(write_site(wh, tmp_path / "whole").parent)
+    kw = {"region": "碧水市"} if selection == "region" else {"office": REVISED}
+    part = _files(write_site(wh, tmp_path / "part", **kw).parent)
+    offices = {n for n in part if n.startswith("office-") and n.count("-") == 1}
+    assert offices == {office_page(o) for o in chosen}
+    years = {n for n in part if n.startswith("office-") and n.count("-") == 2}
+    assert years and all(part[n] == whole[n] for n in years)

@@ -38,7 +38,7 @@ from gkqc.outputs.tables import printed_template
 FILES_LISTED = 2000  # unread files listed on the index page
 CHUNK = 10_000  # office-years whose records a process holds at once (whole offices, whole regions)
 PARALLEL_FROM = 4_000  # from this many office-years with a report, two processes write the site
-TEMP_TABLES = ("_sc", "_scope", "_office_chunks", "_region_chunks", "_chunk", *PAGE_TABLES)  # dropped at the end
+TEMP_TABLES = ("_selection", "_scope", "_office_chunks", "_region_chunks", "_chunk", *PAGE_TABLES)  # dropped at the end
 
 
 def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
@@ -105,6 +105,7 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
             shutil.rmtree(folder, ignore_errors=True)
         raise  # an interrupt leaves the folder to the next publication: removing a large site is slow
     finally:
+        con.execute("drop view if exists _sc")
         for t in TEMP_TABLES:
             con.execute(f"drop table if exists {t}")
         if own:
@@ -137,19 +138,16 @@ def _chunks(con: duckdb.DuckDBPyConnection, table: str, by: str, size: int) -> N
 
 
 def _select(con: duckdb.DuckDBPyConnection, scope: _Scope) -> int:
-    """Temp tables: the offices of the selection (_scope), their scorecard rows of every year (_sc),
-    their offices and regions in chunks (_office_chunks, _region_chunks). Returns the number of
-    office chunks."""
-    cond, params = ["s.office is not null"], []
-    if scope.region:
-        cond.append("s.region = ?")
-        params.append(scope.region)
-    if scope.office:
-        cond.append("s.office = ?")
-        params.append(scope.office)
-    con.execute(f"""create or replace temp table _sc as
-                    select s.*, r.versions from scorecard_office s left join reports r using (report_id)
-                    where {' and '.join(cond)}""", params)
+    """Temp view _sc: the scorecard rows of every year of the selection (a view, so each chunk reads
+    its own rows of `scorecard_office` and no process holds those of the province); temp tables: the
+    offices of the selection (_scope), their offices and regions in chunks (_office_chunks,
+    _region_chunks). Returns the number of office chunks."""
+    con.execute("create or replace temp table _selection as select ?::varchar as region, ?::varchar as office",
+                [scope.region or None, scope.office or None])
+    con.execute("""create or replace temp view _sc as
+                   select s.* from scorecard_office s, _selection p
+                   where s.office is not null and (p.region is null or s.region = p.region)
+                     and (p.office is null or s.office = p.office)""")
     con.execute("create or replace temp table _scope as select distinct office from _sc")
     _chunks(con, "_office_chunks", "office", scope.chunk)
     _chunks(con, "_region_chunks", "region", scope.chunk)
