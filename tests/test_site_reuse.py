@@ -3,11 +3,14 @@ site it replaces; the result is always the site a fresh publication writes, byte
 
 from __future__ import annotations
 
+import pyarrow.parquet as pq
 import pytest
 from workspace import REVISED, YEAR, add_version, make_inbox, run
 
+from gkqc.outputs import pages as pages_module
 from gkqc.outputs import site as site_module
-from gkqc.outputs.html import MANIFEST, Pages, office_page, report_page
+from gkqc.outputs.html import office_page, report_page
+from gkqc.outputs.pages import MANIFEST, PARTS, Pages
 from gkqc.outputs.site import write_site
 from warehouse.access import connect_readonly
 
@@ -100,6 +103,25 @@ def test_pages_drawn_chunk_by_chunk_are_the_pages_drawn_at_once(province, tmp_pa
     monkeypatch.setattr(site_module, "CHUNK", 3)
     chunks = write_site(wh, tmp_path / "chunks").parent
     assert len(drawn) > 4 and _files(whole) == _files(chunks)
+
+
+def test_the_digests_are_read_and_written_a_chunk_at_a_time(province, tmp_path, monkeypatch):
+    """No process holds a digest per page of the site: the new ones go to parts as they are drawn,
+    the previous site's are read a chunk's pages at a time; every page is still carried over."""
+    _, _, wh = province
+    monkeypatch.setattr(site_module, "CHUNK", 3)
+    monkeypatch.setattr(pages_module, "FLUSH", 2)
+    site = write_site(wh, tmp_path / "site").parent
+    names = pq.read_table(site / MANIFEST).column("name").to_pylist()
+    assert names == sorted({n for n in _files(site) if n.startswith(("office-", "region-"))})
+    assert not (site / PARTS).exists()
+    held, recall = [], Pages.recall
+    monkeypatch.setattr(Pages, "recall", lambda self, chunk: (recall(self, chunk), held.append(len(self.old))))
+    ino = _inodes(site)
+    write_site(wh, site)
+    now = _inodes(site)
+    assert {n for n in names if now[n] == ino[n]} == set(names)
+    assert len(held) > 4 and 0 < max(held) < len(names) / 4, held
 
 
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])

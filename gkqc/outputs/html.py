@@ -9,8 +9,6 @@ nothing else (no network, no inline script).
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 from pathlib import Path
 
@@ -59,74 +57,3 @@ def render(template: str, **ctx) -> str:
 def copy_static(out: Path) -> None:
     for f in STATIC.iterdir():
         shutil.copyfile(f, out / f.name)
-
-
-MANIFEST = ".pages.json"  # in a site: the key it was written under, and each page's digest
-
-
-def digest(*parts: object) -> str:
-    """A page's digest: of everything it is drawn from, as read (every query the pages read from
-    says its order: the same records, the same digest)."""
-    return _digest(repr(parts), 40)
-
-
-class Pages:
-    """Where pages are written: a new folder, moved into place whole afterwards (`live` False), or
-    the published site itself, each page replaced atomically (`live` True: a partial update).
-
-    A page written with a digest of what it is drawn from is carried over from the `previous`
-    site (a hard link) when that site was written under the same key (`start`) and has the page
-    with the same digest: a nightly run draws only the pages whose reports changed."""
-
-    def __init__(self, folder: Path, live: bool = False, previous: Path | None = None):
-        self.folder, self.live = folder, live
-        self.previous = folder if live else previous
-        self.key = ""
-        self.old: dict[str, str] = {}  # the previous site's digests, when its key is ours
-        self.digests: dict[str, str] = {}  # of the pages written or carried over
-
-    def start(self, key: str) -> None:
-        """Set the key (what every page depends on: the code, the catalog, the selection) and read
-        the previous site's digests if it was written under it."""
-        self.key = key
-        try:
-            old = json.loads((self.previous / MANIFEST).read_text(encoding="utf-8")) if self.previous else {}
-        except (OSError, ValueError):
-            old = {}
-        self.old = old.get("pages", {}) if isinstance(old, dict) and old.get("key") == key else {}
-
-    def reuse(self, name: str, digest: str) -> bool:
-        """Carry the previous site's page over if its digest is `digest`; False: draw it."""
-        if self.old.get(name) != digest:
-            return False
-        if not self.live:
-            try:
-                os.link(self.previous / name, self.folder / name)
-            except FileNotFoundError:
-                return False
-            except OSError:  # no hard links here (another file system): a copy
-                try:
-                    shutil.copyfile(self.previous / name, self.folder / name)
-                except FileNotFoundError:
-                    return False
-        elif not (self.folder / name).exists():
-            return False
-        self.digests[name] = digest
-        return True
-
-    def put(self, name: str, html: str, digest: str | None = None) -> None:
-        if digest is not None:
-            self.digests[name] = digest
-        if not self.live:
-            (self.folder / name).write_text(html, encoding="utf-8")
-            return
-        tmp = self.folder / f".{name}.tmp"
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(self.folder / name)
-
-    def save(self) -> None:
-        """Write the digests (a partial update keeps those of the pages it did not touch)."""
-        pages = {**self.old, **self.digests} if self.live else self.digests
-        tmp = self.folder / f"{MANIFEST}.tmp"
-        tmp.write_text(json.dumps({"key": self.key, "pages": pages}, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.folder / MANIFEST)

@@ -19,8 +19,9 @@ import pyarrow as pa
 from markupsafe import Markup
 
 from gkqc.outputs.data import Row, records
-from gkqc.outputs.html import Pages, digest, render, report_page
+from gkqc.outputs.html import render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
+from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.tables import (
     KEYS,
     TABLES,

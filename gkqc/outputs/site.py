@@ -29,8 +29,9 @@ import duckdb
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.data import Row, records, warehouse_of
-from gkqc.outputs.html import Pages, copy_static, digest, office_page, region_page, render, report_page
+from gkqc.outputs.html import copy_static, office_page, region_page, render, report_page
 from gkqc.outputs.labels import subject_label
+from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.reportpages import TEMP_TABLES as PAGE_TABLES
 from gkqc.outputs.reportpages import draw_report_pages, site_key
 from gkqc.outputs.tables import printed_template
@@ -234,6 +235,7 @@ def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk
     offices = _group(records(con, f"""select s.* from _sc s join _region_chunks c on s.region is not distinct from c.region
                                       where c.chunk = {int(chunk)}
                                       order by s.region, s.report_year desc, s.rank_in_region, s.office"""), "region")
+    pages.recall(region_page(reg) for reg in offices)
     for reg, rows in offices.items():
         if only is not None and reg not in only:
             continue
@@ -283,6 +285,8 @@ def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int
     con.execute("create or replace temp table _chunk as select office from _office_chunks where chunk = ?", [chunk])
     sc = records(con, """select s.* from _sc s join _chunk using (office)
                          order by s.region, s.report_year desc, s.rank_in_region, s.office""")
+    pages.recall([*{office_page(o["office"]) for o in sc},
+                  *(report_page(o["office"], o["report_year"]) for o in sc if o["report_id"])])
     latest = _latest(con)
     decisions = records(con, """select d.* from decisions d join _chunk using (office)
                                 order by d.report_year desc, d.check_id, d.subject, d.decided_at desc, d.decided_by,
@@ -334,21 +338,20 @@ def _shared(con: duckdb.DuckDBPyConnection, pages: Pages, scope: _Scope, n: int,
     with pool:  # ends it at once on any error, Ctrl-C included
         other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox))
         yield taken
-        pages.digests.update(other.get())
+        other.get()
 
 
-def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None) -> dict[str, str]:
-    """The second process: office chunks in turn with the first, on a connection of its own; returns
-    the digests of the pages it wrote."""
+def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None) -> None:
+    """The second process: office chunks in turn with the first, on a connection of its own (the
+    digests of the pages it writes go to parts of its own)."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(db)
     try:
         _select(con, scope)
-        pages.digests = {}
         for chunk in _take(_TAKEN, n):
             _offices(con, pages, ctx, chunk, inbox, None, None)
-        return pages.digests
+        pages.flush()
     finally:
         con.close()
 

@@ -1,0 +1,148 @@
+"""Where the site's pages are written, and the manifest that lets a re-publication carry pages over.
+
+The manifest (`.pages.parquet` in a site: each page's name and the digest of what it was drawn
+from; its metadata, the key the site was written under) is a file, not a dict: the digests of the pages written go to
+part files as they are drawn, and the previous site's are read a chunk of pages at a time, so no
+process holds a digest per page of the province (1.2 million at 1M reports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+MANIFEST = ".pages.parquet"  # in a site: name, digest; one row a page drawn with a digest
+PARTS = ".pages-parts"  # in the folder being written: the digests noted so far, a file each FLUSH
+FLUSH = 20_000  # digests a process holds before it writes them to a part
+KEY = b"gkqc.site_key"  # the manifest's metadata: the key its site was written under
+_PART = pa.schema([("name", pa.string()), ("digest", pa.string())])
+
+
+def digest(*parts: object) -> str:
+    """A page's digest: of everything it is drawn from, as read (every query the pages read from
+    says its order: the same records, the same digest)."""
+    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _key_of(manifest: Path) -> str | None:
+    """The key a manifest was written under (None: no manifest, or an unreadable one)."""
+    try:
+        meta = pq.read_schema(manifest).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    key = meta.get(KEY)
+    return key.decode("utf-8", "replace") if key is not None else None
+
+
+class Pages:
+    """Where pages are written: a new folder, moved into place whole afterwards (`live` False), or
+    the published site itself, each page replaced atomically (`live` True: a partial update).
+
+    A page written with a digest of what it is drawn from is carried over from the `previous`
+    site (a hard link) when that site was written under the same key (`start`) and has the page
+    with the same digest: a nightly run draws only the pages whose reports changed. Before a chunk
+    of pages, `recall` reads the previous digests of those pages."""
+
+    def __init__(self, folder: Path, live: bool = False, previous: Path | None = None):
+        self.folder, self.live = folder, live
+        self.previous = folder if live else previous
+        self.key = ""
+        self.old: dict[str, str] = {}  # the previous site's digests of the pages recalled last
+        self._manifest: Path | None = None  # the previous site's, when its key is ours
+        self._new: list[tuple[str, str]] = []  # digests noted and not yet in a part
+        self._part = 0
+
+    def __getstate__(self) -> dict:
+        """As a second process receives it: with no digests of this one's."""
+        return {**self.__dict__, "old": {}, "_new": [], "_part": 0}
+
+    def start(self, key: str) -> None:
+        """Set the key (what every page depends on: the code, the catalog, the selection); the
+        previous site's manifest is used only if it was written under it."""
+        self.key = key
+        shutil.rmtree(self.folder / PARTS, ignore_errors=True)  # what an interrupted update left
+        (self.folder / PARTS).mkdir()
+        manifest = self.previous / MANIFEST if self.previous else None
+        self._manifest = manifest if manifest is not None and _key_of(manifest) == key else None
+
+    def recall(self, names: Iterable[str]) -> None:
+        """Read the previous site's digests of these pages (a chunk's), in place of those read last:
+        the manifest is read a batch of rows at a time, and only these pages' rows are kept."""
+        self.old = {}
+        if self._manifest is None:
+            return
+        wanted = pa.array(list(names), pa.string())
+        try:
+            for batch in pq.ParquetFile(self._manifest).iter_batches(columns=["name", "digest"]):
+                hit = batch.filter(pc.is_in(batch.column(0), value_set=wanted))
+                self.old.update(zip(hit.column(0).to_pylist(), hit.column(1).to_pylist(), strict=True))
+        except (OSError, pa.ArrowException):  # damaged since `start`: draw them
+            self.old = {}
+
+    def reuse(self, name: str, digest: str) -> bool:
+        """Carry the previous site's page over if its digest is `digest`; False: draw it."""
+        if self.old.get(name) != digest:
+            return False
+        if not self.live:
+            try:
+                os.link(self.previous / name, self.folder / name)
+            except FileNotFoundError:
+                return False
+            except OSError:  # no hard links here (another file system): a copy
+                try:
+                    shutil.copyfile(self.previous / name, self.folder / name)
+                except FileNotFoundError:
+                    return False
+        elif not (self.folder / name).exists():
+            return False
+        self._note(name, digest)
+        return True
+
+    def put(self, name: str, html: str, digest: str | None = None) -> None:
+        if digest is not None:
+            self._note(name, digest)
+        if not self.live:
+            (self.folder / name).write_text(html, encoding="utf-8")
+            return
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(self.folder / name)
+
+    def _note(self, name: str, digest: str) -> None:
+        self._new.append((name, digest))
+        if len(self._new) >= FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the digests noted so far to a part of their own (this process's: a second process
+        writing the same site flushes before it ends)."""
+        if not self._new:
+            return
+        names, digests = zip(*self._new, strict=True)
+        pq.write_table(pa.table([list(names), list(digests)], schema=_PART),
+                       self.folder / PARTS / f"{os.getpid()}-{self._part:06d}.parquet")
+        self._new, self._part = [], self._part + 1
+
+    def save(self) -> None:
+        """Write the manifest: every part's digests (a partial update keeps the previous site's for
+        the pages it did not touch), ordered by page name."""
+        self.flush()
+        parts = self.folder / PARTS
+        new = pa.concat_tables([_PART.empty_table(), *(pq.read_table(p, schema=_PART) for p in sorted(parts.glob("*.parquet")))])
+        if self.live and self._manifest is not None:
+            try:
+                old = pq.read_table(self._manifest, columns=["name", "digest"], schema=_PART)
+                new = pa.concat_tables([new, old.filter(pc.invert(pc.is_in(old.column(0), value_set=new.column(0))))])
+            except (OSError, pa.ArrowException):
+                pass  # unreadable now: the pages it did not touch are drawn next time
+        tmp = self.folder / f"{MANIFEST}.tmp"
+        pq.write_table(new.sort_by("name").replace_schema_metadata({KEY: self.key.encode("utf-8")}), tmp)
+        tmp.replace(self.folder / MANIFEST)
+        shutil.rmtree(parts, ignore_errors=True)
