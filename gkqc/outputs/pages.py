@@ -143,6 +143,7 @@ class Pages:
             except (OSError, pa.ArrowException):
                 pass  # unreadable now: the pages it did not touch are drawn next time
         tmp = self.folder / f"{MANIFEST}.tmp"
-        pq.write_table(new.sort_by("name").replace_schema_metadata({KEY: self.key.encode("utf-8")}), tmp)
+        pq.write_table(new.sort_by("name").replace_schema_metadata({KEY: self.key.encode("utf-8")}), tmp,
+                       row_group_size=65_536)  # what `recall` decodes at once
         tmp.replace(self.folder / MANIFEST)
         shutil.rmtree(parts, ignore_errors=True)
