@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,6 +31,15 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     rel = con.execute(sql, params or [])
     cols = [d[0] for d in rel.description]
     return [Row(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+
+def streamed(con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000) -> Iterator[Row]:
+    """The rows of a query as records, fetched a batch at a time (the connection runs nothing else
+    until they are read)."""
+    rel = con.execute(sql)
+    cols = [d[0] for d in rel.description]
+    while rows := rel.fetchmany(batch):
+        yield from (Row(zip(cols, r, strict=True)) for r in rows)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -52,6 +53,12 @@ COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DEC
 
 def render(template: str, **ctx) -> str:
     return _ENV.get_template(template).render(**COMMON, **ctx)
+
+
+def render_pieces(template: str, **ctx) -> Iterator[str]:
+    """A page as it is drawn, piece by piece (for the pages with a row per office or region of the
+    province: written as drawn, never held whole)."""
+    return _ENV.get_template(template).generate(**COMMON, **ctx)
 
 
 def copy_static(out: Path) -> None:

@@ -105,15 +105,15 @@ class Pages:
         self._note(name, digest)
         return True
 
-    def put(self, name: str, html: str, digest: str | None = None) -> None:
+    def put(self, name: str, html: str | Iterable[str], digest: str | None = None) -> None:
+        """Write a page: its text, or its pieces as they are drawn."""
         if digest is not None:
             self._note(name, digest)
-        if not self.live:
-            (self.folder / name).write_text(html, encoding="utf-8")
-            return
-        tmp = self.folder / f".{name}.tmp"
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(self.folder / name)
+        path = self.folder / (f".{name}.tmp" if self.live else name)
+        with path.open("w", encoding="utf-8") as f:
+            f.writelines([html] if isinstance(html, str) else html)
+        if self.live:
+            path.replace(self.folder / name)
 
     def _note(self, name: str, digest: str) -> None:
         self._new.append((name, digest))

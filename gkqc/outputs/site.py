@@ -28,8 +28,8 @@ import duckdb
 
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
-from gkqc.outputs.data import Row, records, warehouse_of
-from gkqc.outputs.html import copy_static, office_page, region_page, render, report_page
+from gkqc.outputs.data import Row, records, streamed, warehouse_of
+from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
 from gkqc.outputs.labels import subject_label
 from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.reportpages import TEMP_TABLES as PAGE_TABLES
@@ -203,10 +203,10 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
                           group by all order by all""")
     rows = _failure_rows(fbc, "offices_failing")
     rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
-    pages.put("index.html", render(
+    pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
         failures_chart=_failures_chart(rows, ctx["year"]),
-        regions=records(con, _REGIONS.format("select distinct region from _sc")), files=files,
+        regions=streamed(con, _REGIONS.format("select distinct region from _sc")), files=files,
         files_total=files_total, n_offices=offices, n_reports=found, n_versions=versions - found,
         n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
 
@@ -214,14 +214,15 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
 def _office_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict) -> None:
     """Every office with its latest year that has a report (else its latest year), its mean score and
     the years it published nothing."""
-    offices = records(con, """select office, region, office_kind, report_year, score, grade, mean_score, missing
+    n = con.execute("select count(distinct office) from _sc").fetchall()[0][0]
+    offices = streamed(con, """select office, region, office_kind, report_year, score, grade, mean_score, missing
                               from (select *, avg(score) over o as mean_score,
                                            count(*) filter (where report_id is null) over o as missing,
                                            row_number() over (partition by office
                                                               order by report_id is not null desc, report_year desc) as pick
                                     from _sc window o as (partition by office))
                               where pick = 1 order by coalesce(region, ''), office""")
-    pages.put("offices.html", render("offices.html.j2", **ctx, offices=offices))
+    pages.put("offices.html", render_pieces("offices.html.j2", **ctx, offices=offices, n_offices=n))
 
 
 def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, only: set | None) -> None:
