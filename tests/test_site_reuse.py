@@ -124,6 +124,27 @@ def test_the_digests_are_read_and_written_a_chunk_at_a_time(province, tmp_path, 
     assert len(held) > 4 and 0 < max(held) < len(names) / 4, held
 
 
+def test_a_partial_update_stopped_while_drawing_a_page_leaves_the_site_as_it_was(province, tmp_path, monkeypatch):
+    """The index and the office list are written as they are drawn: a partial update (a reviewer's
+    decision) that stops halfway through one leaves no half-drawn file in the published site."""
+    _, _, wh = province
+    site = write_site(wh, tmp_path / "site").parent
+    first = _files(site)
+    with connect_readonly(wh) as con:
+        office = con.execute("select min(office) from scorecard_office").fetchall()[0][0]
+    streamed = site_module.streamed
+
+    def failing(con, sql, batch=10_000):
+        rows = streamed(con, sql, batch)
+        yield next(rows)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(site_module, "streamed", failing)
+    with pytest.raises(OSError):
+        write_site(wh, site, focus=office)
+    assert _files(site) == first
+
+
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])
 def test_an_interrupted_publication_keeps_the_site_and_the_next_one_clears_what_it_left(province, tmp_path,
                                                                                          monkeypatch, fault):

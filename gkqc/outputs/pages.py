@@ -1,9 +1,10 @@
 """Where the site's pages are written, and the manifest that lets a re-publication carry pages over.
 
 The manifest (`.pages.parquet` in a site: each page's name and the digest of what it was drawn
-from; its metadata, the key the site was written under) is a file, not a dict: the digests of the pages written go to
-part files as they are drawn, and the previous site's are read a chunk of pages at a time, so no
-process holds a digest per page of the province (1.2 million at 1M reports).
+from; its metadata, the key the site was written under) is a file, not a dict: the digests of the
+pages written go to part files as they are drawn, and the previous site's are read a chunk of pages
+at a time, so neither of the site's processes holds a digest per page of the province (1.2 million at 1M reports)
+while it draws; only `save`, at the end, reads them all once to write them in order.
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ class Pages:
         previous site's manifest is used only if it was written under it."""
         self.key = key
         shutil.rmtree(self.folder / PARTS, ignore_errors=True)  # what an interrupted update left
-        (self.folder / PARTS).mkdir()
         manifest = self.previous / MANIFEST if self.previous else None
         self._manifest = manifest if manifest is not None and _key_of(manifest) == key else None
 
@@ -110,8 +110,13 @@ class Pages:
         if digest is not None:
             self._note(name, digest)
         path = self.folder / (f".{name}.tmp" if self.live else name)
-        with path.open("w", encoding="utf-8") as f:
-            f.writelines([html] if isinstance(html, str) else html)
+        try:
+            with path.open("w", encoding="utf-8") as f:
+                f.writelines([html] if isinstance(html, str) else html)
+        except BaseException:
+            if self.live:  # nothing half-drawn left in the published site
+                path.unlink(missing_ok=True)
+            raise
         if self.live:
             path.replace(self.folder / name)
 
@@ -126,6 +131,7 @@ class Pages:
         if not self._new:
             return
         names, digests = zip(*self._new, strict=True)
+        (self.folder / PARTS).mkdir(exist_ok=True)
         pq.write_table(pa.table([list(names), list(digests)], schema=_PART),
                        self.folder / PARTS / f"{os.getpid()}-{self._part:06d}.parquet")
         self._new, self._part = [], self._part + 1
