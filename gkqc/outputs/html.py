@@ -31,20 +31,21 @@ _ENV.filters.update(
     decision=lambda v: DECISIONS_ZH.get(v, v or "待审核"), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
 
 
-def _digest(text: str, n: int) -> str:
+def short_digest(text: str, n: int) -> str:
+    """The first n hex digits of the SHA-1 of a text (page names, page digests)."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
 
 
 def region_page(region: str | None) -> str:
-    return f"region-{_digest(region or '', 10)}.html"
+    return f"region-{short_digest(region or '', 10)}.html"
 
 
 def office_page(office: str) -> str:
-    return f"office-{_digest(office, 12)}.html"
+    return f"office-{short_digest(office, 12)}.html"
 
 
 def report_page(office: str, year: int) -> str:
-    return f"office-{_digest(office, 12)}-{int(year)}.html"
+    return f"office-{short_digest(office, 12)}-{int(year)}.html"
 
 
 COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,

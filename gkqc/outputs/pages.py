@@ -9,7 +9,6 @@ while it draws; only `save`, at the end, reads them all once to write them in or
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Iterable
@@ -18,6 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from gkqc.outputs.html import short_digest
 
 MANIFEST = ".pages.parquet"  # in a site: name, digest; one row a page drawn with a digest
 PARTS = ".pages-parts"  # in the folder being written: the digests noted so far, a file each FLUSH
@@ -29,7 +30,7 @@ _PART = pa.schema([("name", pa.string()), ("digest", pa.string())])
 def digest(*parts: object) -> str:
     """A page's digest: of everything it is drawn from, as read (every query the pages read from
     says its order: the same records, the same digest)."""
-    return hashlib.sha1(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return short_digest(repr(parts), 40)
 
 
 def _key_of(manifest: Path) -> str | None:
