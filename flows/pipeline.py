@@ -18,7 +18,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from checks.engine import CheckSummary, check_lake
-from gkqc import faults, progress, runlock
+from gkqc import faults, memory, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import publish
@@ -135,8 +135,10 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
     with runlock.hold(wh.local):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
         lake, cleaned = open_task(wh)
         summary = ingest_task(inbox, lake, run_id, workers, cluster)
+        memory.release()
         lap("parse")
         checked = check_task(lake, run_id)
+        memory.release()
         lap("validate")
         out = RunSummary(run_id, inbox, wh.url, summary, checked, wh.uri(DB_NAME), leftovers_removed=cleaned,
                          local=str(wh.local) if wh.remote else "")
@@ -145,6 +147,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
         fingerprint = build_fingerprint(lake, wh.local)
         if built_from(wh.local) != fingerprint:
             build_task(wh, lake)
+            memory.release()
         published = _published(wh.local)
         if published.get("fingerprint") == fingerprint:
             out.scorecards, out.offices_scored, regions = published["scorecards"], published["offices_scored"], []

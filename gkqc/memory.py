@@ -1,0 +1,23 @@
+"""Memory a finished stage freed, handed back to the system before the next stage begins.
+
+Allocators keep freed memory for reuse: Arrow's pool and the C heap hold what the check stage freed
+(hundreds of MB at a million files) while the site draws its pages with other allocations, so the two
+would add up. Measured effect: docs/benchmarks.md (fourteenth sitting)."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import sys
+
+import pyarrow as pa
+
+_trim = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else None  # glibc only
+
+
+def release() -> None:
+    """Collect Python's cycles, return Arrow's unused pool memory and trim the C heap."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if _trim is not None:
+        _trim(0)
