@@ -67,7 +67,8 @@ def test_every_view_and_column_has_a_comment(warehouse):
     # marts are materialised tables, the rest views; both carry comments
     with connect_readonly(warehouse) as con:
         views = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
-                 "scorecard_office", "scorecard_region", "decisions", "findings", "failures_by_check"}
+                 "scorecard_office", "scorecard_region", "decisions", "findings", "failures_by_check",
+                 "report_versions"}
         have = {r[0] for r in con.sql("""select view_name from duckdb_views() where comment is not null
                                          union all select table_name from duckdb_tables() where comment is not null""").fetchall()}
         assert views <= have

@@ -31,6 +31,18 @@ def province(tmp_path_factory):
     return root, inbox, root / "wh"
 
 
+def test_the_versions_the_site_reads_are_the_reports_of_known_offices_in_office_order(province):
+    """report_versions (a mart) is `reports` with an office, stored sorted: a chunk of offices is a run of rows."""
+    _, _, wh = province
+    cols = "report_id, office, report_year, published_at, title, is_latest, versions, version_no, template"
+    with connect_readonly(wh) as con:
+        stored = con.execute(f"select {cols} from report_versions").fetchall()  # as stored, no order asked
+        reports = con.execute(f"select {cols} from reports where office is not null").fetchall()
+    assert len(stored) > 8 and sorted(stored, key=str) == sorted(reports, key=str)
+    order = [(r[1], r[2] is None, r[2] or 0, r[7]) for r in stored]  # office, year (NULLs last), version
+    assert order == sorted(order)
+
+
 def test_an_unchanged_site_is_carried_over_whole(province, tmp_path):
     _, _, wh = province
     site = write_site(wh, tmp_path / "site").parent

@@ -151,17 +151,20 @@ def _built_in(con: duckdb.DuckDBPyConnection) -> None:
 
 def _comment(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """COMMENTs on every model: `models/schema.yml` says what a view is and what its own columns
-    are; a column that comes from a lake table is described by that table's model (schemas/)."""
+    are; a column that comes from a lake table is described by that table's model (schemas/), and
+    those of a model with `_columns_as: <model>` as that model's are."""
     notes = yamlfile.load((MODELS / "schema.yml").read_text(encoding="utf-8"))
     lake_cols = descriptions()
     for name, cols in con.execute("select table_name, list(column_name) from duckdb_columns() "
                                   "where database_name = current_database() group by all").fetchall():
         kind = "table" if name in tables else "view"
-        mine, lake = notes.get(name, {}), lake_cols.get(name.removeprefix("stg_"), {})
+        mine = notes.get(name, {})
+        like = mine.get("_columns_as", name)  # a model whose columns are another's, described there
+        lake = lake_cols.get(like.removeprefix("stg_"), {})
         if "_" in mine:
             con.execute(f"comment on {kind} {name} is '{_q(mine['_'])}'")
         for col in cols:
-            text = mine.get(col) or lake.get(col)
+            text = mine.get(col) or notes.get(like, {}).get(col) or lake.get(col)
             if text:
                 con.execute(f'comment on column {name}."{col}" is \'{_q(text)}\'')
 

@@ -164,7 +164,7 @@ def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | 
                                 order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
                                          f.check_id, f.subject) as fno,
                                 r.template as report_template, r.template_variant
-                            from findings f join _chunk using (office) left join reports r using (report_id)
+                            from findings f join _chunk using (office) left join report_versions r using (office, report_id)
                             where f.is_latest and {where}
                             order by f.office, f.report_year, f.report_id, fno""", params)
     for f in rows:
@@ -193,7 +193,7 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
     offices, found, versions = con.execute("""select count(distinct office), count(report_id),
-                                                     (select count(*) from reports join _scope using (office))
+                                                     (select count(*) from report_versions join _scope using (office))
                                               from _sc""").fetchall()[0]
     findings, confirmed, dismissed = con.execute("""select count(*), count(*) filter (where decision = 'confirmed'),
                                                            count(*) filter (where decision = 'dismissed')
