@@ -105,10 +105,7 @@ class Matcher:
                     self.by_key[normalise(a)].setdefault(office, "alias")
             pats[office] += paths
         self.patterns: dict[str, re.Pattern] = {o: re.compile("|".join(fnmatch.translate(p) for p in ps)) for o, ps in pats.items() if ps}
-        self._near: dict[str, set[str]] = defaultdict(set)  # a key with one character wildcarded or left out -> keys
-        for key in self.by_key:
-            for probe in _probes(key):
-                self._near[probe].add(key)
+        self._index: dict[str, set[str]] | None = None  # near form -> registry forms (`_candidates`)
 
     @classmethod
     def from_frame(cls, offices: pl.DataFrame) -> Matcher:
@@ -117,12 +114,28 @@ class Matcher:
                 for c in ("office", "aliases", "paths")]
         return cls((o, split_names(a), split_names(p)) for o, a, p in zip(*cols, strict=True))
 
+    def _unknown(self, printed: str, key: str) -> bool:
+        """Whether a printed name (normal form `key`) is none of the registry's names or forms."""
+        return printed not in self.names and printed not in self.aliases and key not in self.by_key
+
     def match(self, printed: str) -> Match:
+        """What one printed name is (many names at once: `match_all`)."""
+        key = normalise(printed)
+        return self._match(printed, key, self._candidates(key) if self._unknown(printed, key) else set())
+
+    def match_all(self, printed: list[str]) -> list[Match]:
+        """What each printed name is. Near matches are looked for only for the names that are none of
+        the registry's, in one pass over the registry: no index of every registry name's near forms
+        (at 200,000 offices one takes over a gigabyte)."""
+        keys = [normalise(p) for p in printed]
+        near = self._near([k for p, k in zip(printed, keys, strict=True) if self._unknown(p, k)])
+        return [self._match(p, k, near.get(k, set())) for p, k in zip(printed, keys, strict=True)]
+
+    def _match(self, printed: str, key: str, candidates: set[str]) -> Match:
         if printed in self.names:
             return Match(printed, "exact")
         if printed in self.aliases:
             return Match(self.aliases[printed], "alias")
-        key = normalise(printed)
         found = self.by_key.get(key, {})
         if len(found) == 1:
             (office, how), = found.items()
@@ -130,7 +143,7 @@ class Matcher:
         if found:
             return Match(None, "unmatched", note=f"规范化后与名录中多个机关相同：{'、'.join(sorted(found))}，"
                                                  "请在 offices.csv 中为其一加别名（ambiguous）")
-        near = {o: k for k in self._candidates(key) for o in self.by_key[k]}
+        near = {o: k for k in candidates for o in self.by_key[k]}
         if len(near) == 1:
             (office, k), = near.items()
             return Match(None, "proposal", office,
@@ -140,15 +153,33 @@ class Matcher:
             return Match(None, "unmatched", note=f"与名录中多个机关近似：{'、'.join(sorted(near))}（several near matches）")
         return Match(None, "unmatched", note="名录中没有此机关，可在 offices.csv 中补充机关或别名（not in the registry）")
 
+    def _near(self, keys: list[str]) -> dict[str, set[str]]:
+        """key -> the registry normal forms one substitution (both ≥ MIN_SUBSTITUTE long) or one
+        character more or less (the shorter ≥ MIN_INDEL long) away from it (`_near_enough`): the
+        keys' near forms are indexed, and each registry form's are looked up there."""
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for key in set(keys):
+            for probe in _probes(key):
+                wanted[probe].append(key)
+        out: dict[str, set[str]] = defaultdict(set)
+        if not wanted:
+            return out
+        for k in self.by_key:
+            for probe in _probes(k):
+                for key in wanted.get(probe, ()):
+                    if _near_enough(key, k):
+                        out[key].add(k)
+        return out
+
     def _candidates(self, key: str) -> set[str]:
-        """Registry normal forms one substitution (both ≥ MIN_SUBSTITUTE long) or one character more
-        or less (the shorter ≥ MIN_INDEL long) away from `key`."""
-        out = set()
-        for probe in _probes(key):
-            for k in self._near.get(probe, ()):
-                if k != key and min(len(k), len(key)) >= (MIN_SUBSTITUTE if len(k) == len(key) else MIN_INDEL):
-                    out.add(k)
-        return {k for k in out if _one_apart(key, k)}
+        """The registry normal forms near `key` (as `_near`), from an index of every registry form's
+        near forms, built at the first call: for matching names one at a time."""
+        if self._index is None:
+            self._index = defaultdict(set)
+            for k in self.by_key:
+                for probe in _probes(k):
+                    self._index[probe].add(k)
+        return {k for probe in _probes(key) for k in self._index.get(probe, ()) if _near_enough(key, k)}
 
     def office_of_path(self, path: str) -> list[str]:
         """The offices whose path patterns match an inbox-relative source path."""
@@ -161,6 +192,11 @@ def _probes(key: str) -> list[str]:
     subs = [f"{key[:i]}\x00{key[i + 1:]}" for i in range(len(key))]
     dels = [f"\x01{key[:i]}{key[i + 1:]}" for i in range(len(key))]
     return [*subs, *dels, f"\x01{key}"]
+
+
+def _near_enough(a: str, b: str) -> bool:
+    """Two normal forms a proposal may join: one edit apart, and long enough for it to mean a misreading."""
+    return a != b and min(len(a), len(b)) >= (MIN_SUBSTITUTE if len(a) == len(b) else MIN_INDEL) and _one_apart(a, b)
 
 
 def _one_apart(a: str, b: str) -> bool:
@@ -197,8 +233,9 @@ def proposals(lake: Lake) -> int:
 
 def resolve_names(matcher: Matcher, printed: pl.Series) -> pl.DataFrame:
     """One row per distinct printed name that is not exactly a registry office: how it is matched."""
-    rows = [(p, *(m.office, m.how, m.proposed, m.note)) for p in printed.drop_nulls().unique().sort()
-            if (m := matcher.match(p)).how != "exact"]
+    names = printed.drop_nulls().unique().sort().to_list()
+    rows = [(p, m.office, m.how, m.proposed, m.note) for p, m in zip(names, matcher.match_all(names), strict=True)
+            if m.how != "exact"]
     return pl.DataFrame(rows, schema={"office_printed": pl.Utf8, "office": pl.Utf8, "office_match": pl.Utf8,
                                       "office_proposed": pl.Utf8, "office_note": pl.Utf8}, orient="row")
 

@@ -112,6 +112,19 @@ def test_a_normal_form_two_offices_share_matches_neither(tmp_path):
     assert (got.office, got.how) == (None, "unmatched") and "多个机关" in got.note
 
 
+def test_many_names_at_once_match_as_one_at_a_time_without_indexing_the_registry(tmp_path):
+    """`match_all` (how a run resolves its reports) gives each name what `match` gives it, looking
+    for near matches without an index of every registry name's near forms."""
+    names = [SHUYANG, "沭阳县政府", "泗洪县府", MUYANG, "宿迁市教局", "泗阳县人民政府", "宿迁市公安局", "县政府办",
+             "沭阳县人民政府办", "宿迁市教育局（本级）", MUYANG]
+    many = registry(tmp_path, REGISTRY)
+    got = many.match_all(names)
+    assert many._index is None
+    one = registry(tmp_path, REGISTRY)
+    assert got == [one.match(n) for n in names]
+    assert {m.how for m in got} == {"exact", "normalised", "alias", "proposal", "unmatched"}
+
+
 def test_variants_the_simulator_may_print_are_matched_without_an_alias(tmp_path):
     m = registry(tmp_path, REGISTRY)
     for office in (SHUYANG, "沭阳县人民政府办公室", EDU):
