@@ -60,12 +60,11 @@ def review_command(f: dict) -> str:
 
 
 def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every version of the office-years of the offices in temp table `_part`, with its number (`reports.version_no`)."""
-    con.execute("""create or replace temp table _versions as
-                   select r.report_id, r.office, r.report_year, r.published_at, r.title, r.is_latest, r.versions,
-                          r.version_no
-                   from report_versions r join _part using (office)""")
-    return records(con, "select * from _versions order by office, report_year, version_no")
+    """Every version of the office-years of the offices in temp table `_part`, with its number
+    (`reports.version_no`); the temp table `_versions` has their templates too (`_Lookups.meta`)."""
+    con.execute("create or replace temp table _versions as select r.* from report_versions r join _part using (office)")
+    return records(con, """select report_id, office, report_year, published_at, title, is_latest, versions, version_no
+                           from _versions order by office, report_year, version_no""")
 
 
 def _changes(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -167,8 +166,7 @@ class _Lookups:
         self.stale = _group([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
         self.catalog = {r["id"]: r for r in records(con, "select id, title, rule from check_catalog")}
         self.meta = {r["report_id"]: r for r in records(
-            con, """select report_id, title, template, template_variant, published_source from report_versions
-                    join _part using (office) where report_id in (select report_id from _versions)""")}
+            con, "select report_id, title, template, template_variant, published_source from _versions")}
         self.cells = dict(con.execute(_CELL_HASHES).fetchall())  # only `digest` reads them
 
     def digest(self, o: Row) -> str:
