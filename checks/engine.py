@@ -154,7 +154,8 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
     """Check the new parts batch by batch, then redo the cross-report checks; `state` records both."""
     groups = batches(lake, todo)
     for k, (batch, res, carry) in enumerate(evaluate_batches(lake, groups, specs, settings)):
-        name = f"r-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
+        # named by this run too: a re-check under another suite writes beside the committed parts, never over them
+        name = f"r-{run_id}-{batch[0].removeprefix('part-').removesuffix('.parquet')}-{len(batch)}"
         lake.write_frame(CARRY, carry, name)
         problems, state["files"][name] = _store(lake, res, run_id, name)
         summary.schema_problems += problems

@@ -244,8 +244,10 @@ class Lake:
 
     # ------------------------------------------------------------------ writing
     def _target(self, table: str, name: str) -> str:
+        """A new part's file name: never one in this snapshot, nor one of the last commit (dropped or
+        not): a run killed before its commit must leave every committed file as it was."""
         part = f"part-{name}.parquet"
-        if part in self._parts[table]:
+        if part in self._parts[table] or part in (self._committed or {}).get("tables", {}).get(table, {}):
             raise ValueError(f"lake part written twice: {table}/{part}")
         return part
 

@@ -268,6 +268,36 @@ def test_late_previous_year_report_re_evaluates_cross_year(tmp_path):
     assert a5() == {"pass", "not_assessable"}  # 2022 now compared with 2021; 2021 has no 2020
 
 
+def test_a_changed_suite_checks_again_beside_the_committed_results_never_over_them(tmp_path, ali_bytes):
+    """A new version of the checks re-checks every report; until its commit, a kill at any line must
+    find the committed files as they were (else the lake the next run opens is damaged)."""
+    from checks.engine import check_lake
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ali_bytes)
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "r1", workers=1)
+    check_lake(lake, "r1")
+    assert lake.commit("r1")
+    committed = {p: p.read_bytes() for p in (tmp_path / "lake").rglob("part-*.parquet")}
+    summary = check_lake(lake, "r2", settings={**load_settings(), "changed": 1})  # another fingerprint
+    assert summary.changed and summary.evaluated_parts == len(lake.part_names("reports"))
+    assert {p: p.read_bytes() for p in committed} == committed  # killed here: nothing committed was touched
+    Lake(tmp_path / "lake").verify()
+    first = lake.part_names("reports")[0]
+    lake.drop("reports", [first])
+    with pytest.raises(ValueError, match="written twice"):  # the lake itself refuses a committed name
+        lake.write("reports", pl.read_parquet(committed_path(tmp_path, first)).to_arrow(),
+                   first.removeprefix("part-").removesuffix(".parquet"))
+
+
+def committed_path(tmp_path, part: str):
+    return tmp_path / "lake" / "reports" / part
+
+
 def test_report_of_unknown_template_is_not_assessable_everywhere(tmp_path):
     s = spec("gov2021", 2022, seed=71)
     text = render_pdftext(s, kangxi=False).replace("2022年", "本年度")
