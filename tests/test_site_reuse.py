@@ -157,6 +157,39 @@ def test_a_partial_update_stopped_while_drawing_a_page_leaves_the_site_as_it_was
     assert _files(site) == first
 
 
+def test_a_page_replaced_by_a_stopped_partial_update_is_never_carried_over(tmp_path):
+    """A partial update replaces pages in the published site and saves their digests at its end:
+    stopped between the two, the manifest still has the digest of the page it replaced. Neither the
+    next partial update nor the next publication may carry that page over on that digest."""
+    site = tmp_path / "site"
+    first = Pages(site, previous=None)
+    site.mkdir()
+    first.start("k")
+    first.put("a.html", "drawn from D1", "D1")
+    first.put("b.html", "drawn from D3", "D3")
+    first.save()
+    stopped = Pages(site, live=True)
+    stopped.start("k")
+    stopped.recall(["a.html"])
+    stopped.put("a.html", "drawn from D2", "D2")  # ... and stopped here, before `save`
+    for nxt in (Pages(site, live=True), Pages(tmp_path / "next", previous=site)):
+        (tmp_path / "next").mkdir(exist_ok=True)
+        nxt.start("k")
+        nxt.recall(["a.html", "b.html"])
+        assert not nxt.reuse("a.html", "D1")  # the page says D2: drawn again
+        assert nxt.reuse("b.html", "D3")
+    update = Pages(site, live=True)
+    update.start("k")
+    update.recall(["a.html", "b.html"])
+    update.put("a.html", "drawn from D1", "D1")
+    update.save()  # the manifest holds again for every page, and says so
+    assert not (site / pages_module.VOID).exists()
+    again = Pages(site, live=True)
+    again.start("k")
+    again.recall(["a.html", "b.html"])
+    assert again.reuse("a.html", "D1") and again.reuse("b.html", "D3")
+
+
 @pytest.mark.parametrize("fault", [KeyboardInterrupt, OSError])
 def test_an_interrupted_publication_keeps_the_site_and_the_next_one_clears_what_it_left(province, tmp_path,
                                                                                          monkeypatch, fault):

@@ -9,6 +9,7 @@ while it draws; only `save`, at the end, reads them all once to write them in or
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ MANIFEST = ".pages.parquet"  # in a site: name, digest; one row a page drawn wit
 PARTS = ".pages-parts"  # in the folder being written: the digests noted so far, a file each FLUSH
 FLUSH = 20_000  # digests a process holds before it writes them to a part
 KEY = b"gkqc.site_key"  # the manifest's metadata: the key its site was written under
+VOID = ".pages-void"  # in a site: pages a partial update replaced after its manifest was last saved
 _PART = pa.schema([("name", pa.string()), ("digest", pa.string())])
 
 
@@ -43,6 +45,22 @@ def _key_of(manifest: Path) -> str | None:
     return key.decode("utf-8", "replace") if key is not None else None
 
 
+def _voided(path: Path) -> set[str]:
+    """The pages listed in a site's VOID file (one JSON string a line; a line cut short by a kill
+    names a page not yet replaced)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    out = set()
+    for line in lines:
+        try:
+            out.add(json.loads(line))
+        except ValueError:
+            continue
+    return out
+
+
 class Pages:
     """Where pages are written: a new folder, moved into place whole afterwards (`live` False), or
     the published site itself, each page replaced atomically (`live` True: a partial update).
@@ -60,10 +78,12 @@ class Pages:
         self._manifest: Path | None = None  # the previous site's, when its key is ours
         self._new: list[tuple[str, str]] = []  # digests noted and not yet in a part
         self._part = 0
+        self._void: set[str] = set()  # pages of the previous site whose manifest digest no longer holds
+        self._voiding: set[str] = set()  # pages this partial update listed in VOID before replacing them
 
     def __getstate__(self) -> dict:
         """As a second process receives it: with no digests of this one's."""
-        return {**self.__dict__, "old": {}, "_new": [], "_part": 0}
+        return {**self.__dict__, "old": {}, "_new": [], "_part": 0, "_voiding": set()}
 
     def start(self, key: str) -> None:
         """Set the key (what every page depends on: the code, the catalog, the selection); the
@@ -72,6 +92,8 @@ class Pages:
         shutil.rmtree(self.folder / PARTS, ignore_errors=True)  # what an interrupted update left
         manifest = self.previous / MANIFEST if self.previous else None
         self._manifest = manifest if manifest is not None and _key_of(manifest) == key else None
+        # a partial update stopped before its `save` left pages newer than their digests: never carried over
+        self._void = _voided(self.previous / VOID) if self._manifest is not None else set()
 
     def recall(self, names: Iterable[str]) -> None:
         """Read the previous site's digests of these pages (a chunk's), in place of those read last:
@@ -89,7 +111,7 @@ class Pages:
 
     def reuse(self, name: str, digest: str) -> bool:
         """Carry the previous site's page over if its digest is `digest`; False: draw it."""
-        if self.old.get(name) != digest:
+        if name in self._void or self.old.get(name) != digest:
             return False
         if not self.live:
             try:
@@ -111,6 +133,8 @@ class Pages:
         if digest is not None:
             self._note(name, digest)
         path = self.folder / (f".{name}.tmp" if self.live else name)
+        if self.live and digest is not None:
+            self._list_void(name)
         try:
             with path.open("w", encoding="utf-8") as f:
                 f.writelines([html] if isinstance(html, str) else html)
@@ -120,6 +144,14 @@ class Pages:
             raise
         if self.live:
             path.replace(self.folder / name)
+
+    def _list_void(self, name: str) -> None:
+        """Before a partial update replaces a published page: the page goes to VOID, so that if the
+        update stops before `save`, its manifest digest (of the page it replaced) is not trusted."""
+        if name not in self._voiding:
+            with (self.folder / VOID).open("a", encoding="utf-8") as f:
+                f.write(json.dumps(name, ensure_ascii=False) + "\n")
+            self._voiding.add(name)
 
     def _note(self, name: str, digest: str) -> None:
         self._new.append((name, digest))
@@ -146,11 +178,13 @@ class Pages:
         if self.live and self._manifest is not None:
             try:
                 old = pq.read_table(self._manifest, columns=["name", "digest"], schema=_PART)
-                new = pa.concat_tables([new, old.filter(pc.invert(pc.is_in(old.column(0), value_set=new.column(0))))])
+                drawn = pa.concat_arrays([new.column(0).combine_chunks(), pa.array(sorted(self._void), pa.string())])
+                new = pa.concat_tables([new, old.filter(pc.invert(pc.is_in(old.column(0), value_set=drawn)))])
             except (OSError, pa.ArrowException):
                 pass  # unreadable now: the pages it did not touch are drawn next time
         tmp = self.folder / f"{MANIFEST}.tmp"
         pq.write_table(new.sort_by("name").replace_schema_metadata({KEY: self.key.encode("utf-8")}), tmp,
                        row_group_size=65_536)  # what `recall` decodes at once
         tmp.replace(self.folder / MANIFEST)
+        (self.folder / VOID).unlink(missing_ok=True)  # every digest in the manifest now holds
         shutil.rmtree(parts, ignore_errors=True)
