@@ -167,11 +167,13 @@ class Lake:
         """A file of a table, as readers open it (local path or s3:// URI)."""
         return self.store.uri(table, name)
 
-    def init(self) -> None:
-        """Create the folders and schema files; read the manifest. A lake written before manifests
-        existed (it has `part-empty.parquet` schema files) has its ingested parts adopted as commit 1."""
+    def init(self, adopt: bool = False) -> None:
+        """Create the folders and schema files; read the manifest. A lake without a manifest that was
+        written before manifests existed (it has `part-empty.parquet` schema files), or that `adopt`
+        says to take as it is (repair, when no commit record is readable), has its readable ingested
+        parts adopted as a commit."""
         st = self.store
-        old_layout = not st.exists(MANIFEST) and st.exists(f"documents/{OLD_EMPTY}")
+        old_layout = not st.exists(MANIFEST) and (adopt or st.exists(f"documents/{OLD_EMPTY}"))
         for table in TABLES:
             st.makedirs(table)
             if table in SCHEMAS and not st.exists(f"{table}/{SCHEMA_FILE}"):

@@ -5,7 +5,8 @@ sections, cells): the batch's files are then new to the next run and parsed agai
 So do the rows of re-collected copies (`…-dups` parts: files whose bytes were seen before, whose
 rows point at a report of some batch), which are cheap to take again.
 Check results and the office registry are derived: they are dropped and recomputed. An unreadable
-manifest is replaced by the newest commit record whose parts are all intact.
+manifest is replaced by the newest commit record whose parts are all intact, else by the newest
+readable one (its damaged batches then left out as above), else the readable parts are adopted.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ class RepairReport:
 
 
 def _restore_manifest(lake: Lake) -> str | None:
-    """Put the newest intact commit record in place of an unreadable manifest; its name, or None."""
+    """Put the newest intact commit record in place of an unreadable manifest, else the newest
+    readable one (repair then leaves its damaged parts out); its name, or None when no record can be
+    read (the manifest is then removed, and the readable parts are adopted)."""
     st = lake.store
+    readable: tuple[str, bytes] | None = None
     for name in sorted((n for n in st.list(COMMITS) if n.endswith(".json")), reverse=True):
         try:
             record = st.read_bytes(f"{COMMITS}/{name}")
@@ -42,10 +46,17 @@ def _restore_manifest(lake: Lake) -> str | None:
             continue
         candidate = Lake(st)
         st.write_bytes(MANIFEST, record)
-        candidate.init()
+        try:
+            candidate.init()
+        except LakeDamaged:
+            continue
         if not candidate.damaged():
             return name
-    st.delete(MANIFEST)  # nothing intact: adopt the readable parts
+        readable = readable or (name, record)
+    if readable is not None:
+        st.write_bytes(MANIFEST, readable[1])
+        return readable[0]
+    st.delete(MANIFEST)
     return None
 
 
@@ -58,9 +69,10 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
     try:
         lake.init()
     except LakeDamaged:
-        report.manifest_restored_from = _restore_manifest(lake) or "（无完好记录，已收编可读文件）"
+        restored = _restore_manifest(lake)
+        report.manifest_restored_from = restored or "（无可读记录，已收编可读文件）"
         lake = Lake(lake_at)
-        lake.init()
+        lake.init(adopt=restored is None)  # never an empty snapshot: `clean` would take every part for a leftover
     report.damaged = lake.damaged()
     batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
     if batches:  # rows of files whose bytes were seen before point at reports of any batch: read them again too

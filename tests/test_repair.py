@@ -1,0 +1,61 @@
+"""`gkqc repair` (library level) when little is left intact: it keeps every part it can read and
+leaves out only what is damaged, so the next run reads the damaged batches again from the inbox."""
+
+from __future__ import annotations
+
+import shutil
+
+import polars as pl
+from conftest import SAMPLES
+
+from gkqc.ingest import ingest
+from gkqc.lake import COMMITS, MANIFEST, Lake
+from gkqc.repair import repair
+
+
+def _two_commits(tmp_path):
+    """A lake of two runs: the samples, then one more file (a batch of its own)."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    wh = tmp_path / "wh"
+    for run_id in ("r1", "r2"):
+        if run_id == "r2":
+            (inbox / "later.txt").write_bytes((inbox / "suqian_2024.txt").read_bytes() + "\n补记。\n".encode())
+        lake = Lake(wh / "lake")
+        ingest(inbox, lake, run_id, workers=1)
+        assert lake.commit(run_id)
+    return inbox, wh
+
+
+def _documents(wh) -> pl.DataFrame:
+    lake = Lake(wh / "lake")
+    lake.init()
+    lake.verify()
+    return pl.read_parquet(lake.paths("documents")).select("source_path", "run_id").sort("source_path")
+
+
+def test_with_no_intact_commit_record_repair_keeps_the_undamaged_batches(tmp_path):
+    inbox, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    (wh / "lake" / MANIFEST).write_text("{ not json", encoding="utf-8")
+    first = sorted((wh / "lake" / "documents").glob("part-r1-*.parquet"))[0]  # in every commit record
+    first.write_bytes(first.read_bytes()[:50])
+    newest = max(p.name for p in (wh / "lake" / COMMITS).glob("*.json"))
+    report = repair(wh, "fix")
+    assert _documents(wh).to_dicts() == before.filter(pl.col("run_id") == "r2").to_dicts() != []
+    assert report.manifest_restored_from == newest  # damaged, and the newest that can be read
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r3", workers=1)  # the damaged batch's files are read again
+    assert lake.commit("r3")
+    assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
+
+
+def test_with_no_readable_commit_record_repair_adopts_the_readable_parts(tmp_path):
+    _, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    (wh / "lake" / MANIFEST).write_text("{ not json", encoding="utf-8")
+    for record in (wh / "lake" / COMMITS).glob("*.json"):
+        record.write_text("", encoding="utf-8")
+    report = repair(wh, "fix")
+    assert _documents(wh).to_dicts() == before.to_dicts()
+    assert report.manifest_restored_from.startswith("（无可读记录")
