@@ -73,9 +73,7 @@ def commit_task(lake: Lake, run_id: str) -> bool:
 
 @task(name="build warehouse 数据仓库")
 def build_task(wh: Warehouse, lake: Lake) -> Path:
-    db = build(wh.local, lake)
-    wh.upload(db, DB_NAME)  # on object storage: one object, put whole
-    return db
+    return build(wh.local, lake, upload=lambda db: wh.upload(db, DB_NAME))  # on object storage: one object, put whole
 
 
 @task(name="publish scorecards 评分卡")

@@ -157,7 +157,7 @@ def rebuild(warehouse: Warehouse | Path | str, publish: bool = True, office: str
     wh = _warehouse(warehouse)
     lake = _lake(wh)
     lake.init()
-    wh.upload(build(wh.local, lake), DB_NAME)
+    build(wh.local, lake, upload=lambda db: wh.upload(db, DB_NAME))
     if publish and (wh.local / "scorecards").is_dir():
         publish_scorecards(wh.local, focus=office)
         wh.upload(wh.local / "scorecards", "scorecards")

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
 
+from gkqc import faults
+
 SCHEME = "s3://"
 
 
@@ -268,6 +270,7 @@ class Warehouse:
         """Put a file or folder built locally at `rel` in the warehouse (nothing to do when local)."""
         store = self.store
         if isinstance(store, ObjectStore):
+            faults.point("upload")
             store.upload(path, rel)
 
 

@@ -161,6 +161,23 @@ def test_an_interrupted_run_is_invisible_and_its_objects_go_once_old(s3, tmp_pat
     assert snapshot(warehouse(url, tmp_path / "local").local) == want
 
 
+def test_a_run_killed_while_uploading_its_database_uploads_it_the_next_time(s3, tmp_path, local_run):
+    """The database is built locally and put in the bucket: killed in between, the local file must not
+    say it is built, else the next run finds it up to date and the bucket never gets it."""
+    inbox, _ = local_run
+    upload(s3, inbox, f"{BUCKET}/up")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/up-wh"
+    killed = gkqc("run", f"s3://{BUCKET}/up", "--warehouse", url, env={**env, "GKQC_FAULT": "upload:SIGKILL"})
+    assert killed.returncode == -9, killed.stderr
+    assert "gkqc.duckdb" not in keys(s3, f"{BUCKET}/up-wh")
+    again = gkqc("run", f"s3://{BUCKET}/up", "--warehouse", url, env=env)
+    assert again.returncode == 0, again.stderr
+    with s3.open_input_stream(f"{BUCKET}/up-wh/gkqc.duckdb") as src:
+        remote = src.read()
+    assert remote == (warehouse(url, tmp_path / "local").local / "gkqc.duckdb").read_bytes()
+
+
 def test_a_commit_over_a_newer_one_is_refused(s3):
     url = f"s3://{BUCKET}/cas/lake"
     first, second = Lake(url), Lake(url)

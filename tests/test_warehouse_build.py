@@ -91,6 +91,31 @@ def test_a_decision_written_by_hand_is_a_reason_to_rebuild(tmp_path):
 
 
 
+def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
+    """On object storage the run uploads the new file: stopped before the upload has it whole, the
+    local file must still say the old build, so that the next run does not take the warehouse for
+    up to date while the bucket holds the old file."""
+    from conftest import SAMPLES
+
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "r1", workers=1)
+    assert lake.commit("r1")
+    wh = tmp_path / "wh"
+    uploaded = []
+    wb.build(wh, lake, upload=lambda f: uploaded.append(f.read_bytes()))
+    first = wb.built_from(wh)
+    assert first == wb.build_fingerprint(lake, wh) and uploaded == [(wh / wb.DB_NAME).read_bytes()]
+    lake.state["note"] = "a new commit"
+    assert lake.commit("r2")
+
+    def stopped(f):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        wb.build(wh, lake, upload=stopped)
+    assert wb.built_from(wh) == first != wb.build_fingerprint(lake, wh)  # the next run builds again
+
+
 def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_path):
     """Which version of an office-year is the newest is decided twice, by the cross-year checks
     (polars) and by the warehouse (SQL, `is_latest`): through a tie, a later reading of the same day

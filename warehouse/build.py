@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -187,8 +188,11 @@ def create_models(con: duckdb.DuckDBPyConnection, lake: Lake, base: Path) -> lis
     return [p for ps in parts.values() for p in ps]
 
 
-def build(warehouse_dir: Path, lake: Lake) -> Path:
-    """(Re)build ``warehouse_dir/gkqc.duckdb`` atomically from the lake's last commit; return its path."""
+def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None = None) -> Path:
+    """(Re)build ``warehouse_dir/gkqc.duckdb`` atomically from the lake's last commit; return its path.
+    `upload` (an object-storage warehouse's) gets the finished file before it replaces the local one:
+    stopped before or during it, the local file still says the old build, and the next run builds
+    and uploads again."""
     warehouse_dir.mkdir(parents=True, exist_ok=True)
     final = warehouse_dir / DB_NAME
     tmp = warehouse_dir / f".{DB_NAME}.{os.getpid()}.tmp"
@@ -205,6 +209,8 @@ def build(warehouse_dir: Path, lake: Lake) -> Path:
     finally:
         con.close()
     faults.point("build")
+    if upload is not None:
+        upload(tmp)
     tmp.replace(final)
     return final
 
