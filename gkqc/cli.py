@@ -13,7 +13,7 @@ import math
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from rich.table import Table
 from gkqc import progress
 from gkqc.lifeline import prefect_api
 from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
+
+if TYPE_CHECKING:
+    from gkqc.storage import Warehouse
 
 app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量检查 (data quality for annual disclosure reports)",
                   no_args_is_help=True, add_completion=False)
@@ -106,6 +109,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
     except runlock.WarehouseUnusable as e:
         fail(str(e))
     stop = _StopOnSignal()
+    started_at: int | None = None  # the lake's commit when the run began
     try:
         with runlock.hold(wh.local, "gkqc repair" if repair_first else "gkqc run"), stop:
             if repair_first:
@@ -115,16 +119,34 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
             lake = Lake(wh.lake)
             lake.init()
             lake.verify()
+            started_at = lake.commit_no
             result = _flow(inbox, wh, workers, cluster)
     except runlock.WarehouseBusy as e:
         fail(str(e))
     except (LakeDamaged, LakeConflict) as e:
         fail(str(e))
     except KeyboardInterrupt:
-        err.print(f"已中断（{stop.name}）：本次运行未提交，数据湖保持上一次提交的状态 "
-                  "(interrupted: nothing of this run was committed)", soft_wrap=True, highlight=False)
+        err.print(_interrupted(stop.name, wh, started_at), soft_wrap=True, highlight=False)
         raise typer.Exit(stop.code) from None
     print_summary(result)
+
+
+def _interrupted(how: str, wh: Warehouse, started_at: int | None) -> str:
+    """What an interrupted run leaves: nothing, or (stopped after its commit) its data in the lake
+    and the warehouse and scorecards to be brought up to date by the next run."""
+    from gkqc.lake import Lake
+
+    try:
+        now = Lake(wh.lake)
+        now.init()
+        committed = started_at is not None and now.commit_no > started_at
+    except Exception:  # noqa: BLE001 - the lake unreadable now: say only what is sure
+        committed = False
+    if committed:
+        return (f"已中断（{how}）：本次运行的数据已提交（提交 {now.commit_no}），数据仓库与评分卡将由下次运行更新 "
+                f"(interrupted after its commit: the warehouse and scorecards are brought up to date by the next run)")
+    return (f"已中断（{how}）：本次运行未提交，数据湖保持上一次提交的状态 "
+            "(interrupted: nothing of this run was committed)")
 
 
 class _StopOnSignal:
