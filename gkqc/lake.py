@@ -127,6 +127,7 @@ COMMITS = "_commits"  # the last few commit records, newest last: what `repair` 
 KEEP_COMMITS = 5
 SCHEMA_FILE = "_schema.parquet"  # an empty file with the table's columns, so a table of no parts still reads
 OLD_EMPTY = "part-empty.parquet"  # the schema file of lakes written before manifests existed
+DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkqc.ingest)
 REPORT_TABLES = ("sections", *CELL_TABLES.values())  # a report's rows beside its row in `reports`
 INGEST_TABLES = ("documents", "reports", *REPORT_TABLES)  # what reading a file writes
 CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)
@@ -206,8 +207,12 @@ class Lake:
             self.commit("adopted")
 
     def _adoptable(self) -> dict[str, dict[str, dict]]:
-        """The readable parts of the ingest tables and the office registry, as manifest entries."""
+        """The readable parts of the ingest tables and the office registry, as manifest entries. An
+        ingest batch is adopted whole or not at all: with one part unreadable, its documents would
+        say its files were read while its reports are gone, so the batch is left out (its files are
+        then read again), and so are the rows of re-collected copies, which point at any batch."""
         out: dict[str, dict[str, dict]] = {}
+        unreadable: set[str] = set()  # part names of batches with an unreadable part
         for table in (*INGEST_TABLES, "offices"):
             found = {}
             for name, entry in sorted(self.store.list(table).items()):
@@ -217,8 +222,12 @@ class Lake:
                     fs, path = resolve(self.file(table, name))
                     found[name] = {"rows": pq.ParquetFile(path, filesystem=fs).metadata.num_rows, "bytes": entry.size}
                 except Exception:  # noqa: BLE001 - an unreadable part is left out, its files re-read
-                    continue
+                    if table in INGEST_TABLES:
+                        unreadable.add(name)
             out[table] = found
+        if unreadable:
+            for table in INGEST_TABLES:
+                out[table] = {n: e for n, e in out[table].items() if n not in unreadable and not n.endswith(DUPS)}
         return out
 
     def files(self, table: str) -> list[str]:

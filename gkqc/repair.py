@@ -6,7 +6,8 @@ So do the rows of re-collected copies (`…-dups` parts: files whose bytes were 
 rows point at a report of some batch), which are cheap to take again.
 Check results and the office registry are derived: they are dropped and recomputed. An unreadable
 manifest is replaced by the newest commit record whose parts are all intact, else by the newest
-readable one (its damaged batches then left out as above), else the readable parts are adopted.
+readable one (its damaged batches then left out as above), else the readable parts are adopted,
+a batch whole or not at all.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkqc.lake import CARRY, COMMITS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
+from gkqc.lake import CARRY, COMMITS, DUPS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
 from gkqc.offices import STATE as OFFICE_STATE
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import place
-
-DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkqc.ingest)
 
 
 @dataclass

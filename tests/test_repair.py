@@ -59,3 +59,23 @@ def test_with_no_readable_commit_record_repair_adopts_the_readable_parts(tmp_pat
     report = repair(wh, "fix")
     assert _documents(wh).to_dicts() == before.to_dicts()
     assert report.manifest_restored_from.startswith("（无可读记录")
+
+
+def test_adopting_takes_a_batch_whole_or_leaves_it_to_be_read_again(tmp_path):
+    """With no record to go by, a batch with one unreadable part (here its reports) is left out with
+    its documents, which would otherwise say its files were read: they are read again."""
+    inbox, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    (wh / "lake" / MANIFEST).write_text("{ not json", encoding="utf-8")
+    shutil.rmtree(wh / "lake" / COMMITS)
+    damaged = sorted((wh / "lake" / "reports").glob("part-r1-*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:50])
+    repair(wh, "fix")
+    assert _documents(wh).to_dicts() == before.filter(pl.col("run_id") == "r2").to_dicts()
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r3", workers=1)
+    assert lake.commit("r3")
+    assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
+    reports = set(pl.read_parquet(lake.paths("reports"))["report_id"])
+    read = set(pl.read_parquet(lake.paths("documents"))["report_id"].drop_nulls())
+    assert read and read <= reports  # every document that gave a report points at a stored one
