@@ -1,12 +1,17 @@
 """Bad input gets a status and a reason naming where; nothing raises."""
 
 import random
+import re
 
 import pytest
 from builders import spec
+from crawls import crawl_of_html
+from mddocs import render_markdown
 
+from gkqc.cells import VALUED
 from gkqc.readers import read_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
+from gkqc.simulate.truth import cell_values
 
 
 def cells(result, table="applications"):
@@ -56,6 +61,35 @@ def test_truncated_keeps_cells_before_the_cut(render):
     assert g[("results_total", "total")].status == "missing"
     assert all(c.status == "missing" for c in r.report.cells if c.table == "reviews")
     assert "（七）总计" in r.reason or "四、" in r.reason
+
+
+CUT_FORMS = {"page text": ("r.txt", render_pagetext), "PDF text": ("r.txt", render_pdftext),
+             "HTML": ("r.html", lambda s: render_html(s).decode()), "Markdown": ("r.md", render_markdown),
+             "crawl": ("crawl.txt", lambda s: crawl_of_html(render_html(s), " ", " "))}
+
+
+@pytest.mark.parametrize("form", CUT_FORMS)
+def test_a_file_cut_inside_a_number_never_reads_the_part_as_the_value(form):
+    """A download cut short may end inside a number ('15' cut to '1'): the end of the file is the end
+    of that cell's text, so the digits before the end are not its value."""
+    name, render = CUT_FORMS[form]
+    cut_values = 0
+    for template, year in (("gov2019", 2020), ("gov2021", 2023)):
+        for seed in range(4):
+            s = spec(template, year, seed=seed, office="青山市交通运输局")
+            truth = cell_values(s.template, s.applications, s.active, s.reviews)
+            text = render(s)
+            a, b = text.index("主动公开政府信息情况"), text.index("存在的主要问题")
+            for m in list(re.finditer(r"(?<![\d,.])\d\d+", text[a:b]))[:8]:  # after a number's first digit
+                r = read_document(name, text[:a + m.start() + 1].encode())
+                cut_values += 1
+                for c in r.report.cells:
+                    if c.status in VALUED and c.value is not None:
+                        key = {"applications": ("applications", c.row_id, c.col_id),
+                               "reviews": ("reviews", c.block_id, c.col_id)}.get(
+                            c.table, ("active", c.block_id, c.row_id, c.col_id))
+                        assert c.value == truth[key].value, (template, seed, text[a + m.start() - 30:a + m.start() + 1], c)
+    assert cut_values >= 40
 
 
 def test_truncated_mid_row_keeps_the_first_values():

@@ -6,6 +6,8 @@ with a status (parsed / partial / not_a_report / unreadable) and a reason.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gkqc.cells import MISSING, UNREADABLE
 from gkqc.readers import metadata as md
 from gkqc.readers.crawl import crawl_tokens
@@ -22,7 +24,7 @@ from gkqc.readers.markdown import is_markdown, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
-from gkqc.readers.tables import READERS, detect_template, detect_variant
+from gkqc.readers.tables import CUT, READERS, detect_template, detect_variant
 from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
@@ -41,12 +43,20 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     text, enc = decode(data, declared_charset(data) if html else None)
     page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
     if html and not page and is_markdown(text):  # converter Markdown with <table> fragments near the top
-        return "markdown", markdown_tokens(text), {}, enc
+        return "markdown", _mark_cut(text, markdown_tokens(text)), {}, enc
     if html or page:
         meta, toks = html_tokens(text)
-        return "html", toks, meta, enc
+        return "html", _mark_cut(text, toks), meta, enc
     fmt = sniff_text(text)
-    return fmt, _TEXT_FORMS[fmt](text), {}, enc
+    return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc
+
+
+def _mark_cut(text: str, toks: list[Tok]) -> list[Tok]:
+    """A text that ends in a digit, nothing after it, may have been cut inside a number: its last
+    token says so (`CUT`), and a table does not take it for a whole value."""
+    if toks and text[-1:].isdigit() and toks[-1].raw[-1:] == text[-1]:
+        toks[-1] = replace(toks[-1], note=CUT)
+    return toks
 
 
 def read_document(name: str, data: bytes) -> ParseResult:

@@ -43,6 +43,7 @@ def _block() -> re.Pattern[str]:
     """A block heading of section 二 (第二十条第（x）项), its item numeral the first group."""
     return re.compile(registry().block_heading)  # re caches the compiled pattern
 TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
+CUT = "文件在此数值处结束（疑似截断），该数值可能不完整，不予读取"  # the note of a text's last token when it ends in a digit
 
 
 @dataclass
@@ -330,6 +331,9 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
         shown = " ".join(v.raw for v in vals if v.text)
         return RowRead([None] * n, f"该行读到{len([v for v in vals if v.text])}个值（{shown}），多于应有的{n}个，"
                                    "可能有数字被拆开，不作猜测")
+    if at_end and vals and vals[-1].note == CUT:  # the file ends inside this value, perhaps
+        kept = list(vals[:len(vals) - 1])
+        return RowRead(kept + [None] * (n - len(kept)), missing_reason=CUT if len(vals) == n else f"{CUT}；其后的单元格未找到")
     if len(vals) >= n:
         return RowRead(list(vals[:n]))
     if at_end:
