@@ -28,9 +28,13 @@ def html_meta(root) -> dict[str, str]:
     return out
 
 
+_LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
+
+
 def _cell_text(el) -> str:
     """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2` is not 12: the break stays in the text, and the cell reads as unreadable)."""
+    digits (`1<br/>2` and `<p>1</p><p>2</p>` are not 12: a break stays in the text, and the cell
+    reads as unreadable)."""
     if len(el) == 0:
         return el.text or ""
     parts: list[str] = []
@@ -39,13 +43,14 @@ def _cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits."""
+    """The text inside `el` in document order, a `<br>` kept between digits on two lines."""
     parts.append(el.text or "")
     for child in el:
         if isinstance(child.tag, str):
-            before = next((t for t in reversed(parts) if t), "")
-            if child.tag == "br" and before[-1:].isdigit() and (child.tail or "")[:1].isdigit():
-                parts.append("<br>")
+            if child.tag in _LINES and next((t for t in reversed(parts) if t.strip()), "").rstrip()[-1:].isdigit():
+                after = (child.tail or "") if child.tag == "br" else "".join(child.itertext())
+                if after.lstrip()[:1].isdigit():
+                    parts.append("<br>")
             _texts(child, parts)
         parts.append(child.tail or "")
 
