@@ -146,6 +146,19 @@ def test_html_digits_on_two_lines_of_a_cell_are_not_joined(lines):
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "unreadable")
 
 
+@pytest.mark.parametrize("printed", ["5人", "约3", "12起", "5%", "3+1", "1e3"])
+@pytest.mark.parametrize("render", [render_pagetext, lambda s: render_html(s).decode()], ids=["page text", "HTML"])
+def test_a_first_cell_with_a_unit_or_a_word_is_unreadable_and_the_row_stays_in_its_columns(render, printed):
+    """'5人' in a row's first cell is not more of the row's label: taken for one, every value of the
+    row moved one column to the left and the total became the last but one."""
+    s = spec("gov2021", 2023, seed=5)
+    s.applications[("granted", "natural_person")] = printed
+    g = cells(read_document("x.html" if render is not render_pagetext else "x.txt", render(s).encode()))
+    assert (g[("granted", "natural_person")].raw, g[("granted", "natural_person")].status) == (printed, "unreadable")
+    for col in ("commercial", "research", "social_org", "legal_service", "other_org", "total"):
+        assert g[("granted", col)].raw == s.applications[("granted", col)], col
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"

@@ -383,6 +383,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 and len(tok.text) <= 20 and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
+        if not value_like and _first_cell(tok, row, skip, context, rows, rs):
+            value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
         if not value_like:
             if row is not None or skip:
                 finish(False)
@@ -435,6 +437,15 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             finish(doc_ends_here)
     finish(doc_ends_here)
     return out
+
+
+def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item], rs) -> bool:
+    """A cell with a digit and at most one other character of wording in it ('5人', '约3'), printed
+    after a whole row label and before any value: the row's first value, unreadable as printed, not
+    a piece of the label (else the row's values would shift one column to the left)."""
+    return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
+            and any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 and not rs.heading(tok.text)
+            and match_label(_norm(tok.text), rows) is None and match_label("".join(context), rows) is not None)
 
 
 # ------------------------------------------------------------------ whose label is it
