@@ -159,6 +159,19 @@ def test_a_first_cell_with_a_unit_or_a_word_is_unreadable_and_the_row_stays_in_i
         assert g[("granted", col)].raw == s.applications[("granted", col)], col
 
 
+@pytest.mark.parametrize("printed", ["1/2", "约5", "1e3"])
+def test_pdf_text_takes_only_digits_right_after_a_label_for_its_first_value(printed):
+    """PDF text prints a row on one line, its label glued to what follows: digits at the end of
+    '1.属于国家秘密 1/2' are not the row's first value (2), nor are those of '约5' or '1e3'."""
+    s = spec("gov2021", 2023, seed=5)
+    s.applications[("denied_state_secret", "natural_person")] = printed
+    g = cells(read_document("x.txt", render_pdftext(s).encode()))
+    for col in ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"):
+        c = g[("denied_state_secret", col)]
+        assert c.status != "ok" or c.raw == s.applications[("denied_state_secret", col)], (col, c)
+    assert g[("denied_state_secret", "natural_person")].status != "ok"
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"

@@ -391,7 +391,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 skip = False
             glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
             m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
-            if m and match_label(_norm(m.group(1)), rows):
+            if m and _ends_in_label(_norm(m.group(1)), rows):
                 context.append(_norm(m.group(1)))
                 lines.append(tok.line)
                 tok = Tok(m.group(2), m.group(2), tok.line)
@@ -437,6 +437,20 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             finish(doc_ends_here)
     finish(doc_ends_here)
     return out
+
+
+_LABEL_END = re.compile(r"[\s)）\]】」』:：,，。、]*")  # what may follow a label before its glued digits
+
+
+def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
+    """Whether `text` ends in a row's label (brackets and punctuation after it aside): only then are
+    the digits glued to it the row's first value ('予以公开28'), not the end of something else printed
+    there ('予以公开1/2', '约5', '1e3')."""
+    row = match_label(text, rows)
+    if row is None:
+        return False
+    end = max(text.rfind(v) + len(v) for v in row.variants if v in text)
+    return _LABEL_END.fullmatch(text, end) is not None
 
 
 def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item], rs) -> bool:
