@@ -172,6 +172,20 @@ def test_pdf_text_takes_only_digits_right_after_a_label_for_its_first_value(prin
     assert g[("denied_state_secret", "natural_person")].status != "ok"
 
 
+@pytest.mark.parametrize("printed", ["约3", "5%", "1.234.567"])
+def test_an_unreadable_cell_in_section_four_keeps_its_place_in_the_run(printed):
+    """Section 四 is one run of fifteen values: a cell printed unreadably inside it ended the run, and
+    the heading's empty pad cells before it were taken for values, every later one shifted."""
+    s = spec("gov2019", 2020, seed=1)
+    s.reviews[("review", "pending")] = printed
+    g = cells(read_document("x.txt", render_pagetext(s).encode()), "reviews")
+    assert (g[("review", "pending")].raw, g[("review", "pending")].status) == (printed, "unreadable")
+    for (group, metric), raw in s.reviews.items():
+        if (group, metric) != ("review", "pending"):
+            c = g[(group, metric)]
+            assert c.status != "ok" or c.raw == raw, (group, metric, c)
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"

@@ -702,6 +702,8 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         if is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok):  # the common case inline
             run.append(tok)
             started = started or not _padding(tok)
+        elif started and tok.cell and len(tok.text) <= 20 and any(ch.isdigit() for ch in tok.text):
+            run.append(tok)  # a value cell printed unreadably ('约3') keeps its place in the run
         elif started:
             break
         else:
