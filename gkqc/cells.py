@@ -77,13 +77,19 @@ def out_of_range(v: float, raw: str) -> CellValue | None:
     return CellValue(None, UNREADABLE, reason=f"数值超出可精确计算的范围（>10^14）：'{shown}'")
 
 
+_SPACED = re.compile(r"\d\s+[+-]?\d")  # two runs of digits with a space between them
+
+
 def _absent(raw: str | None) -> tuple[CellValue | None, str]:
-    """(a missing, blank or damaged cell's value, or None; the cell text compacted)."""
+    """(a missing, blank, damaged or doubly valued cell's value, or None; the cell text compacted)."""
     if raw is None:
         return CellValue(None, MISSING, reason="未找到该单元格"), ""
-    t = "".join(normalize(raw).split())
+    n = normalize(raw)
+    t = "".join(n.split())
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
+    if _SPACED.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart
+        return CellValue(None, UNREADABLE, reason=f"单元格内的数字之间有空格：'{raw.strip()}'，可能是两个数值，不作猜测"), t
     if t in BLANK_MARKS:
         return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），与0区分保存；检查中按 blank_cells 设置处理"), t
     return None, t

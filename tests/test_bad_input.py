@@ -186,6 +186,17 @@ def test_an_unreadable_cell_in_section_four_keeps_its_place_in_the_run(printed):
             assert c.status != "ok" or c.raw == raw, (group, metric, c)
 
 
+@pytest.mark.parametrize("printed", ["1 5", "12 345", "3\u00a04", "1\u30005"])
+@pytest.mark.parametrize("render", [render_pagetext, lambda s: render_html(s).decode()], ids=["page text", "HTML"])
+def test_digits_with_a_space_between_them_in_one_cell_are_unreadable(render, printed):
+    """'1 5' in one cell is two numbers, or one spaced out: it was read as 15."""
+    s = spec("gov2021", 2023, seed=5)
+    s.applications[("granted", "research")] = printed
+    g = cells(read_document("x.html" if render is not render_pagetext else "x.txt", render(s).encode()))
+    assert (g[("granted", "research")].value, g[("granted", "research")].status) == (None, "unreadable")
+    assert g[("granted", "total")].raw == s.applications[("granted", "total")]
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"
