@@ -146,7 +146,7 @@ def test_html_digits_on_two_lines_of_a_cell_are_not_joined(lines):
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "unreadable")
 
 
-@pytest.mark.parametrize("printed", ["5人", "约3", "12起", "5%", "3+1", "1e3"])
+@pytest.mark.parametrize("printed", ["5人", "约3", "12起", "5%", "3+1", "1e3", "O", "三"])
 @pytest.mark.parametrize("render", [render_pagetext, lambda s: render_html(s).decode()], ids=["page text", "HTML"])
 def test_a_first_cell_with_a_unit_or_a_word_is_unreadable_and_the_row_stays_in_its_columns(render, printed):
     """'5人' in a row's first cell is not more of the row's label: taken for one, every value of the
@@ -172,7 +172,7 @@ def test_pdf_text_takes_only_digits_right_after_a_label_for_its_first_value(prin
     assert g[("denied_state_secret", "natural_person")].status != "ok"
 
 
-@pytest.mark.parametrize("printed", ["约3", "5%", "1.234.567"])
+@pytest.mark.parametrize("printed", ["约3", "5%", "1.234.567", "O", "三"])
 def test_an_unreadable_cell_in_section_four_keeps_its_place_in_the_run(printed):
     """Section 四 is one run of fifteen values: a cell printed unreadably inside it ended the run, and
     the heading's empty pad cells before it were taken for values, every later one shifted."""

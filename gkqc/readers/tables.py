@@ -453,12 +453,16 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
     return _LABEL_END.fullmatch(text, end) is not None
 
 
+_LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
+
+
 def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item], rs) -> bool:
-    """A cell with a digit and at most one other character of wording in it ('5人', '约3'), printed
-    after a whole row label and before any value: the row's first value, unreadable as printed, not
+    """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
+    number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any value: the row's first value, unreadable as printed, not
     a piece of the label (else the row's values would shift one column to the left)."""
     return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
-            and any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 and not rs.heading(tok.text)
+            and (any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 or tok.text in _LOOKALIKES)
+            and not rs.heading(tok.text)
             and match_label(_norm(tok.text), rows) is None and match_label("".join(context), rows) is not None)
 
 
@@ -702,8 +706,9 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         if is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok):  # the common case inline
             run.append(tok)
             started = started or not _padding(tok)
-        elif started and tok.cell and len(tok.text) <= 20 and any(ch.isdigit() for ch in tok.text):
-            run.append(tok)  # a value cell printed unreadably ('约3') keeps its place in the run
+        elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
+                                                               or tok.text in _LOOKALIKES):
+            run.append(tok)  # a value cell printed unreadably ('约3', 'O') keeps its place in the run
         elif started:
             break
         else:
