@@ -458,8 +458,9 @@ _LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of
 
 def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item], rs) -> bool:
     """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
-    number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any value: the row's first value, unreadable as printed, not
-    a piece of the label (else the row's values would shift one column to the left)."""
+    number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any
+    value: the row's first value, unreadable as printed, not a piece of the label (else the row's
+    values would shift one column to the left)."""
     return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
             and (any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 or tok.text in _LOOKALIKES)
             and not rs.heading(tok.text)
