@@ -133,13 +133,20 @@ def test_an_unchanged_rerun_commits_nothing_and_a_new_object_is_read(s3, tmp_pat
     assert lake.commit_no == 2
 
 
+def _killed_run(s3, tmp_path, inbox, name: str, point: str) -> tuple[dict, str]:
+    """The inbox put in the bucket as `name`, and a run of it into `name`-wh killed at `point`:
+    (the environment of the warehouse's local side, the warehouse's URL)."""
+    upload(s3, inbox, f"{BUCKET}/{name}")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/{name}-wh"
+    killed = gkqc("run", f"s3://{BUCKET}/{name}", "--warehouse", url, env={**env, "GKQC_FAULT": f"{point}:SIGKILL"})
+    assert killed.returncode == -9, killed.stderr
+    return env, url
+
+
 def test_an_interrupted_run_is_invisible_and_its_objects_go_once_old(s3, tmp_path, local_run, monkeypatch):
     inbox, want = local_run
-    upload(s3, inbox, f"{BUCKET}/faults")
-    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
-    url = f"s3://{BUCKET}/faults-wh"
-    killed = gkqc("run", f"s3://{BUCKET}/faults", "--warehouse", url, env={**env, "GKQC_FAULT": "commit:SIGKILL"})
-    assert killed.returncode == -9, killed.stderr
+    env, url = _killed_run(s3, tmp_path, inbox, "faults", "commit")
     written = keys(s3, f"{BUCKET}/faults-wh/lake")
     assert any(k.startswith("documents/part-") for k in written) and "_manifest.json" not in written
     reader = Lake(f"{url}/lake")
@@ -165,11 +172,7 @@ def test_a_run_killed_while_uploading_its_database_uploads_it_the_next_time(s3, 
     """The database is built locally and put in the bucket: killed in between, the local file must not
     say it is built, else the next run finds it up to date and the bucket never gets it."""
     inbox, _ = local_run
-    upload(s3, inbox, f"{BUCKET}/up")
-    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
-    url = f"s3://{BUCKET}/up-wh"
-    killed = gkqc("run", f"s3://{BUCKET}/up", "--warehouse", url, env={**env, "GKQC_FAULT": "upload:SIGKILL"})
-    assert killed.returncode == -9, killed.stderr
+    env, url = _killed_run(s3, tmp_path, inbox, "up", "upload")
     assert "gkqc.duckdb" not in keys(s3, f"{BUCKET}/up-wh")
     again = gkqc("run", f"s3://{BUCKET}/up", "--warehouse", url, env=env)
     assert again.returncode == 0, again.stderr
