@@ -456,7 +456,8 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
 _LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 
 
-def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item], rs) -> bool:
+def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item],
+                rs: _RowSet) -> bool:
     """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
     number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any
     value: the row's first value, unreadable as printed, not a piece of the label (else the row's
