@@ -12,6 +12,7 @@ from gkqc.cells import VALUED
 from gkqc.readers import read_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
+from gkqc.templates import registry
 
 
 def cells(result, table="applications"):
@@ -312,3 +313,56 @@ def test_blank_first_and_last_review_numbers_are_kept():
     assert g[("review", "upheld")].status == "blank" and g[("suit_after_review", "total")].status == "blank"
     assert g[("review", "total")].raw == s.reviews[("review", "total")]
     assert r.status == "parsed"
+
+
+def _without_value_line(text: str, label: str, k: int) -> str:
+    """Page text with the k-th value line after the row label `label` deleted."""
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith(label))
+    j = next(i for i in range(at + 1, len(lines)) if lines[i].strip(" |")) + k  # the row's first value, then k on
+    return "\n".join(lines[:j] + lines[j + 1:])
+
+
+@pytest.mark.parametrize("row", ["new_received", "granted", "partial", "denied_state_secret", "results_total"])
+@pytest.mark.parametrize("k", [0, 3, 6])
+def test_a_page_text_row_missing_a_value_is_unreadable_not_padded_from_the_next_cell(row, k):
+    """A row's padding cells (`||`, or `|` after a row with a group heading) are never taken for a
+    value the row lost: the row is unreadable, and every other row reads as printed."""
+    s = spec("gov2021", seed=21)
+    label = next(r.label for r in registry().app_rows_for("gov2021") if r.id == row)
+    r = read_document("x.txt", _without_value_line(render_pagetext(s), label, k).encode())
+    for (rid, col), c in cells(r).items():
+        if rid == row:
+            assert c.status == "unreadable" and "个" in c.reason, (col, c.raw, c.status)
+        else:
+            assert c.raw == s.applications[(rid, col)], (rid, col)
+
+
+@pytest.mark.parametrize("row", ["granted", "partial"])
+def test_a_blank_last_value_beside_the_padding_is_still_blank(row):
+    s = spec("gov2021", seed=22)
+    s.applications[(row, "total")] = ""
+    g = cells(read_document("x.txt", render_pagetext(s).encode()))
+    assert g[(row, "total")].status == "blank"
+    assert g[(row, "other_org")].raw == s.applications[(row, "other_org")]
+
+
+@pytest.mark.parametrize("k", [0, 7, 14])
+def test_section_four_missing_a_value_is_unreadable_not_shifted_onto_the_padding(k):
+    s = spec("gov2019", 2020, seed=23)
+    r = read_document("x.txt", _without_value_line(render_pagetext(s), "复议后起诉", 11 + k).encode())
+    assert {c.status for c in cells(r, "reviews").values()} == {"unreadable"}
+
+
+def test_a_file_cut_in_section_four_keeps_each_value_in_its_column():
+    s = spec("gov2021", seed=24)
+    text = render_pagetext(s)
+    lines = text.split("\n")
+    first = len(lines) - lines[::-1].index("|" * 5)  # after the padding run before section 四's values
+    r = read_document("x.txt", "\n".join(lines[:first + 12]).encode())  # twelve of fifteen values
+    g = cells(r, "reviews")
+    reg = registry()
+    got = [g[(grp.id, m.id)] for grp in reg.review_groups for m in reg.review_metrics]
+    assert [c.raw for c in got[:12]] == [s.reviews[(grp.id, m.id)] for grp in reg.review_groups
+                                         for m in reg.review_metrics][:12]
+    assert {c.status for c in got[12:]} == {"missing"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,7 +33,7 @@ from gkqc.cells import (
     unit_in_label,
 )
 from gkqc.readers.crawl import GluedRun
-from gkqc.readers.tokens import Tok
+from gkqc.readers.tokens import SPAN, Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
 
@@ -326,6 +327,7 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
 
 
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
+    vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
         shown = " ".join(v.raw for v in vals if v.text)
@@ -361,11 +363,15 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     skip = False
     vals: list[Tok] = []
     seen_first = False
+    labels = 0  # label cells printed before the current row's values
+    widths: dict[str, int] = {}  # row id -> cells printed for it, label to the next row's label
 
     def finish(at_end: bool) -> None:
         nonlocal row
         if row is None:
             return
+        if not at_end:
+            widths[row.id] = labels + len(vals)
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         prev = out.rows.get(row.id)
         if prev is None:
@@ -406,13 +412,15 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             row = match_label(ctx, rows)
             if row is None and not tok.text:
                 continue  # an empty heading cell: the row label is still to come
-            if not seen_first and row is not None:
+            first = not seen_first and row is not None
+            if first:
                 out.header = ctx
                 seen_first = True
             doubt = None
             if row is not None:  # is it plainly this row's label (the common case), and in order?
                 pos = order[row.id]
                 k, plain = seen.get((*context, row.id)) or rs.look(context, row)
+                labels = len(context) - (k if first else 0)  # the first row: its own label, no headings
                 if pos < far and row.id not in out.rows:
                     doubt = _out_of_order(row, furthest)
                 elif not plain or (lines[k] != tok.line and tok.line in lines):
@@ -436,7 +444,28 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
+    if any(t.note is SPAN for t in toks):  # flattened page text: every row as wide as the table
+        _short_rows(out, widths, ncols)
     return out
+
+
+def _short_rows(out: TableRead, widths: dict[str, int], n: int) -> None:
+    """Flattened page text prints each row as wide as the table (labels, values, then padding
+    cells up to the width; a blank value and a padding cell are both an empty `|`). A row a cell
+    narrower than most whose values end in an empty cell lost a value: the empty cell may be
+    padding, and which value is missing cannot be told."""
+    counts = Counter(widths.values())
+    if not counts:
+        return
+    width, rows = counts.most_common(1)[0]
+    if rows < 3 or rows * 2 <= len(widths):
+        return
+    for rid, w in widths.items():
+        read = out.rows.get(rid)
+        if w < width and read is not None and not read.reason and any(t is not None and _padding(t) for t in read.toks):
+            shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
+            out.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
+                                               "末尾的空单元格可能只是表格填充，无法确定对应的列")
 
 
 _LABEL_END = re.compile(r"[\s)）\]】」』:：,，。、]*")  # what may follow a label before its glued digits
@@ -717,6 +746,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
             run.clear()
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
+    run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
     while len(run) > n and _padding(run[0]):
         run.pop(0)
     while len(run) > n and _padding(run[-1]):

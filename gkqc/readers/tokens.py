@@ -36,6 +36,8 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
     return Tok(_nfkc(raw), raw, line, cell)
 
 
+SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
+
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
 
 
@@ -63,9 +65,9 @@ def pagetext_tokens(text: str) -> list[Tok]:
             if line.strip():
                 out.extend(split_trailing_values(line, n))
             continue
-        if not line.strip(" |"):  # a run of padding cells: one shared empty token
-            pad = Tok("", "", n, True)
-            out.extend([pad] * line.count("|"))
+        if not line.strip(" |"):  # a run of padding cells (a spanning header row): one shared token,
+            pad = Tok("", "", n, True, note=SPAN if bars > 1 else None)  # never a value (a blank cell: `|` alone)
+            out.extend([pad] * bars)
             continue
         cells = line.split("|")
         if not cells[-1].strip():
