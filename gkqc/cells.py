@@ -23,6 +23,7 @@ _UNIT = re.compile(r"^(.*?)(万元|万|元)$")
 _COUNT_SUFFIX = re.compile(r"^(.*?\d)(件|个|项|条|次|人次)$")
 _AMOUNT_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4}
 
+LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 
 # Values are float64 in the lake: integers are exact only below 2**53 (~9.007e15), and the

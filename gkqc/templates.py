@@ -20,6 +20,7 @@ from gkqc import yamlfile
 
 REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
 REGISTRY_ENV = "GKQC_REGISTRY"  # another registry file (tests, a province's own variants)
+_SUB_NO = re.compile(r"\d[.、]")  # a sub-row's number before its label
 
 
 @lru_cache(maxsize=131072)
@@ -240,6 +241,13 @@ class Registry:
             items = (*self.review_groups, *self.review_metrics)
             return {w for it in items for w in (*norm_label(it.label).split("/"), *it.variants)}
         return set()
+
+    def numbered(self, table: str) -> bool:
+        """Whether some row of `table` prints a sub-row number before its label (1.属于国家秘密)."""
+        kind = self.table_kind(table)
+        rows = {"active": [r for bs in self.active.values() for b in bs for r in b.rows],
+                "applications": self.app_rows, "reviews": self.review_groups}.get(kind, ())
+        return any(_SUB_NO.match(norm_label(r.label)) for r in rows)
 
     def amount_cells(self, table: str) -> tuple[str, ...]:
         """The cell ids of `table` (in any template) whose value is an amount: its metric carries a unit."""

@@ -308,3 +308,70 @@ def test_cut_or_damaged_crawls_never_stop_the_reader():
         assert not (r.reason or "").startswith("读取失败"), r.reason
         if "四、政府信息公开行政" in v:  # sections 一 to 四 are there: a report, whatever else is broken
             assert r.format == "crawl" and r.status in ("parsed", "partial")
+
+
+# ---------------------------------------------------------------- a value printed with wording
+def active_row(rep, block, row):
+    cells = {c.col_id: c for c in rep.cells if c.table == "active" and c.block_id == block and c.row_id == row}
+    return [cells[m.id] for m in next(b for b in registry().blocks_for(rep.template) if b.id == block).metrics]
+
+
+@pytest.mark.parametrize("printed, value", [("428次", 428), ("488 件", 488), ("12人次", 12)])
+def test_a_count_with_its_unit_is_one_cell_read_whole(printed, value):
+    s = spec("gov2019", 2020, seed=31, office=OFFICE)
+    s.active[("item_6", "coercion", "prev_items")] = printed
+    rep = read(crawl_of_html(render_html(s), *STYLES["cells-spaced"])).report
+    got = active_row(rep, "item_6", "coercion")
+    assert [(c.value, c.status) for c in got] == [(value, "ok")] + [
+        (float(s.active[("item_6", "coercion", m)]), "ok") for m in ("change", "decisions")]
+
+
+WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
+
+
+@pytest.mark.parametrize("printed, col", [*itertools.product(WORDED, ["prev_items", "change"]),
+                                          ("3（含1件）", "change")])  # as a first cell: more wording than a label's end
+def test_a_value_printed_with_wording_is_unreadable_and_keeps_its_place(printed, col):
+    s = spec("gov2019", 2020, seed=32, office=OFFICE)
+    s.active[("item_6", "coercion", col)] = printed
+    rep = read(crawl_of_html(render_html(s), *STYLES["cells-spaced"])).report
+    metrics = ("prev_items", "change", "decisions")
+    for m, c in zip(metrics, active_row(rep, "item_6", "coercion"), strict=True):
+        if m == col:
+            assert c.status == "unreadable" and c.raw == printed, (m, c.raw, c.status)
+        else:
+            assert (c.value, c.status) == (float(s.active[("item_6", "coercion", m)]), "ok"), (m, c.raw)
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_a_row_glued_into_fewer_numbers_than_it_could_be_is_unreadable_without_a_total(style):
+    """'16' in a row of two cells without a total is 1 and 6, or 16 beside a blank cell that left
+    no trace; '-1' is a blank mark and 1, or -1. Neither is split."""
+    s = spec("gov2019", 2020, seed=33, office=OFFICE)
+    s.active[("item_8", "fees", "prev_items")], s.active[("item_8", "fees", "change")] = "16", ""
+    s.active[("item_6", "coercion", "prev_items")] = ""  # '-1' and a number for three cells
+    s.active[("item_6", "coercion", "change")] = "-1"
+    s.active[("item_6", "coercion", "decisions")] = "3"
+    html = render_html(s).decode().replace("&nbsp;", "")  # blank cells print nothing
+    rep = read(crawl_of_html(html, *STYLES[style])).report
+    for c in active_row(rep, "item_8", "fees") + active_row(rep, "item_6", "coercion"):
+        assert c.status == "unreadable" and "也能拆成" in c.reason, (c.row_id, c.col_id, c.raw, c.status)
+
+
+def test_a_glued_row_cut_short_by_stray_text_and_more_values_is_not_split():
+    s = spec("gov2019", 2020, seed=34, office=OFFICE)
+    s.active[("item_5", "licensing", "prev_items")] = "134人次"
+    s.active[("item_5", "licensing", "decisions")] = "1292人次"
+    rep = read(crawl_of_html(render_html(s), *STYLES["glued"])).report
+    for c in active_row(rep, "item_5", "licensing"):
+        assert c.status == "unreadable" and "无法识别的文字" in c.reason, (c.col_id, c.raw, c.status)
+
+
+def test_a_value_ending_in_a_point_before_a_label_is_not_the_label_numbering():
+    """Only tables whose rows print a sub-row number (1.属于国家秘密) read 'N.' before a label as one."""
+    s = spec("gov2019", 2020, seed=35, office=OFFICE)
+    s.active[("item_5", "licensing", "decisions")] = "518."
+    rep = read(crawl_of_html(render_html(s), *STYLES["cells-spaced"])).report
+    got = active_row(rep, "item_5", "licensing")
+    assert got[2].status == "unreadable" and got[2].raw == "518."
+    assert [c.value for c in got[:2]] == [float(s.active[("item_5", "licensing", m)]) for m in ("prev_items", "change")]

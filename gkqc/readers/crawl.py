@@ -16,6 +16,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from gkqc.cells import LOOKALIKES
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
 from gkqc.templates import drawn_from_registry, registry
@@ -192,8 +193,10 @@ def _label_re(table: str) -> re.Pattern[str] | None:
         return None
     alts = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)) if w)
     block = f"{reg.block_heading}|" if reg.axes(table)[:1] == ("block",) else ""  # a table in blocks
-    # a sub-row's number (1.属于国家秘密) belongs to its label, not to the values before it
-    return re.compile(rf"(?:\d[.、])?(?:{block}{alts})")
+    # a sub-row's number (1.属于国家秘密) belongs to its label, not to the values before it (in a
+    # table whose rows print one: elsewhere '518.' before a label is a value)
+    number = r"(?:\d[.、])?" if reg.numbered(table) else ""
+    return re.compile(rf"{number}(?:{block}{alts})")
 
 
 _NUM = r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|万|元)?(?![.、][^\d\s])(?![)）])"
@@ -201,23 +204,77 @@ _MARK = r"[-—–―/]{1,2}"
 _VALUES = re.compile(rf"(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 
 
+_NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
+_NUMBER = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?")
+_NOT_WORDING = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?|[-—–―/]")  # numbers and blank marks
+_UNIT_WORD = re.compile(r"件|个|项|条|次|人次")
+_PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
+_BRACKETS = str.maketrans("", "", "()（）")
+MAX_WORDED = 3  # characters besides the number in a value printed with wording ('428次', '5%', '1e3')
+
+
+def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
+    """Spans of one cell printed with wording beside its number — a unit touching it or after a
+    space ('428次', '488 件'), a note ('约5', '5%', '1e3', '3(含1件)', '1.234.567') —: one cell,
+    read whole, never its number alone nor its digits split into cells. A row's numbering
+    touching a value ('0二、', '0(三)') is not wording."""
+    words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
+    out = []
+    for k, (ws, we, w) in enumerate(words):
+        numbering = _NUMBERING.search(w)
+        if numbering:  # the next row's numbering and label: the word's own part ends there
+            w, we = w[:numbering.start()], ws + numbering.start()
+        number = _NUMBER.search(w)
+        if number is None:
+            continue
+        rest = _NOT_WORDING.sub("", w)
+        if (rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])) or number.group(0).count(".") > 1:
+            out.append((ws, we))
+        elif not rest and not numbering and k + 1 < len(words) and _UNIT_WORD.fullmatch(words[k + 1][2]):
+            out.append((ws, words[k + 1][1]))
+    return out
+
+
 def _gap(v: _View, fs: int, fe: int) -> list[Tok]:
-    """Between two labels: values (each whitespace-separated part a token; a part of several
-    characters a GluedRun) and any other text. A run of marks alone ('/') is a value only when
-    the whole gap is that run."""
+    """Between two labels: values, any cell printed with wording beside its number (one cell,
+    see `_worded`) and any other text."""
+    whole = v.full[fs:fe].strip()
     out: list[Tok] = []
     at = fs
-    whole = v.full[fs:fe].strip()
+    for ws, we in _worded(v, fs, fe):
+        out += _values(v, at, ws, whole)
+        tok = v.tok(ws, we)
+        if tok is not None:
+            tok.cell = True  # a cell of its own: it keeps its place in the row even when unreadable
+            out.append(tok)
+        at = we
+    return out + _values(v, at, fe, whole)
+
+
+def _values(v: _View, fs: int, fe: int, whole: str) -> list[Tok]:
+    """Values (each whitespace-separated part a token; a part of several characters a GluedRun)
+    and any other text. A run of marks alone ('/') is a value only when the whole gap is that run."""
+    out: list[Tok] = []
+    at = fs
     for m in _VALUES.finditer(v.full, fs, fe):
         if not any(c.isdigit() for c in m.group(0)) and m.group(0).strip() != whole:
             continue
-        out += v.words(at, m.start())
+        out += _lookalike_cells(v.words(at, m.start()))
         for w in _WORD.finditer(v.full, m.start(), m.end()):
             t = v.tok(w.start(), w.end(), GluedRun if w.end() - w.start() > 1 else Tok)
             if t:
                 out.append(t)
         at = m.end()
-    return out + v.words(at, fe)
+    return out + _lookalike_cells(v.words(at, fe))
+
+
+def _lookalike_cells(words: list[Tok]) -> list[Tok]:
+    """A word that is one number lookalike ('O', '〇', '零') is a cell, printed or read wrong: it keeps
+    its place in the row (unreadable), never taken for label text."""
+    for t in words:
+        if t.text in LOOKALIKES:
+            t.cell = True
+    return words
 
 
 def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int) -> list[Tok]:

@@ -24,6 +24,7 @@ from operator import attrgetter
 from gkqc.cells import (
     DAMAGED,
     INFERRED,
+    LOOKALIKES,
     MISSING,
     OCR,
     UNREADABLE,
@@ -287,9 +288,11 @@ def _reachable(chars: int, k: int, total: int) -> bool:
 def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
     when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
-    contradicts it: a blank cell may have vanished); (b) the only split that
-    makes the row's printed total(s) hold, no number written with a leading 0: `inferred`
-    (in a row without a total, the only split there is at all: `inferred`); else unreadable."""
+    contradicts it: a blank cell may have vanished); (b) the only split that makes the row's
+    printed total(s) hold, no number written with a leading 0: `inferred`. A row without a total
+    is split only when there is one way and its tokens make no fewer numbers (a blank cell that
+    left no trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`.
+    Anything else is unreadable."""
     shown = " ".join(v.raw for v in vals)
     head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
 
@@ -303,16 +306,21 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     ways = sp.count()
     if ways == 0:
         return unreadable(f"无法拆成{n}个数值（可能有空白单元格未显示）")
+    if not sums:
+        if ways > 1:
+            return unreadable(f"可能的拆分有{ways}种")
+        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k).count()), None)
+        if fewer is not None:
+            return unreadable(f"也能拆成{fewer}个数值（可能有空白单元格未显示），本行没有合计可核对")
+        pick = sp.only()
+        digits = sp.one_digit_each(pick)
+        return sp.row(pick, DIGIT_NOTE if digits else COUNT_NOTE, inferred=not digits)
     if ways == 1:
         pick = sp.only()
         if sp.one_digit_each(pick):
             if sp.contradicts(pick, sums):  # a blank cell that left no trace would shift every digit after it
                 return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
             return sp.row(pick, DIGIT_NOTE, inferred=False)
-        if not sums:
-            return sp.row(pick, COUNT_NOTE, inferred=True)
-    elif not sums:
-        return unreadable(f"可能的拆分有{ways}种")
     groups = _groups(sums)
     if groups is None:
         return unreadable(f"可能的拆分有{ways}种，本行合计关系无法用于拆分")
@@ -365,14 +373,16 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     seen_first = False
     labels = 0  # label cells printed before the current row's values
     widths: dict[str, int] = {}  # row id -> cells printed for it, label to the next row's label
+    split: str | None = None  # the row just read, when its glued digits were split into its cells
 
     def finish(at_end: bool) -> None:
-        nonlocal row
+        nonlocal row, split
         if row is None:
             return
         if not at_end:
             widths[row.id] = labels + len(vals)
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
+        split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
         prev = out.rows.get(row.id)
         if prev is None:
             out.rows[row.id] = read
@@ -436,8 +446,12 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if row is None:
                 if not doubt:
                     out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
+                if split is not None and not doubt:  # text, then more values: the split row's digits may not all be its
+                    out.rows[split] = RowRead([None] * ncols, f"该行连写的数字之后是无法识别的文字（'{ctx[-20:]}'）和更多"
+                                                              "数值：该行的数值可能未读全，不作拆分")
                 skip = True
                 continue
+            split = None  # the next row's label follows: the split row's values ended there
         if skip:
             continue
         vals.append(tok)
@@ -482,9 +496,6 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
     return _LABEL_END.fullmatch(text, end) is not None
 
 
-_LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
-
-
 def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item],
                 rs: _RowSet) -> bool:
     """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
@@ -492,7 +503,7 @@ def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows
     value: the row's first value, unreadable as printed, not a piece of the label (else the row's
     values would shift one column to the left)."""
     return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
-            and (any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 or tok.text in _LOOKALIKES)
+            and (any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
             and not rs.heading(tok.text)
             and match_label(_norm(tok.text), rows) is None and match_label("".join(context), rows) is not None)
 
@@ -738,7 +749,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
             run.append(tok)
             started = started or not _padding(tok)
         elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
-                                                               or tok.text in _LOOKALIKES):
+                                                               or tok.text in LOOKALIKES):
             run.append(tok)  # a value cell printed unreadably ('约3', 'O') keeps its place in the run
         elif started:
             break
