@@ -121,6 +121,8 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
             lake.verify()
             started_at = lake.commit_no
             result = _flow(inbox, wh, workers, cluster)
+            if stop.asked:  # stopped, though the flow returned: not a completed run
+                raise KeyboardInterrupt
     except runlock.WarehouseBusy as e:
         fail(str(e))
     except (LakeDamaged, LakeConflict) as e:
@@ -150,19 +152,24 @@ def _interrupted(how: str, wh: Warehouse, started_at: int | None) -> str:
 
 
 class _StopOnSignal:
-    """Within the body, SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt, then exit 128+signal)."""
+    """Within the body, SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt, then exit 128+signal).
+    `asked` stays set: a body that returns although it was asked to stop (a library on the way
+    swallowed the KeyboardInterrupt) still ends as an interrupted run, never as a completed one."""
 
-    name, code = "Ctrl-C", 130
+    name, code, asked = "Ctrl-C", 130, False
 
     def __enter__(self) -> None:
-        def on_term(signum: int, frame: object) -> None:
-            self.name, self.code = "SIGTERM", 128 + signum
+        def on_signal(signum: int, frame: object) -> None:
+            if signum == signal.SIGTERM:
+                self.name, self.code = "SIGTERM", 128 + signum
+            self.asked = True
             raise KeyboardInterrupt
 
-        self._old = signal.signal(signal.SIGTERM, on_term)
+        self._old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
 
     def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGTERM, self._old)
+        for s, old in self._old.items():
+            signal.signal(s, old)
 
 
 def _flow(inbox: str, wh, workers: int, cluster: str | None):

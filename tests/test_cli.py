@@ -2,11 +2,14 @@
 own as a user starts it) then `gkqc sql` (in this process, through typer's runner: nothing in it
 needs a process of its own)."""
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -145,3 +148,22 @@ def test_the_summary_counts_schema_problems_of_both_stages(capsys):
     print_summary(r)
     out = capsys.readouterr().out
     assert next(line for line in out.splitlines() if "schema problems" in line).split("│")[-2].strip() == "3"
+
+
+@pytest.mark.parametrize("sig, code, how", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_run_asked_to_stop_never_ends_as_completed(tmp_path, monkeypatch, sig, code, how):
+    """A library on the flow's way may swallow the KeyboardInterrupt a stop raises and let the flow
+    return: the run still ends as interrupted, with its exit status."""
+    import gkqc.cli
+
+    def flow_that_swallows(*args):
+        with contextlib.suppress(KeyboardInterrupt):
+            os.kill(os.getpid(), sig)
+            time.sleep(5)
+        return None
+
+    monkeypatch.setattr(gkqc.cli, "_flow", flow_that_swallows)
+    r = cli("run", str(SAMPLES), "--warehouse", str(tmp_path / "wh"))
+    assert r.returncode == code, r.stderr
+    assert f"已中断（{how}）" in r.stderr and "本次运行未提交" in r.stderr
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGINT) is signal.default_int_handler
