@@ -148,8 +148,8 @@ def start_prefect_server(log: Path) -> tuple[subprocess.Popen, str]:
     api = f"http://127.0.0.1:{port}/api"
     try:
         wait_healthy(api, settings.server.ephemeral.startup_timeout_seconds, server)
-    except BaseException:
-        stop_child(server)
+    except BaseException:  # stopped while it starts: it has served nothing, so it need not wind down
+        stop_child(server, timeout=2)
         raise
     return server, api
 
