@@ -366,3 +366,18 @@ def test_a_file_cut_in_section_four_keeps_each_value_in_its_column():
     assert [c.raw for c in got[:12]] == [s.reviews[(grp.id, m.id)] for grp in reg.review_groups
                                          for m in reg.review_metrics][:12]
     assert {c.status for c in got[12:]} == {"missing"}
+
+
+@pytest.mark.parametrize("block, row, k", [("item_8", "fees", 0), ("item_8", "fees", 1), ("item_1", "regulations", 1),
+                                           ("item_9", "procurement", 0)])
+def test_a_section_two_row_missing_a_value_is_unreadable_not_padded_from_the_next_cell(block, row, k):
+    """Section 二's blocks print as one table four cells wide: a block of two values pads its rows
+    with an `|` that looks like a blank value. A row that lost a value is unreadable, not shifted."""
+    s = spec("gov2019", 2020, seed=25)
+    label = next(r.label for b in registry().blocks_for("gov2019") if b.id == block for r in b.rows if r.id == row)
+    r = read_document("x.txt", _without_value_line(render_pagetext(s), label, k).encode())
+    for key, c in cells(r, "active").items():
+        if key[:2] == (block, row):
+            assert c.status == "unreadable", (key, c.raw, c.status)
+        else:
+            assert c.raw == s.active[key], key

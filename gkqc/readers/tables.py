@@ -62,6 +62,8 @@ class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
+    widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
+    padded: bool = False  # flattened page text: padding runs (`|||`) fill its rows to the table's width
 
 
 def _digits_run(tok: Tok) -> bool:
@@ -372,7 +374,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     vals: list[Tok] = []
     seen_first = False
     labels = 0  # label cells printed before the current row's values
-    widths: dict[str, int] = {}  # row id -> cells printed for it, label to the next row's label
+    widths = out.widths
     split: str | None = None  # the row just read, when its glued digits were split into its cells
 
     def finish(at_end: bool) -> None:
@@ -458,28 +460,31 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
-    if any(t.note is SPAN for t in toks):  # flattened page text: every row as wide as the table
-        _short_rows(out, widths, ncols)
+    out.padded = any(t.note is SPAN for t in toks)
     return out
 
 
-def _short_rows(out: TableRead, widths: dict[str, int], n: int) -> None:
-    """Flattened page text prints each row as wide as the table (labels, values, then padding
-    cells up to the width; a blank value and a padding cell are both an empty `|`). A row a cell
-    narrower than most whose values end in an empty cell lost a value: the empty cell may be
-    padding, and which value is missing cannot be told."""
-    counts = Counter(widths.values())
+def short_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
+    """Flattened page text prints each row of a table as wide as the table (labels, values, then
+    padding cells up to the width; a blank value and a padding cell are both an empty `|`). A row a
+    cell narrower than most whose values end in an empty cell lost a value: the empty cell may be
+    padding, and which value is missing cannot be told. `tables`: the parts of one printed table
+    (section 二's blocks), each with its number of values per row."""
+    if not any(tr.padded for tr, _ in tables):
+        return
+    counts = Counter(w for tr, _ in tables for w in tr.widths.values())
     if not counts:
         return
     width, rows = counts.most_common(1)[0]
-    if rows < 3 or rows * 2 <= len(widths):
+    if rows < 3 or rows * 2 <= counts.total():
         return
-    for rid, w in widths.items():
-        read = out.rows.get(rid)
-        if w < width and read is not None and not read.reason and any(t is not None and _padding(t) for t in read.toks):
-            shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
-            out.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
-                                               "末尾的空单元格可能只是表格填充，无法确定对应的列")
+    for tr, n in tables:
+        for rid, w in tr.widths.items():
+            read = tr.rows.get(rid)
+            if w < width and read is not None and not read.reason and any(t is not None and _padding(t) for t in read.toks):
+                shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
+                tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
+                                                  "末尾的空单元格可能只是表格填充，无法确定对应的列")
 
 
 _LABEL_END = re.compile(r"[\s)）\]】」』:：,，。、]*")  # what may follow a label before its glued digits
@@ -721,6 +726,7 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     rows = reg.app_rows_for(template)
     sums = dict.fromkeys((r.id for r in rows), row_sums(reg.app_columns))
     tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
+    short_rows([(tr, len(reg.app_columns))])
     if silent_blank and not tr.rows:
         tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
     cells = []
@@ -821,6 +827,9 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
     found: dict[str, tuple[int, int]] = {}
     for k, (bid, s) in enumerate(starts):
         found.setdefault(bid, (s + 1, bounds[k + 1]))
+    reads = {bid: read_rows(toks[s:e], blocks[bid].rows, len(blocks[bid].metrics), doc_ends_here and e == len(toks))
+             for bid, (s, e) in found.items()}
+    short_rows([(tr, len(blocks[bid].metrics)) for bid, tr in reads.items()])  # the blocks print as one table
     cells, notes = [], []
     for bid, block in blocks.items():
         if bid not in found:
@@ -828,7 +837,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
                 cells += _cells_from_row("active", bid, r.id, block.metrics, None, f"未找到{block.label}表格；{missing}")
             continue
         s, e = found[bid]
-        tr = read_rows(toks[s:e], block.rows, len(block.metrics), doc_ends_here and e == len(toks))
+        tr = reads[bid]
         if silent_blank and not tr.rows:
             tr = silent_rows(toks[s:e], block.rows, len(block.metrics)) or tr
         order = _metric_order(tr.header, block.metrics)
