@@ -455,3 +455,17 @@ def test_hongze_is_read_and_checked_as_printed(tmp_path):
         assert a2["expected"] == printed
     s3 = res.filter((pl.col("check_id") == "S3") & (pl.col("status") == "fail"))
     assert not s3.filter(pl.col("subject").str.starts_with("other_")).height
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template, year, cell, printed", [
+    ("gov2021", 2023, ("applications", "granted", "total"), "12,345,678"),
+    ("gov2019", 2020, ("reviews", "suit_direct", "other"), "84,498,307")])
+def test_a_number_wrapped_at_its_separator_is_read_whole(template, year, cell, printed):
+    """A long number wraps in its narrow cell after a comma ('12,345,' / '678'): the piece that is
+    no number of its own still joins the rest, never leaving '678' as the value."""
+    s = busy(template, year, seed=1)
+    getattr(s, cell[0])[cell[1:]] = printed
+    _, got = read_back(s)
+    c = got[cell]
+    assert (c.raw, c.value, c.status) == (printed, expected(s)[cell], "ok")

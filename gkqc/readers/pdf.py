@@ -23,6 +23,7 @@ import re
 import statistics
 import struct
 import time
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -406,6 +407,13 @@ def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
     return p.page == q.page and overlap > 0 and not _fenced(p, q, rules) and not _fenced(q, p, rules)
 
 
+_NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
+
+
+def _number_part(c: Chunk) -> bool:
+    return c.value or _NUMBER_PART.fullmatch(unicodedata.normalize("NFKC", c.raw).strip()) is not None
+
+
 def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     """A value too long for its narrow column is printed over lines of its own, above and below its
     row's line (`２６８` / `６`). A line of values only, beside a row on the same page
@@ -418,14 +426,14 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     gone: set[int] = set()
     for k, ln in enumerate(lines):
-        if not ln.data or not rules.get(ln.page, ((), ()))[0] or not all(c.value for c in ln.chunks):
+        if not ln.chunks or not rules.get(ln.page, ((), ()))[0] or not all(map(_number_part, ln.chunks)):
             continue
         near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
         if row is None or _fenced(ln, row, rules):
             continue
         for c in ln.chunks:
-            same = next((o for o in row.chunks if o.value and o.x0 < c.x1 and c.x0 < o.x1), None)
+            same = next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
             if same is None:
                 row.chunks.append(c)
                 continue
