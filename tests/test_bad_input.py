@@ -381,3 +381,21 @@ def test_a_section_two_row_missing_a_value_is_unreadable_not_padded_from_the_nex
             assert c.status == "unreadable", (key, c.raw, c.status)
         else:
             assert c.raw == s.active[key], key
+
+
+def test_a_section_two_heading_over_two_rows_leaves_its_block_unreadable_not_reordered():
+    """'本年' spanning 制发件数 and 废止件数, 现行有效件数 beside them: flattened, the heading names the
+    columns out of the template's order, as a table printed in another order would; which it is
+    cannot be told, so the block's values are not placed."""
+    s = spec("gov2021", seed=26)
+    two_rows = ('<tr><td rowspan="2">信息内容</td><td colspan="2">本年</td><td rowspan="2">现行有效件数</td></tr>'
+                '<tr><td>制发件数</td><td>废止件数</td></tr>')
+    html = render_html(s).decode()
+    one_row = '<tr><td>信息内容</td><td>本年制<br />发件数</td><td>本年废<br />止件数</td><td>现行有效件数</td></tr>'
+    assert html.count(one_row) == 1
+    g = cells(read_document("x.html", html.replace(one_row, two_rows).encode()), "active")
+    for (block, row, col), c in g.items():
+        if block == "item_1":
+            assert c.status == "unreadable" and "顺序" in c.reason, (row, col, c.raw, c.status)
+        else:
+            assert c.raw == s.active[(block, row, col)]

@@ -790,15 +790,23 @@ def _review_sums(groups: tuple[Item, ...], metrics: tuple[Item, ...]) -> Sums:
     return tuple((g * m + t, tuple(g * m + c for c in cs)) for g in range(len(groups)) for t, cs in row_sums(metrics))
 
 
-def _metric_order(header: str, metrics: Sequence[Item]) -> list[Item]:
+def _order_doubt(header: str, metrics: Sequence[Item]) -> str | None:
+    """Why a block's values cannot be placed by the template's column order, or None: its heading
+    names every column, but in another order — columns printed in another order, or a heading
+    over two rows ('本年' over 制发件数 and 废止件数, 现行有效件数 beside it) that reads out of order
+    when flattened; which one cannot be told."""
     pos = {}
     for m in metrics:
         found = [header.find(v) for v in m.variants if v in header]
         if found:
             pos[m.id] = min(found)
-    if len(pos) == len(metrics) and len(set(pos.values())) == len(metrics):
-        return sorted(metrics, key=lambda m: pos[m.id])
-    return list(metrics)
+    if len(pos) < len(metrics) or len(set(pos.values())) < len(metrics):
+        return None
+    printed = sorted(metrics, key=lambda m: pos[m.id])
+    if printed == list(metrics):
+        return None
+    return (f"表头各列的顺序（{'、'.join(m.label for m in printed)}）与模板不同：可能是列序不同，也可能是"
+            "两行表头展开后的顺序，无法确定各列，不作归属")
 
 
 def _items_of(template: str) -> dict[str, str]:
@@ -840,11 +848,12 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         tr = reads[bid]
         if silent_blank and not tr.rows:
             tr = silent_rows(toks[s:e], block.rows, len(block.metrics)) or tr
-        order = _metric_order(tr.header, block.metrics)
+        doubt = _order_doubt(tr.header, block.metrics)
         unit = unit_in_label(tr.header) if any(m.unit for m in block.metrics) else None
         notes += tr.notes
         for r in block.rows:
-            cells += _cells_from_row("active", bid, r.id, order, tr.rows.get(r.id), missing, unit, amounts=True)
+            read = RowRead([None] * len(block.metrics), doubt) if doubt and r.id in tr.rows else tr.rows.get(r.id)
+            cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True)
     return cells, notes
 
 
