@@ -399,3 +399,18 @@ def test_a_section_two_heading_over_two_rows_leaves_its_block_unreadable_not_reo
             assert c.status == "unreadable" and "顺序" in c.reason, (row, col, c.raw, c.status)
         else:
             assert c.raw == s.active[(block, row, col)]
+
+
+@pytest.mark.parametrize("blank, where", [(("review", "upheld"), "after"), (("suit_after_review", "total"), "before")])
+def test_section_four_with_empty_cells_in_two_places_is_unreadable_not_shifted(blank, where):
+    """Sixteen cells for fifteen values, empty ones at both ends (a blank value at one, an empty
+    cell at the other): which is the blank value and which the padding cannot be told; the run is
+    unreadable, never shifted by a cell."""
+    s = spec("gov2021", seed=27)
+    s.reviews[blank] = ""
+    html = render_html(s).decode()
+    values = html.rindex("<tr>", 0, html.index("</tr></table>", html.index("复议后起诉")))
+    end = html.index("</tr>", values)
+    html = html[:end] + "<td></td>" + html[end:] if where == "after" else html[:values + 4] + "<td></td>" + html[values + 4:]
+    g = cells(read_document("x.html", html.encode()), "reviews")
+    assert {c.status for c in g.values()} == {"unreadable"}, {k: (c.raw, c.status) for k, c in g.items()}

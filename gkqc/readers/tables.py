@@ -375,6 +375,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     seen_first = False
     labels = 0  # label cells printed before the current row's values
     widths = out.widths
+    out.padded = any(t.note is SPAN for t in toks)
     split: str | None = None  # the row just read, when its glued digits were split into its cells
 
     def finish(at_end: bool) -> None:
@@ -460,7 +461,6 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
-    out.padded = any(t.note is SPAN for t in toks)
     return out
 
 
@@ -764,6 +764,11 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
     run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
+    surplus = _surplus_doubt(run, n)
+    if surplus:
+        return [c for group in reg.review_groups for c in _cells_from_row(
+            "reviews", group.id, group.id, reg.review_metrics, RowRead([None] * len(reg.review_metrics), surplus),
+            missing)], []
     while len(run) > n and _padding(run[0]):
         run.pop(0)
     while len(run) > n and _padding(run[-1]):
@@ -781,6 +786,23 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
         cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing)
     return cells, []
+
+
+def _surplus_doubt(run: list[Tok], n: int) -> str | None:
+    """Why a run of more than `n` cells cannot be cut to its `n` values, or None. The surplus must be
+    empty cells; when empty cells stand in more than one place (a blank first value and padding
+    after the last, an empty spacer between the groups and a blank last value) and not all of them
+    are surplus, which ones are values cannot be told."""
+    surplus = len(run) - n
+    if surplus <= 0:
+        return None
+    empty = [k for k, t in enumerate(run) if _padding(t)]
+    places = sum(1 for j, k in enumerate(empty) if j == 0 or empty[j - 1] != k - 1)
+    if len(empty) <= surplus or places <= 1:
+        return None  # every empty cell is surplus, or they stand together: any of them will do
+    shown = " ".join(t.raw or "空" for t in run)
+    return (f"读到{len(run)}个单元格（{shown}），多于应有的{n}个；空单元格不止一处，"
+            "无法确定哪些是空白数值、哪些是表格填充，不作归属")
 
 
 @lru_cache(maxsize=16)
