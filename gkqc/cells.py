@@ -78,7 +78,7 @@ def out_of_range(v: float, raw: str) -> CellValue | None:
     return CellValue(None, UNREADABLE, reason=f"数值超出可精确计算的范围（>10^14）：'{shown}'")
 
 
-_SPACED = re.compile(r"\d\s+[+-]?\d")  # two runs of digits with a space between them
+_SPACED = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # two runs of digits with a space between them ('1 5', '1.\t5')
 
 
 def _absent(raw: str | None) -> tuple[CellValue | None, str]:

@@ -8,8 +8,9 @@ from builders import spec
 from crawls import crawl_of_html
 from mddocs import render_markdown
 
-from gkqc.cells import VALUED
+from gkqc.cells import VALUED, read_count
 from gkqc.readers import read_document
+from gkqc.readers.tokens import pdftext_tokens
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
 from gkqc.templates import registry
@@ -414,3 +415,15 @@ def test_section_four_with_empty_cells_in_two_places_is_unreadable_not_shifted(b
     html = html[:end] + "<td></td>" + html[end:] if where == "after" else html[:values + 4] + "<td></td>" + html[values + 4:]
     g = cells(read_document("x.html", html.encode()), "reviews")
     assert {c.status for c in g.values()} == {"unreadable"}, {k: (c.raw, c.status) for k, c in g.items()}
+
+
+@pytest.mark.parametrize("printed", ["1.\t5", "12, 345", "3、 4"])
+def test_a_cell_with_separated_digits_after_a_point_or_comma_is_unreadable(printed):
+    """Word's list numbering before a value ('1.⇥5') or two numbers in a cell are not one number."""
+    assert read_count(printed).status == "unreadable"
+    assert read_count("12,345").value == 12345
+
+
+def test_a_spaced_page_footer_in_pdf_text_is_not_a_row():
+    assert [t.raw for t in pdftext_tokens("行政许可 3 4 5\n第 2 页 共 3 页\n行政处罚 1 2 3\n")] == \
+        ["行政许可", "3", "4", "5", "行政处罚", "1", "2", "3"]

@@ -168,3 +168,20 @@ def test_an_ocr_amount_in_yuan_is_not_taken(header, amount):
     printed = _fee(header, amount, None)
     assert (printed.value, printed.status, printed.unit) == (0.0035, "ok", "元")
     assert _fee("本年收费金额(单位:万元)", "35", 0.93).value == 35
+
+
+@pytest.mark.parametrize("after", ["(四)无", "续表", "无法提供"])
+def test_text_printed_after_a_short_row_is_not_taken_for_its_last_cell(after):
+    """A row one value short, then text that is no cell of it (a label cut by a page break, a
+    continuation note): the text starts what follows; the row is unreadable, not filled up by it."""
+    short = row(PARTIAL, 11, 36, 9, 1, 3, 4, 53)  # six cells of seven
+    toks = [*row(GRANTED, 10), *short, Tok(after, after, 12, True), *row(SECRET, 13)]
+    got = cells(toks)
+    assert got["partial"] == ("unreadable",) * N
+    assert (got["granted"], got["denied_state_secret"]) == ((10.0,) * N, (13.0,) * N)
+
+
+def test_an_unreadable_cell_inside_a_row_keeps_its_place():
+    toks = [*row(GRANTED, 10, 1, 2, 3, 4, 5, 6, 21)]
+    toks[3] = Tok("约3", "约3", 10, True)
+    assert cells(toks)["granted"] == (1.0, 2.0, "unreadable", 4.0, 5.0, 6.0, 21.0)

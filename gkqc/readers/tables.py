@@ -398,8 +398,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
 
     for i, tok in enumerate(toks):
         value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
-        if row is not None and not value_like and tok.cell and len(vals) < ncols \
-                and len(tok.text) <= 20 and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
+        if row is not None and not value_like and tok.cell and len(vals) < ncols and len(tok.text) <= 20 \
+                and _cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) \
+                and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
         if not value_like and _first_cell(tok, row, skip, context, rows, rs):
@@ -485,6 +486,14 @@ def short_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
                 shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
+
+
+def _cell_of_row(tok: Tok, after: Tok | None) -> bool:
+    """An unreadable cell is the row's own when it holds a digit or a number's lookalike ('约3', 'O')
+    or more of the row's values follow it; text alone at the row's end ('（四）无', '续表') is what
+    follows the row (a label cut short), and the row is a value short."""
+    return (any(ch.isdigit() for ch in tok.text) or tok.text in LOOKALIKES
+            or (after is not None and is_value_like(after.text)))
 
 
 _LABEL_END = re.compile(r"[\s)）\]】」』:：,，。、]*")  # what may follow a label before its glued digits

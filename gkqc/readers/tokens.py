@@ -38,7 +38,7 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
 
-_PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$")
+_PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
 def split_trailing_values(raw: str, line: int) -> list[Tok]:
