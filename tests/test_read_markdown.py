@@ -108,7 +108,7 @@ def test_a_row_with_a_cell_too_few_or_too_many_is_refused_not_shifted(lost):
             continue
         if c.row_id in dict(bad):
             assert (c.status, c.value) == ("unreadable", None)
-            assert ("只有6个值" if dict(bad)[c.row_id] < 0 else "8个值") in c.reason
+            assert ("只有6个值" if dict(bad)[c.row_id] < 0 else "8个单元格") in c.reason
         else:
             assert c.value == want[key(c)].value, key(c)
 

@@ -185,3 +185,11 @@ def test_an_unreadable_cell_inside_a_row_keeps_its_place():
     toks = [*row(GRANTED, 10, 1, 2, 3, 4, 5, 6, 21)]
     toks[3] = Tok("约3", "约3", 10, True)
     assert cells(toks)["granted"] == (1.0, 2.0, "unreadable", 4.0, 5.0, 6.0, 21.0)
+
+
+def test_a_row_with_a_cell_too_many_says_how_many_cells_it_has():
+    toks = row(GRANTED, 10, 1, 2, 3, 4, 5, 6, 21)
+    toks.insert(4, Tok("", "", 10, True))  # an empty cell among the values: eight cells for seven
+    got = [c for c in read_applications(toks, "gov2021", False, "未找到")[0] if c.row_id == "granted"]
+    assert {c.status for c in got} == {"unreadable"}
+    assert "读到8个单元格（1 2 3 空 4 5 6 21），多于应有的7个" in got[0].reason

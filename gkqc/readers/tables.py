@@ -340,9 +340,9 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
     vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
-        shown = " ".join(v.raw for v in vals if v.text)
-        return RowRead([None] * n, f"该行读到{len([v for v in vals if v.text])}个值（{shown}），多于应有的{n}个，"
-                                   "可能有数字被拆开，不作猜测")
+        shown = " ".join(v.raw or "空" for v in vals)
+        return RowRead([None] * n, f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，"
+                                   "可能有数字被拆开或多出一格，不作猜测")
     if at_end and vals and vals[-1].note == CUT:  # the file ends inside this value, perhaps
         kept = vals[:-1]  # at most n - 1: a value past the n-th is an extra one, refused above
         return RowRead(kept + [None] * (n - len(kept)), missing_reason=CUT if len(vals) == n else f"{CUT}；其后的单元格未找到")
