@@ -773,11 +773,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
     run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
-    surplus = _surplus_doubt(run, n)
-    if surplus:
-        return [c for group in reg.review_groups for c in _cells_from_row(
-            "reviews", group.id, group.id, reg.review_metrics, RowRead([None] * len(reg.review_metrics), surplus),
-            missing)], []
+    doubt = _surplus_doubt(run, n)
     while len(run) > n and _padding(run[0]):
         run.pop(0)
     while len(run) > n and _padding(run[-1]):
@@ -789,7 +785,10 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
             run.pop()
     at_end = doc_ends_here and bool(run) and run[-1] is toks[-1]
     m = len(reg.review_metrics)
-    read = _finish_row(run, n, at_end, _review_sums(reg.review_groups, reg.review_metrics)) if run else None
+    if doubt:
+        read = RowRead([None] * n, doubt)
+    else:
+        read = _finish_row(run, n, at_end, _review_sums(reg.review_groups, reg.review_metrics)) if run else None
     cells = []
     for g, group in enumerate(reg.review_groups):
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
