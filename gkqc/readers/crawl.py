@@ -206,7 +206,7 @@ _VALUES = re.compile(rf"(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:
 
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
 _NUMBER = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?")
-_NOT_WORDING = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?|[-—–―/]")  # numbers and blank marks
+_NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{_MARK}")  # numbers and blank marks
 _UNIT_WORD = re.compile(r"件|个|项|条|次|人次")
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
 _BRACKETS = str.maketrans("", "", "()（）")
@@ -228,7 +228,8 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
         if number is None:
             continue
         rest = _NOT_WORDING.sub("", w)
-        if (rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])) or number.group(0).count(".") > 1:
+        noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
+        if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either
             out.append((ws, we))
         elif not rest and not numbering and k + 1 < len(words) and _UNIT_WORD.fullmatch(words[k + 1][2]):
             out.append((ws, words[k + 1][1]))
