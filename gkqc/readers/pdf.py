@@ -23,7 +23,6 @@ import re
 import statistics
 import struct
 import time
-import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -411,7 +410,7 @@ _NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of on
 
 
 def _number_part(c: Chunk) -> bool:
-    return c.value or _NUMBER_PART.fullmatch(unicodedata.normalize("NFKC", c.raw).strip()) is not None
+    return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
 def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
@@ -426,7 +425,7 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     gone: set[int] = set()
     for k, ln in enumerate(lines):
-        if not ln.chunks or not rules.get(ln.page, ((), ()))[0] or not all(map(_number_part, ln.chunks)):
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), ()))[0] or not all(map(_number_part, ln.chunks)):
             continue
         near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
