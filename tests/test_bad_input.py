@@ -427,3 +427,24 @@ def test_a_cell_with_separated_digits_after_a_point_or_comma_is_unreadable(print
 def test_a_spaced_page_footer_in_pdf_text_is_not_a_row():
     assert [t.raw for t in pdftext_tokens("行政许可 3 4 5\n第 2 页 共 3 页\n行政处罚 1 2 3\n")] == \
         ["行政许可", "3", "4", "5", "行政处罚", "1", "2", "3"]
+
+
+def test_an_empty_cell_after_a_label_and_a_blank_last_value_leave_the_row_unreadable():
+    """A label spanning two columns written as the label and an empty cell, and the row's last value
+    blank: eight cells for seven values, empty at both ends. Which empty cell is the extra one
+    cannot be told; the row is unreadable, never shifted a column."""
+    s = spec("gov2019", 2020, seed=28)
+    s.applications[("granted", "total")] = ""
+    html = render_html(s).decode().replace('<td colspan="2">（一）予以公开</td>', "<td>（一）予以公开</td><td></td>")
+    g = cells(read_document("x.html", html.encode()))
+    assert {g[("granted", c.id)].status for c in registry().app_columns} == {"unreadable"}
+    assert g[("partial", "total")].raw == s.applications[("partial", "total")]
+
+
+def test_a_blank_first_value_beside_a_padding_column_is_still_blank():
+    """Section 二's two-value blocks print a padding cell after their values, as wide as the rest."""
+    s = spec("gov2019", 2020, seed=28)
+    s.active[("item_8", "fees", "prev_items")] = ""
+    g = cells(read_document("x.html", render_html(s)), "active")
+    assert g[("item_8", "fees", "prev_items")].status == "blank"
+    assert g[("item_8", "fees", "change")].raw == s.active[("item_8", "fees", "change")]

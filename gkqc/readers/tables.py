@@ -63,6 +63,7 @@ class TableRead:
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
+    surplus: dict[str, str] = field(default_factory=dict)  # row id -> why its cells beyond its values are in doubt
     padded: bool = False  # flattened page text: padding runs (`|||`) fill its rows to the table's width
 
 
@@ -384,6 +385,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             return
         if not at_end:
             widths[row.id] = labels + len(vals)
+            if doubt := _ends_doubt([v for v in vals if v.note is not SPAN], ncols):
+                out.surplus[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
         prev = out.rows.get(row.id)
@@ -472,12 +475,10 @@ def short_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
     padding, and which value is missing cannot be told. `tables`: the parts of one printed table
     (section 二's blocks), each with its number of values per row."""
     if not any(tr.padded for tr, _ in tables):
+        _wide_rows(tables)
         return
-    counts = Counter(w for tr, _ in tables for w in tr.widths.values())
-    if not counts:
-        return
-    width, rows = counts.most_common(1)[0]
-    if rows < 3 or rows * 2 <= counts.total():
+    width = _common_width(tables)
+    if width is None:
         return
     for tr, n in tables:
         for rid, w in tr.widths.items():
@@ -486,6 +487,46 @@ def short_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
                 shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
+
+
+def _ends_doubt(vals: list[Tok], n: int) -> str | None:
+    """Why a row's cells beyond its n values cannot be told from them, or None: empty cells at
+    both ends, and more of them than the surplus (an empty cell after the label and a blank last
+    value, or a blank first value and padding after the last)."""
+    surplus = len(vals) - n
+    if surplus <= 0:
+        return None
+    lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
+    trail = next((k for k, v in enumerate(reversed(vals)) if not _padding(v)), len(vals))
+    if min(lead, surplus) - max(0, surplus - trail) < 1:
+        return None  # one way only: the extra cells are padding at one end
+    shown = " ".join(v.raw or "空" for v in vals)
+    return (f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个；首尾都有空单元格，"
+            "无法确定哪些是空白数值、哪些是多出的一格，不作归属")
+
+
+def _common_width(tables: Sequence[tuple[TableRead, int]]) -> int | None:
+    """The number of cells most rows of a table print, when most rows (three at least) agree."""
+    counts = Counter(w for tr, _ in tables for w in tr.widths.values())
+    if not counts:
+        return None
+    width, rows = counts.most_common(1)[0]
+    return width if rows >= 3 and rows * 2 > counts.total() else None
+
+
+def _wide_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
+    """A row wider than most of its table, with more cells than values and empty cells in two
+    places (an empty cell after its label and a blank last value): which empty cell is the extra
+    one cannot be told. A row as wide as the others keeps its values (its extra empty cells are
+    the table's padding, after the values)."""
+    width = _common_width(tables)
+    if width is None:
+        return
+    for tr, n in tables:
+        for rid, why in tr.surplus.items():
+            read = tr.rows.get(rid)
+            if tr.widths[rid] > width and read is not None and not read.reason:
+                tr.rows[rid] = RowRead([None] * n, why)
 
 
 def _cell_of_row(tok: Tok, after: Tok | None) -> bool:
