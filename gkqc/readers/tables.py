@@ -468,25 +468,28 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     return out
 
 
-def short_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
-    """Flattened page text prints each row of a table as wide as the table (labels, values, then
-    padding cells up to the width; a blank value and a padding cell are both an empty `|`). A row a
-    cell narrower than most whose values end in an empty cell lost a value: the empty cell may be
-    padding, and which value is missing cannot be told. `tables`: the parts of one printed table
-    (section 二's blocks), each with its number of values per row."""
-    if not any(tr.padded for tr, _ in tables):
-        _wide_rows(tables)
-        return
+def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
+    """Each row against the width most rows of its table print (`tables`: the parts of one printed
+    table, section 二's blocks, each with its number of values per row). Flattened page text prints
+    every row as wide as the table (labels, values, then padding up to the width; a blank value and
+    a padding cell are both an empty `|`): a row a cell narrower whose values end in an empty cell
+    lost a value, and which cannot be told. Elsewhere a row wider than most with empty cells at both
+    ends (`_ends_doubt`) holds an extra cell, and which one cannot be told."""
     width = _common_width(tables)
     if width is None:
         return
+    padded = any(tr.padded for tr, _ in tables)
     for tr, n in tables:
         for rid, w in tr.widths.items():
             read = tr.rows.get(rid)
-            if w < width and read is not None and not read.reason and any(t is not None and _padding(t) for t in read.toks):
+            if read is None or read.reason:
+                continue
+            if padded and w < width and any(t is not None and _padding(t) for t in read.toks):
                 shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
+            elif not padded and w > width and rid in tr.surplus:
+                tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])
 
 
 def _ends_doubt(vals: list[Tok], n: int) -> str | None:
@@ -512,21 +515,6 @@ def _common_width(tables: Sequence[tuple[TableRead, int]]) -> int | None:
         return None
     width, rows = counts.most_common(1)[0]
     return width if rows >= 3 and rows * 2 > counts.total() else None
-
-
-def _wide_rows(tables: Sequence[tuple[TableRead, int]]) -> None:
-    """A row wider than most of its table, with more cells than values and empty cells in two
-    places (an empty cell after its label and a blank last value): which empty cell is the extra
-    one cannot be told. A row as wide as the others keeps its values (its extra empty cells are
-    the table's padding, after the values)."""
-    width = _common_width(tables)
-    if width is None:
-        return
-    for tr, n in tables:
-        for rid, why in tr.surplus.items():
-            read = tr.rows.get(rid)
-            if tr.widths[rid] > width and read is not None and not read.reason:
-                tr.rows[rid] = RowRead([None] * n, why)
 
 
 def _cell_of_row(tok: Tok, after: Tok | None) -> bool:
@@ -776,7 +764,7 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     rows = reg.app_rows_for(template)
     sums = dict.fromkeys((r.id for r in rows), row_sums(reg.app_columns))
     tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
-    short_rows([(tr, len(reg.app_columns))])
+    check_widths([(tr, len(reg.app_columns))])
     if silent_blank and not tr.rows:
         tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
     cells = []
@@ -908,7 +896,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         found.setdefault(bid, (s + 1, bounds[k + 1]))
     reads = {bid: read_rows(toks[s:e], blocks[bid].rows, len(blocks[bid].metrics), doc_ends_here and e == len(toks))
              for bid, (s, e) in found.items()}
-    short_rows([(tr, len(blocks[bid].metrics)) for bid, tr in reads.items()])  # the blocks print as one table
+    check_widths([(tr, len(blocks[bid].metrics)) for bid, tr in reads.items()])  # the blocks print as one table
     cells, notes = [], []
     for bid, block in blocks.items():
         if bid not in found:
