@@ -20,7 +20,8 @@ VALUED = (OK, OCR, INFERRED)  # the statuses of a cell that has a value
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"^(.*?)(万元|万|元)$")
-_COUNT_SUFFIX = re.compile(r"^(.*?\d)(件|个|项|条|次|人次)$")
+COUNT_UNITS = "件|个|项|条|次|人次"  # units a count may be printed with ('5件'), as regex alternatives
+_COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")
 _AMOUNT_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4}
 
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread

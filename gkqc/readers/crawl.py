@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from gkqc.cells import LOOKALIKES
+from gkqc.cells import COUNT_UNITS, LOOKALIKES
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
 from gkqc.templates import drawn_from_registry, registry
@@ -207,7 +207,7 @@ _VALUES = re.compile(rf"(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
 _NUMBER = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{_MARK}")  # numbers and blank marks
-_UNIT_WORD = re.compile(r"件|个|项|条|次|人次")
+_UNIT_WORD = re.compile(COUNT_UNITS)
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
 _BRACKETS = str.maketrans("", "", "()（）")
 MAX_WORDED = 3  # characters besides the number in a value printed with wording ('428次', '5%', '1e3')
