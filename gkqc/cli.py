@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
-# pyarrow's allocator (mimalloc) without transparent huge pages, for this process and the parser
-# processes it starts (measured in docs/benchmarks.md). A value you set wins.
+# For this process and the processes it starts (parsers, the site's second process); a value you set
+# wins; measured in docs/benchmarks.md. pyarrow's allocator (mimalloc) without transparent huge pages;
+# polars' allocator (jemalloc) hands freed pages back at once instead of keeping them for reuse.
 os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import json  # noqa: E402
 import math

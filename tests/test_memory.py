@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pyarrow as pa
@@ -24,3 +26,41 @@ def test_what_arrow_freed_is_handed_back():
     kept = _rss()  # freed, and still held by the pool for reuse
     memory.release()
     assert kept - _rss() > 200e6
+
+
+_FREE_POLARS = """
+import os, sys
+if sys.argv[1] == "cli":
+    import gkqc.cli  # noqa: F401  (the command line's entry sets the allocators' defaults)
+import polars as pl
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+frames = [pl.DataFrame({"n": pl.int_range(0, 1_000_000, eager=True) + i}) for i in range(40)]  # 320 MB
+held = rss()
+del frames
+print(held - rss())
+"""
+
+
+def _freed_by_polars(tmp_path, entry: str, **env: str) -> int:
+    """Bytes a fresh process hands back once it drops 320 MB of polars frames."""
+    script = tmp_path / "free.py"
+    script.write_text(_FREE_POLARS, encoding="utf-8")
+    base = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    out = subprocess.run([sys.executable, str(script), entry], env={**base, **env}, capture_output=True,
+                         text=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_what_polars_freed_is_handed_back_in_the_command_lines_processes(tmp_path):
+    assert _freed_by_polars(tmp_path, "cli") > 250e6
+    assert _freed_by_polars(tmp_path, "plain") < 100e6  # without it, jemalloc keeps them for reuse
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_an_allocator_setting_of_the_users_wins(tmp_path):
+    assert _freed_by_polars(tmp_path, "cli", _RJEM_MALLOC_CONF="dirty_decay_ms:-1") < 100e6
