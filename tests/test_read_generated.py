@@ -9,6 +9,7 @@ from builders import spec
 from gkqc.lake import Batch, add_document
 from gkqc.readers import read_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
+from gkqc.templates import registry
 
 
 def printed(s, c):
@@ -62,6 +63,67 @@ def test_html_tables_with_captions_and_comments_read_the_same():
     plain, other = read_document("r.html", html.encode()), read_document("r.html", odd.encode())
     assert other.status == plain.status == "parsed"
     assert [(c.row_id, c.col_id, c.raw) for c in other.report.cells] == [(c.row_id, c.col_id, c.raw) for c in plain.report.cells]
+
+
+def _spare_column(html: str, lose: str | None = None, caption: bool = False) -> str:
+    """Section 三's table with an extra empty column (备注) on every row; `lose`: the row (its label)
+    that lost its third value's <td>; `caption`: a caption and comments, so the table is walked."""
+    start = html.index("申请人情况")
+    a, b = html.rfind("<table", 0, start), html.index("</table>", start)
+    rows = []
+    for tr in html[a:b].split("</tr>"):
+        if "<tr" in tr:
+            tr += "<td>备注</td>" if "申请人情况" in tr else "<td>&nbsp;</td>"
+            if lose is not None and f">{lose}</td>" in tr:
+                cells = [m.start() for m in re.finditer("<td", tr)]
+                tr = tr[:cells[-4]] + tr[cells[-3]:]
+        rows.append(tr)
+    table = "</tr>".join(rows)
+    if caption:
+        table = re.sub(r"(<table[^>]*>)", r"\1<caption>单位：件</caption>", table).replace("<tr", "<!-- 行 --><tr")
+    return html[:a] + table + html[b:]
+
+
+@pytest.mark.parametrize("caption", [False, True], ids=["plain", "walked"])
+def test_html_row_that_lost_a_value_beside_a_spare_column_is_refused(caption):
+    s = spec("gov2021", 2023, seed=2)
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "new_received")
+    spare = read_document("r.html", _spare_column(render_html(s).decode(), caption=caption).encode())
+    assert [c.raw for c in spare.report.cells] == [printed(s, c) for c in spare.report.cells]
+    r = read_document("r.html", _spare_column(render_html(s).decode(), row.label, caption).encode())
+    lost = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
+    assert {c.status for c in lost} == {"unreadable"} and all("少单元格" in c.reason for c in lost)
+    rest = [c for c in r.report.cells if c not in lost]
+    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+
+
+def test_html_rows_of_their_own_width_still_read():
+    # a row without the spare column's cell (narrower, ending in a value), and section 二's blocks of
+    # one value printed without padding cells (as narrow as their neighbours), blank values included
+    s = spec("gov2021", 2023, seed=2)
+    for b in registry().blocks_for("gov2021"):
+        if len(b.metrics) == 1:
+            s.active[(b.id, b.rows[-1].id, b.metrics[0].id)] = ""
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "new_received")
+    html = _spare_column(render_html(s).decode())
+    html = re.sub(rf"(>{re.escape(row.label)}</td>.*?)<td>&nbsp;</td></tr>", r"\1</tr>", html, count=1)
+    html = html.replace("<td>&nbsp;</td><td>&nbsp;</td></tr>", "</tr>")
+    r = read_document("r.html", html.encode())
+    assert r.status == "parsed"
+    assert [c.raw for c in r.report.cells] == [printed(s, c) for c in r.report.cells]
+    assert any(c.table == "active" and c.raw == "" for c in r.report.cells)
+
+
+def test_html_page_cut_inside_a_rows_first_cell_keeps_the_row_before():
+    # a cut after `<tr><td colspan="2">` leaves an empty row, narrower than the rows above: no row of
+    # its own, so the row before it (whose values end where the cut row begins) is read whole
+    s = spec("gov2019", 2020, seed=3)
+    html = render_html(s).decode()
+    last = next(r for r in registry().app_rows_for("gov2019") if r.id == "results_total")
+    cut = html[:html.index(f">{last.label}</td>") - len('<td colspan="2"')] + "<td colspan=\"2\">"
+    r = read_document("r.html", cut.encode())
+    before = [c for c in r.report.cells if c.table == "applications" and c.row_id == "other_handling"]
+    assert len(before) == 7 and [c.raw for c in before] == [printed(s, c) for c in before]
 
 
 def test_html_metadata_from_meta_tags():

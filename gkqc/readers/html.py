@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from lxml import etree
 
 from gkqc.readers.decode import Unreadable
-from gkqc.readers.tokens import Tok, _tok, split_trailing_values
+from gkqc.readers.tokens import SHORT, Tok, _nfkc, _tok, place, span_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "section",
@@ -61,19 +62,48 @@ _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 def _plain_table_cells(table) -> list[Tok] | None:
     """The cells of a table made only of rows of <td>/<th> (the common case), read without
     walking every element; None when anything else is inside (then the table is walked)."""
-    out = []
+    out: list[Tok] = []
+    rows: list[tuple[int, int, etree._Element]] = []  # each row: its width on the grid, its last cell's token
+    carry: dict[int, int] = {}
     for part in table:
-        rows = part if part.tag in _ROW_GROUPS else (part,)
-        if (part.tail and part.tail.strip()) or (rows is part and part.text and part.text.strip()):
+        rows_ = part if part.tag in _ROW_GROUPS else (part,)
+        if (part.tail and part.tail.strip()) or (rows_ is part and part.text and part.text.strip()):
             return None
-        for tr in rows:
+        for tr in rows_:
             if tr.tag != "tr" or (tr.text and tr.text.strip()) or (tr.tail and tr.tail.strip()):
                 return None
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
                 out.append(_tok(_cell_text(td), td.sourceline or 0, True))
+            if len(tr):
+                rows.append((_grid_width(carry, tr), len(out) - 1, tr))
+    _mark_short(rows, out)
     return out
+
+
+def _grid_width(carry: dict[int, int], cells) -> int:
+    return place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in cells])[1]
+
+
+def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
+    """A row of a table read by the walker: its width on the grid and its last cell's token (`last`,
+    when that cell was the one read last)."""
+    cells = [td for td in tr if td.tag == "td" or td.tag == "th"]
+    if cells:
+        table[2].append((_grid_width(table[1], cells), last if cells[-1] is last_cell else -1, tr))
+
+
+def _mark_short(rows: list[tuple[int, int, etree._Element]], cells: list[Tok]) -> None:
+    """A row narrower on the grid than the rows above and below it lost a cell or never had one:
+    when its last cell is empty and another holds text, that cell may be a blank value or a spare
+    column's (备注), and which value went missing cannot be told. Its last cell says so (`SHORT`);
+    tables.py refuses the row. (A row of empty cells alone, as a page cut inside it, is no row.)"""
+    for k, (width, last, tr) in enumerate(rows):
+        if k > 0 and width < rows[k - 1][0] and (k + 1 == len(rows) or width < rows[k + 1][0]) \
+                and last >= 0 and not cells[last].text \
+                and any(_nfkc(_cell_text(td)) for td in tr[:-1] if td.tag == "td" or td.tag == "th"):
+            cells[last] = replace(cells[last], note=SHORT)
 
 
 # kept by _flatten: what the walker reads (tables, cells, <br>, <meta>) or skips
@@ -130,6 +160,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if s:
                 out.extend(split_trailing_values(s, line))
 
+    tables: list[tuple[etree._Element, dict[int, int], list]] = []  # tables being walked: carry, rows
+    last_cell = None  # the <td>/<th> read last
     body = root.find("body")
     walker = etree.iterwalk(body if body is not None else root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
@@ -141,15 +173,17 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if tag == "td" or tag == "th":
                 flush()
                 out.append(_tok(_cell_text(el), el.sourceline or 0, True))
+                last_cell = el
                 walker.skip_subtree()
                 continue
-            if tag == "table" and not (el.text and el.text.strip()):
-                cells = _plain_table_cells(el)
+            if tag == "table":
+                cells = _plain_table_cells(el) if not (el.text and el.text.strip()) else None
                 if cells is not None:
                     flush()
                     out += cells
                     walker.skip_subtree()
                     continue
+                tables.append((el, {}, []))
             if tag == "br" or tag in _BLOCK:
                 flush()
             if el.text:
@@ -157,6 +191,11 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                     line = el.sourceline or 0
                 buf.append(el.text)
             continue
+        if event == "end" and tables:  # a walked table: its rows' widths, as in _plain_table_cells
+            if el.tag == "tr" and next(el.iterancestors("table"), None) is tables[-1][0]:
+                _walked_row(el, tables[-1], last_cell, len(out) - 1)
+            elif el is tables[-1][0]:
+                _mark_short(tables.pop()[2], out)
         if event == "end" and el.tag in _BLOCK:
             flush()
         if el.tail:  # text after an element (or comment) belongs to its parent

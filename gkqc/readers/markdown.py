@@ -22,7 +22,7 @@ from lxml import etree
 
 from gkqc.cells import is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, split_trailing_values
+from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, place, span_of, split_trailing_values
 from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
@@ -45,7 +45,6 @@ _SKIP_LINE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,}|`{3,}.*|~{3,}.*|<!--.*-->
 _PLACEHOLDER = re.compile(r"^(?:数据|列|字段|栏目?|column|col|field|unnamed:?)_?\d{1,3}$", re.I)
 _GENERIC = frozenset({"类别", "项目", "类型", "分类", "序号", "名称", "内容", "信息内容", "指标", "总计", "合计",
                       "备注", "单位"})
-_MAX_SPAN = 64  # colspan / rowspan beyond this is damage, not a table
 
 
 def is_markdown(text: str) -> bool:
@@ -264,23 +263,11 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
     grid: list[tuple[int, list[str]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan above
     for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
-        cells: list[str] = []
-        for td in [*tr, None]:
-            if td is not None and td.tag not in ("td", "th"):
-                continue
-            while len(cells) in carry:  # positions a cell above still covers
-                col = len(cells)
-                carry[col] -= 1
-                if not carry[col]:
-                    del carry[col]
-                cells.append("")
-            if td is None:
-                break
-            span, down = _span(td.get("colspan")), _span(td.get("rowspan"))
-            col = len(cells)
-            cells += [_clean(_td_text(td))] + [""] * (span - 1)
-            if down > 1:
-                carry.update({k: down - 1 for k in range(col, col + span)})
+        tds = [td for td in tr if td.tag in ("td", "th")]
+        starts, width = place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in tds])
+        cells = [""] * width
+        for td, at in zip(tds, starts, strict=True):
+            cells[at] = _clean(_td_text(td))
         grid.append((first_line + (tr.sourceline or 1) - 1, cells))
     return grid
 
@@ -293,13 +280,6 @@ def _td_text(td) -> str:
             parts.append("<br>" if ch.tag == "br" else "".join(ch.itertext()))
         parts.append(ch.tail or "")
     return "".join(parts)
-
-
-def _span(v: str | None) -> int:
-    try:
-        return min(max(int(v or 1), 1), _MAX_SPAN)
-    except ValueError:
-        return 1
 
 
 def _paragraph(raw: str, n: int, scope: _Scope, out: list[Tok]) -> None:

@@ -34,7 +34,7 @@ from gkqc.cells import (
     unit_in_label,
 )
 from gkqc.readers.crawl import GluedRun
-from gkqc.readers.tokens import SPAN, Tok
+from gkqc.readers.tokens import SHORT, SPAN, Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
 
@@ -339,6 +339,9 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
 
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
     vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
+    if len(vals) >= n and any(v.note is SHORT for v in vals):
+        shown = " ".join(v.raw or "空" for v in vals)
+        return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
         shown = " ".join(v.raw or "空" for v in vals)

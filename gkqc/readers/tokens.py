@@ -37,6 +37,37 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
+SHORT = "网页表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell
+MAX_SPAN = 64  # a colspan / rowspan beyond this is damage, not a table
+
+
+def span_of(v: str | None) -> int:
+    """A `colspan` or `rowspan` attribute as a count of grid cells (1 when absent or damaged)."""
+    try:
+        return min(max(int(v or 1), 1), MAX_SPAN)
+    except ValueError:
+        return 1
+
+
+def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int], int]:
+    """Where each cell of a table row starts on the table's grid, and the row's width: each cell
+    (colspan, rowspan) takes the next positions no cell above still covers. `carry` (position ->
+    rows a cell above still covers) is updated for the row below."""
+    starts: list[int] = []
+    pos = 0
+    for across, down in [*spans, (0, 0)]:  # the sentinel: positions still covered after the last cell
+        while pos in carry:
+            carry[pos] -= 1
+            if not carry[pos]:
+                del carry[pos]
+            pos += 1
+        if not across:
+            break
+        starts.append(pos)
+        if down > 1:
+            carry.update({k: down - 1 for k in range(pos, pos + across)})
+        pos += across
+    return starts, pos
 
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
