@@ -254,6 +254,20 @@ def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("align", ["left", "right"])
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_numbers_at_a_side_of_their_ruled_cells_are_read_in_their_cells(template, align):
+    """Numbers printed at their cells' left or right edge under centred headings, blank cells among
+    them: each value is in the cell its rules draw around it (by the nearest column middle, a heading
+    over a column was taken for a column of its own, and values moved or went unread)."""
+    for seed in (1, 3):
+        s = _blanked(busy(template, 2022, seed))
+        r, got = read_back(s, align=align)
+        assert r.status == "parsed", r.reason
+        assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("top", [True, False], ids=["top", "middle"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(template, top):
@@ -273,10 +287,10 @@ def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(templat
 def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
     rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
             Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]
-    ruled = {1: ([694.5], [(694.5, 50.0, 550.0)])}
+    ruled = {1: ([694.5], [(694.5, 50.0, 550.0)], [])}
     kept = pdfreader._join_wrapped_values(list(rows), ruled)
     assert [[c.raw for c in ln.chunks] for ln in kept] == [["1.属于国家秘密", "5"], ["7"]]
-    joined = pdfreader._join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)])})
+    joined = pdfreader._join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)], [])})
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["1.属于国家秘密", "57"]]
 
 

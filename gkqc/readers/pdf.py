@@ -8,7 +8,8 @@ and its values are put in the table's columns, found from the x-positions of the
 the lowest column headings, so a blank cell is an empty token, as an empty <td> is. The page's
 drawn horizontal rules tell what text shares a cell: a line holding only a label and ruled off from
 the rows beside it is a row of its own with blank cells (not a wrapped label), and a number wrapped
-inside its narrow cell is joined. The tokens are the HTML reader's: one per cell, rows in order,
+inside its narrow cell is joined. Its vertical rules draw each row's cells: a value is in the cell
+around it, wherever it stands in it (centred, or at a side under a centred heading). The tokens are the HTML reader's: one per cell, rows in order,
 label cells first; other lines are text.
 
 Every token's `line` is a running number over the rebuilt page text (`pdf_text` prints it);
@@ -215,26 +216,31 @@ def _bare(f, restype, argtypes: list | None = None):
     return bare
 
 
-def _rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, float, float]]]:
+def _rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, float, float]], list[tuple[float, float, float]]]:
     """The page's horizontal rules, by height: every flat path, and the top and bottom edges of
-    every box (a cell drawn as a rectangle). Returns (their y, sorted; (y, left, right) of each)."""
+    every box (a cell drawn as a rectangle). Returns (their y, sorted; (y, left, right) of each;
+    (x, bottom, top) of each vertical rule: every upright path, and the sides of every box)."""
     import pypdfium2.raw as pdfium_c
 
     get_object, get_type, get_bounds = _per_object()
     handle, path = page.raw, pdfium_c.FPDF_PAGEOBJ_PATH
     box = (ctypes.c_float * 4)()
     at = [ctypes.addressof(box) + 4 * k for k in range(4)]
-    out = []
+    out, upright = [], []
     for i in range(pdfium_c.FPDFPage_CountObjects(handle)):
         obj = get_object(handle, i)
         if get_type(obj) != path or not get_bounds(obj, *at):
             continue
         x0, y0, x1, y1 = box
         if x1 - x0 < 2:  # a vertical rule
+            if y1 - y0 > 2:
+                upright.append(((x0 + x1) / 2, y0, y1))
             continue
         out += [((y0 + y1) / 2, x0, x1)] if y1 - y0 <= 2 else [(y0, x0, x1), (y1, x0, x1)]
+        if y1 - y0 > 2:
+            upright += [(x0, y0, y1), (x1, y0, y1)]
     out.sort()
-    return [r[0] for r in out], out
+    return [r[0] for r in out], out, upright
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
@@ -381,7 +387,7 @@ def _attach(free: Line, row: Line) -> None:
     free.taken = True
 
 
-Rules = dict[int, tuple[list[float], list[tuple[float, float, float]]]]  # page -> _rules of the page
+Rules = dict[int, tuple[list[float], list[tuple[float, float, float]], list[tuple[float, float, float]]]]  # page -> _rules
 
 
 def _fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bool:
@@ -395,7 +401,7 @@ def _fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> b
     else:
         lo, hi = p.cy, float("inf")
     near, half = 0.3 * p.h, 0.5 * (x1 - x0)
-    ys, found = rules.get(p.page, ((), ()))
+    ys, found, _ = rules.get(p.page, ((), (), ()))
     return any(abs(y - p.cy) > near and min(b, x1) - max(a, x0) >= half
                for y, a, b in found[bisect_right(ys, lo):bisect_left(ys, hi)])
 
@@ -425,7 +431,7 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     gone: set[int] = set()
     for k, ln in enumerate(lines):
-        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), ()))[0] or not all(map(_number_part, ln.chunks)):
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), (), ()))[0] or not all(map(_number_part, ln.chunks)):
             continue
         near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
@@ -633,9 +639,35 @@ def _cell_tok(chunks: list[Chunk]) -> Tok:
     return Tok(_nfkc(raw), raw, chunks[0].line, True)
 
 
-def _row_tokens(row: Line, boundary: float, cols: list[float]) -> list[Tok]:
+def _cell_edges(row: Line, rules: Rules | None) -> list[float]:
+    """x of the vertical rules that cross a table row's line (its cells' sides), left to right."""
+    xs = sorted(x for x, y0, y1 in (rules or {}).get(row.page, ((), (), ()))[2] if y0 - 0.5 <= row.cy <= y1 + 0.5)
+    edges: list[float] = []
+    for x in xs:
+        if not edges or x - edges[-1] > 1.0:  # two cells' shared side, drawn twice
+            edges.append(x)
+    return edges
+
+
+def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> list[tuple[float, float]] | None:
+    """The row's value cells as its rules draw them: each stretch between two sides with a column of
+    the table in it (a column's values and headings stand anywhere in their cell: centred, or at its
+    left or right). None when the rules do not hold the row's values, each inside a cell of its
+    own (pieces of one number wrapped over lines share theirs)."""
+    cells = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in cols)]
+    taken: set[tuple[int, int]] = set()
+    for c in values:
+        k = next((k for k, (a, b) in enumerate(cells) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5), None)
+        if k is None or (k, c.line) in taken:
+            return None
+        taken.add((k, c.line))
+    return cells or None
+
+
+def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None) -> list[Tok]:
     """A table row as cells: label cells (text grouped by column, top to bottom), then one
-    cell per value column, empty where nothing is printed."""
+    cell per value column, empty where nothing is printed. In a ruled table a value is in the
+    cell its rules draw around it; else in the column whose middle is nearest."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -652,11 +684,14 @@ def _row_tokens(row: Line, boundary: float, cols: list[float]) -> list[Tok]:
         else:
             groups.append([c])
     out = [_cell_tok(g) for g in groups]
+    values = [c for c in row.chunks if c.cx > boundary]
+    cells = _ruled_cells(values, cols, _cell_edges(row, rules)) if rules else None
     by_col: dict[int, list[Chunk]] = {}
-    for c in row.chunks:
-        if c.cx > boundary:
-            by_col.setdefault(_nearest(cols, c.cx), []).append(c)
-    for k in range(len(cols)):
+    for c in values:
+        k = next(k for k, (a, b) in enumerate(cells) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5) if cells \
+            else _nearest(cols, c.cx)
+        by_col.setdefault(k, []).append(c)
+    for k in range(len(cells) if cells else len(cols)):
         cs = by_col.get(k)
         if cs:
             raw = " ".join(c.raw for c in cs)
@@ -707,7 +742,7 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         if ln.no in title:
             add_title_line(out, ln, title)
         elif ln.data or ln.blank:
-            out += _row_tokens(ln, *layout[ln.no])
+            out += _row_tokens(ln, *layout[ln.no], rules)
         else:
             out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
     return out

@@ -12,6 +12,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from gkqc.cells import is_value_like
 from gkqc.simulate.font import FAMILY, embeddable_font
 from gkqc.simulate.render import ReportSpec
 from gkqc.templates import registry
@@ -51,8 +52,9 @@ class Writer:
     spanning cell can be drawn on every page its rows reached."""
 
     def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某", font: str | None = None,
-                 top: bool = False, ruled: bool = True):
+                 top: bool = False, ruled: bool = True, align: str = "center"):
         self.font = font or default_font()
+        self.align = align  # where a table's numbers stand in their cells: center, left or right
         self.top = top  # cells' text at their top, as Word's default; else in their middle
         self.ruled = ruled  # cells drawn with borders
         self.page, self.y = 1, H - M
@@ -88,6 +90,11 @@ class Writer:
             self.ops[page].append(("text", cx, y, s, size, True))
             y -= lh
 
+    def _aligned(self, page: int, y: float, t: str, size: float, x0: float, x1: float) -> None:
+        """A number at its cell's left or right edge (3 pt in), as a table formatted so prints it."""
+        width = pdfmetrics.stringWidth(t, self.font, size)
+        self.ops[page].append(("text", x0 + 3 if self.align == "left" else x1 - 3 - width, y, t, size, False))
+
     def text(self, s: str, size: float = 12, center: bool = False, per_line: int = 36) -> None:
         for k in range(0, len(s), per_line):
             if self.y - size * 1.8 < M:
@@ -113,7 +120,10 @@ class Writer:
                 self.ops[self.page].append(("rect", xs[a], top - heights[i], xs[a + n] - xs[a], heights[i]))
                 ls = _wrap(t, xs[a + n] - xs[a], size, self.font)
                 y = top - 4 - size if self.top else top - (heights[i] - len(ls) * lh) / 2 - size
-                self._lines(self.page, y, ls, size, lh, (xs[a] + xs[a + n]) / 2 + offsets.get(t, 0))
+                if self.align != "center" and is_value_like(t):
+                    self._aligned(self.page, y, t, size, xs[a], xs[a + n])
+                else:
+                    self._lines(self.page, y, ls, size, lh, (xs[a] + xs[a + n]) / 2 + offsets.get(t, 0))
             self.y -= heights[i]
 
         for i in range(len(rows)):
@@ -149,15 +159,16 @@ def _wrap(text: str, width: float, size: float, font: str) -> list[str]:
 
 def render_pdf(s: ReportSpec, *, repeat_header: bool = False, break_before: str | None = "unable_need_create",
                blank: tuple[str, ...] = (), signed: bool = True, page_before: str = "", overview_times: int = 6,
-               font: str | None = None, top: bool = False, ruled: bool = True) -> bytes:
+               font: str | None = None, top: bool = False, ruled: bool = True, align: str = "center") -> bytes:
     """A report as WPS exports it: a two-line title, 本报告由…编制, ruled tables with spanning
     cells and a vertical label, page numbers; `break_before` starts a page inside section 三,
     `page_before` before the sections named; `blank` leaves those applicant columns empty;
     `overview_times`: the overview printed that many times (a paragraph wrapped over lines);
     `font`: FONT for a file that names its font without embedding it; `top`: each cell's text at
-    its top (Word's default) rather than in its middle; `ruled`: False for tables drawn without borders."""
+    its top (Word's default) rather than in its middle; `ruled`: False for tables drawn without borders;
+    `align`: the tables' numbers centred in their cells, or at their left or right edge."""
     reg = registry()
-    w = Writer(font=font, top=top, ruled=ruled)
+    w = Writer(font=font, top=top, ruled=ruled, align=align)
     w.text(s.office, 18, center=True)
     w.text(f"{s.year}年政府信息公开工作年度报告", 18, center=True)
     w.text(f"本报告由{s.publisher}根据《中华人民共和国政府信息公开条例》要求编制。报告中所列数据统计期限自"
