@@ -122,7 +122,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
             lake.init()
             lake.verify()
             started_at = lake.commit_no
-            result = _flow(inbox, wh, workers, cluster)
+            result = _flow(inbox, wh, workers, cluster, stop)
             if stop.asked:  # stopped, though the flow returned: not a completed run
                 raise KeyboardInterrupt
     except runlock.WarehouseBusy as e:
@@ -156,7 +156,9 @@ def _interrupted(how: str, wh: Warehouse, started_at: int | None) -> str:
 class _StopOnSignal:
     """Within the body, SIGTERM stops the run as Ctrl-C does (KeyboardInterrupt, then exit 128+signal).
     `asked` stays set: a body that returns although it was asked to stop (a library on the way
-    swallowed the KeyboardInterrupt) still ends as an interrupted run, never as a completed one."""
+    swallowed the KeyboardInterrupt) still ends as an interrupted run, never as a completed one. A
+    stop that lands in a finaliser (a weakref callback, `__del__`) cannot raise there: Python would
+    print its traceback as an unraisable exception; it is recorded in `asked` instead, silently."""
 
     name, code, asked = "Ctrl-C", 130, False
 
@@ -167,14 +169,20 @@ class _StopOnSignal:
             self.asked = True
             raise KeyboardInterrupt
 
+        def unraisable(info: sys.UnraisableHookArgs) -> None:
+            if not (self.asked and info.exc_type is KeyboardInterrupt):
+                self._old_hook(info)
+
         self._old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        self._old_hook, sys.unraisablehook = sys.unraisablehook, unraisable
 
     def __exit__(self, *exc: object) -> None:
         for s, old in self._old.items():
             signal.signal(s, old)
+        sys.unraisablehook = self._old_hook
 
 
-def _flow(inbox: str, wh, workers: int, cluster: str | None):
+def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal):
     import os
 
     # the run's own messages say what happened (one line on failure); Prefect's console logs would repeat
@@ -199,6 +207,8 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None):
         except KeyboardInterrupt:
             raise
         except Exception as e:  # the run itself could not complete
+            if stop.asked:  # ... because it was stopped (a worker pool broken by the stop, say)
+                raise KeyboardInterrupt from None
             fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
         finally:
             progress.set_reporter(None)

@@ -167,3 +167,28 @@ def test_a_run_asked_to_stop_never_ends_as_completed(tmp_path, monkeypatch, sig,
     assert r.returncode == code, r.stderr
     assert f"已中断（{how}）" in r.stderr and "本次运行未提交" in r.stderr
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("sig, code, how", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_stop_swallowed_in_a_finaliser_ends_as_interrupted_without_a_traceback(tmp_path, monkeypatch, sig, code, how):
+    """A stop that lands in a finaliser (a weakref callback, `__del__`) cannot raise there: Python
+    would print its traceback, and the flow then fails for what the stop broke (the worker pool).
+    The run still ends as interrupted, with its exit status, and prints no traceback."""
+    import flows.pipeline
+    import gkqc.cli
+
+    class StopInFinaliser:
+        def __del__(self):
+            os.kill(os.getpid(), sig)
+            time.sleep(1)
+
+    def flow_broken_by_the_stop(*args):
+        StopInFinaliser()  # dropped at once: the signal arrives inside its __del__
+        raise RuntimeError("A child process terminated abruptly, the process pool is not usable anymore")
+
+    monkeypatch.setattr(gkqc.cli, "prefect_api", lambda *a: contextlib.nullcontext())
+    monkeypatch.setattr(flows.pipeline, "gkqc_run", flow_broken_by_the_stop)
+    r = cli("run", str(SAMPLES), "--warehouse", str(tmp_path / "wh"))
+    assert r.returncode == code, r.stderr
+    assert f"已中断（{how}）" in r.stderr and "本次运行未提交" in r.stderr
+    assert "Traceback" not in r.stderr and "运行未完成" not in r.stderr
