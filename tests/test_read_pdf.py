@@ -268,6 +268,27 @@ def test_numbers_at_a_side_of_their_ruled_cells_are_read_in_their_cells(template
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("align", ["left", "right"])
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+def test_numbers_at_a_side_of_cells_without_rules_give_no_wrong_value(template, align):
+    """The same without rules: the values' own places are the columns, and no heading (centred, away
+    from its values) is taken for a column; a row of a table with a column left blank throughout is
+    short and unreadable, never shifted."""
+    for seed in (1, 3, 5):
+        rng = random.Random(seed)  # a third of the zeros printed empty: some rows with blanks, no column blank throughout
+        s = _blanked(busy(template, 2022, seed), keep=lambda key, v, rng=rng: v != "0" or rng.random() > 0.33)
+        r, got = read_back(s, align=align, ruled=False)
+        want = expected(s)
+        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert sum(c.status in ("ok", "blank") for c in got.values()) >= 0.9 * len(want)
+        s = _blanked(busy(template, 2022, seed))  # every zero empty: columns blank throughout, whose rows are refused
+        r, got = read_back(s, align=align, ruled=False)
+        want = expected(s)
+        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert all(c.reason for c in got.values() if c.status in ("missing", "unreadable"))
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("top", [True, False], ids=["top", "middle"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(template, top):

@@ -587,11 +587,13 @@ def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
     return [p for p in blank if _fenced(p, first, rules)]
 
 
-def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
+def _columns(header: list[Line], rows: list[Line], ruled: bool = False) -> tuple[float, list[float]]:
     """(right edge of the label side, x of each value column's middle): the values' own places,
     plus the lowest heading over a column where no value is printed at all. A heading left of
     every value (leading blank columns) counts only at the values' column pitch: the labels'
-    own heading (信息内容) is not a column."""
+    own heading (信息内容) is not a column. In a table without rules (`ruled` False) whose values
+    stand at a side of their cells, not under their headings' middles, no heading is a column:
+    nothing tells which column a heading is over (a row with a blank column comes out short)."""
     first = min(r.first_value_x() for r in rows if r.data)
     labels = [c.x1 for r in rows for c in r.chunks + r.attached  # (rows without values: all label)
               if not c.value and len(c.raw) > 3 and c.x1 <= (r.first_value_x() if r.data else first)]
@@ -611,6 +613,8 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
                                                  for o in heads)), key=lambda c: c.cx)
     known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
     pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
+    if len(groups) >= len(lowest) or (not ruled and _off_centre(cols, lowest, h)):
+        lowest = []  # as many columns of values as headings (all found), or headings not over their values
     for c in lowest:
         k = (cols[0] - c.cx) / pitch if pitch else 0.0
         regular = c.cx > cols[0] or (k > 0.5 and abs(k - round(k)) <= 0.2)
@@ -618,6 +622,12 @@ def _columns(header: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
             cols.append(c.cx)
             spans.append((c.x0, c.x1))
     return boundary, sorted(cols)
+
+
+def _off_centre(cols: list[float], heads: list[Chunk], h: float) -> bool:
+    """Most columns of values stand further than a character's height from every heading's middle."""
+    far = sum(min(abs(c.cx - x) for c in heads) > h for x in cols) if heads else 0
+    return far * 2 > len(cols)
 
 
 def _under(o: Chunk, c: Chunk) -> bool:
@@ -731,7 +741,7 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         lines[:] = _join_wrapped_values(lines, rules)
     layout: dict[int, tuple[float, list[float]]] = {}
     for header, rows in _tables(lines, rules):
-        boundary, cols = _columns(header, rows)
+        boundary, cols = _columns(header, rows, ruled=bool(rules) and bool(_cell_edges(rows[0], rules)))
         for r in rows:
             layout[r.no] = (boundary, cols)
     title = _title(lines)
