@@ -179,6 +179,11 @@ def _blanked(s, keep=lambda key, v: v != "0", tables=("applications", "reviews",
     return s
 
 
+def _wrong(got, want) -> dict:
+    """The cells read as a value (or a blank) that is not the one printed: (read, printed) by key."""
+    return {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+
+
 def _all_blank_or_as_printed(s, r, got):
     assert r.status == "parsed", r.reason
     assert {k: c.value for k, c in got.items()} == expected(s)
@@ -240,29 +245,19 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
 
 
 @needs_cjk_font
-@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "no-rules"])
+@pytest.mark.parametrize("layout, blanks", [(dict(top=True), False), (dict(top=True, ruled=False), False),
+                                            (dict(align="left"), True), (dict(align="right"), True)],
+                         ids=["top-ruled", "top-no-rules", "left-ruled", "right-ruled"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
-def test_generated_cells_aligned_to_the_top_every_cell(template, ruled):
-    """Word's default: a cell's text at its top, so a wrapped label goes on below its row's values,
-    next to the row under it. With rules the cell tells whose it is; without, the next row's label
-    beginning on its own line with its number (`2.`) does."""
+def test_generated_cells_off_their_middle_every_cell(template, layout, blanks):
+    """Word's default, a cell's text at its top: a wrapped label goes on below its row's values, next
+    to the row under it; with rules the cell tells whose it is, without, the next row's label beginning
+    on its own line with its number (`2.`) does. Numbers at their cells' left or right side under
+    centred headings, zeros printed empty: each value is in the cell its rules draw around it (by
+    the nearest column middle, a heading was taken for a column of its own and values moved)."""
     for seed in (1, 3):
-        s = busy(template, 2022, seed)
-        r, got = read_back(s, top=True, ruled=ruled)
-        assert r.status == "parsed", r.reason
-        assert {k: c.value for k, c in got.items()} == expected(s)
-
-
-@needs_cjk_font
-@pytest.mark.parametrize("align", ["left", "right"])
-@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
-def test_numbers_at_a_side_of_their_ruled_cells_are_read_in_their_cells(template, align):
-    """Numbers printed at their cells' left or right edge under centred headings, blank cells among
-    them: each value is in the cell its rules draw around it (by the nearest column middle, a heading
-    over a column was taken for a column of its own, and values moved or went unread)."""
-    for seed in (1, 3):
-        s = _blanked(busy(template, 2022, seed))
-        r, got = read_back(s, align=align)
+        s = _blanked(busy(template, 2022, seed)) if blanks else busy(template, 2022, seed)
+        r, got = read_back(s, **layout)
         assert r.status == "parsed", r.reason
         assert {k: c.value for k, c in got.items()} == expected(s)
 
@@ -279,12 +274,12 @@ def test_numbers_at_a_side_of_cells_without_rules_give_no_wrong_value(template, 
         s = _blanked(busy(template, 2022, seed), keep=lambda key, v, rng=rng: v != "0" or rng.random() > 0.33)
         r, got = read_back(s, align=align, ruled=False)
         want = expected(s)
-        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert not _wrong(got, want)
         assert sum(c.status in ("ok", "blank") for c in got.values()) >= 0.9 * len(want)
         s = _blanked(busy(template, 2022, seed))  # every zero empty: columns blank throughout, whose rows are refused
         r, got = read_back(s, align=align, ruled=False)
         want = expected(s)
-        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert not _wrong(got, want)
         assert all(c.reason for c in got.values() if c.status in ("missing", "unreadable"))
 
 
@@ -299,7 +294,7 @@ def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(templat
         s = _blanked(busy(template, 2022, seed))
         r, got = read_back(s, top=top, ruled=False)
         want = expected(s)
-        assert not {k: (got[k].raw, v) for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v}
+        assert not _wrong(got, want)
         assert all(c.reason for c in got.values() if c.status in ("missing", "unreadable"))
         if top:
             assert sum(c.status in ("ok", "blank") for c in got.values()) >= 0.95 * len(want)
