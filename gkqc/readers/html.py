@@ -63,13 +63,13 @@ def _plain_table_cells(table) -> list[Tok] | None:
     """The cells of a table made only of rows of <td>/<th> (the common case), read without
     walking every element; None when anything else is inside (then the table is walked)."""
     out: list[Tok] = []
-    rows: list[tuple[int, int, etree._Element]] = []  # each row: its width on the grid, its last cell's token
+    grid_rows: list[tuple[int, int, etree._Element]] = []  # each row: its width on the grid, its last cell's token
     carry: dict[int, int] = {}
     for part in table:
-        rows_ = part if part.tag in _ROW_GROUPS else (part,)
-        if (part.tail and part.tail.strip()) or (rows_ is part and part.text and part.text.strip()):
+        rows = part if part.tag in _ROW_GROUPS else (part,)
+        if (part.tail and part.tail.strip()) or (rows is part and part.text and part.text.strip()):
             return None
-        for tr in rows_:
+        for tr in rows:
             if tr.tag != "tr" or (tr.text and tr.text.strip()) or (tr.tail and tr.tail.strip()):
                 return None
             for td in tr:
@@ -77,8 +77,8 @@ def _plain_table_cells(table) -> list[Tok] | None:
                     return None
                 out.append(_tok(_cell_text(td), td.sourceline or 0, True))
             if len(tr):
-                rows.append((_grid_width(carry, tr), len(out) - 1, tr))
-    _mark_short(rows, out)
+                grid_rows.append((_grid_width(carry, tr), len(out) - 1, tr))
+    _mark_short(grid_rows, out)
     return out
 
 

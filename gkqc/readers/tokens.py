@@ -69,6 +69,7 @@ def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int
         pos += across
     return starts, pos
 
+
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
