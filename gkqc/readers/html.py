@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from lxml import etree
 
+from gkqc.cells import is_value_like
 from gkqc.readers.decode import Unreadable
+from gkqc.readers.markdown import heading_word
 from gkqc.readers.tokens import SHORT, Tok, _nfkc, _tok, place, span_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
@@ -63,7 +65,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
     """The cells of a table made only of rows of <td>/<th> (the common case), read without
     walking every element; None when anything else is inside (then the table is walked)."""
     out: list[Tok] = []
-    grid_rows: list[tuple[int, int, etree._Element]] = []  # each row: its width on the grid, its last cell's token
+    grid_rows: list[tuple[int, int, int, etree._Element]] = []  # each row: width, its last cell's place and token
     carry: dict[int, int] = {}
     for part in table:
         rows = part if part.tag in _ROW_GROUPS else (part,)
@@ -77,13 +79,15 @@ def _plain_table_cells(table) -> list[Tok] | None:
                     return None
                 out.append(_tok(_cell_text(td), td.sourceline or 0, True))
             if len(tr):
-                grid_rows.append((_grid_width(carry, tr), len(out) - 1, tr))
+                grid_rows.append((*_grid_width(carry, tr), len(out) - 1, tr))
     _mark_short(grid_rows, out)
-    return out
+    return _without(out, _spare_column(grid_rows, out))
 
 
-def _grid_width(carry: dict[int, int], cells) -> int:
-    return place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in cells])[1]
+def _grid_width(carry: dict[int, int], cells) -> tuple[int, int]:
+    """A row's width on the grid and where its last cell starts."""
+    starts, width = place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in cells])
+    return width, starts[-1]
 
 
 def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
@@ -91,19 +95,38 @@ def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
     when that cell was the one read last)."""
     cells = [td for td in tr if td.tag == "td" or td.tag == "th"]
     if cells:
-        table[2].append((_grid_width(table[1], cells), last if cells[-1] is last_cell else -1, tr))
+        table[2].append((*_grid_width(table[1], cells), last if cells[-1] is last_cell else -1, tr))
 
 
-def _mark_short(rows: list[tuple[int, int, etree._Element]], cells: list[Tok]) -> None:
+def _mark_short(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> None:
     """A row narrower on the grid than the rows above and below it lost a cell or never had one:
     when its last cell is empty and another holds text, that cell may be a blank value or a spare
     column's (备注), and which value went missing cannot be told. Its last cell says so (`SHORT`);
     tables.py refuses the row. (A row of empty cells alone, as a page cut inside it, is no row.)"""
-    for k, (width, last, tr) in enumerate(rows):
+    for k, (width, _, last, tr) in enumerate(rows):
         if k > 0 and width < rows[k - 1][0] and (k + 1 == len(rows) or width < rows[k + 1][0]) \
                 and last >= 0 and not cells[last].text \
                 and any(_nfkc(_cell_text(td)) for td in tr[:-1] if td.tag == "td" or td.tag == "th"):
             cells[last] = replace(cells[last], note=SHORT)
+
+
+def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:
+    """The cells (token indexes) of a spare last column, such as 备注: the table's last place on the
+    grid, where the rows (three at least) hold nothing but empty cells and words that are neither a
+    value nor a heading of the templates. Read with it, a row's blank first value and its empty spare
+    cell could not be told from a cell too many at either end."""
+    width = max((w for w, *_ in rows), default=0)
+    last = [k for w, at, k, _ in rows if w == width and at == width - 1]
+    if len(last) < 3 or len(last) < sum(w == width for w, *_ in rows) or min(last) < 0:
+        return set()  # (a row whose last cell was not read last: the walker cannot tell)
+    texts = [cells[k].text for k in last]
+    if any(t and (is_value_like(t) or heading_word(t)) for t in texts) or all(texts):
+        return set()
+    return set(last)
+
+
+def _without(cells: list[Tok | None], drop: set[int]) -> list[Tok]:
+    return [t for k, t in enumerate(cells) if k not in drop] if drop else cells
 
 
 # kept by _flatten: what the walker reads (tables, cells, <br>, <meta>) or skips
@@ -195,7 +218,10 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if el.tag == "tr" and next(el.iterancestors("table"), None) is tables[-1][0]:
                 _walked_row(el, tables[-1], last_cell, len(out) - 1)
             elif el is tables[-1][0]:
-                _mark_short(tables.pop()[2], out)
+                rows = tables.pop()[2]
+                _mark_short(rows, out)
+                for k in _spare_column(rows, out):
+                    out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
         if event == "end" and el.tag in _BLOCK:
             flush()
         if el.tail:  # text after an element (or comment) belongs to its parent
@@ -203,4 +229,4 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 line = el.sourceline or 0
             buf.append(el.tail)
     flush()
-    return meta, out
+    return meta, [t for t in out if t is not None]

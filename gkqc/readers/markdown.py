@@ -112,7 +112,7 @@ def _column_words() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(norm_label(w) for w in words), tuple(sorted(long))
 
 
-def _heading_word(cell: str) -> bool:
+def heading_word(cell: str) -> bool:
     words, prefixes = _column_words()
     n = norm_label(cell)
     return n in words or n.startswith(prefixes)
@@ -181,7 +181,7 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
         return
     width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
     firsts = [_first_value(c) for _, c in rows]
-    kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(_heading_word(x) for x in c if x)
+    kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(heading_word(x) for x in c if x)
              else "data" for (_, c), f in zip(rows, firsts, strict=True)]
     vstart = _value_start(rows, kinds, firsts, width, scope)
     for (line, cells), kind, first in zip(rows, kinds, firsts, strict=True):
@@ -214,7 +214,7 @@ def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: li
     """The table's first value column: under its heading words, else as an earlier table of the
     same width in the section had it (a table cut in parts), else where its rows' numbers start."""
     full = [(c, k, f) for (_, c), k, f in zip(rows, kinds, firsts, strict=True) if len(c) == width]
-    heads = [next(i for i, x in enumerate(c) if x and _heading_word(x)) for c, k, _ in full if k == "heading"]
+    heads = [next(i for i, x in enumerate(c) if x and heading_word(x)) for c, k, _ in full if k == "heading"]
     start = min(heads) if heads else scope.vstart.get(width)
     if start is None:
         start = min((f for _, k, f in full if k == "data" and f < width), default=None)
