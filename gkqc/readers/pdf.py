@@ -9,8 +9,8 @@ the lowest column headings, so a blank cell is an empty token, as an empty <td> 
 drawn horizontal rules tell what text shares a cell: a line holding only a label and ruled off from
 the rows beside it is a row of its own with blank cells (not a wrapped label), and a number wrapped
 inside its narrow cell is joined. Its vertical rules draw each row's cells: a value is in the cell
-around it, wherever it stands in it (centred, or at a side under a centred heading). The tokens are the HTML reader's: one per cell, rows in order,
-label cells first; other lines are text.
+around it, wherever it stands in it (centred, or at a side under a centred heading). The tokens are
+the HTML reader's: one per cell, rows in order, label cells first; other lines are text.
 
 Every token's `line` is a running number over the rebuilt page text (`pdf_text` prints it);
 `PdfDoc.where` maps it to the page and the line on that page.
@@ -659,19 +659,19 @@ def _cell_edges(row: Line, rules: Rules | None) -> list[float]:
     return edges
 
 
-def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> list[tuple[float, float]] | None:
-    """The row's value cells as its rules draw them: each stretch between two sides with a column of
+def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> tuple[int, list[int]] | None:
+    """The row's value cells as its rules draw them, each stretch between two sides with a column of
     the table in it (a column's values and headings stand anywhere in their cell: centred, or at its
-    left or right). None when the rules do not hold the row's values, each inside a cell of its
-    own (pieces of one number wrapped over lines share theirs)."""
+    left or right): (how many, the cell of each value). None when the rules do not hold the row's
+    values, each inside a cell of its own (pieces of one number wrapped over lines share theirs)."""
     cells = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in cols)]
-    taken: set[tuple[int, int]] = set()
+    where: list[int] = []
     for c in values:
         k = next((k for k, (a, b) in enumerate(cells) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5), None)
-        if k is None or (k, c.line) in taken:
+        if k is None or any(where[j] == k and values[j].line == c.line for j in range(len(where))):
             return None
-        taken.add((k, c.line))
-    return cells or None
+        where.append(k)
+    return (len(cells), where) if cells else None
 
 
 def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None) -> list[Tok]:
@@ -695,13 +695,12 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
             groups.append([c])
     out = [_cell_tok(g) for g in groups]
     values = [c for c in row.chunks if c.cx > boundary]
-    cells = _ruled_cells(values, cols, _cell_edges(row, rules)) if rules else None
+    ruled = _ruled_cells(values, cols, _cell_edges(row, rules)) if rules else None
+    n, where = ruled if ruled else (len(cols), [_nearest(cols, c.cx) for c in values])
     by_col: dict[int, list[Chunk]] = {}
-    for c in values:
-        k = next(k for k, (a, b) in enumerate(cells) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5) if cells \
-            else _nearest(cols, c.cx)
+    for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
-    for k in range(len(cells) if cells else len(cols)):
+    for k in range(n):
         cs = by_col.get(k)
         if cs:
             raw = " ".join(c.raw for c in cs)
