@@ -65,15 +65,16 @@ def test_html_tables_with_captions_and_comments_read_the_same():
     assert [(c.row_id, c.col_id, c.raw) for c in other.report.cells] == [(c.row_id, c.col_id, c.raw) for c in plain.report.cells]
 
 
-def _spare_column(html: str, lose: str | None = None, caption: bool = False) -> str:
-    """Section 三's table with an extra empty column (备注) on every row; `lose`: the row (its label)
-    that lost its third value's <td>; `caption`: a caption and comments, so the table is walked."""
-    start = html.index("申请人情况")
+def _spare_column(html: str, lose: str | None = None, caption: bool = False, table: str = "申请人情况") -> str:
+    """The table holding `table` (default section 三's) with an extra column on every row, 备注 over
+    empty cells; `lose`: the row (its label) that lost its third value's <td>; `caption`: a caption
+    and comments, so the table is walked."""
+    start = html.index(table)
     a, b = html.rfind("<table", 0, start), html.index("</table>", start)
     rows = []
     for tr in html[a:b].split("</tr>"):
         if "<tr" in tr:
-            tr += "<td>备注</td>" if "申请人情况" in tr else "<td>&nbsp;</td>"
+            tr += "<td>&nbsp;</td>" if rows else "<td>备注</td>"
             if lose is not None and f">{lose}</td>" in tr:
                 cells = [m.start() for m in re.finditer("<td", tr)]
                 tr = tr[:cells[-4]] + tr[cells[-3]:]
@@ -92,10 +93,7 @@ def test_html_spare_last_column_is_no_column(caption):
     s.applications = {k: ("" if k[1] == "natural_person" or v == "0" else v) for k, v in s.applications.items()}
     s.reviews = {k: ("" if v == "0" else v) for k, v in s.reviews.items()}
     html = _spare_column(render_html(s).decode(), caption=caption)
-    four = html.index(">行政复议</td>")  # section 四's table
-    a, b = html.rfind("<table", 0, four), html.index("</table>", four)
-    html = html[:a] + html[a:b].replace("</tr>", "<td>&nbsp;</td></tr>").replace(
-        "<td>&nbsp;</td></tr>", "<td>备注</td></tr>", 1) + html[b:]
+    html = _spare_column(html, caption=caption, table=">行政复议</td>")  # section 四's table
     spare = read_document("r.html", html.encode())
     assert spare.status == "parsed", spare.reason
     assert [c.raw for c in spare.report.cells] == [printed(s, c) for c in spare.report.cells]
