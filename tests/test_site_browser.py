@@ -111,6 +111,7 @@ def test_ranking_renders_and_sorts(page, site, published, shots):
     assert set(regions) == want  # the year filter opens on the latest year
     region = "碧水市"
     page.click(f'a[href="{region_page(region)}"]')
+    page.wait_for_load_state("load")  # its script (deferred) has wired the filters: a busy host runs it late
     assert page.url.endswith(region_page(region))
     offices = {r[0] for r in con.execute("select office from scorecard_office where region = ? and report_year = ?",
                                          [region, latest]).fetchall()}
