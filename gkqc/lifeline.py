@@ -1,15 +1,16 @@
-"""Processes a run starts die with it: the Prefect API server and the parser workers.
+"""Nothing a run starts outlives it: the Prefect API it reports to and the parser workers.
 
 Prefect 3's ephemeral API (`SubprocessASGIServer`) is a plain `subprocess.Popen` of uvicorn, stopped
 only by an `atexit` hook, so a run killed by SIGKILL or SIGTERM leaves it running for good. Instead we
-start the same uvicorn command ourselves, tied to this process by PR_SET_PDEATHSIG, and point
-PREFECT_API_URL at it; Prefect then starts no server of its own. On Linux the kernel ends every child
-when we end; elsewhere only the normal exit path (and SIGTERM, turned into one) cleans up.
+serve the same app from a thread of the run's own process and point PREFECT_API_URL at it; Prefect then
+starts no server of its own. Worker processes are tied to their parent by PR_SET_PDEATHSIG: on Linux the
+kernel ends them when we end; elsewhere only the normal exit path (and SIGTERM, turned into one) cleans up.
 """
 
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
@@ -20,7 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -105,12 +106,12 @@ def stop_child(proc: subprocess.Popen, timeout: float = 10) -> None:
             proc.wait()
 
 
-def wait_healthy(api_url: str, timeout: float = 180, proc: subprocess.Popen | None = None) -> None:
-    """Wait until `{api_url}/health` answers 200 (and `proc`, the server, is still running)."""
+def wait_healthy(api_url: str, timeout: float = 180, running: Callable[[], bool] | None = None) -> None:
+    """Wait until `{api_url}/health` answers 200 (while `running()`, if given, says the server still runs)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"Prefect 服务器已退出 (server exited with {proc.returncode}; see its log)")
+        if running is not None and not running():
+            raise RuntimeError("Prefect 服务器已退出 (the API server stopped; see its log)")
         try:
             with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:
                 if r.status == 200:
@@ -131,27 +132,48 @@ def _sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)  # unwind as Ctrl-C does, so cleanup runs
 
 
-def start_prefect_server(log: Path) -> tuple[subprocess.Popen, str]:
-    """Prefect's ephemeral API server, started as its `SubprocessASGIServer` does but tied to us; waits until
-    healthy and returns it with its API URL. In its own process group: we stop it after the run reports."""
-    import prefect
+_SERVER_LOGGERS = ("prefect.server", "uvicorn", "fastapi")  # what the API prints goes to its log, not the terminal
+
+
+def serve_prefect_api(log: Path) -> tuple[Callable[[], None], str]:
+    """Prefect's ephemeral API (the app its `SubprocessASGIServer` runs) served by uvicorn from a thread of
+    this process, its output appended to `log`: it ends with us however we end, and shares our interpreter
+    and imports instead of starting a Python of its own. Waits until healthy; returns the function that
+    stops it and its API URL."""
+    import uvicorn
+    from prefect.server.api.server import create_app
     from prefect.settings import get_current_settings
 
-    settings = get_current_settings()
+    app = create_app(ephemeral=True, final=True, ignore_cache=True)  # a fresh app runs its lifespan again
+    log.parent.mkdir(parents=True, exist_ok=True)
+    to_log = logging.FileHandler(log, encoding="utf-8")
+    to_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    saved = {}
+    for name in _SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        saved[name] = (logger.handlers[:], logger.propagate)
+        logger.handlers, logger.propagate = [to_log], False
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory",
-           "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "error", "--lifespan", "on"]
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-           **settings.to_environment_variables(exclude_unset=True)}
-    server = start_child(cmd, log, env, own_group=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", log_config=None,
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, name="prefect-api", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+        for name, (handlers, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers, logger.propagate = handlers, propagate
+        to_log.close()
+
     api = f"http://127.0.0.1:{port}/api"
     try:
-        wait_healthy(api, settings.server.ephemeral.startup_timeout_seconds, server)
-    except BaseException:  # stopped while it starts: it has served nothing, so it need not wind down
-        stop_child(server, timeout=2)
+        wait_healthy(api, get_current_settings().server.ephemeral.startup_timeout_seconds, thread.is_alive)
+    except BaseException:
+        stop()
         raise
-    return server, api
+    return stop, api
 
 
 @contextmanager
@@ -165,17 +187,17 @@ def prefect_api(state_dir: Path) -> Iterator[None]:
                    and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
     if handle_term:
         signal.signal(signal.SIGTERM, _sigterm)
-    server = None
+    stop = None
     try:
         if not get_current_settings().api.url:
-            server, api = start_prefect_server(state_dir / ".prefect" / "server.log")
+            stop, api = serve_prefect_api(state_dir / ".prefect" / "server.log")
             os.environ["PREFECT_API_URL"] = api  # for this process's Prefect (after the refresh) and its children
             refresh_global_settings_context()
         yield
     finally:
-        if server is not None:
+        if stop is not None:
             os.environ.pop("PREFECT_API_URL", None)
             refresh_global_settings_context()
-            stop_child(server)
+            stop()
         if handle_term:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -32,9 +32,9 @@ def prefect_api(tmp_path_factory):
     if os.environ.get("PREFECT_API_URL"):
         yield
         return
-    from gkqc.lifeline import start_prefect_server, stop_child
+    from gkqc.lifeline import serve_prefect_api
 
-    server, api = start_prefect_server(tmp_path_factory.mktemp("prefect") / "server.log")
+    stop, api = serve_prefect_api(tmp_path_factory.mktemp("prefect") / "server.log")
     os.environ["PREFECT_API_URL"] = api
     if "prefect.context" in sys.modules:
         sys.modules["prefect.context"].refresh_global_settings_context()
@@ -42,7 +42,7 @@ def prefect_api(tmp_path_factory):
         yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        stop_child(server)
+        stop()
 
 
 def pytest_collection_modifyitems(items):

@@ -1,5 +1,5 @@
-"""A run leaves no processes behind however it ends: SIGKILL, SIGTERM or Ctrl-C (Prefect's API server and
-the parser workers go with it)."""
+"""A run leaves no processes behind however it ends: SIGKILL, SIGTERM or Ctrl-C (the parser workers go
+with it; Prefect's API is served from the run's own process)."""
 
 import contextlib
 import os
@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -26,7 +27,7 @@ def inbox(tmp_path_factory) -> Path:
 
 
 def start_run(inbox: Path, wh: Path) -> tuple[subprocess.Popen, list[psutil.Process]]:
-    """Start `gkqc run` in its own session; return it with its descendants once the Prefect server is up and
+    """Start `gkqc run` in its own session; return it with its descendants once it serves its Prefect API and
     the parser workers exist (they may still be importing)."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # conftest's PREFECT_HOME: migrated once
     wh.mkdir()
@@ -38,13 +39,28 @@ def start_run(inbox: Path, wh: Path) -> tuple[subprocess.Popen, list[psutil.Proc
     while time.monotonic() < deadline and proc.poll() is None:
         with contextlib.suppress(psutil.NoSuchProcess):
             seen |= {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
-        server = [p for p in seen.values() if "uvicorn" in _cmdline(p)]
-        workers = [p for p in seen.values() if "spawn_main" in _cmdline(p)]
-        if server and workers:
+        if workers(seen) and serves_api(proc.pid):
             return proc, list(seen.values())
         time.sleep(0.1)
     _kill(proc, seen.values())
-    pytest.fail(f"no Prefect server and parser workers seen; run log:\n{(wh / 'run.log').read_text()}")
+    pytest.fail(f"no Prefect API and parser workers seen; run log:\n{(wh / 'run.log').read_text()}")
+
+
+def workers(procs: dict[int, psutil.Process]) -> bool:
+    return any("spawn_main" in _cmdline(p) for p in procs.values())
+
+
+def serves_api(pid: int) -> bool:
+    """The process itself answers on a loopback port with Prefect's health check."""
+    try:
+        ports = [c.laddr.port for c in psutil.Process(pid).net_connections("tcp") if c.status == psutil.CONN_LISTEN]
+    except psutil.Error:
+        return False
+    for port in ports:
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+            if r.status == 200:
+                return True
+    return False
 
 
 def _cmdline(p: psutil.Process) -> str:
@@ -79,6 +95,7 @@ def _kill(proc: subprocess.Popen, procs) -> None:
 def test_sigkill_leaves_no_processes(inbox, tmp_path):
     proc, procs = start_run(inbox, tmp_path / "wh")
     try:
+        assert not any("uvicorn" in _cmdline(p) for p in procs)  # no server process of its own
         proc.kill()
         proc.wait()
         assert_all_end(procs)
@@ -104,19 +121,19 @@ def test_stopped_run_leaves_no_processes(inbox, tmp_path, sig):
 
 
 def test_sigkill_of_a_benchmark_leaves_no_processes(tmp_path):
-    """`gkqc bench` starts its own Prefect API server too: it dies with the benchmark."""
+    """`gkqc bench` serves its own Prefect API and starts workers too: nothing outlives it."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     with (tmp_path / "bench.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "bench", "--reports", "200", "--seed", "7"],
+        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "bench", "--reports", "500", "--seed", "7"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     seen: dict[int, psutil.Process] = {}
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and not any("uvicorn" in _cmdline(p) for p in seen.values()):
+        while time.monotonic() < deadline and proc.poll() is None and not (workers(seen) and serves_api(proc.pid)):
             with contextlib.suppress(psutil.NoSuchProcess):
                 seen |= {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
             time.sleep(0.1)
-        assert any("uvicorn" in _cmdline(p) for p in seen.values()), (tmp_path / "bench.log").read_text()
+        assert workers(seen) and serves_api(proc.pid), (tmp_path / "bench.log").read_text()
         proc.kill()
         proc.wait()
         assert_all_end(seen.values())
