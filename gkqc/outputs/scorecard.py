@@ -65,5 +65,9 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
         data = load(con, year=latest)
     finally:
         con.close()
-    site, _ = write_outputs(data, Path(warehouse) / "scorecards", inbox, focus)
-    return str(site.parent.parent), len(data.offices), data.regions
+    out = Path(warehouse) / "scorecards"
+    write_excel(data, out / "scorecard.xlsx")
+    offices, regions = len(data.offices), data.regions
+    del data  # the workbook's rows are not held while the site is drawn
+    site = write_site(Path(warehouse), out / "site", year=latest, inbox=inbox, focus=focus)
+    return str(site.parent.parent), offices, regions
