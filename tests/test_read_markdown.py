@@ -122,6 +122,38 @@ def test_a_blank_label_remnant_is_not_read_as_a_blank_value():
     assert len(row) == 7 and {c.status for c in row} == {"unreadable"}
 
 
+def _with_spare_column(md: str, section: str) -> str:
+    """`section`'s tables with a spare last column: 备注 on the section's first row, empty cells
+    below (in pipe rows and an HTML fragment's rows alike)."""
+    out, inside, first = [], False, True
+    for line in md.split("\n"):
+        if line.startswith("## "):
+            inside, first = line[3:].startswith(section), True
+        if inside and line.startswith("|"):
+            line += " --- |" if set(line) <= set("|-: ") else " 备注 |" if first else "  |"
+            first = False
+        elif inside and line.startswith("<tr>"):
+            line = line.replace("</tr>", "<td>备注</td></tr>" if first else "<td>&nbsp;</td></tr>")
+            first = False
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("style", [Style(), Style(cut=False), Style(html_reviews=True)], ids=["cut", "whole", "html"])
+def test_a_spare_last_column_is_no_column(style):
+    # 备注 over empty cells, in section 三 (cut in parts: only the first part shows the word) and
+    # section 四; blank first values among the rows
+    s = busy("gov2021", 2023)
+    s.applications = {k: ("" if v == "0" else v) for k, v in s.applications.items()}
+    s.reviews = {k: ("" if v == "0" else v) for k, v in s.reviews.items()}
+    md = _with_spare_column(_with_spare_column(render_markdown(s, style), "三"), "四")
+    assert md.count("备注") == 2
+    r = read_document("r.md", md.encode())
+    assert r.status == "parsed", r.reason
+    got = {key(c): c.value for c in r.report.cells}
+    assert got == {k: v.value for k, v in cell_values(s.template, s.applications, s.active, s.reviews).items()}
+
+
 def _md(*body: str) -> str:
     return "\n".join(["# 某县2023年政府信息公开工作年度报告", "", "## 一、总体情况", "", "正文。", "", *body]) + "\n"
 

@@ -7,9 +7,8 @@ from dataclasses import replace
 
 from lxml import etree
 
-from gkqc.cells import is_value_like
 from gkqc.readers.decode import Unreadable
-from gkqc.readers.markdown import heading_word
+from gkqc.readers.markdown import spare_column
 from gkqc.readers.tokens import SHORT, Tok, _nfkc, _tok, place, span_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
@@ -112,17 +111,12 @@ def _mark_short(rows: list[tuple[int, int, int, etree._Element]], cells: list[To
 
 def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:
     """The cells (token indexes) of a spare last column, such as 备注: the table's last place on the
-    grid, where the rows (three at least) hold nothing but empty cells and words that are neither a
-    value nor a heading of the templates. Read with it, a row's blank first value and its empty spare
-    cell could not be told from a cell too many at either end."""
+    grid, three rows at least, spare by `spare_column`."""
     width = max((w for w, *_ in rows), default=0)
     last = [k for w, at, k, _ in rows if w == width and at == width - 1]
     if len(last) < 3 or len(last) < sum(w == width for w, *_ in rows) or min(last) < 0:
         return set()  # (a row whose last cell was not read last: the walker cannot tell)
-    texts = [cells[k].text for k in last]
-    if any(t and (is_value_like(t) or heading_word(t)) for t in texts) or all(texts):
-        return set()
-    return set(last)
+    return set(last) if spare_column([cells[k].text for k in last]) else set()
 
 
 def _without(cells: list[Tok | None], drop: set[int]) -> list[Tok]:

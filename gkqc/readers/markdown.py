@@ -75,6 +75,7 @@ class _Scope:
     headed: bool = False  # a real column-heading row was seen
     noise: bool = False  # a placeholder heading row was seen
     vstart: dict[int, int] = field(default_factory=dict)  # table width -> first value column
+    spare: set[int] = field(default_factory=set)  # widths of tables whose last column was spare
 
     def boundary(self, text: str) -> None:
         """A section heading starts a new scope; a block label of section 二 needs its own
@@ -85,6 +86,7 @@ class _Scope:
         if kind == "section":
             self.noise = False
             self.vstart.clear()
+            self.spare.clear()
 
 
 @drawn_from_registry(maxsize=4096)
@@ -116,6 +118,14 @@ def heading_word(cell: str) -> bool:
     words, prefixes = _column_words()
     n = norm_label(cell)
     return n in words or n.startswith(prefixes)
+
+
+def spare_column(texts: list[str]) -> bool:
+    """A table's last column, its cells' texts, is spare (such as 备注): nothing in it but empty
+    cells and words that are neither a value nor a heading of the templates, and not every cell
+    filled. Read with it, a row's blank first value and its empty spare cell could not be told
+    from a cell too many at either end."""
+    return not all(texts) and not any(t and (is_value_like(t) or heading_word(t)) for t in texts)
 
 
 _value = lru_cache(maxsize=65536)(is_value_like)
@@ -180,6 +190,9 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
     if not rows:
         return
     width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
+    if _has_spare(rows, width, scope):
+        rows = [(line, c[:-1] if len(c) == width else c) for line, c in rows]
+        width -= 1
     firsts = [_first_value(c) for _, c in rows]
     kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(heading_word(x) for x in c if x)
              else "data" for (_, c), f in zip(rows, firsts, strict=True)]
@@ -199,6 +212,19 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
         note = NOTE if scope.noise and not scope.headed else None
         for c in values:
             out.append(Tok(_nfkc(c), c, line, True, note=note) if c else Tok("", "", line, True, note=note))
+
+
+def _has_spare(rows: list[tuple[int, list[str]]], width: int, scope: _Scope) -> bool:
+    """The table's rows of its width end in a spare column (`spare_column`) with a word in it
+    (an empty last column stays: its cells may be blank values), or an earlier part of the table,
+    as wide, had one."""
+    texts = [c[-1] for _, c in rows if len(c) == width]
+    if width < 3 or not spare_column(texts):
+        return False
+    if width not in scope.spare and (len(texts) < 3 or not any(texts)):
+        return False
+    scope.spare.add(width)
+    return True
 
 
 def _first_value(cells: list[str]) -> int:
