@@ -263,6 +263,34 @@ def test_generated_cells_off_their_middle_every_cell(template, layout, blanks):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("folio", [("{}", 95), ("{}", 75), ("- {} -", 95)], ids=["bare-95pt", "bare-75pt", "dashed-95pt"])
+def test_page_numbers_above_the_margin_are_no_values(folio):
+    """A page number printed further up than the 8% margin, the body ending above it: the page's
+    last line, centred, its own number, is no value of the table it follows."""
+    for template, year in (("gov2021", 2023), ("gov2019", 2020)):
+        s = busy(template, year, seed=1)
+        r, got = read_back(s, folio=folio)
+        assert r.status == "parsed", r.reason
+        assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+def test_a_bare_number_near_the_foot_is_a_page_number_only_as_one():
+    def lines(number: str = "5", x: float = 297.5, cy: float = 95.0) -> list[Line]:
+        row = Line(1, 5, 700.0, 10.0, [pdfreader.Chunk("规章", 60, 695, 90, 705, 5, 1)])
+        return [row, Line(2, 5, cy, 10.0, [pdfreader.Chunk(number, x - 5, cy - 5, x + 5, cy + 5, 5, 2)])]
+
+    def folio(ls: list[Line]) -> bool:
+        return pdfreader._folio(ls[-1], ls[-1].chunks[0].raw, len(ls) - 1, len(ls), 5, 595.0, 842.0)
+
+    assert folio(lines()) and folio(lines("3"))  # its page's number, or two less (a cover and a contents page)
+    assert not folio(lines("6")) and not folio(lines("2"))  # another number
+    assert not folio(lines(x=400.0))  # off the page's middle: a value in its column
+    assert not folio(lines(cy=200.0))  # above the foot's 15%
+    ls = lines()
+    assert not pdfreader._folio(ls[-1], "5", 0, 3, 5, 595.0, 842.0)  # not the page's last line
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("align", ["left", "right"])
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_numbers_at_a_side_of_cells_without_rules_give_no_wrong_value(template, align):

@@ -132,12 +132,12 @@ def _read_pages(doc, exe: str, tmp: Path, budget: Budget) -> tuple[dict[int, Pag
         timeout = budget.left(f"已识别 {i}/{n} 页")
         page = doc[i]
         try:
-            height = page.get_height()
+            width, height = page.get_size()
             p = pages[i + 1] = _page_image(page, tmp / f"p{i + 1}.png", height)
         finally:
             page.close()
         words = _words(_run_ocr(exe, p.png, PSM, timeout, f"第 {i + 1}/{n} 页"), p.scale, height)
-        more, starts[i + 2] = pdf._page_lines(_chars(words), i + 1, starts[i + 1], height)
+        more, starts[i + 2] = pdf._page_lines(_chars(words), i + 1, starts[i + 1], width, height)
         _settle(more, words, conf, height)
         lines += more
     return pages, lines, starts, conf

@@ -52,7 +52,9 @@ class Writer:
     spanning cell can be drawn on every page its rows reached."""
 
     def __init__(self, title: str = "政府信息公开工作年度报告", author: str = "王某", font: str | None = None,
-                 top: bool = False, ruled: bool = True, align: str = "center"):
+                 top: bool = False, ruled: bool = True, align: str = "center", folio: tuple[str, float] = ("- {} -", 40)):
+        self.folio = folio  # the page number's text (`{}`: the number) and its height above the page's foot
+        self.foot = max(M, folio[1] + 15)  # the body's bottom margin, above the page number
         self.font = font or default_font()
         self.align = align  # where a table's numbers stand in their cells: center, left or right
         self.top = top  # cells' text at their top, as Word's default; else in their middle
@@ -71,7 +73,7 @@ class Writer:
         c.setTitle(self.meta[0])
         c.setAuthor(self.meta[1])
         for page, ops in self.ops.items():
-            for op in ops + [("text", W / 2, 40, f"- {page} -", 10.5, True)]:
+            for op in ops + [("text", W / 2, self.folio[1], self.folio[0].format(page), 10.5, True)]:
                 if op[0] == "rect":
                     if self.ruled:
                         c.setFillGray(1)
@@ -97,7 +99,7 @@ class Writer:
 
     def text(self, s: str, size: float = 12, center: bool = False, per_line: int = 36) -> None:
         for k in range(0, len(s), per_line):
-            if self.y - size * 1.8 < M:
+            if self.y - size * 1.8 < self.foot:
                 self.new_page()
             self.y -= size * 1.8
             self.ops[self.page].append(("text", W / 2 if center else M, self.y, s[k:k + per_line], size, center))
@@ -110,7 +112,7 @@ class Writer:
         lh, offsets = size * 1.3, offsets or {}
         heights = [max([len(_wrap(t, xs[a + n] - xs[a], size, self.font)) for a, n, t in r] + [1]) * lh + 8 for r in rows]
         placed: dict[int, list[tuple[int, float]]] = {}  # row -> (page, top) of each time it is drawn
-        if self.y - sum(heights[:header + 1]) < M + 20:  # headings stay with the first row
+        if self.y - sum(heights[:header + 1]) < self.foot + 20:  # headings stay with the first row
             self.new_page()
 
         def draw_row(i: int) -> None:
@@ -127,7 +129,7 @@ class Writer:
             self.y -= heights[i]
 
         for i in range(len(rows)):
-            if i == break_before or self.y - heights[i] < M + 20:
+            if i == break_before or self.y - heights[i] < self.foot + 20:
                 self.new_page()
                 if repeat_header and i >= header:
                     for j in range(header):
@@ -159,16 +161,18 @@ def _wrap(text: str, width: float, size: float, font: str) -> list[str]:
 
 def render_pdf(s: ReportSpec, *, repeat_header: bool = False, break_before: str | None = "unable_need_create",
                blank: tuple[str, ...] = (), signed: bool = True, page_before: str = "", overview_times: int = 6,
-               font: str | None = None, top: bool = False, ruled: bool = True, align: str = "center") -> bytes:
+               font: str | None = None, top: bool = False, ruled: bool = True, align: str = "center",
+               folio: tuple[str, float] = ("- {} -", 40)) -> bytes:
     """A report as WPS exports it: a two-line title, 本报告由…编制, ruled tables with spanning
     cells and a vertical label, page numbers; `break_before` starts a page inside section 三,
     `page_before` before the sections named; `blank` leaves those applicant columns empty;
     `overview_times`: the overview printed that many times (a paragraph wrapped over lines);
     `font`: FONT for a file that names its font without embedding it; `top`: each cell's text at
     its top (Word's default) rather than in its middle; `ruled`: False for tables drawn without borders;
-    `align`: the tables' numbers centred in their cells, or at their left or right edge."""
+    `align`: the tables' numbers centred in their cells, or at their left or right edge; `folio`:
+    the page numbers' text (`{}`: the number) and height above the page's foot."""
     reg = registry()
-    w = Writer(font=font, top=top, ruled=ruled, align=align)
+    w = Writer(font=font, top=top, ruled=ruled, align=align, folio=folio)
     w.text(s.office, 18, center=True)
     w.text(f"{s.year}年政府信息公开工作年度报告", 18, center=True)
     w.text(f"本报告由{s.publisher}根据《中华人民共和国政府信息公开条例》要求编制。报告中所列数据统计期限自"
