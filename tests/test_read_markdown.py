@@ -154,6 +154,35 @@ def test_a_spare_last_column_is_no_column(style):
     assert got == {k: v.value for k, v in cell_values(s.template, s.applications, s.active, s.reviews).items()}
 
 
+def test_a_row_a_cell_short_beside_a_spare_column_is_refused_not_shifted():
+    # the row lost an empty cell among its values, not its 备注 cell: one cell short of the table,
+    # it is as wide as the table without its spare column, and still off its grid
+    s = busy("gov2021", 2023)
+    s.applications = {k: ("" if v == "0" else v) for k, v in s.applications.items()}
+    md = _with_spare_column(render_markdown(s, Style(cut=False)), "三")
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "granted")
+    line = next(x for x in md.splitlines() if x.startswith("|") and row.label in x)
+    cells = line.split("|")
+    gap = next(k for k in range(len(cells) - 3, 0, -1) if not cells[k].strip())  # an empty value cell
+    md = md.replace(line, "|".join(cells[:gap] + cells[gap + 1:]))
+    got = {key(c): c for c in read_document("r.md", md.encode()).report.cells}
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    lost = {k for k in got if k[:2] == ("applications", "granted")}
+    assert len(lost) == 7 and {got[k].status for k in lost} == {"unreadable"}
+    assert all(c.value == want[k].value for k, c in got.items() if k not in lost)
+
+
+def test_a_blank_last_column_under_a_placeholder_heading_is_read():
+    # a converter's 数据3 over a value column left blank is the column's name, not a spare word
+    s = busy("gov2021", 2023)
+    for r in registry().blocks_for("gov2021")[0].rows:
+        s.active[("item_1", r.id, "in_force")] = ""
+    got = {key(c): c for c in read_document("r.md", render_markdown(s, Style(lost=frozenset("二"))).encode()).report.cells}
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    item_1 = {k for k in got if k[:2] == ("active", "item_1")}
+    assert len(item_1) == 6 and all(got[k].value == want[k].value and got[k].status == want[k].status for k in item_1)
+
+
 def _md(*body: str) -> str:
     return "\n".join(["# 某县2023年政府信息公开工作年度报告", "", "## 一、总体情况", "", "正文。", "", *body]) + "\n"
 

@@ -86,6 +86,7 @@ class _Scope:
         if kind == "section":
             self.noise = False
             self.vstart.clear()
+        if kind:
             self.spare.clear()
 
 
@@ -125,7 +126,7 @@ def spare_column(texts: list[str]) -> bool:
     cells and words that are neither a value nor a heading of the templates, and not every cell
     filled. Read with it, a row's blank first value and its empty spare cell could not be told
     from a cell too many at either end."""
-    return not all(texts) and not any(t and (is_value_like(t) or heading_word(t)) for t in texts)
+    return not all(texts) and not any(t and (is_value_like(t) or heading_word(t) or _column_name(t)) for t in texts)
 
 
 _value = lru_cache(maxsize=65536)(is_value_like)
@@ -133,6 +134,13 @@ _value = lru_cache(maxsize=65536)(is_value_like)
 
 def _placeholder(cell: str) -> bool:
     return bool(_PLACEHOLDER.match(norm_label(cell)))
+
+
+def _column_name(cell: str) -> bool:
+    """A converter's placeholder heading (数据3) or a generic one (总计, 合计) but 备注: the name of a
+    column that may hold values."""
+    n = norm_label(cell)
+    return bool(_PLACEHOLDER.match(n)) or (n in _GENERIC and n != "备注")
 
 
 def _noise_row(cells: list[str]) -> bool:
@@ -190,14 +198,14 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
     if not rows:
         return
     width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
-    if _has_spare(rows, width, scope):
-        rows = [(line, c[:-1] if len(c) == width else c) for line, c in rows]
-        width -= 1
+    grid = [len(c) == width for _, c in rows]  # rows on the table's grid (a row a cell short stays off it)
+    if _spare_in(rows, width, scope):
+        rows = [(line, c[:-1] if on else c) for (line, c), on in zip(rows, grid, strict=True)]
     firsts = [_first_value(c) for _, c in rows]
     kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(heading_word(x) for x in c if x)
              else "data" for (_, c), f in zip(rows, firsts, strict=True)]
-    vstart = _value_start(rows, kinds, firsts, width, scope)
-    for (line, cells), kind, first in zip(rows, kinds, firsts, strict=True):
+    vstart = _value_start(rows, kinds, firsts, grid, width, scope)
+    for (line, cells), kind, first, on in zip(rows, kinds, firsts, grid, strict=True):
         if kind == "noise":
             scope.noise = True
             kept = [c for c in cells if c and not _placeholder(c) and norm_label(c) not in _GENERIC]
@@ -207,17 +215,17 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
             scope.headed = True
             _labels([c for c in cells if c], line, scope, out)
             continue
-        labels, values = _split_row(cells, first, width, vstart)
+        labels, values = _split_row(cells, first, on, vstart)
         _labels(labels, line, scope, out)
         note = NOTE if scope.noise and not scope.headed else None
         for c in values:
             out.append(Tok(_nfkc(c), c, line, True, note=note) if c else Tok("", "", line, True, note=note))
 
 
-def _has_spare(rows: list[tuple[int, list[str]]], width: int, scope: _Scope) -> bool:
-    """The table's rows of its width end in a spare column (`spare_column`) with a word in it
-    (an empty last column stays: its cells may be blank values), or an earlier part of the table,
-    as wide, had one."""
+def _spare_in(rows: list[tuple[int, list[str]]], width: int, scope: _Scope) -> bool:
+    """Whether the table's rows of its width end in a spare column (`spare_column`) with a word in
+    it (an empty last column stays: its cells may be blank values), or an earlier part of the
+    table, as wide, had one (noted in `scope`)."""
     texts = [c[-1] for _, c in rows if len(c) == width]
     if width < 3 or not spare_column(texts):
         return False
@@ -235,21 +243,21 @@ def _first_value(cells: list[str]) -> int:
     return len(cells)
 
 
-def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: list[int], width: int,
-                 scope: _Scope) -> int | None:
+def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: list[int], grid: list[bool],
+                 width: int, scope: _Scope) -> int | None:
     """The table's first value column: under its heading words, else as an earlier table of the
     same width in the section had it (a table cut in parts), else where its rows' numbers start."""
-    full = [(c, k, f) for (_, c), k, f in zip(rows, kinds, firsts, strict=True) if len(c) == width]
+    full = [(c, k, f) for (_, c), k, f, on in zip(rows, kinds, firsts, grid, strict=True) if on]
     heads = [next(i for i, x in enumerate(c) if x and heading_word(x)) for c, k, _ in full if k == "heading"]
     start = min(heads) if heads else scope.vstart.get(width)
     if start is None:
-        start = min((f for _, k, f in full if k == "data" and f < width), default=None)
+        start = min((f for c, k, f in full if k == "data" and f < len(c)), default=None)
     if start is not None:
         scope.vstart[width] = start
     return start
 
 
-def _split_row(cells: list[str], first: int, width: int, vstart: int | None) -> tuple[list[str], list[str]]:
+def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) -> tuple[list[str], list[str]]:
     """(label cells, value cells) of a data row. A row on the table's grid has its values from
     the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
     number left of the value columns) only its printed values: were a blank among them the row
@@ -260,7 +268,7 @@ def _split_row(cells: list[str], first: int, width: int, vstart: int | None) -> 
             lab = i
     if lab < 0:
         return [], cells  # no label: every cell is a value (section 四's one row)
-    if vstart is not None and len(cells) == width and first >= vstart:
+    if vstart is not None and on_grid and first >= vstart:
         start = max(lab + 1, vstart)
         return [c for c in cells[:start] if c], cells[start:]
     return [c for c in cells[:lab + 1] if c], [c for c in cells[lab + 1:] if c]
