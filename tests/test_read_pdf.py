@@ -274,20 +274,20 @@ def test_page_numbers_above_the_margin_are_no_values(folio):
         assert {k: c.value for k, c in got.items()} == expected(s)
 
 
-def test_a_bare_number_near_the_foot_is_a_page_number_only_as_one():
-    def lines(number: str = "5", x: float = 297.5, cy: float = 95.0) -> list[Line]:
-        row = Line(1, 5, 700.0, 10.0, [pdfreader.Chunk("规章", 60, 695, 90, 705, 5, 1)])
-        return [row, Line(2, 5, cy, 10.0, [pdfreader.Chunk(number, x - 5, cy - 5, x + 5, cy + 5, 5, 2)])]
+def test_a_bare_number_near_the_edge_is_a_page_number_only_as_one():
+    def folio(number: int = 5, x: float = 297.5, cy: float = 95.0, first: bool = False, last: bool = True,
+              box: tuple[float, ...] = (0.0, 0.0, 595.0, 842.0), ruled: list[float] | None = None) -> bool:
+        ln = Line(2, 5, cy, 10.0, [pdfreader.Chunk(str(number), x - 5, cy - 5, x + 5, cy + 5, 5, 2)])
+        return pdfreader._folio(ln, number, first, last, 5, box, ruled)
 
-    def folio(ls: list[Line]) -> bool:
-        return pdfreader._folio(ls[-1], ls[-1].chunks[0].raw, len(ls) - 1, len(ls), 5, 595.0, 842.0)
-
-    assert folio(lines()) and folio(lines("3"))  # its page's number, or two less (a cover and a contents page)
-    assert not folio(lines("6")) and not folio(lines("2"))  # another number
-    assert not folio(lines(x=400.0))  # off the page's middle: a value in its column
-    assert not folio(lines(cy=200.0))  # above the foot's 15%
-    ls = lines()
-    assert not pdfreader._folio(ls[-1], "5", 0, 3, 5, 595.0, 842.0)  # not the page's last line
+    assert folio() and folio(3)  # its page's number, or two less (a cover and a contents page)
+    assert folio(cy=760.0, first=True, last=False)  # at the top of the page, its first line
+    assert folio(x=397.5, cy=195.0, box=(100.0, 100.0, 695.0, 942.0))  # a page whose box does not start at 0
+    assert not folio(6) and not folio(2) and not folio(0)  # another number; 0 is a value, never a page's
+    assert not folio(x=400.0)  # off the page's middle: a value in its column
+    assert not folio(cy=200.0)  # above the foot's 15%
+    assert not folio(last=False) and not folio(cy=760.0, last=True)  # not the page's last line (or first)
+    assert not folio(ruled=[80.0, 400.0, 700.0])  # between a table's rules: a value of its last row
 
 
 @needs_cjk_font

@@ -137,7 +137,7 @@ def _read_pages(doc, exe: str, tmp: Path, budget: Budget) -> tuple[dict[int, Pag
         finally:
             page.close()
         words = _words(_run_ocr(exe, p.png, PSM, timeout, f"第 {i + 1}/{n} 页"), p.scale, height)
-        more, starts[i + 2] = pdf._page_lines(_chars(words), i + 1, starts[i + 1], width, height)
+        more, starts[i + 2] = pdf._page_lines(_chars(words), i + 1, starts[i + 1], (0.0, 0.0, width, height))
         _settle(more, words, conf, height)
         lines += more
     return pages, lines, starts, conf

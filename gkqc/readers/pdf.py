@@ -288,7 +288,7 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float,
 
 
 def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
-                width: float, height: float) -> tuple[list[Line], int]:
+                box: tuple[float, float, float, float], ruled: list[float] | None = None) -> tuple[list[Line], int]:
     """Characters -> lines (by their vertical middle) -> chunks (split at gaps wider than 0.4 em).
     Returns the lines and the number the next page's lines start from."""
     rows: list[list[tuple[str, float, float, float, float]]] = []
@@ -330,19 +330,26 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
             lines.append(Line(no, page, made[0].top, max(c.h for c in made), made))
     _stack_vertical(lines)
     lines = [ln for ln in lines if ln.chunks]
+    left, bottom, right, top = box
     for k, ln in enumerate(lines):  # a page number: `- 3 -`, `第3页`, or a bare number in the top or bottom margin
         text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
-        ln.furniture = bool(_PAGE_NO.match(text)) or (text.isdigit() and len(text) <= 4 and (
-            not 0.08 * height < ln.cy < 0.92 * height or _folio(ln, text, k, len(lines), page, width, height)))
+        ln.furniture = bool(_PAGE_NO.match(text)) or (text.isdecimal() and len(text) <= 4 and (
+            not 0.08 < (ln.cy - bottom) / (top - bottom) < 0.92 or _folio(ln, int(text), k == 0, k == len(lines) - 1,
+                                                                          page, box, ruled)))
     return lines, first_no + len(rows)
 
 
-def _folio(ln: Line, number: str, k: int, count: int, page: int, width: float, height: float) -> bool:
+def _folio(ln: Line, number: int, first: bool, last: bool, page: int, box: tuple[float, float, float, float],
+           ruled: list[float] | None) -> bool:
     """A bare number printed as a page number further in than the margin: the page's last line
-    (or first), within its bottom (or top) 15%, centred across the page, and the page's own number
-    or up to two less (pages before the numbering starts)."""
-    edge = (k == count - 1 and ln.cy < 0.15 * height) or (k == 0 and ln.cy > 0.85 * height)
-    return edge and abs(ln.chunks[0].cx - width / 2) < 0.05 * width and 0 <= page - int(number) <= 2
+    (or first), within its bottom (or top) 15% and outside its ruled tables, centred across the
+    page, and the page's own number or up to two less (pages before the numbering starts)."""
+    left, bottom, right, top = box
+    at = (ln.cy - bottom) / (top - bottom)
+    edge = (last and at < 0.15) or (first and at > 0.85)
+    inside = bool(ruled) and ruled[0] < ln.cy < ruled[-1]
+    return (edge and not inside and abs(ln.chunks[0].cx - (left + right) / 2) < 0.05 * (right - left)
+            and number >= 1 and 0 <= page - number <= 2)
 
 
 def _stack_vertical(lines: list[Line]) -> None:
@@ -805,9 +812,10 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
                 if not system_cjk_font() and (lost := _lost_text(page, textpage))[0]:
                     raise Unreadable(f"PDF 第{i + 1}页有 {lost[0]} 处文字读不出：所用字体（{lost[1]}）未嵌入文件，本机没有"
                                      f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
-                more, starts[i + 2] = _page_lines(_chars(textpage), i + 1, starts[i + 1], *page.get_size())
-                lines += more
                 rules[i + 1] = _rules(page)
+                more, starts[i + 2] = _page_lines(_chars(textpage), i + 1, starts[i + 1], page.get_cropbox(),
+                                                  rules[i + 1][0])
+                lines += more
             finally:
                 textpage.close()
                 page.close()
