@@ -106,12 +106,14 @@ def stop_child(proc: subprocess.Popen, timeout: float = 10) -> None:
             proc.wait()
 
 
-def wait_healthy(api_url: str, timeout: float = 180, running: Callable[[], bool] | None = None) -> None:
-    """Wait until `{api_url}/health` answers 200 (while `running()`, if given, says the server still runs)."""
+def wait_healthy(api_url: str, timeout: float = 180, running: Callable[[], bool] | None = None,
+                 log: Path | None = None) -> None:
+    """Wait until `{api_url}/health` answers 200 (while `running()`, if given, says the server still runs;
+    `log`: where the server writes, named in the error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if running is not None and not running():
-            raise RuntimeError("Prefect 服务器已退出 (the API server stopped; see its log)")
+            raise RuntimeError(f"Prefect 服务器已退出，见 {log or '其日志'} (the API server stopped; see its log)")
         try:
             with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:
                 if r.status == 200:
@@ -144,32 +146,40 @@ def serve_prefect_api(log: Path) -> tuple[Callable[[], None], str]:
     from prefect.server.api.server import create_app
     from prefect.settings import get_current_settings
 
-    app = create_app(ephemeral=True, final=True, ignore_cache=True)  # a fresh app runs its lifespan again
+    app = create_app(ephemeral=True, ignore_cache=True)  # a fresh app runs its lifespan again
     log.parent.mkdir(parents=True, exist_ok=True)
     to_log = logging.FileHandler(log, encoding="utf-8")
     to_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    saved = {}
+    saved: dict[str, tuple[list[logging.Handler], bool]] = {}
     for name in _SERVER_LOGGERS:
         logger = logging.getLogger(name)
         saved[name] = (logger.handlers[:], logger.propagate)
         logger.handlers, logger.propagate = [to_log], False
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", log_config=None,
-                                           lifespan="on"))
-    thread = threading.Thread(target=server.run, name="prefect-api", daemon=True)
-    thread.start()
+    sock = socket.socket()  # bound here and handed to uvicorn: no other process can take the port in between
+    server = thread = None
 
     def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=10)
-        for name, (handlers, propagate) in saved.items():
-            logger = logging.getLogger(name)
-            logger.handlers, logger.propagate = handlers, propagate
-        to_log.close()
+        try:
+            if thread is not None:
+                server.should_exit = True
+                thread.join(timeout=10)
+                if thread.is_alive():  # connections that do not close: stop without waiting for them
+                    server.force_exit = True
+                    thread.join(timeout=5)
+        finally:
+            sock.close()
+            for name, (handlers, propagate) in saved.items():
+                logger = logging.getLogger(name)
+                logger.handlers, logger.propagate = handlers, propagate
+            to_log.close()
 
-    api = f"http://127.0.0.1:{port}/api"
     try:
-        wait_healthy(api, get_current_settings().server.ephemeral.startup_timeout_seconds, thread.is_alive)
+        sock.bind(("127.0.0.1", 0))
+        api = f"http://127.0.0.1:{sock.getsockname()[1]}/api"
+        server = uvicorn.Server(uvicorn.Config(app, log_level="error", log_config=None, lifespan="on"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="prefect-api", daemon=True)
+        thread.start()
+        wait_healthy(api, get_current_settings().server.ephemeral.startup_timeout_seconds, thread.is_alive, log)
     except BaseException:
         stop()
         raise

@@ -163,3 +163,34 @@ def test_workers_print_to_their_log_not_the_terminal(tmp_path, capfd):
     err = capfd.readouterr().err
     assert len(pids) == 2 and log.read_text().count("from a worker") == 6
     assert "from a worker" not in err and "from the test" in err
+
+
+_SERVE_AND_STOP = """
+import logging, socket, sys, urllib.request
+from pathlib import Path
+from gkqc.lifeline import serve_prefect_api
+names = ("prefect.server", "uvicorn", "fastapi")
+log = Path(sys.argv[1]).resolve()
+to_log = lambda: [n for n in names if any(getattr(h, "baseFilename", None) == str(log) for h in logging.getLogger(n).handlers)]
+stop, api = serve_prefect_api(log)
+assert urllib.request.urlopen(api + "/health", timeout=5).status == 200
+assert to_log() == list(names)  # its output goes to its log meanwhile
+stop()
+port = int(api.rsplit(":", 1)[1].split("/")[0])
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    sys.exit("the port still answers")
+except ConnectionRefusedError:
+    pass
+assert to_log() == [], "loggers not given back"
+print("stopped")
+"""
+
+
+def test_our_api_stops_with_its_port_closed_and_the_loggers_given_back(tmp_path):
+    # in a process of its own: this one already serves the suite's API (one per process)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    r = subprocess.run([sys.executable, "-c", _SERVE_AND_STOP, str(tmp_path / "server.log")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert (r.returncode, r.stdout.strip()) == (0, "stopped"), r.stderr[-2000:]
+    assert (tmp_path / "server.log").exists()

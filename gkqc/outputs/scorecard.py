@@ -56,7 +56,8 @@ def write_outputs(data: ScorecardData, out: Path, inbox: Path | None = None,
 def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None) -> tuple[str, int, list[dict]]:
     """What a run, and a decision's rebuild, publishes: the site of every year and the workbook of
     the latest year, under `<warehouse>/scorecards`. Returns (scorecards folder, office-years in the workbook, its regions).
-    `focus`: only this office's results changed (a reviewer's decision)."""
+    `focus`: only this office's results changed (a reviewer's decision). The workbook is written
+    first: a workbook that cannot be written (open in Excel elsewhere) stops the publication."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(warehouse)
