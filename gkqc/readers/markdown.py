@@ -123,9 +123,10 @@ def heading_word(cell: str) -> bool:
 
 def spare_column(texts: list[str]) -> bool:
     """A table's last column, its cells' texts, is spare (such as 备注): nothing in it but empty
-    cells and words that are neither a value nor a heading of the templates, and not every cell
-    filled. Read with it, a row's blank first value and its empty spare cell could not be told
-    from a cell too many at either end."""
+    cells and words that are neither a value, a heading of the templates nor a column's name
+    (数据3, 总计), and not every cell filled. Read with it, a row's blank first value and its empty
+    spare cell could not be told from a cell too many at either end. (The HTML reader, which has
+    the table's grid, drops an empty last column too; this reader only one with a word in it.)"""
     return not all(texts) and not any(t and (is_value_like(t) or heading_word(t) or _column_name(t)) for t in texts)
 
 
