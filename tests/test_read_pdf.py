@@ -278,7 +278,7 @@ def test_a_bare_number_near_the_edge_is_a_page_number_only_as_one():
     def folio(number: int = 5, x: float = 297.5, cy: float = 95.0, first: bool = False, last: bool = True,
               box: tuple[float, ...] = (0.0, 0.0, 595.0, 842.0), ruled: list[float] | None = None) -> bool:
         ln = Line(2, 5, cy, 10.0, [pdfreader.Chunk(str(number), x - 5, cy - 5, x + 5, cy + 5, 5, 2)])
-        return pdfreader._folio(ln, number, first, last, 5, box, ruled)
+        return pdfreader._page_number(ln, first, last, 5, box, ruled)
 
     assert folio() and folio(3)  # its page's number, or two less (a cover and a contents page)
     assert folio(cy=760.0, first=True, last=False)  # at the top of the page, its first line

@@ -330,22 +330,27 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
             lines.append(Line(no, page, made[0].top, max(c.h for c in made), made))
     _stack_vertical(lines)
     lines = [ln for ln in lines if ln.chunks]
-    left, bottom, right, top = box
-    for k, ln in enumerate(lines):  # a page number: `- 3 -`, `第3页`, or a bare number in the top or bottom margin
-        text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
-        ln.furniture = bool(_PAGE_NO.match(text)) or (text.isdecimal() and len(text) <= 4 and (
-            not 0.08 < (ln.cy - bottom) / (top - bottom) < 0.92 or _folio(ln, int(text), k == 0, k == len(lines) - 1,
-                                                                          page, box, ruled)))
+    for k, ln in enumerate(lines):
+        ln.furniture = _page_number(ln, k == 0, k == len(lines) - 1, page, box, ruled)
     return lines, first_no + len(rows)
 
 
-def _folio(ln: Line, number: int, first: bool, last: bool, page: int, box: tuple[float, float, float, float],
-           ruled: list[float] | None) -> bool:
-    """A bare number printed as a page number further in than the margin: the page's last line
-    (or first), within its bottom (or top) 15% and outside its ruled tables, centred across the
-    page, and the page's own number or up to two less (pages before the numbering starts)."""
+def _page_number(ln: Line, first: bool, last: bool, page: int, box: tuple[float, float, float, float],
+                 ruled: list[float] | None) -> bool:
+    """A page number: `- 3 -`, `第3页`, or a bare number in the top or bottom 8% of the page (`box`:
+    left, bottom, right, top). Further in, a bare number is one only as the page's last line (or
+    first) within its bottom (or top) 15%, outside its ruled tables, centred across the page, and
+    the page's own number or up to two less (pages before the numbering starts)."""
+    text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
+    if _PAGE_NO.match(text):
+        return True
+    if not (text.isdecimal() and len(text) <= 4):
+        return False
     left, bottom, right, top = box
-    at = (ln.cy - bottom) / (top - bottom)
+    at = (ln.cy - bottom) / (top - bottom)  # 0 at the page's foot, 1 at its top
+    if not 0.08 < at < 0.92:
+        return True
+    number = int(text)
     edge = (last and at < 0.15) or (first and at > 0.85)
     inside = bool(ruled) and ruled[0] < ln.cy < ruled[-1]
     return (edge and not inside and abs(ln.chunks[0].cx - (left + right) / 2) < 0.05 * (right - left)
