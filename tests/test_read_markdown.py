@@ -320,3 +320,29 @@ def test_damaged_markdown_never_breaks_the_reader(seed):
         reg = registry()
         assert len([c for c in rep.cells if c.table == "applications"]) == len(reg.app_rows_for(
             rep.template_variant or rep.template)) * len(reg.app_columns)
+
+
+@pytest.mark.parametrize("first_part_full", [False, True], ids=["first-part-one-row", "first-part-two-rows"])
+def test_a_first_value_column_blank_in_a_cut_tables_first_part_is_placed_by_its_later_parts(first_part_full):
+    # section 三 cut in parts under placeholder headings, with a spare column the first part cannot
+    # show to be spare (its rows too few); the first value column (自然人) blank in every row of
+    # the first part: its numbers start a column right, the later parts' rows where it starts
+    s = busy("gov2019", 2020)
+    s.applications = {k: ("" if v == "0" and k[0] != "carried_over" else v) for k, v in s.applications.items()}
+    for row in ("new_received", "carried_over"):
+        s.applications[(row, "natural_person")] = ""
+    md = _with_spare_column(render_markdown(s, Style(lost=frozenset("三"))), "三")
+    if not first_part_full:  # the first row gains a cell, off the grid: the part has one row on it
+        line = next(x for x in md.splitlines() if x.startswith("|") and "本年新收" in x)
+        md = md.replace(line, line.replace("|", "| |", 2).replace("| |", "|", 1))
+    got = {key(c): c for c in read_document("r.md", md.encode()).report.cells}
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    apps = [k for k in got if k[0] == "applications"]
+    assert len(apps) == len([k for k in want if k[0] == "applications"])
+    assert [k for k in apps if got[k].status in ("ok", "blank") and got[k].value != want[k].value] == []
+    read = {k for k in apps if got[k].status in ("ok", "blank")}
+    assert {k for k in apps if k[1] == "carried_over"} <= read  # the first part's row on its grid
+    if first_part_full:
+        assert read == set(apps)
+    else:  # the row off the grid, and rows of later parts a cell too wide at both ends, are refused
+        assert not {k for k in apps if k[1] == "new_received"} & read

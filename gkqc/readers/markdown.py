@@ -194,8 +194,10 @@ def _is_separator(cells: list[str], second: bool) -> bool:
     return all(_SEP_CELL.match(p) for p in parts) and (second or all(p.strip(":").count("-") >= 3 for p in parts))
 
 
-def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[Tok]) -> None:
-    """One table's rows (source line, cleaned cells) as tokens."""
+def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[Tok],
+                  later: list[tuple[int, list[str]]] = ()) -> None:
+    """One table's rows (source line, cleaned cells) as tokens; `later`: the rows of the tables that
+    follow it with nothing but blank or skipped lines between (its later parts, when it was cut)."""
     if not rows:
         return
     width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
@@ -205,7 +207,7 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
     firsts = [_first_value(c) for _, c in rows]
     kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(heading_word(x) for x in c if x)
              else "data" for (_, c), f in zip(rows, firsts, strict=True)]
-    vstart = _value_start(rows, kinds, firsts, grid, width, scope)
+    vstart = _value_start(rows, kinds, firsts, grid, width, scope, [c for _, c in later if len(c) == width])
     for (line, cells), kind, first, on in zip(rows, kinds, firsts, grid, strict=True):
         if kind == "noise":
             scope.noise = True
@@ -245,14 +247,22 @@ def _first_value(cells: list[str]) -> int:
 
 
 def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: list[int], grid: list[bool],
-                 width: int, scope: _Scope) -> int | None:
-    """The table's first value column: under its heading words, else as an earlier table of the
-    same width in the section had it (a table cut in parts), else where its rows' numbers start."""
+                 width: int, scope: _Scope, later: list[list[str]]) -> int | None:
+    """The table's first value column: under its heading words, else as an earlier part of the
+    table (as wide, in the section) had it, else where the numbers of its rows and of its `later`
+    parts' rows (as wide) start. That column may be blank in every row, the numbers starting one
+    column right: when every row's last cell is empty too (a spare column, or blank values) and no
+    row labels the column before, the table has no first value column: its rows give only their
+    printed values."""
     full = [(c, k, f) for (_, c), k, f, on in zip(rows, kinds, firsts, grid, strict=True) if on]
     heads = [next(i for i, x in enumerate(c) if x and heading_word(x)) for c, k, _ in full if k == "heading"]
     start = min(heads) if heads else scope.vstart.get(width)
     if start is None:
-        start = min((f for c, k, f in full if k == "data" and f < len(c)), default=None)
+        data = [(c, f) for c, k, f in full if k == "data"]
+        data += [(c, _first_value(c)) for c in later if not _noise_row(c)]
+        start = min((f for c, f in data if f < len(c)), default=None)
+        if start and not any(c[-1] for c, _ in data) and not any(_labelish(c[start - 1]) for c, _ in data):
+            start = None
     if start is not None:
         scope.vstart[width] = start
     return start
@@ -327,6 +337,24 @@ def _paragraph(raw: str, n: int, scope: _Scope, out: list[Tok]) -> None:
             out += toks
 
 
+def _table_starts(lines: list[str], i: int) -> bool:
+    s = lines[i].strip()
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    return s.startswith("|") or ("|" in s and "|" in nxt and _is_separator(_row_cells(nxt), True))
+
+
+def _pipe_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int]:
+    """The rows (source line, cleaned cells) of the pipe table at line `i`, and the line after it."""
+    rows: list[tuple[int, list[str]]] = []
+    while i < len(lines) and "|" in lines[i] and lines[i].strip():
+        cells = _row_cells(lines[i])
+        if lines[i].strip(" \t|-:") or not _is_separator(cells, len(rows) == 1):
+            plain = not _MARKUP.search(lines[i])
+            rows.append((i + 1, [c.strip() if plain else _clean(c) for c in cells]))
+        i += 1
+    return rows, i
+
+
 def markdown_tokens(text: str) -> list[Tok]:
     """Headings and paragraphs as text lines; table rows as label cells, then value cells."""
     lines = text.splitlines()
@@ -350,16 +378,17 @@ def markdown_tokens(text: str) -> list[Tok]:
             _paragraph(block[b:].strip(), j + 1, scope, out)
             i = j + 1
             continue
-        nxt = lines[i + 1] if i + 1 < n else ""
-        if s.startswith("|") or ("|" in s and "|" in nxt and _is_separator(_row_cells(nxt), True)):
-            rows: list[tuple[int, list[str]]] = []
-            while i < n and "|" in lines[i] and lines[i].strip():
-                cells = _row_cells(lines[i])
-                if lines[i].strip(" \t|-:") or not _is_separator(cells, len(rows) == 1):
-                    plain = not _MARKUP.search(lines[i])
-                    rows.append((i + 1, [c.strip() if plain else _clean(c) for c in cells]))
-                i += 1
-            _table_tokens(rows, scope, out)
+        if _table_starts(lines, i):
+            parts = []  # the table, and those that follow it with only blank or skipped lines between
+            while True:
+                rows, i = _pipe_rows(lines, i)
+                parts.append(rows)
+                k = next((k for k in range(i, n) if lines[k].strip() and not _SKIP_LINE.match(lines[k].strip())), n)
+                if k == n or not _table_starts(lines, k):
+                    break
+                i = k
+            for p, rows in enumerate(parts):
+                _table_tokens(rows, scope, out, [r for later in parts[p + 1:] for r in later])
             continue
         m = _ATX.match(s)
         if m:
