@@ -288,14 +288,62 @@ def _reachable(chars: int, k: int, total: int) -> bool:
     return low <= total <= 10 ** (chars - k + 1) - 1 + 9 * (k - 1)
 
 
+def _unspaced(vals: list[Tok]) -> list[Tok] | None:
+    """A crawl's row tokens with every space that may be inside a number taken out (a digit, a space,
+    three digits: `58 234` may be 58234), each such pair one glued run; None when there is none."""
+    out, joined = [vals[0]], False
+    for b in vals[1:]:
+        a = out[-1]
+        if a.text[-1:].isdigit() and b.text[:3].isdigit():
+            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=getattr(a, "at", 0))
+            joined = True
+        else:
+            out.append(b)
+    return out if joined else None
+
+
+def _split_number(vals: list[Tok], n: int, sums: Sums) -> bool:
+    """A crawl's row (glued runs among its tokens) of exactly n tokens whose totals do not hold, and
+    a space among them that may be inside a number: the tokens need not be its cells."""
+    if len(vals) != n or not sums or not any(isinstance(v, GluedRun) for v in vals) or _unspaced(vals) is None:
+        return False
+    return _Splits(vals, n).contradicts(tuple((p, 0, len(v.text)) for p, v in enumerate(vals)), sums)
+
+
+def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | None:
+    """A summand column that, were it a blank cell printed as nothing, would leave a split of the
+    rest (n - 1 numbers) whose totals hold: the first such column, else None."""
+    for b in range(n):
+        if b in groups.values():
+            continue  # a total: its row would have nothing to check
+        fewer: dict[int, int] = {}
+        for c, t in groups.items():
+            if t < b:
+                fewer[c] = t
+            elif c < b or (c == b and t - 1 > c):
+                fewer[c] = t - 1
+            elif c > b:
+                fewer[c - 1] = t - 1
+            else:
+                break  # the group's only summand: its total must be 0, not a split to find
+        else:
+            try:
+                if _Splits(vals, n - 1).by_totals(fewer, limit=1):
+                    return b
+            except _Exhausted:
+                return b
+    return None
+
+
 def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
     when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
     contradicts it: a blank cell may have vanished); (b) the only split that makes the row's
-    printed total(s) hold, no number written with a leading 0: `inferred`. A row without a total
-    is split only when there is one way and its tokens make no fewer numbers (a blank cell that
-    left no trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`.
-    Anything else is unreadable."""
+    printed total(s) hold, no number written with a leading 0, and no split of one number fewer (a
+    blank cell that vanished) that makes them hold too: `inferred`. A row without a total is split
+    only when there is one way and its tokens make no fewer numbers (a blank cell that left no
+    trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`. A space
+    that may be inside a number (`58 234`) must decide nothing. Anything else is unreadable."""
     shown = " ".join(v.raw for v in vals)
     head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
 
@@ -315,6 +363,8 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
         fewer = next((k for k in range(len(vals), n) if _Splits(vals, k).count()), None)
         if fewer is not None:
             return unreadable(f"也能拆成{fewer}个数值（可能有空白单元格未显示），本行没有合计可核对")
+        if (other := _unspaced(vals)) is not None and _Splits(other, n).count() > 1:
+            return unreadable("数字之间的空格可能在一个数字之内（千位分隔），如此则拆分不止一种")
         pick = sp.only()
         digits = sp.one_digit_each(pick)
         return sp.row(pick, DIGIT_NOTE if digits else COUNT_NOTE, inferred=not digits)
@@ -331,7 +381,18 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
         found = sp.by_totals(groups)
     except _Exhausted:
         return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
+    if len(found) == 1 and (b := _vanished_blank(vals, n, groups)) is not None:
+        return unreadable(f"其中与本行合计相符的只有一种，但若第{b + 1}个单元格空白且未显示，"
+                          "也有与本行合计相符的拆分")
     if len(found) == 1:
+        if (other := _unspaced(vals)) is not None:
+            try:
+                doubt = len(_Splits(other, n).by_totals(groups)) > 1
+            except _Exhausted:
+                doubt = True
+            if doubt:
+                return unreadable("其中与本行合计相符的只有一种，但数字之间的空格可能在一个数字之内（千位分隔），"
+                                  "如此则与本行合计相符的不止一种")
         return sp.row(found[0], TOTAL_NOTE, inferred=True)
     return unreadable(f"可能的拆分有{ways}种，" + ("其中与本行合计相符的不止一种" if found
                                                   else "无一与本行合计相符（可能有空白单元格未显示）"))
@@ -351,6 +412,10 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
         kept = vals[:-1]  # at most n - 1: a value past the n-th is an extra one, refused above
         return RowRead(kept + [None] * (n - len(kept)), missing_reason=CUT if len(vals) == n else f"{CUT}；其后的单元格未找到")
     if len(vals) >= n:
+        if _split_number(vals, n, sums):
+            shown = " ".join(v.raw for v in vals)
+            return RowRead([None] * n, f"数字之间有空格（'{shown}'）而单元格之间无分隔，本行合计与各列之和不符："
+                                       "空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
         return RowRead(list(vals[:n]))
     if at_end:
         return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
