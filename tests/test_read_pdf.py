@@ -245,6 +245,19 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("printed", ["4107277", "41072773"])
+def test_a_number_wrapped_beside_its_wrapped_label_is_read_whole(printed):
+    """Text at its cell's top: the number's last piece (`7`) is printed on the line of the label's
+    second line (、行政机关不再处理…); it joins the number (the code before read `410727`)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("other_no_correction", "natural_person")] = printed
+    r, got = read_back(s, top=True)
+    assert r.status == "parsed", r.reason
+    assert {k: c.value for k, c in got.items()} == expected(s)
+    assert got[("applications", "other_no_correction", "natural_person")].raw == printed
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("layout, blanks", [(dict(top=True), False), (dict(top=True, ruled=False), False),
                                             (dict(align="left"), True), (dict(align="right"), True)],
                          ids=["top-ruled", "top-no-rules", "left-ruled", "right-ruled"])

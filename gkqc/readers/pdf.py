@@ -445,28 +445,47 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     row's line (`２６８` / `６`). A line of values only, beside a row on the same page
     and not ruled off from it, goes into that row: each of its values joins the row's value in the
     same column (top to bottom), or takes that column (a row without labels, as section 四's, has
-    many more values than such a line). Without rules on the page nothing is joined."""
+    many more values than such a line). A line of the row's wrapped label with number parts right
+    of it gives each to the row's value in its column, when every one has one. Without rules on the
+    page nothing is joined."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 1.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
 
+    def under(c: Chunk, row: Line) -> Chunk | None:  # the row's number part in c's column
+        return next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
+
+    def join(c: Chunk, same: Chunk, row: Line) -> None:
+        top, low = (c, same) if c.top > same.top else (same, c)
+        row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
+                                                   max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True)
+
     gone: set[int] = set()
     for k, ln in enumerate(lines):
-        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), (), ()))[0] or not all(map(_number_part, ln.chunks)):
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), (), ()))[0]:
+            continue
+        nums = [c for c in ln.chunks if _number_part(c)]
+        label = [c for c in ln.chunks if not _number_part(c)]
+        if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
             continue
         near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
-        if row is None or _fenced(ln, row, rules):
+        if row is None or _fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
+            continue
+        if label:  # label text wrapped beside the number's last piece: each number part joins the one above it
+            pairs = [(c, under(c, row)) for c in nums]
+            if any(same is None for _, same in pairs):
+                continue
+            for c, same in pairs:
+                join(c, same, row)
+            ln.chunks, ln.data = label, False  # the rest of the row's label
             continue
         for c in ln.chunks:
-            same = next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
+            same = under(c, row)
             if same is None:
                 row.chunks.append(c)
-                continue
-            top, low = (c, same) if c.top > same.top else (same, c)
-            joined = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0), max(c.x1, same.x1),
-                           max(c.y1, same.y1), row.page, row.no, top.top, True)
-            row.chunks[row.chunks.index(same)] = joined
+            else:
+                join(c, same, row)
         row.chunks.sort(key=lambda c: c.x0)
         gone.add(id(ln))
     return [ln for ln in lines if id(ln) not in gone]
