@@ -258,6 +258,21 @@ def test_a_number_wrapped_beside_its_wrapped_label_is_read_whole(printed):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("template, year", [("gov2021", 2023), ("gov2019", 2020)])
+def test_a_number_over_its_row_joins_the_value_of_its_own_ruled_cell(template, year):
+    """A number too wide for its ruled cell, printed on a line over its row, runs past the cell's
+    right side above the next cell's value: it is its own cell's, never glued to the next cell's
+    `0` (the code before read 656946250 as the total and the cell blank). It cannot be placed here:
+    the row is unreadable."""
+    s = busy(template, year, seed=1)
+    s.applications[("denied_state_secret", "other_org")] = "65694625"
+    _, got = read_back(s, align="left")
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert got[("applications", "denied_state_secret", "total")].status == "unreadable"
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("layout, blanks", [(dict(top=True), False), (dict(top=True, ruled=False), False),
                                             (dict(align="left"), True), (dict(align="right"), True)],
                          ids=["top-ruled", "top-no-rules", "left-ruled", "right-ruled"])

@@ -446,13 +446,18 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     and not ruled off from it, goes into that row: each of its values joins the row's value in the
     same column (top to bottom), or takes that column (a row without labels, as section 四's, has
     many more values than such a line). A line of the row's wrapped label with number parts right
-    of it gives each to the row's value in its column, when every one has one. Without rules on the
-    page nothing is joined."""
+    of it gives each to the row's value in its column, when every one has one. A column is a cell
+    between the row's vertical rules, where it has them. Without rules on the page nothing is
+    joined."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 1.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
 
-    def under(c: Chunk, row: Line) -> Chunk | None:  # the row's number part in c's column
+    def under(c: Chunk, row: Line) -> Chunk | None:  # the row's number part in c's cell (its column without rules)
+        edges = _cell_edges(row, rules)
+        if len(edges) >= 2:
+            k = bisect_left(edges, c.cx)
+            return next((o for o in row.chunks if _number_part(o) and bisect_left(edges, o.cx) == k), None)
         return next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
 
     def join(c: Chunk, same: Chunk, row: Line) -> None:
