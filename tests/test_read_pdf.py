@@ -273,6 +273,42 @@ def test_a_number_over_its_row_joins_the_value_of_its_own_ruled_cell(template, y
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("template, year", [("gov2021", 2023), ("gov2019", 2020)])
+@pytest.mark.parametrize("align", ["left", "right"])
+def test_numbers_at_a_side_of_cells_without_rules_are_placed_by_that_side(template, year, align):
+    """A table drawn without rules, its numbers at their cells' left or right side, some four or five
+    digits wide, some cells blank: the numbers' middles scatter, their sides line up. The code
+    before found columns that were not there, read cells wrong (2–7) and refused the rest (140–168)."""
+    s = busy(template, year, seed=3)
+    for k in [k for k, v in sorted(s.applications.items()) if v == "0"][::3]:
+        s.applications[k] = ""
+    for k, v in zip([("unable_not_held", "natural_person"), ("denied_three_safety", "social_org"),
+                     ("carried_forward", "commercial")], ["45917", "41211", "8830"], strict=True):
+        s.applications[k] = v
+    r, got = read_back(s, ruled=False, align=align)
+    assert r.status == "parsed", r.reason
+    assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("cell, printed, layout, why", [
+    (("partial", "social_org"), "72546821", dict(ruled=False, align="left"), "只有数值"),
+    (("denied_state_secret", "other_org"), "65694625", dict(ruled=False, align="left", top=True), "叠印")],
+    ids=["values-over-the-rest", "printed-over"])
+def test_a_row_whose_cells_cannot_be_told_without_rules_is_unreadable(cell, printed, layout, why):
+    """Without rules, a number too wide for its cell (a) puts its row's other values on a line of
+    their own under the label's first line, or (b) runs over the next cell's value. The code before
+    read the row's cells blank or glued two numbers into one (656946250)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[cell] = printed
+    _, got = read_back(s, **layout)
+    want = expected(s)
+    row = [c for k, c in got.items() if k[:2] == ("applications", cell[0])]
+    assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("layout, blanks", [(dict(top=True), False), (dict(top=True, ruled=False), False),
                                             (dict(align="left"), True), (dict(align="right"), True)],
                          ids=["top-ruled", "top-no-rules", "left-ruled", "right-ruled"])

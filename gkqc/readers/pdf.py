@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
 import re
 import statistics
 import struct
@@ -27,10 +28,10 @@ import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
-from gkqc.cells import is_value_like
+from gkqc.cells import DAMAGED, is_value_like
 from gkqc.readers import metadata as md
 from gkqc.readers.decode import Unreadable
 from gkqc.readers.sections import find_headings
@@ -120,6 +121,7 @@ class Chunk:
     line: int
     top: float = 0.0  # y of the first line (a vertical stack: of its top character)
     value: bool = False
+    overprinted: bool = False  # holds a character printed over another one
 
     @property
     def h(self) -> float:
@@ -304,6 +306,7 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
     for k, row in enumerate(rows):
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
+        over: set[int] = set()  # the chunks with a character printed over another one
         prev = None  # the last character kept
         for ch in sorted(row, key=_LEFT):
             if prev is not None:
@@ -311,19 +314,22 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
                 if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h):  # (min(h, ph); CJK-Latin space: 0.25)
+                    if prev[3] - ch[1] > 0.5 * min(ch[3] - ch[1], prev[3] - prev[1]):
+                        chunks[-1].append((DAMAGED, *ch[1:]))  # another character printed over this one: unreadable
+                        over.add(len(chunks) - 1)
                     chunks[-1].append(ch)
                     prev = ch
                     continue
             chunks.append([ch])
             prev = ch
         made = []
-        for cs in chunks:
+        for i, cs in enumerate(chunks):
             text, x0s, y0s, x1s, y1s = zip(*cs, strict=True)
             raw = "".join(text)
             if _SPACE.search(raw):
                 raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
-                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no)
+                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over)
                 c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
                 made.append(c)
         if made:
@@ -463,7 +469,8 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     def join(c: Chunk, same: Chunk, row: Line) -> None:
         top, low = (c, same) if c.top > same.top else (same, c)
         row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
-                                                   max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True)
+                                                   max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
+                                                   c.overprinted or same.overprinted)
 
     gone: set[int] = set()
     for k, ln in enumerate(lines):
@@ -632,33 +639,69 @@ def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
     return [p for p in blank if _fenced(p, first, rules)]
 
 
-def _columns(header: list[Line], rows: list[Line], ruled: bool = False) -> tuple[float, list[float]]:
-    """(right edge of the label side, x of each value column's middle): the values' own places,
-    plus the lowest heading over a column where no value is printed at all. A heading left of
-    every value (leading blank columns) counts only at the values' column pitch: the labels'
-    own heading (信息内容) is not a column. In a table without rules (`ruled` False) whose values
-    stand at a side of their cells, not under their headings' middles, no heading is a column:
-    nothing tells which column a heading is over (a row with a blank column comes out short)."""
-    first = min(r.first_value_x() for r in rows if r.data)
-    labels = [c.x1 for r in rows for c in r.chunks + r.attached  # (rows without values: all label)
-              if not c.value and len(c.raw) > 3 and c.x1 <= (r.first_value_x() if r.data else first)]
-    boundary = min(max(labels, default=first), first)
-    cells = sorted((c for r in rows if r.data for c in r.chunks if c.cx > boundary), key=lambda c: c.cx)
-    h = statistics.median(c.h for c in cells)
+MIDDLE = attrgetter("cx")
+_SIDES = (attrgetter("x0"), attrgetter("x1"))  # values printed at their cells' left or right side
+
+
+def _lined_up(cells: list[Chunk], key, h: float) -> list[list[Chunk]]:
+    """The values in columns: sorted by `key` (where each stands), a new column after a gap over h."""
     groups: list[list[Chunk]] = []
-    for c in cells:
-        if groups and c.cx - groups[-1][-1].cx <= h:
+    for c in sorted(cells, key=key):
+        if groups and key(c) - key(groups[-1][-1]) <= h:
             groups[-1].append(c)
         else:
             groups.append([c])
-    cols = [sum(c.cx for c in g) / len(g) for g in groups]
+    return groups
+
+
+def _value_cells(rows: list[Line], boundary: float) -> list[Chunk]:
+    return [c for r in rows if r.data for c in r.chunks if c.cx > boundary]
+
+
+def _label_edge(rows: list[Line]) -> tuple[float, list[float]]:
+    """The right edge of a table's label side (its labels' right edge, at most its first value's
+    left), and the right edge of each label."""
+    first = min(r.first_value_x() for r in rows if r.data)
+    labels = [c.x1 for r in rows for c in r.chunks + r.attached  # (rows without values: all label)
+              if not c.value and len(c.raw) > 3 and c.x1 <= (r.first_value_x() if r.data else first)]
+    return min(max(labels, default=first), first), labels
+
+
+def alignment(rows: list[Line]):
+    """Where a table's values stand in their columns, as the key that places them: their middles,
+    unless their left (or right) edges line up, each column within a third of a character, in fewer
+    columns than the middles make (numbers of different widths at a side of their cells: their
+    middles scatter into columns that are not there)."""
+    cells = _value_cells(rows, _label_edge(rows)[0])
+    h = statistics.median(c.h for c in cells)
+
+    def columns(key) -> float:
+        groups = _lined_up(cells, key, h)
+        return len(groups) if key is MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
+
+    side = min(_SIDES, key=columns)
+    return side if columns(side) < columns(MIDDLE) else MIDDLE
+
+
+def _columns(header: list[Line], rows: list[Line], ruled: bool = False, key=MIDDLE) -> tuple[float, list[float]]:
+    """(right edge of the label side, x of each value column): the values' own places (their middles,
+    or the side `key` gives), plus the lowest heading over a column where no value is printed at all.
+    A heading left of every value (leading blank columns) counts only at the values' column pitch: the
+    labels' own heading (信息内容) is not a column. In a table without rules (`ruled` False) whose
+    values stand at a side of their cells, not under their headings' middles, no heading is a column:
+    nothing tells which column a heading is over (a row with a blank column comes out short)."""
+    boundary, labels = _label_edge(rows)
+    cells = _value_cells(rows, boundary)
+    h = statistics.median(c.h for c in cells)
+    groups = _lined_up(cells, key, h)
+    cols = [sum(key(c) for c in g) / len(g) for g in groups]
     spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
     heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
     lowest = sorted((c for c in heads if not any(o is not c and _under(o, c) and o.x0 < c.x1 and c.x0 < o.x1
                                                  for o in heads)), key=lambda c: c.cx)
     known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
     pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
-    if len(groups) >= len(lowest) or (not ruled and _off_centre(cols, lowest, h)):
+    if len(groups) >= len(lowest) or (not ruled and (key is not MIDDLE or _off_centre(cols, lowest, h))):
         lowest = []  # as many columns of values as headings (all found), or headings not over their values
     for c in lowest:
         k = (cols[0] - c.cx) / pitch if pitch else 0.0
@@ -719,10 +762,13 @@ def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> 
     return (len(cells), where) if cells else None
 
 
-def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None) -> list[Tok]:
+def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None, key=MIDDLE,
+                doubt: str | None = None) -> list[Tok]:
     """A table row as cells: label cells (text grouped by column, top to bottom), then one
     cell per value column, empty where nothing is printed. In a ruled table a value is in the
-    cell its rules draw around it; else in the column whose middle is nearest."""
+    cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
+    its columns are found by, `alignment`). `doubt`: why no value cell can be read (each is
+    unreadable, with that reason)."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -741,17 +787,37 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     out = [_cell_tok(g) for g in groups]
     values = [c for c in row.chunks if c.cx > boundary]
     ruled = _ruled_cells(values, cols, _cell_edges(row, rules)) if rules else None
-    n, where = ruled if ruled else (len(cols), [_nearest(cols, c.cx) for c in values])
+    n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
     by_col: dict[int, list[Chunk]] = {}
     for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
     for k in range(n):
         cs = by_col.get(k)
-        if cs:
+        if doubt:
+            out.append(Tok(DAMAGED, DAMAGED, row.no, True, note=doubt))
+        elif cs:
             raw = " ".join(c.raw for c in cs)
             out.append(Tok(_nfkc(raw), raw, row.no, True))
         else:
             out.append(Tok("", "", row.no, True))
+    return out
+
+
+STACKED = ("表格无框线，本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），"
+           "无法确定各单元格的值")
+OVERPRINTED = "本行有字符叠印在另一字符上（数字超出单元格），无法确定各单元格的值"
+
+
+def _stacked(rows: list[Line]) -> set[int]:
+    """The rows of a table without rules printed right over or under a line of values only (no
+    label): that line may hold some of the row's values (cells of different heights) or the rest of
+    a number wrapped in its cell; nothing tells which, nor which column each stands in. Both lines'
+    numbers."""
+    out: set[int] = set()
+    for a, b in zip(rows, rows[1:], strict=False):
+        alone = [all(c.value for c in ln.chunks) for ln in (a, b)]
+        if a.page == b.page and alone[0] != alone[1] and abs(a.cy - b.cy) <= 1.5 * min(a.h, b.h):
+            out |= {a.no, b.no}
     return out
 
 
@@ -783,11 +849,16 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
     _classify(lines)
     if rules:
         lines[:] = _join_wrapped_values(lines, rules)
-    layout: dict[int, tuple[float, list[float]]] = {}
+    layout: dict[int, tuple[float, list[float], object]] = {}
+    stacked: set[int] = set()
     for header, rows in _tables(lines, rules):
-        boundary, cols = _columns(header, rows, ruled=bool(rules) and bool(_cell_edges(rows[0], rules)))
+        ruled = bool(rules) and bool(_cell_edges(rows[0], rules))
+        key = MIDDLE if ruled else alignment(rows)
+        boundary, cols = _columns(header, rows, ruled=ruled, key=key)
         for r in rows:
-            layout[r.no] = (boundary, cols)
+            layout[r.no] = (boundary, cols, key)
+        if not ruled:
+            stacked |= _stacked(rows)
     title = _title(lines)
     out: list[Tok] = []
     for ln in lines:
@@ -796,7 +867,13 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         if ln.no in title:
             add_title_line(out, ln, title)
         elif ln.data or ln.blank:
-            out += _row_tokens(ln, *layout[ln.no], rules)
+            boundary, cols, key = layout[ln.no]
+            if ln.no in stacked:
+                if not all(c.value for c in ln.chunks):  # (a line of values only gives nothing)
+                    out += _row_tokens(ln, boundary, cols, rules, key, doubt=STACKED)
+            else:
+                doubt = OVERPRINTED if any(c.overprinted for c in ln.chunks) else None
+                out += _row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
         else:
             out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
     return out

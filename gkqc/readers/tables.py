@@ -787,8 +787,8 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
 def _cell(cell: Cell, tok: Tok) -> Cell:
     """A cell read from a token that was read by OCR, split by rule or placed by position: its
     status (ocr / inferred) and how it was read, beside any reason the value already has."""
-    if tok.note:
-        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason else tok.note
+    if tok.note:  # (a token the reader refused, printed as DAMAGED: its note alone says why)
+        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason and tok.raw != DAMAGED else tok.note
     if cell.value is None:
         return cell
     if tok.conf is not None:
