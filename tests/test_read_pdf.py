@@ -458,6 +458,49 @@ def test_generated_unsigned_report_has_no_date():
     assert r.report.office == "青山市交通运输局" and r.report.publisher == "青山市交通运输局"
 
 
+def _drawn(draw) -> list[str]:
+    """The tokens of a one-page PDF drawn by `draw(canvas)` (the CJK font set at 10.5 pt)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    c.setFont(FONT, 10.5)
+    draw(c)
+    c.showPage()
+    c.save()
+    return [t.raw for t in pdfreader.read_pdf(buf.getvalue()).tokens]
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("pitch", [12, 13.5, 15])
+def test_close_rows_of_a_table_ruled_only_around_it_keep_their_own_values(pitch):
+    # rows a line apart, vertical rules, horizontal rules only above and below the table: a row is
+    # no wrapped label of the row above it (an earlier rule glued their numbers: '347', '5611')
+    def draw(c):
+        xs, y = [60, 260, 360, 460], 700
+        for label, a, b in [("本年新收申请数量", "3", "5"), ("上年结转申请数量", "4", "6"), ("办理结果总计", "7", "11")]:
+            c.drawString(63, y, label)
+            c.drawString(308, y, a)
+            c.drawString(408, y, b)
+            y -= pitch
+        c.line(60, 714, 460, 714)
+        c.line(60, y + pitch - 4, 460, y + pitch - 4)
+        for x in xs:
+            c.line(x, y + pitch - 4, x, 714)
+    assert _drawn(draw) == ["本年新收申请数量", "3", "5", "上年结转申请数量", "4", "6", "办理结果总计", "7", "11"]
+
+
+@needs_cjk_font
+def test_condensed_text_is_read_as_printed():
+    # characters set closer than their width (character spacing -1.5 pt) are no digits printed over
+    # each other: nothing is marked unreadable
+    def draw(c):
+        t = c.beginText(60, 700)
+        t.setFont(FONT, 10.5)
+        t.setCharSpace(-1.5)
+        t.textLine("1.属于国家秘密 1,234")
+        c.drawText(t)
+    assert "\ufffd" not in "".join(_drawn(draw))
+
+
 # ---------------------------------------------------------------- PDFs that cannot be read
 
 

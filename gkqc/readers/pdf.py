@@ -26,6 +26,7 @@ import statistics
 import struct
 import time
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter, itemgetter
@@ -121,7 +122,7 @@ class Chunk:
     line: int
     top: float = 0.0  # y of the first line (a vertical stack: of its top character)
     value: bool = False
-    overprinted: bool = False  # holds a character printed over another one
+    overprinted: bool = False  # holds a digit printed over another one
 
     @property
     def h(self) -> float:
@@ -306,7 +307,7 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
     for k, row in enumerate(rows):
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
-        over: set[int] = set()  # the chunks with a character printed over another one
+        over: set[int] = set()  # the chunks with a digit printed over another one
         prev = None  # the last character kept
         for ch in sorted(row, key=_LEFT):
             if prev is not None:
@@ -314,8 +315,8 @@ def _page_lines(chars: list[tuple[str, float, float, float, float]], page: int, 
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
                 if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h):  # (min(h, ph); CJK-Latin space: 0.25)
-                    if prev[3] - ch[1] > 0.5 * min(ch[3] - ch[1], prev[3] - prev[1]):
-                        chunks[-1].append((DAMAGED, *ch[1:]))  # another character printed over this one: unreadable
+                    if ch[0].isdigit() and prev[0].isdigit() and prev[3] - ch[1] > 0.6 * min(ch[3] - ch[1], prev[3] - prev[1]):
+                        chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
                         over.add(len(chunks) - 1)
                     chunks[-1].append(ch)
                     prev = ch
@@ -446,13 +447,22 @@ def _number_part(c: Chunk) -> bool:
     return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
+def _fills_cell(c: Chunk, row: Line, rules: Rules) -> bool:
+    """c, printed in a ruled cell of the row, takes up most of the cell's width: what is printed after
+    it wraps to the next line."""
+    edges = _cell_edges(row, rules)
+    k = bisect_left(edges, c.cx)
+    return 0 < k < len(edges) and c.x1 - c.x0 >= 0.6 * (edges[k] - edges[k - 1])
+
+
 def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     """A value too long for its narrow column is printed over lines of its own, above and below its
     row's line (`２６８` / `６`). A line of values only, beside a row on the same page
     and not ruled off from it, goes into that row: each of its values joins the row's value in the
     same column (top to bottom), or takes that column (a row without labels, as section 四's, has
-    many more values than such a line). A line of the row's wrapped label with number parts right
-    of it gives each to the row's value in its column, when every one has one. A column is a cell
+    many more values than such a line). The line under a row that holds the rest of the row's
+    label and, right of it, number parts gives each part to the row's number in the same ruled
+    cell, when that number fills its cell (it wrapped there), one part a cell. A column is a cell
     between the row's vertical rules, where it has them. Without rules on the page nothing is
     joined."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
@@ -484,13 +494,13 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
         if row is None or _fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
             continue
-        if label:  # label text wrapped beside the number's last piece: each number part joins the one above it
+        if label:  # the row's label wrapped beside the last piece of a number that filled its cell
             pairs = [(c, under(c, row)) for c in nums]
-            if any(same is None for _, same in pairs):
-                continue
-            for c, same in pairs:
-                join(c, same, row)
-            ln.chunks, ln.data = label, False  # the rest of the row's label
+            if ln.cy < row.cy and all(same is not None and _fills_cell(same, row, rules) for _, same in pairs) \
+                    and len({id(same) for _, same in pairs}) == len(pairs):
+                for c, same in pairs:
+                    join(c, same, row)
+                ln.chunks, ln.data = label, False  # the rest of the row's label
             continue
         for c in ln.chunks:
             same = under(c, row)
@@ -639,11 +649,11 @@ def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
     return [p for p in blank if _fenced(p, first, rules)]
 
 
-MIDDLE = attrgetter("cx")
+_MIDDLE = attrgetter("cx")
 _SIDES = (attrgetter("x0"), attrgetter("x1"))  # values printed at their cells' left or right side
 
 
-def _lined_up(cells: list[Chunk], key, h: float) -> list[list[Chunk]]:
+def _lined_up(cells: list[Chunk], key: Callable[[Chunk], float], h: float) -> list[list[Chunk]]:
     """The values in columns: sorted by `key` (where each stands), a new column after a gap over h."""
     groups: list[list[Chunk]] = []
     for c in sorted(cells, key=key):
@@ -667,7 +677,7 @@ def _label_edge(rows: list[Line]) -> tuple[float, list[float]]:
     return min(max(labels, default=first), first), labels
 
 
-def alignment(rows: list[Line]):
+def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
     """Where a table's values stand in their columns, as the key that places them: their middles,
     unless their left (or right) edges line up, each column within a third of a character, in fewer
     columns than the middles make (numbers of different widths at a side of their cells: their
@@ -677,13 +687,14 @@ def alignment(rows: list[Line]):
 
     def columns(key) -> float:
         groups = _lined_up(cells, key, h)
-        return len(groups) if key is MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
+        return len(groups) if key is _MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
 
     side = min(_SIDES, key=columns)
-    return side if columns(side) < columns(MIDDLE) else MIDDLE
+    return side if columns(side) < columns(_MIDDLE) else _MIDDLE
 
 
-def _columns(header: list[Line], rows: list[Line], ruled: bool = False, key=MIDDLE) -> tuple[float, list[float]]:
+def _columns(header: list[Line], rows: list[Line], ruled: bool = False,
+             key: Callable[[Chunk], float] = _MIDDLE) -> tuple[float, list[float]]:
     """(right edge of the label side, x of each value column): the values' own places (their middles,
     or the side `key` gives), plus the lowest heading over a column where no value is printed at all.
     A heading left of every value (leading blank columns) counts only at the values' column pitch: the
@@ -701,7 +712,7 @@ def _columns(header: list[Line], rows: list[Line], ruled: bool = False, key=MIDD
                                                  for o in heads)), key=lambda c: c.cx)
     known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
     pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
-    if len(groups) >= len(lowest) or (not ruled and (key is not MIDDLE or _off_centre(cols, lowest, h))):
+    if len(groups) >= len(lowest) or (not ruled and (key is not _MIDDLE or _off_centre(cols, lowest, h))):
         lowest = []  # as many columns of values as headings (all found), or headings not over their values
     for c in lowest:
         k = (cols[0] - c.cx) / pitch if pitch else 0.0
@@ -762,12 +773,13 @@ def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> 
     return (len(cells), where) if cells else None
 
 
-def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None, key=MIDDLE,
+def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None,
+                key: Callable[[Chunk], float] = _MIDDLE,
                 doubt: str | None = None) -> list[Tok]:
     """A table row as cells: label cells (text grouped by column, top to bottom), then one
     cell per value column, empty where nothing is printed. In a ruled table a value is in the
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
-    its columns are found by, `alignment`). `doubt`: why no value cell can be read (each is
+    its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
     unreadable, with that reason)."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
@@ -792,27 +804,21 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
     for k in range(n):
-        cs = by_col.get(k)
-        if doubt:
-            out.append(Tok(DAMAGED, DAMAGED, row.no, True, note=doubt))
-        elif cs:
-            raw = " ".join(c.raw for c in cs)
-            out.append(Tok(_nfkc(raw), raw, row.no, True))
-        else:
-            out.append(Tok("", "", row.no, True))
+        raw = " ".join(c.raw for c in by_col.get(k, ()))
+        out.append(Tok(_nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None))
     return out
 
 
 STACKED = ("表格无框线，本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），"
            "无法确定各单元格的值")
-OVERPRINTED = "本行有字符叠印在另一字符上（数字超出单元格），无法确定各单元格的值"
+OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
 
 
 def _stacked(rows: list[Line]) -> set[int]:
-    """The rows of a table without rules printed right over or under a line of values only (no
-    label): that line may hold some of the row's values (cells of different heights) or the rest of
-    a number wrapped in its cell; nothing tells which, nor which column each stands in. Both lines'
-    numbers."""
+    """The rows of a table without rules printed right over or under a line that prints values only
+    (its label, if any, on other lines): that line may hold some of the row's values (cells of
+    different heights) or the rest of a number wrapped in its cell; nothing tells which, nor which
+    column each stands in. The line numbers (`Line.no`) of both."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
         alone = [all(c.value for c in ln.chunks) for ln in (a, b)]
@@ -849,11 +855,11 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
     _classify(lines)
     if rules:
         lines[:] = _join_wrapped_values(lines, rules)
-    layout: dict[int, tuple[float, list[float], object]] = {}
+    layout: dict[int, tuple[float, list[float], Callable[[Chunk], float]]] = {}
     stacked: set[int] = set()
     for header, rows in _tables(lines, rules):
         ruled = bool(rules) and bool(_cell_edges(rows[0], rules))
-        key = MIDDLE if ruled else alignment(rows)
+        key = _MIDDLE if ruled else _alignment(rows)
         boundary, cols = _columns(header, rows, ruled=ruled, key=key)
         for r in rows:
             layout[r.no] = (boundary, cols, key)
@@ -868,12 +874,8 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
             add_title_line(out, ln, title)
         elif ln.data or ln.blank:
             boundary, cols, key = layout[ln.no]
-            if ln.no in stacked:
-                if not all(c.value for c in ln.chunks):  # (a line of values only gives nothing)
-                    out += _row_tokens(ln, boundary, cols, rules, key, doubt=STACKED)
-            else:
-                doubt = OVERPRINTED if any(c.overprinted for c in ln.chunks) else None
-                out += _row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
+            doubt = STACKED if ln.no in stacked else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks) else None
+            out += _row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
         else:
             out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
     return out

@@ -289,25 +289,18 @@ def _reachable(chars: int, k: int, total: int) -> bool:
 
 
 def _unspaced(vals: list[Tok]) -> list[Tok] | None:
-    """A crawl's row tokens with every space that may be inside a number taken out (a digit, a space,
-    three digits: `58 234` may be 58234), each such pair one glued run; None when there is none."""
+    """A crawl's row tokens with every space that may be inside a number taken out (digits but a
+    lone 0, a space, three digits or more: `58 234` may be 58234), each such pair one glued run;
+    None when there is none."""
     out, joined = [vals[0]], False
     for b in vals[1:]:
         a = out[-1]
-        if a.text[-1:].isdigit() and b.text[:3].isdigit():
+        if a.text[-1:].isdigit() and a.text != "0" and len(b.text) >= 3 and b.text[:3].isdigit():
             out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=getattr(a, "at", 0))
             joined = True
         else:
             out.append(b)
     return out if joined else None
-
-
-def _split_number(vals: list[Tok], n: int, sums: Sums) -> bool:
-    """A crawl's row (glued runs among its tokens) of exactly n tokens whose totals do not hold, and
-    a space among them that may be inside a number: the tokens need not be its cells."""
-    if len(vals) != n or not sums or not any(isinstance(v, GluedRun) for v in vals) or _unspaced(vals) is None:
-        return False
-    return _Splits(vals, n).contradicts(tuple((p, 0, len(v.text)) for p, v in enumerate(vals)), sums)
 
 
 def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | None:
@@ -343,7 +336,8 @@ def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     blank cell that vanished) that makes them hold too: `inferred`. A row without a total is split
     only when there is one way and its tokens make no fewer numbers (a blank cell that left no
     trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`. A space
-    that may be inside a number (`58 234`) must decide nothing. Anything else is unreadable."""
+    that may be inside a number (`58 234`, `_unspaced`) must decide nothing. Anything else is
+    unreadable."""
     shown = " ".join(v.raw for v in vals)
     head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
 
@@ -412,10 +406,6 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
         kept = vals[:-1]  # at most n - 1: a value past the n-th is an extra one, refused above
         return RowRead(kept + [None] * (n - len(kept)), missing_reason=CUT if len(vals) == n else f"{CUT}；其后的单元格未找到")
     if len(vals) >= n:
-        if _split_number(vals, n, sums):
-            shown = " ".join(v.raw for v in vals)
-            return RowRead([None] * n, f"数字之间有空格（'{shown}'）而单元格之间无分隔，本行合计与各列之和不符："
-                                       "空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
         return RowRead(list(vals[:n]))
     if at_end:
         return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
@@ -787,8 +777,11 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
 def _cell(cell: Cell, tok: Tok) -> Cell:
     """A cell read from a token that was read by OCR, split by rule or placed by position: its
     status (ocr / inferred) and how it was read, beside any reason the value already has."""
-    if tok.note:  # (a token the reader refused, printed as DAMAGED: its note alone says why)
-        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason and tok.raw != DAMAGED else tok.note
+    if tok.refused:
+        cell.value, cell.status, cell.reason, cell.unit = None, UNREADABLE, tok.note, None
+        return cell
+    if tok.note:
+        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason else tok.note
     if cell.value is None:
         return cell
     if tok.conf is not None:

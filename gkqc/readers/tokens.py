@@ -24,6 +24,7 @@ class Tok:
     conf: float | None = None  # read by OCR: the engine's confidence (0–1); the cell's status is `ocr`
     note: str | None = None  # how the value was told apart (a split rule, columns by position): the cell's reason
     inferred: bool = False  # the value comes from a split fixed only by the row's printed total (status `inferred`)
+    refused: bool = False  # the reader cannot tell this cell's value from its neighbours': unreadable, `note` says why
 
 
 @lru_cache(maxsize=131072)
