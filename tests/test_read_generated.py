@@ -127,6 +127,24 @@ def test_html_rows_of_their_own_width_still_read():
     assert any(c.table == "active" and c.raw == "" for c in r.report.cells)
 
 
+def test_html_row_that_gained_an_empty_cell_among_its_values_is_refused():
+    # a row a cell wider than its table, an empty <td> gained among its values and its last value
+    # blank: the extra cell is not told by the empty one at the end (the code before dropped that one
+    # and read the row's last two values shifted)
+    s = spec("gov2021", 2023, seed=2)
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "unable_need_create")
+    for col, v in zip(registry().app_columns, ["0", "0", "", "", "", "0", ""], strict=True):
+        s.applications[(row.id, col.id)] = v
+    html = render_html(s).decode()
+    html = re.sub(rf"(>{re.escape(row.label)}</td><td>0</td><td>0</td>)", r"\1<td></td>", html, count=1)
+    assert html.count("<td></td>") == 1
+    r = read_document("r.html", html.encode())
+    gained = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
+    assert {c.status for c in gained} == {"unreadable"} and all("数值之间也有空单元格" in c.reason for c in gained)
+    rest = [c for c in r.report.cells if c not in gained]
+    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+
+
 def test_html_page_cut_inside_a_rows_first_cell_keeps_the_row_before():
     # a cut after `<tr><td colspan="2">` leaves an empty row, narrower than the rows above: no row of
     # its own, so the row before it (whose values end where the cut row begins) is read whole

@@ -64,6 +64,8 @@ class TableRead:
     notes: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
     surplus: dict[str, str] = field(default_factory=dict)  # row id -> why its cells beyond its values are in doubt
+    extra: dict[str, int] = field(default_factory=dict)  # row id -> cells printed beyond its values
+    inner: dict[str, str] = field(default_factory=dict)  # row id -> why its extra cell may be one among its values
     padded: bool = False  # flattened page text: padding runs (`|||`) fill its rows to the table's width
 
 
@@ -443,8 +445,12 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             return
         if not at_end:
             widths[row.id] = labels + len(vals)
-            if doubt := _ends_doubt([v for v in vals if v.note is not SPAN], ncols):
+            cells = [v for v in vals if v.note is not SPAN]
+            out.extra[row.id] = len(cells) - ncols
+            if doubt := _ends_doubt(cells, ncols):
                 out.surplus[row.id] = doubt
+            elif doubt := _inner_doubt(cells, ncols):
+                out.inner[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
         prev = out.rows.get(row.id)
@@ -532,22 +538,24 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     every row as wide as the table (labels, values, then padding up to the width; a blank value and
     a padding cell are both an empty `|`): a row a cell narrower whose values end in an empty cell
     lost a value, and which cannot be told. Elsewhere a row wider than most with empty cells at both
-    ends (`_ends_doubt`) holds an extra cell, and which one cannot be told."""
-    width = _common_width(tables)
-    if width is None:
-        return
+    ends (`_ends_doubt`) holds an extra cell, and which one cannot be told; so does a row with more
+    cells beyond its values than most rows print and empty cells among its values too (`_inner_doubt`)."""
+    width = _usual(Counter(w for tr, _ in tables for w in tr.widths.values()))
+    extra = _usual(Counter(e for tr, _ in tables for e in tr.extra.values()))
     padded = any(tr.padded for tr, _ in tables)
     for tr, n in tables:
         for rid, w in tr.widths.items():
             read = tr.rows.get(rid)
             if read is None or read.reason:
                 continue
-            if padded and w < width and any(t is not None and _padding(t) for t in read.toks):
+            if width is not None and padded and w < width and any(t is not None and _padding(t) for t in read.toks):
                 shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
-            elif not padded and w > width and rid in tr.surplus:
+            elif width is not None and not padded and w > width and rid in tr.surplus:
                 tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])
+            elif extra is not None and not padded and rid in tr.inner and tr.extra[rid] > extra:
+                tr.rows[rid] = RowRead([None] * n, tr.inner[rid])
 
 
 def _ends_doubt(vals: list[Tok], n: int) -> str | None:
@@ -566,13 +574,27 @@ def _ends_doubt(vals: list[Tok], n: int) -> str | None:
             "无法确定哪些是空白数值、哪些是多出的一格，不作归属")
 
 
-def _common_width(tables: Sequence[tuple[TableRead, int]]) -> int | None:
-    """The number of cells most rows of a table print, when most rows (three at least) agree."""
-    counts = Counter(w for tr, _ in tables for w in tr.widths.values())
+def _inner_doubt(vals: list[Tok], n: int) -> str | None:
+    """Why a row's cells beyond its n values, empty and at one end, may not be the extra ones: an
+    empty cell among its values too (a cell gained there, the row's last value cell empty); or None."""
+    if len(vals) <= n:
+        return None
+    lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
+    trail = next((k for k, v in enumerate(reversed(vals)) if not _padding(v)), len(vals))
+    if not any(_padding(v) for v in vals[lead:len(vals) - trail]):
+        return None
+    shown = " ".join(v.raw or "空" for v in vals)
+    return (f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，比表格其他行多；数值之间也有空单元格，"
+            "无法确定哪一格是多出的，不作归属")
+
+
+def _usual(counts: Counter) -> int | None:
+    """The count most rows of a table have (of cells printed, of cells beyond their values), when
+    most rows (three at least) agree."""
     if not counts:
         return None
-    width, rows = counts.most_common(1)[0]
-    return width if rows >= 3 and rows * 2 > counts.total() else None
+    value, rows = counts.most_common(1)[0]
+    return value if rows >= 3 and rows * 2 > counts.total() else None
 
 
 def _cell_of_row(tok: Tok, after: Tok | None) -> bool:
