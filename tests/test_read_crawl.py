@@ -378,10 +378,13 @@ def test_a_value_ending_in_a_point_before_a_label_is_not_the_label_numbering():
     assert [c.value for c in got[:2]] == [float(s.active[("item_5", "licensing", m)]) for m in ("prev_items", "change")]
 
 
-def test_a_space_that_may_be_inside_a_number_leaves_a_glued_row_unread():
-    # a crawl whose cells are glued and whose numbers of four digits print a space before their last
-    # three (9 572): '1310109 572129 608' adds up split as 1,310,109,57,2,129,608 and as printed
-    vals = [13, 10, 1, 0, 9572, 12, 9608]
+@pytest.mark.parametrize("vals", [
+    [13, 10, 1, 0, 9572, 12, 9608],  # '1310109 572129 608' adds up split as 1,310,109,57,2,129,608
+    [5385, 6487, 1127, 4714, 1, 9581, 27295],  # '5 3856 4871 1274 71419 58127 295': seven tokens
+], ids=["split-by-total", "seven-tokens"])
+def test_a_space_that_may_be_inside_a_number_leaves_a_glued_row_unread(vals):
+    # a crawl whose cells are glued (every other row) and whose numbers of four digits print a space
+    # before their last three (9 572): the spaces are no cell boundaries
     spaced = "".join(f"{v // 1000} {v % 1000:03d}" if v >= 1000 else str(v) for v in vals)
     text = crawl_with_row({"new_received": vals})
     assert "".join(map(str, vals)) in text

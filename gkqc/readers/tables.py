@@ -66,6 +66,9 @@ class TableRead:
     surplus: dict[str, str] = field(default_factory=dict)  # row id -> why its cells beyond its values are in doubt
     extra: dict[str, int] = field(default_factory=dict)  # row id -> cells printed beyond its values
     inner: dict[str, str] = field(default_factory=dict)  # row id -> why its extra cell may be one among its values
+    glued: int = 0  # rows of a crawl whose glued runs made fewer tokens than cells
+    whole: dict[str, str | None] = field(default_factory=dict)  # rows of a crawl read whole from as many tokens
+    # as cells, a glued run among them -> why they may not be its cells, were the table's cells glued
     padded: bool = False  # flattened page text: padding runs (`|||`) fill its rows to the table's width
 
 
@@ -305,6 +308,19 @@ def _unspaced(vals: list[Tok]) -> list[Tok] | None:
     return out if joined else None
 
 
+def _spaced_number(vals: list[Tok], n: int, sums: Sums) -> str | None:
+    """Why a crawl's row of exactly n tokens, in a table whose other rows glue their cells, is no
+    row of n cells: a space between them may be inside a number (`_unspaced`), and read as n cells
+    its total does not hold. None otherwise."""
+    if not sums or _unspaced(vals) is None:
+        return None
+    if not _Splits(vals, n).contradicts(tuple((p, 0, len(v.text)) for p, v in enumerate(vals)), sums):
+        return None
+    shown = " ".join(v.raw for v in vals)
+    return (f"本表其他行的单元格之间无分隔，本行的{n}段数字（'{shown}'）按单元格读则合计不符："
+            "其间的空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
+
+
 def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | None:
     """A summand column that, were it a blank cell printed as nothing, would leave a split of the
     rest (n - 1 numbers) whose totals hold: the first such column, else None."""
@@ -453,6 +469,10 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 out.inner[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
+        if split:
+            out.glued += 1
+        elif len(vals) == ncols and not read.reason and any(isinstance(v, GluedRun) for v in vals):
+            out.whole[row.id] = _spaced_number(vals, ncols, (sums or {}).get(row.id, ()))
         prev = out.rows.get(row.id)
         if prev is None:
             out.rows[row.id] = read
@@ -539,7 +559,14 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     a padding cell are both an empty `|`): a row a cell narrower whose values end in an empty cell
     lost a value, and which cannot be told. Elsewhere a row wider than most with empty cells at both
     ends (`_ends_doubt`) holds an extra cell, and which one cannot be told; so does a row with more
-    cells beyond its values than most rows print and empty cells among its values too (`_inner_doubt`)."""
+    cells beyond its values than most rows print and empty cells among its values too (`_inner_doubt`).
+    In a crawl whose rows mostly glue their cells, a row read whole from as many tokens as cells is
+    refused when a space between them may be inside a number and its total does not hold."""
+    if sum(tr.glued for tr, _ in tables) > sum(len(tr.whole) for tr, _ in tables):  # a crawl whose cells are glued
+        for tr, n in tables:
+            for rid, doubt in tr.whole.items():
+                if doubt and tr.rows.get(rid) is not None and not tr.rows[rid].reason:
+                    tr.rows[rid] = RowRead([None] * n, doubt)
     width = _usual(Counter(w for tr, _ in tables for w in tr.widths.values()))
     extra = _usual(Counter(e for tr, _ in tables for e in tr.extra.values()))
     padded = any(tr.padded for tr, _ in tables)
