@@ -458,6 +458,23 @@ def test_generated_unsigned_report_has_no_date():
     assert r.report.office == "青山市交通运输局" and r.report.publisher == "青山市交通运输局"
 
 
+@needs_cjk_font
+@pytest.mark.parametrize("cell, layout, why", [
+    (("partial", "natural_person"), dict(align="right", top=True), "跨过"),
+    (("unable_not_held", "research"), dict(align="right", repeat_header=True, break_before="granted"), "紧贴")],
+    ids=["across-a-rule", "over-the-row"])
+def test_a_number_running_out_of_its_ruled_cell_leaves_its_row_unreadable(cell, layout, why):
+    """A number too wide for its ruled cell, at the cell's right side, runs left across a rule into
+    the label beside it, or is printed just over its row: the code before read the cell blank."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[cell] = "64714743"
+    _, got = read_back(s, **layout)
+    want = expected(s)
+    row = [c for k, c in got.items() if k[:2] == ("applications", cell[0])]
+    assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
 def _drawn(draw) -> list[str]:
     """The tokens of a one-page PDF drawn by `draw(canvas)` (the CJK font set at 10.5 pt)."""
     buf = io.BytesIO()

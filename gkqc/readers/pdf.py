@@ -440,6 +440,7 @@ def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
     return p.page == q.page and overlap > 0 and not _fenced(p, q, rules) and not _fenced(q, p, rules)
 
 
+_DIGIT = re.compile(r"\d")
 _NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
 
 
@@ -780,7 +781,7 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     cell per value column, empty where nothing is printed. In a ruled table a value is in the
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
     its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
-    unreadable, with that reason)."""
+    unreadable, with that reason); digits printed across one of the row's vertical rules are one."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -798,8 +799,11 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
             groups.append([c])
     out = [_cell_tok(g) for g in groups]
     values = [c for c in row.chunks if c.cx > boundary]
-    ruled = _ruled_cells(values, cols, _cell_edges(row, rules)) if rules else None
+    edges = _cell_edges(row, rules) if rules else []
+    ruled = _ruled_cells(values, cols, edges) if edges else None
     n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
+    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in row.chunks if _DIGIT.search(c.raw) for x in edges):
+        doubt = CROSSING
     by_col: dict[int, list[Chunk]] = {}
     for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
@@ -809,16 +813,17 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     return out
 
 
-STACKED = ("表格无框线，本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），"
-           "无法确定各单元格的值")
+STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
 OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
+CROSSING = "本行有数字跨过单元格的竖线（数字超出单元格，或与标签连在一起），无法确定各单元格的值"
 
 
 def _stacked(rows: list[Line]) -> set[int]:
-    """The rows of a table without rules printed right over or under a line that prints values only
-    (its label, if any, on other lines): that line may hold some of the row's values (cells of
-    different heights) or the rest of a number wrapped in its cell; nothing tells which, nor which
-    column each stands in. The line numbers (`Line.no`) of both."""
+    """The rows of a table printed right over or under a line that prints values only (its label,
+    if any, on other lines; in a ruled table, one its rules did not join to the row): that line may
+    hold some of the row's values (cells of different heights) or the rest of a number wrapped in
+    its cell; nothing tells which, nor which column each stands in. The line numbers (`Line.no`) of
+    both."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
         alone = [all(c.value for c in ln.chunks) for ln in (a, b)]
@@ -863,8 +868,7 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         boundary, cols = _columns(header, rows, ruled=ruled, key=key)
         for r in rows:
             layout[r.no] = (boundary, cols, key)
-        if not ruled:
-            stacked |= _stacked(rows)
+        stacked |= _stacked(rows)  # (in a ruled table, what the rules could not join to its row)
     title = _title(lines)
     out: list[Tok] = []
     for ln in lines:
