@@ -145,6 +145,25 @@ def test_html_row_that_gained_an_empty_cell_among_its_values_is_refused():
     assert [c.raw for c in rest] == [printed(s, c) for c in rest]
 
 
+def test_page_text_row_that_gained_an_empty_cell_among_its_values_is_refused():
+    # flattened page text, a cell a line: a row whose last value is blank gained an empty cell after
+    # its third value, so it is a cell wider than the table; the code before took the blank last
+    # value for the extra cell and read the row's last values shifted
+    s = spec("gov2021", 2023, seed=2)
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "unable_need_create")
+    s.applications[(row.id, "total")] = ""
+    text = render_pagetext(s)
+    text = text.decode() if isinstance(text, bytes) else text
+    head = f"{row.label} |\n"
+    at = text.index(head) + len(head)
+    cut = at + sum(len(x) + 1 for x in text[at:].split("\n")[:3])
+    r = read_document("r.txt", (text[:cut] + " |\n" + text[cut:]).encode())
+    gained = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
+    assert {c.status for c in gained} == {"unreadable"} and all("数值之间也有空单元格" in c.reason for c in gained)
+    rest = [c for c in r.report.cells if c not in gained]
+    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+
+
 def test_html_page_cut_inside_a_rows_first_cell_keeps_the_row_before():
     # a cut after `<tr><td colspan="2">` leaves an empty row, narrower than the rows above: no row of
     # its own, so the row before it (whose values end where the cut row begins) is read whole

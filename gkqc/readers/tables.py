@@ -557,9 +557,11 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     table, section 二's blocks, each with its number of values per row). Flattened page text prints
     every row as wide as the table (labels, values, then padding up to the width; a blank value and
     a padding cell are both an empty `|`): a row a cell narrower whose values end in an empty cell
-    lost a value, and which cannot be told. Elsewhere a row wider than most with empty cells at both
-    ends (`_ends_doubt`) holds an extra cell, and which one cannot be told; so does a row with more
-    cells beyond its values than most rows print and empty cells among its values too (`_inner_doubt`).
+    lost a value, and which cannot be told; a row a cell wider with empty cells among its values
+    gained one, and which cannot be told either. Elsewhere a row wider than most with empty cells at
+    both ends (`_ends_doubt`) holds an extra cell, and which one cannot be told; so does a row with
+    more cells beyond its values than most rows print and empty cells among its values too
+    (`_inner_doubt`).
     In a crawl whose rows mostly glue their cells, a row read whole from as many tokens as cells is
     refused when a space between them may be inside a number and its total does not hold."""
     if sum(tr.glued for tr, _ in tables) > sum(len(tr.whole) for tr, _ in tables):  # a crawl whose cells are glued
@@ -579,10 +581,11 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
-            elif width is not None and not padded and w > width and rid in tr.surplus:
+            elif width is not None and w > width and rid in tr.surplus:
                 tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])
-            elif extra is not None and not padded and rid in tr.inner and tr.extra[rid] > extra:
-                tr.rows[rid] = RowRead([None] * n, tr.inner[rid])
+            elif rid in tr.inner and (w > width if padded and width is not None
+                                      else not padded and extra is not None and tr.extra[rid] > extra):
+                tr.rows[rid] = RowRead([None] * n, tr.inner[rid])  # a cell gained among its values, perhaps
 
 
 def _ends_doubt(vals: list[Tok], n: int) -> str | None:
