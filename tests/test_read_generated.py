@@ -99,15 +99,21 @@ def test_html_spare_last_column_is_no_column(caption):
     assert [c.raw for c in spare.report.cells] == [printed(s, c) for c in spare.report.cells]
 
 
+def _refused_alone(r, s, row_id: str, why: str) -> None:
+    """Every cell of applications row `row_id` is unreadable, its reason saying `why`; every other
+    cell reads as printed."""
+    row = [c for c in r.report.cells if c.table == "applications" and c.row_id == row_id]
+    assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
+    rest = [c for c in r.report.cells if c not in row]
+    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+
+
 @pytest.mark.parametrize("caption", [False, True], ids=["plain", "walked"])
 def test_html_row_that_lost_a_value_beside_a_spare_column_is_refused(caption):
     s = spec("gov2021", 2023, seed=2)
     row = next(r for r in registry().app_rows_for("gov2021") if r.id == "new_received")
     r = read_document("r.html", _spare_column(render_html(s).decode(), row.label, caption).encode())
-    lost = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
-    assert {c.status for c in lost} == {"unreadable"} and all("少单元格" in c.reason for c in lost)
-    rest = [c for c in r.report.cells if c not in lost]
-    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+    _refused_alone(r, s, row.id, "少单元格")
 
 
 def test_html_rows_of_their_own_width_still_read():
@@ -138,11 +144,7 @@ def test_html_row_that_gained_an_empty_cell_among_its_values_is_refused():
     html = render_html(s).decode()
     html = re.sub(rf"(>{re.escape(row.label)}</td><td>0</td><td>0</td>)", r"\1<td></td>", html, count=1)
     assert html.count("<td></td>") == 1
-    r = read_document("r.html", html.encode())
-    gained = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
-    assert {c.status for c in gained} == {"unreadable"} and all("数值之间也有空单元格" in c.reason for c in gained)
-    rest = [c for c in r.report.cells if c not in gained]
-    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+    _refused_alone(read_document("r.html", html.encode()), s, row.id, "数值之间也有空单元格")
 
 
 def test_page_text_row_that_gained_an_empty_cell_among_its_values_is_refused():
@@ -157,11 +159,7 @@ def test_page_text_row_that_gained_an_empty_cell_among_its_values_is_refused():
     head = f"{row.label} |\n"
     at = text.index(head) + len(head)
     cut = at + sum(len(x) + 1 for x in text[at:].split("\n")[:3])
-    r = read_document("r.txt", (text[:cut] + " |\n" + text[cut:]).encode())
-    gained = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
-    assert {c.status for c in gained} == {"unreadable"} and all("数值之间也有空单元格" in c.reason for c in gained)
-    rest = [c for c in r.report.cells if c not in gained]
-    assert [c.raw for c in rest] == [printed(s, c) for c in rest]
+    _refused_alone(read_document("r.txt", (text[:cut] + " |\n" + text[cut:]).encode()), s, row.id, "数值之间也有空单元格")
 
 
 def test_html_page_cut_inside_a_rows_first_cell_keeps_the_row_before():
