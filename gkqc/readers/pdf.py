@@ -448,10 +448,9 @@ def _number_part(c: Chunk) -> bool:
     return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
-def _fills_cell(c: Chunk, row: Line, rules: Rules) -> bool:
-    """c, printed in a ruled cell of the row, takes up most of the cell's width: what is printed after
-    it wraps to the next line."""
-    edges = _cell_edges(row, rules)
+def _fills_cell(c: Chunk, edges: list[float]) -> bool:
+    """c, printed in a ruled cell of its row (`edges`: the row's vertical rules), takes up most of
+    the cell's width: what is printed after it wraps to the next line."""
     k = bisect_left(edges, c.cx)
     return 0 < k < len(edges) and c.x1 - c.x0 >= 0.6 * (edges[k] - edges[k - 1])
 
@@ -470,8 +469,7 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 1.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
 
-    def under(c: Chunk, row: Line) -> Chunk | None:  # the row's number part in c's cell (its column without rules)
-        edges = _cell_edges(row, rules)
+    def under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:  # the row's number in c's cell (column)
         if len(edges) >= 2:
             k = bisect_left(edges, c.cx)
             return next((o for o in row.chunks if _number_part(o) and bisect_left(edges, o.cx) == k), None)
@@ -495,16 +493,17 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
         if row is None or _fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
             continue
+        edges = _cell_edges(row, rules)
         if label:  # the row's label wrapped beside the last piece of a number that filled its cell
-            pairs = [(c, under(c, row)) for c in nums]
-            if ln.cy < row.cy and all(same is not None and _fills_cell(same, row, rules) for _, same in pairs) \
+            pairs = [(c, under(c, row, edges)) for c in nums]
+            if ln.cy < row.cy and all(same is not None and _fills_cell(same, edges) for _, same in pairs) \
                     and len({id(same) for _, same in pairs}) == len(pairs):
                 for c, same in pairs:
                     join(c, same, row)
                 ln.chunks, ln.data = label, False  # the rest of the row's label
             continue
         for c in ln.chunks:
-            same = under(c, row)
+            same = under(c, row, edges)
             if same is None:
                 row.chunks.append(c)
             else:

@@ -588,6 +588,13 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 tr.rows[rid] = RowRead([None] * n, tr.inner[rid])  # a cell gained among its values, perhaps
 
 
+def _empty_ends(vals: list[Tok]) -> tuple[int, int]:
+    """How many empty cells a row's cells start with, and end with."""
+    lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
+    trail = next((k for k, v in enumerate(reversed(vals)) if not _padding(v)), len(vals))
+    return lead, trail
+
+
 def _ends_doubt(vals: list[Tok], n: int) -> str | None:
     """Why a row's cells beyond its n values cannot be told from them, or None: empty cells at
     both ends, and more of them than the surplus (an empty cell after the label and a blank last
@@ -595,8 +602,7 @@ def _ends_doubt(vals: list[Tok], n: int) -> str | None:
     surplus = len(vals) - n
     if surplus <= 0:
         return None
-    lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
-    trail = next((k for k, v in enumerate(reversed(vals)) if not _padding(v)), len(vals))
+    lead, trail = _empty_ends(vals)
     if min(lead, surplus) - max(0, surplus - trail) < 1:
         return None  # one way only: the extra cells are padding at one end
     shown = " ".join(v.raw or "空" for v in vals)
@@ -609,8 +615,7 @@ def _inner_doubt(vals: list[Tok], n: int) -> str | None:
     empty cell among its values too (a cell gained there, the row's last value cell empty); or None."""
     if len(vals) <= n:
         return None
-    lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
-    trail = next((k for k, v in enumerate(reversed(vals)) if not _padding(v)), len(vals))
+    lead, trail = _empty_ends(vals)
     if not any(_padding(v) for v in vals[lead:len(vals) - trail]):
         return None
     shown = " ".join(v.raw or "空" for v in vals)
