@@ -22,6 +22,7 @@ import polars as pl
 import psutil
 import pytest
 from builders import spec
+from docx.oxml.ns import qn
 from worddocs import (
     alt_chunk_docx,
     body_xml,
@@ -496,3 +497,22 @@ def test_ingest_docx_and_doc_into_the_lake(tmp_path):
         assert {("applications", r["row_id"], r["column_id"]): r["value"] for r in mine.iter_rows(named=True)} == {
             k: v for k, v in expected(s).items() if k[0] == "applications"}
         assert mine["line"].null_count() == 0
+
+
+@pytest.mark.parametrize("template,year,label,at,key", [
+    ("gov2021", 2023, "行政许可", 1, ("item_5", "licensing", "decisions")),
+    ("gov2019", 2020, "政府集中采购", 2, ("item_9", "procurement", "procurement_amount"))])
+def test_docx_row_that_lost_its_value_cell_is_refused(template, year, label, at, key):
+    # section 二's one-value rows end in empty padding cells: without its value cell, the row is one
+    # cell narrower on the grid than the rows around it and the padding would be read as a blank value
+    s = spec(template, year, seed=3, office="青山市交通运输局")
+    d = docx.Document(io.BytesIO(report_docx(s)))
+    cells = next(tcs for tr in d.element.body.iter(qn("w:tr"))
+                 if label in "".join((tcs := tr.findall(qn("w:tc")))[0].itertext()))
+    cells[at].getparent().remove(cells[at])  # the cell of `key`
+    buf = io.BytesIO()
+    d.save(buf)
+    r, got = read_back("r.docx", buf.getvalue())
+    row = [k for k in got if k[:3] == ("active", *key[:2])]  # which of the row's cells is gone cannot be told
+    assert ("active", *key) in row and all(got[k].status == "unreadable" and "少单元格" in got[k].reason for k in row)
+    assert {k: c.value for k, c in got.items() if k not in row} == {k: v for k, v in expected(s).items() if k not in row}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from lxml import etree
 
 from gkqc.readers.decode import Unreadable
 from gkqc.readers.markdown import spare_column
-from gkqc.readers.tokens import SHORT, Tok, _nfkc, _tok, place, span_of, split_trailing_values
+from gkqc.readers.tokens import Tok, _nfkc, _tok, mark_short, place, span_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "section",
@@ -79,7 +78,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
                 out.append(_tok(_cell_text(td), td.sourceline or 0, True))
             if len(tr):
                 grid_rows.append((*_grid_width(carry, tr), len(out) - 1, tr))
-    _mark_short(grid_rows, out)
+    mark_short(grid_rows, out, _text_before_last)
     return _without(out, _spare_column(grid_rows, out))
 
 
@@ -97,16 +96,8 @@ def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
         table[2].append((*_grid_width(table[1], cells), last if cells[-1] is last_cell else -1, tr))
 
 
-def _mark_short(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> None:
-    """A row narrower on the grid than the rows above and below it lost a cell or never had one:
-    when its last cell is empty and another holds text, that cell may be a blank value or a spare
-    column's (备注), and which value went missing cannot be told. Its last cell says so (`SHORT`);
-    tables.py refuses the row. (A row of empty cells alone, as a page cut inside it, is no row.)"""
-    for k, (width, _, last, tr) in enumerate(rows):
-        if k > 0 and width < rows[k - 1][0] and (k + 1 == len(rows) or width < rows[k + 1][0]) \
-                and last >= 0 and not cells[last].text \
-                and any(_nfkc(_cell_text(td)) for td in tr[:-1] if td.tag == "td" or td.tag == "th"):
-            cells[last] = replace(cells[last], note=SHORT)
+def _text_before_last(row: tuple[int, int, int, etree._Element]) -> bool:
+    return any(_nfkc(_cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
 
 
 def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:
@@ -213,7 +204,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 _walked_row(el, tables[-1], last_cell, len(out) - 1)
             elif el is tables[-1][0]:
                 rows = tables.pop()[2]
-                _mark_short(rows, out)
+                mark_short(rows, out, _text_before_last)
                 for k in _spare_column(rows, out):
                     out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
         if event == "end" and el.tag in _BLOCK:

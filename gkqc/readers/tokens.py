@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from gkqc.cells import is_value_like
@@ -38,8 +39,21 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
-SHORT = "网页表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell
+SHORT = "表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell (mark_short)
 MAX_SPAN = 64  # a colspan / rowspan beyond this is damage, not a table
+
+
+def mark_short(rows: Sequence[tuple], cells: list[Tok], text_before_last: Callable[[tuple], bool]) -> None:
+    """A row narrower on the grid than the rows above and below it lost a cell or never had one:
+    when its last cell is empty and another holds text (`text_before_last`), that cell may be a blank
+    value or a spare column's (备注), and which value went missing cannot be told. Its last cell says
+    so (`SHORT`); tables.py refuses the row. (A row of empty cells alone, as a page cut inside it, is
+    no row.) `rows`: (width, place of the last cell, its token index or -1 when it was not read last, …)."""
+    for k, row in enumerate(rows):
+        width, _, last = row[:3]
+        if k > 0 and width < rows[k - 1][0] and (k + 1 == len(rows) or width < rows[k + 1][0]) \
+                and last >= 0 and not cells[last].text and text_before_last(row):
+            cells[last] = replace(cells[last], note=SHORT)
 
 
 def span_of(v: str | None) -> int:

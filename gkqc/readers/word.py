@@ -42,7 +42,7 @@ from gkqc.lifeline import tie_to
 from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.readers.decode import Unreadable, declared_charset, decode
 from gkqc.readers.html import html_tokens
-from gkqc.readers.tokens import Tok, _tok, split_trailing_values
+from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_short, split_trailing_values
 
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
@@ -170,6 +170,12 @@ def _continues(tc) -> bool:
     return False
 
 
+def _grid(pr, tag: str, least: int) -> int:
+    """A row's gridBefore or a cell's gridSpan (in its properties `pr`): grid columns, `least` when
+    absent or damaged."""
+    return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
+
+
 def _hidden(run) -> bool:
     pr = run.find(_W + "rPr")
     v = pr.find(_W + "vanish") if pr is not None else None
@@ -222,9 +228,13 @@ class _Reader:
             self.blocks(box)
 
     def table(self, tbl) -> None:
+        rows: list[tuple[int, int, int, int]] = []  # width on the grid, last cell's place and token, first token
         for tr in _children(tbl, TR):
             self.line += 1
+            first, width, at, last = len(self.out), _grid(tr.find(_W + "trPr"), "gridBefore", 0), 0, -1
             for tc in _children(tr, TC):
+                at, last = width, -1
+                width += _grid(tc.find(_W + "tcPr"), "gridSpan", 1)
                 if _continues(tc):
                     continue
                 if any(True for _ in _children(tc, TBL)):  # a frame around tables: its content as blocks
@@ -237,6 +247,10 @@ class _Reader:
                 tok = _tok(text, self.line, True)
                 tok.note = note
                 self.out.append(tok)
+                last = len(self.out) - 1
+            if width:
+                rows.append((width, at, last, first))
+        mark_short(rows, self.out, lambda row: any(t.text for t in self.out[row[3]:row[2]]))
 
     def alt_chunk(self, el) -> None:
         """Content Word imports when it opens the file (an HTML page, or plain text)."""
