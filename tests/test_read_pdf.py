@@ -651,3 +651,21 @@ def test_a_number_wrapped_at_its_separator_is_read_whole(template, year, cell, p
     _, got = read_back(s)
     c = got[cell]
     assert (c.raw, c.value, c.status) == (printed, expected(s)[cell], "ok")
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("cells, layout, why", [
+    ({("partial", "total"): "4705901"}, dict(align="center"), "紧贴"),
+    ({("new_received", "research"): "1", ("new_received", "social_org"): "3167944"}, dict(align="right"), "相邻空白列")],
+    ids=["wrapped-beside-the-label", "run-into-the-next-cell"])
+def test_a_number_too_wide_for_its_cell_without_rules_leaves_its_row_unreadable(cells, layout, why):
+    """Without rules: a number wrapped in its cell, its last piece printed on the line where the
+    row's label wraps (the code before read the first piece alone, `470590`); a number running left
+    over the place of the column beside it, against that column's value (read as one, `13167944`)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications.update(cells)
+    _, got = read_back(s, ruled=False, top=True, **layout)
+    want = expected(s)
+    row = [c for k, c in got.items() if k[:2] == ("applications", next(iter(cells))[0])]
+    assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []

@@ -803,6 +803,8 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
     if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in row.chunks if _DIGIT.search(c.raw) for x in edges):
         doubt = CROSSING
+    if doubt is None and not ruled and _overflows(values, where, cols):
+        doubt = OVERFLOW
     by_col: dict[int, list[Chunk]] = {}
     for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
@@ -815,20 +817,42 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
 STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
 OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
 CROSSING = "本行有数字跨过单元格的竖线（数字超出单元格，或与标签连在一起），无法确定各单元格的值"
+OVERFLOW = "本行有数字伸到相邻空白列的位置（数字超出单元格，或与相邻单元格的数字连在一起），无法确定各单元格的值"
 
 
-def _stacked(rows: list[Line]) -> set[int]:
+def _overflows(values: list[Chunk], where: list[int], cols: list[float]) -> bool:
+    """In a table without rules, a value reaching over the place of a neighbouring column that holds
+    nothing in its row: the two cells' numbers may be printed together as one (`1` beside `3167944`,
+    read `13167944`)."""
+    taken = set(where)
+    return any((k > 0 and k - 1 not in taken and c.x0 < cols[k - 1])
+               or (k + 1 < len(cols) and k + 1 not in taken and c.x1 > cols[k + 1])
+               for c, k in zip(values, where, strict=True))
+
+
+def _stacked(rows: list[Line], rules: Rules | None) -> set[int]:
     """The rows of a table printed right over or under a line that prints values only (its label,
     if any, on other lines; in a ruled table, one its rules did not join to the row): that line may
     hold some of the row's values (cells of different heights) or the rest of a number wrapped in
-    its cell; nothing tells which, nor which column each stands in. The line numbers (`Line.no`) of
-    both."""
+    its cell; nothing tells which, nor which column each stands in. So too a row right over or under
+    a line of label text with a few values, each printed under one of the row's values and not ruled
+    off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`). The line
+    numbers (`Line.no`) of both."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
+        if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
+            continue
         alone = [all(c.value for c in ln.chunks) for ln in (a, b)]
-        if a.page == b.page and alone[0] != alone[1] and abs(a.cy - b.cy) <= 1.5 * min(a.h, b.h):
+        if alone[0] != alone[1] or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a))
+                                    and not (rules and _fenced(a, b, rules))):
             out |= {a.no, b.no}
     return out
+
+
+def _pieces_of(row: Line, ln: Line) -> bool:
+    """ln prints fewer values than row, each under or over one of row's values."""
+    mine, theirs = [c for c in ln.chunks if c.value], [c for c in row.chunks if c.value]
+    return 0 < len(mine) < len(theirs) and all(any(o.x0 < c.x1 and c.x0 < o.x1 for o in theirs) for c in mine)
 
 
 def _title(lines: list[Line]) -> set[int]:
@@ -867,7 +891,7 @@ def _tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         boundary, cols = _columns(header, rows, ruled=ruled, key=key)
         for r in rows:
             layout[r.no] = (boundary, cols, key)
-        stacked |= _stacked(rows)  # (in a ruled table, what the rules could not join to its row)
+        stacked |= _stacked(rows, rules)  # (in a ruled table, what the rules could not join to its row)
     title = _title(lines)
     out: list[Tok] = []
     for ln in lines:
