@@ -669,3 +669,16 @@ def test_a_number_too_wide_for_its_cell_without_rules_leaves_its_row_unreadable(
     row = [c for k, c in got.items() if k[:2] == ("applications", next(iter(cells))[0])]
     assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
     assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
+def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
+    # a row made taller by a group's label beside it: the number's last piece wraps 1.7 lines under
+    # it, inside the same ruled cell (the code before left it a row of its own, and read `838966`)
+    row = Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk("838966", 300, 700, True)], data=True)
+    piece = Line(2, 1, 685.0, 9.0, [_chunk("57", 318, 685, True)], data=True)
+    rules = {1: ([715.0, 670.0], [(715.0, 50.0, 550.0), (670.0, 50.0, 550.0)],
+                 [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
+    joined = pdfreader._join_wrapped_values([row, piece], rules)
+    assert [[c.raw for c in ln.chunks] for ln in joined] == [["4.保护第三方合法权益", "83896657"]]
+    far = Line(2, 1, 676.0, 9.0, [_chunk("57", 318, 676, True)], data=True)  # 2.7 lines under: a line of its own
+    assert len(pdfreader._join_wrapped_values([row, far], rules)) == 2

@@ -457,8 +457,9 @@ def _fills_cell(c: Chunk, edges: list[float]) -> bool:
 
 def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     """A value too long for its narrow column is printed over lines of its own, above and below its
-    row's line (`２６８` / `６`). A line of values only, beside a row on the same page
-    and not ruled off from it, goes into that row: each of its values joins the row's value in the
+    row's line (`２６８` / `６`). A line of values only, beside a row on the same page (within 2.5
+    lines: a row made taller by a label beside it has the rest printed lower) and not ruled off from
+    it, goes into that row: each of its values joins the row's value in the
     same column (top to bottom), or takes that column (a row without labels, as section 四's, has
     many more values than such a line). The line under a row that holds the rest of the row's
     label and, right of it, number parts gives each part to the row's number in the same ruled
@@ -466,7 +467,7 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     between the row's vertical rules, where it has them. Without rules on the page nothing is
     joined."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
-        return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 1.5 * ln.h
+        return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
 
     def under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:  # the row's number in c's cell (column)
