@@ -461,11 +461,13 @@ def test_generated_unsigned_report_has_no_date():
 @needs_cjk_font
 @pytest.mark.parametrize("cell, layout, why", [
     (("partial", "natural_person"), dict(align="right", top=True), "跨过"),
+    (("partial", "natural_person"), dict(align="right"), "跨过"),
     (("unable_not_held", "research"), dict(align="right", repeat_header=True, break_before="granted"), "紧贴")],
-    ids=["across-a-rule", "over-the-row"])
+    ids=["across-a-rule", "across-a-rule-on-the-labels-line", "over-the-row"])
 def test_a_number_running_out_of_its_ruled_cell_leaves_its_row_unreadable(cell, layout, why):
     """A number too wide for its ruled cell, at the cell's right side, runs left across a rule into
-    the label beside it, or is printed just over its row: the code before read the cell blank."""
+    the label beside it (on the row's line, or on a line of its wrapped label above the row's values),
+    or is printed just over its row: the code before read the cell blank."""
     s = busy("gov2021", 2023, seed=1)
     s.applications[cell] = "64714743"
     _, got = read_back(s, **layout)

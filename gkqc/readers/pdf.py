@@ -781,7 +781,8 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     cell per value column, empty where nothing is printed. In a ruled table a value is in the
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
     its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
-    unreadable, with that reason); digits printed across one of the row's vertical rules are one."""
+    unreadable, with that reason); digits printed across one of the row's vertical rules, on its line or a
+    line of its label, are one."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -802,7 +803,7 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     edges = _cell_edges(row, rules) if rules else []
     ruled = _ruled_cells(values, cols, edges) if edges else None
     n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
-    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in row.chunks if _DIGIT.search(c.raw) for x in edges):
+    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in row.chunks + row.attached if _DIGIT.search(c.raw) for x in edges):
         doubt = CROSSING
     if doubt is None and not ruled and _overflows(values, where, cols):
         doubt = OVERFLOW
