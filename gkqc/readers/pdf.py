@@ -459,8 +459,8 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     """A value too long for its narrow column is printed over lines of its own, above and below its
     row's line (`２６８` / `６`). A line of values only, beside a row on the same page (within 2.5
     lines: a row made taller by a label beside it has the rest printed lower) and not ruled off from
-    it, goes into that row: each of its values joins the row's value in the
-    same column (top to bottom), or takes that column (a row without labels, as section 四's, has
+    it, goes into that row: each of its values joins the row's value in the same column (top to
+    bottom), or takes that column (a row without labels, as section 四's, has
     many more values than such a line). The line under a row that holds the rest of the row's
     label and, right of it, number parts gives each part to the row's number in the same ruled
     cell, when that number fills its cell (it wrapped there), one part a cell. A column is a cell
@@ -781,8 +781,8 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     cell per value column, empty where nothing is printed. In a ruled table a value is in the
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
     its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
-    unreadable, with that reason); digits printed across one of the row's vertical rules, on its line or a
-    line of its label, are one."""
+    unreadable, with that reason); digits printed across one of the row's vertical rules, on its
+    line or a line of its label, are one."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -803,7 +803,8 @@ def _row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | No
     edges = _cell_edges(row, rules) if rules else []
     ruled = _ruled_cells(values, cols, edges) if edges else None
     n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
-    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in row.chunks + row.attached if _DIGIT.search(c.raw) for x in edges):
+    digits = [c for c in row.chunks + row.attached if _DIGIT.search(c.raw)]
+    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
         doubt = CROSSING
     if doubt is None and not ruled and _overflows(values, where, cols):
         doubt = OVERFLOW
