@@ -462,12 +462,13 @@ def test_generated_unsigned_report_has_no_date():
 @pytest.mark.parametrize("cell, layout, why", [
     (("partial", "natural_person"), dict(align="right", top=True), "跨过"),
     (("partial", "natural_person"), dict(align="right"), "跨过"),
-    (("unable_not_held", "research"), dict(align="right", repeat_header=True, break_before="granted"), "紧贴")],
+    (("unable_not_held", "research"), dict(align="right", repeat_header=True, break_before="granted"), "多于应有")],
     ids=["across-a-rule", "across-a-rule-on-the-labels-line", "over-the-row"])
 def test_a_number_running_out_of_its_ruled_cell_leaves_its_row_unreadable(cell, layout, why):
     """A number too wide for its ruled cell, at the cell's right side, runs left across a rule into
     the label beside it (on the row's line, or on a line of its wrapped label above the row's values),
-    or is printed just over its row: the code before read the cell blank."""
+    or is printed just over its row (joined to it over the block's label between them in reading order,
+    it makes a cell too many): the code before read the cell blank."""
     s = busy("gov2021", 2023, seed=1)
     s.applications[cell] = "64714743"
     _, got = read_back(s, **layout)
@@ -678,9 +679,30 @@ def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
     # it, inside the same ruled cell (the code before left it a row of its own, and read `838966`)
     row = Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk("838966", 300, 700, True)], data=True)
     piece = Line(2, 1, 685.0, 9.0, [_chunk("57", 318, 685, True)], data=True)
-    rules = {1: ([715.0, 670.0], [(715.0, 50.0, 550.0), (670.0, 50.0, 550.0)],
+    rules = {1: ([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
                  [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
     joined = pdfreader._join_wrapped_values([row, piece], rules)
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["4.保护第三方合法权益", "83896657"]]
     far = Line(2, 1, 676.0, 9.0, [_chunk("57", 318, 676, True)], data=True)  # 2.7 lines under: a line of its own
     assert len(pdfreader._join_wrapped_values([row, far], rules)) == 2
+
+
+def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
+    # the group's label (（五）不予处理), printed left of its rows in the middle of the group, falls on
+    # the line of the number's last piece; the block's vertical label lies between in reading order
+    # (the code before found no row beside that line and read `182363` for 18236316)
+    def lines():  # the row, the block's label, the group's label with the number's last piece
+        return [Line(1, 1, 697.0, 9.0, [_chunk("3.要求提供公开出版物", 180, 697), _chunk("182363", 399, 697, True)],
+                     data=True),
+                Line(2, 1, 697.0, 9.0, [_chunk("办理结果", 66, 697)]),
+                Line(3, 1, 683.0, 9.0, [_chunk("（五）不予处理", 88, 683), _chunk("16", 409, 683, True)], data=True)]
+
+    upright = [(x, 673.0, 707.0) for x in (80.0, 160.0, 290.0, 396.0, 460.0, 550.0)]
+    rules = {1: ([673.0, 707.0], [(673.0, 160.0, 550.0), (707.0, 80.0, 550.0)], upright)}
+    joined = pdfreader._join_wrapped_values(lines(), rules)
+    assert [c.raw for c in joined[0].chunks] == ["3.要求提供公开出版物", "18236316"]
+    assert [c.raw for c in joined[2].chunks] == ["（五）不予处理"] and not joined[2].data
+    ruled_off = {1: ([673.0, 690.0, 707.0], [(673.0, 160.0, 550.0), (690.0, 160.0, 550.0), (707.0, 80.0, 550.0)],
+                     upright)}
+    kept = pdfreader._join_wrapped_values(lines(), ruled_off)  # a row of its own under a rule
+    assert [c.raw for c in kept[0].chunks] == ["3.要求提供公开出版物", "182363"] and kept[2].data

@@ -457,18 +457,24 @@ def _fills_cell(c: Chunk, edges: list[float]) -> bool:
 
 def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     """A value too long for its narrow column is printed over lines of its own, above and below its
-    row's line (`２６８` / `６`). A line of values only, beside a row on the same page (within 2.5
-    lines: a row made taller by a label beside it has the rest printed lower) and not ruled off from
-    it, goes into that row: each of its values joins the row's value in the same column (top to
-    bottom), or takes that column (a row without labels, as section 四's, has
-    many more values than such a line). The line under a row that holds the rest of the row's
-    label and, right of it, number parts gives each part to the row's number in the same ruled
-    cell, when that number fills its cell (it wrapped there), one part a cell. A column is a cell
-    between the row's vertical rules, where it has them. Without rules on the page nothing is
-    joined."""
+    row's line (`２６８` / `６`). A line of values only, beside a row on the same page (the next row
+    up or down, over lines of label text only; within 2.5 lines: a row made taller by a label beside
+    it has the rest printed lower) and not ruled off from it, goes into that row: each of its values
+    joins the row's value in the same column (top to bottom), or takes that column (a row without
+    labels, as section 四's, has many more values than such a line). A line under a row that holds
+    label text (the rest of the row's label, or a group's label printed beside its rows) and, right
+    of it, number parts gives each part to the row's number in the same ruled cell, when that number
+    fills its cell (it wrapped there), one part a cell. A column is a cell between the row's
+    vertical rules, where it has them. Without rules on the page nothing is joined."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
+
+    def beside(k: int, step: int) -> Line | None:  # the next line up or down, over label text only (a group's label)
+        k += step
+        while 0 <= k < len(lines) and not (lines[k].data or lines[k].stop or lines[k].furniture):
+            k += step
+        return lines[k] if 0 <= k < len(lines) else None
 
     def under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:  # the row's number in c's cell (column)
         if len(edges) >= 2:
@@ -490,7 +496,7 @@ def _join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         label = [c for c in ln.chunks if not _number_part(c)]
         if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
             continue
-        near = [r for r in (lines[k - 1] if k else None, lines[k + 1] if k + 1 < len(lines) else None) if row_of(r, ln)]
+        near = [r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)]
         row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
         if row is None or _fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
             continue
