@@ -687,6 +687,28 @@ def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
     assert len(pdfreader._join_wrapped_values([row, far], rules)) == 2
 
 
+
+def test_a_line_of_values_closer_to_a_row_than_rows_lie_leaves_its_row_unreadable():
+    # no rules: the rest of a number wrapped at a wide line spacing lies 1.6 lines under its row,
+    # closer than the rows' 2.2 lines, with a group's label beside it (the code before read `678602`
+    # for 67860276 and left the `76` a row of the group's label)
+    def row(no: int, y: float, label: str, *values: str) -> Line:
+        return Line(no, 1, y, 9.0, [_chunk(label, 160, y)] + [_chunk(v, 300 + 35 * k, y, True)
+                                                              for k, v in enumerate(values)], data=True)
+
+    rows = [row(1, 576.0, "8.属于行政查询事项", "0", "0"), row(2, 556.3, "1.本机关不掌握相关政府信息", "35", "44"),
+            row(3, 536.6, "2.没有现成信息需要另行制作", "2", "678602")]
+    rest = Line(4, 1, 522.0, 9.0, [_chunk("76", 337, 522, True)], data=True)
+    after = [row(5, 502.3, "3.补正后申请内容仍不明确", "2", "2"), row(6, 482.6, "1.信访举报投诉类申请", "3", "3")]
+    assert pdfreader._stacked(rows + [rest] + after, None) == {3, 4}
+    own = Line(4, 1, 514.0, 9.0, [_chunk("76", 337, 514, True)], data=True)  # a row whose label is on lines round it
+    spaced = [Line(r.no, 1, r.cy - 8.0, 9.0, r.chunks, data=True) for r in after]
+    assert pdfreader._stacked(rows + [own] + spaced, None) == set()
+    piece = Line(4, 1, 533.4, 9.0, [_chunk("76", 337, 533, True)], data=True)  # right under its row,
+    near = [row(5, 517.0, "3.补正后申请内容仍不明确", "2", "2"), row(6, 497.3, "1.信访举报投诉类申请", "3", "3")]
+    assert pdfreader._stacked(rows + [piece] + near, None) == {3, 4}  # not the next row's, 16.4 under it
+
+
 def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
     # the group's label (（五）不予处理), printed left of its rows in the middle of the group, falls on
     # the line of the number's last piece; the block's vertical label lies between in reading order

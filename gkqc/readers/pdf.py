@@ -846,16 +846,41 @@ def _stacked(rows: list[Line], rules: Rules | None) -> set[int]:
     its cell; nothing tells which, nor which column each stands in. So too a row right over or under
     a line of label text with a few values, each printed under one of the row's values and not ruled
     off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`). The line
-    numbers (`Line.no`) of both."""
+    numbers (`Line.no`) of both. In a table without rules, so too a line of values only and the
+    nearer of the rows beside it, when that row lies closer to it than the table's rows lie to each
+    other (the rest of a number wrapped at a wide line spacing, a group's label beside it:
+    `678602` / `76`)."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
         if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
             continue
-        alone = [all(c.value for c in ln.chunks) for ln in (a, b)]
+        alone = [_values_only(ln) for ln in (a, b)]
         if alone[0] != alone[1] or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a))
                                     and not (rules and _fenced(a, b, rules))):
             out |= {a.no, b.no}
+    pitch = None if rules and _cell_edges(rows[0], rules) else _pitch(rows)
+    if pitch is None:
+        return out
+    for k, ln in enumerate(rows):
+        beside = [rows[j] for j in (k - 1, k + 1) if 0 <= j < len(rows) and rows[j].page == ln.page]
+        if not _values_only(ln) or not beside:
+            continue
+        row = min(beside, key=lambda r: abs(r.cy - ln.cy))
+        if not _values_only(row) and 1.5 * min(row.h, ln.h) < abs(row.cy - ln.cy) < 0.85 * pitch:
+            out |= {row.no, ln.no}
     return out
+
+
+def _values_only(ln: Line) -> bool:
+    return all(c.value for c in ln.chunks)
+
+
+def _pitch(rows: list[Line]) -> float | None:
+    """How far apart a table's neighbouring rows with labels lie, the median (None: fewer than
+    three such pairs)."""
+    gaps = [abs(a.cy - b.cy) for a, b in zip(rows, rows[1:], strict=False)
+            if a.page == b.page and not _values_only(a) and not _values_only(b)]
+    return statistics.median(gaps) if len(gaps) >= 3 else None
 
 
 def _pieces_of(row: Line, ln: Line) -> bool:
