@@ -21,7 +21,6 @@ import polars as pl
 from checks import ocr
 from checks.blanks import blank_policy
 from checks.frames import PartData, load_parts
-from checks.grid import DIMS
 from checks.kinds import KINDS
 from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec
@@ -31,6 +30,7 @@ from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
 from gkqc.offices import resolution_key
 from gkqc.storage import read_frame
 from schemas import validate_tables
+from schemas.lake import CELL_IDS
 
 BATCH_REPORTS = 10_000  # reports read and checked together
 NO_TEMPLATE = "无法判断：未能确定报告模板与年度，表格未读取"
@@ -98,7 +98,7 @@ def batches(lake: Lake, parts: list[str]) -> list[list[str]]:
 def evaluate_batches(lake: Lake, parts: list[list[str]], specs: list[CheckSpec],
                      settings: dict) -> Iterator[tuple[list[str], pl.DataFrame, pl.DataFrame]]:
     """(batch, its results, its carried columns) for each batch, reading only the tables needed."""
-    empty = {t: read_frame([lake.file(t, SCHEMA_FILE)]) for t in (*DIMS, "sections")}
+    empty = {t: read_frame([lake.file(t, SCHEMA_FILE)]) for t in (*CELL_IDS, "sections")}
     needed = tables_needed(specs)
     for batch in parts:
         yield batch, *evaluate_part(load_parts(lake, batch, empty, needed), specs, settings)

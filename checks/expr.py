@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+PREV = "prev__"  # prefix of last year's columns beside this year's (`prev.x` in a rule)
+
 _WILDCARD = re.compile(r"\b([a-z][a-z0-9_]*_)\*")
 _CMP = {ast.Eq: "==", ast.GtE: ">=", ast.LtE: "<=", ast.Gt: ">", ast.Lt: "<"}
 
@@ -27,7 +29,7 @@ class Compiled:
     rhs: pl.Expr | None
     op: str | None
     cond: pl.Expr  # True holds, False fails, null not assessable
-    refs: tuple[str, ...]  # columns of the wide frame the rule reads (prev ids as prev__id)
+    refs: tuple[str, ...]  # columns of the wide frame the rule reads (prev ids as PREV + id)
 
 
 def expand(rule: str, ids: set[str]) -> str:
@@ -60,7 +62,7 @@ def compile_rule(rule: str, ids: set[str]) -> Compiled:
             refs.append(col)
             return pl.col(col)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "prev":
-            col = f"prev__{name(node.attr)}"
+            col = PREV + name(node.attr)
             refs.append(col)
             return pl.col(col)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
@@ -128,7 +130,7 @@ def linear(rule: str, ids: set[str]) -> Linear:
         if isinstance(node, ast.Name):
             out[node.id] = out.get(node.id, 0.0) + sign
         elif isinstance(node, ast.Attribute):
-            key = f"prev__{node.attr}"
+            key = PREV + node.attr
             out[key] = out.get(key, 0.0) + sign
         elif isinstance(node, ast.Constant):
             out[""] = out.get("", 0.0) + sign * float(node.value)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from checks.grid import DIMS, CellTable, read_cells
+from checks.grid import CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import read_frame
 from gkqc.templates import registry
+from schemas.lake import CELL_IDS
 
 REPORT_COLS = ["report_id", "template", "template_variant", "report_year", "published_at", "office", "office_kind",
                "region"]
@@ -34,7 +35,7 @@ class PartData:
 
 
 def cell_id_expr(table: str) -> pl.Expr:
-    return pl.concat_str([pl.col(c) for c in DIMS[table]], separator=".")
+    return pl.concat_str([pl.col(c) for c in CELL_IDS[table]], separator=".")
 
 
 def with_cell_id(cells: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -64,13 +65,13 @@ def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                                                missing_columns="insert"))
                .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
-    grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in DIMS if wanted(t)}
+    grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in CELL_IDS if wanted(t)}
     sections = read_frame(_files(lake, "sections", parts),
                           ["report_id", "section_no", "position", "text"]) if wanted("sections") else None
     cells = {t: _procedural_cells(grids[t]) if t in grids else
              empty[t].with_columns(pl.lit(None, dtype=pl.UInt32).alias("rid"), pl.lit(None, dtype=pl.Utf8).alias("template"),
                                    pl.lit(None, dtype=pl.Float64).alias("confidence"))
-             for t in DIMS}
+             for t in CELL_IDS}
     return PartData(reports, sections if sections is not None else empty["sections"], grids, cells)
 
 
@@ -110,7 +111,7 @@ def subject_labels(table: str | None = None, template: str | None = None) -> dic
     labelled both as 'block.id' (a rule fixed to a block: `subject_key`) and as the bare id."""
     reg = registry()
     by_table = {}
-    for t in DIMS:
+    for t in CELL_IDS:
         found = {k: v for kind in reg.axes(t)[-2:] for k, v in labels(kind, template).items()}
         by_table[t] = {k.rsplit(".", 1)[-1]: v for k, v in found.items()} | found
     return by_table[table] if table else {k: v for d in by_table.values() for k, v in d.items()}

@@ -24,18 +24,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from checks.expr import PREV
 from checks.spec import scoped_keys
 from gkqc.cells import STATUSES
 from gkqc.storage import resolve
-from gkqc.templates import registry
+from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS, CELL_MODELS
 
-DIMS = CELL_IDS  # lake table -> the id columns that name a cell, in the order its cell id joins them
 # further columns procedural checks read: an amount's unit, in the tables that keep one
 EXTRA = {t: ("unit",) for t, model in CELL_MODELS.items() if "unit" in model.to_schema().columns}
 BLANK_CODE = STATUSES.index("blank")
 BLANK = "blank__"  # prefix of the grid's blank markers
-PREV = "prev__"  # prefix of last year's columns beside this year's (cross-year rules)
 
 
 def blank_col(column: str) -> str:
@@ -46,29 +45,26 @@ def blank_col(column: str) -> str:
     return BLANK + column
 
 
+@drawn_from_registry()
 def cell_ids(table: str) -> tuple[str, ...]:
     """Every cell id any template gives the table, in template order."""
     reg = registry()
-    key = ("cell_ids", table)
-    if key not in reg.cache:
-        reg.cache[key] = _cell_ids(reg, table)
-    return reg.cache[key]
-
-
-def _cell_ids(reg, table: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(".".join(k) for t in reg.templates for k in reg.cell_keys(table, t)))
 
 
 def cells_of(table: str, scope: str, block: str | None, template: str, term: str, subject: str) -> list[str]:
     """The grid columns one term of a rule reads for one subject (`prev__` terms: last year's)."""
-    prefix = "prev__" if term.startswith("prev__") else ""
-    reg, at = registry(), ("cells_of", table, scope, block, template)
-    if at not in reg.cache:
-        index: dict[tuple[str, str], list[str]] = {}
-        for subj, term_id, key in scoped_keys(table, scope, template, block):
-            index.setdefault((subj, term_id), []).append(key)
-        reg.cache[at] = index
-    return [prefix + c for c in reg.cache[at].get((subject, term.removeprefix("prev__")), [])]
+    prefix = PREV if term.startswith(PREV) else ""
+    return [prefix + c for c in _term_cells(table, scope, block, template).get((subject, term.removeprefix(PREV)), [])]
+
+
+@drawn_from_registry()
+def _term_cells(table: str, scope: str, block: str | None, template: str) -> dict[tuple[str, str], list[str]]:
+    """(subject, term) -> the cells the term reads for that subject, in a scope of a table."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for subj, term_id, key in scoped_keys(table, scope, template, block):
+        index.setdefault((subj, term_id), []).append(key)
+    return index
 
 
 @dataclass
@@ -84,7 +80,7 @@ class CellTable:
 
     def keys_where(self, dim: str, values: Iterable[str]) -> list[int]:
         """Positions in `cell_ids` of the cells whose `dim` (e.g. metric_id) is one of `values`."""
-        k, wanted = DIMS[self.table].index(dim), set(values)
+        k, wanted = CELL_IDS[self.table].index(dim), set(values)
         return [j for j, c in enumerate(cell_ids(self.table)) if c.split(".")[k] in wanted]
 
     def keys_of(self, cell_ids_: Iterable[str]) -> list[int]:
@@ -137,11 +133,11 @@ class CellTable:
         at = mask.fill_null(False).arg_true()
         cells = self.long[at]
         ids = pl.DataFrame([pl.Series(d, [c.split(".")[k] for c in cell_ids(self.table)])
-                            for k, d in enumerate(DIMS[self.table])])
+                            for k, d in enumerate(CELL_IDS[self.table])])
         stored = self.text.take(at.to_arrow())
         return pl.DataFrame([
             self.grid["report_id"].gather(cells["rid"]),
-            *(ids[d].gather(cells["key"]) for d in DIMS[self.table]),
+            *(ids[d].gather(cells["key"]) for d in CELL_IDS[self.table]),
             cells["value"],
             *(pl.Series(n, stored[n].combine_chunks().dictionary_decode(), dtype=pl.Utf8)
               for n in stored.column_names if n != "confidence"),
@@ -183,7 +179,7 @@ def _keys(arrow: pa.Table, table: str) -> pl.Series:
     """Each cell's position in `cell_ids` (null: no template has it), from its id columns'
     dictionaries: one lookup table per dictionary combination, one gather per chunk."""
     index = {c: k for k, c in enumerate(cell_ids(table))}
-    cols = [arrow[d] for d in DIMS[table]]
+    cols = [arrow[d] for d in CELL_IDS[table]]
     parts, lookups = [], {}
     for chunks in zip(*(c.chunks for c in cols), strict=True):
         dicts = tuple(tuple(ch.dictionary.to_pylist()) for ch in chunks)
@@ -200,7 +196,7 @@ def _keys(arrow: pa.Table, table: str) -> pl.Series:
 def read_cells(table: str, files: list[str], reports: pl.DataFrame) -> CellTable:
     """The cells of one table in some lake files as a grid over `reports` (report_id, rid, template;
     rid = row number). Values are scattered column-major, so each grid column is a slice."""
-    columns = ["report_id", *DIMS[table], "value", "status"]
+    columns = ["report_id", *CELL_IDS[table], "value", "status"]
     # a file at a time: Arrow's read buffers are reused rather than held together
     parts = [_long(read_file(f, columns, [c for c in columns if c != "value"]), table, reports) for f in files]
     return _grid(table, parts, reports, files)
@@ -213,7 +209,7 @@ def cells_in_memory(table: str, cells: pl.DataFrame, reports: pl.DataFrame) -> C
         cells = cells.with_columns(pl.lit(None, dtype=pl.Float64).alias("confidence"))
     arrow = cells.to_arrow()
     encoded = pa.table({c: arrow[c] if c in ("value", "confidence") else pc.dictionary_encode(arrow[c])
-                        for c in ["report_id", *DIMS[table], "value", "status", *text, "confidence"]})
+                        for c in ["report_id", *CELL_IDS[table], "value", "status", *text, "confidence"]})
     out = _grid(table, [_long(encoded, table, reports)], reports, [])
     out.stored = encoded.select([*text, "confidence"])
     return out

@@ -25,9 +25,9 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 
 from checks.blanks import BLANK_NOTE
-from checks.expr import Linear, linear
+from checks.expr import PREV, Linear, linear
 from checks.frames import label_expr, subject_key
-from checks.grid import PREV, blank_col, cells_of
+from checks.grid import blank_col, cells_of
 from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
 
@@ -140,7 +140,7 @@ def judged(wide: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
 
 def _row(cell: str) -> str:
     """The printed row a grid column belongs to (its cell id without the column part)."""
-    return cell.removeprefix("prev__").rsplit(".", 1)[0]
+    return cell.removeprefix(PREV).rsplit(".", 1)[0]
 
 
 def _any_marked(status: str, columns: list[str], marked: set[str]) -> pl.Expr:

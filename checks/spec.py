@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from gkqc.templates import registry
 from schemas.lake import CELL_IDS
 
-SEVERITIES = {"error", "warning", "info"}
 TABLES = set(CELL_IDS)
 COMMON_FIELDS = {"id", "title", "severity", "templates", "kind"}  # every kind's entries; the rest is the kind's
 

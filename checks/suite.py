@@ -10,9 +10,10 @@ import yaml
 
 from checks.blanks import blank_policy
 from checks.kinds import KINDS
-from checks.spec import COMMON_FIELDS, SEVERITIES, CheckSpec, SuiteError
+from checks.spec import COMMON_FIELDS, CheckSpec, SuiteError
 from gkqc import yamlfile
 from gkqc.templates import registry, registry_digest
+from schemas.lake import SEVERITIES
 
 SUITE_DIR = Path(__file__).with_name("suite")
 SETTINGS = Path(__file__).with_name("settings.yaml")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 # Parse statuses of a collected file.
-PARSED, PARTIAL, NOT_A_REPORT, UNREADABLE = "parsed", "partial", "not_a_report", "unreadable"
+PARSED, PARTIAL, NOT_A_REPORT, UNREADABLE = PARSE_STATUSES = ("parsed", "partial", "not_a_report", "unreadable")
 
 
 @dataclass(slots=True)

@@ -16,10 +16,10 @@ from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
 from gkqc.cells import STATUSES, VALUED
+from gkqc.record import PARSE_STATUSES
 from gkqc.templates import registry
 
 CELL_STATUSES = list(STATUSES)
-PARSE_STATUSES = ["parsed", "partial", "not_a_report", "unreadable"]
 FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "wps", "rtf", "markdown", "crawl",
            "empty", "binary", "unknown"]
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
@@ -52,7 +52,7 @@ class Documents(pa.DataFrameModel):
     format: str = F("识别出的格式 / Detected form", isin=FORMATS)
     encoding: str = F("识别出的文字编码 / Detected text encoding", nullable=True)
     template: str = F("报告模板（见 template_labels） / Template of the report", nullable=True)
-    parse_status: str = F("解析状态：parsed/partial/not_a_report/unreadable / Parse status", isin=PARSE_STATUSES)
+    parse_status: str = F("解析状态：parsed/partial/not_a_report/unreadable / Parse status", isin=list(PARSE_STATUSES))
     parse_error: str = F("未完全读取的原因（指明部分、行、列） / Why it was not fully read (section, row, cell)",
                          nullable=True)
     report_id: str = F("对应的报告版本 / The report version this file holds", nullable=True)

@@ -9,10 +9,11 @@ import polars as pl
 
 from checks.expr import RuleError, compile_rule
 from checks.frames import PartData, cell_id_expr, cell_label_expr
-from checks.grid import DIMS, CellTable, cell_ids
+from checks.grid import CellTable, cell_ids
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
 from checks.spec import TABLES, CheckSpec
+from schemas.lake import CELL_IDS
 
 METRIC = "metric_id"  # the lake column `exclude_metrics` names values of
 
@@ -72,9 +73,9 @@ class CellRule(Kind):
         except RuleError as e:
             raise bad(str(e)) from None
         if spec.exclude_metrics:
-            if METRIC not in DIMS[spec.table]:
+            if METRIC not in CELL_IDS[spec.table]:
                 raise bad(f"表 '{spec.table}' 没有指标列，不能用 exclude_metrics (the table has no metrics)")
-            k = DIMS[spec.table].index(METRIC)
+            k = CELL_IDS[spec.table].index(METRIC)
             unknown = set(spec.exclude_metrics) - {c.split(".")[k] for c in cell_ids(spec.table)}
             if unknown:
                 raise bad(f"exclude_metrics 中的指标 {sorted(unknown)} 不在表 '{spec.table}' 中 (unknown metrics)")

@@ -10,6 +10,7 @@ from functools import partial
 
 import polars as pl
 
+from checks.expr import PREV
 from checks.frames import PartData, paired_reports, subject_labels
 from checks.kinds.base import register
 from checks.kinds.equation import Equation
@@ -29,7 +30,7 @@ def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
     """table -> the grid columns cross-year rules read, this year's and last year's alike."""
     out: dict[str, set[str]] = defaultdict(set)
     for r in rules:
-        out[r.spec.table] |= {c.removeprefix("prev__") for c in grid_columns([r])}
+        out[r.spec.table] |= {c.removeprefix(PREV) for c in grid_columns([r])}
     return {t: sorted(cs) for t, cs in out.items()}
 
 
@@ -94,7 +95,7 @@ class CrossYear(Equation):
             for start in range(0, year_pairs.height, CHUNK):
                 chunk = year_pairs.slice(start, CHUNK)
                 wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
-                                  cells[chunk["prev_at"]].select(pl.all().name.prefix("prev__"))], how="horizontal")
+                                  cells[chunk["prev_at"]].select(pl.all().name.prefix(PREV))], how="horizontal")
                 found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV))
                          if d.height]
                 if found:

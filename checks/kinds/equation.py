@@ -9,7 +9,7 @@ from functools import partial
 
 import polars as pl
 
-from checks.expr import RuleError, linear
+from checks.expr import PREV, RuleError, linear
 from checks.frames import PartData, subject_labels
 from checks.grid import cells_of
 from checks.kinds.base import Bad, Kind, register
@@ -54,7 +54,7 @@ class Equation(Kind):
 
     def finding_cells(self, spec: CheckSpec, template: str, subject: str, terms: list[str]) -> list[tuple[str, str]]:
         """The cells each term of the rule adds up, for the finding's subject (a previous year's are not this report's)."""
-        return [(spec.table, k) for term in terms if not term.startswith("prev__")
+        return [(spec.table, k) for term in terms if not term.startswith(PREV)
                 for k in cells_of(spec.table, spec.scope, spec.block, template, term, subject)]
 
     def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:

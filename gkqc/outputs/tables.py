@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 from markupsafe import escape
 
-from gkqc.templates import registry
+from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS, CELL_KINDS, CELL_TABLES, cell_key_sql
 
 TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
@@ -116,15 +116,13 @@ def _reviews(template: str) -> list:
     return [head, *[("cell", f"{g.id}.{m.id}") for g in groups for m in metrics], "</tr></tbody></table>"]
 
 
+@drawn_from_registry()
 def frames(template: str) -> dict[str, Frame]:
-    """The three tables of a printed template (a template or its variant); none without tables.
-    Kept in the registry's cache: another registry draws its own."""
-    reg = registry()
-    if ("frames", template) not in reg.cache:
-        build = {"active_disclosure": _active, "applications": _applications, "reviews": _reviews}
-        reg.cache[("frames", template)] = ({t: _frame([_caption(t), *build[t](template)]) for t in TABLES}
-                                           if reg.has_tables(template) else {})
-    return reg.cache[("frames", template)]
+    """The three tables of a printed template (a template or its variant); none without tables."""
+    if not registry().has_tables(template):
+        return {}
+    build = {"active_disclosure": _active, "applications": _applications, "reviews": _reviews}
+    return {t: _frame([_caption(t), *build[t](template)]) for t in TABLES}
 
 
 def printed_template(template: str | None, variant: str | None) -> str | None:
@@ -136,12 +134,16 @@ def printed_template(template: str | None, variant: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------- cells of findings
 def table_of_key(key: str) -> str | None:
     """The table a full cell key (block.row.metric, row.column, group.metric) belongs to."""
-    reg = registry()
-    if "id_sets" not in reg.cache:
-        reg.cache["id_sets"] = {t: [reg.ids(kind) for kind in reg.axes(t)] for t in TABLES}
     parts = key.split(".")
-    return next((t for t, ids in reg.cache["id_sets"].items()
+    return next((t for t, ids in _id_sets().items()
                  if len(ids) == len(parts) and all(p in i for p, i in zip(parts, ids, strict=True))), None)
+
+
+@drawn_from_registry()
+def _id_sets() -> dict[str, list]:
+    """Each table's ids along each of its axes."""
+    reg = registry()
+    return {t: [reg.ids(kind) for kind in reg.axes(t)] for t in TABLES}
 
 
 def cells_of_finding(spec, template: str | None, subject: str, cells: str | None) -> list[tuple[str, str]]:

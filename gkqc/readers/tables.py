@@ -36,7 +36,7 @@ from gkqc.cells import (
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.tokens import SHORT, SPAN, Tok
 from gkqc.record import Cell
-from gkqc.templates import Block, Item, Variant, match_label, norm_label, registry
+from gkqc.templates import Block, Item, Variant, drawn_from_registry, match_label, norm_label, registry
 
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits (a trailing comma is the label's)
 
@@ -986,14 +986,11 @@ def _order_doubt(header: str, metrics: Sequence[Item]) -> str | None:
             "两行表头展开后的顺序，无法确定各列，不作归属")
 
 
+@drawn_from_registry()
 def _items_of(template: str) -> dict[str, str]:
     """The item numeral of each of the template's blocks (from its label 第二十条第（x）项) -> the block id."""
-    reg = registry()
-    key = ("active_items", template)
-    if key not in reg.cache:
-        found = ((_block().search(norm_label(b.label)), b.id) for b in reg.blocks_for(template))
-        reg.cache[key] = {m.group(1): bid for m, bid in found if m}
-    return reg.cache[key]
+    found = ((_block().search(norm_label(b.label)), b.id) for b in registry().blocks_for(template))
+    return {m.group(1): bid for m, bid in found if m}
 
 
 def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
