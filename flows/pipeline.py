@@ -7,8 +7,6 @@ as built, which are uploaded); the parse stage may run on a Dask cluster (`clust
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +19,10 @@ from checks.engine import CheckSummary, check_lake
 from gkqc import faults, memory, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
-from gkqc.outputs.scorecard import publish
+from gkqc.outputs.scorecard import publish, published_from, record_published
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
-
-PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
 
 @dataclass
@@ -83,21 +79,6 @@ def publish_task(wh: Warehouse) -> tuple[str, int, list[dict]]:
     return published
 
 
-def _published(wh: Path) -> dict:
-    """What the scorecards were last published from (empty when never, or unreadable)."""
-    try:
-        return json.loads((wh / "scorecards" / PUBLISHED).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_published(wh: Path, record: dict) -> None:
-    path = wh / "scorecards" / PUBLISHED
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-
-
 def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
     s = summary.ingest
     failed = summary.checks.failed if summary.checks else {}
@@ -121,23 +102,15 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
     parse on (else `workers` local processes)."""
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     wh = locate(warehouse)
-    clock = [time.perf_counter()]
-    started = clock[0]
-    timings: dict[str, float] = {}
-
-    def lap(stage: str) -> None:
-        now = time.perf_counter()
-        timings[stage] = now - clock[0]
-        clock[0] = now
-
+    watch = progress.Stopwatch()
     with runlock.hold(wh.local):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
         lake, cleaned = open_task(wh)
         summary = ingest_task(inbox, lake, run_id, workers, cluster)
         memory.release()
-        lap("parse")
+        watch.lap("parse")
         checked = check_task(lake, run_id)
         memory.release()
-        lap("validate")
+        watch.lap("validate")
         out = RunSummary(run_id, inbox, wh.url, summary, checked, wh.uri(DB_NAME), leftovers_removed=cleaned,
                          local=str(wh.local) if wh.remote else "")
         out.committed = commit_task(lake, run_id)
@@ -146,16 +119,13 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
         if built_from(wh.local) != fingerprint:
             build_task(wh, lake)
             memory.release()
-        published = _published(wh.local)
-        if published.get("fingerprint") == fingerprint:
-            out.scorecards, out.offices_scored, regions = published["scorecards"], published["offices_scored"], []
-        else:
-            out.scorecards, out.offices_scored, regions = publish_task(wh)
+        published = published_from(wh.local, fingerprint)
+        if published is None:
+            published = publish_task(wh)
             faults.point("publish")
-            _write_published(wh.local, {"fingerprint": fingerprint, "scorecards": out.scorecards,
-                                        "offices_scored": out.offices_scored})
-    lap("scorecards")
-    out.timings = timings
-    out.clock_start = started
+            record_published(wh.local, fingerprint, published)
+        out.scorecards, out.offices_scored, regions = published
+    watch.lap("scorecards")
+    out.timings, out.clock_start = watch.laps, watch.start
     _artifacts(out, regions)
     return out

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, fmt, load, open_connection
 from gkqc.outputs.excel import write_excel
 from gkqc.outputs.site import write_site
 
-__all__ = ["ScorecardData", "load", "print_terminal", "publish", "write_outputs"]
+__all__ = ["ScorecardData", "load", "print_terminal", "publish", "published_from", "record_published", "write_outputs"]
+
+PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
@@ -72,3 +75,24 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
     del data  # the workbook's rows are not held while the site is drawn
     site = write_site(Path(warehouse), out / "site", year=latest, inbox=inbox, focus=focus)
     return str(site.parent.parent), offices, regions
+
+
+def published_from(warehouse: Path, fingerprint: str) -> tuple[str, int, list[dict]] | None:
+    """What `publish` returned when the scorecards were last published from `fingerprint` (the
+    warehouse's last commit), without the regions; None when published from another or never."""
+    try:
+        done = json.loads((warehouse / "scorecards" / PUBLISHED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if done.get("fingerprint") != fingerprint:
+        return None
+    return done["scorecards"], done["offices_scored"], []
+
+
+def record_published(warehouse: Path, fingerprint: str, published: tuple[str, int, list[dict]]) -> None:
+    """Note that the scorecards now stand as published from `fingerprint` (written whole, or not)."""
+    path = warehouse / "scorecards" / PUBLISHED
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "scorecards": published[0],
+                               "offices_scored": published[1]}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
