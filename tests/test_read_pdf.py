@@ -709,6 +709,20 @@ def test_a_line_of_values_closer_to_a_row_than_rows_lie_leaves_its_row_unreadabl
     assert pdfreader._stacked(rows + [piece] + near, None) == {3, 4}  # not the next row's, 16.4 under it
 
 
+
+def test_a_number_printed_half_a_line_over_its_row_leaves_the_row_unreadable():
+    # middle-aligned in a taller ruled cell, the number of a row's first cell stands 4 points over
+    # the row's other values, on the line of the group's label beside it: the code before read the
+    # cell blank and left the number to the group's label
+    group = Line(1, 1, 531.5, 9.0, [_chunk("（三）不予公开", 88, 531.5), _chunk("32524094", 270, 531.5, True)], data=True)
+    row = Line(2, 1, 527.5, 9.0, [_chunk("5.属于三类内部事务信息", 174, 527.5), _chunk("1", 353, 527.5, True),
+                                  _chunk("4", 528, 527.5, True)], data=True)
+    assert pdfreader._stacked([group, row], None) == {1, 2}
+    blank = Line(2, 1, 527.5, 9.0, [_chunk("3.要求提供公开出版物", 174, 527.5)], blank=True)  # no values
+    label = Line(1, 1, 531.5, 9.0, [_chunk("（五）不予处理", 88, 531.5)], blank=True)
+    assert pdfreader._stacked([label, blank], None) == set()
+
+
 def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
     # the group's label (（五）不予处理), printed left of its rows in the middle of the group, falls on
     # the line of the number's last piece; the block's vertical label lies between in reading order

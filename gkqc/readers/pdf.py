@@ -845,8 +845,9 @@ def _stacked(rows: list[Line], rules: Rules | None) -> set[int]:
     hold some of the row's values (cells of different heights) or the rest of a number wrapped in
     its cell; nothing tells which, nor which column each stands in. So too a row right over or under
     a line of label text with a few values, each printed under one of the row's values and not ruled
-    off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`). The line
-    numbers (`Line.no`) of both. In a table without rules, so too a line of values only and the
+    off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`); and two
+    rows with values less than a line apart, one printed half over the other (a group's label beside
+    a number printed higher than its row). The line numbers (`Line.no`) of both. In a table without rules, so too a line of values only and the
     nearer of the rows beside it, when that row lies closer to it than the table's rows lie to each
     other (the rest of a number wrapped at a wide line spacing, a group's label beside it:
     `678602` / `76`)."""
@@ -855,8 +856,8 @@ def _stacked(rows: list[Line], rules: Rules | None) -> set[int]:
         if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
             continue
         alone = [_values_only(ln) for ln in (a, b)]
-        if alone[0] != alone[1] or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a))
-                                    and not (rules and _fenced(a, b, rules))):
+        if alone[0] != alone[1] or (abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data) \
+                or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and _fenced(a, b, rules))):
             out |= {a.no, b.no}
     pitch = None if rules and _cell_edges(rows[0], rules) else _pitch(rows)
     if pitch is None:
