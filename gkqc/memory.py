@@ -1,8 +1,8 @@
 """Memory a finished stage freed, handed back to the system before the next stage begins.
 
 Allocators keep freed memory for reuse: Arrow's pool and the C heap hold what the check stage freed
-(hundreds of MB at a million files) while the site draws its pages with other allocations, so the two
-would add up. Measured effect: docs/benchmarks.md (fourteenth sitting)."""
+while the site draws its pages with other allocations, so the two would add up (measured in
+docs/benchmarks.md)."""
 
 from __future__ import annotations
 
