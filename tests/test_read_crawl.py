@@ -15,7 +15,7 @@ from gkqc.lake import Lake
 from gkqc.readers import read_document
 from gkqc.readers.crawl import is_crawl
 from gkqc.readers.decode import sniff_text
-from gkqc.readers.tables import COUNT_NOTE, DIGIT_NOTE, MAX_GLUED, TOTAL_NOTE
+from gkqc.readers.glued import COUNT_NOTE, DIGIT_NOTE, MAX_GLUED, TOTAL_NOTE
 from gkqc.simulate.render import render_html, render_legacy, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
 from gkqc.templates import registry

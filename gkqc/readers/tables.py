@@ -5,8 +5,8 @@ extra row never shifts the rows after it); its values are the value tokens that
 follow, up to the template's column count. Values are never guessed: a row whose
 cells cannot be told apart is marked unreadable with the reason. The one split made
 is of a crawl's glued run of values (crawl.GluedRun), and only when it is provably
-unique (see `_split_glued`). Nor are they given to a row whose label may not be theirs
-(`_label_doubt`): label text beside the matched label that is not the row's own (another
+unique (`glued.split_glued`). Nor are they given to a row whose label may not be theirs
+(`row_labels.label_doubt`): label text beside the matched label that is not the row's own (another
 row's label read only partly by OCR; two rows' labels in one cell), or a label printed
 out of the table's row order, leaves the row unreadable with the reason.
 """
@@ -34,7 +34,9 @@ from gkqc.cells import (
     unit_in_label,
 )
 from gkqc.readers.crawl import GluedRun
-from gkqc.readers.tokens import SHORT, SPAN, Tok
+from gkqc.readers.glued import Sums, row_sums, spaced_number, split_glued
+from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
+from gkqc.readers.tokens import SHORT, SPAN, RowRead, Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, drawn_from_registry, match_label, norm_label, registry
 
@@ -44,17 +46,10 @@ _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits 
 def _block() -> re.Pattern[str]:
     """A block heading of section 二 (第二十条第（x）项), its item numeral the first group."""
     return re.compile(registry().block_heading)  # re caches the compiled pattern
+
+
 TRUNCATED = "文件在此处中断（疑似截断），之后的单元格未找到"
 CUT = "文件在此数值处结束（疑似截断），该数值可能不完整，不予读取"  # the note of a text's last token when it ends in a digit
-
-
-@dataclass
-class RowRead:
-    """Raw value tokens of one row (None where not found) and why, if unreadable."""
-
-    toks: list[Tok | None]
-    reason: str | None = None  # set: every cell of the row is unreadable for this reason
-    missing_reason: str | None = None  # set: cells that are None are missing for this reason
 
 
 @dataclass
@@ -105,311 +100,6 @@ def _padding(tok: Tok) -> bool:
     return not tok.text.strip(DAMAGED)
 
 
-# ------------------------------------------------------------------ a crawl's glued values
-Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the row, the positions it sums)
-MAX_GLUED = 40  # characters of glued values a row may hold and still be split
-_BUDGET = 100_000  # pieces tried per row before a split is given up
-_PIECE = re.compile(r"[-—–―/]{1,2}|-?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
-_WHOLE = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*")
-DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
-COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
-TOTAL_NOTE = "数字连写，按本行合计唯一拆分（总计=各列之和）"
-
-
-def row_sums(cols: Sequence[Item]) -> Sums:
-    """The totals a row (or review group) prints, by column position: the registry's `sums`."""
-    return _row_sums(tuple(cols))
-
-
-@lru_cache(maxsize=256)
-def _row_sums(cols: tuple[Item, ...]) -> Sums:  # registry items: hashed by identity
-    ids = [c.id for c in cols]
-    return tuple((ids.index(c.id), tuple(ids.index(p) for p in c.sums)) for c in cols
-                 if c.sums and all(p in ids for p in c.sums))
-
-
-class _Exhausted(Exception):
-    pass
-
-
-Pick = tuple[tuple[int, int, int], ...]  # one (part, start, end) per column
-
-
-class _Splits:
-    """The ways a row's value tokens make n pieces: a glued run cut between any two valid
-    pieces (a number, which never starts with 0 unless it is 0, or a blank mark), every other
-    token one piece."""
-
-    def __init__(self, vals: list[Tok], n: int):
-        self.vals, self.n = vals, n
-        self.parts = [v.text for v in vals]
-        self.ends = [[[j for j in range(i + 1, len(t) + 1) if _PIECE.fullmatch(t, i, j)] for i in range(len(t))]
-                     if isinstance(v, GluedRun) else [[len(t)]] for v, t in zip(vals, self.parts, strict=True)]
-        self.suffix = [sum(map(len, self.parts[p:])) for p in range(len(self.parts) + 1)]
-        self.plain = all(t.isdigit() for t in self.parts)  # digits only: the bounds of _summands hold
-        self.digit_sums = [0]  # of the row's characters so far (plain rows)
-        for ch in "".join(self.parts) if self.plain else "":
-            self.digit_sums.append(self.digit_sums[-1] + int(ch))
-        self.memo: dict[tuple[int, int, int], int] = {}
-        self.steps = 0
-
-    def _next(self, p: int, j: int) -> tuple[int, int]:
-        return (p + 1, 0) if j == len(self.parts[p]) else (p, j)
-
-    def _step(self) -> None:
-        self.steps += 1
-        if self.steps > _BUDGET:
-            raise _Exhausted
-
-    def count(self, p: int = 0, i: int = 0, c: int = 0) -> int:
-        """How many ways the rest (from part p, offset i) fills columns c…n-1."""
-        if p == len(self.parts) or c == self.n:
-            return int(p == len(self.parts) and c == self.n)
-        key = (p, i, c)
-        if key not in self.memo:
-            self.memo[key] = sum(self.count(*self._next(p, j), c + 1) for j in self.ends[p][i])
-        return self.memo[key]
-
-    def only(self) -> Pick:
-        """The pick, when count() is 1."""
-        out, p, i = [], 0, 0
-        for c in range(self.n):
-            j = next(j for j in self.ends[p][i] if self.count(*self._next(p, j), c + 1))
-            out.append((p, i, j))
-            p, i = self._next(p, j)
-        return tuple(out)
-
-    def _int(self, p: int, i: int, j: int) -> int | None:
-        piece = self.parts[p][i:j]
-        return int(piece.replace(",", "")) if _WHOLE.fullmatch(piece) else None
-
-    def by_totals(self, groups: dict[int, int], limit: int = 2) -> list[Pick]:
-        """Up to `limit` picks in which each group's total (column t, summing columns c…t-1 for
-        groups[c] == t) equals the sum of its summands. Raises _Exhausted past the budget."""
-        memo: dict[tuple[int, int, int], list[Pick]] = {}
-
-        def rest(p: int, i: int, c: int) -> list[Pick]:
-            if c == self.n or p == len(self.parts):
-                return [()] if (c == self.n and p == len(self.parts)) else []
-            if (p, i, c) in memo:
-                return memo[(p, i, c)]
-            out: list[Pick] = []
-            t = groups.get(c)
-            for q, x, y in self._spans(p, i, c, t):
-                self._step()
-                head = [((p, i, y),)] if t is None else (
-                    [(*a, (q, x, y)) for a in self._summands(p, i, t - c, total, q, x, limit)]
-                    if (total := self._int(q, x, y)) is not None else [])
-                for a in head:
-                    out += [a + b for b in rest(*self._next(q, y), (t if t is not None else c) + 1)][:limit - len(out)]
-                if len(out) >= limit:
-                    break
-            memo[(p, i, c)] = out
-            return out
-
-        return rest(0, 0, 0) if self.count() else []
-
-    def _spans(self, p: int, i: int, c: int, t: int | None):
-        """Where column c's piece lies (no group at c), or where the total of the group c…t may."""
-        if t is None:
-            yield from ((p, i, j) for j in self.ends[p][i])
-            return
-        for q in range(p, len(self.parts)):
-            glued = isinstance(self.vals[q], GluedRun)  # any other token is one piece, read whole
-            for x in range(i if q == p else 0, len(self.parts[q])) if glued else (0,):
-                for y in self.ends[q][x]:
-                    if self.count(*self._next(q, y), t + 1):
-                        yield q, x, y
-
-    def _summands(self, p: int, i: int, k: int, total: int, q: int, x: int, limit: int) -> list[Pick]:
-        """Up to `limit` ways k numbers fill exactly (p, i)…(q, x) and add up to `total`."""
-        if k == 0:
-            return [()] if (p, i) == (q, x) and total == 0 else []
-        if p > q or (p == q and i >= x):
-            return []
-        start, end = self.suffix[0] - self.suffix[p] + i, self.suffix[0] - self.suffix[q] + x
-        if self.plain and ((total - self.digit_sums[end] + self.digit_sums[start]) % 9
-                           or not _reachable(end - start, k, total)):
-            return []  # a number is its digit sum mod 9, so however they are cut the k add up to that
-        out: list[Pick] = []
-        for j in self.ends[p][i]:
-            if p == q and j > x:
-                break
-            self._step()
-            v = self._int(p, i, j)
-            if v is None or v > total:
-                continue
-            for b in self._summands(*self._next(p, j), k - 1, total - v, q, x, limit - len(out)):
-                out.append(((p, i, j), *b))
-            if len(out) >= limit:
-                break
-        return out
-
-    def contradicts(self, pick: Pick, sums: Sums) -> bool:
-        """Some total equation fails on the pick's values (all whole numbers)."""
-        vals = [self._int(*at) for at in pick]
-        return any(None not in (xs := [vals[k] for k in (t, *cols)]) and xs[0] != sum(xs[1:]) for t, cols in sums)
-
-    def one_digit_each(self, pick: Pick) -> bool:
-        return all(j - i == 1 for p, i, j in pick if isinstance(self.vals[p], GluedRun))
-
-    def row(self, pick: Pick, note: str, inferred: bool) -> RowRead:
-        out: list[Tok | None] = []
-        for p, i, j in pick:
-            v = self.vals[p]
-            whole = (i, j) == (0, len(v.text))
-            if whole and not inferred:
-                out.append(v)
-                continue
-            text = v.text[i:j]
-            raw = v.raw[i:j] if len(v.raw) == len(v.text) else text
-            where = f"（原文'{v.raw}'，第{v.line}行第{v.at}字起）" if isinstance(v, GluedRun) else ""
-            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred))
-        return RowRead(out)
-
-
-def _groups(sums: Sums) -> dict[int, int] | None:
-    """Each total equation as a group first summand -> total column, when every group is a run
-    of summands followed by its total and no two groups share a column (else None)."""
-    out: dict[int, int] = {}
-    used: set[int] = set()
-    for t, cols in sums:
-        span = set(range(min(cols), t + 1))
-        if sorted(cols) != list(range(min(cols), t)) or span & used:
-            return None
-        used |= span
-        out[min(cols)] = t
-    return out
-
-
-def _reachable(chars: int, k: int, total: int) -> bool:
-    """Whether k numbers written with `chars` digits (no leading 0) can add up to `total`."""
-    if k == 0:
-        return chars == 0 and total == 0
-    if chars < k or total < 0:
-        return False
-    longest = -(-chars // k)  # the longest of the k has at least this many digits
-    low = 10 ** (longest - 1) if longest > 1 else 0
-    return low <= total <= 10 ** (chars - k + 1) - 1 + 9 * (k - 1)
-
-
-def _unspaced(vals: list[Tok]) -> list[Tok] | None:
-    """A crawl's row tokens with every space that may be inside a number taken out (digits but a
-    lone 0, a space, three digits or more: `58 234` may be 58234), each such pair one glued run;
-    None when there is none."""
-    out, joined = [vals[0]], False
-    for b in vals[1:]:
-        a = out[-1]
-        if a.text[-1:].isdigit() and a.text != "0" and len(b.text) >= 3 and b.text[:3].isdigit():
-            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=getattr(a, "at", 0))
-            joined = True
-        else:
-            out.append(b)
-    return out if joined else None
-
-
-def _spaced_number(vals: list[Tok], n: int, sums: Sums) -> str | None:
-    """Why a crawl's row of exactly n tokens, in a table whose other rows glue their cells, is no
-    row of n cells: a space between them may be inside a number (`_unspaced`), and read as n cells
-    its total does not hold. None otherwise."""
-    if not sums or _unspaced(vals) is None:
-        return None
-    if not _Splits(vals, n).contradicts(tuple((p, 0, len(v.text)) for p, v in enumerate(vals)), sums):
-        return None
-    shown = " ".join(v.raw for v in vals)
-    return (f"本表其他行的单元格之间无分隔，本行的{n}段数字（'{shown}'）按单元格读则合计不符："
-            "其间的空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
-
-
-def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | None:
-    """A summand column that, were it a blank cell printed as nothing, would leave a split of the
-    rest (n - 1 numbers) whose totals hold: the first such column, else None."""
-    for b in range(n):
-        if b in groups.values():
-            continue  # a total: its row would have nothing to check
-        fewer: dict[int, int] = {}
-        for c, t in groups.items():
-            if t < b:
-                fewer[c] = t
-            elif c < b or (c == b and t - 1 > c):
-                fewer[c] = t - 1
-            elif c > b:
-                fewer[c - 1] = t - 1
-            else:
-                break  # the group's only summand: its total must be 0, not a split to find
-        else:
-            try:
-                if _Splits(vals, n - 1).by_totals(fewer, limit=1):
-                    return b
-            except _Exhausted:
-                return b
-    return None
-
-
-def _split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
-    """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
-    when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
-    contradicts it: a blank cell may have vanished); (b) the only split that makes the row's
-    printed total(s) hold, no number written with a leading 0, and no split of one number fewer (a
-    blank cell that vanished) that makes them hold too: `inferred`. A row without a total is split
-    only when there is one way and its tokens make no fewer numbers (a blank cell that left no
-    trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`. A space
-    that may be inside a number (`58 234`, `_unspaced`) must decide nothing. Anything else is
-    unreadable."""
-    shown = " ".join(v.raw for v in vals)
-    head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
-
-    def unreadable(why: str) -> RowRead:
-        return RowRead([None] * n, f"{head}，{why}，无法确定各单元格的值，不作猜测拆分")
-
-    chars = sum(len(v.text) for v in vals if isinstance(v, GluedRun))
-    if chars > MAX_GLUED:
-        return unreadable(f"共{chars}个字符，超过可拆分的上限{MAX_GLUED}个")
-    sp = _Splits(vals, n)
-    ways = sp.count()
-    if ways == 0:
-        return unreadable(f"无法拆成{n}个数值（可能有空白单元格未显示）")
-    if not sums:
-        if ways > 1:
-            return unreadable(f"可能的拆分有{ways}种")
-        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k).count()), None)
-        if fewer is not None:
-            return unreadable(f"也能拆成{fewer}个数值（可能有空白单元格未显示），本行没有合计可核对")
-        if (other := _unspaced(vals)) is not None and _Splits(other, n).count() > 1:
-            return unreadable("数字之间的空格可能在一个数字之内（千位分隔），如此则拆分不止一种")
-        pick = sp.only()
-        digits = sp.one_digit_each(pick)
-        return sp.row(pick, DIGIT_NOTE if digits else COUNT_NOTE, inferred=not digits)
-    if ways == 1:
-        pick = sp.only()
-        if sp.one_digit_each(pick):
-            if sp.contradicts(pick, sums):  # a blank cell that left no trace would shift every digit after it
-                return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
-            return sp.row(pick, DIGIT_NOTE, inferred=False)
-    groups = _groups(sums)
-    if groups is None:
-        return unreadable(f"可能的拆分有{ways}种，本行合计关系无法用于拆分")
-    try:
-        found = sp.by_totals(groups)
-    except _Exhausted:
-        return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
-    if len(found) == 1 and (b := _vanished_blank(vals, n, groups)) is not None:
-        return unreadable(f"其中与本行合计相符的只有一种，但若第{b + 1}个单元格空白且未显示，"
-                          "也有与本行合计相符的拆分")
-    if len(found) == 1:
-        if (other := _unspaced(vals)) is not None:
-            try:
-                doubt = len(_Splits(other, n).by_totals(groups)) > 1
-            except _Exhausted:
-                doubt = True
-            if doubt:
-                return unreadable("其中与本行合计相符的只有一种，但数字之间的空格可能在一个数字之内（千位分隔），"
-                                  "如此则与本行合计相符的不止一种")
-        return sp.row(found[0], TOTAL_NOTE, inferred=True)
-    return unreadable(f"可能的拆分有{ways}种，" + ("其中与本行合计相符的不止一种" if found
-                                                  else "无一与本行合计相符（可能有空白单元格未显示）"))
-
-
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
     vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
     if len(vals) >= n and any(v.note is SHORT for v in vals):
@@ -428,7 +118,7 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
     if at_end:
         return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
     if any(isinstance(v, GluedRun) for v in vals):
-        return _split_glued(vals, n, sums)
+        return split_glued(vals, n, sums)
     runs = [v for v in vals if _digits_run(v)]
     if runs:
         return RowRead([None] * n, f"数字连在一起、单元格之间无分隔（'{runs[0].raw}'），无法确定各单元格的值，不作猜测拆分")
@@ -444,7 +134,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     context: list[str] = []
     lines: list[int] = []  # the source line of each context piece
     furthest, far = None, -1  # the row furthest down the table read so far, its place
-    rs = _row_set(tuple(rows))
+    rs = row_set(tuple(rows))
     order, seen = rs.order, rs.seen
     row: Item | None = None
     skip = False
@@ -472,7 +162,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if split:
             out.glued += 1
         elif len(vals) == ncols and not read.reason and any(isinstance(v, GluedRun) for v in vals):
-            out.whole[row.id] = _spaced_number(vals, ncols, (sums or {}).get(row.id, ()))
+            out.whole[row.id] = spaced_number(vals, ncols, (sums or {}).get(row.id, ()))
         prev = out.rows.get(row.id)
         if prev is None:
             out.rows[row.id] = read
@@ -523,9 +213,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 k, plain = seen.get((*context, row.id)) or rs.look(context, row)
                 labels = len(context) - (k if first else 0)  # the first row: its own label, no headings
                 if pos < far and row.id not in out.rows:
-                    doubt = _out_of_order(row, furthest)
+                    doubt = out_of_order(row, furthest)
                 elif not plain or (lines[k] != tok.line and tok.line in lines):
-                    doubt = _label_doubt(context, lines, tok.line, row, rs, out.rows)
+                    doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
                 if pos > far:
                     far, furthest = pos, row
             context.clear()
@@ -655,159 +345,15 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
 
 
 def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item],
-                rs: _RowSet) -> bool:
+                rs: RowSet) -> bool:
     """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
     number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any
     value: the row's first value, unreadable as printed, not a piece of the label (else the row's
     values would shift one column to the left)."""
     return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
-            and (any(ch.isdigit() for ch in tok.text) and len(_wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
+            and (any(ch.isdigit() for ch in tok.text) and len(wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
             and not rs.heading(tok.text)
             and match_label(_norm(tok.text), rows) is None and match_label("".join(context), rows) is not None)
-
-
-# ------------------------------------------------------------------ whose label is it
-_NOT_WORDING = re.compile(r"[^\u4e00-\u9fff]+|[一二三四五六七八九十]")  # numbering is often displaced (PDF, OCR)
-MIN_DOUBT = 2  # characters of another wording beside a row's label that put its values in doubt
-
-
-@lru_cache(maxsize=65536)
-def _wording(text: str) -> str:
-    """The Chinese characters of label text, numerals left out."""
-    return _NOT_WORDING.sub("", text)
-
-
-@lru_cache(maxsize=4096)
-def _spellings(item: Item) -> tuple[str, ...]:
-    """The wording of an item's printed label and of each of its variants."""
-    return tuple(dict.fromkeys(w for w in (_wording(item.label), *map(_wording, item.variants)) if w))
-
-
-@lru_cache(maxsize=65536)
-def _around(context: tuple[str, ...], row: Item) -> tuple[int, str, str]:
-    """(the piece of `context` in which `row`'s label starts — the variant match_label chose: it
-    ends last, the longest —, the text before the label in that piece, the text after the label)."""
-    ctx = "".join(context)
-    end, _, start = max(((i + len(v), len(v), i) for v in row.variants if (i := ctx.rfind(v)) >= 0),
-                        default=(0, 0, 0))
-    k, at = 0, 0
-    while k < len(context) - 1 and at + len(context[k]) <= start:
-        at += len(context[k])
-        k += 1
-    return k, ctx[at:start], ctx[end:]
-
-
-@lru_cache(maxsize=4096)
-def _headed(item: Item) -> tuple[str, ...]:
-    """The item's spellings after its group heading (（三）不予公开), which may share its label's cell."""
-    return tuple(_wording(item.parent or "") + sp for sp in _spellings(item))
-
-
-class _RowSet:
-    """A table's rows, their printed order, and the label text seen beside each row's label."""
-
-    def __init__(self, rows: tuple[Item, ...]):
-        self.rows = rows
-        self.order = {r.id: k for k, r in enumerate(rows)}
-        self.headings = tuple({w for r in rows if r.parent if (w := _wording(r.parent))})  # row groups' labels
-        self.seen: dict[tuple, tuple[int, bool]] = {}  # (label pieces…, row id) -> what `look` says
-
-    def heading(self, text: str) -> bool:
-        """The text is (part of) a row group's printed label (`（三）不予公开`), not a cell's."""
-        w = _wording(text)
-        return len(w) >= 2 and any(w in h or h in w for h in self.headings)
-
-    def look(self, context: Sequence[str], row: Item) -> tuple[int, bool]:
-        """(the piece of `context` `row`'s label starts in, whether the text beside the label is
-        plainly the row's own: its numbering, the rest of its printed label, its group heading,
-        and no other row's label)."""
-        key = (*context, row.id)
-        got = self.seen.get(key)
-        if got is None:
-            k, before, after = _around(tuple(context), row)
-            got = (k, _plain(before, after, row, self.rows))
-            if len(self.seen) < 65536:
-                self.seen[key] = got
-        return got
-
-
-@lru_cache(maxsize=64)
-def _row_set(rows: tuple[Item, ...]) -> _RowSet:
-    return _RowSet(rows)
-
-
-def _plain(before: str, after: str, row: Item, rows: tuple[Item, ...]) -> bool:
-    """The text before and after `row`'s label holds no other row's label and no wording
-    (MIN_DOUBT characters or more) that the row's own label does not hold."""
-    for part, own in ((after, _spellings(row)), (before, _headed(row))):
-        w = _wording(part)
-        if not w:
-            continue
-        if any(r is not row for r in _named(part, rows)) or (len(w) >= MIN_DOUBT and not any(w in o for o in own)):
-            return False
-    return True
-
-
-@lru_cache(maxsize=65536)
-def _common(part: str, label: str) -> int:
-    """How many of `part`'s characters `label` holds in the same order (longest common subsequence)."""
-    if part in label:
-        return len(part)
-    prev = [0] * (len(label) + 1)
-    for a in part:
-        cur = [0]
-        for j, b in enumerate(label):
-            cur.append(prev[j] + 1 if a == b else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1]
-
-
-@lru_cache(maxsize=65536)
-def _named(part: str, rows: tuple[Item, ...]) -> tuple[Item, ...]:
-    """The rows one of whose label variants `part` holds."""
-    return tuple(r for r in rows if any(v in part for v in r.variants))
-
-
-def _foreign(part: str, own: Sequence[str], row: Item, rows: tuple[Item, ...],
-             read: dict[str, RowRead]) -> tuple[bool, Item | None]:
-    """Whether label text beside `row`'s matched label belongs to another row: it holds an
-    unread row's whole label, or MIN_DOUBT characters of wording that the row's own label
-    (`own`) does not hold, or an unread row's label holds more of it. With that row, if known."""
-    named = next((r for r in _named(part, rows) if r is not row and r.id not in read), None)
-    if named is not None:
-        return True, named
-    w = _wording(part)
-    if len(w) < MIN_DOUBT or any(w in o for o in own):
-        return False, None
-    unread = [r for r in rows if r is not row and r.id not in read]
-    mine = max((_common(w, o) for o in own), default=0)
-    like, k = max(((_common(w, sp), k) for k, r in enumerate(unread) for sp in _spellings(r)), default=(0, 0))
-    return len(w) - mine >= MIN_DOUBT or like > mine, unread[k] if like > mine else None
-
-
-def _out_of_order(row: Item, furthest: Item) -> str:
-    """Rows are printed in the template's order: a label after a later row's is not trusted."""
-    return (f"行标签“{row.label}”印在“{furthest.label}”之后，与表格的行序不符：其后的数值可能属于标签"
-            "未能识别的另一行，不作归属")
-
-
-def _label_doubt(context: Sequence[str], lines: Sequence[int], vline: int, row: Item, rs: _RowSet,
-                 read: dict[str, RowRead]) -> str | None:
-    """Why the values after `row`'s label may be another row's, whose label was not read or read
-    only partly (OCR; a label cell holding two rows' labels), or None: label text beside the
-    matched label — after it, before it in its cell, or (the label printed off the values' line
-    `vline`) on the values' line — that is not the row's own."""
-    k, before, after = _around(tuple(context), row)
-    if lines[k] != vline:
-        before += "".join([c for c, ln in zip(context[:k], lines[:k], strict=True) if ln == vline])
-    ctx = "".join(context)
-    for where, part, own in (("之后", after, _spellings(row)), ("之前", before, _headed(row))):
-        foreign, other = _foreign(part, own, row, rs.rows, read)
-        if foreign:
-            like = f"，像是“{other.label}”" if other else ""
-            return (f"行标签“{ctx[-60:]}”中，“{row.label}”{where}还有不属于它的文字“{part}”{like}：该行的数值"
-                    "可能属于标签未能完整识别的另一行，不作归属")
-    return None
 
 
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
@@ -1049,8 +595,6 @@ def detect_template(toks: dict[str, Sequence[Tok]]) -> tuple[str | None, str | N
         if any(v in text.get(cue.section, "") for v in cue.texts):
             return cue.template, cue.how
     return None, None
-
-
 
 
 # how each table kind of the registry is read from its section's tokens

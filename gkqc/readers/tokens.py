@@ -28,6 +28,15 @@ class Tok:
     refused: bool = False  # the reader cannot tell this cell's value from its neighbours': unreadable, `note` says why
 
 
+@dataclass
+class RowRead:
+    """Raw value tokens of one row (None where not found) and why, if unreadable."""
+
+    toks: list[Tok | None]
+    reason: str | None = None  # set: every cell of the row is unreadable for this reason
+    missing_reason: str | None = None  # set: cells that are None are missing for this reason
+
+
 @lru_cache(maxsize=131072)
 def _nfkc(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip()
