@@ -25,7 +25,8 @@ from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
-from gkqc.readers.pdf import Line
+from gkqc.readers.pdf_cells import stacked_rows
+from gkqc.readers.pdf_lines import Chunk, Line, _page_number, join_wrapped_values
 from gkqc.templates import registry
 
 SAMPLE_DIR = Path(__file__).parents[2] / "shared" / "samples" / "pdf"
@@ -341,8 +342,8 @@ def test_page_numbers_above_the_margin_are_no_values(folio):
 def test_a_bare_number_near_the_edge_is_a_page_number_only_as_one():
     def folio(number: int = 5, x: float = 297.5, cy: float = 95.0, first: bool = False, last: bool = True,
               box: tuple[float, ...] = (0.0, 0.0, 595.0, 842.0), ruled: list[float] | None = None) -> bool:
-        ln = Line(2, 5, cy, 10.0, [pdfreader.Chunk(str(number), x - 5, cy - 5, x + 5, cy + 5, 5, 2)])
-        return pdfreader._page_number(ln, first, last, 5, box, ruled)
+        ln = Line(2, 5, cy, 10.0, [Chunk(str(number), x - 5, cy - 5, x + 5, cy + 5, 5, 2)])
+        return _page_number(ln, first, last, 5, box, ruled)
 
     assert folio() and folio(3)  # its page's number, or two less (a cover and a contents page)
     assert folio(cy=760.0, first=True, last=False)  # at the top of the page, its first line
@@ -396,14 +397,14 @@ def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
     rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
             Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]
     ruled = {1: ([694.5], [(694.5, 50.0, 550.0)], [])}
-    kept = pdfreader._join_wrapped_values(list(rows), ruled)
+    kept = join_wrapped_values(list(rows), ruled)
     assert [[c.raw for c in ln.chunks] for ln in kept] == [["1.属于国家秘密", "5"], ["7"]]
-    joined = pdfreader._join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)], [])})
+    joined = join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)], [])})
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["1.属于国家秘密", "57"]]
 
 
 def _chunk(raw: str, x: float, y: float, value: bool = False):
-    c = pdfreader.Chunk(raw, x, y - 4.5, x + 9 * len(raw), y + 4.5, 1, 1, y, value)
+    c = Chunk(raw, x, y - 4.5, x + 9 * len(raw), y + 4.5, 1, 1, y, value)
     return c
 
 
@@ -681,10 +682,10 @@ def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
     piece = Line(2, 1, 685.0, 9.0, [_chunk("57", 318, 685, True)], data=True)
     rules = {1: ([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
                  [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
-    joined = pdfreader._join_wrapped_values([row, piece], rules)
+    joined = join_wrapped_values([row, piece], rules)
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["4.保护第三方合法权益", "83896657"]]
     far = Line(2, 1, 676.0, 9.0, [_chunk("57", 318, 676, True)], data=True)  # 2.7 lines under: a line of its own
-    assert len(pdfreader._join_wrapped_values([row, far], rules)) == 2
+    assert len(join_wrapped_values([row, far], rules)) == 2
 
 
 
@@ -700,13 +701,13 @@ def test_a_line_of_values_closer_to_a_row_than_rows_lie_leaves_its_row_unreadabl
             row(3, 536.6, "2.没有现成信息需要另行制作", "2", "678602")]
     rest = Line(4, 1, 522.0, 9.0, [_chunk("76", 337, 522, True)], data=True)
     after = [row(5, 502.3, "3.补正后申请内容仍不明确", "2", "2"), row(6, 482.6, "1.信访举报投诉类申请", "3", "3")]
-    assert pdfreader._stacked(rows + [rest] + after, None) == {3, 4}
+    assert stacked_rows(rows + [rest] + after, None) == {3, 4}
     own = Line(4, 1, 514.0, 9.0, [_chunk("76", 337, 514, True)], data=True)  # a row whose label is on lines round it
     spaced = [Line(r.no, 1, r.cy - 8.0, 9.0, r.chunks, data=True) for r in after]
-    assert pdfreader._stacked(rows + [own] + spaced, None) == set()
+    assert stacked_rows(rows + [own] + spaced, None) == set()
     piece = Line(4, 1, 533.4, 9.0, [_chunk("76", 337, 533, True)], data=True)  # right under its row,
     near = [row(5, 517.0, "3.补正后申请内容仍不明确", "2", "2"), row(6, 497.3, "1.信访举报投诉类申请", "3", "3")]
-    assert pdfreader._stacked(rows + [piece] + near, None) == {3, 4}  # not the next row's, 16.4 under it
+    assert stacked_rows(rows + [piece] + near, None) == {3, 4}  # not the next row's, 16.4 under it
 
 
 
@@ -717,10 +718,10 @@ def test_a_number_printed_half_a_line_over_its_row_leaves_the_row_unreadable():
     group = Line(1, 1, 531.5, 9.0, [_chunk("（三）不予公开", 88, 531.5), _chunk("32524094", 270, 531.5, True)], data=True)
     row = Line(2, 1, 527.5, 9.0, [_chunk("5.属于三类内部事务信息", 174, 527.5), _chunk("1", 353, 527.5, True),
                                   _chunk("4", 528, 527.5, True)], data=True)
-    assert pdfreader._stacked([group, row], None) == {1, 2}
+    assert stacked_rows([group, row], None) == {1, 2}
     blank = Line(2, 1, 527.5, 9.0, [_chunk("3.要求提供公开出版物", 174, 527.5)], blank=True)  # no values
     label = Line(1, 1, 531.5, 9.0, [_chunk("（五）不予处理", 88, 531.5)], blank=True)
-    assert pdfreader._stacked([label, blank], None) == set()
+    assert stacked_rows([label, blank], None) == set()
 
 
 def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
@@ -735,10 +736,10 @@ def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
 
     upright = [(x, 673.0, 707.0) for x in (80.0, 160.0, 290.0, 396.0, 460.0, 550.0)]
     rules = {1: ([673.0, 707.0], [(673.0, 160.0, 550.0), (707.0, 80.0, 550.0)], upright)}
-    joined = pdfreader._join_wrapped_values(lines(), rules)
+    joined = join_wrapped_values(lines(), rules)
     assert [c.raw for c in joined[0].chunks] == ["3.要求提供公开出版物", "18236316"]
     assert [c.raw for c in joined[2].chunks] == ["（五）不予处理"] and not joined[2].data
     ruled_off = {1: ([673.0, 690.0, 707.0], [(673.0, 160.0, 550.0), (690.0, 160.0, 550.0), (707.0, 80.0, 550.0)],
                      upright)}
-    kept = pdfreader._join_wrapped_values(lines(), ruled_off)  # a row of its own under a rule
+    kept = join_wrapped_values(lines(), ruled_off)  # a row of its own under a rule
     assert [c.raw for c in kept[0].chunks] == ["3.要求提供公开出版物", "182363"] and kept[2].data

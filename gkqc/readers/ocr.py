@@ -4,7 +4,7 @@ Each page is rendered with pdfium, its contrast stretched and its table rules wi
 reads ruled tables badly: `|` for borders, `o` for 0), and goes to the `tesseract` command: one
 process per page, with a time limit, killed with its process group on time-out and by the
 kernel if we die. Tesseract's words become what pdfium gives for a text layer (boxed
-characters, one run per phrase, at the height of tesseract's line), so pdf.py's geometry makes
+characters, one run per phrase, at the height of tesseract's line), so the PDF reader's geometry makes
 lines, rows, columns and tokens as for a text PDF; columns are found page by page (each page
 of a scan lies its own way) from the values and from the ink where a figure went unread.
 
@@ -38,9 +38,11 @@ from typing import TYPE_CHECKING
 
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import tie_to
-from gkqc.readers import pdf
+from gkqc.readers import pdf_cells, pdf_lines
 from gkqc.readers.decode import Unreadable
-from gkqc.readers.pdf import Chunk, Line, PdfDoc
+from gkqc.readers.pdf import PdfDoc
+from gkqc.readers.pdf_lines import Chunk, Line
+from gkqc.readers.pdf_page import open_pdf, page_count
 from gkqc.readers.tokens import Tok, _nfkc
 from gkqc.templates import registry
 
@@ -106,9 +108,9 @@ def ocr_pdf(data: bytes) -> PdfDoc:
     budget = Budget()
     version = _version(exe)
     with tempfile.TemporaryDirectory(prefix="gkqc-ocr-") as tmp:
-        doc = pdf._open(data)
+        doc = open_pdf(data)
         try:
-            n = pdf.page_count(doc, MAX_PAGES, "扫描件 PDF", " OCR 单个文件")
+            n = page_count(doc, MAX_PAGES, "扫描件 PDF", " OCR 单个文件")
             meta = {k: str(v) for k, v in doc.get_metadata_dict(skip_empty=True).items()}
             pages, lines, starts, conf = _read_pages(doc, exe, Path(tmp), budget)
         finally:
@@ -137,7 +139,7 @@ def _read_pages(doc, exe: str, tmp: Path, budget: Budget) -> tuple[dict[int, Pag
         finally:
             page.close()
         words = _words(_run_ocr(exe, p.png, PSM, timeout, f"第 {i + 1}/{n} 页"), p.scale, height)
-        more, starts[i + 2] = pdf._page_lines(_chars(words), i + 1, starts[i + 1], (0.0, 0.0, width, height))
+        more, starts[i + 2] = pdf_lines.page_lines(_chars(words), i + 1, starts[i + 1], (0.0, 0.0, width, height))
         _settle(more, words, conf, height)
         lines += more
     return pages, lines, starts, conf
@@ -497,12 +499,12 @@ def _value_lines(rows: list[Line]) -> list[Line]:
 
 
 def _layout(lines: list[Line], pages: dict[int, Page], conf: dict[int, float]) -> dict[int, tuple[float, list[float]]]:
-    """Each table row's (label edge, value columns) as pdf.py finds them, page by page (each
+    """Each table row's (label edge, value columns) as the PDF reader finds them, page by page (each
     page of a scan lies askew or shifted its own way), from values; where the image shows a
     figure the first reading missed, an unread chunk (□) stands in for it."""
-    pdf._classify(lines)
+    pdf_lines.classify(lines)
     layout: dict[int, tuple[float, list[float]]] = {}
-    for header, rows in pdf._tables(lines):
+    for header, rows in pdf_lines.find_tables(lines):
         for p in dict.fromkeys(r.page for r in rows):
             part, head = [r for r in rows if r.page == p], [h for h in header if h.page == p]
             boundary, cols = _columns(head, part)
@@ -514,13 +516,13 @@ def _layout(lines: list[Line], pages: dict[int, Page], conf: dict[int, float]) -
 
 
 def _columns(head: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
-    """pdf._columns from the rows' values, but not a column squeezed between two others a pitch
+    """pdf_cells.find_columns from the rows' values, but not a column squeezed between two others a pitch
     apart, nor one at an end too close to its neighbour and holding no more values; and from
     headings only a column whole pitches apart from the values' (a blank column): OCR's boxes
     stray."""
-    boundary, cols = pdf._columns([], _value_lines(rows))
-    if len(cols) < 3:  # too few values to know the pitch by: the headings as pdf.py takes them
-        return pdf._columns(head, _value_lines(rows))
+    boundary, cols = pdf_cells.find_columns([], _value_lines(rows))
+    if len(cols) < 3:  # too few values to know the pitch by: the headings as the PDF reader takes them
+        return pdf_cells.find_columns(head, _value_lines(rows))
     pitch = statistics.median(b - a for a, b in zip(cols, cols[1:], strict=False))
     if len(cols) >= 4:  # a figure's box astray between two columns a pitch apart, or just outside
         held = [sum(c.value and c.raw != ILLEGIBLE and abs(c.cx - x) < pitch / 2 for r in rows for c in r.chunks)
@@ -529,7 +531,7 @@ def _columns(head: list[Line], rows: list[Line]) -> tuple[float, list[float]]:
         stray |= {k for k, j in ((0, 1), (len(cols) - 1, len(cols) - 2))
                   if abs(cols[j] - cols[k]) < 0.8 * pitch and held[k] <= held[j]}
         cols = [x for k, x in enumerate(cols) if k not in stray]
-    more = [x for x in pdf._columns(head, _value_lines(rows))[1] if _apart(x, cols, pitch)]
+    more = [x for x in pdf_cells.find_columns(head, _value_lines(rows))[1] if _apart(x, cols, pitch)]
     return boundary, sorted(cols + more)
 
 
@@ -562,14 +564,14 @@ def _unseen(rows: list[Line], boundary: float, page: Page, conf: dict[int, float
 
 
 def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], exe: str, budget: Budget) -> list[Tok]:
-    """pdf._tokens, with OCR's columns (_layout), every value cell read two or three times, and
+    """pdf_cells.line_tokens, with OCR's columns (_layout), every value cell read two or three times, and
     each line of text one token."""
     layout = _layout(lines, pages, conf)
     rows: dict[int, tuple[list[Tok], list[Tok]]] = {}  # a row's label cells and first readings of its values
     for ln in lines:
         if ln.data and not ln.furniture and not ln.taken:
             boundary, cols = layout[ln.no]
-            row = pdf._row_tokens(ln, boundary, cols)
+            row = pdf_cells.row_tokens(ln, boundary, cols)
             rows[ln.no] = row[:len(row) - len(cols)], row[len(row) - len(cols):]
             _first_conf(rows[ln.no][1], ln, boundary, cols, conf)
     first = {(no, k): t for no, (_, values) in rows.items() for k, t in enumerate(values)}
@@ -588,13 +590,13 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
         if doubt:
             third.update(_read_cuts(doubt, page.png.with_suffix(".check.png"), exe,
                                     budget.left(f"表格复核到第 {p} 页"), f"第 {p} 页表格复核", LANGS3, 1.5))
-    title = pdf._title(lines)
+    title = pdf_cells.title_lines(lines)
     out: list[Tok] = []
     for ln in lines:
         if ln.furniture or ln.taken:
             continue
         if ln.no in title:
-            pdf.add_title_line(out, ln, title)
+            pdf_cells.add_title_line(out, ln, title)
         elif ln.data and ln.no in rows:
             head, values = rows[ln.no]
             out += head + [_decide(t, again[(ln.no, k)], third.get((ln.no, k))) if (ln.no, k) in again else t
@@ -615,7 +617,7 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
 
 
 def _first_conf(values: list[Tok], row: Line, boundary: float, cols: list[float], conf: dict[int, float]) -> None:
-    """Put on each value cell (as pdf._row_tokens placed it) the lowest confidence of its chunks."""
+    """Put on each value cell (as pdf_cells.row_tokens placed it) the lowest confidence of its chunks."""
     by_col: dict[int, list[float]] = {}
     for c in row.chunks:
         if c.cx > boundary:

@@ -1,0 +1,300 @@
+"""A PDF table's rows -> tokens: the table's columns, found from the x-positions of its values and
+of its lowest column headings (or its vertical rules), each row's values put in them, so a blank
+cell is an empty token, as an empty <td> is; rows whose values cannot be placed are refused."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from bisect import bisect_left
+from collections.abc import Callable
+from operator import attrgetter
+
+from gkqc.readers.pdf_lines import (
+    DIGIT,
+    Chunk,
+    Line,
+    Rules,
+    cell_edges,
+    classify,
+    fenced,
+    find_tables,
+    join_wrapped_values,
+)
+from gkqc.readers.tokens import Tok, _nfkc
+
+_MIDDLE = attrgetter("cx")
+_SIDES = (attrgetter("x0"), attrgetter("x1"))  # values printed at their cells' left or right side
+
+
+def _lined_up(cells: list[Chunk], key: Callable[[Chunk], float], h: float) -> list[list[Chunk]]:
+    """The values in columns: sorted by `key` (where each stands), a new column after a gap over h."""
+    groups: list[list[Chunk]] = []
+    for c in sorted(cells, key=key):
+        if groups and key(c) - key(groups[-1][-1]) <= h:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+def _value_cells(rows: list[Line], boundary: float) -> list[Chunk]:
+    return [c for r in rows if r.data for c in r.chunks if c.cx > boundary]
+
+
+def _label_edge(rows: list[Line]) -> tuple[float, list[float]]:
+    """The right edge of a table's label side (its labels' right edge, at most its first value's
+    left), and the right edge of each label."""
+    first = min(r.first_value_x() for r in rows if r.data)
+    labels = [c.x1 for r in rows for c in r.chunks + r.attached  # (rows without values: all label)
+              if not c.value and len(c.raw) > 3 and c.x1 <= (r.first_value_x() if r.data else first)]
+    return min(max(labels, default=first), first), labels
+
+
+def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
+    """Where a table's values stand in their columns, as the key that places them: their middles,
+    unless their left (or right) edges line up, each column within a third of a character, in fewer
+    columns than the middles make (numbers of different widths at a side of their cells: their
+    middles scatter into columns that are not there)."""
+    cells = _value_cells(rows, _label_edge(rows)[0])
+    h = statistics.median(c.h for c in cells)
+
+    def columns(key) -> float:
+        groups = _lined_up(cells, key, h)
+        return len(groups) if key is _MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
+
+    side = min(_SIDES, key=columns)
+    return side if columns(side) < columns(_MIDDLE) else _MIDDLE
+
+
+def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
+             key: Callable[[Chunk], float] = _MIDDLE) -> tuple[float, list[float]]:
+    """(right edge of the label side, x of each value column): the values' own places (their middles,
+    or the side `key` gives), plus the lowest heading over a column where no value is printed at all.
+    A heading left of every value (leading blank columns) counts only at the values' column pitch: the
+    labels' own heading (信息内容) is not a column. In a table without rules (`ruled` False) whose
+    values stand at a side of their cells, not under their headings' middles, no heading is a column:
+    nothing tells which column a heading is over (a row with a blank column comes out short)."""
+    boundary, labels = _label_edge(rows)
+    cells = _value_cells(rows, boundary)
+    h = statistics.median(c.h for c in cells)
+    groups = _lined_up(cells, key, h)
+    cols = [sum(key(c) for c in g) / len(g) for g in groups]
+    spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
+    heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
+    lowest = sorted((c for c in heads if not any(o is not c and _under(o, c) and o.x0 < c.x1 and c.x0 < o.x1
+                                                 for o in heads)), key=lambda c: c.cx)
+    known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
+    pitch = min((b - a for a, b in zip(known, known[1:], strict=False) if b - a > h), default=0.0)
+    if len(groups) >= len(lowest) or (not ruled and (key is not _MIDDLE or _off_centre(cols, lowest, h))):
+        lowest = []  # as many columns of values as headings (all found), or headings not over their values
+    for c in lowest:
+        k = (cols[0] - c.cx) / pitch if pitch else 0.0
+        regular = c.cx > cols[0] or (k > 0.5 and abs(k - round(k)) <= 0.2)
+        if regular and not any(a < c.x1 and c.x0 < b for a, b in spans):
+            cols.append(c.cx)
+            spans.append((c.x0, c.x1))
+    return boundary, sorted(cols)
+
+
+def _off_centre(cols: list[float], heads: list[Chunk], h: float) -> bool:
+    """Most columns of values stand further than a character's height from every heading's middle."""
+    far = sum(min(abs(c.cx - x) for c in heads) > h for x in cols) if heads else 0
+    return far * 2 > len(cols)
+
+
+def _under(o: Chunk, c: Chunk) -> bool:
+    """o is printed under c: lower on the same page, or on a later page (headings cut by a page break)."""
+    return o.page > c.page or (o.page == c.page and o.y1 <= c.y0 + 0.1)
+
+
+def _nearest(cols: list[float], x: float) -> int:
+    """The column (sorted middles) nearest to x; on a tie the leftmost, as min() over them gives."""
+    j = bisect_left(cols, x)
+    if j == len(cols) or (j > 0 and x - cols[j - 1] <= cols[j] - x):
+        j -= 1
+    return bisect_left(cols, cols[j])  # the first of equal middles
+
+
+def _cell_tok(chunks: list[Chunk]) -> Tok:
+    chunks = sorted(chunks, key=lambda c: -c.top)
+    raw = "".join(c.raw for c in chunks)
+    return Tok(_nfkc(raw), raw, chunks[0].line, True)
+
+
+def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> tuple[int, list[int]] | None:
+    """The row's value cells as its rules draw them, each stretch between two sides with a column of
+    the table in it (a column's values and headings stand anywhere in their cell: centred, or at its
+    left or right): (how many, the cell of each value). None when the rules do not hold the row's
+    values, each inside a cell of its own (pieces of one number wrapped over lines share theirs)."""
+    cells = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in cols)]
+    where: list[int] = []
+    for c in values:
+        k = next((k for k, (a, b) in enumerate(cells) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5), None)
+        if k is None or any(where[j] == k and values[j].line == c.line for j in range(len(where))):
+            return None
+        where.append(k)
+    return (len(cells), where) if cells else None
+
+
+def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | None = None,
+                key: Callable[[Chunk], float] = _MIDDLE,
+                doubt: str | None = None) -> list[Tok]:
+    """A table row as cells: label cells (text grouped by column, top to bottom), then one
+    cell per value column, empty where nothing is printed. In a ruled table a value is in the
+    cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
+    its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
+    unreadable, with that reason); digits printed across one of the row's vertical rules, on its
+    line or a line of its label, are one."""
+    labels: list[Chunk] = []
+    for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
+        prev = labels[-1] if labels else None
+        if prev and prev.line == c.line and c.x0 - prev.x1 <= c.h:  # a gap inside a label: `反复 申请`
+            labels[-1] = Chunk(f"{prev.raw} {c.raw}", prev.x0, min(prev.y0, c.y0), c.x1, max(prev.y1, c.y1),
+                               c.page, c.line, prev.top)
+        else:
+            labels.append(c)
+    labels.sort(key=lambda c: c.x0)
+    groups: list[list[Chunk]] = []
+    for c in labels:
+        if groups and c.x0 < max(o.x1 for o in groups[-1]):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    out = [_cell_tok(g) for g in groups]
+    values = [c for c in row.chunks if c.cx > boundary]
+    edges = cell_edges(row, rules) if rules else []
+    ruled = _ruled_cells(values, cols, edges) if edges else None
+    n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
+    digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
+    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
+        doubt = CROSSING
+    if doubt is None and not ruled and _overflows(values, where, cols):
+        doubt = OVERFLOW
+    by_col: dict[int, list[Chunk]] = {}
+    for c, k in zip(values, where, strict=True):
+        by_col.setdefault(k, []).append(c)
+    for k in range(n):
+        raw = " ".join(c.raw for c in by_col.get(k, ()))
+        out.append(Tok(_nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None))
+    return out
+
+
+STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
+OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
+CROSSING = "本行有数字跨过单元格的竖线（数字超出单元格，或与标签连在一起），无法确定各单元格的值"
+OVERFLOW = "本行有数字伸到相邻空白列的位置（数字超出单元格，或与相邻单元格的数字连在一起），无法确定各单元格的值"
+
+
+def _overflows(values: list[Chunk], where: list[int], cols: list[float]) -> bool:
+    """In a table without rules, a value reaching over the place of a neighbouring column that holds
+    nothing in its row: the two cells' numbers may be printed together as one (`1` beside `3167944`,
+    read `13167944`)."""
+    taken = set(where)
+    return any((k > 0 and k - 1 not in taken and c.x0 < cols[k - 1])
+               or (k + 1 < len(cols) and k + 1 not in taken and c.x1 > cols[k + 1])
+               for c, k in zip(values, where, strict=True))
+
+
+def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
+    """The rows of a table printed right over or under a line that prints values only (its label,
+    if any, on other lines; in a ruled table, one its rules did not join to the row): that line may
+    hold some of the row's values (cells of different heights) or the rest of a number wrapped in
+    its cell; nothing tells which, nor which column each stands in. So too a row right over or under
+    a line of label text with a few values, each printed under one of the row's values and not ruled
+    off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`); and two
+    rows with values less than a line apart, one printed half over the other (a group's label beside
+    a number printed higher than its row). The line numbers (`Line.no`) of both. In a table without rules, so too a line of values only and the
+    nearer of the rows beside it, when that row lies closer to it than the table's rows lie to each
+    other (the rest of a number wrapped at a wide line spacing, a group's label beside it:
+    `678602` / `76`)."""
+    out: set[int] = set()
+    for a, b in zip(rows, rows[1:], strict=False):
+        if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
+            continue
+        alone = [_values_only(ln) for ln in (a, b)]
+        if alone[0] != alone[1] or (abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data) \
+                or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and fenced(a, b, rules))):
+            out |= {a.no, b.no}
+    pitch = None if rules and cell_edges(rows[0], rules) else _pitch(rows)
+    if pitch is None:
+        return out
+    for k, ln in enumerate(rows):
+        beside = [rows[j] for j in (k - 1, k + 1) if 0 <= j < len(rows) and rows[j].page == ln.page]
+        if not _values_only(ln) or not beside:
+            continue
+        row = min(beside, key=lambda r: abs(r.cy - ln.cy))
+        if not _values_only(row) and 1.5 * min(row.h, ln.h) < abs(row.cy - ln.cy) < 0.85 * pitch:
+            out |= {row.no, ln.no}
+    return out
+
+
+def _values_only(ln: Line) -> bool:
+    return all(c.value for c in ln.chunks)
+
+
+def _pitch(rows: list[Line]) -> float | None:
+    """How far apart a table's neighbouring rows with labels lie, the median (None: fewer than
+    three such pairs)."""
+    gaps = [abs(a.cy - b.cy) for a, b in zip(rows, rows[1:], strict=False)
+            if a.page == b.page and not _values_only(a) and not _values_only(b)]
+    return statistics.median(gaps) if len(gaps) >= 3 else None
+
+
+def _pieces_of(row: Line, ln: Line) -> bool:
+    """ln prints fewer values than row, each under or over one of row's values."""
+    mine, theirs = [c for c in ln.chunks if c.value], [c for c in row.chunks if c.value]
+    return 0 < len(mine) < len(theirs) and all(any(o.x0 < c.x1 and c.x0 < o.x1 for o in theirs) for c in mine)
+
+
+def title_lines(lines: list[Line]) -> set[int]:
+    """The title lines at the top of page 1: up to four lines printed larger than what follows."""
+    head = [ln for ln in lines if ln.page == 1 and not ln.furniture][:5]
+    out: list[Line] = []
+    for ln in head[:4]:
+        if ln.data or (out and ln.h < 0.9 * out[0].h):
+            break
+        out.append(ln)
+    body = head[len(out)] if len(out) < len(head) else None
+    return {ln.no for ln in out} if out and body and out[0].h >= 1.15 * body.h else set()
+
+
+def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
+    """A line of the title (wrapped over lines): joined to the token of its first line."""
+    raw = "".join(c.raw for c in ln.chunks)
+    if out and out[-1].line in title:
+        raw = out[-1].raw + raw
+        out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
+    else:
+        out.append(Tok(_nfkc(raw), raw, ln.no))
+
+
+def line_tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
+    """The document as tokens: the title as one line, each table row as cells, other lines as text
+    (`lines` loses the lines of wrapped numbers, joined to their rows)."""
+    classify(lines)
+    if rules:
+        lines[:] = join_wrapped_values(lines, rules)
+    layout: dict[int, tuple[float, list[float], Callable[[Chunk], float]]] = {}
+    stacked: set[int] = set()
+    for header, rows in find_tables(lines, rules):
+        ruled = bool(rules) and bool(cell_edges(rows[0], rules))
+        key = _MIDDLE if ruled else _alignment(rows)
+        boundary, cols = find_columns(header, rows, ruled=ruled, key=key)
+        for r in rows:
+            layout[r.no] = (boundary, cols, key)
+        stacked |= stacked_rows(rows, rules)  # (in a ruled table, what the rules could not join to its row)
+    title = title_lines(lines)
+    out: list[Tok] = []
+    for ln in lines:
+        if ln.furniture or ln.taken:
+            continue
+        if ln.no in title:
+            add_title_line(out, ln, title)
+        elif ln.data or ln.blank:
+            boundary, cols, key = layout[ln.no]
+            doubt = STACKED if ln.no in stacked else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks) else None
+            out += row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
+        else:
+            out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
+    return out

@@ -1,0 +1,442 @@
+"""A PDF page's characters -> lines of chunks -> tables of rows.
+
+Characters on one line and close together form a chunk (a word, or the text of one cell); a stack of
+single characters is a vertical label. A line holding a value is a table row; label text printed
+around it is attached to the nearest row. The drawn horizontal rules tell what text shares a cell:
+a line holding only a label and ruled off from the rows beside it is a row of its own with blank
+cells, and a number wrapped inside its narrow cell is joined."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from gkqc.cells import DAMAGED, is_value_like
+from gkqc.readers.sections import find_headings
+from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
+from gkqc.templates import registry
+
+_STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text end a table
+_SPACES = " \u3000\xa0\t"
+_SPACE = re.compile(r"[ \u3000\xa0\t]+")
+_LEFT = itemgetter(1)  # a character's left edge
+
+
+@dataclass(slots=True, eq=False)
+class Chunk:
+    """Text printed close together on one line (PDF points, y upwards)."""
+
+    raw: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    page: int
+    line: int
+    top: float = 0.0  # y of the first line (a vertical stack: of its top character)
+    value: bool = False
+    overprinted: bool = False  # holds a digit printed over another one
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    no: int
+    page: int
+    cy: float
+    h: float
+    chunks: list[Chunk]
+    data: bool = False  # holds a value: a table row
+    blank: bool = False  # a table row of its own, ruled off from its neighbours, with nothing but its label
+    stop: bool = False  # a heading or body text: no table goes on across it
+    furniture: bool = False  # a page number
+    taken: bool = False  # attached to a table row
+    attached: list[Chunk] = field(default_factory=list)  # a row's label text from other lines
+
+    def first_value_x(self) -> float:
+        return min(c.x0 for c in self.chunks if c.value)
+
+
+def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
+                box: tuple[float, float, float, float], ruled: list[float] | None = None) -> tuple[list[Line], int]:
+    """Characters -> lines (by their vertical middle) -> chunks (split at gaps wider than 0.4 em).
+    Returns the lines and the number the next page's lines start from."""
+    rows: list[list[tuple[str, float, float, float, float]]] = []
+    row_cy = row_h = 0.0  # the middle and height of the current row's first character
+    for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
+        cy, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
+        if rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h):  # (min(h, row_h))
+            rows[-1].append(ch)
+            continue
+        rows.append([ch])
+        row_cy, row_h = cy, h
+    lines = []
+    for k, row in enumerate(rows):
+        no = first_no + k
+        chunks: list[list[tuple[str, float, float, float, float]]] = []
+        over: set[int] = set()  # the chunks with a digit printed over another one
+        prev = None  # the last character kept
+        for ch in sorted(row, key=_LEFT):
+            if prev is not None:
+                h, ph = ch[4] - ch[2], prev[4] - prev[2]
+                if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
+                    continue  # the same character drawn twice (bold by overprinting)
+                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h):  # (min(h, ph); CJK-Latin space: 0.25)
+                    if ch[0].isdigit() and prev[0].isdigit() and prev[3] - ch[1] > 0.6 * min(ch[3] - ch[1], prev[3] - prev[1]):
+                        chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
+                        over.add(len(chunks) - 1)
+                    chunks[-1].append(ch)
+                    prev = ch
+                    continue
+            chunks.append([ch])
+            prev = ch
+        made = []
+        for i, cs in enumerate(chunks):
+            text, x0s, y0s, x1s, y1s = zip(*cs, strict=True)
+            raw = "".join(text)
+            if _SPACE.search(raw):
+                raw = _SPACE.sub(" ", raw).strip(_SPACES)
+            if raw:
+                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over)
+                c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
+                made.append(c)
+        if made:
+            lines.append(Line(no, page, made[0].top, max(c.h for c in made), made))
+    _stack_vertical(lines)
+    lines = [ln for ln in lines if ln.chunks]
+    for k, ln in enumerate(lines):
+        ln.furniture = _page_number(ln, k == 0, k == len(lines) - 1, page, box, ruled)
+    return lines, first_no + len(rows)
+
+
+def _page_number(ln: Line, first: bool, last: bool, page: int, box: tuple[float, float, float, float],
+                 ruled: list[float] | None) -> bool:
+    """A page number: `- 3 -`, `第3页`, or a bare number in the top or bottom 8% of the page (`box`:
+    left, bottom, right, top). Further in, a bare number is one only as the page's last line (or
+    first) within its bottom (or top) 15%, outside its ruled tables, centred across the page, and
+    the page's own number or up to two less (pages before the numbering starts)."""
+    text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
+    if _PAGE_NO.match(text):
+        return True
+    if not (text.isdecimal() and len(text) <= 4):
+        return False
+    left, bottom, right, top = box
+    at = (ln.cy - bottom) / (top - bottom)  # 0 at the page's foot, 1 at its top
+    if not 0.08 < at < 0.92:
+        return True
+    number = int(text)
+    edge = (last and at < 0.15) or (first and at > 0.85)
+    inside = bool(ruled) and ruled[0] < ln.cy < ruled[-1]
+    return (edge and not inside and abs(ln.chunks[0].cx - (left + right) / 2) < 0.05 * (right - left)
+            and number >= 1 and 0 <= page - number <= 2)
+
+
+def _stack_vertical(lines: list[Line]) -> None:
+    """Single characters stacked one under another (a vertical label) become one chunk, on
+    its own line at the top character's place."""
+    stacks: list[list[tuple[Line, Chunk]]] = []
+    for ln in lines:
+        for c in ln.chunks:
+            if len(c.raw) != 1 or c.value:
+                continue
+            for s in stacks:
+                last = s[-1][1]
+                if abs(last.cx - c.cx) < 0.3 * c.h and 0 < last.top - c.top <= 1.6 * c.h:
+                    s.append((ln, c))
+                    break
+            else:
+                stacks.append([(ln, c)])
+    for s in stacks:
+        if len(s) < 3:
+            continue
+        for ln, c in s:
+            ln.chunks.remove(c)
+        cs = [c for _, c in s]
+        v = Chunk("".join(c.raw for c in cs), min(c.x0 for c in cs), min(c.y0 for c in cs),
+                  max(c.x1 for c in cs), max(c.y1 for c in cs), cs[0].page, cs[0].line, cs[0].top)
+        lines.append(Line(v.line, v.page, v.top, cs[0].h, [v]))
+    lines.sort(key=lambda ln: ln.no)
+
+
+def classify(lines: list[Line]) -> None:
+    stop = re.compile(_STOP.format(registry().block_lead))
+    for ln in lines:
+        ln.chunks.sort(key=lambda c: c.x0)
+        text = "".join(c.raw for c in ln.chunks)
+        ln.data = not ln.furniture and any(c.value for c in ln.chunks)
+        ln.stop = not ln.data and (bool(stop.search(_nfkc(text))) or bool(find_headings([Tok(_nfkc(text), text, 0)])))
+
+
+def _label_side(ln: Line, boundary: float) -> bool:
+    """Every chunk of a free line ends left of the table's first value column."""
+    return not ln.stop and all(c.x1 <= boundary + 0.3 * c.h for c in ln.chunks)
+
+
+def _near(free: Line, row: Line) -> bool:
+    """A free line close enough above or below a row to be the rest of its label."""
+    return free.page == row.page and abs(free.cy - row.cy) <= 1.6 * free.h and _label_side(free, row.first_value_x())
+
+
+def _attach(free: Line, row: Line) -> None:
+    row.attached += free.chunks
+    free.taken = True
+
+
+Rules = dict[int, tuple[list[float], list[tuple[float, float, float]], list[tuple[float, float, float]]]]  # page -> page_rules
+
+
+def fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bool:
+    """A rule crosses p's text between p and `other` (on another page, or None: between p and
+    the side of p's page towards it; `below` says which side None is)."""
+    x0, x1 = min(c.x0 for c in p.chunks), max(c.x1 for c in p.chunks)
+    if other is not None and other.page == p.page:
+        lo, hi = sorted((p.cy, other.cy))
+    elif (other.page > p.page) if other is not None else below:
+        lo, hi = float("-inf"), p.cy
+    else:
+        lo, hi = p.cy, float("inf")
+    near, half = 0.3 * p.h, 0.5 * (x1 - x0)
+    ys, found, _ = rules.get(p.page, ((), (), ()))
+    return any(abs(y - p.cy) > near and min(b, x1) - max(a, x0) >= half
+               for y, a, b in found[bisect_right(ys, lo):bisect_left(ys, hi)])
+
+
+def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
+    """Two lines printed one over the other with no rule between them."""
+    overlap = min(p.chunks[-1].x1, q.chunks[-1].x1) - max(p.chunks[0].x0, q.chunks[0].x0)
+    return p.page == q.page and overlap > 0 and not fenced(p, q, rules) and not fenced(q, p, rules)
+
+
+DIGIT = re.compile(r"\d")
+_NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
+
+
+def _number_part(c: Chunk) -> bool:
+    return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
+
+
+def _fills_cell(c: Chunk, edges: list[float]) -> bool:
+    """c, printed in a ruled cell of its row (`edges`: the row's vertical rules), takes up most of
+    the cell's width: what is printed after it wraps to the next line."""
+    k = bisect_left(edges, c.cx)
+    return 0 < k < len(edges) and c.x1 - c.x0 >= 0.6 * (edges[k] - edges[k - 1])
+
+
+def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
+    """A value too long for its narrow column is printed over lines of its own, above and below its
+    row's line (`２６８` / `６`). A line of values only, beside a row on the same page (the next row
+    up or down, over lines of label text only; within 2.5 lines: a row made taller by a label beside
+    it has the rest printed lower) and not ruled off from it, goes into that row: each of its values
+    joins the row's value in the same column (top to bottom), or takes that column (a row without
+    labels, as section 四's, has many more values than such a line). A line under a row that holds
+    label text (the rest of the row's label, or a group's label printed beside its rows) and, right
+    of it, number parts gives each part to the row's number in the same ruled cell, when that number
+    fills its cell (it wrapped there), one part a cell. A column is a cell between the row's
+    vertical rules, where it has them. Without rules on the page nothing is joined."""
+    def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
+        return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
+                and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
+
+    def beside(k: int, step: int) -> Line | None:  # the next line up or down, over label text only (a group's label)
+        k += step
+        while 0 <= k < len(lines) and not (lines[k].data or lines[k].stop or lines[k].furniture):
+            k += step
+        return lines[k] if 0 <= k < len(lines) else None
+
+    def under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:  # the row's number in c's cell (column)
+        if len(edges) >= 2:
+            k = bisect_left(edges, c.cx)
+            return next((o for o in row.chunks if _number_part(o) and bisect_left(edges, o.cx) == k), None)
+        return next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
+
+    def join(c: Chunk, same: Chunk, row: Line) -> None:
+        top, low = (c, same) if c.top > same.top else (same, c)
+        row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
+                                                   max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
+                                                   c.overprinted or same.overprinted)
+
+    gone: set[int] = set()
+    for k, ln in enumerate(lines):
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), (), ()))[0]:
+            continue
+        nums = [c for c in ln.chunks if _number_part(c)]
+        label = [c for c in ln.chunks if not _number_part(c)]
+        if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
+            continue
+        near = [r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)]
+        row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
+        if row is None or fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
+            continue
+        edges = cell_edges(row, rules)
+        if label:  # the row's label wrapped beside the last piece of a number that filled its cell
+            pairs = [(c, under(c, row, edges)) for c in nums]
+            if ln.cy < row.cy and all(same is not None and _fills_cell(same, edges) for _, same in pairs) \
+                    and len({id(same) for _, same in pairs}) == len(pairs):
+                for c, same in pairs:
+                    join(c, same, row)
+                ln.chunks, ln.data = label, False  # the rest of the row's label
+            continue
+        for c in ln.chunks:
+            same = under(c, row, edges)
+            if same is None:
+                row.chunks.append(c)
+            else:
+                join(c, same, row)
+        row.chunks.sort(key=lambda c: c.x0)
+        gone.add(id(ln))
+    return [ln for ln in lines if id(ln) not in gone]
+
+
+def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: Rules) -> list[Line]:
+    """Lines of `run` (lines between the rows `above` and `below`; None: the page's side) that are
+    rows of their own with nothing printed but the label: the text of a cell (lines not ruled off
+    from each other) ruled off from both rows; a wrapped label or a label spanning rows shares its
+    cell with a row. Each such row's first line is returned, the others attached to it."""
+    groups: list[list[Line]] = []
+    for p in run:
+        if groups and _same_cell(p, groups[-1][-1], rules):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    out = []
+    for g in groups:
+        if fenced(g[0], above, rules) and fenced(g[-1], below, rules, below=True):
+            g[0].blank = True
+            for p in g[1:]:
+                _attach(p, g[0])
+            out.append(g[0])
+    return out
+
+
+def find_tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[list[Line], list[Line]]]:
+    """(heading lines, rows) of each table. A table goes on, across page breaks too, while
+    only label text (left of its values) lies between two rows; that text is attached to the
+    nearer row, and so is label text just above its first or below its last row, unless the
+    page's rules (`rules`) fence it off from both rows: then it is a row with blank cells."""
+    tables: list[tuple[list[Line], list[Line]]] = []
+    pending: list[Line] = []
+    last: Line | None = None  # the last row with values
+    for ln in lines:
+        if ln.furniture:
+            continue
+        if not ln.data:
+            pending.append(ln)
+            continue
+        rows = tables[-1][1] if tables else []
+        if rows and all(_label_side(p, min(last.first_value_x(), ln.first_value_x())) for p in pending):
+            blank = _blank_rows(pending, last, ln, rules) if rules else []
+            head = _numbered_label(ln)
+            if not blank and head is not None and rules is not None:  # a text layer (OCR text is not trusted so)
+                blank = _numbered_rows(pending, head)
+            for p in pending:  # to the row whose cell it is in, else the nearer; halfway: the upper one
+                if p.taken or p.blank:
+                    continue
+                same = [r for r in (last, ln) if r.page == p.page] or [last]
+                same = [r for r in same if not (rules and fenced(p, r, rules))] or same
+                if head is not None and ln in same and p.page == ln.page and p.cy > ln.cy and _over(p, head):
+                    same = [last]  # ln's label begins on its line: text above it in its column (this page) is not ln's
+                _attach(p, min(same, key=lambda r: abs(r.cy - p.cy) - (0.25 * p.h if r.cy > p.cy else 0)))
+            rows += [*blank, ln]
+        else:
+            if rows:
+                pending = _close(rows, last, pending, rules)
+            for p in reversed(pending):  # the first row's label, wrapped above it (in its cell)
+                if p.taken or not _near(p, ln) or (rules and fenced(p, ln, rules)):
+                    break
+                _attach(p, ln)
+            lead = _leading(pending, ln, rules) if rules else []
+            free = [p for p in pending if not p.taken and not p.blank]
+            stops = [i for i, p in enumerate(free) if p.stop]
+            tables.append((free[stops[-1] + 1:] if stops else free, [*lead, ln]))
+        pending, last = [], ln
+    if tables:
+        _close(tables[-1][1], last, pending, rules)
+    return tables
+
+
+_NUMBERED = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+
+
+def _numbered_label(row: Line) -> Chunk | None:
+    """The row's label chunk on its own line when it begins with a row number (`1.`, `（三）`, `二、`):
+    the label starts there, so no line above it is its label (cells aligned to the top)."""
+    own = [c for c in row.chunks if not c.value and c.x1 <= row.first_value_x()]
+    return own[-1] if own and _NUMBERED.match(_nfkc(own[-1].raw)) else None  # the last: a parent's label is left of it
+
+
+def _numbered_rows(pending: list[Line], head: Chunk) -> list[Line]:
+    """Without rules to tell: between two rows, the row under beginning its label with its number on its
+    own line, a label line in that column that begins with a row number too is a row of its own with
+    nothing printed but its label (a label's continuation never begins so); the lines under it, up to
+    the next such line, are the rest of its label."""
+    out: list[Line] = []
+    for p in pending:
+        if p.taken or not _over(p, head):
+            continue
+        own = [c for c in p.chunks if _over_chunk(c, head)]
+        if own and _NUMBERED.match(_nfkc(own[0].raw)):
+            p.blank = True
+            out.append(p)
+        elif out:
+            _attach(p, out[-1])
+    return out
+
+
+def _over_chunk(c: Chunk, chunk: Chunk) -> bool:
+    return min(c.x1, chunk.x1) > max(c.x0, chunk.x0)
+
+
+def _over(p: Line, chunk: Chunk) -> bool:
+    """p's text is printed over or under the chunk (their x-ranges overlap)."""
+    return min(max(c.x1 for c in p.chunks), chunk.x1) > max(min(c.x0 for c in p.chunks), chunk.x0)
+
+
+def _close(rows: list[Line], last: Line, pending: list[Line], rules: Rules | None) -> list[Line]:
+    """The end of a table: its last label, wrapped under its last row, and rows after it with
+    nothing printed but their label (the run of label-side lines ruled off from it). Returns
+    the lines that do not belong to it."""
+    k = 0
+    while k < len(pending) and _near(pending[k], last) and not (rules and fenced(pending[k], last, rules)):
+        _attach(pending[k], last)
+        k += 1
+    if not rules:
+        return pending[k:]
+    run = []
+    for p in pending[k:]:
+        if not _label_side(p, last.first_value_x()):
+            break
+        run.append(p)
+    blank = _blank_rows(run, last, None, rules)
+    rows += blank
+    return [p for p in pending[k:] if not p.taken and not p.blank]
+
+
+def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
+    """Rows before a table's first row with values, with nothing printed but their label: the
+    label-side lines just above it, ruled off from it and from each other."""
+    run: list[Line] = []
+    for p in reversed(pending):
+        if p.taken or not _label_side(p, first.first_value_x()):
+            break
+        run.insert(0, p)
+    blank = _blank_rows(run, None, first, rules) if run else []
+    return [p for p in blank if fenced(p, first, rules)]
+
+
+def cell_edges(row: Line, rules: Rules | None) -> list[float]:
+    """x of the vertical rules that cross a table row's line (its cells' sides), left to right."""
+    xs = sorted(x for x, y0, y1 in (rules or {}).get(row.page, ((), (), ()))[2] if y0 - 0.5 <= row.cy <= y1 + 0.5)
+    edges: list[float] = []
+    for x in xs:
+        if not edges or x - edges[-1] > 1.0:  # two cells' shared side, drawn twice
+            edges.append(x)
+    return edges
