@@ -27,6 +27,7 @@ from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
 from gkqc.readers.pdf_cells import stacked_rows
 from gkqc.readers.pdf_lines import Chunk, Line, _page_number, join_wrapped_values
+from gkqc.readers.pdf_page import PageRules
 from gkqc.templates import registry
 
 SAMPLE_DIR = Path(__file__).parents[2] / "shared" / "samples" / "pdf"
@@ -396,10 +397,10 @@ def test_generated_zeros_printed_blank_without_rules_give_no_wrong_value(templat
 def test_values_beside_a_row_but_ruled_off_are_not_joined_to_it():
     rows = [Line(1, 1, 700.0, 9.0, [_chunk("1.属于国家秘密", 100, 700), _chunk("5", 300, 700, True)], data=True),
             Line(2, 1, 689.0, 9.0, [_chunk("7", 300, 689, True)], data=True)]
-    ruled = {1: ([694.5], [(694.5, 50.0, 550.0)], [])}
+    ruled = {1: PageRules([694.5], [(694.5, 50.0, 550.0)], [])}
     kept = join_wrapped_values(list(rows), ruled)
     assert [[c.raw for c in ln.chunks] for ln in kept] == [["1.属于国家秘密", "5"], ["7"]]
-    joined = join_wrapped_values(list(rows), {1: ([600.0], [(600.0, 50.0, 550.0)], [])})
+    joined = join_wrapped_values(list(rows), {1: PageRules([600.0], [(600.0, 50.0, 550.0)], [])})
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["1.属于国家秘密", "57"]]
 
 
@@ -680,8 +681,8 @@ def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
     # it, inside the same ruled cell (the code before left it a row of its own, and read `838966`)
     row = Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk("838966", 300, 700, True)], data=True)
     piece = Line(2, 1, 685.0, 9.0, [_chunk("57", 318, 685, True)], data=True)
-    rules = {1: ([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
-                 [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
+    rules = {1: PageRules([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
+                          [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
     joined = join_wrapped_values([row, piece], rules)
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["4.保护第三方合法权益", "83896657"]]
     far = Line(2, 1, 676.0, 9.0, [_chunk("57", 318, 676, True)], data=True)  # 2.7 lines under: a line of its own
@@ -702,6 +703,10 @@ def test_a_line_of_values_closer_to_a_row_than_rows_lie_leaves_its_row_unreadabl
     rest = Line(4, 1, 522.0, 9.0, [_chunk("76", 337, 522, True)], data=True)
     after = [row(5, 502.3, "3.补正后申请内容仍不明确", "2", "2"), row(6, 482.6, "1.信访举报投诉类申请", "3", "3")]
     assert stacked_rows(rows + [rest] + after, None) == {3, 4}
+    beside = Line(4, 1, 522.0, 9.0, [_chunk("（四）无法提供", 88, 522), _chunk("76", 337, 522, True)], data=True)
+    assert stacked_rows(rows + [beside] + after, None) == {3, 4}  # the group's label on the rest's line
+    narrow = Line(4, 1, 522.0, 9.0, [_chunk("（四）无法提供", 88, 522), _chunk("2", 300, 522, True)], data=True)
+    assert stacked_rows(rows + [narrow] + after, None) == set()  # under a narrow value: a row of its own
     own = Line(4, 1, 514.0, 9.0, [_chunk("76", 337, 514, True)], data=True)  # a row whose label is on lines round it
     spaced = [Line(r.no, 1, r.cy - 8.0, 9.0, r.chunks, data=True) for r in after]
     assert stacked_rows(rows + [own] + spaced, None) == set()
@@ -735,11 +740,11 @@ def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
                 Line(3, 1, 683.0, 9.0, [_chunk("（五）不予处理", 88, 683), _chunk("16", 409, 683, True)], data=True)]
 
     upright = [(x, 673.0, 707.0) for x in (80.0, 160.0, 290.0, 396.0, 460.0, 550.0)]
-    rules = {1: ([673.0, 707.0], [(673.0, 160.0, 550.0), (707.0, 80.0, 550.0)], upright)}
+    rules = {1: PageRules([673.0, 707.0], [(673.0, 160.0, 550.0), (707.0, 80.0, 550.0)], upright)}
     joined = join_wrapped_values(lines(), rules)
     assert [c.raw for c in joined[0].chunks] == ["3.要求提供公开出版物", "18236316"]
     assert [c.raw for c in joined[2].chunks] == ["（五）不予处理"] and not joined[2].data
-    ruled_off = {1: ([673.0, 690.0, 707.0], [(673.0, 160.0, 550.0), (690.0, 160.0, 550.0), (707.0, 80.0, 550.0)],
-                     upright)}
+    ruled_off = {1: PageRules([673.0, 690.0, 707.0], [(673.0, 160.0, 550.0), (690.0, 160.0, 550.0), (707.0, 80.0, 550.0)],
+                              upright)}
     kept = join_wrapped_values(lines(), ruled_off)  # a row of its own under a rule
     assert [c.raw for c in kept[0].chunks] == ["3.要求提供公开出版物", "182363"] and kept[2].data

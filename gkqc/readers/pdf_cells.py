@@ -197,36 +197,49 @@ def _overflows(values: list[Chunk], where: list[int], cols: list[float]) -> bool
 
 
 def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
-    """The rows of a table printed right over or under a line that prints values only (its label,
-    if any, on other lines; in a ruled table, one its rules did not join to the row): that line may
-    hold some of the row's values (cells of different heights) or the rest of a number wrapped in
-    its cell; nothing tells which, nor which column each stands in. So too a row right over or under
-    a line of label text with a few values, each printed under one of the row's values and not ruled
-    off from it: the row's label wrapped there beside the rest of a number (`470590` / `1`); and two
-    rows with values less than a line apart, one printed half over the other (a group's label beside
-    a number printed higher than its row). The line numbers (`Line.no`) of both. In a table without rules, so too a line of values only and the
-    nearer of the rows beside it, when that row lies closer to it than the table's rows lie to each
-    other (the rest of a number wrapped at a wide line spacing, a group's label beside it:
-    `678602` / `76`)."""
+    """The line numbers (`Line.no`) of a table's rows whose values cannot be told from a line beside
+    them, and of that line: nothing tells whether it holds some of the row's values (cells of
+    different heights) or the rest of a number wrapped in its cell, nor which column each stands in.
+    - A row right over or under a line of values only (its label, if any, on other lines; in a
+      ruled table, one its rules did not join to the row).
+    - A row right over or under a line of label text with a few values, each under one of the row's
+      and not ruled off from it: the row's label wrapped beside the rest of a number (`470590` / `1`).
+    - Two rows with values less than a line apart, one printed half over the other (a number printed
+      higher than its row, beside a group's label).
+    - Without rules: a line of values only, or of a few values each under a wide one of the row's,
+      and the nearer row beside it, when they lie closer than the table's rows lie to each other (a
+      number wrapped at a wide line spacing, a group's label beside its rest: `678602` / `76`)."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
         if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
             continue
         alone = [_values_only(ln) for ln in (a, b)]
-        if alone[0] != alone[1] or (abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data) \
-                or (not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and fenced(a, b, rules))):
+        over = abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data
+        pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and fenced(a, b, rules))
+        if alone[0] != alone[1] or over or pieces:
             out |= {a.no, b.no}
     pitch = None if rules and cell_edges(rows[0], rules) else _pitch(rows)
     if pitch is None:
         return out
     for k, ln in enumerate(rows):
         beside = [rows[j] for j in (k - 1, k + 1) if 0 <= j < len(rows) and rows[j].page == ln.page]
-        if not _values_only(ln) or not beside:
+        if not beside:
             continue
         row = min(beside, key=lambda r: abs(r.cy - ln.cy))
-        if not _values_only(row) and 1.5 * min(row.h, ln.h) < abs(row.cy - ln.cy) < 0.85 * pitch:
+        if _values_only(row) or not 1.5 * min(row.h, ln.h) < abs(row.cy - ln.cy) < 0.85 * pitch:
+            continue
+        if _values_only(ln) or _rest_of_wide(row, ln):
             out |= {row.no, ln.no}
     return out
+
+
+def _rest_of_wide(row: Line, ln: Line) -> bool:
+    """ln prints fewer values than row, each under one of row's that is about as wide as the
+    row's values lie apart (a number too wide for its cell, which wraps)."""
+    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if c.value), key=lambda c: c.cx)
+    apart = min((b.cx - a.cx for a, b in zip(theirs, theirs[1:], strict=False)), default=None)
+    return apart is not None and 0 < len(mine) < len(theirs) and all(
+        any(o.x0 < c.x1 and c.x0 < o.x1 and o.x1 - o.x0 >= 0.6 * apart for o in theirs) for c in mine)
 
 
 def _values_only(ln: Line) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from gkqc.cells import DAMAGED, is_value_like
+from gkqc.readers.pdf_page import NO_RULES, PageRules
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
 from gkqc.templates import registry
@@ -191,7 +192,7 @@ def _attach(free: Line, row: Line) -> None:
     free.taken = True
 
 
-Rules = dict[int, tuple[list[float], list[tuple[float, float, float]], list[tuple[float, float, float]]]]  # page -> page_rules
+Rules = dict[int, PageRules]  # page -> the rules drawn on it
 
 
 def fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bool:
@@ -205,7 +206,7 @@ def fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bo
     else:
         lo, hi = p.cy, float("inf")
     near, half = 0.3 * p.h, 0.5 * (x1 - x0)
-    ys, found, _ = rules.get(p.page, ((), (), ()))
+    ys, found, _ = rules.get(p.page, NO_RULES)
     return any(abs(y - p.cy) > near and min(b, x1) - max(a, x0) >= half
                for y, a, b in found[bisect_right(ys, lo):bisect_left(ys, hi)])
 
@@ -266,7 +267,7 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     gone: set[int] = set()
     for k, ln in enumerate(lines):
-        if ln.furniture or not ln.chunks or not rules.get(ln.page, ((), (), ()))[0]:
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, NO_RULES).ys:
             continue
         nums = [c for c in ln.chunks if _number_part(c)]
         label = [c for c in ln.chunks if not _number_part(c)]
@@ -434,7 +435,7 @@ def _leading(pending: list[Line], first: Line, rules: Rules) -> list[Line]:
 
 def cell_edges(row: Line, rules: Rules | None) -> list[float]:
     """x of the vertical rules that cross a table row's line (its cells' sides), left to right."""
-    xs = sorted(x for x, y0, y1 in (rules or {}).get(row.page, ((), (), ()))[2] if y0 - 0.5 <= row.cy <= y1 + 0.5)
+    xs = sorted(x for x, y0, y1 in (rules or {}).get(row.page, NO_RULES).upright if y0 - 0.5 <= row.cy <= y1 + 0.5)
     edges: list[float] = []
     for x in xs:
         if not edges or x - edges[-1] > 1.0:  # two cells' shared side, drawn twice

@@ -7,7 +7,7 @@ import ctypes
 import io
 import struct
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gkqc.readers.decode import Unreadable
 
@@ -100,10 +100,21 @@ def _bare(f, restype, argtypes: list | None = None):
     return bare
 
 
-def page_rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """The page's horizontal rules, by height: every flat path, and the top and bottom edges of
-    every box (a cell drawn as a rectangle). Returns (their y, sorted; (y, left, right) of each;
-    (x, bottom, top) of each vertical rule: every upright path, and the sides of every box)."""
+class PageRules(NamedTuple):
+    """The rules drawn on a page."""
+
+    ys: list[float]  # the horizontal rules' heights, sorted
+    flat: list[tuple[float, float, float]]  # each horizontal rule: (y, left, right), in the order of `ys`
+    upright: list[tuple[float, float, float]]  # each vertical rule: (x, bottom, top)
+
+
+NO_RULES = PageRules([], [], [])
+
+
+def page_rules(page: pdfium.PdfPage) -> PageRules:
+    """The page's rules: every flat path, and the top and bottom edges of every box (a cell drawn
+    as a rectangle), as horizontal rules; every upright path, and the sides of every box, as
+    vertical ones."""
     import pypdfium2.raw as pdfium_c
 
     get_object, get_type, get_bounds = _per_object()
@@ -124,7 +135,7 @@ def page_rules(page: pdfium.PdfPage) -> tuple[list[float], list[tuple[float, flo
         if y1 - y0 > 2:
             upright += [(x0, y0, y1), (x1, y0, y1)]
     out.sort()
-    return [r[0] for r in out], out, upright
+    return PageRules([r[0] for r in out], out, upright)
 
 
 def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
