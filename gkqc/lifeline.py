@@ -124,12 +124,6 @@ def wait_healthy(api_url: str, timeout: float = 180, running: Callable[[], bool]
     raise TimeoutError(f"Prefect 服务器在 {timeout:.0f} 秒内未就绪 (server not healthy at {api_url})")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _sigterm(signum: int, frame: object) -> None:
     sys.exit(128 + signum)  # unwind as Ctrl-C does, so cleanup runs
 

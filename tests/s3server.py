@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import psutil
 import pyarrow.fs as pafs
+from conftest import free_port
 
-from gkqc.lifeline import free_port, start_child, stop_child
+from gkqc.lifeline import start_child, stop_child
 
 ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION",
        "AWS_ENDPOINT_URL_S3", "AWS_PROFILE")

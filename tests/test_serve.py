@@ -2,21 +2,14 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, free_port
 
 pytestmark = pytest.mark.component
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_schedule_fires_a_run(tmp_path):
