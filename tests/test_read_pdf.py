@@ -25,8 +25,8 @@ from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
-from gkqc.readers.pdf_cells import stacked_rows
-from gkqc.readers.pdf_lines import Chunk, Line, _page_number, join_wrapped_values
+from gkqc.readers.pdf_cells import AGAINST, line_tokens, stacked_rows
+from gkqc.readers.pdf_lines import Chunk, Line, _page_number, find_tables, join_wrapped_values
 from gkqc.readers.pdf_page import PageRules
 from gkqc.templates import registry
 
@@ -727,6 +727,31 @@ def test_a_number_printed_half_a_line_over_its_row_leaves_the_row_unreadable():
     blank = Line(2, 1, 527.5, 9.0, [_chunk("3.要求提供公开出版物", 174, 527.5)], blank=True)  # no values
     label = Line(1, 1, 531.5, 9.0, [_chunk("（五）不予处理", 88, 531.5)], blank=True)
     assert stacked_rows([label, blank], None) == set()
+
+
+
+def test_a_number_printed_against_a_wrapped_label_leaves_its_row_unreadable():
+    # no rules, numbers at their cells' right: the first cell's number runs left into the row's
+    # label, printed a little higher, and is read as its last characters (`…不75189409`); the code
+    # before read the row's six other values and the first cell blank
+    def row(no: int, y: float, label: str | None, values: list[tuple[str, float]]) -> Line:
+        chunks = ([_chunk(label, 156, y)] if label else []) + [_chunk(v, x, y, True) for v, x in values]
+        return Line(no, 1, y, 9.0, chunks, data=True)
+
+    def lines(tail: str) -> list[Line]:
+        return [row(1, 663.2, "（一）予以公开", [("452", 300), ("81", 345), ("7", 388)]),
+                Line(2, 1, 643.5, 9.0, [_chunk("（二）部分公开（区分处理的，只计这一情形，不" + tail, 88, 643.5)]),
+                row(3, 637.7, None, [("20", 345), ("2", 388)]),
+                Line(4, 1, 631.8, 9.0, [_chunk("计其他情形）", 160, 631.8)]),
+                row(5, 612.1, "1.属于国家秘密", [("5", 300), ("0", 345), ("0", 388)])]
+
+    got = lines("75189409")
+    find_tables(got)
+    assert [ln.against for ln in got] == [False, False, True, False, False]
+    assert {t.note for t in line_tokens(lines("75189409")) if t.line == 3} == {AGAINST}
+    got = lines("计其他情")  # a label as long, without a number at its end
+    find_tables(got)
+    assert not any(ln.against for ln in got)
 
 
 def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():

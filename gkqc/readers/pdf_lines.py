@@ -61,6 +61,7 @@ class Line:
     stop: bool = False  # a heading or body text: no table goes on across it
     furniture: bool = False  # a page number
     taken: bool = False  # attached to a table row
+    against: bool = False  # a table row beside label text that runs into its values with a number at its end
     attached: list[Chunk] = field(default_factory=list)  # a row's label text from other lines
 
     def first_value_x(self) -> float:
@@ -349,6 +350,7 @@ def find_tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[lis
             rows += [*blank, ln]
         else:
             if rows:
+                _mark_numbers_against_labels(pending, last, ln, rules)
                 pending = _close(rows, last, pending, rules)
             for p in reversed(pending):  # the first row's label, wrapped above it (in its cell)
                 if p.taken or not _near(p, ln) or (rules and fenced(p, ln, rules)):
@@ -362,6 +364,23 @@ def find_tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[lis
     if tables:
         _close(tables[-1][1], last, pending, rules)
     return tables
+
+
+def _mark_numbers_against_labels(pending: list[Line], last: Line, ln: Line, rules: Rules | None) -> None:
+    """Label text between two rows of a table without vertical rules that runs on into the table's
+    values and ends in digits: a number printed against the label (`…不75189409`), one of the
+    nearer row's values. That row is marked `against`: which of its cells the number is cannot be
+    told. (With vertical rules, the number crosses one: `row_tokens` refuses the row.)"""
+    if cell_edges(ln, rules) or cell_edges(last, rules):
+        return
+    edge = min(last.first_value_x(), ln.first_value_x())
+    for p in pending:
+        if p.stop or not p.chunks or p.chunks[0].x0 >= edge or p.chunks[-1].x1 <= edge + 0.3 * p.h \
+                or not DIGIT.search(_nfkc(p.chunks[-1].raw)[-1:]):
+            continue
+        near = [r for r in (last, ln) if r.page == p.page and abs(r.cy - p.cy) <= 1.6 * p.h]
+        if near:
+            min(near, key=lambda r: abs(r.cy - p.cy)).against = True
 
 
 _NUMBERED = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
