@@ -27,7 +27,8 @@ from gkqc.offices import join_names, split_names
 from schemas.lake import OFFICE_KINDS
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
-SIDECARS = {"offices.csv", "truth.jsonl"}  # files beside reports at the inbox top that are not reports
+OFFICES = "offices.csv"  # the office registry an inbox may carry at its top
+SIDECARS = {OFFICES, "truth.jsonl"}  # files beside reports at the inbox top that are not reports
 CHUNK = 1 << 20
 OFFICE_COLUMNS = ("office", "region", "office_kind")
 _KIND_NAMES = {**{v: k for k, v in OFFICE_KINDS.items()}, "其他": "other"}  # office kinds by their Chinese names
@@ -74,7 +75,7 @@ def _limit(n: int) -> str:
     return f"{n >> 20} MB" if n % (1 << 20) == 0 else f"{n} 字节"
 
 
-def _bad(path: str, problem: str, size: int = 0) -> Source:
+def bad_source(path: str, problem: str, size: int = 0) -> Source:
     return Source(path, None, _line(problem), size)
 
 
@@ -82,7 +83,7 @@ def _kind(mode: int) -> tuple[str, str]:
     return _KINDS.get(stat.S_IFMT(mode), ("未知类型的文件", "unknown file type"))
 
 
-def _too_big(limit: int) -> str:
+def too_big(limit: int) -> str:
     return f"文件超过大小上限 {_limit(limit)}（file over the size limit）"
 
 
@@ -100,7 +101,7 @@ def scan_inbox(inbox: Path) -> list[str]:
         folder = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = sorted((e for e in it if _wanted(e.name, folder == top)), key=lambda e: e.name)
+                entries = sorted((e for e in it if wanted(e.name, folder == top)), key=lambda e: e.name)
         except OSError as e:
             if not (folder == top and isinstance(e, FileNotFoundError)):
                 out.append(folder)
@@ -112,7 +113,7 @@ def scan_inbox(inbox: Path) -> list[str]:
     return out
 
 
-def _wanted(name: str, top: bool) -> bool:
+def wanted(name: str, top: bool) -> bool:
     return not (name.startswith(".") or name in SKIP_DIRS or name.endswith(".duckdb") or (top and name in SIDECARS))
 
 
@@ -133,11 +134,11 @@ def iter_sources(inbox: Path, files: list[str]) -> Iterator[Source]:
         try:
             yield from _sources(name, rel, real_top)
         except _Unreadable as e:
-            yield _bad(rel, str(e))
+            yield bad_source(rel, str(e))
         except OSError as e:
-            yield _bad(rel, f"无法读取：{e.strerror or e}（{type(e).__name__}）")
+            yield bad_source(rel, f"无法读取：{e.strerror or e}（{type(e).__name__}）")
         except Exception as e:  # whatever else a hostile file finds, it is a row, not a crash
-            yield _bad(rel, f"无法读取（unexpected {type(e).__name__}: {e}）")
+            yield bad_source(rel, f"无法读取（unexpected {type(e).__name__}: {e}）")
 
 
 def _sources(path: str, rel: str, real_top: str) -> Iterator[Source]:
@@ -156,14 +157,14 @@ def _sources(path: str, rel: str, real_top: str) -> Iterator[Source]:
         if not path.startswith(real_top + os.sep):
             raise _Unreadable("符号链接指向收件箱之外的文件（symlink to a file outside the inbox）")
     if stat.S_ISDIR(st.st_mode):
-        yield _bad(rel, _folder_problem(path))
+        yield bad_source(rel, _folder_problem(path))
     elif rel.lower().endswith(".zip"):  # by name only: .docx/.xlsx are zips too and are reports
         yield from _zip_sources(path, rel, st.st_size)
     else:
         try:
             yield Source(rel, _read_regular(path, MAX_FILE_BYTES), None, st.st_size)
         except _Unreadable as e:
-            yield _bad(rel, str(e), st.st_size)
+            yield bad_source(rel, str(e), st.st_size)
 
 
 def _folder_problem(path: str) -> str:
@@ -189,7 +190,7 @@ def _open_regular(path: str, limit: int | None = None) -> BinaryIO:
         if not stat.S_ISREG(st.st_mode):
             raise _Unreadable("读取时已不是普通文件（file replaced while read）")
         if limit is not None and st.st_size > limit:
-            raise _Unreadable(_too_big(limit))
+            raise _Unreadable(too_big(limit))
         return f
     except BaseException:
         f.close()
@@ -211,33 +212,33 @@ def _read_regular(path: str, limit: int) -> bytes:
     with _open_regular(path, limit) as f:
         data = _read_capped(f, limit)
     if data is None:  # grew while read
-        raise _Unreadable(_too_big(limit))
+        raise _Unreadable(too_big(limit))
     return data
 
 
 def _zip_sources(path: str, rel: str, size: int) -> Iterator[Source]:
     with _open_regular(path) as f:
-        yield from _zip_members(f, rel, size)
+        yield from zip_members(f, rel, size)
 
 
-def _zip_members(f: BinaryIO, rel: str, size: int) -> Iterator[Source]:
+def zip_members(f: BinaryIO, rel: str, size: int) -> Iterator[Source]:
     """The members of an open, seekable zip file (a local file or an object)."""
     try:
         end = zipfile._EndRecData(f)  # the central directory's size, before zipfile loads all of it
         if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
-            yield _bad(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
+            yield bad_source(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
             return
         z = zipfile.ZipFile(f)
     except Exception as e:
         why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
-        yield _bad(rel, f"压缩包已损坏（bad zip: {why}）", size)
+        yield bad_source(rel, f"压缩包已损坏（bad zip: {why}）", size)
         return
     with z:
         members = [i for i in z.infolist() if not i.is_dir()]
         for info in members[:MAX_MEMBERS]:
             yield _member(z, info, f"{rel}!{_member_name(info)}")
         if len(members) > MAX_MEMBERS:
-            yield _bad(rel, f"压缩包成员过多，只读取了前 {MAX_MEMBERS} 个（too many members: {len(members)}）", size)
+            yield bad_source(rel, f"压缩包成员过多，只读取了前 {MAX_MEMBERS} 个（too many members: {len(members)}）", size)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -260,24 +261,24 @@ def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Source:
     still cut at the limit (headers lie)."""
     size = info.file_size
     if info.flag_bits & 0x1:
-        return _bad(path, ENCRYPTED, size)
+        return bad_source(path, ENCRYPTED, size)
     if info.filename.lower().endswith(".zip"):
-        return _bad(path, NESTED, size)
+        return bad_source(path, NESTED, size)
     too_big = f"压缩包成员超过大小上限 {_limit(MAX_MEMBER_BYTES)}（zip member over the size limit）"
     if size > MAX_MEMBER_BYTES:
-        return _bad(path, too_big, size)
+        return bad_source(path, too_big, size)
     if size > MAX_RATIO * max(info.compress_size, 1):
         ratio = size / max(info.compress_size, 1)
-        return _bad(path, f"压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹（zip bomb: compression ratio）", size)
+        return bad_source(path, f"压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹（zip bomb: compression ratio）", size)
     try:
         with z.open(info) as m:
             data = _read_capped(m, MAX_MEMBER_BYTES)
     except NotImplementedError as e:
-        return _bad(path, f"压缩方式不支持，无法读取（unsupported compression: {e}）", size)
+        return bad_source(path, f"压缩方式不支持，无法读取（unsupported compression: {e}）", size)
     except Exception as e:
         why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
-        return _bad(path, f"压缩包已损坏（bad zip: {why}）", size)
-    return _bad(path, too_big, size) if data is None else Source(path, data, None, size)
+        return bad_source(path, f"压缩包已损坏（bad zip: {why}）", size)
+    return bad_source(path, too_big, size) if data is None else Source(path, data, None, size)
 
 
 def read_offices(path: Path) -> pa.Table:

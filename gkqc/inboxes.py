@@ -4,7 +4,7 @@ prefix of an S3-compatible bucket, each giving the same `Source`s in the same or
 Objects are listed once and read a few at a time, in order (object storage answers one request
 in tens of milliseconds: reading them one by one would leave the network idle). The rules are
 the local ones: hidden names, skipped folders and top-level sidecars are left out, files over
-64 MB are refused unread, zips are expanded member by member with the same limits, and a source
+the size limit are refused unread, zips are expanded member by member with the same limits, and a source
 path is the key relative to the inbox, so a collection gives the same documents wherever it is.
 """
 
@@ -21,20 +21,20 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from gkqc.inbox import (
-    MAX_FILE_BYTES,
+    OFFICES,
     OfficesError,
     Source,
-    _bad,
-    _too_big,
-    _wanted,
-    _zip_members,
+    bad_source,
     iter_sources,
     read_offices,
     scan_inbox,
+    too_big,
+    wanted,
+    zip_members,
 )
+from gkqc.limits import MAX_FILE_BYTES
 from gkqc.storage import SCHEME, ObjectStore, is_remote, place
 
-OFFICES = "offices.csv"
 READ_AHEAD = 16  # objects read at a time
 
 
@@ -85,7 +85,7 @@ class ObjectInbox:
             if info.type != pafs.FileType.File:
                 continue
             parts = info.path[len(self.base) + 1:].split("/")
-            if all(p and _wanted(p, k == 0) for k, p in enumerate(parts)):
+            if all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
                 keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
         return [info for _, info in sorted(keep, key=lambda x: x[0])]
 
@@ -118,15 +118,15 @@ class ObjectInbox:
             data = fut.result()
             if rel.lower().endswith(".zip"):
                 with (io.BytesIO(data) if data is not None else self.fs.open_input_file(info.path)) as f:
-                    yield from _zip_members(f, rel, size)
+                    yield from zip_members(f, rel, size)
             elif data is None:
-                yield _bad(rel, _too_big(MAX_FILE_BYTES), size)
+                yield bad_source(rel, too_big(MAX_FILE_BYTES), size)
             else:
                 yield Source(rel, data, None, size)
         except OSError as e:
-            yield _bad(rel, f"无法读取：{e}（{type(e).__name__}）", size)
+            yield bad_source(rel, f"无法读取：{e}（{type(e).__name__}）", size)
         except Exception as e:  # whatever else, it is a row, not a crash
-            yield _bad(rel, f"无法读取（unexpected {type(e).__name__}: {e}）", size)
+            yield bad_source(rel, f"无法读取（unexpected {type(e).__name__}: {e}）", size)
 
     def offices(self) -> tuple[bytes, pa.Table] | None:
         """(bytes, table) of the office registry object, or None; read as a local one would be."""
