@@ -133,17 +133,53 @@ def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
 
 
+class _InProcess:
+    """Chunks of `chunk` files parsed in this process as they are submitted (one worker, or few files)."""
+
+    slots = 1
+
+    def __init__(self, chunk: int):
+        self.chunk = chunk
+
+    def full(self, files: int, size: int) -> bool:
+        return files >= self.chunk
+
+    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
+        done: Future = Future()
+        done.set_result(parse_chunk(items, run_id, at))
+        return done
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        pass
+
+
+class _LocalPool(_InProcess):
+    """Chunks of `chunk` files parsed by `workers` local processes, which die with this one."""
+
+    def __init__(self, chunk: int, workers: int):
+        super().__init__(chunk)
+        self.slots = workers
+        self.pool = start_workers(ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                                      initializer=die_with_parent), workers)
+
+    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
+        return self.pool.submit(parse_chunk, items, run_id, at)
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(cancel_futures=cancel_futures)
+
+
 def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
-    """Where chunks are parsed: a Dask cluster, local worker processes, or None (in this process)."""
+    """Where chunks are parsed: a Dask cluster, local worker processes, or this process. Each says
+    when a chunk is full (`full`), parses it (`submit`, a future) and stops (`shutdown`)."""
     if cluster:
         from gkqc.cluster import ClusterParser
 
         parser = ClusterParser(cluster) if isinstance(cluster, str) else cluster
         return parser.__enter__()
     if workers > 1 and files > 2 * chunk:
-        return start_workers(ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=die_with_parent),
-                             workers)
-    return None
+        return _LocalPool(chunk, workers)
+    return _InProcess(chunk)
 
 
 class _Writer:
@@ -182,13 +218,11 @@ class _Writer:
 
 
 class _Parsing:
-    """New files parsed in chunks: in this process (`pool` None), in local worker processes or on a
-    cluster, at most twice as many chunks in flight as there are parsers (`slots`); results go to
-    `writer` in the order the chunks were submitted."""
+    """New files parsed in chunks by `parser` (`_parser`), at most twice as many chunks in flight
+    as it has parsers (`slots`); results go to `writer` in the order the chunks were submitted."""
 
-    def __init__(self, pool, cluster: bool, chunk: int, slots: int, run_id: str, at: datetime, writer: _Writer):
-        self.pool, self.cluster, self.chunk, self.slots = pool, cluster, chunk, slots
-        self.run_id, self.at, self.writer = run_id, at, writer
+    def __init__(self, parser, run_id: str, at: datetime, writer: _Writer):
+        self.parser, self.run_id, self.at, self.writer = parser, run_id, at, writer
         self.items: list[tuple[str, Source]] = []  # (doc_id, the file) of the next chunk
         self.bytes = 0
         self.inflight: deque[Future] = deque()
@@ -196,19 +230,14 @@ class _Parsing:
     def add(self, doc_id: str, src: Source) -> None:
         self.items.append((doc_id, src))
         self.bytes += len(src.data) if src.data is not None else 0
-        if self.pool.full(len(self.items), self.bytes) if self.cluster else len(self.items) >= self.chunk:
+        if self.parser.full(len(self.items), self.bytes):
             self.submit()
 
     def submit(self, final: bool = False) -> None:
         if self.items:
-            if self.pool is None:
-                self.writer.add(parse_chunk(self.items, self.run_id, self.at))
-            elif self.cluster:
-                self.inflight.append(self.pool.submit(self.items, self.run_id, self.at))
-            else:
-                self.inflight.append(self.pool.submit(parse_chunk, self.items, self.run_id, self.at))
+            self.inflight.append(self.parser.submit(self.items, self.run_id, self.at))
             self.items, self.bytes = [], 0
-        while self.inflight and (final or len(self.inflight) > 2 * self.slots or self.inflight[0].done()):
+        while self.inflight and (final or len(self.inflight) > 2 * self.parser.slots or self.inflight[0].done()):
             self.writer.add(self.inflight.popleft().result())
 
     def finish(self) -> None:
@@ -217,8 +246,7 @@ class _Parsing:
         self.writer.flush()
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)  # on Ctrl-C: queued chunks are dropped, not parsed
+        self.parser.shutdown(cancel_futures=True)  # on Ctrl-C: queued chunks are dropped, not parsed
 
 
 def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, run_id: str,
@@ -250,8 +278,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
     writer = _Writer(lake, run_id, known_reports, summary, flush_every, rr)
-    pool = _parser(workers, cluster, len(files), chunk)
-    parsing = _Parsing(pool, bool(cluster), chunk, getattr(pool, "slots", workers), run_id, at, writer)
+    parsing = _Parsing(_parser(workers, cluster, len(files), chunk), run_id, at, writer)
     run_docs: set[str] = set()  # doc ids sent to parsing this run
     copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
     try:
