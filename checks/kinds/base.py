@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from checks.frames import PartData
-from checks.spec import CheckSpec, SuiteError
+from checks.spec import TABLES, CheckSpec, SuiteError
 from gkqc.lake import Lake
 
 if TYPE_CHECKING:
@@ -53,6 +53,17 @@ class Kind:
         """Result rows that compare reports with each other, after every batch (default: none).
         `carried`: the files of what every batch kept (see `carry`)."""
         return iter(())
+
+
+def need_table(table: str | None, bad: Bad) -> None:
+    """An entry's `table` is one of the lake's cell tables."""
+    if table not in TABLES:
+        raise bad(f"表 '{table}' 无效，应为 {sorted(TABLES)}")
+
+
+def need_rule(rule: str | None, bad: Bad) -> None:
+    if not rule:
+        raise bad("缺少规则 rule (missing rule)")
 
 
 def register(cls: type[Kind]) -> type[Kind]:

@@ -10,9 +10,9 @@ import polars as pl
 from checks.expr import RuleError, compile_rule
 from checks.frames import PartData, cell_id_expr, cell_label_expr
 from checks.grid import CellTable, cell_ids
-from checks.kinds.base import Bad, Kind, register
+from checks.kinds.base import Bad, Kind, need_rule, need_table, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
-from checks.spec import TABLES, CheckSpec
+from checks.spec import CheckSpec
 from schemas.lake import CELL_IDS
 
 METRIC = "metric_id"  # the lake column `exclude_metrics` names values of
@@ -64,10 +64,8 @@ class CellRule(Kind):
     fields = frozenset({"table", "rule", "message", "exclude_metrics"})
 
     def validate(self, spec: CheckSpec, bad: Bad) -> None:
-        if spec.table not in TABLES:
-            raise bad(f"表 '{spec.table}' 无效，应为 {sorted(TABLES)}")
-        if not spec.rule:
-            raise bad("缺少规则 rule (missing rule)")
+        need_table(spec.table, bad)
+        need_rule(spec.rule, bad)
         try:
             compile_rule(spec.rule, {"value"})
         except RuleError as e:

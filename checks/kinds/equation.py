@@ -12,18 +12,16 @@ import polars as pl
 from checks.expr import PREV, RuleError, linear
 from checks.frames import PartData, subject_labels
 from checks.grid import cells_of
-from checks.kinds.base import Bad, Kind, register
+from checks.kinds.base import Bad, Kind, need_rule, need_table, register
 from checks.linear import Rule, rules_for, run_linear
-from checks.spec import TABLES, CheckSpec, scope_ids, scopes
+from checks.spec import CheckSpec, scope_ids, scopes
 from gkqc.templates import registry
 
 
 def validate_linear(spec: CheckSpec, bad: Bad) -> None:
     """A linear rule over one table and scope, whose ids each template of the entry has."""
-    if spec.table not in TABLES:
-        raise bad(f"表 '{spec.table}' 无效，应为 {sorted(TABLES)}")
-    if not spec.rule:
-        raise bad("缺少规则 rule (missing rule)")
+    need_table(spec.table, bad)
+    need_rule(spec.rule, bad)
     if spec.scope not in scopes(spec.table):
         raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(scopes(spec.table))}")
     for t in spec.templates:

@@ -21,9 +21,9 @@ import polars as pl
 
 from checks.frames import PartData, cell_label_expr, cell_labels
 from checks.grid import blank_col, cell_ids
-from checks.kinds.base import Bad, Kind, register
+from checks.kinds.base import Bad, Kind, need_table, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
-from checks.spec import TABLES, CheckSpec
+from checks.spec import CheckSpec
 from gkqc.templates import registry
 
 NUMBER = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)"  # thousands separators: ASCII commas only (after NFKC)
@@ -194,8 +194,7 @@ class Narrative(Kind):
                 raise bad(f"缺少字段 {req} (missing field)")
         if e["section"] not in {s.no for s in registry().sections}:
             raise bad(f"没有第 '{e['section']}' 部分 (unknown section)")
-        if e["table"] not in TABLES:
-            raise bad(f"表 '{e['table']}' 无效，应为 {sorted(TABLES)}")
+        need_table(e["table"], bad)
         known = set(cell_ids(e["table"]))
         named = [p.get("cell") for p in e["phrases"]] + [c for k, v in (e.get("sums") or {}).items() for c in [k, *v]]
         if set(named) - known:
