@@ -730,7 +730,7 @@ def test_a_number_printed_half_a_line_over_its_row_leaves_the_row_unreadable():
 
 
 
-def test_a_number_printed_against_a_wrapped_label_leaves_its_row_unreadable():
+def test_a_number_printed_against_its_rows_label_leaves_the_row_unreadable():
     # no rules, numbers at their cells' right: the first cell's number runs left into the row's
     # label, printed a little higher, and is read as its last characters (`…不75189409`); the code
     # before read the row's six other values and the first cell blank
@@ -752,6 +752,13 @@ def test_a_number_printed_against_a_wrapped_label_leaves_its_row_unreadable():
     got = lines("计其他情")  # a label as long, without a number at its end
     find_tables(got)
     assert not any(ln.against for ln in got)
+    # the values at their cells' top: the number runs into the label on the row's own line
+    same_line = [row(1, 663.2, "（一）予以公开", [("452", 300), ("81", 345), ("7", 388)]),
+                 Line(2, 1, 643.5, 9.0, [_chunk("（二）部分公开（区分处理的，只计这一情形，不70630294", 88, 643.5),
+                                         _chunk("1", 388, 643.5, True)], data=True),
+                 Line(3, 1, 631.8, 9.0, [_chunk("计其他情形）", 160, 631.8)]),
+                 row(4, 612.1, "1.属于国家秘密", [("5", 300), ("0", 345), ("0", 388)])]
+    assert {t.note for t in line_tokens(same_line) if t.line == 2 and t.cell} == {AGAINST}
 
 
 def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():

@@ -145,7 +145,8 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
     its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
     unreadable, with that reason); digits printed across one of the row's vertical rules, on its
-    line or a line of its label, are one."""
+    line or a line of its label, are one, and so is label text running into the values with a
+    number at its end."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -169,6 +170,9 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
     if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
         doubt = CROSSING
+    if doubt is None and any(not c.value and c.cx <= boundary < c.x1 - 0.3 * c.h and DIGIT.search(_nfkc(c.raw)[-1:])
+                             for c in digits):
+        doubt = AGAINST  # the row's label runs into its values with a number at its end
     if doubt is None and not ruled and _overflows(values, where, cols):
         doubt = OVERFLOW
     by_col: dict[int, list[Chunk]] = {}
