@@ -234,16 +234,16 @@ def _fills_cell(c: Chunk, edges: list[float]) -> bool:
 
 
 def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
-    """A value too long for its narrow column is printed over lines of its own, above and below its
-    row's line (`２６８` / `６`). A line of values only, beside a row on the same page (the next row
-    up or down, over lines of label text only; within 2.5 lines: a row made taller by a label beside
-    it has the rest printed lower) and not ruled off from it, goes into that row: each of its values
-    joins the row's value in the same column (top to bottom), or takes that column (a row without
-    labels, as section 四's, has many more values than such a line). A line under a row that holds
-    label text (the rest of the row's label, or a group's label printed beside its rows) and, right
-    of it, number parts gives each part to the row's number in the same ruled cell, when that number
-    fills its cell (it wrapped there), one part a cell. A column is a cell between the row's
-    vertical rules, where it has them. Without rules on the page nothing is joined."""
+    """Lines holding the rest of numbers too long for their narrow ruled cells (`２６８` / `６`),
+    joined to their rows; without rules on the page nothing is joined. The row of such a line is the
+    next row up or down on its page (over lines of label text only, such as a block's vertical
+    label), within 2.5 lines (a row made taller by a label beside it has the rest printed lower),
+    and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
+    - A line of values only: each value joins the row's value in its column (top to bottom), or
+      takes that column (a row without labels, as section 四's, has many more values than the line).
+    - A line under the row with label text (the rest of the row's label, or a group's label printed
+      beside its rows) and, right of it, number parts: each part joins the row's number in its
+      ruled cell when that number fills the cell (it wrapped there), one part a cell."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
