@@ -20,6 +20,7 @@ from gkqc.readers.pdf_lines import (
     fenced,
     find_tables,
     join_wrapped_values,
+    number_against_label,
 )
 from gkqc.readers.tokens import Tok, _nfkc
 
@@ -170,9 +171,8 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
     if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
         doubt = CROSSING
-    if doubt is None and any(not c.value and c.cx <= boundary < c.x1 - 0.3 * c.h and DIGIT.search(_nfkc(c.raw)[-1:])
-                             for c in digits):
-        doubt = AGAINST  # the row's label runs into its values with a number at its end
+    if doubt is None and any(number_against_label(c, boundary) for c in digits):
+        doubt = AGAINST
     if doubt is None and not ruled and _overflows(values, where, cols):
         doubt = OVERFLOW
     by_col: dict[int, list[Chunk]] = {}

@@ -375,12 +375,17 @@ def _mark_numbers_against_labels(pending: list[Line], last: Line, ln: Line, rule
         return
     edge = min(last.first_value_x(), ln.first_value_x())
     for p in pending:
-        if p.stop or not p.chunks or p.chunks[0].x0 >= edge or p.chunks[-1].x1 <= edge + 0.3 * p.h \
-                or not DIGIT.search(_nfkc(p.chunks[-1].raw)[-1:]):
+        if p.stop or not p.chunks or not number_against_label(p.chunks[-1], edge):
             continue
         near = [r for r in (last, ln) if r.page == p.page and abs(r.cy - p.cy) <= 1.6 * p.h]
         if near:
             min(near, key=lambda r: abs(r.cy - p.cy)).against = True
+
+
+def number_against_label(c: Chunk, edge: float) -> bool:
+    """c is label text running on past `edge`, where a table's values begin, that ends in a digit:
+    a number printed against the label."""
+    return not c.value and c.cx <= edge < c.x1 - 0.3 * c.h and DIGIT.search(_nfkc(c.raw)[-1:]) is not None
 
 
 _NUMBERED = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
