@@ -1,15 +1,281 @@
 """Procedural checks: a registered function per entry (`function:`), for what is not an equation
-over cells — sections, template, deadlines, text. The functions live in checks/procedural.py."""
+over cells (sections, template, deadlines, text).
+
+Each function takes the part's data, the reports it applies to and its spec, and returns
+result rows (report_id, subject, status, expected, actual, difference, cells, message) for
+the whole batch at once. The suite names them by `function:`; `@procedural` registers them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
-from checks.frames import PartData
+from checks.blanks import blank_policy
+from checks.frames import PartData, cell_label_expr, with_cell_id
 from checks.kinds.base import Bad, Kind, register
-from checks.procedural import FUNCTIONS, MESSAGES, NEEDS
-from checks.results import finish
+from checks.results import finish, render
 from checks.spec import CheckSpec
+from gkqc.templates import registry
+from schemas.lake import CELL_TABLES, OFFICE_KINDS
+
+FUNCTIONS: dict[str, Callable] = {}
+NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
+MESSAGES: set[str] = set()  # functions whose failure message an entry may write (`message:`)
+CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
+LISTED = 20  # cell ids a per-table message names (all are in `cells`)
+NULL_F = pl.lit(None, dtype=pl.Float64)
+NULL_S = pl.lit(None, dtype=pl.Utf8)
+
+
+def procedural(*needs: str, message: bool = False) -> Callable[[Callable], Callable]:
+    """Register a check function under its name, with the lake tables it reads; `message`: it
+    renders an entry's `message:` (with the fields it documents) for its failures."""
+    def add(fn: Callable) -> Callable:
+        FUNCTIONS[fn.__name__] = fn
+        NEEDS[fn.__name__] = needs
+        if message:
+            MESSAGES.add(fn.__name__)
+        return fn
+    return add
+
+
+def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str, message: pl.Expr | str,
+         expected: pl.Expr = NULL_F, actual: pl.Expr = NULL_F, cells: pl.Expr = NULL_S) -> pl.DataFrame:
+    lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731
+    return df.select(
+        "report_id", lit(subject).alias("subject"), lit(status).alias("status"), expected.alias("expected"),
+        actual.alias("actual"), (actual - expected).alias("difference"), cells.alias("cells"),
+        lit(message).alias("message"))
+
+
+def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame) -> pl.DataFrame:
+    ok = reports.select("report_id").join(failed.select("report_id").unique(), on="report_id", how="anti")
+    return rows(ok, status="pass", message=NULL_S)  # the check_results view says 符合：<title>
+
+
+def _part(section: str) -> str:
+    """第三部分 for a section's name in the registry ('applications')."""
+    return f"第{registry().section_no(section)}部分"
+
+
+def _part_of(section: str) -> str:
+    """第三部分（收到和处理政府信息公开申请情况） for a section's name in the registry."""
+    reg = registry()
+    no = reg.section_no(section)
+    return f"{_part(section)}（{reg.section_title(no).removeprefix(f'{no}、')}）"
+
+
+def _table_label(table: pl.Expr) -> pl.Expr:
+    """The section printing a cell table, for the table's name (as _part_of)."""
+    return table.replace_strict({lake: _part_of(kind) for kind, lake in CELL_TABLES.items()}, default=table)
+
+
+def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
+               message: Callable[[dict[str, pl.Expr]], pl.Expr]) -> pl.DataFrame:
+    """One result per report × cell table: fail when some of its cells have one of `statuses`,
+    naming how many and which (the first `LISTED` in the message, all in `cells` as id=raw), else pass.
+    `message` makes the failure's message from the fields label, n, listed, first (the first cell's
+    label) and reason (its reason)."""
+    scoped = pl.col("rid").is_in(reports["rid"].implode())
+    tables = [t for t in CELLS if t in data.cells]
+    found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
+                       .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "raw", "reason") for t in tables])
+    raw = pl.col("raw").fill_null("").replace("", "（空白）")
+    bad = found.group_by("report_id", "table", maintain_order=True).agg(
+        pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
+        pl.col("reason").first().alias("reason"), pl.col("template").first(),
+        pl.concat_str([pl.col("cell_id"), pl.lit("="), raw]).str.join("; ").alias("cells"))
+    fields = {"label": _table_label(pl.col("table")), "n": pl.col("n").cast(pl.Utf8),
+              "listed": pl.concat_str([pl.col("listed").list.join("、"),
+                                       pl.when(pl.col("n") > LISTED).then(pl.lit(" 等")).otherwise(pl.lit(""))]),
+              "first": _label(pl.col("first")), "reason": pl.col("reason").fill_null("未读取")}
+    fail = rows(bad, subject=pl.col("table"), status="fail", message=message(fields), cells=pl.col("cells"))
+    every = reports.select("report_id").join(pl.DataFrame({"table": tables}, schema={"table": pl.Utf8}), how="cross")
+    ok = every.join(bad.select("report_id", "table"), on=["report_id", "table"], how="anti")
+    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=NULL_S)])
+
+
+def _label(cell: pl.Expr) -> pl.Expr:
+    """The label of a cell id in the words of its report's printed form (column `template`)."""
+    return cell_label_expr(cell, pl.col("template"))
+
+
+@procedural("sections")
+def sections_present(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    reg = registry()
+    order = {s.no: k for k, s in enumerate(reg.sections)}
+    names = {s.no: s.label for s in reg.sections}
+    # integer keys: rid·N + k grows from report to report, so one running max finds sections printed
+    # after a later one within the same report
+    n = len(order)
+    secs = (data.sections.select("report_id", "section_no", "position")
+            .join(reports.select("report_id", "rid"), on="report_id")
+            .with_columns(pl.col("section_no").replace_strict(order, return_dtype=pl.Int64).alias("k"))
+            .sort(["rid", "position"]))
+    expected = reports.select("report_id", "rid").join(
+        pl.DataFrame({"section_no": list(order), "k": list(order.values())}, schema_overrides={"k": pl.Int64}), how="cross")
+    missing = expected.join(secs.select("rid", "k"), on=["rid", "k"], how="anti")
+    key = pl.col("rid").cast(pl.Int64) * n + pl.col("k")
+    seq = secs.with_columns(key.alias("key"), key.cum_max().shift(1).alias("before"))
+    misplaced = seq.filter((pl.col("before") >= pl.col("rid").cast(pl.Int64) * n) & (pl.col("key") < pl.col("before")))
+    label = pl.col("section_no").replace_strict(names, default="")
+    fail = pl.concat([
+        rows(missing, subject=pl.col("section_no"), status="fail",
+             message=pl.concat_str([pl.lit("缺少第"), pl.col("section_no"), pl.lit("部分（"), label, pl.lit("）")])),
+        rows(misplaced.select("report_id", "section_no"), subject=pl.col("section_no"), status="fail",
+             message=pl.concat_str([pl.lit("第"), pl.col("section_no"), pl.lit("部分（"), label,
+                                    pl.lit("）顺序错位，应在前面的部分之前")])),
+    ])
+    return pl.concat([fail, _pass_others(reports, fail)])
+
+
+@procedural()
+def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    reg = registry()
+    years = reports["report_year"].drop_nulls().unique().to_list()
+    want = pl.col("report_year").replace_strict({y: reg.template_for_year(y) for y in years}, default=None,
+                                                return_dtype=pl.Utf8)
+    base = pl.col("template").replace_strict({t: reg.base_of(t) for t in reg.printed}, default=pl.col("template"))
+    df = reports.with_columns(want.alias("want"), base.alias("template"))  # a variant is of its template
+    label = {t: reg.title_of(t) for t in reg.templates}
+    status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
+        .when(pl.col("want") == pl.col("template")).then(pl.lit("pass")).otherwise(pl.lit("fail"))
+    msg = pl.when(pl.col("report_year").is_null()).then(pl.lit("无法判断：未能确定报告年度")) \
+        .when(pl.col("want") == pl.col("template")).then(pl.concat_str([pl.lit("符合：使用"), pl.col("template").replace_strict(label, default="")])) \
+        .otherwise(pl.concat_str([pl.col("report_year").cast(pl.Utf8), pl.lit("年度报告应使用"),
+                                  pl.col("want").replace_strict(label, default=""), pl.lit("，实际使用"),
+                                  pl.col("template").replace_strict(label, default="")]))
+    return rows(df, status=status, message=msg)
+
+
+@procedural(*CELLS)
+def cells_complete(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """S3, one result per report and table: a table whose cells were not all found and read is one
+    problem (a cut-off page or a glued row leaves many), named with its cells."""
+    def msg(f: dict[str, pl.Expr]) -> pl.Expr:
+        return pl.concat_str([f["label"], pl.lit("有 "), f["n"], pl.lit(" 个单元格未找到或无法读取："), f["listed"],
+                              pl.lit("（"), f["first"], pl.lit("："), f["reason"], pl.lit("）")])
+    return _per_table(data, reports, ["missing", "unreadable"], msg)
+
+
+@procedural(*CELLS)
+def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """S4, one result per report and table: its blank cells (as opposed to 0), how the checks
+    counted them (the blank-cell policy) and what to do."""
+    counted = ("相关等式按空白为0计算" if blank_policy(settings or {}) == "zero"
+               else "不按0计，相关等式无法判断")
+
+    def msg(f: dict[str, pl.Expr]) -> pl.Expr:
+        return pl.concat_str([f["label"], pl.lit("有 "), f["n"], pl.lit(" 个单元格留空："), f["listed"],
+                              pl.lit(f"；{counted}。请填写数字，没有则填0")])
+    return _per_table(data, reports, ["blank"], msg)
+
+
+@procedural(*CELLS)
+def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """Reports with cells read by OCR: each one an equation disproved is a finding (it is then read
+    as unreadable by every check); a report whose OCR values all hold passes. Others: no row."""
+    scoped = pl.col("rid").is_in(reports["rid"].implode())
+    read = pl.concat([with_cell_id(data.cells[t].filter(scoped & (pl.col("status") == "ocr")), t)
+                      .select("report_id", "rid", "template", pl.lit(t).alias("table"), "cell_id", "raw", "confidence")
+                      for t in data.cells])
+    rejected = data.rejected if data.rejected is not None else read.clear().select("report_id", "rid", "table", "cell_id")
+    bad = read.join(rejected.select("rid", "table", "cell_id", "check_id"), on=["rid", "table", "cell_id"])
+    msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit("：OCR 读数 '"), pl.col("raw").fill_null(""),
+                         pl.lit("'（置信度 "), pl.col("confidence").round(2).cast(pl.Utf8).fill_null("?"),
+                         pl.lit("）与 "), pl.col("check_id"), pl.lit(" 等式不符，不予采信，按无法读取处理")])
+    fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=msg,
+                cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw").fill_null("")]))
+    held = read.select("report_id").unique().join(bad.select("report_id"), on="report_id", how="anti")
+    return pl.concat([fail, rows(held, status="pass", message=NULL_S)])
+
+
+@procedural("active_disclosure", message=True)
+def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """Amounts printed without a unit (taken as 万元). Message fields: subject_label, raw."""
+    amounts = list(registry().amount_cells("active_disclosure"))
+    active = data.cells["active_disclosure"].filter(
+        (pl.col("status") == "ok") & pl.col("rid").is_in(reports["rid"].implode()))
+    cells = with_cell_id(active, "active_disclosure").filter(pl.col("cell_id").is_in(amounts))
+    bad = cells.filter(pl.col("unit").is_null())
+    fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
+                cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),
+                message=render(spec.message or "{subject_label}：未注明金额单位，按万元计（原文 {raw}）",
+                               {"subject_label": _label(pl.col("cell_id")), "raw": pl.col("raw")}))
+    ok = cells.select("report_id").unique().join(bad.select("report_id").unique(), on="report_id", how="anti")
+    na = reports.select("report_id").join(cells.select("report_id").unique(), on="report_id", how="anti")
+    return pl.concat([fail, rows(ok, status="pass", message="符合：金额单位已注明"),
+                      rows(na, status="not_assessable", message="无法判断：没有可读取的金额单元格")])
+
+
+def deadline(kind: str | None, region: str | None, settings: dict) -> str:
+    kind = kind or "other"
+    for prefix, over in (settings.get("provinces") or {}).items():
+        if region and region.startswith(prefix) and kind in over:
+            return over[kind]
+    return settings["deadlines"].get(kind, settings["deadlines"]["other"])
+
+
+@procedural()
+def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict) -> pl.DataFrame:
+    dl = reports.select("office_kind", "region").unique().with_columns(
+        pl.struct("office_kind", "region").map_elements(
+            lambda s: deadline(s["office_kind"], s["region"], settings), return_dtype=pl.Utf8).alias("mmdd"))
+    df = reports.join(dl, on=["office_kind", "region"], how="left", nulls_equal=True).with_columns(
+        pl.concat_str([(pl.col("report_year") + 1).cast(pl.Utf8), pl.lit("-"), pl.col("mmdd")])
+        .str.to_date("%Y-%m-%d", strict=False).alias("due"))
+    late = (pl.col("published_at") - pl.col("due")).dt.total_days().cast(pl.Float64)
+    assessable = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
+    kind = pl.col("office_kind").fill_null("other").replace_strict(OFFICE_KINDS, default=OFFICE_KINDS["other"])
+    base = [pl.lit("发布于 "), pl.col("published_at").cast(pl.Utf8), pl.lit("，期限 "), pl.col("due").cast(pl.Utf8),
+            pl.lit("（"), kind, pl.lit("）")]
+    msg = pl.when(~assessable).then(pl.lit("无法判断：未找到发布日期或报告年度")) \
+        .when(late > 0).then(pl.concat_str([*base, pl.lit("，逾期 "), late.cast(pl.Int64).cast(pl.Utf8), pl.lit(" 天")])) \
+        .otherwise(pl.concat_str([*base, pl.lit("，按时发布")]))
+    status = pl.when(~assessable).then(pl.lit("not_assessable")).when(late > 0).then(pl.lit("fail")) \
+        .otherwise(pl.lit("pass"))
+    return rows(df, status=status, message=msg, expected=pl.when(assessable).then(pl.lit(0.0)),
+                actual=pl.when(assessable).then(late),
+                cells=pl.concat_str([pl.lit("published_at="), pl.col("published_at").cast(pl.Utf8).fill_null("空"),
+                                     pl.lit("; deadline="), pl.col("due").cast(pl.Utf8).fill_null("空")]))
+
+
+@procedural()
+def publish_date_known(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    known = pl.col("published_at").is_not_null()
+    return rows(reports, status=pl.when(known).then(pl.lit("pass")).otherwise(pl.lit("fail")),
+                message=pl.when(known).then(pl.concat_str([pl.lit("发布日期 "), pl.col("published_at").cast(pl.Utf8)]))
+                .otherwise(pl.lit("未找到发布日期（元数据、页面发布时间、落款日期均无）")))
+
+
+def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.DataFrame:
+    """Each report's text of the section named `section` in the registry (null when not printed)."""
+    secs = (data.sections.filter(pl.col("section_no") == registry().section_no(section))
+            .group_by("report_id").agg(pl.col("text").first()))
+    return reports.select("report_id").join(secs, on="report_id", how="left")
+
+
+@procedural("sections")
+def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    df = _section_text(data, reports, "problems")
+    text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
+    empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | text.str.contains(r"^(无|暂无|没有|无。|暂无。)$")
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('problems')}")) \
+        .when(empty).then(pl.concat_str([pl.lit(f"{_part('problems')} 内容过少："), pl.col("text").fill_null("")])) \
+        .otherwise(pl.lit(f"符合：{_part('problems')}有实质内容"))
+    return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
+
+
+@procedural("sections")
+def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    df = _section_text(data, reports, "other")
+    says = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.contains("信息处理费|处理费")
+    msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
+        .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
+        .otherwise(pl.lit(f"{_part('other')}未说明信息处理费的收取情况（收取金额或未收取）"))
+    return rows(df, status=pl.when(says).then(pl.lit("pass")).otherwise(pl.lit("fail")), message=msg)
 
 
 @register
