@@ -233,18 +233,9 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
         row = min(beside, key=lambda r: abs(r.cy - ln.cy))
         if _values_only(row) or not 1.5 * min(row.h, ln.h) < abs(row.cy - ln.cy) < 0.85 * pitch:
             continue
-        if _values_only(ln) or _rest_of_wide(row, ln):
+        if _values_only(ln) or _pieces_of(row, ln, wide=True):
             out |= {row.no, ln.no}
     return out
-
-
-def _rest_of_wide(row: Line, ln: Line) -> bool:
-    """ln prints fewer values than row, each under one of row's that is about as wide as the
-    row's values lie apart (a number too wide for its cell, which wraps)."""
-    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if c.value), key=lambda c: c.cx)
-    apart = min((b.cx - a.cx for a, b in zip(theirs, theirs[1:], strict=False)), default=None)
-    return apart is not None and 0 < len(mine) < len(theirs) and all(
-        any(o.x0 < c.x1 and c.x0 < o.x1 and o.x1 - o.x0 >= 0.6 * apart for o in theirs) for c in mine)
 
 
 def _values_only(ln: Line) -> bool:
@@ -259,10 +250,18 @@ def _pitch(rows: list[Line]) -> float | None:
     return statistics.median(gaps) if len(gaps) >= 3 else None
 
 
-def _pieces_of(row: Line, ln: Line) -> bool:
-    """ln prints fewer values than row, each under or over one of row's values."""
-    mine, theirs = [c for c in ln.chunks if c.value], [c for c in row.chunks if c.value]
-    return 0 < len(mine) < len(theirs) and all(any(o.x0 < c.x1 and c.x0 < o.x1 for o in theirs) for c in mine)
+def _pieces_of(row: Line, ln: Line, wide: bool = False) -> bool:
+    """ln prints fewer values than row, each under or over one of row's values (`wide`: one about as
+    wide as the row's values lie apart, a number too wide for its cell, which wraps)."""
+    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if c.value), key=lambda c: c.cx)
+    least = 0.0
+    if wide:
+        apart = [b.cx - a.cx for a, b in zip(theirs, theirs[1:], strict=False)]
+        if not apart:
+            return False
+        least = 0.6 * min(apart)
+    return 0 < len(mine) < len(theirs) and all(
+        any(o.x0 < c.x1 and c.x0 < o.x1 and o.x1 - o.x0 >= least for o in theirs) for c in mine)
 
 
 def title_lines(lines: list[Line]) -> set[int]:
