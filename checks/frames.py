@@ -82,7 +82,7 @@ def _as_registered(lake: Lake, reports: pl.DataFrame) -> pl.DataFrame:
     registry_rows = lake.files("offices")
     if not registry_rows or reports.is_empty():
         return reports
-    listed = read_frame(registry_rows, ["office", "region", "office_kind"]).unique("office", keep="first")
+    listed = read_frame(registry_rows, ["office", "region", "office_kind"])  # one row per office: read_offices refuses a repeat
     found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office"]).rename({"office": "resolved"})
     return (reports.join(found, on="report_id", how="left", maintain_order="left")
             .with_columns(pl.coalesce("resolved", "office").alias("resolved"))

@@ -287,7 +287,8 @@ def read_offices(path: Path) -> pa.Table:
 
     UTF-8 (with or without BOM) or GBK/GB18030; values stripped, empty values null, aliases and
     paths written back with `|`. Anything else raises OfficesError naming the file, line and
-    column, as does an alias or path pattern given to two offices."""
+    column, as does an office listed twice (its region or kind would count it twice), or an alias or
+    path pattern given to two offices."""
     where = _line(str(path))
 
     def fail(line: int, msg: str, col: int | None = None) -> OfficesError:
@@ -313,7 +314,10 @@ def read_offices(path: Path) -> pa.Table:
                     if other != office:
                         raise fail(rows.line_num, _twice(c, name, other, line, office), at[c] + 1)
                 values[c] = join_names(listed)
-            offices.setdefault(office, rows.line_num)
+            if office in offices:
+                raise fail(rows.line_num, f"机关「{office}」已在第{offices[office]}行列出，同一机关只能列一次"
+                                          "（office listed twice）", at["office"] + 1)
+            offices[office] = rows.line_num
             for c in columns:
                 cols[c].append(values.get(c) or None)
     except csv.Error as e:

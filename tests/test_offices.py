@@ -156,6 +156,11 @@ def test_an_alias_given_to_two_offices_is_refused_naming_line_and_column(tmp_pat
     assert "第3行第2列" in msg and "别名「县政府」" in msg and SHUYANG in msg and SIHONG in msg
 
 
+def test_an_office_listed_twice_is_refused_naming_both_lines(tmp_path):
+    msg = offices_error(tmp_path, f"office,region,office_kind\n{SHUYANG},宿迁市,\n{SIHONG},宿迁市,\n{SHUYANG},宿迁市,\n")
+    assert "第4行第1列" in msg and f"机关「{SHUYANG}」已在第2行列出" in msg
+
+
 def test_an_alias_that_is_another_office_is_refused(tmp_path):
     msg = offices_error(tmp_path, f"office,region,office_kind,aliases\n{SHUYANG},,,{SIHONG}\n{SIHONG},,,\n")
     assert "第2行第4列" in msg and f"别名「{SIHONG}」" in msg
