@@ -196,3 +196,19 @@ def test_the_region_page_names_a_finding_in_the_words_of_its_reports_template(tm
     subjects = [tr.xpath("td")[3].text_content() for tr in page.xpath("//table[@id='findings']/tbody/tr")
                 if tr.xpath("td")[1].text_content() == "P1"]
     assert subjects == ["规范性文件"]
+
+
+def test_the_provinces_on_time_rate_is_the_regions_when_a_report_has_no_date(tmp_path):
+    """A report without a publication date is not shown on time: the index page's trend counts it as
+    the region scorecard does (it used to leave it out, so the province read 100% over a region's 50%)."""
+    dated = spec("gov2021", 2022, office="青山市教育局", seed=71)
+    undated = spec("gov2021", 2022, office="青山市民政局", seed=72)
+    undated.published_at = None
+    wh = _warehouse(tmp_path, {"dated.txt": render_pagetext(dated), "undated.txt": render_pagetext(undated)},
+                    "office,region,office_kind\n青山市教育局,青山市,department\n青山市民政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        ((rate,),) = con.sql("select on_time_rate from scorecard_region where report_year = 2022").fetchall()
+        site, _ = write_outputs(load(con), tmp_path / "out")
+    points = lxml.html.fromstring(site.read_bytes()).xpath("//circle/title/text()")
+    assert rate == 0.5
+    assert "按期发布率 2022：50%" in points

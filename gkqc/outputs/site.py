@@ -184,8 +184,9 @@ _REGIONS = "select * from scorecard_region where region in ({}) order by report_
 
 
 def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) -> None:
+    # the rates as scorecard_region computes them (a report without a publication date is not on time)
     trend = records(con, """select report_year,
-                                   avg(case when report_id is not null then on_time::int end) as on_time_rate,
+                                   avg(case when report_id is not null then (on_time is true)::int end) as on_time_rate,
                                    avg(case when report_id is not null then (errors = 0)::int end) as error_free_rate,
                                    avg(score) as mean_score
                             from _sc group by report_year order by report_year""")
