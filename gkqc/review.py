@@ -151,13 +151,15 @@ def rebuild(warehouse: Warehouse | Path | str, publish: bool = True, office: str
     on it changes); uploaded when the warehouse is on object storage. Call while holding the
     warehouse lock."""
     from gkqc.outputs.scorecard import publish as publish_scorecards
+    from gkqc.outputs.scorecard import record_published
     from warehouse.access import DB_NAME
-    from warehouse.build import build
+    from warehouse.build import build, build_fingerprint
 
     wh = _warehouse(warehouse)
     lake = _lake(wh)
     lake.init()
     build(wh.local, lake, upload=lambda db: wh.upload(db, DB_NAME))
     if publish and (wh.local / "scorecards").is_dir():
-        publish_scorecards(wh.local, focus=office)
+        published = publish_scorecards(wh.local, focus=office)
+        record_published(wh.local, build_fingerprint(lake, wh.local), published)  # the next run publishes nothing again
         wh.upload(wh.local / "scorecards", "scorecards")

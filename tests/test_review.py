@@ -13,10 +13,12 @@ from workspace import PLANTED, REVISED, YEAR, add_version, make_inbox, run
 
 from gkqc import runlock
 from gkqc.cli import app
+from gkqc.lake import Lake
 from gkqc.outputs.html import report_page
-from gkqc.outputs.scorecard import publish
+from gkqc.outputs.scorecard import publish, published_from
 from gkqc.review import ReviewError, decisions_path, rebuild, record
 from warehouse.access import connect_readonly
+from warehouse.build import build_fingerprint
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -193,6 +195,9 @@ def test_a_decision_rewrites_only_the_pages_it_changes(province):
     rewritten = {n for n, t in before.items() if (site / n).stat().st_mtime_ns != t}
     assert {"index.html", "offices.html", report_page(PLANTED, YEAR)} <= rewritten
     assert report_page(REVISED, YEAR) not in rewritten and len(rewritten) < len(before) / 2
+    lake = Lake(wh / "lake")
+    lake.init()  # a run after the decision finds the site published from what it would build: no publication again
+    assert published_from(wh, build_fingerprint(lake, wh)) is not None
     publish(wh)
     assert {p.name: p.read_bytes() for p in site.iterdir()} == partial
 
