@@ -10,6 +10,7 @@ import yaml
 
 from checks.blanks import blank_policy
 from checks.kinds import KINDS
+from checks.kinds.procedural import check_deadlines
 from checks.spec import COMMON_FIELDS, CheckSpec, SuiteError
 from gkqc import yamlfile
 from gkqc.templates import registry, registry_digest
@@ -98,6 +99,7 @@ def load_settings(path: Path = SETTINGS) -> dict:
     settings = yamlfile.load(path.read_text(encoding="utf-8")) or {}
     try:
         blank_policy(settings)
+        check_deadlines(settings)
     except SuiteError as e:
         raise SuiteError(f"{path}: {e}") from None
     return settings

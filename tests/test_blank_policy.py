@@ -152,6 +152,24 @@ def test_the_setting_is_checked_and_defaults_to_zero(tmp_path):
     assert blank_policy(load_settings(bad)) == "zero"  # no setting: zero
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ("deadlines: {department: '02-30', other: '03-31'}", "deadlines.department: '02-30'"),
+    ("deadlines: {department: '1-31', other: '03-31'}", "deadlines.department: '1-31'"),
+    ("deadlines: {department: '01-31'}", "other"),
+    ("deadlines: {ministry: '01-31', other: '03-31'}", "deadlines.ministry"),
+    ("deadlines: {other: '03-31'}\nprovinces: {江苏省: {township: '02-31'}}", "provinces.江苏省.township"),
+])
+def test_a_deadline_that_is_no_date_or_for_no_kind_stops_the_run_naming_it(tmp_path, text, named):
+    """It used to become no due date, and every report's D1 'not assessable' for want of a publication date."""
+    bad = tmp_path / "settings.yaml"
+    bad.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(SuiteError) as e:
+        load_settings(bad)
+    assert str(bad) in str(e.value) and named in str(e.value)
+    bad.write_text("deadlines: {township: '02-29', other: '03-31'}\n", encoding="utf-8")
+    assert load_settings(bad)["deadlines"]["township"] == "02-29"  # a leap day is a date
+
+
 # ------------------------------------------------------------------ a simulated collection, both policies
 
 def test_simulated_blank_for_zero_columns_agree_with_truth_under_either_policy(tmp_path):

@@ -8,7 +8,9 @@ the whole batch at once. The suite names them by `function:`; `@procedural` regi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date
 
 import polars as pl
 
@@ -16,7 +18,7 @@ from checks.blanks import blank_policy
 from checks.frames import PartData, cell_label_expr, with_cell_id
 from checks.kinds.base import Bad, Kind, register
 from checks.results import finish, render
-from checks.spec import CheckSpec
+from checks.spec import CheckSpec, SuiteError
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
 
@@ -208,6 +210,38 @@ def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
     na = reports.select("report_id").join(cells.select("report_id").unique(), on="report_id", how="anti")
     return pl.concat([fail, rows(ok, status="pass", message="符合：金额单位已注明"),
                       rows(na, status="not_assessable", message="无法判断：没有可读取的金额单元格")])
+
+
+_MMDD = re.compile(r"\d{2}-\d{2}")
+
+
+def _month_day(value: object) -> bool:
+    if not _MMDD.fullmatch(str(value)):
+        return False
+    try:
+        date.fromisoformat(f"2024-{value}")  # a leap year: 02-29 is a real deadline
+    except ValueError:
+        return False
+    return True
+
+
+def check_deadlines(settings: dict) -> None:
+    """Raise SuiteError unless `deadlines` (and each `provinces` entry) maps known office kinds to real
+    month-days (`02-29` allowed) and `deadlines` gives `other`, the deadline of every other office."""
+    table = settings.get("deadlines")
+    if not isinstance(table, dict) or "other" not in table:
+        raise SuiteError("deadlines: 应为按机关类别的期限表，且含 other（其他机关的期限） (missing deadline of 'other')")
+    provinces = settings.get("provinces") or {}
+    if not isinstance(provinces, dict):
+        raise SuiteError("provinces: 应为“地区名称前缀: {机关类别: 期限}”的表 (not a mapping)")
+    for where, over in [("deadlines", table), *((f"provinces.{p}", o) for p, o in provinces.items())]:
+        if not isinstance(over, dict):
+            raise SuiteError(f"{where}: 应为“机关类别: 期限”的表 (not a mapping)")
+        for kind, mmdd in over.items():
+            if kind not in OFFICE_KINDS:
+                raise SuiteError(f"{where}.{kind}: 未知机关类别，应为 {'、'.join(OFFICE_KINDS)} 之一 (unknown office kind)")
+            if not _month_day(mmdd):
+                raise SuiteError(f"{where}.{kind}: '{mmdd}' 不是有效的月-日，应写作 \"01-31\" (not a month-day)")
 
 
 def deadline(kind: str | None, region: str | None, settings: dict) -> str:
