@@ -27,10 +27,11 @@ import pyarrow.compute as pc
 from gkqc import faults, reread
 from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
-from gkqc.lake import REPORT_TABLES, SCHEMAS, Batch, Lake, add_document, doc_id_of, sql_list
+from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
 from gkqc.lifeline import die_with_parent, start_workers
 from gkqc.offices import resolve_lake
 from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
+from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.storage import attach
 from schemas import validate_tables
@@ -257,8 +258,8 @@ def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, 
     outcomes = outcomes_of(lake, {d for _, d, _ in copies})
     batch = Batch()
     for source_path, doc_id, size in copies:
-        add_document(batch, source_path=source_path, doc_id=doc_id, size=size, result=None,
-                     known=outcomes[doc_id], ingested_at=at, run_id=run_id, write_report=False)
+        add_copy(batch, source_path=source_path, doc_id=doc_id, size=size, known=outcomes[doc_id], ingested_at=at,
+                 run_id=run_id)
     tables = batch.tables()
     summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
     lake.write("documents", tables["documents"], f"{run_id}-dups")

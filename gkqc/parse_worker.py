@@ -9,9 +9,9 @@ from datetime import datetime
 import pyarrow as pa
 
 from gkqc.inbox import Source
-from gkqc.lake import Batch, add_document
 from gkqc.readers import read_document
 from gkqc.record import UNREADABLE, ParseResult
+from gkqc.rows import Batch, add_parsed
 
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
@@ -34,6 +34,6 @@ def _parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> 
             res = ParseResult("unknown", None, UNREADABLE, src.problem)
         else:
             res = read_document(src.path, src.data)
-        add_document(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, known=None,
-                     ingested_at=at, run_id=run_id, write_report=True)
+        add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, ingested_at=at,
+                   run_id=run_id)
     return batch.tables()

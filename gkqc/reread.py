@@ -35,7 +35,7 @@ STATE = "reading_key"
 _PACKAGE = Path(__file__).resolve().parent
 # the code a file's rows depend on: the readers, the label matching they ask the registry for, the
 # records they fill and how a record becomes the lake's rows
-READER_CODE = ("readers", "templates.py", "record.py", "cells.py", "limits.py", "parse_worker.py", "lake.py")
+READER_CODE = ("readers", "templates.py", "record.py", "cells.py", "limits.py", "parse_worker.py", "rows.py")
 # the libraries the readers read with (PDF, Word, HTML, encodings, images for OCR)
 READER_PACKAGES = ("pypdfium2", "python-docx", "lxml", "charset-normalizer", "pillow")
 

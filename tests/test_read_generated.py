@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 import pytest
 from builders import spec
 
-from gkqc.lake import Batch, add_document
 from gkqc.readers import read_document
+from gkqc.rows import Batch, add_parsed
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.templates import registry
 
@@ -282,6 +282,6 @@ def test_the_issuer_the_metadata_names_reaches_the_lake_under_each_label(label):
     s.issuer_meta = "青山市统计局办公室"
     text = render_pagetext(s).replace("发文机构", label)
     batch = Batch()
-    add_document(batch, source_path="r.txt", doc_id="d", size=len(text), result=read_document("r.txt", text.encode()),
-                 known=None, ingested_at=datetime(2023, 1, 1, tzinfo=UTC), run_id="t", write_report=True)
+    add_parsed(batch, source_path="r.txt", doc_id="d", size=len(text), result=read_document("r.txt", text.encode()),
+               ingested_at=datetime(2023, 1, 1, tzinfo=UTC), run_id="t")
     assert batch.tables()["reports"].column("issuer_meta").to_pylist() == ["青山市统计局办公室"]

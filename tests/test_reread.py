@@ -4,7 +4,9 @@ keeps what was read of it, and the reports are checked again."""
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -95,6 +97,24 @@ def test_the_reading_key_follows_the_registry_and_the_readers_code(tmp_path, mon
     assert reread.reading_key() == key
     monkeypatch.setattr(reread, "_code_digest", lambda: "another reader")
     assert reread.reading_key() != key
+
+
+def test_the_code_in_the_key_is_what_makes_a_files_rows_not_how_the_lake_stores_them(tmp_path, monkeypatch):
+    """A change to the lake's manifest or commit code reads nothing again (it once read every file
+    again, OCR included); a change to a reader or to how a record becomes rows does."""
+    package = tmp_path / "gkqc"
+    shutil.copytree(Path(reread.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(reread, "_PACKAGE", package)
+    digest = reread._code_digest.__wrapped__
+    before = digest()
+    for stored in ("lake.py", "storage.py", "ingest.py"):
+        with (package / stored).open("a", encoding="utf-8") as f:
+            f.write("# a change in how the lake is kept\n")
+    assert digest() == before
+    for reading in ("rows.py", "readers/pdf_cells.py", "parse_worker.py"):
+        (package / reading).write_text((package / reading).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+        assert digest() != before
+        before = digest()
 
 
 def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch, tmp_path):

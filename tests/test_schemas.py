@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from conftest import SAMPLES
 
-from gkqc.lake import Batch, add_document, doc_id_of
+from gkqc.lake import doc_id_of
 from gkqc.readers import read_document
+from gkqc.rows import Batch, add_parsed
 from schemas import validate_tables
 from schemas.lake import CELL_IDS, CELL_MODELS, cell_fields, cell_key_sql
 
@@ -20,9 +21,8 @@ def sample_tables() -> dict[str, pl.DataFrame]:
     batch = Batch()
     for path in sorted(SAMPLES.iterdir()):
         data = path.read_bytes()
-        add_document(batch, source_path=path.name, doc_id=doc_id_of(data), size=len(data),
-                     result=read_document(path.name, data), known=None, ingested_at=datetime.now(UTC),
-                     run_id="test", write_report=True)
+        add_parsed(batch, source_path=path.name, doc_id=doc_id_of(data), size=len(data),
+                   result=read_document(path.name, data), ingested_at=datetime.now(UTC), run_id="test")
     return {t: pl.from_arrow(a) for t, a in batch.tables().items()}
 
 
