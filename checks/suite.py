@@ -100,9 +100,31 @@ def load_settings(path: Path = SETTINGS) -> dict:
     try:
         blank_policy(settings)
         check_deadlines(settings)
+        scoring(settings)
     except SuiteError as e:
         raise SuiteError(f"{path}: {e}") from None
     return settings
+
+
+GRADES = ("A", "B", "C")  # graded by threshold; below the last is D, an office-year without a report F
+
+
+def scoring(settings: dict) -> dict[str, int]:
+    """The points a failing check costs by severity and the grades' thresholds (`scoring`), as the
+    warehouse's `scoring` table holds them; SuiteError when they are not whole numbers 0–100 with
+    A's threshold above B's above C's."""
+    given = settings.get("scoring")
+    if not isinstance(given, dict) or not isinstance(given.get("grades"), dict):
+        raise SuiteError("scoring: 应含 error、warning 扣分与 grades 分数线 (missing scoring)")
+    named = {"error": given.get("error"), "warning": given.get("warning"),
+             **{f"grades.{g}": given["grades"].get(g) for g in GRADES}}
+    bad = [k for k, v in named.items() if type(v) is not int or not 0 <= v <= 100]
+    if bad:
+        raise SuiteError(f"scoring.{bad[0]}: '{named[bad[0]]}' 应为 0–100 的整数 (a whole number 0-100)")
+    if not named["grades.A"] > named["grades.B"] > named["grades.C"]:
+        raise SuiteError("scoring.grades: 分数线应 A > B > C (thresholds must fall from A to C)")
+    return {"error_points": named["error"], "warning_points": named["warning"],
+            **{f"grade_{g.lower()}": named[f"grades.{g}"] for g in GRADES}}
 
 
 def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:

@@ -142,13 +142,16 @@ def test_cross_year_rules_take_last_years_blank_as_zero(tmp_path, blanks):
 
 # ------------------------------------------------------------------ the setting itself
 
+SCORING = "scoring: {error: 10, warning: 3, grades: {A: 90, B: 75, C: 60}}\n"
+
+
 def test_the_setting_is_checked_and_defaults_to_zero(tmp_path):
     assert load_settings()["blank_cells"] == "zero"
     bad = tmp_path / "settings.yaml"
-    bad.write_text("deadlines: {other: '03-31'}\nblank_cells: maybe\n", encoding="utf-8")
+    bad.write_text(SCORING + "deadlines: {other: '03-31'}\nblank_cells: maybe\n", encoding="utf-8")
     with pytest.raises(SuiteError, match="blank_cells"):
         load_settings(bad)
-    bad.write_text("deadlines: {other: '03-31'}\n", encoding="utf-8")
+    bad.write_text(SCORING + "deadlines: {other: '03-31'}\n", encoding="utf-8")
     assert blank_policy(load_settings(bad)) == "zero"  # no setting: zero
 
 
@@ -162,12 +165,27 @@ def test_the_setting_is_checked_and_defaults_to_zero(tmp_path):
 def test_a_deadline_that_is_no_date_or_for_no_kind_stops_the_run_naming_it(tmp_path, text, named):
     """It used to become no due date, and every report's D1 'not assessable' for want of a publication date."""
     bad = tmp_path / "settings.yaml"
-    bad.write_text(text + "\n", encoding="utf-8")
+    bad.write_text(SCORING + text + "\n", encoding="utf-8")
     with pytest.raises(SuiteError) as e:
         load_settings(bad)
     assert str(bad) in str(e.value) and named in str(e.value)
-    bad.write_text("deadlines: {township: '02-29', other: '03-31'}\n", encoding="utf-8")
+    bad.write_text(SCORING + "deadlines: {township: '02-29', other: '03-31'}\n", encoding="utf-8")
     assert load_settings(bad)["deadlines"]["township"] == "02-29"  # a leap day is a date
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("scoring: {error: 10, warning: 3}", "scoring"),
+    ("scoring: {error: -1, warning: 3, grades: {A: 90, B: 75, C: 60}}", "scoring.error: '-1'"),
+    ("scoring: {error: 10, warning: 2.5, grades: {A: 90, B: 75, C: 60}}", "scoring.warning: '2.5'"),
+    ("scoring: {error: 10, warning: 3, grades: {A: 90, B: 75}}", "scoring.grades.C: 'None'"),
+    ("scoring: {error: 10, warning: 3, grades: {A: 75, B: 90, C: 60}}", "A > B > C"),
+])
+def test_a_scoring_rule_that_is_no_rule_stops_the_run_naming_it(tmp_path, text, named):
+    bad = tmp_path / "settings.yaml"
+    bad.write_text(text + "\ndeadlines: {other: '03-31'}\n", encoding="utf-8")
+    with pytest.raises(SuiteError) as e:
+        load_settings(bad)
+    assert str(bad) in str(e.value) and named in str(e.value)
 
 
 # ------------------------------------------------------------------ a simulated collection, both policies

@@ -53,6 +53,24 @@ def test_office_scorecard(warehouse):
         assert rows["阿里地区财政局"][6] == 1 and rows["阿里地区"][6] == 2
 
 
+def test_the_scoring_rule_is_the_settings(tmp_path, monkeypatch):
+    """Points and thresholds come from `scoring` in checks/settings.yaml: the score, the grade and
+    the footer of every page follow it."""
+    import warehouse.build as build_mod
+    from checks.suite import load_settings
+
+    stricter = {**load_settings(), "scoring": {"error": 20, "warning": 5, "grades": {"A": 95, "B": 60, "C": 50}}}
+    monkeypatch.setattr(build_mod, "load_settings", lambda: stricter)
+    wh = _warehouse(tmp_path, {"ali.txt": (SAMPLES / "ali-2020-annual-report.txt").read_bytes()},
+                    "office,region,office_kind\n阿里地区,阿里地区,government\n")
+    with connect_readonly(wh) as con:
+        ((score, grade),) = con.sql("select score, grade from scorecard_office where office = '阿里地区'").fetchall()
+        site, _ = write_outputs(load(con), tmp_path / "out")
+    assert (score, grade) == (100 - 2 * 20 - 5, "C")  # A1, A2 and P1 fail, as in test_office_scorecard: 77 and B there
+    assert "错误检查扣 20 分、警告检查扣 5 分" in site.read_text(encoding="utf-8")
+    assert "95 分以上为 A" in (site.parent / region_page("阿里地区")).read_text(encoding="utf-8")
+
+
 def test_region_scorecard(warehouse):
     with connect_readonly(warehouse) as con:
         r = con.execute("select * from scorecard_region where region = '阿里地区' and report_year = 2020").fetchone()

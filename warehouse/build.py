@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from checks.blanks import BLANK_NOTE
-from checks.suite import load_suite, suite_fingerprint
+from checks.suite import load_settings, load_suite, scoring, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
 from gkqc.settings import DUCKDB_CONFIG, decisions_path
@@ -35,7 +35,7 @@ from warehouse.access import DB_NAME, FILES_TABLE
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
 BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
-BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes")  # tables the build writes before any model
+BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring")  # tables the build writes before any model
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
 
@@ -132,8 +132,8 @@ def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
 
 
 def _built_in(con: duckdb.DuckDBPyConnection) -> None:
-    """The registry's templates and labels, the suite's catalogue and the notes messages begin with,
-    as tables for joins."""
+    """The registry's templates and labels, the suite's catalogue, the notes messages begin with and
+    the scoring rule, as tables for joins."""
     reg = registry()
     rows = {
         "template_labels": reg.labels(),
@@ -143,6 +143,7 @@ def _built_in(con: duckdb.DuckDBPyConnection) -> None:
                                kind=s.kind, rule=s.rule or s.function, source=f"{Path(s.source).name}:{s.line}")
                           for s in load_suite()],
         "message_notes": [dict(note="on_blanks", prefix=BLANK_NOTE)],
+        "scoring": [scoring(load_settings())],
     }
     for name in BUILT_IN:
         con.register("src", pa.Table.from_pylist(rows[name]))

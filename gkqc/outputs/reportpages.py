@@ -44,12 +44,14 @@ TEMP_TABLES = ("_versions", "_part", *(f"_cells_{t}" for t in TABLES))  # droppe
 def site_key(con: duckdb.DuckDBPyConnection, ctx: dict, inbox: Path | None,
              selection: tuple[str | None, str | None]) -> str:
     """What every page depends on besides its own records: the code and templates that draw the
-    site, the template registry, the check catalog, the years, the inbox its links point into and
-    the selection. A page is carried over from the previous site only under the same key."""
+    site, the template registry, the check catalog, the years, the scoring rule its footer states,
+    the inbox its links point into and the selection. A page is carried over from the previous site
+    only under the same key."""
     code = sorted(p for p in Path(__file__).parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     sources = b"".join(p.read_bytes() for p in code)
     catalog = con.execute("select * from check_catalog order by id").fetchall()
-    return digest(hashlib.sha1(sources).hexdigest(), registry_digest(), catalog, ctx.get("years"), ctx.get("year"), str(inbox), selection)
+    return digest(hashlib.sha1(sources).hexdigest(), registry_digest(), catalog, ctx.get("years"), ctx.get("year"),
+                  sorted(ctx.get("scoring", {}).items()), str(inbox), selection)
 
 
 def review_command(f: dict) -> str:

@@ -174,10 +174,12 @@ def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | 
 
 
 def _ctx(con: duckdb.DuckDBPyConnection, year: int | None) -> dict:
-    """What every page shows: when the warehouse was built, the years, the year pages open with."""
+    """What every page shows: when the warehouse was built, the years, the year pages open with, the scoring rule."""
     built_at = con.execute("select strftime(built_at, '%Y-%m-%d %H:%M') from _gkqc_build").fetchall()[0][0]
     years = [r[0] for r in con.execute("select distinct report_year from _sc order by 1").fetchall()]
-    return dict(built_at=built_at, years=years, year=year if year in years else (years[-1] if years else None))
+    scoring = records(con, "select * from scoring")[0]
+    return dict(built_at=built_at, years=years, year=year if year in years else (years[-1] if years else None),
+                scoring=dict(scoring))
 
 
 _REGIONS = "select * from scorecard_region where region in ({}) order by report_year desc, mean_score desc, region"

@@ -1,5 +1,6 @@
 -- 机关评分卡：每个机关每个报告年度一行，按该年度最新版本报告计分。
--- 计分：100 分起，每项不通过的 error 检查扣 10 分，每项 warning 检查扣 3 分（同一检查多处不通过只扣一次），最低 0 分。
+-- 计分：100 分起，每项不通过的 error 检查、warning 检查各扣 scoring 表所定的分数（同一检查多处不通过只扣一次），最低 0 分；
+-- 等级按 scoring 表的分数线（checks/settings.yaml 的 scoring）。
 -- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
 -- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
 -- 只为适用全国统一表格模板的年度评分：更早年度（旧版自由格式）的报告不做检查，保留在 reports 中，不评分。
@@ -44,10 +45,10 @@ per_report as (
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
            l.report_year, l.report_id, l.versions, l.published_at, l.template,
-           greatest(0, 100 - 10 * p.error_checks - 3 * p.warning_checks) as score,
+           greatest(0, 100 - k.error_points * p.error_checks - k.warning_points * p.warning_checks) as score,
            case p.d1 when 'pass' then true when 'fail' then false end as on_time,
            p.errors, p.warnings, p.error_checks, p.warning_checks, p.dismissed, p.on_blanks
-    from latest l join per_report p using (report_id)
+    from latest l join per_report p using (report_id) cross join scoring k
     left join stg_offices o on o.office = l.office
 ),
 years as (select distinct report_year from latest),
@@ -62,7 +63,8 @@ unpublished as (
 allrows as (select * from scored union all select * from unpublished)
 select office, region, office_kind, report_year, report_id, versions, published_at, template, score,
        case when report_id is null then 'F'
-            when score >= 90 then 'A' when score >= 75 then 'B' when score >= 60 then 'C' else 'D' end as grade,
+            when score >= k.grade_a then 'A' when score >= k.grade_b then 'B' when score >= k.grade_c then 'C'
+            else 'D' end as grade,
        on_time, errors, warnings, error_checks, warning_checks, dismissed, on_blanks,
        rank() over (partition by region, report_year order by score desc) as rank_in_region
-from allrows
+from allrows cross join scoring k
