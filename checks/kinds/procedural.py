@@ -17,7 +17,7 @@ import polars as pl
 from checks.blanks import blank_policy
 from checks.frames import PartData, cell_label_expr, with_cell_id
 from checks.kinds.base import Bad, Kind, register
-from checks.results import finish, render
+from checks.results import PASSED, finish, render
 from checks.spec import CheckSpec, SuiteError
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
@@ -54,7 +54,7 @@ def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str
 
 def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame) -> pl.DataFrame:
     ok = reports.select("report_id").join(failed.select("report_id").unique(), on="report_id", how="anti")
-    return rows(ok, status="pass", message=NULL_S)  # the check_results view says 符合：<title>
+    return rows(ok, status="pass", message=PASSED)  # the check_results view says 符合：<title>
 
 
 def _part(section: str) -> str:
@@ -96,7 +96,7 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     fail = rows(bad, subject=pl.col("table"), status="fail", message=message(fields), cells=pl.col("cells"))
     every = reports.select("report_id").join(pl.DataFrame({"table": tables}, schema={"table": pl.Utf8}), how="cross")
     ok = every.join(bad.select("report_id", "table"), on=["report_id", "table"], how="anti")
-    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=NULL_S)])
+    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=PASSED)])
 
 
 def _label(cell: pl.Expr) -> pl.Expr:
@@ -191,7 +191,7 @@ def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings:
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=msg,
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw").fill_null("")]))
     held = read.select("report_id").unique().join(bad.select("report_id"), on="report_id", how="anti")
-    return pl.concat([fail, rows(held, status="pass", message=NULL_S)])
+    return pl.concat([fail, rows(held, status="pass", message=PASSED)])
 
 
 @procedural("active_disclosure", message=True)

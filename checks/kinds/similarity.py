@@ -25,7 +25,7 @@ from checks import minhash as mh
 from checks.frames import PartData, paired_reports
 from checks.kinds.base import Bad, Kind, register
 from checks.kinds.cross_year import latest_prev
-from checks.results import PASSED, finish
+from checks.results import PASSED, finish, report_rows
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
 from gkqc.templates import registry
@@ -149,12 +149,6 @@ def _fail_rows(found: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str([pl.lit("与"), who, pl.lit("高度雷同："), pl.col("parts")]).alias("message"))
 
 
-def _plain_rows(ids: pl.DataFrame, status: str, message: pl.Expr) -> pl.DataFrame:
-    return ids.select("report_id", pl.lit("").alias("subject"), pl.lit(status).alias("status"),
-                      *(pl.lit(None, dtype=pl.Float64).alias(c) for c in ("expected", "actual", "difference")),
-                      pl.lit(None, dtype=pl.Utf8).alias("cells"), message.alias("message"))
-
-
 @register
 class Similarity(Kind):
     """Entries name the sections compared (`subjects`) and the threshold (`rule: similarity >= x`);
@@ -205,7 +199,7 @@ class Similarity(Kind):
         scope = info.filter(pl.col("template").is_in(list(spec.templates)))
         unknown = scope.filter(pl.col("office").is_null() | pl.col("report_year").is_null())
         if unknown.height:
-            yield finish(_plain_rows(unknown, "not_assessable", pl.lit(NO_OFFICE)), spec)
+            yield finish(report_rows(unknown, "not_assessable", pl.lit(NO_OFFICE)), spec)
         known = info.filter(pl.col("office").is_not_null())
         for year in sorted(scope.filter(pl.col("office").is_not_null())["report_year"].drop_nulls().unique()):
             cands, compared = [], []
@@ -222,8 +216,8 @@ class Similarity(Kind):
             compared = pl.concat(compared).unique()
             passed = mine.join(compared, on="report_id", how="semi").join(fails, on="report_id", how="anti")
             short = mine.join(compared, on="report_id", how="anti")
-            yield pl.concat([fails, finish(_plain_rows(passed, "pass", PASSED), spec),
-                             finish(_plain_rows(short, "not_assessable", pl.lit(too_short(wanted))), spec)])
+            yield pl.concat([fails, finish(report_rows(passed, "pass", PASSED), spec),
+                             finish(report_rows(short, "not_assessable", pl.lit(too_short(wanted))), spec)])
 
 
 def too_short(sections: tuple[str, ...]) -> str:
