@@ -1,5 +1,6 @@
-"""What a run reads of one file at most: the bounds that keep hostile input (zip bombs, huge files)
-within the README's memory bound. The inbox and the readers of zip-based formats (Word) share them."""
+"""What a run reads of one file at most, in bytes: the bounds that keep hostile input (zip bombs, huge
+files) within the README's memory bound. The inbox and the readers of zip-based formats (Word) share
+them; a reader's own page and time limits sit beside its code (`pdf`, `ocr`, `word`; the README lists them)."""
 
 MAX_FILE_BYTES = 64 << 20  # larger files are not read
 MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
