@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from gkqc import faults
 from gkqc.storage import Entry, Store, place, resolve
-from schemas.lake import CELL_TABLES, MODELS, arrow_schema
+from schemas.lake import CELL_TABLES, MODELS, arrow_schema, validate_tables
 
 SCHEMAS: dict[str, pa.Schema] = {t: arrow_schema(m) for t, m in MODELS.items()}  # declared in schemas/lake.py
 DERIVED = {"check_results", "offices", "report_offices"}  # tables not filled from parsed files
@@ -83,6 +83,7 @@ class Lake:
         self._committed: dict | None = None
         self._parts: dict[str, dict[str, dict]] = {}  # table -> part name -> {"rows", "bytes"}
         self.state: dict = {}  # check state, office registry digest: committed with the parts
+        self.schema_problems: list[dict[str, str]] = []  # what the tables' models refused of the parts written
 
     # ------------------------------------------------------------------ reading the snapshot
     @property
@@ -196,16 +197,24 @@ class Lake:
         return self.store.uri(table, part)
 
     def write(self, table: str, data: pa.Table, name: str) -> str | None:
-        """Write an Arrow table as a new part; its path or URI (None when it has no rows)."""
+        """Write an Arrow table as a new part; its path or URI (None when it has no rows). Validated
+        first against the table's model: what it refuses is kept (a bug of ours, never the report's)
+        and listed in `schema_problems`."""
         if data.num_rows == 0:
             return None
+        self._validate(table, data)
         return self._put(table, name, data.num_rows, lambda target: pq.write_table(data, target, compression="lz4"))
 
     def write_frame(self, table: str, data: pl.DataFrame, name: str) -> str | None:
-        """Write a polars frame already in the table's columns and types (see `frame_of`)."""
+        """Write a polars frame already in the table's columns and types (see `frame_of`), validated as `write`'s."""
         if data.height == 0:
             return None
+        self._validate(table, data)
         return self._put(table, name, data.height, lambda target: data.write_parquet(target, compression="lz4"))
+
+    def _validate(self, table: str, data: pa.Table | pl.DataFrame) -> None:
+        if table in MODELS:  # (the check stage's carried state is no lake table of the warehouse)
+            self.schema_problems += validate_tables({table: data})
 
     def drop(self, table: str, names: Iterable[str]) -> None:
         """Leave parts out of this snapshot (their files go after the next commit but one)."""

@@ -1,6 +1,7 @@
 """One DataFrameModel per lake table: each column declared once, with its type, constraints and a
 description (Chinese / English). The lake's Arrow schemas and the warehouse's column comments are
-generated from these models; every batch is validated against them before it is written.
+generated from these models; the lake validates every part against them as it writes it
+(`gkqc.lake.Lake.write`), and keeps what they refuse, listed in the run's summary.
 
 Ids (rows, columns, blocks, sections…) are checked against the template registry in force when
 the batch is validated. Value ranges (counts ≥ 0, whole numbers) are *findings* about a report,
