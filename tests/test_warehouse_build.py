@@ -91,6 +91,24 @@ def test_a_decision_written_by_hand_is_a_reason_to_rebuild(tmp_path):
 
 
 
+def test_a_warehouse_built_by_other_models_is_refused_for_reading_and_rebuilt(tmp_path, monkeypatch):
+    """A file built by another version of the SQL models (an upgrade, before the next run) may lack a
+    view or column the code reads: reading it says to run `gkqc run` (it used to end in a DuckDB
+    traceback), and the next run rebuilds it."""
+    from warehouse import access
+
+    lake = empty_lake(tmp_path)
+    wb.build(tmp_path, lake)
+    connect_readonly(tmp_path).close()
+    monkeypatch.setattr(access, "models_digest", lambda: "other models")
+    with pytest.raises(access.WarehouseError, match="gkqc run"):
+        connect_readonly(tmp_path)
+    monkeypatch.setattr(wb, "models_digest", access.models_digest)
+    assert wb.built_from(tmp_path) != wb.build_fingerprint(lake, tmp_path)  # so the next run builds it again
+    wb.build(tmp_path, lake)
+    connect_readonly(tmp_path).close()
+
+
 def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
     """On object storage the run uploads the new file: stopped before the upload has it whole, the
     local file must still say the old build, so that the next run does not take the warehouse for

@@ -6,6 +6,7 @@ the configuration locked. On top, only queries are accepted (no COPY, EXPORT, AT
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,8 @@ from gkqc.storage import attach, is_remote
 
 DB_NAME = "gkqc.duckdb"
 FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
+BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
+MODELS_DIR = Path(__file__).with_name("models")
 
 QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
 
@@ -26,6 +29,22 @@ class WarehouseError(RuntimeError):
 
 class NotAQuery(ValueError):
     """A statement that is not a query, refused by `gkqc sql`."""
+
+
+def models_digest() -> str:
+    """Of what gives the warehouse file its views, tables and columns: the SQL models, their comments
+    and the builder. A file built under another digest may lack what this code reads."""
+    h = hashlib.sha256()
+    for f in [*sorted(MODELS_DIR.rglob("*.sql")), MODELS_DIR / "schema.yml", Path(__file__).with_name("build.py")]:
+        h.update(f.relative_to(MODELS_DIR.parent).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _built_by_these_models(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return con.execute(f"select models from {BUILD_TABLE}").fetchall()[0][0] == models_digest()
+    except duckdb.Error:  # built before the file said so
+        return False
 
 
 def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -45,6 +64,10 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         con.execute(f"set allowed_paths = {sql_list(allowed)}")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
+        if not _built_by_these_models(con):
+            con.close()
+            raise WarehouseError(f"数据仓库 {db} 由另一版本的 gkqc 构建，视图与本版本不符：请运行 gkqc run 重建 "
+                                 f"(warehouse built by another version of its models; `gkqc run` rebuilds it)")
     except duckdb.Error as e:
         if con is not None:
             con.close()

@@ -30,11 +30,10 @@ from gkqc.settings import DUCKDB_CONFIG, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
-from warehouse.access import DB_NAME, FILES_TABLE
+from warehouse.access import BUILD_TABLE, DB_NAME, FILES_TABLE, models_digest
 
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
-BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
 BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring")  # tables the build writes before any model
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
@@ -124,11 +123,11 @@ def _q(text: str) -> str:
 
 def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
     """What the derived outputs depend on: the lake's last commit, the suite (the template registry
-    with it), the SQL models and (`local`: the warehouse's local folder) the reviewers' decisions."""
-    models = hashlib.sha256("".join(p.read_text(encoding="utf-8") for p in model_files()).encode()).hexdigest()
+    with it), the SQL models and their builder, and (`local`: the warehouse's local folder) the
+    reviewers' decisions."""
     decided = decisions_path(local) if local is not None else None
     decisions = hashlib.sha256(decided.read_bytes()).hexdigest()[:12] if decided and decided.is_file() else "none"
-    return f"{lake.fingerprint()}-{suite_fingerprint()}-{models[:12]}-{decisions}"
+    return f"{lake.fingerprint()}-{suite_fingerprint()}-{models_digest()}-{decisions}"
 
 
 def _built_in(con: duckdb.DuckDBPyConnection) -> None:
@@ -203,8 +202,8 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
         files = create_models(con, lake, warehouse_dir)
         con.register("files_src", pa.table({"path": files}))
         con.execute(f"create table {FILES_TABLE} as select * from files_src")
-        con.execute(f"create table {BUILD_TABLE} as select ? as fingerprint, ? as lake_commit, now() as built_at",
-                    [build_fingerprint(lake, warehouse_dir), lake.commit_no])
+        con.execute(f"create table {BUILD_TABLE} as select ? as fingerprint, ? as lake_commit, now() as built_at, "
+                    "? as models", [build_fingerprint(lake, warehouse_dir), lake.commit_no, models_digest()])
         con.execute(f"comment on table {BUILD_TABLE} is '构建信息：本文件依据的湖提交与检查集 (what this file was built from)'")
         con.execute(f"comment on table {FILES_TABLE} is '视图读取的湖文件 (the lake files the views read)'")
     finally:
