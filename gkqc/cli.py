@@ -78,24 +78,22 @@ def repair(inbox: InboxUrlArg = None,
     _job(inbox or str(SAMPLE_INBOX), warehouse, workers, None, repair_first=True)
 
 
-def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_first: bool = False) -> None:
-    """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals.
-    `inbox` and `warehouse`: local paths or s3:// URLs."""
+def _preflight(inbox: str) -> str:
+    """What `run`, `repair` and `serve` check before Prefect starts and before any data is touched:
+    the inbox is there and readable, the check suite and its settings and the office registry are
+    sound. The inbox, normalised; else the command fails naming the problem."""
     from checks.spec import SuiteError
     from checks.suite import load_suite
-    from gkqc import runlock
     from gkqc.inbox import OfficesError
     from gkqc.inboxes import open_inbox
-    from gkqc.lake import Lake, LakeConflict, LakeDamaged
     from gkqc.storage import normalize
-    from gkqc.storage import warehouse as locate
 
     inbox = normalize(inbox)
     box = open_inbox(inbox)
     try:
         if not box.exists():
             fail(f"收件箱不存在：{inbox} (inbox not found)")
-        load_suite()  # a broken check file or office registry stops the run before any data is touched
+        load_suite()
         box.offices()
     except SuiteError as e:
         fail(f"检查定义有误 (bad check file): {e}")
@@ -103,6 +101,17 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
         fail(f"机关名录有误 (bad office registry): {e}")
     except OSError as e:  # object storage unreachable, no such bucket, no credentials
         fail(f"收件箱无法读取：{inbox}（{str(e).splitlines()[0]}） (inbox unreadable)")
+    return inbox
+
+
+def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_first: bool = False) -> None:
+    """Everything `run` and `repair` share: checks before Prefect starts, the lock, the flow, signals.
+    `inbox` and `warehouse`: local paths or s3:// URLs."""
+    from gkqc import runlock
+    from gkqc.lake import Lake, LakeConflict, LakeDamaged
+    from gkqc.storage import warehouse as locate
+
+    inbox = _preflight(inbox)
     wh = locate(warehouse)
     try:
         runlock.prepare(wh.local)
@@ -319,7 +328,7 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
 
 
 @app.command()
-def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；省略则使用自带样例 (inbox)")] = None,
+def serve(inbox: InboxUrlArg = None,
           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
           cron: Annotated[str, typer.Option(help="cron 表达式，默认每天 6:00 (cron schedule; default daily)")] = "0 6 * * *",
           port: Annotated[int, typer.Option(help="本地 Prefect 服务器端口 (local server port)")] = 4200,
@@ -338,9 +347,7 @@ def serve(inbox: Annotated[Path | None, typer.Argument(help="收件箱目录；�
         CronSchedule(cron=cron)
     except ValueError as e:
         fail(f"无效的 cron 表达式 '{cron}'：{e}")
-    inbox = (inbox or SAMPLE_INBOX).resolve()
-    if not inbox.is_dir():
-        fail(f"收件箱不存在：{inbox} (inbox not found)")
+    inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
     warehouse = warehouse.resolve()
     quiet_prefect(warehouse)
     from flows import schedule

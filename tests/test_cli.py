@@ -79,6 +79,18 @@ def test_missing_inbox_is_a_one_line_error(tmp_path):
     assert r.returncode == 2 and "收件箱不存在" in r.stderr
 
 
+def test_serve_refuses_what_run_refuses_before_starting_anything(tmp_path):
+    """A bad office registry (or check file) stops `gkqc serve` at once, as it stops `gkqc run`; it
+    used to start the server and fail at every scheduled run."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "offices.csv").write_text("office,region,office_kind\n阿里地区,阿里地区,\n阿里地区,阿里地区,\n", encoding="utf-8")
+    for command in ("run", "serve"):
+        r = cli(command, str(inbox), "--warehouse", str(tmp_path / "wh"))
+        assert r.returncode == 2 and "机关名录有误" in r.stderr and "第3行" in r.stderr, (command, r.stderr)
+    assert not (tmp_path / "wh" / ".prefect").exists()  # no server was started for it
+
+
 REFUSED = {
     "copy": "copy (select 1) to '{tmp}/out.csv'",
     "copy into the lake": "copy (select 1 as a) to '{wh}/lake/documents/part-evil.parquet'",
