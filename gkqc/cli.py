@@ -256,9 +256,11 @@ def print_summary(r) -> None:
         f = r.checks.failed
         t.add_row("检查不通过 failed: error / warning / info",
                   f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}")
-    problems = len(s.schema_problems) + (len(r.checks.schema_problems) if r.checks is not None else 0)
-    if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, and counted here
-        t.add_row("[red]模式校验问题 schema problems[/red]", str(problems))
+    problems = s.schema_problems + (r.checks.schema_problems if r.checks is not None else [])
+    if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, counted and shown
+        t.add_row("[red]模式校验问题 schema problems[/red]", str(len(problems)))
+        kinds = dict.fromkeys(f"{p['table']}.{p['column']} {p['check']}：'{p['failure_case']}'" for p in problems)
+        t.add_row("[red]  例 e.g.[/red]", escape("；".join(list(kinds)[:3])))
     if r.leftovers_removed:
         t.add_row("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed))
     t.add_row("评分机关年度 offices scored", str(r.offices_scored))

@@ -160,6 +160,7 @@ def test_the_summary_counts_schema_problems_of_both_stages(capsys):
     print_summary(r)
     out = capsys.readouterr().out
     assert next(line for line in out.splitlines() if "schema problems" in line).split("│")[-2].strip() == "3"
+    assert "check_results.status isin：'maybe'" in out  # which rows, so that the bug can be found
 
 
 @pytest.mark.parametrize("sig, code, how", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
