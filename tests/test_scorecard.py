@@ -202,6 +202,18 @@ def test_years_before_the_national_tables_are_kept_and_not_scored(tmp_path):
     assert regions == [(2019,)]
 
 
+def test_a_collection_with_nothing_to_score_publishes_a_site_that_says_so(tmp_path):
+    """Only reports before the national tables: nothing is scored, and the run's publication still
+    completes (the index page failed on an empty list of years, and with it the run)."""
+    from gkqc.outputs.scorecard import publish
+
+    wh = _warehouse(tmp_path, {"2018.txt": render_legacy(spec("gov2019", 2018, office="阿里地区财政局", seed=4))},
+                    "office,region,office_kind\n阿里地区财政局,阿里地区,department\n")
+    folder, offices, _ = publish(wh)
+    index = lxml.html.fromstring((wh / "scorecards" / "site" / "index.html").read_bytes())
+    assert offices == 0 and "尚无可评分的年度" in index.text_content()
+
+
 def test_the_region_page_names_a_finding_in_the_words_of_its_reports_template(tmp_path):
     old = spec("gov2019", 2020, office="阿里地区财政局", seed=51)  # prints 规范性文件, the 2021 template 行政规范性文件
     old.active[("item_1", "normative_docs", "total_published")] = "0"
