@@ -110,7 +110,7 @@ def test_rectification_across_three_versions(province):
     versions = doc.get_element_by_id("versions").xpath("tbody/tr")
     assert [tr.xpath("td[1]")[0].text_content() for tr in versions] == ["第 1 版", "第 2 版", "第 3 版（最新，计分）"]
     changed = versions[1].xpath("td[6]")[0].text_content()
-    assert "2 个单元格不同" in changed and "已整改 3 项" in changed and "新出现 1 项" in changed
+    assert "2 个单元格不同" in changed and "不再出现 3 项问题" in changed and "新出现 1 项" in changed
     assert "（七）总计 / 自然人" in changed
     rect = [[td.text_content() for td in tr.xpath("td")] for tr in doc.get_element_by_id("rectification").xpath("tbody/tr")]
     assert [(r[0], r[2], r[3][:5]) for r in rect] == [("A1", "已整改", "第 1 版"), ("A2", "已整改", "第 1 版"),

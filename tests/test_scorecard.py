@@ -214,6 +214,27 @@ def test_a_collection_with_nothing_to_score_publishes_a_site_that_says_so(tmp_pa
     assert offices == 0 and "尚无可评分的年度" in index.text_content()
 
 
+def test_a_finding_is_rectified_only_when_the_newest_version_passes_its_check(tmp_path):
+    """A correction that makes the failing cell unreadable has not shown the problem fixed: the older
+    version's finding reads 无法判断, not 已整改 (as it read when the newest version merely had no failure)."""
+    from datetime import date
+
+    def version(carried: str, published: date) -> str:
+        s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=published)
+        s.applications[("carried_over", "natural_person")] = carried  # 5 breaks A1 for natural persons
+        return render_pagetext(s)
+
+    wh = _warehouse(tmp_path, {"v1.txt": version("5", date(2023, 1, 20)), "v2.txt": version("不详", date(2023, 1, 26))},
+                    "office,region,office_kind\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        found = con.sql("""select version_no, rectification from findings
+                           where check_id = 'A1' and subject = 'natural_person'""").fetchall()
+        newest = con.sql("""select c.status from check_results c join reports r using (report_id)
+                            where r.is_latest and c.check_id = 'A1' and c.subject = 'natural_person'""").fetchall()
+    assert newest == [("not_assessable",)]
+    assert found == [(1, "无法判断")]
+
+
 def test_the_region_page_names_a_finding_in_the_words_of_its_reports_template(tmp_path):
     old = spec("gov2019", 2020, office="阿里地区财政局", seed=51)  # prints 规范性文件, the 2021 template 行政规范性文件
     old.active[("item_1", "normative_docs", "total_published")] = "0"

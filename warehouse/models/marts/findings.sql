@@ -1,8 +1,9 @@
 -- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态。
 -- version_no：同一机关同一年度各版本按发布先后编号（最新版本即 is_latest）。
 -- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，无则为空；dismissed 的问题不计分。
--- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中已消失为"已整改"，仍存在为"未整改"；
---   最新版本中的问题若旧版本中已有，也为"未整改"；只有一个版本或新出现的问题为空。
+-- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中检查通过为"已整改"，仍不通过为"未整改"，
+--   最新版本中无法判断（单元格未能读取等）或未作此项检查为"无法判断"；最新版本中的问题若旧版本中已有，也为"未整改"；
+--   只有一个版本或新出现的问题为空。
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
@@ -30,9 +31,12 @@ select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version
        d.decision, d.reason as decision_reason, d.decided_by, d.decided_at,
        coalesce(d.decision = 'dismissed', false) as dismissed,
        case when f.versions < 2 then null
-            when not f.is_latest and not f.in_latest then '已整改'
+            when not f.is_latest and not f.in_latest and now.status = 'pass' then '已整改'
+            when not f.is_latest and not f.in_latest then '无法判断'
             when not f.is_latest or f.in_earlier then '未整改' end as rectification
 from keyed f
+left join check_results now
+       on now.report_id = f.latest_report_id and now.check_id = f.check_id and now.subject = f.subject
 left join check_catalog k on k.id = f.check_id
 left join decisions d
        on d.is_current and d.office = f.office and d.report_year = f.report_year
