@@ -235,6 +235,52 @@ def test_a_finding_is_rectified_only_when_the_newest_version_passes_its_check(tm
     assert found == [(1, "无法判断")]
 
 
+def test_every_output_counts_the_offices_no_region_places_and_the_selection_alone(tmp_path, capsys):
+    """An office neither offices.csv nor its name places (region NULL) is in the index's regions and
+    failures by check, under 未分地区; an office's selection counts that office only; corrections are
+    versions of scored years; a year without a report reads 未发布 and an empty rate blank everywhere."""
+    from datetime import date
+
+    from rich.console import Console
+
+    from gkqc.outputs.scorecard import print_terminal
+
+    def report(office: str, seed: int, broken: bool, published: date = date(2023, 1, 20)) -> str:
+        s = spec("gov2021", 2022, office=office, seed=seed, published=published)
+        if broken:
+            s.applications[("carried_over", "natural_person")] = "5"  # breaks A1
+        return render_pagetext(s)
+
+    wh = _warehouse(tmp_path, {
+        "edu-v1.txt": report("青山市教育局", 11, True), "edu-v2.txt": report("青山市教育局", 11, False, date(2023, 1, 25)),
+        "edu-2018.txt": render_legacy(spec("gov2019", 2018, office="青山市教育局", seed=4)),
+        "civ.txt": report("青山市民政局", 12, True), "nr.txt": report("自然资源厅", 14, True)},
+        "office,region,office_kind\n青山市教育局,青山市,department\n青山市民政局,青山市,department\n"
+        "青山市财政局,青山市,department\n绿水县财政局,绿水县,department\n")
+
+    def tables(site) -> dict[str, list[list[str]]]:
+        doc = lxml.html.fromstring(site.read_bytes())
+        return {t: [[td.text_content().strip() for td in tr.xpath("td")] for tr in doc.xpath(f"//table[@id='{t}']/tbody/tr")]
+                for t in ("regions", "failures")} | {"p": doc.xpath("//p")[0].text_content()}
+
+    with connect_readonly(wh) as con:
+        data = load(con)
+        site, workbook = write_outputs(data, tmp_path / "all")
+        one, _ = write_outputs(load(con, office="青山市民政局"), tmp_path / "one")
+    province, office = tables(site), tables(one)
+    assert [r[0] for r in province["regions"]] == ["未分地区", "青山市", "绿水县"]
+    # 民政局 and 自然资源厅 (no region) fail A1 and A3 (their 上年结转 row); 教育局 corrected it
+    assert [(r[0], r[-1]) for r in province["failures"]] == [("A1", "2"), ("A3", "2")]
+    assert "5 个机关，3 份报告（含更正版本 1 个）" in province["p"]  # not the 2018 report
+    assert [(r[0], r[-1]) for r in office["failures"]] == [("A1", "1"), ("A3", "1")]  # 民政局's own, not its region's
+    assert "<h1>未分地区</h1>" in (site.parent / region_page(None)).read_text(encoding="utf-8")
+    offices = {r[0]: r for r in openpyxl.load_workbook(workbook, read_only=True)["机关评分"].iter_rows(values_only=True)}
+    assert offices["青山市财政局"][6] == "未发布" and offices["自然资源厅"][1] == "未分地区"
+    print_terminal(data, Console(width=200))
+    green = next(line for line in capsys.readouterr().out.splitlines() if "绿水县" in line and "财政局" not in line)
+    assert "%" not in green  # no report: no rate, not 0%
+
+
 def test_the_region_page_names_a_finding_in_the_words_of_its_reports_template(tmp_path):
     old = spec("gov2019", 2020, office="阿里地区财政局", seed=51)  # prints 规范性文件, the 2021 template 行政规范性文件
     old.active[("item_1", "normative_docs", "total_published")] = "0"

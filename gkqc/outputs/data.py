@@ -11,6 +11,21 @@ import duckdb
 
 GRADES = {"A": "优", "B": "良", "C": "中", "D": "差", "F": "未发布"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+NO_REGION = "未分地区"  # the region of an office neither offices.csv nor its printed name places
+
+
+def place(region: str | None) -> str:
+    """A region as every output names it."""
+    return region or NO_REGION
+
+
+def on_time_label(o: dict) -> str:
+    """An office-year's on-time cell: 未发布 when it has no report (the mart's on_time is then false)."""
+    return {True: "是", False: "否"}.get(o["on_time"], "—") if o["report_id"] else "未发布"
+
+
+def percent(v: float | None) -> str:
+    return "" if v is None else f"{v:.0%}"
 
 
 class Row(dict):

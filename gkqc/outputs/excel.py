@@ -8,7 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData
+from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
 from schemas.lake import OFFICE_KINDS as KINDS
 
 DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除（不计分）"}
@@ -62,19 +62,19 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
     wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
     sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
-          [[r["region"], r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
+          [[place(r["region"]), r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
             r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold)
     sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
                         "发布日期", "报告版本", "已排除"],
-          [[o["office"], o["region"], KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
-            f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], ""),
+          [[o["office"], place(o["region"]), KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
+            f"{o['grade']} {GRADES.get(o['grade'], '')}", on_time_label(o),
             o["errors"], o["warnings"], o["rank_in_region"],
             o["published_at"].isoformat() if o["published_at"] else "", o["report_id"] or "", o.get("dismissed", 0)]
            for o in data.offices],
           [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34, 8], bold)
     sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明",
                         "涉及单元格", "审核", "审核理由", "审核人"],
-          [[f["region"], f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
+          [[place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
             SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
             f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), "待审核"),
             f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, fmt, load, open_connection
+from gkqc.outputs.data import (
+    GRADES,
+    SEVERITY_ZH,
+    ScorecardData,
+    fmt,
+    load,
+    on_time_label,
+    open_connection,
+    percent,
+    place,
+)
 from gkqc.outputs.excel import write_excel
 from gkqc.outputs.site import write_site
 
@@ -20,14 +30,14 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     t = Table("地区 region", "年度 year", "应报 expected", "已报 found", "按期率 on time", "无错误率 error-free",
               "平均分 mean", title="地区评分卡 region scorecard")
     for r in data.regions[:limit]:
-        t.add_row(r["region"], fmt(r["report_year"]), fmt(r["offices_expected"]), fmt(r["reports_found"]),
-                  f"{(r['on_time_rate'] or 0):.0%}", f"{(r['error_free_rate'] or 0):.0%}", fmt(r["mean_score"]))
+        t.add_row(place(r["region"]), fmt(r["report_year"]), fmt(r["offices_expected"]), fmt(r["reports_found"]),
+                  percent(r["on_time_rate"]), percent(r["error_free_rate"]), fmt(r["mean_score"]))
     console.print(t)
     t = Table("机关 office", "地区 region", "年度 year", "得分 score", "等级 grade", "按期 on time", "错误 errors",
               "警告 warnings", "名次 rank", title="机关评分卡 office scorecard")
     for o in data.offices[:limit]:
-        t.add_row(o["office"], o["region"], fmt(o["report_year"]), fmt(o["score"]),
-                  f"{o['grade']} {GRADES.get(o['grade'], '')}", {True: "是", False: "否"}.get(o["on_time"], "—"),
+        t.add_row(o["office"], place(o["region"]), fmt(o["report_year"]), fmt(o["score"]),
+                  f"{o['grade']} {GRADES.get(o['grade'], '')}", on_time_label(o),
                   fmt(o["errors"]), fmt(o["warnings"]), fmt(o["rank_in_region"]))
     console.print(t)
     if len(data.offices) > limit:

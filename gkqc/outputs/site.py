@@ -182,7 +182,9 @@ def _ctx(con: duckdb.DuckDBPyConnection, year: int | None) -> dict:
                 scoring=dict(scoring))
 
 
-_REGIONS = "select * from scorecard_region where region in ({}) order by report_year desc, mean_score desc, region"
+# the rows of the regions a query names (a NULL region, offices no registry or name places, among them)
+_REGIONS = """select * from scorecard_region r where exists (select 1 from ({}) x where x.region is not distinct from r.region)
+              order by report_year desc, mean_score desc, region"""
 
 
 def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) -> None:
@@ -195,22 +197,25 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
-    offices, found, versions = con.execute("""select count(distinct office), count(report_id),
-                                                     (select count(*) from report_versions join _scope using (office))
-                                              from _sc""").fetchall()[0]
+    offices, found, corrected = con.execute("""select count(distinct office), count(report_id),
+                                                      (select count(*) from report_versions v join _scope using (office)
+                                                       where not v.is_latest and v.report_year in (select report_year from _sc))
+                                               from _sc""").fetchall()[0]
     findings, confirmed, dismissed = con.execute("""select count(*), count(*) filter (where decision = 'confirmed'),
                                                            count(*) filter (where decision = 'dismissed')
                                                     from findings join _scope using (office) where is_latest""").fetchall()[0]
-    fbc = records(con, """select check_id, check_title, severity, report_year, sum(offices_failing)::bigint as offices_failing
-                          from failures_by_check where region in (select distinct region from _sc)
-                          group by all order by all""")
+    # as failures_by_check counts them (newest versions, dismissed left out), over the offices in scope
+    fbc = records(con, """select check_id, any_value(check_title) as check_title, any_value(severity) as severity,
+                                 report_year, count(distinct office) as offices_failing
+                          from findings join _scope using (office) where is_latest and not dismissed
+                          group by check_id, report_year order by all""")
     rows = _failure_rows(fbc, "offices_failing")
     rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
     pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
         failures_chart=_failures_chart(rows, ctx["year"]),
         regions=streamed(con, _REGIONS.format("select distinct region from _sc")), files=files,
-        files_total=files_total, n_offices=offices, n_reports=found, n_versions=versions - found,
+        files_total=files_total, n_offices=offices, n_reports=found, n_versions=corrected,
         n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
 
 
@@ -234,7 +239,9 @@ def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk
                    join _region_chunks c on s.region is not distinct from c.region where c.chunk = ?""", [chunk])
     in_chunk = f"select region from _region_chunks where chunk = {int(chunk)}"
     regions = _group(records(con, _REGIONS.format(in_chunk)), "region")
-    fbc = _group(records(con, f"select * from failures_by_check where region in ({in_chunk}) order by all"), "region")
+    fbc = _group(records(con, f"""select * from failures_by_check f
+                                  where exists (select 1 from ({in_chunk}) x where x.region is not distinct from f.region)
+                                  order by all"""), "region")
     findings = _group(_latest(con, "f.report_year = ?", [ctx["year"]]), "region")
     offices = _group(records(con, f"""select s.* from _sc s join _region_chunks c on s.region is not distinct from c.region
                                       where c.chunk = {int(chunk)}
