@@ -81,6 +81,17 @@ def test_region_scorecard(warehouse):
         assert r["mean_score"] == round((77 + 100 + 0) / 3, 2)
 
 
+def test_an_office_outside_the_registry_that_reported_is_expected_too(tmp_path):
+    """青山市公安局 is not in offices.csv; its name places it in 青山市. Counted among the reports found,
+    it is counted among the offices expected too: 2 of 3, not 2 of 2 with 青山市财政局 missing."""
+    wh = _warehouse(tmp_path, {"edu.txt": render_pagetext(spec("gov2021", 2022, office="青山市教育局", seed=11)),
+                               "police.txt": render_pagetext(spec("gov2021", 2022, office="青山市公安局", seed=13))},
+                    "office,region,office_kind\n青山市教育局,青山市,department\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        rows = con.sql("select region, offices_expected, reports_found from scorecard_region").fetchall()
+    assert rows == [("青山市", 3, 2)]
+
+
 def test_every_view_and_column_has_a_comment(warehouse):
     # marts are materialised tables, the rest views; both carry comments
     with connect_readonly(warehouse) as con:
