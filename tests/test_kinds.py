@@ -90,10 +90,10 @@ def test_ocr_values_enter_only_where_their_equations_hold():
     got = results(batch({"held": {"review": held}, "wrong": {"review": wrong}}), "R1", "R4", "S5")
     assert got[("R1", "held", "review")][0] == "pass"
     assert got[("S5", "held", "")][0] == "pass"
-    # the disproved value is unreadable for every check: the equation cannot judge, the cell rule skips it
+    # the disproved value is unreadable for every check: neither the equation nor the cell rule can judge it
     status, message = got[("R1", "wrong", "review")]
     assert status == "not_assessable"
-    assert ("R4", "wrong", "review.upheld") not in got
+    assert ("R4", "wrong", "review.upheld") not in got and got[("R4", "wrong", "")][0] == "not_assessable"
     status, message = got[("S5", "wrong", "review.upheld")]
     assert status == "fail" and "'8'" in message and "0.42" in message and "R1" in message
 
@@ -111,6 +111,19 @@ def test_cell_rule_names_the_cell_and_its_raw_text():
     status, message = got[("R4", "neg", "review.upheld")]
     assert status == "fail" and "-1" in message
     assert got[("R4", "fine", "")][0] == "pass"
+
+
+@pytest.mark.parametrize("blanks", ["zero", "strict"])
+def test_cell_rule_cannot_pass_a_table_with_a_cell_it_could_not_judge(blanks):
+    """"Every cell is a whole number ≥ 0" cannot hold when a cell was unreadable (it passed, over the
+    cells it could read), nor under `strict` over a blank; a cell that breaks it still fails."""
+    unread = cell("约2", "unreadable")
+    got = results(batch({"unread": {"review": ["1", unread, "0", "1", "4"]}, "blank": {"review": ["1", "", "0", "1", "2"]},
+                         "neg": {"review": ["-1", unread, "0", "0", "-1"]}}), "R4", blanks=blanks)
+    status, message = got[("R4", "unread", "")]
+    assert status == "not_assessable" and "1 个单元格未能读取" in message and "行政复议" in message
+    assert got[("R4", "blank", "")][0] == ("pass" if blanks == "zero" else "not_assessable")
+    assert got[("R4", "neg", "review.upheld")][0] == "fail" and ("R4", "neg", "") not in got
 
 
 def test_cell_rule_reads_split_and_proven_ocr_values():
