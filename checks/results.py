@@ -7,6 +7,7 @@ import re
 import polars as pl
 
 from checks.spec import CheckSpec
+from gkqc.cells import MAX_EXACT
 from gkqc.lake import SCHEMAS
 
 RESULT_COLS = [c for c in SCHEMAS["check_results"].names if c != "run_id"]  # a check's rows; the run stamps its id
@@ -15,9 +16,9 @@ _FIELD = re.compile(r"\{(\w+)\}")
 
 
 def fmt_num(e: pl.Expr) -> pl.Expr:
-    """A number as a report would print it; null as 空."""
+    """A number as a report would print it; null as 空 (a whole number too large for an integer as a float)."""
     return (pl.when(e.is_null()).then(pl.lit("空"))
-            .when(e == e.floor()).then(e.cast(pl.Int64, strict=False).cast(pl.Utf8))
+            .when((e == e.floor()) & (e.abs() < MAX_EXACT)).then(e.cast(pl.Int64, strict=False).cast(pl.Utf8))
             .otherwise(e.round(4).cast(pl.Utf8)))
 
 

@@ -175,6 +175,19 @@ def test_unsure_cases_are_not_assessable():
     assert "为空或无法读取" in got[("blank", cell)]["message"] and got[("blank", cell)]["cells"] == f"{cell}=空"
 
 
+def test_a_stated_number_no_cell_could_hold_is_not_compared_and_a_big_one_is_quoted():
+    """Twenty digits: past the 10^14 a cell is read to, so no count the table can be held to (it failed
+    with no message, which the warehouse then read as 符合). Fourteen digits fails with its number quoted."""
+    from checks.results import fmt_num
+
+    got = t3(batch({"huge": "共收到政府信息公开申请12345678901234567890件。", "big": "共收到政府信息公开申请12345678901234件。"}))
+    cell = "new_received.total"
+    assert ("huge", cell) not in got and got[("huge", "")]["status"] == "not_assessable"
+    assert got[("big", cell)]["status"] == "fail" and "12345678901234 件" in got[("big", cell)]["message"]
+    shown = pl.select(fmt_num(pl.Series([1.2345678901234567e19, 7.0, None, 2.5]))).to_series().to_list()
+    assert shown[1:] == ["7", "空", "2.5"] and shown[0] is not None and shown[0].startswith("1.23456789")
+
+
 def test_a_report_without_the_section_is_not_assessable():
     got = t3(batch({"none": None, "said": "共收到政府信息公开申请64件。"}))
     assert got[("none", "")]["status"] == "not_assessable" and "未找到第一部分" in got[("none", "")]["message"]

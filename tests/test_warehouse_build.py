@@ -109,6 +109,24 @@ def test_a_warehouse_built_by_other_models_is_refused_for_reading_and_rebuilt(tm
     connect_readonly(tmp_path).close()
 
 
+def test_a_result_without_a_message_reads_its_status_never_a_pass(tmp_path):
+    """Only a plain pass is stored without a message (the view says 符合：<title>); any other result that
+    came without one reads its own status (a failure once read 符合 so)."""
+    lake = empty_lake(tmp_path)
+    rows = pl.DataFrame({"report_id": ["r"] * 3, "check_id": ["A1", "A2", "A3"], "severity": ["error"] * 3,
+                         "status": ["pass", "fail", "not_assessable"], "subject": ["", "", ""],
+                         "expected": [None] * 3, "actual": [None] * 3, "difference": [None] * 3, "cells": [None] * 3,
+                         "message": [None] * 3, "run_id": ["t"] * 3},
+                        schema_overrides={c: pl.Float64 for c in ("expected", "actual", "difference")} | {
+                            c: pl.Utf8 for c in ("cells", "message")})
+    lake.write_frame("check_results", rows, "t")
+    lake.commit("t")
+    wb.build(tmp_path, lake)
+    with connect_readonly(tmp_path) as con:
+        got = dict(con.sql("select check_id, message from check_results").fetchall())
+    assert got["A1"].startswith("符合：") and got["A2"].startswith("不通过：") and got["A3"].startswith("无法判断：")
+
+
 def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
     """On object storage the run uploads the new file: stopped before the upload has it whole, the
     local file must still say the old build, so that the next run does not take the warehouse for

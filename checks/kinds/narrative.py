@@ -24,6 +24,7 @@ from checks.grid import blank_col, cell_ids
 from checks.kinds.base import Bad, Kind, need_table, register
 from checks.results import PASSED, finish, fmt_num, render, report_rows
 from checks.spec import CheckSpec
+from gkqc.cells import MAX_EXACT
 from gkqc.templates import registry
 
 NUMBER = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)"  # thousands separators: ASCII commas only (after NFKC)
@@ -98,7 +99,9 @@ def _matches(sentences: pl.DataFrame, e: dict) -> pl.DataFrame:
         keep = keep & ~pl.col("pre").str.contains(e["skip_before"])
     if e.get("skip_ending"):
         keep = keep & ~before.str.contains(f"(?:{e['skip_ending']})$")
-    return df.filter(keep).with_columns(pl.col("n").str.replace_all(",", "").cast(pl.Float64).alias("n"))
+    # a stated number past what a cell can hold exactly is no count the tables can be held to (as a cell's)
+    return (df.filter(keep).with_columns(pl.col("n").str.replace_all(",", "").cast(pl.Float64).alias("n"))
+            .filter(pl.col("n") <= MAX_EXACT))
 
 
 def _quote(printed: pl.Expr, sentence: pl.Expr, match: pl.Expr) -> pl.Expr:
