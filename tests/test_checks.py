@@ -230,6 +230,33 @@ def test_pdf_samples_hold_their_equations(tmp_path):
     assert equations == set()
 
 
+def test_a_cross_year_check_says_why_it_has_no_last_year_to_compare_with(tmp_path):
+    """No report of last year; one of another template (gov2019 prints no 现行有效件数, which P3 compares);
+    no office to pair by: each not assessable, and saying which (the second read 'no report last year',
+    though A5 compared with that very report)."""
+    before = spec("gov2019", 2020, seed=5, office="青山市丁局")
+    after = spec("gov2021", 2021, seed=6, office="青山市丁局")
+    for col in ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"):
+        after.applications[("carried_over", col)] = before.applications[("carried_forward", col)]
+    lone = spec("gov2021", 2021, seed=7, office="青山市戊局")
+    unnamed = spec("gov2021", 2021, seed=8, office="某机关")
+    unnamed.title, unnamed.publisher, unnamed.issuer_meta = "2021年政府信息公开工作年度报告", "", None
+    res = check_files(tmp_path, {"before.txt": render_pagetext(before).encode(), "after.txt": render_pagetext(after).encode(),
+                                 "lone.txt": render_pagetext(lone).encode(), "unnamed.txt": render_pagetext(unnamed).encode()})
+
+    def result(path: str, check: str, subject: str) -> tuple[str, str]:
+        row = res.filter((pl.col("source_path") == path) & (pl.col("check_id") == check) & (pl.col("subject") == subject))
+        return row["status"].item(), row["message"].item()
+
+    assert result("after.txt", "A5", "total")[0] == "pass"
+    status, message = result("after.txt", "P3", "regulations")
+    assert status == "not_assessable" and "上一年度的报告没有可比对的单元格" in message
+    status, message = result("lone.txt", "A5", "total")
+    assert status == "not_assessable" and "缺少同一机关上一年度的报告" in message
+    status, message = result("unnamed.txt", "A5", "total")
+    assert status == "not_assessable" and "未能确定报告机关" in message
+
+
 def test_late_previous_year_report_re_evaluates_cross_year(tmp_path):
     import random
 

@@ -12,7 +12,7 @@ import pytest
 from builders import spec
 
 from checks.engine import check_lake
-from checks.kinds.cross_year import NO_PREV
+from checks.kinds.cross_year import NO_OFFICE, NO_PREV
 from gkqc.inbox import OfficesError, read_offices
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
@@ -250,7 +250,7 @@ def test_a_proposal_is_listed_and_not_paired(runs):
 
 def test_a_report_without_an_office_is_listed_and_not_paired(runs):
     (_, a5, matches, _), _ = runs
-    assert a5[None] == (None, "unknown", ["not_assessable"], [NO_PREV])
+    assert a5[None] == (None, "unknown", ["not_assessable"], [NO_OFFICE])  # and says so
     assert (None, "unknown", None, None, 1, "宿迁/泗洪县/2022.txt") in matches
 
 

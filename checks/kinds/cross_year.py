@@ -20,6 +20,8 @@ from gkqc.lake import Lake
 
 CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
 NO_PREV = "无法判断：缺少同一机关上一年度的报告，无法比对"
+PREV_LACKS = "无法判断：同一机关上一年度的报告没有可比对的单元格（其模板不同，或其表格未能读取），无法比对"
+NO_OFFICE = "无法判断：未能确定报告机关，无法找到上一年度的报告"
 
 
 def _rules(specs: list[CheckSpec]) -> list[Rule]:
@@ -60,6 +62,17 @@ def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
     return groups
 
 
+def _why_no_pair(results: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Results whose previous year's cells are missing say why: no office to pair by, a previous report
+    without such cells (another template, tables not read), or none at all."""
+    why = pairs.select("report_id", pl.when(pl.col("no_office")).then(pl.lit(NO_OFFICE))
+                       .when(pl.col("prev_id").is_not_null()).then(pl.lit(PREV_LACKS)).otherwise(pl.lit(NO_PREV))
+                       .alias("why"))
+    return (results.join(why, on="report_id", how="left", maintain_order="left")
+            .with_columns(pl.when(pl.col("message") == NO_PREV).then(pl.col("why")).otherwise(pl.col("message"))
+                          .alias("message")).drop("why"))
+
+
 @register
 class CrossYear(Equation):
     """Entries as equations take them; nothing within a batch, everything `across` batches."""
@@ -82,15 +95,18 @@ class CrossYear(Equation):
         if not rules or not carried:
             return
         columns = sorted({c for cs in carry_columns(rules).values() for c in cs})
-        pairs = latest_prev(paired_reports(lake)).filter(pl.col("report_year").is_not_null()
-                                            & pl.col("template").is_in(list({r.template for r in rules}))).collect()
+        reports = paired_reports(lake)
+        pairs = (latest_prev(reports).join(reports.select("report_id", pl.col("office").is_null().alias("no_office")),
+                                           on="report_id")
+                 .filter(pl.col("report_year").is_not_null() & pl.col("template").is_in(list({r.template for r in rules})))
+                 .collect())
         for years in year_groups(pairs):  # those years and the ones before are in memory at a time
             cells = pl.scan_parquet(carried).select("report_id", "report_year", *columns).filter(  # only its own
                 pl.col("report_year").is_in(sorted({y - 1 for y in years} | set(years)))).collect()
             at = cells.select("report_id").with_row_index("at")  # each report's row, found once
             year_pairs = (pairs.filter(pl.col("report_year").is_in(years)).join(at, on="report_id")
                           .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
-                          .select("report_id", "template", "at", "prev_at"))
+                          .select("report_id", "template", "at", "prev_at", "prev_id", "no_office"))
             cells = cells.drop("report_id", "report_year")
             for start in range(0, year_pairs.height, CHUNK):
                 chunk = year_pairs.slice(start, CHUNK)
@@ -99,4 +115,4 @@ class CrossYear(Equation):
                 found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV))
                          if d.height]
                 if found:
-                    yield pl.concat(found)
+                    yield _why_no_pair(pl.concat(found), chunk)
