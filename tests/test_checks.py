@@ -183,6 +183,27 @@ def test_structure_and_timeliness(tmp_path):
     assert status_of(res, "T2", path="late.txt") == "pass"
 
 
+FEE_TEXTS = {"amount": ("本年度收取信息处理费10笔，合计1,200.50元。", "pass"),
+             "none": ("本年度依申请公开工作中未向申请人收取任何费用。", "pass"),
+             "nil": ("信息处理费：无。", "pass"),
+             "named_only": ("本机关严格执行《政府信息公开信息处理费管理办法》，规范依申请公开工作。", "fail"),
+             "count_only": ("本年度共收取信息处理费3笔。", "fail")}
+
+
+def test_the_fee_is_stated_only_with_an_amount_or_that_none_was_collected(tmp_path):
+    """T2 passed whenever 处理费 appeared, and failed 'no fee collected' worded without it."""
+    files = {}
+    for name, (text, _) in FEE_TEXTS.items():
+        s = spec("gov2021", 2022, seed=66, office=f"青山市{name}局")
+        s.other_matters = text
+        files[f"{name}.txt"] = render_pagetext(s).encode()
+    res = check_files(tmp_path, files)
+    assert {name: status_of(res, "T2", path=f"{name}.txt") for name in FEE_TEXTS} == {
+        name: want for name, (_, want) in FEE_TEXTS.items()}
+    named = res.filter((pl.col("check_id") == "T2") & (pl.col("source_path") == "named_only.txt"))["message"].item()
+    assert "提到信息处理费，但未说明收取金额或未收取" in named
+
+
 def test_cross_year_pair(tmp_path):
     import random
 

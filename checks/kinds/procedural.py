@@ -302,12 +302,22 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
     return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
 
 
+_FEE = "信息处理费|处理费|费用|收费"
+_FEE_STATED = (r"\d[\d,]*(?:\.\d+)?(?:万元|元)"  # an amount collected
+               r"|(?:未|没有|不|无|免)[^，,。；;]{0,12}(?:收取|收费|收|产生|发生)"  # none collected
+               r"|(?:费|费用)[^，,。；;\d]{0,6}(?:为|：|:)?(?:0|零|无)(?:元|万元)?(?:[^\d.]|$)")  # a fee of 0, 无
+
+
 @procedural("sections")
 def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
+    """T2: a clause of section 六 names the fee and states it: an amount, or that none was collected."""
     df = _section_text(data, reports, "other")
-    says = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.contains("信息处理费|处理费")
+    clauses = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
+    names = clauses.list.eval(pl.element().str.contains(_FEE)).list.any()
+    says = clauses.list.eval(pl.element().str.contains(_FEE) & pl.element().str.contains(_FEE_STATED)).list.any()
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
+        .when(names).then(pl.lit(f"{_part('other')}提到信息处理费，但未说明收取金额或未收取")) \
         .otherwise(pl.lit(f"{_part('other')}未说明信息处理费的收取情况（收取金额或未收取）"))
     return rows(df, status=pl.when(says).then(pl.lit("pass")).otherwise(pl.lit("fail")), message=msg)
 

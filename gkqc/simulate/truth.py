@@ -10,6 +10,7 @@ text was first written: reports sharing a text copied it, every other text is th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -144,9 +145,15 @@ def evaluate(p: Printed, prev: Printed | None, blanks: str = "zero") -> list[lis
     problems = "".join(p.problems.split()) if "五" in p.sections else ""
     if len(problems) < 15 or problems in ("无", "暂无", "没有", "无。", "暂无。"):
         fails.append(["T1", ""])
-    if t == "gov2021" and ("六" not in p.sections or "处理费" not in p.other_matters):
+    if t == "gov2021" and ("六" not in p.sections or not _fee_stated(p.other_matters)):
         fails.append(["T2", ""])
     return sorted(fails + _narrative(p))
+
+
+def _fee_stated(text: str) -> bool:
+    """T2 as the catalogue words it, for the texts the simulator writes: a sentence naming the fee with
+    an amount in 元, or saying none was collected."""
+    return any("费" in s and (re.search(r"\d+元", s) or "未收取" in s) for s in text.split("。"))
 
 
 def _narrative(p: Printed) -> list[list[str]]:
