@@ -190,6 +190,18 @@ FEE_TEXTS = {"amount": ("本年度收取信息处理费10笔，合计1,200.50元
              "count_only": ("本年度共收取信息处理费3笔。", "fail")}
 
 
+def test_problems_that_say_only_none_under_headings_are_not_substantive(tmp_path):
+    """T1: '存在的问题：无。改进情况：无。下一步：无。' is long enough and says nothing (it passed)."""
+    files = {}
+    for name, text in {"none": "存在的问题：无。改进情况：无。下一步工作：暂无。",
+                       "real": "存在的问题：主动公开栏目更新不及时。改进情况：已明确专人每周更新。"}.items():
+        s = spec("gov2021", 2022, seed=67, office=f"青山市{name}局")
+        s.problems = text
+        files[f"{name}.txt"] = render_pagetext(s).encode()
+    res = check_files(tmp_path, files)
+    assert status_of(res, "T1", path="none.txt") == "fail" and status_of(res, "T1", path="real.txt") == "pass"
+
+
 def test_the_fee_is_stated_only_with_an_amount_or_that_none_was_collected(tmp_path):
     """T2 passed whenever 处理费 appeared, and failed 'no fee collected' worded without it."""
     files = {}

@@ -295,7 +295,9 @@ def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.Dat
 def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     df = _section_text(data, reports, "problems")
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
-    empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | text.str.contains(r"^(无|暂无|没有|无。|暂无。)$")
+    # what it says beside its lead-ins (存在的问题：) and its 无: nothing, when every part of it is 无
+    said = text.str.replace_all(r"[^：:。；;，,]{0,12}[：:]", "").str.replace_all(r"暂无|没有|无|[。；;，,、.！!]", "")
+    empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | (said.str.len_chars() == 0)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('problems')}")) \
         .when(empty).then(pl.concat_str([pl.lit(f"{_part('problems')} 内容过少："), pl.col("text").fill_null("")])) \
         .otherwise(pl.lit(f"符合：{_part('problems')}有实质内容"))
