@@ -780,3 +780,31 @@ def test_the_rest_of_a_number_on_the_line_of_a_groups_label_joins_it():
                               upright)}
     kept = join_wrapped_values(lines(), ruled_off)  # a row of its own under a rule
     assert [c.raw for c in kept[0].chunks] == ["3.要求提供公开出版物", "182363"] and kept[2].data
+
+
+def test_a_number_on_the_line_of_a_groups_label_over_its_rows_empty_cell_is_that_rows():
+    # a number too wide for its ruled cell printed higher, on the line of the group's label (（四）无法提供)
+    # above its row, whose own line prints nothing in that cell: the code before left the number on
+    # the label's line, dropped there, and read the row's cell blank (32303657 read as 空)
+    def lines(own: str | None = None):  # the row above, the group's label with the number, the row
+        below = [_chunk("2.没有现成信息需要另行制作", 180, 690), _chunk("2", 420, 690, True)]
+        if own is not None:
+            below.insert(1, _chunk(own, 330, 690, True))
+        return [Line(1, 1, 722.0, 9.0, [_chunk("1.本机关不掌握相关政府信息", 180, 722), _chunk("18", 300, 722, True),
+                                        _chunk("6", 420, 722, True)], data=True),
+                Line(2, 1, 702.0, 9.0, [_chunk("（四）无法提供", 88, 702), _chunk("32303657", 296, 702, True)], data=True),
+                Line(3, 1, 690.0, 9.0, below, data=True)]
+
+    upright = [(x, 675.0, 735.0) for x in (80.0, 160.0, 290.0, 396.0, 460.0, 550.0)]
+    rules = {1: PageRules([675.0, 710.0, 735.0], [(675.0, 80.0, 550.0), (710.0, 160.0, 550.0), (735.0, 80.0, 550.0)],
+                          upright)}
+    joined = join_wrapped_values(lines(), rules)
+    assert [c.raw for c in joined[2].chunks] == ["2.没有现成信息需要另行制作", "32303657", "2"]
+    assert [c.raw for c in joined[1].chunks] == ["（四）无法提供"] and not joined[1].data
+    taken = join_wrapped_values(lines(own="7"), rules)  # the row prints its own number there: not its
+    assert [c.raw for c in taken[1].chunks] == ["（四）无法提供", "32303657"] and taken[1].data
+    ruled_off = {1: PageRules([675.0, 696.0, 710.0, 735.0],
+                              [(675.0, 80.0, 550.0), (696.0, 160.0, 550.0), (710.0, 160.0, 550.0), (735.0, 80.0, 550.0)],
+                              upright)}
+    kept = join_wrapped_values(lines(), ruled_off)  # a rule between: a row of its own
+    assert [c.raw for c in kept[1].chunks] == ["（四）无法提供", "32303657"] and kept[1].data

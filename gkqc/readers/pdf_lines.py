@@ -243,7 +243,11 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
       takes that column (a row without labels, as section 四's, has many more values than the line).
     - A line under the row with label text (the rest of the row's label, or a group's label printed
       beside its rows) and, right of it, number parts: each part joins the row's number in its
-      ruled cell when that number fills the cell (it wrapped there), one part a cell."""
+      ruled cell when that number fills the cell (it wrapped there), one part a cell.
+    - A line with label text left of where the row's label is printed (a group's label) and, right
+      of it, numbers in cells where the row on its own line prints nothing, one number a cell between
+      the row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
+      printed higher, on the group label's line)."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
         return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
@@ -279,13 +283,23 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         if row is None or fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
             continue
         edges = cell_edges(row, rules)
-        if label:  # the row's label wrapped beside the last piece of a number that filled its cell
+        if label:  # label text (the row's wrapped label, a group's label beside its rows) with numbers
             pairs = [(c, under(c, row, edges)) for c in nums]
-            if ln.cy < row.cy and all(same is not None and _fills_cell(same, edges) for _, same in pairs) \
-                    and len({id(same) for _, same in pairs}) == len(pairs):
-                for c, same in pairs:
-                    join(c, same, row)
-                ln.chunks, ln.data = label, False  # the rest of the row's label
+            wrapped = ln.cy < row.cy and all(same is not None and _fills_cell(same, edges) for _, same in pairs) \
+                and len({id(same) for _, same in pairs}) == len(pairs)
+            cells = [bisect_left(edges, c.cx) for c in nums]
+            heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
+            alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
+                and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
+                and max(c.x1 for c in label) <= min(heads)  # label text left of the row's labels only: a group's
+            if wrapped or alone:
+                for c, same in pairs:  # the last piece of the row's number, or the whole number of an empty cell
+                    if same is None:
+                        row.chunks.append(c)
+                    else:
+                        join(c, same, row)
+                row.chunks.sort(key=lambda c: c.x0)
+                ln.chunks, ln.data = label, False  # label text only
             continue
         for c in ln.chunks:
             same = under(c, row, edges)
