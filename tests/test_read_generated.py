@@ -208,6 +208,20 @@ def test_office_kinds_and_regions(office, kind, region):
     assert (rep.office_kind, rep.region) == (kind, region)
 
 
+@pytest.mark.parametrize(("overview", "year"), [
+    ("2022年，本机关共主动公开信息120条。", 2022),
+    ("2022年我局坚持以公开为常态。", 2022),
+    ("与2021年相比，本年度主动公开信息数量有所增加。", None),  # read 2021
+    ("自2008年《中华人民共和国政府信息公开条例》施行以来，我局持续推进公开工作。2022年，我局共主动公开信息120条。",
+     2022),  # read 2008, then taken for a report before the national tables: no cell read
+])
+def test_a_title_without_a_year_takes_the_one_section_one_opens_with(overview, year):
+    s = spec("gov2021", 2022, seed=9, office="青山市教育局")
+    s.title, s.overview = "青山市教育局政府信息公开工作年度报告", overview
+    rep = read_document("r.txt", render_pagetext(s).encode()).report
+    assert rep.report_year == year and rep.template == "gov2021" and len(rep.cells) > 100
+
+
 def test_date_trust_order_falls_back_to_the_closing_line():
     s = spec("gov2021", 2022, seed=8, published=date(2023, 3, 2))
     text = render_pdftext(s)  # PDF text carries no metadata: only the closing date

@@ -154,7 +154,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     overview = reg.section_no("overview")
     if rep.report_year is None and overview in bounds:
         s, e = bounds[overview]
-        rep.report_year = md.year_from(" ".join(t.text for t in toks[s:min(e, s + 5)]))
+        rep.report_year = md.opening_year(" ".join(t.text for t in toks[s + 1:min(e, s + 6)]))
         rep.year_source = f"{reg.section_title(overview)}正文"
     if rep.report_year is None:
         rep.report_year, rep.year_source = md.year_from(name), "文件名"

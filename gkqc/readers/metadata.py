@@ -60,6 +60,17 @@ def year_from(text: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_OPENING_YEAR = re.compile(r"(?<![与比较自至从于截])((?:19|20)\d{2})\s*年度?\s*[，,]|^\s*((?:19|20)\d{2})\s*年")
+
+
+def opening_year(text: str | None) -> int | None:
+    """The year section 一 reports on, as it opens the section or a sentence of it (`2022年，本机关…`):
+    the one such year, or None when none or several are (a year compared with, `与2021年相比`, or
+    since, `自2008年…`, is no report's year)."""
+    years = {int(a or b) for a, b in _OPENING_YEAR.findall(text or "")}
+    return years.pop() if len(years) == 1 else None
+
+
 def parse_date(text: str | None) -> date | None:
     if not text:
         return None
