@@ -184,6 +184,16 @@ def test_html_metadata_from_meta_tags():
     assert rep.office == "青山市审计局" and rep.office_source == "<meta ContentSource>"
 
 
+def test_html_meta_values_are_read_as_normalised_text():
+    """Full-width digits in <meta ArticleTitle> (２０２２): the year was not found and the office read
+    '青山市教育局２０２２年'."""
+    s = spec("gov2021", 2022, seed=5, office="青山市教育局", published=date(2023, 1, 5))
+    html = render_html(s).decode().replace('content="青山市教育局2022年', 'content="青山市教育局２０２２年')
+    assert "２０２２" in html
+    rep = read_document("r.html", html.encode()).report
+    assert (rep.report_year, rep.office) == (2022, "青山市教育局")
+
+
 def test_signature_names_the_office_when_the_title_does_not():
     s = spec("gov2021", 2022, seed=6, office="青山市统计局")
     s.title = "2022年度政府信息公开工作年度报告"

@@ -25,7 +25,7 @@ from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import CUT, READERS, detect_template, detect_variant
-from gkqc.readers.tokens import Tok, pagetext_tokens, pdftext_tokens
+from gkqc.readers.tokens import Tok, _nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
@@ -119,7 +119,8 @@ def _read_word(name: str, data: bytes, sniffed: str) -> ParseResult:
 def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:
     """Title, year, publication date (metadata > PubDate > 页面发布时间 > 落款), office, kind, region."""
     meta = md.metadata_pairs(toks)
-    meta.update({k: v for k, v in html_meta.items() if k in ("articletitle", "pubdate", "contentsource", "title")})
+    meta.update({k: _nfkc(v) for k, v in html_meta.items()  # normalised as every token's text is (２０２２ is 2022)
+                 if k in ("articletitle", "pubdate", "contentsource", "title")})
     rep.meta = meta
     rep.title = md.find_title(toks, meta)
     rep.report_year, rep.year_source = md.year_from(rep.title), "标题"
