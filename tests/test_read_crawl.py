@@ -263,6 +263,19 @@ def test_review_groups_split_by_their_own_totals():
 
 
 # ---------------------------------------------------------------- provenance and the lake
+def test_a_date_inside_the_last_sentence_is_not_the_close():
+    """`本报告统计数据截至2022年12月31日。青山市教育局2023年1月5日`: the close is the office and 5 January
+    (31 December was read as the publication date, with 本报告统计数据截至 as the signature)."""
+    import re
+    from datetime import date
+
+    s = spec("gov2021", 2022, seed=5, office="青山市教育局", published=date(2023, 1, 5))
+    s.other_matters = "本年度未收取信息处理费。本报告统计数据截至2022年12月31日。"
+    html = re.sub(r'<div class="info">[^<]*</div>', "", render_html(s).decode())  # no 发布时间 line
+    rep = read_document("r.txt", crawl_of_html(html).encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
+
+
 def test_a_crawl_with_each_section_on_a_line():
     s = spec("gov2021", 2023, seed=9, office=OFFICE)
     text = each_section_on_a_line(text_content(render_html(s)).replace("\n", ""))

@@ -239,6 +239,22 @@ def test_date_trust_order_falls_back_to_the_closing_line():
     assert (rep.published_at, rep.published_source) == (date(2023, 3, 2), "落款日期")
 
 
+def test_the_closing_date_is_a_line_of_the_date_alone():
+    """A page footer's 更新时间：2024年3月1日 after the report's own date, and a last sentence ending in a
+    date (…至2022年12月31日止。) were each taken for the date the report was signed."""
+    import re
+
+    s = spec("gov2021", 2022, seed=8, published=date(2023, 1, 5))
+    html = re.sub(r'<div class="info">[^<]*</div>', "", re.sub(r'<meta name="PubDate"[^>]*>', "", render_html(s).decode()))
+    footer = html.replace("1234567890</div>", "1234567890</div><div>更新时间：2024年3月1日</div>")
+    assert footer != html
+    rep = read_document("r.html", footer.encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
+    text = re.sub(r"六、其他需要报告的事项\n.*", "六、其他需要报告的事项\n本年度未收取信息处理费。本报告所列数据的统计期限自"
+                  "2022年1月1日起至\n2022年12月31日止。\n", render_pdftext(s, kangxi=False), flags=re.S)
+    assert read_document("r.txt", text.encode()).report.published_at is None  # no date of its own: none
+
+
 def test_pdf_number_split_in_two_tokens_is_not_guessed():
     s = spec("gov2021", 2022, seed=9)
     s.active[("item_5", "licensing", "decisions")] = "1808595"

@@ -292,6 +292,8 @@ def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int) -> list[Tok]:
 _DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零O一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
                    r"[一二三四五六七八九十]{1,3}日")
 _SENTENCE_END = "。!?;"
+_SPAN_START = ("截至", "截止", "至", "自", "从", "到", "于")  # words before a date that is part of a sentence
+_SPAN_END = ("止", "起", "前", "以来", "期间", "至", "到", "的")  # …and after it
 
 
 def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
@@ -306,8 +308,9 @@ def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
         while s > fs and v.full[s - 1] not in _SENTENCE_END and v.full[s - 1] != " " and k - s <= 40:
             s -= 1
         sig = v.full[s:k]
-        if k - s > 40 or any(c.isdigit() for c in sig):
-            continue
+        if k - s > 40 or any(c.isdigit() for c in sig) or sig.endswith(_SPAN_START) \
+                or v.full[de:de + 2].lstrip().startswith(_SPAN_END):
+            continue  # a date inside a sentence (数据截至2022年12月31日。), no signature's
         return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
     return fe, []
 

@@ -106,11 +106,16 @@ def _cn_date(y: int, mo: str, d: str) -> date | None:
         return None
 
 
+_WHOLE_DATE = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*")
+
+
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
-    """(signature, date) from the report's last lines: the 落款 and its date."""
+    """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
+    (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`)."""
     tail = [t for t in toks[-6:] if t.text]
     for k in range(len(tail) - 1, -1, -1):
-        d = parse_date(tail[k].text) if len(tail[k].text) <= 20 else None
+        text = tail[k].text
+        d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         if d:
             sig = tail[k - 1].text if k > 0 and len(tail[k - 1].text) <= 30 and not tail[k - 1].text.endswith(("。", ".")) else None
             return sig, d
