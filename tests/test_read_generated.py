@@ -202,6 +202,18 @@ def test_signature_names_the_office_when_the_title_does_not():
     assert (rep.office, rep.office_source, rep.meta["发文机构"]) == ("青山市统计局", "落款", "统计局")
 
 
+@pytest.mark.parametrize("last", ["无", "本年度未收取信息处理费"])
+def test_a_last_line_that_is_no_office_is_no_signature(last):
+    """A title without the office and no signature: the line before the date (section 六's 无, or its
+    sentence without a full stop) was taken for the office."""
+    s = spec("gov2021", 2022, seed=6, office="青山市统计局", published=date(2023, 1, 5))
+    s.title, s.other_matters = "2022年政府信息公开工作年度报告", last
+    text = render_pdftext(s, kangxi=False).replace("\n青山市统计局\n2023年1月5日", "\n2023年1月5日")
+    assert text.endswith("\n2023年1月5日") or "\n2023年1月5日\n" in text
+    rep = read_document("r.txt", text.encode()).report
+    assert rep.office is None and rep.published_at == date(2023, 1, 5)
+
+
 def test_government_own_report_published_by_its_office():
     s = spec("gov2021", 2022, seed=7, office="青山市")
     s.publisher = "青山市人民政府办公室"

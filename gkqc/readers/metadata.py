@@ -117,9 +117,15 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
         text = tail[k].text
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         if d:
-            sig = tail[k - 1].text if k > 0 and len(tail[k - 1].text) <= 30 and not tail[k - 1].text.endswith(("。", ".")) else None
+            before = tail[k - 1].text if k > 0 else ""
+            sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and _named_like_an_office(before) else None
             return sig, d
     return None, None
+
+
+def _named_like_an_office(text: str) -> bool:
+    """An area's name leads it, or it ends as an office's name does (not 无, nor a sentence without its full stop)."""
+    return bool(text) and (bool(region_prefix(text)) or office_kind(text) != "other")
 
 
 def office_from_title(title: str | None) -> str | None:
