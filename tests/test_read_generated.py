@@ -214,6 +214,33 @@ def test_a_last_line_that_is_no_office_is_no_signature(last):
     assert rep.office is None and rep.published_at == date(2023, 1, 5)
 
 
+@pytest.mark.parametrize(("title", "year"), [
+    ("青山市教育局政府信息公开工作2022年度报告", 2022),  # read 青山市教育局政府信息公开工作报告
+    ("青山市教育局2022年政府信息公开工作年度报告（更正）", 2022),  # read 青山市教育局(更正): another office
+    ("青山市教育局政府信息公开工作年度报告（2023年5月更新）", None),  # read 2023 and 青山市教育局(5月更新)
+    ("青山市教育局二〇二二年度政府信息公开工作年度报告", None),  # read 青山市教育局二〇二二年度
+])
+def test_a_titles_office_is_its_name_alone(title, year):
+    s = spec("gov2021", 2022, seed=9, office="青山市教育局")
+    s.title, s.overview = title, "本机关坚持以公开为常态。"
+    rep = read_document("r.txt", render_pagetext(s).encode()).report
+    assert (rep.office, rep.report_year) == ("青山市教育局", year)
+
+
+@pytest.mark.parametrize("navigation", ["上一篇：青山市教育局2021年政府信息公开工作年度报告",
+                                        "首页 > 政府信息公开 > 政府信息公开年度报告"])
+def test_a_pages_navigation_is_no_title(navigation):
+    """Without <meta ArticleTitle>, a link to another report or the breadcrumb before the page's own
+    title was taken for it (the office read 上一篇:青山市教育局, the year 2021)."""
+    import re
+
+    s = spec("gov2021", 2022, seed=5, office="青山市教育局", published=date(2023, 1, 5))
+    html = re.sub(r'<meta name="ArticleTitle"[^>]*>', "", render_html(s).decode())
+    html = html.replace("<h1>", f"<div>{navigation}</div><h1>", 1)
+    rep = read_document("r.html", html.encode()).report
+    assert (rep.office, rep.report_year) == ("青山市教育局", 2022)
+
+
 def test_government_own_report_published_by_its_office():
     s = spec("gov2021", 2022, seed=7, office="青山市")
     s.publisher = "青山市人民政府办公室"

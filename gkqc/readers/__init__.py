@@ -123,7 +123,7 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
                  if k in ("articletitle", "pubdate", "contentsource", "title")})
     rep.meta = meta
     rep.title = md.find_title(toks, meta)
-    rep.report_year, rep.year_source = md.year_from(rep.title), "标题"
+    rep.report_year, rep.year_source = md.title_year(rep.title), "标题"
     sig, closing_date = md.closing_lines(toks)
     for src, raw in (("元数据 发布日期", meta.get("发布日期")), ("<meta PubDate>", meta.get("pubdate")),
                      ("页面 发布时间", meta.get("发布时间")), ("落款日期", closing_date and closing_date.isoformat())):

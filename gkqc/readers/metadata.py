@@ -12,7 +12,10 @@ META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机�
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
 _KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
-_REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}\s*年度?)|政府信息公开(?:工作)?(?:年度)?报告|年度报告|[《》\"“”]")
+_REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
+                            r"|[《》\"“”]")
+_AMENDED = re.compile(r"[(（][^()（）]*(?:更正|修订|修正|更新|补充|勘误)[^()（）]*[)）]")  # （更正）, （2023年5月更新）
+_SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+")  # <title>: the page's title, then the site's name
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _CN_DATE = re.compile(r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
@@ -50,9 +53,19 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         if "年度报告" in meta.get(key, ""):
             return meta[key]
     for t in toks[:80]:
-        if "年度报告" in t.text and len(t.text) <= 80 and not _KV.match(t.text):
+        if "年度报告" in t.text and len(t.text) <= 80 and not _KV.match(t.text) and not _NAVIGATION.search(t.text):
             return t.text
-    return meta.get("title")
+    page = meta.get("title")
+    return next((p for p in _SITE_PARTS.split(page) if "年度报告" in p), page) if page else None
+
+
+# a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
+_NAVIGATION = re.compile(r"[>＞›»]|^(?:上一篇|下一篇|相关|当前位置|您的位置|您现在的位置|首页)")
+
+
+def title_year(title: str | None) -> int | None:
+    """The year a title names, not the date of a correction in brackets (（2023年5月更新）)."""
+    return year_from(_AMENDED.sub("", title or ""))
 
 
 def year_from(text: str | None) -> int | None:
@@ -131,7 +144,8 @@ def _named_like_an_office(text: str) -> bool:
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _EMPTY_PAIR.sub("", _REPORT_PHRASE.sub("", title)).strip(" ：:—-_")  # （2022年度） leaves （）
+    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _AMENDED.sub("", title)))  # 工作2022年度报告: twice
+    rest = _EMPTY_PAIR.sub("", rest).strip(" ：:—-_")  # （2022年度） leaves （）
     while rest and rest[0] in _BRACKETS and not (rest[0] in "(（" and _depth(rest[1:]) < 0):
         rest = rest[1:].strip(" ：:—-_")  # a bracket left over from around the year, not one the name opens
     while rest and rest[-1] in _BRACKETS and not (rest[-1] in ")）" and _depth(rest[:-1]) > 0):
