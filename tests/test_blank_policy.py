@@ -155,37 +155,35 @@ def test_the_setting_is_checked_and_defaults_to_zero(tmp_path):
     assert blank_policy(load_settings(bad)) == "zero"  # no setting: zero
 
 
-@pytest.mark.parametrize(("text", "named"), [
-    ("deadlines: {department: '02-30', other: '03-31'}", "deadlines.department: '02-30'"),
-    ("deadlines: {department: '1-31', other: '03-31'}", "deadlines.department: '1-31'"),
-    ("deadlines: {department: '01-31'}", "other"),
-    ("deadlines: {ministry: '01-31', other: '03-31'}", "deadlines.ministry"),
-    ("deadlines: {other: '03-31'}\nprovinces: {江苏省: {township: '02-31'}}", "provinces.江苏省.township"),
-])
-def test_a_deadline_that_is_no_date_or_for_no_kind_stops_the_run_naming_it(tmp_path, text, named):
-    """It used to become no due date, and every report's D1 'not assessable' for want of a publication date."""
-    bad = tmp_path / "settings.yaml"
-    bad.write_text(SCORING + text + "\n", encoding="utf-8")
-    with pytest.raises(SuiteError) as e:
-        load_settings(bad)
-    assert str(bad) in str(e.value) and named in str(e.value)
-    bad.write_text(SCORING + "deadlines: {township: '02-29', other: '03-31'}\n", encoding="utf-8")
-    assert load_settings(bad)["deadlines"]["township"] == "02-29"  # a leap day is a date
+DEADLINES = "deadlines: {other: '03-31'}\n"
 
 
 @pytest.mark.parametrize(("text", "named"), [
-    ("scoring: {error: 10, warning: 3}", "scoring"),
-    ("scoring: {error: -1, warning: 3, grades: {A: 90, B: 75, C: 60}}", "scoring.error: '-1'"),
-    ("scoring: {error: 10, warning: 2.5, grades: {A: 90, B: 75, C: 60}}", "scoring.warning: '2.5'"),
-    ("scoring: {error: 10, warning: 3, grades: {A: 90, B: 75}}", "scoring.grades.C: 'None'"),
-    ("scoring: {error: 10, warning: 3, grades: {A: 75, B: 90, C: 60}}", "A > B > C"),
+    # a deadline that is no date or for no kind: it became no due date, and every D1 'not assessable'
+    (SCORING + "deadlines: {department: '02-30', other: '03-31'}", "deadlines.department: '02-30'"),
+    (SCORING + "deadlines: {department: '1-31', other: '03-31'}", "deadlines.department: '1-31'"),
+    (SCORING + "deadlines: {department: '01-31'}", "other"),
+    (SCORING + "deadlines: {ministry: '01-31', other: '03-31'}", "deadlines.ministry"),
+    (SCORING + DEADLINES + "provinces: {江苏省: {township: '02-31'}}", "provinces.江苏省.township"),
+    # a scoring rule that is no rule
+    (DEADLINES + "scoring: {error: 10, warning: 3}", "scoring"),
+    (DEADLINES + "scoring: {error: -1, warning: 3, grades: {A: 90, B: 75, C: 60}}", "scoring.error: '-1'"),
+    (DEADLINES + "scoring: {error: 10, warning: 2.5, grades: {A: 90, B: 75, C: 60}}", "scoring.warning: '2.5'"),
+    (DEADLINES + "scoring: {error: 10, warning: 3, grades: {A: 90, B: 75}}", "scoring.grades.C: 'None'"),
+    (DEADLINES + "scoring: {error: 10, warning: 3, grades: {A: 75, B: 90, C: 60}}", "A > B > C"),
 ])
-def test_a_scoring_rule_that_is_no_rule_stops_the_run_naming_it(tmp_path, text, named):
+def test_a_deadline_or_scoring_rule_that_is_none_stops_the_run_naming_it(tmp_path, text, named):
     bad = tmp_path / "settings.yaml"
-    bad.write_text(text + "\ndeadlines: {other: '03-31'}\n", encoding="utf-8")
+    bad.write_text(text + "\n", encoding="utf-8")
     with pytest.raises(SuiteError) as e:
         load_settings(bad)
     assert str(bad) in str(e.value) and named in str(e.value)
+
+
+def test_a_leap_day_is_a_deadline(tmp_path):
+    good = tmp_path / "settings.yaml"
+    good.write_text(SCORING + "deadlines: {township: '02-29', other: '03-31'}\n", encoding="utf-8")
+    assert load_settings(good)["deadlines"]["township"] == "02-29"
 
 
 # ------------------------------------------------------------------ a simulated collection, both policies
