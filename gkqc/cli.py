@@ -469,9 +469,11 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
                                     ensure_ascii=False, default=str, allow_nan=False))
         sys.stdout.write("\n")
     else:
-        t = Table(*cols)
+        from gkqc.outputs.scorecard import text_table
+
+        t = text_table(*cols)
         for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
+            t.add_row(*r)
         console.print(t)
 
 

@@ -68,6 +68,14 @@ def test_sql_reads_the_warehouse(warehouse):
     assert r.stdout.splitlines() == ["n", "3"]
 
 
+def test_sql_shows_brackets_in_values_and_names_as_text(warehouse):
+    """'[/]' crashed the table (rich's markup); '[red]x[/red]' lost its brackets."""
+    wh, _ = warehouse
+    r = cli("sql", """select '[/]' as "[/b]", '[red]x[/red]' as b""", "--warehouse", str(wh))
+    assert r.returncode == 0, r.stderr
+    assert "[/]" in r.stdout and "[/b]" in r.stdout and "[red]x[/red]" in r.stdout
+
+
 def test_sql_connection_is_read_only(warehouse):
     wh, _ = warehouse
     r = cli("sql", "create table t as select 1", "--warehouse", str(wh))

@@ -120,3 +120,24 @@ def test_excel_cells_are_plain_text(tmp_path):
     assert offices["E2"].data_type == "n" and offices["E2"].value == 90  # numbers stay numbers
     long = next(c.value for c in wb["问题清单"]["K"] if c.value and c.value.startswith("长"))
     assert len(long) <= EXCEL_MAX_CHARS and long.startswith(LONG[:30_000]) and "已截断" in long
+
+
+@pytest.mark.parametrize("text", ["[/b]教育局", "[red]教育局[/red]", "[link=http://evil.example]x[/link]"])
+def test_the_terminal_shows_markup_in_a_report_as_text(text):
+    """Rich's markup in an office name or a finding crashed the terminal scorecard ('[/b]': no tag to
+    close) or was silently applied ('[red]…' printed without its brackets)."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.scorecard import print_terminal
+
+    data = hostile_data()
+    for rows in (data.regions, data.offices, data.findings):
+        for r in rows:
+            r.update({k: text for k in ("region", "office", "subject", "message") if k in r})
+    data.findings[0]["severity"] = "error"  # (the lake's model allows no other values)
+    del data.offices[1:], data.regions[1:], data.findings[1:]
+    out = io.StringIO()
+    print_terminal(data, Console(file=out, width=300, color_system=None))
+    assert out.getvalue().count(text) >= 3  # region, office and finding, each as printed
