@@ -14,6 +14,7 @@ import json  # noqa: E402
 import math
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,6 +44,24 @@ InboxUrlArg = Annotated[str | None, typer.Argument(help="收件箱目录或 s3:/
 def fail(msg: str) -> None:
     err.print(f"[red]错误 error:[/red] {escape(msg)}", soft_wrap=True, highlight=False)
     raise typer.Exit(2)
+
+
+@contextmanager
+def writing_into(folder: Path, what: str = "输出目录 output folder"):
+    """A command's writes into `folder`: a path that is a file, or a folder that cannot be written,
+    ends the command with one line naming it (not a traceback)."""
+    if folder.exists() and not folder.is_dir():
+        fail(f"{what}不是目录：{folder} (not a folder)")
+    try:
+        yield
+    except OSError as e:
+        fail(f"无法写入{what} {folder}：{e.strerror or e}（{type(e).__name__}） (cannot write there)")
+
+
+def usable_warehouse(path: Path) -> None:
+    """A local warehouse a command writes into: a folder, or none yet (not a file)."""
+    if path.exists() and not path.is_dir():
+        fail(f"数据仓库路径不是目录：{path} (warehouse path is not a folder)")
 
 
 @app.command()
@@ -293,8 +312,9 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("生成 simulate", total=offices)
-        s = run_simulation(out, offices, (a, b), seed=seed, defect_rate=defect_rate, workers=workers,
-                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+        with writing_into(out):
+            s = run_simulation(out, offices, (a, b), seed=seed, defect_rate=defect_rate, workers=workers,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print(f"已生成 {s.files} 个文件（{s.reports} 份报告，{s.offices} 个机关）于 {out}；"
                   f"标准答案 truth.jsonl，机关名录 offices.csv")
     console.print(f"状态 statuses: {dict(s.statuses)}  缺陷 defects: {dict(s.defects)}")
@@ -325,7 +345,8 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
     if out is None:
         print_terminal(data, console)
         return
-    site, workbook = write_outputs(data, out)
+    with writing_into(out):
+        site, workbook = write_outputs(data, out)
     console.print(f"网页 site: {site}\nExcel: {workbook}")
 
 
@@ -351,6 +372,7 @@ def serve(inbox: InboxUrlArg = None,
         fail(f"无效的 cron 表达式 '{cron}'：{e}")
     inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
     warehouse = warehouse.resolve()
+    usable_warehouse(warehouse)
     quiet_prefect(warehouse)
     from flows import schedule
 
@@ -506,10 +528,15 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
     """
     from gkqc import runlock
     from gkqc.review import ReviewError, record
+    from gkqc.storage import is_remote
     from warehouse.access import WarehouseError
 
     if confirm == dismiss:
         fail("请指定 --confirm（确认）或 --dismiss（排除）之一 (give exactly one of --confirm, --dismiss)")
+    if not is_remote(warehouse):
+        usable_warehouse(Path(warehouse))
+        if not Path(warehouse).exists():  # nothing created for a mistyped path
+            fail(f"未找到数据仓库 {warehouse}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
     try:
         d = record(warehouse, check, office, year, subject, "confirmed" if confirm else "dismissed",
                    reason, by)
@@ -534,7 +561,8 @@ def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (repo
     from warehouse.access import WarehouseError
 
     try:
-        s = write_notices(warehouse.resolve(), year, out, region)
+        with writing_into(out):
+            s = write_notices(warehouse.resolve(), year, out, region)
     except WarehouseError as e:
         fail(str(e))
     if not s.workbooks and not s.offices_clear:

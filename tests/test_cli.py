@@ -76,6 +76,24 @@ def test_sql_shows_brackets_in_values_and_names_as_text(warehouse):
     assert "[/]" in r.stdout and "[/b]" in r.stdout and "[red]x[/red]" in r.stdout
 
 
+def test_a_path_mistake_is_one_line_naming_it_not_a_traceback(warehouse, tmp_path):
+    """An output or warehouse path that is a file ended scorecard, notices, simulate, review and serve
+    in a Python traceback; a mistyped warehouse made review create it."""
+    wh, _ = warehouse
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for args in (["scorecard", "--out", str(afile), "--warehouse", str(wh)],
+                 ["notices", "--year", "2020", "--out", str(afile), "--warehouse", str(wh)],
+                 ["simulate", "--offices", "2", "--years", "2020-2021", "--out", str(afile)],
+                 ["review", "A1", "--office", "阿里地区", "--year", "2020", "--confirm", "--reason", "r", "-w", str(afile)],
+                 ["serve", "--warehouse", str(afile)]):
+        r = cli(*args)
+        assert r.returncode == 2 and "不是目录" in r.stderr and str(afile) in r.stderr, (args, r.stderr)
+    typo = tmp_path / "no-such-warehouse"
+    r = cli("review", "A1", "--office", "阿里地区", "--year", "2020", "--confirm", "--reason", "r", "-w", str(typo))
+    assert r.returncode == 2 and "请先运行 gkqc run" in r.stderr and not typo.exists()
+
+
 def test_sql_connection_is_read_only(warehouse):
     wh, _ = warehouse
     r = cli("sql", "create table t as select 1", "--warehouse", str(wh))
