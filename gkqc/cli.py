@@ -67,7 +67,7 @@ def usable_warehouse(path: Path) -> None:
 @app.command()
 def run(inbox: InboxUrlArg = None,
         warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE),
-        workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+        workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2,
         cluster: Annotated[str | None, typer.Option("--cluster", envvar="GKQC_CLUSTER",
                                                     help="在已有的 Dask 集群上解析，如 tcp://10.0.0.5:8786 (parse on this Dask scheduler)")] = None) -> None:
     """运行主流程：收集解析新文件、检查、重建评分卡。 Run the main job.
@@ -89,7 +89,7 @@ def run(inbox: InboxUrlArg = None,
 @app.command()
 def repair(inbox: InboxUrlArg = None,
            warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE),
-           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2) -> None:
+           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2) -> None:
     """修复受损的数据湖：去掉损坏的部分，再从收件箱重新读取并运行主流程。 Repair a damaged lake, then run.
 
     例 example: gkqc repair ./inbox --warehouse ./wh
@@ -291,12 +291,12 @@ def print_summary(r) -> None:
 
 
 @app.command()
-def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (number of offices)")],
+def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (number of offices)", min=1)],
              years: Annotated[str, typer.Option("--years", help="报告年度范围，如 2019-2024 (year range)")],
              out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
              seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 0,
              defect_rate: Annotated[float, typer.Option("--defect-rate", help="报告出错比例 (share of reports with a defect)")] = 0.1,
-             workers: Annotated[int, typer.Option(help="生成进程数 (processes)")] = 2) -> None:
+             workers: Annotated[int, typer.Option(help="生成进程数 (processes)", min=1)] = 2) -> None:
     """生成带标准答案（truth.jsonl）的模拟采集集合。 Write a synthetic collection with ground truth.
 
     例 example: gkqc simulate --offices 200 --years 2020-2024 --out ./sim --seed 7 --defect-rate 0.2
@@ -355,7 +355,7 @@ def serve(inbox: InboxUrlArg = None,
           warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
           cron: Annotated[str, typer.Option(help="cron 表达式，默认每天 6:00 (cron schedule; default daily)")] = "0 6 * * *",
           port: Annotated[int, typer.Option(help="本地 Prefect 服务器端口 (local server port)")] = 4200,
-          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2,
           cluster: Annotated[str | None, typer.Option("--cluster", envvar="GKQC_CLUSTER",
                                                       help="在已有的 Dask 集群上解析 (parse on this Dask scheduler)")] = None) -> None:
     """按计划定时运行主流程（启动本地 Prefect 服务器）。 Serve the main flow on a schedule.
@@ -397,12 +397,12 @@ def serve(inbox: InboxUrlArg = None,
 
 
 @app.command()
-def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (number of reports)")] = 20000,
+def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (number of reports)", min=1)] = 20000,
           json_out: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON (last line is JSON)")] = False,
           seed: Annotated[int, typer.Option(help="模拟的随机种子 (simulation seed)")] = 1,
-          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)")] = 2,
+          workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2,
           forms: Annotated[str, typer.Option(help="另测这些文件形式，各自一次运行 (also bench these forms: pdf,docx)")] = "",
-          form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)")] = 1000,
+          form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)", min=1)] = 1000,
           cluster: Annotated[str | None, typer.Option("--cluster", help="只测解析阶段：本机进程与该 Dask 集群的 1、2 个工作进程；local 表示在本机启动两个 (parse stage only: local processes vs 1 and 2 workers of this Dask scheduler; 'local' starts two here)")] = None) -> None:
     """基准测试：在 N 份模拟报告上运行整个流水线并报告各阶段速度。 Benchmark the pipeline.
 

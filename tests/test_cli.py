@@ -94,6 +94,16 @@ def test_a_path_mistake_is_one_line_naming_it_not_a_traceback(warehouse, tmp_pat
     assert r.returncode == 2 and "请先运行 gkqc run" in r.stderr and not typo.exists()
 
 
+@pytest.mark.parametrize("args", [["run", "--workers", "0"], ["simulate", "--offices", "2", "--years", "2020-2021",
+                                                                 "--workers", "0"],
+                                   ["bench", "--reports", "-5"]])
+def test_a_count_below_one_is_refused(args, tmp_path):
+    """--workers 0 ran (or divided by zero in simulate); --reports -5 measured 5 reports."""
+    where = [] if args[0] == "bench" else ["--out" if args[0] == "simulate" else "--warehouse", str(tmp_path / "w")]
+    r = cli(*args, *where)
+    assert r.returncode == 2 and "greater than or equal to 1" in r.stderr
+
+
 def test_sql_connection_is_read_only(warehouse):
     wh, _ = warehouse
     r = cli("sql", "create table t as select 1", "--warehouse", str(wh))
