@@ -282,7 +282,7 @@ def print_summary(r) -> None:
         t.add_row("[red]  例 e.g.[/red]", escape("；".join(list(kinds)[:3])))
     if r.leftovers_removed:
         t.add_row("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed))
-    t.add_row("评分机关年度 offices scored", str(r.offices_scored))
+    t.add_row("最新年度评分机关 offices scored (latest year)", str(r.offices_scored))
     t.add_row("数据仓库 warehouse", r.database)
     t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
     if getattr(r, "local", ""):

@@ -320,3 +320,16 @@ def test_the_provinces_on_time_rate_is_the_regions_when_a_report_has_no_date(tmp
     points = lxml.html.fromstring(site.read_bytes()).xpath("//circle/title/text()")
     assert rate == 0.5
     assert "按期发布率 2022：50%" in points
+
+
+def test_scorecards_published_before_a_move_are_named_where_they_are_now(tmp_path):
+    """A run over a copied or moved warehouse whose scorecards stand named the old folder."""
+    import shutil
+
+    from gkqc.outputs.scorecard import published_from, record_published
+
+    old = tmp_path / "old"
+    (old / "scorecards").mkdir(parents=True)
+    record_published(old, "fp", (str(old / "scorecards"), 3, []))
+    shutil.move(old, tmp_path / "new")
+    assert published_from(tmp_path / "new", "fp") == (str(tmp_path / "new" / "scorecards"), 3, [])

@@ -110,7 +110,7 @@ def published_from(warehouse: Path, fingerprint: str) -> tuple[str, int, list[di
         return None
     if done.get("fingerprint") != fingerprint:
         return None
-    return done["scorecards"], done["offices_scored"], []
+    return str(Path(warehouse) / "scorecards"), done["offices_scored"], []  # where they are now (a moved warehouse)
 
 
 def record_published(warehouse: Path, fingerprint: str, published: tuple[str, int, list[dict]]) -> None:
