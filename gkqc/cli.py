@@ -308,7 +308,8 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
     except ValueError:
         fail(f"年度范围应写作 起-止，如 2019-2024 (got {years})")
     if not (0 <= defect_rate <= 1) or offices < 1 or a > b:
-        fail("参数无效：--offices ≥ 1，--defect-rate 在 0 与 1 之间，年度从小到大")
+        fail("参数无效：--offices ≥ 1，--defect-rate 在 0 与 1 之间，年度从小到大 "
+             "(--offices at least 1, --defect-rate within 0-1, years in order)")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("生成 simulate", total=offices)
@@ -369,7 +370,8 @@ def serve(inbox: InboxUrlArg = None,
     try:
         CronSchedule(cron=cron)
     except ValueError as e:
-        fail(f"无效的 cron 表达式 '{cron}'：{e}")
+        why = next((ln.split("[type=")[0].strip() for ln in str(e).splitlines() if "Value error" in ln), "")
+        fail(f"无效的 cron 表达式 '{cron}'：{why.removeprefix('Value error, ')} (invalid cron schedule)")
     inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
     warehouse = warehouse.resolve()
     usable_warehouse(warehouse)
@@ -464,7 +466,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
     from warehouse.access import NotAQuery, WarehouseError, connect_readonly, only_queries
 
     if format not in ("table", "csv", "json"):
-        fail(f"未知格式 {format}（可选 table、csv、json）")
+        fail(f"未知格式 {format}（可选 table、csv、json） (unknown format: table, csv or json)")
     try:
         only_queries(query)
         con = connect_readonly(warehouse.resolve())

@@ -55,3 +55,4 @@ def test_bad_cron_is_refused(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gkqc.cli", "serve", "--warehouse", str(tmp_path), "--cron", "every day"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "cron" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "pydantic" not in r.stderr  # one line, not the validator's four
