@@ -111,7 +111,8 @@ def _preflight(inbox: str) -> str:
     box = open_inbox(inbox)
     try:
         if not box.exists():
-            fail(f"收件箱不存在：{inbox} (inbox not found)")
+            fail(f"收件箱不是目录：{inbox} (inbox is not a folder)" if Path(inbox).is_file()
+                 else f"收件箱不存在：{inbox} (inbox not found)")
         load_suite()
         box.offices()
     except SuiteError as e:
@@ -467,6 +468,8 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
 
     if format not in ("table", "csv", "json"):
         fail(f"未知格式 {format}（可选 table、csv、json） (unknown format: table, csv or json)")
+    if not query.strip():
+        fail("查询为空 (empty query)")
     try:
         only_queries(query)
         con = connect_readonly(warehouse.resolve())

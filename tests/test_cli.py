@@ -113,6 +113,14 @@ def test_sql_connection_is_read_only(warehouse):
 def test_missing_inbox_is_a_one_line_error(tmp_path):
     r = cli("run", str(tmp_path / "nope"), "--warehouse", str(tmp_path))
     assert r.returncode == 2 and "收件箱不存在" in r.stderr
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    r = cli("run", str(tmp_path / "afile"), "--warehouse", str(tmp_path / "wh"))
+    assert r.returncode == 2 and "收件箱不是目录" in r.stderr  # it said 'not found'
+
+
+def test_an_empty_query_is_refused(warehouse):
+    r = cli("sql", "   ", "--warehouse", str(warehouse[0]))  # it printed nothing and exited 0
+    assert r.returncode == 2 and "查询为空" in r.stderr
 
 
 def test_serve_refuses_what_run_refuses_before_starting_anything(tmp_path):
