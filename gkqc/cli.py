@@ -496,9 +496,9 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
                                     ensure_ascii=False, default=str, allow_nan=False))
         sys.stdout.write("\n")
     else:
-        from gkqc.outputs.scorecard import text_table
+        from gkqc.outputs.scorecard import TextTable
 
-        t = text_table(*cols)
+        t = TextTable(*cols)
         for r in rows:
             t.add_row(*r)
         console.print(t)

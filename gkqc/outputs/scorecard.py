@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.table import Table
+from rich.text import Text
+
 from gkqc.outputs.data import (
     GRADES,
     SEVERITY_ZH,
@@ -24,30 +27,27 @@ __all__ = ["ScorecardData", "load", "print_terminal", "publish", "published_from
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
 
-def text_table(*headers: str, title: str | None = None):
-    """A terminal table whose cells are shown as the text they hold (a report's `[/b]` is no markup),
-    folded rather than cut where the terminal is narrow."""
-    from rich.table import Table
-    from rich.text import Text
+class TextTable(Table):
+    """A terminal table whose cells and headers are shown as the text they hold (a report's `[/b]` is
+    no markup), folded rather than cut where the terminal is narrow."""
 
-    class _Plain(Table):
-        def add_row(self, *cells: object) -> None:
-            super().add_row(*(Text("" if c is None else str(c)) for c in cells))
+    def __init__(self, *headers: str, title: str | None = None):
+        super().__init__(title=title)
+        for h in headers:
+            self.add_column(Text(str(h)), overflow="fold")
 
-    t = _Plain(title=title)
-    for h in headers:
-        t.add_column(Text(str(h)), overflow="fold")
-    return t
+    def add_row(self, *cells: object, **kw) -> None:
+        super().add_row(*(Text("" if c is None else str(c)) for c in cells), **kw)
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
-    t = text_table("地区 region", "年度 year", "应报 expected", "已报 found", "按期率 on time", "无错误率 error-free",
+    t = TextTable("地区 region", "年度 year", "应报 expected", "已报 found", "按期率 on time", "无错误率 error-free",
                    "平均分 mean", title="地区评分卡 region scorecard")
     for r in data.regions[:limit]:
         t.add_row(place(r["region"]), fmt(r["report_year"]), fmt(r["offices_expected"]), fmt(r["reports_found"]),
                   percent(r["on_time_rate"]), percent(r["error_free_rate"]), fmt(r["mean_score"]))
     console.print(t)
-    t = text_table("机关 office", "地区 region", "年度 year", "得分 score", "等级 grade", "按期 on time", "错误 errors",
+    t = TextTable("机关 office", "地区 region", "年度 year", "得分 score", "等级 grade", "按期 on time", "错误 errors",
                    "警告 warnings", "名次 rank", title="机关评分卡 office scorecard")
     for o in data.offices[:limit]:
         t.add_row(o["office"], place(o["region"]), fmt(o["report_year"]), fmt(o["score"]),
@@ -57,7 +57,7 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     if len(data.offices) > limit:
         console.print(f"（另有 {len(data.offices) - limit} 行；用 --out 输出完整的网页和 Excel）")
     if data.findings and len(data.offices) <= 5:
-        t = text_table("检查 check", "级别", "对象 subject", "说明 message", title="问题清单 findings")
+        t = TextTable("检查 check", "级别", "对象 subject", "说明 message", title="问题清单 findings")
         for f in data.findings[:limit]:
             t.add_row(f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
         console.print(t)
