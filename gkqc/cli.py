@@ -60,8 +60,12 @@ def writing_into(folder: Path, what: str = "输出目录 output folder"):
 
 def usable_warehouse(path: Path) -> None:
     """A local warehouse a command writes into: a folder, or none yet (not a file)."""
-    if path.exists() and not path.is_dir():
-        fail(f"数据仓库路径不是目录：{path} (warehouse path is not a folder)")
+    from gkqc import runlock
+
+    try:
+        runlock.refuse_a_file(path)
+    except runlock.WarehouseUnusable as e:
+        fail(str(e))
 
 
 @app.command()
@@ -308,9 +312,8 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
         a, b = (int(x) for x in years.split("-"))
     except ValueError:
         fail(f"年度范围应写作 起-止，如 2019-2024 (got {years})")
-    if not (0 <= defect_rate <= 1) or offices < 1 or a > b:
-        fail("参数无效：--offices ≥ 1，--defect-rate 在 0 与 1 之间，年度从小到大 "
-             "(--offices at least 1, --defect-rate within 0-1, years in order)")
+    if not (0 <= defect_rate <= 1) or a > b:  # (--offices below 1: refused by its option)
+        fail("参数无效：--defect-rate 在 0 与 1 之间，年度从小到大 (--defect-rate within 0-1, years in order)")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("生成 simulate", total=offices)

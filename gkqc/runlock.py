@@ -49,10 +49,15 @@ def prepare_remote(store: Store) -> None:
                                 f"(warehouse on object storage not writable)") from e
 
 
-def prepare(warehouse: Path) -> Path:
-    """Create the warehouse folder if needed; raise WarehouseUnusable with one line naming the path."""
+def refuse_a_file(warehouse: Path) -> None:
+    """Raise WarehouseUnusable when the warehouse path is a file (it may not exist yet)."""
     if warehouse.exists() and not warehouse.is_dir():
         raise WarehouseUnusable(f"数据仓库路径不是目录：{warehouse} (warehouse path is not a folder)")
+
+
+def prepare(warehouse: Path) -> Path:
+    """Create the warehouse folder if needed; raise WarehouseUnusable with one line naming the path."""
+    refuse_a_file(warehouse)
     try:
         warehouse.mkdir(parents=True, exist_ok=True)
         probe = warehouse / f".gkqc-write-test-{os.getpid()}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, fmt, percent, place
+from gkqc.outputs.data import GRADES, SEVERITY_ZH, fmt, on_time_label, percent, place
 from schemas.lake import OFFICE_KINDS as KINDS
 
 STATIC = Path(__file__).with_name("static")
@@ -26,7 +26,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")
                    undefined=StrictUndefined, auto_reload=False)  # loaded once a process, not checked per page
 # labels as filters: a filter is a plain call, a method call in a template goes through Jinja's runtime
 _ENV.filters.update(
-    fmt=fmt, pct=percent, place=place, kind=lambda v: KINDS.get(v, v or ""),
+    fmt=fmt, pct=percent, place=place, on_time=on_time_label, kind=lambda v: KINDS.get(v, v or ""),
     grade=lambda v: GRADES.get(v, ""), sev=lambda v: SEVERITY_ZH.get(v, v),
     decision=lambda v: DECISIONS_ZH.get(v, v or "待审核"), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
 
