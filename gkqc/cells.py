@@ -22,7 +22,8 @@ _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT = re.compile(r"^(.*?)(万元|万|元)$")
 COUNT_UNITS = "件|个|项|条|次|人次"  # units a count may be printed with ('5件'), as regex alternatives
 _COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")
-_AMOUNT_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4}
+_UNIT_SIZE = {"元": 1, "万元": 10_000, "万": 10_000}  # in 元; 万 is 万元 written short
+AMOUNT_UNITS = ("万元", "元")  # the units an amount cell keeps (万 is kept as 万元)
 
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
@@ -111,25 +112,26 @@ def read_count(raw: str | None) -> CellValue:
 
 
 @lru_cache(maxsize=16384)
-def read_amount(raw: str | None, header_unit: str | None) -> CellValue:
-    """An amount cell, normalised to 万元; the unit found (cell, else header) is kept."""
+def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValue:
+    """An amount cell, normalised to `unit` (the template's, from the registry); the unit found
+    (cell, else header) is kept. An amount printed without a unit is taken to be in `unit`."""
     absent, t = _absent(raw)
     if absent is not None:
         return absent
     m = _UNIT.match(t)
-    unit = header_unit
+    found = header_unit
     if m:
-        t, unit = m.group(1), m.group(2)
+        t, found = m.group(1), m.group(2)
     v = parse_number(t)
     if v is None:
         return CellValue(None, UNREADABLE, reason=f"无法识别为金额：'{raw.strip()}'")
     too_large = out_of_range(v, raw)  # the number as written, before any unit conversion
     if too_large is not None:
         return too_large
-    if unit is None:
-        return CellValue(v, OK, None, "未注明金额单位，按万元计")
-    unit = "万元" if unit == "万" else unit
-    return CellValue(round(v * _AMOUNT_UNITS[unit], 6), OK, unit)
+    if found is None:
+        return CellValue(v, OK, None, f"未注明金额单位，按{unit}计")
+    found = "万元" if found == "万" else found
+    return CellValue(round(v * (_UNIT_SIZE[found] / _UNIT_SIZE[unit]), 6), OK, found)
 
 
 def unit_in_label(label: str) -> str | None:

@@ -249,12 +249,13 @@ class Registry:
                 "applications": self.app_rows, "reviews": self.review_groups}.get(kind, ())
         return any(_SUB_NO.match(norm_label(r.label)) for r in rows)
 
-    def amount_cells(self, table: str) -> tuple[str, ...]:
-        """The cell ids of `table` (in any template) whose value is an amount: its metric carries a unit."""
+    def amount_cells(self, table: str) -> dict[str, str]:
+        """The cell ids of `table` (in any template) whose value is an amount, each with its unit
+        (an amount's metric carries one)."""
         if self.table_kind(table) != "active":
-            return ()
-        return tuple(dict.fromkeys(f"{b.id}.{r.id}.{m.id}" for t in self.templates for b in self.blocks_for(t)
-                                   for r in b.rows for m in b.metrics if m.unit))
+            return {}
+        return {f"{b.id}.{r.id}.{m.id}": m.unit for t in self.templates for b in self.blocks_for(t)
+                for r in b.rows for m in b.metrics if m.unit}
 
     def ids(self, kind: str, template: str | None = None) -> set[str]:
         """All ids of one kind: section, app_row, app_column, block, active_row,

@@ -16,7 +16,7 @@ import pyarrow as pa_arrow
 from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
-from gkqc.cells import STATUSES, VALUED
+from gkqc.cells import AMOUNT_UNITS, STATUSES, VALUED
 from gkqc.record import PARSE_STATUSES
 from gkqc.templates import registry
 
@@ -147,7 +147,7 @@ class ActiveDisclosure(_Cells):
     block_id: str = Id("表块（第二十条第x项） / Block (article 20 item)", cell="block_id")
     row_id: str = Id("行标识 / Row id", cell="row_id")
     metric_id: str = Id("列标识 / Metric id", cell="col_id")
-    unit: str = F("找到的金额单位 / Amount unit found", nullable=True, isin=["万元", "元"])
+    unit: str = F("找到的金额单位 / Amount unit found", nullable=True, isin=list(AMOUNT_UNITS))
 
     class Config:
         strict = True

@@ -167,3 +167,26 @@ def test_a_rule_within_a_block_names_its_subject_by_that_blocks_label(tmp_path, 
     p2 = res.filter((pl.col("check_id") == "P2") & (pl.col("status") == "fail"))
     assert p2["subject"].to_list() == ["regulations"]
     assert p2["message"][0].startswith("规章：")
+
+
+def test_amounts_are_normalised_to_the_unit_the_registry_gives(tmp_path, monkeypatch):
+    """An amount is kept in its metric's unit from the registry, and an amount printed without a
+    unit is taken to be in it: a registry saying 元 reads 0.5万元 as 5000."""
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    for blocks in raw["active"].values():
+        for b in blocks:
+            for m in b["metrics"]:
+                if m.get("unit") == "万元":
+                    m["unit"] = "元"
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    key = ("item_9", "procurement", "procurement_amount")
+    first, second = spec("gov2019", 2020, office="青山市教育局", seed=4), spec("gov2019", 2020, office="青山市财政局", seed=5)
+    first.active[key], second.active[key] = "0.5万元", "251000"
+    res = check_files(tmp_path, {"a.txt": render_pagetext(first).encode(), "b.txt": render_pagetext(second).encode()})
+    amounts = (pl.read_parquet(tmp_path / "lake" / "active_disclosure")
+               .filter(pl.col("metric_id") == "procurement_amount").join(res.select("report_id", "source_path").unique(), on="report_id"))
+    assert sorted(amounts.select("source_path", "value", "unit").rows()) == [("a.txt", 5000.0, "万元"), ("b.txt", 251000.0, None)]
+    p5 = res.filter((pl.col("check_id") == "P5") & (pl.col("status") == "fail"))
+    assert p5["source_path"].to_list() == ["b.txt"] and "按元计" in p5["message"][0]

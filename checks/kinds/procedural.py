@@ -196,16 +196,18 @@ def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings:
 
 @procedural("active_disclosure", message=True)
 def amount_unit(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    """Amounts printed without a unit (taken as 万元). Message fields: subject_label, raw."""
-    amounts = list(registry().amount_cells("active_disclosure"))
+    """Amounts printed without a unit (taken to be in the template's). Message fields: subject_label,
+    raw, unit (the template's unit of the cell)."""
+    units = registry().amount_cells("active_disclosure")
     active = data.cells["active_disclosure"].filter(
         (pl.col("status") == "ok") & pl.col("rid").is_in(reports["rid"].implode()))
-    cells = with_cell_id(active, "active_disclosure").filter(pl.col("cell_id").is_in(amounts))
+    cells = with_cell_id(active, "active_disclosure").filter(pl.col("cell_id").is_in(list(units)))
     bad = cells.filter(pl.col("unit").is_null())
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", actual=pl.col("value"),
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw")]),
-                message=render(spec.message or "{subject_label}：未注明金额单位，按万元计（原文 {raw}）",
-                               {"subject_label": _label(pl.col("cell_id")), "raw": pl.col("raw")}))
+                message=render(spec.message or "{subject_label}：未注明金额单位，按{unit}计（原文 {raw}）",
+                               {"subject_label": _label(pl.col("cell_id")), "raw": pl.col("raw"),
+                                "unit": pl.col("cell_id").replace_strict(units, return_dtype=pl.Utf8)}))
     ok = cells.select("report_id").unique().join(bad.select("report_id").unique(), on="report_id", how="anti")
     na = reports.select("report_id").join(cells.select("report_id").unique(), on="report_id", how="anti")
     return pl.concat([fail, rows(ok, status="pass", message="符合：金额单位已注明"),

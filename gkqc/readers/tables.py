@@ -369,17 +369,18 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
             append(Cell(table, block, row_id, col.id, None, None, MISSING, absent))
             continue
         raw = tok.raw
-        cv = read_amount(raw, header_unit) if amounts and col.unit else read_count(raw)
+        cv = read_amount(raw, header_unit, col.unit) if amounts and col.unit else read_count(raw)
         cell = Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line)
         if tok.note or tok.inferred or tok.conf is not None:
-            cell = _cell(cell, tok)
+            cell = _cell(cell, tok, col.unit)
         append(cell)
     return out
 
 
-def _cell(cell: Cell, tok: Tok) -> Cell:
+def _cell(cell: Cell, tok: Tok, unit: str | None) -> Cell:
     """A cell read from a token that was read by OCR, split by rule or placed by position: its
-    status (ocr / inferred) and how it was read, beside any reason the value already has."""
+    status (ocr / inferred) and how it was read, beside any reason the value already has.
+    `unit` is the template's unit of an amount cell."""
     if tok.refused:
         cell.value, cell.status, cell.reason, cell.unit = None, UNREADABLE, tok.note, None
         return cell
@@ -388,9 +389,9 @@ def _cell(cell: Cell, tok: Tok) -> Cell:
     if cell.value is None:
         return cell
     if tok.conf is not None:
-        if cell.unit == "元":  # the templates print amounts in 万元: OCR losing 万 makes one 10⁴ too small
+        if cell.unit is not None and cell.unit != unit:  # OCR losing 万 of 万元 makes one 10⁴ too small
             cell.value, cell.status = None, UNREADABLE
-            cell.reason = "OCR 读出的金额单位为“元”（模板为“万元”，可能漏识“万”字），不采用"
+            cell.reason = f"OCR 读出的金额单位为“{cell.unit}”（模板为“{unit}”，可能漏识），不采用"
             return cell
         cell.status, cell.confidence = OCR, round(min(max(tok.conf, 0.0), 1.0), 4)
     elif tok.inferred:

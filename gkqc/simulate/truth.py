@@ -48,13 +48,13 @@ def cell_values(template: str, applications: dict, active: dict, reviews: dict,
     reg = registry()
     out: dict[tuple[str, ...], CellValue] = {}
 
-    def put(key, raw, amount_unit=None, is_amount=False):
+    def put(key, raw, header_unit=None, unit=None):
         if key in missing:
             out[key] = CellValue(None, MISSING)
         elif key in unreadable:
             out[key] = CellValue(None, UNREADABLE)
         else:
-            out[key] = read_amount(raw, amount_unit) if is_amount else read_count(raw)
+            out[key] = read_amount(raw, header_unit, unit) if unit else read_count(raw)
 
     for r in reg.app_rows_for(template):
         for c in reg.app_columns:
@@ -65,8 +65,8 @@ def cell_values(template: str, applications: dict, active: dict, reviews: dict,
     for b in reg.blocks_for(template):
         for r in b.rows:
             for m in b.metrics:
-                unit = "万元" if template == "gov2021" and m.unit else None
-                put(("active", b.id, r.id, m.id), active.get((b.id, r.id, m.id), ""), unit, bool(m.unit))
+                header_unit = m.unit if template == "gov2021" else None  # 2021's header prints （单位：万元）
+                put(("active", b.id, r.id, m.id), active.get((b.id, r.id, m.id), ""), header_unit, m.unit)
     return out
 
 

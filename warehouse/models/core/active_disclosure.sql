@@ -1,5 +1,5 @@
--- 第二部分 主动公开政府信息情况：每个单元格一行；金额统一为万元，原文保留在 raw
--- (section 二 cells; amounts in 万元, raw text kept)
+-- 第二部分 主动公开政府信息情况：每个单元格一行；金额按模板的单位（templates.yaml 的 unit）统一，原文保留在 raw
+-- (section 二 cells; amounts in the template's unit, raw text kept)
 select c.report_id, c.block_id, c.row_id, c.metric_id, c.value, c.unit, c.raw, c.status, c.reason, c.line,
        rl.label as row_label, ml.label as metric_label
 from stg_active_disclosure c
