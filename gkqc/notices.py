@@ -122,7 +122,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
         cond, params = "report_year = ?", [year]
         if region:
             cond, params = cond + " and region = ?", [year, region]
-        offices = records(con, f"""select s.*, r.title, r.template_variant
+        offices = records(con, f"""select s.*, r.title, r.printed_form
                                  from (select * from scorecard_office where {cond}) s
                                  left join reports r using (report_id) order by s.region, s.office""", params)
         findings = records(con, f"""select * from findings where is_latest and not dismissed and {cond}
@@ -132,7 +132,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
         for r in records(con, f"""select report_id, source_path from documents where report_id in
                                 (select report_id from scorecard_office where {cond}) order by source_path""", params):
             sources[r["report_id"]].append(r["source_path"])
-        printed = {o["report_id"]: printed_template(o["template"], o["template_variant"]) for o in offices if o["report_id"]}
+        printed = {o["report_id"]: printed_template(o["printed_form"]) for o in offices if o["report_id"]}
         for f in findings:
             f["subject_label"] = subject_label(f["check_id"], f["subject"], printed.get(f["report_id"]))
         evidence = _evidence(con, findings, printed)

@@ -54,6 +54,12 @@ class Report:
     cells: list[Cell] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def printed_form(self) -> str | None:
+        """The form its tables are printed in: the variant, else the template (the warehouse's
+        `reports.printed_form`; the checks' `frames.PRINTED_FORM`)."""
+        return self.template_variant or self.template
+
 
 @dataclass(slots=True)
 class ParseResult:

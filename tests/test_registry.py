@@ -74,6 +74,17 @@ def _with_gov2025(path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
 
 
+def test_the_printed_form_is_worked_out_once_per_language():
+    """A report's printed form (its variant, else its template) is `Report.printed_form` for a record,
+    `frames.PRINTED_FORM` for the checks' frames and `stg_reports.printed_form` in the warehouse; no
+    other code works it out again."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py", "*.sql"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    worked_out = re.compile(r"template_variant\b[^\n]{0,30}\bor\b|coalesce\([^)]*template_variant")
+    found = sorted(f for f in files if not f.startswith("tests/") and (ROOT / f).exists()
+                   and worked_out.search((ROOT / f).read_text(encoding="utf-8")))
+    assert found == ["checks/frames.py", "gkqc/record.py", "warehouse/models/staging/stg_reports.sql"]
+
 def test_a_template_added_to_the_registry_is_read_and_checked(tmp_path, monkeypatch):
     path = tmp_path / "templates.yaml"
     _with_gov2025(path)

@@ -168,7 +168,7 @@ class _Lookups:
         self.stale = _group([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
         self.catalog = {r["id"]: r for r in records(con, "select id, title, rule from check_catalog")}
         self.meta = {r["report_id"]: r for r in records(
-            con, "select report_id, title, template, template_variant, published_source from _versions")}
+            con, "select report_id, title, template, printed_form, published_source from _versions")}
         self.cells = dict(con.execute(_CELL_HASHES).fetchall())  # only `digest` reads them
 
     def digest(self, o: Row) -> str:
@@ -250,13 +250,13 @@ def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: lis
             _stage_cells(con, [o["report_id"] for o, _ in todo[start:start + STAGED]])
         batch = todo[start:start + BATCH]
         ids = [o["report_id"] for o, _ in batch]
-        printed = {i: printed_template(look.meta[i]["template"], look.meta[i]["template_variant"]) for i in ids}
+        printed = {i: printed_template(look.meta[i]["printed_form"]) for i in ids}
         tables, evidence = _batch_tables(con, start % STAGED, ids, printed,
                                          [f for i in ids for f in look.fails.get(i, []) if f["is_latest"]])
         for o, d in batch:
             rid, m = o["report_id"], look.meta[o["report_id"]]
             vs = look.versions[(o["office"], o["report_year"])]
-            template = m["template_variant"] or m["template"]
+            template = m["printed_form"]
             pages.put(report_page(o["office"], o["report_year"]), render(
                 "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
                 latest_version=max(v["version_no"] for v in vs),

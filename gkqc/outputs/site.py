@@ -163,12 +163,12 @@ def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | 
                                 partition by f.report_id
                                 order by case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
                                          f.check_id, f.subject) as fno,
-                                r.template as report_template, r.template_variant
+                                r.printed_form
                             from findings f join _chunk using (office) left join report_versions r using (office, report_id)
                             where f.is_latest and {where}
                             order by f.office, f.report_year, f.report_id, fno""", params)
     for f in rows:
-        printed = printed_template(f.pop("report_template"), f.pop("template_variant"))
+        printed = printed_template(f.pop("printed_form"))
         f["subject_label"] = subject_label(f["check_id"], f["subject"], printed)
     return rows
 

@@ -125,10 +125,9 @@ def frames(template: str) -> dict[str, Frame]:
     return {t: _frame([_caption(t), *build[t](template)]) for t in TABLES}
 
 
-def printed_template(template: str | None, variant: str | None) -> str | None:
-    """The form a report's tables are drawn in: its variant, else its template."""
-    t = variant or template
-    return t if t and registry().has_tables(t) else None
+def printed_template(form: str | None) -> str | None:
+    """The form a report's tables are drawn in (its `printed_form`), when the registry has tables for it."""
+    return form if form and registry().has_tables(form) else None
 
 
 # ---------------------------------------------------------------------------------------- cells of findings

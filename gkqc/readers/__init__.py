@@ -173,7 +173,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     if variant is not None:  # read as printed: the variant's rows, not the template's
         rep.template_variant = variant.id
         rep.template_source = f"{how}；{variant.title}"
-    form = rep.template_variant or template
+    form = rep.printed_form
     if not reg.has_tables(template) or not bounds:
         return rep
     last_no = max(bounds, key=lambda no: bounds[no][1])
@@ -217,4 +217,4 @@ def judge(rep: Report) -> tuple[str, str | None]:
         return PARSED, None
     first = bad[0]
     label = "未找到" if first.status == MISSING else "无法读取"
-    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first, rep.template_variant or rep.template)}：{first.reason}"
+    return PARTIAL, f"{len(bad)} 个单元格{label if len({c.status for c in bad}) == 1 else '未找到或无法读取'}；首个：{cell_where(first, rep.printed_form)}：{first.reason}"

@@ -4,5 +4,5 @@ select c.report_id, c.block_id, c.row_id, c.metric_id, c.value, c.unit, c.raw, c
        rl.label as row_label, ml.label as metric_label
 from stg_active_disclosure c
 left join stg_reports r using (report_id)
-left join template_labels rl on rl.template = coalesce(r.template_variant, r.template) and rl."table" = 'active_row' and rl.id = c.block_id || '.' || c.row_id
-left join template_labels ml on ml.template = coalesce(r.template_variant, r.template) and ml."table" = 'active_metric' and ml.id = c.block_id || '.' || c.metric_id
+left join template_labels rl on rl.template = r.printed_form and rl."table" = 'active_row' and rl.id = c.block_id || '.' || c.row_id
+left join template_labels ml on ml.template = r.printed_form and ml."table" = 'active_metric' and ml.id = c.block_id || '.' || c.metric_id

@@ -4,5 +4,5 @@ select c.report_id, c.row_id, c.column_id, c.value, c.raw, c.status, c.reason, c
        rl.label as row_label, cl.label as column_label
 from stg_applications c
 left join stg_reports r using (report_id)
-left join template_labels rl on rl.template = coalesce(r.template_variant, r.template) and rl."table" = 'app_row' and rl.id = c.row_id
-left join template_labels cl on cl.template = coalesce(r.template_variant, r.template) and cl."table" = 'app_column' and cl.id = c.column_id
+left join template_labels rl on rl.template = r.printed_form and rl."table" = 'app_row' and rl.id = c.row_id
+left join template_labels cl on cl.template = r.printed_form and cl."table" = 'app_column' and cl.id = c.column_id

@@ -3,5 +3,5 @@ select c.report_id, c.group_id, c.metric_id, c.value, c.raw, c.status, c.reason,
        gl.label as group_label, ml.label as metric_label
 from stg_reviews c
 left join stg_reports r using (report_id)
-left join template_labels gl on gl.template = coalesce(r.template_variant, r.template) and gl."table" = 'review_group' and gl.id = c.group_id
-left join template_labels ml on ml.template = coalesce(r.template_variant, r.template) and ml."table" = 'review_metric' and ml.id = c.metric_id
+left join template_labels gl on gl.template = r.printed_form and gl."table" = 'review_group' and gl.id = c.group_id
+left join template_labels ml on ml.template = r.printed_form and ml."table" = 'review_metric' and ml.id = c.metric_id

@@ -3,7 +3,7 @@
 -- (the report versions of known offices, stored in office order: the site reads a chunk of offices
 -- from the row groups holding them instead of numbering every version of the province per chunk)
 select report_id, office, report_year, published_at, title, is_latest, versions, version_no,
-       template, template_variant, published_source
+       template, template_variant, printed_form, published_source
 from reports
 where office is not null
 order by office, report_year, version_no
