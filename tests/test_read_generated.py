@@ -346,6 +346,8 @@ def test_same_report_in_two_files_of_one_batch_is_stored_once(tmp_path):
     ("（2022年度）青江县政府信息公开工作年度报告", "青江县", "government"),
     ("《阿里地区2020年政府信息公开工作年度报告》", "阿里地区", "government"),
     ("（青江县）政府信息公开工作年度报告", "青江县", "government"),
+    ("青山市2022年市本级政府信息公开工作年度报告", "青山市本级", "government"),
+    ("青江县2022年度县本级政府信息公开工作年度报告", "青江县本级", "government"),
 ])
 def test_the_office_of_a_title_keeps_its_own_brackets(title, office, kind):
     """A qualifier the office prints, （本级）, stays whole (the office registry knows it); brackets left

@@ -152,7 +152,11 @@ def office_from_title(title: str | None) -> str | None:
         rest = rest[:-1].strip(" ：:—-_")  # …nor one that closes the name's own （本级）
     if rest[:1] in ("(", "（") and rest[-1:] in (")", "）") and _depth(rest[1:-1]) == 0:
         rest = rest[1:-1].strip()  # （青江县）: the whole name in brackets
-    return rest or None
+    return _OWN_LEVEL_TWICE.sub(r"\1本级", rest) or None
+
+
+# 青山市2022年市本级…: with the year gone, the area's unit and the level's meet (青山市市本级 → 青山市本级)
+_OWN_LEVEL_TWICE = re.compile(r"(市|县|区|州|旗)\1本级")
 
 
 _BRACKETS = "()（）"
@@ -197,7 +201,7 @@ def office_kind(office: str | None) -> str | None:
     office = _QUALIFIER.sub("", office) or office  # 青江县（本级） is a government
     region = region_prefix(office)
     rest = office[len(region):]
-    if region and (not rest or rest in _GOV_SUFFIXES):
+    if region and (not rest or rest in _GOV_SUFFIXES or rest == "本级"):  # 青山市本级: the city's own report
         return "township" if region.endswith(("乡", "镇", "街道")) else "government"
     if rest.endswith(("街道办事处",)):
         return "township"
