@@ -24,7 +24,12 @@ import psutil
 from gkqc.lifeline import prefect_api
 from gkqc.settings import PROJECT_ROOT
 
-CACHE = PROJECT_ROOT / "bench-cache"
+CACHE_ENV = "GKQC_BENCH_CACHE"  # where simulated collections and bench warehouses are kept
+
+
+def cache_dir() -> Path:
+    """The bench's folder: $GKQC_BENCH_CACHE, else `bench-cache/` in the project (ignored by git)."""
+    return Path(os.environ.get(CACHE_ENV) or PROJECT_ROOT / "bench-cache")
 YEARS = (2020, 2024)
 
 
@@ -65,7 +70,7 @@ def collection(reports: int, seed: int, form: str | None = None) -> Path:
         from gkqc.simulate.pdf import default_font
 
         form = f"pdf-{default_font()}"
-    d = CACHE / (f"sim-n{reports}-s{seed}" + (f"-{form}" if form else ""))
+    d = cache_dir() / (f"sim-n{reports}-s{seed}" + (f"-{form}" if form else ""))
     if (d / "truth.jsonl").exists():
         return d
     shutil.rmtree(d, ignore_errors=True)
@@ -202,7 +207,7 @@ def run_form(form: str, reports: int, seed: int, workers: int, log=print) -> dic
 
     log(f"模拟 {reports} 份 {form} 报告 … simulating {form} reports")
     sim = collection(reports, seed, form)
-    wh = CACHE / f"wh-n{reports}-s{seed}-{form}"
+    wh = cache_dir() / f"wh-n{reports}-s{seed}-{form}"
     shutil.rmtree(wh, ignore_errors=True)
     log(f"运行流水线 … running the pipeline on the {form} reports")
     res = gkqc_run(str(sim), str(wh), workers)
@@ -226,15 +231,15 @@ def run_bench(reports: int, seed: int = 1, workers: int = 2, log=print, forms: t
               form_reports: int = 1000) -> BenchResult:
     from flows.pipeline import gkqc_run
 
-    log(f"模拟 {reports} 份报告（缓存于 {CACHE}）… simulating")
-    sim = linked_copy(collection(reports, seed), CACHE / "inbox")
+    log(f"模拟 {reports} 份报告（缓存于 {cache_dir()}）… simulating")
+    sim = linked_copy(collection(reports, seed), cache_dir() / "inbox")
     late = collection(max(reports // 100, 50), seed + 1000)  # a night's arrivals: reports of other offices
     truth_lines = (sim / "truth.jsonl").read_text(encoding="utf-8").count("\n")
-    wh = CACHE / f"wh-n{reports}-s{seed}"
+    wh = cache_dir() / f"wh-n{reports}-s{seed}"
     shutil.rmtree(wh, ignore_errors=True)
     log("启动 Prefect … starting Prefect")
     start = time.perf_counter()
-    with prefect_api(CACHE):  # its own API server, which dies with this process however it ends
+    with prefect_api(cache_dir()):  # its own API server, which dies with this process however it ends
         startup = time.perf_counter() - start + prefect_startup()
         log(f"运行流水线 … running the pipeline on {truth_lines} files")
         with PeakRSS() as mem:
@@ -338,7 +343,7 @@ def run_cluster_bench(reports: int, address: str, seed: int = 1, workers: int = 
         log(f"模拟 {form_reports} 份 {form} 报告 … simulating {form} reports")
         sims[form] = collection(form_reports, seed, form)
     out: dict = {"cluster": address, "collections": {}}
-    with _scheduler(address) as scheduler, prefect_api(CACHE):  # chunk task runs report to this API
+    with _scheduler(address) as scheduler, prefect_api(cache_dir()):  # chunk task runs report to this API
         names = workers_of(scheduler)
         if len(names) < 2:
             raise RuntimeError(f"集群 {address} 只有 {len(names)} 个工作进程，需要至少 2 个 (need 2 workers)")
@@ -351,15 +356,15 @@ def run_cluster_bench(reports: int, address: str, seed: int = 1, workers: int = 
             with ClusterParser(scheduler, [w]) as parser:
                 parser.submit([], "warm-up", datetime.now()).result()
         for name, sim in sims.items():
-            rows = {"local": {"processes": workers, **_parse_rate(sim, CACHE / "wh-cluster" / "local", workers=workers)}}
+            rows = {"local": {"processes": workers, **_parse_rate(sim, cache_dir() / "wh-cluster" / "local", workers=workers)}}
             log(f"{name}: 本机 {workers} 个进程 local processes {rows['local']['files_per_s']} files/s")
             for k in (1, 2):
-                rate = _parse_rate(sim, CACHE / "wh-cluster" / f"w{k}", cluster=ClusterParser(scheduler, names[:k]))
+                rate = _parse_rate(sim, cache_dir() / "wh-cluster" / f"w{k}", cluster=ClusterParser(scheduler, names[:k]))
                 rows[f"workers_{k}"] = {"workers": k, **rate, "ms_per_file_per_worker": round(rate["ms_per_file"] * k, 2)}
                 log(f"{name}: 集群 {k} 个工作进程 cluster workers {rate['files_per_s']} files/s")
             rows["speedup_2_vs_1"] = round(rows["workers_1"]["parse_s"] / rows["workers_2"]["parse_s"], 2)
             out["collections"][name] = rows
-    shutil.rmtree(CACHE / "wh-cluster", ignore_errors=True)
+    shutil.rmtree(cache_dir() / "wh-cluster", ignore_errors=True)
     return out
 
 

@@ -409,20 +409,25 @@ def bench(reports: Annotated[int, typer.Option("--reports", help="报告数 (num
           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2,
           forms: Annotated[str, typer.Option(help="另测这些文件形式，各自一次运行 (also bench these forms: pdf,docx)")] = "",
           form_reports: Annotated[int, typer.Option(help="每种文件形式的报告数 (reports per form)", min=1)] = 1000,
-          cluster: Annotated[str | None, typer.Option("--cluster", help="只测解析阶段：本机进程与该 Dask 集群的 1、2 个工作进程；local 表示在本机启动两个 (parse stage only: local processes vs 1 and 2 workers of this Dask scheduler; 'local' starts two here)")] = None) -> None:
+          cluster: Annotated[str | None, typer.Option("--cluster", help="只测解析阶段：本机进程与该 Dask 集群的 1、2 个工作进程；local 表示在本机启动两个 (parse stage only: local processes vs 1 and 2 workers of this Dask scheduler; 'local' starts two here)")] = None,
+          cache: Annotated[Path | None, typer.Option("--cache", envvar="GKQC_BENCH_CACHE", file_okay=False,
+                                                     help="模拟报告与基准仓库的存放目录，默认项目下的 bench-cache/ (where simulated collections and bench warehouses are kept)")] = None) -> None:
     """基准测试：在 N 份模拟报告上运行整个流水线并报告各阶段速度。 Benchmark the pipeline.
 
     例 example: gkqc bench --reports 20000 --json
     例 example: gkqc bench --reports 20000 --forms pdf,docx --form-reports 1000
     例 example: gkqc bench --reports 4000 --cluster local --forms pdf --form-reports 200
+    例 example: gkqc bench --reports 100000 --cache /data/bench
     """
-    from gkqc.bench import CACHE, print_result, run_bench
+    from gkqc.bench import CACHE_ENV, cache_dir, print_result, run_bench
     from gkqc.simulate.collection import DOCUMENTS
 
     wanted = tuple(f.strip() for f in forms.split(",") if f.strip())
     if unknown := [f for f in wanted if f not in DOCUMENTS]:
         fail(f"未知的文件形式 {', '.join(unknown)}（可选 {', '.join(DOCUMENTS)}）")
-    quiet_prefect(CACHE)
+    if cache is not None:
+        os.environ[CACHE_ENV] = str(cache.resolve())  # the bench's functions, and the processes they start, read it
+    quiet_prefect(cache_dir())
     if cluster:
         from gkqc.bench import print_cluster_result, run_cluster_bench
 

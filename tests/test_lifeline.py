@@ -124,7 +124,8 @@ def test_sigkill_of_a_benchmark_leaves_no_processes(tmp_path):
     """`gkqc bench` serves its own Prefect API and starts workers too: nothing outlives it."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     with (tmp_path / "bench.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "bench", "--reports", "500", "--seed", "7"],
+        proc = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "bench", "--reports", "500", "--seed", "7",
+                                 "--cache", str(tmp_path / "cache")],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     seen: dict[int, psutil.Process] = {}
     try:
@@ -134,6 +135,7 @@ def test_sigkill_of_a_benchmark_leaves_no_processes(tmp_path):
                 seen |= {p.pid: p for p in psutil.Process(proc.pid).children(recursive=True)}
             time.sleep(0.1)
         assert workers(seen) and serves_api(proc.pid), (tmp_path / "bench.log").read_text()
+        assert (tmp_path / "cache" / "sim-n500-s7" / "truth.jsonl").exists()  # --cache: not the project's bench-cache/
         proc.kill()
         proc.wait()
         assert_all_end(seen.values())
