@@ -23,6 +23,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer._click.exceptions import (  # Typer's own Click
+    BadOptionUsage,
+    BadParameter,
+    MissingParameter,
+    NoSuchOption,
+    UsageError,
+)
+from typer.core import TyperGroup
 
 from gkqc import progress
 from gkqc.lifeline import prefect_api
@@ -31,8 +39,37 @@ from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
 if TYPE_CHECKING:
     from gkqc.storage import Warehouse
 
+def _in_chinese(e: UsageError) -> str:
+    """What a command-line usage error is, in Chinese, before Click's English words."""
+    said = e.format_message()
+    what = ("没有这个选项" if isinstance(e, NoSuchOption) else
+            "缺少必需的参数或选项" if isinstance(e, MissingParameter) else
+            "参数值无效" if isinstance(e, BadParameter) else
+            "选项缺少值或用法不对" if isinstance(e, BadOptionUsage) else
+            "没有这个命令" if said.startswith("No such command") else
+            "缺少命令" if said.startswith("Missing command") else
+            "多余的参数" if said.startswith("Got unexpected extra") else "用法错误")
+    return f"{what}：{said}"
+
+
+class _Commands(TyperGroup):
+    """gkqc's commands, whose usage errors (an unknown option, a missing argument) speak Chinese too."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as e:
+            raise UsageError(_in_chinese(e), ctx=e.ctx) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as e:
+            raise UsageError(_in_chinese(e), ctx=e.ctx) from None
+
+
 app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量检查 (data quality for annual disclosure reports)",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, cls=_Commands)
 console = Console()
 err = Console(stderr=True)
 WarehouseOpt = Annotated[Path, typer.Option("--warehouse", "-w", help="数据仓库目录 (warehouse folder)")]

@@ -249,3 +249,16 @@ def test_a_stop_swallowed_in_a_finaliser_ends_as_interrupted_without_a_traceback
     assert r.returncode == code, r.stderr
     assert f"已中断（{how}）" in r.stderr and "本次运行未提交" in r.stderr
     assert "Traceback" not in r.stderr and "运行未完成" not in r.stderr
+
+
+@pytest.mark.parametrize(("args", "chinese", "english"), [
+    (["run", "--bogus"], "没有这个选项", "No such option: --bogus"),
+    (["scorecard", "--year", "abc"], "参数值无效", "Invalid value for '--year'"),
+    (["frob"], "没有这个命令", "No such command 'frob'"),
+    (["review"], "缺少必需的参数或选项", "Missing argument"),
+    (["sql", "select 1", "extra"], "多余的参数", "unexpected extra argument"),
+])
+def test_usage_errors_speak_chinese_before_clicks_english(args, chinese, english):
+    r = cli(*args)
+    assert r.returncode == 2 and f"{chinese}：" in r.stderr and english in r.stderr
+    assert r.stderr.index(chinese) < r.stderr.index(english.split()[0])
