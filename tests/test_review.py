@@ -3,8 +3,11 @@ dismissed, shown stale when their finding disappears; rectification across three
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import lxml.html
 import pytest
@@ -16,7 +19,7 @@ from gkqc.cli import app
 from gkqc.lake import Lake
 from gkqc.outputs.html import report_page
 from gkqc.outputs.scorecard import publish, published_from
-from gkqc.review import ReviewError, decisions_path, rebuild, record
+from gkqc.review import ReviewError, append, decisions_path, rebuild, record
 from warehouse.access import connect_readonly
 from warehouse.build import build_fingerprint
 
@@ -211,3 +214,36 @@ def test_a_dismissed_lateness_counts_as_on_time(province):
     assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(False,)]
     record(wh, "D1", office, YEAR, None, "dismissed", "以落款日期为准，按期发布", by="孙八")
     assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(True,)]
+
+
+def test_a_decisions_file_with_a_bom_or_a_line_in_another_encoding_loses_that_line_only(province):
+    """Saved by Notepad (a byte-order mark) or hand-edited in GBK, the file still reads: a line that
+    is not UTF-8 is skipped as a line that is not JSON is, and the first decision is not lost."""
+    _, wh = province
+    record(wh, "A2", PLANTED, YEAR, "natural_person", "dismissed", "核实无误", by="甲")
+    path = decisions_path(wh)
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    decided = q(wh, "select count(*) from decisions")[0][0]
+    gbk = json.dumps({**first, "reason": "手工补记"}, ensure_ascii=False).encode("gbk")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes() + gbk + b"\n")
+    with runlock.hold(wh, "test"):
+        rebuild(wh)
+    assert q(wh, "select count(*) from decisions")[0][0] == decided
+    assert q(wh, "select office, check_id, subject from decisions where line_no = 1") == [
+        (first["office"], first["check_id"], first["subject"])]
+
+
+def test_the_decision_written_last_holds_whatever_its_clock_said(province):
+    """Decisions are appended: the last line on a finding is the current one, though the reviewer's
+    clock (another time zone, a clock set back) stamped it earlier than the one before."""
+    _, wh = province
+    first = record(wh, "A2", PLANTED, YEAR, "commercial", "dismissed", "甲：核实无误", by="甲")
+    behind = datetime.fromisoformat(first.decided_at) - timedelta(hours=8)
+    with runlock.hold(wh, "test"):
+        append(wh, replace(first, decision="confirmed", reason="乙：确有错误", decided_by="乙",
+                           decided_at=behind.isoformat(timespec="seconds")))
+        rebuild(wh)
+    assert q(wh, """select decided_by, is_current from decisions where office = ? and check_id = 'A2'
+                    and subject = 'commercial' order by line_no""", PLANTED)[-2:] == [("甲", False), ("乙", True)]
+    assert q(wh, """select dismissed from findings where is_latest and office = ? and check_id = 'A2'
+                    and subject = 'commercial'""", PLANTED) == [(False,)]

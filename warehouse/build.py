@@ -34,7 +34,8 @@ from warehouse.access import BUILD_TABLE, DB_NAME, FILES_TABLE, models_digest
 
 MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
-BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring")  # tables the build writes before any model
+BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring",  # tables the build writes before any model
+            "decision_lines")
 _PARTS = re.compile(r"\{parts:(\w+)\}")
 
 
@@ -130,9 +131,25 @@ def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
     return f"{lake.fingerprint()}-{suite_fingerprint()}-{models_digest()}-{decisions}"
 
 
-def _built_in(con: duckdb.DuckDBPyConnection) -> None:
-    """The registry's templates and labels, the suite's catalogue, the notes messages begin with and
-    the scoring rule, as tables for joins."""
+def decision_lines(warehouse_dir: Path) -> pa.Table:
+    """The lines of the reviewers' decisions file, numbered from 1 (the order they were written in).
+    A line that is not UTF-8 (a hand edit in another encoding) is left out, as the mart leaves out a
+    line that is not JSON; a byte-order mark is not part of a line."""
+    path = decisions_path(warehouse_dir)
+    numbered: list[tuple[int, str]] = []
+    if path.is_file():
+        for no, raw in enumerate(path.read_bytes().split(b"\n"), 1):
+            try:
+                numbered.append((no, raw.decode("utf-8").lstrip("\ufeff")))
+            except UnicodeDecodeError:
+                continue
+    return pa.table({"line_no": [n for n, _ in numbered], "line": [t for _, t in numbered]},
+                    schema=pa.schema([("line_no", pa.int64()), ("line", pa.string())]))
+
+
+def _built_in(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> None:
+    """The registry's templates and labels, the suite's catalogue, the notes messages begin with,
+    the scoring rule and the decisions file's lines, as tables for joins."""
     reg = registry()
     rows = {
         "template_labels": reg.labels(),
@@ -144,8 +161,9 @@ def _built_in(con: duckdb.DuckDBPyConnection) -> None:
         "message_notes": [dict(note="on_blanks", prefix=BLANK_NOTE)],
         "scoring": [scoring(load_settings())],
     }
+    tables = {name: pa.Table.from_pylist(r) for name, r in rows.items()} | {"decision_lines": decision_lines(warehouse_dir)}
     for name in BUILT_IN:
-        con.register("src", pa.Table.from_pylist(rows[name]))
+        con.register("src", tables[name])
         con.execute(f"create or replace table {name} as select * from src")
         con.unregister("src")
 
@@ -172,7 +190,7 @@ def _comment(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
 
 def create_models(con: duckdb.DuckDBPyConnection, lake: Lake, base: Path) -> list[str]:
     """Create every model over the lake's committed parts (paths relative to `base`); return those paths."""
-    _built_in(con)
+    _built_in(con, base)
     parts = {t: lake.paths(t) for t in SCHEMAS}
     attach(con, [p for ps in parts.values() for p in ps])  # objects: read through pyarrow's S3 client
     # local files by paths relative to the warehouse folder (a copied warehouse reads its own lake)

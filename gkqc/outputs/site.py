@@ -300,8 +300,7 @@ def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int
                   *(report_page(o["office"], o["report_year"]) for o in sc if o["report_id"])])
     latest = _latest(con)
     decisions = records(con, """select d.* from decisions d join _chunk using (office)
-                                order by d.report_year desc, d.check_id, d.subject, d.decided_at desc, d.decided_by,
-                                         d.decision, d.reason""")
+                                order by d.report_year desc, d.check_id, d.subject, d.line_no desc""")
     _office_pages(pages, ctx, _group(sc, "office"), _group(latest, "office"), _group(decisions, "office"), only)
     years = [o for o in sc if o["report_id"] and focus in (None, o["office"])]
     draw_report_pages(con, pages, years, latest, decisions, ctx, inbox)

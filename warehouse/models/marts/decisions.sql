@@ -1,16 +1,13 @@
 -- 审核决定：审核人对某项问题的确认（confirmed）或排除（dismissed），每条决定一行，含审核人、时间与理由。
 -- 决定保存在数据仓库目录下的 decisions/decisions.jsonl（gkqc review 写入，只追加），不在重建的 DuckDB 文件中，
 -- 因而在每次运行、每次重新发布后都保留；按 机关 × 年度 × 检查 × 对象 对应问题，不按文件哈希。
--- 同一问题的最新一条决定有效（is_current）；该机关该年度最新版本中已无此问题的决定为过期（stale），照常保留。
+-- 同一问题在文件中最后写入的一条决定有效（is_current：文件只追加，行序即先后，与各条记录的时间戳无关）；
+-- 该机关该年度最新版本中已无此问题的决定为过期（stale），照常保留。
+-- 文件的各行由构建程序读入内置表 decision_lines：不是 UTF-8 的行与不是 JSON 的行一样跳过。
 -- (reviewers' decisions, kept outside the rebuilt database file and keyed by office, year, check and subject;
---  the newest decision per finding is current; one whose finding has disappeared is stale)
-with files as (
-    select filename, string_split(content, chr(10)) as lines from read_text('decisions/*.jsonl')
-),
-lines as (
-    select filename, unnest(lines) as line, generate_subscripts(lines, 1) as line_no from files
-),
-parsed as (
+--  the decision written last per finding is current, whatever the clocks said; one whose finding has
+--  disappeared is stale; the file's lines come from the built-in table decision_lines)
+with parsed as (
     select json_extract_string(line, '$.office') as office,
            try_cast(json_extract_string(line, '$.report_year') as integer) as report_year,
            json_extract_string(line, '$.check_id') as check_id,
@@ -20,7 +17,7 @@ parsed as (
            json_extract_string(line, '$.decided_by') as decided_by,
            try_cast(json_extract_string(line, '$.decided_at') as timestamp) as decided_at,
            line_no
-    from lines
+    from decision_lines
     where json_valid(line) and trim(line) <> ''
 ),
 valid as (
@@ -34,9 +31,9 @@ current_fails as (
     from check_results c join reports r using (report_id)
     where c.status = 'fail' and r.is_latest and r.office is not null
 )
-select d.office, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by, d.decided_at,
+select d.office, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by, d.decided_at, d.line_no,
        row_number() over (partition by d.office, d.report_year, d.check_id, d.subject
-                          order by d.decided_at desc nulls last, d.line_no desc) = 1 as is_current,
+                          order by d.line_no desc) = 1 as is_current,
        f.office is null as stale
 from valid d
 left join current_fails f
