@@ -59,10 +59,10 @@ def append(warehouse: Path, decision: Decision) -> Path:
     old = path.read_bytes() if path.exists() else b""
     if old and not old.endswith(b"\n"):
         old += b"\n"
-    line = json.dumps(asdict(decision), ensure_ascii=False) + "\n"
+    line = (json.dumps(asdict(decision), ensure_ascii=False) + "\n").encode("utf-8")
     tmp = path.with_name(f".{DECISIONS_FILE}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
-        f.write(old + line.encode("utf-8"))
+        f.write(old + line)
         f.flush()
         os.fsync(f.fileno())
     tmp.replace(path)
@@ -115,6 +115,12 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
         raise ReviewError(f"决定只能是 confirmed（确认）或 dismissed（排除），而不是 {decision}")
     if not reason or not reason.strip():
         raise ReviewError("请用 --reason 写明理由 (a reason is required)")
+    for what, text in (("理由", reason), ("机关", office), ("对象", subject), ("审核人", by)):
+        try:
+            (text or "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise ReviewError(f"{what}含有不是 UTF-8 的字节（终端的编码不是 UTF-8？），未记录 "
+                              "(not UTF-8 text: nothing was recorded)") from None
     known = {s.id for s in load_suite()}
     if check_id not in known:
         raise ReviewError(f"检查编号 {check_id} 不在检查集中（gkqc checks 列出全部） (unknown check)")

@@ -247,3 +247,15 @@ def test_the_decision_written_last_holds_whatever_its_clock_said(province):
                     and subject = 'commercial' order by line_no""", PLANTED)[-2:] == [("甲", False), ("乙", True)]
     assert q(wh, """select dismissed from findings where is_latest and office = ? and check_id = 'A2'
                     and subject = 'commercial'""", PLANTED) == [(False,)]
+
+
+def test_a_reason_that_is_not_utf8_is_refused_and_leaves_nothing(province):
+    """A reason typed in a GBK terminal reaches Python as undecodable bytes: refused in one line,
+    with no decision and no temporary file left."""
+    _, wh = province
+    before = decisions_path(wh).read_bytes()
+    reason = "核实".encode("gbk").decode("utf-8", "surrogateescape")
+    with pytest.raises(ReviewError, match="不是 UTF-8"):
+        record(wh, "A2", PLANTED, YEAR, "natural_person", "dismissed", reason)
+    assert decisions_path(wh).read_bytes() == before
+    assert [p.name for p in decisions_path(wh).parent.iterdir()] == [decisions_path(wh).name]
