@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import lxml.html
 import pytest
@@ -259,3 +259,22 @@ def test_a_reason_that_is_not_utf8_is_refused_and_leaves_nothing(province):
         record(wh, "A2", PLANTED, YEAR, "natural_person", "dismissed", reason)
     assert decisions_path(wh).read_bytes() == before
     assert [p.name for p in decisions_path(wh).parent.iterdir()] == [decisions_path(wh).name]
+
+
+def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path):
+    """A check that fails per cell (A4: a negative count) passes once for the whole report: the cell
+    corrected in the next version is 已整改, not 无法判断."""
+    from builders import spec
+
+    from gkqc.simulate.render import render_pagetext
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in (1, 2):
+        s = spec("gov2021", 2022, office="青山市民政局", seed=5, published=date(2023, 1, 5 + 8 * n))
+        if n == 1:
+            s.applications[("unable_not_held", "social_org")] = "-1"
+        (inbox / f"v{n}.txt").write_text(render_pagetext(s), encoding="utf-8")
+    run(inbox, tmp_path / "wh", "t1")
+    assert q(tmp_path / "wh", """select check_id, subject, rectification from findings where version_no = 1
+                                 and check_id = 'A4'""") == [("A4", "unable_not_held.social_org", "已整改")]

@@ -3,7 +3,8 @@
 -- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，无则为空；dismissed 的问题不计分。
 -- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中检查通过为"已整改"，仍不通过为"未整改"，
 --   最新版本中无法判断（单元格未能读取等）或未作此项检查为"无法判断"；最新版本中的问题若旧版本中已有，也为"未整改"；
---   只有一个版本或新出现的问题为空。
+--   只有一个版本或新出现的问题为空。最新版本没有该对象的结果时，看该检查对整份报告的结果
+--   （按单元格报告问题的检查，如 A4、P4、R4、P5、S5，通过时只有整份报告的一条结果）。
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
@@ -31,12 +32,16 @@ select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version
        d.decision, d.reason as decision_reason, d.decided_by, d.decided_at,
        coalesce(d.decision = 'dismissed', false) as dismissed,
        case when f.versions < 2 then null
-            when not f.is_latest and not f.in_latest and now.status = 'pass' then '已整改'
+            when not f.is_latest and not f.in_latest and coalesce(now.status, whole.status) = 'pass' then '已整改'
             when not f.is_latest and not f.in_latest then '无法判断'
             when not f.is_latest or f.in_earlier then '未整改' end as rectification
 from keyed f
 left join check_results now
        on now.report_id = f.latest_report_id and now.check_id = f.check_id and now.subject = f.subject
+-- 按单元格报告问题的检查通过时只有整份报告的一条结果 (checks that fail per cell pass once per report)
+left join check_results whole
+       on whole.report_id = f.latest_report_id and whole.check_id = f.check_id and whole.subject = ''
+      and f.subject <> ''
 left join check_catalog k on k.id = f.check_id
 left join decisions d
        on d.is_current and d.office = f.office and d.report_year = f.report_year
