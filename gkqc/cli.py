@@ -603,7 +603,8 @@ def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (repo
             out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
             region: Annotated[str | None, typer.Option("--region", help="只输出该地区 (one region only)")] = None,
             warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
-    """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip。 Write rectification notices.
+    """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip；再次写入同一目录时，
+    该年度已不再需要的通知被删除。 Write rectification notices.
 
     例 example: gkqc notices --year 2023 --region 阿里地区 --out ./notices
     """

@@ -9,6 +9,7 @@ Cells are written as text, never as formulas.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 import zipfile
@@ -166,4 +167,16 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
                 z.write(p, p.name)
         tmp.replace(target)
         summary.zips.append(target)
+    _remove_earlier(out, year, summary, None if region is None else safe_name(region, "未分地区"))
     return summary
+
+
+def _remove_earlier(out: Path, year: int, written: NoticeSummary, folder: str | None) -> None:
+    """The notices of `year` an earlier writing left under `out` and this one did not write again
+    (an office whose findings have since been dismissed or corrected): removed, so that the folder
+    holds what is owed now. Only notice files of that year, of the selected region when there is one."""
+    kept = {*written.workbooks, *written.zips}
+    where = glob.escape(folder) if folder else "*"
+    for path in [*out.glob(f"{where}/*-{year}整改通知.xlsx"), *out.glob(f"{where}-{year}整改通知.zip")]:
+        if path not in kept:
+            path.unlink()

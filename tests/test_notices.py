@@ -84,3 +84,19 @@ def test_cli_notices(wh, tmp_path):
     assert "整改通知 3 份" in result.output and (tmp_path / f"{REGION}-{YEAR}整改通知.zip").exists()
     none = CliRunner().invoke(app, ["notices", "--year", "1999", "--out", str(tmp_path), "-w", str(wh)])
     assert none.exit_code == 2
+
+
+def test_notices_written_again_leave_none_of_the_earlier_that_is_no_longer_owed(wh, tmp_path):
+    """Written into the folder of an earlier writing, the notices of the year are what is owed now:
+    a workbook and a zip no longer owed go; other files, and other years' notices, stay."""
+    first = write_notices(wh, YEAR, tmp_path)
+    gone = [tmp_path / REGION / f"碧水市已整改局-{YEAR}整改通知.xlsx", tmp_path / f"[旧]地区-{YEAR}整改通知.zip"]
+    kept = [tmp_path / REGION / "审核笔记.xlsx", tmp_path / REGION / f"碧水市已整改局-{YEAR - 1}整改通知.xlsx"]
+    for p in gone + kept:
+        p.write_bytes(first.workbooks[0].read_bytes())
+    again = write_notices(wh, YEAR, tmp_path)
+    assert not any(p.exists() for p in gone) and all(p.exists() for p in kept)
+    on_disk = {*tmp_path.glob(f"*/*-{YEAR}整改通知.xlsx"), *tmp_path.glob(f"*-{YEAR}整改通知.zip")}
+    assert on_disk == {*again.workbooks, *again.zips}
+    write_notices(wh, YEAR, tmp_path, region=REGION)  # one region: the others' notices are not its to remove
+    assert {*tmp_path.glob(f"*/*-{YEAR}整改通知.xlsx")} == set(again.workbooks)
