@@ -25,6 +25,18 @@ _COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")
 _UNIT_SIZE = {"元": 1, "万元": 10_000, "万": 10_000}  # in 元; 万 is 万元 written short
 AMOUNT_UNITS = ("万元", "元")  # the units an amount cell keeps (万 is kept as 万元)
 
+# characters NFKC folds into digits that no table prints as one: superscripts and subscripts (12¹,
+# a footnote's mark), circled and other enclosed numbers (12①); a cell with one is not read as a number
+_FOLDED_DIGITS = re.compile("[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+_RAISED = {"superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "subscript": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")}
+
+
+def as_raised(text: str, position: str) -> str:
+    """Text a document sets as `position` (superscript, subscript), its digits written as the
+    characters that print so: HTML's <sup>1</sup> and Word's raised runs keep their footnote marks."""
+    return text.translate(_RAISED[position])
+
+
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 
@@ -91,6 +103,8 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     t = "".join(n.split())
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
+    if _FOLDED_DIGITS.search(raw):
+        return CellValue(None, UNREADABLE, reason=f"单元格含上标、下标或带圈的数字（可能是注释标记）：'{raw.strip()}'，不作猜测"), t
     if _SPACED.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart
         return CellValue(None, UNREADABLE, reason=f"单元格内的数字之间有空格：'{raw.strip()}'，可能是两个数值，不作猜测"), t
     if t in BLANK_MARKS:

@@ -448,3 +448,37 @@ def test_a_blank_first_value_beside_a_padding_column_is_still_blank():
     g = cells(read_document("x.html", render_html(s)), "active")
     assert g[("item_8", "fees", "prev_items")].status == "blank"
     assert g[("item_8", "fees", "change")].raw == s.active[("item_8", "fees", "change")]
+
+
+@pytest.mark.parametrize("printed", ["12¹", "12²", "12①", "12₁", "12⑵"])
+def test_a_number_with_a_footnote_mark_is_not_read_as_more_digits(printed):
+    """NFKC folds ¹ and ① into 1: a count printed with a footnote's mark (12¹) would read 121."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = printed
+    for name, data in (("x.txt", render_pagetext(s).encode()), ("x.html", render_html(s))):
+        c = cells(read_document(name, data))[("granted", "natural_person")]
+        assert (c.value, c.status, c.raw) == (None, "unreadable", printed) and "上标" in c.reason
+
+
+def test_a_raised_mark_in_html_or_word_is_kept_as_raised():
+    """HTML's <sup>1</sup> and Word's superscript run after 12 are printed 12¹, not 121."""
+    import io
+
+    import docx
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "12"
+    html = render_html(s).decode()
+    start = html.index("<td>12</td>", html.index("（一）予以公开"))
+    marked = html[:start] + "<td>12<sup>1</sup></td>" + html[start + len("<td>12</td>"):]
+    doc = docx.Document(io.BytesIO(report_docx(s)))
+    row = next(r for t in doc.tables for r in t.rows if any("（一）予以公开" in c.text for c in r.cells))
+    cell = next(c for c in row.cells if c.text == "12")
+    cell.paragraphs[0].add_run("1").font.subscript = True
+    out = io.BytesIO()
+    doc.save(out)
+    for name, data, raw in (("x.html", marked.encode(), "12¹"), ("x.docx", out.getvalue(), "12₁")):
+        c = cells(read_document(name, data))[("granted", "natural_person")]
+        assert (c.value, c.status, c.raw) == (None, "unreadable", raw)

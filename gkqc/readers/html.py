@@ -6,6 +6,7 @@ import re
 
 from lxml import etree
 
+from gkqc.cells import as_raised
 from gkqc.readers.decode import Unreadable
 from gkqc.readers.markdown import spare_column
 from gkqc.readers.tokens import Tok, _nfkc, _tok, mark_short, place, span_of, split_trailing_values
@@ -52,10 +53,14 @@ def _texts(el, parts: list[str]) -> None:
                 after = (child.tail or "") if child.tag == "br" else "".join(child.itertext())
                 if after.lstrip()[:1].isdigit():
                     parts.append("<br>")
-            _texts(child, parts)
+            if child.tag in _RAISED:
+                parts.append(as_raised("".join(child.itertext()), _RAISED[child.tag]))
+            else:
+                _texts(child, parts)
         parts.append(child.tail or "")
 
 
+_RAISED = {"sup": "superscript", "sub": "subscript"}
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 
 

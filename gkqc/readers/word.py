@@ -38,6 +38,7 @@ import zipfile
 from functools import partial
 from pathlib import Path
 
+from gkqc.cells import as_raised
 from gkqc.lifeline import tie_to
 from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.readers.decode import Unreadable, declared_charset, decode
@@ -182,6 +183,13 @@ def _hidden(run) -> bool:
     return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
 
 
+def _raised(run) -> str | None:
+    """superscript or subscript, when the run is set so (a footnote's mark after a number)."""
+    v = run.find(f"{_W}rPr/{_W}vertAlign")
+    position = v.get(_VAL) if v is not None else None
+    return position if position in ("superscript", "subscript") else None
+
+
 def _children(el, want: str):
     """Children of `el` with tag `want`, looking through content controls and custom XML around them."""
     for ch in el:
@@ -286,6 +294,11 @@ def _runs(el, parts: list[str], boxes: list) -> None:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and _hidden(ch)) or not isinstance(tag, str):
             continue
+        elif tag == _W + "r" and (position := _raised(ch)):
+            own = [""]
+            _runs(ch, own, boxes)
+            parts[-1] += as_raised(own[0], position)
+            parts.extend(as_raised(p, position) for p in own[1:])
         elif len(ch):
             _runs(ch, parts, boxes)
 
