@@ -102,15 +102,18 @@ class Reread:
         return (source_path, doc_id) in self._pairs
 
     def restamp(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
-        """A part of the new reading with each document, and each report, stamped with when its file was
-        first seen (a content first seen under another path: that time; never seen: as read)."""
+        """A part of the new reading with each document stamped with when its file was first seen (a
+        content first seen under another path: that time; never seen: as read), and each report with
+        when its content was first seen under any path: a copy collected later, or a file moved, read
+        in its place does not make the report newer than a version published after it."""
         docs = pl.from_arrow(tables["documents"])
         docs = (docs.join(self.first_seen, on=["source_path", "doc_id"], how="left")
                 .join(self._first_of_doc, on="doc_id", how="left")
-                .with_columns(pl.coalesce("first", "first_doc", "ingested_at").alias("ingested_at")))
+                .with_columns(pl.coalesce("first_doc", "ingested_at").alias("content_first"),
+                              pl.coalesce("first", "first_doc", "ingested_at").alias("ingested_at")))
         reports = pl.from_arrow(tables["reports"])
         first_of_report = (docs.filter(pl.col("report_id").is_not_null()).group_by("report_id")
-                           .agg(pl.col("ingested_at").min().alias("first")))
+                           .agg(pl.col("content_first").min().alias("first")))
         reports = (reports.join(first_of_report, on="report_id", how="left")
                    .with_columns(pl.coalesce("first", "ingested_at").alias("ingested_at")))
         return {**tables, "documents": frame_of("documents", docs).to_arrow(),

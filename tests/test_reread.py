@@ -192,3 +192,23 @@ def test_a_reading_again_stopped_halfway_leaves_the_lake_as_it_was_and_the_next_
     lake, again = _run(tmp_path, inbox, "t3")
     assert again.reread and again.versions_replaced == 2
     assert _table(lake, "reports")["template"].to_list() == ["gov2025", "gov2025"]
+
+
+def test_a_report_read_again_keeps_the_time_its_content_was_first_seen(tmp_path, monkeypatch):
+    """A copy of a file collected later under a name read first: read again, the report keeps the
+    time its content was first seen, so a correction published after it stays the newer version."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = render_pagetext(spec("gov2021", 2025, office="青山市教育局", seed=4)).replace("本年制发件数", "本年发布件数")
+    (inbox / "qs-v1.txt").write_text(text, encoding="utf-8")
+    lake, _ = _run(tmp_path, inbox, "t1")
+    first = _table(lake, "reports")["ingested_at"].to_list()
+    time.sleep(1.1)
+    (inbox / "0-mirror.txt").write_text(text, encoding="utf-8")  # the same bytes, collected again later
+    lake, _ = _run(tmp_path, inbox, "t2")
+    time.sleep(1.1)
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    lake, again = _run(tmp_path, inbox, "t3")
+    assert again.reread and _table(lake, "reports")["ingested_at"].to_list() == first
