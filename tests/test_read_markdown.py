@@ -346,3 +346,22 @@ def test_a_first_value_column_blank_in_a_cut_tables_first_part_is_placed_by_its_
         assert read == set(apps)
     else:  # the row off the grid, and rows of later parts a cell too wide at both ends, are refused
         assert not {k for k in apps if k[1] == "new_received"} & read
+
+
+def test_a_variant_with_section_2s_headings_lost_is_the_years_template():
+    """A 2023 report printing （六）其他处理 as one row (a 2021-template variant), its section 二
+    headings lost: the one row is also how the 2019 template prints it, so the year decides, and
+    section 二's values are read in the 2021 template's columns."""
+    from gkqc.simulate.numbers import raw
+
+    s = spec("gov2021", 2023, seed=0)
+    for c in registry().app_columns:
+        s.applications[("other_handling", c.id)] = raw(sum(float(s.applications[(r, c.id)])
+                                                           for r in ("other_no_correction", "other_no_fee", "other_else")))
+    s.template = "gov2021_other_one_row"
+    rep = read_document("r.md", render_markdown(s, Style(lost=frozenset("二"))).encode()).report
+    assert (rep.template, rep.template_variant) == ("gov2021", "gov2021_other_one_row")
+    read = {(c.block_id, c.row_id, c.col_id): c.raw for c in rep.cells if c.table == "active" and c.status == "ok"}
+    assert read and all(s.active[k] == v for k, v in read.items())
+    old = spec("gov2019", 2023, seed=0)  # the 2019 template's headings still tell it, whatever the year
+    assert read_document("r.md", render_markdown(old).encode()).report.template == "gov2019"

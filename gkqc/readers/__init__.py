@@ -162,8 +162,8 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     if rep.report_year is None:
         rep.year_source = None
     sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
-    template, how = detect_template(sec)
     by_year = reg.template_for_year(rep.report_year)
+    template, how = detect_template(sec, by_year)
     if by_year is not None and not reg.has_tables(by_year):  # a year before the national tables
         template, how = by_year, f"报告年度{rep.report_year}适用{reg.title_of(by_year)}"
     elif template is None:

@@ -586,14 +586,20 @@ def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> 
     return reg.variant_for(template, text)
 
 
-def detect_template(toks: dict[str, Sequence[Tok]]) -> tuple[str | None, str | None]:
+def detect_template(toks: dict[str, Sequence[Tok]], year_template: str | None = None) -> tuple[str | None, str | None]:
     """(template, how it was told) from printed column headings and sub-rows (`toks`: each section's
-    tokens, by numeral; the registry's cues say which sections they look in)."""
+    tokens, by numeral; the registry's cues say which sections they look in). A cue that a printed
+    variant of `year_template` (the report year's) shows as well tells nothing against the year: a
+    2023 report printing （六）其他处理 as one row, as 2019's template does, is the year's template."""
     text: dict[str, str] = {}  # each section's text, made when a cue first looks in it
     for cue in registry().cues:  # the registry's cues, in order: the first found names the template
         if cue.section in toks and cue.section not in text:
             text[cue.section] = _norm_text(toks[cue.section])
         if any(v in text.get(cue.section, "") for v in cue.texts):
+            if year_template not in (None, cue.template):
+                variant = detect_variant(year_template, toks)
+                if variant is not None and variant.section == cue.section:
+                    return year_template, f"{cue.how}，按报告年度"
             return cue.template, cue.how
     return None, None
 
