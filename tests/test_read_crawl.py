@@ -417,3 +417,15 @@ def test_a_spaced_row_whose_total_is_wrong_is_read_as_printed(vals):
     # cells spaced: the report's own wrong total is a finding for the checks, not a doubt of the reader
     row = app_row(read(crawl_with_row({"new_received": vals}, style="cells-spaced")).report, "new_received")
     assert [(c.value, c.status) for c in row] == [(v, "ok") for v in vals]
+
+
+@pytest.mark.parametrize("printed", ["\u221220", "<20", "≈20", "#20", "…20", "：20"])
+def test_a_symbol_against_a_rows_first_number_stays_in_its_cell(printed):
+    """'−20' (a minus sign, not a hyphen) or '<20' in a one-line crawl: the cell is unreadable, as in
+    page text, never 20 with the symbol left to the label."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = printed
+    for text in (crawl_of_html(render_html(s), " ", " "), crawl_of_pagetext(render_pagetext(s), " ")):
+        rep = read_document("c.txt", text.encode()).report
+        c = next(c for c in rep.cells if (c.table, c.row_id, c.col_id) == ("applications", "granted", "natural_person"))
+        assert (c.raw, c.value, c.status) == (printed, None, "unreadable")

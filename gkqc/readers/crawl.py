@@ -201,7 +201,11 @@ def _label_re(table: str) -> re.Pattern[str] | None:
 
 _NUM = r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|万|元)?(?![.、][^\d\s])(?![)）])"
 _MARK = r"[-—–―/]{1,2}"
-_VALUES = re.compile(rf"(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
+# a symbol printed against a number after a space ('−20', '<20', '≈20', '#20') is part of its cell, which
+# then reads as unreadable, as in every other form: never the number without it (a label's own last
+# character, '“三安全一稳定”', touches the values only in a crawl without spaces)
+_SYMBOL_BEFORE = r"(?:(?<=\s)[^\s\w(（)）\-—–―/+]+)?"
+_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 
 
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
