@@ -31,6 +31,11 @@ _FOLDED_DIGITS = re.compile("[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776
 _RAISED = {"superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "subscript": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")}
 
 
+def has_folded_digits(text: str) -> bool:
+    """Whether `text` holds a character NFKC would fold into a digit (12¹, 12①): a footnote's mark."""
+    return bool(_FOLDED_DIGITS.search(text))
+
+
 def as_raised(text: str, position: str) -> str:
     """Text a document sets as `position` (superscript, subscript), its digits written as the
     characters that print so: HTML's <sup>1</sup> and Word's raised runs keep their footnote marks."""
@@ -103,7 +108,7 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     t = "".join(n.split())
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
-    if _FOLDED_DIGITS.search(raw):
+    if has_folded_digits(raw):
         return CellValue(None, UNREADABLE, reason=f"单元格含上标、下标或带圈的数字（可能是注释标记）：'{raw.strip()}'，不作猜测"), t
     if _SPACED.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart
         return CellValue(None, UNREADABLE, reason=f"单元格内的数字之间有空格：'{raw.strip()}'，可能是两个数值，不作猜测"), t

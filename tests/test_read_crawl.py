@@ -429,3 +429,15 @@ def test_a_symbol_against_a_rows_first_number_stays_in_its_cell(printed):
         rep = read_document("c.txt", text.encode()).report
         c = next(c for c in rep.cells if (c.table, c.row_id, c.col_id) == ("applications", "granted", "natural_person"))
         assert (c.raw, c.value, c.status) == (printed, None, "unreadable")
+
+
+@pytest.mark.parametrize("printed", [["5件", "", "0", "2", "5", "4", "41"], ["28", "", "0", "12①", "5", "4", "41"]])
+def test_a_glued_row_whose_total_cannot_check_its_digits_is_not_split(printed):
+    """A glued row split one digit a cell is checked by its total; a cell printed with a unit ('5件')
+    leaves the total nothing to check a vanished blank cell by, and a footnote's mark ('12①') is no
+    cell's digit: the row is unreadable, never split into shifted values."""
+    s = spec("gov2019", 2020, seed=2, office=OFFICE)
+    for col, v in zip(registry().app_columns, printed, strict=True):
+        s.applications[("results_total", col.id)] = v
+    rep = read(crawl_of_html(render_html(s))).report
+    assert {c.status for c in app_row(rep, "results_total")} == {"unreadable"}

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from gkqc.cells import has_folded_digits
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.templates import Item
@@ -158,6 +159,12 @@ class _Splits:
         vals = [self._int(*at) for at in pick]
         return any(None not in (xs := [vals[k] for k in (t, *cols)]) and xs[0] != sum(xs[1:]) for t, cols in sums)
 
+    def unchecked(self, pick: Pick, sums: Sums) -> bool:
+        """No total equation can be checked on the pick's values: each has a value that is not a
+        whole number ('5件', '3*'), so none could tell a blank cell that vanished."""
+        vals = [self._int(*at) for at in pick]
+        return all(None in [vals[k] for k in (t, *cols)] for t, cols in sums)
+
     def one_digit_each(self, pick: Pick) -> bool:
         return all(j - i == 1 for p, i, j in pick if isinstance(self.vals[p], GluedRun))
 
@@ -270,6 +277,8 @@ def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     def unreadable(why: str) -> RowRead:
         return RowRead([None] * n, f"{head}，{why}，无法确定各单元格的值，不作猜测拆分")
 
+    if any(has_folded_digits(v.raw) for v in vals):  # '12①' reads 121: its mark's digit is no cell's
+        return unreadable("其中有上标、下标或带圈的数字（可能是注释标记）")
     chars = sum(len(v.text) for v in vals if isinstance(v, GluedRun))
     if chars > MAX_GLUED:
         return unreadable(f"共{chars}个字符，超过可拆分的上限{MAX_GLUED}个")
@@ -293,6 +302,8 @@ def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
         if sp.one_digit_each(pick):
             if sp.contradicts(pick, sums):  # a blank cell that left no trace would shift every digit after it
                 return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
+            if sp.unchecked(pick, sums):
+                return unreadable("逐位拆分，但合计所涉单元格有非整数的写法，无法核对（可能有空白单元格未显示）")
             return sp.row(pick, DIGIT_NOTE, inferred=False)
     groups = _groups(sums)
     if groups is None:
