@@ -240,6 +240,13 @@ def resolve_names(matcher: Matcher, printed: pl.Series) -> pl.DataFrame:
                                       "office_proposed": pl.Utf8, "office_note": pl.Utf8}, orient="row")
 
 
+def newest_paths(docs: pl.DataFrame) -> pl.DataFrame:
+    """Each report's files under the path(s) it was last collected at (report_id, source_path,
+    ingested_at: when that path was first seen): a file moved to another folder is where it is now,
+    not also where it was."""
+    return docs.filter(pl.col("ingested_at") == pl.col("ingested_at").max().over("report_id"))
+
+
 def resolve_paths(matcher: Matcher, docs: pl.DataFrame) -> pl.DataFrame:
     """report_id, office, office_match, office_note for reports without a printed office, from the
     paths of their files (`docs`: report_id, source_path)."""
@@ -278,8 +285,8 @@ def resolve_lake(lake: Lake) -> int:
         named = printed.join(names, on="office_printed")
         unnamed = printed.filter(pl.col("office_printed").is_null()).select("report_id")
         if unnamed.height:
-            docs = read_frame(lake.paths("documents"), ["source_path", "report_id"]).join(unnamed, on="report_id")
-            named = pl.concat([named, resolve_paths(matcher, docs)], how="diagonal_relaxed")
+            docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"]).join(unnamed, on="report_id")
+            named = pl.concat([named, resolve_paths(matcher, newest_paths(docs))], how="diagonal_relaxed")
         rows = named.sort("report_id")
     lake.drop(TABLE, lake.part_names(TABLE))
     lake.write_frame(TABLE, frame_of(TABLE, rows), f"offices-{key[:12]}")

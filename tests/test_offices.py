@@ -309,3 +309,23 @@ def test_deadlines_follow_the_office_kind_the_registry_gives(tmp_path):
     assert d1("government", "r1") == ("pass", "发布于 2023-02-20，期限 2023-03-31（政府本级），按时发布")
     status, message = d1("department", "r2")
     assert status == "fail" and "期限 2023-01-31（部门）" in message and "逾期 20 天" in message
+
+
+def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path):
+    """A report without an office, found by its folder: moved to another office's folder, it is that
+    office's (the path it was last collected at), not both offices' and so neither's."""
+    import time
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "宿迁/沭阳县").mkdir(parents=True)
+    (inbox / "宿迁/泗洪县").mkdir(parents=True)
+    (inbox / "offices.csv").write_text(f"office,region,office_kind,paths\n{SHUYANG},宿迁市,government,宿迁/沭阳县/*\n"
+                                       f"{SIHONG},宿迁市,government,宿迁/泗洪县/*\n", encoding="utf-8")
+    (inbox / "宿迁/沭阳县/2022.txt").write_text(render_pagetext(_report(None, 2022, 4)), encoding="utf-8")
+    *_, scored = _run(inbox, wh, "r1")
+    assert SHUYANG in scored and SIHONG not in scored
+    time.sleep(1.1)
+    (inbox / "宿迁/沭阳县/2022.txt").rename(inbox / "宿迁/泗洪县/2022.txt")
+    _, _, matches, scored = _run(inbox, wh, "r2")
+    assert SIHONG in scored and SHUYANG not in scored
+    assert [m[1:3] for m in matches if m[0] is None] == [("path", SIHONG)]
