@@ -19,6 +19,13 @@ fails as (
     from check_results c join versions v using (report_id)
     where c.status = 'fail'
 ),
+-- 有多个版本的机关年度：最新版本的各项结果（只读这些报告的结果，不为整改状态读入全部结果）
+-- (the results of the newest version of office-years with several versions: only those reports' results
+--  are read for the rectification status, never all results, which a join over them would hold in memory)
+newest as (
+    select report_id, check_id, subject, status from check_results
+    where report_id in (select latest_report_id from versions where versions > 1)
+),
 keyed as (
     select *,
            bool_or(is_latest) over k as in_latest,
@@ -36,10 +43,10 @@ select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version
             when not f.is_latest and not f.in_latest then '无法判断'
             when not f.is_latest or f.in_earlier then '未整改' end as rectification
 from keyed f
-left join check_results now
+left join newest now
        on now.report_id = f.latest_report_id and now.check_id = f.check_id and now.subject = f.subject
 -- 按单元格报告问题的检查通过时只有整份报告的一条结果 (checks that fail per cell pass once per report)
-left join check_results whole
+left join newest whole
        on whole.report_id = f.latest_report_id and whole.check_id = f.check_id and whole.subject = ''
       and f.subject <> ''
 left join check_catalog k on k.id = f.check_id
