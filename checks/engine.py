@@ -164,7 +164,7 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
     lake.drop("check_results", [p for p in lake.part_names("check_results") if p.startswith("part-x-")])
     state["cross"] = {"_rows": 0}
     kinds = by_kind(specs)
-    found = (d for name, mine in kinds.items() for d in KINDS[name].across(lake, mine, lake.files(CARRY)))
+    found = (d for name, mine in kinds.items() for d in KINDS[name].across(lake, mine, lake.files(CARRY), settings))
     for k, res in enumerate(found):
         counts = _store(lake, res, run_id, f"x-{run_id}-{k:05d}")
         for key, v in counts.items():

@@ -57,13 +57,18 @@ def _procedural_cells(cells: CellTable) -> pl.DataFrame:
     return cells.rows(keep)
 
 
+def registered_reports(lake: Lake, parts: list[str]) -> pl.DataFrame:
+    """The reports of some lake parts as the checks see them: their printed form as `template`, their
+    region and office kind as the office registry gives them (`_as_registered`)."""
+    return (_as_registered(lake, read_frame(_files(lake, "reports", parts), columns=REPORT_COLS, missing_columns="insert"))
+            .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
+
+
 def load_parts(lake: Lake, parts: list[str], empty: dict[str, pl.DataFrame],
                tables: set[str] | None = None) -> PartData:
     """The reports of some lake parts with their sections and cells (a part is one ingest batch).
     Only the `tables` asked for are read (all when None)."""
-    reports = (_as_registered(lake, read_frame(_files(lake, "reports", parts), columns=REPORT_COLS,
-                                               missing_columns="insert"))
-               .with_columns(PRINTED_FORM).drop("template_variant").with_row_index("rid"))
+    reports = registered_reports(lake, parts)
     wanted = (lambda t: tables is None or t in tables)  # noqa: E731
     grids = {t: read_cells(t, _files(lake, t, parts), reports) for t in CELL_IDS if wanted(t)}
     sections = read_frame(_files(lake, "sections", parts),

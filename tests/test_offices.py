@@ -329,3 +329,28 @@ def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path):
     _, _, matches, scored = _run(inbox, wh, "r2")
     assert SIHONG in scored and SHUYANG not in scored
     assert [m[1:3] for m in matches if m[0] is None] == [("path", SIHONG)]
+
+
+def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadline(tmp_path):
+    """D1 reads the office kind the registry gives: a report without an office, first in no office's
+    folder (other: due 03-31), then moved into a department's (due 01-31), is judged again."""
+    import time
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "unsorted").mkdir(parents=True)
+    (inbox / "offices.csv").write_text(f"office,region,office_kind,paths\n{EDU},宿迁市,department,宿迁/教育局/*\n",
+                                       encoding="utf-8")
+    report = _report(None, 2022, 4)
+    report.published_at = date(2023, 2, 20)
+    (inbox / "unsorted/2022.txt").write_text(render_pagetext(report), encoding="utf-8")
+
+    def d1(run_id: str) -> list[tuple]:
+        _run(inbox, wh, run_id)
+        with connect_readonly(wh) as con:
+            return con.sql("select status from check_results where check_id = 'D1'").fetchall()
+
+    assert d1("r1") == [("pass",)]
+    time.sleep(1.1)
+    (inbox / "宿迁/教育局").mkdir(parents=True)
+    (inbox / "unsorted/2022.txt").rename(inbox / "宿迁/教育局/2022.txt")
+    assert d1("r2") == [("fail",)]

@@ -49,8 +49,9 @@ class Kind:
         """Columns of this batch (one row per report) to keep for `across` (default: none)."""
         return []
 
-    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
-        """Result rows that compare reports with each other, after every batch (default: none).
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str], settings: dict) -> Iterator[pl.DataFrame]:
+        """Result rows over every report of the lake, after every batch: checks that compare reports
+        with each other, or read what may change for reports already checked (default: none).
         `carried`: the files of what every batch kept (see `carry`)."""
         return iter(())
 

@@ -88,7 +88,7 @@ class CrossYear(Equation):
     def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
         return [data.grids[t].grid.select(cs) for t, cs in carry_columns(_rules(specs)).items()]
 
-    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str], settings: dict) -> Iterator[pl.DataFrame]:
         """Each report's carried cells beside its previous report's as `prev__…` columns, a few
         report years and at most `CHUNK` reports at a time (bounded memory)."""
         rules = _rules(specs)

@@ -9,36 +9,43 @@ the whole batch at once. The suite names them by `function:`; `@procedural` regi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import polars as pl
 
 from checks.blanks import blank_policy
-from checks.frames import PartData, cell_label_expr, with_cell_id
+from checks.frames import PartData, cell_label_expr, registered_reports, with_cell_id
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, render
 from checks.spec import CheckSpec, SuiteError
+from gkqc.lake import Lake
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
 
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
 MESSAGES: set[str] = set()  # functions whose failure message an entry may write (`message:`)
+REGISTERED: set[str] = set()  # functions that read the office registry's kind and region (see `procedural`)
 CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
 LISTED = 20  # cell ids a per-table message names (all are in `cells`)
 NULL_F = pl.lit(None, dtype=pl.Float64)
 NULL_S = pl.lit(None, dtype=pl.Utf8)
 
 
-def procedural(*needs: str, message: bool = False) -> Callable[[Callable], Callable]:
+def procedural(*needs: str, message: bool = False, registered: bool = False) -> Callable[[Callable], Callable]:
     """Register a check function under its name, with the lake tables it reads; `message`: it
-    renders an entry's `message:` (with the fields it documents) for its failures."""
+    renders an entry's `message:` (with the fields it documents) for its failures; `registered`: it
+    reads what the office registry gives a report (its kind, its region), which a new registry or a
+    file moved into another office's folder changes: it judges every report again with the
+    cross-report checks, not a batch once."""
     def add(fn: Callable) -> Callable:
         FUNCTIONS[fn.__name__] = fn
         NEEDS[fn.__name__] = needs
         if message:
             MESSAGES.add(fn.__name__)
+        if registered:
+            REGISTERED.add(fn.__name__)
         return fn
     return add
 
@@ -254,7 +261,7 @@ def deadline(kind: str | None, region: str | None, settings: dict) -> str:
     return settings["deadlines"].get(kind, settings["deadlines"]["other"])
 
 
-@procedural()
+@procedural(registered=True)
 def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict) -> pl.DataFrame:
     dl = reports.select("office_kind", "region").unique().with_columns(
         pl.struct("office_kind", "region").map_elements(
@@ -341,6 +348,16 @@ class Procedural(Kind):
         return set(NEEDS[spec.function])
 
     def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
+        return self._judge(data, [s for s in specs if s.function not in REGISTERED], settings)
+
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str], settings: dict) -> Iterator[pl.DataFrame]:
+        mine = [s for s in specs if s.function in REGISTERED]
+        if mine:
+            reports = registered_reports(lake, lake.part_names("reports"))
+            yield from self._judge(PartData(reports, pl.DataFrame(), {}, {}), mine, settings)
+
+    @staticmethod
+    def _judge(data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
         out = []
         for s in specs:
             scoped = data.reports.filter(pl.col("template").is_in(list(s.templates)))

@@ -184,7 +184,7 @@ class Similarity(Kind):
                                                               how="left", maintain_order="left").drop("report_id"))
         return out
 
-    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str]) -> Iterator[pl.DataFrame]:
+    def across(self, lake: Lake, specs: list[CheckSpec], carried: list[str], settings: dict) -> Iterator[pl.DataFrame]:
         """Year by year: that year's and the year before's signatures in memory, the rest on disk."""
         self.stats = dict.fromkeys(("band_pairs", "verified_pairs", "confirmed_pairs"), 0)
         if not carried:
