@@ -278,3 +278,25 @@ def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path):
     run(inbox, tmp_path / "wh", "t1")
     assert q(tmp_path / "wh", """select check_id, subject, rectification from findings where version_no = 1
                                  and check_id = 'A4'""") == [("A4", "unable_not_held.social_org", "已整改")]
+
+
+def test_a_decision_follows_its_office_when_an_alias_maps_the_name_it_was_made_under(tmp_path):
+    """Dismissed on a report printed 碧水市财政局办公室 (not in the registry), the finding stays dismissed
+    once the name becomes an alias of 碧水市财政局: the decision is that office's now."""
+    from builders import spec
+
+    from gkqc.simulate.render import render_pagetext
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    s = spec("gov2021", 2022, office="碧水市财政局办公室", seed=7)
+    s.reviews[("review", "total")] = str(int(s.reviews[("review", "total")]) + 2)  # R1 fails
+    (inbox / "fin.txt").write_text(render_pagetext(s), encoding="utf-8")
+    registry = "office,region,office_kind,aliases\n碧水市财政局,碧水市,department,{}\n"
+    (inbox / "offices.csv").write_text(registry.format(""), encoding="utf-8")
+    run(inbox, wh, "t1")
+    record(wh, "R1", "碧水市财政局办公室", 2022, None, "dismissed", "复议总计含跨年案件", by="r", publish=False)
+    (inbox / "offices.csv").write_text(registry.format("碧水市财政局办公室"), encoding="utf-8")
+    run(inbox, wh, "t2")
+    assert q(wh, "select office, office_as_decided, stale from decisions") == [("碧水市财政局", "碧水市财政局办公室", False)]
+    assert q(wh, "select office, dismissed from findings where check_id = 'R1'") == [("碧水市财政局", True)]

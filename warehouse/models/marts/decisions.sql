@@ -20,10 +20,19 @@ with parsed as (
     from decision_lines
     where json_valid(line) and trim(line) <> ''
 ),
+-- 报告所印的、如今经名录（别名、规范化名称）对应到另一机关的名称：按该名称所作的决定归于该机关
+-- (printed names the registry now maps to an office, an alias added since: a decision made under
+--  such a name follows the office)
+renamed as (
+    select office_printed, any_value(office) as office from reports
+    where office_printed is not null and office is not null and office <> office_printed
+    group by office_printed having count(distinct office) = 1
+),
 valid as (
-    select * from parsed
-    where office is not null and report_year is not null and check_id is not null
-      and decision in ('confirmed', 'dismissed')
+    select p.* replace (coalesce(m.office, p.office) as office), p.office as office_as_decided
+    from parsed p left join renamed m on m.office_printed = p.office
+    where p.office is not null and p.report_year is not null and p.check_id is not null
+      and p.decision in ('confirmed', 'dismissed')
 ),
 -- 各机关各年度最新版本中仍不通过的问题 (findings of the newest version of each office-year)
 current_fails as (
@@ -31,7 +40,8 @@ current_fails as (
     from check_results c join reports r using (report_id)
     where c.status = 'fail' and r.is_latest and r.office is not null
 )
-select d.office, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by, d.decided_at, d.line_no,
+select d.office, d.office_as_decided, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by,
+       d.decided_at, d.line_no,
        row_number() over (partition by d.office, d.report_year, d.check_id, d.subject
                           order by d.line_no desc) = 1 as is_current,
        f.office is null as stale
