@@ -187,7 +187,7 @@ class _Writer:
     documents, each part deduplicated and validated whole."""
 
     def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int,
-                 rr: reread.Reread | None = None):
+                 rr: reread.Reread | None = None):  # `rr`: when files read again were first seen
         self.lake, self.run_id, self.known_reports, self.summary, self.rr = lake, run_id, known_reports, summary, rr
         self.flush_every = flush_every
         self.parts: list[dict[str, pa.Table]] = []
@@ -249,8 +249,9 @@ class _Parsing:
 
 
 def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, run_id: str,
-                  summary: IngestSummary) -> None:
-    """Document rows for known bytes under new paths (path, doc_id, size): the stored outcome, nothing parsed."""
+                  summary: IngestSummary, stamp: reread.Reread | None = None) -> None:
+    """Document rows for known bytes under new paths (path, doc_id, size): the stored outcome, nothing
+    parsed; `stamp`: when files read again were first seen."""
     if not copies:
         return
     outcomes = outcomes_of(lake, {d for _, d, _ in copies})
@@ -259,6 +260,8 @@ def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, 
         add_copy(batch, source_path=source_path, doc_id=doc_id, size=size, known=outcomes[doc_id], ingested_at=at,
                  run_id=run_id)
     tables = batch.tables()
+    if stamp is not None:
+        tables = stamp.restamp(tables)
     summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
     lake.write("documents", tables["documents"], f"{run_id}-dups")
 
@@ -273,11 +276,16 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     summary = IngestSummary()
     first = len(lake.schema_problems)
     summary.offices, summary.offices_changed = load_offices(inbox, lake)
+    repaired = reread.left_by_repair(lake)  # files a repair left out, read again: when they were first seen
     rr = reread.start(lake)
+    if rr is not None and repaired is not None:
+        rr.first_seen = pl.concat([rr.first_seen, repaired.first_seen]).group_by("source_path", "doc_id").agg(
+            pl.col("first").min())
+    stamp = rr or repaired
     known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
-    writer = _Writer(lake, run_id, known_reports, summary, flush_every, rr)
+    writer = _Writer(lake, run_id, known_reports, summary, flush_every, stamp)
     parsing = _Parsing(_parser(workers, cluster, len(files), chunk), run_id, at, writer)
     run_docs: set[str] = set()  # doc ids sent to parsing this run
     copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
@@ -307,7 +315,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         summary.reread = True
         summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
-    _write_copies(lake, copies, at, run_id, summary)
+    _write_copies(lake, copies, at, run_id, summary, stamp)
     summary.office_proposals = resolve_lake(lake)
     summary.schema_problems = lake.schema_problems[first:]  # what the lake's models refused of the parts written
     if progress:

@@ -19,7 +19,8 @@ from pathlib import Path
 from gkqc.lake import CARRY, COMMITS, DUPS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
 from gkqc.offices import STATE as OFFICE_STATE
 from gkqc.offices import TABLE as OFFICE_TABLE
-from gkqc.storage import place
+from gkqc.reread import keep_first_seen
+from gkqc.storage import place, read_frame
 
 
 @dataclass
@@ -76,6 +77,11 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
     batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
     if batches:  # rows of files whose bytes were seen before point at reports of any batch: read them again too
         batches += [n for n in lake.part_names("documents") if n.endswith(DUPS) and n not in batches]
+    broken = {name for table, name, _ in report.damaged if table == "documents"}
+    readable = [n for n in batches if n in lake.part_names("documents") and n not in broken]
+    if readable:  # the next run reads their files as new: it stamps them with when they were first seen
+        keep_first_seen(lake, read_frame([lake.file("documents", n) for n in readable],
+                                         ["source_path", "doc_id", "ingested_at"]))
     for name in batches:
         if name in lake.part_names("documents"):
             report.documents_dropped += lake.rows("documents", name)

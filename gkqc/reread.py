@@ -120,6 +120,30 @@ class Reread:
                 "reports": frame_of("reports", reports).to_arrow()}
 
 
+FIRST_SEEN = "first_seen"  # lake state: when the files of batches a repair left out were first seen
+
+
+def keep_first_seen(lake: Lake, docs: pl.DataFrame) -> None:
+    """Note in the lake's state when these files (source_path, doc_id, ingested_at) were first seen:
+    the documents rows of batches a repair leaves out, whose files the next run reads as new."""
+    if docs.is_empty():
+        return
+    had = lake.state.get(FIRST_SEEN) or []
+    rows = [[p, d, t.isoformat()] for p, d, t in docs.select("source_path", "doc_id", "ingested_at").iter_rows()]
+    lake.state[FIRST_SEEN] = had + rows
+
+
+def left_by_repair(lake: Lake) -> Reread | None:
+    """The first-seen times a repair kept (see `keep_first_seen`), to stamp the files it left out
+    when they are read again; they are taken from the state (the run commits without them)."""
+    rows = lake.state.pop(FIRST_SEEN, None)
+    if not rows:
+        return None
+    seen = pl.DataFrame(rows, schema={"source_path": pl.Utf8, "doc_id": pl.Utf8, "first": pl.Utf8}, orient="row")
+    seen = seen.with_columns(pl.col("first").str.to_datetime()).group_by("source_path", "doc_id").agg(pl.col("first").min())
+    return Reread({}, seen)
+
+
 def start(lake: Lake) -> Reread | None:
     """Record the reading key in force; a `Reread` when the lake's files were read with another."""
     key, had = reading_key(), lake.state.get(STATE)

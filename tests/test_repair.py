@@ -79,3 +79,38 @@ def test_adopting_takes_a_batch_whole_or_leaves_it_to_be_read_again(tmp_path):
     reports = set(pl.read_parquet(lake.paths("reports"))["report_id"])
     read = set(pl.read_parquet(lake.paths("documents"))["report_id"].drop_nulls())
     assert read and read <= reports  # every document that gave a report points at a stored one
+
+
+def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
+    """A batch whose reports part is damaged is left out and its files read again by the next run:
+    they keep the time they were first seen (their documents part was readable), so a version
+    collected later stays the newer one; a copy's row, left out with it, keeps its time too."""
+    import time
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / "copy-of-ali.txt").write_bytes((inbox / "ali-2020-annual-report.txt").read_bytes())
+    wh = tmp_path / "wh"
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r1", workers=1)
+    assert lake.commit("r1")
+    time.sleep(1.1)
+    (inbox / "later.txt").write_bytes((inbox / "suqian_2024.txt").read_bytes() + "\n补记。\n".encode())
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r2", workers=1)
+    assert lake.commit("r2")
+    lake.init()
+    before = pl.read_parquet(lake.paths("documents")).select("source_path", "ingested_at").sort("source_path")
+    reports = pl.read_parquet(lake.paths("reports")).select("report_id", "ingested_at").sort("report_id")
+    part = sorted((wh / "lake" / "reports").glob("part-r1-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:50])
+    assert "part-r1-00000.parquet" in repair(wh, "fix").batches_dropped
+    time.sleep(1.1)
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r3", workers=1)
+    assert lake.commit("r3")
+    lake.init()
+    after = pl.read_parquet(lake.paths("documents")).select("source_path", "ingested_at").sort("source_path")
+    assert after.to_dicts() == before.to_dicts()
+    assert pl.read_parquet(lake.paths("reports")).select("report_id", "ingested_at").sort("report_id").equals(reports)
+    assert "first_seen" not in lake.state
