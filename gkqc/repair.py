@@ -2,8 +2,9 @@
 
 A damaged part of an ingest batch takes its whole batch out of the lake (documents, reports,
 sections, cells): the batch's files are then new to the next run and parsed again from the inbox.
-So do the rows of re-collected copies (`…-dups` parts: files whose bytes were seen before, whose
-rows point at a report of some batch), which are cheap to take again.
+So do the parts of re-collected copies (`…-dups`: files whose bytes were seen before) with a row
+pointing at a report of such a batch, which are cheap to take again; the others stay (their files
+may have left the inbox). The files left out keep when they were first seen (`reread.keep_first_seen`).
 Check results and the office registry are derived: they are dropped and recomputed. An unreadable
 manifest is replaced by the newest commit record whose parts are all intact, else by the newest
 readable one (its damaged batches then left out as above), else the readable parts are adopted,
@@ -60,6 +61,24 @@ def _restore_manifest(lake: Lake) -> str | None:
     return None
 
 
+def _copies_of(lake: Lake, batches: list[str], damaged: set[tuple[str, str]]) -> list[str]:
+    """The parts of re-collected copies (`…-dups`: rows pointing at reports of other batches) to
+    leave out with `batches`: those damaged, and those with a row pointing at a report of theirs;
+    every one when the reports of some batch cannot be told (neither its documents nor its reports
+    part can be read). An intact copy of another batch's report is kept: its file may be gone."""
+    dups = [n for n in lake.part_names("documents") if n.endswith(DUPS) and n not in batches]
+    if not batches or not dups:
+        return []
+    ids: set[str] = set()
+    for name in batches:
+        table = next((t for t in ("documents", "reports") if name in lake.part_names(t) and (t, name) not in damaged), None)
+        if table is None:
+            return dups
+        ids |= set(read_frame([lake.file(table, name)], ["report_id"])["report_id"].drop_nulls())
+    return [n for n in dups if ("documents", n) in damaged
+            or read_frame([lake.file("documents", n)], ["report_id"])["report_id"].is_in(list(ids)).any()]
+
+
 def repair(warehouse: Path | str, run_id: str) -> RepairReport:
     """Make the lake consistent with its files again and commit that (call while holding the lock).
     `warehouse`: a local folder or an s3:// URL."""
@@ -75,8 +94,7 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
         lake.init(adopt=restored is None)  # never an empty snapshot: `clean` would take every part for a leftover
     report.damaged = lake.damaged()
     batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
-    if batches:  # rows of files whose bytes were seen before point at reports of any batch: read them again too
-        batches += [n for n in lake.part_names("documents") if n.endswith(DUPS) and n not in batches]
+    batches += _copies_of(lake, batches, {(t, n) for t, n, _ in report.damaged})
     broken = {name for table, name, _ in report.damaged if table == "documents"}
     readable = [n for n in batches if n in lake.part_names("documents") and n not in broken]
     if readable:  # the next run reads their files as new: it stamps them with when they were first seen

@@ -114,3 +114,23 @@ def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
     assert after.to_dicts() == before.to_dicts()
     assert pl.read_parquet(lake.paths("reports")).select("report_id", "ingested_at").sort("report_id").equals(reports)
     assert "first_seen" not in lake.state
+
+
+def test_a_copy_of_a_report_of_an_intact_batch_is_kept_though_its_file_is_gone(tmp_path):
+    """A damaged batch takes out the copies of its own reports (read again as copies), not a copy of
+    another batch's report, whose file may have left the inbox: nothing that arrived is lost."""
+    inbox, wh = _two_commits(tmp_path)  # r1 the samples, r2 later.txt
+    (inbox / "later-copy.txt").write_bytes((inbox / "later.txt").read_bytes())
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r3", workers=1)  # later-copy.txt: a row of a copy, in r3's -dups part
+    assert lake.commit("r3")
+    (inbox / "later-copy.txt").unlink()
+    before = _documents(wh)
+    part = sorted((wh / "lake" / "reports").glob("part-r1-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:50])
+    dropped = repair(wh, "fix").batches_dropped
+    assert "r3-dups" not in " ".join(dropped) and dropped
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r4", workers=1)
+    assert lake.commit("r4")
+    assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
