@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -35,3 +36,9 @@ DECISIONS_FILE = "decisions.jsonl"
 def decisions_path(warehouse: Path) -> Path:
     """The reviewers' decisions of a warehouse (its local folder)."""
     return Path(warehouse) / DECISIONS_DIR / DECISIONS_FILE
+
+
+def decisions_digest(warehouse: Path) -> str:
+    """Of the decisions file as it is now ("none" without one): what a warehouse file was built with."""
+    path = decisions_path(warehouse)
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "none"

@@ -19,7 +19,7 @@ from gkqc.cli import app
 from gkqc.lake import Lake
 from gkqc.outputs.html import report_page
 from gkqc.outputs.scorecard import publish, published_from
-from gkqc.review import ReviewError, append, decisions_path, rebuild, record
+from gkqc.review import Decision, ReviewError, append, decisions_path, rebuild, record
 from warehouse.access import connect_readonly
 from warehouse.build import build_fingerprint
 
@@ -300,3 +300,18 @@ def test_a_decision_follows_its_office_when_an_alias_maps_the_name_it_was_made_u
     run(inbox, wh, "t2")
     assert q(wh, "select office, office_as_decided, stale from decisions") == [("碧水市财政局", "碧水市财政局办公室", False)]
     assert q(wh, "select office, dismissed from findings where check_id = 'R1'") == [("碧水市财政局", True)]
+
+
+def test_a_warehouse_built_before_the_decisions_last_changed_is_not_read(province):
+    """A review stopped after its decision was written and before the rebuild leaves a warehouse
+    that does not know the decision: it is refused, naming `gkqc run`, until it is rebuilt."""
+    from warehouse.access import WarehouseError
+
+    _, wh = province
+    with runlock.hold(wh, "test"):
+        append(wh, Decision(PLANTED, YEAR, "A2", "natural_person", "dismissed", "中断的审核", "x", "2026-12-05T00:00:00"))
+    with pytest.raises(WarehouseError, match="gkqc run"):
+        q(wh, "select 1")
+    with runlock.hold(wh, "test"):
+        rebuild(wh)
+    assert q(wh, "select count(*) from decisions where reason = '中断的审核'") == [(1,)]

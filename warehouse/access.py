@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from gkqc.lake import sql_list
-from gkqc.settings import DUCKDB_CONFIG
+from gkqc.settings import DUCKDB_CONFIG, decisions_digest
 from gkqc.storage import attach, is_remote
 
 DB_NAME = "gkqc.duckdb"
@@ -47,6 +47,10 @@ def _built_by_these_models(con: duckdb.DuckDBPyConnection) -> bool:
         return False
 
 
+def _built_with_these_decisions(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> bool:
+    return con.execute(f"select decisions from {BUILD_TABLE}").fetchall()[0][0] == decisions_digest(warehouse_dir)
+
+
 def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     db = warehouse_dir / DB_NAME
     if warehouse_dir.exists() and not warehouse_dir.is_dir():
@@ -68,6 +72,11 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
             con.close()
             raise WarehouseError(f"数据仓库 {db} 由另一版本的 gkqc 构建，视图与本版本不符：请运行 gkqc run 重建 "
                                  f"(warehouse built by another version of its models; `gkqc run` rebuilds it)")
+        if not _built_with_these_decisions(con, warehouse_dir):
+            con.close()
+            raise WarehouseError(f"数据仓库 {db} 构建之后审核决定有改动（如 gkqc review 中途停止），其中的评分与问题清单未含这些决定："
+                                 f"请运行 gkqc run 更新 (the decisions changed since the warehouse was built; `gkqc run` "
+                                 f"brings it up to date)")
     except duckdb.Error as e:
         if con is not None:
             con.close()

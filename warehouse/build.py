@@ -12,7 +12,6 @@ the previous file while a run writes. It records the lake commit and suite it wa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from checks.blanks import BLANK_NOTE
 from checks.suite import load_settings, load_suite, scoring, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
-from gkqc.settings import DUCKDB_CONFIG, decisions_path
+from gkqc.settings import DUCKDB_CONFIG, decisions_digest, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
@@ -126,8 +125,7 @@ def build_fingerprint(lake: Lake, local: Path | None = None) -> str:
     """What the derived outputs depend on: the lake's last commit, the suite (the template registry
     with it), the SQL models and their builder, and (`local`: the warehouse's local folder) the
     reviewers' decisions."""
-    decided = decisions_path(local) if local is not None else None
-    decisions = hashlib.sha256(decided.read_bytes()).hexdigest()[:12] if decided and decided.is_file() else "none"
+    decisions = decisions_digest(local) if local is not None else "none"
     return f"{lake.fingerprint()}-{suite_fingerprint()}-{models_digest()}-{decisions}"
 
 
@@ -221,7 +219,8 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
         con.register("files_src", pa.table({"path": files}))
         con.execute(f"create table {FILES_TABLE} as select * from files_src")
         con.execute(f"create table {BUILD_TABLE} as select ? as fingerprint, ? as lake_commit, now() as built_at, "
-                    "? as models", [build_fingerprint(lake, warehouse_dir), lake.commit_no, models_digest()])
+                    "? as models, ? as decisions", [build_fingerprint(lake, warehouse_dir), lake.commit_no, models_digest(),
+                                                    decisions_digest(warehouse_dir)])
         con.execute(f"comment on table {BUILD_TABLE} is '构建信息：本文件依据的湖提交与检查集 (what this file was built from)'")
         con.execute(f"comment on table {FILES_TABLE} is '视图读取的湖文件 (the lake files the views read)'")
     finally:
