@@ -354,3 +354,24 @@ def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadl
     (inbox / "宿迁/教育局").mkdir(parents=True)
     (inbox / "unsorted/2022.txt").rename(inbox / "宿迁/教育局/2022.txt")
     assert d1("r2") == [("fail",)]
+
+
+def test_a_registry_stays_when_its_file_goes_and_an_empty_one_clears_it(tmp_path):
+    """offices.csv taken out of the inbox: the registry last read stays (as what was read of any file
+    does); an offices.csv of its header alone leaves no office expected."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    (inbox / "edu.txt").write_text(render_pagetext(spec("gov2021", 2022, office=EDU, seed=7)), encoding="utf-8")
+    (inbox / "offices.csv").write_text(f"office,region,office_kind\n{EDU},宿迁市,department\n{SIHONG},宿迁市,government\n",
+                                       encoding="utf-8")
+
+    def expected(run_id: str) -> set[str]:
+        *_, scored = _run(inbox, wh, run_id)
+        with connect_readonly(wh) as con:
+            return {r[0] for r in con.sql("select office from scorecard_office").fetchall()}
+
+    assert expected("r1") == {EDU, SIHONG}
+    (inbox / "offices.csv").unlink()
+    assert expected("r2") == {EDU, SIHONG}
+    (inbox / "offices.csv").write_text("office,region,office_kind\n", encoding="utf-8")
+    assert expected("r3") == {EDU}
