@@ -437,6 +437,8 @@ def serve(inbox: InboxUrlArg = None,
     finally:
         if server is not None:
             schedule.stop_server(server)
+    err.print("已停止 stopped")
+    raise typer.Exit(130)  # serving ends only when interrupted (Prefect takes the Ctrl-C): say so, as a shell expects
 
 
 @app.command()
