@@ -19,10 +19,11 @@ VALUED = (OK, OCR, INFERRED)  # the statuses of a cell that has a value
 
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
-_UNIT = re.compile(r"^(.*?)(万元|万|元)$")
+_UNIT_SIZE = {"万元": 10_000, "万": 10_000, "元": 1}  # in 元; 万 is 万元 written short
+AMOUNT_UNIT_WORDS = "|".join(_UNIT_SIZE)  # the units an amount may be printed with, as regex alternatives (longest first)
+_UNIT = re.compile(rf"^(.*?)({AMOUNT_UNIT_WORDS})$")
 COUNT_UNITS = "件|个|项|条|次|人次"  # units a count may be printed with ('5件'), as regex alternatives
 _COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")
-_UNIT_SIZE = {"元": 1, "万元": 10_000, "万": 10_000}  # in 元; 万 is 万元 written short
 AMOUNT_UNITS = ("万元", "元")  # the units an amount cell keeps (万 is kept as 万元)
 
 # characters NFKC folds into digits that no table prints as one: superscripts and subscripts (12¹,

@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from gkqc.cells import COUNT_UNITS, LOOKALIKES
+from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
 from gkqc.templates import drawn_from_registry, registry
@@ -199,7 +199,7 @@ def _label_re(table: str) -> re.Pattern[str] | None:
     return re.compile(rf"{number}(?:{block}{alts})")
 
 
-_NUM = r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|万|元)?(?![.、][^\d\s])(?![)）])"
+_NUM = rf"[-+]?\d[\d,]*(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?(?![.、][^\d\s])(?![)）])"
 _MARK = r"[-—–―/]{1,2}"
 # a symbol printed against a number after a space ('−20', '<20', '≈20', '#20') is part of its cell, which
 # then reads as unreadable, as in every other form: never the number without it (a label's own last
@@ -209,7 +209,7 @@ _VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MAR
 
 
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
-_NUMBER = re.compile(r"[-+]?\d+(?:[,.]\d+)*(?:万元|万|元)?")
+_NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{_MARK}")  # numbers and blank marks
 _UNIT_WORD = re.compile(COUNT_UNITS)
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from gkqc.cells import has_folded_digits
+from gkqc.cells import AMOUNT_UNIT_WORDS, has_folded_digits
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.templates import Item
@@ -18,7 +18,7 @@ Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the r
 
 MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
-_PIECE = re.compile(r"[-—–―/]{1,2}|-?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?(?:万元|万|元)?")
+_PIECE = re.compile(rf"[-—–―/]{{1,2}}|-?(?:0|[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d*)(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?")
 _WHOLE = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
