@@ -647,15 +647,32 @@ def test_hongze_is_read_and_checked_as_printed(tmp_path):
 @needs_cjk_font
 @pytest.mark.parametrize("template, year, cell, printed", [
     ("gov2021", 2023, ("applications", "granted", "total"), "12,345,678"),
-    ("gov2019", 2020, ("reviews", "suit_direct", "other"), "84,498,307")])
+    ("gov2019", 2020, ("reviews", "suit_direct", "other"), "84,498,307"),
+    ("gov2019", 2020, ("applications", "partial", "research"), "10,556,883")],
+    ids=["row-of-one-line", "section-four", "beside-a-wrapped-label"])
 def test_a_number_wrapped_at_its_separator_is_read_whole(template, year, cell, printed):
     """A long number wraps in its narrow cell after a comma ('12,345,' / '678'): the piece that is
-    no number of its own still joins the rest, never leaving '678' as the value."""
+    no number of its own still joins the rest, never leaving '678' as the value. Beside a label that
+    wraps too, the first piece is printed on the label's first line, over the row's other values,
+    and the rest under them (the code before read 883)."""
     s = busy(template, year, seed=1)
     getattr(s, cell[0])[cell[1:]] = printed
     _, got = read_back(s)
     c = got[cell]
     assert (c.raw, c.value, c.status) == (printed, expected(s)[cell], "ok")
+
+
+@needs_cjk_font
+def test_the_last_piece_of_a_wrapped_number_is_never_the_next_rows():
+    """Text at its cells' top: a number wrapped after its separator ('１５０' / '，０８２') prints its
+    last piece two lines under its row, on the line over the next row. That piece starts with the
+    separator, so it is no start of the next row's number: the row is never read as 150 (a looser
+    rule for the first piece of a number read it so)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("other_no_fee", "social_org")] = "１５０，０８２"
+    _, got = read_back(s, top=True, align="left")
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
 
 
 @needs_cjk_font

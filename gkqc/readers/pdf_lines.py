@@ -226,6 +226,11 @@ def _number_part(c: Chunk) -> bool:
     return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
+def _number_start(c: Chunk) -> bool:
+    """c is the first piece of a number cut at the end of its line, no value of its own (`10,556,`)."""
+    return not c.value and _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
+
+
 def _fills_cell(c: Chunk, edges: list[float]) -> bool:
     """c, printed in a ruled cell of its row (`edges`: the row's vertical rules), takes up most of
     the cell's width: what is printed after it wraps to the next line."""
@@ -239,11 +244,15 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     next row up or down on its page (over lines of label text only, such as a block's vertical
     label), within 2.5 lines (a row made taller by a label beside it has the rest printed lower),
     and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
+    Lines of values only are joined first, so a row is whole when lines with label text are placed.
     - A line of values only: each value joins the row's value in its column (top to bottom), or
       takes that column (a row without labels, as section 四's, has many more values than the line).
     - A line under the row with label text (the rest of the row's label, or a group's label printed
       beside its rows) and, right of it, number parts: each part joins the row's number in its
       ruled cell when that number fills the cell (it wrapped there), one part a cell.
+    - A line over the row with label text (the first line of the row's wrapped label) and, right of
+      it, first pieces of numbers, no value of their own (`10,556,`), filling their ruled cells:
+      each piece is the start of the row's number in its cell, printed lower (`883`).
     - A line with label text left of where the row's label is printed (a group's label) and, right
       of it, numbers in cells where the row on its own line prints nothing, one number a cell between
       the row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
@@ -254,7 +263,7 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     def beside(k: int, step: int) -> Line | None:  # the next line up or down, over label text only (a group's label)
         k += step
-        while 0 <= k < len(lines) and not (lines[k].data or lines[k].stop or lines[k].furniture):
+        while 0 <= k < len(lines) and (id(lines[k]) in gone or not (lines[k].data or lines[k].stop or lines[k].furniture)):
             k += step
         return lines[k] if 0 <= k < len(lines) else None
 
@@ -271,7 +280,9 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
                                                    c.overprinted or same.overprinted)
 
     gone: set[int] = set()
-    for k, ln in enumerate(lines):
+    labelled = [any(not _number_part(c) for c in ln.chunks) for ln in lines]
+    for k in sorted(range(len(lines)), key=labelled.__getitem__):  # lines of values first: their rows whole
+        ln = lines[k]
         if ln.furniture or not ln.chunks or not rules.get(ln.page, NO_RULES).ys:
             continue
         nums = [c for c in ln.chunks if _number_part(c)]
@@ -285,8 +296,9 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         edges = cell_edges(row, rules)
         if label:  # label text (the row's wrapped label, a group's label beside its rows) with numbers
             pairs = [(c, under(c, row, edges)) for c in nums]
-            wrapped = ln.cy < row.cy and all(same is not None and _fills_cell(same, edges) for _, same in pairs) \
-                and len({id(same) for _, same in pairs}) == len(pairs)
+            wrapped = all(same is not None for _, same in pairs) and len({id(same) for _, same in pairs}) == len(pairs) \
+                and (all(_fills_cell(same, edges) for _, same in pairs) if ln.cy < row.cy  # the rest under the row
+                     else all(_number_start(c) and _fills_cell(c, edges) for c, _ in pairs))  # the start over it
             cells = [bisect_left(edges, c.cx) for c in nums]
             heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
             alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
