@@ -663,6 +663,32 @@ def test_a_number_wrapped_at_its_separator_is_read_whole(template, year, cell, p
 
 
 @needs_cjk_font
+def test_a_number_printed_over_section_fours_row_without_rules_leaves_it_unreadable():
+    """Section 四 without rules, numbers at their cells' right: a number wider than its cell is
+    printed on a line of its own over the row of values. Two lines of values only, close together:
+    nothing tells which cells the upper one holds, so the row is unreadable (the code before read
+    the fourteen values into the first fourteen cells: twelve wrong)."""
+    s = busy("gov2019", 2020, seed=1)
+    s.reviews[("suit_after_review", "total")] = "10,556,883"
+    _, got = read_back(s, ruled=False, align="right", repeat_header=True)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert {c.status for k, c in got.items() if k[0] == "reviews"} == {"unreadable"}
+
+
+@needs_cjk_font
+def test_a_number_wrapped_over_three_lines_in_section_four_is_read_whole():
+    """Text at its cells' top: a number wraps over three lines of its narrow cell ('６３８，' / '７１'
+    / '３'); the third piece is two lines under the row, right under the second. It joins the number
+    (the code before left it a row of its own and read section 四 one cell out: thirteen wrong)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.reviews[("review", "upheld")] = "６３８，７１３"
+    _, got = read_back(s, top=True, align="left")
+    assert {k: c.value for k, c in got.items() if k[0] == "reviews"} == \
+        {k: v for k, v in expected(s).items() if k[0] == "reviews"}
+
+
+@needs_cjk_font
 def test_the_last_piece_of_a_wrapped_number_is_never_the_next_rows():
     """Text at its cells' top: a number wrapped after its separator ('１５０' / '，０８２') prints its
     last piece two lines under its row, on the line over the next row. That piece starts with the
@@ -696,14 +722,17 @@ def test_a_number_too_wide_for_its_cell_without_rules_leaves_its_row_unreadable(
 def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
     # a row made taller by a group's label beside it: the number's last piece wraps 1.7 lines under
     # it, inside the same ruled cell (the code before left it a row of its own, and read `838966`)
-    row = Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk("838966", 300, 700, True)], data=True)
+    def row():  # (joining changes the row)
+        return Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk("838966", 300, 700, True)],
+                    data=True)
+
     piece = Line(2, 1, 685.0, 9.0, [_chunk("57", 318, 685, True)], data=True)
     rules = {1: PageRules([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
                           [(x, 670.0, 715.0) for x in (50.0, 290.0, 360.0, 550.0)])}
-    joined = join_wrapped_values([row, piece], rules)
+    joined = join_wrapped_values([row(), piece], rules)
     assert [[c.raw for c in ln.chunks] for ln in joined] == [["4.保护第三方合法权益", "83896657"]]
     far = Line(2, 1, 676.0, 9.0, [_chunk("57", 318, 676, True)], data=True)  # 2.7 lines under: a line of its own
-    assert len(join_wrapped_values([row, far], rules)) == 2
+    assert len(join_wrapped_values([row(), far], rules)) == 2
 
 
 

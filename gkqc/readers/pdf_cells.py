@@ -206,7 +206,8 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
     them, and of that line: nothing tells whether it holds some of the row's values (cells of
     different heights) or the rest of a number wrapped in its cell, nor which column each stands in.
     - A row right over or under a line of values only (its label, if any, on other lines; in a
-      ruled table, one its rules did not join to the row).
+      ruled table, one its rules did not join to the row). Two lines of values only, as section 四's
+      row and a number printed over it, are such a pair unless a rule parts them.
     - A row right over or under a line of label text with a few values, each under one of the row's
       and not ruled off from it: the row's label wrapped beside the rest of a number (`470590` / `1`).
     - Two rows with values less than a line apart, one printed half over the other (a number printed
@@ -221,7 +222,7 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
         alone = [_values_only(ln) for ln in (a, b)]
         over = abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data
         pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and fenced(a, b, rules))
-        if alone[0] != alone[1] or over or pieces:
+        if alone[0] != alone[1] or (all(alone) and not (rules and fenced(a, b, rules))) or over or pieces:
             out |= {a.no, b.no}
     pitch = None if rules and cell_edges(rows[0], rules) else _pitch(rows)
     if pitch is None:

@@ -226,6 +226,12 @@ def _number_part(c: Chunk) -> bool:
     return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
+def _continues(row: Line, ln: Line) -> bool:
+    """Each text of ln is printed right under a number of row that spans lines (its pieces joined)."""
+    return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1 and 0 <= o.y0 - c.y1 <= 0.5 * ln.h
+                   for o in row.chunks) for c in ln.chunks)
+
+
 def _number_start(c: Chunk) -> bool:
     """c is the first piece of a number cut at the end of its line, no value of its own (`10,556,`)."""
     return not c.value and _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
@@ -243,6 +249,7 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     joined to their rows; without rules on the page nothing is joined. The row of such a line is the
     next row up or down on its page (over lines of label text only, such as a block's vertical
     label), within 2.5 lines (a row made taller by a label beside it has the rest printed lower),
+    or right under pieces of the row's numbers joined already (a number wrapped over three lines),
     and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
     Lines of values only are joined first, so a row is whole when lines with label text are placed.
     - A line of values only: each value joins the row's value in its column (top to bottom), or
@@ -258,7 +265,7 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
       the row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
       printed higher, on the group label's line)."""
     def row_of(r: Line | None, ln: Line) -> bool:  # a row: a label, or many more values (section 四)
-        return (r is not None and r.data and r.page == ln.page and abs(r.cy - ln.cy) <= 2.5 * ln.h
+        return (r is not None and r.data and r.page == ln.page and (abs(r.cy - ln.cy) <= 2.5 * ln.h or _continues(r, ln))
                 and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
 
     def beside(k: int, step: int) -> Line | None:  # the next line up or down, over label text only (a group's label)
