@@ -26,7 +26,7 @@ from gkqc.lake import Lake
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
 from gkqc.readers.pdf_cells import AGAINST, line_tokens, stacked_rows
-from gkqc.readers.pdf_lines import Chunk, Line, _page_number, find_tables, join_wrapped_values
+from gkqc.readers.pdf_lines import Chunk, Line, _page_number, find_tables, join_wrapped_values, page_lines
 from gkqc.readers.pdf_page import PageRules
 from gkqc.templates import registry
 
@@ -686,6 +686,19 @@ def test_a_number_wrapped_over_three_lines_in_section_four_is_read_whole():
     _, got = read_back(s, top=True, align="left")
     assert {k: c.value for k, c in got.items() if k[0] == "reviews"} == \
         {k: v for k, v in expected(s).items() if k[0] == "reviews"}
+
+
+def test_a_line_is_placed_by_its_own_characters_not_a_vertical_label_beside_it():
+    """As pdfium gives the 41,054, of a generated PDF: the character of a vertical label (、 of
+    三、本年度…) printed 3.1 points over a row's line, the row's digits, and its commas, whose boxes
+    reach 0.6 points lower. The line is the row's characters (the code before measured it from the
+    、 and put the commas on a line of their own: the row read 41054 and the rest was lost)."""
+    label = [(ch, 88.0 + 9 * k, 96.7, 97.0 + 9 * k, 105.7) for k, ch in enumerate("（二）部分公开")]
+    digits = [(ch, x, 96.7, x + 5.0, 105.7) for ch, x in zip("41054", (433.5, 438.5, 446.0, 451.0, 456.0), strict=True)]
+    commas = [(",", 443.5, 96.1, 446.0, 105.7), (",", 461.0, 96.1, 463.5, 105.7)]
+    vertical = [("、", 66.5, 99.8, 75.5, 108.8)]
+    lines, _ = page_lines(vertical + label + digits + commas, 1, 1, (0.0, 0.0, 595.0, 842.0))
+    assert [[c.raw for c in ln.chunks] for ln in lines] == [["、", "（二）部分公开", "41,054,"]]
 
 
 @needs_cjk_font

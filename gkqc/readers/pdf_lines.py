@@ -70,16 +70,17 @@ class Line:
 
 def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
                 box: tuple[float, float, float, float], ruled: list[float] | None = None) -> tuple[list[Line], int]:
-    """Characters -> lines (by their vertical middle) -> chunks (split at gaps wider than 0.4 em).
-    Returns the lines and the number the next page's lines start from."""
+    """Characters -> lines (by their vertical middle: each within 0.35 em of the one above it on
+    its line, so a character of a vertical label beside it does not set the line's place) ->
+    chunks (split at gaps wider than 0.4 em). Returns the lines and the number the next page's
+    lines start from."""
     rows: list[list[tuple[str, float, float, float, float]]] = []
-    row_cy = row_h = 0.0  # the middle and height of the current row's first character
+    row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
         cy, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
-        if rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h):  # (min(h, row_h))
-            rows[-1].append(ch)
-            continue
-        rows.append([ch])
+        if not (rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h)):  # (min(h, row_h))
+            rows.append([])
+        rows[-1].append(ch)
         row_cy, row_h = cy, h
     lines = []
     for k, row in enumerate(rows):
