@@ -702,6 +702,21 @@ def test_a_line_is_placed_by_its_own_characters_not_a_vertical_label_beside_it()
 
 
 @needs_cjk_font
+def test_a_number_wrapped_over_three_lines_beside_its_wrapped_label_is_read_whole():
+    """Text at its cells' top: a number wraps over three lines of its cell ('８４４' / '，７２' / '１'),
+    each piece on a line of the row's wrapped label (…逾期不补正 / 、行政机关不再处理其政府信息 /
+    公开申请). The third piece lies nearer the next row than its own, and joins its own: right
+    under the pieces joined already, and no start of the next row's number (the code before read
+    '８４４，７２' and the cell was unreadable; a tie between the two rows read it 844)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("other_no_correction", "total")] = "８４４，７２１"
+    _, got = read_back(s, top=True, align="left")
+    c = got[("applications", "other_no_correction", "total")]
+    assert (c.raw, c.value, c.status) == ("８４４，７２１", 844721.0, "ok")
+    assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_cjk_font
 def test_the_last_piece_of_a_wrapped_number_is_never_the_next_rows():
     """Text at its cells' top: a number wrapped after its separator ('１５０' / '，０８２') prints its
     last piece two lines under its row, on the line over the next row. That piece starts with the
@@ -712,6 +727,37 @@ def test_the_last_piece_of_a_wrapped_number_is_never_the_next_rows():
     _, got = read_back(s, top=True, align="left")
     want = expected(s)
     assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
+@needs_cjk_font
+def test_a_glyph_the_file_gives_no_text_for_leaves_its_cell_unreadable():
+    """The font these PDFs are drawn in has no minus sign (U+2212): `−50` prints a box and 50, and
+    pdfium gives the box as a character without text. The cell is unreadable, naming the sign it
+    cannot read (the code before dropped the character and read 50)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("granted", "natural_person")] = "−50"
+    _, got = read_back(s)
+    c = got[("applications", "granted", "natural_person")]
+    assert (c.raw, c.value, c.status) == ("\ufffd50", None, "unreadable")
+    assert "\ufffd" in c.reason
+
+
+@needs_cjk_font
+def test_text_in_a_value_cell_does_not_move_the_columns_of_a_table_without_rules():
+    """Numbers at their cells' right, no rules, some four or five digits wide: one cell holds text
+    (`增36`), printed as wide as it is, its right side off the column's. The columns are still found
+    by the numbers' right sides: that cell is unreadable and every other is read (the code before
+    fell back to the numbers' middles, found a column that is not there and read the row one cell
+    out: the total 0, a cell blank)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("denied_enforcement_file", "total")] = "增36"
+    for k, v in zip([("unable_not_held", "natural_person"), ("denied_three_safety", "social_org"),
+                     ("carried_forward", "commercial")], ["45917", "41211", "8830"], strict=True):
+        s.applications[k] = v
+    _, got = read_back(s, ruled=False, align="right", repeat_header=True)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert got[("applications", "denied_enforcement_file", "total")].status == "unreadable"
 
 
 @needs_cjk_font

@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from operator import attrgetter
 
+from gkqc.cells import DAMAGED
 from gkqc.readers.pdf_lines import (
     DIGIT,
     Chunk,
@@ -56,8 +57,10 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
     """Where a table's values stand in their columns, as the key that places them: their middles,
     unless their left (or right) edges line up, each column within a third of a character, in fewer
     columns than the middles make (numbers of different widths at a side of their cells: their
-    middles scatter into columns that are not there)."""
-    cells = _value_cells(rows, _label_edge(rows)[0])
+    middles scatter into columns that are not there). Only values read whole count: text in a
+    value's cell (`增36`) is printed as wide as it is, not as numbers are, and a glyph without
+    text (�) may be drawn wider or narrower than its box."""
+    cells = [c for c in _value_cells(rows, _label_edge(rows)[0]) if c.value and DAMAGED not in c.raw]
     h = statistics.median(c.h for c in cells)
 
     def columns(key) -> float:

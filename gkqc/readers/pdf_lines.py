@@ -228,9 +228,9 @@ def _number_part(c: Chunk) -> bool:
 
 
 def _continues(row: Line, ln: Line) -> bool:
-    """Each text of ln is printed right under a number of row that spans lines (its pieces joined)."""
+    """Each number of ln is printed right under a number of row that spans lines (its pieces joined)."""
     return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1 and 0 <= o.y0 - c.y1 <= 0.5 * ln.h
-                   for o in row.chunks) for c in ln.chunks)
+                   for o in row.chunks) for c in ln.chunks if _number_part(c))
 
 
 def _number_start(c: Chunk) -> bool:
@@ -252,7 +252,8 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     label), within 2.5 lines (a row made taller by a label beside it has the rest printed lower),
     or right under pieces of the row's numbers joined already (a number wrapped over three lines),
     and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
-    Lines of values only are joined first, so a row is whole when lines with label text are placed.
+    Lines of values only are joined first, so a row is whole when lines with label text are placed;
+    the pieces on a line with label text go to the nearer row, else to the other, as they fit.
     - A line of values only: each value joins the row's value in its column (top to bottom), or
       takes that column (a row without labels, as section 四's, has many more values than the line).
     - A line under the row with label text (the rest of the row's label, or a group's label printed
@@ -287,6 +288,30 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
                                                    max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
                                                    c.overprinted or same.overprinted)
 
+    def placed(ln: Line, row: Line, nums: list[Chunk], label: list[Chunk]) -> bool:
+        """The numbers of a line with label text (the row's wrapped label, a group's label beside
+        its rows) put in `row`, when they are pieces of its numbers or its empty cells' numbers."""
+        edges = cell_edges(row, rules)
+        pairs = [(c, under(c, row, edges)) for c in nums]
+        wrapped = all(same is not None for _, same in pairs) and len({id(same) for _, same in pairs}) == len(pairs) \
+            and (all(_fills_cell(same, edges) for _, same in pairs) if ln.cy < row.cy  # the rest under the row
+                 else all(_number_start(c) and _fills_cell(c, edges) for c, _ in pairs))  # the start over it
+        cells = [bisect_left(edges, c.cx) for c in nums]
+        heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
+        alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
+            and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
+            and max(c.x1 for c in label) <= min(heads)  # label text left of the row's labels only: a group's
+        if not (wrapped or alone):
+            return False
+        for c, same in pairs:  # the last piece of the row's number, or the whole number of an empty cell
+            if same is None:
+                row.chunks.append(c)
+            else:
+                join(c, same, row)
+        row.chunks.sort(key=lambda c: c.x0)
+        ln.chunks, ln.data = label, False  # label text only
+        return True
+
     gone: set[int] = set()
     labelled = [any(not _number_part(c) for c in ln.chunks) for ln in lines]
     for k in sorted(range(len(lines)), key=labelled.__getitem__):  # lines of values first: their rows whole
@@ -297,30 +322,17 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         label = [c for c in ln.chunks if not _number_part(c)]
         if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
             continue
-        near = [r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)]
-        row = min(near, key=lambda r: abs(r.cy - ln.cy), default=None)
-        if row is None or fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), row, rules):
+        near = sorted((r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)), key=lambda r: abs(r.cy - ln.cy))
+        unfenced = [r for r in near if not fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), r, rules)]
+        if label:  # the nearer row's pieces, else the other's (a number wrapped over three lines)
+            for r in unfenced:
+                if placed(ln, r, nums, label):
+                    break
             continue
+        if not near or near[0] not in unfenced:
+            continue
+        row = near[0]
         edges = cell_edges(row, rules)
-        if label:  # label text (the row's wrapped label, a group's label beside its rows) with numbers
-            pairs = [(c, under(c, row, edges)) for c in nums]
-            wrapped = all(same is not None for _, same in pairs) and len({id(same) for _, same in pairs}) == len(pairs) \
-                and (all(_fills_cell(same, edges) for _, same in pairs) if ln.cy < row.cy  # the rest under the row
-                     else all(_number_start(c) and _fills_cell(c, edges) for c, _ in pairs))  # the start over it
-            cells = [bisect_left(edges, c.cx) for c in nums]
-            heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
-            alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
-                and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
-                and max(c.x1 for c in label) <= min(heads)  # label text left of the row's labels only: a group's
-            if wrapped or alone:
-                for c, same in pairs:  # the last piece of the row's number, or the whole number of an empty cell
-                    if same is None:
-                        row.chunks.append(c)
-                    else:
-                        join(c, same, row)
-                row.chunks.sort(key=lambda c: c.x0)
-                ln.chunks, ln.data = label, False  # label text only
-            continue
         for c in ln.chunks:
             same = under(c, row, edges)
             if same is None:

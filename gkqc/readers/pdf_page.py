@@ -140,7 +140,8 @@ def page_rules(page: pdfium.PdfPage) -> PageRules:
 
 def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
     """(character, left, bottom, right, top) of every printed character of a page: its font
-    box, or an em square at its origin where the font's box is implausible (vertical fonts)."""
+    box, or an em square at its origin where the font's box is implausible (vertical fonts). A glyph
+    the file gives no text for is U+FFFD: what holds it is unreadable, not read without it."""
     import pypdfium2.raw as pdfium_c
     tp = textpage.raw  # the bare handle: no wrapper lookup per call
     out = []
@@ -159,7 +160,9 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, fl
             continue
         if 0xDC00 <= u < 0xE000:
             u, pending_high = (0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00) if pending_high else 0xFFFD), None
-        if u < 0x20 or u in (0xFFFE, 0xFFFF):
+        if u == 0:  # a glyph drawn whose text the file does not give (a sign missing from its font)
+            u = 0xFFFD  # (cells.DAMAGED: what holds it cannot be read)
+        elif u < 0x20 or u in (0xFFFE, 0xFFFF):
             continue
         found = loose_box(tp, i, at)
         x0, y1, x1, y0 = _RECT(rect)  # (left, top, right, bottom; the last box's, if none was found)
