@@ -333,3 +333,29 @@ def test_scorecards_published_before_a_move_are_named_where_they_are_now(tmp_pat
     record_published(old, "fp", (str(old / "scorecards"), 3, []))
     shutil.move(old, tmp_path / "new")
     assert published_from(tmp_path / "new", "fp") == (str(tmp_path / "new" / "scorecards"), 3, [])
+
+
+@pytest.mark.parametrize("width, english", [(80, False), (130, True)])
+def test_the_terminal_scorecard_keeps_an_offices_name_on_one_line_at_80_columns(width, english):
+    """At 80 columns the nine headers took half their English each and every column the same
+    width: 青山市交通运输局 folded over four lines. Narrower than 120 columns the headers are
+    Chinese only and the numbers' columns never fold, so a name of up to nine characters stays on
+    its line; wider, the English is back."""
+    import io
+    from datetime import date
+
+    from rich.console import Console
+
+    from gkqc.outputs.scorecard import ScorecardData, print_terminal
+
+    office = dict(office="青山市交通运输局", region="青山市", office_kind="department", report_year=2024, score=87.5,
+                  grade="B", on_time=True, errors=2, warnings=11, rank_in_region=12, published_at=date(2025, 1, 20),
+                  report_id="r1")
+    region = dict(region="青山市", report_year=2024, offices_expected=120, reports_found=118, on_time_rate=0.95,
+                  error_free_rate=0.5, mean_score=88.25)
+    out = io.StringIO()
+    print_terminal(ScorecardData([region], [office] * 6, [], [], 0), Console(file=out, width=width, color_system=None))
+    lines = out.getvalue().splitlines()
+    assert max(map(len, lines)) <= width
+    assert len([ln for ln in lines if "青山市交通运输局" in ln]) == 6  # each on its line, whole
+    assert ("warnings" in out.getvalue()) is english and ("error-free" in out.getvalue()) is english

@@ -27,28 +27,40 @@ __all__ = ["ScorecardData", "load", "print_terminal", "publish", "published_from
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
 
+BILINGUAL_FROM = 120  # terminal columns from which headers carry their English beside the Chinese
+
+
 class TextTable(Table):
     """A terminal table whose cells and headers are shown as the text they hold (a report's `[/b]` is
-    no markup), folded rather than cut where the terminal is narrow."""
+    no markup), folded rather than cut where the terminal is narrow. A header `(中文, English, True)`
+    is a number's column: right-aligned and never folded, so the text columns give way first."""
 
-    def __init__(self, *headers: str, title: str | None = None):
+    def __init__(self, *headers: str | tuple[str, str, bool], title: str | None = None, english: bool = True):
         super().__init__(title=title)
         for h in headers:
-            self.add_column(Text(str(h)), overflow="fold")
+            zh, en, number = h if isinstance(h, tuple) else (str(h), "", False)
+            label = f"{zh}\n{en}" if english and en else zh
+            self.add_column(Text(label), overflow="fold", justify="right" if number else "left", no_wrap=number)
 
     def add_row(self, *cells: object, **kw) -> None:
         super().add_row(*(Text("" if c is None else str(c)) for c in cells), **kw)
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
-    t = TextTable("地区 region", "年度 year", "应报 expected", "已报 found", "按期率 on time", "无错误率 error-free",
-                   "平均分 mean", title="地区评分卡 region scorecard")
+    """The region and office scorecards (and the findings of a few offices) as terminal tables; on a
+    terminal narrower than BILINGUAL_FROM columns the headers are Chinese only, so an office's name
+    keeps the width the numbers leave."""
+    english = console.width >= BILINGUAL_FROM
+    t = TextTable(("地区", "region", False), ("年度", "year", True), ("应报", "expected", True),
+                  ("已报", "found", True), ("按期率", "on time", True), ("无错误率", "error-free", True),
+                  ("平均分", "mean", True), title="地区评分卡 region scorecard", english=english)
     for r in data.regions[:limit]:
         t.add_row(place(r["region"]), fmt(r["report_year"]), fmt(r["offices_expected"]), fmt(r["reports_found"]),
                   percent(r["on_time_rate"]), percent(r["error_free_rate"]), fmt(r["mean_score"]))
     console.print(t)
-    t = TextTable("机关 office", "地区 region", "年度 year", "得分 score", "等级 grade", "按期 on time", "错误 errors",
-                   "警告 warnings", "名次 rank", title="机关评分卡 office scorecard")
+    t = TextTable(("机关", "office", False), ("地区", "region", False), ("年度", "year", True), ("得分", "score", True),
+                  ("等级", "grade", True), ("按期", "on time", True), ("错误", "errors", True),
+                  ("警告", "warnings", True), ("名次", "rank", True), title="机关评分卡 office scorecard", english=english)
     for o in data.offices[:limit]:
         t.add_row(o["office"], place(o["region"]), fmt(o["report_year"]), fmt(o["score"]),
                   f"{o['grade']} {GRADES.get(o['grade'], '')}", on_time_label(o),
@@ -57,7 +69,8 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     if len(data.offices) > limit:
         console.print(f"（另有 {len(data.offices) - limit} 行；用 --out 输出完整的网页和 Excel）")
     if data.findings and len(data.offices) <= 5:
-        t = TextTable("检查 check", "级别", "对象 subject", "说明 message", title="问题清单 findings")
+        t = TextTable(("检查", "check", False), ("级别", "", False), ("对象", "subject", False),
+                      ("说明", "message", False), title="问题清单 findings", english=english)
         for f in data.findings[:limit]:
             t.add_row(f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
         console.print(t)
