@@ -323,13 +323,13 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
             continue
         near = sorted((r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)), key=lambda r: abs(r.cy - ln.cy))
-        unfenced = [r for r in near if not fenced(Line(ln.no, ln.page, ln.cy, ln.h, nums), r, rules)]
+        printed = Line(ln.no, ln.page, ln.cy, ln.h, nums)
         if label:  # the nearer row's pieces, else the other's (a number wrapped over three lines)
-            for r in unfenced:
-                if placed(ln, r, nums, label):
+            for r in near:
+                if not fenced(printed, r, rules) and placed(ln, r, nums, label):
                     break
             continue
-        if not near or near[0] not in unfenced:
+        if not near or fenced(printed, near[0], rules):
             continue
         row = near[0]
         edges = cell_edges(row, rules)
