@@ -3,6 +3,11 @@ tests/test_read_pdf.py and tests/test_read_ocr.py expect of them."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
 from builders import spec
 
@@ -37,3 +42,18 @@ def busy(template: str, year: int, seed: int) -> ReportSpec:
         if int(s.applications[("new_received", "total")]) > 20:
             return s
     raise AssertionError("no busy seed")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="未安装 Chromium（.ci/run 从 Debian 软件包安装 chromium）")
+
+
+def browser_pdf(html: bytes) -> bytes:
+    """The page `html` as Chromium prints it to PDF (headless; each table cell's border drawn on its own)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        page, out = Path(tmp, "r.html"), Path(tmp, "r.pdf")
+        page.write_bytes(html)
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", page.as_uri()],
+                       capture_output=True, timeout=120, check=True)
+        return out.read_bytes()

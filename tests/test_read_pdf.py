@@ -688,6 +688,33 @@ def test_a_number_wrapped_over_three_lines_in_section_four_is_read_whole():
         {k: v for k, v in expected(s).items() if k[0] == "reviews"}
 
 
+def test_text_either_side_of_a_vertical_rule_is_two_cells_and_a_flat_character_keeps_its_width():
+    """As Chromium prints a table: a label and its number 0.3 points apart, a cell's border between
+    them, are two cells (the code before read 行政事业性收费85.9405 as one label); 一, its box one
+    point high, is as wide as the characters beside it and stays in their chunk (the code before
+    split 第（一）项 into three)."""
+    def chars(text: str, x: float, w: float = 12.0):
+        return [(ch, x + w * k, 499.6, x + w * (k + 1) - 0.3, 511.6) for k, ch in enumerate(text)]
+
+    fee = chars("收费", 40.0) + chars("85.9", 64.0, 6.0)
+    lines, _ = page_lines(fee, 1, 1, (0.0, 0.0, 595.0, 842.0), upright=[(63.85, 490.0, 520.0)])
+    assert [c.raw for c in lines[0].chunks] == ["收费", "85.9"]
+    lines, _ = page_lines(fee, 1, 1, (0.0, 0.0, 595.0, 842.0))
+    assert [c.raw for c in lines[0].chunks] == ["收费85.9"]  # no rule: one text
+    flat = chars("第（", 85.5) + [("一", 110.03, 505.19, 121.02, 506.17)] + chars("）项", 121.5)
+    lines, _ = page_lines(flat, 1, 1, (0.0, 0.0, 595.0, 842.0))
+    assert [c.raw for c in lines[0].chunks] == ["第（一）项"]
+
+
+def test_a_rule_drawn_in_pieces_is_one_rule():
+    """Chromium draws each cell's border on its own: pieces at one height that meet are one rule,
+    so a rule between two rows is seen whatever the width of each cell."""
+    from gkqc.readers.pdf_page import _joined
+
+    pieces = [(500.2, 160.0, 200.0), (500.0, 40.0, 100.0), (500.4, 100.0, 160.5), (300.0, 40.0, 60.0), (300.0, 90.0, 99.0)]
+    assert _joined(pieces) == [(300.0, 40.0, 60.0), (300.0, 90.0, 99.0), (500.0, 40.0, 200.0)]
+
+
 def test_a_line_is_placed_by_its_own_characters_not_a_vertical_label_beside_it():
     """As pdfium gives the 41,054, of a generated PDF: the character of a vertical label (、 of
     三、本年度…) printed 3.1 points over a row's line, the row's digits, and its commas, whose boxes

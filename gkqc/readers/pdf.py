@@ -107,7 +107,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
                                      f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
                 rules[i + 1] = page_rules(page)
                 more, starts[i + 2] = page_lines(page_chars(textpage), i + 1, starts[i + 1], page.get_cropbox(),
-                                                  rules[i + 1].ys)
+                                                  rules[i + 1].ys, rules[i + 1].upright)
                 lines += more
             finally:
                 textpage.close()

@@ -69,11 +69,20 @@ class Line:
 
 
 def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
-                box: tuple[float, float, float, float], ruled: list[float] | None = None) -> tuple[list[Line], int]:
+                box: tuple[float, float, float, float], ruled: list[float] | None = None,
+                upright: list[tuple[float, float, float]] | None = None) -> tuple[list[Line], int]:
     """Characters -> lines (by their vertical middle: each within 0.35 em of the one above it on
     its line, so a character of a vertical label beside it does not set the line's place) ->
-    chunks (split at gaps wider than 0.4 em). Returns the lines and the number the next page's
-    lines start from."""
+    chunks (split at gaps wider than 0.4 em, and at vertical rules, `upright`: text either side of
+    a cell's border is in two cells however close). Returns the lines and the number the next
+    page's lines start from."""
+    walls = sorted(upright or [])
+    wall_xs = [w[0] for w in walls]
+
+    def walled(prev: tuple, ch: tuple) -> bool:  # a vertical rule between two characters of a line
+        cy = (ch[2] + ch[4]) / 2
+        return any(b <= cy <= t for _, b, t in walls[bisect_left(wall_xs, prev[3] - 0.5):bisect_right(wall_xs, ch[1] + 0.5)])
+
     rows: list[list[tuple[str, float, float, float, float]]] = []
     row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
@@ -90,10 +99,10 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         prev = None  # the last character kept
         for ch in sorted(row, key=_LEFT):
             if prev is not None:
-                h, ph = ch[4] - ch[2], prev[4] - prev[2]
+                h, ph = max(ch[4] - ch[2], ch[3] - ch[1]), max(prev[4] - prev[2], prev[3] - prev[1])  # (a flat 一: its width)
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
-                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h):  # (min(h, ph); CJK-Latin space: 0.25)
+                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h) and not (walls and walled(prev, ch)):  # (min(h, ph))
                     if ch[0].isdigit() and prev[0].isdigit() and prev[3] - ch[1] > 0.6 * min(ch[3] - ch[1], prev[3] - prev[1]):
                         chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
                         over.add(len(chunks) - 1)

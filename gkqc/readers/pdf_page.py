@@ -134,8 +134,27 @@ def page_rules(page: pdfium.PdfPage) -> PageRules:
         out += [((y0 + y1) / 2, x0, x1)] if y1 - y0 <= 2 else [(y0, x0, x1), (y1, x0, x1)]
         if y1 - y0 > 2:
             upright += [(x0, y0, y1), (x1, y0, y1)]
-    out.sort()
+    out = _joined(out)
     return PageRules([r[0] for r in out], out, upright)
+
+
+def _joined(flat: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Horizontal rules drawn in pieces (a browser draws each cell's border on its own) as one rule:
+    pieces at one height (within 0.6 pt) that meet or nearly meet (3 pt) joined; sorted by height."""
+    out: list[tuple[float, float, float]] = []
+    level: list[tuple[float, float, float]] = []  # the pieces at the current height
+    for r in [*sorted(flat), None]:
+        if level and (r is None or r[0] - level[0][0] > 0.6):
+            y = level[0][0]
+            for _, a, b in sorted(level, key=lambda p: p[1]):
+                if out and out[-1][0] == y and a <= out[-1][2] + 3:
+                    out[-1] = (y, out[-1][1], max(out[-1][2], b))
+                else:
+                    out.append((y, a, b))
+            level = []
+        if r is not None:
+            level.append(r)
+    return out
 
 
 def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
