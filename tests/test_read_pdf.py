@@ -706,6 +706,18 @@ def test_text_either_side_of_a_vertical_rule_is_two_cells_and_a_flat_character_k
     assert [c.raw for c in lines[0].chunks] == ["第（一）项"]
 
 
+def test_a_number_in_a_tables_cell_near_the_pages_edge_is_no_page_number():
+    """A browser's narrow margins put a table's first line at 94% of the page's height; there the
+    first piece of a wrapped number (４６ of ４６４５) was taken for a page number and dropped, and the
+    row read 45. Between two vertical rules it is in a cell; a number outside one still is a page's."""
+    digits = [(ch, 300.0 + 9 * k, 790.0, 309.0 + 9 * k, 799.0) for k, ch in enumerate("４６")]
+    box = (0.0, 0.0, 595.0, 842.0)
+    lines, _ = page_lines(digits, 3, 1, box, upright=[(290.0, 700.0, 810.0), (330.0, 700.0, 810.0)])
+    assert not lines[0].furniture
+    lines, _ = page_lines(digits, 3, 1, box)
+    assert lines[0].furniture
+
+
 def test_a_rule_drawn_in_pieces_is_one_rule():
     """Chromium draws each cell's border on its own: pieces at one height that meet are one rule,
     so a rule between two rows is seen whatever the width of each cell."""

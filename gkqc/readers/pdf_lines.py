@@ -126,8 +126,16 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     _stack_vertical(lines)
     lines = [ln for ln in lines if ln.chunks]
     for k, ln in enumerate(lines):
-        ln.furniture = _page_number(ln, k == 0, k == len(lines) - 1, page, box, ruled)
+        ln.furniture = _page_number(ln, k == 0, k == len(lines) - 1, page, box, ruled) and not _in_cell(ln, walls)
     return lines, first_no + len(rows)
+
+
+def _in_cell(ln: Line, walls: list[tuple[float, float, float]]) -> bool:
+    """ln's text stands between two vertical rules that span its height: in a table's cell (a number
+    there is a value, wherever on the page the cell is)."""
+    x0, x1 = ln.chunks[0].x0, ln.chunks[-1].x1
+    spans = [x for x, b, t in walls if b <= ln.cy <= t]
+    return any(x <= x0 for x in spans) and any(x >= x1 for x in spans)
 
 
 def _page_number(ln: Line, first: bool, last: bool, page: int, box: tuple[float, float, float, float],
