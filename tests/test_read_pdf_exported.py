@@ -67,3 +67,23 @@ def test_a_report_printed_by_a_browser_is_read_whole(template, year):
               *([fee] if fee in want else [])]:
         assert (got[k].value, got[k].status) == (want[k], "ok" if want[k] is not None else "blank"), k
     assert sum(got[k].status in ("ok", "blank") for k in want) >= 0.9 * len(want)
+
+
+@needs_soffice
+@pytest.mark.parametrize("template, cell, printed", [
+    ("gov2021", ("denied_internal", "natural_person"), "72,168"),
+    ("gov2021", ("other_no_fee", "legal_service"), "３６５７７"),
+    ("gov2019", ("unable_unclear", "social_org"), "480932")],
+    ids=["cut-at-a-separator", "over-three-lines", "over-a-page-break"])
+def test_the_rest_of_a_number_wrapped_in_a_libreoffice_export_is_never_a_row_of_its_own(template, cell, printed):
+    """Tables without rules, labels wrapped two characters a line: a number wraps in its narrow cell
+    and its rest is printed beside a line of the label, which names the row. The code before read
+    that line as the row (8, 7 or 32, its zeros blank) when the first piece was no number of its own
+    (72,16 / 8), when the number took three lines, or when the page broke inside the cell."""
+    s = busy(template, 2022, 1)
+    s.applications[cell] = printed
+    r = read_document("r.pdf", soffice_convert(report_docx(s), ".docx", "pdf"))
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c
+           for c in r.report.cells}
+    want = expected(s)
+    assert {k: (got[k].raw, want[k]) for k in want if got[k].status in ("ok", "blank") and got[k].value != want[k]} == {}

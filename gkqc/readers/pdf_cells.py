@@ -22,6 +22,7 @@ from gkqc.readers.pdf_lines import (
     find_tables,
     join_wrapped_values,
     number_against_label,
+    number_part,
 )
 from gkqc.readers.tokens import Tok, _nfkc
 
@@ -215,16 +216,23 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
       and not ruled off from it: the row's label wrapped beside the rest of a number (`470590` / `1`).
     - Two rows with values less than a line apart, one printed half over the other (a number printed
       higher than its row, beside a group's label).
+    - A row right under two such (a number wrapped over three lines: `３６` / `５７` / `７`), printing
+      as many values as the one over it, each under one of its.
+    - The last row of a page and the first of the next, when the second's values each stand under a
+      number of the first's as wide as its cell (the rest of a number cut by the page break).
     - Without rules: a line of values only, or of a few values each under a wide one of the row's,
       and the nearer row beside it, when they lie closer than the table's rows lie to each other (a
       number wrapped at a wide line spacing, a group's label beside its rest: `678602` / `76`)."""
     out: set[int] = set()
     for a, b in zip(rows, rows[1:], strict=False):
+        if a.page + 1 == b.page and _pieces_of(a, b, wide=True):  # the rest of a's wide number on the next page
+            out |= {a.no, b.no}
         if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
             continue
         alone = [_values_only(ln) for ln in (a, b)]
         over = abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data
-        pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a)) and not (rules and fenced(a, b, rules))
+        pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a) or (a.no in out and _pieces_of(a, b, fewer=False))) \
+            and not (rules and fenced(a, b, rules))
         if alone[0] != alone[1] or (all(alone) and not (rules and fenced(a, b, rules))) or over or pieces:
             out |= {a.no, b.no}
     pitch = None if rules and cell_edges(rows[0], rules) else _pitch(rows)
@@ -254,17 +262,18 @@ def _pitch(rows: list[Line]) -> float | None:
     return statistics.median(gaps) if len(gaps) >= 3 else None
 
 
-def _pieces_of(row: Line, ln: Line, wide: bool = False) -> bool:
-    """ln prints fewer values than row, each under or over one of row's values (`wide`: one about as
-    wide as the row's values lie apart, a number too wide for its cell, which wraps)."""
-    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if c.value), key=lambda c: c.cx)
+def _pieces_of(row: Line, ln: Line, wide: bool = False, fewer: bool = True) -> bool:
+    """ln prints fewer values than row (`fewer` False: no more), each under or over one of row's
+    numbers or pieces of one (`72,16`) (`wide`: one about as wide as the row's values lie apart, a
+    number too wide for its cell, which wraps)."""
+    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if number_part(c)), key=lambda c: c.cx)
     least = 0.0
     if wide:
         apart = [b.cx - a.cx for a, b in zip(theirs, theirs[1:], strict=False)]
         if not apart:
             return False
         least = 0.6 * min(apart)
-    return 0 < len(mine) < len(theirs) and all(
+    return bool(mine) and (len(mine) < len(theirs) if fewer else len(mine) <= len(theirs)) and all(
         any(o.x0 < c.x1 and c.x0 < o.x1 and o.x1 - o.x0 >= least for o in theirs) for c in mine)
 
 

@@ -240,14 +240,14 @@ DIGIT = re.compile(r"\d")
 _NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
 
 
-def _number_part(c: Chunk) -> bool:
+def number_part(c: Chunk) -> bool:
     return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
 
 
 def _continues(row: Line, ln: Line) -> bool:
     """Each number of ln is printed right under a number of row that spans lines (its pieces joined)."""
     return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1 and 0 <= o.y0 - c.y1 <= 0.5 * ln.h
-                   for o in row.chunks) for c in ln.chunks if _number_part(c))
+                   for o in row.chunks) for c in ln.chunks if number_part(c))
 
 
 def _number_start(c: Chunk) -> bool:
@@ -296,8 +296,8 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     def under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:  # the row's number in c's cell (column)
         if len(edges) >= 2:
             k = bisect_left(edges, c.cx)
-            return next((o for o in row.chunks if _number_part(o) and bisect_left(edges, o.cx) == k), None)
-        return next((o for o in row.chunks if _number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
+            return next((o for o in row.chunks if number_part(o) and bisect_left(edges, o.cx) == k), None)
+        return next((o for o in row.chunks if number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
 
     def join(c: Chunk, same: Chunk, row: Line) -> None:
         top, low = (c, same) if c.top > same.top else (same, c)
@@ -330,13 +330,13 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
         return True
 
     gone: set[int] = set()
-    labelled = [any(not _number_part(c) for c in ln.chunks) for ln in lines]
+    labelled = [any(not number_part(c) for c in ln.chunks) for ln in lines]
     for k in sorted(range(len(lines)), key=labelled.__getitem__):  # lines of values first: their rows whole
         ln = lines[k]
         if ln.furniture or not ln.chunks or not rules.get(ln.page, NO_RULES).ys:
             continue
-        nums = [c for c in ln.chunks if _number_part(c)]
-        label = [c for c in ln.chunks if not _number_part(c)]
+        nums = [c for c in ln.chunks if number_part(c)]
+        label = [c for c in ln.chunks if not number_part(c)]
         if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
             continue
         near = sorted((r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)), key=lambda r: abs(r.cy - ln.cy))
