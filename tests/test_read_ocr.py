@@ -198,3 +198,21 @@ def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
     monkeypatch.setattr(ocr, "TIME_BUDGET_S", 0.0)
     r = read_document("slow.pdf", _blank_scan(2))
     assert (r.status, r.reason) == ("unreadable", "OCR 超过时限（0 秒，已识别 0/2 页）")
+
+
+@pytest.mark.parametrize("first, again, third", [
+    ("-00", ("", 0.0), ("", 0.0)),  # printed ——: only the page's reading saw a figure
+    ("99895631", ("", 0.0), ("", 0.0)),  # printed 985611: no other reading to confirm it
+    ("27", ("27…", 0.96), ("27…", 0.95)),  # the cell's readings see more ink than 27
+    ("57", ("0…", 0.5), ("0…", 0.6))],  # printed 0
+    ids=["dash", "alone", "more-ink", "cell-says-otherwise"])
+def test_a_reading_no_other_confirms_is_unreadable(first, again, third):
+    """One value among the readings, confirmed by no second one: the cell is unreadable, saying what
+    each reading saw. The code before took the set's one value out to look at it, found the set
+    empty after, and kept the lone reading as the cell's raw text: read as the value, no reason."""
+    from gkqc.cells import read_count
+    from gkqc.readers.tokens import Tok
+
+    t = ocr._decide(Tok(first, first, 1, True, 0.9), again, third)
+    assert read_count(t.raw).value is None
+    assert t.note.startswith("OCR 读数不一致") and first in t.note

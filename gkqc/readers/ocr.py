@@ -465,7 +465,7 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
     values = {t for t, _, _ in readings if t and is_value_like(t)}
     seen = "，".join(f"{what} '{shown}'" for what, (_, shown, _) in zip(("整页", "单元格", "复核"), readings, strict=False))
     if len(values) == 1:
-        value = values.pop()
+        value = next(iter(values))  # (left in `values`: a value no second reading confirms is not read)
         agree = [(shown, c) for t, shown, c in readings if t == value]
         more = any(t and t != value and len(t) > len(value) for t, _, _ in readings[1:])  # a cell reading saw more
         if len(agree) >= 2 and not more:
