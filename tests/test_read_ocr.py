@@ -216,3 +216,15 @@ def test_a_reading_no_other_confirms_is_unreadable(first, again, third):
     t = ocr._decide(Tok(first, first, 1, True, 0.9), again, third)
     assert read_count(t.raw).value is None
     assert t.note.startswith("OCR 读数不一致") and first in t.note
+
+
+def test_a_point_before_three_digits_is_unreadable_in_a_scan():
+    """Both cell readings said 4.871 where 4,871 was printed (a comma read as a point), the page's
+    reading said 4;,871: the cell read 4.871. OCR cannot tell the two marks apart before three
+    digits, so such a value is unreadable; 85.94 is still read."""
+    from gkqc.readers.tokens import Tok
+
+    t = ocr._decide(Tok("4;,871", "4;,871", 1, True, 0.9), ("4.871", 0.96), ("4.871", 0.95))
+    assert t.raw == ocr.ILLEGIBLE and "小数点与千位逗号" in t.note
+    t = ocr._decide(Tok("85.94", "85.94", 1, True, 0.9), ("85.94", 0.96), None)
+    assert (t.raw, t.note) == ("85.94", None)

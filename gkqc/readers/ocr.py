@@ -12,8 +12,9 @@ Values are read more than once. On a page tesseract drops or mangles lone figure
 (`28` as `2`), so every inked value cell is cut out and read again on a line of its own, by
 another model (LANGS2); where the two readings differ and one is a value, a third (LANGS3,
 larger) decides. A cell's value is one that two readings agree on while no reading gives
-another value and no cell reading saw more ink than it (`4]` for `41`); else the cell is
-unreadable (□, holding its place in the row, the readings in its reason). A cell is blank
+another value and no cell reading saw more ink than it (`4]` for `41`), and which is no point
+before three digits (OCR reads a thousands comma as a point: `4,871` as `4.871`); else the cell
+is unreadable (□, holding its place in the row, the readings in its reason). A cell is blank
 only when the image holds no ink there. Every token carries `conf` (tesseract's confidence,
 0–1; of a value, the lowest of the readings that agree), so its cell's status is `ocr`.
 Labels keep what OCR read (`raw`); in `text` two of its punctuation misreadings are undone
@@ -65,6 +66,7 @@ ILLEGIBLE = "□"  # the printed sign for a character that cannot be made out
 _BRACKETS = str.maketrans("〈〉", "()")  # OCR's reading of （）in labels (`第二十条第〈九)项`)
 _HEADING_STOP = r"^([{}])。"  # and of the 、 after a section's numeral (the registry's numerals)
 _NUMBER = re.compile(r"^[+-]?[\d,.]+$")
+_POINT_OR_COMMA = re.compile(r"\d\.\d{3}(?!\d)")  # 4.871: a decimal point, or a thousands comma read as one
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -468,6 +470,8 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
         value = next(iter(values))  # (left in `values`: a value no second reading confirms is not read)
         agree = [(shown, c) for t, shown, c in readings if t == value]
         more = any(t and t != value and len(t) > len(value) for t, _, _ in readings[1:])  # a cell reading saw more
+        if len(agree) >= 2 and not more and _POINT_OR_COMMA.search(value):
+            return _illegible(first.line, f"OCR 分不清小数点与千位逗号（{seen}），不作取舍")
         if len(agree) >= 2 and not more:
             shown = agree[0][0]
             return Tok(_nfkc(shown), shown, first.line, True, min(c for _, c in agree), note=f"OCR 读数（{seen}）")
