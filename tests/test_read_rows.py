@@ -193,3 +193,14 @@ def test_a_row_with_a_cell_too_many_says_how_many_cells_it_has():
     got = [c for c in read_applications(toks, "gov2021", False, "未找到")[0] if c.row_id == "granted"]
     assert {c.status for c in got} == {"unreadable"}
     assert "读到8个单元格（1 2 3 空 4 5 6 21），多于应有的7个" in got[0].reason
+
+
+def test_a_cell_ocr_could_not_read_holds_its_place_in_the_row():
+    """OCR found a column too many on a row (a cut with no ink, blank) and could not read its last
+    cell (□, with its reason). The □ was dropped as padding, so the row's seven other cells were
+    read one place out: the blank a value, 1 the total. The row is unreadable."""
+    toks = row("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", 9, 4, 8, 0, 0, 0, 0, 1)
+    toks.insert(4, Tok("", "", 9, True))  # the spurious column's cut
+    toks[-1] = Tok("\ufffd", "□", 9, True, note="OCR 读数不一致（整页 '4783:'），不作取舍")
+    got = cells(toks)["other_no_correction"]
+    assert set(got) == {"unreadable"}

@@ -96,8 +96,10 @@ def _value_like(tok: Tok) -> bool:
 
 
 def _padding(tok: Tok) -> bool:
-    """An empty cell, or one holding only a stray byte's U+FFFD: dropped where padding is."""
-    return not tok.text.strip(DAMAGED)
+    """An empty cell, or one holding only a stray byte's U+FFFD: dropped where padding is. A cell
+    printed with a mark that could not be read (OCR's □, a misreading kept as read) is no padding:
+    it holds its place in the row."""
+    return not tok.text.strip(DAMAGED) and not tok.raw.strip(DAMAGED + " \u3000")
 
 
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
