@@ -266,7 +266,7 @@ def _pieces_of(row: Line, ln: Line, wide: bool = False, fewer: bool = True) -> b
     """ln prints fewer values than row (`fewer` False: no more), each under or over one of row's
     numbers or pieces of one (`72,16`) (`wide`: one about as wide as the row's values lie apart, a
     number too wide for its cell, which wraps)."""
-    mine, theirs = [c for c in ln.chunks if c.value], sorted((c for c in row.chunks if number_part(c)), key=lambda c: c.cx)
+    mine, theirs = [c for c in ln.chunks if number_part(c)], sorted((c for c in row.chunks if number_part(c)), key=lambda c: c.cx)
     least = 0.0
     if wide:
         apart = [b.cx - a.cx for a, b in zip(theirs, theirs[1:], strict=False)]

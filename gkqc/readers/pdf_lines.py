@@ -197,8 +197,10 @@ def classify(lines: list[Line]) -> None:
 
 
 def _label_side(ln: Line, boundary: float) -> bool:
-    """Every chunk of a free line ends left of the table's first value column."""
-    return not ln.stop and all(c.x1 <= boundary + 0.3 * c.h for c in ln.chunks)
+    """Every chunk of a free line ends left of the table's first value column, or is a piece of a
+    number, no value of its own (`49,97`: the middle of a number wrapped over three lines), which
+    does not end the table."""
+    return not ln.stop and all(c.x1 <= boundary + 0.3 * c.h or (not c.value and number_part(c)) for c in ln.chunks)
 
 
 def _near(free: Line, row: Line) -> bool:
