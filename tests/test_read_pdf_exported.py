@@ -74,14 +74,18 @@ def test_a_report_printed_by_a_browser_is_read_whole(template, year):
     ("gov2021", ("denied_internal", "natural_person"), "72,168"),
     ("gov2021", ("other_no_fee", "legal_service"), "３６５７７"),
     ("gov2019", ("unable_unclear", "social_org"), "480932"),
-    ("gov2021", ("unprocessed_confirm", "natural_person"), "640,049,971")],
-    ids=["cut-at-a-separator", "over-three-lines", "over-a-page-break", "three-pieces-none-a-number"])
+    ("gov2021", ("unprocessed_confirm", "natural_person"), "640,049,971"),
+    ("gov2021", ("denied_law_forbidden", "research"), "9,352,268")],
+    ids=["cut-at-a-separator", "over-three-lines", "over-a-page-break", "three-pieces-none-a-number",
+         "a-number-and-its-rest"])
 def test_the_rest_of_a_number_wrapped_in_a_libreoffice_export_is_never_a_row_of_its_own(template, cell, printed):
     """Tables without rules, labels wrapped two characters a line: a number wraps in its narrow cell
     and its rest is printed beside a line of the label, which names the row. The code before read
     that line as the row (8, 7, 32 or 1, its zeros blank) when the first piece was no number of its
     own (72,16 / 8), when the number took three lines, when the page broke inside the cell, or when
-    the middle piece of three was no number either (640,0 / 49,97 / 1: it ended the table)."""
+    the middle piece of three was no number either (640,0 / 49,97 / 1: it ended the table). A rest
+    that is no number (9,352 / ,268) beside the label's line is never dropped: the row would read
+    9352."""
     s = busy(template, 2022, 1)
     s.applications[cell] = printed
     r = read_document("r.pdf", soffice_convert(report_docx(s), ".docx", "pdf"))

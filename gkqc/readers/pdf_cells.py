@@ -150,8 +150,9 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     cell its rules draw around it; else in the column nearest to it (`key`: the place of a value
     its columns are found by, `_alignment`). `doubt`: why no value cell can be read (each is
     unreadable, with that reason); digits printed across one of the row's vertical rules, on its
-    line or a line of its label, are one, and so is label text running into the values with a
-    number at its end."""
+    line or a line of its label, are one, and so are digits right of the labels on a line of its
+    label (a piece of a wrapped number) and label text running into the values with a number at
+    its end."""
     labels: list[Chunk] = []
     for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
@@ -173,6 +174,8 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     ruled = _ruled_cells(values, cols, edges) if edges else None
     n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
     digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
+    if doubt is None and any(c.cx > boundary for c in row.attached if DIGIT.search(c.raw)):
+        doubt = STACKED  # a piece of a number on a line of the row's label, joined to no value
     if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
         doubt = CROSSING
     if doubt is None and any(number_against_label(c, boundary) for c in digits):
