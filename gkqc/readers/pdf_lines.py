@@ -76,13 +76,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     chunks (split at gaps wider than 0.4 em, and at vertical rules, `upright`: text either side of
     a cell's border is in two cells however close). Returns the lines and the number the next
     page's lines start from."""
-    walls = sorted(upright or [])
-    wall_xs = [w[0] for w in walls]
-
-    def walled(prev: tuple, ch: tuple) -> bool:  # a vertical rule between two characters of a line
-        cy = (ch[2] + ch[4]) / 2
-        return any(b <= cy <= t for _, b, t in walls[bisect_left(wall_xs, prev[3] - 0.5):bisect_right(wall_xs, ch[1] + 0.5)])
-
+    walls = upright or []
     rows: list[list[tuple[str, float, float, float, float]]] = []
     row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
@@ -96,21 +90,25 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
         over: set[int] = set()  # the chunks with a digit printed over another one
-        prev = None  # the last character kept
+        mid = (row[0][2] + row[0][4]) / 2
+        xs = sorted(x for x, b, t in walls if b <= mid <= t)  # the vertical rules across the line
+        prev, ph = None, 0.0  # the last character kept, and its size
         for ch in sorted(row, key=_LEFT):
+            h, w = ch[4] - ch[2], ch[3] - ch[1]
+            h = h if h > w else w  # a character's size: its height, or its width (a flat 一)
             if prev is not None:
-                h, ph = max(ch[4] - ch[2], ch[3] - ch[1]), max(prev[4] - prev[2], prev[3] - prev[1])  # (a flat 一: its width)
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
-                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h) and not (walls and walled(prev, ch)):  # (min(h, ph))
+                j = bisect_left(xs, prev[3] - 0.5) if xs else 0
+                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h) and not (j < len(xs) and xs[j] <= ch[1] + 0.5):
                     if ch[0].isdigit() and prev[0].isdigit() and prev[3] - ch[1] > 0.6 * min(ch[3] - ch[1], prev[3] - prev[1]):
                         chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
                         over.add(len(chunks) - 1)
                     chunks[-1].append(ch)
-                    prev = ch
+                    prev, ph = ch, h
                     continue
             chunks.append([ch])
-            prev = ch
+            prev, ph = ch, h
         made = []
         for i, cs in enumerate(chunks):
             text, x0s, y0s, x1s, y1s = zip(*cs, strict=True)
