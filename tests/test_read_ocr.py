@@ -228,3 +228,15 @@ def test_a_point_before_three_digits_is_unreadable_in_a_scan():
     assert t.raw == ocr.ILLEGIBLE and "小数点与千位逗号" in t.note
     t = ocr._decide(Tok("85.94", "85.94", 1, True, 0.9), ("85.94", 0.96), None)
     assert (t.raw, t.note) == ("85.94", None)
+
+
+def test_readings_that_agree_with_little_confidence_are_unreadable():
+    """`-41` printed, the minus sign seen by no reading: the page's and the cell's readings agreed on
+    41, the cell's with confidence 0.43, and 41 was read. Below ocr.SURE the cell is unreadable,
+    giving the confidence; agreeing readings with the usual confidence are read."""
+    from gkqc.readers.tokens import Tok
+
+    t = ocr._decide(Tok("41", "41", 1, True, 0.9), ("41", 0.43), None)
+    assert t.raw == ocr.ILLEGIBLE and "置信度低" in t.note and "0.43" in t.note
+    t = ocr._decide(Tok("41", "41", 1, True, 0.9), ("41", 0.96), None)
+    assert (t.raw, t.conf) == ("41", 0.9)

@@ -11,7 +11,8 @@ of a scan lies its own way) from the values and from the ink where a figure went
 Values are read more than once. On a page tesseract drops or mangles lone figures far apart
 (`28` as `2`), so every inked value cell is cut out and read again on a line of its own, by
 another model (LANGS2); where the two readings differ and one is a value, a third (LANGS3,
-larger) decides. A cell's value is one that two readings agree on while no reading gives
+larger) decides. A cell's value is one that two readings agree on, neither with a confidence
+below SURE (a minus sign neither saw: `-41` read 41 at 0.43), while no reading gives
 another value and no cell reading saw more ink than it (`4]` for `41`), and which is no point
 before three digits (OCR reads a thousands comma as a point: `4,871` as `4.871`); else the cell
 is unreadable (□, holding its place in the row, the readings in its reason). A cell is blank
@@ -66,6 +67,7 @@ ILLEGIBLE = "□"  # the printed sign for a character that cannot be made out
 _BRACKETS = str.maketrans("〈〉", "()")  # OCR's reading of （）in labels (`第二十条第〈九)项`)
 _HEADING_STOP = r"^([{}])。"  # and of the 、 after a section's numeral (the registry's numerals)
 _NUMBER = re.compile(r"^[+-]?[\d,.]+$")
+SURE = 0.5  # the least confidence of two readings that agree on a value (a lost minus sign: 0.43)
 _POINT_OR_COMMA = re.compile(r"\d\.\d{3}(?!\d)")  # 4.871: a decimal point, or a thousands comma read as one
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
@@ -459,7 +461,7 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
         return first  # no ink: blank, or a speck the first reading took for something
     raw, conf = again
     one, two = _compact(first.text), _compact(raw)
-    if one == two and one:
+    if one == two and one and min(first.conf or 0.0, conf) >= SURE:
         return Tok(first.text, first.raw, first.line, True, min(first.conf or 0.0, conf))
     readings = [(one, first.raw, first.conf or 0.0), (two, raw, conf)]
     if third is not None:
@@ -472,6 +474,8 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
         more = any(t and t != value and len(t) > len(value) for t, _, _ in readings[1:])  # a cell reading saw more
         if len(agree) >= 2 and not more and _POINT_OR_COMMA.search(value):
             return _illegible(first.line, f"OCR 分不清小数点与千位逗号（{seen}），不作取舍")
+        if len(agree) >= 2 and not more and min(c for _, c in agree) < SURE:
+            return _illegible(first.line, f"OCR 读数的置信度低（{seen}，最低 {min(c for _, c in agree):.2f}），不作取舍")
         if len(agree) >= 2 and not more:
             shown = agree[0][0]
             return Tok(_nfkc(shown), shown, first.line, True, min(c for _, c in agree), note=f"OCR 读数（{seen}）")
