@@ -240,3 +240,19 @@ def test_readings_that_agree_with_little_confidence_are_unreadable():
     assert t.raw == ocr.ILLEGIBLE and "置信度低" in t.note and "0.43" in t.note
     t = ocr._decide(Tok("41", "41", 1, True, 0.9), ("41", 0.96), None)
     assert (t.raw, t.conf) == ("41", 0.9)
+
+
+def test_a_figure_ocr_read_as_characters_over_the_first_column_is_no_blank():
+    """Section 四's row has no label: OCR read its first figure (771) as 起位, which was taken for the
+    row's label, and the first cell, cut right of it, held no ink: blank. Text over the middle of
+    the first value column makes that cell unreadable; a row's label left of the columns does not."""
+    from gkqc.readers.pdf_lines import Chunk, Line
+
+    def chunk(raw: str, x0: float, x1: float) -> Chunk:
+        return Chunk(raw, x0, 100.0, x1, 110.0, 1, 5, 105.0, raw.isdigit())
+
+    cols = [75.0, 106.0, 137.0]
+    section_four = Line(5, 1, 105.0, 10.0, [chunk("起位", 67.0, 82.0), chunk("0", 104.0, 108.0)], data=True)
+    assert ocr._over_first_column(section_four, 90.0, cols).raw == "起位"
+    labelled = Line(5, 1, 105.0, 10.0, [chunk("（一）予以公开", 156.0, 218.0), chunk("0", 304.0, 308.0)], data=True)
+    assert ocr._over_first_column(labelled, 290.0, [306.0, 341.0, 376.0]) is None

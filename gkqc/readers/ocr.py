@@ -581,6 +581,8 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
             boundary, cols = layout[ln.no]
             row = pdf_cells.row_tokens(ln, boundary, cols)
             rows[ln.no] = row[:len(row) - len(cols)], row[len(row) - len(cols):]
+            if (over := _over_first_column(ln, boundary, cols)) and not rows[ln.no][1][0].text:
+                rows[ln.no][1][0] = _illegible(ln.no, f"OCR 把本格的字迹读作文字（'{over.raw}'），不作数值")
             _first_conf(rows[ln.no][1], ln, boundary, cols, conf)
     first = {(no, k): t for no, (_, values) in rows.items() for k, t in enumerate(values)}
     again: dict[tuple[int, int], tuple[str, float] | None] = {}
@@ -622,6 +624,16 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
             t.conf = lowest.get(t.line, 0.0) if t.conf is None else t.conf
             t.text = stop.sub(r"\1、", t.text.translate(_BRACKETS))
     return out
+
+
+def _over_first_column(row: Line, boundary: float, cols: list[float]) -> Chunk | None:
+    """Text OCR took for the row's label, printed over the middle of its first value column (a
+    figure read as characters, `771` as `起位`, in a row without labels as section 四's): that cell
+    is no blank."""
+    if len(cols) < 2:
+        return None
+    half = (cols[1] - cols[0]) / 2
+    return next((c for c in row.chunks if c.cx <= boundary and cols[0] - half / 2 < c.cx < cols[0] + half), None)
 
 
 def _first_conf(values: list[Tok], row: Line, boundary: float, cols: list[float], conf: dict[int, float]) -> None:
