@@ -93,3 +93,20 @@ def test_the_rest_of_a_number_wrapped_in_a_libreoffice_export_is_never_a_row_of_
            for c in r.report.cells}
     want = expected(s)
     assert {k: (got[k].raw, want[k]) for k in want if got[k].status in ("ok", "blank") and got[k].value != want[k]} == {}
+
+
+@needs_chromium
+def test_a_number_wrapped_a_figure_a_line_on_a_small_page_is_read_whole():
+    """Printed on A5 each value cell holds one full-width figure a line: １３８６１ takes five lines,
+    centred on its row's, the outer pieces 2 lines from it. They join outwards from the row (the code
+    before joined them in page order, and the top piece, reached before its neighbour joined, was
+    lost: 3861)."""
+    s = busy("gov2021", 2023, 1)
+    s.applications[("unprocessed_massive", "natural_person")] = "１３８６１"
+    s.applications[("unprocessed_massive", "commercial")] = "６８７６４"
+    html = render_html(s).replace(b"</head>", b"<style>@page{size:A5}</style></head>", 1)
+    r = read_document("r.pdf", browser_pdf(html))
+    got = {(c.row_id, c.col_id): c for c in r.report.cells if c.table == "applications"}
+    assert [got[("unprocessed_massive", k)].value for k in ("natural_person", "commercial")] == [13861.0, 68764.0]
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[("applications", *k)]] == []

@@ -245,8 +245,10 @@ def number_part(c: Chunk) -> bool:
 
 
 def _continues(row: Line, ln: Line) -> bool:
-    """Each number of ln is printed right under a number of row that spans lines (its pieces joined)."""
-    return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1 and 0 <= o.y0 - c.y1 <= 0.5 * ln.h
+    """Each number of ln is printed right under or over a number of row that spans lines (its pieces
+    joined)."""
+    return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1
+                   and (0 <= o.y0 - c.y1 <= 0.5 * ln.h or 0 <= c.y0 - o.y1 <= 0.5 * ln.h)
                    for o in row.chunks) for c in ln.chunks if number_part(c))
 
 
@@ -267,7 +269,8 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     joined to their rows; without rules on the page nothing is joined. The row of such a line is the
     next row up or down on its page (over lines of label text only, such as a block's vertical
     label), within 2.5 lines (a row made taller by a label beside it has the rest printed lower),
-    or right under pieces of the row's numbers joined already (a number wrapped over three lines),
+    or right under or over pieces of the row's numbers joined already (a number wrapped over three
+    lines or more),
     and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
     Lines of values only are joined first, so a row is whole when lines with label text are placed;
     the pieces on a line with label text go to the nearer row, else to the other, as they fit.
@@ -331,23 +334,29 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
 
     gone: set[int] = set()
     labelled = [any(not number_part(c) for c in ln.chunks) for ln in lines]
-    for k in sorted(range(len(lines)), key=labelled.__getitem__):  # lines of values first: their rows whole
+
+    def reach(k: int) -> float:  # how far a line of values lies from the nearest row with a label on its page
+        return min((abs(r.cy - lines[k].cy) for j, r in enumerate(lines)
+                    if r.data and labelled[j] and r.page == lines[k].page), default=float("inf"))
+
+    def place(k: int) -> bool:
+        """Line k's numbers put in their row: True when the line is gone into it (a line of values)."""
         ln = lines[k]
         if ln.furniture or not ln.chunks or not rules.get(ln.page, NO_RULES).ys:
-            continue
+            return False
         nums = [c for c in ln.chunks if number_part(c)]
         label = [c for c in ln.chunks if not number_part(c)]
         if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
-            continue
+            return False
         near = sorted((r for r in (beside(k, -1), beside(k, 1)) if row_of(r, ln)), key=lambda r: abs(r.cy - ln.cy))
         printed = Line(ln.no, ln.page, ln.cy, ln.h, nums)
         if label:  # the nearer row's pieces, else the other's (a number wrapped over three lines)
             for r in near:
                 if not fenced(printed, r, rules) and placed(ln, r, nums, label):
                     break
-            continue
+            return False
         if not near or fenced(printed, near[0], rules):
-            continue
+            return False
         row = near[0]
         edges = cell_edges(row, rules)
         for c in ln.chunks:
@@ -358,6 +367,16 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
                 join(c, same, row)
         row.chunks.sort(key=lambda c: c.x0)
         gone.add(id(ln))
+        return True
+
+    # lines of values first, the nearest to their rows first, again while any joins (a number wrapped
+    # over five lines joins outwards from its row); then lines with label text, in order
+    values = sorted((k for k in range(len(lines)) if not labelled[k]), key=lambda k: (reach(k), k))
+    while any([place(k) for k in values if id(lines[k]) not in gone]):
+        pass
+    for k in range(len(lines)):
+        if labelled[k]:
+            place(k)
     return [ln for ln in lines if id(ln) not in gone]
 
 
