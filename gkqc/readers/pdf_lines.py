@@ -254,7 +254,7 @@ def _continues(row: Line, ln: Line) -> bool:
 
 def _number_start(c: Chunk) -> bool:
     """c is the first piece of a number cut at the end of its line, no value of its own (`10,556,`)."""
-    return not c.value and _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
+    return not c.value and number_part(c) and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
 
 
 def _fills_cell(c: Chunk, edges: list[float]) -> bool:
@@ -272,8 +272,9 @@ def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
     or right under or over pieces of the row's numbers joined already (a number wrapped over three
     lines or more),
     and not ruled off from it. A column is a cell between the row's vertical rules, where it has them.
-    Lines of values only are joined first, so a row is whole when lines with label text are placed;
-    the pieces on a line with label text go to the nearer row, else to the other, as they fit.
+    Lines of values only are joined first, the nearest to a row first and again while any joins, so
+    a row is whole when lines with label text are placed; the pieces on a line with label text go
+    to the nearer row, else to the other, as they fit.
     - A line of values only: each value joins the row's value in its column (top to bottom), or
       takes that column (a row without labels, as section 四's, has many more values than the line).
     - A line under the row with label text (the rest of the row's label, or a group's label printed
