@@ -110,3 +110,18 @@ def test_a_number_wrapped_a_figure_a_line_on_a_small_page_is_read_whole():
     assert [got[("unprocessed_massive", k)].value for k in ("natural_person", "commercial")] == [13861.0, 68764.0]
     want = expected(s)
     assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[("applications", *k)]] == []
+
+
+@needs_chromium
+def test_a_row_whose_values_print_above_its_flat_first_character_is_read():
+    """Values right-aligned at the top of their cells print 2.5 points over the row's label, whose
+    first character after （ is a flat 一 (one point high): measured by its height, 一 began a line of
+    its own, the label went with it, and the row was read blank (its values went to the vertical
+    label's line). A character's size is its height or its width, whichever is larger."""
+    s = busy("gov2021", 2023, 1)
+    html = render_html(s).replace(b"</head>", b"<style>td{text-align:right;vertical-align:top}</style></head>", 1)
+    r = read_document("r.pdf", browser_pdf(html))
+    got = {(c.row_id, c.col_id): c for c in r.report.cells if c.table == "applications"}
+    want = expected(s)
+    assert got[("partial", "total")].value == want[("applications", "partial", "total")]
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[("applications", *k)]] == []

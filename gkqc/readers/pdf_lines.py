@@ -80,7 +80,8 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     rows: list[list[tuple[str, float, float, float, float]]] = []
     row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
-        cy, h = (ch[2] + ch[4]) / 2, ch[4] - ch[2]
+        cy, h, w = (ch[2] + ch[4]) / 2, ch[4] - ch[2], ch[3] - ch[1]
+        h = h if h > w else w  # a character's size: its height, or its width (a flat 一)
         if not (rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h)):  # (min(h, row_h))
             rows.append([])
         rows[-1].append(ch)
