@@ -472,13 +472,14 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
         value = next(iter(values))  # (left in `values`: a value no second reading confirms is not read)
         agree = [(shown, c) for t, shown, c in readings if t == value]
         more = any(t and t != value and len(t) > len(value) for t, _, _ in readings[1:])  # a cell reading saw more
-        if len(agree) >= 2 and not more and _POINT_OR_COMMA.search(value):
-            return _illegible(first.line, f"OCR 分不清小数点与千位逗号（{seen}），不作取舍")
-        if len(agree) >= 2 and not more and min(c for _, c in agree) < SURE:
-            return _illegible(first.line, f"OCR 读数的置信度低（{seen}，最低 {min(c for _, c in agree):.2f}），不作取舍")
         if len(agree) >= 2 and not more:
+            least = min(c for _, c in agree)
+            if _POINT_OR_COMMA.search(value):
+                return _illegible(first.line, f"OCR 分不清小数点与千位逗号（{seen}），不作取舍")
+            if least < SURE:
+                return _illegible(first.line, f"OCR 读数的置信度低（{seen}，最低 {least:.2f}），不作取舍")
             shown = agree[0][0]
-            return Tok(_nfkc(shown), shown, first.line, True, min(c for _, c in agree), note=f"OCR 读数（{seen}）")
+            return Tok(_nfkc(shown), shown, first.line, True, least, note=f"OCR 读数（{seen}）")
     if values:
         return _illegible(first.line, f"OCR 读数不一致（{seen}），不作取舍")
     if one or two:  # a misreading, kept as read; it holds its cell's place unless it is text

@@ -68,6 +68,12 @@ class Line:
         return min(c.x0 for c in self.chunks if c.value)
 
 
+def _size(ch: tuple[str, float, float, float, float]) -> float:
+    """A character's size: its height, or its width where that is larger (a flat 一, one point high)."""
+    h, w = ch[4] - ch[2], ch[3] - ch[1]
+    return h if h > w else w
+
+
 def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
                 box: tuple[float, float, float, float], ruled: list[float] | None = None,
                 upright: list[tuple[float, float, float]] | None = None) -> tuple[list[Line], int]:
@@ -80,8 +86,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     rows: list[list[tuple[str, float, float, float, float]]] = []
     row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
     for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
-        cy, h, w = (ch[2] + ch[4]) / 2, ch[4] - ch[2], ch[3] - ch[1]
-        h = h if h > w else w  # a character's size: its height, or its width (a flat 一)
+        cy, h = (ch[2] + ch[4]) / 2, _size(ch)
         if not (rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h)):  # (min(h, row_h))
             rows.append([])
         rows[-1].append(ch)
@@ -95,8 +100,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         xs = sorted(x for x, b, t in walls if b <= mid <= t)  # the vertical rules across the line
         prev, ph = None, 0.0  # the last character kept, and its size
         for ch in sorted(row, key=_LEFT):
-            h, w = ch[4] - ch[2], ch[3] - ch[1]
-            h = h if h > w else w  # a character's size: its height, or its width (a flat 一)
+            h = _size(ch)
             if prev is not None:
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
