@@ -26,8 +26,9 @@ from gkqc.lake import Lake
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
 from gkqc.readers.pdf_cells import AGAINST, line_tokens, stacked_rows
-from gkqc.readers.pdf_lines import Chunk, Line, _page_number, find_tables, join_wrapped_values, page_lines
+from gkqc.readers.pdf_lines import Chunk, Line, _page_number, find_tables, page_lines
 from gkqc.readers.pdf_page import PageRules
+from gkqc.readers.pdf_wrapped import join_wrapped_values
 from gkqc.templates import registry
 
 SAMPLE_DIR = Path(__file__).parents[2] / "shared" / "samples" / "pdf"

@@ -1,7 +1,8 @@
 """PDF attachments with a text layer: characters with positions -> lines -> table rows -> tokens.
 
-Three modules do the steps, this one reads a file through them: `pdf_page` (what pdfium gives for a
-page), `pdf_lines` (lines, chunks, rows and tables) and `pdf_cells` (columns, and the rows' tokens).
+Four modules do the steps, this one reads a file through them: `pdf_page` (what pdfium gives for a
+page), `pdf_lines` (lines, chunks, rows and tables), `pdf_wrapped` (numbers wrapped in their narrow
+cells, joined to their rows) and `pdf_cells` (columns, and the rows' tokens).
 
 pdfium gives every character with its box. Characters on one line and close together form a
 chunk (a word, or the text of one cell); a stack of single characters is a vertical label

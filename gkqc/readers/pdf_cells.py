@@ -20,10 +20,10 @@ from gkqc.readers.pdf_lines import (
     classify,
     fenced,
     find_tables,
-    join_wrapped_values,
     number_against_label,
     number_part,
 )
+from gkqc.readers.pdf_wrapped import join_wrapped_values
 from gkqc.readers.tokens import Tok, _nfkc
 
 _MIDDLE = attrgetter("cx")

@@ -1,0 +1,173 @@
+"""Numbers too long for their narrow ruled cells, printed over several lines (`２６８` / `６`), joined to
+their rows: `join_wrapped_values`. Without rules on a page nothing is joined.
+
+The row of a line holding such pieces is the next row up or down on its page (over lines of label
+text only, such as a block's vertical label), within 2.5 lines (a row made taller by a label beside
+it has the rest printed lower), or right under or over pieces of the row's numbers joined already (a
+number wrapped over three lines or more), and not ruled off from it. A column is a cell between the
+row's vertical rules, where it has them.
+
+Lines of values only are joined first, the nearest to a row first and again while any joins, so a
+row is whole when lines with label text are placed; the pieces on a line with label text go to the
+nearer row, else to the other, as they fit.
+- A line of values only: each value joins the row's value in its column (top to bottom), or takes
+  that column (a row without labels, as section 四's, has many more values than the line).
+- A line under the row with label text (the rest of the row's label, or a group's label printed
+  beside its rows) and, right of it, number parts: each part joins the row's number in its ruled
+  cell when that number fills the cell (it wrapped there), one part a cell.
+- A line over the row with label text (the first line of the row's wrapped label) and, right of it,
+  first pieces of numbers, no value of their own (`10,556,`), filling their ruled cells: each piece
+  is the start of the row's number in its cell, printed lower (`883`).
+- A line with label text left of where the row's label is printed (a group's label) and, right of
+  it, numbers in cells where the row on its own line prints nothing, one number a cell between the
+  row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
+  printed higher, on the group label's line)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from gkqc.readers.pdf_lines import Chunk, Line, Rules, cell_edges, fenced, number_part
+from gkqc.readers.pdf_page import NO_RULES
+from gkqc.readers.tokens import _nfkc
+
+
+def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
+    """`lines` with the pieces of wrapped numbers joined to their rows; lines of values only that
+    joined a row are left out."""
+    return _Joiner(lines, rules).run()
+
+
+def _continues(row: Line, ln: Line) -> bool:
+    """Each number of ln is printed right under or over a number of row that spans lines (its pieces
+    joined)."""
+    return all(any(o.h > 1.5 * ln.h and o.x0 < c.x1 and c.x0 < o.x1
+                   and (0 <= o.y0 - c.y1 <= 0.5 * ln.h or 0 <= c.y0 - o.y1 <= 0.5 * ln.h)
+                   for o in row.chunks) for c in ln.chunks if number_part(c))
+
+
+def _number_start(c: Chunk) -> bool:
+    """c is the first piece of a number cut at the end of its line, no value of its own (`10,556,`)."""
+    return not c.value and number_part(c) and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
+
+
+def _fills_cell(c: Chunk, edges: list[float]) -> bool:
+    """c, printed in a ruled cell of its row (`edges`: the row's vertical rules), takes up most of
+    the cell's width: what is printed after it wraps to the next line."""
+    k = bisect_left(edges, c.cx)
+    return 0 < k < len(edges) and c.x1 - c.x0 >= 0.6 * (edges[k] - edges[k - 1])
+
+
+def _row_of(r: Line | None, ln: Line) -> bool:
+    """r is a row ln's pieces may belong to: on its page, near it or continued by it, with a label or
+    many more values than ln (section 四's rows)."""
+    return (r is not None and r.data and r.page == ln.page and (abs(r.cy - ln.cy) <= 2.5 * ln.h or _continues(r, ln))
+            and (any(not c.value for c in r.chunks) or len(r.chunks) >= 3 * len(ln.chunks)))
+
+
+def _under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:
+    """The row's number in c's cell (between the row's vertical rules `edges`), else in c's column."""
+    if len(edges) >= 2:
+        k = bisect_left(edges, c.cx)
+        return next((o for o in row.chunks if number_part(o) and bisect_left(edges, o.cx) == k), None)
+    return next((o for o in row.chunks if number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
+
+
+def _join(c: Chunk, same: Chunk, row: Line) -> None:
+    """c and the row's chunk `same` become one chunk of the row, the upper one's text first."""
+    top, low = (c, same) if c.top > same.top else (same, c)
+    row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
+                                               max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
+                                               c.overprinted or same.overprinted)
+
+
+def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
+    """Each chunk joins the row's number it pairs with, or takes its cell (pairs made as they are
+    taken see the row as the ones before left it)."""
+    for c, same in pairs:
+        if same is None:
+            row.chunks.append(c)
+        else:
+            _join(c, same, row)
+    row.chunks.sort(key=lambda c: c.x0)
+
+
+class _Joiner:
+    """One page sequence's lines, the rules drawn on their pages, and the lines gone into rows."""
+
+    def __init__(self, lines: list[Line], rules: Rules) -> None:
+        self.lines, self.rules = lines, rules
+        self.gone: set[int] = set()
+        self.labelled = [any(not number_part(c) for c in ln.chunks) for ln in lines]
+
+    def run(self) -> list[Line]:
+        """Lines of values first, the nearest to their rows first, again while any joins (a number
+        wrapped over five lines joins outwards from its row); then lines with label text, in order."""
+        lines = self.lines
+        values = sorted((k for k in range(len(lines)) if not self.labelled[k]), key=lambda k: (self.reach(k), k))
+        while any([self.place(k) for k in values if id(lines[k]) not in self.gone]):
+            pass
+        for k in range(len(lines)):
+            if self.labelled[k]:
+                self.place(k)
+        return [ln for ln in lines if id(ln) not in self.gone]
+
+    def reach(self, k: int) -> float:
+        """How far line k lies from the nearest row with a label on its page."""
+        ln = self.lines[k]
+        return min((abs(r.cy - ln.cy) for j, r in enumerate(self.lines)
+                    if r.data and self.labelled[j] and r.page == ln.page), default=float("inf"))
+
+    def beside(self, k: int, step: int) -> Line | None:
+        """The next line up or down from line k, over label text only (a group's label)."""
+        lines = self.lines
+        k += step
+        while 0 <= k < len(lines) and (id(lines[k]) in self.gone
+                                       or not (lines[k].data or lines[k].stop or lines[k].furniture)):
+            k += step
+        return lines[k] if 0 <= k < len(lines) else None
+
+    def place(self, k: int) -> bool:
+        """Line k's numbers put in their row: True when the line is gone into it (a line of values)."""
+        ln, rules = self.lines[k], self.rules
+        if ln.furniture or not ln.chunks or not rules.get(ln.page, NO_RULES).ys:
+            return False
+        nums = [c for c in ln.chunks if number_part(c)]
+        label = [c for c in ln.chunks if not number_part(c)]
+        if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
+            return False
+        near = sorted((r for r in (self.beside(k, -1), self.beside(k, 1)) if _row_of(r, ln)),
+                      key=lambda r: abs(r.cy - ln.cy))
+        printed = Line(ln.no, ln.page, ln.cy, ln.h, nums)
+        if label:  # the nearer row's pieces, else the other's (a number wrapped over three lines)
+            for r in near:
+                if not fenced(printed, r, rules) and self.placed(ln, r, nums, label):
+                    break
+            return False
+        if not near or fenced(printed, near[0], rules):
+            return False
+        row = near[0]
+        edges = cell_edges(row, rules)
+        _put(((c, _under(c, row, edges)) for c in ln.chunks), row)
+        self.gone.add(id(ln))
+        return True
+
+    def placed(self, ln: Line, row: Line, nums: list[Chunk], label: list[Chunk]) -> bool:
+        """The numbers of a line with label text (the row's wrapped label, a group's label beside its
+        rows) put in `row`, when they are pieces of its numbers or its empty cells' numbers."""
+        edges = cell_edges(row, self.rules)
+        pairs = [(c, _under(c, row, edges)) for c in nums]
+        wrapped = all(same is not None for _, same in pairs) and len({id(same) for _, same in pairs}) == len(pairs) \
+            and (all(_fills_cell(same, edges) for _, same in pairs) if ln.cy < row.cy  # the rest under the row
+                 else all(_number_start(c) and _fills_cell(c, edges) for c, _ in pairs))  # the start over it
+        cells = [bisect_left(edges, c.cx) for c in nums]
+        heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
+        alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
+            and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
+            and max(c.x1 for c in label) <= min(heads)  # label text left of the row's labels only: a group's
+        if not (wrapped or alone):
+            return False
+        _put(pairs, row)  # the last piece of the row's number, or the whole number of an empty cell
+        ln.chunks, ln.data = label, False  # label text only
+        return True
