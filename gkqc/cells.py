@@ -99,6 +99,14 @@ def out_of_range(v: float, raw: str) -> CellValue | None:
 
 
 _SPACED = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # two runs of digits with a space between them ('1 5', '1.\t5')
+_LEADING_ZERO = re.compile(r"[+-]?0[\d,]")  # '057', '0,579': no table prints a number so; two cells' digits run together
+
+
+def _leading_zero(t: str, raw: str) -> CellValue | None:
+    """The unreadable cell for a number written with a leading 0 (`t`: compacted, its unit cut), else None."""
+    if not _LEADING_ZERO.match(t):
+        return None
+    return CellValue(None, UNREADABLE, reason=f"数字以0开头：'{raw.strip()}'，可能是两个单元格的数字连在一起，不作猜测")
 
 
 def _absent(raw: str | None) -> tuple[CellValue | None, str]:
@@ -125,10 +133,11 @@ def read_count(raw: str | None) -> CellValue:
     if absent is not None:
         return absent
     m = _COUNT_SUFFIX.match(t)
-    v = parse_number(m.group(1) if m else t)
+    t = m.group(1) if m else t
+    v = parse_number(t)
     if v is None:
         return CellValue(None, UNREADABLE, reason=f"无法识别为数字：'{raw.strip()}'")
-    return out_of_range(v, raw) or CellValue(v, OK)
+    return _leading_zero(t, raw) or out_of_range(v, raw) or CellValue(v, OK)
 
 
 @lru_cache(maxsize=16384)
@@ -145,9 +154,9 @@ def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValu
     v = parse_number(t)
     if v is None:
         return CellValue(None, UNREADABLE, reason=f"无法识别为金额：'{raw.strip()}'")
-    too_large = out_of_range(v, raw)  # the number as written, before any unit conversion
-    if too_large is not None:
-        return too_large
+    refused = _leading_zero(t, raw) or out_of_range(v, raw)  # the number as written, before any unit conversion
+    if refused is not None:
+        return refused
     if found is None:
         return CellValue(v, OK, None, f"未注明金额单位，按{unit}计")
     found = "万元" if found == "万" else found

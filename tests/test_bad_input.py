@@ -482,3 +482,16 @@ def test_a_raised_mark_in_html_or_word_is_kept_as_raised():
     for name, data, raw in (("x.html", marked.encode(), "12¹"), ("x.docx", out.getvalue(), "12₁")):
         c = cells(read_document(name, data))[("granted", "natural_person")]
         assert (c.value, c.status, c.raw) == (None, "unreadable", raw)
+
+
+@pytest.mark.parametrize("printed", ["057", "0,579", "05件"])
+def test_a_number_written_with_a_leading_zero_is_not_read(printed):
+    """No table prints a count as 057: it is two cells' digits run together (a cell `59, 057` and the
+    next `9286.622万元`, glued in a crawl, read `0579286.622万元` as 579,286.622)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = printed
+    for name, data in (("x.txt", render_pagetext(s).encode()), ("x.html", render_html(s))):
+        c = cells(read_document(name, data))[("granted", "natural_person")]
+        assert (c.value, c.status, c.raw) == (None, "unreadable", printed) and "以0开头" in c.reason
+    assert read_count("0").value == 0 and read_count("0.5").value == 0.5 and read_count("10,057").value == 10057
+
