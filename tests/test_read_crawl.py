@@ -441,3 +441,25 @@ def test_a_glued_row_whose_total_cannot_check_its_digits_is_not_split(printed):
         s.applications[("results_total", col.id)] = v
     rep = read(crawl_of_html(render_html(s))).report
     assert {c.status for c in app_row(rep, "results_total")} == {"unreadable"}
+
+
+def test_a_footnote_mark_written_as_a_bracketed_digit_stays_with_its_number():
+    """`499⑴` folds to 499(1), which reads like a row's numbering: the code before cut it off, ended
+    the row there and read `1 0 0 2 2564 0 499` (a cell printed `2 2564`) as its seven values. The
+    number and its mark are one cell, unreadable; the row has eight cells and is not read."""
+    s = spec("gov2021", 2023, seed=3, office=OFFICE)
+    s.applications[("granted", "social_org")] = "2 2564"
+    s.applications[("granted", "other_org")] = "499⑴"
+    for text in (crawl_of_html(render_html(s), " ", " "), crawl_of_pagetext(render_pagetext(s), " ")):
+        row = app_row(read(text).report, "granted")
+        assert {c.status for c in row} == {"unreadable"} and "499⑴" in row[0].reason
+
+
+def test_a_number_with_a_leading_zero_in_a_glued_crawl_is_not_read():
+    """`59, 057` then `9286.622万元` glued: `0579286.622万元` is no amount (read 579,286.622 before)."""
+    s = spec("gov2019", 2020, seed=2, office=OFFICE)
+    s.active[("item_9", "procurement", "procurement_items")] = "59, 057"
+    s.active[("item_9", "procurement", "procurement_amount")] = "9286.622万元"
+    rep = read(crawl_of_html(render_html(s))).report
+    c = next(c for c in rep.cells if c.col_id == "procurement_amount")
+    assert c.status == "unreadable" and c.value is None

@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES
+from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers.metadata import META_KEYS
 from gkqc.readers.tokens import Tok
 from gkqc.templates import drawn_from_registry, registry
@@ -225,6 +225,9 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
     words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
     out = []
     for k, (ws, we, w) in enumerate(words):
+        if _marked(v.text[v.fpos[ws]:v.fpos[we - 1] + 1]):
+            out.append((ws, we))
+            continue
         numbering = _NUMBERING.search(w)
         if numbering:  # the next row's numbering and label: the word's own part ends there
             w, we = w[:numbering.start()], ws + numbering.start()
@@ -238,6 +241,16 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
         elif not rest and not numbering and k + 1 < len(words) and _UNIT_WORD.fullmatch(words[k + 1][2]):
             out.append((ws, words[k + 1][1]))
     return out
+
+
+_DIGITS = re.compile(r"[-+]?[\d,.]*\d")
+
+
+def _marked(raw: str) -> bool:
+    """A number with a footnote's mark against it ('499⑴', '12①'): one cell. NFKC prints ⑴ as '(1)',
+    which would read as the next row's numbering."""
+    m = _DIGITS.match(raw)
+    return m is not None and m.end() < len(raw) and all(has_folded_digits(ch) for ch in raw[m.end():])
 
 
 def _gap(v: _View, fs: int, fe: int) -> list[Tok]:
