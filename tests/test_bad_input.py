@@ -495,3 +495,13 @@ def test_a_number_written_with_a_leading_zero_is_not_read(printed):
         assert (c.value, c.status, c.raw) == (None, "unreadable", printed) and "以0开头" in c.reason
     assert read_count("0").value == 0 and read_count("0.5").value == 0.5 and read_count("10,057").value == 10057
 
+
+def test_a_number_cut_after_its_separator_before_a_rows_values_leaves_the_row_unreadable():
+    """PDF text: a first value printed with a space after its comma (`43, 344`) ends the line of the
+    row's label with `43,`; the code before took it for label text and read 344 1 1 0 1 0 6 as the
+    row's seven values."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("other_no_correction", "natural_person")] = "43, 344"
+    got = cells(read_document("x.txt", render_pdftext(s).encode()))
+    row = [got[("other_no_correction", c.id)] for c in registry().app_columns]
+    assert {c.status for c in row} == {"unreadable"} and "'43,'" in row[0].reason

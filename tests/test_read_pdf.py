@@ -953,3 +953,27 @@ def test_a_number_on_the_line_of_a_groups_label_over_its_rows_empty_cell_is_that
                               upright)}
     kept = join_wrapped_values(lines(), ruled_off)  # a rule between: a row of its own
     assert [c.raw for c in kept[1].chunks] == ["（四）无法提供", "32303657"] and kept[1].data
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template, year, seed, cells", [
+    ("gov2019", 2020, 11, {("denied_process", "legal_service"): "−24", ("denied_enforcement_file", "total"): "271#",
+                           ("unprocessed_repeat", "legal_service"): " 4977", ("new_received", "other_org"): "2654个"}),
+    ("gov2021", 2023, 23, {("denied_internal", "natural_person"): "31420\u3000", ("denied_internal", "total"): "８０４００２",
+                           ("unprocessed_publication", "commercial"): "减23", ("carried_over", "total"): "４２３９３５"})],
+    ids=["text-in-a-cell", "wide-numbers"])
+def test_a_table_without_rules_found_wider_than_its_template_reads_no_row_by_guess(template, year, seed, cells):
+    """Numbers at their cells' right, no rules: cells printed off their columns (text whose right side
+    is not the numbers', numbers too wide for their cells) make columns that are not there, so each
+    row has more cells than the template. A row whose empty cells could be blank values or those
+    columns is unreadable, and so is one with a cell printed after its values (the code before read
+    `0 0 0 0 空 0 0 271#` as seven values and `271#` as the next row's label: the total 0; and read
+    `空 空 0 0 0 0 0 空 空` one column out)."""
+    from builders import spec
+    s = spec(template, year, seed=seed, office="青山市交通运输局")
+    s.applications.update(cells)
+    _, got = read_back(s, ruled=False, align="right", repeat_header=True, overview_times=1)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    row = next(iter(cells))[0] if template == "gov2021" else "denied_enforcement_file"
+    assert {got[("applications", row, c)].status for c in ("natural_person", "total")} == {"unreadable"}

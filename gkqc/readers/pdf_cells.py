@@ -187,7 +187,7 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         by_col.setdefault(k, []).append(c)
     for k in range(n):
         raw = " ".join(c.raw for c in by_col.get(k, ()))
-        out.append(Tok(_nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None))
+        out.append(Tok(_nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None, placed=True))
     return out
 
 

@@ -40,6 +40,7 @@ from gkqc.readers.tokens import SHORT, SPAN, RowRead, Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, drawn_from_registry, match_label, norm_label, registry
 
+_CUT_NUMBER = re.compile(r"(?:^|[^\d,.+-])([+-]?\d[\d,.]*[,.])$")  # text ending in a number cut after its separator ('请 43,' of '43, 344')
 _GLUED = re.compile(r"^(.*?[^\d,.\s+-])\s*(\d[\d,]*)$")  # a label, then digits (a trailing comma is the label's)
 
 
@@ -112,6 +113,10 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
         shown = " ".join(v.raw or "空" for v in vals)
         return RowRead([None] * n, f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，"
                                    "可能有数字被拆开或多出一格，不作猜测")
+    if len(vals) > n and vals[0].placed and any(_padding(v) for v in vals[:n]) and not any(v.refused for v in vals):
+        shown = " ".join(v.raw or "空" for v in vals)
+        return RowRead([None] * n, f"该行按位置分出{len(vals)}列（{shown}），多于应有的{n}列：空单元格是空白数值"
+                                   "还是多出的一列，无法确定，不作归属")
     if at_end and vals and vals[-1].note == CUT:  # the file ends inside this value, perhaps
         kept = vals[:-1]  # at most n - 1: a value past the n-th is an extra one, refused above
         return RowRead(kept + [None] * (n - len(kept)), missing_reason=CUT if len(vals) == n else f"{CUT}；其后的单元格未找到")
@@ -177,8 +182,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
 
     for i, tok in enumerate(toks):
         value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
-        if row is not None and not value_like and tok.cell and len(vals) < ncols and len(tok.text) <= 20 \
-                and _cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) \
+        if row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
+                and (_cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) if len(vals) < ncols
+                     else _cell_too_many(tok, vals)) \
                 and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
@@ -218,6 +224,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                     doubt = out_of_order(row, furthest)
                 elif not plain or (lines[k] != tok.line and tok.line in lines):
                     doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
+                if doubt is None and (cut := _CUT_NUMBER.search(context[-1])):
+                    doubt = (f"该行标签之后、数值之前有一段以分隔符结尾的数字（'{cut.group(1)}'）："
+                             "第一个数值可能被拆开，无法确定各单元格的值")
                 if pos > far:
                     far, furthest = pos, row
             context.clear()
@@ -330,6 +339,13 @@ def _cell_of_row(tok: Tok, after: Tok | None) -> bool:
     follows the row (a label cut short), and the row is a value short."""
     return (any(ch.isdigit() for ch in tok.text) or tok.text in LOOKALIKES
             or (after is not None and is_value_like(after.text)))
+
+
+def _cell_too_many(tok: Tok, vals: list[Tok]) -> bool:
+    """A cell with digits printed on the line of a row's values after all of them (`271#` where a
+    column too many was found): one of the row's cells, one too many, not the start of the next
+    row's label; the row cannot be read."""
+    return bool(vals) and tok.line == vals[-1].line and any(ch.isdigit() for ch in tok.text)
 
 
 _LABEL_END = re.compile(r"[\s)）\]】」』:：,，。、]*")  # what may follow a label before its glued digits

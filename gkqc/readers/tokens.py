@@ -26,6 +26,7 @@ class Tok:
     note: str | None = None  # how the value was told apart (a split rule, columns by position): the cell's reason
     inferred: bool = False  # the value comes from a split fixed only by the row's printed total (status `inferred`)
     refused: bool = False  # the reader cannot tell this cell's value from its neighbours': unreadable, `note` says why
+    placed: bool = False  # put in its column by where it is printed (PDF, OCR): a column too many moves it
 
 
 @dataclass
