@@ -505,3 +505,52 @@ def test_a_number_cut_after_its_separator_before_a_rows_values_leaves_the_row_un
     got = cells(read_document("x.txt", render_pdftext(s).encode()))
     row = [got[("other_no_correction", c.id)] for c in registry().app_columns]
     assert {c.status for c in row} == {"unreadable"} and "'43,'" in row[0].reason
+
+
+@pytest.mark.parametrize("mark", ['<span style="vertical-align: super">3</span>', '<span class="T1">3</span>',
+                                  '<span style="display: none">3</span>', '<span class="T3">3</span>'],
+                         ids=["raised", "raised-by-class", "hidden", "hidden-by-class"])
+def test_html_raised_or_hidden_by_css_is_not_read_as_more_digits(mark):
+    """LibreOffice's HTML exports set Word's raised and hidden runs by CSS, not <sup>: `12` and a
+    raised or hidden `3` read 123."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "12"
+    html = render_html(s).decode().replace(
+        "</head>", "<style>.T1 { vertical-align:super; font-size:58%;} span.T3, .X {display:none}</style></head>", 1)
+    start = html.index("<td>12</td>", html.index("（一）予以公开"))
+    html = html[:start] + f"<td>12{mark}</td>" + html[start + len("<td>12</td>"):]
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    want = (12.0, "ok", "12") if "none" in mark or "T3" in mark else (None, "unreadable", "12³")
+    assert (c.value, c.status, c.raw) == want
+
+
+@pytest.mark.parametrize("how", ["position", "style", "hidden-style"])
+def test_word_raised_or_hidden_by_position_or_character_style_is_not_read_as_more_digits(how):
+    """A run raised by w:position (LibreOffice writes <sup> so when it makes a .docx of HTML) or set
+    superscript or hidden by its character style: `12` and that run's `3` read 123."""
+    import io
+
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "12"
+    doc = docx.Document(io.BytesIO(report_docx(s)))
+    row = next(r for t in doc.tables for r in t.rows if any("（一）予以公开" in c.text for c in r.cells))
+    run = next(c for c in row.cells if c.text == "12").paragraphs[0].add_run("3")
+    if how == "position":
+        pos = OxmlElement("w:position")
+        pos.set(qn("w:val"), "8")
+        run._r.get_or_add_rPr().append(pos)
+    else:
+        style = doc.styles.add_style("Mark", WD_STYLE_TYPE.CHARACTER)
+        style.font.superscript, style.font.hidden = how == "style", how == "hidden-style"
+        run.style = style
+    out = io.BytesIO()
+    doc.save(out)
+    c = cells(read_document("x.docx", out.getvalue()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == ((12.0, "ok", "12") if how == "hidden-style" else (None, "unreadable", "12³"))

@@ -61,6 +61,53 @@ def _texts(el, parts: list[str]) -> None:
 
 
 _RAISED = {"sup": "superscript", "sub": "subscript"}
+_INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
+_SET = re.compile(r"display\s*:\s*none|vertical-align\s*:\s*(?:super|sub)\b", re.IGNORECASE)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
+
+
+def _set_as(style: str) -> str | None:
+    """What a CSS declaration block does to its text: hide it, or raise or lower it (a footnote's mark)."""
+    m = _SET.search(style)
+    if m is None:
+        return None
+    t = m.group(0).lower()
+    return "hidden" if "none" in t else "sup" if t.rstrip().endswith("super") else "sub"
+
+
+def _apply_styles(root) -> None:
+    """Text an inline element hides (display:none) is dropped, and text it raises or lowers
+    (vertical-align: super/sub) becomes <sup>/<sub>: by its own style attribute, or by a class a
+    <style> block sets so (LibreOffice's exports write Word's hidden and raised runs this way)."""
+    classes: dict[str, str] = {}
+    for block in root.iter("style"):
+        for selectors, body in _RULE.findall("".join(block.itertext())):
+            if (what := _set_as(body)) is not None:
+                for sel in selectors.split(","):
+                    if m := _CLASS_SELECTOR.fullmatch(sel):
+                        classes[m.group(1)] = what
+    for el in list(root.iter(*_INLINE)):
+        what = _set_as(el.get("style") or "")
+        if what is None and classes:
+            what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
+        if what == "hidden":
+            _drop(el)
+        elif what is not None:
+            el.tag = what
+
+
+def _drop(el) -> None:
+    """el and its text out of the tree; the text after it stays."""
+    parent, prev = el.getparent(), el.getprevious()
+    if parent is None:
+        return
+    if el.tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 
 
@@ -161,6 +208,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     root = _parse(text) if text.strip() else None
     if root is None:
         return {}, []
+    if _SET.search(text):
+        _apply_styles(root)
     meta = html_meta(root)
     out: list[Tok] = []
     buf: list[str] = []

@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body = doc.element.body
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
-    reader = _Reader(_Numbering(doc), doc.part)
+    reader = _Reader(_Numbering(doc), doc.part, _Look(_char_styles(doc)))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -177,17 +178,70 @@ def _grid(pr, tag: str, least: int) -> int:
     return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
 
 
-def _hidden(run) -> bool:
-    pr = run.find(_W + "rPr")
-    v = pr.find(_W + "vanish") if pr is not None else None
-    return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
+def _char_styles(doc) -> dict[str, tuple[object, str | None]]:
+    """Character styles: style id -> (its run properties, the style it is based on)."""
+    out: dict[str, tuple[object, str | None]] = {}
+    try:
+        found = doc.styles.element.findall(_W + "style")
+    except Exception:  # no styles part, or a damaged one: runs are read by their own properties
+        return out
+    for st in found:
+        if st.get(_W + "type") == "character":
+            based = st.find(_W + "basedOn")
+            out[st.get(_W + "styleId", "")] = (st.find(_W + "rPr"), based.get(_VAL) if based is not None else None)
+    return out
 
 
-def _raised(run) -> str | None:
-    """superscript or subscript, when the run is set so (a footnote's mark after a number)."""
-    v = run.find(f"{_W}rPr/{_W}vertAlign")
-    position = v.get(_VAL) if v is not None else None
-    return position if position in ("superscript", "subscript") else None
+@dataclass(slots=True)
+class _Look:
+    """How a paragraph's runs are set: their own properties, else their character style's
+    (`styles`); `shifted`: the paragraph prints runs at more than one height (w:position)."""
+
+    styles: dict[str, tuple[object, str | None]]
+    shifted: bool = False
+
+    def prop(self, run, tag: str):
+        """The run's property `tag`: its own, else its character style's (or that style's base's)."""
+        pr = run.find(_W + "rPr")
+        own = pr.find(_W + tag) if pr is not None else None
+        if own is not None or pr is None:
+            return own
+        ref, seen = pr.find(_W + "rStyle"), set()
+        sid = ref.get(_VAL) if ref is not None else None
+        while sid in self.styles and sid not in seen:
+            seen.add(sid)
+            rpr, sid = self.styles[sid]
+            found = rpr.find(_W + tag) if rpr is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def hidden(self, run) -> bool:
+        v = self.prop(run, "vanish")
+        return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
+
+    def height(self, run) -> int:
+        """How far the run is raised (half-points; below the line when negative)."""
+        v = self.prop(run, "position")
+        try:
+            return int(v.get(_VAL, "0")) if v is not None else 0
+        except ValueError:
+            return 0
+
+    def raised(self, run) -> str | None:
+        """superscript or subscript, when the run is set so (a footnote's mark after a number): by
+        vertAlign, or raised or lowered from the rest of its paragraph (LibreOffice writes <sup> so)."""
+        v = self.prop(run, "vertAlign")
+        position = v.get(_VAL) if v is not None else None
+        if position in ("superscript", "subscript"):
+            return position
+        h = self.height(run) if self.shifted else 0
+        return "superscript" if h > 0 else "subscript" if h < 0 else None
+
+    def of(self, p) -> _Look:
+        """This look for paragraph p: shifted when its runs with text stand at more than one height."""
+        heights = {self.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
+        return _Look(self.styles, len(heights) > 1)
 
 
 def _children(el, want: str):
@@ -202,11 +256,12 @@ def _children(el, want: str):
 class _Reader:
     """Walks the body: paragraphs and tables in document order, into `out`."""
 
-    def __init__(self, numbering: _Numbering, part) -> None:
+    def __init__(self, numbering: _Numbering, part, look: _Look) -> None:
         self.out: list[Tok] = []
         self.line = 0
         self.numbering = numbering
         self.part = part
+        self.look = look
 
     def blocks(self, parent) -> None:
         for el in parent:
@@ -223,7 +278,7 @@ class _Reader:
     def lines(self, p) -> tuple[list[str], list]:
         """The printed lines of a paragraph (its list number first) and the text boxes in it."""
         parts, boxes = [self.numbering.label(p)], []
-        _runs(p, parts, boxes)
+        _runs(p, parts, boxes, self.look.of(p))
         return parts, boxes
 
     def paragraph(self, p) -> None:
@@ -277,9 +332,9 @@ class _Reader:
         self.out += toks
 
 
-def _runs(el, parts: list[str], boxes: list) -> None:
-    """The text under `el` as printed, split at line breaks into `parts` (appending to the last);
-    text boxes are collected in `boxes`."""
+def _runs(el, parts: list[str], boxes: list, look: _Look) -> None:
+    """The text under `el` as printed (`look`: how its runs are set), split at line breaks into
+    `parts` (appending to the last); text boxes are collected in `boxes`."""
     for ch in el:
         tag = ch.tag
         if tag == T:
@@ -292,15 +347,15 @@ def _runs(el, parts: list[str], boxes: list) -> None:
             parts[-1] += "-"
         elif tag == _TXBX:
             boxes.append(ch)
-        elif tag in _NOT_TEXT or (tag == _W + "r" and _hidden(ch)) or not isinstance(tag, str):
+        elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
             continue
-        elif tag == _W + "r" and (position := _raised(ch)):
+        elif tag == _W + "r" and (position := look.raised(ch)):
             own = [""]
-            _runs(ch, own, boxes)
+            _runs(ch, own, boxes, look)
             parts[-1] += as_raised(own[0], position)
             parts.extend(as_raised(p, position) for p in own[1:])
         elif len(ch):
-            _runs(ch, parts, boxes)
+            _runs(ch, parts, boxes, look)
 
 
 def _join(parts: list[str]) -> tuple[str, str | None]:
