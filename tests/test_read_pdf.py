@@ -977,3 +977,31 @@ def test_a_table_without_rules_found_wider_than_its_template_reads_no_row_by_gue
     assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
     row = next(iter(cells))[0] if template == "gov2021" else "denied_enforcement_file"
     assert {got[("applications", row, c)].status for c in ("natural_person", "total")} == {"unreadable"}
+
+
+@needs_cjk_font
+def test_a_number_running_across_its_cells_border_leaves_its_row_unreadable():
+    """Ruled cells, values at their cells' top-left: `96,222,178` runs over the border into the next
+    cell, its comma printed on the rule. The rule splits it into pieces (`96,222`, `,`, `178`), each
+    in a cell of its own; the code before read 96,222 for the number."""
+    from builders import spec
+    s = spec("gov2021", 2023, seed=68, office="青山市交通运输局")
+    s.reviews[("suit_direct", "total")] = "96,222,178"
+    _, got = read_back(s, top=True, align="left", break_before="denied_process", overview_times=1)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert got[("reviews", "suit_direct", "total")].status == "unreadable"
+
+
+@needs_cjk_font
+def test_a_rows_values_never_go_to_a_line_of_pieces_of_numbers_below_it():
+    """A row whose two numbers wrapped above and below its line (`270（` / `注）`, `92,194,` / `342`):
+    the line below, with text in a value cell (`注）`), was taken for a row with a label there, and
+    the row's own zeros were put in its empty cells: 342 read as the total."""
+    from builders import spec
+    s = spec("gov2019", 2020, seed=18, office="青山市交通运输局")
+    s.applications.update({("unprocessed_massive", "total"): "92,194,342", ("unprocessed_massive", "legal_service"): "270（注）"})
+    _, got = read_back(s, overview_times=1)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert got[("applications", "unprocessed_massive", "total")].status == "unreadable"

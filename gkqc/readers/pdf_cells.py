@@ -176,7 +176,7 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
     if doubt is None and any(c.cx > boundary for c in row.attached if DIGIT.search(c.raw)):
         doubt = STACKED  # a piece of a number on a line of the row's label, joined to no value
-    if doubt is None and any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for c in digits for x in edges):
+    if doubt is None and any(c.cut or any(c.x0 < x - 0.5 and x + 0.5 < c.x1 for x in edges) for c in digits):
         doubt = CROSSING
     if doubt is None and any(number_against_label(c, boundary) for c in digits):
         doubt = AGAINST

@@ -23,6 +23,7 @@ _STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text 
 _SPACES = " \u3000\xa0\t"
 _SPACE = re.compile(r"[ \u3000\xa0\t]+")
 _LEFT = itemgetter(1)  # a character's left edge
+_NUMBER_CHARS = re.compile(r"[\d,.，．０-９]+")  # digits and separators, as printed
 
 
 @dataclass(slots=True, eq=False)
@@ -39,6 +40,7 @@ class Chunk:
     top: float = 0.0  # y of the first line (a vertical stack: of its top character)
     value: bool = False
     overprinted: bool = False  # holds a digit printed over another one
+    cut: bool = False  # a number's piece a vertical rule parts from the rest, as close as its own characters
 
     @property
     def h(self) -> float:
@@ -96,6 +98,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
         over: set[int] = set()  # the chunks with a digit printed over another one
+        cut: set[int] = set()  # the chunks a vertical rule parts from a number's other piece
         mid = (row[0][2] + row[0][4]) / 2
         xs = sorted(x for x, b, t in walls if b <= mid <= t)  # the vertical rules across the line
         prev, ph = None, 0.0  # the last character kept, and its size
@@ -105,13 +108,16 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
                 if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
                     continue  # the same character drawn twice (bold by overprinting)
                 j = bisect_left(xs, prev[3] - 0.5) if xs else 0
-                if ch[1] - prev[3] <= 0.4 * (ph if ph < h else h) and not (j < len(xs) and xs[j] <= ch[1] + 0.5):
+                gap, size = ch[1] - prev[3], (ph if ph < h else h)
+                if gap <= 0.4 * size and not (j < len(xs) and xs[j] <= ch[1] + 0.5):
                     if ch[0].isdigit() and prev[0].isdigit() and prev[3] - ch[1] > 0.6 * min(ch[3] - ch[1], prev[3] - prev[1]):
                         chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
                         over.add(len(chunks) - 1)
                     chunks[-1].append(ch)
                     prev, ph = ch, h
                     continue
+                if gap <= 0.25 * size and _NUMBER_CHARS.fullmatch(prev[0] + ch[0]):  # a number running across a
+                    cut |= {len(chunks) - 1, len(chunks)}  # cell's border: its characters as close as they are inside it
             chunks.append([ch])
             prev, ph = ch, h
         made = []
@@ -121,7 +127,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
             if _SPACE.search(raw):
                 raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
-                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over)
+                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over, cut=i in cut)
                 c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
                 made.append(c)
         if made:

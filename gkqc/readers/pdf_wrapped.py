@@ -79,7 +79,7 @@ def _join(c: Chunk, same: Chunk, row: Line) -> None:
     top, low = (c, same) if c.top > same.top else (same, c)
     row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
                                                max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
-                                               c.overprinted or same.overprinted)
+                                               c.overprinted or same.overprinted, c.cut or same.cut)
 
 
 def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
@@ -162,10 +162,11 @@ class _Joiner:
             and (all(_fills_cell(same, edges) for _, same in pairs) if ln.cy < row.cy  # the rest under the row
                  else all(_number_start(c) and _fills_cell(c, edges) for c, _ in pairs))  # the start over it
         cells = [bisect_left(edges, c.cx) for c in nums]
-        heads = [c.x0 for c in row.chunks if not c.value]  # where the row's label is printed
+        heads = [c for c in row.chunks if not c.value]  # the row's label: in cells left of the numbers'
         alone = all(same is None for _, same in pairs) and len(edges) >= 2 and bool(heads) \
             and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
-            and max(c.x1 for c in label) <= min(heads)  # label text left of the row's labels only: a group's
+            and max(bisect_left(edges, c.cx) for c in heads) < min(cells) \
+            and max(c.x1 for c in label) <= min(c.x0 for c in heads)  # label text left of the row's labels only: a group's
         if not (wrapped or alone):
             return False
         _put(pairs, row)  # the last piece of the row's number, or the whole number of an empty cell
