@@ -100,6 +100,9 @@ class ClusterParser:
         self._pending = [c for c in self._pending if not c.done()] + [chunk]
         return chunk
 
+    def result(self, chunk: _Chunk) -> dict[str, pa.Table]:
+        return chunk.result()
+
     def shutdown(self, cancel_futures: bool = False) -> None:
         """Cancel what is still queued (Ctrl-C) and disconnect; the cluster itself keeps running."""
         if self._runner is None:

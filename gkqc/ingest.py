@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,9 @@ from gkqc import faults, reread
 from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
-from gkqc.lifeline import die_with_parent, start_workers
 from gkqc.offices import resolve_lake
-from gkqc.parse_worker import OUTCOME_COLS, parse_chunk
+from gkqc.parse_pool import LocalPool, Stalled
+from gkqc.parse_worker import OUTCOME_COLS
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.storage import attach
@@ -133,42 +133,6 @@ def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
 
 
-class _InProcess:
-    """Chunks of `chunk` files parsed in this process as they are submitted (one worker, or few files)."""
-
-    slots = 1
-
-    def __init__(self, chunk: int):
-        self.chunk = chunk
-
-    def full(self, files: int, size: int) -> bool:
-        return files >= self.chunk
-
-    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
-        done: Future = Future()
-        done.set_result(parse_chunk(items, run_id, at))
-        return done
-
-    def shutdown(self, cancel_futures: bool = False) -> None:
-        pass
-
-
-class _LocalPool(_InProcess):
-    """Chunks of `chunk` files parsed by `workers` local processes, which die with this one."""
-
-    def __init__(self, chunk: int, workers: int):
-        super().__init__(chunk)
-        self.slots = workers
-        self.pool = start_workers(ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                                      initializer=die_with_parent), workers)
-
-    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
-        return self.pool.submit(parse_chunk, items, run_id, at)
-
-    def shutdown(self, cancel_futures: bool = False) -> None:
-        self.pool.shutdown(cancel_futures=cancel_futures)
-
-
 def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
     """Where chunks are parsed: a Dask cluster, local worker processes, or this process. Each says
     when a chunk is full (`full`), parses it (`submit`, a future) and stops (`shutdown`)."""
@@ -177,9 +141,7 @@ def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk
 
         parser = ClusterParser(cluster) if isinstance(cluster, str) else cluster
         return parser.__enter__()
-    if workers > 1 and files > 2 * chunk:
-        return _LocalPool(chunk, workers)
-    return _InProcess(chunk)
+    return LocalPool(chunk, workers if files > 2 * chunk else 1)  # (a small batch: one worker is enough)
 
 
 class _Writer:
@@ -218,13 +180,15 @@ class _Writer:
 
 class _Parsing:
     """New files parsed in chunks by `parser` (`_parser`), at most twice as many chunks in flight
-    as it has parsers (`slots`); results go to `writer` in the order the chunks were submitted."""
+    as it has parsers (`slots`); results go to `writer` in the order the chunks were submitted. When
+    a local worker hangs on a file or dies, the files of the chunks not parsed yet are read one at a
+    time (`parse_pool`): the one to blame gets an unreadable row, and the run goes on."""
 
     def __init__(self, parser, run_id: str, at: datetime, writer: _Writer):
         self.parser, self.run_id, self.at, self.writer = parser, run_id, at, writer
         self.items: list[tuple[str, Source]] = []  # (doc_id, the file) of the next chunk
         self.bytes = 0
-        self.inflight: deque[Future] = deque()
+        self.inflight: deque[tuple[Future, list[tuple[str, Source]]]] = deque()
 
     def add(self, doc_id: str, src: Source) -> None:
         self.items.append((doc_id, src))
@@ -234,10 +198,22 @@ class _Parsing:
 
     def submit(self, final: bool = False) -> None:
         if self.items:
-            self.inflight.append(self.parser.submit(self.items, self.run_id, self.at))
+            self.inflight.append((self.parser.submit(self.items, self.run_id, self.at), self.items))
             self.items, self.bytes = [], 0
-        while self.inflight and (final or len(self.inflight) > 2 * self.parser.slots or self.inflight[0].done()):
-            self.writer.add(self.inflight.popleft().result())
+        while self.inflight and (final or len(self.inflight) > 2 * self.parser.slots or self.inflight[0][0].done()):
+            fut, items = self.inflight.popleft()
+            try:
+                self.writer.add(self.parser.result(fut))
+            except (Stalled, BrokenProcessPool):
+                self._one_at_a_time([items] + [its for _, its in self.inflight])
+
+    def _one_at_a_time(self, chunks: list[list[tuple[str, Source]]]) -> None:
+        """After a worker hung or died: the files of the chunks not parsed yet, each read on its own."""
+        self.inflight.clear()
+        self.parser.restart()
+        for items in chunks:
+            for item in items:
+                self.writer.add(self.parser.alone(item, self.run_id, self.at))
 
     def finish(self) -> None:
         """Parse what is left, wait for every chunk and write the last part."""

@@ -4,16 +4,37 @@ each worker process imports it."""
 from __future__ import annotations
 
 import gc
+import time
 from datetime import datetime
 
 import pyarrow as pa
 
+from gkqc import faults
 from gkqc.inbox import Source
+from gkqc.lifeline import die_with_parent
 from gkqc.readers import read_document
 from gkqc.record import UNREADABLE, ParseResult
 from gkqc.rows import Batch, add_parsed
 
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
+
+_beats = None  # a worker process: the pool's shared array of when each worker began its current file
+_slot = 0  # this worker's place in it
+
+
+def start_worker(beats, claimed) -> None:
+    """Initializer of a pool's worker: dies with its parent, and takes a place in `beats`."""
+    global _beats, _slot
+    die_with_parent()
+    with claimed.get_lock():
+        _slot = claimed.value % len(beats)
+        claimed.value += 1
+    _beats = beats
+
+
+def _beat(began: float) -> None:
+    if _beats is not None:
+        _beats[_slot] = began
 
 
 def parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> dict[str, pa.Table]:
@@ -29,11 +50,25 @@ def parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> d
 
 def _parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> dict[str, pa.Table]:
     batch = Batch()
+    try:
+        for doc_id, src in items:
+            if src.data is None:  # the inbox could not give its bytes: the reason is the outcome
+                res = ParseResult("unknown", None, UNREADABLE, src.problem)
+            else:
+                _beat(time.monotonic())
+                faults.point(f"read {src.path}")
+                res = read_document(src.path, src.data)
+            add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, ingested_at=at,
+                       run_id=run_id)
+    finally:
+        _beat(0.0)
+    return batch.tables()
+
+
+def failed_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime, why: str) -> dict[str, pa.Table]:
+    """Lake rows of files no worker could read (it hung on them, or died): unreadable, for `why`."""
+    batch = Batch()
     for doc_id, src in items:
-        if src.data is None:  # the inbox could not give its bytes: the reason is the outcome
-            res = ParseResult("unknown", None, UNREADABLE, src.problem)
-        else:
-            res = read_document(src.path, src.data)
-        add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, ingested_at=at,
-                   run_id=run_id)
+        add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size,
+                   result=ParseResult("unknown", None, UNREADABLE, why), ingested_at=at, run_id=run_id)
     return batch.tables()

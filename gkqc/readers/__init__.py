@@ -60,6 +60,14 @@ def _mark_cut(text: str, toks: list[Tok]) -> list[Tok]:
 
 
 def read_document(name: str, data: bytes) -> ParseResult:
+    """A file's report, or why it has none; a reader's bug is that file's reason, never the batch's end."""
+    try:
+        return _read(name, data)
+    except Exception as e:  # whatever a reader raises on this file
+        return ParseResult("unknown", None, FILE_UNREADABLE, f"读取失败：{type(e).__name__}: {e}")
+
+
+def _read(name: str, data: bytes) -> ParseResult:
     fmt = sniff_binary(data)
     if fmt == "pdf":
         return _read_pdf(name, data)

@@ -1,0 +1,92 @@
+"""Local worker processes that parse chunks of new files, and what a run does when one of them hangs or
+dies: no file stops the run.
+
+Each worker notes when it starts reading a file. A file read for longer than FILE_LIMIT_S (a reader
+stuck inside a C library, where its own time budget cannot fire) or a worker that dies (killed for its
+memory, or a library's crash) ends that pool: its processes are killed, and the files of every chunk not
+parsed yet are read again one at a time in a new one, so the file to blame is found. That file gets an
+unreadable row naming what happened; every other file is read as usual."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from multiprocessing import get_context
+
+import pyarrow as pa
+
+from gkqc.inbox import Source
+from gkqc.lifeline import start_workers
+from gkqc.parse_worker import failed_chunk, parse_chunk, start_worker
+
+FILE_LIMIT_S = 300.0  # one file's read, at most; the readers' own limits (PDF 20 s, OCR 120 s, a conversion 60 s) end sooner
+POLL_S = 1.0  # how often a wait looks at the workers' files
+HUNG = "读取超过时限（{:g} 秒仍未完成，可能是文件结构导致读取库无法结束），已终止读取进程，未读取"
+DIED = "读取进程异常退出（可能是内存耗尽或读取库崩溃），未读取"
+
+
+class Stalled(Exception):
+    """A worker has been reading one file for longer than FILE_LIMIT_S."""
+
+
+class LocalPool:
+    """Chunks of `chunk` files parsed by `workers` local processes, which die with this one (started
+    with the first chunk)."""
+
+    def __init__(self, chunk: int, workers: int):
+        self.chunk, self.slots = chunk, workers
+        ctx = get_context("spawn")
+        self.beats = ctx.Array("d", workers, lock=False)  # when each worker began its current file (0: idle)
+        self.claimed = ctx.Value("i", 0)  # worker slots taken
+        self.pool: ProcessPoolExecutor | None = None
+
+    def full(self, files: int, size: int) -> bool:
+        return files >= self.chunk
+
+    def _start(self) -> ProcessPoolExecutor:
+        self.beats[:] = [0.0] * len(self.beats)
+        self.claimed.value = 0
+        ctx = get_context("spawn")
+        return start_workers(ProcessPoolExecutor(self.slots, mp_context=ctx, initializer=start_worker,
+                                                 initargs=(self.beats, self.claimed)), self.slots)
+
+    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
+        if self.pool is None:
+            self.pool = self._start()
+        return self.pool.submit(parse_chunk, items, run_id, at)
+
+    def result(self, fut: Future) -> dict[str, pa.Table]:
+        """The chunk's rows; Stalled when a worker is stuck on a file, BrokenProcessPool when one died."""
+        while True:
+            try:
+                return fut.result(timeout=POLL_S)
+            except FutureTimeout:
+                limit = time.monotonic() - FILE_LIMIT_S
+                if any(0.0 < began < limit for began in self.beats):
+                    raise Stalled from None
+
+    def restart(self) -> None:
+        """Kill every worker; new ones start with the next chunk."""
+        if self.pool is not None:
+            for proc in list((self.pool._processes or {}).values()):
+                proc.kill()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def alone(self, item: tuple[str, Source], run_id: str, at: datetime) -> dict[str, pa.Table]:
+        """One file parsed on its own: its rows, or an unreadable row when it hangs or kills its worker."""
+        try:
+            return self.result(self.submit([item], run_id, at))
+        except Stalled:
+            why = HUNG.format(FILE_LIMIT_S)
+        except BrokenProcessPool:
+            why = DIED
+        self.restart()
+        return failed_chunk([item], run_id, at, why)
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=cancel_futures)
