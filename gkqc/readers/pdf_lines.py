@@ -76,6 +76,15 @@ def _size(ch: tuple[str, float, float, float, float]) -> float:
     return h if h > w else w
 
 
+def _on_rule(ch: tuple[str, float, float, float, float], xs: list[float], size: float) -> bool:
+    """ch is printed on a vertical rule (`xs`: the rules across its line): over one, or between the two
+    sides of a thick one."""
+    j = bisect_left(xs, ch[1])
+    over = j < len(xs) and xs[j] < ch[3]
+    inside = 0 < j < len(xs) and xs[j] - xs[j - 1] < size and ch[3] <= xs[j] + 0.1
+    return over or inside
+
+
 def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
                 box: tuple[float, float, float, float], ruled: list[float] | None = None,
                 upright: list[tuple[float, float, float]] | None = None) -> tuple[list[Line], int]:
@@ -116,8 +125,9 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
                     chunks[-1].append(ch)
                     prev, ph = ch, h
                     continue
-                if gap <= 0.25 * size and _NUMBER_CHARS.fullmatch(prev[0] + ch[0]):  # a number running across a
-                    cut |= {len(chunks) - 1, len(chunks)}  # cell's border: its characters as close as they are inside it
+                if (gap <= 0.25 * size and _NUMBER_CHARS.fullmatch(prev[0] + ch[0])
+                        and (_on_rule(prev, xs, size) or _on_rule(ch, xs, size))):  # a number running across
+                    cut |= {len(chunks) - 1, len(chunks)}  # a cell's border, a character printed on it
             chunks.append([ch])
             prev, ph = ch, h
         made = []
