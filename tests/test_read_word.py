@@ -516,3 +516,13 @@ def test_docx_row_that_lost_its_value_cell_is_refused(template, year, label, at,
     row = [k for k in got if k[:3] == ("active", *key[:2])]  # which of the row's cells is gone cannot be told
     assert ("active", *key) in row and all(got[k].status == "unreadable" and "少单元格" in got[k].reason for k in row)
     assert {k: c.value for k, c in got.items() if k not in row} == {k: v for k, v in expected(s).items() if k not in row}
+
+
+@needs_soffice
+@pytest.mark.component
+def test_a_doc_with_section_headings_numbered_by_word_keeps_them():
+    """LibreOffice writes Word's 一、 list numbers as `taiwaneseCountingThousand` when it converts a
+    .doc: the headings lost their numbers and the report was not_a_report, no cell read."""
+    s, data = generated("gov2021", 2023, numbered=True)
+    r, got = read_back("r.doc", soffice_convert(data, ".docx", "doc:MS Word 97"))
+    assert_every_cell(r, got, s, "doc")

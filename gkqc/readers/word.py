@@ -410,6 +410,7 @@ def _fmt(n: int, fmt: str) -> str | None:
     simple = {"decimal": str, "decimalZero": lambda k: f"{k:02d}", "upperRoman": _roman,
               "lowerRoman": lambda k: _roman(k).lower(), "upperLetter": _letters, "lowerLetter": lambda k: _letters(k).lower(),
               "chineseCounting": _cn_count, "chineseCountingThousand": _cn_count, "taiwaneseCounting": _cn_count,
+              "taiwaneseCountingThousand": _cn_count, "japaneseCounting": _cn_count,  # (LibreOffice writes 一、 so)
               "ideographDigital": lambda k: "".join(_CN[int(c)] for c in str(k)),
               "chineseLegalSimplified": lambda k: _cn_count(k, _CN_LEGAL, "拾"),
               "decimalFullWidth": lambda k: str(k).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}),
