@@ -7,3 +7,4 @@ MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
 MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
 MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
+MAX_TEXT_CHARS = 8_000_000  # characters of a text file (page text, Markdown, a crawl); the longest reports have ~100,000

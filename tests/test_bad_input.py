@@ -554,3 +554,33 @@ def test_word_raised_or_hidden_by_position_or_character_style_is_not_read_as_mor
     doc.save(out)
     c = cells(read_document("x.docx", out.getvalue()))[("granted", "natural_person")]
     assert (c.value, c.status, c.raw) == ((12.0, "ok", "12") if how == "hidden-style" else (None, "unreadable", "12³"))
+
+
+def test_a_text_file_longer_than_any_report_is_not_read():
+    """60 MB of page text took 3.5 GB to read (an object per cell): a text over MAX_TEXT_CHARS is
+    refused before its tokens are made, with the reason."""
+    from gkqc.limits import MAX_TEXT_CHARS
+
+    r = read_document("x.txt", ("0 |\n" * (MAX_TEXT_CHARS // 4 + 1)).encode())
+    assert r.status == "unreadable" and "文本过长" in r.reason
+
+
+def test_a_pdf_page_with_more_characters_than_any_page_prints_is_not_read():
+    """One page drawing 5 million characters took 1.8 GB and half a minute (its characters read one by
+    one): a page over MAX_PAGE_CHARS is refused at once."""
+    from gkqc.readers.pdf import MAX_PAGE_CHARS
+
+    body = b"BT /F 1 Tf 10 10 Td " + (b"(" + b"1" * 20_000 + b") Tj ") * (MAX_PAGE_CHARS // 20_000 + 1) + b"ET"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R /Resources << /Font << /F 4 0 R >> >> >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body)]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, o)
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    r = read_document("x.pdf", bytes(out))
+    assert r.status == "unreadable" and "超过一页的上限" in r.reason

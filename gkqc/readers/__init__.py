@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gkqc.cells import MISSING, UNREADABLE
+from gkqc.limits import MAX_TEXT_CHARS
 from gkqc.readers import metadata as md
 from gkqc.readers.crawl import crawl_tokens
 from gkqc.readers.decode import (
@@ -47,6 +48,8 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     if html or page:
         meta, toks = html_tokens(text)
         return "html", _mark_cut(text, toks), meta, enc
+    if len(text) > MAX_TEXT_CHARS:  # (each character read costs some 60 bytes on the way to tokens)
+        raise Unreadable(f"文本过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
     fmt = sniff_text(text)
     return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc
 

@@ -44,6 +44,7 @@ from gkqc.record import Report
 
 MAX_PAGES = 200
 TIME_BUDGET_S = 20.0
+MAX_PAGE_CHARS = 100_000  # characters on one page (a dense page of small print has about 5,000)
 _COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责|编制)")
 
 
@@ -103,6 +104,8 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
             page = doc[i]
             textpage = page.get_textpage()
             try:
+                if (k := textpage.count_chars()) > MAX_PAGE_CHARS:
+                    raise Unreadable(f"PDF 第{i + 1}页有 {k:,} 个字符，超过一页的上限（{MAX_PAGE_CHARS:,}），不是年度报告的页面，未读取")
                 if not system_cjk_font() and (lost := lost_text(page, textpage))[0]:
                     raise Unreadable(f"PDF 第{i + 1}页有 {lost[0]} 处文字读不出：所用字体（{lost[1]}）未嵌入文件，本机没有"
                                      f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
