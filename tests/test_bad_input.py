@@ -584,3 +584,12 @@ def test_a_pdf_page_with_more_characters_than_any_page_prints_is_not_read():
     out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
     r = read_document("x.pdf", bytes(out))
     assert r.status == "unreadable" and "超过一页的上限" in r.reason
+
+
+def test_page_text_opening_with_a_long_narrative_is_still_page_text():
+    """Its form was told from the first 200,000 characters: a report whose section 一 runs longer was
+    taken for PDF text and every cell was `not found`."""
+    s = spec("gov2021", 2023, seed=3)
+    text = render_pagetext(s).replace("一、总体情况", "一、总体情况" + "本年度认真贯彻落实条例 " * 20000, 1)
+    r = read_document("x.txt", text.encode())
+    assert r.format == "pagetext" and cells(r)[("granted", "natural_person")].status == "ok"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 
 from charset_normalizer import from_bytes
 
@@ -43,13 +44,15 @@ def looks_like_html(name: str, data: bytes) -> bool:
     return name.lower().endswith((".html", ".htm")) or any(t in lower for t in (b"<html", b"<table", b"<!doctype html"))
 
 
+_CELL_END = re.compile(r"\| ?\r?\n")
+
+
 def sniff_text(text: str) -> str:
     """markdown (a converter's), crawl (a page's text on a few long lines), pagetext (cells
     ending in `|`) or pdftext (rows on lines)."""
     if is_markdown(text):
         return "markdown"
-    head = text[:200_000].replace(" \n", "\n").replace("\r\n", "\n")
-    if head.count("|\n") >= 5:
+    if next(islice(_CELL_END.finditer(text), 4, None), None) is not None:  # five cells ending a line, anywhere
         return "pagetext"
     return "crawl" if is_crawl(text) else "pdftext"
 
