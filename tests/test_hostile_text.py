@@ -1,16 +1,26 @@
 """Hostile text: numbers too large to compute with exactly, stray bytes in a text file, pages
 nested or padded to extremes. Each spoils at most what it touches, never the whole report."""
 
+import json
 import random
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from builders import spec
+from crawls import crawl_of_html
+from mddocs import render_markdown
 
 from gkqc.cells import MAX_EXACT
 from gkqc.readers import read_document
+from gkqc.readers.crawl import GluedRun, SplitWork
+from gkqc.readers.glued import row_sums, split_glued
+from gkqc.readers.metadata import META_KEYS
 from gkqc.simulate.render import render_html
+from gkqc.templates import registry
 
 OTHER_HANDLING_LINE = 281  # `629 |`: applications / （六）其他处理 / 其他 in the 阿里 sample
 AMOUNT_LINE = 76  # `11212.974705万 |`: 第二十条第（九）项 / 政府集中采购 / 采购总金额
@@ -200,3 +210,108 @@ def test_megabytes_of_page_chrome_are_read():
               + b'<img alt="banner" src="data:image/png;base64,' + b"iVBORw0KGgo" * 1_000_000 + b'">')
     assert len(chrome) > 15_000_000
     _assert_same_as_plain(_wrap_body(html, chrome, b"<footer>" + menu + b"</footer>"), html)
+
+
+# ---------------------------------------------------------------- work that grew with the square of the input
+_CHILD = """import json, sys
+from gkqc.readers import read_document
+r = read_document(sys.argv[1], open(sys.argv[2], "rb").read())
+print(json.dumps([r.status, [[c.table, c.block_id, c.row_id, c.col_id, c.raw, c.value, c.status] for c in r.report.cells]]))
+"""
+
+
+def _read_in_time(tmp_path, name: str, data: bytes, seconds: float = 60.0) -> tuple[str, dict]:
+    """read_document in a child process given `seconds`, ample for the new code (a second or two)
+    and far too little for work growing with the square of the input (minutes at these sizes):
+    (status, every cell's raw, value and status)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    done = subprocess.run([sys.executable, "-c", _CHILD, name, str(path)], cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, timeout=seconds, check=True)
+    status, cells = json.loads(done.stdout)
+    return status, {tuple(c[:4]): tuple(c[4:]) for c in cells}
+
+
+def _cells(result) -> dict[tuple, tuple]:
+    return {k: v[:3] for k, v in as_read(result).items()}
+
+
+_CRAWL_SPEC = spec("gov2021", 2022, seed=1)
+
+
+@pytest.mark.parametrize("where", ["subheadings", "metadata"])
+def test_crawl_with_a_great_many_cuts_is_read(tmp_path, where):
+    # a stretch of words each cut where a subheading or a metadata key starts: every word looked
+    # through every cut (100,000 of each: minutes)
+    crawl = crawl_of_html(render_html(_CRAWL_SPEC), " ", " ")
+    if where == "subheadings":
+        h = "五、存在的主要问题及改进情况"
+        at = crawl.index(h) + len(h)
+        page = crawl[:at] + " " + "(一)甲 " * 100_000 + crawl[at:]
+    else:
+        at = crawl.index("一、总体情况")
+        page = crawl[:at] + f"{META_KEYS[0]}:甲 " * 60_000 + crawl[at:]
+    status, cells = _read_in_time(tmp_path, "c.txt", page.encode())
+    plain = read_document("c.txt", crawl.encode())
+    assert (status, cells) == (plain.status, _cells(plain))
+
+
+def test_html_cell_of_a_great_many_breaks_is_read(tmp_path):
+    # each <br> looked back over every part of the cell before it (300,000 of them: minutes)
+    html = render_html(_CRAWL_SPEC)
+    page = _wrap_body(html, b"<table><tr><td>1" + b"<br> " * 300_000 + b"</td></tr></table>", b"")
+    status, cells = _read_in_time(tmp_path, "r.html", page)
+    plain = read_document("r.html", html)
+    assert (status, cells) == (plain.status, _cells(plain))
+
+
+def test_html_cell_nested_deep_is_read():
+    # 1500 <span> in one cell: the cell's text was read by recursion, and the whole page lost
+    html = render_html(_CRAWL_SPEC)
+    row = html.index("一、本年新收政府信息公开申请数量".encode())
+    at = html.index(b"<td>", row + 1)
+    end = html.index(b"</td>", at)
+    page = html[:at + 4] + b"<span>" * 1500 + html[at + 4:end] + b"</span>" * 1500 + html[end:]
+    r, plain = read_document("r.html", page), read_document("r.html", html)
+    assert r.status == plain.status and _cells(r) == _cells(plain)
+
+
+@pytest.mark.parametrize("what", ["spaces", "tables"])
+def test_markdown_of_a_long_space_run_or_many_small_tables_is_read(tmp_path, what):
+    # a run of a million spaces the <br> pattern scanned from each of them; 70,000 tables a blank
+    # line apart, each given the rows of every one after it (minutes, both)
+    md = render_markdown(_CRAWL_SPEC)
+    tail = "<b>a" + " " * 1_000_000 + "a\n" if what == "spaces" else "| 甲 | 1 |\n\n" * 70_000
+    status, cells = _read_in_time(tmp_path, "r.md", (md + "\n\n" + tail).encode())
+    plain = read_document("r.md", md.encode())
+    assert (status, cells) == (plain.status, _cells(plain))
+
+
+def _hard_glued(rnd: random.Random) -> str:
+    return "".join(rnd.choice("123456789") for _ in range(40))  # millions of splits, hard to rule out
+
+
+def test_crawl_of_a_great_many_hard_glued_rows_is_read(tmp_path):
+    # each row's search had its own budget (0.1 s a row: 2000 rows, minutes); the document now has one
+    crawl = crawl_of_html(render_html(_CRAWL_SPEC), " ", " ")
+    row = "一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0"
+    rnd = random.Random(1)
+    first = _hard_glued(rnd)
+    rows = [first] + [_hard_glued(rnd) for _ in range(1999)]
+    page = crawl.replace(row, " ".join(f"一、本年新收政府信息公开申请数量 {r}" for r in rows))
+    status, cells = _read_in_time(tmp_path, "c.txt", page.encode())
+    alone = read_document("c.txt", crawl.replace(row, f"一、本年新收政府信息公开申请数量 {first}").encode())
+    assert (status, cells) == (alone.status, _cells(alone))  # (the row's first printing is the one read)
+
+
+def test_glued_rows_past_the_documents_budget_are_unreadable_with_reason():
+    sums = row_sums(registry().app_columns)
+    rnd = random.Random(2)
+    runs = [_hard_glued(rnd) for _ in range(60)] + ["1111116"]  # the last one, alone, reads digit by digit
+    work = SplitWork()
+    shared = [split_glued([GluedRun(d, d, 1, at=1, work=work)], 7, sums) for d in runs]
+    spent = [k for k, r in enumerate(shared) if "全文件的计算上限" in (r.reason or "")]
+    assert spent and spent == list(range(spent[0], len(runs)))  # from some row on, every row
+    alone = [split_glued([GluedRun(d, d, 1, at=1, work=SplitWork())], 7, sums) for d in runs[:spent[0]] + runs[-1:]]
+    assert shared[:spent[0]] == alone[:-1]  # the rows before: read as each alone
+    assert alone[-1].reason is None and shared[-1].reason  # an easy row too, once the budget is spent

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers.metadata import META_KEYS
@@ -24,12 +24,22 @@ from gkqc.templates import drawn_from_registry, registry
 _LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
 
 
+@dataclass(slots=True, eq=False)
+class SplitWork:
+    """The steps spent splitting one crawl's glued runs (glued.py), shared by all its runs: that
+    work is bounded per document, not only per row."""
+
+    steps: int = 0
+
+
 @dataclass(slots=True)
 class GluedRun(Tok):
     """Values printed without a separator (`640020470`): one token until the row is known.
-    `at` is its 1-based character offset in its source line (for the split's note)."""
+    `at` is its 1-based character offset in its source line (for the split's note); `work`, its
+    document's split work."""
 
     at: int = 0
+    work: SplitWork | None = field(default=None, compare=False, repr=False)
 
 
 # ------------------------------------------------------------------ telling a crawl
@@ -94,6 +104,7 @@ class _View:
         self.cpos = array("q", (i for i, c in enumerate(self.full) if c != " "))
         self.comp = "".join(self.full[i] for i in self.cpos)
         self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self.work = SplitWork()
 
     def span(self, cs: int, ce: int) -> tuple[int, int]:
         """`comp` span -> `full` span."""
@@ -115,14 +126,17 @@ class _View:
         line = bisect_right(self.line_starts, rs)
         text = unicodedata.normalize("NFKC", raw).strip()
         if kind is GluedRun:
-            return GluedRun(text, raw, line, at=rs - self.line_starts[line - 1] + 1)
+            return GluedRun(text, raw, line, at=rs - self.line_starts[line - 1] + 1, work=self.work)
         return Tok(text, raw, line)
 
     def words(self, fs: int, fe: int, cuts: list[int] = ()) -> list[Tok]:
-        """Tokens of a text stretch: cut at whitespace and at the `full` offsets in `cuts`."""
+        """Tokens of a text stretch: cut at whitespace and at the `full` offsets in `cuts` (each
+        word looks up only its own cuts: a stretch may hold a great many of both)."""
+        cuts = sorted(cuts)
         out = []
         for m in _WORD.finditer(self.full, fs, fe):
-            edges = [m.start()] + sorted(c for c in cuts if m.start() < c < m.end()) + [m.end()]
+            ws, we = m.start(), m.end()
+            edges = [ws, *cuts[bisect_right(cuts, ws):bisect_left(cuts, we)], we]
             out += [t for a, b in zip(edges, edges[1:], strict=False) if (t := self.tok(a, b))]
         return out
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, has_folded_digits
-from gkqc.readers.crawl import GluedRun
+from gkqc.readers.crawl import GluedRun, SplitWork
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.templates import Item
 
@@ -18,6 +18,7 @@ Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the r
 
 MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
+_DOC_BUDGET = 1_000_000  # …and per document, all its rows together (a normal report takes a few 10,000)
 _PIECE = re.compile(rf"[-—–―/]{{1,2}}|-?(?:0|[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d*)(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?")
 _WHOLE = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
@@ -41,6 +42,10 @@ class _Exhausted(Exception):
     pass
 
 
+class _Spent(Exception):
+    """The document's budget (`_DOC_BUDGET`) is spent."""
+
+
 Pick = tuple[tuple[int, int, int], ...]  # one (part, start, end) per column
 
 
@@ -49,8 +54,9 @@ class _Splits:
     pieces (a number, which never starts with 0 unless it is 0, or a blank mark), every other
     token one piece."""
 
-    def __init__(self, vals: list[Tok], n: int):
+    def __init__(self, vals: list[Tok], n: int, work: SplitWork | None = None):
         self.vals, self.n = vals, n
+        self.work = work or SplitWork()
         self.parts = [v.text for v in vals]
         self.ends = [[[j for j in range(i + 1, len(t) + 1) if _PIECE.fullmatch(t, i, j)] for i in range(len(t))]
                      if isinstance(v, GluedRun) else [[len(t)]] for v, t in zip(vals, self.parts, strict=True)]
@@ -61,14 +67,18 @@ class _Splits:
             self.digit_sums.append(self.digit_sums[-1] + int(ch))
         self.memo: dict[tuple[int, int, int], int] = {}
         self.steps = 0
+        self.work.steps += sum(len(t) * (len(t) + 1) // 2 for t in self.parts)  # the pieces tried for `ends`
 
     def _next(self, p: int, j: int) -> tuple[int, int]:
         return (p + 1, 0) if j == len(self.parts[p]) else (p, j)
 
     def _step(self) -> None:
         self.steps += 1
+        self.work.steps += 1
         if self.steps > _BUDGET:
             raise _Exhausted
+        if self.work.steps > _DOC_BUDGET:
+            raise _Spent
 
     def count(self, p: int = 0, i: int = 0, c: int = 0) -> int:
         """How many ways the rest (from part p, offset i) fills columns c…n-1."""
@@ -76,6 +86,7 @@ class _Splits:
             return int(p == len(self.parts) and c == self.n)
         key = (p, i, c)
         if key not in self.memo:
+            self.work.steps += len(self.ends[p][i])
             self.memo[key] = sum(self.count(*self._next(p, j), c + 1) for j in self.ends[p][i])
         return self.memo[key]
 
@@ -236,7 +247,7 @@ def spaced_number(vals: list[Tok], n: int, sums: Sums) -> str | None:
             "其间的空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
 
 
-def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | None:
+def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int], work: SplitWork) -> int | None:
     """A summand column that, were it a blank cell printed as nothing, would leave a split of the
     rest (n - 1 numbers) whose totals hold: the first such column, else None."""
     for b in range(n):
@@ -254,7 +265,7 @@ def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int]) -> int | No
                 break  # the group's only summand: its total must be 0, not a split to find
         else:
             try:
-                if _Splits(vals, n - 1).by_totals(fewer, limit=1):
+                if _Splits(vals, n - 1, work).by_totals(fewer, limit=1):
                     return b
             except _Exhausted:
                 return b
@@ -270,29 +281,40 @@ def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     only when there is one way and its tokens make no fewer numbers (a blank cell that left no
     trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`. A space
     that may be inside a number (`58 234`, `_unspaced`) must decide nothing. Anything else is
-    unreadable."""
+    unreadable, and so is every row once the document's rows have spent `_DOC_BUDGET`."""
     shown = " ".join(v.raw for v in vals)
     head = f"数字连在一起、单元格之间无分隔（'{shown}'）"
 
     def unreadable(why: str) -> RowRead:
         return RowRead([None] * n, f"{head}，{why}，无法确定各单元格的值，不作猜测拆分")
 
+    work = next((v.work for v in vals if isinstance(v, GluedRun) and v.work is not None), None) or SplitWork()
+    if work.steps < _DOC_BUDGET:
+        try:
+            return _split(vals, n, sums, work, unreadable)
+        except _Spent:
+            pass
+    return unreadable("本文件中数字连写的行太多，拆分核对已超出全文件的计算上限")
+
+
+def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> RowRead:
+    """split_glued's work (raises _Spent past the document's budget)."""
     if any(has_folded_digits(v.raw) for v in vals):  # '12①' reads 121: its mark's digit is no cell's
         return unreadable("其中有上标、下标或带圈的数字（可能是注释标记）")
     chars = sum(len(v.text) for v in vals if isinstance(v, GluedRun))
     if chars > MAX_GLUED:
         return unreadable(f"共{chars}个字符，超过可拆分的上限{MAX_GLUED}个")
-    sp = _Splits(vals, n)
+    sp = _Splits(vals, n, work)
     ways = sp.count()
     if ways == 0:
         return unreadable(f"无法拆成{n}个数值（可能有空白单元格未显示）")
     if not sums:
         if ways > 1:
             return unreadable(f"可能的拆分有{ways}种")
-        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k).count()), None)
+        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k, work).count()), None)
         if fewer is not None:
             return unreadable(f"也能拆成{fewer}个数值（可能有空白单元格未显示），本行没有合计可核对")
-        if (other := _unspaced(vals)) is not None and _Splits(other, n).count() > 1:
+        if (other := _unspaced(vals)) is not None and _Splits(other, n, work).count() > 1:
             return unreadable("数字之间的空格可能在一个数字之内（千位分隔），如此则拆分不止一种")
         pick = sp.only()
         digits = sp.one_digit_each(pick)
@@ -312,13 +334,13 @@ def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
         found = sp.by_totals(groups)
     except _Exhausted:
         return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
-    if len(found) == 1 and (b := _vanished_blank(vals, n, groups)) is not None:
+    if len(found) == 1 and (b := _vanished_blank(vals, n, groups, work)) is not None:
         return unreadable(f"其中与本行合计相符的只有一种，但若第{b + 1}个单元格空白且未显示，"
                           "也有与本行合计相符的拆分")
     if len(found) == 1:
         if (other := _unspaced(vals)) is not None:
             try:
-                doubt = len(_Splits(other, n).by_totals(groups)) > 1
+                doubt = len(_Splits(other, n, work).by_totals(groups)) > 1
             except _Exhausted:
                 doubt = True
             if doubt:

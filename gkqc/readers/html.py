@@ -45,23 +45,43 @@ def _cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines."""
-    parts.append(el.text or "")
-    for child in el:
+    """The text inside `el` in document order, a `<br>` kept between digits on two lines. Walked
+    with a stack, not recursion (a cell may nest its inline elements as deep as the parser goes),
+    and the last printed character kept as it goes (a cell may hold a great many parts)."""
+    last = ""  # the last character of the last part that is not blank
+
+    def add(text: str | None) -> None:
+        nonlocal last
+        parts.append(text or "")
+        if text and text.strip():
+            last = text.rstrip()[-1]
+
+    add(el.text)
+    stack = [(el, iter(el))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                add(node.tail)
+            continue
         if isinstance(child.tag, str):
-            if child.tag in _LINES and next((t for t in reversed(parts) if t.strip()), "").rstrip()[-1:].isdigit():
-                after = (child.tail or "") if child.tag == "br" else "".join(child.itertext())
-                if after.lstrip()[:1].isdigit():
-                    parts.append("<br>")
-            if child.tag in _RAISED:
-                parts.append(as_raised("".join(child.itertext()), _RAISED[child.tag]))
-            else:
-                _texts(child, parts)
-        parts.append(child.tail or "")
+            if child.tag in _LINES and last.isdigit():
+                after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
+                if (after or "").lstrip()[:1].isdigit():
+                    add("<br>")
+            if child.tag not in _RAISED:
+                add(child.text)
+                stack.append((child, iter(child)))
+                continue
+            add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
+        add(child.tail)
 
 
 _RAISED = {"sup": "superscript", "sub": "subscript"}
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
+_SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN")  # in any text _SET finds
 _SET = re.compile(r"display\s*:\s*none|vertical-align\s*:\s*(?:super|sub)\b", re.IGNORECASE)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
@@ -208,7 +228,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     root = _parse(text) if text.strip() else None
     if root is None:
         return {}, []
-    if _SET.search(text):
+    if any(w in text for w in _SET_WORDS) and _SET.search(text):  # (the substrings first: they are cheap)
         _apply_styles(root)
     meta = html_meta(root)
     out: list[Tok] = []

@@ -37,7 +37,9 @@ _SEP_CELL = re.compile(r"^:?-+:?$")
 _PIPE = re.compile(r"(?<!\\)\|")
 _MARKUP = re.compile(r"[<&\\]|\*\*|__")  # what _clean has to look at
 _BR = re.compile(r"<br\s*/?>", re.I)
-_BR_AROUND = re.compile(r"(\d?)\s*<br\s*/?>\s*(\d?)", re.I)
+# (\d?)\s*<br…: the spaces are taken only from the start of their run (the lookbehind), else a long
+# run would be scanned again from each of its spaces; it never matches from inside a run anyway
+_BR_AROUND = re.compile(r"(\d?)(?:(?<!\s)\s+)?<br\s*/?>\s*(\d?)", re.I)
 _TAG = re.compile(r"</?(?!br\b)[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.I)  # any tag but <br>
 _EMPH = re.compile(r"(\*\*|__)(.+?)\1")
 _ESC = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -194,20 +196,51 @@ def _is_separator(cells: list[str], second: bool) -> bool:
     return all(_SEP_CELL.match(p) for p in parts) and (second or all(p.strip(":").count("-") >= 3 for p in parts))
 
 
-def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[Tok],
-                  later: list[tuple[int, list[str]]] = ()) -> None:
-    """One table's rows (source line, cleaned cells) as tokens; `later`: the rows of the tables that
-    follow it with nothing but blank or skipped lines between (its later parts, when it was cut)."""
+@dataclass
+class _Later:
+    """What `_value_start` needs of the rows (not converter noise) of a table's later parts — the
+    tables that follow it with nothing but blank or skipped lines between — as wide as it is:
+    summed once for every part, from the last (a run of parts may be long)."""
+
+    first: int | None = None  # the first column holding a value, in any of them
+    last_filled: bool = False  # any of them has its last cell filled
+    labelled: set[int] = field(default_factory=set)  # the columns where any of them has a label
+
+
+def _width(rows: list[tuple[int, list[str]]]) -> int:
+    return Counter(len(c) for _, c in rows).most_common(1)[0][0]
+
+
+def _later_parts(parts: list[list[tuple[int, list[str]]]]) -> list[_Later]:
+    """For each part of a cut table, its `_Later`."""
+    seen: dict[int, _Later] = {}  # width -> the rows of that width seen so far, from the last part
+    out: list[_Later] = []
+    for rows in reversed(parts):
+        had = seen.get(_width(rows)) if rows else None
+        out.append(_Later(had.first, had.last_filled, set(had.labelled)) if had else _Later())
+        for _, c in rows:
+            if _noise_row(c):
+                continue
+            agg = seen.setdefault(len(c), _Later())
+            if (f := _first_value(c)) < len(c) and (agg.first is None or f < agg.first):
+                agg.first = f
+            agg.last_filled = agg.last_filled or bool(c and c[-1])
+            agg.labelled.update(k for k, x in enumerate(c) if _labelish(x))
+    return out[::-1]
+
+
+def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[Tok], later: _Later | None = None) -> None:
+    """One table's rows (source line, cleaned cells) as tokens; `later`: what its later parts show."""
     if not rows:
         return
-    width = Counter(len(c) for _, c in rows).most_common(1)[0][0]
+    width = _width(rows)
     grid = [len(c) == width for _, c in rows]  # rows on the table's grid (a row a cell short stays off it)
     if _spare_in(rows, width, scope):
         rows = [(line, c[:-1] if on else c) for (line, c), on in zip(rows, grid, strict=True)]
     firsts = [_first_value(c) for _, c in rows]
     kinds = ["noise" if _noise_row(c) else "data" if f < len(c) else "heading" if any(heading_word(x) for x in c if x)
              else "data" for (_, c), f in zip(rows, firsts, strict=True)]
-    vstart = _value_start(rows, kinds, firsts, grid, width, scope, [c for _, c in later if len(c) == width])
+    vstart = _value_start(rows, kinds, firsts, grid, width, scope, later or _Later())
     for (line, cells), kind, first, on in zip(rows, kinds, firsts, grid, strict=True):
         if kind == "noise":
             scope.noise = True
@@ -247,7 +280,7 @@ def _first_value(cells: list[str]) -> int:
 
 
 def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: list[int], grid: list[bool],
-                 width: int, scope: _Scope, later: list[list[str]]) -> int | None:
+                 width: int, scope: _Scope, later: _Later) -> int | None:
     """The table's first value column: under its heading words, else as an earlier part of the
     table (as wide, in the section) had it, else where the numbers of its rows and of its `later`
     parts' rows (as wide) start. That column may be blank in every row, the numbers starting one
@@ -259,9 +292,10 @@ def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: li
     start = min(heads) if heads else scope.vstart.get(width)
     if start is None:
         data = [(c, f) for c, k, f in full if k == "data"]
-        data += [(c, _first_value(c)) for c in later if not _noise_row(c)]
-        start = min((f for c, f in data if f < len(c)), default=None)
-        if start and not any(c[-1] for c, _ in data) and not any(_labelish(c[start - 1]) for c, _ in data):
+        start = min([f for c, f in data if f < len(c)] + ([later.first] if later.first is not None else []),
+                    default=None)
+        if start and not (later.last_filled or any(c[-1] for c, _ in data)) \
+                and not (start - 1 in later.labelled or any(_labelish(c[start - 1]) for c, _ in data)):
             start = None
     if start is not None:
         scope.vstart[width] = start
@@ -387,8 +421,8 @@ def markdown_tokens(text: str) -> list[Tok]:
                 if k == n or not _table_starts(lines, k):
                     break
                 i = k
-            for p, rows in enumerate(parts):
-                _table_tokens(rows, scope, out, [r for later in parts[p + 1:] for r in later])
+            for rows, later in zip(parts, _later_parts(parts), strict=True):
+                _table_tokens(rows, scope, out, later)
             continue
         m = _ATX.match(s)
         if m:
