@@ -593,3 +593,19 @@ def test_page_text_opening_with_a_long_narrative_is_still_page_text():
     text = render_pagetext(s).replace("一、总体情况", "一、总体情况" + "本年度认真贯彻落实条例 " * 20000, 1)
     r = read_document("x.txt", text.encode())
     assert r.format == "pagetext" and cells(r)[("granted", "natural_person")].status == "ok"
+
+
+@pytest.mark.parametrize("template, year", [("gov2019", 2020), ("gov2021", 2023)])
+def test_a_report_inside_a_layout_tables_cell_is_read(template, year):
+    """Old sites lay their pages out in tables, and converters wrap a Word file's frame table so: the
+    report's own tables inside one <td>. That cell was read as one cell, its tables flattened into its
+    text: no section was found and the page was not_a_report."""
+    s = spec(template, year, seed=5)
+    html = render_html(s).decode()
+    i, j = html.index("<body>") + len("<body>"), html.index("</body>")
+    page = html[:i] + '<table width="980"><tr><td>导航</td></tr><tr><td>' + html[i:j] + "</td></tr></table>" + html[j:]
+    r = read_document("x.html", page.encode())
+    want = {k: v.value for k, v in cell_values(template, s.applications, s.active, s.reviews).items()}
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
+           for c in r.report.cells}
+    assert r.status == "parsed" and got == want

@@ -252,14 +252,17 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if tag in _SKIP:
                 walker.skip_subtree()
                 continue
-            if tag == "td" or tag == "th":
+            if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
                 out.append(_tok(_cell_text(el), el.sourceline or 0, True))
                 last_cell = el
                 walker.skip_subtree()
                 continue
+            if tag == "td" or tag == "th":  # a layout table's cell around the report's own tables: walked as a block
+                flush()
             if tag == "table":
-                cells = _plain_table_cells(el) if not (el.text and el.text.strip()) else None
+                plain = not (el.text and el.text.strip()) and el.find(".//table") is None
+                cells = _plain_table_cells(el) if plain else None
                 if cells is not None:
                     flush()
                     out += cells
@@ -281,7 +284,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 mark_short(rows, out, _text_before_last)
                 for k in _spare_column(rows, out):
                     out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
-        if event == "end" and el.tag in _BLOCK:
+        if event == "end" and (el.tag in _BLOCK or el.tag == "td" or el.tag == "th"):
             flush()
         if el.tail:  # text after an element (or comment) belongs to its parent
             if not buf:
