@@ -365,3 +365,18 @@ def test_a_variant_with_section_2s_headings_lost_is_the_years_template():
     assert read and all(s.active[k] == v for k, v in read.items())
     old = spec("gov2019", 2023, seed=0)  # the 2019 template's headings still tell it, whatever the year
     assert read_document("r.md", render_markdown(old).encode()).report.template == "gov2019"
+
+
+
+def test_a_row_with_two_numbers_in_a_cell_is_not_read_where_its_columns_were_merged():
+    """markitdown's table of a browser-printed PDF merges columns (`|  |  |  | 0 0 | 0 0 | 0 | 0 0 |`, the
+    row's label on the line above): every cell of such a row is out of place. The code before read its
+    empty cells as blank values, where 0 was printed."""
+    from gkqc.readers import read_document
+
+    text = ("二、主动公开政府信息情况\n| 信息内容 |      |      | 对外公开总数量 |\n三、收到和处理政府信息公开申请情况\n"
+            "二、上年结转政府信息公开申请数量\n|      |         |     | 0 0  | 0 0 | 0   | 0 0  |\n"
+            "| ---- | ------- | --- | ---- | --- | --- | ---- |\n")
+    rep = read_document("r.md", text.encode()).report
+    row = [c for c in rep.cells if c.table == "applications" and c.row_id == "carried_over"]
+    assert len(row) == 7 and {c.status for c in row} == {"unreadable"} and "合并" in row[0].reason

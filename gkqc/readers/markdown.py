@@ -254,8 +254,16 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
         labels, values = _split_row(cells, first, on, vstart)
         _labels(labels, line, scope, out)
         note = NOTE if scope.noise and not scope.headed else None
+        merged = next((c for c in values if _TWO_NUMBERS.search(_nfkc(c))), None)
+        if merged is not None:  # a converter merged two columns: no cell of the row is where it was printed
+            note = MERGED.format(merged.strip())
         for c in values:
-            out.append(Tok(_nfkc(c), c, line, True, note=note) if c else Tok("", "", line, True, note=note))
+            out.append(Tok(_nfkc(c), c, line, True, note=note, refused=merged is not None) if c
+                       else Tok("", "", line, True, note=note, refused=merged is not None))
+
+
+_TWO_NUMBERS = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # '6 1': two numbers in one cell (as cells.py tells them)
+MERGED = "该行有单元格含两个数（'{}'），转换工具合并了相邻的列，各单元格的值与位置无法确定"
 
 
 def _spare_in(rows: list[tuple[int, list[str]]], width: int, scope: _Scope) -> bool:
