@@ -43,6 +43,13 @@ def as_raised(text: str, position: str) -> str:
     return text.translate(_RAISED[position])
 
 
+def as_struck(text: str) -> str:
+    """Text a document strikes through, written so (each character with U+0336 over it): a digit
+    struck out is no digit of the number beside it, and the cell cannot be read."""
+    return "".join(ch if ch.isspace() else ch + STRUCK for ch in text)
+
+
+STRUCK = "\u0336"  # combining long stroke overlay
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 

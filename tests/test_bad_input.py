@@ -609,3 +609,31 @@ def test_a_report_inside_a_layout_tables_cell_is_read(template, year):
     got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
            for c in r.report.cells}
     assert r.status == "parsed" and got == want
+
+
+@pytest.mark.parametrize("form", ["html-s", "html-css", "docx"])
+def test_a_digit_struck_through_is_no_digit_of_its_number(form):
+    """`1` and a struck-out `2` print a correction, not 12; the cell is unreadable, its raw text shows
+    the stroke."""
+    import io
+
+    import docx
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "1"
+    if form == "docx":
+        doc = docx.Document(io.BytesIO(report_docx(s)))
+        row = next(r for t in doc.tables for r in t.rows if any("（一）予以公开" in c.text for c in r.cells))
+        next(c for c in row.cells if c.text == "1").paragraphs[0].add_run("2").font.strike = True
+        out = io.BytesIO()
+        doc.save(out)
+        name, data = "x.docx", out.getvalue()
+    else:
+        mark = "<s>2</s>" if form == "html-s" else '<span style="text-decoration: line-through">2</span>'
+        html = render_html(s).decode()
+        start = html.index("<td>1</td>", html.index("（一）予以公开"))
+        name, data = "x.html", (html[:start] + f"<td>1{mark}</td>" + html[start + len("<td>1</td>"):]).encode()
+    c = cells(read_document(name, data))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "12\u0336")

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from gkqc.cells import as_raised
+from gkqc.cells import as_raised, as_struck
 from gkqc.readers.decode import Unreadable
 from gkqc.readers.markdown import spare_column
 from gkqc.readers.tokens import Tok, _nfkc, _tok, mark_short, place, span_of, split_trailing_values
@@ -71,18 +71,23 @@ def _texts(el, parts: list[str]) -> None:
                 after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
                 if (after or "").lstrip()[:1].isdigit():
                     add("<br>")
-            if child.tag not in _RAISED:
+            if child.tag in _STRUCK:
+                add(as_struck("".join(child.itertext())))
+            elif child.tag not in _RAISED:
                 add(child.text)
                 stack.append((child, iter(child)))
                 continue
-            add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
+            else:
+                add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
         add(child.tail)
 
 
 _RAISED = {"sup": "superscript", "sub": "subscript"}
+_STRUCK = {"s", "strike", "del"}  # printed struck through
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
-_SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN")  # in any text _SET finds
-_SET = re.compile(r"display\s*:\s*none|vertical-align\s*:\s*(?:super|sub)\b", re.IGNORECASE)
+_SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH")  # in what _SET finds
+_SET = re.compile(r"display\s*:\s*none|vertical-align\s*:\s*(?:super|sub)\b|text-decoration[\w-]*\s*:[^;\"']*line-through",
+                  re.IGNORECASE)
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
@@ -93,7 +98,8 @@ def _set_as(style: str) -> str | None:
     if m is None:
         return None
     t = m.group(0).lower()
-    return "hidden" if "none" in t else "sup" if t.rstrip().endswith("super") else "sub"
+    return ("hidden" if "none" in t else "s" if t.endswith("line-through") else "sup" if t.rstrip().endswith("super")
+            else "sub")
 
 
 def _apply_styles(root) -> None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from gkqc.cells import as_raised
+from gkqc.cells import as_raised, as_struck
 from gkqc.lifeline import tie_to
 from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.readers.decode import Unreadable, declared_charset, decode
@@ -217,7 +217,13 @@ class _Look:
         return None
 
     def hidden(self, run) -> bool:
-        v = self.prop(run, "vanish")
+        return self._on(run, "vanish")
+
+    def struck(self, run) -> bool:
+        return self._on(run, "strike") or self._on(run, "dstrike")
+
+    def _on(self, run, tag: str) -> bool:
+        v = self.prop(run, tag)
         return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
 
     def height(self, run) -> int:
@@ -349,6 +355,11 @@ def _runs(el, parts: list[str], boxes: list, look: _Look) -> None:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
             continue
+        elif tag == _W + "r" and look.struck(ch):
+            own = [""]
+            _runs(ch, own, boxes, look)
+            parts[-1] += as_struck(own[0])
+            parts.extend(as_struck(p) for p in own[1:])
         elif tag == _W + "r" and (position := look.raised(ch)):
             own = [""]
             _runs(ch, own, boxes, look)
