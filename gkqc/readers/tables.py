@@ -8,7 +8,9 @@ is of a crawl's glued run of values (crawl.GluedRun), and only when it is provab
 unique (`glued.split_glued`). Nor are they given to a row whose label may not be theirs
 (`row_labels.label_doubt`): label text beside the matched label that is not the row's own (another
 row's label read only partly by OCR; two rows' labels in one cell), or a label printed
-out of the table's row order, leaves the row unreadable with the reason.
+out of the table's row order, leaves the row unreadable with the reason. Nor where PDF text does
+not show which row or cell a value is: a row label printed around values (`_straddle`), a table
+printing values before labels (`_values_first`), a number wrapped inside its cell (tokens.PIECE, WRAPPED).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
 
@@ -36,7 +38,7 @@ from gkqc.cells import (
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, row_sums, spaced_number, split_glued
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
-from gkqc.readers.tokens import SHORT, SPAN, RowRead, Tok
+from gkqc.readers.tokens import PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, drawn_from_registry, match_label, norm_label, registry
 
@@ -92,8 +94,9 @@ def _norm_text(toks: Sequence[Tok]) -> str:
 
 
 def _value_like(tok: Tok) -> bool:
-    """A value's token: it reads as a value, or it is a crawl's glued run of them ('1245-19')."""
-    return isinstance(tok, GluedRun) or is_value_like(tok.text)
+    """A value's token: it reads as a value, or it is a crawl's glued run of them ('1245-19'), or a
+    piece of a number wrapped in its cell, printed among values (`PIECE`)."""
+    return isinstance(tok, GluedRun) or is_value_like(tok.text) or tok.note is PIECE
 
 
 def _padding(tok: Tok) -> bool:
@@ -105,6 +108,10 @@ def _padding(tok: Tok) -> bool:
 
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
     vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
+    if cut := [v for v in vals if v.note is WRAPPED or v.note is PIECE]:
+        shown = " ".join(v.raw or "空" for v in vals)
+        why = WRAPPED if cut[0].note is WRAPPED else f"{PIECE}（'{cut[0].raw}'）"
+        return RowRead([None] * n, f"{why}（{shown}）：无法确定各单元格的值，不作归属")
     if len(vals) >= n and any(v.note is SHORT for v in vals):
         shown = " ".join(v.raw or "空" for v in vals)
         return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
@@ -146,6 +153,14 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     row: Item | None = None
     skip = False
     vals: list[Tok] = []
+    unclaimed: list[Tok] = []  # the last run of values no row took (its label not read, or in doubt)
+    before = ""  # the label text printed before the last run of values, since the last row read
+    piece: str | None = None  # the last label text is a piece of a number ('73,87'): what is printed
+    pre: list[Tok] = []  # the values no row took printed right before the current row's label
+    label_line = 0  # the line the current row's label ends on
+    lead = False  # values no row took stand before the table's first row label
+    read_in_turn: list[tuple[str, bool]] = []  # rows read, each (id, whether its values follow its label's line
+    # and stand right after the row before's values); cleared where a run of values no row took stands
     seen_first = False
     labels = 0  # label cells printed before the current row's values
     widths = out.widths
@@ -165,12 +180,18 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             elif doubt := _inner_doubt(cells, ncols):
                 out.inner[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
+        if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], label_line, pre)):
+            read = RowRead([None] * ncols, doubt)
         split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
         if split:
             out.glued += 1
         elif len(vals) == ncols and not read.reason and any(isinstance(v, GluedRun) for v in vals):
             out.whole[row.id] = spaced_number(vals, ncols, (sums or {}).get(row.id, ()))
         prev = out.rows.get(row.id)
+        if not read.reason and len(vals) == ncols:
+            read_in_turn.append((row.id, not vals[0].cell and vals[0].line != label_line))
+        else:
+            read_in_turn.clear()
         if prev is None:
             out.rows[row.id] = read
         elif [t.raw if t else None for t in prev.toks] != [t.raw if t else None for t in read.toks]:
@@ -181,7 +202,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         row = None
 
     for i, tok in enumerate(toks):
-        value_like = is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok)  # the common case inline
+        value_like = (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok)
         if row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
                 and (_cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) if len(vals) < ncols
                      else _cell_too_many(tok, vals)) \
@@ -191,6 +212,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if not value_like and _first_cell(tok, row, skip, context, rows, rs):
             value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
         if not value_like:
+            if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
+                vals.append(replace(tok, note=PIECE))
             if row is not None or skip:
                 finish(False)
                 skip = False
@@ -199,13 +222,17 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if m and _ends_in_label(_norm(m.group(1)), rows):
                 context.append(_norm(m.group(1)))
                 lines.append(tok.line)
+                piece = None
                 tok = Tok(m.group(2), m.group(2), tok.line)
             else:
                 context.append(_norm(tok.text))
                 lines.append(tok.line)
+                piece = tok.raw if number_piece(tok.text) else None
                 continue
         if row is None and not skip:
             if not context:
+                if not _padding(tok):
+                    unclaimed.append(tok)  # values before any label text
                 continue  # padding cells between rows
             ctx = "".join(context)
             row = match_label(ctx, rows)
@@ -215,23 +242,39 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if first:
                 out.header = ctx
                 seen_first = True
+                lead = bool(unclaimed)
+            if row is None or unclaimed:
+                read_in_turn.clear()
             doubt = None
             if row is not None:  # is it plainly this row's label (the common case), and in order?
                 pos = order[row.id]
                 k, plain = seen.get((*context, row.id)) or rs.look(context, row)
                 labels = len(context) - (k if first else 0)  # the first row: its own label, no headings
+                if lead and k and read_in_turn and (last := match_label("".join(context[:k]), rows)) is not None \
+                        and last.id not in out.rows and last is not row:  # a row label printed with no values
+                    _values_first(out, read_in_turn, last, ncols)
+                    read_in_turn.clear()
                 if pos < far and row.id not in out.rows:
                     doubt = out_of_order(row, furthest)
                 elif not plain or (lines[k] != tok.line and tok.line in lines):
                     doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
+                if doubt is None and before and _straddle(before, ctx, row):
+                    doubt = _across_doubt(before, ctx, unclaimed)
+                if doubt is None and piece is not None:
+                    doubt = (f"该行标签之后、数值之前有一段不成整数的数字（'{piece}'）：可能是第一个数值在单元格内折行的"
+                             "前一段，无法确定各单元格的值")
                 if doubt is None and (cut := _CUT_NUMBER.search(context[-1])):
                     doubt = (f"该行标签之后、数值之前有一段以分隔符结尾的数字（'{cut.group(1)}'）："
                              "第一个数值可能被拆开，无法确定各单元格的值")
                 if pos > far:
                     far, furthest = pos, row
+            pre, label_line = unclaimed, lines[-1]
             context.clear()
             lines.clear()
             vals = []
+            unclaimed = []
+            piece = None
+            before = ctx if row is not None and not doubt else (before + ctx)[-64:]
             if doubt:  # the values may be another row's: that row's label was not (fully) read
                 out.rows.setdefault(row.id, RowRead([None] * ncols, doubt))
                 row = None
@@ -242,15 +285,75 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                     out.rows[split] = RowRead([None] * ncols, f"该行连写的数字之后是无法识别的文字（'{ctx[-20:]}'）和更多"
                                                               "数值：该行的数值可能未读全，不作拆分")
                 skip = True
+                unclaimed.append(tok)
                 continue
             split = None  # the next row's label follows: the split row's values ended there
         if skip:
+            unclaimed.append(tok)
             continue
         vals.append(tok)
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
+    if lead and context and not skip and (last := match_label("".join(context), rows)) is not None \
+            and last.id not in out.rows:
+        _values_first(out, read_in_turn, last, ncols)
     return out
+
+
+def _values_first(out: TableRead, read: list[tuple[str, bool]], last: Item, ncols: int) -> None:
+    """A table whose first row label follows values no row took, and where a row label (`last`) is
+    followed by none, prints each row's values before its label (plain pdftotext of a Chromium PDF):
+    the rows read in turn up to that label, each from the values on the lines after its label, may
+    hold the next row's values. They are refused, back to a row whose values share its label's line."""
+    for rid, apart in reversed(read):
+        if not apart:
+            break
+        out.rows[rid] = RowRead([None] * ncols, f"表格首行标签之前有未归属的数值，行标签“{last.label}”之后没有数值：该表格的"
+                                               "数值可能印在各自标签之前，该行标签之后的数值可能属于下一行，不作归属")
+
+
+def _straddle(before: str, after: str, row: Item) -> bool:
+    """Whether `row`'s label starts in the label text printed before a run of values (`before`) and
+    ends in the text printed after it (`after`): PDF text of a narrow label column printing a row's
+    values on its label's first line ('2.其 0 0 …', then '他法律…禁止公开'), so the values after it
+    may be the next row's. Told by a spelling across the run, or by the printed label's first
+    characters (two at least, wording among them: '1.申') ending the text before it."""
+    label = norm_label(row.label)
+    for v in (label, *row.variants):
+        if len(v) < 2:
+            continue
+        head = before[-(len(v) - 1):]
+        k = head.find(v[0])
+        while k >= 0:  # v begins at k in head and goes on in `after`
+            if v.startswith(head[k:]) and after.startswith(v[len(head) - k:]):
+                return True
+            k = head.find(v[0], k + 1)
+    tail = before[-len(label):]
+    k = tail.find(label[0])
+    while k >= 0:  # the text before ends in the label's first characters
+        if len(tail) - k >= 2 and label.startswith(tail[k:]) and wording(tail[k:]):
+            return True
+        k = tail.find(label[0], k + 1)
+    return False
+
+
+def _split_doubt(vals: list[Tok], line: int, before: list[Tok]) -> str | None:
+    """Why a row whose values start on its label's line and go on over later lines is not read when
+    values no row took stand right before its label: those may be its own, the ones on later lines
+    the next row's (PDF text printing a row's cells in two runs)."""
+    if not vals or vals[0].cell or vals[0].line != line or vals[-1].line == line:
+        return None
+    shown = " ".join(t.raw or "空" for t in before if t.note is not SPAN)
+    return (f"该行的数值从标签所在行延续到其后各行，而标签之前紧挨着未归属的数值（{shown}）：该行的数值可能一部分印在"
+            "标签之前，无法确定哪些数值属于该行，不作归属")
+
+
+def _across_doubt(before: str, after: str, run: list[Tok]) -> str:
+    """Why a row whose label is printed around a run of values is not read."""
+    shown = " ".join(t.raw or "空" for t in run if t.note is not SPAN)
+    return (f"行标签被一行数值隔开（“{before[-20:]}”、数值 {shown}、“{after[:40]}”）：该行标签印在数值前后两处，"
+            "无法确定哪一行数值属于该行，不作归属")
 
 
 def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
@@ -471,8 +574,9 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
                 for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing)], []
     run: list[Tok] = []
     started = False
+    lead: Tok | None = None  # the text printed right before the run
     for tok in toks:
-        if is_value_like(tok.text) if tok.__class__ is Tok else _value_like(tok):  # the common case inline
+        if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             run.append(tok)
             started = started or not _padding(tok)
         elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
@@ -482,10 +586,15 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
             break
         else:
             run.clear()
+            lead = tok
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
     run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
     doubt = _surplus_doubt(run, n)
+    if lead is not None and run and number_piece(lead.text):  # '８７６，' then the values: a number wrapped in its cell
+        shown = " ".join(t.raw or "空" for t in run)
+        doubt = (f"数值之前紧接着一段不成整数的数字（'{lead.raw}'）：可能是某个数值在单元格内折行的一段"
+                 f"（{shown}），无法确定各单元格的值，不作归属")
     while len(run) > n and _padding(run[0]):
         run.pop(0)
     while len(run) > n and _padding(run[-1]):

@@ -98,14 +98,27 @@ def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
-def split_trailing_values(raw: str, line: int) -> list[Tok]:
-    """A text line as `label v1 v2 …`: the label, then each trailing value token."""
+PIECE = "数值之间有一段不成整数的数字，可能是某个数值在单元格内折行的一段"  # the note of such a piece among values
+_PIECE = re.compile(r"[+-]?\d[\d,]*,[\d,]*")  # digits and commas
+
+
+def number_piece(text: str) -> bool:
+    """Digits and commas that no number is ('73,87', '9,1', '546,'): a piece of a number wrapped
+    inside its narrow cell. `text` is NFKC-normalised."""
+    return "," in text and _PIECE.fullmatch(text) is not None and not is_value_like(text)
+
+
+def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok]:
+    """A text line as `label v1 v2 …`: the label, then each trailing value token. With `pieces`, a
+    piece of a wrapped number among the values ('3.要 1 0 46,42 0 0 0 1') is one of them, its note
+    saying so (`PIECE`), not the end of the label."""
     parts = raw.split()
     values: list[str] = []
-    while parts and is_value_like(_nfkc(parts[-1])):
+    while parts and (is_value_like(t := _nfkc(parts[-1])) or pieces and number_piece(t)):
         values.append(parts.pop())
     out = [_tok(" ".join(parts), line)] if parts else []
-    return out + [_tok(v, line) for v in reversed(values)]
+    toks = [_tok(v, line) for v in reversed(values)]
+    return out + [replace(t, note=PIECE) if not is_value_like(t.text) else t for t in toks]
 
 
 def pagetext_tokens(text: str) -> list[Tok]:
@@ -135,12 +148,30 @@ def pagetext_tokens(text: str) -> list[Tok]:
     return out
 
 
+WRAPPED = "相邻几行都只有一个数字、其间没有空行，而前后单元格之间都有空行：可能是一个数值在单元格内折行"  # such a piece's note
+
+
 def pdftext_tokens(text: str) -> list[Tok]:
-    """PDF-extracted text: rows on lines, values separated by spaces."""
-    out: list[Tok] = []
+    """PDF-extracted text: rows on lines, values separated by spaces. Where each cell stands between
+    blank lines (pdfium, pdftotext of a LibreOffice PDF), lines of one number each with no blank line
+    between them, beside a cell standing alone, may be one number wrapped inside its narrow cell
+    ('7598' / '6478' / '0' of 759864780): their tokens say so (`WRAPPED`), and tables.py refuses the row."""
+    blocks: list[list[list[Tok]]] = [[]]  # runs of non-blank lines, each line's tokens
     for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
-        if not s or _PAGE_NO.match(unicodedata.normalize("NFKC", s)):
+        if not s:
+            if blocks[-1]:
+                blocks.append([])
             continue
-        out.extend(split_trailing_values(s, n))
+        if _PAGE_NO.match(unicodedata.normalize("NFKC", s)):
+            continue
+        blocks[-1].append(split_trailing_values(s, n, pieces=True))
+    one = [all(len(ln) == 1 and is_value_like(ln[0].text) for ln in b) for b in blocks]  # lines of one number
+    out: list[Tok] = []
+    for k, b in enumerate(blocks):
+        if len(b) > 1 and one[k] and any(0 <= j < len(blocks) and len(blocks[j]) == 1 and one[j] for j in (k - 1, k + 1)):
+            out.extend(replace(ln[0], note=WRAPPED) for ln in b)
+            continue
+        for ln in b:
+            out.extend(ln)
     return out
