@@ -156,6 +156,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     unclaimed: list[Tok] = []  # the last run of values no row took (its label not read, or in doubt)
     before = ""  # the label text printed before the last run of values, since the last row read
     piece: str | None = None  # the last label text is a piece of a number ('73,87'): what is printed
+    loose = False  # some of the label text is on text lines, not in cells (PDF text; Markdown's lines)
     pre: list[Tok] = []  # the values no row took printed right before the current row's label
     label_line = 0  # the line the current row's label ends on
     lead = False  # values no row took stand before the table's first row label
@@ -222,11 +223,13 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             if m and _ends_in_label(_norm(m.group(1)), rows):
                 context.append(_norm(m.group(1)))
                 lines.append(tok.line)
+                loose = loose or not tok.cell
                 piece = None
                 tok = Tok(m.group(2), m.group(2), tok.line)
             else:
                 context.append(_norm(tok.text))
                 lines.append(tok.line)
+                loose = loose or not tok.cell
                 piece = tok.raw if number_piece(tok.text) else None
                 continue
         if row is None and not skip:
@@ -258,7 +261,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                     doubt = out_of_order(row, furthest)
                 elif not plain or (lines[k] != tok.line and tok.line in lines):
                     doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
-                if doubt is None and before and _straddle(before, ctx, row):
+                if doubt is None and loose and before and _straddle(before, ctx, row):  # (label text on lines: PDF text)
                     doubt = _across_doubt(before, ctx, unclaimed)
                 if doubt is None and piece is not None:
                     doubt = (f"该行标签之后、数值之前有一段不成整数的数字（'{piece}'）：可能是第一个数值在单元格内折行的"
@@ -271,6 +274,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             pre, label_line = unclaimed, lines[-1]
             context.clear()
             lines.clear()
+            loose = False
             vals = []
             unclaimed = []
             piece = None
