@@ -637,3 +637,18 @@ def test_a_digit_struck_through_is_no_digit_of_its_number(form):
         name, data = "x.html", (html[:start] + f"<td>1{mark}</td>" + html[start + len("<td>1</td>"):]).encode()
     c = cells(read_document(name, data))[("granted", "natural_person")]
     assert (c.value, c.status, c.raw) == (None, "unreadable", "12\u0336")
+
+
+def test_a_converters_escaped_blank_mark_is_the_mark():
+    """pandoc's and markitdown's Markdown of a Word file escape `*` and `-` (`\\*`); where the file is
+    read as page text (grid tables), `\\*` was no value but label text, and the row's values were read
+    one column to the left."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "*"
+    text = render_pagetext(s).replace("*", "\\*")
+    assert "\\*" in text
+    got = cells(read_document("x.txt", text.encode()))
+    want = {k: v.value for k, v in cell_values("gov2021", s.applications, s.active, s.reviews).items()}
+    row = [got[("granted", c.id)] for c in registry().app_columns]
+    assert row[0].raw == "*" and [c.value for c in row[1:]] == [want[("applications", "granted", c.id)]
+                                                                  for c in registry().app_columns[1:]]

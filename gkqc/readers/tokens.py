@@ -121,11 +121,16 @@ def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok
     return out + [replace(t, note=PIECE) if not is_value_like(t.text) else t for t in toks]
 
 
+_ESCAPED = re.compile(r"\\([*\-+_#.!()\[\]{}<>`~])")  # Markdown's escapes (not of `|`: that one is a cell's edge)
+
+
 def pagetext_tokens(text: str) -> list[Tok]:
     """Flattened page text: `cell |` per cell, runs of `|` for padding cells."""
     out: list[Tok] = []
     append = out.append
     for n, line in enumerate(text.splitlines(), 1):
+        if "\\" in line:  # a converter's Markdown escapes ('\\*', '\\-'), printed as the mark itself
+            line = _ESCAPED.sub(r"\1", line)
         bars = line.count("|")
         if bars == 1 and line[-1] == "|":  # the common line: one cell
             c = line[:-1].strip()
