@@ -205,13 +205,17 @@ class _Parsing:
             try:
                 self.writer.add(self.parser.result(fut))
             except (Stalled, BrokenProcessPool):
-                self._one_at_a_time([items] + [its for _, its in self.inflight])
+                self._one_at_a_time([(fut, items), *self.inflight])
 
-    def _one_at_a_time(self, chunks: list[list[tuple[str, Source]]]) -> None:
-        """After a worker hung or died: the files of the chunks not parsed yet, each read on its own."""
+    def _one_at_a_time(self, chunks: list[tuple[Future, list[tuple[str, Source]]]]) -> None:
+        """After a worker hung or died: the chunks parsed already are kept, the files of the others
+        each read on its own."""
         self.inflight.clear()
         self.parser.restart()
-        for items in chunks:
+        for fut, items in chunks:
+            if fut.done() and not fut.cancelled() and fut.exception(timeout=0) is None:  # parsed before the end
+                self.writer.add(fut.result())
+                continue
             for item in items:
                 self.writer.add(self.parser.alone(item, self.run_id, self.at))
 
