@@ -134,8 +134,10 @@ def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
 
 
 def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
-    """Where chunks are parsed: a Dask cluster, local worker processes, or this process. Each says
-    when a chunk is full (`full`), parses it (`submit`, a future) and stops (`shutdown`)."""
+    """Where chunks are parsed: a Dask cluster, or local worker processes (`parse_pool.LocalPool`). Each
+    says how many chunks it parses at once (`slots`) and when a chunk is full (`full`), parses it
+    (`submit`, a future; `result`) and stops (`shutdown`). Only the local pool watches its workers for
+    a hung file or a death (`restart`, `alone`); on a cluster, Dask's own handling applies."""
     if cluster:
         from gkqc.cluster import ClusterParser
 

@@ -54,9 +54,15 @@ class LocalPool:
                                                  initargs=(self.beats, self.claimed)), self.slots)
 
     def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
+        """The chunk's future; one that holds BrokenProcessPool when a worker died before it went."""
         if self.pool is None:
             self.pool = self._start()
-        return self.pool.submit(parse_chunk, items, run_id, at)
+        try:
+            return self.pool.submit(parse_chunk, items, run_id, at)
+        except BrokenProcessPool as e:  # (found when the result is asked for, as for a chunk in flight)
+            broken: Future = Future()
+            broken.set_exception(e)
+            return broken
 
     def result(self, fut: Future) -> dict[str, pa.Table]:
         """The chunk's rows; Stalled when a worker is stuck on a file, BrokenProcessPool when one died."""
@@ -71,8 +77,8 @@ class LocalPool:
     def restart(self) -> None:
         """Kill every worker; new ones start with the next chunk."""
         if self.pool is not None:
-            for proc in list((self.pool._processes or {}).values()):
-                proc.kill()
+            for proc in list((self.pool._processes or {}).values()):  # (the executor's own processes: private,
+                proc.kill()  # as of Python 3.11; a hung worker is not stopped any other way)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -88,5 +94,8 @@ class LocalPool:
         return failed_chunk([item], run_id, at, why)
 
     def shutdown(self, cancel_futures: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=cancel_futures)
+        """Stop the workers: when the run is interrupted (`cancel_futures`), kill them, hung or not."""
+        if cancel_futures:
+            self.restart()
+        elif self.pool is not None:
+            self.pool.shutdown()

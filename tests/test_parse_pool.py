@@ -74,3 +74,52 @@ def test_a_file_that_kills_its_worker_is_unreadable_and_the_rest_are_read(tmp_pa
     docs = _documents(tmp_path, inbox)
     assert docs["parse_status"].to_list() == ["parsed", "parsed", "unreadable", "parsed"]
     assert "异常退出" in docs["parse_error"][2]
+
+
+def test_a_chunk_submitted_after_a_worker_died_fails_where_its_result_is_asked(tmp_path, monkeypatch):
+    """The run reads the inbox while the workers parse: a worker that died in between broke the pool,
+    and the next chunk's submit raised BrokenProcessPool outside the run's handling, ending the run with
+    nothing written. The chunk's future now holds that error, and the run reads its files one at a time."""
+    from concurrent.futures.process import BrokenProcessPool
+    from datetime import datetime
+
+    import pytest
+
+    from gkqc.inbox import Source
+
+    monkeypatch.setenv("GKQC_FAULT", "read dies.txt")
+    pool = parse_pool.LocalPool(chunk=1, workers=1)
+    try:
+        item = ("d1", Source("dies.txt", b"x", None, 1))
+        with pytest.raises(BrokenProcessPool):
+            pool.result(pool.submit([item], "r1", datetime(2026, 1, 1)))
+        later = pool.submit([("d2", Source("fine.txt", b"y", None, 1))], "r1", datetime(2026, 1, 1))
+        with pytest.raises(BrokenProcessPool):
+            pool.result(later)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    assert pool.pool is None
+
+
+def test_stopping_a_run_while_a_worker_hangs_kills_it(monkeypatch):
+    """Ctrl-C (or any error) while a worker hangs on a file: stopping the pool waited on that worker for
+    ever. It is now killed."""
+    import threading
+    import time
+    from datetime import datetime
+
+    from gkqc.inbox import Source
+
+    monkeypatch.setenv("GKQC_FAULT", "read hangs.txt:SIGSTOP")  # the worker stops on this file, as if hung
+    pool = parse_pool.LocalPool(chunk=1, workers=1)
+    pool.submit([("d1", Source("hangs.txt", b"x", None, 1))], "r1", datetime(2026, 1, 1))
+    while not any(pool.beats):  # the worker has begun the file
+        time.sleep(0.05)
+    procs = list(pool.pool._processes.values())
+    stopper = threading.Thread(target=pool.shutdown, kwargs={"cancel_futures": True}, daemon=True)
+    stopper.start()
+    stopper.join(20)
+    hung = stopper.is_alive()
+    for p in procs:  # (if it did hang: leave nothing behind)
+        p.kill()
+    assert not hung
