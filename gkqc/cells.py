@@ -105,7 +105,7 @@ def out_of_range(v: float, raw: str) -> CellValue | None:
     return CellValue(None, UNREADABLE, reason=f"数值超出可精确计算的范围（>10^14）：'{shown}'")
 
 
-_SPACED = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # two runs of digits with a space between them ('1 5', '1.\t5')
+TWO_NUMBERS = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # two runs of digits with a space between them ('1 5', '1.\t5')
 _LEADING_ZERO = re.compile(r"[+-]?0[\d,]")  # '057', '0,579': no table prints a number so; two cells' digits run together
 
 
@@ -126,7 +126,7 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
     if has_folded_digits(raw):
         return CellValue(None, UNREADABLE, reason=f"单元格含上标、下标或带圈的数字（可能是注释标记）：'{raw.strip()}'，不作猜测"), t
-    if _SPACED.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart
+    if TWO_NUMBERS.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart
         return CellValue(None, UNREADABLE, reason=f"单元格内的数字之间有空格：'{raw.strip()}'，可能是两个数值，不作猜测"), t
     if t in BLANK_MARKS:
         return CellValue(None, BLANK, reason=f"空白单元格（{raw.strip() or '空'}），与0区分保存；检查中按 blank_cells 设置处理"), t

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from gkqc.cells import is_value_like
+from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, place, span_of, split_trailing_values
 from gkqc.templates import drawn_from_registry, norm_label, registry
@@ -254,7 +254,7 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
         labels, values = _split_row(cells, first, on, vstart)
         _labels(labels, line, scope, out)
         note = NOTE if scope.noise and not scope.headed else None
-        merged = next((c for c in values if _TWO_NUMBERS.search(_nfkc(c))), None)
+        merged = next((c for c in values if TWO_NUMBERS.search(_nfkc(c))), None)
         if merged is not None:  # a converter merged two columns: no cell of the row is where it was printed
             note = MERGED.format(merged.strip())
         for c in values:
@@ -262,7 +262,6 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
                        else Tok("", "", line, True, note=note, refused=merged is not None))
 
 
-_TWO_NUMBERS = re.compile(r"\d[.,，、]?\s+[+-]?\d")  # '6 1': two numbers in one cell (as cells.py tells them)
 MERGED = "该行有单元格含两个数（'{}'），转换工具合并了相邻的列，各单元格的值与位置无法确定"
 
 
