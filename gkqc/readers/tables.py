@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
@@ -106,22 +106,27 @@ def _padding(tok: Tok) -> bool:
     return not tok.text.strip(DAMAGED) and not tok.raw.strip(DAMAGED + " \u3000")
 
 
+def _shown(toks: Iterable[Tok]) -> str:
+    """Cells as a reason shows them: their text, 空 for an empty one."""
+    return " ".join(t.raw or "空" for t in toks)
+
+
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
     vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
     if cut := [v for v in vals if v.note is WRAPPED or v.note is PIECE]:
-        shown = " ".join(v.raw or "空" for v in vals)
+        shown = _shown(vals)
         why = WRAPPED if cut[0].note is WRAPPED else f"{PIECE}（'{cut[0].raw}'）"
         return RowRead([None] * n, f"{why}（{shown}）：无法确定各单元格的值，不作归属")
     if len(vals) >= n and any(v.note is SHORT for v in vals):
-        shown = " ".join(v.raw or "空" for v in vals)
+        shown = _shown(vals)
         return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
-        shown = " ".join(v.raw or "空" for v in vals)
+        shown = _shown(vals)
         return RowRead([None] * n, f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，"
                                    "可能有数字被拆开或多出一格，不作猜测")
     if len(vals) > n and vals[0].placed and any(_padding(v) for v in vals[:n]) and not any(v.refused for v in vals):
-        shown = " ".join(v.raw or "空" for v in vals)
+        shown = _shown(vals)
         return RowRead([None] * n, f"该行按位置分出{len(vals)}列（{shown}），多于应有的{n}列：空单元格是空白数值"
                                    "还是多出的一列，无法确定，不作归属")
     if at_end and vals and vals[-1].note == CUT:  # the file ends inside this value, perhaps
@@ -136,7 +141,7 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
     runs = [v for v in vals if _digits_run(v)]
     if runs:
         return RowRead([None] * n, f"数字连在一起、单元格之间无分隔（'{runs[0].raw}'），无法确定各单元格的值，不作猜测拆分")
-    shown = " ".join(v.raw or "空" for v in vals)
+    shown = _shown(vals)
     return RowRead([None] * n, f"该行只有{len(vals)}个值（{shown}），应有{n}个，无法确定对应的列")
 
 
@@ -348,14 +353,14 @@ def _split_doubt(vals: list[Tok], line: int, before: list[Tok]) -> str | None:
     the next row's (PDF text printing a row's cells in two runs)."""
     if not vals or vals[0].cell or vals[0].line != line or vals[-1].line == line:
         return None
-    shown = " ".join(t.raw or "空" for t in before if t.note is not SPAN)
+    shown = _shown(t for t in before if t.note is not SPAN)
     return (f"该行的数值从标签所在行延续到其后各行，而标签之前紧挨着未归属的数值（{shown}）：该行的数值可能一部分印在"
             "标签之前，无法确定哪些数值属于该行，不作归属")
 
 
 def _across_doubt(before: str, after: str, run: list[Tok]) -> str:
     """Why a row whose label is printed around a run of values is not read."""
-    shown = " ".join(t.raw or "空" for t in run if t.note is not SPAN)
+    shown = _shown(t for t in run if t.note is not SPAN)
     return (f"行标签被一行数值隔开（“{before[-20:]}”、数值 {shown}、“{after[:40]}”）：该行标签印在数值前后两处，"
             "无法确定哪一行数值属于该行，不作归属")
 
@@ -386,7 +391,7 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
             if read is None or read.reason:
                 continue
             if width is not None and padded and w < width and any(t is not None and _padding(t) for t in read.toks):
-                shown = " ".join(t.raw or "空" for t in read.toks if t is not None)
+                shown = _shown(t for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
             elif width is not None and w > width and rid in tr.surplus:
@@ -413,7 +418,7 @@ def _ends_doubt(vals: list[Tok], n: int) -> str | None:
     lead, trail = _empty_ends(vals)
     if min(lead, surplus) - max(0, surplus - trail) < 1:
         return None  # one way only: the extra cells are padding at one end
-    shown = " ".join(v.raw or "空" for v in vals)
+    shown = _shown(vals)
     return (f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个；首尾都有空单元格，"
             "无法确定哪些是空白数值、哪些是多出的一格，不作归属")
 
@@ -426,7 +431,7 @@ def _inner_doubt(vals: list[Tok], n: int) -> str | None:
     lead, trail = _empty_ends(vals)
     if not any(_padding(v) for v in vals[lead:len(vals) - trail]):
         return None
-    shown = " ".join(v.raw or "空" for v in vals)
+    shown = _shown(vals)
     return (f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，比表格其他行多；数值之间也有空单元格，"
             "无法确定哪一格是多出的，不作归属")
 
@@ -596,7 +601,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
     doubt = _surplus_doubt(run, n)
     if lead is not None and run and number_piece(lead.text):  # '８７６，' then the values: a number wrapped in its cell
-        shown = " ".join(t.raw or "空" for t in run)
+        shown = _shown(run)
         doubt = (f"数值之前紧接着一段不成整数的数字（'{lead.raw}'）：可能是某个数值在单元格内折行的一段"
                  f"（{shown}），无法确定各单元格的值，不作归属")
     while len(run) > n and _padding(run[0]):
@@ -633,7 +638,7 @@ def _surplus_doubt(run: list[Tok], n: int) -> str | None:
     places = sum(1 for j, k in enumerate(empty) if j == 0 or empty[j - 1] != k - 1)
     if len(empty) <= surplus or places <= 1:
         return None  # every empty cell is surplus, or they stand together: any of them will do
-    shown = " ".join(t.raw or "空" for t in run)
+    shown = _shown(run)
     return (f"读到{len(run)}个单元格（{shown}），多于应有的{n}个；空单元格不止一处，"
             "无法确定哪些是空白数值、哪些是表格填充，不作归属")
 
