@@ -652,3 +652,20 @@ def test_a_converters_escaped_blank_mark_is_the_mark():
     row = [got[("granted", c.id)] for c in registry().app_columns]
     assert row[0].raw == "*" and [c.value for c in row[1:]] == [want[("applications", "granted", c.id)]
                                                                   for c in registry().app_columns[1:]]
+
+
+def test_section_headings_without_their_numerals_are_found_in_order():
+    """mammoth, pandoc and LibreOffice write Word's numbered headings as lists (`<ol><li>总体情况</li></ol>`,
+    one list each, which a browser numbers 1. every time): no 一、 was left, and the page was read as no
+    report. A line that is a section's title is its heading when three or more come in order."""
+    import re as _re
+
+    s = spec("gov2021", 2023, seed=5)
+    html = render_html(s).decode()
+    html = _re.sub(r"<p><strong>[一二三四五六]、(.+?)</strong></p>", r"<ol><li>\1</li></ol>", html)
+    assert "一、总体情况" not in html and "<ol><li>总体情况</li></ol>" in html
+    r = read_document("x.html", html.encode())
+    want = {k: v.value for k, v in cell_values("gov2021", s.applications, s.active, s.reviews).items()}
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
+           for c in r.report.cells}
+    assert r.status == "parsed" and got == want

@@ -26,7 +26,31 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
             rest = norm_label(m.group(2))
             if any(v in rest for v in variants[m.group(1)]):
                 hits[m.group(1)] = i
+    if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
+        bare = _bare_headings(toks, variants)
+        if len(bare) > len(hits):
+            return bare
     return sorted(hits.items(), key=lambda kv: kv[1])
+
+
+_LIST_NUMBER = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）])\s*")  # what a browser prints for <ol><li>
+
+
+def _bare_headings(toks: list[Tok], variants: dict[str, tuple[str, ...]]) -> list[tuple[str, int]]:
+    """Headings printed without their section numerals (HTML that a converter made of Word's numbered
+    headings: each an <ol><li> of its own, which a browser numbers 1. every time): a line that is a
+    section's title and little more, the sections in order, three at least."""
+    found: list[tuple[str, int]] = []
+    order = list(variants)
+    for i, t in enumerate(toks):
+        if len(t.text) > 40 or not t.text:
+            continue
+        rest = norm_label(_LIST_NUMBER.sub("", t.text))
+        for no in order[order.index(found[-1][0]) + 1 if found else 0:]:
+            if any(v in rest and len(rest) <= len(v) + 8 for v in variants[no]):
+                found.append((no, i))
+                break
+    return found if len(found) >= 3 else []
 
 
 def split_sections(toks: list[Tok]) -> dict[str, tuple[int, int]]:
