@@ -380,3 +380,27 @@ def test_a_row_with_two_numbers_in_a_cell_is_not_read_where_its_columns_were_mer
     rep = read_document("r.md", text.encode()).report
     row = [c for c in rep.cells if c.table == "applications" and c.row_id == "carried_over"]
     assert len(row) == 7 and {c.status for c in row} == {"unreadable"} and "合并" in row[0].reason
+
+
+def test_pandocs_markdown_with_bold_headings_and_html_tables_is_markdown():
+    """pandoc's gfm of a report page: section headings in bold (`**一、总体情况**`), tables as raw HTML,
+    one `#` heading. It was taken for HTML, its Markdown lines ran together into one, and no section
+    was found."""
+    import re as _re
+
+    from gkqc.readers import read_document
+    from gkqc.simulate.render import render_html
+    from gkqc.simulate.truth import cell_values
+
+    s = spec("gov2021", 2023, seed=5)
+    html = render_html(s).decode()
+    body = html[html.index("<h1>"):html.index("</body>")]
+    body = _re.sub(r"<h1>(.+?)</h1>", r"# \1\n\n", body)
+    body = _re.sub(r"<p><strong>(.+?)</strong></p>", r"\n**\1**\n\n", body)
+    body = _re.sub(r"<p>(.+?)</p>", r"\n\1\n\n", body)
+    assert "**一、总体情况**" in body and "<table" in body
+    r = read_document("r.md", body.encode())
+    want = {k: v.value for k, v in cell_values("gov2021", s.applications, s.active, s.reviews).items()}
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
+           for c in r.report.cells}
+    assert r.format == "markdown" and got == want

@@ -49,9 +49,12 @@ _GENERIC = frozenset({"类别", "项目", "类型", "分类", "序号", "名称"
                       "备注", "单位"})
 
 
+_BOLD_HEADING = re.compile(r"^\*\*[一二三四五六七八九十]{1,3}[、.．]", re.MULTILINE)  # '**一、总体情况**' on its own line
+
+
 def is_markdown(text: str) -> bool:
-    """True when the text is a PDF-to-Markdown converter's output: a pipe table with its
-    `|---|` separator row, or at least two `#` headings in Chinese (looks at a bounded head)."""
+    """True when the text is a converter's Markdown: a pipe table with its `|---|` separator row, or
+    at least two `#` headings in Chinese, or two section headings in bold (looks at a bounded head)."""
     head = text[:_HEAD]
     if "|" not in head and "#" not in head:
         return False
@@ -67,7 +70,7 @@ def is_markdown(text: str) -> bool:
         found += bool(_CJK.search(m.group(0)))
         if found >= 2:
             return True
-    return False
+    return "**" in head and len(_BOLD_HEADING.findall(head)) >= 2  # pandoc's: section headings in bold
 
 
 @dataclass
