@@ -93,7 +93,8 @@ _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
 def _set_as(style: str) -> str | None:
-    """What a CSS declaration block does to its text: hide it, or raise or lower it (a footnote's mark)."""
+    """What a CSS declaration block does to its text: hide it, raise or lower it (a footnote's mark), or
+    strike it through."""
     m = _SET.search(style)
     if m is None:
         return None
@@ -103,9 +104,10 @@ def _set_as(style: str) -> str | None:
 
 
 def _apply_styles(root) -> None:
-    """Text an inline element hides (display:none) is dropped, and text it raises or lowers
-    (vertical-align: super/sub) becomes <sup>/<sub>: by its own style attribute, or by a class a
-    <style> block sets so (LibreOffice's exports write Word's hidden and raised runs this way)."""
+    """Text an inline element hides (display:none) is dropped, and text it raises, lowers or strikes
+    through (vertical-align: super/sub, line-through) becomes <sup>/<sub>/<s>: by its own style
+    attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
+    raised runs this way)."""
     classes: dict[str, str] = {}
     for block in root.iter("style"):
         for selectors, body in _RULE.findall("".join(block.itertext())):
@@ -134,6 +136,8 @@ def _drop(el) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
+
+
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 
 

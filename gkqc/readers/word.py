@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -244,6 +245,14 @@ class _Look:
         h = self.height(run) if self.shifted else 0
         return "superscript" if h > 0 else "subscript" if h < 0 else None
 
+    def printed(self, run) -> Callable[[str], str] | None:
+        """How the run's text is written when it is struck through, raised or lowered (its digits
+        then no digits of the number beside it); None for plain text."""
+        if self.struck(run):
+            return as_struck
+        position = self.raised(run)
+        return partial(as_raised, position=position) if position else None
+
     def of(self, p) -> _Look:
         """This look for paragraph p: shifted when its runs with text stand at more than one height."""
         heights = {self.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
@@ -355,16 +364,11 @@ def _runs(el, parts: list[str], boxes: list, look: _Look) -> None:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
             continue
-        elif tag == _W + "r" and look.struck(ch):
+        elif tag == _W + "r" and (printed := look.printed(ch)):
             own = [""]
             _runs(ch, own, boxes, look)
-            parts[-1] += as_struck(own[0])
-            parts.extend(as_struck(p) for p in own[1:])
-        elif tag == _W + "r" and (position := look.raised(ch)):
-            own = [""]
-            _runs(ch, own, boxes, look)
-            parts[-1] += as_raised(own[0], position)
-            parts.extend(as_raised(p, position) for p in own[1:])
+            parts[-1] += printed(own[0])
+            parts.extend(printed(p) for p in own[1:])
         elif len(ch):
             _runs(ch, parts, boxes, look)
 
