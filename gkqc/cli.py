@@ -329,7 +329,18 @@ def print_summary(r) -> None:
     t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
     if getattr(r, "local", ""):
         t.add_row("本地副本 local copy", f"{r.local}（gkqc sql --warehouse {r.local}）")
+    if getattr(r, "timings", None):
+        t.add_row("用时 time", stage_times(r.timings))
     console.print(t)
+
+
+STAGE_NAMES = {"parse": "解析 parse", "validate": "检查 check", "scorecards": "仓库与评分卡 warehouse, scorecards"}
+
+
+def stage_times(timings: dict[str, float]) -> str:
+    """Seconds per stage of a run, and in all: '解析 parse 12.3 s / … / 合计 total 20.1 s'."""
+    parts = [f"{STAGE_NAMES.get(stage, stage)} {seconds:.1f} s" for stage, seconds in timings.items()]
+    return " / ".join([*parts, f"合计 total {sum(timings.values()):.1f} s"])
 
 
 @app.command()

@@ -5,6 +5,7 @@ needs a process of its own)."""
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -53,6 +54,16 @@ def test_run_prints_a_summary(warehouse):
     assert "files seen" in out and "5" in out and "gkqc.duckdb" in out
     assert "检查不通过" in out and "offices scored" in out
     assert "started" not in out  # internal timings stay out of the user's summary
+
+
+def test_run_summary_says_how_long_each_stage_took(warehouse):
+    _, out = warehouse
+    row = next(line for line in out.splitlines() if "用时 time" in line)
+    stages = dict(re.findall(r"(解析 parse|检查 check|仓库与评分卡 warehouse, scorecards|合计 total) (\d+\.\d) s", row))
+    assert set(stages) == {"解析 parse", "检查 check", "仓库与评分卡 warehouse, scorecards", "合计 total"}, row
+    parts = [float(v) for k, v in stages.items() if k != "合计 total"]
+    assert all(v > 0 for v in parts)
+    assert abs(sum(parts) - float(stages["合计 total"])) <= 0.15  # each rounded to a tenth
 
 
 def test_sql_reads_the_warehouse(warehouse):
