@@ -25,8 +25,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
-from gkqc.inbox import Source
 from gkqc.parse_worker import parse_chunk
+from gkqc.source import Source
 
 CHUNK_FILES = 1000  # files per task at most
 CHUNK_BYTES = 4 << 20  # bytes of files per task at most (well under Dask's large-graph warning)

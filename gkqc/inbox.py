@@ -16,7 +16,6 @@ import os
 import stat
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +23,7 @@ import pyarrow as pa
 
 from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_FILE_BYTES, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
 from gkqc.offices import join_names, split_names
+from gkqc.source import Source
 from schemas.lake import OFFICE_KINDS
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
@@ -38,16 +38,6 @@ _KINDS = {stat.S_IFIFO: ("命名管道", "FIFO"), stat.S_IFCHR: ("设备", "devi
           stat.S_IFSOCK: ("套接字", "socket"), stat.S_IFDIR: ("目录", "directory")}
 NESTED = "压缩包内嵌套压缩包，未展开（nested archive not expanded）"
 ENCRYPTED = "压缩包已加密，无法读取（encrypted zip member）"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One collected file or zip member: its bytes, or (data None) a one-line reason."""
-
-    path: str  # relative to the inbox, '/'-separated, zip members as 'a.zip!dir/m.txt'; valid UTF-8
-    data: bytes | None
-    problem: str | None
-    size: int  # bytes on disk / member size (0 when unknown)
 
 
 class OfficesError(ValueError):

@@ -23,7 +23,6 @@ import pyarrow.fs as pafs
 from gkqc.inbox import (
     OFFICES,
     OfficesError,
-    Source,
     bad_source,
     iter_sources,
     read_offices,
@@ -33,6 +32,7 @@ from gkqc.inbox import (
     zip_members,
 )
 from gkqc.limits import MAX_FILE_BYTES
+from gkqc.source import Source
 from gkqc.storage import SCHEME, ObjectStore, is_remote, place
 
 READ_AHEAD = 16  # objects read at a time

@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gkqc import faults, reread
-from gkqc.inbox import Source
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
@@ -33,6 +32,7 @@ from gkqc.parse_pool import LocalPool, Stalled
 from gkqc.parse_worker import OUTCOME_COLS
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
+from gkqc.source import Source
 from gkqc.storage import attach
 
 if TYPE_CHECKING:

@@ -18,9 +18,10 @@ from multiprocessing import get_context
 
 import pyarrow as pa
 
-from gkqc.inbox import Source
 from gkqc.lifeline import start_workers
 from gkqc.parse_worker import failed_chunk, parse_chunk, start_worker
+from gkqc.rows import layout
+from gkqc.source import Source
 
 FILE_LIMIT_S = 300.0  # one file's read, at most; the readers' own limits (PDF 20 s, OCR 120 s, a conversion 60 s) end sooner
 POLL_S = 1.0  # how often a wait looks at the workers' files
@@ -51,7 +52,7 @@ class LocalPool:
         self.claimed.value = 0
         ctx = get_context("spawn")
         return start_workers(ProcessPoolExecutor(self.slots, mp_context=ctx, initializer=start_worker,
-                                                 initargs=(self.beats, self.claimed)), self.slots)
+                                                 initargs=(self.beats, self.claimed, layout())), self.slots)
 
     def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
         """The chunk's future; one that holds BrokenProcessPool when a worker died before it went."""

@@ -10,11 +10,11 @@ from datetime import datetime
 import pyarrow as pa
 
 from gkqc import faults
-from gkqc.inbox import Source
 from gkqc.lifeline import die_with_parent
 from gkqc.readers import read_document
 from gkqc.record import UNREADABLE, ParseResult
-from gkqc.rows import Batch, add_parsed
+from gkqc.rows import Batch, Layout, add_parsed, use_layout
+from gkqc.source import Source
 
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
@@ -22,10 +22,12 @@ _beats = None  # a worker process: the pool's shared array of when each worker b
 _slot = 0  # this worker's place in it
 
 
-def start_worker(beats, claimed) -> None:
-    """Initializer of a pool's worker: dies with its parent, and takes a place in `beats`."""
+def start_worker(beats, claimed, layout: Layout) -> None:
+    """Initializer of a pool's worker: dies with its parent, takes a place in `beats`, and fills its
+    rows by the `layout` its parent handed it."""
     global _beats, _slot
     die_with_parent()
+    use_layout(layout)
     with claimed.get_lock():
         _slot = claimed.value % len(beats)
         claimed.value += 1

@@ -10,9 +10,38 @@ from operator import attrgetter
 
 import pyarrow as pa
 
-from gkqc.lake import DERIVED, SCHEMAS
 from gkqc.record import PARSED, PARTIAL, ParseResult, Report
-from schemas.lake import CELL_KINDS, CELL_TABLES, cell_fields
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a batch's rows take from the lake's models: the Arrow schema of each table filled from
+    parsed files, and each cell table's columns with the `Cell` attribute each is filled from."""
+
+    schemas: dict[str, pa.Schema]
+    cells: dict[str, tuple[str, dict[str, str]]]  # lake cell table -> (the registry's table kind, column -> attribute)
+
+
+_layout: Layout | None = None
+
+
+def layout() -> Layout:
+    """The layout, from the lake's models on first use (a parse worker is handed it by its pool instead:
+    it then never imports the models, pandera or polars, the larger part of its start)."""
+    global _layout
+    if _layout is None:
+        from gkqc.lake import DERIVED, SCHEMAS
+        from schemas.lake import CELL_KINDS, CELL_TABLES, cell_fields
+
+        _layout = Layout({t: s for t, s in SCHEMAS.items() if t not in DERIVED},
+                         {t: (CELL_KINDS[t], cell_fields(t)) for t in CELL_TABLES.values()})
+    return _layout
+
+
+def use_layout(given: Layout) -> None:
+    """In a parse worker: the layout its pool handed it."""
+    global _layout
+    _layout = given
 
 
 def report_id_of(rep: Report) -> str:
@@ -28,7 +57,7 @@ class Batch:
     """Columns of every lake table for one batch of files, filled row by row."""
 
     cols: dict[str, dict[str, list]] = field(
-        default_factory=lambda: {t: {f.name: [] for f in s} for t, s in SCHEMAS.items() if t not in DERIVED})
+        default_factory=lambda: {t: {f.name: [] for f in s} for t, s in layout().schemas.items()})
 
     def add(self, table: str, **row) -> None:
         cols = self.cols[table]
@@ -39,7 +68,8 @@ class Batch:
         return len(self.cols["documents"]["doc_id"])
 
     def tables(self) -> dict[str, pa.Table]:
-        return {t: pa.Table.from_pydict(c, schema=SCHEMAS[t]) for t, c in self.cols.items()}
+        schemas = layout().schemas
+        return {t: pa.Table.from_pydict(c, schema=schemas[t]) for t, c in self.cols.items()}
 
 
 def add_parsed(batch: Batch, *, source_path: str, doc_id: str, size: int, result: ParseResult,
@@ -73,13 +103,10 @@ def add_copy(batch: Batch, *, source_path: str, doc_id: str, size: int, known: d
               run_id=run_id, **known)
 
 
-_CELL_FIELDS = {table: cell_fields(table) for table in CELL_TABLES.values()}  # lake column -> Cell attribute
-
-
 def _extend_cells(batch: Batch, report_id: str, cells: list) -> None:
     """Append a report's cells column by column (no per-cell dicts)."""
-    for table, fields in _CELL_FIELDS.items():
-        mine = [c for c in cells if c.table == CELL_KINDS[table]]
+    for table, (kind, fields) in layout().cells.items():
+        mine = [c for c in cells if c.table == kind]
         if not mine:
             continue
         cols = batch.cols[table]

@@ -85,7 +85,7 @@ def test_a_chunk_submitted_after_a_worker_died_fails_where_its_result_is_asked(t
 
     import pytest
 
-    from gkqc.inbox import Source
+    from gkqc.source import Source
 
     monkeypatch.setenv("GKQC_FAULT", "read dies.txt")
     pool = parse_pool.LocalPool(chunk=1, workers=1)
@@ -108,7 +108,7 @@ def test_stopping_a_run_while_a_worker_hangs_kills_it(monkeypatch):
     import time
     from datetime import datetime
 
-    from gkqc.inbox import Source
+    from gkqc.source import Source
 
     monkeypatch.setenv("GKQC_FAULT", "read hangs.txt:SIGSTOP")  # the worker stops on this file, as if hung
     pool = parse_pool.LocalPool(chunk=1, workers=1)
@@ -123,3 +123,27 @@ def test_stopping_a_run_while_a_worker_hangs_kills_it(monkeypatch):
     for p in procs:  # (if it did hang: leave nothing behind)
         p.kill()
     assert not hung
+
+
+def test_a_worker_fills_the_lakes_rows_without_importing_the_lakes_models():
+    """A worker is handed the Arrow schemas and cell columns by its pool: it parses without importing
+    the lake's models (pandera, polars), which took most of a worker's start."""
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    from gkqc.rows import layout
+    from gkqc.source import Source
+
+    pool = parse_pool.LocalPool(chunk=1, workers=1)
+    try:
+        text = render_pagetext(spec("gov2021", 2022, office="青山市第1局", seed=1)).encode()
+        tables = pool.result(pool.submit([("d1", Source("r.txt", text, None, len(text)))], "r1", datetime(2026, 1, 1)))
+        loaded = pool.pool.submit(eval, "sorted(set(__import__('sys').modules) & {'polars', 'pandera', 'duckdb'})")
+        assert loaded.result(timeout=60) == []
+    finally:
+        pool.shutdown()
+    assert tables["documents"]["parse_status"].to_pylist() == ["parsed"]
+    assert tables["applications"].num_rows > 0
+    assert {t: tables[t].schema for t in tables} == layout().schemas  # the lake's own schemas
+    assert all(isinstance(tables[t], pa.Table) for t in tables)
