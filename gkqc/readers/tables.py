@@ -401,6 +401,29 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 tr.rows[rid] = RowRead([None] * n, tr.inner[rid])  # a cell gained among its values, perhaps
 
 
+READ_FEW = 0.2  # at most this share of a table's rows read, ...
+UNFOUND = 0.25  # ... the labels of this share or more not found, ...
+REFUSED_PER_READ = 2  # ... and at least this many rows refused per row read: the table's order is scrambled
+
+
+def few_placed(tr: TableRead, nrows: int, ncols: int) -> None:
+    """A table whose order is scrambled keeps none of its rows: of its `nrows` rows READ_FEW or fewer
+    read, the labels of UNFOUND or more not found at all, and REFUSED_PER_READ times as many refused
+    as read (their values could not be told from other rows'). Its rows print their labels in pieces
+    around other rows' values (plain pdftotext of a Chromium PDF, a converter's text lines); the few
+    rows read came out of that order by the same rules and were found mostly wrong. (A table printed
+    in part, its rows in order, has few refused.)"""
+    read = [rid for rid, r in tr.rows.items() if not r.reason]
+    refused = len(tr.rows) - len(read)
+    unfound = nrows - len(tr.rows)
+    if not read or len(read) > READ_FEW * nrows or unfound < UNFOUND * nrows or refused < REFUSED_PER_READ * len(read):
+        return
+    why = (f"本表{nrows}行中只读出{len(read)}行，{refused}行的数值无法确定归属，{unfound}行的行标签未找到：表格的"
+           "印刷顺序错乱，读出的行的数值也可能属于别的行，不作归属")
+    for rid in read:
+        tr.rows[rid] = RowRead([None] * ncols, why)
+
+
 def _empty_ends(vals: list[Tok]) -> tuple[int, int]:
     """How many empty cells a row's cells start with, and end with."""
     lead = next((k for k, v in enumerate(vals) if not _padding(v)), len(vals))
@@ -560,6 +583,7 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     sums = dict.fromkeys((r.id for r in rows), row_sums(reg.app_columns))
     tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
     check_widths([(tr, len(reg.app_columns))])
+    few_placed(tr, len(rows), len(reg.app_columns))
     if silent_blank and not tr.rows:
         tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
     cells = []
