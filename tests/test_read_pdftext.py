@@ -5,6 +5,8 @@ unreadable with the reason; no cell is read `ok` with another row's or another c
 
 from __future__ import annotations
 
+import pytest
+
 from gkqc.readers.tables import read_applications, read_reviews
 from gkqc.readers.tokens import pdftext_tokens
 
@@ -196,6 +198,18 @@ def test_a_number_piece_before_section_fours_values_is_not_read():
     cells = read_reviews(pdftext_tokens(text), "gov2019", False, "未找到")[0]
     assert {c.status for c in cells} == {"unreadable"}
     assert "８７６，" in cells[0].reason
+
+
+@pytest.mark.parametrize("text", [
+    # pdftotext -raw and pdfium of LibreOffice's PDF: ５４６，５４８ a figure a line in its narrow cell
+    "行政复议 行政诉讼\n1 2 3 1 7 2 0 0 2 4 0 0 ５\n４\n６\n，\n５\n４\n８\n0 2\n五、存在的主要问题\n",
+    # plain pdftotext of the same PDF: every cell between blank lines, the number's lines without them
+    "行政复议 行政诉讼\n\n1\n\n2\n\n3\n\n1\n\n7\n\n2\n\n0\n\n0\n\n2\n\n4\n\n0\n\n0\n\n５\n４\n６\n，\n５\n４\n８\n\n0\n\n2\n"
+    "\n五、存在的主要问题\n"], ids=["lines", "cells-between-blank-lines"])
+def test_a_number_wrapped_a_figure_a_line_around_its_separator_is_not_read(text):
+    """The code before ended the run at the lone '，': its last three values were ５, ４ and ６."""
+    cells = read_reviews(pdftext_tokens(text), "gov2019", False, "未找到")[0]
+    assert {c.status for c in cells} == {"unreadable"}
 
 
 def test_a_number_piece_among_a_wrapped_labels_values_is_a_value():

@@ -179,4 +179,16 @@ def pdftext_tokens(text: str) -> list[Tok]:
             continue
         for ln in b:
             out.extend(ln)
-    return out
+    return _lone_separators(out)
+
+
+def _lone_separators(toks: list[Tok]) -> list[Tok]:
+    """A separator alone on its line between digits ('６' / '，' / '５' of ５４６，５４８, its cell one
+    figure wide) is a piece of the number wrapped around it (`PIECE`): the values it stands among
+    cannot be told apart, and the row or run holding it is refused."""
+    for k in range(1, len(toks) - 1):
+        t = toks[k]
+        if (t.text == "," or t.text == ".") and toks[k - 1].line != t.line != toks[k + 1].line \
+                and toks[k - 1].text[-1:].isdigit() and toks[k + 1].text[:1].isdigit():
+            toks[k] = replace(t, note=PIECE)
+    return toks
