@@ -212,6 +212,19 @@ def test_a_number_wrapped_a_figure_a_line_around_its_separator_is_not_read(text)
     assert {c.status for c in cells} == {"unreadable"}
 
 
+@pytest.mark.parametrize("text", [
+    # pdftotext -layout of LibreOffice's PDF: 107# wrapped in its cell, '7#' under '10'
+    "行政复议 行政诉讼\n\n0   1    2   1    4   1   3   0   2   10   2   2   0   0   4\n"
+    "                                      7#\n\n五、存在的主要问题及改进情况\n",
+    # markitdown of such a PDF: 181※, '1※' on the line under '18'
+    "持 正 果 结 持 正 果 结\n2 2 0 1 5 3 3 18 2 8 0 0 0 2 2\n1※\n五、存在的主要问题及改进情况\n"], ids=["layout", "markitdown"])
+def test_the_rest_of_a_number_on_the_line_under_section_fours_values_is_not_dropped(text):
+    """The code before ended the run at the piece and read the 15 values before it (10 for 107#, 18 for 181※)."""
+    cells = read_reviews(pdftext_tokens(text), "gov2021", False, "未找到")[0]
+    assert {c.status for c in cells} == {"unreadable"}
+    assert "折行的后一段" in cells[0].reason
+
+
 def test_a_number_piece_among_a_wrapped_labels_values_is_a_value():
     # pdftotext -layout of LibreOffice's PDF: 46,424,106 wrapped as 46,42 / 4,106 beside the label's lines
     text = ("2.重 5 1 0 0 0 0 6\n复申\n请\n3.要 1 0 46,42 0 0 0 1\n求提 4,106\n供公\n开出\n版物\n"

@@ -608,6 +608,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     run: list[Tok] = []
     started = False
     lead: Tok | None = None  # the text printed right before the run
+    tail: Tok | None = None  # text beginning with a digit on a line below the run, where the run ends
     for tok in toks:
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             run.append(tok)
@@ -616,6 +617,8 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
                                                                or tok.text in LOOKALIKES):
             run.append(tok)  # a value cell printed unreadably ('约3', 'O') keeps its place in the run
         elif started:
+            if not tok.cell and tok.text[:1].isdigit() and tok.line > run[-1].line:
+                tail = tok
             break
         else:
             run.clear()
@@ -628,6 +631,9 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         shown = _shown(run)
         doubt = (f"数值之前紧接着一段不成整数的数字（'{lead.raw}'）：可能是某个数值在单元格内折行的一段"
                  f"（{shown}），无法确定各单元格的值，不作归属")
+    if tail is not None and run:  # '18' on the values' line, '1※' under it: 181※ wrapped in its cell
+        doubt = (f"数值之后的下一行以数字开头（'{tail.raw}'）：可能是某个数值在单元格内折行的后一段"
+                 f"（{_shown(run)}），无法确定各单元格的值，不作归属")
     while len(run) > n and _padding(run[0]):
         run.pop(0)
     while len(run) > n and _padding(run[-1]):
