@@ -301,6 +301,8 @@ def print_summary(r) -> None:
     s = r.ingest
     st = s.statuses
     t = Table(title="gkqc 运行摘要 run summary", show_header=False)
+    t.add_column("item", overflow="fold")  # a narrow terminal wraps a name, a path or the times, never cuts them
+    t.add_column("value", overflow="fold")
     t.add_row("文件 files seen", str(s.seen))
     t.add_row("新增 new / 未变 unchanged / 重复 duplicate", f"{s.new} / {s.unchanged} / {s.duplicates}")
     t.add_row("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}")

@@ -203,6 +203,26 @@ def test_a_second_reader_in_the_same_process_shares_the_sandbox(warehouse):
         first.close()
 
 
+def test_a_narrow_terminal_wraps_the_summary_and_cuts_nothing(monkeypatch):
+    """Under 80 columns (a scheduled run's log) the summary's long values were cut with '…': the
+    warehouse's path and the stage times lost their ends. They wrap now."""
+    from checks.engine import CheckSummary
+    from flows.pipeline import RunSummary
+    from gkqc import cli
+    from gkqc.ingest import IngestSummary
+
+    path = "/srv/gkqc/省级政务公开办/" + "年度报告数据仓库/" * 4 + "gkqc.duckdb"
+    r = RunSummary("r", "in", "wh", IngestSummary(), CheckSummary(), database=path,
+                   timings={"parse": 175.3, "validate": 59.4, "scorecards": 113.2})
+    monkeypatch.setattr(cli.console, "width", 60)
+    with cli.console.capture() as out:
+        cli.print_summary(r)
+    values = "".join(line.split("│")[2].replace(" ", "") for line in out.get().splitlines() if line.count("│") == 3)
+    assert "…" not in out.get()
+    assert path in values
+    assert "合计total347.9s" in values
+
+
 def test_the_summary_counts_schema_problems_of_both_stages(capsys):
     """Rows the lake's models refuse are kept and counted: those of the check stage as well as ingest's."""
     from checks.engine import CheckSummary
