@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import time
+import zlib
 from functools import cache
 
 import psutil
@@ -198,6 +199,39 @@ def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
     monkeypatch.setattr(ocr, "TIME_BUDGET_S", 0.0)
     r = read_document("slow.pdf", _blank_scan(2))
     assert (r.status, r.reason) == ("unreadable", "OCR 超过时限（0 秒，已识别 0/2 页）")
+
+
+def _one_image_pdf(side: int) -> bytes:
+    """A one-page PDF drawing one grey image of side × side pixels on an A4 page (flate, a few KB per
+    million pixels: its size is no warning)."""
+    z = zlib.compressobj(9)
+    data = b"".join(z.compress(b"\x80" * side) for _ in range(side)) + z.flush()
+    content = b"q 595 0 0 842 0 0 cm /Im Do Q"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /XObject << /Im 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
+            b" /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(data), data)]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_a_page_image_too_big_to_decode_is_not_read(fake_tesseract, monkeypatch):
+    """pdfium decodes an image whole to draw it: a 1.5 MB scan of one 40000 × 40000 image took 1.9 GB.
+    An image over MAX_IMAGE_PX is refused from its declared size; one under it is drawn and goes to
+    the OCR engine as before (here a fake one that never answers)."""
+    r = read_document("huge.pdf", _one_image_pdf(10_100))
+    assert (r.format, r.status) == ("scanned_pdf", "unreadable")
+    assert r.reason == "扫描件第 1 页的图像有 10100×10100 像素，超过 OCR 上限（100 百万像素），解码它需要的内存过多，未读取"
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT_S", 1.0)
+    assert read_document("scan.pdf", _one_image_pdf(2_000)).reason.startswith("OCR 超过时限（第 1/1 页")
 
 
 @pytest.mark.parametrize("first, again, third", [

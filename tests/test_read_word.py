@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import subprocess
 import sys
@@ -316,6 +317,22 @@ def test_unpacked_size_limit(monkeypatch):
     monkeypatch.setattr(word, "MAX_UNPACKED", 20_000)
     r = read_document("big.docx", generated("gov2021", 2023)[1])
     assert r.status == "unreadable" and re.fullmatch(r"Word 文件解压后共 \d+ 字节，超过上限 20000 字节，未读取", r.reason), r.reason
+
+
+def test_a_document_part_too_long_to_hold_is_not_read():
+    """A 1.6 MB .docx whose document.xml unpacks to 58 MB (1.7 million short paragraphs, not a bomb by
+    its ratio) took 1.15 GB and 47 s to be found no report; a part over MAX_XML_PART is refused from
+    its declared size, before anything is parsed."""
+    good = generated("gov2021", 2023)[1]
+    xml = zipfile.ZipFile(io.BytesIO(good)).read("word/document.xml")
+    rnd = random.Random(0)
+    paras = b"".join(b"<w:p><w:r><w:t>%d</w:t></w:r></w:p>" % rnd.randint(0, 9) for _ in range(560_000))
+    big = set_part(good, "word/document.xml", xml.replace(b"</w:body>", paras + b"</w:body>"))
+    assert len(xml) + len(paras) > 16 << 20 and len(big) < len(paras) / 20  # (over the limit; no zip bomb)
+    r = read_document("long.docx", big)
+    assert (r.format, r.status) == ("docx", "unreadable")
+    assert re.fullmatch(r"Word 文件部件 word/document\.xml 解压后 1\d\.\d MB，超过上限 16\.0 MB（正文过长，读取需要的内存过多），未读取",
+                        r.reason), r.reason
 
 
 def test_html_named_doc_is_read_as_html():

@@ -58,6 +58,8 @@ LANGS3 = "chi_sim+eng"  # value cells whose two readings differ, a third time, l
 PSM = "4"  # a column of text of varying sizes: measured best on report pages (6: one block)
 DPI = 300
 MAX_SIDE_PX = 5000  # pages drawn at odd sizes (a scan's pixels as points) are rendered smaller
+MAX_IMAGE_PX = 100_000_000  # pixels of one image on a page (an A4 scan at 600 dpi has 35 million): pdfium
+# decodes an image whole to draw it, whatever size it is drawn at
 MAX_PAGES = 30
 TIME_BUDGET_S = 120.0
 PAGE_TIMEOUT_S = 60.0
@@ -139,7 +141,7 @@ def _read_pages(doc, exe: str, tmp: Path, budget: Budget) -> tuple[dict[int, Pag
         page = doc[i]
         try:
             width, height = page.get_size()
-            p = pages[i + 1] = _page_image(page, tmp / f"p{i + 1}.png", height)
+            p = pages[i + 1] = _page_image(page, tmp / f"p{i + 1}.png", height, i + 1)
         finally:
             page.close()
         words = _words(_run_ocr(exe, p.png, PSM, timeout, f"第 {i + 1}/{n} 页"), p.scale, height)
@@ -199,9 +201,10 @@ def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: st
 # ---------------------------------------------------------------- images
 
 
-def _page_image(page, path: Path, height: float) -> Page:
-    """The page rendered grey at DPI (smaller for huge pages), its contrast stretched (grey paper
-    white, faded ink black), rules wiped, saved as PNG."""
+def _page_image(page, path: Path, height: float, no: int) -> Page:
+    """The page (number `no`) rendered grey at DPI (smaller for huge pages), its contrast stretched
+    (grey paper white, faded ink black), rules wiped, saved as PNG."""
+    _check_images(page, no)
     w, h = page.get_size()
     scale = min(DPI / 72, MAX_SIDE_PX / max(w, h, 1.0))
     from PIL import ImageOps
@@ -210,6 +213,18 @@ def _page_image(page, path: Path, height: float) -> Page:
     _unrule(img, round(scale * 72 * 0.4))
     img.save(path)
     return Page(path, scale, height)
+
+
+def _check_images(page, no: int) -> None:
+    """Raise Unreadable for an image of more than MAX_IMAGE_PX pixels on the page (or in a form drawn
+    on it): its size is read from its dictionary, nothing is decoded."""
+    import pypdfium2.raw as pdfium_c
+
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        w, h = obj.get_px_size()
+        if w * h > MAX_IMAGE_PX:
+            raise Unreadable(f"扫描件第 {no} 页的图像有 {w}×{h} 像素，超过 OCR 上限（{MAX_IMAGE_PX // 1_000_000} 百万像素），"
+                             "解码它需要的内存过多，未读取")
 
 
 def _unrule(img: Image.Image, k: int) -> None:
