@@ -199,6 +199,25 @@ def test_digits_with_a_space_between_them_in_one_cell_are_unreadable(render, pri
     assert g[("granted", "total")].raw == s.applications[("granted", "total")]
 
 
+@pytest.mark.parametrize("markdown", [False, True], ids=["HTML", "HTML in Markdown"])
+def test_a_table_whose_merged_cells_cover_too_much_of_its_grid_is_not_walked_for_hours(markdown):
+    """Every row of a table walks the grid places that cells from rows above still cover: rows of fifty
+    cells each 64 wide and 64 high made 2 MB of HTML take 33 s and a 64 MB page an hour. A table
+    covering more than MAX_COVERED places at once is no report's; its file is unreadable at once."""
+    import time
+
+    row = "<tr>" + '<td rowspan="64" colspan="64">1</td>' * 50 + "</tr>"
+    html = render_html(spec("gov2021", 2023, seed=1)).decode()
+    page = html.replace("<body>", "<body><table>" + row * 400 + "</table>", 1)
+    assert page != html
+    if markdown:
+        page = render_markdown(spec("gov2021", 2023, seed=1)) + "\n\n<table>" + row * 400 + "</table>\n"
+    t = time.monotonic()
+    r = read_document("r.md" if markdown else "r.html", page.encode())
+    assert time.monotonic() - t < 5
+    assert r.status == "unreadable" and "同时覆盖超过 1000 格" in r.reason, r.reason
+
+
 def test_fullwidth_digits_and_thousands_separators():
     s = spec("gov2021", seed=4)
     s.applications[("new_received", "natural_person")] = "１２"

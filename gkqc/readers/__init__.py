@@ -12,14 +12,8 @@ from gkqc.cells import MISSING, UNREADABLE
 from gkqc.limits import MAX_TEXT_CHARS
 from gkqc.readers import metadata as md
 from gkqc.readers.crawl import crawl_tokens
-from gkqc.readers.decode import (
-    Unreadable,
-    declared_charset,
-    decode,
-    looks_like_html,
-    sniff_binary,
-    sniff_text,
-)
+from gkqc.readers.decode import declared_charset, decode, looks_like_html, sniff_binary, sniff_text
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.markdown import is_markdown, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf

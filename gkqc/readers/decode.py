@@ -9,14 +9,11 @@ from itertools import islice
 from charset_normalizer import from_bytes
 
 from gkqc.readers.crawl import is_crawl
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import is_markdown
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _COMMON = frozenset("的年政公信息报告工作开府作和是在了有")
-
-
-class Unreadable(Exception):
-    """The file cannot be read as text; the message says why (Chinese)."""
 
 
 def sniff_binary(data: bytes) -> str | None:

@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from gkqc.cells import as_raised, as_struck
-from gkqc.readers.decode import Unreadable
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
 from gkqc.readers.tokens import Tok, _nfkc, _tok, mark_short, place, span_of, split_trailing_values
 

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import tie_to
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.decode import Unreadable
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count

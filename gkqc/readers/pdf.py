@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 
 from gkqc.readers import metadata as md
-from gkqc.readers.decode import Unreadable
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.pdf_cells import line_tokens
 from gkqc.readers.pdf_lines import Line, Rules, page_lines
 from gkqc.readers.pdf_page import (

@@ -9,7 +9,7 @@ import struct
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from gkqc.readers.decode import Unreadable
+from gkqc.readers.errors import Unreadable
 
 if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read: batches without PDFs skip its import
     import pypdfium2 as pdfium

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from gkqc.cells import is_value_like
+from gkqc.readers.errors import Unreadable
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
 SHORT = "表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell (mark_short)
 MAX_SPAN = 64  # a colspan / rowspan beyond this is damage, not a table
+MAX_COVERED = 1000  # grid places covered at once by cells from rows above (a report's table: a few dozen)
 
 
 def mark_short(rows: Sequence[tuple], cells: list[Tok], text_before_last: Callable[[tuple], bool]) -> None:
@@ -92,6 +94,8 @@ def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int
         if down > 1:
             carry.update({k: down - 1 for k in range(pos, pos + across)})
         pos += across
+    if len(carry) > MAX_COVERED:  # each row walks them: a file of such rows would take hours
+        raise Unreadable(f"表格中跨行合并的单元格同时覆盖超过 {MAX_COVERED} 格，不是年度报告的表格（可能是损坏或恶意构造的文件），未读取")
     return starts, pos
 
 

@@ -43,7 +43,8 @@ from pathlib import Path
 from gkqc.cells import as_raised, as_struck
 from gkqc.lifeline import tie_to
 from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
-from gkqc.readers.decode import Unreadable, declared_charset, decode
+from gkqc.readers.decode import declared_charset, decode
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_short, split_trailing_values
 
