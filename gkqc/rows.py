@@ -26,8 +26,9 @@ _layout: Layout | None = None
 
 
 def layout() -> Layout:
-    """The layout, from the lake's models on first use (a parse worker is handed it by its pool instead:
-    it then never imports the models, pandera or polars, the larger part of its start)."""
+    """The layout, from the lake's models on first use. A local parse worker is handed it by its pool
+    instead (`LocalPool`), and never imports the models, pandera or polars, the larger part of its start;
+    a Dask worker builds it here, on its first chunk."""
     global _layout
     if _layout is None:
         from gkqc.lake import DERIVED, SCHEMAS

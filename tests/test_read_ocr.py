@@ -201,18 +201,22 @@ def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
     assert (r.status, r.reason) == ("unreadable", "OCR 超过时限（0 秒，已识别 0/2 页）")
 
 
-def _one_image_pdf(side: int) -> bytes:
+def _one_image_pdf(side: int, depth: int = 0) -> bytes:
     """A one-page PDF drawing one grey image of side × side pixels on an A4 page (flate, a few KB per
-    million pixels: its size is no warning)."""
+    million pixels: its size is no warning), inside `depth` forms each drawing the next."""
     z = zlib.compressobj(9)
     data = b"".join(z.compress(b"\x80" * side) for _ in range(side)) + z.flush()
-    content = b"q 595 0 0 842 0 0 cm /Im Do Q"
+    content = b"q 595 0 0 842 0 0 cm /X0 Do Q"
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-            b" /Resources << /XObject << /Im 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
-            b" /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(data), data)]
+            b" /Resources << /XObject << /X0 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)]
+    for d in range(depth):
+        body = b"/X%d Do" % (d + 1)
+        objs.append(b"<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << /XObject << /X%d %d 0 R >> >>"
+                    b" /Length %d >>\nstream\n%s\nendstream" % (d + 1, len(objs) + 2, len(body), body))
+    objs.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
+                b" /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(data), data))
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for n, body in enumerate(objs, 1):
         offsets.append(len(out))
@@ -223,11 +227,12 @@ def _one_image_pdf(side: int) -> bytes:
     return bytes(out)
 
 
-def test_a_page_image_too_big_to_decode_is_not_read(fake_tesseract, monkeypatch):
+@pytest.mark.parametrize("depth", [0, 2], ids=["on-the-page", "two-forms-deep"])
+def test_a_page_image_too_big_to_decode_is_not_read(fake_tesseract, monkeypatch, depth):
     """pdfium decodes an image whole to draw it: a 1.5 MB scan of one 40000 × 40000 image took 1.9 GB.
     An image over MAX_IMAGE_PX is refused from its declared size; one under it is drawn and goes to
     the OCR engine as before (here a fake one that never answers)."""
-    r = read_document("huge.pdf", _one_image_pdf(10_100))
+    r = read_document("huge.pdf", _one_image_pdf(10_100, depth))
     assert (r.format, r.status) == ("scanned_pdf", "unreadable")
     assert r.reason == "扫描件第 1 页的图像有 10100×10100 像素，超过 OCR 上限（100 百万像素），解码它需要的内存过多，未读取"
     monkeypatch.setattr(ocr, "PAGE_TIMEOUT_S", 1.0)

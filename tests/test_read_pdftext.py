@@ -6,9 +6,12 @@ unreadable with the reason; no cell is read `ok` with another row's or another c
 from __future__ import annotations
 
 import pytest
+from builders import spec
 
+from gkqc.readers import read_document
 from gkqc.readers.tables import read_applications, read_reviews
 from gkqc.readers.tokens import pdftext_tokens
+from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
 
 def read(text: str, template: str = "gov2019") -> dict[str, tuple]:
@@ -223,6 +226,24 @@ def test_the_rest_of_a_number_on_the_line_under_section_fours_values_is_not_drop
     cells = read_reviews(pdftext_tokens(text), "gov2021", False, "未找到")[0]
     assert {c.status for c in cells} == {"unreadable"}
     assert "折行的后一段" in cells[0].reason
+
+
+@pytest.mark.parametrize("note", ["1.本表数据统计截至2022年12月31日。", "2022年度，本机关未发生行政诉讼败诉案件。",
+                                  "2023年1月20日", "1、"])
+@pytest.mark.parametrize("form", ["page text", "PDF text", "HTML"])
+def test_a_note_beginning_with_a_digit_after_section_fours_table_is_no_number_rest(note, form):
+    """The rule above first took any text beginning with a digit for a number's rest, and refused
+    every section 四 followed by a numbered note or a sentence beginning with a year."""
+    s = spec("gov2021", 2022, seed=3)
+    text = {"page text": render_pagetext, "PDF text": render_pdftext, "HTML": lambda s: render_html(s).decode()}[form](s)
+    at = text.index("五、")
+    at = text.rindex("<", 0, at) if form == "HTML" else at
+    noted = text[:at] + (f"<p>{note}</p>" if form == "HTML" else note + "\n") + text[at:]
+    r = read_document("r.html" if form == "HTML" else "r.txt", noted.encode())
+    got = {(c.block_id, c.col_id): c.value for c in r.report.cells if c.table == "reviews" and c.status == "ok"}
+    want = {(c.block_id, c.col_id): c.value for c in read_document("r.html" if form == "HTML" else "r.txt", text.encode())
+            .report.cells if c.table == "reviews" and c.status == "ok"}
+    assert len(want) == 15 and got == want
 
 
 def test_a_number_piece_among_a_wrapped_labels_values_is_a_value():

@@ -319,19 +319,21 @@ def test_unpacked_size_limit(monkeypatch):
     assert r.status == "unreadable" and re.fullmatch(r"Word 文件解压后共 \d+ 字节，超过上限 20000 字节，未读取", r.reason), r.reason
 
 
-def test_a_document_part_too_long_to_hold_is_not_read():
+@pytest.mark.parametrize("part, end", [("word/document.xml", b"</w:body>"),
+                                       ("word/_rels/document.xml.rels", b"</Relationships>")])
+def test_a_document_part_too_long_to_hold_is_not_read(part, end):
     """A 1.6 MB .docx whose document.xml unpacks to 58 MB (1.7 million short paragraphs, not a bomb by
-    its ratio) took 1.15 GB and 47 s to be found no report; a part over MAX_XML_PART is refused from
-    its declared size, before anything is parsed."""
+    its ratio) took 1.15 GB and 47 s to be found no report; a part over MAX_XML_PART (python-docx parses
+    every XML and .rels part) is refused from its declared size, before anything is parsed."""
     good = generated("gov2021", 2023)[1]
-    xml = zipfile.ZipFile(io.BytesIO(good)).read("word/document.xml")
+    xml = zipfile.ZipFile(io.BytesIO(good)).read(part)
     rnd = random.Random(0)
     paras = b"".join(b"<w:p><w:r><w:t>%d</w:t></w:r></w:p>" % rnd.randint(0, 9) for _ in range(560_000))
-    big = set_part(good, "word/document.xml", xml.replace(b"</w:body>", paras + b"</w:body>"))
+    big = set_part(good, part, xml.replace(end, paras + end))
     assert len(xml) + len(paras) > 16 << 20 and len(big) < len(paras) / 20  # (over the limit; no zip bomb)
     r = read_document("long.docx", big)
     assert (r.format, r.status) == ("docx", "unreadable")
-    assert re.fullmatch(r"Word 文件部件 word/document\.xml 解压后 1\d\.\d MB，超过上限 16\.0 MB（正文过长，读取需要的内存过多），未读取",
+    assert re.fullmatch(rf"Word 文件部件 {re.escape(part)} 解压后 1\d\.\d MB，超过上限 16\.0 MB（正文过长，读取需要的内存过多），未读取",
                         r.reason), r.reason
 
 

@@ -216,11 +216,11 @@ def _page_image(page, path: Path, height: float, no: int) -> Page:
 
 
 def _check_images(page, no: int) -> None:
-    """Raise Unreadable for an image of more than MAX_IMAGE_PX pixels on the page (or in a form drawn
-    on it): its size is read from its dictionary, nothing is decoded."""
+    """Raise Unreadable for an image of more than MAX_IMAGE_PX pixels on the page (or in the forms drawn
+    on it, as deep as pypdfium2 looks): its size is read from its dictionary, nothing is decoded."""
     import pypdfium2.raw as pdfium_c
 
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
         w, h = obj.get_px_size()
         if w * h > MAX_IMAGE_PX:
             raise Unreadable(f"扫描件第 {no} 页的图像有 {w}×{h} 像素，超过 OCR 上限（{MAX_IMAGE_PX // 1_000_000} 百万像素），"

@@ -401,14 +401,16 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 tr.rows[rid] = RowRead([None] * n, tr.inner[rid])  # a cell gained among its values, perhaps
 
 
+_NUMBER_REST = re.compile(r"\d[\d,.]*[^\w\s、。，；：,.;:()\[\]]{1,2}")  # digits, then a mark no value carries ('1※', '7#')
+
 READ_FEW = 0.2  # at most this share of a table's rows read, ...
-UNFOUND = 0.25  # ... the labels of this share or more not found, ...
+UNFOUND = 0.25  # ... this share or more not read at all (no label found, or no values after it), ...
 REFUSED_PER_READ = 2  # ... and at least this many rows refused per row read: the table's order is scrambled
 
 
 def few_placed(tr: TableRead, nrows: int, ncols: int) -> None:
     """A table whose order is scrambled keeps none of its rows: of its `nrows` rows READ_FEW or fewer
-    read, the labels of UNFOUND or more not found at all, and REFUSED_PER_READ times as many refused
+    read, UNFOUND or more not read at all (no label found, or no values after it), and REFUSED_PER_READ times as many refused
     as read (their values could not be told from other rows'). Its rows print their labels in pieces
     around other rows' values (plain pdftotext of a Chromium PDF, a converter's text lines); the few
     rows read came out of that order by the same rules and were found mostly wrong. (A table printed
@@ -418,7 +420,7 @@ def few_placed(tr: TableRead, nrows: int, ncols: int) -> None:
     unfound = nrows - len(tr.rows)
     if not read or len(read) > READ_FEW * nrows or unfound < UNFOUND * nrows or refused < REFUSED_PER_READ * len(read):
         return
-    why = (f"本表{nrows}行中只读出{len(read)}行，{refused}行的数值无法确定归属，{unfound}行的行标签未找到：表格的"
+    why = (f"本表{nrows}行中只读出{len(read)}行，{refused}行的数值无法确定归属，{unfound}行未找到行标签或数值：表格的"
            "印刷顺序错乱，读出的行的数值也可能属于别的行，不作归属")
     for rid in read:
         tr.rows[rid] = RowRead([None] * ncols, why)
@@ -608,7 +610,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     run: list[Tok] = []
     started = False
     lead: Tok | None = None  # the text printed right before the run
-    tail: Tok | None = None  # text beginning with a digit on a line below the run, where the run ends
+    tail: Tok | None = None  # a number's rest on a line below the run ('1※'), where the run ends
     for tok in toks:
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             run.append(tok)
@@ -617,7 +619,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
                                                                or tok.text in LOOKALIKES):
             run.append(tok)  # a value cell printed unreadably ('约3', 'O') keeps its place in the run
         elif started:
-            if not tok.cell and tok.text[:1].isdigit() and tok.line > run[-1].line:
+            if not tok.cell and tok.line > run[-1].line and _NUMBER_REST.fullmatch(tok.text):
                 tail = tok
             break
         else:

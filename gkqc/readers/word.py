@@ -50,7 +50,7 @@ from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_short, split_trailing_
 
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
-MAX_XML_PART = 16 << 20  # one XML part, uncompressed: python-docx holds its tree at about 20 bytes a byte
+MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
 CONVERT_TIMEOUT_S = 60  # one .doc/.wps conversion, LibreOffice's start included
 NO_OFFICE = "无法读取 .doc/.wps：需要安装 LibreOffice（Debian：apt-get install libreoffice-writer-nogui）"
 
@@ -143,7 +143,7 @@ def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             ratio = i.file_size / max(i.compress_size, 1)
             raise Unreadable(f"Word 文件部件 {i.filename} 压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹，未读取")
-        if i.file_size > MAX_XML_PART and i.filename.endswith(".xml"):
+        if i.file_size > MAX_XML_PART and i.filename.endswith((".xml", ".rels")):
             raise Unreadable(f"Word 文件部件 {i.filename} 解压后 {_size(i.file_size)}，超过上限 {_size(MAX_XML_PART)}"
                              "（正文过长，读取需要的内存过多），未读取")
         total += i.file_size
