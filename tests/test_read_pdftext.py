@@ -246,6 +246,18 @@ def test_a_note_beginning_with_a_digit_after_section_fours_table_is_no_number_re
     assert len(want) == 15 and got == want
 
 
+def test_a_row_whose_values_stand_one_on_a_line_and_the_rest_on_another_is_not_read():
+    # pdftotext -layout of Chromium's PDF: 1840次, the last value, wrapped in its narrow cell and centred
+    # on the row: '1840' printed over the other six values, '次' under them
+    text = ("         6.属于四类过程性信息\n                                                     1840\n"
+            "                      2    0   0        0    0   0\n                                                     次\n"
+            "         7.属于行政执法案卷   0    0   0        0    0   0   0\n")
+    got = read(text, "gov2021")
+    assert got["denied_process"] == UNREAD  # not 1840 2 0 0 0 0 0
+    assert "单独一行的数值" in reasons(text, "gov2021")["denied_process"]
+    assert got["denied_enforcement_file"] == (0.0,) * 7
+
+
 def test_a_number_piece_among_a_wrapped_labels_values_is_a_value():
     # pdftotext -layout of LibreOffice's PDF: 46,424,106 wrapped as 46,42 / 4,106 beside the label's lines
     text = ("2.重 5 1 0 0 0 0 6\n复申\n请\n3.要 1 0 46,42 0 0 0 1\n求提 4,106\n供公\n开出\n版物\n"

@@ -198,6 +198,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             read_in_turn.append((row.id, not vals[0].cell and vals[0].line != label_line))
         else:
             read_in_turn.clear()
+        # (kept among the rows read in turn: where values print before labels, `_values_first` says so instead)
+        if not read.reason and (doubt := _uneven_doubt(vals[:ncols])):
+            read = RowRead([None] * ncols, doubt)
         if prev is None:
             out.rows[row.id] = read
         elif [t.raw if t else None for t in prev.toks] != [t.raw if t else None for t in read.toks]:
@@ -356,6 +359,21 @@ def _split_doubt(vals: list[Tok], line: int, before: list[Tok]) -> str | None:
     shown = _shown(t for t in before if t.note is not SPAN)
     return (f"该行的数值从标签所在行延续到其后各行，而标签之前紧挨着未归属的数值（{shown}）：该行的数值可能一部分印在"
             "标签之前，无法确定哪些数值属于该行，不作归属")
+
+
+def _uneven_doubt(vals: list[Tok]) -> str | None:
+    """Why a row whose values stand on text lines, one line holding a single value and another several,
+    is not read: the single one may be a number wrapped in its cell, printed above or below the row's
+    other values (pdftotext -layout: '1840' over '2 0 0 0 0 0', '次' under them)."""
+    if not vals or vals[0].cell:
+        return None
+    per_line: dict[int, int] = {}
+    for v in vals:
+        per_line[v.line] = per_line.get(v.line, 0) + 1
+    if len(per_line) < 2 or 1 not in per_line.values() or max(per_line.values()) < 2:
+        return None
+    return (f"该行的数值分印在{len(per_line)}行，有的行只有一个数值、有的行有多个（{_shown(vals)}）：单独一行的数值"
+            "可能是某个数值在单元格内折行的一段，无法确定各单元格的值，不作归属")
 
 
 def _across_doubt(before: str, after: str, run: list[Tok]) -> str:
