@@ -428,11 +428,11 @@ REFUSED_PER_READ = 2  # ... and at least this many rows refused per row read: th
 
 def few_placed(tr: TableRead, nrows: int, ncols: int) -> None:
     """A table whose order is scrambled keeps none of its rows: of its `nrows` rows READ_FEW or fewer
-    read, UNFOUND or more not read at all (no label found, or no values after it), and REFUSED_PER_READ times as many refused
-    as read (their values could not be told from other rows'). Its rows print their labels in pieces
-    around other rows' values (plain pdftotext of a Chromium PDF, a converter's text lines); the few
-    rows read came out of that order by the same rules and were found mostly wrong. (A table printed
-    in part, its rows in order, has few refused.)"""
+    read, UNFOUND or more not read at all (no label found, or no values after it), and REFUSED_PER_READ
+    times as many refused as read (their values could not be told from other rows'). Its rows print
+    their labels in pieces around other rows' values (plain pdftotext of a Chromium PDF, a converter's
+    text lines); the few rows read came out of that order by the same rules and were found mostly
+    wrong. (A table printed in part, its rows in order, has few refused.)"""
     read = [rid for rid, r in tr.rows.items() if not r.reason]
     refused = len(tr.rows) - len(read)
     unfound = nrows - len(tr.rows)
