@@ -17,6 +17,20 @@ from gkqc.simulate.pdf import FONT, render_pdf  # noqa: F401 - the drawing is sh
 from gkqc.simulate.render import ReportSpec
 from gkqc.simulate.truth import cell_values
 
+
+def raw_pdf(objs: list[bytes]) -> bytes:
+    """A PDF of the objects given, numbered from 1 (the first the catalog), with its cross-reference
+    table: for hand-made hostile files."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 # the generated PDFs embed the installed CJK font, or (none installed) only name one, which pdfium
 # then cannot stand in for: the reader refuses such files rather than lose single characters
 needs_cjk_font = pytest.mark.skipif(not system_cjk_font(),

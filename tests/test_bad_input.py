@@ -7,6 +7,7 @@ import pytest
 from builders import spec
 from crawls import crawl_of_html
 from mddocs import render_markdown
+from pdfdocs import raw_pdf
 
 from gkqc.cells import VALUED, read_count
 from gkqc.readers import read_document
@@ -594,14 +595,7 @@ def test_a_pdf_page_with_more_characters_than_any_page_prints_is_not_read():
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R /Resources << /Font << /F 4 0 R >> >> >>",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
             b"<< /Length %d >>\nstream\n%s\nendstream" % (len(body), body)]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, o)
-    xref = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    r = read_document("x.pdf", bytes(out))
+    r = read_document("x.pdf", raw_pdf(objs))
     assert r.status == "unreadable" and "超过一页的上限" in r.reason
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 from builders import spec
+from pdfdocs import raw_pdf
 
 from gkqc import parse_pool
 from gkqc.ingest import ingest
@@ -30,15 +31,7 @@ def _fanout_pdf(depth: int) -> bytes:
         body = b"BT /F 1 Tf 10 10 Td (1) Tj ET" if last else b"q /X Do Q q 1 0 0 1 0.001 0 cm /X Do Q"
         res = b"<< /Font << /F 4 0 R >> >>" if last else b"<< /XObject << /X %d 0 R >> >>" % (7 + k)
         objs.append(stream(body, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + res))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objs)
 
 
 def _inbox(tmp_path, hostile: bytes | None = None):

@@ -15,7 +15,7 @@ from functools import cache
 import psutil
 import pypdfium2 as pdfium
 import pytest
-from pdfdocs import busy, expected, render_pdf
+from pdfdocs import busy, expected, raw_pdf, render_pdf
 from PIL import Image, ImageDraw, ImageFilter
 
 from gkqc.readers import ocr, read_document
@@ -217,14 +217,7 @@ def _one_image_pdf(side: int, depth: int = 0) -> bytes:
                     b" /Length %d >>\nstream\n%s\nendstream" % (d + 1, len(objs) + 2, len(body), body))
     objs.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8"
                 b" /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (side, side, len(data), data))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objs)
 
 
 @pytest.mark.parametrize("depth", [0, 2], ids=["on-the-page", "two-forms-deep"])
