@@ -258,6 +258,42 @@ def test_a_row_whose_values_stand_one_on_a_line_and_the_rest_on_another_is_not_r
     assert got["denied_enforcement_file"] == (0.0,) * 7
 
 
+def test_a_number_whose_rest_is_printed_under_its_row_beside_label_text_is_not_read():
+    # pdftotext -layout of Chromium's PDF: '8 9561' wrapped in its narrow cell, '9561' printed on the
+    # next line with the rest of the wrapped block label; the code before read 8 and dropped 9561
+    text = ("     （五）不 1.信访举报投诉类 5 8 0 1 1 1 16\n"
+            "     予处理 申请              9561\n\n"
+            "          2.重复申请     5   1    0  0      0   0 6\n")
+    got = read(text)
+    assert got["unprocessed_petition"] == UNREAD
+    assert "下一行单独印有" in reasons(text)["unprocessed_petition"]
+    assert got["unprocessed_repeat"] == (5.0, 1.0, 0.0, 0.0, 0.0, 0.0, 6.0)
+
+
+def test_a_number_alone_under_a_rows_values_refuses_the_row_whose_values_follow_it():
+    # pdftotext -layout of Chromium's PDF: ９１１６３３ wrapped over three lines, centred on its row:
+    # '９１' under the row before (one value too many there), '１６' among the row's values, '３３' under
+    # them; the code before read １６
+    text = ("         2.其他法律行政法规禁止\n         公开           2   0   0        0    0   1   3\n\n"
+            "                                             ９１\n"
+            "    （三）不 3.危及“三安全一稳定” 0    0   0        0    １６ 0 0\n"
+            "    予公开\n"
+            "         4.保护第三方合法权益  1    0   0 0   0   0   1\n"
+            "         5.属于三类内部事务信息 1    0   0        0    0   0   1\n")
+    got = read(text, "gov2021")
+    assert got["denied_three_safety"] == UNREAD
+    assert "上一行单独印有" in reasons(text, "gov2021")["denied_three_safety"]
+    assert got["denied_third_party"] == (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
+def test_a_row_after_a_jumbled_row_with_a_value_too_many_is_read():
+    # pdfium's text of Chromium's PDF prints a row's values over several lines; its last value, alone
+    # on its line, is not a piece hanging over the next row
+    text = ("1.信访举报投诉\n类申请\n7 1 0 1 0\n６４０，８０\n２\n11\n"
+            "2.重复申请 1 0 0 0 0 0 1\n3.要求提供公开出版物 0 0 0 0 0 0 0\n")
+    assert read(text)["unprocessed_repeat"] == (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
 def test_a_number_piece_among_a_wrapped_labels_values_is_a_value():
     # pdftotext -layout of LibreOffice's PDF: 46,424,106 wrapped as 46,42 / 4,106 beside the label's lines
     text = ("2.重 5 1 0 0 0 0 6\n复申\n请\n3.要 1 0 46,42 0 0 0 1\n求提 4,106\n供公\n开出\n版物\n"

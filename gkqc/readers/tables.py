@@ -172,9 +172,11 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     widths = out.widths
     out.padded = any(t.note is SPAN for t in toks)
     split: str | None = None  # the row just read, when its glued digits were split into its cells
+    held: tuple[str, list[Tok]] | None = None  # the row just read with all its values on one text line, and them
+    stray: Tok | None = None  # a value alone on the text line under the others of the row just read, one too many
 
     def finish(at_end: bool) -> None:
-        nonlocal row, split
+        nonlocal row, split, held, stray
         if row is None:
             return
         if not at_end:
@@ -201,6 +203,11 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         # (kept among the rows read in turn: where values print before labels, `_values_first` says so instead)
         if not read.reason and (doubt := _uneven_doubt(vals[:ncols])):
             read = RowRead([None] * ncols, doubt)
+        if not read.reason and stray is not None and vals and not vals[0].cell and vals[0].line == stray.line + 1:
+            read = RowRead([None] * ncols, _wrap_doubt(stray, "上", vals))
+        one_line = not read.reason and len(vals) == ncols and not vals[0].cell and vals[0].line == vals[-1].line
+        held = (row.id, vals) if one_line else None
+        stray = vals[-1] if len(vals) > ncols and _lone(vals[-1], vals[-2]) and vals[0].line == vals[-2].line else None
         if prev is None:
             out.rows[row.id] = read
         elif [t.raw if t else None for t in prev.toks] != [t.raw if t else None for t in read.toks]:
@@ -223,6 +230,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if not value_like:
             if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
                 vals.append(replace(tok, note=PIECE))
+            if skip and held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
+                out.rows[held[0]] = RowRead([None] * ncols, doubt)
             if row is not None or skip:
                 finish(False)
                 skip = False
@@ -307,6 +316,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
+    if skip and held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
+        out.rows[held[0]] = RowRead([None] * ncols, doubt)
     if lead and context and not skip and (last := match_label("".join(context), rows)) is not None \
             and last.id not in out.rows:
         _values_first(out, read_in_turn, last, ncols)
@@ -374,6 +385,28 @@ def _uneven_doubt(vals: list[Tok]) -> str | None:
         return None
     return (f"该行的数值分印在{len(per_line)}行，有的行只有一个数值、有的行有多个（{_shown(vals)}）：单独一行的数值"
             "可能是某个数值在单元格内折行的一段，无法确定各单元格的值，不作归属")
+
+
+def _lone(tok: Tok, before: Tok) -> bool:
+    """Whether `tok` is a number on a text line below `before`'s, the value read before it: perhaps a
+    piece of a number wrapped inside its cell."""
+    return not tok.cell and tok.line != before.line and any(ch.isdigit() for ch in tok.text)
+
+
+def _below_doubt(vals: list[Tok], run: list[Tok], label_line: int) -> str | None:
+    """Why a row whose values (`vals`) stand on one text line is not read when the next line holds
+    text no row label matches and a single number (`run`): that number may be the rest of one of the
+    row's values, wrapped inside its cell (pdftotext -layout: '1.信访举报投诉类 5 8 …', then
+    '予处理 申请 9561' of '8 9561')."""
+    if len(run) != 1 or run[0].line != vals[-1].line + 1 or label_line != run[0].line or not _lone(run[0], vals[-1]):
+        return None
+    return _wrap_doubt(run[0], "下", vals)
+
+
+def _wrap_doubt(piece: Tok, where: str, vals: list[Tok]) -> str:
+    """Why a row with a number alone on the line right above or below its values is not read."""
+    return (f"该行数值的{where}一行单独印有一个无法归属的数字（'{piece.raw}'）：可能是该行某个数值在单元格内折行的"
+            f"一段（该行：{_shown(vals)}），无法确定各单元格的值，不作归属")
 
 
 def _across_doubt(before: str, after: str, run: list[Tok]) -> str:
