@@ -16,10 +16,10 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from checks.engine import CheckSummary, check_lake
-from gkqc import faults, memory, progress, runlock
+from gkqc import memory, progress, runlock
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
-from gkqc.outputs.scorecard import publish, published_from, record_published
+from gkqc.outputs.scorecard import publish_recorded, published_from
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
@@ -73,10 +73,8 @@ def build_task(wh: Warehouse, lake: Lake) -> Path:
 
 
 @task(name="publish scorecards 评分卡")
-def publish_task(wh: Warehouse) -> tuple[str, int, list[dict]]:
-    published = publish(wh.local)  # `gkqc scorecard --out` writes any other selection
-    wh.upload(wh.local / "scorecards", "scorecards")
-    return published
+def publish_task(wh: Warehouse, fingerprint: str) -> tuple[str, int, list[dict]]:
+    return publish_recorded(wh, fingerprint)
 
 
 def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
@@ -121,9 +119,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
             memory.release()
         published = published_from(wh.local, fingerprint)
         if published is None:
-            published = publish_task(wh)
-            faults.point("publish")
-            record_published(wh.local, fingerprint, published)
+            published = publish_task(wh, fingerprint)
         out.scorecards, out.offices_scored, regions = published
     watch.lap("scorecards")
     out.timings, out.clock_start = watch.laps, watch.start

@@ -156,8 +156,7 @@ def rebuild(warehouse: Warehouse | Path | str, publish: bool = True, office: str
     scorecards published again when they had been (`office`: only its pages, the ones a decision
     on it changes); uploaded when the warehouse is on object storage. Call while holding the
     warehouse lock."""
-    from gkqc.outputs.scorecard import publish as publish_scorecards
-    from gkqc.outputs.scorecard import record_published
+    from gkqc.outputs.scorecard import publish_recorded
     from warehouse.access import DB_NAME
     from warehouse.build import build, build_fingerprint
 
@@ -166,6 +165,4 @@ def rebuild(warehouse: Warehouse | Path | str, publish: bool = True, office: str
     lake.init()
     build(wh.local, lake, upload=lambda db: wh.upload(db, DB_NAME))
     if publish and (wh.local / "scorecards").is_dir():
-        published = publish_scorecards(wh.local, focus=office)
-        record_published(wh.local, build_fingerprint(lake, wh.local), published)  # the next run publishes nothing again
-        wh.upload(wh.local / "scorecards", "scorecards")
+        publish_recorded(wh, build_fingerprint(lake, wh.local), focus=office)  # the next run publishes nothing again

@@ -205,6 +205,28 @@ def test_a_decision_rewrites_only_the_pages_it_changes(province):
     assert {p.name: p.read_bytes() for p in site.iterdir()} == partial
 
 
+def test_scorecards_a_decision_failed_to_upload_are_published_again_by_the_next_run(tmp_path, monkeypatch):
+    """On object storage the rebuilt scorecards are put in the bucket after a decision; the code before
+    noted them as published first, so when that upload failed the next run published nothing."""
+    from gkqc.storage import Warehouse
+
+    inbox = make_inbox(tmp_path, offices=2, years=(2022, 2022))
+    wh = tmp_path / "wh"
+    run(inbox, wh, "t1")
+    publish(wh)
+
+    def upload(self, path, rel):
+        if rel == "scorecards":
+            raise OSError("connection reset")
+
+    monkeypatch.setattr(Warehouse, "upload", upload)
+    with runlock.hold(wh, "test"), pytest.raises(OSError, match="connection reset"):
+        rebuild(wh)
+    lake = Lake(wh / "lake")
+    lake.init()
+    assert published_from(wh, build_fingerprint(lake, wh)) is None
+
+
 def test_a_dismissed_lateness_counts_as_on_time(province):
     inbox, wh = province
     late = (inbox / "planted" / "hostile-1.txt").read_text(encoding="utf-8").replace("2023-01-20", "2023-03-02")

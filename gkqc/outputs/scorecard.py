@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
+from gkqc import faults
 from gkqc.outputs.data import (
     GRADES,
     SEVERITY_ZH,
@@ -22,7 +24,11 @@ from gkqc.outputs.data import (
 from gkqc.outputs.excel import write_excel
 from gkqc.outputs.site import write_site
 
-__all__ = ["ScorecardData", "load", "print_terminal", "publish", "published_from", "record_published", "write_outputs"]
+if TYPE_CHECKING:
+    from gkqc.storage import Warehouse
+
+__all__ = ["ScorecardData", "load", "print_terminal", "publish", "publish_recorded", "published_from", "record_published",
+           "write_outputs"]
 
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
@@ -133,3 +139,14 @@ def record_published(warehouse: Path, fingerprint: str, published: tuple[str, in
     tmp.write_text(json.dumps({"fingerprint": fingerprint, "scorecards": published[0],
                                "offices_scored": published[1]}, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
+
+
+def publish_recorded(wh: Warehouse, fingerprint: str, focus: str | None = None) -> tuple[str, int, list[dict]]:
+    """Publish the scorecards, put them in the warehouse when it is on object storage, and only then
+    note them as published from `fingerprint`: killed or failed before that, the next run publishes
+    them again."""
+    published = publish(wh.local, focus=focus)  # `gkqc scorecard --out` writes any other selection
+    wh.upload(wh.local / "scorecards", "scorecards")
+    faults.point("publish")
+    record_published(wh.local, fingerprint, published)
+    return published
