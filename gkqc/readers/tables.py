@@ -217,6 +217,11 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             out.notes.append(f"{row.label}：重复行（数值相同），已忽略")
         row = None
 
+    def refuse_held() -> None:
+        """At the end of a run of values no row took: is it a number's rest under the row just read?"""
+        if held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
+            out.rows[held[0]] = RowRead([None] * ncols, doubt)
+
     for i, tok in enumerate(toks):
         value_like = (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok)
         if row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
@@ -230,8 +235,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if not value_like:
             if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
                 vals.append(replace(tok, note=PIECE))
-            if skip and held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
-                out.rows[held[0]] = RowRead([None] * ncols, doubt)
+            if skip:
+                refuse_held()
             if row is not None or skip:
                 finish(False)
                 skip = False
@@ -316,8 +321,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if i == len(toks) - 1:
             finish(doc_ends_here)
     finish(doc_ends_here)
-    if skip and held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
-        out.rows[held[0]] = RowRead([None] * ncols, doubt)
+    if skip:
+        refuse_held()
     if lead and context and not skip and (last := match_label("".join(context), rows)) is not None \
             and last.id not in out.rows:
         _values_first(out, read_in_turn, last, ncols)
