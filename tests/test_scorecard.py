@@ -148,6 +148,26 @@ def test_html_and_excel_outputs(warehouse, tmp_path):
     assert {r[12] for r in findings[1:]} == {"待审核"}
 
 
+def test_a_workbook_whose_lists_were_cut_says_how_many_there_are(warehouse, tmp_path, monkeypatch):
+    """The code before cut the findings and unread files at a fixed count and said nothing."""
+    import gkqc.outputs.data as data_mod
+    from gkqc.outputs.excel import write_excel
+
+    with connect_readonly(warehouse) as con:
+        whole = load(con, year=2020)
+        monkeypatch.setattr(data_mod, "MAX_LISTED", 2)
+        cut = load(con, year=2020)
+    assert whole.findings_total == len(whole.findings) > 2 and len(cut.findings) == 2
+    sheets = {}
+    for name, data in (("whole", whole), ("cut", cut)):
+        wb = openpyxl.load_workbook(write_excel(data, tmp_path / f"{name}.xlsx"), read_only=True)
+        sheets[name] = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb}
+    assert sheets["whole"]["问题清单"][1:] == [r for r in sheets["whole"]["问题清单"][1:] if not str(r[0]).startswith("……")]
+    last = sheets["cut"]["问题清单"]
+    assert len(last) == 4 and last[-1][0].startswith(f"……仅列出前 2 项，共 {whole.findings_total} 项")
+    assert "findings" in last[-1][0] and last[1:3] == sheets["whole"]["问题清单"][1:3]
+
+
 def test_filters(warehouse):
     with connect_readonly(warehouse) as con:
         data = load(con, office="阿里地区财政局")

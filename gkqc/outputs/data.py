@@ -57,13 +57,17 @@ def streamed(con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000) -> I
         yield from (Row(zip(cols, r, strict=True)) for r in rows)
 
 
+MAX_LISTED = 100_000  # findings and files a scorecard lists at most (the workbook says when there are more)
+
+
 @dataclass
 class ScorecardData:
     regions: list[dict]
     offices: list[dict]
     findings: list[dict]
-    files: list[dict]  # files that could not be fully read
-    findings_total: int
+    files: list[dict]  # files that could not be fully read (at most `MAX_LISTED`)
+    findings_total: int  # of the selection: more than `findings` holds when the list was cut
+    files_total: int | None = None  # None: `files` holds them all
     # where the data came from and the selection: the site reads its office pages from there
     source: Path | None = None  # the warehouse folder (None: data made by hand, no office pages)
     selection: dict = field(default_factory=dict)  # year, region, office as asked
@@ -97,7 +101,7 @@ def _where(year: int | None, region: str | None, office: str | None, alias: str 
 
 
 def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
-         office: str | None = None, max_findings: int = 100_000) -> ScorecardData:
+         office: str | None = None) -> ScorecardData:
     rows = partial(records, con)
     w, p = _where(year, region, None)
     regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
@@ -115,11 +119,12 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     findings = rows(f"""select * from _findings
                        order by region, office, report_year desc,
                                 case severity when 'error' then 0 when 'warning' then 1 else 2 end, check_id, subject
-                       limit {int(max_findings)}""", [])
+                       limit {MAX_LISTED}""", [])
     con.execute("drop table _findings")
-    files = rows("""select source_path, format, encoding, parse_status, parse_error from documents
-                    where parse_status <> 'parsed' order by parse_status, source_path limit 100000""", [])
-    return ScorecardData(regions, offices, findings, files, total, source=warehouse_of(con),
+    files = rows(f"""select source_path, format, encoding, parse_status, parse_error from documents
+                     where parse_status <> 'parsed' order by parse_status, source_path limit {MAX_LISTED}""", [])
+    files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
+    return ScorecardData(regions, offices, findings, files, total, files_total, source=warehouse_of(con),
                          selection=dict(year=year, region=region, office=office), connection=con)
 
 

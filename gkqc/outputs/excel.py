@@ -43,17 +43,24 @@ def write_row(ws, r: int, row: list, fmt=None) -> None:
             ws.write_string(r, c, _fit(str(v)), fmt)
 
 
-def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold) -> None:
-    """One sheet: a bold header row, the rows (as many as Excel holds), column widths, a filter."""
+def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold,
+          total: int | None = None, whole: str = "") -> None:
+    """One sheet: a bold header row, the rows (as many as Excel holds), column widths, a filter. Where
+    fewer rows are listed than the `total` there are, a last row says so and where `whole` the list is."""
     ws = wb.add_worksheet(name)
     write_row(ws, 0, header, bold)
-    for i, row in enumerate(rows[:EXCEL_MAX_ROWS], 1):
+    shown = rows[:EXCEL_MAX_ROWS - 1]  # a row kept for the note
+    for i, row in enumerate(shown, 1):
         write_row(ws, i, row)
     for k, w in enumerate(widths):
         ws.set_column(k, k, w)
     ws.freeze_panes(1, 0)
-    if rows:
-        ws.autofilter(0, 0, min(len(rows), EXCEL_MAX_ROWS), len(header) - 1)
+    if shown:
+        ws.autofilter(0, 0, len(shown), len(header) - 1)
+    total = len(rows) if total is None else total
+    if total > len(shown):
+        write_row(ws, len(shown) + 1, [f"……仅列出前 {len(shown)} 项，共 {total} 项；完整清单见{whole} "
+                                       f"(only the first {len(shown)} of {total} are listed)"], bold)
 
 
 def write_excel(data: ScorecardData, path: Path) -> Path:
@@ -78,10 +85,12 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
             SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
             f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), "待审核"),
             f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],
-          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold)
+          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold, data.findings_total,
+          "数据仓库的 findings 视图（gkqc sql）")
     sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
-           for f in data.files], [40, 10, 10, 12, 80], bold)
+           for f in data.files], [40, 10, 10, 12, 80], bold, data.files_total,
+          "数据仓库的 documents 视图（gkqc sql，parse_status <> 'parsed'）")
     wb.close()
     tmp.replace(path)
     return path
