@@ -312,6 +312,8 @@ def print_summary(r) -> None:
         t.add_row("[yellow]全部重新读取 files read again[/yellow]",
                   f"模板登记表或读取程序已变更：{s.read_again} 个文件按新规则重新读取，读取结果有变化的报告版本 "
                   f"{s.versions_replaced} 个（registry or readers changed: files read again, versions that changed）")
+    if s.offices is not None:
+        t.add_row("机关名录 office registry", f"offices.csv：{s.offices} 个机关" + ("，本次更新 (updated)" if s.offices_changed else ""))
     if s.office_proposals:
         t.add_row("[yellow]机关名称近似待确认 office names proposed[/yellow]",
                   f"{s.office_proposals}（未合并，见 gkqc sql \"select * from office_matches\"）")

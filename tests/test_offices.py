@@ -3,6 +3,7 @@ mappings for reports that print no office, and what cross-year checks pair once 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
@@ -269,7 +270,7 @@ def test_a_path_mapping_gives_a_report_without_a_title_its_office(runs):
     assert not [m for m in matches if m[0] == EDU]  # printed its own office exactly: the folder does not apply
 
 
-def test_the_run_summary_counts_the_proposals(runs, monkeypatch):
+def test_the_run_summary_counts_the_proposals_and_the_registrys_offices(runs, monkeypatch):
     from types import SimpleNamespace
 
     from gkqc import cli
@@ -286,6 +287,9 @@ def test_the_run_summary_counts_the_proposals(runs, monkeypatch):
 
     assert re.search(r"机关名称近似待确认 office names proposed\s*│ 1（未合并", printed(first))
     assert "office names proposed" not in printed(second)
+    assert re.search(r"机关名录 office registry\s*│ offices.csv：3 个机关，本次更新", printed(second))
+    unchanged = dataclasses.replace(second, offices_changed=False)  # the same registry again
+    assert re.search(r"机关名录 office registry\s*│ offices.csv：3 个机关\s*│", printed(unchanged))
 
 
 def test_deadlines_follow_the_office_kind_the_registry_gives(tmp_path):
