@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 PREV = "prev__"  # prefix of last year's columns beside this year's (`prev.x` in a rule)
+TOLERANCE = 1e-6  # counts are whole numbers; amounts are compared to a millionth of 万元
 
 _WILDCARD = re.compile(r"\b([a-z][a-z0-9_]*_)\*")
 _CMP = {ast.Eq: "==", ast.GtE: ">=", ast.LtE: "<=", ast.Gt: ">", ast.Lt: "<"}
@@ -21,15 +22,6 @@ _CMP = {ast.Eq: "==", ast.GtE: ">=", ast.LtE: "<=", ast.Gt: ">", ast.Lt: "<"}
 
 class RuleError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Compiled:
-    lhs: pl.Expr
-    rhs: pl.Expr | None
-    op: str | None
-    cond: pl.Expr  # True holds, False fails, null not assessable
-    refs: tuple[str, ...]  # columns of the wide frame the rule reads (prev ids as PREV + id)
 
 
 def expand(rule: str, ids: set[str]) -> str:
@@ -42,15 +34,14 @@ def expand(rule: str, ids: set[str]) -> str:
     return _WILDCARD.sub(repl, rule)
 
 
-def compile_rule(rule: str, ids: set[str]) -> Compiled:
-    """Compile `rule` against the allowed ids; raise RuleError naming what is wrong."""
+def compile_rule(rule: str, ids: set[str]) -> pl.Expr:
+    """`rule` compiled against the allowed ids to its condition: True holds, False fails, null not
+    assessable; RuleError naming what is wrong."""
     text = expand(rule, ids)
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as e:
         raise RuleError(f"规则语法错误 (syntax error): {e.msg}") from None
-    refs: list[str] = []
-
     def name(n: str) -> str:
         if n not in ids:
             raise RuleError(f"未知标识 '{n}'（模板中没有这一行或列） (unknown id)")
@@ -58,13 +49,9 @@ def compile_rule(rule: str, ids: set[str]) -> Compiled:
 
     def ev(node: ast.AST) -> pl.Expr:
         if isinstance(node, ast.Name):
-            col = name(node.id)
-            refs.append(col)
-            return pl.col(col)
+            return pl.col(name(node.id))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "prev":
-            col = PREV + name(node.attr)
-            refs.append(col)
-            return pl.col(col)
+            return pl.col(PREV + name(node.attr))
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return pl.lit(float(node.value))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
@@ -80,29 +67,22 @@ def compile_rule(rule: str, ids: set[str]) -> Compiled:
 
     if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
         parts = [compile_part(v, ev) for v in tree.values]
-        cond = parts[0][3]
+        cond = parts[0]
         for p in parts[1:]:
-            cond = cond & p[3]
-        lhs, rhs, op, _ = parts[0]
-        return Compiled(lhs, rhs, op, cond, tuple(dict.fromkeys(refs)))
-    lhs, rhs, op, cond = compile_part(tree, ev)
-    return Compiled(lhs, rhs, op, cond, tuple(dict.fromkeys(refs)))
+            cond = cond & p
+        return cond
+    return compile_part(tree, ev)
 
 
-def compile_part(node: ast.AST, ev):
+def compile_part(node: ast.AST, ev) -> pl.Expr:
     if isinstance(node, ast.Compare):
         if len(node.ops) != 1 or type(node.ops[0]) not in _CMP:
             raise RuleError("每条规则只能有一个比较（== >= <= > <） (exactly one comparison)")
-        op = _CMP[type(node.ops[0])]
-        lhs, rhs = ev(node.left), ev(node.comparators[0])
-        # compare with a tolerance for amounts printed with decimals
-        diff = lhs - rhs
-        cond = {"==": diff.abs() < 1e-6, ">=": diff > -1e-6, "<=": diff < 1e-6, ">": diff > 1e-6,
-                "<": diff < -1e-6}[op]
-        return lhs, rhs, op, cond
+        diff = ev(node.left) - ev(node.comparators[0])  # compared with a tolerance: amounts print decimals
+        return {ast.Eq: diff.abs() < TOLERANCE, ast.GtE: diff > -TOLERANCE, ast.LtE: diff < TOLERANCE,
+                ast.Gt: diff > TOLERANCE, ast.Lt: diff < -TOLERANCE}[type(node.ops[0])]
     if isinstance(node, ast.Call):
-        e = ev(node)
-        return e, None, None, e
+        return ev(node)
     raise RuleError("规则必须是比较或 whole(…) (a rule must be a comparison)")
 
 

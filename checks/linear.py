@@ -25,13 +25,12 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 
 from checks.blanks import BLANK_NOTE
-from checks.expr import PREV, Linear, linear
+from checks.expr import PREV, TOLERANCE, Linear, linear
 from checks.frames import label_expr, subject_key
 from checks.grid import blank_col, cells_of
 from checks.results import fmt_num, render
 from checks.spec import CheckSpec, scope_ids
 
-TOLERANCE = 1e-6  # counts are whole numbers; amounts are compared to a millionth of 万元
 UNREAD = "无法判断：涉及的单元格未能读取（{cells}）"
 BLANK_STRICT = "无法判断：涉及的单元格留空，按设置（blank_cells: strict）空白不按0计（{cells}）"
 SPLIT = "无法判断：本行数字连写，系按本行合计拆分（{cells}），本行合计检查无法自证"

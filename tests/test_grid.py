@@ -71,7 +71,7 @@ def test_a_rule_is_evaluated_with_its_own_templates_coefficients(tmp_path):
 
 def test_cell_rule_rejects_the_values_it_should():
     frame = pl.DataFrame({"value": [-1.0, 0.0, 0.5, 2.0, 3.0000001, 1e9, None]})
-    cond = compile_rule("value >= 0 and whole(value)", {"value"}).cond
+    cond = compile_rule("value >= 0 and whole(value)", {"value"})
     assert frame.select(cond).to_series().to_list() == [False, True, False, True, False, True, None]
 
 

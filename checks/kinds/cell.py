@@ -29,7 +29,7 @@ def _judged(cells: CellTable, spec: CheckSpec, strict: bool) -> tuple[pl.Expr, p
     has = pl.col("value").is_not_null()  # ok, inferred, and OCR values no equation disproved
     read = has & scope
     unjudged = ~has & scope & pl.col("key").is_not_null() & (pl.lit(True) if strict else pl.col("status") != BLANK_CODE)
-    return read, read & ~compile_rule(spec.rule, {"value"}).cond.fill_null(True), unjudged
+    return read, read & ~compile_rule(spec.rule, {"value"}).fill_null(True), unjudged
 
 
 def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFrame,
