@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import metadata
@@ -26,7 +25,8 @@ import pyarrow as pa
 from gkqc.lake import INGEST_TABLES, Lake, frame_of
 from gkqc.parse_worker import OUTCOME_COLS
 from gkqc.readers import pdf as pdf_reader
-from gkqc.readers.ocr import TESSERACT
+from gkqc.readers.errors import Unreadable
+from gkqc.readers.ocr import TESSERACT, tesseract_version
 from gkqc.readers.word import find_soffice
 from gkqc.storage import read_frame
 from gkqc.templates import registry_digest
@@ -58,11 +58,10 @@ def _tools() -> str:
     found = [f"{name} {_package_version(name)}" for name in READER_PACKAGES]
     exe = shutil.which(TESSERACT)
     try:
-        ocr = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout if exe else ""
-    except (OSError, subprocess.SubprocessError):
-        ocr = "no answer"
-    found.append(f"tesseract {ocr.strip().splitlines()[0] if ocr.strip() else 'absent'}")
-    soffice = find_soffice()  # asking LibreOffice its version takes a fifth of a second: its program file instead
+        found.append(tesseract_version(exe) if exe else "tesseract absent")
+    except Unreadable:
+        found.append("tesseract no answer")
+    soffice = find_soffice()  # asking LibreOffice its version starts it: its program file instead
     st = os.stat(soffice) if soffice else None
     found.append(f"soffice {st.st_size}:{st.st_mtime_ns}" if st else "soffice absent")
     found.append(f"CJK font {'present' if pdf_reader.system_cjk_font() else 'absent'}")

@@ -419,7 +419,7 @@ def test_the_converter_dies_with_the_process_that_started_it(tmp_path):
     script, pids = _fake_soffice(tmp_path, spawn=False)
     code = ("import sys; sys.path.insert(0, 'tests'); from worddocs import ole_file, word_fib; from gkqc.readers import word;"
             f"word.find_soffice = lambda: {str(script)!r};"
-            "word.convert_to_docx('r.doc', ole_file({'WordDocument': word_fib(False)}), 'doc')")
+            "word.convert_to_docx(ole_file({'WordDocument': word_fib(False)}), 'doc')")
     parent = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
                               env={**os.environ, "TMPDIR": str(tmp_path)})  # its temporary folder is left behind
     try:

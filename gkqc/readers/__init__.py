@@ -20,7 +20,7 @@ from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import CUT, READERS, detect_template, detect_variant
-from gkqc.readers.tokens import Tok, _nfkc, pagetext_tokens, pdftext_tokens
+from gkqc.readers.tokens import Tok, nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
@@ -42,7 +42,7 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     if html or page:
         meta, toks = html_tokens(text)
         return "html", _mark_cut(text, toks), meta, enc
-    if len(text) > MAX_TEXT_CHARS:  # (each character read costs some 60 bytes on the way to tokens)
+    if len(text) > MAX_TEXT_CHARS:  # (a text's tokens take many times its size in memory)
         raise Unreadable(f"文本过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
     fmt = sniff_text(text)
     return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc
@@ -110,7 +110,7 @@ def _read_word(name: str, data: bytes, sniffed: str) -> ParseResult:
     fmt = sniffed if sniffed in ("docx", "rtf") else ("wps" if name.lower().endswith(".wps") else "doc")
     try:
         if fmt != "docx":
-            data = convert_to_docx(name, data, fmt)
+            data = convert_to_docx(data, fmt)
         toks, meta = docx_tokens(data)
     except Unreadable as e:
         return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
@@ -124,7 +124,7 @@ def _read_word(name: str, data: bytes, sniffed: str) -> ParseResult:
 def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -> None:
     """Title, year, publication date (metadata > PubDate > 页面发布时间 > 落款), office, kind, region."""
     meta = md.metadata_pairs(toks)
-    meta.update({k: _nfkc(v) for k, v in html_meta.items()  # normalised as every token's text is (２０２２ is 2022)
+    meta.update({k: nfkc(v) for k, v in html_meta.items()  # normalised as every token's text is (２０２２ is 2022)
                  if k in ("articletitle", "pubdate", "contentsource", "title")})
     rep.meta = meta
     rep.title = md.find_title(toks, meta)

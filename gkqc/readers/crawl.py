@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers.metadata import META_KEYS
-from gkqc.readers.tokens import Tok
-from gkqc.templates import drawn_from_registry, registry
+from gkqc.readers.tokens import Tok, nfkc
+from gkqc.templates import drawn_from_registry, norm_label, registry
 
 _LONG_LINE = 200  # a crawl line holds whole sections: page text and PDF text lines are short
 
@@ -71,7 +71,7 @@ def is_crawl(text: str) -> bool:
     seen: set[str] = set()
     long_heading = False
     for ln in lines if len(lines) <= 30 else [ln for ln in lines if len(ln) >= _LONG_LINE]:
-        found = {m.group(0)[0] for m in _headings_in("".join(unicodedata.normalize("NFKC", ln).split()))}
+        found = {m.group(0)[0] for m in _headings_in(norm_label(ln))}
         if len(ln) >= _LONG_LINE:
             if len(found) >= 2:
                 return True
@@ -124,7 +124,7 @@ class _View:
         rs, re_ = self.fpos[fs], self.fpos[fe - 1] + 1
         raw = self.text[rs:re_].strip()
         line = bisect_right(self.line_starts, rs)
-        text = unicodedata.normalize("NFKC", raw).strip()
+        text = nfkc(raw)
         if kind is GluedRun:
             return GluedRun(text, raw, line, at=rs - self.line_starts[line - 1] + 1, work=self.work)
         return Tok(text, raw, line)
@@ -214,17 +214,17 @@ def _label_re(table: str) -> re.Pattern[str] | None:
 
 
 _NUM = rf"[-+]?\d[\d,]*(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?(?![.、][^\d\s])(?![)）])"
-_MARK = r"[-—–―/]{1,2}"
+BLANK_MARK = r"[-—–―/]{1,2}"  # a dash or slash printed for a blank cell (one or two)
 # a symbol printed against a number after a space ('−20', '<20', '≈20', '#20') is part of its cell, which
 # then reads as unreadable, as in every other form: never the number without it (a label's own last
 # character, '“三安全一稳定”', touches the values only in a crawl without spaces)
 _SYMBOL_BEFORE = r"(?:(?<=\s)[^\s\w(（)）\-—–―/+]+)?"
-_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
+_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{BLANK_MARK}))*|{BLANK_MARK}(?:\s*(?:{_NUM}|{BLANK_MARK}))*")
 
 
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
 _NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
-_NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{_MARK}")  # numbers and blank marks
+_NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{BLANK_MARK}")  # numbers and blank marks
 _UNIT_WORD = re.compile(COUNT_UNITS)
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
 _BRACKETS = str.maketrans("", "", "()（）")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, has_folded_digits
-from gkqc.readers.crawl import GluedRun, SplitWork
+from gkqc.readers.crawl import BLANK_MARK, GluedRun, SplitWork
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.templates import Item
 
@@ -18,8 +18,8 @@ Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the r
 
 MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
-_DOC_BUDGET = 1_000_000  # …and per document, all its rows together (a normal report takes a few 10,000)
-_PIECE = re.compile(rf"[-—–―/]{{1,2}}|-?(?:0|[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d*)(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?")
+_DOC_BUDGET = 1_000_000  # …and per document, all its rows together (far more than any report's rows take)
+_PIECE = re.compile(rf"{BLANK_MARK}|-?(?:0|[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d*)(?:\.\d+)?(?:{AMOUNT_UNIT_WORDS})?")
 _WHOLE = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
@@ -115,7 +115,7 @@ class _Splits:
                 return memo[(p, i, c)]
             out: list[Pick] = []
             t = groups.get(c)
-            for q, x, y in self._spans(p, i, c, t):
+            for q, x, y in self._spans(p, i, t):
                 self._step()
                 head = [((p, i, y),)] if t is None else (
                     [(*a, (q, x, y)) for a in self._summands(p, i, t - c, total, q, x, limit)]
@@ -129,8 +129,9 @@ class _Splits:
 
         return rest(0, 0, 0) if self.count() else []
 
-    def _spans(self, p: int, i: int, c: int, t: int | None):
-        """Where column c's piece lies (no group at c), or where the total of the group c…t may."""
+    def _spans(self, p: int, i: int, t: int | None):
+        """Where the next column's piece lies from (p, i) (`t` None: the column is in no group), or
+        where the total of its group, the columns up to `t`, may lie."""
         if t is None:
             yield from ((p, i, j) for j in self.ends[p][i])
             return

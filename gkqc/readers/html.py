@@ -9,7 +9,7 @@ from lxml import etree
 from gkqc.cells import as_raised, as_struck
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
-from gkqc.readers.tokens import Tok, _nfkc, _tok, mark_short, place, span_of, split_trailing_values
+from gkqc.readers.tokens import Tok, _tok, mark_short, nfkc, place, span_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "section",
@@ -179,7 +179,7 @@ def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
 
 
 def _text_before_last(row: tuple[int, int, int, etree._Element]) -> bool:
-    return any(_nfkc(_cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
+    return any(nfkc(_cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
 
 
 def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:

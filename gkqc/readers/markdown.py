@@ -22,7 +22,7 @@ from lxml import etree
 
 from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc, _tok, place, span_of, split_trailing_values
+from gkqc.readers.tokens import _PAGE_NO, Tok, _tok, nfkc, place, span_of, split_trailing_values
 from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
@@ -257,11 +257,11 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
         labels, values = _split_row(cells, first, on, vstart)
         _labels(labels, line, scope, out)
         note = NOTE if scope.noise and not scope.headed else None
-        merged = next((c for c in values if TWO_NUMBERS.search(_nfkc(c))), None)
+        merged = next((c for c in values if TWO_NUMBERS.search(nfkc(c))), None)
         if merged is not None:  # a converter merged two columns: no cell of the row is where it was printed
             note = MERGED.format(merged.strip())
         for c in values:
-            out.append(Tok(_nfkc(c), c, line, True, note=note, refused=merged is not None) if c
+            out.append(Tok(nfkc(c), c, line, True, note=note, refused=merged is not None) if c
                        else Tok("", "", line, True, note=note, refused=merged is not None))
 
 
@@ -374,7 +374,7 @@ def _td_text(td) -> str:
 def _paragraph(raw: str, n: int, scope: _Scope, out: list[Tok]) -> None:
     for part in _BR.split(raw):
         s = _clean(part.lstrip("> \t"))
-        if s and not _PAGE_NO.match(_nfkc(s)):
+        if s and not _PAGE_NO.match(nfkc(s)):
             toks = split_trailing_values(s, n)
             if toks:
                 scope.boundary(toks[0].text)

@@ -45,7 +45,7 @@ from gkqc.readers.errors import Unreadable
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
-from gkqc.readers.tokens import Tok, _nfkc
+from gkqc.readers.tokens import Tok, nfkc
 from gkqc.templates import registry
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def ocr_pdf(data: bytes) -> PdfDoc:
     if exe is None:
         raise Unreadable(MISSING)
     budget = Budget()
-    version = _version(exe)
+    version = tesseract_version(exe)
     with tempfile.TemporaryDirectory(prefix="gkqc-ocr-") as tmp:
         doc = open_pdf(data)
         try:
@@ -169,7 +169,8 @@ def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def _version(exe: str) -> str:
+def tesseract_version(exe: str) -> str:
+    """'tesseract 5.3.0' of the program at `exe`; Unreadable when it does not answer."""
     try:
         r = _run([exe, "--version"], VERSION_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -459,7 +460,7 @@ def _glyphs(text: str) -> float:
 
 
 def _compact(text: str) -> str:
-    return "".join(_nfkc(text).split()).replace(ILLEGIBLE, "")
+    return "".join(nfkc(text).split()).replace(ILLEGIBLE, "")
 
 
 def _disputed(first: Tok, again: tuple[str, float] | None) -> bool:
@@ -494,11 +495,11 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
             if least < SURE:
                 return _illegible(first.line, f"OCR 读数的置信度低（{seen}，最低 {least:.2f}），不作取舍")
             shown = agree[0][0]
-            return Tok(_nfkc(shown), shown, first.line, True, least, note=f"OCR 读数（{seen}）")
+            return Tok(nfkc(shown), shown, first.line, True, least, note=f"OCR 读数（{seen}）")
     if values:
         return _illegible(first.line, f"OCR 读数不一致（{seen}），不作取舍")
     if one or two:  # a misreading, kept as read; it holds its cell's place unless it is text
-        text, shown, c = (first.text, first.raw, first.conf) if one else (_nfkc(raw), raw, conf)
+        text, shown, c = (first.text, first.raw, first.conf) if one else (nfkc(raw), raw, conf)
         if len(_CJK.findall(text)) >= 2 and not any(ch.isdigit() for ch in text):
             return Tok(text, shown, first.line, True, c)
         return Tok(DAMAGED, shown, first.line, True, c)
@@ -629,7 +630,7 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
                            for k, t in enumerate(values)]
         elif ln.chunks:  # a line of text, one token: OCR's gaps inside a heading are no cells' edges
             raw = _join([c.raw for c in ln.chunks])
-            out.append(Tok(_nfkc(raw), raw, ln.no))
+            out.append(Tok(nfkc(raw), raw, ln.no))
     lowest: dict[int, float] = {}
     for ln in lines:
         for c in ln.chunks + ln.attached:

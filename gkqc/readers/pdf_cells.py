@@ -24,7 +24,7 @@ from gkqc.readers.pdf_lines import (
     number_part,
 )
 from gkqc.readers.pdf_wrapped import join_wrapped_values
-from gkqc.readers.tokens import Tok, _nfkc
+from gkqc.readers.tokens import Tok, nfkc
 
 _MIDDLE = attrgetter("cx")
 _SIDES = (attrgetter("x0"), attrgetter("x1"))  # values printed at their cells' left or right side
@@ -124,7 +124,7 @@ def _nearest(cols: list[float], x: float) -> int:
 def _cell_tok(chunks: list[Chunk]) -> Tok:
     chunks = sorted(chunks, key=lambda c: -c.top)
     raw = "".join(c.raw for c in chunks)
-    return Tok(_nfkc(raw), raw, chunks[0].line, True)
+    return Tok(nfkc(raw), raw, chunks[0].line, True)
 
 
 def _ruled_cells(values: list[Chunk], cols: list[float], edges: list[float]) -> tuple[int, list[int]] | None:
@@ -187,7 +187,7 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         by_col.setdefault(k, []).append(c)
     for k in range(n):
         raw = " ".join(c.raw for c in by_col.get(k, ()))
-        out.append(Tok(_nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None, placed=True))
+        out.append(Tok(nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None, placed=True))
     return out
 
 
@@ -297,9 +297,9 @@ def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:
     raw = "".join(c.raw for c in ln.chunks)
     if out and out[-1].line in title:
         raw = out[-1].raw + raw
-        out[-1] = Tok(_nfkc(raw), raw, out[-1].line)
+        out[-1] = Tok(nfkc(raw), raw, out[-1].line)
     else:
-        out.append(Tok(_nfkc(raw), raw, ln.no))
+        out.append(Tok(nfkc(raw), raw, ln.no))
 
 
 def line_tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
@@ -330,5 +330,5 @@ def line_tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
                      else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks) else None)
             out += row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
         else:
-            out += [Tok(_nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
+            out += [Tok(nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]
     return out

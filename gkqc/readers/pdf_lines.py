@@ -16,7 +16,7 @@ from operator import itemgetter
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.readers.pdf_page import NO_RULES, PageRules
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, _nfkc
+from gkqc.readers.tokens import _PAGE_NO, Tok, nfkc
 from gkqc.templates import registry
 
 _STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text end a table
@@ -138,7 +138,7 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
                 raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
                 c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over, cut=i in cut)
-                c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(_nfkc(raw))
+                c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(nfkc(raw))
                 made.append(c)
         if made:
             lines.append(Line(no, page, made[0].top, max(c.h for c in made), made))
@@ -163,7 +163,7 @@ def _page_number(ln: Line, first: bool, last: bool, page: int, box: tuple[float,
     left, bottom, right, top). Further in, a bare number is one only as the page's last line (or
     first) within its bottom (or top) 15%, outside its ruled tables, centred across the page, and
     the page's own number or up to two less (pages before the numbering starts)."""
-    text = _nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
+    text = nfkc(ln.chunks[0].raw) if len(ln.chunks) == 1 else ""
     if _PAGE_NO.match(text):
         return True
     if not (text.isdecimal() and len(text) <= 4):
@@ -212,7 +212,7 @@ def classify(lines: list[Line]) -> None:
         ln.chunks.sort(key=lambda c: c.x0)
         text = "".join(c.raw for c in ln.chunks)
         ln.data = not ln.furniture and any(c.value for c in ln.chunks)
-        ln.stop = not ln.data and (bool(stop.search(_nfkc(text))) or bool(find_headings([Tok(_nfkc(text), text, 0)])))
+        ln.stop = not ln.data and (bool(stop.search(nfkc(text))) or bool(find_headings([Tok(nfkc(text), text, 0)])))
 
 
 def _label_side(ln: Line, boundary: float) -> bool:
@@ -262,7 +262,7 @@ _NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of on
 
 
 def number_part(c: Chunk) -> bool:
-    return c.value or _NUMBER_PART.fullmatch(_nfkc(c.raw)) is not None
+    return c.value or _NUMBER_PART.fullmatch(nfkc(c.raw)) is not None
 
 
 def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: Rules) -> list[Line]:
@@ -352,7 +352,7 @@ def _mark_numbers_against_labels(pending: list[Line], last: Line, ln: Line, rule
 def number_against_label(c: Chunk, edge: float) -> bool:
     """c is label text running on past `edge`, where a table's values begin, that ends in a digit:
     a number printed against the label."""
-    return not c.value and c.cx <= edge < c.x1 - 0.3 * c.h and DIGIT.search(_nfkc(c.raw)[-1:]) is not None
+    return not c.value and c.cx <= edge < c.x1 - 0.3 * c.h and DIGIT.search(nfkc(c.raw)[-1:]) is not None
 
 
 _NUMBERED = re.compile(r"(?:\d{1,2}[.．、]|[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
@@ -362,7 +362,7 @@ def _numbered_label(row: Line) -> Chunk | None:
     """The row's label chunk on its own line when it begins with a row number (`1.`, `（三）`, `二、`):
     the label starts there, so no line above it is its label (cells aligned to the top)."""
     own = [c for c in row.chunks if not c.value and c.x1 <= row.first_value_x()]
-    return own[-1] if own and _NUMBERED.match(_nfkc(own[-1].raw)) else None  # the last: a parent's label is left of it
+    return own[-1] if own and _NUMBERED.match(nfkc(own[-1].raw)) else None  # the last: a parent's label is left of it
 
 
 def _numbered_rows(pending: list[Line], head: Chunk) -> list[Line]:
@@ -375,7 +375,7 @@ def _numbered_rows(pending: list[Line], head: Chunk) -> list[Line]:
         if p.taken or not _over(p, head):
             continue
         own = [c for c in p.chunks if _over_chunk(c, head)]
-        if own and _NUMBERED.match(_nfkc(own[0].raw)):
+        if own and _NUMBERED.match(nfkc(own[0].raw)):
             p.blank = True
             out.append(p)
         elif out:

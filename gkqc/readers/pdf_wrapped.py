@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from gkqc.readers.pdf_lines import Chunk, Line, Rules, cell_edges, fenced, number_part
 from gkqc.readers.pdf_page import NO_RULES
-from gkqc.readers.tokens import _nfkc
+from gkqc.readers.tokens import nfkc
 
 
 def join_wrapped_values(lines: list[Line], rules: Rules) -> list[Line]:
@@ -49,7 +49,7 @@ def _continues(row: Line, ln: Line) -> bool:
 
 def _number_start(c: Chunk) -> bool:
     """c is the first piece of a number cut at the end of its line, no value of its own (`10,556,`)."""
-    return not c.value and number_part(c) and _nfkc(c.raw).lstrip("+-")[:1].isdigit()
+    return not c.value and number_part(c) and nfkc(c.raw).lstrip("+-")[:1].isdigit()
 
 
 def _fills_cell(c: Chunk, edges: list[float]) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from gkqc.cells import is_value_like
+from gkqc.cells import is_value_like, normalize
 from gkqc.readers.errors import Unreadable
 
 
@@ -39,14 +39,12 @@ class RowRead:
     missing_reason: str | None = None  # set: cells that are None are missing for this reason
 
 
-@lru_cache(maxsize=131072)
-def _nfkc(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip()
+nfkc = lru_cache(maxsize=131072)(normalize)  # a token's text from its raw text, for the many repeated ones
 
 
 def _tok(raw: str, line: int, cell: bool = False) -> Tok:
     raw = raw.strip()
-    return Tok(_nfkc(raw), raw, line, cell)
+    return Tok(nfkc(raw), raw, line, cell)
 
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
@@ -118,7 +116,7 @@ def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok
     saying so (`PIECE`), not the end of the label."""
     parts = raw.split()
     values: list[str] = []
-    while parts and (is_value_like(t := _nfkc(parts[-1])) or pieces and number_piece(t)):
+    while parts and (is_value_like(t := nfkc(parts[-1])) or pieces and number_piece(t)):
         values.append(parts.pop())
     out = [_tok(" ".join(parts), line)] if parts else []
     toks = [_tok(v, line) for v in reversed(values)]
@@ -138,7 +136,7 @@ def pagetext_tokens(text: str) -> list[Tok]:
         bars = line.count("|")
         if bars == 1 and line[-1] == "|":  # the common line: one cell
             c = line[:-1].strip()
-            append(Tok(_nfkc(c), c, n, True) if c else Tok("", "", n, True))
+            append(Tok(nfkc(c), c, n, True) if c else Tok("", "", n, True))
             continue
         if not bars:
             if line.strip():
@@ -153,7 +151,7 @@ def pagetext_tokens(text: str) -> list[Tok]:
             cells.pop()
         for c in cells:
             c = c.strip()
-            append(Tok(_nfkc(c), c, n, True) if c else Tok("", "", n, True))
+            append(Tok(nfkc(c), c, n, True) if c else Tok("", "", n, True))
     return out
 
 

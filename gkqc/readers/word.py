@@ -84,7 +84,7 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body's title line wins)."""
     doc = _open_docx(data)
     if doc is None:  # an OpenDocument text: converted, then read as any .docx
-        doc = _open_docx(convert_to_docx("document.odt", data, "odt"))
+        doc = _open_docx(convert_to_docx(data, "odt"))
     if doc is None:
         raise Unreadable("OpenDocument 文本转换后仍不是 Word 文档，未读取")
     body = doc.element.body
@@ -547,9 +547,9 @@ class _Numbering:
 # ---------------------------------------------------------------- .doc / .wps
 
 
-def convert_to_docx(name: str, data: bytes, kind: str) -> bytes:
+def convert_to_docx(data: bytes, kind: str) -> bytes:
     """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
-    LibreOffice. Raises Unreadable with the reason. The file name is not used (it is not trusted)."""
+    LibreOffice. Raises Unreadable with the reason."""
     if kind not in ("doc", "wps", "odt", "rtf"):
         raise Unreadable(f"不支持转换的文件类型：{kind}")
     if kind in ("doc", "wps"):
