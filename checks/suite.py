@@ -127,10 +127,10 @@ def scoring(settings: dict) -> dict[str, int]:
             **{f"grade_{g.lower()}": named[f"grades.{g}"] for g in GRADES}}
 
 
-def suite_fingerprint(suite_dir: Path = SUITE_DIR, settings: Path = SETTINGS) -> str:
+def suite_fingerprint() -> str:
     """Changes when any check, setting or the template registry changes (then every report is re-checked)."""
     h = hashlib.sha256(registry_digest().encode())
     code = sorted(Path(__file__).parent.glob("**/*.py"))
-    for p in [*sorted(Path(suite_dir).glob("*.y*ml")), settings, *code]:
+    for p in [*sorted(SUITE_DIR.glob("*.y*ml")), SETTINGS, *code]:
         h.update(p.read_bytes())
     return h.hexdigest()[:16]

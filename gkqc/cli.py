@@ -253,8 +253,6 @@ class _StopOnSignal:
 
 
 def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal):
-    import os
-
     # the run's own messages say what happened (one line on failure); Prefect's console logs would repeat
     # it (GKQC_PREFECT_LOG_LEVEL=INFO shows them)
     os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("GKQC_PREFECT_LOG_LEVEL", "CRITICAL")
@@ -419,8 +417,6 @@ def serve(inbox: InboxUrlArg = None,
 
     例 example: gkqc serve ./inbox --cron "0 6 * * *"
     """
-    import os
-
     from prefect.client.schemas.schedules import CronSchedule
 
     try:

@@ -2,8 +2,8 @@
 
 The run's own process reads the inbox and hashes every file (a file is known by its content, as in
 a local run); only new files travel, in chunks (each one Prefect task run) sized for the network and
-for the work: about `TARGET_SECONDS` of parsing, judged from the chunks already parsed (a text report
-takes milliseconds, a PDF of many pages a second), and at most `CHUNK_FILES` files and `CHUNK_BYTES`
+for the work: about `TARGET_SECONDS` of parsing, judged from the chunks already parsed (a PDF of many
+pages takes far longer than a text report), and at most `CHUNK_FILES` files and `CHUNK_BYTES`
 bytes. Each chunk's lake rows come back to be merged, validated and written by the run, exactly as
 rows from local parser processes are. A worker that dies mid-chunk loses nothing: the
 scheduler runs the chunk again on another worker (and Prefect retries a chunk that raised), and a

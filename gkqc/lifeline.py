@@ -83,15 +83,14 @@ def start_workers(pool: ProcessPoolExecutor, workers: int, log: Path | None = No
     return pool
 
 
-def start_child(cmd: Sequence[str], log: Path, env: dict[str, str] | None = None,
-                own_group: bool = False) -> subprocess.Popen:
+def start_child(cmd: Sequence[str], log: Path, own_group: bool = False) -> subprocess.Popen:
     """Start `cmd` with output appended to `log`, killed by the kernel if we die. Start it from a thread that
     lives as long as it should (the main thread): the kernel's "parent" is that thread. `own_group` keeps
     a terminal's Ctrl-C away from it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=env, process_group=0 if own_group else None,
+                                process_group=0 if own_group else None,
                                 preexec_fn=partial(tie_to, os.getpid()) if _prctl else None)
 
 

@@ -7,7 +7,7 @@ relative to the warehouse folder, so a copied warehouse reads its own lake; s3:/
 on object storage, read through the filesystem `gkqc.storage.attach` gives DuckDB); marts (the
 scorecards) are materialised as tables, computed once per run rather than at every query. The
 database file is rebuilt whole into a temporary file and moved into place: readers keep working on
-the previous file while a run writes. It records the lake commit and suite it was built from.
+the previous file while a run writes. It records what it was built from (`build_fingerprint`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
 from warehouse.access import BUILD_TABLE, DB_NAME, FILES_TABLE, models_digest
+from warehouse.access import MODELS_DIR as MODELS
 
-MODELS = Path(__file__).with_name("models")
 LAYERS = ("staging", "core", "marts")
 BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring",  # tables the build writes before any model
             "decision_lines")

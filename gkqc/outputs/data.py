@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -58,6 +59,14 @@ def streamed(con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000) -> I
 
 
 MAX_LISTED = 100_000  # findings and files a scorecard lists at most (the workbook says when there are more)
+
+
+def grouped(rows: Iterable[Row], *key: str) -> dict:
+    """Rows by the value of column `key` (by a tuple of values, given several), in their order."""
+    out: dict = defaultdict(list)
+    for r in rows:
+        out[r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)].append(r)
+    return out
 
 
 @dataclass

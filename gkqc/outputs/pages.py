@@ -3,8 +3,8 @@
 The manifest (`.pages.parquet` in a site: each page's name and the digest of what it was drawn
 from; its metadata, the key the site was written under) is a file, not a dict: the digests of the
 pages written go to part files as they are drawn, and the previous site's are read a chunk of pages
-at a time, so neither of the site's processes holds a digest per page of the province (1.2 million at 1M reports)
-while it draws; only `save`, at the end, reads them all once to write them in order.
+at a time, so neither of the site's processes holds a digest per page of the province while it
+draws; only `save`, at the end, reads them all once to write them in order.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 from markupsafe import Markup
 
-from gkqc.outputs.data import Row, records
+from gkqc.outputs.data import Row, grouped, records
 from gkqc.outputs.html import render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.pages import Pages, digest
@@ -142,13 +141,6 @@ def _evidence(fc: pl.DataFrame, cells: pl.DataFrame, printed: dict[str, str | No
     return {(r, n): h for r, n, h in out.iter_rows()}
 
 
-def _group(rows: list[Row], *key: str) -> dict:
-    out: dict = defaultdict(list)
-    for r in rows:
-        out[r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)].append(r)
-    return out
-
-
 class _Lookups:
     """Everything the office-year pages of a chunk of whole offices show besides their cells, read at once."""
 
@@ -159,13 +151,13 @@ class _Lookups:
             con.execute("create or replace temp table _part as select office from _part_offices")
         finally:
             con.unregister("_part_offices")
-        self.versions = _group(_versions(con), "office", "report_year")
-        self.docs = _group([Row(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
-        self.changes = _group(_changes(con), "report_id")
+        self.versions = grouped(_versions(con), "office", "report_year")
+        self.docs = grouped([Row(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
+        self.changes = grouped(_changes(con), "report_id")
         earlier = records(con, """select f.* from findings f join _part using (office) where not f.is_latest
                                   order by f.office, f.report_year, f.version_no, f.check_id, f.subject""")
-        self.fails = _group([*latest, *earlier], "report_id")
-        self.stale = _group([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
+        self.fails = grouped([*latest, *earlier], "report_id")
+        self.stale = grouped([d for d in decisions if d["stale"] and d["is_current"]], "office", "report_year")
         self.catalog = {r["id"]: r for r in records(con, "select id, title, rule from check_catalog")}
         self.meta = {r["report_id"]: r for r in records(
             con, "select report_id, title, template, printed_form, published_source from _versions")}

@@ -122,7 +122,7 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
 
 def published_from(warehouse: Path, fingerprint: str) -> tuple[str, int, list[dict]] | None:
     """What `publish` returned when the scorecards were last published from `fingerprint` (the
-    warehouse's last commit), without the regions; None when published from another or never."""
+    warehouse's `build_fingerprint`), without the regions; None when published from another or never."""
     try:
         done = json.loads((warehouse / "scorecards" / PUBLISHED).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import duckdb
 
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
-from gkqc.outputs.data import Row, records, streamed, warehouse_of
+from gkqc.outputs.data import Row, grouped, records, streamed, warehouse_of
 from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
 from gkqc.outputs.labels import subject_label
 from gkqc.outputs.pages import Pages, digest
@@ -238,12 +237,12 @@ def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk
     con.execute("""create or replace temp table _chunk as select distinct s.office from _sc s
                    join _region_chunks c on s.region is not distinct from c.region where c.chunk = ?""", [chunk])
     in_chunk = f"select region from _region_chunks where chunk = {int(chunk)}"
-    regions = _group(records(con, _REGIONS.format(in_chunk)), "region")
-    fbc = _group(records(con, f"""select * from failures_by_check f
+    regions = grouped(records(con, _REGIONS.format(in_chunk)), "region")
+    fbc = grouped(records(con, f"""select * from failures_by_check f
                                   where exists (select 1 from ({in_chunk}) x where x.region is not distinct from f.region)
                                   order by all"""), "region")
-    findings = _group(_latest(con, "f.report_year = ?", [ctx["year"]]), "region")
-    offices = _group(records(con, f"""select s.* from _sc s join _region_chunks c on s.region is not distinct from c.region
+    findings = grouped(_latest(con, "f.report_year = ?", [ctx["year"]]), "region")
+    offices = grouped(records(con, f"""select s.* from _sc s join _region_chunks c on s.region is not distinct from c.region
                                       where c.chunk = {int(chunk)}
                                       order by s.region, s.report_year desc, s.rank_in_region, s.office"""), "region")
     pages.recall(region_page(reg) for reg in offices)
@@ -282,13 +281,6 @@ def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[Row]], find
             chart=chart, history=hist, year_list=ys, failures=matrix, decisions=decisions.get(name, [])), d)
 
 
-def _group(rows: list[Row], key: str) -> dict:
-    out: dict = defaultdict(list)
-    for r in rows:
-        out[r[key]].append(r)
-    return out
-
-
 def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, inbox: Path | None,
              focus: str | None, only: set | None) -> None:
     """The office pages and office-year pages of the offices in office chunk `chunk` (a focus: those
@@ -301,7 +293,7 @@ def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int
     latest = _latest(con)
     decisions = records(con, """select d.* from decisions d join _chunk using (office)
                                 order by d.report_year desc, d.check_id, d.subject, d.line_no desc""")
-    _office_pages(pages, ctx, _group(sc, "office"), _group(latest, "office"), _group(decisions, "office"), only)
+    _office_pages(pages, ctx, grouped(sc, "office"), grouped(latest, "office"), grouped(decisions, "office"), only)
     years = [o for o in sc if o["report_id"] and focus in (None, o["office"])]
     draw_report_pages(con, pages, years, latest, decisions, ctx, inbox)
 

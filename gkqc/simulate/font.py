@@ -85,8 +85,8 @@ def build(source: str, number: int, out: Path) -> None:
 
 @cache
 def embeddable_font() -> Path | None:
-    """The cached TrueType font, built on first use (about 10 s; one process builds, the others
-    wait for it); None when no CJK font is installed."""
+    """The cached TrueType font, built on first use (slowly: one process builds, the others wait
+    for it); None when no CJK font is installed."""
     src = _source()
     if src is None:
         return None
