@@ -21,7 +21,14 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_FILE_BYTES, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
+from gkqc.limits import (
+    MAX_FILE_BYTES,
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    zip_bomb_ratio,
+    zip_directory_entries,
+)
 from gkqc.offices import join_names, split_names
 from gkqc.source import Source
 from schemas.lake import OFFICE_KINDS
@@ -214,9 +221,8 @@ def _zip_sources(path: str, rel: str, size: int) -> Iterator[Source]:
 def zip_members(f: BinaryIO, rel: str, size: int) -> Iterator[Source]:
     """The members of an open, seekable zip file (a local file or an object)."""
     try:
-        end = zipfile._EndRecData(f)  # the central directory's size, before zipfile loads all of it
-        if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
-            yield bad_source(rel, f"压缩包成员过多，未展开（too many members: {end[zipfile._ECD_ENTRIES_TOTAL]}）", size)
+        if (entries := zip_directory_entries(f)) is not None:
+            yield bad_source(rel, f"压缩包成员过多，未展开（too many members: {entries}）", size)
             return
         z = zipfile.ZipFile(f)
     except Exception as e:
@@ -257,8 +263,7 @@ def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Source:
     too_big = f"压缩包成员超过大小上限 {_limit(MAX_MEMBER_BYTES)}（zip member over the size limit）"
     if size > MAX_MEMBER_BYTES:
         return bad_source(path, too_big, size)
-    if size > MAX_RATIO * max(info.compress_size, 1):
-        ratio = size / max(info.compress_size, 1)
+    if ratio := zip_bomb_ratio(info):
         return bad_source(path, f"压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹（zip bomb: compression ratio）", size)
     try:
         with z.open(info) as m:

@@ -2,9 +2,30 @@
 files) within the README's memory bound. The inbox and the readers of zip-based formats (Word) share
 them; a reader's own page and time limits sit beside its code (`pdf`, `ocr`, `word`; the README lists them)."""
 
+from __future__ import annotations
+
+import zipfile
+from typing import BinaryIO
+
 MAX_FILE_BYTES = 64 << 20  # larger files are not read
 MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
 MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
 MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
 MAX_TEXT_CHARS = 8_000_000  # characters of a text file (page text, Markdown, a crawl); the longest reports have ~100,000
+
+
+def zip_directory_entries(f: BinaryIO) -> int | None:
+    """The number of members a zip's central directory declares when it is too large to load
+    (over `MAX_MEMBERS` entries' worth of bytes), read from its end record before zipfile loads it;
+    else None."""
+    end = zipfile._EndRecData(f)
+    if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
+        return end[zipfile._ECD_ENTRIES_TOTAL]
+    return None
+
+
+def zip_bomb_ratio(info: zipfile.ZipInfo) -> float | None:
+    """A member's declared compression ratio when it is over `MAX_RATIO` (a zip bomb), else None."""
+    ratio = info.file_size / max(info.compress_size, 1)
+    return ratio if ratio > MAX_RATIO else None

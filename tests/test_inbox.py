@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from gkqc import inbox as ib
+from gkqc import limits
 from gkqc.inbox import (
     ENCRYPTED,
     MAX_FILE_BYTES,
@@ -435,10 +436,11 @@ def test_zip_header_that_lies_about_size(tmp_path):
 def test_too_many_members(tmp_path, monkeypatch):
     make_zip(tmp_path / "many.zip", {f"{i}.txt": b"%d" % i for i in range(5)})
     monkeypatch.setattr(ib, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(limits, "MAX_MEMBERS", 3)
     got = rows(tmp_path)
     assert [p for p in got if "!" in p] == ["many.zip!0.txt", "many.zip!1.txt", "many.zip!2.txt"]
     assert got["many.zip"].problem == "压缩包成员过多，只读取了前 3 个（too many members: 5）"
-    monkeypatch.setattr(ib, "CD_BYTES_PER_MEMBER", 10)  # central directory too large to load at all
+    monkeypatch.setattr(limits, "CD_BYTES_PER_MEMBER", 10)  # central directory too large to load at all
     assert list(rows(tmp_path)) == ["many.zip"]
     assert problem(tmp_path, "many.zip") == "压缩包成员过多，未展开（too many members: 5）"
 

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from gkqc.cells import as_raised, as_struck
 from gkqc.lifeline import tie_to
-from gkqc.limits import CD_BYTES_PER_MEMBER, MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO
+from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
@@ -101,9 +101,8 @@ def _open_docx(data: bytes):
     import docx  # python-docx: imported when a Word file comes, not by every parser worker
 
     try:
-        end = zipfile._EndRecData(io.BytesIO(data))  # the central directory's size, before zipfile loads it
-        if end and end[zipfile._ECD_SIZE] > MAX_MEMBERS * CD_BYTES_PER_MEMBER:
-            raise Unreadable(f"Word 文件（压缩包）成员过多（{end[zipfile._ECD_ENTRIES_TOTAL]} 个），未读取")
+        if (entries := zip_directory_entries(io.BytesIO(data))) is not None:
+            raise Unreadable(f"Word 文件（压缩包）成员过多（{entries} 个），未读取")
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
             _check_parts(infos)
@@ -140,8 +139,7 @@ def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
     for i in infos:
         if i.flag_bits & 0x1:
             raise Unreadable(f"Word 文件中的部件已加密（{i.filename}），无法读取")
-        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > RATIO_FLOOR and (ratio := zip_bomb_ratio(i)):
             raise Unreadable(f"Word 文件部件 {i.filename} 压缩比 {ratio:.0f} 超过上限 {MAX_RATIO}，疑似压缩炸弹，未读取")
         if i.file_size > MAX_XML_PART and i.filename.endswith((".xml", ".rels")):
             raise Unreadable(f"Word 文件部件 {i.filename} 解压后 {_size(i.file_size)}，超过上限 {_size(MAX_XML_PART)}"
