@@ -22,6 +22,7 @@ from gkqc.lake import Lake
 from gkqc.outputs.scorecard import publish_recorded, published_from
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
+from gkqc.summary import summary_markdown
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
 
 
@@ -78,16 +79,7 @@ def publish_task(wh: Warehouse, fingerprint: str) -> tuple[str, int, list[dict]]
 
 
 def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
-    s = summary.ingest
-    failed = summary.checks.failed if summary.checks else {}
-    create_markdown_artifact(
-        key="gkqc-run-summary",
-        markdown=(f"# gkqc 运行摘要\n\n| 项目 | 数量 |\n|---|---|\n| 文件 | {s.seen} |\n| 新增 | {s.new} |\n"
-                  f"| 解析 / 部分 | {s.statuses['parsed']} / {s.statuses['partial']} |\n"
-                  f"| 非报告 / 无法读取 | {s.statuses['not_a_report']} / {s.statuses['unreadable']} |\n"
-                  f"| 检查不通过（错误/警告） | {failed.get('error', 0)} / {failed.get('warning', 0)} |\n"
-                  f"| 评分机关年度 | {summary.offices_scored} |\n\n评分卡：`{summary.scorecards}`\n"),
-        description="gkqc run summary")
+    create_markdown_artifact(key="gkqc-run-summary", markdown=summary_markdown(summary), description="gkqc run summary")
     if regions:
         create_table_artifact(key="gkqc-region-scorecard", table=[
             {k: (str(v) if v is not None else "") for k, v in r.items()} for r in regions[:500]],

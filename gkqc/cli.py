@@ -35,6 +35,7 @@ from typer.core import TyperGroup
 from gkqc import progress
 from gkqc.lifeline import prefect_api
 from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
+from gkqc.summary import ALERT, WARN, summary_rows
 
 if TYPE_CHECKING:
     from gkqc.storage import Warehouse
@@ -296,53 +297,13 @@ def print_repair(r) -> None:
 
 
 def print_summary(r) -> None:
-    s = r.ingest
-    st = s.statuses
     t = Table(title="gkqc 运行摘要 run summary", show_header=False)
     t.add_column("item", overflow="fold")  # a narrow terminal wraps a name, a path or the times, never cuts them
     t.add_column("value", overflow="fold")
-    t.add_row("文件 files seen", str(s.seen))
-    t.add_row("新增 new / 未变 unchanged / 重复 duplicate", f"{s.new} / {s.unchanged} / {s.duplicates}")
-    t.add_row("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}")
-    t.add_row("非报告 not_a_report / 无法读取 unreadable", f"{st['not_a_report']} / {st['unreadable']}")
-    t.add_row("新报告版本 new report versions", str(s.reports_new))
-    if s.reread:
-        t.add_row("[yellow]全部重新读取 files read again[/yellow]",
-                  f"模板登记表或读取程序已变更：{s.read_again} 个文件按新规则重新读取，读取结果有变化的报告版本 "
-                  f"{s.versions_replaced} 个（registry or readers changed: files read again, versions that changed）")
-    if s.offices is not None:
-        t.add_row("机关名录 office registry", f"offices.csv：{s.offices} 个机关" + ("，本次更新 (updated)" if s.offices_changed else ""))
-    if s.office_proposals:
-        t.add_row("[yellow]机关名称近似待确认 office names proposed[/yellow]",
-                  f"{s.office_proposals}（未合并，见 gkqc sql \"select * from office_matches\"）")
-    if r.checks is not None:
-        f = r.checks.failed
-        t.add_row("检查不通过 failed: error / warning / info",
-                  f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}")
-    problems = s.schema_problems + (r.checks.schema_problems if r.checks is not None else [])
-    if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, counted and shown
-        t.add_row("[red]模式校验问题 schema problems[/red]", str(len(problems)))
-        kinds = dict.fromkeys(f"{p['table']}.{p['column']} {p['check']}：'{p['failure_case']}'" for p in problems)
-        t.add_row("[red]  例 e.g.[/red]", escape("；".join(list(kinds)[:3])))
-    if r.leftovers_removed:
-        t.add_row("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed))
-    t.add_row("最新年度评分机关 offices scored (latest year)", str(r.offices_scored))
-    t.add_row("数据仓库 warehouse", r.database)
-    t.add_row("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx")
-    if getattr(r, "local", ""):
-        t.add_row("本地副本 local copy", f"{r.local}（gkqc sql --warehouse {r.local}）")
-    if getattr(r, "timings", None):
-        t.add_row("用时 time", stage_times(r.timings))
+    for item, value, level in summary_rows(r):
+        style = {WARN: "yellow", ALERT: "red"}.get(level)
+        t.add_row(f"[{style}]{item}[/{style}]" if style else item, escape(value))
     console.print(t)
-
-
-STAGE_NAMES = {"parse": "解析 parse", "validate": "检查 check", "scorecards": "仓库与评分卡 warehouse, scorecards"}
-
-
-def stage_times(timings: dict[str, float]) -> str:
-    """Seconds per stage of a run, and in all: '解析 parse 12.3 s / … / 合计 total 20.1 s'."""
-    parts = [f"{STAGE_NAMES.get(stage, stage)} {seconds:.1f} s" for stage, seconds in timings.items()]
-    return " / ".join([*parts, f"合计 total {sum(timings.values()):.1f} s"])
 
 
 @app.command()

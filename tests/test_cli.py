@@ -238,6 +238,33 @@ def test_the_summary_counts_schema_problems_of_both_stages(capsys):
     assert "check_results.status isin：'maybe'" in out  # which rows, so that the bug can be found
 
 
+def test_the_flow_runs_artifact_says_what_the_terminal_says(monkeypatch):
+    """The artifact Prefect keeps listed its own rows, without the schema problems, the re-read or the
+    registry; both now print `summary_rows`. A report's text in a value stays one cell of the table."""
+    import re
+
+    from checks.engine import CheckSummary
+    from flows.pipeline import RunSummary
+    from gkqc import cli
+    from gkqc.ingest import IngestSummary
+    from gkqc.summary import summary_markdown
+
+    problem = {"table": "reports", "column": "title", "check": "str_length", "failure_case": "甲|乙\n<script>x</script>"}
+    r = RunSummary("r", "in", "wh", IngestSummary(schema_problems=[problem], reread=True, offices=3), CheckSummary(),
+                   database="/wh/gkqc.duckdb", timings={"parse": 1.0})
+    md = summary_markdown(r)
+    rows = [re.split(r"(?<!\\)\|", line) for line in md.splitlines()[4:]]
+    assert rows and all(len(cells) == 4 for cells in rows)  # '', item, value, ''
+    items = [cells[1].strip().strip("*") for cells in rows]
+    assert "<script>" not in md and "甲\\|乙" in md
+    monkeypatch.setattr(cli.console, "width", 250)
+    with cli.console.capture() as out:
+        cli.print_summary(r)
+    assert [i for i in items if i.strip() not in out.get()] == []
+    assert {"模式校验问题 schema problems", "全部重新读取 files read again", "机关名录 office registry",
+            "用时 time"} <= {i.strip() for i in items}
+
+
 @pytest.mark.parametrize("sig, code, how", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
 def test_a_run_asked_to_stop_never_ends_as_completed(tmp_path, monkeypatch, sig, code, how):
     """A library on the flow's way may swallow the KeyboardInterrupt a stop raises and let the flow

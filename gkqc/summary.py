@@ -1,0 +1,65 @@
+"""What a run's summary says, written once: the terminal prints it as a table (`gkqc run`), Prefect
+keeps it as the flow run's artifact."""
+
+from __future__ import annotations
+
+STAGE_NAMES = {"parse": "解析 parse", "validate": "检查 check", "scorecards": "仓库与评分卡 warehouse, scorecards"}
+WARN, ALERT = "warn", "alert"  # a row to look at; a row that shows our own bug
+
+
+def stage_times(timings: dict[str, float]) -> str:
+    """Seconds per stage of a run, and in all: '解析 parse 12.3 s / … / 合计 total 20.1 s'."""
+    parts = [f"{STAGE_NAMES.get(stage, stage)} {seconds:.1f} s" for stage, seconds in timings.items()]
+    return " / ".join([*parts, f"合计 total {sum(timings.values()):.1f} s"])
+
+
+def summary_rows(r) -> list[tuple[str, str, str]]:
+    """(item, value, level) of a run's summary (`flows.pipeline.RunSummary`); level "", WARN or ALERT.
+    Values may hold a report's text: shown as text by whoever prints them."""
+    s = r.ingest
+    st = s.statuses
+    rows = [("文件 files seen", str(s.seen), ""),
+            ("新增 new / 未变 unchanged / 重复 duplicate", f"{s.new} / {s.unchanged} / {s.duplicates}", ""),
+            ("解析 parsed / 部分 partial", f"{st['parsed']} / {st['partial']}", ""),
+            ("非报告 not_a_report / 无法读取 unreadable", f"{st['not_a_report']} / {st['unreadable']}", ""),
+            ("新报告版本 new report versions", str(s.reports_new), "")]
+    if s.reread:
+        rows.append(("全部重新读取 files read again",
+                     f"模板登记表或读取程序已变更：{s.read_again} 个文件按新规则重新读取，读取结果有变化的报告版本 "
+                     f"{s.versions_replaced} 个（registry or readers changed: files read again, versions that changed）", WARN))
+    if s.offices is not None:
+        rows.append(("机关名录 office registry",
+                     f"offices.csv：{s.offices} 个机关" + ("，本次更新 (updated)" if s.offices_changed else ""), ""))
+    if s.office_proposals:
+        rows.append(("机关名称近似待确认 office names proposed",
+                     f"{s.office_proposals}（未合并，见 gkqc sql \"select * from office_matches\"）", WARN))
+    if r.checks is not None:
+        f = r.checks.failed
+        rows.append(("检查不通过 failed: error / warning / info",
+                     f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}", ""))
+    problems = s.schema_problems + (r.checks.schema_problems if r.checks is not None else [])
+    if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, counted and shown
+        kinds = dict.fromkeys(f"{p['table']}.{p['column']} {p['check']}：'{p['failure_case']}'" for p in problems)
+        rows += [("模式校验问题 schema problems", str(len(problems)), ALERT),
+                 ("  例 e.g.", "；".join(list(kinds)[:3]), ALERT)]
+    if r.leftovers_removed:
+        rows.append(("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed), ""))
+    rows += [("最新年度评分机关 offices scored (latest year)", str(r.offices_scored), ""),
+             ("数据仓库 warehouse", r.database, ""),
+             ("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx", "")]
+    if getattr(r, "local", ""):
+        rows.append(("本地副本 local copy", f"{r.local}（gkqc sql --warehouse {r.local}）", ""))
+    if getattr(r, "timings", None):
+        rows.append(("用时 time", stage_times(r.timings), ""))
+    return rows
+
+
+def summary_markdown(r) -> str:
+    """The summary as a Markdown table (a value's `|`, `<` and line breaks shown as text)."""
+    def cell(text: str) -> str:
+        return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").split())
+
+    lines = ["# gkqc 运行摘要 run summary", "", "| 项目 item | 值 value |", "|---|---|"]
+    lines += [f"| {'**' + cell(item) + '**' if level else cell(item)} | {cell(value)} |"
+              for item, value, level in summary_rows(r)]
+    return "\n".join(lines) + "\n"
