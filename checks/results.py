@@ -41,14 +41,23 @@ def finish(df: pl.DataFrame, spec: CheckSpec) -> pl.DataFrame:
                  for c in RESULT_COLS])
 
 
-def report_rows(report_ids: pl.DataFrame, status: str, message: str | pl.Expr, subject: str = "") -> pl.DataFrame:
+NULL_F = pl.lit(None, dtype=pl.Float64)
+NULL_S = pl.lit(None, dtype=pl.Utf8)
+
+
+def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str, message: pl.Expr | str,
+         expected: pl.Expr = NULL_F, actual: pl.Expr = NULL_F, cells: pl.Expr = NULL_S) -> pl.DataFrame:
+    """A result per row of `df` (its report_id), before `finish` names the check."""
+    lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731
+    return df.select(
+        "report_id", lit(subject).alias("subject"), lit(status).alias("status"), expected.alias("expected"),
+        actual.alias("actual"), (actual - expected).alias("difference"), cells.alias("cells"),
+        lit(message).alias("message"))
+
+
+def report_rows(report_ids: pl.DataFrame, status: str, message: str | pl.Expr) -> pl.DataFrame:
     """One result per report (no subject, no numbers)."""
-    msg = message if isinstance(message, pl.Expr) else pl.lit(message)
-    return report_ids.select(
-        "report_id", pl.lit(subject).alias("subject"), pl.lit(status).alias("status"),
-        pl.lit(None, dtype=pl.Float64).alias("expected"), pl.lit(None, dtype=pl.Float64).alias("actual"),
-        pl.lit(None, dtype=pl.Float64).alias("difference"), pl.lit(None, dtype=pl.Utf8).alias("cells"),
-        msg.alias("message"))
+    return rows(report_ids, status=status, message=message)
 
 
 def empty_results() -> pl.DataFrame:

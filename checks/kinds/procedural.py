@@ -17,7 +17,7 @@ import polars as pl
 from checks.blanks import blank_policy
 from checks.frames import PartData, cell_label_expr, registered_reports, with_cell_id
 from checks.kinds.base import Bad, Kind, register
-from checks.results import PASSED, finish, render
+from checks.results import PASSED, finish, render, rows
 from checks.spec import CheckSpec, SuiteError
 from gkqc.lake import Lake
 from gkqc.templates import registry
@@ -29,8 +29,6 @@ MESSAGES: set[str] = set()  # functions whose failure message an entry may write
 REGISTERED: set[str] = set()  # functions that read the office registry's kind and region (see `procedural`)
 CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
 LISTED = 20  # cell ids a per-table message names (all are in `cells`)
-NULL_F = pl.lit(None, dtype=pl.Float64)
-NULL_S = pl.lit(None, dtype=pl.Utf8)
 
 
 def procedural(*needs: str, message: bool = False, registered: bool = False) -> Callable[[Callable], Callable]:
@@ -48,15 +46,6 @@ def procedural(*needs: str, message: bool = False, registered: bool = False) -> 
             REGISTERED.add(fn.__name__)
         return fn
     return add
-
-
-def rows(df: pl.DataFrame, *, subject: pl.Expr | str = "", status: pl.Expr | str, message: pl.Expr | str,
-         expected: pl.Expr = NULL_F, actual: pl.Expr = NULL_F, cells: pl.Expr = NULL_S) -> pl.DataFrame:
-    lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731
-    return df.select(
-        "report_id", lit(subject).alias("subject"), lit(status).alias("status"), expected.alias("expected"),
-        actual.alias("actual"), (actual - expected).alias("difference"), cells.alias("cells"),
-        lit(message).alias("message"))
 
 
 def _pass_others(reports: pl.DataFrame, failed: pl.DataFrame) -> pl.DataFrame:
