@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from checks.spec import scope_axis
 from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS
@@ -26,13 +24,9 @@ def cell_label(table: str, key: str, template: str | None = None) -> str:
     return registry().cell_label(table, key, template)
 
 
+@drawn_from_registry(maxsize=65536)
 def subject_label(check_id: str, subject: str | None, template: str | None = None) -> str:
     """What a finding is about, in the report's printed words."""
-    return _subject_label(id(registry()), check_id, subject, template)
-
-
-@lru_cache(maxsize=65536)
-def _subject_label(_registry: int, check_id: str, subject: str | None, template: str | None) -> str:
     from gkqc.outputs.tables import table_of_key
 
     reg = registry()
