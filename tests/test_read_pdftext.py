@@ -9,7 +9,7 @@ import pytest
 from builders import spec
 
 from gkqc.readers import read_document
-from gkqc.readers.tables import read_applications, read_reviews
+from gkqc.readers.tables import read_active, read_applications, read_reviews
 from gkqc.readers.tokens import pdftext_tokens
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
@@ -284,6 +284,16 @@ def test_a_number_alone_under_a_rows_values_refuses_the_row_whose_values_follow_
     assert got["denied_three_safety"] == UNREAD
     assert "上一行单独印有" in reasons(text, "gov2021")["denied_three_safety"]
     assert got["denied_third_party"] == (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
+def test_a_one_column_row_before_a_line_of_unknown_label_and_one_number_is_read():
+    # section 二's blocks of one column: a line of label text and one number is a row (of another
+    # template's, here), not the rest of the value above it
+    text = ("第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可 125\n其他对外管理服务事项 7\n"
+            "第二十条第（六）项\n信息内容 本年处理决定数量\n行政处罚 30\n行政强制 4\n行政检查 9\n"
+            "第二十条第（八）项\n信息内容 本年收费金额（单位：万元）\n行政事业性收费 0\n")
+    got = {(c.block_id, c.row_id): (c.value, c.status) for c in read_active(pdftext_tokens(text), "gov2021", False, "未找到")[0]}
+    assert got[("item_5", "licensing")] == (125.0, "ok") and got[("item_6", "coercion")] == (4.0, "ok")
 
 
 def test_a_row_after_a_jumbled_row_with_a_value_too_many_is_read():

@@ -205,9 +205,11 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             read = RowRead([None] * ncols, doubt)
         if not read.reason and stray is not None and vals and not vals[0].cell and vals[0].line == stray.line + 1:
             read = RowRead([None] * ncols, _wrap_doubt(stray, "上", vals))
-        one_line = not read.reason and len(vals) == ncols and not vals[0].cell and vals[0].line == vals[-1].line
+        # (a table of one column: a line of label text and one number is a row, not a number's piece)
+        one_line = not read.reason and len(vals) == ncols > 1 and not vals[0].cell and vals[0].line == vals[-1].line
         held = (row.id, vals) if one_line else None
-        stray = vals[-1] if len(vals) > ncols and _lone(vals[-1], vals[-2]) and vals[0].line == vals[-2].line else None
+        stray = vals[-1] if len(vals) > ncols > 1 and _lone(vals[-1], vals[-2]) and vals[0].line == vals[-2].line \
+            else None
         if prev is None:
             out.rows[row.id] = read
         elif [t.raw if t else None for t in prev.toks] != [t.raw if t else None for t in read.toks]:
