@@ -6,7 +6,8 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from gkqc.limits import cached_when_short
 
 # Cell statuses. `missing` cells were never found in the source.
 OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
@@ -72,7 +73,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-@lru_cache(maxsize=65536)
+@cached_when_short(maxsize=65536)
 def is_value_like(text: str) -> bool:
     """True when a token reads as a cell value (number, number with unit, blank mark)."""
     # a cell with a stray byte in it still holds a value's place (and is read as unreadable)
@@ -133,7 +134,7 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     return None, t
 
 
-@lru_cache(maxsize=65536)
+@cached_when_short(maxsize=65536)
 def read_count(raw: str | None) -> CellValue:
     """A count cell (applications, reviews, active-disclosure counts)."""
     absent, t = _absent(raw)
@@ -147,7 +148,7 @@ def read_count(raw: str | None) -> CellValue:
     return _leading_zero(t, raw) or out_of_range(v, raw) or CellValue(v, OK)
 
 
-@lru_cache(maxsize=16384)
+@cached_when_short(maxsize=16384)
 def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValue:
     """An amount cell, normalised to `unit` (the template's, from the registry); the unit found
     (cell, else header) is kept. An amount printed without a unit is taken to be in `unit`."""

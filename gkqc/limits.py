@@ -5,13 +5,18 @@ them; a reader's own page and time limits sit beside its code (`pdf`, `ocr`, `wo
 from __future__ import annotations
 
 import zipfile
-from typing import BinaryIO
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 MAX_FILE_BYTES = 64 << 20  # larger files are not read
 MAX_MEMBER_BYTES = 64 << 20  # zip member uncompressed size limit
 MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
 MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
+CACHED_CHARS = 64  # texts a reader's caches keep at most this long (a cell's text, a label): never a line of prose
 MAX_TEXT_CHARS = 8_000_000  # characters of a text file (page text, Markdown, a crawl); the longest reports have ~100,000
 
 
@@ -29,3 +34,18 @@ def zip_bomb_ratio(info: zipfile.ZipInfo) -> float | None:
     """A member's declared compression ratio when it is over `MAX_RATIO` (a zip bomb), else None."""
     ratio = info.file_size / max(info.compress_size, 1)
     return ratio if ratio > MAX_RATIO else None
+
+
+def cached_when_short(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """`lru_cache` for a function of a text (its first argument) called on the same short texts again
+    and again: a text over `CACHED_CHARS` (a hostile file's one-line prose) is worked out each time
+    and never kept, so a worker's caches stay small whatever it reads."""
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @wraps(fn)
+        def call(text, *args):
+            return cached(text, *args) if text is None or len(text) <= CACHED_CHARS else fn(text, *args)
+        call.cache_clear = cached.cache_clear
+        return call
+    return wrap

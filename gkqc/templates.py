@@ -17,13 +17,14 @@ from functools import cache, cached_property, lru_cache, wraps
 from pathlib import Path
 
 from gkqc import yamlfile
+from gkqc.limits import cached_when_short
 
 REGISTRY_PATH = Path(__file__).with_name("templates.yaml")
 REGISTRY_ENV = "GKQC_REGISTRY"  # another registry file (tests, a province's own variants)
 _SUB_NO = re.compile(r"\d[.、]")  # a sub-row's number before its label
 
 
-@lru_cache(maxsize=131072)
+@cached_when_short(maxsize=131072)
 def norm_label(text: str) -> str:
     """Normalise printed label text for matching: NFKC, no whitespace."""
     return "".join(unicodedata.normalize("NFKC", text).split())

@@ -11,9 +11,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from gkqc.cells import is_value_like, normalize
+from gkqc.limits import cached_when_short
 from gkqc.readers.errors import Unreadable
 
 
@@ -39,7 +39,7 @@ class RowRead:
     missing_reason: str | None = None  # set: cells that are None are missing for this reason
 
 
-nfkc = lru_cache(maxsize=131072)(normalize)  # a token's text from its raw text, for the many repeated ones
+nfkc = cached_when_short(maxsize=131072)(normalize)  # a token's text from its raw text
 
 
 def _tok(raw: str, line: int, cell: bool = False) -> Tok:
