@@ -3,6 +3,8 @@ keeps it as the flow run's artifact."""
 
 from __future__ import annotations
 
+import re
+
 STAGE_NAMES = {"parse": "解析 parse", "validate": "检查 check", "scorecards": "仓库与评分卡 warehouse, scorecards"}
 WARN, ALERT = "warn", "alert"  # a row to look at; a row that shows our own bug
 
@@ -54,10 +56,14 @@ def summary_rows(r) -> list[tuple[str, str, str]]:
     return rows
 
 
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: each may be Markdown's
+
+
 def summary_markdown(r) -> str:
-    """The summary as a Markdown table (a value's `|`, `<` and line breaks shown as text)."""
+    """The summary as a Markdown table: every mark in a value escaped (a report's `![…](…)`, `|` or `<b>`
+    shown as the text it is), line breaks as spaces."""
     def cell(text: str) -> str:
-        return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").split())
+        return " ".join(_PUNCTUATION.sub(r"\\\1", text).split())
 
     lines = ["# gkqc 运行摘要 run summary", "", "| 项目 item | 值 value |", "|---|---|"]
     lines += [f"| {'**' + cell(item) + '**' if level else cell(item)} | {cell(value)} |"

@@ -249,14 +249,15 @@ def test_the_flow_runs_artifact_says_what_the_terminal_says(monkeypatch):
     from gkqc.ingest import IngestSummary
     from gkqc.summary import summary_markdown
 
-    problem = {"table": "reports", "column": "title", "check": "str_length", "failure_case": "甲|乙\n<script>x</script>"}
+    problem = {"table": "reports", "column": "title", "check": "str_length",
+               "failure_case": "甲|乙\n<script>x</script> ![t](http://evil.example/p.png) &lt;b&gt;"}
     r = RunSummary("r", "in", "wh", IngestSummary(schema_problems=[problem], reread=True, offices=3), CheckSummary(),
                    database="/wh/gkqc.duckdb", timings={"parse": 1.0})
     md = summary_markdown(r)
     rows = [re.split(r"(?<!\\)\|", line) for line in md.splitlines()[4:]]
     assert rows and all(len(cells) == 4 for cells in rows)  # '', item, value, ''
-    items = [cells[1].strip().strip("*") for cells in rows]
-    assert "<script>" not in md and "甲\\|乙" in md
+    items = [re.sub(r"\\(.)", r"\1", cells[1].strip().strip("*")) for cells in rows]  # as printed
+    assert "<script>" not in md and "甲\\|乙" in md and "![" not in md and "](" not in md and "&lt;" not in md
     monkeypatch.setattr(cli.console, "width", 250)
     with cli.console.capture() as out:
         cli.print_summary(r)

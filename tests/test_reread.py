@@ -139,7 +139,7 @@ def test_the_reading_key_follows_the_readers_libraries_and_programs(monkeypatch,
         reread._tools.cache_clear()
         assert reread.reading_key() != before
         before = reread.reading_key()
-    assert "tesseract tesseract 9.1.0" in reread._tools()
+    assert "; tesseract 9.1.0;" in reread._tools()
     installed, font = before, reread.pdf_reader.system_cjk_font()
     monkeypatch.setattr(reread.pdf_reader, "system_cjk_font", lambda: not font)  # a CJK font installed or gone
     reread._tools.cache_clear()
