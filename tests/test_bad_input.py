@@ -688,14 +688,14 @@ def test_section_headings_without_their_numerals_are_found_in_order():
 def test_a_worker_keeps_no_line_of_a_hostile_text_in_its_caches(form):
     """The readers cache what they work out of short texts (a token's normal form, whether it reads as
     a value, a label's normal form). They cached whole lines too: a worker kept each one-line text of
-    prose it had read (9.7 MB after three of 1.2 million characters; bounded by the caches' entries,
+    prose it had read (4.3 MB after three of 240,000 characters; bounded by the caches' entries,
     not their size) for as long as it lived."""
     import gc
     import tracemalloc
 
     from gkqc.readers import tokens_of
 
-    prose = "本机关依法公开政府信息。" * 20_000
+    prose = "本机关依法公开政府信息。" * 5_000
     texts = {"PDF text": lambda k: f"第{k}份 {prose}", "page text": lambda k: f"第{k}份 {prose} |",
              "crawl": lambda k: f"一、总体情况 第{k}份{prose}二、主动公开政府信息情况"}[form]
     tokens_of("r.txt", texts(0).encode())  # whatever a first read caches for good (compiled patterns)
@@ -708,4 +708,4 @@ def test_a_worker_keeps_no_line_of_a_hostile_text_in_its_caches(form):
         kept = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    assert kept < 300_000  # the code before: 4.3 MB
+    assert kept < 300_000  # the code before: 1.1 MB
