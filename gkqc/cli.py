@@ -368,7 +368,7 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
 
 @app.command()
 def serve(inbox: InboxUrlArg = None,
-          warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+          warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE),
           cron: Annotated[str, typer.Option(help="cron 表达式，默认每天 6:00 (cron schedule; default daily)")] = "0 6 * * *",
           port: Annotated[int, typer.Option(help="本地 Prefect 服务器端口 (local server port)")] = 4200,
           workers: Annotated[int, typer.Option(help="解析进程数 (parser processes)", min=1)] = 2,
@@ -376,7 +376,12 @@ def serve(inbox: InboxUrlArg = None,
                                                       help="在已有的 Dask 集群上解析 (parse on this Dask scheduler)")] = None) -> None:
     """按计划定时运行主流程（启动本地 Prefect 服务器）。 Serve the main flow on a schedule.
 
+    收件箱与数据仓库可在 S3 兼容的对象存储上，同 gkqc run；服务器的日志与状态在数据仓库的本地目录。
+    Inbox and warehouse may be on S3-compatible storage, as for `gkqc run`; the server's log and state
+    stay in the warehouse's local folder.
+
     例 example: gkqc serve ./inbox --cron "0 6 * * *"
+    例 example: gkqc serve s3://reports/inbox --warehouse s3://reports/wh
     """
     from prefect.client.schemas.schedules import CronSchedule
 
@@ -385,16 +390,25 @@ def serve(inbox: InboxUrlArg = None,
     except ValueError as e:
         why = next((ln.split("[type=")[0].strip() for ln in str(e).splitlines() if "Value error" in ln), "")
         fail(f"无效的 cron 表达式 '{cron}'：{why.removeprefix('Value error, ')} (invalid cron schedule)")
+    from gkqc import runlock
+    from gkqc.storage import warehouse as locate
+
     inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
-    warehouse = warehouse.resolve()
-    usable_warehouse(warehouse)
-    quiet_prefect(warehouse)
+    wh = locate(warehouse)
+    try:  # an unusable warehouse fails now too
+        runlock.prepare(wh.local)
+        if wh.remote:
+            runlock.prepare_remote(wh.store)
+    except runlock.WarehouseUnusable as e:
+        fail(str(e))
+    local, warehouse = wh.local, wh.url if wh.remote else str(wh.local.resolve())
+    quiet_prefect(local)
     from flows import schedule
 
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         api = f"http://127.0.0.1:{port}/api"
-        server = schedule.start_server(port, warehouse / ".prefect" / "server.log")
+        server = schedule.start_server(port, local / ".prefect" / "server.log")
         os.environ["PREFECT_API_URL"] = api
         try:
             schedule.wait_healthy(api)

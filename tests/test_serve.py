@@ -1,5 +1,6 @@
 """`gkqc serve`: the cron schedule really fires a flow run against a local Prefect server."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -8,25 +9,47 @@ import time
 
 import pytest
 from conftest import ROOT, SAMPLES, free_port
+from s3server import keys, s3_bucket, upload
 
 pytestmark = pytest.mark.component
 
 
-def test_schedule_fires_a_run(tmp_path):
-    wh = tmp_path / "wh"
+@pytest.mark.parametrize("where", ["local", "s3"])
+def test_schedule_fires_a_run(tmp_path, where):
+    """On object storage too: the scheduled run's database and scorecards land in the bucket."""
+    with contextlib.ExitStack() as stack:
+        if where == "s3":
+            fs = stack.enter_context(s3_bucket(tmp_path / "moto.log", "served"))
+            upload(fs, SAMPLES, "served/inbox")
+            inbox, wh = "s3://served/inbox", "s3://served/wh"
+
+            def built(name: str) -> bool:
+                return any(k == name or k.endswith("/" + name) for k in keys(fs, "served/wh"))
+        else:
+            inbox, wh = str(SAMPLES), str(tmp_path / "wh")
+
+            def built(name: str) -> bool:
+                return any((tmp_path / "wh").rglob(name))
+        _serve_until_built(tmp_path, inbox, wh, built)
+
+
+def _serve_until_built(tmp_path, inbox: str, wh: str, built) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+    env["GKQC_LOCAL_DIR"] = str(tmp_path / "local")  # an s3 warehouse's local side
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gkqc.cli", "serve", str(SAMPLES), "--warehouse", str(wh), "--cron", "* * * * *",
+        [sys.executable, "-m", "gkqc.cli", "serve", inbox, "--warehouse", wh, "--cron", "* * * * *",
          "--port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        db = wh / "gkqc.duckdb"
         deadline = time.monotonic() + 240  # server start, then the next whole minute, then the run
-        while time.monotonic() < deadline and not db.exists():
+        while time.monotonic() < deadline and not built("gkqc.duckdb"):
             assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
             time.sleep(2)
-        assert db.exists(), "no scheduled run completed within 4 minutes"
-        assert (wh / "scorecards" / "scorecard.xlsx").exists() or _wait(wh / "scorecards" / "scorecard.xlsx")
+        assert built("gkqc.duckdb"), "no scheduled run completed within 4 minutes"
+        end = time.monotonic() + 60
+        while not built("scorecard.xlsx") and time.monotonic() < end:
+            time.sleep(1)
+        assert built("scorecard.xlsx")
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: serve and its server stop together
         try:
@@ -43,13 +66,6 @@ def test_schedule_fires_a_run(tmp_path):
 
 def _group(pgid: int) -> list[str]:
     return subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
-
-
-def _wait(path, seconds=60):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and not path.exists():
-        time.sleep(1)
-    return path.exists()
 
 
 def test_bad_cron_is_refused(tmp_path):
