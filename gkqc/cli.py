@@ -73,9 +73,10 @@ app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量
                   no_args_is_help=True, add_completion=False, cls=_Commands)
 console = Console()
 err = Console(stderr=True)
-WarehouseOpt = Annotated[Path, typer.Option("--warehouse", "-w", help="数据仓库目录 (warehouse folder)")]
 # `run` and `repair` also take object storage: s3://bucket/prefix
 WarehouseUrlOpt = Annotated[str, typer.Option("--warehouse", "-w", help="数据仓库目录或 s3://桶/前缀 (warehouse folder or s3:// URL)")]
+WarehouseReadOpt = Annotated[str, typer.Option("--warehouse", "-w", help="数据仓库目录，或 s3://桶/前缀（读本机的本地副本） "
+                                                                           "(warehouse folder, or s3:// URL: its local copy here)")]
 InboxUrlArg = Annotated[str | None, typer.Argument(help="收件箱目录或 s3://桶/前缀；省略则使用自带样例 (inbox folder or s3:// URL; default: bundled samples)")]
 
 
@@ -94,6 +95,15 @@ def writing_into(folder: Path, what: str = "输出目录 output folder"):
         yield
     except OSError as e:
         fail(f"无法写入{what} {folder}：{e.strerror or e}（{type(e).__name__}） (cannot write there)")
+
+
+def read_side(warehouse: str) -> Path:
+    """The folder `sql`, `scorecard` and `notices` read: a local warehouse, or for one on object
+    storage its local copy, where `gkqc run` on this machine built the database."""
+    from gkqc.storage import is_remote
+    from gkqc.storage import warehouse as locate
+
+    return locate(warehouse).local if is_remote(warehouse) else Path(warehouse).resolve()
 
 
 def usable_warehouse(path: Path) -> None:
@@ -341,7 +351,7 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
               region: Annotated[str | None, typer.Option(help="地区 (region)")] = None,
               office: Annotated[str | None, typer.Option(help="机关名称 (office)")] = None,
               out: Annotated[Path | None, typer.Option(help="输出网页与 Excel 的目录 (write HTML and Excel here)")] = None,
-              warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+              warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """在终端显示评分卡，或输出网页和 Excel。 Print a scorecard, or write the HTML site and Excel workbook.
 
     例 example: gkqc scorecard --year 2020 --region 阿里地区
@@ -351,7 +361,7 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
     from warehouse.access import WarehouseError, connect_readonly
 
     try:
-        con = connect_readonly(warehouse.resolve())
+        con = connect_readonly(read_side(warehouse))
     except WarehouseError as e:
         fail(str(e))
     data = load(con, year, region, office)
@@ -489,7 +499,7 @@ def list_checks() -> None:
 
 @app.command()
 def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
-        warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+        warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE),
         format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table") -> None:
     """在只读连接上执行 SQL。 Ad-hoc SQL on a read-only connection.
 
@@ -505,7 +515,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
         fail("查询为空 (empty query)")
     try:
         only_queries(query)
-        con = connect_readonly(warehouse.resolve())
+        con = connect_readonly(read_side(warehouse))
     except (NotAQuery, WarehouseError) as e:
         fail(str(e))
     try:
@@ -590,7 +600,7 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
 def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (report year)")],
             out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
             region: Annotated[str | None, typer.Option("--region", help="只输出该地区 (one region only)")] = None,
-            warehouse: WarehouseOpt = DEFAULT_WAREHOUSE) -> None:
+            warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip；再次写入同一目录时，
     该年度已不再需要的通知被删除。 Write rectification notices.
 
@@ -601,7 +611,7 @@ def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (repo
 
     try:
         with writing_into(out):
-            s = write_notices(warehouse.resolve(), year, out, region)
+            s = write_notices(read_side(warehouse), year, out, region)
     except WarehouseError as e:
         fail(str(e))
     if not s.workbooks and not s.offices_clear:

@@ -79,6 +79,19 @@ def test_sql_reads_the_warehouse(warehouse):
     assert r.stdout.splitlines() == ["n", "3"]
 
 
+def test_the_read_commands_look_for_an_s3_warehouses_local_copy(tmp_path, monkeypatch):
+    """`gkqc sql`, `scorecard` and `notices` took an s3:// URL for a local path ('s3:/reports/wh'); they
+    read the local copy a run on object storage leaves on this machine (tests/test_s3.py), and before
+    any run say where they looked."""
+    from gkqc.storage import warehouse as locate
+
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    url = "s3://reports/wh"
+    for args in (["sql", "select 1"], ["scorecard"], ["notices", "--year", "2020", "--out", str(tmp_path / "n")]):
+        r = cli(*args, "--warehouse", url)
+        assert r.returncode == 2 and str(locate(url).local) in r.stderr and "s3:/reports" not in r.stderr, args
+
+
 def test_sql_shows_brackets_in_values_and_names_as_text(warehouse):
     """'[/]' crashed the table (rich's markup); '[red]x[/red]' lost its brackets."""
     wh, _ = warehouse

@@ -181,6 +181,21 @@ def test_a_run_killed_while_uploading_its_database_uploads_it_the_next_time(s3, 
     assert remote == (warehouse(url, tmp_path / "local").local / "gkqc.duckdb").read_bytes()
 
 
+def test_the_read_commands_read_an_s3_warehouses_local_copy(s3, tmp_path, local_run):
+    """`gkqc sql`, `scorecard` and `notices` with the bucket's URL read what the run left on this machine."""
+    inbox, _ = local_run
+    upload(s3, inbox, f"{BUCKET}/reads")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/reads-wh"
+    assert gkqc("run", f"s3://{BUCKET}/reads", "--warehouse", url, env=env).returncode == 0
+    r = gkqc("sql", "select count(*) as n from reports", "--warehouse", url, "--format", "csv", env=env)
+    assert r.returncode == 0 and r.stdout.splitlines()[0] == "n" and int(r.stdout.splitlines()[1]) > 0, r.stderr
+    r = gkqc("scorecard", "--year", "2020", "--warehouse", url, env=env)
+    assert r.returncode == 0 and "阿里地区" in r.stdout, r.stderr
+    r = gkqc("notices", "--year", "2020", "--out", str(tmp_path / "notices"), "--warehouse", url, env=env)
+    assert r.returncode == 0 and any((tmp_path / "notices").rglob("*.xlsx")), r.stderr
+
+
 def test_a_commit_over_a_newer_one_is_refused(s3):
     url = f"s3://{BUCKET}/cas/lake"
     first, second = Lake(url), Lake(url)
