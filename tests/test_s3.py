@@ -181,13 +181,19 @@ def test_a_run_killed_while_uploading_its_database_uploads_it_the_next_time(s3, 
     assert remote == (warehouse(url, tmp_path / "local").local / "gkqc.duckdb").read_bytes()
 
 
+def _run(s3, tmp_path, inbox, name: str) -> tuple[dict, str]:
+    """The inbox put in the bucket as `name`, and a run of it into `name`-wh: (the environment of the
+    warehouse's local side, the warehouse's URL)."""
+    upload(s3, inbox, f"{BUCKET}/{name}")
+    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
+    url = f"s3://{BUCKET}/{name}-wh"
+    assert gkqc("run", f"s3://{BUCKET}/{name}", "--warehouse", url, env=env).returncode == 0
+    return env, url
+
+
 def test_the_read_commands_read_an_s3_warehouses_local_copy(s3, tmp_path, local_run):
     """`gkqc sql`, `scorecard` and `notices` with the bucket's URL read what the run left on this machine."""
-    inbox, _ = local_run
-    upload(s3, inbox, f"{BUCKET}/reads")
-    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
-    url = f"s3://{BUCKET}/reads-wh"
-    assert gkqc("run", f"s3://{BUCKET}/reads", "--warehouse", url, env=env).returncode == 0
+    env, url = _run(s3, tmp_path, local_run[0], "reads")
     r = gkqc("sql", "select count(*) as n from reports", "--warehouse", url, "--format", "csv", env=env)
     assert r.returncode == 0 and r.stdout.splitlines()[0] == "n" and int(r.stdout.splitlines()[1]) > 0, r.stderr
     r = gkqc("scorecard", "--year", "2020", "--warehouse", url, env=env)
@@ -214,10 +220,7 @@ def test_a_commit_over_a_newer_one_is_refused(s3):
 
 def test_a_damaged_object_stops_the_run_and_repair_reads_its_batch_again(s3, tmp_path, local_run):
     inbox, want = local_run
-    upload(s3, inbox, f"{BUCKET}/damage")
-    env = {"GKQC_LOCAL_DIR": str(tmp_path / "local")}
-    url = f"s3://{BUCKET}/damage-wh"
-    assert gkqc("run", f"s3://{BUCKET}/damage", "--warehouse", url, env=env).returncode == 0
+    env, url = _run(s3, tmp_path, inbox, "damage")
     lake = Lake(f"{url}/lake")
     lake.init()
     part = lake.part_names("applications")[0]
