@@ -106,6 +106,20 @@ def read_side(warehouse: str) -> Path:
     return locate(warehouse).local if is_remote(warehouse) else Path(warehouse).resolve()
 
 
+def _writable(wh: Warehouse) -> Warehouse:
+    """`wh`, once its local folder (and its bucket, when remote) can be written; else the command fails
+    naming the problem."""
+    from gkqc import runlock
+
+    try:
+        runlock.prepare(wh.local)
+        if wh.remote:
+            runlock.prepare_remote(wh.store)
+    except runlock.WarehouseUnusable as e:
+        fail(str(e))
+    return wh
+
+
 def usable_warehouse(path: Path) -> None:
     """A local warehouse a command writes into: a folder, or none yet (not a file)."""
     from gkqc import runlock
@@ -184,13 +198,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
     from gkqc.storage import warehouse as locate
 
     inbox = _preflight(inbox)
-    wh = locate(warehouse)
-    try:
-        runlock.prepare(wh.local)
-        if wh.remote:
-            runlock.prepare_remote(wh.store)
-    except runlock.WarehouseUnusable as e:
-        fail(str(e))
+    wh = _writable(locate(warehouse))
     stop = _StopOnSignal()
     started_at: int | None = None  # the lake's commit when the run began
     try:
@@ -400,17 +408,10 @@ def serve(inbox: InboxUrlArg = None,
     except ValueError as e:
         why = next((ln.split("[type=")[0].strip() for ln in str(e).splitlines() if "Value error" in ln), "")
         fail(f"无效的 cron 表达式 '{cron}'：{why.removeprefix('Value error, ')} (invalid cron schedule)")
-    from gkqc import runlock
     from gkqc.storage import warehouse as locate
 
     inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
-    wh = locate(warehouse)
-    try:  # an unusable warehouse fails now too
-        runlock.prepare(wh.local)
-        if wh.remote:
-            runlock.prepare_remote(wh.store)
-    except runlock.WarehouseUnusable as e:
-        fail(str(e))
+    wh = _writable(locate(warehouse))  # an unusable warehouse too
     local, warehouse = wh.local, wh.url if wh.remote else str(wh.local.resolve())
     quiet_prefect(local)
     from flows import schedule
