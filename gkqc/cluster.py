@@ -5,9 +5,15 @@ a local run); only new files travel, in chunks (each one Prefect task run) sized
 for the work: about `TARGET_SECONDS` of parsing, judged from the chunks already parsed (a PDF of many
 pages takes far longer than a text report), and at most `CHUNK_FILES` files and `CHUNK_BYTES`
 bytes. Each chunk's lake rows come back to be merged, validated and written by the run, exactly as
-rows from local parser processes are. A worker that dies mid-chunk loses nothing: the
-scheduler runs the chunk again on another worker (and Prefect retries a chunk that raised), and a
-chunk's rows are taken once, when its future resolves, so nothing is written twice.
+rows from local parser processes are. A chunk's rows are taken once, when its future resolves, so
+nothing is written twice.
+
+No file stops the run, as in a local one (`parse_pool`). A worker that dies mid-chunk loses nothing:
+the scheduler runs the chunk again on another worker. A file that kills every worker it is given
+(Dask gives up on its chunk: KilledWorker) is found by reading the chunk's files one per task, then
+those given up on again one at a time, and is unreadable. While the run waits for a chunk it asks
+the workers which files they have been reading for longer than `parse_pool.FILE_LIMIT_S`: such a
+file is unreadable, its worker restarted (by its nanny) and the chunk's other files parsed again.
 
 Workers need this package installed (the same version) and, for Prefect's task-run records, a
 Prefect API they can reach (PREFECT_API_URL); the default API listens on 127.0.0.1 only.
@@ -21,11 +27,13 @@ from datetime import datetime
 
 import dask
 import pyarrow as pa
+from distributed import KilledWorker
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
-from gkqc.parse_worker import parse_chunk
+from gkqc import parse_pool, parse_worker
+from gkqc.parse_worker import failed_chunk, merge_rows, parse_chunk
 from gkqc.source import Source
 
 CHUNK_FILES = 1000  # files per task at most
@@ -42,19 +50,23 @@ def parse_chunk_task(items: list[tuple[str, Source]], run_id: str, at: datetime)
     return parse_chunk(items, run_id, at), time.perf_counter() - start
 
 
+def overdue(limit: float) -> list[str]:
+    """On a worker: the doc ids of the files its threads have been reading for longer than `limit` seconds."""
+    now = time.monotonic()
+    return [doc_id for doc_id, began in list(parse_worker.reading.values()) if now - began > limit]
+
+
 class _Chunk:
     """A chunk on the cluster, seen as a concurrent.futures.Future is (done, result)."""
 
-    def __init__(self, future, files: int, parser: ClusterParser):
-        self.future, self.files, self.parser = future, files, parser
+    def __init__(self, future, items: list[tuple[str, Source]], run_id: str, at: datetime, parser: ClusterParser):
+        self.future, self.items, self.run_id, self.at, self.parser = future, items, run_id, at, parser
 
     def done(self) -> bool:
         return self.future.wrapped_future.done()
 
     def result(self) -> dict[str, pa.Table]:
-        tables, seconds = self.future.result()
-        self.parser.observe(self.files, seconds)
-        return tables
+        return self.parser.result(self)
 
 
 class ClusterParser:
@@ -96,12 +108,65 @@ class ClusterParser:
         where = dask.annotate(workers=self.only, allow_other_workers=False) if self.only else contextlib.nullcontext()
         with where:
             future = self._runner.submit(parse_chunk_task, {"items": items, "run_id": run_id, "at": at})
-        chunk = _Chunk(future, len(items), self)
+        chunk = _Chunk(future, items, run_id, at, self)
         self._pending = [c for c in self._pending if not c.done()] + [chunk]
         return chunk
 
-    def result(self, chunk: _Chunk) -> dict[str, pa.Table]:
-        return chunk.result()
+    def result(self, chunk: _Chunk, alone: bool = False) -> dict[str, pa.Table]:
+        """The chunk's rows, whatever its files do to the workers (the module's docstring says how);
+        `alone`: a chunk of one file read on its own, for which KilledWorker is raised."""
+        try:
+            hung = self._wait(chunk)
+        except KilledWorker:  # Dask gave up on the chunk: workers died running it, or while it waited on them
+            if alone:
+                raise
+            return self._one_at_a_time(chunk)
+        if hung is None:
+            tables, seconds = chunk.future.result()
+            self.observe(len(chunk.items), seconds)
+            return tables
+        parts = [failed_chunk([it for it in chunk.items if it[0] in hung], chunk.run_id, chunk.at,
+                              parse_pool.HUNG.format(parse_pool.FILE_LIMIT_S))]
+        rest = [it for it in chunk.items if it[0] not in hung]
+        if rest:
+            parts.append(self.result(self.submit(rest, chunk.run_id, chunk.at)))
+        return merge_rows(parts)
+
+    def _one_at_a_time(self, chunk: _Chunk) -> dict[str, pa.Table]:
+        """The chunk's files parsed one per task. A file given up on again may only have waited on a worker
+        the file to blame killed: each such file is parsed once more after the others, one at a time, and
+        is unreadable if its worker dies then too."""
+        parts, given_up = [], []
+        for single in [self.submit([item], chunk.run_id, chunk.at) for item in chunk.items]:
+            try:
+                parts.append(self.result(single, alone=True))
+            except KilledWorker:
+                given_up.append(single.items)
+        for items in given_up:
+            try:
+                parts.append(self.result(self.submit(items, chunk.run_id, chunk.at), alone=True))
+            except KilledWorker:
+                parts.append(failed_chunk(items, chunk.run_id, chunk.at, parse_pool.DIED))
+        return merge_rows(parts)
+
+    def _wait(self, chunk: _Chunk) -> set[str] | None:
+        """Wait for the chunk: None once it is parsed, or the ids of its files a worker has been reading
+        for longer than the limit (that worker then restarted, the chunk cancelled)."""
+        mine = {doc_id for doc_id, _ in chunk.items}
+        client = self._runner.client
+        while True:
+            try:
+                chunk.future.wrapped_future.result(timeout=parse_pool.POLL_S)
+                return None
+            except TimeoutError:
+                pass
+            stuck = client.run(overdue, parse_pool.FILE_LIMIT_S, on_error="ignore")
+            found = {w: set(ids) & mine for w, ids in stuck.items() if isinstance(ids, list) and set(ids) & mine}
+            if found:
+                client.cancel([chunk.future.wrapped_future])
+                with contextlib.suppress(Exception):  # a worker without a nanny is left to its reader
+                    client.restart_workers(list(found), raise_for_error=False)
+                return set().union(*found.values())
 
     def shutdown(self, cancel_futures: bool = False) -> None:
         """Cancel what is still queued (Ctrl-C) and disconnect; the cluster itself keeps running."""

@@ -29,7 +29,7 @@ from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
 from gkqc.parse_pool import LocalPool, Stalled
-from gkqc.parse_worker import OUTCOME_COLS
+from gkqc.parse_worker import OUTCOME_COLS, merge_rows
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.source import Source
@@ -129,15 +129,12 @@ def _first_copy(tbl: pa.Table, copies: dict[str, int]) -> pa.Table:
     return df.to_arrow().cast(tbl.schema)
 
 
-def _merge(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
-    return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
-
-
 def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
     """Where chunks are parsed: a Dask cluster, or local worker processes (`parse_pool.LocalPool`). Each
     says how many chunks it parses at once (`slots`) and when a chunk is full (`full`), parses it
-    (`submit`, a future; `result`) and stops (`shutdown`). Only the local pool watches its workers for
-    a hung file or a death (`restart`, `alone`); on a cluster, Dask's own handling applies."""
+    (`submit`, a future; `result`) and stops (`shutdown`). A file that hangs or kills its worker is an
+    unreadable row either way: the local pool raises and is read one file at a time here (`restart`,
+    `alone`); the cluster's `result` finds the file itself (`cluster`)."""
     if cluster:
         from gkqc.cluster import ClusterParser
 
@@ -167,7 +164,7 @@ class _Writer:
     def flush(self) -> None:
         if not self.parts:
             return
-        merged = _dedupe_reports(_merge(self.parts), self.known_reports)
+        merged = _dedupe_reports(merge_rows(self.parts), self.known_reports)
         if self.rr is not None:
             merged = self.rr.restamp(merged)
         self.summary.reports_new += merged["reports"].num_rows

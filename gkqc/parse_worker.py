@@ -4,6 +4,7 @@ each worker process imports it."""
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from datetime import datetime
 
@@ -20,6 +21,7 @@ OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error",
 
 _beats = None  # a worker process: the pool's shared array of when each worker began its current file
 _slot = 0  # this worker's place in it
+reading: dict[int, tuple[str, float]] = {}  # thread -> (doc id, time.monotonic() it began) of the file it reads
 
 
 def start_worker(beats, claimed, layout: Layout) -> None:
@@ -34,7 +36,14 @@ def start_worker(beats, claimed, layout: Layout) -> None:
     _beats = beats
 
 
-def _beat(began: float) -> None:
+def _beat(doc_id: str | None) -> None:
+    """Note the file this thread begins reading (None: it has finished), for whoever watches for hung files:
+    the local pool (`parse_pool`) through `_beats`, a Dask cluster's run through `reading` (`cluster`)."""
+    began = time.monotonic() if doc_id is not None else 0.0
+    if doc_id is None:
+        reading.pop(threading.get_ident(), None)
+    else:
+        reading[threading.get_ident()] = (doc_id, began)
     if _beats is not None:
         _beats[_slot] = began
 
@@ -57,13 +66,13 @@ def _parse_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime) -> 
             if src.data is None:  # the inbox could not give its bytes: the reason is the outcome
                 res = ParseResult("unknown", None, UNREADABLE, src.problem)
             else:
-                _beat(time.monotonic())
+                _beat(doc_id)
                 faults.point(f"read {src.path}")
                 res = read_document(src.path, src.data)
             add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size, result=res, ingested_at=at,
                        run_id=run_id)
     finally:
-        _beat(0.0)
+        _beat(None)
     return batch.tables()
 
 
@@ -74,3 +83,8 @@ def failed_chunk(items: list[tuple[str, Source]], run_id: str, at: datetime, why
         add_parsed(batch, source_path=src.path, doc_id=doc_id, size=src.size,
                    result=ParseResult("unknown", None, UNREADABLE, why), ingested_at=at, run_id=run_id)
     return batch.tables()
+
+
+def merge_rows(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """The lake rows of several chunks as one (each table's parts one after the other)."""
+    return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}

@@ -37,6 +37,27 @@ needs_cjk_font = pytest.mark.skipif(not system_cjk_font(),
                                     reason=f"no CJK font for the generated PDFs (apt-get install {CJK_FONT_PACKAGE})")
 
 
+def fanout_pdf(depth: int) -> bytes:
+    """A one-page PDF whose form XObjects nest `depth` deep, each drawing the next twice: 2**depth draws
+    when its text is taken (pdfium, in C: no reader's time budget can stop it)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+            b" /Resources << /XObject << /X 6 0 R >> /Font << /F 4 0 R >> >> >>",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+
+    def stream(body: bytes, head: bytes = b"") -> bytes:
+        return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(body), head, body)
+
+    objs.append(stream(b"BT /F 12 Tf 10 800 Td (x) Tj ET /X Do"))
+    for k in range(depth):
+        last = k == depth - 1
+        body = b"BT /F 1 Tf 10 10 Td (1) Tj ET" if last else b"q /X Do Q q 1 0 0 1 0.001 0 cm /X Do Q"
+        res = b"<< /Font << /F 4 0 R >> >>" if last else b"<< /XObject << /X %d 0 R >> >>" % (7 + k)
+        objs.append(stream(body, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + res))
+    return raw_pdf(objs)
+
+
 def expected(s: ReportSpec, blank: tuple[str, ...] = ()) -> dict[tuple[str, ...], float | None]:
     apps = {k: ("" if k[1] in blank else v) for k, v in s.applications.items()}
     return {k: v.value for k, v in cell_values(s.template, apps, s.active, s.reviews).items()}

@@ -14,6 +14,7 @@ import time
 
 import psutil
 import pytest
+from builders import four_reports_inbox
 from runs import snapshot
 from s3server import gone, s3_bucket, upload
 
@@ -148,3 +149,53 @@ def test_chunks_are_cut_by_bytes_as_well_as_by_count(dask_cluster, tmp_path, mon
 
     for table in ("documents", "reports", "sections", "applications", "active_disclosure", "reviews", "check_results"):
         assert rows(lakes["cluster"], table) == rows(lakes["local"], table), table
+
+
+def _cluster_documents(tmp_path, inbox, address: str):
+    import polars as pl
+
+    from gkqc.ingest import ingest
+    from gkqc.lake import Lake
+
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t", cluster=address)
+    lake.commit("t")
+    return pl.read_parquet(lake.paths("documents")).sort("source_path")
+
+
+def test_a_file_that_hangs_a_cluster_worker_is_unreadable_and_the_rest_are_read(dask_cluster, tmp_path, monkeypatch):
+    """A reader stuck in C code held its chunk, and the run waited for it for ever."""
+    from pdfdocs import fanout_pdf
+
+    from gkqc import parse_pool
+
+    cluster, client, track = dask_cluster
+    monkeypatch.setattr(parse_pool, "FILE_LIMIT_S", 3.0)
+    monkeypatch.setattr(parse_pool, "POLL_S", 0.2)
+    before = client.run(os.getpid)
+    docs = _cluster_documents(tmp_path, four_reports_inbox(tmp_path, fanout_pdf(40)), cluster.scheduler_address)
+    track()  # the worker its nanny started again
+    assert docs["source_path"].to_list() == ["bad.pdf", "r0.txt", "r1.txt", "r2.txt", "r3.txt"]
+    assert docs["parse_status"].to_list() == ["unreadable"] + ["parsed"] * 4
+    assert "超过时限" in docs["parse_error"][0]
+    client.wait_for_workers(2, timeout=60)
+    assert [pid for pid in before.values() if gone(pid)], "the worker stuck on the file was not restarted"
+
+
+def test_a_file_that_kills_every_cluster_worker_is_unreadable_and_the_rest_are_read(dask_cluster, tmp_path):
+    """Dask gives up on a chunk whose workers all die (KilledWorker), and the run ended there."""
+    cluster, client, track = dask_cluster
+    allowed = cluster.scheduler.allowed_failures
+    cluster.scheduler.allowed_failures = 1  # (Dask's default, 3, would cost twice as many restarts)
+    for nanny in (True, False):  # workers the nannies start again inherit the fault as well
+        client.run(lambda: os.environ.update(GKQC_FAULT="read r2.txt"), nanny=nanny)  # (a lambda travels by value)
+    try:
+        docs = _cluster_documents(tmp_path, four_reports_inbox(tmp_path), cluster.scheduler_address)
+    finally:
+        for nanny in (True, False):
+            client.run(lambda: os.environ.pop("GKQC_FAULT", None), nanny=nanny)
+        cluster.scheduler.allowed_failures = allowed
+        track()
+    assert docs["parse_status"].to_list() == ["parsed", "parsed", "unreadable", "parsed"]
+    assert "异常退出" in docs["parse_error"][2]
+    client.wait_for_workers(2, timeout=60)

@@ -4,45 +4,13 @@ and every other file is read."""
 from __future__ import annotations
 
 import polars as pl
-from builders import spec
-from pdfdocs import raw_pdf
+from builders import four_reports_inbox, spec
+from pdfdocs import fanout_pdf
 
 from gkqc import parse_pool
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.simulate.render import render_pagetext
-
-
-def _fanout_pdf(depth: int) -> bytes:
-    """A one-page PDF whose form XObjects nest `depth` deep, each drawing the next twice: 2**depth draws
-    when its text is taken (pdfium, in C: no reader's time budget can stop it)."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
-            b" /Resources << /XObject << /X 6 0 R >> /Font << /F 4 0 R >> >> >>",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-
-    def stream(body: bytes, head: bytes = b"") -> bytes:
-        return b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(body), head, body)
-
-    objs.append(stream(b"BT /F 12 Tf 10 800 Td (x) Tj ET /X Do"))
-    for k in range(depth):
-        last = k == depth - 1
-        body = b"BT /F 1 Tf 10 10 Td (1) Tj ET" if last else b"q /X Do Q q 1 0 0 1 0.001 0 cm /X Do Q"
-        res = b"<< /Font << /F 4 0 R >> >>" if last else b"<< /XObject << /X %d 0 R >> >>" % (7 + k)
-        objs.append(stream(body, b" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources " + res))
-    return raw_pdf(objs)
-
-
-def _inbox(tmp_path, hostile: bytes | None = None):
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for k in range(4):
-        s = spec("gov2021", 2022, office=f"青山市第{k + 1}局", seed=k + 1)
-        (inbox / f"r{k}.txt").write_text(render_pagetext(s), encoding="utf-8")
-    if hostile is not None:
-        (inbox / "bad.pdf").write_bytes(hostile)
-    return inbox
 
 
 def _documents(tmp_path, inbox) -> pl.DataFrame:
@@ -55,14 +23,14 @@ def _documents(tmp_path, inbox) -> pl.DataFrame:
 def test_a_file_that_hangs_its_reader_is_unreadable_and_the_rest_are_read(tmp_path, monkeypatch):
     monkeypatch.setattr(parse_pool, "FILE_LIMIT_S", 2.0)
     monkeypatch.setattr(parse_pool, "POLL_S", 0.2)
-    docs = _documents(tmp_path, _inbox(tmp_path, _fanout_pdf(40)))
+    docs = _documents(tmp_path, four_reports_inbox(tmp_path, fanout_pdf(40)))
     bad = docs.filter(pl.col("source_path").str.ends_with("bad.pdf"))
     assert bad["parse_status"].to_list() == ["unreadable"] and "超过时限" in bad["parse_error"][0]
     assert docs.filter(~pl.col("source_path").str.ends_with("bad.pdf"))["parse_status"].to_list() == ["parsed"] * 4
 
 
 def test_a_file_that_kills_its_worker_is_unreadable_and_the_rest_are_read(tmp_path, monkeypatch):
-    inbox = _inbox(tmp_path)
+    inbox = four_reports_inbox(tmp_path)
     monkeypatch.setenv("GKQC_FAULT", "read r2.txt")  # the worker reading r2.txt is killed (SIGKILL)
     docs = _documents(tmp_path, inbox)
     assert docs["parse_status"].to_list() == ["parsed", "parsed", "unreadable", "parsed"]
