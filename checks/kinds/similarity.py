@@ -66,34 +66,51 @@ def section_texts(sections: pl.DataFrame, wanted: tuple[str, ...]) -> pl.DataFra
 
 # ---------------------------------------------------------------- comparing the reports of one year
 def _signatures(carried: list[str], col: str, year: int, info: pl.DataFrame) -> pl.DataFrame:
-    """report_id, office, prev_id and signature column `col` of one year's reports that have one
-    (in the order the batches carried them)."""
-    return (pl.scan_parquet(carried).filter((pl.col("report_year") == year) & pl.col(col).is_not_null())
-            .select("report_id", col).collect()
-            .join(info.filter(pl.col("report_year") == year).select("report_id", "office", "prev_id"), on="report_id",
-                  maintain_order="left"))
+    """report_id, signature column `col`, office and prev_id of one year's reports that have a
+    signature and an office (in the order the batches carried them). The signatures are read once
+    and never copied: the offices are joined onto their ids and set beside them."""
+    mine = info.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select(
+        "report_id", "office", "prev_id")
+    sig = (pl.scan_parquet(carried)
+           .filter((pl.col("report_year") == year) & pl.col(col).is_not_null()
+                   & pl.col("report_id").is_in(mine["report_id"].implode()))
+           .select("report_id", col).collect())
+    return sig.hstack(sig.select("report_id").join(mine, on="report_id", how="left", maintain_order="left")
+                      .drop("report_id").get_columns())
 
 
-def _candidates(now: pl.DataFrame, before: pl.DataFrame, section: str, threshold: float,
-                stats: dict[str, int]) -> pl.DataFrame:
-    """(report_id, other_id, section, prev) worth verifying among one year's reports (`now`) and the
-    year before's (`before`), both from `_signatures`: reports of other offices the same year (LSH),
-    and each report's office's previous report; pre-filtered by signature."""
-    col = sig_column(section)
-    sig = now[col].to_numpy()
+def _same_year(now: pl.DataFrame, section: str, threshold: float, stats: dict[str, int]) -> pl.DataFrame:
+    """(report_id, other_id, prev) worth verifying among one year's reports (`now`, from `_signatures`):
+    reports of other offices proposed by LSH, pre-filtered by signature."""
     offices = now.select(pl.col("office").rank("dense")).to_series().to_numpy()
-    pairs, proposed = mh.lsh_pairs(sig, offices, threshold, threshold - PREFILTER)
+    pairs, proposed = mh.lsh_pairs(now[sig_column(section)].to_numpy(), offices, threshold, threshold - PREFILTER)
     stats["band_pairs"] += proposed
     ids = now.select("report_id").with_row_index("i")
-    same = (pl.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1]}, schema={"i": pl.UInt32, "j": pl.UInt32})
+    return (pl.DataFrame({"i": pairs[:, 0], "j": pairs[:, 1]}, schema={"i": pl.UInt32, "j": pl.UInt32})
             .join(ids, on="i").join(ids.select(j="i", other_id="report_id"), on="j")
             .select("report_id", "other_id", pl.lit(False).alias("prev")))
+
+
+def _year_before(now: pl.DataFrame, before: pl.DataFrame, section: str, threshold: float) -> pl.DataFrame:
+    """(report_id, other_id, prev) of one year's reports (`now`) and their office's previous report
+    (in `before`, the year before's `_signatures`), pre-filtered by signature."""
+    col = sig_column(section)
     prev = (now.select("report_id", "prev_id").with_row_index("i")
             .join(before.select(pl.col("report_id").alias("prev_id")).with_row_index("k"), on="prev_id"))
-    estimate = mh.agreement(sig, prev["i"].to_numpy(), prev["k"].to_numpy(), before[col].to_numpy())
-    prev = prev.filter(pl.Series(estimate) >= threshold - PREFILTER)
-    return pl.concat([same, prev.select("report_id", other_id="prev_id", prev=pl.lit(True))]).with_columns(
-        pl.lit(section).alias("section"))
+    estimate = mh.agreement(now[col].to_numpy(), prev["i"].to_numpy(), prev["k"].to_numpy(), before[col].to_numpy())
+    return prev.filter(pl.Series(estimate) >= threshold - PREFILTER).select("report_id", other_id="prev_id",
+                                                                           prev=pl.lit(True))
+
+
+def _candidates(carried: list[str], section: str, year: int, info: pl.DataFrame, threshold: float,
+                stats: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """((report_id, other_id, section, prev) worth verifying of one section and year, the ids of that
+    year's reports compared). The year's signatures of one section are in memory, and the year
+    before's only once the banding is done: both are freed before the next section's are read."""
+    now = _signatures(carried, sig_column(section), year, info)
+    same = _same_year(now, section, threshold, stats)
+    prev = _year_before(now, _signatures(carried, sig_column(section), year - 1, info), section, threshold)
+    return pl.concat([same, prev]).with_columns(pl.lit(section).alias("section")), now.select("report_id")
 
 
 def _verify(lake: Lake, cands: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -196,24 +213,19 @@ class Similarity(Kind):
 
     def _spec(self, lake: Lake, spec: CheckSpec, info: pl.DataFrame, carried: list[str]) -> Iterator[pl.DataFrame]:
         threshold, wanted = threshold_of(spec), sections_of(spec)
-        scope = info.filter(pl.col("template").is_in(list(spec.templates)))
+        scope = info.filter(pl.col("template").is_in(list(spec.templates))).select("report_id", "report_year", "office")
         unknown = scope.filter(pl.col("office").is_null() | pl.col("report_year").is_null())
         if unknown.height:
             yield finish(report_rows(unknown, "not_assessable", pl.lit(NO_OFFICE)), spec)
-        known = info.filter(pl.col("office").is_not_null())
         for year in sorted(scope.filter(pl.col("office").is_not_null())["report_year"].drop_nulls().unique()):
-            cands, compared = [], []
-            for sec in wanted:  # a section at a time: one year's signatures and the year before's in memory
-                now, before = (_signatures(carried, sig_column(sec), y, known) for y in (year, year - 1))
-                cands.append(_candidates(now, before, sec, threshold, self.stats))
-                compared.append(now.select("report_id"))
-            cands = pl.concat(cands)
+            found_in = [_candidates(carried, sec, year, info, threshold, self.stats) for sec in wanted]
+            cands, compared = (pl.concat(f) for f in zip(*found_in, strict=True))
             found = _verify(lake, cands, threshold)
             self.stats["verified_pairs"] += cands.height
             self.stats["confirmed_pairs"] += found.filter((pl.col("report_id") < pl.col("other_id")) | pl.col("prev")).height
             mine = scope.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select("report_id")
             fails = finish(_fail_rows(found.join(mine, on="report_id"), info), spec)
-            compared = pl.concat(compared).unique()
+            compared = compared.unique()
             passed = mine.join(compared, on="report_id", how="semi").join(fails, on="report_id", how="anti")
             short = mine.join(compared, on="report_id", how="anti")
             yield pl.concat([fails, finish(report_rows(passed, "pass", PASSED), spec),
