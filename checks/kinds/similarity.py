@@ -67,14 +67,16 @@ def section_texts(sections: pl.DataFrame, wanted: tuple[str, ...]) -> pl.DataFra
 # ---------------------------------------------------------------- comparing the reports of one year
 def _signatures(carried: list[str], col: str, year: int, info: pl.DataFrame) -> pl.DataFrame:
     """report_id, signature column `col`, office and prev_id of one year's reports that have a
-    signature and an office (in the order the batches carried them). The signatures are read once
-    and never copied: the offices are joined onto their ids and set beside them."""
+    signature and an office (in the order the batches carried them). The signatures are made one
+    contiguous array, which numpy then reads in place (read from many batches' files, every
+    `to_numpy` copied them), and are not copied again: the offices are joined onto their ids and set
+    beside them."""
     mine = info.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select(
         "report_id", "office", "prev_id")
     sig = (pl.scan_parquet(carried)
            .filter((pl.col("report_year") == year) & pl.col(col).is_not_null()
                    & pl.col("report_id").is_in(mine["report_id"].implode()))
-           .select("report_id", col).collect())
+           .select("report_id", col).collect().rechunk())
     return sig.hstack(sig.select("report_id").join(mine, on="report_id", how="left", maintain_order="left")
                       .drop("report_id").get_columns())
 
