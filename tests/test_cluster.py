@@ -208,7 +208,7 @@ def test_a_cluster_whose_workers_have_no_nanny_is_refused_before_anything_is_rea
     """Without a nanny, a worker stuck on a file cannot be restarted: the run would wait for it."""
     from distributed import Client, LocalCluster
 
-    bare = LocalCluster(n_workers=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR)
+    bare = LocalCluster(n_workers=1, processes=False, dashboard_address=":0", silence_logs=logging.ERROR)
     # (the client made last is the process's default, which prefect-dask's runner takes over any address)
     with bare, Client(bare), pytest.raises(cluster_mod.NoNanny, match="nanny"):
         cluster_mod.ClusterParser(bare.scheduler_address).__enter__()
