@@ -6,7 +6,7 @@ Signatures are those of datasketch's `MinHash` (its `affine32` scheme) given thi
 permutations, computed for a whole batch of texts with numpy instead of one `update_batch` per text;
 a test holds them equal. datasketch is only that test's reference: importing it loads scipy, which
 a run does not otherwise need. Banding splits each signature into `b` bands of `r` values, as datasketch's
-`MinHashLSH` does, but joins on the bands' keys with polars, a few bands in one pass (a band at a
+`MinHashLSH` does, but sorts the bands' keys with numpy, a few bands in one pass (a band at a
 time for many texts, a share of a band's keys at a time for more), so that memory holds those
 keys' pairs rather than an index of every text.
 """
@@ -146,21 +146,37 @@ def agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, other: np.ndarray |
     """The MinHash estimate of each pair's similarity: the share of equal signature values of rows
     `i` of `sig` and rows `j` of `other` (default: of `sig`)."""
     other = sig if other is None else other
-    parts = [(sig[i[s:s + chunk]] == other[j[s:s + chunk]]).mean(axis=1) for s in range(0, len(i), chunk)]
-    return np.concatenate(parts) if parts else np.zeros(0)
+    parts = [np.count_nonzero(sig[i[s:s + chunk]] == other[j[s:s + chunk]], axis=1) for s in range(0, len(i), chunk)]
+    return np.concatenate(parts) / sig.shape[1] if parts else np.zeros(0)
 
 
-def _bucket_pairs(df: pl.DataFrame) -> pl.DataFrame:
-    """(i, j), i < j, of rows sharing a band's key, for every band at once; in a bucket of more than
-    MAX_OTHERS + 1 rows, each row with the MAX_OTHERS after it."""
-    by = ["band", "key"]
-    df = df.filter(pl.struct(by).is_duplicated()).with_columns(pl.len().over(by).alias("m"))
-    small = df.filter(pl.col("m") <= MAX_OTHERS + 1).select("i", *by)
-    big = df.filter(pl.col("m") > MAX_OTHERS + 1).sort(*by, "i").with_columns(pos=pl.int_range(pl.len()).over(by))
-    after = big.select("i", *by, pos=pl.int_ranges(pl.col("pos") + 1, pl.min_horizontal(
-        pl.col("pos") + MAX_OTHERS + 1, pl.col("m")))).explode("pos").drop_nulls("pos")
-    return pl.concat([small.join(small, on=by, suffix="_j").filter(pl.col("i") < pl.col("i_j")).select("i", j="i_j"),
-                      after.join(big.select(*by, "pos", j="i"), on=[*by, "pos"]).select("i", "j")])
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+def _low_agreement(low: np.ndarray, i: np.ndarray, j: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """`agreement` of rows of `low`, the signatures' low bytes packed eight to a uint64: a byte of
+    x = a ^ b is zero where the bytes agree, and ((x & 7F…) + 7F…) | x | 7F… has its high bit clear
+    exactly in x's zero bytes, so its complement's set bits count the agreeing bytes."""
+    parts = []
+    for s in range(0, len(i), chunk):
+        x = low[i[s:s + chunk]] ^ low[j[s:s + chunk]]
+        parts.append(np.bitwise_count(~(((x & _LOW7) + _LOW7) | x | _LOW7)).sum(axis=1, dtype=np.int64))
+    return np.concatenate(parts) / (low.shape[1] * 8) if parts else np.zeros(0)
+
+
+def _bucket_pairs(band: np.ndarray, i: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """(i, j), i < j, of rows sharing a band's key: each row with the rows after it in its bucket,
+    at most MAX_OTHERS of them (in a bucket of up to MAX_OTHERS + 1 rows, every pair). Rows come in
+    ascending `i` within a band, and the sort is stable, so a bucket's rows stay in that order."""
+    order = np.lexsort((key, band))
+    band, key, i = band[order], key[order], i[order]
+    start = np.flatnonzero(np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])])
+    size = np.diff(np.r_[start, len(i)]).astype(np.int32)
+    at = np.arange(len(i), dtype=np.int32)
+    count = np.minimum(np.repeat(start.astype(np.int32) + size, size) - at - 1, MAX_OTHERS)
+    first = np.repeat(at, count)
+    after = np.arange(len(first), dtype=np.int32) - np.repeat(np.cumsum(count, dtype=np.int32) - count, count) + 1
+    return np.stack([i[first], i[first + after]], axis=1)
 
 
 def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: float,
@@ -175,7 +191,7 @@ def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: floa
     bands, rows = banding(threshold)
     mult = np.random.RandomState(SEED).randint(1, 1 << 62, size=rows, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     n = len(sig)
-    low = sig.astype(np.uint8)
+    low = np.ascontiguousarray(sig.astype(np.uint8)).view(np.uint64)  # NUM_PERM is a multiple of 8
     step, shares = max(1, cells // max(n, 1)), max(1, -(-n // cells))
     found, proposed = [np.zeros((0, 2), np.int64)], 0
     for first in range(0, bands, step):
@@ -187,10 +203,10 @@ def lsh_pairs(sig: np.ndarray, groups: np.ndarray, threshold: float, floor: floa
         i = np.tile(np.arange(n, dtype=np.uint32), len(part))
         for share in range(shares):
             mine = keys % np.uint64(shares) == share if shares > 1 else slice(None)
-            ij = _bucket_pairs(pl.DataFrame({"band": band[mine], "i": i[mine], "key": keys[mine]})).to_numpy()
+            ij = _bucket_pairs(band[mine], i[mine], keys[mine])
             proposed += len(ij)
             ij = ij[groups[ij[:, 0]] != groups[ij[:, 1]]].astype(np.int64)
-            ij = ij[agreement(low, ij[:, 0], ij[:, 1]) >= floor]
+            ij = ij[_low_agreement(low, ij[:, 0], ij[:, 1]) >= floor]
             found.append(ij[agreement(sig, ij[:, 0], ij[:, 1]) >= floor])
     return np.unique(np.concatenate(found), axis=0), proposed
 

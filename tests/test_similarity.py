@@ -20,6 +20,8 @@ from checks.minhash import (
     MAX_OTHERS,
     NUM_PERM,
     SHINGLE,
+    _low_agreement,
+    agreement,
     banding,
     jaccard,
     lsh_pairs,
@@ -105,6 +107,20 @@ def test_lsh_pairs_rows_sharing_a_band_and_bounds_a_crowded_bucket(cells):
     bands, rows = banding(0.5)
     assert (bands, rows) == (42, 3)
     assert proposed == bands * (len(crowded) + 3) + 40 // rows + 1
+
+
+def test_the_low_byte_estimate_counts_exactly_the_equal_low_bytes():
+    rng = np.random.default_rng(1)
+    sig = rng.integers(0, 2**32, size=(64, NUM_PERM), dtype=np.uint32)
+    for k in range(1, 64):  # row k: row 0 with its low bytes changed in one bit each, a different bit for each k
+        flip = rng.random(NUM_PERM) < k / 64
+        sig[k] = np.where(flip, sig[0] ^ np.uint32(1 << (k % 8)), sig[0] ^ np.uint32(1 << 8 + k % 24))
+    i, j = np.zeros(63, np.int64), np.arange(1, 64)
+    low = sig.astype(np.uint8)
+    expected = (low[i] == low[j]).mean(axis=1)
+    assert np.array_equal(_low_agreement(np.ascontiguousarray(low).view(np.uint64), i, j), expected)
+    assert np.array_equal(agreement(sig, i, j), (sig[i] == sig[j]).mean(axis=1))
+    assert len(set(expected)) > 40  # the rows agree in many different shares
 
 
 def test_planted_copies_are_found_and_nothing_else(tmp_path):
