@@ -215,6 +215,7 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
     try:
+        con.execute("begin")  # one transaction: a thousand column comments commit once, not one by one
         files = create_models(con, lake, warehouse_dir)
         con.register("files_src", pa.table({"path": files}))
         con.execute(f"create table {FILES_TABLE} as select * from files_src")
@@ -223,6 +224,7 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
                                                     decisions_digest(warehouse_dir)])
         con.execute(f"comment on table {BUILD_TABLE} is '构建信息：本文件依据的湖提交与检查集 (what this file was built from)'")
         con.execute(f"comment on table {FILES_TABLE} is '视图读取的湖文件 (the lake files the views read)'")
+        con.execute("commit")
     finally:
         con.close()
     faults.point("build")
