@@ -25,7 +25,7 @@ from checks.kinds import KINDS
 from checks.results import empty_results, finish, report_rows
 from checks.spec import CheckSpec
 from checks.suite import load_settings, load_suite, suite_fingerprint
-from gkqc import faults
+from gkqc import faults, memory
 from gkqc.lake import CARRY, SCHEMA_FILE, Lake, frame_of
 from gkqc.offices import resolution_key
 from gkqc.storage import read_frame
@@ -163,12 +163,14 @@ def _check_parts(lake: Lake, run_id: str, todo: list[str], specs: list[CheckSpec
             progress(k + 1, len(groups))
     lake.drop("check_results", [p for p in lake.part_names("check_results") if p.startswith("part-x-")])
     state["cross"] = {"_rows": 0}
-    kinds = by_kind(specs)
-    found = (d for name, mine in kinds.items() for d in KINDS[name].across(lake, mine, lake.files(CARRY), settings))
-    for k, res in enumerate(found):
-        counts = _store(lake, res, run_id, f"x-{run_id}-{k:05d}")
-        for key, v in counts.items():
-            state["cross"][key] = state["cross"].get(key, 0) + v
+    k = 0
+    for name, mine in by_kind(specs).items():
+        memory.hand_back()  # what one kind freed goes back before the next holds its own (docs/benchmarks.md)
+        for res in KINDS[name].across(lake, mine, lake.files(CARRY), settings):
+            counts = _store(lake, res, run_id, f"x-{run_id}-{k:05d}")
+            k += 1
+            for key, v in counts.items():
+                state["cross"][key] = state["cross"].get(key, 0) + v
 
 
 def _sum_counts(counts: list[dict]) -> dict[str, int]:

@@ -16,8 +16,14 @@ _trim = ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else N
 
 
 def release() -> None:
-    """Collect Python's cycles, return Arrow's unused pool memory and trim the C heap."""
+    """Collect Python's cycles, then `hand_back`: between a run's stages."""
     gc.collect()
+    hand_back()
+
+
+def hand_back() -> None:
+    """Return Arrow's unused pool memory and trim the C heap (no cycle collection, which in a
+    long-lived process with a large heap takes longer than the checks it would run between)."""
     pa.default_memory_pool().release_unused()
     if _trim is not None:
         _trim(0)
