@@ -11,7 +11,7 @@ from checks.grid import CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import read_frame
-from gkqc.templates import registry
+from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS
 
 REPORT_COLS = ["report_id", "template", "template_variant", "report_year", "published_at", "office", "office_kind",
@@ -109,6 +109,7 @@ def paired_reports(lake: Lake) -> pl.LazyFrame:
             .with_columns(pl.coalesce("resolved", "office").alias("office")).drop("resolved"))
 
 
+@drawn_from_registry()
 def subject_labels(table: str | None = None, template: str | None = None) -> dict[str, str]:
     """Printed labels of the subjects of one table's rules (all tables when None), in the words of
     `template` (a template or printed variant; across the templates, the last listed winning, when None).
@@ -127,12 +128,14 @@ def subject_key(block: pl.Expr, subject: pl.Expr) -> pl.Expr:
     return pl.when(block.is_not_null()).then(pl.concat_str([block, pl.lit("."), subject])).otherwise(subject)
 
 
+@drawn_from_registry()
 def labels(kind: str, template: str | None = None) -> dict[str, str]:
     """id -> printed label in `template`'s words (across the templates, the last listed winning, when None)."""
     return {rec["id"]: rec["label"] for rec in registry().labels()
             if rec["table"] == kind and template in (None, rec["template"])}
 
 
+@drawn_from_registry()
 def cell_labels(template: str | None = None) -> dict[str, str]:
     """cell_id -> 'row label / column label' for messages, in the words of `template` (a template or
     printed variant; every template's cells, the last listed winning, when None)."""
