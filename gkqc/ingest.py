@@ -28,7 +28,7 @@ from gkqc import faults, reread
 from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
-from gkqc.parse_pool import LocalPool, Stalled
+from gkqc.parse_pool import InProcess, LocalPool, Stalled
 from gkqc.parse_worker import OUTCOME_COLS, merge_rows
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
@@ -140,6 +140,8 @@ def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk
 
         parser = ClusterParser(cluster) if isinstance(cluster, str) else cluster
         return parser.__enter__()
+    if workers == 0:
+        return InProcess(chunk)
     return LocalPool(chunk, workers if files > 2 * chunk else 1)  # (a small batch: one worker is enough)
 
 

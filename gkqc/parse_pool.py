@@ -33,6 +33,31 @@ class Stalled(Exception):
     """A worker has been reading one file for longer than FILE_LIMIT_S."""
 
 
+class InProcess:
+    """Chunks parsed in this process, as they are submitted (`workers=0`): no process to start and
+    nothing watched, so a file that hangs its reader hangs the run. For a handful of files, a
+    debugger, the tests."""
+
+    slots = 1
+
+    def __init__(self, chunk: int):
+        self.chunk = chunk
+
+    def full(self, files: int, size: int) -> bool:
+        return files >= self.chunk
+
+    def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
+        done: Future = Future()
+        done.set_result(parse_chunk(items, run_id, at))
+        return done
+
+    def result(self, fut: Future) -> dict[str, pa.Table]:
+        return fut.result()
+
+    def shutdown(self, cancel_futures: bool = False) -> None:
+        pass
+
+
 class LocalPool:
     """Chunks of `chunk` files parsed by `workers` local processes, which die with this one (started
     with the first chunk)."""
