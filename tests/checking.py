@@ -19,7 +19,7 @@ def check_files(tmp: Path, files: dict[str, bytes], **kw) -> pl.DataFrame:
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (inbox / name).write_bytes(data)
     lake = Lake(tmp / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     check_lake(lake, "t1", **kw)
     docs = pl.read_parquet(lake.paths("documents")).select("source_path", "report_id")
     res = pl.read_parquet(lake.paths("check_results"))

@@ -21,7 +21,7 @@ def _lake(tmp_path, files: dict[str, bytes]) -> Lake:
     for name, data in files.items():
         (inbox / name).write_bytes(data)
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     return lake
 
 

@@ -27,7 +27,7 @@ def _variants() -> dict[str, bytes]:
 
 
 def _run(inbox, lake: Lake, run_id: str) -> None:
-    ingest(inbox, lake, run_id, workers=1)
+    ingest(inbox, lake, run_id, workers=0)
     check_lake(lake, run_id)
     lake.commit(run_id)
 

@@ -199,7 +199,7 @@ def _forward(s) -> dict[str, str]:
 def _run(inbox: Path, wh: Path, run_id: str):
     lake = Lake(wh / "lake")
     lake.init()
-    summary = ingest(inbox, lake, run_id, workers=1)
+    summary = ingest(inbox, lake, run_id, workers=0)
     check_lake(lake, run_id)
     lake.commit(run_id)
     build(wh, lake)
@@ -303,7 +303,7 @@ def test_deadlines_follow_the_office_kind_the_registry_gives(tmp_path):
     def d1(kind: str, run_id: str) -> tuple[str, str]:
         (inbox / "offices.csv").write_text(f"office,region,office_kind\n{EDU},宿迁市,{kind}\n", encoding="utf-8")
         lake.init()
-        ingest(inbox, lake, run_id, workers=1)
+        ingest(inbox, lake, run_id, workers=0)
         check_lake(lake, run_id)
         lake.commit(run_id)
         got = pl.read_parquet(lake.paths("check_results")).filter(pl.col("check_id") == "D1")

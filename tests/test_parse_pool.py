@@ -4,6 +4,7 @@ and every other file is read."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from builders import four_reports_inbox, spec
 from pdfdocs import fanout_pdf
 
@@ -108,3 +109,18 @@ def test_a_worker_fills_the_lakes_rows_without_importing_the_lakes_models():
     assert tables["applications"].num_rows > 0
     assert {t: tables[t].schema for t in tables} == layout().schemas  # the lake's own schemas
     assert all(isinstance(tables[t], pa.Table) for t in tables)
+
+
+def test_files_parsed_in_the_runs_own_process_are_the_lake_rows_the_workers_write(tmp_path, monkeypatch):
+    """`workers=0` reads every file in this process, with no worker started, into the same rows."""
+    inbox = four_reports_inbox(tmp_path)
+    lakes = {}
+    for workers in (2, 0):
+        if workers == 0:
+            monkeypatch.setattr(parse_pool.LocalPool, "_start", lambda self: pytest.fail("a worker was started"))
+        lakes[workers] = lake = Lake(tmp_path / f"lake{workers}")
+        ingest(inbox, lake, "r1", workers=workers)
+        lake.commit("r1")
+    for table in ("documents", "reports", "applications", "sections"):
+        a, b = (pl.read_parquet(lakes[w].paths(table)).drop("ingested_at", strict=False) for w in (2, 0))
+        assert a.height > 0 and a.sort(pl.all()).equals(b.sort(pl.all())), table

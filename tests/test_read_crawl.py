@@ -300,7 +300,7 @@ def test_ingested_crawl_lands_with_its_inferred_cells(tmp_path):
     inbox.mkdir()
     (inbox / "crawl.txt").write_text(crawl_with_row({"new_received": [81, 0, 0, 2, 0, 4, 87]}), encoding="utf-8")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     docs = pl.read_parquet(lake.paths("documents"))
     assert docs["format"].to_list() == ["crawl"] and docs["parse_status"].to_list()[0] in ("parsed", "partial")
     apps = pl.read_parquet(lake.paths("applications")).filter(pl.col("row_id") == "new_received")

@@ -314,7 +314,7 @@ def test_zip_archives_are_read_member_by_member(tmp_path):
     with zipfile.ZipFile(inbox / "batch.zip", "w") as z:
         z.writestr("a/2020.txt", render_pagetext(spec("gov2019", 2020, seed=1)))
         z.writestr("b/2022.html", render_html(spec("gov2021", 2022, seed=2)))
-    s = ingest(inbox, Lake(tmp_path / "lake"), "r1", workers=1)
+    s = ingest(inbox, Lake(tmp_path / "lake"), "r1", workers=0)
     assert s.seen == 2 and s.statuses["parsed"] == 2
 
 
@@ -331,7 +331,7 @@ def test_same_report_in_two_files_of_one_batch_is_stored_once(tmp_path):
     (inbox / "b.txt").write_text(text + "\n\n", encoding="utf-8")  # other bytes, same parsed content
     (inbox / "c.txt").write_text(render_pagetext(spec("gov2021", 2022, seed=4)), encoding="utf-8")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "r1", workers=1)
+    ingest(inbox, lake, "r1", workers=0)
     docs = pl.read_parquet(lake.paths("documents")).sort("source_path")
     assert docs["doc_id"].n_unique() == 3 and docs["report_id"].n_unique() == 2
     assert docs["report_id"][0] == docs["report_id"][1]

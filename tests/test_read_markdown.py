@@ -278,7 +278,7 @@ def test_ingest_records_markdown(tmp_path):
     (inbox / "a.md").write_text(render_markdown(s, Style(lost=frozenset("三"))), encoding="utf-8")
     (inbox / "b.txt").write_text(render_markdown(busy("gov2019", 2020, seed=40)), encoding="utf-8")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     docs = pl.read_parquet(lake.paths("documents")).sort("source_path")
     assert docs["format"].to_list() == ["markdown", "markdown"]
     assert docs["parse_status"].to_list() == ["parsed", "parsed"]

@@ -630,7 +630,7 @@ def test_hongze_is_read_and_checked_as_printed(tmp_path):
     inbox.mkdir()
     (inbox / HONGZE.name).write_bytes(HONGZE.read_bytes())
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     check_lake(lake, "t1")
     res = pl.read_parquet(lake.paths("check_results"))
     exp = _hongze_expected()

@@ -506,7 +506,7 @@ def test_ingest_docx_and_doc_into_the_lake(tmp_path):
         (inbox / "b.doc").write_bytes(doc19)
         files["b.doc"] = (s19, "doc")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     docs = pl.read_parquet(lake.paths("documents"))
     apps = pl.read_parquet(lake.paths("applications"))
     for name, (s, fmt) in files.items():

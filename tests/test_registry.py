@@ -98,7 +98,7 @@ def test_a_template_added_to_the_registry_is_read_and_checked(tmp_path, monkeypa
     for name, s in (("good.txt", good), ("bad.txt", bad)):
         (inbox / name).write_text(render_pagetext(s).replace("本年制发件数", "本年发布件数"), encoding="utf-8")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     check_lake(lake, "t1")
     reports = pl.read_parquet(lake.paths("reports")).sort("office")
     assert reports["template"].to_list() == ["gov2025", "gov2025"]
@@ -142,7 +142,7 @@ def test_block_headings_are_found_by_the_registrys_words(tmp_path, monkeypatch):
     inbox.mkdir()
     (inbox / "r.txt").write_text(text, encoding="utf-8")
     lake = Lake(tmp_path / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     active = pl.read_parquet(lake.paths("active_disclosure"))
     assert active.height == len(s.active) and set(active["status"]) == {"ok"}
 

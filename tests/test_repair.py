@@ -22,7 +22,7 @@ def _two_commits(tmp_path):
         if run_id == "r2":
             (inbox / "later.txt").write_bytes((inbox / "suqian_2024.txt").read_bytes() + "\n补记。\n".encode())
         lake = Lake(wh / "lake")
-        ingest(inbox, lake, run_id, workers=1)
+        ingest(inbox, lake, run_id, workers=0)
         assert lake.commit(run_id)
     return inbox, wh
 
@@ -45,7 +45,7 @@ def test_with_no_intact_commit_record_repair_keeps_the_undamaged_batches(tmp_pat
     assert _documents(wh).to_dicts() == before.filter(pl.col("run_id") == "r2").to_dicts() != []
     assert report.manifest_restored_from == newest  # damaged, and the newest that can be read
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r3", workers=1)  # the damaged batch's files are read again
+    ingest(inbox, lake, "r3", workers=0)  # the damaged batch's files are read again
     assert lake.commit("r3")
     assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
 
@@ -73,7 +73,7 @@ def test_adopting_takes_a_batch_whole_or_leaves_it_to_be_read_again(tmp_path):
     repair(wh, "fix")
     assert _documents(wh).to_dicts() == before.filter(pl.col("run_id") == "r2").to_dicts()
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r3", workers=1)
+    ingest(inbox, lake, "r3", workers=0)
     assert lake.commit("r3")
     assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
     reports = set(pl.read_parquet(lake.paths("reports"))["report_id"])
@@ -92,12 +92,12 @@ def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
     (inbox / "copy-of-ali.txt").write_bytes((inbox / "ali-2020-annual-report.txt").read_bytes())
     wh = tmp_path / "wh"
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r1", workers=1)
+    ingest(inbox, lake, "r1", workers=0)
     assert lake.commit("r1")
     time.sleep(1.1)
     (inbox / "later.txt").write_bytes((inbox / "suqian_2024.txt").read_bytes() + "\n补记。\n".encode())
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r2", workers=1)
+    ingest(inbox, lake, "r2", workers=0)
     assert lake.commit("r2")
     lake.init()
     before = pl.read_parquet(lake.paths("documents")).select("source_path", "ingested_at").sort("source_path")
@@ -107,7 +107,7 @@ def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
     assert "part-r1-00000.parquet" in repair(wh, "fix").batches_dropped
     time.sleep(1.1)
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r3", workers=1)
+    ingest(inbox, lake, "r3", workers=0)
     assert lake.commit("r3")
     lake.init()
     after = pl.read_parquet(lake.paths("documents")).select("source_path", "ingested_at").sort("source_path")
@@ -122,7 +122,7 @@ def test_a_copy_of_a_report_of_an_intact_batch_is_kept_though_its_file_is_gone(t
     inbox, wh = _two_commits(tmp_path)  # r1 the samples, r2 later.txt
     (inbox / "later-copy.txt").write_bytes((inbox / "later.txt").read_bytes())
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r3", workers=1)  # later-copy.txt: a row of a copy, in r3's -dups part
+    ingest(inbox, lake, "r3", workers=0)  # later-copy.txt: a row of a copy, in r3's -dups part
     assert lake.commit("r3")
     (inbox / "later-copy.txt").unlink()
     before = _documents(wh)
@@ -131,6 +131,6 @@ def test_a_copy_of_a_report_of_an_intact_batch_is_kept_though_its_file_is_gone(t
     dropped = repair(wh, "fix").batches_dropped
     assert "r3-dups" not in " ".join(dropped) and dropped
     lake = Lake(wh / "lake")
-    ingest(inbox, lake, "r4", workers=1)
+    ingest(inbox, lake, "r4", workers=0)
     assert lake.commit("r4")
     assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()

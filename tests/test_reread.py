@@ -23,7 +23,7 @@ from gkqc.templates import REGISTRY_ENV
 
 def _run(root, inbox, run_id):
     lake = Lake(root / "lake")
-    summary = ingest(inbox, lake, run_id, workers=1)
+    summary = ingest(inbox, lake, run_id, workers=0)
     check_lake(lake, run_id)
     lake.commit(run_id)
     return Lake(root / "lake"), summary

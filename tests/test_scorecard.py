@@ -25,7 +25,7 @@ def _warehouse(root, files: dict[str, str | bytes], offices: str):
         (inbox / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     (inbox / "offices.csv").write_text(offices, encoding="utf-8")
     lake = Lake(root / "wh" / "lake")
-    ingest(inbox, lake, "t1", workers=1)
+    ingest(inbox, lake, "t1", workers=0)
     check_lake(lake, "t1")
     lake.commit("t1")
     build(root / "wh", lake)

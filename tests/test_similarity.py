@@ -191,7 +191,7 @@ def test_copies_are_found_in_rendered_reports_end_to_end(tmp_path):
 
 def test_real_samples_are_flagged_with_nothing(tmp_path):
     lake = Lake(tmp_path / "lake")
-    ingest(SAMPLES, lake, "t1", workers=1)
+    ingest(SAMPLES, lake, "t1", workers=0)
     check_lake(lake, "t1", specs=C1)
     docs = pl.read_parquet(lake.paths("documents")).select("source_path", "report_id")
     res = pl.read_parquet(lake.paths("check_results")).join(docs, on="report_id")

@@ -37,7 +37,7 @@ def sim(tmp_path_factory):
 @pytest.fixture(scope="module")
 def checked(sim, tmp_path_factory) -> Lake:
     lake = Lake(tmp_path_factory.mktemp("run") / "lake")
-    ingest(sim[0], lake, "t1", workers=1)
+    ingest(sim[0], lake, "t1", workers=0)
     check_lake(lake, "t1")
     return lake
 
@@ -177,7 +177,7 @@ def test_document_collection_agrees_exactly_with_truth(tmp_path, form, seed):
     s = simulate(d, 12, (2020, 2023), seed=seed, defect_rate=0.5, workers=1, forms=[(form, 1.0)])
     assert set(s.forms) == {form} and any(p.suffix == f".{form}" for p in d.rglob("*"))
     lake = Lake(tmp_path / "lake")
-    ingest(d, lake, "t1", workers=1)
+    ingest(d, lake, "t1", workers=0)
     check_lake(lake, "t1")
     result = compare(d, lake)
     assert result.files >= 40 and result.mismatches == []

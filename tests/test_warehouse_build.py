@@ -134,7 +134,7 @@ def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
     from conftest import SAMPLES
 
     lake = Lake(tmp_path / "lake")
-    ingest(SAMPLES, lake, "r1", workers=1)
+    ingest(SAMPLES, lake, "r1", workers=0)
     assert lake.commit("r1")
     wh = tmp_path / "wh"
     uploaded = []
@@ -170,7 +170,7 @@ def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_pat
             s.published_at = date(2023, 1, day) if day else (None if name == "b3" else s.published_at)
             inbox.mkdir(exist_ok=True)
             (inbox / f"{name}.txt").write_text(render_pagetext(s), encoding="utf-8")
-        ingest(inbox, lake, f"t{n}", workers=1)
+        ingest(inbox, lake, f"t{n}", workers=0)
         time.sleep(1.1)  # a run's files are stamped to the second: the next run's are later
     reports = pl.scan_parquet(lake.paths("reports"))
     assert reports.filter(pl.col("report_year") == 2022).select(pl.len()).collect().item() == 6

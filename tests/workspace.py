@@ -88,7 +88,7 @@ def run(inbox: Path, wh: Path, run_id: str) -> Lake:
     """One run as the flow does it, without Prefect: ingest, check, commit, rebuild the warehouse."""
     lake = Lake(wh / "lake")
     lake.init()
-    ingest(inbox, lake, run_id, workers=1)
+    ingest(inbox, lake, run_id, workers=0)
     check_lake(lake, run_id)
     lake.commit(run_id)
     build(wh, lake)
