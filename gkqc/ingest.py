@@ -130,11 +130,12 @@ def _first_copy(tbl: pa.Table, copies: dict[str, int]) -> pa.Table:
 
 
 def _parser(workers: int, cluster: str | ClusterParser | None, files: int, chunk: int):
-    """Where chunks are parsed: a Dask cluster, or local worker processes (`parse_pool.LocalPool`). Each
-    says how many chunks it parses at once (`slots`) and when a chunk is full (`full`), parses it
-    (`submit`, a future; `result`) and stops (`shutdown`). A file that hangs or kills its worker is an
-    unreadable row either way: the local pool raises and is read one file at a time here (`restart`,
-    `alone`); the cluster's `result` finds the file itself (`cluster`)."""
+    """Where chunks are parsed: a Dask cluster, local worker processes (`parse_pool.LocalPool`) or this
+    process (`parse_pool.InProcess`, `workers=0`). Each says how many chunks it parses at once
+    (`slots`) and when a chunk is full (`full`), parses it (`submit`, a future; `result`) and stops
+    (`shutdown`). A file that hangs or kills its worker is an unreadable row either way: the local
+    pool raises and is read one file at a time here (`restart`, `alone`); the cluster's `result`
+    finds the file itself (`cluster`)."""
     if cluster:
         from gkqc.cluster import ClusterParser
 
@@ -251,7 +252,8 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
            flush_every: int = 5000, progress: Callable[[int, int], None] | None = None,
            cluster: str | ClusterParser | None = None) -> IngestSummary:
     """Ingest every new or changed file of the inbox into the lake (uncommitted). `cluster`: a Dask
-    scheduler address (or a `ClusterParser`) to parse on, instead of `workers` local processes."""
+    scheduler address (or a `ClusterParser`) to parse on, instead of `workers` local processes (0:
+    this process, `parse_pool.InProcess`)."""
     inbox = open_inbox(inbox)
     lake.init()
     summary = IngestSummary()
