@@ -195,6 +195,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
     `inbox` and `warehouse`: local paths or s3:// URLs."""
     from gkqc import runlock
     from gkqc.lake import Lake, LakeConflict, LakeDamaged
+    from gkqc.parse_pool import NoWorker
     from gkqc.storage import warehouse as locate
 
     inbox = _preflight(inbox)
@@ -216,7 +217,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
                 raise KeyboardInterrupt
     except runlock.WarehouseBusy as e:
         fail(str(e))
-    except (LakeDamaged, LakeConflict) as e:
+    except (LakeDamaged, LakeConflict, NoWorker) as e:
         fail(str(e))
     except KeyboardInterrupt:
         err.print(_interrupted(stop.name, wh, started_at), soft_wrap=True, highlight=False)

@@ -18,7 +18,7 @@ from multiprocessing import get_context
 
 import pyarrow as pa
 
-from gkqc.lifeline import start_workers
+from gkqc.lifeline import WORKER_LOG, start_workers
 from gkqc.parse_worker import failed_chunk, parse_chunk, start_worker
 from gkqc.rows import layout
 from gkqc.source import Source
@@ -27,6 +27,13 @@ FILE_LIMIT_S = 300.0  # one file's read, at most; the readers' own limits (PDF 2
 POLL_S = 1.0  # how often a wait looks at the workers' files
 HUNG = "读取超过时限（{:g} 秒仍未完成，可能是文件结构导致读取库无法结束），已终止读取进程，未读取"
 DIED = "读取进程异常退出（可能是内存耗尽或读取库崩溃），未读取"
+NO_WORKER = ("解析进程尚未读取任何文件即退出，无法解析：问题在本机或安装，而非文件；本次运行未提交，见 {} "
+             "(the parse workers exit before reading any file: nothing was committed; see that log)")
+
+
+class NoWorker(RuntimeError):
+    """Not one worker of a pool got as far as reading a file: no file is to blame, and blaming
+    each in turn would start a pool for every file of the inbox."""
 
 
 class Stalled(Exception):
@@ -115,6 +122,9 @@ class LocalPool:
         except Stalled:
             why = HUNG.format(FILE_LIMIT_S)
         except BrokenProcessPool:
+            if self.claimed.value == 0:  # no worker finished starting: the file was never sent
+                self.restart()
+                raise NoWorker(NO_WORKER.format(WORKER_LOG)) from None
             why = DIED
         self.restart()
         return failed_chunk([item], run_id, at, why)

@@ -28,6 +28,7 @@ def start_worker(beats, claimed, layout: Layout) -> None:
     """Initializer of a pool's worker: dies with its parent, takes a place in `beats`, and fills its
     rows by the `layout` its parent handed it."""
     global _beats, _slot
+    faults.point("worker start")
     die_with_parent()
     use_layout(layout)
     with claimed.get_lock():

@@ -124,3 +124,13 @@ def test_files_parsed_in_the_runs_own_process_are_the_lake_rows_the_workers_writ
     for table in ("documents", "reports", "applications", "sections"):
         a, b = (pl.read_parquet(lakes[w].paths(table)).drop("ingested_at", strict=False) for w in (2, 0))
         assert a.height > 0 and a.sort(pl.all()).equals(b.sort(pl.all())), table
+
+
+def test_workers_that_exit_before_reading_any_file_stop_the_run_and_blame_no_file(tmp_path, monkeypatch):
+    """Without this, every file was read alone in a new pool whose worker died again, and marked
+    unreadable: a run over a large inbox would take days to blame every file for the machine's fault."""
+    monkeypatch.setenv("GKQC_FAULT", "worker start")  # every worker is killed before it takes a file
+    lake = Lake(tmp_path / "lake")
+    with pytest.raises(parse_pool.NoWorker, match="尚未读取任何文件"):
+        ingest(four_reports_inbox(tmp_path), lake, "r1", workers=2)
+    assert lake.commit_no == 0 and not list((tmp_path / "lake" / "documents").glob("part-*"))
