@@ -25,7 +25,7 @@ from checks.blanks import BLANK_NOTE
 from checks.suite import load_settings, load_suite, scoring, suite_fingerprint
 from gkqc import faults, yamlfile
 from gkqc.lake import SCHEMAS, Lake, sql_list
-from gkqc.settings import DUCKDB_CONFIG, decisions_digest, decisions_path
+from gkqc.settings import BUILD_MEMORY, DUCKDB_CONFIG, decisions_digest, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
 from schemas.lake import descriptions
@@ -213,7 +213,8 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
     final = warehouse_dir / DB_NAME
     tmp = warehouse_dir / f".{DB_NAME}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "file_search_path": str(warehouse_dir)})
+    con = duckdb.connect(str(tmp), config={**DUCKDB_CONFIG, "memory_limit": BUILD_MEMORY,
+                                           "file_search_path": str(warehouse_dir)})
     try:
         con.execute("begin")  # one transaction: a thousand column comments commit once, not one by one
         files = create_models(con, lake, warehouse_dir)
