@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 
+import dask
 import psutil
 import pytest
 from builders import four_reports_inbox
@@ -54,24 +55,27 @@ def dask_cluster(prefect_api, s3):
     def track() -> None:  # Python's resource tracker lives as long as this process: not the cluster's
         started.update(pid for pid, cmd in _descendants().items() if pid not in before and "resource_tracker" not in cmd)
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR)
-    client = Client(cluster)
-    try:
-        track()
-        assert len(started) >= 2
-        yield cluster, client, track
-    finally:
-        track()
-        client.close()
-        cluster.close()
-        deadline = time.monotonic() + 30
-        while not all(gone(pid) for pid in started) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        left = [pid for pid in started if not gone(pid)]
-        for pid in left:
-            os.kill(pid, signal.SIGKILL)
-        assert not left, f"cluster processes still running: {left}"
+    # LocalCluster closes for good the nanny of a worker not back on the scheduler within
+    # lost-worker-timeout (15 s) of its death; these tests kill workers again and again, on a loaded machine.
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "1h"}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+        try:
+            track()
+            assert len(started) >= 2
+            yield cluster, client, track
+        finally:
+            track()
+            client.close()
+            cluster.close()
+    deadline = time.monotonic() + 30
+    while not all(gone(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in started if not gone(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"cluster processes still running: {left}"
 
 
 def _kill_a_busy_worker(client, done: threading.Event, killed: list) -> None:
