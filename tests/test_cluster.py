@@ -69,13 +69,13 @@ def dask_cluster(prefect_api, s3):
             track()
             client.close()
             cluster.close()
-    deadline = time.monotonic() + 30
-    while not all(gone(pid) for pid in started) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = [pid for pid in started if not gone(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"cluster processes still running: {left}"
+            deadline = time.monotonic() + 30
+            while not all(gone(pid) for pid in started) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            left = [pid for pid in started if not gone(pid)]
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            assert not left, f"cluster processes still running: {left}"
 
 
 def _kill_a_busy_worker(client, done: threading.Event, killed: list) -> None:
