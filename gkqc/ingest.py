@@ -289,8 +289,6 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         parsing.finish()
     finally:
         parsing.close()
-        run_docs.close()
-        known_reports.close()
     if rr is not None:
         summary.reread = True
         summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
