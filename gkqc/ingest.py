@@ -31,7 +31,6 @@ from gkqc.offices import resolve_lake
 from gkqc.parse_pool import InProcess, LocalPool, Stalled
 from gkqc.parse_worker import OUTCOME_COLS, merge_rows
 from gkqc.rows import Batch, add_copy
-from gkqc.seen import SeenIds
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.source import Source
 from gkqc.storage import attach
@@ -73,16 +72,17 @@ def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, boo
     return table.num_rows, True
 
 
-def load_known(lake: Lake) -> tuple[dict[str, str], set[str], SeenIds]:
+def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
     """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         attach(con, lake.paths("documents"))
         docs = con.sql(f"""
             SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
             QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
-        reports = con.sql(f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchnumpy()
+        reports = {r[0] for r in con.execute(
+            f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
     paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
-    return paths, set(paths.values()), SeenIds(reports["report_id"])
+    return paths, set(paths.values()), reports
 
 
 def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
@@ -97,23 +97,27 @@ def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
     return {r[0]: dict(zip(OUTCOME_COLS, r[1:], strict=True)) for r in rows}
 
 
-def _dedupe_reports(tables: dict[str, pa.Table], known: SeenIds) -> dict[str, pa.Table]:
-    """Drop report and cell rows whose report was stored before or earlier in this batch (`known`
-    gets this batch's new reports)."""
+def _dedupe_reports(tables: dict[str, pa.Table], known: set[str]) -> dict[str, pa.Table]:
+    """Drop report and cell rows whose report was stored before or earlier in this batch."""
     reps = tables["reports"]
     if reps.num_rows == 0:
         return tables
     ids = reps["report_id"].to_pylist()
-    keep_idx = [i for i, rid in enumerate(ids) if known.add(rid)]
+    keep_idx, fresh = [], set()
+    for i, rid in enumerate(ids):
+        if rid not in known and rid not in fresh:
+            fresh.add(rid)
+            keep_idx.append(i)
     if len(keep_idx) == len(ids):
+        known.update(fresh)
         return tables
-    fresh = {ids[i] for i in keep_idx}
     out = dict(tables)
     out["reports"] = reps.take(pa.array(keep_idx, pa.int64()))
     copies = {r: n for r, n in Counter(ids).items() if n > 1 and r in fresh}  # a report twice in this batch
     for t in REPORT_TABLES:
         rows = tables[t].filter(pc.is_in(tables[t]["report_id"], value_set=pa.array(list(fresh), pa.string())))
         out[t] = _first_copy(rows, copies) if copies else rows
+    known.update(fresh)
     return out
 
 
@@ -146,7 +150,7 @@ class _Writer:
     """Parsed chunks, gathered and written to the lake (uncommitted) in parts of about `flush_every`
     documents, each part deduplicated and validated whole."""
 
-    def __init__(self, lake: Lake, run_id: str, known_reports: SeenIds, summary: IngestSummary, flush_every: int,
+    def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int,
                  rr: reread.Reread | None = None):  # `rr`: when files read again were first seen
         self.lake, self.run_id, self.known_reports, self.summary, self.rr = lake, run_id, known_reports, summary, rr
         self.flush_every = flush_every
@@ -261,12 +265,12 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         rr.first_seen = pl.concat([rr.first_seen, repaired.first_seen]).group_by("source_path", "doc_id").agg(
             pl.col("first").min())
     stamp = rr or repaired
-    known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), SeenIds())
+    known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
     writer = _Writer(lake, run_id, known_reports, summary, flush_every, stamp)
     parsing = _Parsing(_parser(workers, cluster, len(files), chunk), run_id, at, writer)
-    run_docs = SeenIds()  # doc ids sent to parsing this run
+    run_docs: set[str] = set()  # doc ids sent to parsing this run
     copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
     try:
         for n, src in enumerate(inbox.sources(files), 1):
@@ -277,12 +281,13 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
             summary.read_again += again
             if known_paths.get(src.path) == doc_id:
                 summary.unchanged += 1
-            elif doc_id in known_docs or not run_docs.add(doc_id):
+            elif doc_id in known_docs or doc_id in run_docs:
                 summary.new += not again
                 summary.duplicates += not again
                 copies.append((src.path, doc_id, src.size))
             else:
                 summary.new += not again
+                run_docs.add(doc_id)
                 parsing.add(doc_id, src)
             if progress and n % 50 == 0:
                 progress(n, len(files))
