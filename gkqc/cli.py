@@ -6,9 +6,11 @@ import os
 
 # For this process and the processes it starts (parsers, the site's second process); a value you set
 # wins; measured in docs/benchmarks.md. pyarrow's allocator (mimalloc) without transparent huge pages;
-# polars' allocator (jemalloc) hands freed pages back at once instead of keeping them for reuse.
+# polars' and DuckDB's allocators (each a jemalloc of its own) hand freed pages back at once instead of
+# keeping them for reuse.
 os.environ.setdefault("MIMALLOC_ALLOW_THP", "0")
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import json  # noqa: E402
 import math

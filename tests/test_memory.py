@@ -66,3 +66,38 @@ def test_what_polars_freed_is_handed_back_in_the_command_lines_processes(tmp_pat
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_an_allocator_setting_of_the_users_wins(tmp_path):
     assert _freed_by_polars(tmp_path, "cli", _RJEM_MALLOC_CONF="dirty_decay_ms:-1") < 100e6
+
+
+_KEPT_BY_DUCKDB = """
+import os, sys
+if sys.argv[1] == "cli":
+    import gkqc.cli  # noqa: F401  (the command line's entry sets the allocators' defaults)
+import duckdb
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+con = duckdb.connect()
+con.execute("select 1").fetchall()
+before = rss()
+con.execute("select count(distinct range::varchar) from range(5000000)").fetchall()  # a hash table of ~250 MB
+print(rss() - before)
+"""
+
+
+def _kept_by_duckdb(tmp_path, entry: str, **env: str) -> int:
+    """Bytes a fresh process still holds after one DuckDB query whose hash table it no longer needs."""
+    script = tmp_path / "kept.py"
+    script.write_text(_KEPT_BY_DUCKDB, encoding="utf-8")
+    base = {k: v for k, v in os.environ.items() if k != "DUCKDB_JE_MALLOC_CONF"}
+    out = subprocess.run([sys.executable, str(script), entry], env={**base, **env}, capture_output=True,
+                         text=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_what_duckdb_freed_is_handed_back_in_the_command_lines_processes(tmp_path):
+    assert _kept_by_duckdb(tmp_path, "cli") < 50e6
+    assert _kept_by_duckdb(tmp_path, "plain") > 150e6  # without it, DuckDB's jemalloc keeps its pages
+    assert _kept_by_duckdb(tmp_path, "cli", DUCKDB_JE_MALLOC_CONF="dirty_decay_ms:-1") > 150e6  # yours wins
