@@ -47,14 +47,20 @@ print(held - rss())
 """
 
 
-def _freed_by_polars(tmp_path, entry: str, **env: str) -> int:
-    """Bytes a fresh process hands back once it drops 320 MB of polars frames."""
-    script = tmp_path / "free.py"
-    script.write_text(_FREE_POLARS, encoding="utf-8")
-    base = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+def _bytes_printed(tmp_path, code: str, setting: str, entry: str, **env: str) -> int:
+    """The number of bytes `code` prints, run in a fresh process through `entry` ("cli": the command
+    line's module first; "plain") with the allocator variable `setting` only as `env` gives it."""
+    script = tmp_path / "probe.py"
+    script.write_text(code, encoding="utf-8")
+    base = {k: v for k, v in os.environ.items() if k != setting}
     out = subprocess.run([sys.executable, str(script), entry], env={**base, **env}, capture_output=True,
                          text=True, check=True)
     return int(out.stdout.split()[-1])
+
+
+def _freed_by_polars(tmp_path, entry: str, **env: str) -> int:
+    """Bytes a fresh process hands back once it drops 320 MB of polars frames."""
+    return _bytes_printed(tmp_path, _FREE_POLARS, "_RJEM_MALLOC_CONF", entry, **env)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -88,12 +94,7 @@ print(rss() - before)
 
 def _kept_by_duckdb(tmp_path, entry: str, **env: str) -> int:
     """Bytes a fresh process still holds after one DuckDB query whose hash table it no longer needs."""
-    script = tmp_path / "kept.py"
-    script.write_text(_KEPT_BY_DUCKDB, encoding="utf-8")
-    base = {k: v for k, v in os.environ.items() if k != "DUCKDB_JE_MALLOC_CONF"}
-    out = subprocess.run([sys.executable, str(script), entry], env={**base, **env}, capture_output=True,
-                         text=True, check=True)
-    return int(out.stdout.split()[-1])
+    return _bytes_printed(tmp_path, _KEPT_BY_DUCKDB, "DUCKDB_JE_MALLOC_CONF", entry, **env)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
