@@ -148,7 +148,6 @@ def read_count(raw: str | None) -> CellValue:
     return _leading_zero(t, raw) or out_of_range(v, raw) or CellValue(v, OK)
 
 
-@cached_when_short(maxsize=16384)
 def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValue:
     """An amount cell, normalised to `unit` (the template's, from the registry); the unit found
     (cell, else header) is kept. An amount printed without a unit is taken to be in `unit`."""

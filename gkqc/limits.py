@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from functools import lru_cache, wraps
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
@@ -36,16 +35,27 @@ def zip_bomb_ratio(info: zipfile.ZipInfo) -> float | None:
     return ratio if ratio > MAX_RATIO else None
 
 
-def cached_when_short(maxsize: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """`lru_cache` for a function of a text (its first argument) called on the same short texts again
-    and again: a text over `CACHED_CHARS` (a hostile file's one-line prose) is worked out each time
-    and never kept, so a worker's caches stay small whatever it reads."""
-    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
-        cached = lru_cache(maxsize=maxsize)(fn)
+class _ShortTexts(dict):
+    """`fn`'s results for the short texts it was called on: a dict, so that a text met again costs one
+    lookup, with no Python call between the caller and it. Emptied when it reaches `maxsize` entries."""
 
-        @wraps(fn)
-        def call(text, *args):
-            return cached(text, *args) if text is None or len(text) <= CACHED_CHARS else fn(text, *args)
-        call.cache_clear = cached.cache_clear
-        return call
+    def __init__(self, fn: Callable[[str | None], T], maxsize: int):
+        super().__init__()
+        self.fn, self.maxsize = fn, maxsize
+
+    def __missing__(self, text: str | None) -> T:
+        out = self.fn(text)
+        if text is None or len(text) <= CACHED_CHARS:
+            if len(self) >= self.maxsize:
+                self.clear()
+            self[text] = out
+        return out
+
+
+def cached_when_short(maxsize: int) -> Callable[[Callable[[str | None], T]], Callable[[str | None], T]]:
+    """A cache for a function of one text called on the same short texts again and again: a text over
+    `CACHED_CHARS` (a hostile file's one-line prose) is worked out each time and never kept, so a
+    worker's caches stay small whatever it reads."""
+    def wrap(fn: Callable[[str | None], T]) -> Callable[[str | None], T]:
+        return _ShortTexts(fn, maxsize).__getitem__
     return wrap

@@ -684,6 +684,25 @@ def test_section_headings_without_their_numerals_are_found_in_order():
     assert r.status == "parsed" and got == want
 
 
+def test_a_readers_cache_of_short_texts_stays_within_its_entries():
+    """A stream of ever new short texts (a hostile file's cells) empties the cache when it is full,
+    a long text is worked out and never kept, and every answer is the function's own."""
+    from gkqc.limits import CACHED_CHARS, cached_when_short
+
+    calls = []
+    double = cached_when_short(maxsize=100)(lambda t: calls.append(t) or (t or "") * 2)
+    kept = double.__self__
+    for k in range(250):
+        assert double(str(k)) == str(k) * 2
+        assert len(kept) <= 100
+    assert double("7") == "77" and double(None) == ""
+    long = "长" * (CACHED_CHARS + 1)
+    assert double(long) == long * 2 and long not in kept
+    before = len(calls)
+    double(str(249))
+    assert len(calls) == before  # met again: not worked out again
+
+
 @pytest.mark.parametrize("form", ["PDF text", "page text", "crawl"])
 def test_a_worker_keeps_no_line_of_a_hostile_text_in_its_caches(form):
     """The readers cache what they work out of short texts (a token's normal form, whether it reads as

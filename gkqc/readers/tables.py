@@ -74,23 +74,12 @@ def _digits_run(tok: Tok) -> bool:
     return tok.text.replace(",", "").isdigit() and len(tok.text) >= 2
 
 
-class _Norms(dict):
-    """norm_label of texts seen (label texts repeat across rows and files), up to a bound."""
-
-    def __missing__(self, text: str) -> str:
-        out = norm_label(text)
-        if len(self) < 65536:
-            self[text] = out
-        return out
-
-
-_norm = _Norms().__getitem__
 _TEXT = attrgetter("text")
 
 
 def _norm_text(toks: Sequence[Tok]) -> str:
     """A stretch of tokens as one normalised text (label cues are looked for in it)."""
-    return "".join(map(_norm, map(_TEXT, toks)))
+    return "".join(map(norm_label, map(_TEXT, toks)))
 
 
 def _value_like(tok: Tok) -> bool:
@@ -229,7 +218,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
         if row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
                 and (_cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) if len(vals) < ncols
                      else _cell_too_many(tok, vals)) \
-                and match_label(_norm(tok.text), rows) is None and not rs.heading(tok.text):
+                and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
         if not value_like and _first_cell(tok, row, skip, context, rows, rs):
@@ -244,14 +233,14 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 skip = False
             glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
             m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
-            if m and _ends_in_label(_norm(m.group(1)), rows):
-                context.append(_norm(m.group(1)))
+            if m and _ends_in_label(norm_label(m.group(1)), rows):
+                context.append(norm_label(m.group(1)))
                 lines.append(tok.line)
                 loose = loose or not tok.cell
                 piece = None
                 tok = Tok(m.group(2), m.group(2), tok.line)
             else:
-                context.append(_norm(tok.text))
+                context.append(norm_label(tok.text))
                 lines.append(tok.line)
                 loose = loose or not tok.cell
                 piece = tok.raw if number_piece(tok.text) else None
@@ -566,7 +555,7 @@ def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows
     return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
             and (any(ch.isdigit() for ch in tok.text) and len(wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
             and not rs.heading(tok.text)
-            and match_label(_norm(tok.text), rows) is None and match_label("".join(context), rows) is not None)
+            and match_label(norm_label(tok.text), rows) is None and match_label("".join(context), rows) is not None)
 
 
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
@@ -622,7 +611,7 @@ def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int) -> TableR
         return None
     text, ends, at = "", [], 0
     for t in toks:  # the normalised text, and where each token's part of it ends
-        text += _norm(t.text)
+        text += norm_label(t.text)
         ends.append(len(text))
     out = TableRead()
     for r in rows:
@@ -658,7 +647,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     same in every template (`silent_blank`: the headings printed without any value are a blank table)."""
     reg = registry()
     n = len(reg.review_groups) * len(reg.review_metrics)
-    headings = {_norm(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
+    headings = {norm_label(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
     text = _norm_text(toks) if silent_blank else ""
     if text and all(h in text for h in headings) and not any(_value_like(t) and not _padding(t) for t in toks):
         line = toks[0].line
