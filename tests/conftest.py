@@ -31,6 +31,28 @@ def ali_bytes() -> bytes:
     return (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
 
 
+@pytest.fixture
+def later(monkeypatch):
+    """Moves the clock `ingest` stamps a run's files with (to the second) one second on, in place of
+    sleeping until the next second: call it between two runs whose files must be stamped apart."""
+    from datetime import datetime, timedelta
+
+    import gkqc.ingest
+
+    shift = [timedelta(0)]
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + shift[0]
+
+    monkeypatch.setattr(gkqc.ingest, "datetime", Clock)
+
+    def tick() -> None:
+        shift[0] += timedelta(seconds=1)
+    return tick
+
+
 @pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory):
     """One Prefect API server for every flow run of a test process, in-process or a `gkqc run`

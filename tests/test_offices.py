@@ -315,11 +315,9 @@ def test_deadlines_follow_the_office_kind_the_registry_gives(tmp_path):
     assert status == "fail" and "期限 2023-01-31（部门）" in message and "逾期 20 天" in message
 
 
-def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path):
+def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path, later):
     """A report without an office, found by its folder: moved to another office's folder, it is that
     office's (the path it was last collected at), not both offices' and so neither's."""
-    import time
-
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     (inbox / "宿迁/沭阳县").mkdir(parents=True)
     (inbox / "宿迁/泗洪县").mkdir(parents=True)
@@ -328,18 +326,16 @@ def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path):
     (inbox / "宿迁/沭阳县/2022.txt").write_text(render_pagetext(_report(None, 2022, 4)), encoding="utf-8")
     *_, scored = _run(inbox, wh, "r1")
     assert SHUYANG in scored and SIHONG not in scored
-    time.sleep(1.1)
+    later()
     (inbox / "宿迁/沭阳县/2022.txt").rename(inbox / "宿迁/泗洪县/2022.txt")
     _, _, matches, scored = _run(inbox, wh, "r2")
     assert SIHONG in scored and SHUYANG not in scored
     assert [m[1:3] for m in matches if m[0] is None] == [("path", SIHONG)]
 
 
-def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadline(tmp_path):
+def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadline(tmp_path, later):
     """D1 reads the office kind the registry gives: a report without an office, first in no office's
     folder (other: due 03-31), then moved into a department's (due 01-31), is judged again."""
-    import time
-
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     (inbox / "unsorted").mkdir(parents=True)
     (inbox / "offices.csv").write_text(f"office,region,office_kind,paths\n{EDU},宿迁市,department,宿迁/教育局/*\n",
@@ -354,7 +350,7 @@ def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadl
             return con.sql("select status from check_results where check_id = 'D1'").fetchall()
 
     assert d1("r1") == [("pass",)]
-    time.sleep(1.1)
+    later()
     (inbox / "宿迁/教育局").mkdir(parents=True)
     (inbox / "unsorted/2022.txt").rename(inbox / "宿迁/教育局/2022.txt")
     assert d1("r2") == [("fail",)]

@@ -81,12 +81,10 @@ def test_adopting_takes_a_batch_whole_or_leaves_it_to_be_read_again(tmp_path):
     assert read and read <= reports  # every document that gave a report points at a stored one
 
 
-def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
+def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path, later):
     """A batch whose reports part is damaged is left out and its files read again by the next run:
     they keep the time they were first seen (their documents part was readable), so a version
     collected later stays the newer one; a copy's row, left out with it, keeps its time too."""
-    import time
-
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES, inbox)
     (inbox / "copy-of-ali.txt").write_bytes((inbox / "ali-2020-annual-report.txt").read_bytes())
@@ -94,7 +92,7 @@ def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
     lake = Lake(wh / "lake")
     ingest(inbox, lake, "r1", workers=0)
     assert lake.commit("r1")
-    time.sleep(1.1)
+    later()
     (inbox / "later.txt").write_bytes((inbox / "suqian_2024.txt").read_bytes() + "\n补记。\n".encode())
     lake = Lake(wh / "lake")
     ingest(inbox, lake, "r2", workers=0)
@@ -105,7 +103,7 @@ def test_files_a_repair_leaves_out_keep_when_they_were_first_seen(tmp_path):
     part = sorted((wh / "lake" / "reports").glob("part-r1-*.parquet"))[0]
     part.write_bytes(part.read_bytes()[:50])
     assert "part-r1-00000.parquet" in repair(wh, "fix").batches_dropped
-    time.sleep(1.1)
+    later()
     lake = Lake(wh / "lake")
     ingest(inbox, lake, "r3", workers=0)
     assert lake.commit("r3")

@@ -5,7 +5,6 @@ keeps what was read of it, and the reports are checked again."""
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import polars as pl
@@ -34,7 +33,7 @@ def _table(lake: Lake, table: str) -> pl.DataFrame:
     return pl.read_parquet(lake.paths(table))
 
 
-def test_a_changed_registry_reads_every_file_again_and_replaces_the_old_reading(tmp_path, monkeypatch):
+def test_a_changed_registry_reads_every_file_again_and_replaces_the_old_reading(tmp_path, monkeypatch, later):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for name, office, year, seed in (("a.txt", "青山市教育局", 2025, 4), ("b.txt", "青山市财政局", 2025, 5),
@@ -51,7 +50,7 @@ def test_a_changed_registry_reads_every_file_again_and_replaces_the_old_reading(
                                                 .select("report_id"), on="report_id").sort(pl.all())
 
     (inbox / "c.txt").unlink()  # gone from the inbox before the registry changes: what was read of it stays
-    time.sleep(1.1)  # a later second: times that were kept are told from times that were not
+    later()  # a later second: times that were kept are told from times that were not
     path = tmp_path / "templates.yaml"
     _with_gov2025(path)
     monkeypatch.setenv(REGISTRY_ENV, str(path))
@@ -194,7 +193,7 @@ def test_a_reading_again_stopped_halfway_leaves_the_lake_as_it_was_and_the_next_
     assert _table(lake, "reports")["template"].to_list() == ["gov2025", "gov2025"]
 
 
-def test_a_report_read_again_keeps_the_time_its_content_was_first_seen(tmp_path, monkeypatch):
+def test_a_report_read_again_keeps_the_time_its_content_was_first_seen(tmp_path, monkeypatch, later):
     """A copy of a file collected later under a name read first: read again, the report keeps the
     time its content was first seen, so a correction published after it stays the newer version."""
     inbox = tmp_path / "inbox"
@@ -203,10 +202,10 @@ def test_a_report_read_again_keeps_the_time_its_content_was_first_seen(tmp_path,
     (inbox / "qs-v1.txt").write_text(text, encoding="utf-8")
     lake, _ = _run(tmp_path, inbox, "t1")
     first = _table(lake, "reports")["ingested_at"].to_list()
-    time.sleep(1.1)
+    later()
     (inbox / "0-mirror.txt").write_text(text, encoding="utf-8")  # the same bytes, collected again later
     lake, _ = _run(tmp_path, inbox, "t2")
-    time.sleep(1.1)
+    later()
     path = tmp_path / "templates.yaml"
     _with_gov2025(path)
     monkeypatch.setenv(REGISTRY_ENV, str(path))

@@ -1,6 +1,5 @@
 """Warehouse models are built in the order their references require, within the layer convention."""
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -152,7 +151,7 @@ def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
     assert wb.built_from(wh) == first != wb.build_fingerprint(lake, wh)  # the next run builds again
 
 
-def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_path):
+def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_path, later):
     """Which version of an office-year is the newest is decided twice, by the cross-year checks
     (polars) and by the warehouse (SQL, `is_latest`): through a tie, a later reading of the same day
     and an undated version, they agree."""
@@ -171,7 +170,7 @@ def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_pat
             inbox.mkdir(exist_ok=True)
             (inbox / f"{name}.txt").write_text(render_pagetext(s), encoding="utf-8")
         ingest(inbox, lake, f"t{n}", workers=0)
-        time.sleep(1.1)  # a run's files are stamped to the second: the next run's are later
+        later()  # a run's files are stamped to the second: the next run's are later
     reports = pl.scan_parquet(lake.paths("reports"))
     assert reports.filter(pl.col("report_year") == 2022).select(pl.len()).collect().item() == 6
     prev = dict(latest_prev(reports).filter(pl.col("report_year") == 2023)
