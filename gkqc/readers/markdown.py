@@ -135,9 +135,6 @@ def spare_column(texts: list[str]) -> bool:
     return not all(texts) and not any(t and (is_value_like(t) or heading_word(t) or _column_name(t)) for t in texts)
 
 
-_value = lru_cache(maxsize=65536)(is_value_like)
-
-
 def _placeholder(cell: str) -> bool:
     return bool(_PLACEHOLDER.match(norm_label(cell)))
 
@@ -161,7 +158,7 @@ def _noise_row(cells: list[str]) -> bool:
 @lru_cache(maxsize=65536)
 def _labelish(cell: str) -> bool:
     """Text that labels a row (not a damaged value such as '约3')."""
-    return bool(cell) and not _value(cell) and (not _DIGIT.search(cell) or len(_CJK.findall(cell)) >= 2)
+    return bool(cell) and not is_value_like(cell) and (not _DIGIT.search(cell) or len(_CJK.findall(cell)) >= 2)
 
 
 def _clean(raw: str) -> str:
@@ -284,7 +281,7 @@ def _spare_in(rows: list[tuple[int, list[str]]], width: int, scope: _Scope) -> b
 def _first_value(cells: list[str]) -> int:
     """Index of the row's first printed value (len(cells) if none)."""
     for i, x in enumerate(cells):
-        if x and _value(x):
+        if x and is_value_like(x):
             return i
     return len(cells)
 
