@@ -3,16 +3,23 @@ site it replaces; the result is always the site a fresh publication writes, byte
 
 from __future__ import annotations
 
+import os
+import shutil
+
+import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from workspace import REVISED, YEAR, add_version, make_inbox, run
 
 from gkqc.outputs import pages as pages_module
 from gkqc.outputs import site as site_module
+from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
+from gkqc.outputs.chunkcells import copied_cells, use_chunk
 from gkqc.outputs.html import office_page, report_page
 from gkqc.outputs.pages import MANIFEST, PARTS, Pages
 from gkqc.outputs.site import write_site
-from warehouse.access import connect_readonly
+from warehouse.access import SCRATCH_DIR, connect_readonly
 
 
 def _files(site):
@@ -62,8 +69,6 @@ def test_a_new_version_redraws_its_pages_and_equals_a_fresh_site(province, tmp_p
         monkeypatch.setattr(site_module, "PARALLEL_FROM", 2)
         monkeypatch.setattr(site_module, "CHUNK", 3)
     copy = tmp_path / "wh"
-    import shutil
-
     shutil.copytree(wh, copy)
     site = write_site(copy, tmp_path / "site").parent
     ino = _inodes(site)
@@ -237,3 +242,63 @@ def test_a_selected_site_draws_the_pages_of_its_selection_only(province, tmp_pat
     assert offices == {office_page(o) for o in chosen}
     years = {n for n in part if n.startswith("office-") and n.count("-") == 2}
     assert years and all(part[n] == whole[n] for n in years)
+
+
+def test_each_chunk_reads_from_the_copy_the_cells_it_reads_from_the_lake(province):
+    """The site copies the cells once, a folder per office chunk: what a chunk reads from its copy is
+    what it would read from the lake; a chunk without cells reads none."""
+    _, _, wh = province
+    with connect_readonly(wh) as con:
+        n = site_module._select(con, site_module._Scope(None, None, 3))
+        with copied_cells(con, list(range(n))) as folder:
+            assert folder.parent == wh / SCRATCH_DIR
+            assert sorted(int(p.name) for p in (folder / "applications").iterdir()) == list(range(n))
+            seen = set()
+            for chunk in [*range(n), n + 1]:
+                con.execute("create or replace temp table _chunk as select office from _office_chunks where chunk = ?",
+                            [chunk])
+                read = []
+                for source in (folder, None):
+                    use_chunk(con, source, chunk)
+                    read.append([sorted(con.execute(f"select * from {v}").fetchall(), key=str) for v in CELL_VIEWS])
+                assert read[0] == read[1]
+                seen.update(r[0] for rows in read[0] for r in rows)
+            assert not read[0][0]  # chunk n + 1: none
+            lake = {r[0] for r in con.execute("select report_id from report_versions").fetchall()}
+        assert n > 2 and seen == lake
+    assert not folder.exists()
+
+
+def test_the_copy_goes_and_so_do_those_of_stopped_processes(province, tmp_path):
+    """A publication removes its copy of the cells, and the copies a killed one left; the copy of a
+    process still running is left alone. A read-only connection may read there, and nowhere else."""
+    _, _, wh = province
+    scratch = wh / SCRATCH_DIR
+    dead, running = scratch / "999999999", scratch / str(os.getppid())
+    for left in (dead, running):
+        (left / "applications").mkdir(parents=True)
+        pq.write_table(pa.table({"x": [1]}), left / "applications" / "part-0.parquet")
+    pq.write_table(pa.table({"x": [1]}), wh / "beside.parquet")
+    try:
+        write_site(wh, tmp_path / "site")
+        assert sorted(scratch.iterdir()) == [running]
+        with connect_readonly(wh) as con:
+            assert con.execute(f"select x from '{running}/applications/part-0.parquet'").fetchall() == [(1,)]
+            with pytest.raises(duckdb.PermissionException):
+                con.execute(f"select x from '{wh / 'beside.parquet'}'")
+    finally:
+        shutil.rmtree(scratch)
+        (wh / "beside.parquet").unlink()
+
+
+def test_a_warehouse_folder_the_copy_cannot_go_to_gets_the_same_site(province, tmp_path):
+    """Where the copy cannot be written (a file in its way), each chunk reads the lake: the same pages."""
+    _, _, wh = province
+    copied = write_site(wh, tmp_path / "copied").parent
+    shutil.rmtree(wh / SCRATCH_DIR)
+    (wh / SCRATCH_DIR).write_text("in the way", encoding="utf-8")
+    try:
+        from_lake = write_site(wh, tmp_path / "lake").parent
+    finally:
+        (wh / SCRATCH_DIR).unlink()
+    assert _files(copied) == _files(from_lake)

@@ -18,6 +18,7 @@ from gkqc.storage import attach, is_remote
 DB_NAME = "gkqc.duckdb"
 FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
 BUILD_TABLE = "_gkqc_build"  # one row: what this file was built from
+SCRATCH_DIR = ".site-cells"  # in the warehouse folder: the site's copies of the lake's cells, readable too
 MODELS_DIR = Path(__file__).with_name("models")
 
 QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA}
@@ -66,6 +67,7 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         attach(con, files)  # a lake on object storage is read through pyarrow's S3 client
         allowed = [*files, *(str(warehouse_dir / f) for f in files if not is_remote(f))]
         con.execute(f"set allowed_paths = {sql_list(allowed)}")
+        con.execute(f"set allowed_directories = {sql_list([f'{warehouse_dir / SCRATCH_DIR}/'])}")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
         if not _built_by_these_models(con):

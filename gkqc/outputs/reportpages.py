@@ -17,12 +17,12 @@ import polars as pl
 import pyarrow as pa
 from markupsafe import Markup
 
+from gkqc.outputs.chunkcells import VIEWS
 from gkqc.outputs.data import Row, grouped, records
 from gkqc.outputs.html import render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.tables import (
-    KEYS,
     TABLES,
     cells_of_finding,
     escape_expr,
@@ -71,8 +71,8 @@ def _versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def _changes(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Cells whose printed text differs from the version before (office-years with several versions)."""
     cells = " union all ".join(
-        f"select report_id, '{t}' as tbl, {KEYS[t]} as key, raw from stg_{t} "
-        f"where report_id in (select report_id from _versions where versions > 1)" for t in TABLES)
+        f"select report_id, '{t}' as tbl, key, raw from {v} "
+        f"where report_id in (select report_id from _versions where versions > 1)" for t, v in zip(TABLES, VIEWS, strict=True))
     return records(con, f"""
         with pairs as (
             select n.report_id as new_id, o.report_id as old_id from _versions n join _versions o
@@ -88,8 +88,8 @@ def _changes(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 _CELL_HASHES = "select report_id, bit_xor(h) from (" + " union all ".join(
-    f"select report_id, hash('{t}', {KEYS[t]}, raw, status, reason, line) as h from stg_{t} "
-    "where report_id in (select report_id from _versions)" for t in TABLES) + ") group by report_id"
+    f"select report_id, hash('{t}', key, raw, status, reason, line) as h from {v} "
+    "where report_id in (select report_id from _versions)" for t, v in zip(TABLES, VIEWS, strict=True)) + ") group by report_id"
 
 
 def _documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -199,14 +199,14 @@ class _Lookups:
 
 
 def _stage_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
-    """Temp tables `_cells_<table>`: the cells of reports `ids`, each with its report's position in `ids`
-    (`n`), read in one pass over the lake."""
+    """Temp tables `_cells_<table>`: the cells of reports `ids` (of the chunk `chunkcells.use_chunk`
+    gave), each with its report's position in `ids` (`n`)."""
     con.register("_ids", pa.table({"report_id": ids, "n": range(len(ids))}))
     try:
-        for t in TABLES:
+        for t, v in zip(TABLES, VIEWS, strict=True):
             con.execute(f"""create or replace temp table _cells_{t} as
-                            select b.n, {KEYS[t]} as key, c.raw, c.status, c.reason, c.line
-                            from stg_{t} c join _ids b using (report_id)""")
+                            select b.n, c.key, c.raw, c.status, c.reason, c.line
+                            from {v} c join _ids b using (report_id)""")
     finally:
         con.unregister("_ids")
 

@@ -27,6 +27,8 @@ import duckdb
 
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
+from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
+from gkqc.outputs.chunkcells import copied_cells, use_chunk
 from gkqc.outputs.data import Row, grouped, records, streamed, warehouse_of
 from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
 from gkqc.outputs.labels import subject_label
@@ -105,7 +107,8 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
             shutil.rmtree(folder, ignore_errors=True)
         raise  # an interrupt leaves the folder to the next publication: removing a large site is slow
     finally:
-        con.execute("drop view if exists _sc")
+        for v in ("_sc", *CELL_VIEWS):
+            con.execute(f"drop view if exists {v}")
         for t in TEMP_TABLES:
             con.execute(f"drop table if exists {t}")
         if own:
@@ -282,10 +285,11 @@ def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[Row]], find
 
 
 def _offices(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, inbox: Path | None,
-             focus: str | None, only: set | None) -> None:
+             focus: str | None, only: set | None, cells: Path | None) -> None:
     """The office pages and office-year pages of the offices in office chunk `chunk` (a focus: those
-    of its region, and its own years)."""
+    of its region, and its own years); `cells`: the copy of the chunks' cells, if any."""
     con.execute("create or replace temp table _chunk as select office from _office_chunks where chunk = ?", [chunk])
+    use_chunk(con, cells, chunk)
     sc = records(con, """select s.* from _sc s join _chunk using (office)
                          order by s.region, s.report_year desc, s.rank_in_region, s.office""")
     pages.recall([*{office_page(o["office"]) for o in sc},
@@ -324,7 +328,7 @@ def _start_second(taken) -> None:
 
 @contextmanager
 def _shared(con: duckdb.DuckDBPyConnection, pages: Pages, scope: _Scope, n: int, ctx: dict,
-            inbox: Path | None) -> Iterator[object]:
+            inbox: Path | None, cells: Path | None) -> Iterator[object]:
     """A big site (PARALLEL_FROM office-years with a report) is shared with a second process on a
     connection of its own: it yields the counter both take office chunks from (None: this process
     draws them all); the end of the body waits for the other."""
@@ -338,12 +342,13 @@ def _shared(con: duckdb.DuckDBPyConnection, pages: Pages, scope: _Scope, n: int,
     with workers_quiet():
         pool = spawn.Pool(1, initializer=_start_second, initargs=(taken,))
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox))
+        other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox, cells))
         yield taken
         other.get()
 
 
-def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None) -> None:
+def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None,
+            cells: Path | None) -> None:
     """The second process: office chunks in turn with the first, on a connection of its own (the
     digests of the pages it writes go to parts of its own)."""
     from warehouse.access import connect_readonly
@@ -352,7 +357,7 @@ def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Pat
     try:
         _select(con, scope)
         for chunk in _take(_TAKEN, n):
-            _offices(con, pages, ctx, chunk, inbox, None, None)
+            _offices(con, pages, ctx, chunk, inbox, None, None, cells)
         pages.flush()
     finally:
         con.close()
@@ -374,11 +379,11 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
         office_chunks = sorted({c for c, r in con.execute("""select c.chunk, s.region from _office_chunks c
                                                              join _sc s using (office)""").fetchall() if r in near})
         region_chunks = sorted({c for c, r in con.execute("select chunk, region from _region_chunks").fetchall() if r in near})
-    with _shared(con, pages, scope, n, ctx, inbox) as taken:
+    with copied_cells(con, list(office_chunks)) as cells, _shared(con, pages, scope, n, ctx, inbox, cells) as taken:
         _index(con, pages, ctx, office or region or "全省")
         _office_list(con, pages, ctx)
         for chunk in region_chunks:
             _region_pages(con, pages, ctx, chunk, near)
         for chunk in (office_chunks if taken is None else _take(taken, n)):
-            _offices(con, pages, ctx, chunk, inbox, focus, near)
+            _offices(con, pages, ctx, chunk, inbox, focus, near, cells)
     pages.save()
