@@ -12,10 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 from workspace import REVISED, YEAR, add_version, make_inbox, run
 
+from gkqc.outputs import chunkcells
 from gkqc.outputs import pages as pages_module
 from gkqc.outputs import site as site_module
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
-from gkqc.outputs.chunkcells import copied_cells, use_chunk
+from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
 from gkqc.outputs.html import office_page, report_page
 from gkqc.outputs.pages import MANIFEST, PARTS, Pages
 from gkqc.outputs.site import write_site
@@ -244,14 +245,17 @@ def test_a_selected_site_draws_the_pages_of_its_selection_only(province, tmp_pat
     assert years and all(part[n] == whole[n] for n in years)
 
 
-def test_each_chunk_reads_from_the_copy_the_cells_it_reads_from_the_lake(province):
-    """The site copies the cells once, a folder per office chunk: what a chunk reads from its copy is
-    what it would read from the lake; a chunk without cells reads none."""
+def test_each_chunk_reads_from_the_copy_the_cells_it_reads_from_the_lake(province, monkeypatch):
+    """The site copies the cells once, a folder per office chunk (two chunks a pass over the lake
+    here): what a chunk reads from its copy is what it would read from the lake; a chunk without
+    cells reads none."""
     _, _, wh = province
+    monkeypatch.setattr(chunkcells, "PASS_CHUNKS", 2)
     with connect_readonly(wh) as con:
         n = site_module._select(con, site_module._Scope(None, None, 3))
-        with copied_cells(con, list(range(n))) as folder:
+        with cells_folder(con) as folder:
             assert folder.parent == wh / SCRATCH_DIR
+            copy_cells(con, folder, list(range(n)))
             assert sorted(int(p.name) for p in (folder / "applications").iterdir()) == list(range(n))
             seen = set()
             for chunk in [*range(n), n + 1]:

@@ -68,6 +68,7 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
         allowed = [*files, *(str(warehouse_dir / f) for f in files if not is_remote(f))]
         con.execute(f"set allowed_paths = {sql_list(allowed)}")
         con.execute(f"set allowed_directories = {sql_list([f'{warehouse_dir / SCRATCH_DIR}/'])}")
+        con.execute("set enable_progress_bar = false")  # a long query printed DuckDB's own over the run's
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
         if not _built_by_these_models(con):

@@ -19,14 +19,19 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from gkqc.lake import sql_list
+from gkqc.memory import hand_back
 from gkqc.outputs.data import warehouse_of
 from gkqc.outputs.tables import KEYS, TABLES
 from warehouse.access import SCRATCH_DIR
 
-FETCH_ROWS = 500_000  # rows handed from DuckDB to the Parquet writer at a time
+FETCH_ROWS = 100_000  # rows handed from DuckDB to the Parquet writer at a time (more: more memory)
+# chunks written in one pass over the lake: a batch's rows are shared among them, each share a row
+# group; more chunks make the row groups smaller and the writers' metadata, held until closed, larger
+PASS_CHUNKS = 16
 VIEWS = tuple(f"_chunk_cells_{t}" for t in TABLES)  # dropped when the site is written
 
 
@@ -53,10 +58,9 @@ def _remove_leftovers(root: Path) -> None:
 
 
 @contextmanager
-def copied_cells(con: duckdb.DuckDBPyConnection, chunks: list[int]) -> Iterator[Path | None]:
-    """Copy the cells of every version of the offices in office chunks `chunks` (temp table
-    _office_chunks) to `<folder>/<table>/<chunk>/`, and yield the folder; None (read the lake) for an
-    in-memory warehouse or a folder that cannot be written. The copy is removed at the end."""
+def cells_folder(con: duckdb.DuckDBPyConnection) -> Iterator[Path | None]:
+    """An empty folder for the copy (`copy_cells`), removed at the end; None (read the lake) for an
+    in-memory warehouse or a warehouse folder that cannot be written."""
     wh = warehouse_of(con)
     if wh is None:
         yield None
@@ -69,13 +73,14 @@ def copied_cells(con: duckdb.DuckDBPyConnection, chunks: list[int]) -> Iterator[
         yield None
         return
     try:
-        _copy(con, folder, chunks)
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, folder: Path, chunks: list[int]) -> None:
+def copy_cells(con: duckdb.DuckDBPyConnection, folder: Path, chunks: list[int]) -> None:
+    """Copy the cells of every version of the offices in office chunks `chunks` (temp table
+    _office_chunks) to `<folder>/<table>/<chunk>/`."""
     con.register("_wanted", pa.table({"chunk": pa.array(chunks, pa.int32())}))
     try:
         con.execute("""create or replace temp table _copy_chunks as
@@ -83,16 +88,39 @@ def _copy(con: duckdb.DuckDBPyConnection, folder: Path, chunks: list[int]) -> No
                        join _office_chunks o using (office) where o.chunk in (select chunk from _wanted)""")
     finally:
         con.unregister("_wanted")
-    by_chunk = ds.partitioning(pa.schema([("chunk", pa.int32())]))
-    options = ds.ParquetFileFormat().make_write_options(compression="lz4")
+    chunks = sorted(chunks)
     try:
         for t in TABLES:
-            rows = con.sql(f"select k.chunk, c.* from ({_lake(t)}) c join _copy_chunks k using (report_id)"
-                           ).to_arrow_reader(FETCH_ROWS)
-            ds.write_dataset(rows, folder / t, format="parquet", partitioning=by_chunk, file_options=options,
-                             basename_template="part-{i}.parquet", existing_data_behavior="error")
+            for at in range(0, len(chunks), PASS_CHUNKS):
+                first, last = chunks[at], chunks[min(at + PASS_CHUNKS, len(chunks)) - 1]
+                rows = con.sql(f"""select k.chunk, c.* from ({_lake(t)}) c join _copy_chunks k using (report_id)
+                                   where k.chunk between {int(first)} and {int(last)}""").to_arrow_reader(FETCH_ROWS)
+                _write_by_chunk(rows, folder / t)
     finally:
         con.execute("drop table if exists _copy_chunks")
+        hand_back()
+
+
+def _write_by_chunk(rows: pa.RecordBatchReader, folder: Path) -> None:
+    """Each batch's rows sorted by chunk, each chunk's run a row group of `<folder>/<chunk>/part-0.parquet`.
+    All in this thread: the allocator hands back what it used (a writer's threads kept theirs)."""
+    writers: dict[int, pq.ParquetWriter] = {}
+    try:
+        for batch in rows:
+            table = pa.Table.from_batches([batch]).sort_by("chunk")
+            start = 0
+            runs = sorted((r["values"].as_py(), r["counts"].as_py()) for r in pc.value_counts(table.column("chunk")))
+            for chunk, n in runs:  # in the order the sorted rows hold them
+                part = table.slice(start, n).drop_columns(["chunk"])
+                start += n
+                if chunk not in writers:
+                    (folder / str(chunk)).mkdir(parents=True)
+                    writers[chunk] = pq.ParquetWriter(folder / str(chunk) / "part-0.parquet", part.schema,
+                                                      compression="lz4")
+                writers[chunk].write_table(part)
+    finally:
+        for w in writers.values():
+            w.close()
 
 
 def use_chunk(con: duckdb.DuckDBPyConnection, folder: Path | None, chunk: int) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -28,7 +28,7 @@ import duckdb
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
-from gkqc.outputs.chunkcells import copied_cells, use_chunk
+from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
 from gkqc.outputs.data import Row, grouped, records, streamed, warehouse_of
 from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
 from gkqc.outputs.labels import subject_label
@@ -318,44 +318,60 @@ def _take(taken, n: int) -> Iterator[int]:
 
 
 _TAKEN = None  # in the second process: the counter it shares with the first
+_COPIED = None  # in the second process: the event it sets once the cells are copied
 
 
-def _start_second(taken) -> None:
-    global _TAKEN
+def _start_second(taken, copied) -> None:
+    global _TAKEN, _COPIED
     die_with_parent()
-    _TAKEN = taken
+    _TAKEN, _COPIED = taken, copied
 
 
 @contextmanager
 def _shared(con: duckdb.DuckDBPyConnection, pages: Pages, scope: _Scope, n: int, ctx: dict,
-            inbox: Path | None, cells: Path | None) -> Iterator[object]:
+            inbox: Path | None, cells: Path | None, chunks: list[int]) -> Iterator[tuple[object, Callable[[], None]]]:
     """A big site (PARALLEL_FROM office-years with a report) is shared with a second process on a
-    connection of its own: it yields the counter both take office chunks from (None: this process
-    draws them all); the end of the body waits for the other."""
+    connection of its own. Yields the counter both take office chunks from (None: this process
+    draws them all) and a function that returns once the cells of office chunks `chunks` are copied
+    to `cells`: by the second process while this one draws the index and the regions, else by this
+    one before. The end of the body waits for the other."""
     db = warehouse_of(con)
     reports = con.execute("select count(report_id) from _sc").fetchall()[0][0]
     if reports < PARALLEL_FROM or n < 2 or pages.live or db is None:
-        yield None
+        if cells is not None:
+            copy_cells(con, cells, chunks)
+        yield None, lambda: None
         return
     spawn = get_context("spawn")
-    taken = spawn.Value("i", 0)
+    taken, copied = spawn.Value("i", 0), spawn.Event()
     with workers_quiet():
-        pool = spawn.Pool(1, initializer=_start_second, initargs=(taken,))
+        pool = spawn.Pool(1, initializer=_start_second, initargs=(taken, copied))
     with pool:  # ends it at once on any error, Ctrl-C included
-        other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox, cells))
-        yield taken
+        other = pool.apply_async(_second, (db, pages, scope, n, ctx, inbox, cells, chunks))
+
+        def copy_done() -> None:
+            while not copied.wait(0.5):
+                if other.ready():
+                    other.get()  # raises what stopped it
+                    return
+
+        yield taken, copy_done
         other.get()
 
 
 def _second(db: Path, pages: Pages, scope: _Scope, n: int, ctx: dict, inbox: Path | None,
-            cells: Path | None) -> None:
-    """The second process: office chunks in turn with the first, on a connection of its own (the
-    digests of the pages it writes go to parts of its own)."""
+            cells: Path | None, chunks: list[int]) -> None:
+    """The second process: copies the cells of office chunks `chunks`, then draws office chunks in
+    turn with the first, on a connection of its own (the digests of the pages it writes go to parts
+    of its own)."""
     from warehouse.access import connect_readonly
 
     con = connect_readonly(db)
     try:
         _select(con, scope)
+        if cells is not None:
+            copy_cells(con, cells, chunks)
+        _COPIED.set()
         for chunk in _take(_TAKEN, n):
             _offices(con, pages, ctx, chunk, inbox, None, None, cells)
         pages.flush()
@@ -379,11 +395,13 @@ def _write(con: duckdb.DuckDBPyConnection, pages: Pages, year: int | None, regio
         office_chunks = sorted({c for c, r in con.execute("""select c.chunk, s.region from _office_chunks c
                                                              join _sc s using (office)""").fetchall() if r in near})
         region_chunks = sorted({c for c, r in con.execute("select chunk, region from _region_chunks").fetchall() if r in near})
-    with copied_cells(con, list(office_chunks)) as cells, _shared(con, pages, scope, n, ctx, inbox, cells) as taken:
+    with (cells_folder(con) as cells,
+          _shared(con, pages, scope, n, ctx, inbox, cells, list(office_chunks)) as (taken, copy_done)):
         _index(con, pages, ctx, office or region or "全省")
         _office_list(con, pages, ctx)
         for chunk in region_chunks:
             _region_pages(con, pages, ctx, chunk, near)
+        copy_done()
         for chunk in (office_chunks if taken is None else _take(taken, n)):
             _offices(con, pages, ctx, chunk, inbox, focus, near, cells)
     pages.save()
