@@ -8,8 +8,10 @@
 
 Aggregates come from SQL. The region pages are drawn a chunk of whole regions at a time, the office
 and office-year pages a chunk of whole offices at a time (about CHUNK office-years each), so the
-records a process holds do not grow with the province. A big site is shared with a second process:
-the two take the office chunks in turn. The site is built in a temporary folder and moved into
+records a process holds do not grow with the province. Before the first office chunk, the cells of
+every chunk are copied a file per chunk (`chunkcells`), so that a chunk reads its own, not the lake.
+A big site is shared with a second process: it writes that copy while this one draws the index and
+the regions, then the two take the office chunks in turn. The site is built in a temporary folder and moved into
 place whole.
 """
 
