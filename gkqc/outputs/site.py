@@ -11,8 +11,8 @@ and office-year pages a chunk of whole offices at a time (about CHUNK office-yea
 records a process holds do not grow with the province. Before the first office chunk, the cells of
 every chunk are copied a file per chunk (`chunkcells`), so that a chunk reads its own, not the lake.
 A big site is shared with a second process: it writes that copy while this one draws the index and
-the regions, then the two take the office chunks in turn. The site is built in a temporary folder and moved into
-place whole.
+the regions, then the two take the office chunks in turn. The site is built in a temporary folder
+and moved into place whole.
 """
 
 from __future__ import annotations
