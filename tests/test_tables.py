@@ -1,8 +1,11 @@
 """Sections 二–四 re-drawn as printed: what each cell shows, in the tables and in a finding's evidence."""
 
+import html
+import re
+
 import polars as pl
 
-from gkqc.outputs.tables import frames, render_tables, shown_expr
+from gkqc.outputs.tables import escape_expr, frames, render_tables, shown_expr
 from gkqc.templates import registry
 
 CELLS = {"raw": pl.Utf8, "status": pl.Utf8, "reason": pl.Utf8, "line": pl.Int64}
@@ -32,3 +35,10 @@ def test_evidence_and_tables_say_the_same_of_a_cell_without_text():
                        "status": ["ok", "blank", "unreadable", "blank", "ok", None]})
     shown = df.select(shown_expr(pl.col("raw"), pl.col("status")))["raw"].to_list()
     assert shown == ["12", "（空白）", "（无法读取）", "-", "", "（未找到）"]
+
+
+def test_cell_text_is_escaped_once_whatever_it_holds():
+    texts = ["<b>3</b>", "a&lt;b", "&amp;&&", "'\"<>&", "１２&#39;", "", "plain 12,345"]
+    got = pl.DataFrame({"t": texts}).select(escape_expr(pl.col("t")))["t"].to_list()
+    assert [html.unescape(g) for g in got] == texts  # an entity printed in a cell shows as printed
+    assert not any(re.search(r"[<>\"']|&(?!amp;|lt;|gt;|quot;|#39;)", g) for g in got)
