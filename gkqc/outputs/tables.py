@@ -163,7 +163,7 @@ def shown_expr(raw: pl.Expr, status: pl.Expr) -> pl.Expr:
     return pl.when(raw.fill_null("") != "").then(raw).otherwise(instead)
 
 
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}  # as markupsafe escapes
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}  # safe in text and in quoted attributes
 
 
 def escape_expr(e: pl.Expr) -> pl.Expr:
