@@ -13,6 +13,11 @@ from s3server import keys, s3_bucket, upload
 
 pytestmark = pytest.mark.component
 
+# `python -m gkqc.cli` as a terminal starts it, Ctrl-C at Python's own handler, however the suite was started
+# (a script's background job inherits SIGINT ignored, and Python keeps it so: Ctrl-C would never reach serve)
+AT_A_TERMINAL = [sys.executable, "-c", "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                 "runpy.run_module('gkqc.cli', run_name='__main__', alter_sys=True)"]
+
 
 @pytest.mark.parametrize("where", ["local", "s3"])
 def test_schedule_fires_a_run(tmp_path, where):
@@ -37,8 +42,7 @@ def _serve_until_built(tmp_path, inbox: str, wh: str, built) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
     env["GKQC_LOCAL_DIR"] = str(tmp_path / "local")  # an s3 warehouse's local side
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gkqc.cli", "serve", inbox, "--warehouse", wh, "--cron", "* * * * *",
-         "--port", str(free_port())],
+        [*AT_A_TERMINAL, "serve", inbox, "--warehouse", wh, "--cron", "* * * * *", "--port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 240  # server start, then the next whole minute, then the run
