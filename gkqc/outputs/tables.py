@@ -218,11 +218,12 @@ def render_tables(reports: pl.DataFrame, cells: dict[str, pl.DataFrame], marks: 
         slot = (pl.col("rid").cast(pl.UInt64) * kid.height + pl.col("kid")).alias("slot")  # (report, key) as one int
 
         def coded(df: pl.DataFrame, kid: pl.DataFrame = kid, slot: pl.Expr = slot) -> pl.DataFrame:
-            return df.join(rid, on="report_id").join(kid, on="key").drop("report_id", "key").with_columns(slot)
+            """`df` with its report and key as their slot."""
+            return df.join(rid, on="report_id").join(kid, on="key").with_columns(slot).drop("report_id", "key", "rid", "kid")
 
         grid = (reports.select("rid", "printed").join(skel, on="printed").with_columns(slot)
-                .join(coded(cells[table]).drop("rid", "kid"), on="slot", how="left")
-                .join(coded(marks.filter(pl.col("table") == table).select("report_id", "key", "links")).drop("rid", "kid"),
+                .join(coded(cells[table]), on="slot", how="left")
+                .join(coded(marks.filter(pl.col("table") == table).select("report_id", "key", "links")),
                       on="slot", how="left"))
         plain = ((pl.col("status") == "ok") & pl.col("links").is_null()).fill_null(False)
         cell = pl.concat_str([pl.col("prefix"), _cell_html(table)]).alias("h")
