@@ -29,39 +29,26 @@ def percent(v: float | None) -> str:
     return "" if v is None else f"{v:.0%}"
 
 
-class Row(dict):
-    """A record the templates read by attribute (`o.office`): found at once, where a plain dict
-    costs Jinja a failed attribute lookup first. A missing key is still an error."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     """The rows of a query as records."""
     rel = con.execute(sql, params or [])
     cols = [d[0] for d in rel.description]
-    return [Row(zip(cols, r, strict=True)) for r in rel.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
 
-def streamed(con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000) -> Iterator[Row]:
+def streamed(con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000) -> Iterator[dict]:
     """The rows of a query as records, fetched a batch at a time (the connection runs nothing else
     until they are read)."""
     rel = con.execute(sql)
     cols = [d[0] for d in rel.description]
     while rows := rel.fetchmany(batch):
-        yield from (Row(zip(cols, r, strict=True)) for r in rows)
+        yield from (dict(zip(cols, r, strict=True)) for r in rows)
 
 
 MAX_LISTED = 100_000  # findings and files a scorecard lists at most (the workbook says when there are more)
 
 
-def grouped(rows: Iterable[Row], *key: str) -> dict:
+def grouped(rows: Iterable[dict], *key: str) -> dict:
     """Rows by the value of column `key` (by a tuple of values, given several), in their order."""
     out: dict = defaultdict(list)
     for r in rows:

@@ -21,9 +21,25 @@ from schemas.lake import OFFICE_KINDS as KINDS
 STATIC = Path(__file__).with_name("static")
 DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
 
+
+class _Records(Environment):
+    """Jinja reading the records the pages are drawn from, dicts, by key first: `o.office` is
+    `o["office"]` at once, where Jinja's own order, the attribute first, has a dict raise and
+    catch an AttributeError on every lookup. A name no key has is looked up as Jinja does
+    (`counts.get`), and a name neither has is still an error (StrictUndefined)."""
+
+    def getattr(self, obj, attribute):
+        if isinstance(obj, dict):
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 # select_autoescape() never matched *.html.j2: autoescape everything
-_ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
-                   undefined=StrictUndefined, auto_reload=False)  # loaded once a process, not checked per page
+_ENV = _Records(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+                 undefined=StrictUndefined, auto_reload=False)  # loaded once a process, not checked per page
 # labels as filters: a filter is a plain call, a method call in a template goes through Jinja's runtime
 _ENV.filters.update(
     fmt=fmt, pct=percent, place=place, on_time=on_time_label, kind=lambda v: KINDS.get(v, v or ""),

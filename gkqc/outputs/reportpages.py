@@ -18,7 +18,7 @@ import pyarrow as pa
 from markupsafe import Markup
 
 from gkqc.outputs.chunkcells import VIEWS
-from gkqc.outputs.data import Row, grouped, records
+from gkqc.outputs.data import grouped, records
 from gkqc.outputs.html import render, report_page
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.pages import Pages, digest
@@ -144,7 +144,7 @@ def _evidence(fc: pl.DataFrame, cells: pl.DataFrame, printed: dict[str, str | No
 class _Lookups:
     """Everything the office-year pages of a chunk of whole offices show besides their cells, read at once."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, offices: list[Row], latest: list[Row], decisions: list[Row],
+    def __init__(self, con: duckdb.DuckDBPyConnection, offices: list[dict], latest: list[dict], decisions: list[dict],
                  inbox: Path | None):
         con.register("_part_offices", pa.table({"office": sorted({o["office"] for o in offices})}))
         try:
@@ -152,7 +152,7 @@ class _Lookups:
         finally:
             con.unregister("_part_offices")
         self.versions = grouped(_versions(con), "office", "report_year")
-        self.docs = grouped([Row(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
+        self.docs = grouped([dict(d, href=_href(inbox, d["source_path"])) for d in _documents(con)], "report_id")
         self.changes = grouped(_changes(con), "report_id")
         earlier = records(con, """select f.* from findings f join _part using (office) where not f.is_latest
                                   order by f.office, f.report_year, f.version_no, f.check_id, f.subject""")
@@ -163,7 +163,7 @@ class _Lookups:
             con, "select report_id, title, template, printed_form, published_source from _versions")}
         self.cells = dict(con.execute(_CELL_HASHES).fetchall())  # only `digest` reads them
 
-    def digest(self, o: Row) -> str:
+    def digest(self, o: dict) -> str:
         """Of everything the office-year page of scorecard row `o` is drawn from."""
         vs = self.versions[(o["office"], o["report_year"])]
         ids = [v["report_id"] for v in vs]
@@ -171,30 +171,30 @@ class _Lookups:
                       [self.fails.get(i) for i in ids], [self.cells.get(i) for i in ids],
                       self.stale.get((o["office"], o["report_year"])))
 
-    def findings(self, rid: str, printed: str | None, evidence: dict) -> list[Row]:
+    def findings(self, rid: str, printed: str | None, evidence: dict) -> list[dict]:
         out = []
         for f in sorted(self.fails.get(rid, []), key=lambda f: f["fno"]):
             k = self.catalog.get(f["check_id"]) or {}
             rule = " ".join(x for x in (k.get("title"), f"（{k['rule']}）" if k.get("rule") else "") if x)
-            out.append(Row(f, subject_label=subject_label(f["check_id"], f["subject"], printed), rule=rule,
+            out.append(dict(f, subject_label=subject_label(f["check_id"], f["subject"], printed), rule=rule,
                            cells_html=Markup(evidence.get((rid, f["fno"]), "")), command=review_command(f)))
         return out
 
-    def version_rows(self, vs: list[Row], printed: str | None) -> list[Row]:
+    def version_rows(self, vs: list[dict], printed: str | None) -> list[dict]:
         """Each version with its files, its failures and what changed from the one before."""
         out, before = [], None
         for v in vs:
             now = {(f["check_id"], f["subject"]) for f in self.fails.get(v["report_id"], [])}
             then = {(f["check_id"], f["subject"]) for f in self.fails.get(before["report_id"], [])} if before else now
-            changes = [Row(c, label=f"{section_of(c['tbl'])}、{cell_label(c['tbl'], c['key'], printed)}")
+            changes = [dict(c, label=f"{section_of(c['tbl'])}、{cell_label(c['tbl'], c['key'], printed)}")
                        for c in self.changes.get(v["report_id"], [])]
-            out.append(Row(v, docs=self.docs.get(v["report_id"], []), failures=len(now), fixed=len(then - now),
+            out.append(dict(v, docs=self.docs.get(v["report_id"], []), failures=len(now), fixed=len(then - now),
                            new=len(now - then), changes=changes))
             before = v
         return out
 
-    def rectified(self, vs: list[Row], printed: str | None) -> list[Row]:
-        return [Row(f, subject_label=subject_label(f["check_id"], f["subject"], printed))
+    def rectified(self, vs: list[dict], printed: str | None) -> list[dict]:
+        return [dict(f, subject_label=subject_label(f["check_id"], f["subject"], printed))
                 for v in vs if not v["is_latest"] for f in self.fails.get(v["report_id"], []) if f["rectification"]]
 
 
@@ -212,7 +212,7 @@ def _stage_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
 
 
 def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], printed: dict[str, str | None],
-                  findings: list[Row]) -> tuple[dict, dict]:
+                  findings: list[dict]) -> tuple[dict, dict]:
     """The tables as printed of reports `ids`, staged from position `first` on, and the evidence of their
     findings."""
     position = pl.DataFrame({"n": range(first, first + len(ids)), "report_id": ids},
@@ -227,8 +227,8 @@ def _batch_tables(con: duckdb.DuckDBPyConnection, first: int, ids: list[str], pr
     return tables, _evidence(fc, every, printed)
 
 
-def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[Row], latest: list[Row],
-                      decisions: list[Row], ctx: dict, inbox: Path | None) -> None:
+def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: list[dict], latest: list[dict],
+                      decisions: list[dict], ctx: dict, inbox: Path | None) -> None:
     """Write the page of every office-year in `offices` (scorecard rows with a report, of whole
     offices): carried over from the previous site when nothing it is drawn from changed, drawn in
     batches otherwise."""
@@ -250,7 +250,7 @@ def draw_report_pages(con: duckdb.DuckDBPyConnection, pages: Pages, offices: lis
             vs = look.versions[(o["office"], o["report_year"])]
             template = m["printed_form"]
             pages.put(report_page(o["office"], o["report_year"]), render(
-                "report.html.j2", **ctx, r=Row(o, **m), versions=look.version_rows(vs, printed[rid]),
+                "report.html.j2", **ctx, r=dict(o, **m), versions=look.version_rows(vs, printed[rid]),
                 latest_version=max(v["version_no"] for v in vs),
                 findings=look.findings(rid, printed[rid], evidence),
                 rectified=look.rectified(vs, printed[rid]), stale=look.stale.get((o["office"], o["report_year"]), []),

@@ -31,7 +31,7 @@ from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
-from gkqc.outputs.data import Row, grouped, records, streamed, warehouse_of
+from gkqc.outputs.data import grouped, records, streamed, warehouse_of
 from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
 from gkqc.outputs.labels import subject_label
 from gkqc.outputs.pages import Pages, digest
@@ -49,7 +49,7 @@ def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
     """Check × year matrix rows from (check_id, check_title, severity, report_year, value) rows."""
     by: dict[str, dict] = {}
     for r in rows:
-        e = by.setdefault(r["check_id"], Row(check_id=r["check_id"], title=r["check_title"] or "",
+        e = by.setdefault(r["check_id"], dict(check_id=r["check_id"], title=r["check_title"] or "",
                                              severity=r["severity"], counts={}, links={}, heat={}))
         e["counts"][r["report_year"]] = e["counts"].get(r["report_year"], 0) + r[value]
         if link:
@@ -159,7 +159,7 @@ def _select(con: duckdb.DuckDBPyConnection, scope: _Scope) -> int:
     return con.execute("select coalesce(max(chunk) + 1, 0) from _office_chunks").fetchall()[0][0]
 
 
-def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> list[Row]:
+def _latest(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> list[dict]:
     """The findings of the newest versions of the offices in temp table _chunk (`where` on them,
     alias f), numbered (fno) as their pages number them and named in the words of each report's
     own template."""
@@ -214,7 +214,7 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
                           from findings join _scope using (office) where is_latest and not dismissed
                           group by check_id, report_year order by all""")
     rows = _failure_rows(fbc, "offices_failing")
-    rates, score = _trend_charts([Row(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
+    rates, score = _trend_charts([dict(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
     pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
         failures_chart=_failures_chart(rows, ctx["year"]),
@@ -261,14 +261,14 @@ def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk
         if pages.reuse(region_page(reg), d):
             continue
         failures = _failure_rows(fbc_own, "offices_failing")
-        rates, score = _trend_charts([Row(r, mean_score=_float(r["mean_score"])) for r in own], reg or "")
+        rates, score = _trend_charts([dict(r, mean_score=_float(r["mean_score"])) for r in own], reg or "")
         pages.put(region_page(reg), render(
             "region.html.j2", **ctx, region=reg, regions=own, trend_rates=rates, trend_score=score,
             failures=failures, failures_chart=_failures_chart(failures, ctx["year"]), offices=rows, findings=found), d)
 
 
-def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[Row]], findings: dict[str, list[Row]],
-                  decisions: dict[str, list[Row]], only: set | None) -> None:
+def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[dict]], findings: dict[str, list[dict]],
+                  decisions: dict[str, list[dict]], only: set | None) -> None:
     for name, rows in by_office.items():
         if only is not None and rows[0]["region"] not in only:
             continue
@@ -278,7 +278,7 @@ def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[Row]], find
         hist = sorted(rows, key=lambda o: o["report_year"])
         ys = [o["report_year"] for o in hist]
         chart = line_chart(f"{name}：历年得分", ys, [("得分", [float(o["score"]) for o in hist])], y_max=100)
-        matrix = _failure_rows([Row(f, n=1) for f in findings.get(name, []) if not f["dismissed"]], "n",
+        matrix = _failure_rows([dict(f, n=1) for f in findings.get(name, []) if not f["dismissed"]], "n",
                                link=lambda y, name=name: report_page(name, y))
         last = hist[-1]
         pages.put(office_page(name), render(
