@@ -114,8 +114,8 @@ class Pages:
         if name in self._void or self.old.get(name) != digest:
             return False
         if not self.live:
-            try:
-                os.link(self.previous / name, self.folder / name)
+            try:  # (paths as strings: a nightly run links every unchanged page, and Path objects cost more than the link)
+                os.link(f"{self.previous}/{name}", f"{self.folder}/{name}")
             except FileNotFoundError:
                 return False
             except OSError:  # no hard links here (another file system): a copy
