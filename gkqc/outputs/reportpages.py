@@ -177,7 +177,7 @@ class _Lookups:
             k = self.catalog.get(f["check_id"]) or {}
             rule = " ".join(x for x in (k.get("title"), f"（{k['rule']}）" if k.get("rule") else "") if x)
             out.append(dict(f, subject_label=subject_label(f["check_id"], f["subject"], printed), rule=rule,
-                           cells_html=Markup(evidence.get((rid, f["fno"]), "")), command=review_command(f)))
+                            cells_html=Markup(evidence.get((rid, f["fno"]), "")), command=review_command(f)))
         return out
 
     def version_rows(self, vs: list[dict], printed: str | None) -> list[dict]:
@@ -189,7 +189,7 @@ class _Lookups:
             changes = [dict(c, label=f"{section_of(c['tbl'])}、{cell_label(c['tbl'], c['key'], printed)}")
                        for c in self.changes.get(v["report_id"], [])]
             out.append(dict(v, docs=self.docs.get(v["report_id"], []), failures=len(now), fixed=len(then - now),
-                           new=len(now - then), changes=changes))
+                            new=len(now - then), changes=changes))
             before = v
         return out
 

@@ -50,7 +50,7 @@ def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
     by: dict[str, dict] = {}
     for r in rows:
         e = by.setdefault(r["check_id"], dict(check_id=r["check_id"], title=r["check_title"] or "",
-                                             severity=r["severity"], counts={}, links={}, heat={}))
+                                              severity=r["severity"], counts={}, links={}, heat={}))
         e["counts"][r["report_year"]] = e["counts"].get(r["report_year"], 0) + r[value]
         if link:
             e["links"][r["report_year"]] = link(r["report_year"])
