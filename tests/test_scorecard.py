@@ -379,3 +379,21 @@ def test_the_terminal_scorecard_keeps_an_offices_name_on_one_line_at_80_columns(
     assert max(map(len, lines)) <= width
     assert len([ln for ln in lines if "青山市交通运输局" in ln]) == 6  # each on its line, whole
     assert ("warnings" in out.getvalue()) is english and ("error-free" in out.getvalue()) is english
+
+
+def test_the_pages_read_a_records_fields_by_key_and_nothing_else_changes():
+    """`o.name` in a template reads a plain dict's key; a name it lacks is looked up as Jinja does
+    (a method), or is an error; a defaultdict's methods stay methods, not keys it would add."""
+    from collections import defaultdict
+
+    from jinja2 import UndefinedError
+
+    from gkqc.outputs.html import _ENV
+
+    page = _ENV.from_string("{{ o.office }}|{{ o.get('year', 2024) }}|{{ o.items | list | length }}")
+    assert page.render(o={"office": "<甲局>", "items": [1, 2]}) == "&lt;甲局&gt;|2024|2"
+    with pytest.raises(UndefinedError):
+        _ENV.from_string("{{ o.region }}").render(o={"office": "甲局"})
+    grouped = defaultdict(list, office=["甲局"])
+    assert _ENV.from_string("{{ o.office[0] }}{{ o.keys() | list | length }}").render(o=grouped) == "甲局1"
+    assert dict(grouped) == {"office": ["甲局"]}  # `keys` was the method, not a key added

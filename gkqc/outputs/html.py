@@ -26,10 +26,11 @@ class _Records(Environment):
     """Jinja reading the records the pages are drawn from, dicts, by key first: `o.office` is
     `o["office"]` at once, where Jinja's own order, the attribute first, has a dict raise and
     catch an AttributeError on every lookup. A name no key has is looked up as Jinja does
-    (`counts.get`), and a name neither has is still an error (StrictUndefined)."""
+    (`counts.get`), and a name neither has is still an error (StrictUndefined). Only a plain dict: read
+    by key first, a defaultdict would make a method's name (`keys`) a key of its own."""
 
     def getattr(self, obj, attribute):
-        if isinstance(obj, dict):
+        if type(obj) is dict:
             try:
                 return obj[attribute]
             except KeyError:
