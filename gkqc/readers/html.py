@@ -9,7 +9,7 @@ from lxml import etree
 from gkqc.cells import as_raised, as_struck
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
-from gkqc.readers.tokens import Tok, _tok, mark_short, nfkc, place, span_of, split_trailing_values
+from gkqc.readers.tokens import Tok, _tok, mark_short, nfkc, place, spans_of, split_trailing_values
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "section",
@@ -166,7 +166,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
 
 def _grid_width(carry: dict[int, int], cells) -> tuple[int, int]:
     """A row's width on the grid and where its last cell starts."""
-    starts, width = place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in cells])
+    starts, width = place(carry, spans_of(cells))
     return width, starts[-1]
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 
 from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, _tok, nfkc, place, span_of, split_trailing_values
+from gkqc.readers.tokens import _PAGE_NO, Tok, _tok, nfkc, place, spans_of, split_trailing_values
 from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
@@ -350,7 +350,7 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan above
     for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
         tds = [td for td in tr if td.tag in ("td", "th")]
-        starts, width = place(carry, [(span_of(td.get("colspan")), span_of(td.get("rowspan"))) for td in tds])
+        starts, width = place(carry, spans_of(tds))
         cells = [""] * width
         for td, at in zip(tds, starts, strict=True):
             cells[at] = _clean(_td_text(td))

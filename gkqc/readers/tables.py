@@ -75,6 +75,7 @@ def _digits_run(tok: Tok) -> bool:
 
 
 _TEXT = attrgetter("text")
+_NOTE = attrgetter("note")
 
 
 def _norm_text(toks: Sequence[Tok]) -> str:
@@ -101,14 +102,15 @@ def _shown(toks: Iterable[Tok]) -> str:
 
 
 def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
-    vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
-    if cut := [v for v in vals if v.note is WRAPPED or v.note is PIECE]:
-        shown = _shown(vals)
-        why = WRAPPED if cut[0].note is WRAPPED else f"{PIECE}（'{cut[0].raw}'）"
-        return RowRead([None] * n, f"{why}（{shown}）：无法确定各单元格的值，不作归属")
-    if len(vals) >= n and any(v.note is SHORT for v in vals):
-        shown = _shown(vals)
-        return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
+    if any(map(_NOTE, vals)):  # (most rows: no cell has a note)
+        vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
+        if cut := [v for v in vals if v.note is WRAPPED or v.note is PIECE]:
+            shown = _shown(vals)
+            why = WRAPPED if cut[0].note is WRAPPED else f"{PIECE}（'{cut[0].raw}'）"
+            return RowRead([None] * n, f"{why}（{shown}）：无法确定各单元格的值，不作归属")
+        if len(vals) >= n and any(v.note is SHORT for v in vals):
+            shown = _shown(vals)
+            return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
     extra = [v for v in vals[n:] if not _padding(v)]
     if extra:
         shown = _shown(vals)
@@ -170,12 +172,13 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             return
         if not at_end:
             widths[row.id] = labels + len(vals)
-            cells = [v for v in vals if v.note is not SPAN]
+            cells = [v for v in vals if v.note is not SPAN] if out.padded else vals
             out.extra[row.id] = len(cells) - ncols
-            if doubt := _ends_doubt(cells, ncols):
-                out.surplus[row.id] = doubt
-            elif doubt := _inner_doubt(cells, ncols):
-                out.inner[row.id] = doubt
+            if len(cells) > ncols:  # cells beyond its values: in doubt, perhaps
+                if doubt := _ends_doubt(cells, ncols):
+                    out.surplus[row.id] = doubt
+                elif doubt := _inner_doubt(cells, ncols):
+                    out.inner[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
         if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], label_line, pre)):
             read = RowRead([None] * ncols, doubt)
@@ -221,7 +224,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
-        if not value_like and _first_cell(tok, row, skip, context, rows, rs):
+        if not value_like and row is None and not skip and _first_cell(tok, row, skip, context, rows, rs):
             value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
         if not value_like:
             if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
@@ -279,7 +282,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 if doubt is None and piece is not None:
                     doubt = (f"该行标签之后、数值之前有一段不成整数的数字（'{piece}'）：可能是第一个数值在单元格内折行的"
                              "前一段，无法确定各单元格的值")
-                if doubt is None and (cut := _CUT_NUMBER.search(context[-1])):
+                if doubt is None and context[-1][-1:] in ",." and (cut := _CUT_NUMBER.search(context[-1])):
                     doubt = (f"该行标签之后、数值之前有一段以分隔符结尾的数字（'{cut.group(1)}'）："
                              "第一个数值可能被拆开，无法确定各单元格的值")
                 if pos > far:

@@ -74,10 +74,18 @@ def span_of(v: str | None) -> int:
         return 1
 
 
+def spans_of(cells) -> list[tuple[int, int]]:
+    """Each HTML cell's (colspan, rowspan), 1 where it has none."""
+    return [(span_of(c) if (c := td.get("colspan")) else 1, span_of(r) if (r := td.get("rowspan")) else 1)
+            for td in cells]
+
+
 def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int], int]:
     """Where each cell of a table row starts on the table's grid, and the row's width: each cell
     (colspan, rowspan) takes the next positions no cell above still covers. `carry` (position ->
     rows a cell above still covers) is updated for the row below."""
+    if not carry and spans.count((1, 1)) == len(spans):  # the common row: a cell a place, none covered
+        return list(range(len(spans))), len(spans)
     starts: list[int] = []
     pos = 0
     for across, down in [*spans, (0, 0)]:  # the sentinel: positions still covered after the last cell
@@ -115,12 +123,20 @@ def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok
     piece of a wrapped number among the values ('3.要 1 0 46,42 0 0 0 1') is one of them, its note
     saying so (`PIECE`), not the end of the label."""
     parts = raw.split()
-    values: list[str] = []
-    while parts and (is_value_like(t := nfkc(parts[-1])) or pieces and number_piece(t)):
-        values.append(parts.pop())
-    out = [_tok(" ".join(parts), line)] if parts else []
-    toks = [_tok(v, line) for v in reversed(values)]
-    return out + [replace(t, note=PIECE) if not is_value_like(t.text) else t for t in toks]
+    values: list[Tok] = []  # from the line's end
+    while parts:
+        t = nfkc(parts[-1])
+        if is_value_like(t):
+            values.append(Tok(t, parts.pop(), line))
+        elif pieces and number_piece(t):
+            values.append(Tok(t, parts.pop(), line, note=PIECE))
+        else:
+            break
+    values.reverse()
+    if not parts:
+        return values
+    label = Tok(t, parts[0], line) if len(parts) == 1 else _tok(" ".join(parts), line)  # (one part: its text is t)
+    return [label, *values]
 
 
 _ESCAPED = re.compile(r"\\([*\-+_#.!()\[\]{}<>`~])")  # Markdown's escapes (not of `|`: that one is a cell's edge)
