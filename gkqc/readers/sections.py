@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from gkqc.readers.tokens import Tok
 from gkqc.templates import norm_label, registry
+
+_TEXT = attrgetter("text")
 
 
 def _heading(numerals: str) -> re.Pattern[str]:
@@ -18,10 +21,10 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
     variants = {s.no: s.variants for s in reg.sections}
     heading = _heading(reg.numerals)
     hits: dict[str, int] = {}
-    for i, t in enumerate(toks):
-        if len(t.text) > 64 or not t.text or t.text[0] not in variants:
+    for i, text in enumerate(map(_TEXT, toks)):
+        if text[:1] not in variants or len(text) > 64:
             continue
-        m = heading.match(t.text)
+        m = heading.match(text)
         if m and m.group(1) not in hits:
             rest = norm_label(m.group(2))
             if any(v in rest for v in variants[m.group(1)]):
