@@ -224,7 +224,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
-        if not value_like and row is None and not skip and _first_cell(tok, row, skip, context, rows, rs):
+        if not value_like and row is None and not skip and _first_cell(tok, context, rows, rs):
             value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
         if not value_like:
             if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
@@ -549,13 +549,12 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
     return _LABEL_END.fullmatch(text, end) is not None
 
 
-def _first_cell(tok: Tok, row: Item | None, skip: bool, context: list[str], rows: Sequence[Item],
-                rs: RowSet) -> bool:
+def _first_cell(tok: Tok, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
     """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
     number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any
-    value: the row's first value, unreadable as printed, not a piece of the label (else the row's
-    values would shift one column to the left)."""
-    return (row is None and not skip and tok.cell and bool(context) and len(tok.text) <= 20
+    value (the caller: no row is being read, none skipped): the row's first value, unreadable as
+    printed, not a piece of the label (else the row's values would shift one column to the left)."""
+    return (tok.cell and bool(context) and len(tok.text) <= 20
             and (any(ch.isdigit() for ch in tok.text) and len(wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
             and not rs.heading(tok.text)
             and match_label(norm_label(tok.text), rows) is None and match_label("".join(context), rows) is not None)
