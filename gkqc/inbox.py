@@ -31,6 +31,7 @@ from gkqc.limits import (
 )
 from gkqc.offices import join_names, split_names
 from gkqc.source import Source
+from gkqc.stamps import Recorded, stamp_of
 from schemas.lake import OFFICE_KINDS
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
@@ -121,15 +122,17 @@ def _is_real_dir(entry: os.DirEntry) -> bool:
         return False  # gets a row of its own, with the reason
 
 
-def iter_sources(inbox: Path, files: list[str]) -> Iterator[Source]:
-    """One Source per regular file, per zip member and per entry that cannot be read. Never raises."""
+def iter_sources(inbox: Path, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
+    """One Source per regular file, per zip member and per entry that cannot be read. Never raises.
+    `known`: the stamps recorded when files were last hashed (gkqc.stamps): a file that still has
+    its stamp is not read (`Source.known`: the doc id recorded with it)."""
     top = os.path.abspath(inbox)
     real_top = os.path.realpath(top)
     for name in files:
         rel = "." if name == top else name.removeprefix(top + os.sep)
         rel = _text(rel.replace(os.sep, "/"))
         try:
-            yield from _sources(name, rel, real_top)
+            yield from _sources(name, rel, real_top, known)
         except _Unreadable as e:
             yield bad_source(rel, str(e))
         except OSError as e:
@@ -138,7 +141,7 @@ def iter_sources(inbox: Path, files: list[str]) -> Iterator[Source]:
             yield bad_source(rel, f"无法读取（unexpected {type(e).__name__}: {e}）")
 
 
-def _sources(path: str, rel: str, real_top: str) -> Iterator[Source]:
+def _sources(path: str, rel: str, real_top: str, known: Recorded | None = None) -> Iterator[Source]:
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
         path = os.path.realpath(path)
@@ -158,8 +161,12 @@ def _sources(path: str, rel: str, real_top: str) -> Iterator[Source]:
     elif rel.lower().endswith(".zip"):  # by name only: .docx/.xlsx are zips too and are reports
         yield from _zip_sources(path, rel, st.st_size)
     else:
+        stamp = stamp_of(st) if stat.S_ISREG(st.st_mode) else None  # (a symlink's: its target's)
+        if stamp is not None and known is not None and (doc_id := known.unchanged(rel, stamp)) is not None:
+            yield Source(rel, None, None, st.st_size, stamp, doc_id)
+            return
         try:
-            yield Source(rel, _read_regular(path, MAX_FILE_BYTES), None, st.st_size)
+            yield Source(rel, _read_regular(path, MAX_FILE_BYTES), None, st.st_size, stamp)
         except _Unreadable as e:
             yield bad_source(rel, str(e), st.st_size)
 

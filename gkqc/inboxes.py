@@ -33,6 +33,7 @@ from gkqc.inbox import (
 )
 from gkqc.limits import MAX_FILE_BYTES
 from gkqc.source import Source
+from gkqc.stamps import Recorded
 from gkqc.storage import SCHEME, ObjectStore, is_remote, place
 
 READ_AHEAD = 16  # objects read at a time
@@ -51,8 +52,9 @@ class LocalInbox:
     def scan(self) -> list[str]:
         return scan_inbox(self.path)
 
-    def sources(self, files: list[str]) -> Iterator[Source]:
-        return iter_sources(self.path, files)
+    def sources(self, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
+        """`known`: the stamps of files not to read again while they keep them (gkqc.stamps)."""
+        return iter_sources(self.path, files, known)
 
     def offices(self) -> tuple[bytes, pa.Table] | None:
         """(bytes, table) of the office registry beside the reports, or None; OfficesError when unusable."""
@@ -95,8 +97,9 @@ class ObjectInbox:
             data = f.read(MAX_FILE_BYTES + 1)
         return None if len(data) > MAX_FILE_BYTES else data
 
-    def sources(self, files: list[pafs.FileInfo]) -> Iterator[Source]:
-        """One Source per object and per zip member; an object that cannot be read is a row with the reason."""
+    def sources(self, files: list[pafs.FileInfo], known: Recorded | None = None) -> Iterator[Source]:
+        """One Source per object and per zip member; an object that cannot be read is a row with the reason.
+        Every object is read (`known` is for local files: an object has no stamp here)."""
         with ThreadPoolExecutor(READ_AHEAD) as pool:
             ahead: deque[tuple[pafs.FileInfo, Future]] = deque()
             todo = iter(files)

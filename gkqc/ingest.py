@@ -24,9 +24,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from gkqc import faults, reread
+from gkqc import faults, reread, stamps
 from gkqc.inboxes import Inbox, open_inbox
-from gkqc.lake import REPORT_TABLES, SCHEMAS, Lake, doc_id_of, sql_list
+from gkqc.lake import REPORT_TABLES, SCHEMAS, STAMPS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
 from gkqc.parse_pool import InProcess, LocalPool, Stalled
 from gkqc.parse_worker import OUTCOME_COLS, merge_rows
@@ -266,6 +266,8 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
             pl.col("first").min())
     stamp = rr or repaired
     known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
+    recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)
+    seen_stamps = stamps.Seen()
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
     writer = _Writer(lake, run_id, known_reports, summary, flush_every, stamp)
@@ -273,10 +275,18 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     run_docs: set[str] = set()  # doc ids sent to parsing this run
     copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
     try:
-        for n, src in enumerate(inbox.sources(files), 1):
+        for n, src in enumerate(inbox.sources(files, recorded), 1):
             summary.seen += 1
+            if progress and n % 50 == 0:
+                progress(n, len(files))
+            if src.known is not None:  # its stamp as when its bytes were hashed: not read (gkqc.stamps)
+                summary.unchanged += 1
+                seen_stamps.add(src.path, src.known, src.stamp)
+                continue
             # a file that cannot be read is identified by its problem: the same problem is the same outcome
             doc_id = doc_id_of(src.data if src.data is not None else f"\x00{src.problem}".encode())
+            if src.stamp is not None:
+                seen_stamps.add(src.path, doc_id, src.stamp)
             again = rr is not None and rr.seen(src.path, doc_id)
             summary.read_again += again
             if known_paths.get(src.path) == doc_id:
@@ -289,8 +299,6 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
                 summary.new += not again
                 run_docs.add(doc_id)
                 parsing.add(doc_id, src)
-            if progress and n % 50 == 0:
-                progress(n, len(files))
         parsing.finish()
     finally:
         parsing.close()
@@ -300,6 +308,9 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
     _write_copies(lake, copies, at, run_id, summary, stamp)
     summary.office_proposals = resolve_lake(lake)
+    # the stamps go with a commit that changes the lake: a run with nothing new commits nothing
+    if lake.changed and (table := stamps.replacement(lake.files(STAMPS), seen_stamps)) is not None:
+        lake.replace(STAMPS, [table], run_id)
     summary.schema_problems = lake.schema_problems[first:]  # what the lake's models refused of the parts written
     if progress:
         progress(len(files), len(files))

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gkqc import faults
+from gkqc.stamps import TABLE as STAMPS  # the inbox files' stamps when last hashed
 from gkqc.storage import Entry, Store, place, resolve
 from schemas.lake import CELL_TABLES, MODELS, arrow_schema, validate_tables
 
@@ -57,7 +58,7 @@ DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkq
 REPORT_TABLES = ("sections", *CELL_TABLES.values())  # a report's rows beside its row in `reports`
 INGEST_TABLES = ("documents", "reports", *REPORT_TABLES)  # what reading a file writes
 CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)
-TABLES = (*SCHEMAS, CARRY)
+TABLES = (*SCHEMAS, CARRY, STAMPS)
 # on object storage an object no commit names is removed only once this old: younger ones may be the
 # unpublished parts of a run on another machine (a local folder has one writer, under its lock)
 LEFTOVER_AGE = timedelta(hours=6)

@@ -1,0 +1,110 @@
+"""File stamps: a file of a local inbox is not read again while it keeps the stamp it had when its
+bytes were last hashed (size, modification and change times, inode, device), as git's index
+does. A night's run then reads the night's files, not the whole collection.
+
+A stamp is recorded only once the file has been left alone for SETTLE_NS: a change within the same
+clock tick as the stamp could leave it equal. The change time cannot be set back by a program, so a
+file rewritten with its old size and modification time still shows as changed. A stamp is trusted
+only for a path whose newest document still has the content it was recorded with (a repair, a
+re-reading or a new copy of the file make it read again). The stamps are a lake table of their own
+(`file_stamps`), replaced by a run that changes the lake and committed with it.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+
+import pyarrow as pa
+
+from gkqc.storage import read_frame
+
+TABLE = "file_stamps"  # the lake table (gkqc.lake names it beside its own)
+
+SETTLE_NS = 2_000_000_000  # a file changed less than this before it was stamped gets no stamp
+Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+SCHEMA = pa.schema([("source_path", pa.string()), ("doc_id", pa.string()), ("size", pa.int64()),
+                    ("mtime_ns", pa.int64()), ("ctime_ns", pa.int64()), ("inode", pa.uint64()), ("device", pa.uint64())])
+
+
+def stamp_of(st: os.stat_result) -> Stamp | None:
+    """The stamp of a file's `os.stat` result, or None while it may still be changing."""
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLE_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _packed(stamp: Stamp) -> bytes:
+    return _ROW.pack(*stamp)
+
+
+_ROW = struct.Struct("<qqqQQ")
+
+
+class Recorded:
+    """The stamps a run may trust, by path: 40 bytes a file besides its path (a night's run at 1M
+    looks up a million)."""
+
+    def __init__(self, paths: list[str], docs: list[str], packed: bytes):
+        self._row = {p: i for i, p in enumerate(paths)}
+        self._docs, self._packed = docs, packed
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def unchanged(self, path: str, stamp: Stamp) -> str | None:
+        """The doc id recorded with this stamp for `path`, or None (not recorded, or another stamp)."""
+        i = self._row.get(path)
+        if i is None or self._packed[i * _ROW.size:(i + 1) * _ROW.size] != _packed(stamp):
+            return None
+        return self._docs[i]
+
+
+def trusted(parts: list[str], latest: dict[str, str]) -> Recorded:
+    """The stamps in the lake's `parts` whose path's newest document (`latest`: path -> doc id) is
+    the one they were recorded with."""
+    paths: list[str] = []
+    docs: list[str] = []
+    packed = bytearray()
+    if parts:
+        for p, doc, *stamp in read_frame(parts).iter_rows():
+            newest = latest.get(p)
+            if newest == doc:
+                paths.append(p)
+                docs.append(newest)  # (the same object as `latest`'s)
+                packed += _packed(tuple(stamp))
+    return Recorded(paths, docs, bytes(packed))
+
+
+class Seen:
+    """The stamps of the files a run saw, gathered in Arrow batches (a run at 1M sees a million)."""
+
+    BATCH = 50_000
+
+    def __init__(self) -> None:
+        self._rows: list[tuple] = []
+        self._batches: list[pa.RecordBatch] = []
+
+    def add(self, path: str, doc_id: str, stamp: Stamp) -> None:
+        self._rows.append((path, doc_id, *stamp))
+        if len(self._rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._batches.append(pa.record_batch(list(map(list, zip(*self._rows, strict=True))), schema=SCHEMA))
+            self._rows = []
+
+    def table(self) -> pa.Table:
+        """Every stamp seen, by path."""
+        self._flush()
+        return pa.Table.from_batches(self._batches, schema=SCHEMA).sort_by("source_path")
+
+
+def replacement(parts: list[str], seen: Seen) -> pa.Table | None:
+    """The stamps seen, to replace those in the lake's `parts`; None when they are the same."""
+    table = seen.table()
+    if parts and read_frame(parts).to_arrow().cast(SCHEMA).equals(table):
+        return None
+    return table

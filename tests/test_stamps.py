@@ -1,0 +1,113 @@
+"""A file whose stamp is as when its bytes were hashed is not read again (gkqc.stamps); any change
+to it, even one that keeps its size and modification time, is read."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import polars as pl
+import pytest
+from conftest import SAMPLES
+
+import gkqc.inbox
+from checks.engine import check_lake
+from gkqc import stamps
+from gkqc.ingest import ingest
+from gkqc.lake import INGEST_TABLES, STAMPS, Lake
+
+ALI = (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
+SUQIAN = sorted(SAMPLES.glob("*suqian*2023*"))[0].read_bytes()
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The files a run opens to read, in order; a stamp needs the file left alone for 10 ms."""
+    monkeypatch.setattr(stamps, "SETTLE_NS", 10_000_000)
+    opened: list[str] = []
+    real = gkqc.inbox._read_regular
+
+    def counted(path: str, limit: int) -> bytes:
+        opened.append(os.path.basename(path))
+        return real(path, limit)
+
+    monkeypatch.setattr(gkqc.inbox, "_read_regular", counted)
+    return opened
+
+
+def _run(inbox, lake_dir, run_id: str):
+    lake = Lake(lake_dir)
+    lake.init()
+    summary = ingest(inbox, lake, run_id, workers=0)
+    check_lake(lake, run_id)
+    return summary, lake.commit(run_id), lake
+
+
+def _settle() -> None:
+    time.sleep(0.05)  # past SETTLE_NS, and past the clock tick a file's times are taken from
+
+
+def test_unchanged_files_are_not_read_and_a_file_changed_in_place_is(tmp_path, reads):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    (inbox / "suqian.txt").write_bytes(SUQIAN)
+    _settle()
+    first, committed, lake = _run(inbox, tmp_path / "lake", "r1")
+    assert committed and sorted(reads) == ["ali.txt", "suqian.txt"]
+    assert pl.read_parquet(lake.files(STAMPS))["source_path"].to_list() == ["ali.txt", "suqian.txt"]
+
+    reads.clear()
+    again, committed, lake = _run(inbox, tmp_path / "lake", "r2")
+    assert reads == [] and again.unchanged == 2 and again.new == 0
+    assert not committed  # nothing new: nothing committed, the stamps included
+
+    # one character changed, the size and the modification time put back: the change time gives it away
+    time.sleep(1)  # (a document's ingested_at is in whole seconds: the newest must be told apart)
+    before = os.stat(inbox / "ali.txt")
+    changed = ALI.replace("浏览次数".encode(), "浏览人数".encode())
+    assert changed != ALI and len(changed) == len(ALI)
+    (inbox / "ali.txt").write_bytes(changed)
+    os.utime(inbox / "ali.txt", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(inbox / "ali.txt").st_mtime_ns == before.st_mtime_ns
+    _settle()
+    reads.clear()
+    third, committed, lake = _run(inbox, tmp_path / "lake", "r3")
+    assert reads == ["ali.txt"] and third.unchanged == 1 and third.new == 1 and committed
+    docs = pl.read_parquet(lake.paths("documents")).filter(pl.col("source_path") == "ali.txt")
+    assert docs.height == 2 and docs["doc_id"].n_unique() == 2
+    recorded = pl.read_parquet(lake.files(STAMPS)).filter(pl.col("source_path") == "ali.txt")
+    assert recorded["doc_id"].to_list() == [docs.sort("ingested_at")["doc_id"][-1]]
+
+    reads.clear()
+    _run(inbox, tmp_path / "lake", "r4")
+    assert reads == []
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again_next_time(tmp_path, reads, monkeypatch):
+    monkeypatch.setattr(stamps, "SETTLE_NS", 3_600 * 10**9)  # every file "just changed"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    _run(inbox, tmp_path / "lake", "r1")
+    _, _, lake = _run(inbox, tmp_path / "lake", "r2")
+    assert reads == ["ali.txt", "ali.txt"] and not lake.files(STAMPS)
+
+
+def test_a_stamp_is_trusted_only_for_the_document_it_was_recorded_with(tmp_path, reads):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    _settle()
+    _, _, lake = _run(inbox, tmp_path / "lake", "r1")
+    [(path, doc)] = pl.read_parquet(lake.paths("documents")).select("source_path", "doc_id").rows()
+    stamp = stamps.stamp_of(os.stat(inbox / "ali.txt"))
+    assert stamps.trusted(lake.files(STAMPS), {path: doc}).unchanged(path, stamp) == doc
+    assert len(stamps.trusted(lake.files(STAMPS), {path: "another"})) == 0 and len(stamps.trusted(lake.files(STAMPS), {})) == 0
+    assert stamps.trusted(lake.files(STAMPS), {path: doc}).unchanged(path, (stamp[0] + 1, *stamp[1:])) is None
+    # the lake without that document (a repair dropped its batch): the file is read again
+    for table in INGEST_TABLES:
+        lake.drop(table, lake.part_names(table))
+    reads.clear()
+    summary = ingest(inbox, lake, "r2", workers=0)
+    assert reads == ["ali.txt"] and summary.new == 1
