@@ -16,6 +16,8 @@ import os
 import struct
 import time
 
+import numpy as np
+import polars as pl
 import pyarrow as pa
 
 from gkqc.storage import read_frame
@@ -35,46 +37,40 @@ def stamp_of(st: os.stat_result) -> Stamp | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def _packed(stamp: Stamp) -> bytes:
-    return _ROW.pack(*stamp)
-
-
-_ROW = struct.Struct("<qqqQQ")
+_ROW = np.dtype([(c, "<i8") for c in ("size", "mtime_ns", "ctime_ns")] + [(c, "<u8") for c in ("inode", "device")])
+_PACK = struct.Struct("<qqqQQ")  # one stamp as `_ROW` lays it out
 
 
 class Recorded:
     """The stamps a run may trust, by path: 40 bytes a file besides its path (a night's run at 1M
-    looks up a million)."""
+    looks up a million); the doc id is the path's newest (`latest`)."""
 
-    def __init__(self, paths: list[str], docs: list[str], packed: bytes):
-        self._row = {p: i for i, p in enumerate(paths)}
-        self._docs, self._packed = docs, packed
+    def __init__(self, latest: dict[str, str], paths: list[str], packed: bytes):
+        self._latest, self._packed = latest, packed
+        self._row = dict(zip(paths, range(len(paths)), strict=True))
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._row)
 
     def unchanged(self, path: str, stamp: Stamp) -> str | None:
         """The doc id recorded with this stamp for `path`, or None (not recorded, or another stamp)."""
         i = self._row.get(path)
-        if i is None or self._packed[i * _ROW.size:(i + 1) * _ROW.size] != _packed(stamp):
+        if i is None or self._packed[i * _PACK.size:(i + 1) * _PACK.size] != _PACK.pack(*stamp):
             return None
-        return self._docs[i]
+        return self._latest[path]
 
 
 def trusted(parts: list[str], latest: dict[str, str]) -> Recorded:
     """The stamps in the lake's `parts` whose path's newest document (`latest`: path -> doc id) is
     the one they were recorded with."""
-    paths: list[str] = []
-    docs: list[str] = []
-    packed = bytearray()
-    if parts:
-        for p, doc, *stamp in read_frame(parts).iter_rows():
-            newest = latest.get(p)
-            if newest == doc:
-                paths.append(p)
-                docs.append(newest)  # (the same object as `latest`'s)
-                packed += _packed(tuple(stamp))
-    return Recorded(paths, docs, bytes(packed))
+    if not parts:
+        return Recorded(latest, [], b"")
+    newest = pl.col("source_path").replace_strict(latest, default=None, return_dtype=pl.Utf8)
+    df = read_frame(parts).filter(newest == pl.col("doc_id"))
+    rows = np.empty(df.height, dtype=_ROW)
+    for c in _ROW.names:
+        rows[c] = df[c].to_numpy()
+    return Recorded(latest, df["source_path"].to_list(), rows.tobytes())
 
 
 class Seen:
