@@ -231,9 +231,9 @@ class _Parsing:
 
 
 def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, run_id: str,
-                  summary: IngestSummary, stamp: reread.Reread | None = None) -> None:
+                  summary: IngestSummary, restamper: reread.Reread | None = None) -> None:
     """Document rows for known bytes under new paths (path, doc_id, size): the stored outcome, nothing
-    parsed; `stamp`: when files read again were first seen."""
+    parsed; `restamper`: when files read again were first seen."""
     if not copies:
         return
     outcomes = outcomes_of(lake, {d for _, d, _ in copies})
@@ -242,8 +242,8 @@ def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, 
         add_copy(batch, source_path=source_path, doc_id=doc_id, size=size, known=outcomes[doc_id], ingested_at=at,
                  run_id=run_id)
     tables = batch.tables()
-    if stamp is not None:
-        tables = stamp.restamp(tables)
+    if restamper is not None:
+        tables = restamper.restamp(tables)
     summary.statuses.update(tables["documents"]["parse_status"].to_pylist())
     lake.write("documents", tables["documents"], f"{run_id}-dups")
 
@@ -264,13 +264,13 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     if rr is not None and repaired is not None:
         rr.first_seen = pl.concat([rr.first_seen, repaired.first_seen]).group_by("source_path", "doc_id").agg(
             pl.col("first").min())
-    stamp = rr or repaired
+    restamper = rr or repaired
     known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
     recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)
     seen_stamps = stamps.Seen()
     files = inbox.scan()
     at = datetime.now().replace(microsecond=0)
-    writer = _Writer(lake, run_id, known_reports, summary, flush_every, stamp)
+    writer = _Writer(lake, run_id, known_reports, summary, flush_every, restamper)
     parsing = _Parsing(_parser(workers, cluster, len(files), chunk), run_id, at, writer)
     run_docs: set[str] = set()  # doc ids sent to parsing this run
     copies: list[tuple[str, str, int]] = []  # (path, doc_id, size): bytes already known, under a new path
@@ -281,7 +281,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
                 progress(n, len(files))
             if src.known is not None:  # its stamp as when its bytes were hashed: not read (gkqc.stamps)
                 summary.unchanged += 1
-                seen_stamps.add(src.path, src.known, src.stamp)
+                seen_stamps.add(src.path, src.known, src.stamp, recorded=True)
                 continue
             # a file that cannot be read is identified by its problem: the same problem is the same outcome
             doc_id = doc_id_of(src.data if src.data is not None else f"\x00{src.problem}".encode())
@@ -306,10 +306,10 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         summary.reread = True
         summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
-    _write_copies(lake, copies, at, run_id, summary, stamp)
+    _write_copies(lake, copies, at, run_id, summary, restamper)
     summary.office_proposals = resolve_lake(lake)
     # the stamps go with a commit that changes the lake: a run with nothing new commits nothing
-    if lake.changed and (table := stamps.replacement(lake.files(STAMPS), seen_stamps)) is not None:
+    if lake.changed and (table := stamps.replacement(seen_stamps, recorded)) is not None:
         lake.replace(STAMPS, [table], run_id)
     summary.schema_problems = lake.schema_problems[first:]  # what the lake's models refused of the parts written
     if progress:

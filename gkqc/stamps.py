@@ -45,9 +45,10 @@ class Recorded:
     """The stamps a run may trust, by path: 40 bytes a file besides its path (a night's run at 1M
     looks up a million); the doc id is the path's newest (`latest`)."""
 
-    def __init__(self, latest: dict[str, str], paths: list[str], packed: bytes):
+    def __init__(self, latest: dict[str, str], paths: list[str], packed: bytes, stored: int = 0):
         self._latest, self._packed = latest, packed
         self._row = dict(zip(paths, range(len(paths)), strict=True))
+        self.stored = stored  # stamps in the lake, trusted or not
 
     def __len__(self) -> int:
         return len(self._row)
@@ -66,11 +67,12 @@ def trusted(parts: list[str], latest: dict[str, str]) -> Recorded:
     if not parts:
         return Recorded(latest, [], b"")
     newest = pl.col("source_path").replace_strict(latest, default=None, return_dtype=pl.Utf8)
-    df = read_frame(parts).filter(newest == pl.col("doc_id"))
+    stored = read_frame(parts)
+    df = stored.filter(newest == pl.col("doc_id"))
     rows = np.empty(df.height, dtype=_ROW)
     for c in _ROW.names:
         rows[c] = df[c].to_numpy()
-    return Recorded(latest, df["source_path"].to_list(), rows.tobytes())
+    return Recorded(latest, df["source_path"].to_list(), rows.tobytes(), stored.height)
 
 
 class Seen:
@@ -81,8 +83,13 @@ class Seen:
     def __init__(self) -> None:
         self._rows: list[tuple] = []
         self._batches: list[pa.RecordBatch] = []
+        self.count = 0
+        self.fresh = 0  # stamps not found recorded
 
-    def add(self, path: str, doc_id: str, stamp: Stamp) -> None:
+    def add(self, path: str, doc_id: str, stamp: Stamp, recorded: bool = False) -> None:
+        """A file's stamp; `recorded`: the one the lake holds for it (`Recorded.unchanged`)."""
+        self.count += 1
+        self.fresh += not recorded
         self._rows.append((path, doc_id, *stamp))
         if len(self._rows) >= self.BATCH:
             self._flush()
@@ -98,9 +105,9 @@ class Seen:
         return pa.Table.from_batches(self._batches, schema=SCHEMA).sort_by("source_path")
 
 
-def replacement(parts: list[str], seen: Seen) -> pa.Table | None:
-    """The stamps seen, to replace those in the lake's `parts`; None when they are the same."""
-    table = seen.table()
-    if parts and read_frame(parts).to_arrow().cast(SCHEMA).equals(table):
+def replacement(seen: Seen, recorded: Recorded) -> pa.Table | None:
+    """The stamps seen, to replace those the lake holds; None when they are the same: every stamp
+    seen was found recorded, and the lake holds no other (paths are unique on both sides)."""
+    if seen.fresh == 0 and seen.count == recorded.stored:
         return None
-    return table
+    return seen.table()

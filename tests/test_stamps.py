@@ -111,3 +111,31 @@ def test_a_stamp_is_trusted_only_for_the_document_it_was_recorded_with(tmp_path,
     reads.clear()
     summary = ingest(inbox, lake, "r2", workers=0)
     assert reads == ["ali.txt"] and summary.new == 1
+
+
+def test_the_stamps_are_written_again_only_when_they_differ_from_the_lakes(tmp_path, reads):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    (inbox / "suqian.txt").write_bytes(SUQIAN)
+    _settle()
+    _, _, lake = _run(inbox, tmp_path / "lake", "r1")
+    latest = dict(pl.read_parquet(lake.paths("documents")).select("source_path", "doc_id").rows())
+    recorded = stamps.trusted(lake.files(STAMPS), latest)
+    assert len(recorded) == recorded.stored == 2
+    stamp = {p: stamps.stamp_of(os.stat(inbox / p)) for p in latest}
+
+    def seen(*paths: str, fresh: str | None = None) -> stamps.Seen:
+        out = stamps.Seen()
+        for p in paths:
+            out.add(p, latest[p], stamp[p], recorded=p != fresh and recorded.unchanged(p, stamp[p]) is not None)
+        return out
+
+    assert stamps.replacement(seen("ali.txt", "suqian.txt"), recorded) is None  # the same: not written
+    gone = stamps.replacement(seen("ali.txt"), recorded)  # suqian.txt left the inbox
+    assert gone is not None and gone["source_path"].to_pylist() == ["ali.txt"]
+    again = stamps.replacement(seen("suqian.txt", "ali.txt", fresh="ali.txt"), recorded)  # ali.txt stamped anew
+    assert again is not None and again["source_path"].to_pylist() == ["ali.txt", "suqian.txt"]
+    untrusted = stamps.trusted(lake.files(STAMPS), {"ali.txt": latest["ali.txt"]})  # suqian.txt's newest changed
+    assert len(untrusted) == 1 and untrusted.stored == 2
+    assert stamps.replacement(seen("ali.txt"), untrusted) is not None
