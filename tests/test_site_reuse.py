@@ -3,7 +3,9 @@ site it replaces; the result is always the site a fresh publication writes, byte
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 
 import duckdb
@@ -17,7 +19,8 @@ from gkqc.outputs import pages as pages_module
 from gkqc.outputs import site as site_module
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
-from gkqc.outputs.html import office_page, report_page
+from gkqc.outputs.data import NO_REGION
+from gkqc.outputs.html import office_list_page, office_page, report_page
 from gkqc.outputs.pages import MANIFEST, PARTS, Pages
 from gkqc.outputs.site import write_site
 from warehouse.access import SCRATCH_DIR, connect_readonly
@@ -58,7 +61,7 @@ def test_an_unchanged_site_is_carried_over_whole(province, tmp_path):
     write_site(wh, site)
     again = _inodes(site)
     carried = {n for n in again if again[n] == ino.get(n)}
-    pages = {n for n in first if n.startswith(("office-", "region-"))}
+    pages = {n for n in first if n.startswith(("office-", "region-", "offices"))}
     assert pages and carried == pages  # the same files: linked, not drawn again
     assert _files(site) == first
 
@@ -84,6 +87,37 @@ def test_a_new_version_redraws_its_pages_and_equals_a_fresh_site(province, tmp_p
     drawn = {n for n in now if n.startswith(("office-", "region-")) and now[n] != ino.get(n)}
     assert {report_page(REVISED, YEAR), office_page(REVISED)} <= drawn
     assert len(drawn) < len(now) / 4, sorted(drawn)
+
+
+_LISTED = re.compile(r'<tr><td><a href="(office-[0-9a-f]+\.html)">([^<]*)</a></td><td>([^<]*)</td>')
+
+
+def test_the_office_list_is_paged_in_order_of_region_and_name_each_page_linking_to_the_others(province, tmp_path,
+                                                                                               monkeypatch):
+    _, _, wh = province
+    one = write_site(wh, tmp_path / "one").parent
+    assert not list(one.glob("offices-*.html")) and 'class="pages"' not in (one / "offices.html").read_text("utf-8")
+    monkeypatch.setattr(site_module, "OFFICES_PER_PAGE", 3)
+    site = write_site(wh, tmp_path / "site").parent
+    with connect_readonly(wh) as con:
+        expected = con.execute("""select distinct office, coalesce(region, '') as region from scorecard_office
+                                  where office is not null order by 2, 1""").fetchall()
+    names = [office_list_page(k) for k in range(-(-len(expected) // 3))]
+    assert sorted(p.name for p in site.glob("offices*.html")) == sorted(names) and len(names) >= 3
+    listed = []
+    for k, name in enumerate(names):
+        text = (site / name).read_text("utf-8")
+        rows = _LISTED.findall(text)
+        assert 0 < len(rows) <= 3 and all((site / page).exists() for page, _, _ in rows)
+        listed += [(html.unescape(office), html.unescape(region)) for _, office, region in rows]
+        links = re.search(r'<ol class="pages">(.*?)</ol>', text).group(1)
+        assert re.findall(r'href="(offices[-\d]*\.html)"', links) == [n for n in names if n != name]  # every other page
+        assert f"第 {k + 1} 页" in text and f"全部机关（{len(expected)}）" in text
+    assert [o for o, _ in listed] == [o for o, _ in expected]  # every office once, in order of region and name
+    assert [r for _, r in listed] == [r or NO_REGION for _, r in expected]
+    ino = _inodes(site)
+    write_site(wh, site)
+    assert all(_inodes(site)[n] == ino[n] for n in names)  # carried over, not drawn again
 
 
 def test_another_key_draws_every_page(province, tmp_path):
@@ -131,7 +165,7 @@ def test_the_digests_are_read_and_written_a_chunk_at_a_time(province, tmp_path, 
     monkeypatch.setattr(pages_module, "FLUSH", 2)
     site = write_site(wh, tmp_path / "site").parent
     names = pq.read_table(site / MANIFEST).column("name").to_pylist()
-    assert names == sorted({n for n in _files(site) if n.startswith(("office-", "region-"))})
+    assert names == sorted({n for n in _files(site) if n.startswith(("office-", "region-", "offices"))})
     assert not (site / PARTS).exists()
     held, recall = [], Pages.recall
     monkeypatch.setattr(Pages, "recall", lambda self, chunk: (recall(self, chunk), held.append(len(self.old))))

@@ -65,6 +65,11 @@ def report_page(office: str, year: int) -> str:
     return f"office-{short_digest(office, 12)}-{int(year)}.html"
 
 
+def office_list_page(page: int) -> str:
+    """The office list's page `page` (0-based): offices.html, then offices-2.html, …"""
+    return "offices.html" if page == 0 else f"offices-{int(page) + 1}.html"
+
+
 COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,
               office_page=office_page, report_page=report_page)
 

@@ -1,7 +1,7 @@
 """The scorecard site, written from the warehouse: every year, one page per office and per office-year.
 
     index.html                 the province (or the selection): trends, failures by check, regions
-    offices.html               every office, its latest score (sortable, filterable)
+    offices.html, offices-2.html, …  every office, its latest score (sortable, filterable), OFFICES_PER_PAGE a page
     region-<hash>.html         a region: trends, failures by check, ranking of every year, findings
     office-<hash>.html         an office: every year's score and findings side by side, decisions
     office-<hash>-<year>.html  an office-year: versions, findings, rectification, tables as printed
@@ -32,7 +32,15 @@ from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
 from gkqc.outputs.data import grouped, records, streamed, warehouse_of
-from gkqc.outputs.html import copy_static, office_page, region_page, render, render_pieces, report_page
+from gkqc.outputs.html import (
+    copy_static,
+    office_list_page,
+    office_page,
+    region_page,
+    render,
+    render_pieces,
+    report_page,
+)
 from gkqc.outputs.labels import subject_label
 from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.reportpages import TEMP_TABLES as PAGE_TABLES
@@ -42,7 +50,8 @@ from gkqc.outputs.tables import printed_template
 FILES_LISTED = 2000  # unread files listed on the index page
 CHUNK = 10_000  # office-years whose records a process holds at once (whole offices, whole regions)
 PARALLEL_FROM = 4_000  # from this many office-years with a report, two processes write the site
-TEMP_TABLES = ("_selection", "_scope", "_office_chunks", "_region_chunks", "_chunk", *PAGE_TABLES)  # dropped at the end
+OFFICES_PER_PAGE = 2_000  # offices a page of the office list shows (a province's whole list is too big for a browser)
+TEMP_TABLES = ("_selection", "_scope", "_office_chunks", "_region_chunks", "_chunk", "_office_list", *PAGE_TABLES)  # dropped at the end
 
 
 def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
@@ -225,16 +234,33 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
 
 def _office_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict) -> None:
     """Every office with its latest year that has a report (else its latest year), its mean score and
-    the years it published nothing."""
-    n = con.execute("select count(distinct office) from _sc").fetchall()[0][0]
-    offices = streamed(con, """select office, region, office_kind, report_year, score, grade, mean_score, missing
-                              from (select *, avg(score) over o as mean_score,
-                                           count(*) filter (where report_id is null) over o as missing,
-                                           row_number() over (partition by office
-                                                              order by report_id is not null desc, report_year desc) as pick
-                                    from _sc window o as (partition by office))
-                              where pick = 1 order by coalesce(region, ''), office""")
-    pages.put("offices.html", render_pieces("offices.html.j2", **ctx, offices=offices, n_offices=n))
+    the years it published nothing; in order of region and name, OFFICES_PER_PAGE a page, each page
+    linking to every other by the regions it covers."""
+    con.execute(f"""create or replace temp table _office_list as
+                    select *, (rn - 1) // {int(OFFICES_PER_PAGE)} as page
+                    from (select office, region, office_kind, report_year, score, grade, mean_score, missing,
+                                 row_number() over (order by coalesce(region, ''), office) as rn
+                          from (select *, avg(score) over o as mean_score,
+                                       count(*) filter (where report_id is null) over o as missing,
+                                       row_number() over (partition by office
+                                                          order by report_id is not null desc, report_year desc) as pick
+                                from _sc window o as (partition by office))
+                          where pick = 1)""")
+    nav = records(con, """select p.page, p.n, f.region as first_region, l.region as last_region
+                          from (select page, count(*) as n, min(rn) as a, max(rn) as b from _office_list group by page) p
+                          join _office_list f on f.rn = p.a join _office_list l on l.rn = p.b order by p.page""")
+    for item in nav:
+        item["name"] = office_list_page(item["page"])
+    total = sum(item["n"] for item in nav)
+    pages.recall(item["name"] for item in nav)
+    for item in nav or [dict(page=0, name=office_list_page(0))]:  # (no office: one page that says so)
+        offices = records(con, f"""select * exclude (rn, page) from _office_list where page = {int(item["page"])}
+                                   order by rn""")
+        d = digest(total, nav, offices)
+        if pages.reuse(item["name"], d):
+            continue
+        pages.put(item["name"], render_pieces("offices.html.j2", **ctx, offices=offices, n_offices=total,
+                                              nav=nav if len(nav) > 1 else [], page=item["page"]), d)
 
 
 def _region_pages(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, chunk: int, only: set | None) -> None:
