@@ -20,7 +20,7 @@ from gkqc.outputs import site as site_module
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
 from gkqc.outputs.data import NO_REGION
-from gkqc.outputs.html import office_list_page, office_page, report_page
+from gkqc.outputs.html import office_list_page, office_page, region_list_page, report_page
 from gkqc.outputs.pages import MANIFEST, PARTS, Pages
 from gkqc.outputs.site import write_site
 from warehouse.access import SCRATCH_DIR, connect_readonly
@@ -115,6 +115,38 @@ def test_the_office_list_is_paged_in_order_of_region_and_name_each_page_linking_
         assert f"第 {k + 1} 页" in text and f"全部机关（{len(expected)}）" in text
     assert [o for o, _ in listed] == [o for o, _ in expected]  # every office once, in order of region and name
     assert [r for _, r in listed] == [r or NO_REGION for _, r in expected]
+    ino = _inodes(site)
+    write_site(wh, site)
+    assert all(_inodes(site)[n] == ino[n] for n in names)  # carried over, not drawn again
+
+
+_REGION_ROW = re.compile(r'<tr data-year="(\d+)"><td><a href="(region-[0-9a-f]+\.html)">([^<]*)</a></td>')
+
+
+def test_too_many_regions_for_the_index_are_listed_on_pages_of_their_own(province, tmp_path, monkeypatch):
+    _, _, wh = province
+    one = write_site(wh, tmp_path / "one").parent
+    assert 'id="regions"' in (one / "index.html").read_text("utf-8") and not list(one.glob("regions*.html"))
+    monkeypatch.setattr(site_module, "REGIONS_ON_INDEX", 2)
+    monkeypatch.setattr(site_module, "REGIONS_PER_PAGE", 2)
+    site = write_site(wh, tmp_path / "site").parent
+    with connect_readonly(wh) as con:
+        regions = [r[0] for r in con.execute("""select distinct coalesce(region, '') from scorecard_office
+                                                where office is not null order by 1""").fetchall()]
+        rows = con.execute("""select count(*) from scorecard_region r where exists (select 1 from scorecard_office o
+                              where o.office is not null and o.region is not distinct from r.region)""").fetchall()[0][0]
+    names = [region_list_page(k) for k in range(-(-len(regions) // 2))]
+    assert len(names) >= 2 and sorted(p.name for p in site.glob("regions*.html")) == sorted(names)
+    index = (site / "index.html").read_text("utf-8")
+    assert 'id="regions"' not in index and f"共 {len(regions)} 个地区" in index
+    assert re.findall(r'href="(regions[-\d]*\.html)"', index) == names
+    listed = []
+    for k, name in enumerate(names):
+        found = _REGION_ROW.findall((site / name).read_text("utf-8"))
+        assert all((site / page).exists() for _, page, _ in found)
+        assert {html.unescape(r) for _, _, r in found} == {r or NO_REGION for r in regions[2 * k:2 * k + 2]}  # in name order
+        listed += [(html.unescape(r), year) for year, _, r in found]
+    assert len(listed) == rows and len(set(listed)) == rows  # every region's every year, once
     ino = _inodes(site)
     write_site(wh, site)
     assert all(_inodes(site)[n] == ino[n] for n in names)  # carried over, not drawn again

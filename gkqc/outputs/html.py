@@ -70,6 +70,11 @@ def office_list_page(page: int) -> str:
     return "offices.html" if page == 0 else f"offices-{int(page) + 1}.html"
 
 
+def region_list_page(page: int) -> str:
+    """The region list's page `page` (0-based): regions.html, then regions-2.html, …"""
+    return "regions.html" if page == 0 else f"regions-{int(page) + 1}.html"
+
+
 COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,
               office_page=office_page, report_page=report_page)
 

@@ -2,6 +2,7 @@
 
     index.html                 the province (or the selection): trends, failures by check, regions
     offices.html, offices-2.html, …  every office, its latest score (sortable, filterable), OFFICES_PER_PAGE a page
+    regions.html, regions-2.html, …  every region's scorecards, when there are too many for the index
     region-<hash>.html         a region: trends, failures by check, ranking of every year, findings
     office-<hash>.html         an office: every year's score and findings side by side, decisions
     office-<hash>-<year>.html  an office-year: versions, findings, rectification, tables as printed
@@ -36,6 +37,7 @@ from gkqc.outputs.html import (
     copy_static,
     office_list_page,
     office_page,
+    region_list_page,
     region_page,
     render,
     render_pieces,
@@ -51,7 +53,9 @@ FILES_LISTED = 2000  # unread files listed on the index page
 CHUNK = 10_000  # office-years whose records a process holds at once (whole offices, whole regions)
 PARALLEL_FROM = 4_000  # from this many office-years with a report, two processes write the site
 OFFICES_PER_PAGE = 2_000  # offices a page of the office list shows (a province's whole list is too big for a browser)
-TEMP_TABLES = ("_selection", "_scope", "_office_chunks", "_region_chunks", "_chunk", "_office_list", *PAGE_TABLES)  # dropped at the end
+REGIONS_ON_INDEX = 500  # regions the index lists at most; beyond, their pages of REGIONS_PER_PAGE
+REGIONS_PER_PAGE = 300  # regions (each a row a year) a page of the region list shows
+TEMP_TABLES = ("_selection", "_scope", "_office_chunks", "_region_chunks", "_chunk", "_office_list", "_region_list", *PAGE_TABLES)  # dropped at the end
 
 
 def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
@@ -224,12 +228,43 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
                           group by check_id, report_year order by all""")
     rows = _failure_rows(fbc, "offices_failing")
     rates, score = _trend_charts([dict(t, mean_score=_float(t["mean_score"])) for t in trend], scope)
+    n_regions = con.execute("select count(*) from (select distinct region from _sc)").fetchall()[0][0]
+    region_nav = _region_list(con, pages, ctx, n_regions) if n_regions > REGIONS_ON_INDEX else []
+    regions = [] if region_nav else streamed(con, _REGIONS.format("select distinct region from _sc"))
     pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
-        failures_chart=_failures_chart(rows, ctx["year"]),
-        regions=streamed(con, _REGIONS.format("select distinct region from _sc")), files=files,
-        files_total=files_total, n_offices=offices, n_reports=found, n_versions=corrected,
-        n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
+        failures_chart=_failures_chart(rows, ctx["year"]), regions=regions, region_nav=region_nav,
+        n_regions=n_regions, files=files, files_total=files_total, n_offices=offices, n_reports=found,
+        n_versions=corrected, n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
+
+
+def _list_pages(con: duckdb.DuckDBPyConnection, table: str, name_of: Callable[[int], str]) -> list[dict]:
+    """The pages of a list cut into pages: temp table `table` has its items' place (`rn`), page and
+    region. Each page's number, name, items (n) and the regions of its first and last items."""
+    nav = records(con, f"""select p.page, p.n, f.region as first_region, l.region as last_region
+                          from (select page, count(*) as n, min(rn) as a, max(rn) as b from {table} group by page) p
+                          join {table} f on f.rn = p.a join {table} l on l.rn = p.b order by p.page""")
+    for item in nav:
+        item["name"] = name_of(item["page"])
+    return nav
+
+
+def _region_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, n_regions: int) -> list[dict]:
+    """Every region's scorecards, year by year, in order of region name, REGIONS_PER_PAGE regions a page
+    (a page is carried over by its digest); returns the pages, for the index to link to."""
+    con.execute(f"""create or replace temp table _region_list as
+                    select region, rn, (rn - 1) // {int(REGIONS_PER_PAGE)} as page
+                    from (select region, row_number() over (order by coalesce(region, ''), region nulls first) as rn
+                          from (select distinct region from _sc))""")
+    nav = _list_pages(con, "_region_list", region_list_page)
+    pages.recall(item["name"] for item in nav)
+    for item in nav:
+        regions = records(con, _REGIONS.format(f"select region from _region_list where page = {int(item['page'])}"))
+        d = digest(n_regions, nav, regions)
+        if not pages.reuse(item["name"], d):
+            pages.put(item["name"], render_pieces("regions.html.j2", **ctx, regions=regions, n_regions=n_regions,
+                                                  nav=nav, page=item["page"]), d)
+    return nav
 
 
 def _office_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict) -> None:
@@ -246,11 +281,7 @@ def _office_list(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict) -> Non
                                                           order by report_id is not null desc, report_year desc) as pick
                                 from _sc window o as (partition by office))
                           where pick = 1)""")
-    nav = records(con, """select p.page, p.n, f.region as first_region, l.region as last_region
-                          from (select page, count(*) as n, min(rn) as a, max(rn) as b from _office_list group by page) p
-                          join _office_list f on f.rn = p.a join _office_list l on l.rn = p.b order by p.page""")
-    for item in nav:
-        item["name"] = office_list_page(item["page"])
+    nav = _list_pages(con, "_office_list", office_list_page)
     total = sum(item["n"] for item in nav)
     pages.recall(item["name"] for item in nav)
     for item in nav or [dict(page=0, name=office_list_page(0))]:  # (no office: one page that says so)
