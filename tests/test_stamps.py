@@ -47,12 +47,18 @@ def _settle() -> None:
     time.sleep(0.05)  # past SETTLE_NS, and past the clock tick a file's times are taken from
 
 
-def test_unchanged_files_are_not_read_and_a_file_changed_in_place_is(tmp_path, reads):
+def _inbox(tmp_path):
+    """An inbox of two reports, left alone long enough to be stamped."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "ali.txt").write_bytes(ALI)
     (inbox / "suqian.txt").write_bytes(SUQIAN)
     _settle()
+    return inbox
+
+
+def test_unchanged_files_are_not_read_and_a_file_changed_in_place_is(tmp_path, reads):
+    inbox = _inbox(tmp_path)
     first, committed, lake = _run(inbox, tmp_path / "lake", "r1")
     assert committed and sorted(reads) == ["ali.txt", "suqian.txt"]
     assert pl.read_parquet(lake.files(STAMPS))["source_path"].to_list() == ["ali.txt", "suqian.txt"]
@@ -114,11 +120,7 @@ def test_a_stamp_is_trusted_only_for_the_document_it_was_recorded_with(tmp_path,
 
 
 def test_the_stamps_are_written_again_only_when_they_differ_from_the_lakes(tmp_path, reads):
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "ali.txt").write_bytes(ALI)
-    (inbox / "suqian.txt").write_bytes(SUQIAN)
-    _settle()
+    inbox = _inbox(tmp_path)
     _, _, lake = _run(inbox, tmp_path / "lake", "r1")
     latest = dict(pl.read_parquet(lake.paths("documents")).select("source_path", "doc_id").rows())
     recorded = stamps.trusted(lake.files(STAMPS), latest)
