@@ -42,12 +42,11 @@ _PACK = struct.Struct("<qqqQQ")  # one stamp as `_ROW` lays it out
 
 
 class Recorded:
-    """The stamps a run may trust, by path: 40 bytes a file besides its path (a night's run at 1M
-    looks up a million); the doc id is the path's newest (`latest`)."""
+    """The stamps a run may trust, by path: 40 bytes a file, looked up by the path objects `latest`
+    (path -> newest doc id) already holds (a night's run at 1M looks up a million)."""
 
-    def __init__(self, latest: dict[str, str], paths: list[str], packed: bytes, stored: int = 0):
-        self._latest, self._packed = latest, packed
-        self._row = dict(zip(paths, range(len(paths)), strict=True))
+    def __init__(self, latest: dict[str, str], row: dict[str, int], packed: bytes, stored: int = 0):
+        self._latest, self._row, self._packed = latest, row, packed
         self.stored = stored  # stamps in the lake, trusted or not
 
     def __len__(self) -> int:
@@ -65,14 +64,17 @@ def trusted(parts: list[str], latest: dict[str, str]) -> Recorded:
     """The stamps in the lake's `parts` whose path's newest document (`latest`: path -> doc id) is
     the one they were recorded with."""
     if not parts:
-        return Recorded(latest, [], b"")
-    newest = pl.col("source_path").replace_strict(latest, default=None, return_dtype=pl.Utf8)
+        return Recorded(latest, {}, b"")
+    paths = list(latest)  # each stamp is found by its path's position here: no path is held twice
+    newest = pl.DataFrame({"source_path": paths, "doc_id": list(latest.values())},
+                          schema={"source_path": pl.Utf8, "doc_id": pl.Utf8}).with_row_index("at")
     stored = read_frame(parts)
-    df = stored.filter(newest == pl.col("doc_id"))
+    df = stored.join(newest, on=["source_path", "doc_id"])  # paths are unique on both sides
     rows = np.empty(df.height, dtype=_ROW)
     for c in _ROW.names:
         rows[c] = df[c].to_numpy()
-    return Recorded(latest, df["source_path"].to_list(), rows.tobytes(), stored.height)
+    row = dict(zip(map(paths.__getitem__, df["at"].to_list()), range(df.height), strict=True))
+    return Recorded(latest, row, rows.tobytes(), stored.height)
 
 
 class Seen:
