@@ -250,6 +250,20 @@ def test_a_reading_no_other_confirms_is_unreadable(first, again, third):
     assert t.note.startswith("OCR 读数不一致") and first in t.note
 
 
+def test_a_figure_both_cell_readings_lost_and_the_page_saw_is_unreadable():
+    """20183 printed at a cell's top left (a report with five-figure counts): the page's reading saw
+    `”20183` (no value: a rule's mark before it), both readings of the cut cell 2018, and 2018 was
+    read. A page reading with more figures than the value two readings agree on makes the cell
+    unreadable; a mark beside the same figures (`”1010`, `169|`) does not."""
+    from gkqc.readers.tokens import Tok
+
+    t = ocr._decide(Tok("”20183", "”20183", 1, True, 0.9), ("2018", 0.93), ("2018", 0.91))
+    assert t.raw == ocr.ILLEGIBLE and t.note.startswith("OCR 读数不一致") and "”20183" in t.note
+    for page, value in (("”1010", "1010"), ("169|", "169"), ("， 691", "691")):
+        t = ocr._decide(Tok(page, page, 1, True, 0.9), (value, 0.93), (value, 0.91))
+        assert (t.raw, t.conf) == (value, 0.91), page
+
+
 def test_a_point_before_three_digits_is_unreadable_in_a_scan():
     """Both cell readings said 4.871 where 4,871 was printed (a comma read as a point), the page's
     reading said 4;,871: the cell read 4.871. OCR cannot tell the two marks apart before three

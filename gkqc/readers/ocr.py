@@ -13,7 +13,8 @@ Values are read more than once. On a page tesseract drops or mangles lone figure
 another model (LANGS2); where the two readings differ and one is a value, a third (LANGS3,
 larger) decides. A cell's value is one that two readings agree on, neither with a confidence
 below SURE (a minus sign neither saw: `-41` read 41 at 0.43), while no reading gives
-another value and no cell reading saw more ink than it (`4]` for `41`), and which is no point
+another value, no cell reading saw more ink than it (`4]` for `41`) and the page's reading saw no
+more figures (`”20183` beside two readings of 2018), and which is no point
 before three digits (OCR reads a thousands comma as a point: `4,871` as `4.871`); else the cell
 is unreadable (□, holding its place in the row, the readings in its reason). A cell is blank
 only when the image holds no ink there. Every token carries `conf` (tesseract's confidence,
@@ -488,6 +489,7 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
         value = next(iter(values))  # (left in `values`: a value no second reading confirms is not read)
         agree = [(shown, c) for t, shown, c in readings if t == value]
         more = any(t and t != value and len(t) > len(value) for t, _, _ in readings[1:])  # a cell reading saw more
+        more = more or _figures(one) > _figures(value)  # or the page's did: `”20183` where both cuts read 2018
         if len(agree) >= 2 and not more:
             least = min(c for _, c in agree)
             if _POINT_OR_COMMA.search(value):
@@ -504,6 +506,10 @@ def _decide(first: Tok, again: tuple[str, float] | None, third: tuple[str, float
             return Tok(text, shown, first.line, True, c)
         return Tok(DAMAGED, shown, first.line, True, c)
     return _illegible(first.line, "OCR 未能识别单元格中的字迹")
+
+
+def _figures(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
 
 
 def _illegible(line: int, why: str) -> Tok:
