@@ -264,6 +264,30 @@ def test_a_figure_both_cell_readings_lost_and_the_page_saw_is_unreadable():
         assert (t.raw, t.conf) == (value, 0.91), page
 
 
+def _larger(s, seed: int):
+    """The report with counts of up to five figures: each application count multiplied and added to."""
+    rng = random.Random(seed)
+    s.applications = {k: str(int(v) * rng.choice((7, 13, 137, 1009)) + rng.randrange(10)) if v.isdigit() and int(v) else v
+                      for k, v in s.applications.items()}
+    return s
+
+
+@needs_tesseract
+def test_a_column_with_no_room_right_of_the_labels_is_unreadable_not_blank():
+    """Section 四 printed without rules, its first figure a lone 1 that the page's reading missed: the
+    row's values began at its second figure, so the labels' edge lay right of the first column the
+    headings gave. That column's cell had no room to be cut out and read again, and was read blank.
+    It is unreadable now, and no value of the report is read wrong."""
+    s = _larger(busy("gov2019", 2020, seed=117), seed=1)
+    truth = expected(s)
+    r = read_document("scan.pdf", scan(render_pdf(s, ruled=False), seed=1))
+    got = {_key(c): c for c in r.report.cells}
+    c = got[("reviews", "review", "upheld")]
+    assert (truth[("reviews", "review", "upheld")], c.status, c.value) == (1.0, "unreadable", None)
+    assert ocr.UNLOOKED in c.reason
+    assert all(c.value == truth[k] for k, c in got.items() if c.status in ("ocr", "blank"))
+
+
 def test_a_point_before_three_digits_is_unreadable_in_a_scan():
     """Both cell readings said 4.871 where 4,871 was printed (a comma read as a point), the page's
     reading said 4;,871: the cell read 4.871. OCR cannot tell the two marks apart before three

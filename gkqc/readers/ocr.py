@@ -14,11 +14,13 @@ another model (LANGS2); where the two readings differ and one is a value, a thir
 larger) decides. A cell's value is one that two readings agree on, neither with a confidence
 below SURE (a minus sign neither saw: `-41` read 41 at 0.43), while no reading gives
 another value, no cell reading saw more ink than it (`4]` for `41`) and the page's reading saw no
-more figures (`”20183` beside two readings of 2018), and which is no point
-before three digits (OCR reads a thousands comma as a point: `4,871` as `4.871`); else the cell
-is unreadable (□, holding its place in the row, the readings in its reason). A cell is blank
-only when the image holds no ink there. Every token carries `conf` (tesseract's confidence,
-0–1; of a value, the lowest of the readings that agree), so its cell's status is `ocr`.
+more figures (`”20183` beside two readings of 2018), and which is no point before three digits
+(OCR reads a thousands comma as a point: `4,871` as `4.871`); else the cell is unreadable (□,
+holding its place in the row, the readings in its reason). A cell is blank only when the image
+holds no ink there; one with no room right of the labels' edge to be cut out (a column the
+headings give, left of the first value the page's reading saw) is unreadable. Every token
+carries `conf` (tesseract's confidence, 0–1; of a value, the lowest of the readings that agree),
+so its cell's status is `ocr`.
 Labels keep what OCR read (`raw`); in `text` two of its punctuation misreadings are undone
 (〈〉 for （）, 。 after a section's numeral).
 """
@@ -67,6 +69,7 @@ PAGE_TIMEOUT_S = 60.0
 VERSION_TIMEOUT_S = 10.0
 MISSING = "PDF 没有文本层（扫描件），需要 OCR：请安装 tesseract-ocr 与 tesseract-ocr-chi-sim（Debian）"
 ILLEGIBLE = "□"  # the printed sign for a character that cannot be made out
+UNLOOKED = "OCR 定出的列落在行标签的范围内，本格的字迹无法单独切出复读，不作取舍"  # (section 四: a lone 1 unseen)
 _BRACKETS = str.maketrans("〈〉", "()")  # OCR's reading of （）in labels (`第二十条第〈九)项`)
 _HEADING_STOP = r"^([{}])。"  # and of the 、 after a section's numeral (the registry's numerals)
 _NUMBER = re.compile(r"^[+-]?[\d,.]+$")
@@ -394,18 +397,20 @@ class Cut:
     pad: int
 
 
-def _cuts(rows: list[tuple[Line, float, list[float]]], page: Page) -> tuple[list[tuple[int, int]], list[Cut]]:
-    """The value cells of a page's rows: (those that hold no ink, the others cut out)."""
+def _cuts(rows: list[tuple[Line, float, list[float]]], page: Page) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[Cut]]:
+    """The value cells of a page's rows: (those that hold no ink, those with no room of their own
+    right of the labels, the others cut out)."""
     from PIL import Image
 
     img = Image.open(page.png)
-    blank, cuts = [], []
+    blank, squeezed, cuts = [], [], []
     for ln, boundary, cols in rows:
         top, bottom = ((page.height - ln.cy + d * ln.h) * page.scale for d in (-0.8, 0.8))
         pad = max(round(bottom - top) // 2, 4)
         for k, (a, b) in enumerate(_cell_spans(boundary, cols)):
-            if b - a < 1:
-                continue  # (a column squeezed against the labels: no cell to cut)
+            if b - a < 1:  # a column squeezed against the labels: no cell to cut, no ink to look for
+                squeezed.append((ln.no, k))
+                continue
             crop = img.crop((round(a * page.scale), round(top), round(b * page.scale), round(bottom)))
             ink = _ink_span(crop)  # (wipes rule remains in the crop)
             if ink is None:
@@ -414,7 +419,7 @@ def _cuts(rows: list[tuple[Line, float, list[float]]], page: Page) -> tuple[list
             x0 = max(ink[0] - pad, 0)
             cuts.append(Cut((ln.no, k), crop.crop((x0, 0, min(ink[1] + pad, crop.width), crop.height)),
                             (ink[0] - x0, ink[1] - x0), pad))
-    return blank, cuts
+    return blank, squeezed, cuts
 
 
 def _read_cuts(cuts: list[Cut], path: Path, exe: str, timeout: float, what: str, langs: str,
@@ -611,10 +616,12 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
     again: dict[tuple[int, int], tuple[str, float] | None] = {}
     third: dict[tuple[int, int], tuple[str, float]] = {}
     cuts: dict[int, list[Cut]] = {}
+    unlooked: set[tuple[int, int]] = set()
     for p, page in pages.items():
         mine = [(ln, *layout[ln.no]) for ln in lines if ln.page == p and ln.no in rows]
-        blank, cuts[p] = _cuts(mine, page) if mine else ([], [])
+        blank, squeezed, cuts[p] = _cuts(mine, page) if mine else ([], [], [])
         again.update(dict.fromkeys(blank))
+        unlooked.update(squeezed)
         if cuts[p]:
             again.update(_read_cuts(cuts[p], page.png.with_suffix(".cells.png"), exe,
                                     budget.left(f"表格重读到第 {p} 页"), f"第 {p} 页表格重读", LANGS2, 1.0))
@@ -632,7 +639,8 @@ def _tokens(lines: list[Line], conf: dict[int, float], pages: dict[int, Page], e
             pdf_cells.add_title_line(out, ln, title)
         elif ln.data and ln.no in rows:
             head, values = rows[ln.no]
-            out += head + [_decide(t, again[(ln.no, k)], third.get((ln.no, k))) if (ln.no, k) in again else t
+            out += head + [_decide(t, again[(ln.no, k)], third.get((ln.no, k))) if (ln.no, k) in again
+                           else _illegible(ln.no, UNLOOKED) if (ln.no, k) in unlooked else t
                            for k, t in enumerate(values)]
         elif ln.chunks:  # a line of text, one token: OCR's gaps inside a heading are no cells' edges
             raw = _join([c.raw for c in ln.chunks])
