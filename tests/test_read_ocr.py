@@ -288,6 +288,21 @@ def test_a_column_with_no_room_right_of_the_labels_is_unreadable_not_blank():
     assert all(c.value == truth[k] for k, c in got.items() if c.status in ("ocr", "blank"))
 
 
+@needs_tesseract
+def test_a_figure_beyond_its_cells_cut_makes_the_reading_unreadable():
+    """14134 printed at its cell's right edge, in a column whose figures are shorter: its 1 lay past
+    the halfway line to the next column, so the cell's cut began at its 4, both readings of the cut
+    said 4134, and the page's reading saw nothing it could read there: 4134 was read. A cut whose ink
+    runs on across its side is read as seeing less than the ink shows: the cell is unreadable."""
+    s = _larger(busy("gov2021", 2023, seed=134), seed=2)
+    truth = expected(s)
+    r = read_document("scan.pdf", scan(render_pdf(s, align="right"), seed=2))
+    got = {_key(c): c for c in r.report.cells}
+    c = got[("applications", "granted", "total")]
+    assert (truth[("applications", "granted", "total")], c.status, c.value) == (14134.0, "unreadable", None)
+    assert all(c.value == truth[k] for k, c in got.items() if c.status in ("ocr", "blank"))
+
+
 def test_a_point_before_three_digits_is_unreadable_in_a_scan():
     """Both cell readings said 4.871 where 4,871 was printed (a comma read as a point), the page's
     reading said 4;,871: the cell read 4.871. OCR cannot tell the two marks apart before three

@@ -395,6 +395,7 @@ class Cut:
     piece: Image.Image
     ink: tuple[int, int]
     pad: int
+    cut_off: bool = False  # its ink runs on across the cell's side: part of a figure may lie beyond
 
 
 def _cuts(rows: list[tuple[Line, float, list[float]]], page: Page) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[Cut]]:
@@ -418,7 +419,7 @@ def _cuts(rows: list[tuple[Line, float, list[float]]], page: Page) -> tuple[list
                 continue
             x0 = max(ink[0] - pad, 0)
             cuts.append(Cut((ln.no, k), crop.crop((x0, 0, min(ink[1] + pad, crop.width), crop.height)),
-                            (ink[0] - x0, ink[1] - x0), pad))
+                            (ink[0] - x0, ink[1] - x0), pad, ink[0] == 0 or ink[1] >= crop.width))
     return blank, squeezed, cuts
 
 
@@ -427,8 +428,9 @@ def _read_cuts(cuts: list[Cut], path: Path, exe: str, timeout: float, what: str,
     """Cells read again, each on a line of its own (alone, tesseract reads a figure it misreads
     among others far apart), scaled by `zoom`. (row, column) -> (text, confidence): ("", 0)
     where it read nothing; text ending in `…` where it read less than the ink shows: ink left
-    beside its words, or a number wider than figures are elsewhere on the page (`28` read as
-    `2`, `-5` as `5`)."""
+    beside its words, ink running on across the cut's side (a long number's first figure past the
+    halfway line to the next column), or a number wider than figures are elsewhere on the page
+    (`28` read as `2`, `-5` as `5`)."""
     from PIL import Image
 
     margin, y, placed = 64, 64, []
@@ -454,7 +456,7 @@ def _read_cuts(cuts: list[Cut], path: Path, exe: str, timeout: float, what: str,
     out = {c.key: ("", 0.0) for c in cuts}
     for k, (text, conf) in read.items():
         (a, b), ws, slack = cut[k].ink, found[k], cut[k].pad / 2
-        short = a < min(w[0] for w in ws) - slack or b > max(w[1] for w in ws) + slack
+        short = cut[k].cut_off or a < min(w[0] for w in ws) - slack or b > max(w[1] for w in ws) + slack
         wide = glyph is not None and bool(_NUMBER.match(text)) and b - a > 1.6 * glyph * _glyphs(text)
         out[k] = (text + "…" if short or wide else text, conf)
     return out
