@@ -3,6 +3,7 @@ tests/test_read_pdf.py and tests/test_read_ocr.py expect of them."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 import tempfile
@@ -77,6 +78,14 @@ def busy(template: str, year: int, seed: int) -> ReportSpec:
         if int(s.applications[("new_received", "total")]) > 20:
             return s
     raise AssertionError("no busy seed")
+
+
+def long_counts(s: ReportSpec, seed: int, by: tuple[int, ...] = (7, 13, 137, 1009)) -> ReportSpec:
+    """The report with longer counts: each application count multiplied by one of `by`, a figure added."""
+    rng = random.Random(seed)
+    s.applications = {k: str(int(v) * rng.choice(by) + rng.randrange(10)) if v.isdigit() and int(v) else v
+                      for k, v in s.applications.items()}
+    return s
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -15,7 +15,7 @@ from functools import cache
 import psutil
 import pypdfium2 as pdfium
 import pytest
-from pdfdocs import busy, expected, raw_pdf, render_pdf
+from pdfdocs import busy, expected, long_counts, raw_pdf, render_pdf
 from PIL import Image, ImageDraw, ImageFilter
 
 from gkqc.readers import ocr, read_document
@@ -264,21 +264,13 @@ def test_a_figure_both_cell_readings_lost_and_the_page_saw_is_unreadable():
         assert (t.raw, t.conf) == (value, 0.91), page
 
 
-def _larger(s, seed: int):
-    """The report with counts of up to five figures: each application count multiplied and added to."""
-    rng = random.Random(seed)
-    s.applications = {k: str(int(v) * rng.choice((7, 13, 137, 1009)) + rng.randrange(10)) if v.isdigit() and int(v) else v
-                      for k, v in s.applications.items()}
-    return s
-
-
 @needs_tesseract
 def test_a_column_with_no_room_right_of_the_labels_is_unreadable_not_blank():
     """Section 四 printed without rules, its first figure a lone 1 that the page's reading missed: the
     row's values began at its second figure, so the labels' edge lay right of the first column the
     headings gave. That column's cell had no room to be cut out and read again, and was read blank.
     It is unreadable now, and no value of the report is read wrong."""
-    s = _larger(busy("gov2019", 2020, seed=117), seed=1)
+    s = long_counts(busy("gov2019", 2020, seed=117), seed=1)
     truth = expected(s)
     r = read_document("scan.pdf", scan(render_pdf(s, ruled=False), seed=1))
     got = {_key(c): c for c in r.report.cells}
@@ -294,7 +286,7 @@ def test_a_figure_beyond_its_cells_cut_makes_the_reading_unreadable():
     the halfway line to the next column, so the cell's cut began at its 4, both readings of the cut
     said 4134, and the page's reading saw nothing it could read there: 4134 was read. A cut whose ink
     runs on across its side is read as seeing less than the ink shows: the cell is unreadable."""
-    s = _larger(busy("gov2021", 2023, seed=134), seed=2)
+    s = long_counts(busy("gov2021", 2023, seed=134), seed=2)
     truth = expected(s)
     r = read_document("scan.pdf", scan(render_pdf(s, align="right"), seed=2))
     got = {_key(c): c for c in r.report.cells}
