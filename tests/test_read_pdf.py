@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from pdfdocs import FONT, busy, expected, needs_cjk_font, read_back, render_pdf
+from pdfdocs import FONT, busy, expected, long_counts, needs_cjk_font, read_back, render_pdf
 from reportlab.pdfgen import canvas
 
 from checks.engine import check_lake
@@ -308,6 +308,21 @@ def test_a_row_whose_cells_cannot_be_told_without_rules_is_unreadable(cell, prin
     want = expected(s)
     row = [c for k, c in got.items() if k[:2] == ("applications", cell[0])]
     assert {c.status for c in row} == {"unreadable"} and all(why in c.reason for c in row)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
+@needs_cjk_font
+def test_a_number_raised_onto_a_group_labels_line_leaves_its_row_unreadable_not_blank():
+    """Without rules, counts of up to seven figures at their cells' right: 3400110, too wide for its
+    cell, is raised above its row (5.属于三类内部事务信息) onto the line of its group's label
+    ((三)不予公开), which is no row, so no row took its values. The code before read the row with that
+    cell blank. A row whose label follows such a line, a value over a cell it leaves empty, is unreadable."""
+    s = long_counts(busy("gov2019", 2020, seed=955), seed=35, by=(7, 13, 137, 1009, 10007, 100003))
+    assert s.applications[("denied_internal", "natural_person")] == "3400110"
+    r, got = read_back(s, ruled=False, align="right")
+    want = expected(s)
+    row = [c for k, c in got.items() if k[:2] == ("applications", "denied_internal")]
+    assert {c.status for c in row} == {"unreadable"} and all("未归属的数值（3400110" in c.reason for c in row)
     assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
 
 

@@ -180,7 +180,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 elif doubt := _inner_doubt(cells, ncols):
                     out.inner[row.id] = doubt
         read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
-        if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], label_line, pre)):
+        if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], label_line, pre) or _above_doubt(vals, pre, ncols)):
             read = RowRead([None] * ncols, doubt)
         split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
         if split:
@@ -369,6 +369,19 @@ def _split_doubt(vals: list[Tok], line: int, before: list[Tok]) -> str | None:
     shown = _shown(t for t in before if t.note is not SPAN)
     return (f"该行的数值从标签所在行延续到其后各行，而标签之前紧挨着未归属的数值（{shown}）：该行的数值可能一部分印在"
             "标签之前，无法确定哪些数值属于该行，不作归属")
+
+
+def _above_doubt(vals: list[Tok], before: list[Tok], n: int) -> str | None:
+    """Why a row of cells is not read when a line of cells no row took (after a label not known: a
+    group's) stands right before its label with a value over a cell the row leaves empty: a number
+    raised out of a cell too narrow for it is this row's, which would read blank there."""
+    above = [t for t in before if t.note is not SPAN]
+    if len(above) != n or len(vals) < n or not all(t.cell for t in (*above, *vals[:n])):
+        return None
+    if not any(a.text and is_value_like(a.text) and not v.text for a, v in zip(above, vals, strict=False)):
+        return None
+    return (f"该行标签之前紧挨着一行未归属的数值（{_shown(above)}），其中有数值印在本行空着的单元格之上：可能是本行的"
+            "数值，无法确定各单元格的值，不作归属")
 
 
 def _uneven_doubt(vals: list[Tok]) -> str | None:
