@@ -312,6 +312,21 @@ def test_a_row_whose_cells_cannot_be_told_without_rules_is_unreadable(cell, prin
 
 
 @needs_cjk_font
+def test_a_ruled_row_whose_cells_hold_no_column_found_is_unreadable():
+    """Ruled, values at their cells' top right, counts of up to seven figures: numbers too wide for
+    their cells ran over the rules, and the columns found from the values' right sides went astray
+    (two in one cell, none in another). A row with every value in a cell of its own then fell back to
+    the nearest columns, one place out (1017 read under 科研机构, 0 and 18 read as one cell). Such a
+    row is unreadable now, and no value of the report is read wrong."""
+    s = long_counts(busy("gov2021", 2023, seed=526), seed=2, by=(7, 13, 137, 1009, 10007, 100003))
+    r, got = read_back(s, top=True, align="right")
+    want = expected(s)
+    row = [c for k, c in got.items() if k[:2] == ("applications", "denied_state_secret")]
+    assert {c.status for c in row} == {"unreadable"} and all("不在表格任何一列之下" in c.reason for c in row)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+
+
+@needs_cjk_font
 def test_a_number_raised_onto_a_group_labels_line_leaves_its_row_unreadable_not_blank():
     """Without rules, counts of up to seven figures at their cells' right: 3400110, too wide for its
     cell, is raised above its row (5.属于三类内部事务信息) onto the line of its group's label

@@ -182,6 +182,8 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         doubt = AGAINST
     if doubt is None and not ruled and _overflows(values, where, cols):
         doubt = OVERFLOW
+    if doubt is None and edges and not ruled and _off_columns(values, cols, edges):
+        doubt = OFF_COLUMNS
     by_col: dict[int, list[Chunk]] = {}
     for c, k in zip(values, where, strict=True):
         by_col.setdefault(k, []).append(c)
@@ -196,6 +198,18 @@ OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格�
 CROSSING = "本行有数字跨过单元格的竖线（数字超出单元格，或与标签连在一起），无法确定各单元格的值"
 AGAINST = "本行旁的标签文字伸入数值各列、末尾连着一个数字（数字与标签连在一起），无法确定各单元格的值"
 OVERFLOW = "本行有数字伸到相邻空白列的位置（数字超出单元格，或与相邻单元格的数字连在一起），无法确定各单元格的值"
+OFF_COLUMNS = "本行有数值所在的单元格（按表格竖线）不在表格任何一列之下（数字超出单元格使各列位置偏移），无法确定各单元格的值"
+
+
+def _off_columns(values: list[Chunk], cols: list[float], edges: list[float]) -> bool:
+    """In a ruled table, a value inside a cell its rules draw that holds none of the table's columns:
+    the columns (found from the values' sides, which numbers too wide for their cells put astray)
+    disagree with the rules, and the column nearest to a value may be its neighbour's."""
+    for c in values:
+        inside = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5]
+        if inside and not any(a < x < b for a, b in inside for x in cols):
+            return True
+    return False
 
 
 def _overflows(values: list[Chunk], where: list[int], cols: list[float]) -> bool:
