@@ -327,6 +327,19 @@ def test_a_ruled_row_whose_cells_hold_no_column_found_is_unreadable():
 
 
 @needs_cjk_font
+def test_values_at_their_cells_right_side_are_placed_by_it_when_their_middles_chain_astray():
+    """The same report without rules: the values' right sides line up in 7 columns, each within a
+    hair, and their middles, of many widths, chain into 7 columns too, wider than a character and
+    astray (two over 商业企业, none over 其他). The middles were taken, and rows were read one place
+    out (1017 under 科研机构, 89 and 1060747 read as one number). The sides are taken now."""
+    s = long_counts(busy("gov2021", 2023, seed=526), seed=2, by=(7, 13, 137, 1009, 10007, 100003))
+    _, got = read_back(s, top=True, align="right", ruled=False)
+    want = expected(s)
+    assert [k for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert [got[("applications", "denied_state_secret", c)].value for c in ("commercial", "research")] == [1017.0, 0.0]
+
+
+@needs_cjk_font
 def test_a_number_raised_onto_a_group_labels_line_leaves_its_row_unreadable_not_blank():
     """Without rules, counts of up to seven figures at their cells' right: 3400110, too wide for its
     cell, is raised above its row (5.属于三类内部事务信息) onto the line of its group's label

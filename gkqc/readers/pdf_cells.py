@@ -58,9 +58,10 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
     """Where a table's values stand in their columns, as the key that places them: their middles,
     unless their left (or right) edges line up, each column within a third of a character, in fewer
     columns than the middles make (numbers of different widths at a side of their cells: their
-    middles scatter into columns that are not there). Only values read whole count: text in a
-    value's cell (`增36`) is printed as wide as it is, not as numbers are, and a glyph without
-    text (�) may be drawn wider or narrower than its box."""
+    middles scatter into columns that are not there), or in as many where the middles' columns are
+    wider than a character (their middles chained into columns astray). Only values read whole
+    count: text in a value's cell (`增36`) is printed as wide as it is, not as numbers are, and a
+    glyph without text (�) may be drawn wider or narrower than its box."""
     cells = [c for c in _value_cells(rows, _label_edge(rows)[0]) if c.value and DAMAGED not in c.raw]
     h = statistics.median(c.h for c in cells)
 
@@ -68,8 +69,12 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
         groups = _lined_up(cells, key, h)
         return len(groups) if key is _MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
 
+    def loose() -> bool:  # middles of many widths chained into columns wider than a character
+        return any(_MIDDLE(g[-1]) - _MIDDLE(g[0]) > h for g in _lined_up(cells, _MIDDLE, h))
+
     side = min(_SIDES, key=columns)
-    return side if columns(side) < columns(_MIDDLE) else _MIDDLE
+    n, middles = columns(side), columns(_MIDDLE)
+    return side if n < middles or (n == middles and loose()) else _MIDDLE
 
 
 def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
