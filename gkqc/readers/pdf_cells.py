@@ -208,8 +208,8 @@ OFF_COLUMNS = "本行有数值所在的单元格（按表格竖线）不在表�
 
 def _off_columns(values: list[Chunk], cols: list[float], edges: list[float]) -> bool:
     """In a ruled table, a value inside a cell its rules draw that holds none of the table's columns:
-    the columns (found from the values' sides, which numbers too wide for their cells put astray)
-    disagree with the rules, and the column nearest to a value may be its neighbour's."""
+    the columns (found from where the values stand, which numbers too wide for their cells put
+    astray) disagree with the rules, and the column nearest to a value may be its neighbour's."""
     for c in values:
         inside = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5]
         if inside and not any(a < x < b for a, b in inside for x in cols):
