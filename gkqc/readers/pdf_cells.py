@@ -67,14 +67,13 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
 
     def columns(key) -> float:
         groups = _lined_up(cells, key, h)
-        return len(groups) if key is _MIDDLE or all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
-
-    def loose() -> bool:  # middles of many widths chained into columns wider than a character
-        return any(_MIDDLE(g[-1]) - _MIDDLE(g[0]) > h for g in _lined_up(cells, _MIDDLE, h))
+        return len(groups) if all(key(g[-1]) - key(g[0]) <= h / 3 for g in groups) else math.inf
 
     side = min(_SIDES, key=columns)
-    n, middles = columns(side), columns(_MIDDLE)
-    return side if n < middles or (n == middles and loose()) else _MIDDLE
+    middles = _lined_up(cells, _MIDDLE, h)
+    loose = any(_MIDDLE(g[-1]) - _MIDDLE(g[0]) > h for g in middles)  # chained into columns wider than a character
+    n = columns(side)
+    return side if n < len(middles) or (n == len(middles) and loose) else _MIDDLE
 
 
 def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
