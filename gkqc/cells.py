@@ -17,6 +17,8 @@ OK, BLANK, UNREADABLE, MISSING = "ok", "blank", "unreadable", "missing"
 OCR, INFERRED = "ocr", "inferred"
 STATUSES = (OK, BLANK, UNREADABLE, MISSING, OCR, INFERRED)  # every status, in the order grids code them (ok = 0)
 VALUED = (OK, OCR, INFERRED)  # the statuses of a cell that has a value
+# what a cell without printed text shows instead, by its status (a cell not read at all: missing)
+NO_TEXT = {BLANK: "（空白）", UNREADABLE: "（无法读取）", MISSING: "（未找到）"}
 
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")

@@ -254,6 +254,7 @@ def test_a_report_that_could_not_be_read_is_not_assessable(tmp_path, ali_bytes):
     assert {(c, x) for c, x in findings(res) if c == "S3"} == {("S3", "applications"), ("S3", "reviews")}
     s3 = res.filter((pl.col("check_id") == "S3") & (pl.col("subject") == "applications")).row(0, named=True)
     assert "results_total.total" in s3["cells"] and " 等（" in s3["message"]  # more than 20: the message stops
+    assert "results_total.total=（未找到）" in s3["cells"] and "（空白）" not in s3["cells"]  # never found: not a blank
 
 
 def test_pdf_samples_hold_their_equations(tmp_path):

@@ -19,6 +19,7 @@ from checks.frames import PartData, cell_label_expr, registered_reports, with_ce
 from checks.kinds.base import Bad, Kind, register
 from checks.results import PASSED, finish, render, rows
 from checks.spec import CheckSpec, SuiteError
+from gkqc.cells import NO_TEXT
 from gkqc.lake import Lake
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
@@ -79,8 +80,10 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     scoped = pl.col("rid").is_in(reports["rid"].implode())
     tables = [t for t in CELLS if t in data.cells]
     found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
-                       .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "raw", "reason") for t in tables])
-    raw = pl.col("raw").fill_null("").replace("", "（空白）")
+                       .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "status", "raw", "reason")
+                       for t in tables])
+    no_text = pl.col("status").cast(pl.Utf8).replace_strict(NO_TEXT, default="", return_dtype=pl.Utf8)
+    raw = pl.when(pl.col("raw").fill_null("") == "").then(no_text).otherwise(pl.col("raw"))  # a cell printed without text: why
     bad = found.group_by("report_id", "table", maintain_order=True).agg(
         pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
         pl.col("reason").first().alias("reason"), pl.col("template").first(),

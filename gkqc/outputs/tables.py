@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import polars as pl
 from markupsafe import escape
 
+from gkqc.cells import NO_TEXT
 from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS, CELL_KINDS, CELL_TABLES, cell_key_sql
 
 TABLES = tuple(CELL_TABLES.values())  # the lake's cell tables, in the order the report prints them
 STATUS_ZH = {"ok": "", "ocr": "OCR 读数", "inferred": "按本行合计推定", "blank": "空白", "unreadable": "无法读取",
              "missing": "未找到"}
-# what a cell without printed text shows instead, by its status (a cell not read at all: missing)
-NO_TEXT = {"blank": "（空白）", "unreadable": "（无法读取）", "missing": "（未找到）"}
 KEYS = {t: cell_key_sql(t) for t in CELL_IDS}  # SQL of a cell's key, per cell table
 STATUS_CLASS = {"ok": "", "ocr": "o", "inferred": "i", "blank": "b", "unreadable": "u", "missing": "m"}
 
