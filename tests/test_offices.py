@@ -213,9 +213,11 @@ def _run(inbox: Path, wh: Path, run_id: str):
         matches = con.sql("""select office_printed, office_match, office, office_proposed, reports, example_path
                              from office_matches order by all""").fetchall()
         scored = {r[0] for r in con.sql("select office from scorecard_office where report_id is not null").fetchall()}
+        placed = {r[0]: r[1:] for r in con.sql("""select office_printed, office, region, office_kind from reports
+                                                   where report_year = 2022""").fetchall()}
     finally:
         con.close()
-    return summary, a5, matches, scored
+    return summary, a5, matches, placed, scored
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +244,7 @@ def runs(tmp_path_factory):
 
 
 def test_a_proposal_is_listed_and_not_paired(runs):
-    (summary, a5, matches, scored), _ = runs
+    (summary, a5, matches, _, scored), _ = runs
     assert summary.office_proposals == 1
     assert a5[MUYANG] == (MUYANG, "proposal", ["not_assessable"], [NO_PREV])  # the printed name stands
     assert (MUYANG, "proposal", None, SHUYANG, 1, "宿迁/沭阳县/2022.txt") in matches
@@ -250,24 +252,27 @@ def test_a_proposal_is_listed_and_not_paired(runs):
 
 
 def test_a_report_without_an_office_is_listed_and_not_paired(runs):
-    (_, a5, matches, _), _ = runs
+    (_, a5, matches, _, _), _ = runs
     assert a5[None] == (None, "unknown", ["not_assessable"], [NO_OFFICE])  # and says so
     assert (None, "unknown", None, None, 1, "宿迁/泗洪县/2022.txt") in matches
 
 
 def test_once_the_alias_is_added_cross_year_pairs_the_misread_name(runs):
-    _, (summary, a5, matches, scored) = runs
+    _, (summary, a5, matches, placed, scored) = runs
     assert summary.office_proposals == 0
     assert a5[MUYANG] == (SHUYANG, "alias", ["pass"], None)
     assert (MUYANG, "alias", SHUYANG, None, 1, "宿迁/沭阳县/2022.txt") in matches
     assert MUYANG not in scored and SHUYANG in scored
+    assert placed[MUYANG] == (SHUYANG, "宿迁市", "government")  # the registry's office, with its region and kind
 
 
 def test_a_path_mapping_gives_a_report_without_a_title_its_office(runs):
-    _, (_, a5, matches, _) = runs
+    _, (_, a5, matches, placed, _) = runs
     assert a5[None] == (SIHONG, "path", ["pass"], None)
     assert (None, "path", SIHONG, None, 1, "宿迁/泗洪县/2022.txt") in matches
     assert not [m for m in matches if m[0] == EDU]  # printed its own office exactly: the folder does not apply
+    assert placed[None] == (SIHONG, "宿迁市", "government")  # as the scorecards place it
+    assert placed[EDU] == (EDU, "宿迁市", "department")
 
 
 def test_the_run_summary_counts_the_proposals_and_the_registrys_offices(runs, monkeypatch):
@@ -328,7 +333,7 @@ def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path, later)
     assert SHUYANG in scored and SIHONG not in scored
     later()
     (inbox / "宿迁/沭阳县/2022.txt").rename(inbox / "宿迁/泗洪县/2022.txt")
-    _, _, matches, scored = _run(inbox, wh, "r2")
+    _, _, matches, _, scored = _run(inbox, wh, "r2")
     assert SIHONG in scored and SHUYANG not in scored
     assert [m[1:3] for m in matches if m[0] is None] == [("path", SIHONG)]
 

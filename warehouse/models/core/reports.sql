@@ -1,13 +1,17 @@
 -- 报告版本：每个不同的解析内容一行；同一机关同一年度以最新发布的版本为准 (is_latest)
 -- office 为名录中的机关（按规范化名称、别名或路径找到时），否则为报告所印名称；所印名称见 office_printed。
+-- region、office_kind 随之取名录中该机关的（与计分卡一致），名录中没有时为读取时所得。
 -- 近似名称只提议（office_matches），不合并。
--- (report versions; office is the registry's when matched, else as printed; the newest publication of an
--- office-year is the one scored)
+-- (report versions; office is the registry's when matched, else as printed, and region and office_kind the
+-- registry's for that office, as the scorecards place it; the newest publication of an office-year is the one scored)
 with named as (
-    select r.* replace (coalesce(m.office, r.office) as office),
+    select r.* replace (coalesce(m.office, r.office) as office,
+                        coalesce(o.region, r.region) as region,
+                        coalesce(o.office_kind, r.office_kind) as office_kind),
            r.office as office_printed,
            m.office_match
     from stg_reports r left join stg_report_offices m on m.report_id = r.report_id
+    left join stg_offices o on o.office = coalesce(m.office, r.office)
 ),
 numbered as (
     select n.*,
