@@ -170,6 +170,8 @@ REFUSED = {
     "set": "set enable_external_access = true",
     "install": "install httpfs",
 }
+NAMED = {"copy": "COPY", "copy into the lake": "COPY", "export": "EXPORT", "attach": "ATTACH", "set": "SET",
+         "install": "INSTALL"}  # a statement refused is named as written
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -177,6 +179,7 @@ def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
     wh, _ = warehouse
     r = cli("sql", REFUSED[name].format(tmp=tmp_path, wh=wh), "--warehouse", str(wh))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert name not in NAMED or f"拒绝 {NAMED[name]} " in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == [] and not (wh / "lake" / "documents" / "part-evil.parquet").exists()
 
 

@@ -7,6 +7,7 @@ the configuration locked. On top, only queries are accepted (no COPY, EXPORT, AT
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -88,6 +89,9 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]{1,20})\b")
+
+
 def only_queries(sql: str) -> None:
     """Raise NotAQuery unless every statement of `sql` is a query."""
     try:
@@ -96,4 +100,6 @@ def only_queries(sql: str) -> None:
         return  # a syntax error: DuckDB itself reports it when the query runs
     for st in statements:
         if st.type not in QUERY_TYPES:
-            raise NotAQuery(f"只读连接只允许查询语句（SELECT），拒绝 {st.type.name} (read-only: only queries are allowed, {st.type.name} refused)")
+            word = _FIRST_WORD.match(st.query)  # as written: DuckDB types INSTALL as a LOAD
+            name = word.group(1).upper() if word else st.type.name
+            raise NotAQuery(f"只读连接只允许查询语句（SELECT），拒绝 {name} (read-only: only queries are allowed, {name} refused)")
