@@ -93,16 +93,17 @@ def test_an_office_outside_the_registry_that_reported_is_expected_too(tmp_path):
 
 
 def test_every_view_and_column_has_a_comment(warehouse):
-    # marts are materialised tables, the rest views; both carry comments
+    # marts are materialised tables, the rest views (staging ones too); every one and every column carries a comment
     with connect_readonly(warehouse) as con:
-        views = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
+        named = {"documents", "reports", "active_disclosure", "applications", "reviews", "check_results",
                  "scorecard_office", "scorecard_region", "decisions", "findings", "failures_by_check",
-                 "report_versions"}
-        have = {r[0] for r in con.sql("""select view_name from duckdb_views() where comment is not null
-                                         union all select table_name from duckdb_tables() where comment is not null""").fetchall()}
-        assert views <= have
+                 "report_versions", "stg_reports", "_gkqc_build"}
+        everything = dict(con.sql("""select view_name, comment from duckdb_views() where not internal
+                                     union all select table_name, comment from duckdb_tables()""").fetchall())
+        assert named <= set(everything)
+        assert [name for name, comment in everything.items() if comment is None] == []
         missing = con.sql(f"""select table_name, column_name from duckdb_columns()
-                              where table_name in {tuple(views)} and comment is null""").fetchall()
+                              where table_name in {tuple(everything)} and comment is null""").fetchall()
         assert missing == []
 
 

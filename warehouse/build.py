@@ -166,6 +166,18 @@ def _built_in(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> None:
         con.unregister("src")
 
 
+INTERNAL_COMMENTS = {  # the build's own two tables (kept out of schema.yml: no model makes them)
+    BUILD_TABLE: "构建信息：本文件依据的湖提交与检查集 / What this file was built from",
+    f"{BUILD_TABLE}.fingerprint": "湖、检查集与设置的指纹，相同则无需重建 / Fingerprint of lake, suite and settings",
+    f"{BUILD_TABLE}.lake_commit": "所依据的湖提交编号 / The lake commit built from",
+    f"{BUILD_TABLE}.built_at": "构建时间 / When it was built",
+    f"{BUILD_TABLE}.models": "SQL 模型的摘要 / Digest of the SQL models",
+    f"{BUILD_TABLE}.decisions": "审核决定文件的摘要 / Digest of the review decisions",
+    FILES_TABLE: "视图读取的湖文件 / The lake files the views read",
+    f"{FILES_TABLE}.path": "湖文件路径（相对于数据仓库文件夹，或对象存储地址） / Lake file path, relative to the warehouse folder or an object URL",
+}
+
+
 def _comment(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     """COMMENTs on every model: `models/schema.yml` says what a view is and what its own columns
     are; a column that comes from a lake table is described by that table's model (schemas/), and
@@ -223,8 +235,8 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
         con.execute(f"create table {BUILD_TABLE} as select ? as fingerprint, ? as lake_commit, now() as built_at, "
                     "? as models, ? as decisions", [build_fingerprint(lake, warehouse_dir), lake.commit_no, models_digest(),
                                                     decisions_digest(warehouse_dir)])
-        con.execute(f"comment on table {BUILD_TABLE} is '构建信息：本文件依据的湖提交与检查集 (what this file was built from)'")
-        con.execute(f"comment on table {FILES_TABLE} is '视图读取的湖文件 (the lake files the views read)'")
+        for name, text in INTERNAL_COMMENTS.items():
+            con.execute(f"comment on {'column' if '.' in name else 'table'} {name} is '{_q(text)}'")
         con.execute("commit")
     finally:
         con.close()
