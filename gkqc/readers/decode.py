@@ -66,7 +66,7 @@ _BAD = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
 _DAMAGED = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")  # what a stray byte leaves in decoded text
 _CJK = re.compile("[\u4e00-\u9fff]")
-_LATIN_EXT = re.compile("[\u0080-\u02ff]")
+_LATIN_EXT = re.compile("[\u0080-\u009f\u00a1-\u02ff]")  # but the no-break space (&nbsp;: a page's empty cells)
 
 
 def _plausible(text: str) -> bool:
