@@ -236,12 +236,14 @@ def test_splits_agree_with_brute_force_on_random_rows():
         for r in rows:
             got = app_row(rep, r.id)
             digits = "".join(map(str, values[r.id]))
-            if len(digits) == 7:  # one digit each: unless the total says a blank cell vanished
-                ok = values[r.id][6] == sum(values[r.id][:6])
+            # no split of fewer numbers (blank cells among the six that vanished, one or more) may add up either
+            fewer = any(consistent_splits(digits, m, leading_zero=False) for m in range(2, 7))
+            if len(digits) == 7:  # one digit each: unless the total says otherwise, or would hold on fewer
+                ok = values[r.id][6] == sum(values[r.id][:6]) and not fewer
                 expect, status = ([int(d) for d in digits], "ok") if ok else (None, "unreadable")
-            else:  # unique, and no split of six (a blank cell among the six that vanished) adds up either
+            else:  # unique, and no split of fewer numbers adds up
                 found = consistent_splits(digits, 7, leading_zero=False)
-                unique = len(found) == 1 and not consistent_splits(digits, 6, leading_zero=False)
+                unique = len(found) == 1 and not fewer
                 expect, status = (found[0], "inferred") if unique else (None, "unreadable")
             assert {c.status for c in got} == {status}, (r.id, digits)
             if expect is not None:
@@ -286,7 +288,7 @@ def test_a_crawl_with_each_section_on_a_line():
 
 
 def test_a_crawl_on_a_few_lines_keeps_its_lines():
-    s = spec("gov2019", 2020, seed=7, office=OFFICE)
+    s = spec("gov2019", 2020, seed=1, office=OFFICE)
     body = text_content(render_html(s)).replace("\n", "")
     text = body.replace("三、收到和处理", "\n三、收到和处理").replace("四、政府信息公开行政", "\n四、政府信息公开行政")
     rep = read(HEAD + "\n" + text + "\n" + TAIL + "\n").report
@@ -410,6 +412,46 @@ def test_a_split_by_the_total_that_a_vanished_blank_would_also_allow_is_unreadab
     text = crawl_with_row({"results_total": [117, 24, "", 2, 7, 10, 160]}, template="gov2019").replace("\xa0", "")
     row = app_row(read(text).report, "results_total")
     assert {c.status for c in row} == {"unreadable"} and "空白且未显示" in row[0].reason
+
+
+@pytest.mark.parametrize("style", ["cells-spaced", "glued"])
+def test_a_split_that_blank_cells_printed_as_nothing_would_also_allow_is_unreadable(style):
+    # 822 0 _ _ 137 _ 959: three empty cells leave no trace, and 8 22 0 13 7 9 59 adds up too
+    text = crawl_with_row({"unprocessed_petition": [822, 0, "", "", 137, "", 959]}, style=style).replace("\xa0", "")
+    row = app_row(read(text).report, "unprocessed_petition")
+    assert {c.status for c in row} == {"unreadable"}, [c.raw for c in row]
+    if style == "cells-spaced":  # (glued, 8220137959 splits more than one way by the total alone)
+        assert "空白且未显示" in row[0].reason
+
+
+def test_one_digit_a_cell_that_blank_cells_printed_as_nothing_would_also_allow_is_unreadable():
+    # 002020310401012, a digit a cell: 0 0 2 0 2 | 0 3 1 0 4 | 0 1 0 1 2; with an empty cell printed as nothing
+    # first in each of the first two groups, _ 0 0 20 20 | _ 3 1 0 4 | 0 1 0 1 2 adds up too
+    s = spec("gov2019", 2020, seed=7, office=OFFICE)
+    printed = {"review": [0, 0, 2, 0, 2], "suit_direct": [0, 3, 1, 0, 4], "suit_after_review": [0, 1, 0, 1, 2]}
+    for g, vals in printed.items():
+        for m, v in zip(registry().review_metrics, vals, strict=True):
+            s.reviews[(g, m.id)] = str(v)
+    rep = read(crawl_of_html(render_html(s))).report
+    cells = [c for c in rep.cells if c.table == "reviews"]
+    assert {c.status for c in cells} == {"unreadable"} and "逐位拆分与本行合计相符，但若有单元格空白且未显示" in cells[0].reason
+
+
+def test_a_crawl_whose_empty_cells_are_no_break_spaces_is_read():
+    # textContent turns &nbsp; into U+00A0: a report of many empty cells is still text, not an unknown encoding
+    s = spec("gov2021", 2023, seed=2, office=OFFICE)
+    s.applications = {k: ("" if v == "0" else v) for k, v in s.applications.items()}
+    truth = cell_values("gov2021", s.applications, s.active, s.reviews)
+    text = crawl_of_html(render_html(s), " ", " ")
+    assert text.count("\xa0") > 0.05 * len(text)
+    r = read(text)
+    assert r.format == "crawl" and r.status == "partial", r.reason
+    assert (r.report.title, r.report.published_at) == (s.full_title(), s.published_at)
+    assert [x.no for x in r.report.sections] == list("一二三四五六")
+    assert {c.status for c in r.report.cells if c.table != "applications"} == {"ok"}
+    # section 三's empty cells leave no trace a row could be read by: those rows unreadable, never shifted
+    assert all(c.value == truth[key(c)].value for c in r.report.cells if c.value is not None)
+    assert {c.status for c in r.report.cells if c.table == "applications"} == {"unreadable", "missing"}
 
 
 @pytest.mark.parametrize("vals", [[12, 5, 0, 0, 0, 0, 18], [12, 345, 0, 0, 0, 0, 400]])

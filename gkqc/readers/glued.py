@@ -166,6 +166,43 @@ class _Splits:
                 break
         return out
 
+    def blanks_vanish(self, groups: dict[int, int]) -> bool:
+        """Whether the tokens also fill the row with one cell or more printed as nothing (a blank
+        that left no trace: a summand, or a column in no group), every group's total holding. Which
+        summands of a group are blank changes no sum, so a group is tried with each smaller number
+        of summands. Raises _Exhausted past the budget."""
+        totals = set(groups.values())
+        memo: dict[tuple[int, int, int, bool], bool] = {}
+
+        def rest(p: int, i: int, c: int, fewer: bool) -> bool:
+            if p == len(self.parts):  # the columns left must all be blank: none may be a group's
+                return (fewer or c < self.n) and all(k not in groups and k not in totals for k in range(c, self.n))
+            if c == self.n:
+                return False
+            key = (p, i, c, fewer)
+            if key not in memo:
+                memo[key] = self._vanish_from(p, i, c, fewer, groups, rest)
+            return memo[key]
+
+        return rest(0, 0, 0, False)
+
+    def _vanish_from(self, p: int, i: int, c: int, fewer: bool, groups: dict[int, int], rest) -> bool:
+        """blanks_vanish's step at column c (from part p, offset i)."""
+        t = groups.get(c)
+        if t is None:  # a column in no group: blank, or the next piece
+            self._step()
+            return rest(p, i, c + 1, True) or any(rest(*self._next(p, j), c + 1, fewer) for j in self.ends[p][i])
+        for q in range(p, len(self.parts)):  # where the group's total lies, then its summands before it
+            for x in range(i if q == p else 0, len(self.parts[q])):
+                for y in self.ends[q][x]:
+                    self._step()
+                    if (total := self._int(q, x, y)) is None:
+                        continue
+                    for k in range(1, t - c + 1):
+                        if self._summands(p, i, k, total, q, x, 1) and rest(*self._next(q, y), t + 1, fewer or k < t - c):
+                            return True
+        return False
+
     def contradicts(self, pick: Pick, sums: Sums) -> bool:
         """Some total equation fails on the pick's values (all whole numbers)."""
         vals = [self._int(*at) for at in pick]
@@ -248,37 +285,26 @@ def spaced_number(vals: list[Tok], n: int, sums: Sums) -> str | None:
             "其间的空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
 
 
-def _vanished_blank(vals: list[Tok], n: int, groups: dict[int, int], work: SplitWork) -> int | None:
-    """A summand column that, were it a blank cell printed as nothing, would leave a split of the
-    rest (n - 1 numbers) whose totals hold: the first such column, else None."""
-    for b in range(n):
-        if b in groups.values():
-            continue  # a total: its row would have nothing to check
-        fewer: dict[int, int] = {}
-        for c, t in groups.items():
-            if t < b:
-                fewer[c] = t
-            elif c < b or (c == b and t - 1 > c):
-                fewer[c] = t - 1
-            elif c > b:
-                fewer[c - 1] = t - 1
-            else:
-                break  # the group's only summand: its total must be 0, not a split to find
-        else:
-            try:
-                if _Splits(vals, n - 1, work).by_totals(fewer, limit=1):
-                    return b
-            except _Exhausted:
-                return b
-    return None
+def _vanished(vals: list[Tok], n: int, sums: Sums, work: SplitWork) -> str | None:
+    """Why a split whose totals hold is not the only one: with some cells blank and printed as
+    nothing, the tokens split another way whose totals hold too (or the search ran out); else None."""
+    groups = _groups(sums)
+    if groups is None:
+        return None
+    try:
+        if not _Splits(vals, n, work).blanks_vanish(groups):
+            return None
+    except _Exhausted:
+        return "核对有无空白单元格未显示时超出计算上限"
+    return "若有单元格空白且未显示，也有与本行合计相符的拆分"
 
 
 def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
     when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
-    contradicts it: a blank cell may have vanished); (b) the only split that makes the row's
-    printed total(s) hold, no number written with a leading 0, and no split of one number fewer (a
-    blank cell that vanished) that makes them hold too: `inferred`. A row without a total is split
+    contradicts it, or would hold on fewer numbers too: blank cells may have vanished); (b) the only split that makes the row's
+    printed total(s) hold, no number written with a leading 0, and no split into fewer numbers (blank
+    cells that vanished, one or more) that makes them hold too: `inferred`. A row without a total is split
     only when there is one way and its tokens make no fewer numbers (a blank cell that left no
     trace would leave fewer: '16' is 1, 6 or 16 and a blank): (a) `ok`, else `inferred`. A space
     that may be inside a number (`58 234`, `_unspaced`) must decide nothing. Anything else is
@@ -327,6 +353,8 @@ def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> 
                 return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
             if sp.unchecked(pick, sums):
                 return unreadable("逐位拆分，但合计所涉单元格有非整数的写法，无法核对（可能有空白单元格未显示）")
+            if (doubt := _vanished(vals, n, sums, work)) is not None:
+                return unreadable(f"逐位拆分与本行合计相符，但{doubt}")
             return sp.row(pick, DIGIT_NOTE, inferred=False)
     groups = _groups(sums)
     if groups is None:
@@ -335,9 +363,8 @@ def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> 
         found = sp.by_totals(groups)
     except _Exhausted:
         return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
-    if len(found) == 1 and (b := _vanished_blank(vals, n, groups, work)) is not None:
-        return unreadable(f"其中与本行合计相符的只有一种，但若第{b + 1}个单元格空白且未显示，"
-                          "也有与本行合计相符的拆分")
+    if len(found) == 1 and (doubt := _vanished(vals, n, sums, work)) is not None:
+        return unreadable(f"其中与本行合计相符的只有一种，但{doubt}")
     if len(found) == 1:
         if (other := _unspaced(vals)) is not None:
             try:
