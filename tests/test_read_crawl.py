@@ -12,8 +12,8 @@ from crawls import HEAD, TAIL, crawl_of_html, crawl_of_pagetext, text_content
 
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
-from gkqc.readers import read_document
-from gkqc.readers.crawl import is_crawl
+from gkqc.readers import glued, read_document
+from gkqc.readers.crawl import GluedRun, is_crawl
 from gkqc.readers.decode import sniff_text
 from gkqc.readers.glued import COUNT_NOTE, DIGIT_NOTE, MAX_GLUED, TOTAL_NOTE
 from gkqc.simulate.render import render_html, render_legacy, render_pagetext, render_pdftext
@@ -250,6 +250,37 @@ def test_splits_agree_with_brute_force_on_random_rows():
                 assert [c.value for c in got] == expect, (r.id, digits)
             checked[status] += 1
     assert min(checked.values()) >= 10, checked  # each outcome was exercised
+
+
+def vanish_by_brute_force(digits: str, n: int, groups: dict[int, int]) -> bool:
+    """Whether some cut of `digits` into fewer than n numbers (no leading 0), the other cells blank
+    (never a total), makes every group's total the sum of its summands."""
+    totals = set(groups.values())
+    for m in range(1, n):
+        for cuts in itertools.combinations(range(1, len(digits)), m - 1):
+            pieces = [digits[a:b] for a, b in itertools.pairwise((0, *cuts, len(digits)))]
+            if any(len(p) > 1 and p[0] == "0" for p in pieces):
+                continue
+            for blank in itertools.combinations([c for c in range(n) if c not in totals], n - m):
+                it = iter(pieces)
+                vals = [0 if c in blank else int(next(it)) for c in range(n)]
+                if all(vals[t] == sum(vals[c:t]) for c, t in groups.items()):
+                    return True
+    return False
+
+
+def test_blank_cells_that_vanish_are_found_as_brute_force_finds_them():
+    rng = random.Random(11)
+    groups = {0: 3, 4: 7}  # two groups of three summands and their total each
+    seen = Counter()
+    for _ in range(300):
+        vals = [[rng.choice([0, 0, 1, 2, 3, 10, 12]) for _ in range(3)] for _ in groups]
+        gone = rng.random() < 0.4  # cells of 0 printed as nothing
+        digits = "".join("" if gone and v == 0 else str(v) for g in vals for v in (*g, sum(g) + (rng.random() < 0.2)))
+        want = vanish_by_brute_force(digits, 8, groups)
+        assert glued._Splits([GluedRun(digits, digits, 1)], 8).blanks_vanish(groups) == want, digits
+        seen[want] += 1
+    assert min(seen.values()) >= 30, seen
 
 
 def test_review_groups_split_by_their_own_totals():

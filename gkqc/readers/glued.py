@@ -171,6 +171,8 @@ class _Splits:
         that left no trace: a summand, or a column in no group), every group's total holding. Which
         summands of a group are blank changes no sum, so a group is tried with each smaller number
         of summands. Raises _Exhausted past the budget."""
+        if all(js == [i + 1] for p, v in enumerate(self.vals) if isinstance(v, GluedRun) for i, js in enumerate(self.ends[p])):
+            return False  # each character a piece ('0000'): never fewer numbers
         totals = set(groups.values())
         memo: dict[tuple[int, int, int, bool], bool] = {}
 
@@ -192,13 +194,16 @@ class _Splits:
         if t is None:  # a column in no group: blank, or the next piece
             self._step()
             return rest(p, i, c + 1, True) or any(rest(*self._next(p, j), c + 1, fewer) for j in self.ends[p][i])
+        start = self.suffix[0] - self.suffix[p] + i
         for q in range(p, len(self.parts)):  # where the group's total lies, then its summands before it
             for x in range(i if q == p else 0, len(self.parts[q])):
+                end = self.suffix[0] - self.suffix[q] + x
                 for y in self.ends[q][x]:
                     self._step()
-                    if (total := self._int(q, x, y)) is None:
-                        continue
-                    for k in range(1, t - c + 1):
+                    if (total := self._int(q, x, y)) is None or (
+                            self.plain and (total - self.digit_sums[end] + self.digit_sums[start]) % 9):
+                        continue  # (however the summands are cut, they add up to their digits' sum mod 9)
+                    for k in range(t - c + 1):  # (none: every summand blank, its total 0)
                         if self._summands(p, i, k, total, q, x, 1) and rest(*self._next(q, y), t + 1, fewer or k < t - c):
                             return True
         return False
