@@ -485,6 +485,29 @@ def test_a_crawl_whose_empty_cells_are_no_break_spaces_is_read():
     assert {c.status for c in r.report.cells if c.table == "applications"} == {"unreadable", "missing"}
 
 
+@pytest.mark.parametrize("label,row,before", [("5. 属于三类内部事务信息", "denied_internal", "denied_third_party"),
+                                               ("5　．属于三类内部事务信息", "denied_internal", "denied_third_party"),
+                                               ("5、 属于三类内部事务信息", "denied_internal", "denied_third_party"),
+                                               ("二　．上年结转政府信息公开申请数量", "carried_over", "new_received")])
+@pytest.mark.parametrize("printed", [["12", "7", "0", "3", "0", "0", "22"], ["12", "7", "0", "", "0", "0", "19"]],
+                         ids=["full", "an-empty-cell"])
+def test_a_rows_numbering_printed_apart_from_its_label_is_no_value(label, row, before, printed):
+    # '… 0 0 19 5. 属于…': the 5. is the next row's number, never the row's last value nor a cell of it
+    s = spec("gov2021", 2023, seed=1, office=OFFICE)
+    for col, v in zip(registry().app_columns, printed, strict=True):
+        s.applications[(before, col.id)] = v
+    original = "二、上年结转政府信息公开申请数量" if label[0] == "二" else "5.属于三类内部事务信息"
+    html = render_html(s).decode().replace(original, label)
+    assert label in html
+    rep = read(crawl_of_html(html, " ", " ")).report
+    got = app_row(rep, before)
+    if "" in printed:  # the empty cell left no trace: the row is unreadable, never shifted
+        assert {c.status for c in got} == {"unreadable"}, [c.raw for c in got]
+    else:
+        assert [c.value for c in got] == [float(v) for v in printed] and {c.status for c in got} == {"ok"}
+    assert {c.status for c in app_row(rep, row)} == {"ok"}
+
+
 @pytest.mark.parametrize("vals", [[12, 5, 0, 0, 0, 0, 18], [12, 345, 0, 0, 0, 0, 400]])
 def test_a_spaced_row_whose_total_is_wrong_is_read_as_printed(vals):
     # cells spaced: the report's own wrong total is a finding for the checks, not a doubt of the reader

@@ -267,10 +267,29 @@ def _marked(raw: str) -> bool:
     return m is not None and m.end() < len(raw) and all(has_folded_digits(ch) for ch in raw[m.end():])
 
 
-def _gap(v: _View, fs: int, fe: int) -> list[Tok]:
+def _gap(v: _View, fs: int, fe: int, numbered: bool = False) -> list[Tok]:
     """Between two labels: values, any cell printed with wording beside its number (one cell,
-    see `_worded`) and any other text."""
+    see `_worded`) and any other text. In a table whose rows print a number (`numbered`), an
+    ordinal standing apart before text ('5. 属于', '3 .危及', '二 .上年结转') is the next row's
+    numbering: label text, never a value nor a cell."""
     whole = v.full[fs:fe].strip()
+    out: list[Tok] = []
+    at = fs
+    for m in _SPACED_NUMBERING.finditer(v.full, fs, fe + 2) if numbered else ():  # (the text after it: the label's)
+        if m.end() > fe:
+            break
+        out += _cells(v, at, m.start(), whole)
+        if (tok := v.tok(m.start(), m.end())) is not None:
+            out.append(tok)
+        at = m.end()
+    return out + _cells(v, at, fe, whole)
+
+
+_SPACED_NUMBERING = re.compile(r"(?<!\S)(?:\d{1,2}|[一二三四五六七八九十]{1,3}) ?[.、,:](?= ?[\u4e00-\u9fff])")
+
+
+def _cells(v: _View, fs: int, fe: int, whole: str) -> list[Tok]:
+    """_gap's values and cells printed with wording, from fs to fe."""
     out: list[Tok] = []
     at = fs
     for ws, we in _worded(v, fs, fe):
@@ -309,15 +328,15 @@ def _lookalike_cells(words: list[Tok]) -> list[Tok]:
     return words
 
 
-def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int) -> list[Tok]:
+def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int, numbered: bool) -> list[Tok]:
     out: list[Tok] = []
     at = fs
     for m in labels.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ls, le = v.span(m.start(), m.end())
-        out += _gap(v, at, ls)
+        out += _gap(v, at, ls, numbered)
         out.append(v.tok(ls, le))
         at = le
-    return out + _gap(v, at, fe)
+    return out + _gap(v, at, fe, numbered)
 
 
 _DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零O一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
@@ -364,7 +383,8 @@ def crawl_tokens(text: str) -> list[Tok]:
         close: list[Tok] = []
         if end == len(v.full):
             end, close = _closing(v, he, end)
-        labels = _label_re(_table_in(no))
-        out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end)
+        table = _table_in(no)
+        labels = _label_re(table)
+        out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end, registry().numbered(table))
         out += close
     return out
