@@ -254,6 +254,26 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
 
 
 @needs_cjk_font
+def test_numbers_wrapped_in_a_tall_row_over_and_under_its_values_leave_it_unreadable():
+    """部分公开's label takes two lines, its values printed between them; two numbers wrap, their
+    first pieces (`８０７`, `４１４`) on the label's first line, their rests on the values' line. The
+    two lines lie more than a line and a half apart, one ruled row: nothing tells which pieces go
+    together. The code before read 807 and 414 from the first line and the row's other cells blank."""
+    from builders import spec
+    s = spec("gov2021", 2023, seed=1)
+    s.active[("item_8", "fees", "fee_amount")] = "48.3398万"
+    printed = {"new_received": ["312087", "６６６４", "１１２", "96,866", "13157项", "209,877", "22,451"],
+               "granted": ["882880", "30,557", "54项", "50,457", "553", "582", "8,961"],
+               "partial": ["1680", "336", "0", "35", "８０７２", "130", "４１４０"]}
+    for row, vals in printed.items():
+        for col, v in zip(registry().app_columns, vals, strict=True):
+            s.applications[(row, col.id)] = v
+    _, got = read_back(s, overview_times=1)
+    assert _read_wrong(s, got) == []
+    assert {got[("applications", "partial", c.id)].status for c in registry().app_columns} == {"unreadable"}
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("printed", ["4107277", "41072773"])
 def test_a_number_wrapped_beside_its_wrapped_label_is_read_whole(printed):
     """Text at its cell's top: the number's last piece (`7`) is printed on the line of the label's

@@ -22,6 +22,7 @@ from gkqc.readers.pdf_lines import (
     find_tables,
     number_against_label,
     number_part,
+    same_cell,
 )
 from gkqc.readers.pdf_wrapped import join_wrapped_values
 from gkqc.readers.tokens import Tok, nfkc
@@ -245,18 +246,20 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
       and the nearer row beside it, when they lie closer than the table's rows lie to each other (a
       number wrapped at a wide line spacing, a group's label beside its rest: `678602` / `76`)."""
     out: set[int] = set()
+    ruled = bool(rules) and bool(cell_edges(rows[0], rules))
     for a, b in zip(rows, rows[1:], strict=False):
         if a.page + 1 == b.page and _pieces_of(a, b, wide=True):  # the rest of a's wide number on the next page
             out |= {a.no, b.no}
-        if a.page != b.page or abs(a.cy - b.cy) > 1.5 * min(a.h, b.h):
-            continue
+        apart = abs(a.cy - b.cy) / min(a.h, b.h)
+        if a.page != b.page or apart > 3 or (apart > 1.5 and not (ruled and same_cell(a, b, rules))):
+            continue  # (in a ruled table, lines further apart with no rule between them: one tall row's)
         alone = [_values_only(ln) for ln in (a, b)]
         over = abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data
         pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a) or (a.no in out and _pieces_of(a, b, fewer=False))) \
             and not (rules and fenced(a, b, rules))
         if alone[0] != alone[1] or (all(alone) and not (rules and fenced(a, b, rules))) or over or pieces:
             out |= {a.no, b.no}
-    pitch = None if rules and cell_edges(rows[0], rules) else _pitch(rows)
+    pitch = None if ruled else _pitch(rows)
     if pitch is None:
         return out
     for k, ln in enumerate(rows):

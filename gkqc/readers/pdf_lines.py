@@ -251,7 +251,7 @@ def fenced(p: Line, other: Line | None, rules: Rules, below: bool = False) -> bo
                for y, a, b in found[bisect_right(ys, lo):bisect_left(ys, hi)])
 
 
-def _same_cell(p: Line, q: Line, rules: Rules) -> bool:
+def same_cell(p: Line, q: Line, rules: Rules) -> bool:
     """Two lines printed one over the other with no rule between them."""
     overlap = min(p.chunks[-1].x1, q.chunks[-1].x1) - max(p.chunks[0].x0, q.chunks[0].x0)
     return p.page == q.page and overlap > 0 and not fenced(p, q, rules) and not fenced(q, p, rules)
@@ -272,7 +272,7 @@ def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: 
     cell with a row. Each such row's first line is returned, the others attached to it."""
     groups: list[list[Line]] = []
     for p in run:
-        if groups and _same_cell(p, groups[-1][-1], rules):
+        if groups and same_cell(p, groups[-1][-1], rules):
             groups[-1].append(p)
         else:
             groups.append([p])
