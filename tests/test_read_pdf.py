@@ -274,6 +274,19 @@ def test_numbers_wrapped_in_a_tall_row_over_and_under_its_values_leave_it_unread
 
 
 @needs_cjk_font
+def test_a_tall_row_whose_pieces_the_rules_cannot_join_is_unreadable():
+    """部分公开 over two label lines: `１，０` and `19,171` on the first, the values, `０９` and `个` on the
+    second (its label's rest too, so no piece joins). Two lines with values in one ruled row: the
+    code before read the first as the row, 19171 and the cells printed on the second blank."""
+    s = busy("gov2021", 2023, seed=1)
+    for col, v in zip(registry().app_columns, ["17,153", "１，００９", "—", "—", "0", "1,009", "19,171个"], strict=True):
+        s.applications[("partial", col.id)] = v
+    _, got = read_back(s)
+    assert _read_wrong(s, got) == []
+    assert {got[("applications", "partial", c.id)].status for c in registry().app_columns} == {"unreadable"}
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("printed", ["4107277", "41072773"])
 def test_a_number_wrapped_beside_its_wrapped_label_is_read_whole(printed):
     """Text at its cell's top: the number's last piece (`7`) is printed on the line of the label's

@@ -236,6 +236,9 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
       row and a number printed over it, are such a pair unless a rule parts them.
     - A row right over or under a line of label text with a few values, each under one of the row's
       and not ruled off from it: the row's label wrapped beside the rest of a number (`470590` / `1`).
+    - In a ruled table, two lines with values and no rule between them, up to three lines apart: one
+      tall row whose pieces the rules could not join (its label over two lines, the first pieces of
+      wrapped numbers on the first, the values and the pieces' rests on the next).
     - Two rows with values less than a line apart, one printed half over the other (a number printed
       higher than its row, beside a group's label).
     - A row right under two such (a number wrapped over three lines: `３６` / `５７` / `７`), printing
@@ -257,7 +260,8 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
         over = abs(a.cy - b.cy) < 0.6 * min(a.h, b.h) and a.data and b.data
         pieces = not any(alone) and (_pieces_of(a, b) or _pieces_of(b, a) or (a.no in out and _pieces_of(a, b, fewer=False))) \
             and not (rules and fenced(a, b, rules))
-        if alone[0] != alone[1] or (all(alone) and not (rules and fenced(a, b, rules))) or over or pieces:
+        one_row = ruled and all(any(number_part(c) for c in ln.chunks) for ln in (a, b)) and same_cell(a, b, rules)
+        if alone[0] != alone[1] or (all(alone) and not (rules and fenced(a, b, rules))) or over or pieces or one_row:
             out |= {a.no, b.no}
     pitch = None if ruled else _pitch(rows)
     if pitch is None:
