@@ -544,6 +544,25 @@ def test_html_raised_or_hidden_by_css_is_not_read_as_more_digits(mark):
     assert (c.value, c.status, c.raw) == want
 
 
+@pytest.mark.parametrize("hidden", ['<td style="display:none">9</td>', '<td class="X">9</td>', "<td hidden>9</td>",
+                                    "<td hidden>9</td><span hidden>3</span>"], ids=["style", "class", "attribute", "span"])
+def test_html_a_hidden_cell_is_no_cell(hidden):
+    """A <td> the page hides (by its style, a class or the `hidden` attribute) is not shown: with the
+    row's total left blank, the code before read it as the first value and every value one place on."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", ""],
+                                                                 strict=True)})
+    html = render_html(s).decode().replace(
+        "</head>", "<style>span.T3, .X {display:none}</style></head>", 1)
+    at = html.index("<td>5</td>", html.index("（一）予以公开"))
+    cell, span = hidden.split("<span", 1) if "<span" in hidden else (hidden, None)
+    html = html[:at] + cell + (f"<td>5<span{span}</td>" + html[at + len("<td>5</td>"):] if span else html[at:])
+    got = cells(read_document("x.html", html.encode()))
+    row = [got[("granted", c.id)] for c in registry().app_columns]
+    assert [(c.value, c.status) for c in row] == [(5.0, "ok"), (0.0, "ok"), (0.0, "ok"), (1.0, "ok"), (1.0, "ok"),
+                                                  (2.0, "ok"), (None, "blank")]
+
+
 @pytest.mark.parametrize("how", ["position", "style", "hidden-style"])
 def test_word_raised_or_hidden_by_position_or_character_style_is_not_read_as_more_digits(how):
     """A run raised by w:position (LibreOffice writes <sup> so when it makes a .docx of HTML) or set

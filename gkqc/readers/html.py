@@ -92,6 +92,15 @@ _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
+_HIDEABLE = ("td", "th", "tr")  # a table's cells and rows, which a page hides but neither raises nor strikes
+
+
+def _hide_hidden(root) -> None:
+    """Elements with the `hidden` attribute are not shown: dropped, text and all (a hidden <td> is no cell)."""
+    for el in root.xpath("//*[@hidden]"):
+        _drop(el)
+
+
 def _set_as(style: str) -> str | None:
     """What a CSS declaration block does to its text: hide it, raise or lower it (a footnote's mark), or
     strike it through."""
@@ -104,10 +113,10 @@ def _set_as(style: str) -> str | None:
 
 
 def _apply_styles(root) -> None:
-    """Text an inline element hides (display:none) is dropped, and text it raises, lowers or strikes
-    through (vertical-align: super/sub, line-through) becomes <sup>/<sub>/<s>: by its own style
-    attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
-    raised runs this way)."""
+    """Text an inline element, or a table's cell or row, hides (display:none) is dropped, and text an
+    inline element raises, lowers or strikes through (vertical-align: super/sub, line-through)
+    becomes <sup>/<sub>/<s>: by its own style attribute, or by a class a <style> block sets so
+    (LibreOffice's exports write Word's hidden and raised runs this way)."""
     classes: dict[str, str] = {}
     for block in root.iter("style"):
         for selectors, body in _RULE.findall("".join(block.itertext())):
@@ -115,13 +124,13 @@ def _apply_styles(root) -> None:
                 for sel in selectors.split(","):
                     if m := _CLASS_SELECTOR.fullmatch(sel):
                         classes[m.group(1)] = what
-    for el in list(root.iter(*_INLINE)):
+    for el in list(root.iter(*_INLINE, *_HIDEABLE)):
         what = _set_as(el.get("style") or "")
         if what is None and classes:
             what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
         if what == "hidden":
             _drop(el)
-        elif what is not None:
+        elif what is not None and el.tag not in _HIDEABLE:
             el.tag = what
 
 
@@ -240,6 +249,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
         return {}, []
     if any(w in text for w in _SET_WORDS) and _SET.search(text):  # (the substrings first: they are cheap)
         _apply_styles(root)
+    if "hidden" in text:
+        _hide_hidden(root)
     meta = html_meta(root)
     out: list[Tok] = []
     buf: list[str] = []
