@@ -563,6 +563,25 @@ def test_html_a_hidden_cell_is_no_cell(hidden):
                                                   (2.0, "ok"), (None, "blank")]
 
 
+@pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"], ids=["alone", "an-empty-row-below"])
+def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below):
+    """`<td colspan="2">0</td>`: which column is the 0's? The code before counted it one cell, and with
+    an empty row below took that row's first cell as the row's last value: 5 0 0 1 0 6 and a blank."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("partial", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "0", "1", "0", "6"],
+                                                                 strict=True)})
+    html = render_html(s).decode()
+    start = html.rindex("<tr>", 0, html.index("（二）部分公开"))
+    end = html.index("</tr>", start) + len("</tr>")
+    row = html[start:end].replace("<td>0</td><td>0</td>", '<td colspan="2">0</td>', 1)
+    html = html[:start] + row + below + html[end:]
+    if below:
+        html = html.replace('rowspan="22"', 'rowspan="23"')
+    got = cells(read_document("x.html", html.encode()))
+    row_read = [got[("partial", c.id)] for c in registry().app_columns]
+    assert {c.status for c in row_read} == {"unreadable"} and "跨列合并" in row_read[0].reason
+
+
 @pytest.mark.parametrize("how", ["position", "style", "hidden-style"])
 def test_word_raised_or_hidden_by_position_or_character_style_is_not_read_as_more_digits(how):
     """A run raised by w:position (LibreOffice writes <sup> so when it makes a .docx of HTML) or set

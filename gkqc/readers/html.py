@@ -6,10 +6,20 @@ import re
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck
+from gkqc.cells import as_raised, as_struck, is_value_like
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
-from gkqc.readers.tokens import Tok, _tok, mark_short, nfkc, place, spans_of, split_trailing_values
+from gkqc.readers.tokens import (
+    MERGED,
+    Tok,
+    _tok,
+    mark_short,
+    nfkc,
+    place,
+    span_of,
+    spans_of,
+    split_trailing_values,
+)
 
 _SKIP = {"script", "style", "noscript", "head", "title", "select", "option", "button", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "tr", "section",
@@ -166,11 +176,19 @@ def _plain_table_cells(table) -> list[Tok] | None:
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
-                out.append(_tok(_cell_text(td), td.sourceline or 0, True))
+                out.append(_cell_tok(td))
             if len(tr):
                 grid_rows.append((*_grid_width(carry, tr), len(out) - 1, tr))
     mark_short(grid_rows, out, _text_before_last)
     return _without(out, _spare_column(grid_rows, out))
+
+
+def _cell_tok(td) -> Tok:
+    """A <td>/<th> as a cell token; a value spanning columns carries `MERGED` (tables.py refuses its row)."""
+    tok = _tok(_cell_text(td), td.sourceline or 0, True)
+    if tok.text and td.get("colspan") and span_of(td.get("colspan")) > 1 and is_value_like(tok.text):
+        tok.note = MERGED
+    return tok
 
 
 def _grid_width(carry: dict[int, int], cells) -> tuple[int, int]:
@@ -275,7 +293,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 continue
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
-                out.append(_tok(_cell_text(el), el.sourceline or 0, True))
+                out.append(_cell_tok(el))
                 last_cell = el
                 walker.skip_subtree()
                 continue

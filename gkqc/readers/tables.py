@@ -38,7 +38,7 @@ from gkqc.cells import (
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, row_sums, spaced_number, split_glued
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
-from gkqc.readers.tokens import PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
+from gkqc.readers.tokens import MERGED, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
 from gkqc.record import Cell
 from gkqc.templates import Block, Item, Variant, drawn_from_registry, match_label, norm_label, registry
 
@@ -108,6 +108,9 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
             shown = _shown(vals)
             why = WRAPPED if cut[0].note is WRAPPED else f"{PIECE}（'{cut[0].raw}'）"
             return RowRead([None] * n, f"{why}（{shown}）：无法确定各单元格的值，不作归属")
+        if merged := [v for v in vals if v.note is MERGED]:
+            return RowRead([None] * n, f"{MERGED}（'{merged[0].raw}'，{_shown(vals)}）：无法确定它属于哪一列，"
+                                       "其后各格的列也随之不定，不作归属")
         if len(vals) >= n and any(v.note is SHORT for v in vals):
             shown = _shown(vals)
             return RowRead([None] * n, f"{SHORT}（{shown}）：缺的是哪一格、末尾的空格是空白数值还是多出的一列，无法确定，不作归属")
