@@ -7,7 +7,7 @@ import pytest
 from builders import spec
 from crawls import crawl_of_html
 from mddocs import render_markdown
-from pdfdocs import raw_pdf
+from pdfdocs import expected, raw_pdf
 
 from gkqc.cells import VALUED, read_count
 from gkqc.readers import read_document
@@ -580,6 +580,32 @@ def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below)
     got = cells(read_document("x.html", html.encode()))
     row_read = [got[("partial", c.id)] for c in registry().app_columns]
     assert {c.status for c in row_read} == {"unreadable"} and "跨列合并" in row_read[0].reason
+
+
+def test_html_an_empty_cell_after_every_rows_label_never_shifts_a_row_ending_blank():
+    """Every row of section 三 has an empty cell between its label and its values (the corner heading
+    one column wider). A row whose last value is blank has empty cells at both ends, as many as its
+    neighbours: the code before took the empty cell after the label for its first value, 1 0 0 0 0 0
+    for the rest and no total."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("denied_process", c.id): v for c, v in zip(registry().app_columns, ["1", "0", "0", "0", "0", "0", ""],
+                                                                        strict=True)})
+    root = lhtml.fromstring(render_html(s).decode())
+    table = next(t for t in root.iter("table") if "本年新收" in "".join(t.itertext()))
+    rows = list(table.iter("tr"))
+    rows[0][0].set("colspan", str(int(rows[0][0].get("colspan", "1")) + 1))
+    for tr in rows[3:]:
+        first = next(td for td in tr if not re.search(r"[\u4e00-\u9fff]", td.text_content()))
+        spacer = etree.Element("td")
+        spacer.text = "\xa0"
+        first.addprevious(spacer)
+    got = cells(read_document("x.html", lhtml.tostring(root, encoding="utf-8")))
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "applications"}
+    assert [k for k, c in got.items() if k in want and c.status in ("ok", "blank") and c.value != want[k]] == []
+    assert {got[("denied_process", c.id)].status for c in registry().app_columns} == {"unreadable"}
 
 
 @pytest.mark.parametrize("how", ["position", "style", "hidden-style"])

@@ -68,6 +68,8 @@ class TableRead:
     whole: dict[str, str | None] = field(default_factory=dict)  # rows of a crawl read whole from as many tokens
     # as cells, a glued run among them -> why they may not be its cells, were the table's cells glued
     padded: bool = False  # flattened page text: padding runs (`|||`) fill its rows to the table's width
+    leading: int = 0  # rows with cells beyond their values whose last cell holds text: the extra cells come first
+    trailing: int = 0  # …whose first cell holds text: the extra cells come last
 
 
 def _digits_run(tok: Tok) -> bool:
@@ -178,6 +180,9 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             cells = [v for v in vals if v.note is not SPAN] if out.padded else vals
             out.extra[row.id] = len(cells) - ncols
             if len(cells) > ncols:  # cells beyond its values: in doubt, perhaps
+                lead, trail = _empty_ends(cells)
+                out.leading += lead > 0 and trail == 0
+                out.trailing += trail > 0 and lead == 0
                 if doubt := _ends_doubt(cells, ncols):
                     out.surplus[row.id] = doubt
                 elif doubt := _inner_doubt(cells, ncols):
@@ -438,7 +443,9 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     a padding cell are both an empty `|`): a row a cell narrower whose values end in an empty cell
     lost a value, and which cannot be told; a row a cell wider with empty cells among its values
     gained one, and which cannot be told either. Elsewhere a row wider than most with empty cells at
-    both ends (`_ends_doubt`) holds an extra cell, and which one cannot be told; so does a row with
+    both ends (`_ends_doubt`) holds an extra cell, and which one cannot be told, as does such a row
+    as wide as most unless other rows show their extra cells at the end and none at the start (an
+    empty cell after every row's label, and a row's last value blank); so does a row with
     more cells beyond its values than most rows print and empty cells among its values too
     (`_inner_doubt`).
     In a crawl whose rows mostly glue their cells, a row read whole from as many tokens as cells is
@@ -451,6 +458,9 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     width = _usual(Counter(w for tr, _ in tables for w in tr.widths.values()))
     extra = _usual(Counter(e for tr, _ in tables for e in tr.extra.values()))
     padded = any(tr.padded for tr, _ in tables)
+    # rows with empty cells at both ends beyond their values hold a spare column at the end only where
+    # other rows show it there and none before the values (an empty cell after every label)
+    at_end = sum(tr.trailing for tr, _ in tables) > 0 and not any(tr.leading for tr, _ in tables)
     for tr, n in tables:
         for rid, w in tr.widths.items():
             read = tr.rows.get(rid)
@@ -460,8 +470,8 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 shown = _shown(t for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
-            elif width is not None and w > width and rid in tr.surplus:
-                tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])
+            elif rid in tr.surplus and ((width is not None and w > width) or not at_end):
+                tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])  # (wider than most, or no row shows the extra last)
             elif rid in tr.inner and (w > width if padded and width is not None
                                       else not padded and extra is not None and tr.extra[rid] > extra):
                 tr.rows[rid] = RowRead([None] * n, tr.inner[rid])  # a cell gained among its values, perhaps
