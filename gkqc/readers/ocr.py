@@ -74,6 +74,9 @@ _BRACKETS = str.maketrans("〈〉", "()")  # OCR's reading of （）in labels (`
 _HEADING_STOP = r"^([{}])。"  # and of the 、 after a section's numeral (the registry's numerals)
 _NUMBER = re.compile(r"^[+-]?[\d,.]+$")
 SURE = 0.5  # the least confidence of two readings that agree on a value (a lost minus sign: 0.43)
+# a number's ink wider than this many times the page's usual figure width a figure is read short: on a
+# 200-dpi scan `-5` read 5 is 1.49–1.59 figures wide, numbers read whole at most 1.43 (docs/benchmarks.md)
+WIDE = 1.4
 _POINT_OR_COMMA = re.compile(r"\d\.\d{3}(?!\d)")  # 4.871: a decimal point, or a thousands comma read as one
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
@@ -457,7 +460,7 @@ def _read_cuts(cuts: list[Cut], path: Path, exe: str, timeout: float, what: str,
     for k, (text, conf) in read.items():
         (a, b), ws, slack = cut[k].ink, found[k], cut[k].pad / 2
         short = cut[k].cut_off or a < min(w[0] for w in ws) - slack or b > max(w[1] for w in ws) + slack
-        wide = glyph is not None and bool(_NUMBER.match(text)) and b - a > 1.6 * glyph * _glyphs(text)
+        wide = glyph is not None and bool(_NUMBER.match(text)) and b - a > WIDE * glyph * _glyphs(text)
         out[k] = (text + "…" if short or wide else text, conf)
     return out
 
