@@ -459,7 +459,8 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
     extra = _usual(Counter(e for tr, _ in tables for e in tr.extra.values()))
     padded = any(tr.padded for tr, _ in tables)
     # rows with empty cells at both ends beyond their values hold a spare column at the end only where
-    # other rows show it there and none before the values (an empty cell after every label)
+    # other rows show it there and none before the values (an empty cell after every label); page text
+    # pads every row to the table's width, which tells
     at_end = sum(tr.trailing for tr, _ in tables) > 0 and not any(tr.leading for tr, _ in tables)
     for tr, n in tables:
         for rid, w in tr.widths.items():
@@ -470,7 +471,7 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
                 shown = _shown(t for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
-            elif rid in tr.surplus and ((width is not None and w > width) or not at_end):
+            elif rid in tr.surplus and ((width is not None and w > width) or not (padded or at_end)):
                 tr.rows[rid] = RowRead([None] * n, tr.surplus[rid])  # (wider than most, or no row shows the extra last)
             elif rid in tr.inner and (w > width if padded and width is not None
                                       else not padded and extra is not None and tr.extra[rid] > extra):
