@@ -16,7 +16,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from checks.engine import CheckSummary, check_lake
-from gkqc import memory, progress, runlock
+from gkqc import memory, progress, runlock, stopping
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.outputs.scorecard import publish_recorded, published_from
@@ -90,6 +90,7 @@ def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
 def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None = None) -> RunSummary:
     """`inbox` and `warehouse`: local folders or s3:// URLs; `cluster`: a Dask scheduler address to
     parse on (else `workers` local processes)."""
+    stopping.reclaim()  # SIGTERM stops the run as `gkqc run` asked, not by Prefect's handler (gkqc.stopping)
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     wh = locate(warehouse)
     watch = progress.Stopwatch()

@@ -34,7 +34,7 @@ from typer._click.exceptions import (  # Typer's own Click
 )
 from typer.core import TyperGroup
 
-from gkqc import progress
+from gkqc import progress, stopping
 from gkqc.lifeline import prefect_api
 from gkqc.settings import DEFAULT_WAREHOUSE, SAMPLE_INBOX, quiet_prefect
 from gkqc.summary import ALERT, WARN, summary_rows
@@ -265,12 +265,11 @@ class _StopOnSignal:
             if not (self.asked and info.exc_type is KeyboardInterrupt):
                 self._old_hook(info)
 
-        self._old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        self._old = stopping.install(on_signal)  # (kept in force inside the flow: gkqc.stopping)
         self._old_hook, sys.unraisablehook = sys.unraisablehook, unraisable
 
     def __exit__(self, *exc: object) -> None:
-        for s, old in self._old.items():
-            signal.signal(s, old)
+        stopping.restore(self._old)
         sys.unraisablehook = self._old_hook
 
 

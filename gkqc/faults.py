@@ -11,3 +11,17 @@ def point(name: str) -> None:
     spec = os.environ.get("GKQC_FAULT")
     if spec and spec.split(":")[0] == name:
         os.kill(os.getpid(), getattr(signal, spec.partition(":")[2] or "SIGKILL"))
+
+
+def point_in_query(con, name: str) -> None:
+    """As `point`, from inside a DuckDB query on `con` (a signal arriving while DuckDB works lands there)."""
+    spec = os.environ.get("GKQC_FAULT")
+    if spec and spec.split(":")[0] == name:
+        from duckdb import sqltypes
+
+        def fault() -> int:
+            point(name)
+            return 0
+
+        con.create_function("gkqc_fault", fault, [], sqltypes.INTEGER, side_effects=True)
+        con.execute("select gkqc_fault()").fetchall()

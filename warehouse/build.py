@@ -229,6 +229,7 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
                                            "file_search_path": str(warehouse_dir)})
     try:
         con.execute("begin")  # one transaction: a thousand column comments commit once, not one by one
+        faults.point_in_query(con, "build-query")
         files = create_models(con, lake, warehouse_dir)
         con.register("files_src", pa.table({"path": files}))
         con.execute(f"create table {FILES_TABLE} as select * from files_src")
