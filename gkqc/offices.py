@@ -267,12 +267,23 @@ def resolve_paths(matcher: Matcher, docs: pl.DataFrame) -> pl.DataFrame:
         .alias("office_note"))
 
 
+def registry_of(lake: Lake) -> pl.DataFrame:
+    """The lake's office registry (no rows without one)."""
+    # parts written before aliases and paths existed lack those columns: read one by one
+    return pl.concat([read_frame([u]) for u in lake.paths("offices")], how="diagonal_relaxed")
+
+
+def registry_name(offices: pl.DataFrame, name: str) -> str:
+    """The registry's office (`offices`: the registry as stored) for a name that is one of its
+    names, aliases or their normal forms; else the name as given (near names are only proposed)."""
+    return (Matcher.from_frame(offices).match(name).office or name) if offices.height else name
+
+
 def resolve_lake(lake: Lake) -> int:
     """Resolve every report's office against the lake's registry into `report_offices` (when the
     registry, the reports or, with path patterns, the files changed); the number of printed
     names proposed and not applied."""
-    # parts written before aliases and paths existed lack those columns: read one by one
-    offices = pl.concat([read_frame([u]) for u in lake.paths("offices")], how="diagonal_relaxed")
+    offices = registry_of(lake)
     matcher = Matcher.from_frame(offices)
     key = _source_key(lake, bool(matcher.patterns))
     if resolution_key(lake) == key:

@@ -74,15 +74,18 @@ def append(warehouse: Path, decision: Decision) -> Path:
     return path
 
 
-def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> list[str]:
-    """Subjects of the check's failing results in the newest version of the office-year."""
+def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> tuple[str, list[str]]:
+    """The office as the registry names it (an alias or another form of its name: that office), and
+    the subjects of the check's failing results in the newest version of the office-year."""
+    from gkqc.offices import registry_name
     from warehouse.access import WarehouseError, connect_readonly
 
     con = connect_readonly(warehouse)
     try:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'findings'").fetchone()[0]:
+        if not con.execute("select count(*) from duckdb_tables() where table_name = 'findings'").fetchall()[0][0]:
             raise WarehouseError(f"数据仓库 {warehouse} 尚无问题清单，请先运行 gkqc run (no findings table yet)")
-        return [r[0] for r in con.execute(
+        office = registry_name(con.sql("select * from offices").pl(), office)
+        return office, [r[0] for r in con.execute(
             """select distinct subject from findings where is_latest and office = ? and report_year = ? and check_id = ?
                order by subject""", [office, year, check_id]).fetchall()]
     finally:
@@ -127,7 +130,7 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
     wh = _warehouse(warehouse)
     with runlock.hold(wh.local, "gkqc review"):
         _lake(wh)
-        subjects = _open_findings(wh.local, office, year, check_id)
+        office, subjects = _open_findings(wh.local, office, year, check_id)
         if subject is None:
             if len(subjects) != 1:
                 raise ReviewError(_which(office, year, check_id, subjects))

@@ -324,6 +324,10 @@ def test_a_decision_follows_its_office_when_an_alias_maps_the_name_it_was_made_u
     run(inbox, wh, "t2")
     assert q(wh, "select office, office_as_decided, stale from decisions") == [("碧水市财政局", "碧水市财政局办公室", False)]
     assert q(wh, "select office, dismissed from findings where check_id = 'R1'") == [("碧水市财政局", True)]
+    # the alias names its office in a decision made now, too (the code before said it had no such finding)
+    d = record(wh, "R1", "碧水市财政局办公室", 2022, None, "confirmed", "复核后确认", by="r", publish=False)
+    assert d.office == "碧水市财政局"
+    assert q(wh, "select office, decision, stale from decisions where is_current") == [("碧水市财政局", "confirmed", False)]
 
 
 def test_a_warehouse_built_before_the_decisions_last_changed_is_not_read(province):
