@@ -582,6 +582,22 @@ def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below)
     assert {c.status for c in row_read} == {"unreadable"} and "跨列合并" in row_read[0].reason
 
 
+def test_html_section_three_columns_printed_in_another_order_are_not_placed_by_the_templates():
+    """商业企业 and 科研机构 swapped in the heading and in every row: values are placed by the template's
+    column order, so the code before read every cell of the two columns as the other's. Under one
+    group heading (法人或其他组织, whose 其他 is no column), a heading naming its columns out of order
+    leaves the table unreadable."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("new_received", "commercial")], s.applications[("new_received", "research")] = "2", "0"
+    html = render_html(s).decode().replace("<td>商业企业</td><td>科研机构</td>", "<td>科研机构</td><td>商业企业</td>")
+    assert "<td>科研机构</td><td>商业企业</td>" in html
+    got = cells(read_document("x.html", html.encode()))
+    assert {c.status for (row, _), c in got.items() if row in {r.id for r in registry().app_rows}} == {"unreadable"}
+    assert "表头各列的顺序（科研机构、商业企业" in got[("new_received", "commercial")].reason
+    plain = cells(read_document("x.html", render_html(s)))  # in the template's order: read
+    assert (plain[("new_received", "commercial")].value, plain[("new_received", "research")].value) == (2.0, 0.0)
+
+
 def test_html_an_empty_cell_after_every_rows_label_never_shifts_a_row_ending_blank():
     """Every row of section 三 has an empty cell between its label and its values (the corner heading
     one column wider). A row whose last value is blank has empty cells at both ends, as many as its

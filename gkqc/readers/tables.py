@@ -662,6 +662,8 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     tr = read_rows(toks, rows, len(reg.app_columns), doc_ends_here, sums)
     check_widths([(tr, len(reg.app_columns))])
     few_placed(tr, len(rows), len(reg.app_columns))
+    if doubt := _grouped_order_doubt(tr.header, reg.app_columns):
+        tr.rows = {rid: RowRead([None] * len(reg.app_columns), doubt) for rid in tr.rows}
     if silent_blank and not tr.rows:
         tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
     cells = []
@@ -775,6 +777,16 @@ def _order_doubt(header: str, metrics: Sequence[Item]) -> str | None:
         return None
     return (f"表头各列的顺序（{'、'.join(m.label for m in printed)}）与模板不同：可能是列序不同，也可能是"
             "两行表头展开后的顺序，无法确定各列，不作归属")
+
+
+def _grouped_order_doubt(header: str, cols: Sequence[Item]) -> str | None:
+    """`_order_doubt` for the columns printed under one group heading (法人或其他组织's five, a row of
+    the heading of their own): the group's words taken out, as their 其他 is in them. The others
+    (自然人, 总计) stand in the heading's rows above and cannot be ordered by the flattened text."""
+    grouped = [c for c in cols if c.group]
+    for group in {c.group for c in grouped}:
+        header = header.replace(norm_label(group), "")
+    return _order_doubt(header, grouped)
 
 
 @drawn_from_registry()
