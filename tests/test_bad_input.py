@@ -565,8 +565,11 @@ def test_html_a_hidden_cell_is_no_cell(hidden):
 
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"], ids=["alone", "an-empty-row-below"])
 def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below):
-    """`<td colspan="2">0</td>`: which column is the 0's? The code before counted it one cell, and with
-    an empty row below took that row's first cell as the row's last value: 5 0 0 1 0 6 and a blank."""
+    """`<td colspan="2">0</td>` (in Word, gridSpan): which column is the 0's? The code before counted it
+    one cell, and with an empty row below took that row's first cell as the row's last value: 5 0 0 1
+    0 6 and a blank."""
+    from gkqc.simulate.word import docx_from_html
+
     s = spec("gov2021", 2023, seed=3)
     s.applications.update({("partial", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "0", "1", "0", "6"],
                                                                  strict=True)})
@@ -577,9 +580,10 @@ def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below)
     html = html[:start] + row + below + html[end:]
     if below:
         html = html.replace('rowspan="22"', 'rowspan="23"')
-    got = cells(read_document("x.html", html.encode()))
-    row_read = [got[("partial", c.id)] for c in registry().app_columns]
-    assert {c.status for c in row_read} == {"unreadable"} and "跨列合并" in row_read[0].reason
+    for name, data in (("x.html", html.encode()), ("x.docx", docx_from_html(html.encode()))):  # colspan, gridSpan
+        got = cells(read_document(name, data))
+        row_read = [got[("partial", c.id)] for c in registry().app_columns]
+        assert {c.status for c in row_read} == {"unreadable"} and "跨列合并" in row_read[0].reason, name
 
 
 def test_html_section_three_columns_printed_in_another_order_are_not_placed_by_the_templates():

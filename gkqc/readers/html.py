@@ -6,17 +6,16 @@ import re
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck, is_value_like
+from gkqc.cells import as_raised, as_struck
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
 from gkqc.readers.tokens import (
-    MERGED,
     Tok,
     _tok,
+    mark_merged,
     mark_short,
     nfkc,
     place,
-    span_of,
     spans_of,
     split_trailing_values,
 )
@@ -165,6 +164,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
     walking every element; None when anything else is inside (then the table is walked)."""
     out: list[Tok] = []
     grid_rows: list[tuple[int, int, int, etree._Element]] = []  # each row: width, its last cell's place and token
+    placed: list[tuple[int, int, int, int]] = []  # each cell: its token, place on the grid, places it spans, row
     carry: dict[int, int] = {}
     for part in table:
         rows = part if part.tag in _ROW_GROUPS else (part,)
@@ -173,22 +173,20 @@ def _plain_table_cells(table) -> list[Tok] | None:
         for tr in rows:
             if tr.tag != "tr" or (tr.text and tr.text.strip()) or (tr.tail and tr.tail.strip()):
                 return None
+            first = len(out)
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
-                out.append(_cell_tok(td))
+                out.append(_tok(_cell_text(td), td.sourceline or 0, True))
             if len(tr):
-                grid_rows.append((*_grid_width(carry, tr), len(out) - 1, tr))
+                spans = spans_of(tr)
+                starts, width = place(carry, spans)
+                grid_rows.append((width, starts[-1], len(out) - 1, tr))
+                placed += [(first + k, at, across, len(grid_rows))
+                           for k, (at, (across, _)) in enumerate(zip(starts, spans, strict=True))]
     mark_short(grid_rows, out, _text_before_last)
+    mark_merged(out, placed)
     return _without(out, _spare_column(grid_rows, out))
-
-
-def _cell_tok(td) -> Tok:
-    """A <td>/<th> as a cell token; a value spanning columns carries `MERGED` (tables.py refuses its row)."""
-    tok = _tok(_cell_text(td), td.sourceline or 0, True)
-    if tok.text and td.get("colspan") and span_of(td.get("colspan")) > 1 and is_value_like(tok.text):
-        tok.note = MERGED
-    return tok
 
 
 def _grid_width(carry: dict[int, int], cells) -> tuple[int, int]:
@@ -293,7 +291,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 continue
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
-                out.append(_cell_tok(el))
+                out.append(_tok(_cell_text(el), el.sourceline or 0, True))
                 last_cell = el
                 walker.skip_subtree()
                 continue

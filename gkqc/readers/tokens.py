@@ -109,6 +109,22 @@ def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
+def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]]) -> None:
+    """A table's values merged across columns that its other rows of values print apart get `MERGED`
+    (tables.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
+    none), place on the table's grid, the places it spans and its row. A cell spanning places no row
+    of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
+    column's."""
+    def valued(k: int) -> bool:
+        return k >= 0 and bool(cells[k].text) and is_value_like(cells[k].text)
+
+    rows = {row for k, _, _, row in placed if valued(k)}
+    edges = {at for _, at, _, row in placed if row in rows}
+    for k, at, across, _ in placed:
+        if across > 1 and valued(k) and any(at < e < at + across for e in edges):
+            cells[k].note = MERGED
+
+
 PIECE = "数值之间有一段不成整数的数字，可能是某个数值在单元格内折行的一段"  # the note of such a piece among values
 _PIECE = re.compile(r"[+-]?\d[\d,]*,[\d,]*")  # digits and commas
 

@@ -2,7 +2,8 @@
 
 Tokens come as HTML's do (html.py), in document order: each body paragraph is a text line (label,
 then trailing values: `split_trailing_values`; a line break inside it starts a new line); each table
-cell is one cell token: a cell merged across columns (`gridSpan`) once, a cell merged down (`vMerge`)
+cell is one cell token: a cell merged across columns (`gridSpan`) once (a value so merged leaves its row
+unreadable: whose column is it?), a cell merged down (`vMerge`)
 once in its first row, its continuations nothing, as for `colspan`/`rowspan`; an empty cell is an
 empty token. A cell's runs are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks
 and paragraphs join label parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
@@ -46,7 +47,7 @@ from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
-from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_short, split_trailing_values
+from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_merged, mark_short, split_trailing_values
 
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
@@ -310,12 +311,15 @@ class _Reader:
 
     def table(self, tbl) -> None:
         rows: list[tuple[int, int, int, int]] = []  # width on the grid, last cell's place and token, first token
+        placed: list[tuple[int, int, int, int]] = []  # each cell: its token, place on the grid, places it spans, row
         for tr in _children(tbl, TR):
             self.line += 1
             first, width, at, last = len(self.out), _grid(tr.find(_W + "trPr"), "gridBefore", 0), 0, -1
             for tc in _children(tr, TC):
                 at, last = width, -1
-                width += _grid(tc.find(_W + "tcPr"), "gridSpan", 1)
+                span = _grid(tc.find(_W + "tcPr"), "gridSpan", 1)
+                width += span
+                placed.append((-1, at, 1, self.line))  # (a place where a cell starts: see mark_merged)
                 if _continues(tc):
                     continue
                 if any(True for _ in _children(tc, TBL)):  # a frame around tables: its content as blocks
@@ -329,9 +333,11 @@ class _Reader:
                 tok.note = note
                 self.out.append(tok)
                 last = len(self.out) - 1
+                placed[-1] = (last, at, span, self.line)
             if width:
                 rows.append((width, at, last, first))
         mark_short(rows, self.out, lambda row: any(t.text for t in self.out[row[3]:row[2]]))
+        mark_merged(self.out, placed)
 
     def alt_chunk(self, el) -> None:
         """Content Word imports when it opens the file (an HTML page, or plain text)."""
