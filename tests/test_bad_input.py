@@ -563,7 +563,9 @@ def test_html_a_hidden_cell_is_no_cell(hidden):
                                                   (2.0, "ok"), (None, "blank")]
 
 
-@pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"], ids=["alone", "an-empty-row-below"])
+@pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",
+                                   "<!--[if !supportMisalignedColumns]--><tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"],
+                         ids=["alone", "an-empty-row-below", "in-a-table-walked-for-its-comment"])
 def test_html_a_value_merged_across_two_columns_leaves_its_row_unreadable(below):
     """`<td colspan="2">0</td>` (in Word, gridSpan): which column is the 0's? The code before counted it
     one cell, and with an empty row below took that row's first cell as the row's last value: 5 0 0 1

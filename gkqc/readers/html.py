@@ -189,18 +189,16 @@ def _plain_table_cells(table) -> list[Tok] | None:
     return _without(out, _spare_column(grid_rows, out))
 
 
-def _grid_width(carry: dict[int, int], cells) -> tuple[int, int]:
-    """A row's width on the grid and where its last cell starts."""
-    starts, width = place(carry, spans_of(cells))
-    return width, starts[-1]
-
-
 def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
     """A row of a table read by the walker: its width on the grid and its last cell's token (`last`,
-    when that cell was the one read last)."""
+    when that cell was the one read last), and each cell's place on the grid (for `mark_merged`)."""
     cells = [td for td in tr if td.tag == "td" or td.tag == "th"]
     if cells:
-        table[2].append((*_grid_width(table[1], cells), last if cells[-1] is last_cell else -1, tr))
+        spans = spans_of(cells)
+        starts, width = place(table[1], spans)
+        table[2].append((width, starts[-1], last if cells[-1] is last_cell else -1, tr))
+        table[3].extend((table[4].get(td, -1), at, across, len(table[2]))
+                        for td, at, (across, _) in zip(cells, starts, spans, strict=True))
 
 
 def _text_before_last(row: tuple[int, int, int, etree._Element]) -> bool:
@@ -279,7 +277,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if s:
                 out.extend(split_trailing_values(s, line))
 
-    tables: list[tuple[etree._Element, dict[int, int], list]] = []  # tables being walked: carry, rows
+    tables: list[tuple] = []  # tables being walked: the table, carry, rows, cells' places, cells' tokens
     last_cell = None  # the <td>/<th> read last
     body = root.find("body")
     walker = etree.iterwalk(body if body is not None else root, events=("start", "end", "comment", "pi"))
@@ -292,6 +290,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
                 out.append(_tok(_cell_text(el), el.sourceline or 0, True))
+                if tables:
+                    tables[-1][4][el] = len(out) - 1  # (the element held: lxml keeps its one proxy)
                 last_cell = el
                 walker.skip_subtree()
                 continue
@@ -305,7 +305,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                     out += cells
                     walker.skip_subtree()
                     continue
-                tables.append((el, {}, []))
+                tables.append((el, {}, [], [], {}))  # table, carry, rows, cells' places, cells' tokens
             if tag == "br" or tag in _BLOCK:
                 flush()
             if el.text:
@@ -317,8 +317,9 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
             if el.tag == "tr" and next(el.iterancestors("table"), None) is tables[-1][0]:
                 _walked_row(el, tables[-1], last_cell, len(out) - 1)
             elif el is tables[-1][0]:
-                rows = tables.pop()[2]
+                _, _, rows, placed, _ = tables.pop()
                 mark_short(rows, out, _text_before_last)
+                mark_merged(out, placed)
                 for k in _spare_column(rows, out):
                     out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
         if event == "end" and (el.tag in _BLOCK or el.tag == "td" or el.tag == "th"):

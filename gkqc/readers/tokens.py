@@ -116,7 +116,7 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]]) -> No
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
     column's."""
     def valued(k: int) -> bool:
-        return k >= 0 and bool(cells[k].text) and is_value_like(cells[k].text)
+        return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
     rows = {row for k, _, _, row in placed if valued(k)}
     edges = {at for _, at, _, row in placed if row in rows}
