@@ -604,6 +604,26 @@ def test_html_section_three_columns_printed_in_another_order_are_not_placed_by_t
     assert (plain[("new_received", "commercial")].value, plain[("new_received", "research")].value) == (2.0, 0.0)
 
 
+def test_html_words_zero_height_row_is_not_printed():
+    """Word's HTML ends a table with a row of empty cells zero high (for misaligned columns). Section 四
+    printed as two tables, 行政复议's ending so: its 15 empty cells came before 行政诉讼's values, and the
+    code before read 行政诉讼's cells blank where 3 0 0 0 3 1 0 1 0 2 were printed."""
+    s = spec("gov2021", 2023, seed=3)
+    html = render_html(s).decode()
+    start, end = html.index("<table", html.index("四、政府信息公开行政复议")), html.index("</table>", html.index("四、政府信息公开行政复议")) + 8
+    vals = [s.reviews[(g, m.id)] for g in ("review", "suit_direct", "suit_after_review") for m in registry().review_metrics]
+    heads = "".join(f"<td>{m.label}</td>" for m in registry().review_metrics)
+    zero = '<tr height="0">' + '<td width="74" style="border:none"></td>' * 15 + "</tr>"
+    tables = (f'<table border="1"><tr><td colspan="5">行政复议</td></tr><tr>{heads}</tr>'
+              f'<tr>{"".join(f"<td>{v}</td>" for v in vals[:5])}</tr>{zero}</table>'
+              f'<table border="1"><tr><td colspan="10">行政诉讼</td></tr>'
+              f'<tr><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr><tr>{heads * 2}</tr>'
+              f'<tr>{"".join(f"<td>{v}</td>" for v in vals[5:])}</tr></table>')
+    got = cells(read_document("x.html", (html[:start] + tables + html[end:]).encode()), "reviews")
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "reviews"}
+    assert [k for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v] == []
+
+
 def test_html_an_empty_cell_after_every_rows_label_never_shifts_a_row_ending_blank():
     """Every row of section 三 has an empty cell between its label and its values (the corner heading
     one column wider). A row whose last value is blank has empty cells at both ends, as many as its

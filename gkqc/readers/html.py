@@ -104,6 +104,14 @@ _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 _HIDEABLE = ("td", "th", "tr")  # a table's cells and rows, which a page hides but neither raises nor strikes
 
 
+def _drop_zero_height_rows(root) -> None:
+    """A row of empty cells zero high is not printed (Word's HTML ends its tables with one, for columns
+    that do not line up): dropped, or its empty cells would read as the table's blank values."""
+    for tr in root.xpath("//tr[@height='0']"):
+        if not "".join(tr.itertext()).strip():
+            _drop(tr)
+
+
 def _hide_hidden(root) -> None:
     """Elements with the `hidden` attribute are not shown: dropped, text and all (a hidden <td> is no cell)."""
     for el in root.xpath("//*[@hidden]"):
@@ -265,6 +273,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
         _apply_styles(root)
     if "hidden" in text:
         _hide_hidden(root)
+    if 'height="0"' in text or "height=0" in text:
+        _drop_zero_height_rows(root)
     meta = html_meta(root)
     out: list[Tok] = []
     buf: list[str] = []
