@@ -283,13 +283,18 @@ def test_blank_cells_that_vanish_are_found_as_brute_force_finds_them():
     assert min(seen.values()) >= 30, seen
 
 
-def test_review_groups_split_by_their_own_totals():
-    s = spec("gov2021", 2023, seed=2, office=OFFICE)
-    printed = {"review": [3, 3, 3, 3, 12], "suit_direct": [10, 0, 0, 1, 11], "suit_after_review": [0, 0, 0, 0, 0]}
+def reviews_crawl(printed: dict[str, list[int]], template: str = "gov2021", seed: int = 2):
+    """A generated report's glued crawl with section 四's groups printed as given, read."""
+    s = spec(template, YEARS[template], seed=seed, office=OFFICE)
     for g, vals in printed.items():
         for m, v in zip(registry().review_metrics, vals, strict=True):
             s.reviews[(g, m.id)] = str(v)
-    rep = read(crawl_of_html(render_html(s))).report
+    return read(crawl_of_html(render_html(s))).report
+
+
+def test_review_groups_split_by_their_own_totals():
+    printed = {"review": [3, 3, 3, 3, 12], "suit_direct": [10, 0, 0, 1, 11], "suit_after_review": [0, 0, 0, 0, 0]}
+    rep = reviews_crawl(printed)
     got = {g: [c.value for c in rep.cells if c.table == "reviews" and c.block_id == g] for g in printed}
     assert got == printed
     assert {c.status for c in rep.cells if c.table == "reviews"} == {"inferred"}
@@ -458,12 +463,8 @@ def test_a_split_that_blank_cells_printed_as_nothing_would_also_allow_is_unreada
 def test_one_digit_a_cell_that_blank_cells_printed_as_nothing_would_also_allow_is_unreadable():
     # 002020310401012, a digit a cell: 0 0 2 0 2 | 0 3 1 0 4 | 0 1 0 1 2; with an empty cell printed as nothing
     # first in each of the first two groups, _ 0 0 20 20 | _ 3 1 0 4 | 0 1 0 1 2 adds up too
-    s = spec("gov2019", 2020, seed=7, office=OFFICE)
-    printed = {"review": [0, 0, 2, 0, 2], "suit_direct": [0, 3, 1, 0, 4], "suit_after_review": [0, 1, 0, 1, 2]}
-    for g, vals in printed.items():
-        for m, v in zip(registry().review_metrics, vals, strict=True):
-            s.reviews[(g, m.id)] = str(v)
-    rep = read(crawl_of_html(render_html(s))).report
+    rep = reviews_crawl({"review": [0, 0, 2, 0, 2], "suit_direct": [0, 3, 1, 0, 4], "suit_after_review": [0, 1, 0, 1, 2]},
+                        template="gov2019", seed=7)
     cells = [c for c in rep.cells if c.table == "reviews"]
     assert {c.status for c in cells} == {"unreadable"} and "逐位拆分与本行合计相符，但若有单元格空白且未显示" in cells[0].reason
 
