@@ -275,6 +275,30 @@ def test_a_path_mapping_gives_a_report_without_a_title_its_office(runs):
     assert placed[EDU] == (EDU, "宿迁市", "department")
 
 
+def test_a_report_without_an_office_rewritten_at_its_path_is_one_report_in_two_versions(tmp_path):
+    """No office printed and none in a registry: the content at one path replaced by a corrected one is
+    a second version of that report, as an office's is (the code before had both versions latest)."""
+    from workspace import run
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "x").mkdir(parents=True)
+    first, other = _report(None, 2022, 4), _report(None, 2022, 5)
+    (inbox / "x" / "2022.txt").write_text(render_pagetext(first), encoding="utf-8")
+    (inbox / "y.txt").write_text(render_pagetext(other), encoding="utf-8")  # another office-less report
+    run(inbox, wh, "r1")
+    first.applications[("granted", "total")] = str(int(first.applications[("granted", "total")]) + 1)
+    (inbox / "x" / "2022.txt").write_text(render_pagetext(first), encoding="utf-8")
+    run(inbox, wh, "r2")
+    con = connect_readonly(wh)
+    try:
+        rows = con.sql("""select d.source_path, r.versions, r.version_no, r.is_latest from reports r
+                          join documents d using (report_id) order by all""").fetchall()
+    finally:
+        con.close()
+    assert [r for r in rows if r[0].endswith("2022.txt")] == [("x/2022.txt", 2, 1, False), ("x/2022.txt", 2, 2, True)]
+    assert [r for r in rows if r[0] == "y.txt"] == [("y.txt", 1, 1, True)]
+
+
 def test_the_run_summary_counts_the_proposals_and_the_registrys_offices(runs, monkeypatch):
     from types import SimpleNamespace
 

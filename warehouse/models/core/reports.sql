@@ -13,14 +13,23 @@ with named as (
     from stg_reports r left join stg_report_offices m on m.report_id = r.report_id
     left join stg_offices o on o.office = coalesce(m.office, r.office)
 ),
+-- 机关未知的报告：同一路径先后采集的不同内容是同一报告的各版本（路径取该报告最早的一个）
+-- (a report whose office is unknown: contents collected at one path in turn are versions of one report)
+paths as (
+    select report_id, min(source_path) as first_path from stg_documents group by report_id
+),
+grouped as (
+    select n.*, coalesce(n.office, 'path:' || p.first_path, n.report_id) as versions_of
+    from named n left join paths p on p.report_id = n.report_id
+),
 numbered as (
-    select n.*,
+    select g.*,
            row_number() over (
-               partition by coalesce(n.office, n.report_id), n.report_year
-               order by n.published_at asc nulls first, n.ingested_at asc, n.report_id desc
+               partition by g.versions_of, g.report_year
+               order by g.published_at asc nulls first, g.ingested_at asc, g.report_id desc
            ) as version_no,
-           count(*) over (partition by coalesce(n.office, n.report_id), n.report_year) as versions
-    from named n
+           count(*) over (partition by g.versions_of, g.report_year) as versions
+    from grouped g
 )
 -- 版本按发布先后编号，最后发布（同日则最后采集）的为最新版本；检查阶段的上一年度比对按同一规则取版本
 -- (versions numbered by publication, then ingestion; the last is the newest, as the cross-year checks take it)

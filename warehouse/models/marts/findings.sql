@@ -8,13 +8,13 @@
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
-           r.is_latest, r.versions, r.version_no,
+           r.is_latest, r.versions, r.version_no, r.versions_of,
            any_value(r.report_id) filter (where r.is_latest)
-               over (partition by coalesce(r.office, r.report_id), r.report_year) as latest_report_id
+               over (partition by r.versions_of, r.report_year) as latest_report_id
     from reports r left join offices o on o.office = r.office
 ),
 fails as (
-    select v.office, v.region, v.report_year, v.report_id, v.published_at, v.version_no, v.versions, v.is_latest,
+    select v.office, v.versions_of, v.region, v.report_year, v.report_id, v.published_at, v.version_no, v.versions, v.is_latest,
            v.latest_report_id, c.check_id, c.severity, c.subject, c.expected, c.actual, c.difference, c.cells, c.message
     from check_results c join versions v using (report_id)
     where c.status = 'fail'
@@ -31,7 +31,7 @@ keyed as (
            bool_or(is_latest) over k as in_latest,
            bool_or(not is_latest) over k as in_earlier
     from fails
-    window k as (partition by coalesce(office, report_id), report_year, check_id, subject)
+    window k as (partition by versions_of, report_year, check_id, subject)
 )
 select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version_no, f.versions, f.is_latest,
        f.latest_report_id, f.check_id, k.title as check_title, f.severity, f.subject, f.expected, f.actual,
