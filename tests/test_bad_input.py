@@ -604,6 +604,49 @@ def test_html_section_three_columns_printed_in_another_order_are_not_placed_by_t
     assert (plain[("new_received", "commercial")].value, plain[("new_received", "research")].value) == (2.0, 0.0)
 
 
+def test_word_a_number_in_a_text_box_in_a_cell_is_unreadable_not_blank():
+    """A text box anchored in a value cell: the code before dropped its text and read the cell blank."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "total")] = "9"
+    d = docx.Document(io.BytesIO(report_docx(s, split_runs=False)))
+    table = next(t for t in d.tables if "新收" in t._tbl.xml)
+    cell = next(tr for tr in table._tbl.tr_lst if "予以公开" in "".join(tr.itertext())).tc_lst[-1]
+    p = cell.p_lst[0]
+    for r in p.r_lst:
+        p.remove(r)
+    p.append(parse_xml(f'<w:r {nsdecls("w")} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox>'
+                       '<w:txbxContent><w:p><w:r><w:t>9</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    c = cells(read_document("x.docx", buf.getvalue()))[("granted", "total")]
+    assert (c.status, c.value) == ("unreadable", None) and c.raw.startswith("9（")
+
+
+def test_markdown_html_tables_hide_and_merge_as_html_pages_do():
+    """Section 四 as an HTML table inside Markdown (converters write them): a value merged across two
+    columns had been read in the first and the second blank; a hidden row or cell had been read."""
+    from mddocs import Style, render_markdown
+
+    s = spec("gov2021", 2023, seed=3)
+    s.reviews.update({("review", m.id): v for m, v in zip(registry().review_metrics, ["1", "2", "0", "0", "3"], strict=True)})
+    md = render_markdown(s, Style(html_reviews=True))
+    row = next(line for line in md.split("\n") if line.startswith("<tr><td>1</td><td>2</td><td>0</td><td>0</td>"))
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "reviews"}
+    for changed in (row.replace("<td>0</td><td>0</td>", '<td colspan="2">0</td>', 1),
+                    '<tr style="display:none">' + "<td>7</td>" * 15 + "</tr>" + row,
+                    row.replace("<tr>", '<tr><td style="display:none">9</td>', 1)):
+        got = cells(read_document("x.md", md.replace(row, changed).encode()), "reviews")
+        assert [k for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v] == [], changed
+
+
 def test_html_words_zero_height_row_is_not_printed():
     """Word's HTML ends a table with a row of empty cells zero high (for misaligned columns). Section 四
     printed as two tables, 行政复议's ending so: its 15 empty cells came before 行政诉讼's values, and the

@@ -22,7 +22,18 @@ from lxml import etree
 
 from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, _tok, nfkc, place, spans_of, split_trailing_values
+from gkqc.readers.shown import shown
+from gkqc.readers.tokens import (
+    _PAGE_NO,
+    Tok,
+    _tok,
+    mark_merged,
+    nfkc,
+    place,
+    spans_of,
+    split_trailing_values,
+)
+from gkqc.readers.tokens import MERGED as SPANNED
 from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
@@ -340,6 +351,8 @@ def _labels(cells: list[str], line: int, scope: _Scope, out: list[Tok]) -> None:
 def _html_rows(fragment: str, first_line: int) -> list[list[tuple[int, list[str]]]]:
     """The tables of an HTML fragment as grids (see _grid)."""
     root = etree.fromstring(fragment, etree.HTMLParser(huge_tree=True)) if fragment.strip() else None
+    if root is not None:
+        shown(root, fragment)  # what the page hides is not read (as in the HTML reader)
     return [] if root is None else [_grid(t, first_line) for t in root.iter("table")]
 
 
@@ -348,13 +361,23 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
     others, as a converter that lost the merge writes them."""
     grid: list[tuple[int, list[str]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan above
+    placed: list[tuple[int, int, int, int]] = []  # each cell: its place, where it starts, the places it spans, row
     for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
         tds = [td for td in tr if td.tag in ("td", "th")]
-        starts, width = place(carry, spans_of(tds))
+        spans = spans_of(tds)
+        starts, width = place(carry, spans)
         cells = [""] * width
-        for td, at in zip(tds, starts, strict=True):
+        for td, at, (across, _) in zip(tds, starts, spans, strict=True):
             cells[at] = _clean(_td_text(td))
+            placed.append((len(grid), at, across, len(grid)))
         grid.append((first_line + (tr.sourceline or 1) - 1, cells))
+    # a value merged across columns another row prints apart: whose column is it? each place it
+    # covers is unreadable (read as spanning cells are, it would be in the first and the rest blank)
+    marks = [Tok(nfkc(cells[at]), cells[at], 0, True) for (r, at, _, _) in placed for cells in [grid[r][1]]]
+    mark_merged(marks, [(k, at, across, row) for k, (_, at, across, row) in enumerate(placed)], any_row=True)
+    for tok, (r, at, across, _) in zip(marks, placed, strict=True):
+        if tok.note is SPANNED:
+            grid[r][1][at:at + across] = [f"{grid[r][1][at]}（{SPANNED}）"] * across
     return grid
 
 

@@ -109,17 +109,17 @@ def place(carry: dict[int, int], spans: list[tuple[int, int]]) -> tuple[list[int
 _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
 
 
-def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]]) -> None:
+def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_row: bool = False) -> None:
     """A table's values merged across columns that its other rows of values print apart get `MERGED`
     (tables.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
     none), place on the table's grid, the places it spans and its row. A cell spanning places no row
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
-    column's."""
+    column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid)."""
     def valued(k: int) -> bool:
         return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
     rows = {row for k, _, _, row in placed if valued(k)}
-    edges = {at for _, at, _, row in placed if row in rows}
+    edges = {at for _, at, _, row in placed if any_row or row in rows}
     for k, at, across, _ in placed:
         if across > 1 and valued(k) and any(at < e < at + across for e in edges):
             cells[k].note = MERGED

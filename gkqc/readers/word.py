@@ -49,6 +49,7 @@ from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_merged, mark_short, split_trailing_values
 
+TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, its text shown)
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
 MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
@@ -326,9 +327,15 @@ class _Reader:
                     self.blocks(tc)
                     continue
                 parts: list[str] = []
+                boxed: list[str] = []  # text in text boxes anchored in the cell
                 for p in _children(tc, P):
-                    parts += self.lines(p)[0]
+                    printed, boxes = self.lines(p)
+                    parts += printed
+                    inside = list(dict.fromkeys(bp for box in boxes for bp in box.iter(P)))  # (boxes may nest)
+                    boxed += [s for bp in inside for s in self.lines(bp)[0] if s.strip()]
                 text, note = _join(parts)
+                if boxed:  # where a box is printed, and so what the cell shows, cannot be told: unreadable, never blank
+                    text = f"{text}{''.join(boxed)}（{TEXT_BOX}）"
                 tok = _tok(text, self.line, True)
                 tok.note = note
                 self.out.append(tok)
