@@ -630,6 +630,31 @@ def test_word_a_number_in_a_text_box_in_a_cell_is_unreadable_not_blank():
     assert (c.status, c.value) == ("unreadable", None) and c.raw.startswith("9（")
 
 
+def test_word_text_hidden_by_its_paragraphs_style_is_not_read():
+    """A paragraph whose style hides its text (w:vanish in the style's run properties), in a cell
+    printed empty: the code before read its 7 as the cell's value."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "research")] = ""
+    d = docx.Document(io.BytesIO(report_docx(s)))
+    d.styles.element.append(parse_xml(f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="Hid"><w:name w:val="Hid"/>'
+                                      '<w:rPr><w:vanish/></w:rPr></w:style>'))
+    table = next(t for t in d.tables if "新收" in t._tbl.xml)
+    cell = next(tr for tr in table._tbl.tr_lst if "予以公开" in "".join(tr.itertext())).tc_lst[-5]
+    cell.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="Hid"/></w:pPr><w:r><w:t>7</w:t></w:r></w:p>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    c = cells(read_document("x.docx", buf.getvalue()))[("granted", "research")]
+    assert (c.status, c.value) == ("blank", None)
+
+
 def test_markdown_html_tables_hide_and_merge_as_html_pages_do():
     """Section 四 as an HTML table inside Markdown (converters write them): a value merged across two
     columns had been read in the first and the second blank; a hidden row or cell had been read."""

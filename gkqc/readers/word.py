@@ -37,7 +37,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -92,7 +92,7 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body = doc.element.body
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
-    reader = _Reader(_Numbering(doc), doc.part, _Look(_char_styles(doc)))
+    reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph")))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -184,15 +184,15 @@ def _grid(pr, tag: str, least: int) -> int:
     return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
 
 
-def _char_styles(doc) -> dict[str, tuple[object, str | None]]:
-    """Character styles: style id -> (its run properties, the style it is based on)."""
+def _styles(doc, kind: str) -> dict[str, tuple[object, str | None]]:
+    """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on)."""
     out: dict[str, tuple[object, str | None]] = {}
     try:
         found = doc.styles.element.findall(_W + "style")
     except Exception:  # no styles part, or a damaged one: runs are read by their own properties
         return out
     for st in found:
-        if st.get(_W + "type") == "character":
+        if st.get(_W + "type") == kind:
             based = st.find(_W + "basedOn")
             out[st.get(_W + "styleId", "")] = (st.find(_W + "rPr"), based.get(_VAL) if based is not None else None)
     return out
@@ -201,26 +201,24 @@ def _char_styles(doc) -> dict[str, tuple[object, str | None]]:
 @dataclass(slots=True)
 class _Look:
     """How a paragraph's runs are set: their own properties, else their character style's
-    (`styles`); `shifted`: the paragraph prints runs at more than one height (w:position)."""
+    (`styles`), else their paragraph's style's (`paragraph`, the paragraph's `pstyle`); `shifted`:
+    the paragraph prints runs at more than one height (w:position)."""
 
     styles: dict[str, tuple[object, str | None]]
+    paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
+    pstyle: str | None = None
     shifted: bool = False
 
     def prop(self, run, tag: str):
-        """The run's property `tag`: its own, else its character style's (or that style's base's)."""
+        """The run's property `tag`: its own, else its character style's, else its paragraph style's
+        (or such a style's base's)."""
         pr = run.find(_W + "rPr")
         own = pr.find(_W + tag) if pr is not None else None
-        if own is not None or pr is None:
+        if own is not None:
             return own
-        ref, seen = pr.find(_W + "rStyle"), set()
-        sid = ref.get(_VAL) if ref is not None else None
-        while sid in self.styles and sid not in seen:
-            seen.add(sid)
-            rpr, sid = self.styles[sid]
-            found = rpr.find(_W + tag) if rpr is not None else None
-            if found is not None:
-                return found
-        return None
+        ref = pr.find(_W + "rStyle") if pr is not None else None
+        found = _in_styles(self.styles, ref.get(_VAL) if ref is not None else None, tag)
+        return found if found is not None else _in_styles(self.paragraph, self.pstyle, tag)
 
     def hidden(self, run) -> bool:
         return self._on(run, "vanish")
@@ -259,9 +257,24 @@ class _Look:
         return partial(as_raised, position=position) if position else None
 
     def of(self, p) -> _Look:
-        """This look for paragraph p: shifted when its runs with text stand at more than one height."""
-        heights = {self.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
-        return _Look(self.styles, len(heights) > 1)
+        """This look for paragraph p: its style, and shifted when its runs with text stand at more than one height."""
+        ref = p.find(f"{_W}pPr/{_W}pStyle")
+        look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None)
+        heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
+        look.shifted = len(heights) > 1
+        return look
+
+
+def _in_styles(styles: dict[str, tuple[object, str | None]], sid: str | None, tag: str):
+    """Property `tag` set by style `sid` or a style it is based on, else None."""
+    seen: set[str] = set()
+    while sid in styles and sid not in seen:
+        seen.add(sid)
+        rpr, sid = styles[sid]
+        found = rpr.find(_W + tag) if rpr is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def _children(el, want: str):
