@@ -49,7 +49,7 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
 SHORT = "表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell (mark_short)
-MERGED = "数值单元格跨列合并"  # the note of a value cell spanning columns (HTML colspan): whose column is it?
+MERGED = "数值单元格跨列合并"  # the note of a value cell spanning columns (colspan, gridSpan): whose column is it?
 MAX_SPAN = 64  # a colspan / rowspan beyond this is damage, not a table
 MAX_COVERED = 1000  # grid places covered at once by cells from rows above (a report's table: a few dozen)
 
