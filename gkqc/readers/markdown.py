@@ -361,7 +361,7 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
     others, as a converter that lost the merge writes them."""
     grid: list[tuple[int, list[str]]] = []
     carry: dict[int, int] = {}  # column -> rows still covered by a rowspan above
-    placed: list[tuple[int, int, int, int]] = []  # each cell: its place, where it starts, the places it spans, row
+    placed: list[tuple[int, int, int]] = []  # each cell: its row in `grid`, where it starts, the places it spans
     for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
         tds = [td for td in tr if td.tag in ("td", "th")]
         spans = spans_of(tds)
@@ -369,15 +369,16 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
         cells = [""] * width
         for td, at, (across, _) in zip(tds, starts, spans, strict=True):
             cells[at] = _clean(_td_text(td))
-            placed.append((len(grid), at, across, len(grid)))
+            placed.append((len(grid), at, across))
         grid.append((first_line + (tr.sourceline or 1) - 1, cells))
     # a value merged across columns another row prints apart: whose column is it? each place it
     # covers is unreadable (read as spanning cells are, it would be in the first and the rest blank)
-    marks = [Tok(nfkc(cells[at]), cells[at], 0, True) for (r, at, _, _) in placed for cells in [grid[r][1]]]
-    mark_merged(marks, [(k, at, across, row) for k, (_, at, across, row) in enumerate(placed)], any_row=True)
-    for tok, (r, at, across, _) in zip(marks, placed, strict=True):
+    texts = [grid[r][1][at] for r, at, _ in placed]
+    marks = [Tok(nfkc(s), s, 0, True) for s in texts]
+    mark_merged(marks, [(k, at, across, r) for k, (r, at, across) in enumerate(placed)], any_row=True)
+    for tok, s, (r, at, across) in zip(marks, texts, placed, strict=True):
         if tok.note is SPANNED:
-            grid[r][1][at:at + across] = [f"{grid[r][1][at]}（{SPANNED}）"] * across
+            grid[r][1][at:at + across] = [f"{s}（{SPANNED}）"] * across
     return grid
 
 
