@@ -692,6 +692,53 @@ def test_html_words_zero_height_row_is_not_printed():
     assert [k for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v] == []
 
 
+def _reviews_in_two_tables(s, suits=("未经复议直接起诉", "复议后起诉"), between: str = "", drop: int = 0) -> bytes:
+    """The report's HTML with section 四 printed as two tables, 行政复议's and 行政诉讼's (`suits`: the
+    order its two groups' headings are printed in, their values in the template's order; `drop`:
+    the last values left out)."""
+    html = render_html(s).decode()
+    title = html.index("四、政府信息公开行政复议")
+    start, end = html.index("<table", title), html.index("</table>", title) + 8
+    vals = [s.reviews[(g, m.id)] for g in ("review", "suit_direct", "suit_after_review") for m in registry().review_metrics]
+    heads = "".join(f"<td>{m.label}</td>" for m in registry().review_metrics)
+    groups = "".join(f'<td colspan="5">{g}</td>' for g in suits)
+    groups = f'<tr><td colspan="10">行政诉讼</td></tr><tr>{groups}</tr>' if suits else ""
+    tables = (f'<table border="1"><tr><td colspan="5">行政复议</td></tr><tr>{heads}</tr>'
+              f'<tr>{"".join(f"<td>{v}</td>" for v in vals[:5])}</tr></table>{between}'
+              f'<table border="1">{groups}<tr>{heads * 2}</tr>'
+              f'<tr>{"".join(f"<td>{v}</td>" for v in vals[5:len(vals) - drop])}</tr></table>')
+    return (html[:start] + tables + html[end:]).encode()
+
+
+def test_section_four_printed_as_two_tables_is_read_by_the_groups_each_names():
+    """行政复议 in a table of its own, 行政诉讼's two groups in the next: each run of values is read as
+    the groups the headings before it name. The code before read only the first run and gave up
+    all 15 cells (该行只有5个值)."""
+    s = spec("gov2021", 2023, seed=3)
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "reviews"}
+    for between in ("", "<p>（续表）</p>"):
+        got = cells(read_document("x.html", _reviews_in_two_tables(s, between=between)), "reviews")
+        assert {k: (c.status, c.value) for k, c in got.items()} == {k: ("ok", v) for k, v in want.items()}
+    text = render_pdftext(s)
+    title = text.index("四、政府信息公开")
+    heads = " ".join(m.label for m in registry().review_metrics)
+    vals = [s.reviews[(g, m.id)] for g in ("review", "suit_direct", "suit_after_review") for m in registry().review_metrics]
+    two = (f"四、政府信息公开行政复议、行政诉讼情况\n行政复议\n{heads}\n{' '.join(vals[:5])}\n行政诉讼\n"
+           f"未经复议直接起诉 复议后起诉\n{heads} {heads}\n{' '.join(vals[5:])}\n")
+    text = text[:title] + two + text[text.index("五、存在的主要问题"):]
+    got = cells(read_document("x.txt", text.encode()), "reviews")
+    assert {k: (c.status, c.value) for k, c in got.items()} == {k: ("ok", v) for k, v in want.items()}
+
+
+@pytest.mark.parametrize("change", [dict(suits=("复议后起诉", "未经复议直接起诉")), dict(suits=()), dict(drop=1)])
+def test_section_four_in_two_tables_is_not_read_unless_the_headings_place_every_value(change):
+    """The second table's groups headed in another order than its values are printed (复议后起诉
+    first), or not named at all, or a value missing: no cell is read, none wrong."""
+    s = spec("gov2021", 2023, seed=3)
+    got = cells(read_document("x.html", _reviews_in_two_tables(s, **change)), "reviews")
+    assert {c.status for c in got.values()} == {"unreadable"}
+
+
 def test_html_an_empty_cell_after_every_rows_label_never_shifts_a_row_ending_blank():
     """Every row of section 三 has an empty cell between its label and its values (the corner heading
     one column wider). A row whose last value is blank has empty cells at both ends, as many as its

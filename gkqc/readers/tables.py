@@ -675,7 +675,8 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
 def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing: str,
                  silent_blank: bool = False) -> tuple[list[Cell], list[str]]:
     """Section 四: one run of values after the headings, groups × metrics in registry order, the
-    same in every template (`silent_blank`: the headings printed without any value are a blank table)."""
+    same in every template, or a run per table of its own (`_grouped_runs`) (`silent_blank`: the
+    headings printed without any value are a blank table)."""
     reg = registry()
     n = len(reg.review_groups) * len(reg.review_metrics)
     headings = {norm_label(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
@@ -685,24 +686,11 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics))
         return [c for g in reg.review_groups
                 for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing)], []
-    run: list[Tok] = []
-    started = False
-    lead: Tok | None = None  # the text printed right before the run
-    tail: Tok | None = None  # a number's rest on a line below the run ('1※'), where the run ends
-    for tok in toks:
-        if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
-            run.append(tok)
-            started = started or not _padding(tok)
-        elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
-                                                               or tok.text in LOOKALIKES):
-            run.append(tok)  # a value cell printed unreadably ('约3', 'O') keeps its place in the run
-        elif started:
-            if not tok.cell and tok.line > run[-1].line and _NUMBER_REST.fullmatch(tok.text):
-                tail = tok
-            break
-        else:
-            run.clear()
-            lead = tok
+    runs = _value_runs(toks) or [_Run([], [])]
+    run, lead, tail = runs[0].run, runs[0].lead, runs[0].tail
+    if len(runs) > 1 and sum(t.note is not SPAN for t in run) < n and (
+            grouped := _grouped_runs(runs, reg.review_groups, reg.review_metrics, toks, doc_ends_here, missing)):
+        return grouped, []
     # padding cells precede the numbers (end of the heading rows) or follow them; drop only
     # as many as exceed the count, so a genuinely blank first or last number is kept
     run = [t for t in run if t.note is not SPAN]  # a padding run is never one of the values
@@ -734,6 +722,74 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
         cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing)
     return cells, []
+
+
+@dataclass
+class _Run:
+    """A run of section 四's values and what was printed before it (since the run before)."""
+    before: list[Tok]
+    run: list[Tok]
+    lead: Tok | None = None  # the text printed right before the run
+    tail: Tok | None = None  # a number's rest on a line below the run ('1※'), where the run ends
+
+
+def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
+    """Section 四's runs of values in print order; a value cell printed unreadably ('约3', 'O')
+    keeps its place in its run."""
+    out: list[_Run] = []
+    cur = _Run([], [])
+    started = False
+    for tok in toks:
+        if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
+            cur.run.append(tok)
+            started = started or not _padding(tok)
+        elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
+                                                               or tok.text in LOOKALIKES):
+            cur.run.append(tok)
+        elif started:
+            if not tok.cell and tok.line > cur.run[-1].line and _NUMBER_REST.fullmatch(tok.text):
+                cur.tail = tok
+            out.append(cur)
+            cur, started = _Run([tok], [], lead=tok), False
+        else:
+            cur.before += cur.run
+            cur.before.append(tok)
+            cur.run.clear()
+            cur.lead = tok
+    if cur.run:
+        out.append(cur)
+    return out
+
+
+def _grouped_runs(runs: list[_Run], groups: tuple[Item, ...], metrics: tuple[Item, ...], toks: Sequence[Tok],
+                  doc_ends_here: bool, missing: str) -> list[Cell] | None:
+    """Section 四 printed as tables of their own (行政复议 in one, 行政诉讼's two groups in the next):
+    each run of values read as the groups that the text before it names, and only those (by the
+    label's own part: 行政复议, 未经复议直接起诉, 复议后起诉), printed in the template's order, five
+    values a group, every cell counted. None when the runs are not so printed."""
+    own = [norm_label(g.label.split("/")[-1]) for g in groups]
+    m = len(metrics)
+    cells: list[Cell] = []
+    at = 0  # the next group
+    for r in runs:
+        if r.tail is not None or (r.lead is not None and number_piece(r.lead.text)):
+            return None
+        before = _norm_text(r.before)
+        named = [k for k, label in enumerate(own) if label in before]
+        printed = [before.rfind(own[k]) for k in named]  # (the section's title names 行政复议 too)
+        vals = [t for t in r.run if t.note is not SPAN]
+        if (not named or named != list(range(at, at + len(named))) or printed != sorted(printed)
+                or len(vals) != m * len(named)):
+            return None
+        at_end = doc_ends_here and r.run[-1] is toks[-1]
+        read = _finish_row(vals, len(vals), at_end, _review_sums(tuple(groups[k] for k in named), metrics))
+        for j, k in enumerate(named):
+            part = RowRead(read.toks[j * m:(j + 1) * m], read.reason, read.missing_reason)
+            cells += _cells_from_row("reviews", groups[k].id, groups[k].id, metrics, part, missing)
+        at += len(named)
+        if at == len(groups):
+            return cells
+    return None
 
 
 def _surplus_doubt(run: list[Tok], n: int) -> str | None:
