@@ -692,6 +692,55 @@ def test_html_words_zero_height_row_is_not_printed():
     assert [k for k, v in want.items() if got[k].status in ("ok", "blank") and got[k].value != v] == []
 
 
+_GRANTED = [("granted", c.id) for c in registry().app_columns]
+
+
+@pytest.mark.parametrize("mark", ["–", "○", "〃", "…", "N/A", "十四", "无。"])
+@pytest.mark.parametrize("form", ["pagetext", "html with a spare column"])
+def test_a_rows_first_value_printed_as_a_mark_holds_its_place(mark, form):
+    """A row's first value printed as a mark no value is (an en dash, a circle for zero, 十四) is that
+    value, unreadable, not more of the label: the code before took it for label text, and the cell
+    after the row (page text's closing `|`, an empty 备注 cell in HTML) became the row's last value,
+    every value one column to the left."""
+    s = spec("gov2021", 2023, seed=1)
+    printed = [mark, "3", "1", "0", "0", "2", "6"]
+    s.applications.update(zip(_GRANTED, printed, strict=True))
+    if form == "pagetext":
+        data = render_pagetext(s).encode()
+    else:
+        html = render_html(s).decode()
+        start, end = html.index("申请人情况"), html.index("</table>", html.index("申请人情况"))
+        part = html[start:end].replace("</tr>", "<td>&nbsp;</td></tr>").replace(
+            "申请人情况</td>", '申请人情况</td><td rowspan="3">备注</td>', 1)
+        data = (html[:start] + part + html[end:]).encode()
+    got = cells(read_document("x.txt" if form == "pagetext" else "x.html", data))
+    assert [(got[k].status, got[k].value) for k in _GRANTED] == \
+        [("unreadable", None)] + [("ok", float(v)) for v in printed[1:]]
+
+
+@pytest.mark.parametrize("first", ["5*", "–", "约5", "O"])
+@pytest.mark.parametrize("form", ["pagetext", "html"])
+def test_section_fours_first_value_printed_unreadably_holds_its_place(first, form):
+    """Section 四's first value printed unreadably ('5*', '–') starts its run of values: the code
+    before dropped it with the headings, and an empty cell after the last value made up the count,
+    every value one column to the left."""
+    s = spec("gov2021", 2023, seed=1)
+    printed = ["5", "7", "3", "0", "15", "0", "0", "1", "3", "4", "0", "0", "2", "0", "2"]
+    s.reviews.update(zip(list(s.reviews), printed, strict=True))
+    s.reviews[("review", "upheld")] = first
+    if form == "pagetext":
+        text = render_pagetext(s)
+        at = text.index("\n五、")
+        data = (text[:at] + "\n|" + text[at:]).encode()  # an empty cell after the last value
+    else:
+        html = render_html(s).decode()
+        last = html.index("</tr>", html.index(f"<td>{printed[-1]}</td>", html.index("四、政府信息公开")))
+        data = (html[:last] + "<td></td>" + html[last:]).encode()
+    got = cells(read_document("x.txt" if form == "pagetext" else "x.html", data), "reviews")
+    assert [(c.status, c.value) for c in got.values()] == \
+        [("unreadable", None)] + [("ok", float(v)) for v in printed[1:]]
+
+
 def _reviews_in_two_tables(s, suits=("未经复议直接起诉", "复议后起诉"), between: str = "", drop: int = 0) -> bytes:
     """The report's HTML with section 四 printed as two tables, 行政复议's and 行政诉讼's (`suits`: the
     order its two groups' headings are printed in, their values in the template's order; `drop`:

@@ -232,7 +232,8 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                 and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
             vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
             continue
-        if not value_like and row is None and not skip and _first_cell(tok, context, rows, rs):
+        if not value_like and row is None and not skip and \
+                _first_cell(tok, toks[i + 1] if i + 1 < len(toks) else None, context, rows, rs):
             value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
         if not value_like:
             if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
@@ -576,14 +577,27 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
     return _LABEL_END.fullmatch(text, end) is not None
 
 
-def _first_cell(tok: Tok, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
-    """A cell with a digit and at most one other character of wording in it ('5人', '约3'), or a
-    number's lookalike ('O', a Chinese numeral), printed after a whole row label and before any
-    value (the caller: no row is being read, none skipped): the row's first value, unreadable as
-    printed, not a piece of the label (else the row's values would shift one column to the left)."""
-    return (tok.cell and bool(context) and len(tok.text) <= 20
-            and (any(ch.isdigit() for ch in tok.text) and len(wording(tok.text)) <= 1 or tok.text in LOOKALIKES)
-            and not rs.heading(tok.text)
+def _unread_value(tok: Tok, after: Tok | None) -> bool:
+    """A cell that stands where a value does and is one, unreadable as printed: a digit with at most
+    one other character of wording ('5人', '约3', '5*'), a number's lookalike ('O', a Chinese numeral),
+    or, with a value after it, a short mark with no wording ('–', '○', '〃', '…', 'N/A', '十四', '无。')."""
+    text = tok.text
+    if not tok.cell or len(text) > 20:
+        return False
+    if any(ch.isdigit() for ch in text):
+        return len(wording(text)) <= 1
+    return text in LOOKALIKES or (len(text) <= 4 and not wording(text).strip(_MARK_WORDS)
+                                  and after is not None and _value_like(after))
+
+
+_MARK_WORDS = "无空两"  # the wording a mark for none or a spelled number may hold
+
+
+def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
+    """An unreadable value (`_unread_value`) printed after a whole row label and before any value (the
+    caller: no row is being read, none skipped): the row's first value, not a piece of the label
+    (else the row's values would shift one column to the left)."""
+    return (bool(context) and _unread_value(tok, after) and not rs.heading(tok.text)
             and match_label(norm_label(tok.text), rows) is None and match_label("".join(context), rows) is not None)
 
 
@@ -734,15 +748,18 @@ class _Run:
 
 
 def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
-    """Section 四's runs of values in print order; a value cell printed unreadably ('约3', 'O')
-    keeps its place in its run."""
+    """Section 四's runs of values in print order; a value cell printed unreadably ('约3', 'O', '5*')
+    keeps its place in its run, the first one too."""
     out: list[_Run] = []
     cur = _Run([], [])
     started = False
-    for tok in toks:
+    for i, tok in enumerate(toks):
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             cur.run.append(tok)
             started = started or not _padding(tok)
+        elif not started and _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None):
+            cur.run.append(tok)  # the first value, printed unreadably ('5*', '–'): not the headings' end
+            started = True
         elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
                                                                or tok.text in LOOKALIKES):
             cur.run.append(tok)
