@@ -544,6 +544,50 @@ def test_html_raised_or_hidden_by_css_is_not_read_as_more_digits(mark):
     assert (c.value, c.status, c.raw) == want
 
 
+_UNSEEN = ["<span style='visibility:hidden'>1</span>", "<span style='font-size:0'>1</span>",
+           "<span style='opacity:0'>1</span>", "<span style='mso-hide:all'>1</span>", "<template>1</template>"]
+_RAISED = ["<span style='position:relative;top:-3.0pt;mso-text-raise:3.0pt'>1</span>",
+           "<span style='vertical-align:5pt'>1</span>", "<span style='vertical-align:-3px'>1</span>",
+           "<ruby>1<rt>1</rt></ruby>"]
+
+
+@pytest.mark.parametrize("mark", _UNSEEN + _RAISED)
+@pytest.mark.parametrize("form", ["html", "markdown"])
+def test_a_digit_the_page_does_not_show_or_raises_is_no_digit_of_the_number(mark, form):
+    """`12` and a `1` the page leaves unseen (visibility, Word's mso-hide, a size or opacity of 0, a
+    <template>) reads 12; a `1` it moves off the line (Word's raised run as HTML, a length in
+    vertical-align, ruby's annotation) leaves the cell unreadable. The code before read 121, and
+    Markdown read 121 also for <sup>, <s> and display:none, whose tags it dropped."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    page = render_html(s).decode() if form == "html" else render_markdown(s)
+    data = page.replace("QQQ", f"12{mark}").encode()
+    c = cells(read_document(f"x.{'html' if form == 'html' else 'md'}", data))[("granted", "natural_person")]
+    assert (c.value, c.status) == ((12.0, "ok") if mark in _UNSEEN else (None, "unreadable"))
+
+
+@pytest.mark.parametrize("mark", ["<sup>1</sup>", "<s>1</s>", '<span style="display:none">1</span>'])
+def test_markdown_reads_a_pipe_cells_inline_html_as_a_page_shows_it(mark):
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    c = cells(read_document("x.md", render_markdown(s).replace("QQQ", f"12{mark}").encode()))[("granted", "natural_person")]
+    assert (c.value, c.status) == ((12.0, "ok") if "none" in mark else (None, "unreadable"))
+
+
+def test_html_a_cell_the_page_leaves_unseen_keeps_its_place_empty():
+    """A <td> with visibility:hidden is a cell the page shows empty (unlike display:none, no cell at
+    all): its row's values stay in their columns."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", "9"],
+                                                                 strict=True)})
+    html = render_html(s).decode()
+    at = html.index("<td>9</td>", html.index("（一）予以公开"))
+    html = html[:at] + '<td style="visibility:hidden">9</td>' + html[at + len("<td>9</td>"):]
+    got = cells(read_document("x.html", html.encode()))
+    assert [(got[("granted", c.id)].value, got[("granted", c.id)].status) for c in registry().app_columns] == \
+        [(5.0, "ok"), (0.0, "ok"), (0.0, "ok"), (1.0, "ok"), (1.0, "ok"), (2.0, "ok"), (None, "blank")]
+
+
 @pytest.mark.parametrize("hidden", ['<td style="display:none">9</td>', '<td class="X">9</td>', "<td hidden>9</td>",
                                     "<td hidden>9</td><span hidden>3</span>"], ids=["style", "class", "attribute", "span"])
 def test_html_a_hidden_cell_is_no_cell(hidden):

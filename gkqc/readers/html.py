@@ -6,10 +6,9 @@ import re
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import spare_column
-from gkqc.readers.shown import shown
+from gkqc.readers.shown import cell_text, shown
 from gkqc.readers.tokens import (
     Tok,
     _tok,
@@ -40,60 +39,6 @@ def html_meta(root) -> dict[str, str]:
     return out
 
 
-_LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
-
-
-def _cell_text(el) -> str:
-    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2` and `<p>1</p><p>2</p>` are not 12: a break stays in the text, and the cell
-    reads as unreadable)."""
-    if len(el) == 0:
-        return el.text or ""
-    parts: list[str] = []
-    _texts(el, parts)
-    return "".join(parts)
-
-
-def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines. Walked
-    with a stack, not recursion (a cell may nest its inline elements as deep as the parser goes),
-    and the last printed character kept as it goes (a cell may hold a great many parts)."""
-    last = ""  # the last character of the last part that is not blank
-
-    def add(text: str | None) -> None:
-        nonlocal last
-        parts.append(text or "")
-        if text and text.strip():
-            last = text.rstrip()[-1]
-
-    add(el.text)
-    stack = [(el, iter(el))]
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if stack:
-                add(node.tail)
-            continue
-        if isinstance(child.tag, str):
-            if child.tag in _LINES and last.isdigit():
-                after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
-                if (after or "").lstrip()[:1].isdigit():
-                    add("<br>")
-            if child.tag in _STRUCK:
-                add(as_struck("".join(child.itertext())))
-            elif child.tag not in _RAISED:
-                add(child.text)
-                stack.append((child, iter(child)))
-                continue
-            else:
-                add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
-        add(child.tail)
-
-
-_RAISED = {"sup": "superscript", "sub": "subscript"}
-_STRUCK = {"s", "strike", "del"}  # printed struck through
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 
 
@@ -115,7 +60,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
-                out.append(_tok(_cell_text(td), td.sourceline or 0, True))
+                out.append(_tok(cell_text(td), td.sourceline or 0, True))
             if len(tr):
                 spans = spans_of(tr)
                 starts, width = place(carry, spans)
@@ -140,7 +85,7 @@ def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
 
 
 def _text_before_last(row: tuple[int, int, int, etree._Element]) -> bool:
-    return any(nfkc(_cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
+    return any(nfkc(cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
 
 
 def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:
@@ -224,7 +169,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 continue
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
-                out.append(_tok(_cell_text(el), el.sourceline or 0, True))
+                out.append(_tok(cell_text(el), el.sourceline or 0, True))
                 if tables:
                     tables[-1][4][el] = len(out) - 1  # (the element held: lxml keeps its one proxy)
                 last_cell = el

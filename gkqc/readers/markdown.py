@@ -22,7 +22,7 @@ from lxml import etree
 
 from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.shown import shown
+from gkqc.readers.shown import cell_text, shown
 from gkqc.readers.tokens import (
     _PAGE_NO,
     Tok,
@@ -174,9 +174,13 @@ def _labelish(cell: str) -> bool:
 
 def _clean(raw: str) -> str:
     """A cell's or line's text: tags and emphasis dropped, `<br>` inside a label joined, entities
-    and escapes resolved. A `<br>` between two digits stays as printed (the cell is unreadable)."""
+    and escapes resolved. A `<br>` between two digits stays as printed (the cell is unreadable).
+    Inline HTML is read as an HTML page shows it: a digit it hides is no text, one it raises,
+    lowers or strikes through no digit of the number beside it (`12<sup>1</sup>` is not 121)."""
     if "<" in raw:
-        raw = _BR_AROUND.sub(_join_br, _TAG.sub("", raw))
+        if _TAG.search(raw):
+            raw = _inline_html(raw)
+        raw = _BR_AROUND.sub(_join_br, raw)
     if "&" in raw:
         raw = html.unescape(raw)
     if "\\" in raw:
@@ -184,6 +188,16 @@ def _clean(raw: str) -> str:
     if "**" in raw or "__" in raw:
         raw = _EMPH.sub(r"\2", raw)
     return raw.strip()
+
+
+def _inline_html(raw: str) -> str:
+    """A Markdown cell's or line's inline HTML as shown (`shown.cell_text`), its tags gone."""
+    root = etree.fromstring(f"<div>{raw}</div>", etree.HTMLParser(huge_tree=True))
+    div = None if root is None else root.find(".//div")
+    if div is None:
+        return _TAG.sub("", raw)
+    shown(root, raw)
+    return cell_text(div)
 
 
 def _join_br(m: re.Match[str]) -> str:
@@ -368,7 +382,7 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
         starts, width = place(carry, spans)
         cells = [""] * width
         for td, at, (across, _) in zip(tds, starts, spans, strict=True):
-            cells[at] = _clean(_td_text(td))
+            cells[at] = _clean(cell_text(td))
             placed.append((len(grid), at, across))
         grid.append((first_line + (tr.sourceline or 1) - 1, cells))
     # a value merged across columns another row prints apart: whose column is it? each place it
@@ -380,16 +394,6 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
         if tok.note is SPANNED:
             grid[r][1][at:at + across] = [f"{s}（{SPANNED}）"] * across
     return grid
-
-
-def _td_text(td) -> str:
-    """A cell's text with its <br> kept (for _clean to join a label or keep two numbers apart)."""
-    parts = [td.text or ""]
-    for ch in td:
-        if isinstance(ch.tag, str):
-            parts.append("<br>" if ch.tag == "br" else "".join(ch.itertext()))
-        parts.append(ch.tail or "")
-    return "".join(parts)
 
 
 def _paragraph(raw: str, n: int, scope: _Scope, out: list[Tok]) -> None:

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import re
 
+from gkqc.cells import as_raised, as_struck
+
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
-_SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH")  # in what _SET finds
-_SET = re.compile(r"display\s*:\s*none|vertical-align\s*:\s*(?:super|sub)\b|text-decoration[\w-]*\s*:[^;\"']*line-through",
-                  re.IGNORECASE)
+_SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
+              "ISIBILITY", "so-hide", "SO-HIDE", "ont-size", "ONT-SIZE", "pacity", "PACITY", "so-text-raise",
+              "SO-TEXT-RAISE", "osition", "OSITION")  # in what _SET finds
+_LENGTH = r"[+-]?(?:\d+\.?\d*|\.\d+)\s*(?:pt|px|em|ex|rem|cm|mm|in|%)?"
+_SET = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|mso-hide\s*:\s*all"
+    r"|(?<![\w-])(?:font-size|opacity)\s*:\s*0*\.?0+(?:[a-z%]+)?\s*(?=[;\"'}!]|$)"
+    rf"|vertical-align\s*:\s*(?:super\b|sub\b|{_LENGTH})|mso-text-raise\s*:\s*{_LENGTH}"
+    rf"|(?<![\w-])top\s*:\s*{_LENGTH}|text-decoration[\w-]*\s*:[^;\"']*line-through",
+    re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
@@ -31,14 +41,28 @@ def _hide_hidden(root) -> None:
 
 
 def _set_as(style: str) -> str | None:
-    """What a CSS declaration block does to its text: hide it, raise or lower it (a footnote's mark), or
-    strike it through."""
-    m = _SET.search(style)
-    if m is None:
-        return None
-    t = m.group(0).lower()
-    return ("hidden" if "none" in t else "s" if t.endswith("line-through") else "sup" if t.rstrip().endswith("super")
-            else "sub")
+    """What a CSS declaration block does to its text: hide it (`hidden`: display:none, no box at all),
+    leave it unseen in its place (`unseen`: visibility hidden or collapsed, Word's mso-hide:all, a
+    font size or opacity of 0), raise or lower it (a footnote's mark: vertical-align, Word's mso-text-raise, a
+    relative position's top), or strike it through."""
+    for m in _SET.finditer(style):
+        t = m.group(0).lower()
+        name, _, value = t.partition(":")
+        name, value = name.strip(), value.strip()
+        if t.startswith("display"):
+            return "hidden"
+        if name in ("visibility", "mso-hide", "font-size", "opacity"):
+            return "unseen"
+        if t.endswith("line-through"):
+            return "s"
+        if value in ("super", "sub"):
+            return "sup" if value == "super" else "sub"
+        if name == "top" and "relative" not in style.lower():
+            continue  # (top places a positioned box; only a relative one moves its text off the line)
+        amount = float(_NUMBER.match(value).group(0))
+        if amount:
+            return "sup" if (amount < 0) == (name == "top") else "sub"
+    return None
 
 
 def _apply_styles(root) -> None:
@@ -57,10 +81,32 @@ def _apply_styles(root) -> None:
         what = _set_as(el.get("style") or "")
         if what is None and classes:
             what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
-        if what == "hidden":
+        if what == "hidden" or (what == "unseen" and el.tag not in _HIDEABLE):
             _drop(el)
+        elif what == "unseen":
+            _empty(el)
         elif what is not None and el.tag not in _HIDEABLE:
             el.tag = what
+
+
+def _empty(el) -> None:
+    """A cell's text out of the tree, or each cell's of a row: an unseen cell keeps its place, empty."""
+    for cell in (el.iter("td", "th") if el.tag == "tr" else (el,)):
+        for child in list(cell):
+            cell.remove(child)
+        cell.text = None
+
+
+def _unprinted(root) -> None:
+    """A <template>'s content is not shown, nor are ruby's fallback brackets (<rp>); ruby's annotation
+    (<rt>) is printed over its text, as a raised mark."""
+    for el in list(root.iter("template", "rp")):
+        _drop(el)
+    for el in root.iter("rt"):
+        el.tag = "sup"
+
+
+_UNPRINTED = re.compile(r"<(?:template|rt|rp)\b", re.IGNORECASE)
 
 
 def _drop(el) -> None:
@@ -82,5 +128,63 @@ def shown(root, text: str) -> None:
         _apply_styles(root)
     if "hidden" in text:
         _hide_hidden(root)
+    if _UNPRINTED.search(text):
+        _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
+
+
+_LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
+
+
+def cell_text(el) -> str:
+    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
+    digits (`1<br/>2` and `<p>1</p><p>2</p>` are not 12: a break stays in the text, and the cell
+    reads as unreadable)."""
+    if len(el) == 0:
+        return el.text or ""
+    parts: list[str] = []
+    _texts(el, parts)
+    return "".join(parts)
+
+
+def _texts(el, parts: list[str]) -> None:
+    """The text inside `el` in document order, a `<br>` kept between digits on two lines. Walked
+    with a stack, not recursion (a cell may nest its inline elements as deep as the parser goes),
+    and the last printed character kept as it goes (a cell may hold a great many parts)."""
+    last = ""  # the last character of the last part that is not blank
+
+    def add(text: str | None) -> None:
+        nonlocal last
+        parts.append(text or "")
+        if text and text.strip():
+            last = text.rstrip()[-1]
+
+    add(el.text)
+    stack = [(el, iter(el))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                add(node.tail)
+            continue
+        if isinstance(child.tag, str):
+            if child.tag in _LINES and last.isdigit():
+                after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
+                if (after or "").lstrip()[:1].isdigit():
+                    add("<br>")
+            if child.tag in _STRUCK:
+                add(as_struck("".join(child.itertext())))
+            elif child.tag not in _RAISED:
+                add(child.text)
+                stack.append((child, iter(child)))
+                continue
+            else:
+                add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
+        add(child.tail)
+
+
+_RAISED = {"sup": "superscript", "sub": "subscript"}
+_STRUCK = {"s", "strike", "del"}  # printed struck through
