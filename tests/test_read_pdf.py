@@ -1079,3 +1079,45 @@ def test_a_rows_values_never_go_to_a_line_of_pieces_of_numbers_below_it():
     _, got = read_back(s, overview_times=1)
     assert _read_wrong(s, got) == []
     assert got[("applications", "unprocessed_massive", "total")].status == "unreadable"
+
+
+EXPORTS = Path(__file__).parent / "data" / "pdf_exports"
+
+
+@pytest.mark.parametrize("name", ["lo-vertical-label-wu", "lo-narrow-thick-rules", "lo-narrow-tiny-columns",
+                                  "lo-number-wrapped-across-pages"])
+def test_libreoffice_exports_found_by_a_hunt_read_without_a_wrong_value(name):
+    """Generated reports' .docx as LibreOffice exports them with narrow pages, thick rules, wide line
+    spacing and large fonts (`expected.json`: how each was made, the printed values). The code before
+    crashed on two (a label-only row left out of its table: KeyError; a table with no value read whole:
+    no median), and read two wrong: the 无 of 无正当理由… printed alone under 4. (a label a character a
+    line) was a blank mark joined to 4. as a number, and the row's 0s went to the label's rest as
+    blanks; a number wrapped over three lines across a page break (10 / 01 / 2) was read 2 from the
+    line on the next page."""
+    want = json.loads((EXPORTS / "expected.json").read_text())[name]["printed"]
+    r = read_document(f"{name}.pdf", (EXPORTS / f"{name}.pdf").read_bytes())
+    assert r.status in ("parsed", "partial"), r.reason
+    got = {"|".join((c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id)))): c
+           for c in r.report.cells}
+    wrong = {k: (c.raw, want[k]) for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]}
+    assert not wrong
+
+
+def test_a_table_with_a_number_against_a_label_or_without_its_headings_is_not_read_blank():
+    """A table whose text layer shows its labels and no value is read blank only where its column
+    headings stand above the labels and no digit is printed beside them: a fee printed against its
+    label (`行政事业性收费453.0969`, a browser's unbordered table) is no empty table, nor is one whose
+    value columns ran off the page (only the labels printed)."""
+    from gkqc.readers.tables import silent_rows
+    from gkqc.readers.tokens import Tok
+
+    def toks(*texts: str) -> list[Tok]:
+        return [Tok(t, t, k, True) for k, t in enumerate(texts)]
+
+    fees = next(b for b in registry().blocks_for("gov2021") if b.id == "item_8")
+    assert silent_rows(toks("信息内容", "本年收费金额（单位：万元）", "行政事业性收费"), fees.rows, fees.metrics) is not None
+    assert silent_rows(toks("信息内容", "本年收费金额（单位：万元）", "行政事业性收费453.0969"), fees.rows, fees.metrics) is None
+    docs = next(b for b in registry().blocks_for("gov2021") if b.id == "item_1")
+    heads = ("信息内容", "本年制", "本年废", "现行有", "发件数", "止件数", "效件数")  # (headings wrapped in narrow columns)
+    assert silent_rows(toks(*heads, "规章", "行政规范性文件"), docs.rows, docs.metrics) is not None
+    assert silent_rows(toks("信息内容", "规章", "行政规范性文件"), docs.rows, docs.metrics) is None

@@ -64,6 +64,8 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
     count: text in a value's cell (`增36`) is printed as wide as it is, not as numbers are, and a
     glyph without text (�) may be drawn wider or narrower than its box."""
     cells = [c for c in _value_cells(rows, _label_edge(rows)[0]) if c.value and DAMAGED not in c.raw]
+    if not cells:  # (no value read whole: nothing to line up)
+        return _MIDDLE
     h = statistics.median(c.h for c in cells)
 
     def columns(key) -> float:
@@ -244,15 +246,16 @@ def stacked_rows(rows: list[Line], rules: Rules | None) -> set[int]:
     - A row right under two such (a number wrapped over three lines: `３６` / `５７` / `７`), printing
       as many values as the one over it, each under one of its.
     - The last row of a page and the first of the next, when the second's values each stand under a
-      number of the first's as wide as its cell (the rest of a number cut by the page break).
+      number of the first's as wide as its cell, or under one of the first's numbers when those are
+      already pieces of numbers wrapped over lines (the rest of a number cut by the page break).
     - Without rules: a line of values only, or of a few values each under a wide one of the row's,
       and the nearer row beside it, when they lie closer than the table's rows lie to each other (a
       number wrapped at a wide line spacing, a group's label beside its rest: `678602` / `76`)."""
     out: set[int] = set()
     ruled = bool(rules) and bool(cell_edges(rows[0], rules))
     for a, b in zip(rows, rows[1:], strict=False):
-        if a.page + 1 == b.page and _pieces_of(a, b, wide=True):  # the rest of a's wide number on the next page
-            out |= {a.no, b.no}
+        if a.page + 1 == b.page and (_pieces_of(a, b, wide=True) or (a.no in out and _pieces_of(a, b, fewer=False))):
+            out |= {a.no, b.no}  # the rest of a's wide number on the next page, or of one wrapped over a's lines
         apart = abs(a.cy - b.cy) / min(a.h, b.h)
         if a.page != b.page or apart > 3 or (apart > 1.5 and not (ruled and same_cell(a, b, rules))):
             continue  # (in a ruled table, lines further apart with no rule between them: one tall row's)
@@ -349,7 +352,7 @@ def line_tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
             continue
         if ln.no in title:
             add_title_line(out, ln, title)
-        elif ln.data or ln.blank:
+        elif ln.data or (ln.blank and ln.no in layout):  # (a label-only row left out of its table: text)
             boundary, cols, key = layout[ln.no]
             doubt = (STACKED if ln.no in stacked else AGAINST if ln.against
                      else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks) else None)

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from gkqc.cells import DAMAGED, is_value_like
+from gkqc.cells import BLANK_MARKS, DAMAGED, is_value_like
 from gkqc.readers.pdf_page import NO_RULES, PageRules
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, nfkc
@@ -215,6 +215,23 @@ def classify(lines: list[Line]) -> None:
         ln.stop = not ln.data and (bool(stop.search(nfkc(text))) or bool(find_headings([Tok(nfkc(text), text, 0)])))
 
 
+_WORD_MARKS = frozenset(m for m in BLANK_MARKS if len(m) == 1 and "\u4e00" <= m <= "\u9fff")  # 无, 空
+
+
+def _word_marks_in_labels(ln: Line, last: Line) -> bool:
+    """ln's only values are words that mark a blank (无) printed under or over the label of the table's
+    last row on its page, left of its values: a character of a wrapped label (`申请人无正当理由…` a
+    character a line), no value; they are made label text."""
+    values = [c for c in ln.chunks if c.value]
+    labels = [o for o in last.chunks if not o.value]
+    if last.page != ln.page or not all(c.raw in _WORD_MARKS and c.x1 <= last.first_value_x()
+                                       and any(o.x0 < c.x1 and c.x0 < o.x1 for o in labels) for c in values):
+        return False
+    for c in values:
+        c.value = False
+    return True
+
+
 def _label_side(ln: Line, boundary: float) -> bool:
     """Every chunk of a free line ends left of the table's first value column, or is a piece of a
     number, no value of its own (`49,97`: the middle of a number wrapped over three lines), which
@@ -297,6 +314,8 @@ def find_tables(lines: list[Line], rules: Rules | None = None) -> list[tuple[lis
     for ln in lines:
         if ln.furniture:
             continue
+        if ln.data and last is not None and _word_marks_in_labels(ln, last):
+            ln.data = False
         if not ln.data:
             pending.append(ln)
             continue

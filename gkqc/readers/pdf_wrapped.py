@@ -28,7 +28,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from gkqc.readers.pdf_lines import Chunk, Line, Rules, cell_edges, fenced, number_part
+from gkqc.readers.pdf_lines import DIGIT, Chunk, Line, Rules, cell_edges, fenced, number_part
 from gkqc.readers.pdf_page import NO_RULES
 from gkqc.readers.tokens import nfkc
 
@@ -135,8 +135,8 @@ class _Joiner:
             return False
         nums = [c for c in ln.chunks if number_part(c)]
         label = [c for c in ln.chunks if not number_part(c)]
-        if not nums or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
-            return False
+        if not any(DIGIT.search(c.raw) for c in nums) or (label and min(c.x0 for c in nums) < max(c.x1 for c in label)):
+            return False  # (a mark for a blank, 无, is no piece of a number)
         near = sorted((r for r in (self.beside(k, -1), self.beside(k, 1)) if _row_of(r, ln)),
                       key=lambda r: abs(r.cy - ln.cy))
         printed = Line(ln.no, ln.page, ln.cy, ln.h, nums)

@@ -647,10 +647,20 @@ def _cell(cell: Cell, tok: Tok, unit: str | None) -> Cell:
 SILENT = "整张表没有一个数值（PDF 文本层中只有行标签），各单元格按空白读取"
 
 
-def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int) -> TableRead | None:
+_ROW_NUMBER = re.compile(r"(?<![\d.,])\d{1,2}[.、．](?!\d)")  # a row label's number ('1.属于国家秘密')
+
+
+def _digit_beside_row_number(t: Tok) -> bool:
+    return any(ch.isdigit() for ch in _ROW_NUMBER.sub("", t.text))
+
+
+def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], cols: Sequence[Item]) -> TableRead | None:
     """A table printed with every cell empty, as a PDF's text layer shows it: every row's label in
-    printed order and no value anywhere. Each row then reads as `ncols` blank cells."""
-    if any(_value_like(t) and not _padding(t) for t in toks):
+    printed order, every column's heading before them (each of its characters: headings wrap), and
+    no value anywhere, nor a digit other than a row's number (a value printed against its label,
+    `行政事业性收费453.0969`). Each row then reads as blank cells. A table whose values run off the
+    page shows its labels alone, and its headings only in part: not blank."""
+    if any((_value_like(t) and not _padding(t)) or _digit_beside_row_number(t) for t in toks):
         return None
     text, ends, at = "", [], 0
     for t in toks:  # the normalised text, and where each token's part of it ends
@@ -661,9 +671,13 @@ def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int) -> TableR
         found = [i for v in r.variants if (i := text.find(v, at)) >= 0]
         if not found:
             return None
+        if r is rows[0]:
+            header = text[:min(found)]
+            if not all(any(all(ch in header for ch in v) for v in c.variants) for c in cols):
+                return None
         at = min(found)
         line = toks[bisect_right(ends, at)].line
-        out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * ncols)
+        out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * len(cols))
     return out
 
 
@@ -679,7 +693,7 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     if doubt := _grouped_order_doubt(tr.header, reg.app_columns):
         tr.rows = {rid: RowRead([None] * len(reg.app_columns), doubt) for rid in tr.rows}
     if silent_blank and not tr.rows:
-        tr = silent_rows(toks, rows, len(reg.app_columns)) or tr
+        tr = silent_rows(toks, rows, reg.app_columns) or tr
     cells = []
     for r in rows:
         cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing)
@@ -897,7 +911,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         s, e = found[bid]
         tr = reads[bid]
         if silent_blank and not tr.rows:
-            tr = silent_rows(toks[s:e], block.rows, len(block.metrics)) or tr
+            tr = silent_rows(toks[s:e], block.rows, block.metrics) or tr
         doubt = _order_doubt(tr.header, block.metrics)
         unit = unit_in_label(tr.header) if any(m.unit for m in block.metrics) else None
         notes += tr.notes
