@@ -193,6 +193,56 @@ def test_paragraph_text_as_word_shows_it():
         ("框内标题", 2, False), ("控件内容", 3, False)]
 
 
+_FIELD = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = </w:instrText></w:r>{inner}'
+          '<w:r><w:instrText> + 4 </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+          '<w:r><w:t>9</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+_REF = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF a </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>5</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+@pytest.mark.parametrize("cell, shown", [
+    (_FIELD.format(inner=_REF), "9"),  # { = { REF a } + 4 }: the inner field's result is in the outer's code
+    (_FIELD.format(inner='<w:fldSimple w:instr=" REF a ">' + _r("5") + "</w:fldSimple>"), "9"),
+    (_r("9") + '<w:r><w:rPr><w:specVanish/></w:rPr><w:t>7</w:t></w:r>', "9"),  # always hidden
+    ('<w:r><w:t>-</w:t><w:br/><w:t>9</w:t></w:r>', "-<br>9"),  # a sign alone over a number: no −9
+    ('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"><m:r><m:t>9</m:t></m:r></m:oMath>',
+     "9（单元格中有公式）"),
+])
+def test_a_cells_text_as_word_prints_it(cell, shown):
+    """What the code before read: 59 (the nested field's result with the outer's), 97 (a run set
+    always hidden), −9, and an equation's 9 as a blank cell."""
+    toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{cell}</w:p></w:tc>")))
+    assert [t.raw for t in toks] == ["（一）予以公开", shown]
+
+
+def test_a_content_control_bound_to_custom_xml_shows_the_bound_value():
+    """A generator fills a report by writing its custom XML; the controls bound to it keep their old
+    text until Word opens the file and refreshes them. The code before read that text (0 for 9)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    store = "{11111111-2222-3333-4444-555555555555}"
+    bound = ('<w:sdt><w:sdtPr><w:dataBinding w:prefixMappings="xmlns:x=\'urn:r\'" w:xpath="/x:root[1]/x:total[1]" '
+             f'w:storeItemID="{store}"/><w:text/></w:sdtPr><w:sdtContent>' + _r("0") + "</w:sdtContent></w:sdt>")
+    unbound = bound.replace(store, "{00000000-0000-0000-0000-000000000000}")
+    d = docx.Document(io.BytesIO(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{bound}</w:p></w:tc>"
+                                                + f"<w:tc><w:p>{unbound}</w:p></w:tc>"))))
+    package = d.part.package
+    item = Part(PackURI("/customXml/item9.xml"), "application/xml",
+                b"<root xmlns='urn:r'><total>9</total></root>", package)
+    props = Part(PackURI("/customXml/itemProps9.xml"),
+                 "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+                 f'<ds:datastoreItem ds:itemID="{store}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/'
+                 '2006/customXml"/>'.encode(), package)
+    item.relate_to(props, RT.CUSTOM_XML_PROPS)
+    d.part.relate_to(item, RT.CUSTOM_XML)
+    buf = io.BytesIO()
+    d.save(buf)
+    toks, _ = word.docx_tokens(buf.getvalue())
+    assert [t.raw for t in toks] == ["（一）予以公开", "9", "0"]  # (a binding to no store: the text as cached)
+
+
 def test_list_numbers_as_printed():
     assert [word._fmt(n, "chineseCounting") for n in (1, 6, 10, 11, 23)] == ["一", "六", "十", "十一", "二十三"]
     assert [word._fmt(n, f) for n, f in ((3, "decimalEnclosedCircle"), (2, "ideographTraditional"), (14, "upperRoman"),

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from lxml import etree
+
 from gkqc.cells import as_raised, as_struck
 from gkqc.lifeline import tie_to
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
@@ -66,7 +68,10 @@ _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W 
              _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
 _BREAKS = {_W + "br", _W + "cr"}
 _TABS = {_W + "tab", _W + "ptab"}
+_FLD_CHAR = _W + "fldChar"
+_PRINTS = {T, _W + "noBreakHyphen", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
 _TXBX = _W + "txbxContent"
+_SIGNS = {"-", "+", "－", "＋", "−", "–", "—", "‐"}  # a sign (or a dash for none) on a line of its own
 _ALNUM_END = re.compile(r"[0-9A-Za-z０-９.,]$")
 _ALNUM_START = re.compile(r"^[0-9A-Za-z０-９]")
 _OTHER_MAIN = (b"application/vnd.ms-word.document.macroEnabled.main+xml",
@@ -92,10 +97,70 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body = doc.element.body
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
+    _show_bound_values(doc)
     reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph")))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
+
+
+_BINDING = f"{_W}sdtPr/{_W}dataBinding"
+_STORE_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/customXml}itemID"
+_PREFIX = re.compile(r"""xmlns:([\w.-]+)\s*=\s*['"]([^'"]*)['"]""")
+
+
+def _show_bound_values(doc) -> None:
+    """Content controls bound to the file's custom XML (`w:dataBinding`) show the value there, as Word
+    refreshes them when it opens the file (generators fill reports so, leaving the text cached in
+    the control stale): their text becomes that value. A binding that does not resolve to one node
+    leaves the cached text, as Word does."""
+    sdts = [sdt for sdt in doc.element.body.iter(SDT) if sdt.find(_BINDING) is not None]
+    if not sdts:
+        return
+    stores = _custom_xml(doc.part.package)
+    for sdt in sdts:
+        binding, content = sdt.find(_BINDING), sdt.find(SDT_CONTENT)
+        store = stores.get((binding.get(_W + "storeItemID") or "").upper())
+        if store is None or content is None:
+            continue
+        try:
+            found = store.xpath(binding.get(_W + "xpath") or "",
+                                namespaces=dict(_PREFIX.findall(binding.get(_W + "prefixMappings") or "")))
+        except (etree.XPathError, TypeError, ValueError):
+            continue
+        if not isinstance(found, list) or len(found) != 1:
+            continue
+        value = found[0] if isinstance(found[0], str) else "".join(found[0].itertext())
+        runs = list(content.iter(_W + "r"))
+        for r in runs[1:]:
+            r.getparent().remove(r)
+        if runs:
+            for ch in list(runs[0]):
+                if ch.tag != _W + "rPr":
+                    runs[0].remove(ch)
+            run = runs[0]
+        else:  # (an empty control, its placeholder shown: in its first paragraph, or as a run)
+            p = content.find(P)
+            run = etree.SubElement(p if p is not None else content, _W + "r")
+        etree.SubElement(run, T).text = value
+
+
+def _custom_xml(package) -> dict[str, etree._Element]:
+    """The file's custom XML parts by their store item id (upper case), parsed safely."""
+    out: dict[str, etree._Element] = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    for part in package.iter_parts():
+        for rel in part.rels.values():
+            if rel.is_external or not rel.reltype.endswith("/customXmlProps"):
+                continue
+            try:
+                props = etree.fromstring(rel.target_part.blob, parser)
+                item = etree.fromstring(part.blob, parser)
+            except (etree.XMLSyntaxError, ValueError):
+                continue
+            if props is not None and item is not None and (sid := props.get(_STORE_ID)):
+                out[sid.upper()] = item
+    return out
 
 
 def _open_docx(data: bytes):
@@ -221,7 +286,7 @@ class _Look:
         return found if found is not None else _in_styles(self.paragraph, self.pstyle, tag)
 
     def hidden(self, run) -> bool:
-        return self._on(run, "vanish")
+        return self._on(run, "vanish") or self._on(run, "specVanish")
 
     def struck(self, run) -> bool:
         return self._on(run, "strike") or self._on(run, "dstrike")
@@ -277,6 +342,15 @@ def _in_styles(styles: dict[str, tuple[object, str | None]], sid: str | None, ta
     return None
 
 
+_MATH, _MATH_TEXT = ("{http://schemas.openxmlformats.org/officeDocument/2006/math}" + t for t in ("oMath", "t"))
+_UNREAD = {_MATH: "单元格中有公式", _W + "altChunk": "单元格中有导入的外部内容"}  # not read: the cell is unreadable, never blank
+
+
+def _unread_content(tc) -> str | None:
+    """What a cell holds that is printed but not read (an equation, content Word imports), or None."""
+    return next((why for el in tc.iter(*_UNREAD) for why in (_UNREAD[el.tag],)), None)
+
+
 def _children(el, want: str):
     """Children of `el` with tag `want`, looking through content controls and custom XML around them."""
     for ch in el:
@@ -295,6 +369,7 @@ class _Reader:
         self.numbering = numbering
         self.part = part
         self.look = look
+        self.fields: list[bool] = []  # complex fields open (a field may run over paragraphs): see _runs
 
     def blocks(self, parent) -> None:
         for el in parent:
@@ -311,7 +386,7 @@ class _Reader:
     def lines(self, p) -> tuple[list[str], list]:
         """The printed lines of a paragraph (its list number first) and the text boxes in it."""
         parts, boxes = [self.numbering.label(p)], []
-        _runs(p, parts, boxes, self.look.of(p))
+        _runs(p, parts, boxes, self.look.of(p), self.fields)
         return parts, boxes
 
     def paragraph(self, p) -> None:
@@ -349,6 +424,8 @@ class _Reader:
                 text, note = _join(parts)
                 if boxed:  # where a box is printed, and so what the cell shows, cannot be told: unreadable, never blank
                     text = f"{text}{''.join(boxed)}（{TEXT_BOX}）"
+                elif (unread := _unread_content(tc)) is not None:  # (an equation's text shown, as a text box's)
+                    text = f"{text}{''.join(t.text or '' for t in tc.iter(_MATH_TEXT))}（{unread}）"
                 tok = _tok(text, self.line, True)
                 tok.note = note
                 self.out.append(tok)
@@ -376,12 +453,25 @@ class _Reader:
         self.out += toks
 
 
-def _runs(el, parts: list[str], boxes: list, look: _Look) -> None:
+def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | None = None) -> None:
     """The text under `el` as printed (`look`: how its runs are set), split at line breaks into
-    `parts` (appending to the last); text boxes are collected in `boxes`."""
+    `parts` (appending to the last); text boxes are collected in `boxes`. `fields`: the complex
+    fields open around the text, True while in a field's code: its text, a nested field's result
+    too (`{ = { REF a } + 4 }`), is not printed, only the outer field's result."""
+    fields = [] if fields is None else fields
     for ch in el:
         tag = ch.tag
-        if tag == T:
+        if tag == _FLD_CHAR:
+            kind = ch.get(_W + "fldCharType")
+            if kind == "begin":
+                fields.append(True)
+            elif kind == "separate" and fields:
+                fields[-1] = False
+            elif kind == "end" and fields:
+                fields.pop()
+        elif True in fields and tag != _W + "r" and tag in _PRINTS:
+            continue  # (a field's code)
+        elif tag == T:
             parts[-1] += ch.text or ""
         elif tag in _TABS:
             parts[-1] += "\t"
@@ -395,11 +485,11 @@ def _runs(el, parts: list[str], boxes: list, look: _Look) -> None:
             continue
         elif tag == _W + "r" and (printed := look.printed(ch)):
             own = [""]
-            _runs(ch, own, boxes, look)
+            _runs(ch, own, boxes, look, fields)
             parts[-1] += printed(own[0])
             parts.extend(printed(p) for p in own[1:])
         elif len(ch):
-            _runs(ch, parts, boxes, look)
+            _runs(ch, parts, boxes, look, fields)
 
 
 def _join(parts: list[str]) -> tuple[str, str | None]:
@@ -410,8 +500,8 @@ def _join(parts: list[str]) -> tuple[str, str | None]:
         return "", None
     text, split = parts[0], []
     for s in parts[1:]:
-        if text[-1].isdigit() and s[0].isdigit():  # two numbers, not one: the cell reads as unreadable
-            split.append(s)
+        if (text[-1].isdigit() or text in _SIGNS) and s[0].isdigit():  # two numbers (or a sign over one), not one:
+            split.append(s)                                              # the cell reads as unreadable
             text += "<br>" + s
         elif _ALNUM_END.search(text) and _ALNUM_START.match(s):
             split.append(s)
