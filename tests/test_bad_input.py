@@ -785,6 +785,21 @@ def test_section_fours_first_value_printed_unreadably_holds_its_place(first, for
         [("unreadable", None)] + [("ok", float(v)) for v in printed[1:]]
 
 
+@pytest.mark.parametrize("opening", ["2023年，我单位", "本年度，我单位"])
+def test_a_title_year_after_the_publication_date_is_not_the_reports(opening):
+    """青山市教育局2032年…年度报告, published 2024-01-05: no report of 2032 was published in 2024. The
+    year is section 一's when it opens with one, else unknown, each with a note; the code before read
+    2032, and the office's scorecards gained a year 2032."""
+    from datetime import date
+
+    s = spec("gov2021", 2023, seed=3, office="青山市教育局", published=date(2024, 1, 5))
+    text = render_pagetext(s).replace("2023年政府信息公开", "2032年政府信息公开").replace("本年度，我单位", opening, 1)
+    rep = read_document("x.txt", text.encode()).report
+    want = (2023, "一、总体情况正文") if opening.startswith("2023") else (None, None)
+    assert (rep.report_year, rep.year_source) == want
+    assert any("标题中的年度（2032）晚于发布日期（2024-01-05）" in n for n in rep.notes)
+
+
 def _reviews_in_two_tables(s, suits=("未经复议直接起诉", "复议后起诉"), between: str = "", drop: int = 0) -> bytes:
     """The report's HTML with section 四 printed as two tables, 行政复议's and 行政诉讼's (`suits`: the
     order its two groups' headings are printed in, their values in the template's order; `drop`:

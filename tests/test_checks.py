@@ -183,6 +183,14 @@ def test_structure_and_timeliness(tmp_path):
     assert status_of(res, "T2", path="late.txt") == "pass"
 
 
+def test_a_report_published_before_its_year_ended_is_not_on_time_but_in_doubt(tmp_path):
+    """A 2022 report dated 2022-06-01: the date or the year is wrong. The code before passed D1."""
+    early = spec("gov2021", 2022, seed=66, office="青山市教育局", published=date(2022, 6, 1))
+    res = check_files(tmp_path, {"early.txt": render_pagetext(early).encode()})
+    d1 = res.filter((pl.col("check_id") == "D1") & (pl.col("source_path") == "early.txt")).row(0, named=True)
+    assert d1["status"] == "not_assessable" and "2022-06-01 在报告年度 2022 结束之前" in d1["message"]
+
+
 FEE_TEXTS = {"amount": ("本年度收取信息处理费10笔，合计1,200.50元。", "pass"),
              "none": ("本年度依申请公开工作中未向申请人收取任何费用。", "pass"),
              "nil": ("信息处理费：无。", "pass"),

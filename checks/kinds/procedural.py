@@ -262,11 +262,16 @@ def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: di
         pl.concat_str([(pl.col("report_year") + 1).cast(pl.Utf8), pl.lit("-"), pl.col("mmdd")])
         .str.to_date("%Y-%m-%d", strict=False).alias("due"))
     late = (pl.col("published_at") - pl.col("due")).dt.total_days().cast(pl.Float64)
-    assessable = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
+    known = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
+    early = pl.col("published_at").dt.year() <= pl.col("report_year")  # before the year reported on ended
+    assessable = known & ~early
     kind = pl.col("office_kind").fill_null("other").replace_strict(OFFICE_KINDS, default=OFFICE_KINDS["other"])
     base = [pl.lit("发布于 "), pl.col("published_at").cast(pl.Utf8), pl.lit("，期限 "), pl.col("due").cast(pl.Utf8),
             pl.lit("（"), kind, pl.lit("）")]
-    msg = pl.when(~assessable).then(pl.lit("无法判断：未找到发布日期或报告年度")) \
+    msg = pl.when(~known).then(pl.lit("无法判断：未找到发布日期或报告年度")) \
+        .when(early).then(pl.concat_str([pl.lit("无法判断：发布日期 "), pl.col("published_at").cast(pl.Utf8),
+                                         pl.lit(" 在报告年度 "), pl.col("report_year").cast(pl.Utf8),
+                                         pl.lit(" 结束之前，日期或年度有误")])) \
         .when(late > 0).then(pl.concat_str([*base, pl.lit("，逾期 "), late.cast(pl.Int64).cast(pl.Utf8), pl.lit(" 天")])) \
         .otherwise(pl.concat_str([*base, pl.lit("，按时发布")]))
     status = pl.when(~assessable).then(pl.lit("not_assessable")).when(late > 0).then(pl.lit("fail")) \

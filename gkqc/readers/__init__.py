@@ -147,6 +147,21 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
     rep.region = md.region_of(rep.office)
 
 
+def _settle_year(rep: Report, found: list[tuple[int | None, str]]) -> None:
+    """The report's year: the first source that names one (title, section 一's opening, file name) and
+    a year the report can be of, not one that began after it was published (a typo in the title,
+    2032 for 2023). None, with a note, when no source names such a year."""
+    rep.report_year = rep.year_source = None
+    for year, source in found:
+        if year is None:
+            continue
+        if rep.published_at is not None and year > rep.published_at.year:
+            rep.notes.append(f"{source}中的年度（{year}）晚于发布日期（{rep.published_at}），不可能是报告年度，未采用")
+            continue
+        rep.report_year, rep.year_source = year, source
+        return
+
+
 def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_blank: bool = False) -> Report:
     """The report record of a token stream (`silent_blank`: a table printed without any value is
     blank, as a PDF's text layer shows one whose cells are all empty)."""
@@ -158,14 +173,12 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         rep.sections.append(Section(no, toks[s].raw, body, toks[s].line, pos))
     reg = registry()
     overview = reg.section_no("overview")
-    if rep.report_year is None and overview in bounds:
+    opening = None  # the year section 一 opens with
+    if overview in bounds:
         s, e = bounds[overview]
-        rep.report_year = md.opening_year(" ".join(t.text for t in toks[s + 1:min(e, s + 6)]))
-        rep.year_source = f"{reg.section_title(overview)}正文"
-    if rep.report_year is None:
-        rep.report_year, rep.year_source = md.year_from(name), "文件名"
-    if rep.report_year is None:
-        rep.year_source = None
+        opening = md.opening_year(" ".join(t.text for t in toks[s + 1:min(e, s + 6)]))
+    _settle_year(rep, [(rep.report_year, rep.year_source), (opening, f"{reg.section_title(overview)}正文"),
+                       (md.year_from(name), "文件名")])
     sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
     by_year = reg.template_for_year(rep.report_year)
     template, how = detect_template(sec, by_year)
