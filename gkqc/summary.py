@@ -37,7 +37,7 @@ def summary_rows(r) -> list[tuple[str, str, str]]:
                      f"{s.office_proposals}（未合并，见 gkqc sql \"select * from office_matches\"）", WARN))
     if r.checks is not None:
         f = r.checks.failed
-        rows.append(("检查不通过 failed: error / warning / info",
+        rows.append(("检查不通过（各版本） failed, every version: error / warning / info",
                      f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}", ""))
     problems = s.schema_problems + (r.checks.schema_problems if r.checks is not None else [])
     if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, counted and shown

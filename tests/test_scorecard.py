@@ -172,7 +172,9 @@ def test_a_workbook_whose_lists_were_cut_says_how_many_there_are(warehouse, tmp_
 def test_filters(warehouse):
     with connect_readonly(warehouse) as con:
         data = load(con, office="阿里地区财政局")
+        named = load(con, office="阿里地区人民政府")  # another form of the registry's 阿里地区, as `gkqc review` takes it
     assert [o["office"] for o in data.offices] == ["阿里地区财政局"] and data.findings == []
+    assert [o["office"] for o in named.offices] == ["阿里地区"] and named.selection["office"] == "阿里地区"
 
 
 def test_plain_pass_is_stored_without_message_and_read_with_one(warehouse):
@@ -267,6 +269,30 @@ def test_a_finding_is_rectified_only_when_the_newest_version_passes_its_check(tm
     assert found == [(1, "无法判断")]
 
 
+@pytest.mark.parametrize("first", ["2023-01-20", "2023-02-10"])
+def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path, first):
+    """青山市财政局 published its 2022 report on 20 January (its deadline: 31 January) and a correction
+    on 20 February: the year is on time, and D1 costs nothing. The code before scored the correction
+    alone: late by 20 days. A first version itself late leaves the year late."""
+    from datetime import date
+
+    v1 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(first))
+    v1.applications[("carried_over", "natural_person")] = "5"  # (A1 fails in the first version only)
+    v2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 2, 20))
+    wh = _warehouse(tmp_path, {"v1.txt": render_pagetext(v1), "v2.txt": render_pagetext(v2)},
+                    "office,region,office_kind\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        got = con.sql("select on_time, errors, error_checks, score from scorecard_office").fetchall()
+        d1 = con.sql("""select c.status from check_results c join reports r using (report_id)
+                        where r.is_latest and c.check_id = 'D1'""").fetchall()
+        rate = con.sql("select on_time_rate from scorecard_region").fetchall()
+    assert d1 == [("fail",)]  # (the correction itself was published late)
+    if first == "2023-01-20":
+        assert got == [(True, 0, 0, 100)] and rate == [(1.0,)]
+    else:
+        assert got[0][:3] == (False, 1, 1) and got[0][3] < 100 and rate == [(0.0,)]
+
+
 def test_every_output_counts_the_offices_no_region_places_and_the_selection_alone(tmp_path, capsys):
     """An office neither offices.csv nor its name places (region NULL) is in the index's regions and
     failures by check, under 未分地区; an office's selection counts that office only; corrections are
@@ -303,7 +329,7 @@ def test_every_output_counts_the_offices_no_region_places_and_the_selection_alon
     assert [r[0] for r in province["regions"]] == ["未分地区", "青山市", "绿水县"]
     # 民政局 and 自然资源厅 (no region) fail A1 and A3 (their 上年结转 row); 教育局 corrected it
     assert [(r[0], r[-1]) for r in province["failures"]] == [("A1", "2"), ("A3", "2")]
-    assert "5 个机关，3 份报告（含更正版本 1 个）" in province["p"]  # not the 2018 report
+    assert "5 个机关，3 份报告（另有已被更正的早先版本 1 个）" in province["p"]  # not the 2018 report
     assert [(r[0], r[-1]) for r in office["failures"]] == [("A1", "1"), ("A3", "1")]  # 民政局's own, not its region's
     assert "<h1>未分地区</h1>" in (site.parent / region_page(None)).read_text(encoding="utf-8")
     offices = {r[0]: r for r in openpyxl.load_workbook(workbook, read_only=True)["机关评分"].iter_rows(values_only=True)}

@@ -154,7 +154,7 @@ def test_a_build_stopped_in_its_upload_is_built_and_uploaded_again(tmp_path):
 def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_path, later):
     """Which version of an office-year is the newest is decided twice, by the cross-year checks
     (polars) and by the warehouse (SQL, `is_latest`): through a tie, a later reading of the same day
-    and an undated version, they agree."""
+    and an undated version (placed by the day it was collected), they agree."""
     inbox = tmp_path / "inbox"
     lake = Lake(tmp_path / "lake")
     a, b = "青山市教育局", "青山市财政局"
@@ -184,3 +184,7 @@ def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_pat
     assert newest == prev and len(newest) == 2
     # the versions are numbered 1, 2, 3 by publication and reading, the newest last
     assert numbers == [(o, [1, 2, 3], 3, newest[o]) for o in sorted(newest)]
+    # b3, without a date, was collected after the others were published: a correction, the newest
+    # (the code before numbered an undated version first, and scored the faulty version it corrected)
+    undated = reports.filter((pl.col("office") == b) & (pl.col("report_year") == 2022) & pl.col("published_at").is_null())
+    assert newest[b] == undated.select("report_id").collect().item()

@@ -38,10 +38,12 @@ def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
 
 def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
     """For each report: the latest report of the same office for the previous year (or null);
-    latest = published last, then ingested last, then the smallest report id."""
+    latest = published last (a version without a date: by the date it was collected), then ingested
+    last, then the smallest report id (as `reports.sql` numbers versions)."""
+    dated = pl.coalesce(pl.col("published_at"), pl.col("ingested_at").dt.date())
     latest = (reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
               .group_by("office", "report_year")
-              .agg(pl.col("report_id").sort_by(["published_at", "ingested_at", "report_id"],
+              .agg(pl.col("report_id").sort_by([dated, "ingested_at", "report_id"],
                                                 descending=[True, True, False], nulls_last=True).first().alias("prev_id"))
               .select("office", (pl.col("report_year") + 1).alias("report_year"), "prev_id"))
     return reports.join(latest, on=["office", "report_year"], how="left").select(

@@ -98,7 +98,12 @@ def _where(year: int | None, region: str | None, office: str | None, alias: str 
 
 def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
          office: str | None = None) -> ScorecardData:
+    """The scorecards of a selection (`office`: a name, an alias or another form of the registry's name)."""
     rows = partial(records, con)
+    if office is not None:
+        from gkqc.offices import registry_name
+
+        office = registry_name(con.sql("select * from offices").pl(), office)
     w, p = _where(year, region, None)
     regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
     w, p = _where(year, region, office)

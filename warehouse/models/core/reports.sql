@@ -26,12 +26,13 @@ numbered as (
     select g.*,
            row_number() over (
                partition by g.versions_of, g.report_year
-               order by g.published_at asc nulls first, g.ingested_at asc, g.report_id desc
+               order by coalesce(g.published_at, g.ingested_at::date) asc, g.ingested_at asc, g.report_id desc
            ) as version_no,
            count(*) over (partition by g.versions_of, g.report_year) as versions
     from grouped g
 )
--- 版本按发布先后编号，最后发布（同日则最后采集）的为最新版本；检查阶段的上一年度比对按同一规则取版本
--- (versions numbered by publication, then ingestion; the last is the newest, as the cross-year checks take it)
+-- 版本按发布先后编号（无发布日期的按采集日期），最后发布（同日则最后采集）的为最新版本；检查阶段的上一年度比对按同一规则取版本
+-- (versions numbered by publication date, the collection date for a version without one, then ingestion; the
+-- last is the newest, as the cross-year checks take it)
 select * exclude (version_no, versions), version_no = versions as is_latest, versions, version_no
 from numbered

@@ -2,6 +2,7 @@
 -- 计分：100 分起，每项不通过的 error 检查、warning 检查各扣 scoring 表所定的分数（同一检查多处不通过只扣一次），最低 0 分；
 -- 等级按 scoring 表的分数线（checks/settings.yaml 的 scoring）。
 -- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
+-- 按期以该年度首次发布为准：首个版本按期的，之后晚于期限发布的更正版本不算逾期，不扣分。
 -- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
 -- 只为适用全国统一表格模板的年度评分：更早年度（旧版自由格式）的报告不做检查，保留在 reports 中，不评分。
 -- (office scorecard: one row per office and report year, from the newest version; years whose template
@@ -27,20 +28,36 @@ fails as (
            -- 依赖"空白按0计"假设的不通过结果 (failures that rest on blanks counted as 0)
            count(*) filter (where not dismissed and starts_with(message, (select prefix from message_notes
                                                                           where note = 'on_blanks'))) as on_blanks,
-           bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed
+           bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed,
+           count(*) filter (where check_id in (select check_id from deadline) and not dismissed
+                                  and severity = 'error') as d1_errors,
+           count(*) filter (where check_id in (select check_id from deadline) and not dismissed
+                                  and severity = 'warning') as d1_warnings
     from findings where is_latest
     group by report_id
 ),
 on_time as (
     select report_id, max(status) as d1 from check_results semi join deadline using (check_id) group by report_id
 ),
+-- 该年度首个版本按期发布时，后来的更正版本晚于期限不算逾期 (an office-year whose first version was on time
+-- is on time: a correction published after the deadline does not make it late)
+first_on_time as (
+    select l.report_id
+    from latest l join reports r on r.versions_of = l.versions_of and r.report_year = l.report_year
+                                    and r.version_no = 1 and not r.is_latest
+    join on_time d on d.report_id = r.report_id
+    where d.d1 = 'pass'
+),
 per_report as (
-    select l.report_id,
-           coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
-           coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
+    select l.report_id, e.excused,
+           coalesce(f.error_checks, 0) - case when e.excused and f.d1_errors > 0 then 1 else 0 end as error_checks,
+           coalesce(f.warning_checks, 0) - case when e.excused and f.d1_warnings > 0 then 1 else 0 end as warning_checks,
+           coalesce(f.errors, 0) - case when e.excused then coalesce(f.d1_errors, 0) else 0 end as errors,
+           coalesce(f.warnings, 0) - case when e.excused then coalesce(f.d1_warnings, 0) else 0 end as warnings,
            coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
-           case when d.d1 = 'fail' and f.d1_dismissed then 'pass' else d.d1 end as d1
+           case when d.d1 = 'fail' and (f.d1_dismissed or e.excused) then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
+    left join (select report_id, true as excused from first_on_time) e using (report_id)
 ),
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
