@@ -800,6 +800,18 @@ def test_a_title_year_after_the_publication_date_is_not_the_reports(opening):
     assert any("标题中的年度（2032）晚于发布日期（2024-01-05）" in n for n in rep.notes)
 
 
+@pytest.mark.parametrize("end", ["\r", "\u2028"])
+@pytest.mark.parametrize("form", ["pagetext", "markdown"])
+def test_lines_ended_by_cr_alone_or_a_line_separator_read_as_lines(form, end):
+    """A file saved with old Mac line ends (CR) or U+2028 was taken for PDF text: every cell missing."""
+    s = spec("gov2021", 2023, seed=3)
+    text = render_pagetext(s) if form == "pagetext" else render_markdown(s)
+    lf = read_document("x.txt", text.encode())
+    other = read_document("x.txt", text.replace("\n", end).encode())
+    assert other.format == lf.format and other.status == lf.status
+    assert [(c.status, c.value) for c in other.report.cells] == [(c.status, c.value) for c in lf.report.cells]
+
+
 def _reviews_in_two_tables(s, suits=("未经复议直接起诉", "复议后起诉"), between: str = "", drop: int = 0) -> bytes:
     """The report's HTML with section 四 printed as two tables, 行政复议's and 行政诉讼's (`suits`: the
     order its two groups' headings are printed in, their values in the template's order; `drop`:

@@ -560,3 +560,17 @@ def test_a_number_with_a_leading_zero_in_a_glued_crawl_is_not_read():
     rep = read(crawl_of_html(render_html(s))).report
     c = next(c for c in rep.cells if c.col_id == "procurement_amount")
     assert c.status == "unreadable" and c.value is None
+
+
+def test_a_glued_run_with_another_scripts_digit_is_not_split():
+    """`12 1 ٠ 1 0 3 17` crawled glued: the Arabic-Indic zero was no number of its own to the splitter
+    but a digit inside `1٠`, and the only split the total allowed read 1 2 1 10 1 0 3 (status
+    inferred). Such a run is not split."""
+    from gkqc.simulate.render import render_html
+
+    s = spec("gov2021", 2023, seed=1)
+    cols = [c.id for c in registry().app_columns]
+    s.applications.update({("partial", c): v for c, v in zip(cols, ["12", "1", "٠", "1", "0", "3", "17"], strict=True)})
+    r = read_document("crawl.txt", crawl_of_html(render_html(s), "", "").encode())
+    row = [c for c in r.report.cells if c.table == "applications" and c.row_id == "partial"]
+    assert {c.status for c in row} == {"unreadable"} and "121٠10317" in row[0].reason

@@ -6,6 +6,7 @@ with a status (parsed / partial / not_a_report / unreadable) and a reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from gkqc.cells import MISSING, UNREADABLE
@@ -28,6 +29,7 @@ from gkqc.templates import registry
 
 OCR_READ = "扫描件，经 OCR 识别：数值状态为 ocr，须经所在等式核验后才参与检查（S5）"
 _UNSUPPORTED = {"empty": "空文件", "binary": "二进制内容，不是文本或网页"}
+_LINE_ENDS = re.compile("\r(?!\n)|[\u2028\u2029]")  # (CRLF kept: each reader takes it, and offsets stay)
 _TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown": markdown_tokens,
                "crawl": crawl_tokens}
 
@@ -36,6 +38,8 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     """Decode, tell the form, tokenise. Returns (format, tokens, html meta, encoding)."""
     html = looks_like_html(name, data)
     text, enc = decode(data, declared_charset(data) if html else None)
+    if "\r" in text or "\u2028" in text or "\u2029" in text:  # lines ended by CR alone (old Mac files) or U+2028
+        text = _LINE_ENDS.sub("\n", text)
     page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
     if html and not page and is_markdown(text):  # converter Markdown with <table> fragments near the top
         return "markdown", _mark_cut(text, markdown_tokens(text)), {}, enc
