@@ -16,7 +16,7 @@ from gkqc.readers.crawl import crawl_tokens
 from gkqc.readers.decode import declared_charset, decode, looks_like_html, sniff_binary, sniff_text
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
-from gkqc.readers.markdown import is_markdown, markdown_tokens
+from gkqc.readers.markdown import is_markdown, is_text_with_tables, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
@@ -41,7 +41,7 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     if "\r" in text or "\u2028" in text or "\u2029" in text:  # lines ended by CR alone (old Mac files) or U+2028
         text = _LINE_ENDS.sub("\n", text)
     page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
-    if html and not page and is_markdown(text):  # converter Markdown with <table> fragments near the top
+    if html and not page and (is_markdown(text) or is_text_with_tables(text)):  # converter Markdown with <table> fragments
         return "markdown", _mark_cut(text, markdown_tokens(text)), {}, enc
     if html or page:
         meta, toks = html_tokens(text)

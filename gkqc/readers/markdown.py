@@ -40,6 +40,8 @@ NOTE = "列标题缺失（转换噪声），按模板列序读取"
 _HEAD = 200_000  # characters looked at by is_markdown
 _SEP_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", re.M)
 _ATX_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+\S.*$", re.M)
+_GRID_LINE = re.compile(r"^[ \t]*\+(?:[-=:]{3,}\+){2,}[ \t]*$", re.M)  # a grid table's border, two cells at least
+_GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+")
 _HTML_PAGE = re.compile(r"<html|<body|<!doctype", re.I)
 _CJK = re.compile("[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
@@ -71,6 +73,8 @@ def is_markdown(text: str) -> bool:
         return False
     if _HTML_PAGE.search(head[:4096]):
         return False
+    if "+-" in head and len(_GRID_LINE.findall(head)) >= 2:  # pandoc's grid tables: `+---+---+` borders
+        return True
     for m in _SEP_LINE.finditer(head) if "---" in head else ():  # a separator row has a `---`
         end = m.start() - 1  # the line break before the separator row
         above = head[head.rfind("\n", 0, max(end, 0)) + 1:max(end, 0)]
@@ -82,6 +86,20 @@ def is_markdown(text: str) -> bool:
         if found >= 2:
             return True
     return "**" in head and len(_BOLD_HEADING.findall(head)) >= 2  # pandoc's: section headings in bold
+
+
+_TABLE_BLOCK = re.compile(r"<table\b.*?(?:</table\s*>|\Z)", re.I | re.S)
+_PAGE_TAG = re.compile(r"<(?:p|div|span|br|h[1-6]|li|ul|ol|section|article|font|b|strong|center|body)\b", re.I)
+
+
+def is_text_with_tables(text: str) -> bool:
+    """True for plain text with HTML <table> fragments in it (pandoc's Markdown of a Word file, its
+    tables written as HTML): paragraphs apart by blank lines, and no HTML outside the tables that
+    lays out a page (<p>, <div>, <br>…). Such text is read line by line, as Markdown is, not as a
+    page, where its lines would run together."""
+    head = text[:_HEAD]
+    rest = _TABLE_BLOCK.sub("", head)
+    return len(rest) < len(head) and not _PAGE_TAG.search(rest) and rest.count("\n\n") >= 3
 
 
 @dataclass
@@ -206,11 +224,13 @@ def _join_br(m: re.Match[str]) -> str:
     return a + ("<br>" if a and b else "") + b
 
 
-def _row_cells(line: str) -> list[str]:
+def _row_cells(line: str, bordered: bool = True) -> list[str]:
+    """A pipe row's cells; `bordered`: a `|` at either end is the table's border, not an empty cell's
+    edge (a table whose separator row has no outer pipes, as html2text writes it, has no border)."""
     s = line.strip()
-    if s.startswith("|"):
+    if bordered and s.startswith("|"):
         s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
+    if bordered and s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
     return _PIPE.split(s) if "\\" in s else s.split("|")
 
@@ -412,16 +432,60 @@ def _table_starts(lines: list[str], i: int) -> bool:
     return s.startswith("|") or ("|" in s and "|" in nxt and _is_separator(_row_cells(nxt), True))
 
 
+def _bordered(block: list[str]) -> bool:
+    """Whether a pipe table's outer `|` are its border: its separator row has them, or, without one,
+    every row starts and ends with one (html2text writes no border: a row starting with `|` then
+    starts with an empty cell)."""
+    sep = block[1] if len(block) > 1 and _is_separator(_row_cells(block[1]), True) and not block[1].strip(" \t|-:") else None
+    if sep is not None:
+        return sep[:1] == "|" or sep[-1:] == "|"
+    return all(ln[:1] == "|" and ln[-1:] == "|" for ln in block)
+
+
 def _pipe_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int]:
     """The rows (source line, cleaned cells) of the pipe table at line `i`, and the line after it."""
     rows: list[tuple[int, list[str]]] = []
+    end = next((k for k in range(i, len(lines)) if "|" not in lines[k] or not lines[k].strip()), len(lines))
+    bordered = _bordered([ln.strip() for ln in lines[i:end]])
     while i < len(lines) and "|" in lines[i] and lines[i].strip():
-        cells = _row_cells(lines[i])
+        cells = _row_cells(lines[i], bordered)
         if lines[i].strip(" \t|-:") or not _is_separator(cells, len(rows) == 1):
             plain = not _MARKUP.search(lines[i])
             rows.append((i + 1, [c.strip() if plain else _clean(c) for c in cells]))
         i += 1
     return rows, i
+
+
+def _grid_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int] | None:
+    """The rows (first source line, cleaned cells) of the grid table whose top border is line `i`, and
+    the line after it: pandoc's `+---+` lines between rows, each row's cells over as many lines as its
+    longest. A cell's pieces are joined as `<br>` joins them (a label's pieces into one, two numbers
+    never into one). None when a row's lines do not split into as many cells each (no grid table)."""
+    rows: list[tuple[int, list[str]]] = []
+    piece: list[tuple[int, list[str]]] = []  # the lines of the row being read
+    k = i + 1
+    while k < len(lines):
+        s = lines[k].strip()
+        if _GRID_BORDER.fullmatch(s):
+            if piece:
+                rows.append(_grid_row(piece))
+                piece = []
+        elif s.startswith("|") and s.endswith("|") and len(s) > 1:
+            cells = _PIPE.split(s[1:-1]) if "\\" in s else s[1:-1].split("|")
+            if piece and len(cells) != len(piece[0][1]):
+                return None
+            piece.append((k + 1, cells))
+        else:
+            break
+        k += 1
+    if piece:  # (a table cut before its last border)
+        rows.append(_grid_row(piece))
+    return (rows, k) if rows else None
+
+
+def _grid_row(piece: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    cells = zip(*(c for _, c in piece), strict=True)
+    return piece[0][0], [_clean("<br>".join(t.strip() for t in texts if t.strip())) for texts in cells]
 
 
 def markdown_tokens(text: str) -> list[Tok]:
@@ -446,6 +510,10 @@ def markdown_tokens(text: str) -> list[Tok]:
                 _table_tokens(grid, scope, out)
             _paragraph(block[b:].strip(), j + 1, scope, out)
             i = j + 1
+            continue
+        if _GRID_BORDER.fullmatch(s) and (rows := _grid_rows(lines, i)) is not None:
+            grid, i = rows
+            _table_tokens(grid, scope, out)
             continue
         if _table_starts(lines, i):
             parts = []  # the table, and those that follow it with only blank or skipped lines between
