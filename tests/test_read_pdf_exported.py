@@ -157,3 +157,21 @@ def test_the_few_rows_read_from_a_scrambled_table_are_refused_too(seed):
     apps = [c for c in got.values() if c.table == "applications"]
     assert not any(c.status in ("ok", "blank") for c in apps)
     assert any("印刷顺序错乱" in (c.reason or "") or "单独一行的数值" in (c.reason or "") for c in apps)  # few_placed, _uneven_doubt
+
+
+@needs_chromium
+@pytest.mark.parametrize("css", ["td{padding:0}td{border-top:none;border-bottom:none}",
+                                 "@page{size:A4;margin:5mm}table{border-spacing:6px}"],
+                         ids=["vertical-rules-only", "cells-apart"])
+@pytest.mark.parametrize("template, year", [("gov2021", 2023), ("gov2019", 2021)])
+def test_a_tall_rows_values_set_midway_down_its_cell_are_its_own(css, template, year):
+    """A label over two lines (`5.要求行政机关确认或重新出具` / `已获取信息`), its values on a line of their
+    own between them (cells centred vertically, no rule across the row): those values are the row's.
+    The code before joined them to the nearest row's numbers as the rest of wrapped numbers (0 and 0
+    read 00), and read the label's row blank."""
+    s = busy(template, year, 3)
+    r = read_document("r.pdf", browser_pdf(render_html(s).replace(b"</head>", f"<style>{css}</style></head>".encode(), 1)))
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c
+           for c in r.report.cells}
+    want = expected(s)
+    assert {k: (c.raw, want[k]) for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]} == {}

@@ -28,7 +28,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from gkqc.readers.pdf_lines import DIGIT, Chunk, Line, Rules, cell_edges, fenced, number_part
+from gkqc.readers.pdf_lines import DIGIT, Chunk, Line, Rules, cell_edges, fenced, number_part, same_cell
 from gkqc.readers.pdf_page import NO_RULES
 from gkqc.readers.tokens import nfkc
 
@@ -145,13 +145,26 @@ class _Joiner:
                 if not fenced(printed, r, rules) and self.placed(ln, r, nums, label):
                     break
             return False
-        if not near or fenced(printed, near[0], rules):
+        if not near or fenced(printed, near[0], rules) or self.between_label_lines(k):
             return False
         row = near[0]
         edges = cell_edges(row, rules)
         _put(((c, _under(c, row, edges)) for c in ln.chunks), row)
         self.gone.add(id(ln))
         return True
+
+    def between_label_lines(self, k: int) -> bool:
+        """Line k (values only) stands between two lines of one label, left of it, with no rule between
+        them: a tall row's values, set midway down its cell (`5.要求…出具` / values / `已获取信息`), no
+        number's rest."""
+        lines, ln = self.lines, self.lines[k]
+        if not (0 < k < len(lines) - 1):
+            return False
+        above, below = lines[k - 1], lines[k + 1]
+        left = min(c.x0 for c in ln.chunks)
+        return all(p.page == ln.page and not p.data and p.chunks and not any(number_part(c) for c in p.chunks)
+                   and max(c.x1 for c in p.chunks) <= left and abs(p.cy - ln.cy) <= 1.6 * ln.h for p in (above, below)) \
+            and same_cell(above, below, self.rules)
 
     def placed(self, ln: Line, row: Line, nums: list[Chunk], label: list[Chunk]) -> bool:
         """The numbers of a line with label text (the row's wrapped label, a group's label beside its
