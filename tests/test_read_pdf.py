@@ -1121,3 +1121,20 @@ def test_a_table_with_a_number_against_a_label_or_without_its_headings_is_not_re
     heads = ("信息内容", "本年制", "本年废", "现行有", "发件数", "止件数", "效件数")  # (headings wrapped in narrow columns)
     assert silent_rows(toks(*heads, "规章", "行政规范性文件"), docs.rows, docs.metrics) is not None
     assert silent_rows(toks("信息内容", "规章", "行政规范性文件"), docs.rows, docs.metrics) is None
+
+
+def test_a_number_printed_up_to_the_pages_edge_leaves_its_row_unreadable():
+    """A table wider than the page, printed by a browser with no margin: 299982's last digits fell
+    off the page and 2999 was read as printed. A digit within a point of the page's side leaves
+    its row unreadable; a label there does not."""
+    def chars(text: str, x: float, y: float, w: float = 9.0):
+        return [(ch, x + w * k, y, x + w * (k + 1) - 0.3, y + 9.0) for k, ch in enumerate(text)]
+
+    row = chars("（七）总计", 40.0, 500.0) + chars("12", 300.0, 500.0) + chars("2999", 576.0, 500.0)
+    head = chars("申请人情况", 300.0, 530.0)
+    lines, _ = page_lines(head + row, 1, 1, (0.0, 0.0, 612.0, 792.0))
+    assert [c.edge for c in lines[1].chunks] == [False, False, True]
+    toks = line_tokens(lines)
+    assert {t.note for t in toks if t.cell and t.text} >= {"本行有数字印到页面边缘（表格超出页面，数字可能被截去一部分），无法确定各单元格的值"}
+    lines, _ = page_lines(head + row[:-4], 1, 1, (0.0, 0.0, 612.0, 792.0))
+    assert not any(t.note for t in line_tokens(lines))

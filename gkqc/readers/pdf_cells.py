@@ -202,6 +202,7 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
 
 STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
 OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
+AT_EDGE = "本行有数字印到页面边缘（表格超出页面，数字可能被截去一部分），无法确定各单元格的值"
 CROSSING = "本行有数字跨过单元格的竖线（数字超出单元格，或与标签连在一起），无法确定各单元格的值"
 AGAINST = "本行旁的标签文字伸入数值各列、末尾连着一个数字（数字与标签连在一起），无法确定各单元格的值"
 OVERFLOW = "本行有数字伸到相邻空白列的位置（数字超出单元格，或与相邻单元格的数字连在一起），无法确定各单元格的值"
@@ -355,7 +356,8 @@ def line_tokens(lines: list[Line], rules: Rules | None = None) -> list[Tok]:
         elif ln.data or (ln.blank and ln.no in layout):  # (a label-only row left out of its table: text)
             boundary, cols, key = layout[ln.no]
             doubt = (STACKED if ln.no in stacked else AGAINST if ln.against
-                     else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks) else None)
+                     else OVERPRINTED if any(c.overprinted and c.value for c in ln.chunks)
+                     else AT_EDGE if any(c.edge and DIGIT.search(c.raw) for c in ln.chunks) else None)
             out += row_tokens(ln, boundary, cols, rules, key, doubt=doubt)
         else:
             out += [Tok(nfkc(c.raw), c.raw, ln.no) for c in ln.chunks]

@@ -23,6 +23,7 @@ _STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text 
 _SPACES = " \u3000\xa0\t"
 _SPACE = re.compile(r"[ \u3000\xa0\t]+")
 _LEFT = itemgetter(1)  # a character's left edge
+_EDGE = 1.0  # points from the page's side within which text may have been cut off by it
 _NUMBER_CHARS = re.compile(r"[\d,.，．０-９]+")  # digits and separators, as printed
 
 
@@ -41,6 +42,7 @@ class Chunk:
     value: bool = False
     overprinted: bool = False  # holds a digit printed over another one
     cut: bool = False  # a number's piece a vertical rule parts from the rest, as close as its own characters
+    edge: bool = False  # printed up to the page's left or right edge: what the page cut off is lost
 
     @property
     def h(self) -> float:
@@ -137,7 +139,8 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
             if _SPACE.search(raw):
                 raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
-                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over, cut=i in cut)
+                c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over, cut=i in cut,
+                          edge=min(x0s) <= box[0] + _EDGE or max(x1s) >= box[2] - _EDGE)
                 c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(nfkc(raw))
                 made.append(c)
         if made:
