@@ -230,14 +230,17 @@ def test_scorecards_a_decision_failed_to_upload_are_published_again_by_the_next_
 
 
 def test_a_dismissed_lateness_counts_as_on_time(province):
+    """The office's report of the year before, its only version, published late (a later correction
+    of an on-time report would not make its year late)."""
     inbox, wh = province
-    late = (inbox / "planted" / "hostile-1.txt").read_text(encoding="utf-8").replace("2023-01-20", "2023-03-02")
-    (inbox / "planted" / "hostile-1-late.txt").write_text(late, encoding="utf-8")
+    year = YEAR - 1
+    late = (inbox / "planted" / "hostile-1.txt").read_text(encoding="utf-8").replace("2023-01-20", f"{year + 1}-03-02")
+    (inbox / "planted" / "hostile-1-late.txt").write_text(late.replace(f"{YEAR}年", f"{year}年"), encoding="utf-8")
     run(inbox, wh, "t6")
     office = q(wh, "select office from findings where check_id = 'D1' and is_latest and office like '%onerror%'")[0][0]
-    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(False,)]
-    record(wh, "D1", office, YEAR, None, "dismissed", "以落款日期为准，按期发布", by="孙八")
-    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, YEAR) == [(True,)]
+    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, year) == [(False,)]
+    record(wh, "D1", office, year, None, "dismissed", "以落款日期为准，按期发布", by="孙八")
+    assert q(wh, "select on_time from scorecard_office where office = ? and report_year = ?", office, year) == [(True,)]
 
 
 def test_a_decisions_file_with_a_bom_or_a_line_in_another_encoding_loses_that_line_only(province):
