@@ -1138,3 +1138,21 @@ def test_a_number_printed_up_to_the_pages_edge_leaves_its_row_unreadable():
     assert {t.note for t in toks if t.cell and t.text} >= {"本行有数字印到页面边缘（表格超出页面，数字可能被截去一部分），无法确定各单元格的值"}
     lines, _ = page_lines(head + row[:-4], 1, 1, (0.0, 0.0, 612.0, 792.0))
     assert not any(t.note for t in line_tokens(lines))
+
+
+def test_in_a_table_with_an_outer_border_only_a_numbers_rest_joins_the_number_over_it():
+    """A table boxed by one rule (no rule between its columns or rows), `2` under `6` (62 wrapped):
+    the code before took the box for the row's one cell and joined the piece to the row's first
+    number (332 for 33, 6 for 62). A piece as near another row, no rule between, is joined to
+    neither (`2222` a digit a line, the next row right under it: 222 and 22454)."""
+    def row(label: str, y: float, *nums: tuple[str, float]) -> Line:
+        return Line(int(1000 - y), 1, y, 9.0, [_chunk(label, 100, y), *(_chunk(n, x, y, True) for n, x in nums)], data=True)
+
+    box = {1: PageRules([640.0, 720.0], [(640.0, 50.0, 550.0), (720.0, 50.0, 550.0)],
+                        [(50.0, 640.0, 720.0), (550.0, 640.0, 720.0)])}
+    piece = Line(302, 1, 698.0, 9.0, [_chunk("2", 500, 698, True)], data=True)
+    joined = join_wrapped_values([row("规章", 709.0, ("33", 280), ("12", 400), ("6", 500)), piece], box)
+    assert [[c.raw for c in ln.chunks] for ln in joined] == [["规章", "33", "12", "62"]]
+    between = Line(302, 1, 698.0, 9.0, [_chunk("2", 500, 698, True)], data=True)
+    lines = [row("行政许可", 709.0, ("99", 280), ("2", 500)), between, row("其他对外管理服务事项", 687.0, ("87", 280), ("2454", 500))]
+    assert len(join_wrapped_values(lines, box)) == 3  # (left for the stacked rows: unreadable)

@@ -67,10 +67,14 @@ def _row_of(r: Line | None, ln: Line) -> bool:
 
 
 def _under(c: Chunk, row: Line, edges: list[float]) -> Chunk | None:
-    """The row's number in c's cell (between the row's vertical rules `edges`), else in c's column."""
+    """The row's number in c's cell (between the row's vertical rules `edges`), else in c's column
+    (also where the rules hold more than one of the row's numbers in that cell: a table with an outer
+    border only)."""
     if len(edges) >= 2:
         k = bisect_left(edges, c.cx)
-        return next((o for o in row.chunks if number_part(o) and bisect_left(edges, o.cx) == k), None)
+        mates = [o for o in row.chunks if number_part(o) and bisect_left(edges, o.cx) == k]
+        if len(mates) <= 1:
+            return mates[0] if mates else None
     return next((o for o in row.chunks if number_part(o) and o.x0 < c.x1 and c.x0 < o.x1), None)
 
 
@@ -148,6 +152,10 @@ class _Joiner:
         if not near or fenced(printed, near[0], rules) or self.between_label_lines(k):
             return False
         row = near[0]
+        beyond = self.beside(k, 1 if ln.cy < row.cy else -1)  # the next line away from the row
+        if beyond is not None and beyond.data and beyond.page == ln.page and not fenced(printed, beyond, rules) \
+                and any(not number_part(c) for c in beyond.chunks):
+            return False  # (another row as near, no rule between: whose number's rest, it cannot tell)
         edges = cell_edges(row, rules)
         _put(((c, _under(c, row, edges)) for c in ln.chunks), row)
         self.gone.add(id(ln))
