@@ -204,3 +204,21 @@ def test_a_cell_ocr_could_not_read_holds_its_place_in_the_row():
     toks[-1] = Tok("\ufffd", "□", 9, True, note="OCR 读数不一致（整页 '4783:'），不作取舍")
     got = cells(toks)["other_no_correction"]
     assert set(got) == {"unreadable"}
+
+
+def test_a_rows_label_going_on_after_its_values_with_more_values_after_it_is_unreadable():
+    """A number wrapped in its cell, the row's values at the bottom of their cells (`一、本年新收政府
+    信息公开申请` with 101 … 101, then `数量` with 5 0 0 0 0 0 1: 1015 and 1011 wrapped): the code
+    before read 101 … 101 and gave up the rest. Two full lines of values stay two rows' (the next
+    row's label not read)."""
+    def cells_of(*values: str, line: int) -> list[Tok]:
+        return [Tok(v, v, line, True) for v in values]
+
+    first = [Tok("一、本年新收政府信息公开申请", "一、本年新收政府信息公开申请", 1, True),
+             *cells_of("101", "", "", "", "", "", "101", line=1)]
+    rest = [Tok("数量", "数量", 2, True), *cells_of("5", "0", "0", "0", "0", "0", "1", line=2)]
+    carried = row("二、上年结转政府信息公开申请数量", 3)
+    assert cells(first + rest + carried)["new_received"] == ("unreadable",) * N
+    full = [Tok("一、本年新收政府信息公开申请", "一、本年新收政府信息公开申请", 1, True),
+            *cells_of("3", "0", "0", "0", "0", "0", "3", line=1)]
+    assert cells(full + rest + carried)["new_received"] == (3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0)

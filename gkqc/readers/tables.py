@@ -159,6 +159,7 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
     piece: str | None = None  # the last label text is a piece of a number ('73,87'): what is printed
     loose = False  # some of the label text is on text lines, not in cells (PDF text; Markdown's lines)
     pre: list[Tok] = []  # the values no row took printed right before the current row's label
+    last_row: Item | None = None  # the row read last
     label_line = 0  # the line the current row's label ends on
     lead = False  # values no row took stand before the table's first row label
     read_in_turn: list[tuple[str, bool]] = []  # rows read, each (id, whether its values follow its label's line
@@ -303,13 +304,22 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             vals = []
             unclaimed = []
             piece = None
+            rest_of = last_row if row is None and last_row is not None and _goes_on(before, ctx, last_row) else None
             before = ctx if row is not None and not doubt else (before + ctx)[-64:]
+            if row is not None and not doubt:
+                last_row = row
             if doubt:  # the values may be another row's: that row's label was not (fully) read
                 out.rows.setdefault(row.id, RowRead([None] * ncols, doubt))
                 row = None
             if row is None:
                 if not doubt:
                     out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
+                if rest_of is not None and (prev := out.rows.get(rest_of.id)) is not None and not prev.reason \
+                        and not any(t.note for t in prev.toks if t is not None) \
+                        and any(t is not None and _padding(t) for t in (*prev.toks, *toks[i:i + ncols])):
+                    # (the row's cells or those after its label's rest partly empty: the rests of numbers
+                    # wrapped in their cells, perhaps, the row's on two lines)
+                    out.rows[rest_of.id] = RowRead([None] * ncols, _label_after_doubt(ctx, tok))
                 if split is not None and not doubt:  # text, then more values: the split row's digits may not all be its
                     out.rows[split] = RowRead([None] * ncols, f"该行连写的数字之后是无法识别的文字（'{ctx[-20:]}'）和更多"
                                                               "数值：该行的数值可能未读全，不作拆分")
@@ -428,6 +438,22 @@ def _wrap_doubt(piece: Tok, where: str, vals: list[Tok]) -> str:
     """Why a row with a number alone on the line right above or below its values is not read."""
     return (f"该行数值的{where}一行单独印有一个无法归属的数字（'{piece.raw}'）：可能是该行某个数值在单元格内折行的"
             f"一段（该行：{_shown(vals)}），无法确定各单元格的值，不作归属")
+
+
+def _goes_on(before: str, after: str, row: Item) -> bool:
+    """Whether the text printed after `row`'s values (`after`) is the rest of its label, a spelling of
+    it running on from the text before them (`before`): `…公开申请` / values / `数量` and more values."""
+    for v in {norm_label(row.label), *row.variants}:
+        for j in range(1, len(v)):
+            if before.endswith(v[:j]) and after.startswith(v[j:]):
+                return True
+    return False
+
+
+def _label_after_doubt(after: str, first: Tok) -> str:
+    """Why a row is not read whose label goes on after its values, with more values after that."""
+    return (f"该行标签在其数值之后的行上延续（“{after[:40]}”），其后又有一行数值（'{first.raw}'…）：数值分在两行，"
+            "可能是数字折行，无法确定各单元格的值，不作归属")
 
 
 def _across_doubt(before: str, after: str, run: list[Tok]) -> str:
