@@ -812,6 +812,20 @@ def test_lines_ended_by_cr_alone_or_a_line_separator_read_as_lines(form, end):
     assert [(c.status, c.value) for c in other.report.cells] == [(c.status, c.value) for c in lf.report.cells]
 
 
+@pytest.mark.parametrize("stray", ["2022年", "注1"])
+def test_a_stray_cell_over_empty_cells_before_section_fours_headings_starts_no_run(stray):
+    """A caption row (`2022年` and 14 empty cells) over the headings: taken for a first value printed
+    unreadably, with the empty cells it made 15, the row read 1 unreadable and 14 blank."""
+    s = spec("gov2021", 2022, seed=3)
+    html = render_html(s).decode()
+    at = html.index("<table", html.index("四、政府信息公开行政复议"))
+    head = html.index(">", at) + 1
+    data = (html[:head] + f"<tr><td>{stray}</td>" + "<td></td>" * 14 + "</tr>" + html[head:]).encode()
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "reviews"}
+    got = cells(read_document("x.html", data), "reviews")
+    assert {k: (c.status, c.value) for k, c in got.items()} == {k: ("ok", v) for k, v in want.items()}
+
+
 def _reviews_in_two_tables(s, suits=("未经复议直接起诉", "复议后起诉"), between: str = "", drop: int = 0) -> bytes:
     """The report's HTML with section 四 printed as two tables, 行政复议's and 行政诉讼's (`suits`: the
     order its two groups' headings are printed in, their values in the template's order; `drop`:

@@ -603,6 +603,9 @@ def _ends_in_label(text: str, rows: Sequence[Item]) -> bool:
     return _LABEL_END.fullmatch(text, end) is not None
 
 
+_MARK_WORDS = "无空两"  # the wording a mark for none or a spelled number may hold
+
+
 def _unread_value(tok: Tok, after: Tok | None) -> bool:
     """A cell that stands where a value does and is one, unreadable as printed: a digit with at most
     one other character of wording ('5人', '约3', '5*'), a number's lookalike ('O', a Chinese numeral),
@@ -615,8 +618,6 @@ def _unread_value(tok: Tok, after: Tok | None) -> bool:
     return text in LOOKALIKES or (len(text) <= 4 and not wording(text).strip(_MARK_WORDS)
                                   and after is not None and _value_like(after))
 
-
-_MARK_WORDS = "无空两"  # the wording a mark for none or a spelled number may hold
 
 
 def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
@@ -797,7 +798,8 @@ def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             cur.run.append(tok)
             started = started or not _padding(tok)
-        elif not started and _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None):
+        elif not started and _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None) \
+                and _values_follow(toks, i + 1):
             cur.run.append(tok)  # the first value, printed unreadably ('5*', '–'): not the headings' end
             started = True
         elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
@@ -816,6 +818,17 @@ def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
     if cur.run:
         out.append(cur)
     return out
+
+
+def _values_follow(toks: Sequence[Tok], i: int) -> bool:
+    """Whether the cells from `i` on are values, a printed one among them before any text (a stray cell
+    before the headings, `2022年` over empty cells, starts no run)."""
+    for t in toks[i:]:
+        if not _value_like(t):
+            return False
+        if not _padding(t):
+            return True
+    return False
 
 
 def _grouped_runs(runs: list[_Run], groups: tuple[Item, ...], metrics: tuple[Item, ...], toks: Sequence[Tok],
