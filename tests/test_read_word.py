@@ -215,32 +215,83 @@ def test_a_cells_text_as_word_prints_it(cell, shown):
     assert [t.raw for t in toks] == ["（一）予以公开", shown]
 
 
-def test_a_content_control_bound_to_custom_xml_shows_the_bound_value():
-    """A generator fills a report by writing its custom XML; the controls bound to it keep their old
-    text until Word opens the file and refreshes them. The code before read that text (0 for 9)."""
+@pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
+                                     '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
+                         ids=["hidden", "deleted"])
+def test_a_fields_marks_bound_it_where_hidden_or_deleted(closing):
+    """A field before the table, its separate and end marks in hidden or deleted runs: the code before
+    never saw them, took everything after for the field's code, and read every later cell blank."""
+    field = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DOCPROPERTY x </w:instrText></w:r>'
+             + closing.format("separate") + closing.format("end") + "</w:p>")
+    toks, _ = word.docx_tokens(body_xml(field + _tbl(_tc(_r("（一）予以公开")) + _tc(_r("9")) + _tc(_r("12")))))
+    assert [t.raw for t in toks] == ["（一）予以公开", "9", "12"]
+
+
+def test_a_cell_whose_field_code_never_ends_is_unreadable():
+    code_only = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = 4 + 5 </w:instrText></w:r>' + _r("9")
+    toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{code_only}</w:p></w:tc>"
+                                                + _tc(_r("12")))))
+    assert [t.raw for t in toks] == ["（一）予以公开", "（单元格中的域代码未结束）", "12"]
+
+
+_STORE = "{11111111-2222-3333-4444-555555555555}"
+
+
+def _bound(cells: str) -> bytes:
+    """A .docx whose table row is `（一）予以公开` and `cells`, with a custom XML part (store `_STORE`)
+    holding <root xmlns='urn:r'><total>9</total></root>."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 
-    store = "{11111111-2222-3333-4444-555555555555}"
-    bound = ('<w:sdt><w:sdtPr><w:dataBinding w:prefixMappings="xmlns:x=\'urn:r\'" w:xpath="/x:root[1]/x:total[1]" '
-             f'w:storeItemID="{store}"/><w:text/></w:sdtPr><w:sdtContent>' + _r("0") + "</w:sdtContent></w:sdt>")
-    unbound = bound.replace(store, "{00000000-0000-0000-0000-000000000000}")
-    d = docx.Document(io.BytesIO(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{bound}</w:p></w:tc>"
-                                                + f"<w:tc><w:p>{unbound}</w:p></w:tc>"))))
+    d = docx.Document(io.BytesIO(body_xml(_tbl(_tc(_r("（一）予以公开")) + cells))))
     package = d.part.package
     item = Part(PackURI("/customXml/item9.xml"), "application/xml",
                 b"<root xmlns='urn:r'><total>9</total></root>", package)
     props = Part(PackURI("/customXml/itemProps9.xml"),
                  "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
-                 f'<ds:datastoreItem ds:itemID="{store}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/'
+                 f'<ds:datastoreItem ds:itemID="{_STORE}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/'
                  '2006/customXml"/>'.encode(), package)
     item.relate_to(props, RT.CUSTOM_XML_PROPS)
     d.part.relate_to(item, RT.CUSTOM_XML)
     buf = io.BytesIO()
     d.save(buf)
-    toks, _ = word.docx_tokens(buf.getvalue())
+    return buf.getvalue()
+
+
+def _control(content: str, xpath: str = "/x:root[1]/x:total[1]", store: str = _STORE,
+             prefixes: str = "xmlns:x='urn:r'") -> str:
+    return (f'<w:sdt><w:sdtPr><w:dataBinding w:prefixMappings="{prefixes}" w:xpath="{xpath}" '
+            f'w:storeItemID="{store}"/><w:text/></w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>')
+
+
+def test_a_content_control_bound_to_custom_xml_shows_the_bound_value():
+    """A generator fills a report by writing its custom XML; the controls bound to it keep their old
+    text until Word opens the file and refreshes them. The code before read that text (0 for 9)."""
+    bound = _control(_r("0"))
+    unbound = _control(_r("0"), store="{00000000-0000-0000-0000-000000000000}")
+    toks, _ = word.docx_tokens(_bound(f"<w:tc><w:p>{bound}</w:p></w:tc><w:tc><w:p>{unbound}</w:p></w:tc>"))
     assert [t.raw for t in toks] == ["（一）予以公开", "9", "0"]  # (a binding to no store: the text as cached)
+
+
+@pytest.mark.parametrize("xpath, prefixes", [
+    ("/*/namespace::x", "xmlns:x='urn:r'"),  # (a namespace node: no text)
+    ("/x:root[re:test(string(x:total),'^(a+)+$')]", "xmlns:x='urn:r' xmlns:re='http://exslt.org/regular-expressions'"),
+    ("//x:total[count(//*)>0]", "xmlns:x='urn:r'")])
+def test_a_binding_word_would_not_write_leaves_the_cached_text(xpath, prefixes):
+    """The file's own XPath, beyond the plain path Word writes: the code before evaluated it (a
+    namespace node ended the file's reading; a regular expression or nested counts could run for
+    minutes)."""
+    toks, _ = word.docx_tokens(_bound(f"<w:tc><w:p>{_control(_r('0'), xpath, prefixes=prefixes)}</w:p></w:tc>"))
+    assert [t.raw for t in toks] == ["（一）予以公开", "0"]
+
+
+def test_a_bound_control_around_cells_leaves_them_as_cached():
+    """A control wrapping two cells, bound: the code before put the bound value in the first and
+    emptied the second (read blank)."""
+    cells = _control("<w:tc><w:p>" + _r("3") + "</w:p></w:tc><w:tc><w:p>" + _r("5") + "</w:p></w:tc>")
+    toks, _ = word.docx_tokens(_bound(cells))
+    assert [t.raw for t in toks] == ["（一）予以公开", "3", "5"]
 
 
 def test_list_numbers_as_printed():

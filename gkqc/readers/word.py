@@ -52,6 +52,7 @@ from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_merged, mark_short, split_trailing_values
 
 TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, its text shown)
+OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
 MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
@@ -107,6 +108,8 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
 _BINDING = f"{_W}sdtPr/{_W}dataBinding"
 _STORE_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/customXml}itemID"
 _PREFIX = re.compile(r"""xmlns:([\w.-]+)\s*=\s*['"]([^'"]*)['"]""")
+_STEP = r"(?:[\w.-]+:)?[\w.-]+(?:\[\d{1,6}\])?"
+_BOUND_PATH = re.compile(rf"(?:/{_STEP}){{1,32}}(?:/@(?:[\w.-]+:)?[\w.-]+)?")  # what Word writes: /ns0:root[1]/ns0:total[1]
 
 
 def _show_bound_values(doc) -> None:
@@ -121,14 +124,16 @@ def _show_bound_values(doc) -> None:
     for sdt in sdts:
         binding, content = sdt.find(_BINDING), sdt.find(SDT_CONTENT)
         store = stores.get((binding.get(_W + "storeItemID") or "").upper())
-        if store is None or content is None:
-            continue
+        path = binding.get(_W + "xpath") or ""
+        if store is None or content is None or len(path) > 1000 or not _BOUND_PATH.fullmatch(path) \
+                or any(True for _ in content.iter(TC, TBL)) or len(content.findall(f".//{P}")) > 1:
+            continue  # (a path Word does not write, or a control around cells or paragraphs: the text as cached)
         try:
-            found = store.xpath(binding.get(_W + "xpath") or "",
-                                namespaces=dict(_PREFIX.findall(binding.get(_W + "prefixMappings") or "")))
+            found = etree.XPath(path, namespaces=dict(_PREFIX.findall(binding.get(_W + "prefixMappings") or "")),
+                                regexp=False, smart_strings=False)(store)
         except (etree.XPathError, TypeError, ValueError):
             continue
-        if not isinstance(found, list) or len(found) != 1:
+        if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], (str, etree._Element)):
             continue
         value = found[0] if isinstance(found[0], str) else "".join(found[0].itertext())
         runs = list(content.iter(_W + "r"))
@@ -416,14 +421,18 @@ class _Reader:
                     continue
                 parts: list[str] = []
                 boxed: list[str] = []  # text in text boxes anchored in the cell
+                outer, self.fields = self.fields, []  # (a field does not run from one cell into another)
                 for p in _children(tc, P):
                     printed, boxes = self.lines(p)
                     parts += printed
                     inside = list(dict.fromkeys(bp for box in boxes for bp in box.iter(P)))  # (boxes may nest)
                     boxed += [s for bp in inside for s in self.lines(bp)[0] if s.strip()]
+                open_code, self.fields = True in self.fields, outer
                 text, note = _join(parts)
                 if boxed:  # where a box is printed, and so what the cell shows, cannot be told: unreadable, never blank
                     text = f"{text}{''.join(boxed)}（{TEXT_BOX}）"
+                elif open_code:  # a field's code that never ends: what the cell shows cannot be told
+                    text = f"{text}（{OPEN_FIELD}）"
                 elif (unread := _unread_content(tc)) is not None:  # (an equation's text shown, as a text box's)
                     text = f"{text}{''.join(t.text or '' for t in tc.iter(_MATH_TEXT))}（{unread}）"
                 tok = _tok(text, self.line, True)
@@ -462,14 +471,8 @@ def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | N
     for ch in el:
         tag = ch.tag
         if tag == _FLD_CHAR:
-            kind = ch.get(_W + "fldCharType")
-            if kind == "begin":
-                fields.append(True)
-            elif kind == "separate" and fields:
-                fields[-1] = False
-            elif kind == "end" and fields:
-                fields.pop()
-        elif True in fields and tag != _W + "r" and tag in _PRINTS:
+            _field_char(ch, fields)
+        elif True in fields and tag in _PRINTS:
             continue  # (a field's code)
         elif tag == T:
             parts[-1] += ch.text or ""
@@ -482,6 +485,9 @@ def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | N
         elif tag == _TXBX:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
+            if isinstance(tag, str) and len(ch):
+                for mark in ch.iter(_FLD_CHAR):  # a field's marks bound it even where hidden or deleted
+                    _field_char(mark, fields)
             continue
         elif tag == _W + "r" and (printed := look.printed(ch)):
             own = [""]
@@ -490,6 +496,17 @@ def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | N
             parts.extend(printed(p) for p in own[1:])
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
+
+
+def _field_char(mark, fields: list[bool]) -> None:
+    """A field's begin, separate or end mark, on the stack of open fields (True: in its code)."""
+    kind = mark.get(_W + "fldCharType")
+    if kind == "begin":
+        fields.append(True)
+    elif kind == "separate" and fields:
+        fields[-1] = False
+    elif kind == "end" and fields:
+        fields.pop()
 
 
 def _join(parts: list[str]) -> tuple[str, str | None]:
