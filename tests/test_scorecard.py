@@ -269,8 +269,9 @@ def test_a_finding_is_rectified_only_when_the_newest_version_passes_its_check(tm
     assert found == [(1, "无法判断")]
 
 
-@pytest.mark.parametrize("first", ["2023-01-20", "2023-02-10"])
-def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path, first):
+@pytest.mark.parametrize("first, second", [("2023-01-20", "2023-02-20"), ("2023-02-10", "2023-02-20"),
+                                           ("2023-01-20", None)])
+def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path, first, second):
     """青山市财政局 published its 2022 report on 20 January (its deadline: 31 January) and a correction
     on 20 February: the year is on time, and D1 costs nothing. The code before scored the correction
     alone: late by 20 days. A first version itself late leaves the year late."""
@@ -278,7 +279,9 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
 
     v1 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(first))
     v1.applications[("carried_over", "natural_person")] = "5"  # (A1 fails in the first version only)
-    v2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 2, 20))
+    v2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(second) if second else None)
+    if second is None:  # (a correction without a date: D1 cannot judge it, the first version can)
+        v2.published_at = None
     wh = _warehouse(tmp_path, {"v1.txt": render_pagetext(v1), "v2.txt": render_pagetext(v2)},
                     "office,region,office_kind\n青山市财政局,青山市,department\n")
     with connect_readonly(wh) as con:
@@ -286,9 +289,10 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
         d1 = con.sql("""select c.status from check_results c join reports r using (report_id)
                         where r.is_latest and c.check_id = 'D1'""").fetchall()
         rate = con.sql("select on_time_rate from scorecard_region").fetchall()
-    assert d1 == [("fail",)]  # (the correction itself was published late)
+    assert d1 == [("fail",) if second else ("not_assessable",)]  # (the correction itself: late, or undated)
     if first == "2023-01-20":
-        assert got == [(True, 0, 0, 100)] and rate == [(1.0,)]
+        assert got[0][0] is True and rate == [(1.0,)]
+        assert got == [(True, 0, 0, 100)] or second is None  # (undated: D2's warning costs points)
     else:
         assert got[0][:3] == (False, 1, 1) and got[0][3] < 100 and rate == [(0.0,)]
 

@@ -55,7 +55,7 @@ per_report as (
            coalesce(f.errors, 0) - case when e.excused then coalesce(f.d1_errors, 0) else 0 end as errors,
            coalesce(f.warnings, 0) - case when e.excused then coalesce(f.d1_warnings, 0) else 0 end as warnings,
            coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
-           case when d.d1 = 'fail' and (f.d1_dismissed or e.excused) then 'pass' else d.d1 end as d1
+           case when e.excused or (d.d1 = 'fail' and f.d1_dismissed) then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
     left join (select report_id, true as excused from first_on_time) e using (report_id)
 ),
