@@ -545,7 +545,8 @@ def test_html_raised_or_hidden_by_css_is_not_read_as_more_digits(mark):
 
 
 _UNSEEN = ["<span style='visibility:hidden'>1</span>", "<span style='font-size:0'>1</span>",
-           "<span style='opacity:0'>1</span>", "<span style='mso-hide:all'>1</span>", "<template>1</template>"]
+           "<span style='opacity:0'>1</span>", "<span style='display:none;mso-hide:all'>1</span>",
+           "<span style='vertical-align:super;display:none'>1</span>", "<template>1</template>"]
 _RAISED = ["<span style='position:relative;top:-3.0pt;mso-text-raise:3.0pt'>1</span>",
            "<span style='vertical-align:5pt'>1</span>", "<span style='vertical-align:-3px'>1</span>",
            "<ruby>1<rt>1</rt></ruby>"]
@@ -554,8 +555,8 @@ _RAISED = ["<span style='position:relative;top:-3.0pt;mso-text-raise:3.0pt'>1</s
 @pytest.mark.parametrize("mark", _UNSEEN + _RAISED)
 @pytest.mark.parametrize("form", ["html", "markdown"])
 def test_a_digit_the_page_does_not_show_or_raises_is_no_digit_of_the_number(mark, form):
-    """`12` and a `1` the page leaves unseen (visibility, Word's mso-hide, a size or opacity of 0, a
-    <template>) reads 12; a `1` it moves off the line (Word's raised run as HTML, a length in
+    """`12` and a `1` the page leaves unseen (visibility, a size or opacity of 0, display:none whatever
+    else the style says, a <template>) reads 12; a `1` it moves off the line (Word's raised run as HTML, a length in
     vertical-align, ruby's annotation) leaves the cell unreadable. The code before read 121, and
     Markdown read 121 also for <sup>, <s> and display:none, whose tags it dropped."""
     s = spec("gov2021", 2023, seed=3)
@@ -572,6 +573,19 @@ def test_markdown_reads_a_pipe_cells_inline_html_as_a_page_shows_it(mark):
     s.applications[("granted", "natural_person")] = "QQQ"
     c = cells(read_document("x.md", render_markdown(s).replace("QQQ", f"12{mark}").encode()))[("granted", "natural_person")]
     assert (c.value, c.status) == ((12.0, "ok") if "none" in mark else (None, "unreadable"))
+
+
+@pytest.mark.parametrize("cell", ['<td style="visibility:hidden"><span style="visibility:visible">3</span></td>',
+                                  '<td style="font-size:0"><span style="font-size:12pt">3</span></td>',
+                                  '<td><span style="font-size:0">7<span style="font-size:12pt">3</span></span></td>'])
+def test_html_text_shown_again_inside_unseen_text_is_read(cell):
+    """CSS inherits visibility and font size, and a descendant may set them back: its text is shown,
+    the rest not. The code before emptied the whole cell (read blank)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("<td>QQQ</td>", cell)
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status) == (3.0, "ok")
 
 
 def test_html_a_cell_the_page_leaves_unseen_keeps_its_place_empty():
@@ -788,14 +802,15 @@ def test_section_fours_first_value_printed_unreadably_holds_its_place(first, for
 @pytest.mark.parametrize("opening", ["2023年，我单位", "本年度，我单位"])
 def test_a_title_year_after_the_publication_date_is_not_the_reports(opening):
     """青山市教育局2032年…年度报告, published 2024-01-05: no report of 2032 was published in 2024. The
-    year is section 一's when it opens with one, else unknown, each with a note; the code before read
-    2032, and the office's scorecards gained a year 2032."""
+    year is section 一's when it opens with one (the code before read 2032, and the office's
+    scorecards gained a year 2032); with no other source the title's stays (the date may be the
+    typo), with a note either way."""
     from datetime import date
 
     s = spec("gov2021", 2023, seed=3, office="青山市教育局", published=date(2024, 1, 5))
     text = render_pagetext(s).replace("2023年政府信息公开", "2032年政府信息公开").replace("本年度，我单位", opening, 1)
     rep = read_document("x.txt", text.encode()).report
-    want = (2023, "一、总体情况正文") if opening.startswith("2023") else (None, None)
+    want = (2023, "一、总体情况正文") if opening.startswith("2023") else (2032, "标题")
     assert (rep.report_year, rep.year_source) == want
     assert any("标题中的年度（2032）晚于发布日期（2024-01-05）" in n for n in rep.notes)
 

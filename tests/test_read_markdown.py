@@ -488,3 +488,33 @@ def test_text_with_html_tables_and_no_markdown_marks_is_read_by_its_lines():
     got = {key(c): c for c in r.report.cells}
     assert all(c.value == want[k].value for k, c in got.items() if c.status in ("ok", "blank"))
     assert sum(c.status in ("ok", "blank") for c in got.values()) >= 0.9 * len(got)
+
+
+def test_a_table_whose_rows_have_outer_pipes_under_a_separator_without_them_is_bordered():
+    """GitHub's tables may leave the separator row's outer pipes out while the rows keep theirs: those
+    are the border (the code before took them for empty cells and gave up 175 cells)."""
+    import re
+
+    s = spec(year=2022)
+    ends = (registry().app_columns[0].id, registry().app_columns[-1].id)
+    s.applications.update({k: "" for k in list(s.applications)[:40] if k[1] in ends})  # rows ending blank
+    md = re.sub(r"^\|(?: ---? \|)+$", lambda m: m.group(0).strip("|").strip(), render_markdown(s), flags=re.M)
+    assert any(ln.startswith("---") for ln in md.splitlines())
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    got = {key(c): c for c in read_document("r.md", md.encode()).report.cells}
+    assert {k: c.value for k, c in got.items()} == {k: v.value for k, v in want.items()}
+
+
+def test_a_grid_table_with_cells_merged_across_rows_is_not_read_a_line_a_row():
+    """Pandoc 3 draws a cell merged across rows with a border in part (`|      +----+`): such a table
+    is not read at all (its cells not found), never each of its lines as a row."""
+    s = busy("gov2021", 2023)
+    lines = _tables_as(render_markdown(s), _grid).splitlines()
+    three = next(i for i, ln in enumerate(lines) if "收到和处理" in ln)
+    borders = [i for i in range(three, len(lines)) if lines[i].startswith("+")]
+    k = borders[4]
+    lines[k] = "|" + " " * 8 + lines[k][9:]  # the first column's cell goes on across the border
+    want = cell_values(s.template, s.applications, s.active, s.reviews)
+    got = {key(c): c for c in read_document("r.md", "\n".join(lines).encode()).report.cells}
+    assert all(c.value == want[k].value for k, c in got.items() if c.status in ("ok", "blank"))
+    assert any(c.status == "missing" for k, c in got.items() if k[0] == "applications")  # (that table's)

@@ -152,18 +152,21 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
 
 
 def _settle_year(rep: Report, found: list[tuple[int | None, str]]) -> None:
-    """The report's year: the first source that names one (title, section 一's opening, file name) and
-    a year the report can be of, not one that began after it was published (a typo in the title,
-    2032 for 2023). None, with a note, when no source names such a year."""
-    rep.report_year = rep.year_source = None
-    for year, source in found:
-        if year is None:
-            continue
-        if rep.published_at is not None and year > rep.published_at.year:
-            rep.notes.append(f"{source}中的年度（{year}）晚于发布日期（{rep.published_at}），不可能是报告年度，未采用")
-            continue
-        rep.report_year, rep.year_source = year, source
+    """The report's year: the first source that names one (title, section 一's opening, file name),
+    unless that year began after the report was published (2032 for 2023, a typo) and another source
+    names a year it can be of: then that one, with a note. A year no other source contradicts stays,
+    with a note (the date may be the typo; D1 then cannot judge it)."""
+    named = [(y, src) for y, src in found if y is not None]
+    rep.report_year, rep.year_source = named[0] if named else (None, None)
+    if rep.report_year is None or rep.published_at is None or rep.report_year <= rep.published_at.year:
         return
+    first = rep.report_year
+    other = next(((y, src) for y, src in named[1:] if y <= rep.published_at.year), None)
+    if other is not None and not any(y == first for y, _ in named[1:]):
+        rep.report_year, rep.year_source = other
+        rep.notes.append(f"{named[0][1]}中的年度（{first}）晚于发布日期（{rep.published_at}），按{other[1]}的年度（{other[0]}）")
+    else:
+        rep.notes.append(f"{named[0][1]}中的年度（{first}）晚于发布日期（{rep.published_at}）：年度或日期有误")
 
 
 def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_blank: bool = False) -> Report:

@@ -195,11 +195,12 @@ def _clean(raw: str) -> str:
     and escapes resolved. A `<br>` between two digits stays as printed (the cell is unreadable).
     Inline HTML is read as an HTML page shows it: a digit it hides is no text, one it raises,
     lowers or strikes through no digit of the number beside it (`12<sup>1</sup>` is not 121)."""
+    parsed = "<" in raw and _TAG.search(raw) is not None
+    if parsed:
+        raw = _inline_html(raw)  # (entities resolved by the parser)
     if "<" in raw:
-        if _TAG.search(raw):
-            raw = _inline_html(raw)
         raw = _BR_AROUND.sub(_join_br, raw)
-    if "&" in raw:
+    if "&" in raw and not parsed:
         raw = html.unescape(raw)
     if "\\" in raw:
         raw = _ESC.sub(r"\1", raw)
@@ -209,13 +210,14 @@ def _clean(raw: str) -> str:
 
 
 def _inline_html(raw: str) -> str:
-    """A Markdown cell's or line's inline HTML as shown (`shown.cell_text`), its tags gone."""
-    root = etree.fromstring(f"<div>{raw}</div>", etree.HTMLParser(huge_tree=True))
-    div = None if root is None else root.find(".//div")
-    if div is None:
+    """A Markdown cell's or line's inline HTML as shown (`shown.cell_text`), its tags gone (in an element
+    of its own that no stray end tag closes: `12</div>3` shows 123, as a browser shows it)."""
+    root = etree.fromstring(f"<gkqc-cell>{raw}</gkqc-cell>", etree.HTMLParser(huge_tree=True))
+    cell = None if root is None else root.find(".//gkqc-cell")
+    if cell is None:
         return _TAG.sub("", raw)
     shown(root, raw)
-    return cell_text(div)
+    return cell_text(cell)
 
 
 def _join_br(m: re.Match[str]) -> str:
@@ -433,13 +435,12 @@ def _table_starts(lines: list[str], i: int) -> bool:
 
 
 def _bordered(block: list[str]) -> bool:
-    """Whether a pipe table's outer `|` are its border: its separator row has them, or, without one,
-    every row starts and ends with one (html2text writes no border: a row starting with `|` then
-    starts with an empty cell)."""
+    """Whether a pipe table's outer `|` are its border: its separator row has them, or every row
+    starts and ends with one (html2text writes neither: a row starting with `|` then starts with an
+    empty cell)."""
     sep = block[1] if len(block) > 1 and _is_separator(_row_cells(block[1]), True) and not block[1].strip(" \t|-:") else None
-    if sep is not None:
-        return sep[:1] == "|" or sep[-1:] == "|"
-    return all(ln[:1] == "|" and ln[-1:] == "|" for ln in block)
+    rows = [ln for ln in block if ln is not sep]
+    return (sep is not None and (sep[:1] == "|" or sep[-1:] == "|")) or all(ln[:1] == "|" and ln[-1:] == "|" for ln in rows)
 
 
 def _pipe_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int]:
@@ -456,13 +457,16 @@ def _pipe_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], i
     return rows, i
 
 
-def _grid_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], int] | None:
+def _grid_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]] | None, int]:
     """The rows (first source line, cleaned cells) of the grid table whose top border is line `i`, and
-    the line after it: pandoc's `+---+` lines between rows, each row's cells over as many lines as its
-    longest. A cell's pieces are joined as `<br>` joins them (a label's pieces into one, two numbers
-    never into one). None when a row's lines do not split into as many cells each (no grid table)."""
+    the line after the table: pandoc's `+---+` lines between rows, each row's cells over as many lines
+    as its longest. A cell's pieces are joined as `<br>` joins them (a label's pieces into one, two
+    numbers never into one). None for the rows of a table that cannot be read so: a border in part
+    (`|   +----+`: cells merged across rows), or a row's lines split into unequal numbers of cells.
+    Such a table is read not at all, never a line a row."""
     rows: list[tuple[int, list[str]]] = []
     piece: list[tuple[int, list[str]]] = []  # the lines of the row being read
+    broken = False
     k = i + 1
     while k < len(lines):
         s = lines[k].strip()
@@ -470,17 +474,18 @@ def _grid_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]], i
             if piece:
                 rows.append(_grid_row(piece))
                 piece = []
-        elif s.startswith("|") and s.endswith("|") and len(s) > 1:
+        elif len(s) > 1 and s[0] in "|+" and s[-1] in "|+":
             cells = _PIPE.split(s[1:-1]) if "\\" in s else s[1:-1].split("|")
-            if piece and len(cells) != len(piece[0][1]):
-                return None
-            piece.append((k + 1, cells))
+            if s[0] == "+" or s[-1] == "+" or "+-" in s or (piece and len(cells) != len(piece[0][1])):
+                broken = True
+            elif not broken:
+                piece.append((k + 1, cells))
         else:
             break
         k += 1
-    if piece:  # (a table cut before its last border)
+    if piece and not broken:  # (a table cut before its last border)
         rows.append(_grid_row(piece))
-    return (rows, k) if rows else None
+    return (rows if rows and not broken else None), k
 
 
 def _grid_row(piece: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
@@ -511,9 +516,10 @@ def markdown_tokens(text: str) -> list[Tok]:
             _paragraph(block[b:].strip(), j + 1, scope, out)
             i = j + 1
             continue
-        if _GRID_BORDER.fullmatch(s) and (rows := _grid_rows(lines, i)) is not None:
-            grid, i = rows
-            _table_tokens(grid, scope, out)
+        if _GRID_BORDER.fullmatch(s):
+            grid, i = _grid_rows(lines, i)
+            if grid is not None:
+                _table_tokens(grid, scope, out)
             continue
         if _table_starts(lines, i):
             parts = []  # the table, and those that follow it with only blank or skipped lines between

@@ -149,7 +149,7 @@ class _Joiner:
                 if not fenced(printed, r, rules) and self.placed(ln, r, nums, label):
                     break
             return False
-        if not near or fenced(printed, near[0], rules) or self.between_label_lines(k):
+        if not near or fenced(printed, near[0], rules) or self._between_label_lines(k):
             return False
         row = near[0]
         beyond = self.beside(k, 1 if ln.cy < row.cy else -1)  # the next line away from the row
@@ -161,7 +161,7 @@ class _Joiner:
         self.gone.add(id(ln))
         return True
 
-    def between_label_lines(self, k: int) -> bool:
+    def _between_label_lines(self, k: int) -> bool:
         """Line k (values only) stands between two lines of one label, left of it, with no rule between
         them: a tall row's values, set midway down its cell (`5.要求…出具` / values / `已获取信息`), no
         number's rest."""

@@ -9,11 +9,11 @@ from gkqc.cells import as_raised, as_struck
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
-              "ISIBILITY", "so-hide", "SO-HIDE", "ont-size", "ONT-SIZE", "pacity", "PACITY", "so-text-raise",
-              "SO-TEXT-RAISE", "osition", "OSITION")  # in what _SET finds
+              "ISIBILITY", "ont-size", "ONT-SIZE", "pacity", "PACITY", "so-text-raise", "SO-TEXT-RAISE", "osition",
+              "OSITION")  # in what _SET finds
 _LENGTH = r"[+-]?(?:\d+\.?\d*|\.\d+)\s*(?:pt|px|em|ex|rem|cm|mm|in|%)?"
 _SET = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|mso-hide\s*:\s*all"
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
     r"|(?<![\w-])(?:font-size|opacity)\s*:\s*0*\.?0+(?:[a-z%]+)?\s*(?=[;\"'}!]|$)"
     rf"|vertical-align\s*:\s*(?:super\b|sub\b|{_LENGTH})|mso-text-raise\s*:\s*{_LENGTH}"
     rf"|(?<![\w-])top\s*:\s*{_LENGTH}|text-decoration[\w-]*\s*:[^;\"']*line-through",
@@ -40,29 +40,33 @@ def _hide_hidden(root) -> None:
         _drop(el)
 
 
+_RANK = {"hidden": 0, "visibility": 1, "opacity": 1, "font-size": 1, "s": 2, "sup": 3, "sub": 3}
+
+
 def _set_as(style: str) -> str | None:
-    """What a CSS declaration block does to its text: hide it (`hidden`: display:none, no box at all),
-    leave it unseen in its place (`unseen`: visibility hidden or collapsed, Word's mso-hide:all, a
-    font size or opacity of 0), raise or lower it (a footnote's mark: vertical-align, Word's mso-text-raise, a
-    relative position's top), or strike it through."""
+    """What a CSS declaration block does to its text, the strongest of its declarations: hide it
+    (`hidden`: display:none, no box at all), leave it unseen in its place (the property that does:
+    `visibility` hidden or collapsed, a `font-size` or `opacity` of 0), strike it through (`s`), or
+    raise or lower it (`sup`, `sub`: a footnote's mark, by vertical-align, Word's mso-text-raise, a
+    relative position's top). Word's `mso-hide:all` alone hides nothing a browser shows."""
+    found: list[str] = []
     for m in _SET.finditer(style):
         t = m.group(0).lower()
         name, _, value = t.partition(":")
         name, value = name.strip(), value.strip()
         if t.startswith("display"):
-            return "hidden"
-        if name in ("visibility", "mso-hide", "font-size", "opacity"):
-            return "unseen"
-        if t.endswith("line-through"):
-            return "s"
-        if value in ("super", "sub"):
-            return "sup" if value == "super" else "sub"
-        if name == "top" and "relative" not in style.lower():
-            continue  # (top places a positioned box; only a relative one moves its text off the line)
-        amount = float(_NUMBER.match(value).group(0))
-        if amount:
-            return "sup" if (amount < 0) == (name == "top") else "sub"
-    return None
+            found.append("hidden")
+        elif name in ("visibility", "font-size", "opacity"):
+            found.append(name)
+        elif t.endswith("line-through"):
+            found.append("s")
+        elif value in ("super", "sub"):
+            found.append("sup" if value == "super" else "sub")
+        elif name != "top" or "relative" in style.lower():  # (top moves text off the line only in a relative box)
+            amount = float(_NUMBER.match(value).group(0))
+            if amount:
+                found.append("sup" if (amount < 0) == (name == "top") else "sub")
+    return min(found, key=_RANK.__getitem__) if found else None
 
 
 def _apply_styles(root) -> None:
@@ -81,20 +85,29 @@ def _apply_styles(root) -> None:
         what = _set_as(el.get("style") or "")
         if what is None and classes:
             what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
-        if what == "hidden" or (what == "unseen" and el.tag not in _HIDEABLE):
+        if what == "hidden":
             _drop(el)
-        elif what == "unseen":
-            _empty(el)
+        elif what in _UNSEEN:
+            _unseen(el, what)
         elif what is not None and el.tag not in _HIDEABLE:
             el.tag = what
 
 
-def _empty(el) -> None:
-    """A cell's text out of the tree, or each cell's of a row: an unseen cell keeps its place, empty."""
-    for cell in (el.iter("td", "th") if el.tag == "tr" else (el,)):
-        for child in list(cell):
-            cell.remove(child)
-        cell.text = None
+_UNSEEN = ("visibility", "font-size", "opacity")
+_SHOWN_AGAIN = {"visibility": re.compile(r"visibility\s*:\s*visible", re.I),  # (opacity: no child shows again)
+                "font-size": re.compile(r"font-size\s*:\s*(?:[1-9]|0*\.0*[1-9])[\d.]*\s*(?:pt|px|cm|mm|in|pc|rem)\b"
+                                        r"|font-size\s*:\s*(?:x{0,2}-?small|medium|x{0,3}-?large)\b", re.I)}
+
+
+def _unseen(el, prop: str) -> None:
+    """el's text unseen in its place (a cell keeps its place, empty), but for what a descendant shows
+    again by setting `prop` back (visibility:visible, a font size of its own): CSS inherits both."""
+    el.text = None
+    again = _SHOWN_AGAIN.get(prop)
+    for child in el:
+        if not (isinstance(child.tag, str) and again is not None and again.search(child.get("style") or "")):
+            _unseen(child, prop)
+        child.tail = None
 
 
 def _unprinted(root) -> None:
