@@ -713,6 +713,34 @@ def test_word_text_hidden_by_its_paragraphs_style_is_not_read():
     assert (c.status, c.value) == ("blank", None)
 
 
+def test_word_text_hidden_by_both_its_styles_is_shown():
+    """w:vanish is a toggle: set in the paragraph's style and again in the run's character style, the
+    two cancel out and Word shows the text. The code before took the character style's alone: the
+    cell's 7 read blank."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "research")] = ""
+    d = docx.Document(io.BytesIO(report_docx(s)))
+    for kind, sid in (("paragraph", "HidP"), ("character", "HidC")):
+        d.styles.element.append(parse_xml(f'<w:style {nsdecls("w")} w:type="{kind}" w:styleId="{sid}">'
+                                          f'<w:name w:val="{sid}"/><w:rPr><w:vanish/></w:rPr></w:style>'))
+    table = next(t for t in d.tables if "新收" in t._tbl.xml)
+    cell = next(tr for tr in table._tbl.tr_lst if "予以公开" in "".join(tr.itertext())).tc_lst[-5]
+    cell.append(parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="HidP"/></w:pPr>'
+                          '<w:r><w:rPr><w:rStyle w:val="HidC"/></w:rPr><w:t>7</w:t></w:r></w:p>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    c = cells(read_document("x.docx", buf.getvalue()))[("granted", "research")]
+    assert (c.status, c.value) == ("ok", 7.0)
+
+
 def test_markdown_html_tables_hide_and_merge_as_html_pages_do():
     """Section 四 as an HTML table inside Markdown (converters write them): a value merged across two
     columns had been read in the first and the second blank; a hidden row or cell had been read."""

@@ -297,8 +297,17 @@ class _Look:
         return self._on(run, "strike") or self._on(run, "dstrike")
 
     def _on(self, run, tag: str) -> bool:
-        v = self.prop(run, tag)
-        return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
+        """Whether a property that is on or off is on for the run. Set in both its character style and
+        its paragraph style, a toggle (vanish, strike) cancels out, as Word applies styles."""
+        if tag not in _TOGGLES:
+            return _true(self.prop(run, tag))
+        pr = run.find(_W + "rPr")
+        own = pr.find(_W + tag) if pr is not None else None
+        if own is not None:
+            return _true(own)
+        ref = pr.find(_W + "rStyle") if pr is not None else None
+        return _true(_in_styles(self.styles, ref.get(_VAL) if ref is not None else None, tag)) \
+            != _true(_in_styles(self.paragraph, self.pstyle, tag))
 
     def height(self, run) -> int:
         """How far the run is raised (half-points; below the line when negative)."""
@@ -333,6 +342,13 @@ class _Look:
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         return look
+
+
+_TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
+
+
+def _true(v) -> bool:
+    return v is not None and v.get(_VAL, "true") not in ("false", "0", "off")
 
 
 def _in_styles(styles: dict[str, tuple[object, str | None]], sid: str | None, tag: str):
