@@ -101,13 +101,17 @@ _SHOWN_AGAIN = {"visibility": re.compile(r"visibility\s*:\s*visible", re.I),  # 
 
 def _unseen(el, prop: str) -> None:
     """el's text unseen in its place (a cell keeps its place, empty), but for what a descendant shows
-    again by setting `prop` back (visibility:visible, a font size of its own): CSS inherits both."""
-    el.text = None
+    again by setting `prop` back (visibility:visible, a font size of its own): CSS inherits both.
+    (Walked with a stack: elements may nest as deep as the parser goes.)"""
     again = _SHOWN_AGAIN.get(prop)
-    for child in el:
-        if not (isinstance(child.tag, str) and again is not None and again.search(child.get("style") or "")):
-            _unseen(child, prop)
-        child.tail = None
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        node.text = None
+        for child in node:
+            if not (isinstance(child.tag, str) and again is not None and again.search(child.get("style") or "")):
+                stack.append(child)
+            child.tail = None
 
 
 def _unprinted(root) -> None:
