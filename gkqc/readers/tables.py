@@ -619,7 +619,6 @@ def _unread_value(tok: Tok, after: Tok | None) -> bool:
                                   and after is not None and _value_like(after))
 
 
-
 def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
     """An unreadable value (`_unread_value`) printed after a whole row label and before any value (the
     caller: no row is being read, none skipped): the row's first value, not a piece of the label
