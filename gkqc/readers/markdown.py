@@ -228,7 +228,7 @@ def _join_br(m: re.Match[str]) -> str:
 
 def _row_cells(line: str, bordered: bool = True) -> list[str]:
     """A pipe row's cells; `bordered`: a `|` at either end is the table's border, not an empty cell's
-    edge (a table whose separator row has no outer pipes, as html2text writes it, has no border)."""
+    edge (`_bordered` tells)."""
     s = line.strip()
     if bordered and s.startswith("|"):
         s = s[1:]
@@ -475,7 +475,7 @@ def _grid_rows(lines: list[str], i: int) -> tuple[list[tuple[int, list[str]]] | 
                 rows.append(_grid_row(piece))
                 piece = []
         elif len(s) > 1 and s[0] in "|+" and s[-1] in "|+":
-            cells = _PIPE.split(s[1:-1]) if "\\" in s else s[1:-1].split("|")
+            cells = _row_cells(s)
             if s[0] == "+" or s[-1] == "+" or "+-" in s or (piece and len(cells) != len(piece[0][1])):
                 broken = True
             elif not broken:

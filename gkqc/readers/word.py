@@ -282,13 +282,18 @@ class _Look:
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
         (or such a style's base's)."""
-        pr = run.find(_W + "rPr")
-        own = pr.find(_W + tag) if pr is not None else None
+        own, styled = self._set(run, tag)
         if own is not None:
             return own
-        ref = pr.find(_W + "rStyle") if pr is not None else None
-        found = _in_styles(self.styles, ref.get(_VAL) if ref is not None else None, tag)
-        return found if found is not None else _in_styles(self.paragraph, self.pstyle, tag)
+        return styled if styled is not None else _in_styles(self.paragraph, self.pstyle, tag)
+
+    def _set(self, run, tag: str):
+        """The run's own property `tag` and its character style's (each None when not set)."""
+        pr = run.find(_W + "rPr")
+        if pr is None:
+            return None, None
+        own, ref = pr.find(_W + tag), pr.find(_W + "rStyle")
+        return own, (_in_styles(self.styles, ref.get(_VAL), tag) if own is None and ref is not None else None)
 
     def hidden(self, run) -> bool:
         return self._on(run, "vanish") or self._on(run, "specVanish")
@@ -301,13 +306,8 @@ class _Look:
         its paragraph style, a toggle (vanish, strike) cancels out, as Word applies styles."""
         if tag not in _TOGGLES:
             return _true(self.prop(run, tag))
-        pr = run.find(_W + "rPr")
-        own = pr.find(_W + tag) if pr is not None else None
-        if own is not None:
-            return _true(own)
-        ref = pr.find(_W + "rStyle") if pr is not None else None
-        return _true(_in_styles(self.styles, ref.get(_VAL) if ref is not None else None, tag)) \
-            != _true(_in_styles(self.paragraph, self.pstyle, tag))
+        own, styled = self._set(run, tag)
+        return _true(own) if own is not None else _true(styled) != _true(_in_styles(self.paragraph, self.pstyle, tag))
 
     def height(self, run) -> int:
         """How far the run is raised (half-points; below the line when negative)."""
@@ -369,7 +369,7 @@ _UNREAD = {_MATH: "单元格中有公式", _W + "altChunk": "单元格中有导�
 
 def _unread_content(tc) -> str | None:
     """What a cell holds that is printed but not read (an equation, content Word imports), or None."""
-    return next((why for el in tc.iter(*_UNREAD) for why in (_UNREAD[el.tag],)), None)
+    return next((_UNREAD[el.tag] for el in tc.iter(*_UNREAD)), None)
 
 
 def _children(el, want: str):

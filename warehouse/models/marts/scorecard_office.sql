@@ -42,14 +42,14 @@ on_time as (
 -- 该年度首个版本按期发布时，后来的更正版本晚于期限不算逾期 (an office-year whose first version was on time
 -- is on time: a correction published after the deadline does not make it late)
 first_on_time as (
-    select l.report_id
+    select l.report_id, true as excused
     from latest l join reports r on r.versions_of = l.versions_of and r.report_year = l.report_year
                                     and r.version_no = 1 and not r.is_latest
     join on_time d on d.report_id = r.report_id
     where d.d1 = 'pass'
 ),
 per_report as (
-    select l.report_id, e.excused,
+    select l.report_id,
            coalesce(f.error_checks, 0) - case when e.excused and f.d1_errors > 0 then 1 else 0 end as error_checks,
            coalesce(f.warning_checks, 0) - case when e.excused and f.d1_warnings > 0 then 1 else 0 end as warning_checks,
            coalesce(f.errors, 0) - case when e.excused then coalesce(f.d1_errors, 0) else 0 end as errors,
@@ -57,7 +57,7 @@ per_report as (
            coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
            case when e.excused or (d.d1 = 'fail' and f.d1_dismissed) then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
-    left join (select report_id, true as excused from first_on_time) e using (report_id)
+    left join first_on_time e using (report_id)
 ),
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
