@@ -145,39 +145,184 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
               sums: dict[str, Sums] | None = None) -> TableRead:
     """Read labelled rows of `ncols` values each from a section's tokens (`sums`: each row's
     total equations, used only to split a crawl's glued values)."""
-    out = TableRead()
-    context: list[str] = []
-    lines: list[int] = []  # the source line of each context piece
-    furthest, far = None, -1  # the row furthest down the table read so far, its place
-    rs = row_set(tuple(rows))
-    order, seen = rs.order, rs.seen
-    row: Item | None = None
-    skip = False
-    vals: list[Tok] = []
-    unclaimed: list[Tok] = []  # the last run of values no row took (its label not read, or in doubt)
-    before = ""  # the label text printed before the last run of values, since the last row read
-    piece: str | None = None  # the last label text is a piece of a number ('73,87'): what is printed
-    loose = False  # some of the label text is on text lines, not in cells (PDF text; Markdown's lines)
-    pre: list[Tok] = []  # the values no row took printed right before the current row's label
-    last_row: Item | None = None  # the row read last
-    label_line = 0  # the line the current row's label ends on
-    lead = False  # values no row took stand before the table's first row label
-    read_in_turn: list[tuple[str, bool]] = []  # rows read, each (id, whether its values follow its label's line
-    # and stand right after the row before's values); cleared where a run of values no row took stands
-    seen_first = False
-    labels = 0  # label cells printed before the current row's values
-    widths = out.widths
-    out.padded = any(t.note is SPAN for t in toks)
-    split: str | None = None  # the row just read, when its glued digits were split into its cells
-    held: tuple[str, list[Tok]] | None = None  # the row just read with all its values on one text line, and them
-    stray: Tok | None = None  # a value alone on the text line under the others of the row just read, one too many
+    return _RowReader(toks, rows, ncols, sums or {}).read(doc_ends_here)
 
-    def finish(at_end: bool) -> None:
-        nonlocal row, split, held, stray
+
+class _RowReader:
+    """One pass over a section's tokens: label text gathers until a value follows it (`_label_text`);
+    the first value starts the row that text names (`_start_row`); the row's values gather until
+    the next label text, when the row is judged (`_finish`)."""
+
+    def __init__(self, toks: Sequence[Tok], rows: Sequence[Item], ncols: int, sums: dict[str, Sums]) -> None:
+        self.toks, self.rows, self.ncols, self.sums = toks, rows, ncols, sums
+        self.out = TableRead()
+        self.out.padded = any(t.note is SPAN for t in toks)
+        self.rs = row_set(tuple(rows))
+        self.context: list[str] = []  # the label text since the last value
+        self.lines: list[int] = []  # the source line of each context piece
+        self.furthest: Item | None = None  # the row furthest down the table read so far
+        self.far = -1  # …its place
+        self.row: Item | None = None  # the row whose values are being read
+        self.skip = False  # values follow label text no row matched: no row takes them
+        self.vals: list[Tok] = []
+        self.unclaimed: list[Tok] = []  # the last run of values no row took (its label not read, or in doubt)
+        self.before = ""  # the label text printed before the last run of values, since the last row read
+        self.piece: str | None = None  # the last label text is a piece of a number ('73,87'): what is printed
+        self.loose = False  # some of the label text is on text lines, not in cells (PDF text; Markdown's lines)
+        self.pre: list[Tok] = []  # the values no row took printed right before the current row's label
+        self.last_row: Item | None = None  # the row read last
+        self.label_line = 0  # the line the current row's label ends on
+        self.lead = False  # values no row took stand before the table's first row label
+        # rows read, each (id, whether its values follow its label's line and stand right after the row
+        # before's values); cleared where a run of values no row took stands
+        self.read_in_turn: list[tuple[str, bool]] = []
+        self.seen_first = False
+        self.labels = 0  # label cells printed before the current row's values
+        self.split: str | None = None  # the row just read, when its glued digits were split into its cells
+        self.held: tuple[str, list[Tok]] | None = None  # the row just read with all its values on one text line, and them
+        self.stray: Tok | None = None  # a value alone on the text line under the others of the row just read, one too many
+
+    def read(self, doc_ends_here: bool) -> TableRead:
+        toks, rows, rs = self.toks, self.rows, self.rs
+        for i, tok in enumerate(toks):
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            value_like = (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok)
+            if self.row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
+                    and (_cell_of_row(tok, nxt) if len(self.vals) < self.ncols else _cell_too_many(tok, self.vals)) \
+                    and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
+                self.vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
+                continue
+            if not value_like and self.row is None and not self.skip and _first_cell(tok, nxt, self.context, rows, rs):
+                value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
+            if not value_like:
+                tok = self._label_text(tok)
+                if tok is None:
+                    continue
+            if self.row is None and not self.skip and not self._start_row(i, tok):
+                continue
+            if self.skip:
+                self.unclaimed.append(tok)
+                continue
+            self.vals.append(tok)
+            if i == len(toks) - 1:
+                self._finish(doc_ends_here)
+        self._finish(doc_ends_here)
+        if self.skip:
+            self._refuse_held()
+        out, context = self.out, self.context
+        if self.lead and context and not self.skip and (last := match_label("".join(context), rows)) is not None \
+                and last.id not in out.rows:
+            _values_first(out, self.read_in_turn, last, self.ncols)
+        return out
+
+    def _label_text(self, tok: Tok) -> Tok | None:
+        """Label text ends the row being read and gathers in `context`; a label with digits glued
+        on gives its digits back as a value token (None when it is label text only)."""
+        if self.row is not None and self.vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
+            self.vals.append(replace(tok, note=PIECE))
+        if self.skip:
+            self._refuse_held()
+        if self.row is not None or self.skip:
+            self._finish(False)
+            self.skip = False
+        glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
+        m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
+        if m and _ends_in_label(norm_label(m.group(1)), self.rows):
+            self.context.append(norm_label(m.group(1)))
+            self.lines.append(tok.line)
+            self.loose = self.loose or not tok.cell
+            self.piece = None
+            return Tok(m.group(2), m.group(2), tok.line)
+        self.context.append(norm_label(tok.text))
+        self.lines.append(tok.line)
+        self.loose = self.loose or not tok.cell
+        self.piece = tok.raw if number_piece(tok.text) else None
+        return None
+
+    def _start_row(self, i: int, tok: Tok) -> bool:
+        """The first value after label text: the row that text names starts, or the values are no
+        row's (`skip`), or the row is in doubt (unreadable, with the reason). Whether `tok` is the
+        started row's first value."""
+        out, context, lines, rows, rs = self.out, self.context, self.lines, self.rows, self.rs
+        if not context:
+            if not _padding(tok):
+                self.unclaimed.append(tok)  # values before any label text
+            return False  # padding cells between rows
+        ctx = "".join(context)
+        row = self.row = match_label(ctx, rows)
+        if row is None and not tok.text:
+            return False  # an empty heading cell: the row label is still to come
+        first = not self.seen_first and row is not None
+        if first:
+            out.header = ctx
+            self.seen_first = True
+            self.lead = bool(self.unclaimed)
+        if row is None or self.unclaimed:
+            self.read_in_turn.clear()
+        doubt = None
+        if row is not None:  # is it plainly this row's label (the common case), and in order?
+            pos = rs.order[row.id]
+            k, plain = rs.seen.get((*context, row.id)) or rs.look(context, row)
+            self.labels = len(context) - (k if first else 0)  # the first row: its own label, no headings
+            if self.lead and k and self.read_in_turn and (last := match_label("".join(context[:k]), rows)) is not None \
+                    and last.id not in out.rows and last is not row:  # a row label printed with no values
+                _values_first(out, self.read_in_turn, last, self.ncols)
+                self.read_in_turn.clear()
+            if pos < self.far and row.id not in out.rows:
+                doubt = out_of_order(row, self.furthest)
+            elif not plain or (lines[k] != tok.line and tok.line in lines):
+                doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
+            if doubt is None and self.loose and self.before and _straddle(self.before, ctx, row):  # (label text on lines: PDF text)
+                doubt = _across_doubt(self.before, ctx, self.unclaimed)
+            if doubt is None and self.piece is not None:
+                doubt = (f"该行标签之后、数值之前有一段不成整数的数字（'{self.piece}'）：可能是第一个数值在单元格内折行的"
+                         "前一段，无法确定各单元格的值")
+            if doubt is None and context[-1][-1:] in ",." and (cut := _CUT_NUMBER.search(context[-1])):
+                doubt = (f"该行标签之后、数值之前有一段以分隔符结尾的数字（'{cut.group(1)}'）："
+                         "第一个数值可能被拆开，无法确定各单元格的值")
+            if pos > self.far:
+                self.far, self.furthest = pos, row
+        self.pre, self.label_line = self.unclaimed, lines[-1]
+        context.clear()
+        lines.clear()
+        self.loose = False
+        self.vals = []
+        self.unclaimed = []
+        self.piece = None
+        last_row = self.last_row
+        rest_of = last_row if row is None and last_row is not None and _goes_on(self.before, ctx, last_row) else None
+        self.before = ctx if row is not None and not doubt else (self.before + ctx)[-64:]
+        if row is not None and not doubt:
+            self.last_row = row
+        if doubt:  # the values may be another row's: that row's label was not (fully) read
+            out.rows.setdefault(row.id, RowRead([None] * self.ncols, doubt))
+            row = self.row = None
+        if row is None:
+            if not doubt:
+                out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
+            if rest_of is not None and (prev := out.rows.get(rest_of.id)) is not None and not prev.reason \
+                    and not any(t.note for t in prev.toks if t is not None) \
+                    and any(t is not None and _padding(t) for t in (*prev.toks, *self.toks[i:i + self.ncols])):
+                # (the row's cells or those after its label's rest partly empty: the rests of numbers
+                # wrapped in their cells, perhaps, the row's on two lines)
+                out.rows[rest_of.id] = RowRead([None] * self.ncols, _label_after_doubt(ctx, tok))
+            if self.split is not None and not doubt:  # text, then more values: the split row's digits may not all be its
+                out.rows[self.split] = RowRead([None] * self.ncols, f"该行连写的数字之后是无法识别的文字（'{ctx[-20:]}'）和更多"
+                                                                   "数值：该行的数值可能未读全，不作拆分")
+            self.skip = True
+            self.unclaimed.append(tok)
+            return False
+        self.split = None  # the next row's label follows: the split row's values ended there
+        return True
+
+    def _finish(self, at_end: bool) -> None:
+        """The row being read is judged from its values, and recorded."""
+        row, vals, ncols, out = self.row, self.vals, self.ncols, self.out
         if row is None:
             return
+        sums = self.sums.get(row.id, ())
         if not at_end:
-            widths[row.id] = labels + len(vals)
+            out.widths[row.id] = self.labels + len(vals)
             cells = [v for v in vals if v.note is not SPAN] if out.padded else vals
             out.extra[row.id] = len(cells) - ncols
             if len(cells) > ncols:  # cells beyond its values: in doubt, perhaps
@@ -188,28 +333,30 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
                     out.surplus[row.id] = doubt
                 elif doubt := _inner_doubt(cells, ncols):
                     out.inner[row.id] = doubt
-        read = _finish_row(vals, ncols, at_end, (sums or {}).get(row.id, ()))
-        if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], label_line, pre) or _above_doubt(vals, pre, ncols)):
+        read = _finish_row(vals, ncols, at_end, sums)
+        pre = self.pre
+        if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], self.label_line, pre) or _above_doubt(vals, pre, ncols)):
             read = RowRead([None] * ncols, doubt)
-        split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
-        if split:
+        self.split = row.id if len(vals) < ncols and any(isinstance(v, GluedRun) for v in vals) else None
+        if self.split:
             out.glued += 1
         elif len(vals) == ncols and not read.reason and any(isinstance(v, GluedRun) for v in vals):
-            out.whole[row.id] = spaced_number(vals, ncols, (sums or {}).get(row.id, ()))
+            out.whole[row.id] = spaced_number(vals, ncols, sums)
         prev = out.rows.get(row.id)
         if not read.reason and len(vals) == ncols:
-            read_in_turn.append((row.id, not vals[0].cell and vals[0].line != label_line))
+            self.read_in_turn.append((row.id, not vals[0].cell and vals[0].line != self.label_line))
         else:
-            read_in_turn.clear()
+            self.read_in_turn.clear()
         # (kept among the rows read in turn: where values print before labels, `_values_first` says so instead)
         if not read.reason and (doubt := _uneven_doubt(vals[:ncols])):
             read = RowRead([None] * ncols, doubt)
+        stray = self.stray
         if not read.reason and stray is not None and vals and not vals[0].cell and vals[0].line == stray.line + 1:
             read = RowRead([None] * ncols, _wrap_doubt(stray, "上", vals))
         # (a table of one column: a line of label text and one number is a row, not a number's piece)
         one_line = not read.reason and len(vals) == ncols > 1 and not vals[0].cell and vals[0].line == vals[-1].line
-        held = (row.id, vals) if one_line else None
-        stray = vals[-1] if len(vals) > ncols > 1 and _lone(vals[-1], vals[-2]) and vals[0].line == vals[-2].line \
+        self.held = (row.id, vals) if one_line else None
+        self.stray = vals[-1] if len(vals) > ncols > 1 and _lone(vals[-1], vals[-2]) and vals[0].line == vals[-2].line \
             else None
         if prev is None:
             out.rows[row.id] = read
@@ -218,128 +365,12 @@ def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_he
             out.rows[row.id] = RowRead([None] * ncols, f"该行出现两次且数值不同（第{line}行为重复行），不作取舍")
         else:
             out.notes.append(f"{row.label}：重复行（数值相同），已忽略")
-        row = None
+        self.row = None
 
-    def refuse_held() -> None:
+    def _refuse_held(self) -> None:
         """At the end of a run of values no row took: is it a number's rest under the row just read?"""
-        if held is not None and (doubt := _below_doubt(held[1], unclaimed, label_line)):
-            out.rows[held[0]] = RowRead([None] * ncols, doubt)
-
-    for i, tok in enumerate(toks):
-        value_like = (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok)
-        if row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
-                and (_cell_of_row(tok, toks[i + 1] if i + 1 < len(toks) else None) if len(vals) < ncols
-                     else _cell_too_many(tok, vals)) \
-                and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
-            vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
-            continue
-        if not value_like and row is None and not skip and \
-                _first_cell(tok, toks[i + 1] if i + 1 < len(toks) else None, context, rows, rs):
-            value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
-        if not value_like:
-            if row is not None and vals and number_piece(tok.text):  # '６９' / '９，１' / '９３': the row's last value wrapped, perhaps
-                vals.append(replace(tok, note=PIECE))
-            if skip:
-                refuse_held()
-            if row is not None or skip:
-                finish(False)
-                skip = False
-            glued = tok.text[-1:].isdigit() or tok.text.endswith(",")  # cheap pre-test of _GLUED
-            m = _GLUED.match(tok.text) if glued else None  # a label with digits glued on
-            if m and _ends_in_label(norm_label(m.group(1)), rows):
-                context.append(norm_label(m.group(1)))
-                lines.append(tok.line)
-                loose = loose or not tok.cell
-                piece = None
-                tok = Tok(m.group(2), m.group(2), tok.line)
-            else:
-                context.append(norm_label(tok.text))
-                lines.append(tok.line)
-                loose = loose or not tok.cell
-                piece = tok.raw if number_piece(tok.text) else None
-                continue
-        if row is None and not skip:
-            if not context:
-                if not _padding(tok):
-                    unclaimed.append(tok)  # values before any label text
-                continue  # padding cells between rows
-            ctx = "".join(context)
-            row = match_label(ctx, rows)
-            if row is None and not tok.text:
-                continue  # an empty heading cell: the row label is still to come
-            first = not seen_first and row is not None
-            if first:
-                out.header = ctx
-                seen_first = True
-                lead = bool(unclaimed)
-            if row is None or unclaimed:
-                read_in_turn.clear()
-            doubt = None
-            if row is not None:  # is it plainly this row's label (the common case), and in order?
-                pos = order[row.id]
-                k, plain = seen.get((*context, row.id)) or rs.look(context, row)
-                labels = len(context) - (k if first else 0)  # the first row: its own label, no headings
-                if lead and k and read_in_turn and (last := match_label("".join(context[:k]), rows)) is not None \
-                        and last.id not in out.rows and last is not row:  # a row label printed with no values
-                    _values_first(out, read_in_turn, last, ncols)
-                    read_in_turn.clear()
-                if pos < far and row.id not in out.rows:
-                    doubt = out_of_order(row, furthest)
-                elif not plain or (lines[k] != tok.line and tok.line in lines):
-                    doubt = label_doubt(context, lines, tok.line, row, rs, out.rows)
-                if doubt is None and loose and before and _straddle(before, ctx, row):  # (label text on lines: PDF text)
-                    doubt = _across_doubt(before, ctx, unclaimed)
-                if doubt is None and piece is not None:
-                    doubt = (f"该行标签之后、数值之前有一段不成整数的数字（'{piece}'）：可能是第一个数值在单元格内折行的"
-                             "前一段，无法确定各单元格的值")
-                if doubt is None and context[-1][-1:] in ",." and (cut := _CUT_NUMBER.search(context[-1])):
-                    doubt = (f"该行标签之后、数值之前有一段以分隔符结尾的数字（'{cut.group(1)}'）："
-                             "第一个数值可能被拆开，无法确定各单元格的值")
-                if pos > far:
-                    far, furthest = pos, row
-            pre, label_line = unclaimed, lines[-1]
-            context.clear()
-            lines.clear()
-            loose = False
-            vals = []
-            unclaimed = []
-            piece = None
-            rest_of = last_row if row is None and last_row is not None and _goes_on(before, ctx, last_row) else None
-            before = ctx if row is not None and not doubt else (before + ctx)[-64:]
-            if row is not None and not doubt:
-                last_row = row
-            if doubt:  # the values may be another row's: that row's label was not (fully) read
-                out.rows.setdefault(row.id, RowRead([None] * ncols, doubt))
-                row = None
-            if row is None:
-                if not doubt:
-                    out.notes.append(f"无法识别的行标签：'{ctx[-40:]}'，其后数值未读取")
-                if rest_of is not None and (prev := out.rows.get(rest_of.id)) is not None and not prev.reason \
-                        and not any(t.note for t in prev.toks if t is not None) \
-                        and any(t is not None and _padding(t) for t in (*prev.toks, *toks[i:i + ncols])):
-                    # (the row's cells or those after its label's rest partly empty: the rests of numbers
-                    # wrapped in their cells, perhaps, the row's on two lines)
-                    out.rows[rest_of.id] = RowRead([None] * ncols, _label_after_doubt(ctx, tok))
-                if split is not None and not doubt:  # text, then more values: the split row's digits may not all be its
-                    out.rows[split] = RowRead([None] * ncols, f"该行连写的数字之后是无法识别的文字（'{ctx[-20:]}'）和更多"
-                                                              "数值：该行的数值可能未读全，不作拆分")
-                skip = True
-                unclaimed.append(tok)
-                continue
-            split = None  # the next row's label follows: the split row's values ended there
-        if skip:
-            unclaimed.append(tok)
-            continue
-        vals.append(tok)
-        if i == len(toks) - 1:
-            finish(doc_ends_here)
-    finish(doc_ends_here)
-    if skip:
-        refuse_held()
-    if lead and context and not skip and (last := match_label("".join(context), rows)) is not None \
-            and last.id not in out.rows:
-        _values_first(out, read_in_turn, last, ncols)
-    return out
+        if self.held is not None and (doubt := _below_doubt(self.held[1], self.unclaimed, self.label_line)):
+            self.out.rows[self.held[0]] = RowRead([None] * self.ncols, doubt)
 
 
 def _values_first(out: TableRead, read: list[tuple[str, bool]], last: Item, ncols: int) -> None:
