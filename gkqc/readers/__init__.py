@@ -101,7 +101,9 @@ def _read_pdf(name: str, data: bytes) -> ParseResult:
         return ParseResult(fmt, None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug or a PDF pdfium chokes on must not stop the batch
         return ParseResult(fmt, None, FILE_UNREADABLE, f"读取 PDF 失败：{type(e).__name__}: {e}")
-    rep = build_report(name, doc.tokens, {}, silent_blank=fmt == "pdf")  # OCR can miss every digit: never
+    # a table without a value in the text layer is blank, unless OCR read it (it can miss every
+    # digit) or the pages draw shapes that may be its numbers turned into outlines
+    rep = build_report(name, doc.tokens, {}, silent_blank=fmt == "pdf" and not doc.drawn_glyphs)
     doc.annotate(rep)
     status, reason = judge(rep)
     if fmt == "scanned_pdf":  # said wherever the file is listed; each value's status is `ocr`

@@ -36,7 +36,7 @@ from gkqc.readers.pdf_page import (
     open_pdf,
     page_chars,
     page_count,
-    page_rules,
+    page_objects,
     system_cjk_font,
 )
 from gkqc.readers.tokens import Tok
@@ -44,6 +44,7 @@ from gkqc.record import Report
 
 MAX_PAGES = 200
 TIME_BUDGET_S = 20.0
+DRAWN_GLYPHS = 10  # small curved shapes in a file that may be numbers drawn as outlines (a seal has fewer)
 MAX_PAGE_CHARS = 100_000  # characters on one page (a dense page of small print has about 5,000)
 _COMPILED_BY = re.compile(r"本报告由(.{2,40}?)(?:根据|依据|按照|负责|编制)")
 
@@ -59,6 +60,13 @@ class PdfDoc:
     pages: int
     meta: dict[str, str]
     where: dict[int, tuple[int, int]]  # line -> (page, line on the page)
+    shapes: int = 0  # small filled shapes with curves the pages draw (glyphs drawn as outlines, a seal)
+
+    @property
+    def drawn_glyphs(self) -> bool:
+        """Whether the pages draw shapes enough to be numbers drawn as outlines (text turned into
+        curves): a table with no value in the text layer may then print its values so."""
+        return self.shapes >= DRAWN_GLYPHS
 
     def annotate(self, rep: Report) -> None:
         """The report's PDF facts: the office that compiled it (本报告由…编制) as publisher, and as
@@ -98,6 +106,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
         lines: list[Line] = []
         rules: Rules = {}
         starts = {1: 1}  # page -> its first line number
+        shapes = 0  # small curved shapes drawn: numbers drawn as outlines, perhaps
         for i in range(n):
             if time.monotonic() - start > budget_s:
                 raise Unreadable(f"读取 PDF 超过时限（{budget_s:g} 秒，已读 {i}/{n} 页）")
@@ -109,8 +118,11 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
                 if not system_cjk_font() and (lost := lost_text(page, textpage))[0]:
                     raise Unreadable(f"PDF 第{i + 1}页有 {lost[0]} 处文字读不出：所用字体（{lost[1]}）未嵌入文件，本机没有"
                                      f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
-                rules[i + 1] = page_rules(page)
-                more, starts[i + 2] = page_lines(page_chars(textpage), i + 1, starts[i + 1], page.get_cropbox(),
+                rules[i + 1], look = page_objects(page)
+                shapes += look.shapes
+                # a page whose text is all unseen (a scanner's OCR layer over the page's image) has none
+                chars = page_chars(textpage, look) if look.shown or not look.unseen else []
+                more, starts[i + 2] = page_lines(chars, i + 1, starts[i + 1], page.get_cropbox(),
                                                   rules[i + 1].ys, rules[i + 1].upright)
                 lines += more
             finally:
@@ -122,7 +134,7 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
     if sum(len(c.raw) for ln in lines for c in ln.chunks) < 10:
         raise NoTextLayer(f"PDF 没有文本层（{n} 页均无文字，可能是扫描件，需要 OCR）")
     where = {ln.no: (ln.page, ln.no - starts[ln.page] + 1) for ln in lines}
-    return PdfDoc(line_tokens(lines, rules), lines, n, meta, where)
+    return PdfDoc(line_tokens(lines, rules), lines, n, meta, where, shapes)
 
 
 def pdf_text(data: bytes) -> str:

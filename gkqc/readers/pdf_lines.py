@@ -87,6 +87,23 @@ def _on_rule(ch: tuple[str, float, float, float, float], xs: list[float], size: 
     return over or inside
 
 
+_OVER, _DOUBT = "over", "doubt"
+
+
+def _drawn_twice(ch: tuple, prev: tuple, h: float) -> str | None:
+    """Whether a character the same as the one before, a little to its right, is that one drawn again
+    (`_OVER`: bold by overprinting, shifted less than a third of its width), or a digit that may be
+    either that or the next figure of a number set condensed (`_DOUBT`: shifted less than 3/4 of
+    its width; a number scaled narrower, its figures a width apart, is read)."""
+    shift = abs(ch[1] - prev[1])
+    if not ch[0].isdigit():
+        return _OVER if shift < 0.3 * h else None
+    width = min(ch[3] - ch[1], prev[3] - prev[1])
+    if shift < 0.3 * width:
+        return _OVER
+    return _DOUBT if shift < 0.75 * width else None
+
+
 def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, first_no: int,
                 box: tuple[float, float, float, float], ruled: list[float] | None = None,
                 upright: list[tuple[float, float, float]] | None = None) -> tuple[list[Line], int]:
@@ -116,8 +133,11 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         for ch in sorted(row, key=_LEFT):
             h = _size(ch)
             if prev is not None:
-                if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * h:
-                    continue  # the same character drawn twice (bold by overprinting)
+                if ch[0] == prev[0] and (twice := _drawn_twice(ch, prev, h)):
+                    if twice is _OVER:
+                        continue  # the same character drawn twice (bold by overprinting)
+                    chunks[-1].append((DAMAGED, *ch[1:]))  # overprinted or condensed: unreadable
+                    over.add(len(chunks) - 1)
                 j = bisect_left(xs, prev[3] - 0.5) if xs else 0
                 gap, size = ch[1] - prev[3], (ph if ph < h else h)
                 if gap <= 0.4 * size and not (j < len(xs) and xs[j] <= ch[1] + 0.5):

@@ -7,6 +7,7 @@ import ctypes
 import io
 import struct
 from functools import cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 from gkqc.readers.errors import Unreadable
@@ -111,33 +112,6 @@ class PageRules(NamedTuple):
 NO_RULES = PageRules([], [], [])
 
 
-def page_rules(page: pdfium.PdfPage) -> PageRules:
-    """The page's rules: every flat path, and the top and bottom edges of every box (a cell drawn
-    as a rectangle), as horizontal rules; every upright path, and the sides of every box, as
-    vertical ones."""
-    import pypdfium2.raw as pdfium_c
-
-    get_object, get_type, get_bounds = _per_object()
-    handle, path = page.raw, pdfium_c.FPDF_PAGEOBJ_PATH
-    box = (ctypes.c_float * 4)()
-    at = [ctypes.addressof(box) + 4 * k for k in range(4)]
-    out, upright = [], []
-    for i in range(pdfium_c.FPDFPage_CountObjects(handle)):
-        obj = get_object(handle, i)
-        if get_type(obj) != path or not get_bounds(obj, *at):
-            continue
-        x0, y0, x1, y1 = box
-        if x1 - x0 < 2:  # a vertical rule
-            if y1 - y0 > 2:
-                upright.append(((x0 + x1) / 2, y0, y1))
-            continue
-        out += [((y0 + y1) / 2, x0, x1)] if y1 - y0 <= 2 else [(y0, x0, x1), (y1, x0, x1)]
-        if y1 - y0 > 2:
-            upright += [(x0, y0, y1), (x1, y0, y1)]
-    out = _joined(out)
-    return PageRules([r[0] for r in out], out, upright)
-
-
 def _joined(flat: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
     """Horizontal rules drawn in pieces (a browser draws each cell's border on its own) as one rule:
     pieces at one height (within 0.6 pt) that meet or nearly meet (3 pt) joined; sorted by height."""
@@ -157,15 +131,202 @@ def _joined(flat: list[tuple[float, float, float]]) -> list[tuple[float, float, 
     return out
 
 
-def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, float, float]]:
+class PageLook(NamedTuple):
+    """What a page does not show of its text, and the shapes it draws."""
+
+    unseen: dict[int, tuple[float, float, float, float] | None]  # text object -> the box it shows
+    # through (its clip), or None where it shows nothing (invisible, clipped to nothing elsewhere)
+    white: set[int]  # text objects filled white: seen only on a dark ground, if at all
+    covers: list[tuple[int, float, float, float, float]]  # white areas painted: (object's place, box)
+    order: dict[int, int]  # text object -> its place in the page's painting order (when covers)
+    boxes: list[tuple[int, int, float, float, float, float]]  # text objects shown: (object, place, box),
+    # where the page hides some text
+    shown: int  # text objects shown (and form objects, which may hold text)
+    shapes: int  # small filled shapes with curves (a number drawn as outlines, a seal, a logo)
+
+    def hides(self) -> bool:
+        return bool(self.unseen or self.white or self.covers)
+
+
+_WHITE = 245  # a fill whose red, green and blue are all at least this is white on paper
+_SHAPE = 30.0  # a filled shape with curves at most this wide and high (pt) may be a glyph
+
+
+@cache
+def _per_look() -> SimpleNamespace:
+    """The pdfium calls `page_look` makes, on bare addresses (as `_per_object`'s)."""
+    import pypdfium2.raw as pdfium_c
+
+    vp, i = ctypes.c_void_p, ctypes.c_int
+    return SimpleNamespace(
+        render_mode=_bare(pdfium_c.FPDFTextObj_GetTextRenderMode, i, [vp]),
+        fill_color=_bare(pdfium_c.FPDFPageObj_GetFillColor, i, [vp] * 5),
+        draw_mode=_bare(pdfium_c.FPDFPath_GetDrawMode, i, [vp] * 3),
+        clip=_bare(pdfium_c.FPDFPageObj_GetClipPath, vp, [vp]),
+        clip_paths=_bare(pdfium_c.FPDFClipPath_CountPaths, i, [vp]),
+        clip_segments=_bare(pdfium_c.FPDFClipPath_CountPathSegments, i, [vp, i]),
+        clip_segment=_bare(pdfium_c.FPDFClipPath_GetPathSegment, vp, [vp, i, i]),
+        path_segments=_bare(pdfium_c.FPDFPath_CountSegments, i, [vp]),
+        path_segment=_bare(pdfium_c.FPDFPath_GetPathSegment, vp, [vp, i]),
+        segment_type=_bare(pdfium_c.FPDFPathSegment_GetType, i, [vp]),
+        segment_point=_bare(pdfium_c.FPDFPathSegment_GetPoint, i, [vp] * 3),
+        text_object=_bare(pdfium_c.FPDFText_GetTextObject, vp, [vp, i]),
+    )
+
+
+def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
+    """One pass over a page's objects: its rules, and what it does not show of its text.
+
+    Rules: every flat path, and the top and bottom edges of every box (a cell drawn as a
+    rectangle), as horizontal rules; every upright path, and the sides of every box, as vertical
+    ones. The look: which text objects the page leaves unseen (render mode invisible or clip only;
+    clipped), which it fills white, what white it paints over text painted before, and its small
+    curved shapes."""
+    import pypdfium2.raw as pdfium_c
+
+    get_object, get_type, get_bounds = _per_object()
+    f = _per_look()
+    handle = page.raw
+    box = (ctypes.c_float * 4)()
+    at = [ctypes.addressof(box) + 4 * k for k in range(4)]
+    rgba = (ctypes.c_uint * 4)()
+    color = [ctypes.addressof(rgba) + 4 * k for k in range(4)]
+    modes = (ctypes.c_int * 2)()
+    fill_at, stroke_at = ctypes.addressof(modes), ctypes.addressof(modes) + 4
+    flat: list[tuple[float, float, float]] = []
+    upright: list[tuple[float, float, float]] = []
+    unseen: dict[int, tuple[float, float, float, float] | None] = {}
+    white: set[int] = set()
+    covers: list[tuple[int, float, float, float, float]] = []
+    order: dict[int, int] = {}
+    boxes: list[tuple[int, int, float, float, float, float]] = []
+    shown = shapes = 0
+    text, path, form = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    invisible = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
+    filled = (pdfium_c.FPDF_TEXTRENDERMODE_FILL, pdfium_c.FPDF_TEXTRENDERMODE_FILL_CLIP)
+
+    render_mode, fill_color, draw_mode, clip_of, clip_paths = f.render_mode, f.fill_color, f.draw_mode, f.clip, f.clip_paths
+    for i in range(pdfium_c.FPDFPage_CountObjects(handle)):
+        obj = get_object(handle, i)
+        kind = get_type(obj)
+        if kind == path:
+            if not get_bounds(obj, *at):
+                continue
+            x0, y0, x1, y1 = box
+            if x1 - x0 < 2:  # a vertical rule
+                if y1 - y0 > 2:
+                    upright.append(((x0 + x1) / 2, y0, y1))
+                continue
+            if y1 - y0 <= 2:  # a horizontal rule
+                flat.append(((y0 + y1) / 2, x0, x1))
+                continue
+            flat += [(y0, x0, x1), (y1, x0, x1)]  # a box
+            upright += [(x0, y0, y1), (x1, y0, y1)]
+            if draw_mode(obj, fill_at, stroke_at) and modes[0]:
+                if fill_color(obj, *color) and rgba[3] and min(rgba[0], rgba[1], rgba[2]) >= _WHITE:
+                    covers.append((i, x0, y0, x1, y1))
+                elif x1 - x0 <= _SHAPE and y1 - y0 <= _SHAPE and _curved(f, obj):
+                    shapes += 1
+        elif kind == text:
+            order[obj] = i
+            mode = render_mode(obj)
+            if mode in invisible:
+                unseen[obj] = None
+                continue
+            if (clip := clip_of(obj)) and clip_paths(clip) > 0 and (seen := _clip_box(f, clip)) is not None:
+                unseen[obj] = seen
+            shown += 1
+            if get_bounds(obj, *at):
+                boxes.append((obj, i, box[0], box[1], box[2], box[3]))
+            if mode in filled and fill_color(obj, *color) and rgba[3] and min(rgba[0], rgba[1], rgba[2]) >= _WHITE:
+                white.add(obj)
+        elif kind == form:  # (text drawn inside a form XObject: shown, as far as this look goes)
+            shown += 1
+    flat = _joined(flat)
+    covers = _over_text(covers, boxes)  # (most white is a page's or a cell's ground, under its text)
+    hides = unseen or white or covers
+    look = PageLook(unseen, white, covers, order if covers else {}, boxes if hides else [], shown, shapes)
+    return PageRules([r[0] for r in flat], flat, upright), look
+
+
+def _over_text(covers: list[tuple[int, float, float, float, float]],
+               boxes: list[tuple[int, int, float, float, float, float]]) -> list[tuple[int, float, float, float, float]]:
+    """The white areas painted over some text drawn before them: across the middle of its line, and
+    more than half a point of it."""
+    if not covers or not boxes:
+        return []
+    import numpy as np
+
+    c = np.array(covers)[:, None, :]  # (place, left, bottom, right, top) a cover, against each text box
+    t = np.array([b[1:] for b in boxes])[None, :, :]  # (place, left, bottom, right, top)
+    mid = (t[..., 2] + t[..., 4]) / 2
+    over = ((c[..., 0] > t[..., 0]) & (c[..., 1] < t[..., 3] - 0.5) & (t[..., 1] + 0.5 < c[..., 3])
+            & (c[..., 2] <= mid) & (mid <= c[..., 4])).any(axis=1)
+    return [cover for cover, hit in zip(covers, over.tolist(), strict=True) if hit]
+
+
+def _clip_box(f: SimpleNamespace, clip: int) -> tuple[float, float, float, float] | None:
+    """The box a clip lets through (its paths' boxes intersected), or None if it has no points."""
+    xy = (ctypes.c_float * 2)()
+    x_at, y_at = ctypes.addressof(xy), ctypes.addressof(xy) + 4
+    inf = float("inf")
+    left, bottom, right, top = -inf, -inf, inf, inf
+    for k in range(f.clip_paths(clip)):
+        xs, ys = [], []
+        for s in range(f.clip_segments(clip, k)):
+            if f.segment_point(f.clip_segment(clip, k, s), x_at, y_at):
+                xs.append(xy[0])
+                ys.append(xy[1])
+        if xs:
+            left, bottom, right, top = max(left, min(xs)), max(bottom, min(ys)), min(right, max(xs)), min(top, max(ys))
+    return None if left == -inf else (left, bottom, right, top)
+
+
+def _curved(f: SimpleNamespace, obj: int) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    bezier = pdfium_c.FPDF_SEGMENT_BEZIERTO
+    return any(f.segment_type(f.path_segment(obj, s)) == bezier for s in range(f.path_segments(obj)))
+
+
+def _hidden(look: PageLook, obj: int, x: float, y: float) -> str | None:
+    """Whether a character at (x, y) of a text object is unseen ("unseen"), painted over in white
+    ("covered"), or filled white ("white"). One unseen or painted over where a shown text object
+    drawn later (after the white painted over it) prints is not: pdfium keeps one of two characters
+    drawn the same at one place, the first."""
+    if obj in look.unseen:
+        clip = look.unseen[obj]
+        if (clip is None or not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3])) \
+                and not _shown_at(look, obj, -1, x, y):
+            return "unseen"
+    if look.covers:
+        k = look.order.get(obj, -1)
+        over = [i for i, x0, y0, x1, y1 in look.covers if i > k and x0 <= x <= x1 and y0 <= y <= y1]
+        if over and not _shown_at(look, obj, max(over), x, y):
+            return "covered"
+    return "white" if obj in look.white else None
+
+
+def _shown_at(look: PageLook, obj: int, after: int, x: float, y: float) -> bool:
+    """Whether another text object, shown and drawn after place `after`, has (x, y) in its box."""
+    return any(i > after and o != obj and o not in look.unseen and x0 <= x <= x1 and y0 <= y <= y1
+               for o, i, x0, y0, x1, y1 in look.boxes)
+
+
+def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> list[tuple[str, float, float, float, float]]:
     """(character, left, bottom, right, top) of every printed character of a page: its font
     box, or an em square at its origin where the font's box is implausible (vertical fonts). A glyph
-    the file gives no text for is U+FFFD: what holds it is unreadable, not read without it."""
+    the file gives no text for (none, or a control code) is U+FFFD: what holds it is unreadable, not
+    read without it. What the page does not show (`look`) is no character; one filled white, or painted
+    over where the rest of its text object shows (cut at a cell's side), is U+FFFD."""
     import pypdfium2.raw as pdfium_c
     tp = textpage.raw  # the bare handle: no wrapper lookup per call
     out = []
     append = out.append
     generated, unicode, loose_box = _per_char()
+    hides = look is not None and look.hides()
+    covered: list[tuple[int, int]] = []  # characters painted over: (place in `out`, text object)
+    seen: set[int] = set()  # the text objects with a character shown
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     at = ctypes.byref(rect)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -179,29 +340,75 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, float, float, fl
             continue
         if 0xDC00 <= u < 0xE000:
             u, pending_high = (0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00) if pending_high else 0xFFFD), None
-        if u == 0:  # a glyph drawn whose text the file does not give (a sign missing from its font)
-            u = 0xFFFD  # (cells.DAMAGED: what holds it cannot be read)
-        elif u < 0x20 or u in (0xFFFE, 0xFFFF):
+        if u in _SPACES:  # a space, or a glyph drawn whose code a font without its Unicode map gives
+            if _inked(tp, i, left, right, bottom, top):
+                u = 0xFFFD  # (cells.DAMAGED: what holds it cannot be read)
+            elif u != 0x20:
+                continue
+        elif u < 0x20:  # a glyph drawn whose text the file does not give (a sign missing from its font,
+            u = 0xFFFD  # a font without its Unicode map)
+        elif u in (0xFFFE, 0xFFFF):
             continue
         found = loose_box(tp, i, at)
         x0, y1, x1, y0 = _RECT(rect)  # (left, top, right, bottom; the last box's, if none was found)
         loose = found and y1 - y0 > 0.5
         size = max(y1 - y0, x1 - x0)
-        if loose and size <= 30:  # the common case: text up to 30 pt
-            append((chr(u), x0, y0, x1, y1))
+        if loose and (size <= 30 or size <= 4 * _tight(tp, i, left, right, bottom, top) + 12):
+            ch = (chr(u), x0, y0, x1, y1)  # the common case: text up to 30 pt
+        elif (ch := _em_square(tp, i, u, matrix, left, right, bottom, top)) is None:
             continue
-        if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
-            continue
-        tight = max(right.value - left.value, top.value - bottom.value)
-        if loose and size <= 4 * tight + 12:
-            append((chr(u), x0, y0, x1, y1))
-            continue
-        pdfium_c.FPDFText_GetMatrix(tp, i, matrix)
-        em = pdfium_c.FPDFText_GetFontSize(tp, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        em = em if 0.5 < em < 4 * tight + 12 else tight
-        pdfium_c.FPDFText_GetCharOrigin(tp, i, left, bottom)
-        out.append((chr(u), left.value, bottom.value - 0.1 * em, left.value + em, bottom.value + 0.9 * em))
+        if hides:
+            obj = _per_look().text_object(tp, i)
+            how = _hidden(look, obj, (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2)
+            if how == "unseen":
+                continue
+            if how == "covered":
+                covered.append((len(out), obj))
+            elif how == "white":
+                ch = ("\ufffd", *ch[1:])
+            else:
+                seen.add(obj)
+        append(ch)
+    if covered:  # a text object painted over in part is a number cut by the next cell's ground: unreadable
+        cut = {k for k, obj in covered if obj in seen}
+        gone = {k for k, _ in covered} - cut
+        out = [("\ufffd", *ch[1:]) if k in cut else ch for k, ch in enumerate(out) if k not in gone]
     return out
+
+
+_SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20))
+
+
+def _inked(tp, i: int, left, right, bottom, top) -> bool:
+    """Whether a character pdfium gives as a space or a line's end draws ink (its tight box has width
+    and height): a glyph whose code a font without its Unicode map gives, not a space."""
+    import pypdfium2.raw as pdfium_c
+
+    return bool(pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top)) \
+        and right.value - left.value > 0.5 and top.value - bottom.value > 0.5
+
+
+def _tight(tp, i: int, left, right, bottom, top) -> float:
+    """The larger side of a character's tight box (0 when pdfium has none)."""
+    import pypdfium2.raw as pdfium_c
+
+    if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
+        return -1e9
+    return max(right.value - left.value, top.value - bottom.value)
+
+
+def _em_square(tp, i: int, u: int, matrix, left, right, bottom, top):
+    """An em square at a character's origin, for a font whose box is implausible (vertical fonts)."""
+    import pypdfium2.raw as pdfium_c
+
+    tight = _tight(tp, i, left, right, bottom, top)
+    if tight < 0:
+        return None
+    pdfium_c.FPDFText_GetMatrix(tp, i, matrix)
+    em = pdfium_c.FPDFText_GetFontSize(tp, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+    em = em if 0.5 < em < 4 * tight + 12 else tight
+    pdfium_c.FPDFText_GetCharOrigin(tp, i, left, bottom)
+    return (chr(u), left.value, bottom.value - 0.1 * em, left.value + em, bottom.value + 0.9 * em)
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
