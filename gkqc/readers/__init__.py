@@ -151,6 +151,9 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
             break
     rep.office_kind = md.office_kind(rep.office)
     rep.region = md.region_of(rep.office)
+    if rep.office_source != "标题" and md.government_office(rep.office):  # the title names no office
+        rep.notes.append(f"标题未写明机关，{rep.office_source}为{rep.office}：可能是政府的报告，也可能是办公室本身的，机关及类型留空")
+        rep.office = rep.office_source = rep.office_kind = None
 
 
 def _settle_year(rep: Report, found: list[tuple[int | None, str]]) -> None:

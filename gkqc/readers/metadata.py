@@ -6,16 +6,21 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import Tok
 
 META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机构", "发文单位", "名称", "标题", "公文种类", "分类",
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
 _KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
-_REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
+_REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
-_AMENDED = re.compile(r"[(（][^()（）]*(?:更正|修订|修正|更新|补充|勘误)[^()（）]*[)）]")  # （更正）, （2023年5月更新）
-_SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+")  # <title>: the page's title, then the site's name
+# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, -更正, .pdf, 附件1
+_AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正|更新|补充|勘误|发布|附件|第.{1,3}版"
+                      r"|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})[^()（）【】\[\]]*[)）】\]]"
+                      r"|\s*[-—－_]\s*(?:更正|修订|修正|更新|勘误)\S{0,2}$|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+# <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
+_SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _CN_DATE = re.compile(r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
@@ -27,11 +32,12 @@ _NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超
 _NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
 _GOV_SUFFIXES = ("人民政府", "政府", "行政公署", "行署")
 _DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "所", "队", "处", "部", "会", "站", "馆",
-                  "分局", "署", "集团", "公司", "学校", "大学")
+                  "分局", "署", "集团", "公司", "学校", "大学", "研究室", "合作社", "联合社", "气象台")
 
 
 def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
-    """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens."""
+    """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens; a key printed without
+    its value takes the next line only when that line can be its value (`发文机构：` over the title is blank)."""
     out: dict[str, str] = {}
     head = toks[:limit]
     for i, t in enumerate(head):
@@ -41,22 +47,69 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
         if not m:
             continue
         key, value = "".join(m.group(1).split()), m.group(2).strip()
-        if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text):
+        if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
             value = head[i + 1].text
         if value:
             out.setdefault(key, value)
     return out
 
 
+def _can_be(key: str, text: str) -> bool:
+    """Whether a line can be the value of `key`: a date's a date, an office's an office's name."""
+    if key.endswith(("日期", "时间")):
+        return parse_date(text) is not None
+    if key in ("发文机构", "发布机构", "发文单位", "来源", "信息来源"):
+        return not _TITLE_WORDS.search(text) and _named_like_an_office(text)
+    return True
+
+
+_TITLE_WORDS = re.compile(r"年度报告|政府信息公开(?:工作)?(?:年度)?报告")
+_NOT_TITLE = re.compile(r"[。，,；;！？]|通知$")  # a sentence naming the report, a notice that issues it
+_FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML front matter, a heading's #
+
+
 def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
+    """The report's title: the metadata's (名称, 标题, <meta ArticleTitle>), without the site's name;
+    else the line naming the report before section 一. Of several that disagree (a page's list of
+    other reports), the one the page's <title> names, else the last, nearest the body; none when
+    section 一's opening names another year or only another line's office. Else the <title>'s part
+    naming the report."""
     for key in ("名称", "标题", "articletitle"):
-        if "年度报告" in meta.get(key, ""):
-            return meta[key]
-    for t in toks[:80]:
-        if "年度报告" in t.text and len(t.text) <= 80 and not _KV.match(t.text) and not _NAVIGATION.search(t.text):
-            return t.text
-    page = meta.get("title")
-    return next((p for p in _SITE_PARTS.split(page) if "年度报告" in p), page) if page else None
+        part = _report_part(meta.get(key))
+        if part:
+            return part
+    head = toks[:80]
+    first = next((i for _, i in find_headings(head)), len(head))
+    texts = [c for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
+    texts = [min((d for d in texts if d in c), key=len) for c in texts]  # 20:32青江县…报告: a crawl's glued time
+    cands = [(c, _key(c)) for c in texts]
+    for part in (1, 0):  # a title names its year (not a menu's 政府信息公开年度报告, a crawl's …年度报告首页)
+        if any(k[part] for _, k in cands):
+            cands = [(c, k) for c, k in cands if k[part]]
+            break
+    page = _report_part(meta.get("title"))
+    if len({k for _, k in cands}) <= 1:
+        return cands[0][0] if cands else page
+    title, (office, year) = ([ck for ck in cands if page and ck[1] == _key(page)] or cands)[-1]
+    opening = " ".join(t.text for t in head[first + 1:first + 6])
+    others = {k[0] for _, k in cands if k[0] and k[0] != office and k[0] in opening}
+    if opening_year(opening) not in (None, year) or (others and (not office or office not in opening)):
+        return None
+    return title
+
+
+def _key(title: str) -> tuple[str | None, int | None]:
+    return office_from_title(title), title_year(title)
+
+
+def _title_like(text: str) -> bool:
+    return (len(text) <= 80 and bool(_TITLE_WORDS.search(text)) and not _KV.match(text)
+            and not _NAVIGATION.search(text) and not _NOT_TITLE.search(text))
+
+
+def _report_part(text: str | None) -> str | None:
+    """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
+    return next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
@@ -124,16 +177,20 @@ _WHOLE_DATE = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\
 
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
-    (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`)."""
-    tail = [t for t in toks[-6:] if t.text]
+    (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
+    form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`)."""
+    tail = [t for t in toks[-8:] if t.text]
     for k in range(len(tail) - 1, -1, -1):
         text = tail[k].text
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
-        if d:
-            before = tail[k - 1].text if k > 0 else ""
+        before = tail[k - 1].text if k > 0 else ""
+        if d and not _DATE_LABEL.search(before):
             sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and _named_like_an_office(before) else None
             return sig, d
     return None, None
+
+
+_DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?$")
 
 
 def _named_like_an_office(text: str) -> bool:
@@ -171,10 +228,19 @@ def _depth(text: str) -> int:
 _QUALIFIER = re.compile(r"[(（][^()（）]*[)）]$")
 
 
+# words before the area's name (中共青江县委…, 国家税务总局青山市税务局), and words no area's name holds
+# (青山市公安局东城区分局: 东城区 is the bureau's branch, not part of the city's name)
+_LEAD = re.compile(r"^(?:中国共产党|中共|国家税务总局)")
+_NOT_PLACE = re.compile(r"政府|局|委|办|厅|部|公司|中心|管理|队|所|党")
+_NOT_A_NAME = ("市", "县", "乡", "镇", "村")  # 青山市市区, 青江县村镇, 县乡: a word, not an area's name
+_TOWN_AFTER = ("人民政府", "政府", "党委", "办事处")  # 东城镇人民政府: 城镇 ends a town's name, not the word 城镇
+
+
 @lru_cache(maxsize=65536)  # an office reports every year: names repeat
-def region_prefix(name: str) -> str:
-    """The administrative-area prefix of an office name (宿迁市宿城区教育局 -> 宿迁市宿城区)."""
-    end, i = 0, 0
+def _region_span(name: str) -> tuple[int, int]:
+    """Where the administrative area's name is in an office name: (start, end)."""
+    m = _LEAD.match(name)
+    start = end = i = m.end() if m else 0
     while i < len(name):
         hit = None
         for j in range(i + 1, min(len(name), i + 12)):
@@ -182,16 +248,28 @@ def region_prefix(name: str) -> str:
                 if name.startswith(u, j):
                     before = name[j - 1]
                     after = name[j + len(u)] if j + len(u) < len(name) else ""
-                    if before in _NOT_UNIT_BEFORE.get(u, "") or (after and after in _NOT_UNIT_AFTER.get(u, "")):
+                    town = u in "乡镇" and j - 1 > i and (not after or name.startswith(_TOWN_AFTER, j + 1))
+                    if (before in _NOT_UNIT_BEFORE.get(u, "") and not town) or name[i:j] in _NOT_A_NAME \
+                            or (after and after in _NOT_UNIT_AFTER.get(u, "")):
                         continue
                     hit = (j, u)
                     break
             if hit:
                 break
-        if not hit:
+        if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])
-    return name[:end]
+    return (start, end) if end > start else (0, 0)
+
+
+def region_prefix(name: str) -> str:
+    """The administrative area an office name begins with (宿迁市宿城区教育局 -> 宿迁市宿城区,
+    中共青江县委办公室 -> 青江县)."""
+    start, end = _region_span(name)
+    return name[start:end]
+
+
+_TOWNS = ("乡", "镇", "街道")
 
 
 def office_kind(office: str | None) -> str | None:
@@ -199,15 +277,28 @@ def office_kind(office: str | None) -> str | None:
     if not office:
         return None
     office = _QUALIFIER.sub("", office) or office  # 青江县（本级） is a government
-    region = region_prefix(office)
-    rest = office[len(region):]
+    start, end = _region_span(office)
+    region, rest = office[start:end], office[end:]
     if region and (not rest or rest in _GOV_SUFFIXES or rest == "本级"):  # 青山市本级: the city's own report
-        return "township" if region.endswith(("乡", "镇", "街道")) else "government"
-    if rest.endswith(("街道办事处",)):
+        return "township" if region.endswith(_TOWNS) else "government"
+    if rest.endswith("街道办事处") or (region.endswith("街道") and rest == "办事处") \
+            or (rest.startswith(_GOV_SUFFIXES) and rest.endswith(_TOWNS)):  # 青江县人民政府东城镇
         return "township"
     if rest.endswith(_DEPT_SUFFIXES):
         return "department"
     return "other"
+
+
+def government_office(office: str | None) -> bool:
+    """A government's general office (青江县人民政府办公室, 青山市政府办公厅), which signs its government's
+    report as well as its own."""
+    if not office:
+        return False
+    start, end = _region_span(office)
+    return end > 0 and office[end:] in _GENERAL_OFFICES
+
+
+_GENERAL_OFFICES = {g + o for g in _GOV_SUFFIXES for o in ("办公室", "办公厅", "办")}
 
 
 def region_of(office: str | None) -> str | None:

@@ -5,9 +5,11 @@ cell is an empty token, as an empty <td> is; rows whose values cannot be placed 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import takewhile
 from operator import attrgetter
 
 from gkqc.cells import DAMAGED
@@ -310,15 +312,27 @@ def _pieces_of(row: Line, ln: Line, wide: bool = False, fewer: bool = True) -> b
 
 
 def title_lines(lines: list[Line]) -> set[int]:
-    """The title lines at the top of page 1: up to four lines printed larger than what follows."""
-    head = [ln for ln in lines if ln.page == 1 and not ln.furniture][:5]
-    out: list[Line] = []
-    for ln in head[:4]:
-        if ln.data or (out and ln.h < 0.9 * out[0].h):
-            break
-        out.append(ln)
-    body = head[len(out)] if len(out) < len(head) else None
-    return {ln.no for ln in out} if out and body and out[0].h >= 1.15 * body.h else set()
+    """The title's lines near the top of page 1: a run of up to four lines of one size printed larger
+    than the line after it. The first run that names the report (not a red head's 文件, a document
+    number or an 附件 line, nor the notice that issues the report); else the first line's run."""
+    head = list(takewhile(lambda ln: not ln.data, (ln for ln in lines if ln.page == 1 and not ln.furniture)))[:12]
+    runs: list[list[Line]] = []
+    for ln in head:
+        if runs and len(runs[-1]) < 4 and 0.9 * runs[-1][0].h <= ln.h <= runs[-1][0].h / 0.9:
+            runs[-1].append(ln)
+        else:
+            runs.append([ln])
+    big = [r for r, after in zip(runs, runs[1:], strict=False) if r[0].h >= 1.15 * after[0].h]
+    named = [r for r in big if _NAMES_REPORT.search(_text(r)) and not _text(r).endswith("通知")]
+    run = named[0] if named else big[0] if big and big[0] is runs[0] else []
+    return {ln.no for ln in run}
+
+
+_NAMES_REPORT = re.compile(r"年度报告|政府信息公开(?:工作)?(?:年度)?报告")
+
+
+def _text(run: list[Line]) -> str:
+    return "".join(c.raw for ln in run for c in ln.chunks)
 
 
 def add_title_line(out: list[Tok], ln: Line, title: set[int]) -> None:

@@ -1,0 +1,143 @@
+"""Report metadata the hunt of 2024 found read wrong: a title among a page's list of reports, a title
+without 年度报告, the site's name around it, a wrapped PDF title after a small line, offices'
+kinds and regions, words a title adds to the office's name, a blank key, a form's labelled date."""
+
+from __future__ import annotations
+
+import pytest
+
+from gkqc.readers import metadata as md
+from gkqc.readers import read_document
+from gkqc.readers.pdf_cells import title_lines
+from gkqc.readers.pdf_lines import Chunk, Line
+from gkqc.readers.tokens import Tok
+
+
+def toks(*lines: str) -> list[Tok]:
+    return [Tok(t, t, k) for k, t in enumerate(lines, 1)]
+
+
+BODY = ("一、总体情况", "2023年，青江县教育局主动公开政府信息。", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况")
+REAL = "青江县教育局2023年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("side", [
+    ("最新年报", "青江县财政局2023年政府信息公开工作年度报告", "青江县教育局2022年政府信息公开工作年度报告"),
+    ("往年年报", "青江县教育局2022年政府信息公开工作年度报告", "青江县教育局2021年政府信息公开工作年度报告"),
+    ("相关信息", "青江县教育局2022年政府信息公开工作年度报告 发布时间:2023-01-18"),
+])
+def test_a_list_of_other_reports_before_the_title_is_not_the_title(side):
+    assert md.find_title(toks("首页 > 年报", *side, REAL, "发布时间:2024-01-20", *BODY), {}) == REAL
+
+
+def test_a_menu_item_before_a_title_without_nian_du_bao_gao_is_not_the_title():
+    title = "青江县教育局2023年度政府信息公开工作报告"
+    menu = ("政府信息公开指南", "2022年度报告", "政府信息公开年度报告")
+    assert md.find_title(toks(*menu, title, *BODY), {}) == title
+
+
+def test_candidates_that_disagree_with_section_one_give_no_title():
+    """The last candidate names 2022 while section 一 opens with 2023: no title rather than a guess."""
+    lines = ("青江县教育局2023年政府信息公开工作年度报告", "青江县教育局2022年政府信息公开工作年度报告", *BODY)
+    assert md.find_title(toks(*lines), {}) is None
+
+
+def test_a_title_without_nian_du_bao_gao_wins_over_word_core_title():
+    title = "青江县教育局2023年度政府信息公开工作报告"
+    stale = {"title": "青江县财政局2022年政府信息公开工作年度报告"}
+    assert md.find_title(toks("首页 > 年报", title, *BODY), stale) == title
+
+
+@pytest.mark.parametrize(("meta", "title"), [
+    ({"articletitle": REAL + "_青江县人民政府"}, REAL),
+    ({"title": "青江县人民政府门户网站-" + REAL}, REAL),
+    ({"title": REAL + " - 青江县人民政府门户网站"}, REAL),
+    ({"title": "青江县人民政府门户网站"}, None),
+])
+def test_the_sites_name_is_no_part_of_the_title(meta, title):
+    assert md.find_title(toks("正文", *BODY), meta) == title
+
+
+def test_markdown_front_matter_key_is_no_part_of_the_title():
+    assert md.find_title(toks("title: " + REAL, "date: 2024-06-01", REAL, *BODY), {}) == REAL
+
+
+@pytest.mark.parametrize("title", [
+    "【更正】" + REAL, REAL + "（重新发布）", REAL + "（附件）", REAL + ".pdf", REAL + "（第二版）",
+    REAL + "（2024-01-26）", REAL + "-更正", REAL + "（2024年1月26日）", "附件1" + REAL,
+    "青江县教育局二0二三年政府信息公开工作年度报告",
+])
+def test_words_a_title_adds_are_no_part_of_the_office(title):
+    assert md.office_from_title(title) == "青江县教育局"
+    assert md.title_year(title) in (2023, None)
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("青江县东湖街道办事处", "township", "青江县东湖街道"),
+    ("青山市东城区东城街道办事处", "township", "青山市东城区东城街道"),
+    ("青江县人民政府东城街道办事处", "township", "青江县"),
+    ("青江县新城镇", "township", "青江县新城镇"),
+    ("青江县东城镇人民政府", "township", "青江县东城镇"),
+    ("青江县东城乡人民政府", "township", "青江县东城乡"),
+    ("青江县人民政府东城镇", "township", "青江县"),
+    ("中共青江县委办公室", "department", "青江县"),
+    ("中国共产党青江县委员会办公室", "department", "青江县"),
+    ("国家税务总局青山市税务局", "department", "青山市"),
+    ("青山市公安局东城区分局", "department", "青山市"),
+    ("青江县人民政府研究室", "department", "青江县"),
+    ("青江县供销合作社", "department", "青江县"),
+    ("青江县供销合作社联合社", "department", "青江县"),
+    ("青江县气象台", "department", "青江县"),
+    ("青江县住房和城乡建设局", "department", "青江县"),
+    ("青江县城镇化办公室", "department", "青江县"),
+    ("青山市市区公交公司", "department", "青山市"),
+    ("青山市县乡公路管理处", "department", "青山市"),
+])
+def test_office_kind_and_region(office, kind, region):
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+def test_a_blank_issuer_does_not_take_the_title_below_it():
+    meta = md.metadata_pairs(toks("发布日期:2024-01-20", "发文机构:", "2023年政府信息公开工作年度报告", *BODY))
+    assert "发文机构" not in meta and meta["发布日期"] == "2024-01-20"
+    assert md.metadata_pairs(toks("发文机构:", "青江县教育局"))["发文机构"] == "青江县教育局"
+
+
+@pytest.mark.parametrize(("tail", "closing"), [
+    (("填报单位", "青江县教育局", "统计截止日期", "2023年12月31日"), (None, None)),
+    (("填报单位", "青江县教育局", "填报日期", "2024年1月5日"), (None, None)),
+    (("青江县教育局", "2024年1月20日", "主办:青江县人民政府办公室", "填报单位", "青江县教育局", "填报日期", "2024年1月5日"),
+     ("青江县教育局", "2024-01-20")),
+])
+def test_a_forms_labelled_date_is_not_the_closing_date(tail, closing):
+    sig, d = md.closing_lines(toks("本年度共收取信息处理费500元。", *tail))
+    assert (sig, d and d.isoformat()) == closing
+
+
+def _line(no: int, text: str, h: float) -> Line:
+    return Line(no, 1, 800 - 30 * no, h, [Chunk(text, 50, 0, 50 + h * len(text), h, 1, no)])
+
+
+@pytest.mark.parametrize(("top", "first"), [
+    ([("附件", 12)], 2),
+    ([("附件1", 16)], 2),
+    ([("青江县住房和城乡建设局文件", 26), ("青建发〔2024〕3号", 12)], 3),
+    ([("青江县教育局文件", 28), ("青教发〔2024〕3号", 12), ("青江县教育局关于印发2023年政府信息公开工", 18),
+      ("作年度报告的通知", 18), ("各股室：", 12)], 6),
+    ([], 1),
+])
+def test_a_wrapped_pdf_title_is_found_after_small_or_red_head_lines(top, first):
+    lines = [_line(k, t, h) for k, (t, h) in enumerate(top, 1)]
+    lines += [_line(first, "青江县住房和城乡建设局2023年政府信息公开", 20), _line(first + 1, "工作年度报告", 20),
+              _line(first + 2, "一、总体情况", 12)]
+    assert title_lines(lines) == {first, first + 1}
+
+
+def test_a_government_report_signed_by_its_general_office_has_no_office_kind():
+    """Untitled (no office named), signed 青江县人民政府办公室: the government's report or the office's
+    own; neither the office nor its kind is guessed (D1's deadline differs), the region is known."""
+    page = "\n".join(["2023年政府信息公开工作年度报告", *BODY, "四、政府信息公开行政复议、行政诉讼情况",
+                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。", "青江县人民政府办公室", "2024年3月20日"])
+    rep = read_document("a.txt", page.encode()).report
+    assert (rep.office, rep.office_kind, rep.region) == (None, None, "青江县")
+    assert rep.publisher == "青江县人民政府办公室" and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
