@@ -175,6 +175,53 @@ def test_unsure_cases_are_not_assessable():
     assert "为空或无法读取" in got[("blank", cell)]["message"] and got[("blank", cell)]["cells"] == f"{cell}=空"
 
 
+@pytest.mark.parametrize("text", [
+    "本年度共受理政府信息公开申请64件，其中通过信函方式收到申请14件。",  # 14: by letter, a part of 64
+    "上年结转政府信息公开申请2件，其中已办结1件，1件尚在办理中。",  # 1: those of last year done
+    "本年度新收政府信息公开申请64件，其中已办结57件，7件结转至下年度继续办理。",  # 57: the new ones done
+    "本年度共收到政府信息公开申请64件，其中网上答复40件。",
+    "共收到申请64件，网上答复40件。",  # answered online: a part of the answers
+    "本年度受理政府信息公开申请64件，其中，上年结转申请已办结2件，本年新收申请已办结58件。",
+    "本年度办结申请60件，其中本年度新收申请办结57件，上年结转申请办结3件。",
+    "本年度通过网上申请平台收到申请50件，通过信函收到申请14件，均已按时答复。",
+])
+def test_a_part_of_a_count_is_not_compared_as_the_count(text):
+    """A number after 其中, or qualified by a channel or by the new applications only, counts a part of
+    the cell's number: compared as the whole it failed (14 ≠ 64, 57 ≠ 60)."""
+    assert "fail" not in statuses(t3(batch({"r": text}))).values()
+
+
+def test_a_count_beside_a_part_of_it_is_compared_and_in_doubt_when_it_differs():
+    got = statuses(t3(batch({"same": "共收到政府信息公开申请64件，其中通过信函收到申请14件。申请办结60件，其中网上答复40件。",
+                             "other": "共收到政府信息公开申请70件，其中本级收到政府信息公开申请64件。",
+                             "alone": "共收到政府信息公开申请70件，其中已办结57件。"})))
+    assert got == {("same", "new_received.total"): "pass", ("same", "results_total.total"): "pass",
+                   ("other", "new_received.total"): "not_assessable", ("alone", "new_received.total"): "fail"}
+
+
+@pytest.mark.parametrize("text", [
+    "政务服务中心共受理行政许可申请1520件，办结1520件，按时办结率100%。",  # applications for licences
+    "本年度政务服务大厅共接收各类申请1520件。",  # applications of every kind
+    "本年度政务服务大厅共接收申请1520件。",
+    "本年度共办理审批事项1520件，均已按时答复，收到申请1520件。",
+])
+def test_applications_for_other_matters_are_not_compared(text):
+    assert "fail" not in statuses(t3(batch({"r": text}))).values()
+
+
+@pytest.mark.parametrize("text", [
+    "市直单位共收到政府信息公开申请300件，其中本机关64件。",
+    "本局及所属单位共收到政府信息公开申请184件。",
+    "辖区内共收到政府信息公开申请530件。",
+    "县直部门共收到政府信息公开申请530件。",
+    "局属下属单位及直属单位共收到政府信息公开申请530件。",
+])
+def test_a_wider_scope_is_not_assessable(text):
+    got = t3(batch({"r": text}))
+    assert statuses(got) == {("r", "new_received.total"): "not_assessable"}
+    assert got[("r", "new_received.total")]["message"].startswith("无法判断：文中谈的是更大的范围")
+
+
 def test_a_stated_number_no_cell_could_hold_is_not_compared_and_a_big_one_is_quoted():
     """Twenty digits: past the 10^14 a cell is read to, so no count the table can be held to (it failed
     with no message, which the warehouse then read as 符合). Fourteen digits fails with its number quoted."""

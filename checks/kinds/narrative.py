@@ -3,12 +3,15 @@ tables hold ("共收到政府信息公开申请64件") are compared with the cel
 at once with polars string expressions.
 
 What is read, all declared in the entry: `phrases` (a regex with `{N}` where the number stands, the
-cell it names, and optionally a word the sentence must contain), `unit`, `skip_after`,
+cell it names, optionally a word the sentence must contain, words after which in its sentence a
+number is a part of a count rather than the count (`parts_after`: 其中) and words that, in its
+clause before it, make a number another count (`skip_before`, beside the entry's)), `unit`, `skip_after`,
 `skip_before`, `skip_ending`, `foreign`, `scope_words` and `sums`. The text is NFKC-normalised (full-width digits,
 Kangxi radicals), stripped of whitespace (PDF lines break inside numbers) and cut into sentences at
 。！？. A number counts only when it stands right after its phrase and before `unit`; a clause that
-names another year or another matter is skipped. Per report and cell: a number equal to the cell
-passes; one different number fails; several different ones, a blank cell, a sentence about a wider
+names another year or another matter (`foreign`: in its clause for every phrase, in its sentence
+for a phrase with `sentence`) is skipped. Per report and cell: a number equal to the cell
+passes; one different number fails; several different ones (a part of the count among them), a blank cell, a sentence about a wider
 scope or a number equal to a `sums` total are not assessable. A report stating none: one row, not
 assessable.
 """
@@ -83,25 +86,39 @@ def _matches(sentences: pl.DataFrame, e: dict) -> pl.DataFrame:
             if e.get("foreign"):
                 hits = hits.filter(~pl.col("sentence").str.contains(e["foreign"]))
         hits = hits.with_columns(pl.col("sentence").str.extract_all(rx).alias("match")).explode("match")
-        found.append(hits.with_columns(pl.lit(p["cell"]).alias("cell"), pl.col("match").str.extract_groups(rx).alias("g"))
-                     .unnest("g"))
+        hits = hits.with_columns(pl.lit(p["cell"]).alias("cell"), pl.col("match").str.extract_groups(rx).alias("g")).unnest("g")
+        # a part of the count (共收到申请64件，其中通过信函收到申请14件: 14): never compared alone, but
+        # beside a stated count that differs from the cell it leaves that count in doubt
+        part = pl.lit(False)
+        if p.get("skip_before"):
+            part = part | pl.col("pre").str.contains(p["skip_before"])
+        if p.get("parts_after"):
+            part = part | _before().str.contains(p["parts_after"])
+        found.append(hits.with_columns(part.alias("part")))
     if not found:
         return sentences.clear().with_columns(*(pl.lit(None, dtype=pl.Utf8).alias(c) for c in ("match", "cell", "pre", "tail")),
-                                         pl.lit(None, dtype=pl.Float64).alias("n"))
-    df = pl.concat([f.select("rid", "report_id", "report_year", "printed", "sentence", "match", "cell", "pre", "n",
+                                         pl.lit(None, dtype=pl.Float64).alias("n"), pl.lit(None, dtype=pl.Boolean).alias("part"))
+    df = pl.concat([f.select("rid", "report_id", "report_year", "printed", "sentence", "match", "cell", "pre", "n", "part",
                              (pl.col("tail") if "tail" in f.columns else pl.lit(None, dtype=pl.Utf8)).alias("tail"))
                     for f in found])
     # the sentence up to the number: the year it last names must be the report's
-    before = pl.concat_str([pl.col("sentence").str.split(pl.col("match")).list.first(), pl.col("pre")])
+    before = _before()
     year = before.str.extract_all(r"(\d{4})年").list.last().str.slice(0, 4).cast(pl.Int32, strict=False)
     keep = pl.col("tail").is_null() & (year.is_null() | (year == pl.col("report_year")).fill_null(False))
     if e.get("skip_before"):
         keep = keep & ~pl.col("pre").str.contains(e["skip_before"])
+    if e.get("foreign"):  # 政务服务中心共受理行政许可申请1520件: another matter's applications
+        keep = keep & ~pl.col("pre").str.contains(e["foreign"])
     if e.get("skip_ending"):
         keep = keep & ~before.str.contains(f"(?:{e['skip_ending']})$")
     # a stated number past what a cell can hold exactly is no count the tables can be held to (as a cell's)
     return (df.filter(keep).with_columns(pl.col("n").str.replace_all(",", "").cast(pl.Float64).alias("n"))
             .filter(pl.col("n") <= MAX_EXACT))
+
+
+def _before() -> pl.Expr:
+    """The sentence up to a match's number (columns sentence, match, pre)."""
+    return pl.concat_str([pl.col("sentence").str.split(pl.col("match")).list.first(), pl.col("pre")])
 
 
 def _quote(printed: pl.Expr, sentence: pl.Expr, match: pl.Expr) -> pl.Expr:
@@ -138,11 +155,12 @@ def judge(data: PartData, reports: pl.DataFrame, spec: CheckSpec) -> pl.DataFram
                                                 .alias("scope") if e.get("scope_words") else pl.lit(None, dtype=pl.Utf8).alias("scope"))
     cells = sorted({p["cell"] for p in e["phrases"]})
     per = (found.join(_values(data, e, cells), on=["rid", "cell"], how="left")
-           .with_columns((pl.col("n") == pl.col("value")).alias("equal"))
-           .sort("rid", "cell", pl.col("equal"), descending=[False, False, True], maintain_order=True)
+           .with_columns(((pl.col("n") == pl.col("value")) & ~pl.col("part")).alias("equal"))
+           .sort("rid", "cell", "part", "equal", descending=[False, False, False, True], maintain_order=True)
            .group_by("rid", "report_id", "cell", maintain_order=True)
            .agg(pl.col("n").unique(maintain_order=True).alias("ns"), pl.col("equal").any(), pl.first("n", "value", "alt", "quote"),
-                pl.col("scope").drop_nulls().first()))
+                pl.col("scope").drop_nulls().first(), (~pl.col("part")).any().alias("whole"))
+           .filter("whole"))  # parts alone: the count they are parts of is not stated
     several = pl.col("ns").list.len() > 1
     blank = pl.col("value").is_null() | pl.col("value").is_nan()
     summed = pl.col("alt").is_not_null() & ~pl.col("alt").is_nan() & (pl.col("n") == pl.col("alt"))
@@ -209,8 +227,9 @@ class Narrative(Kind):
             if not isinstance(p.get("pattern"), str) or p["pattern"].count("{N}") != 1:
                 raise bad(f"短语 {p.get('pattern')!r} 应含且只含一个 {{N}} (a phrase marks its number with {{N}})")
             _check_regex(compose(e, p["pattern"]), f"短语 {p['pattern']!r}", bad)
-            if p.get("sentence"):
-                _check_regex(p["sentence"], f"短语 {p['pattern']!r} 的 sentence", bad)
+            for key in ("sentence", "skip_before", "parts_after"):
+                if p.get(key):
+                    _check_regex(p[key], f"短语 {p['pattern']!r} 的 {key}", bad)
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return {"sections", entry(spec)["table"]}

@@ -297,12 +297,25 @@ def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.Dat
     return reports.select("report_id").join(secs, on="report_id", how="left")
 
 
+# section 五 saying there is nothing: its sub-headings (（一）存在的主要问题) and lead-ins (改进情况：), and
+# sentences whose every word beside a subject and a negation is a word of its heading
+# (本单位本年度不存在需要说明的主要问题及改进情况)
+_HEADING_WORDS = r"(?:存在|需要|需|要|说明|报告|的|主要|明显|突出|重大|问题|及|和|与|以及|改进|整改|情况|措施|不足|方面|之处|等|其他|其它|有关|相关|工作|下一步|计划|方向|打算)+"
+_NUMBERING = r"(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
+_SUB_HEADING = rf"(?m)^[ \t\u3000]*{_NUMBERING}?[ \t\u3000]*{_HEADING_WORDS}[ \t\u3000]*[：:]?[ \t\u3000]*$"
+_NOTHING = rf"^[^，,：:]{{0,20}}?(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)(?:存在)?{_HEADING_WORDS}$"
+
+
 @procedural("sections")
 def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     df = _section_text(data, reports, "problems")
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
-    # what it says beside its lead-ins (存在的问题：) and its 无: nothing, when every part of it is 无
-    said = text.str.replace_all(r"[^：:。；;，,]{0,12}[：:]", "").str.replace_all(r"暂无|没有|无|[。；;，,、.！!]", "")
+    # what it says beside its sub-headings, its lead-ins (存在的问题：), sentences saying there is
+    # nothing, and its 无: nothing, when every part of it is one of these
+    said = (pl.col("text").fill_null("").str.replace_all(_SUB_HEADING, "").str.replace_all(r"\s", "")
+            .str.replace_all(r"[^：:。；;，,]{0,12}[：:]", "").str.extract_all(r"[^。；;！!]+")
+            .list.eval(pl.element().filter(~pl.element().str.contains(_NOTHING))).list.join("")
+            .str.replace_all(r"暂无|没有|无|[。；;，,、.！!]", ""))
     empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | (said.str.len_chars() == 0)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('problems')}")) \
         .when(empty).then(pl.concat_str([pl.lit(f"{_part('problems')} 内容过少："), pl.col("text").fill_null("")])) \
@@ -310,19 +323,42 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
     return rows(df, status=pl.when(empty).then(pl.lit("fail")).otherwise(pl.lit("pass")), message=msg)
 
 
-_FEE = "信息处理费|处理费|费用|收费"
-_FEE_STATED = (r"\d[\d,]*(?:\.\d+)?(?:万元|元)"  # an amount collected
-               r"|(?:未|没有|不|无|免)[^，,。；;]{0,12}(?:收取|收费|收|产生|发生)"  # none collected
-               r"|(?:费|费用)[^，,。；;\d]{0,6}(?:为|：|:)?(?:0|零|无)(?:元|万元)?(?:[^\d.]|$)")  # a fee of 0, 无
+# T2, clause by clause (。；): the 信息处理费 named with an amount collected or a statement that none was;
+# a fee of no named kind (费用, 收费) only with a statement that none was collected (an amount of it may
+# be any fee's); a fee of another kind (行政事业性收费, 运维费用) never; a rate (每件100元) is no amount.
+_FEE = "信息处理费|处理费"
+_FEE_ANY = "费用|收费|免费|免收"
+_FEE_OTHER = "行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
+_CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+_RATE = rf"(?:每[件页份次条张]?|标准为?|按件计收|按量计收)[^，,]{{0,10}}?(?:\d[\d,.]*|[{_CN_NUM}]+)(?:万元|元)"
+_AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)(?:万元|元)"
+_SUBJECT = "信息处理费|处理费|费用|收费|金额|收入|情况"
+_NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|全年)?(?:0(?:\.0+)?|零|〇)(?:万元|元)?(?:$|[^\d.])"  # a fee of 0
+         rf"|(?:{_SUBJECT})[^，,\d]{{0,10}}?(?::|为)(?:本年度|本年|全年)?均?(?:无|没有)(?:$|[，,])"  # 信息处理费：无
+         r"|(?:未|没有|不|无|并未|均未|从未|尚未|暂未)(?:向申请人|对申请人|因[^，,]{0,12}?)?(?:实际|任何)?(?:收取|收费)"  # 未收取
+         r"|(?:未|没有|不|并未|均未|从未|尚未|暂未)(?:因[^，,]{0,12}?)?(?:发生|产生|涉及|存在)"
+         r"(?:收取|收费|信息处理费|处理费|费用|任何费用|相关费用|情况|$|[，,])"  # 未产生信息处理费, 不涉及
+         r"|(?:无|没有|不存在)(?:信息处理费|处理费|收费)"  # 无信息处理费
+         r"|免收|免予收取|免于收取|免费.*申请|申请.*免费")
+
+
+def _fee_clauses(text: pl.Expr) -> pl.Expr:
+    """The clauses of a text (NFKC, without whitespace), rates removed."""
+    return (text.fill_null("").str.normalize("NFKC").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
+            .list.eval(pl.element().str.replace_all(_RATE, "")))
 
 
 @procedural("sections")
 def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    """T2: a clause of section 六 names the fee and states it: an amount, or that none was collected."""
+    """T2: a clause of section 六 names the 信息处理费 and states it: an amount, or that none was
+    collected; or it says no fee at all was collected."""
     df = _section_text(data, reports, "other")
-    clauses = pl.col("text").fill_null("").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
-    names = clauses.list.eval(pl.element().str.contains(_FEE)).list.any()
-    says = clauses.list.eval(pl.element().str.contains(_FEE) & pl.element().str.contains(_FEE_STATED)).list.any()
+    clauses = _fee_clauses(pl.col("text"))
+    e = pl.element()
+    own = e.str.contains(_FEE) & ~e.str.contains(_FEE_OTHER)
+    anyfee = e.str.contains(_FEE_ANY) & ~e.str.contains(_FEE_OTHER)
+    names = clauses.list.eval(e.str.contains(_FEE)).list.any()
+    says = clauses.list.eval((own & e.str.contains(_AMOUNT)) | ((own | anyfee) & e.str.contains(_NONE))).list.any()
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
         .when(names).then(pl.lit(f"{_part('other')}提到信息处理费，但未说明收取金额或未收取")) \

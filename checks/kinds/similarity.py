@@ -7,7 +7,10 @@ of different offices, and each report meets its office's latest report of the ye
 signatures' estimate drops most, the exact Jaccard similarity of the 5-gram sets (texts read back
 from the lake for these reports only) decides, and difflib finds the longest shared passage of
 each pair found. Sections shorter than `MIN_CHARS` are not compared: a short text shares stock
-phrases with many others and proves nothing.
+phrases with many others and proves nothing. Sentences the entry lists as stock (`stock`: regexes,
+such as the template's preamble 本报告是根据《条例》……编制, 全文包括……, 统计期限……) are taken out
+of every text before anything is compared: every office prints them, and they made own texts of two
+offices look alike.
 
 Who is flagged: against the previous year, the later report; between two offices of one year,
 both, each naming the other (which one copied cannot be told from the texts).
@@ -35,12 +38,28 @@ GRAMS_KEPT = 4096  # texts whose 5-gram sets are kept while the candidates are v
 PREFILTER = 0.15  # a pair is verified when its signature estimate is at least threshold − this
 RULE = re.compile(r"^\s*similarity\s*>=\s*(0(?:\.\d+)?|1(?:\.0+)?)\s*$")
 NUMERALS = "〇一二三四五六七八九"
+STOPS = "。！？!?\n"  # a stock sentence ends at these
 NO_OFFICE = "无法判断：未识别报告机关或年度，无法与其他报告比对"
 FOUND = {"report_id": pl.Utf8, "other_id": pl.Utf8, "prev": pl.Boolean, "section": pl.Utf8, "similarity": pl.Float64,
          "passage": pl.Utf8}
 
 
 # ---------------------------------------------------------------- the entry: sections compared, threshold
+def stock_of(specs: list[CheckSpec]) -> str | None:
+    """A regex of the whole sentences (up to 。！？ or a line's end) holding one of the entries'
+    `stock` passages, or None."""
+    words = sorted({w for spec in specs for w in spec.extra.get("stock") or ()})
+    if not words:
+        return None
+    inside = f"[^{STOPS}]*"  # unbounded: a counted repetition made the regex six times slower
+    return f"{inside}(?:{'|'.join(f'(?:{w})' for w in words)}){inside}[{STOPS}]?"
+
+
+def without_stock(text: pl.Expr, stock: str | None) -> pl.Expr:
+    """The text without its stock sentences (`stock_of`)."""
+    return text if stock is None else text.str.replace_all(stock, "")
+
+
 def sections_of(spec: CheckSpec) -> tuple[str, ...]:
     """The sections compared (numerals): the spec's subjects, else 总体情况 and 存在的主要问题."""
     reg = registry()
@@ -115,7 +134,7 @@ def _candidates(carried: list[str], section: str, year: int, info: pl.DataFrame,
     return pl.concat([same, prev]).with_columns(pl.lit(section).alias("section")), now.select("report_id")
 
 
-def _verify(lake: Lake, cands: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def _verify(lake: Lake, cands: pl.DataFrame, threshold: float, stock: str | None = None) -> pl.DataFrame:
     """The candidates whose exact similarity reaches the threshold, with the similarity and the
     longest shared passage, each same-year pair in both directions."""
     if cands.height == 0:
@@ -125,6 +144,7 @@ def _verify(lake: Lake, cands: pl.DataFrame, threshold: float) -> pl.DataFrame:
              .filter(pl.col("report_id").is_in(ids.implode()) & pl.col("section_no").is_in(cands["section"].unique().implode()))
              .select("report_id", "section_no", "position", "text").collect())
     texts = (section_texts(texts, tuple(cands["section"].unique()))
+             .with_columns(without_stock(pl.col("text"), stock))
              .with_columns(mh.significant(pl.col("text")).alias("significant")))
     raw = {(r, s): (t, sig) for r, s, t, sig in texts.iter_rows()}
     grams = lru_cache(maxsize=GRAMS_KEPT)(lambda k: mh.packed_shingles(raw[k][1]))
@@ -174,7 +194,7 @@ class Similarity(Kind):
     nothing within a batch but the signatures it carries, every result `across` batches."""
 
     name = "similarity"
-    fields = frozenset({"subjects", "rule"})
+    fields = frozenset({"subjects", "rule", "stock"})
 
     def __init__(self) -> None:
         self.stats: dict[str, int] = {}  # pairs at each step of the last `across` (for the benchmark)
@@ -185,6 +205,13 @@ class Similarity(Kind):
         unknown = set(sections_of(spec)) - registry().ids("section")
         if unknown:
             raise bad(f"未知部分 {sorted(unknown)} (unknown sections)")
+        stock = spec.extra.get("stock") or []
+        if not isinstance(stock, list) or not all(isinstance(w, str) and w for w in stock):
+            raise bad("stock 应为正则表达式的列表 (stock: a list of regexes)")
+        try:
+            pl.Series([""], dtype=pl.Utf8).str.contains(stock_of([spec]) or "")
+        except pl.exceptions.ComputeError as err:
+            raise bad(f"stock 不是有效的正则表达式 (invalid regex): {err}") from None
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return {"sections"}
@@ -192,7 +219,8 @@ class Similarity(Kind):
     def carry(self, data: PartData, specs: list[CheckSpec]) -> list[pl.DataFrame]:
         """One signature per report and section compared (null when missing or shorter than `MIN_CHARS`)."""
         wanted = tuple(sorted({s for spec in specs for s in sections_of(spec)}))
-        texts = section_texts(data.sections, wanted).with_columns(mh.significant(pl.col("text")).alias("significant")) \
+        texts = section_texts(data.sections, wanted).with_columns(without_stock(pl.col("text"), stock_of(specs))) \
+            .with_columns(mh.significant(pl.col("text")).alias("significant")) \
             .filter(pl.col("significant").str.len_chars() >= MIN_CHARS)
         out = []
         for sec in wanted:
@@ -222,7 +250,7 @@ class Similarity(Kind):
         for year in sorted(scope.filter(pl.col("office").is_not_null())["report_year"].drop_nulls().unique()):
             found_in = [_candidates(carried, sec, year, info, threshold, self.stats) for sec in wanted]
             cands, compared = (pl.concat(f) for f in zip(*found_in, strict=True))
-            found = _verify(lake, cands, threshold)
+            found = _verify(lake, cands, threshold, stock_of([spec]))
             self.stats["verified_pairs"] += cands.height
             self.stats["confirmed_pairs"] += found.filter((pl.col("report_id") < pl.col("other_id")) | pl.col("prev")).height
             mine = scope.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select("report_id")

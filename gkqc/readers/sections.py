@@ -15,10 +15,25 @@ def _heading(numerals: str) -> re.Pattern[str]:
     return re.compile(rf"^([{numerals}])\s*[、.,，．:：]\s*(.{{2,60}})$")  # compiled once: re caches it
 
 
+SHORT = 6  # a variant shorter than this (其他事项, 问题与改进) names a heading only at its start or end
+
+
+def _names(rest: str, variant: str, label: str) -> bool:
+    """Whether a heading's text (after its numeral) is the section's: it holds the variant, and a
+    short variant other than the label begins or ends it ("六、其他事项", not "六、做好其他事项的公开")."""
+    if variant not in rest:
+        return False
+    if len(variant) >= SHORT or variant == label:
+        return True
+    rest = rest.rstrip(":：。.")
+    return rest.startswith(variant) or rest.endswith(variant)
+
+
 def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
     """(section numeral, token index) of each section's first heading, in token order."""
     reg = registry()
     variants = {s.no: s.variants for s in reg.sections}
+    labels = {s.no: norm_label(s.label) for s in reg.sections}
     heading = _heading(reg.numerals)
     hits: dict[str, int] = {}
     for i, text in enumerate(map(_TEXT, toks)):
@@ -27,10 +42,10 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
         m = heading.match(text)
         if m and m.group(1) not in hits:
             rest = norm_label(m.group(2))
-            if any(v in rest for v in variants[m.group(1)]):
+            if any(_names(rest, v, labels[m.group(1)]) for v in variants[m.group(1)]):
                 hits[m.group(1)] = i
     if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
-        bare = _bare_headings(toks, variants)
+        bare = _bare_headings(toks, variants, labels)
         if len(bare) > len(hits):
             return bare
     return sorted(hits.items(), key=lambda kv: kv[1])
@@ -39,7 +54,7 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）])\s*")  # what a browser prints for <ol><li>
 
 
-def _bare_headings(toks: list[Tok], variants: dict[str, tuple[str, ...]]) -> list[tuple[str, int]]:
+def _bare_headings(toks: list[Tok], variants: dict[str, tuple[str, ...]], labels: dict[str, str]) -> list[tuple[str, int]]:
     """Headings printed without their section numerals (HTML that a converter made of Word's numbered
     headings: each an <ol><li> of its own, which a browser numbers 1. every time): a line that is a
     section's title and little more, the sections in order, three at least."""
@@ -50,7 +65,7 @@ def _bare_headings(toks: list[Tok], variants: dict[str, tuple[str, ...]]) -> lis
             continue
         rest = norm_label(_LIST_NUMBER.sub("", t.text))
         for no in order[order.index(found[-1][0]) + 1 if found else 0:]:
-            if any(v in rest and len(rest) <= len(v) + 8 for v in variants[no]):
+            if any(_names(rest, v, labels[no]) and len(rest) <= len(v) + 8 for v in variants[no]):
                 found.append((no, i))
                 break
     return found if len(found) >= 3 else []

@@ -1,0 +1,88 @@
+"""T1 (problems_substantive) and T2 (fee_reported) on tiny in-memory batches: the text of section
+五 or 六 of each report, the check's status."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from checks.frames import PartData
+from checks.kinds.procedural import FUNCTIONS
+
+
+def judged(function: str, no: str, texts: dict[str, str]) -> dict[str, str]:
+    """report -> status of `function` over reports whose section `no` is the text given."""
+    sections = pl.DataFrame([(rid, no, 0, t) for rid, t in texts.items()],
+                            schema={"report_id": pl.Utf8, "section_no": pl.Utf8, "position": pl.Int64, "text": pl.Utf8},
+                            orient="row")
+    reports = pl.DataFrame({"report_id": list(texts)}).with_row_index("rid")
+    out = FUNCTIONS[function](PartData(reports, sections, {}, {}), reports, None)
+    return dict(zip(out["report_id"], out["status"], strict=True))
+
+
+NOTHING = [
+    "（一）存在的主要问题\n无。\n（二）改进情况\n无。",  # sub-headings over 无
+    "1.存在的主要问题\n暂无。\n2.改进情况\n无。",
+    "本单位本年度不存在需要说明的主要问题及改进情况。",  # 'none' in words of the heading
+    "本年度本机关政府信息公开工作无存在的主要问题及改进情况。",
+    "我单位本年度暂无存在的主要问题和需要改进的情况。",
+    "本年度我局政府信息公开工作未发现存在问题。",
+    "存在的问题：无。改进情况：无。下一步工作：暂无。",
+]
+SOMETHING = [
+    "一是政策解读形式较为单一；二是依申请公开答复文书规范性有待提高。下一步，我局将丰富解读形式，加强答复文书审核。",
+    "无障碍浏览功能有待完善，部分老年人无法顺利查询信息；下一步将优化网站无障碍服务。",
+    "（一）存在的主要问题\n一是政策解读形式单一；二是栏目更新不及时。\n（二）改进情况\n下一步将加强培训，完善制度。",
+    "1.政策解读形式单一\n2.栏目更新不及时\n3.公开目录不完整",  # numbered items that are no headings
+    "主动公开工作还存在不足，下一步将改进。",
+    "本单位不存在信息发布审核不严的问题，但栏目更新不够及时，下一步将明确专人负责。",
+]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_problems_that_say_there_are_none_are_not_substantive(text):
+    """Sub-headings and 'there were no problems' in words passed as content."""
+    assert judged("problems_substantive", "五", {"r": text}) == {"r": "fail"}
+
+
+@pytest.mark.parametrize("text", SOMETHING)
+def test_problems_stated_are_substantive(text):
+    assert judged("problems_substantive", "五", {"r": text}) == {"r": "pass"}
+
+
+FEE_STATED = [
+    "信息处理费：不涉及。", "本年度未涉及信息处理费。", "本年度无信息处理费。", "本年度不存在信息处理费。",
+    "本机关不存在信息处理费收取情况。", "信息处理费收取情况：本年度无。", "信息处理费：本年度未发生。",
+    "本年度政府信息公开申请均免费办理，无其他需要报告的事项。", "信息处理费收取金额（万元）：0", "信息处理费：0.00",
+    "本年度共收取信息处理费贰佰元。", "信息处理费收取情况：零。", "本年度收取信息处理费200元。",
+    "本年度向申请人收取信息处理费共计1笔、100元。", "本年度收取信息处理费合计０元。", "本年度未收取任何费用。",
+    "本年度依申请公开工作不涉及收费。", "根据国办函〔2020〕109号文件规定，本年度未产生信息处理费。",
+    "本年度没有发生收取信息处理费的情况。", "本年度未因政府信息公开申请发生收费情况。",
+    "本年度发出收费通知1件，申请人逾期未缴费，未实际收取信息处理费。",
+]
+FEE_NOT_STATED = [
+    "本单位无行政事业性收费项目，无其他需要报告的事项。",  # another fee
+    "本年度政府网站运维费用12万元，无其他需要报告的事项。",
+    "本机关本年度行政事业性收费金额为35.6万元。",
+    "本年度政务公开工作经费共计5万元，无其他需要报告的事项。",
+    "信息处理费按照《政府信息公开信息处理费管理办法》规定的标准收取，按件计收标准为每件100元。",  # a rate
+    "我局严格按照规定收取信息处理费，不断规范收费行为。",  # policy
+    "严格执行《政府信息公开信息处理费管理办法》，不得擅自收取信息处理费。",
+    "本年度信息处理费收取工作规范有序，未发生因收费引发的投诉。",
+    "依法依规收取信息处理费，无违规收费情况。",
+    "本年度依法收取信息处理费。",
+    "本年度共收取信息处理费3笔。",
+    "无其他需要报告的事项。",
+]
+
+
+@pytest.mark.parametrize("text", FEE_STATED)
+def test_the_fee_stated_in_other_words_is_reported(text):
+    """Ways of saying no fee (or how much) was collected that failed."""
+    assert judged("fee_reported", "六", {"r": text}) == {"r": "pass"}
+
+
+@pytest.mark.parametrize("text", FEE_NOT_STATED)
+def test_other_fees_rates_and_policy_do_not_report_the_fee(text):
+    """Other fees' amounts, a rate, and 不断/不得/未发生…投诉 passed as the fee reported."""
+    assert judged("fee_reported", "六", {"r": text}) == {"r": "fail"}

@@ -1,0 +1,52 @@
+"""Section headings (gkqc/readers/sections.py) as reports print them: the wordings of 五 and 六
+seen beside the template's, and lines of a section's body that are no heading."""
+
+from __future__ import annotations
+
+import pytest
+from builders import spec
+
+from gkqc.readers import read_document
+from gkqc.readers.sections import find_headings
+from gkqc.readers.tokens import Tok
+from gkqc.simulate.render import render_pagetext
+from gkqc.templates import norm_label
+
+HEADS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+         "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+
+
+def headings(lines: list[str]) -> dict[str, str]:
+    """numeral -> the line taken for its heading."""
+    toks = [Tok(norm_label(t), t, k + 1) for k, t in enumerate(lines)]
+    return {no: lines[i] for no, i in find_headings(toks)}
+
+
+def report(five: str, six: str) -> list[str]:
+    return [*HEADS[:4], "本机关的正文。", five, "一是政策解读形式较为单一。", six, "本年度未收取信息处理费。"]
+
+
+@pytest.mark.parametrize("five", ["五、存在的问题及改进情况", "五、主要问题和改进措施", "五、工作中存在的问题及改进措施",
+                                  "五、存在问题及改进措施", "五、存在的不足及改进措施", "五、问题与改进"])
+@pytest.mark.parametrize("six", ["六、其它需要报告的事项", "六、其他需报告的事项", "六、其他事项", "六、其他需要说明的事项"])
+def test_common_wordings_of_five_and_six_are_their_headings(five, six):
+    """Missed, 五 ran to the end of the report (or was not found) and 六 was not found."""
+    got = headings(report(five, six))
+    assert (got.get("五"), got.get("六")) == (five, six)
+
+
+@pytest.mark.parametrize("line", ["六、做好其他事项的公开工作，及时回应社会关切", "五、聚焦问题与改进工作作风，提升服务水平"])
+def test_a_body_line_holding_a_short_wording_is_no_heading(line):
+    lines = [*HEADS[:2], line, *HEADS[2:]]
+    assert headings(lines) == dict(zip("一二三四五六", HEADS, strict=True))
+
+
+def test_a_report_with_other_wordings_has_all_six_sections():
+    s = spec("gov2021", 2022, seed=9, office="青山市教育局")
+    s.problems, s.other_matters = "一是政策解读形式较为单一；二是栏目更新不及时。", "本年度未收取信息处理费。"
+    text = render_pagetext(s).replace("五、存在的主要问题及改进情况", "五、存在的问题及改进措施") \
+        .replace("六、其他需要报告的事项", "六、其它需要报告的事项")
+    rep = read_document("r.txt", text.encode()).report
+    body = {sec.no: sec.text for sec in rep.sections}
+    assert list(body) == list("一二三四五六")
+    assert "栏目更新不及时" in body["五"] and "信息处理费" not in body["五"] and "未收取信息处理费" in body["六"]
