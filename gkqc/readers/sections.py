@@ -20,7 +20,7 @@ SHORT = 6  # a variant shorter than this (其他事项, 问题与改进) names a
 
 def _names(rest: str, variant: str, label: str) -> bool:
     """Whether a heading's text (after its numeral) is the section's: it holds the variant, and a
-    short variant other than the label begins or ends it ("六、其他事项", not "六、做好其他事项的公开")."""
+    short variant other than the label begins or ends it (a heading 其他事项, not 做好其他事项的公开工作)."""
     if variant not in rest:
         return False
     if len(variant) >= SHORT or variant == label:
