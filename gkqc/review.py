@@ -129,7 +129,7 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
         raise ReviewError(f"检查编号 {check_id} 不在检查集中（gkqc checks 列出全部） (unknown check)")
     wh = _warehouse(warehouse)
     with runlock.hold(wh.local, "gkqc review"):
-        _lake(wh)
+        current = _site_current(wh)
         office, subjects = _open_findings(wh.local, office, year, check_id)
         if subject is None:
             if len(subjects) != 1:
@@ -140,8 +140,18 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
         d = Decision(office, year, check_id, subject, decision, reason.strip(), (by or reviewer()).strip(),
                      datetime.now().isoformat(timespec="seconds"))
         append(wh.local, d)
-        rebuild(wh, publish, office)
+        rebuild(wh, publish, office if current else None)  # only its pages, when the rest are current
     return d
+
+
+def _site_current(wh: Warehouse) -> bool:
+    """Whether the scorecards stand as published from the lake and decisions as they are: not so after
+    a run or a review stopped before its publication was recorded, whose pages a decision's own must
+    not be taken for."""
+    from gkqc.outputs.scorecard import published_from
+    from warehouse.build import build_fingerprint
+
+    return published_from(wh.local, build_fingerprint(_lake(wh), wh.local)) is not None
 
 
 def _which(office: str, year: int, check_id: str, subjects: list[str], asked: str | None = None) -> str:

@@ -18,7 +18,7 @@ from gkqc import runlock
 from gkqc.cli import app
 from gkqc.lake import Lake
 from gkqc.outputs.html import report_page
-from gkqc.outputs.scorecard import publish, published_from
+from gkqc.outputs.scorecard import publish, published_from, record_published
 from gkqc.review import Decision, ReviewError, append, decisions_path, rebuild, record
 from warehouse.access import connect_readonly
 from warehouse.build import build_fingerprint
@@ -346,3 +346,27 @@ def test_a_warehouse_built_before_the_decisions_last_changed_is_not_read(provinc
     with runlock.hold(wh, "test"):
         rebuild(wh)
     assert q(wh, "select count(*) from decisions where reason = '中断的审核'") == [(1,)]
+
+
+def test_a_decision_after_a_stopped_publication_publishes_the_whole_site(tmp_path):
+    """A review killed while it drew its pages (its decision kept, the warehouse rebuilt, the pages not)
+    leaves the site behind the warehouse. The next decision drew only its own office's pages and
+    recorded the site as current, so that no run published it again: the first office's pages kept
+    its finding open for good. It now publishes whole, as the next run would have."""
+    inbox = make_inbox(tmp_path, offices=6, years=(2021, 2022))
+    wh = tmp_path / "wh"
+    lake = run(inbox, wh, "t1")
+    record_published(wh, build_fingerprint(lake, wh), publish(wh))  # published and recorded, as a run leaves them
+    first = Decision(PLANTED, YEAR, "A2", "commercial", "dismissed", "商业企业列另有说明", "钱七",
+                     datetime.now().isoformat(timespec="seconds"))
+    append(wh, first)
+    with runlock.hold(wh, "test"):
+        rebuild(wh, publish=False)  # (the review stopped before its pages)
+    check_id, subject = sorted(findings(wh))[0]
+    record(wh, check_id, REVISED, YEAR, subject, "confirmed", "确认", by="赵六")
+    site = wh / "scorecards" / "site"
+    drawn = {p.name: p.read_bytes() for p in site.iterdir()}
+    assert published_from(wh, build_fingerprint(lake, wh)) is not None
+    publish(wh)  # what a full publication writes
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == drawn
+    assert "已排除" in page(wh, PLANTED).text_content()
