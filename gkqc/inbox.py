@@ -123,7 +123,8 @@ def _is_real_dir(entry: os.DirEntry) -> bool:
 
 
 def iter_sources(inbox: Path, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
-    """One Source per regular file, per zip member and per entry that cannot be read. Never raises.
+    """One Source per regular file, per zip member and per entry that cannot be read (none for a
+    file removed since the inbox was listed). Never raises.
     `known`: the stamps recorded when files were last hashed (gkqc.stamps): a file that still has
     its stamp is not read (`Source.known`: the doc id recorded with it)."""
     top = os.path.abspath(inbox)
@@ -135,6 +136,8 @@ def iter_sources(inbox: Path, files: list[str], known: Recorded | None = None) -
             yield from _sources(name, rel, real_top, known)
         except _Unreadable as e:
             yield bad_source(rel, str(e))
+        except FileNotFoundError:  # removed after the inbox was listed: as if removed before the run
+            continue
         except OSError as e:
             yield bad_source(rel, f"无法读取：{e.strerror or e}（{type(e).__name__}）")
         except Exception as e:  # whatever else a hostile file finds, it is a row, not a crash
