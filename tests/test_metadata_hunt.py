@@ -1,8 +1,10 @@
-"""Report metadata the hunt of 2024 found read wrong: a title among a page's list of reports, a title
+"""Report metadata a hunt found read wrong (forty-fifth sitting): a title among a page's list of reports, a title
 without 年度报告, the site's name around it, a wrapped PDF title after a small line, offices'
 kinds and regions, words a title adds to the office's name, a blank key, a form's labelled date."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
@@ -141,3 +143,22 @@ def test_a_government_report_signed_by_its_general_office_has_no_office_kind():
     rep = read_document("a.txt", page.encode()).report
     assert (rep.office, rep.office_kind, rep.region) == (None, None, "青江县")
     assert rep.publisher == "青江县人民政府办公室" and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
+
+
+FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当前页", "主办单位：某县人民政府办公室", "承办单位：某县大数据中心",
+          "网站标识码：1234000001", "皖ICP备12345678号")
+
+
+@pytest.mark.parametrize("tail", [
+    ("某县人民政府办公室", "二〇二四年元月二十日"),  # 元月 is January
+    ("某县人民政府办公室", "二0二四年一月二十日"),  # a zero typed as a digit among the numerals
+    ("某县人民政府办公室", "2024年1月20日印发"),  # what happened that day, after the date
+    ("某县人民政府办公室", "2024年1月20日", *FOOTER),  # a page's footer under the 落款
+], ids=["yuanyue", "ascii-zero", "issued", "footer"])
+def test_the_closing_date_in_the_ways_reports_print_it(tail):
+    assert md.closing_lines(toks("六、其他需要报告的事项", "无。", *tail)) == ("某县人民政府办公室", date(2024, 1, 20))
+
+
+def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
+    assert md.closing_lines(toks("本报告统计期限为2023年1月1日至2023年12月31日。", "（数据统计截至）", "2023年12月31日")) \
+        == (None, None)

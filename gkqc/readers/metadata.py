@@ -22,8 +22,10 @@ _AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 _SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_CN_DIGITS = {**dict.fromkeys("〇○零O", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
-_CN_DATE = re.compile(r"^([〇○零O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
+_ISSUED = "(?:印发|发布|公布)?"  # a date line may say what happened that day (2024年1月20日印发)
+_CN_DATE = re.compile(r"^([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+                      + _ISSUED + "$")  # (元月: January; 二0二四: a zero typed as a digit)
 
 _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "街道", "省", "市", "州", "盟",
           "县", "旗", "区", "乡", "镇")
@@ -154,6 +156,8 @@ def parse_date(text: str | None) -> date | None:
 
 
 def _cn_num(s: str) -> int:
+    if s == "元":
+        return 1
     if s == "十":
         return 10
     if s.startswith("十"):
@@ -172,14 +176,21 @@ def _cn_date(y: int, mo: str, d: str) -> date | None:
         return None
 
 
-_WHOLE_DATE = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*")
+_WHOLE_DATE = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*" + _ISSUED + r"\s*")
+# a page's footer under the report (打印本页, 主办单位, ICP…): looked past for the 落款
+_FOOTER = re.compile(r"版权所有|ICP|公网安备|主办单位|承办单位|网站标识码|打印本页|关闭窗口|技术支持|联系我们|网站地图|扫一扫|"
+                     r"分享到|浏览次数|访问量|【打印】|【关闭】")
 
 
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
     (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
-    form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`)."""
-    tail = [t for t in toks[-8:] if t.text]
+    form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
+    page's footer after them (打印本页, 主办单位, ICP…) is looked past."""
+    end = len(toks)
+    while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
+        end -= 1
+    tail = [t for t in toks[max(0, end - 8):end] if t.text]
     for k in range(len(tail) - 1, -1, -1):
         text = tail[k].text
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
@@ -190,7 +201,7 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     return None, None
 
 
-_DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?$")
+_DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
 
 
 def _named_like_an_office(text: str) -> bool:
