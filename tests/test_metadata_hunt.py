@@ -162,3 +162,17 @@ def test_the_closing_date_in_the_ways_reports_print_it(tail):
 def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
     assert md.closing_lines(toks("本报告统计期限为2023年1月1日至2023年12月31日。", "（数据统计截至）", "2023年12月31日")) \
         == (None, None)
+
+
+def test_a_pdf_compiled_by_a_governments_office_leaves_the_office_empty_as_a_signature_does():
+    from gkqc.readers.pdf import PdfDoc
+    from gkqc.record import Report
+
+    doc = PdfDoc(toks("2023年政府信息公开工作年度报告", "本报告由青江县人民政府办公室根据《条例》编制。"), [], 1, {}, {})
+    rep = Report()
+    doc.annotate(rep)
+    assert rep.office is None and rep.publisher == "青江县人民政府办公室"
+    doc = PdfDoc(toks("2023年政府信息公开工作年度报告", "本报告由青江县教育局根据《条例》编制。"), [], 1, {}, {})
+    rep = Report()
+    doc.annotate(rep)
+    assert rep.office == "青江县教育局"

@@ -79,8 +79,8 @@ class PdfDoc:
         if m:
             compiled = m.group(1).strip("，,。 ")
             rep.publisher = rep.publisher or compiled
-            if rep.office is None:
-                rep.office, rep.office_source = compiled, "正文 本报告由…编制"
+            if rep.office is None and not md.government_office(compiled):  # (a government's office: whose
+                rep.office, rep.office_source = compiled, "正文 本报告由…编制"  # report, its or the government's?)
                 rep.office_kind, rep.region = md.office_kind(compiled), md.region_of(compiled)
         rep.meta.update({f"pdf_{k.lower()}": v for k, v in self.meta.items() if v})
         if self.meta.get("OCR"):
