@@ -50,3 +50,13 @@ def test_a_report_with_other_wordings_has_all_six_sections():
     body = {sec.no: sec.text for sec in rep.sections}
     assert list(body) == list("一二三四五六")
     assert "栏目更新不及时" in body["五"] and "信息处理费" not in body["五"] and "未收取信息处理费" in body["六"]
+
+
+def test_a_crawls_short_heading_wording_stands_right_after_its_numeral():
+    """In a crawl's running text a heading's end is not seen: a short wording (其他事项) names 六 only
+    right after its numeral, never inside a sentence of the body (六、做好其他事项的公开工作)."""
+    from gkqc.readers.crawl import _headings_in
+
+    assert [m.group(0) for m in _headings_in("五、问题与改进无。六、其他事项无。")] == ["五、问题与改进", "六、其他事项"]
+    assert [m.group(0) for m in _headings_in("五、存在的主要问题及改进情况无六、做好其他事项的公开工作")] \
+        == ["五、存在的主要问题及改进情况"]

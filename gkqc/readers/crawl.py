@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers.metadata import META_KEYS
+from gkqc.readers.sections import SHORT
 from gkqc.readers.tokens import Tok, nfkc
 from gkqc.templates import drawn_from_registry, norm_label, registry
 
@@ -46,12 +47,16 @@ class GluedRun(Tok):
 @drawn_from_registry()
 def _heading_re() -> re.Pattern[str]:
     """A section heading inside running text: numeral, separator, a few label characters (no
-    digits, no sentence end, no other ordinal) and one of that section's label variants."""
+    digits, no sentence end, no other ordinal) and one of that section's label variants; a short
+    variant (sections.SHORT: 其他事项) right after the separator only, its end not being seen here."""
     lead = r"(?:(?![一二三四五六七八九十][、.,:])[^\d。;!?]){0,24}?"
     branches = []
     for s in registry().sections:
-        variants = "|".join(re.escape(v) for v in sorted(s.variants, key=len, reverse=True))
+        ordered = sorted(s.variants, key=len, reverse=True)
+        variants = "|".join(re.escape(v) for v in ordered if len(v) >= SHORT or v == s.label)
         branches.append(rf"{s.no}[、.,:]{lead}(?:{variants})")
+        if short := "|".join(re.escape(v) for v in ordered if len(v) < SHORT and v != s.label):
+            branches.append(rf"{s.no}[、.,:](?:{short})")
     return re.compile("|".join(branches))
 
 
