@@ -164,3 +164,18 @@ def test_numbers_drawn_as_outlines_keep_a_table_from_being_read_blank():
                        for x in range(300, 420, 12) for y in (700, 680, 660))
     doc = pdfreader.read_pdf(_pdf(b"BT /F 12 Tf 60 700 Td " + labels.encode() + b"ET " + digits))
     assert doc.shapes == 30 and doc.drawn_glyphs
+
+
+def test_a_table_whose_figures_have_no_text_is_not_read_blank():
+    # (figures of a font without its Unicode map come as □: the table printed values, unreadable ones)
+    from gkqc.readers.tables import SILENT, read_reviews
+    from gkqc.readers.tokens import Tok
+    from gkqc.templates import registry
+
+    reg = registry()
+    words = [g.label for g in reg.review_groups] + [m.label for m in reg.review_metrics]
+    toks = [Tok(w, w, 1, True) for w in words] + [Tok("\ufffd\ufffd", "\ufffd\ufffd", 2, True)]
+    cells, _ = read_reviews(toks, reg.default_template, False, "未找到", silent_blank=True)
+    assert cells and not any(SILENT in (c.reason or "") for c in cells)
+    cells, _ = read_reviews(toks[:-1], reg.default_template, False, "未找到", silent_blank=True)
+    assert all(c.status == "blank" and SILENT in c.reason for c in cells)  # (printed empty: blank, as before)

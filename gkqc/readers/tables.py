@@ -184,27 +184,29 @@ class _RowReader:
 
     def read(self, doc_ends_here: bool) -> TableRead:
         toks, rows, rs = self.toks, self.rows, self.rs
+        label_text, start_row, last = self._label_text, self._start_row, len(toks) - 1
         for i, tok in enumerate(toks):
-            nxt = toks[i + 1] if i + 1 < len(toks) else None
             value_like = (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok)
-            if self.row is not None and not value_like and tok.cell and len(tok.text) <= 20 \
-                    and (_cell_of_row(tok, nxt) if len(self.vals) < self.ncols else _cell_too_many(tok, self.vals)) \
-                    and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
-                self.vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
-                continue
-            if not value_like and self.row is None and not self.skip and _first_cell(tok, nxt, self.context, rows, rs):
-                value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
             if not value_like:
-                tok = self._label_text(tok)
+                nxt = toks[i + 1] if i < last else None
+                if self.row is not None and tok.cell and len(tok.text) <= 20 \
+                        and (_cell_of_row(tok, nxt) if len(self.vals) < self.ncols else _cell_too_many(tok, self.vals)) \
+                        and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
+                    self.vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
+                    continue
+                if self.row is None and not self.skip and _first_cell(tok, nxt, self.context, rows, rs):
+                    value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
+            if not value_like:
+                tok = label_text(tok)
                 if tok is None:
                     continue
-            if self.row is None and not self.skip and not self._start_row(i, tok):
+            if self.row is None and not self.skip and not start_row(i, tok):
                 continue
             if self.skip:
                 self.unclaimed.append(tok)
                 continue
             self.vals.append(tok)
-            if i == len(toks) - 1:
+            if i == last:
                 self._finish(doc_ends_here)
         self._finish(doc_ends_here)
         if self.skip:
@@ -708,7 +710,9 @@ _ROW_NUMBER = re.compile(r"(?<![\d.,])\d{1,2}[.、．](?!\d)")  # a row label's 
 
 
 def _digit_beside_row_number(t: Tok) -> bool:
-    return any(ch.isdigit() for ch in _ROW_NUMBER.sub("", t.text))
+    """A digit other than a row label's number, or a glyph the file gives no text for (□: a figure
+    of a font without its Unicode map, perhaps): a table holding one was not printed empty."""
+    return DAMAGED in t.raw or any(ch.isdigit() for ch in _ROW_NUMBER.sub("", t.text))
 
 
 def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], cols: Sequence[Item]) -> TableRead | None:
@@ -766,7 +770,8 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     n = len(reg.review_groups) * len(reg.review_metrics)
     headings = {norm_label(w) for g in reg.review_groups for w in g.label.split("/")}  # (narrow metric headings wrap)
     text = _norm_text(toks) if silent_blank else ""
-    if text and all(h in text for h in headings) and not any(_value_like(t) and not _padding(t) for t in toks):
+    if text and all(h in text for h in headings) \
+            and not any((_value_like(t) and not _padding(t)) or DAMAGED in t.raw for t in toks):
         line = toks[0].line
         blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics))
         return [c for g in reg.review_groups
