@@ -158,12 +158,7 @@ def test_the_later_report_is_flagged_and_both_of_a_year(tmp_path):
         _report("short", "安源县审计局", 2022, "本年度工作有序推进。", "无。"),
         _report("nameless", None, 2022, own, five),  # office unknown: not compared, and not a source either
     ]
-    chunk = Chunk(pl.DataFrame([r for r, _ in rows], schema={"report_id": pl.Utf8, "office": pl.Utf8,
-                                                             "report_year": pl.Int32}, orient="row"),
-                  pl.DataFrame([s for _, ss in rows for s in ss], schema={"report_id": pl.Utf8, "section_no": pl.Utf8,
-                                                                          "position": pl.Int32, "text": pl.Utf8},
-                               orient="row"))
-    res = check_chunks(tmp_path, [chunk])
+    res = check_chunks(tmp_path, [_chunk(rows)])
     got = {(r, s): (st, m) for r, s, st, m in res.select("report_id", "subject", "status", "message").iter_rows()}
     # versions of one office's report (a22, its mirror) are not compared with each other
     assert fails(res) == {("a22", "青山县教育局 2021年度"), ("a22-mirror", "青山县教育局 2021年度"),
@@ -196,12 +191,7 @@ def test_the_templates_preamble_is_no_copied_text(tmp_path):
     rows += [_report("c1", "永川市统计局", 2022, preamble("永川市统计局", 2022) + copied, problems(rng, "永川市统计局", 2022)),
              _report("c2", "安源县审计局", 2022, preamble("安源县审计局", 2022) + copied.replace("永川市统计局", "安源县审计局"),
                      problems(rng, "安源县审计局", 2022))]
-    chunk = Chunk(pl.DataFrame([r for r, _ in rows], schema={"report_id": pl.Utf8, "office": pl.Utf8,
-                                                             "report_year": pl.Int32}, orient="row"),
-                  pl.DataFrame([x for _, ss in rows for x in ss], schema={"report_id": pl.Utf8, "section_no": pl.Utf8,
-                                                                          "position": pl.Int32, "text": pl.Utf8},
-                               orient="row"))
-    res = check_chunks(tmp_path, [chunk])
+    res = check_chunks(tmp_path, [_chunk(rows)])
     assert fails(res) == {("c1", "安源县审计局 2022年度"), ("c2", "永川市统计局 2022年度")}
     message = res.filter(pl.col("report_id") == "c1")["message"].item()
     assert "本报告" not in message and "全文包括" not in message  # the passage shown is the copied one
@@ -252,3 +242,12 @@ def test_bad_entries_are_rejected_with_file_and_line(tmp_path, entry, needle):
     with pytest.raises(SuiteError) as e:
         load_suite(d)
     assert "c.yaml:1:" in str(e.value) and needle in str(e.value)
+
+
+def _chunk(rows: list) -> Chunk:
+    """A batch of the reports `_report` made: their rows, and their sections' rows."""
+    return Chunk(pl.DataFrame([r for r, _ in rows], schema={"report_id": pl.Utf8, "office": pl.Utf8,
+                                                            "report_year": pl.Int32}, orient="row"),
+                 pl.DataFrame([x for _, ss in rows for x in ss], schema={"report_id": pl.Utf8, "section_no": pl.Utf8,
+                                                                         "position": pl.Int32, "text": pl.Utf8},
+                              orient="row"))
