@@ -152,9 +152,10 @@ FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当�
 @pytest.mark.parametrize("tail", [
     ("某县人民政府办公室", "二〇二四年元月二十日"),  # 元月 is January
     ("某县人民政府办公室", "二0二四年一月二十日"),  # a zero typed as a digit among the numerals
-    ("某县人民政府办公室", "2024年1月20日印发"),  # what happened that day, after the date
+    ("某县人民政府办公室", "2024年1月20日发布"),  # published that day
+    ("某县人民政府办公室", "2024年1月20日", "某县人民政府办公室", "2024年3月1日印发"),  # printed later (版记)
     ("某县人民政府办公室", "2024年1月20日", *FOOTER),  # a page's footer under the 落款
-], ids=["yuanyue", "ascii-zero", "issued", "footer"])
+], ids=["yuanyue", "ascii-zero", "published", "printed-later", "footer"])
 def test_the_closing_date_in_the_ways_reports_print_it(tail):
     assert md.closing_lines(toks("六、其他需要报告的事项", "无。", *tail)) == ("某县人民政府办公室", date(2024, 1, 20))
 

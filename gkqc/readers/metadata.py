@@ -23,7 +23,7 @@ _AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正
 _SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
-_ISSUED = "(?:印发|发布|公布)?"  # a date line may say what happened that day (2024年1月20日印发)
+_ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)
 _CN_DATE = re.compile(r"^([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
                       + _ISSUED + "$")  # (元月: January; 二0二四: a zero typed as a digit)
 
@@ -177,16 +177,18 @@ def _cn_date(y: int, mo: str, d: str) -> date | None:
 
 
 _WHOLE_DATE = re.compile(r"\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*" + _ISSUED + r"\s*")
-# a page's footer under the report (打印本页, 主办单位, ICP…): looked past for the 落款
+# a page's footer under the report (打印本页, 主办单位, ICP…), and a document's printing line (版记:
+# `2024年3月1日印发`, the day it was printed, not signed): looked past for the 落款
 _FOOTER = re.compile(r"版权所有|ICP|公网安备|主办单位|承办单位|网站标识码|打印本页|关闭窗口|技术支持|联系我们|网站地图|扫一扫|"
-                     r"分享到|浏览次数|访问量|【打印】|【关闭】")
+                     r"分享到|浏览次数|访问量|【打印】|【关闭】|日\s*印发$")
 
 
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
     (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
-    page's footer after them (打印本页, 主办单位, ICP…) is looked past."""
+    page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
+    looked past."""
     end = len(toks)
     while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
         end -= 1
