@@ -72,6 +72,11 @@ def test_a_number_painted_over_in_part_is_unreadable():
     assert _chars(_text(100, b"65694625") + b"1 1 1 rg 140 697 30 12 re f 0 g ") == "656946\ufffd\ufffd"
 
 
+def test_a_number_clipped_in_part_is_unreadable():
+    # (a cell's content clipped to the cell, as overflow:hidden prints it: 656946 of 65694625 shows)
+    assert _chars(b"q 90 690 50 30 re W n " + _text(100, b"65694625") + b"Q ") == "656946\ufffd\ufffd"
+
+
 def test_white_ground_painted_before_the_text_hides_nothing():
     assert _chars(b"1 1 1 rg 0 0 595 842 re f 0 g " + OLD_8 + SHOWN_0) == "80"
 

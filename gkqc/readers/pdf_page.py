@@ -290,15 +290,17 @@ def _curved(f: SimpleNamespace, obj: int) -> bool:
 
 
 def _hidden(look: PageLook, obj: int, x: float, y: float) -> str | None:
-    """Whether a character at (x, y) of a text object is unseen ("unseen"), painted over in white
-    ("covered"), or filled white ("white"). One unseen or painted over where a shown text object
+    """Whether a character at (x, y) of a text object is unseen ("unseen": invisible), clipped away or
+    painted over in white ("covered"), or filled white ("white"). One unseen or covered where a shown text object
     drawn later (after the white painted over it) prints is not: pdfium keeps one of two characters
     drawn the same at one place, the first."""
     if obj in look.unseen:
         clip = look.unseen[obj]
-        if (clip is None or not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3])) \
-                and not _shown_at(look, obj, -1, x, y):
+        if clip is None and not _shown_at(look, obj, -1, x, y):
             return "unseen"
+        if clip is not None and not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]) \
+                and not _shown_at(look, obj, -1, x, y):
+            return "covered"  # (clipped away: cut, where the rest of its text shows)
     if look.covers:
         k = look.order.get(obj, -1)
         over = [i for i, x0, y0, x1, y1 in look.covers if i > k and x0 <= x <= x1 and y0 <= y <= y1]
@@ -317,8 +319,8 @@ def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> li
     """(character, left, bottom, right, top) of every printed character of a page: its font
     box, or an em square at its origin where the font's box is implausible (vertical fonts). A glyph
     the file gives no text for (none, or a control code) is U+FFFD: what holds it is unreadable, not
-    read without it. What the page does not show (`look`) is no character; one filled white, or painted
-    over where the rest of its text object shows (cut at a cell's side), is U+FFFD."""
+    read without it. What the page does not show (`look`) is no character; one filled white, or clipped
+    or painted over where the rest of its text object shows (cut at a cell's side), is U+FFFD."""
     import pypdfium2.raw as pdfium_c
     tp = textpage.raw  # the bare handle: no wrapper lookup per call
     out = []
@@ -369,7 +371,7 @@ def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> li
             else:
                 seen.add(obj)
         append(ch)
-    if covered:  # a text object painted over in part is a number cut by the next cell's ground: unreadable
+    if covered:  # a text object clipped or painted over in part is a number cut at its cell's side: unreadable
         cut = {k for k, obj in covered if obj in seen}
         gone = {k for k, _ in covered} - cut
         out = [("\ufffd", *ch[1:]) if k in cut else ch for k, ch in enumerate(out) if k not in gone]
