@@ -251,3 +251,19 @@ def _chunk(rows: list) -> Chunk:
                  pl.DataFrame([x for _, ss in rows for x in ss], schema={"report_id": pl.Utf8, "section_no": pl.Utf8,
                                                                          "position": pl.Int32, "text": pl.Utf8},
                               orient="row"))
+
+
+def test_the_passage_quoted_is_printed_in_both_reports(tmp_path):
+    """A copy whose stock sentence is worded apart in each: the code before quoted a passage joined
+    across the removed sentence, which neither report prints."""
+    rng = random.Random(5)
+    p, q = overview(rng, "永川市统计局", 2022), overview(rng, "永川市统计局", 2022)
+    a = p + "统计期限自2022年1月1日起至2022年12月31日止。" + q
+    b = p + "本报告中所列数据的统计期限自2022年1月1日至12月31日。" + q
+    rows = [_report("a", "永川市统计局", 2022, a, problems(rng, "永川市统计局", 2022)),
+            _report("b", "安源县审计局", 2022, b, problems(rng, "安源县审计局", 2022))]
+    res = check_chunks(tmp_path, [_chunk(rows)])
+    [message] = res.filter(pl.col("report_id") == "a", pl.col("status") == "fail")["message"].to_list()
+    head, _, tail = message.split("最长相同段落「")[1].split("」")[0].partition("……")  # (a long one elided)
+    whole = a[a.index(head):a.index(tail, a.index(head)) + len(tail)] if tail else head
+    assert whole and whole in b

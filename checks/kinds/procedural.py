@@ -303,7 +303,8 @@ def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.Dat
 _HEADING_WORDS = r"(?:存在|需要|需|要|说明|报告|的|主要|明显|突出|重大|问题|及|和|与|以及|改进|整改|情况|措施|不足|方面|之处|等|其他|其它|有关|相关|工作|下一步|计划|方向|打算)+"
 _NUMBERING = r"(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
 _SUB_HEADING = rf"(?m)^[ \t\u3000]*{_NUMBERING}?[ \t\u3000]*{_HEADING_WORDS}[ \t\u3000]*[：:]?[ \t\u3000]*$"
-_NOTHING = rf"^[^，,：:]{{0,20}}?(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)(?:存在)?{_HEADING_WORDS}$"
+_NOTHING = (rf"^[^，,：:]{{0,20}}?(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)(?:存在)?(?:{_HEADING_WORDS})?"
+            rf"(?:问题|不足)(?:{_HEADING_WORDS})?$")  # (the problems themselves: not 没有工作计划, a problem stated)
 
 
 @procedural("sections")
@@ -336,10 +337,13 @@ _SUBJECT = "信息处理费|处理费|费用|收费|金额|收入|情况"
 _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|全年)?(?:0(?:\.0+)?|零|〇)(?:万元|元)?(?:$|[^\d.])"  # a fee of 0
          rf"|(?:{_SUBJECT})[^，,\d]{{0,10}}?(?::|为)(?:本年度|本年|全年)?均?(?:无|没有)(?:$|[，,])"  # 信息处理费：无
          r"|(?:未|没有|不|无|并未|均未|从未|尚未|暂未)(?:向申请人|对申请人|因[^，,]{0,12}?)?(?:实际|任何)?(?:收取|收费)"  # 未收取
+         r"|(?:未|没有|并未|均未|从未|尚未|暂未|未曾)[^，,发引违]{0,14}?收取"  # 未向政府信息公开申请人收取
          r"|(?:未|没有|不|并未|均未|从未|尚未|暂未)(?:因[^，,]{0,12}?)?(?:发生|产生|涉及|存在)"
          r"(?:收取|收费|信息处理费|处理费|费用|任何费用|相关费用|情况|$|[，,])"  # 未产生信息处理费, 不涉及
          r"|(?:无|没有|不存在)(?:信息处理费|处理费|收费)"  # 无信息处理费
-         r"|免收|免予收取|免于收取|免费.*申请|申请.*免费")
+         r"|免收|免予收取|免于收取")
+_FREE = "免费.*申请|申请.*免费"  # all applications free: unless the clause says some fee was collected
+_COLLECTED = "收取了|已收取|除[^，,]*收取"
 
 
 def _fee_clauses(text: pl.Expr) -> pl.Expr:
@@ -358,7 +362,8 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     own = e.str.contains(_FEE) & ~e.str.contains(_FEE_OTHER)
     anyfee = e.str.contains(_FEE_ANY) & ~e.str.contains(_FEE_OTHER)
     names = clauses.list.eval(e.str.contains(_FEE)).list.any()
-    says = clauses.list.eval((own & e.str.contains(_AMOUNT)) | ((own | anyfee) & e.str.contains(_NONE))).list.any()
+    free = e.str.contains(_FREE) & ~e.str.contains(_COLLECTED)
+    says = clauses.list.eval((own & e.str.contains(_AMOUNT)) | ((own | anyfee) & (e.str.contains(_NONE) | free))).list.any()
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
         .when(names).then(pl.lit(f"{_part('other')}提到信息处理费，但未说明收取金额或未收取")) \

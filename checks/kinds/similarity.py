@@ -143,9 +143,11 @@ def _verify(lake: Lake, cands: pl.DataFrame, threshold: float, stock: str | None
     texts = (pl.scan_parquet(lake.paths("sections"))
              .filter(pl.col("report_id").is_in(ids.implode()) & pl.col("section_no").is_in(cands["section"].unique().implode()))
              .select("report_id", "section_no", "position", "text").collect())
+    # the text compared has no stock sentence; the passage quoted is printed in both, never across one
+    # (each left as a mark the other text does not hold)
     texts = (section_texts(texts, tuple(cands["section"].unique()))
-             .with_columns(without_stock(pl.col("text"), stock))
-             .with_columns(mh.significant(pl.col("text")).alias("significant")))
+             .with_columns(mh.significant(without_stock(pl.col("text"), stock)).alias("significant"),
+                           pl.col("text") if stock is None else pl.col("text").str.replace_all(stock, "\x00")))
     raw = {(r, s): (t, sig) for r, s, t, sig in texts.iter_rows()}
     grams = lru_cache(maxsize=GRAMS_KEPT)(lambda k: mh.packed_shingles(raw[k][1]))
     rows = []
@@ -153,7 +155,7 @@ def _verify(lake: Lake, cands: pl.DataFrame, threshold: float, stock: str | None
         a, b = (rid, sec), (other, sec)
         sim = mh.jaccard(grams(a), grams(b))
         if sim >= threshold:
-            passage = mh.longest_passage(raw[a][0], raw[b][0])
+            passage = mh.longest_passage(raw[a][0], raw[b][0].replace("\x00", "\x01"))
             rows.append((rid, other, prev, sec, sim, passage))
             if not prev:
                 rows.append((other, rid, prev, sec, sim, passage))
