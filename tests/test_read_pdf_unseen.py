@@ -16,6 +16,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from gkqc.readers import pdf as pdfreader
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.pdf_lines import page_lines
 from gkqc.readers.pdf_page import page_chars, page_objects
 from gkqc.simulate.font import embeddable_font
@@ -75,6 +76,29 @@ def test_a_number_painted_over_in_part_is_unreadable():
 def test_a_number_clipped_in_part_is_unreadable():
     # (a cell's content clipped to the cell, as overflow:hidden prints it: 656946 of 65694625 shows)
     assert _chars(b"q 90 690 50 30 re W n " + _text(100, b"65694625") + b"Q ") == "656946\ufffd\ufffd"
+
+
+@pytest.mark.parametrize("white", [
+    b"q /GA gs 1 1 1 rg 99 697 7 12 re f Q ",  # 90% transparent
+    b"q 0 0 1 1 re W n 1 1 1 rg 99 697 7 12 re f Q ",  # clipped away
+    b"1 1 1 rg 90 690 m 120 690 l 120 720 l 90 720 h 95 695 m 115 695 l 115 715 l 95 715 h f* 0 g ",  # a frame
+], ids=["translucent", "clipped-away", "frame"])
+def test_white_that_does_not_hide_the_text_hides_nothing(white):
+    gs = b" /ExtGState << /GA << /ca 0.1 >> >>"
+    data = _pdf(OLD_8 + white + b"0 g " + _text(200, b"7")).replace(b"/Font << /F 4 0 R >>", b"/Font << /F 4 0 R >>" + gs)
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0]
+        assert "".join(ch[0] for ch in page_chars(page.get_textpage(), page_objects(page)[1])) == "87"
+    finally:
+        doc.close()
+
+
+def test_a_page_of_thousands_of_white_boxes_over_text_is_refused_quickly():
+    boxes = b"".join(_text(20 + (k % 40) * 13, b"1").replace(b" 700 Td", b" %d Td" % (50 + (k // 40) * 14))
+                     + b"1 1 1 rg %d %d 8 12 re f 0 g " % (19 + (k % 40) * 13, 47 + (k // 40) * 14) for k in range(2400))
+    with pytest.raises(Unreadable, match="第1页.*白色填充"):
+        pdfreader.read_pdf(_pdf(boxes))
 
 
 def test_white_ground_painted_before_the_text_hides_nothing():
@@ -184,3 +208,23 @@ def test_a_table_whose_figures_have_no_text_is_not_read_blank():
     assert cells and not any(SILENT in (c.reason or "") for c in cells)
     cells, _ = read_reviews(toks[:-1], reg.default_template, False, "未找到", silent_blank=True)
     assert all(c.status == "blank" and SILENT in c.reason for c in cells)  # (printed empty: blank, as before)
+
+
+def test_text_of_a_form_object_over_a_white_ground_is_shown():
+    # (a table's text drawn by a form object over white painted after other text: its place in the
+    # painting order is not the page's to say, so the white does not hide it)
+    form_body = _text(100, b"64") + _text(140, b"12")
+    content = _text(100, b"DRAFT") + b"1 1 1 rg 90 690 100 30 re f 0 g /X Do " + _text(300, b"ok")
+    data = raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R"
+                    b" /Resources << /Font << /F 4 0 R >> /XObject << /X 6 0 R >> >> >>", _FONT,
+                    b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+                    b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F 4 0 R >> >>"
+                    b" /Length %d >>\nstream\n%s\nendstream" % (len(form_body), form_body)])
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0]
+        got = "".join(ch[0] for ch in page_chars(page.get_textpage(), page_objects(page)[1]))
+    finally:
+        doc.close()
+    assert "6412" in got and "ok" in got

@@ -118,7 +118,10 @@ def read_pdf(data: bytes, max_pages: int | None = None, budget_s: float | None =
                 if not system_cjk_font() and (lost := lost_text(page, textpage))[0]:
                     raise Unreadable(f"PDF 第{i + 1}页有 {lost[0]} 处文字读不出：所用字体（{lost[1]}）未嵌入文件，本机没有"
                                      f"可代替的中文字体（安装 {CJK_FONT_PACKAGE} 后重新读取）")
-                rules[i + 1], look = page_objects(page)
+                try:
+                    rules[i + 1], look = page_objects(page)
+                except Unreadable as e:
+                    raise Unreadable(f"PDF 第{i + 1}页{e}") from None
                 shapes += look.shapes
                 # a page whose text is all unseen (a scanner's OCR layer over the page's image) has none
                 chars = page_chars(textpage, look) if look.shown or not look.unseen else []

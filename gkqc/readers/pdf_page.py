@@ -149,6 +149,9 @@ class PageLook(NamedTuple):
 
 
 _WHITE = 245  # a fill whose red, green and blue are all at least this is white on paper
+_OPAQUE = 250  # …and whose alpha is at least this hides what is under it
+_MAX_COVER_CHECKS = 4_000_000  # white areas × text objects a page may ask to compare
+_MAX_COVERS = 200  # white areas painted over text on one page (a handful in real reports)
 _SHAPE = 30.0  # a filled shape with curves at most this wide and high (pt) may be a glyph
 
 
@@ -198,6 +201,7 @@ def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
     unseen: dict[int, tuple[float, float, float, float] | None] = {}
     white: set[int] = set()
     covers: list[tuple[int, float, float, float, float]] = []
+    cover_objects: list[int] = []  # each white area's path object
     order: dict[int, int] = {}
     boxes: list[tuple[int, int, float, float, float, float]] = []
     shown = shapes = 0
@@ -223,8 +227,9 @@ def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
             flat += [(y0, x0, x1), (y1, x0, x1)]  # a box
             upright += [(x0, y0, y1), (x1, y0, y1)]
             if draw_mode(obj, fill_at, stroke_at) and modes[0]:
-                if fill_color(obj, *color) and rgba[3] and min(rgba[0], rgba[1], rgba[2]) >= _WHITE:
+                if fill_color(obj, *color) and rgba[3] >= _OPAQUE and min(rgba[0], rgba[1], rgba[2]) >= _WHITE:
                     covers.append((i, x0, y0, x1, y1))
+                    cover_objects.append(obj)
                 elif x1 - x0 <= _SHAPE and y1 - y0 <= _SHAPE and _curved(f, obj):
                     shapes += 1
         elif kind == text:
@@ -243,7 +248,8 @@ def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
         elif kind == form:  # (text drawn inside a form XObject: shown, as far as this look goes)
             shown += 1
     flat = _joined(flat)
-    covers = _over_text(covers, boxes)  # (most white is a page's or a cell's ground, under its text)
+    covers = [c for c in _over_text(covers, boxes)  # (most white is a page's or a cell's ground, under its text)
+              if _hides(f, cover_objects[covers.index(c)], c)]
     hides = unseen or white or covers
     look = PageLook(unseen, white, covers, order if covers else {}, boxes if hides else [], shown, shapes)
     return PageRules([r[0] for r in flat], flat, upright), look
@@ -255,6 +261,8 @@ def _over_text(covers: list[tuple[int, float, float, float, float]],
     more than half a point of it."""
     if not covers or not boxes:
         return []
+    if len(covers) * len(boxes) > _MAX_COVER_CHECKS:
+        raise Unreadable(f"有 {len(covers):,} 处白色填充、{len(boxes):,} 段文字，无法判断哪些文字被遮盖，未读取")
     import numpy as np
 
     c = np.array(covers)[:, None, :]  # (place, left, bottom, right, top) a cover, against each text box
@@ -262,7 +270,10 @@ def _over_text(covers: list[tuple[int, float, float, float, float]],
     mid = (t[..., 2] + t[..., 4]) / 2
     over = ((c[..., 0] > t[..., 0]) & (c[..., 1] < t[..., 3] - 0.5) & (t[..., 1] + 0.5 < c[..., 3])
             & (c[..., 2] <= mid) & (mid <= c[..., 4])).any(axis=1)
-    return [cover for cover, hit in zip(covers, over.tolist(), strict=True) if hit]
+    hits = [cover for cover, hit in zip(covers, over.tolist(), strict=True) if hit]
+    if len(hits) > _MAX_COVERS:
+        raise Unreadable(f"有 {len(hits):,} 处白色填充盖在文字上，无法逐字判断，未读取")
+    return hits
 
 
 def _clip_box(f: SimpleNamespace, clip: int) -> tuple[float, float, float, float] | None:
@@ -280,6 +291,23 @@ def _clip_box(f: SimpleNamespace, clip: int) -> tuple[float, float, float, float
         if xs:
             left, bottom, right, top = max(left, min(xs)), max(bottom, min(ys)), min(right, max(xs)), min(top, max(ys))
     return None if left == -inf else (left, bottom, right, top)
+
+
+def _hides(f: SimpleNamespace, obj: int, cover: tuple[int, float, float, float, float]) -> bool:
+    """Whether a white area covers its bounds: a box (not a frame, a shape), not clipped away."""
+    clip = f.clip(obj)
+    shows = _clip_box(f, clip) if clip and f.clip_paths(clip) > 0 else None
+    x, y = (cover[1] + cover[3]) / 2, (cover[2] + cover[4]) / 2
+    return _rectangle(f, obj) and (shows is None or (shows[0] <= x <= shows[2] and shows[1] <= y <= shows[3]))
+
+
+def _rectangle(f: SimpleNamespace, obj: int) -> bool:
+    """Whether a path is one box of straight sides (a rectangle, as `re` draws it)."""
+    import pypdfium2.raw as pdfium_c
+
+    n = f.path_segments(obj)
+    kinds = [f.segment_type(f.path_segment(obj, s)) for s in range(n)] if n <= 6 else []
+    return bool(kinds) and kinds.count(pdfium_c.FPDF_SEGMENT_MOVETO) == 1 and pdfium_c.FPDF_SEGMENT_BEZIERTO not in kinds
 
 
 def _curved(f: SimpleNamespace, obj: int) -> bool:
@@ -301,8 +329,7 @@ def _hidden(look: PageLook, obj: int, x: float, y: float) -> str | None:
         if clip is not None and not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]) \
                 and not _shown_at(look, obj, -1, x, y):
             return "covered"  # (clipped away: cut, where the rest of its text shows)
-    if look.covers:
-        k = look.order.get(obj, -1)
+    if look.covers and (k := look.order.get(obj)) is not None:  # (text in a form object: its place unknown)
         over = [i for i, x0, y0, x1, y1 in look.covers if i > k and x0 <= x <= x1 and y0 <= y <= y1]
         if over and not _shown_at(look, obj, max(over), x, y):
             return "covered"
@@ -391,7 +418,7 @@ def _inked(tp, i: int, left, right, bottom, top) -> bool:
 
 
 def _tight(tp, i: int, left, right, bottom, top) -> float:
-    """The larger side of a character's tight box (0 when pdfium has none)."""
+    """The larger side of a character's tight box (negative when pdfium has none)."""
     import pypdfium2.raw as pdfium_c
 
     if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
