@@ -33,7 +33,12 @@ def _pdf(content: bytes) -> bytes:
 
 
 def _chars(content: bytes) -> str:
-    doc = pdfium.PdfDocument(_pdf(content))
+    return _shown(_pdf(content))
+
+
+def _shown(data: bytes) -> str:
+    """The characters the first page of a PDF shows, as the reader takes them."""
+    doc = pdfium.PdfDocument(data)
     page = doc[0]
     textpage = page.get_textpage()
     try:
@@ -86,12 +91,7 @@ def test_a_number_clipped_in_part_is_unreadable():
 def test_white_that_does_not_hide_the_text_hides_nothing(white):
     gs = b" /ExtGState << /GA << /ca 0.1 >> >>"
     data = _pdf(OLD_8 + white + b"0 g " + _text(200, b"7")).replace(b"/Font << /F 4 0 R >>", b"/Font << /F 4 0 R >>" + gs)
-    doc = pdfium.PdfDocument(data)
-    try:
-        page = doc[0]
-        assert "".join(ch[0] for ch in page_chars(page.get_textpage(), page_objects(page)[1])) == "87"
-    finally:
-        doc.close()
+    assert _shown(data) == "87"
 
 
 def test_a_page_of_thousands_of_white_boxes_over_text_is_refused_quickly():
@@ -128,15 +128,8 @@ def test_glyphs_of_a_font_without_its_unicode_map_are_unreadable_never_dropped(t
     c.setFont("GkqcCodes", 12)
     c.drawString(100, 700, "12345678 90")
     c.save()
-    # (renamed, with no ToUnicode: pdfium keeps a face by its name across documents, and the generated
-    # reports' subset of the same font, read before in this process, would stand in for this one)
-    data = buf.getvalue().replace(b"/ToUnicode", b"/ToUnicodX").replace(b"AAAAAA+", b"QQCODE+")
-    doc = pdfium.PdfDocument(data)
-    try:
-        page = doc[0]
-        got = "".join(ch[0] for ch in page_chars(page.get_textpage(), page_objects(page)[1]))
-    finally:
-        doc.close()
+    # (renamed, with no ToUnicode)
+    got = _shown(buf.getvalue().replace(b"/ToUnicode", b"/ToUnicodX").replace(b"AAAAAA+", b"QQCODE+"))
     # (in a process where pdfium has loaded other fonts before, it may find the figures' own text:
     # then each is read right; what must never be is a figure dropped or read as another)
     figures = got.replace(" ", "")
@@ -221,10 +214,5 @@ def test_text_of_a_form_object_over_a_white_ground_is_shown():
                     b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
                     b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F 4 0 R >> >>"
                     b" /Length %d >>\nstream\n%s\nendstream" % (len(form_body), form_body)])
-    doc = pdfium.PdfDocument(data)
-    try:
-        page = doc[0]
-        got = "".join(ch[0] for ch in page_chars(page.get_textpage(), page_objects(page)[1]))
-    finally:
-        doc.close()
+    got = _shown(data)
     assert "6412" in got and "ok" in got
