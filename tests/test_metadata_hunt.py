@@ -177,3 +177,10 @@ def test_a_pdf_compiled_by_a_governments_office_leaves_the_office_empty_as_a_sig
     rep = Report()
     doc.annotate(rep)
     assert rep.office == "青江县教育局"
+
+
+@pytest.mark.parametrize("link_first", [True, False])
+def test_a_shorter_line_naming_the_report_does_not_take_the_titles_office(link_first):
+    link = "2023年政府信息公开工作年度报告"  # (a sidebar's link, its office left out)
+    lines = (link, REAL) if link_first else (REAL, link)
+    assert md.find_title(toks(*lines, *BODY), {}) == REAL

@@ -83,7 +83,9 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     head = toks[:80]
     first = next((i for _, i in find_headings(head)), len(head))
     texts = [c for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
-    texts = [min((d for d in texts if d in c), key=len) for c in texts]  # 20:32青江县…报告: a crawl's glued time
+    # 20:32青江县…报告: a crawl's glued time before a line also printed clean (never an office's name)
+    texts = [min((d for d in texts if c.endswith(d) and not _HAN.search(c[:len(c) - len(d)])), key=len) for c in texts]
+    texts = [c for c in texts if not any(o != c and o.endswith(c) for o in texts)]  # (the title without its office)
     cands = [(c, _key(c)) for c in texts]
     for part in (1, 0):  # a title names its year (not a menu's 政府信息公开年度报告, a crawl's …年度报告首页)
         if any(k[part] for _, k in cands):
@@ -98,6 +100,9 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     if opening_year(opening) not in (None, year) or (others and (not office or office not in opening)):
         return None
     return title
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _key(title: str) -> tuple[str | None, int | None]:
