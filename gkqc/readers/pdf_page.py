@@ -157,7 +157,8 @@ _SHAPE = 30.0  # a filled shape with curves at most this wide and high (pt) may 
 
 @cache
 def _per_look() -> SimpleNamespace:
-    """The pdfium calls `page_look` makes, on bare addresses (as `_per_object`'s)."""
+    """The pdfium calls `page_objects` and `page_chars` make for the look, on bare addresses (as
+    `_per_object`'s)."""
     import pypdfium2.raw as pdfium_c
 
     vp, i = ctypes.c_void_p, ctypes.c_int
@@ -248,8 +249,8 @@ def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
         elif kind == form:  # (text drawn inside a form XObject: shown, as far as this look goes)
             shown += 1
     flat = _joined(flat)
-    covers = [c for c in _over_text(covers, boxes)  # (most white is a page's or a cell's ground, under its text)
-              if _hides(f, cover_objects[covers.index(c)], c)]
+    over = set(_over_text(covers, boxes))  # (most white is a page's or a cell's ground, under its text)
+    covers = [c for c, o in zip(covers, cover_objects, strict=True) if c in over and _hides(f, o, c)]
     hides = unseen or white or covers
     look = PageLook(unseen, white, covers, order if covers else {}, boxes if hides else [], shown, shapes)
     return PageRules([r[0] for r in flat], flat, upright), look
@@ -319,16 +320,14 @@ def _curved(f: SimpleNamespace, obj: int) -> bool:
 
 def _hidden(look: PageLook, obj: int, x: float, y: float) -> str | None:
     """Whether a character at (x, y) of a text object is unseen ("unseen": invisible), clipped away or
-    painted over in white ("covered"), or filled white ("white"). One unseen or covered where a shown text object
-    drawn later (after the white painted over it) prints is not: pdfium keeps one of two characters
-    drawn the same at one place, the first."""
+    painted over in white ("covered"), or filled white ("white"). One unseen or covered where a shown
+    text object drawn later (after the white painted over it) prints is not: pdfium keeps one of two
+    characters drawn the same at one place, the first."""
     if obj in look.unseen:
-        clip = look.unseen[obj]
-        if clip is None and not _shown_at(look, obj, -1, x, y):
-            return "unseen"
-        if clip is not None and not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]) \
-                and not _shown_at(look, obj, -1, x, y):
-            return "covered"  # (clipped away: cut, where the rest of its text shows)
+        clip = look.unseen[obj]  # (None: invisible; else the box its clip shows)
+        outside = clip is None or not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3])
+        if outside and not _shown_at(look, obj, -1, x, y):
+            return "unseen" if clip is None else "covered"  # (clipped away: cut, where the rest shows)
     if look.covers and (k := look.order.get(obj)) is not None:  # (text in a form object: its place unknown)
         over = [i for i, x0, y0, x1, y1 in look.covers if i > k and x0 <= x <= x1 and y0 <= y <= y1]
         if over and not _shown_at(look, obj, max(over), x, y):
