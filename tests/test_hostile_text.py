@@ -276,6 +276,35 @@ def test_html_cell_nested_deep_is_read():
     assert r.status == plain.status and _cells(r) == _cells(plain)
 
 
+@pytest.mark.parametrize("where", ["title", "style"])
+def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
+    # patterns tried again from each character of a long run: a title's site name and amendment
+    # after 200,000 spaces; CSS rules in a <style> of 300,000 characters without a brace (minutes)
+    html = render_html(_CRAWL_SPEC)
+    if where == "title":
+        key = b'"ArticleTitle" content="'
+        page = html.replace(key, key + "x".encode() + "\u3000".encode() * 200_000, 1)
+    else:
+        page = html.replace(b"<head>", b"<head><style>.a{display:none}" + b"&nbsp;" * 50_000 + b"</style>", 1)
+    status, cells = _read_in_time(tmp_path, "t.html", page)
+    plain = read_document("t.html", html)
+    assert (status, cells) == (plain.status, _cells(plain))
+
+
+_PATTERNS_CHILD = """from gkqc.readers.pdf_lines import Chunk, number_part
+from gkqc.readers.tokens import number_piece
+long = "1," * 100_000
+assert number_piece(long + "1") and not number_piece(long + "x")
+assert not number_part(Chunk("." * 200_000 + "x", 0, 0, 1, 1, 1, 0))
+assert number_part(Chunk("." * 200_000 + "5", 0, 0, 1, 1, 1, 0))
+"""
+
+
+def test_number_pieces_of_a_long_run_are_judged_in_time():
+    # digits and separators with no end a number may have: each tried again from every separator (minutes)
+    subprocess.run([sys.executable, "-c", _PATTERNS_CHILD], cwd=Path(__file__).parents[1], timeout=30, check=True)
+
+
 @pytest.mark.parametrize("what", ["spaces", "tables"])
 def test_markdown_of_a_long_space_run_or_many_small_tables_is_read(tmp_path, what):
     # a run of a million spaces the <br> pattern scanned from each of them; 70,000 tables a blank

@@ -18,9 +18,10 @@ _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六�
 # what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, -更正, .pdf, 附件1
 _AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正|更新|补充|勘误|发布|附件|第.{1,3}版"
                       r"|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})[^()（）【】\[\]]*[)）】\]]"
-                      r"|\s*[-—－_]\s*(?:更正|修订|修正|更新|勘误)\S{0,2}$|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+                      r"|\s{0,8}[-—－_]\s*(?:更正|修订|修正|更新|勘误)\S{0,2}$|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
-_SITE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
+# (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
+_SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)

@@ -298,7 +298,7 @@ def same_cell(p: Line, q: Line, rules: Rules) -> bool:
 
 
 DIGIT = re.compile(r"\d")
-_NUMBER_PART = re.compile(r"[-+]?[\d,.]*\d[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
+_NUMBER_PART = re.compile(r"[-+]?(?=[,.]*\d)[\d,.]*")  # a value, or a piece of one cut at a separator ('36,10' / '8')
 
 
 def number_part(c: Chunk) -> bool:

@@ -19,7 +19,7 @@ _SET = re.compile(
     rf"|(?<![\w-])top\s*:\s*{_LENGTH}|text-decoration[\w-]*\s*:[^;\"']*line-through",
     re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
-_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_RULE = re.compile(r"(?<![^{}])([^{}]+)\{([^{}]*)\}")  # (from a brace only: not again from each character)
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 

@@ -126,7 +126,7 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
 
 
 PIECE = "数值之间有一段不成整数的数字，可能是某个数值在单元格内折行的一段"  # the note of such a piece among values
-_PIECE = re.compile(r"[+-]?\d[\d,]*,[\d,]*")  # digits and commas
+_PIECE = re.compile(r"[+-]?\d(?=[\d,]*,)[\d,]*")  # digits and commas
 
 
 def number_piece(text: str) -> bool:
