@@ -428,3 +428,25 @@ def test_the_pages_read_a_records_fields_by_key_and_nothing_else_changes():
     grouped = defaultdict(list, office=["甲局"])
     assert _ENV.from_string("{{ o.office[0] }}{{ o.keys() | list | length }}").render(o=grouped) == "甲局1"
     assert dict(grouped) == {"office": ["甲局"]}  # `keys` was the method, not a key added
+
+
+def test_a_failing_report_whose_year_is_unknown_does_not_stop_the_publication(tmp_path):
+    """A report whose year nothing names (title, section 一, file name) and that fails a check, beside
+    the office's report of a known year: its finding has no page of its year to link to. Drawing the
+    office's page took the year for a number, and every run after stopped there."""
+    from gkqc.outputs.scorecard import publish
+
+    nameless = spec("gov2021", 2021, office="阿里地区财政局", seed=5)
+    nameless.title = "阿里地区财政局政府信息公开工作年度报告"
+    nameless.overview = "本机关认真贯彻落实政府信息公开条例，主动公开政府信息。"
+    nameless.applications[("results_total", "natural_person")] = "999"
+    wh = _warehouse(tmp_path, {"a.txt": render_pagetext(nameless),
+                               "b.txt": render_pagetext(spec("gov2021", 2022, office="阿里地区财政局", seed=6))},
+                    "office,region,office_kind\n阿里地区财政局,阿里地区,department\n")
+    with connect_readonly(wh) as con:
+        unknown = con.execute("""select count(*) from check_results c join reports r using (report_id)
+                                 where r.report_year is null and c.status = 'fail'""").fetchone()[0]
+    folder, offices, _ = publish(wh)
+    page = lxml.html.fromstring((wh / "scorecards" / "site" / office_page("阿里地区财政局")).read_bytes())
+    assert unknown > 0 and offices == 1
+    assert "2022" in page.text_content()

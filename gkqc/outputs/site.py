@@ -65,8 +65,8 @@ def _failure_rows(rows: list[dict], value: str, link=None) -> list[dict]:
         e = by.setdefault(r["check_id"], dict(check_id=r["check_id"], title=r["check_title"] or "",
                                               severity=r["severity"], counts={}, links={}, heat={}))
         e["counts"][r["report_year"]] = e["counts"].get(r["report_year"], 0) + r[value]
-        if link:
-            e["links"][r["report_year"]] = link(r["report_year"])
+        if link and (to := link(r["report_year"])):  # (a report whose year is unknown has no page of its year)
+            e["links"][r["report_year"]] = to
     top = max((n for e in by.values() for n in e["counts"].values()), default=0) or 1
     for e in by.values():
         e["heat"] = {y: (0 if n == 0 else 1 + min(2, int(3 * n / (top + 1)))) for y, n in e["counts"].items()}
@@ -336,7 +336,7 @@ def _office_pages(pages: Pages, ctx: dict, by_office: dict[str, list[dict]], fin
         ys = [o["report_year"] for o in hist]
         chart = line_chart(f"{name}：历年得分", ys, [("得分", [float(o["score"]) for o in hist])], y_max=100)
         matrix = _failure_rows([dict(f, n=1) for f in findings.get(name, []) if not f["dismissed"]], "n",
-                               link=lambda y, name=name: report_page(name, y))
+                               link=lambda y, name=name: None if y is None else report_page(name, y))
         last = hist[-1]
         pages.put(office_page(name), render(
             "office.html.j2", **ctx, office=name, region=last["region"], office_kind=last["office_kind"],
