@@ -33,6 +33,9 @@ class Section:
     position: int  # order of appearance, 1-based
 
 
+TEMPLATE_PRESUMED = "按报告年度推定"  # template_source of a report whose tables told no template: the year's
+
+
 @dataclass(slots=True)
 class Report:
     title: str | None = None

@@ -422,3 +422,15 @@ def test_results_keep_their_pieces_and_take_the_lake_types(tmp_path):
     back = pl.read_parquet(lake.write_frame("check_results", out, "t"))
     assert back.equals(out)
     assert back.filter(pl.col("status") == "fail")["cells"].to_list() == ["x=1", "x=1"]
+
+
+def test_a_template_only_presumed_from_the_year_is_not_judged_against_the_year(tmp_path):
+    """A 2022 report printing neither section 二 nor 三 (no table to tell its template by) has its
+    template presumed from its year: S2 cannot say it used the right one. It used to pass."""
+    bare = spec("gov2021", 2022, seed=66, office="青山市统计局")
+    bare.sections = ("一", "四", "五", "六")
+    res = check_files(tmp_path, {"bare.txt": render_pagetext(bare).encode(),
+                                 "full.txt": render_pagetext(spec("gov2021", 2022, seed=67)).encode()})
+    s2 = res.filter((pl.col("check_id") == "S2") & (pl.col("source_path") == "bare.txt")).row(0, named=True)
+    assert s2["status"] == "not_assessable" and "推定" in s2["message"]
+    assert status_of(res, "S2", path="full.txt") == "pass"

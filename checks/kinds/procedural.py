@@ -21,6 +21,7 @@ from checks.results import PASSED, finish, render, rows
 from checks.spec import CheckSpec, SuiteError
 from gkqc.cells import NO_TEXT
 from gkqc.lake import Lake
+from gkqc.record import TEMPLATE_PRESUMED
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
 
@@ -141,9 +142,11 @@ def template_for_year(data: PartData, reports: pl.DataFrame, spec: CheckSpec, se
     base = pl.col("template").replace_strict({t: reg.base_of(t) for t in reg.printed}, default=pl.col("template"))
     df = reports.with_columns(want.alias("want"), base.alias("template"))  # a variant is of its template
     label = {t: reg.title_of(t) for t in reg.templates}
-    status = pl.when(pl.col("report_year").is_null()).then(pl.lit("not_assessable")) \
+    presumed = pl.col("template_source").str.starts_with(TEMPLATE_PRESUMED).fill_null(False)
+    status = pl.when(pl.col("report_year").is_null() | presumed).then(pl.lit("not_assessable")) \
         .when(pl.col("want") == pl.col("template")).then(pl.lit("pass")).otherwise(pl.lit("fail"))
     msg = pl.when(pl.col("report_year").is_null()).then(pl.lit("无法判断：未能确定报告年度")) \
+        .when(presumed).then(pl.lit("无法判断：报告的表格未能辨认出所用模板（模板仅按报告年度推定）")) \
         .when(pl.col("want") == pl.col("template")).then(pl.concat_str([pl.lit("符合：使用"), pl.col("template").replace_strict(label, default="")])) \
         .otherwise(pl.concat_str([pl.col("report_year").cast(pl.Utf8), pl.lit("年度报告应使用"),
                                   pl.col("want").replace_strict(label, default=""), pl.lit("，实际使用"),

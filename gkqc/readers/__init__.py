@@ -23,7 +23,7 @@ from gkqc.readers.sections import split_sections
 from gkqc.readers.tables import CUT, READERS, detect_template, detect_variant
 from gkqc.readers.tokens import Tok, nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
-from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, ParseResult, Report, Section
+from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, TEMPLATE_PRESUMED, ParseResult, Report, Section
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
@@ -197,7 +197,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     if by_year is not None and not reg.has_tables(by_year):  # a year before the national tables
         template, how = by_year, f"报告年度{rep.report_year}适用{reg.title_of(by_year)}"
     elif template is None:
-        template, how = by_year, "按报告年度推定"
+        template, how = by_year, TEMPLATE_PRESUMED
     rep.template, rep.template_source = template, how
     variant = detect_variant(template, sec)
     if variant is not None:  # read as printed: the variant's rows, not the template's
