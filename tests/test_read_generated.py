@@ -65,16 +65,17 @@ def test_html_tables_with_captions_and_comments_read_the_same():
     assert [(c.row_id, c.col_id, c.raw) for c in other.report.cells] == [(c.row_id, c.col_id, c.raw) for c in plain.report.cells]
 
 
-def _spare_column(html: str, lose: str | None = None, caption: bool = False, table: str = "申请人情况") -> str:
+def _spare_column(html: str, lose: str | None = None, caption: bool = False, table: str = "申请人情况",
+                  remark: str | None = None) -> str:
     """The table holding `table` (default section 三's) with an extra column on every row, 备注 over
-    empty cells; `lose`: the row (its label) that lost its third value's <td>; `caption`: a caption
-    and comments, so the table is walked."""
+    empty cells (`remark` in every fourth, from the third row); `lose`: the row (its label) that lost
+    its third value's <td>; `caption`: a caption and comments, so the table is walked."""
     start = html.index(table)
     a, b = html.rfind("<table", 0, start), html.index("</table>", start)
     rows = []
     for tr in html[a:b].split("</tr>"):
         if "<tr" in tr:
-            tr += "<td>&nbsp;</td>" if rows else "<td>备注</td>"
+            tr += f"<td>{remark if remark and len(rows) % 4 == 2 else '&nbsp;'}</td>" if rows else "<td>备注</td>"
             if lose is not None and f">{lose}</td>" in tr:
                 cells = [m.start() for m in re.finditer("<td", tr)]
                 tr = tr[:cells[-4]] + tr[cells[-3]:]

@@ -24,9 +24,11 @@ import psutil
 import pytest
 from builders import spec
 from docx.oxml.ns import qn
+from test_read_generated import _spare_column, printed
 from worddocs import (
     alt_chunk_docx,
     body_xml,
+    docx_from_html,
     have_soffice,
     ole_file,
     report_docx,
@@ -150,6 +152,60 @@ def test_blank_cells_stay_blank():
     assert r.status == "parsed" and {k: c.value for k, c in got.items()} == expected(s)
     blanks = [c for k, c in got.items() if k[0] == "applications" and k[2] in ORGS]
     assert len(blanks) == 25 * 5 and all(c.status == "blank" and c.raw == "" for c in blanks)
+
+
+def _reading(r) -> list[tuple]:
+    return [(c.table, c.block_id, c.row_id, c.col_id, c.raw, c.status, c.reason) for c in r.report.cells]
+
+
+_SPARE_IN = {"s3+s4": ("申请人情况", ">行政复议</td>"), "s3": ("申请人情况",), "s4": (">行政复议</td>",)}
+
+
+@pytest.mark.parametrize("remark", [None, "含转办件"], ids=["empty", "remarks"])
+@pytest.mark.parametrize("where", _SPARE_IN)
+def test_docx_spare_last_column_is_no_column_as_in_html(where, remark):
+    """A table's spare last column (备注 over empty cells, or over remarks in a few) is read as the
+    same page's HTML reads it: no column. Rows whose first value is blank read too (not doubted for
+    an empty cell at each end of a row a cell too wide)."""
+    s = spec("gov2021", 2023, seed=2)
+    s.applications = {k: ("" if k[1] == "natural_person" or v == "0" else v) for k, v in s.applications.items()}
+    s.reviews = {k: ("" if v == "0" else v) for k, v in s.reviews.items()}
+    html = render_html(s).decode()
+    for table in _SPARE_IN[where]:
+        html = _spare_column(html, table=table, remark=remark)
+    page, doc = read_document("r.html", html.encode()), read_document("r.docx", docx_from_html(html.encode()))
+    assert page.status == "parsed" and [c.raw for c in page.report.cells] == [printed(s, c) for c in page.report.cells]
+    assert (doc.status, doc.reason) == (page.status, page.reason)
+    assert _reading(doc) == _reading(page)
+
+
+def test_docx_row_that_lost_a_cell_beside_a_spare_column_is_refused():
+    """A row a cell short (its third value's `w:tc` gone) beside a spare last column is unreadable, as
+    in HTML, never shifted; the table's other rows read. (docx_from_html would pad the row out.)"""
+    s = spec("gov2021", 2023, seed=2)
+    row = next(r for r in registry().app_rows_for("gov2021") if r.id == "new_received")
+    data = docx_from_html(_spare_column(render_html(s).decode()).encode())
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    at = xml.index(row.label)
+    a, b = xml.rfind("<w:tr", 0, at), xml.index("</w:tr>", at)
+    tcs = [m.start() for m in re.finditer("<w:tc>", xml[a:b])]
+    tr = xml[a:b][:tcs[-4]] + xml[a:b][tcs[-3]:]
+    r = read_document("r.docx", set_part(data, "word/document.xml", (xml[:a] + tr + xml[b:]).encode()))
+    lost = [c for c in r.report.cells if c.table == "applications" and c.row_id == row.id]
+    assert {c.status for c in lost} == {"unreadable"} and all("少单元格" in c.reason for c in lost)
+    assert [c.raw for c in r.report.cells if c not in lost] == [printed(s, c) for c in r.report.cells if c not in lost]
+
+
+def test_docx_last_template_column_left_blank_is_a_column():
+    """A template's own last column (总计) blank in every row but its heading is no spare column."""
+    s = spec("gov2021", 2023, seed=2)
+    s.applications = {k: ("" if k[1] == "total" else v) for k, v in s.applications.items()}
+    s.reviews = {k: ("" if k[1] == "total" else v) for k, v in s.reviews.items()}
+    html = render_html(s).decode()
+    doc = read_document("r.docx", docx_from_html(html.encode()))
+    assert doc.status == "parsed" and [c.raw for c in doc.report.cells] == [printed(s, c) for c in doc.report.cells]
+    assert _reading(doc) == _reading(read_document("r.html", html.encode()))
+    assert sum(c.col_id == "total" and c.raw == "" for c in doc.report.cells) > 20
 
 
 def _tbl(*rows: str) -> str:

@@ -7,7 +7,6 @@ import re
 from lxml import etree
 
 from gkqc.readers.errors import Unreadable
-from gkqc.readers.markdown import spare_column
 from gkqc.readers.shown import cell_text, shown
 from gkqc.readers.tokens import (
     Tok,
@@ -17,6 +16,7 @@ from gkqc.readers.tokens import (
     nfkc,
     place,
     spans_of,
+    spare_cells,
     split_trailing_values,
 )
 
@@ -69,7 +69,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
                            for k, (at, (across, _)) in enumerate(zip(starts, spans, strict=True))]
     mark_short(grid_rows, out, _text_before_last)
     mark_merged(out, placed)
-    return _without(out, _spare_column(grid_rows, out))
+    return _without(out, spare_cells(grid_rows, out))
 
 
 def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
@@ -86,16 +86,6 @@ def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
 
 def _text_before_last(row: tuple[int, int, int, etree._Element]) -> bool:
     return any(nfkc(cell_text(td)) for td in row[3][:-1] if td.tag == "td" or td.tag == "th")
-
-
-def _spare_column(rows: list[tuple[int, int, int, etree._Element]], cells: list[Tok]) -> set[int]:
-    """The cells (token indexes) of a spare last column, such as 备注: the table's last place on the
-    grid, three rows at least, spare by `spare_column`."""
-    width = max((w for w, *_ in rows), default=0)
-    last = [k for w, at, k, _ in rows if w == width and at == width - 1]
-    if len(last) < 3 or len(last) < sum(w == width for w, *_ in rows) or min(last) < 0:
-        return set()  # (a row whose last cell was not read last: the walker cannot tell)
-    return set(last) if spare_column([cells[k].text for k in last]) else set()
 
 
 def _without(cells: list[Tok | None], drop: set[int]) -> list[Tok]:
@@ -200,7 +190,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 _, _, rows, placed, _ = tables.pop()
                 mark_short(rows, out, _text_before_last)
                 mark_merged(out, placed)
-                for k in _spare_column(rows, out):
+                for k in spare_cells(rows, out):
                     out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
         if event == "end" and (el.tag in _BLOCK or el.tag == "td" or el.tag == "th"):
             flush()

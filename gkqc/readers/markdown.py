@@ -24,13 +24,17 @@ from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
 from gkqc.readers.shown import cell_text, shown
 from gkqc.readers.tokens import (
+    _GENERIC,
     _PAGE_NO,
+    _PLACEHOLDER,
     Tok,
     _tok,
+    heading_word,
     mark_merged,
     nfkc,
     place,
     spans_of,
+    spare_column,
     split_trailing_values,
 )
 from gkqc.readers.tokens import MERGED as SPANNED
@@ -57,9 +61,6 @@ _TAG = re.compile(r"</?(?!br\b)[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.I)  # a
 _EMPH = re.compile(r"(\*\*|__)(.+?)\1")
 _ESC = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _SKIP_LINE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,}|`{3,}.*|~{3,}.*|<!--.*-->|!\[[^\]]*\]\([^)]*\))$")
-_PLACEHOLDER = re.compile(r"^(?:数据|列|字段|栏目?|column|col|field|unnamed:?)_?\d{1,3}$", re.I)
-_GENERIC = frozenset({"类别", "项目", "类型", "分类", "序号", "名称", "内容", "信息内容", "指标", "总计", "合计",
-                      "备注", "单位"})
 
 
 _BOLD_HEADING = re.compile(r"^\*\*[一二三四五六七八九十]{1,3}[、.．]", re.MULTILINE)  # '**一、总体情况**' on its own line
@@ -134,45 +135,8 @@ def _boundary(text: str) -> str | None:
     return "section" if find_headings([Tok(text, text, 0)]) else None
 
 
-@drawn_from_registry()
-def _column_words() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Printed column headings of every table (exact words; prefixes for long ones)."""
-    reg = registry()
-    words = {c.label for c in reg.app_columns} | {c.group for c in reg.app_columns if c.group}
-    words |= {m.label for m in reg.review_metrics} | {p for g in reg.review_groups for p in g.label.split("/")}
-    long: set[str] = set()
-    for t in reg.templates:
-        for b in reg.blocks_for(t):
-            for m in b.metrics:
-                words |= {m.label, *m.variants}
-                long |= {v for v in m.variants if len(v) >= 4}
-    return frozenset(norm_label(w) for w in words), tuple(sorted(long))
-
-
-def heading_word(cell: str) -> bool:
-    words, prefixes = _column_words()
-    n = norm_label(cell)
-    return n in words or n.startswith(prefixes)
-
-
-def spare_column(texts: list[str]) -> bool:
-    """A table's last column, its cells' texts, is spare (such as 备注): nothing in it but empty
-    cells and words that are neither a value, a heading of the templates nor a column's name
-    (数据3, 总计), and not every cell filled. Read with it, a row's blank first value and its empty
-    spare cell could not be told from a cell too many at either end. (The HTML reader, which has
-    the table's grid, drops an empty last column too; this reader only one with a word in it.)"""
-    return not all(texts) and not any(t and (is_value_like(t) or heading_word(t) or _column_name(t)) for t in texts)
-
-
 def _placeholder(cell: str) -> bool:
     return bool(_PLACEHOLDER.match(norm_label(cell)))
-
-
-def _column_name(cell: str) -> bool:
-    """A converter's placeholder heading (数据3) or a generic one (总计, 合计) but 备注: the name of a
-    column that may hold values."""
-    n = norm_label(cell)
-    return bool(_PLACEHOLDER.match(n)) or (n in _GENERIC and n != "备注")
 
 
 def _noise_row(cells: list[str]) -> bool:

@@ -2,7 +2,8 @@
 
 All three forms end up as the same thing: an ordered list of short texts, each
 with the source line it came from. Tables are then read from labels in
-``tables.py``; nothing here knows the template.
+``tables.py``; nothing here knows the template but the words of its column headings, which tell a
+table's spare last column (备注, `spare_cells`) from one of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 from gkqc.cells import is_value_like, normalize
 from gkqc.limits import cached_when_short
 from gkqc.readers.errors import Unreadable
+from gkqc.templates import drawn_from_registry, norm_label, registry
 
 
 @dataclass(slots=True)
@@ -52,6 +54,9 @@ SHORT = "表格中该行比上下两行都少单元格，且以空单元格结�
 MERGED = "数值单元格跨列合并"  # the note of a value cell spanning columns (colspan, gridSpan): whose column is it?
 MAX_SPAN = 64  # a colspan / rowspan beyond this is damage, not a table
 MAX_COVERED = 1000  # grid places covered at once by cells from rows above (a report's table: a few dozen)
+_PLACEHOLDER = re.compile(r"^(?:数据|列|字段|栏目?|column|col|field|unnamed:?)_?\d{1,3}$", re.I)  # a converter's heading
+_GENERIC = frozenset({"类别", "项目", "类型", "分类", "序号", "名称", "内容", "信息内容", "指标", "总计", "合计",
+                      "备注", "单位"})  # generic column headings
 
 
 def mark_short(rows: Sequence[tuple], cells: list[Tok], text_before_last: Callable[[tuple], bool]) -> None:
@@ -65,6 +70,58 @@ def mark_short(rows: Sequence[tuple], cells: list[Tok], text_before_last: Callab
         if k > 0 and width < rows[k - 1][0] and (k + 1 == len(rows) or width < rows[k + 1][0]) \
                 and last >= 0 and not cells[last].text and text_before_last(row):
             cells[last] = replace(cells[last], note=SHORT)
+
+
+@drawn_from_registry()
+def _column_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Printed column headings of every table (exact words; prefixes for long ones)."""
+    reg = registry()
+    words = {c.label for c in reg.app_columns} | {c.group for c in reg.app_columns if c.group}
+    words |= {m.label for m in reg.review_metrics} | {p for g in reg.review_groups for p in g.label.split("/")}
+    long: set[str] = set()
+    for t in reg.templates:
+        for b in reg.blocks_for(t):
+            for m in b.metrics:
+                words |= {m.label, *m.variants}
+                long |= {v for v in m.variants if len(v) >= 4}
+    return frozenset(norm_label(w) for w in words), tuple(sorted(long))
+
+
+def heading_word(cell: str) -> bool:
+    """A column heading printed in some template's table (本年新收政府信息公开申请数量, 自然人…)."""
+    words, prefixes = _column_words()
+    n = norm_label(cell)
+    return n in words or n.startswith(prefixes)
+
+
+def spare_column(texts: list[str]) -> bool:
+    """A table's last column, its cells' texts, is spare (such as 备注): nothing in it but empty
+    cells and words that are neither a value, a heading of the templates nor a column's name
+    (数据3, 总计), and not every cell filled. Read with it, a row's blank first value and its empty
+    spare cell could not be told from a cell too many at either end. (The HTML and Word readers,
+    which have the table's grid, drop an empty last column too, `spare_cells`; the Markdown reader
+    only one with a word in it.)"""
+    return not all(texts) and not any(t and (is_value_like(t) or heading_word(t) or _column_name(t)) for t in texts)
+
+
+def _column_name(cell: str) -> bool:
+    """A converter's placeholder heading (数据3) or a generic one (总计, 合计) but 备注: the name of a
+    column that may hold values."""
+    n = norm_label(cell)
+    return bool(_PLACEHOLDER.match(n)) or (n in _GENERIC and n != "备注")
+
+
+def spare_cells(rows: Sequence[tuple], cells: list[Tok]) -> set[int]:
+    """The cells (token indexes) of a table's spare last column, such as 备注, which no template
+    has: the table's last place on the grid, three rows at least, spare by `spare_column`. The HTML
+    and Word readers drop them, after `mark_short`; `rows` as it takes them. Every row as wide as
+    the table ends in a cell of its own there, read last, or the column stays (a cell merged across
+    into the last place, or down into it from the row above: whose column is it?)."""
+    width = max((row[0] for row in rows), default=0)
+    last = [row[2] for row in rows if row[0] == width and row[1] == width - 1]
+    if len(last) < 3 or len(last) < sum(row[0] == width for row in rows) or min(last) < 0:
+        return set()  # (a row whose last cell was not read last: the walker cannot tell)
+    return set(last) if spare_column([cells[k].text for k in last]) else set()
 
 
 def span_of(v: str | None) -> int:

@@ -5,8 +5,9 @@ then trailing values: `split_trailing_values`; a line break inside it starts a n
 cell is one cell token: a cell merged across columns (`gridSpan`) once (a value so merged leaves its row
 unreadable: whose column is it?), a cell merged down (`vMerge`)
 once in its first row, its continuations nothing, as for `colspan`/`rowspan`; an empty cell is an
-empty token. A cell's runs are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks
-and paragraphs join label parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
+empty token; a spare last column (备注, no template's) is no column (`spare_cells`). A cell's runs
+are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks and paragraphs join label
+parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
 the cell is unreadable, and the cell's note says so). A cell that holds a nested table (a layout frame around the report) is read as
 its content: paragraphs as text lines, tables as tables. Content controls (`w:sdt`), inserted text,
 hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not. Word's
@@ -49,7 +50,15 @@ from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
-from gkqc.readers.tokens import MAX_SPAN, Tok, _tok, mark_merged, mark_short, split_trailing_values
+from gkqc.readers.tokens import (
+    MAX_SPAN,
+    Tok,
+    _tok,
+    mark_merged,
+    mark_short,
+    spare_cells,
+    split_trailing_values,
+)
 
 TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, its text shown)
 OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
@@ -460,6 +469,9 @@ class _Reader:
                 rows.append((width, at, last, first))
         mark_short(rows, self.out, lambda row: any(t.text for t in self.out[row[3]:row[2]]))
         mark_merged(self.out, placed)
+        if spare := spare_cells(rows, self.out):  # a spare last column (备注): no column, as in HTML
+            start = min(spare)  # (a table's own tokens are the last read: no index held before it moves)
+            self.out[start:] = [t for k, t in enumerate(self.out[start:], start) if k not in spare]
 
     def alt_chunk(self, el) -> None:
         """Content Word imports when it opens the file (an HTML page, or plain text)."""
