@@ -21,12 +21,11 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from gkqc.outputs.data import SEVERITY_ZH, records
+from gkqc.outputs.data import DECISION_ZH, SEVERITY_ZH, records
 from gkqc.outputs.excel import sheet, text_workbook, write_row
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import KEYS, TABLES, cells_of_finding, printed_template, shown_expr
 
-STATUS = {"confirmed": "已确认", None: "待审核"}
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
@@ -100,7 +99,7 @@ def _workbook(path: Path, office: dict, findings: list[dict], evidence: dict[tup
     rows = [[i, f["check_id"], f["check_title"] or "", SEVERITY_ZH.get(f["severity"], f["severity"]),
              f["subject_label"], f["message"], f["expected"], f["actual"], f["difference"],
              evidence.get((f["report_id"], f["check_id"], f["subject"]), f["cells"] or ""),
-             STATUS.get(f["decision"], f["decision"]), f["decision_reason"] or "", f["decided_by"] or "",
+             DECISION_ZH.get(f["decision"], f["decision"]), f["decision_reason"] or "", f["decided_by"] or "",
              f["rectification"] or ""] for i, f in enumerate(findings, 1)]
     if not office["report_id"]:
         rows = [[1, "", "未发布年度报告", SEVERITY_ZH["error"], "整份报告",

@@ -12,6 +12,7 @@ import duckdb
 
 GRADES = {"A": "优", "B": "良", "C": "中", "D": "差", "F": "未发布"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+DECISION_ZH = {"confirmed": "已确认", "dismissed": "已排除", None: "待审核"}  # a reviewer's decision on a finding
 NO_REGION = "未分地区"  # the region of an office neither offices.csv nor its printed name places
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
+from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
 from schemas.lake import OFFICE_KINDS as KINDS
 
-DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除（不计分）"}
+DECISIONS_ZH = {**DECISION_ZH, "dismissed": DECISION_ZH["dismissed"] + "（不计分）"}
 EXCEL_MAX_ROWS = 1_048_575
 EXCEL_MAX_CHARS = 32_767  # Excel's limit for one cell
 
@@ -83,7 +83,7 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
                         "涉及单元格", "审核", "审核理由", "审核人"],
           [[place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
             SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
-            f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), "待审核"),
+            f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), DECISION_ZH[None]),
             f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],
           [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold, data.findings_total,
           "数据仓库的 findings 视图（gkqc sql）")

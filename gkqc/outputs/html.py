@@ -15,11 +15,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from gkqc.outputs.data import GRADES, SEVERITY_ZH, fmt, on_time_label, percent, place
+from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, fmt, on_time_label, percent, place
 from schemas.lake import OFFICE_KINDS as KINDS
 
 STATIC = Path(__file__).with_name("static")
-DECISIONS_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
 
 
 class _Records(Environment):
@@ -45,7 +44,7 @@ _ENV = _Records(loader=FileSystemLoader(Path(__file__).with_name("templates")), 
 _ENV.filters.update(
     fmt=fmt, pct=percent, place=place, on_time=on_time_label, kind=lambda v: KINDS.get(v, v or ""),
     grade=lambda v: GRADES.get(v, ""), sev=lambda v: SEVERITY_ZH.get(v, v),
-    decision=lambda v: DECISIONS_ZH.get(v, v or "待审核"), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
+    decision=lambda v: DECISION_ZH.get(v, v), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
 
 
 def short_digest(text: str, n: int) -> str:
@@ -75,7 +74,7 @@ def region_list_page(page: int) -> str:
     return "regions.html" if page == 0 else f"regions-{int(page) + 1}.html"
 
 
-COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, decisions_zh=DECISIONS_ZH, region_page=region_page,
+COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, region_page=region_page,
               office_page=office_page, report_page=report_page)
 
 
