@@ -8,7 +8,6 @@ as built, which are uploaded); the parse stage may run on a Dask cluster (`clust
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -22,25 +21,8 @@ from gkqc.lake import Lake
 from gkqc.outputs.scorecard import publish_recorded, published_from
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
-from gkqc.summary import summary_markdown
+from gkqc.summary import RunSummary, summary_markdown
 from warehouse.build import DB_NAME, build, build_fingerprint, built_from, remove_leftovers
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    inbox: str
-    warehouse: str
-    ingest: IngestSummary
-    checks: CheckSummary | None = None
-    database: str = ""
-    scorecards: str = ""
-    offices_scored: int = 0
-    local: str = ""  # the warehouse's local folder when it is on object storage (database file, scorecards)
-    leftovers_removed: int = 0  # files an interrupted run had left, removed before this one wrote
-    committed: bool = False  # whether this run changed the lake (else it stood as last committed)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    clock_start: float = 0.0  # time.perf_counter() when the first stage began (to place a memory peak)
 
 
 @task(name="open lake 打开数据湖")

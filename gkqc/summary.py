@@ -4,9 +4,32 @@ keeps it as the flow run's artifact."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checks.engine import CheckSummary
+    from gkqc.ingest import IngestSummary
 
 STAGE_NAMES = {"parse": "解析 parse", "validate": "检查 check", "scorecards": "仓库与评分卡 warehouse, scorecards"}
 WARN, ALERT = "warn", "alert"  # a row to look at; a row that shows our own bug
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    inbox: str
+    warehouse: str
+    ingest: IngestSummary
+    checks: CheckSummary | None = None
+    database: str = ""
+    scorecards: str = ""
+    offices_scored: int = 0
+    local: str = ""  # the warehouse's local folder when it is on object storage (database file, scorecards)
+    leftovers_removed: int = 0  # files an interrupted run had left, removed before this one wrote
+    committed: bool = False  # whether this run changed the lake (else it stood as last committed)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    clock_start: float = 0.0  # time.perf_counter() when the first stage began (to place a memory peak)
 
 
 def stage_times(timings: dict[str, float]) -> str:
@@ -15,8 +38,8 @@ def stage_times(timings: dict[str, float]) -> str:
     return " / ".join([*parts, f"合计 total {sum(timings.values()):.1f} s"])
 
 
-def summary_rows(r) -> list[tuple[str, str, str]]:
-    """(item, value, level) of a run's summary (`flows.pipeline.RunSummary`); level "", WARN or ALERT.
+def summary_rows(r: RunSummary) -> list[tuple[str, str, str]]:
+    """(item, value, level) of a run's summary; level "", WARN or ALERT.
     Values may hold a report's text: shown as text by whoever prints them."""
     s = r.ingest
     st = s.statuses
@@ -49,9 +72,9 @@ def summary_rows(r) -> list[tuple[str, str, str]]:
     rows += [("最新年度评分机关 offices scored (latest year)", str(r.offices_scored), ""),
              ("数据仓库 warehouse", r.database, ""),
              ("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx", "")]
-    if getattr(r, "local", ""):
+    if r.local:
         rows.append(("本地副本 local copy", f"{r.local}（gkqc sql --warehouse {r.local}）", ""))
-    if getattr(r, "timings", None):
+    if r.timings:
         rows.append(("用时 time", stage_times(r.timings), ""))
     return rows
 
@@ -59,7 +82,7 @@ def summary_rows(r) -> list[tuple[str, str, str]]:
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: each may be Markdown's
 
 
-def summary_markdown(r) -> str:
+def summary_markdown(r: RunSummary) -> str:
     """The summary as a Markdown table: every mark in a value escaped (a report's `![…](…)`, `|` or `<b>`
     shown as the text it is), line breaks as spaces."""
     def cell(text: str) -> str:

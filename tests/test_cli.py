@@ -223,9 +223,9 @@ def test_a_narrow_terminal_wraps_the_summary_and_cuts_nothing(monkeypatch):
     """Under 80 columns (a scheduled run's log) the summary's long values were cut with '…': the
     warehouse's path and the stage times lost their ends. They wrap now."""
     from checks.engine import CheckSummary
-    from flows.pipeline import RunSummary
     from gkqc import cli
     from gkqc.ingest import IngestSummary
+    from gkqc.summary import RunSummary
 
     path = "/srv/gkqc/省级政务公开办/" + "年度报告数据仓库/" * 4 + "gkqc.duckdb"
     r = RunSummary("r", "in", "wh", IngestSummary(), CheckSummary(), database=path,
@@ -242,9 +242,9 @@ def test_a_narrow_terminal_wraps_the_summary_and_cuts_nothing(monkeypatch):
 def test_the_summary_counts_schema_problems_of_both_stages(capsys):
     """Rows the lake's models refuse are kept and counted: those of the check stage as well as ingest's."""
     from checks.engine import CheckSummary
-    from flows.pipeline import RunSummary
     from gkqc.cli import print_summary
     from gkqc.ingest import IngestSummary
+    from gkqc.summary import RunSummary
 
     problem = {"table": "check_results", "column": "status", "check": "isin", "failure_case": "maybe", "index": "0"}
     r = RunSummary("r", "in", "wh", IngestSummary(schema_problems=[problem]), CheckSummary(schema_problems=[problem] * 2))
@@ -260,10 +260,9 @@ def test_the_flow_runs_artifact_says_what_the_terminal_says(monkeypatch):
     import re
 
     from checks.engine import CheckSummary
-    from flows.pipeline import RunSummary
     from gkqc import cli
     from gkqc.ingest import IngestSummary
-    from gkqc.summary import summary_markdown
+    from gkqc.summary import RunSummary, summary_markdown
 
     problem = {"table": "reports", "column": "title", "check": "str_length",
                "failure_case": "甲|乙\n<script>x</script> ![t](http://evil.example/p.png) &lt;b&gt;"}
