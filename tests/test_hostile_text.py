@@ -283,7 +283,7 @@ def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
     html = render_html(_CRAWL_SPEC)
     if where == "title":
         key = b'"ArticleTitle" content="'
-        page = html.replace(key, key + "x".encode() + "\u3000".encode() * 200_000, 1)
+        page = html.replace(key, key + b"x" + "\u3000".encode() * 200_000, 1)
     else:
         page = html.replace(b"<head>", b"<head><style>.a{display:none}" + b"&nbsp;" * 50_000 + b"</style>", 1)
     status, cells = _read_in_time(tmp_path, "t.html", page)
