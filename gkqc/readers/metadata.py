@@ -281,6 +281,16 @@ def _region_span(name: str) -> tuple[int, int]:
     return (start, end) if end > start else (0, 0)
 
 
+def completes_place(short: str | None, full: str | None) -> bool:
+    """Whether `full` is the office `short` names with (more of) its place before it: `full` ends
+    with `short`, and what it adds stands within its area's name (市教育局 → 青山市教育局, 教育局 →
+    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局)."""
+    if not short or not full or len(full) <= len(short) or not full.endswith(short):
+        return False
+    start, end = _region_span(full)
+    return start == 0 and end >= len(full) - len(short)
+
+
 def region_prefix(name: str) -> str:
     """The administrative area an office name begins with (宿迁市宿城区教育局 -> 宿迁市宿城区,
     中共青江县委办公室 -> 青江县)."""
