@@ -1,11 +1,11 @@
 -- 报告版本：每个不同的解析内容一行；同一机关同一年度以最新发布的版本为准 (is_latest)
 -- office 为名录中的机关（按规范化名称、别名或路径找到时），否则为报告所印名称；所印名称见 office_printed。
 -- region、office_kind 随之取名录中该机关的（与计分卡一致），名录中没有时为读取时所得。
--- 近似名称只提议（office_matches），不合并。
+-- 近似名称只提议（office_matches），不合并；所印名称可能是名录中多个机关（ambiguous，如只印 城关镇人民政府）且路径不能确定的，机关留空，不把它们并为一个。
 -- (report versions; office is the registry's when matched, else as printed, and region and office_kind the
--- registry's for that office, as the scorecards place it; the newest publication of an office-year is the one scored)
+-- registry's for that office, as the scorecards place it; none for a name that could be several registry offices; the newest publication of an office-year is the one scored)
 with named as (
-    select r.* replace (coalesce(m.office, r.office) as office,
+    select r.* replace (case when m.office_match = 'ambiguous' then null else coalesce(m.office, r.office) end as office,
                         coalesce(o.region, r.region) as region,
                         coalesce(o.office_kind, r.office_kind) as office_kind),
            r.office as office_printed,
