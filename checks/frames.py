@@ -101,11 +101,11 @@ def _as_registered(lake: Lake, reports: pl.DataFrame) -> pl.DataFrame:
 
 def paired_reports(lake: Lake) -> pl.LazyFrame:
     """Every report as the checks that pair reports by office see it: report_id, template (its printed
-    form), office, report_year, published_at, ingested_at. `office` is the registry's office the
+    form), office, report_year, title, published_at, ingested_at. `office` is the registry's office the
     printed name was matched to (gkqc.offices), else the name as printed (a proposal is not applied);
     none for a name that could be several of the registry's offices (`ambiguous`)."""
     reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
-        "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
+        "report_id", PRINTED_FORM, "office", "report_year", "title", "published_at", "ingested_at")
     found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office", "office_match"]).rename({"office": "resolved"})
     return (reports.join(found.lazy(), on="report_id", how="left", maintain_order="left")
             .with_columns(pl.when(pl.col("office_match").ne_missing(AMBIGUOUS))

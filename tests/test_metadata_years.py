@@ -48,3 +48,16 @@ def test_a_longer_name_completes_only_the_place(short, full, completes):
 def test_a_title_naming_its_office_in_full_keeps_it():
     rep = read_document("a.txt", _page("青山市教育局2021年政府信息公开工作年度报告", "青山市人民政府", "2022年1月20日")).report
     assert (rep.office, rep.office_source) == ("青山市教育局", "标题")
+
+
+@pytest.mark.parametrize(("title", "corrected"), [
+    ("青山市应急管理局2020年政府信息公开工作年度报告（更正）", True),
+    ("【修订】青山市应急管理局2020年政府信息公开工作年度报告", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（2021年5月更新）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告-更正", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（重新发布）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（附件）", False),
+    ("青山市城市更新局2020年政府信息公开工作年度报告", False),  # 更新 in the office's name
+])
+def test_a_title_that_says_it_is_a_correction(title, corrected):
+    assert bool(md.CORRECTED.search(title)) is corrected

@@ -17,6 +17,7 @@ from checks.kinds.equation import Equation
 from checks.linear import Rule, grid_columns, rules_for, run_linear
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
+from gkqc.versions import COLUMNS, newest
 
 CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
 NO_PREV = "无法判断：缺少同一机关上一年度的报告，无法比对"
@@ -37,16 +38,12 @@ def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
 
 
 def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
-    """For each report: the latest report of the same office for the previous year (or null);
-    latest = published last (a version without a date: by the date it was collected), then ingested
-    last, then the smallest report id (as `reports.sql` numbers versions)."""
-    dated = pl.coalesce(pl.col("published_at"), pl.col("ingested_at").dt.date())
-    latest = (reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
-              .group_by("office", "report_year")
-              .agg(pl.col("report_id").sort_by([dated, "ingested_at", "report_id"],
-                                                descending=[True, True, False], nulls_last=True).first().alias("prev_id"))
-              .select("office", (pl.col("report_year") + 1).alias("report_year"), "prev_id"))
-    return reports.join(latest, on=["office", "report_year"], how="left").select(
+    """For each report: the newest version (`gkqc.versions`, as the warehouse's `is_latest`) of the
+    same office's report for the previous year (or null)."""
+    known = reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
+    latest = (newest(known.select("office", "report_year", *COLUMNS).collect(), ["office", "report_year"])
+              .select("office", (pl.col("report_year") + 1).alias("report_year"), pl.col("report_id").alias("prev_id")))
+    return reports.join(latest.lazy(), on=["office", "report_year"], how="left").select(
         "report_id", "template", "report_year", "prev_id")
 
 

@@ -15,10 +15,17 @@ _KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
+_CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds to a corrected re-publication
+_IN_BRACKETS = (r"[(（【\[][^()（）【】\[\]]*(?:", r")[^()（）【】\[\]]*[)）】\]]")
+_DASHED = (r"[-—－_]\s*(?:", r")\S{0,2}$")
 # what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, -更正, .pdf, 附件1
-_AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正|更新|补充|勘误|发布|附件|第.{1,3}版"
-                      r"|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})[^()（）【】\[\]]*[)）】\]]"
-                      r"|\s{0,8}[-—－_]\s*(?:更正|修订|修正|更新|勘误)\S{0,2}$|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+_AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+                      + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
+                      + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+# a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
+# that version outranks the one it corrects (gkqc.versions); written for Python's re and DuckDB's RE2 alike
+CORRECTED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|重新发布" + _IN_BRACKETS[1]
+                       + "|" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1])
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
 _SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
