@@ -5,7 +5,8 @@ A printed name is the registry's office when it is printed exactly so, when its 
 character away from a single office is *proposed*, never applied: the user confirms it by
 adding the alias. A report that prints no office takes the office whose `paths` patterns match
 one of its files, and so does a report whose printed name is none of the registry's and could be
-several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none. A name that
+several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none. Without a
+registry, printings of one normal form are one office (`same_names`). A name that
 could be several offices, and whose files' paths do not decide, is `ambiguous`: the report has no
 office, rather than joining the other offices printed so into one that is none of them. Every report the registry does not name exactly gets a row in the lake table
 `report_offices` (`resolve_lake`), which the cross-report checks (`checks.frames.paired_reports`)
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from gkqc.lake import SCHEMAS, Lake, frame_of
+from gkqc.lake import Lake, frame_of
 from gkqc.readers.metadata import completes_place
 from gkqc.storage import read_frame
 
@@ -308,6 +309,25 @@ def _by_path(named: pl.DataFrame, by_path: pl.DataFrame) -> pl.DataFrame:
                      how="diagonal_relaxed")
 
 
+def same_names(reports: pl.DataFrame) -> pl.DataFrame:
+    """Without a registry: the reports (report_id, office) whose printed office has the normal form of
+    another printing (绿水县人民政府, 绿水县政府 and 绿水县; `青山市 审计局` and 青山市审计局), with the
+    office they are: the printing most of that form's reports print, the first in sort order of those."""
+    printed = reports.filter(pl.col("office").is_not_null()).rename({"office": "office_printed"})
+    names = printed["office_printed"].unique()
+    forms = pl.DataFrame({"office_printed": names, "form": [normalise(n) for n in names]},
+                         schema={"office_printed": pl.Utf8, "form": pl.Utf8})
+    shown = (printed.group_by("office_printed").len().join(forms, on="office_printed")
+             .sort(["form", "len", "office_printed"], descending=[False, True, False])
+             .group_by("form", maintain_order=True).agg(pl.col("office_printed").first().alias("office")))
+    note = pl.concat_str([pl.lit("无机关名录：与「"), pl.col("office"), pl.lit("」规范化后相同，视为同一机关（same normal form）")])
+    return (printed.join(forms, on="office_printed").join(shown, on="form")
+            .filter(pl.col("office_printed") != pl.col("office"))
+            .select("report_id", "office_printed", "office", pl.lit("normalised").alias("office_match"),
+                    pl.lit(None, dtype=pl.Utf8).alias("office_proposed"), note.alias("office_note"))
+            .sort("report_id"))
+
+
 def registry_of(lake: Lake) -> pl.DataFrame:
     """The lake's office registry (no rows without one)."""
     # parts written before aliases and paths existed lack those columns: read one by one
@@ -330,8 +350,9 @@ def resolve_lake(lake: Lake) -> int:
     if resolution_key(lake) == key:
         return proposals(lake)
     reports = read_frame(lake.paths("reports"), ["report_id", "office"])
-    rows = pl.DataFrame(schema={c: pl.Utf8 for c in SCHEMAS[TABLE].names})
-    if offices.height:  # else no registry: names stand as printed
+    if not offices.height:  # no registry: the printings of one name are one office
+        rows = same_names(reports)
+    else:
         names = resolve_names(matcher, reports["office"])
         printed = reports.rename({"office": "office_printed"})
         named = printed.join(names, on="office_printed")
