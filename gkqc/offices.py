@@ -26,13 +26,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from gkqc.lake import Lake, frame_of
-from gkqc.readers.metadata import completes_place
+from gkqc.readers.metadata import EDITIONS, completes_place
 from gkqc.storage import read_frame
 
 TABLE = "report_offices"  # lake table: how each report's office was found, when not printed exactly
 STATE = "report_offices"  # lake state: what the table was computed from, and its proposals
 SEPARATORS = re.compile(r"[|｜；;]")  # between several aliases or path patterns in one cell
-QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关"})  # a trailing (…) that names no other office
+# a trailing (…) that names no other office: the office's own level, or which form of the report (（全文）)
+QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关", *EDITIONS})
 MIN_SUBSTITUTE = 3  # normal forms this long or longer may differ in one character for a proposal
 MIN_INDEL = 4  # …or by one character more or less
 RULES = 2  # the matching rules' version: a change resolves every report again

@@ -61,3 +61,25 @@ def test_a_title_naming_its_office_in_full_keeps_it():
 ])
 def test_a_title_that_says_it_is_a_correction(title, corrected):
     assert bool(md.CORRECTED.search(title)) is corrected
+
+
+@pytest.mark.parametrize(("title", "office"), [
+    ("青山市民政局2020年政府信息公开工作年度报告（全文）", "青山市民政局"),
+    ("青山市人力资源和社会保障局2020年政府信息公开工作年度报告（文字版）", "青山市人力资源和社会保障局"),
+    ("青山市民政局2020年度政府信息公开工作报告(图文版)", "青山市民政局"),
+    ("青山市财政局关于2020年度政府信息公开工作年度报告的公告", "青山市财政局"),
+    ("青山市财政局关于公布2020年政府信息公开工作年度报告的通知", "青山市财政局"),
+    ("【青山市商务局】2020年政府信息公开工作年度报告", "青山市商务局"),
+    ("关于印发青山市司法局2020年政府信息公开工作年度报告的通知", "青山市司法局"),
+    ("青山市司法局关于印发2020年政府信息公开工作年度报告的通知", "青山市司法局"),
+    ("【更正】青山市司法局2020年政府信息公开工作年度报告", "青山市司法局"),
+])
+def test_what_announces_or_labels_a_report_is_no_part_of_its_office(title, office):
+    assert (md.office_from_title(title), md.title_year(title)) == (office, 2020)
+
+
+@pytest.mark.parametrize("printed", ["青山市民政局（全文）", "青山市民政局(文字版)", "青山市民政局 （图文版）"])
+def test_a_label_of_the_reports_form_is_no_other_office(printed):
+    from gkqc.offices import normalise
+
+    assert normalise(printed) == normalise("青山市民政局")

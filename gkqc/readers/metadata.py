@@ -16,10 +16,12 @@ _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
 _CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds to a corrected re-publication
+EDITIONS = ("全文", "文字版", "图文版", "图解版", "全文版", "正文", "简版")  # （全文）: which form of the report, no office's name
 _IN_BRACKETS = (r"[(（【\[][^()（）【】\[\]]*(?:", r")[^()（）【】\[\]]*[)）】\]]")
 _DASHED = (r"[-—－_]\s*(?:", r")\S{0,2}$")
-# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, -更正, .pdf, 附件1
-_AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （全文）, -更正,
+# .pdf, 附件1
+_AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITIONS) + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
                       + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
                       + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
 # a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
@@ -224,10 +226,30 @@ def _named_like_an_office(text: str) -> bool:
     return bool(text) and (bool(region_prefix(text)) or office_kind(text) != "other")
 
 
+_NOTICE_ENDS = ("的公告", "的通知", "的通告")
+_NOTICE_VERBS = ("印发", "公布", "发布", "公开")
+_HEAD_BRACKET = re.compile(r"^\s*[【\[]([^【】\[\]]{2,40})[】\]]")  # 【青山市商务局】2022年…: the office, in brackets before the rest
+
+
+def _unwrapped(title: str) -> str:
+    """A title without what announces the report: 青山市财政局关于2022年…报告的公告 and 关于印发青山市司法局2022年…
+    报告的通知 are the report's own title (青山市财政局2022年…报告, 青山市司法局2022年…报告), and
+    【青山市商务局】2022年… names its office in brackets. (String steps, no pattern: a title may be long.)"""
+    at = title.find("关于")
+    if at >= 0 and title.endswith(_NOTICE_ENDS):
+        rest = title[at + 2:-3]
+        verb = next((v for v in _NOTICE_VERBS if rest.startswith(v)), "")
+        title = title[:at] + rest[len(verb):]
+    m = _HEAD_BRACKET.match(title)
+    if m and _named_like_an_office(m.group(1)):
+        title = m.group(1) + title[m.end():]
+    return title
+
+
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _AMENDED.sub("", title)))  # 工作2022年度报告: twice
+    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", title))))  # 工作2022年度报告: twice
     rest = _EMPTY_PAIR.sub("", rest).strip(" ：:—-_")  # （2022年度） leaves （）
     while rest and rest[0] in _BRACKETS and not (rest[0] in "(（" and _depth(rest[1:]) < 0):
         rest = rest[1:].strip(" ：:—-_")  # a bracket left over from around the year, not one the name opens
