@@ -34,8 +34,9 @@ _SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)
-_CN_DATE = re.compile(r"^([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
-                      + _ISSUED + "$")  # (元月: January; 二0二四: a zero typed as a digit)
+# a date in Chinese numerals (元月: January; 二0二四: a zero typed as a digit), for the readers that look for one
+CN_DATE_BODY = r"([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+_CN_DATE = re.compile("^" + CN_DATE_BODY + _ISSUED + "$")
 
 _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "街道", "省", "市", "州", "盟",
           "县", "旗", "区", "乡", "镇")
