@@ -11,7 +11,7 @@ from functools import partial
 import polars as pl
 
 from checks.expr import PREV
-from checks.frames import PartData, paired_reports, subject_labels
+from checks.frames import PartData, cell_id_expr, paired_reports, subject_labels
 from checks.kinds.base import register
 from checks.kinds.equation import Equation
 from checks.linear import Rule, grid_columns, rules_for, run_linear
@@ -72,6 +72,22 @@ def _why_no_pair(results: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
                           .alias("message")).drop("why"))
 
 
+def raw_text(lake: Lake, pairs: pl.DataFrame, asked: pl.DataFrame) -> pl.DataFrame:
+    """`asked` (report_id, table, column) with the raw text of each cell, read back from the lake: a
+    `prev__` column's from the report's previous one (`pairs`: report_id, prev_id)."""
+    last_year = pl.col("column").str.starts_with(PREV)
+    owned = (asked.join(pairs.select("report_id", "prev_id"), on="report_id", how="left", maintain_order="left")
+             .with_columns(pl.when(last_year).then(pl.col("prev_id")).otherwise(pl.col("report_id")).alias("owner"),
+                           pl.col("column").str.replace(f"^{PREV}", "").alias("cell_id")))
+    found = [pl.scan_parquet(lake.paths(table))
+             .filter(pl.col("report_id").is_in(owned["owner"].drop_nulls().unique().implode()))
+             .select(pl.col("report_id").alias("owner"), pl.lit(table).alias("table"), cell_id_expr(table).alias("cell_id"),
+                     "raw").collect()
+             for table in owned["table"].unique().sort()]
+    return owned.join(pl.concat(found), on=["owner", "table", "cell_id"], how="left", maintain_order="left").select(
+        "report_id", "table", "column", "raw")
+
+
 @register
 class CrossYear(Equation):
     """Entries as equations take them; nothing within a batch, everything `across` batches."""
@@ -111,7 +127,7 @@ class CrossYear(Equation):
                 chunk = year_pairs.slice(start, CHUNK)
                 wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
                                   cells[chunk["prev_at"]].select(pl.all().name.prefix(PREV))], how="horizontal")
-                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV))
-                         if d.height]
+                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV),
+                                               raw_text=partial(raw_text, lake, chunk)) if d.height]
                 if found:
                     yield _why_no_pair(pl.concat(found), chunk)
