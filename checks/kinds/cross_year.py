@@ -37,14 +37,33 @@ def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
     return {t: sorted(cs) for t, cs in out.items()}
 
 
-def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
-    """For each report: the newest version (`gkqc.versions`, as the warehouse's `is_latest`) of the
-    same office's report for the previous year (or null)."""
+def _newest_of_each_year(reports: pl.LazyFrame) -> pl.DataFrame:
+    """office, prev_year, prev_id: the newest version (`gkqc.versions`, as the warehouse's `is_latest`)
+    of each office's report of each year."""
     known = reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
-    latest = (newest(known.select("office", "report_year", *COLUMNS).collect(), ["office", "report_year"])
-              .select("office", (pl.col("report_year") + 1).alias("report_year"), pl.col("report_id").alias("prev_id")))
+    return (newest(known.select("office", "report_year", *COLUMNS).collect(), ["office", "report_year"])
+            .select("office", pl.col("report_year").alias("prev_year"), pl.col("report_id").alias("prev_id")))
+
+
+def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
+    """For each report: the newest version of the same office's report for the previous year (or null)."""
+    latest = _newest_of_each_year(reports).select("office", (pl.col("prev_year") + 1).alias("report_year"), "prev_id")
     return reports.join(latest.lazy(), on=["office", "report_year"], how="left").select(
         "report_id", "template", "report_year", "prev_id")
+
+
+def latest_before(reports: pl.LazyFrame) -> pl.DataFrame:
+    """For each report: the newest version of the same office's latest report of an earlier year (or
+    null): 2019's for a 2021 report when the office has none for 2020."""
+    latest = _newest_of_each_year(reports).sort("prev_year")
+    mine = reports.select("report_id", "template", "report_year", "office").collect()
+    known = pl.col("office").is_not_null() & pl.col("report_year").is_not_null()
+    paired = (mine.filter(known).sort("report_year")
+              .join_asof(latest, left_on="report_year", right_on="prev_year", by="office", strategy="backward",
+                         allow_exact_matches=False))
+    return pl.concat([paired.select("report_id", "template", "report_year", "prev_id"),
+                      mine.filter(~known).select("report_id", "template", "report_year",
+                                                 pl.lit(None, dtype=pl.Utf8).alias("prev_id"))])
 
 
 def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
