@@ -60,7 +60,7 @@ def latest_before(reports: pl.LazyFrame) -> pl.DataFrame:
     known = pl.col("office").is_not_null() & pl.col("report_year").is_not_null()
     paired = (mine.filter(known).sort("report_year")
               .join_asof(latest, left_on="report_year", right_on="prev_year", by="office", strategy="backward",
-                         allow_exact_matches=False))
+                         allow_exact_matches=False, check_sortedness=False))  # (both sorted by year above)
     return pl.concat([paired.select("report_id", "template", "report_year", "prev_id"),
                       mine.filter(~known).select("report_id", "template", "report_year",
                                                  pl.lit(None, dtype=pl.Utf8).alias("prev_id"))])
