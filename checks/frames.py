@@ -9,6 +9,7 @@ import polars as pl
 
 from checks.grid import CellTable, read_cells
 from gkqc.lake import SCHEMA_FILE, Lake
+from gkqc.offices import AMBIGUOUS
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.storage import read_frame
 from gkqc.templates import drawn_from_registry, registry
@@ -100,13 +101,16 @@ def _as_registered(lake: Lake, reports: pl.DataFrame) -> pl.DataFrame:
 
 def paired_reports(lake: Lake) -> pl.LazyFrame:
     """Every report as the checks that pair reports by office see it: report_id, template (its printed
-    form), office, report_year, published_at, ingested_at. `office` is the registry's office the
-    printed name was matched to (gkqc.offices), else the name as printed (a proposal is not applied)."""
+    form), office, report_year, title, published_at, ingested_at. `office` is the registry's office the
+    printed name was matched to (gkqc.offices), else the name as printed (a proposal is not applied);
+    none for a name that could be several of the registry's offices (`ambiguous`)."""
     reports = pl.scan_parquet(lake.paths("reports"), missing_columns="insert").select(
-        "report_id", PRINTED_FORM, "office", "report_year", "published_at", "ingested_at")
-    found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office"]).rename({"office": "resolved"})
+        "report_id", PRINTED_FORM, "office", "report_year", "title", "published_at", "ingested_at")
+    found = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office", "office_match"]).rename({"office": "resolved"})
     return (reports.join(found.lazy(), on="report_id", how="left", maintain_order="left")
-            .with_columns(pl.coalesce("resolved", "office").alias("office")).drop("resolved"))
+            .with_columns(pl.when(pl.col("office_match").ne_missing(AMBIGUOUS))
+                          .then(pl.coalesce("resolved", "office")).alias("office"))
+            .drop("resolved", "office_match"))
 
 
 @drawn_from_registry()

@@ -127,6 +127,19 @@ class CellTable:
             pl.when(hit).then(None).otherwise(pl.col("value")).alias("value"),
             pl.when(hit).then(STATUSES.index("unreadable")).otherwise(pl.col("status")).cast(pl.UInt8).alias("status"))
 
+    def raw_of(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        """`pairs` (report_id, column: a cell id of this table, …) with each cell's raw text (`raw`)."""
+        index = {c: k for k, c in enumerate(cell_ids(self.table))}
+        want = (pairs.join(self.grid.select("report_id", pl.col("rid").cast(pl.Int64)), on="report_id", how="left",
+                           maintain_order="left")
+                .with_columns(pl.col("column").replace_strict(index, default=None, return_dtype=pl.Int64).alias("key")))
+        at = (self.long.select(pl.col("rid").cast(pl.Int64), pl.col("key").cast(pl.Int64)).with_row_index("at")
+              .join(want.select("rid", "key").unique(), on=["rid", "key"]))
+        raw = self.text["raw"].take(at["at"].to_arrow())
+        found = at.with_columns(pl.Series("raw", raw.combine_chunks().dictionary_decode() if raw.num_chunks else [],
+                                          dtype=pl.Utf8)).drop("at")
+        return want.join(found, on=["rid", "key"], how="left", maintain_order="left").drop("rid", "key")
+
     def rows(self, mask: pl.Series) -> pl.DataFrame:
         """The cells where `mask` holds with their report, ids, value, status and text columns,
         plus rid and template."""

@@ -35,6 +35,10 @@ UNREAD = "无法判断：涉及的单元格未能读取（{cells}）"
 BLANK_STRICT = "无法判断：涉及的单元格留空，按设置（blank_cells: strict）空白不按0计（{cells}）"
 SPLIT = "无法判断：本行数字连写，系按本行合计拆分（{cells}），本行合计检查无法自证"
 OCR_NOTE = "（含 OCR 读数）"
+PREV_LABEL = "上一年度报告 "  # how evidence names last year's cells (`prev__x` in a rule)
+# the raw text of cells that could not be read: (report_id, table, column) of the finding's report and its
+# grid columns (`prev__…`: last year's) -> the same with `raw`, for the few cells evidence quotes
+RawText = Callable[[pl.DataFrame], pl.DataFrame]
 
 
 @dataclass
@@ -164,9 +168,10 @@ def _failure_cases(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> pl.Series
 
 
 def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: Callable[[str | None], dict[str, str]],
-               missing_message: pl.Expr | None = None) -> list[pl.DataFrame]:
+               missing_message: pl.Expr | None = None, raw_text: RawText | None = None) -> list[pl.DataFrame]:
     """Evaluate linear rules over `wide` (report_id, template, grid columns). Evidence and
-    messages are built for findings only; `subject_labels(template)` names the subjects in a template's words."""
+    messages are built for findings only; `subject_labels(template)` names the subjects in a template's
+    words; `raw_text` gives the text of the cells evidence shows as unreadable."""
     if not rules or wide.height == 0:
         return []
     agg = judged(wide, rules)
@@ -183,14 +188,28 @@ def run_linear(wide: pl.DataFrame, rules: list[Rule], subject_labels: Callable[[
         check_id.alias("check_id"), severity.alias("severity"),
         pl.when(~pl.col("assessable")).then(pl.lit("not_assessable")).when(pl.col("failed")).then(pl.lit("fail"))
         .otherwise(pl.lit("pass")).alias("status")).drop("failed")
-    return [passed, *_findings(wide, rules, findings, subject_labels, missing_message)]
+    return [passed, *_findings(wide, rules, findings, subject_labels, missing_message, raw_text)]
 
 
-def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> pl.DataFrame:
+def _raw_of_unread(read: pl.DataFrame, rules: list[Rule], raw_text: RawText | None) -> pl.Series:
+    """The raw text of each row of `read` (f, rule, report_id, column, unread) that is an unreadable cell."""
+    none = pl.Series("raw", [None] * read.height, dtype=pl.Utf8)
+    if raw_text is None or not read["unread"].any():
+        return none
+    table = pl.col("rule").replace_strict({k: r.spec.table for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
+    keys = ["report_id", "table", "column"]
+    asked = read.select("report_id", table.alias("table"), "column", "unread")
+    found = raw_text(asked.filter("unread").select(keys).unique()).select(*keys, "raw").unique(keys)
+    return asked.join(found, on=keys, how="left", maintain_order="left")["raw"]
+
+
+def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
+              raw_text: RawText | None = None) -> pl.DataFrame:
     """Per finding (row `f` of `findings`): 'term=value; …' over the cells its rule reads for its
-    subject, sorted by term (cells the report lacks left out; a blank shows as 空→0 when taken as 0,
-    空 otherwise, a cell with no number as 未能读取); the cells taken as 0 (`zeroed`, their ids), how
-    many could not be read (`unread`), how many it has (`n`) of how many the rule reads (`arity`)."""
+    subject, sorted by term (last year's named 上一年度报告 x; cells the report lacks left out; a blank
+    shows as 空→0 when taken as 0, 空 otherwise, a cell with no number as 未能读取, with its text when
+    `raw_text` gives it); the cells taken as 0 (`zeroed`, their ids), how many could not be read
+    (`unread`), how many it has (`n`) of how many the rule reads (`arity`)."""
     plan = pl.DataFrame([(k, subject, term, c) for k, r in enumerate(rules) for subject, terms in r.plan.items()
                          for term in sorted(terms) for c in terms[term]],
                         schema={"rule": pl.UInt32, "subject": pl.Utf8, "term": pl.Utf8, "column": pl.Utf8}, orient="row")
@@ -207,20 +226,25 @@ def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> 
                 on="column", maintain_order="left")
           .join(wide.select("report_id").with_row_index("rpos"), on="report_id", maintain_order="left"))
     where = at["cpos"] * wide.height + at["rpos"]
-    read = read.select("f", "term", "column").with_columns(
+    read = read.select("f", "rule", "report_id", "term", "column").with_columns(
         stacked.gather(where).alias("value"), marks.gather(where).fill_null(False).alias("blank"))
+    read = read.with_columns((pl.col("value").is_not_null() & pl.col("value").is_nan() & ~pl.col("blank")).alias("unread"))
+    read = read.with_columns(_raw_of_unread(read, rules, raw_text))
     # a finding's rows are together, in term order: the k-th of them goes to column k of a small
     # grid (findings × terms), whose columns are then joined side by side
     value, blank = pl.col("value"), pl.col("blank")
     present = value.is_not_null()
     shown = (pl.when(blank & value.is_nan()).then(pl.lit("空")).when(blank).then(pl.lit("空→0"))
+             .when(value.is_nan() & pl.col("raw").is_not_null()).then(pl.concat_str([pl.lit("未能读取（"), pl.col("raw"),
+                                                                                      pl.lit("）")]))
              .when(value.is_nan()).then(pl.lit("未能读取")).otherwise(fmt_num(value)))
     starts = (pl.col("f") != pl.col("f").shift()).fill_null(True)
     read = read.with_row_index("i").with_columns(
-        pl.when(present).then(pl.concat_str([pl.col("term"), pl.lit("="), shown])).alias("piece"),
-        pl.when(present & blank & ~value.is_nan()).then(pl.col("column").str.replace(f"^{PREV}", "上一年度报告 "))
+        pl.when(present).then(pl.concat_str([pl.col("term").str.replace(f"^{PREV}", PREV_LABEL), pl.lit("="), shown]))
+        .alias("piece"),
+        pl.when(present & blank & ~value.is_nan()).then(pl.col("column").str.replace(f"^{PREV}", PREV_LABEL))
         .alias("zero"),
-        present.alias("present"), (present & value.is_nan() & ~blank).alias("unread"),
+        present.alias("present"),
         (pl.col("i") - pl.when(starts).then(pl.col("i")).forward_fill()).cast(pl.Int64).alias("pos"))
     found, width = findings.height, int(read["pos"].max() or 0) + 1
     at_pos = pl.Series([None], dtype=pl.UInt32).extend_constant(None, found * width - 1) \
@@ -244,13 +268,13 @@ def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame) -> 
 
 def _findings(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
               subject_labels: Callable[[str | None], dict[str, str]],
-              missing_message: pl.Expr | None) -> list[pl.DataFrame]:
+              missing_message: pl.Expr | None, raw_text: RawText | None = None) -> list[pl.DataFrame]:
     """Result rows for fails, not-assessable results and passes that rest on blanks, every rule's
     message at once."""
     if findings.height == 0:
         return []
     findings = findings.with_row_index("f")
-    findings = findings.join(_evidence(wide, rules, findings), on="f", how="left", maintain_order="left")
+    findings = findings.join(_evidence(wide, rules, findings, raw_text), on="f", how="left", maintain_order="left")
     na, ok = pl.col("status") == "not_assessable", pl.col("status") == "pass"
     template = pl.col("rule").replace_strict({k: r.template for k, r in enumerate(rules)}, return_dtype=pl.Utf8)
     block = pl.col("rule").replace_strict({k: r.spec.block for k, r in enumerate(rules)}, return_dtype=pl.Utf8)

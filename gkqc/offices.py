@@ -4,7 +4,11 @@ A printed name is the registry's office when it is printed exactly so, when its 
 (`normalise`) is that of one office, or when it is one of an office's `aliases`. A name one
 character away from a single office is *proposed*, never applied: the user confirms it by
 adding the alias. A report that prints no office takes the office whose `paths` patterns match
-one of its files. Every report the registry does not name exactly gets a row in the lake table
+one of its files, and so does a report whose printed name is none of the registry's and could be
+several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none. Without a
+registry, printings of one normal form are one office (`same_names`). A name that
+could be several offices, and whose files' paths do not decide, is `ambiguous`: the report has no
+office, rather than joining the other offices printed so into one that is none of them. Every report the registry does not name exactly gets a row in the lake table
 `report_offices` (`resolve_lake`), which the cross-report checks (`checks.frames.paired_reports`)
 and the warehouse (`reports`, `office_matches`) both read.
 """
@@ -21,16 +25,18 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from gkqc.lake import SCHEMAS, Lake, frame_of
+from gkqc.lake import Lake, frame_of
+from gkqc.readers.metadata import EDITIONS, completes_place
 from gkqc.storage import read_frame
 
 TABLE = "report_offices"  # lake table: how each report's office was found, when not printed exactly
 STATE = "report_offices"  # lake state: what the table was computed from, and its proposals
 SEPARATORS = re.compile(r"[|｜；;]")  # between several aliases or path patterns in one cell
-QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关"})  # a trailing (…) that names no other office
+# a trailing (…) that names no other office: the office's own level, or which form of the report (（全文）)
+QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关", *EDITIONS})
 MIN_SUBSTITUTE = 3  # normal forms this long or longer may differ in one character for a proposal
 MIN_INDEL = 4  # …or by one character more or less
-RULES = 1  # the matching rules' version: a change resolves every report again
+RULES = 2  # the matching rules' version: a change resolves every report again
 _TAIL = re.compile(r"\(([^()]*)\)$")
 _SPACE = re.compile(r"\s+")
 
@@ -82,7 +88,7 @@ class Match:
     """What a printed name is: the registry's office (`office`), or a proposal, or nothing."""
 
     office: str | None
-    how: str  # exact / normalised / alias / proposal / unmatched
+    how: str  # exact / normalised / alias / proposal / unmatched / ambiguous
     proposed: str | None = None
     note: str | None = None
 
@@ -121,17 +127,20 @@ class Matcher:
     def match(self, printed: str) -> Match:
         """What one printed name is (many names at once: `match_all`)."""
         key = normalise(printed)
-        return self._match(printed, key, self._candidates(key) if self._unknown(printed, key) else set())
+        unknown = self._unknown(printed, key)
+        return self._match(printed, key, self._candidates(key) if unknown else set(),
+                           self._placed([key]).get(key, set()) if unknown else set())
 
     def match_all(self, printed: list[str]) -> list[Match]:
         """What each printed name is. Near matches are looked for only for the names that are none of
         the registry's, in one pass over the registry: no index of every registry name's near forms
         (at 200,000 offices one takes over a gigabyte)."""
         keys = [normalise(p) for p in printed]
-        near = self._near([k for p, k in zip(printed, keys, strict=True) if self._unknown(p, k)])
-        return [self._match(p, k, near.get(k, set())) for p, k in zip(printed, keys, strict=True)]
+        unknown = [k for p, k in zip(printed, keys, strict=True) if self._unknown(p, k)]
+        near, placed = self._near(unknown), self._placed(unknown)
+        return [self._match(p, k, near.get(k, set()), placed.get(k, set())) for p, k in zip(printed, keys, strict=True)]
 
-    def _match(self, printed: str, key: str, candidates: set[str]) -> Match:
+    def _match(self, printed: str, key: str, candidates: set[str], placed: set[str] = frozenset()) -> Match:
         if printed in self.names:
             return Match(printed, "exact")
         if printed in self.aliases:
@@ -151,6 +160,10 @@ class Matcher:
                          f"确认后在 offices.csv 中把「{printed}」加为其别名（near match, not applied）")
         if near:
             return Match(None, "unmatched", note=f"与名录中多个机关近似：{'、'.join(sorted(near))}（several near matches）")
+        offices = sorted({o for k in placed for o in self.by_key[k]})
+        if len(offices) > 1:
+            return Match(None, AMBIGUOUS, note=f"所印名称未写全地名，可能是名录中的：{'、'.join(offices)}；未合并，机关留空，"
+                                                 "可在 offices.csv 的 paths 列按文件夹指定（ambiguous）")
         return Match(None, "unmatched", note="名录中没有此机关，可在 offices.csv 中补充机关或别名（not in the registry）")
 
     def _near(self, keys: list[str]) -> dict[str, set[str]]:
@@ -169,6 +182,19 @@ class Matcher:
                 for key in wanted.get(probe, ()):
                     if _near_enough(key, k):
                         out[key].add(k)
+        return out
+
+    def _placed(self, keys: list[str]) -> dict[str, set[str]]:
+        """key -> the registry normal forms that are `key` with (more of) its place before it
+        (城关镇 → 青山县城关镇, 绿水县城关镇; `completes_place`), in one pass over the registry."""
+        wanted = set(keys)
+        out: dict[str, set[str]] = defaultdict(set)
+        if not wanted:
+            return out
+        for k in self.by_key:
+            for i in range(1, len(k)):
+                if k[i:] in wanted and completes_place(k[i:], k):
+                    out[k[i:]].add(k)
         return out
 
     def _candidates(self, key: str) -> set[str]:
@@ -267,6 +293,42 @@ def resolve_paths(matcher: Matcher, docs: pl.DataFrame) -> pl.DataFrame:
         .alias("office_note"))
 
 
+AMBIGUOUS = "ambiguous"  # a printed name that could be several registry offices: the report has none
+UNDECIDED = ("unmatched", AMBIGUOUS)  # a printed name the registry does not settle: its files' paths may
+
+
+def _by_path(named: pl.DataFrame, by_path: pl.DataFrame) -> pl.DataFrame:
+    """The rows of printed names (`named`) with the offices their files' paths give (`by_path`: from
+    `resolve_paths`) where the name left the office undecided and one office's paths match; and the
+    rows of the reports that print no office."""
+    decided = by_path.filter(pl.col("office_match") == "path").join(named.select("report_id", "office_printed"),
+                                                                      on="report_id")
+    decided = decided.with_columns(pl.lit(None, dtype=pl.Utf8).alias("office_proposed"),
+                                   pl.lit("所印名称不是名录中的机关名称，按 offices.csv 的 paths 指定（by path）").alias("office_note"))
+    unnamed = by_path.join(named.select("report_id"), on="report_id", how="anti")
+    return pl.concat([named.join(decided.select("report_id"), on="report_id", how="anti"), decided, unnamed],
+                     how="diagonal_relaxed")
+
+
+def same_names(reports: pl.DataFrame) -> pl.DataFrame:
+    """Without a registry: the reports (report_id, office) whose printed office has the normal form of
+    another printing (绿水县人民政府, 绿水县政府 and 绿水县; `青山市 审计局` and 青山市审计局), with the
+    office they are: the printing most of that form's reports print, the first in sort order of those."""
+    printed = reports.filter(pl.col("office").is_not_null()).rename({"office": "office_printed"})
+    names = printed["office_printed"].unique()
+    forms = pl.DataFrame({"office_printed": names, "form": [normalise(n) for n in names]},
+                         schema={"office_printed": pl.Utf8, "form": pl.Utf8})
+    shown = (printed.group_by("office_printed").len().join(forms, on="office_printed")
+             .sort(["form", "len", "office_printed"], descending=[False, True, False])
+             .group_by("form", maintain_order=True).agg(pl.col("office_printed").first().alias("office")))
+    note = pl.concat_str([pl.lit("无机关名录：与「"), pl.col("office"), pl.lit("」规范化后相同，视为同一机关（same normal form）")])
+    return (printed.join(forms, on="office_printed").join(shown, on="form")
+            .filter(pl.col("office_printed") != pl.col("office"))
+            .select("report_id", "office_printed", "office", pl.lit("normalised").alias("office_match"),
+                    pl.lit(None, dtype=pl.Utf8).alias("office_proposed"), note.alias("office_note"))
+            .sort("report_id"))
+
+
 def registry_of(lake: Lake) -> pl.DataFrame:
     """The lake's office registry (no rows without one)."""
     # parts written before aliases and paths existed lack those columns: read one by one
@@ -289,15 +351,19 @@ def resolve_lake(lake: Lake) -> int:
     if resolution_key(lake) == key:
         return proposals(lake)
     reports = read_frame(lake.paths("reports"), ["report_id", "office"])
-    rows = pl.DataFrame(schema={c: pl.Utf8 for c in SCHEMAS[TABLE].names})
-    if offices.height:  # else no registry: names stand as printed
+    if not offices.height:  # no registry: the printings of one name are one office
+        rows = same_names(reports)
+    else:
         names = resolve_names(matcher, reports["office"])
         printed = reports.rename({"office": "office_printed"})
         named = printed.join(names, on="office_printed")
         unnamed = printed.filter(pl.col("office_printed").is_null()).select("report_id")
-        if unnamed.height:
-            docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"]).join(unnamed, on="report_id")
-            named = pl.concat([named, resolve_paths(matcher, newest_paths(docs))], how="diagonal_relaxed")
+        asked = unnamed  # the reports whose files' paths are looked up
+        if matcher.patterns:  # …and those printing a name that is none, or could be several, of the registry's offices
+            asked = pl.concat([unnamed, named.filter(pl.col("office_match").is_in(list(UNDECIDED))).select("report_id")])
+        if asked.height:
+            docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"]).join(asked, on="report_id")
+            named = _by_path(named, resolve_paths(matcher, newest_paths(docs)))
         rows = named.sort("report_id")
     lake.drop(TABLE, lake.part_names(TABLE))
     lake.write_frame(TABLE, frame_of(TABLE, rows), f"offices-{key[:12]}")

@@ -26,7 +26,7 @@ FORMATS = ["pagetext", "pdftext", "html", "pdf", "scanned_pdf", "docx", "doc", "
 RESULT_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning", "info"]
 OFFICE_KINDS = {"government": "政府本级", "department": "部门", "township": "乡镇", "other": "其他机关"}  # value -> its name
-OFFICE_MATCHES = ("normalised", "alias", "path", "proposal", "unmatched", "unknown")  # see gkqc.offices
+OFFICE_MATCHES = ("normalised", "alias", "path", "proposal", "unmatched", "unknown", "ambiguous")  # see gkqc.offices
 
 
 def F(description: str, **kw) -> object:  # noqa: N802 - reads as a column declaration
@@ -215,7 +215,7 @@ class ReportOffices(pa.DataFrameModel):
     office_printed: str = F("报告上印的机关名称（未印为空） / Office name as printed", nullable=True)
     office: str = F("名录中的机关（未能确定为空，仍按所印名称） / The registry office it is, when found", nullable=True)
     office_match: str = F("如何确定：normalised 规范化后一致 / alias 别名 / path 按路径 / proposal 近似待确认（未合并） / "
-                          "unmatched 名录中无 / unknown 未印名称 / How the office was found", isin=list(OFFICE_MATCHES))
+                          "unmatched 名录中无 / unknown 未印名称 / ambiguous 可能是名录中多个机关（机关留空） / How the office was found", isin=list(OFFICE_MATCHES))
     office_proposed: str = F("近似的名录机关，待用户确认，未合并 / Near registry office proposed, not applied",
                              nullable=True)
     office_note: str = F("说明 / Why", nullable=True)

@@ -404,3 +404,96 @@ def test_a_registry_stays_when_its_file_goes_and_an_empty_one_clears_it(tmp_path
     assert expected("r2") == {EDU, SIHONG}
     (inbox / "offices.csv").write_text("office,region,office_kind\n", encoding="utf-8")
     assert expected("r3") == {EDU}
+
+
+# --- a name two registry offices share but for their place ------------------------------------------------
+
+TOWNS = ("office,region,office_kind,aliases,paths\n"
+         "青山县城关镇人民政府,青山县,township,,{qs}\n绿水县城关镇人民政府,绿水县,township,,{ls}\n")
+
+
+def test_a_name_without_its_place_that_could_be_two_offices_is_ambiguous(tmp_path):
+    m = registry(tmp_path, TOWNS.format(qs="", ls=""))
+    got = m.match("城关镇人民政府")
+    assert (got.office, got.how) == (None, "ambiguous") and "绿水县城关镇人民政府、青山县城关镇人民政府" in got.note
+    assert m.match_all(["城关镇人民政府", "城关镇"]) == [got, m.match("城关镇")]
+    assert m.match("东城镇人民政府").how == "unmatched"  # a name none of them ends with
+
+
+def _towns_run(tmp_path: Path, paths: bool) -> list[tuple]:
+    """Two towns 城关镇 of two counties, each printing only 城关镇人民政府, in folders qs/ and ls/, over
+    2021 and 2022 with their own carry (青山县 1, 绿水县 5)."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    for code, carry, seed in (("qs", "1", 11), ("ls", "5", 21)):
+        first = _report("城关镇人民政府", 2021, seed)
+        first.applications[("carried_forward", "natural_person")] = carry
+        second = _report("城关镇人民政府", 2022, seed + 1, _forward(first))
+        for s in (first, second):
+            (inbox / code).mkdir(parents=True, exist_ok=True)
+            (inbox / code / f"{s.year}.txt").write_text(render_pagetext(s), encoding="utf-8")
+    (inbox / "offices.csv").write_text(TOWNS.format(qs="qs/*" if paths else "", ls="ls/*" if paths else ""),
+                                       encoding="utf-8")
+    _run(inbox, wh, "r1")
+    con = connect_readonly(wh)
+    try:
+        return con.sql("""select d.source_path, r.office, r.office_match, r.is_latest, c.status
+                          from reports r join documents d using (report_id)
+                          left join check_results c on c.report_id = r.report_id and c.check_id = 'A5'
+                                                    and c.subject = 'natural_person'
+                          order by 1""").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_folder_tells_two_towns_printing_one_name_apart(tmp_path):
+    qs, ls = "青山县城关镇人民政府", "绿水县城关镇人民政府"
+    assert _towns_run(tmp_path, paths=True) == [
+        ("ls/2021.txt", ls, "path", True, "not_assessable"), ("ls/2022.txt", ls, "path", True, "pass"),
+        ("qs/2021.txt", qs, "path", True, "not_assessable"), ("qs/2022.txt", qs, "path", True, "pass")]
+
+
+def test_two_towns_printing_one_name_are_not_merged_into_an_office_of_that_name(tmp_path):
+    rows = _towns_run(tmp_path, paths=False)
+    assert [r[1:4] for r in rows] == [(None, "ambiguous", True)] * 4  # each its own, none paired with another
+    assert [r[4] for r in rows if r[0].endswith("2022.txt")] == ["not_assessable"] * 2
+
+
+# --- without a registry ---------------------------------------------------------------------------------
+
+def test_without_a_registry_one_name_printed_several_ways_is_one_office(tmp_path):
+    """No offices.csv: 绿水县人民政府 and 绿水县政府, `青山市 审计局` and 青山市审计局 pair for A5 as one office
+    each; one 2022 report collected as a page titled 绿水县… and as text titled 绿水县人民政府… is one
+    office's, not two offices copying each other (C1)."""
+    from gkqc.simulate.render import render_html
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    for code, (then, now), seed in (("a", ("绿水县人民政府", "绿水县政府"), 1), ("b", ("青山市 审计局", "青山市审计局"), 3)):
+        first = _report(then, 2021, seed)
+        (inbox / code).mkdir(parents=True)
+        (inbox / code / "2021.txt").write_text(render_pagetext(first), encoding="utf-8")
+        (inbox / code / "2022.txt").write_text(render_pagetext(_report(now, 2022, seed + 1, _forward(first))),
+                                               encoding="utf-8")
+    page = _report("碧水县人民政府", 2022, 7)
+    page.overview = "2022年，碧水县人民政府" + "".join(f"围绕第{k}项重点工作公开政府信息{k * 7}条；" for k in range(1, 12))
+    page.problems = "碧水县人民政府" + "".join(f"第{k}个问题是公开内容的时效性和完整性还需加强{k}处；" for k in range(1, 9))
+    (inbox / "c").mkdir()
+    (inbox / "c" / "2022.txt").write_text(render_pagetext(page), encoding="utf-8")
+    page.title = "碧水县2022年政府信息公开工作年度报告"
+    (inbox / "c" / "2022.html").write_bytes(render_html(page))
+    _run(inbox, wh, "r1")
+    con = connect_readonly(wh)
+    try:
+        got = dict(con.sql("""select d.source_path, (r.office, r.office_printed,
+                                     (select list(c.status) from check_results c where c.report_id = r.report_id
+                                        and c.check_id = 'A5' and c.subject = 'total'),
+                                     (select list(c.status) from check_results c where c.report_id = r.report_id
+                                        and c.check_id = 'C1'))
+                              from reports r join documents d using (report_id)""").fetchall())
+        scored = sorted(r[0] for r in con.sql("select distinct office from scorecard_office").fetchall())
+    finally:
+        con.close()
+    assert got["a/2022.txt"][:3] == ("绿水县人民政府", "绿水县政府", ["pass"])  # the form printed first in sort order
+    assert got["b/2022.txt"][:3] == ("青山市 审计局", "青山市审计局", ["pass"])
+    assert got["c/2022.html"][:2] == ("碧水县", "碧水县") and got["c/2022.txt"][:2] == ("碧水县", "碧水县人民政府")
+    assert got["c/2022.html"][3] == got["c/2022.txt"][3] == ["pass"]
+    assert scored == ["碧水县", "绿水县人民政府", "青山市 审计局"]

@@ -314,6 +314,20 @@ def test_a_date_inside_the_last_sentence_is_not_the_close():
     assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
 
 
+@pytest.mark.parametrize("printed", ["2023年1月5日", "二〇二三年一月五日", "二〇二三年元月五日", "二0二三年一月五日"])
+def test_a_crawls_closing_date_in_the_ways_reports_print_it(printed):
+    """The crawl's 落款 date reads as metadata.parse_date reads it (元月, a zero typed as a digit: the code
+    before found no date in a crawl)."""
+    import re
+    from datetime import date
+
+    s = spec("gov2021", 2022, seed=5, office="青山市教育局", published=date(2023, 1, 5))
+    html = re.sub(r'<div class="info">[^<]*</div>', "", render_html(s).decode())  # no 发布时间 line
+    text = crawl_of_html(html).replace("2023年1月5日", printed)
+    rep = read_document("r.txt", text.encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
+
+
 def test_a_crawl_with_each_section_on_a_line():
     s = spec("gov2021", 2023, seed=9, office=OFFICE)
     text = each_section_on_a_line(text_content(render_html(s)).replace("\n", ""))

@@ -280,6 +280,7 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
     v1 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(first))
     v1.applications[("carried_over", "natural_person")] = "5"  # (A1 fails in the first version only)
     v2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(second) if second else None)
+    v2.title = "青山市财政局2022年政府信息公开工作年度报告（更正）"  # (a correction says so: undated, it is still the newest)
     if second is None:  # (a correction without a date: D1 cannot judge it, the first version can)
         v2.published_at = None
     wh = _warehouse(tmp_path, {"v1.txt": render_pagetext(v1), "v2.txt": render_pagetext(v2)},

@@ -170,6 +170,26 @@ def test_the_later_report_is_flagged_and_both_of_a_year(tmp_path):
     assert got[("nameless", "")][0] == "not_assessable"
 
 
+def test_a_report_is_compared_with_its_offices_latest_earlier_report_when_a_year_is_missing(tmp_path):
+    """青山县档案局 has 2019 and 2021 and no 2020: its 2021 sections copy 2019's word for word, and are
+    flagged (the code before compared only with the year before, and passed it); 临江区财政局's 2021,
+    beside its own 2020, is compared with 2020, not the 2019 it also resembles."""
+    rng = random.Random(21)
+    one, five = overview(rng, "青山县档案局", 2019), problems(rng, "青山县档案局", 2019)
+    old = overview(rng, "临江区财政局", 2019)
+    rows = [
+        _report("a19", "青山县档案局", 2019, one, five),
+        _report("a21", "青山县档案局", 2021, one.replace("2019年", "2021年"), five.replace("2019年", "2021年")),
+        _report("b19", "临江区财政局", 2019, old, problems(rng, "临江区财政局", 2019)),
+        _report("b20", "临江区财政局", 2020, overview(rng, "临江区财政局", 2020), problems(rng, "临江区财政局", 2020)),
+        _report("b21", "临江区财政局", 2021, old.replace("2019年", "2021年"), problems(rng, "临江区财政局", 2021)),
+    ]
+    res = check_chunks(tmp_path, [_chunk(rows)])
+    got = {(r, s): m for r, s, m in res.select("report_id", "subject", "message").iter_rows()}
+    assert fails(res) == {("a21", "青山县档案局 2019年度")}
+    assert got[("a21", "青山县档案局 2019年度")].startswith("与本机关此前最近一份（2019年度）报告高度雷同：第一部分相似度 1.00")
+
+
 def preamble(office: str, year: int) -> str:
     """The preamble the template has every office print at the head of section 一."""
     return ("本报告是根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室关于印发"

@@ -184,7 +184,53 @@ def test_cross_year_checks_compare_with_the_version_the_warehouse_scores(tmp_pat
     assert newest == prev and len(newest) == 2
     # the versions are numbered 1, 2, 3 by publication and reading, the newest last
     assert numbers == [(o, [1, 2, 3], 3, newest[o]) for o in sorted(newest)]
-    # b3, without a date, was collected after the others were published: a correction, the newest
-    # (the code before numbered an undated version first, and scored the faulty version it corrected)
-    undated = reports.filter((pl.col("office") == b) & (pl.col("report_year") == 2022) & pl.col("published_at").is_null())
-    assert newest[b] == undated.select("report_id").collect().item()
+    # b3 has no date: the day it was collected is no publication date, and the dated versions outrank it;
+    # of b1 and b2, published the same day, the one read later (b2) is the newest
+    rows = (reports.filter((pl.col("office") == b) & (pl.col("report_year") == 2022))
+            .select("run_id", pl.col("published_at").is_null(), "report_id").collect().rows())
+    ids = {("b3" if undated else "b2" if run == "t1" else "b1"): rid for run, undated, rid in rows}
+    assert newest[b] == ids["b2"]
+    with connect_readonly(tmp_path / "wh") as con:
+        assert con.execute("select version_no from reports where report_id = ?", [ids["b3"]]).fetchone() == (1,)
+
+
+def _versions_run(tmp_path: Path, versions: dict[str, list[tuple[str, date | None, bool]]]) -> tuple[dict, dict, dict]:
+    """Offices' 2022 reports in several versions (name, publication day or None, title marked （更正）) and a 2023
+    report each, collected in one run: (the warehouse's newest 2022 version per office, the cross-year
+    checks' previous report per office, file name → report id)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n, (office, files) in enumerate(versions.items()):
+        for k, (name, day, corrected) in enumerate(files):
+            s = spec(year=2022, office=office, seed=10 * n + k)
+            s.published_at = day
+            if corrected:
+                s.title = f"{office}2022年政府信息公开工作年度报告（更正）"
+            (inbox / f"{name}.txt").write_text(render_pagetext(s), encoding="utf-8")
+        (inbox / f"{office}-2023.txt").write_text(render_pagetext(spec(year=2023, office=office, seed=10 * n + 9)),
+                                                  encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t0", workers=0)
+    reports = pl.scan_parquet(lake.paths("reports"))
+    prev = dict(latest_prev(reports).filter(pl.col("report_year") == 2023)
+                .join(reports.select("report_id", "office"), on="report_id").select("office", "prev_id").collect().iter_rows())
+    wb.build(tmp_path / "wh", lake)
+    with connect_readonly(tmp_path / "wh") as con:
+        newest = dict(con.execute("select office, report_id from reports where report_year = 2022 and is_latest").fetchall())
+        ids = dict(con.execute("select regexp_extract(source_path, '[^/]+$'), report_id from documents").fetchall())
+    return newest, prev, {k.removesuffix(".txt"): v for k, v in ids.items()}
+
+
+def test_a_correction_is_the_newest_version_whatever_its_date_or_its_id(tmp_path):
+    """An undated original collected with its dated correction (…（更正）), and originals published the
+    same day as their corrections: the correction is the newest, for the warehouse and the checks alike
+    (the code before took the undated original, dated by the day it was collected, and let the report id
+    decide a tie)."""
+    day = date(2023, 1, 20)
+    versions = {"青山市应急管理局": [("a-orig", None, False), ("a-corr", date(2023, 3, 5), True)]}
+    versions |= {f"青山市第{k}科技局": [(f"b{k}-orig", day, False), (f"b{k}-corr", day, True)] for k in range(1, 7)}
+    newest, prev, ids = _versions_run(tmp_path, versions)
+    assert newest == prev
+    assert newest == {office: ids[files[1][0]] for office, files in versions.items()}
+    # the report id put the original first in some of these ties and the correction in others
+    assert len({ids[f"b{k}-corr"] < ids[f"b{k}-orig"] for k in range(1, 7)}) == 2

@@ -15,6 +15,7 @@ import duckdb
 from gkqc.lake import sql_list
 from gkqc.settings import DUCKDB_CONFIG, decisions_digest
 from gkqc.storage import attach, is_remote
+from gkqc.versions import NEWEST_FIRST
 
 DB_NAME = "gkqc.duckdb"
 FILES_TABLE = "_gkqc_lake_files"  # the lake files its views read (the only files `gkqc sql` may read)
@@ -34,11 +35,12 @@ class NotAQuery(ValueError):
 
 
 def models_digest() -> str:
-    """Of what gives the warehouse file its views, tables and columns: the SQL models, their comments
-    and the builder. A file built under another digest may lack what this code reads."""
+    """Of what gives the warehouse file its views, tables and columns: the SQL models, their comments,
+    the builder and the rules the models share with the checks. A file built under another digest may lack what this code reads."""
     h = hashlib.sha256()
     for f in [*sorted(MODELS_DIR.rglob("*.sql")), MODELS_DIR / "schema.yml", Path(__file__).with_name("build.py")]:
         h.update(f.relative_to(MODELS_DIR.parent).as_posix().encode() + b"\0" + f.read_bytes())
+    h.update(NEWEST_FIRST.encode())  # the rule reports.sql ranks versions by (gkqc.versions)
     return h.hexdigest()[:12]
 
 

@@ -28,6 +28,7 @@ from gkqc.lake import SCHEMAS, Lake, sql_list
 from gkqc.settings import BUILD_MEMORY, DUCKDB_CONFIG, decisions_digest, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
+from gkqc.versions import NEWEST_FIRST
 from schemas.lake import descriptions
 from warehouse.access import BUILD_TABLE, DB_NAME, FILES_TABLE, models_digest
 from warehouse.access import MODELS_DIR as MODELS
@@ -36,6 +37,13 @@ LAYERS = ("staging", "core", "marts")
 BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring",  # tables the build writes before any model
             "decision_lines")
 _PARTS = re.compile(r"\{parts:(\w+)\}")
+RULES = {"{newest_first}": NEWEST_FIRST}  # rules the models share with the checks, written once (gkqc.versions)
+
+
+def _with_rules(sql: str) -> str:
+    for name, text in RULES.items():
+        sql = sql.replace(name, text)
+    return sql
 
 
 class ModelError(ValueError):
@@ -60,7 +68,7 @@ def _tables(node: object, found: set[str], ctes: set[str]) -> None:
 
 def references(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> set[str]:
     """The tables and views the model in `path` reads (its own CTEs excluded)."""
-    sql = _PARTS.sub("[]", path.read_text(encoding="utf-8"))
+    sql = _with_rules(_PARTS.sub("[]", path.read_text(encoding="utf-8")))
     if con is None:
         with duckdb.connect() as own:
             return references(path, own)
@@ -207,7 +215,7 @@ def create_models(con: duckdb.DuckDBPyConnection, lake: Lake, base: Path) -> lis
     parts = {t: [p if is_remote(p) else os.path.relpath(p, base) for p in ps] for t, ps in parts.items()}
     tables = set(BUILT_IN)
     for path in model_files():
-        sql = _PARTS.sub(lambda m: sql_list(parts[m.group(1)]), path.read_text(encoding="utf-8"))
+        sql = _with_rules(_PARTS.sub(lambda m: sql_list(parts[m.group(1)]), path.read_text(encoding="utf-8")))
         kind = "table" if path.parent.name == "marts" else "view"
         con.execute(f"create or replace {kind} {path.stem} as {sql}")
         if kind == "table":

@@ -11,12 +11,13 @@ from functools import partial
 import polars as pl
 
 from checks.expr import PREV
-from checks.frames import PartData, paired_reports, subject_labels
+from checks.frames import PartData, cell_id_expr, paired_reports, subject_labels
 from checks.kinds.base import register
 from checks.kinds.equation import Equation
 from checks.linear import Rule, grid_columns, rules_for, run_linear
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
+from gkqc.versions import COLUMNS, newest
 
 CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounded memory)
 NO_PREV = "无法判断：缺少同一机关上一年度的报告，无法比对"
@@ -36,18 +37,33 @@ def carry_columns(rules: list[Rule]) -> dict[str, list[str]]:
     return {t: sorted(cs) for t, cs in out.items()}
 
 
+def _newest_of_each_year(reports: pl.LazyFrame) -> pl.DataFrame:
+    """office, prev_year, prev_id: the newest version (`gkqc.versions`, as the warehouse's `is_latest`)
+    of each office's report of each year."""
+    known = reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
+    return (newest(known.select("office", "report_year", *COLUMNS).collect(), ["office", "report_year"])
+            .select("office", pl.col("report_year").alias("prev_year"), pl.col("report_id").alias("prev_id")))
+
+
 def latest_prev(reports: pl.LazyFrame) -> pl.LazyFrame:
-    """For each report: the latest report of the same office for the previous year (or null);
-    latest = published last (a version without a date: by the date it was collected), then ingested
-    last, then the smallest report id (as `reports.sql` numbers versions)."""
-    dated = pl.coalesce(pl.col("published_at"), pl.col("ingested_at").dt.date())
-    latest = (reports.filter(pl.col("office").is_not_null() & pl.col("report_year").is_not_null())
-              .group_by("office", "report_year")
-              .agg(pl.col("report_id").sort_by([dated, "ingested_at", "report_id"],
-                                                descending=[True, True, False], nulls_last=True).first().alias("prev_id"))
-              .select("office", (pl.col("report_year") + 1).alias("report_year"), "prev_id"))
-    return reports.join(latest, on=["office", "report_year"], how="left").select(
+    """For each report: the newest version of the same office's report for the previous year (or null)."""
+    latest = _newest_of_each_year(reports).select("office", (pl.col("prev_year") + 1).alias("report_year"), "prev_id")
+    return reports.join(latest.lazy(), on=["office", "report_year"], how="left").select(
         "report_id", "template", "report_year", "prev_id")
+
+
+def latest_before(reports: pl.LazyFrame) -> pl.DataFrame:
+    """For each report: the newest version of the same office's latest report of an earlier year (or
+    null): 2019's for a 2021 report when the office has none for 2020."""
+    latest = _newest_of_each_year(reports).sort("prev_year")
+    mine = reports.select("report_id", "template", "report_year", "office").collect()
+    known = pl.col("office").is_not_null() & pl.col("report_year").is_not_null()
+    paired = (mine.filter(known).sort("report_year")
+              .join_asof(latest, left_on="report_year", right_on="prev_year", by="office", strategy="backward",
+                         allow_exact_matches=False, check_sortedness=False))  # (both sorted by year above)
+    return pl.concat([paired.select("report_id", "template", "report_year", "prev_id"),
+                      mine.filter(~known).select("report_id", "template", "report_year",
+                                                 pl.lit(None, dtype=pl.Utf8).alias("prev_id"))])
 
 
 def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
@@ -73,6 +89,22 @@ def _why_no_pair(results: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     return (results.join(why, on="report_id", how="left", maintain_order="left")
             .with_columns(pl.when(pl.col("message") == NO_PREV).then(pl.col("why")).otherwise(pl.col("message"))
                           .alias("message")).drop("why"))
+
+
+def raw_text(lake: Lake, pairs: pl.DataFrame, asked: pl.DataFrame) -> pl.DataFrame:
+    """`asked` (report_id, table, column) with the raw text of each cell, read back from the lake: a
+    `prev__` column's from the report's previous one (`pairs`: report_id, prev_id)."""
+    last_year = pl.col("column").str.starts_with(PREV)
+    owned = (asked.join(pairs.select("report_id", "prev_id"), on="report_id", how="left", maintain_order="left")
+             .with_columns(pl.when(last_year).then(pl.col("prev_id")).otherwise(pl.col("report_id")).alias("owner"),
+                           pl.col("column").str.replace(f"^{PREV}", "").alias("cell_id")))
+    found = [pl.scan_parquet(lake.paths(table))
+             .filter(pl.col("report_id").is_in(owned["owner"].drop_nulls().unique().implode()))
+             .select(pl.col("report_id").alias("owner"), pl.lit(table).alias("table"), cell_id_expr(table).alias("cell_id"),
+                     "raw").collect()
+             for table in owned["table"].unique().sort()]
+    return owned.join(pl.concat(found), on=["owner", "table", "cell_id"], how="left", maintain_order="left").select(
+        "report_id", "table", "column", "raw")
 
 
 @register
@@ -114,7 +146,7 @@ class CrossYear(Equation):
                 chunk = year_pairs.slice(start, CHUNK)
                 wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
                                   cells[chunk["prev_at"]].select(pl.all().name.prefix(PREV))], how="horizontal")
-                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV))
-                         if d.height]
+                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV),
+                                               raw_text=partial(raw_text, lake, chunk)) if d.height]
                 if found:
                     yield _why_no_pair(pl.concat(found), chunk)

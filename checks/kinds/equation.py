@@ -60,7 +60,8 @@ class Equation(Kind):
         for n, s in enumerate(specs):
             by_table[s.table] += rules_for(s, n)
         return [d for table, rules in by_table.items()
-                for d in run_linear(marked_grid(data, table), rules, partial(subject_labels, table))]
+                for d in run_linear(marked_grid(data, table), rules, partial(subject_labels, table),
+                                    raw_text=data.grids[table].raw_of)]
 
 
 def marked_grid(data: PartData, table: str) -> pl.DataFrame:

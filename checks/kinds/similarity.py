@@ -2,8 +2,9 @@
 beside other offices' reports of the same year, as sets of character 5-grams (`checks.minhash`).
 
 Each batch carries one MinHash signature per report and section compared. After the last batch,
-year by year (that year's and the year before's signatures in memory): LSH banding proposes pairs
-of different offices, and each report meets its office's latest report of the year before; the
+year by year (that year's signatures and those of its reports' previous ones in memory): LSH banding
+proposes pairs of different offices, and each report meets its office's latest earlier report (the
+year before's, or an earlier year's when the office has none for the year before); the
 signatures' estimate drops most, the exact Jaccard similarity of the 5-gram sets (texts read back
 from the lake for these reports only) decides, and difflib finds the longest shared passage of
 each pair found. Sections shorter than `MIN_CHARS` are not compared: a short text shares stock
@@ -27,7 +28,7 @@ import polars as pl
 from checks import minhash as mh
 from checks.frames import PartData, paired_reports
 from checks.kinds.base import Bad, Kind, register
-from checks.kinds.cross_year import latest_prev
+from checks.kinds.cross_year import latest_before
 from checks.results import PASSED, finish, report_rows
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
@@ -112,9 +113,20 @@ def _same_year(now: pl.DataFrame, section: str, threshold: float, stats: dict[st
             .select("report_id", "other_id", pl.lit(False).alias("prev")))
 
 
-def _year_before(now: pl.DataFrame, before: pl.DataFrame, section: str, threshold: float) -> pl.DataFrame:
+def _earlier(carried: list[str], col: str, now: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
+    """report_id and signature column `col` of the previous reports (`prev_id`) of one year's reports
+    (`now`, from `_signatures`): read from their years' rows only, and no other report's."""
+    ids = now["prev_id"].drop_nulls().unique()
+    years = info.filter(pl.col("report_id").is_in(ids.implode()))["report_year"].unique()
+    return (pl.scan_parquet(carried)
+            .filter(pl.col("report_year").is_in(years.implode()) & pl.col(col).is_not_null()
+                    & pl.col("report_id").is_in(ids.implode()))
+            .select("report_id", col).collect().rechunk())
+
+
+def _own_before(now: pl.DataFrame, before: pl.DataFrame, section: str, threshold: float) -> pl.DataFrame:
     """(report_id, other_id, prev) of one year's reports (`now`) and their office's previous report
-    (in `before`, the year before's `_signatures`), pre-filtered by signature."""
+    (in `before`, from `_earlier`), pre-filtered by signature."""
     col = sig_column(section)
     prev = (now.select("report_id", "prev_id").with_row_index("i")
             .join(before.select(pl.col("report_id").alias("prev_id")).with_row_index("k"), on="prev_id"))
@@ -126,11 +138,11 @@ def _year_before(now: pl.DataFrame, before: pl.DataFrame, section: str, threshol
 def _candidates(carried: list[str], section: str, year: int, info: pl.DataFrame, threshold: float,
                 stats: dict[str, int]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """((report_id, other_id, section, prev) worth verifying of one section and year, the ids of that
-    year's reports compared). The year's signatures of one section are in memory, and the year
-    before's only once the banding is done: both are freed before the next section's are read."""
+    year's reports compared). The year's signatures of one section are in memory, and those of its
+    reports' previous ones only once the banding is done: both are freed before the next section's are read."""
     now = _signatures(carried, sig_column(section), year, info)
     same = _same_year(now, section, threshold, stats)
-    prev = _year_before(now, _signatures(carried, sig_column(section), year - 1, info), section, threshold)
+    prev = _own_before(now, _earlier(carried, sig_column(section), now, info), section, threshold)
     return pl.concat([same, prev]).with_columns(pl.lit(section).alias("section")), now.select("report_id")
 
 
@@ -171,15 +183,19 @@ def _fail_rows(found: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
     part = pl.concat_str([pl.lit("第"), pl.col("section"), pl.lit("部分相似度 "), sim, pl.lit("，最长相同段落「"),
                           pl.col("passage"), pl.lit("」")])
     order = pl.col("section").replace_strict({c: k for k, c in enumerate(NUMERALS)}, default=len(NUMERALS))
-    df = (found.join(other, on="other_id").sort("report_id", "other_office", "other_year", order)
-          .group_by("report_id", "other_office", "other_year", "other_id", "prev", maintain_order=True)
+    own = info.select("report_id", pl.col("report_year").alias("own_year"))
+    df = (found.join(other, on="other_id").join(own, on="report_id", how="left")
+          .sort("report_id", "other_office", "other_year", order)
+          .group_by("report_id", "other_office", "other_year", "other_id", "prev", "own_year", maintain_order=True)
           .agg(pl.col("similarity").max().alias("actual"), part.str.join("；").alias("parts"),
                pl.concat_str([pl.col("section"), pl.lit("="), pl.col("similarity").round(4).cast(pl.Utf8)]).str.join("; ")
                .alias("sims"))
           .sort(["report_id", "other_office", "other_year", "actual", "other_id"], descending=[False, False, False, True, False])
           .unique(["report_id", "other_office", "other_year"], keep="first", maintain_order=True))
-    who = pl.when(pl.col("prev")).then(pl.concat_str([pl.lit("本机关上一年度（"), pl.col("other_year").cast(pl.Utf8),
-                                                      pl.lit("年度）报告")])) \
+    last_year = pl.col("other_year") == pl.col("own_year") - 1
+    who = pl.when(pl.col("prev")).then(pl.concat_str([pl.when(last_year).then(pl.lit("本机关上一年度（"))
+                                                      .otherwise(pl.lit("本机关此前最近一份（")),
+                                                      pl.col("other_year").cast(pl.Utf8), pl.lit("年度）报告")])) \
         .otherwise(pl.concat_str([pl.col("other_office"), pl.lit(" "), pl.col("other_year").cast(pl.Utf8), pl.lit("年度报告")]))
     return df.select(
         "report_id", pl.concat_str([pl.col("other_office"), pl.lit(" "), pl.col("other_year").cast(pl.Utf8),
@@ -239,7 +255,7 @@ class Similarity(Kind):
         if not carried:
             return
         reports = paired_reports(lake)
-        info = latest_prev(reports).join(reports.select("report_id", "office"), on="report_id").collect()
+        info = latest_before(reports).join(reports.select("report_id", "office").collect(), on="report_id")
         for spec in specs:
             yield from self._spec(lake, spec, info, carried)
 

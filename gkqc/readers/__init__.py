@@ -149,9 +149,14 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
         if cand:
             rep.office, rep.office_source = cand, src
             break
+    if rep.office_source == "标题":  # 市教育局 in the title, 青山市教育局 signed: the title left out its place
+        for src, cand in (("落款", sig), ("元数据 发文机构", rep.issuer), ("<meta ContentSource>", meta.get("contentsource"))):
+            if md.completes_place(rep.office, cand):
+                rep.office, rep.office_source = cand, f"标题（地名据{src}补全）"
+                break
     rep.office_kind = md.office_kind(rep.office)
     rep.region = md.region_of(rep.office)
-    if rep.office_source != "标题" and md.government_office(rep.office):  # the title names no office
+    if not (rep.office_source or "").startswith("标题") and md.government_office(rep.office):  # the title names no office
         rep.notes.append(f"标题未写明机关，{rep.office_source}为{rep.office}：可能是政府的报告，也可能是办公室本身的，机关及类型留空")
         rep.office = rep.office_source = rep.office_kind = None
 

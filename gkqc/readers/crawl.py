@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
-from gkqc.readers.metadata import META_KEYS
+from gkqc.readers.metadata import CN_DATE_BODY, META_KEYS
 from gkqc.readers.sections import SHORT
 from gkqc.readers.tokens import Tok, nfkc
 from gkqc.templates import drawn_from_registry, norm_label, registry
@@ -344,8 +344,7 @@ def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int, numbered: bool) 
     return out + _gap(v, at, fe, numbered)
 
 
-_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零O一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
-                   r"[一二三四五六七八九十]{1,3}日")
+_DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|" + CN_DATE_BODY)
 _SENTENCE_END = "。!?;"
 _SPAN_START = ("截至", "截止", "至", "自", "从", "到", "于")  # words before a date that is part of a sentence
 _SPAN_END = ("止", "起", "前", "以来", "期间", "至", "到", "的")  # …and after it

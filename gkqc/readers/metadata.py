@@ -15,18 +15,28 @@ _KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
-# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, -更正, .pdf, 附件1
-_AMENDED = re.compile(r"[(（【\[][^()（）【】\[\]]*(?:更正|修订|修正|更新|补充|勘误|发布|附件|第.{1,3}版"
-                      r"|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})[^()（）【】\[\]]*[)）】\]]"
-                      r"|\s{0,8}[-—－_]\s*(?:更正|修订|修正|更新|勘误)\S{0,2}$|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+_CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds to a corrected re-publication
+EDITIONS = ("全文", "文字版", "图文版", "图解版", "全文版", "正文", "简版")  # （全文）: which form of the report, no office's name
+_IN_BRACKETS = (r"[(（【\[][^()（）【】\[\]]*(?:", r")[^()（）【】\[\]]*[)）】\]]")
+_DASHED = (r"[-—－_]\s*(?:", r")\S{0,2}$")
+# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （全文）, -更正,
+# .pdf, 附件1
+_AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITIONS) + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+                      + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
+                      + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
+# a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
+# that version outranks the one it corrects (gkqc.versions); written for Python's re and DuckDB's RE2 alike
+CORRECTED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|重新发布" + _IN_BRACKETS[1]
+                       + "|" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1])
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
 _SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)
-_CN_DATE = re.compile(r"^([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
-                      + _ISSUED + "$")  # (元月: January; 二0二四: a zero typed as a digit)
+# a date in Chinese numerals (元月: January; 二0二四: a zero typed as a digit), for the readers that look for one
+CN_DATE_BODY = r"([〇○零O0一二三四五六七八九]{4})年(元|[一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+_CN_DATE = re.compile("^" + CN_DATE_BODY + _ISSUED + "$")
 
 _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "街道", "省", "市", "州", "盟",
           "县", "旗", "区", "乡", "镇")
@@ -217,10 +227,30 @@ def _named_like_an_office(text: str) -> bool:
     return bool(text) and (bool(region_prefix(text)) or office_kind(text) != "other")
 
 
+_NOTICE_ENDS = ("的公告", "的通知", "的通告")
+_NOTICE_VERBS = ("印发", "公布", "发布", "公开")
+_HEAD_BRACKET = re.compile(r"^\s*[【\[]([^【】\[\]]{2,40})[】\]]")  # 【青山市商务局】2022年…: the office, in brackets before the rest
+
+
+def _unwrapped(title: str) -> str:
+    """A title without what announces the report: 青山市财政局关于2022年…报告的公告 and 关于印发青山市司法局2022年…
+    报告的通知 are the report's own title (青山市财政局2022年…报告, 青山市司法局2022年…报告), and
+    【青山市商务局】2022年… names its office in brackets. (String steps, no pattern: a title may be long.)"""
+    at = title.find("关于")
+    if at >= 0 and title.endswith(_NOTICE_ENDS):
+        rest = title[at + 2:-3]
+        verb = next((v for v in _NOTICE_VERBS if rest.startswith(v)), "")
+        title = title[:at] + rest[len(verb):]
+    m = _HEAD_BRACKET.match(title)
+    if m and _named_like_an_office(m.group(1)):
+        title = m.group(1) + title[m.end():]
+    return title
+
+
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _AMENDED.sub("", title)))  # 工作2022年度报告: twice
+    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", title))))  # 工作2022年度报告: twice
     rest = _EMPTY_PAIR.sub("", rest).strip(" ：:—-_")  # （2022年度） leaves （）
     while rest and rest[0] in _BRACKETS and not (rest[0] in "(（" and _depth(rest[1:]) < 0):
         rest = rest[1:].strip(" ：:—-_")  # a bracket left over from around the year, not one the name opens
@@ -279,6 +309,16 @@ def _region_span(name: str) -> tuple[int, int]:
             break
         end = i = hit[0] + len(hit[1])
     return (start, end) if end > start else (0, 0)
+
+
+def completes_place(short: str | None, full: str | None) -> bool:
+    """Whether `full` is the office `short` names with (more of) its place before it: `full` ends
+    with `short`, and what it adds stands within its area's name (市教育局 → 青山市教育局, 教育局 →
+    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局)."""
+    if not short or not full or len(full) <= len(short) or not full.endswith(short):
+        return False
+    start, end = _region_span(full)
+    return start == 0 and end >= len(full) - len(short)
 
 
 def region_prefix(name: str) -> str:
