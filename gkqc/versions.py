@@ -3,9 +3,9 @@
 office's previous report (`newest`, by checks.kinds.cross_year.latest_prev: A5, P3 and C1).
 
 Newest first: a corrected re-publication (its title says 更正, 修订, 更新…: `metadata.CORRECTED`)
-before the version it corrects; a version whose publication date was found in it before one dated
-only by the day it was collected; then the later date; then the later collected; then the smallest
-report id (a stable key, not a judgement)."""
+before the version it corrects; then the later publication date, a version without one dated by the
+day it was collected (published after the others were, as far as anyone can tell); then the later
+collected; then the smallest report id (a stable key, not a judgement)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from gkqc.readers.metadata import CORRECTED
 # SQL over a report's columns title, published_at, ingested_at, report_id (the pattern holds no quote)
 NEWEST_FIRST = ", ".join((
     f"regexp_matches(coalesce(title, ''), '{CORRECTED.pattern}') desc",
-    "published_at is not null desc",
     "coalesce(published_at, ingested_at::date) desc",
     "ingested_at desc",
     "report_id",
