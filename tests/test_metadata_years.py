@@ -83,3 +83,13 @@ def test_a_label_of_the_reports_form_is_no_other_office(printed):
     from gkqc.offices import normalise
 
     assert normalise(printed) == normalise("青山市民政局")
+
+
+@pytest.mark.parametrize("year_text,year", [("二〇二〇", 2020), ("二0二三", 2023), ("二○一九", 2019), ("2022", 2022)])
+def test_a_title_names_its_year_in_chinese_numerals_too(year_text, year):
+    """青山市卫生健康委员会二〇二〇年…: the year was read from digits only, the report had none, and the
+    site's pages failed on it."""
+    opening = ("一、总体情况", "本委主动公开政府信息。", *BODY[2:])
+    page = "\n".join([f"青山市卫生健康委员会{year_text}年政府信息公开工作年度报告", *opening]).encode()
+    rep = read_document("a.txt", page).report
+    assert (rep.report_year, rep.year_source) == (year, "标题")

@@ -219,7 +219,7 @@ def test_a_last_line_that_is_no_office_is_no_signature(last):
     ("青山市教育局政府信息公开工作2022年度报告", 2022),  # read 青山市教育局政府信息公开工作报告
     ("青山市教育局2022年政府信息公开工作年度报告（更正）", 2022),  # read 青山市教育局(更正): another office
     ("青山市教育局政府信息公开工作年度报告（2023年5月更新）", None),  # read 2023 and 青山市教育局(5月更新)
-    ("青山市教育局二〇二二年度政府信息公开工作年度报告", None),  # read 青山市教育局二〇二二年度
+    ("青山市教育局二〇二二年度政府信息公开工作年度报告", 2022),  # read 青山市教育局二〇二二年度 (and no year)
 ])
 def test_a_titles_office_is_its_name_alone(title, year):
     s = spec("gov2021", 2022, seed=9, office="青山市教育局")

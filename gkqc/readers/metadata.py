@@ -12,7 +12,7 @@ from gkqc.readers.tokens import Tok
 META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机构", "发文单位", "名称", "标题", "公文种类", "分类",
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
 _KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|一九[〇○零O0一二三四五六七八九]{2}|二[〇○零O0][〇○零O0一二三四五六七八九]{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
 _CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds to a corrected re-publication
@@ -140,8 +140,9 @@ def title_year(title: str | None) -> int | None:
 
 
 def year_from(text: str | None) -> int | None:
+    """The year `text` names, in digits or in Chinese numerals (二〇二三年)."""
     m = _YEAR_IN_TITLE.search(text or "")
-    return int(m.group(1)) if m else None
+    return None if m is None else int("".join(str(_CN_DIGITS.get(c, c)) for c in m.group(1)))
 
 
 _OPENING_YEAR = re.compile(r"(?<![与比较自至从于截])((?:19|20)\d{2})\s*年度?\s*[，,]|^\s*((?:19|20)\d{2})\s*年")
