@@ -276,14 +276,17 @@ def test_html_cell_nested_deep_is_read():
     assert r.status == plain.status and _cells(r) == _cells(plain)
 
 
-@pytest.mark.parametrize("where", ["title", "style"])
+@pytest.mark.parametrize("where", ["title", "brackets", "style"])
 def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
     # patterns tried again from each character of a long run: a title's site name and amendment
-    # after 200,000 spaces; CSS rules in a <style> of 300,000 characters without a brace (minutes)
+    # after 200,000 spaces; 400,000 brackets before a title's office, each counting all the others;
+    # CSS rules in a <style> of 300,000 characters without a brace (minutes, each)
     html = render_html(_CRAWL_SPEC)
+    key = b'"ArticleTitle" content="'
     if where == "title":
-        key = b'"ArticleTitle" content="'
         page = html.replace(key, key + b"x" + "\u3000".encode() * 200_000, 1)
+    elif where == "brackets":
+        page = html.replace(key, key + "（".encode() * 400_000, 1)
     else:
         page = html.replace(b"<head>", b"<head><style>.a{display:none}" + b"&nbsp;" * 50_000 + b"</style>", 1)
     status, cells = _read_in_time(tmp_path, "t.html", page)

@@ -252,11 +252,7 @@ def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
     rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", title))))  # 工作2022年度报告: twice
-    rest = _EMPTY_PAIR.sub("", rest).strip(" ：:—-_")  # （2022年度） leaves （）
-    while rest and rest[0] in _BRACKETS and not (rest[0] in "(（" and _depth(rest[1:]) < 0):
-        rest = rest[1:].strip(" ：:—-_")  # a bracket left over from around the year, not one the name opens
-    while rest and rest[-1] in _BRACKETS and not (rest[-1] in ")）" and _depth(rest[:-1]) > 0):
-        rest = rest[:-1].strip(" ：:—-_")  # …nor one that closes the name's own （本级）
+    rest = _stray_brackets_off(_EMPTY_PAIR.sub("", rest).strip(_SPARE))  # （2022年度） leaves （）
     if rest[:1] in ("(", "（") and rest[-1:] in (")", "）") and _depth(rest[1:-1]) == 0:
         rest = rest[1:-1].strip()  # （青江县）: the whole name in brackets
     return _OWN_LEVEL_TWICE.sub(r"\1本级", rest) or None
@@ -268,6 +264,30 @@ _OWN_LEVEL_TWICE = re.compile(r"(市|县|区|州|旗)\1本级")
 
 _BRACKETS = "()（）"
 _EMPTY_PAIR = re.compile(r"[(（]\s*[)）]")
+
+
+_SPARE = " ：:—-_"  # what a title's office is trimmed of
+
+
+def _stray_brackets_off(rest: str) -> str:
+    """`rest` without the brackets left over at its ends from around the year, keeping one the name
+    opens or one that closes the name's own （本级）; by positions, each bracket looked at once."""
+    i, j, depth = 0, len(rest), _depth(rest)
+
+    def trimmed(i: int, j: int) -> tuple[int, int]:
+        while i < j and rest[i] in _SPARE:
+            i += 1
+        while j > i and rest[j - 1] in _SPARE:
+            j -= 1
+        return i, j
+
+    while i < j and rest[i] in _BRACKETS and not (rest[i] in "(（" and depth - 1 < 0):
+        depth -= 1 if rest[i] in "(（" else -1
+        i, j = trimmed(i + 1, j)
+    while i < j and rest[j - 1] in _BRACKETS and not (rest[j - 1] in ")）" and depth + 1 > 0):
+        depth -= 1 if rest[j - 1] in "(（" else -1
+        i, j = trimmed(i, j - 1)
+    return rest[i:j]
 
 
 def _depth(text: str) -> int:
