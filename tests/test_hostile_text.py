@@ -308,12 +308,17 @@ def test_number_pieces_of_a_long_run_are_judged_in_time():
     subprocess.run([sys.executable, "-c", _PATTERNS_CHILD], cwd=Path(__file__).parents[1], timeout=30, check=True)
 
 
-@pytest.mark.parametrize("what", ["spaces", "tables"])
+_MD_TAILS = {"spaces": "<b>a" + " " * 1_000_000 + "a\n", "tables": "| 甲 | 1 |\n\n" * 70_000,
+             "heading": "# a" + " " * 200_000 + "b\n", "separator": "| a |\n---\n" + " " * 200_000 + "\n"}
+
+
+@pytest.mark.parametrize("what", list(_MD_TAILS))
 def test_markdown_of_a_long_space_run_or_many_small_tables_is_read(tmp_path, what):
     # a run of a million spaces the <br> pattern scanned from each of them; 70,000 tables a blank
-    # line apart, each given the rows of every one after it (minutes, both)
+    # line apart, each given the rows of every one after it; 200,000 spaces inside a heading, or on a
+    # line after a table's row, the heading's and the separator row's patterns split every way (minutes, each)
     md = render_markdown(_CRAWL_SPEC)
-    tail = "<b>a" + " " * 1_000_000 + "a\n" if what == "spaces" else "| 甲 | 1 |\n\n" * 70_000
+    tail = _MD_TAILS[what]
     status, cells = _read_in_time(tmp_path, "r.md", (md + "\n\n" + tail).encode())
     plain = read_document("r.md", md.encode())
     assert (status, cells) == (plain.status, _cells(plain))

@@ -42,14 +42,16 @@ from gkqc.templates import drawn_from_registry, norm_label, registry
 
 NOTE = "列标题缺失（转换噪声），按模板列序读取"
 _HEAD = 200_000  # characters looked at by is_markdown
-_SEP_LINE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$", re.M)
+# ([ \t]*+: a run of spaces is never given back, where two runs meet around an optional `|`; what
+# follows each is never a space, so nothing is lost, and a long run is no longer split every way)
+_SEP_LINE = re.compile(r"^[ \t]*+\|?[ \t]*+:?-{3,}:?[ \t]*+(?:\|[ \t]*+:?-{3,}:?[ \t]*+)+\|?[ \t]*+$", re.M)
 _ATX_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+\S.*$", re.M)
 _GRID_LINE = re.compile(r"^[ \t]*\+(?:[-=:]{3,}\+){2,}[ \t]*$", re.M)  # a grid table's border, two cells at least
 _GRID_BORDER = re.compile(r"\+(?:[-=:]+\+)+")
 _HTML_PAGE = re.compile(r"<html|<body|<!doctype", re.I)
 _CJK = re.compile("[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
-_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX_OPEN = re.compile(r"#{1,6}(?=[ \t]|$)")
 _SEP_CELL = re.compile(r"^:?-+:?$")
 _PIPE = re.compile(r"(?<!\\)\|")
 _MARKUP = re.compile(r"[<&\\]|\*\*|__")  # what _clean has to look at
@@ -64,6 +66,20 @@ _SKIP_LINE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,}|`{3,}.*|~{3,}.*|<!--.*-->
 
 
 _BOLD_HEADING = re.compile(r"^\*\*[一二三四五六七八九十]{1,3}[、.．]", re.MULTILINE)  # '**一、总体情况**' on its own line
+
+
+def _atx_text(s: str) -> str | None:
+    """The text of `s` (a stripped line) as an ATX heading, its closing #s gone ('' when none); None
+    when `s` is no heading. By string steps: the pattern it replaces scanned a long run of spaces
+    inside a heading once for each of its characters."""
+    m = _ATX_OPEN.match(s)
+    if m is None:
+        return None
+    text = s[m.end():].lstrip(" \t").rstrip(" \t")
+    unclosed = text.rstrip("#")
+    if len(unclosed) < len(text) and unclosed[-1:] in (" ", "\t"):  # `## 标题 ##`: a closing sequence
+        text = unclosed.rstrip(" \t")
+    return text
 
 
 def is_markdown(text: str) -> bool:
@@ -497,9 +513,9 @@ def markdown_tokens(text: str) -> list[Tok]:
             for rows, later in zip(parts, _later_parts(parts), strict=True):
                 _table_tokens(rows, scope, out, later)
             continue
-        m = _ATX.match(s)
-        if m:
-            t = _clean(m.group(1) or "")
+        heading = _atx_text(s)
+        if heading is not None:
+            t = _clean(heading)
             if t:
                 tok = _tok(t, i + 1)
                 scope.boundary(tok.text)
