@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,23 @@ def test_glued_rows_past_the_documents_budget_are_unreadable_with_reason():
     alone = [split_glued([GluedRun(d, d, 1, at=1, work=SplitWork())], 7, sums) for d in runs[:spent[0]] + runs[-1:]]
     assert shared[:spent[0]] == alone[:-1]  # the rows before: read as each alone
     assert alone[-1].reason is None and shared[-1].reason  # an easy row too, once the budget is spent
+
+
+def _one_page_pdf(content: bytes) -> bytes:
+    from pdfdocs import raw_pdf
+
+    body = zlib.compress(content, 9)
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
+                    b"/Resources << /Font << /F 4 0 R >> >> >>",
+                    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"])
+
+
+def test_pdf_page_of_scattered_single_letters_is_read(tmp_path):
+    # 40,000 letters 2 pt apart, none under another: each was looked at against every stack of
+    # letters before it, as a vertical label might be (minutes)
+    ops = [b"BT /F 1 Tf", *(b"1 0 0 1 %d %d Tm (A) Tj" % (10 + 2 * (k % 280), 830 - 2 * (k // 280)) for k in range(40_000)),
+           b"ET"]
+    status, cells = _read_in_time(tmp_path, "s.pdf", _one_page_pdf(b"\n".join(ops)))
+    assert (status, cells) == ("not_a_report", {})

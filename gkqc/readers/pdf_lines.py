@@ -202,21 +202,45 @@ def _page_number(ln: Line, first: bool, last: bool, page: int, box: tuple[float,
             and number >= 1 and 0 <= page - number <= 2)
 
 
+_GRID = 6.0  # pt: the squares the stacks' last characters are filed under
+
+
+def _square_of(x: float, y: float) -> tuple[int, int]:
+    return int(x // _GRID), int(y // _GRID)
+
+
+def _square(c: Chunk) -> tuple[int, int]:
+    return _square_of(c.cx, c.top)
+
+
+def _right_above(last: Chunk, c: Chunk) -> bool:
+    return abs(last.cx - c.cx) < 0.3 * c.h and 0 < last.top - c.top <= 1.6 * c.h
+
+
 def _stack_vertical(lines: list[Line]) -> None:
     """Single characters stacked one under another (a vertical label) become one chunk, on
-    its own line at the top character's place."""
+    its own line at the top character's place. A character goes to the first stack whose last
+    character is right above it; the stacks are filed by where their last character is, so each
+    character looks only at the stacks near it (a page of scattered letters: no longer each at all)."""
     stacks: list[list[tuple[Line, Chunk]]] = []
+    filed: dict[tuple[int, int], set[int]] = {}
     for ln in lines:
         for c in ln.chunks:
             if len(c.raw) != 1 or c.value:
                 continue
-            for s in stacks:
-                last = s[-1][1]
-                if abs(last.cx - c.cx) < 0.3 * c.h and 0 < last.top - c.top <= 1.6 * c.h:
-                    s.append((ln, c))
-                    break
+            (x0, y0), (x1, y1) = _square_of(c.cx - 0.3 * c.h, c.top), _square_of(c.cx + 0.3 * c.h, c.top + 1.6 * c.h)
+            if (x1 - x0 + 1) * (y1 - y0 + 1) < len(stacks):
+                near = sorted(k for x in range(x0, x1 + 1) for y in range(y0, y1 + 1) for k in filed.get((x, y), ()))
             else:
+                near = range(len(stacks))
+            k = next((k for k in near if _right_above(stacks[k][-1][1], c)), None)
+            if k is None:
+                k = len(stacks)
                 stacks.append([(ln, c)])
+            else:
+                filed[_square(stacks[k][-1][1])].discard(k)
+                stacks[k].append((ln, c))
+            filed.setdefault(_square(c), set()).add(k)
     for s in stacks:
         if len(s) < 3:
             continue
