@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from gkqc.readers.errors import Unreadable
 
 if TYPE_CHECKING:  # pypdfium2 is imported when a PDF is read: batches without PDFs skip its import
+    import numpy as np
     import pypdfium2 as pdfium
 
 _OPEN_ERRORS = {3: "不是有效的 PDF 或文件已损坏", 4: "PDF 已加密，需要密码才能打开", 5: "PDF 使用了不支持的加密方式",
@@ -139,8 +140,8 @@ class PageLook(NamedTuple):
     white: set[int]  # text objects filled white: seen only on a dark ground, if at all
     covers: list[tuple[int, float, float, float, float]]  # white areas painted: (object's place, box)
     order: dict[int, int]  # text object -> its place in the page's painting order (when covers)
-    boxes: list[tuple[int, int, float, float, float, float]]  # text objects shown: (object, place, box),
-    # where the page hides some text
+    boxes: np.ndarray | None  # text objects shown, where the page hides some text: rows of (object,
+    # place, left, bottom, right, top) in order of left (`_shown_boxes`)
     shown: int  # text objects shown (and form objects, which may hold text)
     shapes: int  # small filled shapes with curves (a number drawn as outlines, a seal, a logo)
 
@@ -252,7 +253,8 @@ def page_objects(page: pdfium.PdfPage) -> tuple[PageRules, PageLook]:
     over = set(_over_text(covers, boxes))  # (most white is a page's or a cell's ground, under its text)
     covers = [c for c, o in zip(covers, cover_objects, strict=True) if c in over and _hides(f, o, c)]
     hides = unseen or white or covers
-    look = PageLook(unseen, white, covers, order if covers else {}, boxes if hides else [], shown, shapes)
+    look = PageLook(unseen, white, covers, order if covers else {}, _shown_boxes(boxes, unseen) if hides else None,
+                    shown, shapes)
     return PageRules([r[0] for r in flat], flat, upright), look
 
 
@@ -335,10 +337,24 @@ def _hidden(look: PageLook, obj: int, x: float, y: float) -> str | None:
     return "white" if obj in look.white else None
 
 
+def _shown_boxes(boxes: list[tuple[int, int, float, float, float, float]],
+                 unseen: dict[int, tuple[float, float, float, float] | None]) -> np.ndarray:
+    """The boxes of the text objects shown (not `unseen`), as rows (object, place, left, bottom, right,
+    top) in order of left: each hidden character compared with them at once, not one by one."""
+    import numpy as np
+
+    rows = np.array([b for b in boxes if b[0] not in unseen], dtype=float).reshape(-1, 6)
+    return rows[np.argsort(rows[:, 2], kind="stable")]
+
+
 def _shown_at(look: PageLook, obj: int, after: int, x: float, y: float) -> bool:
     """Whether another text object, shown and drawn after place `after`, has (x, y) in its box."""
-    return any(i > after and o != obj and o not in look.unseen and x0 <= x <= x1 and y0 <= y <= y1
-               for o, i, x0, y0, x1, y1 in look.boxes)
+    import numpy as np
+
+    if look.boxes is None:
+        return False
+    b = look.boxes[:np.searchsorted(look.boxes[:, 2], x, side="right")]  # (those whose left is at x or before)
+    return bool(((b[:, 1] > after) & (b[:, 0] != obj) & (x <= b[:, 4]) & (b[:, 3] <= y) & (y <= b[:, 5])).any())
 
 
 def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> list[tuple[str, float, float, float, float]]:
