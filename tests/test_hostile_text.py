@@ -20,7 +20,7 @@ from gkqc.readers import read_document
 from gkqc.readers.crawl import GluedRun, SplitWork
 from gkqc.readers.glued import row_sums, split_glued
 from gkqc.readers.metadata import META_KEYS
-from gkqc.simulate.render import render_html
+from gkqc.simulate.render import render_html, render_pagetext
 from gkqc.templates import registry
 
 OTHER_HANDLING_LINE = 281  # `629 |`: applications / （六）其他处理 / 其他 in the 阿里 sample
@@ -383,4 +383,26 @@ def test_pdf_page_of_many_invisible_letters_beside_shown_ones_is_read(tmp_path):
     unseen = (b"1 0 0 1 %d %d Tm (C) Tj" % (320 + k % 250, 20 + (k // 250) * 2) for k in range(22_000))
     page = _one_page_pdf(b"\n".join([*shown, b"BT /F 1 Tf 3 Tr", *unseen, b"ET"]))
     status, cells = _read_in_time(tmp_path, "u.pdf", page, seconds=30)
+    assert (status, cells) == ("not_a_report", {})
+
+
+def test_section_four_of_a_great_many_unreadable_values_is_read(tmp_path):
+    # 200,000 cells `5人` in section 四: for each, the cells after it were copied and walked to see
+    # whether values follow (minutes)
+    text = render_pagetext(_CRAWL_SPEC)
+    four, five = text.index("四、政府信息公开行政复议"), text.index("五、存在")
+    page = text[:four] + "四、政府信息公开行政复议、行政诉讼情况\n" + "5人 |\n" * 200_000 + text[five:]
+    status, cells = _read_in_time(tmp_path, "p.txt", page.encode())
+    plain = _cells(read_document("p.txt", text.encode()))
+    assert {k: v for k, v in cells.items() if k[0] != "reviews"} == {k: v for k, v in plain.items() if k[0] != "reviews"}
+
+
+def test_word_row_of_a_great_many_merged_cells_is_read(tmp_path):
+    # one row of 40,000 values each across two grid columns: each merged cell was compared with every
+    # column edge of the table (minutes)
+    from worddocs import body_xml
+
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>'
+    row = "".join(cell.format(k % 9 + 1) for k in range(40_000))
+    status, cells = _read_in_time(tmp_path, "w.docx", body_xml(f"<w:tbl><w:tr>{row}</w:tr></w:tbl>"))
     assert (status, cells) == ("not_a_report", {})

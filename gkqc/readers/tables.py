@@ -829,12 +829,13 @@ def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
     out: list[_Run] = []
     cur = _Run([], [])
     started = False
+    follow: dict[int, bool] = {}  # _values_follow's answers so far
     for i, tok in enumerate(toks):
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             cur.run.append(tok)
             started = started or not _padding(tok)
         elif not started and _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None) \
-                and _values_follow(toks, i + 1):
+                and _values_follow(toks, i + 1, follow):
             cur.run.append(tok)  # the first value, printed unreadably ('5*', '–'): not the headings' end
             started = True
         elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
@@ -855,15 +856,24 @@ def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
     return out
 
 
-def _values_follow(toks: Sequence[Tok], i: int) -> bool:
+def _values_follow(toks: Sequence[Tok], i: int, known: dict[int, bool]) -> bool:
     """Whether the cells from `i` on are values, a printed one among them before any text (a stray cell
-    before the headings, `2022年` over empty cells, starts no run)."""
-    for t in toks[i:]:
-        if not _value_like(t):
-            return False
-        if not _padding(t):
-            return True
-    return False
+    before the headings, `2022年` over empty cells, starts no run). `known`: the answers found before,
+    by where they start; each cell walked over is given its answer, so none is walked twice."""
+    walked, k, follows = [], i, False
+    while k < len(toks):
+        if k in known:
+            follows = known[k]
+            break
+        walked.append(k)
+        if not _value_like(toks[k]):
+            break
+        if not _padding(toks[k]):
+            follows = True
+            break
+        k += 1
+    known.update(dict.fromkeys(walked, follows))
+    return follows
 
 
 def _grouped_runs(runs: list[_Run], groups: tuple[Item, ...], metrics: tuple[Item, ...], toks: Sequence[Tok],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -176,10 +177,10 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
         return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
     rows = {row for k, _, _, row in placed if valued(k)}
-    edges = {at for _, at, _, row in placed if any_row or row in rows}
+    edges = sorted({at for _, at, _, row in placed if any_row or row in rows})
     for k, at, across, _ in placed:
-        if across > 1 and valued(k) and any(at < e < at + across for e in edges):
-            cells[k].note = MERGED
+        if across > 1 and valued(k) and (j := bisect_right(edges, at)) < len(edges) and edges[j] < at + across:
+            cells[k].note = MERGED  # (an edge strictly inside the places it spans)
 
 
 PIECE = "数值之间有一段不成整数的数字，可能是某个数值在单元格内折行的一段"  # the note of such a piece among values
