@@ -212,9 +212,15 @@ class Matcher:
         return sorted(o for o, rx in self.patterns.items() if rx.match(path))
 
 
+MAX_NEAR = 64  # characters: a longer printed name is no office's, and is not looked up one edit apart
+
+
 def _probes(key: str) -> list[str]:
     """`key` with each character replaced by a wildcard, with each left out, and itself: two keys one
-    edit apart share a probe."""
+    edit apart share a probe. None for a key over MAX_NEAR (its probes take its length squared: a
+    metadata line of 20,000 characters took 1.7 GB)."""
+    if len(key) > MAX_NEAR:
+        return []
     subs = [f"{key[:i]}\x00{key[i + 1:]}" for i in range(len(key))]
     dels = [f"\x01{key[:i]}{key[i + 1:]}" for i in range(len(key))]
     return [*subs, *dels, f"\x01{key}"]

@@ -497,3 +497,23 @@ def test_without_a_registry_one_name_printed_several_ways_is_one_office(tmp_path
     assert got["c/2022.html"][:2] == ("碧水县", "碧水县") and got["c/2022.txt"][:2] == ("碧水县", "碧水县人民政府")
     assert got["c/2022.html"][3] == got["c/2022.txt"][3] == ["pass"]
     assert scored == ["碧水县", "绿水县人民政府", "青山市 审计局"]
+
+
+_LONG_NAME_CHILD = """import resource, sys
+from gkqc.offices import Matcher
+resource.setrlimit(resource.RLIMIT_AS, (1_200_000_000, 1_200_000_000))
+m = Matcher([("青山市教育局", [], []), ("青山市财政局", [], [])])
+printed = "青山市教育局" + "甲" * 20_000
+print(m.match_all([printed, "青山市教育扃"])[1].how, m.match_all([printed])[0].office)
+"""
+
+
+def test_a_printed_name_of_a_great_many_characters_is_not_looked_up_one_edit_apart():
+    # a metadata line of 20,000 characters taken for the office: each of its one-edit-apart forms
+    # held (length² bytes: 1.7 GB, in the run's own process); a near name is still proposed
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LONG_NAME_CHILD], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split() == ["proposal", "None"]
