@@ -300,16 +300,14 @@ def test_a_report_without_an_office_rewritten_at_its_path_is_one_report_in_two_v
 
 
 def test_the_run_summary_counts_the_proposals_and_the_registrys_offices(runs, monkeypatch):
-    from types import SimpleNamespace
-
     from gkqc import cli
+    from gkqc.summary import RunSummary
 
     (first, *_), (second, *_) = runs
     monkeypatch.setattr(cli.console, "width", 200)
 
     def printed(summary) -> str:
-        r = SimpleNamespace(ingest=summary, checks=None, leftovers_removed=0, offices_scored=0, database="",
-                            scorecards="", local="")
+        r = RunSummary("r", "in", "wh", summary)
         with cli.console.capture() as out:
             cli.print_summary(r)
         return out.get()
