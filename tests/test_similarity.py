@@ -24,6 +24,7 @@ from checks.minhash import (
     agreement,
     banding,
     jaccard,
+    longest_passage,
     lsh_pairs,
     packed_shingles,
     permutations,
@@ -142,6 +143,24 @@ def test_planted_copies_are_found_and_nothing_else(tmp_path):
 
 def _report(rid: str, office: str | None, year: int, one: str, five: str) -> tuple[tuple, list[tuple]]:
     return (rid, office, year), [(rid, "一", 1, one), (rid, "五", 5, five)]
+
+
+@pytest.mark.parametrize(("a", "b", "shared"), [("甲乙丙丁戊己庚辛", "子丑丙丁戊己寅", "丙丁戊己"), ("甲乙丙", "甲乙丙", ""),
+                                               ("本局 认真 落实条例。", "认真落实条例，", "认真落实条例"),
+                                               ("丙丁戊己X甲乙丙丁戊己", "甲乙丙丁戊己", "甲乙丙丁戊己")])
+def test_the_longest_shared_passage_is_the_first_longest_in_the_report(a, b, shared):
+    assert longest_passage(a, b) == shared
+
+
+def test_the_longest_shared_passage_of_long_repeated_text_is_found_in_linear_time():
+    # two sections of one character repeated 32,000 times: every place compared with every place (87 s)
+    import subprocess
+    import sys
+
+    code = ("from checks.minhash import longest_passage; "
+            "print(len(longest_passage('五' * 200_000, '五' * 150_000 + '六')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True)
+    assert int(done.stdout) < 200  # (shortened for a message: its start and end)
 
 
 def test_the_later_report_is_flagged_and_both_of_a_year(tmp_path):
