@@ -584,8 +584,13 @@ def _letters(n: int) -> str:
     return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
 
 
+MAX_LIST_NUMBER = 32_767  # the largest a list starts at in Word; letters and roman numerals grow with n beyond
+
+
 def _fmt(n: int, fmt: str) -> str | None:
-    """The number `n` as a list number of format `fmt`; None for a format not printed here (bullets…)."""
+    """The number `n` as a list number of format `fmt`; None for a format not printed here (bullets…),
+    and for letters or roman numerals past MAX_LIST_NUMBER (a file's start of 260,000,000 made each
+    label ten million letters long)."""
     simple = {"decimal": str, "decimalZero": lambda k: f"{k:02d}", "upperRoman": _roman,
               "lowerRoman": lambda k: _roman(k).lower(), "upperLetter": _letters, "lowerLetter": lambda k: _letters(k).lower(),
               "chineseCounting": _cn_count, "chineseCountingThousand": _cn_count, "taiwaneseCounting": _cn_count,
@@ -595,7 +600,7 @@ def _fmt(n: int, fmt: str) -> str | None:
               "decimalFullWidth": lambda k: str(k).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}),
               "none": lambda k: ""}
     if fmt in simple:
-        return simple[fmt](n)
+        return None if n > MAX_LIST_NUMBER and fmt.endswith(("Roman", "Letter")) else simple[fmt](n)
     circled = {"decimalEnclosedCircle": (0x2460, 20), "decimalEnclosedCircleChinese": (0x2460, 20),
                "decimalEnclosedParen": (0x2474, 20), "decimalEnclosedFullstop": (0x2488, 20),
                "ideographEnclosedCircle": (0x3220, 10)}
