@@ -277,19 +277,25 @@ def test_html_cell_nested_deep_is_read():
     assert r.status == plain.status and _cells(r) == _cells(plain)
 
 
-@pytest.mark.parametrize("where", ["title", "brackets", "style"])
+@pytest.mark.parametrize("where", ["title", "brackets", "style", "hidden", "decoration"])
 def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
     # patterns tried again from each character of a long run: a title's site name and amendment
     # after 200,000 spaces; 400,000 brackets before a title's office, each counting all the others;
-    # CSS rules in a <style> of 300,000 characters without a brace (minutes, each)
+    # CSS rules in a <style> of 300,000 characters without a brace; 80,000 hidden elements in a row,
+    # the text before them grown by each one's tail; 60,000 `text-decoration:` each read to the page's
+    # end for a `line-through` (minutes, each)
     html = render_html(_CRAWL_SPEC)
     key = b'"ArticleTitle" content="'
     if where == "title":
         page = html.replace(key, key + b"x" + "\u3000".encode() * 200_000, 1)
     elif where == "brackets":
         page = html.replace(key, key + "（".encode() * 400_000, 1)
-    else:
+    elif where == "style":
         page = html.replace(b"<head>", b"<head><style>.a{display:none}" + b"&nbsp;" * 50_000 + b"</style>", 1)
+    elif where == "hidden":
+        page = html.replace(b"<body>", b"<body><p>" + "<i hidden></i>甲乙丙丁".encode() * 80_000 + b"</p>", 1)
+    else:
+        page = html.replace(b"<body>", b"<body><p>position " + b"text-decoration:" * 60_000 + b"</p>", 1)
     status, cells = _read_in_time(tmp_path, "t.html", page)
     plain = read_document("t.html", html)
     assert (status, cells) == (plain.status, _cells(plain))
