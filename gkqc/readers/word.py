@@ -415,9 +415,9 @@ class _Reader:
 
     def lines(self, p) -> tuple[list[str], list]:
         """The printed lines of a paragraph (its list number first) and the text boxes in it."""
-        parts, boxes = [self.numbering.label(p)], []
-        _runs(p, parts, boxes, self.look.of(p), self.fields)
-        return parts, boxes
+        pieces, boxes = [[self.numbering.label(p)]], []
+        _runs(p, pieces, boxes, self.look.of(p), self.fields)
+        return ["".join(line) for line in pieces], boxes
 
     def paragraph(self, p) -> None:
         self.line += 1
@@ -490,9 +490,10 @@ class _Reader:
         self.out += toks
 
 
-def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | None = None) -> None:
+def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[bool] | None = None) -> None:
     """The text under `el` as printed (`look`: how its runs are set), split at line breaks into
-    `parts` (appending to the last); text boxes are collected in `boxes`. `fields`: the complex
+    `parts`, a list of pieces a line (appending to the last: joined once, by the caller, not
+    added onto the line's text run by run); text boxes are collected in `boxes`. `fields`: the complex
     fields open around the text, True while in a field's code: its text, a nested field's result
     too (`{ = { REF a } + 4 }`), is not printed, only the outer field's result."""
     fields = [] if fields is None else fields
@@ -503,13 +504,13 @@ def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | N
         elif True in fields and tag in _PRINTS:
             continue  # (a field's code)
         elif tag == T:
-            parts[-1] += ch.text or ""
+            parts[-1].append(ch.text or "")
         elif tag in _TABS:
-            parts[-1] += "\t"
+            parts[-1].append("\t")
         elif tag in _BREAKS:
-            parts.append("")
+            parts.append([])
         elif tag == _W + "noBreakHyphen":
-            parts[-1] += "-"
+            parts[-1].append("-")
         elif tag == _TXBX:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
@@ -518,10 +519,11 @@ def _runs(el, parts: list[str], boxes: list, look: _Look, fields: list[bool] | N
                     _field_char(mark, fields)
             continue
         elif tag == _W + "r" and (printed := look.printed(ch)):
-            own = [""]
+            own: list[list[str]] = [[]]
             _runs(ch, own, boxes, look, fields)
-            parts[-1] += printed(own[0])
-            parts.extend(printed(p) for p in own[1:])
+            first, *more = ("".join(line) for line in own)
+            parts[-1].append(printed(first))
+            parts.extend([printed(line)] for line in more)
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
 
