@@ -361,15 +361,18 @@ def test_glued_rows_past_the_documents_budget_are_unreadable_with_reason():
     assert alone[-1].reason is None and shared[-1].reason  # an easy row too, once the budget is spent
 
 
-def _one_page_pdf(content: bytes) -> bytes:
+def _one_page_pdf(content: bytes, pages: int = 1, height: int = 842) -> bytes:
+    """A PDF of `pages` pages (595 × `height` pt) each drawing `content` in Helvetica as /F."""
     from pdfdocs import raw_pdf
 
     body = zlib.compress(content, 9)
-    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
-                    b"/Resources << /Font << /F 4 0 R >> >> >>",
+    kids = b" ".join(b"%d 0 R" % (5 + k) for k in range(pages))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 %d] /Contents 4 0 R "
+            b"/Resources << /Font << /F 3 0 R >> >> >>" % height)
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
                     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-                    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"])
+                    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+                    *[page] * pages])
 
 
 def test_pdf_page_of_scattered_single_letters_is_read(tmp_path):
@@ -411,4 +414,12 @@ def test_word_row_of_a_great_many_merged_cells_is_read(tmp_path):
     cell = '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>'
     row = "".join(cell.format(k % 9 + 1) for k in range(40_000))
     status, cells = _read_in_time(tmp_path, "w.docx", body_xml(f"<w:tbl><w:tr>{row}</w:tr></w:tbl>"))
+    assert (status, cells) == ("not_a_report", {})
+
+
+def test_pdf_of_a_great_many_lines_of_one_digit_is_read(tmp_path):
+    # four pages of 25,000 lines holding one digit each: each line of values looked through every line
+    # of the document for the nearest row with a label on its page (hours)
+    ops = [b"BT /F 0.5 Tf", *(b"1 0 0 1 20 %.2f Tm (7) Tj" % (5 + k * 0.55) for k in range(25_000)), b"ET"]
+    status, cells = _read_in_time(tmp_path, "d.pdf", _one_page_pdf(b"\n".join(ops), pages=4, height=14_000))
     assert (status, cells) == ("not_a_report", {})

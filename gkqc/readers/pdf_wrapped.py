@@ -97,6 +97,14 @@ def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
     row.chunks.sort(key=lambda c: c.x0)
 
 
+def _reach(ln: Line, rows: dict[int, list[float]]) -> float:
+    """How far a line lies from the nearest row with a label on its page (`rows`: their heights by page,
+    in order; the two either side of the line looked at, not every row)."""
+    ys = rows.get(ln.page, [])
+    i = bisect_left(ys, ln.cy)
+    return min((abs(ys[j] - ln.cy) for j in (i - 1, i) if 0 <= j < len(ys)), default=float("inf"))
+
+
 class _Joiner:
     """One page sequence's lines, the rules drawn on their pages, and the lines gone into rows."""
 
@@ -109,19 +117,19 @@ class _Joiner:
         """Lines of values first, the nearest to their rows first, again while any joins (a number
         wrapped over five lines joins outwards from its row); then lines with label text, in order."""
         lines = self.lines
-        values = sorted((k for k in range(len(lines)) if not self.labelled[k]), key=lambda k: (self.reach(k), k))
+        rows: dict[int, list[float]] = {}  # page -> the heights of its rows with a label, in order
+        for j, r in enumerate(lines):
+            if r.data and self.labelled[j]:
+                rows.setdefault(r.page, []).append(r.cy)
+        for ys in rows.values():
+            ys.sort()
+        values = sorted((k for k in range(len(lines)) if not self.labelled[k]), key=lambda k: (_reach(lines[k], rows), k))
         while any([self.place(k) for k in values if id(lines[k]) not in self.gone]):
             pass
         for k in range(len(lines)):
             if self.labelled[k]:
                 self.place(k)
         return [ln for ln in lines if id(ln) not in self.gone]
-
-    def reach(self, k: int) -> float:
-        """How far line k lies from the nearest row with a label on its page."""
-        ln = self.lines[k]
-        return min((abs(r.cy - ln.cy) for j, r in enumerate(self.lines)
-                    if r.data and self.labelled[j] and r.page == ln.page), default=float("inf"))
 
     def beside(self, k: int, step: int) -> Line | None:
         """The next line up or down from line k, over label text only (a group's label)."""
