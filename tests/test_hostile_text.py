@@ -361,14 +361,14 @@ def test_glued_rows_past_the_documents_budget_are_unreadable_with_reason():
     assert alone[-1].reason is None and shared[-1].reason  # an easy row too, once the budget is spent
 
 
-def _one_page_pdf(content: bytes, pages: int = 1, height: int = 842) -> bytes:
-    """A PDF of `pages` pages (595 × `height` pt) each drawing `content` in Helvetica as /F."""
+def _one_page_pdf(content: bytes, pages: int = 1, height: int = 842, width: int = 595) -> bytes:
+    """A PDF of `pages` pages (`width` × `height` pt) each drawing `content` in Helvetica as /F."""
     from pdfdocs import raw_pdf
 
     body = zlib.compress(content, 9)
     kids = b" ".join(b"%d 0 R" % (5 + k) for k in range(pages))
-    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 %d] /Contents 4 0 R "
-            b"/Resources << /Font << /F 3 0 R >> >> >>" % height)
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R "
+            b"/Resources << /Font << /F 3 0 R >> >> >>" % (width, height))
     return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
                     b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
                     b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
@@ -423,3 +423,11 @@ def test_pdf_of_a_great_many_lines_of_one_digit_is_read(tmp_path):
     ops = [b"BT /F 0.5 Tf", *(b"1 0 0 1 20 %.2f Tm (7) Tj" % (5 + k * 0.55) for k in range(25_000)), b"ET"]
     status, cells = _read_in_time(tmp_path, "d.pdf", _one_page_pdf(b"\n".join(ops), pages=4, height=14_000))
     assert (status, cells) == ("not_a_report", {})
+
+
+def test_pdf_table_heading_of_a_great_many_words_is_unreadable_with_reason():
+    # 30,000 words on a line over a value: each heading was compared with every other (minutes)
+    ops = [b"BT /F 0.5 Tf", *(b"1 0 0 1 %.2f 400 Tm (AB) Tj" % (10 + 1.2 * k) for k in range(30_000)),
+           b"1 0 0 1 10 300 Tm (5) Tj", b"ET"]
+    r = read_document("h.pdf", _one_page_pdf(b"\n".join(ops), width=36_100))
+    assert r.status == "unreadable" and "表头有 30,000 段文字" in r.reason

@@ -13,6 +13,7 @@ from itertools import takewhile
 from operator import attrgetter
 
 from gkqc.cells import DAMAGED
+from gkqc.readers.errors import Unreadable
 from gkqc.readers.pdf_lines import (
     DIGIT,
     Chunk,
@@ -81,6 +82,9 @@ def _alignment(rows: list[Line]) -> Callable[[Chunk], float]:
     return side if n < len(middles) or (n == len(middles) and loose) else _MIDDLE
 
 
+MAX_HEADINGS = 1_000  # pieces of text over a table's columns (a real heading has tens)
+
+
 def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
              key: Callable[[Chunk], float] = _MIDDLE) -> tuple[float, list[float]]:
     """(right edge of the label side, x of each value column): the values' own places (their middles,
@@ -96,6 +100,8 @@ def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
     cols = [sum(key(c) for c in g) / len(g) for g in groups]
     spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
     heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
+    if len(heads) > MAX_HEADINGS:  # (each heading is compared with each: minutes for 30,000)
+        raise Unreadable(f"表格的表头有 {len(heads):,} 段文字，超过上限（{MAX_HEADINGS:,}），不是年度报告的表格，未读取")
     lowest = sorted((c for c in heads if not any(o is not c and _under(o, c) and o.x0 < c.x1 and c.x0 < o.x1
                                                  for o in heads)), key=lambda c: c.cx)
     known = sorted(cols + [c.cx for c in lowest if c.cx > cols[0]])
