@@ -29,7 +29,7 @@ from gkqc.inboxes import Inbox, open_inbox
 from gkqc.lake import REPORT_TABLES, SCHEMAS, STAMPS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
 from gkqc.parse_pool import InProcess, LocalPool, Stalled
-from gkqc.parse_worker import OUTCOME_COLS, merge_rows
+from gkqc.parse_worker import OUTCOME_COLS, file_key, merge_rows
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.source import Source
@@ -206,12 +206,15 @@ class _Parsing:
             fut, items = self.inflight.popleft()
             try:
                 self.writer.add(self.parser.result(fut))
-            except (Stalled, BrokenProcessPool):
+            except Stalled as e:
+                self._one_at_a_time([(fut, items), *self.inflight], e.hung)
+            except BrokenProcessPool:
                 self._one_at_a_time([(fut, items), *self.inflight])
 
-    def _one_at_a_time(self, chunks: list[tuple[Future, list[tuple[str, Source]]]]) -> None:
+    def _one_at_a_time(self, chunks: list[tuple[Future, list[tuple[str, Source]]]], hung: frozenset[int] = frozenset()) -> None:
         """After a worker hung or died: the chunks parsed already are kept, the files of the others
-        each read on its own."""
+        each read on its own, but for those a worker was stuck on (`hung`, by `file_key`): unreadable,
+        not read again for as long once more."""
         self.inflight.clear()
         self.parser.restart()
         for fut, items in chunks:
@@ -219,7 +222,8 @@ class _Parsing:
                 self.writer.add(fut.result())
                 continue
             for item in items:
-                self.writer.add(self.parser.alone(item, self.run_id, self.at))
+                stuck = bool(hung) and file_key(item[0]) in hung
+                self.writer.add((self.parser.hung if stuck else self.parser.alone)(item, self.run_id, self.at))
 
     def finish(self) -> None:
         """Parse what is left, wait for every chunk and write the last part."""

@@ -4,8 +4,9 @@ dies: no file stops the run.
 Each worker notes when it starts reading a file. A file read for longer than FILE_LIMIT_S (a reader
 stuck inside a C library, where its own time budget cannot fire) or a worker that dies (killed for its
 memory, or a library's crash) ends that pool: its processes are killed, and the files of every chunk not
-parsed yet are read again one at a time in a new one, so the file to blame is found. That file gets an
-unreadable row naming what happened; every other file is read as usual."""
+parsed yet are read again one at a time in a new one, so the file to blame is found. A file a worker
+was seen stuck on is not read again (it would take the limit once more): each worker notes which file
+it reads too. That file gets an unreadable row naming what happened; every other file is read as usual."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from gkqc.source import Source
 
 FILE_LIMIT_S = 300.0  # one file's read, at most; the readers' own limits (PDF 20 s, OCR 120 s, a conversion 60 s) end sooner
 POLL_S = 1.0  # how often a wait looks at the workers' files
-HUNG = "读取超过时限（{:g} 秒仍未完成，可能是文件结构导致读取库无法结束），已终止读取进程，未读取"
+HUNG = "读取超过时限（{:g} 秒仍未完成，文件的结构使读取无法结束），已终止读取进程，未读取"
 DIED = "读取进程异常退出（可能是内存耗尽或读取库崩溃），未读取"
 NO_WORKER = ("解析进程尚未读取任何文件即退出，无法解析：问题在本机或安装，而非文件；本次运行未提交，见 {} "
              "(the parse workers exit before reading any file: nothing was committed; see that log)")
@@ -37,7 +38,12 @@ class NoWorker(RuntimeError):
 
 
 class Stalled(Exception):
-    """A worker has been reading one file for longer than FILE_LIMIT_S."""
+    """A worker has been reading one file for longer than FILE_LIMIT_S: `hung`, the files' keys
+    (`parse_worker.file_key`) each such worker was on."""
+
+    def __init__(self, hung: frozenset[int] = frozenset()):
+        super().__init__()
+        self.hung = hung
 
 
 class InProcess:
@@ -73,6 +79,7 @@ class LocalPool:
         self.chunk, self.slots = chunk, workers
         ctx = get_context("spawn")
         self.beats = ctx.Array("d", workers, lock=False)  # when each worker began its current file (0: idle)
+        self.current = ctx.Array("q", workers, lock=False)  # …and which file it is (`file_key`; 0: idle)
         self.claimed = ctx.Value("i", 0)  # worker slots taken
         self.pool: ProcessPoolExecutor | None = None
 
@@ -81,10 +88,12 @@ class LocalPool:
 
     def _start(self) -> ProcessPoolExecutor:
         self.beats[:] = [0.0] * len(self.beats)
+        self.current[:] = [0] * len(self.current)
         self.claimed.value = 0
         ctx = get_context("spawn")
         return start_workers(ProcessPoolExecutor(self.slots, mp_context=ctx, initializer=start_worker,
-                                                 initargs=(self.beats, self.claimed, layout())), self.slots)
+                                                 initargs=(self.beats, self.claimed, layout(), self.current)),
+                             self.slots)
 
     def submit(self, items: list[tuple[str, Source]], run_id: str, at: datetime) -> Future:
         """The chunk's future; one that holds BrokenProcessPool when a worker died before it went."""
@@ -105,7 +114,8 @@ class LocalPool:
             except FutureTimeout:
                 limit = time.monotonic() - FILE_LIMIT_S
                 if any(0.0 < began < limit for began in self.beats):
-                    raise Stalled from None
+                    raise Stalled(frozenset(key for began, key in zip(self.beats, self.current, strict=True)
+                                            if 0.0 < began < limit)) from None
 
     def restart(self) -> None:
         """Kill every worker; new ones start with the next chunk."""
@@ -114,6 +124,10 @@ class LocalPool:
                 proc.kill()  # as of Python 3.11; a hung worker is not stopped any other way)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+    def hung(self, item: tuple[str, Source], run_id: str, at: datetime) -> dict[str, pa.Table]:
+        """The unreadable row of a file a worker was found stuck on (not read again: it would hang again)."""
+        return failed_chunk([item], run_id, at, HUNG.format(FILE_LIMIT_S))
 
     def alone(self, item: tuple[str, Source], run_id: str, at: datetime) -> dict[str, pa.Table]:
         """One file parsed on its own: its rows, or an unreadable row when it hangs or kills its worker."""

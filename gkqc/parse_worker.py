@@ -4,6 +4,7 @@ each worker process imports it."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 import time
 from datetime import datetime
@@ -20,21 +21,27 @@ from gkqc.source import Source
 OUTCOME_COLS = ("format", "encoding", "template", "parse_status", "parse_error", "report_id")
 
 _beats = None  # a worker process: the pool's shared array of when each worker began its current file
-_slot = 0  # this worker's place in it
+_current = None  # …and of which file that is (`file_key`)
+_slot = 0  # this worker's place in them
 reading: dict[int, tuple[str, float]] = {}  # thread -> (doc id, time.monotonic() it began) of the file it reads
 
 
-def start_worker(beats, claimed, layout: Layout) -> None:
-    """Initializer of a pool's worker: dies with its parent, takes a place in `beats`, and fills its
-    rows by the `layout` its parent handed it."""
-    global _beats, _slot
+def file_key(doc_id: str) -> int:
+    """A file's number in a pool's shared array of the files its workers read (never 0: idle)."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=7).digest(), "big") + 1
+
+
+def start_worker(beats, claimed, layout: Layout, current=None) -> None:
+    """Initializer of a pool's worker: dies with its parent, takes a place in `beats` (and `current`),
+    and fills its rows by the `layout` its parent handed it."""
+    global _beats, _current, _slot
     faults.point("worker start")
     die_with_parent()
     use_layout(layout)
     with claimed.get_lock():
         _slot = claimed.value % len(beats)
         claimed.value += 1
-    _beats = beats
+    _beats, _current = beats, current
 
 
 def _beat(doc_id: str | None) -> None:
@@ -46,6 +53,8 @@ def _beat(doc_id: str | None) -> None:
     else:
         reading[threading.get_ident()] = (doc_id, began)
     if _beats is not None:
+        if _current is not None:
+            _current[_slot] = file_key(doc_id) if doc_id is not None else 0
         _beats[_slot] = began
 
 

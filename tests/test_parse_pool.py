@@ -30,6 +30,24 @@ def test_a_file_that_hangs_its_reader_is_unreadable_and_the_rest_are_read(tmp_pa
     assert docs.filter(~pl.col("source_path").str.ends_with("bad.pdf"))["parse_status"].to_list() == ["parsed"] * 4
 
 
+def test_a_file_a_worker_was_found_stuck_on_is_not_read_again(tmp_path, monkeypatch):
+    """After a hang the pool restarts and the files not parsed yet are read one at a time; the file the
+    worker was stuck on was among them, and took the whole limit once more (600 s for one file)."""
+    monkeypatch.setattr(parse_pool, "FILE_LIMIT_S", 2.0)
+    monkeypatch.setattr(parse_pool, "POLL_S", 0.2)
+    monkeypatch.setenv("GKQC_FAULT", "read hangs.txt:SIGSTOP")  # the worker stops on this file, as if hung
+    read_alone = []
+    alone = parse_pool.LocalPool.alone
+    monkeypatch.setattr(parse_pool.LocalPool, "alone", lambda self, item, *a: read_alone.append(item[1].path) or alone(self, item, *a))
+    inbox = four_reports_inbox(tmp_path)
+    (inbox / "hangs.txt").write_text(render_pagetext(spec("gov2021", 2022, office="青山市第9局", seed=9)), encoding="utf-8")
+    docs = _documents(tmp_path, inbox)
+    hung = docs.filter(pl.col("source_path") == "hangs.txt")
+    assert hung["parse_status"].to_list() == ["unreadable"] and "超过时限" in hung["parse_error"][0]
+    assert docs.filter(pl.col("source_path") != "hangs.txt")["parse_status"].to_list() == ["parsed"] * 4
+    assert "hangs.txt" not in read_alone
+
+
 def test_a_file_that_kills_its_worker_is_unreadable_and_the_rest_are_read(tmp_path, monkeypatch):
     inbox = four_reports_inbox(tmp_path)
     monkeypatch.setenv("GKQC_FAULT", "read r2.txt")  # the worker reading r2.txt is killed (SIGKILL)
