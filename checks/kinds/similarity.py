@@ -6,7 +6,7 @@ year by year (that year's signatures and those of its reports' previous ones in 
 proposes pairs of different offices, and each report meets its office's latest earlier report (the
 year before's, or an earlier year's when the office has none for the year before); the
 signatures' estimate drops most, the exact Jaccard similarity of the 5-gram sets (texts read back
-from the lake for these reports only) decides, and difflib finds the longest shared passage of
+from the lake for these reports only) decides, and a suffix automaton finds the longest shared passage of
 each pair found. Sections shorter than `MIN_CHARS` are not compared: a short text shares stock
 phrases with many others and proves nothing. Sentences the entry lists as stock (`stock`: regexes,
 such as the template's preamble 本报告是根据《条例》……编制, 全文包括……, 统计期限……) are taken out
