@@ -16,7 +16,8 @@ MAX_RATIO = 200  # zip member compression ratio limit (zip bombs)
 MAX_MEMBERS = 10_000  # members read from one zip
 CD_BYTES_PER_MEMBER = 512  # a central directory over MAX_MEMBERS * this is not loaded (~0.5 KB RAM per entry)
 CACHED_CHARS = 64  # texts a reader's caches keep at most this long (a cell's text, a label): never a line of prose
-MAX_TEXT_CHARS = 8_000_000  # characters of a text file (page text, Markdown, a crawl); the longest reports have ~100,000
+MAX_TEXT_CHARS = 8_000_000  # characters of a text file (page text, Markdown, a crawl) or of a page's text; the longest reports have ~100,000
+MAX_TAGS = 1_000_000  # tags ('<') of a web page or Markdown file; a long report has ~10,000, and each element parsed takes ~250 bytes
 
 
 def zip_directory_entries(f: BinaryIO) -> int | None:

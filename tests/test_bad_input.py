@@ -983,6 +983,30 @@ def test_a_text_file_longer_than_any_report_is_not_read():
     assert r.status == "unreadable" and "文本过长" in r.reason
 
 
+def test_a_page_of_more_tags_than_any_report_is_not_parsed():
+    """A 31 MB page of 600,000 table rows took 1.9 GB (an object per element and per cell): a page with
+    more tags than MAX_TAGS is refused before it is parsed, with the reason."""
+    from gkqc.limits import MAX_TAGS
+
+    rows = "<tr><td>申请</td><td>1</td></tr>" * (MAX_TAGS // 6 + 1)
+    page = f"<html><body><p>2023年度政府信息公开工作年度报告</p><table>{rows}</table></body></html>"
+    r = read_document("x.html", page.encode())
+    assert r.status == "unreadable" and "网页标签过多" in r.reason
+
+
+def test_a_page_whose_text_is_longer_than_any_report_is_not_read():
+    """A page of one paragraph of 30 MB took 590 MB; its text over MAX_TEXT_CHARS is refused, as a
+    text file's is. Markdown with <table> fragments is a text file, bound as one."""
+    from gkqc.limits import MAX_TEXT_CHARS
+
+    prose = "本机关的申请 1 件 " * (MAX_TEXT_CHARS // 11 + 1)
+    r = read_document("x.html", f"<html><body><p>{prose}</p></body></html>".encode())
+    assert r.status == "unreadable" and "网页文字过长" in r.reason
+    paras = ["2023年度政府信息公开工作年度报告", "一、总体情况", "<table><tr><td>1</td></tr></table>", "二、主动公开", prose]
+    r = read_document("x.md", "\n\n".join(paras).encode())
+    assert r.format == "unknown" and r.status == "unreadable" and "文本过长" in r.reason
+
+
 def test_a_pdf_page_with_more_characters_than_any_page_prints_is_not_read():
     """One page drawing 5 million characters took 1.8 GB and half a minute (its characters read one by
     one): a page over MAX_PAGE_CHARS is refused at once."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from gkqc.cells import MISSING, UNREADABLE
-from gkqc.limits import MAX_TEXT_CHARS
+from gkqc.limits import MAX_TAGS, MAX_TEXT_CHARS
 from gkqc.readers import metadata as md
 from gkqc.readers.crawl import crawl_tokens
 from gkqc.readers.decode import declared_charset, decode, looks_like_html, sniff_binary, sniff_text
@@ -41,15 +41,22 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     if "\r" in text or "\u2028" in text or "\u2029" in text:  # lines ended by CR alone (old Mac files) or U+2028
         text = _LINE_ENDS.sub("\n", text)
     page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
+    if (html or page) and (tags := text.count("<")) > MAX_TAGS:  # (each parsed element takes memory)
+        raise Unreadable(f"网页标签过多（{tags:,} 个，上限 {MAX_TAGS:,}），不是一份年度报告，未读取")
     if html and not page and (is_markdown(text) or is_text_with_tables(text)):  # converter Markdown with <table> fragments
-        return "markdown", _mark_cut(text, markdown_tokens(text)), {}, enc
+        return "markdown", _mark_cut(text, markdown_tokens(_not_too_long(text))), {}, enc
     if html or page:
         meta, toks = html_tokens(text)
         return "html", _mark_cut(text, toks), meta, enc
-    if len(text) > MAX_TEXT_CHARS:  # (a text's tokens take many times its size in memory)
-        raise Unreadable(f"文本过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
-    fmt = sniff_text(text)
+    fmt = sniff_text(_not_too_long(text))
     return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc
+
+
+def _not_too_long(text: str) -> str:
+    """The text, if it is not longer than a report could be (its tokens take many times its size)."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise Unreadable(f"文本过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
+    return text
 
 
 def _mark_cut(text: str, toks: list[Tok]) -> list[Tok]:

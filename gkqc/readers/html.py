@@ -6,6 +6,7 @@ import re
 
 from lxml import etree
 
+from gkqc.limits import MAX_TEXT_CHARS
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.shown import cell_text, shown
 from gkqc.readers.tokens import (
@@ -135,6 +136,8 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     if root is None:
         return {}, []
     shown(root, text)
+    if (chars := sum(map(len, root.itertext()))) > MAX_TEXT_CHARS:  # (scripts' text counted too: far under it)
+        raise Unreadable(f"网页文字过长（{chars:,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
     meta = html_meta(root)
     out: list[Tok] = []
     buf: list[str] = []
