@@ -169,9 +169,11 @@ REFUSED = {
     "attach": "attach '{tmp}/other.duckdb'",
     "set": "set enable_external_access = true",
     "install": "install httpfs",
+    "explain analyze copy": "/* plan */ explain analyze copy (select 1 as a) to '{wh}/.site-cells/evil.csv'",
+    "explain (analyze) copy": "explain (analyze, format json) copy (select 1 as a) to '{wh}/.site-cells/evil.csv'",
 }
 NAMED = {"copy": "COPY", "copy into the lake": "COPY", "export": "EXPORT", "attach": "ATTACH", "set": "SET",
-         "install": "INSTALL"}  # a statement refused is named as written
+         "install": "INSTALL", "explain analyze copy": "COPY", "explain (analyze) copy": "COPY"}  # named as written
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -181,6 +183,20 @@ def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert name not in NAMED or f"拒绝 {NAMED[name]} " in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == [] and not (wh / "lake" / "documents" / "part-evil.parquet").exists()
+    assert not (wh / ".site-cells" / "evil.csv").exists()
+
+
+def test_sql_explain_analyze_cannot_write_over_a_lake_part(warehouse):
+    """EXPLAIN ANALYZE runs what it explains: a COPY inside one overwrote a lake part the views read
+    (allowed to DuckDB's sandbox), and the next run stopped on a damaged lake."""
+    wh, _ = warehouse
+    part = next((wh / "lake" / "reports").glob("part-*.parquet"))
+    before = part.read_bytes()
+    q = f"explain analyze copy (select 'x' as hacked) to '{part}' (format parquet, use_tmp_file false)"
+    r = cli("sql", q, "--warehouse", str(wh))
+    assert r.returncode == 2 and "拒绝 COPY" in r.stderr, r.stderr
+    assert part.read_bytes() == before
+    assert cli("sql", "explain analyze select count(*) from reports", "--warehouse", str(wh)).returncode == 0
 
 
 def test_the_sandbox_itself_refuses_what_a_query_could_reach(warehouse, tmp_path):

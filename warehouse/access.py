@@ -92,16 +92,38 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
 
 
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]{1,20})\b")
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)  # blanks and comments before a statement's first word
+_EXPLAIN = re.compile(r"explain(?:\s+analy[sz]e)?\s*(?:\([^()]*\))?", re.I)  # EXPLAIN [ANALYZE] [(options)]
 
 
 def only_queries(sql: str) -> None:
-    """Raise NotAQuery unless every statement of `sql` is a query."""
+    """Raise NotAQuery unless every statement of `sql` is a query. What an EXPLAIN explains must be a
+    query too: EXPLAIN ANALYZE runs it (`explain analyze copy … to …` wrote into the lake)."""
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error:
         return  # a syntax error: DuckDB itself reports it when the query runs
     for st in statements:
         if st.type not in QUERY_TYPES:
-            word = _FIRST_WORD.match(st.query)  # as written: DuckDB types INSTALL as a LOAD
-            name = word.group(1).upper() if word else st.type.name
-            raise NotAQuery(f"只读连接只允许查询语句（SELECT），拒绝 {name} (read-only: only queries are allowed, {name} refused)")
+            _refuse(st.query, st.type.name)
+        if st.type == duckdb.StatementType.EXPLAIN:
+            _only_a_query_explained(st.query)
+
+
+def _only_a_query_explained(statement: str) -> None:
+    start = _LEADING.match(statement).end()
+    explain = _EXPLAIN.match(statement, start)
+    inner = statement[explain.end():] if explain else ""
+    try:
+        explained = duckdb.extract_statements(inner)
+    except duckdb.Error:
+        explained = []
+    if len(explained) != 1:  # what it explains not found: not run
+        _refuse(statement, "EXPLAIN")
+    only_queries(inner)
+
+
+def _refuse(statement: str, kind: str) -> None:
+    word = _FIRST_WORD.match(_LEADING.sub("", statement, count=1))  # as written: DuckDB types INSTALL as a LOAD
+    name = word.group(1).upper() if word else kind
+    raise NotAQuery(f"只读连接只允许查询语句（SELECT），拒绝 {name} (read-only: only queries are allowed, {name} refused)")
