@@ -23,20 +23,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
 
-from gkqc.cells import (
-    DAMAGED,
-    INFERRED,
-    LOOKALIKES,
-    MISSING,
-    OCR,
-    UNREADABLE,
-    is_value_like,
-    read_amount,
-    read_count,
-    unit_in_label,
-)
+from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like, unit_in_label
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, row_sums, spaced_number, split_glued
+from gkqc.readers.row_cells import _cells_from_row
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
 from gkqc.readers.tokens import MERGED, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
 from gkqc.record import Cell
@@ -658,49 +648,6 @@ def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[
     (else the row's values would shift one column to the left)."""
     return (bool(context) and _unread_value(tok, after) and not rs.heading(tok.text)
             and match_label(norm_label(tok.text), rows) is None and match_label("".join(context), rows) is not None)
-
-
-def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
-                    missing: str, header_unit: str | None = None, amounts: bool = False) -> list[Cell]:
-    if read is None or read.reason:
-        status, reason = (UNREADABLE, read.reason) if read else (MISSING, missing)
-        return [Cell(table, block, row_id, col.id, None, None, status, reason) for col in cols]
-    out: list[Cell] = []
-    append = out.append
-    absent = read.missing_reason or missing
-    for col, tok in zip(cols, read.toks, strict=True):
-        if tok is None:
-            append(Cell(table, block, row_id, col.id, None, None, MISSING, absent))
-            continue
-        raw = tok.raw
-        cv = read_amount(raw, header_unit, col.unit) if amounts and col.unit else read_count(raw)
-        cell = Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line)
-        if tok.note or tok.inferred or tok.conf is not None:
-            cell = _cell(cell, tok, col.unit)
-        append(cell)
-    return out
-
-
-def _cell(cell: Cell, tok: Tok, unit: str | None) -> Cell:
-    """A cell read from a token that was read by OCR, split by rule or placed by position: its
-    status (ocr / inferred) and how it was read, beside any reason the value already has.
-    `unit` is the template's unit of an amount cell."""
-    if tok.refused:
-        cell.value, cell.status, cell.reason, cell.unit = None, UNREADABLE, tok.note, None
-        return cell
-    if tok.note:
-        cell.reason = f"{cell.reason}；{tok.note}" if cell.reason else tok.note
-    if cell.value is None:
-        return cell
-    if tok.conf is not None:
-        if cell.unit is not None and cell.unit != unit:  # OCR losing 万 of 万元 makes one 10⁴ too small
-            cell.value, cell.status = None, UNREADABLE
-            cell.reason = f"OCR 读出的金额单位为“{cell.unit}”（模板为“{unit}”，可能漏识），不采用"
-            return cell
-        cell.status, cell.confidence = OCR, round(min(max(tok.conf, 0.0), 1.0), 4)
-    elif tok.inferred:
-        cell.status = INFERRED
-    return cell
 
 
 SILENT = "整张表没有一个数值（PDF 文本层中只有行标签），各单元格按空白读取"
