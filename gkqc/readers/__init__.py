@@ -21,7 +21,8 @@ from gkqc.readers.markdown import is_markdown, is_text_with_tables, markdown_tok
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
-from gkqc.readers.tables import READERS, detect_template, detect_variant
+from gkqc.readers.tables import READERS
+from gkqc.readers.template_detect import detect_template, detect_variant
 from gkqc.readers.tokens import Tok, nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, TEMPLATE_PRESUMED, ParseResult, Report, Section

@@ -2,7 +2,7 @@
 registry (`READERS`). Sections 二 (`read_active`, block by block) and 三 (`read_applications`) are
 read by their row labels (`label_rows`), then checked as whole tables
 (`table_doubts`); section 四 (`read_reviews`) as runs of values (`review_runs`).
-A row read becomes its cells in `row_cells`; which template the tables show is told here too (`detect_template`).
+A row read becomes its cells in `row_cells`; which template the tables show is told in `template_detect`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from gkqc.cells import unit_in_label
 from gkqc.readers.glued import row_sums
-from gkqc.readers.label_rows import _norm_text, read_rows
+from gkqc.readers.label_rows import read_rows
 from gkqc.readers.review_runs import read_reviews
 from gkqc.readers.row_cells import _cells_from_row
 from gkqc.readers.table_doubts import (
@@ -24,7 +24,7 @@ from gkqc.readers.table_doubts import (
 )
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.record import Cell
-from gkqc.templates import Block, Variant, drawn_from_registry, norm_label, registry
+from gkqc.templates import Block, drawn_from_registry, norm_label, registry
 
 
 def _block() -> re.Pattern[str]:
@@ -94,32 +94,6 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
             read = RowRead([None] * len(block.metrics), doubt) if doubt and r.id in tr.rows else tr.rows.get(r.id)
             cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True)
     return cells, notes
-
-
-def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> Variant | None:
-    """The printed variant of `template` the report's sections show, if any (from the registry)."""
-    reg = registry()
-    cued = {v.section for v in reg.variants if v.template == template}  # only the sections a variant is told by
-    text = {no: _norm_text(sections.get(no, ())) for no in cued}
-    return reg.variant_for(template, text)
-
-
-def detect_template(toks: dict[str, Sequence[Tok]], year_template: str | None = None) -> tuple[str | None, str | None]:
-    """(template, how it was told) from printed column headings and sub-rows (`toks`: each section's
-    tokens, by numeral; the registry's cues say which sections they look in). A cue that a printed
-    variant of `year_template` (the report year's) shows as well tells nothing against the year: a
-    2023 report printing （六）其他处理 as one row, as 2019's template does, is the year's template."""
-    text: dict[str, str] = {}  # each section's text, made when a cue first looks in it
-    for cue in registry().cues:  # the registry's cues, in order: the first found names the template
-        if cue.section in toks and cue.section not in text:
-            text[cue.section] = _norm_text(toks[cue.section])
-        if any(v in text.get(cue.section, "") for v in cue.texts):
-            if year_template not in (None, cue.template):
-                variant = detect_variant(year_template, toks)
-                if variant is not None and variant.section == cue.section:
-                    return year_template, f"{cue.how}，按报告年度"
-            return cue.template, cue.how
-    return None, None
 
 
 # how each table kind of the registry is read from its section's tokens
