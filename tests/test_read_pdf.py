@@ -1108,7 +1108,7 @@ def test_a_table_with_a_number_against_a_label_or_without_its_headings_is_not_re
     headings stand above the labels and no digit is printed beside them: a fee printed against its
     label (`行政事业性收费453.0969`, a browser's unbordered table) is no empty table, nor is one whose
     value columns ran off the page (only the labels printed)."""
-    from gkqc.readers.tables import silent_rows
+    from gkqc.readers.table_doubts import silent_rows
     from gkqc.readers.tokens import Tok
 
     def toks(*texts: str) -> list[Tok]:

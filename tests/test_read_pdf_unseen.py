@@ -190,7 +190,8 @@ def test_numbers_drawn_as_outlines_keep_a_table_from_being_read_blank():
 
 def test_a_table_whose_figures_have_no_text_is_not_read_blank():
     # (figures of a font without its Unicode map come as □: the table printed values, unreadable ones)
-    from gkqc.readers.tables import SILENT, read_reviews
+    from gkqc.readers.table_doubts import SILENT
+    from gkqc.readers.tables import read_reviews
     from gkqc.readers.tokens import Tok
     from gkqc.templates import registry
 

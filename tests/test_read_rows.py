@@ -1,4 +1,4 @@
-"""The row reader (readers/tables.read_rows) on hand-made token streams: a row whose label was not
+"""The row reader (readers/label_rows.read_rows) on hand-made token streams: a row whose label was not
 read, or read only partly (OCR), never gives its values to a neighbouring row; section headings
 ending in `。` still start their sections."""
 
@@ -14,7 +14,8 @@ from mddocs import render_markdown
 from pdfdocs import needs_cjk_font
 
 from gkqc.readers import read_document
-from gkqc.readers.tables import read_active, read_applications, read_rows
+from gkqc.readers.label_rows import read_rows
+from gkqc.readers.tables import read_active, read_applications
 from gkqc.readers.tokens import Tok
 from gkqc.simulate import pdf as draw
 from gkqc.simulate.pdf import render_pdf

@@ -16,11 +16,13 @@ from gkqc.readers.crawl import crawl_tokens
 from gkqc.readers.decode import declared_charset, decode, looks_like_html, sniff_binary, sniff_text
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
+from gkqc.readers.label_rows import CUT
 from gkqc.readers.markdown import is_markdown, is_text_with_tables, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
 from gkqc.readers.sections import split_sections
-from gkqc.readers.tables import CUT, READERS, detect_template, detect_variant
+from gkqc.readers.tables import READERS
+from gkqc.readers.template_detect import detect_template, detect_variant
 from gkqc.readers.tokens import Tok, nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
 from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, TEMPLATE_PRESUMED, ParseResult, Report, Section

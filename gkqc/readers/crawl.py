@@ -4,7 +4,7 @@ The text is cut only where a cut can be told without guessing: the six section h
 before them the title and `key:value` metadata; in sections 二, 三 and 四 the known table
 labels (template registry) and the values between them; after the last section the closing
 signature and date. A run of values printed without a separator stays one token
-(`GluedRun`): tables.py splits it once the row's column count is known, and only when the
+(`GluedRun`): label_rows.py splits it once the row's column count is known, and only when the
 split is provably unique.
 """
 

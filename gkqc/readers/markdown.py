@@ -5,7 +5,7 @@ fragments); merged cells come out repeated or left empty, and heading rows the t
 read come out as placeholders (`| 类别 | 数据1 | … | 总计 |`). Each table row becomes its label
 cells (empty merged-cell remnants dropped; the first label ends any row before it, as a new
 <tr> does) and then one cell token per value column, blanks included, so a row that lost or
-gained a cell is refused by tables.py, never shifted. Values under placeholder headings, with no
+gained a cell is refused by label_rows.py, never shifted. Values under placeholder headings, with no
 real heading row in the section (or block of section 二), carry a note: their columns come from
 the template's order alone.
 """
@@ -340,7 +340,7 @@ def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) 
     """(label cells, value cells) of a data row. A row on the table's grid has its values from
     the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
     number left of the value columns) only its printed values: were a blank among them the row
-    comes out short and tables.py refuses it, never shifting a value to another column."""
+    comes out short and label_rows.py refuses it, never shifting a value to another column."""
     lab = -1
     for i in range(first):
         if _labelish(cells[i]):

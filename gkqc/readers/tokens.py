@@ -2,7 +2,7 @@
 
 All three forms end up as the same thing: an ordered list of short texts, each
 with the source line it came from. Tables are then read from labels in
-``tables.py``; nothing here knows the template but the words of its column headings, which tell a
+``label_rows.py``; nothing here knows the template but the words of its column headings, which tell a
 table's spare last column (备注, `spare_cells`) from one of its own.
 """
 
@@ -64,7 +64,7 @@ def mark_short(rows: Sequence[tuple], cells: list[Tok], text_before_last: Callab
     """A row narrower on the grid than the rows above and below it lost a cell or never had one:
     when its last cell is empty and another holds text (`text_before_last`), that cell may be a blank
     value or a spare column's (备注), and which value went missing cannot be told. Its last cell says
-    so (`SHORT`); tables.py refuses the row. (A row of empty cells alone, as a page cut inside it, is
+    so (`SHORT`); label_rows.py refuses the row. (A row of empty cells alone, as a page cut inside it, is
     no row.) `rows`: (width, place of the last cell, its token index or -1 when it was not read last, …)."""
     for k, row in enumerate(rows):
         width, _, last = row[:3]
@@ -169,7 +169,7 @@ _PAGE_NO = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(\s*共\s*
 
 def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_row: bool = False) -> None:
     """A table's values merged across columns that its other rows of values print apart get `MERGED`
-    (tables.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
+    (label_rows.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
     none), place on the table's grid, the places it spans and its row. A cell spanning places no row
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
     column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid)."""
@@ -253,7 +253,7 @@ def pdftext_tokens(text: str) -> list[Tok]:
     """PDF-extracted text: rows on lines, values separated by spaces. Where each cell stands between
     blank lines (pdfium, pdftotext of a LibreOffice PDF), lines of one number each with no blank line
     between them, beside a cell standing alone, may be one number wrapped inside its narrow cell
-    ('7598' / '6478' / '0' of 759864780): their tokens say so (`WRAPPED`), and tables.py refuses the row."""
+    ('7598' / '6478' / '0' of 759864780): their tokens say so (`WRAPPED`), and label_rows.py refuses the row."""
     blocks: list[list[list[Tok]]] = [[]]  # runs of non-blank lines, each line's tokens
     for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
