@@ -359,6 +359,24 @@ def test_a_page_text_row_missing_a_value_is_unreadable_not_padded_from_the_next_
             assert c.raw == s.applications[(rid, col)], (rid, col)
 
 
+@pytest.mark.parametrize("col", ["natural_person", "commercial", "other_org"])
+def test_a_blank_inside_the_last_row_without_padding_is_a_blank(ali_bytes, col):
+    """The 阿里 sample pads each row but the table's last with `||`: a blank among that row's values
+    (the row then a padding narrower than the rest) was taken for a lost value, and all seven cells,
+    A1 and S3 with them, were unreadable. Padding only ever ends a row; a value lost there still is."""
+    lines = ali_bytes.decode().split("\n")
+    row = lines.index("四、结转下年度继续办理 |") + 1  # its seven values, one per line, then section 四
+    cols = [c.id for c in registry().app_columns]
+    blank = list(lines)
+    blank[row + cols.index(col)] = "|"
+    g = cells(read_document("x.txt", "\n".join(blank).encode()))
+    got = {c: (g[("carried_forward", c)].raw, g[("carried_forward", c)].status) for c in cols}
+    assert got == {c: ("", "blank") if c == col else ("0", "ok") for c in cols}
+    lost = lines[:row] + lines[row + 1:]  # a value line lost: unreadable, as before
+    g = cells(read_document("x.txt", "\n".join(lost).encode()))
+    assert {g[("carried_forward", c)].status for c in cols} == {"unreadable"}
+
+
 @pytest.mark.parametrize("row", ["granted", "partial"])
 def test_a_blank_last_value_beside_the_padding_is_still_blank(row):
     s = spec("gov2021", seed=22)

@@ -48,7 +48,8 @@ def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
             read = tr.rows.get(rid)
             if read is None or read.reason:
                 continue
-            if width is not None and padded and w < width and any(t is not None and _padding(t) for t in read.toks):
+            if width is not None and padded and w < width and read.toks and read.toks[-1] is not None \
+                    and _padding(read.toks[-1]):  # (padding only ever ends a row: a blank among its values is one)
                 shown = _shown(t for t in read.toks if t is not None)
                 tr.rows[rid] = RowRead([None] * n, f"该行比表格其他行少{width - w}个单元格（{shown}），可能缺了一个数值，"
                                                   "末尾的空单元格可能只是表格填充，无法确定对应的列")
