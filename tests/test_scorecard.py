@@ -290,12 +290,17 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
         d1 = con.sql("""select c.status from check_results c join reports r using (report_id)
                         where r.is_latest and c.check_id = 'D1'""").fetchall()
         rate = con.sql("select on_time_rate from scorecard_region").fetchall()
+        listed = con.sql("select count(*) from findings where check_id = 'D1' and is_latest").fetchall()[0][0]
+        counted = con.sql("select count(*) from failures_by_check where check_id = 'D1'").fetchall()[0][0]
     assert d1 == [("fail",) if second else ("not_assessable",)]  # (the correction itself: late, or undated)
     if first == "2023-01-20":
         assert got[0][0] is True and rate == [(1.0,)]
         assert got == [(True, 0, 0, 100)] or second is None  # (undated: D2's warning costs points)
+        # one answer everywhere: the lateness the scorecard excuses is no finding, so no 整改通知 asks for it
+        assert (listed, counted) == (0, 0)
     else:
         assert got[0][:3] == (False, 1, 1) and got[0][3] < 100 and rate == [(0.0,)]
+        assert (listed, counted) == (1, 1)
 
 
 def test_every_output_counts_the_offices_no_region_places_and_the_selection_alone(tmp_path, capsys):

@@ -1,4 +1,5 @@
--- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态。
+-- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态；
+-- 首个版本按期发布的机关年度，其后版本的逾期（D1）不在其中（见 late_corrections）。
 -- version_no：同一机关同一年度各版本按发布先后编号（最新版本即 is_latest）。
 -- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，无则为空；dismissed 的问题不计分。
 -- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中检查通过为"已整改"，仍不通过为"未整改"，
@@ -18,6 +19,8 @@ fails as (
            v.latest_report_id, c.check_id, c.severity, c.subject, c.expected, c.actual, c.difference, c.cells, c.message
     from check_results c join versions v using (report_id)
     where c.status = 'fail'
+      -- 首个版本按期时，后来版本的逾期不是问题 (no lateness of a later version when the first was on time)
+      and not exists (select 1 from late_corrections e where e.report_id = c.report_id and e.check_id = c.check_id)
 ),
 -- 有多个版本的机关年度：最新版本的各项结果（只读这些报告的结果，不为整改状态读入全部结果）
 -- (the results of the newest version of office-years with several versions: only those reports' results

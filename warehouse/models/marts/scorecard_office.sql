@@ -28,36 +28,22 @@ fails as (
            -- 依赖"空白按0计"假设的不通过结果 (failures that rest on blanks counted as 0)
            count(*) filter (where not dismissed and starts_with(message, (select prefix from message_notes
                                                                           where note = 'on_blanks'))) as on_blanks,
-           bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed,
-           count(*) filter (where check_id in (select check_id from deadline) and not dismissed
-                                  and severity = 'error') as d1_errors,
-           count(*) filter (where check_id in (select check_id from deadline) and not dismissed
-                                  and severity = 'warning') as d1_warnings
+           bool_or(check_id in (select check_id from deadline) and dismissed) as d1_dismissed
     from findings where is_latest
     group by report_id
 ),
 on_time as (
     select report_id, max(status) as d1 from check_results semi join deadline using (check_id) group by report_id
 ),
--- 该年度首个版本按期发布时，后来的更正版本晚于期限不算逾期 (an office-year whose first version was on time
--- is on time: a correction published after the deadline does not make it late)
-first_on_time as (
-    select l.report_id, true as excused
-    from latest l join reports r on r.versions_of = l.versions_of and r.report_year = l.report_year
-                                    and r.version_no = 1 and not r.is_latest
-    join on_time d on d.report_id = r.report_id
-    where d.d1 = 'pass'
-),
 per_report as (
     select l.report_id,
-           coalesce(f.error_checks, 0) - case when e.excused and f.d1_errors > 0 then 1 else 0 end as error_checks,
-           coalesce(f.warning_checks, 0) - case when e.excused and f.d1_warnings > 0 then 1 else 0 end as warning_checks,
-           coalesce(f.errors, 0) - case when e.excused then coalesce(f.d1_errors, 0) else 0 end as errors,
-           coalesce(f.warnings, 0) - case when e.excused then coalesce(f.d1_warnings, 0) else 0 end as warnings,
+           coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
+           coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
            coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
-           case when e.excused or (d.d1 = 'fail' and f.d1_dismissed) then 'pass' else d.d1 end as d1
+           -- 首个版本按期（late_corrections）或逾期已被排除：按期 (first version on time, or lateness dismissed)
+           case when e.report_id is not null or (d.d1 = 'fail' and f.d1_dismissed) then 'pass' else d.d1 end as d1
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
-    left join first_on_time e using (report_id)
+    left join late_corrections e using (report_id)
 ),
 scored as (
     select l.office, coalesce(o.region, l.region) as region, coalesce(o.office_kind, l.office_kind) as office_kind,
