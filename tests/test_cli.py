@@ -186,6 +186,26 @@ def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
     assert not (wh / ".site-cells" / "evil.csv").exists()
 
 
+def test_sql_runs_one_query_at_a_time(warehouse):
+    """Two queries printed the last one's result only, exit 0: the first was lost unseen."""
+    wh, _ = warehouse
+    r = cli("sql", "select count(*) as n from reports; select count(*) as m from documents", "--warehouse", str(wh))
+    assert r.returncode == 2 and "一次只能执行一条查询，收到 2 条" in r.stderr and r.stdout == ""
+    r = cli("sql", "select count(*) as n from documents;", "--warehouse", str(wh), "--format", "csv")
+    assert r.returncode == 0 and r.stdout.split() == ["n", "5"]
+
+
+def test_sql_pivot_is_refused_by_its_name_unless_its_values_are_named(warehouse):
+    wh, _ = warehouse
+    r = cli("sql", "select * from (pivot documents on format using count(*))", "--warehouse", str(wh))
+    assert r.returncode == 2 and "拒绝 PIVOT" in r.stderr and "拒绝 SELECT" not in r.stderr
+    q = "pivot (select format from documents) on format in ('pagetext', 'pdf') using count(*)"
+    r = cli("sql", q, "--warehouse", str(wh), "-f", "json")
+    counted = cli("sql", "select count(*) filter (format = 'pagetext') as pagetext, count(*) filter (format = 'pdf') as pdf "
+                         "from documents", "--warehouse", str(wh), "-f", "json")
+    assert r.returncode == 0 and json.loads(r.stdout) == json.loads(counted.stdout), r.stdout
+
+
 def test_sql_explain_analyze_cannot_write_over_a_lake_part(warehouse):
     """EXPLAIN ANALYZE runs what it explains: a COPY inside one overwrote a lake part the views read
     (allowed to DuckDB's sandbox), and the next run stopped on a damaged lake."""

@@ -93,17 +93,24 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
 
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]{1,20})\b")
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)  # blanks and comments before a statement's first word
+_PIVOT = re.compile(r"\bpivot\b", re.I)
 _EXPLAIN = re.compile(r"explain(?:\s+analy[sz]e)?\s*(?:\([^()]*\))?", re.I)  # EXPLAIN [ANALYZE] [(options)]
 
 
 def only_queries(sql: str) -> None:
-    """Raise NotAQuery unless every statement of `sql` is a query. What an EXPLAIN explains must be a
-    query too: EXPLAIN ANALYZE runs it (`explain analyze copy … to …` wrote into the lake)."""
+    """Raise NotAQuery unless `sql` is one query. What an EXPLAIN explains must be a query too:
+    EXPLAIN ANALYZE runs it (`explain analyze copy … to …` wrote into the lake)."""
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error:
         return  # a syntax error: DuckDB itself reports it when the query runs
+    if len(statements) > 1:  # (the console prints one result: the others' would be lost unseen)
+        raise NotAQuery(f"一次只能执行一条查询，收到 {len(statements)} 条 (one query at a time, got {len(statements)})")
     for st in statements:
+        if st.type == duckdb.StatementType.MULTI and _PIVOT.search(st.query):
+            raise NotAQuery("拒绝 PIVOT：未写明取值（IN …）的 PIVOT 要先建立类型，只读连接不允许；请写明取值，"
+                            "如 pivot documents on format in ('pdf', 'html') using count(*) "
+                            "(PIVOT without an IN list refused: name its values)")
         if st.type not in QUERY_TYPES:
             _refuse(st.query, st.type.name)
         if st.type == duckdb.StatementType.EXPLAIN:
