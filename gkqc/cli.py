@@ -108,11 +108,14 @@ def read_side(warehouse: str) -> Path:
     return locate(warehouse).local if is_remote(warehouse) else Path(warehouse).resolve()
 
 
-def _writable(wh: Warehouse) -> Warehouse:
-    """`wh`, once its local folder (and its bucket, when remote) can be written; else the command fails
-    naming the problem."""
+def _writable(wh: Warehouse, inbox: str) -> Warehouse:
+    """`wh`, once its local folder (and its bucket, when remote) can be written and it is not the inbox
+    itself (a warehouse inside the inbox is left out of its files); else the command fails naming the problem."""
     from gkqc import runlock
 
+    if wh.url.rstrip("/") == inbox.rstrip("/") or os.path.realpath(wh.local) == os.path.realpath(inbox):
+        fail(f"数据仓库不能就是收件箱：{inbox}；请用 --warehouse 另选目录（可在收件箱之内） "
+             f"(the warehouse cannot be the inbox itself)")
     try:
         runlock.prepare(wh.local)
         if wh.remote:
@@ -201,7 +204,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
     from gkqc.storage import warehouse as locate
 
     inbox = _preflight(inbox)
-    wh = _writable(locate(warehouse))
+    wh = _writable(locate(warehouse), inbox)
     stop = _StopOnSignal()
     started_at: int | None = None  # the lake's commit when the run began
     try:
@@ -413,7 +416,7 @@ def serve(inbox: InboxUrlArg = None,
     from gkqc.storage import warehouse as locate
 
     inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
-    wh = _writable(locate(warehouse))  # an unusable warehouse too
+    wh = _writable(locate(warehouse), inbox)  # an unusable warehouse too
     local, warehouse = wh.local, wh.url if wh.remote else str(wh.local.resolve())
     quiet_prefect(local)
     from flows import schedule

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from gkqc.lake import MANIFEST
 from gkqc.limits import (
     MAX_FILE_BYTES,
     MAX_MEMBER_BYTES,
@@ -34,7 +35,7 @@ from gkqc.source import Source
 from gkqc.stamps import Recorded, stamp_of
 from schemas.lake import OFFICE_KINDS
 
-SKIP_DIRS = {".git", "__pycache__", ".venv", "lake"}
+SKIP_DIRS = {".git", "__pycache__", ".venv"}
 OFFICES = "offices.csv"  # the office registry an inbox may carry at its top
 SIDECARS = {OFFICES, "truth.jsonl"}  # files beside reports at the inbox top that are not reports
 CHUNK = 1 << 20
@@ -85,14 +86,16 @@ def too_big(limit: int) -> str:
     return f"文件超过大小上限 {_limit(limit)}（file over the size limit）"
 
 
-def scan_inbox(inbox: Path) -> list[str]:
+def scan_inbox(inbox: Path, warehouse: Path | None = None) -> list[str]:
     """Every entry under the inbox as an absolute path string, in a stable order.
 
     Depth first: a folder's own entries (sorted by name), then its subfolders. Hidden
-    names, SKIP_DIRS, '*.duckdb' and top-level sidecars are skipped; everything else is
-    kept, FIFOs, devices and symlinks included (symlinked folders are never entered), and
-    a folder that cannot be listed is kept as itself. A missing inbox gives []."""
+    names, SKIP_DIRS and top-level sidecars are skipped, and so is a warehouse inside the inbox
+    (`warehouse`, and any folder holding a lake): a run's own output is never read as collected
+    files. Everything else is kept, FIFOs, devices and symlinks included (symlinked folders
+    are never entered), and a folder that cannot be listed is kept as itself. A missing inbox gives []."""
     top = os.path.abspath(inbox)
+    own = _within(top, warehouse)
     out: list[str] = []
     stack = [top]
     while stack:
@@ -107,12 +110,25 @@ def scan_inbox(inbox: Path) -> list[str]:
         subdirs = []
         for e in entries:
             (subdirs if _is_real_dir(e) else out).append(e.path)
-        stack.extend(reversed(subdirs))
+        stack.extend(reversed([d for d in subdirs if d != own and not _a_warehouse(d)]))
     return out
 
 
+def _within(top: str, warehouse: Path | None) -> str | None:
+    """The warehouse's path as the walk from `top` meets it, when it lies inside the inbox."""
+    if warehouse is None:
+        return None
+    rel = os.path.relpath(os.path.realpath(warehouse), os.path.realpath(top))
+    return None if rel == "." or rel.startswith("..") else os.path.join(top, rel)
+
+
+def _a_warehouse(folder: str) -> bool:
+    """A gkqc warehouse (its lake's manifest): another run's output, not collected files."""
+    return os.path.isfile(os.path.join(folder, "lake", MANIFEST))
+
+
 def wanted(name: str, top: bool) -> bool:
-    return not (name.startswith(".") or name in SKIP_DIRS or name.endswith(".duckdb") or (top and name in SIDECARS))
+    return not (name.startswith(".") or name in SKIP_DIRS or (top and name in SIDECARS))
 
 
 def _is_real_dir(entry: os.DirEntry) -> bool:

@@ -31,6 +31,7 @@ from gkqc.inbox import (
     wanted,
     zip_members,
 )
+from gkqc.lake import MANIFEST
 from gkqc.limits import MAX_FILE_BYTES
 from gkqc.source import Source
 from gkqc.stamps import Recorded
@@ -49,8 +50,9 @@ class LocalInbox:
     def exists(self) -> bool:
         return self.path.is_dir()
 
-    def scan(self) -> list[str]:
-        return scan_inbox(self.path)
+    def scan(self, warehouse: Path | None = None) -> list[str]:
+        """The inbox's entries; `warehouse`, when inside it, is left out (gkqc.inbox.scan_inbox)."""
+        return scan_inbox(self.path, warehouse)
 
     def sources(self, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
         """`known`: the stamps of files not to read again while they keep them (gkqc.stamps)."""
@@ -78,15 +80,20 @@ class ObjectInbox:
         """Whether any object is under the prefix (OSError when the storage cannot be asked)."""
         return bool(self.fs.get_file_info(pafs.FileSelector(self.base, recursive=False, allow_not_found=True)))
 
-    def scan(self) -> list[pafs.FileInfo]:
+    def scan(self, warehouse: Path | None = None) -> list[pafs.FileInfo]:
         """Every object under the prefix in the local inbox's order: a folder's own files by name, then
-        its subfolders (depth first), with the local rules for names that are skipped."""
+        its subfolders (depth first), with the local rules for names that are skipped (`warehouse`: a
+        local folder, never inside a bucket)."""
         found = self.fs.get_file_info(pafs.FileSelector(self.base, recursive=True, allow_not_found=True))
+        found = [info for info in found if info.type == pafs.FileType.File]
+        marker = f"lake/{MANIFEST}"  # a warehouse under the prefix: another run's output, never collected files
+        homes = tuple(k.removesuffix(marker) for k in (info.path[len(self.base) + 1:] for info in found)
+                      if k.endswith(f"/{marker}"))
         keep = []
         for info in found:
-            if info.type != pafs.FileType.File:
-                continue
             parts = info.path[len(self.base) + 1:].split("/")
+            if info.path[len(self.base) + 1:].startswith(homes):
+                continue
             if all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
                 keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
         return [info for _, info in sorted(keep, key=lambda x: x[0])]

@@ -103,8 +103,22 @@ def test_scan_order_and_skips(tmp_path):
         write(tmp_path / rel)
     got = [os.path.relpath(p, tmp_path) for p in scan_inbox(tmp_path)]
     # a folder's own files first (sorted), then its subfolders; sidecars only skipped at the top
-    assert got == ["a.html", "b.txt", "a_dir/x.txt", "sub/offices.csv", "sub/z.txt", "sub/deep/y.txt"]
+    assert got == ["a.html", "b.txt", "w.duckdb", "a_dir/x.txt", "lake/p.parquet", "sub/offices.csv", "sub/z.txt",
+                   "sub/deep/y.txt"]
     assert all(os.path.isabs(p) for p in scan_inbox(tmp_path))
+
+
+def test_scan_leaves_out_a_warehouse_inside_the_inbox(tmp_path):
+    """A run's own output is never collected files: the warehouse the run writes (before its lake has
+    a manifest too) and any other folder holding a lake. A folder merely named `lake`, or a file named
+    `*.duckdb`, is collected as any other (they were left out unseen, with no documents row)."""
+    for rel in ["a.txt", "wh/gkqc.duckdb", "wh/scorecards/site/office.html", "wh/lake/reports/part-1.parquet",
+                "old/wh2/lake/_manifest.json", "old/wh2/scorecards/scorecard.xlsx", "old/b.txt",
+                "lake/c.txt", "d.duckdb"]:
+        write(tmp_path / rel)
+    got = [os.path.relpath(p, tmp_path) for p in scan_inbox(tmp_path, tmp_path / "wh")]
+    assert got == ["a.txt", "d.duckdb", "lake/c.txt", "old/b.txt"]
+    assert "wh/gkqc.duckdb" in [os.path.relpath(p, tmp_path) for p in scan_inbox(tmp_path)]  # (another warehouse's run)
 
 
 def test_scan_relative_inbox_gives_absolute_paths(tmp_path, monkeypatch):

@@ -127,3 +127,21 @@ def test_json_output_never_prints_bare_infinity(tmp_path):
         raise ValueError(name)
 
     assert json.loads(r.stdout, parse_constant=refuse) == [{"a": "inf", "b": "nan", "c": 1.5}]
+
+
+def test_a_warehouse_inside_the_inbox_is_never_read_as_collected_files(tmp_path):
+    """`gkqc run . --warehouse wh`: the second run read the run's own pages as reports, and the
+    office-year page, undated, became the newest version of the report and was scored instead of it.
+    The warehouse is left out of the inbox; the inbox itself cannot be the warehouse."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    wh = inbox / "wh"
+    for _ in range(2):
+        r = gkqc("run", str(inbox), "--warehouse", str(wh))
+        assert r.returncode == 0, r.stderr
+    assert (wh / "scorecards").is_dir()
+    views = snapshot(wh)
+    assert [row[0] for row in views["documents"]] == ["ali.txt"] and len(views["reports"]) == 1
+    r = gkqc("run", str(inbox), "--warehouse", str(inbox))
+    assert r.returncode == 2 and "数据仓库不能就是收件箱" in r.stderr and len(r.stderr.strip().splitlines()) == 1
