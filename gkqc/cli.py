@@ -75,11 +75,24 @@ app = typer.Typer(help="gkqc：政府信息公开工作年度报告 数据质量
                   no_args_is_help=True, add_completion=False, cls=_Commands)
 console = Console()
 err = Console(stderr=True)
+
+
+def _named(value: str | None) -> str | None:
+    """A path given empty (an unset variable in `gkqc run "$INBOX"`) names nothing: refused, never taken
+    for the samples or the current folder."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("路径为空 (empty path)")
+    return value
+
+
 # `run` and `repair` also take object storage: s3://bucket/prefix
-WarehouseUrlOpt = Annotated[str, typer.Option("--warehouse", "-w", help="数据仓库目录或 s3://桶/前缀 (warehouse folder or s3:// URL)")]
-WarehouseReadOpt = Annotated[str, typer.Option("--warehouse", "-w", help="数据仓库目录，或 s3://桶/前缀（读本机的本地副本） "
-                                                                           "(warehouse folder, or s3:// URL: its local copy here)")]
-InboxUrlArg = Annotated[str | None, typer.Argument(help="收件箱目录或 s3://桶/前缀；省略则使用自带样例 (inbox folder or s3:// URL; default: bundled samples)")]
+WarehouseUrlOpt = Annotated[str, typer.Option("--warehouse", "-w", callback=_named,
+                                              help="数据仓库目录或 s3://桶/前缀 (warehouse folder or s3:// URL)")]
+WarehouseReadOpt = Annotated[str, typer.Option("--warehouse", "-w", callback=_named,
+                                               help="数据仓库目录，或 s3://桶/前缀（读本机的本地副本） "
+                                                    "(warehouse folder, or s3:// URL: its local copy here)")]
+InboxUrlArg = Annotated[str | None, typer.Argument(callback=_named, help="收件箱目录或 s3://桶/前缀；省略则使用自带样例 "
+                                                                         "(inbox folder or s3:// URL; default: bundled samples)")]
 
 
 def fail(msg: str) -> None:
@@ -154,7 +167,7 @@ def run(inbox: InboxUrlArg = None,
     例 example: gkqc run ./inbox --warehouse ./wh
     例 example: gkqc run s3://reports/inbox --warehouse s3://reports/wh --cluster tcp://10.0.0.5:8786
     """
-    _job(inbox or str(SAMPLE_INBOX), warehouse, workers, cluster)
+    _job(str(SAMPLE_INBOX) if inbox is None else inbox, warehouse, workers, cluster)
 
 
 @app.command()
@@ -165,7 +178,7 @@ def repair(inbox: InboxUrlArg = None,
 
     例 example: gkqc repair ./inbox --warehouse ./wh
     """
-    _job(inbox or str(SAMPLE_INBOX), warehouse, workers, None, repair_first=True)
+    _job(str(SAMPLE_INBOX) if inbox is None else inbox, warehouse, workers, None, repair_first=True)
 
 
 def _preflight(inbox: str) -> str:
@@ -415,7 +428,7 @@ def serve(inbox: InboxUrlArg = None,
         fail(f"无效的 cron 表达式 '{cron}'：{why.removeprefix('Value error, ')} (invalid cron schedule)")
     from gkqc.storage import warehouse as locate
 
-    inbox = _preflight(inbox or str(SAMPLE_INBOX))  # a broken check file fails now, not at every scheduled run
+    inbox = _preflight(str(SAMPLE_INBOX) if inbox is None else inbox)  # a broken check file fails now, not at every scheduled run
     wh = _writable(locate(warehouse), inbox)  # an unusable warehouse too
     local, warehouse = wh.local, wh.url if wh.remote else str(wh.local.resolve())
     quiet_prefect(local)

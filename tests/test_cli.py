@@ -375,3 +375,16 @@ def test_usage_errors_speak_chinese_before_clicks_english(args, chinese, english
     r = cli(*args)
     assert r.returncode == 2 and f"{chinese}：" in r.stderr and english in r.stderr
     assert r.stderr.index(chinese) < r.stderr.index(english.split()[0])
+
+
+@pytest.mark.parametrize("args", [("run", ""), ("run", "{inbox}", "--warehouse", ""), ("sql", "select 1", "-w", ""),
+                                  ("scorecard", "-w", "")])
+def test_an_empty_path_is_refused_not_taken_for_the_samples_or_here(tmp_path, args):
+    """`gkqc run "$INBOX"` with INBOX unset ran on the bundled samples and mixed them into the warehouse;
+    `--warehouse ""` was the current folder."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    r = cli(*[a.format(inbox=inbox) for a in args], *(() if "--warehouse" in args or "-w" in args
+                                                      else ("--warehouse", str(tmp_path / "wh"))))
+    assert r.returncode == 2 and "路径为空" in r.stderr, r.stderr
+    assert not (tmp_path / "wh").exists()
