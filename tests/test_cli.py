@@ -100,6 +100,19 @@ def test_sql_shows_brackets_in_values_and_names_as_text(warehouse):
     assert "[/]" in r.stdout and "[/b]" in r.stdout and "[red]x[/red]" in r.stdout
 
 
+def test_scorecard_out_never_deletes_a_site_folder_it_did_not_write(warehouse, tmp_path):
+    """`--out www` replaced www/site wholesale: the user's about.html and assets/ were deleted unseen."""
+    wh, _ = warehouse
+    (tmp_path / "www" / "site" / "assets").mkdir(parents=True)
+    (tmp_path / "www" / "site" / "about.html").write_text("关于", encoding="utf-8")
+    r = cli("scorecard", "--out", str(tmp_path / "www"), "--warehouse", str(wh))
+    assert r.returncode == 2 and "不是 gkqc 写的文件" in r.stderr, r.stderr
+    assert sorted(p.name for p in (tmp_path / "www" / "site").iterdir()) == ["about.html", "assets"]
+    for _ in range(2):  # its own site, written again, is replaced
+        r = cli("scorecard", "--out", str(tmp_path / "out"), "--warehouse", str(wh))
+        assert r.returncode == 0 and (tmp_path / "out" / "site" / "index.html").exists(), r.stderr
+
+
 def test_a_path_mistake_is_one_line_naming_it_not_a_traceback(warehouse, tmp_path):
     """An output or warehouse path that is a file ended scorecard, notices, simulate, review and serve
     in a Python traceback; a mistyped warehouse made review create it."""

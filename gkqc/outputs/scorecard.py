@@ -22,6 +22,7 @@ from gkqc.outputs.data import (
     place,
 )
 from gkqc.outputs.excel import write_excel
+from gkqc.outputs.pages import MANIFEST
 from gkqc.outputs.site import write_site
 
 if TYPE_CHECKING:
@@ -82,6 +83,16 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
         console.print(t)
 
 
+class NotASite(OSError):
+    """The folder a site would replace holds something else: a user's files are never deleted."""
+
+
+def _ours_or_empty(site: Path) -> bool:
+    """Whether a site may be written at `site`: nothing there, an empty folder, or a site gkqc wrote
+    (its pages' manifest)."""
+    return not site.exists() or (site / MANIFEST).exists() or (site.is_dir() and not any(site.iterdir()))
+
+
 def write_outputs(data: ScorecardData, out: Path, inbox: Path | None = None,
                   focus: str | None = None) -> tuple[Path, Path]:
     """The HTML site (site/index.html) and the Excel workbook (scorecard.xlsx) under `out`.
@@ -92,6 +103,9 @@ def write_outputs(data: ScorecardData, out: Path, inbox: Path | None = None,
     `focus`: only this office changed, rewrite only the pages it shows on (see `write_site`)."""
     if data.source is None:
         raise ValueError("the site is written from a warehouse: load the data with `load(con, …)`")
+    if not _ours_or_empty(out / "site"):
+        raise NotASite(f"{out / 'site'} 中已有不是 gkqc 写的文件，不予替换：请另选目录或先移走这些文件 "
+                       f"(holds files gkqc did not write: not replaced)")
     out.mkdir(parents=True, exist_ok=True)
     sel = data.selection
     site = write_site(open_connection(data) or data.source, out / "site", year=sel.get("year"), region=sel.get("region"),
