@@ -166,3 +166,19 @@ def test_a_rule_may_run_along_either_axis_of_its_table():
     rows = {r["subject"]: r["status"] for d in KINDS["equation"].evaluate(data, [spec], {"blank_cells": "zero"})
             for r in d.iter_rows(named=True)}
     assert rows == {"upheld": "pass", "corrected": "fail", "other": "pass", "pending": "pass", "total": "pass"}
+
+
+def test_a_leap_day_deadline_is_the_end_of_february_in_every_year():
+    """`02-29` (end of February, which the settings allow) gave no due date in a year without one,
+    and a report three weeks late was 'not assessable: no publication date', though both were known."""
+    from datetime import date
+
+    from checks.kinds.procedural import on_time
+
+    reps = pl.DataFrame({"report_id": ["late", "leap", "last-day"], "office_kind": ["department"] * 3,
+                         "region": [None] * 3, "report_year": [2022, 2023, 2022],
+                         "published_at": [date(2023, 3, 20), date(2024, 2, 29), date(2023, 2, 28)]})
+    out = on_time(None, reps, SUITE["D1"], {"deadlines": {"department": "02-29", "other": "03-31"}})
+    got = {r["report_id"]: (r["status"], r["actual"]) for r in out.iter_rows(named=True)}
+    assert got == {"late": ("fail", 20.0), "leap": ("pass", 0.0), "last-day": ("pass", 0.0)}
+    assert "期限 2023-02-28" in out.filter(pl.col("report_id") == "late")["message"][0]

@@ -261,9 +261,11 @@ def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: di
     dl = reports.select("office_kind", "region").unique().with_columns(
         pl.struct("office_kind", "region").map_elements(
             lambda s: deadline(s["office_kind"], s["region"], settings), return_dtype=pl.Utf8).alias("mmdd"))
+    first = pl.date(pl.col("report_year") + 1, pl.col("mmdd").str.slice(0, 2).cast(pl.Int32), 1)
+    day = pl.col("mmdd").str.slice(3, 2).cast(pl.Int32)
     df = reports.join(dl, on=["office_kind", "region"], how="left", nulls_equal=True).with_columns(
-        pl.concat_str([(pl.col("report_year") + 1).cast(pl.Utf8), pl.lit("-"), pl.col("mmdd")])
-        .str.to_date("%Y-%m-%d", strict=False).alias("due"))
+        # (02-29 in a year without one: the month's last day, as a deadline of "end of February" means)
+        pl.min_horizontal(first + pl.duration(days=day - 1), first.dt.month_end()).alias("due"))
     late = (pl.col("published_at") - pl.col("due")).dt.total_days().cast(pl.Float64)
     known = pl.col("published_at").is_not_null() & pl.col("due").is_not_null()
     early = pl.col("published_at").dt.year() <= pl.col("report_year")  # before the year reported on ended
