@@ -205,8 +205,8 @@ def _raw_of_unread(read: pl.DataFrame, rules: list[Rule], raw_text: RawText | No
 
 def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
               raw_text: RawText | None = None) -> pl.DataFrame:
-    """Per finding (row `f` of `findings`): 'term=value; …' over the cells its rule reads for its
-    subject, sorted by term (last year's named 上一年度报告 x; cells the report lacks left out; a blank
+    """Per finding (row `f` of `findings`): 'cell id=value; …' over the cells its rule reads for its
+    subject (row id × column id, as checks.md asks), sorted by term (last year's named 上一年度报告 x; cells the report lacks left out; a blank
     shows as 空→0 when taken as 0, 空 otherwise, a cell with no number as 未能读取, with its text when
     `raw_text` gives it); the cells taken as 0 (`zeroed`, their ids), how many could not be read
     (`unread`), how many it has (`n`) of how many the rule reads (`arity`)."""
@@ -240,7 +240,7 @@ def _evidence(wide: pl.DataFrame, rules: list[Rule], findings: pl.DataFrame,
              .when(value.is_nan()).then(pl.lit("未能读取")).otherwise(fmt_num(value)))
     starts = (pl.col("f") != pl.col("f").shift()).fill_null(True)
     read = read.with_row_index("i").with_columns(
-        pl.when(present).then(pl.concat_str([pl.col("term").str.replace(f"^{PREV}", PREV_LABEL), pl.lit("="), shown]))
+        pl.when(present).then(pl.concat_str([pl.col("column").str.replace(f"^{PREV}", PREV_LABEL), pl.lit("="), shown]))
         .alias("piece"),
         pl.when(present & blank & ~value.is_nan()).then(pl.col("column").str.replace(f"^{PREV}", PREV_LABEL))
         .alias("zero"),

@@ -135,13 +135,13 @@ def test_cross_year_rules_take_last_years_blank_as_zero(tmp_path, blanks):
     if blanks == "zero":
         assert a5["status"] == "pass"
         assert a5["message"].startswith(f"{BLANK_NOTE}上一年度报告 carried_forward.{blanked}；符合：")
-        assert "上一年度报告 carried_forward=空→0" in a5["cells"]
+        assert "上一年度报告 carried_forward.natural_person=空→0" in a5["cells"]
     else:
         assert a5["status"] == "not_assessable" and "留空" in a5["message"]
 
 
 def test_a_cross_year_finding_names_last_years_cells_in_chinese_and_quotes_what_could_not_be_read(tmp_path):
-    """Last year's 结转下年度 printed 约3: A5's evidence says 上一年度报告 carried_forward=未能读取（约3） (the
+    """Last year's 结转下年度 printed 约3: A5's evidence says 上一年度报告 carried_forward.natural_person=未能读取（约3） (the
     code before showed the grid's column, prev__carried_forward=未能读取, without the text); the cell's
     own report's A1 quotes it too."""
     state, rng = OfficeState(), random.Random(5)
@@ -156,9 +156,9 @@ def test_a_cross_year_finding_names_last_years_cells_in_chinese_and_quotes_what_
     res = check_files(tmp_path, texts, settings=settings("zero"))
     (a5,) = rows(res, "A5", "natural_person", "2022.txt")
     assert a5["status"] == "not_assessable"
-    assert "上一年度报告 carried_forward=未能读取（约3）" in a5["cells"] and "prev__" not in a5["cells"] + a5["message"]
+    assert "上一年度报告 carried_forward.natural_person=未能读取（约3）" in a5["cells"] and "prev__" not in a5["cells"] + a5["message"]
     (a1,) = rows(res, "A1", "natural_person", "2021.txt")
-    assert "carried_forward=未能读取（约3）" in a1["cells"]
+    assert "carried_forward.natural_person=未能读取（约3）" in a1["cells"]
 
 
 # ------------------------------------------------------------------ the setting itself

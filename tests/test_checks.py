@@ -27,7 +27,8 @@ def test_sample_yields_exactly_the_worked_example(tmp_path, ali_bytes):
     assert (a1["expected"], a1["actual"], a1["difference"]) == (18, 671, 653)
     a2 = res.filter((pl.col("check_id") == "A2") & (pl.col("subject") == "natural_person")).row(0, named=True)
     assert a2["message"] == "（七）总计 自然人列 应为 1（各项办理结果之和），实为 2，相差 1"
-    assert "results_total=2" in a2["cells"]
+    assert "results_total.natural_person=2" in a2["cells"]  # cells by row id × column id (checks.md)
+    assert a1["cells"] == "carried_forward.total=0; carried_over.total=1; new_received.total=17; results_total.total=671"
     assert status_of(res, "D1") == "pass" and status_of(res, "A3", "new_received") == "pass"
     for r in ("R1", "R2", "R3"):
         assert set(res.filter(pl.col("check_id") == r)["status"]) == {"pass"}

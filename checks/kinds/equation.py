@@ -13,7 +13,7 @@ from checks.expr import PREV, RuleError, linear
 from checks.frames import PartData, subject_labels
 from checks.grid import cells_of
 from checks.kinds.base import Bad, Kind, need_rule, need_table, register
-from checks.linear import Rule, rules_for, run_linear
+from checks.linear import PREV_LABEL, Rule, rules_for, run_linear
 from checks.spec import CheckSpec, scope_ids, scopes
 from gkqc.templates import registry
 
@@ -51,9 +51,12 @@ class Equation(Kind):
         return rules_for(spec, n)
 
     def finding_cells(self, spec: CheckSpec, template: str, subject: str, terms: list[str]) -> list[tuple[str, str]]:
-        """The cells each term of the rule adds up, for the finding's subject (a previous year's are not this report's)."""
-        return [(spec.table, k) for term in terms if not term.startswith(PREV)
-                for k in cells_of(spec.table, spec.scope, spec.block, template, term, subject)]
+        """The cells the evidence names (full cell ids), or that each term of the rule adds up for the
+        finding's subject (evidence written before it named cells); a previous year's are not this report's."""
+        width = len(registry().axes(spec.table))
+        return [(spec.table, k) for term in terms if not term.startswith((PREV, PREV_LABEL))
+                for k in ([term] if term.count(".") == width - 1
+                          else cells_of(spec.table, spec.scope, spec.block, template, term, subject))]
 
     def evaluate(self, data: PartData, specs: list[CheckSpec], settings: dict) -> list[pl.DataFrame]:
         by_table = defaultdict(list)
