@@ -433,7 +433,7 @@ def test_a_dismissal_does_not_carry_over_to_a_changed_finding(tmp_path):
     li = next(li for li in doc.xpath("//ol[@class='findings']/li") if "[A2 " in li.text_content())
     assert "dismissed" not in (li.get("class") or "") and "已排除" not in li.text_content()
     stale = doc.xpath("//h2[text()='过期的审核决定']/following-sibling::ul[1]")[0].text_content()
-    assert "原表另有说明" in stale
+    assert "原表另有说明" in stale and f"决定时 期望值 {expected:.0f} 实际值 {actual:.0f}" in stale
 
     record(wh, "A2", CIVIL, YEAR, "total", "dismissed", "更正版仍另有说明", by="王五")
     assert _a2(wh)[1][3:] == (True, "dismissed")
