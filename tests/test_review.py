@@ -499,6 +499,6 @@ def test_evidence_that_is_not_a_finite_number_is_kept_readable(province):
         append(wh, Decision("无此机关", YEAR, "A1", "x", "dismissed", "非有限数", "x", "2026-12-07T00:00:00",
                             Evidence("r", float("nan"), float("-inf"), None)))
         rebuild(wh, publish=False)
-    json.loads(decisions_path(wh).read_text(encoding="utf-8").splitlines()[-1])
+    json.loads(decisions_path(wh).read_bytes().splitlines()[-1])  # (an earlier test left a GBK line)
     assert q(wh, "select isnan(expected), actual, has_evidence, stale from decisions where reason = '非有限数'") == [
         (True, float("-inf"), True, True)]
