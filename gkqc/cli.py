@@ -584,10 +584,14 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
            warehouse: WarehouseUrlOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """记录审核决定：确认或排除一项问题（跨运行、跨重新发布保留）。 Confirm or dismiss a finding.
 
-    决定按 机关 × 年度 × 检查 × 对象 保存在 <数据仓库>/decisions/，随后重建数据仓库与评分卡：
-    排除的问题不计分，并在网页中标为已排除。与 gkqc run 互斥（同一数据仓库同一时间只运行一个）。
-    Kept under <warehouse>/decisions/ by office, year, check and subject; the warehouse and scorecards
-    are rebuilt at once (a dismissed finding leaves the score). Waits for no run: exits 2 if one holds it.
+    决定按 机关 × 年度 × 检查 × 对象 保存在 <数据仓库>/decisions/，并记下所见问题的期望值、实际值与单元格，
+    随后重建数据仓库与评分卡：排除的问题不计分，并在网页中标为已排除。重新发布后问题不变的，决定照常有效；
+    问题的数值已变或已消失的，决定过期（保留，不再适用），问题照常计分、待重新审核。
+    与 gkqc run 互斥（同一数据仓库同一时间只运行一个）。
+    Kept under <warehouse>/decisions/ by office, year, check and subject, with the finding's expected and
+    actual values and cells: it holds for a re-publication failing the same way, and is stale (kept, not
+    applied) when the finding changes or is gone. The warehouse and scorecards are rebuilt at once (a
+    dismissed finding leaves the score). Waits for no run: exits 2 if one holds it.
     A warehouse on object storage is named by its s3:// URL, as for gkqc run (its decisions stay in its
     local folder).
 

@@ -1,7 +1,13 @@
 """Reviewers' decisions: confirm or dismiss a finding, kept beside the lake so that every run keeps them.
 
-A decision names its finding by office, report year, check and subject (never by file hash), so it
-holds for every later version of the report. Decisions are lines of `<warehouse>/decisions/decisions.jsonl`,
+A decision names its finding by office, report year, check and subject (never by file hash), and
+records the finding as the reviewer saw it (`Evidence`: its expected and actual values and its cells,
+and the version it was read from). It holds for the finding of its key in any version with that same
+evidence, so an identical re-publication keeps it; when the newest version fails the check on the
+subject with other numbers, or passes it, the decision is stale: kept and shown, not applied, and the
+finding is scored and open for review again. A decision written before decisions recorded their
+evidence (no `finding` in its line) holds for its key as it did, until one is recorded again on it.
+Decisions are lines of `<warehouse>/decisions/decisions.jsonl`,
 only ever added to: the file is rewritten whole into a temporary file, flushed and renamed over the old
 one, under the warehouse's run lock. The `decisions` mart reads it at each build; recording a decision
 rebuilds the warehouse file and the published scorecards at once, so a dismissed finding leaves the
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -31,6 +38,17 @@ class ReviewError(ValueError):
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The finding a decision was made on: what tells it from another failure of the same check on the
+    same subject (expected, actual, cells; the message is their wording), and the version it was read
+    from (a record only: an identical finding of another version is the same finding)."""
+    report_id: str
+    expected: float | None
+    actual: float | None
+    cells: str | None
+
+
+@dataclass(frozen=True)
 class Decision:
     office: str
     report_year: int
@@ -40,7 +58,7 @@ class Decision:
     reason: str
     decided_by: str
     decided_at: str  # ISO local time, seconds
-
+    finding: Evidence | None = None  # None: written before decisions recorded it (holds for its key)
 
 
 def reviewer() -> str:
@@ -59,7 +77,7 @@ def append(warehouse: Path, decision: Decision) -> Path:
     old = path.read_bytes() if path.exists() else b""
     if old and not old.endswith(b"\n"):
         old += b"\n"
-    line = (json.dumps(asdict(decision), ensure_ascii=False) + "\n").encode("utf-8")
+    line = (json.dumps(_row(decision), ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
     tmp = path.with_name(f".{DECISIONS_FILE}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(old + line)
@@ -74,9 +92,23 @@ def append(warehouse: Path, decision: Decision) -> Path:
     return path
 
 
-def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> tuple[str, list[str]]:
+def _row(decision: Decision) -> dict:
+    """A decision as its line holds it: no `finding` when none was recorded; a value that is not a
+    finite number as text ("nan", "inf"), which the build reads back (JSON has no such number, and a
+    line JSON cannot read would lose the decision)."""
+    row = asdict(decision)
+    if row["finding"] is None:
+        del row["finding"]
+    else:
+        for k in ("expected", "actual"):
+            x = row["finding"][k]
+            row["finding"][k] = x if x is None or math.isfinite(x) else str(x)
+    return row
+
+
+def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> tuple[str, dict[str, Evidence]]:
     """The office as the registry names it (an alias or another form of its name: that office), and
-    the subjects of the check's failing results in the newest version of the office-year."""
+    the check's failing results in the newest version of the office-year, by subject."""
     from gkqc.offices import registry_name
     from warehouse.access import WarehouseError, connect_readonly
 
@@ -85,9 +117,10 @@ def _open_findings(warehouse: Path, office: str, year: int, check_id: str) -> tu
         if not con.execute("select count(*) from duckdb_tables() where table_name = 'findings'").fetchall()[0][0]:
             raise WarehouseError(f"数据仓库 {warehouse} 尚无问题清单，请先运行 gkqc run (no findings table yet)")
         office = registry_name(con.sql("select * from offices").pl(), office)
-        return office, [r[0] for r in con.execute(
-            """select distinct subject from findings where is_latest and office = ? and report_year = ? and check_id = ?
-               order by subject""", [office, year, check_id]).fetchall()]
+        return office, {r[0]: Evidence(*r[1:]) for r in con.execute(
+            """select subject, report_id, expected, actual, cells from findings
+               where is_latest and office = ? and report_year = ? and check_id = ?
+               order by subject, report_id""", [office, year, check_id]).fetchall()}
     finally:
         con.close()
 
@@ -130,7 +163,8 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
     wh = _warehouse(warehouse)
     with runlock.hold(wh.local, "gkqc review"):
         current = _site_current(wh)
-        office, subjects = _open_findings(wh.local, office, year, check_id)
+        office, open_ = _open_findings(wh.local, office, year, check_id)
+        subjects = list(open_)
         if subject is None:
             if len(subjects) != 1:
                 raise ReviewError(_which(office, year, check_id, subjects))
@@ -138,7 +172,7 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
         elif subject not in subjects:
             raise ReviewError(_which(office, year, check_id, subjects, subject))
         d = Decision(office, year, check_id, subject, decision, reason.strip(), (by or reviewer()).strip(),
-                     datetime.now().isoformat(timespec="seconds"))
+                     datetime.now().isoformat(timespec="seconds"), open_[subject])
         append(wh.local, d)
         rebuild(wh, publish, office if current else None)  # only its pages, when the rest are current
     return d

@@ -370,3 +370,135 @@ def test_a_decision_after_a_stopped_publication_publishes_the_whole_site(tmp_pat
     publish(wh)  # what a full publication writes
     assert {p.name: p.read_bytes() for p in site.iterdir()} == drawn
     assert "已排除" in page(wh, PLANTED).text_content()
+
+
+# a decision holds for the finding the reviewer saw: its evidence (expected, actual, cells), not only its key
+
+CIVIL = "碧水市民政局"
+
+
+def _publish(inbox, version: int, bump: int) -> None:
+    """Version `version` of 碧水市民政局 2022: （一）予以公开 / 总计 printed `bump` too large (A2 total
+    fails on it, with other numbers for another bump), or right (bump 0)."""
+    from builders import spec
+
+    from gkqc.simulate.render import render_pagetext
+
+    s = spec("gov2021", YEAR, office=CIVIL, seed=3, published=date(YEAR + 1, 1, 5 + 8 * version))
+    if bump:
+        s.applications[("granted", "total")] = str(int(s.applications[("granted", "total")]) + bump)
+    (inbox / f"v{version}.txt").write_text(render_pagetext(s), encoding="utf-8")
+
+
+def _civil(tmp_path, bump: int):
+    """A warehouse where a reviewer dismissed A2 total of version 1 (printed `bump` too large)."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    (inbox / "offices.csv").write_text(f"office,region,office_kind,aliases\n{CIVIL},碧水市,department,\n",
+                                       encoding="utf-8")
+    _publish(inbox, 1, bump)
+    run(inbox, wh, "t1")
+    publish(wh)
+    record(wh, "A2", CIVIL, YEAR, "total", "dismissed", "原表另有说明", by="李四")
+    return inbox, wh
+
+
+def _a2(wh) -> list[tuple]:
+    """A2 total of each version: version, expected, actual, dismissed, decision."""
+    return q(wh, """select version_no, expected, actual, dismissed, decision from findings
+                    where office = ? and check_id = 'A2' and subject = 'total' order by version_no""", CIVIL)
+
+
+def _civil_score(wh) -> tuple:
+    return q(wh, "select score, errors, dismissed from scorecard_office where office = ? and report_year = ?",
+             CIVIL, YEAR)[0]
+
+
+def test_a_dismissal_does_not_carry_over_to_a_changed_finding(tmp_path):
+    """The hunter's case: A2 total dismissed at expected e, actual a; the office re-publishes and A2
+    total fails with other numbers. The new finding is scored and open for review again, the decision
+    kept and shown stale; a decision on the new finding applies to it."""
+    inbox, wh = _civil(tmp_path, 3)
+    (_, expected, actual, *_), = _a2(wh)
+    clean = _civil_score(wh)
+    assert clean[2] == 1
+    assert q(wh, "select expected, actual, stale from decisions") == [(expected, actual, False)]
+    _publish(inbox, 2, 8)
+    run(inbox, wh, "t2")
+    publish(wh)
+    assert _a2(wh) == [(1, expected, actual, True, "dismissed"), (2, expected + 5, actual, False, None)]
+    assert _civil_score(wh)[2] == 0 and _civil_score(wh)[1] == clean[1] + 1
+    assert q(wh, "select decision, is_current, stale from decisions") == [("dismissed", True, True)]
+    doc = page(wh, CIVIL)
+    li = next(li for li in doc.xpath("//ol[@class='findings']/li") if "[A2 " in li.text_content())
+    assert "dismissed" not in (li.get("class") or "") and "已排除" not in li.text_content()
+    stale = doc.xpath("//h2[text()='过期的审核决定']/following-sibling::ul[1]")[0].text_content()
+    assert "原表另有说明" in stale and f"决定时 期望值 {expected:.0f} 实际值 {actual:.0f}" in stale
+
+    record(wh, "A2", CIVIL, YEAR, "total", "dismissed", "更正版仍另有说明", by="王五")
+    assert _a2(wh)[1][3:] == (True, "dismissed")
+    assert q(wh, "select reason, is_current, stale from decisions order by line_no") == [
+        ("原表另有说明", False, True), ("更正版仍另有说明", True, False)]
+    assert _civil_score(wh) == clean
+
+
+def test_an_identical_republication_keeps_the_decision(tmp_path):
+    """A re-published version whose A2 total fails with the same numbers and cells: the same finding,
+    still dismissed, not stale."""
+    inbox, wh = _civil(tmp_path, 3)
+    clean = _civil_score(wh)
+    _publish(inbox, 2, 3)
+    run(inbox, wh, "t2")
+    assert [r[3:] for r in _a2(wh)] == [(True, "dismissed"), (True, "dismissed")]
+    assert q(wh, "select stale, report_id = (select min(report_id) from reports where version_no = 1) from decisions") \
+        == [(False, True)]
+    assert _civil_score(wh) == clean
+
+
+def test_a_decision_whose_finding_disappears_is_stale_and_holds_again_when_it_returns(tmp_path):
+    inbox, wh = _civil(tmp_path, 3)
+    clean = _civil_score(wh)
+    _publish(inbox, 2, 0)
+    run(inbox, wh, "t2")
+    assert q(wh, "select decision, stale, expected is not null from decisions") == [("dismissed", True, True)]
+    _publish(inbox, 3, 3)  # the same error printed again: the finding the reviewer saw
+    run(inbox, wh, "t3")
+    assert [r[0] for r in _a2(wh)] == [1, 3] and _a2(wh)[1][3:] == (True, "dismissed")
+    assert q(wh, "select stale from decisions") == [(False,)]
+    assert _civil_score(wh) == clean
+
+
+def test_a_decision_recorded_without_its_evidence_applies_as_before(tmp_path):
+    """A line written before decisions recorded their finding (no `finding`): it holds for the
+    finding of its key whatever its numbers, stale only when that is gone, shown as recorded without
+    evidence; a decision recorded again on the finding holds by its evidence."""
+    inbox, wh = _civil(tmp_path, 3)
+    path = decisions_path(wh)
+    line = json.loads(path.read_text(encoding="utf-8"))
+    line.pop("finding")
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    _publish(inbox, 2, 8)
+    run(inbox, wh, "t2")
+    assert [r[3:] for r in _a2(wh)] == [(True, "dismissed"), (True, "dismissed")]
+    assert q(wh, "select has_evidence, expected, stale from decisions") == [(False, None, False)]
+    record(wh, "A2", CIVIL, YEAR, "total", "confirmed", "核对属实", by="王五", publish=False)
+    assert [r[3:] for r in _a2(wh)] == [(False, None), (False, "confirmed")]
+    assert q(wh, "select has_evidence, stale from decisions order by line_no") == [(False, False), (True, False)]
+    _publish(inbox, 3, 0)
+    run(inbox, wh, "t3")
+    assert q(wh, "select stale from decisions order by line_no") == [(True,), (True,)]
+
+
+def test_evidence_that_is_not_a_finite_number_is_kept_readable(province):
+    """JSON has no NaN or infinity: such a value is written as text, read back as the number, and the
+    line stays one the build reads (a line it cannot read would lose the decision)."""
+    from gkqc.review import Evidence
+
+    _, wh = province
+    with runlock.hold(wh, "test"):
+        append(wh, Decision("无此机关", YEAR, "A1", "x", "dismissed", "非有限数", "x", "2026-12-07T00:00:00",
+                            Evidence("r", float("nan"), float("-inf"), None)))
+        rebuild(wh, publish=False)
+    json.loads(decisions_path(wh).read_bytes().splitlines()[-1])  # (an earlier test left a GBK line)
+    assert q(wh, "select isnan(expected), actual, has_evidence, stale from decisions where reason = '非有限数'") == [
+        (True, float("-inf"), True, True)]

@@ -1,12 +1,18 @@
 -- 审核决定：审核人对某项问题的确认（confirmed）或排除（dismissed），每条决定一行，含审核人、时间与理由。
 -- 决定保存在数据仓库目录下的 decisions/decisions.jsonl（gkqc review 写入，只追加），不在重建的 DuckDB 文件中，
 -- 因而在每次运行、每次重新发布后都保留；按 机关 × 年度 × 检查 × 对象 对应问题，不按文件哈希。
--- 同一问题在文件中最后写入的一条决定有效（is_current：文件只追加，行序即先后，与各条记录的时间戳无关）；
--- 该机关该年度最新版本中已无此问题的决定为过期（stale），照常保留。
+-- 决定记下审核人所见的问题（finding：期望值、实际值、单元格，及所见的报告版本）：只对证据相同的问题有效，
+-- 重新发布而问题相同（证据相同）时照常有效；最新版本中该问题数值已变或已消失时为过期（stale），照常保留、显示，
+-- 但不再适用，问题照常计分、待重新审核。未记录证据的旧决定（has_evidence 为假）照旧按 机关 × 年度 × 检查 × 对象
+-- 适用，问题消失时过期，直到对该问题重新作出决定。
+-- 同一问题在文件中最后写入的一条决定有效（is_current：文件只追加，行序即先后，与各条记录的时间戳无关）。
 -- 文件的各行由构建程序读入内置表 decision_lines：不是 UTF-8 的行与不是 JSON 的行一样跳过。
 -- (reviewers' decisions, kept outside the rebuilt database file and keyed by office, year, check and subject;
---  the decision written last per finding is current, whatever the clocks said; one whose finding has
---  disappeared is stale; the file's lines come from the built-in table decision_lines)
+--  each records the finding it was made on, expected, actual and cells, and holds only for a finding with
+--  that evidence: one whose finding changed or disappeared from the newest version is stale, kept but not
+--  applied; a line without evidence, written before it was recorded, holds for its key as before;
+--  the decision written last per key is current, whatever the clocks said; the file's lines come from
+--  the built-in table decision_lines)
 with parsed as (
     select json_extract_string(line, '$.office') as office,
            try_cast(json_extract_string(line, '$.report_year') as integer) as report_year,
@@ -16,6 +22,11 @@ with parsed as (
            json_extract_string(line, '$.reason') as reason,
            json_extract_string(line, '$.decided_by') as decided_by,
            try_cast(json_extract_string(line, '$.decided_at') as timestamp) as decided_at,
+           coalesce(json_type(line, '$.finding') = 'OBJECT', false) as has_evidence,
+           json_extract_string(line, '$.finding.report_id') as report_id,
+           try_cast(json_extract_string(line, '$.finding.expected') as double) as expected,
+           try_cast(json_extract_string(line, '$.finding.actual') as double) as actual,
+           json_extract_string(line, '$.finding.cells') as cells,
            line_no
     from decision_lines
     where json_valid(line) and trim(line) <> ''
@@ -34,17 +45,20 @@ valid as (
     where p.office is not null and p.report_year is not null and p.check_id is not null
       and p.decision in ('confirmed', 'dismissed')
 ),
--- 各机关各年度最新版本中仍不通过的问题 (findings of the newest version of each office-year)
+-- 各机关各年度最新版本中仍不通过的问题及其证据 (failures of the newest version of each office-year, with their evidence)
 current_fails as (
-    select distinct r.office, r.report_year, c.check_id, c.subject
+    select r.office, r.report_year, c.check_id, c.subject, c.expected, c.actual, c.cells
     from check_results c join reports r using (report_id)
     where c.status = 'fail' and r.is_latest and r.office is not null
 )
 select d.office, d.office_as_decided, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by,
-       d.decided_at, d.line_no,
+       d.decided_at, d.has_evidence, d.report_id, d.expected, d.actual, d.cells, d.line_no,
        row_number() over (partition by d.office, d.report_year, d.check_id, d.subject
                           order by d.line_no desc) = 1 as is_current,
-       f.office is null as stale
+       -- 与 findings 对应决定的条件相同 (the same match as findings' join on decisions)
+       not exists (select 1 from current_fails f
+                   where f.office = d.office and f.report_year = d.report_year and f.check_id = d.check_id
+                     and f.subject = d.subject
+                     and (not d.has_evidence or (f.expected is not distinct from d.expected
+                          and f.actual is not distinct from d.actual and f.cells is not distinct from d.cells))) as stale
 from valid d
-left join current_fails f
-       on f.office = d.office and f.report_year = d.report_year and f.check_id = d.check_id and f.subject = d.subject

@@ -1,7 +1,8 @@
 -- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态；
 -- 首个版本按期发布的机关年度，其后版本的逾期（D1）不在其中（见 late_corrections）。
 -- version_no：同一机关同一年度各版本按发布先后编号（最新版本即 is_latest）。
--- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，无则为空；dismissed 的问题不计分。
+-- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，且是就证据（期望值、实际值、单元格）相同的问题
+--   作出的（未记录证据的旧决定不论证据），无则为空；dismissed 的问题不计分。
 -- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中检查通过为"已整改"，仍不通过为"未整改"，
 --   最新版本中无法判断（单元格未能读取等）或未作此项检查为"无法判断"；最新版本中的问题若旧版本中已有，也为"未整改"；
 --   只有一个版本或新出现的问题为空。最新版本没有该对象的结果时，看该检查对整份报告的结果
@@ -53,6 +54,10 @@ left join newest whole
        on whole.report_id = f.latest_report_id and whole.check_id = f.check_id and whole.subject = ''
       and f.subject <> ''
 left join check_catalog k on k.id = f.check_id
+-- 决定只对审核人所见的问题有效：证据不同的同键问题是另一项问题，待审核（与 decisions 的 stale 条件相同）
+-- (a decision holds for the finding the reviewer saw: one of the same key with other evidence is another)
 left join decisions d
        on d.is_current and d.office = f.office and d.report_year = f.report_year
       and d.check_id = f.check_id and d.subject = f.subject
+      and (not d.has_evidence or (d.expected is not distinct from f.expected
+           and d.actual is not distinct from f.actual and d.cells is not distinct from f.cells))
