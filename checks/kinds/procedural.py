@@ -329,10 +329,13 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
 
 # T2, clause by clause (。；): the 信息处理费 named with an amount collected or a statement that none was;
 # a fee of no named kind (费用, 收费) only with a statement that none was collected (an amount of it may
-# be any fee's); a fee of another kind (行政事业性收费, 运维费用) never; a rate (每件100元) is no amount.
+# be any fee's); a fee of another kind (行政事业性收费, 运维费用, 行政许可收费) never; a rate (每件100元) is
+# no amount. Free is free only when said of the applications or the information (申请均免费办理), not
+# of a form or a service to applicants (免费提供申请表, 免费为申请人复印).
 _FEE = "信息处理费|处理费"
 _FEE_ANY = "费用|收费|免费|免收"
-_FEE_OTHER = "行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
+_FEE_OTHER = ("行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
+              "|(?:许可|审批|登记|办证|考试|检测|检验)(?:收费|费)")  # the fee of another matter
 _CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
 _RATE = rf"(?:每[件页份次条张]?|标准为?|按件计收|按量计收)[^，,]{{0,10}}?(?:\d[\d,.]*|[{_CN_NUM}]+)(?:万元|元)"
 _AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)(?:万元|元)"
@@ -345,7 +348,9 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
          r"(?:收取|收费|信息处理费|处理费|费用|任何费用|相关费用|情况|$|[，,])"  # 未产生信息处理费, 不涉及
          r"|(?:无|没有|不存在)(?:信息处理费|处理费|收费)"  # 无信息处理费
          r"|免收|免予收取|免于收取")
-_FREE = "免费.*申请|申请.*免费"  # all applications free: unless the clause says some fee was collected
+_APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
+_FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
+         "|免费提供[^，,]{0,6}?信息(?:$|[，,])")  # the information provided free
 _COLLECTED = "收取了|已收取|除[^，,]*收取"
 
 
