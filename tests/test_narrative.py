@@ -96,6 +96,11 @@ def test_stated_numbers_that_agree_pass_and_one_that_differs_fails():
     "对政府信息公开申请，予以公开、部分公开共45件。",  # two results counted together
     "对政府信息公开申请，予以公开或部分公开45件。",
     "政府信息公开申请均在法定期限内办理，其中按期答复58件。",  # a part of the answers
+    "近三年共收到政府信息公开申请30件，均按时答复。",  # other periods: years, since, part of the year
+    "2020年至2022年共收到政府信息公开申请30件。", "三年来，本机关共收到政府信息公开申请30件。",
+    "自机构改革后累计收到政府信息公开申请30件。", "本机关成立至今共收到政府信息公开申请30件。",
+    "第四季度收到政府信息公开申请3件。", "2022年上半年收到政府信息公开申请3件。",
+    "2022年1-6月收到政府信息公开申请3件。", "12月份收到政府信息公开申请3件。",
 ])
 def test_phrases_about_other_quantities_are_not_compared(text):
     got = t3(batch({"r": text}))
@@ -112,6 +117,10 @@ PHRASINGS = [
     "收到政府信息公开申请{new_received}件（同比增长12%），予以公开{granted}件、部分公开{partial}件、不予公开3件、"
     "无法提供5件，转下年度办理{carried_forward}件。",
     "{y}年度，本机关受理政府信息公开申请70件，答复{results_total}件，依申请公开341条。",
+    "{y}年1月1日至{y}年12月31日，本机关共收到政府信息公开申请{new_received}件。",  # the report year's own period
+    "{y}年1-12月，本机关共收到政府信息公开申请{new_received}件。",
+    "本年度累计收到政府信息公开申请{new_received}件，截至12月31日已办结{results_total}件。",
+    "截至{y}年12月底，共收到政府信息公开申请{new_received}件。",
 ]
 CELLS = {k: f"{k}.total" for k in TOTALS}
 

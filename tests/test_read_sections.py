@@ -9,7 +9,7 @@ from builders import spec
 from gkqc.readers import read_document
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import Tok
-from gkqc.simulate.render import render_pagetext
+from gkqc.simulate.render import render_html, render_pagetext
 from gkqc.templates import norm_label
 
 HEADS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -60,3 +60,58 @@ def test_a_crawls_short_heading_wording_stands_right_after_its_numeral():
     assert [m.group(0) for m in _headings_in("五、问题与改进无。六、其他事项无。")] == ["五、问题与改进", "六、其他事项"]
     assert [m.group(0) for m in _headings_in("五、存在的主要问题及改进情况无六、做好其他事项的公开工作")] \
         == ["五、存在的主要问题及改进情况"]
+
+
+def _sections(name: str, data: bytes) -> dict[str, tuple[str, str]]:
+    rep = read_document(name, data).report
+    return {sec.no: (sec.heading, sec.text) for sec in rep.sections}
+
+
+def _spec():
+    s = spec("gov2021", 2022, seed=9, office="青山市教育局")
+    s.problems, s.other_matters = "一是政策解读形式较为单一；二是栏目更新不及时。", "本年度未收取信息处理费。"
+    return s
+
+
+_LONG = ("在肯定成绩的同时，本机关也清醒地认识到工作中存在的问题：一是政策解读的互动性不足；二是公开专栏更新不及时。"
+         "下一步将加强培训，提高信息发布质量。")
+
+
+@pytest.mark.parametrize(("five", "heading"), [
+    ("五、存在的主要问题及改进情况：一是政策解读不够深入；二是公开专栏更新不及时。下一步将加强培训。", "五、存在的主要问题及改进情况："),
+    ("五、存在的主要问题及改进情况：" + _LONG, "五、存在的主要问题及改进情况："),
+    ("五、问题与改进 一是政策解读不够深入；二是公开专栏更新不及时。", "五、问题与改进")])
+def test_a_heading_with_its_text_on_the_same_line_keeps_the_text(five, heading):
+    """The text after a heading's title on its line is the section's (it was the heading's, or a line
+    over 64 characters was no heading and section 五 ran into 四)."""
+    text = render_pagetext(_spec()).replace("五、存在的主要问题及改进情况\n一是政策解读形式较为单一；二是栏目更新不及时。", five) \
+        .replace("六、其他需要报告的事项\n本年度未收取信息处理费。", "六、其他需要报告的事项：本年度未收取信息处理费。")
+    got = _sections("r.txt", text.encode())
+    assert list(got) == list("一二三四五六") and "五、" not in got["四"][1]
+    assert got["五"] == (heading, five[len(heading):].strip())
+    assert got["六"][0] == "六、其他需要报告的事项：" and got["六"][1].startswith("本年度未收取信息处理费。")
+
+
+@pytest.mark.parametrize("six", ["<p><strong>六、其他需要报告的事项</strong>本年度未收取信息处理费。</p>",
+                                 "<p>六、其他需要报告的事项：本年度未收取信息处理费。</p>"])
+def test_a_web_pages_heading_with_its_text_in_one_paragraph_keeps_the_text(six):
+    html = render_html(_spec()).decode()
+    start = html.rindex("<p", 0, html.index("六、其他需要报告的事项"))
+    end = html.index("</p>", html.index("本年度未收取信息处理费", start)) + 4
+    got = _sections("r.html", (html[:start] + six + html[end:]).encode())
+    assert got["六"][0] in ("六、其他需要报告的事项", "六、其他需要报告的事项：")
+    assert got["六"][1].startswith("本年度未收取信息处理费。")
+
+
+@pytest.mark.parametrize("line", ["六、做好其他事项的公开工作，及时回应社会关切。", "五、聚焦问题与改进工作作风，提升服务水平。"])
+def test_a_body_sentence_holding_a_short_wording_is_still_no_heading(line):
+    lines = [*HEADS[:2], line, *HEADS[2:]]
+    assert headings(lines) == dict(zip("一二三四五六", HEADS, strict=True))
+
+
+@pytest.mark.parametrize("line", ["四、政府信息公开行政复议、行政诉讼情况（单位：件）", "二、主动公开政府信息的情况",
+                                  "六、其他需要报告的事项。"])
+def test_a_heading_with_no_sentence_after_its_title_is_all_heading(line):
+    old = next(h for h in HEADS if h[0] == line[0])
+    got = _sections("r.txt", render_pagetext(_spec()).replace(old, line, 1).encode())
+    assert got[line[0]][0] == line and not got[line[0]][1].startswith(line[len(old):].strip("。") or "\0")

@@ -6,10 +6,11 @@ What is read, all declared in the entry: `phrases` (a regex with `{N}` where the
 cell it names, optionally a word the sentence must contain, words after which in its sentence a
 number is a part of a count rather than the count (`parts_after`: 其中) and words that, in its
 clause before it, make a number another count (`skip_before`, beside the entry's)), `unit`, `skip_after`,
-`skip_before`, `skip_ending`, `foreign`, `scope_words` and `sums`. The text is NFKC-normalised (full-width digits,
-Kangxi radicals), stripped of whitespace (PDF lines break inside numbers) and cut into sentences at
-。！？. A number counts only when it stands right after its phrase and before `unit`; a clause that
-names another year or another matter (`foreign`: in its clause for every phrase, in its sentence
+`skip_before`, `other_periods`, `skip_ending`, `foreign`, `scope_words` and `sums`. The text is
+NFKC-normalised (full-width digits, Kangxi radicals), stripped of whitespace (PDF lines break inside
+numbers) and cut into sentences at 。！？. A number counts only when it stands right after its phrase
+and before `unit`; a number after another year or period in its sentence (`other_periods`: 近三年,
+累计, 第四季度) or after another matter (`foreign`: in its clause for every phrase, in its sentence
 for a phrase with `sentence`) is skipped. Per report and cell: a number equal to the cell
 passes; one different number fails; several different ones (a part of the count among them), a blank cell, a sentence about a wider
 scope or a number equal to a `sums` total are not assessable. A report stating none: one row, not
@@ -40,8 +41,8 @@ BLANK = "无法判断：表格单元格为空或无法读取（文中 {n} {unit}
 SEVERAL = "无法判断：文中对同一单元格有多个不同的数字（{ns}），无法确定所指：“{quote}”"
 WIDER = "无法判断：文中谈的是更大的范围（{scope}），{n} {unit}与表格的 {v} 可能口径不同：“{quote}”"
 SUMMED = "无法判断：文中 {n} {unit}等于 {cells} 之和，口径可能不同：“{quote}”"
-FIELDS = frozenset({"section", "table", "unit", "phrases", "skip_after", "skip_before", "skip_ending", "foreign", "scope_words",
-                    "sums", "message"})
+FIELDS = frozenset({"section", "table", "unit", "phrases", "skip_after", "skip_before", "other_periods", "skip_ending", "foreign",
+                    "scope_words", "sums", "message"})
 
 
 def entry(spec: CheckSpec) -> dict:
@@ -107,6 +108,8 @@ def _matches(sentences: pl.DataFrame, e: dict) -> pl.DataFrame:
     keep = pl.col("tail").is_null() & (year.is_null() | (year == pl.col("report_year")).fill_null(False))
     if e.get("skip_before"):
         keep = keep & ~pl.col("pre").str.contains(e["skip_before"])
+    if e.get("other_periods"):  # 近三年, 2020年至2022年, 累计, 第四季度: not the report year's count
+        keep = keep & ~before.str.contains(e["other_periods"])
     if e.get("foreign"):  # 政务服务中心共受理行政许可申请1520件: another matter's applications
         keep = keep & ~pl.col("pre").str.contains(e["foreign"])
     if e.get("skip_ending"):
@@ -220,7 +223,7 @@ class Narrative(Kind):
         named = [p.get("cell") for p in e["phrases"]] + [c for k, v in (e.get("sums") or {}).items() for c in [k, *v]]
         if set(named) - known:
             raise bad(f"表 {e['table']} 中没有单元格 {sorted(set(named) - known, key=str)}")
-        for key in ("skip_before", "skip_ending", "foreign", "scope_words"):
+        for key in ("skip_before", "other_periods", "skip_ending", "foreign", "scope_words"):
             if e.get(key):
                 _check_regex(e[key], key, bad)
         for p in e["phrases"]:

@@ -308,8 +308,16 @@ def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.Dat
 _HEADING_WORDS = r"(?:存在|需要|需|要|说明|报告|的|主要|明显|突出|重大|问题|及|和|与|以及|改进|整改|情况|措施|不足|方面|之处|等|其他|其它|有关|相关|工作|下一步|计划|方向|打算)+"
 _NUMBERING = r"(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
 _SUB_HEADING = rf"(?m)^[ \t\u3000]*{_NUMBERING}?[ \t\u3000]*{_HEADING_WORDS}[ \t\u3000]*[：:]?[ \t\u3000]*$"
-_NOTHING = (rf"^[^，,：:]{{0,20}}?(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)(?:存在)?(?:{_HEADING_WORDS})?"
+_NEGATION = "(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)"
+_NOTHING = (rf"^[^，,：:]{{0,20}}?{_NEGATION}(?:存在)?(?:{_HEADING_WORDS})?"
             rf"(?:问题|不足)(?:{_HEADING_WORDS})?$")  # (the problems themselves: not 没有工作计划, a problem stated)
+# a sentence ending in 'none' (…未发现存在的问题, …，无) after lead-ins that state no problem (我单位高度重视
+# 政府信息公开工作，经认真梳理，): a lead-in holding a character of a shortcoming or a contrast (不, 未, 滞后, 有待,
+# 但) may be a problem stated, and 'no other problem' (其他, 此外) says some were: these stay said
+_SHORTCOMING = "不未无没缺欠差弱低慢少滞待仍尚需问困难但却然其它另外"
+_OWN_WORDS = _HEADING_WORDS.replace("|其他|其它", "")
+_LED_NOTHING = (rf"^(?:[^，,：:{_SHORTCOMING}]{{1,30}}[，,])+(?:[^，,：:其它另外]{{0,20}}?{_NEGATION}(?:存在)?(?:{_OWN_WORDS})?"
+                rf"(?:问题|不足)(?:{_OWN_WORDS})?|暂无|无|没有)$")
 
 
 @procedural("sections")
@@ -317,10 +325,11 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
     df = _section_text(data, reports, "problems")
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
     # what it says beside its sub-headings, its lead-ins (存在的问题：), sentences saying there is
-    # nothing, and its 无: nothing, when every part of it is one of these
+    # nothing (after lead-ins stating none), and its 无: nothing, when every part of it is one of these
     said = (pl.col("text").fill_null("").str.replace_all(_SUB_HEADING, "").str.replace_all(r"\s", "")
             .str.replace_all(r"[^：:。；;，,]{0,12}[：:]", "").str.extract_all(r"[^。；;！!]+")
-            .list.eval(pl.element().filter(~pl.element().str.contains(_NOTHING))).list.join("")
+            .list.eval(pl.element().filter(~pl.element().str.contains(_NOTHING) & ~pl.element().str.contains(_LED_NOTHING)))
+            .list.join("")
             .str.replace_all(r"暂无|没有|无|[。；;，,、.！!]", ""))
     empty = pl.col("text").is_null() | (text.str.len_chars() < 15) | (said.str.len_chars() == 0)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('problems')}")) \
@@ -331,10 +340,13 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
 
 # T2, clause by clause (。；): the 信息处理费 named with an amount collected or a statement that none was;
 # a fee of no named kind (费用, 收费) only with a statement that none was collected (an amount of it may
-# be any fee's); a fee of another kind (行政事业性收费, 运维费用) never; a rate (每件100元) is no amount.
+# be any fee's); a fee of another kind (行政事业性收费, 运维费用, 行政许可收费) never; a rate (每件100元) is
+# no amount. Free is free only when said of the applications or the information (申请均免费办理), not
+# of a form or a service to applicants (免费提供申请表, 免费为申请人复印).
 _FEE = "信息处理费|处理费"
 _FEE_ANY = "费用|收费|免费|免收"
-_FEE_OTHER = "行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
+_FEE_OTHER = ("行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
+              "|(?:许可|审批|登记|办证|考试|检测|检验)(?:收费|费)")  # the fee of another matter
 _CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
 _RATE = rf"(?:每[件页份次条张]?|标准为?|按件计收|按量计收)[^，,]{{0,10}}?(?:\d[\d,.]*|[{_CN_NUM}]+)(?:万元|元)"
 _AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)(?:万元|元)"
@@ -347,7 +359,9 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
          r"(?:收取|收费|信息处理费|处理费|费用|任何费用|相关费用|情况|$|[，,])"  # 未产生信息处理费, 不涉及
          r"|(?:无|没有|不存在)(?:信息处理费|处理费|收费)"  # 无信息处理费
          r"|免收|免予收取|免于收取")
-_FREE = "免费.*申请|申请.*免费"  # all applications free: unless the clause says some fee was collected
+_APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
+_FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
+         "|免费提供[^，,]{0,6}?信息(?:$|[，,])")  # the information provided free
 _COLLECTED = "收取了|已收取|除[^，,]*收取"
 
 

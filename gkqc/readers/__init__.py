@@ -193,7 +193,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
     blank, as a PDF's text layer shows one whose cells are all empty)."""
     rep = Report()
     _resolve_metadata(rep, toks, html_meta)
-    bounds = split_sections(toks)
+    toks, bounds = split_sections(toks)
     for pos, (no, (s, e)) in enumerate(bounds.items(), 1):
         body = "\n".join([t.raw for t in toks[s + 1:e]])
         rep.sections.append(Section(no, toks[s].raw, body, toks[s].line, pos))

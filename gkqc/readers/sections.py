@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
-from operator import attrgetter
+from collections.abc import Callable
+from dataclasses import replace
 
-from gkqc.readers.tokens import Tok
+from gkqc.readers.tokens import Tok, nfkc
 from gkqc.templates import norm_label, registry
 
-_TEXT = attrgetter("text")
 
-
-def _heading(numerals: str) -> re.Pattern[str]:
-    return re.compile(rf"^([{numerals}])\s*[、.,，．:：]\s*(.{{2,60}})$")  # compiled once: re caches it
+def _lead(numerals: str) -> re.Pattern[str]:
+    return re.compile(rf"^([{numerals}])\s*[、.,，．:：]\s*")  # compiled once: re caches it
 
 
 SHORT = 6  # a variant shorter than this (其他事项, 问题与改进) names a heading only at its start or end
+TITLE = 60  # the longest heading title (after its numeral)
+_COLON = re.compile(r"[:：]")
+_SENTENCE = re.compile(r"[。；;！!？?]")  # text after a heading without a colon is the section's when it is a sentence
+_AFTER_TITLE = " \t:：。.，,、"  # what may stand between a heading's title and its text on the same line
 
 
 def _names(rest: str, variant: str, label: str) -> bool:
@@ -29,26 +32,84 @@ def _names(rest: str, variant: str, label: str) -> bool:
     return rest.startswith(variant) or rest.endswith(variant)
 
 
+def _title_end(rest: str, variants: tuple[str, ...], label: str) -> int | None:
+    """Where, in `rest` (a line's text after its numeral), the title ends that a variant begins (a short
+    one right at the start) or that a long one ends; None when no variant is there."""
+    lab = norm_label(rest[:TITLE + 20])
+    ends = [(p, -len(v)) for v in variants if (p := lab.find(v)) >= 0 and (p == 0 or len(v) >= SHORT or v == label)]
+    if not ends:
+        return None
+    p, neg = min(ends)
+    return _position(rest, p - neg)
+
+
+def _position(text: str, chars: int) -> int:
+    """The index in `text` after its first `chars` non-space characters."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen == chars:
+            return i
+        seen += not ch.isspace()
+    return len(text)
+
+
+def _text_start(rest: str, names: Callable[[str], bool], variants: tuple[str, ...], label: str) -> int | None:
+    """Where the section's own text begins in `rest` when the heading's line goes on after its
+    title: after a colon that ends the title (六、其他需要报告的事项：本年度未收取…), or, without one,
+    after the title when a sentence follows it (<strong>六、其他需要报告的事项</strong>本年度…。)."""
+    colon = _COLON.search(rest, 0, TITLE + 1)
+    title = rest[:colon.start()] if colon else ""
+    if len(title) >= 2 and title.count("(") <= title.count(")") and names(title):  # not 情况（单位：件）
+        return colon.end() if rest[colon.end():].strip() else None
+    end = _title_end(rest, variants, label)
+    if end is None or end > TITLE:
+        return None
+    start = len(rest) - len(rest[end:].lstrip(_AFTER_TITLE))
+    return start if start < len(rest) and _SENTENCE.search(rest, start) else None
+
+
+def _heading_at(tok: Tok, lead: re.Pattern[str], variants: tuple[str, ...], label: str) -> tuple[bool, int | None]:
+    """(whether `tok`, led by a section numeral, is that section's heading; where the section's
+    text begins in it, None when the whole token is the heading, as a table cell always is)."""
+    m = lead.match(tok.text)
+    if m is None:
+        return False, None
+    rest = tok.text[m.end():]
+
+    def names(title: str) -> bool:
+        return any(_names(norm_label(title), v, label) for v in variants)
+
+    start = None if tok.cell else _text_start(rest, names, variants, label)
+    if start is not None:
+        return True, m.end() + start
+    return len(tok.text) <= 64 and 2 <= len(rest) <= TITLE and names(rest), None
+
+
 def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
     """(section numeral, token index) of each section's first heading, in token order."""
+    return [(no, i) for no, i, _ in _find(toks)]
+
+
+def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
+    """(numeral, token index, where the section's text begins in the token's text or None) of each
+    section's first heading, in token order. A table cell is a heading only as a whole."""
     reg = registry()
     variants = {s.no: s.variants for s in reg.sections}
     labels = {s.no: norm_label(s.label) for s in reg.sections}
-    heading = _heading(reg.numerals)
-    hits: dict[str, int] = {}
-    for i, text in enumerate(map(_TEXT, toks)):
-        if text[:1] not in variants or len(text) > 64:
+    lead = _lead(reg.numerals)
+    hits: dict[str, tuple[int, int | None]] = {}
+    for i, t in enumerate(toks):
+        no = t.text[:1]
+        if no not in variants or no in hits:
             continue
-        m = heading.match(text)
-        if m and m.group(1) not in hits:
-            rest = norm_label(m.group(2))
-            if any(_names(rest, v, labels[m.group(1)]) for v in variants[m.group(1)]):
-                hits[m.group(1)] = i
+        found, start = _heading_at(t, lead, variants[no], labels[no])
+        if found:
+            hits[no] = (i, start)
     if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
         bare = _bare_headings(toks, variants, labels)
         if len(bare) > len(hits):
-            return bare
-    return sorted(hits.items(), key=lambda kv: kv[1])
+            return [(no, i, None) for no, i in bare]
+    return sorted(((no, i, s) for no, (i, s) in hits.items()), key=lambda h: h[1])
 
 
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）])\s*")  # what a browser prints for <ol><li>
@@ -71,8 +132,25 @@ def _bare_headings(toks: list[Tok], variants: dict[str, tuple[str, ...]], labels
     return found if len(found) >= 3 else []
 
 
-def split_sections(toks: list[Tok]) -> dict[str, tuple[int, int]]:
-    """Section numeral -> (start, end) token range; the heading itself is toks[start]."""
-    hs = find_headings(toks)
-    bounds = [i for _, i in hs] + [len(toks)]
-    return {no: (start, bounds[k + 1]) for k, (no, start) in enumerate(hs)}
+def _cut(tok: Tok, start: int) -> tuple[Tok, Tok]:
+    """A heading token whose line goes on with its section's text, as two tokens: the heading, the text."""
+    chars = len(norm_label(tok.text[:start]))
+    at = next((j for j in range(len(tok.raw) + 1) if len(norm_label(tok.raw[:j])) >= chars), len(tok.raw))
+    head, text = tok.raw[:at].rstrip(), tok.raw[at:].strip()
+    return replace(tok, text=nfkc(head), raw=head), replace(tok, text=nfkc(text), raw=text)
+
+
+def split_sections(toks: list[Tok]) -> tuple[list[Tok], dict[str, tuple[int, int]]]:
+    """The tokens, a heading's line that goes on with its section's text split in two (the heading,
+    the text), and section numeral -> (start, end) token range in them; the heading is toks[start]."""
+    hs = _find(toks)
+    out, starts = list(toks), []
+    for _, i, start in reversed(hs):
+        if start is not None:
+            out[i:i + 1] = _cut(toks[i], start)
+    shift = 0
+    for no, i, start in hs:
+        starts.append((no, i + shift))
+        shift += start is not None
+    bounds = [i for _, i in starts] + [len(out)]
+    return out, {no: (s, bounds[k + 1]) for k, (no, s) in enumerate(starts)}
