@@ -52,6 +52,24 @@ def test_a_report_with_other_wordings_has_all_six_sections():
     assert "栏目更新不及时" in body["五"] and "信息处理费" not in body["五"] and "未收取信息处理费" in body["六"]
 
 
+@pytest.mark.parametrize("four", ["四、因政府信息公开申请行政复议、提起行政诉讼情况",
+                                  "四、因政府信息公开申请行政复议、提起行政诉讼的情况",
+                                  "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"])
+@pytest.mark.parametrize("five", ["五、工作中存在的不足和改进措施", "五、存在问题和改进措施", "五、存在的问题和改进措施"])
+def test_the_older_wordings_of_four_and_five_are_their_headings(four, five):
+    """The pre-2019 template's 四 (申请行政复议、提起行政诉讼) was no heading: S1 failed, and section 四's
+    fifteen cells were not found (S3, R1–R4 not assessable); so was 五 printed 不足和改进措施."""
+    s = spec("gov2021", 2022, seed=9, office="青山市教育局")
+    s.problems = "一是政策解读形式较为单一；二是栏目更新不及时。"
+    text = render_pagetext(s).replace("四、政府信息公开行政复议、行政诉讼情况", four) \
+        .replace("五、存在的主要问题及改进情况", five)
+    assert four in text and five in text
+    rep = read_document("r.txt", text.encode()).report
+    assert [sec.no for sec in rep.sections] == list("一二三四五六")
+    reviews = {(c.row_id, c.col_id): c.raw for c in rep.cells if c.table == "reviews"}
+    assert reviews == {k: v for k, v in s.reviews.items()} and "栏目更新不及时" in rep.sections[4].text
+
+
 def test_a_crawls_short_heading_wording_stands_right_after_its_numeral():
     """In a crawl's running text a heading's end is not seen: a short wording (其他事项) names 六 only
     right after its numeral, never inside a sentence of the body (六、做好其他事项的公开工作)."""
