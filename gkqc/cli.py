@@ -550,7 +550,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
     if format == "csv":
         import csv
 
-        w = csv.writer(sys.stdout)
+        w = csv.writer(sys.stdout, lineterminator="\n")  # (the module's default, CRLF, left a \r in shell pipes)
         w.writerow(cols)
         w.writerows(rows)
     elif format == "json":
@@ -558,11 +558,14 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
                                     ensure_ascii=False, default=str, allow_nan=False))
         sys.stdout.write("\n")
     else:
+        from rich.text import Text
+
         from gkqc.outputs.scorecard import TextTable
 
         t = TextTable(*cols)
+        null = Text("NULL", style="dim")  # (a blank cell is NULL, its text ''; the table tells them apart)
         for r in rows:
-            t.add_row(*r)
+            t.add_row(*(null if v is None else v for v in r))
         console.print(t)
 
 

@@ -199,6 +199,15 @@ def test_sql_cannot_touch_the_filesystem(warehouse, tmp_path, name):
     assert not (wh / ".site-cells" / "evil.csv").exists()
 
 
+def test_sql_output_tells_null_from_empty_text_and_ends_lines_for_a_shell(warehouse):
+    """CSV lines ended in CRLF (a \r in every last field of a pipe); the table printed NULL and '' alike."""
+    wh, _ = warehouse
+    r = cli("sql", "select 'a' as x, null as y, '' as z", "--warehouse", str(wh), "--format", "csv")
+    assert r.stdout == "x,y,z\na,,\n"
+    r = cli("sql", "select null as y, '' as z", "--warehouse", str(wh))
+    assert r.stdout.count("NULL") == 1
+
+
 def test_sql_runs_one_query_at_a_time(warehouse):
     """Two queries printed the last one's result only, exit 0: the first was lost unseen."""
     wh, _ = warehouse

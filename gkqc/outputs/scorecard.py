@@ -50,7 +50,7 @@ class TextTable(Table):
             self.add_column(Text(label), overflow="fold", justify="right" if number else "left", no_wrap=number)
 
     def add_row(self, *cells: object, **kw) -> None:
-        super().add_row(*(Text("" if c is None else str(c)) for c in cells), **kw)
+        super().add_row(*(c if isinstance(c, Text) else Text("" if c is None else str(c)) for c in cells), **kw)
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:

@@ -30,7 +30,7 @@ from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
 OCR_READ = "扫描件，经 OCR 识别：数值状态为 ocr，须经所在等式核验后才参与检查（S5）"
-_UNSUPPORTED = {"empty": "空文件", "binary": "二进制内容，不是文本或网页"}
+_UNSUPPORTED = {"empty": "空文件 (empty file)", "binary": "二进制内容，不是文本或网页 (binary content, not text or a web page)"}
 _LINE_ENDS = re.compile("\r(?!\n)|[\u2028\u2029]")  # (CRLF kept: each reader takes it, and offsets stay)
 _TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown": markdown_tokens,
                "crawl": crawl_tokens}
@@ -83,6 +83,8 @@ def _read(name: str, data: bytes) -> ParseResult:
         return _read_pdf(name, data)
     if fmt in ("docx", "ole", "rtf"):
         return _read_word(name, data, fmt)
+    if fmt == "empty" and data:
+        return ParseResult(fmt, None, FILE_UNREADABLE, f"只有空白字符（{len(data):,} 字节），没有内容 (whitespace only)")
     if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
     try:
