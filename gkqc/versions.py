@@ -5,7 +5,9 @@ office's previous report (`newest`, by checks.kinds.cross_year.latest_prev: A5, 
 Newest first: a corrected re-publication (its title says 更正, 修订, 更新…: `metadata.CORRECTED`)
 before the version it corrects; then the later publication date, a version without one dated by the
 day it was collected (published after the others were, as far as anyone can tell); then the later
-collected; then the smallest report id (a stable key, not a judgement)."""
+collected, by when each content was first collected (a file put back to an earlier content, or an old
+copy collected again, does not make that content newer); then the smallest report id (a stable key,
+not a judgement)."""
 
 from __future__ import annotations
 
