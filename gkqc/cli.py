@@ -641,7 +641,7 @@ def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (repo
     except WarehouseError as e:
         fail(str(e))
     if not s.workbooks and not s.offices_clear:
-        fail(f"{year} 年度{'在 ' + region if region else ''}没有机关评分（检查 --year、--region） (nothing matches)")
+        fail(f"{year} 年度{f'地区“{region}”' if region else ''}没有机关评分（检查 --year、--region） (nothing matches)")
     console.print(f"整改通知 {len(s.workbooks)} 份（{len(s.zips)} 个地区压缩包）于 {out}；无需整改的机关 {s.offices_clear} 个",
                   soft_wrap=True, highlight=False, markup=False)
 

@@ -179,3 +179,5 @@ def _remove_earlier(out: Path, year: int, written: NoticeSummary, folder: str | 
     for path in [*out.glob(f"{where}/*-{year}整改通知.xlsx"), *out.glob(f"{where}-{year}整改通知.zip")]:
         if path not in kept:
             path.unlink()
+            if path.suffix == ".xlsx" and not any(path.parent.iterdir()):
+                path.parent.rmdir()  # (a region folder left empty: no notice is owed there now)

@@ -84,6 +84,8 @@ def test_cli_notices(wh, tmp_path):
     assert "整改通知 3 份" in result.output and (tmp_path / f"{REGION}-{YEAR}整改通知.zip").exists()
     none = CliRunner().invoke(app, ["notices", "--year", "1999", "--out", str(tmp_path), "-w", str(wh)])
     assert none.exit_code == 2
+    none = CliRunner().invoke(app, ["notices", "--year", str(YEAR), "--region", "不存在", "--out", str(tmp_path), "-w", str(wh)])
+    assert none.exit_code == 2 and f"{YEAR} 年度地区“不存在”没有机关评分" in none.output
 
 
 def test_notices_written_again_leave_none_of_the_earlier_that_is_no_longer_owed(wh, tmp_path):
@@ -100,3 +102,8 @@ def test_notices_written_again_leave_none_of_the_earlier_that_is_no_longer_owed(
     assert on_disk == {*again.workbooks, *again.zips}
     write_notices(wh, YEAR, tmp_path, region=REGION)  # one region: the others' notices are not its to remove
     assert {*tmp_path.glob(f"*/*-{YEAR}整改通知.xlsx")} == set(again.workbooks)
+    left = tmp_path / "旧地区" / f"碧水市已整改局-{YEAR}整改通知.xlsx"  # a region whose only notice is no longer owed
+    left.parent.mkdir()
+    left.write_bytes(first.workbooks[0].read_bytes())
+    write_notices(wh, YEAR, tmp_path)
+    assert not left.parent.exists() and (tmp_path / REGION / "审核笔记.xlsx").exists()  # (it was left behind, empty)
