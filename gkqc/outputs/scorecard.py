@@ -76,10 +76,10 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     if len(data.offices) > limit:
         console.print(f"（另有 {len(data.offices) - limit} 行；用 --out 输出完整的网页和 Excel）")
     if data.findings and len(data.offices) <= 5:
-        t = TextTable(("检查", "check", False), ("级别", "", False), ("对象", "subject", False),
-                      ("说明", "message", False), title="问题清单 findings", english=english)
-        for f in data.findings[:limit]:
-            t.add_row(f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
+        t = TextTable(("机关", "office", False), ("年度", "year", True), ("检查", "check", False), ("级别", "", False),
+                      ("对象", "subject", False), ("说明", "message", False), title="问题清单 findings", english=english)
+        for f in data.findings[:limit]:  # (an office's years apart: two years' D1 read alike)
+            t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
         console.print(t)
 
 
