@@ -101,6 +101,8 @@ def test_stated_numbers_that_agree_pass_and_one_that_differs_fails():
     "自机构改革后累计收到政府信息公开申请30件。", "本机关成立至今共收到政府信息公开申请30件。",
     "第四季度收到政府信息公开申请3件。", "2022年上半年收到政府信息公开申请3件。",
     "2022年1-6月收到政府信息公开申请3件。", "12月份收到政府信息公开申请3件。",
+    "截至6月底，共收到政府信息公开申请30件。", "截至六月末共收到政府信息公开申请30件。",
+    "截至目前，共收到政府信息公开申请30件。",
 ])
 def test_phrases_about_other_quantities_are_not_compared(text):
     got = t3(batch({"r": text}))
