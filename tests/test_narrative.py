@@ -103,6 +103,10 @@ def test_stated_numbers_that_agree_pass_and_one_that_differs_fails():
     "2022年1-6月收到政府信息公开申请3件。", "12月份收到政府信息公开申请3件。",
     "截至6月底，共收到政府信息公开申请30件。", "截至六月末共收到政府信息公开申请30件。",
     "截至目前，共收到政府信息公开申请30件。",
+    "二〇二一年共收到政府信息公开申请5件。", "我局多年累计收到政府信息公开申请300件。",  # right reports that failed
+    "五年累计收到政府信息公开申请300件。", "《条例》修订施行后，本机关共收到政府信息公开申请300件。",
+    "12月1日至12月31日收到政府信息公开申请3件。", "11-12月收到政府信息公开申请3件。",
+    "两年共收到政府信息公开申请120件。", "本周收到政府信息公开申请3件。",
 ])
 def test_phrases_about_other_quantities_are_not_compared(text):
     got = t3(batch({"r": text}))
@@ -123,6 +127,12 @@ PHRASINGS = [
     "{y}年1-12月，本机关共收到政府信息公开申请{new_received}件。",
     "本年度累计收到政府信息公开申请{new_received}件，截至12月31日已办结{results_total}件。",
     "截至{y}年12月底，共收到政府信息公开申请{new_received}件。",
+    "一年来，共接收政府信息公开申请{new_received}件。",  # the report year's own period: compared
+    "{y}年1月至12月，共接收政府信息公开申请{new_received}件。", "{y}年一月至十二月共接收政府信息公开申请{new_received}件。",
+    "截至{y}年12月，共收到政府信息公开申请{new_received}件。",
+    "按照“半年一通报”要求，{y}年度共接收政府信息公开申请{new_received}件。",  # a period word not the count's
+    "本机关于3月修订依申请公开工作规程，{y}年度共接收政府信息公开申请{new_received}件。",
+    "每季度开展督查，全年共收到政府信息公开申请{new_received}件。",
 ]
 CELLS = {k: f"{k}.total" for k in TOTALS}
 
