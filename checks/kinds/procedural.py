@@ -361,14 +361,15 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
          r"|免收|免予收取|免于收取")
 _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
-         "|免费提供[^，,]{0,6}?信息(?:$|[，,])")  # the information provided free
+         "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,]{0,4}?免费")  # the information free
 _COLLECTED = "收取了|已收取|除[^，,]*收取"
 
 
 def _fee_clauses(text: pl.Expr) -> pl.Expr:
-    """The clauses of a text (NFKC, without whitespace), rates removed."""
+    """The clauses of a text (NFKC, without whitespace), rates removed, and the parts (between commas)
+    that name another fee (未收取信息处理费，无行政许可收费: the first part states the 信息处理费)."""
     return (text.fill_null("").str.normalize("NFKC").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
-            .list.eval(pl.element().str.replace_all(_RATE, "")))
+            .list.eval(pl.element().str.replace_all(_RATE, "").str.replace_all(f"[^，,]*(?:{_FEE_OTHER})[^，,]*", "")))
 
 
 @procedural("sections")
