@@ -133,3 +133,26 @@ def test_a_heading_with_no_sentence_after_its_title_is_all_heading(line):
     old = next(h for h in HEADS if h[0] == line[0])
     got = _sections("r.txt", render_pagetext(_spec()).replace(old, line, 1).encode())
     assert got[line[0]][0] == line and not got[line[0]][1].startswith(line[len(old):].strip("。") or "\0")
+
+
+@pytest.mark.parametrize("para", [
+    "三、依申请公开情况。2020年，我地区共收到政府信息公开申请17件，上年结转1件，均已按照法定时限和程序予以答复，"
+    "其中予以公开16件，部分公开7件，无因政府信息公开工作被申请行政复议和提起行政诉讼的情况。",
+    "三、依申请公开情况。本年度共收到政府信息公开申请若干件，均已按",  # a PDF line of it, cut at the margin
+    "五、强化监督保障。对照上年度报告中存在的问题及改进措施，逐项开展自查整改，建立政务公开工作台账，定期通报各单位信息发布情况。",
+])
+def test_a_numbered_paragraph_of_section_one_is_not_a_later_sections_heading(ali_bytes, para):
+    """A sub-item of 一 numbered 三、 (or 五、) that names the section's words was taken for its heading:
+    the real heading later went unread, its table fell into 二 (161 cells not found), S1 failed and the
+    sample's A1/A2 failures were hidden. The heading after 二's is the one; out of order, the first."""
+    lines = ali_bytes.decode().split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("(三)"))
+    lines[at] = para
+    r = read_document("ali.txt", "\n".join(lines).encode())
+    assert [s.no for s in r.report.sections] == list("一二三四五六") and r.status == "parsed"
+    assert para[:20] in r.report.sections[0].text
+
+
+def test_sections_printed_out_of_order_are_found_out_of_order():
+    lines = [HEADS[0], "正文。", HEADS[2], "正文。", HEADS[1], "正文。", *HEADS[3:]]
+    assert list(headings(lines)) == ["一", "三", "二", "四", "五", "六"]

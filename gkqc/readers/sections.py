@@ -92,24 +92,36 @@ def find_headings(toks: list[Tok]) -> list[tuple[str, int]]:
 
 def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
     """(numeral, token index, where the section's text begins in the token's text or None) of each
-    section's first heading, in token order. A table cell is a heading only as a whole."""
+    section's heading (`_pick`), in token order. A table cell is a heading only as a whole."""
     reg = registry()
     variants = {s.no: s.variants for s in reg.sections}
     labels = {s.no: norm_label(s.label) for s in reg.sections}
     lead = _lead(reg.numerals)
-    hits: dict[str, tuple[int, int | None]] = {}
+    seen: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> every line that could be its heading
     for i, t in enumerate(toks):
         no = t.text[:1]
-        if no not in variants or no in hits:
-            continue
-        found, start = _heading_at(t, lead, variants[no], labels[no])
-        if found:
-            hits[no] = (i, start)
+        if no in variants:
+            found, start = _heading_at(t, lead, variants[no], labels[no])
+            if found:
+                seen.setdefault(no, []).append((i, start))
+    hits: dict[str, tuple[int, int | None]] = {}
+    last = -1
+    for no in variants:  # (a numbered paragraph of 一, 三、依申请公开情况：…, is no heading before 二's)
+        if no in seen:
+            hits[no] = _pick(seen[no], last)
+            last = max(last, hits[no][0])
     if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
         bare = _bare_headings(toks, variants, labels)
         if len(bare) > len(hits):
             return [(no, i, None) for no, i in bare]
     return sorted(((no, i, s) for no, (i, s) in hits.items()), key=lambda h: h[1])
+
+
+def _pick(lines: list[tuple[int, int | None]], last: int) -> tuple[int, int | None]:
+    """A section's heading among the lines that could be it: of those after the heading before it
+    (all, when none is), the first that is a heading alone, else the first."""
+    after = [h for h in lines if h[0] > last] or lines
+    return next((h for h in after if h[1] is None), after[0])
 
 
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）])\s*")  # what a browser prints for <ol><li>
