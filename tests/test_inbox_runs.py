@@ -145,3 +145,20 @@ def test_a_warehouse_inside_the_inbox_is_never_read_as_collected_files(tmp_path)
     assert [row[0] for row in views["documents"]] == ["ali.txt"] and len(views["reports"]) == 1
     r = gkqc("run", str(inbox), "--warehouse", str(inbox))
     assert r.returncode == 2 and "数据仓库不能就是收件箱" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_scorecard_page_collected_with_the_reports_is_no_report(tmp_path):
+    """`gkqc scorecard --out inbox/published`: the next run read gkqc's own office-year page as the
+    newest version of the report and scored it (74 instead of the report's own findings)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ali.txt").write_bytes(ALI)
+    wh = tmp_path / "wh"
+    assert gkqc("run", str(inbox), "--warehouse", str(wh)).returncode == 0
+    before = snapshot(wh)["scorecard_office"]
+    assert gkqc("scorecard", "--out", str(inbox / "published"), "--warehouse", str(wh)).returncode == 0
+    assert gkqc("run", str(inbox), "--warehouse", str(wh)).returncode == 0
+    views = snapshot(wh)
+    assert len(views["reports"]) == 1 and views["scorecard_office"] == before
+    pages = [row for row in views["documents"] if row[0].endswith(".html")]
+    assert pages and all("gkqc 生成的评分卡页面" in str(row) for row in pages)

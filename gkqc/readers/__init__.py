@@ -29,6 +29,7 @@ from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, TEMPLATE_PRESUMED, ParseR
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
+GENERATOR = "gkqc"  # the <meta name="generator"> of the scorecards' pages (gkqc/outputs/templates/base.html.j2)
 OCR_READ = "扫描件，经 OCR 识别：数值状态为 ocr，须经所在等式核验后才参与检查（S5）"
 _UNSUPPORTED = {"empty": "空文件 (empty file)", "binary": "二进制内容，不是文本或网页 (binary content, not text or a web page)"}
 _LINE_ENDS = re.compile("\r(?!\n)|[\u2028\u2029]")  # (CRLF kept: each reader takes it, and offsets stay)
@@ -93,6 +94,8 @@ def _read(name: str, data: bytes) -> ParseResult:
         return ParseResult("unknown", None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug must not stop the batch
         return ParseResult("unknown", None, FILE_UNREADABLE, f"读取失败：{type(e).__name__}: {e}")
+    if html_meta.get("generator", "").startswith(GENERATOR):  # a scorecard page collected with the reports
+        return ParseResult(fmt, enc, NOT_A_REPORT, "gkqc 生成的评分卡页面，不是收集的报告 (a page gkqc wrote, not a report)")
     rep = build_report(name, toks, html_meta)
     status, reason = judge(rep)
     return ParseResult(fmt, enc, status, reason, rep)
