@@ -345,7 +345,7 @@ def print_summary(r) -> None:
 @app.command()
 def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (number of offices)", min=1)],
              years: Annotated[str, typer.Option("--years", help="报告年度范围，如 2019-2024 (year range)")],
-             out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
+             out: Annotated[Path, typer.Option("--out", parser=lambda v: Path(_named(v)), help="输出目录 (output folder)")],
              seed: Annotated[int, typer.Option(help="随机种子 (seed)")] = 0,
              defect_rate: Annotated[float, typer.Option("--defect-rate", help="报告出错比例 (share of reports with a defect)")] = 0.1,
              workers: Annotated[int, typer.Option(help="生成进程数 (processes)", min=1)] = 2) -> None:
@@ -376,7 +376,8 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
 def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (report year)")] = None,
               region: Annotated[str | None, typer.Option(help="地区 (region)")] = None,
               office: Annotated[str | None, typer.Option(help="机关名称 (office)")] = None,
-              out: Annotated[Path | None, typer.Option(help="输出网页与 Excel 的目录 (write HTML and Excel here)")] = None,
+              out: Annotated[Path | None, typer.Option(parser=lambda v: Path(_named(v)),
+                                                        help="输出网页与 Excel 的目录 (write HTML and Excel here)")] = None,
               warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """在终端显示评分卡，或输出网页和 Excel。 Print a scorecard, or write the HTML site and Excel workbook.
 
@@ -624,7 +625,7 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
 
 @app.command()
 def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (report year)")],
-            out: Annotated[Path, typer.Option("--out", help="输出目录 (output folder)")],
+            out: Annotated[Path, typer.Option("--out", parser=lambda v: Path(_named(v)), help="输出目录 (output folder)")],
             region: Annotated[str | None, typer.Option("--region", help="只输出该地区 (one region only)")] = None,
             warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip；再次写入同一目录时，

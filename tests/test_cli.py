@@ -400,13 +400,15 @@ def test_usage_errors_speak_chinese_before_clicks_english(args, chinese, english
 
 
 @pytest.mark.parametrize("args", [("run", ""), ("run", "{inbox}", "--warehouse", ""), ("sql", "select 1", "-w", ""),
-                                  ("scorecard", "-w", "")])
+                                  ("scorecard", "-w", ""), ("scorecard", "--out", ""),
+                                  ("notices", "--year", "2020", "--out", ""),
+                                  ("simulate", "--offices", "1", "--years", "2020-2020", "--out", "")])
 def test_an_empty_path_is_refused_not_taken_for_the_samples_or_here(tmp_path, args):
     """`gkqc run "$INBOX"` with INBOX unset ran on the bundled samples and mixed them into the warehouse;
-    `--warehouse ""` was the current folder."""
+    `--warehouse ""` and `--out ""` were the current folder."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    r = cli(*[a.format(inbox=inbox) for a in args], *(() if "--warehouse" in args or "-w" in args
+    r = cli(*[a.format(inbox=inbox) for a in args], *(() if {"--warehouse", "-w"} & set(args) or args[0] == "simulate"
                                                       else ("--warehouse", str(tmp_path / "wh"))))
     assert r.returncode == 2 and "路径为空" in r.stderr, r.stderr
     assert not (tmp_path / "wh").exists()
