@@ -502,3 +502,40 @@ def test_evidence_that_is_not_a_finite_number_is_kept_readable(province):
     json.loads(decisions_path(wh).read_bytes().splitlines()[-1])  # (an earlier test left a GBK line)
     assert q(wh, "select isnan(expected), actual, has_evidence, stale from decisions where reason = '非有限数'") == [
         (True, float("-inf"), True, True)]
+
+
+SHARED = ("本年度，两机关联合推进政务公开标准化规范化建设，围绕城乡低保、特困供养、临时救助、养老服务、殡葬管理等重点领域，"
+          "梳理公开事项清单四十三项，逐项明确公开主体、公开时限与公开方式；依托门户网站专栏集中发布政策文件与解读材料，"
+          "同步在便民服务大厅设置查阅点，方便群众就近查询；对社会救助资金发放情况按季度公示，接受群众监督；"
+          "完善依申请公开受理、登记、审核、答复全流程台账，规范答复文书格式，确保每件申请依法按时办结。")
+
+
+def test_a_c1_dismissal_holds_when_the_other_office_republishes_the_same_text(tmp_path):
+    """C1's evidence names the other report's version: when the other office re-published a table fix
+    (sections 一 and 五 unchanged), the first office's dismissal went stale and was scored again."""
+    from builders import spec
+
+    from gkqc.simulate.render import render_pagetext
+
+    def report(office: str, version: int, granted: int) -> str:
+        s = spec("gov2021", YEAR, office=office, seed=3, published=date(YEAR + 1, 1, 5 + 8 * version))
+        s.applications[("granted", "total")] = str(granted)
+        s.overview = SHARED  # (the two offices' joint text)
+        return render_pagetext(s)
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    other = "碧水市甲局"
+    (inbox / "offices.csv").write_text(f"office,region,office_kind\n{CIVIL},碧水市,department\n{other},碧水市,department\n",
+                                       encoding="utf-8")
+    granted = int(spec("gov2021", YEAR, office=CIVIL, seed=3).applications[("granted", "total")])
+    (inbox / "civil.txt").write_text(report(CIVIL, 1, granted), encoding="utf-8")
+    (inbox / "other.txt").write_text(report(other, 1, granted), encoding="utf-8")
+    run(inbox, wh, "t1")
+    subject = f"{other} {YEAR}年度"
+    assert q(wh, "select count(*) from findings where office = ? and check_id = 'C1' and subject = ?", CIVIL, subject)[0][0] == 1
+    record(wh, "C1", CIVIL, YEAR, subject, "dismissed", "联合编写", by="李四")
+    (inbox / "other-v2.txt").write_text(report(other, 2, granted + 1), encoding="utf-8")  # a table fix alone
+    run(inbox, wh, "t2")
+    assert q(wh, "select dismissed from findings where office = ? and check_id = 'C1' and is_latest", CIVIL) == [(True,)]
+    assert q(wh, "select stale from decisions") == [(False,)]
