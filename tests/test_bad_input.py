@@ -1026,6 +1026,16 @@ def test_a_page_whose_text_is_longer_than_any_report_is_not_read():
     assert r.format == "unknown" and r.status == "unreadable" and "文本过长" in r.reason
 
 
+def test_a_page_with_a_style_longer_than_any_report_is_read():
+    """A report page embedding a font in its <style> (8 MB of it) was refused as too long a text."""
+    from gkqc.limits import MAX_TEXT_CHARS
+
+    page = render_html(spec("gov2021", seed=31)).decode()
+    font = "@font-face{src:url(data:font/woff2;base64," + "A" * (MAX_TEXT_CHARS + 1) + ")}"
+    r = read_document("x.html", page.replace("</head>", f"<style>{font}</style><!-- {'x' * 1000} --></head>", 1).encode())
+    assert r.status == "parsed", r.reason
+
+
 def test_a_pdf_page_with_more_characters_than_any_page_prints_is_not_read():
     """One page drawing 5 million characters took 1.8 GB and half a minute (its characters read one by
     one): a page over MAX_PAGE_CHARS is refused at once."""

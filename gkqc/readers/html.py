@@ -128,6 +128,12 @@ def _parse(text: str) -> etree._Element | None:
     return root
 
 
+def _text_chars(root: etree._Element) -> int:
+    """The characters of a page's text: not of its scripts, styles (an embedded font) or comments."""
+    return sum(len(el.tail or "") + (len(el.text or "") if isinstance(el.tag, str) and el.tag not in _SKIP else 0)
+               for el in root.iter())
+
+
 def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     """Cells (<td>/<th>) and text lines of a page, in document order, with source lines."""
     if text.startswith("<?xml"):
@@ -136,7 +142,7 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
     if root is None:
         return {}, []
     shown(root, text)
-    if (chars := sum(map(len, root.itertext()))) > MAX_TEXT_CHARS:  # (scripts' text counted too: far under it)
+    if (chars := _text_chars(root)) > MAX_TEXT_CHARS:
         raise Unreadable(f"网页文字过长（{chars:,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
     meta = html_meta(root)
     out: list[Tok] = []
