@@ -107,6 +107,7 @@ def test_stated_numbers_that_agree_pass_and_one_that_differs_fails():
     "五年累计收到政府信息公开申请300件。", "《条例》修订施行后，本机关共收到政府信息公开申请300件。",
     "12月1日至12月31日收到政府信息公开申请3件。", "11-12月收到政府信息公开申请3件。",
     "两年共收到政府信息公开申请120件。", "本周收到政府信息公开申请3件。",
+    "二○二一年共收到政府信息公开申请5件。", "二O二一年共收到政府信息公开申请5件。",  # (○ U+25CB, a Latin O)
 ])
 def test_phrases_about_other_quantities_are_not_compared(text):
     got = t3(batch({"r": text}))
@@ -133,6 +134,7 @@ PHRASINGS = [
     "按照“半年一通报”要求，{y}年度共接收政府信息公开申请{new_received}件。",  # a period word not the count's
     "本机关于3月修订依申请公开工作规程，{y}年度共接收政府信息公开申请{new_received}件。",
     "每季度开展督查，全年共收到政府信息公开申请{new_received}件。",
+    "二〇二二年累计收到政府信息公开申请{new_received}件。", "当年累计收到政府信息公开申请{new_received}件。",
 ]
 CELLS = {k: f"{k}.total" for k in TOTALS}
 

@@ -156,3 +156,6 @@ def test_a_numbered_paragraph_of_section_one_is_not_a_later_sections_heading(ali
 def test_sections_printed_out_of_order_are_found_out_of_order():
     lines = [HEADS[0], "正文。", HEADS[2], "正文。", HEADS[1], "正文。", *HEADS[3:]]
     assert list(headings(lines)) == ["一", "三", "二", "四", "五", "六"]
+    stray = "三、依申请公开情况方面，申请答复的规范性有待提高。下一步将加强培训。"  # 五's problems, numbered by area
+    lines = [*lines[:-1], stray, lines[-1]]
+    assert headings(lines)["三"] == HEADS[2]  # (the line after 二's took its place, and 三's table was lost)

@@ -104,7 +104,7 @@ def _matches(sentences: pl.DataFrame, e: dict) -> pl.DataFrame:
                     for f in found])
     # the sentence up to the number: the year it last names must be the report's
     before = _before()
-    digits = before.str.replace_many(list("〇零一二三四五六七八九"), list("00123456789"))  # (二〇二一年 is 2021年)
+    digits = before.str.replace_many(list("〇零○◯OＯ一二三四五六七八九"), list("000000123456789"))  # (二○二一年 is 2021年)
     year = digits.str.extract_all(r"(\d{4})年").list.last().str.slice(0, 4).cast(pl.Int32, strict=False)
     keep = pl.col("tail").is_null() & (year.is_null() | (year == pl.col("report_year")).fill_null(False))
     if e.get("skip_before"):

@@ -361,8 +361,8 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
          r"|免收|免予收取|免于收取")
 _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
-         "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,]{0,4}?免费")  # the information free
-_COLLECTED = "收取了|已收取|除[^，,]*收取"
+         "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
+_COLLECTED = "收取了|已收取|除[^，,]*收取|(?:^|[^未不没])(?:按标准|依法|按规定)收取"
 
 
 def _fee_clauses(text: pl.Expr) -> pl.Expr:
@@ -383,7 +383,8 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     anyfee = e.str.contains(_FEE_ANY) & ~e.str.contains(_FEE_OTHER)
     names = clauses.list.eval(e.str.contains(_FEE)).list.any()
     free = e.str.contains(_FREE) & ~e.str.contains(_COLLECTED)
-    says = clauses.list.eval((own & e.str.contains(_AMOUNT)) | ((own | anyfee) & (e.str.contains(_NONE) | free))).list.any()
+    none = e.str.contains(_NONE) & ~e.str.contains(_COLLECTED)  # (收取了信息处理费，…未收取其他费用: some was)
+    says = clauses.list.eval((own & e.str.contains(_AMOUNT)) | ((own | anyfee) & (none | free))).list.any()
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
         .when(names).then(pl.lit(f"{_part('other')}提到信息处理费，但未说明收取金额或未收取")) \

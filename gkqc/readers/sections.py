@@ -118,10 +118,12 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
 
 
 def _pick(lines: list[tuple[int, int | None]], last: int) -> tuple[int, int | None]:
-    """A section's heading among the lines that could be it: of those after the heading before it
-    (all, when none is), the first that is a heading alone, else the first."""
-    after = [h for h in lines if h[0] > last] or lines
-    return next((h for h in after if h[1] is None), after[0])
+    """A section's heading among the lines that could be it: the first heading alone after the heading
+    before it, else the first heading alone (sections printed out of order), else the first after it
+    of those going on with text, else the first."""
+    after = [h for h in lines if h[0] > last]
+    alone = next((h for h in after if h[1] is None), None) or next((h for h in lines if h[1] is None), None)
+    return alone or (after or lines)[0]
 
 
 _LIST_NUMBER = re.compile(r"^(?:\d{1,2}\s*[.、．)）]|[(（]\d{1,2}[)）])\s*")  # what a browser prints for <ol><li>
