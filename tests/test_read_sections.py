@@ -159,3 +159,17 @@ def test_sections_printed_out_of_order_are_found_out_of_order():
     stray = "三、依申请公开情况方面，申请答复的规范性有待提高。下一步将加强培训。"  # 五's problems, numbered by area
     lines = [*lines[:-1], stray, lines[-1]]
     assert headings(lines)["三"] == HEADS[2]  # (the line after 二's took its place, and 三's table was lost)
+
+
+@pytest.mark.parametrize("dots", ["", "……1", " ........ 2"])
+def test_a_table_of_contents_is_not_the_sections(ali_bytes, dots):
+    """A 目录 of the six headings at the top: each section was its contents line, empty, and every
+    cell of the report was lost (198 not found)."""
+    lines = ali_bytes.decode().split("\n")
+    heads = [ln.rstrip(" |") for ln in lines if ln[:2] in {"一、", "二、", "三、", "四、", "五、", "六、"}
+             and any(w in ln for w in ("总体", "主动公开", "收到和处理", "行政复议", "存在的", "其他需要"))]
+    assert len(heads) == 6
+    toc = ["目录", *(h + dots for h in heads)]
+    r = read_document("ali.txt", "\n".join([*lines[:3], *toc, *lines[3:]]).encode())
+    assert r.status == "parsed" and [s.no for s in r.report.sections] == list("一二三四五六")
+    assert all(s.line > 3 + len(toc) for s in r.report.sections)

@@ -18,6 +18,7 @@ SHORT = 6  # a variant shorter than this (其他事项, 问题与改进) names a
 TITLE = 60  # the longest heading title (after its numeral)
 _COLON = re.compile(r"[:：]")
 _SENTENCE = re.compile(r"[。；;！!？?]")  # text after a heading without a colon is the section's when it is a sentence
+_WORD = re.compile(r"[^\W\d_]")  # a letter or a character of a word: not a page number or a dot leader
 _AFTER_TITLE = " \t:：。.，,、"  # what may stand between a heading's title and its text on the same line
 
 
@@ -104,17 +105,32 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
             found, start = _heading_at(t, lead, variants[no], labels[no])
             if found:
                 seen.setdefault(no, []).append((i, start))
+    contents = _contents(toks, seen)
     hits: dict[str, tuple[int, int | None]] = {}
     last = -1
     for no in variants:  # (a numbered paragraph of 一, 三、依申请公开情况：…, is no heading before 二's)
         if no in seen:
-            hits[no] = _pick(seen[no], last)
+            hits[no] = _pick([h for h in seen[no] if h[0] not in contents] or seen[no], last)
             last = max(last, hits[no][0])
     if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
         bare = _bare_headings(toks, variants, labels)
         if len(bare) > len(hits):
             return [(no, i, None) for no, i in bare]
     return sorted(((no, i, s) for no, (i, s) in hits.items()), key=lambda h: h[1])
+
+
+def _contents(toks: list[Tok], seen: dict[str, list[tuple[int, int | None]]]) -> set[int]:
+    """The lines of a table of contents (目录): three or more headings alone with no words between
+    them (page numbers, dot leaders at most); a section's heading is one of them only when it has no
+    other line."""
+    alone = sorted(i for lines in seen.values() for i, start in lines if start is None)
+    runs: list[list[int]] = []
+    for i in alone:
+        if runs and not any(_WORD.search(t.text) for t in toks[runs[-1][-1] + 1:i]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return {i for run in runs if len(run) >= 3 for i in run}
 
 
 def _pick(lines: list[tuple[int, int | None]], last: int) -> tuple[int, int | None]:
