@@ -108,6 +108,8 @@ def test_stated_numbers_that_agree_pass_and_one_that_differs_fails():
     "12月1日至12月31日收到政府信息公开申请3件。", "11-12月收到政府信息公开申请3件。",
     "两年共收到政府信息公开申请120件。", "本周收到政府信息公开申请3件。",
     "二○二一年共收到政府信息公开申请5件。", "二O二一年共收到政府信息公开申请5件。",  # (○ U+25CB, a Latin O)
+    "十余年累计收到政府信息公开申请300件。", "20余年累计收到政府信息公开申请300件。", "近年累计收到政府信息公开申请300件。",
+    "半年累计收到政府信息公开申请30件。",
 ])
 def test_phrases_about_other_quantities_are_not_compared(text):
     got = t3(batch({"r": text}))
@@ -135,6 +137,7 @@ PHRASINGS = [
     "本机关于3月修订依申请公开工作规程，{y}年度共接收政府信息公开申请{new_received}件。",
     "每季度开展督查，全年共收到政府信息公开申请{new_received}件。",
     "二〇二二年累计收到政府信息公开申请{new_received}件。", "当年累计收到政府信息公开申请{new_received}件。",
+    "二O二二年累计收到政府信息公开申请{new_received}件。", "二◯二二年累计收到政府信息公开申请{new_received}件。",
 ]
 CELLS = {k: f"{k}.total" for k in TOTALS}
 

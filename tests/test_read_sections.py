@@ -173,3 +173,13 @@ def test_a_table_of_contents_is_not_the_sections(ali_bytes, dots):
     r = read_document("ali.txt", "\n".join([*lines[:3], *toc, *lines[3:]]).encode())
     assert r.status == "parsed" and [s.no for s in r.report.sections] == list("一二三四五六")
     assert all(s.line > 3 + len(toc) for s in r.report.sections)
+
+
+def test_empty_sections_headings_standing_together_are_no_table_of_contents():
+    """四、五、六 printed with nothing between them (empty sections, or tables that are pictures) were
+    taken for a 目录, and a numbered paragraph of 一 or 五 took a section's place (S1 failed, T1 read 一's text)."""
+    stray = ["五、存在的主要问题及改进情况方面，我局已于年中整改到位。", "三、依申请公开情况方面，申请答复的规范性有待提高。"]
+    lines = [HEADS[0], stray[0], "本机关的正文。", HEADS[1], "正文。", HEADS[2], "正文。", *HEADS[3:], "无。"]
+    assert list(headings(lines).values()) == HEADS
+    lines = [HEADS[0], "正文。", HEADS[1], "1", HEADS[2], "2", HEADS[3], HEADS[4], stray[1], HEADS[5], "无。"]
+    assert list(headings(lines).values()) == HEADS

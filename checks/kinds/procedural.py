@@ -362,7 +362,8 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
 _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
          "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
-_COLLECTED = "收取了|已收取|除[^，,]*收取|(?:^|[^未不没])(?:按标准|依法|按规定)收取"
+_COLLECTED = ("收取了|已收取|除[^，,]*收取"
+              "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
 
 
 def _fee_clauses(text: pl.Expr) -> pl.Expr:

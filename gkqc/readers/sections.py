@@ -121,16 +121,18 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
 
 def _contents(toks: list[Tok], seen: dict[str, list[tuple[int, int | None]]]) -> set[int]:
     """The lines of a table of contents (目录): three or more headings alone with no words between
-    them (page numbers, dot leaders at most); a section's heading is one of them only when it has no
-    other line."""
-    alone = sorted(i for lines in seen.values() for i, start in lines if start is None)
-    runs: list[list[int]] = []
-    for i in alone:
-        if runs and not any(_WORD.search(t.text) for t in toks[runs[-1][-1] + 1:i]):
-            runs[-1].append(i)
+    them (page numbers, dot leaders at most), three of which are printed again later, alone (empty
+    sections' headings stand together too, and are printed once)."""
+    alone = sorted((i, no) for no, lines in seen.items() for i, start in lines if start is None)
+    runs: list[list[tuple[int, str]]] = []
+    for i, no in alone:
+        if runs and not any(_WORD.search(t.text) for t in toks[runs[-1][-1][0] + 1:i]):
+            runs[-1].append((i, no))
         else:
-            runs.append([i])
-    return {i for run in runs if len(run) >= 3 for i in run}
+            runs.append([(i, no)])
+    last = {no: i for i, no in alone}  # each numeral's last heading alone
+    return {i for run in runs if len(run) >= 3 and sum(last[no] > run[-1][0] for no in {n for _, n in run}) >= 3
+            for i, _ in run}
 
 
 def _pick(lines: list[tuple[int, int | None]], last: int) -> tuple[int, int | None]:
