@@ -85,16 +85,13 @@ class ObjectInbox:
         its subfolders (depth first), with the local rules for names that are skipped (`warehouse`: a
         local folder, never inside a bucket)."""
         found = self.fs.get_file_info(pafs.FileSelector(self.base, recursive=True, allow_not_found=True))
-        found = [info for info in found if info.type == pafs.FileType.File]
+        files = [(info.path[len(self.base) + 1:], info) for info in found if info.type == pafs.FileType.File]
         marker = f"lake/{MANIFEST}"  # a warehouse under the prefix: another run's output, never collected files
-        homes = tuple(k.removesuffix(marker) for k in (info.path[len(self.base) + 1:] for info in found)
-                      if k.endswith(f"/{marker}"))
+        homes = tuple(rel.removesuffix(marker) for rel, _ in files if rel.endswith(f"/{marker}"))
         keep = []
-        for info in found:
-            parts = info.path[len(self.base) + 1:].split("/")
-            if info.path[len(self.base) + 1:].startswith(homes):
-                continue
-            if all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
+        for rel, info in files:
+            parts = rel.split("/")
+            if not rel.startswith(homes) and all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
                 keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
         return [info for _, info in sorted(keep, key=lambda x: x[0])]
 
