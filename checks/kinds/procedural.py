@@ -367,11 +367,20 @@ _COLLECTED = ("收取了|已收取|除[^，,]*收取"
               "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
 
 
+_AND = "和|及|与|、|以及|或"
+_OTHER_NAME = f"(?:{_FEE_OTHER})[^，,{_AND}]{{0,4}}?(?:收费|费用|费)?"  # 行政事业性收费, 运维费用
+_BESIDE = "※"  # where another fee was named beside the 信息处理费: what the part says of both, no amount of either
+
+
 def _fee_clauses(text: pl.Expr) -> pl.Expr:
-    """The clauses of a text (NFKC, without whitespace), rates removed, and the parts (between commas)
-    that name another fee (未收取信息处理费，无行政许可收费: the first part states the 信息处理费)."""
+    """The clauses of a text (NFKC, without whitespace), rates removed; another fee named beside the
+    信息处理费 (未收取信息处理费和行政事业性收费) replaced by `_BESIDE`, and the other parts (between
+    commas) that name another fee removed (未收取信息处理费，无行政许可收费: the first part states the 信息处理费)."""
     return (text.fill_null("").str.normalize("NFKC").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
-            .list.eval(pl.element().str.replace_all(_RATE, "").str.replace_all(f"[^，,]*(?:{_FEE_OTHER})[^，,]*", "")))
+            .list.eval(pl.element().str.replace_all(_RATE, "")
+                       .str.replace_all(f"({_FEE})({_AND}){_OTHER_NAME}", f"${{1}}${{2}}{_BESIDE}")
+                       .str.replace_all(f"{_OTHER_NAME}({_AND})({_FEE})", f"{_BESIDE}${{1}}${{2}}")
+                       .str.replace_all(f"[^，,]*(?:{_FEE_OTHER})[^，,]*", "")))
 
 
 @procedural("sections")
@@ -388,7 +397,7 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     none = e.str.contains(_NONE)
     # a fee collected anywhere in the section (收取了信息处理费，…；未收取其他费用) leaves only an amount as its statement
     collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED)).list.any()
-    amount = clauses.list.eval(own & e.str.contains(_AMOUNT)).list.any()
+    amount = clauses.list.eval(own & e.str.contains(_AMOUNT) & ~e.str.contains(_BESIDE, literal=True)).list.any()
     says = amount | (clauses.list.eval((own | anyfee) & (none | free)).list.any() & ~collected)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
