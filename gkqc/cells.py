@@ -22,12 +22,14 @@ NO_TEXT = {BLANK: "（空白）", UNREADABLE: "（无法读取）", MISSING: "�
 
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "―", "－", "/", "／", "\\", "无", "空", "_", "x", "X", "*"})
 _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
-_UNIT_SIZE = {"万元": 10_000, "万": 10_000, "元": 1}  # in 元; 万 is 万元 written short
-AMOUNT_UNIT_WORDS = "|".join(_UNIT_SIZE)  # the units an amount may be printed with, as regex alternatives (longest first)
-_UNIT = re.compile(rf"^(.*?)({AMOUNT_UNIT_WORDS})$")
+# in 元; 万 is 万元 written short, 亿 亿元
+_UNIT_SIZE = {"千万元": 10**7, "百万元": 10**6, "十万元": 10**5, "亿元": 10**8, "万元": 10**4, "千元": 1000, "百元": 100,
+              "亿": 10**8, "万": 10**4, "元": 1}
+AMOUNT_UNIT_WORDS = "万元|万|元"  # the units the readers split glued amounts at (crawls), as regex alternatives
+_UNIT = re.compile(rf"^(.*?)({'|'.join(_UNIT_SIZE)})$")
 COUNT_UNITS = "件|个|项|条|次|人次"  # units a count may be printed with ('5件'), as regex alternatives
 _COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")
-AMOUNT_UNITS = ("万元", "元")  # the units an amount cell keeps (万 is kept as 万元)
+AMOUNT_UNITS = ("万元", "元", "亿元", "千万元", "百万元", "十万元", "千元", "百元")  # the units an amount cell keeps (万 as 万元)
 
 # characters NFKC folds into digits that no table prints as one: superscripts and subscripts (12¹,
 # a footnote's mark), circled and other enclosed numbers (12①); a cell with one is not read as a number
@@ -168,12 +170,15 @@ def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValu
         return refused
     if found is None:
         return CellValue(v, OK, None, f"未注明金额单位，按{unit}计")
-    found = "万元" if found == "万" else found
+    found = {"万": "万元", "亿": "亿元"}.get(found, found)
+    if found not in _UNIT_SIZE:
+        return CellValue(None, UNREADABLE, reason=f"表头所注金额单位“{found}”无法换算为{unit}（unknown unit）")
     return CellValue(round(v * (_UNIT_SIZE[found] / _UNIT_SIZE[unit]), 6), OK, found)
 
 
 def unit_in_label(label: str) -> str | None:
-    """The amount unit a header label declares, e.g. 本年收费金额（单位：万元）."""
+    """The amount unit a header label declares, e.g. 本年收费金额（单位：万元）; one no amount can be
+    converted from (美元) is returned as printed."""
     t = normalize(label)
-    m = re.search(r"[(:：]\s*(?:单位[:：]?)?\s*(万元|元)\s*\)?", t)
+    m = re.search(r"[(:：]\s*(?:单位[:：]?)?\s*([^\s():：,，]{0,3}元)\s*\)?", t)
     return m.group(1) if m else None

@@ -240,6 +240,35 @@ def test_units_in_amount_cells():
         assert (c.value, c.unit, c.raw) == (want, unit, raw_amount)
 
 
+def test_amount_units_other_than_wan_and_yuan_in_a_heading_are_converted_or_refused():
+    """A heading in 亿元 or 千元 was taken for 万元 (1.12 亿元 stored as 1.12), and said no unit was printed."""
+    s = spec("gov2019", 2020, seed=4)
+    s.active[("item_9", "procurement", "procurement_amount")] = "1.12"
+    text = render_pagetext(s)
+    assert text.count("采购总金额") == 1
+    for heading, value, unit in (("采购总金额（亿元）", 11200, "亿元"), ("采购总金额（单位：千元）", 0.112, "千元"),
+                                 ("采购总金额（百万元）", 112, "百万元"), ("采购总金额（单位：美元）", None, None)):
+        c = cells(read_document("x.txt", text.replace("采购总金额", heading).encode()), "active")[
+            ("item_9", "procurement", "procurement_amount")]
+        assert (c.value, c.unit, c.raw) == (value, unit, "1.12")
+        assert (c.status == "unreadable") == (value is None) and "未注明" not in (c.reason or "")
+    s = spec("gov2021", 2022, seed=4)
+    s.active[("item_8", "fees", "fee_amount")] = "294.4352"
+    page = render_html(s).decode()
+    assert "（单位：万元）" in page
+    c = cells(read_document("x.html", page.replace("（单位：万元）", "（单位：千元）").encode()), "active")[
+        ("item_8", "fees", "fee_amount")]
+    assert (c.value, c.unit) == (29.44352, "千元")
+
+
+def test_amounts_printed_in_yi_yuan_are_converted():
+    s = spec("gov2019", 2020, seed=4)
+    for raw_amount, want, unit in (("1.12亿元", 11200, "亿元"), ("3亿", 30000, "亿元"), ("500千元", 50, "千元")):
+        s.active[("item_9", "procurement", "procurement_amount")] = raw_amount
+        c = cells(read_document("x.txt", render_pagetext(s).encode()), "active")[("item_9", "procurement", "procurement_amount")]
+        assert (c.value, c.unit, c.raw) == (want, unit, raw_amount)
+
+
 def test_stray_spaces_in_labels():
     s = spec("gov2019", 2020, seed=6)
     text = render_pagetext(s).replace("（四）无法提供", "（四）无法 提供").replace("2.重复申请", "2. 重复 申请")
