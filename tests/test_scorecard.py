@@ -270,11 +270,12 @@ def test_a_finding_is_rectified_only_when_the_newest_version_passes_its_check(tm
 
 
 @pytest.mark.parametrize("first, second", [("2023-01-20", "2023-02-20"), ("2023-02-10", "2023-02-20"),
-                                           ("2023-01-20", None)])
+                                           ("2023-01-20", None), ("2023-02-10", None)])
 def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path, first, second):
     """青山市财政局 published its 2022 report on 20 January (its deadline: 31 January) and a correction
     on 20 February: the year is on time, and D1 costs nothing. The code before scored the correction
-    alone: late by 20 days. A first version itself late leaves the year late."""
+    alone: late by 20 days. A first version itself late leaves the year late, also when the correction
+    prints no date (the code before scored that year's D1 unknown: no error, on time NULL)."""
     from datetime import date
 
     v1 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(first))
@@ -301,6 +302,11 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
     else:
         assert got[0][:3] == (False, 1, 1) and got[0][3] < 100 and rate == [(0.0,)]
         assert (listed, counted) == (1, 1)
+        with connect_readonly(wh) as con:
+            late = con.sql("""select version_no, rectification, message from findings
+                              where check_id = 'D1' order by version_no""").fetchall()
+        assert [v for v, _, _ in late] == [1, 2] and {r for _, r, _ in late} == {"未整改"}
+        assert "2023-02-10" in late[1][2] and "逾期 10 天" in late[1][2]  # (the first publication's lateness)
 
 
 def test_every_output_counts_the_offices_no_region_places_and_the_selection_alone(tmp_path, capsys):

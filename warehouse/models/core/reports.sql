@@ -23,11 +23,11 @@ grouped as (
     from named n left join paths p on p.report_id = n.report_id
 ),
 -- 版本先后只有一条规则（gkqc/versions.py 的 NEWEST_FIRST，检查阶段取上一年度报告时用同一条）：更正、修订后重新发布的版本
--- 先于其所更正的版本；报告中找到发布日期的版本先于只能以采集日期计的版本；再按日期、采集时间，最后按 report_id 定序。
+-- 先于其所更正的版本；再按发布日期（报告中未找到发布日期的，以其采集之日计）、采集时间，最后按 report_id 定序。
 -- 版本号按此规则由旧到新编号，最新的为 is_latest。
 -- (versions ranked by the one rule of gkqc/versions.py, which the cross-year checks use too: a correction before
--- the version it corrects, a found publication date before a collection day, then the date, the collection, the
--- report id; numbered oldest first, the newest is_latest)
+-- the version it corrects, then the publication date (a version without one: the day it was collected), the
+-- collection, the report id; numbered oldest first, the newest is_latest)
 numbered as (
     select g.*,
            count(*) over (partition by g.versions_of, g.report_year)
