@@ -306,3 +306,25 @@ def test_the_passage_quoted_is_printed_in_both_reports(tmp_path):
     head, _, tail = message.split("最长相同段落「")[1].split("」")[0].partition("……")  # (a long one elided)
     whole = a[a.index(head):a.index(tail, a.index(head)) + len(tail)] if tail else head
     assert whole and whole in b
+
+
+def test_a_report_collected_again_under_a_name_only_proposed_as_its_office_is_no_other_office(tmp_path):
+    """长秋市应急管理局's 2021 report collected a second time under a misread name (管里 for 管理), which
+    the registry only proposes as that office: C1 said each had copied 'another office' (0.98)."""
+    from checking import check_files
+
+    rng = random.Random(31)
+    s = spec("gov2021", 2021, office="长秋市应急管理局", seed=31)
+    s.overview, s.problems = overview(rng, "长秋市", 2021), problems(rng, "长秋市应急管理局", 2021)
+    text = render_pagetext(s)
+    other = spec("gov2021", 2021, office="长秋市财政局", seed=32)  # section 一 copied from it, 五 its own
+    other.overview, other.problems = s.overview, problems(rng, "长秋市财政局", 2021)
+    files = {"offices.csv": "office,region,office_kind\n长秋市应急管理局,长秋市,department\n长秋市财政局,长秋市,department\n",
+             "a/2021.txt": text, "ocr/2021.txt": text.replace("应急管理局", "应急管里局"),
+             "b/2021.txt": render_pagetext(other)}
+    res = check_files(tmp_path, {k: v.encode() for k, v in files.items()})
+    c1 = {(p, subj) for p, subj in res.filter((pl.col("check_id") == "C1") & (pl.col("status") == "fail"))
+          .select("source_path", "subject").iter_rows()}
+    # the other office that printed the same section 一 is still found, under both names the copy was collected
+    assert c1 == {("a/2021.txt", "长秋市财政局 2021年度"), ("ocr/2021.txt", "长秋市财政局 2021年度"),
+                  ("b/2021.txt", "长秋市应急管理局 2021年度"), ("b/2021.txt", "长秋市应急管里局 2021年度")}

@@ -26,12 +26,13 @@ from functools import lru_cache
 import polars as pl
 
 from checks import minhash as mh
-from checks.frames import PartData, paired_reports
+from checks.frames import OFFICE_TABLE, PartData, paired_reports
 from checks.kinds.base import Bad, Kind, register
 from checks.kinds.cross_year import latest_before
 from checks.results import PASSED, finish, report_rows
 from checks.spec import CheckSpec
 from gkqc.lake import Lake
+from gkqc.storage import read_frame
 from gkqc.templates import registry
 
 MIN_CHARS = 100  # significant characters (after normalising) below which a section is not compared
@@ -92,7 +93,7 @@ def _signatures(carried: list[str], col: str, year: int, info: pl.DataFrame) -> 
     `to_numpy` copied them), and are not copied again: the offices are joined onto their ids and set
     beside them."""
     mine = info.filter((pl.col("report_year") == year) & pl.col("office").is_not_null()).select(
-        "report_id", "office", "prev_id")
+        "report_id", "office", "prev_id", "kin")
     sig = (pl.scan_parquet(carried)
            .filter((pl.col("report_year") == year) & pl.col(col).is_not_null()
                    & pl.col("report_id").is_in(mine["report_id"].implode()))
@@ -103,8 +104,10 @@ def _signatures(carried: list[str], col: str, year: int, info: pl.DataFrame) -> 
 
 def _same_year(now: pl.DataFrame, section: str, threshold: float, stats: dict[str, int]) -> pl.DataFrame:
     """(report_id, other_id, prev) worth verifying among one year's reports (`now`, from `_signatures`):
-    reports of other offices proposed by LSH, pre-filtered by signature."""
-    offices = now.select(pl.col("office").rank("dense")).to_series().to_numpy()
+    reports of other offices proposed by LSH, pre-filtered by signature. A printed name only proposed
+    as an office (`kin`: gkqc.offices) is not another office than that one: it may be its report
+    collected again under a misread name."""
+    offices = now.select(pl.col("kin").rank("dense")).to_series().to_numpy()
     pairs, proposed = mh.lsh_pairs(now[sig_column(section)].to_numpy(), offices, threshold, threshold - PREFILTER)
     stats["band_pairs"] += proposed
     ids = now.select("report_id").with_row_index("i")
@@ -255,7 +258,10 @@ class Similarity(Kind):
         if not carried:
             return
         reports = paired_reports(lake)
-        info = latest_before(reports).join(reports.select("report_id", "office").collect(), on="report_id")
+        proposed = read_frame(lake.paths(OFFICE_TABLE), ["report_id", "office_proposed"])
+        info = (latest_before(reports).join(reports.select("report_id", "office").collect(), on="report_id")
+                .join(proposed, on="report_id", how="left")
+                .with_columns(pl.coalesce("office_proposed", "office").alias("kin")).drop("office_proposed"))
         for spec in specs:
             yield from self._spec(lake, spec, info, carried)
 
