@@ -230,3 +230,30 @@ def test_a_correction_is_the_newest_version_whatever_its_date_or_its_id(tmp_path
     assert newest == {office: ids[files[1][0]] for office, files in versions.items()}
     # the report id put the original first in some of these ties and the correction in others
     assert len({ids[f"b{k}-corr"] < ids[f"b{k}-orig"] for k in range(1, 7)}) == 2
+
+
+def test_a_build_the_disk_cannot_hold_keeps_the_previous_warehouse(tmp_path):
+    """A file-size limit (a full disk alike) while the new warehouse was written: DuckDB's close did
+    not raise when it could not move its log into the file, and the file, empty of tables, replaced
+    the warehouse readers were using."""
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "r1", workers=0)
+    assert lake.commit("r1")
+    wh = tmp_path / "wh"
+    wb.build(wh, lake)
+    first = wb.built_from(wh)
+    lake.state["note"] = "a new commit"
+    assert lake.commit("r2")
+    limit = (wh / wb.DB_NAME).stat().st_size // 2
+    code = ("import resource, sys; from pathlib import Path; from gkqc.lake import Lake; from warehouse import build as wb\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))\n"
+            f"lake = Lake(Path({str(tmp_path / 'lake')!r})); lake.init(); wb.build(Path({str(wh)!r}), lake)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "File too large" in done.stderr
+    assert wb.built_from(wh) == first  # the previous warehouse, whole and readable
+    assert sorted(p.name for p in wh.iterdir()) == [wb.DB_NAME]  # nothing of the failed build left

@@ -247,13 +247,31 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
         for name, text in INTERNAL_COMMENTS.items():
             con.execute(f"comment on {'column' if '.' in name else 'table'} {name} is '{_q(text)}'")
         con.execute("commit")
-    finally:
+        con.execute("checkpoint")  # the log written into the file here, where a full disk raises (close() would not)
+    except BaseException:
         con.close()
+        _remove_build(tmp)
+        raise
+    con.close()
+    if _wal(tmp).exists():  # (the checkpoint on closing failed: the file alone holds nothing)
+        _remove_build(tmp)
+        raise OSError(f"数据仓库未能写完（磁盘空间不足或文件大小受限？），上次的数据仓库保持不变：{final} "
+                      "(the warehouse could not be written in full; the previous one is kept)")
     faults.point("build")
     if upload is not None:
         upload(tmp)
     tmp.replace(final)
     return final
+
+
+def _wal(db: Path) -> Path:
+    return db.with_name(db.name + ".wal")
+
+
+def _remove_build(tmp: Path) -> None:
+    """A build that failed: its files, which may fill a disk already full."""
+    tmp.unlink(missing_ok=True)
+    _wal(tmp).unlink(missing_ok=True)
 
 
 def built_from(warehouse_dir: Path) -> str | None:
