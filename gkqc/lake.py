@@ -124,6 +124,11 @@ class Lake:
                 raise LakeDamaged(f"湖清单无法读取 {self.store.uri(MANIFEST)}（{e}）：请运行 gkqc repair "
                                   f"(lake manifest unreadable)") from e
         else:
+            # a lake's first commit writes a manifest of commit 0 before its record: records without a
+            # manifest are a lost manifest, not a new lake (its parts would be cleaned away as leftovers)
+            if not old_layout and any(self._records()):
+                raise LakeDamaged(f"湖清单缺失 {self.store.uri(MANIFEST)}，而湖中已有提交记录：请运行 gkqc repair "
+                                  f"(lake manifest missing beside commit records; run `gkqc repair`)")
             manifest = {"commit": 0, "tables": {}, "retired": [], "state": {}}
             parts = {t: {} for t in TABLES}
             if old_layout:
@@ -260,6 +265,8 @@ class Lake:
         text = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
         st = self.store
         st.makedirs(COMMITS)
+        if not old.get("commit") and not st.exists(MANIFEST):  # (a lake's first: see `_load`)
+            st.write_bytes(MANIFEST, json.dumps({"commit": 0, "tables": {}, "retired": [], "state": {}}).encode())
         for rel in (f"{COMMITS}/{manifest['commit']:08d}.json", MANIFEST):
             st.write_bytes(rel, text)
             faults.point("commit")
@@ -288,6 +295,10 @@ class Lake:
     def leftovers(self) -> list[str]:
         """Files in the table folders that no commit names (an interrupted run's writes)."""
         return [self.store.uri(rel) for rel in self._leftovers()]
+
+    def _records(self) -> list[str]:
+        """The names of the commit records kept (`<commit>.json`)."""
+        return [n for n in self.store.list(COMMITS) if n.endswith(".json") and n.removesuffix(".json").isdigit()]
 
     def clean(self) -> int:
         """Remove what an interrupted run left behind (call only while holding the warehouse lock)."""

@@ -132,3 +132,51 @@ def test_a_copy_of_a_report_of_an_intact_batch_is_kept_though_its_file_is_gone(t
     ingest(inbox, lake, "r4", workers=0)
     assert lake.commit("r4")
     assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
+
+
+def test_a_lost_manifest_beside_its_commit_records_is_damage_repair_restores(tmp_path):
+    """With `_manifest.json` gone (its record in `_commits` intact), the lake was taken for a new one:
+    a run or `gkqc repair` removed every committed part as an interrupted run's leftovers, and with
+    them what no longer was in the inbox."""
+    import pytest
+
+    from gkqc.lake import LakeDamaged
+
+    inbox, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    (wh / "lake" / MANIFEST).unlink()
+    with pytest.raises(LakeDamaged, match="gkqc repair"):
+        Lake(wh / "lake").init()
+    (inbox / "later.txt").unlink()  # (what only the lake still holds)
+    newest = max(p.name for p in (wh / "lake" / COMMITS).glob("*.json"))
+    report = repair(wh, "fix")
+    assert report.manifest_restored_from == newest
+    assert _documents(wh).to_dicts() == before.to_dicts()
+
+
+def test_a_first_commit_stopped_after_its_record_leaves_a_new_lake(tmp_path):
+    """The first commit writes a manifest of commit 0 before its record: a run stopped between the
+    two leaves a lake that says it has no commit (its record and parts are leftovers), not a damaged one."""
+    import pytest
+
+    from gkqc import lake as lake_module
+
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "r1", workers=0)
+    writes = []
+    real = lake.store.write_bytes
+
+    def stop_after_the_record(rel, data):
+        real(rel, data)
+        writes.append(rel)
+        if rel.startswith(lake_module.COMMITS):
+            raise KeyboardInterrupt
+
+    lake.store.write_bytes = stop_after_the_record
+    with pytest.raises(KeyboardInterrupt):
+        lake.commit("r1")
+    assert writes == [MANIFEST, f"{COMMITS}/00000001.json"]
+    again = Lake(tmp_path / "lake")
+    again.init()
+    assert again.commit_no == 0 and again.files("documents") == []
+    assert again.clean() > 0 and not (tmp_path / "lake" / COMMITS / "00000001.json").exists()
