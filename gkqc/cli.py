@@ -13,6 +13,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import json  # noqa: E402
+import logging
 import math
 import signal
 import sys
@@ -294,6 +295,9 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal
     # it (GKQC_PREFECT_LOG_LEVEL=INFO shows them)
     os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("GKQC_PREFECT_LOG_LEVEL", "CRITICAL")
     quiet_prefect(wh.local)
+    # a log that cannot be written (a full disk) stays silent: logging would print each failed record
+    # with its traceback, hundreds of lines before the run's own one
+    logging.raiseExceptions = False
     from flows.pipeline import gkqc_run
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -314,9 +318,43 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal
         except Exception as e:  # the run itself could not complete
             if stop.asked:  # ... because it was stopped (a worker pool broken by the stop, say)
                 raise KeyboardInterrupt from None
-            fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+            fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{_hint(e, wh)}")
         finally:
             progress.set_reporter(None)
+
+
+LOW_SPACE = 64 * 2**20  # free bytes below which a failed run names the disk as its likely cause
+
+
+DECODERS = {"polars", "duckdb", "_duckdb", "pyarrow"}  # the libraries that read the lake's parts
+
+
+def _hint(e: Exception, wh) -> str:
+    """What a run's failure suggests doing: a disk nearly full (its failure may surface as any library's
+    error) is named with its folder; a reader's failure (which may not name its file) has every lake part
+    read whole, and one that cannot be decoded is named as damage for `gkqc repair`."""
+    import shutil
+
+    try:
+        free = shutil.disk_usage(wh.local).free
+    except OSError:
+        free = None
+    if free is not None and (free < LOW_SPACE or getattr(e, "errno", None) in (28, 27)):  # ENOSPC, EFBIG
+        return f"；数据仓库所在磁盘仅余 {free / 2**20:.1f} MB：{wh.local} (disk nearly full)"
+    if type(e).__module__.split(".")[0] not in DECODERS:
+        return ""
+    from gkqc.lake import Lake, LakeDamaged
+
+    try:
+        lake = Lake(wh.lake)
+        lake.init()
+        bad = lake.damaged(deep=True)
+    except (LakeDamaged, OSError):
+        return "；请运行 gkqc repair 修复 (run `gkqc repair`)"
+    if not bad:
+        return ""
+    table, name, why = bad[0]
+    return f"；湖文件 {table}/{name} {why}，请运行 gkqc repair 修复 (a lake part is damaged: run `gkqc repair`)"
 
 
 def print_repair(r) -> None:

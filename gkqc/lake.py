@@ -64,6 +64,19 @@ TABLES = (*SCHEMAS, CARRY, STAMPS)
 LEFTOVER_AGE = timedelta(hours=6)
 
 
+def _check_shape(manifest: dict, parts: dict[str, dict]) -> None:
+    """Raise ValueError unless a manifest read has the shape `Lake.commit` writes (a hand edit or a
+    foreign writer would otherwise fail deep inside a run, and inside repair)."""
+    if type(manifest.get("commit")) is not int or manifest["commit"] < 0:
+        raise ValueError(f"commit 应为非负整数，实为 {manifest.get('commit')!r}")
+    for table, entries in parts.items():
+        for name, e in entries.items():
+            if not (isinstance(e, dict) and type(e.get("bytes")) is int and type(e.get("rows")) is int):
+                raise ValueError(f"{table}/{name} 的记录应含整数 bytes 与 rows，实为 {e!r}")
+    if not isinstance(manifest.get("retired", []), list) or not isinstance(manifest.get("state", {}), dict):
+        raise ValueError("retired 应为列表，state 应为对象")
+
+
 class LakeDamaged(RuntimeError):
     """The lake does not match its manifest (a part missing or truncated, the manifest unreadable)."""
 
@@ -120,7 +133,8 @@ class Lake:
             try:
                 manifest = json.loads(text.decode("utf-8"))
                 parts = {t: dict(manifest["tables"].get(t, {})) for t in TABLES}
-            except (ValueError, KeyError, AttributeError) as e:
+                _check_shape(manifest, parts)
+            except (ValueError, KeyError, AttributeError, TypeError) as e:
                 raise LakeDamaged(f"湖清单无法读取 {self.store.uri(MANIFEST)}（{e}）：请运行 gkqc repair "
                                   f"(lake manifest unreadable)") from e
         else:
@@ -320,8 +334,18 @@ class Lake:
         except OSError:
             return None
 
-    def damaged(self) -> list[tuple[str, str, str]]:
-        """(table, part, what is wrong) for each committed part that is missing, truncated or not Parquet."""
+    def _undecodable(self, table: str, name: str) -> str | None:
+        """Why a part whose size and footer are right cannot be read whole (a flipped byte inside), or None."""
+        try:
+            fs, path = resolve(self.file(table, name))
+            pq.ParquetFile(path, filesystem=fs).read()
+        except Exception as e:  # noqa: BLE001 - whatever the decoder says, the part is damaged
+            return f"无法解码 (cannot be decoded: {str(e).splitlines()[0] if str(e) else type(e).__name__})"
+        return None
+
+    def damaged(self, deep: bool = False) -> list[tuple[str, str, str]]:
+        """(table, part, what is wrong) for each committed part that is missing, truncated or not Parquet;
+        `deep` (repair): also each part that cannot be read whole, every part being read."""
         out = []
         # objects answer in tens of milliseconds: their footers are read many at a time
         with ThreadPoolExecutor(16 if self.store.remote else 1) as pool:
@@ -336,6 +360,8 @@ class Lake:
                         out.append((table, name, f"大小 {e.size} 字节，应为 {entry['bytes']} (truncated or changed)"))
                     elif tail != b"PAR1":
                         out.append((table, name, "不是完整的 Parquet 文件 (no Parquet footer)"))
+                    elif deep and (why := self._undecodable(table, name)):
+                        out.append((table, name, why))
         return out
 
     def verify(self) -> None:

@@ -92,7 +92,7 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
         report.manifest_restored_from = restored or "（无可读记录，已收编可读文件）"
         lake = Lake(lake_at)
         lake.init(adopt=restored is None)  # never an empty snapshot: `clean` would take every part for a leftover
-    report.damaged = lake.damaged()
+    report.damaged = lake.damaged(deep=True)  # every part read whole: a byte flipped inside is damage too
     batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
     batches += _copies_of(lake, batches, {(t, n) for t, n, _ in report.damaged})
     broken = {name for table, name, _ in report.damaged if table == "documents"}

@@ -412,3 +412,18 @@ def test_an_empty_path_is_refused_not_taken_for_the_samples_or_here(tmp_path, ar
                                                       else ("--warehouse", str(tmp_path / "wh"))))
     assert r.returncode == 2 and "路径为空" in r.stderr, r.stderr
     assert not (tmp_path / "wh").exists()
+
+
+def test_a_run_that_fails_on_a_nearly_full_disk_names_the_disk_and_its_folder(tmp_path, monkeypatch):
+    """A full disk surfaced as the run's own API server's HTTP 500, which named nothing of the disk."""
+    import shutil as sh
+
+    from gkqc import cli as cli_module
+    from gkqc.storage import warehouse
+
+    wh = warehouse(str(tmp_path))
+    monkeypatch.setattr(sh, "disk_usage", lambda p: SimpleNamespace(total=10 * 2**30, used=10 * 2**30, free=3 * 2**20))
+    said = cli_module._hint(RuntimeError("Server error '500 Internal Server Error'"), wh)
+    assert "磁盘仅余 3.0 MB" in said and str(tmp_path) in said
+    monkeypatch.setattr(sh, "disk_usage", lambda p: SimpleNamespace(total=10 * 2**30, used=0, free=10 * 2**30))
+    assert cli_module._hint(RuntimeError("something else"), wh) == ""

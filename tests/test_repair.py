@@ -180,3 +180,49 @@ def test_a_first_commit_stopped_after_its_record_leaves_a_new_lake(tmp_path):
     again.init()
     assert again.commit_no == 0 and again.files("documents") == []
     assert again.clean() > 0 and not (tmp_path / "lake" / COMMITS / "00000001.json").exists()
+
+
+def test_a_manifest_of_another_shape_is_unreadable_and_repair_restores_its_record(tmp_path):
+    """Valid JSON with a value of the wrong type (a part's entry a number, the commit a string) failed
+    deep inside a run and inside repair itself, with a traceback."""
+    import json
+
+    import pytest
+
+    from gkqc.lake import LakeDamaged
+
+    _, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    path = wh / "lake" / MANIFEST
+    good = json.loads(path.read_text(encoding="utf-8"))
+    for broken in ({**good, "commit": str(good["commit"])},
+                   {**good, "tables": {**good["tables"], "documents": dict.fromkeys(good["tables"]["documents"], 5)}}):
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(LakeDamaged, match="gkqc repair"):
+            Lake(wh / "lake").init()
+        assert repair(wh, "fix").manifest_restored_from is not None
+        assert _documents(wh).to_dicts() == before.to_dicts()
+        good = json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_part_damaged_inside_is_found_by_repair_and_read_again(tmp_path):
+    """Bytes flipped inside a part (its size and footer intact): every run failed on it and repair
+    said the lake was intact."""
+    inbox, wh = _two_commits(tmp_path)
+    before = _documents(wh)
+    part = sorted((wh / "lake" / "sections").glob("part-r1-*.parquet"))[0]
+    data = bytearray(part.read_bytes())
+    for k in range(len(data) // 4, len(data) // 2, 7):
+        data[k] ^= 0x55
+    part.write_bytes(bytes(data))
+    lake = Lake(wh / "lake")
+    lake.init()
+    assert lake.damaged() == []  # (what a run looks at before it starts: size and footer)
+    report = repair(wh, "fix")
+    assert [(t, n) for t, n, _ in report.damaged] == [("sections", part.name)]
+    assert "无法解码" in report.damaged[0][2] and report.batches_dropped == [part.name]
+    lake = Lake(wh / "lake")
+    ingest(inbox, lake, "r3", workers=0)  # its batch's files are read again
+    assert lake.commit("r3")
+    assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
+    assert pl.read_parquet(lake.paths("sections")).height > 0

@@ -162,3 +162,23 @@ def test_an_unusable_warehouse_is_one_line_before_prefect_starts(tmp_path, clean
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and str(wh) in r.stderr
     assert time.monotonic() - start < 5  # refused before Prefect's API starts
     assert not (tmp_path / ".prefect").exists()
+
+
+def test_a_part_damaged_inside_stops_the_run_naming_repair_which_restores_a_clean_lake(tmp_path, clean):
+    """Bytes flipped inside a part, its size and footer intact: every run died on it without a word
+    of repair, and repair said the lake was intact."""
+    inbox, wh0, want = clean
+    wh = tmp_path / "wh"
+    shutil.copytree(wh0, wh)
+    docs = sorted((wh / "lake" / "documents").glob("part-*.parquet"))[0]
+    data = bytearray(docs.read_bytes())
+    for k in range(len(data) // 4, len(data) // 2, 97):
+        data[k] ^= 0x55
+    docs.write_bytes(bytes(data))
+    r = gkqc("run", str(inbox), "--warehouse", str(wh))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "gkqc repair" in r.stderr and docs.name in r.stderr
+    fixed = gkqc("repair", str(inbox), "--warehouse", str(wh))
+    assert fixed.returncode == 0, fixed.stderr
+    assert "documents" in fixed.stdout
+    assert snapshot(wh) == want
