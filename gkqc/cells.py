@@ -48,8 +48,8 @@ def as_raised(text: str, position: str) -> str:
 
 def as_struck(text: str) -> str:
     """Text a document strikes through, written so (each character with U+0336 over it): a digit
-    struck out is no digit of the number beside it, and the cell cannot be read."""
-    return "".join(ch if ch.isspace() else ch + STRUCK for ch in text)
+    struck out is no digit of the number beside it, and the cell cannot be read. (Struck once, if twice.)"""
+    return "".join(ch if ch.isspace() else ch + STRUCK for ch in text.replace(STRUCK, ""))
 
 
 STRUCK = "\u0336"  # combining long stroke overlay

@@ -596,13 +596,15 @@ def test_markdown_reads_a_pipe_cells_inline_html_as_a_page_shows_it(mark):
 
 @pytest.mark.parametrize("cell", ['<td style="visibility:hidden"><span style="visibility:visible">3</span></td>',
                                   '<td style="font-size:0"><span style="font-size:12pt">3</span></td>',
-                                  '<td><span style="font-size:0">7<span style="font-size:12pt">3</span></span></td>'])
+                                  '<td><span style="font-size:0">7<span style="font-size:12pt">3</span></span></td>',
+                                  '<td><span style="font-size:0"><span class="N">3</span></span></td>'])
 def test_html_text_shown_again_inside_unseen_text_is_read(cell):
-    """CSS inherits visibility and font size, and a descendant may set them back: its text is shown,
-    the rest not. The code before emptied the whole cell (read blank)."""
+    """CSS inherits visibility and font size, and a descendant may set them back (by its style or a
+    class): its text is shown, the rest not. The code before emptied the whole cell (read blank)."""
     s = spec("gov2021", 2023, seed=3)
     s.applications[("granted", "natural_person")] = "QQQ"
-    html = render_html(s).decode().replace("<td>QQQ</td>", cell)
+    html = render_html(s).decode().replace("<td>QQQ</td>", cell).replace(
+        "</head>", "<style>.N {font-size: 10.5pt}</style></head>", 1)
     c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
     assert (c.value, c.status) == (3.0, "ok")
 
@@ -638,6 +640,65 @@ def test_html_a_hidden_cell_is_no_cell(hidden):
     row = [got[("granted", c.id)] for c in registry().app_columns]
     assert [(c.value, c.status) for c in row] == [(5.0, "ok"), (0.0, "ok"), (0.0, "ok"), (1.0, "ok"), (1.0, "ok"),
                                                   (2.0, "ok"), (None, "blank")]
+
+
+_HIDDEN_BLOCKS = ['<p style="display:none">9</p>12', '12<div style="display: none">9</div>',
+                  '12<label style="display:none">9</label>', '<code class="X">9</code>12', '<p class="V">9</p>12',
+                  '12<div style="visibility:hidden">9</div>', '<div style="opacity:0"><p>9</p></div>12']
+
+
+@pytest.mark.parametrize("cell", _HIDDEN_BLOCKS)
+def test_html_a_digit_in_a_hidden_block_is_no_digit_of_the_number(cell):
+    """display:none (or visibility, an opacity of 0), by style or class, hides a <p>, <div>, <label> or
+    <code> as it hides a <span>: the code before honoured it on inline elements and cells alone, and read
+    912 (ok), or 12<br>9."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace(
+        "</head>", "<style>.X {display:none} p.V{visibility: hidden}</style></head>", 1).replace("QQQ", cell)
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (12.0, "ok", "12")
+
+
+@pytest.mark.parametrize("cell", ['<td><p style="text-decoration: line-through">12</p></td>',
+                                  '<td style="text-decoration:line-through">12</td>'], ids=["paragraph", "cell"])
+def test_html_a_number_its_paragraph_or_cell_strikes_through_is_unreadable(cell):
+    """CSS strikes through the text of a block or a cell too: the code before read the struck 12 as 12."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("<td>QQQ</td>", cell)
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "1\u03362\u0336")
+
+
+def test_html_a_page_hidden_whole_until_its_scripts_show_it_is_read():
+    """<body style="display:none">, shown by a script once the page loads: the page is read."""
+    s = spec("gov2021", 2023, seed=3)
+    r = read_document("x.html", render_html(s).decode().replace("<body>", '<body style="display:none">', 1).encode())
+    assert r.status == "parsed" and cells(r)[("granted", "natural_person")].status == "ok"
+
+
+@pytest.mark.parametrize("hide", ['<div style="display:none">{}</div>', '<table style="display:none">{}</table>',
+                                  '<div class="X">{}</div>'], ids=["div", "table", "class"])
+def test_html_a_hidden_draft_of_a_table_is_not_read(hide):
+    """A draft copy of section 三's table, hidden after the table itself: the page shows one table. The
+    code before read both, and left every cell of the rows the draft printed otherwise unreadable (the
+    row printed twice with other values)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", "9"],
+                                                                 strict=True)})
+    html = render_html(s).decode().replace("</head>", "<style>.X {display:none}</style></head>", 1)
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    table = html[start:end]
+    draft = table.replace("<td>5</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>9</td>",
+                          "<td>4</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>8</td>", 1)
+    assert draft != table
+    inner = draft[draft.index(">") + 1:-len("</table>")] if hide.startswith("<table") else draft
+    got = cells(read_document("x.html", (html[:end] + hide.format(inner) + html[end:]).encode()))
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "applications"}
+    assert [(k, got[k].value, got[k].status) for k in want if (got[k].value, got[k].status) != (want[k], "ok")
+            and not (want[k] is None and got[k].status == "blank")] == []
 
 
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",

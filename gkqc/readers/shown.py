@@ -23,7 +23,7 @@ _RULE = re.compile(r"(?<![^{}])([^{}]+)\{([^{}]*)\}")  # (from a brace only: not
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
-_HIDEABLE = ("td", "th", "tr")  # a table's cells and rows, which a page hides but neither raises nor strikes
+_PAGE = ("html", "body")  # a page hidden whole until its scripts show it: read (there is nothing else)
 
 
 def _drop_zero_height_rows(root) -> None:
@@ -69,29 +69,56 @@ def _set_as(style: str) -> str | None:
 
 
 def _apply_styles(root) -> None:
-    """Text an inline element, or a table's cell or row, hides (display:none) is dropped, and text an
-    inline element raises, lowers or strikes through (vertical-align: super/sub, line-through)
-    becomes <sup>/<sub>/<s>: by its own style attribute, or by a class a <style> block sets so
-    (LibreOffice's exports write Word's hidden and raised runs this way)."""
-    classes: dict[str, str] = {}
+    """Text an element of any kind hides (display:none) is dropped, text it leaves unseen is emptied
+    (`_unseen`) and text it strikes through is struck; text an inline element raises or lowers
+    (vertical-align: super/sub) becomes <sup>/<sub> (and one it strikes, <s>): by its own style
+    attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
+    raised runs this way). The page's <html> and <body> are never hidden: a page hidden whole is
+    shown by its scripts."""
+    rules = _class_rules(root)
+    classes = {c: what for c, body in rules.items() if (what := _set_as(body)) is not None}
     hidden = []
-    for block in root.iter("style"):
-        for selectors, body in _RULE.findall("".join(block.itertext())):
-            if (what := _set_as(body)) is not None:
-                for sel in selectors.split(","):
-                    if m := _CLASS_SELECTOR.fullmatch(sel):
-                        classes[m.group(1)] = what
-    for el in list(root.iter(*_INLINE, *_HIDEABLE)):
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _PAGE:
+            continue
         what = _set_as(el.get("style") or "")
         if what is None and classes:
             what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
+        if what is None:
+            continue
         if what == "hidden":
             hidden.append(el)
         elif what in _UNSEEN:
-            _unseen(el, what)
-        elif what is not None and el.tag not in _HIDEABLE:
+            _unseen(el, what, rules)
+        elif el.tag in _INLINE:
             el.tag = what
+        elif what == "s":  # (a block, a cell, a row: struck in place, its lines kept)
+            _strike(el)
     _drop_all(hidden)
+
+
+def _class_rules(root) -> dict[str, str]:
+    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it)."""
+    rules: dict[str, str] = {}
+    for block in root.iter("style"):
+        for selectors, body in _RULE.findall("".join(block.itertext())):
+            for sel in selectors.split(","):
+                if m := _CLASS_SELECTOR.fullmatch(sel):
+                    rules[m.group(1)] = f"{rules.get(m.group(1), '')};{body}"
+    return rules
+
+
+def _strike(el) -> None:
+    """el's text, and its descendants', struck through where it stands (CSS draws the line through all of it)."""
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        node.text = as_struck(node.text) if node.text else node.text
+        for child in node:
+            if child is not el and child.tail:
+                child.tail = as_struck(child.tail)
+            if isinstance(child.tag, str):
+                stack.append(child)
 
 
 _UNSEEN = ("visibility", "font-size", "opacity")
@@ -100,19 +127,25 @@ _SHOWN_AGAIN = {"visibility": re.compile(r"visibility\s*:\s*visible", re.I),  # 
                                         r"|font-size\s*:\s*(?:x{0,2}-?small|medium|x{0,3}-?large)\b", re.I)}
 
 
-def _unseen(el, prop: str) -> None:
+def _unseen(el, prop: str, rules: dict[str, str]) -> None:
     """el's text unseen in its place (a cell keeps its place, empty), but for what a descendant shows
-    again by setting `prop` back (visibility:visible, a font size of its own): CSS inherits both.
-    (Walked with a stack: elements may nest as deep as the parser goes.)"""
+    again by setting `prop` back (visibility:visible, a font size of its own), by its style or a class
+    (`rules`): CSS inherits both. (Walked with a stack: elements may nest as deep as the parser goes.)"""
     again = _SHOWN_AGAIN.get(prop)
     stack = [el]
     while stack:
         node = stack.pop()
         node.text = None
         for child in node:
-            if not (isinstance(child.tag, str) and again is not None and again.search(child.get("style") or "")):
+            if not (isinstance(child.tag, str) and again is not None and _sets(child, again, rules)):
                 stack.append(child)
             child.tail = None
+
+
+def _sets(el, declared: re.Pattern[str], rules: dict[str, str]) -> bool:
+    """Whether el's style, or a class of it, declares what `declared` finds."""
+    return bool(declared.search(el.get("style") or "")) or any(
+        declared.search(rules[c]) for c in (el.get("class") or "").split() if c in rules)
 
 
 def _unprinted(root) -> None:
