@@ -140,8 +140,10 @@ def test_html_blank_nbsp_is_null():
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "blank")
 
 
-@pytest.mark.parametrize("lines", [b"1<br/>2", b"<p>1</p><p>2</p>", b"<div>1</div>\n<div>2</div>", b"1<p>2</p>"])
+@pytest.mark.parametrize("lines", [b"1<br/>2", b"<p>1</p><p>2</p>", b"<div>1</div>\n<div>2</div>", b"1<p>2</p>",
+                                   b"<p>1</p>2", b"<div><b>1</b></div><span>2</span>", b"<li>1</li>2"])
 def test_html_digits_on_two_lines_of_a_cell_are_not_joined(lines):
+    """A line ends where a paragraph starts and where it ends: the code before read `<p>1</p>2` as 12."""
     s = spec("gov2019", 2020, seed=3)
     s.applications[("granted", "total")] = "1|2"
     page = render_html(s).replace(b">1|2<", b">" + lines + b"<")  # two lines in one cell: not the number 12

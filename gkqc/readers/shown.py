@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from gkqc.cells import as_raised, as_struck
+from gkqc.cells import STRUCK, as_raised, as_struck
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -213,8 +213,8 @@ _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
 
 def cell_text(el) -> str:
     """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2` and `<p>1</p><p>2</p>` are not 12: a break stays in the text, and the cell
-    reads as unreadable)."""
+    digits (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12: a break stays in the text, and
+    the cell reads as unreadable)."""
     if len(el) == 0:
         return el.text or ""
     parts: list[str] = []
@@ -223,16 +223,20 @@ def cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines. Walked
-    with a stack, not recursion (a cell may nest its inline elements as deep as the parser goes),
-    and the last printed character kept as it goes (a cell may hold a great many parts)."""
+    """The text inside `el` in document order, a `<br>` kept between digits on two lines (a line
+    ends where a <br>, <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
+    may nest its inline elements as deep as the parser goes), and the last printed character kept as
+    it goes (a cell may hold a great many parts)."""
     last = ""  # the last character of the last part that is not blank
+    broken = False  # a line ended since that part
 
     def add(text: str | None) -> None:
-        nonlocal last
-        parts.append(text or "")
+        nonlocal last, broken
         if text and text.strip():
-            last = text.rstrip()[-1]
+            if broken and last.isdigit() and text.lstrip()[:1].isdigit():
+                parts.append("<br>")
+            last, broken = (text.rstrip().replace(STRUCK, "") or last)[-1:], False
+        parts.append(text or "")
 
     add(el.text)
     stack = [(el, iter(el))]
@@ -242,13 +246,11 @@ def _texts(el, parts: list[str]) -> None:
         if child is None:
             stack.pop()
             if stack:
+                broken = broken or node.tag in _LINES
                 add(node.tail)
             continue
         if isinstance(child.tag, str):
-            if child.tag in _LINES and last.isdigit():
-                after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
-                if (after or "").lstrip()[:1].isdigit():
-                    add("<br>")
+            broken = broken or child.tag in _LINES
             if child.tag in _STRUCK:
                 add(as_struck("".join(child.itertext())))
             elif child.tag not in _RAISED:
