@@ -1166,6 +1166,84 @@ def test_a_digit_struck_through_is_no_digit_of_its_number(form):
     assert (c.value, c.status, c.raw) == (None, "unreadable", "12\u0336")
 
 
+_WHITE = {"html-span": '<td>12<span style="color:#ffffff">9</span></td>', "html-named": '<td>12<span style="color: white">9</span></td>',
+          "html-font": '<td>12<font color="#FFFFFF">9</font></td>', "html-class": '<td>12<span class="W">9</span></td>',
+          "html-transparent": '<td>12<span style="color:transparent">9</span></td>',
+          "html-alpha": '<td>12<span style="color:rgba(0, 0, 0, 0)">9</span></td>',
+          "html-on-white": '<td style="background:#fff">12<b style="color:#fefefe">9</b></td>',
+          "markdown": '12<span style="color:#fff">9</span>', "docx": "FFFFFF"}
+
+
+@pytest.mark.parametrize("form", _WHITE)
+def test_a_digit_printed_white_leaves_its_cell_unreadable(form):
+    """`12` and a `9` printed white (or transparent) show 12 on white paper, 129 on a dark ground: the
+    cell is unreadable, as a PDF's is, its raw text marking the white text ⟦so⟧. The code before read
+    129 (ok)."""
+    c = _white_cell(form, _WHITE[form])
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "12⟦9⟧") and "白色或透明" in c.reason
+
+
+@pytest.mark.parametrize("form, cell", [("html", '<td style="color:#fff">0</td>'), ("docx", "0")], ids=["html", "docx"])
+def test_a_zero_printed_white_is_unreadable_not_blank_nor_zero(form, cell):
+    c = _white_cell(form, cell)
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "⟦0⟧")
+
+
+@pytest.mark.parametrize("form, cell", [
+    ("html", '<td style="background:#1f3864;color:#fff">129</td>'),
+    ("html", '<td bgcolor="navy"><span class="W">129</span></td>'),
+    ("html", '<td style="color:#fff"><span style="color:#000">129</span></td>'),
+    ("html", '<td style="color:#333333">129</td>'),
+    ("docx", "shaded"), ("docx", "auto")], ids=["html-dark-ground", "html-bgcolor", "html-black-inside", "html-grey",
+                                                "docx-dark-shading", "docx-auto"])
+def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, cell):
+    """White text on a ground the page or the cell shades dark shows, and is read; so is text in any
+    other colour (Word's `auto`: black on light, white on dark)."""
+    c = _white_cell(form, cell)
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
+def _white_cell(form: str, cell: str):
+    """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
+    inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
+    a cell shaded dark (`shaded`), or 129 coloured `auto`."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    if form == "markdown":
+        return cells(read_document("x.md", render_markdown(s).replace("QQQ", cell).encode()))[("granted", "natural_person")]
+    if form.startswith("html"):
+        html = render_html(s).decode().replace("<td>QQQ</td>", cell).replace(
+            "</head>", "<style>span.W { color: #FFF }</style></head>", 1)
+        return cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    d = docx.Document(io.BytesIO(report_docx(s, split_runs=False)))
+    tc = next(c for t in d.tables for r in t.rows for c in r.cells if c.text == "QQQ")._tc
+    p = tc.p_lst[0]
+    for r in p.r_lst:
+        p.remove(r)
+    run = f'<w:r {nsdecls("w")}><w:rPr><w:color w:val="{{}}"/></w:rPr><w:t>{{}}</w:t></w:r>'
+    if cell == "shaded":
+        tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="1F3864"/>'))
+        p.append(parse_xml(run.format("FFFFFF", "129")))
+    elif cell == "auto":
+        p.append(parse_xml(run.format("auto", "129")))
+    elif cell == "0":
+        p.append(parse_xml(run.format("FFFFFF", "0")))
+    else:
+        p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>12</w:t></w:r>'))
+        p.append(parse_xml(run.format(cell, "9")))
+    buf = io.BytesIO()
+    d.save(buf)
+    return cells(read_document("x.docx", buf.getvalue()))[("granted", "natural_person")]
+
+
 def test_a_converters_escaped_blank_mark_is_the_mark():
     """pandoc's and markitdown's Markdown of a Word file escape `*` and `-` (`\\*`); where the file is
     read as page text (grid tables), `\\*` was no value but label text, and the row's values were read

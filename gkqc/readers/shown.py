@@ -1,11 +1,13 @@
-"""What a page shows of its HTML: elements it hides dropped, text it raises, lowers or strikes through
-marked, the rows Word draws zero high dropped (for the HTML reader and Markdown's HTML tables)."""
+"""What a page shows of its HTML: elements it hides dropped, text it raises, lowers, strikes through
+or prints white marked, the rows Word draws zero high dropped (for the HTML reader and Markdown's HTML
+tables)."""
 
 from __future__ import annotations
 
 import re
 
-from gkqc.cells import STRUCK, as_raised, as_struck
+from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen
+from gkqc.readers import colours
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -68,14 +70,13 @@ def _set_as(style: str) -> str | None:
     return min(found, key=_RANK.__getitem__) if found else None
 
 
-def _apply_styles(root) -> None:
+def _apply_styles(root, rules: dict[str, str]) -> None:
     """Text an element of any kind hides (display:none) is dropped, text it leaves unseen is emptied
     (`_unseen`) and text it strikes through is struck; text an inline element raises or lowers
     (vertical-align: super/sub) becomes <sup>/<sub> (and one it strikes, <s>): by its own style
     attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
     raised runs this way). The page's <html> and <body> are never hidden: a page hidden whole is
     shown by its scripts."""
-    rules = _class_rules(root)
     classes = {c: what for c, body in rules.items() if (what := _set_as(body)) is not None}
     hidden = []
     for el in list(root.iter()):
@@ -198,14 +199,57 @@ def _drop(el) -> None:
 
 def shown(root, text: str) -> None:
     """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first)."""
+    rules = _class_rules(root) if "<style" in text or "<STYLE" in text else {}
     if any(w in text for w in _SET_WORDS) and _SET.search(text):
-        _apply_styles(root)
+        _apply_styles(root, rules)
     if "hidden" in text:
         _hide_hidden(root)
     if _UNPRINTED.search(text):
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
+    if "olor" in text or "OLOR" in text:
+        _whiten(root, rules)
+
+
+_COLOR = re.compile(r"(?<![\w-])color\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
+_GROUND = re.compile(r"(?<![\w-])background(?:-color)?\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
+_NOT_SHOWN = {"head", "title", "script", "style", "noscript", "template", "select", "option", "button", "iframe"}
+
+
+def _whiten(root, rules: dict[str, str]) -> None:
+    """Text the page prints white (or nearly) or transparent, written ⟦so⟧ (`cells.as_unseen`: a cell
+    holding it is unreadable), but where it stands on a dark ground: a background an element or one
+    around it sets (by style, class or `bgcolor`), the nearest. Colour comes from an element's style,
+    else its class, else a <font color>; both are inherited. (Walked with a stack: elements may nest
+    as deep as the parser goes.)"""
+    stack = [(root, False, False)]  # an element, and the colour around it: white text?, on a dark ground?
+    while stack:
+        el, white, dark = stack.pop()
+        if (w := colours.white(_declared(el, _COLOR, rules, "color" if el.tag == "font" else None))) is not None:
+            white = w
+        if (d := colours.dark(_declared(el, _GROUND, rules, "bgcolor"))) is not None:
+            dark = d
+        unseen = white and not dark
+        if unseen and el.text:
+            el.text = as_unseen(el.text)
+        for child in el:
+            if unseen and child.tail:
+                child.tail = as_unseen(child.tail)
+            if isinstance(child.tag, str) and child.tag not in _NOT_SHOWN:
+                stack.append((child, white, dark))
+
+
+def _declared(el, declaration: re.Pattern[str], rules: dict[str, str], attribute: str | None) -> str | None:
+    """The value el declares by `declaration` in its style (the last), else in a class of it, else its
+    HTML attribute `attribute`; None when it sets none."""
+    style = el.get("style")
+    if style and (found := declaration.findall(style)):
+        return found[-1]
+    for c in (el.get("class") or "").split():
+        if c in rules and (found := declaration.findall(rules[c])):
+            return found[-1]
+    return el.get(attribute) if attribute else None
 
 
 _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text

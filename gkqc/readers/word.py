@@ -44,9 +44,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck
+from gkqc.cells import as_raised, as_struck, as_unseen
 from gkqc.lifeline import tie_to
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
+from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
@@ -287,6 +288,7 @@ class _Look:
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
     pstyle: str | None = None
     shifted: bool = False
+    dark: bool = False  # the paragraph's shading, else its cell's, is dark: white text on it shows
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -336,9 +338,22 @@ class _Look:
         h = self.height(run) if self.shifted else 0
         return "superscript" if h > 0 else "subscript" if h < 0 else None
 
+    def white(self, run) -> bool:
+        """Whether the run's text is white (or nearly): unseen but on a dark ground, the run's own
+        shading or highlight, else its paragraph's or cell's. `auto` is black on light, white on dark:
+        always seen."""
+        colour = self.prop(run, "color")
+        if colour is None or not colours.white(colour.get(_VAL)):
+            return False
+        pr = run.find(_W + "rPr")
+        own = [_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))] if pr is not None else []
+        return not next((d for d in own if d is not None), self.dark)
+
     def printed(self, run) -> Callable[[str], str] | None:
-        """How the run's text is written when it is struck through, raised or lowered (its digits
-        then no digits of the number beside it); None for plain text."""
+        """How the run's text is written when it is white, struck through, raised or lowered (its
+        digits then no digits of the number beside it); None for plain text."""
+        if self.white(run):
+            return as_unseen
         if self.struck(run):
             return as_struck
         position = self.raised(run)
@@ -350,7 +365,33 @@ class _Look:
         look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
+        look.dark = _ground(p)
         return look
+
+
+def _ground(p) -> bool:
+    """Whether paragraph p stands on a dark shading: its own, else its cell's (the nearest that sets one)."""
+    shd = p.find(f"{_W}pPr/{_W}shd")
+    if (dark := _shading(shd)) is not None:
+        return dark
+    for tc in p.iterancestors(TC):
+        if (dark := _shading(tc.find(f"{_W}tcPr/{_W}shd"))) is not None:
+            return dark
+    return False
+
+
+def _shading(shd) -> bool | None:
+    """Whether a w:shd is dark; None when it shades nothing (nil, an automatic fill). A solid pattern
+    is its colour (automatic: black), another its fill."""
+    if shd is None or shd.get(_VAL) == "nil":
+        return None
+    if shd.get(_VAL) == "solid":
+        return colours.dark(shd.get(_W + "color", "auto").replace("auto", "000000"))
+    return colours.dark(shd.get(_W + "fill"))
+
+
+def _attr(el, name: str) -> str | None:
+    return el.get(name) if el is not None else None
 
 
 _TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
