@@ -82,6 +82,7 @@ _TABS = {_W + "tab", _W + "ptab"}
 _FLD_CHAR = _W + "fldChar"
 _PRINTS = {T, _W + "noBreakHyphen", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
 _TXBX = _W + "txbxContent"
+_RUBY = _W + "ruby"
 _SIGNS = {"-", "+", "－", "＋", "−", "–", "—", "‐"}  # a sign (or a dash for none) on a line of its own
 _ALNUM_END = re.compile(r"[0-9A-Za-z０-９.,]$")
 _ALNUM_START = re.compile(r"^[0-9A-Za-z０-９]")
@@ -565,6 +566,13 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             first, *more = ("".join(line) for line in own)
             parts[-1].append(printed(first))
             parts.extend([printed(line)] for line in more)
+        elif tag == _RUBY:  # (拼音指南) its text, then its annotation printed over it: a raised mark, as HTML's <rt>
+            for part in _children(ch, _W + "rubyBase"):
+                _runs(part, parts, boxes, look, fields)
+            over: list[list[str]] = [[]]
+            for part in _children(ch, _W + "rt"):
+                _runs(part, over, boxes, look, fields)
+            parts[-1].append(as_raised("".join("".join(line) for line in over), "superscript"))
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
 
