@@ -1194,8 +1194,9 @@ def test_a_zero_printed_white_is_unreadable_not_blank_nor_zero(form, cell):
     ("html", '<td bgcolor="navy"><span class="W">129</span></td>'),
     ("html", '<td style="color:#fff"><span style="color:#000">129</span></td>'),
     ("html", '<td style="color:#333333">129</td>'),
-    ("docx", "shaded"), ("docx", "auto")], ids=["html-dark-ground", "html-bgcolor", "html-black-inside", "html-grey",
-                                                "docx-dark-shading", "docx-auto"])
+    ("docx", "shaded"), ("docx", "highlighted"), ("docx", "auto")],
+    ids=["html-dark-ground", "html-bgcolor", "html-black-inside", "html-grey", "docx-dark-shading", "docx-highlight",
+         "docx-auto"])
 def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, cell):
     """White text on a ground the page or the cell shades dark shows, and is read; so is text in any
     other colour (Word's `auto`: black on light, white on dark)."""
@@ -1206,7 +1207,7 @@ def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, ce
 def _white_cell(form: str, cell: str):
     """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
     inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
-    a cell shaded dark (`shaded`), or 129 coloured `auto`."""
+    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`), or 129 coloured `auto`."""
     import io
 
     import docx
@@ -1232,6 +1233,8 @@ def _white_cell(form: str, cell: str):
     if cell == "shaded":
         tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="1F3864"/>'))
         p.append(parse_xml(run.format("FFFFFF", "129")))
+    elif cell == "highlighted":
+        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", '<w:highlight w:val="darkBlue"/><w:color')))
     elif cell == "auto":
         p.append(parse_xml(run.format("auto", "129")))
     elif cell == "0":

@@ -289,7 +289,7 @@ class _Look:
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
     pstyle: str | None = None
     shifted: bool = False
-    dark: bool = False  # the paragraph's shading, else its cell's, is dark: white text on it shows
+    para: object = None  # the paragraph (its shading, else its cell's, may show white text: `_ground`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -347,8 +347,9 @@ class _Look:
         if colour is None or not colours.white(colour.get(_VAL)):
             return False
         pr = run.find(_W + "rPr")
-        own = [_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))] if pr is not None else []
-        return not next((d for d in own if d is not None), self.dark)
+        grounds = (_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))) if pr is not None else ()
+        dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
+        return not (dark if dark is not None else self.para is not None and _ground(self.para))
 
     def printed(self, run) -> Callable[[str], str] | None:
         """How the run's text is written when it is white, struck through, raised or lowered (its
@@ -366,7 +367,7 @@ class _Look:
         look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
-        look.dark = _ground(p)
+        look.para = p
         return look
 
 
