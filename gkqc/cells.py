@@ -50,11 +50,20 @@ def as_raised(text: str, position: str) -> str:
 
 def as_struck(text: str) -> str:
     """Text a document strikes through, written so (each character with U+0336 over it): a digit
-    struck out is no digit of the number beside it, and the cell cannot be read."""
-    return "".join(ch if ch.isspace() else ch + STRUCK for ch in text)
+    struck out is no digit of the number beside it, and the cell cannot be read. (Struck once, if twice.)"""
+    return "".join(ch if ch.isspace() else ch + STRUCK for ch in text.replace(STRUCK, ""))
 
 
 STRUCK = "\u0336"  # combining long stroke overlay
+UNSEEN = "⟦⟧"  # around text printed white or transparent: on white paper it shows nothing (see as_unseen)
+
+
+def as_unseen(text: str) -> str:
+    """Text a document prints white (or nearly) or transparent, written between ⟦ and ⟧: it shows on a
+    dark ground only, if at all, so a cell holding it cannot be read (never as printed, never blank:
+    a zero so printed shows nothing). Blank text is left as it is."""
+    return f"{UNSEEN[0]}{text}{UNSEEN[1]}" if text.strip() else text
+
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 
@@ -127,6 +136,9 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
         return CellValue(None, MISSING, reason="未找到该单元格"), ""
     n = normalize(raw)
     t = "".join(n.split())
+    if UNSEEN[0] in t:
+        return CellValue(None, UNREADABLE, reason=f"单元格含白色或透明的文字（⟦⟧内，白底上看不见）：'{raw.strip()}'，"
+                                                  "不作猜测 (white or transparent text)"), t
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
     if has_folded_digits(raw):

@@ -140,8 +140,10 @@ def test_html_blank_nbsp_is_null():
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "blank")
 
 
-@pytest.mark.parametrize("lines", [b"1<br/>2", b"<p>1</p><p>2</p>", b"<div>1</div>\n<div>2</div>", b"1<p>2</p>"])
+@pytest.mark.parametrize("lines", [b"1<br/>2", b"<p>1</p><p>2</p>", b"<div>1</div>\n<div>2</div>", b"1<p>2</p>",
+                                   b"<p>1</p>2", b"<div><b>1</b></div><span>2</span>", b"<li>1</li>2"])
 def test_html_digits_on_two_lines_of_a_cell_are_not_joined(lines):
+    """A line ends where a paragraph starts and where it ends: the code before read `<p>1</p>2` as 12."""
     s = spec("gov2019", 2020, seed=3)
     s.applications[("granted", "total")] = "1|2"
     page = render_html(s).replace(b">1|2<", b">" + lines + b"<")  # two lines in one cell: not the number 12
@@ -625,13 +627,15 @@ def test_markdown_reads_a_pipe_cells_inline_html_as_a_page_shows_it(mark):
 
 @pytest.mark.parametrize("cell", ['<td style="visibility:hidden"><span style="visibility:visible">3</span></td>',
                                   '<td style="font-size:0"><span style="font-size:12pt">3</span></td>',
-                                  '<td><span style="font-size:0">7<span style="font-size:12pt">3</span></span></td>'])
+                                  '<td><span style="font-size:0">7<span style="font-size:12pt">3</span></span></td>',
+                                  '<td><span style="font-size:0"><span class="N">3</span></span></td>'])
 def test_html_text_shown_again_inside_unseen_text_is_read(cell):
-    """CSS inherits visibility and font size, and a descendant may set them back: its text is shown,
-    the rest not. The code before emptied the whole cell (read blank)."""
+    """CSS inherits visibility and font size, and a descendant may set them back (by its style or a
+    class): its text is shown, the rest not. The code before emptied the whole cell (read blank)."""
     s = spec("gov2021", 2023, seed=3)
     s.applications[("granted", "natural_person")] = "QQQ"
-    html = render_html(s).decode().replace("<td>QQQ</td>", cell)
+    html = render_html(s).decode().replace("<td>QQQ</td>", cell).replace(
+        "</head>", "<style>.N {font-size: 10.5pt}</style></head>", 1)
     c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
     assert (c.value, c.status) == (3.0, "ok")
 
@@ -667,6 +671,65 @@ def test_html_a_hidden_cell_is_no_cell(hidden):
     row = [got[("granted", c.id)] for c in registry().app_columns]
     assert [(c.value, c.status) for c in row] == [(5.0, "ok"), (0.0, "ok"), (0.0, "ok"), (1.0, "ok"), (1.0, "ok"),
                                                   (2.0, "ok"), (None, "blank")]
+
+
+_HIDDEN_BLOCKS = ['<p style="display:none">9</p>12', '12<div style="display: none">9</div>',
+                  '12<label style="display:none">9</label>', '<code class="X">9</code>12', '<p class="V">9</p>12',
+                  '12<div style="visibility:hidden">9</div>', '<div style="opacity:0"><p>9</p></div>12']
+
+
+@pytest.mark.parametrize("cell", _HIDDEN_BLOCKS)
+def test_html_a_digit_in_a_hidden_block_is_no_digit_of_the_number(cell):
+    """display:none (or visibility, an opacity of 0), by style or class, hides a <p>, <div>, <label> or
+    <code> as it hides a <span>: the code before honoured it on inline elements and cells alone, and read
+    912 (ok), or 12<br>9."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace(
+        "</head>", "<style>.X {display:none} p.V{visibility: hidden}</style></head>", 1).replace("QQQ", cell)
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (12.0, "ok", "12")
+
+
+@pytest.mark.parametrize("cell", ['<td><p style="text-decoration: line-through">12</p></td>',
+                                  '<td style="text-decoration:line-through">12</td>'], ids=["paragraph", "cell"])
+def test_html_a_number_its_paragraph_or_cell_strikes_through_is_unreadable(cell):
+    """CSS strikes through the text of a block or a cell too: the code before read the struck 12 as 12."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("<td>QQQ</td>", cell)
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "1\u03362\u0336")
+
+
+def test_html_a_page_hidden_whole_until_its_scripts_show_it_is_read():
+    """<body style="display:none">, shown by a script once the page loads: the page is read."""
+    s = spec("gov2021", 2023, seed=3)
+    r = read_document("x.html", render_html(s).decode().replace("<body>", '<body style="display:none">', 1).encode())
+    assert r.status == "parsed" and cells(r)[("granted", "natural_person")].status == "ok"
+
+
+@pytest.mark.parametrize("hide", ['<div style="display:none">{}</div>', '<table style="display:none">{}</table>',
+                                  '<div class="X">{}</div>'], ids=["div", "table", "class"])
+def test_html_a_hidden_draft_of_a_table_is_not_read(hide):
+    """A draft copy of section 三's table, hidden after the table itself: the page shows one table. The
+    code before read both, and left every cell of the rows the draft printed otherwise unreadable (the
+    row printed twice with other values)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", "9"],
+                                                                 strict=True)})
+    html = render_html(s).decode().replace("</head>", "<style>.X {display:none}</style></head>", 1)
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    table = html[start:end]
+    draft = table.replace("<td>5</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>9</td>",
+                          "<td>4</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>8</td>", 1)
+    assert draft != table
+    inner = draft[draft.index(">") + 1:-len("</table>")] if hide.startswith("<table") else draft
+    got = cells(read_document("x.html", (html[:end] + hide.format(inner) + html[end:]).encode()))
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "applications"}
+    assert [(k, got[k].value, got[k].status) for k in want if (got[k].value, got[k].status) != (want[k], "ok")
+            and not (want[k] is None and got[k].status == "blank")] == []
 
 
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",
@@ -1130,6 +1193,87 @@ def test_a_digit_struck_through_is_no_digit_of_its_number(form):
         name, data = "x.html", (html[:start] + f"<td>1{mark}</td>" + html[start + len("<td>1</td>"):]).encode()
     c = cells(read_document(name, data))[("granted", "natural_person")]
     assert (c.value, c.status, c.raw) == (None, "unreadable", "12\u0336")
+
+
+_WHITE = {"html-span": '<td>12<span style="color:#ffffff">9</span></td>', "html-named": '<td>12<span style="color: white">9</span></td>',
+          "html-font": '<td>12<font color="#FFFFFF">9</font></td>', "html-class": '<td>12<span class="W">9</span></td>',
+          "html-transparent": '<td>12<span style="color:transparent">9</span></td>',
+          "html-alpha": '<td>12<span style="color:rgba(0, 0, 0, 0)">9</span></td>',
+          "html-on-white": '<td style="background:#fff">12<b style="color:#fefefe">9</b></td>',
+          "markdown": '12<span style="color:#fff">9</span>', "docx": "FFFFFF"}
+
+
+@pytest.mark.parametrize("form", _WHITE)
+def test_a_digit_printed_white_leaves_its_cell_unreadable(form):
+    """`12` and a `9` printed white (or transparent) show 12 on white paper, 129 on a dark ground: the
+    cell is unreadable, as a PDF's is, its raw text marking the white text ⟦so⟧. The code before read
+    129 (ok)."""
+    c = _white_cell(form, _WHITE[form])
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "12⟦9⟧") and "白色或透明" in c.reason
+
+
+@pytest.mark.parametrize("form, cell", [("html", '<td style="color:#fff">0</td>'), ("docx", "0")], ids=["html", "docx"])
+def test_a_zero_printed_white_is_unreadable_not_blank_nor_zero(form, cell):
+    c = _white_cell(form, cell)
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "⟦0⟧")
+
+
+@pytest.mark.parametrize("form, cell", [
+    ("html", '<td style="background:#1f3864;color:#fff">129</td>'),
+    ("html", '<td bgcolor="navy"><span class="W">129</span></td>'),
+    ("html", '<td style="color:#fff"><span style="color:#000">129</span></td>'),
+    ("html", '<td style="color:#333333">129</td>'),
+    ("docx", "shaded"), ("docx", "highlighted"), ("docx", "auto")],
+    ids=["html-dark-ground", "html-bgcolor", "html-black-inside", "html-grey", "docx-dark-shading", "docx-highlight",
+         "docx-auto"])
+def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, cell):
+    """White text on a ground the page or the cell shades dark shows, and is read; so is text in any
+    other colour (Word's `auto`: black on light, white on dark)."""
+    c = _white_cell(form, cell)
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
+def _white_cell(form: str, cell: str):
+    """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
+    inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
+    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`), or 129 coloured `auto`."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    if form == "markdown":
+        return cells(read_document("x.md", render_markdown(s).replace("QQQ", cell).encode()))[("granted", "natural_person")]
+    if form.startswith("html"):
+        html = render_html(s).decode().replace("<td>QQQ</td>", cell).replace(
+            "</head>", "<style>span.W { color: #FFF }</style></head>", 1)
+        return cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    d = docx.Document(io.BytesIO(report_docx(s, split_runs=False)))
+    tc = next(c for t in d.tables for r in t.rows for c in r.cells if c.text == "QQQ")._tc
+    p = tc.p_lst[0]
+    for r in p.r_lst:
+        p.remove(r)
+    run = f'<w:r {nsdecls("w")}><w:rPr><w:color w:val="{{}}"/></w:rPr><w:t>{{}}</w:t></w:r>'
+    if cell == "shaded":
+        tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="1F3864"/>'))
+        p.append(parse_xml(run.format("FFFFFF", "129")))
+    elif cell == "highlighted":
+        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", '<w:highlight w:val="darkBlue"/><w:color')))
+    elif cell == "auto":
+        p.append(parse_xml(run.format("auto", "129")))
+    elif cell == "0":
+        p.append(parse_xml(run.format("FFFFFF", "0")))
+    else:
+        p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>12</w:t></w:r>'))
+        p.append(parse_xml(run.format(cell, "9")))
+    buf = io.BytesIO()
+    d.save(buf)
+    return cells(read_document("x.docx", buf.getvalue()))[("granted", "natural_person")]
 
 
 def test_a_converters_escaped_blank_mark_is_the_mark():

@@ -263,12 +263,34 @@ _REF = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF a <
     ('<w:r><w:t>-</w:t><w:br/><w:t>9</w:t></w:r>', "-<br>9"),  # a sign alone over a number: no −9
     ('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"><m:r><m:t>9</m:t></m:r></m:oMath>',
      "9（单元格中有公式）"),
+    ('<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/></w:rubyPr><w:rt><w:r><w:t>1</w:t></w:r></w:rt>'
+     '<w:rubyBase><w:r><w:t>28</w:t></w:r></w:rubyBase></w:ruby></w:r>', "28¹"),  # 拼音指南: a mark over 28
 ])
 def test_a_cells_text_as_word_prints_it(cell, shown):
     """What the code before read: 59 (the nested field's result with the outer's), 97 (a run set
-    always hidden), −9, and an equation's 9 as a blank cell."""
+    always hidden), −9, an equation's 9 as a blank cell, and 128 (a ruby's annotation before its text)."""
     toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{cell}</w:p></w:tc>")))
     assert [t.raw for t in toks] == ["（一）予以公开", shown]
+
+
+def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html():
+    """Word's 拼音指南 prints `1` small over `28` (w:ruby: w:rt, then w:rubyBase): the annotation is no
+    digit of the number, and the cell reads as the same page's HTML reads <ruby>28<rt>1</rt></ruby>,
+    unreadable with the mark. The code before read 128 (ok)."""
+    s = spec("gov2021", 2023, seed=2)
+    s.applications[("new_received", "natural_person")] = "QQQ"
+    ruby = ('<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/><w:hpsRaise w:val="18"/></w:rubyPr>'
+            '<w:rt><w:r><w:rPr><w:sz w:val="10"/></w:rPr><w:t>1</w:t></w:r></w:rt>'
+            '<w:rubyBase><w:r><w:t>28</w:t></w:r></w:rubyBase></w:ruby></w:r>')
+    data = report_docx(s, split_runs=False)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert xml.count("<w:r><w:t>QQQ</w:t></w:r>") == 1
+    _, got = read_back("r.docx", set_part(data, "word/document.xml", xml.replace("<w:r><w:t>QQQ</w:t></w:r>", ruby).encode()))
+    _, page = read_back("r.html", render_html(s).decode().replace("QQQ", "<ruby>28<rt>1</rt></ruby>").encode())
+    key = ("applications", "new_received", "natural_person")
+    c = got[key]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "28¹") and "上标" in c.reason
+    assert (c.raw, c.reason) == (page[key].raw, page[key].reason)
 
 
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',

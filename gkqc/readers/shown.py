@@ -1,11 +1,13 @@
-"""What a page shows of its HTML: elements it hides dropped, text it raises, lowers or strikes through
-marked, the rows Word draws zero high dropped (for the HTML reader and Markdown's HTML tables)."""
+"""What a page shows of its HTML: elements it hides dropped, text it raises, lowers, strikes through
+or prints white marked, the rows Word draws zero high dropped (for the HTML reader and Markdown's HTML
+tables)."""
 
 from __future__ import annotations
 
 import re
 
-from gkqc.cells import as_raised, as_struck
+from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen
+from gkqc.readers import colours
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -23,7 +25,7 @@ _RULE = re.compile(r"(?<![^{}])([^{}]+)\{([^{}]*)\}")  # (from a brace only: not
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
-_HIDEABLE = ("td", "th", "tr")  # a table's cells and rows, which a page hides but neither raises nor strikes
+_PAGE = ("html", "body")  # a page hidden whole until its scripts show it: read (there is nothing else)
 
 
 def _drop_zero_height_rows(root) -> None:
@@ -68,30 +70,56 @@ def _set_as(style: str) -> str | None:
     return min(found, key=_RANK.__getitem__) if found else None
 
 
-def _apply_styles(root) -> None:
-    """Text an inline element, or a table's cell or row, hides (display:none) is dropped, and text an
-    inline element raises, lowers or strikes through (vertical-align: super/sub, line-through)
-    becomes <sup>/<sub>/<s>: by its own style attribute, or by a class a <style> block sets so
-    (LibreOffice's exports write Word's hidden and raised runs this way)."""
-    classes: dict[str, str] = {}
+def _apply_styles(root, rules: dict[str, str]) -> None:
+    """Text an element of any kind hides (display:none) is dropped, text it leaves unseen is emptied
+    (`_unseen`) and text it strikes through is struck; text an inline element raises or lowers
+    (vertical-align: super/sub) becomes <sup>/<sub> (and one it strikes, <s>): by its own style
+    attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
+    raised runs this way). The page's <html> and <body> are never hidden: a page hidden whole is
+    shown by its scripts."""
+    classes = {c: what for c, body in rules.items() if (what := _set_as(body)) is not None}
     hidden = []
-    for block in root.iter("style"):
-        for selectors, body in _RULE.findall("".join(block.itertext())):
-            if (what := _set_as(body)) is not None:
-                for sel in selectors.split(","):
-                    if m := _CLASS_SELECTOR.fullmatch(sel):
-                        classes[m.group(1)] = what
-    for el in list(root.iter(*_INLINE, *_HIDEABLE)):
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _PAGE:
+            continue
         what = _set_as(el.get("style") or "")
         if what is None and classes:
             what = next((classes[c] for c in (el.get("class") or "").split() if c in classes), None)
+        if what is None:
+            continue
         if what == "hidden":
             hidden.append(el)
         elif what in _UNSEEN:
-            _unseen(el, what)
-        elif what is not None and el.tag not in _HIDEABLE:
+            _unseen(el, what, rules)
+        elif el.tag in _INLINE:
             el.tag = what
+        elif what == "s":  # (a block, a cell, a row: struck in place, its lines kept)
+            _strike(el)
     _drop_all(hidden)
+
+
+def _class_rules(root) -> dict[str, str]:
+    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it)."""
+    rules: dict[str, str] = {}
+    for block in root.iter("style"):
+        for selectors, body in _RULE.findall("".join(block.itertext())):
+            for sel in selectors.split(","):
+                if m := _CLASS_SELECTOR.fullmatch(sel):
+                    rules[m.group(1)] = f"{rules.get(m.group(1), '')};{body}"
+    return rules
+
+
+def _strike(el) -> None:
+    """el's text, and its descendants', struck through where it stands (CSS draws the line through all of it)."""
+    stack = [el]
+    while stack:
+        node = stack.pop()
+        node.text = as_struck(node.text) if node.text else node.text
+        for child in node:
+            if child is not el and child.tail:
+                child.tail = as_struck(child.tail)
+            if isinstance(child.tag, str):
+                stack.append(child)
 
 
 _UNSEEN = ("visibility", "font-size", "opacity")
@@ -100,19 +128,25 @@ _SHOWN_AGAIN = {"visibility": re.compile(r"visibility\s*:\s*visible", re.I),  # 
                                         r"|font-size\s*:\s*(?:x{0,2}-?small|medium|x{0,3}-?large)\b", re.I)}
 
 
-def _unseen(el, prop: str) -> None:
+def _unseen(el, prop: str, rules: dict[str, str]) -> None:
     """el's text unseen in its place (a cell keeps its place, empty), but for what a descendant shows
-    again by setting `prop` back (visibility:visible, a font size of its own): CSS inherits both.
-    (Walked with a stack: elements may nest as deep as the parser goes.)"""
+    again by setting `prop` back (visibility:visible, a font size of its own), by its style or a class
+    (`rules`): CSS inherits both. (Walked with a stack: elements may nest as deep as the parser goes.)"""
     again = _SHOWN_AGAIN.get(prop)
     stack = [el]
     while stack:
         node = stack.pop()
         node.text = None
         for child in node:
-            if not (isinstance(child.tag, str) and again is not None and again.search(child.get("style") or "")):
+            if not (isinstance(child.tag, str) and again is not None and _sets(child, again, rules)):
                 stack.append(child)
             child.tail = None
+
+
+def _sets(el, declared: re.Pattern[str], rules: dict[str, str]) -> bool:
+    """Whether el's style, or a class of it, declares what `declared` finds."""
+    return bool(declared.search(el.get("style") or "")) or any(
+        declared.search(rules[c]) for c in (el.get("class") or "").split() if c in rules)
 
 
 def _unprinted(root) -> None:
@@ -165,14 +199,57 @@ def _drop(el) -> None:
 
 def shown(root, text: str) -> None:
     """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first)."""
+    rules = _class_rules(root) if "<style" in text or "<STYLE" in text else {}
     if any(w in text for w in _SET_WORDS) and _SET.search(text):
-        _apply_styles(root)
+        _apply_styles(root, rules)
     if "hidden" in text:
         _hide_hidden(root)
     if _UNPRINTED.search(text):
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
+    if "olor" in text or "OLOR" in text:
+        _whiten(root, rules)
+
+
+_COLOR = re.compile(r"(?<![\w-])color\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
+_GROUND = re.compile(r"(?<![\w-])background(?:-color)?\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
+_NOT_SHOWN = {"head", "title", "script", "style", "noscript", "template", "select", "option", "button", "iframe"}
+
+
+def _whiten(root, rules: dict[str, str]) -> None:
+    """Text the page prints white (or nearly) or transparent, written ⟦so⟧ (`cells.as_unseen`: a cell
+    holding it is unreadable), but where it stands on a dark ground: a background an element or one
+    around it sets (by style, class or `bgcolor`), the nearest. Colour comes from an element's style,
+    else its class, else a <font color>; both are inherited. (Walked with a stack: elements may nest
+    as deep as the parser goes.)"""
+    stack = [(root, False, False)]  # an element, and the colour around it: white text?, on a dark ground?
+    while stack:
+        el, white, dark = stack.pop()
+        if (w := colours.white(_declared(el, _COLOR, rules, "color" if el.tag == "font" else None))) is not None:
+            white = w
+        if (d := colours.dark(_declared(el, _GROUND, rules, "bgcolor"))) is not None:
+            dark = d
+        unseen = white and not dark
+        if unseen and el.text:
+            el.text = as_unseen(el.text)
+        for child in el:
+            if unseen and child.tail:
+                child.tail = as_unseen(child.tail)
+            if isinstance(child.tag, str) and child.tag not in _NOT_SHOWN:
+                stack.append((child, white, dark))
+
+
+def _declared(el, declaration: re.Pattern[str], rules: dict[str, str], attribute: str | None) -> str | None:
+    """The value el declares by `declaration` in its style (the last), else in a class of it, else its
+    HTML attribute `attribute`; None when it sets none."""
+    style = el.get("style")
+    if style and (found := declaration.findall(style)):
+        return found[-1]
+    for c in (el.get("class") or "").split():
+        if c in rules and (found := declaration.findall(rules[c])):
+            return found[-1]
+    return el.get(attribute) if attribute else None
 
 
 _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
@@ -180,8 +257,8 @@ _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
 
 def cell_text(el) -> str:
     """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2` and `<p>1</p><p>2</p>` are not 12: a break stays in the text, and the cell
-    reads as unreadable)."""
+    digits (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12: a break stays in the text, and
+    the cell reads as unreadable)."""
     if len(el) == 0:
         return el.text or ""
     parts: list[str] = []
@@ -190,16 +267,20 @@ def cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines. Walked
-    with a stack, not recursion (a cell may nest its inline elements as deep as the parser goes),
-    and the last printed character kept as it goes (a cell may hold a great many parts)."""
+    """The text inside `el` in document order, a `<br>` kept between digits on two lines (a line
+    ends where a <br>, <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
+    may nest its inline elements as deep as the parser goes), and the last printed character kept as
+    it goes (a cell may hold a great many parts)."""
     last = ""  # the last character of the last part that is not blank
+    broken = False  # a line ended since that part
 
     def add(text: str | None) -> None:
-        nonlocal last
-        parts.append(text or "")
+        nonlocal last, broken
         if text and text.strip():
-            last = text.rstrip()[-1]
+            if broken and last.isdigit() and text.lstrip()[:1].isdigit():
+                parts.append("<br>")
+            last, broken = (text.rstrip().replace(STRUCK, "") or last)[-1:], False
+        parts.append(text or "")
 
     add(el.text)
     stack = [(el, iter(el))]
@@ -209,13 +290,11 @@ def _texts(el, parts: list[str]) -> None:
         if child is None:
             stack.pop()
             if stack:
+                broken = broken or node.tag in _LINES
                 add(node.tail)
             continue
         if isinstance(child.tag, str):
-            if child.tag in _LINES and last.isdigit():
-                after = child.tail if child.tag == "br" else next((t for t in child.itertext() if t.strip()), "")
-                if (after or "").lstrip()[:1].isdigit():
-                    add("<br>")
+            broken = broken or child.tag in _LINES
             if child.tag in _STRUCK:
                 add(as_struck("".join(child.itertext())))
             elif child.tag not in _RAISED:

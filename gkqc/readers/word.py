@@ -44,9 +44,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck
+from gkqc.cells import as_raised, as_struck, as_unseen
 from gkqc.lifeline import tie_to
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
+from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
@@ -81,6 +82,7 @@ _TABS = {_W + "tab", _W + "ptab"}
 _FLD_CHAR = _W + "fldChar"
 _PRINTS = {T, _W + "noBreakHyphen", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
 _TXBX = _W + "txbxContent"
+_RUBY = _W + "ruby"
 _SIGNS = {"-", "+", "－", "＋", "−", "–", "—", "‐"}  # a sign (or a dash for none) on a line of its own
 _ALNUM_END = re.compile(r"[0-9A-Za-z０-９.,]$")
 _ALNUM_START = re.compile(r"^[0-9A-Za-z０-９]")
@@ -287,6 +289,7 @@ class _Look:
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
     pstyle: str | None = None
     shifted: bool = False
+    para: object = None  # the paragraph (its shading, else its cell's, may show white text: `_ground`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -336,9 +339,23 @@ class _Look:
         h = self.height(run) if self.shifted else 0
         return "superscript" if h > 0 else "subscript" if h < 0 else None
 
+    def white(self, run) -> bool:
+        """Whether the run's text is white (or nearly): unseen but on a dark ground, the run's own
+        shading or highlight, else its paragraph's or cell's. `auto` is black on light, white on dark:
+        always seen."""
+        colour = self.prop(run, "color")
+        if colour is None or not colours.white(colour.get(_VAL)):
+            return False
+        pr = run.find(_W + "rPr")
+        grounds = (_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))) if pr is not None else ()
+        dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
+        return not (dark if dark is not None else self.para is not None and _ground(self.para))
+
     def printed(self, run) -> Callable[[str], str] | None:
-        """How the run's text is written when it is struck through, raised or lowered (its digits
-        then no digits of the number beside it); None for plain text."""
+        """How the run's text is written when it is white, struck through, raised or lowered (its
+        digits then no digits of the number beside it); None for plain text."""
+        if self.white(run):
+            return as_unseen
         if self.struck(run):
             return as_struck
         position = self.raised(run)
@@ -350,7 +367,33 @@ class _Look:
         look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
+        look.para = p
         return look
+
+
+def _ground(p) -> bool:
+    """Whether paragraph p stands on a dark shading: its own, else its cell's (the nearest that sets one)."""
+    shd = p.find(f"{_W}pPr/{_W}shd")
+    if (dark := _shading(shd)) is not None:
+        return dark
+    for tc in p.iterancestors(TC):
+        if (dark := _shading(tc.find(f"{_W}tcPr/{_W}shd"))) is not None:
+            return dark
+    return False
+
+
+def _shading(shd) -> bool | None:
+    """Whether a w:shd is dark; None when it shades nothing (nil, an automatic fill). A solid pattern
+    is its colour (automatic: black), another its fill."""
+    if shd is None or shd.get(_VAL) == "nil":
+        return None
+    if shd.get(_VAL) == "solid":
+        return colours.dark(shd.get(_W + "color", "auto").replace("auto", "000000"))
+    return colours.dark(shd.get(_W + "fill"))
+
+
+def _attr(el, name: str) -> str | None:
+    return el.get(name) if el is not None else None
 
 
 _TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
@@ -524,6 +567,13 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             first, *more = ("".join(line) for line in own)
             parts[-1].append(printed(first))
             parts.extend([printed(line)] for line in more)
+        elif tag == _RUBY:  # (拼音指南) its text, then its annotation printed over it: a raised mark, as HTML's <rt>
+            for part in _children(ch, _W + "rubyBase"):
+                _runs(part, parts, boxes, look, fields)
+            over: list[list[str]] = [[]]
+            for part in _children(ch, _W + "rt"):
+                _runs(part, over, boxes, look, fields)
+            parts[-1].append(as_raised("".join("".join(line) for line in over), "superscript"))
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
 
