@@ -427,3 +427,18 @@ def test_a_run_that_fails_on_a_nearly_full_disk_names_the_disk_and_its_folder(tm
     assert "磁盘仅余 3.0 MB" in said and str(tmp_path) in said
     monkeypatch.setattr(sh, "disk_usage", lambda p: SimpleNamespace(total=10 * 2**30, used=0, free=10 * 2**30))
     assert cli_module._hint(RuntimeError("something else"), wh) == ""
+
+
+def test_a_sigterm_after_the_summary_ends_a_completed_run_with_0(tmp_path):
+    """The process winds down for seconds after its summary, its stop handler gone by then: a
+    scheduler's SIGTERM in that time ended a completed, committed run with 143 and nothing said."""
+    env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "gkqc.cli", "run", str(SAMPLES), "--warehouse", str(tmp_path / "wh")],
+                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith("└"):  # the summary's last line
+            p.send_signal(signal.SIGTERM)
+            break
+    rest, stderr = p.communicate(timeout=120)
+    assert p.returncode == 0, stderr
+    assert cli("sql", "select count(*) from reports", "--warehouse", str(tmp_path / "wh")).returncode == 0
