@@ -605,6 +605,88 @@ def test_condensed_text_is_read_as_printed():
     assert "\ufffd" not in "".join(_drawn(draw))
 
 
+MARKED = "28@"  # a cell's text drawn as 28 with a footnote's mark 1 beside it (`_with_mark`)
+
+
+def _with_mark(monkeypatch, scale: float, rise: float, by_text_rise: bool = False) -> None:
+    """The PDF writer draws MARKED as 28 and a mark 1 right after it: `scale` of the size, its baseline
+    `rise` of the size above the number's (below, if negative), moved by a text position, as Word and
+    WPS export a superscript, or by the text rise (`Ts`)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    draw = canvas.Canvas.drawString
+
+    def drawString(self, x, y, text, *args, **kw):  # noqa: N802 - reportlab's name
+        if text != MARKED:
+            return draw(self, x, y, text, *args, **kw)
+        font, size = self._fontname, self._fontsize
+        draw(self, x, y, "28")
+        at = x + pdfmetrics.stringWidth("28", font, size)
+        if by_text_rise:
+            t = self.beginText(at, y)
+            t.setFont(font, size * scale)
+            t.setRise(rise * size)
+            t.textOut("1")
+            t.setRise(0)  # (the text rise is the page's state: the text after it is not moved)
+            self.drawText(t)
+        else:
+            self.setFont(font, size * scale)
+            draw(self, at, y + rise * size, "1")
+        self.setFont(font, size)
+    monkeypatch.setattr(canvas.Canvas, "drawString", drawString)
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("scale, rise, by_text_rise, raw, why", [
+    (0.6, 0.35, False, "28¹", "上标"), (0.6, 0.35, True, "28¹", "上标"), (1.0, 0.25, False, "28¹", "上标"),
+    (0.6, -0.2, False, "28₁", "下标"), (0.6, 0.0, False, "281", "小得多")],
+    ids=["raised", "raised-by-text-rise", "raised-full-size", "lowered", "smaller"])
+def test_a_footnotes_mark_beside_a_number_is_no_digit_of_it(monkeypatch, scale, rise, by_text_rise, raw, why):
+    """A mark printed after a number (28 and a 1 raised, lowered, or smaller on its line) leaves its
+    cell unreadable, the raised and lowered one written as it prints: the code before joined it to the
+    number, 281 read ok."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("new_received", "natural_person")] = MARKED
+    _with_mark(monkeypatch, scale, rise, by_text_rise)
+    _, got = read_back(s)
+    c = got[("applications", "new_received", "natural_person")]
+    assert (c.raw, c.value, c.status) == (raw, None, "unreadable") and why in c.reason
+    assert _read_wrong(s, got) == []
+    assert sum(c.status == "unreadable" for c in got.values()) == 1
+
+
+@needs_cjk_font
+def test_a_mark_raised_off_its_numbers_line_is_no_rest_of_a_wrapped_number(monkeypatch):
+    """A mark raised further than a superscript is (0.8 of the size), on a line of its own over its
+    row: the code before joined it to the row's number as the first piece of a wrapped one, 128 read
+    ok. Much smaller than the number, it is no piece of it: the row is unreadable."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("new_received", "natural_person")] = MARKED
+    _with_mark(monkeypatch, 0.6, 0.8)
+    _, got = read_back(s)
+    c = got[("applications", "new_received", "natural_person")]
+    assert (c.value, c.status) == (None, "unreadable")
+    assert _read_wrong(s, got) == []
+
+
+@needs_cjk_font
+def test_a_numbers_digits_a_little_apart_in_size_baseline_or_font_are_one_number():
+    """Digits of one number drawn each on its own: baselines up to half a point apart, sizes 10.5 and
+    10, and two fonts whose boxes differ in height at one size (the CJK font's and Helvetica's) are
+    one number, read as printed."""
+    def draw(c):
+        for k, (d, dy, size) in enumerate(zip("1234", (0, 0.5, -0.4, 0.2), (10.5, 10, 10.5, 10), strict=True)):
+            c.setFont(FONT, size)
+            c.drawString(60 + 5.25 * k, 700 + dy, d)
+        c.setFont(FONT, 10.5)
+        c.drawString(60, 650, "56")
+        c.setFont("Helvetica", 10.5)
+        c.drawString(60 + 10.5, 650, "78")
+        c.setFont(FONT, 10.5)
+        c.drawString(60, 600, "本行之后没有别的文字")
+    assert _drawn(draw) == ["1234", "5678", "本行之后没有别的文字"]
+
+
 # ---------------------------------------------------------------- PDFs that cannot be read
 
 

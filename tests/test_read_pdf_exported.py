@@ -5,9 +5,11 @@ padding). What cannot be told apart there stays unreadable, with its reason; no 
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,52 @@ def test_a_tall_rows_values_set_midway_down_its_cell_are_its_own(css, template, 
            for c in r.report.cells}
     want = expected(s)
     assert {k: (c.raw, want[k]) for k, c in got.items() if c.status in ("ok", "blank") and c.value != want[k]} == {}
+
+
+MARKED = "28@"  # a cell printed as 28 with a footnote's mark 1 after it
+
+
+def _marked_cell(pdf: bytes, s) -> tuple[object, dict]:
+    """The cell printed MARKED, and the other cells read ok or blank whose value is not the printed one."""
+    r = read_document("r.pdf", pdf)
+    got = {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c
+           for c in r.report.cells}
+    want = expected(s)
+    cell = ("applications", "new_received", "natural_person")
+    return got[cell], {k: (c.raw, want[k]) for k, c in got.items() if k != cell and c.status in ("ok", "blank")
+                       and c.value != want[k]}
+
+
+@needs_chromium
+@pytest.mark.parametrize("mark, raw", [("<sup>1</sup>", "28¹"), ("<sub>1</sub>", "28₁"), ("<small>1</small>", "281"),
+                                       ('<span style="position:relative;top:-5px">1</span>', "28¹")],
+                         ids=["sup", "sub", "small", "moved-up"])
+def test_a_footnotes_mark_after_a_number_in_a_browsers_pdf_leaves_its_cell_unreadable(mark, raw):
+    """28 and a mark 1 raised, lowered, smaller (`<small>`: 5/6 of the size), or moved up at its size,
+    as Chromium prints them: the code before read 281, ok."""
+    s = busy("gov2021", 2023, 1)
+    s.applications[("new_received", "natural_person")] = MARKED
+    c, wrong = _marked_cell(browser_pdf(render_html(s).replace(MARKED.encode(), f"28{mark}".encode())), s)
+    assert (c.raw, c.value, c.status) == (raw, None, "unreadable") and c.reason
+    assert wrong == {}
+
+
+@needs_soffice
+@pytest.mark.parametrize("run", ['<w:vertAlign w:val="superscript"/>', '<w:vertAlign w:val="subscript"/>',
+                                 '<w:position w:val="6"/>', '<w:sz w:val="14"/>'],
+                         ids=["superscript", "subscript", "raised-3pt", "smaller"])
+def test_a_footnotes_mark_after_a_number_in_a_libreoffice_export_leaves_its_cell_unreadable(run):
+    """A .docx whose cell prints 28 and a run 1 set superscript, subscript, raised 3 pt or in 7 pt,
+    exported by LibreOffice: the code before read 281, ok (or, the mark lowered, lost the cell)."""
+    s = busy("gov2021", 2023, 1)
+    s.applications[("new_received", "natural_person")] = MARKED
+    docx = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(report_docx(s))) as src, zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":  # (the writer sets each figure in a run of its own)
+                data = data.replace(b"<w:r><w:t>@</w:t></w:r>", f"<w:r><w:rPr>{run}</w:rPr><w:t>1</w:t></w:r>".encode())
+            out.writestr(item, data)
+    c, wrong = _marked_cell(soffice_convert(docx.getvalue(), ".docx", "pdf"), s)
+    assert (c.value, c.status) == (None, "unreadable") and c.raw in ("28¹", "28₁", "281") and c.reason
+    assert wrong == {}

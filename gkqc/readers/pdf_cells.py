@@ -204,10 +204,12 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         by_col.setdefault(k, []).append(c)
     for k in range(n):
         raw = " ".join(c.raw for c in by_col.get(k, ()))
-        out.append(Tok(nfkc(raw), raw, row.no, True, note=doubt, refused=doubt is not None, placed=True))
+        note = doubt if doubt is not None else SMALL_MARK if any(c.small for c in by_col.get(k, ())) else None
+        out.append(Tok(nfkc(raw), raw, row.no, True, note=note, refused=note is not None, placed=True))
     return out
 
 
+SMALL_MARK = "单元格中有数字比同一数字的其他数字小得多（可能是注释标记，印在数字旁），无法确定单元格的值，不作猜测"
 STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
 OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
 AT_EDGE = "本行有数字印到页面边缘（表格超出页面，数字可能被截去一部分），无法确定各单元格的值"

@@ -9,11 +9,12 @@ cells (a number wrapped inside its narrow cell is joined by `pdf_wrapped`)."""
 from __future__ import annotations
 
 import re
+import statistics
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from gkqc.cells import BLANK_MARKS, DAMAGED, is_value_like
+from gkqc.cells import BLANK_MARKS, DAMAGED, as_raised, is_value_like
 from gkqc.readers.pdf_page import NO_RULES, PageRules
 from gkqc.readers.sections import find_headings
 from gkqc.readers.tokens import _PAGE_NO, Tok, nfkc
@@ -43,6 +44,8 @@ class Chunk:
     overprinted: bool = False  # holds a digit printed over another one
     cut: bool = False  # a number's piece a vertical rule parts from the rest, as close as its own characters
     edge: bool = False  # printed up to the page's left or right edge: what the page cut off is lost
+    small: bool = False  # holds a digit much smaller than its number's others, on their line (a footnote's mark)
+    size: float = 0.0  # the size of its largest digit set upright (0: none, or not known)
 
     @property
     def h(self) -> float:
@@ -110,13 +113,16 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     """Characters -> lines (by their vertical middle: each within 0.35 em of the one above it on
     its line, so a character of a vertical label beside it does not set the line's place) ->
     chunks (split at gaps wider than 0.4 em, and at vertical rules, `upright`: text either side of
-    a cell's border is in two cells however close). Returns the lines and the number the next
-    page's lines start from."""
+    a cell's border is in two cells however close). A footnote's mark after a number stays on the
+    number's line (`_beside_numbers`) and is told from its digits (`_marks`). Returns the lines and
+    the number the next page's lines start from."""
     walls = upright or []
     rows: list[list[tuple[str, float, float, float, float]]] = []
     row_cy = row_h = 0.0  # the middle and height of the character last put in the current row
-    for ch in sorted(chars, key=lambda c: -(c[2] + c[4])):
-        cy, h = (ch[2] + ch[4]) / 2, _size(ch)
+    beside = _beside_numbers(chars, walls)  # (a footnote's mark: on its number's line, wherever it is moved)
+    at = (lambda c: beside.get(id(c), (c[2] + c[4]) / 2)) if beside else (lambda c: (c[2] + c[4]) / 2)
+    for ch in sorted(chars, key=lambda c: -at(c)) if beside else sorted(chars, key=lambda c: -(c[2] + c[4])):
+        cy, h = at(ch), _size(ch)
         if not (rows and abs(row_cy - cy) <= 0.35 * (row_h if row_h < h else h)):  # (min(h, row_h))
             rows.append([])
         rows[-1].append(ch)
@@ -126,10 +132,12 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
         no = first_no + k
         chunks: list[list[tuple[str, float, float, float, float]]] = []
         over: set[int] = set()  # the chunks with a digit printed over another one
+        uneven: set[int] = set()  # the chunks with digits of different sizes or baselines
+        big: dict[int, float] = {}  # a chunk's largest digit's size, where known
         cut: set[int] = set()  # the chunks a vertical rule parts from a number's other piece
-        mid = (row[0][2] + row[0][4]) / 2
+        mid = at(row[0])
         xs = sorted(x for x, b, t in walls if b <= mid <= t)  # the vertical rules across the line
-        prev, ph = None, 0.0  # the last character kept, and its size
+        prev, ph, sized = None, 0.0, None  # the last character kept, its size, and the chunk's last digit set upright
         for ch in sorted(row, key=_LEFT):
             h = _size(ch)
             if prev is not None:
@@ -145,22 +153,35 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
                         chunks[-1].append((DAMAGED, *ch[1:]))  # a digit printed over another one: unreadable
                         over.add(len(chunks) - 1)
                     chunks[-1].append(ch)
+                    if len(ch) > 5:
+                        if sized is None:
+                            big[len(chunks) - 1] = ch[5]
+                        elif ch[5] != sized[5] or ch[6] != sized[6]:
+                            uneven.add(len(chunks) - 1)
+                            big[len(chunks) - 1] = max(big[len(chunks) - 1], ch[5])
+                        sized = ch
                     prev, ph = ch, h
                     continue
                 if (gap <= 0.25 * size and _NUMBER_CHARS.fullmatch(prev[0] + ch[0])
                         and (_on_rule(prev, xs, size) or _on_rule(ch, xs, size))):  # a number running across
                     cut |= {len(chunks) - 1, len(chunks)}  # a cell's border, a character printed on it
             chunks.append([ch])
-            prev, ph = ch, h
+            prev, ph, sized = ch, h, ch if len(ch) > 5 else None
+            if sized is not None:
+                big[len(chunks) - 1] = ch[5]
         made = []
         for i, cs in enumerate(chunks):
-            text, x0s, y0s, x1s, y1s = zip(*cs, strict=True)
+            small = False
+            if i in uneven:
+                cs, small = _marks(cs)
+            text, x0s, y0s, x1s, y1s, *_ = zip(*cs, strict=False)  # (a digit's size and baseline after its box: not kept)
             raw = "".join(text)
             if _SPACE.search(raw):
                 raw = _SPACE.sub(" ", raw).strip(_SPACES)
             if raw:
                 c = Chunk(raw, min(x0s), min(y0s), max(x1s), max(y1s), page, no, overprinted=i in over, cut=i in cut,
-                          edge=min(x0s) <= box[0] + _EDGE or max(x1s) >= box[2] - _EDGE)
+                          edge=min(x0s) <= box[0] + _EDGE or max(x1s) >= box[2] - _EDGE, small=small,
+                          size=big.get(i, 0.0))
                 c.top, c.value = (c.y0 + c.y1) / 2, is_value_like(nfkc(raw))
                 made.append(c)
         if made:
@@ -170,6 +191,73 @@ def page_lines(chars: list[tuple[str, float, float, float, float]], page: int, f
     for k, ln in enumerate(lines):
         ln.furniture = _page_number(ln, k == 0, k == len(lines) - 1, page, box, ruled) and not _in_cell(ln, walls)
     return lines, first_no + len(rows)
+
+
+def _beside_numbers(chars: list[tuple], walls: list[tuple[float, float, float]]) -> dict[int, float]:
+    """The digits set upright that are a footnote's mark after a number, by `id`, with the middle of
+    the number's last digit: a digit touching a larger one on its left (their gap at most a chunk's),
+    or one of its size with its baseline elsewhere, from 0.6 of that digit's size below its baseline
+    to 0.75 above, no vertical rule between them; and the next digits of a mark of more than one
+    (`28¹²`). A mark raised or lowered however far stays on its number's line so, for `_marks` to
+    tell (on a line of its own it would be taken for a piece of a wrapped number: `128`)."""
+    digits = sorted((c for c in chars if len(c) > 5), key=_LEFT)
+    if len(digits) < 2:
+        return {}
+    by_right = sorted(digits, key=itemgetter(3))
+    rights = [c[3] for c in by_right]
+    out: dict[int, float] = {}
+    for d in digits:
+        x, size, base = d[1], d[5], d[6]
+        k = bisect_left(rights, x - 0.4 * size)
+        while k < len(rights) and rights[k] <= x + 0.4 * size:
+            e = by_right[k]
+            k += 1
+            if e[5] == size and e[6] == base:  # (the digit before it in its number, or in its mark)
+                if id(e) in out:
+                    out[id(d)] = out[id(e)]
+                    break
+                continue
+            rise = (base - e[6]) / e[5]
+            if (size < 0.95 * e[5] or (abs(rise) > _MOVED and size <= 1.05 * e[5])) and -0.6 < rise < 0.75 \
+                    and not any(e[3] - 0.5 <= w <= x + 0.5 and b <= d[2] <= t for w, b, t in walls):
+                out[id(d)] = (e[2] + e[4]) / 2
+                break
+    return out
+
+
+_IN_NUMBER = frozenset("0123456789,.，．０１２３４５６７８９")  # a number's characters, as printed
+_MOVED = 0.15  # of a number's size: a digit's baseline further above or below its other digits' is a mark's
+_SMALLER = 0.85  # of a number's size: a digit smaller than this beside its other digits is a mark's
+
+
+def _marks(cs: list[tuple]) -> tuple[list[tuple], bool]:
+    """A chunk's characters with a footnote's mark set beside a number told from the number's digits,
+    by the sizes and baselines of the digits set upright (`page_chars`; each run of a number's
+    characters on its own, against its largest digits: their baseline, the first's of two). A digit
+    raised or lowered by more than _MOVED of their size is written as the superscript or subscript
+    it prints (`28¹`: cells.py reads no number with one, as HTML's <sup>1</sup>); one on their line
+    smaller than _SMALLER of their size makes the chunk `small` (True). Baselines a fraction of a
+    point apart, and fonts of other heights at one size, are no marks."""
+    out, small, k = list(cs), False, 0
+    while k < len(out):
+        j = k
+        while j < len(out) and out[j][0] in _IN_NUMBER:
+            j += 1
+        digits = [out[m] for m in range(k, j) if len(out[m]) > 5]
+        if len(digits) >= 2:
+            size = max(d[5] for d in digits)
+            bases = [d[6] for d in digits if d[5] >= 0.95 * size]
+            base = bases[0] if len(bases) < 3 else statistics.median(bases)
+            for m in range(k, j):
+                if len(ch := out[m]) <= 5:
+                    continue
+                rise = (ch[6] - base) / size
+                if abs(rise) > _MOVED:
+                    out[m] = (as_raised(str(int(ch[0])), "superscript" if rise > 0 else "subscript"), *ch[1:])
+                elif ch[5] < _SMALLER * size:
+                    small = True
+        k = max(j, k + 1)
+    return out, small
 
 
 def _in_cell(ln: Line, walls: list[tuple[float, float, float]]) -> bool:

@@ -357,9 +357,10 @@ def _shown_at(look: PageLook, obj: int, after: int, x: float, y: float) -> bool:
     return bool(((b[:, 1] > after) & (b[:, 0] != obj) & (x <= b[:, 4]) & (b[:, 3] <= y) & (y <= b[:, 5])).any())
 
 
-def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> list[tuple[str, float, float, float, float]]:
+def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> list[tuple]:
     """(character, left, bottom, right, top) of every printed character of a page: its font
-    box, or an em square at its origin where the font's box is implausible (vertical fonts). A glyph
+    box, or an em square at its origin where the font's box is implausible (vertical fonts); a digit
+    set upright has its size and baseline after them (`_digit_reader`). A glyph
     the file gives no text for (none, or a control code) is U+FFFD: what holds it is unreadable, not
     read without it. What the page does not show (`look`) is no character; one filled white, or clipped
     or painted over where the rest of its text object shows (cut at a cell's side), is U+FFFD."""
@@ -373,6 +374,7 @@ def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> li
     seen: set[int] = set()  # the text objects with a character shown
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     at = ctypes.byref(rect)
+    digit = _digit_reader(tp)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     pending_high = None
     for i in range(pdfium_c.FPDFText_CountChars(tp)):
@@ -399,6 +401,8 @@ def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> li
         size = max(y1 - y0, x1 - x0)
         if loose and (size <= 30 or size <= 4 * _tight(tp, i, left, right, bottom, top) + 12):
             ch = (chr(u), x0, y0, x1, y1)  # the common case: text up to 30 pt
+            if 0x30 <= u <= 0x39 or 0xFF10 <= u <= 0xFF19:  # a digit: its size and baseline too
+                ch += digit(i)
         elif (ch := _em_square(tp, i, u, matrix, left, right, bottom, top)) is None:
             continue
         if hides:
@@ -421,6 +425,40 @@ def page_chars(textpage: pdfium.PdfTextPage, look: PageLook | None = None) -> li
 
 
 _SPACES = frozenset((0x09, 0x0A, 0x0D, 0x20))
+
+
+def _digit_reader(tp):
+    """A character's size (its font's as printed, the em's height) and its baseline's height, where it
+    is set upright; else nothing (for a character of text page `tp`, by its index). Its box cannot
+    tell them: its height is its font's ascent and descent, which differ from font to font. A
+    footnote's mark beside a number is told by these (`pdf_lines`)."""
+    import pypdfium2.raw as pdfium_c
+
+    get_matrix, font_size, origin = _per_digit()
+    matrix, x, y = pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
+    m, xy = ctypes.byref(matrix), (ctypes.byref(x), ctypes.byref(y))
+
+    def digit(i: int) -> tuple[float, float] | tuple[()]:
+        if not get_matrix(tp, i, m):
+            return ()
+        a, b, c, d, _, _ = _MATRIX(matrix)
+        if a <= 0 or d <= 0 or abs(b) + abs(c) > 0.01 * (a + d):
+            return ()
+        size = font_size(tp, i) * d
+        return (size, y.value) if size > 0.5 and origin(tp, i, *xy) else ()
+    return digit
+
+
+_MATRIX = struct.Struct("6f").unpack_from  # an FS_MATRIX's fields at once
+
+
+@cache
+def _per_digit() -> tuple:
+    """FPDFText_GetMatrix, _GetFontSize and _GetCharOrigin without argument conversion (`_digit_reader`)."""
+    import pypdfium2.raw as pdfium_c
+
+    return (_bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int), _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double),
+            _bare(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int))
 
 
 def _inked(tp, i: int, left, right, bottom, top) -> bool:

@@ -21,7 +21,9 @@ nearer row, else to the other, as they fit.
 - A line with label text left of where the row's label is printed (a group's label) and, right of
   it, numbers in cells where the row on its own line prints nothing, one number a cell between the
   row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
-  printed higher, on the group label's line)."""
+  printed higher, on the group label's line).
+- A piece of another size than the number it would join (a footnote's mark moved off the number's
+  line) joins nothing."""
 
 from __future__ import annotations
 
@@ -83,7 +85,14 @@ def _join(c: Chunk, same: Chunk, row: Line) -> None:
     top, low = (c, same) if c.top > same.top else (same, c)
     row.chunks[row.chunks.index(same)] = Chunk(top.raw + low.raw, min(c.x0, same.x0), min(c.y0, same.y0),
                                                max(c.x1, same.x1), max(c.y1, same.y1), row.page, row.no, top.top, True,
-                                               c.overprinted or same.overprinted, c.cut or same.cut)
+                                               c.overprinted or same.overprinted, c.cut or same.cut,
+                                               small=c.small or same.small, size=max(c.size, same.size))
+
+
+def _alike(pairs: list[tuple[Chunk, Chunk | None]]) -> bool:
+    """Each piece is of the size of the number it would join, where both sizes are known: a digit
+    much smaller beside a number (a footnote's mark moved off its line) is no rest of it."""
+    return all(same is None or not (c.size and same.size) or 0.8 < c.size / same.size < 1.25 for c, same in pairs)
 
 
 def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
@@ -165,6 +174,8 @@ class _Joiner:
                 and any(not number_part(c) for c in beyond.chunks):
             return False  # (another row as near, no rule between: whose number's rest, it cannot tell)
         edges = cell_edges(row, rules)
+        if not _alike([(c, _under(c, row, edges)) for c in ln.chunks]):
+            return False
         _put(((c, _under(c, row, edges)) for c in ln.chunks), row)
         self.gone.add(id(ln))
         return True
@@ -196,7 +207,7 @@ class _Joiner:
             and all(0 < j < len(edges) for j in cells) and len(set(cells)) == len(cells) \
             and max(bisect_left(edges, c.cx) for c in heads) < min(cells) \
             and max(c.x1 for c in label) <= min(c.x0 for c in heads)  # label text left of the row's labels only: a group's
-        if not (wrapped or alone):
+        if not (wrapped or alone) or not _alike(pairs):
             return False
         _put(pairs, row)  # the last piece of the row's number, or the whole number of an empty cell
         ln.chunks, ln.data = label, False  # label text only
