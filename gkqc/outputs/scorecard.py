@@ -20,6 +20,7 @@ from gkqc.outputs.data import (
     open_connection,
     percent,
     place,
+    unattributed,
 )
 from gkqc.outputs.excel import write_excel
 from gkqc.outputs.pages import MANIFEST
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from gkqc.storage import Warehouse
 
 __all__ = ["ScorecardData", "load", "print_terminal", "publish", "publish_recorded", "published_from", "record_published",
-           "write_outputs"]
+           "unattributed_count", "write_outputs"]
 
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
@@ -132,6 +133,17 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
     del data  # the workbook's rows are not held while the site is drawn
     site = write_site(Path(warehouse), out / "site", year=latest, inbox=inbox, focus=focus)
     return str(site.parent.parent), offices, regions
+
+
+def unattributed_count(warehouse: Path) -> int:
+    """How many parsed reports (newest versions) of the warehouse no office was found for."""
+    from warehouse.access import connect_readonly
+
+    con = connect_readonly(Path(warehouse))
+    try:
+        return unattributed(con, 0)[1]
+    finally:
+        con.close()
 
 
 def published_from(warehouse: Path, fingerprint: str) -> tuple[str, int, list[dict]] | None:

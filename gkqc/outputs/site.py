@@ -32,7 +32,7 @@ from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
-from gkqc.outputs.data import grouped, records, streamed, warehouse_of
+from gkqc.outputs.data import grouped, records, streamed, unattributed, warehouse_of
 from gkqc.outputs.html import (
     copy_static,
     office_list_page,
@@ -214,6 +214,7 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
+    nameless, nameless_total = unattributed(con, FILES_LISTED)
     offices, found, corrected = con.execute("""select count(distinct office), count(report_id),
                                                       (select count(*) from report_versions v join _scope using (office)
                                                        where not v.is_latest and v.report_year in (select report_year from _sc))
@@ -234,7 +235,8 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
         failures_chart=_failures_chart(rows, ctx["year"]), regions=regions, region_nav=region_nav,
-        n_regions=n_regions, files=files, files_total=files_total, n_offices=offices, n_reports=found,
+        n_regions=n_regions, files=files, files_total=files_total, nameless=nameless, nameless_total=nameless_total,
+        n_offices=offices, n_reports=found,
         n_versions=corrected, n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
 
 
