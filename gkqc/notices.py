@@ -138,6 +138,8 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
         evidence = _evidence(con, findings, printed)
     finally:
         con.close()
+    if not offices:  # nothing matches the selection: nothing is written, nothing removed
+        return summary
     by_office = defaultdict(list)
     for f in findings:
         by_office[f["office"]].append(f)
