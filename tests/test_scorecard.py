@@ -488,3 +488,21 @@ def test_a_report_no_office_was_found_for_is_listed_on_the_index_in_the_workbook
     n = unattributed_count(wh)
     row = next(r for r in summary_rows(RunSummary("r", "in", "wh", IngestSummary(), unattributed=n)) if "without an office" in r[0])
     assert n == 1 and row[0].startswith("未能确定机关的报告") and row[1].startswith("1（") and "paths" in row[1]
+
+
+def test_the_region_every_output_names_unassigned_selects_the_offices_without_a_region(tmp_path, capsys):
+    """Offices without a region are 未分地区 in every output, but `--region 未分地区` matched nothing
+    (the rows' region is NULL): no scorecard, site or notices of them could be had."""
+    from gkqc.notices import write_notices
+
+    wh = _warehouse(tmp_path, {"ali.txt": (SAMPLES / "ali-2020-annual-report.txt").read_bytes()},
+                    "office,region,office_kind\n阿里地区,,government\n日土县,,government\n")
+    with connect_readonly(wh) as con:
+        data = load(con, 2020, "未分地区")
+        site, _ = write_outputs(data, tmp_path / "out")
+    # (阿里地区 prints its place: its region is the one it reads)
+    assert [o["office"] for o in data.offices] == ["日土县"] and [r["region"] for r in data.regions] == [None]
+    assert "<h1>政府信息公开工作年度报告 质量评分卡：未分地区</h1>" in site.read_text(encoding="utf-8")
+    s = write_notices(wh, 2020, tmp_path / "notices", region="未分地区")
+    assert [p.name for p in s.workbooks] == ["日土县-2020整改通知.xlsx"]
+    assert [z.name for z in s.zips] == ["未分地区-2020整改通知.zip"]

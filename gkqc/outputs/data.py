@@ -21,6 +21,11 @@ def place(region: str | None) -> str:
     return region or NO_REGION
 
 
+def region_is(column: str, value: str = "?") -> str:
+    """SQL: `column` holds the region `value` (a parameter) names as every output does (未分地区: no region)."""
+    return f"coalesce({column}, '{NO_REGION}') = {value}"
+
+
 def on_time_label(o: dict) -> str:
     """An office-year's on-time cell: 未发布 when it has no report (the mart's on_time is then false)."""
     return {True: "是", False: "否"}.get(o["on_time"], "—") if o["report_id"] else "未发布"
@@ -91,7 +96,7 @@ def _where(year: int | None, region: str | None, office: str | None, alias: str 
         cond.append(f"{a}report_year = ?")
         params.append(year)
     if region:
-        cond.append(f"{a}region = ?")
+        cond.append(region_is(f"{a}region"))
         params.append(region)
     if office:
         cond.append(f"{a}office = ?")

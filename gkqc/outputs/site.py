@@ -32,7 +32,7 @@ from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
-from gkqc.outputs.data import grouped, records, streamed, unattributed, warehouse_of
+from gkqc.outputs.data import grouped, records, region_is, streamed, unattributed, warehouse_of
 from gkqc.outputs.html import (
     copy_static,
     office_list_page,
@@ -162,10 +162,11 @@ def _select(con: duckdb.DuckDBPyConnection, scope: _Scope) -> int:
     _region_chunks). Returns the number of office chunks."""
     con.execute("create or replace temp table _selection as select ?::varchar as region, ?::varchar as office",
                 [scope.region or None, scope.office or None])
-    con.execute("""create or replace temp view _sc as
-                   select s.* from scorecard_office s, _selection p
-                   where s.office is not null and (p.region is null or s.region = p.region)
-                     and (p.office is null or s.office = p.office)""")
+    on_region = region_is("s.region", "p.region")  # (未分地区: the offices without a region)
+    con.execute(f"""create or replace temp view _sc as
+                    select s.* from scorecard_office s, _selection p
+                    where s.office is not null and (p.region is null or {on_region})
+                      and (p.office is null or s.office = p.office)""")
     con.execute("create or replace temp table _scope as select distinct office from _sc")
     _chunks(con, "_office_chunks", "office", scope.chunk)
     _chunks(con, "_region_chunks", "region", scope.chunk)
