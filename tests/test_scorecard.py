@@ -506,3 +506,30 @@ def test_the_region_every_output_names_unassigned_selects_the_offices_without_a_
     s = write_notices(wh, 2020, tmp_path / "notices", region="未分地区")
     assert [p.name for p in s.workbooks] == ["日土县-2020整改通知.xlsx"]
     assert [z.name for z in s.zips] == ["未分地区-2020整改通知.zip"]
+
+
+def test_a_rate_below_one_never_reads_100_percent_in_the_terminal_the_tables_or_the_charts():
+    """Rates were rounded to whole percent: a region where 2 of 571 reports were late (0.9965) read
+    按期发布率 100% in the terminal, the site's tables and its trend chart."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.charts import line_chart
+    from gkqc.outputs.data import percent
+    from gkqc.outputs.html import _ENV
+    from gkqc.outputs.scorecard import ScorecardData, print_terminal
+
+    assert [percent(v) for v in (0.9965, 0.0034, 0.9999, 0.0001, 0.5, 1.0, 0.0, None)] == [
+        "99.7%", "0.3%", ">99.9%", "<0.1%", "50%", "100%", "0%", ""]
+    region = dict(region="大市", report_year=2023, offices_expected=600, reports_found=571, on_time_rate=0.9965,
+                  error_free_rate=0.0034, mean_score=94.86)
+    out = io.StringIO()
+    print_terminal(ScorecardData([region], [], [], [], 0), Console(file=out, width=140, color_system=None))
+    row = next(line for line in out.getvalue().splitlines() if "大市" in line)
+    assert "99.7%" in row and "0.3%" in row and "100%" not in row
+    assert "<td data-v=\"0.9965\">99.7%</td>" in _ENV.from_string(
+        '{% import "_macros.html.j2" as m with context %}{{ m.regiontable(regions, [2023], 2023) }}').render(
+        regions=[region], region_page=lambda r: "r.html")
+    chart = line_chart("大市", [2023], [("按期发布率", [0.9965])], y_max=1.0, percent=True)
+    assert "按期发布率 2023：99.7%" in chart and "：100%" not in chart
