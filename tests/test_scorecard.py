@@ -533,3 +533,27 @@ def test_a_rate_below_one_never_reads_100_percent_in_the_terminal_the_tables_or_
         regions=[region], region_page=lambda r: "r.html")
     chart = line_chart("大市", [2023], [("按期发布率", [0.9965])], y_max=1.0, percent=True)
     assert "按期发布率 2023：99.7%" in chart and "：100%" not in chart
+
+
+def test_the_terminal_says_how_many_findings_it_left_out():
+    """`gkqc scorecard --office X` printed 40 findings under 问题清单 as if they were all (134 of 174
+    were left out, the only warning among them) and said nothing."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.scorecard import ScorecardData, print_terminal
+
+    office = dict(office="阿里地区", region="阿里地区", office_kind="government", report_year=2020, score=77, grade="B",
+                  on_time=True, errors=173, warnings=1, rank_in_region=1, report_id="r1")
+    finding = dict(office="阿里地区", report_year=2020, check_id="A4", severity="error", subject="total", message="应为非负整数")
+
+    def printed(n: int, total: int) -> str:
+        out = io.StringIO()
+        print_terminal(ScorecardData([], [office], [finding] * n, [], total), Console(file=out, width=160, color_system=None))
+        return out.getvalue()
+
+    assert "另有" not in printed(40, 40)
+    many = printed(174, 174)
+    assert many.count("应为非负整数") == 40 and "另有 134 项问题未列出" in many and "--out" in many
+    assert "另有 160 项问题未列出" in printed(40, 200)  # (the list itself cut at MAX_LISTED)

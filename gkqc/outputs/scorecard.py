@@ -79,9 +79,13 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     if data.findings and len(data.offices) <= 5:
         t = TextTable(("机关", "office", False), ("年度", "year", True), ("检查", "check", False), ("级别", "", False),
                       ("对象", "subject", False), ("说明", "message", False), title="问题清单 findings", english=english)
-        for f in data.findings[:limit]:  # (an office's years apart: two years' D1 read alike)
+        shown = data.findings[:limit]
+        for f in shown:  # (an office's years apart: two years' D1 read alike)
             t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
         console.print(t)
+        if data.findings_total > len(shown):
+            console.print(Text(f"（另有 {data.findings_total - len(shown)} 项问题未列出；用 --out 输出完整的网页和 Excel，"
+                               f"或 gkqc sql \"select * from findings where is_latest\"）(more findings: see --out)"))
 
 
 class NotASite(OSError):
