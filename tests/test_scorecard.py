@@ -557,3 +557,29 @@ def test_the_terminal_says_how_many_findings_it_left_out():
     many = printed(174, 174)
     assert many.count("应为非负整数") == 40 and "另有 134 项问题未列出" in many and "--out" in many
     assert "另有 160 项问题未列出" in printed(40, 200)  # (the list itself cut at MAX_LISTED)
+
+
+def test_the_workbook_and_the_terminal_name_a_findings_subject_and_cells_as_the_site_does(warehouse, tmp_path):
+    """The workbook's 问题清单 and the terminal's findings printed internal ids (natural_person,
+    carried_over.natural_person=0) where the site and the notices print the template's labels."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.excel import write_excel
+    from gkqc.outputs.scorecard import print_terminal
+
+    with connect_readonly(warehouse) as con:
+        data = load(con, year=2020, office="阿里地区")
+    rows = list(openpyxl.load_workbook(write_excel(data, tmp_path / "w.xlsx"), read_only=True)["问题清单"]
+                .iter_rows(values_only=True))
+    assert rows[0][6] == "对象" and rows[0][11] == "涉及单元格" and rows[0][15:] == ("对象（编号）", "涉及单元格（编号）")
+    a1 = next(r for r in rows[1:] if r[3] == "A1" and r[15] == "natural_person")
+    assert a1[6] == "自然人" and "二、上年结转政府信息公开申请数量 / 自然人 = 0" in a1[11] and "natural_person" not in a1[11]
+    assert "carried_over.natural_person=0" in a1[16]  # the ids, for joins
+    p1 = next(r for r in rows[1:] if r[3] == "P1")
+    assert p1[6] == "规章" and "本年新公开数量 = 35" in p1[11]
+    out = io.StringIO()
+    print_terminal(data, Console(file=out, width=200, color_system=None))
+    findings = out.getvalue().split("问题清单")[1]
+    assert "自然人" in findings and "natural_person" not in findings and "regulations" not in findings

@@ -132,8 +132,9 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     con.execute(f"""create or replace temp table _findings as
                     select s.region, s.office, s.report_year, c.check_id, c.check_title, c.severity,
                            c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id,
-                           c.decision, c.decision_reason, c.decided_by, c.decided_at
+                           c.decision, c.decision_reason, c.decided_by, c.decided_at, r.printed_form
                     from scorecard_office s join findings c using (report_id)
+                    left join reports r on r.report_id = c.report_id
                     where {w}""", p)
     total = con.execute("select count(*) from _findings").fetchall()[0][0]
     findings = rows(f"""select * from _findings

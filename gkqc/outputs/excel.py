@@ -10,6 +10,7 @@ from pathlib import Path
 import xlsxwriter
 
 from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
+from gkqc.outputs.labels import finding_labels
 from schemas.lake import OFFICE_KINDS as KINDS
 
 DECISIONS_ZH = {**DECISION_ZH, "dismissed": DECISION_ZH["dismissed"] + "（不计分）"}
@@ -64,6 +65,16 @@ def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int],
                                        f"(only the first {len(shown)} of {total} are listed)"], bold)
 
 
+def _finding_row(f: dict) -> list:
+    """A finding's row of 问题清单: its subject and cells in the report's printed words (as the site and the
+    notices name them), their ids in the last columns (for joins with `gkqc sql`)."""
+    subject, cells = finding_labels(f)
+    return [place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
+            SEVERITY_ZH.get(f["severity"], f["severity"]), subject, f["expected"], f["actual"], f["difference"],
+            f["message"], cells, DECISIONS_ZH.get(f.get("decision"), DECISION_ZH[None]),
+            f.get("decision_reason") or "", f.get("decided_by") or "", f["subject"] or "", f["cells"] or ""]
+
+
 def write_excel(data: ScorecardData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
@@ -81,12 +92,9 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
            for o in data.offices],
           [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34, 8], bold)
     sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明",
-                        "涉及单元格", "审核", "审核理由", "审核人"],
-          [[place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
-            SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
-            f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), DECISION_ZH[None]),
-            f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],
-          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold, data.findings_total,
+                        "涉及单元格", "审核", "审核理由", "审核人", "对象（编号）", "涉及单元格（编号）"],
+          [_finding_row(f) for f in data.findings],
+          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10, 16, 30], bold, data.findings_total,
           "数据仓库的 findings 视图（gkqc sql）")
     sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]

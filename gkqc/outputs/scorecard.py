@@ -23,6 +23,7 @@ from gkqc.outputs.data import (
     unattributed,
 )
 from gkqc.outputs.excel import write_excel
+from gkqc.outputs.labels import finding_subject
 from gkqc.outputs.pages import MANIFEST
 from gkqc.outputs.site import write_site
 
@@ -81,7 +82,8 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
                       ("对象", "subject", False), ("说明", "message", False), title="问题清单 findings", english=english)
         shown = data.findings[:limit]
         for f in shown:  # (an office's years apart: two years' D1 read alike)
-            t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
+            t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], finding_subject(f),
+                      f["message"])
         console.print(t)
         if data.findings_total > len(shown):
             console.print(Text(f"（另有 {data.findings_total - len(shown)} 项问题未列出；用 --out 输出完整的网页和 Excel，"
