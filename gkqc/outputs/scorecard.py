@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gkqc import faults
+from gkqc.cells import controls_damaged
 from gkqc.outputs.data import (
     GRADES,
     SEVERITY_ZH,
@@ -52,7 +53,9 @@ class TextTable(Table):
             self.add_column(Text(label), overflow="fold", justify="right" if number else "left", no_wrap=number)
 
     def add_row(self, *cells: object, **kw) -> None:
-        super().add_row(*(c if isinstance(c, Text) else Text("" if c is None else str(c)) for c in cells), **kw)
+        """(a control character, an ESC of a name stored before offices.csv was cleaned, prints as U+FFFD)"""
+        super().add_row(*(c if isinstance(c, Text) else Text("" if c is None else controls_damaged(str(c)))
+                          for c in cells), **kw)
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
