@@ -583,3 +583,22 @@ def test_the_workbook_and_the_terminal_name_a_findings_subject_and_cells_as_the_
     print_terminal(data, Console(file=out, width=200, color_system=None))
     findings = out.getvalue().split("问题清单")[1]
     assert "自然人" in findings and "natural_person" not in findings and "regulations" not in findings
+
+
+def test_an_offices_selection_shows_its_own_region_in_the_workbook_and_the_terminal(tmp_path):
+    """`--office X` listed every region of the province in the workbook's 地区评分 and the terminal,
+    where the site for the same selection shows X's region alone."""
+    from gkqc.outputs.excel import write_excel
+
+    wh = _warehouse(tmp_path, {"a.txt": render_pagetext(spec("gov2021", 2022, office="青山市教育局", seed=81)),
+                               "b.txt": render_pagetext(spec("gov2021", 2022, office="绿水县财政局", seed=82))},
+                    "office,region,office_kind\n青山市教育局,青山市,department\n绿水县财政局,绿水县,department\n"
+                    "自然资源厅,,department\n")
+    with connect_readonly(wh) as con:
+        assert len(load(con).regions) == 3
+        data = load(con, office="青山市教育局")
+        unplaced = load(con, office="自然资源厅")
+    assert [r["region"] for r in data.regions] == ["青山市"] and [r["region"] for r in unplaced.regions] == [None]
+    sheet = list(openpyxl.load_workbook(write_excel(data, tmp_path / "w.xlsx"), read_only=True)["地区评分"]
+                 .iter_rows(values_only=True))
+    assert [r[0] for r in sheet[1:]] == ["青山市"]

@@ -124,7 +124,10 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
 
         office = registry_name(con.sql("select * from offices").pl(), office)
     w, p = _where(year, region, None)
-    regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
+    if office is not None:  # an office's selection: its region's rows, as the site shows them
+        w, p = f"""{w} and exists (select 1 from scorecard_office o where o.office = ?
+                                  and o.region is not distinct from r.region)""", [*p, office]
+    regions = rows(f"select * from scorecard_region r where {w} order by report_year desc, mean_score desc, region", p)
     w, p = _where(year, region, office)
     offices = rows(f"select * from scorecard_office where {w} order by report_year desc, region, rank_in_region, office", p)
     w, p = _where(year, region, office, "s")
