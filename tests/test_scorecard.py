@@ -602,3 +602,23 @@ def test_an_offices_selection_shows_its_own_region_in_the_workbook_and_the_termi
     sheet = list(openpyxl.load_workbook(write_excel(data, tmp_path / "w.xlsx"), read_only=True)["地区评分"]
                  .iter_rows(values_only=True))
     assert [r[0] for r in sheet[1:]] == ["青山市"]
+
+
+def test_the_provinces_chart_and_the_regions_table_print_a_rate_alike(tmp_path):
+    """The index's trend computed the rate unrounded (6 of 11: 54.5%) where the region table prints
+    the mart's 0.5455 (54.6%): one rate read two ways on one page."""
+    files = {}
+    for i in range(11):
+        s = spec("gov2021", 2022, office=f"青山市第{i}局", seed=90 + i)
+        if i < 5:
+            s.applications[("carried_over", "natural_person")] = "5"  # breaks A1
+        files[f"r{i}.txt"] = render_pagetext(s)
+    registry = "".join(f"青山市第{i}局,青山市,department\n" for i in range(11))
+    wh = _warehouse(tmp_path, files, "office,region,office_kind\n" + registry)
+    with connect_readonly(wh) as con:
+        ((rate,),) = con.execute("select error_free_rate from scorecard_region").fetchall()
+        site, _ = write_outputs(load(con), tmp_path / "out")
+    doc = lxml.html.fromstring(site.read_bytes())
+    table = [td.text_content() for td in doc.xpath("//table[@id='regions']/tbody/tr")[0].xpath("td")]
+    assert float(rate) == 0.5455 and table[5] == "54.6%"
+    assert "无错误比例 2022：54.6%" in doc.xpath("//circle/title/text()")

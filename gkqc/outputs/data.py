@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 
@@ -32,18 +33,20 @@ def on_time_label(o: dict) -> str:
 
 
 def percent(v: float | None) -> str:
-    """A rate as every output prints it: a whole percent when it is one, else one decimal; never 100% below
-    1 nor 0% above 0 (0.9965, 2 of 571 late, is 99.7%; 1 of 5,000 is <0.1%)."""
+    """A rate as every output prints it: a whole percent when it is one, else one decimal (half up, from the
+    decimal the warehouse holds); never 100% below 1 nor 0% above 0 (0.9965, 2 of 571 late, is 99.7%;
+    1 of 5,000 is <0.1%)."""
     if v is None:
         return ""
-    p = float(v) * 100
-    if abs(p - round(p)) < 1e-9:
-        return f"{round(p)}%"
-    if p >= 99.95:
+    p = Decimal(str(v)) * 100
+    if p == p.to_integral_value():
+        return f"{int(p)}%"
+    shown = p.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if shown >= 100:
         return ">99.9%"
-    if p < 0.05:
+    if shown <= 0:
         return "<0.1%"
-    return f"{p:.1f}%"
+    return f"{shown}%"
 
 
 def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
