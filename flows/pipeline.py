@@ -18,7 +18,7 @@ from checks.engine import CheckSummary, check_lake
 from gkqc import memory, progress, runlock, stopping
 from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
-from gkqc.outputs.scorecard import publish_recorded, published_from
+from gkqc.outputs.scorecard import publish_recorded, published_from, unattributed_count
 from gkqc.storage import Warehouse
 from gkqc.storage import warehouse as locate
 from gkqc.summary import RunSummary, summary_markdown
@@ -96,6 +96,7 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
         if published is None:
             published = publish_task(wh, fingerprint)
         out.scorecards, out.offices_scored, regions = published
+        out.unattributed = unattributed_count(wh.local)
     watch.lap("scorecards")
     out.timings, out.clock_start = watch.laps, watch.start
     _artifacts(out, regions)

@@ -66,6 +66,13 @@ def as_unseen(text: str) -> str:
 
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
+
+
+def controls_damaged(text: str) -> str:
+    """Control characters (NUL, ESC …) as DAMAGED: no text read from a file (a report, offices.csv) reaches
+    a lake column, a terminal, HTML or CSV with them raw."""
+    return _CONTROLS.sub(DAMAGED, text)
 
 # Values are float64 in the lake: integers are exact only below 2**53 (~9.007e15), and the
 # checks add up to ~90 cells. No real count or amount comes near 10^14, and 90 cells of at

@@ -423,7 +423,7 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
 
 @app.command()
 def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (report year)")] = None,
-              region: Annotated[str | None, typer.Option(help="地区 (region)")] = None,
+              region: Annotated[str | None, typer.Option(help="地区；未分地区 即未列地区的机关 (region; 未分地区: offices without one)")] = None,
               office: Annotated[str | None, typer.Option(help="机关名称 (office)")] = None,
               out: Annotated[Path | None, typer.Option(parser=lambda v: Path(_named(v)),
                                                         help="输出网页与 Excel 的目录 (write HTML and Excel here)")] = None,
@@ -675,7 +675,7 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
 @app.command()
 def notices(year: Annotated[int, typer.Option("--year", help="报告年度 (report year)")],
             out: Annotated[Path, typer.Option("--out", parser=lambda v: Path(_named(v)), help="输出目录 (output folder)")],
-            region: Annotated[str | None, typer.Option("--region", help="只输出该地区 (one region only)")] = None,
+            region: Annotated[str | None, typer.Option("--region", help="只输出该地区；未分地区 即未列地区的机关 (one region only; 未分地区: offices without one)")] = None,
             warehouse: WarehouseReadOpt = str(DEFAULT_WAREHOUSE)) -> None:
     """输出整改通知：每个机关一个 Excel（已确认和待审核的问题及其依据），每个地区一个 zip；再次写入同一目录时，
     该年度已不再需要的通知被删除。 Write rectification notices.

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
+from gkqc.cells import controls_damaged
 from gkqc.lake import MANIFEST
 from gkqc.limits import (
     MAX_FILE_BYTES,
@@ -306,7 +307,8 @@ def read_offices(path: Path) -> pa.Table:
     """The office registry: a CSV with columns office, region, office_kind and, optionally, aliases
     and paths (several separated by `|` or `；`; see gkqc.offices); others ignored, any order.
 
-    UTF-8 (with or without BOM) or GBK/GB18030; values stripped, empty values null, aliases and
+    UTF-8 (with or without BOM) or GBK/GB18030, control characters (ESC …) read as U+FFFD as in a report;
+    values stripped, empty values null, aliases and
     paths written back with `|`. Anything else raises OfficesError naming the file, line and
     column, as does an office listed twice (its region or kind would count it twice), or an alias or
     path pattern given to two offices."""
@@ -358,10 +360,10 @@ def _offices_text(path: Path, where: str, fail: Callable[..., OfficesError]) -> 
     except OSError as e:
         raise OfficesError(_line(f"{where}：无法读取：{e.strerror or e}（{type(e).__name__}）")) from None
     try:
-        return data.decode("utf-8-sig")
+        return controls_damaged(data.decode("utf-8-sig"))  # (as a report's: an ESC in a name reaches no terminal)
     except UnicodeDecodeError as e:
         try:
-            return data.decode("gb18030")
+            return controls_damaged(data.decode("gb18030"))
         except UnicodeDecodeError:
             line_start = data.rfind(b"\n", 0, e.start) + 1
             raise fail(data.count(b"\n", 0, e.start) + 1, "无法解码，既不是 UTF-8 也不是 GBK/GB18030（unknown encoding）",

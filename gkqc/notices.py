@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from gkqc.outputs.data import DECISION_ZH, SEVERITY_ZH, records
+from gkqc.outputs.data import DECISION_ZH, NO_REGION, SEVERITY_ZH, records, region_is
 from gkqc.outputs.excel import sheet, text_workbook, write_row
 from gkqc.outputs.labels import cell_label, spec_of, subject_label
 from gkqc.outputs.tables import KEYS, TABLES, cells_of_finding, printed_template, shown_expr
@@ -121,7 +121,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
     try:
         cond, params = "report_year = ?", [year]
         if region:
-            cond, params = cond + " and region = ?", [year, region]
+            cond, params = f"{cond} and {region_is('region')}", [year, region]  # 未分地区: offices without a region
         offices = records(con, f"""select s.*, r.title, r.printed_form
                                  from (select * from scorecard_office where {cond}) s
                                  left join reports r using (report_id) order by s.region, s.office""", params)
@@ -138,6 +138,8 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
         evidence = _evidence(con, findings, printed)
     finally:
         con.close()
+    if not offices:  # nothing matches the selection: nothing is written, nothing removed
+        return summary
     by_office = defaultdict(list)
     for f in findings:
         by_office[f["office"]].append(f)
@@ -150,7 +152,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
             summary.offices_clear += 1
             continue
         if o["region"] not in folders:
-            folders[o["region"]] = _unique(safe_name(o["region"], "未分地区"), o["region"] or "", taken)
+            folders[o["region"]] = _unique(safe_name(o["region"], NO_REGION), o["region"] or "", taken)
         folder = out / folders[o["region"]]
         folder.mkdir(parents=True, exist_ok=True)
         name = _unique(f"{folders[o['region']]}/{safe_name(o['office'], '机关')}", o["office"], taken).split("/", 1)[1]
@@ -166,7 +168,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
                 z.write(p, p.name)
         tmp.replace(target)
         summary.zips.append(target)
-    _remove_earlier(out, year, summary, None if region is None else safe_name(region, "未分地区"))
+    _remove_earlier(out, year, summary, None if region is None else safe_name(region, NO_REGION))
     return summary
 
 

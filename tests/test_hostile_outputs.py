@@ -141,3 +141,27 @@ def test_the_terminal_shows_markup_in_a_report_as_text(text):
     out = io.StringIO()
     print_terminal(data, Console(file=out, width=300, color_system=None))
     assert out.getvalue().count(text) >= 3  # region, office and finding, each as printed
+
+
+def test_control_characters_of_offices_csv_reach_no_terminal(tmp_path):
+    """An office name in offices.csv carrying ESC sequences (set the title, clear the screen, red) was
+    stored as it was and printed raw by `gkqc scorecard`; the same characters in a report read U+FFFD."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.inbox import read_offices
+    from gkqc.outputs.scorecard import print_terminal
+
+    name = "阿里地区\x1b]0;owned\x07\x1b[2J\x1b[31m"
+    (tmp_path / "offices.csv").write_text(f'office,region,office_kind,aliases\n"{name}",阿里地区,government,阿里地区\n',
+                                          encoding="utf-8")
+    read = read_offices(tmp_path / "offices.csv").column("office").to_pylist()
+    assert read == ["阿里地区\ufffd]0;owned\ufffd\ufffd[2J\ufffd[31m"]
+    stored = dict(office=name, region=name, office_kind="government", report_year=2020, score=77, grade="B",
+                  on_time=True, errors=7, warnings=1, rank_in_region=1, report_id="r1")  # (as a registry read before)
+    region = dict(region=name, report_year=2020, offices_expected=1, reports_found=1, on_time_rate=1.0,
+                  error_free_rate=0.0, mean_score=77.0)
+    out = io.StringIO()
+    print_terminal(ScorecardData([region], [stored], [], [], 0), Console(file=out, width=140, force_terminal=True))
+    assert "\x1b]" not in out.getvalue() and "[2J" in out.getvalue() and "\x1b[2J" not in out.getvalue()

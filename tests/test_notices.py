@@ -107,3 +107,18 @@ def test_notices_written_again_leave_none_of_the_earlier_that_is_no_longer_owed(
     left.write_bytes(first.workbooks[0].read_bytes())
     write_notices(wh, YEAR, tmp_path)
     assert not left.parent.exists() and (tmp_path / REGION / "审核笔记.xlsx").exists()  # (it was left behind, empty)
+
+
+def test_a_selection_nothing_matches_removes_no_notice(wh, tmp_path):
+    """A region with no scorecard wrote nothing, then removed every notice of the year in the folder
+    of that name before the CLI said "nothing matches": notices still owed were lost."""
+    owed = [tmp_path / "旧地区" / f"碧水市审计局-{YEAR}整改通知.xlsx", tmp_path / f"旧地区-{YEAR}整改通知.zip"]
+    owed[0].parent.mkdir()
+    for p in owed:
+        p.write_bytes(b"owed")
+    s = write_notices(wh, YEAR, tmp_path, region="旧地区")
+    assert (s.workbooks, s.zips, s.offices_clear) == ([], [], 0)
+    assert all(p.read_bytes() == b"owed" for p in owed)
+    result = CliRunner().invoke(app, ["notices", "--year", str(YEAR), "--region", "旧地区", "--out", str(tmp_path),
+                                      "-w", str(wh)])
+    assert result.exit_code == 2 and all(p.exists() for p in owed)

@@ -141,7 +141,7 @@ def test_html_and_excel_outputs(warehouse, tmp_path):
     assert "自然人列 应为 1" in finding.text_content() and "gkqc review A2 --office" in finding.text_content()
     assert len(doc.xpath('//td[contains(concat(" ", @class, " "), " f ")]')) > 20  # every cell A1 and A2 read
     wb = openpyxl.load_workbook(workbook, read_only=True)
-    assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件"]
+    assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件", "未能确定机关的报告"]
     offices = list(wb["机关评分"].iter_rows(values_only=True))
     assert offices[0][0] == "机关" and any(r[0] == "阿里地区" and r[4] == 77 for r in offices[1:])
     findings = list(wb["问题清单"].iter_rows(values_only=True))
@@ -462,3 +462,163 @@ def test_a_failing_report_whose_year_is_unknown_does_not_stop_the_publication(tm
     page = lxml.html.fromstring((wh / "scorecards" / "site" / office_page("阿里地区财政局")).read_bytes())
     assert unknown > 0 and offices == 1
     assert "2022" in page.text_content()
+
+
+def test_a_report_no_office_was_found_for_is_listed_on_the_index_in_the_workbook_and_the_summary(tmp_path):
+    """A parsed report that prints no office (the sample collection's 宿迁 PDF text) was checked and
+    then in no output: the index counted 1 report of 2, the workbook and the run summary said nothing."""
+    from gkqc.ingest import IngestSummary
+    from gkqc.outputs.scorecard import unattributed_count
+    from gkqc.summary import RunSummary, summary_rows
+
+    wh = _warehouse(tmp_path, {"ali.txt": (SAMPLES / "ali-2020-annual-report.txt").read_bytes(),
+                               "suqian_2023.txt": (SAMPLES / "suqian_2023.txt").read_bytes()},
+                    "office,region,office_kind\n阿里地区,阿里地区,government\n")
+    with connect_readonly(wh) as con:
+        ((failing,),) = con.execute("""select count(*) from findings f join reports r using (report_id)
+                                       where r.office is null and f.is_latest""").fetchall()
+        site, workbook = write_outputs(load(con, year=2020), tmp_path / "out")
+    assert failing > 0
+    doc = lxml.html.fromstring(site.read_bytes())
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='nameless']/tbody/tr")]
+    assert rows == [["suqian_2023.txt", "2023", "（未印）", str(failing)]]
+    assert "另有未能确定机关的报告 1 份" in doc.xpath("//p")[0].text_content()
+    sheet = list(openpyxl.load_workbook(workbook, read_only=True)["未能确定机关的报告"].iter_rows(values_only=True))
+    assert sheet[1:] == [("suqian_2023.txt", 2023, "（未印）", failing)]
+    n = unattributed_count(wh)
+    row = next(r for r in summary_rows(RunSummary("r", "in", "wh", IngestSummary(), unattributed=n)) if "without an office" in r[0])
+    assert n == 1 and row[0].startswith("未能确定机关的报告") and row[1].startswith("1（") and "paths" in row[1]
+
+
+def test_the_region_every_output_names_unassigned_selects_the_offices_without_a_region(tmp_path, capsys):
+    """Offices without a region are 未分地区 in every output, but `--region 未分地区` matched nothing
+    (the rows' region is NULL): no scorecard, site or notices of them could be had."""
+    from gkqc.notices import write_notices
+
+    wh = _warehouse(tmp_path, {"ali.txt": (SAMPLES / "ali-2020-annual-report.txt").read_bytes()},
+                    "office,region,office_kind\n阿里地区,,government\n日土县,,government\n")
+    with connect_readonly(wh) as con:
+        data = load(con, 2020, "未分地区")
+        site, _ = write_outputs(data, tmp_path / "out")
+    # (阿里地区 prints its place: its region is the one it reads)
+    assert [o["office"] for o in data.offices] == ["日土县"] and [r["region"] for r in data.regions] == [None]
+    assert "<h1>政府信息公开工作年度报告 质量评分卡：未分地区</h1>" in site.read_text(encoding="utf-8")
+    s = write_notices(wh, 2020, tmp_path / "notices", region="未分地区")
+    assert [p.name for p in s.workbooks] == ["日土县-2020整改通知.xlsx"]
+    assert [z.name for z in s.zips] == ["未分地区-2020整改通知.zip"]
+
+
+def test_a_rate_below_one_never_reads_100_percent_in_the_terminal_the_tables_or_the_charts():
+    """Rates were rounded to whole percent: a region where 2 of 571 reports were late (0.9965) read
+    按期发布率 100% in the terminal, the site's tables and its trend chart."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.charts import line_chart
+    from gkqc.outputs.data import percent
+    from gkqc.outputs.html import _ENV
+    from gkqc.outputs.scorecard import ScorecardData, print_terminal
+
+    assert [percent(v) for v in (0.9965, 0.0034, 0.9999, 0.0001, 0.5, 1.0, 0.0, None)] == [
+        "99.7%", "0.3%", ">99.9%", "<0.1%", "50%", "100%", "0%", ""]
+    region = dict(region="大市", report_year=2023, offices_expected=600, reports_found=571, on_time_rate=0.9965,
+                  error_free_rate=0.0034, mean_score=94.86)
+    out = io.StringIO()
+    print_terminal(ScorecardData([region], [], [], [], 0), Console(file=out, width=140, color_system=None))
+    row = next(line for line in out.getvalue().splitlines() if "大市" in line)
+    assert "99.7%" in row and "0.3%" in row and "100%" not in row
+    assert "<td data-v=\"0.9965\">99.7%</td>" in _ENV.from_string(
+        '{% import "_macros.html.j2" as m with context %}{{ m.regiontable(regions, [2023], 2023) }}').render(
+        regions=[region], region_page=lambda r: "r.html")
+    chart = line_chart("大市", [2023], [("按期发布率", [0.9965])], y_max=1.0, percent=True)
+    assert "按期发布率 2023：99.7%" in chart and "：100%" not in chart
+
+
+def test_the_terminal_says_how_many_findings_it_left_out():
+    """`gkqc scorecard --office X` printed 40 findings under 问题清单 as if they were all (134 of 174
+    were left out, the only warning among them) and said nothing."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.scorecard import ScorecardData, print_terminal
+
+    office = dict(office="阿里地区", region="阿里地区", office_kind="government", report_year=2020, score=77, grade="B",
+                  on_time=True, errors=173, warnings=1, rank_in_region=1, report_id="r1")
+    finding = dict(office="阿里地区", report_year=2020, check_id="A4", severity="error", subject="total", message="应为非负整数")
+
+    def printed(n: int, total: int) -> str:
+        out = io.StringIO()
+        print_terminal(ScorecardData([], [office], [finding] * n, [], total), Console(file=out, width=160, color_system=None))
+        return out.getvalue()
+
+    assert "另有" not in printed(40, 40)
+    many = printed(174, 174)
+    assert many.count("应为非负整数") == 40 and "另有 134 项问题未列出" in many and "--out" in many
+    assert "另有 160 项问题未列出" in printed(40, 200)  # (the list itself cut at MAX_LISTED)
+
+
+def test_the_workbook_and_the_terminal_name_a_findings_subject_and_cells_as_the_site_does(warehouse, tmp_path):
+    """The workbook's 问题清单 and the terminal's findings printed internal ids (natural_person,
+    carried_over.natural_person=0) where the site and the notices print the template's labels."""
+    import io
+
+    from rich.console import Console
+
+    from gkqc.outputs.excel import write_excel
+    from gkqc.outputs.scorecard import print_terminal
+
+    with connect_readonly(warehouse) as con:
+        data = load(con, year=2020, office="阿里地区")
+    rows = list(openpyxl.load_workbook(write_excel(data, tmp_path / "w.xlsx"), read_only=True)["问题清单"]
+                .iter_rows(values_only=True))
+    assert rows[0][6] == "对象" and rows[0][11] == "涉及单元格" and rows[0][15:] == ("对象（编号）", "涉及单元格（编号）")
+    a1 = next(r for r in rows[1:] if r[3] == "A1" and r[15] == "natural_person")
+    assert a1[6] == "自然人" and "二、上年结转政府信息公开申请数量 / 自然人 = 0" in a1[11] and "natural_person" not in a1[11]
+    assert "carried_over.natural_person=0" in a1[16]  # the ids, for joins
+    p1 = next(r for r in rows[1:] if r[3] == "P1")
+    assert p1[6] == "规章" and "本年新公开数量 = 35" in p1[11]
+    out = io.StringIO()
+    print_terminal(data, Console(file=out, width=200, color_system=None))
+    findings = out.getvalue().split("问题清单")[1]
+    assert "自然人" in findings and "natural_person" not in findings and "regulations" not in findings
+
+
+def test_an_offices_selection_shows_its_own_region_in_the_workbook_and_the_terminal(tmp_path):
+    """`--office X` listed every region of the province in the workbook's 地区评分 and the terminal,
+    where the site for the same selection shows X's region alone."""
+    from gkqc.outputs.excel import write_excel
+
+    wh = _warehouse(tmp_path, {"a.txt": render_pagetext(spec("gov2021", 2022, office="青山市教育局", seed=81)),
+                               "b.txt": render_pagetext(spec("gov2021", 2022, office="绿水县财政局", seed=82))},
+                    "office,region,office_kind\n青山市教育局,青山市,department\n绿水县财政局,绿水县,department\n"
+                    "自然资源厅,,department\n")
+    with connect_readonly(wh) as con:
+        assert len(load(con).regions) == 3
+        data = load(con, office="青山市教育局")
+        unplaced = load(con, office="自然资源厅")
+    assert [r["region"] for r in data.regions] == ["青山市"] and [r["region"] for r in unplaced.regions] == [None]
+    sheet = list(openpyxl.load_workbook(write_excel(data, tmp_path / "w.xlsx"), read_only=True)["地区评分"]
+                 .iter_rows(values_only=True))
+    assert [r[0] for r in sheet[1:]] == ["青山市"]
+
+
+def test_the_provinces_chart_and_the_regions_table_print_a_rate_alike(tmp_path):
+    """The index's trend computed the rate unrounded (6 of 11: 54.5%) where the region table prints
+    the mart's 0.5455 (54.6%): one rate read two ways on one page."""
+    files = {}
+    for i in range(11):
+        s = spec("gov2021", 2022, office=f"青山市第{i}局", seed=90 + i)
+        if i < 5:
+            s.applications[("carried_over", "natural_person")] = "5"  # breaks A1
+        files[f"r{i}.txt"] = render_pagetext(s)
+    registry = "".join(f"青山市第{i}局,青山市,department\n" for i in range(11))
+    wh = _warehouse(tmp_path, files, "office,region,office_kind\n" + registry)
+    with connect_readonly(wh) as con:
+        ((rate,),) = con.execute("select error_free_rate from scorecard_region").fetchall()
+        site, _ = write_outputs(load(con), tmp_path / "out")
+    doc = lxml.html.fromstring(site.read_bytes())
+    table = [td.text_content() for td in doc.xpath("//table[@id='regions']/tbody/tr")[0].xpath("td")]
+    assert float(rate) == 0.5455 and table[5] == "54.6%"
+    assert "无错误比例 2022：54.6%" in doc.xpath("//circle/title/text()")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from gkqc.outputs.data import percent as as_percent
+
 COLORS = ("#3b6ea5", "#c62828", "#1a7f37", "#b58100", "#6a3d9a", "#00838f", "#8d6e63", "#546e7a")
 
 
@@ -17,7 +19,7 @@ def _num(v: float) -> str:
 def _label(v: float | None, percent: bool) -> str:
     if v is None:
         return "无数据"
-    return f"{v:.0%}" if percent else _num(v)
+    return as_percent(v) if percent else _num(v)
 
 
 def line_chart(title: str, xs: list, series: list[tuple[str, list[float | None]]], *, y_max: float,

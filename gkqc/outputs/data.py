@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 
@@ -21,13 +22,31 @@ def place(region: str | None) -> str:
     return region or NO_REGION
 
 
+def region_is(column: str, value: str = "?") -> str:
+    """SQL: `column` holds the region `value` (a parameter) names as every output does (未分地区: no region)."""
+    return f"coalesce({column}, '{NO_REGION}') = {value}"
+
+
 def on_time_label(o: dict) -> str:
     """An office-year's on-time cell: 未发布 when it has no report (the mart's on_time is then false)."""
     return {True: "是", False: "否"}.get(o["on_time"], "—") if o["report_id"] else "未发布"
 
 
 def percent(v: float | None) -> str:
-    return "" if v is None else f"{v:.0%}"
+    """A rate as every output prints it: a whole percent when it is one, else one decimal (half up, from the
+    decimal the warehouse holds); never 100% below 1 nor 0% above 0 (0.9965, 2 of 571 late, is 99.7%;
+    1 of 5,000 is <0.1%)."""
+    if v is None:
+        return ""
+    p = Decimal(str(v)) * 100
+    if p == p.to_integral_value():
+        return f"{int(p)}%"
+    shown = p.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if shown >= 100:
+        return ">99.9%"
+    if shown <= 0:
+        return "<0.1%"
+    return f"{shown}%"
 
 
 def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -65,6 +84,8 @@ class ScorecardData:
     files: list[dict]  # files that could not be fully read (at most `MAX_LISTED`)
     findings_total: int  # of the selection: more than `findings` holds when the list was cut
     files_total: int | None = None  # None: `files` holds them all
+    unattributed: list[dict] = field(default_factory=list)  # parsed reports no office was found for (`unattributed`)
+    unattributed_total: int | None = None  # None: `unattributed` holds them all
     # where the data came from and the selection: the site reads its office pages from there
     source: Path | None = None  # the warehouse folder (None: data made by hand, no office pages)
     selection: dict = field(default_factory=dict)  # year, region, office as asked
@@ -89,7 +110,7 @@ def _where(year: int | None, region: str | None, office: str | None, alias: str 
         cond.append(f"{a}report_year = ?")
         params.append(year)
     if region:
-        cond.append(f"{a}region = ?")
+        cond.append(region_is(f"{a}region"))
         params.append(region)
     if office:
         cond.append(f"{a}office = ?")
@@ -106,7 +127,10 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
 
         office = registry_name(con.sql("select * from offices").pl(), office)
     w, p = _where(year, region, None)
-    regions = rows(f"select * from scorecard_region where {w} order by report_year desc, mean_score desc, region", p)
+    if office is not None:  # an office's selection: its region's rows, as the site shows them
+        w, p = f"""{w} and exists (select 1 from scorecard_office o where o.office = ?
+                                  and o.region is not distinct from r.region)""", [*p, office]
+    regions = rows(f"select * from scorecard_region r where {w} order by report_year desc, mean_score desc, region", p)
     w, p = _where(year, region, office)
     offices = rows(f"select * from scorecard_office where {w} order by report_year desc, region, rank_in_region, office", p)
     w, p = _where(year, region, office, "s")
@@ -114,8 +138,9 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     con.execute(f"""create or replace temp table _findings as
                     select s.region, s.office, s.report_year, c.check_id, c.check_title, c.severity,
                            c.subject, c.expected, c.actual, c.difference, c.message, c.cells, c.report_id,
-                           c.decision, c.decision_reason, c.decided_by, c.decided_at
+                           c.decision, c.decision_reason, c.decided_by, c.decided_at, r.printed_form
                     from scorecard_office s join findings c using (report_id)
+                    left join reports r on r.report_id = c.report_id
                     where {w}""", p)
     total = con.execute("select count(*) from _findings").fetchall()[0][0]
     findings = rows(f"""select * from _findings
@@ -126,8 +151,28 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     files = rows(f"""select source_path, format, encoding, parse_status, parse_error from documents
                      where parse_status <> 'parsed' order by parse_status, source_path limit {MAX_LISTED}""", [])
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
-    return ScorecardData(regions, offices, findings, files, total, files_total, source=warehouse_of(con),
-                         selection=dict(year=year, region=region, office=office), connection=con)
+    nameless, nameless_total = unattributed(con)
+    return ScorecardData(regions, offices, findings, files, total, files_total, nameless, nameless_total,
+                         source=warehouse_of(con), selection=dict(year=year, region=region, office=office), connection=con)
+
+
+# the newest versions of parsed reports no office was found for (none printed, or a name that could be several
+# offices): in no scorecard; each with its first path, the name it prints and its failing results
+_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports where office is null and is_latest) r
+                   left join (select report_id, min(source_path) as source_path from documents group by report_id) d
+                          using (report_id)"""
+
+
+def unattributed(con: duckdb.DuckDBPyConnection, limit: int = MAX_LISTED) -> tuple[list[dict], int]:
+    """The parsed reports no office was found for (at most `limit`, by path) and how many there are:
+    `offices.csv`'s `paths` (or an alias) gives them their office."""
+    total = con.execute(f"select count(*) {_UNATTRIBUTED}").fetchall()[0][0]
+    if not total:
+        return [], 0
+    rows = records(con, f"""select d.source_path, r.report_year, r.office_printed,
+                                   (select count(*) from findings f where f.report_id = r.report_id) as failing
+                            {_UNATTRIBUTED} order by d.source_path, r.report_year limit {int(limit)}""")
+    return rows, total
 
 
 def warehouse_of(con: duckdb.DuckDBPyConnection) -> Path | None:

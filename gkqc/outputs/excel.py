@@ -1,4 +1,5 @@
-"""The scorecard as an Excel workbook: regions, offices, findings and unread files, one sheet each."""
+"""The scorecard as an Excel workbook: regions, offices, findings, unread files and the reports no office was
+found for, one sheet each."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import xlsxwriter
 
 from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
+from gkqc.outputs.labels import finding_labels
 from schemas.lake import OFFICE_KINDS as KINDS
 
 DECISIONS_ZH = {**DECISION_ZH, "dismissed": DECISION_ZH["dismissed"] + "（不计分）"}
@@ -63,6 +65,16 @@ def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int],
                                        f"(only the first {len(shown)} of {total} are listed)"], bold)
 
 
+def _finding_row(f: dict) -> list:
+    """A finding's row of 问题清单: its subject and cells in the report's printed words (as the site and the
+    notices name them), their ids in the last columns (for joins with `gkqc sql`)."""
+    subject, cells = finding_labels(f)
+    return [place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
+            SEVERITY_ZH.get(f["severity"], f["severity"]), subject, f["expected"], f["actual"], f["difference"],
+            f["message"], cells, DECISIONS_ZH.get(f.get("decision"), DECISION_ZH[None]),
+            f.get("decision_reason") or "", f.get("decided_by") or "", f["subject"] or "", f["cells"] or ""]
+
+
 def write_excel(data: ScorecardData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
@@ -80,17 +92,18 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
            for o in data.offices],
           [26, 16, 8, 10, 8, 8, 10, 8, 8, 10, 12, 34, 8], bold)
     sheet(wb, "问题清单", ["地区", "机关", "报告年度", "检查", "检查名称", "级别", "对象", "期望值", "实际值", "差额", "说明",
-                        "涉及单元格", "审核", "审核理由", "审核人"],
-          [[place(f["region"]), f["office"], f["report_year"], f["check_id"], f["check_title"] or "",
-            SEVERITY_ZH.get(f["severity"], f["severity"]), f["subject"], f["expected"], f["actual"], f["difference"],
-            f["message"], f["cells"] or "", DECISIONS_ZH.get(f.get("decision"), DECISION_ZH[None]),
-            f.get("decision_reason") or "", f.get("decided_by") or ""] for f in data.findings],
-          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10], bold, data.findings_total,
+                        "涉及单元格", "审核", "审核理由", "审核人", "对象（编号）", "涉及单元格（编号）"],
+          [_finding_row(f) for f in data.findings],
+          [16, 26, 10, 6, 30, 6, 22, 10, 10, 10, 60, 60, 10, 30, 10, 16, 30], bold, data.findings_total,
           "数据仓库的 findings 视图（gkqc sql）")
     sheet(wb, "未完全读取的文件", ["文件", "格式", "编码", "解析状态", "原因"],
           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
            for f in data.files], [40, 10, 10, 12, 80], bold, data.files_total,
           "数据仓库的 documents 视图（gkqc sql，parse_status <> 'parsed'）")
+    sheet(wb, "未能确定机关的报告", ["文件", "报告年度", "所印机关名称", "不通过的检查结果"],
+          [[r["source_path"] or "", r["report_year"], r["office_printed"] or "（未印）", r["failing"]]
+           for r in data.unattributed], [40, 10, 26, 16], bold, data.unattributed_total,
+          "数据仓库的 reports 视图（gkqc sql，office is null and is_latest）；在 offices.csv 的 paths 列为其指定机关")
     wb.close()
     tmp.replace(path)
     return path

@@ -44,3 +44,38 @@ def subject_label(check_id: str, subject: str | None, template: str | None = Non
     if subject in reg.ids("section"):
         return f"第{subject}部分"
     return subject
+
+
+def cells_label(cells: str | None, template: str | None = None) -> str:
+    """A finding's evidence ('key=value; …') with each cell key in the report's printed words
+    ('row label / column label = value'); a term that names no cell as it is."""
+    out = []
+    for term in filter(None, (t.strip() for t in (cells or "").split(";"))):
+        key, eq, value = (p.strip() for p in term.partition("="))
+        label = _key_label(key, template) if eq else None
+        out.append(f"{label} = {value}" if label else term)
+    return "；".join(out)
+
+
+@drawn_from_registry(maxsize=65536)
+def _key_label(key: str, template: str | None) -> str | None:
+    """The printed label of a full cell key (None when it names no cell)."""
+    from gkqc.outputs.tables import table_of_key
+
+    table = table_of_key(key)
+    return None if table is None else cell_label(table, key, template)
+
+
+def finding_subject(f: dict) -> str:
+    """A finding's subject as the site and the notices name it (in its report's `printed_form`, when the
+    record has it)."""
+    from gkqc.outputs.tables import printed_template
+
+    return subject_label(f["check_id"], f["subject"], printed_template(f.get("printed_form")))
+
+
+def finding_labels(f: dict) -> tuple[str, str]:
+    """A finding's subject and cells as the site and the notices name them."""
+    from gkqc.outputs.tables import printed_template
+
+    return finding_subject(f), cells_label(f["cells"], printed_template(f.get("printed_form")))

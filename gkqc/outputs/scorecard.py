@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gkqc import faults
+from gkqc.cells import controls_damaged
 from gkqc.outputs.data import (
     GRADES,
     SEVERITY_ZH,
@@ -20,8 +21,10 @@ from gkqc.outputs.data import (
     open_connection,
     percent,
     place,
+    unattributed,
 )
 from gkqc.outputs.excel import write_excel
+from gkqc.outputs.labels import finding_subject
 from gkqc.outputs.pages import MANIFEST
 from gkqc.outputs.site import write_site
 
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from gkqc.storage import Warehouse
 
 __all__ = ["ScorecardData", "load", "print_terminal", "publish", "publish_recorded", "published_from", "record_published",
-           "write_outputs"]
+           "unattributed_count", "write_outputs"]
 
 PUBLISHED = "published.json"  # beside the scorecards: the fingerprint they were published from
 
@@ -50,7 +53,9 @@ class TextTable(Table):
             self.add_column(Text(label), overflow="fold", justify="right" if number else "left", no_wrap=number)
 
     def add_row(self, *cells: object, **kw) -> None:
-        super().add_row(*(c if isinstance(c, Text) else Text("" if c is None else str(c)) for c in cells), **kw)
+        """(a control character, an ESC of a name stored before offices.csv was cleaned, prints as U+FFFD)"""
+        super().add_row(*(c if isinstance(c, Text) else Text("" if c is None else controls_damaged(str(c)))
+                          for c in cells), **kw)
 
 
 def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
@@ -78,9 +83,14 @@ def print_terminal(data: ScorecardData, console, limit: int = 40) -> None:
     if data.findings and len(data.offices) <= 5:
         t = TextTable(("机关", "office", False), ("年度", "year", True), ("检查", "check", False), ("级别", "", False),
                       ("对象", "subject", False), ("说明", "message", False), title="问题清单 findings", english=english)
-        for f in data.findings[:limit]:  # (an office's years apart: two years' D1 read alike)
-            t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], f["subject"], f["message"])
+        shown = data.findings[:limit]
+        for f in shown:  # (an office's years apart: two years' D1 read alike)
+            t.add_row(f["office"], fmt(f["report_year"]), f["check_id"], SEVERITY_ZH[f["severity"]], finding_subject(f),
+                      f["message"])
         console.print(t)
+        if data.findings_total > len(shown):
+            console.print(Text(f"（另有 {data.findings_total - len(shown)} 项问题未列出；用 --out 输出完整的网页和 Excel，"
+                               f"或 gkqc sql \"select * from findings where is_latest\"）(more findings: see --out)"))
 
 
 class NotASite(OSError):
@@ -132,6 +142,17 @@ def publish(warehouse: Path, inbox: Path | None = None, focus: str | None = None
     del data  # the workbook's rows are not held while the site is drawn
     site = write_site(Path(warehouse), out / "site", year=latest, inbox=inbox, focus=focus)
     return str(site.parent.parent), offices, regions
+
+
+def unattributed_count(warehouse: Path) -> int:
+    """How many parsed reports (newest versions) of the warehouse no office was found for."""
+    from warehouse.access import connect_readonly
+
+    con = connect_readonly(Path(warehouse))
+    try:
+        return unattributed(con, 0)[1]
+    finally:
+        con.close()
 
 
 def published_from(warehouse: Path, fingerprint: str) -> tuple[str, int, list[dict]] | None:

@@ -32,7 +32,7 @@ from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
 from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
-from gkqc.outputs.data import grouped, records, streamed, warehouse_of
+from gkqc.outputs.data import grouped, records, region_is, streamed, unattributed, warehouse_of
 from gkqc.outputs.html import (
     copy_static,
     office_list_page,
@@ -162,10 +162,11 @@ def _select(con: duckdb.DuckDBPyConnection, scope: _Scope) -> int:
     _region_chunks). Returns the number of office chunks."""
     con.execute("create or replace temp table _selection as select ?::varchar as region, ?::varchar as office",
                 [scope.region or None, scope.office or None])
-    con.execute("""create or replace temp view _sc as
-                   select s.* from scorecard_office s, _selection p
-                   where s.office is not null and (p.region is null or s.region = p.region)
-                     and (p.office is null or s.office = p.office)""")
+    on_region = region_is("s.region", "p.region")  # (未分地区: the offices without a region)
+    con.execute(f"""create or replace temp view _sc as
+                    select s.* from scorecard_office s, _selection p
+                    where s.office is not null and (p.region is null or {on_region})
+                      and (p.office is null or s.office = p.office)""")
     con.execute("create or replace temp table _scope as select distinct office from _sc")
     _chunks(con, "_office_chunks", "office", scope.chunk)
     _chunks(con, "_region_chunks", "region", scope.chunk)
@@ -205,15 +206,19 @@ _REGIONS = """select * from scorecard_region r where exists (select 1 from ({}) 
 
 
 def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) -> None:
-    # the rates as scorecard_region computes them (a report without a publication date is not on time)
+    # the rates as scorecard_region computes them (a report without a publication date is not on time), to as
+    # many places: the province's chart and a region's table print one number alike
     trend = records(con, """select report_year,
-                                   avg(case when report_id is not null then (on_time is true)::int end) as on_time_rate,
-                                   avg(case when report_id is not null then (errors = 0)::int end) as error_free_rate,
+                                   round(avg(case when report_id is not null then (on_time is true)::int end), 4)
+                                       as on_time_rate,
+                                   round(avg(case when report_id is not null then (errors = 0)::int end), 4)
+                                       as error_free_rate,
                                    avg(score) as mean_score
                             from _sc group by report_year order by report_year""")
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
+    nameless, nameless_total = unattributed(con, FILES_LISTED)
     offices, found, corrected = con.execute("""select count(distinct office), count(report_id),
                                                       (select count(*) from report_versions v join _scope using (office)
                                                        where not v.is_latest and v.report_year in (select report_year from _sc))
@@ -234,7 +239,8 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     pages.put("index.html", render_pieces(
         "index.html.j2", **ctx, scope_title=scope, trend_rates=rates, trend_score=score, failures=rows,
         failures_chart=_failures_chart(rows, ctx["year"]), regions=regions, region_nav=region_nav,
-        n_regions=n_regions, files=files, files_total=files_total, n_offices=offices, n_reports=found,
+        n_regions=n_regions, files=files, files_total=files_total, nameless=nameless, nameless_total=nameless_total,
+        n_offices=offices, n_reports=found,
         n_versions=corrected, n_findings=findings, n_confirmed=confirmed, n_dismissed=dismissed))
 
 

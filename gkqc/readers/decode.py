@@ -8,6 +8,7 @@ from itertools import islice
 
 from charset_normalizer import from_bytes
 
+from gkqc.cells import controls_damaged
 from gkqc.readers.crawl import is_crawl
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.markdown import is_markdown
@@ -63,7 +64,6 @@ def declared_charset(data: bytes) -> str | None:
 
 
 _BAD = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
 _DAMAGED = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")  # what a stray byte leaves in decoded text
 _CJK = re.compile("[\u4e00-\u9fff]")
 _LATIN_EXT = re.compile("[\u0080-\u009f\u00a1-\u02ff]")  # but the no-break space (&nbsp;: a page's empty cells)
@@ -95,7 +95,7 @@ def _clean(text: str, data: bytes, enc: str) -> str:
     (In UTF-8 and GB18030 only control bytes decode to them: a quick look at the bytes first.)"""
     if enc in ("utf-8", "gb18030") and len(data.translate(None, _CONTROL_BYTES)) == len(data):
         return text
-    return _CONTROL.sub("\ufffd", text)
+    return controls_damaged(text)
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
