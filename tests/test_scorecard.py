@@ -309,6 +309,30 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
         assert "2023-02-10" in late[1][2] and "逾期 10 天" in late[1][2]  # (the first publication's lateness)
 
 
+def test_a_dismissed_lateness_of_a_first_publication_holds_and_is_shown_in_force(tmp_path):
+    """A late year corrected later: the findings take D1 from the first version, the decisions view
+    judged a decision by the newest version's own D1 (its date, later): a dismissal applied was shown
+    stale, and one made on the newest version's lateness was shown in force but not applied."""
+    from datetime import date
+
+    from gkqc.review import record
+
+    versions = {}
+    for name, day, title in (("v1.txt", "2023-02-10", None), ("v2.txt", "2023-02-20", "（更正）")):
+        s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date.fromisoformat(day))
+        if title:
+            s.title = f"青山市财政局2022年政府信息公开工作年度报告{title}"
+        versions[name] = render_pagetext(s)
+    wh = _warehouse(tmp_path, versions, "office,region,office_kind\n青山市财政局,青山市,department\n")
+    record(wh, "D1", "青山市财政局", 2022, None, "dismissed", "经核实按期报送", by="甲")
+    with connect_readonly(wh) as con:
+        decided = con.sql("select stale, actual from decisions").fetchall()
+        scored = con.sql("select on_time, errors, dismissed from scorecard_office").fetchall()
+        shown = con.sql("select version_no, dismissed from findings where check_id = 'D1' order by 1").fetchall()
+    assert decided == [(False, 10.0)]  # the first publication's lateness, in force
+    assert scored == [(True, 0, 1)] and shown == [(1, True), (2, True)]
+
+
 def test_every_output_counts_the_offices_no_region_places_and_the_selection_alone(tmp_path, capsys):
     """An office neither offices.csv nor its name places (region NULL) is in the index's regions and
     failures by check, under 未分地区; an office's selection counts that office only; corrections are

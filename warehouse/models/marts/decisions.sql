@@ -45,11 +45,18 @@ valid as (
     where p.office is not null and p.report_year is not null and p.check_id is not null
       and p.decision in ('confirmed', 'dismissed')
 ),
--- 各机关各年度最新版本中仍不通过的问题及其证据 (failures of the newest version of each office-year, with their evidence)
+-- 各机关各年度最新版本中仍不通过的问题及其证据，按期（D1）以首次发布为准，与 findings 相同
+-- (failures of the newest version of each office-year, with their evidence; the deadline's by the first
+--  publication, as in findings)
 current_fails as (
     select r.office, r.report_year, c.check_id, c.subject, c.expected, c.actual, c.cells
     from check_results c join reports r using (report_id)
     where c.status = 'fail' and r.is_latest and r.office is not null
+      and not exists (select 1 from first_publications e where e.report_id = c.report_id and e.check_id = c.check_id)
+    union all
+    select r.office, r.report_year, e.check_id, '' as subject, e.expected, e.actual, e.cells
+    from first_publications e join reports r using (report_id)
+    where e.first_status = 'fail' and r.is_latest and r.office is not null
 )
 select d.office, d.office_as_decided, d.report_year, d.check_id, d.subject, d.decision, d.reason, d.decided_by,
        d.decided_at, d.has_evidence, d.report_id, d.expected, d.actual, d.cells, d.line_no,
