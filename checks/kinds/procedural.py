@@ -362,6 +362,7 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
 _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
          "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
+_COLLECTED_FACT = "收取了|已收取|已经收取"  # a fee collected, not a rule for collecting one
 _OTHER_FEES = "其[他它余](?:任何)?(?:费用|收费)"  # 未收取其他费用 says nothing of the 信息处理费
 _COLLECTED = ("收取了|已收取|除[^，,]*收取"
               "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
@@ -393,10 +394,11 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     own = e.str.contains(_FEE) & ~e.str.contains(_FEE_OTHER)
     anyfee = e.str.contains(_FEE_ANY) & ~e.str.contains(_FEE_OTHER) & ~e.str.contains(_OTHER_FEES)
     names = clauses.list.eval(e.str.contains(_FEE)).list.any()
-    free = e.str.contains(_FREE)
-    none = e.str.contains(_NONE)
-    # a fee collected anywhere in the section (收取了信息处理费，…；未收取其他费用) leaves only an amount as its statement
-    collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED)).list.any()
+    free = e.str.contains(_FREE) & ~e.str.contains(_COLLECTED)
+    none = e.str.contains(_NONE) & ~e.str.contains(_COLLECTED)  # (收取了信息处理费，…未收取其他费用: some was)
+    # a fee said collected in another clause (…收取了信息处理费。…均免费) leaves only an amount as its statement;
+    # a rule (对超出合理范围的申请，依法收取信息处理费) says nothing of what was collected
+    collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED_FACT)).list.any()
     amount = clauses.list.eval(own & e.str.contains(_AMOUNT) & ~e.str.contains(_BESIDE, literal=True)).list.any()
     says = amount | (clauses.list.eval((own | anyfee) & (none | free)).list.any() & ~collected)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
