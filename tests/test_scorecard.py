@@ -544,19 +544,20 @@ def test_a_rate_below_one_never_reads_100_percent_in_the_terminal_the_tables_or_
     from gkqc.outputs.html import _ENV
     from gkqc.outputs.scorecard import ScorecardData, print_terminal
 
-    assert [percent(v) for v in (0.9965, 0.0034, 0.9999, 0.0001, 0.5, 1.0, 0.0, None)] == [
-        "99.7%", "0.3%", ">99.9%", "<0.1%", "50%", "100%", "0%", ""]
-    region = dict(region="大市", report_year=2023, offices_expected=600, reports_found=571, on_time_rate=0.9965,
-                  error_free_rate=0.0034, mean_score=94.86)
+    # (rates as the warehouse holds them, not rounded: 1 late of 20,000 rounded to 4 places was 1.0, 100%)
+    assert [percent(v) for v in (569 / 571, 2 / 571, 19_999 / 20_000, 1 / 20_000, 0.5, 1.0, 0.0, None)] == [
+        "99.6%", "0.4%", ">99.9%", "<0.1%", "50%", "100%", "0%", ""]
+    region = dict(region="大市", report_year=2023, offices_expected=600, reports_found=571, on_time_rate=569 / 571,
+                  error_free_rate=2 / 571, mean_score=94.86)
     out = io.StringIO()
     print_terminal(ScorecardData([region], [], [], [], 0), Console(file=out, width=140, color_system=None))
     row = next(line for line in out.getvalue().splitlines() if "大市" in line)
-    assert "99.7%" in row and "0.3%" in row and "100%" not in row
-    assert "<td data-v=\"0.9965\">99.7%</td>" in _ENV.from_string(
+    assert "99.6%" in row and "0.4%" in row and "100%" not in row
+    assert f"<td data-v=\"{569 / 571}\">99.6%</td>" in _ENV.from_string(
         '{% import "_macros.html.j2" as m with context %}{{ m.regiontable(regions, [2023], 2023) }}').render(
         regions=[region], region_page=lambda r: "r.html")
-    chart = line_chart("大市", [2023], [("按期发布率", [0.9965])], y_max=1.0, percent=True)
-    assert "按期发布率 2023：99.7%" in chart and "：100%" not in chart
+    chart = line_chart("大市", [2023], [("按期发布率", [19_999 / 20_000])], y_max=1.0, percent=True)
+    assert "按期发布率 2023：>99.9%" in chart and "：100%" not in chart
 
 
 def test_the_terminal_says_how_many_findings_it_left_out():
@@ -629,8 +630,8 @@ def test_an_offices_selection_shows_its_own_region_in_the_workbook_and_the_termi
 
 
 def test_the_provinces_chart_and_the_regions_table_print_a_rate_alike(tmp_path):
-    """The index's trend computed the rate unrounded (6 of 11: 54.5%) where the region table prints
-    the mart's 0.5455 (54.6%): one rate read two ways on one page."""
+    """The index's trend computed the rate unrounded (6 of 11: 54.5%) where the region table printed
+    the mart's 0.5455 (54.6%): one rate read two ways on one page. Both are the exact rate now."""
     files = {}
     for i in range(11):
         s = spec("gov2021", 2022, office=f"青山市第{i}局", seed=90 + i)
@@ -644,5 +645,5 @@ def test_the_provinces_chart_and_the_regions_table_print_a_rate_alike(tmp_path):
         site, _ = write_outputs(load(con), tmp_path / "out")
     doc = lxml.html.fromstring(site.read_bytes())
     table = [td.text_content() for td in doc.xpath("//table[@id='regions']/tbody/tr")[0].xpath("td")]
-    assert float(rate) == 0.5455 and table[5] == "54.6%"
-    assert "无错误比例 2022：54.6%" in doc.xpath("//circle/title/text()")
+    assert float(rate) == 6 / 11 and table[5] == "54.5%"
+    assert "无错误比例 2022：54.5%" in doc.xpath("//circle/title/text()")

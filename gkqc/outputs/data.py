@@ -33,9 +33,8 @@ def on_time_label(o: dict) -> str:
 
 
 def percent(v: float | None) -> str:
-    """A rate as every output prints it: a whole percent when it is one, else one decimal (half up, from the
-    decimal the warehouse holds); never 100% below 1 nor 0% above 0 (0.9965, 2 of 571 late, is 99.7%;
-    1 of 5,000 is <0.1%)."""
+    """A rate as every output prints it: a whole percent when it is one, else one decimal (half up); never
+    100% below 1 nor 0% above 0 (569 of 571 on time is 99.6%; 1 of 5,000 is <0.1%, 19,999 of 20,000 >99.9%)."""
     if v is None:
         return ""
     p = Decimal(str(v)) * 100

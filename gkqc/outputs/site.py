@@ -206,12 +206,12 @@ _REGIONS = """select * from scorecard_region r where exists (select 1 from ({}) 
 
 
 def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) -> None:
-    # the rates as scorecard_region computes them (a report without a publication date is not on time), to as
-    # many places: the province's chart and a region's table print one number alike
+    # the rates as scorecard_region computes them (a report without a publication date is not on time), not
+    # rounded either: the province's chart and a region's table print one number alike
     trend = records(con, """select report_year,
-                                   round(avg(case when report_id is not null then (on_time is true)::int end), 4)
+                                   avg(case when report_id is not null then (on_time is true)::int end)
                                        as on_time_rate,
-                                   round(avg(case when report_id is not null then (errors = 0)::int end), 4)
+                                   avg(case when report_id is not null then (errors = 0)::int end)
                                        as error_free_rate,
                                    avg(score) as mean_score
                             from _sc group by report_year order by report_year""")

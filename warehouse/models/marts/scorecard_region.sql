@@ -7,8 +7,9 @@
 select region, report_year,
        count(*) as offices_expected,
        count(report_id) as reports_found,
-       round(avg(case when report_id is not null then (on_time is true)::int end), 4) as on_time_rate,
-       round(avg(case when report_id is not null then (errors = 0)::int end), 4) as error_free_rate,
+       -- 比例不取整：输出时再按规则显示（不足 1 的不显示为 100%） (rates kept whole: outputs print them)
+       avg(case when report_id is not null then (on_time is true)::int end) as on_time_rate,
+       avg(case when report_id is not null then (errors = 0)::int end) as error_free_rate,
        round(avg(score), 2) as mean_score
 from scorecard_office
 group by region, report_year
