@@ -732,6 +732,42 @@ def test_html_a_hidden_draft_of_a_table_is_not_read(hide):
             and not (want[k] is None and got[k].status == "blank")] == []
 
 
+_CONDITIONAL = {"print": "@media print { .noprint { display: none } }",
+                "narrow-screen": "@media screen and (max-width: 640px) { .noprint { display: none } }",
+                "supports": "@supports not (display: grid) { .noprint { display: none } }",
+                "container": "@container (width < 400px) { .noprint { display: none } }",
+                "style-for-print": '</style><style media="print">.noprint { display: none }'}
+
+
+@pytest.mark.parametrize("rule", _CONDITIONAL.values(), ids=_CONDITIONAL)
+def test_html_a_class_hidden_only_on_paper_or_a_narrow_screen_is_read(rule):
+    """A class hidden inside `@media print`, a small screen's query, `@supports`, `@container` (or a
+    <style media=print>) is shown on a screen: its rule is not in force. The code before took such a
+    rule as always in force, and a page whose content <div> had the class read as no report (0 cells)."""
+    s = spec("gov2021", 2023, seed=3)
+    html = render_html(s).decode().replace("</head>", f"<style>{rule}</style></head>", 1)
+    html = html.replace("<body>", '<body><div class="noprint">', 1).replace("</body>", "</div></body>", 1)
+    r = read_document("x.html", html.encode())
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "applications"}
+    got = cells(r)
+    assert r.status == "parsed" and {k: got[k].value for k in want} == want
+
+
+@pytest.mark.parametrize("rule", ["@media screen { .X { display: none } }", "@media all { .X { display: none } }",
+                                  "@layer page { .X { display: none } }",
+                                  "<!-- /* Word's */ @charset 'utf-8'; .X { display: none } -->"],
+                         ids=["screen", "all", "layer", "comments"])
+def test_html_a_class_hidden_on_every_screen_hides_its_digit(rule):
+    """A rule inside `@media screen`, `@media all` or `@layer`, or after an HTML comment's mark, a CSS
+    comment or `@charset …;`, is in force on a screen: the hidden 9 is no digit of 12."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("</head>", f"<style>{rule}</style></head>", 1).replace(
+        "<td>QQQ</td>", '<td>12<span class="X">9</span></td>')
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (12.0, "ok", "12")
+
+
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",
                                    "<!--[if !supportMisalignedColumns]--><tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"],
                          ids=["alone", "an-empty-row-below", "in-a-table-walked-for-its-comment"])

@@ -21,7 +21,9 @@ _SET = re.compile(
     rf"|(?<![\w-])top\s*:\s*{_LENGTH}|text-decoration[\w-]*\s*:[^;\"']{{0,200}}line-through",
     re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
-_RULE = re.compile(r"(?<![^{}])([^{}]+)\{([^{}]*)\}")  # (from a brace only: not again from each character)
+_BRACE = re.compile(r"[{}]")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)|<!--|-->", re.DOTALL)  # (HTML's comment marks around a style's rules: none)
+_ON_SCREEN = re.compile(r"\s*(?:only\s+)?(?:all|screen)\s*", re.IGNORECASE)  # a media query met by any screen
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
@@ -99,14 +101,59 @@ def _apply_styles(root, rules: dict[str, str]) -> None:
 
 
 def _class_rules(root) -> dict[str, str]:
-    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it)."""
+    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it):
+    the rules in force on any screen, not those inside a conditional group (`@media print`, a screen's
+    width, `@supports`, `@container`…) nor in a <style> for other media (`media="print"`)."""
     rules: dict[str, str] = {}
     for block in root.iter("style"):
-        for selectors, body in _RULE.findall("".join(block.itertext())):
+        if (media := block.get("media")) is not None and not _on_screen(media):
+            continue
+        for selectors, body in _style_rules("".join(block.itertext())):
             for sel in selectors.split(","):
                 if m := _CLASS_SELECTOR.fullmatch(sel):
                     rules[m.group(1)] = f"{rules.get(m.group(1), '')};{body}"
     return rules
+
+
+def _style_rules(css: str) -> list[tuple[str, str]]:
+    """The (selectors, declarations) of each style rule of a style sheet in force on any screen: at its
+    top, or inside `@media all`/`@media screen` and `@layer` blocks only. Found by its braces, once
+    each (linear in the sheet's length)."""
+    css = _CSS_COMMENT.sub(" ", css)
+    found: list[tuple[str, str]] = []
+    opened: list[list] = []  # each block open: its prelude, where its body starts, what it holds is in
+    # force, it holds a block
+    start = 0  # where the text before the next brace starts
+    for m in _BRACE.finditer(css):
+        if m.group(0) == "{":
+            prelude = css[start:m.start()].rsplit(";", 1)[-1].strip()  # (after an @import …; or @charset …;)
+            if opened:
+                opened[-1][3] = True
+            here = opened[-1][2] if opened else True
+            opened.append([prelude, m.end(), here and _in_force(prelude), False])
+        elif opened:
+            prelude, body, _, outer = opened.pop()
+            if (opened[-1][2] if opened else True) and not outer and not prelude.startswith("@"):
+                found.append((prelude, css[body:m.start()]))
+        start = m.end()
+    return found
+
+
+_AT_RULE = re.compile(r"@([\w-]+)(.*)", re.DOTALL)
+
+
+def _in_force(prelude: str) -> bool:
+    """Whether the rules inside a block so opened hold on any screen: a style rule's (its nested rules,
+    not placed here, are not read), `@media` for all or for screens, `@layer`; not another at-rule's."""
+    if not (m := _AT_RULE.fullmatch(prelude)):
+        return False  # (a rule nested in a style rule: its selector is relative to the outer one's)
+    name = m.group(1).lower()
+    return name == "layer" or (name == "media" and _on_screen(m.group(2)))
+
+
+def _on_screen(media: str) -> bool:
+    """Whether a media query list holds on any screen: one of its queries is `all` or `screen` alone."""
+    return not media.strip() or any(_ON_SCREEN.fullmatch(q) for q in media.split(","))
 
 
 def _strike(el) -> None:
