@@ -10,7 +10,7 @@ from mddocs import render_markdown
 from pdfdocs import expected, raw_pdf
 
 from gkqc.cells import VALUED, read_count
-from gkqc.readers import read_document
+from gkqc.readers import HIDDEN_READ, read_document
 from gkqc.readers.tokens import pdftext_tokens
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
@@ -766,6 +766,62 @@ def test_html_a_class_hidden_on_every_screen_hides_its_digit(rule):
         "<td>QQQ</td>", '<td>12<span class="X">9</span></td>')
     c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
     assert (c.value, c.status, c.raw) == (12.0, "ok", "12")
+
+
+def _all_cells(r) -> dict[tuple, float | None]:
+    return {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
+            for c in r.report.cells}
+
+
+@pytest.mark.parametrize("hide", ['<div id="zoom" style="display:none">', '<div class="X">', "<div hidden>",
+                                  '<div style="opacity:0">', '<div class="content" style="visibility:hidden">',
+                                  '<table><tr><td style="display:none">'],
+                         ids=["style", "class", "attribute", "opacity", "visibility", "layout-cell"])
+def test_html_a_report_its_page_hides_until_a_script_shows_it_is_read(hide):
+    """The page's content in a <div> (or a layout table's cell) hidden until the page's script shows it
+    (a loader, a zoom box): read with a note, the hidden digit in a cell inside it still no digit. The
+    code before dropped the <div> and read no report (0 cells)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("</head>", "<style>.X {display:none}</style></head>", 1)
+    end = "</td></tr></table>" if hide.startswith("<table") else "</div>"
+    html = html.replace("<body>", "<body>" + hide, 1).replace(
+        "</body>", end + "<script>document.getElementById('zoom').style.display='block'</script></body>", 1)
+    r = read_document("x.html", html.replace("<td>QQQ</td>", '<td>12<span style="display:none">9</span></td>').encode())
+    s.applications[("granted", "natural_person")] = "12"
+    assert (r.status, _all_cells(r)) == ("parsed", expected(s)) and HIDDEN_READ in r.report.notes
+
+
+def test_html_a_table_in_a_tab_the_page_hides_is_read():
+    """Section 三's table in a tab the page shows when clicked: the page hidden without it misses the
+    table's cells, with it finds them all and reads every other cell alike."""
+    s = spec("gov2021", 2023, seed=3)
+    html = render_html(s).decode()
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    r = read_document("x.html", (html[:start] + '<div class="tab" style="display:none">' + html[start:end] + "</div>"
+                                 + html[end:]).encode())
+    assert (r.status, _all_cells(r)) == ("parsed", expected(s)) and HIDDEN_READ in r.report.notes
+
+
+def test_html_a_hidden_draft_that_reads_a_shown_cell_otherwise_is_not_read():
+    """A page missing section 四's table hides a draft of section 三's whose row differs: read with the
+    draft, it would find no more cells and read the shown ones otherwise; it is read as shown."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", "9"],
+                                                                 strict=True)})
+    html = render_html(s).decode()
+    four = html.index("<table", html.index("四、政府信息公开行政复议"))
+    html = html[:four] + html[html.index("</table>", four) + len("</table>"):]
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    draft = html[start:end].replace("<td>5</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>9</td>",
+                                    "<td>4</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>8</td>", 1)
+    r = read_document("x.html", (html[:end] + '<div style="display:none">' + draft + "</div>" + html[end:]).encode())
+    got = cells(r)
+    assert [got[("granted", c.id)].value for c in registry().app_columns] == [5.0, 0.0, 0.0, 1.0, 1.0, 2.0, 9.0]
+    assert {c.status for c in r.report.cells if c.table == "reviews"} == {"missing"}
+    assert HIDDEN_READ not in r.report.notes
 
 
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",

@@ -38,9 +38,47 @@ def _drop_zero_height_rows(root) -> None:
             _drop(tr)
 
 
-def _hide_hidden(root) -> None:
+def _hide_hidden(root, hiding: _Hiding) -> None:
     """Elements with the `hidden` attribute are not shown: dropped, text and all (a hidden <td> is no cell)."""
-    _drop_all(root.xpath("//*[@hidden]"))
+    _drop_all([el for el in root.xpath("//*[@hidden]") if hiding.hides(el)])
+
+
+_CELLS = ("td", "th", "tr")
+
+
+class _Hiding:
+    """What a page hides or leaves unseen, told apart: text in its tables' cells (a cell, a row of them,
+    a digit beside a number) is always hidden; elsewhere (a block, a table, a layout table's cell around
+    the report's tables: a tab, a loader its scripts show) it may be kept (`keep`). Notes whether it
+    hid such a part holding text (`held`)."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.held = False
+        self.in_cell: dict = {}  # each element hidden or unseen: whether it is in (or is) a cell or a row of cells
+
+    def hides(self, el) -> bool:
+        """Whether el, which the page hides or leaves unseen, is so read (not kept)."""
+        cell, outermost = self._in_cell(el)
+        self.in_cell[el] = cell
+        if cell:
+            return True
+        if not self.keep and not self.held and outermost:
+            self.held = any(t.strip() for t in el.itertext())
+        return not self.keep
+
+    def _in_cell(self, el) -> tuple[bool, bool]:
+        """(whether el is in or is a table's cell, or a row of cells; whether no element around it is
+        hidden outside the cells). The nearest cell around it tells (one holding a table is a layout
+        table's), or the nearest element hidden before it."""
+        if el.tag in _CELLS:
+            return el.find(".//table") is None, True
+        for up in el.iterancestors():
+            if up in self.in_cell:
+                return self.in_cell[up], False
+            if up.tag == "td" or up.tag == "th":
+                return up.find(".//table") is None, True
+        return False, True
 
 
 _RANK = {"hidden": 0, "visibility": 1, "opacity": 1, "font-size": 1, "s": 2, "sup": 3, "sub": 3}
@@ -72,13 +110,13 @@ def _set_as(style: str) -> str | None:
     return min(found, key=_RANK.__getitem__) if found else None
 
 
-def _apply_styles(root, rules: dict[str, str]) -> None:
+def _apply_styles(root, rules: dict[str, str], hiding: _Hiding) -> None:
     """Text an element of any kind hides (display:none) is dropped, text it leaves unseen is emptied
     (`_unseen`) and text it strikes through is struck; text an inline element raises or lowers
     (vertical-align: super/sub) becomes <sup>/<sub> (and one it strikes, <s>): by its own style
     attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
     raised runs this way). The page's <html> and <body> are never hidden: a page hidden whole is
-    shown by its scripts."""
+    shown by its scripts; nor is what `hiding` keeps."""
     classes = {c: what for c, body in rules.items() if (what := _set_as(body)) is not None}
     hidden = []
     for el in list(root.iter()):
@@ -90,9 +128,11 @@ def _apply_styles(root, rules: dict[str, str]) -> None:
         if what is None:
             continue
         if what == "hidden":
-            hidden.append(el)
+            if hiding.hides(el):
+                hidden.append(el)
         elif what in _UNSEEN:
-            _unseen(el, what, rules)
+            if hiding.hides(el):
+                _unseen(el, what, rules)
         elif el.tag in _INLINE:
             el.tag = what
         elif what == "s":  # (a block, a cell, a row: struck in place, its lines kept)
@@ -244,19 +284,23 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def shown(root, text: str) -> None:
-    """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first)."""
+def shown(root, text: str, keep_hidden: bool = False) -> bool:
+    """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first); with
+    `keep_hidden`, what it hides or leaves unseen outside its tables' cells kept, as its scripts may
+    show it. Whether it hid (not kept) such a part holding text."""
     rules = _class_rules(root) if "<style" in text or "<STYLE" in text else {}
+    hiding = _Hiding(keep_hidden)
     if any(w in text for w in _SET_WORDS) and _SET.search(text):
-        _apply_styles(root, rules)
+        _apply_styles(root, rules, hiding)
     if "hidden" in text:
-        _hide_hidden(root)
+        _hide_hidden(root, hiding)
     if _UNPRINTED.search(text):
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
     if "olor" in text or "OLOR" in text:
         _whiten(root, rules)
+    return hiding.held
 
 
 _COLOR = re.compile(r"(?<![\w-])color\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
