@@ -1325,10 +1325,39 @@ def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, ce
     assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
 
 
+_NAMED_GROUNDS = ["dodgerblue", "cornflowerblue", "forestgreen", "darkolivegreen", "slategray", "saddlebrown",
+                  "darkorange", "rebeccapurple", "teal", "none repeat scroll 0% 0% sienna"]
+
+
+@pytest.mark.parametrize("ground", _NAMED_GROUNDS)
+def test_white_text_on_a_dark_ground_named_by_any_css_colour_is_read(ground):
+    """CSS's named colours are all known (148): the code before knew 60, took any other name for no
+    ground, and left white 129 on dodgerblue, forestgreen, slategray… unreadable."""
+    c = _white_cell("html", f'<td style="background:{ground};color:white">129</td>')
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
+@pytest.mark.parametrize("ground", ["lightyellow", "lavender", "khaki", "nonsense", "Canvas", "var(--ground)",
+                                    "no-repeat center url(x.png)"])
+def test_white_text_on_a_light_or_unknown_ground_is_unreadable(ground):
+    """White text on a light named ground does not show; on a ground not told (a word no CSS colour
+    names, a system colour, a variable, an image) it may not: unreadable. The code before took a word
+    it did not know for no ground at all, the ground around it (white paper) showing."""
+    c = _white_cell("html", f'<td style="background-color:navy"><p style="background:{ground};color:#fff">129</p></td>')
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "⟦129⟧")
+
+
+def test_white_text_on_words_dark_yellow_highlight_is_read():
+    """Word's highlight colours are its own (darkYellow is no CSS colour): white text on it shows."""
+    c = _white_cell("docx", "highlighted-darkYellow")
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
 def _white_cell(form: str, cell: str):
     """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
     inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
-    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`), or 129 coloured `auto`."""
+    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`, or `highlighted-<colour>`), or
+    129 coloured `auto`."""
     import io
 
     import docx
@@ -1354,8 +1383,9 @@ def _white_cell(form: str, cell: str):
     if cell == "shaded":
         tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="1F3864"/>'))
         p.append(parse_xml(run.format("FFFFFF", "129")))
-    elif cell == "highlighted":
-        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", '<w:highlight w:val="darkBlue"/><w:color')))
+    elif cell.startswith("highlighted"):
+        shade = cell.partition("-")[2] or "darkBlue"
+        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", f'<w:highlight w:val="{shade}"/><w:color')))
     elif cell == "auto":
         p.append(parse_xml(run.format("auto", "129")))
     elif cell == "0":

@@ -347,7 +347,7 @@ class _Look:
         if colour is None or not colours.white(colour.get(_VAL)):
             return False
         pr = run.find(_W + "rPr")
-        grounds = (_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))) if pr is not None else ()
+        grounds = (_shading(pr.find(_W + "shd")), _highlight(pr.find(_W + "highlight"))) if pr is not None else ()
         dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
         return not (dark if dark is not None else self.para is not None and _ground(self.para))
 
@@ -392,8 +392,19 @@ def _shading(shd) -> bool | None:
     return colours.dark(shd.get(_W + "fill"))
 
 
-def _attr(el, name: str) -> str | None:
-    return el.get(name) if el is not None else None
+# Word's highlight colours (ECMA-376 17.18.40, ST_HighlightColor), as hex
+_HIGHLIGHT = {"black": "000000", "blue": "0000ff", "cyan": "00ffff", "green": "00ff00", "magenta": "ff00ff",
+              "red": "ff0000", "yellow": "ffff00", "white": "ffffff", "darkBlue": "000080", "darkCyan": "008080",
+              "darkGreen": "008000", "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
+              "darkGray": "808080", "lightGray": "c0c0c0"}
+
+
+def _highlight(el) -> bool | None:
+    """Whether a run's w:highlight is dark; None when it sets none (`none`)."""
+    if el is None:
+        return None
+    value = el.get(_VAL) or ""
+    return colours.dark(_HIGHLIGHT.get(value, value))
 
 
 _TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
