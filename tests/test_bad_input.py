@@ -1353,6 +1353,63 @@ def test_white_text_on_words_dark_yellow_highlight_is_read():
     assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
 
 
+_TABLE_GROUNDS = {"table": (129.0, "ok", "129"), "style-cells": (129.0, "ok", "129"), "style-table": (129.0, "ok", "129"),
+                  "default-style": (129.0, "ok", "129"), "based-on-style": (129.0, "ok", "129"),
+                  "light-table": (None, "unreadable", "⟦129⟧"), "light-cell-on-table": (None, "unreadable", "⟦129⟧"),
+                  "style-banded": (None, "unreadable", "⟦129⟧")}
+
+
+@pytest.mark.parametrize("how", _TABLE_GROUNDS)
+def test_word_white_text_on_a_table_shaded_dark_is_read(how):
+    """White 129 in a cell of a table shaded dark (ECMA-376 17.4.32: behind each cell that shades none),
+    by the table (w:tblPr/w:shd) or its style (its cells' shading or the table's; the default table
+    style, a style it is based on), shows and is read; the code before looked at the cell's shading
+    alone, and left it unreadable. On a table shaded light, a cell shaded light on a dark table, or a
+    style that shades some rows its own way (banded), it is not read."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    d = docx.Document(io.BytesIO(report_docx(s, split_runs=False)))
+    tbl, tc = next((t._tbl, c._tc) for t in d.tables for r in t.rows for c in r.cells if c.text == "QQQ")
+    p = tc.p_lst[0]
+    for r in p.r_lst:
+        p.remove(r)
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>129</w:t></w:r>'))
+    w = nsdecls("w")
+    shd = f'<w:shd {w} w:val="clear" w:color="auto" w:fill="{{}}"/>'
+    if how in ("table", "light-cell-on-table"):
+        tbl.tblPr.append(parse_xml(shd.format("1F3864")))
+    if how == "light-table":
+        tbl.tblPr.append(parse_xml(shd.format("D9D9D9")))
+    if how == "light-cell-on-table":
+        tc.get_or_add_tcPr().append(parse_xml(shd.format("FFFFFF")))
+    if how.startswith(("style", "default", "based")):
+        inner = shd.format("1F3864").replace(f" {w}", "")
+        body = f"<w:tblPr>{inner}</w:tblPr>" if how == "style-table" else f"<w:tcPr>{inner}</w:tcPr>"
+        if how == "style-banded":
+            body += f'<w:tblStylePr w:type="band1Horz"><w:tcPr>{shd.format("FFFFFF").replace(f" {w}", "")}</w:tcPr></w:tblStylePr>'
+        default = ' w:default="1"' if how == "default-style" else ""
+        d.styles.element.append(parse_xml(f'<w:style {w} w:type="table"{default} w:styleId="Dark"><w:name w:val="Dark"/>'
+                                          f"{body}</w:style>"))
+        d.styles.element.append(parse_xml(f'<w:style {w} w:type="table" w:styleId="OnDark"><w:name w:val="OnDark"/>'
+                                          '<w:basedOn w:val="Dark"/></w:style>'))
+        for old in tbl.tblPr.findall(f"{{{tbl.nsmap['w']}}}tblStyle"):
+            tbl.tblPr.remove(old)
+        if how != "default-style":
+            tbl.tblPr.insert(0, parse_xml(f'<w:tblStyle {w} w:val="{"OnDark" if how == "based-on-style" else "Dark"}"/>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    c = cells(read_document("x.docx", buf.getvalue()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == _TABLE_GROUNDS[how]
+
+
 def _white_cell(form: str, cell: str):
     """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
     inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
