@@ -55,30 +55,39 @@ class _Hiding:
     def __init__(self, keep: bool) -> None:
         self.keep = keep
         self.held = False
-        self.in_cell: dict = {}  # each element hidden or unseen: whether it is in (or is) a cell or a row of cells
+        # each element looked at: (whether it is in or is a table's cell or a row of cells, whether it
+        # is in or is a part hidden outside them), kept as found (each element's place is walked once)
+        self.at: dict = {}
 
     def hides(self, el) -> bool:
         """Whether el, which the page hides or leaves unseen, is so read (not kept)."""
-        cell, outermost = self._in_cell(el)
-        self.in_cell[el] = cell
+        parent = el.getparent()
+        cell, covered = self._place(parent) if parent is not None else (False, False)
+        cell = cell or self._cell(el)
+        self.at[el] = (cell, covered or not cell)
         if cell:
             return True
-        if not self.keep and not self.held and outermost:
+        if not self.keep and not self.held and not covered:  # (text under a part looked at: looked at)
             self.held = any(t.strip() for t in el.itertext())
         return not self.keep
 
-    def _in_cell(self, el) -> tuple[bool, bool]:
-        """(whether el is in or is a table's cell, or a row of cells; whether no element around it is
-        hidden outside the cells). The nearest cell around it tells (one holding a table is a layout
-        table's), or the nearest element hidden before it."""
-        if el.tag in _CELLS:
-            return el.find(".//table") is None, True
-        for up in el.iterancestors():
-            if up in self.in_cell:
-                return self.in_cell[up], False
-            if up.tag == "td" or up.tag == "th":
-                return up.find(".//table") is None, True
-        return False, True
+    def _place(self, el) -> tuple[bool, bool]:
+        """el's (in a cell, in a part hidden outside the cells), from the nearest element around it
+        already placed."""
+        path = []
+        while el is not None and el not in self.at:
+            path.append(el)
+            el = el.getparent()
+        cell, covered = self.at[el] if el is not None else (False, False)
+        for node in reversed(path):
+            cell = cell or self._cell(node)
+            self.at[node] = (cell, covered)
+        return cell, covered
+
+    @staticmethod
+    def _cell(el) -> bool:
+        """Whether el is a table's cell or a row of cells (one holding a table is a layout table's)."""
+        return el.tag in _CELLS and el.find(".//table") is None
 
 
 _RANK = {"hidden": 0, "visibility": 1, "opacity": 1, "font-size": 1, "s": 2, "sup": 3, "sub": 3}
