@@ -10,7 +10,7 @@ from mddocs import render_markdown
 from pdfdocs import expected, raw_pdf
 
 from gkqc.cells import VALUED, read_count
-from gkqc.readers import read_document
+from gkqc.readers import HIDDEN_READ, read_document
 from gkqc.readers.tokens import pdftext_tokens
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
@@ -732,6 +732,98 @@ def test_html_a_hidden_draft_of_a_table_is_not_read(hide):
             and not (want[k] is None and got[k].status == "blank")] == []
 
 
+_CONDITIONAL = {"print": "@media print { .noprint { display: none } }",
+                "narrow-screen": "@media screen and (max-width: 640px) { .noprint { display: none } }",
+                "supports": "@supports not (display: grid) { .noprint { display: none } }",
+                "container": "@container (width < 400px) { .noprint { display: none } }",
+                "style-for-print": '</style><style media="print">.noprint { display: none }'}
+
+
+@pytest.mark.parametrize("rule", _CONDITIONAL.values(), ids=_CONDITIONAL)
+def test_html_a_class_hidden_only_on_paper_or_a_narrow_screen_is_read(rule):
+    """A class hidden inside `@media print`, a small screen's query, `@supports`, `@container` (or a
+    <style media=print>) is shown on a screen: its rule is not in force. The code before took such a
+    rule as always in force, and a page whose content <div> had the class read as no report (0 cells)."""
+    s = spec("gov2021", 2023, seed=3)
+    html = render_html(s).decode().replace("</head>", f"<style>{rule}</style></head>", 1)
+    html = html.replace("<body>", '<body><div class="noprint">', 1).replace("</body>", "</div></body>", 1)
+    r = read_document("x.html", html.encode())
+    want = {k[1:]: v for k, v in expected(s).items() if k[0] == "applications"}
+    got = cells(r)
+    assert r.status == "parsed" and {k: got[k].value for k in want} == want
+
+
+@pytest.mark.parametrize("rule", ["@media screen { .X { display: none } }", "@media all { .X { display: none } }",
+                                  "@layer page { .X { display: none } }",
+                                  "<!-- /* Word's */ @charset 'utf-8'; .X { display: none } -->"],
+                         ids=["screen", "all", "layer", "comments"])
+def test_html_a_class_hidden_on_every_screen_hides_its_digit(rule):
+    """A rule inside `@media screen`, `@media all` or `@layer`, or after an HTML comment's mark, a CSS
+    comment or `@charset …;`, is in force on a screen: the hidden 9 is no digit of 12."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("</head>", f"<style>{rule}</style></head>", 1).replace(
+        "<td>QQQ</td>", '<td>12<span class="X">9</span></td>')
+    c = cells(read_document("x.html", html.encode()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == (12.0, "ok", "12")
+
+
+def _all_cells(r) -> dict[tuple, float | None]:
+    return {(c.table, *((c.block_id, c.row_id, c.col_id) if c.table == "active" else (c.row_id, c.col_id))): c.value
+            for c in r.report.cells}
+
+
+@pytest.mark.parametrize("hide", ['<div id="zoom" style="display:none">', '<div class="X">', "<div hidden>",
+                                  '<div style="opacity:0">', '<div class="content" style="visibility:hidden">',
+                                  '<table><tr><td style="display:none">'],
+                         ids=["style", "class", "attribute", "opacity", "visibility", "layout-cell"])
+def test_html_a_report_its_page_hides_until_a_script_shows_it_is_read(hide):
+    """The page's content in a <div> (or a layout table's cell) hidden until the page's script shows it
+    (a loader, a zoom box): read with a note, the hidden digit in a cell inside it still no digit. The
+    code before dropped the <div> and read no report (0 cells)."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    html = render_html(s).decode().replace("</head>", "<style>.X {display:none}</style></head>", 1)
+    end = "</td></tr></table>" if hide.startswith("<table") else "</div>"
+    html = html.replace("<body>", "<body>" + hide, 1).replace(
+        "</body>", end + "<script>document.getElementById('zoom').style.display='block'</script></body>", 1)
+    r = read_document("x.html", html.replace("<td>QQQ</td>", '<td>12<span style="display:none">9</span></td>').encode())
+    s.applications[("granted", "natural_person")] = "12"
+    assert (r.status, _all_cells(r)) == ("parsed", expected(s)) and HIDDEN_READ in r.report.notes
+
+
+def test_html_a_table_in_a_tab_the_page_hides_is_read():
+    """Section 三's table in a tab the page shows when clicked: the page hidden without it misses the
+    table's cells, with it finds them all and reads every other cell alike."""
+    s = spec("gov2021", 2023, seed=3)
+    html = render_html(s).decode()
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    r = read_document("x.html", (html[:start] + '<div class="tab" style="display:none">' + html[start:end] + "</div>"
+                                 + html[end:]).encode())
+    assert (r.status, _all_cells(r)) == ("parsed", expected(s)) and HIDDEN_READ in r.report.notes
+
+
+def test_html_a_hidden_draft_that_reads_a_shown_cell_otherwise_is_not_read():
+    """A page missing section 四's table hides a draft of section 三's whose row differs: read with the
+    draft, it would find no more cells and read the shown ones otherwise; it is read as shown."""
+    s = spec("gov2021", 2023, seed=3)
+    s.applications.update({("granted", c.id): v for c, v in zip(registry().app_columns, ["5", "0", "0", "1", "1", "2", "9"],
+                                                                 strict=True)})
+    html = render_html(s).decode()
+    four = html.index("<table", html.index("四、政府信息公开行政复议"))
+    html = html[:four] + html[html.index("</table>", four) + len("</table>"):]
+    start = html.index("<table", html.index("三、收到和处理"))
+    end = html.index("</table>", start) + len("</table>")
+    draft = html[start:end].replace("<td>5</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>9</td>",
+                                    "<td>4</td><td>0</td><td>0</td><td>1</td><td>1</td><td>2</td><td>8</td>", 1)
+    r = read_document("x.html", (html[:end] + '<div style="display:none">' + draft + "</div>" + html[end:]).encode())
+    got = cells(r)
+    assert [got[("granted", c.id)].value for c in registry().app_columns] == [5.0, 0.0, 0.0, 1.0, 1.0, 2.0, 9.0]
+    assert {c.status for c in r.report.cells if c.table == "reviews"} == {"missing"}
+    assert HIDDEN_READ not in r.report.notes
+
+
 @pytest.mark.parametrize("below", ["", "<tr>" + "<td>&nbsp;</td>" * 9 + "</tr>",
                                    "<!--[if !supportMisalignedColumns]--><tr>" + "<td>&nbsp;</td>" * 9 + "</tr>"],
                          ids=["alone", "an-empty-row-below", "in-a-table-walked-for-its-comment"])
@@ -1233,10 +1325,96 @@ def test_white_text_on_a_dark_ground_and_text_in_other_colours_are_read(form, ce
     assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
 
 
+_NAMED_GROUNDS = ["dodgerblue", "cornflowerblue", "forestgreen", "darkolivegreen", "slategray", "saddlebrown",
+                  "darkorange", "rebeccapurple", "teal", "none repeat scroll 0% 0% sienna"]
+
+
+@pytest.mark.parametrize("ground", _NAMED_GROUNDS)
+def test_white_text_on_a_dark_ground_named_by_any_css_colour_is_read(ground):
+    """CSS's named colours are all known (148): the code before knew 60, took any other name for no
+    ground, and left white 129 on dodgerblue, forestgreen, slategray… unreadable."""
+    c = _white_cell("html", f'<td style="background:{ground};color:white">129</td>')
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
+@pytest.mark.parametrize("ground", ["lightyellow", "lavender", "khaki", "nonsense", "Canvas", "var(--ground)",
+                                    "no-repeat center url(x.png)"])
+def test_white_text_on_a_light_or_unknown_ground_is_unreadable(ground):
+    """White text on a light named ground does not show; on a ground not told (a word no CSS colour
+    names, a system colour, a variable, an image) it may not: unreadable. The code before took a word
+    it did not know for no ground at all, the ground around it (white paper) showing."""
+    c = _white_cell("html", f'<td style="background-color:navy"><p style="background:{ground};color:#fff">129</p></td>')
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "⟦129⟧")
+
+
+def test_white_text_on_words_dark_yellow_highlight_is_read():
+    """Word's highlight colours are its own (darkYellow is no CSS colour): white text on it shows."""
+    c = _white_cell("docx", "highlighted-darkYellow")
+    assert (c.value, c.status, c.raw) == (129.0, "ok", "129")
+
+
+_TABLE_GROUNDS = {"table": (129.0, "ok", "129"), "style-cells": (129.0, "ok", "129"), "style-table": (129.0, "ok", "129"),
+                  "default-style": (129.0, "ok", "129"), "based-on-style": (129.0, "ok", "129"),
+                  "light-table": (None, "unreadable", "⟦129⟧"), "light-cell-on-table": (None, "unreadable", "⟦129⟧"),
+                  "style-banded": (None, "unreadable", "⟦129⟧")}
+
+
+@pytest.mark.parametrize("how", _TABLE_GROUNDS)
+def test_word_white_text_on_a_table_shaded_dark_is_read(how):
+    """White 129 in a cell of a table shaded dark (ECMA-376 17.4.32: behind each cell that shades none),
+    by the table (w:tblPr/w:shd) or its style (its cells' shading or the table's; the default table
+    style, a style it is based on), shows and is read; the code before looked at the cell's shading
+    alone, and left it unreadable. On a table shaded light, a cell shaded light on a dark table, or a
+    style that shades some rows its own way (banded), it is not read."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2023, seed=3)
+    s.applications[("granted", "natural_person")] = "QQQ"
+    d = docx.Document(io.BytesIO(report_docx(s, split_runs=False)))
+    tbl, tc = next((t._tbl, c._tc) for t in d.tables for r in t.rows for c in r.cells if c.text == "QQQ")
+    p = tc.p_lst[0]
+    for r in p.r_lst:
+        p.remove(r)
+    p.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>129</w:t></w:r>'))
+    w = nsdecls("w")
+    shd = f'<w:shd {w} w:val="clear" w:color="auto" w:fill="{{}}"/>'
+    if how in ("table", "light-cell-on-table"):
+        tbl.tblPr.append(parse_xml(shd.format("1F3864")))
+    if how == "light-table":
+        tbl.tblPr.append(parse_xml(shd.format("D9D9D9")))
+    if how == "light-cell-on-table":
+        tc.get_or_add_tcPr().append(parse_xml(shd.format("FFFFFF")))
+    if how.startswith(("style", "default", "based")):
+        inner = shd.format("1F3864").replace(f" {w}", "")
+        body = f"<w:tblPr>{inner}</w:tblPr>" if how == "style-table" else f"<w:tcPr>{inner}</w:tcPr>"
+        if how == "style-banded":
+            body += f'<w:tblStylePr w:type="band1Horz"><w:tcPr>{shd.format("FFFFFF").replace(f" {w}", "")}</w:tcPr></w:tblStylePr>'
+        default = ' w:default="1"' if how == "default-style" else ""
+        d.styles.element.append(parse_xml(f'<w:style {w} w:type="table"{default} w:styleId="Dark"><w:name w:val="Dark"/>'
+                                          f"{body}</w:style>"))
+        d.styles.element.append(parse_xml(f'<w:style {w} w:type="table" w:styleId="OnDark"><w:name w:val="OnDark"/>'
+                                          '<w:basedOn w:val="Dark"/></w:style>'))
+        for old in tbl.tblPr.findall(f"{{{tbl.nsmap['w']}}}tblStyle"):
+            tbl.tblPr.remove(old)
+        if how != "default-style":
+            tbl.tblPr.insert(0, parse_xml(f'<w:tblStyle {w} w:val="{"OnDark" if how == "based-on-style" else "Dark"}"/>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    c = cells(read_document("x.docx", buf.getvalue()))[("granted", "natural_person")]
+    assert (c.value, c.status, c.raw) == _TABLE_GROUNDS[how]
+
+
 def _white_cell(form: str, cell: str):
     """The cell 予以公开 / 自然人 of a report whose cell is `cell`: an HTML <td> (or a Markdown cell's
     inline HTML); for Word, `9` after a run `12` coloured `cell`, `0` alone coloured white, 129 white in
-    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`), or 129 coloured `auto`."""
+    a cell shaded dark (`shaded`) or highlighted dark blue (`highlighted`, or `highlighted-<colour>`), or
+    129 coloured `auto`."""
     import io
 
     import docx
@@ -1262,8 +1440,9 @@ def _white_cell(form: str, cell: str):
     if cell == "shaded":
         tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="1F3864"/>'))
         p.append(parse_xml(run.format("FFFFFF", "129")))
-    elif cell == "highlighted":
-        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", '<w:highlight w:val="darkBlue"/><w:color')))
+    elif cell.startswith("highlighted"):
+        shade = cell.partition("-")[2] or "darkBlue"
+        p.append(parse_xml(run.format("FFFFFF", "129").replace("<w:color", f'<w:highlight w:val="{shade}"/><w:color')))
     elif cell == "auto":
         p.append(parse_xml(run.format("auto", "129")))
     elif cell == "0":

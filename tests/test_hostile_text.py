@@ -277,13 +277,15 @@ def test_html_cell_nested_deep_is_read():
     assert r.status == plain.status and _cells(r) == _cells(plain)
 
 
-@pytest.mark.parametrize("where", ["title", "brackets", "style", "hidden", "decoration"])
+@pytest.mark.parametrize("where", ["title", "brackets", "style", "hidden", "decoration", "hidden-in-a-cell",
+                                   "hidden-deep"])
 def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
     # patterns tried again from each character of a long run: a title's site name and amendment
     # after 200,000 spaces; 400,000 brackets before a title's office, each counting all the others;
     # CSS rules in a <style> of 300,000 characters without a brace; 80,000 hidden elements in a row,
     # the text before them grown by each one's tail; 60,000 `text-decoration:` each read to the page's
-    # end for a `line-through` (minutes, each)
+    # end for a `line-through`; 80,000 hidden spans in one cell, each searching the whole cell for a
+    # table, or 250,000 under 2,000 nested <div>, each walking them all (minutes, each)
     html = render_html(_CRAWL_SPEC)
     key = b'"ArticleTitle" content="'
     if where == "title":
@@ -294,6 +296,11 @@ def test_page_with_a_long_run_in_its_title_or_styles_is_read(tmp_path, where):
         page = html.replace(b"<head>", b"<head><style>.a{display:none}" + b"&nbsp;" * 50_000 + b"</style>", 1)
     elif where == "hidden":
         page = html.replace(b"<body>", b"<body><p>" + "<i hidden></i>甲乙丙丁".encode() * 80_000 + b"</p>", 1)
+    elif where == "hidden-in-a-cell":
+        page = html.replace(b"<td>", b"<td>" + b'<span style="display:none">9</span>' * 80_000, 1)
+    elif where == "hidden-deep":
+        page = html.replace(b"<body>", b"<body>" + b"<div>" * 2000 + "<i hidden></i>甲".encode() * 250_000
+                            + b"</div>" * 2000, 1)
     else:
         page = html.replace(b"<body>", b"<body><p>position " + b"text-decoration:" * 60_000 + b"</p>", 1)
     status, cells = _read_in_time(tmp_path, "t.html", page)

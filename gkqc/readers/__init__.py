@@ -39,6 +39,11 @@ _TEXT_FORMS = {"pagetext": pagetext_tokens, "pdftext": pdftext_tokens, "markdown
 
 def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], str]:
     """Decode, tell the form, tokenise. Returns (format, tokens, html meta, encoding)."""
+    return _tokens(name, data)[:4]
+
+
+def _tokens(name: str, data: bytes, keep_hidden: bool = False) -> tuple[str, list[Tok], dict[str, str], str, bool]:
+    """`tokens_of`, and whether a page hid text outside its tables' cells (`keep_hidden`: read it)."""
     html = looks_like_html(name, data)
     text, enc = decode(data, declared_charset(data) if html else None)
     if "\r" in text or "\u2028" in text or "\u2029" in text:  # lines ended by CR alone (old Mac files) or U+2028
@@ -47,12 +52,12 @@ def tokens_of(name: str, data: bytes) -> tuple[str, list[Tok], dict[str, str], s
     if (html or page) and (tags := text.count("<")) > MAX_TAGS:  # (each parsed element takes memory)
         raise Unreadable(f"网页标签过多（{tags:,} 个，上限 {MAX_TAGS:,}），不是一份年度报告，未读取")
     if html and not page and (is_markdown(text) or is_text_with_tables(text)):  # converter Markdown with <table> fragments
-        return "markdown", _mark_cut(text, markdown_tokens(_not_too_long(text))), {}, enc
+        return "markdown", _mark_cut(text, markdown_tokens(_not_too_long(text))), {}, enc, False
     if html or page:
-        meta, toks = html_tokens(text)
-        return "html", _mark_cut(text, toks), meta, enc
+        meta, toks, hid = html_tokens(text, keep_hidden)
+        return "html", _mark_cut(text, toks), meta, enc, hid
     fmt = sniff_text(_not_too_long(text))
-    return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc
+    return fmt, _mark_cut(text, _TEXT_FORMS[fmt](text)), {}, enc, False
 
 
 def _not_too_long(text: str) -> str:
@@ -89,7 +94,7 @@ def _read(name: str, data: bytes) -> ParseResult:
     if fmt is not None:
         return ParseResult(fmt, None, FILE_UNREADABLE, _UNSUPPORTED[fmt])
     try:
-        fmt, toks, html_meta, enc = tokens_of(name, data)
+        fmt, toks, html_meta, enc, hid = _tokens(name, data)
     except Unreadable as e:
         return ParseResult("unknown", None, FILE_UNREADABLE, str(e))
     except Exception as e:  # a reader bug must not stop the batch
@@ -98,7 +103,40 @@ def _read(name: str, data: bytes) -> ParseResult:
         return ParseResult(fmt, enc, NOT_A_REPORT, "gkqc 生成的评分卡页面，不是收集的报告 (a page gkqc wrote, not a report)")
     rep = build_report(name, toks, html_meta)
     status, reason = judge(rep)
+    if hid and (status == NOT_A_REPORT or any(c.status == MISSING for c in rep.cells)):
+        rep, status, reason = _with_hidden(name, data, rep, status, reason)
     return ParseResult(fmt, enc, status, reason, rep)
+
+
+HIDDEN_READ = ("页面隐藏了表格单元格之外的内容（display:none 等，可能由页面脚本显示：选项卡、加载层），"
+               "不读则不成报告或缺少表格：连同隐藏的内容读取")
+
+
+def _with_hidden(name: str, data: bytes, rep: Report, status: str, reason: str | None) -> tuple[Report, str, str | None]:
+    """A page whose hidden parts outside its tables' cells hold text, read with them too (its scripts
+    may show them: a tab, a loader, a layout for some screens), where without them it is no report or
+    misses cells, and with them it is a report that reads every cell found without them alike and
+    finds more: then with a note (`HIDDEN_READ`). Else the page as read without them."""
+    try:
+        _, toks, html_meta, _, _ = _tokens(name, data, keep_hidden=True)
+    except Exception:  # (read once already: the page as read stands)
+        return rep, status, reason
+    kept = build_report(name, toks, html_meta)
+    kept_status, kept_reason = judge(kept)
+    if kept_status == NOT_A_REPORT:
+        return rep, status, reason
+    if status != NOT_A_REPORT:
+        before, after = _found(rep), _found(kept)
+        if len(after) <= len(before) or any(after.get(k) != v for k, v in before.items()):
+            return rep, status, reason
+    kept.notes.append(HIDDEN_READ)
+    return kept, kept_status, kept_reason
+
+
+def _found(rep: Report) -> dict[tuple, tuple]:
+    """Each cell of a report found on the page (not missing): its raw text, value and status."""
+    return {(c.table, c.block_id, c.row_id, c.col_id): (c.raw, c.value, c.status) for c in rep.cells
+            if c.status != MISSING}
 
 
 def _read_pdf(name: str, data: bytes) -> ParseResult:

@@ -8,32 +8,54 @@ import re
 
 _WHITE = 245  # text at least this light (luma, over white paper) does not show on white
 _DARK = 200  # a ground darker than this (luma) shows white text
-# the named colours a report may set, as hex; another name is a colour that is neither white nor known dark
-_NAMED = {
-    "white": "ffffff", "snow": "fffafa", "ghostwhite": "f8f8ff", "whitesmoke": "f5f5f5", "mintcream": "f5fffa",
-    "ivory": "fffff0", "floralwhite": "fffaf0", "azure": "f0ffff", "aliceblue": "f0f8ff", "honeydew": "f0fff0",
-    "seashell": "fff5ee", "lightyellow": "ffffe0", "lightcyan": "e0ffff", "linen": "faf0e6", "oldlace": "fdf5e6",
-    "lavenderblush": "fff0f5", "cornsilk": "fff8dc", "beige": "f5f5dc", "lemonchiffon": "fffacd",
-    "gainsboro": "dcdcdc", "lightgray": "d3d3d3", "lightgrey": "d3d3d3", "silver": "c0c0c0", "yellow": "ffff00",
-    "black": "000000", "gray": "808080", "grey": "808080", "dimgray": "696969", "dimgrey": "696969",
-    "darkgray": "a9a9a9", "darkgrey": "a9a9a9", "red": "ff0000", "darkred": "8b0000", "maroon": "800000",
-    "brown": "a52a2a", "firebrick": "b22222", "crimson": "dc143c", "orangered": "ff4500", "green": "008000",
-    "darkgreen": "006400", "olive": "808000", "teal": "008080", "darkcyan": "008b8b", "seagreen": "2e8b57",
-    "blue": "0000ff", "mediumblue": "0000cd", "darkblue": "00008b", "navy": "000080", "midnightblue": "191970",
-    "royalblue": "4169e1", "steelblue": "4682b4", "purple": "800080", "indigo": "4b0082", "magenta": "ff00ff",
-    "fuchsia": "ff00ff", "darkslategray": "2f4f4f", "darkslategrey": "2f4f4f", "darkslateblue": "483d8b",
-    "cyan": "00ffff", "aqua": "00ffff", "lime": "00ff00", "darkmagenta": "8b008b",
-    "darkyellow": "808000",  # (Word's highlight names, w:highlight, are these too, in camel case)
+_NAMED = {  # CSS's named colours (CSS Color 4, §6.1: all 148), as hex
+    "aliceblue": "f0f8ff", "antiquewhite": "faebd7", "aqua": "00ffff", "aquamarine": "7fffd4", "azure": "f0ffff",
+    "beige": "f5f5dc", "bisque": "ffe4c4", "black": "000000", "blanchedalmond": "ffebcd", "blue": "0000ff",
+    "blueviolet": "8a2be2", "brown": "a52a2a", "burlywood": "deb887", "cadetblue": "5f9ea0", "chartreuse": "7fff00",
+    "chocolate": "d2691e", "coral": "ff7f50", "cornflowerblue": "6495ed", "cornsilk": "fff8dc", "crimson": "dc143c",
+    "cyan": "00ffff", "darkblue": "00008b", "darkcyan": "008b8b", "darkgoldenrod": "b8860b", "darkgray": "a9a9a9",
+    "darkgreen": "006400", "darkgrey": "a9a9a9", "darkkhaki": "bdb76b", "darkmagenta": "8b008b",
+    "darkolivegreen": "556b2f", "darkorange": "ff8c00", "darkorchid": "9932cc", "darkred": "8b0000",
+    "darksalmon": "e9967a", "darkseagreen": "8fbc8f", "darkslateblue": "483d8b", "darkslategray": "2f4f4f",
+    "darkslategrey": "2f4f4f", "darkturquoise": "00ced1", "darkviolet": "9400d3", "deeppink": "ff1493",
+    "deepskyblue": "00bfff", "dimgray": "696969", "dimgrey": "696969", "dodgerblue": "1e90ff",
+    "firebrick": "b22222", "floralwhite": "fffaf0", "forestgreen": "228b22", "fuchsia": "ff00ff",
+    "gainsboro": "dcdcdc", "ghostwhite": "f8f8ff", "gold": "ffd700", "goldenrod": "daa520", "gray": "808080",
+    "green": "008000", "greenyellow": "adff2f", "grey": "808080", "honeydew": "f0fff0", "hotpink": "ff69b4",
+    "indianred": "cd5c5c", "indigo": "4b0082", "ivory": "fffff0", "khaki": "f0e68c", "lavender": "e6e6fa",
+    "lavenderblush": "fff0f5", "lawngreen": "7cfc00", "lemonchiffon": "fffacd", "lightblue": "add8e6",
+    "lightcoral": "f08080", "lightcyan": "e0ffff", "lightgoldenrodyellow": "fafad2", "lightgray": "d3d3d3",
+    "lightgreen": "90ee90", "lightgrey": "d3d3d3", "lightpink": "ffb6c1", "lightsalmon": "ffa07a",
+    "lightseagreen": "20b2aa", "lightskyblue": "87cefa", "lightslategray": "778899", "lightslategrey": "778899",
+    "lightsteelblue": "b0c4de", "lightyellow": "ffffe0", "lime": "00ff00", "limegreen": "32cd32", "linen": "faf0e6",
+    "magenta": "ff00ff", "maroon": "800000", "mediumaquamarine": "66cdaa", "mediumblue": "0000cd",
+    "mediumorchid": "ba55d3", "mediumpurple": "9370db", "mediumseagreen": "3cb371", "mediumslateblue": "7b68ee",
+    "mediumspringgreen": "00fa9a", "mediumturquoise": "48d1cc", "mediumvioletred": "c71585",
+    "midnightblue": "191970", "mintcream": "f5fffa", "mistyrose": "ffe4e1", "moccasin": "ffe4b5",
+    "navajowhite": "ffdead", "navy": "000080", "oldlace": "fdf5e6", "olive": "808000", "olivedrab": "6b8e23",
+    "orange": "ffa500", "orangered": "ff4500", "orchid": "da70d6", "palegoldenrod": "eee8aa", "palegreen": "98fb98",
+    "paleturquoise": "afeeee", "palevioletred": "db7093", "papayawhip": "ffefd5", "peachpuff": "ffdab9",
+    "peru": "cd853f", "pink": "ffc0cb", "plum": "dda0dd", "powderblue": "b0e0e6", "purple": "800080",
+    "rebeccapurple": "663399", "red": "ff0000", "rosybrown": "bc8f8f", "royalblue": "4169e1",
+    "saddlebrown": "8b4513", "salmon": "fa8072", "sandybrown": "f4a460", "seagreen": "2e8b57", "seashell": "fff5ee",
+    "sienna": "a0522d", "silver": "c0c0c0", "skyblue": "87ceeb", "slateblue": "6a5acd", "slategray": "708090",
+    "slategrey": "708090", "snow": "fffafa", "springgreen": "00ff7f", "steelblue": "4682b4", "tan": "d2b48c",
+    "teal": "008080", "thistle": "d8bfd8", "tomato": "ff6347", "turquoise": "40e0d0", "violet": "ee82ee",
+    "wheat": "f5deb3", "white": "ffffff", "whitesmoke": "f5f5f5", "yellow": "ffff00", "yellowgreen": "9acd32",
 }
-_NO_COLOUR = {"", "inherit", "initial", "unset", "revert", "currentcolor", "auto", "none"}
+_NO_COLOUR = {"", "inherit", "initial", "unset", "revert", "revert-layer", "currentcolor", "auto", "none"}
+# the background shorthand's words that are no colour: its image, repeat, attachment, position, size and boxes
+_LAYER_WORDS = {"none", "repeat", "repeat-x", "repeat-y", "no-repeat", "space", "round", "scroll", "fixed", "local",
+                "left", "right", "top", "bottom", "center", "auto", "cover", "contain", "border-box", "padding-box",
+                "content-box", "text"}
 _HEX = re.compile(r"#?([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})")
 _FUNCTION = re.compile(r"(rgba?|hsla?)\(([^)]*)\)")
-_TOKEN = re.compile(r"#[0-9a-f]{3,8}\b|(?:rgba?|hsla?)\([^)]*\)|[a-z]+")
+_TOKEN = re.compile(r"#[0-9a-f]{3,8}\b|[a-z-]+\([^)]*\)|[+-]?[\d.]+[a-z%]*|[a-z-]+")  # (a length: one token)
 
 
 def _rgba(value: str) -> tuple[float, float, float, float] | str | None:
     """(red, green, blue 0–255, alpha 0–1) of one colour value; "other" for a colour not placed (a
-    name not in _NAMED, a system colour); None for none (inherit, auto…)."""
+    word not a CSS colour's name, a system colour); None for none (inherit, auto…)."""
     v = value.strip().lower()
     if v in _NO_COLOUR:
         return None
@@ -89,15 +111,16 @@ def white(value: str | None) -> bool | None:
 def dark(value: str | None) -> bool | None:
     """Whether a ground (a CSS background, a Word shading or highlight) is dark enough to show white
     text: its first colour (`background: #1f3864 url(…)`); None when it lays none (none, transparent:
-    the ground around it shows). An image or a gradient without a colour of its own is not told: not
-    dark (white text on it may not show)."""
+    the ground around it shows). A colour not told (a word that is no CSS colour nor another word of
+    the shorthand, a system colour, `var(…)`), or an image or a gradient without a colour of its own,
+    is not dark: white text on it may not show."""
     v = (value or "").strip().lower()
     if _HEX.fullmatch(v):  # (Word's fill, an HTML attribute's: the hex digits alone)
         v = "#" + v.lstrip("#")
     image = bool(_IMAGE.search(v))
     for token in _TOKEN.findall(_IMAGE.sub(" ", v)):
-        if token[0].isalpha() and token not in _NAMED and token != "transparent" and not token.endswith(")"):
-            continue  # (the shorthand's other words: no-repeat, center…)
+        if token in _LAYER_WORDS or _LENGTH.match(token):
+            continue  # (the shorthand's other words and lengths: no-repeat, center, 0 0…)
         c = _rgba(token)
         if c is None or (c != "other" and c[3] == 0):
             continue
@@ -105,4 +128,5 @@ def dark(value: str | None) -> bool | None:
     return False if image else None
 
 
+_LENGTH = re.compile(r"[+-]?[\d.]")
 _IMAGE = re.compile(r"[\w-]*gradient\((?:[^()]|\([^()]*\))*\)|url\([^)]*\)")

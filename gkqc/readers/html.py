@@ -134,14 +134,15 @@ def _text_chars(root: etree._Element) -> int:
                for el in root.iter())
 
 
-def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
-    """Cells (<td>/<th>) and text lines of a page, in document order, with source lines."""
+def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], list[Tok], bool]:
+    """Cells (<td>/<th>) and text lines of a page, in document order, with source lines; and whether
+    the page hid text outside its tables' cells (`shown.shown`: with `keep_hidden`, read)."""
     if text.startswith("<?xml"):
         text = text.split("?>", 1)[-1]
     root = _parse(text) if text.strip() else None
     if root is None:
-        return {}, []
-    shown(root, text)
+        return {}, [], False
+    hid = shown(root, text, keep_hidden)
     if (chars := _text_chars(root)) > MAX_TEXT_CHARS:
         raise Unreadable(f"网页文字过长（{chars:,} 个字符，上限 {MAX_TEXT_CHARS:,}），不是一份年度报告，未读取")
     meta = html_meta(root)
@@ -208,4 +209,4 @@ def html_tokens(text: str) -> tuple[dict[str, str], list[Tok]]:
                 line = el.sourceline or 0
             buf.append(el.tail)
     flush()
-    return meta, [t for t in out if t is not None]
+    return meta, [t for t in out if t is not None], hid

@@ -21,7 +21,9 @@ _SET = re.compile(
     rf"|(?<![\w-])top\s*:\s*{_LENGTH}|text-decoration[\w-]*\s*:[^;\"']{{0,200}}line-through",
     re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
-_RULE = re.compile(r"(?<![^{}])([^{}]+)\{([^{}]*)\}")  # (from a brace only: not again from each character)
+_BRACE = re.compile(r"[{}]")
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)|<!--|-->", re.DOTALL)  # (HTML's comment marks around a style's rules: none)
+_ON_SCREEN = re.compile(r"\s*(?:only\s+)?(?:all|screen)\s*", re.IGNORECASE)  # a media query met by any screen
 _CLASS_SELECTOR = re.compile(r"\s*[A-Za-z0-9]*\.([\w-]+)\s*")
 
 
@@ -36,9 +38,56 @@ def _drop_zero_height_rows(root) -> None:
             _drop(tr)
 
 
-def _hide_hidden(root) -> None:
+def _hide_hidden(root, hiding: _Hiding) -> None:
     """Elements with the `hidden` attribute are not shown: dropped, text and all (a hidden <td> is no cell)."""
-    _drop_all(root.xpath("//*[@hidden]"))
+    _drop_all([el for el in root.xpath("//*[@hidden]") if hiding.hides(el)])
+
+
+_CELLS = ("td", "th", "tr")
+
+
+class _Hiding:
+    """What a page hides or leaves unseen, told apart: text in its tables' cells (a cell, a row of them,
+    a digit beside a number) is always hidden; elsewhere (a block, a table, a layout table's cell around
+    the report's tables: a tab, a loader its scripts show) it may be kept (`keep`). Notes whether it
+    hid such a part holding text (`held`)."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.held = False
+        # each element looked at: (whether it is in or is a table's cell or a row of cells, whether it
+        # is in or is a part hidden outside them), kept as found (each element's place is walked once)
+        self.at: dict = {}
+
+    def hides(self, el) -> bool:
+        """Whether el, which the page hides or leaves unseen, is so read (not kept)."""
+        parent = el.getparent()
+        cell, covered = self._place(parent) if parent is not None else (False, False)
+        cell = cell or self._cell(el)
+        self.at[el] = (cell, covered or not cell)
+        if cell:
+            return True
+        if not self.keep and not self.held and not covered:  # (text under a part looked at: looked at)
+            self.held = any(t.strip() for t in el.itertext())
+        return not self.keep
+
+    def _place(self, el) -> tuple[bool, bool]:
+        """el's (in a cell, in a part hidden outside the cells), from the nearest element around it
+        already placed."""
+        path = []
+        while el is not None and el not in self.at:
+            path.append(el)
+            el = el.getparent()
+        cell, covered = self.at[el] if el is not None else (False, False)
+        for node in reversed(path):
+            cell = cell or self._cell(node)
+            self.at[node] = (cell, covered)
+        return cell, covered
+
+    @staticmethod
+    def _cell(el) -> bool:
+        """Whether el is a table's cell or a row of cells (one holding a table is a layout table's)."""
+        return el.tag in _CELLS and el.find(".//table") is None
 
 
 _RANK = {"hidden": 0, "visibility": 1, "opacity": 1, "font-size": 1, "s": 2, "sup": 3, "sub": 3}
@@ -70,13 +119,13 @@ def _set_as(style: str) -> str | None:
     return min(found, key=_RANK.__getitem__) if found else None
 
 
-def _apply_styles(root, rules: dict[str, str]) -> None:
+def _apply_styles(root, rules: dict[str, str], hiding: _Hiding) -> None:
     """Text an element of any kind hides (display:none) is dropped, text it leaves unseen is emptied
     (`_unseen`) and text it strikes through is struck; text an inline element raises or lowers
     (vertical-align: super/sub) becomes <sup>/<sub> (and one it strikes, <s>): by its own style
     attribute, or by a class a <style> block sets so (LibreOffice's exports write Word's hidden and
     raised runs this way). The page's <html> and <body> are never hidden: a page hidden whole is
-    shown by its scripts."""
+    shown by its scripts; nor is what `hiding` keeps."""
     classes = {c: what for c, body in rules.items() if (what := _set_as(body)) is not None}
     hidden = []
     for el in list(root.iter()):
@@ -88,9 +137,11 @@ def _apply_styles(root, rules: dict[str, str]) -> None:
         if what is None:
             continue
         if what == "hidden":
-            hidden.append(el)
+            if hiding.hides(el):
+                hidden.append(el)
         elif what in _UNSEEN:
-            _unseen(el, what, rules)
+            if hiding.hides(el):
+                _unseen(el, what, rules)
         elif el.tag in _INLINE:
             el.tag = what
         elif what == "s":  # (a block, a cell, a row: struck in place, its lines kept)
@@ -99,14 +150,59 @@ def _apply_styles(root, rules: dict[str, str]) -> None:
 
 
 def _class_rules(root) -> dict[str, str]:
-    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it)."""
+    """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it):
+    the rules in force on any screen, not those inside a conditional group (`@media print`, a screen's
+    width, `@supports`, `@container`…) nor in a <style> for other media (`media="print"`)."""
     rules: dict[str, str] = {}
     for block in root.iter("style"):
-        for selectors, body in _RULE.findall("".join(block.itertext())):
+        if (media := block.get("media")) is not None and not _on_screen(media):
+            continue
+        for selectors, body in _style_rules("".join(block.itertext())):
             for sel in selectors.split(","):
                 if m := _CLASS_SELECTOR.fullmatch(sel):
                     rules[m.group(1)] = f"{rules.get(m.group(1), '')};{body}"
     return rules
+
+
+def _style_rules(css: str) -> list[tuple[str, str]]:
+    """The (selectors, declarations) of each style rule of a style sheet in force on any screen: at its
+    top, or inside `@media all`/`@media screen` and `@layer` blocks only. Found by its braces, once
+    each (linear in the sheet's length)."""
+    css = _CSS_COMMENT.sub(" ", css)
+    found: list[tuple[str, str]] = []
+    opened: list[list] = []  # each block open: its prelude, where its body starts, what it holds is in
+    # force, it holds a block
+    start = 0  # where the text before the next brace starts
+    for m in _BRACE.finditer(css):
+        if m.group(0) == "{":
+            prelude = css[start:m.start()].rsplit(";", 1)[-1].strip()  # (after an @import …; or @charset …;)
+            if opened:
+                opened[-1][3] = True
+            here = opened[-1][2] if opened else True
+            opened.append([prelude, m.end(), here and _in_force(prelude), False])
+        elif opened:
+            prelude, body, _, outer = opened.pop()
+            if (opened[-1][2] if opened else True) and not outer and not prelude.startswith("@"):
+                found.append((prelude, css[body:m.start()]))
+        start = m.end()
+    return found
+
+
+_AT_RULE = re.compile(r"@([\w-]+)(.*)", re.DOTALL)
+
+
+def _in_force(prelude: str) -> bool:
+    """Whether the rules inside a block so opened hold on any screen: a style rule's (its nested rules,
+    not placed here, are not read), `@media` for all or for screens, `@layer`; not another at-rule's."""
+    if not (m := _AT_RULE.fullmatch(prelude)):
+        return False  # (a rule nested in a style rule: its selector is relative to the outer one's)
+    name = m.group(1).lower()
+    return name == "layer" or (name == "media" and _on_screen(m.group(2)))
+
+
+def _on_screen(media: str) -> bool:
+    """Whether a media query list holds on any screen: one of its queries is `all` or `screen` alone."""
+    return not media.strip() or any(_ON_SCREEN.fullmatch(q) for q in media.split(","))
 
 
 def _strike(el) -> None:
@@ -197,19 +293,23 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def shown(root, text: str) -> None:
-    """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first)."""
+def shown(root, text: str, keep_hidden: bool = False) -> bool:
+    """`root` (the tree parsed from `text`) as the page shows it (the cheap looks at `text` first); with
+    `keep_hidden`, what it hides or leaves unseen outside its tables' cells kept, as its scripts may
+    show it. Whether it hid (not kept) such a part holding text."""
     rules = _class_rules(root) if "<style" in text or "<STYLE" in text else {}
+    hiding = _Hiding(keep_hidden)
     if any(w in text for w in _SET_WORDS) and _SET.search(text):
-        _apply_styles(root, rules)
+        _apply_styles(root, rules, hiding)
     if "hidden" in text:
-        _hide_hidden(root)
+        _hide_hidden(root, hiding)
     if _UNPRINTED.search(text):
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
     if "olor" in text or "OLOR" in text:
         _whiten(root, rules)
+    return hiding.held
 
 
 _COLOR = re.compile(r"(?<![\w-])color\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)

@@ -110,7 +110,8 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
     _show_bound_values(doc)
-    reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph")))
+    reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
+                                                      tables=_table_styles(doc)))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -265,6 +266,23 @@ def _grid(pr, tag: str, least: int) -> int:
     return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
 
 
+def _table_styles(doc) -> dict[str, tuple[object, str | None]]:
+    """Table styles: style id -> (the style, the style it is based on); the default one (for a table
+    naming none) also under ""."""
+    out: dict[str, tuple[object, str | None]] = {}
+    try:
+        found = doc.styles.element.findall(_W + "style")
+    except Exception:  # no styles part, or a damaged one: tables are read by their own properties
+        return out
+    for st in found:
+        if st.get(_W + "type") == "table":
+            based = st.find(_W + "basedOn")
+            out[st.get(_W + "styleId", "")] = (st, based.get(_VAL) if based is not None else None)
+            if st.get(_W + "default") in ("1", "true", "on"):  # (the last, when several say so: 17.7.4.17)
+                out[""] = out[st.get(_W + "styleId", "")]
+    return out
+
+
 def _styles(doc, kind: str) -> dict[str, tuple[object, str | None]]:
     """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on)."""
     out: dict[str, tuple[object, str | None]] = {}
@@ -289,7 +307,8 @@ class _Look:
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
     pstyle: str | None = None
     shifted: bool = False
-    para: object = None  # the paragraph (its shading, else its cell's, may show white text: `_ground`)
+    para: object = None  # the paragraph (its shading, else its cell's or table's, may show white text: `_ground`)
+    tables: dict[str, tuple[object, str | None]] = field(default_factory=dict)  # table styles (`_table_styles`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -347,9 +366,9 @@ class _Look:
         if colour is None or not colours.white(colour.get(_VAL)):
             return False
         pr = run.find(_W + "rPr")
-        grounds = (_shading(pr.find(_W + "shd")), colours.dark(_attr(pr.find(_W + "highlight"), _VAL))) if pr is not None else ()
+        grounds = (_shading(pr.find(_W + "shd")), _highlight(pr.find(_W + "highlight"))) if pr is not None else ()
         dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
-        return not (dark if dark is not None else self.para is not None and _ground(self.para))
+        return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables))
 
     def printed(self, run) -> Callable[[str], str] | None:
         """How the run's text is written when it is white, struck through, raised or lowered (its
@@ -364,22 +383,43 @@ class _Look:
     def of(self, p) -> _Look:
         """This look for paragraph p: its style, and shifted when its runs with text stand at more than one height."""
         ref = p.find(f"{_W}pPr/{_W}pStyle")
-        look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None)
+        look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None, tables=self.tables)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         look.para = p
         return look
 
 
-def _ground(p) -> bool:
-    """Whether paragraph p stands on a dark shading: its own, else its cell's (the nearest that sets one)."""
+def _ground(p, tables: dict[str, tuple[object, str | None]]) -> bool:
+    """Whether paragraph p stands on a dark shading: its own, else its cell's, else its table's (the
+    nearest that sets one; `_table_ground`)."""
     shd = p.find(f"{_W}pPr/{_W}shd")
     if (dark := _shading(shd)) is not None:
         return dark
-    for tc in p.iterancestors(TC):
-        if (dark := _shading(tc.find(f"{_W}tcPr/{_W}shd"))) is not None:
+    for up in p.iterancestors(TC, TBL):
+        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd")) if up.tag == TC else _table_ground(up, tables)) is not None:
             return dark
     return False
+
+
+def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | None:
+    """Whether a table shades its cells dark, behind a cell that shades none (ECMA-376 17.4.32): its
+    style's cell shading, else its own shading (w:tblPr/w:shd), else its style's (each style looked
+    up through those it is based on). A style shading some cells its own way (w:tblStylePr: a first
+    row, banded rows) does not tell which: not dark. None when none is set."""
+    ref = tbl.find(f"{_W}tblPr/{_W}tblStyle")
+    chain, sid, seen = [], ref.get(_VAL) if ref is not None else "", set()
+    while sid in tables and sid not in seen:
+        seen.add(sid)
+        st, sid = tables[sid]
+        chain.append(st)
+    if any(st.find(f"{_W}tblStylePr//{_W}shd") is not None for st in chain):
+        return False
+    for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
+        for el, pr in where:
+            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"))) is not None:
+                return dark
+    return None
 
 
 def _shading(shd) -> bool | None:
@@ -392,8 +432,19 @@ def _shading(shd) -> bool | None:
     return colours.dark(shd.get(_W + "fill"))
 
 
-def _attr(el, name: str) -> str | None:
-    return el.get(name) if el is not None else None
+# Word's highlight colours (ECMA-376 17.18.40, ST_HighlightColor), as hex
+_HIGHLIGHT = {"black": "000000", "blue": "0000ff", "cyan": "00ffff", "green": "00ff00", "magenta": "ff00ff",
+              "red": "ff0000", "yellow": "ffff00", "white": "ffffff", "darkBlue": "000080", "darkCyan": "008080",
+              "darkGreen": "008000", "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
+              "darkGray": "808080", "lightGray": "c0c0c0"}
+
+
+def _highlight(el) -> bool | None:
+    """Whether a run's w:highlight is dark; None when it sets none (`none`)."""
+    if el is None:
+        return None
+    value = el.get(_VAL) or ""
+    return colours.dark(_HIGHLIGHT.get(value, value))
 
 
 _TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
