@@ -1531,3 +1531,19 @@ def test_a_worker_keeps_no_line_of_a_hostile_text_in_its_caches(form):
     finally:
         tracemalloc.stop()
     assert kept < 300_000  # the code before: 1.1 MB
+
+
+@pytest.mark.parametrize("group", ['<tbody style="display:none">', "<tbody hidden>", '<tbody style="visibility:hidden">',
+                                   '<thead style="display:none">'])
+def test_html_a_draft_row_in_a_hidden_group_of_rows_is_never_read(group):
+    """A page missing one row of table 二 hides a draft of it in a <tbody> (or <thead>) of its own: read
+    again with what it hides outside the cells, 999 filled the missing cell, ok."""
+    s = spec("gov2021", 2022, seed=3)
+    page = render_html(s).decode()
+    row = re.search(r"<tr><td>行政强制</td>.*?</tr>\n", page).group(0)
+    draft = "<tr><td>行政强制</td><td>999</td><td>&nbsp;</td><td>&nbsp;</td></tr>"
+    tag = group[1:6]
+    r = read_document("x.html", page.replace(row, f"</tbody>{group}{draft}</{tag}><tbody>", 1).encode())
+    coercion = [(c.raw, c.status) for c in r.report.cells if c.table == "active" and c.row_id == "coercion"]
+    assert "999" not in {raw for raw, _ in coercion} and HIDDEN_READ not in r.report.notes
+    assert {status for _, status in coercion} == {"missing"}

@@ -43,7 +43,7 @@ def _hide_hidden(root, hiding: _Hiding) -> None:
     _drop_all([el for el in root.xpath("//*[@hidden]") if hiding.hides(el)])
 
 
-_CELLS = ("td", "th", "tr")
+_CELLS = ("td", "th", "tr", "tbody", "thead", "tfoot")  # a cell, a row of cells, a group of rows
 
 
 class _Hiding:
@@ -86,7 +86,7 @@ class _Hiding:
 
     @staticmethod
     def _cell(el) -> bool:
-        """Whether el is a table's cell or a row of cells (one holding a table is a layout table's)."""
+        """Whether el is a table's cell, a row or a group of rows (one holding a table is a layout table's)."""
         return el.tag in _CELLS and el.find(".//table") is None
 
 
