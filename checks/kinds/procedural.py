@@ -348,7 +348,7 @@ _FEE_ANY = "费用|收费|免费|免收"
 _FEE_OTHER = ("行政事业性|事业性收费|运维|经费|建设费|维护费|服务费|培训费|采购"
               "|(?:许可|审批|登记|办证|考试|检测|检验)(?:收费|费)")  # the fee of another matter
 _CN_NUM = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
-_RATE = rf"(?:每[件页份次条张]?|标准为?|按件计收|按量计收)[^，,]{{0,10}}?(?:\d[\d,.]*|[{_CN_NUM}]+)(?:万元|元)"
+_RATE = rf"(?:每[件页份次条张]?|标准(?:为|是|:)|按件计收|按量计收)[^，,]{{0,10}}?(?:\d[\d,.]*|[{_CN_NUM}]+)(?:万元|元)"
 _AMOUNT = rf"(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)(?:万元|元)"
 _SUBJECT = "信息处理费|处理费|费用|收费|金额|收入|情况"
 _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|全年)?(?:0(?:\.0+)?|零|〇)(?:万元|元)?(?:$|[^\d.])"  # a fee of 0
@@ -362,7 +362,9 @@ _NONE = (rf"(?:{_SUBJECT})[^，,\d]{{0,10}}?(?:为|是|:)?(?:本年度|本年|�
 _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申请表, 申请书) or a person (申请人)
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
          "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
-_COLLECTED_FACT = "收取了|已收取|已经收取"  # a fee collected, not a rule for collecting one
+# a fee collected, not a rule for collecting one: in the past tense, or this year's, or from applicants counted
+_COLLECTED_FACT = ("收取了|已收取|已经收取|(?:本年度?|今年|全年|年内)[^，,未不没无非将]*收取"
+                   "|向\\d+(?:名|位|个|件|人)[^，,未不没无非]*收取")
 _OTHER_FEES = "其[他它余](?:任何)?(?:费用|收费)"  # 未收取其他费用 says nothing of the 信息处理费
 _COLLECTED = ("收取了|已收取|除[^，,]*收取"
               "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
@@ -400,7 +402,11 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     # a rule (对超出合理范围的申请，依法收取信息处理费) says nothing of what was collected
     collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED_FACT)).list.any()
     amount = clauses.list.eval(own & e.str.contains(_AMOUNT) & ~e.str.contains(_BESIDE, literal=True)).list.any()
-    says = amount | (clauses.list.eval((own | anyfee) & (none | free)).list.any() & ~collected)
+    # the 信息处理费 said not collected in a part of its own (未收取信息处理费，对超出…的申请，依法收取…): a rule
+    # for collecting beside it in the clause does not undo it
+    parts = clauses.list.eval(e.str.split(",")).list.eval(e.explode())
+    own_none = parts.list.eval(own & e.str.contains(_NONE) & ~e.str.contains(_COLLECTED_FACT)).list.any()
+    says = amount | ((clauses.list.eval((own | anyfee) & (none | free)).list.any() | own_none) & ~collected)
     msg = pl.when(pl.col("text").is_null()).then(pl.lit(f"未找到{_part_of('other')}，未说明信息处理费收取情况")) \
         .when(says).then(pl.lit("符合：已说明信息处理费收取情况")) \
         .when(names).then(pl.lit(f"{_part('other')}提到信息处理费，但未说明收取金额或未收取")) \
