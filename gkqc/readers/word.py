@@ -266,34 +266,33 @@ def _grid(pr, tag: str, least: int) -> int:
     return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
 
 
+def _styles_of(doc, kind: str) -> list[tuple[object, str, str | None]]:
+    """The styles of a kind (table, character, paragraph): (the style, its id, the style it is based on);
+    none when the styles part is missing or damaged (tables and runs are then read by their own properties)."""
+    try:
+        found = doc.styles.element.findall(_W + "style")
+    except Exception:
+        return []
+    return [(st, st.get(_W + "styleId", ""), based.get(_VAL) if (based := st.find(_W + "basedOn")) is not None else None)
+            for st in found if st.get(_W + "type") == kind]
+
+
 def _table_styles(doc) -> dict[str, tuple[object, str | None]]:
     """Table styles: style id -> (the style, the style it is based on); the default one (for a table
     naming none) also under ""."""
     out: dict[str, tuple[object, str | None]] = {}
-    try:
-        found = doc.styles.element.findall(_W + "style")
-    except Exception:  # no styles part, or a damaged one: tables are read by their own properties
-        return out
-    for st in found:
-        if st.get(_W + "type") == "table":
-            based = st.find(_W + "basedOn")
-            out[st.get(_W + "styleId", "")] = (st, based.get(_VAL) if based is not None else None)
-            if st.get(_W + "default") in ("1", "true", "on"):  # (the last, when several say so: 17.7.4.17)
-                out[""] = out[st.get(_W + "styleId", "")]
+    for st, sid, based in _styles_of(doc, "table"):
+        out[sid] = (st, based)
+        if st.get(_W + "default") in ("1", "true", "on"):  # (the last, when several say so: 17.7.4.17)
+            out[""] = out[sid]
     return out
 
 
 def _styles(doc, kind: str) -> dict[str, tuple[object, str | None]]:
     """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on)."""
     out: dict[str, tuple[object, str | None]] = {}
-    try:
-        found = doc.styles.element.findall(_W + "style")
-    except Exception:  # no styles part, or a damaged one: runs are read by their own properties
-        return out
-    for st in found:
-        if st.get(_W + "type") == kind:
-            based = st.find(_W + "basedOn")
-            out[st.get(_W + "styleId", "")] = (st.find(_W + "rPr"), based.get(_VAL) if based is not None else None)
+    for st, sid, based in _styles_of(doc, kind):
+        out[sid] = (st.find(_W + "rPr"), based)
     return out
 
 
