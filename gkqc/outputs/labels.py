@@ -78,4 +78,5 @@ def finding_labels(f: dict) -> tuple[str, str]:
     """A finding's subject and cells as the site and the notices name them."""
     from gkqc.outputs.tables import printed_template
 
-    return finding_subject(f), cells_label(f["cells"], printed_template(f.get("printed_form")))
+    template = printed_template(f.get("printed_form"))
+    return subject_label(f["check_id"], f["subject"], template), cells_label(f["cells"], template)
