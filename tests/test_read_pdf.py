@@ -656,17 +656,32 @@ def test_a_footnotes_mark_beside_a_number_is_no_digit_of_it(monkeypatch, scale, 
 
 
 @needs_cjk_font
-def test_a_mark_raised_off_its_numbers_line_is_no_rest_of_a_wrapped_number(monkeypatch):
+@pytest.mark.parametrize("scale, rise", [(0.6, 0.8), (1.0, 0.8), (1.0, 0.9)], ids=["smaller", "full-size", "full-size-higher"])
+def test_a_mark_raised_off_its_numbers_line_is_no_rest_of_a_wrapped_number(monkeypatch, scale, rise):
     """A mark raised further than a superscript is (0.8 of the size), on a line of its own over its
     row: the code before joined it to the row's number as the first piece of a wrapped one, 128 read
-    ok. Much smaller than the number, it is no piece of it: the row is unreadable."""
+    ok. Much smaller than the number, or right of it (a number's first line is its widest, the rest
+    under it), it is no piece of it: the row is unreadable."""
     s = busy("gov2021", 2023, seed=1)
     s.applications[("new_received", "natural_person")] = MARKED
-    _with_mark(monkeypatch, 0.6, 0.8)
+    _with_mark(monkeypatch, scale, rise)
     _, got = read_back(s)
     c = got[("applications", "new_received", "natural_person")]
     assert (c.value, c.status) == (None, "unreadable")
     assert _read_wrong(s, got) == []
+
+
+@needs_cjk_font
+def test_a_mark_a_line_over_its_number_is_left_out(monkeypatch):
+    """A mark of the number's size a whole line over it, right of it, joins nothing: the number printed
+    is read (nearer, 0.8–0.9 of a line over it, its row is unreadable)."""
+    s = busy("gov2021", 2023, seed=1)
+    s.applications[("new_received", "natural_person")] = MARKED
+    _with_mark(monkeypatch, 1.0, 1.1)
+    _, got = read_back(s)
+    c = got[("applications", "new_received", "natural_person")]
+    assert (c.raw, c.value, c.status) == ("28", 28.0, "ok")
+    assert [k for k, v in got.items() if v.status != "ok"] == []
 
 
 @needs_cjk_font

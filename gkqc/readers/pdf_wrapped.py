@@ -90,9 +90,20 @@ def _join(c: Chunk, same: Chunk, row: Line) -> None:
 
 
 def _alike(pairs: list[tuple[Chunk, Chunk | None]]) -> bool:
-    """Each piece is of the size of the number it would join, where both sizes are known: a digit
-    much smaller beside a number (a footnote's mark moved off its line) is no rest of it."""
-    return all(same is None or not (c.size and same.size) or 0.8 < c.size / same.size < 1.25 for c, same in pairs)
+    """Each piece is of the size of the number it would join, where both sizes are known, and the
+    lower of the two printed within the upper's width (a number's first line is its fullest, however
+    it is aligned): a digit much smaller beside a number, or right of it (a footnote's mark moved off
+    its line), is no rest of it."""
+    return all(same is None or ((not (c.size and same.size) or 0.8 < c.size / same.size < 1.25) and _under_first(c, same))
+               for c, same in pairs)
+
+
+def _under_first(c: Chunk, same: Chunk) -> bool:
+    """Of two pieces of one number, the lower lies within the upper's width (to a third of a line's
+    height either side: glyphs' boxes and centring)."""
+    top, low = (c, same) if c.top > same.top else (same, c)
+    slack = 0.35 * min(c.h, same.h)
+    return top.x0 - slack <= low.x0 and low.x1 <= top.x1 + slack
 
 
 def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
