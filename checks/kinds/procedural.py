@@ -363,9 +363,10 @@ _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申�
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
          "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
 # a fee collected, not a rule for collecting one: in the past tense, or this year's, or from applicants counted
-_COLLECTED_FACT = ("收取了|已收取|已经收取|(?:本年度?|今年|全年|年内)[^，,未不没无非将]*收取"
+_COLLECTED_FACT = ("收取了|已收取|已经收取|(?:本年度?|今年|全年|年内)[，,]?[^，,未不没无非将]*收取"
                    "|向\\d+(?:名|位|个|件|人)[^，,未不没无非]*收取")
 _OTHER_FEES = "其[他它余](?:任何)?(?:费用|收费)"  # 未收取其他费用 says nothing of the 信息处理费
+_BUT_FEE = f"(?:{_FEE})(?:以外|之外)|除[^。；;]*?(?:{_FEE})[^。；;]*?外"  # (未收取)信息处理费以外的…: the other fees
 _COLLECTED = ("收取了|已收取|除[^，,]*收取"
               "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
 
@@ -378,9 +379,11 @@ _BESIDE = "※"  # where another fee was named beside the 信息处理费: what 
 def _fee_clauses(text: pl.Expr) -> pl.Expr:
     """The clauses of a text (NFKC, without whitespace), rates removed; another fee named beside the
     信息处理费 (未收取信息处理费和行政事业性收费) replaced by `_BESIDE`, and the other parts (between
-    commas) that name another fee removed (未收取信息处理费，无行政许可收费: the first part states the 信息处理费)."""
+    commas) that name another fee removed (未收取信息处理费，无行政许可收费: the first part states the 信息处理费);
+    a clause of the fees other than the 信息处理费 (除信息处理费外，未收取任何费用) emptied."""
     return (text.fill_null("").str.normalize("NFKC").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
-            .list.eval(pl.element().str.replace_all(_RATE, "")
+            .list.eval(pl.when(pl.element().str.contains(_BUT_FEE)).then(pl.lit("")).otherwise(pl.element())
+                       .str.replace_all(_RATE, "")
                        .str.replace_all(f"({_FEE})({_AND}){_OTHER_NAME}", f"${{1}}${{2}}{_BESIDE}")
                        .str.replace_all(f"{_OTHER_NAME}({_AND})({_FEE})", f"{_BESIDE}${{1}}${{2}}")
                        .str.replace_all(f"[^，,]*(?:{_FEE_OTHER})[^，,]*", "")))
