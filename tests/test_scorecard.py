@@ -147,6 +147,10 @@ def test_html_and_excel_outputs(warehouse, tmp_path):
     findings = list(wb["问题清单"].iter_rows(values_only=True))
     assert sum(1 for r in findings if r[3] == "A2") == 4
     assert {r[12] for r in findings[1:]} == {"待审核"}
+    regions = openpyxl.load_workbook(workbook)["地区评分"]  # (a rate a fraction, shown as a percentage)
+    ali = next(r for r in regions.iter_rows(min_row=2) if r[0].value == "阿里地区")
+    assert isinstance(ali[4].value, int | float) and 0 <= ali[4].value <= 1 and ali[4].number_format == "0.0%"
+    assert ali[5].number_format == "0.0%" and ali[6].number_format == "General"
 
 
 def test_a_workbook_whose_lists_were_cut_says_how_many_there_are(warehouse, tmp_path, monkeypatch):
@@ -501,7 +505,11 @@ def test_a_report_no_office_was_found_for_is_listed_on_the_index_in_the_workbook
     with connect_readonly(wh) as con:
         ((failing,),) = con.execute("""select count(*) from findings f join reports r using (report_id)
                                        where r.office is null and f.is_latest""").fetchall()
-        site, workbook = write_outputs(load(con, year=2020), tmp_path / "out")
+        site, workbook = write_outputs(load(con), tmp_path / "out")
+        # a selection lists those of its year; a region's or an office's none (they are in no region)
+        chosen = [load(con, **k).unattributed for k in ({"year": 2023}, {"year": 2020}, {"region": "阿里地区"},
+                                                         {"office": "阿里地区"}, {"region": "未分地区"})]
+    assert [r["source_path"] for r in chosen[0]] == ["suqian_2023.txt"] and chosen[1:] == [[], [], [], []]
     assert failing > 0
     doc = lxml.html.fromstring(site.read_bytes())
     rows = [[td.text_content() for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='nameless']/tbody/tr")]

@@ -32,28 +32,31 @@ def text_workbook(path: Path) -> xlsxwriter.Workbook:
                                            "strings_to_formulas": False, "strings_to_urls": False})
 
 
-def write_row(ws, r: int, row: list, fmt=None) -> None:
-    """Numbers as numbers, everything else as text: never `write()`, which turns "=…" into a formula."""
+def write_row(ws, r: int, row: list, fmt=None, formats: dict | None = None) -> None:
+    """Numbers as numbers, everything else as text: never `write()`, which turns "=…" into a formula.
+    `formats`: a column's own format (a rate shown as a percentage), by its index."""
     for c, v in enumerate(row):
+        f = formats.get(c, fmt) if formats else fmt
         if v is None:
-            ws.write_blank(r, c, None, fmt)
+            ws.write_blank(r, c, None, f)
         elif isinstance(v, bool):
-            ws.write_boolean(r, c, v, fmt)
+            ws.write_boolean(r, c, v, f)
         elif isinstance(v, int | float | Decimal) and math.isfinite(v):
-            ws.write_number(r, c, float(v) if isinstance(v, Decimal) else v, fmt)
+            ws.write_number(r, c, float(v) if isinstance(v, Decimal) else v, f)
         else:
-            ws.write_string(r, c, _fit(str(v)), fmt)
+            ws.write_string(r, c, _fit(str(v)), f)
 
 
 def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold,
-          total: int | None = None, whole: str = "") -> None:
-    """One sheet: a bold header row, the rows (as many as Excel holds), column widths, a filter. Where
-    fewer rows are listed than the `total` there are, a last row says so and where `whole` the list is."""
+          total: int | None = None, whole: str = "", formats: dict | None = None) -> None:
+    """One sheet: a bold header row, the rows (as many as Excel holds; `formats` by column), column widths,
+    a filter. Where fewer rows are listed than the `total` there are, a last row says so and where `whole`
+    the list is."""
     ws = wb.add_worksheet(name)
     write_row(ws, 0, header, bold)
     shown = rows[:EXCEL_MAX_ROWS - 1]  # a row kept for the note
     for i, row in enumerate(shown, 1):
-        write_row(ws, i, row)
+        write_row(ws, i, row, formats=formats)
     for k, w in enumerate(widths):
         ws.set_column(k, k, w)
     ws.freeze_panes(1, 0)
@@ -80,9 +83,11 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
     tmp = path.with_suffix(".tmp.xlsx")
     wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    rate = wb.add_format({"num_format": "0.0%"})  # (the value stays the fraction, unrounded)
     sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
           [[place(r["region"]), r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
-            r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold)
+            r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold,
+          formats={4: rate, 5: rate})
     sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
                         "发布日期", "报告版本", "已排除"],
           [[o["office"], place(o["region"]), KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
