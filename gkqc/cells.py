@@ -192,7 +192,17 @@ def read_amount(raw: str | None, header_unit: str | None, unit: str) -> CellValu
     found = {"万": "万元", "亿": "亿元"}.get(found, found)
     if found not in _UNIT_SIZE:
         return CellValue(None, UNREADABLE, reason=f"表头所注金额单位“{found}”无法换算为{unit}（unknown unit）")
-    return CellValue(round(v * (_UNIT_SIZE[found] / _UNIT_SIZE[unit]), 6), OK, found)
+    # rounded to as many places as the conversion gives the printed decimals (85.9405元 is 0.00859405万元),
+    # six at least: the product's float noise goes, no printed digit
+    shift = max(0, round(math.log10(_UNIT_SIZE[unit] / _UNIT_SIZE[found])))
+    return CellValue(round(v * (_UNIT_SIZE[found] / _UNIT_SIZE[unit]), max(6, _decimals(t) + shift)), OK, found)
+
+
+def _decimals(t: str) -> int:
+    """How many decimals a number (as `parse_number` reads it) prints."""
+    m = _NUM.match(t)
+    frac = m.group(3) if m else None
+    return len(frac) - 1 if frac else 0
 
 
 def unit_in_label(label: str) -> str | None:

@@ -265,7 +265,8 @@ def test_amount_units_other_than_wan_and_yuan_in_a_heading_are_converted_or_refu
 
 def test_amounts_printed_in_yi_yuan_are_converted():
     s = spec("gov2019", 2020, seed=4)
-    for raw_amount, want, unit in (("1.12亿元", 11200, "亿元"), ("3亿", 30000, "亿元"), ("500千元", 50, "千元")):
+    for raw_amount, want, unit in (("1.12亿元", 11200, "亿元"), ("3亿", 30000, "亿元"), ("500千元", 50, "千元"),
+                                   ("85.9405元", 0.00859405, "元"), ("1,234.5678元", 0.12345678, "元")):  # (every printed digit kept)
         s.active[("item_9", "procurement", "procurement_amount")] = raw_amount
         c = cells(read_document("x.txt", render_pagetext(s).encode()), "active")[("item_9", "procurement", "procurement_amount")]
         assert (c.value, c.unit, c.raw) == (want, unit, raw_amount)
