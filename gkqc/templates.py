@@ -141,13 +141,15 @@ class Registry:
 
     @cached_property
     def _block_words(self) -> tuple[str, str] | None:
-        """The words every block label of section 二 prints before and after its numeral ('第二十条第', '项')."""
+        """Regexes of the words block labels of section 二 print before and after their numerals
+        ('第二十条第', '项'): each label's own, any template's (a template citing another article adds its
+        words, and the others' still find their blocks)."""
         labels = sorted({norm_label(b.label) for bs in self.active.values() for b in bs})
         if not labels:
             return None
-        before = os.path.commonprefix(labels).split("(")[0]  # up to the bracketed numeral, one label or many
-        after = os.path.commonprefix([x[::-1] for x in labels])[::-1].split(")")[-1]
-        return before, after
+        before = {x.split("(")[0] for x in labels}  # up to the bracketed numeral
+        after = {x.split(")")[-1] for x in labels}
+        return tuple("|".join(re.escape(w) for w in sorted(ws, key=lambda w: (-len(w), w))) for ws in (before, after))
 
     @cached_property
     def block_heading(self) -> str:
@@ -155,12 +157,12 @@ class Registry:
         if self._block_words is None:
             return r"(?!)"
         before, after = self._block_words
-        return rf"{re.escape(before)}\(?([一二三四五六七八九十]+)\)?{re.escape(after)}"
+        return rf"(?:{before})\(?([一二三四五六七八九十]+)\)?(?:{after})"
 
     @cached_property
     def block_lead(self) -> str:
         """A regex of the start of a block heading ('第二十条第'), for a heading split across lines."""
-        return re.escape(self._block_words[0]) if self._block_words else r"(?!)"
+        return f"(?:{self._block_words[0]})" if self._block_words else r"(?!)"
 
     @cached_property
     def numerals(self) -> str:

@@ -147,6 +147,30 @@ def test_block_headings_are_found_by_the_registrys_words(tmp_path, monkeypatch):
     assert active.height == len(s.active) and set(active["status"]) == {"ok"}
 
 
+def test_a_template_citing_another_article_leaves_the_others_blocks_found(tmp_path, monkeypatch):
+    """A third template whose blocks cite 第二十一条: the code before looked for the words all templates'
+    block labels share (第二十), so no report's section 二 was found, the other templates' neither."""
+    path = tmp_path / "templates.yaml"
+    _with_gov2025(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for b in raw["active"]["gov2025"]:
+        b["label"] = b["label"].replace("第二十条", "第二十一条")
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    old, new = spec("gov2021", 2022, seed=6), spec("gov2021", 2025, seed=7)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "old.txt").write_text(render_pagetext(old), encoding="utf-8")
+    (inbox / "new.txt").write_text(render_pagetext(new).replace("本年制发件数", "本年发布件数").replace("第二十条", "第二十一条"),
+                                   encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(inbox, lake, "t1", workers=0)
+    reports = pl.read_parquet(lake.paths("reports")).select("report_id", "template")
+    active = pl.read_parquet(lake.paths("active_disclosure")).join(reports, on="report_id")
+    assert sorted(active.group_by("template", "status").len().rows()) == [("gov2021", "ok", len(old.active)),
+                                                                           ("gov2025", "ok", len(new.active))]
+
+
 def test_what_is_drawn_from_a_registry_is_forgotten_when_another_comes_in_force(tmp_path, monkeypatch):
     """Readers keep what they draw from the registry (a crawl's label pattern); a temporary registry
     gets its own, and the bundled one its own again afterwards."""
