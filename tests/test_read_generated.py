@@ -367,3 +367,33 @@ def test_the_issuer_the_metadata_names_reaches_the_lake_under_each_label(label):
     add_parsed(batch, source_path="r.txt", doc_id="d", size=len(text), result=read_document("r.txt", text.encode()),
                ingested_at=datetime(2023, 1, 1, tzinfo=UTC), run_id="t")
     assert batch.tables()["reports"].column("issuer_meta").to_pylist() == ["青山市统计局办公室"]
+
+
+@pytest.mark.parametrize("render", [render_pagetext, render_pdftext])
+def test_section_2s_short_headings_tell_the_template(render):
+    """A 2021 report printing the 2019 table, section 二 headed by the short spellings the registry knows
+    (新制作数量, 新公开数量, 公开总数量): the code before told no template from them, took the year's
+    from section 三's one row, and stored 本年新制作数量's values as 本年制发件数's, ok; S2 passed."""
+    s = spec("gov2019", 2021, seed=11)
+    page = render(s)
+    page = page.decode() if isinstance(page, bytes) else page
+    for long, short in (("本年新制作数量", "新制作数量"), ("本年新公开数量", "新公开数量"), ("对外公开总数量", "公开总数量")):
+        assert long in page
+        page = page.replace(long, short)
+    rep = read_document("r.txt", page.encode()).report
+    assert (rep.template, rep.report_year) == ("gov2019", 2021)
+    read = {(c.block_id, c.row_id, c.col_id): c for c in rep.cells if c.table == "active"}
+    assert read[("item_1", "regulations", "new_made")].raw == s.active[("item_1", "regulations", "new_made")]
+    assert all(c.status == "ok" and c.raw == s.active[k] for k, c in read.items() if k[0] == "item_1")
+
+
+@pytest.mark.parametrize("printed", ["3、其他", "（3）其他", "(3)其他"])
+def test_the_other_sub_row_numbered_otherwise_is_found(printed):
+    """The 2021 template's 3.其他 under （六）其他处理 printed 3、其他 or （3）其他: the code before did not find
+    the row (its seven cells missing, S3 against the office) though it found every other numbered row."""
+    s = spec("gov2021", 2022, seed=3)
+    text = render_pagetext(s)
+    assert text.count("3.其他") == 1
+    rep = read_document("r.txt", text.replace("3.其他", printed).encode()).report
+    row = {c.col_id: c for c in rep.cells if c.table == "applications" and c.row_id == "other_else"}
+    assert len(row) == 7 and all(c.status == "ok" and c.raw == s.applications[("other_else", k)] for k, c in row.items())

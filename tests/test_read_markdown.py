@@ -18,6 +18,7 @@ from gkqc.lake import Lake
 from gkqc.readers import build_report, judge, read_document
 from gkqc.readers.decode import looks_like_html, sniff_text
 from gkqc.readers.markdown import NOTE, is_markdown, markdown_tokens
+from gkqc.record import TEMPLATE_PRESUMED
 from gkqc.simulate.render import ReportSpec, render_html, render_legacy, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
 from gkqc.templates import registry
@@ -361,10 +362,14 @@ def test_a_variant_with_section_2s_headings_lost_is_the_years_template():
     s.template = "gov2021_other_one_row"
     rep = read_document("r.md", render_markdown(s, Style(lost=frozenset("二"))).encode()).report
     assert (rep.template, rep.template_variant) == ("gov2021", "gov2021_other_one_row")
+    assert rep.template_source.startswith(TEMPLATE_PRESUMED)  # (S2 cannot tell which the report prints)
     read = {(c.block_id, c.row_id, c.col_id): c.raw for c in rep.cells if c.table == "active" and c.status == "ok"}
     assert read and all(s.active[k] == v for k, v in read.items())
     old = spec("gov2019", 2023, seed=0)  # the 2019 template's headings still tell it, whatever the year
     assert read_document("r.md", render_markdown(old).encode()).report.template == "gov2019"
+    s.year = 2020  # a 2020 report so printed: the year's template, presumed as well (the code before: told)
+    rep = read_document("r.md", render_markdown(s, Style(lost=frozenset("二"))).encode()).report
+    assert rep.template == "gov2019" and rep.template_source.startswith(TEMPLATE_PRESUMED)
 
 
 

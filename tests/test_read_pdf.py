@@ -1253,3 +1253,26 @@ def test_in_a_table_with_an_outer_border_only_a_numbers_rest_joins_the_number_ov
     between = Line(302, 1, 698.0, 9.0, [_chunk("2", 500, 698, True)], data=True)
     lines = [row("行政许可", 709.0, ("99", 280), ("2", 500)), between, row("其他对外管理服务事项", 687.0, ("87", 280), ("2454", 500))]
     assert len(join_wrapped_values(lines, box)) == 3  # (left for the stacked rows: unreadable)
+
+
+@needs_cjk_font
+def test_a_block_headed_by_another_templates_columns_is_not_read_into_this_ones(monkeypatch):
+    """A 2021 report printing the 2019 table, section 二's headings wrapped in narrow columns (本年新 /
+    制作数 / 量) so that no heading tells its template: the year's was presumed, and the code before
+    stored 本年新制作数量's values as 本年制发件数's, ok. The heading names the 2019 template's columns:
+    the block's values are unreadable, and the template only presumed (S2 cannot tell)."""
+    from gkqc.record import TEMPLATE_PRESUMED
+    from gkqc.simulate import pdf as drawn
+
+    table = drawn.Writer.table
+
+    def narrow(self, widths, rows, spans=(), header=0, **kw):  # section 二's blocks: value columns 36 pt wide
+        if header == 1 and len(widths) <= 4 and widths[0] == 130:
+            widths = [130] + [36] * (len(widths) - 1)
+        return table(self, widths, rows, spans, header=header, **kw)
+    monkeypatch.setattr(drawn.Writer, "table", narrow)
+    s = busy("gov2019", 2021, seed=41)
+    r, got = read_back(s)
+    assert r.report.template == "gov2021" and r.report.template_source.startswith(TEMPLATE_PRESUMED)
+    item_1 = [c for k, c in got.items() if k[:2] == ("active", "item_1")]
+    assert len(item_1) == 6 and all(c.status == "unreadable" and "2019版模板" in c.reason for c in item_1)

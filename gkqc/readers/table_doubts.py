@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from gkqc.cells import DAMAGED
 from gkqc.readers.label_rows import TableRead, _padding, _shown, _value_like
 from gkqc.readers.tokens import RowRead, Tok
-from gkqc.templates import Item, norm_label
+from gkqc.templates import Item, norm_label, registry
 
 
 def check_widths(tables: Sequence[tuple[TableRead, int]]) -> None:
@@ -148,6 +148,27 @@ def _order_doubt(header: str, metrics: Sequence[Item]) -> str | None:
         return None
     return (f"表头各列的顺序（{'、'.join(m.label for m in printed)}）与模板不同：可能是列序不同，也可能是"
             "两行表头展开后的顺序，无法确定各列，不作归属")
+
+
+def _template_doubt(header: str, template: str, block_id: str, metrics: Sequence[Item]) -> str | None:
+    """Why a block's values cannot be placed under `template`'s columns: its heading names every column
+    of another template's block (a 2021 report printing 2019's table, its heading wrapped in narrow
+    columns or shortened so that its template was told by the year) and not every one of this."""
+    reg = registry()
+    if _names_all(header, metrics):
+        return None
+    for other in reg.templates:
+        theirs = next((b for b in reg.blocks_for(other) if b.id == block_id), None) if other != template else None
+        if theirs is not None and _names_all(header, theirs.metrics):
+            return (f"表头各列（{'、'.join(m.label for m in theirs.metrics)}）是{reg.title_of(other)}的列，"
+                    "不是本报告模板的：无法确定各列，不作归属")
+    return None
+
+
+def _names_all(header: str, metrics: Sequence[Item]) -> bool:
+    """The heading names each column, its characters in any order (a heading wrapped in narrow columns
+    prints the columns' first lines, then their second: 本年新/本年新/对外公 over 制作数/公开数/开总数)."""
+    return bool(header) and all(any(all(ch in header for ch in v) for v in m.variants) for m in metrics)
 
 
 def _grouped_order_doubt(header: str, cols: Sequence[Item]) -> str | None:

@@ -18,6 +18,7 @@ from gkqc.readers.row_cells import _cells_from_row
 from gkqc.readers.table_doubts import (
     _grouped_order_doubt,
     _order_doubt,
+    _template_doubt,
     check_widths,
     few_placed,
     silent_rows,
@@ -87,7 +88,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         tr = reads[bid]
         if silent_blank and not tr.rows:
             tr = silent_rows(toks[s:e], block.rows, block.metrics) or tr
-        doubt = _order_doubt(tr.header, block.metrics)
+        doubt = _order_doubt(tr.header, block.metrics) or _template_doubt(tr.header, template, bid, block.metrics)
         unit = unit_in_label(tr.header) if any(m.unit for m in block.metrics) else None
         notes += tr.notes
         for r in block.rows:

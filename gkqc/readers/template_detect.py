@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from gkqc.readers.label_rows import _norm_text
 from gkqc.readers.tokens import Tok
+from gkqc.record import TEMPLATE_PRESUMED
 from gkqc.templates import Variant, registry
 
 
@@ -21,16 +22,17 @@ def detect_variant(template: str | None, sections: dict[str, Sequence[Tok]]) -> 
 def detect_template(toks: dict[str, Sequence[Tok]], year_template: str | None = None) -> tuple[str | None, str | None]:
     """(template, how it was told) from printed column headings and sub-rows (`toks`: each section's
     tokens, by numeral; the registry's cues say which sections they look in). A cue that a printed
-    variant of `year_template` (the report year's) shows as well tells nothing against the year: a
-    2023 report printing （六）其他处理 as one row, as 2019's template does, is the year's template."""
+    variant of another template shows as well tells neither: a report printing （六）其他处理 as one row,
+    as 2019's template and a variant of 2021's do, has the year's template, presumed (TEMPLATE_PRESUMED)."""
+    reg = registry()
     text: dict[str, str] = {}  # each section's text, made when a cue first looks in it
-    for cue in registry().cues:  # the registry's cues, in order: the first found names the template
+    for cue in reg.cues:  # the registry's cues, in order: the first found names the template
         if cue.section in toks and cue.section not in text:
             text[cue.section] = _norm_text(toks[cue.section])
         if any(v in text.get(cue.section, "") for v in cue.texts):
-            if year_template not in (None, cue.template):
-                variant = detect_variant(year_template, toks)
-                if variant is not None and variant.section == cue.section:
-                    return year_template, f"{cue.how}，按报告年度"
+            rivals = [v for v in reg.variants if v.template != cue.template and v.section == cue.section
+                      and v.printed_in(text[cue.section])]
+            if rivals and year_template in {cue.template, *(v.template for v in rivals)}:
+                return year_template, f"{TEMPLATE_PRESUMED}（{cue.how}：{'、'.join(v.title for v in rivals)}亦如此印）"
             return cue.template, cue.how
     return None, None
