@@ -139,6 +139,12 @@ def _is_real_dir(entry: os.DirEntry) -> bool:
         return False  # gets a row of its own, with the reason
 
 
+def source_path(top: str, name: str) -> str:
+    """A listed entry's path as its documents name it: relative to the inbox (`top`, absolute), `/`-separated."""
+    rel = "." if name == top else name.removeprefix(top + os.sep)
+    return _text(rel.replace(os.sep, "/"))
+
+
 def iter_sources(inbox: Path, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
     """One Source per regular file, per zip member and per entry that cannot be read (none for a
     file removed since the inbox was listed). Never raises.
@@ -147,8 +153,7 @@ def iter_sources(inbox: Path, files: list[str], known: Recorded | None = None) -
     top = os.path.abspath(inbox)
     real_top = os.path.realpath(top)
     for name in files:
-        rel = "." if name == top else name.removeprefix(top + os.sep)
-        rel = _text(rel.replace(os.sep, "/"))
+        rel = source_path(top, name)
         try:
             yield from _sources(name, rel, real_top, known)
         except _Unreadable as e:

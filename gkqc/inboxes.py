@@ -11,6 +11,7 @@ path is the key relative to the inbox, so a collection gives the same documents 
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from collections import deque
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from gkqc.inbox import (
     iter_sources,
     read_offices,
     scan_inbox,
+    source_path,
     too_big,
     wanted,
     zip_members,
@@ -53,6 +55,11 @@ class LocalInbox:
     def scan(self, warehouse: Path | None = None) -> list[str]:
         """The inbox's entries; `warehouse`, when inside it, is left out (gkqc.inbox.scan_inbox)."""
         return scan_inbox(self.path, warehouse)
+
+    def listed(self, files: list[str]) -> list[str]:
+        """The scanned entries' paths, as source paths name them."""
+        top = os.path.abspath(self.path)
+        return [source_path(top, name) for name in files]
 
     def sources(self, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
         """`known`: the stamps of files not to read again while they keep them (gkqc.stamps)."""
@@ -94,6 +101,10 @@ class ObjectInbox:
             if not rel.startswith(homes) and all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
                 keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
         return [info for _, info in sorted(keep, key=lambda x: x[0])]
+
+    def listed(self, files: list[pafs.FileInfo]) -> list[str]:
+        """The scanned objects' keys relative to the prefix, as source paths name them."""
+        return [info.path[len(self.base) + 1:] for info in files]
 
     def _read(self, info: pafs.FileInfo) -> bytes | None:
         """An object's bytes; None when it is over the limit (only its first limit + 1 bytes are read)."""

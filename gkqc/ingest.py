@@ -311,7 +311,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
     _write_copies(lake, copies, at, run_id, summary, restamper)
-    summary.office_proposals = resolve_lake(lake)
+    summary.office_proposals = resolve_lake(lake, lambda: inbox.listed(files))  # (a copy of a file counts as its other paths do)
     # the stamps go with a commit that changes the lake: a run with nothing new commits nothing
     if lake.changed and (table := stamps.replacement(seen_stamps, recorded)) is not None:
         lake.replace(STAMPS, [table], run_id)

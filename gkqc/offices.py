@@ -19,8 +19,9 @@ import fnmatch
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -246,10 +247,28 @@ def _difference(printed: str, key: str) -> str:
 
 
 # ------------------------------------------------------------------ the lake
-def _source_key(lake: Lake, with_documents: bool) -> str:
+class Listing:
+    """The paths an inbox holds now (relative, as `source_path` names files): which of a report's
+    paths still hold it, whatever night each was first seen."""
+
+    def __init__(self, paths: Iterable[str]):
+        self.paths = sorted(paths)
+        self.digest = hashlib.sha256("\n".join(self.paths).encode()).hexdigest()[:24]
+
+    def __contains__(self, source_path: str) -> bool:
+        """Whether the file is in the inbox (an archive's member: whether its archive is)."""
+        cut = [i for i, ch in enumerate(source_path) if ch == "!"]
+        return any(self._listed(source_path[:i]) for i in (len(source_path), *cut))
+
+    def _listed(self, path: str) -> bool:
+        i = bisect_left(self.paths, path)
+        return i < len(self.paths) and self.paths[i] == path
+
+
+def _source_key(lake: Lake, with_documents: bool, listing: Listing | None = None) -> str:
     parts = [RULES, lake.part_names("offices"), lake.part_names("reports")]
     if with_documents:
-        parts.append(lake.part_names("documents"))
+        parts += [lake.part_names("documents"), listing.digest if listing is not None else None]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
@@ -277,6 +296,22 @@ def newest_paths(docs: pl.DataFrame) -> pl.DataFrame:
     ingested_at: when that path was first seen): a file moved to another folder is where it is now,
     not also where it was."""
     return docs.filter(pl.col("ingested_at") == pl.col("ingested_at").max().over("report_id"))
+
+
+def current_paths(docs: pl.DataFrame, asked: pl.DataFrame, listing: Listing | None) -> pl.DataFrame:
+    """The files of the `asked` reports under the paths that hold them now (`docs`: every file's
+    report_id, source_path, ingested_at): in the inbox (`listing`) and not since holding other
+    content. A copy collected a night later is one more path, as in a run that found both at once;
+    a report none of whose paths holds it now, where it was last collected (`newest_paths`)."""
+    mine = docs.join(asked, on="report_id")
+    if listing is None:
+        return newest_paths(mine)
+    paths = docs.join(mine.select("source_path").unique(), on="source_path")
+    latest = paths.filter(pl.col("ingested_at") == pl.col("ingested_at").max().over("source_path"))
+    held = mine.join(latest.select("source_path", "report_id"), on=["source_path", "report_id"], how="semi")
+    held = held.filter(pl.col("source_path").map_elements(listing.__contains__, return_dtype=pl.Boolean))
+    gone = mine.join(held.select("report_id").unique(), on="report_id", how="anti")
+    return pl.concat([held, newest_paths(gone)])
 
 
 def resolve_paths(matcher: Matcher, docs: pl.DataFrame) -> pl.DataFrame:
@@ -347,13 +382,14 @@ def registry_name(offices: pl.DataFrame, name: str) -> str:
     return (Matcher.from_frame(offices).match(name).office or name) if offices.height else name
 
 
-def resolve_lake(lake: Lake) -> int:
+def resolve_lake(lake: Lake, inbox_paths: Callable[[], Iterable[str]] | None = None) -> int:
     """Resolve every report's office against the lake's registry into `report_offices` (when the
-    registry, the reports or, with path patterns, the files changed); the number of printed
-    names proposed and not applied."""
+    registry, the reports or, with path patterns, the files or the paths the inbox holds changed:
+    `inbox_paths`, asked only then); the number of printed names proposed and not applied."""
     offices = registry_of(lake)
     matcher = Matcher.from_frame(offices)
-    key = _source_key(lake, bool(matcher.patterns))
+    listing = Listing(inbox_paths()) if matcher.patterns and inbox_paths is not None else None
+    key = _source_key(lake, bool(matcher.patterns), listing)
     if resolution_key(lake) == key:
         return proposals(lake)
     reports = read_frame(lake.paths("reports"), ["report_id", "office"])
@@ -368,8 +404,8 @@ def resolve_lake(lake: Lake) -> int:
         if matcher.patterns:  # …and those printing a name that is none, or could be several, of the registry's offices
             asked = pl.concat([unnamed, named.filter(pl.col("office_match").is_in(list(UNDECIDED))).select("report_id")])
         if asked.height:
-            docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"]).join(asked, on="report_id")
-            named = _by_path(named, resolve_paths(matcher, newest_paths(docs)))
+            docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"])
+            named = _by_path(named, resolve_paths(matcher, current_paths(docs, asked, listing)))
         rows = named.sort("report_id")
     lake.drop(TABLE, lake.part_names(TABLE))
     lake.write_frame(TABLE, frame_of(TABLE, rows), f"offices-{key[:12]}")

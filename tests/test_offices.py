@@ -360,6 +360,32 @@ def test_a_file_moved_to_another_offices_folder_is_that_offices(tmp_path, later)
     assert [m[1:3] for m in matches if m[0] is None] == [("path", SIHONG)]
 
 
+@pytest.mark.parametrize("copy_in, office", [("mirror", SHUYANG), ("宿迁/泗洪县", None)], ids=["unclaimed", "another-office"])
+def test_a_copy_collected_a_night_later_counts_as_the_files_other_paths_do(tmp_path, later, copy_in, office):
+    """A report without an office, its file in one office's folder, copied a night later to another
+    folder (the first stays): the code before counted only the newest path, so the report lost its office
+    (copy in no office's folder) or went to the other office (copy in its folder), where a run finding
+    both at once gives it to the first office, or to neither. Removing the copy restores the first office."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    for d in ("宿迁/沭阳县", "宿迁/泗洪县", "mirror"):
+        (inbox / d).mkdir(parents=True, exist_ok=True)
+    (inbox / "offices.csv").write_text(f"office,region,office_kind,paths\n{SHUYANG},宿迁市,government,宿迁/沭阳县/*\n"
+                                       f"{SIHONG},宿迁市,government,宿迁/泗洪县/*\n", encoding="utf-8")
+    first = inbox / "宿迁/沭阳县/2022.txt"
+    first.write_text(render_pagetext(_report(None, 2022, 4)), encoding="utf-8")
+    _run(inbox, wh, "r1")
+    later()
+    (inbox / copy_in / "copy.txt").write_bytes(first.read_bytes())
+    *_, matches, _, nights = _run(inbox, wh, "r2")
+    *_, fresh_matches, _, fresh = _run(inbox, tmp_path / "fresh", "f1")
+    assert (nights, matches) == (fresh, fresh_matches)
+    assert [m[2] for m in matches if m[0] is None] == [office]
+    later()
+    (inbox / copy_in / "copy.txt").unlink()
+    *_, matches, _, scored = _run(inbox, wh, "r3")
+    assert [m[1:3] for m in matches if m[0] is None] == [("path", SHUYANG)] and SHUYANG in scored
+
+
 def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadline(tmp_path, later):
     """D1 reads the office kind the registry gives: a report without an office, first in no office's
     folder (other: due 03-31), then moved into a department's (due 01-31), is judged again."""
