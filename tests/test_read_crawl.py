@@ -328,6 +328,44 @@ def test_a_crawls_closing_date_in_the_ways_reports_print_it(printed):
     assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
 
 
+TITLE = f"{OFFICE}2023年政府信息公开工作年度报告"
+
+
+def crawl_headed(head: str) -> str:
+    """A spaced crawl of a generated report whose page prints `head` (its chrome and title) before section 一."""
+    body = text_content(render_html(spec("gov2021", 2023, seed=2, office=OFFICE))).replace("\n", " ")
+    return f"{head} 发布日期：2024-01-20 {body[body.find('一、总体情况'):]}\n"
+
+
+@pytest.mark.parametrize("chrome", ["青山市人民政府门户网站", "青山市人民政府", "网站首页 机构概况 政务公开 政务服务 互动交流",
+                                    "政务公开", "法定主动公开内容", OFFICE, "2024年1月20日 星期六", "江苏省"])
+def test_page_chrome_spaced_before_a_crawls_title_is_not_the_titles(chrome):
+    """A site's name, a menu, breadcrumb words whose separators were images, a date line: a word before the
+    title that names its office is not the title's (政务公开 青山市交通运输局 was the office)."""
+    rep = read(crawl_headed(f"{chrome} {TITLE}")).report
+    assert (rep.title, rep.office, rep.region) == (TITLE, OFFICE, "青山市")
+
+
+@pytest.mark.parametrize(("head", "title"), [
+    (f"政务公开 {OFFICE} 2023年政府信息公开工作年度报告", f"{OFFICE} 2023年政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE} 2023年度 政府信息公开工作年度报告", f"{OFFICE} 2023年度 政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE} 2023 年政府信息公开工作年度报告", f"{OFFICE} 2023 年政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE}2023年 政府信息公开工作年度报告", f"{OFFICE}2023年 政府信息公开工作年度报告"),
+    (f"政务公开 2023年 {OFFICE}政府信息公开工作年度报告", f"2023年 {OFFICE}政府信息公开工作年度报告"),
+    ("政务公开 青山市 交通运输局2023年政府信息公开工作年度报告", "青山市 交通运输局2023年政府信息公开工作年度报告"),
+    ("政务公开 青 山 市 交 通 运 输 局 2023年政府信息公开工作年度报告", "青 山 市 交 通 运 输 局 2023年政府信息公开工作年度报告"),
+])
+def test_a_crawls_title_printed_in_spaced_parts_is_whole(head, title):
+    """The title's own parts a space apart (its office, its year, its place) stay the title's; the chrome before them not."""
+    rep = read(crawl_headed(head)).report
+    assert (rep.title, rep.office.replace(" ", ""), rep.region.replace(" ", "")) == (title, OFFICE, "青山市")
+
+
+def test_chrome_before_a_title_naming_no_office_is_no_office():
+    rep = read(crawl_headed("网站首页 政务公开 互动交流 2023年政府信息公开工作年度报告")).report
+    assert (rep.title, rep.office, rep.office_source) == ("2023年政府信息公开工作年度报告", OFFICE, "落款")
+
+
 def test_a_crawl_with_each_section_on_a_line():
     s = spec("gov2021", 2023, seed=9, office=OFFICE)
     text = each_section_on_a_line(text_content(render_html(s)).replace("\n", ""))

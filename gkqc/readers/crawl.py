@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
+from gkqc.readers import metadata as md
 from gkqc.readers.metadata import CN_DATE_BODY, META_KEYS
 from gkqc.readers.sections import SHORT
 from gkqc.readers.tokens import Tok, nfkc
@@ -164,18 +165,55 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 def _title_span(v: _View, cs: int, ce: int) -> tuple[int, int] | None:
     """The report title among the page chrome (`comp` span): the first run of title characters
-    ending in 年度报告 that names a year, cut after any breadcrumb word before it."""
+    ending in 年度报告 that names a year, cut after any breadcrumb word before it, and at a space
+    before a word that is none of the title's (`_joins_title`)."""
     at = v.comp.find(_TITLE_END, cs, ce)
     while at >= 0:
         end = at + len(_TITLE_END)
-        start = at
-        while start > cs and at - start < 60 and _TITLE_CHARS.match(v.comp[start - 1]) \
-                and not v.comp.endswith(_TITLE_STOPS, cs, start):
-            start -= 1
+        limit = at - 60
+        start = at if _spaced(v, at) else _word_start(v, cs, at, limit)
+        while _spaced(v, start) and limit < (s := _word_start(v, cs, start, limit)) < start \
+                and _joins_title(v.comp[s:start], v.comp[start:end]):
+            start = s
         if _YEAR.search(v.comp, start, end):
             return start, end
         at = v.comp.find(_TITLE_END, end, ce)
     return None
+
+
+def _word_start(v: _View, cs: int, i: int, limit: int) -> int:
+    """Where the title characters before `comp` index i start: back to a space between words, a
+    breadcrumb word, any other character, cs or `limit`."""
+    while i > cs and i > limit and _TITLE_CHARS.match(v.comp[i - 1]) and not v.comp.endswith(_TITLE_STOPS, cs, i):
+        i -= 1
+        if _spaced(v, i):
+            break
+    return i
+
+
+def _spaced(v: _View, i: int) -> bool:
+    """A space before `comp` index i that parts two words (not one of a name printed a character
+    at a time, `青 山 市`)."""
+    def gap(k: int) -> bool:
+        return 0 < k < len(v.cpos) and v.cpos[k] - v.cpos[k - 1] > 1
+
+    return gap(i) and not ((i == 1 or gap(i - 1)) and (i + 1 == len(v.cpos) or gap(i + 1)))
+
+
+def _joins_title(word: str, rest: str) -> bool:
+    """Whether `word`, a space before `rest` (the title after it), is the title's: its year, its
+    office's name, or its office's place — not a site's name, a menu, breadcrumb words or a date line
+    before a title that names its office (政务公开 青山市交通运输局…), nor words naming no office."""
+    if md.title_year(rest) is None and _YEAR_WORD.fullmatch(word):
+        return True
+    office = md.office_from_title(rest)
+    if office and md.named_like_an_office(office):  # only its place may stand apart before it
+        return not md.region_prefix(office) and md.region_prefix(word) == word
+    whole = md.office_from_title(word + rest)
+    return whole is None or md.named_like_an_office(whole)
+
+
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
 
 
 def _chrome(v: _View, fs: int, fe: int) -> list[Tok]:
