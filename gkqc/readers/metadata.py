@@ -335,11 +335,16 @@ def _region_span(name: str) -> tuple[int, int]:
 def completes_place(short: str | None, full: str | None) -> bool:
     """Whether `full` is the office `short` names with (more of) its place before it: `full` ends
     with `short`, and what it adds stands within its area's name (市教育局 → 青山市教育局, 教育局 →
-    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局)."""
+    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局). A
+    name naming its own place takes only whole places before it (江苏省青山市教育局, not 无青山市教育局:
+    a crawl's section 六 answering 无 glued before its 落款)."""
     if not short or not full or len(full) <= len(short) or not full.endswith(short):
         return False
+    added = len(full) - len(short)
+    if _region_span(short)[1]:
+        return _region_span(full[:added]) == (0, added)
     start, end = _region_span(full)
-    return start == 0 and end >= len(full) - len(short)
+    return start == 0 and end >= added
 
 
 def region_prefix(name: str) -> str:
