@@ -366,6 +366,23 @@ def test_chrome_before_a_title_naming_no_office_is_no_office():
     assert (rep.title, rep.office, rep.office_source) == ("2023年政府信息公开工作年度报告", OFFICE, "落款")
 
 
+@pytest.mark.parametrize(("office", "title", "signed"), [
+    (OFFICE, OFFICE, OFFICE),
+    ("无锡市交通运输局", "无锡市交通运输局", "无锡市交通运输局"),
+    (OFFICE, "交通运输局", "交通运输局"),  # 无青山市 or 无 and 青山市: the title's office, no more
+    ("无锡市交通运输局", "交通运输局", "交通运输局"),  # (无锡市, or 无 and 锡市)
+])
+@pytest.mark.parametrize("answer", ["无", "暂无", "本机关无其他需要报告的事项"])
+def test_section_six_glued_to_the_signature_is_not_the_signatures(office, title, signed, answer):
+    """`…其他需要报告的事项无青山市交通运输局2024年1月20日`: 无 is section 六's answer, not a place before the office."""
+    s = spec("gov2021", 2023, seed=2, office=office)
+    s.other_matters, s.title = answer, f"{title}2023年政府信息公开工作年度报告"
+    rep = read(crawl_of_html(render_html(s))).report
+    assert (rep.office, rep.publisher, rep.published_at) == (signed, signed, s.published_at)
+    assert rep.region == (None if signed == "交通运输局" else signed[:3])
+    assert rep.sections[5].text.startswith(answer) and f"\n{signed}\n2024年1月20日\n" in rep.sections[5].text
+
+
 def test_a_crawl_with_each_section_on_a_line():
     s = spec("gov2021", 2023, seed=9, office=OFFICE)
     text = each_section_on_a_line(text_content(render_html(s)).replace("\n", ""))

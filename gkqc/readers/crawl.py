@@ -216,16 +216,16 @@ def _joins_title(word: str, rest: str) -> bool:
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
 
 
-def _chrome(v: _View, fs: int, fe: int) -> list[Tok]:
-    """Page chrome, metadata and title before section 一; the title first (find_title takes the
-    first token naming 年度报告, and a breadcrumb ending in …年度报告 must not be it)."""
+def _chrome(v: _View, fs: int, fe: int) -> tuple[list[Tok], str | None]:
+    """Page chrome, metadata and title before section 一, and the title; the title first (find_title
+    takes the first token naming 年度报告, and a breadcrumb ending in …年度报告 must not be it)."""
     cuts = _cut_points(_KEY, v, fs, fe)
     title = _title_span(v, v.ci(fs), v.ci(fe))
     if title is None:
-        return v.words(fs, fe, cuts)
+        return v.words(fs, fe, cuts), None
     ts, te = v.span(*title)
     head = v.tok(ts, te)
-    return [head] + v.words(fs, ts, cuts) + v.words(te, fe, cuts)
+    return [head] + v.words(fs, ts, cuts) + v.words(te, fe, cuts), head.text
 
 
 _SUBHEADING = re.compile(r"\([一二三四五六七八九十]{1,3}\)")
@@ -388,9 +388,10 @@ _SPAN_START = ("截至", "截止", "至", "自", "从", "到", "于")  # words b
 _SPAN_END = ("止", "起", "前", "以来", "期间", "至", "到", "的")  # …and after it
 
 
-def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
+def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[Tok]]:
     """The report's close in the last section: (where it starts, [signature, date, the rest of
-    the page as one token]); (fe, []) when no date follows a signature-like line."""
+    the page as one token]); (fe, []) when no date follows a signature-like line. `office`: the
+    one the title names (`_signed`)."""
     for m in _DATE.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ds, de = v.span(m.start(), m.end())
         k = ds
@@ -403,8 +404,27 @@ def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
         if k - s > 40 or any(c.isdigit() for c in sig) or sig.endswith(_SPAN_START) \
                 or v.full[de:de + 2].lstrip().startswith(_SPAN_END):
             continue  # a date inside a sentence (数据截至2022年12月31日。), no signature's
+        s += _signed(sig, office)
         return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
     return fe, []
+
+
+_NONE_SAID = ("暂无", "无")  # section 六's whole answer, which a crawl without spaces glues to the 落款
+
+
+def _signed(sig: str, office: str | None) -> int:
+    """Where the 落款 starts in `sig` (the text back from its date to a sentence's end, a space or
+    section 六's heading): at the title's office when what `sig` has before it is no place of it
+    (本机关无其他需要报告的事项青山市交通运输局) or may be section 六's 无 (无青山市交通运输局: 无 and 青山市…, or a
+    place 无青山市); 0 when `sig` is that office, or completes its place beyond doubt, or no title names one."""
+    if not office or sig == office or not sig.endswith(office):
+        return 0
+    cut = len(sig) - len(office)
+    said = next((w for w in _NONE_SAID if sig.startswith(w)), "")
+    rest = sig[len(said):]
+    if not md.completes_place(office, sig) or (said and (rest == office or md.completes_place(office, rest))):
+        return cut
+    return 0
 
 
 def crawl_tokens(text: str) -> list[Tok]:
@@ -418,13 +438,13 @@ def crawl_tokens(text: str) -> list[Tok]:
             heads.append((no, *v.span(m.start(), m.end())))
     if not heads:
         return _narrative(v, 0, len(v.full))
-    out = _chrome(v, 0, heads[0][1])
+    out, title = _chrome(v, 0, heads[0][1])
     ends = [h[1] for h in heads[1:]] + [len(v.full)]
     for (no, hs, he), end in zip(heads, ends, strict=True):
         out.append(v.tok(hs, he))
         close: list[Tok] = []
         if end == len(v.full):
-            end, close = _closing(v, he, end)
+            end, close = _closing(v, he, end, md.office_from_title(title))
         table = _table_in(no)
         labels = _label_re(table)
         out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end, registry().numbered(table))
