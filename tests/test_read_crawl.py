@@ -186,6 +186,30 @@ def test_ambiguous_or_impossible_runs_are_unreadable_with_the_reason():
     assert f"超过可拆分的上限{MAX_GLUED}个" in forward[0].reason
 
 
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_blank_cells_printed_wu_in_a_glued_row_are_found(style):
+    """`64无无2无470`: 无 marks a blank cell as - does; the row is split by its total (it was not found at all)."""
+    rep = read(crawl_with_row({"new_received": [64, "无", "无", 2, "无", 4, 70], "granted": [1, 0, "无", 0, "无", 0, 1],
+                               "partial": [6, "无", "无", 2, "无", 4, 12]}, style=style)).report
+    new, granted, partial = (app_row(rep, r) for r in ("new_received", "granted", "partial"))
+    assert [(c.value, c.status) for c in new] == [(64, "inferred"), (None, "blank"), (None, "blank"), (2, "inferred"),
+                                                 (None, "blank"), (4, "inferred"), (70, "inferred")]
+    assert new[0].reason.startswith(TOTAL_NOTE) and "'64无无2无470'" in new[0].reason
+    assert [c.value for c in granted] == [1, 0, None, 0, None, 0, 1] and granted[0].reason.startswith(DIGIT_NOTE)
+    assert [c.value for c in partial] == [6, None, None, 2, None, 4, 12]
+
+
+def test_a_label_starting_with_wu_after_a_glued_value_is_no_blank_cell():
+    """A label whose start is printed wrong (无正当埋由…: only 大量反复申请 is known) leaves 无正当埋由 between the
+    rows' values: 无 starting a word is text, never a blank cell of the row before."""
+    text = crawl_with_row({"unprocessed_publication": [3, 0, 0, 0, 0, 1, 4], "unprocessed_massive": [1, 0, 0, 0, 0, 0, 1]})
+    typo = text.replace("无正当理由大量反复申请", "无正当埋由大量反复申请", 1)
+    assert typo != text
+    rows = [{key(c): (c.value, c.status) for c in read(t).report.cells if c.table == "applications"} for t in (text, typo)]
+    assert rows[0] == rows[1]
+    assert [c.value for c in app_row(read(typo).report, "unprocessed_publication")] == [3, 0, 0, 0, 0, 1, 4]
+
+
 def test_blank_cells_that_leave_no_trace_make_a_row_unreadable():
     s = spec("gov2021", 2023, seed=2, office=OFFICE)
     printed = {"partial": ["1", "0", "0", "0", "0", "", "1"],  # 100001: six digits for seven cells

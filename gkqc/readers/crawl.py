@@ -262,10 +262,12 @@ BLANK_MARK = r"[-—–―/]{1,2}"  # a dash or slash printed for a blank cell (
 # then reads as unreadable, as in every other form: never the number without it (a label's own last
 # character, '“三安全一稳定”', touches the values only in a crawl without spaces)
 _SYMBOL_BEFORE = r"(?:(?<=\s)[^\s\w(（)）\-—–―/+]+)?"
-_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{BLANK_MARK}))*|{BLANK_MARK}(?:\s*(?:{_NUM}|{BLANK_MARK}))*")
-
-
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
+# 无 printed for a blank cell, glued to the values around it (64无无2无470): a mark where a value, a
+# mark, a space or the next row's numbering follows it, never the first character of a word (无法提供)
+_NONE = rf"无(?=[\d\s无]|{BLANK_MARK}|$|{_NUMBERING.pattern})"
+_MARK = rf"(?:{BLANK_MARK}|{_NONE})"
+_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 _NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{BLANK_MARK}")  # numbers and blank marks
 _UNIT_WORD = re.compile(COUNT_UNITS)
@@ -292,6 +294,8 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
         if number is None:
             continue
         rest = _NOT_WORDING.sub("", w)
+        if set(rest) == {"无"}:  # values and blank cells printed 无, glued (64无无2无470): `_values`' run
+            continue
         noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
         if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either
             out.append((ws, we))
