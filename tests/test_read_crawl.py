@@ -385,6 +385,11 @@ def test_a_crawls_title_printed_in_spaced_parts_is_whole(head, title):
     assert (rep.title, rep.office.replace(" ", ""), rep.region.replace(" ", "")) == (title, OFFICE, "青山市")
 
 
+def test_a_date_line_glued_before_a_crawls_title_is_not_the_titles():
+    rep = read(crawl_headed(f"2024年1月20日星期六{TITLE}")).report
+    assert (rep.title, rep.office, rep.region) == (TITLE, OFFICE, "青山市")
+
+
 def test_chrome_before_a_title_naming_no_office_is_no_office():
     rep = read(crawl_headed("网站首页 政务公开 互动交流 2023年政府信息公开工作年度报告")).report
     assert (rep.title, rep.office, rep.office_source) == ("2023年政府信息公开工作年度报告", OFFICE, "落款")

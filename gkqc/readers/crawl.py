@@ -159,7 +159,8 @@ def _cut_points(pattern: re.Pattern[str], v: _View, fs: int, fe: int) -> list[in
 _KEY = re.compile("(?:" + "|".join(sorted(META_KEYS, key=len, reverse=True)) + ")(?=:)")
 _TITLE_END = "年度报告"
 _TITLE_CHARS = re.compile(r"[\u4e00-\u9fff\d()《》“”\"〇]")
-_TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置")
+_TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置",
+                *(f"星期{d}" for d in "一二三四五六日天"))  # (a page's date line: 2024年1月20日星期六)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
