@@ -40,6 +40,9 @@ def test_the_issuers_metadata_completes_the_titles_office():
     ("教育局", "青山市人民政府教育局", False),  # more than a place
     ("青山市教育局", "中共青山市教育局", False),
     ("市教育局", "青山市卫生健康委员会", False),
+    ("青山市教育局", "江苏省青山市教育局", True),
+    ("青山市教育局", "无青山市教育局", False),  # 六、…事项无 glued before the 落款: a name naming its place takes only places
+    ("无锡市教育局", "无无锡市教育局", False),
 ])
 def test_a_longer_name_completes_only_the_place(short, full, completes):
     assert md.completes_place(short, full) is completes

@@ -186,6 +186,30 @@ def test_ambiguous_or_impossible_runs_are_unreadable_with_the_reason():
     assert f"超过可拆分的上限{MAX_GLUED}个" in forward[0].reason
 
 
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_blank_cells_printed_wu_in_a_glued_row_are_found(style):
+    """`64无无2无470`: 无 marks a blank cell as - does; the row is split by its total (it was not found at all)."""
+    rep = read(crawl_with_row({"new_received": [64, "无", "无", 2, "无", 4, 70], "granted": [1, 0, "无", 0, "无", 0, 1],
+                               "partial": [6, "无", "无", 2, "无", 4, 12]}, style=style)).report
+    new, granted, partial = (app_row(rep, r) for r in ("new_received", "granted", "partial"))
+    assert [(c.value, c.status) for c in new] == [(64, "inferred"), (None, "blank"), (None, "blank"), (2, "inferred"),
+                                                 (None, "blank"), (4, "inferred"), (70, "inferred")]
+    assert new[0].reason.startswith(TOTAL_NOTE) and "'64无无2无470'" in new[0].reason
+    assert [c.value for c in granted] == [1, 0, None, 0, None, 0, 1] and granted[0].reason.startswith(DIGIT_NOTE)
+    assert [c.value for c in partial] == [6, None, None, 2, None, 4, 12]
+
+
+def test_a_label_starting_with_wu_after_a_glued_value_is_no_blank_cell():
+    """A label whose start is printed wrong (无正当埋由…: only 大量反复申请 is known) leaves 无正当埋由 between the
+    rows' values: 无 starting a word is text, never a blank cell of the row before."""
+    text = crawl_with_row({"unprocessed_publication": [3, 0, 0, 0, 0, 1, 4], "unprocessed_massive": [1, 0, 0, 0, 0, 0, 1]})
+    typo = text.replace("无正当理由大量反复申请", "无正当埋由大量反复申请", 1)
+    assert typo != text
+    rows = [{key(c): (c.value, c.status) for c in read(t).report.cells if c.table == "applications"} for t in (text, typo)]
+    assert rows[0] == rows[1]
+    assert [c.value for c in app_row(read(typo).report, "unprocessed_publication")] == [3, 0, 0, 0, 0, 1, 4]
+
+
 def test_blank_cells_that_leave_no_trace_make_a_row_unreadable():
     s = spec("gov2021", 2023, seed=2, office=OFFICE)
     printed = {"partial": ["1", "0", "0", "0", "0", "", "1"],  # 100001: six digits for seven cells
@@ -326,6 +350,66 @@ def test_a_crawls_closing_date_in_the_ways_reports_print_it(printed):
     text = crawl_of_html(html).replace("2023年1月5日", printed)
     rep = read_document("r.txt", text.encode()).report
     assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
+
+
+TITLE = f"{OFFICE}2023年政府信息公开工作年度报告"
+
+
+def crawl_headed(head: str) -> str:
+    """A spaced crawl of a generated report whose page prints `head` (its chrome and title) before section 一."""
+    body = text_content(render_html(spec("gov2021", 2023, seed=2, office=OFFICE))).replace("\n", " ")
+    return f"{head} 发布日期：2024-01-20 {body[body.find('一、总体情况'):]}\n"
+
+
+@pytest.mark.parametrize("chrome", ["青山市人民政府门户网站", "青山市人民政府", "网站首页 机构概况 政务公开 政务服务 互动交流",
+                                    "政务公开", "法定主动公开内容", OFFICE, "2024年1月20日 星期六", "江苏省"])
+def test_page_chrome_spaced_before_a_crawls_title_is_not_the_titles(chrome):
+    """A site's name, a menu, breadcrumb words whose separators were images, a date line: a word before the
+    title that names its office is not the title's (政务公开 青山市交通运输局 was the office)."""
+    rep = read(crawl_headed(f"{chrome} {TITLE}")).report
+    assert (rep.title, rep.office, rep.region) == (TITLE, OFFICE, "青山市")
+
+
+@pytest.mark.parametrize(("head", "title"), [
+    (f"政务公开 {OFFICE} 2023年政府信息公开工作年度报告", f"{OFFICE} 2023年政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE} 2023年度 政府信息公开工作年度报告", f"{OFFICE} 2023年度 政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE} 2023 年政府信息公开工作年度报告", f"{OFFICE} 2023 年政府信息公开工作年度报告"),
+    (f"政务公开 {OFFICE}2023年 政府信息公开工作年度报告", f"{OFFICE}2023年 政府信息公开工作年度报告"),
+    (f"政务公开 2023年 {OFFICE}政府信息公开工作年度报告", f"2023年 {OFFICE}政府信息公开工作年度报告"),
+    ("政务公开 青山市 交通运输局2023年政府信息公开工作年度报告", "青山市 交通运输局2023年政府信息公开工作年度报告"),
+    ("政务公开 青 山 市 交 通 运 输 局 2023年政府信息公开工作年度报告", "青 山 市 交 通 运 输 局 2023年政府信息公开工作年度报告"),
+])
+def test_a_crawls_title_printed_in_spaced_parts_is_whole(head, title):
+    """The title's own parts a space apart (its office, its year, its place) stay the title's; the chrome before them not."""
+    rep = read(crawl_headed(head)).report
+    assert (rep.title, rep.office.replace(" ", ""), rep.region.replace(" ", "")) == (title, OFFICE, "青山市")
+
+
+def test_a_date_line_glued_before_a_crawls_title_is_not_the_titles():
+    rep = read(crawl_headed(f"2024年1月20日星期六{TITLE}")).report
+    assert (rep.title, rep.office, rep.region) == (TITLE, OFFICE, "青山市")
+
+
+def test_chrome_before_a_title_naming_no_office_is_no_office():
+    rep = read(crawl_headed("网站首页 政务公开 互动交流 2023年政府信息公开工作年度报告")).report
+    assert (rep.title, rep.office, rep.office_source) == ("2023年政府信息公开工作年度报告", OFFICE, "落款")
+
+
+@pytest.mark.parametrize(("office", "title", "signed"), [
+    (OFFICE, OFFICE, OFFICE),
+    ("无锡市交通运输局", "无锡市交通运输局", "无锡市交通运输局"),
+    (OFFICE, "交通运输局", "交通运输局"),  # 无青山市 or 无 and 青山市: the title's office, no more
+    ("无锡市交通运输局", "交通运输局", "交通运输局"),  # (无锡市, or 无 and 锡市)
+])
+@pytest.mark.parametrize("answer", ["无", "暂无", "本机关无其他需要报告的事项"])
+def test_section_six_glued_to_the_signature_is_not_the_signatures(office, title, signed, answer):
+    """`…其他需要报告的事项无青山市交通运输局2024年1月20日`: 无 is section 六's answer, not a place before the office."""
+    s = spec("gov2021", 2023, seed=2, office=office)
+    s.other_matters, s.title = answer, f"{title}2023年政府信息公开工作年度报告"
+    rep = read(crawl_of_html(render_html(s))).report
+    assert (rep.office, rep.publisher, rep.published_at) == (signed, signed, s.published_at)
+    assert rep.region == (None if signed == "交通运输局" else signed[:3])
+    assert rep.sections[5].text.startswith(answer) and f"\n{signed}\n2024年1月20日\n" in rep.sections[5].text
 
 
 def test_a_crawl_with_each_section_on_a_line():

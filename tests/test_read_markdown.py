@@ -217,6 +217,18 @@ def test_two_values_in_one_cell_are_not_glued():
     assert row["natural_person"].value == float(v1) and row["total"].raw == s.applications[("granted", "total")]
 
 
+@pytest.mark.parametrize("br", ["<br><br>", "<br> <br>", "<br/><br/>", "<BR><br />", " <br> <br> "])
+def test_a_run_of_line_breaks_between_two_values_is_one_break(br):
+    """`3<br><br>5` (an empty line between) shows two numbers as `3<br>5` does: never 35."""
+    s = busy("gov2021", 2023)
+    v1, v2 = (s.applications[("granted", c)] for c in ("natural_person", "commercial"))
+    md = render_markdown(s).replace(f"| （一）予以公开 |  | {v1} | {v2} |", f"| （一）予以公开 |  | {v1} | 3{br}5 |", 1)
+    row = {c.col_id: c for c in read_document("r.md", md.encode()).report.cells
+           if (c.table, c.row_id) == ("applications", "granted")}
+    assert (row["commercial"].status, row["commercial"].raw) == ("unreadable", "3<br>5")
+    assert row["natural_person"].value == float(v1)
+
+
 def test_an_html_table_fragment_is_read_with_its_spans():
     s = busy("gov2021", 2023)
     md = render_markdown(s, Style(html_reviews=True))

@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
+from gkqc.readers import metadata as md
 from gkqc.readers.metadata import CN_DATE_BODY, META_KEYS
 from gkqc.readers.sections import SHORT
 from gkqc.readers.tokens import Tok, nfkc
@@ -158,36 +159,74 @@ def _cut_points(pattern: re.Pattern[str], v: _View, fs: int, fe: int) -> list[in
 _KEY = re.compile("(?:" + "|".join(sorted(META_KEYS, key=len, reverse=True)) + ")(?=:)")
 _TITLE_END = "年度报告"
 _TITLE_CHARS = re.compile(r"[\u4e00-\u9fff\d()《》“”\"〇]")
-_TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置")
+_TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置",
+                *(f"星期{d}" for d in "一二三四五六日天"))  # (a page's date line: 2024年1月20日星期六)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def _title_span(v: _View, cs: int, ce: int) -> tuple[int, int] | None:
     """The report title among the page chrome (`comp` span): the first run of title characters
-    ending in 年度报告 that names a year, cut after any breadcrumb word before it."""
+    ending in 年度报告 that names a year, cut after any breadcrumb word before it, and at a space
+    before a word that is none of the title's (`_joins_title`)."""
     at = v.comp.find(_TITLE_END, cs, ce)
     while at >= 0:
         end = at + len(_TITLE_END)
-        start = at
-        while start > cs and at - start < 60 and _TITLE_CHARS.match(v.comp[start - 1]) \
-                and not v.comp.endswith(_TITLE_STOPS, cs, start):
-            start -= 1
+        limit = at - 60
+        start = at if _spaced(v, at) else _word_start(v, cs, at, limit)
+        while _spaced(v, start) and limit < (s := _word_start(v, cs, start, limit)) < start \
+                and _joins_title(v.comp[s:start], v.comp[start:end]):
+            start = s
         if _YEAR.search(v.comp, start, end):
             return start, end
         at = v.comp.find(_TITLE_END, end, ce)
     return None
 
 
-def _chrome(v: _View, fs: int, fe: int) -> list[Tok]:
-    """Page chrome, metadata and title before section 一; the title first (find_title takes the
-    first token naming 年度报告, and a breadcrumb ending in …年度报告 must not be it)."""
+def _word_start(v: _View, cs: int, i: int, limit: int) -> int:
+    """Where the title characters before `comp` index i start: back to a space between words, a
+    breadcrumb word, any other character, cs or `limit`."""
+    while i > cs and i > limit and _TITLE_CHARS.match(v.comp[i - 1]) and not v.comp.endswith(_TITLE_STOPS, cs, i):
+        i -= 1
+        if _spaced(v, i):
+            break
+    return i
+
+
+def _spaced(v: _View, i: int) -> bool:
+    """A space before `comp` index i that parts two words (not one of a name printed a character
+    at a time, `青 山 市`)."""
+    def gap(k: int) -> bool:
+        return 0 < k < len(v.cpos) and v.cpos[k] - v.cpos[k - 1] > 1
+
+    return gap(i) and not ((i == 1 or gap(i - 1)) and (i + 1 == len(v.cpos) or gap(i + 1)))
+
+
+def _joins_title(word: str, rest: str) -> bool:
+    """Whether `word`, a space before `rest` (the title after it), is the title's: its year, its
+    office's name, or its office's place — not a site's name, a menu, breadcrumb words or a date line
+    before a title that names its office (政务公开 青山市交通运输局…), nor words naming no office."""
+    if md.title_year(rest) is None and _YEAR_WORD.fullmatch(word):
+        return True
+    office = md.office_from_title(rest)
+    if office and md.named_like_an_office(office):  # only its place may stand apart before it
+        return not md.region_prefix(office) and md.region_prefix(word) == word
+    whole = md.office_from_title(word + rest)
+    return whole is None or md.named_like_an_office(whole)
+
+
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
+
+
+def _chrome(v: _View, fs: int, fe: int) -> tuple[list[Tok], str | None]:
+    """Page chrome, metadata and title before section 一, and the title; the title first (find_title
+    takes the first token naming 年度报告, and a breadcrumb ending in …年度报告 must not be it)."""
     cuts = _cut_points(_KEY, v, fs, fe)
     title = _title_span(v, v.ci(fs), v.ci(fe))
     if title is None:
-        return v.words(fs, fe, cuts)
+        return v.words(fs, fe, cuts), None
     ts, te = v.span(*title)
     head = v.tok(ts, te)
-    return [head] + v.words(fs, ts, cuts) + v.words(te, fe, cuts)
+    return [head] + v.words(fs, ts, cuts) + v.words(te, fe, cuts), head.text
 
 
 _SUBHEADING = re.compile(r"\([一二三四五六七八九十]{1,3}\)")
@@ -224,10 +263,12 @@ BLANK_MARK = r"[-—–―/]{1,2}"  # a dash or slash printed for a blank cell (
 # then reads as unreadable, as in every other form: never the number without it (a label's own last
 # character, '“三安全一稳定”', touches the values only in a crawl without spaces)
 _SYMBOL_BEFORE = r"(?:(?<=\s)[^\s\w(（)）\-—–―/+]+)?"
-_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{BLANK_MARK}))*|{BLANK_MARK}(?:\s*(?:{_NUM}|{BLANK_MARK}))*")
-
-
 _NUMBERING = re.compile(r"[一二三四五六七八九十]{1,3}[、.,:]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d[.、](?=[\u4e00-\u9fff])")
+# 无 printed for a blank cell, glued to the values around it (64无无2无470): a mark where a value, a
+# mark, a space or the next row's numbering follows it, never the first character of a word (无法提供)
+_NONE = rf"无(?=[\d\s无]|{BLANK_MARK}|$|{_NUMBERING.pattern})"
+_MARK = rf"(?:{BLANK_MARK}|{_NONE})"
+_VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 _NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{BLANK_MARK}")  # numbers and blank marks
 _UNIT_WORD = re.compile(COUNT_UNITS)
@@ -254,6 +295,8 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
         if number is None:
             continue
         rest = _NOT_WORDING.sub("", w)
+        if set(rest) == {"无"}:  # values and blank cells printed 无, glued (64无无2无470): `_values`' run
+            continue
         noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
         if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either
             out.append((ws, we))
@@ -350,9 +393,10 @@ _SPAN_START = ("截至", "截止", "至", "自", "从", "到", "于")  # words b
 _SPAN_END = ("止", "起", "前", "以来", "期间", "至", "到", "的")  # …and after it
 
 
-def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
+def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[Tok]]:
     """The report's close in the last section: (where it starts, [signature, date, the rest of
-    the page as one token]); (fe, []) when no date follows a signature-like line."""
+    the page as one token]); (fe, []) when no date follows a signature-like line. `office`: the
+    one the title names (`_signed`)."""
     for m in _DATE.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ds, de = v.span(m.start(), m.end())
         k = ds
@@ -365,8 +409,27 @@ def _closing(v: _View, fs: int, fe: int) -> tuple[int, list[Tok]]:
         if k - s > 40 or any(c.isdigit() for c in sig) or sig.endswith(_SPAN_START) \
                 or v.full[de:de + 2].lstrip().startswith(_SPAN_END):
             continue  # a date inside a sentence (数据截至2022年12月31日。), no signature's
+        s += _signed(sig, office)
         return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
     return fe, []
+
+
+_NONE_SAID = ("暂无", "无")  # section 六's whole answer, which a crawl without spaces glues to the 落款
+
+
+def _signed(sig: str, office: str | None) -> int:
+    """Where the 落款 starts in `sig` (the text back from its date to a sentence's end, a space or
+    section 六's heading): at the title's office when what `sig` has before it is no place of it
+    (本机关无其他需要报告的事项青山市交通运输局) or may be section 六's 无 (无青山市交通运输局: 无 and 青山市…, or a
+    place 无青山市); 0 when `sig` is that office, or completes its place beyond doubt, or no title names one."""
+    if not office or sig == office or not sig.endswith(office):
+        return 0
+    cut = len(sig) - len(office)
+    said = next((w for w in _NONE_SAID if sig.startswith(w)), "")
+    rest = sig[len(said):]
+    if not md.completes_place(office, sig) or (said and (rest == office or md.completes_place(office, rest))):
+        return cut
+    return 0
 
 
 def crawl_tokens(text: str) -> list[Tok]:
@@ -380,13 +443,13 @@ def crawl_tokens(text: str) -> list[Tok]:
             heads.append((no, *v.span(m.start(), m.end())))
     if not heads:
         return _narrative(v, 0, len(v.full))
-    out = _chrome(v, 0, heads[0][1])
+    out, title = _chrome(v, 0, heads[0][1])
     ends = [h[1] for h in heads[1:]] + [len(v.full)]
     for (no, hs, he), end in zip(heads, ends, strict=True):
         out.append(v.tok(hs, he))
         close: list[Tok] = []
         if end == len(v.full):
-            end, close = _closing(v, he, end)
+            end, close = _closing(v, he, end, md.office_from_title(title))
         table = _table_in(no)
         labels = _label_re(table)
         out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end, registry().numbered(table))

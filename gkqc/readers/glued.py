@@ -19,8 +19,9 @@ Sums = tuple[tuple[int, tuple[int, ...]], ...]  # (the total's position in the r
 MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
 _DOC_BUDGET = 1_000_000  # …and per document, all its rows together (far more than any report's rows take)
+_MARK = re.compile(rf"{BLANK_MARK}|无")  # a piece printed for a blank cell
 # (ASCII digits only: another script's digit, ٠, is no digit of a split, and its run is not split)
-_PIECE = re.compile(rf"{BLANK_MARK}|-?(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?")
+_PIECE = re.compile(rf"{_MARK.pattern}|-?(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?")
 _WHOLE = re.compile(r"0|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
@@ -101,7 +102,11 @@ class _Splits:
         return tuple(out)
 
     def _int(self, p: int, i: int, j: int) -> int | None:
+        """The piece as a whole number in a total: a blank mark adds nothing (0); None for a piece no
+        total can use ('5件', '-3')."""
         piece = self.parts[p][i:j]
+        if _MARK.fullmatch(piece):
+            return 0
         return int(piece.replace(",", "")) if _WHOLE.fullmatch(piece) else None
 
     def by_totals(self, groups: dict[int, int], limit: int = 2) -> list[Pick]:

@@ -72,7 +72,7 @@ def _can_be(key: str, text: str) -> bool:
     if key.endswith(("日期", "时间")):
         return parse_date(text) is not None
     if key in ("发文机构", "发布机构", "发文单位", "来源", "信息来源"):
-        return not _TITLE_WORDS.search(text) and _named_like_an_office(text)
+        return not _TITLE_WORDS.search(text) and named_like_an_office(text)
     return True
 
 
@@ -215,7 +215,7 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         before = tail[k - 1].text if k > 0 else ""
         if d and not _DATE_LABEL.search(before):
-            sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and _named_like_an_office(before) else None
+            sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) else None
             return sig, d
     return None, None
 
@@ -223,7 +223,7 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
 _DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
 
 
-def _named_like_an_office(text: str) -> bool:
+def named_like_an_office(text: str) -> bool:
     """An area's name leads it, or it ends as an office's name does (not 无, nor a sentence without its full stop)."""
     return bool(text) and (bool(region_prefix(text)) or office_kind(text) != "other")
 
@@ -243,7 +243,7 @@ def _unwrapped(title: str) -> str:
         verb = next((v for v in _NOTICE_VERBS if rest.startswith(v)), "")
         title = title[:at] + rest[len(verb):]
     m = _HEAD_BRACKET.match(title)
-    if m and _named_like_an_office(m.group(1)):
+    if m and named_like_an_office(m.group(1)):
         title = m.group(1) + title[m.end():]
     return title
 
@@ -335,11 +335,16 @@ def _region_span(name: str) -> tuple[int, int]:
 def completes_place(short: str | None, full: str | None) -> bool:
     """Whether `full` is the office `short` names with (more of) its place before it: `full` ends
     with `short`, and what it adds stands within its area's name (市教育局 → 青山市教育局, 教育局 →
-    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局)."""
+    青山市教育局, 东城区教育局 → 青山市东城区教育局; not 中共青山市教育局, not 青山市人民政府教育局). A
+    name naming its own place takes only whole places before it (江苏省青山市教育局, not 无青山市教育局:
+    a crawl's section 六 answering 无 glued before its 落款)."""
     if not short or not full or len(full) <= len(short) or not full.endswith(short):
         return False
+    added = len(full) - len(short)
+    if _region_span(short)[1]:
+        return _region_span(full[:added]) == (0, added)
     start, end = _region_span(full)
-    return start == 0 and end >= len(full) - len(short)
+    return start == 0 and end >= added
 
 
 def region_prefix(name: str) -> str:
