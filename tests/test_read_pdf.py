@@ -1009,6 +1009,22 @@ def test_the_rest_of_a_number_printed_low_in_its_ruled_cell_joins_it():
 
 
 
+@pytest.mark.parametrize("first, first_x, rest, rest_x, dy, joined", [
+    ("838", 304, "966", 295, 11, "838966"), ("83", 313, "8966", 295, 11, "838966"),  # the first line indented
+    ("1,23", 295, "4,567", 295, 11, "1,234,567"), ("8389", 295, "66", 313, 11, "838966"),  # a longer second; right-aligned
+    ("1", 313, "28", 295, 8, None)], ids=["indent-1", "indent-2", "longer-second", "right", "mark-beside-the-end"])
+def test_a_numbers_first_line_indented_joins_its_rest_a_mark_beside_its_end_does_not(first, first_x, rest, rest_x, dy, joined):
+    """A number wrapped in its ruled cell, its first line indented (首行缩进, as a body style gives a table's
+    cells) or shorter than the next: the code of ed8de2a took the pieces for a mark beside the number, and
+    left the row unreadable. A piece right of the number's end, less than a line over it, is a mark's."""
+    row = Line(1, 1, 700.0, 9.0, [_chunk("4.保护第三方合法权益", 100, 700), _chunk(first, first_x, 700, True)], data=True)
+    piece = Line(2, 1, 700.0 - dy, 9.0, [_chunk(rest, rest_x, 700 - dy, True)], data=True)
+    rules = {1: PageRules([670.0, 715.0], [(670.0, 50.0, 550.0), (715.0, 50.0, 550.0)],
+                          [(x, 670.0, 715.0) for x in (50.0, 290.0, 340.0, 550.0)])}
+    got = [[c.raw for c in ln.chunks] for ln in join_wrapped_values([row, piece], rules)]
+    assert got == ([["4.保护第三方合法权益", joined]] if joined else [["4.保护第三方合法权益", first], [rest]])
+
+
 def test_a_line_of_values_closer_to_a_row_than_rows_lie_leaves_its_row_unreadable():
     # no rules: the rest of a number wrapped at a wide line spacing lies 1.6 lines under its row,
     # closer than the rows' 2.2 lines, with a group's label beside it (the code before read `678602`

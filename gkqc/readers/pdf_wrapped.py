@@ -90,20 +90,20 @@ def _join(c: Chunk, same: Chunk, row: Line) -> None:
 
 
 def _alike(pairs: list[tuple[Chunk, Chunk | None]]) -> bool:
-    """Each piece is of the size of the number it would join, where both sizes are known, and the
-    lower of the two printed within the upper's width (a number's first line is its fullest, however
-    it is aligned): a digit much smaller beside a number, or right of it (a footnote's mark moved off
-    its line), is no rest of it."""
-    return all(same is None or ((not (c.size and same.size) or 0.8 < c.size / same.size < 1.25) and _under_first(c, same))
+    """Each piece is of the size of the number it would join, where both sizes are known, and no mark
+    beside it: a digit much smaller than a number, or one right of its end less than a line above or
+    below it (a footnote's mark moved off the number's line), is no rest of it."""
+    return all(same is None or ((not (c.size and same.size) or 0.8 < c.size / same.size < 1.25) and not _beside_end(c, same))
                for c, same in pairs)
 
 
-def _under_first(c: Chunk, same: Chunk) -> bool:
-    """Of two pieces of one number, the lower lies within the upper's width (to a third of a line's
-    height either side: glyphs' boxes and centring)."""
-    top, low = (c, same) if c.top > same.top else (same, c)
-    slack = 0.35 * min(c.h, same.h)
-    return top.x0 - slack <= low.x0 and low.x1 <= top.x1 + slack
+def _beside_end(c: Chunk, same: Chunk) -> bool:
+    """Of two pieces, one starts where the other ends or further right (to a third of a line's height:
+    glyphs' boxes), their middles less than a line apart: a mark raised or lowered beside a number's
+    end. A number's lines are a line or more apart, and its first, however indented, reaches over the
+    start of the next (`1,23` / `4,567`)."""
+    slack, h = 0.35 * min(c.h, same.h), min(c.h, same.h)
+    return abs(c.top - same.top) < h and (c.x0 >= same.x1 - slack or same.x0 >= c.x1 - slack)
 
 
 def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
