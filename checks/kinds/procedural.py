@@ -363,11 +363,13 @@ _APPLICATIONS = "申请(?:[^表书人]|$)"  # the applications, not a form (申�
 _FREE = (f"免费.*{_APPLICATIONS}|{_APPLICATIONS}.*免费"  # all applications free: unless some fee was collected
          "|免费[^，,]{0,8}?提供[^，,]{0,6}?信息(?:$|[，,])|提供的?[^，,]{0,6}?信息[^，,不非未]{0,4}?免费")  # the information free
 # a fee collected, not a rule for collecting one: in the past tense, or this year's, or from applicants counted
-_COLLECTED_FACT = ("收取了|已收取|已经收取|(?:本年度?|今年|全年|年内)[，,]?[^，,未不没无非将]*收取"
+_COLLECTED_FACT = ("收取了|已收取|已经收取"
+                   "|(?:(?:本年度?内?|今年|全年|年内|报告期内)[，,]?|\\d{4}年度?[，,])[^，,未不没无非将]*收取(?:[^标工]|$)"
                    "|向\\d+(?:名|位|个|件|人)[^，,未不没无非]*收取")
+_COLLECTING_OF = "收取[^，,]{0,8}?(?:情况|数|金额|总额)"  # 收取 in a noun (收取信息处理费情况：…): no fact of collecting
 _OTHER_FEES = "其[他它余](?:任何)?(?:费用|收费)"  # 未收取其他费用 says nothing of the 信息处理费
-_BUT_FEE = f"(?:{_FEE})(?:以外|之外)|除[^。；;]*?(?:{_FEE})[^。；;]*?外"  # (未收取)信息处理费以外的…: the other fees
-_COLLECTED = ("收取了|已收取|除[^，,]*收取"
+_NOT_FEE = "〼"  # where the 信息处理费 was named as what the fees spoken of are not (信息处理费以外的其他费用)
+_COLLECTED = (f"收取了|已收取|除[^，,]*(?:收取|{_FEE}|{_NOT_FEE})"  # (除信息处理费外，未收取其他费用: some may be)
               "|(?:^|[，,])[^，,未不没无非]*(?:按标准|按照标准|依法|依规|按规定标准|按规定)收取")  # (not 没有依法收取)
 
 
@@ -380,9 +382,9 @@ def _fee_clauses(text: pl.Expr) -> pl.Expr:
     """The clauses of a text (NFKC, without whitespace), rates removed; another fee named beside the
     信息处理费 (未收取信息处理费和行政事业性收费) replaced by `_BESIDE`, and the other parts (between
     commas) that name another fee removed (未收取信息处理费，无行政许可收费: the first part states the 信息处理费);
-    a clause of the fees other than the 信息处理费 (除信息处理费外，未收取任何费用) emptied."""
+    the 信息处理费 named as what other fees are not (信息处理费以外的其他费用) replaced by `_NOT_FEE`."""
     return (text.fill_null("").str.normalize("NFKC").str.replace_all(r"\s", "").str.extract_all(r"[^。；;]+")
-            .list.eval(pl.when(pl.element().str.contains(_BUT_FEE)).then(pl.lit("")).otherwise(pl.element())
+            .list.eval(pl.element().str.replace_all(f"(?:{_FEE})(以外|之外|外)", f"{_NOT_FEE}${{1}}")
                        .str.replace_all(_RATE, "")
                        .str.replace_all(f"({_FEE})({_AND}){_OTHER_NAME}", f"${{1}}${{2}}{_BESIDE}")
                        .str.replace_all(f"{_OTHER_NAME}({_AND})({_FEE})", f"{_BESIDE}${{1}}${{2}}")
@@ -403,7 +405,8 @@ def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, setting
     none = e.str.contains(_NONE) & ~e.str.contains(_COLLECTED)  # (收取了信息处理费，…未收取其他费用: some was)
     # a fee said collected in another clause (…收取了信息处理费。…均免费) leaves only an amount as its statement;
     # a rule (对超出合理范围的申请，依法收取信息处理费) says nothing of what was collected
-    collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED_FACT)).list.any()
+    collected = clauses.list.eval((own | e.str.contains(_FEE_ANY)) & e.str.contains(_COLLECTED_FACT)
+                                  & ~e.str.contains(_COLLECTING_OF)).list.any()
     amount = clauses.list.eval(own & e.str.contains(_AMOUNT) & ~e.str.contains(_BESIDE, literal=True)).list.any()
     # the 信息处理费 said not collected in a part of its own (未收取信息处理费，对超出…的申请，依法收取…): a rule
     # for collecting beside it in the clause does not undo it
