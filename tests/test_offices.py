@@ -386,6 +386,32 @@ def test_a_copy_collected_a_night_later_counts_as_the_files_other_paths_do(tmp_p
     assert [m[1:3] for m in matches if m[0] is None] == [("path", SHUYANG)] and SHUYANG in scored
 
 
+def test_a_file_removed_that_decides_no_office_leaves_the_resolution_as_it_was(tmp_path, later):
+    """With `paths` in the registry, the offices are resolved again when the inbox's files change; a file
+    removed that decides no office (here one printing its office) keeps their key, so the checks that
+    pair reports are not run again over the province (the code of 67a55ac gave them a new key)."""
+    from gkqc.offices import resolution_key
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "宿迁/沭阳县").mkdir(parents=True)
+    (inbox / "offices.csv").write_text(f"office,region,office_kind,paths\n{SHUYANG},宿迁市,government,宿迁/沭阳县/*\n",
+                                       encoding="utf-8")
+    (inbox / "宿迁/沭阳县/2022.txt").write_text(render_pagetext(_report(None, 2022, 4)), encoding="utf-8")
+    (inbox / "named.txt").write_text(render_pagetext(_report(SHUYANG, 2021, 5)), encoding="utf-8")
+    _run(inbox, wh, "r1")
+    later()
+    (inbox / "named.txt").unlink()
+    lake = Lake(wh / "lake")
+    lake.init()
+    key = resolution_key(lake)
+    ingest(inbox, lake, "r2", workers=0)
+    assert resolution_key(lake) == key and not check_lake(lake, "r2").changed
+    lake.commit("r2")
+    (inbox / "宿迁/沭阳县/2022.txt").rename(inbox / "moved.txt")  # (a file that decides one: resolved anew)
+    ingest(inbox, lake, "r3", workers=0)
+    assert resolution_key(lake) != key and check_lake(lake, "r3").changed
+
+
 def test_a_file_moved_into_a_departments_folder_is_judged_by_a_departments_deadline(tmp_path, later):
     """D1 reads the office kind the registry gives: a report without an office, first in no office's
     folder (other: due 03-31), then moved into a department's (due 01-31), is judged again."""
