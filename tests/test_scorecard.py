@@ -505,11 +505,14 @@ def test_a_report_no_office_was_found_for_is_listed_on_the_index_in_the_workbook
     with connect_readonly(wh) as con:
         ((failing,),) = con.execute("""select count(*) from findings f join reports r using (report_id)
                                        where r.office is null and f.is_latest""").fetchall()
-        site, workbook = write_outputs(load(con), tmp_path / "out")
-        # a selection lists those of its year; a region's or an office's none (they are in no region)
+        site, workbook = write_outputs(load(con, year=2020), tmp_path / "out")  # (the run's: its latest year)
+        # the province's selection lists those of every year; a region's or an office's none (they are in no
+        # region), on the site's index as in the workbook
         chosen = [load(con, **k).unattributed for k in ({"year": 2023}, {"year": 2020}, {"region": "阿里地区"},
                                                          {"office": "阿里地区"}, {"region": "未分地区"})]
-    assert [r["source_path"] for r in chosen[0]] == ["suqian_2023.txt"] and chosen[1:] == [[], [], [], []]
+        region_site, _ = write_outputs(load(con, region="阿里地区"), tmp_path / "region")
+    assert [[r["source_path"] for r in c] for c in chosen[:2]] == [["suqian_2023.txt"]] * 2 and chosen[2:] == [[], [], []]
+    assert not lxml.html.fromstring(region_site.read_bytes()).xpath("//table[@id='nameless']")
     assert failing > 0
     doc = lxml.html.fromstring(site.read_bytes())
     rows = [[td.text_content() for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='nameless']/tbody/tr")]

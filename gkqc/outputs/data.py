@@ -150,29 +150,28 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
     files = rows(f"""select source_path, format, encoding, parse_status, parse_error from documents
                      where parse_status <> 'parsed' order by parse_status, source_path limit {MAX_LISTED}""", [])
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
-    # (a report no office was found for is in no region: listed only where the selection is the province's)
-    nameless, nameless_total = ([], 0) if region or office else unattributed(con, year=year)
+    # (a report no office was found for is in no region: listed, of every year, where the selection is the province's)
+    nameless, nameless_total = ([], 0) if region or office else unattributed(con)
     return ScorecardData(regions, offices, findings, files, total, files_total, nameless, nameless_total,
                          source=warehouse_of(con), selection=dict(year=year, region=region, office=office), connection=con)
 
 
 # the newest versions of parsed reports no office was found for (none printed, or a name that could be several
 # offices): in no scorecard; each with its first path, the name it prints and its failing results
-_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports
-                         where office is null and is_latest and (? is null or report_year = ?)) r
+_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports where office is null and is_latest) r
                    left join (select report_id, min(source_path) as source_path from documents group by report_id) d
                           using (report_id)"""
 
 
-def unattributed(con: duckdb.DuckDBPyConnection, limit: int = MAX_LISTED, year: int | None = None) -> tuple[list[dict], int]:
-    """The parsed reports no office was found for (of `year`, if given; at most `limit`, by path) and how
-    many there are: `offices.csv`'s `paths` (or an alias) gives them their office."""
-    total = con.execute(f"select count(*) {_UNATTRIBUTED}", [year, year]).fetchall()[0][0]
+def unattributed(con: duckdb.DuckDBPyConnection, limit: int = MAX_LISTED) -> tuple[list[dict], int]:
+    """The parsed reports no office was found for (at most `limit`, by path) and how many there are:
+    `offices.csv`'s `paths` (or an alias) gives them their office."""
+    total = con.execute(f"select count(*) {_UNATTRIBUTED}").fetchall()[0][0]
     if not total:
         return [], 0
     rows = records(con, f"""select d.source_path, r.report_year, r.office_printed,
                                    (select count(*) from findings f where f.report_id = r.report_id) as failing
-                            {_UNATTRIBUTED} order by d.source_path, r.report_year limit {int(limit)}""", [year, year])
+                            {_UNATTRIBUTED} order by d.source_path, r.report_year limit {int(limit)}""")
     return rows, total
 
 

@@ -218,7 +218,8 @@ def _index(con: duckdb.DuckDBPyConnection, pages: Pages, ctx: dict, scope: str) 
     files_total = con.execute("select count(*) from documents where parse_status <> 'parsed'").fetchall()[0][0]
     files = records(con, f"""select source_path, format, parse_status, parse_error from documents
                              where parse_status <> 'parsed' order by parse_status, source_path limit {FILES_LISTED}""")
-    nameless, nameless_total = unattributed(con, FILES_LISTED)
+    province = con.execute("select region is null and office is null from _selection").fetchall()[0][0]
+    nameless, nameless_total = unattributed(con, FILES_LISTED) if province else ([], 0)  # (they are in no region)
     offices, found, corrected = con.execute("""select count(distinct office), count(report_id),
                                                       (select count(*) from report_versions v join _scope using (office)
                                                        where not v.is_latest and v.report_year in (select report_year from _sc))
