@@ -293,6 +293,63 @@ def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html()
     assert (c.raw, c.reason) == (page[key].raw, page[key].reason)
 
 
+_CELL = ("new_received", "natural_person")  # the cell the tests below print their own way: 三 / 一、本年新收… / 自然人
+
+
+def _report_with(runs: str, styles: str = "", parts: dict[str, bytes | None] | None = None) -> tuple[ReportSpec, dict]:
+    """A gov2021 report as .docx whose cell `_CELL` holds the WordprocessingML `runs` (the document's
+    namespaces declared), `styles` added to its styles, its `parts` replaced (None: removed); read back."""
+    s = spec("gov2021", 2023, seed=2, office="青山市交通运输局")
+    s.applications[_CELL] = "QQQ"
+    data = report_docx(s, split_runs=False)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    xml = z.read("word/document.xml").decode()
+    assert xml.count("<w:r><w:t>QQQ</w:t></w:r>") == 1
+    data = set_part(data, "word/document.xml", xml.replace("<w:r><w:t>QQQ</w:t></w:r>", runs).encode())
+    if styles:
+        data = set_part(data, "word/styles.xml", z.read("word/styles.xml").decode().replace("</w:styles>", styles + "</w:styles>").encode())
+    for name, content in (parts or {}).items():
+        data = set_part(data, name, content)
+    return s, read_back("r.docx", data)[1]
+
+
+def _others_as_written(s: ReportSpec, got: dict) -> bool:
+    """Every cell but `_CELL` read as the report was written."""
+    key = ("applications", *_CELL)
+    return {k: c.value for k, c in got.items() if k != key} == {k: v for k, v in expected(s).items() if k != key}
+
+
+_ALT = ('<mc:AlternateContent {ns}><mc:Choice Requires="{needs}"><w:r><w:t>99</w:t></w:r></mc:Choice>'
+        "<mc:Fallback><w:r><w:t>28</w:t></w:r></mc:Fallback></mc:AlternateContent>")
+
+
+@pytest.mark.parametrize("needs, ns, shown", [
+    ("zzz", "", 28.0),  # a prefix declared nowhere
+    ("x", 'xmlns:x="urn:not-known-to-word"', 28.0),  # a namespace Word does not know
+    ("wps x", 'xmlns:x="urn:not-known-to-word"', 28.0),  # one of two
+    ("wps", "", 99.0), ("w14 wp14", "", 99.0),  # (declared on the document)
+    ("w16du", 'xmlns:w16du="http://schemas.microsoft.com/office/word/2023/wordml/word16du"', 99.0),
+])
+def test_alternate_content_is_read_as_word_chooses_it(needs, ns, shown):
+    """Markup compatibility (ECMA-376 Part 3, 10.2): Word shows the first mc:Choice whose Requires
+    names only namespaces it understands, else the mc:Fallback. The code before always read the
+    Choice (99 where Word shows 28)."""
+    s, got = _report_with(_ALT.format(ns=ns, needs=needs))
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (shown, "ok") and _others_as_written(s, got)
+
+
+def test_alternate_content_around_paragraphs_and_rows_is_read_as_chosen():
+    """mc:AlternateContent may stand anywhere: around a table's rows, a cell's paragraphs, the body's
+    paragraphs. The chosen branch is read in its place, the other never."""
+    choose = '<mc:AlternateContent><mc:Choice Requires="zzz">{}</mc:Choice><mc:Fallback>{}</mc:Fallback></mc:AlternateContent>'
+    body = (choose.format("<w:p>" + _r("甲") + "</w:p>", "<w:p>" + _r("乙") + "</w:p>")
+            + _tbl(_tc(_r("（一）予以公开")) + "<w:tc>" + choose.format("<w:p>" + _r("7") + "</w:p>", "<w:p>" + _r("9") + "</w:p>")
+                   + "</w:tc>", choose.format("<w:tc><w:p>" + _r("5") + "</w:p></w:tc>", "<w:tc><w:p>" + _r("6") + "</w:p></w:tc>")))
+    toks, _ = word.docx_tokens(body_xml(body))
+    assert [t.raw for t in toks] == ["乙", "（一）予以公开", "9", "6"]
+
+
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
                                      '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
                          ids=["hidden", "deleted"])

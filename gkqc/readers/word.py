@@ -10,7 +10,8 @@ are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks and 
 parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
 the cell is unreadable, and the cell's note says so). A cell that holds a nested table (a layout frame around the report) is read as
 its content: paragraphs as text lines, tables as tables. Content controls (`w:sdt`), inserted text,
-hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not. Word's
+hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not; of
+markup-compatibility alternatives (`mc:AlternateContent`), the one Word shows. Word's
 automatic list numbers (`一、` before a heading, `（一）` before a row label) are printed from
 numbering.xml. An `altChunk` holding HTML is read as HTML.
 
@@ -75,7 +76,7 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 P, TBL, TR, TC, T, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "sdt", "sdtContent"))
 _VAL = _W + "val"
 _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W + "tblGrid", _W + "sdtPr",
-             _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText", _MC + "Fallback",
+             _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText",
              _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
 _BREAKS = {_W + "br", _W + "cr"}
 _TABS = {_W + "tab", _W + "ptab"}
@@ -109,12 +110,67 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body = doc.element.body
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
+    _choose_alternates(body)
     _show_bound_values(doc)
     reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
                                                       tables=_table_styles(doc)))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
+
+
+# the namespaces Word understands, that a markup-compatibility Choice may require (ECMA-376 Part 3, 10.2.1)
+_UNDERSTOOD = frozenset({
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office", "urn:schemas-microsoft-com:office:word",
+    "http://schemas.microsoft.com/office/word/2006/wordml",
+    "http://schemas.microsoft.com/office/word/2010/wordml",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingInk",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing",
+    "http://schemas.microsoft.com/office/word/2012/wordml",
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex",
+    "http://schemas.microsoft.com/office/word/2016/wordml/cid",
+    "http://schemas.microsoft.com/office/word/2018/wordml",
+    "http://schemas.microsoft.com/office/word/2018/wordml/cex",
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash",
+    "http://schemas.microsoft.com/office/word/2023/wordml/word16du",
+    "http://schemas.microsoft.com/office/word/2024/wordml/sdtformatlock",
+    "http://schemas.microsoft.com/office/drawing/2010/main",
+    "http://schemas.microsoft.com/office/drawing/2012/main",
+    "http://schemas.microsoft.com/office/drawing/2014/main",
+})
+
+
+def _choose_alternates(root) -> None:
+    """Each mc:AlternateContent under `root` replaced by what Word shows of it (markup compatibility,
+    ECMA-376 Part 3, 10.2): the content of its first mc:Choice whose Requires names only namespaces
+    Word understands (`_UNDERSTOOD`; a prefix declared nowhere, or a namespace not known here, is
+    not), else of its mc:Fallback, else nothing. Inner ones first (a branch holds its own)."""
+    for alt in reversed(list(root.iter(_MC + "AlternateContent"))):
+        parent = alt.getparent()
+        if parent is None:
+            continue
+        branch = next((ch for ch in alt if ch.tag == _MC + "Choice" and _understood(ch)),
+                      next((ch for ch in alt if ch.tag == _MC + "Fallback"), None))  # (in place: its prefixes declared)
+        at = parent.index(alt)
+        parent.remove(alt)
+        for k, el in enumerate(list(branch) if branch is not None else []):
+            parent.insert(at + k, el)
+
+
+def _understood(choice) -> bool:
+    """Whether Word understands every namespace a Choice requires (by their prefixes, declared around it)."""
+    prefixes = (choice.get("Requires") or "").split()
+    return bool(prefixes) and all(choice.nsmap.get(p) in _UNDERSTOOD for p in prefixes)
 
 
 _BINDING = f"{_W}sdtPr/{_W}dataBinding"
