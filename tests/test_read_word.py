@@ -262,7 +262,7 @@ _REF = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF a <
     (_r("9") + '<w:r><w:rPr><w:specVanish/></w:rPr><w:t>7</w:t></w:r>', "9"),  # always hidden
     ('<w:r><w:t>-</w:t><w:br/><w:t>9</w:t></w:r>', "-<br>9"),  # a sign alone over a number: no −9
     ('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"><m:r><m:t>9</m:t></m:r></m:oMath>',
-     "9（单元格中有公式）"),
+     ""),  # (unreadable, saying so: below)
     ('<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/></w:rubyPr><w:rt><w:r><w:t>1</w:t></w:r></w:rt>'
      '<w:rubyBase><w:r><w:t>28</w:t></w:r></w:rubyBase></w:ruby></w:r>', "28¹"),  # 拼音指南: a mark over 28
 ])
@@ -271,6 +271,7 @@ def test_a_cells_text_as_word_prints_it(cell, shown):
     always hidden), −9, an equation's 9 as a blank cell, and 128 (a ruby's annotation before its text)."""
     toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{cell}</w:p></w:tc>")))
     assert [t.raw for t in toks] == ["（一）予以公开", shown]
+    assert toks[1].refused == ("oMath" in cell) and (not toks[1].refused or "单元格中有公式（公式文字：9）" in toks[1].note)
 
 
 def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html():
@@ -350,6 +351,27 @@ def test_alternate_content_around_paragraphs_and_rows_is_read_as_chosen():
     assert [t.raw for t in toks] == ["乙", "（一）予以公开", "9", "6"]
 
 
+_BOX = ('<w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:txbxContent></v:textbox>'
+        "</v:shape></w:pict></w:r>")
+_MATH_28 = "<m:oMath><m:r><m:t>28</m:t></m:r></m:oMath>"
+_OPEN_FIELD = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = 20 + 8 </w:instrText></w:r>' + _r("28")
+
+
+@pytest.mark.parametrize("runs, why", [
+    (_r("28") + _BOX.format("注：含补正后受理的申请"), "文本框"), (_BOX.format("28"), "文本框"),
+    (_r("28") + _BOX.format("注"), "文本框"), (_MATH_28, "公式"), (_OPEN_FIELD, "域代码")],
+    ids=["28-and-box-of-words", "box-of-28", "28-and-box-of-one-word", "equation", "open-field"])
+def test_a_text_box_or_equation_in_a_rows_first_value_cell_leaves_that_cell_alone_unreadable(runs, why):
+    """A text box, an equation or a field's code never ended in the first value cell of a row: that
+    cell is unreadable, saying why, the row's other cells read. The code before wrote its note into
+    the cell's text (`28（单元格中有公式）`), which the row's reading took for more of the row's label,
+    and left all seven cells unreadable ("label runs on")."""
+    s, got = _report_with(runs)
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (None, "unreadable") and why in c.reason and "标签" not in c.reason
+    assert _others_as_written(s, got)
+
+
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
                                      '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
                          ids=["hidden", "deleted"])
@@ -366,7 +388,8 @@ def test_a_cell_whose_field_code_never_ends_is_unreadable():
     code_only = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = 4 + 5 </w:instrText></w:r>' + _r("9")
     toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{code_only}</w:p></w:tc>"
                                                 + _tc(_r("12")))))
-    assert [t.raw for t in toks] == ["（一）予以公开", "（单元格中的域代码未结束）", "12"]
+    assert [(t.raw, t.refused) for t in toks] == [("（一）予以公开", False), ("", True), ("12", False)]
+    assert toks[1].note.startswith("单元格中的域代码未结束")
 
 
 _STORE = "{11111111-2222-3333-4444-555555555555}"

@@ -62,8 +62,9 @@ from gkqc.readers.tokens import (
     split_trailing_values,
 )
 
-TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, its text shown)
+TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, the box's text in the reason)
 OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
+NOT_TOLD = "，无法确定单元格的值，不作猜测"  # the end of the reason a cell holding what is not read gives
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
 MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
@@ -525,9 +526,25 @@ _MATH, _MATH_TEXT = ("{http://schemas.openxmlformats.org/officeDocument/2006/mat
 _UNREAD = {_MATH: "单元格中有公式", _W + "altChunk": "单元格中有导入的外部内容"}  # not read: the cell is unreadable, never blank
 
 
-def _unread_content(tc) -> str | None:
-    """What a cell holds that is printed but not read (an equation, content Word imports), or None."""
-    return next((_UNREAD[el.tag] for el in tc.iter(*_UNREAD)), None)
+def _not_read(tc, boxed: list[str], open_code: bool) -> str | None:
+    """Why a cell is unreadable that holds what is printed but not read, or None: a text box (`boxed`:
+    its lines; where it prints, and so what the cell shows, cannot be told), a field's code that never
+    ends (`open_code`), an equation, content Word imports. The reason names it and shows its text; the
+    cell's own text stays as printed (a note in it would read as more of the row's label)."""
+    if boxed:
+        return f"{TEXT_BOX}（框内文字：{_shown('／'.join(boxed))}）{NOT_TOLD}"
+    if open_code:
+        return OPEN_FIELD + NOT_TOLD
+    what = next((_UNREAD[el.tag] for el in tc.iter(*_UNREAD)), None)
+    if what is None:
+        return None
+    math = "".join(t.text or "" for t in tc.iter(_MATH_TEXT)).strip()
+    return f"{what}{f'（公式文字：{_shown(math)}）' if math else ''}{NOT_TOLD}"
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """`text` as a reason shows it: at most `most` characters."""
+    return text if len(text) <= most else f"{text[:most]}…"
 
 
 def _children(el, want: str):
@@ -603,14 +620,10 @@ class _Reader:
                     boxed += [s for bp in inside for s in self.lines(bp)[0] if s.strip()]
                 open_code, self.fields = True in self.fields, outer
                 text, note = _join(parts)
-                if boxed:  # where a box is printed, and so what the cell shows, cannot be told: unreadable, never blank
-                    text = f"{text}{''.join(boxed)}（{TEXT_BOX}）"
-                elif open_code:  # a field's code that never ends: what the cell shows cannot be told
-                    text = f"{text}（{OPEN_FIELD}）"
-                elif (unread := _unread_content(tc)) is not None:  # (an equation's text shown, as a text box's)
-                    text = f"{text}{''.join(t.text or '' for t in tc.iter(_MATH_TEXT))}（{unread}）"
                 tok = _tok(text, self.line, True)
                 tok.note = note
+                if (unread := _not_read(tc, boxed, open_code)) is not None:
+                    tok.note, tok.refused = unread, True
                 self.out.append(tok)
                 last = len(self.out) - 1
                 placed[-1] = (last, at, span, self.line)
