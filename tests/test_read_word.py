@@ -372,6 +372,32 @@ def test_a_text_box_or_equation_in_a_rows_first_value_cell_leaves_that_cell_alon
     assert _others_as_written(s, got)
 
 
+_SYM = '<w:r><w:sym w:font="{}" w:char="{}"/></w:r>'
+
+
+@pytest.mark.parametrize("font, char", [("Symbol", "F038"), ("Times New Roman", "0038"), ("Wingdings", "F0FC")])
+def test_a_character_inserted_as_a_symbol_leaves_its_cell_unreadable(font, char):
+    """Word's Insert ▸ Symbol writes w:sym, the character by its code in a font (Symbol's F038 prints
+    8): what it shows is not told here, so the cell is unreadable, saying so. The code before dropped
+    it (`2` and a symbol 8 read 2, ok; a check mark alone read blank)."""
+    s, got = _report_with(_r("2") + _SYM.format(font, char))
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "2") and "插入符号" in c.reason
+    assert _others_as_written(s, got)
+
+
+def test_a_symbol_beside_a_label_or_in_a_line_of_text_leaves_only_a_value_holding_it_unreadable():
+    """A symbol before a row's label (a bullet) is no part of the label; on a text line, the value
+    holding one is unreadable, the others are read."""
+    bullet = _SYM.format("Wingdings", "F06C")
+    body = ("<w:p>" + bullet + _r("本年新收申请 12 3") + _SYM.format("Symbol", "F038") + _r(" 5") + "</w:p>"
+            + _tbl(_tc(bullet + _r("（一）予以公开")) + _tc(_r("9"))))
+    toks, _ = word.docx_tokens(body_xml(body))
+    assert [(t.raw, t.refused) for t in toks] == [("本年新收申请", False), ("12", False), ("3", True), ("5", False),
+                                                  ("（一）予以公开", False), ("9", False)]
+    assert "插入符号" in toks[2].note
+
+
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
                                      '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
                          ids=["hidden", "deleted"])

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck, as_unseen
+from gkqc.cells import as_raised, as_struck, as_unseen, is_value_like
 from gkqc.lifeline import tie_to
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
@@ -65,6 +65,10 @@ from gkqc.readers.tokens import (
 TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, the box's text in the reason)
 OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
 NOT_TOLD = "，无法确定单元格的值，不作猜测"  # the end of the reason a cell holding what is not read gives
+SYMBOL = "单元格中有用“插入符号”写入的字符（w:sym：符号字体中的字符码，所印字符未知）" + NOT_TOLD
+_SYMBOL = "\ufdd1"  # (a noncharacter) where a w:sym prints, in a line's text until its tokens are made
+_MARKS = {_SYMBOL: SYMBOL}  # the reader's marks in a line's text: a value holding one is refused with its note
+_NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
 MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
@@ -82,7 +86,7 @@ _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W 
 _BREAKS = {_W + "br", _W + "cr"}
 _TABS = {_W + "tab", _W + "ptab"}
 _FLD_CHAR = _W + "fldChar"
-_PRINTS = {T, _W + "noBreakHyphen", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
+_PRINTS = {T, _W + "noBreakHyphen", _W + "sym", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
 _TXBX = _W + "txbxContent"
 _RUBY = _W + "ruby"
 _SIGNS = {"-", "+", "－", "＋", "−", "–", "—", "‐"}  # a sign (or a dash for none) on a line of its own
@@ -590,7 +594,7 @@ class _Reader:
         parts, boxes = self.lines(p)
         for s in parts:
             if s.strip():
-                self.out += split_trailing_values(s, self.line)
+                self.out += _line_tokens(s, self.line)
         for box in boxes:
             self.blocks(box)
 
@@ -617,13 +621,16 @@ class _Reader:
                     printed, boxes = self.lines(p)
                     parts += printed
                     inside = list(dict.fromkeys(bp for box in boxes for bp in box.iter(P)))  # (boxes may nest)
-                    boxed += [s for bp in inside for s in self.lines(bp)[0] if s.strip()]
+                    boxed += [_unmarked(s)[0] for bp in inside for s in self.lines(bp)[0] if s.strip()]
                 open_code, self.fields = True in self.fields, outer
-                text, note = _join(parts)
+                clean = [_unmarked(s) for s in parts]
+                text, note = _join([s for s, _ in clean])
                 tok = _tok(text, self.line, True)
                 tok.note = note
                 if (unread := _not_read(tc, boxed, open_code)) is not None:
                     tok.note, tok.refused = unread, True
+                elif (marked := next((why for _, why in clean if why), None)) and is_value_like(tok.text):
+                    tok.note, tok.refused = marked, True
                 self.out.append(tok)
                 last = len(self.out) - 1
                 placed[-1] = (last, at, span, self.line)
@@ -673,6 +680,8 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             parts.append([])
         elif tag == _W + "noBreakHyphen":
             parts[-1].append("-")
+        elif tag == _W + "sym":  # (a character by its code in a symbol font: which one it prints is not told)
+            parts[-1].append(_SYMBOL)
         elif tag == _TXBX:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
@@ -695,6 +704,26 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             parts[-1].append(as_raised("".join("".join(line) for line in over), "superscript"))
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
+
+
+def _unmarked(text: str) -> tuple[str, str | None]:
+    """`text` without the reader's marks (`_MARKS`), and the note of the first it held (None: none)."""
+    why = next((note for mark, note in _MARKS.items() if mark in text), None)
+    return (text, None) if why is None else (text.translate(_NO_MARKS), why)
+
+
+def _line_tokens(text: str, line: int) -> list[Tok]:
+    """A text line's tokens (`split_trailing_values`), without the reader's marks: a value whose word
+    held one is refused, with its note (a mark alone between words is no word)."""
+    clean, why = _unmarked(text)
+    toks = split_trailing_values(clean, line)
+    if why is None:
+        return toks
+    words = [w for w in text.split() if w.translate(_NO_MARKS)]
+    for tok, word in zip(reversed(toks), reversed(words), strict=False):  # (the values: the line's last words)
+        if (note := _unmarked(word)[1]) and is_value_like(tok.text):
+            tok.note, tok.refused = note, True
+    return toks
 
 
 def _field_char(mark, fields: list[bool]) -> None:
