@@ -398,6 +398,54 @@ def test_a_symbol_beside_a_label_or_in_a_line_of_text_leaves_only_a_value_holdin
     assert "插入符号" in toks[2].note
 
 
+def _sized(text: str, size: int | None = None, style: str | None = None) -> str:
+    """A run of `text` in `size` half-points, or of character style `style`."""
+    props = (f'<w:rStyle w:val="{style}"/>' if style else "") + (f'<w:sz w:val="{size}"/>' if size else "")
+    return f"<w:r><w:rPr>{props}</w:rPr><w:t>{text}</w:t></w:r>"
+
+
+_SMALL_STYLE = '<w:style w:type="character" w:styleId="Tiny"><w:name w:val="Tiny"/><w:rPr><w:sz w:val="8"/></w:rPr></w:style>'
+
+
+@pytest.mark.parametrize("runs, styles", [
+    (_r("28") + _sized("1", 8), ""),  # a 4 pt 1 after 28 in the document's 11 pt
+    (_r("2") + _sized("9", 2) + _r("8"), ""),  # a 1 pt 9 (a dot) between 2 and 8
+    (_sized("28", 28) + _r("1"), ""),  # 28 in 14 pt, 1 in the document's 11 pt
+    (_r("28") + _sized("1", style="Tiny"), _SMALL_STYLE),  # by its character style
+    (_r("28") + _sized("1", 14), '<w:style w:type="paragraph" w:default="1" w:styleId="Big"><w:name w:val="Big"/>'
+     '<w:rPr><w:sz w:val="28"/></w:rPr></w:style>'),  # 28 in the default paragraph style's 14 pt, 1 in 7 pt
+], ids=["4pt-after", "1pt-between", "11pt-after-14pt", "character-style", "default-paragraph-style"])
+def test_a_digit_much_smaller_than_its_numbers_others_leaves_the_cell_unreadable(runs, styles):
+    """A digit set on the number's line under 0.85 of the size of its number's largest digits is a
+    mark (a footnote's, set small, not raised): the cell is unreadable, saying so, as the same page's
+    PDF is. The code before never read w:sz: 28 and a 4 pt 1 read 281 (ok)."""
+    s, got = _report_with(runs, styles=styles)
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (None, "unreadable") and "小得多" in c.reason and _others_as_written(s, got)
+
+
+@pytest.mark.parametrize("runs, styles", [
+    (_sized("28", 8), ""),  # the whole number small
+    (_sized("2", 24) + _sized("81", 21), ""),  # 12 pt and 10.5 pt: one number
+    (_r("28") + _sized("1", 14), '<w:style w:type="paragraph" w:default="1" w:styleId="Small"><w:name w:val="Small"/>'
+     '<w:rPr><w:sz w:val="14"/></w:rPr></w:style>'),  # the default paragraph style's 7 pt, as the 1's
+    (_r("28") + _sized("1", 28) + _sized("注", 8), ""),  # a small word after the number
+    (_r("28") + _sized("1", 14), '<w:style w:type="table" w:default="1" w:styleId="SmallTable"><w:name w:val="S"/>'
+     '<w:rPr><w:sz w:val="14"/></w:rPr></w:style>'),  # the table's style's 7 pt (the table names none: the default)
+], ids=["all-small", "12-and-10.5pt", "default-paragraph-style", "small-word", "table-style"])
+def test_digits_of_one_size_or_nearly_are_one_number(runs, styles):
+    s, got = _report_with(runs, styles=styles)
+    c = got[("applications", *_CELL)]
+    want = {"28": 28.0, "281": 281.0, "281注": None}[c.raw]
+    assert c.value == want and (want is None or c.status == "ok") and _others_as_written(s, got)
+
+
+def test_a_small_digit_on_a_line_of_text_leaves_only_its_value_unreadable():
+    toks, _ = word.docx_tokens(body_xml("<w:p>" + _r("本年新收申请 12 28") + _sized("1", 8) + _r(" 5") + "</w:p>"))
+    assert [(t.raw, t.refused) for t in toks] == [("本年新收申请", False), ("12", False), ("281", True), ("5", False)]
+    assert "小得多" in toks[2].note
+
+
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
                                      '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
                          ids=["hidden", "deleted"])

@@ -53,7 +53,10 @@ from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
+    IN_NUMBER,
     MAX_SPAN,
+    SMALL_MARK,
+    SMALLER,
     Tok,
     _tok,
     mark_merged,
@@ -67,7 +70,8 @@ OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell a
 NOT_TOLD = "，无法确定单元格的值，不作猜测"  # the end of the reason a cell holding what is not read gives
 SYMBOL = "单元格中有用“插入符号”写入的字符（w:sym：符号字体中的字符码，所印字符未知）" + NOT_TOLD
 _SYMBOL = "\ufdd1"  # (a noncharacter) where a w:sym prints, in a line's text until its tokens are made
-_MARKS = {_SYMBOL: SYMBOL}  # the reader's marks in a line's text: a value holding one is refused with its note
+_SMALL = "\ufdd0"  # (a noncharacter) before a digit much smaller than its number's others (`_sized_line`)
+_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK}  # the reader's marks in a line's text: a value holding one is refused with its note
 _NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
@@ -118,7 +122,7 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     _choose_alternates(body)
     _show_bound_values(doc)
     reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
-                                                      tables=_table_styles(doc)))
+                                                      tables=_table_styles(doc), defaults=_run_defaults(doc)))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -350,18 +354,30 @@ def _table_styles(doc) -> dict[str, tuple[object, str | None]]:
 
 
 def _styles(doc, kind: str) -> dict[str, tuple[object, str | None]]:
-    """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on)."""
+    """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on);
+    the default one (a paragraph naming no style takes it) also under ""."""
     out: dict[str, tuple[object, str | None]] = {}
     for st, sid, based in _styles_of(doc, kind):
         out[sid] = (st.find(_W + "rPr"), based)
+        if st.get(_W + "default") in ("1", "true", "on"):  # (the last, when several say so: 17.7.4.17)
+            out[""] = out[sid]
     return out
+
+
+def _run_defaults(doc):
+    """The document's default run properties (w:docDefaults/w:rPrDefault/w:rPr), or None."""
+    try:
+        return doc.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
+    except Exception:  # (no styles part, or a damaged one)
+        return None
 
 
 @dataclass(slots=True)
 class _Look:
     """How a paragraph's runs are set: their own properties, else their character style's
-    (`styles`), else their paragraph's style's (`paragraph`, the paragraph's `pstyle`); `shifted`:
-    the paragraph prints runs at more than one height (w:position)."""
+    (`styles`), else their paragraph's style's (`paragraph`, the paragraph's `pstyle`: the default
+    one, "", when it names none known); `shifted`: the paragraph prints runs at more than one height
+    (w:position)."""
 
     styles: dict[str, tuple[object, str | None]]
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
@@ -369,6 +385,8 @@ class _Look:
     shifted: bool = False
     para: object = None  # the paragraph (its shading, else its cell's or table's, may show white text: `_ground`)
     tables: dict[str, tuple[object, str | None]] = field(default_factory=dict)  # table styles (`_table_styles`)
+    defaults: object = None  # the document's default run properties (`_run_defaults`)
+    under: tuple = ()  # run properties under the paragraph's styles: its table's style's (and bases'), the defaults
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -408,6 +426,16 @@ class _Look:
         except ValueError:
             return 0
 
+    def size(self, run) -> float | None:
+        """The run's font size in half-points (ECMA-376 17.3.2.38): its own, its styles' (character,
+        paragraph, table), else the document's default, else 10 pt; `szCs` for a run set for complex
+        scripts (`cs`, `rtl`: as Word sizes them). None when the size set cannot be read."""
+        tag = "szCs" if _true(self.prop(run, "cs")) or _true(self.prop(run, "rtl")) else "sz"
+        found = self.prop(run, tag)
+        if found is None:
+            found = next((el for pr in self.under if (el := pr.find(_W + tag)) is not None), None)
+        return _half_points(found.get(_VAL, "")) if found is not None else 20
+
     def raised(self, run) -> str | None:
         """superscript or subscript, when the run is set so (a footnote's mark after a number): by
         vertAlign, or raised or lowered from the rest of its paragraph (LibreOffice writes <sup> so)."""
@@ -443,7 +471,12 @@ class _Look:
     def of(self, p) -> _Look:
         """This look for paragraph p: its style, and shifted when its runs with text stand at more than one height."""
         ref = p.find(f"{_W}pPr/{_W}pStyle")
-        look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None, tables=self.tables)
+        sid = ref.get(_VAL) if ref is not None else ""
+        tbl = next(p.iterancestors(TBL), None)
+        under = tuple(pr for st in (_table_chain(tbl, self.tables) if tbl is not None else ())
+                      if (pr := st.find(_W + "rPr")) is not None)
+        look = _Look(self.styles, self.paragraph, sid if sid in self.paragraph else "", tables=self.tables,
+                     defaults=self.defaults, under=under + ((self.defaults,) if self.defaults is not None else ()))
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         look.para = p
@@ -467,12 +500,7 @@ def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | N
     style's cell shading, else its own shading (w:tblPr/w:shd), else its style's (each style looked
     up through those it is based on). A style shading some cells its own way (w:tblStylePr: a first
     row, banded rows) does not tell which: not dark. None when none is set."""
-    ref = tbl.find(f"{_W}tblPr/{_W}tblStyle")
-    chain, sid, seen = [], ref.get(_VAL) if ref is not None else "", set()
-    while sid in tables and sid not in seen:
-        seen.add(sid)
-        st, sid = tables[sid]
-        chain.append(st)
+    chain = _table_chain(tbl, tables)
     if any(st.find(f"{_W}tblStylePr//{_W}shd") is not None for st in chain):
         return False
     for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
@@ -480,6 +508,28 @@ def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | N
             if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"))) is not None:
                 return dark
     return None
+
+
+def _table_chain(tbl, tables: dict[str, tuple[object, str | None]]) -> list:
+    """The style a table names (else the default one) and those it is based on, nearest first."""
+    ref = tbl.find(f"{_W}tblPr/{_W}tblStyle")
+    chain, sid, seen = [], ref.get(_VAL) if ref is not None else "", set()
+    while sid in tables and sid not in seen:
+        seen.add(sid)
+        st, sid = tables[sid]
+        chain.append(st)
+    return chain
+
+
+_UNITS = {"pt": 2.0, "pc": 24.0, "pi": 24.0, "in": 144.0, "cm": 144 / 2.54, "mm": 14.4 / 2.54}  # half-points in one
+_MEASURE = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)(pt|pc|pi|in|cm|mm)?")
+
+
+def _half_points(value: str) -> float | None:
+    """A w:sz value in half-points (ST_HpsMeasure: a number of them, or a length such as `10.5pt`);
+    None when it reads as neither."""
+    m = _MEASURE.fullmatch(value.strip())
+    return float(m.group(1)) * (_UNITS[m.group(2)] if m.group(2) else 1.0) if m else None
 
 
 def _shading(shd) -> bool | None:
@@ -586,8 +636,9 @@ class _Reader:
     def lines(self, p) -> tuple[list[str], list]:
         """The printed lines of a paragraph (its list number first) and the text boxes in it."""
         pieces, boxes = [[self.numbering.label(p)]], []
-        _runs(p, pieces, boxes, self.look.of(p), self.fields)
-        return ["".join(line) for line in pieces], boxes
+        look = self.look.of(p)
+        _runs(p, pieces, boxes, look, self.fields)
+        return [_sized_line(line, look) for line in pieces], boxes
 
     def paragraph(self, p) -> None:
         self.line += 1
@@ -673,7 +724,7 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
         elif True in fields and tag in _PRINTS:
             continue  # (a field's code)
         elif tag == T:
-            parts[-1].append(ch.text or "")
+            parts[-1].append(_Printed(ch.text or "", ch.getparent()))
         elif tag in _TABS:
             parts[-1].append("\t")
         elif tag in _BREAKS:
@@ -704,6 +755,39 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             parts[-1].append(as_raised("".join("".join(line) for line in over), "superscript"))
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
+
+
+class _Printed(str):
+    """A run's text as printed, with the run: its size is looked up where digits of runs meet (`_sized_line`)."""
+
+    run: object
+
+    def __new__(cls, text: str, run) -> _Printed:
+        out = super().__new__(cls, text)
+        out.run = run
+        return out
+
+
+def _sized_line(line: list[str], look: _Look) -> str:
+    """A line's pieces as one text, `_SMALL` before each digit printed under SMALLER of the size of the
+    largest digits of its number (IN_NUMBER characters in a row, across runs): a footnote's mark set
+    small on the line, not raised. Only runs' own text has a size (a list number, a raised or struck
+    run as printed take no part)."""
+    text = "".join(line)
+    sizes = [look.size(p.run) if p.__class__ is _Printed and any(ch.isdigit() for ch in p) else None for p in line]
+    if len(set(sizes) - {None}) < 2:  # (digits of one run, or of runs of one size)
+        return text
+    chars = [(ch, size) for p, size in zip(line, sizes, strict=True) for ch in p]
+    out, k = [], 0
+    while k < len(chars):
+        j = k
+        while j < len(chars) and chars[j][0] in IN_NUMBER:
+            j += 1
+        top = max((size for ch, size in chars[k:j] if size is not None and ch.isdigit()), default=0.0)
+        for ch, size in chars[k:max(j, k + 1)]:
+            out.append(_SMALL + ch if size is not None and ch.isdigit() and size < SMALLER * top else ch)
+        k = max(j, k + 1)
+    return "".join(out)
 
 
 def _unmarked(text: str) -> tuple[str, str | None]:
