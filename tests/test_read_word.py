@@ -15,6 +15,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -297,9 +298,10 @@ def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html()
 _CELL = ("new_received", "natural_person")  # the cell the tests below print their own way: 三 / 一、本年新收… / 自然人
 
 
-def _report_with(runs: str, styles: str = "", parts: dict[str, bytes | None] | None = None) -> tuple[ReportSpec, dict]:
+def _report_with(runs: str, styles: str = "", parts: dict[str, Callable[[bytes], bytes]] | None = None,
+                 ) -> tuple[ReportSpec, dict]:
     """A gov2021 report as .docx whose cell `_CELL` holds the WordprocessingML `runs` (the document's
-    namespaces declared), `styles` added to its styles, its `parts` replaced (None: removed); read back."""
+    namespaces declared), `styles` added to its styles, its `parts` made anew (from the old content); read back."""
     s = spec("gov2021", 2023, seed=2, office="青山市交通运输局")
     s.applications[_CELL] = "QQQ"
     data = report_docx(s, split_runs=False)
@@ -309,8 +311,8 @@ def _report_with(runs: str, styles: str = "", parts: dict[str, bytes | None] | N
     data = set_part(data, "word/document.xml", xml.replace("<w:r><w:t>QQQ</w:t></w:r>", runs).encode())
     if styles:
         data = set_part(data, "word/styles.xml", z.read("word/styles.xml").decode().replace("</w:styles>", styles + "</w:styles>").encode())
-    for name, content in (parts or {}).items():
-        data = set_part(data, name, content)
+    for name, made in (parts or {}).items():
+        data = set_part(data, name, made(z.read(name)))
     return s, read_back("r.docx", data)[1]
 
 
@@ -444,6 +446,44 @@ def test_a_small_digit_on_a_line_of_text_leaves_only_its_value_unreadable():
     toks, _ = word.docx_tokens(body_xml("<w:p>" + _r("本年新收申请 12 28") + _sized("1", 8) + _r(" 5") + "</w:p>"))
     assert [(t.raw, t.refused) for t in toks] == [("本年新收申请", False), ("12", False), ("281", True), ("5", False)]
     assert "小得多" in toks[2].note
+
+
+def _coloured(text: str, colour: str, ground: str = "") -> str:
+    """A run of `text` whose w:color has the attributes `colour`, its own shading those of `ground`."""
+    shd = f'<w:shd w:val="clear" w:color="auto" {ground}/>' if ground else ""
+    return f"<w:r><w:rPr>{shd}<w:color {colour}/></w:rPr><w:t>{text}</w:t></w:r>"
+
+
+_DAMAGED_THEME = {"word/theme/theme1.xml": lambda old: old[:200]}
+_DARK_BACKGROUND = {"word/settings.xml": lambda old: old.replace(b'w:bg1="light1"', b'w:bg1="dark1"')}
+
+
+@pytest.mark.parametrize("runs, parts, shown", [
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1"') + _r("8"), None, "2⟦9⟧8"),  # python-docx's white
+    (_r("2") + _coloured("9", 'w:val="FFFFFF" w:themeColor="text1"') + _r("8"), None, 298.0),  # the value set aside
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1" w:themeTint="03"') + _r("8"), None, "2⟦9⟧8"),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1" w:themeShade="80"') + _r("8"), None, 298.0),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1"') + _r("8"), _DARK_BACKGROUND, 298.0),
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="000000" w:themeFill="background1"'), None, "⟦129⟧"),  # a white ground
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="FFFFFF" w:themeFill="text1"'), None, 129.0),  # a black one
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"), _DAMAGED_THEME, "298"),
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="000000" w:themeFill="text1"'), _DAMAGED_THEME, "⟦129⟧"),
+], ids=["background1", "text1-over-white", "text1-lightened", "background1-darkened", "background1-mapped-dark",
+        "white-ground", "dark-ground", "no-theme", "no-theme-ground"])
+def test_a_theme_colour_is_the_themes(runs, parts, shown):
+    """A theme colour (w:themeColor, w:themeFill) is the document's theme's (word/theme/theme1.xml, as its
+    settings map it: background1 is light1 unless w:clrSchemeMapping says otherwise), lightened or
+    darkened by its tint or shade; the colour value beside it is not used (ECMA-376 17.3.2.6). A
+    theme that cannot be read leaves text so coloured unreadable, and a ground so shaded not dark.
+    The code before read the values beside: python-docx's white 9 (`000000` and background1) read 298."""
+    s, got = _report_with(runs, parts=parts)
+    c = got[("applications", *_CELL)]
+    if isinstance(shown, float):
+        assert (c.value, c.status) == (shown, "ok")
+    else:
+        assert (c.value, c.status, c.raw) == (None, "unreadable", shown)
+        assert ("白色" if "⟦" in shown else "主题") in c.reason
+    assert _others_as_written(s, got)
 
 
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',

@@ -27,6 +27,7 @@ the kernel if we die), each call with its own profile and temporary folder, remo
 
 from __future__ import annotations
 
+import colorsys
 import contextlib
 import io
 import os
@@ -70,8 +71,10 @@ OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell a
 NOT_TOLD = "，无法确定单元格的值，不作猜测"  # the end of the reason a cell holding what is not read gives
 SYMBOL = "单元格中有用“插入符号”写入的字符（w:sym：符号字体中的字符码，所印字符未知）" + NOT_TOLD
 _SYMBOL = "\ufdd1"  # (a noncharacter) where a w:sym prints, in a line's text until its tokens are made
+THEME_UNKNOWN = "单元格中的文字用主题颜色设色，而文档的主题无法读取，文字颜色（是否白色、看不见）未知" + NOT_TOLD
+_THEMED = "\ufdd2"  # (a noncharacter) before text in a theme colour the document's theme does not give
 _SMALL = "\ufdd0"  # (a noncharacter) before a digit much smaller than its number's others (`_sized_line`)
-_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK}  # the reader's marks in a line's text: a value holding one is refused with its note
+_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK, _THEMED: THEME_UNKNOWN}  # the reader's marks in a line's text: a value holding one is refused with its note
 _NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
@@ -122,7 +125,8 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     _choose_alternates(body)
     _show_bound_values(doc)
     reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
-                                                      tables=_table_styles(doc), defaults=_run_defaults(doc)))
+                                                      tables=_table_styles(doc), defaults=_run_defaults(doc),
+                                                      theme=_theme(doc)))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -387,6 +391,7 @@ class _Look:
     tables: dict[str, tuple[object, str | None]] = field(default_factory=dict)  # table styles (`_table_styles`)
     defaults: object = None  # the document's default run properties (`_run_defaults`)
     under: tuple = ()  # run properties under the paragraph's styles: its table's style's (and bases'), the defaults
+    theme: dict[str, str | None] | None = None  # the document's theme colours (`_theme`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -446,22 +451,28 @@ class _Look:
         h = self.height(run) if self.shifted else 0
         return "superscript" if h > 0 else "subscript" if h < 0 else None
 
-    def white(self, run) -> bool:
+    def white(self, run) -> bool | None:
         """Whether the run's text is white (or nearly): unseen but on a dark ground, the run's own
         shading or highlight, else its paragraph's or cell's. `auto` is black on light, white on dark:
-        always seen."""
+        always seen. None when its colour is a theme colour the document's theme does not give."""
         colour = self.prop(run, "color")
-        if colour is None or not colours.white(colour.get(_VAL)):
+        value = _colour(colour, self.theme) if colour is not None else None
+        if value is _UNTOLD:
+            return None
+        if not colours.white(value):
             return False
         pr = run.find(_W + "rPr")
-        grounds = (_shading(pr.find(_W + "shd")), _highlight(pr.find(_W + "highlight"))) if pr is not None else ()
+        grounds = ((_shading(pr.find(_W + "shd"), self.theme), _highlight(pr.find(_W + "highlight")))
+                   if pr is not None else ())
         dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
-        return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables))
+        return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables, self.theme))
 
     def printed(self, run) -> Callable[[str], str] | None:
         """How the run's text is written when it is white, struck through, raised or lowered (its
         digits then no digits of the number beside it); None for plain text."""
-        if self.white(run):
+        if (white := self.white(run)) is None:
+            return _in_untold_colour
+        if white:
             return as_unseen
         if self.struck(run):
             return as_struck
@@ -476,26 +487,33 @@ class _Look:
         under = tuple(pr for st in (_table_chain(tbl, self.tables) if tbl is not None else ())
                       if (pr := st.find(_W + "rPr")) is not None)
         look = _Look(self.styles, self.paragraph, sid if sid in self.paragraph else "", tables=self.tables,
-                     defaults=self.defaults, under=under + ((self.defaults,) if self.defaults is not None else ()))
+                     defaults=self.defaults, theme=self.theme, under=under + ((self.defaults,) if self.defaults is not None else ()))
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         look.para = p
         return look
 
 
-def _ground(p, tables: dict[str, tuple[object, str | None]]) -> bool:
+def _in_untold_colour(text: str) -> str:
+    """Text in a theme colour the document's theme does not give, marked so (`_THEMED`): whether it
+    shows is not told. Blank text is left as it is."""
+    return _THEMED + text if text.strip() else text
+
+
+def _ground(p, tables: dict[str, tuple[object, str | None]], theme: dict[str, str | None] | None) -> bool:
     """Whether paragraph p stands on a dark shading: its own, else its cell's, else its table's (the
     nearest that sets one; `_table_ground`)."""
     shd = p.find(f"{_W}pPr/{_W}shd")
-    if (dark := _shading(shd)) is not None:
+    if (dark := _shading(shd, theme)) is not None:
         return dark
     for up in p.iterancestors(TC, TBL):
-        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd")) if up.tag == TC else _table_ground(up, tables)) is not None:
+        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd"), theme) if up.tag == TC
+                else _table_ground(up, tables, theme)) is not None:
             return dark
     return False
 
 
-def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | None:
+def _table_ground(tbl, tables: dict[str, tuple[object, str | None]], theme: dict[str, str | None] | None) -> bool | None:
     """Whether a table shades its cells dark, behind a cell that shades none (ECMA-376 17.4.32): its
     style's cell shading, else its own shading (w:tblPr/w:shd), else its style's (each style looked
     up through those it is based on). A style shading some cells its own way (w:tblStylePr: a first
@@ -505,7 +523,7 @@ def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | N
         return False
     for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
         for el, pr in where:
-            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"))) is not None:
+            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"), theme)) is not None:
                 return dark
     return None
 
@@ -532,14 +550,96 @@ def _half_points(value: str) -> float | None:
     return float(m.group(1)) * (_UNITS[m.group(2)] if m.group(2) else 1.0) if m else None
 
 
-def _shading(shd) -> bool | None:
+def _shading(shd, theme: dict[str, str | None] | None) -> bool | None:
     """Whether a w:shd is dark; None when it shades nothing (nil, an automatic fill). A solid pattern
-    is its colour (automatic: black), another its fill."""
+    is its colour (automatic: black), another its fill; a theme colour the theme does not give is not dark."""
     if shd is None or shd.get(_VAL) == "nil":
         return None
     if shd.get(_VAL) == "solid":
-        return colours.dark(shd.get(_W + "color", "auto").replace("auto", "000000"))
-    return colours.dark(shd.get(_W + "fill"))
+        colour = _colour(shd, theme)
+        return False if colour is _UNTOLD else colours.dark((colour or "auto").replace("auto", "000000"))
+    fill = _colour(shd, theme, "fill", "themeFill", "themeFillTint", "themeFillShade")
+    return False if fill is _UNTOLD else colours.dark(fill)
+
+
+_UNTOLD = "\x00untold"  # a theme colour the document's theme does not give (no attribute's value: XML holds no NUL)
+# a theme colour (ST_ThemeColor) -> the w:clrSchemeMapping attribute placing it in the theme, and Word's
+# place without one; the theme's own dark1 … light2 need none
+_MAPPED = {"background1": ("bg1", "light1"), "text1": ("t1", "dark1"), "background2": ("bg2", "light2"),
+           "text2": ("t2", "dark2"), "hyperlink": ("hyperlink", "hyperlink"),
+           "followedHyperlink": ("followedHyperlink", "followedHyperlink"),
+           **{f"accent{k}": (f"accent{k}", f"accent{k}") for k in range(1, 7)}}
+_SCHEME = {"dark1": "dk1", "light1": "lt1", "dark2": "dk2", "light2": "lt2", "hyperlink": "hlink",
+           "followedHyperlink": "folHlink", **{f"accent{k}": f"accent{k}" for k in range(1, 7)}}  # -> a:clrScheme's
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_SYSTEM = {"window": "FFFFFF", "windowText": "000000"}  # a system colour the theme gives without its last value
+_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
+
+
+def _theme(doc) -> dict[str, str | None] | None:
+    """The document's theme colours: each theme colour (background1, text1, accent1 …, dark1 …) -> its
+    colour (hex) in the theme part's a:clrScheme, placed as the settings' w:clrSchemeMapping says
+    (else as Word places it); None for one the scheme does not give plainly (a colour with
+    modifiers). None when the theme cannot be read (no theme part, a damaged one)."""
+    try:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        root = etree.fromstring(doc.part.part_related_by(RT.THEME).blob,
+                                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        scheme = root.find(f"{_A}themeElements/{_A}clrScheme")
+        mapping = doc.settings.element.find(_W + "clrSchemeMapping")
+    except Exception:
+        return None
+    if scheme is None:
+        return None
+    given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme}
+    placed = {name: (mapping.get(_W + attr) if mapping is not None else None) or default
+              for name, (attr, default) in _MAPPED.items()}
+    return {name: given.get(_SCHEME.get(placed.get(name, name), "")) for name in (*_MAPPED, "dark1", "light1", "dark2", "light2")}
+
+
+def _scheme_colour(el) -> str | None:
+    """A colour scheme's entry (a:dk1 …) as hex: its RGB colour, or a system colour's last value; None
+    when it is another kind, or modified (a:lumMod …: not followed here)."""
+    c = el[0] if len(el) == 1 else None
+    if c is None or len(c):
+        return None
+    if c.tag == _A + "srgbClr":
+        value = c.get("val")
+    elif c.tag == _A + "sysClr":
+        value = c.get("lastClr") or _SYSTEM.get(c.get("val", ""))
+    else:
+        return None
+    return value if value is not None and _HEX6.fullmatch(value) else None
+
+
+def _colour(el, theme: dict[str, str | None] | None, val: str = "val", which: str = "themeColor",
+            tint: str = "themeTint", shade: str = "themeShade") -> str | None:
+    """The colour an element sets (hex, `auto`, None for none): its theme colour when it names one (the
+    value beside is then not used, ECMA-376 17.3.2.6), lightened by its tint or darkened by its shade;
+    `_UNTOLD` when the theme does not give it."""
+    name = el.get(_W + which)
+    if name is None or name == "none":
+        return el.get(_W + val)
+    base = theme.get(name) if theme is not None else None
+    if base is None:
+        return _UNTOLD
+    return _tinted(base, el.get(_W + tint), el.get(_W + shade))
+
+
+def _tinted(base: str, tint: str | None, shade: str | None) -> str:
+    """A theme colour lightened by its tint or darkened by its shade (a byte in hex, as a fraction of
+    255), on its luminance: L·t + (1 − t), or L·s. `_UNTOLD` for a tint or shade that is no byte."""
+    red, green, blue = (int(base[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
+    for value, lighten in ((tint, True), (shade, False)):
+        if value is None:
+            continue
+        if not re.fullmatch(r"[0-9A-Fa-f]{2}", value):
+            return _UNTOLD
+        f = int(value, 16) / 255
+        light = light * f + (1 - f) if lighten else light * f
+    return "".join(f"{round(c * 255):02X}" for c in colorsys.hls_to_rgb(hue, light, sat))
 
 
 # Word's highlight colours (ECMA-376 17.18.40, ST_HighlightColor), as hex
