@@ -74,7 +74,8 @@ _SYMBOL = "\ufdd1"  # (a noncharacter) where a w:sym prints, in a line's text un
 THEME_UNKNOWN = "单元格中的文字用主题颜色设色，而文档的主题无法读取，文字颜色（是否白色、看不见）未知" + NOT_TOLD
 _THEMED = "\ufdd2"  # (a noncharacter) before text in a theme colour the document's theme does not give
 _SMALL = "\ufdd0"  # (a noncharacter) before a digit much smaller than its number's others (`_sized_line`)
-_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK, _THEMED: THEME_UNKNOWN}  # the reader's marks in a line's text: a value holding one is refused with its note
+# the reader's marks in a line's text (noncharacters), each with its note: a value holding one is refused so
+_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK, _THEMED: THEME_UNKNOWN}
 _NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
