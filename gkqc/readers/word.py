@@ -125,9 +125,11 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
     _choose_alternates(body)
     _show_bound_values(doc)
-    reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
-                                                      tables=_table_styles(doc), defaults=_run_defaults(doc),
-                                                      theme=_theme(doc)))
+    chars, paras = _styles(doc, "character"), _styles(doc, "paragraph")
+    complex_styles = any(pr is not None and (pr.find(_W + "cs") is not None or pr.find(_W + "rtl") is not None)
+                         for pr, _ in (*chars.values(), *paras.values()))
+    reader = _Reader(_Numbering(doc), doc.part, _Look(chars, paras, tables=_table_styles(doc), defaults=_run_defaults(doc),
+                                                      theme=_theme(doc), complex=complex_styles))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -393,6 +395,8 @@ class _Look:
     defaults: object = None  # the document's default run properties (`_run_defaults`)
     under: tuple = ()  # run properties under the paragraph's styles: its table's style's (and bases'), the defaults
     theme: dict[str, str | None] | None = None  # the document's theme colours (`_theme`)
+    beneath: dict = field(default_factory=dict)  # each table -> its `under` (found once: a table's rows are many)
+    complex: bool = False  # some character or paragraph style sets `cs` or `rtl` (`_complex`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -436,11 +440,19 @@ class _Look:
         """The run's font size in half-points (ECMA-376 17.3.2.38): its own, its styles' (character,
         paragraph, table), else the document's default, else 10 pt; `szCs` for a run set for complex
         scripts (`cs`, `rtl`: as Word sizes them). None when the size set cannot be read."""
-        tag = "szCs" if _true(self.prop(run, "cs")) or _true(self.prop(run, "rtl")) else "sz"
+        tag = "szCs" if self._complex(run) else "sz"
         found = self.prop(run, tag)
         if found is None:
             found = next((el for pr in self.under if (el := pr.find(_W + tag)) is not None), None)
         return _half_points(found.get(_VAL, "")) if found is not None else 20
+
+    def _complex(self, run) -> bool:
+        """Whether the run is set for complex scripts (`cs`, `rtl`); its styles are looked at only
+        when some style sets either (few do: a run's own properties are found faster)."""
+        if self.complex:
+            return _true(self.prop(run, "cs")) or _true(self.prop(run, "rtl"))
+        pr = run.find(_W + "rPr")
+        return pr is not None and (_true(pr.find(_W + "cs")) or _true(pr.find(_W + "rtl")))
 
     def raised(self, run) -> str | None:
         """superscript or subscript, when the run is set so (a footnote's mark after a number): by
@@ -480,15 +492,23 @@ class _Look:
         position = self.raised(run)
         return partial(as_raised, position=position) if position else None
 
+    def _under(self, p) -> tuple:
+        """The run properties under paragraph p's styles: its table's style's (and those it is based on),
+        then the document's defaults."""
+        tbl = next(p.iterancestors(TBL), None)
+        if tbl not in self.beneath:
+            chain = _table_chain(tbl, self.tables) if tbl is not None else []
+            self.beneath[tbl] = tuple(pr for st in chain if (pr := st.find(_W + "rPr")) is not None) + (
+                (self.defaults,) if self.defaults is not None else ())
+        return self.beneath[tbl]
+
     def of(self, p) -> _Look:
         """This look for paragraph p: its style, and shifted when its runs with text stand at more than one height."""
         ref = p.find(f"{_W}pPr/{_W}pStyle")
         sid = ref.get(_VAL) if ref is not None else ""
-        tbl = next(p.iterancestors(TBL), None)
-        under = tuple(pr for st in (_table_chain(tbl, self.tables) if tbl is not None else ())
-                      if (pr := st.find(_W + "rPr")) is not None)
         look = _Look(self.styles, self.paragraph, sid if sid in self.paragraph else "", tables=self.tables,
-                     defaults=self.defaults, theme=self.theme, under=under + ((self.defaults,) if self.defaults is not None else ()))
+                     defaults=self.defaults, theme=self.theme, beneath=self.beneath, under=self._under(p),
+                     complex=self.complex)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         look.para = p
@@ -875,8 +895,11 @@ def _sized_line(line: list[str], look: _Look) -> str:
     small on the line, not raised. Only runs' own text has a size (a list number, a raised or struck
     run as printed take no part)."""
     text = "".join(line)
-    sizes = [look.size(p.run) if p.__class__ is _Printed and any(ch.isdigit() for ch in p) else None for p in line]
-    if len(set(sizes) - {None}) < 2:  # (digits of one run, or of runs of one size)
+    digits = [p.__class__ is _Printed and any(ch.isdigit() for ch in p) for p in line]
+    if sum(digits) < 2:  # (digits of one run at most)
+        return text
+    sizes = [look.size(p.run) if has else None for p, has in zip(line, digits, strict=True)]
+    if len(set(sizes) - {None}) < 2:  # (digits of runs of one size)
         return text
     chars = [(ch, size) for p, size in zip(line, sizes, strict=True) for ch in p]
     out, k = [], 0
