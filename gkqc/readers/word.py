@@ -608,11 +608,14 @@ def _theme(doc) -> dict[str, str | None] | None:
         root = etree.fromstring(doc.part.part_related_by(RT.THEME).blob,
                                 etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
         scheme = root.find(f"{_A}themeElements/{_A}clrScheme")
-        mapping = doc.settings.element.find(_W + "clrSchemeMapping")
     except Exception:
         return None
     if scheme is None:
         return None
+    try:
+        mapping = doc.settings.element.find(_W + "clrSchemeMapping")
+    except Exception:  # (no settings, or damaged: Word's places)
+        mapping = None
     given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme}
     placed = {name: (mapping.get(_W + attr) if mapping is not None else None) or default
               for name, (attr, default) in _MAPPED.items()}
