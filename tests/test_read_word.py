@@ -15,6 +15,7 @@ import tempfile
 import time
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -262,7 +263,7 @@ _REF = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> REF a <
     (_r("9") + '<w:r><w:rPr><w:specVanish/></w:rPr><w:t>7</w:t></w:r>', "9"),  # always hidden
     ('<w:r><w:t>-</w:t><w:br/><w:t>9</w:t></w:r>', "-<br>9"),  # a sign alone over a number: no −9
     ('<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"><m:r><m:t>9</m:t></m:r></m:oMath>',
-     "9（单元格中有公式）"),
+     ""),  # (unreadable, saying so: below)
     ('<w:r><w:ruby><w:rubyPr><w:hps w:val="10"/></w:rubyPr><w:rt><w:r><w:t>1</w:t></w:r></w:rt>'
      '<w:rubyBase><w:r><w:t>28</w:t></w:r></w:rubyBase></w:ruby></w:r>', "28¹"),  # 拼音指南: a mark over 28
 ])
@@ -271,6 +272,7 @@ def test_a_cells_text_as_word_prints_it(cell, shown):
     always hidden), −9, an equation's 9 as a blank cell, and 128 (a ruby's annotation before its text)."""
     toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{cell}</w:p></w:tc>")))
     assert [t.raw for t in toks] == ["（一）予以公开", shown]
+    assert toks[1].refused == ("oMath" in cell) and (not toks[1].refused or "单元格中有公式（公式文字：9）" in toks[1].note)
 
 
 def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html():
@@ -293,6 +295,197 @@ def test_a_ruby_annotation_over_a_number_leaves_the_cell_unreadable_as_in_html()
     assert (c.raw, c.reason) == (page[key].raw, page[key].reason)
 
 
+_CELL = ("new_received", "natural_person")  # the cell the tests below print their own way: 三 / 一、本年新收… / 自然人
+
+
+def _report_with(runs: str, styles: str = "", parts: dict[str, Callable[[bytes], bytes]] | None = None,
+                 ) -> tuple[ReportSpec, dict]:
+    """A gov2021 report as .docx whose cell `_CELL` holds the WordprocessingML `runs` (the document's
+    namespaces declared), `styles` added to its styles, its `parts` made anew (from the old content); read back."""
+    s = spec("gov2021", 2023, seed=2, office="青山市交通运输局")
+    s.applications[_CELL] = "QQQ"
+    data = report_docx(s, split_runs=False)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    xml = z.read("word/document.xml").decode()
+    assert xml.count("<w:r><w:t>QQQ</w:t></w:r>") == 1
+    data = set_part(data, "word/document.xml", xml.replace("<w:r><w:t>QQQ</w:t></w:r>", runs).encode())
+    if styles:
+        data = set_part(data, "word/styles.xml", z.read("word/styles.xml").decode().replace("</w:styles>", styles + "</w:styles>").encode())
+    for name, made in (parts or {}).items():
+        data = set_part(data, name, made(z.read(name)))
+    return s, read_back("r.docx", data)[1]
+
+
+def _others_as_written(s: ReportSpec, got: dict) -> bool:
+    """Every cell but `_CELL` read as the report was written."""
+    key = ("applications", *_CELL)
+    return {k: c.value for k, c in got.items() if k != key} == {k: v for k, v in expected(s).items() if k != key}
+
+
+_ALT = ('<mc:AlternateContent {ns}><mc:Choice Requires="{needs}"><w:r><w:t>99</w:t></w:r></mc:Choice>'
+        "<mc:Fallback><w:r><w:t>28</w:t></w:r></mc:Fallback></mc:AlternateContent>")
+
+
+@pytest.mark.parametrize("needs, ns, shown", [
+    ("zzz", "", 28.0),  # a prefix declared nowhere
+    ("x", 'xmlns:x="urn:not-known-to-word"', 28.0),  # a namespace Word does not know
+    ("wps x", 'xmlns:x="urn:not-known-to-word"', 28.0),  # one of two
+    ("wps", "", 99.0), ("w14 wp14", "", 99.0),  # (declared on the document)
+    ("w16du", 'xmlns:w16du="http://schemas.microsoft.com/office/word/2023/wordml/word16du"', 99.0),
+])
+def test_alternate_content_is_read_as_word_chooses_it(needs, ns, shown):
+    """Markup compatibility (ECMA-376 Part 3, 10.2): Word shows the first mc:Choice whose Requires
+    names only namespaces it understands, else the mc:Fallback. The code before always read the
+    Choice (99 where Word shows 28)."""
+    s, got = _report_with(_ALT.format(ns=ns, needs=needs))
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (shown, "ok") and _others_as_written(s, got)
+
+
+def test_alternate_content_around_paragraphs_and_rows_is_read_as_chosen():
+    """mc:AlternateContent may stand anywhere: around a table's rows, a cell's paragraphs, the body's
+    paragraphs. The chosen branch is read in its place, the other never."""
+    choose = '<mc:AlternateContent><mc:Choice Requires="zzz">{}</mc:Choice><mc:Fallback>{}</mc:Fallback></mc:AlternateContent>'
+    body = (choose.format("<w:p>" + _r("甲") + "</w:p>", "<w:p>" + _r("乙") + "</w:p>")
+            + _tbl(_tc(_r("（一）予以公开")) + "<w:tc>" + choose.format("<w:p>" + _r("7") + "</w:p>", "<w:p>" + _r("9") + "</w:p>")
+                   + "</w:tc>", choose.format("<w:tc><w:p>" + _r("5") + "</w:p></w:tc>", "<w:tc><w:p>" + _r("6") + "</w:p></w:tc>")))
+    toks, _ = word.docx_tokens(body_xml(body))
+    assert [t.raw for t in toks] == ["乙", "（一）予以公开", "9", "6"]
+
+
+_BOX = ('<w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:txbxContent></v:textbox>'
+        "</v:shape></w:pict></w:r>")
+_MATH_28 = "<m:oMath><m:r><m:t>28</m:t></m:r></m:oMath>"
+_OPEN_FIELD = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = 20 + 8 </w:instrText></w:r>' + _r("28")
+
+
+@pytest.mark.parametrize("runs, why", [
+    (_r("28") + _BOX.format("注：含补正后受理的申请"), "文本框"), (_BOX.format("28"), "文本框"),
+    (_r("28") + _BOX.format("注"), "文本框"), (_MATH_28, "公式"), (_OPEN_FIELD, "域代码")],
+    ids=["28-and-box-of-words", "box-of-28", "28-and-box-of-one-word", "equation", "open-field"])
+def test_a_text_box_or_equation_in_a_rows_first_value_cell_leaves_that_cell_alone_unreadable(runs, why):
+    """A text box, an equation or a field's code never ended in the first value cell of a row: that
+    cell is unreadable, saying why, the row's other cells read. The code before wrote its note into
+    the cell's text (`28（单元格中有公式）`), which the row's reading took for more of the row's label,
+    and left all seven cells unreadable ("label runs on")."""
+    s, got = _report_with(runs)
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (None, "unreadable") and why in c.reason and "标签" not in c.reason
+    assert _others_as_written(s, got)
+
+
+_SYM = '<w:r><w:sym w:font="{}" w:char="{}"/></w:r>'
+
+
+@pytest.mark.parametrize("font, char", [("Symbol", "F038"), ("Times New Roman", "0038"), ("Wingdings", "F0FC")])
+def test_a_character_inserted_as_a_symbol_leaves_its_cell_unreadable(font, char):
+    """Word's Insert ▸ Symbol writes w:sym, the character by its code in a font (Symbol's F038 prints
+    8): what it shows is not told here, so the cell is unreadable, saying so. The code before dropped
+    it (`2` and a symbol 8 read 2, ok; a check mark alone read blank)."""
+    s, got = _report_with(_r("2") + _SYM.format(font, char))
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status, c.raw) == (None, "unreadable", "2") and "插入符号" in c.reason
+    assert _others_as_written(s, got)
+
+
+def test_a_symbol_beside_a_label_or_in_a_line_of_text_leaves_only_a_value_holding_it_unreadable():
+    """A symbol before a row's label (a bullet) is no part of the label; on a text line, the value
+    holding one is unreadable, the others are read."""
+    bullet = _SYM.format("Wingdings", "F06C")
+    body = ("<w:p>" + bullet + _r("本年新收申请 12 3") + _SYM.format("Symbol", "F038") + _r(" 5") + "</w:p>"
+            + _tbl(_tc(bullet + _r("（一）予以公开")) + _tc(_r("9"))))
+    toks, _ = word.docx_tokens(body_xml(body))
+    assert [(t.raw, t.refused) for t in toks] == [("本年新收申请", False), ("12", False), ("3", True), ("5", False),
+                                                  ("（一）予以公开", False), ("9", False)]
+    assert "插入符号" in toks[2].note
+
+
+def _sized(text: str, size: int | None = None, style: str | None = None) -> str:
+    """A run of `text` in `size` half-points, or of character style `style`."""
+    props = (f'<w:rStyle w:val="{style}"/>' if style else "") + (f'<w:sz w:val="{size}"/>' if size else "")
+    return f"<w:r><w:rPr>{props}</w:rPr><w:t>{text}</w:t></w:r>"
+
+
+_SMALL_STYLE = '<w:style w:type="character" w:styleId="Tiny"><w:name w:val="Tiny"/><w:rPr><w:sz w:val="8"/></w:rPr></w:style>'
+
+
+@pytest.mark.parametrize("runs, styles", [
+    (_r("28") + _sized("1", 8), ""),  # a 4 pt 1 after 28 in the document's 11 pt
+    (_r("2") + _sized("9", 2) + _r("8"), ""),  # a 1 pt 9 (a dot) between 2 and 8
+    (_sized("28", 28) + _r("1"), ""),  # 28 in 14 pt, 1 in the document's 11 pt
+    (_r("28") + _sized("1", style="Tiny"), _SMALL_STYLE),  # by its character style
+    (_r("28") + _sized("1", 14), '<w:style w:type="paragraph" w:default="1" w:styleId="Big"><w:name w:val="Big"/>'
+     '<w:rPr><w:sz w:val="28"/></w:rPr></w:style>'),  # 28 in the default paragraph style's 14 pt, 1 in 7 pt
+], ids=["4pt-after", "1pt-between", "11pt-after-14pt", "character-style", "default-paragraph-style"])
+def test_a_digit_much_smaller_than_its_numbers_others_leaves_the_cell_unreadable(runs, styles):
+    """A digit set on the number's line under 0.85 of the size of its number's largest digits is a
+    mark (a footnote's, set small, not raised): the cell is unreadable, saying so, as the same page's
+    PDF is. The code before never read w:sz: 28 and a 4 pt 1 read 281 (ok)."""
+    s, got = _report_with(runs, styles=styles)
+    c = got[("applications", *_CELL)]
+    assert (c.value, c.status) == (None, "unreadable") and "小得多" in c.reason and _others_as_written(s, got)
+
+
+@pytest.mark.parametrize("runs, styles", [
+    (_sized("28", 8), ""),  # the whole number small
+    (_sized("2", 24) + _sized("81", 21), ""),  # 12 pt and 10.5 pt: one number
+    (_r("28") + _sized("1", 14), '<w:style w:type="paragraph" w:default="1" w:styleId="Small"><w:name w:val="Small"/>'
+     '<w:rPr><w:sz w:val="14"/></w:rPr></w:style>'),  # the default paragraph style's 7 pt, as the 1's
+    (_r("28") + _sized("1", 28) + _sized("注", 8), ""),  # a small word after the number
+    (_r("28") + _sized("1", 14), '<w:style w:type="table" w:default="1" w:styleId="SmallTable"><w:name w:val="S"/>'
+     '<w:rPr><w:sz w:val="14"/></w:rPr></w:style>'),  # the table's style's 7 pt (the table names none: the default)
+], ids=["all-small", "12-and-10.5pt", "default-paragraph-style", "small-word", "table-style"])
+def test_digits_of_one_size_or_nearly_are_one_number(runs, styles):
+    s, got = _report_with(runs, styles=styles)
+    c = got[("applications", *_CELL)]
+    want = {"28": 28.0, "281": 281.0, "281注": None}[c.raw]
+    assert c.value == want and (want is None or c.status == "ok") and _others_as_written(s, got)
+
+
+def test_a_small_digit_on_a_line_of_text_leaves_only_its_value_unreadable():
+    toks, _ = word.docx_tokens(body_xml("<w:p>" + _r("本年新收申请 12 28") + _sized("1", 8) + _r(" 5") + "</w:p>"))
+    assert [(t.raw, t.refused) for t in toks] == [("本年新收申请", False), ("12", False), ("281", True), ("5", False)]
+    assert "小得多" in toks[2].note
+
+
+def _coloured(text: str, colour: str, ground: str = "") -> str:
+    """A run of `text` whose w:color has the attributes `colour`, its own shading those of `ground`."""
+    shd = f'<w:shd w:val="clear" w:color="auto" {ground}/>' if ground else ""
+    return f"<w:r><w:rPr>{shd}<w:color {colour}/></w:rPr><w:t>{text}</w:t></w:r>"
+
+
+_DAMAGED_THEME = {"word/theme/theme1.xml": lambda old: old[:200]}
+_DARK_BACKGROUND = {"word/settings.xml": lambda old: old.replace(b'w:bg1="light1"', b'w:bg1="dark1"')}
+
+
+@pytest.mark.parametrize("runs, parts, shown", [
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1"') + _r("8"), None, "2⟦9⟧8"),  # python-docx's white
+    (_r("2") + _coloured("9", 'w:val="FFFFFF" w:themeColor="text1"') + _r("8"), None, 298.0),  # the value set aside
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1" w:themeTint="03"') + _r("8"), None, "2⟦9⟧8"),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1" w:themeShade="80"') + _r("8"), None, 298.0),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1"') + _r("8"), _DARK_BACKGROUND, 298.0),
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="000000" w:themeFill="background1"'), None, "⟦129⟧"),  # a white ground
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="FFFFFF" w:themeFill="text1"'), None, 129.0),  # a black one
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"), _DAMAGED_THEME, "298"),
+    (_coloured("129", 'w:val="FFFFFF"', 'w:fill="000000" w:themeFill="text1"'), _DAMAGED_THEME, "⟦129⟧"),
+], ids=["background1", "text1-over-white", "text1-lightened", "background1-darkened", "background1-mapped-dark",
+        "white-ground", "dark-ground", "no-theme", "no-theme-ground"])
+def test_a_theme_colour_is_the_themes(runs, parts, shown):
+    """A theme colour (w:themeColor, w:themeFill) is the document's theme's (word/theme/theme1.xml, as its
+    settings map it: background1 is light1 unless w:clrSchemeMapping says otherwise), lightened or
+    darkened by its tint or shade; the colour value beside it is not used (ECMA-376 17.3.2.6). A
+    theme that cannot be read leaves text so coloured unreadable, and a ground so shaded not dark.
+    The code before read the values beside: python-docx's white 9 (`000000` and background1) read 298."""
+    s, got = _report_with(runs, parts=parts)
+    c = got[("applications", *_CELL)]
+    if isinstance(shown, float):
+        assert (c.value, c.status) == (shown, "ok")
+    else:
+        assert (c.value, c.status, c.raw) == (None, "unreadable", shown)
+        assert ("白色" if "⟦" in shown else "主题") in c.reason
+    assert _others_as_written(s, got)
+
+
 @pytest.mark.parametrize("closing", ['<w:r><w:rPr><w:vanish/></w:rPr><w:fldChar w:fldCharType="{}"/></w:r>',
                                      '<w:del w:id="1" w:author="a"><w:r><w:fldChar w:fldCharType="{}"/></w:r></w:del>'],
                          ids=["hidden", "deleted"])
@@ -309,7 +502,8 @@ def test_a_cell_whose_field_code_never_ends_is_unreadable():
     code_only = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> = 4 + 5 </w:instrText></w:r>' + _r("9")
     toks, _ = word.docx_tokens(body_xml(_tbl(_tc(_r("（一）予以公开")) + f"<w:tc><w:p>{code_only}</w:p></w:tc>"
                                                 + _tc(_r("12")))))
-    assert [t.raw for t in toks] == ["（一）予以公开", "（单元格中的域代码未结束）", "12"]
+    assert [(t.raw, t.refused) for t in toks] == [("（一）予以公开", False), ("", True), ("12", False)]
+    assert toks[1].note.startswith("单元格中的域代码未结束")
 
 
 _STORE = "{11111111-2222-3333-4444-555555555555}"

@@ -28,7 +28,7 @@ from gkqc.readers.pdf_lines import (
     same_cell,
 )
 from gkqc.readers.pdf_wrapped import join_wrapped_values
-from gkqc.readers.tokens import Tok, nfkc
+from gkqc.readers.tokens import SMALL_MARK, Tok, nfkc
 
 _MIDDLE = attrgetter("cx")
 _SIDES = (attrgetter("x0"), attrgetter("x1"))  # values printed at their cells' left or right side
@@ -209,7 +209,6 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     return out
 
 
-SMALL_MARK = "单元格中有数字比同一数字的其他数字小得多（可能是注释标记，印在数字旁），无法确定单元格的值，不作猜测"
 STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"
 OVERPRINTED = "本行有数字叠印在另一数字上（数字超出单元格），无法确定各单元格的值"
 AT_EDGE = "本行有数字印到页面边缘（表格超出页面，数字可能被截去一部分），无法确定各单元格的值"

@@ -17,7 +17,7 @@ from operator import itemgetter
 from gkqc.cells import BLANK_MARKS, DAMAGED, as_raised, is_value_like
 from gkqc.readers.pdf_page import NO_RULES, PageRules
 from gkqc.readers.sections import find_headings
-from gkqc.readers.tokens import _PAGE_NO, Tok, nfkc
+from gkqc.readers.tokens import _PAGE_NO, IN_NUMBER, SMALLER, Tok, nfkc
 from gkqc.templates import registry
 
 _STOP = r"{}|[。；;]$"  # block headings (the registry's words) and body text end a table
@@ -225,9 +225,7 @@ def _beside_numbers(chars: list[tuple], walls: list[tuple[float, float, float]])
     return out
 
 
-_IN_NUMBER = frozenset("0123456789,.，．０１２３４５６７８９")  # a number's characters, as printed
 _MOVED = 0.15  # of a number's size: a digit's baseline further above or below its other digits' is a mark's
-_SMALLER = 0.85  # of a number's size: a digit smaller than this beside its other digits is a mark's
 
 
 def _marks(cs: list[tuple]) -> tuple[list[tuple], bool]:
@@ -236,12 +234,12 @@ def _marks(cs: list[tuple]) -> tuple[list[tuple], bool]:
     characters on its own, against its largest digits: their baseline, the first's of two). A digit
     raised or lowered by more than _MOVED of their size is written as the superscript or subscript
     it prints (`28¹`: cells.py reads no number with one, as HTML's <sup>1</sup>); one on their line
-    smaller than _SMALLER of their size makes the chunk `small` (True). Baselines a fraction of a
+    smaller than SMALLER of their size makes the chunk `small` (True). Baselines a fraction of a
     point apart, and fonts of other heights at one size, are no marks."""
     out, small, k = list(cs), False, 0
     while k < len(out):
         j = k
-        while j < len(out) and out[j][0] in _IN_NUMBER:
+        while j < len(out) and out[j][0] in IN_NUMBER:
             j += 1
         digits = [out[m] for m in range(k, j) if len(out[m]) > 5]
         if len(digits) >= 2:
@@ -254,7 +252,7 @@ def _marks(cs: list[tuple]) -> tuple[list[tuple], bool]:
                 rise = (ch[6] - base) / size
                 if abs(rise) > _MOVED:
                     out[m] = (as_raised(str(int(ch[0])), "superscript" if rise > 0 else "subscript"), *ch[1:])
-                elif ch[5] < _SMALLER * size:
+                elif ch[5] < SMALLER * size:
                     small = True
         k = max(j, k + 1)
     return out, small

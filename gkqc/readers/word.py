@@ -10,7 +10,8 @@ are joined as printed (`1` `2` `3` in three runs is `123`); its line breaks and 
 parts as `<br>` does (two numbers on two lines keep a `<br>` between them, so
 the cell is unreadable, and the cell's note says so). A cell that holds a nested table (a layout frame around the report) is read as
 its content: paragraphs as text lines, tables as tables. Content controls (`w:sdt`), inserted text,
-hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not. Word's
+hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not; of
+markup-compatibility alternatives (`mc:AlternateContent`), the one Word shows. Word's
 automatic list numbers (`一、` before a heading, `（一）` before a row label) are printed from
 numbering.xml. An `altChunk` holding HTML is read as HTML.
 
@@ -26,6 +27,7 @@ the kernel if we die), each call with its own profile and temporary folder, remo
 
 from __future__ import annotations
 
+import colorsys
 import contextlib
 import io
 import os
@@ -44,7 +46,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from gkqc.cells import as_raised, as_struck, as_unseen
+from gkqc.cells import as_raised, as_struck, as_unseen, is_value_like
 from gkqc.lifeline import tie_to
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
@@ -52,7 +54,10 @@ from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
+    IN_NUMBER,
     MAX_SPAN,
+    SMALL_MARK,
+    SMALLER,
     Tok,
     _tok,
     mark_merged,
@@ -61,8 +66,17 @@ from gkqc.readers.tokens import (
     split_trailing_values,
 )
 
-TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, its text shown)
+TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, the box's text in the reason)
 OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
+NOT_TOLD = "，无法确定单元格的值，不作猜测"  # the end of the reason a cell holding what is not read gives
+SYMBOL = "单元格中有用“插入符号”写入的字符（w:sym：符号字体中的字符码，所印字符未知）" + NOT_TOLD
+_SYMBOL = "\ufdd1"  # (a noncharacter) where a w:sym prints, in a line's text until its tokens are made
+THEME_UNKNOWN = "单元格中的文字用主题颜色设色，而文档的主题无法读取，文字颜色（是否白色、看不见）未知" + NOT_TOLD
+_THEMED = "\ufdd2"  # (a noncharacter) before text in a theme colour the document's theme does not give
+_SMALL = "\ufdd0"  # (a noncharacter) before a digit much smaller than its number's others (`_sized_line`)
+# the reader's marks in a line's text (noncharacters), each with its note: a value holding one is refused so
+_MARKS = {_SYMBOL: SYMBOL, _SMALL: SMALL_MARK, _THEMED: THEME_UNKNOWN}
+_NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
 MAX_UNPACKED = MAX_MEMBER_BYTES  # all parts of a .docx together, uncompressed (python-docx loads them all)
 RATIO_FLOOR = 1 << 20  # parts smaller than this are not held to MAX_RATIO (they cannot be bombs)
 MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx holds its tree at about 20 bytes a byte
@@ -75,12 +89,12 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 P, TBL, TR, TC, T, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "sdt", "sdtContent"))
 _VAL = _W + "val"
 _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W + "tblGrid", _W + "sdtPr",
-             _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText", _MC + "Fallback",
+             _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText",
              _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
 _BREAKS = {_W + "br", _W + "cr"}
 _TABS = {_W + "tab", _W + "ptab"}
 _FLD_CHAR = _W + "fldChar"
-_PRINTS = {T, _W + "noBreakHyphen", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
+_PRINTS = {T, _W + "noBreakHyphen", _W + "sym", _W + "fldSimple", *_BREAKS, *_TABS}  # what prints text (not in a field's code)
 _TXBX = _W + "txbxContent"
 _RUBY = _W + "ruby"
 _SIGNS = {"-", "+", "－", "＋", "−", "–", "—", "‐"}  # a sign (or a dash for none) on a line of its own
@@ -109,12 +123,70 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     body = doc.element.body
     if body is None:
         raise Unreadable("Word 文件没有正文（document.xml 中无 w:body，可能是 Strict Open XML 格式）")
+    _choose_alternates(body)
     _show_bound_values(doc)
-    reader = _Reader(_Numbering(doc), doc.part, _Look(_styles(doc, "character"), _styles(doc, "paragraph"),
-                                                      tables=_table_styles(doc)))
+    chars, paras = _styles(doc, "character"), _styles(doc, "paragraph")
+    complex_styles = any(pr is not None and (pr.find(_W + "cs") is not None or pr.find(_W + "rtl") is not None)
+                         for pr, _ in (*chars.values(), *paras.values()))
+    reader = _Reader(_Numbering(doc), doc.part, _Look(chars, paras, tables=_table_styles(doc), defaults=_run_defaults(doc),
+                                                      theme=_theme(doc), complex=complex_styles))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
+
+
+# the namespaces Word understands, that a markup-compatibility Choice may require (ECMA-376 Part 3, 10.2.1)
+_UNDERSTOOD = frozenset({
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office", "urn:schemas-microsoft-com:office:word",
+    "http://schemas.microsoft.com/office/word/2006/wordml",
+    "http://schemas.microsoft.com/office/word/2010/wordml",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingInk",
+    "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing",
+    "http://schemas.microsoft.com/office/word/2012/wordml",
+    "http://schemas.microsoft.com/office/word/2015/wordml/symex",
+    "http://schemas.microsoft.com/office/word/2016/wordml/cid",
+    "http://schemas.microsoft.com/office/word/2018/wordml",
+    "http://schemas.microsoft.com/office/word/2018/wordml/cex",
+    "http://schemas.microsoft.com/office/word/2020/wordml/sdtdatahash",
+    "http://schemas.microsoft.com/office/word/2023/wordml/word16du",
+    "http://schemas.microsoft.com/office/word/2024/wordml/sdtformatlock",
+    "http://schemas.microsoft.com/office/drawing/2010/main",
+    "http://schemas.microsoft.com/office/drawing/2012/main",
+    "http://schemas.microsoft.com/office/drawing/2014/main",
+})
+
+
+def _choose_alternates(root) -> None:
+    """Each mc:AlternateContent under `root` replaced by what Word shows of it (markup compatibility,
+    ECMA-376 Part 3, 10.2): the content of its first mc:Choice whose Requires names only namespaces
+    Word understands (`_UNDERSTOOD`; a prefix declared nowhere, or a namespace not known here, is
+    not), else of its mc:Fallback, else nothing. Inner ones first (a branch holds its own)."""
+    for alt in reversed(list(root.iter(_MC + "AlternateContent"))):
+        parent = alt.getparent()
+        if parent is None:
+            continue
+        branch = next((ch for ch in alt if ch.tag == _MC + "Choice" and _understood(ch)),
+                      next((ch for ch in alt if ch.tag == _MC + "Fallback"), None))  # (in place: its prefixes declared)
+        at = parent.index(alt)
+        parent.remove(alt)
+        for k, el in enumerate(list(branch) if branch is not None else []):
+            parent.insert(at + k, el)
+
+
+def _understood(choice) -> bool:
+    """Whether Word understands every namespace a Choice requires (by their prefixes, declared around it)."""
+    prefixes = (choice.get("Requires") or "").split()
+    return bool(prefixes) and all(choice.nsmap.get(p) in _UNDERSTOOD for p in prefixes)
 
 
 _BINDING = f"{_W}sdtPr/{_W}dataBinding"
@@ -289,18 +361,30 @@ def _table_styles(doc) -> dict[str, tuple[object, str | None]]:
 
 
 def _styles(doc, kind: str) -> dict[str, tuple[object, str | None]]:
-    """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on)."""
+    """Styles of a kind (character, paragraph): style id -> (its run properties, the style it is based on);
+    the default one (a paragraph naming no style takes it) also under ""."""
     out: dict[str, tuple[object, str | None]] = {}
     for st, sid, based in _styles_of(doc, kind):
         out[sid] = (st.find(_W + "rPr"), based)
+        if st.get(_W + "default") in ("1", "true", "on"):  # (the last, when several say so: 17.7.4.17)
+            out[""] = out[sid]
     return out
+
+
+def _run_defaults(doc):
+    """The document's default run properties (w:docDefaults/w:rPrDefault/w:rPr), or None."""
+    try:
+        return doc.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
+    except Exception:  # (no styles part, or a damaged one)
+        return None
 
 
 @dataclass(slots=True)
 class _Look:
     """How a paragraph's runs are set: their own properties, else their character style's
-    (`styles`), else their paragraph's style's (`paragraph`, the paragraph's `pstyle`); `shifted`:
-    the paragraph prints runs at more than one height (w:position)."""
+    (`styles`), else their paragraph's style's (`paragraph`, the paragraph's `pstyle`: the default
+    one, "", when it names none known); `shifted`: the paragraph prints runs at more than one height
+    (w:position)."""
 
     styles: dict[str, tuple[object, str | None]]
     paragraph: dict[str, tuple[object, str | None]] = field(default_factory=dict)
@@ -308,6 +392,11 @@ class _Look:
     shifted: bool = False
     para: object = None  # the paragraph (its shading, else its cell's or table's, may show white text: `_ground`)
     tables: dict[str, tuple[object, str | None]] = field(default_factory=dict)  # table styles (`_table_styles`)
+    defaults: object = None  # the document's default run properties (`_run_defaults`)
+    under: tuple = ()  # run properties under the paragraph's styles: its table's style's (and bases'), the defaults
+    theme: dict[str, str | None] | None = None  # the document's theme colours (`_theme`)
+    beneath: dict = field(default_factory=dict)  # each table -> its `under` (found once: a table's rows are many)
+    complex: bool = False  # some character or paragraph style sets `cs` or `rtl` (`_complex`)
 
     def prop(self, run, tag: str):
         """The run's property `tag`: its own, else its character style's, else its paragraph style's
@@ -347,6 +436,24 @@ class _Look:
         except ValueError:
             return 0
 
+    def size(self, run) -> float | None:
+        """The run's font size in half-points (ECMA-376 17.3.2.38): its own, its styles' (character,
+        paragraph, table), else the document's default, else 10 pt; `szCs` for a run set for complex
+        scripts (`cs`, `rtl`: as Word sizes them). None when the size set cannot be read."""
+        tag = "szCs" if self._complex(run) else "sz"
+        found = self.prop(run, tag)
+        if found is None:
+            found = next((el for pr in self.under if (el := pr.find(_W + tag)) is not None), None)
+        return _half_points(found.get(_VAL, "")) if found is not None else 20
+
+    def _complex(self, run) -> bool:
+        """Whether the run is set for complex scripts (`cs`, `rtl`); its styles are looked at only
+        when some style sets either (few do: a run's own properties are found faster)."""
+        if self.complex:
+            return _true(self.prop(run, "cs")) or _true(self.prop(run, "rtl"))
+        pr = run.find(_W + "rPr")
+        return pr is not None and (_true(pr.find(_W + "cs")) or _true(pr.find(_W + "rtl")))
+
     def raised(self, run) -> str | None:
         """superscript or subscript, when the run is set so (a footnote's mark after a number): by
         vertAlign, or raised or lowered from the rest of its paragraph (LibreOffice writes <sup> so)."""
@@ -357,78 +464,206 @@ class _Look:
         h = self.height(run) if self.shifted else 0
         return "superscript" if h > 0 else "subscript" if h < 0 else None
 
-    def white(self, run) -> bool:
+    def white(self, run) -> bool | None:
         """Whether the run's text is white (or nearly): unseen but on a dark ground, the run's own
         shading or highlight, else its paragraph's or cell's. `auto` is black on light, white on dark:
-        always seen."""
+        always seen. None when its colour is a theme colour the document's theme does not give."""
         colour = self.prop(run, "color")
-        if colour is None or not colours.white(colour.get(_VAL)):
+        value = _colour(colour, self.theme) if colour is not None else None
+        if value is _UNTOLD:
+            return None
+        if not colours.white(value):
             return False
         pr = run.find(_W + "rPr")
-        grounds = (_shading(pr.find(_W + "shd")), _highlight(pr.find(_W + "highlight"))) if pr is not None else ()
+        grounds = ((_shading(pr.find(_W + "shd"), self.theme), _highlight(pr.find(_W + "highlight")))
+                   if pr is not None else ())
         dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
-        return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables))
+        return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables, self.theme))
 
     def printed(self, run) -> Callable[[str], str] | None:
         """How the run's text is written when it is white, struck through, raised or lowered (its
         digits then no digits of the number beside it); None for plain text."""
-        if self.white(run):
+        if (white := self.white(run)) is None:
+            return _in_untold_colour
+        if white:
             return as_unseen
         if self.struck(run):
             return as_struck
         position = self.raised(run)
         return partial(as_raised, position=position) if position else None
 
+    def _under(self, p) -> tuple:
+        """The run properties under paragraph p's styles: its table's style's (and those it is based on),
+        then the document's defaults."""
+        tbl = next(p.iterancestors(TBL), None)
+        if tbl not in self.beneath:
+            chain = _table_chain(tbl, self.tables) if tbl is not None else []
+            self.beneath[tbl] = tuple(pr for st in chain if (pr := st.find(_W + "rPr")) is not None) + (
+                (self.defaults,) if self.defaults is not None else ())
+        return self.beneath[tbl]
+
     def of(self, p) -> _Look:
         """This look for paragraph p: its style, and shifted when its runs with text stand at more than one height."""
         ref = p.find(f"{_W}pPr/{_W}pStyle")
-        look = _Look(self.styles, self.paragraph, ref.get(_VAL) if ref is not None else None, tables=self.tables)
+        sid = ref.get(_VAL) if ref is not None else ""
+        look = _Look(self.styles, self.paragraph, sid if sid in self.paragraph else "", tables=self.tables,
+                     defaults=self.defaults, theme=self.theme, beneath=self.beneath, under=self._under(p),
+                     complex=self.complex)
         heights = {look.height(r) for r in p.iter(_W + "r") if r.find(T) is not None}
         look.shifted = len(heights) > 1
         look.para = p
         return look
 
 
-def _ground(p, tables: dict[str, tuple[object, str | None]]) -> bool:
+def _in_untold_colour(text: str) -> str:
+    """Text in a theme colour the document's theme does not give, marked so (`_THEMED`): whether it
+    shows is not told. Blank text is left as it is."""
+    return _THEMED + text if text.strip() else text
+
+
+def _ground(p, tables: dict[str, tuple[object, str | None]], theme: dict[str, str | None] | None) -> bool:
     """Whether paragraph p stands on a dark shading: its own, else its cell's, else its table's (the
     nearest that sets one; `_table_ground`)."""
     shd = p.find(f"{_W}pPr/{_W}shd")
-    if (dark := _shading(shd)) is not None:
+    if (dark := _shading(shd, theme)) is not None:
         return dark
     for up in p.iterancestors(TC, TBL):
-        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd")) if up.tag == TC else _table_ground(up, tables)) is not None:
+        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd"), theme) if up.tag == TC
+                else _table_ground(up, tables, theme)) is not None:
             return dark
     return False
 
 
-def _table_ground(tbl, tables: dict[str, tuple[object, str | None]]) -> bool | None:
+def _table_ground(tbl, tables: dict[str, tuple[object, str | None]], theme: dict[str, str | None] | None) -> bool | None:
     """Whether a table shades its cells dark, behind a cell that shades none (ECMA-376 17.4.32): its
     style's cell shading, else its own shading (w:tblPr/w:shd), else its style's (each style looked
     up through those it is based on). A style shading some cells its own way (w:tblStylePr: a first
     row, banded rows) does not tell which: not dark. None when none is set."""
+    chain = _table_chain(tbl, tables)
+    if any(st.find(f"{_W}tblStylePr//{_W}shd") is not None for st in chain):
+        return False
+    for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
+        for el, pr in where:
+            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"), theme)) is not None:
+                return dark
+    return None
+
+
+def _table_chain(tbl, tables: dict[str, tuple[object, str | None]]) -> list:
+    """The style a table names (else the default one) and those it is based on, nearest first."""
     ref = tbl.find(f"{_W}tblPr/{_W}tblStyle")
     chain, sid, seen = [], ref.get(_VAL) if ref is not None else "", set()
     while sid in tables and sid not in seen:
         seen.add(sid)
         st, sid = tables[sid]
         chain.append(st)
-    if any(st.find(f"{_W}tblStylePr//{_W}shd") is not None for st in chain):
-        return False
-    for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
-        for el, pr in where:
-            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"))) is not None:
-                return dark
-    return None
+    return chain
 
 
-def _shading(shd) -> bool | None:
+_UNITS = {"pt": 2.0, "pc": 24.0, "pi": 24.0, "in": 144.0, "cm": 144 / 2.54, "mm": 14.4 / 2.54}  # half-points in one
+_MEASURE = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)(pt|pc|pi|in|cm|mm)?")
+
+
+def _half_points(value: str) -> float | None:
+    """A w:sz value in half-points (ST_HpsMeasure: a number of them, or a length such as `10.5pt`);
+    None when it reads as neither."""
+    m = _MEASURE.fullmatch(value.strip())
+    return float(m.group(1)) * (_UNITS[m.group(2)] if m.group(2) else 1.0) if m else None
+
+
+def _shading(shd, theme: dict[str, str | None] | None) -> bool | None:
     """Whether a w:shd is dark; None when it shades nothing (nil, an automatic fill). A solid pattern
-    is its colour (automatic: black), another its fill."""
+    is its colour (automatic: black), another its fill; a theme colour the theme does not give is not dark."""
     if shd is None or shd.get(_VAL) == "nil":
         return None
     if shd.get(_VAL) == "solid":
-        return colours.dark(shd.get(_W + "color", "auto").replace("auto", "000000"))
-    return colours.dark(shd.get(_W + "fill"))
+        colour = _colour(shd, theme)
+        return False if colour is _UNTOLD else colours.dark((colour or "auto").replace("auto", "000000"))
+    fill = _colour(shd, theme, "fill", "themeFill", "themeFillTint", "themeFillShade")
+    return False if fill is _UNTOLD else colours.dark(fill)
+
+
+_UNTOLD = "\x00untold"  # a theme colour the document's theme does not give (no attribute's value: XML holds no NUL)
+# a theme colour (ST_ThemeColor) -> the w:clrSchemeMapping attribute placing it in the theme, and Word's
+# place without one; the theme's own dark1 … light2 need none
+_MAPPED = {"background1": ("bg1", "light1"), "text1": ("t1", "dark1"), "background2": ("bg2", "light2"),
+           "text2": ("t2", "dark2"), "hyperlink": ("hyperlink", "hyperlink"),
+           "followedHyperlink": ("followedHyperlink", "followedHyperlink"),
+           **{f"accent{k}": (f"accent{k}", f"accent{k}") for k in range(1, 7)}}
+_SCHEME = {"dark1": "dk1", "light1": "lt1", "dark2": "dk2", "light2": "lt2", "hyperlink": "hlink",
+           "followedHyperlink": "folHlink", **{f"accent{k}": f"accent{k}" for k in range(1, 7)}}  # -> a:clrScheme's
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_SYSTEM = {"window": "FFFFFF", "windowText": "000000"}  # a system colour the theme gives without its last value
+_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
+
+
+def _theme(doc) -> dict[str, str | None] | None:
+    """The document's theme colours: each theme colour (background1, text1, accent1 …, dark1 …) -> its
+    colour (hex) in the theme part's a:clrScheme, placed as the settings' w:clrSchemeMapping says
+    (else as Word places it); None for one the scheme does not give plainly (a colour with
+    modifiers). None when the theme cannot be read (no theme part, a damaged one)."""
+    try:
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        root = etree.fromstring(doc.part.part_related_by(RT.THEME).blob,
+                                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        scheme = root.find(f"{_A}themeElements/{_A}clrScheme")
+    except Exception:
+        return None
+    if scheme is None:
+        return None
+    try:
+        mapping = doc.settings.element.find(_W + "clrSchemeMapping")
+    except Exception:  # (no settings, or damaged: Word's places)
+        mapping = None
+    given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme}
+    placed = {name: (mapping.get(_W + attr) if mapping is not None else None) or default
+              for name, (attr, default) in _MAPPED.items()}
+    return {name: given.get(_SCHEME.get(placed.get(name, name), "")) for name in (*_MAPPED, "dark1", "light1", "dark2", "light2")}
+
+
+def _scheme_colour(el) -> str | None:
+    """A colour scheme's entry (a:dk1 …) as hex: its RGB colour, or a system colour's last value; None
+    when it is another kind, or modified (a:lumMod …: not followed here)."""
+    c = el[0] if len(el) == 1 else None
+    if c is None or len(c):
+        return None
+    if c.tag == _A + "srgbClr":
+        value = c.get("val")
+    elif c.tag == _A + "sysClr":
+        value = c.get("lastClr") or _SYSTEM.get(c.get("val", ""))
+    else:
+        return None
+    return value if value is not None and _HEX6.fullmatch(value) else None
+
+
+def _colour(el, theme: dict[str, str | None] | None, val: str = "val", which: str = "themeColor",
+            tint: str = "themeTint", shade: str = "themeShade") -> str | None:
+    """The colour an element sets (hex, `auto`, None for none): its theme colour when it names one (the
+    value beside is then not used, ECMA-376 17.3.2.6), lightened by its tint or darkened by its shade;
+    `_UNTOLD` when the theme does not give it."""
+    name = el.get(_W + which)
+    if name is None or name == "none":
+        return el.get(_W + val)
+    base = theme.get(name) if theme is not None else None
+    if base is None:
+        return _UNTOLD
+    return _tinted(base, el.get(_W + tint), el.get(_W + shade))
+
+
+def _tinted(base: str, tint: str | None, shade: str | None) -> str:
+    """A theme colour lightened by its tint or darkened by its shade (a byte in hex, as a fraction of
+    255), on its luminance: L·t + (1 − t), or L·s. `_UNTOLD` for a tint or shade that is no byte."""
+    red, green, blue = (int(base[k:k + 2], 16) / 255 for k in (0, 2, 4))
+    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
+    for value, lighten in ((tint, True), (shade, False)):
+        if value is None:
+            continue
+        if not re.fullmatch(r"[0-9A-Fa-f]{2}", value):
+            return _UNTOLD
+        f = int(value, 16) / 255
+        light = light * f + (1 - f) if lighten else light * f
+    return "".join(f"{round(c * 255):02X}" for c in colorsys.hls_to_rgb(hue, light, sat))
 
 
 # Word's highlight colours (ECMA-376 17.18.40, ST_HighlightColor), as hex
@@ -469,9 +704,25 @@ _MATH, _MATH_TEXT = ("{http://schemas.openxmlformats.org/officeDocument/2006/mat
 _UNREAD = {_MATH: "单元格中有公式", _W + "altChunk": "单元格中有导入的外部内容"}  # not read: the cell is unreadable, never blank
 
 
-def _unread_content(tc) -> str | None:
-    """What a cell holds that is printed but not read (an equation, content Word imports), or None."""
-    return next((_UNREAD[el.tag] for el in tc.iter(*_UNREAD)), None)
+def _not_read(tc, boxed: list[str], open_code: bool) -> str | None:
+    """Why a cell is unreadable that holds what is printed but not read, or None: a text box (`boxed`:
+    its lines; where it prints, and so what the cell shows, cannot be told), a field's code that never
+    ends (`open_code`), an equation, content Word imports. The reason names it and shows its text; the
+    cell's own text stays as printed (a note in it would read as more of the row's label)."""
+    if boxed:
+        return f"{TEXT_BOX}（框内文字：{_shown('／'.join(boxed))}）{NOT_TOLD}"
+    if open_code:
+        return OPEN_FIELD + NOT_TOLD
+    what = next((_UNREAD[el.tag] for el in tc.iter(*_UNREAD)), None)
+    if what is None:
+        return None
+    math = "".join(t.text or "" for t in tc.iter(_MATH_TEXT)).strip()
+    return f"{what}{f'（公式文字：{_shown(math)}）' if math else ''}{NOT_TOLD}"
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """`text` as a reason shows it: at most `most` characters."""
+    return text if len(text) <= most else f"{text[:most]}…"
 
 
 def _children(el, want: str):
@@ -509,15 +760,16 @@ class _Reader:
     def lines(self, p) -> tuple[list[str], list]:
         """The printed lines of a paragraph (its list number first) and the text boxes in it."""
         pieces, boxes = [[self.numbering.label(p)]], []
-        _runs(p, pieces, boxes, self.look.of(p), self.fields)
-        return ["".join(line) for line in pieces], boxes
+        look = self.look.of(p)
+        _runs(p, pieces, boxes, look, self.fields)
+        return [_sized_line(line, look) for line in pieces], boxes
 
     def paragraph(self, p) -> None:
         self.line += 1
         parts, boxes = self.lines(p)
         for s in parts:
             if s.strip():
-                self.out += split_trailing_values(s, self.line)
+                self.out += _line_tokens(s, self.line)
         for box in boxes:
             self.blocks(box)
 
@@ -544,17 +796,16 @@ class _Reader:
                     printed, boxes = self.lines(p)
                     parts += printed
                     inside = list(dict.fromkeys(bp for box in boxes for bp in box.iter(P)))  # (boxes may nest)
-                    boxed += [s for bp in inside for s in self.lines(bp)[0] if s.strip()]
+                    boxed += [_unmarked(s)[0] for bp in inside for s in self.lines(bp)[0] if s.strip()]
                 open_code, self.fields = True in self.fields, outer
-                text, note = _join(parts)
-                if boxed:  # where a box is printed, and so what the cell shows, cannot be told: unreadable, never blank
-                    text = f"{text}{''.join(boxed)}（{TEXT_BOX}）"
-                elif open_code:  # a field's code that never ends: what the cell shows cannot be told
-                    text = f"{text}（{OPEN_FIELD}）"
-                elif (unread := _unread_content(tc)) is not None:  # (an equation's text shown, as a text box's)
-                    text = f"{text}{''.join(t.text or '' for t in tc.iter(_MATH_TEXT))}（{unread}）"
+                clean = [_unmarked(s) for s in parts]
+                text, note = _join([s for s, _ in clean])
                 tok = _tok(text, self.line, True)
                 tok.note = note
+                if (unread := _not_read(tc, boxed, open_code)) is not None:
+                    tok.note, tok.refused = unread, True
+                elif (marked := next((why for _, why in clean if why), None)) and is_value_like(tok.text):
+                    tok.note, tok.refused = marked, True
                 self.out.append(tok)
                 last = len(self.out) - 1
                 placed[-1] = (last, at, span, self.line)
@@ -597,13 +848,15 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
         elif True in fields and tag in _PRINTS:
             continue  # (a field's code)
         elif tag == T:
-            parts[-1].append(ch.text or "")
+            parts[-1].append(_Printed(ch.text or "", ch.getparent()))
         elif tag in _TABS:
             parts[-1].append("\t")
         elif tag in _BREAKS:
             parts.append([])
         elif tag == _W + "noBreakHyphen":
             parts[-1].append("-")
+        elif tag == _W + "sym":  # (a character by its code in a symbol font: which one it prints is not told)
+            parts[-1].append(_SYMBOL)
         elif tag == _TXBX:
             boxes.append(ch)
         elif tag in _NOT_TEXT or (tag == _W + "r" and look.hidden(ch)) or not isinstance(tag, str):
@@ -626,6 +879,62 @@ def _runs(el, parts: list[list[str]], boxes: list, look: _Look, fields: list[boo
             parts[-1].append(as_raised("".join("".join(line) for line in over), "superscript"))
         elif len(ch):
             _runs(ch, parts, boxes, look, fields)
+
+
+class _Printed(str):
+    """A run's text as printed, with the run: its size is looked up where digits of runs meet (`_sized_line`)."""
+
+    run: object
+
+    def __new__(cls, text: str, run) -> _Printed:
+        out = super().__new__(cls, text)
+        out.run = run
+        return out
+
+
+def _sized_line(line: list[str], look: _Look) -> str:
+    """A line's pieces as one text, `_SMALL` before each digit printed under SMALLER of the size of the
+    largest digits of its number (IN_NUMBER characters in a row, across runs): a footnote's mark set
+    small on the line, not raised. Only runs' own text has a size (a list number, a raised or struck
+    run as printed take no part)."""
+    text = "".join(line)
+    digits = [p.__class__ is _Printed and any(ch.isdigit() for ch in p) for p in line]
+    if sum(digits) < 2:  # (digits of one run at most)
+        return text
+    sizes = [look.size(p.run) if has else None for p, has in zip(line, digits, strict=True)]
+    if len(set(sizes) - {None}) < 2:  # (digits of runs of one size)
+        return text
+    chars = [(ch, size) for p, size in zip(line, sizes, strict=True) for ch in p]
+    out, k = [], 0
+    while k < len(chars):
+        j = k
+        while j < len(chars) and chars[j][0] in IN_NUMBER:
+            j += 1
+        top = max((size for ch, size in chars[k:j] if size is not None and ch.isdigit()), default=0.0)
+        for ch, size in chars[k:max(j, k + 1)]:
+            out.append(_SMALL + ch if size is not None and ch.isdigit() and size < SMALLER * top else ch)
+        k = max(j, k + 1)
+    return "".join(out)
+
+
+def _unmarked(text: str) -> tuple[str, str | None]:
+    """`text` without the reader's marks (`_MARKS`), and the note of the first it held (None: none)."""
+    why = next((note for mark, note in _MARKS.items() if mark in text), None)
+    return (text, None) if why is None else (text.translate(_NO_MARKS), why)
+
+
+def _line_tokens(text: str, line: int) -> list[Tok]:
+    """A text line's tokens (`split_trailing_values`), without the reader's marks: a value whose word
+    held one is refused, with its note (a mark alone between words is no word)."""
+    clean, why = _unmarked(text)
+    toks = split_trailing_values(clean, line)
+    if why is None:
+        return toks
+    words = [w for w in text.split() if w.translate(_NO_MARKS)]
+    for tok, word in zip(reversed(toks), reversed(words), strict=False):  # (the values: the line's last words)
+        if (note := _unmarked(word)[1]) and is_value_like(tok.text):
+            tok.note, tok.refused = note, True
+    return toks
 
 
 def _field_char(mark, fields: list[bool]) -> None:
