@@ -160,7 +160,7 @@ _KEY = re.compile("(?:" + "|".join(sorted(META_KEYS, key=len, reverse=True)) + "
 _TITLE_END = "年度报告"
 _TITLE_CHARS = re.compile(r"[\u4e00-\u9fff\d()《》“”\"〇]")
 _TITLE_STOPS = ("报告", "年报", "正文", "专栏", "详情", "首页", "栏目", "位置",
-                *(f"星期{d}" for d in "一二三四五六日天"))  # (a page's date line: 2024年1月20日星期六)
+                "星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "星期天")  # (a date line: …日星期六)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
