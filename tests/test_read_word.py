@@ -456,6 +456,13 @@ def _coloured(text: str, colour: str, ground: str = "") -> str:
 
 _DAMAGED_THEME = {"word/theme/theme1.xml": lambda old: old[:200]}
 _DARK_BACKGROUND = {"word/settings.xml": lambda old: old.replace(b'w:bg1="light1"', b'w:bg1="dark1"')}
+_NO_THEME = {"word/_rels/document.xml.rels": lambda old: re.sub(rb"<Relationship [^>]*/theme\"[^>]*/>", b"", old)}
+
+
+def _dark1(colour: bytes) -> dict:
+    """The theme's dark1 written as `colour`."""
+    return {"word/theme/theme1.xml": lambda old: re.sub(rb"<a:dk1>.*?</a:dk1>", b"<a:dk1>" + colour + b"</a:dk1>", old,
+                                                        flags=re.S)}
 
 
 @pytest.mark.parametrize("runs, parts, shown", [
@@ -468,13 +475,22 @@ _DARK_BACKGROUND = {"word/settings.xml": lambda old: old.replace(b'w:bg1="light1
     (_coloured("129", 'w:val="FFFFFF"', 'w:fill="FFFFFF" w:themeFill="text1"'), None, 129.0),  # a black one
     (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"), _DAMAGED_THEME, "298"),
     (_coloured("129", 'w:val="FFFFFF"', 'w:fill="000000" w:themeFill="text1"'), _DAMAGED_THEME, "⟦129⟧"),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"), _NO_THEME, 298.0),  # Word's own theme
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="background1"') + _r("8"), _NO_THEME, "2⟦9⟧8"),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"), _dark1(b'<a:prstClr val="black"/>'), 298.0),
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"),
+     _dark1(b'<a:srgbClr val="FFFFFF"><a:lumMod val="50000"/></a:srgbClr>'), 298.0),  # (a grey: shown)
+    (_r("2") + _coloured("9", 'w:val="000000" w:themeColor="text1"') + _r("8"),
+     _dark1(b'<a:srgbClr val="000000"><a:lumOff val="100000"/></a:srgbClr>'), "2⟦9⟧8"),  # (offset to white)
 ], ids=["background1", "text1-over-white", "text1-lightened", "background1-darkened", "background1-mapped-dark",
-        "white-ground", "dark-ground", "no-theme", "no-theme-ground"])
+        "white-ground", "dark-ground", "damaged-theme", "damaged-theme-ground", "no-theme", "no-theme-white",
+        "dark1-preset", "dark1-modulated", "dark1-offset"])
 def test_a_theme_colour_is_the_themes(runs, parts, shown):
     """A theme colour (w:themeColor, w:themeFill) is the document's theme's (word/theme/theme1.xml, as its
     settings map it: background1 is light1 unless w:clrSchemeMapping says otherwise), lightened or
-    darkened by its tint or shade; the colour value beside it is not used (ECMA-376 17.3.2.6). A
-    theme that cannot be read leaves text so coloured unreadable, and a ground so shaded not dark.
+    darkened by its tint or shade; the colour value beside it is not used (ECMA-376 17.3.2.6). Without a
+    theme part, Word's own: text1 black (the code of b364c76 left every such cell unreadable, as for a
+    preset or modulated dark1). A damaged theme leaves text so coloured unreadable, a ground not dark.
     The code before read the values beside: python-docx's white 9 (`000000` and background1) read 298."""
     s, got = _report_with(runs, parts=parts)
     c = got[("applications", *_CELL)]

@@ -602,39 +602,59 @@ def _theme(doc) -> dict[str, str | None] | None:
     colour (hex) in the theme part's a:clrScheme, placed as the settings' w:clrSchemeMapping says
     (else as Word places it); None for one the scheme does not give plainly (a colour with
     modifiers). None when the theme cannot be read (no theme part, a damaged one)."""
-    try:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-        root = etree.fromstring(doc.part.part_related_by(RT.THEME).blob,
-                                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-        scheme = root.find(f"{_A}themeElements/{_A}clrScheme")
+    try:
+        part = doc.part.part_related_by(RT.THEME)
+    except KeyError:  # no theme part: Word's own, whose dark and light are black and white
+        part = None
+    try:
+        scheme = None if part is None else etree.fromstring(
+            part.blob, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        ).find(f"{_A}themeElements/{_A}clrScheme")
     except Exception:
         return None
-    if scheme is None:
+    if part is not None and scheme is None:
         return None
     try:
         mapping = doc.settings.element.find(_W + "clrSchemeMapping")
     except Exception:  # (no settings, or damaged: Word's places)
         mapping = None
-    given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme}
+    given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme} if scheme is not None else _BUILT_IN
     placed = {name: (mapping.get(_W + attr) if mapping is not None else None) or default
               for name, (attr, default) in _MAPPED.items()}
     return {name: given.get(_SCHEME.get(placed.get(name, name), "")) for name in (*_MAPPED, "dark1", "light1", "dark2", "light2")}
 
 
+_BUILT_IN = {"dk1": "000000", "lt1": "FFFFFF"}  # Word's theme where a document has none (its other colours: not told)
+_PRESET = {"black": "000000", "white": "FFFFFF"}  # a:prstClr's two a theme's dark and light use
+
+
 def _scheme_colour(el) -> str | None:
-    """A colour scheme's entry (a:dk1 …) as hex: its RGB colour, or a system colour's last value; None
-    when it is another kind, or modified (a:lumMod …: not followed here)."""
+    """A colour scheme's entry (a:dk1 …) as hex: its RGB colour, a system colour's last value, or black or
+    white by name, its luminance modulated and offset (a:lumMod, a:lumOff); None when it is another kind,
+    or otherwise modified."""
     c = el[0] if len(el) == 1 else None
-    if c is None or len(c):
+    if c is None:
         return None
     if c.tag == _A + "srgbClr":
         value = c.get("val")
     elif c.tag == _A + "sysClr":
         value = c.get("lastClr") or _SYSTEM.get(c.get("val", ""))
+    elif c.tag == _A + "prstClr":
+        value = _PRESET.get(c.get("val", ""))
     else:
         return None
-    return value if value is not None and _HEX6.fullmatch(value) else None
+    if value is None or not _HEX6.fullmatch(value):
+        return None
+    mods = {m.tag.removeprefix(_A): m.get("val", "") for m in c}
+    if len(mods) != len(c) or not set(mods) <= {"lumMod", "lumOff"} or not all(v.isdigit() for v in mods.values()):
+        return None
+    if not mods:
+        return value
+    hue, light, sat = colorsys.rgb_to_hls(*(int(value[k:k + 2], 16) / 255 for k in (0, 2, 4)))
+    light = min(1.0, light * int(mods.get("lumMod", "100000")) / 100000 + int(mods.get("lumOff", "0")) / 100000)
+    return "".join(f"{round(x * 255):02X}" for x in colorsys.hls_to_rgb(hue, light, sat))
 
 
 def _colour(el, theme: dict[str, str | None] | None, val: str = "val", which: str = "themeColor",
