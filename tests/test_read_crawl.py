@@ -385,6 +385,19 @@ def test_a_crawls_title_printed_in_spaced_parts_is_whole(head, title):
     assert (rep.title, rep.office.replace(" ", ""), rep.region.replace(" ", "")) == (title, OFFICE, "青山市")
 
 
+@pytest.mark.parametrize("title, office", [
+    ("青山市交通运输 局2023年政府信息公开工作年度报告", OFFICE), ("青山市交 通运输局2023年政府信息公开工作年度报告", OFFICE),
+    ("青山 市交通运输局2023年政府信息公开工作年度报告", OFFICE),
+    ("青山县人民政府 办公室2023年政府信息公开工作年度报告", "青山县人民政府办公室"),
+    ("青山县发展和改革 委员会2023年政府信息公开工作年度报告", "青山县发展和改革委员会"),
+    ("中共 青山市委宣传部2023年政府信息公开工作年度报告", "中共青山市委宣传部")])
+def test_a_crawls_title_wrapped_inside_its_offices_name_is_whole(title, office):
+    """A page's title wrapped inside its office's name (a space in the crawl): the code of 6da1749 kept
+    only the part after the space (办公室, 局: no region, and the signature cut to it)."""
+    rep = read(crawl_headed(f"政务公开 {title}")).report
+    assert (rep.title, rep.office.replace(" ", "")) == (title, office)
+
+
 def test_a_date_line_glued_before_a_crawls_title_is_not_the_titles():
     rep = read(crawl_headed(f"2024年1月20日星期六{TITLE}")).report
     assert (rep.title, rep.office, rep.region) == (TITLE, OFFICE, "青山市")
@@ -672,3 +685,13 @@ def test_a_glued_run_with_another_scripts_digit_is_not_split():
     r = read_document("crawl.txt", crawl_of_html(render_html(s), "", "").encode())
     row = [c for c in r.report.cells if c.table == "applications" and c.row_id == "partial"]
     assert {c.status for c in row} == {"unreadable"} and "121٠10317" in row[0].reason
+
+
+@pytest.mark.parametrize("answer", ["无", "暂无"])
+def test_section_six_glued_to_a_places_government_signing_is_not_the_signatures(answer):
+    """A city's own report (titled 青山市2023年…) signed by its government, section 六's 无 glued before it:
+    the signature was 无青山市人民政府."""
+    s = spec("gov2021", 2023, seed=2, office="青山市人民政府")
+    s.other_matters, s.title = answer, "青山市2023年政府信息公开工作年度报告"
+    rep = read(crawl_of_html(render_html(s))).report
+    assert (rep.office, rep.region, rep.publisher) == ("青山市", "青山市", "青山市人民政府")

@@ -208,13 +208,21 @@ def _joins_title(word: str, rest: str) -> bool:
     if md.title_year(rest) is None and _YEAR_WORD.fullmatch(word):
         return True
     office = md.office_from_title(rest)
-    if office and md.named_like_an_office(office):  # only its place may stand apart before it
-        return not md.region_prefix(office) and md.region_prefix(word) == word
+    if office and md.named_like_an_office(office):
+        if md.region_prefix(office):  # an office named with its place: nothing before it is its name's, but
+            return word in ("中共", "中国共产党") and office.startswith(md.region_prefix(office))  # a party's (中共 青山市委…)
+        whole, place = word + office, md.region_prefix(word)
+        if md.office_word(office) or office[0] in _PLACE_ENDS:  # wrapped inside its name (青山市交通运输 局, 青山 市…)
+            return bool(md.region_prefix(whole)) and md.named_like_an_office(whole)
+        # its place (青山市 交通运输局), or its place and the first characters of its name (青山市交 通运输局)
+        return bool(place) and (place == word or (len(word) - len(place) <= 3 and not md.named_like_an_office(
+            word[len(place):]) and md.named_like_an_office(whole)))
     whole = md.office_from_title(word + rest)
     return whole is None or md.named_like_an_office(whole)
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
+_PLACE_ENDS = "省市县区乡镇"  # (a name's rest beginning with one: its place was cut before it)
 
 
 def _chrome(v: _View, fs: int, fe: int) -> tuple[list[Tok], str | None]:
@@ -422,11 +430,13 @@ def _signed(sig: str, office: str | None) -> int:
     section 六's heading): at the title's office when what `sig` has before it is no place of it
     (本机关无其他需要报告的事项青山市交通运输局) or may be section 六's 无 (无青山市交通运输局: 无 and 青山市…, or a
     place 无青山市); 0 when `sig` is that office, or completes its place beyond doubt, or no title names one."""
+    said = next((w for w in _NONE_SAID if sig.startswith(w)), "")
+    rest = sig[len(said):]
+    if said and office and rest.startswith(office) and md.office_word(rest[len(office):]):
+        return len(said)  # (a place's own report, signed by its government: 无青山市人民政府 under 青山市2023年…)
     if not office or sig == office or not sig.endswith(office):
         return 0
     cut = len(sig) - len(office)
-    said = next((w for w in _NONE_SAID if sig.startswith(w)), "")
-    rest = sig[len(said):]
     if not md.completes_place(office, sig) or (said and (rest == office or md.completes_place(office, rest))):
         return cut
     return 0

@@ -223,6 +223,11 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
 _DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
 
 
+def office_word(text: str) -> bool:
+    """The word an office's name ends in, alone (局, 办公室, 委员会, 人民政府): no office of its own."""
+    return text in _GOV_SUFFIXES or text in _DEPT_SUFFIXES or text in _GENERAL_OFFICES
+
+
 def named_like_an_office(text: str) -> bool:
     """An area's name leads it, or it ends as an office's name does (not 无, nor a sentence without its full stop)."""
     return bool(text) and (bool(region_prefix(text)) or office_kind(text) != "other")
