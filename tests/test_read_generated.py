@@ -397,3 +397,45 @@ def test_the_other_sub_row_numbered_otherwise_is_found(printed):
     rep = read_document("r.txt", text.replace("3.其他", printed).encode()).report
     row = {c.col_id: c for c in rep.cells if c.table == "applications" and c.row_id == "other_else"}
     assert len(row) == 7 and all(c.status == "ok" and c.raw == s.applications[("other_else", k)] for k, c in row.items())
+
+
+@pytest.mark.parametrize("form", ["html", "docx"])
+def test_a_one_column_blocks_value_across_the_blocks_columns_is_read(form):
+    """Section 二 as the 2021 template prints it: the value of a block of one column (第二十条第（五）项's
+    本年处理决定数量) spans the three columns of 第二十条第（一）项 above. The code before took the first
+    block's columns for its own, and left the four values unreadable (merged across columns)."""
+    from gkqc.simulate.word import docx_from_html
+
+    s = spec("gov2021", 2022, seed=23)
+    page, n = re.subn(r"<td>([^<]*)</td><td>&nbsp;</td><td>&nbsp;</td>", r'<td colspan="3">\1</td>', render_html(s).decode())
+    assert n == 4
+    data = page.encode() if form == "html" else docx_from_html(page.encode())
+    rep = read_document(f"r.{form}", data).report
+    read = {(c.block_id, c.row_id, c.col_id): c for c in rep.cells if c.table == "active"}
+    assert all(c.status == "ok" and c.raw == s.active[k] for k, c in read.items()) and len(read) == len(s.active)
+
+
+@pytest.mark.parametrize("cell, raw", [
+    ('<input type="text" value="{v}" readonly>', ""), ('<img src="n.png" alt="{v}">', ""), ("<img src='n.png'>", ""),
+    ('<select><option>0</option><option selected>{v}</option></select>', ""),
+    ("{v}<script>var n = 1</script>", "{v}"), ("{v}<noscript>0</noscript>", "{v}"),
+    ('{v}<input type="hidden" value="7">', "{v}")],
+    ids=["input", "img-alt", "img", "select", "script", "noscript", "hidden-input"])
+def test_a_cell_showing_what_its_text_does_not_is_unreadable_and_text_not_shown_is_no_part_of_it(cell, raw):
+    """A browser shows `<input value>`, an image, a <select>'s chosen option: the code before read such a
+    cell blank (or joined all the options: 95 for 5); text it does not show (a script, <noscript>) was
+    read into the number (2<noscript>0</noscript>: 20). The row's other cells are read."""
+    s = spec("gov2021", 2022, seed=23)
+    key = ("item_1", "regulations", "issued")
+    v = s.active[key]
+    page, n = re.subn(rf"<td>{v}</td>(<td>{s.active[('item_1', 'regulations', 'repealed')]}</td>)",
+                      lambda m: f"<td>{cell.format(v=v)}</td>{m.group(1)}", render_html(s).decode(), count=1)
+    assert n == 1
+    read = {(c.block_id, c.row_id, c.col_id): c for c in read_document("r.html", page.encode()).report.cells
+            if c.table == "active"}
+    c = read.pop(key)
+    if raw:
+        assert (c.raw, c.status) == (raw.format(v=v), "ok")
+    else:
+        assert (c.value, c.status) == (None, "unreadable") and "单元格中有〔" in c.reason
+    assert all(o.status == "ok" and o.raw == s.active[k] for k, o in read.items())

@@ -8,10 +8,9 @@ from lxml import etree
 
 from gkqc.limits import MAX_TEXT_CHARS
 from gkqc.readers.errors import Unreadable
-from gkqc.readers.shown import cell_text, shown
+from gkqc.readers.shown import cell_text, cell_token, shown
 from gkqc.readers.tokens import (
     Tok,
-    _tok,
     mark_merged,
     mark_short,
     nfkc,
@@ -61,7 +60,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
-                out.append(_tok(cell_text(td), td.sourceline or 0, True))
+                out.append(cell_token(td, td.sourceline or 0))
             if len(tr):
                 spans = spans_of(tr)
                 starts, width = place(carry, spans)
@@ -169,7 +168,7 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
                 continue
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
-                out.append(_tok(cell_text(el), el.sourceline or 0, True))
+                out.append(cell_token(el, el.sourceline or 0))
                 if tables:
                     tables[-1][4][el] = len(out) - 1  # (the element held: lxml keeps its one proxy)
                 last_cell = el

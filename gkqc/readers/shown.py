@@ -8,6 +8,7 @@ import re
 
 from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen
 from gkqc.readers import colours
+from gkqc.readers.tokens import Tok, _tok
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -395,7 +396,11 @@ def _texts(el, parts: list[str]) -> None:
             continue
         if isinstance(child.tag, str):
             broken = broken or child.tag in _LINES
-            if child.tag in _STRUCK:
+            if child.tag in _UNSHOWN:
+                pass  # (a script, a style: no text of the page's)
+            elif (shows := _control(child)) is not None:
+                add(shows)
+            elif child.tag in _STRUCK:
                 add(as_struck("".join(child.itertext())))
             elif child.tag not in _RAISED:
                 add(child.text)
@@ -404,6 +409,44 @@ def _texts(el, parts: list[str]) -> None:
             else:
                 add(as_raised("".join(child.itertext()), _RAISED[child.tag]))
         add(child.tail)
+
+
+_UNSHOWN = {"script", "style", "noscript", "template", "title", "head"}  # (scripts run: <noscript> is not shown)
+_EMBEDDED = {"img": "图片", "object": "嵌入对象", "embed": "嵌入对象", "iframe": "嵌入页面", "svg": "矢量图",
+             "canvas": "画布", "video": "视频", "audio": "音频", "math": "公式", "button": "按钮", "select": "下拉框",
+             "input": "输入框", "meter": "度量条", "progress": "进度条"}
+
+
+_CONTROL = re.compile("〔(?:" + "|".join(sorted(set(_EMBEDDED.values()))) + ")(?:：[^〕]*)?〕")  # what `_control` writes
+
+
+def cell_token(el, line: int) -> Tok:
+    """A table cell's token: its text (`cell_text`); where it holds an image, a control or embedded
+    content, the text beside them, refused (unreadable, saying what it holds): a browser shows a value
+    no text gives (`<input value="28">`, an image), and the row's other cells stay readable."""
+    text = cell_text(el)
+    held = _CONTROL.findall(text)
+    if not held:
+        return _tok(text, line, True)
+    tok = _tok(_CONTROL.sub("", text), line, True)
+    tok.note, tok.refused = f"单元格中有{'、'.join(held)}：所显示的值无法从文字读出，不作猜测", True
+    return tok
+
+
+def _control(el) -> str | None:
+    """What a cell shows where it holds an image, a form's control or embedded content, as words no
+    number or label holds (〔输入框：28〕): the cell then reads as unreadable, its raw text saying why,
+    never as blank (the code before read none of it: `<input value="28">` was a blank cell). None for
+    other elements, and for a hidden input (it shows nothing)."""
+    kind = _EMBEDDED.get(el.tag)
+    if kind is None or (el.tag == "input" and (el.get("type") or "").lower() == "hidden"):
+        return None
+    if el.tag == "select":
+        chosen = next((o for o in el.iter("option") if o.get("selected") is not None), next(el.iter("option"), None))
+        shown_as = "".join(chosen.itertext()).strip() if chosen is not None else ""
+    else:
+        shown_as = (el.get("value") if el.tag == "input" else el.get("alt")) or ""
+    return f"〔{kind}：{shown_as.strip()[:40]}〕" if shown_as.strip() else f"〔{kind}〕"
 
 
 _RAISED = {"sup": "superscript", "sub": "subscript"}

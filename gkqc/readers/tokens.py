@@ -175,14 +175,24 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
     (label_rows.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
     none), place on the table's grid, the places it spans and its row. A cell spanning places no row
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
-    column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid)."""
+    column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid). A
+    section 二 block's heading (第二十条第（五）项) starts a table of its own within the table: its rows are
+    divided by its own rows only (the 2021 template prints a one-column block's value across the three
+    columns of the block above)."""
     def valued(k: int) -> bool:
         return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
+    heading = re.compile(registry().block_heading)
+    blocks = sorted({row for k, _, _, row in placed if k >= 0 and cells[k] is not None and heading.search(cells[k].text)})
     rows = {row for k, _, _, row in placed if valued(k)}
-    edges = sorted({at for _, at, _, row in placed if any_row or row in rows})
-    for k, at, across, _ in placed:
-        if across > 1 and valued(k) and (j := bisect_right(edges, at)) < len(edges) and edges[j] < at + across:
+    edges: dict[int, list[int]] = {}
+    for _, at, _, row in placed:
+        if any_row or row in rows:
+            edges.setdefault(bisect_right(blocks, row), []).append(at)
+    edges = {b: sorted(set(es)) for b, es in edges.items()}
+    for k, at, across, row in placed:
+        es = edges.get(bisect_right(blocks, row), [])
+        if across > 1 and valued(k) and (j := bisect_right(es, at)) < len(es) and es[j] < at + across:
             cells[k].note = MERGED  # (an edge strictly inside the places it spans)
 
 
