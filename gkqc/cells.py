@@ -88,9 +88,13 @@ class CellValue:
     reason: str | None = None
 
 
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # zero-width, a BOM, a soft hyphen
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width digits, Kangxi radicals, brackets) and stripped."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """NFKC (full-width digits, Kangxi radicals, brackets), without the characters a page never shows
+    (a zero-width space an editor leaves, a stray BOM, a soft hyphen), and stripped."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
 
 
 @cached_when_short(maxsize=65536)

@@ -439,3 +439,31 @@ def test_a_cell_showing_what_its_text_does_not_is_unreadable_and_text_not_shown_
     else:
         assert (c.value, c.status) == (None, "unreadable") and "单元格中有〔" in c.reason
     assert all(o.status == "ok" and o.raw == s.active[k] for k, o in read.items())
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\ufeff", "\u00ad"], ids=["zero-width-space", "bom", "soft-hyphen"])
+def test_characters_a_page_never_shows_are_no_part_of_a_value(mark):
+    """An editor's zero-width space after each value (UEditor), a stray BOM, a soft hyphen: the code before
+    left every such cell unreadable ('28\u200b' is no number), though the page shows 28."""
+    s = spec("gov2021", 2022, seed=23)
+    page = re.sub(r"<td>(\d+)</td>", lambda m: f"<td>{m.group(1)}{mark}</td>", render_html(s).decode())
+    assert page.count(mark) > 50
+    rep = read_document("r.html", page.encode()).report
+    assert {c.status for c in rep.cells} <= {"ok", "blank"}
+
+
+@pytest.mark.parametrize("name, lead", [("r.shtml", "\n" * 5000), ("r.jsp", ""), ("r", "\r\n" * 3000)])
+def test_a_page_not_named_html_is_read_as_a_page(name, lead):
+    """A page saved as .shtml, .jsp or without an extension was read as HTML only when <html or <table
+    stood in its first 4,096 bytes: blank lines before it, or an article's fragment whose first table
+    comes after a long section 一, made it not a report."""
+    s = spec("gov2021", 2022, seed=23)
+    page = render_html(s).decode()
+    if not lead:  # the article alone: its text, then the tables, no <html>
+        body = page[page.find("<body"):page.rfind("</body>")]
+        page = body[body.find(">") + 1:].replace("一、总体情况", "一、总体情况" + "<p>本年度，我单位认真贯彻落实条例。</p>" * 300, 1)
+        assert page.find("<table") > 4096 and "<html" not in page
+    r = read_document(name, (lead + page).encode())
+    assert r.status == "parsed" and r.report.template == "gov2021"
+    assert sum(c.status == "ok" for c in r.report.cells) == sum(v.strip() != "" for v in (*s.applications.values(),
+                                                                                         *s.active.values(), *s.reviews.values()))

@@ -48,7 +48,7 @@ def _tokens(name: str, data: bytes, keep_hidden: bool = False) -> tuple[str, lis
     text, enc = decode(data, declared_charset(data) if html else None)
     if "\r" in text or "\u2028" in text or "\u2029" in text:  # lines ended by CR alone (old Mac files) or U+2028
         text = _LINE_ENDS.sub("\n", text)
-    page = "<html" in text[:4096].lower() or name.lower().endswith((".html", ".htm"))
+    page = "<html" in text.lstrip()[:4096].lower() or name.lower().endswith((".html", ".htm"))
     if (html or page) and (tags := text.count("<")) > MAX_TAGS:  # (each parsed element takes memory)
         raise Unreadable(f"网页标签过多（{tags:,} 个，上限 {MAX_TAGS:,}），不是一份年度报告，未读取")
     if html and not page and (is_markdown(text) or is_text_with_tables(text)):  # converter Markdown with <table> fragments

@@ -38,8 +38,12 @@ def sniff_binary(data: bytes) -> str | None:
 
 
 def looks_like_html(name: str, data: bytes) -> bool:
-    lower = data[:4096].lower().replace(b"\x00", b"")
-    return name.lower().endswith((".html", ".htm")) or any(t in lower for t in (b"<html", b"<table", b"<!doctype html"))
+    """Named .html/.htm, or a page by its start (after any blank lines: `<html`, `<!doctype html`), or
+    a page's fragment holding a table in its first 64 KB (a saved article: its section 一 before it)."""
+    if name.lower().endswith((".html", ".htm")):
+        return True
+    lower = data.lstrip()[:65536].lower().replace(b"\x00", b"")
+    return any(t in lower[:4096] for t in (b"<html", b"<!doctype html")) or b"<table" in lower
 
 
 _CELL_END = re.compile(r"\| ?\r?\n")
