@@ -452,6 +452,19 @@ def test_characters_a_page_never_shows_are_no_part_of_a_value(mark):
     assert {c.status for c in rep.cells} <= {"ok", "blank"}
 
 
+@pytest.mark.parametrize("form", ["html", "pdftext"])
+def test_a_line_of_only_invisible_characters_is_no_cell(form):
+    """UEditor writes an empty paragraph as <p>\u200b</p>: after each table (or as a PDF text's line), the
+    code of aa235aa took it for an empty cell of the row beside it (23 to 200 cells unreadable)."""
+    s = spec("gov2021", 2022, seed=23)
+    if form == "html":
+        data = render_html(s).decode().replace("</table>", "</table><p>\u200b</p>").encode()
+    else:
+        data = "\n".join(ln + ("\n\u200b" if ln[-1:].isdigit() else "") for ln in render_pdftext(s).split("\n")).encode()
+    rep = read_document(f"r.{'html' if form == 'html' else 'txt'}", data).report
+    assert {c.status for c in rep.cells} <= {"ok", "blank"} and len(rep.cells) > 150
+
+
 @pytest.mark.parametrize("name, lead", [("r.shtml", "\n" * 5000), ("r.jsp", ""), ("r", "\r\n" * 3000)])
 def test_a_page_not_named_html_is_read_as_a_page(name, lead):
     """A page saved as .shtml, .jsp or without an extension was read as HTML only when <html or <table
@@ -467,3 +480,14 @@ def test_a_page_not_named_html_is_read_as_a_page(name, lead):
     assert r.status == "parsed" and r.report.template == "gov2021"
     assert sum(c.status == "ok" for c in r.report.cells) == sum(v.strip() != "" for v in (*s.applications.values(),
                                                                                          *s.active.values(), *s.reviews.values()))
+
+
+def test_a_text_file_mentioning_a_table_tag_is_no_page():
+    """Page text whose section 六 mentions `<table>` after its first 4 KB: the code of aa235aa read it as a
+    page (a fragment), and found no report."""
+    s = spec("gov2021", 2022, seed=23)
+    s.other_matters = "本年度网站改版，政务公开栏目的各类表格由原来的<table>标签改为图片。"
+    text = render_pagetext(s)
+    assert text.encode().find(b"<table>") > 4096
+    r = read_document("r.txt", text.encode())
+    assert (r.status, r.format) == ("parsed", "pagetext")

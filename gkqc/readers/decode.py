@@ -37,13 +37,19 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
+_TEXT_NAMES = (".txt", ".md", ".markdown", ".text")  # text forms: a table tag they mention is no page's
+
+
 def looks_like_html(name: str, data: bytes) -> bool:
-    """Named .html/.htm, or a page by its start (after any blank lines: `<html`, `<!doctype html`), or
-    a page's fragment holding a table in its first 64 KB (a saved article: its section 一 before it)."""
+    """Named .html/.htm, or a page by its start (after any blank lines: `<html`, `<!doctype html`, a
+    `<table`), or, named as no text form is, a page's fragment holding a table in its first 64 KB (a
+    saved article, `.shtml`, `.jsp`: its section 一 before it)."""
     if name.lower().endswith((".html", ".htm")):
         return True
     lower = data.lstrip()[:65536].lower().replace(b"\x00", b"")
-    return any(t in lower[:4096] for t in (b"<html", b"<!doctype html")) or b"<table" in lower
+    if any(t in lower[:4096] for t in (b"<html", b"<table", b"<!doctype html")):
+        return True
+    return b"<table" in lower and not name.lower().endswith(_TEXT_NAMES)
 
 
 _CELL_END = re.compile(r"\| ?\r?\n")

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from gkqc.cells import is_value_like, normalize
+from gkqc.cells import is_value_like, normalize, visible
 from gkqc.limits import cached_when_short
 from gkqc.readers.errors import Unreadable
 from gkqc.templates import drawn_from_registry, norm_label, registry
@@ -46,7 +46,7 @@ nfkc = cached_when_short(maxsize=131072)(normalize)  # a token's text from its r
 
 
 def _tok(raw: str, line: int, cell: bool = False) -> Tok:
-    raw = raw.strip()
+    raw = visible(raw).strip()
     return Tok(nfkc(raw), raw, line, cell)
 
 
@@ -210,7 +210,7 @@ def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok
     """A text line as `label v1 v2 …`: the label, then each trailing value token. With `pieces`, a
     piece of a wrapped number among the values ('3.要 1 0 46,42 0 0 0 1') is one of them, its note
     saying so (`PIECE`), not the end of the label."""
-    parts = raw.split()
+    parts = visible(raw).split()
     values: list[Tok] = []  # from the line's end
     while parts:
         t = nfkc(parts[-1])
