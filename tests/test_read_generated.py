@@ -491,3 +491,17 @@ def test_a_text_file_mentioning_a_table_tag_is_no_page():
     assert text.encode().find(b"<table>") > 4096
     r = read_document("r.txt", text.encode())
     assert (r.status, r.format) == ("parsed", "pagetext")
+
+
+def test_a_two_column_blocks_value_across_both_columns_is_unreadable():
+    """Section 二 of the 2019 template, 第二十条第（八）项's one row printing one value across its two columns
+    (上一年项目数量, 本年增/减): whose column? The code of 0eaf7f2 divided the block by its rows of values
+    only, of which it has one, and read the value as the first column's, the second blank."""
+    s = spec("gov2019", 2020, seed=23)
+    a, b = s.active[("item_8", "fees", "prev_items")], s.active[("item_8", "fees", "change")]
+    page, n = re.subn(rf"<td>行政事业性收费</td><td>{a}</td><td>{b}</td><td>&nbsp;</td>",
+                      f'<td>行政事业性收费</td><td colspan="2">{a}</td><td>&nbsp;</td>', render_html(s).decode())
+    assert n == 1
+    read = {c.col_id: c for c in read_document("r.html", page.encode()).report.cells if c.block_id == "item_8"}
+    assert {k: (c.value, c.status) for k, c in read.items()} == {"prev_items": (None, "unreadable"),
+                                                                  "change": (None, "unreadable")}

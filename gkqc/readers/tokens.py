@@ -177,8 +177,9 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
     column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid). A
     section 二 block's heading (第二十条第（五）项) starts a table of its own within the table: its rows are
-    divided by its own rows only (the 2021 template prints a one-column block's value across the three
-    columns of the block above)."""
+    divided by its own rows only, its columns' headings among them (the 2021 template prints a one-column
+    block's value across the three columns of the block above, under its one heading so merged; a
+    two-column block's value across both is merged)."""
     def valued(k: int) -> bool:
         return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
@@ -186,9 +187,9 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
     blocks = sorted({row for k, _, _, row in placed if k >= 0 and cells[k] is not None and heading.search(cells[k].text)})
     rows = {row for k, _, _, row in placed if valued(k)}
     edges: dict[int, list[int]] = {}
-    for _, at, _, row in placed:
-        if any_row or row in rows:
-            edges.setdefault(bisect_right(blocks, row), []).append(at)
+    for k, at, _, row in placed:
+        if any_row or row in rows or (bisect_right(blocks, row) and k >= 0 and cells[k] is not None and cells[k].text):
+            edges.setdefault(bisect_right(blocks, row), []).append(at)  # (in a block: its headings too, not empty cells)
     edges = {b: sorted(set(es)) for b, es in edges.items()}
     for k, at, across, row in placed:
         es = edges.get(bisect_right(blocks, row), [])
