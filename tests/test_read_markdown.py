@@ -535,3 +535,16 @@ def test_a_grid_table_with_cells_merged_across_rows_is_not_read_a_line_a_row():
     got = {key(c): c for c in read_document("r.md", "\n".join(lines).encode()).report.cells}
     assert all(c.value == want[k].value for k, c in got.items() if c.status in ("ok", "blank"))
     assert any(c.status == "missing" for k, c in got.items() if k[0] == "applications")  # (that table's)
+
+
+def test_an_icon_before_a_label_is_no_part_of_it_and_an_image_in_a_value_cell_shows_no_value():
+    """Inline HTML in a converter's table: an icon before a row's label (the code of 0eaf7f2 wrote 〔图片〕 into
+    the label and lost the row), an image where a value is printed (unreadable, never blank)."""
+    s = spec("gov2021", 2022, seed=23)
+    text = render_markdown(s)
+    old = "| 规章 | 28 | 2 | 195 |"
+    assert old in text
+    rep = read_document("r.md", text.replace(old, '| <img src="i.png">规章 | 28 | <img src="n2.png" alt="2"> | 195 |').encode()).report
+    row = {c.col_id: c for c in rep.cells if c.row_id == "regulations"}
+    assert [(row[k].raw, row[k].status) for k in ("issued", "in_force")] == [("28", "ok"), ("195", "ok")]
+    assert (row["repealed"].value, row["repealed"].status) == (None, "unreadable")

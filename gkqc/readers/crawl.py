@@ -212,7 +212,7 @@ def _joins_title(word: str, rest: str) -> bool:
         if md.region_prefix(office):  # an office named with its place: nothing before it is its name's, but
             return word in ("中共", "中国共产党") and office.startswith(md.region_prefix(office))  # a party's (中共 青山市委…)
         whole, place = word + office, md.region_prefix(word)
-        if md.office_word(office) or office[0] in _PLACE_ENDS:  # wrapped inside its name (青山市交通运输 局, 青山 市…)
+        if md.office_word(office):  # wrapped inside its name (青山市交通运输 局)
             return bool(md.region_prefix(whole)) and md.named_like_an_office(whole)
         # its place (青山市 交通运输局), or its place and the first characters of its name (青山市交 通运输局)
         return bool(place) and (place == word or (len(word) - len(place) <= 3 and not md.named_like_an_office(
@@ -222,7 +222,6 @@ def _joins_title(word: str, rest: str) -> bool:
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
-_PLACE_ENDS = "省市县区乡镇"  # (a name's rest beginning with one: its place was cut before it)
 
 
 def _chrome(v: _View, fs: int, fe: int) -> tuple[list[Tok], str | None]:

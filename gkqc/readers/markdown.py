@@ -22,7 +22,7 @@ from lxml import etree
 
 from gkqc.cells import TWO_NUMBERS, is_value_like
 from gkqc.readers.sections import find_headings
-from gkqc.readers.shown import cell_text, shown
+from gkqc.readers.shown import beside_controls, cell_text, shown
 from gkqc.readers.tokens import (
     _GENERIC,
     _PAGE_NO,
@@ -198,7 +198,7 @@ def _inline_html(raw: str) -> str:
     if cell is None:
         return _TAG.sub("", raw)
     shown(root, raw)
-    return cell_text(cell)
+    return beside_controls(cell_text(cell))
 
 
 def _join_br(m: re.Match[str]) -> str:
@@ -385,7 +385,7 @@ def _grid(table, first_line: int) -> list[tuple[int, list[str]]]:
         starts, width = place(carry, spans)
         cells = [""] * width
         for td, at, (across, _) in zip(tds, starts, spans, strict=True):
-            cells[at] = _clean(cell_text(td))
+            cells[at] = _clean(beside_controls(cell_text(td)))
             placed.append((len(grid), at, across))
         grid.append((first_line + (tr.sourceline or 1) - 1, cells))
     # a value merged across columns another row prints apart: whose column is it? each place it

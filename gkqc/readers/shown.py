@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen
+from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen, is_value_like, normalize
 from gkqc.readers import colours
 from gkqc.readers.tokens import Tok, _tok
 
@@ -431,6 +431,14 @@ def cell_token(el, line: int) -> Tok:
     tok = _tok(_CONTROL.sub("", text), line, True)
     tok.note, tok.refused = f"单元格中有{'、'.join(held)}：所显示的值无法从文字读出，不作猜测", True
     return tok
+
+
+def beside_controls(text: str) -> str:
+    """A cell's text (`cell_text`) without what `_control` wrote for its images and controls where the
+    rest is a label's words (an icon before 规章); as it is where the rest is a value or nothing (the
+    cell shows a value no text gives: unreadable)."""
+    rest = _CONTROL.sub("", text)
+    return rest if rest.strip() and not is_value_like(normalize(rest)) else text
 
 
 def _control(el) -> str | None:
