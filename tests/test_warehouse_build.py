@@ -257,3 +257,29 @@ def test_a_build_the_disk_cannot_hold_keeps_the_previous_warehouse(tmp_path):
     assert done.returncode != 0 and "File too large" in done.stderr
     assert wb.built_from(wh) == first  # the previous warehouse, whole and readable
     assert sorted(p.name for p in wh.iterdir()) == [wb.DB_NAME]  # nothing of the failed build left
+
+
+def test_a_log_another_session_left_beside_the_warehouse_is_not_replayed_on_the_next_build(tmp_path):
+    """An analyst's read-write DuckDB session on gkqc.duckdb, ended uncleanly, leaves gkqc.duckdb.wal: the
+    next build replaced the file and kept that log, which DuckDB then replayed on the new file and failed
+    ("WAL does not match database file"): every run, and every reader, failed until someone deleted it."""
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "r1", workers=0)
+    assert lake.commit("r1")
+    wh = tmp_path / "wh"
+    wb.build(wh, lake)
+    code = ("import duckdb, os; con = duckdb.connect('gkqc.duckdb'); con.execute('set checkpoint_threshold = \"1GB\"');"
+            "con.execute('create view mine as select 1 as x'); os._exit(0)")  # (killed: no checkpoint)
+    subprocess.run([sys.executable, "-c", code], cwd=wh, check=True, timeout=60)
+    assert (wh / "gkqc.duckdb.wal").exists()
+    lake.state["note"] = "a new commit"
+    assert lake.commit("r2")
+    wb.build(wh, lake)
+    assert wb.built_from(wh) is not None and not (wh / "gkqc.duckdb.wal").exists()
+    with connect_readonly(wh) as con:
+        assert con.execute("select count(*) from reports").fetchone()[0] > 0

@@ -261,6 +261,7 @@ def build(warehouse_dir: Path, lake: Lake, upload: Callable[[Path], None] | None
     if upload is not None:
         upload(tmp)
     tmp.replace(final)
+    _wal(final).unlink(missing_ok=True)  # (another session's log of the file replaced: replayed on the new one, it fails)
     return final
 
 
