@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import re
 import zipfile
 from collections import defaultdict
@@ -77,7 +78,7 @@ def _evidence(con, findings: list[dict], printed: dict[str, str | None]) -> dict
 
 
 def _workbook(path: Path, office: dict, findings: list[dict], evidence: dict[tuple, str], sources: list[str]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # (another writer of the folder has its own)
     wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
     title = wb.add_format({"bold": True, "font_size": 14})
@@ -162,7 +163,7 @@ def write_notices(warehouse: Path, year: int, out: Path, region: str | None = No
         by_region[o["region"]].append(path)
     for reg, paths in by_region.items():
         target = out / f"{folders[reg]}-{year}整改通知.zip"
-        tmp = target.with_name(f".{target.name}.tmp")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
             for p in paths:
                 z.write(p, p.name)

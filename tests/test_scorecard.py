@@ -658,3 +658,26 @@ def test_the_provinces_chart_and_the_regions_table_print_a_rate_alike(tmp_path):
     table = [td.text_content() for td in doc.xpath("//table[@id='regions']/tbody/tr")[0].xpath("td")]
     assert float(rate) == 6 / 11 and table[5] == "54.5%"
     assert "无错误比例 2022：54.5%" in doc.xpath("//circle/title/text()")
+
+
+def test_a_site_written_leaves_another_writers_site_in_progress_and_removes_a_dead_ones(warehouse, tmp_path):
+    """Two writers of one output folder (a run publishing, an analyst's `gkqc scorecard --out`): the code
+    before removed every `.site.tmp-<pid>` it found, the other's in progress too, and that writer failed."""
+    import subprocess
+    import sys
+
+    from gkqc.outputs.site import write_site
+
+    out = tmp_path / "site"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        theirs, left = (out.with_name(f".site.tmp-{pid}") for pid in (other.pid, int(dead.stdout)))
+        for folder in (theirs, left):
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text("…", encoding="utf-8")
+        write_site(warehouse, out)
+        assert (theirs / "index.html").exists() and not left.exists() and (out / "index.html").exists()
+    finally:
+        other.kill()
+        other.wait()

@@ -40,7 +40,8 @@ def _lake(table: str) -> str:
     return f"select c.report_id, {KEYS[table]} as key, c.raw, c.status, c.reason, c.line from stg_{table} c"
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of that id runs (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -53,7 +54,7 @@ def _alive(pid: int) -> bool:
 def _remove_leftovers(root: Path) -> None:
     """Copies whose process is gone (a killed run's), and this process's own."""
     for left in root.glob("*"):
-        if not left.name.isdigit() or int(left.name) == os.getpid() or not _alive(int(left.name)):
+        if not left.name.isdigit() or int(left.name) == os.getpid() or not alive(int(left.name)):
             shutil.rmtree(left, ignore_errors=True)
 
 

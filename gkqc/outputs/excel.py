@@ -4,6 +4,7 @@ found for, one sheet each."""
 from __future__ import annotations
 
 import math
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _finding_row(f: dict) -> list:
 
 def write_excel(data: ScorecardData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.xlsx")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.xlsx")  # (another writer of the folder has its own)
     wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
     rate = wb.add_format({"num_format": "0.0%"})  # (the value stays the fraction, unrounded)

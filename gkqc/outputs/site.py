@@ -31,7 +31,7 @@ import duckdb
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
-from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
+from gkqc.outputs.chunkcells import alive, cells_folder, copy_cells, use_chunk
 from gkqc.outputs.data import grouped, records, region_is, streamed, unattributed, warehouse_of
 from gkqc.outputs.html import (
     copy_static,
@@ -109,7 +109,8 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     live = focus is not None and (out / "index.html").exists()
     if not live:
         for left in [*out.parent.glob(f".{out.name}.tmp-*"), *out.parent.glob(f".{out.name}.old-*")]:
-            shutil.rmtree(left, ignore_errors=True)  # what an interrupted publication left
+            if not (pid := left.name.rpartition("-")[2]).isdigit() or not alive(int(pid)):
+                shutil.rmtree(left, ignore_errors=True)  # what an interrupted publication left (not another's in progress)
     folder = out if live else out.with_name(f".{out.name}.tmp-{os.getpid()}")
     folder.mkdir(exist_ok=live)
     own = not isinstance(source, duckdb.DuckDBPyConnection)
