@@ -109,8 +109,9 @@ def write_site(source: Path | duckdb.DuckDBPyConnection, out: Path, *, year: int
     live = focus is not None and (out / "index.html").exists()
     if not live:
         for left in [*out.parent.glob(f".{out.name}.tmp-*"), *out.parent.glob(f".{out.name}.old-*")]:
-            if not (pid := left.name.rpartition("-")[2]).isdigit() or not alive(int(pid)):
-                shutil.rmtree(left, ignore_errors=True)  # what an interrupted publication left (not another's in progress)
+            pid = left.name.rpartition("-")[2]  # what an interrupted publication left, not another's in progress
+            if not pid.isdigit() or int(pid) == os.getpid() or not alive(int(pid)):
+                shutil.rmtree(left, ignore_errors=True)
     folder = out if live else out.with_name(f".{out.name}.tmp-{os.getpid()}")
     folder.mkdir(exist_ok=live)
     own = not isinstance(source, duckdb.DuckDBPyConnection)
