@@ -651,7 +651,7 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
     例 example: gkqc review A1 --office 阿里地区 --year 2020 --subject total --dismiss --reason "原表另有说明"
     """
     from gkqc import runlock
-    from gkqc.review import ReviewError, record
+    from gkqc.review import ReviewError, ReviewInterrupted, record
     from gkqc.storage import is_remote
     from warehouse.access import WarehouseError
 
@@ -661,11 +661,22 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
         usable_warehouse(Path(warehouse))
         if not Path(warehouse).exists():  # nothing created for a mistyped path
             fail(f"未找到数据仓库 {warehouse}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
+    stop = _StopOnSignal()
     try:
-        d = record(warehouse, check, office, year, subject, "confirmed" if confirm else "dismissed",
-                   reason, by)
+        with stop:
+            d = record(warehouse, check, office, year, subject, "confirmed" if confirm else "dismissed",
+                       reason, by)
     except (ReviewError, WarehouseError, runlock.WarehouseBusy) as e:
         fail(str(e))
+    except ReviewInterrupted:
+        err.print(f"已中断（{stop.name}）：决定已记录，数据仓库与评分卡尚未更新；下一次 gkqc review 或 gkqc run 会更新它们 "
+                  "(interrupted: the decision is recorded; the next review or run brings the warehouse up to date)",
+                  soft_wrap=True, highlight=False, markup=False)
+        raise typer.Exit(stop.code) from None
+    except KeyboardInterrupt:
+        err.print(f"已中断（{stop.name}）：未记录决定 (interrupted: nothing was recorded)", soft_wrap=True, highlight=False,
+                  markup=False)
+        raise typer.Exit(stop.code) from None
     verb = "确认" if d.decision == "confirmed" else "排除"
     console.print(f"已记录：{d.decided_by} 于 {d.decided_at} {verb} {d.office} {d.report_year} 年度 {d.check_id}"
                   f"{' ' + d.subject if d.subject else ''}（理由：{d.reason}）；数据仓库与评分卡已更新",

@@ -160,10 +160,17 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
     known = {s.id for s in load_suite()}
     if check_id not in known:
         raise ReviewError(f"检查编号 {check_id} 不在检查集中（gkqc checks 列出全部） (unknown check)")
+    from warehouse.access import StaleDecisions
+
     wh = _warehouse(warehouse)
     with runlock.hold(wh.local, "gkqc review"):
         current = _site_current(wh)
-        office, open_ = _open_findings(wh.local, office, year, check_id)
+        try:
+            office, open_ = _open_findings(wh.local, office, year, check_id)
+        except StaleDecisions:  # a review stopped while it rebuilt: brought up to date first (no inbox needed)
+            rebuild(wh, publish)
+            current = _site_current(wh)
+            office, open_ = _open_findings(wh.local, office, year, check_id)
         subjects = list(open_)
         if subject is None:
             if len(subjects) != 1:
@@ -174,8 +181,19 @@ def record(warehouse: Warehouse | Path | str, check_id: str, office: str, year: 
         d = Decision(office, year, check_id, subject, decision, reason.strip(), (by or reviewer()).strip(),
                      datetime.now().isoformat(timespec="seconds"), open_[subject])
         append(wh.local, d)
-        rebuild(wh, publish, office if current else None)  # only its pages, when the rest are current
+        try:
+            rebuild(wh, publish, office if current else None)  # only its pages, when the rest are current
+        except KeyboardInterrupt:
+            raise ReviewInterrupted(d) from None
     return d
+
+
+class ReviewInterrupted(KeyboardInterrupt):
+    """Stopped (Ctrl-C, SIGTERM) after the decision was recorded, while the warehouse was rebuilt."""
+
+    def __init__(self, decision: Decision):
+        super().__init__(decision)
+        self.decision = decision
 
 
 def _site_current(wh: Warehouse) -> bool:

@@ -98,6 +98,26 @@ def hold(warehouse: Path, what: str = "gkqc run") -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def holder(warehouse: Path) -> str | None:
+    """Who holds the warehouse now, as its lock file names them (`gkqc review（PID 7976…）`), when that
+    process still runs; None when no one does (read without taking the lock: a run starting then is
+    never refused for it)."""
+    try:
+        info = json.loads((Path(warehouse) / LOCK_NAME).read_text(encoding="utf-8"))
+        pid = int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except OSError:
+        pass  # (another user's process)
+    return f"{info.get('command', 'gkqc')}（PID {pid}，开始于 {info.get('started')}）"
+
+
 def _busy_message(path: Path) -> str:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))

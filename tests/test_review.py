@@ -539,3 +539,28 @@ def test_a_c1_dismissal_holds_when_the_other_office_republishes_the_same_text(tm
     run(inbox, wh, "t2")
     assert q(wh, "select dismissed from findings where office = ? and check_id = 'C1' and is_latest", CIVIL) == [(True,)]
     assert q(wh, "select stale from decisions") == [(False,)]
+
+
+def test_a_review_stopped_in_its_rebuild_is_caught_up_by_the_next_and_readers_are_told_who_updates(tmp_path):
+    """A review stopped after its decision was recorded, before the warehouse was rebuilt: every reader
+    was then sent to `gkqc run` (which a review in progress refuses, and which without its inbox reads the
+    bundled samples), and the next review refused too. The next review now rebuilds first; a reader
+    told a review is updating the warehouse names it."""
+    inbox = make_inbox(tmp_path, offices=6, years=(2021, 2022))
+    wh = tmp_path / "wh"
+    run(inbox, wh, "t1")
+    append(wh, Decision(PLANTED, YEAR, "A2", "commercial", "dismissed", "商业企业列另有说明", "钱七",
+                        datetime.now().isoformat(timespec="seconds")))  # (recorded; the rebuild never came)
+    with pytest.raises(Exception, match="下一次 gkqc review"):
+        connect_readonly(wh)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (wh / runlock.LOCK_NAME).write_text(json.dumps({"pid": sleeper.pid, "command": "gkqc review",
+                                                        "started": "2026-12-07T10:00:00"}), encoding="utf-8")
+        with pytest.raises(Exception, match=f"正由 gkqc review（PID {sleeper.pid}"):
+            connect_readonly(wh)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    d = record(wh, "A2", PLANTED, YEAR, "commercial", "dismissed", "商业企业列另有说明", by="钱七")
+    assert d.decision == "dismissed" and q(wh, "select count(*) from decisions")[0][0] >= 1

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from gkqc import runlock
 from gkqc.lake import sql_list
 from gkqc.settings import DUCKDB_CONFIG, decisions_digest
 from gkqc.storage import attach, is_remote
@@ -28,6 +29,11 @@ QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb
 
 class WarehouseError(RuntimeError):
     """The warehouse cannot be read (one line, naming the path)."""
+
+
+class StaleDecisions(WarehouseError):
+    """The warehouse was built before the reviewers' latest decisions (a review stopped while it rebuilt, or
+    one rebuilding now)."""
 
 
 class NotAQuery(ValueError):
@@ -80,9 +86,12 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
                                  f"(warehouse built by another version of its models; `gkqc run` rebuilds it)")
         if not _built_with_these_decisions(con, warehouse_dir):
             con.close()
-            raise WarehouseError(f"数据仓库 {db} 构建之后审核决定有改动（如 gkqc review 中途停止），其中的评分与问题清单未含这些决定："
-                                 f"请运行 gkqc run 更新 (the decisions changed since the warehouse was built; `gkqc run` "
-                                 f"brings it up to date)")
+            who = runlock.holder(warehouse_dir)
+            raise StaleDecisions(
+                f"数据仓库 {db} 正由 {who} 按新的审核决定更新，请稍候再试 (a review is updating the warehouse: wait)" if who else
+                f"数据仓库 {db} 构建之后审核决定有改动（如 gkqc review 中途停止），其中的评分与问题清单未含这些决定："
+                f"下一次 gkqc review，或给出收件箱的 gkqc run，会更新它 (the decisions changed since the warehouse was built; "
+                f"the next review, or `gkqc run INBOX`, brings it up to date)")
     except duckdb.Error as e:
         if con is not None:
             con.close()
