@@ -88,15 +88,6 @@ class CellValue:
     reason: str | None = None
 
 
-_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # zero-width, a BOM, a soft hyphen
-
-
-def visible(text: str) -> str:
-    """`text` without the characters a page never shows (a zero-width space an editor leaves, a stray
-    BOM, a soft hyphen): a cell or a line is made of what is left."""
-    return text.translate(_INVISIBLE)
-
-
 def normalize(text: str) -> str:
     """NFKC (full-width digits, Kangxi radicals, brackets) and stripped."""
     return unicodedata.normalize("NFKC", text).strip()

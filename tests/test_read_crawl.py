@@ -696,7 +696,7 @@ def test_section_six_glued_to_a_places_government_signing_is_not_the_signatures(
     assert (rep.office, rep.region, rep.publisher) == ("青山市", "青山市", "青山市人民政府")
 
 
-@pytest.mark.parametrize("chrome", ["政务公开", "首页", "信息公开目录"])
+@pytest.mark.parametrize("chrome", ["政务公开", "首页", "信息公开目录", "区县动态", "乡镇之窗"])
 @pytest.mark.parametrize("office", ["区教育局", "县财政局", "市交通运输局"])
 def test_chrome_before_a_title_naming_its_office_without_its_place_is_not_the_titles(chrome, office):
     """A title whose office is named without its place (区教育局…): the code of 1ad19a9 took a menu word

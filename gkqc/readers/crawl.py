@@ -215,13 +215,16 @@ def _joins_title(word: str, rest: str) -> bool:
         if md.office_word(office):  # wrapped inside its name (青山市交通运输 局)
             return bool(md.region_prefix(whole)) and md.named_like_an_office(whole)
         # its place (青山市 交通运输局), or its place and the first characters of its name (青山市交 通运输局)
-        return bool(place) and (place == word or (len(word) - len(place) <= 3 and not md.named_like_an_office(
-            word[len(place):]) and md.named_like_an_office(whole)))
+        if not place or any(ch in _PLACE_WORDS for ch in place[:-1]):  # (区县动态: no place's name)
+            return False
+        return place == word or (len(word) - len(place) <= 3 and not md.named_like_an_office(word[len(place):])
+                                 and md.named_like_an_office(whole))
     whole = md.office_from_title(word + rest)
     return whole is None or md.named_like_an_office(whole)
 
 
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}(?:年度?)?")
+_PLACE_WORDS = "省市县区乡镇"  # a place's kind: its name before it holds none (区县动态, 乡镇之窗: column words)
 
 
 def _chrome(v: _View, fs: int, fe: int) -> tuple[list[Tok], str | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from gkqc.cells import unit_in_label
 from gkqc.readers.glued import row_sums
@@ -23,7 +24,7 @@ from gkqc.readers.table_doubts import (
     few_placed,
     silent_rows,
 )
-from gkqc.readers.tokens import RowRead, Tok
+from gkqc.readers.tokens import MERGED, RowRead, Tok
 from gkqc.record import Cell
 from gkqc.templates import Block, drawn_from_registry, norm_label, registry
 
@@ -75,7 +76,8 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
     found: dict[str, tuple[int, int]] = {}
     for k, (bid, s) in enumerate(starts):
         found.setdefault(bid, (s + 1, bounds[k + 1]))
-    reads = {bid: read_rows(toks[s:e], blocks[bid].rows, len(blocks[bid].metrics), doc_ends_here and e == len(toks))
+    reads = {bid: read_rows(_one_column(toks[s:e], blocks[bid]), blocks[bid].rows, len(blocks[bid].metrics),
+                            doc_ends_here and e == len(toks))
              for bid, (s, e) in found.items()}
     check_widths([(tr, len(blocks[bid].metrics)) for bid, tr in reads.items()])  # the blocks print as one table
     cells, notes = [], []
@@ -95,6 +97,15 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
             read = RowRead([None] * len(block.metrics), doubt) if doubt and r.id in tr.rows else tr.rows.get(r.id)
             cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True)
     return cells, notes
+
+
+def _one_column(toks: Sequence[Tok], block: Block) -> Sequence[Tok]:
+    """A block's tokens; of a block of one column, its values merged across the columns of the blocks
+    around it are that column's (the 2021 template prints 第二十条第（五）项's 本年处理决定数量 across the three
+    columns of 第二十条第（一）项): no other column they could be in."""
+    if len(block.metrics) != 1 or not any(t.note == MERGED for t in toks):
+        return toks
+    return [replace(t, note=None) if t.note == MERGED else t for t in toks]
 
 
 # how each table kind of the registry is read from its section's tokens

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from gkqc.cells import is_value_like, normalize, visible
+from gkqc.cells import is_value_like, normalize
 from gkqc.limits import cached_when_short
 from gkqc.readers.errors import Unreadable
 from gkqc.templates import drawn_from_registry, norm_label, registry
@@ -46,7 +46,7 @@ nfkc = cached_when_short(maxsize=131072)(normalize)  # a token's text from its r
 
 
 def _tok(raw: str, line: int, cell: bool = False) -> Tok:
-    raw = visible(raw).strip()
+    raw = raw.strip()
     return Tok(nfkc(raw), raw, line, cell)
 
 
@@ -175,25 +175,14 @@ def mark_merged(cells: list[Tok], placed: list[tuple[int, int, int, int]], any_r
     (label_rows.py refuses their rows: whose column is the value?). `placed`: each cell's token index (-1:
     none), place on the table's grid, the places it spans and its row. A cell spanning places no row
     of values divides (a grid drawn finer than the table's columns, as for a heading above) is one
-    column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid). A
-    section 二 block's heading (第二十条第（五）项) starts a table of its own within the table: its rows are
-    divided by its own rows only, its columns' headings among them (the 2021 template prints a one-column
-    block's value across the three columns of the block above, under its one heading so merged; a
-    two-column block's value across both is merged)."""
+    column's. `any_row`: a heading's row divides too (a converter's table, drawn on no finer grid)."""
     def valued(k: int) -> bool:
         return k >= 0 and cells[k] is not None and bool(cells[k].text) and is_value_like(cells[k].text)
 
-    heading = re.compile(registry().block_heading)
-    blocks = sorted({row for k, _, _, row in placed if k >= 0 and cells[k] is not None and heading.search(cells[k].text)})
     rows = {row for k, _, _, row in placed if valued(k)}
-    edges: dict[int, list[int]] = {}
-    for k, at, _, row in placed:
-        if any_row or row in rows or (bisect_right(blocks, row) and k >= 0 and cells[k] is not None and cells[k].text):
-            edges.setdefault(bisect_right(blocks, row), []).append(at)  # (in a block: its headings too, not empty cells)
-    edges = {b: sorted(set(es)) for b, es in edges.items()}
-    for k, at, across, row in placed:
-        es = edges.get(bisect_right(blocks, row), [])
-        if across > 1 and valued(k) and (j := bisect_right(es, at)) < len(es) and es[j] < at + across:
+    edges = sorted({at for _, at, _, row in placed if any_row or row in rows})
+    for k, at, across, _ in placed:
+        if across > 1 and valued(k) and (j := bisect_right(edges, at)) < len(edges) and edges[j] < at + across:
             cells[k].note = MERGED  # (an edge strictly inside the places it spans)
 
 
@@ -211,7 +200,7 @@ def split_trailing_values(raw: str, line: int, pieces: bool = False) -> list[Tok
     """A text line as `label v1 v2 …`: the label, then each trailing value token. With `pieces`, a
     piece of a wrapped number among the values ('3.要 1 0 46,42 0 0 0 1') is one of them, its note
     saying so (`PIECE`), not the end of the label."""
-    parts = visible(raw).split()
+    parts = raw.split()
     values: list[Tok] = []  # from the line's end
     while parts:
         t = nfkc(parts[-1])
