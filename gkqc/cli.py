@@ -105,12 +105,14 @@ def fail(msg: str) -> None:
 def writing_into(folder: Path, what: str = "输出目录 output folder"):
     """A command's writes into `folder`: a path that is a file, or a folder that cannot be written,
     ends the command with one line naming it (not a traceback)."""
+    from xlsxwriter.exceptions import FileCreateError  # (a workbook that cannot be created: no OSError)
+
     if folder.exists() and not folder.is_dir():
         fail(f"{what}不是目录：{folder} (not a folder)")
     try:
         yield
-    except OSError as e:
-        fail(f"无法写入{what} {folder}：{e.strerror or e}（{type(e).__name__}） (cannot write there)")
+    except (OSError, FileCreateError) as e:
+        fail(f"无法写入{what} {folder}：{getattr(e, 'strerror', None) or e}（{type(e).__name__}） (cannot write there)")
 
 
 def read_side(warehouse: str) -> Path:
@@ -650,6 +652,8 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
 
     例 example: gkqc review A1 --office 阿里地区 --year 2020 --subject total --dismiss --reason "原表另有说明"
     """
+    from xlsxwriter.exceptions import FileCreateError
+
     from gkqc import runlock
     from gkqc.review import ReviewError, ReviewInterrupted, record
     from gkqc.storage import is_remote
@@ -661,6 +665,12 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
         usable_warehouse(Path(warehouse))
         if not Path(warehouse).exists():  # nothing created for a mistyped path
             fail(f"未找到数据仓库 {warehouse}：请先运行 gkqc run (no warehouse yet: run `gkqc run` first)")
+        for folder in (Path(warehouse), Path(warehouse) / "decisions", Path(warehouse) / "scorecards"):
+            try:  # (before anything is recorded: a decision and no warehouse to show it helps no one)
+                if folder.is_dir():
+                    runlock.prepare(folder)
+            except runlock.WarehouseUnusable as e:
+                fail(f"{e}；未记录决定 (nothing was recorded)")
     stop = _StopOnSignal()
     try:
         with stop:
@@ -668,6 +678,8 @@ def review(check: Annotated[str, typer.Argument(help="检查编号，如 A1 (che
                        reason, by)
     except (ReviewError, WarehouseError, runlock.WarehouseBusy) as e:
         fail(str(e))
+    except (OSError, FileCreateError) as e:
+        fail(f"无法写入数据仓库 {warehouse}：{getattr(e, 'strerror', None) or e}（{type(e).__name__}） (cannot write there)")
     except ReviewInterrupted:
         err.print(f"已中断（{stop.name}）：决定已记录，数据仓库与评分卡尚未更新；下一次 gkqc review 或 gkqc run 会更新它们 "
                   "(interrupted: the decision is recorded; the next review or run brings the warehouse up to date)",

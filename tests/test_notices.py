@@ -122,3 +122,16 @@ def test_a_selection_nothing_matches_removes_no_notice(wh, tmp_path):
     result = CliRunner().invoke(app, ["notices", "--year", str(YEAR), "--region", "旧地区", "--out", str(tmp_path),
                                       "-w", str(wh)])
     assert result.exit_code == 2 and all(p.exists() for p in owed)
+
+
+def test_a_workbook_that_cannot_be_created_ends_the_command_in_one_line(wh, tmp_path, monkeypatch):
+    """A region's folder the command cannot write: xlsxwriter's FileCreateError is no OSError, and the
+    command died with a traceback (exit 1)."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    def refused(self):
+        raise FileCreateError(PermissionError(1, "Operation not permitted"))
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", refused)
+    result = CliRunner().invoke(app, ["notices", "--year", str(YEAR), "--out", str(tmp_path), "-w", str(wh)])
+    assert result.exit_code == 2 and "无法写入" in result.output and "Traceback" not in result.output

@@ -564,3 +564,23 @@ def test_a_review_stopped_in_its_rebuild_is_caught_up_by_the_next_and_readers_ar
         sleeper.wait()
     d = record(wh, "A2", PLANTED, YEAR, "commercial", "dismissed", "商业企业列另有说明", by="钱七")
     assert d.decision == "dismissed" and q(wh, "select count(*) from decisions")[0][0] >= 1
+
+
+def test_a_review_on_a_warehouse_it_cannot_write_records_nothing_and_says_so_in_one_line(tmp_path, monkeypatch):
+    """A reviewer without write permission on the warehouse's scorecards: the code before recorded the
+    decision, then died rebuilding with a traceback (exit 1), every reader then refused."""
+    inbox = make_inbox(tmp_path, offices=6, years=(2021, 2022))
+    wh = tmp_path / "wh"
+    run(inbox, wh, "t1")
+    (wh / "scorecards").mkdir(exist_ok=True)
+    prepare = runlock.prepare
+
+    def refused(folder):
+        if folder.name == "scorecards":
+            raise runlock.WarehouseUnusable(f"数据仓库目录无法写入：{folder}（Operation not permitted） (warehouse not writable)")
+        return prepare(folder)
+    monkeypatch.setattr(runlock, "prepare", refused)
+    result = CliRunner().invoke(app, ["review", "A2", "--office", PLANTED, "--year", str(YEAR), "--subject", "commercial",
+                                      "--dismiss", "--reason", "另有说明", "-w", str(wh)])
+    assert result.exit_code == 2 and "未记录决定" in result.output and "Traceback" not in result.output
+    assert not decisions_path(wh).exists() or decisions_path(wh).read_text(encoding="utf-8").strip() == ""
