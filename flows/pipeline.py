@@ -68,6 +68,9 @@ def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
             description="地区评分卡 region scorecard")
 
 
+SCHEDULED_WAIT_S = 3600  # how long a scheduled run waits for a warehouse a review or a manual run holds
+
+
 @flow(name="gkqc-run", log_prints=False)
 def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None = None) -> RunSummary:
     """`inbox` and `warehouse`: local folders or s3:// URLs; `cluster`: a Dask scheduler address to
@@ -76,7 +79,8 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
     run_id = datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     wh = locate(warehouse)
     watch = progress.Stopwatch()
-    with runlock.hold(wh.local):  # re-entrant: `gkqc run` already holds it; scheduled runs take it here
+    # re-entrant: `gkqc run` already holds it; a scheduled run takes it here, waiting while a review ends
+    with runlock.hold(wh.local, "gkqc serve 的定时运行", wait=SCHEDULED_WAIT_S):
         lake, cleaned = open_task(wh)
         summary = ingest_task(inbox, lake, run_id, workers, cluster)
         memory.release()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -69,8 +70,9 @@ def prepare(warehouse: Path) -> Path:
 
 
 @contextmanager
-def hold(warehouse: Path, what: str = "gkqc run") -> Iterator[None]:
-    """Hold the warehouse for the body; raise WarehouseBusy at once if another process holds it."""
+def hold(warehouse: Path, what: str = "gkqc run", wait: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse for the body; raise WarehouseBusy if another process holds it: at once, or
+    after waiting up to `wait` seconds for it (a scheduled run, while a review or a manual run ends)."""
     Path(warehouse).mkdir(parents=True, exist_ok=True)
     path = (Path(warehouse) / LOCK_NAME).resolve()
     if path in _held:
@@ -82,10 +84,15 @@ def hold(warehouse: Path, what: str = "gkqc run") -> Iterator[None]:
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusy(_busy_message(path)) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(_busy_message(path)) from None
+                time.sleep(min(5.0, max(0.05, deadline - time.monotonic())))
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"pid": os.getpid(), "command": what,
                                  "started": datetime.now().isoformat(timespec="seconds")}).encode())
