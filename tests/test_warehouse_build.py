@@ -283,3 +283,31 @@ def test_a_log_another_session_left_beside_the_warehouse_is_not_replayed_on_the_
     assert wb.built_from(wh) is not None and not (wh / "gkqc.duckdb.wal").exists()
     with connect_readonly(wh) as con:
         assert con.execute("select count(*) from reports").fetchone()[0] > 0
+
+
+def test_a_warehouse_another_program_holds_for_writing_is_named_so(tmp_path):
+    """An analyst's DuckDB shell opened the warehouse file read-write (as `duckdb gkqc.duckdb` does): gkqc
+    said the file was unreadable and that `gkqc run` rebuilds it, which does not help."""
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    from warehouse.access import WarehouseError
+
+    lake = Lake(tmp_path / "lake")
+    ingest(SAMPLES, lake, "r1", workers=0)
+    assert lake.commit("r1")
+    wh = tmp_path / "wh"
+    wb.build(wh, lake)
+    shell = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]);"
+                              "print('open', flush=True); time.sleep(60)", str(wh / wb.DB_NAME)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert shell.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseError, match="读写方式打开") as e:
+            connect_readonly(wh)
+        assert "gkqc run 可重建" not in str(e.value)
+    finally:
+        shell.kill()
+        shell.wait()

@@ -95,6 +95,10 @@ def connect_readonly(warehouse_dir: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as e:
         if con is not None:
             con.close()
+        if "lock" in str(e).lower():  # (DuckDB: "Could not set lock on file … Conflicting lock is held in … (PID …)")
+            raise WarehouseError(f"数据仓库文件 {db} 正被另一个程序以读写方式打开（如 DuckDB 命令行）：请关闭它，或以只读方式"
+                                 f"打开（duckdb -readonly）；{str(e).splitlines()[0]} (another program holds the warehouse "
+                                 f"file open for writing)") from e
         raise WarehouseError(f"数据仓库文件无法读取 {db}：{str(e).splitlines()[0]}；运行 gkqc run 可重建 "
                              f"(warehouse file unreadable; `gkqc run` rebuilds it)") from e
     return con
