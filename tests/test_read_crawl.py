@@ -395,6 +395,7 @@ def test_a_crawls_title_wrapped_inside_its_offices_name_is_whole(title, office):
     only the part after the space (办公室, 局: no region, and the signature cut to it)."""
     rep = read(crawl_headed(f"政务公开 {title}")).report
     assert (rep.title, rep.office.replace(" ", "")) == (title, office)
+    assert " " not in rep.region and office.removeprefix("中共").startswith(rep.region)  # (中共 青山市委: ' 青山市')
 
 
 def test_a_date_line_glued_before_a_crawls_title_is_not_the_titles():

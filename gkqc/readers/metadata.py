@@ -392,7 +392,9 @@ _GENERAL_OFFICES = {g + o for g in _GOV_SUFFIXES for o in ("办公室", "办公�
 
 
 def region_of(office: str | None) -> str | None:
+    """The region an office's name begins with, without the spaces a printed name may hold (a crawl's title
+    wrapped inside it: 中共 青山市委… is 青山市's, not ' 青山市')."""
     if not office:
         return None
-    region = region_prefix(office)
+    region = "".join(region_prefix(office).split())
     return region or None
