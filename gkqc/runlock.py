@@ -114,15 +114,20 @@ def holder(warehouse: Path) -> str | None:
         pid = int(info["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if pid == os.getpid():
+    if pid == os.getpid() or not alive(pid):
         return None
+    return f"{info.get('command', 'gkqc')}（PID {pid}，开始于 {info.get('started')}）"
+
+
+def alive(pid: int) -> bool:
+    """Whether a process of that id runs (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
-    except OSError:
-        pass  # (another user's process)
-    return f"{info.get('command', 'gkqc')}（PID {pid}，开始于 {info.get('started')}）"
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _busy_message(path: Path) -> str:

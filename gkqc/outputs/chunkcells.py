@@ -26,6 +26,7 @@ from gkqc.lake import sql_list
 from gkqc.memory import hand_back
 from gkqc.outputs.data import warehouse_of
 from gkqc.outputs.tables import KEYS, TABLES
+from gkqc.runlock import alive
 from warehouse.access import SCRATCH_DIR
 
 FETCH_ROWS = 100_000  # rows handed from DuckDB to the Parquet writer at a time (more: more memory)
@@ -38,17 +39,6 @@ VIEWS = tuple(f"_chunk_cells_{t}" for t in TABLES)  # dropped when the site is w
 def _lake(table: str) -> str:
     """The cells of lake table `table`, each with its key."""
     return f"select c.report_id, {KEYS[table]} as key, c.raw, c.status, c.reason, c.line from stg_{table} c"
-
-
-def alive(pid: int) -> bool:
-    """Whether a process of that id runs (another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        return True
-    return True
 
 
 def _remove_leftovers(root: Path) -> None:

@@ -31,7 +31,7 @@ import duckdb
 from gkqc.lifeline import die_with_parent, workers_quiet
 from gkqc.outputs.charts import bar_chart, line_chart
 from gkqc.outputs.chunkcells import VIEWS as CELL_VIEWS
-from gkqc.outputs.chunkcells import alive, cells_folder, copy_cells, use_chunk
+from gkqc.outputs.chunkcells import cells_folder, copy_cells, use_chunk
 from gkqc.outputs.data import grouped, records, region_is, streamed, unattributed, warehouse_of
 from gkqc.outputs.html import (
     copy_static,
@@ -48,6 +48,7 @@ from gkqc.outputs.pages import Pages, digest
 from gkqc.outputs.reportpages import TEMP_TABLES as PAGE_TABLES
 from gkqc.outputs.reportpages import draw_report_pages, site_key
 from gkqc.outputs.tables import printed_template
+from gkqc.runlock import alive
 
 FILES_LISTED = 2000  # unread files listed on the index page
 CHUNK = 10_000  # office-years whose records a process holds at once (whole offices, whole regions)
