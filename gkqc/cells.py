@@ -88,6 +88,17 @@ class CellValue:
     reason: str | None = None
 
 
+# characters that print nothing, which editors leave beside a value (UEditor ends each with a zero-width
+# space): zero-width space, non-joiner, joiner, word joiner, BOM and soft hyphen
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def _shown(t: str) -> str:
+    """`t` (compacted) without the invisible characters at its ends, when it shows something; else `t`:
+    a cell of invisible characters only stays what it was (no value, and no blank either)."""
+    return t.strip(_INVISIBLE) or t
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width digits, Kangxi radicals, brackets) and stripped."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -97,7 +108,7 @@ def normalize(text: str) -> str:
 def is_value_like(text: str) -> bool:
     """True when a token reads as a cell value (number, number with unit, blank mark)."""
     # a cell with a stray byte in it still holds a value's place (and is read as unreadable)
-    t = "".join(text.split()).replace(DAMAGED, "")
+    t = _shown("".join(text.split()).replace(DAMAGED, ""))
     if t in BLANK_MARKS:
         return True
     m = _UNIT.match(t) or _COUNT_SUFFIX.match(t)
@@ -142,7 +153,7 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     if raw is None:
         return CellValue(None, MISSING, reason="未找到该单元格"), ""
     n = normalize(raw)
-    t = "".join(n.split())
+    t = _shown("".join(n.split()))
     if UNSEEN[0] in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含白色或透明的文字（⟦⟧内，白底上看不见）：'{raw.strip()}'，"
                                                   "不作猜测 (white or transparent text)"), t

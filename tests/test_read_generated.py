@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from builders import spec
+from mddocs import render_markdown
 
 from gkqc.readers import read_document
 from gkqc.rows import Batch, add_parsed
+from gkqc.simulate.collection import render_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.templates import registry
 
@@ -453,6 +455,37 @@ def test_a_line_of_only_invisible_characters_is_no_cell(form):
         data = "\n".join(ln + ("\n\u200b" if ln[-1:].isdigit() else "") for ln in render_pdftext(s).split("\n")).encode()
     rep = read_document(f"r.{'html' if form == 'html' else 'txt'}", data).report
     assert {c.status for c in rep.cells} <= {"ok", "blank"} and len(rep.cells) > 150
+
+
+INVISIBLE = "\u200b\ufeff\u2060\u00ad"
+INVISIBLE_FORMS = {**FORMS, "markdown": lambda s: ("r.md", render_markdown(s).encode()),
+                   "docx": lambda s: ("r.docx", render_document(s, "docx"))}
+
+
+@pytest.mark.parametrize("form, around", [
+    *((form, around) for form in ("pagetext", "pdftext", "html-utf8", "html-gbk-declared", "markdown", "docx")
+      for around in ("{v}\u200b", "\u200b{v}", "\ufeff{v}\u2060")),
+    # (a text file of many soft hyphens is taken for a wrong encoding, and not read at all)
+    ("html-utf8", "{v}\u00ad"), ("docx", "{v}\u00ad")])
+def test_a_value_beside_invisible_characters_is_read_as_shown(form, around):
+    """UEditor ends each value with a zero-width space (and other editors leave a BOM, a word joiner or a
+    soft hyphen): every such cell was unreadable. They print nothing, so the value is what the page shows;
+    the raw text keeps them. Between two digits (`1\u200b5`) the cell stays unreadable."""
+    s = spec("gov2021", 2023, seed=3)
+    want = {(c.table, c.block_id, c.row_id, c.col_id): (c.status, c.value)
+            for c in read_document(*INVISIBLE_FORMS[form](s)).report.cells}
+    key = next(k for k, v in s.active.items() if v[:2].isdigit())  # a value of two digits or more
+    for table in (s.applications, s.active, s.reviews):
+        table.update({k: around.format(v=v) for k, v in table.items() if v.strip()})
+    s.active[key] = s.active[key].replace(s.active[key].strip(INVISIBLE)[1:], "\u200b" + s.active[key].strip(INVISIBLE)[1:])
+    rep = read_document(*INVISIBLE_FORMS[form](s)).report
+    got = {(c.table, c.block_id, c.row_id, c.col_id): c for c in rep.cells}
+    assert got.pop(("active", *key)).status == "unreadable"
+    row = [k for k in got if k[:3] == ("active", *key[:2])]  # its row's other cells: as printed, or unreadable with it
+    assert all((got[k].status, got[k].value) in (want[k], ("unreadable", None)) for k in row)
+    assert {k: (c.status, c.value) for k, c in got.items() if k not in row} == {
+        k: v for k, v in want.items() if k != ("active", *key) and k not in row}
+    assert all(c.raw != c.raw.strip(INVISIBLE) for c in got.values() if c.raw and c.raw.strip(INVISIBLE))  # kept in the raw text
 
 
 @pytest.mark.parametrize("name, lead", [("r.shtml", "\n" * 5000), ("r.jsp", ""), ("r", "\r\n" * 3000)])
