@@ -221,8 +221,8 @@ def longest_passage(a: str, b: str) -> str:
 
 def _longest_common(a: str, b: str) -> tuple[int, int]:
     """(start in `a`, length) of the first longest substring of `a` that `b` holds, in time linear in
-    their lengths: `b`'s suffix automaton, walked along `a` (a comparison of every place with every
-    place took minutes on two sections of one character repeated)."""
+    their lengths: `b`'s suffix automaton, walked along `a` (not every place with every place: that is
+    quadratic, and slow on two sections of one character repeated)."""
     length, link, step = [0], [-1], [{}]  # the automaton's states: longest string, suffix link, transitions
     last = 0
     for ch in b:

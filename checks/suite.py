@@ -4,6 +4,7 @@ start-up with file, line and reason before any data is touched."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -66,13 +67,19 @@ def _spec(d: dict, path: Path, line: int) -> CheckSpec:
     named = tuple(d.get("templates", reg.templates))
     if set(named) - set(reg.printed):
         raise bad(f"未知模板 {sorted(set(named) - set(reg.printed))}")
-    templates = named + tuple(v for v in reg.variants_of(named) if v not in named)  # a template's variants too
     spec = CheckSpec(
-        id=str(d["id"]), title=d["title"], severity=d["severity"], kind=d["kind"], templates=templates,
+        id=str(d["id"]), title=d["title"], severity=d["severity"], kind=d["kind"], templates=named,
         table=d.get("table"), scope=d.get("scope"), rule=d.get("rule"), message=d.get("message"),
         subjects=tuple(d.get("subjects", ())), block=d.get("block"),
         exclude_metrics=tuple(d.get("exclude_metrics", ())), function=d.get("function"),
         source=str(path), line=line, extra={k: d[k] for k in kind.fields if k in d})
+    if "templates" not in d:  # every template the entry holds for: whose cells its rule names (P2), or as its kind says
+        applying = tuple(t for t in named if kind.applies(spec, t))
+        if not applying:
+            kind.validate(spec, bad)  # names what no template has (a misspelt id)
+            raise bad("没有模板适用于该检查 (no template of the registry has what it names)")
+        named = applying
+    spec = replace(spec, templates=named + tuple(v for v in reg.variants_of(named) if v not in named))  # and their variants
     kind.validate(spec, bad)
     return spec
 

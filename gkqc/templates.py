@@ -59,6 +59,7 @@ class Template:
     years: tuple[int, int]
     tables: bool = True  # False: a free-form template with no national tables
     default: bool = False
+    states_fee: bool = False  # its section 六 must state the 信息处理费 collected
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,11 @@ class Registry:
     def title_of(self, template: str) -> str:
         titles = {**{t.id: t.title for t in self.template_defs}, **{v.id: v.title for v in self.variants}}
         return titles.get(template, template)
+
+    def states_fee(self, template: str | None) -> bool:
+        """Whether the template's (or variant's template's) section 六 must state the 信息处理费 collected."""
+        base = self.base_of(template)
+        return any(t.states_fee for t in self.template_defs if t.id == base)
 
     def has_tables(self, template: str | None) -> bool:
         return template in self.printed
@@ -390,7 +396,8 @@ def drawn_from_registry(maxsize: int | None = None):
 def _load(path: str) -> Registry:
     raw = yamlfile.load(Path(path or REGISTRY_PATH).read_text(encoding="utf-8"))
     defs = tuple(Template(id=k, title=v.get("title", k), years=tuple(v["years"]), tables=v.get("tables", True),
-                          default=v.get("default", False)) for k, v in raw["templates"].items())
+                          default=v.get("default", False), states_fee=v.get("states_fee", False))
+                 for k, v in raw["templates"].items())
     sections = tuple(_item({**s, "id": s["num"], "no": s["num"]}) for s in raw["sections"])
     active = {
         t.id: tuple(

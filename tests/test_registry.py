@@ -63,7 +63,7 @@ def _with_gov2025(path) -> None:
     """The bundled registry plus a template from 2025 that renames section 二's first columns."""
     raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
     raw["templates"]["gov2021"]["years"] = [2021, 2024]
-    raw["templates"]["gov2025"] = {"title": "2025版模板（测试）", "issued_by": "测试", "years": [2025, 9999]}
+    raw["templates"]["gov2025"] = {"title": "2025版模板（测试）", "issued_by": "测试", "years": [2025, 9999], "states_fee": True}
     active = copy.deepcopy(raw["active"]["gov2021"])
     active[0]["metrics"][0] = {"id": "issued", "label": "本年发布件数", "variants": ["本年发布件数"]}
     raw["active"]["gov2025"] = active
@@ -110,6 +110,19 @@ def test_a_template_added_to_the_registry_is_read_and_checked(tmp_path, monkeypa
     assert s2["status"].to_list() == ["pass", "pass"]
     a1 = results.filter((pl.col("check_id") == "A1") & (pl.col("subject") == "natural_person")).sort("office")
     assert a1.select("office", "status").rows() == [("青山市教育局", "pass"), ("青山市财政局", "fail")]
+    # the checks whose cells or statements the new template has too: P2 (本年发布件数 is its issued), T2
+    assert results.filter(pl.col("check_id") == "P2").height == 4  # per row of 第二十条第（一）项, both reports
+    assert results.filter(pl.col("check_id") == "T2")["status"].to_list() == ["pass", "pass"]  # its 六 states the fee
+    assert results.filter(pl.col("check_id") == "P1").height == 0  # the 2019 template's columns
+
+
+def test_no_check_names_a_template():
+    """A check entry holds for every template whose cells its rule names, or as its kind asks the
+    registry (T2: `states_fee`): naming templates in the suite would leave a template added later unchecked."""
+    ids = re.compile("|".join(rf"(?<![\w-]){re.escape(t)}(?![\w-])" for t in registry().all_templates))
+    found = [f"{p.name}:{n}" for p in sorted((ROOT / "checks" / "suite").glob("*.y*ml"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if ids.search(line)]
+    assert found == []
 
 
 def test_a_changed_registry_re_checks_every_report(tmp_path, monkeypatch):

@@ -27,6 +27,10 @@ class Kind:
     def validate(self, spec: CheckSpec, bad: Bad) -> None:
         """Raise `bad(reason)` if the entry cannot be used (checked before any data is touched)."""
 
+    def applies(self, spec: CheckSpec, template: str) -> bool:
+        """Whether an entry that names no templates holds for reports of `template` (default: every one)."""
+        return True
+
     def tables(self, spec: CheckSpec) -> set[str]:
         """The lake tables (besides reports) an entry reads within a batch."""
         return set()

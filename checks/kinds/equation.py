@@ -14,7 +14,7 @@ from checks.frames import PartData, subject_labels
 from checks.grid import cells_of
 from checks.kinds.base import Bad, Kind, need_rule, need_table, register
 from checks.linear import PREV_LABEL, Rule, rules_for, run_linear
-from checks.spec import CheckSpec, scope_ids, scopes
+from checks.spec import TABLES, CheckSpec, scope_ids, scopes
 from gkqc.templates import registry
 
 
@@ -25,15 +25,23 @@ def validate_linear(spec: CheckSpec, bad: Bad) -> None:
     if spec.scope not in scopes(spec.table):
         raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(scopes(spec.table))}")
     for t in spec.templates:
-        if spec.block and spec.block not in registry().ids("block", t):
-            raise bad(f"模板 {t} 中没有表块 '{spec.block}'")
-        ids, subjects = scope_ids(spec.table, spec.scope, t, spec.block)
-        if set(spec.subjects) - subjects:
-            raise bad(f"模板 {t} 中没有对象 {sorted(set(spec.subjects) - subjects)}")
-        try:
-            linear(spec.rule, ids)
-        except RuleError as e:
-            raise bad(f"模板 {t}：{e}") from None
+        problem = linear_problem(spec, t)
+        if problem:
+            raise bad(problem)
+
+
+def linear_problem(spec: CheckSpec, template: str) -> str | None:
+    """Why a linear rule cannot be stated over `template`'s cells (a block, a subject or an id it lacks), or None."""
+    if spec.block and spec.block not in registry().ids("block", template):
+        return f"模板 {template} 中没有表块 '{spec.block}'"
+    ids, subjects = scope_ids(spec.table, spec.scope, template, spec.block)
+    if set(spec.subjects) - subjects:
+        return f"模板 {template} 中没有对象 {sorted(set(spec.subjects) - subjects)}"
+    try:
+        linear(spec.rule, ids)
+    except RuleError as e:
+        return f"模板 {template}：{e}"
+    return None
 
 
 @register
@@ -43,6 +51,10 @@ class Equation(Kind):
 
     def validate(self, spec: CheckSpec, bad: Bad) -> None:
         validate_linear(spec, bad)
+
+    def applies(self, spec: CheckSpec, template: str) -> bool:
+        """Where the template prints the cells the rule names (P2's 现行有效件数: the 2021 template)."""
+        return spec.table in TABLES and spec.scope in scopes(spec.table) and linear_problem(spec, template) is None
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return {spec.table}

@@ -28,20 +28,24 @@ from schemas.lake import CELL_TABLES, OFFICE_KINDS
 FUNCTIONS: dict[str, Callable] = {}
 NEEDS: dict[str, tuple[str, ...]] = {}  # function -> lake tables it reads besides reports
 MESSAGES: set[str] = set()  # functions whose failure message an entry may write (`message:`)
+WHERE: dict[str, Callable[[str], bool]] = {}  # function -> the templates it holds for, when not every one
 REGISTERED: set[str] = set()  # functions that read the office registry's kind and region (see `procedural`)
 CELLS = tuple(CELL_TABLES.values())  # the lake's cell tables, each printed by the section of its kind
 LISTED = 20  # cell ids a per-table message names (all are in `cells`)
 
 
-def procedural(*needs: str, message: bool = False, registered: bool = False) -> Callable[[Callable], Callable]:
+def procedural(*needs: str, message: bool = False, registered: bool = False,
+               where: Callable[[str], bool] | None = None) -> Callable[[Callable], Callable]:
     """Register a check function under its name, with the lake tables it reads; `message`: it
     renders an entry's `message:` (with the fields it documents) for its failures; `registered`: it
     reads what the office registry gives a report (its kind, its region), which a new registry or a
     file moved into another office's folder changes: it judges every report again with the
-    cross-report checks, not a batch once."""
+    cross-report checks, not a batch once; `where`: the templates it holds for (asked of the registry)."""
     def add(fn: Callable) -> Callable:
         FUNCTIONS[fn.__name__] = fn
         NEEDS[fn.__name__] = needs
+        if where is not None:
+            WHERE[fn.__name__] = where
         if message:
             MESSAGES.add(fn.__name__)
         if registered:
@@ -391,7 +395,11 @@ def _fee_clauses(text: pl.Expr) -> pl.Expr:
                        .str.replace_all(f"[^，,]*(?:{_FEE_OTHER})[^，,]*", "")))
 
 
-@procedural("sections")
+def _states_fee(template: str) -> bool:
+    return registry().states_fee(template)
+
+
+@procedural("sections", where=_states_fee)
 def fee_reported(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     """T2: a clause of section 六 names the 信息处理费 and states it: an amount, or that none was
     collected; or it says no fee at all was collected."""
@@ -430,6 +438,9 @@ class Procedural(Kind):
             raise bad(f"未注册的程序性检查函数 '{spec.function}' (unknown function)")
         if spec.message and spec.function not in MESSAGES:
             raise bad(f"程序性检查函数 '{spec.function}' 不使用 message 字段 (this function writes its own messages)")
+
+    def applies(self, spec: CheckSpec, template: str) -> bool:
+        return spec.function not in WHERE or WHERE[spec.function](template)
 
     def tables(self, spec: CheckSpec) -> set[str]:
         return set(NEEDS[spec.function])

@@ -53,7 +53,7 @@ def stock_of(specs: list[CheckSpec]) -> str | None:
     words = sorted({w for spec in specs for w in spec.extra.get("stock") or ()})
     if not words:
         return None
-    inside = f"[^{STOPS}]*"  # unbounded: a counted repetition made the regex six times slower
+    inside = f"[^{STOPS}]*"  # unbounded: a counted repetition makes the regex slower
     return f"{inside}(?:{'|'.join(f'(?:{w})' for w in words)}){inside}[{STOPS}]?"
 
 
