@@ -1,8 +1,8 @@
 """An inbox wherever it is: a local folder (`gkqc.inbox`, every entry treated as hostile) or a
 prefix of an S3-compatible bucket, each giving the same `Source`s in the same order.
 
-Objects are listed once and read a few at a time, in order (object storage answers one request
-in tens of milliseconds: reading them one by one would leave the network idle). The rules are
+Objects are listed once and read a few at a time, in order (each request waits on the network:
+reading them one by one would leave it idle). The rules are
 the local ones: hidden names, skipped folders and top-level sidecars are left out, files over
 the size limit are refused unread, zips are expanded member by member with the same limits, and a source
 path is the key relative to the inbox, so a collection gives the same documents wherever it is.

@@ -347,7 +347,7 @@ class Lake:
         """(table, part, what is wrong) for each committed part that is missing, truncated or not Parquet;
         `deep` (repair): also each part that cannot be read whole, every part being read."""
         out = []
-        # objects answer in tens of milliseconds: their footers are read many at a time
+        # each object's answer waits on the network: their footers are read many at a time
         with ThreadPoolExecutor(16 if self.store.remote else 1) as pool:
             for table, parts in (self._committed or {}).get("tables", {}).items():
                 found = self.store.list(table) if parts else {}

@@ -218,8 +218,7 @@ MAX_NEAR = 64  # characters: a longer printed name is no office's, and is not lo
 
 def _probes(key: str) -> list[str]:
     """`key` with each character replaced by a wildcard, with each left out, and itself: two keys one
-    edit apart share a probe. None for a key over MAX_NEAR (its probes take its length squared: a
-    metadata line of 20,000 characters took 1.7 GB)."""
+    edit apart share a probe. None for a key over MAX_NEAR (its probes take its length squared)."""
     if len(key) > MAX_NEAR:
         return []
     subs = [f"{key[:i]}\x00{key[i + 1:]}" for i in range(len(key))]

@@ -27,8 +27,8 @@ def quiet_prefect(state_dir: Path) -> None:
 
 # DuckDB may otherwise take most of the machine's memory; past this it spills to disk.
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("GKQC_DUCKDB_MEMORY", "1GB"), "threads": 2}
-# The warehouse's build runs beside what the run still holds after its check stage. At 1M reports its
-# marts need more than 500 MB (that limit fails) and take up to the limit as cache (docs/benchmarks.md).
+# The warehouse's build runs beside what the run still holds after its check stage; its marts take up to
+# the limit as cache, and a lower one fails at 1M reports (docs/benchmarks.md, the thirtieth sitting).
 BUILD_MEMORY = os.environ.get("GKQC_BUILD_MEMORY", "700MB")
 
 

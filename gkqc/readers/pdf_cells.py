@@ -100,7 +100,7 @@ def find_columns(header: list[Line], rows: list[Line], ruled: bool = False,
     cols = [sum(key(c) for c in g) / len(g) for g in groups]
     spans = [(min(c.x0 for c in g) - 0.3 * h, max(c.x1 for c in g) + 0.3 * h) for g in groups]
     heads = [c for ln in header for c in ln.chunks if c.x0 >= (max(labels) if labels else 0.0)]
-    if len(heads) > MAX_HEADINGS:  # (each heading is compared with each: minutes for 30,000)
+    if len(heads) > MAX_HEADINGS:  # (each heading is compared with each)
         raise Unreadable(f"表格的表头有 {len(heads):,} 段文字，超过上限（{MAX_HEADINGS:,}），不是年度报告的表格，未读取")
     lowest = sorted((c for c in heads if not any(o is not c and _under(o, c) and o.x0 < c.x1 and c.x0 < o.x1
                                                  for o in heads)), key=lambda c: c.cx)
