@@ -37,6 +37,10 @@ _FOLDED_DIGITS = re.compile("[\u00b2\u00b3\u00b9\u2070-\u209f\u2460-\u24ff\u2776
 _RAISED = {"superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "subscript": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")}
 
 
+# Roman numerals (Ⅹ, ⅹ, Ⅻ …): NFKC folds Ⅹ into X, a blank mark; printed in a cell it is a number
+_ROMAN = re.compile("[\u2160-\u2188]")
+
+
 def has_folded_digits(text: str) -> bool:
     """Whether `text` holds a character NFKC would fold into a digit (12¹, 12①): a footnote's mark."""
     return bool(_FOLDED_DIGITS.search(text))
@@ -159,6 +163,8 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
                                                   "不作猜测 (white or transparent text)"), t
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
+    if _ROMAN.search(raw):
+        return CellValue(None, UNREADABLE, reason=f"单元格含罗马数字：'{raw.strip()}'，不作猜测 (a Roman numeral)"), t
     if has_folded_digits(raw):
         return CellValue(None, UNREADABLE, reason=f"单元格含上标、下标或带圈的数字（可能是注释标记）：'{raw.strip()}'，不作猜测"), t
     if TWO_NUMBERS.search(n):  # '1 5': two numbers in one cell, or one spaced out: not told apart

@@ -495,6 +495,18 @@ def test_a_cell_with_separated_digits_after_a_point_or_comma_is_unreadable(print
     assert read_count("12,345").value == 12345
 
 
+@pytest.mark.parametrize("form", ["pagetext", "html"])
+def test_a_roman_numeral_in_a_cell_is_no_blank(form):
+    """NFKC folds Ⅹ (ten) into X, a blank mark: a value printed as a Roman numeral was read blank."""
+    s = spec("gov2021", seed=1)
+    s.applications[("new_received", "natural_person")] = "Ⅹ"
+    data = render_pagetext(s).encode() if form == "pagetext" else render_html(s)
+    c = cells(read_document(f"x.{'txt' if form == 'pagetext' else 'html'}", data), "applications")[
+        ("new_received", "natural_person")]
+    assert (c.raw, c.status, c.value) == ("Ⅹ", "unreadable", None) and "罗马数字" in c.reason
+    assert read_count("x").status == "blank" and read_count("ⅹ").status == "unreadable"
+
+
 def test_a_spaced_page_footer_in_pdf_text_is_not_a_row():
     assert [t.raw for t in pdftext_tokens("行政许可 3 4 5\n第 2 页 共 3 页\n行政处罚 1 2 3\n")] == \
         ["行政许可", "3", "4", "5", "行政处罚", "1", "2", "3"]
