@@ -12,7 +12,7 @@ import xlsxwriter
 
 from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
 from gkqc.outputs.labels import finding_labels
-from schemas.lake import OFFICE_KINDS as KINDS
+from schemas.lake import OFFICE_KINDS
 
 DECISIONS_ZH = {**DECISION_ZH, "dismissed": DECISION_ZH["dismissed"] + "（不计分）"}
 EXCEL_MAX_ROWS = 1_048_575
@@ -91,7 +91,7 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
           formats={4: rate, 5: rate})
     sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
                         "发布日期", "报告版本", "已排除"],
-          [[o["office"], place(o["region"]), KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
+          [[o["office"], place(o["region"]), OFFICE_KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
             f"{o['grade']} {GRADES.get(o['grade'], '')}", on_time_label(o),
             o["errors"], o["warnings"], o["rank_in_region"],
             o["published_at"].isoformat() if o["published_at"] else "", o["report_id"] or "", o.get("dismissed", 0)]

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, fmt, on_time_label, percent, place
-from schemas.lake import OFFICE_KINDS as KINDS
+from schemas.lake import OFFICE_KINDS
 
 STATIC = Path(__file__).with_name("static")
 
@@ -42,7 +42,7 @@ _ENV = _Records(loader=FileSystemLoader(Path(__file__).with_name("templates")), 
                  undefined=StrictUndefined, auto_reload=False)  # loaded once a process, not checked per page
 # labels as filters: a filter is a plain call, a method call in a template goes through Jinja's runtime
 _ENV.filters.update(
-    fmt=fmt, pct=percent, place=place, on_time=on_time_label, kind=lambda v: KINDS.get(v, v or ""),
+    fmt=fmt, pct=percent, place=place, on_time=on_time_label, kind=lambda v: OFFICE_KINDS.get(v, v or ""),
     grade=lambda v: GRADES.get(v, ""), sev=lambda v: SEVERITY_ZH.get(v, v),
     decision=lambda v: DECISION_ZH.get(v, v), yesno=lambda v: {True: "是", False: "否"}.get(v, "—"))
 
@@ -74,7 +74,7 @@ def region_list_page(page: int) -> str:
     return "regions.html" if page == 0 else f"regions-{int(page) + 1}.html"
 
 
-COMMON = dict(grades=GRADES, kinds=KINDS, severity=SEVERITY_ZH, region_page=region_page,
+COMMON = dict(grades=GRADES, kinds=OFFICE_KINDS, severity=SEVERITY_ZH, region_page=region_page,
               office_page=office_page, report_page=report_page)
 
 
