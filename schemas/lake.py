@@ -147,7 +147,8 @@ class ActiveDisclosure(_Cells):
     block_id: str = Id("表块（第二十条第x项） / Block (article 20 item)", cell="block_id")
     row_id: str = Id("行标识 / Row id", cell="row_id")
     metric_id: str = Id("列标识 / Metric id", cell="col_id")
-    unit: str = F("金额印出时所用的单位（value 一律换算为万元） / The unit the amount was printed in (value is always in 万元)",
+    unit: str = F("金额印出时所用的单位（value 换算为模板登记表所定的单位，国家模板为万元） / The unit the amount was printed in "
+                  "(value is in the registry's unit: 万元 in the national templates)",
                   nullable=True, isin=list(AMOUNT_UNITS))
 
     class Config:
