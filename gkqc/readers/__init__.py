@@ -17,6 +17,7 @@ from gkqc.readers.decode import declared_charset, decode, looks_like_html, sniff
 from gkqc.readers.errors import Unreadable
 from gkqc.readers.html import html_tokens
 from gkqc.readers.label_rows import CUT
+from gkqc.readers.markdown import NOTE as BY_ORDER
 from gkqc.readers.markdown import is_markdown, is_text_with_tables, markdown_tokens
 from gkqc.readers.ocr import ocr_pdf
 from gkqc.readers.pdf import NoTextLayer, read_pdf
@@ -276,7 +277,31 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         cells, notes = READERS[table](part, form, at_end, missing, silent_blank=silent_blank)
         rep.cells += cells
         rep.notes += notes
+    rep.cells = _read_by_place(rep)
     return rep
+
+
+def _read_by_place(rep: Report) -> list:
+    """The report's cells, those read by their column's place (headings lost to a converter) checked
+    against what the lost headings could have said: an amount printed without a unit has its unit
+    unknown (the heading may have named 元); and under a template the tables did not tell, a cell that
+    one of the templates the report may print (its year's or an older one) lacks means other things there."""
+    reg = registry()
+    amounts = {(t, *k.split(".")) for t in reg.tables for k in reg.amount_cells(t)}
+    presumed = rep.template_source.startswith(TEMPLATE_PRESUMED)
+    rivals = [t.id for t in reg.template_defs if t.tables and t.years[0] <= (rep.report_year or 0)]
+    out = []
+    for c in rep.cells:
+        if BY_ORDER in (c.reason or ""):
+            key = (c.block_id, c.row_id, c.col_id)[-len(reg.axes(c.table)):]
+            if presumed and not all(key in reg.cell_keys(c.table, t) for t in rivals):
+                c = replace(c, value=None, status=UNREADABLE, reason="列标题缺失，按列序读取；模板未能从表格认定（按报告年度推定），"
+                            "而各模板此处的列不同，各列所指无法确定，不作猜测")
+            elif c.unit is None and c.value is not None and (c.table, *key) in amounts:
+                c = replace(c, value=None, status=UNREADABLE,
+                            reason=f"列标题缺失（转换噪声），金额未注明单位，表头所注单位无从得知：'{c.raw}'，不作猜测")
+        out.append(c)
+    return out
 
 
 def cell_where(c, template: str) -> str:
