@@ -141,6 +141,17 @@ def test_procedural_blank_cells(blank):
         assert (status, message) == ("pass", None)
 
 
+@pytest.mark.parametrize("status", ["unreadable", "missing"])
+def test_no_blank_cell_is_claimed_where_cells_were_not_read(status):
+    """A table with cells not found or not read may hide a blank one (a PDF's text layer drops empty
+    cells, and the row beside them is then unreadable): S4 passed there; it is not assessable."""
+    got = results(batch({"r": {"review": [cell("约3", status), "0", "0", "0", "3"]},
+                         "both": {"review": [cell("约3", status), "", "0", "0", "3"]}}), "S4")
+    assert got[("S4", "r", "reviews")] == ("not_assessable", "无法判断：第四部分（政府信息公开行政复议、行政诉讼情况）有 1 个单元格"
+                                                              "未找到或无法读取，其中可能有留空的单元格")
+    assert got[("S4", "both", "reviews")][0] == "fail"  # a blank printed is a finding whatever else
+
+
 def test_cross_year_compares_with_last_years_columns():
     """A cross-year rule reads `prev__` columns beside this year's (here: an equation of the same
     shape, made a cross-year entry, over a frame with both years)."""

@@ -77,9 +77,10 @@ def _table_label(table: pl.Expr) -> pl.Expr:
 
 
 def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
-               message: Callable[[dict[str, pl.Expr]], pl.Expr]) -> pl.DataFrame:
+               message: Callable[[dict[str, pl.Expr]], pl.Expr], hiding: tuple[str, ...] = ()) -> pl.DataFrame:
     """One result per report × cell table: fail when some of its cells have one of `statuses`,
-    naming how many and which (the first `LISTED` in the message, all in `cells` as id=raw), else pass.
+    naming how many and which (the first `LISTED` in the message, all in `cells` as id=raw), else pass;
+    not assessable instead of pass when some have one of the statuses `hiding` (which may hide one).
     `message` makes the failure's message from the fields label, n, listed, first (the first cell's
     label) and reason (its reason)."""
     scoped = pl.col("rid").is_in(reports["rid"].implode())
@@ -100,7 +101,14 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     fail = rows(bad, subject=pl.col("table"), status="fail", message=message(fields), cells=pl.col("cells"))
     every = reports.select("report_id").join(pl.DataFrame({"table": tables}, schema={"table": pl.Utf8}), how="cross")
     ok = every.join(bad.select("report_id", "table"), on=["report_id", "table"], how="anti")
-    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=PASSED)])
+    unsure = pl.concat([data.cells[t].filter(pl.col("status").is_in(hiding) & scoped).group_by("report_id")
+                        .agg(pl.len().alias("n")).with_columns(pl.lit(t).alias("table")) for t in tables])
+    na = ok.join(unsure, on=["report_id", "table"])
+    na_msg = pl.concat_str([pl.lit("无法判断："), _table_label(pl.col("table")), pl.lit("有 "), pl.col("n").cast(pl.Utf8),
+                            pl.lit(" 个单元格未找到或无法读取，其中可能有留空的单元格")])
+    ok = ok.join(unsure, on=["report_id", "table"], how="anti")
+    return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=PASSED),
+                      rows(na, subject=pl.col("table"), status="not_assessable", message=na_msg)])
 
 
 def _label(cell: pl.Expr) -> pl.Expr:
@@ -178,7 +186,7 @@ def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
     def msg(f: dict[str, pl.Expr]) -> pl.Expr:
         return pl.concat_str([f["label"], pl.lit("有 "), f["n"], pl.lit(" 个单元格留空："), f["listed"],
                               pl.lit(f"；{counted}。请填写数字，没有则填0")])
-    return _per_table(data, reports, ["blank"], msg)
+    return _per_table(data, reports, ["blank"], msg, hiding=("missing", "unreadable"))
 
 
 @procedural(*CELLS)
