@@ -489,6 +489,28 @@ def test_a_count_with_its_unit_is_one_cell_read_whole(printed, value):
         (float(s.active[("item_6", "coercion", m)]), "ok") for m in ("change", "decisions")]
 
 
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("printed", ["120000 元", "120000\xa0元", "120000\u3000元", "1200 百元", "0.0012 亿元", "12 万"])
+def test_an_amount_with_its_unit_after_a_space_is_one_cell_read_whole(printed, style):
+    """`120000 元`: the unit after a space was left behind as text and the fee read 120000 万元."""
+    s = spec("gov2021", 2023, seed=1, office=OFFICE)
+    s.active[("item_8", "fees", "fee_amount")] = printed
+    for text in (crawl_of_html(render_html(s), *STYLES[style]), crawl_of_pagetext(render_pagetext(s), STYLES[style][0])):
+        [fee] = active_row(read(text).report, "item_8", "fees")
+        assert (fee.value, fee.status, fee.raw) == (12, "ok", printed), text
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_an_amount_with_its_unit_after_a_space_beside_a_glued_count_is_never_the_bare_number(style):
+    """`3251000 元` (a count glued to `251000 元`): the amount is 25.1 万元 or unreadable, never 251000 万元."""
+    s = spec("gov2019", 2020, seed=1, office=OFFICE)
+    s.active[("item_9", "procurement", "procurement_amount")] = "251000 元"
+    for text in (crawl_of_html(render_html(s), *STYLES[style]), crawl_of_pagetext(render_pagetext(s), STYLES[style][0])):
+        items, amount = active_row(read(text).report, "item_9", "procurement")
+        assert (amount.value, amount.status) in ((25.1, "ok"), (None, "unreadable")), (amount.raw, amount.reason)
+        assert (items.value, items.status) in ((3, "ok"), (None, "unreadable")), (items.raw, items.reason)
+
+
 WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
 
 

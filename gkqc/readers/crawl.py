@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
+from gkqc.cells import AMOUNT_UNIT_NAMES, AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers import metadata as md
 from gkqc.readers.metadata import CN_DATE_BODY, META_KEYS
 from gkqc.readers.sections import SHORT
@@ -281,7 +281,7 @@ _MARK = rf"(?:{BLANK_MARK}|{_NONE})"
 _VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 _NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{BLANK_MARK}")  # numbers and blank marks
-_UNIT_WORD = re.compile(COUNT_UNITS)
+_UNIT_WORD = re.compile(f"{COUNT_UNITS}|{AMOUNT_UNIT_NAMES}")  # a unit a space after its number ('488 件', '120000 元')
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
 _BRACKETS = str.maketrans("", "", "()（）")
 MAX_WORDED = 3  # characters besides the number in a value printed with wording ('428次', '5%', '1e3')
