@@ -511,6 +511,21 @@ def test_an_amount_with_its_unit_after_a_space_beside_a_glued_count_is_never_the
         assert (items.value, items.status) in ((3, "ok"), (None, "unreadable")), (items.raw, items.reason)
 
 
+def glued_active_row(template: str, block: str, row: str, printed: dict[str, str], style: str = "glued"):
+    """The cells of one row of section 二, printed as given, read from a generated report's crawl."""
+    s = spec(template, YEARS[template], seed=2, office=OFFICE)
+    for m, v in printed.items():
+        s.active[(block, row, m)] = v
+    return active_row(read(crawl_of_html(render_html(s), *STYLES[style])).report, block, row)
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_a_sign_before_a_lone_zero_is_no_number_of_a_split(style):
+    """`12-` then 0 and 28 glued (`12-028`) was split 12 | -0 | 28: -0 is no number a cell prints."""
+    got = glued_active_row("gov2021", "item_1", "normative_docs", {"issued": "12-", "repealed": "0", "in_force": "28"}, style)
+    assert {c.status for c in got} == {"unreadable"}, [(c.value, c.status) for c in got]
+
+
 WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
 
 

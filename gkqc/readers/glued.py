@@ -20,8 +20,11 @@ MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
 _DOC_BUDGET = 1_000_000  # …and per document, all its rows together (far more than any report's rows take)
 _MARK = re.compile(rf"{BLANK_MARK}|无")  # a piece printed for a blank cell
-# (ASCII digits only: another script's digit, ٠, is no digit of a split, and its run is not split)
-_PIECE = re.compile(rf"{_MARK.pattern}|-?(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?")
+# (ASCII digits only: another script's digit, ٠, is no digit of a split, and its run is not split; a sign
+# before a lone 0 ('-0') makes no number: '12-028' is no 12 | -0 | 28)
+_SIGN = r"(?!0(?!\.))"  # after a sign: not a lone 0
+_NUMBER = rf"(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?"
+_PIECE = re.compile(rf"{_MARK.pattern}|(?:-{_SIGN})?{_NUMBER}")
 _WHOLE = re.compile(r"0|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
