@@ -526,6 +526,21 @@ def test_a_sign_before_a_lone_zero_is_no_number_of_a_split(style):
     assert {c.status for c in got} == {"unreadable"}, [(c.value, c.status) for c in got]
 
 
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("dash", ["—", "–", "―"])
+def test_a_dash_glued_before_digits_in_a_column_that_may_be_negative_may_be_a_sign(style, dash):
+    """本年增/减 printed `—3` glued to 1475 (`29—31475`) was split 29 | — | 31475: in a column that may be
+    negative the dash may be the minus sign of the digits after it, so the split is not the only one. In
+    a column that may not, a dash between numbers is a blank cell (`12—28`)."""
+    got = glued_active_row("gov2019", "item_5", "licensing", {"prev_items": "29", "change": f"{dash}3", "decisions": "1475"},
+                           style)
+    assert {c.status for c in got} == {"unreadable"} and "可能的拆分有" in got[0].reason, [(c.value, c.status) for c in got]
+    prev, change = glued_active_row("gov2019", "item_8", "fees", {"prev_items": "12", "change": f"{dash}3"}, style)
+    assert (prev.value, change.value, change.status, change.raw) == (12, None, "unreadable", f"{dash}3")  # as page text
+    got = glued_active_row("gov2021", "item_1", "normative_docs", {"issued": "12", "repealed": dash, "in_force": "28"}, style)
+    assert [(c.value, c.status) for c in got[::2]] == [(12, "inferred"), (28, "inferred")] and got[1].value is None
+
+
 WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
 
 
