@@ -541,6 +541,18 @@ def test_a_dash_glued_before_digits_in_a_column_that_may_be_negative_may_be_a_si
     assert [(c.value, c.status) for c in got[::2]] == [(12, "inferred"), (28, "inferred")] and got[1].value is None
 
 
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", ["- 3", "— 3"])
+def test_a_sign_printed_a_space_before_its_number_is_never_lost(printed, style):
+    """本年增/减 printed `- 3` after 12 glued (`12- 3`) was read 12- (unreadable) and 3: the dash may be
+    the sign of the number after the space, so the two are one cell, never 3."""
+    prev, change = glued_active_row("gov2019", "item_8", "fees", {"prev_items": "12", "change": printed}, style)
+    assert change.value is None and change.status == "unreadable", (change.raw, change.reason)
+    got = glued_active_row("gov2019", "item_5", "licensing", {"prev_items": "29", "change": printed, "decisions": "1475"},
+                           style)
+    assert {c.status for c in got} == {"unreadable"}, [(c.value, c.status) for c in got]
+
+
 WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
 
 

@@ -290,13 +290,19 @@ MAX_WORDED = 3  # characters besides the number in a value printed with wording 
 def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
     """Spans of one cell printed with wording beside its number — a unit touching it or after a
     space ('428次', '488 件'), a note ('约5', '5%', '1e3', '3(含1件)', '1.234.567') —: one cell,
-    read whole, never its number alone nor its digits split into cells. A row's numbering
-    touching a value ('0二、', '0(三)') is not wording."""
+    read whole, never its number alone nor its digits split into cells; so is a dash glued after
+    digits and the number a space after it ('12- 3': the dash may be its sign, `- 3`). A row's
+    numbering touching a value ('0二、', '0(三)') is not wording."""
     words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
-    out = []
+    out: list[tuple[int, int]] = []
     for k, (ws, we, w) in enumerate(words):
+        if out and out[-1][1] > ws:  # (the word after a dash, taken with it)
+            continue
         if _marked(v.text[v.fpos[ws]:v.fpos[we - 1] + 1]):
             out.append((ws, we))
+            continue
+        if _DASH_AFTER_DIGITS.search(w) and k + 1 < len(words) and words[k + 1][2][:1].isdigit():
+            out.append((ws, words[k + 1][1]))
             continue
         numbering = _NUMBERING.search(w)
         if numbering:  # the next row's numbering and label: the word's own part ends there
@@ -316,6 +322,7 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
 
 
 _DIGITS = re.compile(r"[-+]?[\d,.]*\d")
+_DASH_AFTER_DIGITS = re.compile(r"\d[-—–―]$")
 
 
 def _marked(raw: str) -> bool:
