@@ -501,14 +501,18 @@ def test_an_amount_with_its_unit_after_a_space_is_one_cell_read_whole(printed, s
 
 
 @pytest.mark.parametrize("style", STYLES)
-def test_an_amount_with_its_unit_after_a_space_beside_a_glued_count_is_never_the_bare_number(style):
-    """`3251000 元` (a count glued to `251000 元`): the amount is 25.1 万元 or unreadable, never 251000 万元."""
+@pytest.mark.parametrize("printed", [("3", "251000 元"), ("—", "1200 百元")])
+def test_an_amount_with_its_unit_after_a_space_beside_a_glued_count_is_never_the_bare_number(style, printed):
+    """`3251000 元` (a count glued to `251000 元`): the amount is 25.1 万元 or unreadable, never 251000 万元; and
+    `—1200 百元` is the row's values, never missing nor 1200 万元."""
     s = spec("gov2019", 2020, seed=1, office=OFFICE)
-    s.active[("item_9", "procurement", "procurement_amount")] = "251000 元"
+    for m, v in zip(("procurement_items", "procurement_amount"), printed, strict=True):
+        s.active[("item_9", "procurement", m)] = v
     for text in (crawl_of_html(render_html(s), *STYLES[style]), crawl_of_pagetext(render_pagetext(s), STYLES[style][0])):
         items, amount = active_row(read(text).report, "item_9", "procurement")
-        assert (amount.value, amount.status) in ((25.1, "ok"), (None, "unreadable")), (amount.raw, amount.reason)
-        assert (items.value, items.status) in ((3, "ok"), (None, "unreadable")), (items.raw, items.reason)
+        assert (amount.value, amount.status) in ((12 if printed[0] == "—" else 25.1, "ok"), (None, "unreadable")), \
+            (amount.raw, amount.reason)
+        assert (items.value, items.status) in ((3, "ok"), (None, "blank"), (None, "unreadable")), (items.raw, items.reason)
 
 
 def glued_active_row(template: str, block: str, row: str, printed: dict[str, str], style: str = "glued"):
