@@ -26,6 +26,7 @@ _NUM = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _UNIT_SIZE = {"千万元": 10**7, "百万元": 10**6, "十万元": 10**5, "亿元": 10**8, "万元": 10**4, "千元": 1000, "百元": 100,
               "亿": 10**8, "万": 10**4, "元": 1}
 AMOUNT_UNIT_WORDS = "万元|万|元"  # the units the readers split glued amounts at (crawls), as regex alternatives
+AMOUNT_UNIT_NAMES = "|".join(_UNIT_SIZE)  # every unit an amount may be printed with, as regex alternatives
 _UNIT = re.compile(rf"^(.*?)({'|'.join(_UNIT_SIZE)})$")
 COUNT_UNITS = "件|个|项|条|次|人次"  # units a count may be printed with ('5件'), as regex alternatives
 _COUNT_SUFFIX = re.compile(rf"^(.*?\d)({COUNT_UNITS})$")

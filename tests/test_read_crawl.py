@@ -489,6 +489,74 @@ def test_a_count_with_its_unit_is_one_cell_read_whole(printed, value):
         (float(s.active[("item_6", "coercion", m)]), "ok") for m in ("change", "decisions")]
 
 
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("printed", ["120000 元", "120000\xa0元", "120000\u3000元", "1200 百元", "0.0012 亿元", "12 万"])
+def test_an_amount_with_its_unit_after_a_space_is_one_cell_read_whole(printed, style):
+    """`120000 元`: the unit after a space was left behind as text and the fee read 120000 万元."""
+    s = spec("gov2021", 2023, seed=1, office=OFFICE)
+    s.active[("item_8", "fees", "fee_amount")] = printed
+    for text in (crawl_of_html(render_html(s), *STYLES[style]), crawl_of_pagetext(render_pagetext(s), STYLES[style][0])):
+        [fee] = active_row(read(text).report, "item_8", "fees")
+        assert (fee.value, fee.status, fee.raw) == (12, "ok", printed), text
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("printed", [("3", "251000 元"), ("—", "1200 百元")])
+def test_an_amount_with_its_unit_after_a_space_beside_a_glued_count_is_never_the_bare_number(style, printed):
+    """`3251000 元` (a count glued to `251000 元`): the amount is 25.1 万元 or unreadable, never 251000 万元; and
+    `—1200 百元` is the row's values, never missing nor 1200 万元."""
+    s = spec("gov2019", 2020, seed=1, office=OFFICE)
+    for m, v in zip(("procurement_items", "procurement_amount"), printed, strict=True):
+        s.active[("item_9", "procurement", m)] = v
+    for text in (crawl_of_html(render_html(s), *STYLES[style]), crawl_of_pagetext(render_pagetext(s), STYLES[style][0])):
+        items, amount = active_row(read(text).report, "item_9", "procurement")
+        assert (amount.value, amount.status) in ((12 if printed[0] == "—" else 25.1, "ok"), (None, "unreadable")), \
+            (amount.raw, amount.reason)
+        assert (items.value, items.status) in ((3, "ok"), (None, "blank"), (None, "unreadable")), (items.raw, items.reason)
+
+
+def glued_active_row(template: str, block: str, row: str, printed: dict[str, str], style: str = "glued"):
+    """The cells of one row of section 二, printed as given, read from a generated report's crawl."""
+    s = spec(template, YEARS[template], seed=2, office=OFFICE)
+    for m, v in printed.items():
+        s.active[(block, row, m)] = v
+    return active_row(read(crawl_of_html(render_html(s), *STYLES[style])).report, block, row)
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_a_sign_before_a_lone_zero_is_no_number_of_a_split(style):
+    """`12-` then 0 and 28 glued (`12-028`) was split 12 | -0 | 28: -0 is no number a cell prints."""
+    got = glued_active_row("gov2021", "item_1", "normative_docs", {"issued": "12-", "repealed": "0", "in_force": "28"}, style)
+    assert {c.status for c in got} == {"unreadable"}, [(c.value, c.status) for c in got]
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("dash", ["—", "–", "―"])
+def test_a_dash_glued_before_digits_in_a_column_that_may_be_negative_may_be_a_sign(style, dash):
+    """本年增/减 printed `—3` glued to 1475 (`29—31475`) was split 29 | — | 31475: in a column that may be
+    negative the dash may be the minus sign of the digits after it, so the split is not the only one. In
+    a column that may not, a dash between numbers is a blank cell (`12—28`)."""
+    got = glued_active_row("gov2019", "item_5", "licensing", {"prev_items": "29", "change": f"{dash}3", "decisions": "1475"},
+                           style)
+    assert {c.status for c in got} == {"unreadable"} and "可能的拆分有" in got[0].reason, [(c.value, c.status) for c in got]
+    prev, change = glued_active_row("gov2019", "item_8", "fees", {"prev_items": "12", "change": f"{dash}3"}, style)
+    assert (prev.value, change.value, change.status, change.raw) == (12, None, "unreadable", f"{dash}3")  # as page text
+    got = glued_active_row("gov2021", "item_1", "normative_docs", {"issued": "12", "repealed": dash, "in_force": "28"}, style)
+    assert [(c.value, c.status) for c in got[::2]] == [(12, "inferred"), (28, "inferred")] and got[1].value is None
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", ["- 3", "— 3"])
+def test_a_sign_printed_a_space_before_its_number_is_never_lost(printed, style):
+    """本年增/减 printed `- 3` after 12 glued (`12- 3`) was read 12- (unreadable) and 3: the dash may be
+    the sign of the number after the space, so the two are one cell, never 3."""
+    prev, change = glued_active_row("gov2019", "item_8", "fees", {"prev_items": "12", "change": printed}, style)
+    assert change.value is None and change.status == "unreadable", (change.raw, change.reason)
+    got = glued_active_row("gov2019", "item_5", "licensing", {"prev_items": "29", "change": printed, "decisions": "1475"},
+                           style)
+    assert {c.status for c in got} == {"unreadable"}, [(c.value, c.status) for c in got]
+
+
 WORDED = ["约5", "5%", "1e3", "1.234.567", "(-2)", "5.", "O", "〇"]
 
 

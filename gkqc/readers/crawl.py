@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from gkqc.cells import AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
+from gkqc.cells import AMOUNT_UNIT_NAMES, AMOUNT_UNIT_WORDS, COUNT_UNITS, LOOKALIKES, has_folded_digits
 from gkqc.readers import metadata as md
 from gkqc.readers.metadata import CN_DATE_BODY, META_KEYS
 from gkqc.readers.sections import SHORT
@@ -281,22 +281,29 @@ _MARK = rf"(?:{BLANK_MARK}|{_NONE})"
 _VALUES = re.compile(rf"{_SYMBOL_BEFORE}(?<![(（\d]){_NUM}(?:\s*(?:{_NUM}|{_MARK}))*|{_MARK}(?:\s*(?:{_NUM}|{_MARK}))*")
 _NUMBER = re.compile(rf"[-+]?\d+(?:[,.]\d+)*(?:{AMOUNT_UNIT_WORDS})?")
 _NOT_WORDING = re.compile(rf"{_NUMBER.pattern}|{BLANK_MARK}")  # numbers and blank marks
-_UNIT_WORD = re.compile(COUNT_UNITS)
+_UNIT_WORD = re.compile(f"{COUNT_UNITS}|{AMOUNT_UNIT_NAMES}")  # a unit a space after its number ('488 件', '120000 元')
 _PREFIX = re.compile(r"[\u4e00-\u9fff]?|[(（]-?")  # wording or a bracket before a number ('约5', '(-2)')
 _BRACKETS = str.maketrans("", "", "()（）")
 MAX_WORDED = 3  # characters besides the number in a value printed with wording ('428次', '5%', '1e3')
 
 
-def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
+def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int, bool]]:
     """Spans of one cell printed with wording beside its number — a unit touching it or after a
     space ('428次', '488 件'), a note ('约5', '5%', '1e3', '3(含1件)', '1.234.567') —: one cell,
-    read whole, never its number alone nor its digits split into cells. A row's numbering
-    touching a value ('0二、', '0(三)') is not wording."""
+    read whole, never its number alone nor its digits split into cells; so is a dash glued after
+    digits and the number a space after it ('12- 3': the dash may be its sign, `- 3`). A unit after
+    a space behind values glued together ('—1200 百元', '3251000 元') is theirs: a glued run, whose
+    cells cannot be told (True). A row's numbering touching a value ('0二、', '0(三)') is not wording."""
     words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
-    out = []
+    out: list[tuple[int, int, bool]] = []
     for k, (ws, we, w) in enumerate(words):
+        if out and out[-1][1] > ws:  # (the word after a dash, taken with it)
+            continue
         if _marked(v.text[v.fpos[ws]:v.fpos[we - 1] + 1]):
-            out.append((ws, we))
+            out.append((ws, we, False))
+            continue
+        if _DASH_AFTER_DIGITS.search(w) and k + 1 < len(words) and words[k + 1][2][:1].isdigit():
+            out.append((ws, words[k + 1][1], False))
             continue
         numbering = _NUMBERING.search(w)
         if numbering:  # the next row's numbering and label: the word's own part ends there
@@ -309,13 +316,14 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int]]:
             continue
         noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
         if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either
-            out.append((ws, we))
+            out.append((ws, we, False))
         elif not rest and not numbering and k + 1 < len(words) and _UNIT_WORD.fullmatch(words[k + 1][2]):
-            out.append((ws, words[k + 1][1]))
+            out.append((ws, words[k + 1][1], number.group(0) != w))
     return out
 
 
 _DIGITS = re.compile(r"[-+]?[\d,.]*\d")
+_DASH_AFTER_DIGITS = re.compile(r"\d[-—–―]$")
 
 
 def _marked(raw: str) -> bool:
@@ -350,11 +358,11 @@ def _cells(v: _View, fs: int, fe: int, whole: str) -> list[Tok]:
     """_gap's values and cells printed with wording, from fs to fe."""
     out: list[Tok] = []
     at = fs
-    for ws, we in _worded(v, fs, fe):
+    for ws, we, glued in _worded(v, fs, fe):
         out += _values(v, at, ws, whole)
-        tok = v.tok(ws, we)
+        tok = v.tok(ws, we, GluedRun if glued else Tok)
         if tok is not None:
-            tok.cell = True  # a cell of its own: it keeps its place in the row even when unreadable
+            tok.cell = not glued  # a cell of its own: it keeps its place in the row even when unreadable
             out.append(tok)
         at = we
     return out + _values(v, at, fe, whole)

@@ -20,12 +20,22 @@ MAX_GLUED = 40  # characters of glued values a row may hold and still be split
 _BUDGET = 100_000  # pieces tried per row before a split is given up
 _DOC_BUDGET = 1_000_000  # …and per document, all its rows together (far more than any report's rows take)
 _MARK = re.compile(rf"{BLANK_MARK}|无")  # a piece printed for a blank cell
-# (ASCII digits only: another script's digit, ٠, is no digit of a split, and its run is not split)
-_PIECE = re.compile(rf"{_MARK.pattern}|-?(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?")
+# (ASCII digits only: another script's digit, ٠, is no digit of a split, and its run is not split; a sign
+# before a lone 0 ('-0') makes no number: '12-028' is no 12 | -0 | 28)
+_SIGN = r"(?!0(?!\.))"  # after a sign: not a lone 0
+_NUMBER = rf"(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:{AMOUNT_UNIT_WORDS})?"
+_PIECE = re.compile(rf"{_MARK.pattern}|(?:-{_SIGN})?{_NUMBER}")
+# a number after a dash printed for its minus sign ('—3'): a piece only in a column that may be negative
+_DASHED = re.compile(rf"[—–―]{_SIGN}{_NUMBER}")
 _WHOLE = re.compile(r"0|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
 TOTAL_NOTE = "数字连写，按本行合计唯一拆分（总计=各列之和）"
+
+
+def signed_columns(cols: Sequence[Item]) -> frozenset[int]:
+    """The positions of the columns that may be negative (the registry's `signed`)."""
+    return frozenset(k for k, c in enumerate(cols) if c.signed)
 
 
 def row_sums(cols: Sequence[Item]) -> Sums:
@@ -53,15 +63,18 @@ Pick = tuple[tuple[int, int, int], ...]  # one (part, start, end) per column
 
 class _Splits:
     """The ways a row's value tokens make n pieces: a glued run cut between any two valid
-    pieces (a number, which never starts with 0 unless it is 0, or a blank mark), every other
-    token one piece."""
+    pieces (a number, which never starts with 0 unless it is 0, or a blank mark; in a column that
+    may be negative, `signed`, a number after a dash too: '—3'), every other token one piece."""
 
-    def __init__(self, vals: list[Tok], n: int, work: SplitWork | None = None):
-        self.vals, self.n = vals, n
+    def __init__(self, vals: list[Tok], n: int, work: SplitWork | None = None, signed: frozenset[int] = frozenset()):
+        self.vals, self.n, self.signed = vals, n, signed
         self.work = work or SplitWork()
         self.parts = [v.text for v in vals]
         self.ends = [[[j for j in range(i + 1, len(t) + 1) if _PIECE.fullmatch(t, i, j)] for i in range(len(t))]
                      if isinstance(v, GluedRun) else [[len(t)]] for v, t in zip(vals, self.parts, strict=True)]
+        self.dashed = [[[j for j in range(i + 2, len(t) + 1) if _DASHED.fullmatch(t, i, j)] if signed and t[i] in "—–―"
+                        else [] for i in range(len(t))] if isinstance(v, GluedRun) else [[]]
+                       for v, t in zip(vals, self.parts, strict=True)]
         self.suffix = [sum(map(len, self.parts[p:])) for p in range(len(self.parts) + 1)]
         self.plain = all(t.isdigit() for t in self.parts)  # digits only: the bounds of _summands hold
         self.digit_sums = [0]  # of the row's characters so far (plain rows)
@@ -70,6 +83,10 @@ class _Splits:
         self.memo: dict[tuple[int, int, int], int] = {}
         self.steps = 0
         self.work.steps += sum(len(t) * (len(t) + 1) // 2 for t in self.parts)  # the pieces tried for `ends`
+
+    def _ends(self, p: int, i: int, c: int) -> list[int]:
+        """Where column c's piece may end, from part p, offset i."""
+        return self.ends[p][i] + self.dashed[p][i] if c in self.signed else self.ends[p][i]
 
     def _next(self, p: int, j: int) -> tuple[int, int]:
         return (p + 1, 0) if j == len(self.parts[p]) else (p, j)
@@ -88,15 +105,16 @@ class _Splits:
             return int(p == len(self.parts) and c == self.n)
         key = (p, i, c)
         if key not in self.memo:
-            self.work.steps += len(self.ends[p][i])
-            self.memo[key] = sum(self.count(*self._next(p, j), c + 1) for j in self.ends[p][i])
+            ends = self._ends(p, i, c)
+            self.work.steps += len(ends)
+            self.memo[key] = sum(self.count(*self._next(p, j), c + 1) for j in ends)
         return self.memo[key]
 
     def only(self) -> Pick:
         """The pick, when count() is 1."""
         out, p, i = [], 0, 0
         for c in range(self.n):
-            j = next(j for j in self.ends[p][i] if self.count(*self._next(p, j), c + 1))
+            j = next(j for j in self._ends(p, i, c) if self.count(*self._next(p, j), c + 1))
             out.append((p, i, j))
             p, i = self._next(p, j)
         return tuple(out)
@@ -121,7 +139,7 @@ class _Splits:
                 return memo[(p, i, c)]
             out: list[Pick] = []
             t = groups.get(c)
-            for q, x, y in self._spans(p, i, t):
+            for q, x, y in self._spans(p, i, c, t):
                 self._step()
                 head = [((p, i, y),)] if t is None else (
                     [(*a, (q, x, y)) for a in self._summands(p, i, t - c, total, q, x, limit)]
@@ -135,16 +153,16 @@ class _Splits:
 
         return rest(0, 0, 0) if self.count() else []
 
-    def _spans(self, p: int, i: int, t: int | None):
-        """Where the next column's piece lies from (p, i) (`t` None: the column is in no group), or
-        where the total of its group, the columns up to `t`, may lie."""
+    def _spans(self, p: int, i: int, c: int, t: int | None):
+        """Where column c's piece lies from (p, i) (`t` None: the column is in no group), or
+        where the total of its group, the columns c…`t`, may lie."""
         if t is None:
-            yield from ((p, i, j) for j in self.ends[p][i])
+            yield from ((p, i, j) for j in self._ends(p, i, c))
             return
         for q in range(p, len(self.parts)):
             glued = isinstance(self.vals[q], GluedRun)  # any other token is one piece, read whole
             for x in range(i if q == p else 0, len(self.parts[q])) if glued else (0,):
-                for y in self.ends[q][x]:
+                for y in self._ends(q, x, t):
                     if self.count(*self._next(q, y), t + 1):
                         yield q, x, y
 
@@ -177,7 +195,8 @@ class _Splits:
         that left no trace: a summand, or a column in no group), every group's total holding. Which
         summands of a group are blank changes no sum, so a group is tried with each smaller number
         of summands. Raises _Exhausted past the budget."""
-        if all(js == [i + 1] for p, v in enumerate(self.vals) if isinstance(v, GluedRun) for i, js in enumerate(self.ends[p])):
+        if all(js == [i + 1] and not self.dashed[p][i] for p, v in enumerate(self.vals) if isinstance(v, GluedRun)
+               for i, js in enumerate(self.ends[p])):
             return False  # each character a piece ('0000'): never fewer numbers
         totals = set(groups.values())
         memo: dict[tuple[int, int, int, bool], bool] = {}
@@ -199,12 +218,12 @@ class _Splits:
         t = groups.get(c)
         if t is None:  # a column in no group: blank, or the next piece
             self._step()
-            return rest(p, i, c + 1, True) or any(rest(*self._next(p, j), c + 1, fewer) for j in self.ends[p][i])
+            return rest(p, i, c + 1, True) or any(rest(*self._next(p, j), c + 1, fewer) for j in self._ends(p, i, c))
         start = self.suffix[0] - self.suffix[p] + i
         for q in range(p, len(self.parts)):  # where the group's total lies, then its summands before it
             for x in range(i if q == p else 0, len(self.parts[q])):
                 end = self.suffix[0] - self.suffix[q] + x
-                for y in self.ends[q][x]:
+                for y in self._ends(q, x, t):
                     self._step()
                     if (total := self._int(q, x, y)) is None or (
                             self.plain and (total - self.digit_sums[end] + self.digit_sums[start]) % 9):
@@ -296,21 +315,21 @@ def spaced_number(vals: list[Tok], n: int, sums: Sums) -> str | None:
             "其间的空格可能在一个数字之内（千位分隔），无法确定各单元格的值，不作归属")
 
 
-def _vanished(vals: list[Tok], n: int, sums: Sums, work: SplitWork) -> str | None:
+def _vanished(vals: list[Tok], n: int, sums: Sums, work: SplitWork, signed: frozenset[int]) -> str | None:
     """Why a split whose totals hold is not the only one: with some cells blank and printed as
     nothing, the tokens split another way whose totals hold too (or the search ran out); else None."""
     groups = _groups(sums)
     if groups is None:
         return None
     try:
-        if not _Splits(vals, n, work).blanks_vanish(groups):
+        if not _Splits(vals, n, work, signed).blanks_vanish(groups):
             return None
     except _Exhausted:
         return "核对有无空白单元格未显示时超出计算上限"
     return "若有单元格空白且未显示，也有与本行合计相符的拆分"
 
 
-def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
+def split_glued(vals: list[Tok], n: int, sums: Sums, signed: frozenset[int] = frozenset()) -> RowRead:
     """A row of a crawl with fewer value tokens than cells, some of them glued runs: split only
     when the split is provably unique — (a) one digit per cell: `ok` (unless the row's total
     contradicts it, or would hold on fewer numbers too: blank cells may have vanished); (b) the only split that makes the row's
@@ -329,30 +348,32 @@ def split_glued(vals: list[Tok], n: int, sums: Sums) -> RowRead:
     work = next((v.work for v in vals if isinstance(v, GluedRun) and v.work is not None), None) or SplitWork()
     if work.steps < _DOC_BUDGET:
         try:
-            return _split(vals, n, sums, work, unreadable)
+            return _split(vals, n, sums, work, unreadable, signed)
         except _Spent:
             pass
     return unreadable("本文件中数字连写的行太多，拆分核对已超出全文件的计算上限")
 
 
-def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> RowRead:
+def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable, signed: frozenset[int]) -> RowRead:
     """split_glued's work (raises _Spent past the document's budget)."""
     if any(has_folded_digits(v.raw) for v in vals):  # '12①' reads 121: its mark's digit is no cell's
         return unreadable("其中有上标、下标或带圈的数字（可能是注释标记）")
     chars = sum(len(v.text) for v in vals if isinstance(v, GluedRun))
     if chars > MAX_GLUED:
         return unreadable(f"共{chars}个字符，超过可拆分的上限{MAX_GLUED}个")
-    sp = _Splits(vals, n, work)
+    sp = _Splits(vals, n, work, signed)
     ways = sp.count()
     if ways == 0:
         return unreadable(f"无法拆成{n}个数值（可能有空白单元格未显示）")
     if not sums:
         if ways > 1:
             return unreadable(f"可能的拆分有{ways}种")
-        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k, work).count()), None)
+        # (a blank cell that left no trace shifts the columns after it: any of the k may be a signed one)
+        fewer = next((k for k in range(len(vals), n) if _Splits(vals, k, work, frozenset(range(k)) if signed else signed).count()),
+                     None)
         if fewer is not None:
             return unreadable(f"也能拆成{fewer}个数值（可能有空白单元格未显示），本行没有合计可核对")
-        if (other := _unspaced(vals)) is not None and _Splits(other, n, work).count() > 1:
+        if (other := _unspaced(vals)) is not None and _Splits(other, n, work, signed).count() > 1:
             return unreadable("数字之间的空格可能在一个数字之内（千位分隔），如此则拆分不止一种")
         pick = sp.only()
         digits = sp.one_digit_each(pick)
@@ -364,7 +385,7 @@ def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> 
                 return unreadable("逐位拆分与本行合计不符（可能有空白单元格未显示）")
             if sp.unchecked(pick, sums):
                 return unreadable("逐位拆分，但合计所涉单元格有非整数的写法，无法核对（可能有空白单元格未显示）")
-            if (doubt := _vanished(vals, n, sums, work)) is not None:
+            if (doubt := _vanished(vals, n, sums, work, signed)) is not None:
                 return unreadable(f"逐位拆分与本行合计相符，但{doubt}")
             return sp.row(pick, DIGIT_NOTE, inferred=False)
     groups = _groups(sums)
@@ -374,12 +395,12 @@ def _split(vals: list[Tok], n: int, sums: Sums, work: SplitWork, unreadable) -> 
         found = sp.by_totals(groups)
     except _Exhausted:
         return unreadable(f"可能的拆分有{ways}种，逐一核对超出计算上限")
-    if len(found) == 1 and (doubt := _vanished(vals, n, sums, work)) is not None:
+    if len(found) == 1 and (doubt := _vanished(vals, n, sums, work, signed)) is not None:
         return unreadable(f"其中与本行合计相符的只有一种，但{doubt}")
     if len(found) == 1:
         if (other := _unspaced(vals)) is not None:
             try:
-                doubt = len(_Splits(other, n, work).by_totals(groups)) > 1
+                doubt = len(_Splits(other, n, work, signed).by_totals(groups)) > 1
             except _Exhausted:
                 doubt = True
             if doubt:

@@ -83,7 +83,7 @@ def _shown(toks: Iterable[Tok]) -> str:
     return " ".join(t.raw or "空" for t in toks)
 
 
-def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRead:
+def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = (), signed: frozenset[int] = frozenset()) -> RowRead:
     if any(map(_NOTE, vals)):  # (most rows: no cell has a note)
         vals = [v for v in vals if v.note is not SPAN]  # a padding run is never one of the row's cells
         if cut := [v for v in vals if v.note is WRAPPED or v.note is PIECE]:
@@ -113,7 +113,7 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
     if at_end:
         return RowRead(list(vals) + [None] * (n - len(vals)), missing_reason=TRUNCATED)
     if any(isinstance(v, GluedRun) for v in vals):
-        return split_glued(vals, n, sums)
+        return split_glued(vals, n, sums, signed)
     runs = [v for v in vals if _digits_run(v)]
     if runs:
         return RowRead([None] * n, f"数字连在一起、单元格之间无分隔（'{runs[0].raw}'），无法确定各单元格的值，不作猜测拆分")
@@ -122,10 +122,11 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = ()) -> RowRe
 
 
 def read_rows(toks: Sequence[Tok], rows: Sequence[Item], ncols: int, doc_ends_here: bool,
-              sums: dict[str, Sums] | None = None) -> TableRead:
+              sums: dict[str, Sums] | None = None, signed: frozenset[int] = frozenset()) -> TableRead:
     """Read labelled rows of `ncols` values each from a section's tokens (`sums`: each row's
-    total equations, used only to split a crawl's glued values)."""
-    return _RowReader(toks, rows, ncols, sums or {}).read(doc_ends_here)
+    total equations, and `signed`: the columns that may be negative, used only to split a crawl's
+    glued values)."""
+    return _RowReader(toks, rows, ncols, sums or {}, signed).read(doc_ends_here)
 
 
 class _RowReader:
@@ -133,8 +134,9 @@ class _RowReader:
     the first value starts the row that text names (`_start_row`); the row's values gather until
     the next label text, when the row is judged (`_finish`)."""
 
-    def __init__(self, toks: Sequence[Tok], rows: Sequence[Item], ncols: int, sums: dict[str, Sums]) -> None:
-        self.toks, self.rows, self.ncols, self.sums = toks, rows, ncols, sums
+    def __init__(self, toks: Sequence[Tok], rows: Sequence[Item], ncols: int, sums: dict[str, Sums],
+                 signed: frozenset[int] = frozenset()) -> None:
+        self.toks, self.rows, self.ncols, self.sums, self.signed = toks, rows, ncols, sums, signed
         self.out = TableRead()
         self.out.padded = any(t.note is SPAN for t in toks)
         self.rs = row_set(tuple(rows))
@@ -315,7 +317,7 @@ class _RowReader:
                     out.surplus[row.id] = doubt
                 elif doubt := _inner_doubt(cells, ncols):
                     out.inner[row.id] = doubt
-        read = _finish_row(vals, ncols, at_end, sums)
+        read = _finish_row(vals, ncols, at_end, sums, self.signed)
         pre = self.pre
         if pre and not read.reason and (doubt := _split_doubt(vals[:ncols], self.label_line, pre) or _above_doubt(vals, pre, ncols)):
             read = RowRead([None] * ncols, doubt)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from gkqc.cells import unit_in_label
-from gkqc.readers.glued import row_sums
+from gkqc.readers.glued import row_sums, signed_columns
 from gkqc.readers.label_rows import read_rows
 from gkqc.readers.review_runs import read_reviews
 from gkqc.readers.row_cells import _cells_from_row
@@ -77,7 +77,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
     for k, (bid, s) in enumerate(starts):
         found.setdefault(bid, (s + 1, bounds[k + 1]))
     reads = {bid: read_rows(_one_column(toks[s:e], blocks[bid]), blocks[bid].rows, len(blocks[bid].metrics),
-                            doc_ends_here and e == len(toks))
+                            doc_ends_here and e == len(toks), signed=signed_columns(blocks[bid].metrics))
              for bid, (s, e) in found.items()}
     check_widths([(tr, len(blocks[bid].metrics)) for bid, tr in reads.items()])  # the blocks print as one table
     cells, notes = [], []
