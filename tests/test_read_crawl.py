@@ -773,3 +773,15 @@ def test_chrome_before_a_title_naming_its_office_without_its_place_is_not_the_ti
     title = f"{office}2023年政府信息公开工作年度报告"
     rep = read(crawl_headed(f"{chrome} {title}")).report
     assert rep.title == title and not (rep.region or "").startswith(chrome)
+
+
+def test_metadata_glued_before_the_title_is_no_office_when_the_title_is_also_printed_clean():
+    """A crawl of a report without a publication date: the page's last field (公文种类 :其他) sits right
+    before the title, and ':其他绿水县民政局2022年…' was taken over the same title printed clean (名称 and
+    the heading): office 其他绿水县民政局, region 其他绿水县, the real office's report lost to it."""
+    s = spec("gov2021", 2022, office="绿水县民政局")
+    s.published_at = None
+    text = crawl_of_pagetext(render_pagetext(s))
+    assert ":其他绿水县民政局2022年" in text.replace(" ", "")
+    rep = read_document("r.txt", text.encode()).report
+    assert (rep.title, rep.office, rep.region) == ("绿水县民政局2022年政府信息公开工作年度报告", "绿水县民政局", "绿水县")

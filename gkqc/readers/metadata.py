@@ -78,6 +78,7 @@ def _can_be(key: str, text: str) -> bool:
 
 _TITLE_WORDS = re.compile(r"年度报告|政府信息公开(?:工作)?(?:年度)?报告")
 _NOT_TITLE = re.compile(r"[。，,；;！？]|通知$")  # a sentence naming the report, a notice that issues it
+_GLUED_META = re.compile(r"[:：]")  # a field's name or value glued before a title (公文种类 :其他)
 _FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML front matter, a heading's #
 
 
@@ -96,6 +97,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     texts = [c for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
     # 20:32青江县…报告: a crawl's glued time before a line also printed clean (never an office's name)
     texts = [min((d for d in texts if c.endswith(d) and not _HAN.search(c[:len(c) - len(d)])), key=len) for c in texts]
+    # a crawl's metadata glued before a line also printed clean (公文种类 :其他青江县…报告): the clean one
+    texts = [o for o in texts if not any(o != c and o.endswith(c) and _GLUED_META.search(o[:-len(c)]) for c in texts)]
     texts = [c for c in texts if not any(o != c and o.endswith(c) for o in texts)]  # (the title without its office)
     cands = [(c, _key(c)) for c in texts]
     for part in (1, 0):  # a title names its year (not a menu's 政府信息公开年度报告, a crawl's …年度报告首页)
