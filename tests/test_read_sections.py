@@ -183,3 +183,26 @@ def test_empty_sections_headings_standing_together_are_no_table_of_contents():
     assert list(headings(lines).values()) == HEADS
     lines = [HEADS[0], "正文。", HEADS[1], "1", HEADS[2], "2", HEADS[3], HEADS[4], stray[1], HEADS[5], "无。"]
     assert list(headings(lines).values()) == HEADS
+
+
+@pytest.mark.parametrize("form", ["pagetext", "docx"])
+def test_a_heading_renumbered_after_a_section_left_out_is_its_sections(form):
+    """A report that leaves 五 out and numbers the next heading 五 (by hand, or Word's list numbering):
+    五、其他需要报告的事项 was no heading, its text fell into 四's, S1 said 六 missing and T2 that the fee
+    was not stated. It is 六's, and 五 stays missing."""
+    from gkqc.simulate.word import report_docx
+
+    s = spec("gov2021", 2022, office="青山市教育局")
+    s.sections = ("一", "二", "三", "四", "六")
+    s.other_matters = "本年度未收取信息处理费。"
+    data = (render_pagetext(s).replace("六、其他需要报告的事项", "五、其他需要报告的事项").encode() if form == "pagetext"
+            else report_docx(s, numbered=True))
+    rep = read_document(f"r.{'txt' if form == 'pagetext' else 'docx'}", data).report
+    assert [(x.no, x.heading) for x in rep.sections][-2:] == [("四", "四、政府信息公开行政复议、行政诉讼情况"),
+                                                           ("六", "五、其他需要报告的事项")]
+    assert "未收取信息处理费" in rep.sections[-1].text and "信息处理费" not in rep.sections[-2].text
+
+
+def test_a_later_sections_words_in_a_numbered_paragraph_are_no_heading_when_it_is_printed():
+    lines = [*HEADS[:4], "三、其他需要报告的事项：本机关将按要求报告。", *HEADS[4:]]
+    assert headings(lines)["六"] == HEADS[5]

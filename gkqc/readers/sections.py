@@ -99,12 +99,25 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
     labels = {s.no: norm_label(s.label) for s in reg.sections}
     lead = _lead(reg.numerals)
     seen: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> every line that could be its heading
+    moved: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> lines titled so under an earlier numeral
+    order = list(variants)
     for i, t in enumerate(toks):
         no = t.text[:1]
         if no in variants:
             found, start = _heading_at(t, lead, variants[no], labels[no])
             if found:
                 seen.setdefault(no, []).append((i, start))
+                continue
+            m = lead.match(t.text)
+            title = norm_label(t.text[m.end():m.end() + TITLE]) if m else ""
+            for later in order[order.index(no) + 1:]:  # renumbered after a section left out: 五、其他需要报告的事项
+                long = tuple(v for v in variants[later] if len(v) >= SHORT and title.startswith(v))
+                found, start = _heading_at(t, lead, long, labels[later]) if long else (False, None)
+                if found:
+                    moved.setdefault(later, []).append((i, start))
+                    break
+    for no, lines in moved.items():  # taken only for a section not printed under its own numeral
+        seen.setdefault(no, lines)
     contents = _contents(toks, seen)
     hits: dict[str, tuple[int, int | None]] = {}
     last = -1
