@@ -191,7 +191,8 @@ class ClusterParser:
         client = self._runner.client
         while True:
             try:
-                wait([future], timeout=poll_s())
+                with client.as_current():  # the runner's client is no default one: `wait` asks for the current
+                    wait([future], timeout=poll_s())
                 return None
             except TimeoutError:
                 pass

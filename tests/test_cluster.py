@@ -60,7 +60,7 @@ def dask_cluster(prefect_api, s3):
     with dask.config.set({"distributed.deploy.lost-worker-timeout": "1h"}):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.ERROR)
-        client = Client(cluster)
+        client = Client(cluster, set_as_default=False)  # as prefect-dask makes its own: no default client
         try:
             track()
             assert len(started) >= 2
