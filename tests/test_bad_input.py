@@ -6,11 +6,13 @@ import re
 import pytest
 from builders import spec
 from crawls import crawl_of_html
+from lxml import etree
 from mddocs import render_markdown
 from pdfdocs import expected, raw_pdf
 
 from gkqc.cells import VALUED, read_count
 from gkqc.readers import HIDDEN_READ, read_document
+from gkqc.readers.shown import cell_text
 from gkqc.readers.tokens import pdftext_tokens
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 from gkqc.simulate.truth import cell_values
@@ -150,6 +152,23 @@ def test_html_digits_on_two_lines_of_a_cell_are_not_joined(lines):
     assert lines in page
     g = cells(read_document("x.html", page))
     assert (g[("granted", "total")].value, g[("granted", "total")].status) == (None, "unreadable")
+
+
+@pytest.mark.parametrize("printed", ["-<br>3", "<p>-</p><p>3</p>", "- <br/> 3", "1,<br>234", "12.<br>5", "12<br>.5"])
+@pytest.mark.parametrize("form", ["html", "markdown"])
+def test_a_sign_or_a_separator_alone_on_its_line_is_no_part_of_the_number(printed, form):
+    """A sign alone on the line over a number is no sign of it, nor is a separator alone on its line
+    part of the number (as Word and PDF read them): the code before joined the lines, -3, 1234, 12.5."""
+    s = spec("gov2019", 2020, seed=1)
+    key = ("item_5", "licensing", "change")
+    s.active[key] = "QQQ"
+    page = render_html(s).decode() if form == "html" else render_markdown(s)
+    data = page.replace("QQQ", printed).encode()
+    got = read_document(f"x.{'html' if form == 'html' else 'md'}", data).report.cells
+    c = next(c for c in got if (c.block_id, c.row_id, c.col_id) == key)
+    assert (c.value, c.status) == (None, "unreadable")
+    for label in ("本年<br>新增", "2.<br>行政许可"):  # a label's lines are still one label
+        assert "<br>" not in cell_text(etree.fromstring(f"<td>{label}</td>", etree.HTMLParser()).find(".//td"))
 
 
 @pytest.mark.parametrize("printed", ["5人", "约3", "12起", "5%", "3+1", "1e3", "O", "三"])

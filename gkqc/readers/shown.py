@@ -8,7 +8,7 @@ import re
 
 from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen, is_value_like, normalize
 from gkqc.readers import colours
-from gkqc.readers.tokens import Tok, _tok
+from gkqc.readers.tokens import IN_NUMBER, Tok, _tok
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -354,12 +354,14 @@ def _declared(el, declaration: re.Pattern[str], rules: dict[str, str], attribute
 
 
 _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
+_STARTS_PIECE = IN_NUMBER  # a line starting so continues a number's piece on the line before (`_texts`) …
+_ENDS_PIECE = (IN_NUMBER - {"，"}) | frozenset("+-－−")  # … ending so: a digit, a separator, a sign (prose's ， not)
 
 
 def cell_text(el) -> str:
-    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12: a break stays in the text, and
-    the cell reads as unreadable)."""
+    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never a number's
+    pieces (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12, nor `-<br>3` -3, `1,<br>234` 1234:
+    a break stays in the text, and the cell reads as unreadable)."""
     if len(el) == 0:
         return el.text or ""
     parts: list[str] = []
@@ -368,8 +370,9 @@ def cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines (a line
-    ends where a <br>, <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
+    """The text inside `el` in document order, a `<br>` kept where a line ending in a digit, a sign or
+    a separator is followed by one starting with a digit or a separator (a line ends where a <br>,
+    <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
     may nest its inline elements as deep as the parser goes), and the last printed character kept as
     it goes (a cell may hold a great many parts)."""
     last = ""  # the last character of the last part that is not blank
@@ -378,7 +381,7 @@ def _texts(el, parts: list[str]) -> None:
     def add(text: str | None) -> None:
         nonlocal last, broken
         if text and text.strip():
-            if broken and last.isdigit() and text.lstrip()[:1].isdigit():
+            if broken and last in _ENDS_PIECE and text.lstrip()[:1] in _STARTS_PIECE:
                 parts.append("<br>")
             last, broken = (text.rstrip().replace(STRUCK, "") or last)[-1:], False
         parts.append(text or "")
