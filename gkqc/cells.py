@@ -69,6 +69,14 @@ def as_unseen(text: str) -> str:
     a zero so printed shows nothing). Blank text is left as it is."""
     return f"{UNSEEN[0]}{text}{UNSEEN[1]}" if text.strip() else text
 
+SMALL = "⸢⸣"  # around digits printed much smaller than their number's others: a footnote's mark (see as_small)
+
+
+def as_small(text: str) -> str:
+    """Digits a document prints much smaller than the other digits of their number, written between
+    ⸢ and ⸣: a footnote's mark set small on the line, no digit of the number (the cell is unreadable)."""
+    return f"{SMALL[0]}{text}{SMALL[1]}"
+
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
@@ -162,6 +170,9 @@ def _absent(raw: str | None) -> tuple[CellValue | None, str]:
     if UNSEEN[0] in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含白色或透明的文字（⟦⟧内，白底上看不见）：'{raw.strip()}'，"
                                                   "不作猜测 (white or transparent text)"), t
+    if SMALL[0] in t:
+        return CellValue(None, UNREADABLE, reason=f"单元格中有数字比同一数字的其他数字小得多（⸢⸣内，可能是注释标记，印在数字旁）："
+                                                  f"'{raw.strip()}'，无法确定单元格的值，不作猜测"), t
     if DAMAGED in t:
         return CellValue(None, UNREADABLE, reason=f"单元格含无法解码的字节（显示为{DAMAGED}）：'{raw.strip()}'"), t
     if _ROMAN.search(raw):

@@ -59,7 +59,8 @@ _BR = re.compile(r"<br\s*/?>", re.I)
 # (\d?)\s*<br…: the spaces are taken only from the start of their run (the lookbehind), else a long
 # run would be scanned again from each of its spaces; it never matches from inside a run anyway.
 # A run of breaks (`3<br><br>5`, an empty line between) is one break: each alone would drop both.
-_BR_AROUND = re.compile(r"(\d?)(?:(?<!\s)\s+)?(?:<br\s*/?>\s*)+(\d?)", re.I)
+# A number's piece on either side (a digit, a separator, a sign before: `-<br>3`, `1,<br>234`) is kept apart.
+_BR_AROUND = re.compile(r"([\d.,．+\-－−]?)(?:(?<!\s)\s+)?(?:<br\s*/?>\s*)+([\d.,，．]?)", re.I)
 _TAG = re.compile(r"</?(?!br\b)[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.I)  # any tag but <br>
 _EMPH = re.compile(r"(\*\*|__)(.+?)\1")
 _ESC = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -202,7 +203,8 @@ def _inline_html(raw: str) -> str:
 
 
 def _join_br(m: re.Match[str]) -> str:
-    """本年<br>制发件数 -> 本年制发件数; 1<br>2 (or 1<br><br>2) is 1<br>2 (two numbers: never glued into 12)."""
+    """本年<br>制发件数 -> 本年制发件数; 1<br>2 (or 1<br><br>2) is 1<br>2 (two numbers: never glued into 12),
+    and so is a number's piece on a line (-<br>3 is not -3, 12.<br>5 not 12.5)."""
     a, b = m.group(1), m.group(2)
     return a + ("<br>" if a and b else "") + b
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from gkqc.cells import STRUCK, as_raised, as_struck, as_unseen, is_value_like, normalize
+from gkqc.cells import STRUCK, as_raised, as_small, as_struck, as_unseen, is_value_like, normalize
 from gkqc.readers import colours
-from gkqc.readers.tokens import Tok, _tok
+from gkqc.readers.tokens import IN_NUMBER, SMALLER, Tok, _tok
 
 _INLINE = {"span", "font", "sup", "sub", "small", "big", "b", "i", "em", "strong", "u", "s", "a", "ins", "mark"}
 _SET_WORDS = ("isplay", "ISPLAY", "ertical-align", "ERTICAL-ALIGN", "ine-through", "INE-THROUGH", "isibility",
@@ -308,9 +308,184 @@ def shown(root, text: str, keep_hidden: bool = False) -> bool:
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
+    if "ont-size" in text or "ONT-SIZE" in text or _SIZED.search(text):
+        _mark_small(root, rules, _type_rules(root))
     if "olor" in text or "OLOR" in text:
         _whiten(root, rules)
     return hiding.held
+
+
+_SIZED = re.compile(r"<(?:small|big|font)\b|(?<![\w-])font\s*:", re.IGNORECASE)  # what may size text (but font-size)
+_TYPE_SELECTOR = re.compile(r"(?:.*[\s>+~])?([A-Za-z][A-Za-z0-9]*|\*)\s*")  # a rule's last element: a tag's name, any
+_FONT_SIZE = re.compile(r"(?<![\w-])font(-size)?\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
+_SIZE = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z%]*)", re.IGNORECASE)
+_MEDIUM = 16.0  # px: a browser's default size, of the page and of its keywords
+_KEYWORD_PX = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "large": 18.0, "x-large": 24.0,
+               "xx-large": 32.0, "xxx-large": 48.0}
+_FONT_PX = (10.0, 13.0, 16.0, 18.0, 24.0, 32.0, 48.0)  # <font size=1> … <font size=7>
+_UNIT_PX = {"px": 1.0, "": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6}
+_BY_PARENT = {"em": 1.0, "%": 0.01, "ex": 0.5, "ch": 0.5}  # of the parent's size
+_INLINE_TEXT = _INLINE | {"code", "abbr", "nobr", "label", "tt", "q", "cite", "dfn", "kbd", "samp", "var", "bdi",
+                          "bdo", "data", "time"}  # text on the line of the text around it
+_NOT_IN_NUMBER = {"sup", "sub", "s", "strike", "del"}  # raised, lowered or struck: no digit of a number beside it
+
+
+def _type_rules(root) -> dict[str, str]:
+    """The declarations a <style> block sets for elements by their tag's name (`td`, `table td`: its
+    last element's) or for every element (`*`), as `_class_rules` (sizes are looked up so)."""
+    rules: dict[str, str] = {}
+    for block in root.iter("style"):
+        if (media := block.get("media")) is not None and not _on_screen(media):
+            continue
+        for selectors, body in _style_rules("".join(block.itertext())):
+            for sel in selectors.split(","):
+                if m := _TYPE_SELECTOR.fullmatch(sel):
+                    rules[m.group(1).lower()] = f"{rules.get(m.group(1).lower(), '')};{body}"
+    return rules
+
+
+def _mark_small(root, rules: dict[str, str], types: dict[str, str]) -> None:
+    """Digits printed under SMALLER of the size of the largest digits of their number (IN_NUMBER
+    characters in a row on a line, across inline elements) written ⸢so⸣ (`cells.as_small`: a cell
+    holding them is unreadable), as Word's and PDF's readers do: a footnote's mark set small on the
+    line (`12<small>3</small>`, `font-size:6pt`), not a digit of the number. Sizes by `_font_size`;
+    a line ends at any element but inline ones. (Walked with a stack: elements may nest as deep as
+    the parser goes.)"""
+    line: list[tuple] = []  # the line's text so far: (element, "text" or "tail", its size in px or None)
+    stack: list = [(root, _MEDIUM, False)]  # an element (or, once entered, its tail: a str), its size, its own line
+    while stack:
+        el, size, own = stack.pop()
+        if isinstance(el, tuple):  # the element's end: its tail is its parent's text
+            node, parent_size, own = el
+            if own:
+                _mark_line(line)
+            if node.tail:
+                line.append((node, "tail", parent_size))
+            continue
+        if not isinstance(el.tag, str) or el.tag in _NOT_IN_NUMBER or el.tag in _NOT_SHOWN:
+            if isinstance(el.tag, str) and el.tag in _NOT_SHOWN:
+                _mark_line(line)
+            if el.tail:
+                line.append((el, "tail", size))
+            continue
+        own = el.tag not in _INLINE_TEXT
+        mine = _font_size(el, size, rules, types)
+        if own:
+            _mark_line(line)
+        if el.text:
+            line.append((el, "text", mine))
+        stack.append(((el, size, own), None, False))
+        stack.extend((child, mine, False) for child in reversed(el))
+    _mark_line(line)
+
+
+def _mark_line(line: list[tuple]) -> None:
+    """A line's pieces (`_mark_small`) with the digits much smaller than their number's others marked
+    (`cells.as_small`); the line emptied."""
+    if not line:
+        return
+    chars = [(ch, size) for node, where, size in line for ch in getattr(node, where)]
+    if len({size for _, _, size in line}) > 1 and any(ch.isdigit() for ch, _ in chars):
+        small, at, n = _small_digits(chars), 0, 0  # (`n`: the small digits before this piece's)
+        for node, where, _ in line:
+            text = getattr(node, where)
+            first = n
+            while n < len(small) and small[n] < at + len(text):
+                n += 1
+            if n > first:
+                setattr(node, where, _marked(text, {k - at for k in small[first:n]}))
+            at += len(text)
+    line.clear()
+
+
+def _small_digits(chars: list[tuple[str, float | None]]) -> list[int]:
+    """Where in `chars` (a line's characters and their sizes) a digit is under SMALLER of its number's
+    largest digits (sizes not known take no part)."""
+    small: list[int] = []
+    k = 0
+    while k < len(chars):
+        j = k
+        while j < len(chars) and chars[j][0] in IN_NUMBER:
+            j += 1
+        top = max((size for ch, size in chars[k:j] if size is not None and ch.isdigit()), default=0.0)
+        small += [i for i in range(k, j) if chars[i][1] is not None and chars[i][0].isdigit()
+                  and chars[i][1] < SMALLER * top]
+        k = max(j, k + 1)
+    return small
+
+
+def _marked(text: str, at: set[int]) -> str:
+    """`text` with the characters at `at` written ⸢so⸣, a run of them together."""
+    out, k = [], 0
+    while k < len(text):
+        j = k
+        while j < len(text) and (j in at) == (k in at):
+            j += 1
+        out.append(as_small(text[k:j]) if k in at else text[k:j])
+        k = j
+    return "".join(out)
+
+
+def _font_size(el, parent: float | None, rules: dict[str, str], types: dict[str, str]) -> float | None:
+    """el's font size in px (None: not known), from its parent's: as <small>, <big> and <font size>
+    set it, then as the page's CSS does (for every element, for its tag, for its class, its style)."""
+    size = parent
+    if el.tag in ("small", "big"):
+        size = None if parent is None else parent / 1.2 if el.tag == "small" else parent * 1.2
+    elif el.tag == "font" and (n := (el.get("size") or "").strip()):
+        size = _font_tag_size(n, size)
+    bodies = [types.get("*"), types.get(el.tag)]
+    bodies += [rules.get(c) for c in (el.get("class") or "").split()]
+    for body in [*bodies, el.get("style")]:
+        if body and (value := _declared_size(body)) is not None:
+            size = _css_size(value, parent, size)
+    return size
+
+
+def _font_tag_size(n: str, size: float | None) -> float | None:
+    """The size <font size=n> sets (1 to 7, or +n/-n from 3), or `size` where n is none of these."""
+    try:
+        k = int(n)
+    except ValueError:
+        return size
+    k = 3 + k if n[0] in "+-" else k
+    return _FONT_PX[min(max(k, 1), 7) - 1]
+
+
+def _declared_size(body: str) -> str | None:
+    """The font size a declaration block sets last (by font-size or the font shorthand), as written;
+    None when it sets none."""
+    value = None
+    for m in _FONT_SIZE.finditer(body):
+        if m.group(1):
+            value = m.group(2).strip()
+        else:  # font: [style weight …] size[/line-height] family
+            words = m.group(2).replace("/", " / ").split()
+            value = next((w for w in words if w.lower() in _KEYWORD_PX or w.lower() in ("smaller", "larger")
+                          or (_SIZE.fullmatch(w) and _SIZE.fullmatch(w).group(2))), value)
+    return value
+
+
+def _css_size(value: str, parent: float | None, size: float | None) -> float | None:
+    """The size in px a CSS font-size sets, from its parent's (`parent`); `size` where it is no size
+    (a browser drops such a declaration); None where it is one not known (calc(), var())."""
+    v = value.lower()
+    if v in _KEYWORD_PX:
+        return _KEYWORD_PX[v]
+    if v in ("smaller", "larger", "inherit", "unset"):
+        return None if parent is None else parent / 1.2 if v == "smaller" else parent * 1.2 if v == "larger" else parent
+    if v == "initial":
+        return _MEDIUM
+    if not (m := _SIZE.fullmatch(v)):
+        return None if "(" in v else size
+    amount, unit = float(m.group(1)), m.group(2)
+    if amount < 0:
+        return size
+    if unit in _BY_PARENT:
+        return None if parent is None else parent * amount * _BY_PARENT[unit]
+    if unit == "rem":
+        return _MEDIUM * amount
+    return amount * _UNIT_PX[unit] if unit in _UNIT_PX else size
 
 
 _COLOR = re.compile(r"(?<![\w-])color\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
@@ -354,12 +529,14 @@ def _declared(el, declaration: re.Pattern[str], rules: dict[str, str], attribute
 
 
 _LINES = {"br", "p", "div", "li"}  # what starts a new line of a cell's text
+_STARTS_PIECE = IN_NUMBER  # a line starting so continues a number's piece on the line before (`_texts`) …
+_ENDS_PIECE = (IN_NUMBER - {"，"}) | frozenset("+-－−")  # … ending so: a digit, a separator, a sign (prose's ， not)
 
 
 def cell_text(el) -> str:
-    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never two
-    digits (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12: a break stays in the text, and
-    the cell reads as unreadable)."""
+    """A cell's text: <br> inside a label joins its parts (本年新<br/>制作数量), but never a number's
+    pieces (`1<br/>2`, `<p>1</p><p>2</p>` and `<p>1</p>2` are not 12, nor `-<br>3` -3, `1,<br>234` 1234:
+    a break stays in the text, and the cell reads as unreadable)."""
     if len(el) == 0:
         return el.text or ""
     parts: list[str] = []
@@ -368,8 +545,9 @@ def cell_text(el) -> str:
 
 
 def _texts(el, parts: list[str]) -> None:
-    """The text inside `el` in document order, a `<br>` kept between digits on two lines (a line
-    ends where a <br>, <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
+    """The text inside `el` in document order, a `<br>` kept where a line ending in a digit, a sign or
+    a separator is followed by one starting with a digit or a separator (a line ends where a <br>,
+    <p>, <div> or <li> starts or ends). Walked with a stack, not recursion (a cell
     may nest its inline elements as deep as the parser goes), and the last printed character kept as
     it goes (a cell may hold a great many parts)."""
     last = ""  # the last character of the last part that is not blank
@@ -378,7 +556,7 @@ def _texts(el, parts: list[str]) -> None:
     def add(text: str | None) -> None:
         nonlocal last, broken
         if text and text.strip():
-            if broken and last.isdigit() and text.lstrip()[:1].isdigit():
+            if broken and last in _ENDS_PIECE and text.lstrip()[:1] in _STARTS_PIECE:
                 parts.append("<br>")
             last, broken = (text.rstrip().replace(STRUCK, "") or last)[-1:], False
         parts.append(text or "")
