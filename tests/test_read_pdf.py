@@ -239,6 +239,23 @@ def test_generated_tables_printed_without_any_value_are_blank(template):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("printed", ["〇", "零", "O", "十二", "两", "壹拾贰", "约十万元"])
+def test_a_table_whose_values_hold_no_digit_is_unreadable_not_blank(printed):
+    """A one-cell block of section 二 printing its value without a digit, and section 四 printing 〇 in
+    every cell: no digit in the table, but not printed empty; which cell holds what cannot be told."""
+    s = busy("gov2021", 2022, seed=1)
+    s.active[("item_8", "fees", "fee_amount")] = printed
+    for key in s.reviews:
+        s.reviews[key] = "〇"
+    r, got = read_back(s)
+    fee = got[("active", "item_8", "fees", "fee_amount")]
+    assert (fee.status, fee.value) == ("unreadable", None) and printed in fee.reason, fee.reason
+    reviews = [c for k, c in got.items() if k[0] == "reviews"]
+    assert len(reviews) == 15 and all(c.status == "unreadable" and "〇" in c.reason for c in reviews)
+    assert got[("active", "item_1", "regulations", "issued")].status == "ok"
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     """Full-width digits too wide for their column wrap inside the cell (`２６８` over `６`, and a
