@@ -78,6 +78,15 @@ def as_small(text: str) -> str:
     return f"{SMALL[0]}{text}{SMALL[1]}"
 
 LOOKALIKES = frozenset("Oo〇零一二三四五六七八九十lI")  # a cell of one of these is a number misprinted or misread
+_NUMERAL = "Oo〇零一二三四五六七八九十两壹贰叁肆伍陆柒捌玖拾lI"  # digits' lookalikes and Chinese numerals
+_SPELLED = re.compile(rf"(?:约|共|近|逾|≈|~|～)?(?=[^{_NUMERAL}]*[{_NUMERAL}])[{_NUMERAL}百千万亿佰仟.]+"
+                      r"(?:万元|元|件|个|项|条|次|人次)?")
+
+
+def spelled_number(text: str) -> bool:
+    """`text` (normalised) is a number spelled without a digit: '〇', 'O', '十二', '壹拾贰', '约十万元'
+    (a unit alone, 万元, is none)."""
+    return _SPELLED.fullmatch(text) is not None
 DAMAGED = "\ufffd"  # what decoding leaves of a stray byte (see readers/decode.py)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls but tab and line breaks (\n \v \f \r)
 

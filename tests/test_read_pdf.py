@@ -239,6 +239,23 @@ def test_generated_tables_printed_without_any_value_are_blank(template):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("printed", ["〇", "零", "O", "十二", "两", "壹拾贰", "约十万元"])
+def test_a_table_whose_values_hold_no_digit_is_unreadable_not_blank(printed):
+    """A one-cell block of section 二 printing its value without a digit, and section 四 printing 〇 in
+    every cell: no digit in the table, but not printed empty; which cell holds what cannot be told."""
+    s = busy("gov2021", 2022, seed=1)
+    s.active[("item_8", "fees", "fee_amount")] = printed
+    for key in s.reviews:
+        s.reviews[key] = "〇"
+    r, got = read_back(s)
+    fee = got[("active", "item_8", "fees", "fee_amount")]
+    assert (fee.status, fee.value) == ("unreadable", None) and printed in fee.reason, fee.reason
+    reviews = [c for k, c in got.items() if k[0] == "reviews"]
+    assert len(reviews) == 15 and all(c.status == "unreadable" and "〇" in c.reason for c in reviews)
+    assert got[("active", "item_1", "regulations", "issued")].status == "ok"
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("template", ["gov2021", "gov2019"])
 def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     """Full-width digits too wide for their column wrap inside the cell (`２６８` over `６`, and a
@@ -251,6 +268,34 @@ def test_generated_number_wrapped_in_its_cell_is_one_value(template):
     assert r.status == "parsed", r.reason
     assert {k: c.value for k, c in got.items()} == expected(s)
     assert got[("applications", "new_received", "natural_person")].raw == "２６８６"
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("key,printed", [
+    *((("reviews", "suit_direct", "other"), t) for t in ("约1200", "共1200", "≈1200", "10～12", "（12）", "12（注）", "12※注", "1200余")),
+    *((("applications", "granted", "commercial"), t) for t in ("约12345", "1.2E+01", "一百零五")),
+    (("reviews", "review", "upheld"), "（注）12")])
+def test_a_value_with_wording_wrapped_in_its_narrow_cell_is_read_as_printed(key, printed):
+    """Text wrapped over two lines of a narrow ruled cell, the row's values between them (`约120` / `0`,
+    `12人` / `次`, `一百零` / `五`): the code before joined the last line's digits to the row (约1200 read
+    0, 约12345 read 5) or left the cell blank. The cell holds all its lines, unreadable as printed;
+    the row's other cells read as before."""
+    s = busy("gov2021", 2022, seed=1)
+    {"applications": s.applications, "reviews": s.reviews}[key[0]][key[1:]] = printed
+    r, got = read_back(s)
+    c = got[key]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
+    assert {k: v.value for k, v in got.items() if k != key} == {k: v for k, v in expected(s).items() if k != key}
+
+
+@needs_cjk_font
+def test_a_count_with_its_unit_wrapped_in_its_narrow_cell_is_read_as_printed():
+    """`12人` / `次`, the row's values between them: read as `12人次` (12, as on one line), not blank."""
+    s = busy("gov2021", 2022, seed=1)
+    s.reviews[("suit_direct", "other")] = "12人次"
+    r, got = read_back(s)
+    c = got[("reviews", "suit_direct", "other")]
+    assert (c.status, c.value, c.raw) == ("ok", 12.0, "12人次")
 
 
 @needs_cjk_font
@@ -1185,13 +1230,15 @@ def test_a_number_running_across_its_cells_border_leaves_its_row_unreadable():
 def test_a_rows_values_never_go_to_a_line_of_pieces_of_numbers_below_it():
     """A row whose two numbers wrapped above and below its line (`270（` / `注）`, `92,194,` / `342`):
     the line below, with text in a value cell (`注）`), was taken for a row with a label there, and
-    the row's own zeros were put in its empty cells: 342 read as the total."""
+    the row's own zeros were put in its empty cells: 342 read as the total. Each ruled cell's lines are
+    its own: `270（注）` one cell, unreadable as printed, and the total's pieces one number."""
     from builders import spec
     s = spec("gov2019", 2020, seed=18, office="青山市交通运输局")
     s.applications.update({("unprocessed_massive", "total"): "92,194,342", ("unprocessed_massive", "legal_service"): "270（注）"})
     _, got = read_back(s, overview_times=1)
     assert _read_wrong(s, got) == []
-    assert got[("applications", "unprocessed_massive", "total")].status == "unreadable"
+    noted = got[("applications", "unprocessed_massive", "legal_service")]
+    assert (noted.status, noted.raw) == ("unreadable", "270（注）")
 
 
 EXPORTS = Path(__file__).parent / "data" / "pdf_exports"

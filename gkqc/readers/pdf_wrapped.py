@@ -23,15 +23,22 @@ nearer row, else to the other, as they fit.
   row's vertical rules: each number is the row's, in its cell (a number too wide for its cell
   printed higher, on the group label's line).
 - A piece of another size than the number it would join (a footnote's mark moved off the number's
-  line) joins nothing."""
+  line) joins nothing.
+Before any of these (and again once lines of values are joined), a row's ruled cell whose text runs
+over lines beside the row, a rule closing it above and below, and is not all pieces of numbers but a
+value printed with wording (`约120` / `0`, `12人` / `次`, `一百零` / `五`), becomes one cell of the row
+holding that text, top to bottom: read as printed, unreadable (neither its last line's digits nor
+blank)."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
 
+from gkqc.cells import spelled_number
 from gkqc.readers.pdf_lines import DIGIT, Chunk, Line, Rules, cell_edges, fenced, number_part, same_cell
 from gkqc.readers.pdf_page import NO_RULES
+from gkqc.readers.row_labels import wording
 from gkqc.readers.tokens import nfkc
 
 
@@ -117,6 +124,30 @@ def _put(pairs: Iterable[tuple[Chunk, Chunk | None]], row: Line) -> None:
     row.chunks.sort(key=lambda c: c.x0)
 
 
+def _value_text(raw: str) -> bool:
+    """Text a value cell prints, not a label: digits with at most two characters of wording ('约1200',
+    '12人次', '12（注）', '10～12'), or a number spelled without a digit ('一百零五'); a label's text
+    has more wording."""
+    text = nfkc(raw)
+    return (DIGIT.search(text) is not None and len(wording(text)) <= 2) or spelled_number(text)
+
+
+def _worded_value(own: list[Chunk], pieces: list[Chunk], row: Line) -> bool:
+    """The pieces of one of row's ruled cells (`own`: those on the row's line) are a value printed with
+    wording (`_value_text`) over lines: not a box round the row's cells (more than one of its pieces in
+    it), nor its label's cell, nor a number wrapped in its cell (joined later), nor the row's one value
+    (a row it stays)."""
+    return (len(own) <= 1 and not any(len(wording(nfkc(c.raw))) > 1 for c in own)
+            and not all(number_part(c) for c in pieces) and _value_text("".join(c.raw for c in pieces))
+            and any(c.value for c in row.chunks if c not in own))
+
+
+def _in_cell(c: Chunk, edges: list[float]) -> int:
+    """The ruled cell (between the row's vertical rules `edges`) c is printed inside, else 0."""
+    k = bisect_left(edges, c.cx)
+    return k if 0 < k < len(edges) and edges[k - 1] - 0.5 <= c.x0 and c.x1 <= edges[k] + 0.5 else 0
+
+
 def _reach(ln: Line, rows: dict[int, list[float]]) -> float:
     """How far a line lies from the nearest row with a label on its page (`rows`: their heights by page,
     in order; the two either side of the line looked at, not every row)."""
@@ -131,12 +162,17 @@ class _Joiner:
     def __init__(self, lines: list[Line], rules: Rules) -> None:
         self.lines, self.rules = lines, rules
         self.gone: set[int] = set()
-        self.labelled = [any(not number_part(c) for c in ln.chunks) for ln in lines]
+        self.labelled: list[bool] = []
 
     def run(self) -> list[Line]:
-        """Lines of values first, the nearest to their rows first, again while any joins (a number
-        wrapped over five lines joins outwards from its row); then lines with label text, in order."""
+        """Cells of a value printed with wording first (`text_cell`); then lines of values, the nearest
+        to their rows first, again while any joins (a number wrapped over five lines joins outwards from
+        its row); such cells again (of rows given their values by a line beside them); then lines with
+        label text, in order."""
         lines = self.lines
+        for k in range(len(lines)):
+            self.text_cell(k)
+        self.labelled = [any(not number_part(c) for c in ln.chunks) for ln in lines]
         rows: dict[int, list[float]] = {}  # page -> the heights of its rows with a label, in order
         for j, r in enumerate(lines):
             if r.data and self.labelled[j]:
@@ -147,9 +183,71 @@ class _Joiner:
         while any([self.place(k) for k in values if id(lines[k]) not in self.gone]):
             pass
         for k in range(len(lines)):
+            self.text_cell(k)
+        for k in range(len(lines)):
             if self.labelled[k]:
                 self.place(k)
         return [ln for ln in lines if id(ln) not in self.gone]
+
+    def text_cell(self, k: int) -> None:
+        """Each ruled cell of row k whose text runs onto lines beside the row (`beside_cells`), a value
+        printed with wording (`_worded_value`): one chunk of the row, no value, its text top to
+        bottom; the lines beside lose their pieces of it."""
+        row = self.lines[k]
+        if not row.data or id(row) in self.gone or not self.rules.get(row.page, NO_RULES).ys:
+            return
+        edges = cell_edges(row, self.rules)
+        for j, found in self.beside_cells(k, edges).items():
+            own = [c for c in row.chunks if bisect_left(edges, c.cx) == j]
+            pieces = sorted(own + [c for _, c in found], key=lambda c: -c.y1)
+            if not _worded_value(own, pieces, row):
+                continue
+            row.chunks = sorted([c for c in row.chunks if c not in own] + [Chunk(
+                "".join(c.raw for c in pieces), min(c.x0 for c in pieces), min(c.y0 for c in pieces),
+                max(c.x1 for c in pieces), max(c.y1 for c in pieces), row.page, row.no, pieces[0].top, False,
+                any(c.overprinted for c in pieces), any(c.cut for c in pieces),
+                small=any(c.small for c in pieces), size=max(c.size for c in pieces))], key=lambda c: c.x0)
+            for ln, c in found:
+                ln.chunks = [o for o in ln.chunks if o is not c]
+                ln.data = ln.data and any(o.value for o in ln.chunks)
+                if not ln.chunks:
+                    self.gone.add(id(ln))
+
+    def beside_cells(self, k: int, edges: list[float]) -> dict[int, list[tuple[Line, Chunk]]]:
+        """What lines next to row k print inside its ruled cells (`edges`: its vertical rules), by cell:
+        on its page, within 2.5 lines, up to another row's line, no rule between them and the row, a
+        rule between them and the next line beyond; none unless a rule closes the row's other side too
+        (without rules across rows, or between headings and values, whose text it is cannot be told)."""
+        row = self.lines[k]
+        (over, above), (under, below) = self._near(k, -1), self._near(k, 1)  # (lines run down the page)
+        out: dict[int, list[tuple[Line, Chunk]]] = {}
+        for near, beyond, other in ((over, above, below), (under, below, above)):
+            if not near or not fenced(row, other, self.rules, below=near is over):  # (None: the page's side)
+                continue
+            for ln in near:
+                for c in ln.chunks:
+                    alone = Line(ln.no, ln.page, ln.cy, ln.h, [c])
+                    if (cell := _in_cell(c, edges)) and not fenced(alone, row, self.rules) \
+                            and fenced(alone, beyond, self.rules, below=ln.cy < row.cy):
+                        out.setdefault(cell, []).append((ln, c))
+        return out
+
+    def _near(self, k: int, step: int) -> tuple[list[Line], Line | None]:
+        """The lines next to row k on one side (`step`), on its page, within 2.5 lines of it, up to
+        another row's (with a label, or as many values) or a rule across them, and the next line
+        beyond them (None: none on the page)."""
+        row, lines, near, j = self.lines[k], self.lines, [], k + step
+        while 0 <= j < len(lines) and lines[j].page == row.page:
+            ln = lines[j]
+            j += step
+            if id(ln) in self.gone or not ln.chunks:
+                continue
+            if (ln.data and (any(len(wording(nfkc(c.raw))) > 1 for c in ln.chunks if not number_part(c))
+                             or not _row_of(row, ln))) \
+                    or ln.furniture or ln.stop or abs(ln.cy - row.cy) > 2.5 * row.h or fenced(ln, row, self.rules):
+                return near, ln
+            near.append(ln)
+        return near, None
 
     def beside(self, k: int, step: int) -> Line | None:
         """The next line up or down from line k, over label text only (a group's label)."""

@@ -13,7 +13,7 @@ from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like
 from gkqc.readers.glued import Sums, row_sums
 from gkqc.readers.label_rows import _finish_row, _norm_text, _padding, _shown, _unread_value, _value_like
 from gkqc.readers.row_cells import _cells_from_row
-from gkqc.readers.table_doubts import SILENT
+from gkqc.readers.table_doubts import SILENT, spelled_doubt
 from gkqc.readers.tokens import PIECE, SPAN, RowRead, Tok, number_piece
 from gkqc.record import Cell
 from gkqc.templates import Item, norm_label, registry
@@ -33,7 +33,9 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     if text and all(h in text for h in headings) \
             and not any((_value_like(t) and not _padding(t)) or DAMAGED in t.raw for t in toks):
         line = toks[0].line
-        blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics))
+        doubt = spelled_doubt(toks)  # ('〇' in every cell: not blank)
+        blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics)) if doubt is None \
+            else RowRead([None] * len(reg.review_metrics), doubt)
         return [c for g in reg.review_groups
                 for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing)], []
     runs = _value_runs(toks) or [_Run([], [])]

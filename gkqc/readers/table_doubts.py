@@ -2,7 +2,7 @@
 most rows of their table (`check_widths`), and a table printed in scrambled order (`few_placed`), are
 refused with the reason; column headings printed in another order than the template's say why a
 table's values cannot be placed (`_order_doubt`); a table printed without any value reads as blank
-(`silent_rows`)."""
+(`silent_rows`), one printing numbers without a digit as unreadable (`spelled_doubt`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
-from gkqc.cells import DAMAGED
+from gkqc.cells import DAMAGED, spelled_number
 from gkqc.readers.label_rows import TableRead, _padding, _shown, _value_like
 from gkqc.readers.tokens import RowRead, Tok
 from gkqc.templates import Item, norm_label, registry
@@ -104,14 +104,27 @@ def _digit_beside_row_number(t: Tok) -> bool:
     return DAMAGED in t.raw or any(ch.isdigit() for ch in _ROW_NUMBER.sub("", t.text))
 
 
+def spelled_doubt(toks: Sequence[Tok]) -> str | None:
+    """Why a table whose text holds no digit but numbers spelled without one ('〇', 'O', '十二',
+    '壹拾贰', '约十万元') is not blank: their cells cannot be told (a PDF's text layer sets such a
+    value apart from its row by nothing); or None."""
+    spelled = [t.raw for t in toks if spelled_number(t.text)]
+    if not spelled:
+        return None
+    return (f"整张表没有一个阿拉伯数字，但印有不含数字的数值（{' '.join(spelled)}）：无法识别为数字，"
+            "也无法确定其所在的单元格，各单元格不作归属")
+
+
 def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], cols: Sequence[Item]) -> TableRead | None:
     """A table printed with every cell empty, as a PDF's text layer shows it: every row's label in
     printed order, every column's heading before them (each of its characters: headings wrap), and
     no value anywhere, nor a digit other than a row's number (a value printed against its label,
-    `行政事业性收费453.0969`). Each row then reads as blank cells. A table whose values run off the
+    `行政事业性收费453.0969`). Each row then reads as blank cells; where numbers are spelled without
+    a digit among them (`spelled_doubt`), as unreadable cells. A table whose values run off the
     page shows its labels alone, and its headings only in part: not blank."""
     if any((_value_like(t) and not _padding(t)) or _digit_beside_row_number(t) for t in toks):
         return None
+    doubt = spelled_doubt(toks)
     text, ends, at = "", [], 0
     for t in toks:  # the normalised text, and where each token's part of it ends
         text += norm_label(t.text)
@@ -127,7 +140,8 @@ def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], cols: Sequence[Item])
                 return None
         at = min(found)
         line = toks[bisect_right(ends, at)].line
-        out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * len(cols))
+        out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * len(cols)) if doubt is None \
+            else RowRead([None] * len(cols), doubt)
     return out
 
 
