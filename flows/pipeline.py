@@ -68,6 +68,7 @@ def _artifacts(summary: RunSummary, regions: list[dict]) -> None:
             description="地区评分卡 region scorecard")
 
 
+COMMITTED = "gkqc_committed"  # on an error raised after the run's commit: the commit it made (gkqc.cli)
 SCHEDULED_WAIT_S = 3600  # how long a scheduled run waits for a warehouse a review or a manual run holds
 
 
@@ -91,16 +92,20 @@ def gkqc_run(inbox: str, warehouse: str, workers: int = 2, cluster: str | None =
         out = RunSummary(run_id, inbox, wh.url, summary, checked, wh.uri(DB_NAME), leftovers_removed=cleaned,
                          local=str(wh.local) if wh.remote else "")
         out.committed = commit_task(lake, run_id)
-        # derived outputs follow the last commit: rebuilt whenever they were built from another one
-        fingerprint = build_fingerprint(lake, wh.local)
-        if built_from(wh.local) != fingerprint:
-            build_task(wh, lake)
-            memory.release()
-        published = published_from(wh.local, fingerprint)
-        if published is None:
-            published = publish_task(wh, fingerprint)
-        out.scorecards, out.offices_scored, regions = published
-        out.unattributed = unattributed_count(wh.local)
+        try:  # derived outputs follow the last commit: rebuilt whenever they were built from another one
+            fingerprint = build_fingerprint(lake, wh.local)
+            if built_from(wh.local) != fingerprint:
+                build_task(wh, lake)
+                memory.release()
+            published = published_from(wh.local, fingerprint)
+            if published is None:
+                published = publish_task(wh, fingerprint)
+            out.scorecards, out.offices_scored, regions = published
+            out.unattributed = unattributed_count(wh.local)
+        except Exception as e:
+            if out.committed:  # failing now (the storage unreachable, say) leaves the commit: its message says so
+                setattr(e, COMMITTED, lake.commit_no)
+            raise
     watch.lap("scorecards")
     out.timings, out.clock_start = watch.laps, watch.start
     _artifacts(out, regions)

@@ -15,6 +15,7 @@ os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:
 import json  # noqa: E402
 import logging
 import math
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -233,7 +234,7 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
             lake.init()
             lake.verify()
             started_at = lake.commit_no
-            result = _flow(inbox, wh, workers, cluster, stop)
+            result = _flow(inbox, wh, workers, cluster, stop, started_at)
             if stop.asked:  # stopped, though the flow returned: not a completed run
                 raise KeyboardInterrupt
     except runlock.WarehouseBusy as e:
@@ -260,19 +261,23 @@ def _completed() -> None:
 def _interrupted(how: str, wh: Warehouse, started_at: int | None) -> str:
     """What an interrupted run leaves: nothing, or (stopped after its commit) its data in the lake
     and the warehouse and scorecards to be brought up to date by the next run."""
+    if (commit := _committed(wh, started_at)) is not None:
+        return (f"已中断（{how}）：本次运行的数据已提交（提交 {commit}），数据仓库与评分卡将由下次运行更新 "
+                f"(interrupted after its commit: the warehouse and scorecards are brought up to date by the next run)")
+    return (f"已中断（{how}）：本次运行未提交，数据湖保持上一次提交的状态 "
+            "(interrupted: nothing of this run was committed)")
+
+
+def _committed(wh: Warehouse, started_at: int | None) -> int | None:
+    """The lake's commit when the run made one (it was at `started_at` when the run began), else None."""
     from gkqc.lake import Lake
 
     try:
         now = Lake(wh.lake)
         now.init()
-        committed = started_at is not None and now.commit_no > started_at
     except Exception:  # noqa: BLE001 - the lake unreadable now: say only what is sure
-        committed = False
-    if committed:
-        return (f"已中断（{how}）：本次运行的数据已提交（提交 {now.commit_no}），数据仓库与评分卡将由下次运行更新 "
-                f"(interrupted after its commit: the warehouse and scorecards are brought up to date by the next run)")
-    return (f"已中断（{how}）：本次运行未提交，数据湖保持上一次提交的状态 "
-            "(interrupted: nothing of this run was committed)")
+        return None
+    return now.commit_no if started_at is not None and now.commit_no > started_at else None
 
 
 class _StopOnSignal:
@@ -303,7 +308,9 @@ class _StopOnSignal:
         sys.unraisablehook = self._old_hook
 
 
-def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal):
+def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal, started_at: int | None = None):
+    """The run's flow; a failure is one line, saying whether the lake was committed (`started_at`: its
+    commit before the run) and the warehouse and scorecards left to the next run."""
     # the run's own messages say what happened (one line on failure); Prefect's console logs would repeat
     # it (GKQC_PREFECT_LOG_LEVEL=INFO shows them)
     os.environ["PREFECT_LOGGING_LEVEL"] = os.environ.get("GKQC_PREFECT_LOG_LEVEL", "CRITICAL")
@@ -311,7 +318,8 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal
     # a log that cannot be written (a full disk) stays silent: logging would print each failed record
     # with its traceback, hundreds of lines before the run's own one
     logging.raiseExceptions = False
-    from flows.pipeline import gkqc_run
+    from flows.pipeline import COMMITTED, gkqc_run
+    from gkqc.inbox import InboxUnreadable
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -328,12 +336,24 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal
                 return gkqc_run(inbox, wh.url, workers, cluster)
         except KeyboardInterrupt:
             raise
+        except InboxUnreadable as e:  # the storage failed while the inbox was read: nothing committed
+            fail(str(e))
         except Exception as e:  # the run itself could not complete
             if stop.asked:  # ... because it was stopped (a worker pool broken by the stop, say)
                 raise KeyboardInterrupt from None
-            fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{_hint(e, wh)}")
+            fail(f"运行未完成：{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{_hint(e, wh)}"
+                 f"{_after_commit(getattr(e, COMMITTED, None) or _committed(wh, started_at))}")
         finally:
             progress.set_reporter(None)
+
+
+def _after_commit(commit: int | None) -> str:
+    """What a run that failed after its commit (`commit`: a storage error while the warehouse or the
+    scorecards were put in place, say) leaves: its data in the lake, the rest for the next run."""
+    if commit is None:
+        return ""
+    return (f"；本次运行的数据已提交（提交 {commit}），数据仓库与评分卡将由下次运行更新 "
+            "(failed after its commit: the warehouse and scorecards are brought up to date by the next run)")
 
 
 LOW_SPACE = 64 * 2**20  # free bytes below which a failed run names the disk as its likely cause
@@ -423,6 +443,17 @@ def simulate(offices: Annotated[int, typer.Option("--offices", help="机关数 (
     console.print(f"状态 statuses: {dict(s.statuses)}  缺陷 defects: {dict(s.defects)}")
 
 
+def query_error(e: Exception) -> str:
+    """One line for a query's failure: DuckDB's own error, or the storage error a lake file's read raised
+    (DuckDB gives it as the Python traceback of the filesystem it reads objects through)."""
+    lines = str(e).splitlines() or [type(e).__name__]
+    if isinstance(e, OSError) or lines[0].startswith("Traceback"):
+        raised = [line for line in lines if re.match(r"[A-Za-z_][\w.]*: ", line)]
+        return (f"数据仓库的文件无法读取：{raised[-1] if raised else lines[0]}"
+                " (warehouse files unreadable: is the storage reachable?)")
+    return f"SQL 错误：{lines[0]}"
+
+
 @app.command()
 def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (report year)")] = None,
               region: Annotated[str | None, typer.Option(help="地区；未分地区 即未列地区的机关 (region; 未分地区: offices without one)")] = None,
@@ -435,6 +466,8 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
     例 example: gkqc scorecard --year 2020 --region 阿里地区
     例 example: gkqc scorecard --out ./scorecards
     """
+    import duckdb
+
     from gkqc.outputs.scorecard import load, print_terminal, write_outputs
     from warehouse.access import WarehouseError, connect_readonly
 
@@ -442,8 +475,12 @@ def scorecard(year: Annotated[int | None, typer.Option(help="报告年度 (repor
         con = connect_readonly(read_side(warehouse))
     except WarehouseError as e:
         fail(str(e))
-    data = load(con, year, region, office)
-    con.close()
+    try:
+        data = load(con, year, region, office)
+    except (duckdb.Error, OSError) as e:  # the lake's objects out of reach (object storage unreachable)
+        fail(query_error(e))
+    finally:
+        con.close()
     if not data.offices:
         fail("没有符合条件的评分（检查 --year、--region、--office） (nothing matches)")
     if out is None:
@@ -596,7 +633,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询 (query)")],
         cols = rel.columns
         rows = rel.fetchall()
     except duckdb.Error as e:
-        fail(f"SQL 错误：{str(e).splitlines()[0]}")
+        fail(query_error(e))
     finally:
         con.close()  # the database file is free again (and its locked configuration with it)
     if format == "csv":

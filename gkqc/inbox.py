@@ -58,6 +58,11 @@ class _Unreadable(Exception):
     """The reason an entry cannot be read (becomes its Source's problem)."""
 
 
+class InboxUnreadable(Exception):
+    """The storage holding the inbox failed while a file was read (the network, the server: not the file):
+    no row for the file, the run stops before its commit. The message is one line naming the file."""
+
+
 def _text(s: str) -> str:
     """Valid UTF-8 text: bytes a file name could not decode (surrogateescape) shown as '\\xNN'."""
     try:
@@ -257,6 +262,8 @@ def zip_members(f: BinaryIO, rel: str, size: int) -> Iterator[Source]:
             yield bad_source(rel, f"压缩包成员过多，未展开（too many members: {entries}）", size)
             return
         z = zipfile.ZipFile(f)
+    except InboxUnreadable:
+        raise
     except Exception as e:
         why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
         yield bad_source(rel, f"压缩包已损坏（bad zip: {why}）", size)
@@ -302,6 +309,8 @@ def _member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> Source:
             data = _read_capped(m, MAX_MEMBER_BYTES)
     except NotImplementedError as e:
         return bad_source(path, f"压缩方式不支持，无法读取（unsupported compression: {e}）", size)
+    except InboxUnreadable:
+        raise
     except Exception as e:
         why = e if isinstance(e, zipfile.BadZipFile) else f"{type(e).__name__}: {e}"
         return bad_source(path, f"压缩包已损坏（bad zip: {why}）", size)

@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 
 from gkqc.inbox import (
     OFFICES,
+    InboxUnreadable,
     OfficesError,
+    _line,
     bad_source,
     iter_sources,
     read_offices,
@@ -33,13 +38,15 @@ from gkqc.inbox import (
     wanted,
     zip_members,
 )
-from gkqc.lake import MANIFEST
+from gkqc.lake import MANIFEST, SCHEMA_FILE
 from gkqc.limits import MAX_FILE_BYTES
 from gkqc.source import Source
 from gkqc.stamps import Recorded
 from gkqc.storage import SCHEME, ObjectStore, is_remote, place
 
 READ_AHEAD = 16  # objects read at a time
+RETRY_WAITS = (1.0, 3.0)  # seconds before an object is read again after a storage error
+T = TypeVar("T")
 
 
 class LocalInbox:
@@ -52,9 +59,9 @@ class LocalInbox:
     def exists(self) -> bool:
         return self.path.is_dir()
 
-    def scan(self, warehouse: Path | None = None) -> list[str]:
+    def scan(self, warehouse: str | Path | None = None) -> list[str]:
         """The inbox's entries; `warehouse`, when inside it, is left out (gkqc.inbox.scan_inbox)."""
-        return scan_inbox(self.path, warehouse)
+        return scan_inbox(self.path, None if warehouse is None or is_remote(warehouse) else Path(warehouse))
 
     def listed(self, files: list[str]) -> list[str]:
         """The scanned entries' paths, as source paths name them."""
@@ -74,6 +81,51 @@ class LocalInbox:
         return path.read_bytes(), table
 
 
+UNSAFE_KEY = "对象键含空段、. 或 .. 段，或以 / 开头，未读取（unsafe object key）"
+_DOTS = {".", ".."}
+_LAKE_MARK = re.compile(rf"/lake/({re.escape(MANIFEST)}|[^/]+/{re.escape(SCHEMA_FILE)})$")  # a warehouse's lake
+
+
+def unsafe_key(rel: str) -> bool:
+    """A key (relative to the inbox) no path can name: an empty segment (`//`, a leading `/`), `.` or `..`."""
+    return any(not p or p in _DOTS for p in rel.split("/"))
+
+
+class _Ranged(io.RawIOBase):
+    """An object read in ranges, as a seekable file (a zip over the size limit: only its directory and the
+    members read are fetched); each range tried again after a storage error (`ObjectInbox._retried`)."""
+
+    def __init__(self, box: ObjectInbox, info: pafs.FileInfo):
+        super().__init__()
+        self.box, self.key, self.size, self.pos = box, info.path, info.size or 0, 0
+        self.f = box._retried(self.key, lambda: box.fs.open_input_file(self.key))
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.pos = max(0, offset + (0, self.pos, self.size)[whence])
+        return self.pos
+
+    def readinto(self, buf) -> int:
+        n = min(len(buf), max(self.size - self.pos, 0))
+        data = self.box._retried(self.key, lambda: self.f.read_at(n, self.pos)) if n else b""
+        buf[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.f.close()
+        super().close()
+
+
 class ObjectInbox:
     """Collected files under an s3://bucket/prefix."""
 
@@ -87,18 +139,20 @@ class ObjectInbox:
         """Whether any object is under the prefix (OSError when the storage cannot be asked)."""
         return bool(self.fs.get_file_info(pafs.FileSelector(self.base, recursive=False, allow_not_found=True)))
 
-    def scan(self, warehouse: Path | None = None) -> list[pafs.FileInfo]:
+    def scan(self, warehouse: str | Path | None = None) -> list[pafs.FileInfo]:
         """Every object under the prefix in the local inbox's order: a folder's own files by name, then
-        its subfolders (depth first), with the local rules for names that are skipped (`warehouse`: a
-        local folder, never inside a bucket)."""
+        its subfolders (depth first), with the local rules for names that are skipped. A warehouse under
+        the prefix is left out: `warehouse` (the run's own, an s3:// URL) and any prefix holding a lake."""
         found = self.fs.get_file_info(pafs.FileSelector(self.base, recursive=True, allow_not_found=True))
         files = [(info.path[len(self.base) + 1:], info) for info in found if info.type == pafs.FileType.File]
-        marker = f"lake/{MANIFEST}"  # a warehouse under the prefix: another run's output, never collected files
-        homes = tuple(rel.removesuffix(marker) for rel, _ in files if rel.endswith(f"/{marker}"))
+        homes = tuple(rel[:m.start() + 1] for rel, _ in files if (m := _LAKE_MARK.search(rel)))
+        if warehouse is not None and is_remote(warehouse):
+            own = place(warehouse).base
+            homes += (own[len(self.base) + 1:] + "/",) if own.startswith(f"{self.base}/") else ()
         keep = []
         for rel, info in files:
             parts = rel.split("/")
-            if not rel.startswith(homes) and all(p and wanted(p, k == 0) for k, p in enumerate(parts)):
+            if not rel.startswith(homes) and all(not p or p in _DOTS or wanted(p, k == 0) for k, p in enumerate(parts)):
                 keep.append(((*((1, p) for p in parts[:-1]), (0, parts[-1])), info))
         return [info for _, info in sorted(keep, key=lambda x: x[0])]
 
@@ -106,15 +160,40 @@ class ObjectInbox:
         """The scanned objects' keys relative to the prefix, as source paths name them."""
         return [info.path[len(self.base) + 1:] for info in files]
 
+    def _retried(self, key: str, read: Callable[[], T]) -> T:
+        """`read()`, again after a storage error (`RETRY_WAITS`); failing still: InboxUnreadable naming the
+        object. An object removed since the listing (FileNotFoundError) or refused (PermissionError) is not
+        tried again."""
+        for wait in (*RETRY_WAITS, None):
+            try:
+                return read()
+            except (FileNotFoundError, PermissionError):
+                raise
+            except OSError as e:
+                if wait is None:
+                    why = str(e).splitlines()[0] if str(e) else type(e).__name__
+                    raise InboxUnreadable(_line(f"收件箱对象无法读取：{SCHEME}{key}（{why}），本次运行未提交 "
+                                                "(inbox object unreadable: nothing committed)")) from None
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
     def _read(self, info: pafs.FileInfo) -> bytes | None:
-        """An object's bytes; None when it is over the limit (only its first limit + 1 bytes are read)."""
-        with self.fs.open_input_stream(info.path) as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        """An object's bytes; None when it is over the limit (only its first limit + 1 bytes are read), or
+        its key is unsafe (`unsafe_key`: never read)."""
+        if unsafe_key(info.path[len(self.base) + 1:]):
+            return None
+
+        def read() -> bytes:
+            with self.fs.open_input_stream(info.path) as f:
+                return f.read(MAX_FILE_BYTES + 1)
+
+        data = self._retried(info.path, read)
         return None if len(data) > MAX_FILE_BYTES else data
 
     def sources(self, files: list[pafs.FileInfo], known: Recorded | None = None) -> Iterator[Source]:
-        """One Source per object and per zip member; an object that cannot be read is a row with the reason.
-        Every object is read (`known` is for local files: an object has no stamp here)."""
+        """One Source per object and per zip member; an object that cannot be read is a row with the reason,
+        one removed since the listing none (as a local file). A storage error that outlasts a few tries
+        raises InboxUnreadable. Every object is read (`known` is for local files: an object has no stamp here)."""
         with ThreadPoolExecutor(READ_AHEAD) as pool:
             ahead: deque[tuple[pafs.FileInfo, Future]] = deque()
             todo = iter(files)
@@ -132,15 +211,22 @@ class ObjectInbox:
     def _sources(self, info: pafs.FileInfo, fut: Future) -> Iterator[Source]:
         rel = info.path[len(self.base) + 1:]
         size = info.size or 0
+        if unsafe_key(rel):  # (listed, never read: a client would read another key, or none)
+            yield bad_source(rel, UNSAFE_KEY, size)
+            return
         try:
             data = fut.result()
             if rel.lower().endswith(".zip"):
-                with (io.BytesIO(data) if data is not None else self.fs.open_input_file(info.path)) as f:
+                with (io.BytesIO(data) if data is not None else _Ranged(self, info)) as f:
                     yield from zip_members(f, rel, size)
             elif data is None:
                 yield bad_source(rel, too_big(MAX_FILE_BYTES), size)
             else:
                 yield Source(rel, data, None, size)
+        except FileNotFoundError:  # removed after the inbox was listed: as if removed before the run
+            return
+        except InboxUnreadable:
+            raise
         except OSError as e:
             yield bad_source(rel, f"无法读取：{e}（{type(e).__name__}）", size)
         except Exception as e:  # whatever else, it is a row, not a crash

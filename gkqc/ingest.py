@@ -272,7 +272,7 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
     recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)
     seen_stamps = stamps.Seen()
-    files = inbox.scan(None if lake.store.remote else Path(lake.root).parent)  # (a warehouse inside it is skipped)
+    files = inbox.scan(lake.root.rsplit("/", 1)[0])  # (its warehouse, the lake's folder, when inside it is skipped)
     at = datetime.now().replace(microsecond=0)
     writer = _Writer(lake, run_id, known_reports, summary, flush_every, restamper)
     parsing = _Parsing(_parser(workers, cluster, len(files), chunk), run_id, at, writer)

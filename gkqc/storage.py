@@ -211,13 +211,26 @@ class ObjectStore(Store):
     def sync(self, rel: str = "") -> None:
         return None  # a PUT is durable when it returns
 
-    def upload(self, local: Path, rel: str) -> None:
-        """Copy a local file or folder here (each file one PUT)."""
+    def upload(self, local: Path, rel: str, prune: str | None = None) -> None:
+        """Copy a local file or folder here (each file one PUT). `prune`: a folder of it whose objects the
+        local folder no longer has are deleted, once every file is up (a reader never finds a page missing)."""
         if local.is_dir():
             pafs.copy_files(str(local), self.path(rel), source_filesystem=pafs.LocalFileSystem(),
                             destination_filesystem=self.fs)
         else:
             self.write_bytes(rel, local.read_bytes())
+        if prune is not None:
+            self.prune(local / prune, self.path(rel, prune))
+
+    def prune(self, local: Path, path: str) -> None:
+        """Delete the objects under `path` (a full path, not the store's base) that the local folder lacks
+        (none when there is no local folder: nothing was built to stand in their place)."""
+        if not local.is_dir():
+            return
+        found = self.fs.get_file_info(pafs.FileSelector(path, recursive=True, allow_not_found=True))
+        for info in found:
+            if info.type == pafs.FileType.File and not (local / info.path[len(path) + 1:]).is_file():
+                self.fs.delete_file(info.path)
 
 
 def place(url: str | Path) -> Store:
@@ -266,12 +279,13 @@ class Warehouse:
     def uri(self, rel: str) -> str:
         return self.store.uri(rel)
 
-    def upload(self, path: Path, rel: str) -> None:
-        """Put a file or folder built locally at `rel` in the warehouse (nothing to do when local)."""
+    def upload(self, path: Path, rel: str, prune: str | None = None) -> None:
+        """Put a file or folder built locally at `rel` in the warehouse (nothing to do when local); `prune`:
+        a folder of it whose objects not built this time are deleted after (`ObjectStore.upload`)."""
         store = self.store
         if isinstance(store, ObjectStore):
             faults.point("upload")
-            store.upload(path, rel)
+            store.upload(path, rel, prune)
 
 
 def warehouse(url: str | Path, default_root: Path | None = None) -> Warehouse:

@@ -5,6 +5,7 @@ local run of the same inbox gives, row for row; its writes are atomic the object
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import duckdb
@@ -300,3 +301,142 @@ def test_a_decision_on_object_storage_is_uploaded_and_its_local_folder_is_refuse
         assert con.execute("select decided_by, decision from decisions").fetchall() == [("李四", "dismissed")]
     finally:
         con.close()
+
+
+class _Flaky:
+    """The S3 client, but reads of the objects whose key holds `key` fail `times` times (a storage blip)."""
+
+    def __init__(self, fs, key: str, times: int):
+        self.fs, self.key, self.times = fs, key, times
+
+    def __getattr__(self, name):
+        return getattr(self.fs, name)
+
+    def open_input_stream(self, path, *args, **kw):
+        if self.key in path and self.times > 0:
+            self.times -= 1
+            raise OSError(f"When reading information for key '{path}': AWS Error NETWORK_CONNECTION during "
+                          "HeadObject operation: curlCode: 7, Could not connect to server")
+        return self.fs.open_input_stream(path, *args, **kw)
+
+
+def _flaky_inbox(monkeypatch, key: str, times: int) -> None:
+    """Inboxes opened from here on read through `_Flaky`; tried again at once."""
+    from gkqc import storage
+
+    def place(url):
+        store = storage.place(url)
+        return storage.ObjectStore(store.base, _Flaky(store.fs, key, times)) if store.remote else store
+
+    monkeypatch.setattr(inboxes, "place", place)
+    monkeypatch.setattr(inboxes, "RETRY_WAITS", (0, 0), raising=False)
+
+
+def test_a_storage_blip_while_the_inbox_is_read_is_read_again(s3, tmp_path, local_run, monkeypatch):
+    """A read that fails and then succeeds gives what a local run gives: never an 'unreadable' report."""
+    from flows.pipeline import gkqc_run
+
+    inbox, want = local_run
+    upload(s3, inbox, f"{BUCKET}/blip")
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    _flaky_inbox(monkeypatch, "suqian_2023", 2)
+    gkqc_run(f"s3://{BUCKET}/blip", f"s3://{BUCKET}/blip-wh")
+    assert snapshot(warehouse(f"s3://{BUCKET}/blip-wh", tmp_path / "local").local) == want
+
+
+def test_a_storage_error_that_lasts_stops_the_run_before_its_commit(s3, tmp_path, local_run, monkeypatch):
+    from test_cli import cli
+
+    upload(s3, local_run[0], f"{BUCKET}/down")
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    _flaky_inbox(monkeypatch, "suqian_2023", 99)
+    r = cli("run", f"s3://{BUCKET}/down", "--warehouse", f"s3://{BUCKET}/down-wh")
+    assert r.returncode == 2, r.stderr
+    assert f"s3://{BUCKET}/down/suqian_2023.txt" in r.stderr and "NETWORK_CONNECTION" in r.stderr
+    assert "收件箱对象无法读取" in r.stderr and "未提交" in r.stderr and "Traceback" not in r.stderr
+    lake = Lake(f"s3://{BUCKET}/down-wh/lake")
+    lake.init()
+    assert lake.commit_no == 0
+
+
+def test_an_object_removed_after_the_listing_gives_no_row(s3, tmp_path):
+    """As a local file removed meanwhile (gkqc.inbox.iter_sources): not an 'unreadable' document."""
+    data = (SAMPLES / "suqian_2023.txt").read_bytes()
+    for name in ("a.txt", "b.txt"):
+        with s3.open_output_stream(f"{BUCKET}/removed/{name}") as out:
+            out.write(data)
+    box = ObjectInbox(f"s3://{BUCKET}/removed")
+    files = box.scan()
+    s3.delete_file(f"{BUCKET}/removed/b.txt")
+    assert [(s.path, s.problem) for s in box.sources(files)] == [("a.txt", None)]
+
+
+def test_a_key_no_path_can_name_is_a_refused_row(s3):
+    """Keys other clients write (`//`, a `.` or `..` segment, a leading `/`): listed, never read, one row each."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+    odd = ["dir//double.txt", "a/../dotdot.txt", "./dot.txt", "/lead.txt", "b/./dot.txt"]
+    for key in ["ok.txt", *odd, ".hidden/x.txt"]:
+        client.put_object(Bucket=BUCKET, Key=f"unsafe/{key}", Body=b"x")
+    box = ObjectInbox(f"s3://{BUCKET}/unsafe")
+    rows = {s.path: s.problem for s in box.sources(box.scan())}
+    assert rows.pop("ok.txt") is None
+    assert rows == dict.fromkeys(odd, inboxes.UNSAFE_KEY)
+
+
+def test_a_warehouse_inside_an_object_inbox_is_not_read_and_its_stale_pages_go(s3, tmp_path, local_run, monkeypatch):
+    """The run's own warehouse under the inbox's prefix is left out from its first run, as a local one is;
+    pages the published site no longer has are deleted from the bucket (nothing else is)."""
+    from flows.pipeline import gkqc_run
+    from gkqc.outputs.scorecard import publish_recorded
+
+    inbox, want = local_run
+    upload(s3, inbox, f"{BUCKET}/nest")
+    url = f"s3://{BUCKET}/nest/wh"
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+    gkqc_run(f"s3://{BUCKET}/nest", url)
+    wh = warehouse(url, tmp_path / "local")
+    assert snapshot(wh.local) == want
+    assert not [p for p in ObjectInbox(f"s3://{BUCKET}/nest").listed(ObjectInbox(f"s3://{BUCKET}/nest").scan())
+                if p.startswith("wh/")]  # another inbox's warehouse is known by its lake
+    for key in ("scorecards/site/office/gone.html", "scorecards/mine.txt"):
+        with s3.open_output_stream(f"{BUCKET}/nest/wh/{key}") as out:
+            out.write(b"old")
+    publish_recorded(wh, "again")
+    site = {k.removeprefix("scorecards/site/") for k in keys(s3, f"{BUCKET}/nest/wh") if k.startswith("scorecards/site/")}
+    assert site == {p.relative_to(wh.local / "scorecards" / "site").as_posix()
+                    for p in (wh.local / "scorecards" / "site").rglob("*") if p.is_file()}
+    assert "scorecards/mine.txt" in keys(s3, f"{BUCKET}/nest/wh")
+
+
+def test_readers_name_an_unreachable_storage_in_one_line(s3, tmp_path, local_run, monkeypatch):
+    from conftest import free_port
+    from test_cli import cli
+
+    env, url = _run(s3, tmp_path, local_run[0], "gone")
+    monkeypatch.setenv("GKQC_LOCAL_DIR", env["GKQC_LOCAL_DIR"])
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    for r in (cli("sql", "select count(*) from reports", "--warehouse", url),
+              cli("scorecard", "--year", "2020", "--warehouse", url)):
+        assert r.returncode == 2, r.stderr
+        assert "数据仓库的文件无法读取：OSError:" in r.stderr and "NETWORK_CONNECTION" in r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_a_storage_error_after_the_commit_says_the_next_run_completes_it(s3, tmp_path, local_run, monkeypatch):
+    from test_cli import cli
+
+    from gkqc import storage
+
+    upload(s3, local_run[0], f"{BUCKET}/late")
+    monkeypatch.setenv("GKQC_LOCAL_DIR", str(tmp_path / "local"))
+
+    def down(self, path, rel, prune=None):
+        raise OSError("AWS Error NETWORK_CONNECTION during PutObject operation: curlCode: 7")
+
+    monkeypatch.setattr(storage.Warehouse, "upload", down)
+    r = cli("run", f"s3://{BUCKET}/late", "--warehouse", f"s3://{BUCKET}/late-wh")
+    assert r.returncode == 2, r.stderr
+    assert "运行未完成：OSError" in r.stderr and "已提交（提交 1）" in r.stderr and "下次运行" in r.stderr

@@ -181,7 +181,7 @@ def publish_recorded(wh: Warehouse, fingerprint: str, focus: str | None = None) 
     note them as published from `fingerprint`: killed or failed before that, the next run publishes
     them again."""
     published = publish(wh.local, focus=focus)  # `gkqc scorecard --out` writes any other selection
-    wh.upload(wh.local / "scorecards", "scorecards")
+    wh.upload(wh.local / "scorecards", "scorecards", prune="site")  # (pages the site no longer has: deleted)
     faults.point("publish")
     record_published(wh.local, fingerprint, published)
     return published
