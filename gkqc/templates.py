@@ -102,7 +102,6 @@ class Registry:
     variants: tuple[Variant, ...] = ()
     section_ids: dict[str, str] = field(default_factory=dict)  # a section's name in templates.yaml -> its numeral
     tables: tuple[str, ...] = ()  # the sections that print a national table, by name (= the table kinds)
-    lake_tables: dict[str, str] = field(default_factory=dict)  # table kind -> the lake table of its cells
     row_headings: dict[str, str] = field(default_factory=dict)  # table kind -> printed over its row labels
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -214,9 +213,10 @@ class Registry:
     AXES = {"applications": ("app_row", "app_column"), "reviews": ("review_group", "review_metric"),
             "active": ("block", "active_row", "active_metric")}
 
-    def table_kind(self, table: str) -> str:
-        """The table kind of a table kind or of its lake table (`lake_tables`)."""
-        return next((k for k, lake in self.lake_tables.items() if lake == table), table)
+    @staticmethod
+    def table_kind(table: str) -> str:
+        """The table kind of a table kind or its lake table ('active_disclosure' -> 'active')."""
+        return "active" if table == "active_disclosure" else table
 
     def axes(self, table: str) -> tuple[str, ...]:
         """The id kinds a cell key of `table` joins, in order."""
@@ -425,6 +425,5 @@ def _load(path: str) -> Registry:
         variants=variants,
         section_ids={s["id"]: s["num"] for s in raw["sections"]},
         tables=tuple(s["id"] for s in raw["sections"] if s["id"] in raw),
-        lake_tables={s["id"]: s.get("table", s["id"]) for s in raw["sections"] if s["id"] in raw},
         row_headings={s["id"]: s["row_heading"] for s in raw["sections"] if s.get("row_heading")},
     )

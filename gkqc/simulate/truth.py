@@ -20,6 +20,7 @@ from gkqc.cells import BLANK, MISSING, OK, UNREADABLE, CellValue, read_amount, r
 from gkqc.templates import registry
 
 DEADLINE = {"department": (1, 31), "government": (3, 31), "township": (3, 31), "other": (3, 31)}
+TABLES = {"applications": "applications", "reviews": "reviews", "active": "active_disclosure"}  # key[0] -> lake table
 MIN_CHARS = 100  # C1 compares a section of at least this many letters (checks/kinds/similarity.py)
 
 
@@ -134,7 +135,7 @@ def evaluate(p: Printed, prev: Printed | None, blanks: str = "zero") -> list[lis
     if reg.template_for_year(p.year) != t:
         fails.append(["S2", ""])
     for check, statuses in (("S3", (MISSING, UNREADABLE)), ("S4", (BLANK,))):  # one per report and table
-        fails += [[check, t] for t in sorted({registry().lake_tables[key[0]] for key, cv in p.cells.items() if cv.status in statuses})]
+        fails += [[check, t] for t in sorted({TABLES[key[0]] for key, cv in p.cells.items() if cv.status in statuses})]
     if p.published_at is None:
         fails.append(["D2", ""])
     else:
