@@ -73,13 +73,13 @@ def _spec(d: dict, path: Path, line: int) -> CheckSpec:
         subjects=tuple(d.get("subjects", ())), block=d.get("block"),
         exclude_metrics=tuple(d.get("exclude_metrics", ())), function=d.get("function"),
         source=str(path), line=line, extra={k: d[k] for k in kind.fields if k in d})
-    if "templates" not in d:  # every template the entry holds for: whose cells its rule names (P2), or as its kind says
-        applying = tuple(t for t in named if kind.applies(spec, t))
-        if not applying:
-            kind.validate(spec, bad)  # names what no template has (a misspelt id)
-            raise bad("没有模板适用于该检查 (no template of the registry has what it names)")
-        named = applying
-    spec = replace(spec, templates=named + tuple(v for v in reg.variants_of(named) if v not in named))  # and their variants
+    # the printed forms it holds for: the templates named (every one by default) and their variants, each
+    # where it prints what the rule names (P2: the 2021 template's 现行有效件数) or as its kind says (T2)
+    forms = named + tuple(v for v in reg.variants_of(named) if v not in named)
+    applying = tuple(t for t in forms if kind.applies(spec, t))
+    if not applying or ("templates" in d and set(named) - set(applying)):
+        kind.validate(replace(spec, templates=named), bad)  # names what a template lacks (a misspelt id)
+    spec = replace(spec, templates=applying)  # () when none does (a registry whose templates state no fee: T2)
     kind.validate(spec, bad)
     return spec
 

@@ -111,14 +111,16 @@ class CellValue:
 
 
 # characters that print nothing, which editors leave beside a value (UEditor ends each with a zero-width
-# space): zero-width space, non-joiner, joiner, word joiner, BOM and soft hyphen
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# space): zero-width space, non-joiner, joiner, word joiner and BOM; and after it a soft hyphen (before
+# it, one may be a PDF's minus: WinAnsi's 0xAD)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_SOFT_HYPHEN = "\u00ad"
 
 
 def _shown(t: str) -> str:
     """`t` (compacted) without the invisible characters at its ends, when it shows something; else `t`:
     a cell of invisible characters only stays what it was (no value, and no blank either)."""
-    return t.strip(_INVISIBLE) or t
+    return t.lstrip(_INVISIBLE).rstrip(_INVISIBLE + _SOFT_HYPHEN) or t
 
 
 def normalize(text: str) -> str:

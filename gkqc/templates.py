@@ -258,6 +258,13 @@ class Registry:
                 "applications": self.app_rows, "reviews": self.review_groups}.get(kind, ())
         return any(_SUB_NO.match(norm_label(r.label)) for r in rows)
 
+    def signed(self, table: str) -> bool:
+        """Whether some column of `table` (in any template) may be negative (本年增/减)."""
+        kind = self.table_kind(table)
+        cols = {"active": [m for bs in self.active.values() for b in bs for m in b.metrics],
+                "applications": self.app_columns, "reviews": self.review_metrics}.get(kind, ())
+        return any(c.signed for c in cols)
+
     def amount_cells(self, table: str) -> dict[str, str]:
         """The cell ids of `table` (in any template) whose value is an amount, each with its unit
         (an amount's metric carries one)."""

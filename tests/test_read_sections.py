@@ -206,3 +206,12 @@ def test_a_heading_renumbered_after_a_section_left_out_is_its_sections(form):
 def test_a_later_sections_words_in_a_numbered_paragraph_are_no_heading_when_it_is_printed():
     lines = [*HEADS[:4], "三、其他需要报告的事项：本机关将按要求报告。", *HEADS[4:]]
     assert headings(lines)["六"] == HEADS[5]
+
+
+def test_every_heading_after_a_section_left_out_is_found_renumbered():
+    """三 left out and 四, 五, 六 printed as 三、四、五: 四's title (政府信息公开行政复议、行政诉讼情况) begins with
+    none of its variants, and a search for titles beginning so found 五 and 六 but not 四, whose table was
+    then not found (the code before found 四 by its title alone)."""
+    lines = [HEADS[0], "正文。", HEADS[1], "正文。", "三" + HEADS[3][1:], "正文。", "四" + HEADS[4][1:], "正文。",
+             "五" + HEADS[5][1:], "正文。"]
+    assert headings(lines) == {"一": HEADS[0], "二": HEADS[1], "四": lines[4], "五": lines[6], "六": lines[8]}

@@ -24,6 +24,11 @@ def validate_linear(spec: CheckSpec, bad: Bad) -> None:
     need_rule(spec.rule, bad)
     if spec.scope not in scopes(spec.table):
         raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(scopes(spec.table))}")
+    every = set().union(*(scope_ids(spec.table, spec.scope, t, spec.block)[0] for t in spec.templates))
+    try:
+        linear(spec.rule, every)  # an id no template has (a misspelling), named as such
+    except RuleError as e:
+        raise bad(str(e)) from None
     for t in spec.templates:
         problem = linear_problem(spec, t)
         if problem:

@@ -85,15 +85,21 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     label) and reason (its reason)."""
     scoped = pl.col("rid").is_in(reports["rid"].implode())
     tables = [t for t in CELLS if t in data.cells]
-    found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(statuses) & scoped), t)
-                       .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "status", "raw", "reason")
-                       for t in tables])
     no_text = pl.col("status").cast(pl.Utf8).replace_strict(NO_TEXT, default="", return_dtype=pl.Utf8)
     raw = pl.when(pl.col("raw").fill_null("") == "").then(no_text).otherwise(pl.col("raw"))  # a cell printed without text: why
-    bad = found.group_by("report_id", "table", maintain_order=True).agg(
-        pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
-        pl.col("reason").first().alias("reason"), pl.col("template").first(),
-        pl.concat_str([pl.col("cell_id"), pl.lit("="), raw]).str.join("; ").alias("cells"))
+
+    def having(which: tuple[str, ...] | list[str]) -> pl.DataFrame:
+        """Per report × table with cells of the statuses `which`: how many, the first `LISTED`, the first's
+        reason, and every one as id=raw (`cells`)."""
+        found = pl.concat([with_cell_id(data.cells[t].filter(pl.col("status").is_in(which) & scoped), t)
+                           .select("report_id", "template", pl.lit(t).alias("table"), "cell_id", "status", "raw", "reason")
+                           for t in tables])
+        return found.group_by("report_id", "table", maintain_order=True).agg(
+            pl.len().alias("n"), pl.col("cell_id").head(LISTED).alias("listed"), pl.col("cell_id").first().alias("first"),
+            pl.col("reason").first().alias("reason"), pl.col("template").first(),
+            pl.concat_str([pl.col("cell_id"), pl.lit("="), raw]).str.join("; ").alias("cells"))
+
+    bad = having(statuses)
     fields = {"label": _table_label(pl.col("table")), "n": pl.col("n").cast(pl.Utf8),
               "listed": pl.concat_str([pl.col("listed").list.join("、"),
                                        pl.when(pl.col("n") > LISTED).then(pl.lit(" 等")).otherwise(pl.lit(""))]),
@@ -101,14 +107,13 @@ def _per_table(data: PartData, reports: pl.DataFrame, statuses: list[str],
     fail = rows(bad, subject=pl.col("table"), status="fail", message=message(fields), cells=pl.col("cells"))
     every = reports.select("report_id").join(pl.DataFrame({"table": tables}, schema={"table": pl.Utf8}), how="cross")
     ok = every.join(bad.select("report_id", "table"), on=["report_id", "table"], how="anti")
-    unsure = pl.concat([data.cells[t].filter(pl.col("status").is_in(hiding) & scoped).group_by("report_id")
-                        .agg(pl.len().alias("n")).with_columns(pl.lit(t).alias("table")) for t in tables])
+    unsure = having(hiding)
     na = ok.join(unsure, on=["report_id", "table"])
     na_msg = pl.concat_str([pl.lit("无法判断："), _table_label(pl.col("table")), pl.lit("有 "), pl.col("n").cast(pl.Utf8),
                             pl.lit(" 个单元格未找到或无法读取，其中可能有留空的单元格")])
     ok = ok.join(unsure, on=["report_id", "table"], how="anti")
     return pl.concat([fail, rows(ok, subject=pl.col("table"), status="pass", message=PASSED),
-                      rows(na, subject=pl.col("table"), status="not_assessable", message=na_msg)])
+                      rows(na, subject=pl.col("table"), status="not_assessable", message=na_msg, cells=pl.col("cells"))])
 
 
 def _label(cell: pl.Expr) -> pl.Expr:

@@ -287,11 +287,12 @@ _BRACKETS = str.maketrans("", "", "()（）")
 MAX_WORDED = 3  # characters besides the number in a value printed with wording ('428次', '5%', '1e3')
 
 
-def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int, bool]]:
+def _worded(v: _View, fs: int, fe: int, signed: bool = False) -> list[tuple[int, int, bool]]:
     """Spans of one cell printed with wording beside its number — a unit touching it or after a
     space ('428次', '488 件'), a note ('约5', '5%', '1e3', '3(含1件)', '1.234.567') —: one cell,
-    read whole, never its number alone nor its digits split into cells; so is a dash glued after
-    digits and the number a space after it ('12- 3': the dash may be its sign, `- 3`). A unit after
+    read whole, never its number alone nor its digits split into cells; so is, in a table with a column
+    that may be negative (`signed`), a dash glued after digits and the number a space after it ('12- 3':
+    the dash may be its sign, `- 3`; elsewhere it is a blank's mark, '3— 3'). A unit after
     a space behind values glued together ('—1200 百元', '3251000 元') is theirs: a glued run, whose
     cells cannot be told (True). A row's numbering touching a value ('0二、', '0(三)') is not wording."""
     words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
@@ -302,7 +303,7 @@ def _worded(v: _View, fs: int, fe: int) -> list[tuple[int, int, bool]]:
         if _marked(v.text[v.fpos[ws]:v.fpos[we - 1] + 1]):
             out.append((ws, we, False))
             continue
-        if _DASH_AFTER_DIGITS.search(w) and k + 1 < len(words) and words[k + 1][2][:1].isdigit():
+        if signed and _DASH_AFTER_DIGITS.search(w) and k + 1 < len(words) and words[k + 1][2][:1].isdigit():
             out.append((ws, words[k + 1][1], False))
             continue
         numbering = _NUMBERING.search(w)
@@ -333,32 +334,32 @@ def _marked(raw: str) -> bool:
     return m is not None and m.end() < len(raw) and all(has_folded_digits(ch) for ch in raw[m.end():])
 
 
-def _gap(v: _View, fs: int, fe: int, numbered: bool = False) -> list[Tok]:
+def _gap(v: _View, fs: int, fe: int, numbered: bool = False, signed: bool = False) -> list[Tok]:
     """Between two labels: values, any cell printed with wording beside its number (one cell,
     see `_worded`) and any other text. In a table whose rows print a number (`numbered`), an
     ordinal standing apart before text ('5. 属于', '3 .危及', '二 .上年结转') is the next row's
-    numbering: label text, never a value nor a cell."""
+    numbering: label text, never a value nor a cell. `signed`: the table has a column that may be negative."""
     whole = v.full[fs:fe].strip()
     out: list[Tok] = []
     at = fs
     for m in _SPACED_NUMBERING.finditer(v.full, fs, fe + 2) if numbered else ():  # (the text after it: the label's)
         if m.end() > fe:
             break
-        out += _cells(v, at, m.start(), whole)
+        out += _cells(v, at, m.start(), whole, signed)
         if (tok := v.tok(m.start(), m.end())) is not None:
             out.append(tok)
         at = m.end()
-    return out + _cells(v, at, fe, whole)
+    return out + _cells(v, at, fe, whole, signed)
 
 
 _SPACED_NUMBERING = re.compile(r"(?<!\S)(?:\d{1,2}|[一二三四五六七八九十]{1,3}) ?[.、,:](?= ?[\u4e00-\u9fff])")
 
 
-def _cells(v: _View, fs: int, fe: int, whole: str) -> list[Tok]:
+def _cells(v: _View, fs: int, fe: int, whole: str, signed: bool = False) -> list[Tok]:
     """_gap's values and cells printed with wording, from fs to fe."""
     out: list[Tok] = []
     at = fs
-    for ws, we, glued in _worded(v, fs, fe):
+    for ws, we, glued in _worded(v, fs, fe, signed):
         out += _values(v, at, ws, whole)
         tok = v.tok(ws, we, GluedRun if glued else Tok)
         if tok is not None:
@@ -394,15 +395,15 @@ def _lookalike_cells(words: list[Tok]) -> list[Tok]:
     return words
 
 
-def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int, numbered: bool) -> list[Tok]:
+def _table(v: _View, labels: re.Pattern[str], fs: int, fe: int, numbered: bool, signed: bool) -> list[Tok]:
     out: list[Tok] = []
     at = fs
     for m in labels.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ls, le = v.span(m.start(), m.end())
-        out += _gap(v, at, ls, numbered)
+        out += _gap(v, at, ls, numbered, signed)
         out.append(v.tok(ls, le))
         at = le
-    return out + _gap(v, at, fe, numbered)
+    return out + _gap(v, at, fe, numbered, signed)
 
 
 _DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|" + CN_DATE_BODY)
@@ -472,6 +473,8 @@ def crawl_tokens(text: str) -> list[Tok]:
             end, close = _closing(v, he, end, md.office_from_title(title))
         table = _table_in(no)
         labels = _label_re(table)
-        out += _narrative(v, he, end) if labels is None else _table(v, labels, he, end, registry().numbered(table))
+        reg = registry()
+        out += (_narrative(v, he, end) if labels is None
+                else _table(v, labels, he, end, reg.numbered(table), reg.signed(table)))
         out += close
     return out

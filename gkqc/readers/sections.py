@@ -108,11 +108,8 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
             if found:
                 seen.setdefault(no, []).append((i, start))
                 continue
-            m = lead.match(t.text)
-            title = norm_label(t.text[m.end():m.end() + TITLE]) if m else ""
             for later in order[order.index(no) + 1:]:  # renumbered after a section left out: 五、其他需要报告的事项
-                long = tuple(v for v in variants[later] if len(v) >= SHORT and title.startswith(v))
-                found, start = _heading_at(t, lead, long, labels[later]) if long else (False, None)
+                found, start = _heading_at(t, lead, variants[later], labels[later])
                 if found:
                     moved.setdefault(later, []).append((i, start))
                     break

@@ -316,7 +316,9 @@ def shown(root, text: str, keep_hidden: bool = False) -> bool:
 
 
 _SIZED = re.compile(r"<(?:small|big|font)\b|(?<![\w-])font\s*:", re.IGNORECASE)  # what may size text (but font-size)
-_TYPE_SELECTOR = re.compile(r"(?:.*[\s>+~])?([A-Za-z][A-Za-z0-9]*|\*)\s*")  # a rule's last element: a tag's name, any
+# a rule for a tag's name or for any element, alone: `.footer span` sizes only the spans inside .footer,
+# which a page's cells are not known to be (a rule with a combinator is not followed)
+_TYPE_SELECTOR = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*|\*)\s*")
 _FONT_SIZE = re.compile(r"(?<![\w-])font(-size)?\s*:\s*([^;\"'{}!]*)", re.IGNORECASE)
 _SIZE = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z%]*)", re.IGNORECASE)
 _MEDIUM = 16.0  # px: a browser's default size, of the page and of its keywords
@@ -331,8 +333,8 @@ _NOT_IN_NUMBER = {"sup", "sub", "s", "strike", "del"}  # raised, lowered or stru
 
 
 def _type_rules(root) -> dict[str, str]:
-    """The declarations a <style> block sets for elements by their tag's name (`td`, `table td`: its
-    last element's) or for every element (`*`), as `_class_rules` (sizes are looked up so)."""
+    """The declarations a <style> block sets for elements by their tag's name alone (`td`, not `table td`)
+    or for every element (`*`), as `_class_rules` (sizes are looked up so)."""
     rules: dict[str, str] = {}
     for block in root.iter("style"):
         if (media := block.get("media")) is not None and not _on_screen(media):
