@@ -238,3 +238,18 @@ def test_amounts_are_normalised_to_the_unit_the_registry_gives(tmp_path, monkeyp
     assert sorted(amounts.select("source_path", "value", "unit").rows()) == [("a.txt", 5000.0, "万元"), ("b.txt", 251000.0, None)]
     p5 = res.filter((pl.col("check_id") == "P5") & (pl.col("status") == "fail"))
     assert p5["source_path"].to_list() == ["b.txt"] and "按元计" in p5["message"][0]
+
+
+def test_a_registry_whose_templates_state_no_fee_leaves_t2_to_none(tmp_path, monkeypatch):
+    """T2 holds where a template's section 六 must state the 信息处理费 (`states_fee`); a registry without
+    any (a province's, or one written before the key) loads, with T2 holding for no report."""
+    from checks.suite import load_suite
+
+    raw = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    for t in raw["templates"].values():
+        t.pop("states_fee", None)
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_ENV, str(path))
+    specs = {s.id: s for s in load_suite()}
+    assert specs["T2"].templates == () and specs["P2"].templates == ("gov2021", "gov2021_other_one_row")

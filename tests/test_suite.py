@@ -73,3 +73,26 @@ def test_a_new_check_is_a_new_entry(tmp_path):
     res = check_files(tmp_path, {"x.txt": render_pagetext(s).encode()}, specs=specs)
     assert ("X9", "other_org") in findings(res)
     assert ("X9", "natural_person") not in findings(res)
+
+
+@pytest.mark.parametrize("rule,templates,holds", [
+    ("other_no_fee <= results_total", "", ("gov2021",)),  # 2021's split rows: not its one-row variant
+    ("other_no_fee <= results_total", "  templates: [gov2021]\n", ("gov2021",)),
+    ("other_handling <= results_total", "", ("gov2019", "gov2021_other_one_row")),  # printed by both
+])
+def test_an_entry_holds_for_each_printed_form_that_has_its_cells(tmp_path, rule, templates, holds):
+    """A variant took its template's entries whatever they named: an entry over 2021's split rows of
+    （六） made the suite refuse to load (the variant prints them as one row), and one over 其他处理 left
+    out the 2021 variant that prints it."""
+    text = (f"- id: X9\n  title: t\n  severity: warning\n  kind: equation\n  table: applications\n{templates}"
+            f"  scope: per_column\n  rule: {rule}\n")
+    spec = next(s for s in load_suite(_suite_with(tmp_path, text)) if s.id == "X9")
+    assert spec.templates == holds
+
+
+def test_a_misspelt_id_is_named_whatever_template_comes_first(tmp_path):
+    text = ("- id: X9\n  title: t\n  severity: warning\n  kind: equation\n  table: active_disclosure\n"
+            "  scope: per_row\n  block: item_1\n  rule: in_force >= isued\n")
+    with pytest.raises(SuiteError) as e:
+        load_suite(_suite_with(tmp_path, text))
+    assert "'isued'" in str(e.value) and "in_force" not in str(e.value)
