@@ -46,6 +46,10 @@ from gkqc.storage import SCHEME, ObjectStore, is_remote, place
 
 READ_AHEAD = 16  # objects read at a time
 RETRY_WAITS = (1.0, 3.0)  # seconds before an object is read again after a storage error
+# a storage error that may pass (the network, the server's 5xx, a timeout), as pyarrow's S3 client words it;
+# any other (403, an archived object) refuses the object for good
+_TRANSIENT = re.compile(r"NETWORK_CONNECTION|response code:? ?5\d\d|SLOW_DOWN|SERVICE_UNAVAILABLE|timed? ?out|"
+                        r"Connection (?:refused|reset)|curlCode", re.IGNORECASE)
 T = TypeVar("T")
 
 
@@ -71,6 +75,13 @@ class LocalInbox:
     def sources(self, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
         """`known`: the stamps of files not to read again while they keep them (gkqc.stamps)."""
         return iter_sources(self.path, files, known)
+
+    def _gone(self, key: str) -> bool:
+        """Whether nothing is under `key` any more (asked again; a storage error: not known gone)."""
+        try:
+            return self.fs.get_file_info(key).type == pafs.FileType.NotFound
+        except OSError:
+            return False
 
     def offices(self) -> tuple[bytes, pa.Table] | None:
         """(bytes, table) of the office registry beside the reports, or None; OfficesError when unusable."""
@@ -170,6 +181,8 @@ class ObjectInbox:
             except (FileNotFoundError, PermissionError):
                 raise
             except OSError as e:
+                if not _TRANSIENT.search(str(e)):  # refused for good (403, archived, a key it cannot use): a row
+                    raise
                 if wait is None:
                     why = str(e).splitlines()[0] if str(e) else type(e).__name__
                     raise InboxUnreadable(_line(f"收件箱对象无法读取：{SCHEME}{key}（{why}），本次运行未提交 "
@@ -223,14 +236,22 @@ class ObjectInbox:
                 yield bad_source(rel, too_big(MAX_FILE_BYTES), size)
             else:
                 yield Source(rel, data, None, size)
-        except FileNotFoundError:  # removed after the inbox was listed: as if removed before the run
-            return
+        except FileNotFoundError as e:  # removed after the inbox was listed: as if removed before the run
+            if not self._gone(info.path):  # (listed, yet not found by its name: `report.txt/` with content)
+                yield bad_source(rel, f"无法读取：{e}（{type(e).__name__}）", size)
         except InboxUnreadable:
             raise
         except OSError as e:
             yield bad_source(rel, f"无法读取：{e}（{type(e).__name__}）", size)
         except Exception as e:  # whatever else, it is a row, not a crash
             yield bad_source(rel, f"无法读取（unexpected {type(e).__name__}: {e}）", size)
+
+    def _gone(self, key: str) -> bool:
+        """Whether nothing is under `key` any more (asked again; a storage error: not known gone)."""
+        try:
+            return self.fs.get_file_info(key).type == pafs.FileType.NotFound
+        except OSError:
+            return False
 
     def offices(self) -> tuple[bytes, pa.Table] | None:
         """(bytes, table) of the office registry object, or None; read as a local one would be."""

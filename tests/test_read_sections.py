@@ -215,3 +215,15 @@ def test_every_heading_after_a_section_left_out_is_found_renumbered():
     lines = [HEADS[0], "正文。", HEADS[1], "正文。", "三" + HEADS[3][1:], "正文。", "四" + HEADS[4][1:], "正文。",
              "五" + HEADS[5][1:], "正文。"]
     assert headings(lines) == {"一": HEADS[0], "二": HEADS[1], "四": lines[4], "五": lines[6], "六": lines[8]}
+
+
+@pytest.mark.parametrize("lines,left_out", [
+    # 四 left out, not renumbered: 五's numbered items name 四's words
+    ([*HEADS[:3], "正文。", HEADS[4], "一、加强行政复议、行政诉讼应诉工作。", "二、提升政策解读质量。", HEADS[5]], "四"),
+    # a numbered item of 一 names 三's words, 三's heading printed without its numeral
+    ([HEADS[0], "一、依申请公开情况：本年度办理申请若干件。", HEADS[1], "正文。", HEADS[2][2:], "正文。", *HEADS[3:]], "三"),
+])
+def test_a_numbered_item_naming_a_left_out_sections_words_is_no_renumbered_heading(lines, left_out):
+    """Only a heading that goes on with the numbering of the headings before it is renumbered (五 after 四):
+    五's item 一、加强行政复议… was taken for 四's heading, and 五 lost its text."""
+    assert left_out not in headings(lines)

@@ -386,6 +386,23 @@ def test_a_key_no_path_can_name_is_a_refused_row(s3):
     assert rows == dict.fromkeys(odd, inboxes.UNSAFE_KEY)
 
 
+def test_an_object_refused_for_good_or_listed_under_another_name_is_a_row_not_a_stop(s3):
+    """Only a storage error that may pass is tried again and stops the run: an archived object (or one
+    denied) was tried again and stopped every run until removed; a key with content ending in `/`, which
+    is listed without it and not found so, gave no row."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+    client.put_object(Bucket=BUCKET, Key="refused/ok.txt", Body=b"x")
+    client.put_object(Bucket=BUCKET, Key="refused/old.txt", Body=b"x", StorageClass="GLACIER")
+    client.put_object(Bucket=BUCKET, Key="refused/report2023.txt/", Body=b"x")
+    box = ObjectInbox(f"s3://{BUCKET}/refused")
+    rows = {s.path: s.problem for s in box.sources(box.scan())}
+    assert rows.pop("ok.txt") is None
+    assert sorted(rows) == ["old.txt", "report2023.txt"] and all(p.startswith("无法读取") for p in rows.values())
+
+
 def test_a_warehouse_inside_an_object_inbox_is_not_read_and_its_stale_pages_go(s3, tmp_path, local_run, monkeypatch):
     """The run's own warehouse under the inbox's prefix is left out from its first run, as a local one is;
     pages the published site no longer has are deleted from the bucket (nothing else is)."""

@@ -96,3 +96,12 @@ def test_a_misspelt_id_is_named_whatever_template_comes_first(tmp_path):
     with pytest.raises(SuiteError) as e:
         load_suite(_suite_with(tmp_path, text))
     assert "'isued'" in str(e.value) and "in_force" not in str(e.value)
+
+
+def test_a_misspelt_id_in_a_block_one_template_has_is_named_not_the_block(tmp_path):
+    """An entry over 2019's 第二十条第（九）项 with a misspelt id: the 2021 template's lack of the block was named."""
+    text = ("- id: X9\n  title: t\n  severity: warning\n  kind: equation\n  table: active_disclosure\n"
+            "  scope: per_row\n  block: item_9\n  rule: procurment_items >= 0\n")
+    with pytest.raises(SuiteError) as e:
+        load_suite(_suite_with(tmp_path, text))
+    assert "'procurment_items'" in str(e.value) and "item_9" not in str(e.value)

@@ -24,24 +24,31 @@ def validate_linear(spec: CheckSpec, bad: Bad) -> None:
     need_rule(spec.rule, bad)
     if spec.scope not in scopes(spec.table):
         raise bad(f"范围 '{spec.scope}' 对表 {spec.table} 无效，应为 {sorted(scopes(spec.table))}")
-    every = set().union(*(scope_ids(spec.table, spec.scope, t, spec.block)[0] for t in spec.templates))
+    lacks = {t: linear_problem(spec, t, rule=False) for t in spec.templates}  # a block, a subject
+    fit = [t for t, problem in lacks.items() if problem is None]
+    every = set().union(*(scope_ids(spec.table, spec.scope, t, spec.block)[0] for t in fit))
     try:
-        linear(spec.rule, every)  # an id no template has (a misspelling), named as such
+        linear(spec.rule, every) if fit else None  # an id none of them has (a misspelling), named as such
     except RuleError as e:
-        raise bad(str(e)) from None
+        raise bad(f"模板 {fit[0]}：{e}" if len(fit) == 1 else f"模板 {'、'.join(fit)} 均无此标识：{e}") from None
+    if problem := next((p for p in lacks.values() if p), None):
+        raise bad(problem)
     for t in spec.templates:
         problem = linear_problem(spec, t)
         if problem:
             raise bad(problem)
 
 
-def linear_problem(spec: CheckSpec, template: str) -> str | None:
-    """Why a linear rule cannot be stated over `template`'s cells (a block, a subject or an id it lacks), or None."""
+def linear_problem(spec: CheckSpec, template: str, rule: bool = True) -> str | None:
+    """Why a linear rule cannot be stated over `template`'s cells (a block, a subject or, with `rule`, an id
+    it lacks), or None."""
     if spec.block and spec.block not in registry().ids("block", template):
         return f"模板 {template} 中没有表块 '{spec.block}'"
     ids, subjects = scope_ids(spec.table, spec.scope, template, spec.block)
     if set(spec.subjects) - subjects:
         return f"模板 {template} 中没有对象 {sorted(set(spec.subjects) - subjects)}"
+    if not rule:
+        return None
     try:
         linear(spec.rule, ids)
     except RuleError as e:

@@ -99,7 +99,7 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
     labels = {s.no: norm_label(s.label) for s in reg.sections}
     lead = _lead(reg.numerals)
     seen: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> every line that could be its heading
-    moved: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> lines titled so under an earlier numeral
+    moved: list[tuple[int, int | None, str]] = []  # (line, text start, section) titled so under an earlier numeral
     order = list(variants)
     for i, t in enumerate(toks):
         no = t.text[:1]
@@ -111,10 +111,8 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
             for later in order[order.index(no) + 1:]:  # renumbered after a section left out: 五、其他需要报告的事项
                 found, start = _heading_at(t, lead, variants[later], labels[later])
                 if found:
-                    moved.setdefault(later, []).append((i, start))
+                    moved.append((i, start, later))
                     break
-    for no, lines in moved.items():  # taken only for a section not printed under its own numeral
-        seen.setdefault(no, lines)
     contents = _contents(toks, seen)
     hits: dict[str, tuple[int, int | None]] = {}
     last = -1
@@ -122,6 +120,11 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
         if no in seen:
             hits[no] = _pick([h for h in seen[no] if h[0] not in contents] or seen[no], last)
             last = max(last, hits[no][0])
+    for i, start, no in moved:  # a section not printed under its own numeral, the renumbering going on in order
+        before = max(((j, sec) for sec, (j, _) in hits.items() if j < i), default=None)
+        if no not in hits and before and order.index(before[1]) < order.index(no) \
+                and order.index(toks[i].text[:1]) == order.index(toks[before[0]].text[:1]) + 1:
+            hits[no] = (i, start)
     if len(hits) < 3:  # too few numbered: the numbers may be list numbers the file did not keep
         bare = _bare_headings(toks, variants, labels)
         if len(bare) > len(hits):
