@@ -1339,3 +1339,20 @@ def test_a_block_headed_by_another_templates_columns_is_not_read_into_this_ones(
     assert r.report.template == "gov2021" and r.report.template_source.startswith(TEMPLATE_PRESUMED)
     item_1 = [c for k, c in got.items() if k[:2] == ("active", "item_1")]
     assert len(item_1) == 6 and all(c.status == "unreadable" and "2019版模板" in c.reason for c in item_1)
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+@pytest.mark.parametrize("key", [("review", "upheld"), ("suit_direct", "other")])
+@pytest.mark.parametrize("printed", ["不详", "十万", "壹拾贰"])
+def test_a_review_cell_printed_as_words_is_unreadable_as_printed(template, key, printed):
+    """Section 四's row has no label: a first cell printed as words (`不详`) stood left of the table's
+    first number, so it was read as label text and its cell, empty, as a silent blank. It is the
+    cell's text, unreadable as printed, in the first cell or another; the other cells read as printed."""
+    s = busy(template, 2022, seed=1)
+    s.reviews[key] = printed
+    r, got = read_back(s)
+    c = got[("reviews", *key)]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
+    assert {k: v.value for k, v in got.items() if k[0] == "reviews" and k[1:] != key} == \
+        {k: v for k, v in expected(s).items() if k[0] == "reviews" and k[1:] != key}
