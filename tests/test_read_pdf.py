@@ -1356,3 +1356,20 @@ def test_a_review_cell_printed_as_words_is_unreadable_as_printed(template, key, 
     assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
     assert {k: v.value for k, v in got.items() if k[0] == "reviews" and k[1:] != key} == \
         {k: v for k, v in expected(s).items() if k[0] == "reviews" and k[1:] != key}
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("key", [("item_5", "licensing", "decisions"), ("item_6", "punishment", "decisions"),
+                                 ("item_8", "fees", "fee_amount")])
+@pytest.mark.parametrize("printed", ["约3", "约1200", "(5)", "不详", "十万", "约85.9万"])
+def test_a_one_value_row_printed_with_words_is_unreadable_not_missing(key, printed):
+    """A row of section 二 whose one value is not read whole (`行政许可  约3`) is a line of text, not a
+    table's row: its value was no cell, so the cell read as not found (or, a block with no other
+    row, blank). It is the row's cell, unreadable as printed, as page text reads it."""
+    s = busy("gov2021", 2022, seed=1)
+    s.active[key] = printed
+    r, got = read_back(s)
+    c = got[("active", *key)]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
+    assert {k: v.value for k, v in got.items() if k[0] != "active" or k[1] != key[0]} == \
+        {k: v for k, v in expected(s).items() if k[0] != "active" or k[1] != key[0]}
