@@ -1373,3 +1373,19 @@ def test_a_one_value_row_printed_with_words_is_unreadable_not_missing(key, print
     assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
     assert {k: v.value for k, v in got.items() if k[0] != "active" or k[1] != key[0]} == \
         {k: v for k, v in expected(s).items() if k[0] != "active" or k[1] != key[0]}
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template,row,col,printed", [
+    ("gov2019", "new_received", "commercial", "1,234,567"),
+    ("gov2021", "unprocessed_massive", "natural_person", "1,234,567"),
+    ("gov2019", "carried_over", "social_org", "92,194,342")])
+def test_a_number_run_past_its_cell_at_the_left_is_not_blank(template, row, col, printed):
+    """Numbers at their cells' left edge: one too wide for its cell runs on into the next, printed half
+    a line over its row, its last figures over themselves (`1,234,5��`). That line was the table's
+    headings (or label text): its cell read blank. The row is unreadable; other rows read as printed."""
+    s = busy(template, 2020 if template == "gov2019" else 2022, seed=2)
+    s.applications[(row, col)] = printed
+    r, got = read_back(s, align="left")
+    assert got[("applications", row, col)].status == "unreadable"
+    assert not any(c.status in ("ok", "blank") and c.value != expected(s)[k] for k, c in got.items())
