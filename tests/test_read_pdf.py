@@ -1339,3 +1339,53 @@ def test_a_block_headed_by_another_templates_columns_is_not_read_into_this_ones(
     assert r.report.template == "gov2021" and r.report.template_source.startswith(TEMPLATE_PRESUMED)
     item_1 = [c for k, c in got.items() if k[:2] == ("active", "item_1")]
     assert len(item_1) == 6 and all(c.status == "unreadable" and "2019版模板" in c.reason for c in item_1)
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template", ["gov2021", "gov2019"])
+@pytest.mark.parametrize("key", [("review", "upheld"), ("suit_direct", "other")])
+@pytest.mark.parametrize("printed", ["不详", "十万", "壹拾贰"])
+def test_a_review_cell_printed_as_words_is_unreadable_as_printed(template, key, printed):
+    """Section 四's row has no label: a first cell printed as words (`不详`) stood left of the table's
+    first number, so it was read as label text and its cell, empty, as a silent blank. It is the
+    cell's text, unreadable as printed, in the first cell or another; the other cells read as printed."""
+    s = busy(template, 2022, seed=1)
+    s.reviews[key] = printed
+    r, got = read_back(s)
+    c = got[("reviews", *key)]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
+    assert {k: v.value for k, v in got.items() if k[0] == "reviews" and k[1:] != key} == \
+        {k: v for k, v in expected(s).items() if k[0] == "reviews" and k[1:] != key}
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("key", [("item_5", "licensing", "decisions"), ("item_6", "punishment", "decisions"),
+                                 ("item_8", "fees", "fee_amount")])
+@pytest.mark.parametrize("printed", ["约3", "约1200", "(5)", "不详", "十万", "约85.9万"])
+def test_a_one_value_row_printed_with_words_is_unreadable_not_missing(key, printed):
+    """A row of section 二 whose one value is not read whole (`行政许可  约3`) is a line of text, not a
+    table's row: its value was no cell, so the cell read as not found (or, a block with no other
+    row, blank). It is the row's cell, unreadable as printed, as page text reads it."""
+    s = busy("gov2021", 2022, seed=1)
+    s.active[key] = printed
+    r, got = read_back(s)
+    c = got[("active", *key)]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed) and printed in c.reason
+    assert {k: v.value for k, v in got.items() if k[0] != "active" or k[1] != key[0]} == \
+        {k: v for k, v in expected(s).items() if k[0] != "active" or k[1] != key[0]}
+
+
+@needs_cjk_font
+@pytest.mark.parametrize("template,row,col,printed", [
+    ("gov2019", "new_received", "commercial", "1,234,567"),
+    ("gov2021", "unprocessed_massive", "natural_person", "1,234,567"),
+    ("gov2019", "carried_over", "social_org", "92,194,342")])
+def test_a_number_run_past_its_cell_at_the_left_is_not_blank(template, row, col, printed):
+    """Numbers at their cells' left edge: one too wide for its cell runs on into the next, printed half
+    a line over its row, its last figures over themselves (`1,234,5��`). That line was the table's
+    headings (or label text): its cell read blank. The row is unreadable; other rows read as printed."""
+    s = busy(template, 2020 if template == "gov2019" else 2022, seed=2)
+    s.applications[(row, col)] = printed
+    r, got = read_back(s, align="left")
+    assert got[("applications", row, col)].status == "unreadable"
+    assert not any(c.status in ("ok", "blank") and c.value != expected(s)[k] for k, c in got.items())

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
-from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like
+from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like, spelled_number
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, spaced_number, split_glued
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
@@ -176,7 +176,8 @@ class _RowReader:
                         and match_label(norm_label(tok.text), rows) is None and not rs.heading(tok.text):
                     self.vals.append(tok)  # an unreadable cell inside a row (e.g. '约3'), not a label nor a group's heading
                     continue
-                if self.row is None and not self.skip and _first_cell(tok, nxt, self.context, rows, rs):
+                if self.row is None and not self.skip and _first_cell(tok, nxt, self.context, rows, rs,
+                                                                           self.lines[-1] if self.lines else None):
                     value_like = True  # the row's first cell, unreadable ('5人', '约3'): not more of its label
             if not value_like:
                 tok = label_text(tok)
@@ -558,9 +559,16 @@ def _unread_value(tok: Tok, after: Tok | None) -> bool:
                                   and after is not None and _value_like(after))
 
 
-def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet) -> bool:
+def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet,
+                label_line: int | None = None) -> bool:
     """An unreadable value (`_unread_value`) printed after a whole row label and before any value (the
     caller: no row is being read, none skipped): the row's first value, not a piece of the label
-    (else the row's values would shift one column to the left)."""
-    return (bool(context) and _unread_value(tok, after) and not rs.heading(tok.text)
+    (else the row's values would shift one column to the left). So is text beside the label on its own
+    line (`label_line`) of text, its last, with at most two characters of wording, or a number spelled: a PDF row
+    printing no value read whole ('行政许可  约3', '行政许可  不详') is a line of text, not a table's
+    row, and its value no cell (else the cell read as not found, or blank); more wording is a label's
+    (`（六）其他处理  2.申请人逾期未按…`)."""
+    beside = not tok.cell and tok.line == label_line and (after is None or after.line != tok.line) \
+        and len(tok.text) <= 20 and (len(wording(tok.text)) <= 2 or spelled_number(tok.text))
+    return (bool(context) and (beside or _unread_value(tok, after)) and not rs.heading(tok.text)
             and match_label(norm_label(tok.text), rows) is None and match_label("".join(context), rows) is not None)

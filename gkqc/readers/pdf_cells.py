@@ -168,8 +168,11 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
     line or a line of its label, are one, and so are digits right of the labels on a line of its
     label (a piece of a wrapped number) and label text running into the values with a number at
     its end."""
+    edges = cell_edges(row, rules) if rules else []
+    lead = {id(c): k for c in row.chunks if c.cx <= boundary and (k := _lead_column(c, cols, boundary, edges)) is not None}
     labels: list[Chunk] = []
-    for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary], key=lambda c: (c.line, c.x0)):
+    for c in sorted([c for c in row.chunks + row.attached if c.cx <= boundary and id(c) not in lead],
+                    key=lambda c: (c.line, c.x0)):
         prev = labels[-1] if labels else None
         if prev and prev.line == c.line and c.x0 - prev.x1 <= c.h:  # a gap inside a label: `反复 申请`
             labels[-1] = Chunk(f"{prev.raw} {c.raw}", prev.x0, min(prev.y0, c.y0), c.x1, max(prev.y1, c.y1),
@@ -184,10 +187,9 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         else:
             groups.append([c])
     out = [_cell_tok(g) for g in groups]
-    values = [c for c in row.chunks if c.cx > boundary]
-    edges = cell_edges(row, rules) if rules else []
+    values = [c for c in row.chunks if c.cx > boundary or id(c) in lead]
     ruled = _ruled_cells(values, cols, edges) if edges else None
-    n, where = ruled if ruled else (len(cols), [_nearest(cols, key(c)) for c in values])
+    n, where = ruled if ruled else (len(cols), [lead.get(id(c), _nearest(cols, key(c))) for c in values])
     digits = [c for c in row.chunks + row.attached if DIGIT.search(c.raw)]
     if doubt is None and any(c.cx > boundary for c in row.attached if DIGIT.search(c.raw)):
         doubt = STACKED  # a piece of a number on a line of the row's label, joined to no value
@@ -207,6 +209,19 @@ def row_tokens(row: Line, boundary: float, cols: list[float], rules: Rules | Non
         note = doubt if doubt is not None else SMALL_MARK if any(c.small for c in by_col.get(k, ())) else None
         out.append(Tok(nfkc(raw), raw, row.no, True, note=note, refused=note is not None, placed=True))
     return out
+
+
+def _lead_column(c: Chunk, cols: list[float], boundary: float, edges: list[float]) -> int | None:
+    """The value column left of the labels' edge (found by its heading: a table without labels, as
+    section 四's row) that text on the label side is printed in (`不详` in the first cell, where the
+    table's labels' edge is its first number's), or None: in a ruled row, the one column in the cell its
+    rules draw around the text; else the one column whose place the text covers."""
+    if edges:
+        cell = next(((a, b) for a, b in zip(edges, edges[1:], strict=False) if a - 0.5 <= c.x0 and c.x1 <= b + 0.5), None)
+        inside = [k for k, x in enumerate(cols) if x <= boundary and cell and cell[0] < x < cell[1]]
+    else:
+        inside = [k for k, x in enumerate(cols) if x <= boundary and c.x0 <= x <= c.x1]
+    return inside[0] if len(inside) == 1 else None
 
 
 STACKED = "本行上下紧贴着一行只有数值的文字（本行的数值分在两行，或一个数字折行），无法确定各单元格的值"

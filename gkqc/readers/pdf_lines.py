@@ -412,7 +412,9 @@ _NUMBER_PART = re.compile(r"[-+]?(?=[,.]*\d)[\d,.]*")  # a value, or a piece of 
 
 
 def number_part(c: Chunk) -> bool:
-    return c.value or _NUMBER_PART.fullmatch(nfkc(c.raw)) is not None
+    """A value, or a piece of one: cut at a separator, or with a digit printed over another (`1,234,5��`:
+    a number run on past its cell, printed over itself)."""
+    return c.value or _NUMBER_PART.fullmatch(nfkc(c.raw).replace(DAMAGED, "0")) is not None
 
 
 def _blank_rows(run: list[Line], above: Line | None, below: Line | None, rules: Rules) -> list[Line]:

@@ -86,8 +86,8 @@ class _Run:
 
 
 def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
-    """Section 四's runs of values in print order; a value cell printed unreadably ('约3', 'O', '5*')
-    keeps its place in its run, the first one too."""
+    """Section 四's runs of values in print order; a value cell printed unreadably ('约3', 'O', '5*', or
+    any text a PDF's value column holds: '不详') keeps its place in its run, the first one too."""
     out: list[_Run] = []
     cur = _Run([], [])
     started = False
@@ -96,11 +96,11 @@ def _value_runs(toks: Sequence[Tok]) -> list[_Run]:
         if (is_value_like(tok.text) or tok.note is PIECE) if tok.__class__ is Tok else _value_like(tok):
             cur.run.append(tok)
             started = started or not _padding(tok)
-        elif not started and _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None) \
+        elif not started and (tok.placed or _unread_value(tok, toks[i + 1] if i + 1 < len(toks) else None)) \
                 and _values_follow(toks, i + 1, follow):
             cur.run.append(tok)  # the first value, printed unreadably ('5*', '–'): not the headings' end
             started = True
-        elif started and tok.cell and len(tok.text) <= 20 and (any(ch.isdigit() for ch in tok.text)
+        elif started and tok.cell and len(tok.text) <= 20 and (tok.placed or any(ch.isdigit() for ch in tok.text)
                                                                or tok.text in LOOKALIKES):
             cur.run.append(tok)
         elif started:
