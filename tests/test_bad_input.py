@@ -526,6 +526,21 @@ def test_a_roman_numeral_in_a_cell_is_no_blank(form):
     assert read_count("x").status == "blank" and read_count("ⅹ").status == "unreadable"
 
 
+@pytest.mark.parametrize("printed", ["十万", "壹拾贰", "约十万元", "一百零五"])
+@pytest.mark.parametrize("form", ["pagetext", "html", "markdown"])
+def test_a_rows_first_value_spelled_without_a_digit_is_no_piece_of_its_label(form, printed):
+    """Page text took 十万 after （一）予以公开 for the label's: the row's six other values went one column
+    left (natural_person read commercial's value) and its total read blank. The cell is unreadable."""
+    s = spec("gov2021", seed=5)
+    s.applications[("granted", "natural_person")] = printed
+    data = {"pagetext": lambda: render_pagetext(s).encode(), "html": lambda: render_html(s),
+            "markdown": lambda: render_markdown(s).encode()}[form]()
+    row = {k[1]: c for k, c in cells(read_document(f"x.{dict(pagetext='txt', markdown='md').get(form, form)}", data)).items()
+           if k[0] == "granted"}
+    assert (row.pop("natural_person").status, len(row)) == ("unreadable", 6)
+    assert {k: (c.status, c.raw) for k, c in row.items()} == {k: ("ok", s.applications[("granted", k)]) for k in row}
+
+
 def test_a_soft_hyphen_before_a_number_is_no_invisible_character():
     """A soft hyphen after a value prints nothing; before it, it may be a PDF's minus (WinAnsi's 0xAD):
     not taken away, so the cell is unreadable, not the number without its sign."""

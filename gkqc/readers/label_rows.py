@@ -548,14 +548,15 @@ _MARK_WORDS = "无空两"  # the wording a mark for none or a spelled number may
 
 def _unread_value(tok: Tok, after: Tok | None) -> bool:
     """A cell that stands where a value does and is one, unreadable as printed: a digit with at most
-    one other character of wording ('5人', '约3', '5*'), a number's lookalike ('O', a Chinese numeral),
+    one other character of wording ('5人', '约3', '5*'), a number's lookalike ('O', a Chinese numeral) or a
+    number spelled without a digit ('十万', '壹拾贰'),
     or, with a value after it, a short mark with no wording ('–', '○', '〃', '…', 'N/A', '十四', '无。')."""
     text = tok.text
     if not tok.cell or len(text) > 20:
         return False
     if any(ch.isdigit() for ch in text):
         return len(wording(text)) <= 1
-    return text in LOOKALIKES or (len(text) <= 4 and not wording(text).strip(_MARK_WORDS)
+    return text in LOOKALIKES or spelled_number(text) or (len(text) <= 4 and not wording(text).strip(_MARK_WORDS)
                                   and after is not None and _value_like(after))
 
 
