@@ -277,7 +277,8 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         cells, notes = READERS[table](part, form, at_end, missing, silent_blank=silent_blank)
         rep.cells += cells
         rep.notes += notes
-    rep.cells = _read_by_place(rep)
+    if any(c.reason is not None and BY_ORDER in c.reason for c in rep.cells):
+        rep.cells = _read_by_place(rep)
     return rep
 
 

@@ -99,7 +99,7 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
     labels = {s.no: norm_label(s.label) for s in reg.sections}
     lead = _lead(reg.numerals)
     seen: dict[str, list[tuple[int, int | None]]] = {}  # numeral -> every line that could be its heading
-    moved: list[tuple[int, int | None, str]] = []  # (line, text start, section) titled so under an earlier numeral
+    others: list[int] = []  # lines led by a numeral that are not its section's heading
     order = list(variants)
     for i, t in enumerate(toks):
         no = t.text[:1]
@@ -107,12 +107,8 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
             found, start = _heading_at(t, lead, variants[no], labels[no])
             if found:
                 seen.setdefault(no, []).append((i, start))
-                continue
-            for later in order[order.index(no) + 1:]:  # renumbered after a section left out: 五、其他需要报告的事项
-                found, start = _heading_at(t, lead, variants[later], labels[later])
-                if found:
-                    moved.append((i, start, later))
-                    break
+            else:
+                others.append(i)
     contents = _contents(toks, seen)
     hits: dict[str, tuple[int, int | None]] = {}
     last = -1
@@ -120,7 +116,8 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
         if no in seen:
             hits[no] = _pick([h for h in seen[no] if h[0] not in contents] or seen[no], last)
             last = max(last, hits[no][0])
-    for i, start, no in moved:  # a section not printed under its own numeral, the renumbering going on in order
+    for i, start, no in _renumbered(toks, others, lead, variants, labels, set(variants) - set(hits)):
+        # a section not printed under its own numeral, the renumbering going on in order
         before = max(((j, sec) for sec, (j, _) in hits.items() if j < i), default=None)
         if no not in hits and before and order.index(before[1]) < order.index(no) \
                 and order.index(toks[i].text[:1]) == order.index(toks[before[0]].text[:1]) + 1:
@@ -130,6 +127,22 @@ def _find(toks: list[Tok]) -> list[tuple[str, int, int | None]]:
         if len(bare) > len(hits):
             return [(no, i, None) for no, i in bare]
     return sorted(((no, i, s) for no, (i, s) in hits.items()), key=lambda h: h[1])
+
+
+def _renumbered(toks: list[Tok], lines: list[int], lead: re.Pattern[str], variants: dict[str, tuple[str, ...]],
+                labels: dict[str, str], missing: set[str]) -> list[tuple[int, int | None, str]]:
+    """(line, text start, section) of each of `lines` titled as a later section than its numeral says, one
+    of the `missing` (renumbered after a section left out: 五、其他需要报告的事项)."""
+    order = list(variants)
+    out = []
+    for i in lines if missing else ():
+        later = order[order.index(toks[i].text[:1]) + 1:]
+        for no in later:
+            found, start = _heading_at(toks[i], lead, variants[no], labels[no])
+            if found:
+                out += [(i, start, no)] if no in missing else []
+                break
+    return out
 
 
 def _contents(toks: list[Tok], seen: dict[str, list[tuple[int, int | None]]]) -> set[int]:

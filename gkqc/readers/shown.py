@@ -308,7 +308,7 @@ def shown(root, text: str, keep_hidden: bool = False) -> bool:
         _unprinted(root)
     if 'height="0"' in text or "height=0" in text:
         _drop_zero_height_rows(root)
-    if "ont-size" in text or "ONT-SIZE" in text or _SIZED.search(text):
+    if _may_size(text):
         _mark_small(root, rules, _type_rules(root))
     if "olor" in text or "OLOR" in text:
         _whiten(root, rules)
@@ -316,6 +316,15 @@ def shown(root, text: str, keep_hidden: bool = False) -> bool:
 
 
 _SIZED = re.compile(r"<(?:small|big|font)\b|(?<![\w-])font\s*:", re.IGNORECASE)  # what may size text (but font-size)
+
+
+def _may_size(text: str) -> bool:
+    """Whether a page may set a size on its text (a cheap look first: without `font`, `<small` or `<big`
+    in any case it sets none)."""
+    low = text.lower()
+    if "font" not in low and "<small" not in low and "<big" not in low:
+        return False
+    return "font-size" in low or _SIZED.search(text) is not None
 # a rule for a tag's name or for any element, alone: `.footer span` sizes only the spans inside .footer,
 # which a page's cells are not known to be (a rule with a combinator is not followed)
 _TYPE_SELECTOR = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*|\*)\s*")
