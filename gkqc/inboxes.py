@@ -48,8 +48,8 @@ READ_AHEAD = 16  # objects read at a time
 RETRY_WAITS = (1.0, 3.0)  # seconds before an object is read again after a storage error
 # a storage error that may pass (the network, the server's 5xx, a timeout), as pyarrow's S3 client words it;
 # any other (403, an archived object) refuses the object for good
-_TRANSIENT = re.compile(r"NETWORK_CONNECTION|response code:? ?5\d\d|SLOW_DOWN|SERVICE_UNAVAILABLE|timed? ?out|"
-                        r"Connection (?:refused|reset)|curlCode", re.IGNORECASE)
+_TRANSIENT = re.compile(r"NETWORK_CONNECTION|HTTP status 5\d\d|response code:? ?5\d\d|THROTTLING|SLOW_DOWN|"
+                        r"SERVICE_UNAVAILABLE|timed? ?out|Connection (?:refused|reset)|curlCode", re.IGNORECASE)
 T = TypeVar("T")
 
 
@@ -75,13 +75,6 @@ class LocalInbox:
     def sources(self, files: list[str], known: Recorded | None = None) -> Iterator[Source]:
         """`known`: the stamps of files not to read again while they keep them (gkqc.stamps)."""
         return iter_sources(self.path, files, known)
-
-    def _gone(self, key: str) -> bool:
-        """Whether nothing is under `key` any more (asked again; a storage error: not known gone)."""
-        try:
-            return self.fs.get_file_info(key).type == pafs.FileType.NotFound
-        except OSError:
-            return False
 
     def offices(self) -> tuple[bytes, pa.Table] | None:
         """(bytes, table) of the office registry beside the reports, or None; OfficesError when unusable."""

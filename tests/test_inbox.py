@@ -733,3 +733,19 @@ def test_an_interrupt_just_after_the_file_object_is_made_is_an_interrupt(tmp_pat
     monkeypatch.setattr(builtins, "open", open_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         list(iter_sources(tmp_path, files))
+
+
+@pytest.mark.parametrize("error,passes", [
+    ("AWS Error INTERNAL_FAILURE (HTTP status 500) during GetObject operation: We encountered an internal error", True),
+    ("AWS Error UNKNOWN (HTTP status 502) during GetObject operation: Bad Gateway", True),
+    ("AWS Error THROTTLING (HTTP status 400) during GetObject operation: Rate exceeded", True),
+    ("AWS Error NETWORK_CONNECTION during GetObject operation: curlCode: 7, Couldn't connect to server", True),
+    ("AWS Error ACCESS_DENIED (HTTP status 403) during GetObject operation: Access Denied", False),
+    ("AWS Error [code 136] during GetObject operation: The operation is not valid for the object's storage class", False),
+])
+def test_only_a_storage_error_that_may_pass_is_asked_again(error, passes):
+    """As pyarrow's S3 client words them: a 5xx, throttling or the network is asked again (then stops the
+    run); a refusal is the object's row. (The 5xx were matched as `response code 5xx`, a wording it never uses.)"""
+    from gkqc.inboxes import _TRANSIENT
+
+    assert bool(_TRANSIENT.search(error)) == passes

@@ -557,7 +557,7 @@ def _unread_value(tok: Tok, after: Tok | None) -> bool:
     if any(ch.isdigit() for ch in text):
         return len(wording(text)) <= 1
     return text in LOOKALIKES or (len(text) <= 4 and not wording(text).strip(_MARK_WORDS)
-                                  and after is not None and _value_like(after)) or (len(text) <= 8 and spelled_number(text))
+                                  and after is not None and _value_like(after)) or spelled_number(text)
 
 
 def _first_cell(tok: Tok, after: Tok | None, context: list[str], rows: Sequence[Item], rs: RowSet,
