@@ -217,7 +217,7 @@ def test_scorecards_a_decision_failed_to_upload_are_published_again_by_the_next_
     run(inbox, wh, "t1")
     publish(wh)
 
-    def upload(self, path, rel):
+    def upload(self, path, rel, prune=None):
         if rel == "scorecards":
             raise OSError("connection reset")
 
