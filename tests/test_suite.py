@@ -90,18 +90,15 @@ def test_an_entry_holds_for_each_printed_form_that_has_its_cells(tmp_path, rule,
     assert spec.templates == holds
 
 
-def test_a_misspelt_id_is_named_whatever_template_comes_first(tmp_path):
+@pytest.mark.parametrize("block,rule,named,not_named", [
+    ("item_1", "in_force >= isued", "isued", "in_force"),  # not the other template's own id
+    ("item_9", "procurment_items >= 0", "procurment_items", "item_9"),  # not the block 2021's template lacks
+])
+def test_a_misspelt_id_is_named(tmp_path, block, rule, named, not_named):
+    """A misspelt id in an entry naming no templates was reported as the first template's problem: another
+    template's own id (in_force under 2019's), or the block it lacks (2019's 第二十条第（九）项 under 2021's)."""
     text = ("- id: X9\n  title: t\n  severity: warning\n  kind: equation\n  table: active_disclosure\n"
-            "  scope: per_row\n  block: item_1\n  rule: in_force >= isued\n")
+            f"  scope: per_row\n  block: {block}\n  rule: {rule}\n")
     with pytest.raises(SuiteError) as e:
         load_suite(_suite_with(tmp_path, text))
-    assert "'isued'" in str(e.value) and "in_force" not in str(e.value)
-
-
-def test_a_misspelt_id_in_a_block_one_template_has_is_named_not_the_block(tmp_path):
-    """An entry over 2019's 第二十条第（九）项 with a misspelt id: the 2021 template's lack of the block was named."""
-    text = ("- id: X9\n  title: t\n  severity: warning\n  kind: equation\n  table: active_disclosure\n"
-            "  scope: per_row\n  block: item_9\n  rule: procurment_items >= 0\n")
-    with pytest.raises(SuiteError) as e:
-        load_suite(_suite_with(tmp_path, text))
-    assert "'procurment_items'" in str(e.value) and "item_9" not in str(e.value)
+    assert f"'{named}'" in str(e.value) and not_named not in str(e.value)

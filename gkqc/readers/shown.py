@@ -5,6 +5,7 @@ tables)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from gkqc.cells import STRUCK, as_raised, as_small, as_struck, as_unseen, is_value_like, normalize
 from gkqc.readers import colours
@@ -154,14 +155,21 @@ def _class_rules(root) -> dict[str, str]:
     """Each class a <style> block sets (`.x`, `span.x`), and its declarations (of every rule naming it):
     the rules in force on any screen, not those inside a conditional group (`@media print`, a screen's
     width, `@supports`, `@container`…) nor in a <style> for other media (`media="print"`)."""
+    return _rules_by(root, _CLASS_SELECTOR, lambda name: name)
+
+
+def _rules_by(root, selector: re.Pattern[str], key: Callable[[str], str]) -> dict[str, str]:
+    """The declarations of the <style> blocks in force on any screen, by `key` of the name each selector
+    that `selector` matches whole names (its group 1), every rule's for a name joined."""
     rules: dict[str, str] = {}
     for block in root.iter("style"):
         if (media := block.get("media")) is not None and not _on_screen(media):
             continue
         for selectors, body in _style_rules("".join(block.itertext())):
             for sel in selectors.split(","):
-                if m := _CLASS_SELECTOR.fullmatch(sel):
-                    rules[m.group(1)] = f"{rules.get(m.group(1), '')};{body}"
+                if m := selector.fullmatch(sel):
+                    name = key(m.group(1))
+                    rules[name] = f"{rules.get(name, '')};{body}"
     return rules
 
 
@@ -344,15 +352,7 @@ _NOT_IN_NUMBER = {"sup", "sub", "s", "strike", "del"}  # raised, lowered or stru
 def _type_rules(root) -> dict[str, str]:
     """The declarations a <style> block sets for elements by their tag's name alone (`td`, not `table td`)
     or for every element (`*`), as `_class_rules` (sizes are looked up so)."""
-    rules: dict[str, str] = {}
-    for block in root.iter("style"):
-        if (media := block.get("media")) is not None and not _on_screen(media):
-            continue
-        for selectors, body in _style_rules("".join(block.itertext())):
-            for sel in selectors.split(","):
-                if m := _TYPE_SELECTOR.fullmatch(sel):
-                    rules[m.group(1).lower()] = f"{rules.get(m.group(1).lower(), '')};{body}"
-    return rules
+    return _rules_by(root, _TYPE_SELECTOR, str.lower)
 
 
 def _mark_small(root, rules: dict[str, str], types: dict[str, str]) -> None:
