@@ -262,8 +262,7 @@ def _interrupted(how: str, wh: Warehouse, started_at: int | None) -> str:
     """What an interrupted run leaves: nothing, or (stopped after its commit) its data in the lake
     and the warehouse and scorecards to be brought up to date by the next run."""
     if (commit := _committed(wh, started_at)) is not None:
-        return (f"已中断（{how}）：本次运行的数据已提交（提交 {commit}），数据仓库与评分卡将由下次运行更新 "
-                f"(interrupted after its commit: the warehouse and scorecards are brought up to date by the next run)")
+        return f"已中断（{how}）：{_left_to_next(commit, 'interrupted')}"
     return (f"已中断（{how}）：本次运行未提交，数据湖保持上一次提交的状态 "
             "(interrupted: nothing of this run was committed)")
 
@@ -350,10 +349,13 @@ def _flow(inbox: str, wh, workers: int, cluster: str | None, stop: _StopOnSignal
 def _after_commit(commit: int | None) -> str:
     """What a run that failed after its commit (`commit`: a storage error while the warehouse or the
     scorecards were put in place, say) leaves: its data in the lake, the rest for the next run."""
-    if commit is None:
-        return ""
-    return (f"；本次运行的数据已提交（提交 {commit}），数据仓库与评分卡将由下次运行更新 "
-            "(failed after its commit: the warehouse and scorecards are brought up to date by the next run)")
+    return "" if commit is None else f"；{_left_to_next(commit, 'failed')}"
+
+
+def _left_to_next(commit: int, how: str) -> str:
+    """A run that ended (`how`: interrupted, failed) after its commit: its data in the lake, the rest next."""
+    return (f"本次运行的数据已提交（提交 {commit}），数据仓库与评分卡将由下次运行更新 "
+            f"({how} after its commit: the warehouse and scorecards are brought up to date by the next run)")
 
 
 LOW_SPACE = 64 * 2**20  # free bytes below which a failed run names the disk as its likely cause
