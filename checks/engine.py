@@ -42,6 +42,7 @@ class CheckSummary:
     results: int = 0
     failed: dict[str, int] = field(default_factory=dict)  # severity -> failing results
     schema_problems: list = field(default_factory=list)
+    idle: list[str] = field(default_factory=list)  # checks no template of the registry takes (T2 without `states_fee`)
 
 
 def by_kind(specs: list[CheckSpec]) -> dict[str, list[CheckSpec]]:
@@ -133,7 +134,7 @@ def check_lake(lake: Lake, run_id: str, *, specs: list[CheckSpec] | None = None,
         lake.drop(CARRY, lake.part_names(CARRY))
     done = set(state["parts"])
     todo = [p for p in lake.part_names("reports") if p not in done]
-    summary = CheckSummary()
+    summary = CheckSummary(idle=[s.id for s in specs if not s.templates])
     first = len(lake.schema_problems)
     offices = resolution_key(lake)  # the offices reports are paired by (gkqc.offices): a new alias re-pairs them
     if todo or "cross" not in state or state.get("offices") != offices:

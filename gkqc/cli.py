@@ -603,7 +603,7 @@ def list_checks() -> None:
         fail(str(e))
     t = Table("id", "severity", "templates", "kind", "title 名称", title="检查项 check suite")
     for s in specs:
-        t.add_row(s.id, s.severity, ",".join(s.templates), s.kind, s.title)
+        t.add_row(s.id, s.severity, ",".join(s.templates) or "（无：本次不检查 none）", s.kind, s.title)
     console.print(t)
 
 

@@ -63,6 +63,9 @@ def summary_rows(r: RunSummary) -> list[tuple[str, str, str]]:
         f = r.checks.failed
         rows.append(("检查不通过（各版本） failed, every version: error / warning / info",
                      f"{f.get('error', 0)} / {f.get('warning', 0)} / {f.get('info', 0)}", ""))
+        if r.checks.idle:
+            rows.append(("未检查 not checked", f"{'、'.join(r.checks.idle)}：模板登记表中没有适用的模板（见 gkqc checks）"
+                                              f"(no template of the registry takes them)", WARN))
     problems = s.schema_problems + (r.checks.schema_problems if r.checks is not None else [])
     if problems:  # rows the lake's models refuse (our own bug, never the report's): kept, counted and shown
         kinds = dict.fromkeys(f"{p['table']}.{p['column']} {p['check']}：'{p['failure_case']}'" for p in problems)

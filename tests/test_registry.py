@@ -12,11 +12,14 @@ import yaml
 from builders import spec
 from checking import check_files
 from conftest import ROOT
+from typer.testing import CliRunner
 
 from checks.engine import check_lake
-from gkqc.ingest import ingest
+from gkqc import cli
+from gkqc.ingest import IngestSummary, ingest
 from gkqc.lake import Lake
 from gkqc.simulate.render import render_pagetext
+from gkqc.summary import RunSummary, summary_rows
 from gkqc.templates import REGISTRY_ENV, REGISTRY_PATH, registry
 
 EXEMPT = ("tests/", "gkqc/simulate/")  # the simulator writes reports of the national templates by design
@@ -240,7 +243,7 @@ def test_amounts_are_normalised_to_the_unit_the_registry_gives(tmp_path, monkeyp
     assert p5["source_path"].to_list() == ["b.txt"] and "按元计" in p5["message"][0]
 
 
-def test_a_registry_whose_templates_state_no_fee_leaves_t2_to_none(tmp_path, monkeypatch):
+def test_a_registry_whose_templates_state_no_fee_leaves_t2_to_none_and_says_so(tmp_path, monkeypatch):
     """T2 holds where a template's section 六 must state the 信息处理费 (`states_fee`); a registry without
     any (a province's, or one written before the key) loads, with T2 holding for no report."""
     from checks.suite import load_suite
@@ -253,3 +256,14 @@ def test_a_registry_whose_templates_state_no_fee_leaves_t2_to_none(tmp_path, mon
     monkeypatch.setenv(REGISTRY_ENV, str(path))
     specs = {s.id: s for s in load_suite()}
     assert specs["T2"].templates == () and specs["P2"].templates == ("gov2021", "gov2021_other_one_row")
+    # and says so: the run's summary and the suite's listing name T2 as checked on no report
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "r.txt").write_text(render_pagetext(spec("gov2021", 2022, seed=1)), encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    ingest(tmp_path / "inbox", lake, "r1", workers=0)
+    said = summary_rows(RunSummary("r1", "inbox", "wh", IngestSummary(), check_lake(lake, "r1")))
+    assert [(item, value) for item, value, _ in said if value.startswith("T2")] == [
+        ("未检查 not checked", "T2：模板登记表中没有适用的模板（见 gkqc checks）(no template of the registry takes them)")]
+    monkeypatch.setattr(cli.console, "width", 250)  # one line a row, whichever test set the console up first
+    listed = CliRunner().invoke(cli.app, ["checks"])
+    assert listed.exit_code == 0 and re.search(r"T2 .*（无：本次不检查 none）", listed.output)
