@@ -68,14 +68,16 @@ def test_a_cell_that_could_not_be_read_is_never_zero(blanks):
 
 
 def test_the_ocr_gate_follows_the_policy():
-    """Under zero the equation with a blank is judged, so an OCR value it disproves is rejected."""
+    """Under zero the equation with a blank is judged, so an OCR value it disproves is rejected; under
+    strict it cannot be judged, so the OCR value is not proven and is rejected too."""
     wrong = [cell("8", "ocr", 0.5), "", "0", "0", "3"]  # 8 + 0 + 0 + 0 ≠ 3: the OCR 8 is not believed
     got = results(batch({"o": {"review": wrong}}), "R1", "S5")
     assert got[("R1", "o", "review")][0] == "not_assessable"
     assert got[("S5", "o", "review.upheld")][0] == "fail"
     strict = results(batch({"o": {"review": wrong}}), "R1", "S5", blanks="strict")
     assert strict[("R1", "o", "review")][0] == "not_assessable"  # the blank alone stops it
-    assert strict[("S5", "o", "")][0] == "pass"  # nothing disproved the OCR value
+    status, message = strict[("S5", "o", "review.upheld")]  # and nothing proved the OCR value: not believed
+    assert status == "fail" and "无法经 R1 等式核验" in message
 
 
 # ------------------------------------------------------------------ S4 and S3: one per report and table

@@ -98,6 +98,20 @@ def test_ocr_values_enter_only_where_their_equations_hold():
     assert status == "fail" and "'8'" in message and "0.42" in message and "R1" in message
 
 
+def test_an_ocr_value_no_equation_could_judge_is_not_believed():
+    """Its one equation not assessable (another cell unreadable): the OCR -3 was judged by R4 (an error
+    on a guessed value) and S5 passed it. A cell an equation proves beside it stays."""
+    unproven = [cell("-3", "ocr", 0.3), cell("约2", "unreadable"), "0", "0", "4"]
+    proven = [cell("1", "ocr", 0.6), "1", "0", "0", "2"]
+    got = results(batch({"u": {"review": unproven, "suit_direct": proven}}), "R1", "R2", "R4", "S5")
+    assert got[("R1", "u", "review")][0] == "not_assessable" and got[("R2", "u", "suit_direct")][0] == "pass"
+    assert ("R4", "u", "review.upheld") not in got and got[("R4", "u", "")][0] == "not_assessable"
+    status, message = got[("S5", "u", "review.upheld")]
+    assert status == "fail" and message == ("行政复议 / 结果维持：OCR 读数 '-3'（置信度 0.3）无法经 R1 等式核验（其他单元格"
+                                            "未能读取或留空），不予采信，按无法读取处理")
+    assert ("S5", "u", "suit_direct.upheld") not in got
+
+
 def test_a_finding_that_uses_an_ocr_value_says_so():
     wrong_total = ["3", "1", "0", "0", cell("5", "ocr", 0.9)]
     data = batch({"r": {"review": ["3", "1", "0", "0", "5"]}, "o": {"review": wrong_total}})

@@ -196,17 +196,21 @@ def blank_cells(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings
 
 @procedural(*CELLS)
 def ocr_values(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
-    """Reports with cells read by OCR: each one an equation disproved is a finding (it is then read
-    as unreadable by every check); a report whose OCR values all hold passes. Others: no row."""
+    """Reports with cells read by OCR: each one an equation disproved, or no equation could prove, is a
+    finding (it is then read as unreadable by every check); a report whose OCR values all hold passes.
+    Others: no row."""
     scoped = pl.col("rid").is_in(reports["rid"].implode())
     read = pl.concat([with_cell_id(data.cells[t].filter(scoped & (pl.col("status") == "ocr")), t)
                       .select("report_id", "rid", "template", pl.lit(t).alias("table"), "cell_id", "raw", "confidence")
                       for t in data.cells])
-    rejected = data.rejected if data.rejected is not None else read.clear().select("report_id", "rid", "table", "cell_id")
-    bad = read.join(rejected.select("rid", "table", "cell_id", "check_id"), on=["rid", "table", "cell_id"])
+    rejected = data.rejected if data.rejected is not None else read.clear().select(
+        "rid", "table", "cell_id", pl.lit(None, pl.Utf8).alias("check_id"), pl.lit(None, pl.Boolean).alias("disproved"))
+    bad = read.join(rejected.select("rid", "table", "cell_id", "check_id", "disproved"), on=["rid", "table", "cell_id"])
+    why = pl.when(pl.col("disproved")).then(pl.concat_str([pl.lit("与 "), pl.col("check_id"), pl.lit(" 等式不符")])) \
+        .otherwise(pl.concat_str([pl.lit("无法经 "), pl.col("check_id"), pl.lit(" 等式核验（其他单元格未能读取或留空）")]))
     msg = pl.concat_str([_label(pl.col("cell_id")), pl.lit("：OCR 读数 '"), pl.col("raw").fill_null(""),
                          pl.lit("'（置信度 "), pl.col("confidence").round(2).cast(pl.Utf8).fill_null("?"),
-                         pl.lit("）与 "), pl.col("check_id"), pl.lit(" 等式不符，不予采信，按无法读取处理")])
+                         pl.lit("）"), why, pl.lit("，不予采信，按无法读取处理")])
     fail = rows(bad, subject=pl.col("cell_id"), status="fail", message=msg,
                 cells=pl.concat_str([pl.col("cell_id"), pl.lit("="), pl.col("raw").fill_null("")]))
     held = read.select("report_id").unique().join(bad.select("report_id"), on="report_id", how="anti")
