@@ -329,6 +329,8 @@ def _section_text(data: PartData, reports: pl.DataFrame, section: str) -> pl.Dat
 _HEADING_WORDS = r"(?:存在|需要|需|要|说明|报告|的|主要|明显|突出|重大|问题|及|和|与|以及|改进|整改|情况|措施|不足|方面|之处|等|其他|其它|有关|相关|工作|下一步|计划|方向|打算)+"
 _NUMBERING = r"(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
 _SUB_HEADING = rf"(?m)^[ \t\u3000]*{_NUMBERING}?[ \t\u3000]*{_HEADING_WORDS}[ \t\u3000]*[：:]?[ \t\u3000]*$"
+# a numbered sub-heading with its answer on its line (a crawl's one line, an HTML paragraph): （一）存在的主要问题无
+_INLINE_SUB_HEADING = rf"{_NUMBERING}[ \t\u3000]*{_HEADING_WORDS}[ \t\u3000]*[：:]?"
 _NEGATION = "(?:不存在|没有|暂无|尚无|并无|无|未发现|未发生)"
 _NOTHING = (rf"^[^，,：:]{{0,20}}?{_NEGATION}(?:存在)?(?:{_HEADING_WORDS})?"
             rf"(?:问题|不足)(?:{_HEADING_WORDS})?$")  # (the problems themselves: not 没有工作计划, a problem stated)
@@ -347,7 +349,8 @@ def problems_substantive(data: PartData, reports: pl.DataFrame, spec: CheckSpec,
     text = pl.col("text").fill_null("").str.replace_all(r"\s", "")
     # what it says beside its sub-headings, its lead-ins (存在的问题：), sentences saying there is
     # nothing (after lead-ins stating none), and its 无: nothing, when every part of it is one of these
-    said = (pl.col("text").fill_null("").str.replace_all(_SUB_HEADING, "").str.replace_all(r"\s", "")
+    said = (pl.col("text").fill_null("").str.replace_all(_SUB_HEADING, "").str.replace_all(_INLINE_SUB_HEADING, "。")
+            .str.replace_all(r"\s", "")
             .str.replace_all(r"[^：:。；;，,]{0,12}[：:]", "").str.extract_all(r"[^。；;！!]+")
             .list.eval(pl.element().filter(~pl.element().str.contains(_NOTHING) & ~pl.element().str.contains(_LED_NOTHING)))
             .list.join("")
