@@ -292,12 +292,14 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
                     "office,region,office_kind\n青山市财政局,青山市,department\n")
     with connect_readonly(wh) as con:
         got = con.sql("select on_time, errors, error_checks, score from scorecard_office").fetchall()
+        shown = con.sql("select published_at::varchar from scorecard_office").fetchall()
         d1 = con.sql("""select c.status from check_results c join reports r using (report_id)
                         where r.is_latest and c.check_id = 'D1'""").fetchall()
         rate = con.sql("select on_time_rate from scorecard_region").fetchall()
         listed = con.sql("select count(*) from findings where check_id = 'D1' and is_latest").fetchall()[0][0]
         counted = con.sql("select count(*) from failures_by_check where check_id = 'D1'").fetchall()[0][0]
     assert d1 == [("fail",) if second else ("not_assessable",)]  # (the correction itself: late, or undated)
+    assert shown == [(first,)]  # the date on time is judged by: the first publication's (it showed the correction's)
     if first == "2023-01-20":
         assert got[0][0] is True and rate == [(1.0,)]
         assert got == [(True, 0, 0, 100)] or second is None  # (undated: D2's warning costs points)
