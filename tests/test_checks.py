@@ -254,6 +254,27 @@ def test_cross_year_pair(tmp_path):
     assert findings(res, "2023.txt") == {("A5", "natural_person"), ("A5", "total"), ("P3", "normative_docs")}
 
 
+def test_a_crawls_row_split_by_a_wrong_total_gives_no_finding_on_numbers_never_printed(tmp_path):
+    """A one-line crawl glues a row's numbers; printed 180 9 4 1 4 1639 with the wrong total 1848 (11 off),
+    the row's total splits it uniquely as 18 0 9 414 16 391. Its own check cannot judge a split made by
+    its total; the column equations it takes part in failed on the numbers never printed (A2, errors).
+    They now fail on none of them: the split's cells are unreadable where an equation disproves them."""
+    from crawls import crawl_of_pagetext
+
+    s = spec("gov2021", 2022, seed=19)
+    cols = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
+    for c, v in zip(cols, ["180", "9", "4", "1", "4", "1639", "1848"], strict=True):
+        s.applications[("denied_law_forbidden", c)] = v
+    text = crawl_of_pagetext(render_pagetext(s))
+    assert "180941416391848" in text
+    res = check_files(tmp_path, {"crawl.txt": text.encode()})
+    cells = pl.read_parquet(tmp_path / "lake" / "applications").filter(pl.col("row_id") == "denied_law_forbidden")
+    assert set(cells["status"]) == {"inferred"} and cells.filter(pl.col("column_id") == "other_org")["value"].to_list() == [391.0]
+    failed = res.filter((pl.col("status") == "fail") & pl.col("check_id").str.starts_with("A"))
+    assert failed.filter(pl.col("cells").str.contains("denied_law_forbidden")).height == 0, failed.select("check_id", "subject", "message")
+    assert status_of(res, "A2", "other_org") == "not_assessable"
+
+
 def test_a_report_that_could_not_be_read_is_not_assessable(tmp_path, ali_bytes):
     text = ali_bytes.decode()
     cut = text.index("二、上年结转")

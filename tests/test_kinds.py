@@ -141,8 +141,10 @@ def test_cell_rule_cannot_pass_a_table_with_a_cell_it_could_not_judge(blanks):
 
 
 def test_cell_rule_reads_split_and_proven_ocr_values():
-    got = results(batch({"r": {"review": [cell("1.5", "inferred"), "0", "0", "0", cell("1.5", "ocr", 0.8)]}}), "R4")
-    assert got[("R4", "r", "review.upheld")][0] == "fail" and got[("R4", "r", "review.total")][0] == "fail"
+    got = results(batch({"r": {"review": [cell("1.5", "inferred"), "0", "0", "0", "1.5"],
+                               "suit_direct": [cell("1.5", "ocr", 0.8), "0", "0", "0", "1.5"]}}), "R4")
+    assert got[("R4", "r", "review.upheld")][0] == "fail" and got[("R4", "r", "suit_direct.upheld")][0] == "fail"
+
 
 
 @pytest.mark.parametrize("blank", [True, False])
