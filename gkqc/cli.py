@@ -241,7 +241,10 @@ def _job(inbox: str, warehouse: str, workers: int, cluster: str | None, repair_f
         fail(str(e))
     except (LakeDamaged, LakeConflict, NoWorker) as e:
         fail(str(e))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Exception) as e:
+        # (a stop a library wrapped in an error of its own, as pydantic does while Prefect is imported)
+        if not isinstance(e, KeyboardInterrupt) and not stop.asked:
+            raise
         err.print(_interrupted(stop.name, wh, started_at), soft_wrap=True, highlight=False)
         raise typer.Exit(stop.code) from None
     _completed()

@@ -386,6 +386,28 @@ def test_a_stop_swallowed_in_a_finaliser_ends_as_interrupted_without_a_traceback
     assert "Traceback" not in r.stderr and "运行未完成" not in r.stderr
 
 
+@pytest.mark.parametrize("sig, code, how", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_stop_a_library_wraps_in_its_own_error_ends_as_interrupted(tmp_path, monkeypatch, sig, code, how):
+    """Ctrl-C while Prefect is imported and its settings built: pydantic wraps the KeyboardInterrupt in a
+    PydanticSerializationError, which ended the run with exit 1 and a 157-line traceback."""
+    import gkqc.cli
+
+    class WrappedError(Exception):
+        pass
+
+    def flow_importing(*args):
+        try:
+            os.kill(os.getpid(), sig)
+            time.sleep(5)
+        except KeyboardInterrupt as e:
+            raise WrappedError("Error calling function _ser_model: KeyboardInterrupt") from e
+
+    monkeypatch.setattr(gkqc.cli, "_flow", flow_importing)
+    r = cli("run", str(SAMPLES), "--warehouse", str(tmp_path / "wh"))
+    assert r.returncode == code, r.stderr
+    assert f"已中断（{how}）" in r.stderr and "本次运行未提交" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.mark.parametrize(("args", "chinese", "english"), [
     (["run", "--bogus"], "没有这个选项", "No such option: --bogus"),
     (["scorecard", "--year", "abc"], "参数值无效", "Invalid value for '--year'"),
