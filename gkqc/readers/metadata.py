@@ -87,7 +87,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     else the line naming the report before section 一. Of several that disagree (a page's list of
     other reports), the one the page's <title> names, else the last, nearest the body; none when
     section 一's opening names another year or only another line's office. Else the <title>'s part
-    naming the report."""
+    naming the report (or a Word file's Title property), unless section 一's year or the signature
+    contradicts it (a Title left from the file the document was copied from)."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
         if part:
@@ -106,14 +107,33 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
             cands = [(c, k) for c, k in cands if k[part]]
             break
     page = _report_part(meta.get("title"))
-    if len({k for _, k in cands}) <= 1:
-        return cands[0][0] if cands else page
-    title, (office, year) = ([ck for ck in cands if page and ck[1] == _key(page)] or cands)[-1]
     opening = " ".join(t.text for t in head[first + 1:first + 6])
+    if len({k for _, k in cands}) <= 1:
+        if cands:
+            return cands[0][0]
+        return page if page and not _contradicted(_key(page), opening, closing_lines(toks)[0]) else None
+    title, (office, year) = ([ck for ck in cands if page and ck[1] == _key(page)] or cands)[-1]
     others = {k[0] for _, k in cands if k[0] and k[0] != office and k[0] in opening}
     if opening_year(opening) not in (None, year) or (others and (not office or office not in opening)):
         return None
     return title
+
+
+def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None) -> bool:
+    """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
+    another year than the one section 一 opens with, or another office than the signature's."""
+    office, year = key
+    if year is not None and opening_year(opening) not in (None, year):
+        return True
+    if not (office and sig):
+        return False
+    its_general_office = government_office(sig) and office_kind(office) == "government" and region_of(sig) == region_of(office)
+    return not same_office(office, sig) and not its_general_office
+
+
+def same_office(a: str | None, b: str | None) -> bool:
+    """Whether two names are one office's: the same, or one is the other with (more of) its place."""
+    return bool(a and b) and (a == b or completes_place(a, b) or completes_place(b, a))
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
