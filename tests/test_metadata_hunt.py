@@ -184,3 +184,23 @@ def test_a_shorter_line_naming_the_report_does_not_take_the_titles_office(link_f
     link = "2023年政府信息公开工作年度报告"  # (a sidebar's link, its office left out)
     lines = (link, REAL) if link_first else (REAL, link)
     assert md.find_title(toks(*lines, *BODY), {}) == REAL
+
+
+YEARLESS = "青江县教育局政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(("link", "tail"), [
+    ("青江县教育局2022年政府信息公开工作年度报告", ("青江县教育局", "2024年1月20日")),  # section 一 opens 2023
+    ("青江县财政局2023年政府信息公开工作年度报告", ("青江县教育局", "2024年1月20日")),  # signed by the page's office
+    ("青江县教育局2022年政府信息公开工作年度报告", ()),  # the link's year is not section 一's
+])
+def test_a_link_before_the_pages_yearless_title_is_not_the_title(link, tail):
+    """往年年报 / 相关阅读 lists another report before the page's own title, which names no year."""
+    lines = ("往年年报", link, YEARLESS, *BODY, *tail)
+    assert md.find_title(toks(*lines), {}) is None
+    assert md.find_title(toks(*lines), {"title": YEARLESS + "_青江县教育局"}) == YEARLESS
+
+
+def test_a_link_naming_the_years_report_of_the_pages_office_before_its_yearless_title_is_kept():
+    lines = ("往年年报", REAL, YEARLESS, *BODY, "青江县教育局", "2024年1月20日")
+    assert md.find_title(toks(*lines), {}) == REAL

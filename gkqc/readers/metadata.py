@@ -85,10 +85,13 @@ _FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML
 def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     """The report's title: the metadata's (名称, 标题, <meta ArticleTitle>), without the site's name;
     else the line naming the report before section 一. Of several that disagree (a page's list of
-    other reports), the one the page's <title> names, else the last, nearest the body; none when
-    section 一's opening names another year or only another line's office. Else the <title>'s part
-    naming the report (or a Word file's Title property), unless section 一's year or the signature
-    contradicts it (a Title left from the file the document was copied from)."""
+    other reports), the one the page's <title> names, else the last naming a year, nearest the body;
+    none when section 一's opening names another year or only another line's office, when the
+    signature is another line's office, or when a line nearer the body names an office but no year
+    (the page's own title: the lines before it are links) and section 一 does not open with the
+    chosen line's year, or that line names another office. Else the <title>'s part naming the report
+    (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
+    Title left from the file the document was copied from)."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
         if part:
@@ -101,20 +104,30 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     # a crawl's metadata glued before a line also printed clean (公文种类 :其他青江县…报告): the clean one
     texts = [o for o in texts if not any(o != c and o.endswith(c) and _GLUED_META.search(o[:-len(c)]) for c in texts)]
     texts = [c for c in texts if not any(o != c and o.endswith(c) for o in texts)]  # (the title without its office)
-    cands = [(c, _key(c)) for c in texts]
+    listed = cands = [(c, _key(c)) for c in texts]
     for part in (1, 0):  # a title names its year (not a menu's 政府信息公开年度报告, a crawl's …年度报告首页)
         if any(k[part] for _, k in cands):
             cands = [(c, k) for c, k in cands if k[part]]
             break
     page = _report_part(meta.get("title"))
     opening = " ".join(t.text for t in head[first + 1:first + 6])
-    if len({k for _, k in cands}) <= 1:
+    sig = closing_lines(toks)[0]
+    dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0]]  # lines naming an office but no year
+    if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
-        return page if page and not _contradicted(_key(page), opening, closing_lines(toks)[0]) else None
-    title, (office, year) = ([ck for ck in cands if page and ck[1] == _key(page)] or cands)[-1]
-    others = {k[0] for _, k in cands if k[0] and k[0] != office and k[0] in opening}
-    if opening_year(opening) not in (None, year) or (others and (not office or office not in opening)):
+        return page if page and not _contradicted(_key(page), opening, sig) else None
+    named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
+             or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
+    title, (office, year) = chosen = (named or cands)[-1]
+    others = {k[0] for _, k in listed if k[0] and k[0] != office}
+    in_opening = {o for o in others if o in opening}
+    if (year is not None and opening_year(opening) not in (None, year)) or (in_opening and (not office or office not in opening)):
+        return None
+    if sig and not same_office(office, sig) and any(same_office(o, sig) for o in others):
+        return None
+    nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None]
+    if year is not None and nearer and (opening_year(opening) != year or any(not same_office(o, office) for o in nearer)):
         return None
     return title
 
