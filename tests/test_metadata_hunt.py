@@ -204,3 +204,17 @@ def test_a_link_before_the_pages_yearless_title_is_not_the_title(link, tail):
 def test_a_link_naming_the_years_report_of_the_pages_office_before_its_yearless_title_is_kept():
     lines = ("往年年报", REAL, YEARLESS, *BODY, "青江县教育局", "2024年1月20日")
     assert md.find_title(toks(*lines), {}) == REAL
+
+
+@pytest.mark.parametrize("line", [
+    REAL + "2024-01-20", REAL + " 发布时间:2024-01-20", REAL + " 发布日期:2024-01-20 09:30", REAL + " 2024年01月20日 星期六",
+    "2024-01-20 " + REAL,
+])
+def test_a_date_on_the_titles_line_is_no_part_of_the_title(line):
+    assert md.find_title(toks(line, *BODY), {}) == REAL
+    assert md.office_from_title(line) == "青江县教育局"
+    assert md.find_title(toks(line.replace(REAL, YEARLESS), *BODY), {}) == YEARLESS
+
+
+def test_a_date_in_chinese_numerals_in_brackets_is_no_part_of_the_office():
+    assert md.office_from_title(REAL + "（二〇二四年一月）") == "青江县教育局"

@@ -19,9 +19,10 @@ _CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds t
 EDITIONS = ("全文", "文字版", "图文版", "图解版", "全文版", "正文", "简版")  # （全文）: which form of the report, no office's name
 _IN_BRACKETS = (r"[(（【\[][^()（）【】\[\]]*(?:", r")[^()（）【】\[\]]*[)）】\]]")
 _DASHED = (r"[-—－_]\s*(?:", r")\S{0,2}$")
-# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （全文）, -更正,
-# .pdf, 附件1
+# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （二〇二三年二月）,
+# （全文）, -更正, .pdf, 附件1
 _AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITIONS) + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+                      + r"|[〇○零O0一二三四五六七八九]{4}\s*年\s*(?:元|[一二三四五六七八九十]{1,3})\s*月"
                       + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
                       + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
 # a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
@@ -91,14 +92,15 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     (the page's own title: the lines before it are links) and section 一 does not open with the
     chosen line's year, or that line names another office. Else the <title>'s part naming the report
     (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
-    Title left from the file the document was copied from)."""
+    Title left from the file the document was copied from). A date printed on the title's line is
+    no part of it."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
         if part:
-            return part
+            return date_off(part) or part
     head = toks[:80]
     first = next((i for _, i in find_headings(head)), len(head))
-    texts = [c for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
+    texts = [date_off(c) for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
     # 20:32青江县…报告: a crawl's glued time before a line also printed clean (never an office's name)
     texts = [min((d for d in texts if c.endswith(d) and not _HAN.search(c[:len(c) - len(d)])), key=len) for c in texts]
     # a crawl's metadata glued before a line also printed clean (公文种类 :其他青江县…报告): the clean one
@@ -110,6 +112,7 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
             cands = [(c, k) for c, k in cands if k[part]]
             break
     page = _report_part(meta.get("title"))
+    page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
     sig = closing_lines(toks)[0]
     dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0]]  # lines naming an office but no year
@@ -147,6 +150,19 @@ def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | N
 def same_office(a: str | None, b: str | None) -> bool:
     """Whether two names are one office's: the same, or one is the other with (more of) its place."""
     return bool(a and b) and (a == b or completes_place(a, b) or completes_place(b, a))
+
+
+_DATE_WORDS = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|[〇○零O0一二三四五六七八九]{4}年(?:元|[一二三四五六七八九十]{1,3})月[一二三四五六七八九十]{1,3}日"
+_DATE_LABEL_WORDS = r"(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*:?\s*)?"
+_TIME_WEEKDAY = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:星期|周)[一二三四五六日天])?"
+# a date printed on a title's line, before or after it: 2023-02-10, 发布时间:2023-02-10 09:30, 2023年02月10日 星期五
+_LINE_DATE = re.compile(r"^\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s+"
+                        r"|\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s*$")
+
+
+def date_off(text: str) -> str:
+    """A title's line without a date printed before or after the title (its page's publication date)."""
+    return _LINE_DATE.sub("", text).strip() if len(text) <= 200 else text
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -292,7 +308,7 @@ def _unwrapped(title: str) -> str:
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", title))))  # 工作2022年度报告: twice
+    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", date_off(title)))))  # 工作2022年度报告: twice
     rest = _stray_brackets_off(_EMPTY_PAIR.sub("", rest).strip(_SPARE))  # （2022年度） leaves （）
     if rest[:1] in ("(", "（") and rest[-1:] in (")", "）") and _depth(rest[1:-1]) == 0:
         rest = rest[1:-1].strip()  # （青江县）: the whole name in brackets
