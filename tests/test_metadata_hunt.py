@@ -94,6 +94,13 @@ def test_words_a_title_adds_are_no_part_of_the_office(title):
     ("青江县城镇化办公室", "department", "青江县"),
     ("青山市市区公交公司", "department", "青山市"),
     ("青山市县乡公路管理处", "department", "青山市"),
+    ("青山市政府", "government", "青山市"),  # 市 before 政府, 民政…: the city's, not the words 市政, 市民
+    ("青山市民政局", "department", "青山市"),
+    ("青山市民族宗教事务局", "department", "青山市"),
+    ("青山市政务服务管理办公室", "department", "青山市"),
+    ("青江县农贸市场服务中心", "department", "青江县"),  # 市场, 市政, 市民 as words
+    ("青山市市政公用局", "department", "青山市"),
+    ("青山市市民服务中心", "department", "青山市"),
 ])
 def test_office_kind_and_region(office, kind, region):
     assert (md.office_kind(office), md.region_of(office)) == (kind, region)
@@ -135,14 +142,15 @@ def test_a_wrapped_pdf_title_is_found_after_small_or_red_head_lines(top, first):
     assert title_lines(lines) == {first, first + 1}
 
 
-def test_a_government_report_signed_by_its_general_office_has_no_office_kind():
+@pytest.mark.parametrize("signer", ["青江县人民政府办公室", "青山市政府办公室"])
+def test_a_government_report_signed_by_its_general_office_has_no_office_kind(signer):
     """Untitled (no office named), signed 青江县人民政府办公室: the government's report or the office's
     own; neither the office nor its kind is guessed (D1's deadline differs), the region is known."""
     page = "\n".join(["2023年政府信息公开工作年度报告", *BODY, "四、政府信息公开行政复议、行政诉讼情况",
-                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。", "青江县人民政府办公室", "2024年3月20日"])
+                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。", signer, "2024年3月20日"])
     rep = read_document("a.txt", page.encode()).report
-    assert (rep.office, rep.office_kind, rep.region) == (None, None, "青江县")
-    assert rep.publisher == "青江县人民政府办公室" and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
+    assert (rep.office, rep.office_kind, rep.region) == (None, None, md.region_prefix(signer))
+    assert md.region_prefix(signer) and rep.publisher == signer and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
 
 
 FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当前页", "主办单位：某县人民政府办公室", "承办单位：某县大数据中心",

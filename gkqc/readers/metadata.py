@@ -44,6 +44,9 @@ _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗",
 # Characters around a unit word that show it is part of an ordinary word (城乡, 市场, 社区…).
 _NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超都", "镇": "城乡"}
 _NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
+# …but an office's name after the unit shows it is the place's: 青山市政府, 青山市民政局 are 青山市's (no word 市政,
+# 市民 reads on into 政府, 民政)
+_UNIT_BEFORE = {"市": ("政府", "政务", "政法", "政协", "政数", "民政", "民族", "民宗", "民防")}
 _GOV_SUFFIXES = ("人民政府", "政府", "行政公署", "行署")
 _DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "所", "队", "处", "部", "会", "站", "馆",
                   "分局", "署", "集团", "公司", "学校", "大学", "研究室", "合作社", "联合社", "气象台")
@@ -377,7 +380,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     after = name[j + len(u)] if j + len(u) < len(name) else ""
                     town = u in "乡镇" and j - 1 > i and (not after or name.startswith(_TOWN_AFTER, j + 1))
                     if (before in _NOT_UNIT_BEFORE.get(u, "") and not town) or name[i:j] in _NOT_A_NAME \
-                            or (after and after in _NOT_UNIT_AFTER.get(u, "")):
+                            or (after and after in _NOT_UNIT_AFTER.get(u, "")
+                                and not name.startswith(_UNIT_BEFORE.get(u, ()), j + len(u))):
                         continue
                     hit = (j, u)
                     break
