@@ -200,6 +200,16 @@ def year_from(text: str | None) -> int | None:
     return None if m is None else int("".join(str(_CN_DIGITS.get(c, c)) for c in m.group(1)))
 
 
+_NAME_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:[-/._]\s*\d{1,2}|年\s*\d{1,2}\s*月)(?:\s*[-/._]?\s*\d{1,2}\s*日?)?"
+                        r"|[〇○零O0一二三四五六七八九]{4}\s*年\s*(?:元|[一二三四五六七八九十]{1,3})\s*月")
+
+
+def name_year(path: str) -> int | None:
+    """The year a file's own name names (`青山市教育局2022年报.pdf`), not its folders' (`2023年采集/`), nor a
+    date in it (`（2023年1月20日发布）`, the day it was published or downloaded, not the report's year)."""
+    return year_from(_NAME_DATE.sub(" ", re.split(r"[/\\]", path)[-1]))
+
+
 _OPENING_YEAR = re.compile(r"(?<![与比较自至从于截])((?:19|20)\d{2})\s*年度?\s*[，,]|^\s*((?:19|20)\d{2})\s*年")
 
 
