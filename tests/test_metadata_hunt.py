@@ -168,6 +168,20 @@ def test_the_closing_date_in_the_ways_reports_print_it(tail):
     assert md.closing_lines(toks("六、其他需要报告的事项", "无。", *tail)) == ("某县人民政府办公室", date(2024, 1, 20))
 
 
+@pytest.mark.parametrize("after", [
+    ("上一篇：关于做好2024年春节期间安全工作的通知", "2024-01-05"),
+    ("【打印本页】", "【关闭窗口】", "2024-01-05"),
+    ("相关信息", "某县人民政府2022年政府信息公开工作年度报告", "2023-01-25"),
+    ("主办单位：某县人民政府办公室", "2024-01-05"),
+])
+@pytest.mark.parametrize("signed", [True, False])
+def test_a_date_after_the_pages_footer_or_navigation_is_no_closing_date(after, signed):
+    """A date printed after the report's close, under 上一篇, 相关信息 or 打印本页, is an item's or the page's."""
+    sig = ("某县人民政府办公室",) if signed else ()
+    got = md.closing_lines(toks("六、其他需要报告的事项", "无。", *sig, "2024年1月20日", *after))
+    assert got == (sig[0] if signed else None, date(2024, 1, 20))
+
+
 def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
     assert md.closing_lines(toks("本报告统计期限为2023年1月1日至2023年12月31日。", "（数据统计截至）", "2023年12月31日")) \
         == (None, None)

@@ -270,19 +270,29 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
     page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
-    looked past."""
+    looked past, and so is a date after a line of the page's footer or navigation (上一篇, 相关信息,
+    打印本页) that no signature stands before (an item's date, the page's)."""
     end = len(toks)
     while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
         end -= 1
     tail = [t for t in toks[max(0, end - 8):end] if t.text]
+    chrome = next((k for k, t in enumerate(tail) if _page_chrome(t.text)), len(tail))
     for k in range(len(tail) - 1, -1, -1):
         text = tail[k].text
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         before = tail[k - 1].text if k > 0 else ""
         if d and not _DATE_LABEL.search(before):
-            sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) else None
-            return sig, d
+            signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
+                and not _TITLE_WORDS.search(before) and not _page_chrome(before)
+            if k > chrome and not signed:
+                continue
+            return (before if signed else None), d
     return None, None
+
+
+def _page_chrome(text: str) -> bool:
+    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息), not a sentence."""
+    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text))) and not text.endswith(("。", "."))
 
 
 _DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
