@@ -112,6 +112,18 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     assert md.metadata_pairs(toks("发文机构:", "青江县教育局"))["发文机构"] == "青江县教育局"
 
 
+@pytest.mark.parametrize(("lines", "pairs"), [
+    (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    (("成文日期:", "发布日期:", "", "2024-02-10"), {}),  # (an empty cell: which is whose cannot be told apart)
+    (("成文日期:", "发布日期:", "2024-02-10", REAL), {}),
+    (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
+])
+def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
+    """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
+    assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
+
+
 @pytest.mark.parametrize(("tail", "closing"), [
     (("填报单位", "青江县教育局", "统计截止日期", "2023年12月31日"), (None, None)),
     (("填报单位", "青江县教育局", "填报日期", "2024年1月5日"), (None, None)),

@@ -54,28 +54,57 @@ _DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心"
 
 def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens; a key printed without
-    its value takes the next line only when that line can be its value (`发文机构：` over the title is blank)."""
+    its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
+    A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
+    each can be its key's and one at least is told by its value (a date, an office); else none of them."""
     out: dict[str, str] = {}
     head = toks[:limit]
-    for i, t in enumerate(head):
-        if ":" not in t.text:
-            continue
-        m = _KV.match(t.text)
+    keys = [_blank_key(t.text) for t in head]
+    i = 0
+    while i < len(head):
+        m = _KV.match(head[i].text) if ":" in head[i].text else None
         if not m:
+            i += 1
             continue
         key, value = "".join(m.group(1).split()), m.group(2).strip()
+        run = i
+        while run < len(head) and keys[run]:  # a row of blank keys
+            run += 1
+        if run - i > 1:
+            values = head[run:run + run - i]
+            if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
+                    and all(_can_be(keys[k], v.text) and not _KV.match(v.text) for k, v in zip(range(i, run), values, strict=True)):
+                for k, v in zip(range(i, run), values, strict=True):
+                    out.setdefault(keys[k], v.text)
+            i = run
+            continue
         if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
             value = head[i + 1].text
         if value:
             out.setdefault(key, value)
+        i += 1
     return out
+
+
+def _blank_key(text: str) -> str | None:
+    """The key of a `key:` printed without its value."""
+    m = _KV.match(text) if ":" in text else None
+    return "".join(m.group(1).split()) if m and not m.group(2).strip() else None
+
+
+_OFFICE_KEYS = ("发文机构", "发布机构", "发文单位", "来源", "信息来源")
+
+
+def _told(key: str) -> bool:
+    """Whether a value can be told to be `key`'s or not (a date, an office's name)."""
+    return key.endswith(("日期", "时间")) or key in _OFFICE_KEYS
 
 
 def _can_be(key: str, text: str) -> bool:
     """Whether a line can be the value of `key`: a date's a date, an office's an office's name."""
     if key.endswith(("日期", "时间")):
         return parse_date(text) is not None
-    if key in ("发文机构", "发布机构", "发文单位", "来源", "信息来源"):
+    if key in _OFFICE_KEYS:
         return not _TITLE_WORDS.search(text) and named_like_an_office(text)
     return True
 
