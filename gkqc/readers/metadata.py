@@ -147,7 +147,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
     sig = closing_lines(toks)[0]
-    dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0]]  # lines naming an office but no year
+    # lines naming an office but no year (not a crawl's …年度报告首页)
+    dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0] and named_like_an_office(k[0])]
     if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
@@ -161,7 +162,7 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         return None
     if sig and not same_office(office, sig) and any(same_office(o, sig) for o in others):
         return None
-    nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None]
+    nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None and named_like_an_office(k[0])]
     if year is not None and nearer and (opening_year(opening) != year or any(not same_office(o, office) for o in nearer)):
         return None
     return title
@@ -186,7 +187,8 @@ def same_office(a: str | None, b: str | None) -> bool:
 
 _DATE_WORDS = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|[〇○零O0一二三四五六七八九]{4}年(?:元|[一二三四五六七八九十]{1,3})月[一二三四五六七八九十]{1,3}日"
 _DATE_LABEL_WORDS = r"(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*:?\s*)?"
-_TIME_WEEKDAY = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:星期|周)[一二三四五六日天])?"
+_WEEKDAY = "(?:星期|周)[日天" + "".join(c for c, n in _CN_DIGITS.items() if 1 <= n <= 6) + "]"  # 星期五, 周日
+_TIME_WEEKDAY = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*" + _WEEKDAY + ")?"
 # a date printed on a title's line, before or after it: 2023-02-10, 发布时间:2023-02-10 09:30, 2023年02月10日 星期五
 _LINE_DATE = re.compile(r"^\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s+"
                         r"|\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s*$")
