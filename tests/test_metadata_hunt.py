@@ -175,7 +175,10 @@ FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当�
     ("某县人民政府办公室", "2024年1月20日发布"),  # published that day
     ("某县人民政府办公室", "2024年1月20日", "某县人民政府办公室", "2024年3月1日印发"),  # printed later (版记)
     ("某县人民政府办公室", "2024年1月20日", *FOOTER),  # a page's footer under the 落款
-], ids=["yuanyue", "ascii-zero", "published", "printed-later", "footer"])
+    ("某县人民政府办公室", "2024年1月20日 星期六"),  # the weekday after it
+    ("某县人民政府办公室", "2024年1月20日（星期六）"),
+    ("某县人民政府办公室 2024年1月20日",),  # the 落款 and its date on one line
+], ids=["yuanyue", "ascii-zero", "published", "printed-later", "footer", "weekday", "weekday-bracketed", "one-line"])
 def test_the_closing_date_in_the_ways_reports_print_it(tail):
     assert md.closing_lines(toks("六、其他需要报告的事项", "无。", *tail)) == ("某县人民政府办公室", date(2024, 1, 20))
 

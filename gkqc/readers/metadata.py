@@ -297,8 +297,8 @@ _FOOTER = re.compile(r"版权所有|ICP|公网安备|主办单位|承办单位|�
 
 
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
-    """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
-    (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
+    """(signature, date) from the report's last lines: the 落款 and its date (a weekday after it, or both
+    on one line: `青山市教育局 2023年1月20日`), a line of the date alone (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
     page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
     looked past, and so is a date after a line of the page's footer or navigation (上一篇, 相关信息,
@@ -309,9 +309,11 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     tail = [t for t in toks[max(0, end - 8):end] if t.text]
     chrome = next((k for k, t in enumerate(tail) if _page_chrome(t.text)), len(tail))
     for k in range(len(tail) - 1, -1, -1):
-        text = tail[k].text
+        text, before = _ONE_LINE_WEEKDAY.sub("", tail[k].text), tail[k - 1].text if k > 0 else ""
+        if (m := _SIGNED_ON_ONE_LINE.match(text)) and len(m.group(1)) <= 30 and named_like_an_office(m.group(1)) \
+                and not _TITLE_WORDS.search(m.group(1)) and not _page_chrome(m.group(1)):
+            before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
-        before = tail[k - 1].text if k > 0 else ""
         if d and not _DATE_LABEL.search(before):
             signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
                 and not _TITLE_WORDS.search(before) and not _page_chrome(before)
@@ -326,6 +328,8 @@ def _page_chrome(text: str) -> bool:
     return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text))) and not text.endswith(("。", "."))
 
 
+_ONE_LINE_WEEKDAY = re.compile(r"\s*[(（]?" + _WEEKDAY + r"[)）]?\s*$")  # 2023年1月20日 星期五
+_SIGNED_ON_ONE_LINE = re.compile(r"^(\S.*?\S)\s+((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)$")
 _DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
 
 
