@@ -309,7 +309,10 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     tail = [t for t in toks[max(0, end - 8):end] if t.text]
     chrome = next((k for k, t in enumerate(tail) if _page_chrome(t.text)), len(tail))
     for k in range(len(tail) - 1, -1, -1):
-        text, before = _ONE_LINE_WEEKDAY.sub("", tail[k].text), tail[k - 1].text if k > 0 else ""
+        text, before = tail[k].text, tail[k - 1].text if k > 0 else ""
+        if len(text) > 60:  # (no date line, nor a 落款 with its date, is longer)
+            continue
+        text = _ONE_LINE_WEEKDAY.sub("", text)
         if (m := _SIGNED_ON_ONE_LINE.match(text)) and len(m.group(1)) <= 30 and named_like_an_office(m.group(1)) \
                 and not _TITLE_WORDS.search(m.group(1)) and not _page_chrome(m.group(1)):
             before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
