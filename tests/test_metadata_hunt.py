@@ -94,6 +94,13 @@ def test_words_a_title_adds_are_no_part_of_the_office(title):
     ("青江县城镇化办公室", "department", "青江县"),
     ("青山市市区公交公司", "department", "青山市"),
     ("青山市县乡公路管理处", "department", "青山市"),
+    ("青山市政府", "government", "青山市"),  # 市 before 政府, 民政…: the city's, not the words 市政, 市民
+    ("青山市民政局", "department", "青山市"),
+    ("青山市民族宗教事务局", "department", "青山市"),
+    ("青山市政务服务管理办公室", "department", "青山市"),
+    ("青江县农贸市场服务中心", "department", "青江县"),  # 市场, 市政, 市民 as words
+    ("青山市市政公用局", "department", "青山市"),
+    ("青山市市民服务中心", "department", "青山市"),
 ])
 def test_office_kind_and_region(office, kind, region):
     assert (md.office_kind(office), md.region_of(office)) == (kind, region)
@@ -103,6 +110,18 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     meta = md.metadata_pairs(toks("发布日期:2024-01-20", "发文机构:", "2023年政府信息公开工作年度报告", *BODY))
     assert "发文机构" not in meta and meta["发布日期"] == "2024-01-20"
     assert md.metadata_pairs(toks("发文机构:", "青江县教育局"))["发文机构"] == "青江县教育局"
+
+
+@pytest.mark.parametrize(("lines", "pairs"), [
+    (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    (("成文日期:", "发布日期:", "", "2024-02-10"), {}),  # (an empty cell: which is whose cannot be told apart)
+    (("成文日期:", "发布日期:", "2024-02-10", REAL), {}),
+    (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
+])
+def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
+    """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
+    assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
 
 
 @pytest.mark.parametrize(("tail", "closing"), [
@@ -135,14 +154,15 @@ def test_a_wrapped_pdf_title_is_found_after_small_or_red_head_lines(top, first):
     assert title_lines(lines) == {first, first + 1}
 
 
-def test_a_government_report_signed_by_its_general_office_has_no_office_kind():
+@pytest.mark.parametrize("signer", ["青江县人民政府办公室", "青山市政府办公室"])
+def test_a_government_report_signed_by_its_general_office_has_no_office_kind(signer):
     """Untitled (no office named), signed 青江县人民政府办公室: the government's report or the office's
     own; neither the office nor its kind is guessed (D1's deadline differs), the region is known."""
     page = "\n".join(["2023年政府信息公开工作年度报告", *BODY, "四、政府信息公开行政复议、行政诉讼情况",
-                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。", "青江县人民政府办公室", "2024年3月20日"])
+                      "五、存在的主要问题及改进情况", "六、其他需要报告的事项", "无。", signer, "2024年3月20日"])
     rep = read_document("a.txt", page.encode()).report
-    assert (rep.office, rep.office_kind, rep.region) == (None, None, "青江县")
-    assert rep.publisher == "青江县人民政府办公室" and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
+    assert (rep.office, rep.office_kind, rep.region) == (None, None, md.region_prefix(signer))
+    assert md.region_prefix(signer) and rep.publisher == signer and any("机关类型留空" in n or "机关及类型留空" in n for n in rep.notes)
 
 
 FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当前页", "主办单位：某县人民政府办公室", "承办单位：某县大数据中心",
@@ -155,9 +175,26 @@ FOOTER = ("【打印本页】【关闭窗口】", "扫一扫在手机打开当�
     ("某县人民政府办公室", "2024年1月20日发布"),  # published that day
     ("某县人民政府办公室", "2024年1月20日", "某县人民政府办公室", "2024年3月1日印发"),  # printed later (版记)
     ("某县人民政府办公室", "2024年1月20日", *FOOTER),  # a page's footer under the 落款
-], ids=["yuanyue", "ascii-zero", "published", "printed-later", "footer"])
+    ("某县人民政府办公室", "2024年1月20日 星期六"),  # the weekday after it
+    ("某县人民政府办公室", "2024年1月20日（星期六）"),
+    ("某县人民政府办公室 2024年1月20日",),  # the 落款 and its date on one line
+], ids=["yuanyue", "ascii-zero", "published", "printed-later", "footer", "weekday", "weekday-bracketed", "one-line"])
 def test_the_closing_date_in_the_ways_reports_print_it(tail):
     assert md.closing_lines(toks("六、其他需要报告的事项", "无。", *tail)) == ("某县人民政府办公室", date(2024, 1, 20))
+
+
+@pytest.mark.parametrize("after", [
+    ("上一篇：关于做好2024年春节期间安全工作的通知", "2024-01-05"),
+    ("【打印本页】", "【关闭窗口】", "2024-01-05"),
+    ("相关信息", "某县人民政府2022年政府信息公开工作年度报告", "2023-01-25"),
+    ("主办单位：某县人民政府办公室", "2024-01-05"),
+])
+@pytest.mark.parametrize("signed", [True, False])
+def test_a_date_after_the_pages_footer_or_navigation_is_no_closing_date(after, signed):
+    """A date printed after the report's close, under 上一篇, 相关信息 or 打印本页, is an item's or the page's."""
+    sig = ("某县人民政府办公室",) if signed else ()
+    got = md.closing_lines(toks("六、其他需要报告的事项", "无。", *sig, "2024年1月20日", *after))
+    assert got == (sig[0] if signed else None, date(2024, 1, 20))
 
 
 def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
@@ -184,3 +221,37 @@ def test_a_shorter_line_naming_the_report_does_not_take_the_titles_office(link_f
     link = "2023年政府信息公开工作年度报告"  # (a sidebar's link, its office left out)
     lines = (link, REAL) if link_first else (REAL, link)
     assert md.find_title(toks(*lines, *BODY), {}) == REAL
+
+
+YEARLESS = "青江县教育局政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(("link", "tail"), [
+    ("青江县教育局2022年政府信息公开工作年度报告", ("青江县教育局", "2024年1月20日")),  # section 一 opens 2023
+    ("青江县财政局2023年政府信息公开工作年度报告", ("青江县教育局", "2024年1月20日")),  # signed by the page's office
+    ("青江县教育局2022年政府信息公开工作年度报告", ()),  # the link's year is not section 一's
+])
+def test_a_link_before_the_pages_yearless_title_is_not_the_title(link, tail):
+    """往年年报 / 相关阅读 lists another report before the page's own title, which names no year."""
+    lines = ("往年年报", link, YEARLESS, *BODY, *tail)
+    assert md.find_title(toks(*lines), {}) is None
+    assert md.find_title(toks(*lines), {"title": YEARLESS + "_青江县教育局"}) == YEARLESS
+
+
+def test_a_link_naming_the_years_report_of_the_pages_office_before_its_yearless_title_is_kept():
+    lines = ("往年年报", REAL, YEARLESS, *BODY, "青江县教育局", "2024年1月20日")
+    assert md.find_title(toks(*lines), {}) == REAL
+
+
+@pytest.mark.parametrize("line", [
+    REAL + "2024-01-20", REAL + " 发布时间:2024-01-20", REAL + " 发布日期:2024-01-20 09:30", REAL + " 2024年01月20日 星期六",
+    "2024-01-20 " + REAL,
+])
+def test_a_date_on_the_titles_line_is_no_part_of_the_title(line):
+    assert md.find_title(toks(line, *BODY), {}) == REAL
+    assert md.office_from_title(line) == "青江县教育局"
+    assert md.find_title(toks(line.replace(REAL, YEARLESS), *BODY), {}) == YEARLESS
+
+
+def test_a_date_in_chinese_numerals_in_brackets_is_no_part_of_the_office():
+    assert md.office_from_title(REAL + "（二〇二四年一月）") == "青江县教育局"

@@ -96,3 +96,18 @@ def test_a_title_names_its_year_in_chinese_numerals_too(year_text, year):
     page = "\n".join([f"青山市卫生健康委员会{year_text}年政府信息公开工作年度报告", *opening]).encode()
     rep = read_document("a.txt", page).report
     assert (rep.report_year, rep.year_source) == (year, "标题")
+
+
+@pytest.mark.parametrize(("name", "year"), [
+    ("青山市教育局.txt", None),
+    ("2023年采集/青山市教育局.txt", None),  # a collection folder's year
+    ("青山市教育局（2023年1月20日发布）.txt", None),  # the day it was published
+    ("2024年5月6日下载/青山市教育局2022年报.txt", 2022),  # the file's own name, not its folder's date
+    ("青山市教育局2022年报_2023-01-20.txt", 2022),
+])
+def test_a_year_from_the_path_is_only_the_file_names_own_not_a_date(name, year):
+    """Title and section 一 name no year: the file's own name may, but not a date in it nor a folder."""
+    body = [BODY[0], "本年度，本局主动公开政府信息。", *BODY[2:]]
+    page = "\n".join(["青山市教育局政府信息公开工作年度报告", *body, "青山市教育局", "2023年1月20日"]).encode()
+    rep = read_document(name, page).report
+    assert (rep.report_year, rep.year_source) == (year, "文件名" if year else None)

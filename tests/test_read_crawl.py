@@ -338,6 +338,24 @@ def test_a_date_inside_the_last_sentence_is_not_the_close():
     assert (rep.published_at, rep.published_source) == (date(2023, 1, 5), "落款日期")
 
 
+@pytest.mark.parametrize("glue", [" ", ""])
+@pytest.mark.parametrize("other", [
+    "本年度未收取信息处理费。2023年1月5日，本报告经局长办公会审议通过。",
+    "本年度未收取信息处理费。本报告经局长办公会2023年1月5日审议通过。",
+    "2022年12月20日，我局组织开展政务公开培训。本年度未收取信息处理费。",
+])
+def test_a_date_a_sentence_of_section_six_goes_on_after_is_not_the_close(other, glue):
+    """A date that opens a sentence of section 六, or that the sentence goes on after, is no 落款 date:
+    the signature's date after it is (the page text read the same page right)."""
+    from datetime import date
+
+    s = spec("gov2021", 2022, office="青山市教育局", seed=1, published=date(2023, 2, 20))
+    s.other_matters = other
+    pt = "\n".join(line for line in render_pagetext(s).splitlines() if not line.startswith(("- ", "发布时间"))) + "\n"
+    rep = read_document("r.txt", crawl_of_pagetext(pt, glue).encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2023, 2, 20), "落款日期")
+
+
 @pytest.mark.parametrize("printed", ["2023年1月5日", "二〇二三年一月五日", "二〇二三年元月五日", "二0二三年一月五日"])
 def test_a_crawls_closing_date_in_the_ways_reports_print_it(printed):
     """The crawl's 落款 date reads as metadata.parse_date reads it (元月, a zero typed as a digit: the code

@@ -626,6 +626,22 @@ def test_core_title_is_weak_evidence():
     assert word.docx_tokens(generated("gov2021", 2023)[1])[1] == {}
 
 
+@pytest.mark.parametrize("core", ["青山市财政局2021年政府信息公开工作年度报告", "青山市卫生健康委员会2022年政府信息公开工作年度报告"])
+def test_a_core_title_left_from_another_file_is_not_taken(core):
+    """The body prints no title line; the Title property names another year than section 一 opens
+    with, or another office than the signature: it is left from the file the document was copied
+    from, and gives the report neither."""
+    s = spec("gov2021", 2022, office="青山市财政局", seed=2)
+    s.overview = "2022年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。"
+    html = render_html(s).decode()
+    for pat in (r"<h1>.*?</h1>", r'<div class="nav">.*?</div>', r'<div class="info">.*?</div>'):
+        html = re.sub(pat, "", html)
+    rep = read_document("r.docx", docx_from_html(html.encode(), core_title=core)).report
+    assert (rep.title, rep.report_year, rep.office) == (None, 2022, "青山市财政局")
+    rep = read_document("r.docx", docx_from_html(html.encode(), core_title=s.full_title())).report
+    assert (rep.title, rep.report_year, rep.office) == (s.full_title(), 2022, "青山市财政局")
+
+
 def test_alt_chunk_html_is_read():
     s = busy("gov2019", 2020)
     r, got = read_back("r.docx", alt_chunk_docx(render_html(s)))

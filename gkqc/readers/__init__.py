@@ -248,7 +248,7 @@ def build_report(name: str, toks: list[Tok], html_meta: dict[str, str], silent_b
         s, e = bounds[overview]
         opening = md.opening_year(" ".join(t.text for t in toks[s + 1:min(e, s + 6)]))
     _settle_year(rep, [(rep.report_year, rep.year_source), (opening, f"{reg.section_title(overview)}正文"),
-                       (md.year_from(name), "文件名")])
+                       (md.name_year(name), "文件名")])
     sec = {no: toks[s + 1:e] for no, (s, e) in bounds.items()}
     by_year = reg.template_for_year(rep.report_year)
     template, how = detect_template(sec, by_year)

@@ -410,12 +410,15 @@ _DATE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|" + CN_DATE_BODY)
 _SENTENCE_END = "。!?;"
 _SPAN_START = ("截至", "截止", "至", "自", "从", "到", "于")  # words before a date that is part of a sentence
 _SPAN_END = ("止", "起", "前", "以来", "期间", "至", "到", "的")  # …and after it
+# what follows a date that opens or goes on in a sentence (2023年1月5日，我局…; …会2023年1月5日审议通过。)
+_READS_ON = re.compile(r"[，,、]|[^\s【\[(（]{1,30}?[。；;]")
 
 
 def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[Tok]]:
     """The report's close in the last section: (where it starts, [signature, date, the rest of
-    the page as one token]); (fe, []) when no date follows a signature-like line. `office`: the
-    one the title names (`_signed`)."""
+    the page as one token]); (fe, []) when no date follows a signature-like line. A date a sentence
+    goes on after (`2023年1月5日，我局…`, `本报告经局长办公会2023年1月5日审议通过。`) is none, unless the
+    title's office signs it. `office`: the one the title names (`_signed`)."""
     for m in _DATE.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ds, de = v.span(m.start(), m.end())
         k = ds
@@ -428,7 +431,10 @@ def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[
         if k - s > 40 or any(c.isdigit() for c in sig) or sig.endswith(_SPAN_START) \
                 or v.full[de:de + 2].lstrip().startswith(_SPAN_END):
             continue  # a date inside a sentence (数据截至2022年12月31日。), no signature's
-        s += _signed(sig, office)
+        cut = _signed(sig, office)
+        if _READS_ON.match(v.full, de) and (v.full[de:de + 1] in "，,、" or not office or not sig[cut:].endswith(office)):
+            continue
+        s += cut
         return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
     return fe, []
 

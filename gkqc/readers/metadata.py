@@ -19,9 +19,10 @@ _CORRECTION_WORDS = "更正|修订|修正|更新|勘误"  # words a title adds t
 EDITIONS = ("全文", "文字版", "图文版", "图解版", "全文版", "正文", "简版")  # （全文）: which form of the report, no office's name
 _IN_BRACKETS = (r"[(（【\[][^()（）【】\[\]]*(?:", r")[^()（）【】\[\]]*[)）】\]]")
 _DASHED = (r"[-—－_]\s*(?:", r")\S{0,2}$")
-# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （全文）, -更正,
-# .pdf, 附件1
+# what a title adds to the report's name: （更正）, 【更正】, （2023年5月更新）, （重新发布）, （2024-01-26）, （二〇二三年二月）,
+# （全文）, -更正, .pdf, 附件1
 _AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITIONS) + r"|补充|发布|附件|第.{1,3}版|(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}"
+                      + r"|[〇○零O0一二三四五六七八九]{4}\s*年\s*(?:元|[一二三四五六七八九十]{1,3})\s*月"
                       + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
                       + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
 # a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
@@ -43,6 +44,9 @@ _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗",
 # Characters around a unit word that show it is part of an ordinary word (城乡, 市场, 社区…).
 _NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超都", "镇": "城乡"}
 _NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
+# …but an office's name after the unit shows it is the place's: 青山市政府, 青山市民政局 are 青山市's (no word 市政,
+# 市民 reads on into 政府, 民政)
+_UNIT_BEFORE = {"市": ("政府", "政务", "政法", "政协", "政数", "民政", "民族", "民宗", "民防")}
 _GOV_SUFFIXES = ("人民政府", "政府", "行政公署", "行署")
 _DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心", "院", "所", "队", "处", "部", "会", "站", "馆",
                   "分局", "署", "集团", "公司", "学校", "大学", "研究室", "合作社", "联合社", "气象台")
@@ -50,28 +54,57 @@ _DEPT_SUFFIXES = ("局", "委员会", "委", "办公室", "办", "厅", "中心"
 
 def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens; a key printed without
-    its value takes the next line only when that line can be its value (`发文机构：` over the title is blank)."""
+    its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
+    A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
+    each can be its key's and one at least is told by its value (a date, an office); else none of them."""
     out: dict[str, str] = {}
     head = toks[:limit]
-    for i, t in enumerate(head):
-        if ":" not in t.text:
-            continue
-        m = _KV.match(t.text)
+    keys = [_blank_key(t.text) for t in head]
+    i = 0
+    while i < len(head):
+        m = _KV.match(head[i].text) if ":" in head[i].text else None
         if not m:
+            i += 1
             continue
         key, value = "".join(m.group(1).split()), m.group(2).strip()
+        run = i
+        while run < len(head) and keys[run]:  # a row of blank keys
+            run += 1
+        if run - i > 1:
+            values = head[run:run + run - i]
+            if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
+                    and all(_can_be(keys[k], v.text) and not _KV.match(v.text) for k, v in zip(range(i, run), values, strict=True)):
+                for k, v in zip(range(i, run), values, strict=True):
+                    out.setdefault(keys[k], v.text)
+            i = run
+            continue
         if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
             value = head[i + 1].text
         if value:
             out.setdefault(key, value)
+        i += 1
     return out
+
+
+def _blank_key(text: str) -> str | None:
+    """The key of a `key:` printed without its value."""
+    m = _KV.match(text) if ":" in text else None
+    return "".join(m.group(1).split()) if m and not m.group(2).strip() else None
+
+
+_OFFICE_KEYS = ("发文机构", "发布机构", "发文单位", "来源", "信息来源")
+
+
+def _told(key: str) -> bool:
+    """Whether a value can be told to be `key`'s or not (a date, an office's name)."""
+    return key.endswith(("日期", "时间")) or key in _OFFICE_KEYS
 
 
 def _can_be(key: str, text: str) -> bool:
     """Whether a line can be the value of `key`: a date's a date, an office's an office's name."""
     if key.endswith(("日期", "时间")):
         return parse_date(text) is not None
-    if key in ("发文机构", "发布机构", "发文单位", "来源", "信息来源"):
+    if key in _OFFICE_KEYS:
         return not _TITLE_WORDS.search(text) and named_like_an_office(text)
     return True
 
@@ -85,35 +118,85 @@ _FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML
 def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     """The report's title: the metadata's (名称, 标题, <meta ArticleTitle>), without the site's name;
     else the line naming the report before section 一. Of several that disagree (a page's list of
-    other reports), the one the page's <title> names, else the last, nearest the body; none when
-    section 一's opening names another year or only another line's office. Else the <title>'s part
-    naming the report."""
+    other reports), the one the page's <title> names, else the last naming a year, nearest the body;
+    none when section 一's opening names another year or only another line's office, when the
+    signature is another line's office, or when a line nearer the body names an office but no year
+    (the page's own title: the lines before it are links) and section 一 does not open with the
+    chosen line's year, or that line names another office. Else the <title>'s part naming the report
+    (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
+    Title left from the file the document was copied from). A date printed on the title's line is
+    no part of it."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
         if part:
-            return part
+            return date_off(part) or part
     head = toks[:80]
     first = next((i for _, i in find_headings(head)), len(head))
-    texts = [c for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
+    texts = [date_off(c) for c in (_FRONT_MATTER.sub("", t.text) for t in head[:first]) if _title_like(c)]
     # 20:32青江县…报告: a crawl's glued time before a line also printed clean (never an office's name)
     texts = [min((d for d in texts if c.endswith(d) and not _HAN.search(c[:len(c) - len(d)])), key=len) for c in texts]
     # a crawl's metadata glued before a line also printed clean (公文种类 :其他青江县…报告): the clean one
     texts = [o for o in texts if not any(o != c and o.endswith(c) and _GLUED_META.search(o[:-len(c)]) for c in texts)]
     texts = [c for c in texts if not any(o != c and o.endswith(c) for o in texts)]  # (the title without its office)
-    cands = [(c, _key(c)) for c in texts]
+    listed = cands = [(c, _key(c)) for c in texts]
     for part in (1, 0):  # a title names its year (not a menu's 政府信息公开年度报告, a crawl's …年度报告首页)
         if any(k[part] for _, k in cands):
             cands = [(c, k) for c, k in cands if k[part]]
             break
     page = _report_part(meta.get("title"))
-    if len({k for _, k in cands}) <= 1:
-        return cands[0][0] if cands else page
-    title, (office, year) = ([ck for ck in cands if page and ck[1] == _key(page)] or cands)[-1]
+    page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
-    others = {k[0] for _, k in cands if k[0] and k[0] != office and k[0] in opening}
-    if opening_year(opening) not in (None, year) or (others and (not office or office not in opening)):
+    sig = closing_lines(toks)[0]
+    # lines naming an office but no year (not a crawl's …年度报告首页)
+    dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0] and named_like_an_office(k[0])]
+    if len({k for _, k in cands}) <= 1 and not dropped:
+        if cands:
+            return cands[0][0]
+        return page if page and not _contradicted(_key(page), opening, sig) else None
+    named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
+             or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
+    title, (office, year) = chosen = (named or cands)[-1]
+    others = {k[0] for _, k in listed if k[0] and k[0] != office}
+    in_opening = {o for o in others if o in opening}
+    if (year is not None and opening_year(opening) not in (None, year)) or (in_opening and (not office or office not in opening)):
+        return None
+    if sig and not same_office(office, sig) and any(same_office(o, sig) for o in others):
+        return None
+    nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None and named_like_an_office(k[0])]
+    if year is not None and nearer and (opening_year(opening) != year or any(not same_office(o, office) for o in nearer)):
         return None
     return title
+
+
+def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None) -> bool:
+    """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
+    another year than the one section 一 opens with, or another office than the signature's."""
+    office, year = key
+    if year is not None and opening_year(opening) not in (None, year):
+        return True
+    if not (office and sig):
+        return False
+    its_general_office = government_office(sig) and office_kind(office) == "government" and region_of(sig) == region_of(office)
+    return not same_office(office, sig) and not its_general_office
+
+
+def same_office(a: str | None, b: str | None) -> bool:
+    """Whether two names are one office's: the same, or one is the other with (more of) its place."""
+    return bool(a and b) and (a == b or completes_place(a, b) or completes_place(b, a))
+
+
+_DATE_WORDS = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|[〇○零O0一二三四五六七八九]{4}年(?:元|[一二三四五六七八九十]{1,3})月[一二三四五六七八九十]{1,3}日"
+_DATE_LABEL_WORDS = r"(?:(?:发布|更新|成文|发文)?(?:时间|日期)\s*:?\s*)?"
+_WEEKDAY = "(?:星期|周)[日天" + "".join(c for c, n in _CN_DIGITS.items() if 1 <= n <= 6) + "]"  # 星期五, 周日
+_TIME_WEEKDAY = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*" + _WEEKDAY + ")?"
+# a date printed on a title's line, before or after it: 2023-02-10, 发布时间:2023-02-10 09:30, 2023年02月10日 星期五
+_LINE_DATE = re.compile(r"^\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s+"
+                        r"|\s*" + _DATE_LABEL_WORDS + "(?:" + _DATE_WORDS + ")" + _TIME_WEEKDAY + r"\s*$")
+
+
+def date_off(text: str) -> str:
+    """A title's line without a date printed before or after the title (its page's publication date)."""
+    return _LINE_DATE.sub("", text).strip() if len(text) <= 200 else text
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -146,6 +229,16 @@ def year_from(text: str | None) -> int | None:
     """The year `text` names, in digits or in Chinese numerals (二〇二三年)."""
     m = _YEAR_IN_TITLE.search(text or "")
     return None if m is None else int("".join(str(_CN_DIGITS.get(c, c)) for c in m.group(1)))
+
+
+_NAME_DATE = re.compile(r"(?:19|20)\d{2}\s*(?:[-/._]\s*\d{1,2}|年\s*\d{1,2}\s*月)(?:\s*[-/._]?\s*\d{1,2}\s*日?)?"
+                        r"|[〇○零O0一二三四五六七八九]{4}\s*年\s*(?:元|[一二三四五六七八九十]{1,3})\s*月")
+
+
+def name_year(path: str) -> int | None:
+    """The year a file's own name names (`青山市教育局2022年报.pdf`), not its folders' (`2023年采集/`), nor a
+    date in it (`（2023年1月20日发布）`, the day it was published or downloaded, not the report's year)."""
+    return year_from(_NAME_DATE.sub(" ", re.split(r"[/\\]", path)[-1]))
 
 
 _OPENING_YEAR = re.compile(r"(?<![与比较自至从于截])((?:19|20)\d{2})\s*年度?\s*[，,]|^\s*((?:19|20)\d{2})\s*年")
@@ -204,25 +297,42 @@ _FOOTER = re.compile(r"版权所有|ICP|公网安备|主办单位|承办单位|�
 
 
 def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
-    """(signature, date) from the report's last lines: the 落款 and its date, a line of the date alone
-    (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
+    """(signature, date) from the report's last lines: the 落款 and its date (a weekday after it, or both
+    on one line: `青山市教育局 2023年1月20日`), a line of the date alone (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
     page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
-    looked past."""
+    looked past, and so is a date after a line of the page's footer or navigation (上一篇, 相关信息,
+    打印本页) that no signature stands before (an item's date, the page's)."""
     end = len(toks)
     while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
         end -= 1
     tail = [t for t in toks[max(0, end - 8):end] if t.text]
+    chrome = next((k for k, t in enumerate(tail) if _page_chrome(t.text)), len(tail))
     for k in range(len(tail) - 1, -1, -1):
-        text = tail[k].text
+        text, before = tail[k].text, tail[k - 1].text if k > 0 else ""
+        if len(text) > 60:  # (no date line, nor a 落款 with its date, is longer)
+            continue
+        text = _ONE_LINE_WEEKDAY.sub("", text)
+        if (m := _SIGNED_ON_ONE_LINE.match(text)) and len(m.group(1)) <= 30 and named_like_an_office(m.group(1)) \
+                and not _TITLE_WORDS.search(m.group(1)) and not _page_chrome(m.group(1)):
+            before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
-        before = tail[k - 1].text if k > 0 else ""
         if d and not _DATE_LABEL.search(before):
-            sig = before if len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) else None
-            return sig, d
+            signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
+                and not _TITLE_WORDS.search(before) and not _page_chrome(before)
+            if k > chrome and not signed:
+                continue
+            return (before if signed else None), d
     return None, None
 
 
+def _page_chrome(text: str) -> bool:
+    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息), not a sentence."""
+    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text))) and not text.endswith(("。", "."))
+
+
+_ONE_LINE_WEEKDAY = re.compile(r"\s*[(（]?" + _WEEKDAY + r"[)）]?\s*$")  # 2023年1月20日 星期五
+_SIGNED_ON_ONE_LINE = re.compile(r"^(\S.*?\S)\s+((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)$")
 _DATE_LABEL = re.compile(r"(?:日期|时间|截止|截至|期限)\s*[:：]?\s*[)）]?$")
 
 
@@ -259,7 +369,7 @@ def _unwrapped(title: str) -> str:
 def office_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", title))))  # 工作2022年度报告: twice
+    rest = _REPORT_PHRASE.sub("", _REPORT_PHRASE.sub("", _unwrapped(_AMENDED.sub("", date_off(title)))))  # 工作2022年度报告: twice
     rest = _stray_brackets_off(_EMPTY_PAIR.sub("", rest).strip(_SPARE))  # （2022年度） leaves （）
     if rest[:1] in ("(", "（") and rest[-1:] in (")", "）") and _depth(rest[1:-1]) == 0:
         rest = rest[1:-1].strip()  # （青江县）: the whole name in brackets
@@ -328,7 +438,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     after = name[j + len(u)] if j + len(u) < len(name) else ""
                     town = u in "乡镇" and j - 1 > i and (not after or name.startswith(_TOWN_AFTER, j + 1))
                     if (before in _NOT_UNIT_BEFORE.get(u, "") and not town) or name[i:j] in _NOT_A_NAME \
-                            or (after and after in _NOT_UNIT_AFTER.get(u, "")):
+                            or (after and after in _NOT_UNIT_AFTER.get(u, "")
+                                and not name.startswith(_UNIT_BEFORE.get(u, ()), j + len(u))):
                         continue
                     hit = (j, u)
                     break
