@@ -24,7 +24,7 @@ from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like, spelled_number
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, spaced_number, split_glued
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
-from gkqc.readers.tokens import MERGED, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
+from gkqc.readers.tokens import MERGED, OFF_GRID, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
 from gkqc.templates import Item, match_label, norm_label
 
 _CUT_NUMBER = re.compile(r"(?:^|[^\d,.+-])([+-]?\d[\d,.]*[,.])$")  # text ending in a number cut after its separator ('请 43,' of '43, 344')
@@ -101,6 +101,9 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = (), signed: 
         shown = _shown(vals)
         return RowRead([None] * n, f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，"
                                    "可能有数字被拆开或多出一格，不作猜测")
+    if (len(vals) == n or at_end) and any(v.note is OFF_GRID for v in vals):  # (other counts: refused below)
+        return RowRead([None] * n, f"{OFF_GRID}（空单元格之外印出的数值：{_shown(vals)}）：空单元格是空白数值还是多出的一格、"
+                                   "各数值属于哪一列，无法确定，不作归属")
     if len(vals) > n and vals[0].placed and any(_padding(v) for v in vals[:n]) and not any(v.refused for v in vals):
         shown = _shown(vals)
         return RowRead([None] * n, f"该行按位置分出{len(vals)}列（{shown}），多于应有的{n}列：空单元格是空白数值"
