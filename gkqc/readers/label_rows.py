@@ -38,6 +38,7 @@ CUT = "文件在此数值处结束（疑似截断），该数值可能不完整�
 @dataclass
 class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # row id -> the line its first value is printed on
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
@@ -240,6 +241,8 @@ class _RowReader:
         row = self.row = match_label(ctx, rows)
         if row is None and not tok.text:
             return False  # an empty heading cell: the row label is still to come
+        if row is not None:
+            out.lines.setdefault(row.id, tok.line)  # (kept for its cells, should the row be refused)
         first = not self.seen_first and row is not None
         if first:
             out.header = ctx
