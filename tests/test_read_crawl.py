@@ -199,6 +199,16 @@ def test_blank_cells_printed_wu_in_a_glued_row_are_found(style):
     assert [c.value for c in partial] == [6, None, None, 2, None, 4, 12]
 
 
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+def test_a_glued_row_with_wu_ending_in_a_unit_is_unreadable_not_missing(style):
+    """`00无/000件`: values and blank marks glued, a unit after the last: the row's cells cannot be told,
+    but the row is printed (its run was taken for more of its label, and the row for one not found)."""
+    rep = read(crawl_with_row({"unprocessed_petition": [0, 0, "无", "/", 0, 0, "0件"]}, style=style)).report
+    row = app_row(rep, "unprocessed_petition")
+    assert {(c.status, c.value) for c in row} == {("unreadable", None)}
+    assert "'00无/000件'" in row[0].reason
+
+
 def test_a_label_starting_with_wu_after_a_glued_value_is_no_blank_cell():
     """A label whose start is printed wrong (无正当埋由…: only 大量反复申请 is known) leaves 无正当埋由 between the
     rows' values: 无 starting a word is text, never a blank cell of the row before."""

@@ -67,6 +67,27 @@ def test_html_tables_with_captions_and_comments_read_the_same():
     assert [(c.row_id, c.col_id, c.raw) for c in other.report.cells] == [(c.row_id, c.col_id, c.raw) for c in plain.report.cells]
 
 
+@pytest.mark.parametrize("walked", [False, True], ids=["plain-tables", "walked-tables"])
+def test_html_cells_and_lines_keep_the_line_their_text_is_printed_on(walked):
+    """A page as Word saves it: each cell's text in `<p><span>` on lines of their own, below the `<td>`
+    tag. Each value's line is the one printed with it (it was the `<td>`'s, holding no value); so is a
+    paragraph's, below its `<p>` tag."""
+    from gkqc.readers.html import html_tokens
+
+    s = spec("gov2021", 2022, seed=7)
+    page = re.sub(r"(<td[^>]*>)(.*?)(</td>)", r"\1\n<p class=MsoNormal>\n<span lang=EN-US>\2</span>\n</p>\n\3",
+                  render_html(s).decode())
+    page = page.replace("<p><strong>", "<p>\n<strong>")
+    if walked:  # (a caption in each table: read by the page's walker, not row by row)
+        page = re.sub(r"(<table[^>]*>)", r"\1<caption>单位：件</caption>", page)
+    lines = page.splitlines()
+    r = read_document("r.html", page.encode())
+    vals = [c for c in r.report.cells if c.raw and c.raw.strip()]
+    assert len(vals) > 100 and all(f">{c.raw}<" in lines[c.line - 1] for c in vals)
+    heading = next(t for t in html_tokens(page)[1] if t.text.startswith("一、"))
+    assert heading.text in lines[heading.line - 1]
+
+
 def _spare_column(html: str, lose: str | None = None, caption: bool = False, table: str = "申请人情况",
                   remark: str | None = None) -> str:
     """The table holding `table` (default section 三's) with an extra column on every row, 备注 over

@@ -116,6 +116,22 @@ def test_a_row_with_a_cell_too_few_or_too_many_is_refused_not_shifted(lost):
             assert c.value == want[key(c)].value, key(c)
 
 
+@pytest.mark.parametrize("lost", [False, True])
+def test_a_row_with_a_cell_too_many_and_a_blank_value_is_refused_not_shifted(lost):
+    # the stray cell makes up for the blank the row lost when its printed values were taken: as many
+    # values as columns, each one column left of where it was printed
+    s = busy("gov2021", 2023)
+    printed = ["41", "3", "", "2", "0", "5", "51"]
+    cols = [c.id for c in registry().app_columns]
+    for c, v in zip(cols, printed, strict=True):
+        s.applications[("unable_not_held", c)] = v
+    st = Style(lost=frozenset("三") if lost else frozenset(), bad_rows=(("unable_not_held", 1),))
+    rep = read_document("r.md", render_markdown(s, st).encode()).report
+    row = [c for c in rep.cells if c.table == "applications" and c.row_id == "unable_not_held"]
+    assert len(row) == 7 and {(c.status, c.value, c.raw) for c in row} == {("unreadable", None, None)}
+    assert all("空单元格" in c.reason and "41 3 2 0 5 51 1" in c.reason for c in row)
+
+
 def test_a_blank_label_remnant_is_not_read_as_a_blank_value():
     """A row one cell short whose label columns were left empty: the empty remnant could be a
     blank first value; the row is refused, its six numbers are not placed in seven columns."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import spec
 from pdfdocs import FONT, busy, expected, long_counts, needs_cjk_font, read_back, render_pdf
 from reportlab.pdfgen import canvas
 
@@ -374,6 +375,18 @@ def test_numbers_at_a_side_of_cells_without_rules_are_placed_by_that_side(templa
     r, got = read_back(s, ruled=False, align=align)
     assert r.status == "parsed", r.reason
     assert {k: c.value for k, c in got.items()} == expected(s)
+
+
+@needs_cjk_font
+def test_a_row_refused_whole_keeps_its_line_and_names_its_page():
+    """Section 四 one cell short (a blank drawn without rules): its cells are unreadable, each with the
+    line the run is printed on, and the reason says where in the PDF (it said nothing of where)."""
+    s = spec("gov2021", 2022, seed=7)
+    s.reviews[("review", "other")] = ""
+    r, got = read_back(s, ruled=False, align="left")
+    refused = [c for c in got.values() if c.table == "reviews" and c.status == "unreadable"]
+    assert refused and all(c.raw is None and c.line is not None for c in refused)
+    assert all(re.search(r"（PDF 第\d+页第\d+行）$", c.reason) for c in refused)
 
 
 @needs_cjk_font

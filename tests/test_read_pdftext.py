@@ -353,3 +353,16 @@ def test_the_one_row_read_of_a_table_whose_labels_are_mostly_lost_is_refused_too
     got = read(INTERLEAVED, "gov2021")
     assert got["results_total"] == UNREAD
     assert "印刷顺序错乱" in reasons(INTERLEAVED, "gov2021")["results_total"]
+
+
+def test_a_row_refused_whole_keeps_the_line_it_is_printed_on():
+    s = spec("gov2021", 2022, seed=7)
+    for col, v in zip(("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"),
+                      ("1", "", "4", "", "", "", "14"), strict=True):
+        s.applications[("granted", col)] = v
+    text = render_pdftext(s)
+    row = next(ln for ln in text.splitlines() if "予以公开 1 4 14" in ln)
+    text = text.replace(row, row.replace(" 1 4 14", " 1414"))
+    at = next(k for k, ln in enumerate(text.splitlines(), 1) if "1414" in ln)
+    cells = [c for c in read_document("r.txt", text.encode()).report.cells if c.row_id == "granted"]
+    assert len(cells) == 7 and {(c.status, c.raw, c.line) for c in cells} == {("unreadable", None, at)}

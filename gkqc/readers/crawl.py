@@ -294,7 +294,7 @@ def _worded(v: _View, fs: int, fe: int, signed: bool = False) -> list[tuple[int,
     that may be negative (`signed`), a dash glued after digits and the number a space after it ('12- 3':
     the dash may be its sign, `- 3`; elsewhere it is a blank's mark, '3— 3'). A unit after
     a space behind values glued together ('—1200 百元', '3251000 元') is theirs: a glued run, whose
-    cells cannot be told (True). A row's numbering touching a value ('0二、', '0(三)') is not wording."""
+    cells cannot be told (True); so is one touching values glued with blanks printed 无 ('00无/000件'). A row's numbering touching a value ('0二、', '0(三)') is not wording."""
     words = [(w.start(), w.end(), w.group(0)) for w in _WORD.finditer(v.full, fs, fe)]
     out: list[tuple[int, int, bool]] = []
     for k, (ws, we, w) in enumerate(words):
@@ -314,6 +314,9 @@ def _worded(v: _View, fs: int, fe: int, signed: bool = False) -> list[tuple[int,
             continue
         rest = _NOT_WORDING.sub("", w)
         if set(rest) == {"无"}:  # values and blank cells printed 无, glued (64无无2无470): `_values`' run
+            continue
+        if "无" in rest and _UNIT_WORD.fullmatch(rest.replace("无", "")):  # and a unit too (00无/000件): a glued run
+            out.append((ws, we, True))
             continue
         noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
         if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either

@@ -60,7 +60,7 @@ def _plain_table_cells(table) -> list[Tok] | None:
             for td in tr:
                 if (td.tag != "td" and td.tag != "th") or (td.tail and td.tail.strip()):
                     return None
-                out.append(cell_token(td, td.sourceline or 0))
+                out.append(cell_token(td, text_line(td)))
             if len(tr):
                 spans = spans_of(tr)
                 starts, width = place(carry, spans)
@@ -70,6 +70,47 @@ def _plain_table_cells(table) -> list[Tok] | None:
     mark_short(grid_rows, out, _text_before_last)
     mark_merged(out, placed)
     return _without(out, spare_cells(grid_rows, out))
+
+
+def text_line(td) -> int:
+    """The source line a cell's text is printed on: that of the element holding its first text that is
+    not blank (the deepest: `<td>` then `<p><span>12</span></p>` on lines of their own print 12 on the
+    span's line; a text after a child element is its parent's), the cell's own when it holds it or none.
+    Walked with a stack, and only as far as that text."""
+    if not len(td):
+        return td.sourceline or 0
+    el = td
+    while True:  # (the common case: down the first children, to a text before any other)
+        text = el.text
+        if text and not text.isspace():
+            return el.sourceline or td.sourceline or 0
+        if not len(el):
+            return _walked_text_line(td)
+        el = el[0]
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            return _walked_text_line(td)
+
+
+def _walked_text_line(td) -> int:
+    """`text_line` past the first children: their tails, the siblings after them."""
+    stack = [(td, iter(td))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack and node.tail and node.tail.strip():
+                return stack[-1][0].sourceline or td.sourceline or 0
+            continue
+        if isinstance(child.tag, str) and child.tag not in _SKIP:
+            if child.text and child.text.strip():
+                return child.sourceline or td.sourceline or 0
+            if len(child):
+                stack.append((child, iter(child)))
+                continue
+        if child.tail and child.tail.strip():
+            return node.sourceline or td.sourceline or 0
+    return td.sourceline or 0
 
 
 def _walked_row(tr, table: tuple, last_cell, last: int) -> None:
@@ -148,8 +189,11 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
     out: list[Tok] = []
     buf: list[str] = []
     line = 1
+    inked = False  # the text gathered holds more than blanks: its line is known
 
     def flush() -> None:
+        nonlocal inked
+        inked = False
         if buf:  # text lines: label, then trailing values
             s = "".join(buf).strip()
             buf.clear()
@@ -168,7 +212,7 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
                 continue
             if (tag == "td" or tag == "th") and el.find(".//table") is None:
                 flush()
-                out.append(cell_token(el, el.sourceline or 0))
+                out.append(cell_token(el, text_line(el)))
                 if tables:
                     tables[-1][4][el] = len(out) - 1  # (the element held: lxml keeps its one proxy)
                 last_cell = el
@@ -188,8 +232,9 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
             if tag == "br" or tag in _BLOCK:
                 flush()
             if el.text:
-                if not buf:
+                if not inked and (not buf or el.text.strip()):  # (a blank text before it on a line of its own)
                     line = el.sourceline or 0
+                    inked = bool(el.text.strip())
                 buf.append(el.text)
             continue
         if event == "end" and tables:  # a walked table: its rows' widths, as in _plain_table_cells
@@ -204,8 +249,9 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
         if event == "end" and (el.tag in _BLOCK or el.tag == "td" or el.tag == "th"):
             flush()
         if el.tail:  # text after an element (or comment) belongs to its parent
-            if not buf:
+            if not inked and (not buf or el.tail.strip()):
                 line = el.sourceline or 0
+                inked = bool(el.tail.strip())
             buf.append(el.tail)
     flush()
     return meta, [t for t in out if t is not None], hid

@@ -24,7 +24,7 @@ from gkqc.cells import DAMAGED, LOOKALIKES, is_value_like, spelled_number
 from gkqc.readers.crawl import GluedRun
 from gkqc.readers.glued import Sums, spaced_number, split_glued
 from gkqc.readers.row_labels import RowSet, label_doubt, out_of_order, row_set, wording
-from gkqc.readers.tokens import MERGED, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
+from gkqc.readers.tokens import MERGED, OFF_GRID, PIECE, SHORT, SPAN, WRAPPED, RowRead, Tok, number_piece
 from gkqc.templates import Item, match_label, norm_label
 
 _CUT_NUMBER = re.compile(r"(?:^|[^\d,.+-])([+-]?\d[\d,.]*[,.])$")  # text ending in a number cut after its separator ('请 43,' of '43, 344')
@@ -38,6 +38,7 @@ CUT = "文件在此数值处结束（疑似截断），该数值可能不完整�
 @dataclass
 class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # row id -> the line its first value is printed on
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
@@ -101,6 +102,9 @@ def _finish_row(vals: list[Tok], n: int, at_end: bool, sums: Sums = (), signed: 
         shown = _shown(vals)
         return RowRead([None] * n, f"该行读到{len(vals)}个单元格（{shown}），多于应有的{n}个，"
                                    "可能有数字被拆开或多出一格，不作猜测")
+    if (len(vals) == n or at_end) and any(v.note is OFF_GRID for v in vals):  # (other counts: refused below)
+        return RowRead([None] * n, f"{OFF_GRID}（空单元格之外印出的数值：{_shown(vals)}）：空单元格是空白数值还是多出的一格、"
+                                   "各数值属于哪一列，无法确定，不作归属")
     if len(vals) > n and vals[0].placed and any(_padding(v) for v in vals[:n]) and not any(v.refused for v in vals):
         shown = _shown(vals)
         return RowRead([None] * n, f"该行按位置分出{len(vals)}列（{shown}），多于应有的{n}列：空单元格是空白数值"
@@ -237,6 +241,8 @@ class _RowReader:
         row = self.row = match_label(ctx, rows)
         if row is None and not tok.text:
             return False  # an empty heading cell: the row label is still to come
+        if row is not None:
+            out.lines.setdefault(row.id, tok.line)  # (kept for its cells, should the row be refused)
         first = not self.seen_first and row is not None
         if first:
             out.header = ctx

@@ -27,6 +27,7 @@ from gkqc.readers.tokens import (
     _GENERIC,
     _PAGE_NO,
     _PLACEHOLDER,
+    OFF_GRID,
     Tok,
     _tok,
     heading_word,
@@ -281,15 +282,18 @@ def _table_tokens(rows: list[tuple[int, list[str]]], scope: _Scope, out: list[To
             scope.headed = True
             _labels([c for c in cells if c], line, scope, out)
             continue
-        labels, values = _split_row(cells, first, on, vstart)
+        labels, values, lost = _split_row(cells, first, on, vstart)
         _labels(labels, line, scope, out)
         note = NOTE if scope.noise and not scope.headed else None
         merged = next((c for c in values if TWO_NUMBERS.search(nfkc(c))), None)
         if merged is not None:  # a converter merged two columns: no cell of the row is where it was printed
             note = MERGED.format(merged.strip())
+        elif lost:  # off its grid with a blank among its values dropped: label_rows.py refuses the row
+            note = OFF_GRID
+        refused = merged is not None
         for c in values:
-            out.append(Tok(nfkc(c), c, line, True, note=note, refused=merged is not None) if c
-                       else Tok("", "", line, True, note=note, refused=merged is not None))
+            out.append(Tok(nfkc(c), c, line, True, note=note, refused=refused) if c
+                       else Tok("", "", line, True, note=note, refused=refused))
 
 
 MERGED = "该行有单元格含两个数（'{}'），转换工具合并了相邻的列，各单元格的值与位置无法确定"
@@ -339,21 +343,25 @@ def _value_start(rows: list[tuple[int, list[str]]], kinds: list[str], firsts: li
     return start
 
 
-def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) -> tuple[list[str], list[str]]:
-    """(label cells, value cells) of a data row. A row on the table's grid has its values from
-    the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
-    number left of the value columns) only its printed values: were a blank among them the row
-    comes out short and label_rows.py refuses it, never shifting a value to another column."""
+def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) -> tuple[list[str], list[str], bool]:
+    """(label cells, value cells, refused) of a data row. A row on the table's grid has its values
+    from the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
+    number left of the value columns) only its printed values, which label_rows.py refuses when
+    too few or too many. A blank among them (before the last) marks them (`OFF_GRID`): label_rows.py
+    refuses them whatever their count, as a blank value lost beside a cell gained leaves as many
+    values as columns, each in the wrong one. No value goes to another column."""
     lab = -1
     for i in range(first):
         if _labelish(cells[i]):
             lab = i
     if lab < 0:
-        return [], cells  # no label: every cell is a value (section 四's one row)
+        return [], cells, False  # no label: every cell is a value (section 四's one row)
     if vstart is not None and on_grid and first >= vstart:
         start = max(lab + 1, vstart)
-        return [c for c in cells[:start] if c], cells[start:]
-    return [c for c in cells[:lab + 1] if c], [c for c in cells[lab + 1:] if c]
+        return [c for c in cells[:start] if c], cells[start:], False
+    rest = cells[lab + 1:]
+    last = max((k for k, c in enumerate(rest) if c), default=-1)
+    return [c for c in cells[:lab + 1] if c], [c for c in rest if c], "" in rest[:last]
 
 
 def _labels(cells: list[str], line: int, scope: _Scope, out: list[Tok]) -> None:

@@ -13,10 +13,14 @@ from gkqc.templates import Item
 
 
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
-                    missing: str, header_unit: str | None = None, amounts: bool = False) -> list[Cell]:
+                    missing: str, header_unit: str | None = None, amounts: bool = False,
+                    line: int | None = None) -> list[Cell]:
+    """`line`: where the row was printed (its first value), kept by each cell of a row refused whole,
+    whose cells' own texts are not known."""
     if read is None or read.reason:
         status, reason = (UNREADABLE, read.reason) if read else (MISSING, missing)
-        return [Cell(table, block, row_id, col.id, None, None, status, reason) for col in cols]
+        at = line if read else None
+        return [Cell(table, block, row_id, col.id, None, None, status, reason, None, at) for col in cols]
     out: list[Cell] = []
     append = out.append
     absent = read.missing_reason or missing

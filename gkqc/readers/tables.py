@@ -49,7 +49,8 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
         tr = silent_rows(toks, rows, reg.app_columns) or tr
     cells = []
     for r in rows:
-        cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing)
+        cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing,
+                                 line=tr.lines.get(r.id))
     return cells, tr.notes
 
 
@@ -95,7 +96,8 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         notes += tr.notes
         for r in block.rows:
             read = RowRead([None] * len(block.metrics), doubt) if doubt and r.id in tr.rows else tr.rows.get(r.id)
-            cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True)
+            cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True,
+                                     line=tr.lines.get(r.id))
     return cells, notes
 
 

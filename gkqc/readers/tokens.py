@@ -52,6 +52,7 @@ def _tok(raw: str, line: int, cell: bool = False) -> Tok:
 
 SPAN = "跨列表头的填充（一行只有竖线），不是数值单元格"  # the note of a page-text padding run's cells
 SHORT = "表格中该行比上下两行都少单元格，且以空单元格结尾"  # the note of such a row's last cell (mark_short)
+OFF_GRID = "该行单元格数与表格其他行不同（转换时多了或少了单元格），且数值之间有空单元格"  # a Markdown row's values (markdown.py)
 MERGED = "数值单元格跨列合并"  # the note of a value cell spanning columns (colspan, gridSpan): whose column is it?
 SMALL_MARK = "单元格中有数字比同一数字的其他数字小得多（可能是注释标记，印在数字旁），无法确定单元格的值，不作猜测"
 SMALLER = 0.85  # of a number's size: a digit smaller than this beside its other digits is a mark's (SMALL_MARK)
