@@ -209,6 +209,17 @@ def test_a_glued_row_with_wu_ending_in_a_unit_is_unreadable_not_missing(style):
     assert "'00无/000件'" in row[0].reason
 
 
+@pytest.mark.parametrize("printed", [["无", "无", 0, 0, 0, 0, "0个"], [0, "无", 0, "无", "无", "无", "/个"],
+                                     ["无", 3, "无", 1, "无", "无", "4件"]])
+def test_a_glued_row_of_blank_marks_and_a_unit_that_splits_one_way_is_read(printed):
+    """无无00000个: the run splits one way, 无 a blank each; only a run read as one value with wording
+    (00无/000件) is refused whole (all three were refused with it, said to split no way)."""
+    rep = read(crawl_with_row({"unable_need_create": printed}, style="rows-spaced")).report
+    row = app_row(rep, "unable_need_create")
+    assert [(c.raw, c.status) for c in row] == [(str(v)[0] if str(v)[0] in "无/" else str(v).rstrip("个件"),
+                                                 "blank" if str(v)[0] in "无/" else "ok") for v in printed]
+
+
 def test_a_label_starting_with_wu_after_a_glued_value_is_no_blank_cell():
     """A label whose start is printed wrong (无正当埋由…: only 大量反复申请 is known) leaves 无正当埋由 between the
     rows' values: 无 starting a word is text, never a blank cell of the row before."""

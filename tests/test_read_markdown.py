@@ -132,6 +132,25 @@ def test_a_row_with_a_cell_too_many_and_a_blank_value_is_refused_not_shifted(los
     assert all("空单元格" in c.reason and "41 3 2 0 5 51 1" in c.reason for c in row)
 
 
+@pytest.mark.parametrize("damage", ["heading cell gained", "trailing empty cell", "empty label cell lost"])
+def test_empty_cells_beside_a_rows_values_are_no_blank_among_them(damage):
+    """Off its grid, a row whose empty cells stand only before its first value or after its last (a
+    heading split into one cell more, a trailing `|  |`, an empty label cell lost) is read as printed:
+    only an empty cell between its values makes it unreadable (it was refused, and said so)."""
+    s = next(x for x in (spec("gov2021", 2023, seed=k) for k in range(1, 50)) if all(x.applications.values()))
+    lines = render_markdown(s, Style()).splitlines()
+    if damage == "heading cell gained":
+        k = next(i for i, line in enumerate(lines) if "| 自然人 |" in line)
+        lines[k] = lines[k].replace("| 自然人 |", "| 自然人 |  |", 1)
+    else:
+        k = next(i for i, line in enumerate(lines) if "（七）总计" in line and line.startswith("|"))
+        lines[k] = lines[k] + "  |" if damage == "trailing empty cell" else lines[k].replace("|  |", "|", 1)
+    rep = read_document("r.md", ("\n".join(lines) + "\n").encode()).report
+    apps = [c for c in rep.cells if c.table == "applications"]
+    assert apps and [c for c in apps if c.status == "unreadable"] == []
+    assert all(c.raw == s.applications[(c.row_id, c.col_id)] for c in apps if c.status == "ok")
+
+
 def test_a_blank_label_remnant_is_not_read_as_a_blank_value():
     """A row one cell short whose label columns were left empty: the empty remnant could be a
     blank first value; the row is refused, its six numbers are not placed in seven columns."""

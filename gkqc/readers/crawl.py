@@ -315,10 +315,10 @@ def _worded(v: _View, fs: int, fe: int, signed: bool = False) -> list[tuple[int,
         rest = _NOT_WORDING.sub("", w)
         if set(rest) == {"无"}:  # values and blank cells printed 无, glued (64无无2无470): `_values`' run
             continue
-        if "无" in rest and _UNIT_WORD.fullmatch(rest.replace("无", "")):  # and a unit too (00无/000件): a glued run
-            out.append((ws, we, True))
-            continue
         noted = rest and len(rest.translate(_BRACKETS)) <= MAX_WORDED and _PREFIX.fullmatch(w[:number.start()])
+        if noted and "无" in rest and _UNIT_WORD.fullmatch(rest.replace("无", "")):
+            out.append((ws, we, True))  # and a unit too (00无/000件): no value with wording, a glued run
+            continue
         if noted or number.group(0).count(".") > 1:  # '1.234.567': no number either
             out.append((ws, we, False))
         elif not rest and not numbering and k + 1 < len(words) and _UNIT_WORD.fullmatch(words[k + 1][2]):

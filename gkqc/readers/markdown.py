@@ -347,7 +347,7 @@ def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) 
     """(label cells, value cells, refused) of a data row. A row on the table's grid has its values
     from the first value column on, blanks included; a row off the grid (a cell lost or gained, or a
     number left of the value columns) only its printed values, which label_rows.py refuses when
-    too few or too many. A blank among them (before the last) marks them (`OFF_GRID`): label_rows.py
+    too few or too many. A blank between them marks them (`OFF_GRID`): label_rows.py
     refuses them whatever their count, as a blank value lost beside a cell gained leaves as many
     values as columns, each in the wrong one. No value goes to another column."""
     lab = -1
@@ -360,8 +360,8 @@ def _split_row(cells: list[str], first: int, on_grid: bool, vstart: int | None) 
         start = max(lab + 1, vstart)
         return [c for c in cells[:start] if c], cells[start:], False
     rest = cells[lab + 1:]
-    last = max((k for k, c in enumerate(rest) if c), default=-1)
-    return [c for c in cells[:lab + 1] if c], [c for c in rest if c], "" in rest[:last]
+    printed = [k for k, c in enumerate(rest) if c]  # (empty cells before the first value or after the last are no blanks)
+    return [c for c in cells[:lab + 1] if c], [c for c in rest if c], bool(printed) and "" in rest[printed[0]:printed[-1]]
 
 
 def _labels(cells: list[str], line: int, scope: _Scope, out: list[Tok]) -> None:
