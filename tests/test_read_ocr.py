@@ -257,6 +257,19 @@ def test_a_process_tesseract_left_behind_is_ended_when_it_exits(tmp_path, monkey
             os.kill(int(pids.read_text()), 9)
 
 
+@pytest.mark.parametrize("body,why", [
+    ("kill -KILL $$", "tesseract 被信号 SIGKILL 终止"),
+    ("exit 0", "tesseract 退出码 0，但未输出识别结果"),
+    ("echo garbage", "tesseract 退出码 0，但未输出识别结果"),
+], ids=["killed", "no-output", "garbage"])
+def test_a_tesseract_that_fails_is_blamed_not_the_page(body, why, tmp_path, monkeypatch):
+    """tesseract killed, or writing no TSV (it writes the header for a blank page too): the reason names its
+    failure, not a blank page."""
+    _fake(tmp_path, monkeypatch, body)
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.status, r.reason) == ("unreadable", f"OCR 失败（第 1/1 页：{why}）")
+
+
 def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
     monkeypatch.setattr(ocr, "MAX_PAGES", 2)
     r = read_document("big.pdf", _blank_scan(3))

@@ -898,6 +898,24 @@ def test_a_process_the_converter_left_behind_is_ended_when_it_exits(tmp_path, mo
                 os.kill(p, 9)
 
 
+@pytest.mark.parametrize("body,reason", [
+    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取"),
+    ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; : > "$o/in.docx"',
+     "LibreOffice 转换 doc 文件的结果不是 .docx（0 字节，退出码 0），转换失败，未读取"),
+    ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; echo x > "$o/in.docx"',
+     "LibreOffice 转换 doc 文件的结果不是 .docx（2 字节，退出码 0），转换失败，未读取"),
+], ids=["killed", "empty-output", "garbage-output"])
+def test_a_converter_that_fails_is_blamed_not_the_file(body, reason, tmp_path, monkeypatch):
+    """LibreOffice killed (the memory's killer) or writing what is not a .docx: the reason names LibreOffice's
+    failure, not a damaged report."""
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/bash\n{body}\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert (r.format, r.status, r.reason) == ("doc", "unreadable", reason)
+
+
 # ---------------------------------------------------------------- .doc / .wps by LibreOffice
 
 

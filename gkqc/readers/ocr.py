@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import Unreadable
+from gkqc.readers.errors import Unreadable, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -74,6 +74,7 @@ SURE = 0.5  # the least confidence of two readings that agree on a value (a lost
 # 200-dpi scan `-5` read 5 is 1.49–1.59 figures wide, numbers read whole at most 1.43 (docs/benchmarks.md)
 WIDE = 1.4
 _POINT_OR_COMMA = re.compile(r"\d\.\d{3}(?!\d)")  # 4.871: a decimal point, or a thousands comma read as one
+_TSV_HEAD = "level\tpage_num\t"  # the first line of tesseract's TSV
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -178,7 +179,8 @@ def tesseract_version(exe: str) -> str:
 
 
 def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: str | None = None) -> str:
-    """Tesseract's TSV of an image (in LANGS unless told)."""
+    """Tesseract's TSV of an image (in LANGS unless told). Unreadable when tesseract fails: killed by a
+    signal, exiting with an error, or writing no TSV (it writes the header line for a blank image too)."""
     langs = langs or LANGS
     try:
         r = _run([exe, str(png), "stdout", "-l", langs, "--psm", psm, "tsv"], timeout, png.parent)
@@ -186,13 +188,18 @@ def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: st
         raise Unreadable(f"OCR 超过时限（{what}：tesseract {timeout:.0f} 秒未完成）") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
+    if r.returncode < 0:
+        raise Unreadable(f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
     if r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip()
         if "traineddata" in err or "Failed loading language" in err:
             raise Unreadable(f"{MISSING}（tesseract 缺少语言数据 {langs}）")
         why = err.splitlines()[-1][:200] if err else f"退出码 {r.returncode}"
         raise Unreadable(f"OCR 失败（{what}：tesseract {why}）")
-    return r.stdout.decode("utf-8", "replace")
+    tsv = r.stdout.decode("utf-8", "replace")
+    if not tsv.startswith(_TSV_HEAD):
+        raise Unreadable(f"OCR 失败（{what}：tesseract 退出码 0，但未输出识别结果）")
+    return tsv
 
 
 # ---------------------------------------------------------------- images

@@ -49,7 +49,7 @@ from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import Unreadable
+from gkqc.readers.errors import Unreadable, signal_name
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -1142,7 +1142,8 @@ class _Numbering:
 
 def convert_to_docx(data: bytes, kind: str) -> bytes:
     """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
-    LibreOffice. Raises Unreadable with the reason."""
+    LibreOffice. Raises Unreadable with the reason: one that blames LibreOffice, not the file, when
+    LibreOffice was killed by a signal or wrote what is not a .docx."""
     if kind not in ("doc", "wps", "odt", "rtf"):
         raise Unreadable(f"不支持转换的文件类型：{kind}")
     if kind in ("doc", "wps"):
@@ -1162,13 +1163,29 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
             rc, log = _run(cmd, env, tmp, deadline)
             if rc != 81:
                 break
+        if rc < 0:  # killed (the memory's killer, a crash): LibreOffice failed, whatever the file
+            raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
             why = log.strip().splitlines()[-1][:200] if log.strip() else f"退出码 {rc}"
             raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
         if result.stat().st_size > MAX_MEMBER_BYTES:
             raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
-        return result.read_bytes()
+        converted = result.read_bytes()
+    if not _is_docx(converted):
+        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
+                         "转换失败，未读取")
+    return converted
+
+
+def _is_docx(data: bytes) -> bool:
+    """`data` is a zip whose directory names a Word document's parts (what LibreOffice writes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except Exception:  # BadZipFile, or a directory that does not parse
+        return False
+    return {"[Content_Types].xml", "word/document.xml"} <= names
 
 
 def find_soffice() -> str | None:
