@@ -261,10 +261,11 @@ def test_a_process_tesseract_left_behind_is_ended_when_it_exits(tmp_path, monkey
     ("kill -KILL $$", "tesseract 被信号 SIGKILL 终止"),
     ("exit 0", "tesseract 退出码 0，但未输出识别结果"),
     ("echo garbage", "tesseract 退出码 0，但未输出识别结果"),
-], ids=["killed", "no-output", "garbage"])
+    ('printf "\\033[2J\\033]0;pwned\\007Error\\000 in pixRead\\n" >&2\nexit 1', "tesseract \ufffd[2J\ufffd]0;pwned\ufffdError\ufffd in pixRead"),
+], ids=["killed", "no-output", "garbage", "controls-in-its-errors"])
 def test_a_tesseract_that_fails_is_blamed_not_the_page(body, why, tmp_path, monkeypatch):
     """tesseract killed, or writing no TSV (it writes the header for a blank page too): the reason names its
-    failure, not a blank page."""
+    failure, not a blank page; what it prints reaches the reason as one printable line."""
     _fake(tmp_path, monkeypatch, body)
     r = read_document("scan.pdf", _blank_scan())
     assert (r.status, r.reason) == ("unreadable", f"OCR 失败（第 1/1 页：{why}）")

@@ -916,6 +916,16 @@ def test_a_converter_that_fails_is_blamed_not_the_file(body, reason, tmp_path, m
     assert (r.format, r.status, r.reason) == ("doc", "unreadable", reason)
 
 
+def test_what_the_converter_prints_reaches_the_reason_as_one_printable_line(tmp_path, monkeypatch):
+    script = tmp_path / "soffice"
+    script.write_text('#!/bin/bash\nprintf "\\x1b]0;pwned\\x07\\x1b[31mERR\\x01\\x00\\x7f\\xc2\\x9b\\t end\\n"\nexit 1\n')
+    script.chmod(0o755)
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert r.reason == ("LibreOffice 无法转换该 doc 文件（\ufffd]0;pwned\ufffd\ufffd[31mERR\ufffd\ufffd\ufffd\ufffd\ufffd end）："
+                        "文件可能已损坏或不是 Word 文档")
+
+
 # ---------------------------------------------------------------- .doc / .wps by LibreOffice
 
 

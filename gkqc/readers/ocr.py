@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import Unreadable, signal_name
+from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -174,7 +174,7 @@ def tesseract_version(exe: str) -> str:
         raise Unreadable(f"tesseract 无响应（--version 超过 {VERSION_TIMEOUT_S:g} 秒），无法 OCR") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
-    text = (r.stdout + r.stderr).decode("utf-8", "replace").split()
+    text = program_said((r.stdout + r.stderr).decode("utf-8", "replace").split("\n", 1)[0], 40).split()
     return " ".join(text[:2]) if text[:1] == ["tesseract"] else "tesseract"
 
 
@@ -194,7 +194,7 @@ def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: st
         err = r.stderr.decode("utf-8", "replace").strip()
         if "traineddata" in err or "Failed loading language" in err:
             raise Unreadable(f"{MISSING}（tesseract 缺少语言数据 {langs}）")
-        why = err.splitlines()[-1][:200] if err else f"退出码 {r.returncode}"
+        why = program_said(err) or f"退出码 {r.returncode}"
         raise Unreadable(f"OCR 失败（{what}：tesseract {why}）")
     tsv = r.stdout.decode("utf-8", "replace")
     if not tsv.startswith(_TSV_HEAD):

@@ -49,7 +49,7 @@ from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import Unreadable, signal_name
+from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -1167,7 +1167,7 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
             raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
-            why = log.strip().splitlines()[-1][:200] if log.strip() else f"退出码 {rc}"
+            why = program_said(log) or f"退出码 {rc}"
             raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
         if result.stat().st_size > MAX_MEMBER_BYTES:
             raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
