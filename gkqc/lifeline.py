@@ -5,14 +5,24 @@ only by an `atexit` hook, so a run killed by SIGKILL or SIGTERM leaves it runnin
 serve the same app from a thread of the run's own process and point PREFECT_API_URL at it; Prefect then
 starts no server of its own. Worker processes are tied to their parent by PR_SET_PDEATHSIG: on Linux the
 kernel ends them when we end; elsewhere only the normal exit path (and SIGTERM, turned into one) cleans up.
+
+External programs (LibreOffice, Tesseract) run under a guard (`run_guarded`): a small Python of its own,
+tied to its starter, the subreaper of everything the program starts. However the program ends, or its
+starter (a worker killed for its memory, a run killed by SIGKILL), the guard kills the program's process
+group and every process left under it (one that called setsid too), reaps them, and exits. Their temporary
+folders (`scratch_dir`) are locked while in use; a folder whose lock is free is left by a process that is
+gone and is removed by the next that looks (a new folder, a pool's restart).
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import logging
 import multiprocessing
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,6 +113,191 @@ def stop_child(proc: subprocess.Popen, timeout: float = 10) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# The guard: `python -I -S -c _GUARD parent status scratch cmd...`. Standard library only (no gkqc: it
+# starts in milliseconds). Its signals wait in its mask (sigtimedwait): no handler can interrupt its cleanup.
+_GUARD = r"""
+import os, signal, sys
+parent, status, scratch, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+STOP = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
+prctl = None
+if sys.platform.startswith("linux"):
+    import ctypes
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG: told when the starter ends
+    prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: what the program starts and leaves is ours
+
+
+def children():
+    me = str(os.getpid())
+    try:
+        with open(f"/proc/{me}/task/{me}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return []
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.rindex(b")") + 2:].split()[1] == me.encode():
+            found.append(int(name))
+    return found
+
+
+def gone():
+    if scratch and os.getppid() != parent:  # the starter died: nobody else removes its folder now
+        import shutil
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if os.getppid() != parent:  # the starter died before the guard was tied to it
+    gone()
+    os._exit(143)
+os.set_inheritable(status, False)
+try:
+    pid = os.posix_spawnp(cmd[0], cmd, os.environ, setsid=True, setsigmask=(),
+                          setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))  # (which Python ignores)
+except OSError as e:
+    os.write(status, str(e.errno or 0).encode())
+    os._exit(127)
+stopped = False
+while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
+    got = signal.sigtimedwait(STOP | {signal.SIGCHLD}, 1.0)
+    if got is not None and got.si_signo in STOP:
+        stopped = True
+        break
+try:
+    os.killpg(pid, signal.SIGKILL)  # while the program is unreaped: its group id is not reused
+except OSError:
+    pass
+code = 0
+while True:  # then every process left: orphans come to us, a killed one's children too
+    for child in children():
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        done, st = os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+    if done == pid:
+        code = st
+if stopped:
+    gone()
+    os._exit(143)
+if os.WIFSIGNALED(code):  # end as the program did, so the starter sees which signal
+    sig = os.WTERMSIG(code)
+    if prctl is not None:
+        prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE off: no core of the guard
+    try:
+        signal.signal(sig, signal.SIG_DFL)
+    except (OSError, ValueError):  # SIGKILL: none to set
+        pass
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {sig})
+    os.kill(os.getpid(), sig)
+    os._exit(128 + sig)
+os._exit(os.waitstatus_to_exitcode(code))
+"""
+GUARD_WAIT_S = 10.0  # the guard's cleanup after it is told to stop, at most (then it is killed)
+
+
+def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = None,
+                **popen: object) -> tuple[int, bytes | None, bytes | None]:
+    """Run `cmd` under a guard (module docstring), at most `timeout` seconds: (exit code, negative for the
+    signal that ended it; stdout; stderr), as `subprocess.run` with `popen` (stdout, stderr, env, cwd);
+    stdin is /dev/null. When it has not ended by then, or this thread is interrupted, the guard is told to
+    stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised. `scratch`: its
+    temporary folder, removed by the guard if we die. OSError when `cmd` cannot be started."""
+    read, write = os.pipe()
+    try:
+        try:
+            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), str(write),
+                                     str(scratch or ""), *cmd], stdin=subprocess.DEVNULL, start_new_session=True,
+                                    pass_fds=(write,), **popen)  # type: ignore[call-overload]
+        finally:
+            os.close(write)
+        with proc:
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except BaseException:
+                proc.terminate()
+                try:
+                    proc.wait(GUARD_WAIT_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                raise
+        failed = os.read(read, 32)
+    finally:
+        os.close(read)
+    if failed:
+        errno = int(failed)
+        raise OSError(errno, os.strerror(errno), cmd[0])
+    return proc.returncode, out, err
+
+
+SCRATCH = re.compile(r"gkqc-(word|ocr)-\d+-[a-z0-9_]{8}")  # the folders `scratch_dir` makes (other names: never)
+
+
+@contextmanager
+def scratch_dir(kind: str) -> Iterator[Path]:
+    """A new temporary folder `gkqc-{kind}-{pid}-…`, locked (flock) while the body runs, then removed; folders
+    of such names left by processes that are gone (`sweep_scratch`) are removed first."""
+    sweep_scratch()
+    for _ in range(3):
+        path = tempfile.mkdtemp(prefix=f"gkqc-{kind}-{os.getpid()}-")
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:  # swept by another process before it was locked
+            continue
+        fcntl.flock(fd, fcntl.LOCK_EX)  # (waits while a sweep that took it first removes it)
+        if os.fstat(fd).st_nlink > 0:
+            break
+        os.close(fd)
+    else:
+        raise OSError(f"无法创建临时文件夹 gkqc-{kind}-*（{tempfile.gettempdir()}）")
+    try:
+        yield Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
+
+
+def sweep_scratch() -> None:
+    """Remove the `scratch_dir` folders in the temporary folder whose lock is free: their process is gone
+    (the kernel frees a lock when its holder ends, however it ends). A folder in use is never touched."""
+    base = tempfile.gettempdir()
+    try:
+        entries = [e for e in os.scandir(base) if SCRATCH.fullmatch(e.name)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:  # gone, or not ours to open
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # in use
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 def wait_healthy(api_url: str, timeout: float = 180, running: Callable[[], bool] | None = None,

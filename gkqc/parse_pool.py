@@ -19,7 +19,7 @@ from multiprocessing import get_context
 
 import pyarrow as pa
 
-from gkqc.lifeline import WORKER_LOG, start_workers
+from gkqc.lifeline import WORKER_LOG, start_workers, sweep_scratch
 from gkqc.parse_worker import failed_chunk, parse_chunk, start_worker
 from gkqc.rows import layout
 from gkqc.source import Source
@@ -118,12 +118,14 @@ class LocalPool:
                                             if 0.0 < began < limit)) from None
 
     def restart(self) -> None:
-        """Kill every worker; new ones start with the next chunk."""
+        """Kill every worker; new ones start with the next chunk. The temporary folders the killed
+        workers' readers were using (`lifeline.scratch_dir`) are removed."""
         if self.pool is not None:
             for proc in list((self.pool._processes or {}).values()):  # (the executor's own processes: private,
                 proc.kill()  # as of Python 3.11; a hung worker is not stopped any other way)
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            sweep_scratch()
 
     def hung(self, item: tuple[str, Source], run_id: str, at: datetime) -> dict[str, pa.Table]:
         """The unreadable row of a file a worker was found stuck on (not read again: it would hang again)."""

@@ -196,3 +196,36 @@ def test_our_api_stops_with_its_port_closed_and_the_loggers_given_back(tmp_path)
                        capture_output=True, text=True, timeout=180)
     assert (r.returncode, r.stdout.strip()) == (0, "stopped"), r.stderr[-2000:]
     assert (tmp_path / "server.log").exists()
+
+
+def test_a_readers_temporary_folder_does_not_outlive_its_process(tmp_path, monkeypatch):
+    """A worker killed while its reader holds a temporary folder (page images, a copy of the report): the
+    next reader to make one removes it; a folder in use by a live process, or of a name not ours, stays."""
+    import tempfile
+
+    from gkqc.lifeline import scratch_dir, sweep_scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code = ("import time; from gkqc.lifeline import scratch_dir\n"
+            "with scratch_dir('ocr') as d:\n    (d / 'p1.png').write_bytes(b'x'); print(d, flush=True); time.sleep(300)")
+    holders = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                                env={**os.environ, "TMPDIR": str(tmp_path)}) for _ in range(2)]
+    try:
+        dead, live = (Path(h.stdout.readline().decode().strip()) for h in holders)
+        assert dead.name.startswith(f"gkqc-ocr-{holders[0].pid}-") and (dead / "p1.png").exists()
+        other = tmp_path / "gkqc-word-abcdefgh"  # (another version's: whether its process lives is not known)
+        other.mkdir()
+        holders[0].kill()
+        holders[0].wait()
+        assert dead.exists()
+        with scratch_dir("word") as mine:
+            assert mine.name.startswith(f"gkqc-word-{os.getpid()}-")
+            assert not dead.exists() and live.exists() and other.exists()
+            sweep_scratch()  # as another process's sweep: a folder in use stays
+            assert mine.exists() and live.exists()
+        assert not mine.exists()
+    finally:
+        for h in holders:
+            h.kill()
+            h.wait()
+            h.stdout.close()

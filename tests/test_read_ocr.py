@@ -5,12 +5,15 @@ hand; a blank scan; no tesseract; a tesseract that hangs; the page and time limi
 from __future__ import annotations
 
 import io
+import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 import zlib
 from functools import cache
+from pathlib import Path
 
 import psutil
 import pypdfium2 as pdfium
@@ -196,6 +199,76 @@ def _ended(pid: int, within: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def _fake(tmp_path, monkeypatch, body: str):
+    """A `tesseract` that answers --version, then runs `body` (shell)."""
+    exe = tmp_path / "tesseract"
+    exe.write_text(f'#!/bin/sh\n[ "$1" = --version ] && {{ echo "tesseract 9.9.9"; exit 0; }}\n{body}\n')
+    exe.chmod(0o755)
+    monkeypatch.setattr(ocr, "TESSERACT", str(exe))
+    return exe
+
+
+def test_what_tesseract_started_ends_when_the_process_that_started_it_is_killed(tmp_path, monkeypatch):
+    """A worker SIGKILLed while tesseract reads a page: tesseract, its child and one that left its session
+    end, and the page images' folder is removed."""
+    pids, temp = tmp_path / "pids", tmp_path / "temp"
+    temp.mkdir()
+    exe = _fake(tmp_path, monkeypatch, f"sleep 300 &\necho $! >> {pids}\n"
+                                       f"setsid sh -c 'echo $$ >> {pids}; exec sleep 300' &\necho $$ >> {pids}\nwait")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_blank_scan())
+    code = (f"from gkqc.readers import ocr; ocr.TESSERACT = {str(exe)!r}; "
+            f"ocr.ocr_pdf(open({str(scan)!r}, 'rb').read())")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                              env={**os.environ, "TMPDIR": str(temp)})
+    started: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (pids.exists() and len(pids.read_text().split()) >= 3):
+            time.sleep(0.05)
+        started = [int(p) for p in pids.read_text().split()]
+        assert len(started) == 3 and [d.name for d in temp.iterdir()][0].startswith("gkqc-ocr-")
+        parent.kill()
+        parent.wait()
+        assert all(_ended(p) for p in started)
+        deadline = time.monotonic() + 5
+        while list(temp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not list(temp.iterdir())
+    finally:
+        parent.kill()
+        parent.wait()
+        for p in started:
+            if not _ended(p, 0.01):
+                os.kill(p, 9)
+
+
+def test_a_process_tesseract_left_behind_is_ended_when_it_exits(tmp_path, monkeypatch):
+    pids = tmp_path / "pids"
+    _fake(tmp_path, monkeypatch, f"setsid sh -c 'echo $$ >> {pids}; exec sleep 300' &\nsleep 0.5\nexit 3")
+    try:
+        r = read_document("scan.pdf", _blank_scan())
+        assert (r.status, r.reason) == ("unreadable", "OCR 失败（第 1/1 页：tesseract 退出码 3）")
+        assert _ended(int(pids.read_text()))
+    finally:
+        if not _ended(int(pids.read_text()), 0.01):
+            os.kill(int(pids.read_text()), 9)
+
+
+@pytest.mark.parametrize("body,why", [
+    ("kill -KILL $$", "tesseract 被信号 SIGKILL 终止"),
+    ("exit 0", "tesseract 退出码 0，但未输出识别结果"),
+    ("echo garbage", "tesseract 退出码 0，但未输出识别结果"),
+    ('printf "\\033[2J\\033]0;pwned\\007Error\\000 in pixRead\\n" >&2\nexit 1', "tesseract \ufffd[2J\ufffd]0;pwned\ufffdError\ufffd in pixRead"),
+], ids=["killed", "no-output", "garbage", "controls-in-its-errors"])
+def test_a_tesseract_that_fails_is_blamed_not_the_page(body, why, tmp_path, monkeypatch):
+    """tesseract killed, or writing no TSV (it writes the header for a blank page too): the reason names its
+    failure, not a blank page; what it prints reaches the reason as one printable line."""
+    _fake(tmp_path, monkeypatch, body)
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.status, r.reason) == ("unreadable", f"OCR 失败（第 1/1 页：{why}）")
 
 
 def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):

@@ -846,6 +846,102 @@ def test_the_converter_dies_with_the_process_that_started_it(tmp_path):
         parent.wait()
 
 
+def _escaping_soffice(tmp_path: Path, then: str) -> tuple[Path, Path]:
+    """A 'LibreOffice' that starts a child in its own group and one that leaves its session (setsid), writes
+    the three pids, then runs `then` (shell)."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "fake-soffice"
+    script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\n"
+                      f"setsid sh -c 'echo $$ >> {pids}; exec sleep 300' &\n"
+                      f"echo $$ >> {pids}\nsleep 0.5\n{then}\n")
+    script.chmod(0o755)
+    return script, pids
+
+
+def _all_end(pids: list[int], within: float = 5.0) -> list[int]:
+    """Those of `pids` still running after `within` seconds."""
+    deadline = time.monotonic() + within
+    while (left := [p for p in pids if _alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+def test_what_the_converter_started_ends_when_the_process_that_started_it_is_killed(tmp_path):
+    """A worker killed by SIGKILL (the memory's killer) while LibreOffice converts: LibreOffice, its children
+    and one that left its session (setsid) all end, and the conversion's temporary folder is removed."""
+    script, pids = _escaping_soffice(tmp_path, "exec sleep 300")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    code = ("import sys; sys.path.insert(0, 'tests'); from worddocs import ole_file, word_fib; from gkqc.readers import word;"
+            f"word.find_soffice = lambda: {str(script)!r};"
+            "word.convert_to_docx(ole_file({'WordDocument': word_fib(False)}), 'doc')")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                              env={**os.environ, "TMPDIR": str(temp)})
+    started: list[int] = []
+    try:
+        started = _pids(pids, 3, timeout=30)
+        assert all(_alive(p) for p in started)
+        assert [d.name for d in temp.iterdir()][0].startswith("gkqc-word-")
+        parent.kill()
+        parent.wait()
+        assert not _all_end(started)
+        deadline = time.monotonic() + 5
+        while list(temp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not list(temp.iterdir())
+    finally:
+        parent.kill()
+        parent.wait()
+        for p in started:
+            if _alive(p):
+                os.kill(p, 9)
+
+
+def test_a_process_the_converter_left_behind_is_ended_when_it_exits(tmp_path, monkeypatch):
+    """LibreOffice exits (with an error here), leaving a child that left its session: the child ends too."""
+    script, pids = _escaping_soffice(tmp_path, "echo 'Error: source file could not be loaded'\nexit 1")
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    started: list[int] = []
+    try:
+        r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+        started = _pids(pids, 3)
+        assert r.reason == ("LibreOffice 无法转换该 doc 文件（Error: source file could not be loaded）："
+                            "文件可能已损坏或不是 Word 文档")
+        assert not [p for p in started if _alive(p)]
+    finally:
+        for p in started:
+            if _alive(p):
+                os.kill(p, 9)
+
+
+@pytest.mark.parametrize("body,reason", [
+    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取"),
+    ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; : > "$o/in.docx"',
+     "LibreOffice 转换 doc 文件的结果不是 .docx（0 字节，退出码 0），转换失败，未读取"),
+    ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; echo x > "$o/in.docx"',
+     "LibreOffice 转换 doc 文件的结果不是 .docx（2 字节，退出码 0），转换失败，未读取"),
+], ids=["killed", "empty-output", "garbage-output"])
+def test_a_converter_that_fails_is_blamed_not_the_file(body, reason, tmp_path, monkeypatch):
+    """LibreOffice killed (the memory's killer) or writing what is not a .docx: the reason names LibreOffice's
+    failure, not a damaged report."""
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/bash\n{body}\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert (r.format, r.status, r.reason) == ("doc", "unreadable", reason)
+
+
+def test_what_the_converter_prints_reaches_the_reason_as_one_printable_line(tmp_path, monkeypatch):
+    script = tmp_path / "soffice"
+    script.write_text('#!/bin/bash\nprintf "\\x1b]0;pwned\\x07\\x1b[31mERR\\x01\\x00\\x7f\\xc2\\x9b\\t end\\n"\nexit 1\n')
+    script.chmod(0o755)
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert r.reason == ("LibreOffice 无法转换该 doc 文件（\ufffd]0;pwned\ufffd\ufffd[31mERR\ufffd\ufffd\ufffd\ufffd\ufffd end）："
+                        "文件可能已损坏或不是 Word 文档")
+
+
 # ---------------------------------------------------------------- .doc / .wps by LibreOffice
 
 

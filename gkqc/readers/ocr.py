@@ -2,8 +2,8 @@
 
 Each page is rendered with pdfium, its contrast stretched and its table rules wiped (tesseract
 reads ruled tables badly: `|` for borders, `o` for 0), and goes to the `tesseract` command: one
-process per page, with a time limit, killed with its process group on time-out and by the
-kernel if we die. Tesseract's words become what pdfium gives for a text layer (boxed
+process per page, with a time limit, under a guard (`lifeline.run_guarded`): it and all it starts are
+killed on time-out and if we die. Tesseract's words become what pdfium gives for a text layer (boxed
 characters, one run per phrase, at the height of tesseract's line), so the PDF reader's geometry makes
 lines, rows, columns and tokens as for a text PDF; columns are found page by page (each page
 of a scan lies its own way) from the values and from the ink where a figure went unread.
@@ -27,24 +27,20 @@ Labels keep what OCR read (`raw`); in `text` two of its punctuation misreadings 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gkqc.cells import DAMAGED, is_value_like
-from gkqc.lifeline import tie_to
+from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import Unreadable
+from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -78,6 +74,7 @@ SURE = 0.5  # the least confidence of two readings that agree on a value (a lost
 # 200-dpi scan `-5` read 5 is 1.49–1.59 figures wide, numbers read whole at most 1.43 (docs/benchmarks.md)
 WIDE = 1.4
 _POINT_OR_COMMA = re.compile(r"\d\.\d{3}(?!\d)")  # 4.871: a decimal point, or a thousands comma read as one
+_TSV_HEAD = "level\tpage_num\t"  # the first line of tesseract's TSV
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
@@ -120,12 +117,12 @@ def ocr_pdf(data: bytes) -> PdfDoc:
         raise Unreadable(MISSING)
     budget = Budget()
     version = tesseract_version(exe)
-    with tempfile.TemporaryDirectory(prefix="gkqc-ocr-") as tmp:
+    with scratch_dir("ocr") as tmp:
         doc = open_pdf(data)
         try:
             n = page_count(doc, MAX_PAGES, "扫描件 PDF", " OCR 单个文件")
             meta = {k: str(v) for k, v in doc.get_metadata_dict(skip_empty=True).items()}
-            pages, lines, starts, conf = _read_pages(doc, exe, Path(tmp), budget)
+            pages, lines, starts, conf = _read_pages(doc, exe, tmp, budget)
         finally:
             doc.close()
         if sum(len(c.raw) for ln in lines for c in ln.chunks) < 10:
@@ -161,19 +158,12 @@ def _read_pages(doc, exe: str, tmp: Path, budget: Budget) -> tuple[dict[int, Pag
 # ---------------------------------------------------------------- tesseract
 
 
-def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """Run `cmd` in its own session, tied to us; on time-out kill its whole group and raise."""
+def _run(cmd: list[str], timeout: float, scratch: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `cmd` under a guard (`lifeline.run_guarded`: on time-out it and all it started are killed, and
+    TimeoutExpired is raised); `scratch`: the folder it works in."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page: the parse workers are the parallelism
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True, preexec_fn=partial(tie_to, os.getpid()))
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    rc, out, err = run_guarded(cmd, timeout, scratch=scratch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return subprocess.CompletedProcess(cmd, rc, out, err)
 
 
 def tesseract_version(exe: str) -> str:
@@ -184,26 +174,32 @@ def tesseract_version(exe: str) -> str:
         raise Unreadable(f"tesseract 无响应（--version 超过 {VERSION_TIMEOUT_S:g} 秒），无法 OCR") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
-    text = (r.stdout + r.stderr).decode("utf-8", "replace").split()
+    text = program_said((r.stdout + r.stderr).decode("utf-8", "replace").split("\n", 1)[0], 40).split()
     return " ".join(text[:2]) if text[:1] == ["tesseract"] else "tesseract"
 
 
 def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: str | None = None) -> str:
-    """Tesseract's TSV of an image (in LANGS unless told)."""
+    """Tesseract's TSV of an image (in LANGS unless told). Unreadable when tesseract fails: killed by a
+    signal, exiting with an error, or writing no TSV (it writes the header line for a blank image too)."""
     langs = langs or LANGS
     try:
-        r = _run([exe, str(png), "stdout", "-l", langs, "--psm", psm, "tsv"], timeout)
+        r = _run([exe, str(png), "stdout", "-l", langs, "--psm", psm, "tsv"], timeout, png.parent)
     except subprocess.TimeoutExpired:
         raise Unreadable(f"OCR 超过时限（{what}：tesseract {timeout:.0f} 秒未完成）") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
+    if r.returncode < 0:
+        raise Unreadable(f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
     if r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip()
         if "traineddata" in err or "Failed loading language" in err:
             raise Unreadable(f"{MISSING}（tesseract 缺少语言数据 {langs}）")
-        why = err.splitlines()[-1][:200] if err else f"退出码 {r.returncode}"
+        why = program_said(err) or f"退出码 {r.returncode}"
         raise Unreadable(f"OCR 失败（{what}：tesseract {why}）")
-    return r.stdout.decode("utf-8", "replace")
+    tsv = r.stdout.decode("utf-8", "replace")
+    if not tsv.startswith(_TSV_HEAD):
+        raise Unreadable(f"OCR 失败（{what}：tesseract 退出码 0，但未输出识别结果）")
+    return tsv
 
 
 # ---------------------------------------------------------------- images

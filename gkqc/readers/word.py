@@ -21,22 +21,20 @@ paragraphs are not counted): the Nth paragraph-or-row of the document as Word sh
 
 .doc and .wps files (OLE2; told from .xls, .ppt and password-protected files by their OLE directory
 first), OpenDocument texts (a zip without [Content_Types].xml) and RTF are converted by LibreOffice
-headless (soffice.bin, in a new session, killed with its process group after CONVERT_TIMEOUT_S, and by
-the kernel if we die), each call with its own profile and temporary folder, removed afterwards.
+headless (soffice.bin, under a guard: `lifeline.run_guarded`; it and all it starts are killed after
+CONVERT_TIMEOUT_S, and if we die), each call with its own profile and temporary folder, removed afterwards
+(`lifeline.scratch_dir`: a folder left by a process killed meanwhile, by the next that looks).
 """
 
 from __future__ import annotations
 
 import colorsys
-import contextlib
 import io
 import os
 import re
 import shutil
-import signal
 import struct
 import subprocess
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -47,11 +45,11 @@ from pathlib import Path
 from lxml import etree
 
 from gkqc.cells import as_raised, as_struck, as_unseen, is_value_like
-from gkqc.lifeline import tie_to
+from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import Unreadable
+from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -1144,7 +1142,8 @@ class _Numbering:
 
 def convert_to_docx(data: bytes, kind: str) -> bytes:
     """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
-    LibreOffice. Raises Unreadable with the reason."""
+    LibreOffice. Raises Unreadable with the reason: one that blames LibreOffice, not the file, when
+    LibreOffice was killed by a signal or wrote what is not a .docx."""
     if kind not in ("doc", "wps", "odt", "rtf"):
         raise Unreadable(f"不支持转换的文件类型：{kind}")
     if kind in ("doc", "wps"):
@@ -1152,25 +1151,41 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
     soffice = find_soffice()
     if soffice is None:
         raise Unreadable(NO_OFFICE)
-    with tempfile.TemporaryDirectory(prefix="gkqc-word-", ignore_cleanup_errors=True) as tmp:
-        src, out = Path(tmp, f"in.{kind}"), Path(tmp, "out")
+    with scratch_dir("word") as tmp:
+        src, out = tmp / f"in.{kind}", tmp / "out"
         src.write_bytes(data)
-        cmd = [soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--invisible",
+        cmd = [soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless", "--invisible",
                "--nologo", "--norestore", "--nolockcheck", "--nodefault", "--convert-to", "docx:MS Word 2007 XML",
                "--outdir", str(out), str(src)]
-        env = {**os.environ, "TMPDIR": tmp, "LC_ALL": "C", "SAL_ENABLE_FILE_LOCKING": "1"}
+        env = {**os.environ, "TMPDIR": str(tmp), "LC_ALL": "C", "SAL_ENABLE_FILE_LOCKING": "1"}
         deadline = time.monotonic() + CONVERT_TIMEOUT_S
         for _ in range(3):  # 81: a new profile was set up and LibreOffice asks to be started again
-            rc, log = _run(cmd, env, Path(tmp), deadline)
+            rc, log = _run(cmd, env, tmp, deadline)
             if rc != 81:
                 break
+        if rc < 0:  # killed (the memory's killer, a crash): LibreOffice failed, whatever the file
+            raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
-            why = log.strip().splitlines()[-1][:200] if log.strip() else f"退出码 {rc}"
+            why = program_said(log) or f"退出码 {rc}"
             raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
         if result.stat().st_size > MAX_MEMBER_BYTES:
             raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
-        return result.read_bytes()
+        converted = result.read_bytes()
+    if not _is_docx(converted):
+        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
+                         "转换失败，未读取")
+    return converted
+
+
+def _is_docx(data: bytes) -> bool:
+    """`data` is a zip whose directory names a Word document's parts (what LibreOffice writes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except Exception:  # BadZipFile, or a directory that does not parse
+        return False
+    return {"[Content_Types].xml", "word/document.xml"} <= names
 
 
 def find_soffice() -> str | None:
@@ -1185,35 +1200,16 @@ def find_soffice() -> str | None:
 
 
 def _run(cmd: list[str], env: dict[str, str], tmp: Path, deadline: float) -> tuple[int, str]:
-    """Run `cmd` in its own session until it exits or `deadline`; then its whole process group is
-    killed (while the leader is still unreaped, so the group id cannot have been reused)."""
+    """Run `cmd` in `tmp` under a guard (`lifeline.run_guarded`) until it exits or `deadline`: then it and
+    every process it started are killed. (exit code, negative for a signal; the end of its output)."""
     log = tmp / "convert.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                cwd=tmp, start_new_session=True,
-                                preexec_fn=partial(tie_to, os.getpid()))
-    timed_out = False
-    try:
-        while not _exited(proc.pid):
-            if time.monotonic() > deadline:
-                timed_out = True
-                break
-            time.sleep(0.02)
-    finally:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        rc = proc.wait()
-    if timed_out:
-        raise Unreadable(f"转换 Word 文件超过时限（{CONVERT_TIMEOUT_S} 秒），已终止 LibreOffice，未读取")
+        try:
+            rc, _, _ = run_guarded(cmd, max(deadline - time.monotonic(), 0.0), scratch=tmp, stdout=out,
+                                   stderr=subprocess.STDOUT, env=env, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            raise Unreadable(f"转换 Word 文件超过时限（{CONVERT_TIMEOUT_S} 秒），已终止 LibreOffice，未读取") from None
     return rc, log.read_bytes()[-4000:].decode("utf-8", "replace")
-
-
-def _exited(pid: int) -> bool:
-    """The child has ended (it stays unreaped: WNOWAIT)."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None
-    except ChildProcessError:  # already reaped (SIGCHLD ignored)
-        return True
 
 
 # ---------------------------------------------------------------- OLE2: what a .doc / .wps holds
