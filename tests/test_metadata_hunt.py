@@ -197,6 +197,28 @@ def test_a_date_after_the_pages_footer_or_navigation_is_no_closing_date(after, s
     assert got == (sig[0] if signed else None, date(2024, 1, 20))
 
 
+@pytest.mark.parametrize("after", [
+    ("相关信息", "某县教育局关于开展校园安全检查的通知 2024-05-06"),  # a related list's item with its date
+    ("信息来源：某县人民政府办公室 2024-01-21",),  # a labelled line
+    ("打印本页", "某县人民政府办公室 2024-01-25"),  # after the page's footer
+    ("最新动态", "某县召开全县教育工作会议 2024-02-06"),  # a news list's item
+    ("最新动态", "某县召开全县教育工作会议", "2024-02-06"),
+    ("某县教育局关于开展校园安全检查的通知 2024-05-06",),  # a notice's title, no office's name alone
+])
+def test_a_dated_item_on_one_line_after_the_close_is_no_one_line_signature(after):
+    """`an office, a space, a date` is the 落款 only when the office's name stands alone, before the page's
+    lists and footer: the 落款 before an item of them is the report's."""
+    got = md.closing_lines(toks("六、其他需要报告的事项", "无。", "某县人民政府办公室", "2024年1月20日", *after))
+    assert got == ("某县人民政府办公室", date(2024, 1, 20))
+
+
+def test_a_related_item_after_an_untitled_reports_close_gives_it_no_office():
+    page = "\n".join(["2023年政府信息公开工作年度报告", *BODY, "六、其他需要报告的事项", "无。", "青江县教育局", "2024年1月20日",
+                      "相关信息", "青江县教育局关于开展校园安全检查的通知 2024-05-06"])
+    rep = read_document("a.txt", page.encode()).report
+    assert (rep.office, rep.publisher, rep.published_at) == ("青江县教育局", "青江县教育局", date(2024, 1, 20))
+
+
 def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
     assert md.closing_lines(toks("本报告统计期限为2023年1月1日至2023年12月31日。", "（数据统计截至）", "2023年12月31日")) \
         == (None, None)

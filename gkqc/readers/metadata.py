@@ -301,8 +301,9 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     on one line: `青山市教育局 2023年1月20日`), a line of the date alone (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
     page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
-    looked past, and so is a date after a line of the page's footer or navigation (上一篇, 相关信息,
-    打印本页) that no signature stands before (an item's date, the page's)."""
+    looked past, and so is a date after a line of the page's footer, navigation or lists (上一篇, 相关信息,
+    打印本页, 最新动态) that no office's name alone stands before (an item's date, the page's). The 落款 on
+    the date's line is an office's name alone, before those lines (not `青山市教育局关于…的通知 2023-05-06`)."""
     end = len(toks)
     while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
         end -= 1
@@ -313,22 +314,35 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
         if len(text) > 60:  # (no date line, nor a 落款 with its date, is longer)
             continue
         text = _ONE_LINE_WEEKDAY.sub("", text)
-        if (m := _SIGNED_ON_ONE_LINE.match(text)) and len(m.group(1)) <= 30 and named_like_an_office(m.group(1)) \
-                and not _TITLE_WORDS.search(m.group(1)) and not _page_chrome(m.group(1)):
+        if (m := _SIGNED_ON_ONE_LINE.match(text)) and k < chrome and _an_office_alone(m.group(1)):
             before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         if d and not _DATE_LABEL.search(before):
             signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
                 and not _TITLE_WORDS.search(before) and not _page_chrome(before)
-            if k > chrome and not signed:
+            if k > chrome and not (signed and _an_office_alone(before)):
                 continue
             return (before if signed else None), d
     return None, None
 
 
 def _page_chrome(text: str) -> bool:
-    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息), not a sentence."""
-    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text))) and not text.endswith(("。", "."))
+    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息, 最新动态), not a sentence."""
+    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text)) or bool(_LIST_HEADING.fullmatch(text))) \
+        and not text.endswith(("。", "."))
+
+
+# the heading of a page's list of other items (最新动态, 推荐阅读, 热点新闻…)
+_LIST_HEADING = re.compile(r"\s*[【\[]?(?:最新|推荐|热点|热门|延伸|扩展|猜你|往期|精彩|更多)\S{0,6}\s*")
+# what names no office but a notice, a meeting or an event (…关于…的通知, 青山市召开…会议), or labels a line (信息来源：)
+_NO_OFFICE_WORDS = re.compile(r"关于|通知|公告|通告|通报|会议|召开|举办|举行|开展|印发|转发|发布|来源|的|[:：\s]")
+
+
+def _an_office_alone(text: str) -> bool:
+    """Whether a line is an office's name and nothing else (a 落款: 青山市教育局), not an item's title
+    (青山市教育局关于…的通知, 青山市召开…会议), a labelled line (信息来源：…) or the page's chrome."""
+    return len(text) <= 30 and office_kind(text) not in (None, "other") and not _NO_OFFICE_WORDS.search(text) \
+        and not _TITLE_WORDS.search(text) and not _page_chrome(text)
 
 
 _ONE_LINE_WEEKDAY = re.compile(r"\s*[(（]?" + _WEEKDAY + r"[)）]?\s*$")  # 2023年1月20日 星期五
