@@ -116,12 +116,28 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
     (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
     (("成文日期:", "发布日期:", "", "2024-02-10"), {}),  # (an empty cell: which is whose cannot be told apart)
-    (("成文日期:", "发布日期:", "2024-02-10", REAL), {}),
     (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
 ])
 def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
     """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
     assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
+    row = [Tok(t, t, 1, cell=True) for t in lines[:2]] + [Tok(t, t, 2, cell=True) for t in lines[2:]]
+    assert md.metadata_pairs([*row, *toks(*BODY)]) == pairs
+
+
+@pytest.mark.parametrize("after", [REAL, "更新时间 2024-03-01", "2024-02-10 更新"])
+def test_a_row_of_key_cells_over_values_not_plainly_theirs_pairs_none(after):
+    """`成文日期： | 发布日期：` over one date (the other cell blank) or a labelled one: whose is whose cannot be told."""
+    row = [Tok("成文日期:", "成文日期:", 1, cell=True), Tok("发布日期:", "发布日期:", 1, cell=True), Tok("2024-02-10", "2024-02-10", 2, cell=True)]
+    assert md.metadata_pairs([*row, *toks(after, REAL, *BODY)]) == {}
+
+
+@pytest.mark.parametrize("after", [(REAL,), ("更新时间 2024-03-01", REAL)])
+def test_a_blank_key_on_its_line_before_a_key_with_its_value_leaves_it_its_value(after):
+    """`成文日期：` printed with its value dropped, then `发布日期：` and its value: 发布日期 keeps it; the line after
+    (the title, another labelled date) is no one's."""
+    assert md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY)) \
+        == {"索引号": "000123", "发布日期": "2024-02-10"}
 
 
 @pytest.mark.parametrize(("tail", "closing"), [

@@ -56,7 +56,10 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens; a key printed without
     its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
     A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
-    each can be its key's and one at least is told by its value (a date, an office); else none of them."""
+    each is plainly its key's (a whole date, an office's name alone, no label of its own: not `更新时间 …`)
+    and one at least is told by its value (a date, an office); else none of them, unless the keys are
+    lines of their own, not a row's cells (`成文日期：` printed with its value dropped): then the last
+    takes the line after it when that is plainly its value (a date's, an office's)."""
     out: dict[str, str] = {}
     head = toks[:limit]
     keys = [_blank_key(t.text) for t in head]
@@ -73,9 +76,14 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
         if run - i > 1:
             values = head[run:run + run - i]
             if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
-                    and all(_can_be(keys[k], v.text) and not _KV.match(v.text) for k, v in zip(range(i, run), values, strict=True)):
+                    and all(_plainly(keys[k], v.text) for k, v in zip(range(i, run), values, strict=True)):
                 for k, v in zip(range(i, run), values, strict=True):
                     out.setdefault(keys[k], v.text)
+                i = run
+                continue
+            last = keys[run - 1]  # keys on lines of their own (no row's cells): the last is followed by its value
+            if not any(head[k].cell for k in range(i, run)) and run < len(head) and _told(last) and _plainly(last, head[run].text):
+                out.setdefault(last, head[run].text)
             i = run
             continue
         if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
@@ -98,6 +106,19 @@ _OFFICE_KEYS = ("发文机构", "发布机构", "发文单位", "来源", "信�
 def _told(key: str) -> bool:
     """Whether a value can be told to be `key`'s or not (a date, an office's name)."""
     return key.endswith(("日期", "时间")) or key in _OFFICE_KEYS
+
+
+_A_LABEL = re.compile(r"[:：]|日期|时间|来源|索引号|文号|字号")
+
+
+def _plainly(key: str, text: str) -> bool:
+    """Whether a line of a row of values is plainly `key`'s: a whole date, an office's name alone, no label
+    of its own (`更新时间 2023-03-01`, `信息来源：…`)."""
+    if key.endswith(("日期", "时间")):
+        return bool(_WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())))
+    if key in _OFFICE_KEYS:
+        return _an_office_alone(text)
+    return bool(text) and not _A_LABEL.search(text) and not _TITLE_WORDS.search(text)
 
 
 def _can_be(key: str, text: str) -> bool:
