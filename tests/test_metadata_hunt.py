@@ -281,6 +281,16 @@ def test_a_link_naming_the_years_report_of_the_pages_office_before_its_yearless_
     assert md.find_title(toks(*lines), {}) == REAL
 
 
+@pytest.mark.parametrize("tail", [(), ("2024年1月20日",)])
+def test_a_yearless_link_after_the_pages_yearless_title_is_not_the_title(tail):
+    """A 相关报告 box lists another office's yearless report after the page's yearless title, section 一
+    naming no office: which line is the page's cannot be told, unless its <title> says."""
+    body = (BODY[0], "2023年，我局主动公开政府信息。", *BODY[2:])
+    lines = (YEARLESS, "相关报告", "青江县财政局政府信息公开工作年度报告", *body, *tail)
+    assert md.find_title(toks(*lines), {}) is None
+    assert md.find_title(toks(*lines), {"title": YEARLESS + "_青江县教育局"}) == YEARLESS
+
+
 @pytest.mark.parametrize("line", [
     REAL + "2024-01-20", REAL + " 发布时间:2024-01-20", REAL + " 发布日期:2024-01-20 09:30", REAL + " 2024年01月20日 星期六",
     "2024-01-20 " + REAL,

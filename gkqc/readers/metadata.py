@@ -143,7 +143,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     none when section 一's opening names another year or only another line's office, when the
     signature is another line's office, or when a line nearer the body names an office but no year
     (the page's own title: the lines before it are links) and section 一 does not open with the
-    chosen line's year, or that line names another office. Else the <title>'s part naming the report
+    chosen line's year, or that line names another office; nor when lines naming no year name several
+    offices, the <title> nor the signature naming the chosen one's. Else the <title>'s part naming the report
     (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
     Title left from the file the document was copied from). A date printed on the title's line is
     no part of it."""
@@ -183,6 +184,9 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         return None
     if sig and not same_office(office, sig) and any(same_office(o, sig) for o in others):
         return None
+    yearless = [k[0] for _, k in listed if k[0] and k[1] is None and named_like_an_office(k[0])]
+    if year is None and not named and any(not same_office(o, office) for o in yearless) and not same_office(office, sig):
+        return None  # lines naming no year and other offices (the page's title, a 相关报告 box's link): which is it?
     nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None and named_like_an_office(k[0])]
     if year is not None and nearer and (opening_year(opening) != year or any(not same_office(o, office) for o in nearer)):
         return None
