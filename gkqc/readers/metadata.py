@@ -117,7 +117,7 @@ def _plainly(key: str, text: str) -> bool:
     if key.endswith(("日期", "时间")):
         return bool(_WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())))
     if key in _OFFICE_KEYS:
-        return _an_office_alone(text)
+        return office_name_alone(text)
     return bool(text) and not _A_LABEL.search(text) and not _TITLE_WORDS.search(text)
 
 
@@ -339,13 +339,13 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
         if len(text) > 60:  # (no date line, nor a 落款 with its date, is longer)
             continue
         text = _ONE_LINE_WEEKDAY.sub("", text)
-        if (m := _SIGNED_ON_ONE_LINE.match(text)) and k < chrome and _an_office_alone(m.group(1)):
+        if (m := _SIGNED_ON_ONE_LINE.match(text)) and k < chrome and office_name_alone(m.group(1)):
             before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         if d and not _DATE_LABEL.search(before):
             signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
                 and not _TITLE_WORDS.search(before) and not _page_chrome(before)
-            if k > chrome and not (signed and _an_office_alone(before)):
+            if k > chrome and not (signed and office_name_alone(before)):
                 continue
             return (before if signed else None), d
     return None, None
@@ -363,7 +363,7 @@ _LIST_HEADING = re.compile(r"\s*[【\[]?(?:最新|推荐|热点|热门|延伸|�
 _NO_OFFICE_WORDS = re.compile(r"关于|通知|公告|通告|通报|会议|召开|举办|举行|开展|印发|转发|发布|来源|的|[:：\s]")
 
 
-def _an_office_alone(text: str) -> bool:
+def office_name_alone(text: str) -> bool:
     """Whether a line is an office's name and nothing else (a 落款: 青山市教育局), not an item's title
     (青山市教育局关于…的通知, 青山市召开…会议), a labelled line (信息来源：…) or the page's chrome."""
     return len(text) <= 30 and office_kind(text) not in (None, "other") and not _NO_OFFICE_WORDS.search(text) \
