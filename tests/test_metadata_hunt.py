@@ -116,12 +116,28 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
     (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
     (("成文日期:", "发布日期:", "", "2024-02-10"), {}),  # (an empty cell: which is whose cannot be told apart)
-    (("成文日期:", "发布日期:", "2024-02-10", REAL), {}),
     (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
 ])
 def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
     """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
     assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
+    row = [Tok(t, t, 1, cell=True) for t in lines[:2]] + [Tok(t, t, 2, cell=True) for t in lines[2:]]
+    assert md.metadata_pairs([*row, *toks(*BODY)]) == pairs
+
+
+@pytest.mark.parametrize("after", [REAL, "更新时间 2024-03-01", "2024-02-10 更新"])
+def test_a_row_of_key_cells_over_values_not_plainly_theirs_pairs_none(after):
+    """`成文日期： | 发布日期：` over one date (the other cell blank) or a labelled one: whose is whose cannot be told."""
+    row = [Tok("成文日期:", "成文日期:", 1, cell=True), Tok("发布日期:", "发布日期:", 1, cell=True), Tok("2024-02-10", "2024-02-10", 2, cell=True)]
+    assert md.metadata_pairs([*row, *toks(after, REAL, *BODY)]) == {}
+
+
+@pytest.mark.parametrize("after", [(REAL,), ("更新时间 2024-03-01", REAL)])
+def test_a_blank_key_on_its_line_before_a_key_with_its_value_leaves_it_its_value(after):
+    """`成文日期：` printed with its value dropped, then `发布日期：` and its value: 发布日期 keeps it; the line after
+    (the title, another labelled date) is no one's."""
+    assert md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY)) \
+        == {"索引号": "000123", "发布日期": "2024-02-10"}
 
 
 @pytest.mark.parametrize(("tail", "closing"), [
@@ -197,6 +213,28 @@ def test_a_date_after_the_pages_footer_or_navigation_is_no_closing_date(after, s
     assert got == (sig[0] if signed else None, date(2024, 1, 20))
 
 
+@pytest.mark.parametrize("after", [
+    ("相关信息", "某县教育局关于开展校园安全检查的通知 2024-05-06"),  # a related list's item with its date
+    ("信息来源：某县人民政府办公室 2024-01-21",),  # a labelled line
+    ("打印本页", "某县人民政府办公室 2024-01-25"),  # after the page's footer
+    ("最新动态", "某县召开全县教育工作会议 2024-02-06"),  # a news list's item
+    ("最新动态", "某县召开全县教育工作会议", "2024-02-06"),
+    ("某县教育局关于开展校园安全检查的通知 2024-05-06",),  # a notice's title, no office's name alone
+])
+def test_a_dated_item_on_one_line_after_the_close_is_no_one_line_signature(after):
+    """`an office, a space, a date` is the 落款 only when the office's name stands alone, before the page's
+    lists and footer: the 落款 before an item of them is the report's."""
+    got = md.closing_lines(toks("六、其他需要报告的事项", "无。", "某县人民政府办公室", "2024年1月20日", *after))
+    assert got == ("某县人民政府办公室", date(2024, 1, 20))
+
+
+def test_a_related_item_after_an_untitled_reports_close_gives_it_no_office():
+    page = "\n".join(["2023年政府信息公开工作年度报告", *BODY, "六、其他需要报告的事项", "无。", "青江县教育局", "2024年1月20日",
+                      "相关信息", "青江县教育局关于开展校园安全检查的通知 2024-05-06"])
+    rep = read_document("a.txt", page.encode()).report
+    assert (rep.office, rep.publisher, rep.published_at) == ("青江县教育局", "青江县教育局", date(2024, 1, 20))
+
+
 def test_a_statistics_cut_off_labelled_on_the_line_before_is_no_closing_date():
     assert md.closing_lines(toks("本报告统计期限为2023年1月1日至2023年12月31日。", "（数据统计截至）", "2023年12月31日")) \
         == (None, None)
@@ -241,6 +279,16 @@ def test_a_link_before_the_pages_yearless_title_is_not_the_title(link, tail):
 def test_a_link_naming_the_years_report_of_the_pages_office_before_its_yearless_title_is_kept():
     lines = ("往年年报", REAL, YEARLESS, *BODY, "青江县教育局", "2024年1月20日")
     assert md.find_title(toks(*lines), {}) == REAL
+
+
+@pytest.mark.parametrize("tail", [(), ("2024年1月20日",)])
+def test_a_yearless_link_after_the_pages_yearless_title_is_not_the_title(tail):
+    """A 相关报告 box lists another office's yearless report after the page's yearless title, section 一
+    naming no office: which line is the page's cannot be told, unless its <title> says."""
+    body = (BODY[0], "2023年，我局主动公开政府信息。", *BODY[2:])
+    lines = (YEARLESS, "相关报告", "青江县财政局政府信息公开工作年度报告", *body, *tail)
+    assert md.find_title(toks(*lines), {}) is None
+    assert md.find_title(toks(*lines), {"title": YEARLESS + "_青江县教育局"}) == YEARLESS
 
 
 @pytest.mark.parametrize("line", [

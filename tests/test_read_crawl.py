@@ -377,6 +377,24 @@ def test_a_date_a_sentence_of_section_six_goes_on_after_is_not_the_close(other, 
     assert (rep.published_at, rep.published_source) == (date(2023, 2, 20), "落款日期")
 
 
+@pytest.mark.parametrize("glue", [" ", ""])
+@pytest.mark.parametrize("after", [
+    ("附件：政府信息公开申请情况统计表。", "推荐阅读", "青山市财政局关于开展财政检查的通知", "2023年5月6日"),
+    ("责任编辑：张三；",),
+])
+@pytest.mark.parametrize(("office", "signer"), [("青山市人民政府", "青山市人民政府办公室"), ("青山市教育局", "青山市教育局办公室")])
+def test_a_date_an_offices_name_signs_is_the_close_whatever_sentence_follows(office, signer, after, glue):
+    """The 落款 is not the title's office exactly (its 办公室, a government's 办公室) and the page goes on with a
+    sentence after its date (an 附件 line, 责任编辑：…；): the date is the close's, never a later list item's."""
+    from datetime import date
+
+    s = spec("gov2021", 2022, office=office, seed=1, published=date(2023, 1, 20))
+    s.publisher = signer
+    lines = [line for line in render_pagetext(s).splitlines() if not line.startswith(("- ", "发布时间"))]
+    rep = read_document("r.txt", crawl_of_pagetext("\n".join([*lines, *after]) + "\n", glue).encode()).report
+    assert (rep.published_at, rep.published_source, rep.publisher) == (date(2023, 1, 20), "落款日期", signer)
+
+
 @pytest.mark.parametrize("printed", ["2023年1月5日", "二〇二三年一月五日", "二〇二三年元月五日", "二0二三年一月五日"])
 def test_a_crawls_closing_date_in_the_ways_reports_print_it(printed):
     """The crawl's 落款 date reads as metadata.parse_date reads it (元月, a zero typed as a digit: the code

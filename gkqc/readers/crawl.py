@@ -420,8 +420,11 @@ _READS_ON = re.compile(r"[，,、]|[^\s【\[(（]{1,30}?[。；;]")
 def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[Tok]]:
     """The report's close in the last section: (where it starts, [signature, date, the rest of
     the page as one token]); (fe, []) when no date follows a signature-like line. A date a sentence
-    goes on after (`2023年1月5日，我局…`, `本报告经局长办公会2023年1月5日审议通过。`) is none, unless the
-    title's office signs it. `office`: the one the title names (`_signed`)."""
+    goes on after (`2023年1月5日，我局…`, `本报告经局长办公会2023年1月5日审议通过。`) is none, unless an
+    office's name signs it (the title's office, its 办公室, a government's 办公室: the text after it is
+    the page's, `附件：…。`); after such a date, only a date an office's name signs is.
+    `office`: the one the title names (`_signed`)."""
+    passed = False
     for m in _DATE.finditer(v.comp, v.ci(fs), v.ci(fe)):
         ds, de = v.span(m.start(), m.end())
         k = ds
@@ -435,11 +438,20 @@ def _closing(v: _View, fs: int, fe: int, office: str | None) -> tuple[int, list[
                 or v.full[de:de + 2].lstrip().startswith(_SPAN_END):
             continue  # a date inside a sentence (数据截至2022年12月31日。), no signature's
         cut = _signed(sig, office)
-        if _READS_ON.match(v.full, de) and (v.full[de:de + 1] in "，,、" or not office or not sig[cut:].endswith(office)):
+        signer = bool(office) and sig[cut:].endswith(office) or _an_office(sig[cut:])
+        if _READS_ON.match(v.full, de) and (v.full[de:de + 1] in "，,、" or not signer):
+            passed = True
             continue
+        if passed and not signer:
+            continue  # (a dated item of the page's lists after the report: 推荐阅读…通知2023年5月6日)
         s += cut
         return s, [t for t in (v.tok(s, k), v.tok(ds, de), v.tok(de, fe)) if t]
     return fe, []
+
+
+def _an_office(name: str) -> bool:
+    """A 落款: an office's name alone, its place first (青山市人民政府办公室), no sentence's nor item's words."""
+    return bool(md.region_prefix(name)) and md.office_name_alone(name)
 
 
 _NONE_SAID = ("暂无", "无")  # section 六's whole answer, which a crawl without spaces glues to the 落款

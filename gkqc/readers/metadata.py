@@ -56,7 +56,10 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     """`key:value` metadata (索引号, 发文机构, 发布日期 …) from the first tokens; a key printed without
     its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
     A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
-    each can be its key's and one at least is told by its value (a date, an office); else none of them."""
+    each is plainly its key's (a whole date, an office's name alone, no label of its own: not `更新时间 …`)
+    and one at least is told by its value (a date, an office); else none of them, unless the keys are
+    lines of their own, not a row's cells (`成文日期：` printed with its value dropped): then the last
+    takes the line after it when that is plainly its value (a date's, an office's)."""
     out: dict[str, str] = {}
     head = toks[:limit]
     keys = [_blank_key(t.text) for t in head]
@@ -73,9 +76,14 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
         if run - i > 1:
             values = head[run:run + run - i]
             if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
-                    and all(_can_be(keys[k], v.text) and not _KV.match(v.text) for k, v in zip(range(i, run), values, strict=True)):
+                    and all(_plainly(keys[k], v.text) for k, v in zip(range(i, run), values, strict=True)):
                 for k, v in zip(range(i, run), values, strict=True):
                     out.setdefault(keys[k], v.text)
+                i = run
+                continue
+            last = keys[run - 1]  # keys on lines of their own (no row's cells): the last is followed by its value
+            if not any(head[k].cell for k in range(i, run)) and run < len(head) and _told(last) and _plainly(last, head[run].text):
+                out.setdefault(last, head[run].text)
             i = run
             continue
         if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
@@ -100,6 +108,19 @@ def _told(key: str) -> bool:
     return key.endswith(("日期", "时间")) or key in _OFFICE_KEYS
 
 
+_A_LABEL = re.compile(r"[:：]|日期|时间|来源|索引号|文号|字号")
+
+
+def _plainly(key: str, text: str) -> bool:
+    """Whether a line of a row of values is plainly `key`'s: a whole date, an office's name alone, no label
+    of its own (`更新时间 2023-03-01`, `信息来源：…`)."""
+    if key.endswith(("日期", "时间")):
+        return bool(_WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())))
+    if key in _OFFICE_KEYS:
+        return office_name_alone(text)
+    return bool(text) and not _A_LABEL.search(text) and not _TITLE_WORDS.search(text)
+
+
 def _can_be(key: str, text: str) -> bool:
     """Whether a line can be the value of `key`: a date's a date, an office's an office's name."""
     if key.endswith(("日期", "时间")):
@@ -122,7 +143,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     none when section 一's opening names another year or only another line's office, when the
     signature is another line's office, or when a line nearer the body names an office but no year
     (the page's own title: the lines before it are links) and section 一 does not open with the
-    chosen line's year, or that line names another office. Else the <title>'s part naming the report
+    chosen line's year, or that line names another office; nor when lines naming no year name several
+    offices, the <title> nor the signature naming the chosen one's. Else the <title>'s part naming the report
     (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
     Title left from the file the document was copied from). A date printed on the title's line is
     no part of it."""
@@ -162,6 +184,9 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         return None
     if sig and not same_office(office, sig) and any(same_office(o, sig) for o in others):
         return None
+    yearless = [k[0] for _, k in listed if k[0] and k[1] is None and named_like_an_office(k[0])]
+    if year is None and not named and any(not same_office(o, office) for o in yearless) and not same_office(office, sig):
+        return None  # lines naming no year and other offices (the page's title, a 相关报告 box's link): which is it?
     nearer = [k[0] for _, k in listed[listed.index(chosen) + 1:] if k[0] and k[1] is None and named_like_an_office(k[0])]
     if year is not None and nearer and (opening_year(opening) != year or any(not same_office(o, office) for o in nearer)):
         return None
@@ -301,8 +326,9 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
     on one line: `青山市教育局 2023年1月20日`), a line of the date alone (not `更新时间：…` in a page's footer, nor the end of a sentence, `2022年12月31日止。`, nor a
     form's labelled date after it, `统计截止日期 | 2023年12月31日`, `填报日期 | …`, `（数据统计截至）`); a
     page's footer after them (打印本页, 主办单位, ICP…) and a printing line (`2024年3月1日印发`) are
-    looked past, and so is a date after a line of the page's footer or navigation (上一篇, 相关信息,
-    打印本页) that no signature stands before (an item's date, the page's)."""
+    looked past, and so is a date after a line of the page's footer, navigation or lists (上一篇, 相关信息,
+    打印本页, 最新动态) that no office's name alone stands before (an item's date, the page's). The 落款 on
+    the date's line is an office's name alone, before those lines (not `青山市教育局关于…的通知 2023-05-06`)."""
     end = len(toks)
     while end > 0 and end > len(toks) - 40 and (not toks[end - 1].text or _FOOTER.search(toks[end - 1].text)):
         end -= 1
@@ -313,22 +339,35 @@ def closing_lines(toks: list[Tok]) -> tuple[str | None, date | None]:
         if len(text) > 60:  # (no date line, nor a 落款 with its date, is longer)
             continue
         text = _ONE_LINE_WEEKDAY.sub("", text)
-        if (m := _SIGNED_ON_ONE_LINE.match(text)) and len(m.group(1)) <= 30 and named_like_an_office(m.group(1)) \
-                and not _TITLE_WORDS.search(m.group(1)) and not _page_chrome(m.group(1)):
+        if (m := _SIGNED_ON_ONE_LINE.match(text)) and k < chrome and office_name_alone(m.group(1)):
             before, text = m.group(1), m.group(2)  # 青山市教育局 2023年1月20日: the 落款 and its date on one line
         d = parse_date(text) if _WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())) else None
         if d and not _DATE_LABEL.search(before):
             signed = len(before) <= 30 and not before.endswith(("。", ".")) and named_like_an_office(before) \
                 and not _TITLE_WORDS.search(before) and not _page_chrome(before)
-            if k > chrome and not signed:
+            if k > chrome and not (signed and office_name_alone(before)):
                 continue
             return (before if signed else None), d
     return None, None
 
 
 def _page_chrome(text: str) -> bool:
-    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息), not a sentence."""
-    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text))) and not text.endswith(("。", "."))
+    """A line of a page's footer or navigation (打印本页, 主办单位, 上一篇：…, 相关信息, 最新动态), not a sentence."""
+    return (bool(_FOOTER.search(text)) or bool(_NAVIGATION.search(text)) or bool(_LIST_HEADING.fullmatch(text))) \
+        and not text.endswith(("。", "."))
+
+
+# the heading of a page's list of other items (最新动态, 推荐阅读, 热点新闻…)
+_LIST_HEADING = re.compile(r"\s*[【\[]?(?:最新|推荐|热点|热门|延伸|扩展|猜你|往期|精彩|更多)\S{0,6}\s*")
+# what names no office but a notice, a meeting or an event (…关于…的通知, 青山市召开…会议), or labels a line (信息来源：)
+_NO_OFFICE_WORDS = re.compile(r"关于|通知|公告|通告|通报|会议|召开|举办|举行|开展|印发|转发|发布|来源|的|[:：\s]")
+
+
+def office_name_alone(text: str) -> bool:
+    """Whether a line is an office's name and nothing else (a 落款: 青山市教育局), not an item's title
+    (青山市教育局关于…的通知, 青山市召开…会议), a labelled line (信息来源：…) or the page's chrome."""
+    return len(text) <= 30 and office_kind(text) not in (None, "other") and not _NO_OFFICE_WORDS.search(text) \
+        and not _TITLE_WORDS.search(text) and not _page_chrome(text)
 
 
 _ONE_LINE_WEEKDAY = re.compile(r"\s*[(（]?" + _WEEKDAY + r"[)）]?\s*$")  # 2023年1月20日 星期五
