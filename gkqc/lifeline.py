@@ -119,8 +119,8 @@ def stop_child(proc: subprocess.Popen, timeout: float = 10) -> None:
 # starts in milliseconds). Its signals wait in its mask (sigtimedwait): no handler can interrupt its cleanup.
 _GUARD = r"""
 import os, signal, sys
-parent, status, scratch, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
-STOP = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+parent, status, scratch, fsize, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+STOP = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}  # SIGHUP: the starter's own stop; the others: its death, or not ours
 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
 signal.pthread_sigmask(signal.SIG_BLOCK, STOP | {signal.SIGCHLD})
 prctl = None
@@ -157,26 +157,44 @@ def children():
 
 
 def gone():
-    if scratch and os.getppid() != parent:  # the starter died: nobody else removes its folder now
-        import shutil
-        shutil.rmtree(scratch, ignore_errors=True)
+    if not scratch:
+        return
+    import shutil, time
+    for _ in range(100):  # the starter's other threads may still be ending when the kernel tells us
+        if os.getppid() != parent:  # the starter died: nobody else removes its folder now
+            shutil.rmtree(scratch, ignore_errors=True)
+            return
+        time.sleep(0.02)
 
 
 if os.getppid() != parent:  # the starter died before the guard was tied to it
     gone()
     os._exit(143)
 os.set_inheritable(status, False)
-try:
-    pid = os.posix_spawnp(cmd[0], cmd, os.environ, setsid=True, setsigmask=(),
-                          setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))  # (which Python ignores)
-except OSError as e:
-    os.write(status, str(e.errno or 0).encode())
+me = os.getpid()
+pid = os.fork()
+if pid == 0:  # the program: its own session, killed by the kernel if the guard dies, its files bounded
+    try:
+        os.setsid()
+        if prctl is not None:
+            prctl(1, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != me:
+            os._exit(127)
+        if fsize:
+            import resource
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        for sig in (signal.SIGPIPE, signal.SIGXFSZ):  # (which Python ignores)
+            signal.signal(sig, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, ())
+        os.execvp(cmd[0], cmd)
+    except OSError as e:
+        os.write(status, str(e.errno or 0).encode())
     os._exit(127)
-stopped = False
+stopped = None
 while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
     got = signal.sigtimedwait(STOP | {signal.SIGCHLD}, 1.0)
     if got is not None and got.si_signo in STOP:
-        stopped = True
+        stopped = got.si_signo
         break
 try:
     os.killpg(pid, signal.SIGKILL)  # while the program is unreaped: its group id is not reused
@@ -195,8 +213,13 @@ while True:  # then every process left: orphans come to us, a killed one's child
         break
     if done == pid:
         code = st
-if stopped:
-    gone()
+if stopped is not None:
+    if stopped != signal.SIGHUP:  # not the starter's stop: its death, or someone else's (pkill)
+        try:
+            os.write(status, b"S%d" % stopped)
+        except OSError:  # (the starter is gone)
+            pass
+        gone()
     os._exit(143)
 if os.WIFSIGNALED(code):  # end as the program did, so the starter sees which signal
     sig = os.WTERMSIG(code)
@@ -214,18 +237,23 @@ os._exit(os.waitstatus_to_exitcode(code))
 GUARD_WAIT_S = 10.0  # the guard's cleanup after it is told to stop, at most (then it is killed)
 
 
+MAX_WRITE_BYTES = 256 << 20  # a file a guarded program writes (its log, its output), at most: then SIGXFSZ ends it
+
+
 def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = None,
                 **popen: object) -> tuple[int, bytes | None, bytes | None]:
     """Run `cmd` under a guard (module docstring), at most `timeout` seconds: (exit code, negative for the
     signal that ended it; stdout; stderr), as `subprocess.run` with `popen` (stdout, stderr, env, cwd);
     stdin is /dev/null. When it has not ended by then, or this thread is interrupted, the guard is told to
     stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised. `scratch`: its
-    temporary folder, removed by the guard if we die. OSError when `cmd` cannot be started."""
+    temporary folder, removed by the guard if we die. A guard stopped by another (`pkill`) ends the program
+    and its signal is returned as the program's. OSError when `cmd` cannot be started."""
     read, write = os.pipe()
     try:
         try:
             proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), str(write),
-                                     str(scratch or ""), *cmd], stdin=subprocess.DEVNULL, start_new_session=True,
+                                     str(scratch or ""), str(MAX_WRITE_BYTES), *cmd],
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
                                     pass_fds=(write,), **popen)  # type: ignore[call-overload]
         finally:
             os.close(write)
@@ -233,7 +261,7 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
             try:
                 out, err = proc.communicate(timeout=timeout)
             except BaseException:
-                proc.terminate()
+                proc.send_signal(signal.SIGHUP)  # our stop (a SIGTERM is our death's, or another's)
                 try:
                     proc.wait(GUARD_WAIT_S)
                 except subprocess.TimeoutExpired:
@@ -243,6 +271,8 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
         failed = os.read(read, 32)
     finally:
         os.close(read)
+    if failed.startswith(b"S"):  # the guard was stopped by another: the program ended by that signal
+        return -int(failed[1:]), out, err
     if failed:
         errno = int(failed)
         raise OSError(errno, os.strerror(errno), cmd[0])
@@ -250,6 +280,7 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
 
 
 SCRATCH = re.compile(r"gkqc-(word|ocr)-\d+-[a-z0-9_]{8}")  # the folders `scratch_dir` makes (other names: never)
+MARK = ".gkqc-scratch"  # inside each: a folder named like them without it is someone else's
 
 
 @contextmanager
@@ -270,6 +301,7 @@ def scratch_dir(kind: str) -> Iterator[Path]:
     else:
         raise OSError(f"无法创建临时文件夹 gkqc-{kind}-*（{tempfile.gettempdir()}）")
     try:
+        Path(path, MARK).touch()  # what `sweep_scratch` removes: a folder of ours, never one named like it
         yield Path(path)
     finally:
         shutil.rmtree(path, ignore_errors=True)
@@ -292,6 +324,9 @@ def sweep_scratch() -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # in use
+            os.close(fd)
+            continue
+        if not os.path.exists(os.path.join(entry.path, MARK)):  # not ours (or ours before it was marked: left)
             os.close(fd)
             continue
         try:

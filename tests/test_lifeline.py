@@ -215,12 +215,14 @@ def test_a_readers_temporary_folder_does_not_outlive_its_process(tmp_path, monke
         assert dead.name.startswith(f"gkqc-ocr-{holders[0].pid}-") and (dead / "p1.png").exists()
         other = tmp_path / "gkqc-word-abcdefgh"  # (another version's: whether its process lives is not known)
         other.mkdir()
+        users = tmp_path / "gkqc-ocr-2023-scans_v2"  # a user's folder named like ours: never ours to remove
+        users.mkdir()
         holders[0].kill()
         holders[0].wait()
         assert dead.exists()
         with scratch_dir("word") as mine:
             assert mine.name.startswith(f"gkqc-word-{os.getpid()}-")
-            assert not dead.exists() and live.exists() and other.exists()
+            assert not dead.exists() and live.exists() and other.exists() and users.exists()
             sweep_scratch()  # as another process's sweep: a folder in use stays
             assert mine.exists() and live.exists()
         assert not mine.exists()
@@ -229,3 +231,58 @@ def test_a_readers_temporary_folder_does_not_outlive_its_process(tmp_path, monke
             h.kill()
             h.wait()
             h.stdout.close()
+
+
+_GUARDED = """
+import sys, threading
+from pathlib import Path
+from gkqc.lifeline import run_guarded, scratch_dir
+threading.Thread(target=lambda: threading.Event().wait(), daemon=True).start()  # (a worker has threads
+held = bytearray(512 << 20)  # and memory: the kernel takes a while to end it, its threads one by one)
+held[::4096] = b"x" * len(held[::4096])
+with scratch_dir("ocr") as d:
+    (d / "p1.png").write_bytes(b"x")
+    print(d, flush=True)
+    print(run_guarded(sys.argv[1:], 300, scratch=d)[0], flush=True)
+"""
+
+
+def _guarded(tmp_path, *cmd):
+    p = subprocess.Popen([sys.executable, "-c", _GUARDED, *cmd], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "TMPDIR": str(tmp_path)})
+    folder = Path(p.stdout.readline().strip())
+    deadline = time.monotonic() + 30
+    while not [c for c in psutil.Process(p.pid).children(recursive=True) if c.name() == "sleep"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    guard = psutil.Process(p.pid).children()[0]
+    program = [c for c in guard.children() if c.name() == "sleep"][0]
+    return p, folder, guard, program
+
+
+def test_a_guarded_programs_starter_killed_leaves_neither_the_program_nor_its_folder(tmp_path):
+    """A worker (with threads, as every worker has) SIGKILLed while its program runs: the guard is told when
+    the worker's last thread ends; its folder (a copy of the report, page images) was often left."""
+    p, folder, guard, program = _guarded(tmp_path, "sleep", "300")
+    p.kill()
+    p.wait()
+    p.stdout.close()
+    psutil.wait_procs([guard, program], timeout=10)
+    assert not guard.is_running() and not program.is_running() and not folder.exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_guard_stopped_by_another_ends_its_program_and_says_it_was_stopped(tmp_path, sig):
+    """`pkill` matches the guard too (its command line holds the program's): SIGTERM made the program's
+    exit 143, read as its own (the report blamed); SIGKILL left the program running for good."""
+    p, folder, guard, program = _guarded(tmp_path, "sleep", "300")
+    try:
+        guard.send_signal(sig)
+        psutil.wait_procs([program], timeout=10)
+        assert not program.is_running()
+        assert p.stdout.readline().strip() == str(-sig)  # the program ended by that signal, not exit 143
+        assert p.wait(10) == 0 and not folder.exists()  # (the starter lives: its own folder, removed by it)
+    finally:
+        p.kill()
+        p.wait()
+        p.stdout.close()
