@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pypdfium2 as pdfium
 import pytest
+from conftest import emptied
 from pdfdocs import busy, expected, long_counts, raw_pdf, render_pdf
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -233,10 +234,7 @@ def test_what_tesseract_started_ends_when_the_process_that_started_it_is_killed(
         parent.kill()
         parent.wait()
         assert all(_ended(p) for p in started)
-        deadline = time.monotonic() + 5
-        while list(temp.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not list(temp.iterdir())
+        assert emptied(temp)
     finally:
         parent.kill()
         parent.wait()

@@ -24,6 +24,7 @@ import polars as pl
 import psutil
 import pytest
 from builders import spec
+from conftest import emptied
 from docx.oxml.ns import qn
 from test_read_generated import _spare_column, printed
 from worddocs import (
@@ -885,10 +886,7 @@ def test_what_the_converter_started_ends_when_the_process_that_started_it_is_kil
         parent.kill()
         parent.wait()
         assert not _all_end(started)
-        deadline = time.monotonic() + 5
-        while list(temp.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not list(temp.iterdir())
+        assert emptied(temp)
     finally:
         parent.kill()
         parent.wait()
