@@ -424,3 +424,13 @@ def test_a_figure_ocr_read_as_characters_over_the_first_column_is_no_blank():
     assert ocr._over_first_column(section_four, 90.0, cols).raw == "起位"
     labelled = Line(5, 1, 105.0, 10.0, [chunk("（一）予以公开", 156.0, 218.0), chunk("0", 304.0, 308.0)], data=True)
     assert ocr._over_first_column(labelled, 290.0, [306.0, 341.0, 376.0]) is None
+
+
+@pytest.mark.parametrize("said, conf", [("96.5", 0.965), ("-1", 0.0), ("nan", 0.0), ("inf", 0.0), ("-inf", 0.0), ("250", 1.0)])
+def test_a_words_confidence_is_between_0_and_1_whatever_tesseract_prints(said, conf):
+    """A confidence Tesseract prints as `nan` or `inf` passed every confidence bar (nan compares false with
+    it): cells the engine could not read became values. It is none at all."""
+    row = "\t".join(["5", "1", "1", "1", "1", "1", "10", "20", "30", "40", said, "12"])
+    header = "\t".join(["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
+                        "height", "conf", "text"])
+    assert ocr._tsv_words(f"{header}\n{row}\n") == {("1", "1", "1", "1"): [("12", 10, 20, 40, 60, conf)]}

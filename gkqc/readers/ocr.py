@@ -27,6 +27,7 @@ Labels keep what OCR read (`raw`); in `text` two of its punctuation misreadings 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -299,7 +300,8 @@ def _tsv_words(tsv: str) -> dict[tuple[str, ...], list[tuple[str, int, int, int,
             x, y, w, h, conf = int(f[6]), int(f[7]), int(f[8]), int(f[9]), float(f[10])
         except ValueError:
             continue
-        lines.setdefault((f[1], f[2], f[3], f[4]), []).append((f[11].strip(), x, y, x + w, y + h, max(conf, 0.0) / 100))
+        conf = min(max(conf, 0.0), 100.0) if math.isfinite(conf) else 0.0  # ('nan', 'inf': no confidence at all)
+        lines.setdefault((f[1], f[2], f[3], f[4]), []).append((f[11].strip(), x, y, x + w, y + h, conf / 100))
     return lines
 
 
