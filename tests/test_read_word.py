@@ -41,7 +41,7 @@ from worddocs import (
 
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
-from gkqc.readers import read_document, tokens_of, word
+from gkqc.readers import read_document, tokens_of, word, word_numbering
 from gkqc.simulate.render import ReportSpec, render_html
 from gkqc.simulate.truth import cell_values
 from gkqc.templates import registry
@@ -584,13 +584,13 @@ def test_a_bound_control_around_cells_leaves_them_as_cached():
 
 
 def test_list_numbers_as_printed():
-    assert [word._fmt(n, "chineseCounting") for n in (1, 6, 10, 11, 23)] == ["一", "六", "十", "十一", "二十三"]
-    assert [word._fmt(n, f) for n, f in ((3, "decimalEnclosedCircle"), (2, "ideographTraditional"), (14, "upperRoman"),
+    assert [word_numbering.list_number(n, "chineseCounting") for n in (1, 6, 10, 11, 23)] == ["一", "六", "十", "十一", "二十三"]
+    assert [word_numbering.list_number(n, f) for n, f in ((3, "decimalEnclosedCircle"), (2, "ideographTraditional"), (14, "upperRoman"),
                                          (28, "lowerLetter"), (12, "chineseLegalSimplified"), (7, "bullet"))] == [
         "③", "乙", "XIV", "bb", "壹拾贰", None]
     # a list started past Word's largest start: a letter label of n/26 letters, a roman one of n/1000 Ms
     # (a file's start of 260,000,000 took 1.6 GB for 40 paragraphs); decimal numbers stay as printed
-    assert [word._fmt(n, f) for n, f in ((32_767, "upperRoman"), (260_000_000, "upperLetter"),
+    assert [word_numbering.list_number(n, f) for n, f in ((32_767, "upperRoman"), (260_000_000, "upperLetter"),
                                          (10 ** 9, "lowerRoman"), (10 ** 9, "decimal"))] == [
         "M" * 32 + "DCCLXVII", None, None, "1000000000"]
     d = docx.Document()

@@ -13,7 +13,7 @@ its content: paragraphs as text lines, tables as tables. Content controls (`w:sd
 hyperlinks, fields and text boxes are read; deleted text, field codes and hidden runs are not; of
 markup-compatibility alternatives (`mc:AlternateContent`), the one Word shows. Word's
 automatic list numbers (`一、` before a heading, `（一）` before a row label) are printed from
-numbering.xml. An `altChunk` holding HTML is read as HTML.
+numbering.xml (word_numbering.py); text coloured like its ground is told by word_theme.py. An `altChunk` holding HTML is read as HTML.
 
 `line` of a token is a running number over the document's paragraphs and table rows together (body
 paragraphs, text-box paragraphs and table rows counted from 1 in document order; a cell's own
@@ -28,7 +28,6 @@ CONVERT_TIMEOUT_S, and if we die), each call with its own profile and temporary 
 
 from __future__ import annotations
 
-import colorsys
 import io
 import os
 import re
@@ -47,7 +46,7 @@ from lxml import etree
 from gkqc.cells import as_raised, as_struck, as_unseen, is_value_like
 from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
-from gkqc.readers import colours
+from gkqc.readers import colours, word_theme
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.html import html_tokens
@@ -63,6 +62,10 @@ from gkqc.readers.tokens import (
     spare_cells,
     split_trailing_values,
 )
+from gkqc.readers.word_numbering import ListNumbers
+from gkqc.readers.word_xml import VAL as _VAL
+from gkqc.readers.word_xml import W as _W
+from gkqc.readers.word_xml import int_of
 
 TEXT_BOX = "单元格中有文本框"  # (a cell holding one reads unreadable, the box's text in the reason)
 OPEN_FIELD = "单元格中的域代码未结束"  # (a field begun in the cell and never separated from its result)
@@ -81,11 +84,9 @@ MAX_XML_PART = 16 << 20  # one XML or .rels part, uncompressed: python-docx hold
 CONVERT_TIMEOUT_S = 60  # one .doc/.wps conversion, LibreOffice's start included
 NO_OFFICE = "无法读取 .doc/.wps：需要安装 LibreOffice（Debian：apt-get install libreoffice-writer-nogui）"
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 P, TBL, TR, TC, T, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "t", "sdt", "sdtContent"))
-_VAL = _W + "val"
 _NOT_TEXT = {_W + "pPr", _W + "rPr", _W + "tcPr", _W + "trPr", _W + "tblPr", _W + "tblGrid", _W + "sdtPr",
              _W + "sdtEndPr", _W + "del", _W + "moveFrom", _W + "instrText", _W + "delText",
              _W + "footnoteReference", _W + "endnoteReference", _W + "commentReference"}
@@ -126,8 +127,8 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     chars, paras = _styles(doc, "character"), _styles(doc, "paragraph")
     complex_styles = any(pr is not None and (pr.find(_W + "cs") is not None or pr.find(_W + "rtl") is not None)
                          for pr, _ in (*chars.values(), *paras.values()))
-    reader = _Reader(_Numbering(doc), doc.part, _Look(chars, paras, tables=_table_styles(doc), defaults=_run_defaults(doc),
-                                                      theme=_theme(doc), complex=complex_styles))
+    reader = _Reader(ListNumbers(doc), doc.part, _Look(chars, paras, tables=_table_styles(doc), defaults=_run_defaults(doc),
+                                                      theme=word_theme.of_document(doc), complex=complex_styles))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
     return reader.out, ({"title": title} if title else {})
@@ -333,7 +334,7 @@ def _continues(tc) -> bool:
 def _grid(pr, tag: str, least: int) -> int:
     """A row's gridBefore or a cell's gridSpan (in its properties `pr`): grid columns, `least` when
     absent or damaged."""
-    return min(max(_int(pr, tag, least) or least, least), MAX_SPAN)
+    return min(max(int_of(pr, tag, least) or least, least), MAX_SPAN)
 
 
 def _styles_of(doc, kind: str) -> list[tuple[object, str, str | None]]:
@@ -392,7 +393,7 @@ class _Look:
     tables: dict[str, tuple[object, str | None]] = field(default_factory=dict)  # table styles (`_table_styles`)
     defaults: object = None  # the document's default run properties (`_run_defaults`)
     under: tuple = ()  # run properties under the paragraph's styles: its table's style's (and bases'), the defaults
-    theme: dict[str, str | None] | None = None  # the document's theme colours (`_theme`)
+    theme: dict[str, str | None] | None = None  # the document's theme colours (`word_theme.of_document`)
     beneath: dict = field(default_factory=dict)  # each table -> its `under` (found once: a table's rows are many)
     complex: bool = False  # some character or paragraph style sets `cs` or `rtl` (`_complex`)
 
@@ -442,7 +443,7 @@ class _Look:
         found = self.prop(run, tag)
         if found is None:
             found = next((el for pr in self.under if (el := pr.find(_W + tag)) is not None), None)
-        return _half_points(found.get(_VAL, "")) if found is not None else 20
+        return word_theme.half_points(found.get(_VAL, "")) if found is not None else 20
 
     def _complex(self, run) -> bool:
         """Whether the run is set for complex scripts (`cs`, `rtl`); its styles are looked at only
@@ -467,13 +468,13 @@ class _Look:
         shading or highlight, else its paragraph's or cell's. `auto` is black on light, white on dark:
         always seen. None when its colour is a theme colour the document's theme does not give."""
         colour = self.prop(run, "color")
-        value = _colour(colour, self.theme) if colour is not None else None
-        if value is _UNTOLD:
+        value = word_theme.colour(colour, self.theme) if colour is not None else None
+        if value is word_theme.UNTOLD:
             return None
         if not colours.white(value):
             return False
         pr = run.find(_W + "rPr")
-        grounds = ((_shading(pr.find(_W + "shd"), self.theme), _highlight(pr.find(_W + "highlight")))
+        grounds = ((word_theme.shading(pr.find(_W + "shd"), self.theme), word_theme.highlight(pr.find(_W + "highlight")))
                    if pr is not None else ())
         dark = next((d for d in grounds if d is not None), None)  # (the run's own ground, else the paragraph's)
         return not (dark if dark is not None else self.para is not None and _ground(self.para, self.tables, self.theme))
@@ -523,10 +524,10 @@ def _ground(p, tables: dict[str, tuple[object, str | None]], theme: dict[str, st
     """Whether paragraph p stands on a dark shading: its own, else its cell's, else its table's (the
     nearest that sets one; `_table_ground`)."""
     shd = p.find(f"{_W}pPr/{_W}shd")
-    if (dark := _shading(shd, theme)) is not None:
+    if (dark := word_theme.shading(shd, theme)) is not None:
         return dark
     for up in p.iterancestors(TC, TBL):
-        if (dark := _shading(up.find(f"{_W}tcPr/{_W}shd"), theme) if up.tag == TC
+        if (dark := word_theme.shading(up.find(f"{_W}tcPr/{_W}shd"), theme) if up.tag == TC
                 else _table_ground(up, tables, theme)) is not None:
             return dark
     return False
@@ -542,7 +543,7 @@ def _table_ground(tbl, tables: dict[str, tuple[object, str | None]], theme: dict
         return False
     for where in ([(st, "tcPr") for st in chain], [(tbl, "tblPr")], [(st, "tblPr") for st in chain]):
         for el, pr in where:
-            if (dark := _shading(el.find(f"{_W}{pr}/{_W}shd"), theme)) is not None:
+            if (dark := word_theme.shading(el.find(f"{_W}{pr}/{_W}shd"), theme)) is not None:
                 return dark
     return None
 
@@ -557,146 +558,6 @@ def _table_chain(tbl, tables: dict[str, tuple[object, str | None]]) -> list:
         chain.append(st)
     return chain
 
-
-_UNITS = {"pt": 2.0, "pc": 24.0, "pi": 24.0, "in": 144.0, "cm": 144 / 2.54, "mm": 14.4 / 2.54}  # half-points in one
-_MEASURE = re.compile(r"(\d{1,6}(?:\.\d{1,6})?)(pt|pc|pi|in|cm|mm)?")
-
-
-def _half_points(value: str) -> float | None:
-    """A w:sz value in half-points (ST_HpsMeasure: a number of them, or a length such as `10.5pt`);
-    None when it reads as neither."""
-    m = _MEASURE.fullmatch(value.strip())
-    return float(m.group(1)) * (_UNITS[m.group(2)] if m.group(2) else 1.0) if m else None
-
-
-def _shading(shd, theme: dict[str, str | None] | None) -> bool | None:
-    """Whether a w:shd is dark; None when it shades nothing (nil, an automatic fill). A solid pattern
-    is its colour (automatic: black), another its fill; a theme colour the theme does not give is not dark."""
-    if shd is None or shd.get(_VAL) == "nil":
-        return None
-    if shd.get(_VAL) == "solid":
-        colour = _colour(shd, theme)
-        return False if colour is _UNTOLD else colours.dark((colour or "auto").replace("auto", "000000"))
-    fill = _colour(shd, theme, "fill", "themeFill", "themeFillTint", "themeFillShade")
-    return False if fill is _UNTOLD else colours.dark(fill)
-
-
-_UNTOLD = "\x00untold"  # a theme colour the document's theme does not give (no attribute's value: XML holds no NUL)
-# a theme colour (ST_ThemeColor) -> the w:clrSchemeMapping attribute placing it in the theme, and Word's
-# place without one; the theme's own dark1 … light2 need none
-_MAPPED = {"background1": ("bg1", "light1"), "text1": ("t1", "dark1"), "background2": ("bg2", "light2"),
-           "text2": ("t2", "dark2"), "hyperlink": ("hyperlink", "hyperlink"),
-           "followedHyperlink": ("followedHyperlink", "followedHyperlink"),
-           **{f"accent{k}": (f"accent{k}", f"accent{k}") for k in range(1, 7)}}
-_SCHEME = {"dark1": "dk1", "light1": "lt1", "dark2": "dk2", "light2": "lt2", "hyperlink": "hlink",
-           "followedHyperlink": "folHlink", **{f"accent{k}": f"accent{k}" for k in range(1, 7)}}  # -> a:clrScheme's
-_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_SYSTEM = {"window": "FFFFFF", "windowText": "000000"}  # a system colour the theme gives without its last value
-_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
-
-
-def _theme(doc) -> dict[str, str | None] | None:
-    """The document's theme colours: each theme colour (background1, text1, accent1 …, dark1 …) -> its
-    colour (hex) in the theme part's a:clrScheme, placed as the settings' w:clrSchemeMapping says
-    (else as Word places it); None for one the scheme does not give plainly (a colour with
-    modifiers). None when the theme cannot be read (no theme part, a damaged one)."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    try:
-        part = doc.part.part_related_by(RT.THEME)
-    except KeyError:  # no theme part: Word's own, whose dark and light are black and white
-        part = None
-    try:
-        scheme = None if part is None else etree.fromstring(
-            part.blob, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        ).find(f"{_A}themeElements/{_A}clrScheme")
-    except Exception:
-        return None
-    if part is not None and scheme is None:
-        return None
-    try:
-        mapping = doc.settings.element.find(_W + "clrSchemeMapping")
-    except Exception:  # (no settings, or damaged: Word's places)
-        mapping = None
-    given = {el.tag.removeprefix(_A): _scheme_colour(el) for el in scheme} if scheme is not None else _BUILT_IN
-    placed = {name: (mapping.get(_W + attr) if mapping is not None else None) or default
-              for name, (attr, default) in _MAPPED.items()}
-    return {name: given.get(_SCHEME.get(placed.get(name, name), "")) for name in (*_MAPPED, "dark1", "light1", "dark2", "light2")}
-
-
-_BUILT_IN = {"dk1": "000000", "lt1": "FFFFFF"}  # Word's theme where a document has none (its other colours: not told)
-_PRESET = {"black": "000000", "white": "FFFFFF"}  # a:prstClr's two a theme's dark and light use
-
-
-def _scheme_colour(el) -> str | None:
-    """A colour scheme's entry (a:dk1 …) as hex: its RGB colour, a system colour's last value, or black or
-    white by name, its luminance modulated and offset (a:lumMod, a:lumOff); None when it is another kind,
-    or otherwise modified."""
-    c = el[0] if len(el) == 1 else None
-    if c is None:
-        return None
-    if c.tag == _A + "srgbClr":
-        value = c.get("val")
-    elif c.tag == _A + "sysClr":
-        value = c.get("lastClr") or _SYSTEM.get(c.get("val", ""))
-    elif c.tag == _A + "prstClr":
-        value = _PRESET.get(c.get("val", ""))
-    else:
-        return None
-    if value is None or not _HEX6.fullmatch(value):
-        return None
-    mods = {m.tag.removeprefix(_A): m.get("val", "") for m in c}
-    if len(mods) != len(c) or not set(mods) <= {"lumMod", "lumOff"} or not all(v.isdigit() for v in mods.values()):
-        return None
-    if not mods:
-        return value
-    hue, light, sat = colorsys.rgb_to_hls(*(int(value[k:k + 2], 16) / 255 for k in (0, 2, 4)))
-    light = min(1.0, light * int(mods.get("lumMod", "100000")) / 100000 + int(mods.get("lumOff", "0")) / 100000)
-    return "".join(f"{round(x * 255):02X}" for x in colorsys.hls_to_rgb(hue, light, sat))
-
-
-def _colour(el, theme: dict[str, str | None] | None, val: str = "val", which: str = "themeColor",
-            tint: str = "themeTint", shade: str = "themeShade") -> str | None:
-    """The colour an element sets (hex, `auto`, None for none): its theme colour when it names one (the
-    value beside is then not used, ECMA-376 17.3.2.6), lightened by its tint or darkened by its shade;
-    `_UNTOLD` when the theme does not give it."""
-    name = el.get(_W + which)
-    if name is None or name == "none":
-        return el.get(_W + val)
-    base = theme.get(name) if theme is not None else None
-    if base is None:
-        return _UNTOLD
-    return _tinted(base, el.get(_W + tint), el.get(_W + shade))
-
-
-def _tinted(base: str, tint: str | None, shade: str | None) -> str:
-    """A theme colour lightened by its tint or darkened by its shade (a byte in hex, as a fraction of
-    255), on its luminance: L·t + (1 − t), or L·s. `_UNTOLD` for a tint or shade that is no byte."""
-    red, green, blue = (int(base[k:k + 2], 16) / 255 for k in (0, 2, 4))
-    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
-    for value, lighten in ((tint, True), (shade, False)):
-        if value is None:
-            continue
-        if not re.fullmatch(r"[0-9A-Fa-f]{2}", value):
-            return _UNTOLD
-        f = int(value, 16) / 255
-        light = light * f + (1 - f) if lighten else light * f
-    return "".join(f"{round(c * 255):02X}" for c in colorsys.hls_to_rgb(hue, light, sat))
-
-
-# Word's highlight colours (ECMA-376 17.18.40, ST_HighlightColor), as hex
-_HIGHLIGHT = {"black": "000000", "blue": "0000ff", "cyan": "00ffff", "green": "00ff00", "magenta": "ff00ff",
-              "red": "ff0000", "yellow": "ffff00", "white": "ffffff", "darkBlue": "000080", "darkCyan": "008080",
-              "darkGreen": "008000", "darkMagenta": "800080", "darkRed": "800000", "darkYellow": "808000",
-              "darkGray": "808080", "lightGray": "c0c0c0"}
-
-
-def _highlight(el) -> bool | None:
-    """Whether a run's w:highlight is dark; None when it sets none (`none`)."""
-    if el is None:
-        return None
-    value = el.get(_VAL) or ""
-    return colours.dark(_HIGHLIGHT.get(value, value))
 
 
 _TOGGLES = {"vanish", "strike"}  # toggle properties among those read (ECMA-376 17.7.3)
@@ -755,7 +616,7 @@ def _children(el, want: str):
 class _Reader:
     """Walks the body: paragraphs and tables in document order, into `out`."""
 
-    def __init__(self, numbering: _Numbering, part, look: _Look) -> None:
+    def __init__(self, numbering: ListNumbers, part, look: _Look) -> None:
         self.out: list[Tok] = []
         self.line = 0
         self.numbering = numbering
@@ -984,157 +845,6 @@ def _join(parts: list[str]) -> tuple[str, str | None]:
             text += s
     return text, (f"单元格内分行书写：{'／'.join(parts)}" if split else None)
 
-
-# ---------------------------------------------------------------- list numbering
-
-_CN = "〇一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-_STEMS = "甲乙丙丁戊己庚辛壬癸"
-
-
-def _cn_count(n: int, digits: str = _CN, ten: str = "十") -> str:
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else (ten if tens == 1 and digits is _CN else digits[tens] + ten)
-    return head + (digits[ones] if ones else "")
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-                 (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        k, n = divmod(n, v)
-        out += s * k
-    return out
-
-
-def _letters(n: int) -> str:
-    return chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
-
-
-MAX_LIST_NUMBER = 32_767  # the largest a list starts at in Word; letters and roman numerals grow with n beyond
-
-
-def _fmt(n: int, fmt: str) -> str | None:
-    """The number `n` as a list number of format `fmt`; None for a format not printed here (bullets…),
-    and for letters or roman numerals past MAX_LIST_NUMBER (a file's start of 260,000,000 made each
-    label ten million letters long)."""
-    simple = {"decimal": str, "decimalZero": lambda k: f"{k:02d}", "upperRoman": _roman,
-              "lowerRoman": lambda k: _roman(k).lower(), "upperLetter": _letters, "lowerLetter": lambda k: _letters(k).lower(),
-              "chineseCounting": _cn_count, "chineseCountingThousand": _cn_count, "taiwaneseCounting": _cn_count,
-              "taiwaneseCountingThousand": _cn_count, "japaneseCounting": _cn_count,  # (LibreOffice writes 一、 so)
-              "ideographDigital": lambda k: "".join(_CN[int(c)] for c in str(k)),
-              "chineseLegalSimplified": lambda k: _cn_count(k, _CN_LEGAL, "拾"),
-              "decimalFullWidth": lambda k: str(k).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)}),
-              "none": lambda k: ""}
-    if fmt in simple:
-        return None if n > MAX_LIST_NUMBER and fmt.endswith(("Roman", "Letter")) else simple[fmt](n)
-    circled = {"decimalEnclosedCircle": (0x2460, 20), "decimalEnclosedCircleChinese": (0x2460, 20),
-               "decimalEnclosedParen": (0x2474, 20), "decimalEnclosedFullstop": (0x2488, 20),
-               "ideographEnclosedCircle": (0x3220, 10)}
-    if fmt in circled and 0 < n <= circled[fmt][1]:
-        return chr(circled[fmt][0] + n - 1)
-    if fmt == "ideographTraditional" and 0 < n <= 10:
-        return _STEMS[n - 1]
-    return None
-
-
-def _int(el, tag: str, default: int | None = None) -> int | None:
-    found = el.find(_W + tag) if el is not None else None
-    try:
-        return int(found.get(_VAL)) if found is not None else default
-    except (TypeError, ValueError):
-        return default
-
-
-def _level(lvl) -> tuple[str, str, int, str, bool]:
-    """A list level: (number format, text with %1…, start, what follows the number, isLgl)."""
-    def val(tag: str, default: str) -> str:
-        el = lvl.find(_W + tag)
-        return el.get(_VAL, default) if el is not None else default
-
-    suffix = {"nothing": "", "space": " "}.get(val("suff", "tab"), "\t")
-    return val("numFmt", "decimal"), val("lvlText", ""), _int(lvl, "start", 1) or 0, suffix, lvl.find(_W + "isLgl") is not None
-
-
-class _Numbering:
-    """Word's automatic list numbers, printed before a paragraph's text as Word shows them: counters
-    per abstract list (lists sharing one continue each other), restarted by a list's startOverride."""
-
-    def __init__(self, doc) -> None:
-        self.levels: dict[str, dict[int, tuple[str, str, int, str, bool]]] = {}  # abstract id -> ilvl -> _level()
-        self.lists: dict[int, tuple[str, dict[int, int]]] = {}  # numId -> (abstract id, ilvl -> start override)
-        self.styles: dict[str, tuple[object, str | None]] = {}  # style id -> (numPr, basedOn)
-        self.default_style: str | None = None
-        self.counters: dict[str, list[int | None]] = {}
-        self.started: set[int] = set()
-        try:
-            self._load(doc.part.numbering_part.element, doc.styles.element)
-        except Exception:  # no numbering part (python-docx cannot add one), or a damaged one: no list numbers
-            self.lists = {}
-
-    def _load(self, root, styles) -> None:
-        for a in root.findall(_W + "abstractNum"):
-            self.levels[a.get(_W + "abstractNumId", "")] = {int(lvl.get(_W + "ilvl", "0")): _level(lvl)
-                                                            for lvl in a.findall(_W + "lvl")}
-        for n in root.findall(_W + "num"):
-            overrides = {int(o.get(_W + "ilvl", "0")): _int(o, "startOverride") for o in n.findall(_W + "lvlOverride")}
-            aid = n.find(_W + "abstractNumId")
-            if aid is not None:
-                self.lists[int(n.get(_W + "numId", "0"))] = (aid.get(_VAL, ""), {k: v for k, v in overrides.items() if v is not None})
-        for s in styles.findall(_W + "style"):
-            if s.get(_W + "type") == "paragraph":
-                ppr, based = s.find(_W + "pPr"), s.find(_W + "basedOn")
-                sid = s.get(_W + "styleId", "")
-                self.styles[sid] = (ppr.find(_W + "numPr") if ppr is not None else None,
-                                    based.get(_VAL) if based is not None else None)
-                if s.get(_W + "default") in ("1", "true"):
-                    self.default_style = sid
-
-    def _num_pr(self, p) -> tuple[int | None, int | None]:
-        ppr = p.find(_W + "pPr")
-        own = ppr.find(_W + "numPr") if ppr is not None else None
-        num_id, ilvl = _int(own, "numId"), _int(own, "ilvl")
-        style = ppr.find(_W + "pStyle") if ppr is not None else None
-        sid, seen = (style.get(_VAL) if style is not None else self.default_style), set()
-        while num_id is None and sid in self.styles and sid not in seen:  # the style's list, or its base's
-            seen.add(sid)
-            npr, sid = self.styles[sid]
-            num_id = _int(npr, "numId")
-            ilvl = _int(npr, "ilvl") if ilvl is None else ilvl
-        return num_id, ilvl or 0
-
-    def label(self, p) -> str:
-        if not self.lists:
-            return ""
-        num_id, ilvl = self._num_pr(p)
-        if not num_id or num_id not in self.lists:
-            return ""
-        aid, overrides = self.lists[num_id]
-        levels = self.levels.get(aid, {})
-        if ilvl not in levels or not 0 <= ilvl < 9:
-            return ""
-        counters = self.counters.setdefault(aid, [None] * 10)
-        if num_id not in self.started:
-            self.started.add(num_id)
-            for lvl, start in overrides.items():
-                if 0 <= lvl < 10:
-                    counters[lvl] = start - 1
-        k = counters[ilvl]
-        counters[ilvl] = levels[ilvl][2] if k is None else k + 1
-        counters[ilvl + 1:] = [None] * (9 - ilvl)
-        fmt, text, _, suffix, legal = levels[ilvl]
-        if fmt == "bullet":
-            return ""
-        for ref in set(re.findall(r"%([1-9])", text)):  # each level's number in its own format (isLgl: decimal)
-            lvl = int(ref) - 1
-            f, _, start, _, _ = levels.get(lvl, ("decimal", "", 1, "", False))
-            shown = _fmt(counters[lvl] if counters[lvl] is not None else start, "decimal" if legal else f)
-            if shown is None:
-                return ""
-            text = text.replace(f"%{ref}", shown)
-        return text + suffix if text else ""
 
 
 # ---------------------------------------------------------------- .doc / .wps
