@@ -303,3 +303,31 @@ def test_a_date_on_the_titles_line_is_no_part_of_the_title(line):
 
 def test_a_date_in_chinese_numerals_in_brackets_is_no_part_of_the_office():
     assert md.office_from_title(REAL + "（二〇二四年一月）") == "青江县教育局"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("本市民政局", "department", None),
+    ("全市教育局", "department", None),
+    ("本区教育局", "department", None),
+    ("本县卫生健康委员会", "department", None),
+    ("全区人民政府", "other", None),  # (no government without its place)
+    ("我市教育局", "department", None),
+    ("青山市全市", "other", "青山市"),
+    ("本溪市教育局", "department", "本溪市"),
+])
+def test_this_or_the_whole_city_is_no_place(office, kind, region):
+    """本市, 全市, 本区, 全县 (this city, the whole county) name no place: never a region nor part of one."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+@pytest.mark.parametrize("line", ["全市民政系统", "本县各乡镇", "全区各级行政机关"])
+def test_a_line_about_the_whole_city_is_named_like_no_office(line):
+    assert not md.named_like_an_office(line)
+
+
+def test_a_report_signed_by_this_citys_bureau_has_no_region():
+    """A title naming no office, signed 本市民政局 (as a page reprinting it may): the office has no place."""
+    lines = ("2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。",
+             "本市民政局", "2024年1月20日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert rep.region is None and rep.office_kind == "department"

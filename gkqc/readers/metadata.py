@@ -461,6 +461,7 @@ _LEAD = re.compile(r"^(?:中国共产党|中共|国家税务总局)")
 _NOT_PLACE = re.compile(r"政府|局|委|办|厅|部|公司|中心|管理|队|所|党")
 _NOT_A_NAME = ("市", "县", "乡", "镇", "村")  # 青山市市区, 青江县村镇, 县乡: a word, not an area's name
 _TOWN_AFTER = ("人民政府", "政府", "党委", "办事处")  # 东城镇人民政府: 城镇 ends a town's name, not the word 城镇
+_DETERMINERS = ("本", "全", "我", "该", "各", "此", "其")  # 本市, 全县, 我区: this (the whole) city, no place's name
 
 
 @lru_cache(maxsize=65536)  # an office reports every year: names repeat
@@ -484,6 +485,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     break
             if hit:
                 break
+        if hit and name[i:hit[0]] in _DETERMINERS and not name.startswith(_UNITS, hit[0] + len(hit[1])):
+            break  # 本市民政局, 青山市全市: no place (but 全州县: 全州 and its 县)
         if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])
