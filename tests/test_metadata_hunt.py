@@ -331,3 +331,17 @@ def test_a_report_signed_by_this_citys_bureau_has_no_region():
              "本市民政局", "2024年1月20日")
     rep = read_document("a.txt", "\n".join(lines).encode()).report
     assert rep.region is None and rep.office_kind == "department"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("杭州市教育局", "department", "杭州市"),
+    ("郑州市", "government", "郑州市"),
+    ("江苏省泰州市人民政府", "government", "江苏省泰州市"),
+    ("北京市通州区教育委员会", "department", "北京市通州区"),
+    ("全州县教育局", "department", "全州县"),
+    ("恩施州教育局", "department", "恩施州"),
+    ("全市区教育局", "department", None),
+])
+def test_a_name_ending_in_zhou_before_its_unit_is_the_places(office, kind, region):
+    """杭州市, 通州区, 全州县: 州 is part of the name before the unit, not a prefecture of its own (杭州)."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)

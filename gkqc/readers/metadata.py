@@ -43,7 +43,7 @@ _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗",
           "县", "旗", "区", "乡", "镇")
 # Characters around a unit word that show it is part of an ordinary word (城乡, 市场, 社区…).
 _NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超都", "镇": "城乡"}
-_NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
+_NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区", "州": "市县区旗"}  # 杭州市: 州 is the name's
 # …but an office's name after the unit shows it is the place's: 青山市政府, 青山市民政局 are 青山市's (no word 市政,
 # 市民 reads on into 政府, 民政)
 _UNIT_BEFORE = {"市": ("政府", "政务", "政法", "政协", "政数", "民政", "民族", "民宗", "民防")}
@@ -485,8 +485,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     break
             if hit:
                 break
-        if hit and name[i:hit[0]] in _DETERMINERS and not name.startswith(_UNITS, hit[0] + len(hit[1])):
-            break  # 本市民政局, 青山市全市: no place (but 全州县: 全州 and its 县)
+        if hit and name[i:hit[0]] in _DETERMINERS:
+            break  # 本市民政局, 青山市全市: no place
         if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])
