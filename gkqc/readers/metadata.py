@@ -145,8 +145,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     (the page's own title: the lines before it are links) and section 一 does not open with the
     chosen line's year, or that line names another office; nor when lines naming no year name several
     offices, the <title> nor the signature naming the chosen one's. Else the <title>'s part naming the report
-    (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
-    Title left from the file the document was copied from). A date printed on the title's line is
+    (or a Word file's Title property), unless section 一's year, the 落款's date or the signature contradicts
+    it (a Title left from the file the document was copied from). A date printed on the title's line is
     no part of it."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
@@ -168,13 +168,13 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     page = _report_part(meta.get("title"))
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
-    sig = closing_lines(toks)[0]
+    sig, signed_on = closing_lines(toks)
     # lines naming an office but no year (not a crawl's …年度报告首页)
     dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0] and named_like_an_office(k[0])]
     if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
-        return page if page and not _contradicted(_key(page), opening, sig) else None
+        return page if page and not _contradicted(_key(page), opening, sig, signed_on) else None
     named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
              or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
     title, (office, year) = chosen = (named or cands)[-1]
@@ -193,11 +193,12 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     return title
 
 
-def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None) -> bool:
+def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None, signed_on: date | None) -> bool:
     """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
-    another year than the one section 一 opens with, or another office than the signature's."""
+    another year than the one section 一 opens with, or than the year before the 落款's (a report is signed
+    the year after the one it reports on: last year's Title), or another office than the signature's."""
     office, year = key
-    if year is not None and opening_year(opening) not in (None, year):
+    if year is not None and (opening_year(opening) not in (None, year) or (signed_on and signed_on.year != year + 1)):
         return True
     if not (office and sig):
         return False
