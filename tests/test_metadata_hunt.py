@@ -119,10 +119,28 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
 ])
 def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
-    """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
-    assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
+    """Labels printed in a row of cells (`成文日期： | 发布日期：`) over a row of their values: the grid pairs them."""
     row = [Tok(t, t, 1, cell=True) for t in lines[:2]] + [Tok(t, t, 2, cell=True) for t in lines[2:]]
     assert md.metadata_pairs([*row, *toks(*BODY)]) == pairs
+
+
+@pytest.mark.parametrize(("lines", "pairs"), [
+    (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), None),  # in order, or 成文日期's value dropped
+    (("成文日期:", "发布日期:", "2024-02-10", REAL), None),  # 成文日期's value dropped, or 发布日期's
+    (("发布日期:", "成文日期:", "2024-02-10", "2024-01-15", REAL), None),
+    (("成文日期:", "发布日期:", "2024-02-10", "2024-02-10"), {"成文日期": "2024-02-10", "发布日期": "2024-02-10"}),
+    (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    (("成文日期:", "发布日期:", "", "2024-02-10"), {}),
+    (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),
+])
+def test_keys_on_lines_of_their_own_take_a_date_only_when_every_layout_gives_it(lines, pairs):
+    """Keys on lines of their own, then dates: a column of keys beside a column of values (in order), or
+    a key's value dropped (the next key's follows it), or values placed apart from their keys. Which date
+    is whose is certain only when every such reading gives it; else none (`pairs` None), with the reason."""
+    meta = md.metadata_pairs(toks(*lines, *BODY))
+    reason = meta.pop(md.UNPAIRED, None)
+    assert meta == (pairs or {})
+    assert (reason is not None) == (pairs is None) and (pairs is not None or "无法确定" in reason)
 
 
 @pytest.mark.parametrize("after", [REAL, "更新时间 2024-03-01", "2024-02-10 更新"])
@@ -133,11 +151,11 @@ def test_a_row_of_key_cells_over_values_not_plainly_theirs_pairs_none(after):
 
 
 @pytest.mark.parametrize("after", [(REAL,), ("更新时间 2024-03-01", REAL)])
-def test_a_blank_key_on_its_line_before_a_key_with_its_value_leaves_it_its_value(after):
-    """`成文日期：` printed with its value dropped, then `发布日期：` and its value: 发布日期 keeps it; the line after
-    (the title, another labelled date) is no one's."""
-    assert md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY)) \
-        == {"索引号": "000123", "发布日期": "2024-02-10"}
+def test_two_blank_keys_on_their_lines_before_one_date_leave_it_no_ones(after):
+    """`成文日期：`, `发布日期：` and one date: 成文日期's value dropped (the date is 发布日期's), or 发布日期's
+    (a column of keys beside one of values): whose it is cannot be told, and the reason says so."""
+    meta = md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY))
+    assert meta.pop(md.UNPAIRED) and meta == {"索引号": "000123"}
 
 
 @pytest.mark.parametrize(("tail", "closing"), [

@@ -57,9 +57,8 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
     A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
     each is plainly its key's (a whole date, an office's name alone, no label of its own: not `更新时间 …`)
-    and one at least is told by its value (a date, an office); else none of them, unless the keys are
-    lines of their own, not a row's cells (`成文日期：` printed with its value dropped): then the last
-    takes the line after it when that is plainly its value (a date's, an office's)."""
+    and one at least is told by its value (a date, an office); else none of them. Keys on lines of
+    their own, not a row's cells, take only what every layout gives them (`_keys_on_lines`)."""
     out: dict[str, str] = {}
     head = toks[:limit]
     keys = [_blank_key(t.text) for t in head]
@@ -75,15 +74,13 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
             run += 1
         if run - i > 1:
             values = head[run:run + run - i]
-            if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
+            if not any(head[k].cell for k in range(i, run)):
+                for k, v in _keys_on_lines(keys[i:run], values).items():
+                    out.setdefault(k, v)
+            elif len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
                     and all(_plainly(keys[k], v.text) for k, v in zip(range(i, run), values, strict=True)):
                 for k, v in zip(range(i, run), values, strict=True):
                     out.setdefault(keys[k], v.text)
-                i = run
-                continue
-            last = keys[run - 1]  # keys on lines of their own (no row's cells): the last is followed by its value
-            if not any(head[k].cell for k in range(i, run)) and run < len(head) and _told(last) and _plainly(last, head[run].text):
-                out.setdefault(last, head[run].text)
             i = run
             continue
         if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
@@ -92,6 +89,41 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
             out.setdefault(key, value)
         i += 1
     return out
+
+
+UNPAIRED = "日期无法配对"  # the key of why keys on lines of their own took no date (发布日期 among them)
+_PUBLISHED_KEYS = ("发布日期", "发布时间")
+
+
+def _keys_on_lines(keys: list[str], after: list[Tok]) -> dict[str, str]:
+    """What keys printed on lines of their own (`成文日期：`, `发布日期：`, no row's cells) take of the lines
+    after them. The page may print a column of keys beside a column of values (in order), or each key
+    over its value with one dropped (the next key's value follows it), or values placed apart: the
+    text does not say which. A date (an office's name) is a key's only when every reading gives it: one
+    key of its kind and one such line, or as many lines as keys, all the same. Else none of that kind,
+    and when 发布日期 is among them, the reason under `UNPAIRED`."""
+    told = [k for k in keys if _told(k)]
+    values: list[str] = []
+    for t in after:
+        if not any(_plainly(k, t.text) for k in told):
+            break
+        values.append(t.text)
+    out: dict[str, str] = {}
+    for kind in (_date_key, lambda k: k in _OFFICE_KEYS):
+        ks = [k for k in told if kind(k)]
+        vs = [v for v in values if any(_plainly(k, v) for k in ks)]
+        if not ks or not vs:
+            continue
+        if len(set(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
+            out.update(dict.fromkeys(ks, vs[0]))
+        elif any(k in _PUBLISHED_KEYS for k in ks):
+            out[UNPAIRED] = (f"{'、'.join(ks)}各占一行，其后的{'、'.join(vs)}无法确定各是哪一项的"
+                             "（值可能未印出，或与各项次序不同），不作猜测")
+    return out
+
+
+def _date_key(key: str) -> bool:
+    return key.endswith(("日期", "时间"))
 
 
 def _blank_key(text: str) -> str | None:
