@@ -12,7 +12,7 @@ from gkqc.readers import metadata as md
 from gkqc.readers import read_document
 from gkqc.readers.pdf_cells import title_lines
 from gkqc.readers.pdf_lines import Chunk, Line
-from gkqc.readers.tokens import Tok
+from gkqc.readers.tokens import Tok, nfkc
 
 
 def toks(*lines: str) -> list[Tok]:
@@ -363,3 +363,29 @@ def test_a_report_signed_by_this_citys_bureau_has_no_region():
 def test_a_name_ending_in_zhou_before_its_unit_is_the_places(office, kind, region):
     """杭州市, 通州区, 全州县: 州 is part of the name before the unit, not a prefecture of its own (杭州)."""
     assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+@pytest.mark.parametrize(("line", "pairs"), [
+    ("成文日期：2024-01-15 发布日期：2024-02-10", {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    ("成文日期：2024-01-15发布日期：2024-02-10", {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    ("来源：青江县教育局 发布时间：2024-02-10 浏览次数：12", {"来源": "青江县教育局", "发布时间": "2024-02-10 浏览次数:12"}),
+    ("发布机构：青江县教育局  发布日期：2024-02-10", {"发布机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    ("成文日期： 发布日期：2024-02-10", {"发布日期": "2024-02-10"}),
+])
+def test_several_keys_on_one_line_each_take_their_own_value(line, pairs):
+    """A page's info line printing several keys (`成文日期：… 发布日期：…`): each its own value, not the
+    first the whole rest of the line (发布日期 was lost, and 发布机构 was the line's rest)."""
+    assert md.metadata_pairs(toks(nfkc(line), REAL, *BODY)) == pairs
+
+
+def test_several_blank_keys_on_one_line_take_dates_after_it_only_as_keys_on_lines_of_their_own():
+    meta = md.metadata_pairs(toks(nfkc("成文日期： 发布日期："), "2024-01-15", "2024-02-10", REAL, *BODY))
+    assert meta.pop(md.UNPAIRED) and meta == {}
+
+
+def test_the_publication_date_after_another_key_on_its_line_is_the_pages():
+    lines = ("成文日期：2024-01-15 发布日期：2024-02-10", "2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况",
+             "无。", "六、其他需要报告的事项", "无。", "青江县教育局", "2024年1月15日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
+

@@ -11,7 +11,9 @@ from gkqc.readers.tokens import Tok
 
 META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机构", "发文单位", "名称", "标题", "公文种类", "分类",
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
-_KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
+_KEYS = "(" + "|".join(r"\s*".join(k) for k in META_KEYS) + ")"
+_KV = re.compile(r"^[-*•·]?\s*" + _KEYS + r"\s*:\s*(.*)$")
+_LATER_KEY = re.compile(r"(?:^|\s+|(?<=\d))" + _KEYS + r"\s*:")  # another key on the line (成文日期:… 发布日期:…)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|一九[〇○零O0一二三四五六七八九]{2}|二[〇○零O0][〇○零O0一二三四五六七八九]{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
@@ -68,7 +70,10 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
         if not m:
             i += 1
             continue
-        key, value = "".join(m.group(1).split()), m.group(2).strip()
+        *before, (key, value) = _pairs_on_line(m)
+        for k, v in before:
+            if v:
+                out.setdefault(k, v)
         run = i
         while run < len(head) and keys[run]:  # a row of blank keys
             run += 1
@@ -83,7 +88,11 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
                     out.setdefault(keys[k], v.text)
             i = run
             continue
-        if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
+        blank = [k for k, v in before if not v]
+        if not value and blank:  # 成文日期: 发布日期: on one line, the values after it: as keys on lines of their own
+            for k, v in _keys_on_lines([*blank, key], head[i + 1:i + 2 + len(blank)]).items():
+                out.setdefault(k, v)
+        elif not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
             value = head[i + 1].text
         if value:
             out.setdefault(key, value)
@@ -124,6 +133,16 @@ def _keys_on_lines(keys: list[str], after: list[Tok]) -> dict[str, str]:
 
 def _date_key(key: str) -> bool:
     return key.endswith(("日期", "时间"))
+
+
+def _pairs_on_line(m: re.Match[str]) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a `key:value` line, each key printed on it taking what follows it up to the
+    next (`成文日期:2024-01-15 发布日期:2024-02-10`, `来源:… 发布时间:…`)."""
+    key, rest, at, out = m.group(1), m.group(2), 0, []
+    for later in _LATER_KEY.finditer(rest):
+        out.append((key, rest[at:later.start()]))
+        key, at = later.group(1), later.end()
+    return [("".join(k.split()), v.strip()) for k, v in (*out, (key, rest[at:]))]
 
 
 def _blank_key(text: str) -> str | None:
