@@ -389,3 +389,14 @@ def test_the_publication_date_after_another_key_on_its_line_is_the_pages():
     rep = read_document("a.txt", "\n".join(lines).encode()).report
     assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
 
+
+@pytest.mark.parametrize(("page", "title"), [
+    (REAL + "-青江县人民政府", REAL),
+    (REAL + "—青江县人民政府门户网站", REAL),
+    (REAL + "-更正", REAL + "-更正"),  # (a correction's mark stays)
+    (REAL + "（更正）-青江县人民政府", REAL + "（更正）"),
+])
+def test_a_sites_name_glued_after_the_report_by_a_dash_is_no_part_of_the_title(page, title):
+    """`<title>` …年度报告-青江县人民政府 (no spaces): the office was 青江县教育局-青江县人民政府."""
+    assert md.find_title(toks("正文", *BODY), {"title": page}) == title
+    assert md.office_from_title(title) == "青江县教育局"

@@ -34,6 +34,8 @@ CORRECTED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|重新发布" + _
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
 _SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
+# …年度报告-青江县人民政府, …报告（更正）—青江县人民政府门户网站: a site's name glued after the report's by a dash
+_SITE_AFTER = re.compile(r"(?<=[告)）】\]])\s{0,8}[-—－]\s*(?!\s*(?:" + _CORRECTION_WORDS + r"))[^-—－]*$")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)
@@ -290,7 +292,9 @@ def _title_like(text: str) -> bool:
 
 def _report_part(text: str | None) -> str | None:
     """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
-    return next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
+    part = next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
+    site = _SITE_AFTER.search(part) if part else None
+    return part[:site.start()] if site and not _TITLE_WORDS.search(site[0]) else part
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
