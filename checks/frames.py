@@ -16,7 +16,7 @@ from gkqc.templates import drawn_from_registry, registry
 from schemas.lake import CELL_IDS
 
 REPORT_COLS = ["report_id", "template", "template_variant", "template_source", "report_year", "published_at",
-               "office", "office_kind", "region"]
+               "published_source", "office", "office_kind", "region"]
 # the form a report's tables were read in, which its checks follow (`Report.printed_form`, in bulk)
 PRINTED_FORM = pl.coalesce("template_variant", "template").alias("template")
 

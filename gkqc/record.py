@@ -34,6 +34,9 @@ class Section:
 
 
 TEMPLATE_PRESUMED = "按报告年度推定"  # template_source of a report whose tables told no template: the year's
+# a report's published_source when its page prints a publication date the reader cannot tell apart (published_at
+# is then NULL): D2 is not assessable, not failed
+PUBLISHED_UNKNOWN = "发布日期无法确定"
 
 
 @dataclass(slots=True)

@@ -80,7 +80,8 @@ class Reports(pa.DataFrameModel):
                               nullable=True)
     title: str = F("标题 / Title", nullable=True)
     published_at: pl.Date = F("发布日期 / Publication date", nullable=True)
-    published_source: str = F("发布日期的来源（元数据/PubDate/页面/落款） / Where the date came from", nullable=True)
+    published_source: str = F("发布日期的来源（元数据/PubDate/页面/落款；页面印有发布日期而无法确定时为 发布日期无法确定） / Where the date "
+                              "came from (发布日期无法确定: printed but not told apart)", nullable=True)
     publisher: str = F("发布单位（落款或发文机构） / Publishing body (signature or issuer)", nullable=True)
     index_no: str = F("索引号 / Index number", nullable=True)
     issuer_meta: str = F("元数据中的发文机构 / Issuer in the page metadata", nullable=True)

@@ -1,5 +1,6 @@
 """The check suite on real and generated reports: failing, holding and not assessable."""
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -10,6 +11,7 @@ from checking import check_files, findings, status_of
 from conftest import SAMPLES
 
 from checks.suite import load_settings, load_suite
+from gkqc.readers import read_document
 from gkqc.simulate.render import render_html, render_pagetext, render_pdftext
 
 ALL_CHECKS = {"A1", "A2", "A3", "A4", "A5", "R1", "R2", "R3", "R4", "P1", "P2", "P3", "P4", "P5",
@@ -182,6 +184,24 @@ def test_structure_and_timeliness(tmp_path):
     assert status_of(res, "D2", path="nodate.txt") == "fail" and status_of(res, "D1", path="nodate.txt") == "not_assessable"
     assert findings(res, "gaps.txt") >= {("S1", "五"), ("T1", ""), ("T2", "")}
     assert status_of(res, "T2", path="late.txt") == "pass"
+
+
+def test_a_publication_date_whose_key_cannot_be_told_is_unknown_not_the_signing_date(tmp_path):
+    """A page printing its keys in one column and their values in the next, 发布日期's value left empty
+    (filled by a script): its text shows `成文日期：`, `发布日期：`, `2023-01-20`. The date may be either
+    key's; it is neither, and the 落款's date (the signing) is no publication date in its place."""
+    s = spec("gov2021", 2022, seed=67, office="青山市教育局", published=date(2023, 1, 20))
+    page = render_html(s).decode()
+    page = re.sub(r'<meta name="PubDate"[^>]*>', "", page)
+    info = ('<div class="l"><p>成文日期：</p><p>发布日期：</p></div>'
+            '<div class="r"><p>2023-01-20</p><p></p></div>')
+    page = re.sub(r'<div class="info">.*?</div>', info, page)
+    res = check_files(tmp_path, {"a.html": page.encode()})
+    assert status_of(res, "D1", path="a.html") == "not_assessable"
+    d2 = res.filter((pl.col("check_id") == "D2") & (pl.col("source_path") == "a.html")).row(0, named=True)
+    assert d2["status"] == "not_assessable" and "无法确定" in d2["message"]
+    rep = read_document("a.html", page.encode()).report
+    assert rep.published_at is None and any("发布日期无法确定" in n for n in rep.notes)
 
 
 def test_a_report_published_before_its_year_ended_is_not_on_time_but_in_doubt(tmp_path):

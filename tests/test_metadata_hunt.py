@@ -12,7 +12,7 @@ from gkqc.readers import metadata as md
 from gkqc.readers import read_document
 from gkqc.readers.pdf_cells import title_lines
 from gkqc.readers.pdf_lines import Chunk, Line
-from gkqc.readers.tokens import Tok
+from gkqc.readers.tokens import Tok, nfkc
 
 
 def toks(*lines: str) -> list[Tok]:
@@ -119,10 +119,28 @@ def test_a_blank_issuer_does_not_take_the_title_below_it():
     (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),  # nothing tells the row's values are these keys'
 ])
 def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
-    """Labels printed in a row (`成文日期： | 发布日期：`) over their values: 发布日期 is not 成文日期's value."""
-    assert md.metadata_pairs(toks(*lines, *BODY)) == pairs
+    """Labels printed in a row of cells (`成文日期： | 发布日期：`) over a row of their values: the grid pairs them."""
     row = [Tok(t, t, 1, cell=True) for t in lines[:2]] + [Tok(t, t, 2, cell=True) for t in lines[2:]]
     assert md.metadata_pairs([*row, *toks(*BODY)]) == pairs
+
+
+@pytest.mark.parametrize(("lines", "pairs"), [
+    (("成文日期:", "发布日期:", "2024-01-15", "2024-02-10"), None),  # in order, or 成文日期's value dropped
+    (("成文日期:", "发布日期:", "2024-02-10", REAL), None),  # 成文日期's value dropped, or 发布日期's
+    (("发布日期:", "成文日期:", "2024-02-10", "2024-01-15", REAL), None),
+    (("成文日期:", "发布日期:", "2024-02-10", "2024-02-10"), {"成文日期": "2024-02-10", "发布日期": "2024-02-10"}),
+    (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    (("成文日期:", "发布日期:", "", "2024-02-10"), {}),
+    (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),
+])
+def test_keys_on_lines_of_their_own_take_a_date_only_when_every_layout_gives_it(lines, pairs):
+    """Keys on lines of their own, then dates: a column of keys beside a column of values (in order), or
+    a key's value dropped (the next key's follows it), or values placed apart from their keys. Which date
+    is whose is certain only when every such reading gives it; else none (`pairs` None), with the reason."""
+    meta = md.metadata_pairs(toks(*lines, *BODY))
+    reason = meta.pop(md.UNPAIRED, None)
+    assert meta == (pairs or {})
+    assert (reason is not None) == (pairs is None) and (pairs is not None or "无法确定" in reason)
 
 
 @pytest.mark.parametrize("after", [REAL, "更新时间 2024-03-01", "2024-02-10 更新"])
@@ -133,11 +151,11 @@ def test_a_row_of_key_cells_over_values_not_plainly_theirs_pairs_none(after):
 
 
 @pytest.mark.parametrize("after", [(REAL,), ("更新时间 2024-03-01", REAL)])
-def test_a_blank_key_on_its_line_before_a_key_with_its_value_leaves_it_its_value(after):
-    """`成文日期：` printed with its value dropped, then `发布日期：` and its value: 发布日期 keeps it; the line after
-    (the title, another labelled date) is no one's."""
-    assert md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY)) \
-        == {"索引号": "000123", "发布日期": "2024-02-10"}
+def test_two_blank_keys_on_their_lines_before_one_date_leave_it_no_ones(after):
+    """`成文日期：`, `发布日期：` and one date: 成文日期's value dropped (the date is 发布日期's), or 发布日期's
+    (a column of keys beside one of values): whose it is cannot be told, and the reason says so."""
+    meta = md.metadata_pairs(toks("索引号:000123", "成文日期:", "发布日期:", "2024-02-10", *after, *BODY))
+    assert meta.pop(md.UNPAIRED) and meta == {"索引号": "000123"}
 
 
 @pytest.mark.parametrize(("tail", "closing"), [
@@ -303,3 +321,82 @@ def test_a_date_on_the_titles_line_is_no_part_of_the_title(line):
 
 def test_a_date_in_chinese_numerals_in_brackets_is_no_part_of_the_office():
     assert md.office_from_title(REAL + "（二〇二四年一月）") == "青江县教育局"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("本市民政局", "department", None),
+    ("全市教育局", "department", None),
+    ("本区教育局", "department", None),
+    ("本县卫生健康委员会", "department", None),
+    ("全区人民政府", "other", None),  # (no government without its place)
+    ("我市教育局", "department", None),
+    ("青山市全市", "other", "青山市"),
+    ("本溪市教育局", "department", "本溪市"),
+])
+def test_this_or_the_whole_city_is_no_place(office, kind, region):
+    """本市, 全市, 本区, 全县 (this city, the whole county) name no place: never a region nor part of one."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+@pytest.mark.parametrize("line", ["全市民政系统", "本县各乡镇", "全区各级行政机关"])
+def test_a_line_about_the_whole_city_is_named_like_no_office(line):
+    assert not md.named_like_an_office(line)
+
+
+def test_a_report_signed_by_this_citys_bureau_has_no_region():
+    """A title naming no office, signed 本市民政局 (as a page reprinting it may): the office has no place."""
+    lines = ("2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。",
+             "本市民政局", "2024年1月20日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert rep.region is None and rep.office_kind == "department"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("杭州市教育局", "department", "杭州市"),
+    ("郑州市", "government", "郑州市"),
+    ("江苏省泰州市人民政府", "government", "江苏省泰州市"),
+    ("北京市通州区教育委员会", "department", "北京市通州区"),
+    ("全州县教育局", "department", "全州县"),
+    ("恩施州教育局", "department", "恩施州"),
+    ("全市区教育局", "department", None),
+])
+def test_a_name_ending_in_zhou_before_its_unit_is_the_places(office, kind, region):
+    """杭州市, 通州区, 全州县: 州 is part of the name before the unit, not a prefecture of its own (杭州)."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+@pytest.mark.parametrize(("line", "pairs"), [
+    ("成文日期：2024-01-15 发布日期：2024-02-10", {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    ("成文日期：2024-01-15发布日期：2024-02-10", {"成文日期": "2024-01-15", "发布日期": "2024-02-10"}),
+    ("来源：青江县教育局 发布时间：2024-02-10 浏览次数：12", {"来源": "青江县教育局", "发布时间": "2024-02-10 浏览次数:12"}),
+    ("发布机构：青江县教育局  发布日期：2024-02-10", {"发布机构": "青江县教育局", "发布日期": "2024-02-10"}),
+    ("成文日期： 发布日期：2024-02-10", {"发布日期": "2024-02-10"}),
+])
+def test_several_keys_on_one_line_each_take_their_own_value(line, pairs):
+    """A page's info line printing several keys (`成文日期：… 发布日期：…`): each its own value, not the
+    first the whole rest of the line (发布日期 was lost, and 发布机构 was the line's rest)."""
+    assert md.metadata_pairs(toks(nfkc(line), REAL, *BODY)) == pairs
+
+
+def test_several_blank_keys_on_one_line_take_dates_after_it_only_as_keys_on_lines_of_their_own():
+    meta = md.metadata_pairs(toks(nfkc("成文日期： 发布日期："), "2024-01-15", "2024-02-10", REAL, *BODY))
+    assert meta.pop(md.UNPAIRED) and meta == {}
+
+
+def test_the_publication_date_after_another_key_on_its_line_is_the_pages():
+    lines = ("成文日期：2024-01-15 发布日期：2024-02-10", "2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况",
+             "无。", "六、其他需要报告的事项", "无。", "青江县教育局", "2024年1月15日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
+
+
+@pytest.mark.parametrize(("page", "title"), [
+    (REAL + "-青江县人民政府", REAL),
+    (REAL + "—青江县人民政府门户网站", REAL),
+    (REAL + "-更正", REAL + "-更正"),  # (a correction's mark stays)
+    (REAL + "（更正）-青江县人民政府", REAL + "（更正）"),
+])
+def test_a_sites_name_glued_after_the_report_by_a_dash_is_no_part_of_the_title(page, title):
+    """`<title>` …年度报告-青江县人民政府 (no spaces): the office was 青江县教育局-青江县人民政府."""
+    assert md.find_title(toks("正文", *BODY), {"title": page}) == title
+    assert md.office_from_title(title) == "青江县教育局"

@@ -643,6 +643,27 @@ def test_a_core_title_left_from_another_file_is_not_taken(core):
     assert (rep.title, rep.report_year, rep.office) == (s.full_title(), 2022, "青山市财政局")
 
 
+@pytest.mark.parametrize(("core", "name", "year"), [
+    ("青山市财政局2021年政府信息公开工作年度报告", "r.docx", None),
+    ("青山市财政局2021年政府信息公开工作年度报告", "青山市财政局2022年报.docx", 2022),
+    ("青山市财政局二〇二〇年政府信息公开工作年度报告", "r.docx", None),
+])
+def test_a_core_title_of_the_same_office_and_another_year_is_not_taken(core, name, year):
+    """Section 一 names no year; the Title property names the same office and a year the report, signed
+    2023-01-20, cannot be of (it was signed the year after the year it reports on): the Title was left
+    from last year's file, and gives no year (the file's name may)."""
+    s = spec("gov2021", 2022, office="青山市财政局", seed=2)
+    s.overview = "我局认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。"
+    html = render_html(s).decode()
+    for pat in (r"<h1>.*?</h1>", r'<div class="nav">.*?</div>', r'<div class="info">.*?</div>'):
+        html = re.sub(pat, "", html)
+    assert "2023年1月20日" in html
+    rep = read_document(name, docx_from_html(html.encode(), core_title=core)).report
+    assert (rep.title, rep.report_year, rep.office) == (None, year, "青山市财政局")
+    rep = read_document(name, docx_from_html(html.encode(), core_title=s.full_title())).report
+    assert (rep.title, rep.report_year, rep.office) == (s.full_title(), 2022, "青山市财政局")
+
+
 def test_alt_chunk_html_is_read():
     s = busy("gov2019", 2020)
     r, got = read_back("r.docx", alt_chunk_docx(render_html(s)))

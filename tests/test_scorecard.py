@@ -315,6 +315,32 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
         assert "2023-02-10" in late[1][2] and "逾期 10 天" in late[1][2]  # (the first publication's lateness)
 
 
+def test_an_attachment_signed_before_its_page_was_published_is_not_the_first_publication(tmp_path):
+    """青山市财政局's 2022 report, signed 20 January, put on its page on 10 February (its deadline: 31
+    January); the page's .docx attachment was collected too, dated only by its 落款. The public could
+    see the report on 10 February: the year is late. The code before took the attachment's signing day
+    for the first publication: on time."""
+    import re
+    from datetime import date
+
+    from gkqc.simulate.render import render_html
+    from gkqc.simulate.word import docx_from_html
+
+    s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 1, 20))
+    page = render_html(s).decode().replace("2023-01-20", "2023-02-10")  # (PubDate, 发布时间; the 落款 stays)
+    assert "2023年1月20日" in page
+    attachment = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", render_html(s).decode())
+    wh = _warehouse(tmp_path, {"page.html": page.encode(), "attachment.docx": docx_from_html(attachment.encode())},
+                    "office,region,office_kind\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        dates = con.sql("select published_source, published_at::varchar from reports order by version_no").fetchall()
+        got = con.sql("select on_time, published_at::varchar from scorecard_office").fetchall()
+        late = con.sql("select count(distinct report_id) from findings where check_id = 'D1'").fetchall()
+    assert dates == [("落款日期", "2023-01-20"), ("<meta PubDate>", "2023-02-10")]
+    assert got == [(False, "2023-02-10")]
+    assert late == [(2,)]  # (the attachment's own D1 too: the year's first publication is the page's)
+
+
 def test_a_dismissed_lateness_of_a_first_publication_holds_and_is_shown_in_force(tmp_path):
     """A late year corrected later: the findings take D1 from the first version, the decisions view
     judged a decision by the newest version's own D1 (its date, later): a dismissal applied was shown

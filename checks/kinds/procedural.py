@@ -21,7 +21,7 @@ from checks.results import PASSED, finish, render, rows
 from checks.spec import CheckSpec, SuiteError
 from gkqc.cells import NO_TEXT
 from gkqc.lake import Lake
-from gkqc.record import TEMPLATE_PRESUMED
+from gkqc.record import PUBLISHED_UNKNOWN, TEMPLATE_PRESUMED
 from gkqc.templates import registry
 from schemas.lake import CELL_TABLES, OFFICE_KINDS
 
@@ -311,8 +311,11 @@ def on_time(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: di
 @procedural()
 def publish_date_known(data: PartData, reports: pl.DataFrame, spec: CheckSpec, settings: dict | None = None) -> pl.DataFrame:
     known = pl.col("published_at").is_not_null()
-    return rows(reports, status=pl.when(known).then(pl.lit("pass")).otherwise(pl.lit("fail")),
+    unsure = pl.col("published_source") == PUBLISHED_UNKNOWN  # printed, but which date is it cannot be told
+    return rows(reports, status=pl.when(known).then(pl.lit("pass")).when(unsure).then(pl.lit("not_assessable"))
+                .otherwise(pl.lit("fail")),
                 message=pl.when(known).then(pl.concat_str([pl.lit("发布日期 "), pl.col("published_at").cast(pl.Utf8)]))
+                .when(unsure).then(pl.lit("无法判断：页面印有发布日期，但无法确定是哪个日期（见解析备注）"))
                 .otherwise(pl.lit("未找到发布日期（元数据、页面发布时间、落款日期均无）")))
 
 

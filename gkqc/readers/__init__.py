@@ -26,7 +26,16 @@ from gkqc.readers.tables import READERS
 from gkqc.readers.template_detect import detect_template, detect_variant
 from gkqc.readers.tokens import Tok, nfkc, pagetext_tokens, pdftext_tokens
 from gkqc.readers.word import convert_to_docx, docx_tokens
-from gkqc.record import NOT_A_REPORT, PARSED, PARTIAL, TEMPLATE_PRESUMED, ParseResult, Report, Section
+from gkqc.record import (
+    NOT_A_REPORT,
+    PARSED,
+    PARTIAL,
+    PUBLISHED_UNKNOWN,
+    TEMPLATE_PRESUMED,
+    ParseResult,
+    Report,
+    Section,
+)
 from gkqc.record import UNREADABLE as FILE_UNREADABLE
 from gkqc.templates import registry
 
@@ -189,12 +198,19 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
     rep.title = md.find_title(toks, meta)
     rep.report_year, rep.year_source = md.title_year(rep.title), "标题"
     sig, closing_date = md.closing_lines(toks)
-    for src, raw in (("元数据 发布日期", meta.get("发布日期")), ("<meta PubDate>", meta.get("pubdate")),
-                     ("页面 发布时间", meta.get("发布时间")), ("落款日期", closing_date and closing_date.isoformat())):
+    sources = [("元数据 发布日期", meta.get("发布日期")), ("<meta PubDate>", meta.get("pubdate")),
+               ("页面 发布时间", meta.get("发布时间"))]
+    if md.UNPAIRED not in meta:  # (a page printing a 发布日期 not told apart: the 落款's is no publication date)
+        sources.append(("落款日期", closing_date and closing_date.isoformat()))
+    for src, raw in sources:
         d = md.parse_date(raw)
         if d:
             rep.published_at, rep.published_source = d, src
             break
+    else:
+        if md.UNPAIRED in meta:
+            rep.published_source = PUBLISHED_UNKNOWN
+            rep.notes.append(f"{PUBLISHED_UNKNOWN}：{meta[md.UNPAIRED]}")
     rep.issuer = meta.get("发文机构") or meta.get("发布机构") or meta.get("发文单位")
     rep.publisher = sig or rep.issuer or meta.get("contentsource")
     for src, cand in (("标题", md.office_from_title(rep.title)), ("落款", sig), ("元数据 发文机构", rep.issuer),

@@ -11,7 +11,9 @@ from gkqc.readers.tokens import Tok
 
 META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机构", "发文单位", "名称", "标题", "公文种类", "分类",
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
-_KV = re.compile(r"^[-*•·]?\s*(" + "|".join(r"\s*".join(k) for k in META_KEYS) + r")\s*:\s*(.*)$")
+_KEYS = "(" + "|".join(r"\s*".join(k) for k in META_KEYS) + ")"
+_KV = re.compile(r"^[-*•·]?\s*" + _KEYS + r"\s*:\s*(.*)$")
+_LATER_KEY = re.compile(r"(?:^|\s+|(?<=\d))" + _KEYS + r"\s*:")  # another key on the line (成文日期:… 发布日期:…)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|一九[〇○零O0一二三四五六七八九]{2}|二[〇○零O0][〇○零O0一二三四五六七八九]{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
@@ -32,6 +34,8 @@ CORRECTED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|重新发布" + _
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
 _SITE_PARTS = re.compile(r"\s{0,8}[_|｜]\s*|\s{1,8}[-—－]\s+|(?:(?<=网)|(?<=站))\s*[-—－]\s*")
+# …年度报告-青江县人民政府, …报告（更正）—青江县人民政府门户网站: a site's name glued after the report's by a dash
+_SITE_AFTER = re.compile(r"(?<=[告)）】\]])\s{0,8}[-—－]\s*(?!\s*(?:" + _CORRECTION_WORDS + r"))[^-—－]*$")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CN_DIGITS = {**dict.fromkeys("〇○零O0", 0), **{c: k for k, c in enumerate("一二三四五六七八九", 1)}}
 _ISSUED = "(?:发布|公布)?"  # a date line may say it was published that day (2024年1月20日发布)
@@ -43,7 +47,7 @@ _UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗",
           "县", "旗", "区", "乡", "镇")
 # Characters around a unit word that show it is part of an ordinary word (城乡, 市场, 社区…).
 _NOT_UNIT_BEFORE = {"乡": "城", "区": "社园景校辖小片", "市": "城超都", "镇": "城乡"}
-_NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区"}
+_NOT_UNIT_AFTER = {"市": "场政民容", "区": "域划", "县": "域", "乡": "村镇土", "镇": "区", "州": "市县区旗"}  # 杭州市: 州 is the name's
 # …but an office's name after the unit shows it is the place's: 青山市政府, 青山市民政局 are 青山市's (no word 市政,
 # 市民 reads on into 政府, 民政)
 _UNIT_BEFORE = {"市": ("政府", "政务", "政法", "政协", "政数", "民政", "民族", "民宗", "民防")}
@@ -57,9 +61,8 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
     its value takes the next line only when that line can be its value (`发文机构：` over the title is blank).
     A row of keys without values (`成文日期： | 发布日期：`) over a row of values takes them in order, when
     each is plainly its key's (a whole date, an office's name alone, no label of its own: not `更新时间 …`)
-    and one at least is told by its value (a date, an office); else none of them, unless the keys are
-    lines of their own, not a row's cells (`成文日期：` printed with its value dropped): then the last
-    takes the line after it when that is plainly its value (a date's, an office's)."""
+    and one at least is told by its value (a date, an office); else none of them. Keys on lines of
+    their own, not a row's cells, take only what every layout gives them (`_keys_on_lines`)."""
     out: dict[str, str] = {}
     head = toks[:limit]
     keys = [_blank_key(t.text) for t in head]
@@ -69,29 +72,79 @@ def metadata_pairs(toks: list[Tok], limit: int = 400) -> dict[str, str]:
         if not m:
             i += 1
             continue
-        key, value = "".join(m.group(1).split()), m.group(2).strip()
+        *before, (key, value) = _pairs_on_line(m)
+        for k, v in before:
+            if v:
+                out.setdefault(k, v)
         run = i
         while run < len(head) and keys[run]:  # a row of blank keys
             run += 1
         if run - i > 1:
             values = head[run:run + run - i]
-            if len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
+            if not any(head[k].cell for k in range(i, run)):
+                for k, v in _keys_on_lines(keys[i:run], values).items():
+                    out.setdefault(k, v)
+            elif len(values) == run - i and any(_told(keys[k]) for k in range(i, run)) \
                     and all(_plainly(keys[k], v.text) for k, v in zip(range(i, run), values, strict=True)):
                 for k, v in zip(range(i, run), values, strict=True):
                     out.setdefault(keys[k], v.text)
-                i = run
-                continue
-            last = keys[run - 1]  # keys on lines of their own (no row's cells): the last is followed by its value
-            if not any(head[k].cell for k in range(i, run)) and run < len(head) and _told(last) and _plainly(last, head[run].text):
-                out.setdefault(last, head[run].text)
             i = run
             continue
-        if not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
+        blank = [k for k, v in before if not v]
+        if not value and blank:  # 成文日期: 发布日期: on one line, the values after it: as keys on lines of their own
+            for k, v in _keys_on_lines([*blank, key], head[i + 1:i + 2 + len(blank)]).items():
+                out.setdefault(k, v)
+        elif not value and i + 1 < len(head) and not _KV.match(head[i + 1].text) and _can_be(key, head[i + 1].text):
             value = head[i + 1].text
         if value:
             out.setdefault(key, value)
         i += 1
     return out
+
+
+UNPAIRED = "日期无法配对"  # the key of why keys on lines of their own took no date (发布日期 among them)
+_PUBLISHED_KEYS = ("发布日期", "发布时间")
+
+
+def _keys_on_lines(keys: list[str], after: list[Tok]) -> dict[str, str]:
+    """What keys printed on lines of their own (`成文日期：`, `发布日期：`, no row's cells) take of the lines
+    after them. The page may print a column of keys beside a column of values (in order), or each key
+    over its value with one dropped (the next key's value follows it), or values placed apart: the
+    text does not say which. A date (an office's name) is a key's only when every reading gives it: one
+    key of its kind and one such line, or as many lines as keys, all the same. Else none of that kind,
+    and when 发布日期 is among them, the reason under `UNPAIRED`."""
+    told = [k for k in keys if _told(k)]
+    values: list[str] = []
+    for t in after:
+        if not any(_plainly(k, t.text) for k in told):
+            break
+        values.append(t.text)
+    out: dict[str, str] = {}
+    for kind in (_date_key, lambda k: k in _OFFICE_KEYS):
+        ks = [k for k in told if kind(k)]
+        vs = [v for v in values if any(_plainly(k, v) for k in ks)]
+        if not ks or not vs:
+            continue
+        if len(set(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
+            out.update(dict.fromkeys(ks, vs[0]))
+        elif any(k in _PUBLISHED_KEYS for k in ks):
+            out[UNPAIRED] = (f"{'、'.join(ks)}各占一行，其后的{'、'.join(vs)}无法确定各是哪一项的"
+                             "（值可能未印出，或与各项次序不同），不作猜测")
+    return out
+
+
+def _date_key(key: str) -> bool:
+    return key.endswith(("日期", "时间"))
+
+
+def _pairs_on_line(m: re.Match[str]) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a `key:value` line, each key printed on it taking what follows it up to the
+    next (`成文日期:2024-01-15 发布日期:2024-02-10`, `来源:… 发布时间:…`)."""
+    key, rest, at, out = m.group(1), m.group(2), 0, []
+    for later in _LATER_KEY.finditer(rest):
+        out.append((key, rest[at:later.start()]))
+        key, at = later.group(1), later.end()
+    return [("".join(k.split()), v.strip()) for k, v in (*out, (key, rest[at:]))]
 
 
 def _blank_key(text: str) -> str | None:
@@ -145,8 +198,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     (the page's own title: the lines before it are links) and section 一 does not open with the
     chosen line's year, or that line names another office; nor when lines naming no year name several
     offices, the <title> nor the signature naming the chosen one's. Else the <title>'s part naming the report
-    (or a Word file's Title property), unless section 一's year or the signature contradicts it (a
-    Title left from the file the document was copied from). A date printed on the title's line is
+    (or a Word file's Title property), unless section 一's year, the 落款's date or the signature contradicts
+    it (a Title left from the file the document was copied from). A date printed on the title's line is
     no part of it."""
     for key in ("名称", "标题", "articletitle"):
         part = _report_part(meta.get(key))
@@ -168,13 +221,13 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     page = _report_part(meta.get("title"))
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
-    sig = closing_lines(toks)[0]
+    sig, signed_on = closing_lines(toks)
     # lines naming an office but no year (not a crawl's …年度报告首页)
     dropped = [k[0] for c, k in listed if (c, k) not in cands and k[0] and named_like_an_office(k[0])]
     if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
-        return page if page and not _contradicted(_key(page), opening, sig) else None
+        return page if page and not _contradicted(_key(page), opening, sig, signed_on) else None
     named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
              or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
     title, (office, year) = chosen = (named or cands)[-1]
@@ -193,11 +246,12 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     return title
 
 
-def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None) -> bool:
+def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None, signed_on: date | None) -> bool:
     """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
-    another year than the one section 一 opens with, or another office than the signature's."""
+    another year than the one section 一 opens with, or than the year before the 落款's (a report is signed
+    the year after the one it reports on: last year's Title), or another office than the signature's."""
     office, year = key
-    if year is not None and opening_year(opening) not in (None, year):
+    if year is not None and (opening_year(opening) not in (None, year) or (signed_on and signed_on.year != year + 1)):
         return True
     if not (office and sig):
         return False
@@ -238,7 +292,9 @@ def _title_like(text: str) -> bool:
 
 def _report_part(text: str | None) -> str | None:
     """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
-    return next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
+    part = next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
+    site = _SITE_AFTER.search(part) if part else None
+    return part[:site.start()] if site and not _TITLE_WORDS.search(site[0]) else part
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
@@ -461,6 +517,7 @@ _LEAD = re.compile(r"^(?:中国共产党|中共|国家税务总局)")
 _NOT_PLACE = re.compile(r"政府|局|委|办|厅|部|公司|中心|管理|队|所|党")
 _NOT_A_NAME = ("市", "县", "乡", "镇", "村")  # 青山市市区, 青江县村镇, 县乡: a word, not an area's name
 _TOWN_AFTER = ("人民政府", "政府", "党委", "办事处")  # 东城镇人民政府: 城镇 ends a town's name, not the word 城镇
+_DETERMINERS = ("本", "全", "我", "该", "各", "此", "其")  # 本市, 全县, 我区: this (the whole) city, no place's name
 
 
 @lru_cache(maxsize=65536)  # an office reports every year: names repeat
@@ -484,6 +541,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     break
             if hit:
                 break
+        if hit and name[i:hit[0]] in _DETERMINERS:
+            break  # 本市民政局, 青山市全市: no place
         if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])

@@ -1,5 +1,5 @@
 -- 问题清单：每个报告版本（包括被更正版本取代的旧版本）的每项不通过结果一行，附审核决定与整改状态；
--- 按期（D1）以该年度首次发布为准（见 first_publications）：首个版本按期的，其后版本的逾期不在其中；首个版本逾期的，
+-- 按期（D1）以该年度首次发布为准（见 first_publications）：首次发布按期的，其余版本的逾期不在其中；首次发布逾期的，
 -- 其后各版本都有这项逾期（消息注明按首次发布计）。
 -- version_no：同一机关同一年度各版本按发布先后编号（最新版本即 is_latest）。
 -- decision：该问题（机关 × 年度 × 检查 × 对象）当前有效的审核决定，且是就证据（期望值、实际值、单元格）相同的问题
@@ -21,13 +21,13 @@ fails as (
            v.latest_report_id, c.check_id, c.severity, c.subject, c.expected, c.actual, c.difference, c.cells, c.message
     from check_results c join versions v using (report_id)
     where c.status = 'fail'
-      -- 后来版本的按期结果以首个版本为准 (a later version's deadline result is its first version's)
+      -- 其余版本的按期结果以首次发布为准 (another version's deadline result is the first publication's)
       and not exists (select 1 from first_publications e where e.report_id = c.report_id and e.check_id = c.check_id)
     union all
-    -- 首个版本逾期：其后各版本同样逾期 (a first version late: every later version is late with it)
+    -- 首次发布逾期：其余各版本同样逾期 (a first publication late: every other version is late with it)
     select v.office, v.versions_of, v.region, v.report_year, v.report_id, v.published_at, v.version_no, v.versions, v.is_latest,
            v.latest_report_id, e.check_id, e.severity, '' as subject, e.expected, e.actual, e.difference, e.cells,
-           '按首次发布（第 1 版）计：' || e.message as message
+           '按首次发布（第 ' || e.first_version_no || ' 版）计：' || e.message as message
     from first_publications e join versions v using (report_id)
     where e.first_status = 'fail'
 ),

@@ -2,8 +2,8 @@
 -- 计分：100 分起，每项不通过的 error 检查、warning 检查各扣 scoring 表所定的分数（同一检查多处不通过只扣一次），最低 0 分；
 -- 等级按 scoring 表的分数线（checks/settings.yaml 的 scoring）。
 -- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
--- 按期以该年度首次发布为准（first_publications）：首个版本按期的，之后晚于期限发布的更正版本不算逾期，不扣分；
--- 首个版本逾期的，之后的版本未注明日期也仍算逾期。发布日期 published_at 是按期所依据的日期，即首个版本的。
+-- 按期以该年度首次发布为准（first_publications）：首次发布按期的，之后晚于期限发布的更正版本不算逾期，不扣分；
+-- 首次发布逾期的，之后的版本未注明日期也仍算逾期。发布日期 published_at 是按期所依据的日期，即首次发布的。
 -- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
 -- 只为适用全国统一表格模板的年度评分：更早年度（旧版自由格式）的报告不做检查，保留在 reports 中，不评分。
 -- (office scorecard: one row per office and report year, from the newest version; years whose template
@@ -41,10 +41,10 @@ per_report as (
            coalesce(f.error_checks, 0) as error_checks, coalesce(f.warning_checks, 0) as warning_checks,
            coalesce(f.errors, 0) as errors, coalesce(f.warnings, 0) as warnings,
            coalesce(f.dismissed, 0) as dismissed, coalesce(f.on_blanks, 0) as on_blanks,
-           -- 以首个版本的结果为准（first_publications）；逾期已被排除的：按期 (the first version's result; lateness dismissed: on time)
+           -- 以首次发布的结果为准（first_publications）；逾期已被排除的：按期 (the first publication's result; lateness dismissed: on time)
            case when coalesce(e.first_status, d.d1) = 'fail' and f.d1_dismissed then 'pass'
                 else coalesce(e.first_status, d.d1) end as d1,
-           -- 按期所依据的发布日期：首个版本的（其后更正版本的日期不改变按期与否） (the date on_time is judged by)
+           -- 按期所依据的发布日期：首次发布的（其后更正版本的日期不改变按期与否） (the date on_time is judged by)
            coalesce(e.first_published_at, l.published_at) as published_at
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
     left join first_publications e using (report_id)
