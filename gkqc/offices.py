@@ -6,7 +6,8 @@ character away from a single office is *proposed*, never applied: the user confi
 adding the alias. A report that prints no office takes the office whose `paths` patterns match
 one of its files, and so does a report whose printed name is none of the registry's and could be
 several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none. Without a
-registry, printings of one normal form are one office (`same_names`). A name that
+registry, printings of one normal form are one office (`same_names`); with one, so are the printings
+of a name it does not hold. A name that
 could be several offices, and whose files' paths do not decide, is `ambiguous`: the report has no
 office, rather than joining the other offices printed so into one that is none of them. Every report the registry does not name exactly gets a row in the lake table
 `report_offices` (`resolve_lake`), which the cross-report checks (`checks.frames.paired_reports`)
@@ -37,7 +38,7 @@ SEPARATORS = re.compile(r"[|｜；;]")  # between several aliases or path patter
 QUALIFIERS = frozenset({"本级", "本部", "机关", "机关本级", "本机关", *EDITIONS})
 MIN_SUBSTITUTE = 3  # normal forms this long or longer may differ in one character for a proposal
 MIN_INDEL = 4  # …or by one character more or less
-RULES = 2  # the matching rules' version: a change resolves every report again
+RULES = 3  # the matching rules' version: a change resolves every report again
 _TAIL = re.compile(r"\(([^()]*)\)$")
 _SPACE = re.compile(r"\s+")
 
@@ -65,13 +66,27 @@ def normalise(name: str) -> str:
     NFKC (full-width letters, digits and brackets, Kangxi radicals of PDF text), no whitespace,
     a trailing (本级)-like qualifier dropped, 人民政府 read as 政府 and a final 政府 dropped (沭阳县,
     沭阳县政府 and 沭阳县人民政府 are one office). 办公室/办公厅 are kept: 某县人民政府办公室 is
-    another office than 某县人民政府, and other bracketed text is kept (it may name a sub-unit)."""
+    another office than 某县人民政府, and other bracketed text is kept (it may name a sub-unit). A
+    province before a city's name is dropped (`_without_province`)."""
     s = _SPACE.sub("", unicodedata.normalize("NFKC", name))
     m = _TAIL.search(s)
     if m and m.group(1) in QUALIFIERS and m.start() > 0:
         s = s[:m.start()]
-    s = s.replace("人民政府", "政府")
+    s = _without_province(s.replace("人民政府", "政府"))
     return s[:-2] if s.endswith("政府") and len(s) > 2 else s
+
+
+_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|自治区)")
+_PREFECTURE = re.compile(r"^[\u4e00-\u9fff]{2,9}?(?:自治州|地区|市|州|盟)")
+
+
+def _without_province(s: str) -> str:
+    """A name without the province printed before its city (江苏省青山市教育局 → 青山市教育局): a city's,
+    prefecture's or league's name is the country's own. Kept before a county's or district's (another
+    province may have one of that name) and before a province's own offices (江苏省教育厅)."""
+    m = _PROVINCE.match(s)
+    rest = s[m.end():] if m else ""
+    return rest if rest and _PREFECTURE.match(rest) and completes_place(rest, s) else s
 
 
 def variants(name: str) -> list[str]:
@@ -350,10 +365,11 @@ def _by_path(named: pl.DataFrame, by_path: pl.DataFrame) -> pl.DataFrame:
                      how="diagonal_relaxed")
 
 
-def same_names(reports: pl.DataFrame) -> pl.DataFrame:
-    """Without a registry: the reports (report_id, office) whose printed office has the normal form of
-    another printing (绿水县人民政府, 绿水县政府 and 绿水县; `青山市 审计局` and 青山市审计局), with the
-    office they are: the printing most of that form's reports print, the first in sort order of those."""
+def same_names(reports: pl.DataFrame, why: str = "无机关名录") -> pl.DataFrame:
+    """The reports (report_id, office) whose printed office has the normal form of another printing
+    (绿水县人民政府, 绿水县政府 and 绿水县; `青山市 审计局` and 青山市审计局), with the office they are: the
+    printing most of that form's reports print, the first in sort order of those. For every name without
+    a registry, and with one for the names it does not hold (`why` begins the note)."""
     printed = reports.filter(pl.col("office").is_not_null()).rename({"office": "office_printed"})
     names = printed["office_printed"].unique()
     forms = pl.DataFrame({"office_printed": names, "form": [normalise(n) for n in names]},
@@ -361,7 +377,7 @@ def same_names(reports: pl.DataFrame) -> pl.DataFrame:
     shown = (printed.group_by("office_printed").len().join(forms, on="office_printed")
              .sort(["form", "len", "office_printed"], descending=[False, True, False])
              .group_by("form", maintain_order=True).agg(pl.col("office_printed").first().alias("office")))
-    note = pl.concat_str([pl.lit("无机关名录：与「"), pl.col("office"), pl.lit("」规范化后相同，视为同一机关（same normal form）")])
+    note = pl.concat_str([pl.lit(f"{why}：与「"), pl.col("office"), pl.lit("」规范化后相同，视为同一机关（same normal form）")])
     return (printed.join(forms, on="office_printed").join(shown, on="form")
             .filter(pl.col("office_printed") != pl.col("office"))
             .select("report_id", "office_printed", "office", pl.lit("normalised").alias("office_match"),
@@ -423,4 +439,21 @@ def _resolved(lake: Lake, offices: pl.DataFrame, matcher: Matcher, listing: List
     if asked.height:
         docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"])
         named = _by_path(named, resolve_paths(matcher, current_paths(docs, asked, listing)))
-    return named.sort("report_id")
+    return _unlisted_as_one(named).sort("report_id")
+
+
+def _unlisted_as_one(named: pl.DataFrame) -> pl.DataFrame:
+    """The rows of names the registry does not hold (unmatched, or only proposed) with the printings
+    of one normal form as one office (`same_names`), as without a registry: 青山县人民政府 and 青山县政府
+    are one office whether or not offices.csv lists others."""
+    loose = named.filter(pl.col("office").is_null() & pl.col("office_match").is_in(["unmatched", "proposal"]))
+    one = same_names(loose.select("report_id", pl.col("office_printed").alias("office")), "名录中没有此机关")
+    if not one.height:
+        return named
+    one = one.select("report_id", pl.col("office").alias("same"), pl.col("office_note").alias("same_note"))
+    return (named.join(one, on="report_id", how="left")
+            .with_columns(pl.coalesce("same", "office").alias("office"),
+                          pl.when(pl.col("same").is_not_null())
+                          .then(pl.concat_str([pl.col("office_note"), pl.col("same_note")], separator="；", ignore_nulls=True))
+                          .otherwise(pl.col("office_note")).alias("office_note"))
+            .drop("same", "same_note"))

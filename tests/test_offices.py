@@ -44,6 +44,9 @@ def registry(tmp_path: Path, text: str) -> Matcher:
     ("宿迁市教育局", "宿迁市教育局（本级）"),
     ("宿迁市教育局(本级)", "宿迁市教育局（本级）"),
     ("ＸＸ市第１中学", "XX市第1中学"),
+    ("青山市教育局", "江苏省青山市教育局"),  # the province before a city's name
+    ("南宁市人民政府", "广西壮族自治区南宁市人民政府"),
+    ("宿迁市宿城区教育局", "江苏省宿迁市宿城区教育局"),
 ])
 def test_one_office_printed_two_ways_has_one_normal_form(a, b):
     assert normalise(a) == normalise(b)
@@ -56,6 +59,9 @@ def test_one_office_printed_two_ways_has_one_normal_form(a, b):
     ("宿迁市公安局", "宿迁市公安局（交通警察支队）"),  # a bracket that may name a sub-unit is kept
     ("沭阳县人民政府", "泗阳县人民政府"),
     ("人民政府", "政府办公室"),
+    ("江苏省教育厅", "教育厅"),  # a province's own office
+    ("江苏省城市管理局", "城市管理局"),  # 城市 is no city's name
+    ("江苏省沭阳县人民政府", "沭阳县人民政府"),  # a county's name another province may share
 ])
 def test_different_offices_keep_different_normal_forms(a, b):
     assert normalise(a) != normalise(b)
@@ -510,13 +516,18 @@ def test_two_towns_printing_one_name_are_not_merged_into_an_office_of_that_name(
 
 # --- without a registry ---------------------------------------------------------------------------------
 
-def test_without_a_registry_one_name_printed_several_ways_is_one_office(tmp_path):
-    """No offices.csv: 绿水县人民政府 and 绿水县政府, `青山市 审计局` and 青山市审计局 pair for A5 as one office
-    each; one 2022 report collected as a page titled 绿水县… and as text titled 绿水县人民政府… is one
-    office's, not two offices copying each other (C1)."""
+@pytest.mark.parametrize("listed", [None, EDU])
+def test_a_name_the_registry_does_not_hold_printed_several_ways_is_one_office(tmp_path, listed):
+    """No offices.csv, or one listing only another office: 绿水县人民政府 and 绿水县政府, `青山市 审计局` and
+    青山市审计局 pair for A5 as one office each; one 2022 report collected as a page titled 绿水县… and as
+    text titled 绿水县人民政府… is one office's, not two offices copying each other (C1)."""
     from gkqc.simulate.render import render_html
 
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    if listed:
+        inbox.mkdir()
+        (inbox / "offices.csv").write_text(f"office,region,office_kind,aliases,paths\n{listed},宿迁市,department,,\n",
+                                           encoding="utf-8")
     for code, (then, now), seed in (("a", ("绿水县人民政府", "绿水县政府"), 1), ("b", ("青山市 审计局", "青山市审计局"), 3)):
         first = _report(then, 2021, seed)
         (inbox / code).mkdir(parents=True)
@@ -546,7 +557,7 @@ def test_without_a_registry_one_name_printed_several_ways_is_one_office(tmp_path
     assert got["b/2022.txt"][:3] == ("青山市 审计局", "青山市审计局", ["pass"])
     assert got["c/2022.html"][:2] == ("碧水县", "碧水县") and got["c/2022.txt"][:2] == ("碧水县", "碧水县人民政府")
     assert got["c/2022.html"][3] == got["c/2022.txt"][3] == ["pass"]
-    assert scored == ["碧水县", "绿水县人民政府", "青山市 审计局"]
+    assert [o for o in scored if o != listed] == ["碧水县", "绿水县人民政府", "青山市 审计局"]
 
 
 _LONG_NAME_CHILD = """import resource, sys
