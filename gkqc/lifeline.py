@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -238,6 +239,16 @@ GUARD_WAIT_S = 10.0  # the guard's cleanup after it is told to stop, at most (th
 
 
 MAX_WRITE_BYTES = 256 << 20  # a file a guarded program writes (its log, its output), at most: then SIGXFSZ ends it
+MAX_OUTPUT_BYTES = 16 << 20  # what a guarded program prints to a pipe of ours (stdout, stderr), kept at most
+
+
+class OutputTooLarge(Exception):
+    """A guarded program printed more than `most` bytes to one of its pipes: it was ended (the program's
+    failure, whatever file it read)."""
+
+    def __init__(self, program: str, most: int):
+        super().__init__(f"{program} 的输出超过 {most} 字节，已终止 (its output is too large)")
+        self.program, self.most = program, most
 
 
 def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = None,
@@ -245,9 +256,10 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
     """Run `cmd` under a guard (module docstring), at most `timeout` seconds: (exit code, negative for the
     signal that ended it; stdout; stderr), as `subprocess.run` with `popen` (stdout, stderr, env, cwd);
     stdin is /dev/null. When it has not ended by then, or this thread is interrupted, the guard is told to
-    stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised. `scratch`: its
-    temporary folder, removed by the guard if we die. A guard stopped by another (`pkill`) ends the program
-    and its signal is returned as the program's. OSError when `cmd` cannot be started."""
+    stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised; so when it prints
+    more than MAX_OUTPUT_BYTES to a pipe (OutputTooLarge). `scratch`: its temporary folder, removed by the
+    guard if we die. A guard stopped by another (`pkill`) ends the program and its signal is returned as the
+    program's. OSError when `cmd` cannot be started."""
     read, write = os.pipe()
     try:
         try:
@@ -259,7 +271,7 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
             os.close(write)
         with proc:
             try:
-                out, err = proc.communicate(timeout=timeout)
+                out, err = _outputs(proc, cmd[0], timeout, MAX_OUTPUT_BYTES)
             except BaseException:
                 proc.send_signal(signal.SIGHUP)  # our stop (a SIGTERM is our death's, or another's)
                 try:
@@ -277,6 +289,30 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
         errno = int(failed)
         raise OSError(errno, os.strerror(errno), cmd[0])
     return proc.returncode, out, err
+
+
+def _outputs(proc: subprocess.Popen, program: str, timeout: float, most: int) -> tuple[bytes | None, bytes | None]:
+    """What the guard's pipes (stdout, stderr: those asked for) gave until they closed, then its exit, within
+    `timeout` seconds (else TimeoutExpired); OutputTooLarge as soon as one gave more than `most` bytes."""
+    deadline = time.monotonic() + timeout
+    pipes = {f.fileno(): bytearray() for f in (proc.stdout, proc.stderr) if f is not None}
+    with selectors.DefaultSelector() as sel:
+        for fd in pipes:
+            sel.register(fd, selectors.EVENT_READ)
+        while sel.get_map():
+            if (left := deadline - time.monotonic()) <= 0:
+                raise subprocess.TimeoutExpired(program, timeout)
+            for key, _ in sel.select(left):
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fd)
+                elif len(pipes[key.fd]) + len(chunk) > most:
+                    raise OutputTooLarge(program, most)
+                else:
+                    pipes[key.fd] += chunk
+    proc.wait(max(deadline - time.monotonic(), 0.0))
+    out, err = (bytes(pipes[f.fileno()]) if f is not None else None for f in (proc.stdout, proc.stderr))
+    return out, err
 
 
 SCRATCH = re.compile(r"gkqc-(word|ocr)-\d+-[a-z0-9_]{8}")  # the folders `scratch_dir` makes (other names: never)

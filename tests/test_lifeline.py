@@ -286,3 +286,18 @@ def test_a_guard_stopped_by_another_ends_its_program_and_says_it_was_stopped(tmp
         p.kill()
         p.wait()
         p.stdout.close()
+
+
+@pytest.mark.parametrize("to", ["", "1>&2"], ids=["stdout", "stderr"])
+def test_a_program_flooding_its_output_is_ended_and_named_not_held_in_memory(monkeypatch, to):
+    """A program that prints without end (to a pipe the reader reads): all it printed was held in the worker's
+    memory; now at most MAX_OUTPUT_BYTES of it, then the program is ended and named."""
+    from gkqc import lifeline
+
+    monkeypatch.setattr(lifeline, "MAX_OUTPUT_BYTES", 1 << 20)
+    t = time.monotonic()
+    with pytest.raises(lifeline.OutputTooLarge) as e:
+        lifeline.run_guarded(["sh", "-c", f"head -c 30000000 /dev/zero {to}; sleep 300"], 20,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert time.monotonic() - t < 10
+    assert (e.value.program, e.value.most) == ("sh", 1 << 20)

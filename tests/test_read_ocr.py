@@ -434,3 +434,15 @@ def test_a_words_confidence_is_between_0_and_1_whatever_tesseract_prints(said, c
     header = "\t".join(["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
                         "height", "conf", "text"])
     assert ocr._tsv_words(f"{header}\n{row}\n") == {("1", "1", "1", "1"): [("12", 10, 20, 40, 60, conf)]}
+
+
+def test_a_tesseract_flooding_its_output_is_named_and_ended(tmp_path, monkeypatch):
+    """A tesseract printing without end: the reading names tesseract's output, not the page; the worker keeps
+    at most MAX_OUTPUT_BYTES of it."""
+    from gkqc import lifeline
+
+    monkeypatch.setattr(lifeline, "MAX_OUTPUT_BYTES", 1 << 20, raising=False)
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT_S", 5.0)
+    _fake(tmp_path, monkeypatch, "head -c 30000000 /dev/zero >&2\nsleep 300")
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.status, r.reason) == ("unreadable", "OCR 失败（第 1/1 页：tesseract 的输出超过 1 MB 上限，已终止）")

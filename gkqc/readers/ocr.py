@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gkqc.cells import DAMAGED, is_value_like
-from gkqc.lifeline import run_guarded, scratch_dir
+from gkqc.lifeline import OutputTooLarge, run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
 from gkqc.readers.errors import Unreadable, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
@@ -173,6 +173,8 @@ def tesseract_version(exe: str) -> str:
         r = _run([exe, "--version"], VERSION_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise Unreadable(f"tesseract 无响应（--version 超过 {VERSION_TIMEOUT_S:g} 秒），无法 OCR") from None
+    except OutputTooLarge as e:
+        raise Unreadable(f"tesseract --version 的输出超过 {e.most / (1 << 20):g} MB 上限，已终止，无法 OCR") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
     text = program_said((r.stdout + r.stderr).decode("utf-8", "replace").split("\n", 1)[0], 40).split()
@@ -181,12 +183,15 @@ def tesseract_version(exe: str) -> str:
 
 def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: str | None = None) -> str:
     """Tesseract's TSV of an image (in LANGS unless told). Unreadable when tesseract fails: killed by a
-    signal, exiting with an error, or writing no TSV (it writes the header line for a blank image too)."""
+    signal, exiting with an error, printing more than `lifeline.MAX_OUTPUT_BYTES`, or writing no TSV (it
+    writes the header line for a blank image too)."""
     langs = langs or LANGS
     try:
         r = _run([exe, str(png), "stdout", "-l", langs, "--psm", psm, "tsv"], timeout, png.parent)
     except subprocess.TimeoutExpired:
         raise Unreadable(f"OCR 超过时限（{what}：tesseract {timeout:.0f} 秒未完成）") from None
+    except OutputTooLarge as e:
+        raise Unreadable(f"OCR 失败（{what}：tesseract 的输出超过 {e.most / (1 << 20):g} MB 上限，已终止）") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
     if r.returncode < 0:

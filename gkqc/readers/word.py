@@ -1209,7 +1209,9 @@ def _run(cmd: list[str], env: dict[str, str], tmp: Path, deadline: float) -> tup
                                    stderr=subprocess.STDOUT, env=env, cwd=tmp)
         except subprocess.TimeoutExpired:
             raise Unreadable(f"转换 Word 文件超过时限（{CONVERT_TIMEOUT_S} 秒），已终止 LibreOffice，未读取") from None
-    return rc, log.read_bytes()[-4000:].decode("utf-8", "replace")
+    with log.open("rb") as f:  # its end only (the log may be as large as MAX_WRITE_BYTES)
+        f.seek(max(f.seek(0, os.SEEK_END) - 4000, 0))
+        return rc, f.read().decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- OLE2: what a .doc / .wps holds
