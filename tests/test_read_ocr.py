@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from functools import cache
@@ -446,3 +447,19 @@ def test_a_tesseract_flooding_its_output_is_named_and_ended(tmp_path, monkeypatc
     _fake(tmp_path, monkeypatch, "head -c 30000000 /dev/zero >&2\nsleep 300")
     r = read_document("scan.pdf", _blank_scan())
     assert (r.status, r.reason) == ("unreadable", "OCR 失败（第 1/1 页：tesseract 的输出超过 1 MB 上限，已终止）")
+
+
+def test_a_full_disk_is_named_not_the_scan(tmp_path, monkeypatch):
+    """The temporary folder's disk full when a page image is saved: the reason names the folder, not the PDF."""
+    import errno
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    _fake(tmp_path, monkeypatch, "exit 1")
+    scan = _blank_scan()
+    monkeypatch.setattr(Image.Image, "save", no_space)
+    r = read_document("scan.pdf", scan)
+    assert (r.format, r.status) == ("scanned_pdf", "unreadable")
+    assert r.reason.startswith(f"临时文件夹 {tempfile.gettempdir()} 所在的磁盘已满（No space left on device），"
+                               "OCR 识别未完成，未读取：问题在本机，而非文件"), r.reason

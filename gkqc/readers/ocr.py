@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import OutputTooLarge, run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import Unreadable, program_said, signal_name
+from gkqc.readers.errors import NO_SPACE, Unreadable, disk_full, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -112,12 +112,23 @@ class Budget:
 
 
 def ocr_pdf(data: bytes) -> PdfDoc:
-    """The tokens of a scanned PDF read by OCR. Raises Unreadable with the reason."""
+    """The tokens of a scanned PDF read by OCR. Raises Unreadable with the reason (NotTheFile, naming the
+    temporary folder, when its disk is full)."""
     exe = shutil.which(TESSERACT)
     if exe is None:
         raise Unreadable(MISSING)
     budget = Budget()
     version = tesseract_version(exe)
+    try:
+        return _ocr(data, exe, version, budget)
+    except OSError as e:  # the page images' folder: never the file's
+        if e.errno in NO_SPACE:
+            raise disk_full("OCR 识别") from None
+        raise
+
+
+def _ocr(data: bytes, exe: str, version: str, budget: Budget) -> PdfDoc:
+    """`ocr_pdf`'s reading, its page images in a temporary folder of their own."""
     with scratch_dir("ocr") as tmp:
         doc = open_pdf(data)
         try:

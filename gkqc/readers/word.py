@@ -49,7 +49,7 @@ from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import Unreadable, program_said, signal_name
+from gkqc.readers.errors import NO_SPACE, Unreadable, disk_full, out_of_space, program_said, signal_name
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -1143,7 +1143,8 @@ class _Numbering:
 def convert_to_docx(data: bytes, kind: str) -> bytes:
     """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
     LibreOffice. Raises Unreadable with the reason: one that blames LibreOffice, not the file, when
-    LibreOffice was killed by a signal or wrote what is not a .docx."""
+    LibreOffice was killed by a signal or wrote what is not a .docx; one that names the temporary folder
+    (NotTheFile) when its disk is full."""
     if kind not in ("doc", "wps", "odt", "rtf"):
         raise Unreadable(f"不支持转换的文件类型：{kind}")
     if kind in ("doc", "wps"):
@@ -1151,6 +1152,23 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
     soffice = find_soffice()
     if soffice is None:
         raise Unreadable(NO_OFFICE)
+    what = f"LibreOffice 转换 {kind} 文件"
+    try:
+        converted, rc = _convert(soffice, data, kind)
+    except OSError as e:  # the copy, the folder: never the file's
+        if e.errno in NO_SPACE:
+            raise disk_full(what) from None
+        raise
+    if not _is_docx(converted):
+        if out_of_space():
+            raise disk_full(what)
+        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
+                         "转换失败，未读取")
+    return converted
+
+
+def _convert(soffice: str, data: bytes, kind: str) -> tuple[bytes, int]:
+    """(what LibreOffice wrote converting `data`, its exit code), in a temporary folder of its own."""
     with scratch_dir("word") as tmp:
         src, out = tmp / f"in.{kind}", tmp / "out"
         src.write_bytes(data)
@@ -1167,15 +1185,14 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
             raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
+            if out_of_space(log):
+                raise disk_full(f"LibreOffice 转换 {kind} 文件")  # (not the file's damage)
             why = program_said(log) or f"退出码 {rc}"
             raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
         if result.stat().st_size > MAX_MEMBER_BYTES:
             raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
         converted = result.read_bytes()
-    if not _is_docx(converted):
-        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
-                         "转换失败，未读取")
-    return converted
+    return converted, rc
 
 
 def _is_docx(data: bytes) -> bool:
