@@ -914,7 +914,7 @@ def test_a_process_the_converter_left_behind_is_ended_when_it_exits(tmp_path, mo
 
 
 @pytest.mark.parametrize("body,reason", [
-    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取"),
+    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取；下次运行重新读取"),
     ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; : > "$o/in.docx"',
      "LibreOffice 转换 doc 文件的结果不是 .docx（0 字节，退出码 0），转换失败，未读取"),
     ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; echo x > "$o/in.docx"',

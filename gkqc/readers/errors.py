@@ -1,6 +1,6 @@
 """The readers' one error: a file that cannot be read, and why (a module of its own, below every
 reader, so that the lowest of them can raise it), of which NotTheFile is for a reason about this machine
-(a full disk); and how a message shows what an external program said."""
+(a full disk, a program killed); and how a message shows what an external program said."""
 
 from __future__ import annotations
 
@@ -16,8 +16,15 @@ class Unreadable(Exception):
     """The file cannot be read; the message says why (Chinese)."""
 
 
+AGAIN = "；下次运行重新读取"  # the end of the reason of a file not read for a reason not its own (gkqc.ingest)
+
+
 class NotTheFile(Unreadable):
-    """The file was not read for a reason about this machine or a program it runs (a full disk), not the file."""
+    """The file was not read for a reason about this machine or a program it runs (a full disk, a program
+    killed by a signal), not the file: its reason ends with AGAIN, and the next run reads it again."""
+
+    def __init__(self, why: str):
+        super().__init__(why + AGAIN)
 
 
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT)

@@ -49,7 +49,15 @@ from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import NO_SPACE, Unreadable, disk_full, out_of_space, program_said, signal_name
+from gkqc.readers.errors import (
+    NO_SPACE,
+    NotTheFile,
+    Unreadable,
+    disk_full,
+    out_of_space,
+    program_said,
+    signal_name,
+)
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -1182,7 +1190,7 @@ def _convert(soffice: str, data: bytes, kind: str) -> tuple[bytes, int]:
             if rc != 81:
                 break
         if rc < 0:  # killed (the memory's killer, a crash): LibreOffice failed, whatever the file
-            raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
+            raise NotTheFile(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
             if out_of_space(log):
