@@ -30,10 +30,11 @@ from gkqc.lake import REPORT_TABLES, SCHEMAS, STAMPS, Lake, doc_id_of, sql_list
 from gkqc.offices import resolve_lake
 from gkqc.parse_pool import InProcess, LocalPool, Stalled
 from gkqc.parse_worker import OUTCOME_COLS, file_key, merge_rows
+from gkqc.readers.errors import AGAIN
 from gkqc.rows import Batch, add_copy
 from gkqc.settings import DUCKDB_CONFIG
 from gkqc.source import Source
-from gkqc.storage import attach
+from gkqc.storage import attach, read_frame
 
 if TYPE_CHECKING:
     from gkqc.cluster import ClusterParser
@@ -53,6 +54,7 @@ class IngestSummary:
     office_proposals: int = 0  # printed office names near a registry office, proposed and not applied (gkqc.offices)
     reread: bool = False  # every file read again: the registry or the readers changed (gkqc.reread)
     read_again: int = 0  # files of the inbox read before and read again
+    retried: int = 0  # files the last reading left to read again (a reason not theirs: `errors.AGAIN`), read
     versions_replaced: int = 0  # report versions the earlier reading gave and the new one does not
 
 
@@ -72,28 +74,58 @@ def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, boo
     return table.num_rows, True
 
 
-def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str]]:
-    """(path -> latest doc_id, known doc ids, known report ids) from the lake."""
+def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str], dict[str, str]]:
+    """(path -> latest doc_id, known doc ids, known report ids, path -> latest doc_id of the paths left to
+    read again) from the lake. A path whose newest reading failed for a reason not the file's (its reason
+    ends with `errors.AGAIN`: a full disk, a program killed) is not known, nor its content: it is left to
+    read again."""
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         attach(con, lake.paths("documents"))
         docs = con.sql(f"""
-            SELECT source_path, doc_id FROM read_parquet({sql_list(lake.paths('documents'))})
-            QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""").to_arrow_table()
+            SELECT source_path, doc_id, coalesce(ends_with(parse_error, $again), false) AS again
+            FROM read_parquet({sql_list(lake.paths('documents'))})
+            QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""", params={"again": AGAIN}).to_arrow_table()
         reports = {r[0] for r in con.execute(
             f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
-    paths = dict(zip(docs["source_path"].to_pylist(), docs["doc_id"].to_pylist(), strict=True))
-    return paths, set(paths.values()), reports
+    paths, again = {}, {}
+    for path, doc_id, failed in zip(*(docs[c].to_pylist() for c in ("source_path", "doc_id", "again")), strict=True):
+        (again if failed else paths)[path] = doc_id
+    return paths, set(paths.values()), reports, again
+
+
+def drop_read_again(lake: Lake, pairs: set[tuple[str, str]], before: list[str], run_id: str) -> None:
+    """Leave out of the documents parts from before the run (`before`) the rows of these (path, doc id)
+    pairs that failed for a reason not the file's (`errors.AGAIN`): the run read them again, and its
+    rows take their place (one row a path and content)."""
+    if not pairs:
+        return
+    files = {lake.file("documents", n): n for n in before}
+    wanted = pl.DataFrame(sorted(pairs), schema={"source_path": pl.Utf8, "doc_id": pl.Utf8}, orient="row")
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        attach(con, list(files))
+        con.register("wanted", wanted.to_arrow())
+        hit = con.execute(f"""
+            SELECT DISTINCT filename FROM read_parquet({sql_list(list(files))}, filename = true)
+            SEMI JOIN wanted USING (source_path, doc_id) WHERE ends_with(parse_error, ?)""", [AGAIN]).fetchall()
+    for k, (file,) in enumerate(sorted(hit)):
+        old = read_frame([file]).with_row_index("_row")
+        gone = old.join(wanted, on=["source_path", "doc_id"], how="semi").filter(
+            pl.col("parse_error").str.ends_with(AGAIN)).select("_row")
+        reread.rewrite(lake, "documents", files[file], old.join(gone, on="_row", how="anti").drop("_row"),
+                       f"{run_id}-again-{k:05d}")
 
 
 def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:
-    """The parse outcome stored for each of some doc ids (for files whose bytes were seen before)."""
+    """The parse outcome stored for each of some doc ids (for files whose bytes were seen before): the
+    first, but one that failed for a reason not the file's (`errors.AGAIN`) where there is another."""
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         attach(con, lake.paths("documents"))
         con.register("wanted", pa.table({"doc_id": sorted(doc_ids)}))
-        rows = con.sql(f"""
+        rows = con.execute(f"""
             SELECT doc_id, {', '.join(OUTCOME_COLS)} FROM read_parquet({sql_list(lake.paths('documents'))}) d
             SEMI JOIN wanted USING (doc_id)
-            QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY ingested_at) = 1""").fetchall()
+            QUALIFY row_number() OVER (PARTITION BY doc_id
+                ORDER BY coalesce(ends_with(parse_error, ?), false), ingested_at) = 1""", [AGAIN]).fetchall()
     return {r[0]: dict(zip(OUTCOME_COLS, r[1:], strict=True)) for r in rows}
 
 
@@ -269,7 +301,9 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         rr.first_seen = pl.concat([rr.first_seen, repaired.first_seen]).group_by("source_path", "doc_id").agg(
             pl.col("first").min())
     restamper = rr or repaired
-    known_paths, known_docs, known_reports = load_known(lake) if rr is None else ({}, set(), set())
+    known_paths, known_docs, known_reports, to_retry = load_known(lake) if rr is None else ({}, set(), set(), {})
+    before = lake.part_names("documents")
+    retried: set[tuple[str, str]] = set()  # (path, doc id) left to read again by the last reading, read
     recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)
     seen_stamps = stamps.Seen()
     files = inbox.scan(lake.root.rsplit("/", 1)[0])  # (its warehouse, the lake's folder, when inside it is skipped)
@@ -293,6 +327,9 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
                 seen_stamps.add(src.path, doc_id, src.stamp)
             again = rr is not None and rr.seen(src.path, doc_id)
             summary.read_again += again
+            if to_retry.get(src.path) == doc_id:  # the last reading failed for a reason not the file's
+                retried.add((src.path, doc_id))
+                again = True
             if known_paths.get(src.path) == doc_id:
                 summary.unchanged += 1
             elif doc_id in known_docs or doc_id in run_docs:
@@ -310,6 +347,8 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
         summary.reread = True
         summary.versions_replaced, summary.reports_new = reread.finish(rr, lake, run_id)
         copies = [c for c in copies if not rr.seen(c[0], c[1])]  # an earlier row of that path and content stays
+    drop_read_again(lake, retried, before, run_id)  # (before the copies take the outcome their content has)
+    summary.retried = len(retried)
     _write_copies(lake, copies, at, run_id, summary, restamper)
     summary.office_proposals = resolve_lake(lake, lambda: inbox.listed(files))  # (a copy of a file counts as its other paths do)
     # the stamps go with a commit that changes the lake: a run with nothing new commits nothing

@@ -9,19 +9,22 @@ kernel ends them when we end; elsewhere only the normal exit path (and SIGTERM, 
 External programs (LibreOffice, Tesseract) run under a guard (`run_guarded`): a small Python of its own,
 tied to its starter, the subreaper of everything the program starts. However the program ends, or its
 starter (a worker killed for its memory, a run killed by SIGKILL), the guard kills the program's process
-group and every process left under it (one that called setsid too), reaps them, and exits. Their temporary
+group and every process left under it (one that called setsid too), reaps them, and exits; a guard itself
+killed (SIGKILL) before it said so on its status pipe: its starter ends the program's session. Their temporary
 folders (`scratch_dir`) are locked while in use; a folder whose lock is free is left by a process that is
 gone and is removed by the next that looks (a new folder, a pool's restart).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import logging
 import multiprocessing
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -115,8 +118,10 @@ def stop_child(proc: subprocess.Popen, timeout: float = 10) -> None:
             proc.wait()
 
 
-# The guard: `python -I -S -c _GUARD parent status scratch cmd...`. Standard library only (no gkqc: it
+# The guard: `python -I -S -c _GUARD parent status scratch fsize cmd...`. Standard library only (no gkqc: it
 # starts in milliseconds). Its signals wait in its mask (sigtimedwait): no handler can interrupt its cleanup.
+# On the `status` pipe it says `P<pid>;` (the program started), `E<errno>;` (it could not be), `C;` (every
+# process ended), `S<signal>;` (stopped by another); the pipe's end is the guard's.
 _GUARD = r"""
 import os, signal, sys
 parent, status, scratch, fsize, cmd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5:]
@@ -173,7 +178,9 @@ if os.getppid() != parent:  # the starter died before the guard was tied to it
 os.set_inheritable(status, False)
 me = os.getpid()
 pid = os.fork()
-if pid == 0:  # the program: its own session, killed by the kernel if the guard dies, its files bounded
+if pid:
+    os.write(status, b"P%d;" % pid)  # the program's pid: its session's, ended by the starter if we are killed
+else:  # the program: its own session, killed by the kernel if the guard dies, its files bounded
     try:
         os.setsid()
         if prctl is not None:
@@ -188,7 +195,7 @@ if pid == 0:  # the program: its own session, killed by the kernel if the guard 
         signal.pthread_sigmask(signal.SIG_SETMASK, ())
         os.execvp(cmd[0], cmd)
     except OSError as e:
-        os.write(status, str(e.errno or 0).encode())
+        os.write(status, b"E%d;" % (e.errno or 0))
     os._exit(127)
 stopped = None
 while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is None:
@@ -213,10 +220,14 @@ while True:  # then every process left: orphans come to us, a killed one's child
         break
     if done == pid:
         code = st
+try:
+    os.write(status, b"C;")  # every process ended
+except OSError:
+    pass
 if stopped is not None:
     if stopped != signal.SIGHUP:  # not the starter's stop: its death, or someone else's (pkill)
         try:
-            os.write(status, b"S%d" % stopped)
+            os.write(status, b"S%d;" % stopped)
         except OSError:  # (the starter is gone)
             pass
         gone()
@@ -238,6 +249,16 @@ GUARD_WAIT_S = 10.0  # the guard's cleanup after it is told to stop, at most (th
 
 
 MAX_WRITE_BYTES = 256 << 20  # a file a guarded program writes (its log, its output), at most: then SIGXFSZ ends it
+MAX_OUTPUT_BYTES = 16 << 20  # what a guarded program prints to a pipe of ours (stdout, stderr), kept at most
+
+
+class OutputTooLarge(Exception):
+    """A guarded program printed more than `most` bytes to one of its pipes: it was ended (the program's
+    failure, whatever file it read)."""
+
+    def __init__(self, program: str, most: int):
+        super().__init__(f"{program} 的输出超过 {most} 字节，已终止 (its output is too large)")
+        self.program, self.most = program, most
 
 
 def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = None,
@@ -245,10 +266,13 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
     """Run `cmd` under a guard (module docstring), at most `timeout` seconds: (exit code, negative for the
     signal that ended it; stdout; stderr), as `subprocess.run` with `popen` (stdout, stderr, env, cwd);
     stdin is /dev/null. When it has not ended by then, or this thread is interrupted, the guard is told to
-    stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised. `scratch`: its
-    temporary folder, removed by the guard if we die. A guard stopped by another (`pkill`) ends the program
-    and its signal is returned as the program's. OSError when `cmd` cannot be started."""
+    stop, ends it and all it started, and TimeoutExpired (or the interruption) is raised; so when it prints
+    more than MAX_OUTPUT_BYTES to a pipe (OutputTooLarge). `scratch`: its temporary folder, removed by the
+    guard if we die. A guard stopped by another (`pkill`) ends the program and its signal is returned as the
+    program's; a guard killed before it ended them all (SIGKILL): we end the program's session. OSError
+    when `cmd` cannot be started."""
     read, write = os.pipe()
+    status = _Status(read)
     try:
         try:
             proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), str(write),
@@ -259,7 +283,7 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
             os.close(write)
         with proc:
             try:
-                out, err = proc.communicate(timeout=timeout)
+                out, err = _outputs(proc, status, cmd[0], timeout, MAX_OUTPUT_BYTES)
             except BaseException:
                 proc.send_signal(signal.SIGHUP)  # our stop (a SIGTERM is our death's, or another's)
                 try:
@@ -267,16 +291,116 @@ def run_guarded(cmd: Sequence[str], timeout: float, *, scratch: Path | None = No
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+                status.gone()
                 raise
-        failed = os.read(read, 32)
+        status.gone()
     finally:
         os.close(read)
-    if failed.startswith(b"S"):  # the guard was stopped by another: the program ended by that signal
-        return -int(failed[1:]), out, err
-    if failed:
-        errno = int(failed)
+    if (stopped := status.told(b"S")) is not None:  # the guard was stopped by another: the program ended by that signal
+        return -stopped, out, err
+    if (errno := status.told(b"E")) is not None:
         raise OSError(errno, os.strerror(errno), cmd[0])
     return proc.returncode, out, err
+
+
+class _Status:
+    """What a guard said on its status pipe (`_GUARD`), read from `fd`."""
+
+    def __init__(self, fd: int):
+        self.fd, self.said, self.ended = fd, b"", False
+
+    def read(self) -> bool:
+        """Read what the guard said since; False once it is gone (the pipe's end)."""
+        chunk = os.read(self.fd, 256)
+        self.said += chunk
+        return bool(chunk)
+
+    def told(self, tag: bytes) -> int | None:
+        """The number the guard said with `tag` (b"P", b"E", b"S"), if it did."""
+        found = [int(t[1:]) for t in self.said.split(b";") if t[:1] == tag and t[1:].isdigit()]
+        return found[0] if found else None
+
+    def gone(self) -> None:
+        """The guard has ended: what it said last is read, and when it ended before it ended every process
+        (SIGKILL), the program's session is ended."""
+        if self.ended:
+            return
+        self.ended = True
+        os.set_blocking(self.fd, False)
+        try:
+            while self.read():
+                pass
+        except BlockingIOError:  # (still open: the program, between its start and its exec)
+            pass
+        if b"C" not in self.said.split(b";") and (pid := self.told(b"P")):
+            end_session(pid)
+
+
+def end_session(sid: int) -> None:
+    """SIGKILL every process of session `sid` (a guarded program's, its leader, whose guard was killed before
+    it ended them: they outlived it, adopted by init). One that started a session of its own escapes."""
+    with contextlib.suppress(OSError):
+        os.killpg(sid, signal.SIGKILL)
+    for _ in range(100):
+        left = [pid for pid in _in_session(sid) if pid != os.getpid()]
+        if not left:
+            return
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+def _in_session(sid: int) -> list[int]:
+    """The live (not zombie) processes of session `sid`, from /proc (none where there is no /proc)."""
+    found = []
+    try:
+        names = [n for n in os.listdir("/proc") if n.isdigit()]
+    except OSError:
+        return []
+    for name in names:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        state, _, _, session = stat[stat.rindex(b")") + 2:].split()[:4]
+        if int(session) == sid and state != b"Z":
+            found.append(int(name))
+    return found
+
+
+def _outputs(proc: subprocess.Popen, status: _Status, program: str, timeout: float,
+             most: int) -> tuple[bytes | None, bytes | None]:
+    """What the guard's pipes (stdout, stderr: those asked for) gave until they closed, then its exit, within
+    `timeout` seconds (else TimeoutExpired); OutputTooLarge as soon as one gave more than `most` bytes. The
+    guard's `status` is read meanwhile: when it is gone, what the program left is ended (`_Status.gone`),
+    which closes the pipes it held."""
+    deadline = time.monotonic() + timeout
+    pipes = {f.fileno(): bytearray() for f in (proc.stdout, proc.stderr) if f is not None}
+    with selectors.DefaultSelector() as sel:
+        for fd in [*pipes, status.fd]:
+            sel.register(fd, selectors.EVENT_READ)
+        while sel.get_map():
+            if (left := deadline - time.monotonic()) <= 0:
+                raise subprocess.TimeoutExpired(program, timeout)
+            for key, _ in sel.select(left):
+                if key.fd == status.fd:
+                    if not status.read():
+                        sel.unregister(key.fd)
+                        proc.wait(max(deadline - time.monotonic(), 0.0))
+                        status.gone()
+                    continue
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fd)
+                elif len(pipes[key.fd]) + len(chunk) > most:
+                    raise OutputTooLarge(program, most)
+                else:
+                    pipes[key.fd] += chunk
+    proc.wait(max(deadline - time.monotonic(), 0.0))
+    out, err = (bytes(pipes[f.fileno()]) if f is not None else None for f in (proc.stdout, proc.stderr))
+    return out, err
 
 
 SCRATCH = re.compile(r"gkqc-(word|ocr)-\d+-[a-z0-9_]{8}")  # the folders `scratch_dir` makes (other names: never)

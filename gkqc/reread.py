@@ -173,7 +173,7 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
         fresh = stays.join(outcome, on="doc_id", how="semi").drop(*OUTCOME_COLS).join(outcome, on="doc_id")
         kept_reports.update(kept["report_id"].drop_nulls().to_list())
         if kept.height < old.height:
-            _rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), next(names))
+            rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), next(names))
     new_ids = set(new["report_id"].drop_nulls().to_list())
     kept_reports -= new_ids
     old_ids: set[str] = set()
@@ -184,11 +184,11 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
                 old_ids.update(old["report_id"].to_list())
             stays = old.filter(pl.col("report_id").is_in(sorted(kept_reports)))
             if stays.height < old.height:
-                _rewrite(lake, table, part, stays, next(names))
+                rewrite(lake, table, part, stays, next(names))
     return len(old_ids - kept_reports - new_ids), len(new_ids - old_ids)
 
 
-def _rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, name: str) -> None:
+def rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, name: str) -> None:
     """Part `part` of `table` is replaced by one of `rows` (none when there are none)."""
     lake.drop(table, [part])
     lake.write_frame(table, frame_of(table, rows), name)

@@ -53,6 +53,9 @@ def summary_rows(r: RunSummary) -> list[tuple[str, str, str]]:
         rows.append(("全部重新读取 files read again",
                      f"模板登记表或读取程序已变更：{s.read_again} 个文件按新规则重新读取，读取结果有变化的报告版本 "
                      f"{s.versions_replaced} 个（registry or readers changed: files read again, versions that changed）", WARN))
+    if s.retried:
+        rows.append(("重新读取 read again", f"{s.retried} 个文件上次因本机原因（磁盘已满、程序被终止）未读取，本次重新读取 "
+                     "(files the last run could not read for a reason not theirs, read again)", ""))
     if s.offices is not None:
         rows.append(("机关名录 office registry",
                      f"offices.csv：{s.offices} 个机关" + ("，本次更新 (updated)" if s.offices_changed else ""), ""))

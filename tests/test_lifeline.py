@@ -3,6 +3,7 @@ with it; Prefect's API is served from the run's own process)."""
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -234,7 +235,7 @@ def test_a_readers_temporary_folder_does_not_outlive_its_process(tmp_path, monke
 
 
 _GUARDED = """
-import sys, threading
+import os, sys, threading
 from pathlib import Path
 from gkqc.lifeline import run_guarded, scratch_dir
 threading.Thread(target=lambda: threading.Event().wait(), daemon=True).start()  # (a worker has threads
@@ -243,7 +244,8 @@ held[::4096] = b"x" * len(held[::4096])
 with scratch_dir("ocr") as d:
     (d / "p1.png").write_bytes(b"x")
     print(d, flush=True)
-    print(run_guarded(sys.argv[1:], 300, scratch=d)[0], flush=True)
+    piped = {"stdout": -1, "stderr": -1} if os.environ.get("PIPED") else {}  # (-1: subprocess.PIPE)
+    print(run_guarded(sys.argv[1:], 300, scratch=d, **piped)[0], flush=True)
 """
 
 
@@ -286,3 +288,55 @@ def test_a_guard_stopped_by_another_ends_its_program_and_says_it_was_stopped(tmp
         p.kill()
         p.wait()
         p.stdout.close()
+
+
+@pytest.mark.parametrize("to", ["", "1>&2"], ids=["stdout", "stderr"])
+def test_a_program_flooding_its_output_is_ended_and_named_not_held_in_memory(monkeypatch, to):
+    """A program that prints without end (to a pipe the reader reads): all it printed was held in the worker's
+    memory; now at most MAX_OUTPUT_BYTES of it, then the program is ended and named."""
+    from gkqc import lifeline
+
+    monkeypatch.setattr(lifeline, "MAX_OUTPUT_BYTES", 1 << 20)
+    t = time.monotonic()
+    with pytest.raises(lifeline.OutputTooLarge) as e:
+        lifeline.run_guarded(["sh", "-c", f"head -c 30000000 /dev/zero {to}; sleep 300"], 20,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert time.monotonic() - t < 10
+    assert (e.value.program, e.value.most) == ("sh", 1 << 20)
+
+
+@pytest.mark.parametrize("piped", [False, True], ids=["output-to-a-file", "output-piped"])
+def test_a_guard_killed_leaves_nothing_its_program_started(tmp_path, piped):
+    """The guard SIGKILLed (the memory's killer, `pkill -9`): its program died with it, but what the program
+    started lived on (adopted by init, its output pipe held open: the starter waited on it). The starter
+    ends the program's session when it sees its guard gone."""
+    cmd = ["sh", "-c", "sleep 300 & exec sleep 300"]
+    p = subprocess.Popen([sys.executable, "-c", _GUARDED, *cmd], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "TMPDIR": str(tmp_path), **({"PIPED": "1"} if piped else {})})
+    started: list[psutil.Process] = []
+    try:
+        folder = Path(p.stdout.readline().strip())
+        deadline = time.monotonic() + 30
+        while len([c for c in _tree(p.pid) if _cmdline(c) == "sleep 300"]) < 2:  # the program and its child
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        started = _tree(p.pid)
+        guard = psutil.Process(p.pid).children()[0]
+        guard.kill()
+        assert select.select([p.stdout], [], [], 20)[0], "the starter still waits"
+        assert p.stdout.readline().strip() == "-9"  # (as a guard killed by another: the program's signal)
+        assert_all_end(started)
+        assert p.wait(10) == 0 and not folder.exists()
+    finally:
+        for proc in [psutil.Process(p.pid), *started] if p.poll() is None else started:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        p.wait()
+        p.stdout.close()
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    """The processes under `pid` (the guard, the program, the program's child)."""
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(pid).children(recursive=True)
+    return []

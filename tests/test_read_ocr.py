@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from functools import cache
@@ -24,6 +25,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from gkqc.readers import ocr, read_document
 from gkqc.readers import pdf as pdfreader
+from gkqc.readers.errors import AGAIN
 
 pytestmark = pytest.mark.component
 
@@ -263,10 +265,12 @@ def test_a_process_tesseract_left_behind_is_ended_when_it_exits(tmp_path, monkey
 ], ids=["killed", "no-output", "garbage", "controls-in-its-errors"])
 def test_a_tesseract_that_fails_is_blamed_not_the_page(body, why, tmp_path, monkeypatch):
     """tesseract killed, or writing no TSV (it writes the header for a blank page too): the reason names its
-    failure, not a blank page; what it prints reaches the reason as one printable line."""
+    failure, not a blank page; what it prints reaches the reason as one printable line. Killed, the file is
+    read again by the next run (the reason says so)."""
     _fake(tmp_path, monkeypatch, body)
     r = read_document("scan.pdf", _blank_scan())
-    assert (r.status, r.reason) == ("unreadable", f"OCR 失败（第 1/1 页：{why}）")
+    again = AGAIN if body.startswith("kill") else ""
+    assert (r.status, r.reason) == ("unreadable", f"OCR 失败（第 1/1 页：{why}）{again}")
 
 
 def test_page_limit_and_time_budget(fake_tesseract, monkeypatch):
@@ -434,3 +438,31 @@ def test_a_words_confidence_is_between_0_and_1_whatever_tesseract_prints(said, c
     header = "\t".join(["level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
                         "height", "conf", "text"])
     assert ocr._tsv_words(f"{header}\n{row}\n") == {("1", "1", "1", "1"): [("12", 10, 20, 40, 60, conf)]}
+
+
+def test_a_tesseract_flooding_its_output_is_named_and_ended(tmp_path, monkeypatch):
+    """A tesseract printing without end: the reading names tesseract's output, not the page; the worker keeps
+    at most MAX_OUTPUT_BYTES of it."""
+    from gkqc import lifeline
+
+    monkeypatch.setattr(lifeline, "MAX_OUTPUT_BYTES", 1 << 20, raising=False)
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT_S", 5.0)
+    _fake(tmp_path, monkeypatch, "head -c 30000000 /dev/zero >&2\nsleep 300")
+    r = read_document("scan.pdf", _blank_scan())
+    assert (r.status, r.reason) == ("unreadable", "OCR 失败（第 1/1 页：tesseract 的输出超过 1 MB 上限，已终止）")
+
+
+def test_a_full_disk_is_named_not_the_scan(tmp_path, monkeypatch):
+    """The temporary folder's disk full when a page image is saved: the reason names the folder, not the PDF."""
+    import errno
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    _fake(tmp_path, monkeypatch, "exit 1")
+    scan = _blank_scan()
+    monkeypatch.setattr(Image.Image, "save", no_space)
+    r = read_document("scan.pdf", scan)
+    assert (r.format, r.status) == ("scanned_pdf", "unreadable")
+    assert r.reason.startswith(f"临时文件夹 {tempfile.gettempdir()} 所在的磁盘已满（No space left on device），"
+                               "OCR 识别未完成，未读取：问题在本机，而非文件"), r.reason

@@ -5,6 +5,7 @@ read (other Office files, damaged, encrypted, zip bombs, a converter that hangs)
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import random
@@ -934,7 +935,7 @@ def test_a_process_the_converter_left_behind_is_ended_when_it_exits(tmp_path, mo
 
 
 @pytest.mark.parametrize("body,reason", [
-    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取"),
+    ("kill -KILL $$", "LibreOffice 转换 doc 文件时被信号 SIGKILL 终止，转换未完成，未读取；下次运行重新读取"),
     ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; : > "$o/in.docx"',
      "LibreOffice 转换 doc 文件的结果不是 .docx（0 字节，退出码 0），转换失败，未读取"),
     ('while [ $# -gt 0 ]; do [ "$1" = --outdir ] && { o=$2; shift; }; shift; done\nmkdir -p "$o"; echo x > "$o/in.docx"',
@@ -959,6 +960,27 @@ def test_what_the_converter_prints_reaches_the_reason_as_one_printable_line(tmp_
     r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
     assert r.reason == ("LibreOffice 无法转换该 doc 文件（\ufffd]0;pwned\ufffd\ufffd[31mERR\ufffd\ufffd\ufffd\ufffd\ufffd end）："
                         "文件可能已损坏或不是 Word 文档")
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("how", ["copy", "converter"])
+def test_a_full_disk_is_named_not_the_file(how, tmp_path, monkeypatch):
+    """The temporary folder's disk full, when the file is copied into it or while LibreOffice converts (it
+    says so and writes nothing): the reason names the full folder, not a damaged file."""
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\necho 'Error: Please verify input parameters... (SfxBaseModel::impl_store: "
+                      "0x51a(Error Area:Io Class:Write Code:26)) No space left on device'\nexit 1\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(word, "find_soffice", lambda: str(script))
+    if how == "copy":
+        monkeypatch.setattr(Path, "write_bytes", _no_space)
+    r = read_document("r.doc", ole_file({"WordDocument": word_fib(encrypted=False)}))
+    assert (r.format, r.status) == ("doc", "unreadable")
+    assert r.reason.startswith(f"临时文件夹 {tempfile.gettempdir()} 所在的磁盘已满（No space left on device），"
+                               "LibreOffice 转换 doc 文件未完成，未读取：问题在本机，而非文件"), r.reason
 
 
 # ---------------------------------------------------------------- .doc / .wps by LibreOffice

@@ -173,7 +173,7 @@ def test_a_reading_again_stopped_halfway_leaves_the_lake_as_it_was_and_the_next_
     path = tmp_path / "templates.yaml"
     _with_gov2025(path)
     monkeypatch.setenv(REGISTRY_ENV, str(path))
-    rewrite, calls = reread._rewrite, []
+    rewrite, calls = reread.rewrite, []
 
     def stopped(*args):  # the run dies after its first rewritten part
         calls.append(args)
@@ -181,13 +181,13 @@ def test_a_reading_again_stopped_halfway_leaves_the_lake_as_it_was_and_the_next_
             raise KeyboardInterrupt
         rewrite(*args)
 
-    monkeypatch.setattr(reread, "_rewrite", stopped)
+    monkeypatch.setattr(reread, "rewrite", stopped)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path, inbox, "t2")
     assert len(calls) == 2
     lake = Lake(tmp_path / "lake")
     assert all(_table(lake, t).sort(pl.all()).equals(before[t]) for t in before)  # nothing of it committed
-    monkeypatch.setattr(reread, "_rewrite", rewrite)
+    monkeypatch.setattr(reread, "rewrite", rewrite)
     lake, again = _run(tmp_path, inbox, "t3")
     assert again.reread and again.versions_replaced == 2
     assert _table(lake, "reports")["template"].to_list() == ["gov2025", "gov2025"]

@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gkqc.cells import DAMAGED, is_value_like
-from gkqc.lifeline import run_guarded, scratch_dir
+from gkqc.lifeline import OutputTooLarge, run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import Unreadable, program_said, signal_name
+from gkqc.readers.errors import NO_SPACE, NotTheFile, Unreadable, disk_full, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -112,12 +112,23 @@ class Budget:
 
 
 def ocr_pdf(data: bytes) -> PdfDoc:
-    """The tokens of a scanned PDF read by OCR. Raises Unreadable with the reason."""
+    """The tokens of a scanned PDF read by OCR. Raises Unreadable with the reason (NotTheFile, naming the
+    temporary folder, when its disk is full)."""
     exe = shutil.which(TESSERACT)
     if exe is None:
         raise Unreadable(MISSING)
     budget = Budget()
     version = tesseract_version(exe)
+    try:
+        return _ocr(data, exe, version, budget)
+    except OSError as e:  # the page images' folder: never the file's
+        if e.errno in NO_SPACE:
+            raise disk_full("OCR 识别") from None
+        raise
+
+
+def _ocr(data: bytes, exe: str, version: str, budget: Budget) -> PdfDoc:
+    """`ocr_pdf`'s reading, its page images in a temporary folder of their own."""
     with scratch_dir("ocr") as tmp:
         doc = open_pdf(data)
         try:
@@ -173,6 +184,8 @@ def tesseract_version(exe: str) -> str:
         r = _run([exe, "--version"], VERSION_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise Unreadable(f"tesseract 无响应（--version 超过 {VERSION_TIMEOUT_S:g} 秒），无法 OCR") from None
+    except OutputTooLarge as e:
+        raise Unreadable(f"tesseract --version 的输出超过 {e.most / (1 << 20):g} MB 上限，已终止，无法 OCR") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
     text = program_said((r.stdout + r.stderr).decode("utf-8", "replace").split("\n", 1)[0], 40).split()
@@ -181,16 +194,19 @@ def tesseract_version(exe: str) -> str:
 
 def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: str | None = None) -> str:
     """Tesseract's TSV of an image (in LANGS unless told). Unreadable when tesseract fails: killed by a
-    signal, exiting with an error, or writing no TSV (it writes the header line for a blank image too)."""
+    signal, exiting with an error, printing more than `lifeline.MAX_OUTPUT_BYTES`, or writing no TSV (it
+    writes the header line for a blank image too)."""
     langs = langs or LANGS
     try:
         r = _run([exe, str(png), "stdout", "-l", langs, "--psm", psm, "tsv"], timeout, png.parent)
     except subprocess.TimeoutExpired:
         raise Unreadable(f"OCR 超过时限（{what}：tesseract {timeout:.0f} 秒未完成）") from None
+    except OutputTooLarge as e:
+        raise Unreadable(f"OCR 失败（{what}：tesseract 的输出超过 {e.most / (1 << 20):g} MB 上限，已终止）") from None
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
     if r.returncode < 0:
-        raise Unreadable(f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
+        raise NotTheFile(f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
     if r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip()
         if "traineddata" in err or "Failed loading language" in err:

@@ -48,7 +48,15 @@ from gkqc.lifeline import run_guarded, scratch_dir
 from gkqc.limits import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_RATIO, zip_bomb_ratio, zip_directory_entries
 from gkqc.readers import colours, word_theme
 from gkqc.readers.decode import declared_charset, decode
-from gkqc.readers.errors import Unreadable, program_said, signal_name
+from gkqc.readers.errors import (
+    NO_SPACE,
+    NotTheFile,
+    Unreadable,
+    disk_full,
+    out_of_space,
+    program_said,
+    signal_name,
+)
 from gkqc.readers.html import html_tokens
 from gkqc.readers.tokens import (
     IN_NUMBER,
@@ -853,7 +861,8 @@ def _join(parts: list[str]) -> tuple[str, str | None]:
 def convert_to_docx(data: bytes, kind: str) -> bytes:
     """A .doc or .wps file (or kind "odt", "rtf": an OpenDocument or RTF text) as .docx bytes, by
     LibreOffice. Raises Unreadable with the reason: one that blames LibreOffice, not the file, when
-    LibreOffice was killed by a signal or wrote what is not a .docx."""
+    LibreOffice was killed by a signal or wrote what is not a .docx; one that names the temporary folder
+    (NotTheFile) when its disk is full."""
     if kind not in ("doc", "wps", "odt", "rtf"):
         raise Unreadable(f"不支持转换的文件类型：{kind}")
     if kind in ("doc", "wps"):
@@ -861,6 +870,23 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
     soffice = find_soffice()
     if soffice is None:
         raise Unreadable(NO_OFFICE)
+    what = f"LibreOffice 转换 {kind} 文件"
+    try:
+        converted, rc = _convert(soffice, data, kind)
+    except OSError as e:  # the copy, the folder: never the file's
+        if e.errno in NO_SPACE:
+            raise disk_full(what) from None
+        raise
+    if not _is_docx(converted):
+        if out_of_space():
+            raise disk_full(what)
+        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
+                         "转换失败，未读取")
+    return converted
+
+
+def _convert(soffice: str, data: bytes, kind: str) -> tuple[bytes, int]:
+    """(what LibreOffice wrote converting `data`, its exit code), in a temporary folder of its own."""
     with scratch_dir("word") as tmp:
         src, out = tmp / f"in.{kind}", tmp / "out"
         src.write_bytes(data)
@@ -874,18 +900,17 @@ def convert_to_docx(data: bytes, kind: str) -> bytes:
             if rc != 81:
                 break
         if rc < 0:  # killed (the memory's killer, a crash): LibreOffice failed, whatever the file
-            raise Unreadable(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
+            raise NotTheFile(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
+            if out_of_space(log):
+                raise disk_full(f"LibreOffice 转换 {kind} 文件")  # (not the file's damage)
             why = program_said(log) or f"退出码 {rc}"
             raise Unreadable(f"LibreOffice 无法转换该 {kind} 文件（{why}）：文件可能已损坏或不是 Word 文档")
         if result.stat().st_size > MAX_MEMBER_BYTES:
             raise Unreadable(f"{kind} 文件转换结果超过 {MAX_MEMBER_BYTES >> 20} MB，未读取")
         converted = result.read_bytes()
-    if not _is_docx(converted):
-        raise Unreadable(f"LibreOffice 转换 {kind} 文件的结果不是 .docx（{len(converted)} 字节，退出码 {rc}），"
-                         "转换失败，未读取")
-    return converted
+    return converted, rc
 
 
 def _is_docx(data: bytes) -> bool:
@@ -919,7 +944,9 @@ def _run(cmd: list[str], env: dict[str, str], tmp: Path, deadline: float) -> tup
                                    stderr=subprocess.STDOUT, env=env, cwd=tmp)
         except subprocess.TimeoutExpired:
             raise Unreadable(f"转换 Word 文件超过时限（{CONVERT_TIMEOUT_S} 秒），已终止 LibreOffice，未读取") from None
-    return rc, log.read_bytes()[-4000:].decode("utf-8", "replace")
+    with log.open("rb") as f:  # its end only (the log may be as large as MAX_WRITE_BYTES)
+        f.seek(max(f.seek(0, os.SEEK_END) - 4000, 0))
+        return rc, f.read().decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- OLE2: what a .doc / .wps holds
