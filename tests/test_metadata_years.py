@@ -61,6 +61,9 @@ def test_a_title_naming_its_office_in_full_keeps_it():
     ("青山市应急管理局2020年政府信息公开工作年度报告（重新发布）", True),
     ("青山市应急管理局2020年政府信息公开工作年度报告（附件）", False),
     ("青山市城市更新局2020年政府信息公开工作年度报告", False),  # 更新 in the office's name
+    ("2020年政府信息公开工作年度报告（青山市城市更新局）", False),  # …also in brackets
+    ("青山市应急管理局2020年政府信息公开工作年度报告（修订版）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（已更正）", True),
 ])
 def test_a_title_that_says_it_is_a_correction(title, corrected):
     assert bool(md.CORRECTED.search(title)) is corrected

@@ -27,9 +27,10 @@ _AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITI
                       + r"|[〇○零O0一二三四五六七八九]{4}\s*年\s*(?:元|[一二三四五六七八九十]{1,3})\s*月"
                       + _IN_BRACKETS[1] + r"|\s{0,8}" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1]
                       + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
-# a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （重新发布）, -更正):
-# that version outranks the one it corrects (gkqc.versions); written for Python's re and DuckDB's RE2 alike
-CORRECTED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|重新发布" + _IN_BRACKETS[1]
+# a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （修订版）, （重新发布）,
+# -更正): that version outranks the one it corrects (gkqc.versions). In brackets the word ends what they hold
+# (（青山市城市更新局）: an office's name); written for Python's re and DuckDB's RE2 alike
+CORRECTED = re.compile(r"[(（【\[][^()（）【】\[\]]*?(?:" + _CORRECTION_WORDS + r"|重新发布)(?:版本|版|后|稿|本|说明)?\s*[)）】\]]"
                        + "|" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1])
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
