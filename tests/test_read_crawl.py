@@ -842,3 +842,22 @@ def test_metadata_glued_before_the_title_is_no_office_when_the_title_is_also_pri
     assert ":其他绿水县民政局2022年" in text.replace(" ", "")
     rep = read_document("r.txt", text.encode()).report
     assert (rep.title, rep.office, rep.region) == ("绿水县民政局2022年政府信息公开工作年度报告", "绿水县民政局", "绿水县")
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", [[1, "2/1", 3, 0, 0, 0, 25], [12, "/", 13, 0, 0, 0, 25]])
+def test_a_slash_glued_between_digits_that_may_be_one_cells_is_unreadable(printed, style):
+    """'12/1300025': 12, a blank printed '/', 13… or 1, a cell printed '2/1' (a fraction, a date), 3…: the
+    same text, seven cells either way. Never split into 12 and 13."""
+    row = app_row(read(crawl_with_row({"new_received": printed}, style=style)).report, "new_received")
+    assert {(c.value, c.status) for c in row} == {(None, "unreadable")}
+    assert "'/'夹在数字之间" in row[0].reason
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", [[1, "/", 1, 0, 0, 0, 2], ["/", 0, 0, "/", 0, 0, 0]])
+def test_a_slash_glued_between_digits_is_a_blank_where_no_cell_holds_it(printed, style):
+    """'1/10002': a cell printed '1/1' leaves five cells for seven (two blanks that left no trace, as in
+    any glued row): the slash is a blank's mark."""
+    row = app_row(read(crawl_with_row({"new_received": printed}, style=style)).report, "new_received")
+    assert [(c.raw, c.status) for c in row] == [(str(v), "blank" if v == "/" else "ok") for v in printed]
