@@ -259,9 +259,10 @@ class _Splits:
                 out.append(v)
                 continue
             text = v.text[i:j]
-            raw = v.raw[i:j] if len(v.raw) == len(v.text) else text
-            where = f"（原文'{v.raw}'，第{v.line}行第{v.at}字起）" if isinstance(v, GluedRun) else ""
-            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred))
+            same = len(v.raw) == len(v.text)  # (else a piece's offset is its run's)
+            raw = v.raw[i:j] if same else text
+            where = f"（连写的原文'{v.raw}'）" if isinstance(v, GluedRun) else ""
+            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred, at=v.at + i if v.at and same else v.at))
         return RowRead(out)
 
 
@@ -306,7 +307,7 @@ def _unspaced(vals: list[Tok]) -> list[Tok] | None:
     for b in vals[1:]:
         a = out[-1]
         if a.text[-1:].isdigit() and a.text != "0" and len(b.text) >= 3 and b.text[:3].isdigit():
-            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=getattr(a, "at", 0))
+            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=a.at)
             joined = True
         else:
             out.append(b)
