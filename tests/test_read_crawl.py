@@ -2,6 +2,7 @@
 
 import itertools
 import random
+import re
 from collections import Counter
 
 import polars as pl
@@ -181,7 +182,7 @@ def test_ambiguous_or_impossible_runs_are_unreadable_with_the_reason():
     })).report
     new, granted, forward = (app_row(rep, r) for r in ("new_received", "granted", "carried_forward"))
     assert {c.status for c in new + granted + forward} == {"unreadable"}
-    assert "可能的拆分有4种，其中与本行合计相符的不止一种" in new[0].reason and new[0].reason.endswith("不作猜测拆分")
+    assert "可能的拆分有4种，其中与本行合计相符的不止一种" in new[0].reason and new[0].reason.endswith("不作猜测拆分（原文第1行第430字起）")
     assert "无一与本行合计相符" in granted[0].reason
     assert f"超过可拆分的上限{MAX_GLUED}个" in forward[0].reason
 
@@ -842,3 +843,41 @@ def test_metadata_glued_before_the_title_is_no_office_when_the_title_is_also_pri
     assert ":其他绿水县民政局2022年" in text.replace(" ", "")
     rep = read_document("r.txt", text.encode()).report
     assert (rep.title, rep.office, rep.region) == ("绿水县民政局2022年政府信息公开工作年度报告", "绿水县民政局", "绿水县")
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", [[1, "2/1", 3, 0, 0, 0, 25], [12, "/", 13, 0, 0, 0, 25]])
+def test_a_slash_glued_between_digits_that_may_be_one_cells_is_unreadable(printed, style):
+    """'12/1300025': 12, a blank printed '/', 13… or 1, a cell printed '2/1' (a fraction, a date), 3…: the
+    same text, seven cells either way. Never split into 12 and 13."""
+    row = app_row(read(crawl_with_row({"new_received": printed}, style=style)).report, "new_received")
+    assert {(c.value, c.status) for c in row} == {(None, "unreadable")}
+    assert "'/'夹在数字之间" in row[0].reason
+
+
+@pytest.mark.parametrize("style", ["glued", "rows-spaced"])
+@pytest.mark.parametrize("printed", [[1, "/", 1, 0, 0, 0, 2], ["/", 0, 0, "/", 0, 0, 0]])
+def test_a_slash_glued_between_digits_is_a_blank_where_no_cell_holds_it(printed, style):
+    """'1/10002': a cell printed '1/1' leaves five cells for seven (two blanks that left no trace, as in
+    any glued row): the slash is a blank's mark."""
+    row = app_row(read(crawl_with_row({"new_received": printed}, style=style)).report, "new_received")
+    assert [(c.raw, c.status) for c in row] == [(str(v), "blank" if v == "/" else "ok") for v in printed]
+
+
+_WHERE = re.compile(r"原文第(\d+)行第(\d+)字起）?$")
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_value_of_a_crawl_records_where_it_is_printed(style):
+    """Each cell read from a crawl, split from a glued run or not, ends its reason with its line and the
+    character its text starts at (the code before kept the offset only of a glued run, once for all its
+    values); a row refused whole, where its first value starts."""
+    s = spec("gov2021", 2023, seed=3, office=OFFICE)
+    s.applications[("granted", "total")] = "约" + s.applications[("granted", "total")]  # (a row refused whole when glued)
+    text = crawl_of_html(render_html(s), *STYLES[style])
+    lines = text.splitlines()
+    cells = read(text).report.cells
+    placed = [(c, _WHERE.search(c.reason or "")) for c in cells if c.status != "missing"]
+    assert len(placed) == 200 and all(m is not None for _, m in placed)
+    assert all(lines[int(m[1]) - 1][int(m[2]) - 1:].startswith(c.raw or "") for c, m in placed)
+    assert len({m.group(0) for c, m in placed if c.raw}) == len([c for c in cells if c.raw])  # each its own

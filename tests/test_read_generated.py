@@ -88,6 +88,34 @@ def test_html_cells_and_lines_keep_the_line_their_text_is_printed_on(walked):
     assert heading.text in lines[heading.line - 1]
 
 
+@pytest.mark.parametrize("before", ["<!-- 注 -->\n\n", "<!-- 注\n -->\n", "<br>\n", "<span>&nbsp;</span>\n",
+                                    "<span>\n</span>\n", "\n<p></p>\n", "\n"])
+@pytest.mark.parametrize("walked", [False, True], ids=["plain-tables", "walked-tables"])
+def test_html_a_value_after_a_comment_or_br_keeps_the_line_it_is_printed_on(before, walked):
+    """A value printed as the text after a comment, a `<br>` or an empty element, or after blank lines in
+    its cell, lines below its `<td>`: its line is the one it is printed on, not its cell's."""
+    s = spec("gov2021", 2022, seed=7)
+    page = re.sub(r"(<td[^>]*>)([^<]+)(</td>)", lambda m: m[1] + before + m[2] + m[3], render_html(s).decode())
+    if walked:
+        page = re.sub(r"(<table[^>]*>)", r"\1<caption>单位：件</caption>", page)
+    lines = page.splitlines()
+    r = read_document("r.html", page.encode())
+    vals = [c for c in r.report.cells if c.raw and c.raw.strip()]
+    assert r.status == "parsed" and len(vals) > 100
+    assert [c.raw for c in vals if not lines[c.line - 1].startswith(f"{c.raw}</td>")] == []
+
+
+@pytest.mark.parametrize("before", ["<!-- 注 -->\n", "<br>\n", "\n"])
+def test_html_a_paragraph_after_a_comment_or_br_keeps_the_line_it_is_printed_on(before):
+    from gkqc.readers.html import html_tokens
+
+    page = render_html(spec("gov2021", 2022, seed=7)).decode().replace("<p><strong>", f"<p>{before}<strong>")
+    page = page.replace("<div class=\"content\">", f"<div class=\"content\">{before}说明：")
+    lines = page.splitlines()
+    toks = [t for t in html_tokens(page)[1] if t.raw.startswith(("一、", "说明：")) and not t.cell]
+    assert len(toks) == 2 and all(lines[t.line - 1].startswith(("<strong>", "说明：")) for t in toks)
+
+
 def _spare_column(html: str, lose: str | None = None, caption: bool = False, table: str = "申请人情况",
                   remark: str | None = None) -> str:
     """The table holding `table` (default section 三's) with an extra column on every row, 备注 over

@@ -290,6 +290,21 @@ def test_a_value_with_wording_wrapped_in_its_narrow_cell_is_read_as_printed(key,
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("top", [False, True], ids=["middle", "top"])
+@pytest.mark.parametrize("printed", ["一千二百三十四", "一百二十三万四千五百六十七"])  # three lines, five
+def test_a_value_with_wording_wrapped_over_three_lines_or_more_is_read_as_printed(printed, top):
+    """A spelled number wrapped over three lines or more of its narrow ruled cell: the pieces more than
+    two lines from the row's line, each under or over the one before, are the cell's too (the code
+    before kept only the row's line as the raw text: `四千五`, or `一千二` at the cell's top)."""
+    s = busy("gov2021", 2022, seed=1)
+    s.applications[("granted", "commercial")] = printed
+    _, got = read_back(s, top=top)
+    c = got[("applications", "granted", "commercial")]
+    assert (c.status, c.value, c.raw) == ("unreadable", None, printed)
+    assert {k: v.value for k, v in got.items()} == expected(s) | {("applications", "granted", "commercial"): None}
+
+
+@needs_cjk_font
 def test_a_count_with_its_unit_wrapped_in_its_narrow_cell_is_read_as_printed():
     """`12人` / `次`, the row's values between them: read as `12人次` (12, as on one line), not blank."""
     s = busy("gov2021", 2022, seed=1)

@@ -37,10 +37,8 @@ class SplitWork:
 @dataclass(slots=True)
 class GluedRun(Tok):
     """Values printed without a separator (`640020470`): one token until the row is known.
-    `at` is its 1-based character offset in its source line (for the split's note); `work`, its
-    document's split work."""
+    `work`: its document's split work."""
 
-    at: int = 0
     work: SplitWork | None = field(default=None, compare=False, repr=False)
 
 
@@ -130,10 +128,10 @@ class _View:
         rs, re_ = self.fpos[fs], self.fpos[fe - 1] + 1
         raw = self.text[rs:re_].strip()
         line = bisect_right(self.line_starts, rs)
-        text = nfkc(raw)
+        text, at = nfkc(raw), rs - self.line_starts[line - 1] + 1
         if kind is GluedRun:
-            return GluedRun(text, raw, line, at=rs - self.line_starts[line - 1] + 1, work=self.work)
-        return Tok(text, raw, line)
+            return GluedRun(text, raw, line, at=at, work=self.work)
+        return Tok(text, raw, line, at=at)
 
     def words(self, fs: int, fe: int, cuts: list[int] = ()) -> list[Tok]:
         """Tokens of a text stretch: cut at whitespace and at the `full` offsets in `cuts` (each

@@ -27,6 +27,7 @@ _NUMBER = rf"(?:0|[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+|[1-9][0-9]*)(?:\.[0-9]+)?(?:
 _PIECE = re.compile(rf"{_MARK.pattern}|(?:-{_SIGN})?{_NUMBER}")
 # a number after a dash printed for its minus sign ('—3'): a piece only in a column that may be negative
 _DASHED = re.compile(rf"[—–―]{_SIGN}{_NUMBER}")
+_SLASHED = re.compile(r"[0-9]+/+[0-9]+")  # one cell printed with a slash between digits (12/13: a fraction, a date)
 _WHOLE = re.compile(r"0|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]*")
 DIGIT_NOTE = "数字连写，位数与单元格数相同，逐位拆分"
 COUNT_NOTE = "数字连写，按单元格数唯一拆分（多位数不以0开头）"
@@ -66,11 +67,13 @@ class _Splits:
     pieces (a number, which never starts with 0 unless it is 0, or a blank mark; in a column that
     may be negative, `signed`, a number after a dash too: '—3'), every other token one piece."""
 
-    def __init__(self, vals: list[Tok], n: int, work: SplitWork | None = None, signed: frozenset[int] = frozenset()):
+    def __init__(self, vals: list[Tok], n: int, work: SplitWork | None = None, signed: frozenset[int] = frozenset(),
+                 slashed: bool = False):
         self.vals, self.n, self.signed = vals, n, signed
         self.work = work or SplitWork()
         self.parts = [v.text for v in vals]
-        self.ends = [[[j for j in range(i + 1, len(t) + 1) if _PIECE.fullmatch(t, i, j)] for i in range(len(t))]
+        self.ends = [[[j for j in range(i + 1, len(t) + 1)
+                       if _PIECE.fullmatch(t, i, j) or (slashed and _SLASHED.fullmatch(t, i, j))] for i in range(len(t))]
                      if isinstance(v, GluedRun) else [[len(t)]] for v, t in zip(vals, self.parts, strict=True)]
         self.dashed = [[[j for j in range(i + 2, len(t) + 1) if _DASHED.fullmatch(t, i, j)] if signed and t[i] in "—–―"
                         else [] for i in range(len(t))] if isinstance(v, GluedRun) else [[]]
@@ -256,10 +259,19 @@ class _Splits:
                 out.append(v)
                 continue
             text = v.text[i:j]
-            raw = v.raw[i:j] if len(v.raw) == len(v.text) else text
-            where = f"（原文'{v.raw}'，第{v.line}行第{v.at}字起）" if isinstance(v, GluedRun) else ""
-            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred))
+            same = len(v.raw) == len(v.text)  # (else a piece's offset is its run's)
+            raw = v.raw[i:j] if same else text
+            where = f"（连写的原文'{v.raw}'）" if isinstance(v, GluedRun) else ""
+            out.append(Tok(text, raw, v.line, note=note + where, inferred=inferred, at=v.at + i if v.at and same else v.at))
         return RowRead(out)
+
+
+def _slash_cell(vals: list[Tok], n: int, work: SplitWork, signed: frozenset[int]) -> bool:
+    """Whether the row's n cells may also be filled with a cell printed with a slash between digits
+    (`12/1300025`: 12, a blank's `/`, 13…, or 1, `2/1`, 3…)."""
+    if not any(isinstance(v, GluedRun) and _SLASHED.search(v.text) for v in vals):
+        return False
+    return _Splits(vals, n, work, signed, slashed=True).count() > _Splits(vals, n, work, signed).count()
 
 
 def _groups(sums: Sums) -> dict[int, int] | None:
@@ -295,7 +307,7 @@ def _unspaced(vals: list[Tok]) -> list[Tok] | None:
     for b in vals[1:]:
         a = out[-1]
         if a.text[-1:].isdigit() and a.text != "0" and len(b.text) >= 3 and b.text[:3].isdigit():
-            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=getattr(a, "at", 0))
+            out[-1] = GluedRun(a.text + b.text, a.raw + b.raw, a.line, at=a.at)
             joined = True
         else:
             out.append(b)
@@ -348,7 +360,11 @@ def split_glued(vals: list[Tok], n: int, sums: Sums, signed: frozenset[int] = fr
     work = next((v.work for v in vals if isinstance(v, GluedRun) and v.work is not None), None) or SplitWork()
     if work.steps < _DOC_BUDGET:
         try:
-            return _split(vals, n, sums, work, unreadable, signed)
+            read = _split(vals, n, sums, work, unreadable, signed)
+            if read.reason is None and _slash_cell(vals, n, work, signed):
+                return unreadable("其中'/'夹在数字之间：可能是空白单元格的标记，也可能在一个单元格之内（如'2/1'：分数、"
+                                  "日期），两种读法都能排满本行")
+            return read
         except _Spent:
             pass
     return unreadable("本文件中数字连写的行太多，拆分核对已超出全文件的计算上限")

@@ -73,22 +73,46 @@ def _plain_table_cells(table) -> list[Tok] | None:
 
 
 def text_line(td) -> int:
-    """The source line a cell's text is printed on: that of the element holding its first text that is
-    not blank (the deepest: `<td>` then `<p><span>12</span></p>` on lines of their own print 12 on the
-    span's line; a text after a child element is its parent's), the cell's own when it holds it or none.
-    Walked with a stack, and only as far as that text."""
+    """The source line a cell's text is printed on: the line of its first text that is not blank (`<td>`
+    then `<p><span>12</span></p>` on lines of their own print 12 on the span's line; `<!-- -->` or `<br>`
+    then 12 on a line below, on that line), the cell's own when it holds none. Walked only as far as
+    that text."""
     if not len(td):
-        return td.sourceline or 0
+        return _inked_line(td.sourceline, td.text) or td.sourceline or 0
     el = td
     while True:  # (the common case: down the first children, to a text before any other)
-        text = el.text
-        if text and not text.isspace():
-            return el.sourceline or td.sourceline or 0
+        if (at := _inked_line(el.sourceline, el.text)) is not None:
+            return at or td.sourceline or 0
         if not len(el):
             return _walked_text_line(td)
         el = el[0]
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             return _walked_text_line(td)
+
+
+def _inked_line(start: int | None, text: str | None) -> int | None:
+    """The line of `text`'s first character that is not blank, the text starting on line `start`
+    (0 where unknown); None for a text all blank."""
+    if not text or text.isspace():
+        return None
+    return (start or 0) and start + text.count("\n", 0, len(text) - len(text.lstrip()))
+
+
+def end_line(el) -> int:
+    """The source line where an element's content ends (lxml's `sourceline` is where its start tag ends,
+    a comment's where the comment ends): after its last child's tail, else after its own text."""
+    ends = 0
+    while isinstance(el.tag, str) and len(el):
+        el = el[-1]
+        ends += (el.tail or "").count("\n")
+    text = el.text if isinstance(el.tag, str) else ""
+    return (el.sourceline or 0) and el.sourceline + (text or "").count("\n") + ends
+
+
+def tail_line(el) -> int | None:
+    """The line of the first character not blank of the text after an element or comment (its tail);
+    None for a tail all blank."""
+    return _inked_line(end_line(el), el.tail)
 
 
 def _walked_text_line(td) -> int:
@@ -99,17 +123,17 @@ def _walked_text_line(td) -> int:
         child = next(children, None)
         if child is None:
             stack.pop()
-            if stack and node.tail and node.tail.strip():
-                return stack[-1][0].sourceline or td.sourceline or 0
+            if stack and (at := tail_line(node)) is not None:
+                return at or td.sourceline or 0
             continue
         if isinstance(child.tag, str) and child.tag not in _SKIP:
-            if child.text and child.text.strip():
-                return child.sourceline or td.sourceline or 0
+            if (at := _inked_line(child.sourceline, child.text)) is not None:
+                return at or td.sourceline or 0
             if len(child):
                 stack.append((child, iter(child)))
                 continue
-        if child.tail and child.tail.strip():
-            return node.sourceline or td.sourceline or 0
+        if (at := tail_line(child)) is not None:
+            return at or td.sourceline or 0
     return td.sourceline or 0
 
 
@@ -233,7 +257,7 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
                 flush()
             if el.text:
                 if not inked and (not buf or el.text.strip()):  # (a blank text before it on a line of its own)
-                    line = el.sourceline or 0
+                    line = _inked_line(el.sourceline, el.text) or el.sourceline or 0
                     inked = bool(el.text.strip())
                 buf.append(el.text)
             continue
@@ -248,9 +272,9 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
                     out[k] = None  # (dropped at the end: the indexes of the tables around it stay)
         if event == "end" and (el.tag in _BLOCK or el.tag == "td" or el.tag == "th"):
             flush()
-        if el.tail:  # text after an element (or comment) belongs to its parent
+        if el.tail:  # text after an element (or comment) belongs to its parent, printed where it ends
             if not inked and (not buf or el.tail.strip()):
-                line = el.sourceline or 0
+                line = tail_line(el) or end_line(el)
                 inked = bool(el.tail.strip())
             buf.append(el.tail)
     flush()

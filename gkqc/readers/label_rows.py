@@ -38,7 +38,7 @@ CUT = "文件在此数值处结束（疑似截断），该数值可能不完整�
 @dataclass
 class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)  # row id -> the line its first value is printed on
+    firsts: dict[str, Tok] = field(default_factory=dict)  # row id -> its first value (where it is printed)
     header: str = ""  # label text printed before the first row (column headings)
     notes: list[str] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # row id -> cells printed for it, label to the next label
@@ -221,7 +221,7 @@ class _RowReader:
             self.lines.append(tok.line)
             self.loose = self.loose or not tok.cell
             self.piece = None
-            return Tok(m.group(2), m.group(2), tok.line)
+            return Tok(m.group(2), m.group(2), tok.line, at=tok.at + m.start(2) if tok.at and len(tok.raw) == len(tok.text) else 0)
         self.context.append(norm_label(tok.text))
         self.lines.append(tok.line)
         self.loose = self.loose or not tok.cell
@@ -242,7 +242,7 @@ class _RowReader:
         if row is None and not tok.text:
             return False  # an empty heading cell: the row label is still to come
         if row is not None:
-            out.lines.setdefault(row.id, tok.line)  # (kept for its cells, should the row be refused)
+            out.firsts.setdefault(row.id, tok)  # (where its cells are kept, should the row be refused)
         first = not self.seen_first and row is not None
         if first:
             out.header = ctx

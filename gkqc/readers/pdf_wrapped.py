@@ -26,8 +26,8 @@ nearer row, else to the other, as they fit.
   line) joins nothing.
 Before any of these (and again once lines of values are joined), a row's ruled cell whose text runs
 over lines beside the row, a rule closing it above and below, and is not all pieces of numbers but a
-value printed with wording (`约120` / `0`, `12人` / `次`, `一百零` / `五`), becomes one cell of the row
-holding that text, top to bottom: read as printed, unreadable (neither its last line's digits nor
+value printed with wording (`约120` / `0`, `12人` / `次`, `一百零` / `五`, also over five lines), becomes one
+cell of the row holding that text, top to bottom: read as printed, unreadable (neither its last line's digits nor
 blank)."""
 
 from __future__ import annotations
@@ -215,9 +215,10 @@ class _Joiner:
 
     def beside_cells(self, k: int, edges: list[float]) -> dict[int, list[tuple[Line, Chunk]]]:
         """What lines next to row k print inside its ruled cells (`edges`: its vertical rules), by cell:
-        on its page, within 2.5 lines, up to another row's line, no rule between them and the row, a
-        rule between them and the next line beyond; none unless a rule closes the row's other side too
-        (without rules across rows, or between headings and values, whose text it is cannot be told)."""
+        on its page, within 2.5 lines or each under or over the one before (`_near`), up to another row's
+        line, no rule between them and the row, a rule between them and the next line beyond; none unless
+        a rule closes the row's other side too (without rules across rows, or between headings and
+        values, whose text it is cannot be told)."""
         row = self.lines[k]
         (over, above), (under, below) = self._near(k, -1), self._near(k, 1)  # (lines run down the page)
         out: dict[int, list[tuple[Line, Chunk]]] = {}
@@ -233,20 +234,24 @@ class _Joiner:
         return out
 
     def _near(self, k: int, step: int) -> tuple[list[Line], Line | None]:
-        """The lines next to row k on one side (`step`), on its page, within 2.5 lines of it, up to
-        another row's (with a label, or as many values) or a rule across them, and the next line
-        beyond them (None: none on the page)."""
+        """The lines next to row k on one side (`step`), on its page, within 2.5 lines of it or, holding
+        no value, 1.5 lines of the one before them (a value wrapped over more lines), up to another row's
+        (with a label, or as many values) or a rule across them, and the next line beyond them (None:
+        none on the page)."""
         row, lines, near, j = self.lines[k], self.lines, [], k + step
+        last = row.cy
         while 0 <= j < len(lines) and lines[j].page == row.page:
             ln = lines[j]
             j += step
             if id(ln) in self.gone or not ln.chunks:
                 continue
+            far = abs(ln.cy - row.cy) > 2.5 * row.h and (ln.data or abs(ln.cy - last) > 1.5 * row.h)
             if (ln.data and (any(len(wording(nfkc(c.raw))) > 1 for c in ln.chunks if not number_part(c))
                              or not _row_of(row, ln))) \
-                    or ln.furniture or ln.stop or abs(ln.cy - row.cy) > 2.5 * row.h or fenced(ln, row, self.rules):
+                    or ln.furniture or ln.stop or far or fenced(ln, row, self.rules):
                 return near, ln
             near.append(ln)
+            last = ln.cy
         return near, None
 
     def beside(self, k: int, step: int) -> Line | None:

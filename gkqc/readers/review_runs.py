@@ -37,7 +37,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
         blank = RowRead([Tok("", "", line, True, note=SILENT)] * len(reg.review_metrics)) if doubt is None \
             else RowRead([None] * len(reg.review_metrics), doubt)
         return [c for g in reg.review_groups
-                for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing, line=line)], []
+                for c in _cells_from_row("reviews", g.id, g.id, reg.review_metrics, blank, missing, first=toks[0])], []
     runs = _value_runs(toks) or [_Run([], [])]
     run, lead, tail = runs[0].run, runs[0].lead, runs[0].tail
     if len(runs) > 1 and sum(t.note is not SPAN for t in run) < n and (
@@ -73,7 +73,7 @@ def read_reviews(toks: Sequence[Tok], template: str, doc_ends_here: bool, missin
     for g, group in enumerate(reg.review_groups):
         part = RowRead(read.toks[g * m:(g + 1) * m], read.reason, read.missing_reason) if read else None
         cells += _cells_from_row("reviews", group.id, group.id, reg.review_metrics, part, missing,
-                                 line=run[0].line if run else None)  # (a run refused whole: where it starts)
+                                 first=run[0] if run else None)  # (a run refused whole: where it starts)
     return cells, []
 
 
@@ -163,7 +163,7 @@ def _grouped_runs(runs: list[_Run], groups: tuple[Item, ...], metrics: tuple[Ite
         read = _finish_row(vals, len(vals), at_end, _review_sums(tuple(groups[k] for k in named), metrics))
         for j, k in enumerate(named):
             part = RowRead(read.toks[j * m:(j + 1) * m], read.reason, read.missing_reason)
-            cells += _cells_from_row("reviews", groups[k].id, groups[k].id, metrics, part, missing, line=vals[0].line)
+            cells += _cells_from_row("reviews", groups[k].id, groups[k].id, metrics, part, missing, first=vals[0])
         at += len(named)
         if at == len(groups):
             return cells

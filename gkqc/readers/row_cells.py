@@ -14,13 +14,14 @@ from gkqc.templates import Item
 
 def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[Item], read: RowRead | None,
                     missing: str, header_unit: str | None = None, amounts: bool = False,
-                    line: int | None = None) -> list[Cell]:
-    """`line`: where the row was printed (its first value), kept by each cell of a row refused whole,
-    whose cells' own texts are not known."""
+                    first: Tok | None = None) -> list[Cell]:
+    """`first`: the row's first value, where each cell of a row refused whole is kept as printed (its
+    line; in a crawl, its offset too), the cells' own texts not being known."""
     if read is None or read.reason:
-        status, reason = (UNREADABLE, read.reason) if read else (MISSING, missing)
-        at = line if read else None
-        return [Cell(table, block, row_id, col.id, None, None, status, reason, None, at) for col in cols]
+        if read is None:
+            return [Cell(table, block, row_id, col.id, None, None, MISSING, missing) for col in cols]
+        reason, line = _placed(read.reason, first), first.line if first else None
+        return [Cell(table, block, row_id, col.id, None, None, UNREADABLE, reason, None, line) for col in cols]
     out: list[Cell] = []
     append = out.append
     absent = read.missing_reason or missing
@@ -33,8 +34,18 @@ def _cells_from_row(table: str, block: str | None, row_id: str, cols: Sequence[I
         cell = Cell(table, block, row_id, col.id, raw, cv.value, cv.status, cv.reason, cv.unit, tok.line)
         if tok.note or tok.inferred or tok.conf is not None:
             cell = _cell(cell, tok, col.unit)
+        if tok.at:
+            cell.reason = _placed(cell.reason, tok)
         append(cell)
     return out
+
+
+def _placed(reason: str | None, tok: Tok | None) -> str | None:
+    """`reason` with where `tok` is printed in its line, where the form keeps it (a crawl: `at`)."""
+    if tok is None or not tok.at:
+        return reason
+    where = f"原文第{tok.line}行第{tok.at}字起"
+    return f"{reason}（{where}）" if reason else where
 
 
 def _cell(cell: Cell, tok: Tok, unit: str | None) -> Cell:

@@ -139,7 +139,8 @@ def silent_rows(toks: Sequence[Tok], rows: Sequence[Item], cols: Sequence[Item])
             if not all(any(all(ch in header for ch in v) for v in c.variants) for c in cols):
                 return None
         at = min(found)
-        line = out.lines[r.id] = toks[bisect_right(ends, at)].line
+        first = out.firsts[r.id] = toks[bisect_right(ends, at)]
+        line = first.line
         out.rows[r.id] = RowRead([Tok("", "", line, True, note=SILENT)] * len(cols)) if doubt is None \
             else RowRead([None] * len(cols), doubt)
     return out

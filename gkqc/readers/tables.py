@@ -50,7 +50,7 @@ def read_applications(toks: Sequence[Tok], template: str, doc_ends_here: bool, m
     cells = []
     for r in rows:
         cells += _cells_from_row("applications", None, r.id, reg.app_columns, tr.rows.get(r.id), missing,
-                                 line=tr.lines.get(r.id))
+                                 first=tr.firsts.get(r.id))
     return cells, tr.notes
 
 
@@ -97,7 +97,7 @@ def read_active(toks: Sequence[Tok], template: str, doc_ends_here: bool, missing
         for r in block.rows:
             read = RowRead([None] * len(block.metrics), doubt) if doubt and r.id in tr.rows else tr.rows.get(r.id)
             cells += _cells_from_row("active", bid, r.id, block.metrics, read, missing, unit, amounts=True,
-                                     line=tr.lines.get(r.id))
+                                     first=tr.firsts.get(r.id))
     return cells, notes
 
 

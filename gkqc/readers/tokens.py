@@ -31,6 +31,7 @@ class Tok:
     inferred: bool = False  # the value comes from a split fixed only by the row's printed total (status `inferred`)
     refused: bool = False  # the reader cannot tell this cell's value from its neighbours': unreadable, `note` says why
     placed: bool = False  # put in its column by where it is printed (PDF, OCR): a column too many moves it
+    at: int = 0  # a crawl's: its 1-based character offset in its source line, in its cell's reason (0: none kept)
 
 
 @dataclass
