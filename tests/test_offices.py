@@ -13,7 +13,7 @@ import pytest
 from builders import spec
 
 from checks.engine import check_lake
-from checks.kinds.cross_year import NO_OFFICE, NO_PREV
+from checks.kinds.cross_year import NO_OFFICE, NO_PREV, NO_YEAR
 from gkqc.inbox import OfficesError, read_offices
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
@@ -578,3 +578,21 @@ def test_a_printed_name_of_a_great_many_characters_is_not_looked_up_one_edit_apa
     done = subprocess.run([sys.executable, "-c", _LONG_NAME_CHILD], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.split() == ["proposal", "None"]
+
+
+def test_a_report_whose_year_is_unknown_is_not_assessed_across_years_and_says_why(tmp_path):
+    """A report of a known office whose title, text and file name name no year: A5 and P3 cannot find
+    its previous report and say so, as C1, D1 and S2 do; it is not left without a result."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "x").mkdir(parents=True)
+    undated = _report(EDU, 2022, 3)
+    undated.title = f"{EDU}政府信息公开工作年度报告"
+    (inbox / "x" / "a.txt").write_text(render_pagetext(undated).replace("本年度", "本期").replace("2022", ""),
+                                       encoding="utf-8")
+    (inbox / "x" / "b.txt").write_text(render_pagetext(_report(EDU, 2021, 4)), encoding="utf-8")
+    _run(inbox, wh, "r1")
+    with connect_readonly(wh) as con:
+        got = con.sql("""select c.check_id, list(distinct c.status), list(distinct c.message)
+                         from check_results c join reports r using (report_id)
+                         where r.report_year is null and c.check_id in ('A5', 'P3') group by all order by all""").fetchall()
+    assert got == [("A5", ["not_assessable"], [NO_YEAR]), ("P3", ["not_assessable"], [NO_YEAR])]

@@ -23,6 +23,7 @@ CHUNK = 50_000  # reports whose cross-year checks are evaluated together (bounde
 NO_PREV = "无法判断：缺少同一机关上一年度的报告，无法比对"
 PREV_LACKS = "无法判断：同一机关上一年度的报告没有可比对的单元格（其模板不同，或其表格未能读取），无法比对"
 NO_OFFICE = "无法判断：未能确定报告机关，无法找到上一年度的报告"
+NO_YEAR = "无法判断：未能确定报告年度，无法找到上一年度的报告"
 
 
 def _rules(specs: list[CheckSpec]) -> list[Rule]:
@@ -81,9 +82,10 @@ def year_groups(pairs: pl.DataFrame) -> list[list[int]]:
 
 
 def _why_no_pair(results: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Results whose previous year's cells are missing say why: no office to pair by, a previous report
-    without such cells (another template, tables not read), or none at all."""
+    """Results whose previous year's cells are missing say why: no office or no year to pair by, a
+    previous report without such cells (another template, tables not read), or none at all."""
     why = pairs.select("report_id", pl.when(pl.col("no_office")).then(pl.lit(NO_OFFICE))
+                       .when(pl.col("report_year").is_null()).then(pl.lit(NO_YEAR))
                        .when(pl.col("prev_id").is_not_null()).then(pl.lit(PREV_LACKS)).otherwise(pl.lit(NO_PREV))
                        .alias("why"))
     return (results.join(why, on="report_id", how="left", maintain_order="left")
@@ -132,21 +134,33 @@ class CrossYear(Equation):
         reports = paired_reports(lake)
         pairs = (latest_prev(reports).join(reports.select("report_id", pl.col("office").is_null().alias("no_office")),
                                            on="report_id")
-                 .filter(pl.col("report_year").is_not_null() & pl.col("template").is_in(list({r.template for r in rules})))
+                 .filter(pl.col("template").is_in(list({r.template for r in rules})))
                  .collect())
-        for years in year_groups(pairs):  # those years and the ones before are in memory at a time
+        dated = pairs.filter(pl.col("report_year").is_not_null())
+        for years in year_groups(dated):  # those years and the ones before are in memory at a time
             cells = pl.scan_parquet(carried).select("report_id", "report_year", *columns).filter(  # only its own
                 pl.col("report_year").is_in(sorted({y - 1 for y in years} | set(years)))).collect()
-            at = cells.select("report_id").with_row_index("at")  # each report's row, found once
-            year_pairs = (pairs.filter(pl.col("report_year").is_in(years)).join(at, on="report_id")
-                          .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
-                          .select("report_id", "template", "at", "prev_at", "prev_id", "no_office"))
-            cells = cells.drop("report_id", "report_year")
-            for start in range(0, year_pairs.height, CHUNK):
-                chunk = year_pairs.slice(start, CHUNK)
-                wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
-                                  cells[chunk["prev_at"]].select(pl.all().name.prefix(PREV))], how="horizontal")
-                found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV),
-                                               raw_text=partial(raw_text, lake, chunk)) if d.height]
-                if found:
-                    yield _why_no_pair(pl.concat(found), chunk)
+            yield from _compared(lake, rules, dated.filter(pl.col("report_year").is_in(years)), cells)
+        undated = pairs.filter(pl.col("report_year").is_null())  # no previous year: each rule not assessable, saying so
+        if undated.height:
+            cells = pl.scan_parquet(carried).select("report_id", "report_year", *columns).filter(
+                pl.col("report_year").is_null()).collect()
+            yield from _compared(lake, rules, undated, cells)
+
+
+def _compared(lake: Lake, rules: list[Rule], pairs: pl.DataFrame, cells: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The rules' results for `pairs` (report_id, template, report_year, prev_id, no_office), their own
+    and previous reports' cells found in `cells`, at most `CHUNK` reports at a time."""
+    at = cells.select("report_id").with_row_index("at")  # each report's row, found once
+    pairs = (pairs.join(at, on="report_id")
+             .join(at.rename({"report_id": "prev_id", "at": "prev_at"}), on="prev_id", how="left")
+             .select("report_id", "template", "report_year", "at", "prev_at", "prev_id", "no_office"))
+    cells = cells.drop("report_id", "report_year")
+    for start in range(0, pairs.height, CHUNK):
+        chunk = pairs.slice(start, CHUNK)
+        wide = pl.concat([chunk.select("report_id", "template"), cells[chunk["at"]],
+                          cells[chunk["prev_at"]].select(pl.all().name.prefix(PREV))], how="horizontal")
+        found = [d for d in run_linear(wide, rules, partial(subject_labels, None), missing_message=pl.lit(NO_PREV),
+                                       raw_text=partial(raw_text, lake, chunk)) if d.height]
+        if found:
+            yield _why_no_pair(pl.concat(found), chunk)
