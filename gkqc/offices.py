@@ -5,7 +5,9 @@ A printed name is the registry's office when it is printed exactly so, when its 
 character away from a single office is *proposed*, never applied: the user confirms it by
 adding the alias. A report that prints no office takes the office whose `paths` patterns match
 one of its files, and so does a report whose printed name is none of the registry's and could be
-several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none. Without a
+several of its offices (城关镇人民政府, for 青山县城关镇人民政府 and 绿水县城关镇人民政府) or none; a name
+the registry holds that may also be another of its offices with its place before it is that one where
+the paths say so. Without a
 registry, printings of one normal form are one office (`same_names`); with one, so are the printings
 of a name it does not hold. A name that
 could be several offices, and whose files' paths do not decide, is `ambiguous`: the report has no
@@ -107,6 +109,7 @@ class Match:
     how: str  # exact / normalised / alias / proposal / unmatched / ambiguous
     proposed: str | None = None
     note: str | None = None
+    also: tuple[str, ...] = ()  # other registry offices the name may be, its place not printed in full
 
 
 class Matcher:
@@ -144,8 +147,7 @@ class Matcher:
         """What one printed name is (many names at once: `match_all`)."""
         key = normalise(printed)
         unknown = self._unknown(printed, key)
-        return self._match(printed, key, self._candidates(key) if unknown else set(),
-                           self._placed([key]).get(key, set()) if unknown else set())
+        return self._match(printed, key, self._candidates(key) if unknown else set(), self._placed([key]).get(key, set()))
 
     def match_all(self, printed: list[str]) -> list[Match]:
         """What each printed name is. Near matches are looked for only for the names that are none of
@@ -153,18 +155,18 @@ class Matcher:
         (at 200,000 offices one takes over a gigabyte)."""
         keys = [normalise(p) for p in printed]
         unknown = [k for p, k in zip(printed, keys, strict=True) if self._unknown(p, k)]
-        near, placed = self._near(unknown), self._placed(unknown)
+        near, placed = self._near(unknown), self._placed(keys)
         return [self._match(p, k, near.get(k, set()), placed.get(k, set())) for p, k in zip(printed, keys, strict=True)]
 
     def _match(self, printed: str, key: str, candidates: set[str], placed: set[str] = frozenset()) -> Match:
         if printed in self.names:
-            return Match(printed, "exact")
+            return self._placing(Match(printed, "exact"), placed)
         if printed in self.aliases:
-            return Match(self.aliases[printed], "alias")
+            return self._placing(Match(self.aliases[printed], "alias"), placed)
         found = self.by_key.get(key, {})
         if len(found) == 1:
             (office, how), = found.items()
-            return Match(office, how)
+            return self._placing(Match(office, how), placed)
         if found:
             return Match(None, "unmatched", note=f"规范化后与名录中多个机关相同：{'、'.join(sorted(found))}，"
                                                  "请在 offices.csv 中为其一加别名（ambiguous）")
@@ -181,6 +183,17 @@ class Matcher:
             return Match(None, AMBIGUOUS, note=f"所印名称未写全地名，可能是名录中的：{'、'.join(offices)}；未合并，机关留空，"
                                                  "可在 offices.csv 的 paths 列按文件夹指定（ambiguous）")
         return Match(None, "unmatched", note="名录中没有此机关，可在 offices.csv 中补充机关或别名（not in the registry）")
+
+    def _placing(self, match: Match, placed: set[str]) -> Match:
+        """A name the registry holds that also names other registry offices with their place before it
+        (城关镇人民政府 beside 绿水县城关镇人民政府): the match, with those offices (`also`), for the files'
+        paths to decide between them; the paths not deciding, it stands."""
+        others = sorted({o for k in placed for o in self.by_key[k]} - {match.office})
+        if not others:
+            return match
+        note = (f"所印名称未写全地名，也可能是名录中的：{'、'.join(others)}；按文件路径（offices.csv 的 paths）确定，"
+                "路径不能确定时取名录中同名的机关（may be several offices）")
+        return Match(match.office, match.how, note=note, also=(match.office, *others))
 
     def _near(self, keys: list[str]) -> dict[str, set[str]]:
         """key -> the registry normal forms one substitution (both ≥ MIN_SUBSTITUTE long) or one
@@ -297,12 +310,14 @@ def proposals(lake: Lake) -> int:
 
 
 def resolve_names(matcher: Matcher, printed: pl.Series) -> pl.DataFrame:
-    """One row per distinct printed name that is not exactly a registry office: how it is matched."""
+    """One row per distinct printed name that is not exactly a registry office, or may be several: how
+    it is matched, and the offices it may be (`office_also`, for the files' paths to decide)."""
     names = printed.drop_nulls().unique().sort().to_list()
-    rows = [(p, m.office, m.how, m.proposed, m.note) for p, m in zip(names, matcher.match_all(names), strict=True)
-            if m.how != "exact"]
+    rows = [(p, m.office, m.how, m.proposed, m.note, list(m.also) or None)
+            for p, m in zip(names, matcher.match_all(names), strict=True) if m.how != "exact" or m.also]
     return pl.DataFrame(rows, schema={"office_printed": pl.Utf8, "office": pl.Utf8, "office_match": pl.Utf8,
-                                      "office_proposed": pl.Utf8, "office_note": pl.Utf8}, orient="row")
+                                      "office_proposed": pl.Utf8, "office_note": pl.Utf8,
+                                      "office_also": pl.List(pl.Utf8)}, orient="row")
 
 
 def newest_paths(docs: pl.DataFrame) -> pl.DataFrame:
@@ -354,10 +369,12 @@ UNDECIDED = ("unmatched", AMBIGUOUS)  # a printed name the registry does not set
 
 def _by_path(named: pl.DataFrame, by_path: pl.DataFrame) -> pl.DataFrame:
     """The rows of printed names (`named`) with the offices their files' paths give (`by_path`: from
-    `resolve_paths`) where the name left the office undecided and one office's paths match; and the
-    rows of the reports that print no office."""
-    decided = by_path.filter(pl.col("office_match") == "path").join(named.select("report_id", "office_printed"),
-                                                                      on="report_id")
+    `resolve_paths`) where the name left the office undecided, or may be several (`office_also`: the
+    path's office one of them), and one office's paths match; and the rows of the reports that print no office."""
+    decided = (by_path.filter(pl.col("office_match") == "path")
+               .join(named.select("report_id", "office_printed", "office_also"), on="report_id")
+               .filter(pl.col("office_also").is_null() | pl.col("office_also").list.contains(pl.col("office")))
+               .drop("office_also"))
     decided = decided.with_columns(pl.lit(None, dtype=pl.Utf8).alias("office_proposed"),
                                    pl.lit("所印名称不是名录中的机关名称，按 offices.csv 的 paths 指定（by path）").alias("office_note"))
     unnamed = by_path.join(named.select("report_id"), on="report_id", how="anti")
@@ -435,11 +452,12 @@ def _resolved(lake: Lake, offices: pl.DataFrame, matcher: Matcher, listing: List
     unnamed = printed.filter(pl.col("office_printed").is_null()).select("report_id")
     asked = unnamed  # the reports whose files' paths are looked up
     if matcher.patterns:  # …and those printing a name that is none, or could be several, of the registry's offices
-        asked = pl.concat([unnamed, named.filter(pl.col("office_match").is_in(list(UNDECIDED))).select("report_id")])
+        undecided = pl.col("office_match").is_in(list(UNDECIDED)) | pl.col("office_also").is_not_null()
+        asked = pl.concat([unnamed, named.filter(undecided).select("report_id")])
     if asked.height:
         docs = read_frame(lake.paths("documents"), ["source_path", "report_id", "ingested_at"])
         named = _by_path(named, resolve_paths(matcher, current_paths(docs, asked, listing)))
-    return _unlisted_as_one(named).sort("report_id")
+    return _unlisted_as_one(named).drop("office_also", strict=False).sort("report_id")
 
 
 def _unlisted_as_one(named: pl.DataFrame) -> pl.DataFrame:

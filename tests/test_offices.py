@@ -476,9 +476,9 @@ def test_a_name_without_its_place_that_could_be_two_offices_is_ambiguous(tmp_pat
     assert m.match("东城镇人民政府").how == "unmatched"  # a name none of them ends with
 
 
-def _towns_run(tmp_path: Path, paths: bool) -> list[tuple]:
+def _towns_run(tmp_path: Path, paths: bool, towns: str = TOWNS) -> list[tuple]:
     """Two towns 城关镇 of two counties, each printing only 城关镇人民政府, in folders qs/ and ls/, over
-    2021 and 2022 with their own carry (青山县 1, 绿水县 5)."""
+    2021 and 2022 with their own carry (青山县 1, 绿水县 5); `towns`: the registry, its paths {qs} and {ls}."""
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     for code, carry, seed in (("qs", "1", 11), ("ls", "5", 21)):
         first = _report("城关镇人民政府", 2021, seed)
@@ -487,7 +487,7 @@ def _towns_run(tmp_path: Path, paths: bool) -> list[tuple]:
         for s in (first, second):
             (inbox / code).mkdir(parents=True, exist_ok=True)
             (inbox / code / f"{s.year}.txt").write_text(render_pagetext(s), encoding="utf-8")
-    (inbox / "offices.csv").write_text(TOWNS.format(qs="qs/*" if paths else "", ls="ls/*" if paths else ""),
+    (inbox / "offices.csv").write_text(towns.format(qs="qs/*" if paths else "", ls="ls/*" if paths else ""),
                                        encoding="utf-8")
     _run(inbox, wh, "r1")
     con = connect_readonly(wh)
@@ -512,6 +512,21 @@ def test_two_towns_printing_one_name_are_not_merged_into_an_office_of_that_name(
     rows = _towns_run(tmp_path, paths=False)
     assert [r[1:4] for r in rows] == [(None, "ambiguous", True)] * 4  # each its own, none paired with another
     assert [r[4] for r in rows if r[0].endswith("2022.txt")] == ["not_assessable"] * 2
+
+
+@pytest.mark.parametrize("paths", [True, False])
+def test_a_name_the_registry_holds_that_may_be_another_town_is_decided_by_the_folder(tmp_path, paths):
+    """The registry lists 青山县's town by the bare 城关镇人民政府 and 绿水县's in full: a file of ls/ printing
+    the bare name is 绿水县's where its paths say so; without paths, the name the registry holds."""
+    towns = ("office,region,office_kind,aliases,paths\n"
+             "城关镇人民政府,青山县,township,,{qs}\n绿水县城关镇人民政府,绿水县,township,,{ls}\n")
+    rows = _towns_run(tmp_path, paths, towns)
+    ls = ("绿水县城关镇人民政府", "path") if paths else ("城关镇人民政府", "exact")
+    assert [r[:3] for r in rows] == [("ls/2021.txt", *ls), ("ls/2022.txt", *ls),
+                                     ("qs/2021.txt", "城关镇人民政府", "path" if paths else "exact"),
+                                     ("qs/2022.txt", "城关镇人民政府", "path" if paths else "exact")]
+    a5 = [r[4] for r in rows if r[0].endswith("2022.txt")]
+    assert a5 == (["pass", "pass"] if paths else ["pass", "fail"])  # one office: both 2022s beside one 2021
 
 
 # --- without a registry ---------------------------------------------------------------------------------
