@@ -107,12 +107,12 @@ def drop_read_again(lake: Lake, pairs: set[tuple[str, str]], before: list[str], 
         hit = con.execute(f"""
             SELECT DISTINCT filename FROM read_parquet({sql_list(list(files))}, filename = true)
             SEMI JOIN wanted USING (source_path, doc_id) WHERE ends_with(parse_error, ?)""", [AGAIN]).fetchall()
-    for k, (file,) in enumerate(sorted(hit)):
+    for (file,) in sorted(hit):
         old = read_frame([file]).with_row_index("_row")
         gone = old.join(wanted, on=["source_path", "doc_id"], how="semi").filter(
             pl.col("parse_error").str.ends_with(AGAIN)).select("_row")
         reread.rewrite(lake, "documents", files[file], old.join(gone, on="_row", how="anti").drop("_row"),
-                       f"{run_id}-again-{k:05d}")
+                       run_id, "again")
 
 
 def outcomes_of(lake: Lake, doc_ids: set[str]) -> dict[str, dict]:

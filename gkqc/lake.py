@@ -44,6 +44,23 @@ def sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
+def rewritten_name(part: str, run_id: str, why: str) -> str:
+    """The name (for `Lake.write`) of part `part` written again by run `run_id` with some rows left
+    out (`why`: again, kept): it keeps the batch's name, so that a repair still takes the batch out whole
+    (`batch_of`), and a copies part stays one (`DUPS`)."""
+    base = part.removeprefix("part-").removesuffix(".parquet")
+    dups = base.endswith("-dups")
+    base = base.removesuffix("-dups").split(REWRITTEN, 1)[0]
+    return f"{base}{REWRITTEN}{why}-{run_id}" + ("-dups" if dups else "")
+
+
+def batch_of(part: str) -> str:
+    """The part name a part was first written under, by its batch (part-r1-00000.parquet for
+    part-r1-00000~again-r2.parquet): the parts of one batch in every table share it."""
+    base, mark, rest = part.partition(REWRITTEN)
+    return f"{base}{'-dups' if rest.endswith(DUPS) else ''}.parquet" if mark else part
+
+
 def doc_id_of(data: bytes) -> str:
     """Content hash of a collected file: identical files share it."""
     return hashlib.sha256(data).hexdigest()[:32]
@@ -55,6 +72,7 @@ KEEP_COMMITS = 5
 SCHEMA_FILE = "_schema.parquet"  # an empty file with the table's columns, so a table of no parts still reads
 OLD_EMPTY = "part-empty.parquet"  # the schema file of lakes written before manifests existed
 DUPS = "-dups.parquet"  # the documents part of a run's re-collected copies (gkqc.ingest)
+REWRITTEN = "~"  # in a part's name: the batch before it was written again by a later run (`rewritten_name`)
 REPORT_TABLES = ("sections", *CELL_TABLES.values())  # a report's rows beside its row in `reports`
 INGEST_TABLES = ("documents", "reports", *REPORT_TABLES)  # what reading a file writes
 CARRY = "check_carry"  # per check batch: the cells cross-year checks read (columns vary with the suite)

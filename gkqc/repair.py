@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkqc.lake import CARRY, COMMITS, DUPS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged
+from gkqc.lake import CARRY, COMMITS, DUPS, INGEST_TABLES, MANIFEST, Lake, LakeDamaged, batch_of
 from gkqc.offices import STATE as OFFICE_STATE
 from gkqc.offices import TABLE as OFFICE_TABLE
 from gkqc.reread import keep_first_seen
@@ -61,20 +61,26 @@ def _restore_manifest(lake: Lake) -> str | None:
     return None
 
 
+def _parts_of(lake: Lake, table: str, batches: set[str]) -> list[str]:
+    """The parts of `table` written by these batches, or written again from theirs (`batch_of`)."""
+    return [n for n in lake.part_names(table) if batch_of(n) in batches]
+
+
 def _copies_of(lake: Lake, batches: list[str], damaged: set[tuple[str, str]]) -> list[str]:
     """The parts of re-collected copies (`…-dups`: rows pointing at reports of other batches) to
     leave out with `batches`: those damaged, and those with a row pointing at a report of theirs;
     every one when the reports of some batch cannot be told (neither its documents nor its reports
-    part can be read). An intact copy of another batch's report is kept: its file may be gone."""
-    dups = [n for n in lake.part_names("documents") if n.endswith(DUPS) and n not in batches]
+    parts can all be read). An intact copy of another batch's report is kept: its file may be gone."""
+    dups = [n for n in lake.part_names("documents") if n.endswith(DUPS) and batch_of(n) not in batches]
     if not batches or not dups:
         return []
     ids: set[str] = set()
     for name in batches:
-        table = next((t for t in ("documents", "reports") if name in lake.part_names(t) and (t, name) not in damaged), None)
-        if table is None:
+        found = next((ps for t in ("documents", "reports") if (ps := [(t, n) for n in _parts_of(lake, t, {name})])
+                      and not any(p in damaged for p in ps)), None)
+        if found is None:
             return dups
-        ids |= set(read_frame([lake.file(table, name)], ["report_id"])["report_id"].drop_nulls())
+        ids |= set(read_frame([lake.file(t, n) for t, n in found], ["report_id"])["report_id"].drop_nulls())
     return [n for n in dups if ("documents", n) in damaged
             or read_frame([lake.file("documents", n)], ["report_id"])["report_id"].is_in(list(ids)).any()]
 
@@ -93,18 +99,17 @@ def repair(warehouse: Path | str, run_id: str) -> RepairReport:
         lake = Lake(lake_at)
         lake.init(adopt=restored is None)  # never an empty snapshot: `clean` would take every part for a leftover
     report.damaged = lake.damaged(deep=True)  # every part read whole: a byte flipped inside is damage too
-    batches = sorted({name for table, name, _ in report.damaged if table in INGEST_TABLES})
-    batches += _copies_of(lake, batches, {(t, n) for t, n, _ in report.damaged})
+    batches = sorted({batch_of(name) for table, name, _ in report.damaged if table in INGEST_TABLES})
+    batches += [batch_of(n) for n in _copies_of(lake, batches, {(t, n) for t, n, _ in report.damaged})]
     broken = {name for table, name, _ in report.damaged if table == "documents"}
-    readable = [n for n in batches if n in lake.part_names("documents") and n not in broken]
+    documents = _parts_of(lake, "documents", set(batches))
+    readable = [n for n in documents if n not in broken]
     if readable:  # the next run reads their files as new: it stamps them with when they were first seen
         keep_first_seen(lake, read_frame([lake.file("documents", n) for n in readable],
                                          ["source_path", "doc_id", "ingested_at"]))
-    for name in batches:
-        if name in lake.part_names("documents"):
-            report.documents_dropped += lake.rows("documents", name)
+    report.documents_dropped += sum(lake.rows("documents", n) for n in documents)
     for table in INGEST_TABLES:
-        lake.drop(table, batches)
+        lake.drop(table, _parts_of(lake, table, set(batches)))
     report.batches_dropped = batches
     if any(t == "offices" for t, _, _ in report.damaged):
         lake.drop("offices", lake.part_names("offices"))

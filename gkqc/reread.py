@@ -16,13 +16,12 @@ import shutil
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import metadata
-from itertools import count
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 
-from gkqc.lake import INGEST_TABLES, Lake, frame_of
+from gkqc.lake import INGEST_TABLES, Lake, frame_of, rewritten_name
 from gkqc.parse_worker import OUTCOME_COLS
 from gkqc.readers import pdf as pdf_reader
 from gkqc.readers.errors import Unreadable
@@ -163,7 +162,6 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
         return 0, 0
     pairs = new.select("source_path", "doc_id").unique()
     outcome = new.unique("doc_id", keep="first").select("doc_id", *OUTCOME_COLS)
-    names = (f"{run_id}-kept-{k:05d}" for k in count())
     kept_reports: set[str] = set()
     for part in rr.before["documents"]:
         old = read_frame([lake.file("documents", part)])
@@ -173,7 +171,7 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
         fresh = stays.join(outcome, on="doc_id", how="semi").drop(*OUTCOME_COLS).join(outcome, on="doc_id")
         kept_reports.update(kept["report_id"].drop_nulls().to_list())
         if kept.height < old.height:
-            rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), next(names))
+            rewrite(lake, "documents", part, pl.concat([kept, fresh], how="diagonal_relaxed"), run_id, "kept")
     new_ids = set(new["report_id"].drop_nulls().to_list())
     kept_reports -= new_ids
     old_ids: set[str] = set()
@@ -184,11 +182,12 @@ def finish(rr: Reread, lake: Lake, run_id: str) -> tuple[int, int]:
                 old_ids.update(old["report_id"].to_list())
             stays = old.filter(pl.col("report_id").is_in(sorted(kept_reports)))
             if stays.height < old.height:
-                rewrite(lake, table, part, stays, next(names))
+                rewrite(lake, table, part, stays, run_id, "kept")
     return len(old_ids - kept_reports - new_ids), len(new_ids - old_ids)
 
 
-def rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, name: str) -> None:
-    """Part `part` of `table` is replaced by one of `rows` (none when there are none)."""
+def rewrite(lake: Lake, table: str, part: str, rows: pl.DataFrame, run_id: str, why: str) -> None:
+    """Part `part` of `table` is replaced by one of `rows` (none when there are none), named as its
+    batch's (`lake.rewritten_name`)."""
     lake.drop(table, [part])
-    lake.write_frame(table, frame_of(table, rows), name)
+    lake.write_frame(table, frame_of(table, rows), rewritten_name(part, run_id, why))

@@ -9,7 +9,7 @@ import polars as pl
 from conftest import SAMPLES
 
 from gkqc.ingest import ingest
-from gkqc.lake import COMMITS, MANIFEST, Lake
+from gkqc.lake import COMMITS, DUPS, MANIFEST, Lake, batch_of, rewritten_name
 from gkqc.repair import repair
 
 
@@ -226,3 +226,52 @@ def test_a_part_damaged_inside_is_found_by_repair_and_read_again(tmp_path):
     assert lake.commit("r3")
     assert _documents(wh)["source_path"].to_list() == before["source_path"].to_list()
     assert pl.read_parquet(lake.paths("sections")).height > 0
+
+
+def test_a_batch_whose_documents_a_retry_wrote_again_is_taken_out_whole(tmp_path, monkeypatch):
+    """r1 reads two samples and a .doc whose LibreOffice is killed; r2 reads the .doc again, writing r1's
+    documents part again without its row. A damaged r1 reports part then takes r1's documents out too,
+    and r3 reads the two samples again (they were kept as read, and lost, before)."""
+    from worddocs import ole_file, word_fib
+
+    from gkqc import stamps
+    from gkqc.readers import word
+
+    monkeypatch.setattr(stamps, "SETTLE_NS", 0)
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    inbox.mkdir()
+    for name in ("ali-2020-annual-report.txt", "suqian_2024.txt"):
+        shutil.copy(SAMPLES / name, inbox / name)
+    (inbox / "r.doc").write_bytes(ole_file({"WordDocument": word_fib(encrypted=False)}))
+    soffice = tmp_path / "soffice"
+    monkeypatch.setattr(word, "find_soffice", lambda: str(soffice))
+
+    def run(run_id: str, program: str):
+        soffice.write_text(f"#!/bin/sh\n{program}\n", encoding="utf-8")
+        soffice.chmod(0o755)
+        lake = Lake(wh / "lake")
+        lake.init()
+        summary = ingest(inbox, lake, run_id, workers=0)
+        assert lake.commit(run_id)
+        return summary, lake
+
+    run("r1", "kill -KILL $$")
+    _, lake = run("r2", "echo 'Error: source file could not be loaded'; exit 1")
+    assert lake.part_names("reports") == ["part-r1-00000.parquet"]
+    assert "part-r2-00000.parquet" in lake.part_names("documents") != ["part-r1-00000.parquet"]
+    part = wh / "lake" / "reports" / "part-r1-00000.parquet"
+    part.write_bytes(part.read_bytes()[:100])
+    report = repair(wh, "fix")
+    assert report.batches_dropped == ["part-r1-00000.parquet"] and report.documents_dropped == 2
+    summary, lake = run("r3", "exit 1")
+    assert (summary.new, summary.reports_new) == (2, 2)
+    assert sorted(pl.read_parquet(lake.paths("documents"))["source_path"]) == [
+        "ali-2020-annual-report.txt", "r.doc", "suqian_2024.txt"]
+
+
+def test_a_part_written_again_keeps_its_batchs_name_and_a_copies_part_stays_one():
+    once = f"part-{rewritten_name('part-r1-00000.parquet', 'r2', 'again')}.parquet"
+    twice = f"part-{rewritten_name(once, 'r3', 'kept')}.parquet"
+    assert batch_of(once) == batch_of(twice) == batch_of("part-r1-00000.parquet") == "part-r1-00000.parquet"
+    copies = f"part-{rewritten_name('part-r1-dups.parquet', 'r2', 'again')}.parquet"
+    assert copies.endswith(DUPS) and batch_of(copies) == "part-r1-dups.parquet"
