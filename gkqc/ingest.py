@@ -74,22 +74,22 @@ def load_offices(inbox: Path | str | Inbox, lake: Lake) -> tuple[int | None, boo
     return table.num_rows, True
 
 
-def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str], dict[str, str]]:
-    """(path -> latest doc_id, known doc ids, known report ids, path -> latest doc_id of the paths left to
-    read again) from the lake. A path whose newest reading failed for a reason not the file's (its reason
-    ends with `errors.AGAIN`: a full disk, a program killed) is not known, nor its content: it is left to
-    read again."""
+def load_known(lake: Lake) -> tuple[dict[str, str], set[str], set[str], pl.DataFrame]:
+    """(path -> latest doc_id, known doc ids, known report ids, the paths left to read again: source_path,
+    doc_id and when that path and content were first seen, `first`) from the lake. A path whose newest
+    reading failed for a reason not the file's (its reason ends with `errors.AGAIN`: a full disk, a
+    program killed) is not known, nor its content: it is left to read again."""
     with duckdb.connect(config=DUCKDB_CONFIG) as con:
         attach(con, lake.paths("documents"))
         docs = con.sql(f"""
-            SELECT source_path, doc_id, coalesce(ends_with(parse_error, $again), false) AS again
+            SELECT source_path, doc_id, ingested_at, coalesce(ends_with(parse_error, $again), false) AS again
             FROM read_parquet({sql_list(lake.paths('documents'))})
             QUALIFY row_number() OVER (PARTITION BY source_path ORDER BY ingested_at DESC) = 1""", params={"again": AGAIN}).to_arrow_table()
         reports = {r[0] for r in con.execute(
             f"SELECT report_id FROM read_parquet({sql_list(lake.paths('reports'))})").fetchall()}
-    paths, again = {}, {}
-    for path, doc_id, failed in zip(*(docs[c].to_pylist() for c in ("source_path", "doc_id", "again")), strict=True):
-        (again if failed else paths)[path] = doc_id
+    docs = pl.from_arrow(docs)
+    again = docs.filter(pl.col("again")).select("source_path", "doc_id", pl.col("ingested_at").alias("first"))
+    paths = dict(docs.filter(~pl.col("again")).select("source_path", "doc_id").iter_rows())
     return paths, set(paths.values()), reports, again
 
 
@@ -300,8 +300,12 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
     if rr is not None and repaired is not None:
         rr.first_seen = pl.concat([rr.first_seen, repaired.first_seen]).group_by("source_path", "doc_id").agg(
             pl.col("first").min())
+    known_paths, known_docs, known_reports, left = load_known(lake) if rr is None else ({}, set(), set(), None)
+    to_retry = dict(left.select("source_path", "doc_id").iter_rows()) if left is not None else {}
+    if to_retry:  # a file read again keeps when it was first seen, as one a repair left out does
+        repaired = reread.Reread({}, left if repaired is None else pl.concat([repaired.first_seen, left])
+                                 .group_by("source_path", "doc_id").agg(pl.col("first").min()))
     restamper = rr or repaired
-    known_paths, known_docs, known_reports, to_retry = load_known(lake) if rr is None else ({}, set(), set(), {})
     before = lake.part_names("documents")
     retried: set[tuple[str, str]] = set()  # (path, doc id) left to read again by the last reading, read
     recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)

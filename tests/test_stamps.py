@@ -145,10 +145,12 @@ def test_the_stamps_are_written_again_only_when_they_differ_from_the_lakes(tmp_p
 
 @pytest.mark.parametrize("failure", ["echo 'Error: ... No space left on device'; exit 1", "kill -KILL $$"],
                          ids=["disk-full", "killed"])
-def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path, reads, monkeypatch, failure):
+def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path, reads, monkeypatch, failure,
+                                                                        later):
     """LibreOffice failing on a full disk or killed by a signal is no fault of the file: it was recorded as read
     and never read again. The next run reads it; once it fails for the file itself, it is not read again.
-    The lake keeps one row of that path and content, the newest reading's."""
+    The lake keeps one row of that path and content, the newest reading's, stamped with when the file was
+    first collected (a version collected between the two runs is newer)."""
     from worddocs import ole_file, word_fib
 
     from gkqc.readers import word
@@ -160,15 +162,17 @@ def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path,
     monkeypatch.setattr(word, "find_soffice", lambda: str(soffice))
     soffice.write_text(f"#!/bin/sh\n{failure}\n")
     soffice.chmod(0o755)
-    _run(inbox, tmp_path / "lake", "r1")
+    _, _, lake = _run(inbox, tmp_path / "lake", "r1")
     assert sorted(reads) == ["ali.txt", "r.doc", "suqian.txt"]
+    first = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "r.doc")["ingested_at"].to_list()
+    later()
 
     soffice.write_text("#!/bin/sh\necho 'Error: source file could not be loaded'\nexit 1\n")
     reads.clear()
     again, committed, lake = _run(inbox, tmp_path / "lake", "r2")
     assert reads == ["r.doc"] and again.unchanged == 2 and committed
     docs = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "r.doc")
-    assert docs["run_id"].to_list() == ["r2"]
+    assert docs["run_id"].to_list() == ["r2"] and docs["ingested_at"].to_list() == first
     assert docs["parse_error"].to_list() == ["LibreOffice 无法转换该 doc 文件（Error: source file could not be loaded）："
                                              "文件可能已损坏或不是 Word 文档"]
 
