@@ -15,6 +15,7 @@ from checks.engine import check_lake
 from gkqc import stamps
 from gkqc.ingest import ingest
 from gkqc.lake import INGEST_TABLES, STAMPS, Lake
+from gkqc.readers.errors import AGAIN
 
 ALI = (SAMPLES / "ali-2020-annual-report.txt").read_bytes()
 SUQIAN = sorted(SAMPLES.glob("*suqian*2023*"))[0].read_bytes()
@@ -179,3 +180,26 @@ def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path,
     reads.clear()
     third, committed, _ = _run(inbox, tmp_path / "lake", "r3")
     assert reads == [] and third.unchanged == 3 and not committed
+
+
+@pytest.mark.parametrize("own", ["SEGV", "ABRT", "XFSZ"])
+def test_a_file_its_program_crashes_on_is_not_read_again(tmp_path, reads, monkeypatch, own):
+    """LibreOffice dying of a signal it raises itself (a crash, over the file-size limit) fails on the file,
+    not for the machine: not read again each night, unlike one killed from outside."""
+    from worddocs import ole_file, word_fib
+
+    from gkqc.readers import word
+
+    inbox = _inbox(tmp_path)
+    (inbox / "r.doc").write_bytes(ole_file({"WordDocument": word_fib(encrypted=False)}))
+    _settle()
+    soffice = tmp_path / "soffice"
+    monkeypatch.setattr(word, "find_soffice", lambda: str(soffice))
+    soffice.write_text(f"#!/bin/sh\nkill -{own} $$\n")
+    soffice.chmod(0o755)
+    _, _, lake = _run(inbox, tmp_path / "lake", "r1")
+    reason = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "r.doc")["parse_error"][0]
+    assert f"SIG{own}" in reason and not reason.endswith(AGAIN)
+    reads.clear()
+    again, committed, _ = _run(inbox, tmp_path / "lake", "r2")
+    assert reads == [] and again.unchanged == 3 and not committed

@@ -58,6 +58,17 @@ def program_said(output: str, most: int = 200) -> str:
     return "".join(c if c.isprintable() else DAMAGED for c in last)[:most]
 
 
+# signals sent to a program from outside (the memory's killer, a stop, a shutdown): its file may read next time.
+# Others it raises on itself, on this file (a crash: SIGSEGV, SIGABRT; over a limit: SIGXFSZ): not read again.
+SENT = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT})
+
+
+def killed(number: int, why: str) -> Unreadable:
+    """The reason (`why`) of a program killed by signal `number`: NotTheFile, read again by the next run,
+    when the signal came from outside (`SENT`), else the file's."""
+    return NotTheFile(why) if number in SENT else Unreadable(why)
+
+
 def signal_name(number: int) -> str:
     """'SIGKILL' for 9; the number where it names no signal."""
     try:

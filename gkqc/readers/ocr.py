@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from gkqc.cells import DAMAGED, is_value_like
 from gkqc.lifeline import OutputTooLarge, run_guarded, scratch_dir
 from gkqc.readers import pdf_cells, pdf_lines
-from gkqc.readers.errors import NO_SPACE, NotTheFile, Unreadable, disk_full, program_said, signal_name
+from gkqc.readers.errors import NO_SPACE, Unreadable, disk_full, killed, program_said, signal_name
 from gkqc.readers.pdf import PdfDoc
 from gkqc.readers.pdf_lines import Chunk, Line
 from gkqc.readers.pdf_page import open_pdf, page_count
@@ -206,7 +206,7 @@ def _run_ocr(exe: str, png: Path, psm: str, timeout: float, what: str, langs: st
     except OSError as e:
         raise Unreadable(f"{MISSING}（{e.strerror}）") from None
     if r.returncode < 0:
-        raise NotTheFile(f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
+        raise killed(-r.returncode, f"OCR 失败（{what}：tesseract 被信号 {signal_name(-r.returncode)} 终止）")
     if r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip()
         if "traineddata" in err or "Failed loading language" in err:

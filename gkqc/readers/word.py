@@ -50,9 +50,9 @@ from gkqc.readers import colours, word_theme
 from gkqc.readers.decode import declared_charset, decode
 from gkqc.readers.errors import (
     NO_SPACE,
-    NotTheFile,
     Unreadable,
     disk_full,
+    killed,
     out_of_space,
     program_said,
     signal_name,
@@ -899,8 +899,8 @@ def _convert(soffice: str, data: bytes, kind: str) -> tuple[bytes, int]:
             rc, log = _run(cmd, env, tmp, deadline)
             if rc != 81:
                 break
-        if rc < 0:  # killed (the memory's killer, a crash): LibreOffice failed, whatever the file
-            raise NotTheFile(f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
+        if rc < 0:  # killed: by the memory's killer (read again), or crashed on the file (not)
+            raise killed(-rc, f"LibreOffice 转换 {kind} 文件时被信号 {signal_name(-rc)} 终止，转换未完成，未读取")
         result = out / "in.docx"
         if not result.is_file():
             if out_of_space(log):
