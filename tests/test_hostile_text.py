@@ -438,3 +438,13 @@ def test_pdf_table_heading_of_a_great_many_words_is_unreadable_with_reason():
            b"1 0 0 1 10 300 Tm (5) Tj", b"ET"]
     r = read_document("h.pdf", _one_page_pdf(b"\n".join(ops), width=36_100))
     assert r.status == "unreadable" and "表头有 30,000 段文字" in r.reason
+
+
+def test_page_of_cells_each_nesting_a_great_many_empty_elements_is_read_in_time(tmp_path):
+    # 20 cells each holding 2,000 nested empty <span>s: the line of a cell's first text looked for where
+    # each element ends, walking down its last children, after every element (a minute; over 300 s at 2.6 MB)
+    cell = "<td>" + "<span>" * 2000 + "</span>" * 2000 + "</td>"
+    page = ("<html><body><p>青山市教育局2022年政府信息公开工作年度报告</p><table>"
+            + "".join(f"<tr><td>行{k}</td>{cell}</tr>" for k in range(20)) + "</table></body></html>")
+    status, cells = _read_in_time(tmp_path, "p.html", page.encode(), seconds=20)
+    assert (status, cells) == ("not_a_report", {})

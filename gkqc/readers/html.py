@@ -111,7 +111,9 @@ def end_line(el) -> int:
 
 def tail_line(el) -> int | None:
     """The line of the first character not blank of the text after an element or comment (its tail);
-    None for a tail all blank."""
+    None for a tail all blank (found without walking down to where the element ends)."""
+    if not el.tail or el.tail.isspace():
+        return None
     return _inked_line(end_line(el), el.tail)
 
 
