@@ -144,14 +144,8 @@ def test_the_stamps_are_written_again_only_when_they_differ_from_the_lakes(tmp_p
     assert stamps.replacement(seen("ali.txt"), untrusted) is not None
 
 
-@pytest.mark.parametrize("failure", ["echo 'Error: ... No space left on device'; exit 1", "kill -KILL $$"],
-                         ids=["disk-full", "killed"])
-def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path, reads, monkeypatch, failure,
-                                                                        later):
-    """LibreOffice failing on a full disk or killed by a signal is no fault of the file: it was recorded as read
-    and never read again. The next run reads it; once it fails for the file itself, it is not read again.
-    The lake keeps one row of that path and content, the newest reading's, stamped with when the file was
-    first collected (a version collected between the two runs is newer)."""
+def _inbox_with_a_doc(tmp_path, monkeypatch, program: str):
+    """The two reports and a .doc, converted by a LibreOffice that runs the shell's `program`."""
     from worddocs import ole_file, word_fib
 
     from gkqc.readers import word
@@ -161,8 +155,20 @@ def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path,
     _settle()
     soffice = tmp_path / "soffice"
     monkeypatch.setattr(word, "find_soffice", lambda: str(soffice))
-    soffice.write_text(f"#!/bin/sh\n{failure}\n")
+    soffice.write_text(f"#!/bin/sh\n{program}\n")
     soffice.chmod(0o755)
+    return inbox, soffice
+
+
+@pytest.mark.parametrize("failure", ["echo 'Error: ... No space left on device'; exit 1", "kill -KILL $$"],
+                         ids=["disk-full", "killed"])
+def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path, reads, monkeypatch, failure,
+                                                                        later):
+    """LibreOffice failing on a full disk or killed by a signal is no fault of the file: it was recorded as read
+    and never read again. The next run reads it; once it fails for the file itself, it is not read again.
+    The lake keeps one row of that path and content, the newest reading's, stamped with when the file was
+    first collected (a version collected between the two runs is newer)."""
+    inbox, soffice = _inbox_with_a_doc(tmp_path, monkeypatch, failure)
     _, _, lake = _run(inbox, tmp_path / "lake", "r1")
     assert sorted(reads) == ["ali.txt", "r.doc", "suqian.txt"]
     first = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "r.doc")["ingested_at"].to_list()
@@ -186,17 +192,7 @@ def test_a_file_the_machine_failed_is_read_again_and_a_bad_file_is_not(tmp_path,
 def test_a_file_its_program_crashes_on_is_not_read_again(tmp_path, reads, monkeypatch, own):
     """LibreOffice dying of a signal it raises itself (a crash, over the file-size limit) fails on the file,
     not for the machine: not read again each night, unlike one killed from outside."""
-    from worddocs import ole_file, word_fib
-
-    from gkqc.readers import word
-
-    inbox = _inbox(tmp_path)
-    (inbox / "r.doc").write_bytes(ole_file({"WordDocument": word_fib(encrypted=False)}))
-    _settle()
-    soffice = tmp_path / "soffice"
-    monkeypatch.setattr(word, "find_soffice", lambda: str(soffice))
-    soffice.write_text(f"#!/bin/sh\nkill -{own} $$\n")
-    soffice.chmod(0o755)
+    inbox, _ = _inbox_with_a_doc(tmp_path, monkeypatch, f"kill -{own} $$")
     _, _, lake = _run(inbox, tmp_path / "lake", "r1")
     reason = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "r.doc")["parse_error"][0]
     assert f"SIG{own}" in reason and not reason.endswith(AGAIN)
