@@ -400,3 +400,16 @@ def test_a_sites_name_glued_after_the_report_by_a_dash_is_no_part_of_the_title(p
     """`<title>` …年度报告-青江县人民政府 (no spaces): the office was 青江县教育局-青江县人民政府."""
     assert md.find_title(toks("正文", *BODY), {"title": page}) == title
     assert md.office_from_title(title) == "青江县教育局"
+
+
+@pytest.mark.parametrize("opening", ["2023年，我局认真贯彻落实《政府信息公开条例》。", "我局认真贯彻落实《政府信息公开条例》。"])
+@pytest.mark.parametrize("signed", ["2025年3月1日", "2023年12月28日", "2024年1月15日"])
+def test_a_pages_title_is_kept_whatever_year_the_report_was_signed(opening, signed):
+    """A page's <title> names the report; the body prints no title line. A report signed late (2025 for
+    2023) or within its year is still the page's: the <title> is its title and gives its year (the code
+    before dropped it unless the 落款 was dated the year after, and D1 could not judge a late report)."""
+    body = (f"<p>一、总体情况</p><p>{opening}</p><p>二、主动公开政府信息情况</p><p>五、存在的主要问题及改进情况</p><p>无。</p>"
+            f"<p>六、其他需要报告的事项</p><p>无。</p><p style='text-align:right'>青江县教育局</p><p style='text-align:right'>{signed}</p>")
+    page = f"<html><head><title>{REAL}_青江县人民政府</title></head><body>{body}</body></html>"
+    rep = read_document("a.html", page.encode()).report
+    assert (rep.title, rep.report_year, rep.office) == (REAL, 2023, "青江县教育局")

@@ -185,6 +185,7 @@ def _can_be(key: str, text: str) -> bool:
 
 
 _TITLE_WORDS = re.compile(r"年度报告|政府信息公开(?:工作)?(?:年度)?报告")
+WORD_TITLE = "word_title"  # the metadata's key of a Word file's Title property (not the page's <title>)
 _NOT_TITLE = re.compile(r"[。，,；;！？]|通知$")  # a sentence naming the report, a notice that issues it
 _GLUED_META = re.compile(r"[:：]")  # a field's name or value glued before a title (公文种类 :其他)
 _FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML front matter, a heading's #
@@ -219,7 +220,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         if any(k[part] for _, k in cands):
             cands = [(c, k) for c, k in cands if k[part]]
             break
-    page = _report_part(meta.get("title"))
+    core = None if _report_part(meta.get("title")) else _report_part(meta.get(WORD_TITLE))
+    page = _report_part(meta.get("title")) or core
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
     sig, signed_on = closing_lines(toks)
@@ -228,7 +230,7 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
-        return page if page and not _contradicted(_key(page), opening, sig, signed_on) else None
+        return page if page and not _contradicted(_key(page), opening, sig, signed_on if core else None) else None
     named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
              or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
     title, (office, year) = chosen = (named or cands)[-1]
@@ -249,10 +251,13 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
 
 def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None, signed_on: date | None) -> bool:
     """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
-    another year than the one section 一 opens with, or than the year before the 落款's (a report is signed
-    the year after the one it reports on: last year's Title), or another office than the signature's."""
+    another year than the one section 一 opens with, or another office than the signature's. With
+    `signed_on` (a Word file's Title only, which may be left from last year's file), when section 一
+    names no year, a 落款 not dated the year after the Title's year contradicts it too (a report is
+    signed the year after the one it reports on); a page's <title> is the page's own."""
     office, year = key
-    if year is not None and (opening_year(opening) not in (None, year) or (signed_on and signed_on.year != year + 1)):
+    said = opening_year(opening)
+    if year is not None and (said not in (None, year) or (said is None and signed_on and signed_on.year != year + 1)):
         return True
     if not (office and sig):
         return False
