@@ -413,3 +413,12 @@ def test_a_pages_title_is_kept_whatever_year_the_report_was_signed(opening, sign
     page = f"<html><head><title>{REAL}_青江县人民政府</title></head><body>{body}</body></html>"
     rep = read_document("a.html", page.encode()).report
     assert (rep.title, rep.report_year, rep.office) == (REAL, 2023, "青江县教育局")
+
+
+@pytest.mark.parametrize("mark", ["-（更正版）", "—【更正】", "-(修订)", "－（2024年3月更新）", "-（重新发布）"])
+def test_a_correction_mark_in_brackets_after_a_dash_stays_in_the_title(mark):
+    """`<title>` …年度报告-（更正版）: the mark says the version is a correction (`CORRECTED`, which ranks it
+    newest); the code before took it for the site's name and cut it off."""
+    got = md.find_title(toks("正文", *BODY), {"title": REAL + mark})
+    assert got == REAL + mark and md.CORRECTED.search(got)
+    assert (md.office_from_title(got), md.title_year(got)) == ("青江县教育局", 2023)

@@ -300,7 +300,9 @@ def _report_part(text: str | None) -> str | None:
     """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
     part = next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
     site = _SITE_AFTER.search(part) if part else None
-    return part[:site.start()] if site and not _TITLE_WORDS.search(site[0]) else part
+    if not site or _TITLE_WORDS.search(site[0]) or CORRECTED.search(site[0]):  # -（更正版）: a correction's mark
+        return part
+    return part[:site.start()]
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
@@ -485,7 +487,7 @@ _BRACKETS = "()（）"
 _EMPTY_PAIR = re.compile(r"[(（]\s*[)）]")
 
 
-_SPARE = " ：:—-_"  # what a title's office is trimmed of
+_SPARE = " ：:—－-_"  # what a title's office is trimmed of
 
 
 def _stray_brackets_off(rest: str) -> str:
