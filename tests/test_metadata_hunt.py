@@ -422,3 +422,25 @@ def test_a_correction_mark_in_brackets_after_a_dash_stays_in_the_title(mark):
     got = md.find_title(toks("正文", *BODY), {"title": REAL + mark})
     assert got == REAL + mark and md.CORRECTED.search(got)
     assert (md.office_from_title(got), md.title_year(got)) == ("青江县教育局", 2023)
+
+
+@pytest.mark.parametrize(("page", "office"), [
+    ("2023年政府信息公开工作年度报告-青江县教育局", "青江县教育局"),
+    ("政府信息公开工作年度报告（2023年）-青江县卫生健康局", "青江县卫生健康局"),
+    ("2023年度政府信息公开工作年度报告—青江县教育局", "青江县教育局"),
+])
+def test_an_office_after_a_dash_is_the_titles_when_the_report_names_none(page, office):
+    """`<title>` 2023年…年度报告-青江县教育局: the report's name names no office, the rest is an office's
+    name alone (the office's own site): it is the report's office (the code before cut it off as the
+    site's name, and the report had no office)."""
+    got = md.find_title(toks("正文", *BODY), {"title": page})
+    assert (got, md.office_from_title(got), md.title_year(got)) == (page, office, 2023)
+    body = ("<p>一、总体情况</p><p>2023年，我局认真贯彻落实条例。</p><p>二、主动公开政府信息情况</p>"
+            "<p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p><p>2024年1月15日</p>")
+    rep = read_document("a.html", f"<html><head><title>{page}</title></head><body>{body}</body></html>".encode()).report
+    assert (rep.office, rep.office_kind, rep.region, rep.report_year) == (office, "department", "青江县", 2023)
+
+
+def test_a_portals_name_after_a_dash_is_still_no_part_of_the_title():
+    assert md.find_title(toks("正文", *BODY), {"title": "2023年政府信息公开工作年度报告-青江县人民政府门户网站"}) \
+        == "2023年政府信息公开工作年度报告"
