@@ -444,3 +444,27 @@ def test_an_office_after_a_dash_is_the_titles_when_the_report_names_none(page, o
 def test_a_portals_name_after_a_dash_is_still_no_part_of_the_title():
     assert md.find_title(toks("正文", *BODY), {"title": "2023年政府信息公开工作年度报告-青江县人民政府门户网站"}) \
         == "2023年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("恩施州市场监督管理局", "department", "恩施州"),
+    ("黔东南州市场监督管理局", "department", "黔东南州"),
+    ("湘西州县域经济办公室", "department", "湘西州"),
+    ("恩施州区域合作办", "department", "恩施州"),
+    ("杭州市场监督管理局", "department", None),  # (杭州 without its unit: 杭州市? not guessed)
+    ("州市场监督管理局", "department", None),
+    ("全州镇人民政府", "township", "全州镇"),
+    ("全州县全州镇人民政府", "township", "全州县全州镇"),
+    ("全州县", "government", "全州县"),
+])
+def test_a_prefecture_before_a_word_starting_with_a_unit_and_a_town_named_quanzhou(office, kind, region):
+    """恩施州市场监督管理局: 市 starts 市场, so 州 is the prefecture's unit (the code before read no region);
+    全州镇 is a town (全 is no determiner before 州 followed by 镇: the whole prefecture has no 镇)."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+def test_a_report_signed_by_a_town_named_quanzhou_has_its_office():
+    lines = ("2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。",
+             "全州镇人民政府", "2024年1月15日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert (rep.office, rep.office_kind, rep.region) == ("全州镇人民政府", "township", "全州镇")

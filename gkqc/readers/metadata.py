@@ -549,20 +549,30 @@ def _region_span(name: str) -> tuple[int, int]:
                     before = name[j - 1]
                     after = name[j + len(u)] if j + len(u) < len(name) else ""
                     town = u in "乡镇" and j - 1 > i and (not after or name.startswith(_TOWN_AFTER, j + 1))
+                    prefecture = u == "州" and j - i >= 2 and _a_word_at(name, j + 1)  # 恩施州市场…
                     if (before in _NOT_UNIT_BEFORE.get(u, "") and not town) or name[i:j] in _NOT_A_NAME \
-                            or (after and after in _NOT_UNIT_AFTER.get(u, "")
-                                and not name.startswith(_UNIT_BEFORE.get(u, ()), j + len(u))):
+                            or (after and not prefecture and _a_word_at(name, j + len(u) - 1, u)):
                         continue
                     hit = (j, u)
                     break
             if hit:
                 break
-        if hit and name[i:hit[0]] in _DETERMINERS:
+        if hit and hit[1] == "州" and name[i:hit[0]] in _DETERMINERS and name.startswith(("乡", "镇"), hit[0] + 1):
+            hit = (hit[0] + 1, name[hit[0] + 1])  # 全州镇: a town's name (the whole prefecture has no 镇)
+        elif hit and name[i:hit[0]] in _DETERMINERS:
             break  # 本市民政局, 青山市全市: no place
         if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])
     return (start, end) if end > start else (0, 0)
+
+
+def _a_word_at(name: str, k: int, unit: str | None = None) -> bool:
+    """Whether the character after `name[k]` (the unit word `unit`, else that character) makes it part of
+    a word, not an area's unit: 杭州市 (州 before 市), 市场, 区域, 县域; not 青山市政府 (an office after the unit)."""
+    u = unit or name[k:k + 1]
+    after = name[k + 1:k + 2]
+    return bool(after) and after in _NOT_UNIT_AFTER.get(u, "") and not name.startswith(_UNIT_BEFORE.get(u, ()), k + 1)
 
 
 def completes_place(short: str | None, full: str | None) -> bool:
