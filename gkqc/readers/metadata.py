@@ -112,26 +112,40 @@ def _keys_on_lines(keys: list[str], after: list[Tok]) -> dict[str, str]:
     after them. The page may print a column of keys beside a column of values (in order), or each key
     over its value with one dropped (the next key's value follows it), or values placed apart: the
     text does not say which. A date (an office's name) is a key's only when every reading gives it: one
-    key of its kind and one such line, or as many lines as keys, all the same. Else none of that kind,
+    key of its kind and one such line, or as many lines as keys, all the same (a date's day: 2024-02-10 is
+    2024年02月10日). Else none of that kind,
     and when 发布日期 is among them, the reason under `UNPAIRED`."""
     told = [k for k in keys if _told(k)]
     values: list[str] = []
     for t in after:
-        if not any(_plainly(k, t.text) for k in told):
+        if not any(_on_its_line(k, t.text) for k in told):
             break
         values.append(t.text)
     out: dict[str, str] = {}
     for kind in (_date_key, lambda k: k in _OFFICE_KEYS):
         ks = [k for k in told if kind(k)]
-        vs = [v for v in values if any(_plainly(k, v) for k in ks)]
+        vs = [v for v in values if any(_on_its_line(k, v) for k in ks)]
         if not ks or not vs:
             continue
-        if len(set(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
+        if len(_said(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
             out.update(dict.fromkeys(ks, vs[0]))
         elif any(k in _PUBLISHED_KEYS for k in ks):
             out[UNPAIRED] = (f"{'、'.join(ks)}各占一行，其后的{'、'.join(vs)}无法确定各是哪一项的"
                              "（值可能未印出，或与各项次序不同），不作猜测")
     return out
+
+
+_DATE_AND_TIME = re.compile(r"\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?\s*")  # 2024-02-10 09:30
+
+
+def _on_its_line(key: str, text: str) -> bool:
+    """Whether a line after keys on lines of their own can be `key`'s: plainly (`_plainly`), or a date with its time."""
+    return _plainly(key, text) or (_date_key(key) and bool(_DATE_AND_TIME.fullmatch(text)))
+
+
+def _said(values: list[str]) -> set[object]:
+    """What each value says: a date's day (2024-02-10 and 2024年02月10日 are one), else its text without spaces."""
+    return {parse_date(v) or "".join(v.split()) for v in values}
 
 
 def _date_key(key: str) -> bool:
