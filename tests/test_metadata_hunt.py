@@ -474,3 +474,15 @@ def test_a_report_signed_by_a_town_named_quanzhou_has_its_office():
              "全州镇人民政府", "2024年1月15日")
     rep = read_document("a.txt", "\n".join(lines).encode()).report
     assert (rep.office, rep.office_kind, rep.region) == ("全州镇人民政府", "township", "全州镇")
+
+
+@pytest.mark.parametrize("dd", ["", " ", "&#160;"])
+def test_an_empty_dd_keeps_its_place_so_the_next_key_takes_its_own_value(dd):
+    """`<dt>成文日期：</dt><dd></dd><dt>发布日期：</dt><dd>2024-02-10</dd>`: the page's structure says whose value
+    is whose; the empty <dd> is an empty line (the code before lost it, and read keys on lines of their own
+    before one date: the publication date unknown)."""
+    head = f"<dl><dt>成文日期：</dt><dd>{dd}</dd><dt>发布日期：</dt><dd>2024-02-10</dd></dl>"
+    body = "".join(f"<p>{line}</p>" for line in (REAL, *BODY, "五、存在的主要问题及改进情况", "无。", "青江县教育局", "2024年1月15日"))
+    rep = read_document("a.html", f"<html><body>{head}{body}</body></html>".encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
+    assert "成文日期" not in rep.meta
