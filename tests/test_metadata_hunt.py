@@ -486,3 +486,17 @@ def test_an_empty_dd_keeps_its_place_so_the_next_key_takes_its_own_value(dd):
     rep = read_document("a.html", f"<html><body>{head}{body}</body></html>".encode()).report
     assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
     assert "成文日期" not in rep.meta
+
+
+def test_a_long_run_of_spaces_after_a_key_is_read_in_linear_time():
+    """Another key on a `key:value` line was looked for from each space of a run, each look reading the
+    run to its end (a line of 20,000 spaces took seconds)."""
+    import time
+
+    for blank in (" ", "\u3000"):
+        start = time.perf_counter()
+        meta = md.metadata_pairs(toks("发布日期:2024-02-10" + blank * 20000 + "【打印】", *BODY))
+        assert time.perf_counter() - start < 1.0
+        assert meta["发布日期"].startswith("2024-02-10")
+    assert md.metadata_pairs(toks("发布日期:2024-02-10" + " " * 9 + "来源:青江县教育局", *BODY)) \
+        == {"发布日期": "2024-02-10", "来源": "青江县教育局"}

@@ -13,7 +13,9 @@ META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机�
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
 _KEYS = "(" + "|".join(r"\s*".join(k) for k in META_KEYS) + ")"
 _KV = re.compile(r"^[-*•·]?\s*" + _KEYS + r"\s*:\s*(.*)$")
-_LATER_KEY = re.compile(r"(?:^|\s+|(?<=\d))" + _KEYS + r"\s*:")  # another key on the line (成文日期:… 发布日期:…)
+# another key on the line (成文日期:… 发布日期:…), after a space or a digit (looked behind: a run of spaces is not
+# read again from each of its spaces)
+_LATER_KEY = re.compile(r"(?:^|(?<=\s)|(?<=\d))" + _KEYS + r"\s*:")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|一九[〇○零O0一二三四五六七八九]{2}|二[〇○零O0][〇○零O0一二三四五六七八九]{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
