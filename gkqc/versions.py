@@ -16,9 +16,11 @@ import polars as pl
 
 from gkqc.readers.metadata import CORRECTED
 
-# SQL over a report's columns title, published_at, ingested_at, report_id (the pattern holds no quote)
+# SQL over a report's title: whether it is a corrected re-publication (the pattern holds no quote)
+IS_CORRECTION = f"regexp_matches(coalesce(title, ''), '{CORRECTED.pattern}')"
+# SQL over a report's columns title, published_at, ingested_at, report_id
 NEWEST_FIRST = ", ".join((
-    f"regexp_matches(coalesce(title, ''), '{CORRECTED.pattern}') desc",
+    f"{IS_CORRECTION} desc",
     "coalesce(published_at, ingested_at::date) desc",
     "ingested_at desc",
     "report_id",

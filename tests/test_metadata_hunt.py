@@ -129,6 +129,12 @@ def test_a_row_of_keys_over_a_row_of_values_pairs_them_in_order(lines, pairs):
     (("成文日期:", "发布日期:", "2024-02-10", REAL), None),  # 成文日期's value dropped, or 发布日期's
     (("发布日期:", "成文日期:", "2024-02-10", "2024-01-15", REAL), None),
     (("成文日期:", "发布日期:", "2024-02-10", "2024-02-10"), {"成文日期": "2024-02-10", "发布日期": "2024-02-10"}),
+    # the same day printed two ways: every reading gives it (the code before compared the strings)
+    (("成文日期:", "发布日期:", "2024-02-10", "2024年02月10日"), {"成文日期": "2024-02-10", "发布日期": "2024-02-10"}),
+    (("索引号:", "发布日期:", "2024-02-10", "2024年2月10日"), {"发布日期": "2024-02-10"}),
+    (("成文日期:", "发布日期:", "2024-01-15", "2024年2月10日"), None),
+    (("成文日期:", "发布日期:", "2024-02-10", "2024-02-10 00:00:00"), {"成文日期": "2024-02-10", "发布日期": "2024-02-10"}),
+    (("索引号:", "发布日期:", "2024-02-10", "2024-03-01 10:00"), None),  # (a second date, another day: whose?)
     (("发文机构:", "发布日期:", "青江县教育局", "2024-02-10"), {"发文机构": "青江县教育局", "发布日期": "2024-02-10"}),
     (("成文日期:", "发布日期:", "", "2024-02-10"), {}),
     (("索引号:", "发文字号:", REAL, "2024-02-10"), {}),
@@ -400,3 +406,97 @@ def test_a_sites_name_glued_after_the_report_by_a_dash_is_no_part_of_the_title(p
     """`<title>` …年度报告-青江县人民政府 (no spaces): the office was 青江县教育局-青江县人民政府."""
     assert md.find_title(toks("正文", *BODY), {"title": page}) == title
     assert md.office_from_title(title) == "青江县教育局"
+
+
+@pytest.mark.parametrize("opening", ["2023年，我局认真贯彻落实《政府信息公开条例》。", "我局认真贯彻落实《政府信息公开条例》。"])
+@pytest.mark.parametrize("signed", ["2025年3月1日", "2023年12月28日", "2024年1月15日"])
+def test_a_pages_title_is_kept_whatever_year_the_report_was_signed(opening, signed):
+    """A page's <title> names the report; the body prints no title line. A report signed late (2025 for
+    2023) or within its year is still the page's: the <title> is its title and gives its year (the code
+    before dropped it unless the 落款 was dated the year after, and D1 could not judge a late report)."""
+    body = (f"<p>一、总体情况</p><p>{opening}</p><p>二、主动公开政府信息情况</p><p>五、存在的主要问题及改进情况</p><p>无。</p>"
+            f"<p>六、其他需要报告的事项</p><p>无。</p><p style='text-align:right'>青江县教育局</p><p style='text-align:right'>{signed}</p>")
+    page = f"<html><head><title>{REAL}_青江县人民政府</title></head><body>{body}</body></html>"
+    rep = read_document("a.html", page.encode()).report
+    assert (rep.title, rep.report_year, rep.office) == (REAL, 2023, "青江县教育局")
+
+
+@pytest.mark.parametrize("mark", ["-（更正版）", "—【更正】", "-(修订)", "－（2024年3月更新）", "-（重新发布）"])
+def test_a_correction_mark_in_brackets_after_a_dash_stays_in_the_title(mark):
+    """`<title>` …年度报告-（更正版）: the mark says the version is a correction (`CORRECTED`, which ranks it
+    newest); the code before took it for the site's name and cut it off."""
+    got = md.find_title(toks("正文", *BODY), {"title": REAL + mark})
+    assert got == REAL + mark and md.CORRECTED.search(got)
+    assert (md.office_from_title(got), md.title_year(got)) == ("青江县教育局", 2023)
+
+
+@pytest.mark.parametrize(("page", "office"), [
+    ("2023年政府信息公开工作年度报告-青江县教育局", "青江县教育局"),
+    ("政府信息公开工作年度报告（2023年）-青江县卫生健康局", "青江县卫生健康局"),
+    ("2023年度政府信息公开工作年度报告—青江县教育局", "青江县教育局"),
+])
+def test_an_office_after_a_dash_is_the_titles_when_the_report_names_none(page, office):
+    """`<title>` 2023年…年度报告-青江县教育局: the report's name names no office, the rest is an office's
+    name alone (the office's own site): it is the report's office (the code before cut it off as the
+    site's name, and the report had no office)."""
+    got = md.find_title(toks("正文", *BODY), {"title": page})
+    assert (got, md.office_from_title(got), md.title_year(got)) == (page, office, 2023)
+    body = ("<p>一、总体情况</p><p>2023年，我局认真贯彻落实条例。</p><p>二、主动公开政府信息情况</p>"
+            "<p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p><p>2024年1月15日</p>")
+    rep = read_document("a.html", f"<html><head><title>{page}</title></head><body>{body}</body></html>".encode()).report
+    assert (rep.office, rep.office_kind, rep.region, rep.report_year) == (office, "department", "青江县", 2023)
+
+
+def test_a_portals_name_after_a_dash_is_still_no_part_of_the_title():
+    assert md.find_title(toks("正文", *BODY), {"title": "2023年政府信息公开工作年度报告-青江县人民政府门户网站"}) \
+        == "2023年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize(("office", "kind", "region"), [
+    ("恩施州市场监督管理局", "department", "恩施州"),
+    ("黔东南州市场监督管理局", "department", "黔东南州"),
+    ("湘西州县域经济办公室", "department", "湘西州"),
+    ("恩施州区域合作办", "department", "恩施州"),
+    ("杭州市场监督管理局", "department", None),  # (杭州 without its unit: 杭州市? not guessed)
+    ("州市场监督管理局", "department", None),
+    ("全州镇人民政府", "township", "全州镇"),
+    ("全州县全州镇人民政府", "township", "全州县全州镇"),
+    ("全州县", "government", "全州县"),
+])
+def test_a_prefecture_before_a_word_starting_with_a_unit_and_a_town_named_quanzhou(office, kind, region):
+    """恩施州市场监督管理局: 市 starts 市场, so 州 is the prefecture's unit (the code before read no region);
+    全州镇 is a town (全 is no determiner before 州 followed by 镇: the whole prefecture has no 镇)."""
+    assert (md.office_kind(office), md.region_of(office)) == (kind, region)
+
+
+def test_a_report_signed_by_a_town_named_quanzhou_has_its_office():
+    lines = ("2023年政府信息公开工作年度报告", *BODY, "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。",
+             "全州镇人民政府", "2024年1月15日")
+    rep = read_document("a.txt", "\n".join(lines).encode()).report
+    assert (rep.office, rep.office_kind, rep.region) == ("全州镇人民政府", "township", "全州镇")
+
+
+@pytest.mark.parametrize("dd", ["", " ", "&#160;"])
+def test_an_empty_dd_keeps_its_place_so_the_next_key_takes_its_own_value(dd):
+    """`<dt>成文日期：</dt><dd></dd><dt>发布日期：</dt><dd>2024-02-10</dd>`: the page's structure says whose value
+    is whose; the empty <dd> is an empty line (the code before lost it, and read keys on lines of their own
+    before one date: the publication date unknown)."""
+    head = f"<dl><dt>成文日期：</dt><dd>{dd}</dd><dt>发布日期：</dt><dd>2024-02-10</dd></dl>"
+    body = "".join(f"<p>{line}</p>" for line in (REAL, *BODY, "五、存在的主要问题及改进情况", "无。", "青江县教育局", "2024年1月15日"))
+    rep = read_document("a.html", f"<html><body>{head}{body}</body></html>".encode()).report
+    assert (rep.published_at, rep.published_source) == (date(2024, 2, 10), "元数据 发布日期")
+    assert "成文日期" not in rep.meta
+
+
+def test_a_long_run_of_spaces_after_a_key_is_read_in_linear_time():
+    """Another key on a `key:value` line was looked for from each space of a run, each look reading the
+    run to its end (a line of 20,000 spaces took seconds)."""
+    import time
+
+    for blank in (" ", "\u3000"):
+        start = time.perf_counter()
+        meta = md.metadata_pairs(toks("发布日期:2024-02-10" + blank * 20000 + "【打印】", *BODY))
+        assert time.perf_counter() - start < 1.0
+        assert meta["发布日期"].startswith("2024-02-10")
+    assert md.metadata_pairs(toks("发布日期:2024-02-10" + " " * 9 + "来源:青江县教育局", *BODY)) \
+        == {"发布日期": "2024-02-10", "来源": "青江县教育局"}

@@ -17,6 +17,7 @@ import time
 import unicodedata
 import zipfile
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -622,7 +623,7 @@ def test_core_title_is_weak_evidence():
     s = busy("gov2021", 2023)
     data = report_docx(s, core_title="政府信息公开工作年度报告")
     toks, meta = word.docx_tokens(data)
-    assert meta == {"title": "政府信息公开工作年度报告"}
+    assert meta == {word.WORD_TITLE: "政府信息公开工作年度报告"}
     r = read_document("r.docx", data)
     assert r.report.title == s.full_title() and r.report.office == s.office
     assert word.docx_tokens(generated("gov2021", 2023)[1])[1] == {}
@@ -662,6 +663,21 @@ def test_a_core_title_of_the_same_office_and_another_year_is_not_taken(core, nam
     rep = read_document(name, docx_from_html(html.encode(), core_title=core)).report
     assert (rep.title, rep.report_year, rep.office) == (None, year, "青山市财政局")
     rep = read_document(name, docx_from_html(html.encode(), core_title=s.full_title())).report
+    assert (rep.title, rep.report_year, rep.office) == (s.full_title(), 2022, "青山市财政局")
+
+
+@pytest.mark.parametrize("signed", [date(2024, 3, 1), date(2022, 12, 28)])
+def test_a_core_title_whose_year_section_one_opens_with_is_taken_whenever_signed(signed):
+    """Section 一 opens with 2022, the year the Title property names: the Title is the report's, also
+    when the report was signed late (2024) or before its year ended (the code before dropped it when
+    the 落款 was not dated the year after)."""
+    s = spec("gov2021", 2022, office="青山市财政局", seed=2, published=signed)
+    s.overview = "2022年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。"
+    html = render_html(s).decode()
+    for pat in (r"<h1>.*?</h1>", r'<div class="nav">.*?</div>', r'<div class="info">.*?</div>'):
+        html = re.sub(pat, "", html)
+    assert f"{signed.year}年{signed.month}月{signed.day}日" in html
+    rep = read_document("r.docx", docx_from_html(html.encode(), core_title=s.full_title())).report
     assert (rep.title, rep.report_year, rep.office) == (s.full_title(), 2022, "青山市财政局")
 
 

@@ -341,6 +341,32 @@ def test_an_attachment_signed_before_its_page_was_published_is_not_the_first_pub
     assert late == [(2,)]  # (the attachment's own D1 too: the year's first publication is the page's)
 
 
+def test_a_late_correction_page_is_not_the_first_publication_of_an_attachment_signed_on_time(tmp_path):
+    """青山市财政局's 2022 report collected as a .docx dated only by its 落款 (20 January, on time), and a
+    correction page (（更正）) published 1 June. The correction is no first publication while an earlier
+    version exists: the year is on time and D1 has no finding. The code before took the page's date,
+    the correction's, for the first publication: late by 121 days."""
+    import re
+    from datetime import date
+
+    from gkqc.simulate.render import render_html
+    from gkqc.simulate.word import docx_from_html
+
+    s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 1, 20))
+    original = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", render_html(s).decode())
+    s2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 6, 1))
+    s2.title = "青山市财政局2022年政府信息公开工作年度报告（更正）"
+    wh = _warehouse(tmp_path, {"original.docx": docx_from_html(original.encode()), "correction.html": render_html(s2)},
+                    "office,region,office_kind\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        dates = con.sql("select published_source, published_at::varchar from reports order by version_no").fetchall()
+        got = con.sql("select on_time, published_at::varchar from scorecard_office").fetchall()
+        late = con.sql("select count(*) from findings where check_id = 'D1'").fetchall()
+    assert dates == [("落款日期", "2023-01-20"), ("<meta PubDate>", "2023-06-01")]
+    assert got == [(True, "2023-01-20")]
+    assert late == [(0,)]
+
+
 def test_a_dismissed_lateness_of_a_first_publication_holds_and_is_shown_in_force(tmp_path):
     """A late year corrected later: the findings take D1 from the first version, the decisions view
     judged a decision by the newest version's own D1 (its date, later): a dismissal applied was shown

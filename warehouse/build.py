@@ -28,7 +28,7 @@ from gkqc.lake import SCHEMAS, Lake, sql_list
 from gkqc.settings import BUILD_MEMORY, DUCKDB_CONFIG, decisions_digest, decisions_path
 from gkqc.storage import attach, is_remote
 from gkqc.templates import registry
-from gkqc.versions import NEWEST_FIRST
+from gkqc.versions import IS_CORRECTION, NEWEST_FIRST
 from schemas.lake import descriptions
 from warehouse.access import BUILD_TABLE, DB_NAME, FILES_TABLE, models_digest
 from warehouse.access import MODELS_DIR as MODELS
@@ -37,7 +37,7 @@ LAYERS = ("staging", "core", "marts")
 BUILT_IN = ("template_labels", "templates", "check_catalog", "message_notes", "scoring",  # tables the build writes before any model
             "decision_lines")
 _PARTS = re.compile(r"\{parts:(\w+)\}")
-RULES = {"{newest_first}": NEWEST_FIRST}  # rules the models share with the checks, written once (gkqc.versions)
+RULES = {"{newest_first}": NEWEST_FIRST, "{is_correction}": IS_CORRECTION}  # rules the models share with the checks, written once (gkqc.versions)
 
 
 def _with_rules(sql: str) -> str:

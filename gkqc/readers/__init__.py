@@ -193,7 +193,7 @@ def _resolve_metadata(rep: Report, toks: list[Tok], html_meta: dict[str, str]) -
     """Title, year, publication date (metadata > PubDate > 页面发布时间 > 落款), office, kind, region."""
     meta = md.metadata_pairs(toks)
     meta.update({k: nfkc(v) for k, v in html_meta.items()  # normalised as every token's text is (２０２２ is 2022)
-                 if k in ("articletitle", "pubdate", "contentsource", "title")})
+                 if k in ("articletitle", "pubdate", "contentsource", "title", md.WORD_TITLE)})
     rep.meta = meta
     rep.title = md.find_title(toks, meta)
     rep.report_year, rep.year_source = md.title_year(rep.title), "标题"

@@ -13,7 +13,9 @@ META_KEYS = ("索引号", "发文字号", "文号", "发文机构", "发布机�
              "主题分类", "发布日期", "成文日期", "发布时间", "来源", "信息来源")
 _KEYS = "(" + "|".join(r"\s*".join(k) for k in META_KEYS) + ")"
 _KV = re.compile(r"^[-*•·]?\s*" + _KEYS + r"\s*:\s*(.*)$")
-_LATER_KEY = re.compile(r"(?:^|\s+|(?<=\d))" + _KEYS + r"\s*:")  # another key on the line (成文日期:… 发布日期:…)
+# another key on the line (成文日期:… 发布日期:…), after a space or a digit (looked behind: a run of spaces is not
+# read again from each of its spaces)
+_LATER_KEY = re.compile(r"(?:^|(?<=\s)|(?<=\d))" + _KEYS + r"\s*:")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2}|一九[〇○零O0一二三四五六七八九]{2}|二[〇○零O0][〇○零O0一二三四五六七八九]{2})\s*年")
 _REPORT_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零0O一二三四五六七八九]{4})\s*年度?|政府信息公开(?:工作)?(?:年度)?报告|年度报告"
                             r"|[《》\"“”]")
@@ -112,26 +114,40 @@ def _keys_on_lines(keys: list[str], after: list[Tok]) -> dict[str, str]:
     after them. The page may print a column of keys beside a column of values (in order), or each key
     over its value with one dropped (the next key's value follows it), or values placed apart: the
     text does not say which. A date (an office's name) is a key's only when every reading gives it: one
-    key of its kind and one such line, or as many lines as keys, all the same. Else none of that kind,
+    key of its kind and one such line, or as many lines as keys, all the same (a date's day: 2024-02-10 is
+    2024年02月10日). Else none of that kind,
     and when 发布日期 is among them, the reason under `UNPAIRED`."""
     told = [k for k in keys if _told(k)]
     values: list[str] = []
     for t in after:
-        if not any(_plainly(k, t.text) for k in told):
+        if not any(_on_its_line(k, t.text) for k in told):
             break
         values.append(t.text)
     out: dict[str, str] = {}
     for kind in (_date_key, lambda k: k in _OFFICE_KEYS):
         ks = [k for k in told if kind(k)]
-        vs = [v for v in values if any(_plainly(k, v) for k in ks)]
+        vs = [v for v in values if any(_on_its_line(k, v) for k in ks)]
         if not ks or not vs:
             continue
-        if len(set(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
+        if len(_said(vs)) == 1 and (len(ks) == 1 or len(vs) == len(ks)):
             out.update(dict.fromkeys(ks, vs[0]))
         elif any(k in _PUBLISHED_KEYS for k in ks):
             out[UNPAIRED] = (f"{'、'.join(ks)}各占一行，其后的{'、'.join(vs)}无法确定各是哪一项的"
                              "（值可能未印出，或与各项次序不同），不作猜测")
     return out
+
+
+_DATE_AND_TIME = re.compile(r"\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?\s*")  # 2024-02-10 09:30
+
+
+def _on_its_line(key: str, text: str) -> bool:
+    """Whether a line after keys on lines of their own can be `key`'s: plainly (`_plainly`), or a date with its time."""
+    return _plainly(key, text) or (_date_key(key) and bool(_DATE_AND_TIME.fullmatch(text)))
+
+
+def _said(values: list[str]) -> set[object]:
+    """What each value says: a date's day (2024-02-10 and 2024年02月10日 are one), else its text without spaces."""
+    return {parse_date(v) or "".join(v.split()) for v in values}
 
 
 def _date_key(key: str) -> bool:
@@ -185,6 +201,7 @@ def _can_be(key: str, text: str) -> bool:
 
 
 _TITLE_WORDS = re.compile(r"年度报告|政府信息公开(?:工作)?(?:年度)?报告")
+WORD_TITLE = "word_title"  # the metadata's key of a Word file's Title property (not the page's <title>)
 _NOT_TITLE = re.compile(r"[。，,；;！？]|通知$")  # a sentence naming the report, a notice that issues it
 _GLUED_META = re.compile(r"[:：]")  # a field's name or value glued before a title (公文种类 :其他)
 _FRONT_MATTER = re.compile(r"^(?:title\s*:|#{1,6})\s*", re.I)  # Markdown's YAML front matter, a heading's #
@@ -219,7 +236,8 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         if any(k[part] for _, k in cands):
             cands = [(c, k) for c, k in cands if k[part]]
             break
-    page = _report_part(meta.get("title"))
+    core = None if _report_part(meta.get("title")) else _report_part(meta.get(WORD_TITLE))
+    page = _report_part(meta.get("title")) or core
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
     sig, signed_on = closing_lines(toks)
@@ -228,7 +246,7 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
     if len({k for _, k in cands}) <= 1 and not dropped:
         if cands:
             return cands[0][0]
-        return page if page and not _contradicted(_key(page), opening, sig, signed_on) else None
+        return page if page and not _contradicted(_key(page), opening, sig, signed_on if core else None) else None
     named = ([ck for ck in cands if page and ck[1] == _key(page)]  # (a menu item naming no office is not the page's)
              or [ck for ck in listed if page and ck[1][0] and ck[1] == _key(page)])
     title, (office, year) = chosen = (named or cands)[-1]
@@ -249,10 +267,13 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
 
 def _contradicted(key: tuple[str | None, int | None], opening: str, sig: str | None, signed_on: date | None) -> bool:
     """Whether a title not printed in the body (the page's <title>, a Word file's Title property) names
-    another year than the one section 一 opens with, or than the year before the 落款's (a report is signed
-    the year after the one it reports on: last year's Title), or another office than the signature's."""
+    another year than the one section 一 opens with, or another office than the signature's. With
+    `signed_on` (a Word file's Title only, which may be left from last year's file), when section 一
+    names no year, a 落款 not dated the year after the Title's year contradicts it too (a report is
+    signed the year after the one it reports on); a page's <title> is the page's own."""
     office, year = key
-    if year is not None and (opening_year(opening) not in (None, year) or (signed_on and signed_on.year != year + 1)):
+    said = opening_year(opening)
+    if year is not None and (said not in (None, year) or (said is None and signed_on and signed_on.year != year + 1)):
         return True
     if not (office and sig):
         return False
@@ -292,10 +313,20 @@ def _title_like(text: str) -> bool:
 
 
 def _report_part(text: str | None) -> str | None:
-    """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
+    """The part of a page's title (or ArticleTitle) that names the report, not the site's name. What a
+    dash glues after the report's name is kept when it is a correction's mark (-（更正版）), or an office's
+    name alone after a report's name naming none (2023年…报告-青江县教育局: the office's own site)."""
     part = next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
     site = _SITE_AFTER.search(part) if part else None
-    return part[:site.start()] if site and not _TITLE_WORDS.search(site[0]) else part
+    if not site or _TITLE_WORDS.search(site[0]) or CORRECTED.search(site[0]):
+        return part
+    after = site[0].strip().lstrip("-—－").strip()
+    if office_from_title(part[:site.start()]) is None and office_name_alone(after) and not _A_SITE.search(after):
+        return part
+    return part[:site.start()]
+
+
+_A_SITE = re.compile(r"网站|门户|网$|平台$|专栏$")  # 青江县人民政府门户网站: a site's name, not an office's
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
@@ -480,7 +511,7 @@ _BRACKETS = "()（）"
 _EMPTY_PAIR = re.compile(r"[(（]\s*[)）]")
 
 
-_SPARE = " ：:—-_"  # what a title's office is trimmed of
+_SPARE = " ：:—－-_"  # what a title's office is trimmed of
 
 
 def _stray_brackets_off(rest: str) -> str:
@@ -534,20 +565,30 @@ def _region_span(name: str) -> tuple[int, int]:
                     before = name[j - 1]
                     after = name[j + len(u)] if j + len(u) < len(name) else ""
                     town = u in "乡镇" and j - 1 > i and (not after or name.startswith(_TOWN_AFTER, j + 1))
+                    prefecture = u == "州" and j - i >= 2 and _a_word_at(name, j + 1)  # 恩施州市场…
                     if (before in _NOT_UNIT_BEFORE.get(u, "") and not town) or name[i:j] in _NOT_A_NAME \
-                            or (after and after in _NOT_UNIT_AFTER.get(u, "")
-                                and not name.startswith(_UNIT_BEFORE.get(u, ()), j + len(u))):
+                            or (after and not prefecture and _a_word_at(name, j + len(u) - 1, u)):
                         continue
                     hit = (j, u)
                     break
             if hit:
                 break
-        if hit and name[i:hit[0]] in _DETERMINERS:
+        if hit and hit[1] == "州" and name[i:hit[0]] in _DETERMINERS and name.startswith(("乡", "镇"), hit[0] + 1):
+            hit = (hit[0] + 1, name[hit[0] + 1])  # 全州镇: a town's name (the whole prefecture has no 镇)
+        elif hit and name[i:hit[0]] in _DETERMINERS:
             break  # 本市民政局, 青山市全市: no place
         if not hit or _NOT_PLACE.search(name, i, hit[0]):
             break
         end = i = hit[0] + len(hit[1])
     return (start, end) if end > start else (0, 0)
+
+
+def _a_word_at(name: str, k: int, unit: str | None = None) -> bool:
+    """Whether the character after `name[k]` (the unit word `unit`, else that character) makes it part of
+    a word, not an area's unit: 杭州市 (州 before 市), 市场, 区域, 县域; not 青山市政府 (an office after the unit)."""
+    u = unit or name[k:k + 1]
+    after = name[k + 1:k + 2]
+    return bool(after) and after in _NOT_UNIT_AFTER.get(u, "") and not name.startswith(_UNIT_BEFORE.get(u, ()), k + 1)
 
 
 def completes_place(short: str | None, full: str | None) -> bool:

@@ -58,6 +58,7 @@ from gkqc.readers.errors import (
     signal_name,
 )
 from gkqc.readers.html import html_tokens
+from gkqc.readers.metadata import WORD_TITLE
 from gkqc.readers.tokens import (
     IN_NUMBER,
     MAX_SPAN,
@@ -120,7 +121,7 @@ _NOT_WORD = {"spreadsheetml": "Excel 工作簿（.xlsx）", "presentationml": "P
 def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
     """(tokens, document properties) of a .docx. Raises Unreadable with the reason.
 
-    The properties hold `title` when the file's core properties name one (weak evidence: the
+    The properties hold `metadata.WORD_TITLE` when the file's core properties name one (weak evidence: the
     body's title line wins)."""
     doc = _open_docx(data)
     if doc is None:  # an OpenDocument text: converted, then read as any .docx
@@ -139,7 +140,7 @@ def docx_tokens(data: bytes) -> tuple[list[Tok], dict[str, str]]:
                                                       theme=word_theme.of_document(doc), complex=complex_styles))
     reader.blocks(body)
     title = (doc.core_properties.title or "").strip()
-    return reader.out, ({"title": title} if title else {})
+    return reader.out, ({WORD_TITLE: title} if title else {})
 
 
 # the namespaces Word understands, that a markup-compatibility Choice may require (ECMA-376 Part 3, 10.2.1)
