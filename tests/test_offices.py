@@ -611,3 +611,26 @@ def test_a_report_whose_year_is_unknown_is_not_assessed_across_years_and_says_wh
                          from check_results c join reports r using (report_id)
                          where r.report_year is null and c.check_id in ('A5', 'P3') group by all order by all""").fetchall()
     assert got == [("A5", ["not_assessable"], [NO_YEAR]), ("P3", ["not_assessable"], [NO_YEAR])]
+
+
+def test_a_decision_on_an_office_another_offices_file_prints_the_name_of_stays_with_it(tmp_path):
+    """The registry's 城关镇人民政府 (丙县) and 甲县城关镇人民政府, whose paths give it a file printing the bare
+    name: a dismissal recorded for 城关镇人民政府 is 城关镇人民政府's, not moved to the other town."""
+    from gkqc.review import record
+
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    towns = {"bing/2022.txt": _report("城关镇人民政府", 2022, 2), "甲县/2022.txt": _report("城关镇人民政府", 2022, 3)}
+    cell = towns["bing/2022.txt"].applications
+    cell[("results_total", "natural_person")] = str(int(cell[("results_total", "natural_person")]) + 7)  # A1 fails
+    for rel, s in towns.items():
+        (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / rel).write_text(render_pagetext(s), encoding="utf-8")
+    (inbox / "offices.csv").write_text("office,region,office_kind,aliases,paths\n城关镇人民政府,丙县,township,,\n"
+                                       "甲县城关镇人民政府,甲县,township,,甲县/*\n", encoding="utf-8")
+    _run(inbox, wh, "r1")
+    record(wh, "A1", "城关镇人民政府", 2022, "natural_person", "dismissed", "核实无误", publish=False)
+    with connect_readonly(wh) as con:
+        decided = con.sql("select office, stale from decisions").fetchall()
+        dismissed = con.sql("select office, dismissed from scorecard_office order by all").fetchall()
+    assert decided == [("城关镇人民政府", False)]
+    assert dismissed == [("城关镇人民政府", 1), ("甲县城关镇人民政府", 0)]

@@ -31,12 +31,15 @@ with parsed as (
     from decision_lines
     where json_valid(line) and trim(line) <> ''
 ),
--- 报告所印的、如今经名录（别名、规范化名称）对应到另一机关的名称：按该名称所作的决定归于该机关
+-- 报告所印的、如今经名录（别名、规范化名称）对应到另一机关的名称：按该名称所作的决定归于该机关；
+-- 名称本身是某一机关（名录中的，或某份报告的机关）的，不改归
 -- (printed names the registry now maps to an office, an alias added since: a decision made under
---  such a name follows the office)
+--  such a name follows the office; not a name that is itself an office, of the registry or of a report)
 renamed as (
     select office_printed, any_value(office) as office from reports
     where office_printed is not null and office is not null and office <> office_printed
+      and office_printed not in (select office from offices where office is not null)
+      and office_printed not in (select office from reports where office is not null)
     group by office_printed having count(distinct office) = 1
 ),
 valid as (
