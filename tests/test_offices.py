@@ -634,3 +634,19 @@ def test_a_decision_on_an_office_another_offices_file_prints_the_name_of_stays_w
         dismissed = con.sql("select office, dismissed from scorecard_office order by all").fetchall()
     assert decided == [("城关镇人民政府", False)]
     assert dismissed == [("城关镇人民政府", 1), ("甲县城关镇人民政府", 0)]
+
+
+def test_an_office_the_registry_gives_no_region_keeps_its_reports_region_in_a_year_it_published_nothing(tmp_path):
+    """offices.csv lists 宿迁市教育局 without a region; it reported for 2021, not 2022: both years are in the
+    region its report gives (宿迁市), not 2022 in none (未分地区)."""
+    inbox, wh = tmp_path / "inbox", tmp_path / "wh"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / "a" / "2021.txt").write_text(render_pagetext(_report(EDU, 2021, 1)), encoding="utf-8")
+    (inbox / "a" / "other-2022.txt").write_text(render_pagetext(_report(SIHONG, 2022, 2)), encoding="utf-8")
+    (inbox / "offices.csv").write_text(f"office,region,office_kind\n{EDU},,department\n{SIHONG},宿迁市,government\n",
+                                       encoding="utf-8")
+    _run(inbox, wh, "r1")
+    with connect_readonly(wh) as con:
+        got = con.sql(f"select report_year, region, office_kind, grade from scorecard_office where office = '{EDU}' "
+                      "order by all").fetchall()
+    assert got == [(2021, "宿迁市", "department", "A"), (2022, "宿迁市", "department", "F")]

@@ -59,12 +59,19 @@ scored as (
     left join stg_offices o on o.office = l.office
 ),
 years as (select distinct report_year from latest),
+-- 名录未填地区、类别的机关：未发布的年度也取其报告所示的（最近年度的），与有报告的年度一致
+-- (an office the registry gives no region or kind: its unpublished years take its reports', the latest year's)
+shown as (
+    select office, arg_max(region, report_year) as region, arg_max(office_kind, report_year) as office_kind
+    from scored group by office
+),
 unpublished as (
-    select o.office, o.region, o.office_kind, y.report_year, null::varchar as report_id, null::bigint as versions,
+    select o.office, coalesce(o.region, w.region) as region, coalesce(o.office_kind, w.office_kind) as office_kind,
+           y.report_year, null::varchar as report_id, null::bigint as versions,
            null::date as published_at,
            null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
            0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed, 0::bigint as on_blanks
-    from stg_offices o cross join years y
+    from stg_offices o cross join years y left join shown w on w.office = o.office
     where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
 ),
 allrows as (select * from scored union all select * from unpublished)
