@@ -25,7 +25,7 @@ class RunSummary:
     database: str = ""
     scorecards: str = ""
     offices_scored: int = 0
-    unattributed: int = 0  # parsed reports (newest versions) no office was found for: in no scorecard
+    unattributed: int = 0  # parsed reports (newest versions) no office or year was found for: in no scorecard
     local: str = ""  # the warehouse's local folder when it is on object storage (database file, scorecards)
     leftovers_removed: int = 0  # files an interrupted run had left, removed before this one wrote
     committed: bool = False  # whether this run changed the lake (else it stood as last committed)
@@ -78,9 +78,10 @@ def summary_rows(r: RunSummary) -> list[tuple[str, str, str]]:
         rows.append(("清理中断运行遗留文件 leftovers removed", str(r.leftovers_removed), ""))
     rows.append(("最新年度评分机关 offices scored (latest year)", str(r.offices_scored), ""))
     if r.unattributed:
-        rows.append(("未能确定机关的报告 reports without an office",
-                     f"{r.unattributed}（不在评分卡中：在 offices.csv 的 paths 列按路径为其指定机关；清单见评分卡首页与 Excel）"
-                     f"(in no scorecard: give them an office by path in offices.csv)", WARN))
+        rows.append(("未能确定机关或年度的报告 reports without an office or year",
+                     f"{r.unattributed}（不在评分卡中：在 offices.csv 的 paths 列按路径为其指定机关；未能识别年度的，"
+                     f"请核对其标题与正文；清单见评分卡首页与 Excel）"
+                     f"(in no scorecard: give them an office by path in offices.csv; a year not found: see its file)", WARN))
     rows += [("数据仓库 warehouse", r.database, ""),
              ("评分卡 scorecards", f"{r.scorecards}/site/index.html, {r.scorecards}/scorecard.xlsx", "")]
     if r.local:

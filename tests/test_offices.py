@@ -18,6 +18,7 @@ from gkqc.inbox import OfficesError, read_offices
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
 from gkqc.offices import Matcher, normalise, split_names, variants
+from gkqc.outputs.data import unattributed
 from gkqc.simulate.render import render_pagetext
 from warehouse.access import connect_readonly
 from warehouse.build import build
@@ -597,7 +598,8 @@ def test_a_printed_name_of_a_great_many_characters_is_not_looked_up_one_edit_apa
 
 def test_a_report_whose_year_is_unknown_is_not_assessed_across_years_and_says_why(tmp_path):
     """A report of a known office whose title, text and file name name no year: A5 and P3 cannot find
-    its previous report and say so, as C1, D1 and S2 do; it is not left without a result."""
+    its previous report and say so, as C1, D1 and S2 do; it is not left without a result, and it is
+    listed with the reports no scorecard holds."""
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     (inbox / "x").mkdir(parents=True)
     undated = _report(EDU, 2022, 3)
@@ -610,7 +612,9 @@ def test_a_report_whose_year_is_unknown_is_not_assessed_across_years_and_says_wh
         got = con.sql("""select c.check_id, list(distinct c.status), list(distinct c.message)
                          from check_results c join reports r using (report_id)
                          where r.report_year is null and c.check_id in ('A5', 'P3') group by all order by all""").fetchall()
+        listed, n = unattributed(con)  # in no scorecard: listed on the site's index and in the workbook
     assert got == [("A5", ["not_assessable"], [NO_YEAR]), ("P3", ["not_assessable"], [NO_YEAR])]
+    assert n == 1 and [(r["source_path"], r["report_year"]) for r in listed] == [("x/a.txt", None)]
 
 
 def test_a_decision_on_an_office_another_offices_file_prints_the_name_of_stays_with_it(tmp_path):

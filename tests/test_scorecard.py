@@ -141,7 +141,7 @@ def test_html_and_excel_outputs(warehouse, tmp_path):
     assert "自然人列 应为 1" in finding.text_content() and "gkqc review A2 --office" in finding.text_content()
     assert len(doc.xpath('//td[contains(concat(" ", @class, " "), " f ")]')) > 20  # every cell A1 and A2 read
     wb = openpyxl.load_workbook(workbook, read_only=True)
-    assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件", "未能确定机关的报告"]
+    assert wb.sheetnames == ["地区评分", "机关评分", "问题清单", "未完全读取的文件", "未能确定机关或年度的报告"]
     offices = list(wb["机关评分"].iter_rows(values_only=True))
     assert offices[0][0] == "机关" and any(r[0] == "阿里地区" and r[4] == 77 for r in offices[1:])
     findings = list(wb["问题清单"].iter_rows(values_only=True))
@@ -571,12 +571,12 @@ def test_a_report_no_office_was_found_for_is_listed_on_the_index_in_the_workbook
     doc = lxml.html.fromstring(site.read_bytes())
     rows = [[td.text_content() for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='nameless']/tbody/tr")]
     assert rows == [["suqian_2023.txt", "2023", "（未印）", str(failing)]]
-    assert "另有未能确定机关的报告 1 份" in doc.xpath("//p")[0].text_content()
-    sheet = list(openpyxl.load_workbook(workbook, read_only=True)["未能确定机关的报告"].iter_rows(values_only=True))
+    assert "另有未能确定机关或年度的报告 1 份" in doc.xpath("//p")[0].text_content()
+    sheet = list(openpyxl.load_workbook(workbook, read_only=True)["未能确定机关或年度的报告"].iter_rows(values_only=True))
     assert sheet[1:] == [("suqian_2023.txt", 2023, "（未印）", failing)]
     n = unattributed_count(wh)
     row = next(r for r in summary_rows(RunSummary("r", "in", "wh", IngestSummary(), unattributed=n)) if "without an office" in r[0])
-    assert n == 1 and row[0].startswith("未能确定机关的报告") and row[1].startswith("1（") and "paths" in row[1]
+    assert n == 1 and row[0].startswith("未能确定机关或年度的报告") and row[1].startswith("1（") and "paths" in row[1]
 
 
 def test_the_region_every_output_names_unassigned_selects_the_offices_without_a_region(tmp_path, capsys):

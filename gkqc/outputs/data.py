@@ -83,7 +83,7 @@ class ScorecardData:
     files: list[dict]  # files that could not be fully read (at most `MAX_LISTED`)
     findings_total: int  # of the selection: more than `findings` holds when the list was cut
     files_total: int | None = None  # None: `files` holds them all
-    unattributed: list[dict] = field(default_factory=list)  # parsed reports no office was found for (`unattributed`)
+    unattributed: list[dict] = field(default_factory=list)  # parsed reports no office or year was found for (`unattributed`)
     unattributed_total: int | None = None  # None: `unattributed` holds them all
     # where the data came from and the selection: the site reads its office pages from there
     source: Path | None = None  # the warehouse folder (None: data made by hand, no office pages)
@@ -157,15 +157,16 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
 
 
 # the newest versions of parsed reports no office was found for (none printed, or a name that could be several
-# offices): in no scorecard; each with its first path, the name it prints and its failing results
-_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports where office is null and is_latest) r
+# offices), or no report year: in no scorecard; each with its first path, the name it prints and its failing results
+_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports
+                         where (office is null or report_year is null) and is_latest) r
                    left join (select report_id, min(source_path) as source_path from documents group by report_id) d
                           using (report_id)"""
 
 
 def unattributed(con: duckdb.DuckDBPyConnection, limit: int = MAX_LISTED) -> tuple[list[dict], int]:
-    """The parsed reports no office was found for (at most `limit`, by path) and how many there are:
-    `offices.csv`'s `paths` (or an alias) gives them their office."""
+    """The parsed reports no office or no report year was found for (at most `limit`, by path) and how
+    many there are: `offices.csv`'s `paths` (or an alias) gives them their office."""
     total = con.execute(f"select count(*) {_UNATTRIBUTED}").fetchall()[0][0]
     if not total:
         return [], 0

@@ -106,7 +106,7 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
           [[f["source_path"], f["format"], f["encoding"] or "", f["parse_status"], f["parse_error"] or ""]
            for f in data.files], [40, 10, 10, 12, 80], bold, data.files_total,
           "数据仓库的 documents 视图（gkqc sql，parse_status <> 'parsed'）")
-    sheet(wb, "未能确定机关的报告", ["文件", "报告年度", "所印机关名称", "不通过的检查结果"],
+    sheet(wb, "未能确定机关或年度的报告", ["文件", "报告年度", "所印机关名称", "不通过的检查结果"],
           [[r["source_path"] or "", r["report_year"], r["office_printed"] or "（未印）", r["failing"]]
            for r in data.unattributed], [40, 10, 26, 16], bold, data.unattributed_total,
           "数据仓库的 reports 视图（gkqc sql，office is null and is_latest）；在 offices.csv 的 paths 列为其指定机关")
