@@ -10,6 +10,7 @@ from conftest import SAMPLES
 from checks.engine import check_lake
 from gkqc.ingest import ingest
 from gkqc.lake import Lake
+from gkqc.outputs.excel import RATE
 from gkqc.outputs.html import office_page, region_page, report_page
 from gkqc.outputs.scorecard import load, write_outputs
 from gkqc.simulate.render import render_legacy, render_pagetext
@@ -149,8 +150,8 @@ def test_html_and_excel_outputs(warehouse, tmp_path):
     assert {r[12] for r in findings[1:]} == {"待审核"}
     regions = openpyxl.load_workbook(workbook)["地区评分"]  # (a rate a fraction, shown as a percentage)
     ali = next(r for r in regions.iter_rows(min_row=2) if r[0].value == "阿里地区")
-    assert isinstance(ali[4].value, int | float) and 0 <= ali[4].value <= 1 and ali[4].number_format == "0.0%"
-    assert ali[5].number_format == "0.0%" and ali[6].number_format == "General"
+    assert isinstance(ali[4].value, int | float) and 0 <= ali[4].value <= 1 and ali[4].number_format == RATE
+    assert ali[5].number_format == RATE and ali[6].number_format == "General"
 
 
 def test_a_workbook_whose_lists_were_cut_says_how_many_there_are(warehouse, tmp_path, monkeypatch):
@@ -623,6 +624,24 @@ def test_a_rate_below_one_never_reads_100_percent_in_the_terminal_the_tables_or_
         regions=[region], region_page=lambda r: "r.html")
     chart = line_chart("大市", [2023], [("按期发布率", [19_999 / 20_000])], y_max=1.0, percent=True)
     assert "按期发布率 2023：>99.9%" in chart and "：100%" not in chart
+
+
+def test_the_workbook_shows_a_rate_as_every_other_output_prints_it(tmp_path):
+    """The workbook's 0.0% showed 19,999 of 20,000 on time as 100.0% and 1 of 20,000 as 0.0%: as
+    `percent` prints them, >99.9% and <0.1% (by a number format and, near 1, a conditional format)."""
+    import openpyxl
+
+    from gkqc.outputs.excel import write_excel
+    from gkqc.outputs.scorecard import ScorecardData
+
+    region = dict(region="大市", report_year=2023, offices_expected=20_000, reports_found=20_000,
+                  on_time_rate=19_999 / 20_000, error_free_rate=1 / 20_000, mean_score=90.0)
+    ws = openpyxl.load_workbook(write_excel(ScorecardData([region], [], [], [], 0), tmp_path / "s.xlsx"))["地区评分"]
+    assert ws["E2"].number_format == ws["F2"].number_format == '[=0]0%;[<0.0005]"<0.1%";0.0%'
+    (cf,) = ws.conditional_formatting
+    (rule,) = cf.rules
+    assert str(cf.sqref) == "E2:F2" and rule.operator == "between" and rule.formula == ["0.9995", "0.999999999999"]
+    assert rule.dxf.numFmt.formatCode == '">99.9%"'
 
 
 def test_the_terminal_says_how_many_findings_it_left_out():

@@ -49,10 +49,10 @@ def write_row(ws, r: int, row: list, fmt=None, formats: dict | None = None) -> N
 
 
 def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int], bold,
-          total: int | None = None, whole: str = "", formats: dict | None = None) -> None:
+          total: int | None = None, whole: str = "", formats: dict | None = None):
     """One sheet: a bold header row, the rows (as many as Excel holds; `formats` by column), column widths,
     a filter. Where fewer rows are listed than the `total` there are, a last row says so and where `whole`
-    the list is."""
+    the list is. Returns the sheet."""
     ws = wb.add_worksheet(name)
     write_row(ws, 0, header, bold)
     shown = rows[:EXCEL_MAX_ROWS - 1]  # a row kept for the note
@@ -67,6 +67,13 @@ def sheet(wb, name: str, header: list[str], rows: list[list], widths: list[int],
     if total > len(shown):
         write_row(ws, len(shown) + 1, [f"……仅列出前 {len(shown)} 项，共 {total} 项；完整清单见{whole} "
                                        f"(only the first {len(shown)} of {total} are listed)"], bold)
+    return ws
+
+
+# a rate as `data.percent` prints it: 0%, <0.1% above 0, one decimal, and >99.9% below 1 (the last a
+# conditional format: a number format holds two conditions); the value stays the fraction, unrounded
+RATE = '[=0]0%;[<0.0005]"<0.1%";0.0%'
+NEAR_WHOLE = '">99.9%"'
 
 
 def _finding_row(f: dict) -> list:
@@ -84,11 +91,14 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
     tmp = path.with_suffix(f".{os.getpid()}.tmp.xlsx")  # (another writer of the folder has its own)
     wb = text_workbook(tmp)
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    rate = wb.add_format({"num_format": "0.0%"})  # (the value stays the fraction, unrounded)
-    sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
-          [[place(r["region"]), r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
-            r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold,
-          formats={4: rate, 5: rate})
+    rate = wb.add_format({"num_format": RATE})
+    ws = sheet(wb, "地区评分", ["地区", "报告年度", "应报机关数", "已发布", "按期发布率", "无错误比例", "平均分"],
+               [[place(r["region"]), r["report_year"], r["offices_expected"], r["reports_found"], r["on_time_rate"],
+                 r["error_free_rate"], r["mean_score"]] for r in data.regions], [18, 10, 12, 10, 12, 12, 10], bold,
+               formats={4: rate, 5: rate})
+    ws.conditional_format(1, 4, max(len(data.regions), 1), 5, {
+        "type": "cell", "criteria": "between", "minimum": 0.9995, "maximum": 1 - 1e-12,
+        "format": wb.add_format({"num_format": NEAR_WHOLE})})
     sheet(wb, "机关评分", ["机关", "地区", "类别", "报告年度", "得分", "等级", "按期发布", "错误数", "警告数", "地区名次",
                         "发布日期", "报告版本", "已排除"],
           [[o["office"], place(o["region"]), OFFICE_KINDS.get(o["office_kind"], o["office_kind"]), o["report_year"], o["score"],
