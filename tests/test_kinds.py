@@ -130,14 +130,16 @@ def test_cell_rule_names_the_cell_and_its_raw_text():
 @pytest.mark.parametrize("blanks", ["zero", "strict"])
 def test_cell_rule_cannot_pass_a_table_with_a_cell_it_could_not_judge(blanks):
     """"Every cell is a whole number ≥ 0" cannot hold when a cell was unreadable (it passed, over the
-    cells it could read), nor under `strict` over a blank; a cell that breaks it still fails."""
+    cells it could read), nor under `strict` over a blank; a cell that breaks it still fails, and the
+    cells not judged are named beside it."""
     unread = cell("约2", "unreadable")
     got = results(batch({"unread": {"review": ["1", unread, "0", "1", "4"]}, "blank": {"review": ["1", "", "0", "1", "2"]},
                          "neg": {"review": ["-1", unread, "0", "0", "-1"]}}), "R4", blanks=blanks)
     status, message = got[("R4", "unread", "")]
     assert status == "not_assessable" and "1 个单元格未能读取" in message and "行政复议" in message
     assert got[("R4", "blank", "")][0] == ("pass" if blanks == "zero" else "not_assessable")
-    assert got[("R4", "neg", "review.upheld")][0] == "fail" and ("R4", "neg", "") not in got
+    assert got[("R4", "neg", "review.upheld")][0] == "fail"  # …and the cell it could not read is named beside
+    assert got[("R4", "neg", "")][0] == "not_assessable" and "1 个单元格未能读取" in got[("R4", "neg", "")][1]
 
 
 def test_cell_rule_reads_split_and_proven_ocr_values():

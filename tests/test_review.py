@@ -288,9 +288,15 @@ def test_a_reason_that_is_not_utf8_is_refused_and_leaves_nothing(province):
     assert [p.name for p in decisions_path(wh).parent.iterdir()] == [decisions_path(wh).name]
 
 
-def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path):
+@pytest.mark.parametrize(("newest", "status"), [
+    ({}, "已整改"),
+    ({("granted", "research"): "-2"}, "已整改"),  # the newest fails on another cell only: this one held
+    ({("granted", "research"): "-2", ("partial", "research"): "约3"}, "无法判断"),  # …and a cell it could not read
+])
+def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path, newest, status):
     """A check that fails per cell (A4: a negative count) passes once for the whole report: the cell
-    corrected in the next version is 已整改, not 无法判断."""
+    corrected in the next version is 已整改, not 无法判断; so it is when the next version fails on
+    another cell, every other cell read; with a cell not read, whether this one held is not told."""
     from builders import spec
 
     from gkqc.simulate.render import render_pagetext
@@ -299,12 +305,11 @@ def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path):
     inbox.mkdir()
     for n in (1, 2):
         s = spec("gov2021", 2022, office="青山市民政局", seed=5, published=date(2023, 1, 5 + 8 * n))
-        if n == 1:
-            s.applications[("unable_not_held", "social_org")] = "-1"
+        s.applications.update({("unable_not_held", "social_org"): "-1"} if n == 1 else newest)
         (inbox / f"v{n}.txt").write_text(render_pagetext(s), encoding="utf-8")
     run(inbox, tmp_path / "wh", "t1")
     assert q(tmp_path / "wh", """select check_id, subject, rectification from findings where version_no = 1
-                                 and check_id = 'A4'""") == [("A4", "unable_not_held.social_org", "已整改")]
+                                 and check_id = 'A4'""") == [("A4", "unable_not_held.social_org", status)]
 
 
 def test_a_decision_follows_its_office_when_an_alias_maps_the_name_it_was_made_under(tmp_path):

@@ -2,7 +2,9 @@
 whole batch at once: readable, failing and unjudged cells are counted per report in one group-by,
 and the failing cells come back with their raw text. A report fails on any failing cell; else it
 passes when every cell in scope could be judged, and is not assessable when a cell could not be
-read (or, under the `strict` blank policy, was left blank) or none could."""
+read (or, under the `strict` blank policy, was left blank) or none could. Cells not judged are named
+in a row of the whole report (subject '') beside failing cells too: a cell with no row of its own then
+held the rule (the findings' rectification reads so)."""
 
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ def run_cell_rules(cells: CellTable, specs: list[CheckSpec], reports: pl.DataFra
         out.append(finish(report_rows(scoped.filter(read & held & judged_all), "pass", PASSED), s))
         out.append(finish(report_rows(scoped.filter(~read & held & judged_all), "not_assessable",
                                       "无法判断：没有可读取的单元格"), s))
-        unsure = scoped.filter(held & ~judged_all)
+        unsure = scoped.filter(~judged_all)
         labels = (placed.filter(pl.col(f"unjudged{k}")).join(unsure.select("rid", "template"), on="rid")
                   .with_columns(cell_label_expr(pl.col("key").replace_strict(ids, return_dtype=pl.Utf8),
                                                 pl.col("template")).alias("label")))

@@ -7,7 +7,8 @@
 -- rectification：同一机关年度有多个版本时——旧版本中的问题在最新版本中检查通过为"已整改"，仍不通过为"未整改"，
 --   最新版本中无法判断（单元格未能读取等）或未作此项检查为"无法判断"；最新版本中的问题若旧版本中已有，也为"未整改"；
 --   只有一个版本或新出现的问题为空。最新版本没有该对象的结果时，看该检查对整份报告的结果
---   （按单元格报告问题的检查，如 A4、P4、R4、P5、S5，通过时只有整份报告的一条结果）。
+--   （按单元格报告问题的检查，如 A4、P4、R4、P5、S5，通过时只有整份报告的一条结果；有单元格未能判断时也有一条）；
+--   两者都没有而该检查在最新版本中有其他对象的结果（只在其他单元格不通过）时，该对象已符合，为"已整改"。
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
@@ -51,7 +52,9 @@ select f.office, f.region, f.report_year, f.report_id, f.published_at, f.version
        d.decision, d.reason as decision_reason, d.decided_by, d.decided_at,
        coalesce(d.decision = 'dismissed', false) as dismissed,
        case when f.versions < 2 then null
-            when not f.is_latest and not f.in_latest and coalesce(now.status, whole.status) = 'pass' then '已整改'
+            when not f.is_latest and not f.in_latest
+                 and coalesce(now.status, whole.status, case when seen.check_id is not null then 'pass' end) = 'pass'
+                 then '已整改'
             when not f.is_latest and not f.in_latest then '无法判断'
             when not f.is_latest or f.in_earlier then '未整改' end as rectification
 from keyed f
@@ -61,6 +64,10 @@ left join newest now
 left join newest whole
        on whole.report_id = f.latest_report_id and whole.check_id = f.check_id and whole.subject = ''
       and f.subject <> ''
+-- 该检查在最新版本中有结果（只在其他对象上）：没有本对象的结果即本对象符合 (the check has results in the
+-- newest version, on other subjects only: this one held)
+left join (select distinct report_id, check_id from newest) seen
+       on seen.report_id = f.latest_report_id and seen.check_id = f.check_id and f.subject <> ''
 left join check_catalog k on k.id = f.check_id
 -- 决定只对审核人所见的问题有效：证据不同的同键问题是另一项问题，待审核（与 decisions 的 stale 条件相同）
 -- (a decision holds for the finding the reviewer saw: one of the same key with other evidence is another)
