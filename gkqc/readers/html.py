@@ -246,11 +246,6 @@ def html_tokens(text: str, keep_hidden: bool = False) -> tuple[dict[str, str], l
                 continue
             if tag == "td" or tag == "th":  # a layout table's cell around the report's own tables: walked as a block
                 flush()
-            if tag == "dd" and not "".join(el.itertext()).strip():  # <dt>成文日期：</dt><dd></dd>: an empty value, kept
-                flush()
-                out.append(Tok("", "", el.sourceline or 0))
-                walker.skip_subtree()
-                continue
             if tag == "table":
                 plain = not (el.text and el.text.strip()) and el.find(".//table") is None
                 cells = _plain_table_cells(el) if plain else None

@@ -313,20 +313,12 @@ def _title_like(text: str) -> bool:
 
 
 def _report_part(text: str | None) -> str | None:
-    """The part of a page's title (or ArticleTitle) that names the report, not the site's name. What a
-    dash glues after the report's name is kept when it is a correction's mark (-（更正版）), or an office's
-    name alone after a report's name naming none (2023年…报告-青江县教育局: the office's own site)."""
+    """The part of a page's title (or ArticleTitle) that names the report, not the site's name."""
     part = next((p for p in _SITE_PARTS.split(text) if _TITLE_WORDS.search(p)), None) if text else None
     site = _SITE_AFTER.search(part) if part else None
-    if not site or _TITLE_WORDS.search(site[0]) or CORRECTED.search(site[0]):
-        return part
-    after = site[0].strip().lstrip("-—－").strip()
-    if office_from_title(part[:site.start()]) is None and office_name_alone(after) and not _A_SITE.search(after):
+    if not site or _TITLE_WORDS.search(site[0]) or CORRECTED.search(site[0]):  # -（更正版）: a correction's mark
         return part
     return part[:site.start()]
-
-
-_A_SITE = re.compile(r"网站|门户|网$|平台$|专栏$")  # 青江县人民政府门户网站: a site's name, not an office's
 
 
 # a page's navigation, which names other reports and the column: 首页 > … > 年度报告, 上一篇：…
