@@ -448,6 +448,9 @@ def test_a_sites_name_after_a_dash_is_no_part_of_the_title(site):
     ("全州镇人民政府", "township", "全州镇"),
     ("全州县全州镇人民政府", "township", "全州县全州镇"),
     ("全州县", "government", "全州县"),
+    ("全州乡村振兴局", "department", None),  # 乡村, 镇村: words, not a town named 全州
+    ("本州乡村振兴局", "department", None),
+    ("全州镇村建设服务中心", "department", None),
 ])
 def test_a_prefecture_before_a_word_starting_with_a_unit_and_a_town_named_quanzhou(office, kind, region):
     """恩施州市场监督管理局: 市 starts 市场, so 州 is the prefecture's unit (the code before read no region);

@@ -541,6 +541,7 @@ _LEAD = re.compile(r"^(?:中国共产党|中共|国家税务总局)")
 _NOT_PLACE = re.compile(r"政府|局|委|办|厅|部|公司|中心|管理|队|所|党")
 _NOT_A_NAME = ("市", "县", "乡", "镇", "村")  # 青山市市区, 青江县村镇, 县乡: a word, not an area's name
 _TOWN_AFTER = ("人民政府", "政府", "党委", "办事处")  # 东城镇人民政府: 城镇 ends a town's name, not the word 城镇
+_TOWN_WORDS = "村镇土区"  # after 乡 or 镇, a word (乡村, 镇村, 乡镇, 乡土, 镇区), not a town's unit
 _DETERMINERS = ("本", "全", "我", "该", "各", "此", "其")  # 本市, 全县, 我区: this (the whole) city, no place's name
 
 
@@ -565,7 +566,8 @@ def _region_span(name: str) -> tuple[int, int]:
                     break
             if hit:
                 break
-        if hit and hit[1] == "州" and name[i:hit[0]] in _DETERMINERS and name.startswith(("乡", "镇"), hit[0] + 1):
+        if hit and hit[1] == "州" and name[i:hit[0]] in _DETERMINERS and name.startswith(("乡", "镇"), hit[0] + 1) \
+                and name[hit[0] + 2:hit[0] + 3] not in _TOWN_WORDS:
             hit = (hit[0] + 1, name[hit[0] + 1])  # 全州镇: a town's name (the whole prefecture has no 镇)
         elif hit and name[i:hit[0]] in _DETERMINERS:
             break  # 本市民政局, 青山市全市: no place
