@@ -642,7 +642,7 @@ def test_a_decision_on_an_office_another_offices_file_prints_the_name_of_stays_w
 
 def test_an_office_the_registry_gives_no_region_keeps_its_reports_region_in_a_year_it_published_nothing(tmp_path):
     """offices.csv lists 宿迁市教育局 without a region; it reported for 2021, not 2022: both years are in the
-    region its report gives (宿迁市), not 2022 in none (未分地区)."""
+    region its report gives (宿迁市), not 2022 in none (未分地区); that year counts no errors, not 0."""
     inbox, wh = tmp_path / "inbox", tmp_path / "wh"
     (inbox / "a").mkdir(parents=True)
     (inbox / "a" / "2021.txt").write_text(render_pagetext(_report(EDU, 2021, 1)), encoding="utf-8")
@@ -651,6 +651,7 @@ def test_an_office_the_registry_gives_no_region_keeps_its_reports_region_in_a_ye
                                        encoding="utf-8")
     _run(inbox, wh, "r1")
     with connect_readonly(wh) as con:
-        got = con.sql(f"select report_year, region, office_kind, grade from scorecard_office where office = '{EDU}' "
-                      "order by all").fetchall()
-    assert got == [(2021, "宿迁市", "department", "A"), (2022, "宿迁市", "department", "F")]
+        got = con.sql(f"select report_year, region, office_kind, grade, errors, dismissed from scorecard_office "
+                      f"where office = '{EDU}' order by all").fetchall()
+    # (a year without a report has no counts: NULL, not 0 errors)
+    assert got == [(2021, "宿迁市", "department", "A", 0, 0), (2022, "宿迁市", "department", "F", None, None)]

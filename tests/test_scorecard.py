@@ -595,6 +595,10 @@ def test_the_region_every_output_names_unassigned_selects_the_offices_without_a_
     assert "<h1>政府信息公开工作年度报告 质量评分卡：未分地区</h1>" in site.read_text(encoding="utf-8")
     s = write_notices(wh, 2020, tmp_path / "notices", region="未分地区")
     assert [p.name for p in s.workbooks] == ["日土县-2020整改通知.xlsx"]
+    with connect_readonly(wh) as con:  # the province's site: the region's page names it so, and 日土县 counts nothing
+        whole, _ = write_outputs(load(con, 2020), tmp_path / "all")
+    page = (whole.parent / region_page(None)).read_text(encoding="utf-8")
+    assert '<a href="region-da39a3ee5e.html">未分地区</a></nav>' in page and "None" not in page
     assert [z.name for z in s.zips] == ["未分地区-2020整改通知.zip"]
 
 

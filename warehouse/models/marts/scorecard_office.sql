@@ -4,7 +4,7 @@
 -- 审核人已排除（dismissed，见 decisions）的问题不计分、不计入错误与警告数，另计 dismissed；已排除的逾期（D1）视为按期。
 -- 按期以该年度首次发布为准（first_publications）：首次发布按期的，之后晚于期限发布的更正版本不算逾期，不扣分；
 -- 首次发布逾期的，之后的版本未注明日期也仍算逾期。发布日期 published_at 是按期所依据的日期，即首次发布的。
--- 名录中有、但当年未找到报告的机关记 0 分、等级 F。
+-- 名录中有、但当年未找到报告的机关记 0 分、等级 F，错误数等为空（没有可数的报告）。
 -- 只为适用全国统一表格模板的年度评分：更早年度（旧版自由格式）的报告不做检查，保留在 reports 中，不评分。
 -- (office scorecard: one row per office and report year, from the newest version; years whose template
 -- has no national tables are not checked and not scored)
@@ -69,8 +69,10 @@ unpublished as (
     select o.office, coalesce(o.region, w.region) as region, coalesce(o.office_kind, w.office_kind) as office_kind,
            y.report_year, null::varchar as report_id, null::bigint as versions,
            null::date as published_at,
-           null::varchar as template, 0 as score, false as on_time, 0::bigint as errors, 0::bigint as warnings,
-           0::bigint as error_checks, 0::bigint as warning_checks, 0::bigint as dismissed, 0::bigint as on_blanks
+           null::varchar as template, 0 as score, false as on_time,
+           -- 无报告可数：错误、警告等为空，不记 0 (no report to count in: the counts are NULL, not 0)
+           null::bigint as errors, null::bigint as warnings,
+           null::bigint as error_checks, null::bigint as warning_checks, null::bigint as dismissed, null::bigint as on_blanks
     from stg_offices o cross join years y left join shown w on w.office = o.office
     where not exists (select 1 from scored s where s.office = o.office and s.report_year = y.report_year)
 ),
