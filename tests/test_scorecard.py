@@ -1,5 +1,6 @@
 """Scorecards: marts computed from check results, and the HTML and Excel outputs."""
 
+from datetime import date
 
 import lxml.html
 import openpyxl
@@ -366,6 +367,35 @@ def test_a_late_correction_page_is_not_the_first_publication_of_an_attachment_si
     assert dates == [("落款日期", "2023-01-20"), ("<meta PubDate>", "2023-06-01")]
     assert got == [(True, "2023-01-20")]
     assert late == [(0,)]
+
+
+@pytest.mark.parametrize("corrected", [date(2023, 1, 25), date(2023, 6, 1)], ids=["on-time", "late"])
+def test_a_first_publication_without_a_date_leaves_the_year_unjudged_whatever_its_correction(tmp_path, corrected):
+    """An original page printing no date and a correction page (（更正）) published on time or late: the
+    original is the first publication, and when it was published is not known, so neither is whether
+    the year was on time (the code before took the correction's own result, date and D1 finding)."""
+    import re
+
+    from gkqc.simulate.render import render_html
+
+    def page(published, title=None, undated=False):
+        s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=published)
+        s.title = title or s.title
+        h = render_html(s).decode()
+        if undated:
+            h = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", h)
+            h = re.sub(r"<meta[^>]*PubDate[^>]*>", "", h)
+            h = re.sub(r"<p[^>]*>\s*(?:20\d\d年\d+月\d+日|二〇[^<]*日)\s*</p>", "", h)
+        return h.encode()
+    wh = _warehouse(tmp_path, {"original.html": page(date(2023, 1, 20), undated=True),
+                               "correction.html": page(corrected, "青山市财政局2022年政府信息公开工作年度报告（更正）")},
+                    "office,region,office_kind\n青山市财政局,青山市,department\n")
+    with connect_readonly(wh) as con:
+        dates = con.sql("select published_at from reports order by version_no").fetchall()
+        got = con.sql("select on_time, published_at from scorecard_office").fetchall()
+        late = con.sql("select count(*) from findings where check_id = 'D1'").fetchall()
+    assert dates == [(None,), (corrected,)]
+    assert got == [(None, None)] and late == [(0,)]
 
 
 def test_a_dismissed_lateness_of_a_first_publication_holds_and_is_shown_in_force(tmp_path):
