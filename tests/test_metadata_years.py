@@ -64,6 +64,9 @@ def test_a_title_naming_its_office_in_full_keeps_it():
     ("2020年政府信息公开工作年度报告（青山市城市更新局）", False),  # …also in brackets
     ("青山市应急管理局2020年政府信息公开工作年度报告（修订版）", True),
     ("青山市应急管理局2020年政府信息公开工作年度报告（已更正）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（更新于2021年3月1日）", True),  # the word begins the bracket
+    ("青山市应急管理局2020年政府信息公开工作年度报告（更正：第三部分数据）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（修订，2021年5月）", True),
 ])
 def test_a_title_that_says_it_is_a_correction(title, corrected):
     assert bool(md.CORRECTED.search(title)) is corrected

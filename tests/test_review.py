@@ -312,6 +312,25 @@ def test_a_cell_corrected_in_a_new_version_is_rectified(tmp_path, newest, status
                                  and check_id = 'A4'""") == [("A4", "unable_not_held.social_org", status)]
 
 
+def test_an_equations_finding_on_a_row_the_newest_versions_template_has_not_is_not_told_rectified(tmp_path):
+    """v1 printed 2019's table by mistake and failed A3 on 其他处理; v2, in 2021's, fails A3 on the row that
+    replaced it. An equation judges only the rows its template has: no row of 其他处理 in v2 tells nothing,
+    so v1's finding is 无法判断, not 已整改 (as a cell rule's cell without a row of its own is)."""
+    from builders import spec
+
+    from gkqc.simulate.render import render_pagetext
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n, (template, row) in enumerate((("gov2019", "other_handling"), ("gov2021", "other_else")), 1):
+        s = spec(template, 2022, office="青山市民政局", seed=5, published=date(2023, 1, 2 + 8 * n))
+        s.applications[(row, "total")] = str(int(s.applications[(row, "total")]) + 7)  # A3 fails on that row
+        (inbox / f"v{n}.txt").write_text(render_pagetext(s), encoding="utf-8")
+    run(inbox, tmp_path / "wh", "t1")
+    assert q(tmp_path / "wh", """select version_no, subject, rectification from findings where check_id = 'A3'
+                                 order by version_no""") == [(1, "other_handling", "无法判断"), (2, "other_else", None)]
+
+
 def test_a_decision_follows_its_office_when_an_alias_maps_the_name_it_was_made_under(tmp_path):
     """Dismissed on a report printed 碧水市财政局办公室 (not in the registry), the finding stays dismissed
     once the name becomes an alias of 碧水市财政局: the decision is that office's now."""

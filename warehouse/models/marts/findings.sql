@@ -8,7 +8,7 @@
 --   最新版本中无法判断（单元格未能读取等）或未作此项检查为"无法判断"；最新版本中的问题若旧版本中已有，也为"未整改"；
 --   只有一个版本或新出现的问题为空。最新版本没有该对象的结果时，看该检查对整份报告的结果
 --   （按单元格报告问题的检查，如 A4、P4、R4、P5、S5，通过时只有整份报告的一条结果；有单元格未能判断时也有一条）；
---   两者都没有而该检查在最新版本中有其他对象的结果（只在其他单元格不通过）时，该对象已符合，为"已整改"。
+--   两者都没有而按单元格的检查（cell 类）在最新版本中有其他单元格的结果时，该单元格已符合，为"已整改"。
 -- (every failing result of every report version, with the current decision and the rectification status)
 with versions as (
     select r.report_id, r.office, coalesce(o.region, r.region) as region, r.report_year, r.published_at,
@@ -64,9 +64,10 @@ left join newest now
 left join newest whole
        on whole.report_id = f.latest_report_id and whole.check_id = f.check_id and whole.subject = ''
       and f.subject <> ''
--- 该检查在最新版本中有结果（只在其他对象上）：没有本对象的结果即本对象符合 (the check has results in the
--- newest version, on other subjects only: this one held)
-left join (select distinct report_id, check_id from newest) seen
+-- 按单元格的检查（cell 类）在最新版本中有结果（只在其他单元格上）：没有本单元格的结果即本单元格符合；其他类的检查
+-- 只对所判断的对象有结果（模板改了、正文不再陈述），没有结果不等于符合 (a cell rule with results in the newest
+-- version, on other cells only: this cell held; other kinds give rows only for what they judged)
+left join (select distinct n.report_id, n.check_id from newest n join check_catalog c on c.id = n.check_id and c.kind = 'cell') seen
        on seen.report_id = f.latest_report_id and seen.check_id = f.check_id and f.subject <> ''
 left join check_catalog k on k.id = f.check_id
 -- 决定只对审核人所见的问题有效：证据不同的同键问题是另一项问题，待审核（与 decisions 的 stale 条件相同）
