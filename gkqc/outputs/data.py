@@ -157,9 +157,10 @@ def load(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | 
 
 
 # the newest versions of parsed reports no office was found for (none printed, or a name that could be several
-# offices), or no report year: in no scorecard; each with its first path, the name it prints and its failing results
-_UNATTRIBUTED = """from (select report_id, report_year, office_printed from reports
-                         where (office is null or report_year is null) and is_latest) r
+# offices), and every report no year was found for (an office's undated reports are no versions of one
+# another): in no scorecard; each with its first path, the name it prints and its failing results
+UNATTRIBUTED_WHERE = "(office is null and is_latest) or report_year is null"
+_UNATTRIBUTED = f"""from (select report_id, report_year, office_printed from reports where {UNATTRIBUTED_WHERE}) r
                    left join (select report_id, min(source_path) as source_path from documents group by report_id) d
                           using (report_id)"""
 

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import xlsxwriter
 
-from gkqc.outputs.data import DECISION_ZH, GRADES, SEVERITY_ZH, ScorecardData, on_time_label, place
+from gkqc.outputs.data import (
+    DECISION_ZH,
+    GRADES,
+    SEVERITY_ZH,
+    UNATTRIBUTED_WHERE,
+    ScorecardData,
+    on_time_label,
+    place,
+)
 from gkqc.outputs.labels import finding_labels
 from schemas.lake import OFFICE_KINDS
 
@@ -119,7 +127,7 @@ def write_excel(data: ScorecardData, path: Path) -> Path:
     sheet(wb, "未能确定机关或年度的报告", ["文件", "报告年度", "所印机关名称", "不通过的检查结果"],
           [[r["source_path"] or "", r["report_year"], r["office_printed"] or "（未印）", r["failing"]]
            for r in data.unattributed], [40, 10, 26, 16], bold, data.unattributed_total,
-          "数据仓库的 reports 视图（gkqc sql，office is null and is_latest）；在 offices.csv 的 paths 列为其指定机关")
+          f"数据仓库的 reports 视图（gkqc sql，{UNATTRIBUTED_WHERE}）；在 offices.csv 的 paths 列为其指定机关")
     wb.close()
     tmp.replace(path)
     return path
