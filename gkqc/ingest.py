@@ -183,7 +183,7 @@ class _Writer:
     documents, each part deduplicated and validated whole."""
 
     def __init__(self, lake: Lake, run_id: str, known_reports: set[str], summary: IngestSummary, flush_every: int,
-                 rr: reread.Reread | None = None):  # `rr`: when files read again were first seen
+                 rr: reread.Reread | reread.Restamps | None = None):  # `rr`: when files read again were first seen
         self.lake, self.run_id, self.known_reports, self.summary, self.rr = lake, run_id, known_reports, summary, rr
         self.flush_every = flush_every
         self.parts: list[dict[str, pa.Table]] = []
@@ -267,7 +267,7 @@ class _Parsing:
 
 
 def _write_copies(lake: Lake, copies: list[tuple[str, str, int]], at: datetime, run_id: str,
-                  summary: IngestSummary, restamper: reread.Reread | None = None) -> None:
+                  summary: IngestSummary, restamper: reread.Reread | reread.Restamps | None = None) -> None:
     """Document rows for known bytes under new paths (path, doc_id, size): the stored outcome, nothing
     parsed; `restamper`: when files read again were first seen."""
     if not copies:
@@ -302,10 +302,9 @@ def ingest(inbox: Path | str | Inbox, lake: Lake, run_id: str, *, workers: int =
             pl.col("first").min())
     known_paths, known_docs, known_reports, left = load_known(lake) if rr is None else ({}, set(), set(), None)
     to_retry = dict(left.select("source_path", "doc_id").iter_rows()) if left is not None else {}
-    if to_retry:  # a file read again keeps when it was first seen, as one a repair left out does
-        repaired = reread.Reread({}, left if repaired is None else pl.concat([repaired.first_seen, left])
-                                 .group_by("source_path", "doc_id").agg(pl.col("first").min()))
-    restamper = rr or repaired
+    # a file read again keeps when its path and content were first seen, its report when its content was
+    retrying = reread.Reread({}, left, own_paths=True) if to_retry else None
+    restamper = rr or (reread.Restamps(repaired, retrying) if repaired or retrying else None)
     before = lake.part_names("documents")
     retried: set[tuple[str, str]] = set()  # (path, doc id) left to read again by the last reading, read
     recorded = stamps.trusted(lake.files(STAMPS), known_paths)  # (none when every file is read again)

@@ -86,6 +86,7 @@ class Reread:
 
     before: dict[str, list[str]]
     first_seen: pl.DataFrame  # source_path, doc_id, first (the earliest ingested_at of that path and content)
+    own_paths: bool = False  # a document only by its own path and content's first sight (files read again, `ingest`)
 
     @cached_property
     def _pairs(self) -> set[tuple[str, str]]:
@@ -103,12 +104,14 @@ class Reread:
         """A part of the new reading with each document stamped with when its file was first seen (a
         content first seen under another path: that time; never seen: as read), and each report with
         when its content was first seen under any path: a copy collected later, or a file moved, read
-        in its place does not make the report newer than a version published after it."""
+        in its place does not make the report newer than a version published after it. `own_paths`: a
+        document by its own path's first sight only (a path is never stamped before its earlier rows)."""
         docs = pl.from_arrow(tables["documents"])
+        own = ("first",) if self.own_paths else ("first", "first_doc")
         docs = (docs.join(self.first_seen, on=["source_path", "doc_id"], how="left")
                 .join(self._first_of_doc, on="doc_id", how="left")
                 .with_columns(pl.coalesce("first_doc", "ingested_at").alias("content_first"),
-                              pl.coalesce("first", "first_doc", "ingested_at").alias("ingested_at")))
+                              pl.coalesce(*own, "ingested_at").alias("ingested_at")))
         reports = pl.from_arrow(tables["reports"])
         first_of_report = (docs.filter(pl.col("report_id").is_not_null()).group_by("report_id")
                            .agg(pl.col("content_first").min().alias("first")))
@@ -116,6 +119,18 @@ class Reread:
                    .with_columns(pl.coalesce("first", "ingested_at").alias("ingested_at")))
         return {**tables, "documents": frame_of("documents", docs).to_arrow(),
                 "reports": frame_of("reports", reports).to_arrow()}
+
+
+class Restamps:
+    """Restampers one after another (a repair's, then the files read again's)."""
+
+    def __init__(self, *each: Reread | None):
+        self.each = [r for r in each if r is not None]
+
+    def restamp(self, tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        for r in self.each:
+            tables = r.restamp(tables)
+        return tables
 
 
 FIRST_SEEN = "first_seen"  # lake state: when the files of batches a repair left out were first seen

@@ -199,3 +199,20 @@ def test_a_file_its_program_crashes_on_is_not_read_again(tmp_path, reads, monkey
     reads.clear()
     again, committed, _ = _run(inbox, tmp_path / "lake", "r2")
     assert reads == [] and again.unchanged == 3 and not committed
+
+
+def test_a_path_whose_file_becomes_a_copy_of_one_left_to_read_again_keeps_one_row(tmp_path, reads, monkeypatch,
+                                                                                    later):
+    """r.doc's LibreOffice is killed (left to read again); ali.txt's file is then replaced by r.doc's bytes.
+    Its new row was stamped when r.doc was first seen, before its own earlier row: the lake went on
+    taking the old content for the path's, read it as new each night and kept a row each time."""
+    inbox, _ = _inbox_with_a_doc(tmp_path, monkeypatch, "kill -KILL $$")
+    _run(inbox, tmp_path / "lake", "r1")
+    later()
+    (inbox / "ali.txt").write_bytes((inbox / "r.doc").read_bytes())
+    _settle()
+    for run_id in ("r2", "r3", "r4"):
+        later()
+        summary, _, lake = _run(inbox, tmp_path / "lake", run_id)
+    docs = pl.read_parquet(lake.files("documents")).filter(pl.col("source_path") == "ali.txt").sort("ingested_at")
+    assert summary.new == 0 and docs["run_id"].to_list() == ["r1", "r4"]  # the first content, the newest reading
