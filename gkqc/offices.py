@@ -373,10 +373,12 @@ def _by_path(named: pl.DataFrame, by_path: pl.DataFrame) -> pl.DataFrame:
     path's office one of them), and one office's paths match; and the rows of the reports that print no office."""
     decided = (by_path.filter(pl.col("office_match") == "path")
                .join(named.select("report_id", "office_printed", "office_also"), on="report_id")
-               .filter(pl.col("office_also").is_null() | pl.col("office_also").list.contains(pl.col("office")))
-               .drop("office_also"))
-    decided = decided.with_columns(pl.lit(None, dtype=pl.Utf8).alias("office_proposed"),
-                                   pl.lit("所印名称不是名录中的机关名称，按 offices.csv 的 paths 指定（by path）").alias("office_note"))
+               .filter(pl.col("office_also").is_null() | pl.col("office_also").list.contains(pl.col("office"))))
+    note = (pl.when(pl.col("office_also").is_null())
+            .then(pl.lit("所印名称不是名录中的机关名称，按 offices.csv 的 paths 指定（by path）"))
+            .otherwise(pl.lit("所印名称未写全地名，可能是名录中的多个机关，按 offices.csv 的 paths 指定（by path）")))
+    decided = decided.with_columns(pl.lit(None, dtype=pl.Utf8).alias("office_proposed"), note.alias("office_note")
+                                   ).drop("office_also")
     unnamed = by_path.join(named.select("report_id"), on="report_id", how="anti")
     return pl.concat([named.join(decided.select("report_id"), on="report_id", how="anti"), decided, unnamed],
                      how="diagonal_relaxed")

@@ -528,6 +528,10 @@ def test_a_name_the_registry_holds_that_may_be_another_town_is_decided_by_the_fo
                                      ("qs/2022.txt", "城关镇人民政府", "path" if paths else "exact")]
     a5 = [r[4] for r in rows if r[0].endswith("2022.txt")]
     assert a5 == (["pass", "pass"] if paths else ["pass", "fail"])  # one office: both 2022s beside one 2021
+    if paths:  # the note says why the path decided, not that the name is none of the registry's
+        with connect_readonly(tmp_path / "wh") as con:
+            notes = {r[0] for r in con.sql("select office_note from office_matches").fetchall()}
+        assert notes == {"所印名称未写全地名，可能是名录中的多个机关，按 offices.csv 的 paths 指定（by path）"}
 
 
 # --- without a registry ---------------------------------------------------------------------------------
