@@ -79,7 +79,7 @@ def normalise(name: str) -> str:
 
 
 _PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|自治区)")
-_PREFECTURE = re.compile(r"^[\u4e00-\u9fff]{2,9}?(?:自治州|地区|市|州|盟)")
+_PREFECTURE = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}?(?:地区|市|州|盟)|[\u4e00-\u9fff]{2,9}?自治州)")  # (乌鲁木齐市; 恩施土家族苗族自治州)
 
 
 def _without_province(s: str) -> str:
