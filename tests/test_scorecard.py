@@ -317,30 +317,53 @@ def test_a_correction_published_late_does_not_make_an_on_time_year_late(tmp_path
         assert "2023-02-10" in late[1][2] and "逾期 10 天" in late[1][2]  # (the first publication's lateness)
 
 
+FINANCE = "office,region,office_kind\n青山市财政局,青山市,department\n"
+CORRECTION = "青山市财政局2022年政府信息公开工作年度报告（更正）"
+
+
+def _finance_page(published: date, title: str | None = None, dated: str = "page") -> str:
+    """青山市财政局's 2022 report as its saved page; `dated`: "page" (PubDate, 发布时间 and the 落款), "signed"
+    (the 落款 only) or "none" (no date at all)."""
+    import re
+
+    from gkqc.simulate.render import render_html
+
+    s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=published)
+    s.title = title or s.title
+    h = render_html(s).decode()
+    if dated != "page":
+        h = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", h)
+    if dated == "none":
+        h = re.sub(r"<meta[^>]*PubDate[^>]*>", "", h)
+        h = re.sub(r"<p[^>]*>\s*(?:20\d\d年\d+月\d+日|二〇[^<]*日)\s*</p>", "", h)
+    return h
+
+
+def _deadline(tmp_path, files: dict[str, bytes]) -> tuple[list, list, int]:
+    """Each version's (published_source, published_at), the scorecard's (on_time, published_at) and how many
+    versions have a D1 finding, of 青山市财政局's 2022 report collected as `files`."""
+    wh = _warehouse(tmp_path, files, FINANCE)
+    with connect_readonly(wh) as con:
+        dates = con.sql("select published_source, published_at from reports order by version_no").fetchall()
+        got = con.sql("select on_time, published_at from scorecard_office").fetchall()
+        late = con.sql("select count(distinct report_id) from findings where check_id = 'D1'").fetchall()[0][0]
+    return dates, got, late
+
+
 def test_an_attachment_signed_before_its_page_was_published_is_not_the_first_publication(tmp_path):
     """青山市财政局's 2022 report, signed 20 January, put on its page on 10 February (its deadline: 31
     January); the page's .docx attachment was collected too, dated only by its 落款. The public could
     see the report on 10 February: the year is late. The code before took the attachment's signing day
     for the first publication: on time."""
-    import re
-    from datetime import date
-
-    from gkqc.simulate.render import render_html
     from gkqc.simulate.word import docx_from_html
 
-    s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 1, 20))
-    page = render_html(s).decode().replace("2023-01-20", "2023-02-10")  # (PubDate, 发布时间; the 落款 stays)
+    page = _finance_page(date(2023, 1, 20)).replace("2023-01-20", "2023-02-10")  # (PubDate, 发布时间; the 落款 stays)
     assert "2023年1月20日" in page
-    attachment = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", render_html(s).decode())
-    wh = _warehouse(tmp_path, {"page.html": page.encode(), "attachment.docx": docx_from_html(attachment.encode())},
-                    "office,region,office_kind\n青山市财政局,青山市,department\n")
-    with connect_readonly(wh) as con:
-        dates = con.sql("select published_source, published_at::varchar from reports order by version_no").fetchall()
-        got = con.sql("select on_time, published_at::varchar from scorecard_office").fetchall()
-        late = con.sql("select count(distinct report_id) from findings where check_id = 'D1'").fetchall()
-    assert dates == [("落款日期", "2023-01-20"), ("<meta PubDate>", "2023-02-10")]
-    assert got == [(False, "2023-02-10")]
-    assert late == [(2,)]  # (the attachment's own D1 too: the year's first publication is the page's)
+    attachment = docx_from_html(_finance_page(date(2023, 1, 20), dated="signed").encode())
+    dates, got, late = _deadline(tmp_path, {"page.html": page.encode(), "attachment.docx": attachment})
+    assert dates == [("落款日期", date(2023, 1, 20)), ("<meta PubDate>", date(2023, 2, 10))]
+    assert got == [(False, date(2023, 2, 10))]
+    assert late == 2  # (the attachment's own D1 too: the year's first publication is the page's)
 
 
 def test_a_late_correction_page_is_not_the_first_publication_of_an_attachment_signed_on_time(tmp_path):
@@ -348,25 +371,13 @@ def test_a_late_correction_page_is_not_the_first_publication_of_an_attachment_si
     correction page (（更正）) published 1 June. The correction is no first publication while an earlier
     version exists: the year is on time and D1 has no finding. The code before took the page's date,
     the correction's, for the first publication: late by 121 days."""
-    import re
-    from datetime import date
-
-    from gkqc.simulate.render import render_html
     from gkqc.simulate.word import docx_from_html
 
-    s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 1, 20))
-    original = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", render_html(s).decode())
-    s2 = spec("gov2021", 2022, office="青山市财政局", seed=24, published=date(2023, 6, 1))
-    s2.title = "青山市财政局2022年政府信息公开工作年度报告（更正）"
-    wh = _warehouse(tmp_path, {"original.docx": docx_from_html(original.encode()), "correction.html": render_html(s2)},
-                    "office,region,office_kind\n青山市财政局,青山市,department\n")
-    with connect_readonly(wh) as con:
-        dates = con.sql("select published_source, published_at::varchar from reports order by version_no").fetchall()
-        got = con.sql("select on_time, published_at::varchar from scorecard_office").fetchall()
-        late = con.sql("select count(*) from findings where check_id = 'D1'").fetchall()
-    assert dates == [("落款日期", "2023-01-20"), ("<meta PubDate>", "2023-06-01")]
-    assert got == [(True, "2023-01-20")]
-    assert late == [(0,)]
+    original = docx_from_html(_finance_page(date(2023, 1, 20), dated="signed").encode())
+    dates, got, late = _deadline(tmp_path, {"original.docx": original,
+                                            "correction.html": _finance_page(date(2023, 6, 1), CORRECTION).encode()})
+    assert dates == [("落款日期", date(2023, 1, 20)), ("<meta PubDate>", date(2023, 6, 1))]
+    assert got == [(True, date(2023, 1, 20))] and late == 0
 
 
 @pytest.mark.parametrize("corrected", [date(2023, 1, 25), date(2023, 6, 1)], ids=["on-time", "late"])
@@ -374,28 +385,10 @@ def test_a_first_publication_without_a_date_leaves_the_year_unjudged_whatever_it
     """An original page printing no date and a correction page (（更正）) published on time or late: the
     original is the first publication, and when it was published is not known, so neither is whether
     the year was on time (the code before took the correction's own result, date and D1 finding)."""
-    import re
-
-    from gkqc.simulate.render import render_html
-
-    def page(published, title=None, undated=False):
-        s = spec("gov2021", 2022, office="青山市财政局", seed=24, published=published)
-        s.title = title or s.title
-        h = render_html(s).decode()
-        if undated:
-            h = re.sub(r'<div class="(?:nav|info)">.*?</div>', "", h)
-            h = re.sub(r"<meta[^>]*PubDate[^>]*>", "", h)
-            h = re.sub(r"<p[^>]*>\s*(?:20\d\d年\d+月\d+日|二〇[^<]*日)\s*</p>", "", h)
-        return h.encode()
-    wh = _warehouse(tmp_path, {"original.html": page(date(2023, 1, 20), undated=True),
-                               "correction.html": page(corrected, "青山市财政局2022年政府信息公开工作年度报告（更正）")},
-                    "office,region,office_kind\n青山市财政局,青山市,department\n")
-    with connect_readonly(wh) as con:
-        dates = con.sql("select published_at from reports order by version_no").fetchall()
-        got = con.sql("select on_time, published_at from scorecard_office").fetchall()
-        late = con.sql("select count(*) from findings where check_id = 'D1'").fetchall()
-    assert dates == [(None,), (corrected,)]
-    assert got == [(None, None)] and late == [(0,)]
+    dates, got, late = _deadline(tmp_path, {"original.html": _finance_page(date(2023, 1, 20), dated="none").encode(),
+                                            "correction.html": _finance_page(corrected, CORRECTION).encode()})
+    assert [d for _, d in dates] == [None, corrected]
+    assert got == [(None, None)] and late == 0
 
 
 def test_a_dismissed_lateness_of_a_first_publication_holds_and_is_shown_in_force(tmp_path):
