@@ -4,14 +4,12 @@
 -- 首次发布是公众能看到报告之日：由页面日期（元数据、PubDate、页面发布时间）确定发布的最早版本；只有落款日期的版本（PDF、
 -- Word 附件）的日期是签发之日，不是发布之日，只有在该年度没有页面日期的版本时，才以最早版本（第 1 版）为首次发布。
 -- 更正版本（标题注明更正、修订、更新等）不是首次发布：该年度有未注明更正的版本时，只在这些版本中取。
--- 首次发布无法判断按期（未注明日期等）时，该年度按期与否无法判断，不以后来版本（如逾期的更正）的结果代替。
 -- (the deadline is judged by an office-year's first publication: when its D1 passed or failed, every other version's
 --  D1 is that result, so a late correction of an on-time year is no finding, and an undated re-publication of a late
 --  year does not make it unknown. The first publication is the earliest version a page dates (metadata, PubDate, the
 --  page's 发布时间): a version dated only by its 落款 (a PDF, a Word attachment) was signed that day, not seen; it is
 --  the first publication only in a year no page dates. A correction (its title says so: gkqc.versions) is no first
---  publication when the year holds a version that is not one. A first publication D1 cannot judge (undated) leaves
---  the year's deadline unjudged: no later version's result, a late correction's, stands in for it)
+--  publication when the year holds a version that is not one)
 with deadline as (
     select id as check_id from check_catalog where kind = 'procedural' and rule = 'on_time'
 ),
@@ -31,5 +29,5 @@ select r.report_id, d.check_id, f.report_id as first_report_id, f.version_no as 
 from reports r
 join firsts v on v.versions_of = r.versions_of and v.report_year = r.report_year
 join reports f on f.versions_of = r.versions_of and f.report_year = r.report_year and f.version_no = v.version_no
-join check_results d on d.report_id = f.report_id and d.status in ('pass', 'fail', 'not_assessable')
+join check_results d on d.report_id = f.report_id and d.status in ('pass', 'fail')
 where r.report_id <> f.report_id and d.check_id in (select check_id from deadline)

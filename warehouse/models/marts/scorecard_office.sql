@@ -45,7 +45,7 @@ per_report as (
            case when coalesce(e.first_status, d.d1) = 'fail' and f.d1_dismissed then 'pass'
                 else coalesce(e.first_status, d.d1) end as d1,
            -- 按期所依据的发布日期：首次发布的（其后更正版本的日期不改变按期与否） (the date on_time is judged by)
-           case when e.report_id is not null then e.first_published_at else l.published_at end as published_at
+           coalesce(e.first_published_at, l.published_at) as published_at
     from latest l left join fails f using (report_id) left join on_time d using (report_id)
     left join first_publications e using (report_id)
 ),
