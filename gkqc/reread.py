@@ -115,8 +115,8 @@ class Reread:
         reports = pl.from_arrow(tables["reports"])
         first_of_report = (docs.filter(pl.col("report_id").is_not_null()).group_by("report_id")
                            .agg(pl.col("content_first").min().alias("first")))
-        reports = (reports.join(first_of_report, on="report_id", how="left")
-                   .with_columns(pl.coalesce("first", "ingested_at").alias("ingested_at")))
+        reports = (reports.join(first_of_report, on="report_id", how="left")  # (never later than a stamp before)
+                   .with_columns(pl.min_horizontal("first", "ingested_at").alias("ingested_at")))
         return {**tables, "documents": frame_of("documents", docs).to_arrow(),
                 "reports": frame_of("reports", reports).to_arrow()}
 

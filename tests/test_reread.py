@@ -211,3 +211,27 @@ def test_a_report_read_again_keeps_the_time_its_content_was_first_seen(tmp_path,
     monkeypatch.setenv(REGISTRY_ENV, str(path))
     lake, again = _run(tmp_path, inbox, "t3")
     assert again.reread and _table(lake, "reports")["ingested_at"].to_list() == first
+
+
+def test_restamps_one_after_another_keep_the_earliest_time_a_report_was_seen(tmp_path):
+    """A repair knows a report's content was first seen at t0 under a path it was moved from; a file left to
+    read again is stamped after it, in the same run: the report stays t0 (the second stamper put back the
+    later time its own path was first seen, and an undated version could rank newer than it was)."""
+    from datetime import datetime
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(render_pagetext(spec("gov2021", 2022, office="青山市教育局", seed=4)), encoding="utf-8")
+    lake, _ = _run(tmp_path, inbox, "r1")
+    docs, reports = _table(lake, "documents"), _table(lake, "reports")
+    kind = docs["ingested_at"].dtype
+    t0, t1, t5 = (pl.Series([datetime(2024, m, 1)]).cast(kind)[0] for m in (1, 3, 5))
+    seen = pl.DataFrame([("a.txt", docs["doc_id"][0], t1), ("old/a.txt", docs["doc_id"][0], t0)],
+                        schema={"source_path": pl.Utf8, "doc_id": pl.Utf8, "first": kind}, orient="row")
+    repair = reread.Reread({}, seen)
+    retry = reread.Reread({}, seen.clear().vstack(pl.DataFrame([("b.txt", "0" * 32, t5)], schema=seen.schema,
+                                                               orient="row")), own_paths=True)
+    tables = {"documents": docs.to_arrow(), "reports": reports.to_arrow()}
+    stamped = reread.Restamps(repair, retry).restamp(tables)
+    assert stamped["reports"].column("ingested_at").to_pylist() == [t0]
+    assert stamped["documents"].column("ingested_at").to_pylist() == [t1]  # (the path's own first sight)
