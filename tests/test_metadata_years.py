@@ -67,9 +67,18 @@ def test_a_title_naming_its_office_in_full_keeps_it():
     ("青山市应急管理局2020年政府信息公开工作年度报告（更新于2021年3月1日）", True),  # the word begins the bracket
     ("青山市应急管理局2020年政府信息公开工作年度报告（更正：第三部分数据）", True),
     ("青山市应急管理局2020年政府信息公开工作年度报告（修订，2021年5月）", True),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（\u3000更新于2021年3月1日）", True),
+    ("2020年政府信息公开工作年度报告（青山市更新改造办公室）", False),
+    ("2020年政府信息公开工作年度报告（更新改造办公室）", False),  # the word begins an office's name
+    ("青山市应急管理局2020年政府信息公开工作年度报告（修订草案）", False),
+    ("青山市应急管理局2020年政府信息公开工作年度报告（更新时间：2021-01-20）", False),  # a page's field
 ])
 def test_a_title_that_says_it_is_a_correction(title, corrected):
+    """…in Python (the readers) and in DuckDB (the versions' rank, gkqc.versions) alike."""
+    import duckdb
+
     assert bool(md.CORRECTED.search(title)) is corrected
+    assert duckdb.execute("select regexp_matches(?, ?)", [title, md.CORRECTED.pattern]).fetchall() == [(corrected,)]
 
 
 @pytest.mark.parametrize(("title", "office"), [

@@ -31,11 +31,15 @@ _AMENDED = re.compile(_IN_BRACKETS[0] + _CORRECTION_WORDS + "|" + "|".join(EDITI
                       + r"|\.(?:pdf|docx?|wps|html?)$|^附件\s*\d*\s*[:：]?", re.I)
 # a title that says it is a corrected re-publication (（更正）, 【修订】, （2023年5月更新）, （修订版）, （重新发布）,
 # （更新于2023年3月1日）, （更正：第三部分数据）, -更正): that version outranks the one it corrects (gkqc.versions). In
-# brackets the word begins or ends what they hold (（青山市城市更新局）: an office's name); written for Python's re
-# and DuckDB's RE2 alike
+# brackets the word ends what they hold, or begins it followed by a date, a clause or 稿/版 (not （青山市城市更新局）,
+# （更新改造办公室）, （修订草案）, （更新时间：…）); written for Python's re and DuckDB's RE2 alike (RE2's \s is ASCII:
+# the ideographic space is named)
 _CORRECTION = "(?:" + _CORRECTION_WORDS + "|重新发布)"
-CORRECTED = re.compile(r"[(（【\[]\s*(?:已|再次)?" + _CORRECTION + r"[^()（）【】\[\]]*[)）】\]]"
-                       + r"|[(（【\[][^()（）【】\[\]]*?" + _CORRECTION + r"(?:版本|版|后|稿|本|说明)?\s*[)）】\]]"
+_WIDE_SPACE = "\u3000"  # (in the pattern as the character: RE2 reads no \u escape)
+CORRECTED = re.compile(r"[(（【\[][\s" + _WIDE_SPACE + "]*(?:已|再次)?" + _CORRECTION
+                       + r"(?:[于：:，,、\d\s" + _WIDE_SPACE + "]|版|稿|后|说明)" + r"[^()（）【】\[\]]*[)）】\]]"
+                       + r"|[(（【\[][^()（）【】\[\]]*?" + _CORRECTION + r"(?:版本|版|后|稿|本|说明)?[\s" + _WIDE_SPACE
+                       + "]*[)）】\\]]"
                        + "|" + _DASHED[0] + _CORRECTION_WORDS + _DASHED[1])
 # <title>: the page's title and the site's name, either first (青江县人民政府门户网站-…)
 # (at most 8 spaces before a separator: a longer run would be tried again from each of its spaces)
