@@ -191,7 +191,7 @@ _A_LABEL = re.compile(r"[:：]|日期|时间|来源|索引号|文号|字号")
 def _plainly(key: str, text: str) -> bool:
     """Whether a line of a row of values is plainly `key`'s: a whole date, an office's name alone, no label
     of its own (`更新时间 2023-03-01`, `信息来源：…`)."""
-    if key.endswith(("日期", "时间")):
+    if _date_key(key):
         return bool(_WHOLE_DATE.fullmatch(text) or _CN_DATE.match("".join(text.split())))
     if key in _OFFICE_KEYS:
         return office_name_alone(text)
@@ -243,8 +243,9 @@ def find_title(toks: list[Tok], meta: dict[str, str]) -> str | None:
         if any(k[part] for _, k in cands):
             cands = [(c, k) for c, k in cands if k[part]]
             break
-    core = None if _report_part(meta.get("title")) else _report_part(meta.get(WORD_TITLE))
-    page = _report_part(meta.get("title")) or core
+    page = _report_part(meta.get("title"))
+    core = None if page else _report_part(meta.get(WORD_TITLE))  # (a Word file's Title, where no page gives one)
+    page = page or core
     page = page and (date_off(page) or page)
     opening = " ".join(t.text for t in head[first + 1:first + 6])
     sig, signed_on = closing_lines(toks)
